@@ -1,0 +1,28 @@
+// The composition root: the one place that wires repositories into services. Its return type
+// is the dependency type of the web app, the CLI and the tests.
+
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
+import { createOrganisationService } from './modules/organisations/organisation.service.ts';
+import { createPersonRepository } from './modules/people/person.repository.ts';
+import { createPersonService } from './modules/people/person.service.ts';
+import { createPeriodRepository } from './modules/periods/period.repository.ts';
+import { createPeriodService } from './modules/periods/period.service.ts';
+import { createPlanRepository } from './modules/plans/plan.repository.ts';
+import { createPlanService } from './modules/plans/plan.service.ts';
+import { createReportRepository } from './modules/reports/report.repository.ts';
+import { createReportService } from './modules/reports/report.service.ts';
+import { createDemoService } from './modules/demo/demo.service.ts';
+
+export function buildServices(db: Kysely<DB>) {
+  const organisations = createOrganisationService(createOrganisationRepository(db));
+  const people = createPersonService(createPersonRepository(db));
+  const periods = createPeriodService(createPeriodRepository(db));
+  const plans = createPlanService(createPlanRepository(db));
+  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations });
+  const demo = createDemoService({ organisations, people, periods, plans, reports });
+  return { organisations, people, periods, plans, reports, demo };
+}
+
+export type Services = ReturnType<typeof buildServices>;

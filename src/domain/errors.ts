@@ -1,0 +1,42 @@
+// The one error catalogue: every error Amber raises on purpose has a stable code.
+// platform/http/errors.ts maps these to HTTP statuses; the CLI prints their messages.
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `milestones.1.timescale` or `priorities[3].code` in an import. */
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status = 500) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], message = 'There is a problem with the information you entered') {
+    super('VALIDATION_FAILED', message, 422);
+    this.issues = issues;
+  }
+  static single(field: string, message: string): ValidationError {
+    return new ValidationError([{ field, message }]);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 404);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 409);
+  }
+}

@@ -1,0 +1,134 @@
+// Reporting periods inside UK financial years (1 April – 31 March).
+// Identifiers are stable and used in URLs and the CLI: `2009-10` (the year), `2009-10-h1`,
+// `2009-10-q2`, `2009-10-m07`. Months are numbered within the financial year, as councils
+// number their accounting periods: m01 is April, m07 is October, m12 is March.
+
+import { type IsoDate, isoDate, daysInMonth, ordinal, MONTHS } from './dates.ts';
+
+export type PeriodKind = 'year' | 'half' | 'quarter' | 'month';
+
+export interface Period {
+  key: string;
+  kind: PeriodKind;
+  /** The calendar year in which the financial year starts: 2009 for 2009/10. */
+  startYear: number;
+  /** 1 for the year; 1–2 halves; 1–4 quarters; 1–12 months. */
+  number: number;
+  startsOn: IsoDate;
+  endsOn: IsoDate;
+}
+
+const KIND_LENGTH_MONTHS: Record<PeriodKind, number> = { year: 12, half: 6, quarter: 3, month: 1 };
+const KIND_COUNT: Record<PeriodKind, number> = { year: 1, half: 2, quarter: 4, month: 12 };
+const KIND_LETTER: Record<Exclude<PeriodKind, 'year'>, string> = { half: 'h', quarter: 'q', month: 'm' };
+
+export function financialYearLabel(startYear: number): string {
+  return `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
+}
+
+/** The financial year a date falls in, as its start year (2009-05-01 → 2009; 2010-02-01 → 2009). */
+export function financialYearOf(date: IsoDate): number {
+  const [y, m] = date.split('-').map(Number);
+  return m! >= 4 ? y! : y! - 1;
+}
+
+export function makePeriod(kind: PeriodKind, startYear: number, number = 1): Period {
+  if (!Number.isInteger(startYear) || startYear < 1990 || startYear > 2200) {
+    throw new RangeError(`financial year out of range: ${startYear}`);
+  }
+  const count = KIND_COUNT[kind];
+  if (!Number.isInteger(number) || number < 1 || number > count) {
+    throw new RangeError(`a ${kind} is numbered 1 to ${count}, not ${number}`);
+  }
+  const length = KIND_LENGTH_MONTHS[kind];
+  // Months since 1 April of the start year.
+  const offsetStart = (number - 1) * length;
+  const offsetEnd = offsetStart + length - 1;
+  const at = (offset: number) => {
+    const month0 = 3 + offset; // April is month index 3
+    return { year: startYear + Math.floor(month0 / 12), month: (month0 % 12) + 1 };
+  };
+  const s = at(offsetStart);
+  const e = at(offsetEnd);
+  const yy = String((startYear + 1) % 100).padStart(2, '0');
+  const key = kind === 'year'
+    ? `${startYear}-${yy}`
+    : `${startYear}-${yy}-${KIND_LETTER[kind]}${kind === 'month' ? String(number).padStart(2, '0') : number}`;
+  return {
+    key,
+    kind,
+    startYear,
+    number,
+    startsOn: isoDate(s.year, s.month, 1),
+    endsOn: isoDate(e.year, e.month, daysInMonth(e.year, e.month)),
+  };
+}
+
+export class PeriodKeyError extends Error {}
+
+/** Parses a period identifier; throws PeriodKeyError with a sentence a person can act on. */
+export function parsePeriodKey(input: string): Period {
+  const key = input.trim().toLowerCase();
+  const m = /^(\d{4})-(\d{2})(?:-([hqm])(\d{1,2}))?$/.exec(key);
+  if (!m) {
+    throw new PeriodKeyError(
+      `"${input}" is not a reporting period: use the financial year and part, like 2009-10, 2009-10-h1, 2009-10-q2 or 2009-10-m07`,
+    );
+  }
+  const startYear = Number(m[1]);
+  if (Number(m[2]) !== (startYear + 1) % 100) {
+    throw new PeriodKeyError(`"${input}" is not a financial year: ${startYear} is followed by ${String((startYear + 1) % 100).padStart(2, '0')}, as in ${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`);
+  }
+  if (!m[3]) return makePeriod('year', startYear);
+  const kind: PeriodKind = m[3] === 'h' ? 'half' : m[3] === 'q' ? 'quarter' : 'month';
+  const number = Number(m[4]);
+  if (kind === 'month' && m[4]!.length !== 2) {
+    throw new PeriodKeyError(`"${input}": months are written with two digits, m01 (April) to m12 (March)`);
+  }
+  if (number < 1 || number > KIND_COUNT[kind]) {
+    const range = { half: 'h1 or h2', quarter: 'q1 to q4', month: 'm01 (April) to m12 (March)' }[kind];
+    throw new PeriodKeyError(`"${input}": a ${kind === 'half' ? 'half-year' : kind} is ${range}`);
+  }
+  return makePeriod(kind, startYear, number);
+}
+
+/** "2009/10 H1", "2009/10 Q2", "2009/10 M07", "2009/10". */
+export function periodLabel(p: Period): string {
+  const fy = financialYearLabel(p.startYear);
+  if (p.kind === 'year') return fy;
+  const letter = KIND_LETTER[p.kind].toUpperCase();
+  return `${fy} ${letter}${p.kind === 'month' ? String(p.number).padStart(2, '0') : p.number}`;
+}
+
+/** A description a person reads: "2009/10 first half-year", "October 2009". */
+export function periodDescription(p: Period): string {
+  const fy = financialYearLabel(p.startYear);
+  switch (p.kind) {
+    case 'year': return `financial year ${fy}`;
+    case 'half': return `${fy} ${p.number === 1 ? 'first' : 'second'} half-year`;
+    case 'quarter': return `${fy} quarter ${p.number}`;
+    case 'month': {
+      const [y, m] = p.startsOn.split('-').map(Number);
+      return `${MONTHS[m! - 1]} ${y}`;
+    }
+  }
+}
+
+/** "1st April – 30th September 2009", or with both years when the span crosses one. */
+export function periodSpan(p: Period): string {
+  const [sy, sm, sd] = p.startsOn.split('-').map(Number);
+  const [ey, em, ed] = p.endsOn.split('-').map(Number);
+  const start = `${ordinal(sd!)} ${MONTHS[sm! - 1]}`;
+  const end = `${ordinal(ed!)} ${MONTHS[em! - 1]} ${ey}`;
+  return sy === ey ? `${start} – ${end}` : `${start} ${sy} – ${end}`;
+}
+
+export function comparePeriods(a: Period, b: Period): number {
+  return a.startsOn.localeCompare(b.startsOn) || b.endsOn.localeCompare(a.endsOn);
+}
+
+/** The period of the same kind that comes next (used to default "key actions for the next period"). */
+export function nextPeriod(p: Period): Period {
+  if (p.number < KIND_COUNT[p.kind]) return makePeriod(p.kind, p.startYear, p.number + 1);
+  return makePeriod(p.kind, p.startYear + 1, 1);
+}

@@ -1,0 +1,93 @@
+// The demo organisation: Leeds City Council with its 2009/10 H1 report for VfM-4d, loaded from
+// the seed document (vfm-4d.ts) through the same services a user's changes go through.
+// A few more priorities (marked as illustrative) give the list and its filters something to show.
+// Loading is idempotent: it does nothing when the demo organisation is already there.
+
+import type { Actor } from '../../domain/actor.ts';
+import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
+import type { PersonService } from '../people/person.service.ts';
+import type { PeriodService } from '../periods/period.service.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { ReportService } from '../reports/report.service.ts';
+import { VFM_4D } from './vfm-4d.ts';
+
+const ILLUSTRATIVE = 'Illustrative demo entry, not taken from a real report.';
+
+const OTHER_PRIORITIES = [
+  { theme: 'Value for Money', code: 'VfM-4a', title: 'Improve procurement practice and contract management', officer: 'dunn', director: 'rogers', status: 'green',
+    summary: 'Category strategies are in place for the largest areas of third-party spend.', reason: '' },
+  { theme: 'Our People', code: 'OP-2b', title: 'Reduce sickness absence across the council', officer: 'mcpherson', director: 'rogers', status: 'red',
+    summary: 'Average days lost per employee rose in the first half of the year.', reason: 'Absence is above target in four directorates and the trend is worsening.' },
+  { theme: 'Our Customers', code: 'OC-1c', title: 'Resolve more customer enquiries at first contact', officer: 'mcpheely', director: 'rogers', status: 'amber',
+    summary: 'The new contact centre telephony went live in August.', reason: 'First-contact resolution is improving but remains below the year-end target.' },
+] as const;
+
+export interface DemoDeps {
+  organisations: OrganisationService;
+  people: PersonService;
+  periods: PeriodService;
+  plans: PlanService;
+  reports: ReportService;
+}
+
+export function createDemoService({ organisations, people, periods, plans, reports }: DemoDeps) {
+  return {
+    /** Loads the demo organisation unless it exists; returns it and whether it was created now. */
+    async load(actorLabel = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
+      const home = await organisations.findHome();
+      if (home && home.name === VFM_4D.organisation.name) return { organisation: home, created: false };
+      if (home) throw new Error(`This database already holds ${home.name}; the demo is loaded only into an empty database.`);
+
+      const organisation = await organisations.createHome(actorLabel, VFM_4D.organisation);
+      const actor: Actor = { organisationId: organisation.id, label: actorLabel };
+      const partners = new Map<string, string>();
+      for (const p of VFM_4D.partners) partners.set(p.name, (await organisations.createPartner(actor, p)).id);
+
+      const personIds = new Map<string, string>();
+      for (const p of VFM_4D.people) {
+        personIds.set(p.key, (await people.create(actor, { name: p.name, jobTitle: p.jobTitle, employerId: organisation.id })).id);
+      }
+      await people.create(actor, { name: 'Partnership Director', jobTitle: 'DECATS programme lead', employerId: partners.get('Local Partnerships')! });
+
+      for (const key of ['2008-09-h2', '2009-10-h1', '2009-10-h2']) await periods.ensure(actor, key);
+
+      const plan = await plans.createPlan(actor, VFM_4D.plan);
+      const themes = new Map<string, string>();
+      for (const title of VFM_4D.themes) themes.set(title, (await plans.createTheme(actor, plan.id, { title })).id);
+
+      const p = VFM_4D.priority;
+      await plans.createPriority(actor, {
+        themeId: themes.get(p.theme), code: p.code, title: p.title, rationale: p.rationale,
+        accountableOfficerId: personIds.get(p.officer), accountableDirectorId: personIds.get(p.director),
+        groupsInternal: p.groupsInternal, groupsExternal: p.groupsExternal,
+      });
+      const r = VFM_4D.report;
+      await reports.create(actor, p.code, { period: r.period });
+      await reports.updateSections(actor, p.code, r.period, {
+        summary: r.summary, status: r.status, statusReason: r.statusReason, achievements: r.achievements, challenges: r.challenges,
+      });
+      for (const a of r.actions) {
+        await reports.addAction(actor, p.code, r.period, {
+          description: a.description,
+          contributors: a.contributors.map((k) => `person:${personIds.get(k)}`),
+          milestones: a.milestones.map((m) => ({ description: m.description, timescale: m.timescale })),
+        });
+      }
+      for (const s of r.signOffs) {
+        await reports.recordSignOff(actor, p.code, r.period, { role: s.role, personId: personIds.get(s.person), signedOn: s.date });
+      }
+
+      for (const o of OTHER_PRIORITIES) {
+        await plans.createPriority(actor, {
+          themeId: themes.get(o.theme), code: o.code, title: o.title, rationale: ILLUSTRATIVE,
+          accountableOfficerId: personIds.get(o.officer), accountableDirectorId: personIds.get(o.director),
+        });
+        await reports.create(actor, o.code, { period: r.period });
+        await reports.updateSections(actor, o.code, r.period, { summary: `${o.summary}\n\n${ILLUSTRATIVE}`, status: o.status, statusReason: o.reason });
+      }
+      return { organisation, created: true };
+    },
+  };
+}
+
+export type DemoService = ReturnType<typeof createDemoService>;

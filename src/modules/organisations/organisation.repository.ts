@@ -1,0 +1,123 @@
+// All SQL about organisations (the council itself and the partners it records) and status scales.
+
+import { withTransactions, type Executor } from '../../platform/db/database.ts';
+import type { Kysely } from 'kysely';
+import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { DB, OrganisationTable } from '../../schema.ts';
+import type { Selectable } from 'kysely';
+import type { Status, Shape } from '../../domain/status-scale.ts';
+
+export type OrganisationKind = OrganisationTable['kind'];
+
+export interface Organisation {
+  id: string;
+  name: string;
+  shortName: string | null;
+  kind: OrganisationKind;
+  managedById: string | null;
+}
+
+function toOrganisation(row: Selectable<OrganisationTable>): Organisation {
+  return { id: row.id, name: row.name, shortName: row.short_name, kind: row.kind, managedById: row.managed_by_id };
+}
+
+export interface StatusInput {
+  id?: string | undefined;
+  key: string;
+  label: string;
+  colour: string;
+  shape: Shape;
+  description: string;
+  commentRequired: boolean;
+}
+
+function organisationQueries(db: Executor<DB>) {
+  return {
+    audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+
+    async findHome(): Promise<Organisation | undefined> {
+      const row = await db.selectFrom('organisation').selectAll()
+        .where('managed_by_id', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+      return row && toOrganisation(row);
+    },
+    async findById(id: string): Promise<Organisation | undefined> {
+      const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toOrganisation(row);
+    },
+    async listManagedBy(organisationId: string): Promise<Organisation[]> {
+      const rows = await db.selectFrom('organisation').selectAll()
+        .where('managed_by_id', '=', organisationId).orderBy('name').execute();
+      return rows.map(toOrganisation);
+    },
+    async findManagedByName(organisationId: string, name: string): Promise<Organisation | undefined> {
+      const row = await db.selectFrom('organisation').selectAll()
+        .where('managed_by_id', '=', organisationId)
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase())).executeTakeFirst();
+      return row && toOrganisation(row);
+    },
+    async insert(values: { name: string; shortName: string | null; kind: OrganisationKind; managedById: string | null }): Promise<Organisation> {
+      const row = await db.insertInto('organisation').values({
+        name: values.name, short_name: values.shortName, kind: values.kind, managed_by_id: values.managedById,
+      }).returningAll().executeTakeFirstOrThrow();
+      return toOrganisation(row);
+    },
+    async update(id: string, values: { name: string; shortName: string | null; kind: OrganisationKind }): Promise<Organisation> {
+      const row = await db.updateTable('organisation')
+        .set({ name: values.name, short_name: values.shortName, kind: values.kind })
+        .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return toOrganisation(row);
+    },
+    async countReferences(partnerId: string): Promise<number> {
+      const people = await db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('employer_id', '=', partnerId).executeTakeFirstOrThrow();
+      const contributions = await db.selectFrom('action_contributor').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('partner_id', '=', partnerId).executeTakeFirstOrThrow();
+      return Number(people.n) + Number(contributions.n);
+    },
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('organisation').where('id', '=', id).execute();
+    },
+
+    async listStatuses(organisationId: string): Promise<Status[]> {
+      const rows = await db.selectFrom('status').selectAll()
+        .where('organisation_id', '=', organisationId).orderBy('position').execute();
+      return rows.map((r) => ({
+        id: r.id, key: r.key, label: r.label, colour: r.colour, shape: r.shape as Shape,
+        description: r.description, commentRequired: r.comment_required, position: r.position,
+      }));
+    },
+    async countReportsByStatus(organisationId: string): Promise<Map<string, number>> {
+      const rows = await db.selectFrom('progress_report').select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('organisation_id', '=', organisationId).where('status_id', 'is not', null)
+        .groupBy('status_id').execute();
+      return new Map(rows.map((r) => [r.status_id!, Number(r.n)]));
+    },
+    /** Replaces the scale: updates rows by id, inserts new ones, deletes the rest (callers check use first). */
+    async replaceStatuses(organisationId: string, statuses: StatusInput[]): Promise<void> {
+      const keep = statuses.filter((s) => s.id).map((s) => s.id!);
+      let del = db.deleteFrom('status').where('organisation_id', '=', organisationId);
+      if (keep.length > 0) del = del.where('id', 'not in', keep);
+      await del.execute();
+      // Move keys out of the way first so a swap of two keys does not trip the unique constraint.
+      if (keep.length > 0) {
+        await db.updateTable('status').set((eb) => ({ key: eb.fn('concat', ['key', eb.val('~'), 'id']) }))
+          .where('organisation_id', '=', organisationId).execute();
+      }
+      for (const [position, s] of statuses.entries()) {
+        const values = {
+          key: s.key, label: s.label, colour: s.colour.toLowerCase(), shape: s.shape,
+          description: s.description, comment_required: s.commentRequired, position,
+        };
+        if (s.id) {
+          await db.updateTable('status').set(values).where('id', '=', s.id).where('organisation_id', '=', organisationId).execute();
+        } else {
+          await db.insertInto('status').values({ ...values, organisation_id: organisationId }).execute();
+        }
+      }
+    },
+  };
+}
+
+export type OrganisationQueries = ReturnType<typeof organisationQueries>;
+export const createOrganisationRepository = (db: Kysely<DB>) => withTransactions(db, organisationQueries);
+export type OrganisationRepository = ReturnType<typeof createOrganisationRepository>;

@@ -1,0 +1,40 @@
+// Input schemas for organisations and status scales: form strings and API JSON become typed values here.
+
+import { z } from 'zod';
+import { requiredText, optionalText, checkbox, choice } from '../../platform/validation.ts';
+import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
+
+export const ORGANISATION_KINDS = ['council', 'public_body', 'private', 'voluntary', 'other'] as const;
+export const ORGANISATION_KIND_LABELS: Record<(typeof ORGANISATION_KINDS)[number], string> = {
+  council: 'Council',
+  public_body: 'Other public body',
+  private: 'Private company',
+  voluntary: 'Voluntary or community organisation',
+  other: 'Other',
+};
+
+export const organisationInput = z.object({
+  name: requiredText('the organisation’s name', 200),
+  shortName: optionalText('short name', 60).transform((s) => s || null),
+  kind: choice('what kind of organisation it is', ORGANISATION_KINDS),
+});
+export type OrganisationInput = z.output<typeof organisationInput>;
+
+export const statusInput = z.object({
+  id: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),
+  label: requiredText('a label', 40),
+  key: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.string().optional()
+    .refine((k) => k === undefined || k === '' || STATUS_KEY_PATTERN.test(k), {
+      message: 'Key must be lowercase letters, numbers and hyphens, like behind-target',
+    })),
+  colour: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Enter a colour' })
+    .regex(COLOUR_PATTERN, { message: 'Colour must be a hex colour like #f47738' })),
+  shape: choice('a shape', SHAPES),
+  description: optionalText('description', 300),
+  commentRequired: checkbox(),
+});
+
+export const statusScaleInput = z.object({
+  statuses: z.array(statusInput, { error: 'Add at least one status' }).min(1, { error: 'Add at least one status' }).max(12, { error: 'A status scale can have at most 12 statuses' }),
+});
+export type StatusScaleInput = z.output<typeof statusScaleInput>;

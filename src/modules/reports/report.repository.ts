@@ -1,0 +1,210 @@
+// All SQL about progress reports: the report, its key actions (with contributors and
+// milestones) and its sign-offs.
+
+import type { Kysely } from 'kysely';
+import { withTransactions, type Executor } from '../../platform/db/database.ts';
+import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { DB } from '../../schema.ts';
+import type { IsoDate } from '../../domain/dates.ts';
+import type { Timescale } from '../../domain/timescale.ts';
+
+export interface Contributor { kind: 'person' | 'partner'; id: string; name: string }
+export interface Milestone { id: string; position: number; description: string; timescale: Timescale }
+export interface Action { id: string; position: number; description: string; contributors: Contributor[]; milestones: Milestone[] }
+export type SignOffRole = 'accountable_officer' | 'accountable_director';
+export interface SignOff {
+  id: string;
+  role: SignOffRole;
+  personId: string;
+  personName: string;
+  personJobTitle: string;
+  decision: 'approved' | 'returned';
+  signedOn: IsoDate;
+  comment: string;
+  historical: boolean;
+  recordedAt: Date;
+}
+
+export interface Report {
+  id: string;
+  priorityId: string;
+  periodId: string;
+  periodKey: string;
+  summary: string;
+  statusId: string | null;
+  statusReason: string;
+  achievements: string[];
+  challenges: string[];
+  version: number;
+  updatedAt: Date;
+  actions: Action[];
+  signOffs: SignOff[];
+}
+
+export interface ReportSummary { id: string; periodKey: string; statusId: string | null; updatedAt: Date; version: number }
+
+export interface SectionValues {
+  summary: string;
+  statusId: string | null;
+  statusReason: string;
+  achievements: string[];
+  challenges: string[];
+}
+
+export interface ActionValues {
+  description: string;
+  contributors: { kind: 'person' | 'partner'; id: string }[];
+  milestones: { id?: string | undefined; description: string; timescale: Timescale }[];
+}
+
+function reportQueries(db: Executor<DB>) {
+  async function loadActions(reportId: string): Promise<Action[]> {
+    const actions = await db.selectFrom('action').select(['id', 'position', 'description'])
+      .where('report_id', '=', reportId).orderBy('position').execute();
+    if (actions.length === 0) return [];
+    const ids = actions.map((a) => a.id);
+    const contributors = await db.selectFrom('action_contributor')
+      .leftJoin('person', 'person.id', 'action_contributor.person_id')
+      .leftJoin('organisation as partner', 'partner.id', 'action_contributor.partner_id')
+      .select(['action_contributor.action_id', 'action_contributor.person_id', 'action_contributor.partner_id', 'person.name as person_name', 'partner.name as partner_name'])
+      .where('action_contributor.action_id', 'in', ids).orderBy('action_contributor.position').execute();
+    const milestones = await db.selectFrom('milestone').select(['id', 'action_id', 'position', 'description', 'due_on', 'due_precision'])
+      .where('action_id', 'in', ids).orderBy('position').execute();
+    return actions.map((a) => ({
+      id: a.id,
+      position: a.position,
+      description: a.description,
+      contributors: contributors.filter((c) => c.action_id === a.id).map((c) => c.person_id
+        ? { kind: 'person' as const, id: c.person_id, name: c.person_name! }
+        : { kind: 'partner' as const, id: c.partner_id!, name: c.partner_name! }),
+      milestones: milestones.filter((m) => m.action_id === a.id).map((m) => ({
+        id: m.id, position: m.position, description: m.description,
+        timescale: { precision: m.due_precision, date: m.due_on as IsoDate },
+      })),
+    }));
+  }
+
+  async function loadSignOffs(reportId: string): Promise<SignOff[]> {
+    const rows = await db.selectFrom('sign_off').innerJoin('person', 'person.id', 'sign_off.person_id')
+      .select(['sign_off.id', 'sign_off.role', 'sign_off.person_id', 'person.name', 'person.job_title', 'sign_off.decision',
+        'sign_off.signed_on', 'sign_off.comment', 'sign_off.historical', 'sign_off.recorded_at'])
+      .where('sign_off.report_id', '=', reportId).orderBy('sign_off.recorded_at').orderBy('sign_off.id').execute();
+    return rows.map((r) => ({
+      id: r.id, role: r.role, personId: r.person_id, personName: r.name, personJobTitle: r.job_title, decision: r.decision,
+      signedOn: r.signed_on as IsoDate, comment: r.comment, historical: r.historical, recordedAt: r.recorded_at,
+    }));
+  }
+
+  async function replaceActionContent(organisationId: string, actionId: string, v: ActionValues): Promise<void> {
+    await db.deleteFrom('action_contributor').where('action_id', '=', actionId).execute();
+    for (const [position, c] of v.contributors.entries()) {
+      await db.insertInto('action_contributor').values({
+        organisation_id: organisationId, action_id: actionId, position,
+        person_id: c.kind === 'person' ? c.id : null, partner_id: c.kind === 'partner' ? c.id : null,
+      }).execute();
+    }
+    // Milestones keep their ids (later periods track them); rows not in the list are removed.
+    const keep = v.milestones.filter((m) => m.id).map((m) => m.id!);
+    let del = db.deleteFrom('milestone').where('action_id', '=', actionId);
+    if (keep.length > 0) del = del.where('id', 'not in', keep);
+    await del.execute();
+    for (const [position, m] of v.milestones.entries()) {
+      const values = { position, description: m.description, due_on: m.timescale.date, due_precision: m.timescale.precision };
+      if (m.id) {
+        await db.updateTable('milestone').set(values).where('id', '=', m.id).where('action_id', '=', actionId).execute();
+      } else {
+        await db.insertInto('milestone').values({ ...values, organisation_id: organisationId, action_id: actionId }).execute();
+      }
+    }
+  }
+
+  return {
+    audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+
+    async listForPriority(priorityId: string): Promise<ReportSummary[]> {
+      const rows = await db.selectFrom('progress_report').innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select(['progress_report.id', 'reporting_period.key', 'progress_report.status_id', 'progress_report.updated_at', 'progress_report.version'])
+        .where('progress_report.priority_id', '=', priorityId)
+        .orderBy('reporting_period.ends_on', 'desc').orderBy('reporting_period.starts_on', 'desc').execute();
+      return rows.map((r) => ({ id: r.id, periodKey: r.key, statusId: r.status_id, updatedAt: r.updated_at, version: r.version }));
+    },
+
+    async find(priorityId: string, periodId: string): Promise<Report | undefined> {
+      const r = await db.selectFrom('progress_report').innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .selectAll('progress_report').select('reporting_period.key as period_key')
+        .where('progress_report.priority_id', '=', priorityId).where('progress_report.period_id', '=', periodId).executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        id: r.id, priorityId: r.priority_id, periodId: r.period_id, periodKey: r.period_key, summary: r.summary,
+        statusId: r.status_id, statusReason: r.status_reason, achievements: r.achievements, challenges: r.challenges,
+        version: r.version, updatedAt: r.updated_at,
+        actions: await loadActions(r.id),
+        signOffs: await loadSignOffs(r.id),
+      };
+    },
+
+    async insert(organisationId: string, priorityId: string, periodId: string): Promise<string> {
+      const r = await db.insertInto('progress_report').values({ organisation_id: organisationId, priority_id: priorityId, period_id: periodId })
+        .returning('id').executeTakeFirstOrThrow();
+      return r.id;
+    },
+
+    /** Bumps the version if it is still `version`; false when someone else saved first. */
+    async touch(reportId: string, version: number): Promise<boolean> {
+      const r = await db.updateTable('progress_report').set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('id', '=', reportId).where('version', '=', version).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async updateSections(reportId: string, v: SectionValues): Promise<void> {
+      await db.updateTable('progress_report').set({
+        summary: v.summary, status_id: v.statusId, status_reason: v.statusReason, achievements: v.achievements, challenges: v.challenges,
+      }).where('id', '=', reportId).execute();
+    },
+
+    async insertAction(organisationId: string, reportId: string, v: ActionValues): Promise<string> {
+      const max = await db.selectFrom('action').select((eb) => eb.fn.max('position').as('m')).where('report_id', '=', reportId).executeTakeFirst();
+      const a = await db.insertInto('action').values({ organisation_id: organisationId, report_id: reportId, position: Number(max?.m ?? -1) + 1, description: v.description })
+        .returning('id').executeTakeFirstOrThrow();
+      await replaceActionContent(organisationId, a.id, v);
+      return a.id;
+    },
+    async updateAction(organisationId: string, actionId: string, v: ActionValues): Promise<void> {
+      await db.updateTable('action').set({ description: v.description }).where('id', '=', actionId).execute();
+      await replaceActionContent(organisationId, actionId, v);
+    },
+    async deleteAction(actionId: string): Promise<void> {
+      await db.deleteFrom('action').where('id', '=', actionId).execute();
+    },
+    /** Rewrites positions 0..n-1 in the given order. */
+    async orderActions(ids: string[]): Promise<void> {
+      for (const [position, id] of ids.entries()) await db.updateTable('action').set({ position }).where('id', '=', id).execute();
+    },
+
+    async insertSignOff(organisationId: string, reportId: string, v: { role: SignOffRole; personId: string; decision: 'approved' | 'returned'; signedOn: string; comment: string; historical: boolean }): Promise<string> {
+      const r = await db.insertInto('sign_off').values({
+        organisation_id: organisationId, report_id: reportId, role: v.role, person_id: v.personId, decision: v.decision,
+        signed_on: v.signedOn, comment: v.comment, historical: v.historical,
+      }).returning('id').executeTakeFirstOrThrow();
+      return r.id;
+    },
+    async deleteSignOff(reportId: string, id: string): Promise<boolean> {
+      const r = await db.deleteFrom('sign_off').where('report_id', '=', reportId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+
+    async statusBelongs(organisationId: string, statusId: string): Promise<boolean> {
+      return (await db.selectFrom('status').select('id').where('organisation_id', '=', organisationId).where('id', '=', statusId).executeTakeFirst()) !== undefined;
+    },
+    async personBelongs(organisationId: string, personId: string): Promise<boolean> {
+      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', personId).executeTakeFirst()) !== undefined;
+    },
+    async partnerBelongs(organisationId: string, partnerId: string): Promise<boolean> {
+      return (await db.selectFrom('organisation').select('id').where('managed_by_id', '=', organisationId).where('id', '=', partnerId).executeTakeFirst()) !== undefined;
+    },
+  };
+}
+
+export type ReportQueries = ReturnType<typeof reportQueries>;
+export const createReportRepository = (db: Kysely<DB>) => withTransactions(db, reportQueries);
+export type ReportRepository = ReturnType<typeof createReportRepository>;

@@ -1,0 +1,84 @@
+// Input schemas for a progress report's sections, its key actions and its sign-offs.
+
+import { z } from 'zod';
+import { requiredText, optionalText, textLines, stringList, choice, ukDate, uuid, timescaleField, periodKeyField, capitalise } from '../../platform/validation.ts';
+
+const version = z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1).optional());
+
+export const newReportInput = z.object({ period: periodKeyField() });
+
+export const sectionsInput = z.object({
+  summary: optionalText('the overall summary', 200_000),
+  /** The status's key on the organisation's scale, e.g. `amber`; empty for "not assessed yet". */
+  status: z.preprocess((v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : v), z.string({ error: 'Select a status' })),
+  statusReason: optionalText('the reason for the status', 50_000),
+  achievements: textLines('achievements'),
+  challenges: textLines('challenges and risks'),
+  version,
+});
+export type SectionsInput = z.output<typeof sectionsInput>;
+
+const CONTRIBUTOR_PATTERN = /^(person|partner):([0-9a-f-]{36})$/i;
+
+const milestoneRow = z.object({
+  id: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ error: 'Milestone id is not valid' }).optional()),
+  description: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.string()),
+  timescale: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.string()),
+});
+
+/**
+ * A key action. `milestones` is the new full list in order (a form may send blank rows: they are
+ * ignored); each milestone needs both a description and a timescale.
+ */
+export const actionInput = z.object({
+  description: requiredText('the action (desired achievements)', 20_000),
+  contributors: stringList('contributory officers and partners').pipe(z.array(
+    z.string().regex(CONTRIBUTOR_PATTERN, { message: 'Select contributory officers and partners from the list' }),
+  ).max(50, { error: 'An action can have at most 50 contributors' })).transform((list) => {
+    const seen = new Set<string>();
+    return list.map((s) => {
+      const m = CONTRIBUTOR_PATTERN.exec(s)!;
+      return { kind: m[1]!.toLowerCase() as 'person' | 'partner', id: m[2]!.toLowerCase() };
+    }).filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
+  }),
+  milestones: z.preprocess((v) => (v === undefined || v === null ? [] : v), z.array(milestoneRow, { error: 'Milestones must be a list' }).max(50, { error: 'An action can have at most 50 milestones' }))
+    .transform((rows, ctx) => {
+      const out: { id?: string | undefined; description: string; timescale: ReturnType<typeof timescaleField>['_zod']['output'] }[] = [];
+      rows.forEach((row, i) => {
+        if (row.description === '' && row.timescale === '' && !row.id) return; // a blank row from the form
+        const n = i + 1;
+        if (row.description === '') ctx.addIssue({ code: 'custom', path: [i, 'description'], message: `Enter what milestone ${n} is` });
+        if (row.description.length > 5_000) ctx.addIssue({ code: 'custom', path: [i, 'description'], message: `Milestone ${n} must be 5,000 characters or fewer` });
+        const t = timescaleField(`the timescale of milestone ${n}`).safeParse(row.timescale);
+        if (!t.success) ctx.addIssue({ code: 'custom', path: [i, 'timescale'], message: t.error.issues[0]!.message });
+        else out.push({ id: row.id, description: row.description, timescale: t.data });
+      });
+      return out;
+    }),
+  version,
+});
+export type ActionInput = z.output<typeof actionInput>;
+
+export const SIGN_OFF_ROLES = ['accountable_officer', 'accountable_director'] as const;
+export const SIGN_OFF_ROLE_LABELS = { accountable_officer: 'Accountable Officer', accountable_director: 'Accountable Director' } as const;
+
+export const signOffInput = z.object({
+  role: choice('whose sign-off this is', SIGN_OFF_ROLES),
+  personId: uuid('who signed it off'),
+  decision: z.preprocess((v) => (v === undefined || v === '' ? 'approved' : v), choice('the decision', ['approved', 'returned'] as const)),
+  signedOn: ukDate('the date it was signed off'),
+  comment: optionalText('comment', 10_000),
+  version,
+}).superRefine((v, ctx) => {
+  if (v.decision === 'returned' && v.comment === '') {
+    ctx.addIssue({ code: 'custom', path: ['comment'], message: `${capitalise('enter a comment')} saying why the report is returned` });
+  }
+});
+export type SignOffInput = z.output<typeof signOffInput>;
+
+export const moveInput = z.object({
+  direction: choice('which way to move it', ['up', 'down'] as const),
+  version,
+});
+
+export const versionOnly = z.object({ version });

@@ -1,0 +1,91 @@
+// One way to reach PostgreSQL, two engines: a PostgreSQL server when DATABASE_URL is set, or
+// PGlite (PostgreSQL in WASM, in-process) persisted to a folder. Both go through node-postgres
+// and Kysely's PostgresDialect so the SQL, the type parsing and the transactions are the same.
+// PGlite gets a pool of one connection: that serialises transactions correctly (STACK.md).
+
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface DatabaseHandle<DB> {
+  db: Kysely<DB>;
+  engine: Engine;
+  /** Where the data lives, for messages: the folder or the server URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export type Executor<DB> = Kysely<DB> | Transaction<DB>;
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Dates stay `YYYY-MM-DD` strings (a Date would shift a day in some time zones); counts become numbers. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === DATE_OID) return (value: string) => value;
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === NUMERIC_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite folder; `memory://` for a throwaway in-memory database (tests). */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHandle<DB>> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      engine: 'postgres',
+      location: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+      close: () => db.destroy(),
+    };
+  }
+  const dataDir = options.dataDir ?? './data';
+  const inMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  if (!inMemory) lock = lockDataDir(dataDir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      engine: 'pglite',
+      location: inMemory ? 'memory' : dataDir,
+      async close() {
+        await db.destroy();
+        await pglite.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/**
+ * A repository: its queries on the pool, plus `transaction(fn)` that runs `fn` with the same
+ * queries bound to one transaction. Queries inside a transaction cannot start another.
+ */
+export function withTransactions<Q extends object>(db: Kysely<any>, queries: (db: Executor<any>) => Q) {
+  return {
+    ...queries(db),
+    transaction<T>(fn: (q: Q) => Promise<T>): Promise<T> {
+      return db.transaction().execute((trx) => fn(queries(trx)));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// Turns a Zod schema failure into Amber's ValidationError, with one message per field and the
+// field named by its path (`milestones.1.timescale`), as forms, the API and imports report them.
+
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { parseUkDate } from '../domain/dates.ts';
+import { parseTimescale, type Timescale } from '../domain/timescale.ts';
+import { parsePeriodKey, type Period } from '../domain/period.ts';
+
+export function issuesFromZod(error: z.ZodError, prefix = ''): FieldIssue[] {
+  const seen = new Set<string>();
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    issues.push({ field, message: issue.message });
+  }
+  return issues;
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(issuesFromZod(result.error));
+  return result.data;
+}
+
+/** Reads form fields named like `milestones[0][description]` into nested objects and arrays. */
+export function nestFormFields(body: Record<string, unknown>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    const parts = name.replace(/\]/g, '').split('[');
+    let node: any = root;
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      const nextIsIndex = !last && /^\d+$/.test(parts[i + 1]!);
+      const key = /^\d+$/.test(part) ? Number(part) : part;
+      if (last) {
+        node[key] = value;
+      } else {
+        node[key] ??= nextIsIndex ? [] : {};
+        node = node[key];
+      }
+    });
+  }
+  // Sparse arrays (a removed middle row) become dense, keeping order.
+  const densify = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(densify);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, densify(x)]));
+    return v;
+  };
+  return densify(root) as Record<string, unknown>;
+}
+
+// Field builders with GOV.UK-style messages. `label` is how the field is named to the person.
+
+const cleanText = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim() : v);
+
+export function requiredText(label: string, max = 500) {
+  return z.preprocess(
+    cleanText,
+    z.string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .max(max, { error: `${capitalise(label)} must be ${max.toLocaleString('en-GB')} characters or fewer` }),
+  );
+}
+
+export function optionalText(label: string, max = 100_000) {
+  return z.preprocess(
+    (v) => (v === undefined || v === null ? '' : cleanText(v)),
+    z.string({ error: `${capitalise(label)} must be text` })
+      .max(max, { error: `${capitalise(label)} must be ${max.toLocaleString('en-GB')} characters or fewer` }),
+  );
+}
+
+/** A list of short texts: an array (API) or a textarea with one item per line (forms). Blank lines are dropped. */
+export function textLines(label: string, maxItems = 200, maxLength = 5_000) {
+  return z.preprocess(
+    (v) => {
+      if (v === undefined || v === null) return [];
+      const list = typeof v === 'string' ? v.replace(/\r\n?/g, '\n').split('\n') : v;
+      return Array.isArray(list) ? list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '') : list;
+    },
+    z.array(z.string({ error: `Each of the ${label} must be text` })
+      .max(maxLength, { error: `Each of the ${label} must be ${maxLength.toLocaleString('en-GB')} characters or fewer` }),
+    { error: `${capitalise(label)} must be a list of text` })
+      .max(maxItems, { error: `There can be at most ${maxItems} ${label}` }),
+  );
+}
+
+export function uuid(label: string) {
+  return z.preprocess(cleanText, z.uuid({ error: `Select ${label}` }));
+}
+
+export function optionalUuid(label: string) {
+  return z.preprocess(
+    (v) => (v === '' || v === undefined || v === null ? null : cleanText(v)),
+    z.uuid({ error: `Select ${label}` }).nullable(),
+  );
+}
+
+export function integer(label: string, min: number, max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v),
+    z.number({ error: `Enter ${label} as a whole number` })
+      .int({ error: `Enter ${label} as a whole number` })
+      .min(min, { error: `${capitalise(label)} must be ${min} or more` })
+      .max(max, { error: `${capitalise(label)} must be ${max} or less` }),
+  );
+}
+
+export function checkbox() {
+  return z.preprocess((v) => v === true || v === 'true' || v === 'on' || v === 'yes' || (Array.isArray(v) && v.length > 0), z.boolean());
+}
+
+/** A value from a fixed list; `labels` names the choices in the message. */
+export function choice<T extends string>(label: string, values: readonly [T, ...T[]]) {
+  return z.preprocess(cleanText, z.enum(values, { error: `Select ${label}` }));
+}
+
+/** A form's checkbox group arrives as a string (one ticked), an array, or nothing. */
+export function stringList(label: string) {
+  return z.preprocess(
+    (v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]),
+    z.array(z.string({ error: `${capitalise(label)} must be a list` }), { error: `${capitalise(label)} must be a list` }),
+  );
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function ukDate(label: string) {
+  return z.preprocess(
+    cleanText,
+    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx) => {
+      const date = parseUkDate(s);
+      if (!date) {
+        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009` });
+        return z.NEVER;
+      }
+      return date;
+    }),
+  );
+}
+
+export function optionalUkDate(label: string) {
+  return z.preprocess(
+    (v) => (v === undefined || v === null ? '' : cleanText(v)),
+    z.string().transform((s, ctx) => {
+      if (s === '') return null;
+      const date = parseUkDate(s);
+      if (!date) {
+        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009` });
+        return z.NEVER;
+      }
+      return date;
+    }),
+  );
+}
+
+export function timescaleField(label: string) {
+  return z.preprocess(
+    cleanText,
+    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx): Timescale => {
+      const t = parseTimescale(s);
+      if (!t) {
+        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a month like Nov 2009 or a date like 30 November 2009` });
+        return z.NEVER;
+      }
+      return t;
+    }),
+  );
+}
+
+export function periodKeyField(label = 'the reporting period') {
+  return z.preprocess(
+    cleanText,
+    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx): Period => {
+      try {
+        return parsePeriodKey(s);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  );
+}

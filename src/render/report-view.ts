@@ -1,0 +1,95 @@
+// The view model of one progress report: what every output (HTML page, PDF, DOCX, JSON) is
+// rendered from. Built by modules/reports/report.presenter.ts; renderers never see rows.
+// Sections are in the order of the seed report (../shared/seed/vfm-4d-progress-report-2009-h1.txt).
+
+export interface StatusView {
+  key: string;
+  label: string;
+  /** `#rrggbb`, only ever a second signal beside the label and the shape. */
+  colour: string;
+  /** Text colour that reads on `colour`. */
+  textColour: string;
+  shape: 'circle' | 'triangle' | 'square' | 'diamond' | 'cross' | 'pause' | 'star';
+  /** A character that draws the shape in text outputs: ● ▲ ■ ◆ ✖ ‖ ★ */
+  symbol: string;
+  description: string;
+}
+
+export interface SignOffView {
+  role: 'accountable_officer' | 'accountable_director';
+  /** "Accountable Officer" / "Accountable Director" */
+  roleLabel: string;
+  /** "Approved by" or "Returned by" */
+  decisionLabel: string;
+  name: string;
+  jobTitle: string;
+  /** "22 October 2009" */
+  date: string;
+  dateIso: string;
+  comment: string;
+  /** Recorded from a paper or e-mail record, not signed in Amber by the person. */
+  historical: boolean;
+}
+
+export interface MilestoneView {
+  description: string;
+  /** "Nov 2009" or "22 October 2009" */
+  timescale: string;
+  timescaleIso: string;
+  precision: 'month' | 'day';
+}
+
+export interface ActionView {
+  /** 1-based, as printed in the key actions table. */
+  number: number;
+  description: string;
+  /** People's names and partner organisations' names, in order. */
+  contributors: string[];
+  milestones: MilestoneView[];
+}
+
+export interface ReportView {
+  organisationName: string;
+  priority: {
+    code: string;
+    title: string;
+    /** "Why is this a priority": paragraphs. */
+    rationale: string[];
+  };
+  /** "Improvement Priority – VfM-4d Explore opportunities for collaboration ..." */
+  heading: string;
+  accountableOfficer: { name: string; jobTitle: string } | null;
+  accountableDirector: { name: string; jobTitle: string } | null;
+  period: {
+    key: string;
+    /** "2009/10 H1" */
+    label: string;
+    /** "1st April – 30th September 2009" */
+    span: string;
+  };
+  graphs: { title: string }[];
+  /** "There are no graphs for this priority." when `graphs` is empty. */
+  noGraphsText: string;
+  /** "Overall progress to date and outcomes achieved 1st April – 30th September 2009" */
+  progressHeading: string;
+  /** Overall summary: paragraphs. */
+  summary: string[];
+  status: StatusView | null;
+  /** Why the status was chosen: paragraphs. */
+  statusReason: string[];
+  achievements: string[];
+  challenges: string[];
+  groups: { internal: string; external: string };
+  /** The latest decision of each role, officer first; a role with no decision is absent. */
+  signOffs: SignOffView[];
+  /** "Key actions for the next 6 months" */
+  actionsHeading: string;
+  actions: ActionView[];
+  /** ISO timestamp of the report's last change, for "last updated" lines. */
+  updatedAt: string;
+  version: number;
+}
+
+export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
+  circle: '●', triangle: '▲', square: '■', diamond: '◆', cross: '✖', pause: '‖', star: '★',
+};

@@ -1,0 +1,166 @@
+// Kysely's view of the tables, mirroring migrations/. Repositories import these types;
+// rows never leave a repository (services and above speak domain types).
+
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateColumn = ColumnType<string, string, string>;
+
+export interface OrganisationTable {
+  id: Generated<string>;
+  name: string;
+  short_name: string | null;
+  kind: 'council' | 'public_body' | 'private' | 'voluntary' | 'other';
+  managed_by_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface StatusTable {
+  id: Generated<string>;
+  organisation_id: string;
+  key: string;
+  label: string;
+  colour: string;
+  shape: string;
+  description: Generated<string>;
+  comment_required: Generated<boolean>;
+  position: number;
+}
+
+export interface PersonTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  job_title: Generated<string>;
+  employer_id: string;
+  email: string | null;
+  created_at: Timestamp;
+}
+
+export interface PlanTable {
+  id: Generated<string>;
+  organisation_id: string;
+  title: string;
+  description: Generated<string>;
+  first_year: number;
+  last_year: number;
+  version: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface ThemeTable {
+  id: Generated<string>;
+  organisation_id: string;
+  plan_id: string;
+  title: string;
+  position: number;
+  version: Generated<number>;
+}
+
+export interface PriorityTable {
+  id: Generated<string>;
+  organisation_id: string;
+  theme_id: string;
+  code: string;
+  title: string;
+  rationale: Generated<string>;
+  accountable_officer_id: string | null;
+  accountable_director_id: string | null;
+  groups_internal: Generated<string>;
+  groups_external: Generated<string>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReportingPeriodTable {
+  id: Generated<string>;
+  organisation_id: string;
+  key: string;
+  starts_on: DateColumn;
+  ends_on: DateColumn;
+  due_on: DateColumn | null;
+}
+
+export interface ProgressReportTable {
+  id: Generated<string>;
+  organisation_id: string;
+  priority_id: string;
+  period_id: string;
+  summary: Generated<string>;
+  status_id: string | null;
+  status_reason: Generated<string>;
+  achievements: ColumnType<string[], string[] | undefined, string[]>;
+  challenges: ColumnType<string[], string[] | undefined, string[]>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActionTable {
+  id: Generated<string>;
+  organisation_id: string;
+  report_id: string;
+  position: number;
+  description: string;
+}
+
+export interface ActionContributorTable {
+  id: Generated<string>;
+  organisation_id: string;
+  action_id: string;
+  position: number;
+  person_id: string | null;
+  partner_id: string | null;
+}
+
+export interface MilestoneTable {
+  id: Generated<string>;
+  organisation_id: string;
+  action_id: string;
+  position: number;
+  description: string;
+  due_on: DateColumn;
+  due_precision: 'month' | 'day';
+}
+
+export interface SignOffTable {
+  id: Generated<string>;
+  organisation_id: string;
+  report_id: string;
+  role: 'accountable_officer' | 'accountable_director';
+  person_id: string;
+  decision: 'approved' | 'returned';
+  signed_on: DateColumn;
+  comment: Generated<string>;
+  historical: Generated<boolean>;
+  recorded_at: Timestamp;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  organisation_id: string;
+  occurred_at: Timestamp;
+  actor: string;
+  entity: string;
+  entity_id: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface DB {
+  organisation: OrganisationTable;
+  status: StatusTable;
+  person: PersonTable;
+  plan: PlanTable;
+  theme: ThemeTable;
+  priority: PriorityTable;
+  reporting_period: ReportingPeriodTable;
+  progress_report: ProgressReportTable;
+  action: ActionTable;
+  action_contributor: ActionContributorTable;
+  milestone: MilestoneTable;
+  sign_off: SignOffTable;
+  audit_event: AuditEventTable;
+}
