@@ -33,7 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     env: nodeEnv as Config['env'],
     port,
-    host: env.HOST?.trim() || '0.0.0.0',
+    // Loopback unless told otherwise: a development server is not exposed to the network by accident.
+    host: env.HOST?.trim() || (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
     dataDir: resolve(env.AMBER_DATA_DIR?.trim() || './data'),
     demoOnFirstRun: demo === 'first-run',

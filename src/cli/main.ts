@@ -1,0 +1,139 @@
+// The `amber` command: thin; parses arguments and calls services.
+
+import { writeFileSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type Config } from '../config.ts';
+import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
+import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { buildServices, type Services } from '../composition.ts';
+import { startServer } from '../server.ts';
+import { AppError, ValidationError } from '../domain/errors.ts';
+import type { DB } from '../schema.ts';
+import type { Actor } from '../domain/actor.ts';
+import { presentReport } from '../modules/reports/report.presenter.ts';
+import { renderReportPdf } from '../render/pdf.ts';
+import { renderReportDocx } from '../render/docx.ts';
+import { renderReportJson } from '../render/json.ts';
+import { renderReportHtml } from '../render/html.ts';
+
+const USAGE = `Usage: amber <command>
+
+  serve [--port N]            run the web app (migrates; loads the demo into an empty database)
+  migrate                     apply database migrations
+  demo                        load the demo organisation (does nothing if it is there)
+  render <code> <period> --format html|pdf|docx|json --out FILE
+                              e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf
+  export --out FILE.json      export the whole organisation
+  import FILE.json [--replace]
+                              import an organisation; validates everything before writing anything
+
+Environment: DATABASE_URL (PostgreSQL server) or AMBER_DATA_DIR (embedded PGlite folder, default ./data), PORT.`;
+
+async function withServices<T>(config: Config, fn: (services: Services, handle: DatabaseHandle<DB>) => Promise<T>): Promise<T> {
+  const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(handle.db);
+    return await fn(buildServices(handle.db), handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function homeActor(services: Services): Promise<Actor> {
+  const home = await services.organisations.getHome();
+  return { organisationId: home.id, label: 'cli' };
+}
+
+export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'serve': {
+        const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
+        const port = values.port === undefined ? config.port : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+        const server = await startServer({ ...config, port }, out);
+        await new Promise<void>((resolve) => {
+          const shutdown = (signal: string) => {
+            out(`${signal} received: stopping Amber.`);
+            server.stop().then(resolve, (e) => { err(String(e)); resolve(); });
+          };
+          process.once('SIGINT', () => shutdown('SIGINT'));
+          process.once('SIGTERM', () => shutdown('SIGTERM'));
+        });
+        return 0;
+      }
+      case 'migrate': {
+        const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        try {
+          const applied = await migrateToLatest(handle.db);
+          out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+        } finally { await handle.close(); }
+        return 0;
+      }
+      case 'demo':
+        return await withServices(config, async (services) => {
+          const { organisation, created } = await services.demo.load('cli');
+          out(created ? `Loaded the demo organisation: ${organisation.name}.` : `The demo organisation (${organisation.name}) is already loaded.`);
+          return 0;
+        });
+      case 'render': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' } } });
+        const [code, period] = positionals;
+        const format = values.format ?? 'html';
+        if (!code || !period || !values.out) throw new ConfigError('render needs a priority code, a period and --out FILE, e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf');
+        if (!['html', 'pdf', 'docx', 'json'].includes(format)) throw new ConfigError(`--format must be html, pdf, docx or json, not "${format}"`);
+        return await withServices(config, async (services) => {
+          const view = presentReport(await services.reports.getBundle(await homeActor(services), code, period));
+          const body = format === 'pdf' ? await renderReportPdf(view) : format === 'docx' ? await renderReportDocx(view) : format === 'json' ? renderReportJson(view) : renderReportHtml(view);
+          writeFileSync(values.out!, body);
+          out(`Wrote ${view.priority.code} ${view.period.label} as ${format.toUpperCase()} to ${values.out}`);
+          return 0;
+        });
+      }
+      case 'export': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+        if (!values.out) throw new ConfigError('export needs --out FILE.json');
+        return await withServices(config, async (services) => {
+          const actor = await homeActor(services);
+          const data = await services.transfer.exportOrganisation(actor.organisationId);
+          writeFileSync(values.out!, `${JSON.stringify(data, null, 2)}\n`);
+          out(`Exported ${data.organisation.name} to ${values.out}`);
+          return 0;
+        });
+      }
+      case 'import': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { replace: { type: 'boolean', default: false } } });
+        const [file] = positionals;
+        if (!file) throw new ConfigError('import needs a file: amber import FILE.json');
+        let input: unknown;
+        try { input = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new ConfigError(`${file} is not a readable JSON file: ${(e as Error).message}`); }
+        return await withServices(config, async (services) => {
+          const result = await services.transfer.importOrganisation(input, { replace: values.replace, actorLabel: 'cli' });
+          out(`Imported organisation ${result.organisationId}: ${Object.entries(result.counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+          return 0;
+        });
+      }
+      case undefined: case 'help': case '--help': case '-h':
+        out(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        err(`amber: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      err(`${error.message}:`);
+      for (const issue of error.issues) err(`  ${issue.field}: ${issue.message}`);
+      err('Nothing was changed.');
+      return 1;
+    }
+    if (error instanceof AppError || error instanceof ConfigError || error instanceof DataDirLockedError) {
+      err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+// View models for the priority list and page.
+
+import type { Status } from '../../domain/status-scale.ts';
+import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
+import type { PriorityListItem, Theme } from './plan.service.ts';
+import { presentStatus } from '../reports/report.presenter.ts';
+
+export interface PriorityFilter { theme?: string | undefined; status?: string | undefined }
+
+export function presentPriorityList(items: PriorityListItem[], statuses: Status[], themes: Theme[], filter: PriorityFilter) {
+  const byId = new Map(statuses.map((s) => [s.id, s]));
+  const rows = items.map((p) => {
+    const status = p.latest?.statusId ? byId.get(p.latest.statusId) : undefined;
+    return {
+      ...p,
+      status: status ? presentStatus(status) : null,
+      statusKey: status?.key ?? 'none',
+      latestPeriodKey: p.latest?.periodKey ?? null,
+      latestPeriodLabel: p.latest ? periodLabel(parsePeriodKey(p.latest.periodKey)) : null,
+    };
+  }).filter((r) => !filter.status || r.statusKey === filter.status);
+  return {
+    rows,
+    themeItems: [{ value: '', text: 'All themes' }, ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === filter.theme }))],
+    statusItems: [
+      { value: '', text: 'Any status' },
+      ...statuses.map((s) => ({ value: s.key, text: s.label, selected: s.key === filter.status })),
+      { value: 'none', text: 'Not assessed', selected: filter.status === 'none' },
+    ],
+    filtered: Boolean(filter.theme || filter.status),
+  };
+}

@@ -1,0 +1,306 @@
+// Pages, downloads and API for progress reports: the report read like the seed document, its
+// sections, key actions and sign-offs edited with forms that work without JavaScript.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths, routes } from '../../paths.ts';
+import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
+import { apiOperation } from '../../platform/http/openapi.ts';
+import type { ErrorView } from '../../platform/views/views.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { formatTimescale } from '../../domain/timescale.ts';
+import { todayIso, formatDate } from '../../domain/dates.ts';
+import { renderReportPdf } from '../../render/pdf.ts';
+import { renderReportDocx } from '../../render/docx.ts';
+import { renderReportJson } from '../../render/json.ts';
+import { presentReport, presentStatus } from './report.presenter.ts';
+import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
+import type { ReportBundle } from './report.service.ts';
+
+type Params = { code: string; period: string; n: string; format: string; id: string };
+type Req = FastifyRequest<{ Params: Params; Querystring: { blank?: string; saved?: string } }>;
+
+const DOWNLOADS = {
+  pdf: { type: 'application/pdf', render: renderReportPdf },
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', render: renderReportDocx },
+  json: { type: 'application/json; charset=utf-8', render: async (v: Parameters<typeof renderReportJson>[0]) => renderReportJson(v) },
+} as const;
+
+const SAVED_MESSAGES: Record<string, string> = {
+  sections: 'The report has been saved.',
+  action: 'The key action has been saved.',
+  'action-removed': 'The key action has been removed.',
+  'sign-off': 'The sign-off has been recorded.',
+  'sign-off-removed': 'The sign-off has been removed.',
+  created: 'The report has been started. Write its sections below.',
+};
+
+function actionNumber(n: string): number {
+  const number = Number(n);
+  if (!Number.isInteger(number) || number < 1) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
+  return number;
+}
+
+export function registerReportRoutes(app: FastifyInstance, services: Services): void {
+  const { reports, people, organisations, periods, plans } = services;
+
+  const reportLinks = (code: string, period: string) => ({ href: paths.reports.show(code, period), text: 'Back to the report' });
+
+  // --- The report ------------------------------------------------------------------------
+  app.get(routes.report, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const bundle = await reports.getBundle(request.actor, code, period);
+    const view = presentReport(bundle);
+    return reply.view('reports/views/report.njk', {
+      pageTitle: `${view.priority.code} ${view.period.label} progress report`, section: 'priorities',
+      backLink: { href: paths.priorities.show(bundle.priority.code), text: `Back to ${bundle.priority.code}` },
+      view, code: bundle.priority.code, periodKey: bundle.period.key,
+      flash: SAVED_MESSAGES[request.query.saved ?? ''],
+      signOffRecords: bundle.report.signOffs.map((s) => ({ ...s, roleLabel: SIGN_OFF_ROLE_LABELS[s.role], date: formatDate(s.signedOn) })),
+      version: bundle.report.version,
+    });
+  });
+
+  app.get(routes.reportDownload, async (request: Req, reply: FastifyReply) => {
+    const format = request.params.format as keyof typeof DOWNLOADS;
+    const download = DOWNLOADS[format];
+    if (!Object.hasOwn(DOWNLOADS, format)) throw new NotFoundError('FORMAT_NOT_FOUND', `Reports download as pdf, docx or json, not ${request.params.format}`);
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const body = await download.render(presentReport(bundle));
+    const filename = `${bundle.priority.code}-${bundle.period.key}.${format}`.replace(/[^\w.-]+/g, '_');
+    return reply.type(download.type).header('content-disposition', `attachment; filename="${filename}"`).send(body);
+  });
+
+  // --- Start a report ----------------------------------------------------------------------
+  async function newReportPage(request: FastifyRequest, code: string, values: Record<string, any>, errors?: ErrorView) {
+    const priority = await plans.getPriority(request.actor, code);
+    const [all, existing] = await Promise.all([periods.list(request.actor), reports.listForPriority(request.actor, priority.code)]);
+    const taken = new Set(existing.map((r) => r.periodKey));
+    const free = all.filter((p) => !taken.has(p.key));
+    return {
+      template: 'reports/views/report-new.njk', pageTitle: `Start a progress report for ${priority.code}`, section: 'priorities',
+      backLink: { href: paths.priorities.show(priority.code) }, priority, errors,
+      periodItems: free.map((p) => ({ value: p.key, text: `${p.label} (${p.span})`, checked: values.period === p.key })),
+      action: paths.reports.create(priority.code),
+    };
+  }
+  app.get(routes.reportNew, async (request: Req, reply) => {
+    const { template, ...ctx } = await newReportPage(request, request.params.code, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.reportCreate, async (request: Req, reply) => {
+    const body = formBody(request);
+    return submitForm(reply, () => reports.create(request.actor, request.params.code, body),
+      (b) => `${paths.reports.edit(b.priority.code, b.period.key)}?saved=created`,
+      async (errors) => newReportPage(request, request.params.code, body, errors));
+  });
+
+  // --- Sections -------------------------------------------------------------------------
+  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView) {
+    return {
+      template: 'reports/views/report-form.njk',
+      pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`, section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
+      statusItems: [
+        ...bundle.statuses.map((s) => ({ value: s.key, text: s.label, hint: { text: [s.description, s.commentRequired ? 'Needs a reason.' : ''].filter(Boolean).join(' ') || undefined }, checked: values.status === s.key, status: presentStatus(s) })),
+        { divider: 'or' },
+        { value: '', text: 'Not assessed yet', checked: !values.status },
+      ],
+      action: paths.reports.edit(bundle.priority.code, bundle.period.key),
+    };
+  }
+  app.get(routes.reportEdit, async (request: Req, reply) => {
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const status = bundle.statuses.find((s) => s.id === bundle.report.statusId);
+    const { template, ...ctx } = await sectionsPage(request, bundle, {
+      summary: bundle.report.summary, status: status?.key ?? '', statusReason: bundle.report.statusReason,
+      achievements: bundle.report.achievements.join('\n'), challenges: bundle.report.challenges.join('\n'), version: bundle.report.version,
+    });
+    return reply.view(template, { ...ctx, flash: SAVED_MESSAGES[request.query.saved ?? ''] });
+  });
+  app.post(routes.reportEdit, async (request: Req, reply) => {
+    const body = formBody(request);
+    const { code, period } = request.params;
+    return submitForm(reply, () => reports.updateSections(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=sections`,
+      async (errors) => sectionsPage(request, await reports.getBundle(request.actor, code, period), body, errors));
+  });
+
+  // --- Key actions --------------------------------------------------------------------------
+  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView) {
+    const [persons, partners] = await Promise.all([people.list(request.actor), organisations.listPartners(request.actor)]);
+    const chosen = new Set((Array.isArray(values.contributors) ? values.contributors : values.contributors ? [values.contributors] : []) as string[]);
+    const milestones = [...((values.milestones as Record<string, string>[] | undefined) ?? [])];
+    for (let i = 0; i < blankRows; i++) milestones.push({ id: '', description: '', timescale: '' });
+    const { code, period } = { code: bundle.priority.code, period: bundle.period.key };
+    return {
+      template: 'reports/views/action-form.njk',
+      pageTitle: n ? `Change key action ${n}` : 'Add a key action', section: 'priorities',
+      backLink: reportLinks(code, period), bundle, n, values, errors, milestones,
+      personItems: persons.map((p) => ({ value: `person:${p.id}`, text: p.name, hint: { text: [p.jobTitle, p.employerName].filter(Boolean).join(', ') }, checked: chosen.has(`person:${p.id}`) })),
+      partnerItems: partners.map((o) => ({ value: `partner:${o.id}`, text: o.name, checked: chosen.has(`partner:${o.id}`) })),
+      action: n ? paths.reports.actions.update(code, period, n) : paths.reports.actions.create(code, period),
+      deleteAction: n ? paths.reports.actions.delete(code, period, n) : undefined,
+    };
+  }
+  /** The form's buttons: save; save and add another milestone row; save and move a milestone. */
+  function applyIntent(body: Record<string, unknown>): { input: Record<string, unknown>; blank: number } {
+    const intent = String(body.intent ?? 'save');
+    const milestones = [...((body.milestones as Record<string, unknown>[] | undefined) ?? [])];
+    const move = /^move-(\d+)-(up|down)$/.exec(intent);
+    if (move) {
+      const i = Number(move[1]);
+      const j = move[2] === 'up' ? i - 1 : i + 1;
+      if (i >= 0 && i < milestones.length && j >= 0 && j < milestones.length) [milestones[i], milestones[j]] = [milestones[j]!, milestones[i]!];
+    }
+    const remove = /^remove-(\d+)$/.exec(intent);
+    if (remove) milestones.splice(Number(remove[1]), 1);
+    return { input: { ...body, milestones }, blank: intent === 'add-milestone' ? 1 : 0 };
+  }
+
+  app.get(routes.actionNew, async (request: Req, reply) => {
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const { template, ...ctx } = await actionPage(request, bundle, undefined, { version: bundle.report.version }, 2);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.actionCreate, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const { input, blank } = applyIntent(formBody(request));
+    const stay = input.intent !== undefined && input.intent !== 'save';
+    return submitForm(reply, () => reports.addAction(request.actor, code, period, input),
+      (r) => (stay
+        ? `${paths.reports.actions.edit(code, period, r.number)}?blank=${blank}`
+        : `${paths.reports.show(code, period)}?saved=action#action-${r.number}`),
+      async (errors) => actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, blank, errors));
+  });
+  app.get(routes.actionEdit, async (request: Req, reply) => {
+    const n = actionNumber(request.params.n);
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const a = bundle.report.actions[n - 1];
+    if (!a) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
+    const values = {
+      description: a.description, version: bundle.report.version,
+      contributors: a.contributors.map((c) => `${c.kind}:${c.id}`),
+      milestones: a.milestones.map((m) => ({ id: m.id, description: m.description, timescale: formatTimescale(m.timescale) })),
+    };
+    const blank = Math.min(5, Math.max(a.milestones.length === 0 ? 1 : 0, Number(request.query.blank ?? 0) || 0));
+    const { template, ...ctx } = await actionPage(request, bundle, n, values, blank);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.actionUpdate, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const n = actionNumber(request.params.n);
+    const { input, blank } = applyIntent(formBody(request));
+    const stay = input.intent !== undefined && input.intent !== 'save';
+    return submitForm(reply, () => reports.updateAction(request.actor, code, period, n, input),
+      () => (stay ? `${paths.reports.actions.edit(code, period, n)}?blank=${blank}` : `${paths.reports.show(code, period)}?saved=action#action-${n}`),
+      async (errors) => actionPage(request, await reports.getBundle(request.actor, code, period), n, input, blank, errors));
+  });
+  app.post(routes.actionMove, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const n = actionNumber(request.params.n);
+    const body = formBody(request);
+    return submitForm(reply, () => reports.moveAction(request.actor, code, period, n, body),
+      (r) => `${paths.reports.show(code, period)}#action-${r.number}`,
+      async (errors) => ({ template: 'error.njk', pageTitle: 'The action was not moved', problem: { title: 'The action was not moved', detail: errors.list.map((e) => e.text).join(' ') } }));
+  });
+  app.get(routes.actionDelete, async (request: Req, reply) => {
+    const n = actionNumber(request.params.n);
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const view = presentReport(bundle);
+    const action = view.actions[n - 1];
+    if (!action) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
+    return reply.view('reports/views/action-delete.njk', {
+      pageTitle: `Remove key action ${n}`, section: 'priorities', backLink: { href: paths.reports.actions.edit(bundle.priority.code, bundle.period.key, n) },
+      action, version: bundle.report.version, formAction: paths.reports.actions.delete(bundle.priority.code, bundle.period.key, n),
+    });
+  });
+  app.post(routes.actionDelete, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const n = actionNumber(request.params.n);
+    const body = formBody(request);
+    return submitForm(reply, () => reports.deleteAction(request.actor, code, period, n, body), () => `${paths.reports.show(code, period)}?saved=action-removed`,
+      async (errors) => ({ template: 'error.njk', pageTitle: 'The action was not removed', problem: { title: 'The action was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
+  });
+
+  // --- Sign-offs ----------------------------------------------------------------------------
+  async function signOffPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView) {
+    const persons = await people.list(request.actor);
+    const role = values.role as string | undefined;
+    const suggested = role === 'accountable_director' ? bundle.priority.accountableDirector?.id : role === 'accountable_officer' ? bundle.priority.accountableOfficer?.id : undefined;
+    return {
+      template: 'reports/views/sign-off-form.njk', pageTitle: 'Record a sign-off', section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
+      roleItems: Object.entries(SIGN_OFF_ROLE_LABELS).map(([value, text]) => ({ value, text, checked: values.role === value })),
+      personItems: selectItems(persons, (p) => p.id, (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`, (values.personId as string) || suggested, 'Select a person'),
+      decisionItems: [
+        { value: 'approved', text: 'Approved', checked: (values.decision ?? 'approved') === 'approved' },
+        { value: 'returned', text: 'Returned with comments', checked: values.decision === 'returned' },
+      ],
+      today: formatDate(todayIso()),
+      action: paths.reports.signOffs.create(bundle.priority.code, bundle.period.key),
+    };
+  }
+  app.get(routes.signOffNew, async (request: FastifyRequest<{ Params: Params; Querystring: { role?: string } }>, reply) => {
+    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const { template, ...ctx } = await signOffPage(request, bundle, { role: request.query.role, version: bundle.report.version });
+    return reply.view(template, ctx);
+  });
+  app.post(routes.signOffCreate, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const body = formBody(request);
+    return submitForm(reply, () => reports.recordSignOff(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=sign-off#sign-offs`,
+      async (errors) => signOffPage(request, await reports.getBundle(request.actor, code, period), body, errors));
+  });
+  app.post(routes.signOffDelete, async (request: Req, reply) => {
+    const { code, period, id } = request.params;
+    const body = formBody(request);
+    return submitForm(reply, () => reports.deleteSignOff(request.actor, code, period, id, body), () => `${paths.reports.show(code, period)}?saved=sign-off-removed#sign-offs`,
+      async (errors) => ({ template: 'error.njk', pageTitle: 'The sign-off was not removed', problem: { title: 'The sign-off was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
+  });
+
+  // --- API ---------------------------------------------------------------------------------
+  type P = { Params: Params };
+  const bundleOf = (request: FastifyRequest) => {
+    const { code, period } = request.params as Params;
+    return reports.getBundle(request.actor, code, period);
+  };
+  apiOperation(app, { method: 'GET', url: routes.api.reports, summary: 'List the reports of a priority', tag: 'Reports', success: { status: 200, description: 'Reports, newest period first' } },
+    async (request) => reports.listForPriority(request.actor, (request.params as Params).code));
+  apiOperation(app, { method: 'POST', url: routes.api.reports, summary: 'Start a report for a period, e.g. {"period": "2009-10-h1"}', tag: 'Reports', body: newReportInput, success: { status: 201, description: 'The report' } },
+    async (request, reply) => {
+      const b = await reports.create(request.actor, (request.params as Params).code, request.body);
+      return reply.status(201).send(presentReport(b));
+    });
+  apiOperation(app, { method: 'GET', url: routes.api.report, summary: 'A report, as rendered (the JSON download)', tag: 'Reports', success: { status: 200, description: 'The report view' } },
+    async (request) => presentReport(await bundleOf(request)));
+  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => {
+      await reports.updateSections(request.actor, request.params.code, request.params.period, request.body);
+      return presentReport(await bundleOf(request));
+    });
+  apiOperation(app, { method: 'POST', url: routes.api.actions, summary: 'Add a key action with contributors ("person:<id>" or "partner:<id>") and milestones', tag: 'Reports', body: actionInput, success: { status: 201, description: 'The report view' } },
+    async (request: FastifyRequest<P>, reply) => {
+      await reports.addAction(request.actor, request.params.code, request.params.period, request.body);
+      return reply.status(201).send(presentReport(await bundleOf(request)));
+    });
+  apiOperation(app, { method: 'PUT', url: routes.api.action, summary: 'Replace key action n (milestones keep their ids when sent back)', tag: 'Reports', body: actionInput, success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => {
+      await reports.updateAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
+      return presentReport(await bundleOf(request));
+    });
+  apiOperation(app, { method: 'DELETE', url: routes.api.action, summary: 'Remove key action n', tag: 'Reports', success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => {
+      await reports.deleteAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body ?? {});
+      return presentReport(await bundleOf(request));
+    });
+  apiOperation(app, { method: 'POST', url: routes.api.actionMove, summary: 'Move key action n up or down', tag: 'Reports', body: moveInput, success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => {
+      await reports.moveAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
+      return presentReport(await bundleOf(request));
+    });
+  apiOperation(app, { method: 'POST', url: routes.api.signOffs, summary: 'Record a sign-off (role, person, date, decision, comment)', tag: 'Reports', body: signOffInput, success: { status: 201, description: 'The report view' } },
+    async (request: FastifyRequest<P>, reply) => {
+      await reports.recordSignOff(request.actor, request.params.code, request.params.period, request.body);
+      return reply.status(201).send(presentReport(await bundleOf(request)));
+    });
+}

@@ -1,0 +1,46 @@
+// Form handling for pages: parse the body (bracketed names become nested lists), run the use
+// case, and on a validation error or a stale version re-render the form with the GOV.UK error
+// summary and the person's input kept, changing nothing.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationError, ConflictError } from '../../domain/errors.ts';
+import { nestFormFields } from '../validation.ts';
+import { errorView, type ErrorView } from '../views/views.ts';
+
+export function formBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (!body || typeof body !== 'object') return {};
+  return nestFormFields(body as Record<string, unknown>);
+}
+
+/**
+ * Runs `action`; on success redirects to what `redirectTo` returns (303, so a refresh does not
+ * post again). A ValidationError or ConflictError re-renders the form via `rerender`.
+ */
+export async function submitForm<T>(
+  reply: FastifyReply,
+  action: () => Promise<T>,
+  redirectTo: (result: T) => string,
+  rerender: (errors: ErrorView, conflict?: ConflictError) => Promise<Record<string, unknown> & { template: string }>,
+): Promise<FastifyReply> {
+  try {
+    const result = await action();
+    return reply.redirect(redirectTo(result), 303);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      const { template, ...context } = await rerender(errorView(error.issues));
+      return reply.status(422).view(template, context);
+    }
+    if (error instanceof ConflictError) {
+      const { template, ...context } = await rerender(errorView([{ field: 'version', message: error.message }]), error);
+      return reply.status(409).view(template, context);
+    }
+    throw error;
+  }
+}
+
+/** Options for a GOV.UK select from records. */
+export function selectItems<T>(records: T[], value: (r: T) => string, text: (r: T) => string, selected: string | null | undefined, emptyText?: string) {
+  const items = records.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected }));
+  return emptyText === undefined ? items : [{ value: '', text: emptyText, selected: !selected }, ...items];
+}

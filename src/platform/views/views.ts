@@ -1,0 +1,62 @@
+// Server-rendered HTML: a Nunjucks environment over the layout, each module's views and the
+// GOV.UK Frontend macros, and `reply.view(template, context)` for routes.
+
+import nunjucks from 'nunjucks';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import type { FieldIssue } from '../../domain/errors.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+export const GOVUK_FRONTEND_DIST = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+declare module 'fastify' {
+  interface FastifyReply {
+    view(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export interface ErrorView {
+  list: { text: string; href: string }[];
+  byField: Record<string, { text: string }>;
+}
+
+/** The id of a field's input: `milestones.1.timescale` → `milestones-1-timescale`. */
+export const fieldId = (field: string) => field.replace(/[.[\]]+/g, '-').replace(/-+$/, '');
+
+export function errorView(issues: FieldIssue[]): ErrorView {
+  const byField: ErrorView['byField'] = {};
+  for (const i of issues) byField[i.field] ??= { text: i.message };
+  return { list: issues.map((i) => ({ text: i.message, href: `#${fieldId(i.field)}` })), byField };
+}
+
+export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader([join(here, 'templates'), join(here, '../../modules'), GOVUK_FRONTEND_DIST], { noCache: watch }),
+    { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+  );
+  for (const [k, v] of Object.entries(globals)) env.addGlobal(k, v);
+  env.addGlobal('fieldId', fieldId);
+  env.addFilter('paragraphs', (text: string) => String(text ?? '').replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean));
+  env.addFilter('lines', (list: string[] | undefined) => (list ?? []).join('\n'));
+  return env;
+}
+
+export interface ViewsOptions {
+  globals: Record<string, unknown>;
+  watch?: boolean;
+  /** Added to every render: e.g. the organisation's name for the header. */
+  locals?: (reply: FastifyReply) => Record<string, unknown>;
+}
+
+export const viewsPlugin = fp(async (app: FastifyInstance, options: ViewsOptions) => {
+  const env = createViewEnvironment(options.globals, options.watch);
+  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
+    const html = env.render(template, { ...options.locals?.(this), cspNonce: nonce, ...context });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+});

@@ -1,0 +1,619 @@
+// The progress report as an A4 PDF, in the order and with the headings of the council's own
+// report (shared/seed/vfm-4d-progress-report-2009-h1.txt). Owns page layout: running header,
+// "Page N of M" footer, text that flows across pages and the key actions table, whose header
+// row repeats on every page it spans and whose rows only break between lines of text.
+//
+// Text is laid out here line by line (not by pdfkit's own flow) so that every page break is a
+// decision this file makes: headings stay with what follows, table rows move whole to the next
+// page when they fit on one, and milestones stay level with their timescales.
+// Fonts are Noto Sans from an npm package, embedded and subset, so £ – ŵ ŷ and curly quotes
+// print and copy out on any machine. They are read and parsed once per process: pdfkit accepts a
+// parsed fontkit font, and parsing (mostly the OpenType layout tables) was ~90% of render time.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { create as createFont, type Font } from 'fontkit';
+import PDFDocument from 'pdfkit';
+import type { ActionView, ReportView, SignOffView, StatusView } from './report-view.ts';
+
+type FontKey = 'regular' | 'bold' | 'italic';
+
+const FONT_FILES: Record<FontKey, string> = {
+  regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+  bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+  italic: '@expo-google-fonts/noto-sans/400Regular_Italic/NotoSans_400Regular_Italic.ttf',
+};
+
+let parsedFonts: Record<FontKey, Font> | undefined;
+
+function loadFonts(): Record<FontKey, Font> {
+  if (!parsedFonts) {
+    const require = createRequire(import.meta.url);
+    const parse = (key: FontKey): Font => {
+      const font = createFont(readFileSync(require.resolve(FONT_FILES[key])));
+      if ('fonts' in font) throw new Error(`${FONT_FILES[key]} is a font collection, not a font`);
+      return font;
+    };
+    parsedFonts = { regular: parse('regular'), bold: parse('bold'), italic: parse('italic') };
+  }
+  return parsedFonts;
+}
+
+// Advance widths of space-separated chunks ("word " as pdfkit lays them out) at 1pt, kept across
+// renders so that wrapping measures each word once per process rather than once per document.
+const chunkWidths: Record<FontKey, Map<string, number>> = { regular: new Map(), bold: new Map(), italic: new Map() };
+const MAX_CACHED_CHUNKS = 50_000;
+
+function chunkWidth(key: FontKey, chunk: string): number {
+  const cache = chunkWidths[key];
+  let width = cache.get(chunk);
+  if (width === undefined) {
+    const font = loadFonts()[key];
+    width = font.layout(chunk).advanceWidth / font.unitsPerEm;
+    if (cache.size >= MAX_CACHED_CHUNKS) cache.clear();
+    cache.set(chunk, width);
+  }
+  return width;
+}
+
+/** The width pdfkit gives `text` at 1pt: the sum of its chunks split after each space, as pdfkit splits it. */
+function unitWidth(key: FontKey, text: string): number {
+  let total = 0;
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === ' ' || text[i] === '\t') {
+      total += chunkWidth(key, text.slice(last, i + 1));
+      last = i + 1;
+    }
+  }
+  if (last < text.length) total += chunkWidth(key, text.slice(last));
+  return total;
+}
+
+// A4 in points, as pdfkit and every PDF reader define it.
+const PAGE = { width: 595.28, height: 841.89 };
+const MARGIN = { left: 50, right: 50, top: 70, bottom: 62 };
+const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
+const CONTENT_BOTTOM = PAGE.height - MARGIN.bottom;
+
+const INK = '#0b0c0c';
+const GREY = '#505a5f';
+const RULE = '#b1b4b6';
+const HEADER_FILL = '#f3f2f1';
+
+const BODY = 10;
+const SMALL = 8.5;
+const TABLE = 9;
+const LEADING = 1.38;
+const CELL_PAD_X = 5;
+const CELL_PAD_TOP = 4;
+const CELL_PAD_BOTTOM = 5;
+
+interface TextStyle {
+  font: FontKey;
+  size: number;
+  colour?: string;
+}
+
+/** One line of text placed inside a table row, relative to the row's top. */
+interface PlacedLine {
+  text: string;
+  x: number;
+  dy: number;
+  style: TextStyle;
+  bullet?: boolean;
+}
+
+interface Row {
+  lines: PlacedLine[];
+  height: number;
+  fill?: string;
+}
+
+interface Column {
+  width: number;
+}
+
+const lineHeight = (size: number) => size * LEADING;
+
+class Layout {
+  y = MARGIN.top;
+  /** Drawn at the top of each new page while a table is being laid out (its header row). */
+  private continuation: (() => void) | undefined;
+  private continuationHeight = 0;
+
+  constructor(readonly doc: PDFKit.PDFDocument) {}
+
+  use(style: TextStyle): void {
+    this.doc.font(style.font).fontSize(style.size).fillColor(style.colour ?? INK);
+  }
+
+  width(text: string, style: TextStyle): number {
+    return unitWidth(style.font, text) * style.size;
+  }
+
+  /** Greedy word wrap; words wider than the line are broken between characters. */
+  wrap(text: string, style: TextStyle, maxWidth: number): string[] {
+    const out: string[] = [];
+    for (const hard of text.split(/\r?\n/)) {
+      const words = hard.split(/[ \t]+/).filter((w) => w.length > 0);
+      if (words.length === 0) {
+        out.push('');
+        continue;
+      }
+      let current = '';
+      // Width of `current` plus a following space, as the next word would be measured after it.
+      let currentWidth = 0;
+      for (const word of words) {
+        const wordWidth = this.width(word, style);
+        if (current && currentWidth + wordWidth <= maxWidth) {
+          current = `${current} ${word}`;
+          currentWidth += this.width(`${word} `, style);
+          continue;
+        }
+        if (current) out.push(current);
+        current = '';
+        currentWidth = 0;
+        if (wordWidth <= maxWidth) {
+          current = word;
+          currentWidth = this.width(`${word} `, style);
+          continue;
+        }
+        let piece = '';
+        for (const ch of word) {
+          if (piece && this.width(piece + ch, style) > maxWidth) {
+            out.push(piece);
+            piece = '';
+          }
+          piece += ch;
+        }
+        current = piece;
+        currentWidth = this.width(`${piece} `, style);
+      }
+      if (current) out.push(current);
+    }
+    return out;
+  }
+
+  drawLine(text: string, x: number, y: number, style: TextStyle): void {
+    if (!text) return;
+    this.use(style);
+    this.doc.text(text, x, y, { lineBreak: false });
+  }
+
+  newPage(): void {
+    this.doc.addPage();
+    this.y = MARGIN.top;
+    this.continuation?.();
+  }
+
+  /** Starts a new page unless `height` fits below the current position. */
+  ensure(height: number): void {
+    if (this.y + height > CONTENT_BOTTOM) this.newPage();
+  }
+
+  space(height: number): void {
+    this.y = Math.min(this.y + height, CONTENT_BOTTOM);
+  }
+
+  /** Lines of a paragraph, breaking pages between lines; never leaves a single first line behind. */
+  paragraph(text: string, style: TextStyle = { font: 'regular', size: BODY }, indent = 0, after = 6): void {
+    const lh = lineHeight(style.size);
+    const lines = this.wrap(text, style, CONTENT_WIDTH - indent);
+    this.ensure(Math.min(lines.length, 2) * lh);
+    for (const line of lines) {
+      this.ensure(lh);
+      this.drawLine(line, MARGIN.left + indent, this.y, style);
+      this.y += lh;
+    }
+    this.space(after);
+  }
+
+  /** A heading kept on the same page as at least `keepWith` points of what follows it. */
+  heading(text: string, size: number, keepWith = lineHeight(BODY) * 2, before = 10): void {
+    const style: TextStyle = { font: 'bold', size };
+    const lines = this.wrap(text, style, CONTENT_WIDTH);
+    const lh = lineHeight(size);
+    if (this.y > MARGIN.top) this.space(before);
+    this.ensure(lines.length * lh + 4 + keepWith);
+    for (const line of lines) {
+      this.drawLine(line, MARGIN.left, this.y, style);
+      this.y += lh;
+    }
+    this.space(3);
+  }
+
+  bullets(items: string[]): void {
+    const style: TextStyle = { font: 'regular', size: BODY };
+    const lh = lineHeight(BODY);
+    const indent = 14;
+    for (const item of items) {
+      const lines = this.wrap(item, style, CONTENT_WIDTH - indent);
+      this.ensure(Math.min(lines.length, 2) * lh);
+      lines.forEach((line, i) => {
+        this.ensure(lh);
+        if (i === 0) this.drawLine('•', MARGIN.left + 3, this.y, style);
+        this.drawLine(line, MARGIN.left + indent, this.y, style);
+        this.y += lh;
+      });
+      this.space(3);
+    }
+    this.space(3);
+  }
+
+  // ---- tables -------------------------------------------------------------------------------
+
+  /** Places wrapped text in a column of a row being built; returns the height it takes. */
+  place(
+    lines: PlacedLine[],
+    columns: Column[],
+    col: number,
+    dy: number,
+    text: string,
+    style: TextStyle,
+    bullet = false,
+  ): number {
+    const x0 = columns.slice(0, col).reduce((sum, c) => sum + c.width, 0);
+    const indent = bullet ? 10 : 0;
+    const column = columns[col];
+    if (!column) throw new Error(`no column ${col}`);
+    const wrapped = this.wrap(text, style, column.width - 2 * CELL_PAD_X - indent);
+    const lh = lineHeight(style.size);
+    wrapped.forEach((line, i) => {
+      lines.push({ text: line, x: x0 + CELL_PAD_X + indent, dy: dy + i * lh, style, bullet: bullet && i === 0 });
+    });
+    return wrapped.length * lh;
+  }
+
+  private drawRowPart(columns: Column[], lines: PlacedLine[], height: number, fill?: string): void {
+    const { doc } = this;
+    const top = this.y;
+    if (fill) doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(fill);
+    for (const line of lines) {
+      if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
+      this.drawLine(line.text, MARGIN.left + line.x, top + line.dy, line.style);
+    }
+    doc.lineWidth(0.6).strokeColor(RULE);
+    doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).stroke();
+    let x = MARGIN.left;
+    for (const column of columns.slice(0, -1)) {
+      x += column.width;
+      doc.moveTo(x, top).lineTo(x, top + height).stroke();
+    }
+    this.y = top + height;
+  }
+
+  /**
+   * Draws a row where it fits; moves it whole to the next page when it fits on one; splits a
+   * row taller than a page between lines of text, continuing under a repeated header.
+   */
+  row(columns: Column[], row: Row): void {
+    const fresh = CONTENT_BOTTOM - MARGIN.top - this.continuationHeight;
+    if (this.y + row.height > CONTENT_BOTTOM && row.height <= fresh) this.newPage();
+    let lines = row.lines;
+    let height = row.height;
+    const minLines = 3 * lineHeight(TABLE) + CELL_PAD_TOP + CELL_PAD_BOTTOM;
+    for (;;) {
+      const available = CONTENT_BOTTOM - this.y;
+      if (height <= available) {
+        this.drawRowPart(columns, lines, height, row.fill);
+        return;
+      }
+      if (available < minLines) {
+        this.newPage();
+        continue;
+      }
+      const cut = available - CELL_PAD_BOTTOM;
+      const here = lines.filter((l) => l.dy + lineHeight(l.style.size) <= cut);
+      const rest = lines.filter((l) => l.dy + lineHeight(l.style.size) > cut);
+      if (here.length === 0 || rest.length === 0) {
+        this.newPage();
+        continue;
+      }
+      this.drawRowPart(columns, here, available, row.fill);
+      const shift = Math.min(...rest.map((l) => l.dy)) - CELL_PAD_TOP;
+      lines = rest.map((l) => ({ ...l, dy: l.dy - shift }));
+      height -= shift;
+      this.newPage();
+    }
+  }
+
+  /** Runs `body` with `header` drawn again at the top of every page the body continues on. */
+  withContinuation(header: () => void, headerHeight: number, body: () => void): void {
+    this.continuation = header;
+    this.continuationHeight = headerHeight;
+    try {
+      body();
+    } finally {
+      this.continuation = undefined;
+      this.continuationHeight = 0;
+    }
+  }
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+function drawShape(doc: PDFKit.PDFDocument, shape: StatusView['shape'], cx: number, cy: number, r: number, colour: string): void {
+  doc.save().fillColor(colour).strokeColor(colour);
+  const poly = (points: [number, number][]) => doc.polygon(...points).fill();
+  switch (shape) {
+    case 'circle':
+      doc.circle(cx, cy, r).fill();
+      break;
+    case 'triangle':
+      poly([[cx, cy - r], [cx + r * 1.1, cy + r * 0.85], [cx - r * 1.1, cy + r * 0.85]]);
+      break;
+    case 'square':
+      doc.rect(cx - r * 0.85, cy - r * 0.85, r * 1.7, r * 1.7).fill();
+      break;
+    case 'diamond':
+      poly([[cx, cy - r * 1.1], [cx + r, cy], [cx, cy + r * 1.1], [cx - r, cy]]);
+      break;
+    case 'cross':
+      doc.lineWidth(r * 0.5).lineCap('round');
+      doc.moveTo(cx - r * 0.75, cy - r * 0.75).lineTo(cx + r * 0.75, cy + r * 0.75).stroke();
+      doc.moveTo(cx + r * 0.75, cy - r * 0.75).lineTo(cx - r * 0.75, cy + r * 0.75).stroke();
+      break;
+    case 'pause':
+      doc.rect(cx - r * 0.8, cy - r, r * 0.55, r * 2).fill();
+      doc.rect(cx + r * 0.25, cy - r, r * 0.55, r * 2).fill();
+      break;
+    case 'star': {
+      const points: [number, number][] = [];
+      for (let i = 0; i < 10; i++) {
+        const radius = i % 2 === 0 ? r * 1.1 : r * 0.45;
+        const angle = -Math.PI / 2 + (i * Math.PI) / 5;
+        points.push([cx + radius * Math.cos(angle), cy + radius * Math.sin(angle)]);
+      }
+      poly(points);
+      break;
+    }
+  }
+  doc.restore();
+}
+
+/** "Status:" then a swatch of the status colour holding its shape and label, then its description. */
+function statusLine(layout: Layout, status: StatusView | null): void {
+  const { doc } = layout;
+  const labelStyle: TextStyle = { font: 'bold', size: 11 };
+  const lh = lineHeight(11);
+  layout.ensure(lh + 8);
+  const y = layout.y + 2;
+  const x = MARGIN.left;
+  layout.drawLine('Status:', x, y, labelStyle);
+  let cursor = x + layout.width('Status:', labelStyle) + 8;
+  if (!status) {
+    layout.drawLine('Not set', cursor, y, { font: 'italic', size: 11, colour: GREY });
+    layout.y += lh + 8;
+    return;
+  }
+  const tagStyle: TextStyle = { font: 'bold', size: 11, colour: status.textColour };
+  const labelWidth = layout.width(status.label, tagStyle);
+  const tagWidth = 8 + 12 + 5 + labelWidth + 9;
+  doc.save().roundedRect(cursor, y - 3, tagWidth, lh + 5, 3).fill(status.colour).restore();
+  doc.save().lineWidth(0.6).strokeColor(INK).roundedRect(cursor, y - 3, tagWidth, lh + 5, 3).stroke().restore();
+  drawShape(doc, status.shape, cursor + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour);
+  layout.drawLine(status.label, cursor + 8 + 12 + 5, y, tagStyle);
+  cursor += tagWidth + 10;
+  if (status.description) {
+    const descStyle: TextStyle = { font: 'regular', size: BODY, colour: GREY };
+    const lines = layout.wrap(status.description, descStyle, MARGIN.left + CONTENT_WIDTH - cursor);
+    layout.drawLine(lines[0] ?? '', cursor, y + 1, descStyle);
+  }
+  layout.y += lh + 10;
+}
+
+// ---- sections ---------------------------------------------------------------------------------
+
+function groupsTable(layout: Layout, groups: ReportView['groups']): void {
+  const columns: Column[] = [{ width: 150 }, { width: CONTENT_WIDTH - 150 }];
+  const lines: PlacedLine[] = [];
+  const label = layout.place(lines, columns, 0, CELL_PAD_TOP, 'Council / Partnership Groups', { font: 'bold', size: BODY });
+  let dy = CELL_PAD_TOP;
+  dy += layout.place(lines, columns, 1, dy, groups.internal, { font: 'regular', size: BODY }) + 3;
+  dy += layout.place(lines, columns, 1, dy, groups.external, { font: 'regular', size: BODY });
+  layout.row(columns, { lines, height: Math.max(label + CELL_PAD_TOP, dy) + CELL_PAD_BOTTOM });
+}
+
+const ROLES: { role: SignOffView['role']; label: string }[] = [
+  { role: 'accountable_officer', label: 'Accountable Officer' },
+  { role: 'accountable_director', label: 'Accountable Director' },
+];
+
+function signOffTable(layout: Layout, signOffs: SignOffView[]): void {
+  const columns: Column[] = [{ width: 150 }, { width: 190 }, { width: 50 }, { width: CONTENT_WIDTH - 390 }];
+  const body: TextStyle = { font: 'regular', size: BODY };
+  const bold: TextStyle = { font: 'bold', size: BODY };
+  const note: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
+  for (const { role, label } of ROLES) {
+    const s = signOffs.find((o) => o.role === role);
+    const lines: PlacedLine[] = [];
+    let left = CELL_PAD_TOP;
+    left += layout.place(lines, columns, 0, left, s ? s.decisionLabel : 'Sign-off', bold);
+    left += layout.place(lines, columns, 0, left, `(${s ? s.roleLabel : label})`, body);
+    let mid = CELL_PAD_TOP;
+    if (s) {
+      mid += layout.place(lines, columns, 1, mid, s.name, body);
+      if (s.comment) mid += layout.place(lines, columns, 1, mid + 2, s.comment, { font: 'regular', size: SMALL }) + 2;
+      if (s.historical) mid += layout.place(lines, columns, 1, mid + 1, 'Recorded from a paper or e-mail record', note) + 1;
+    } else {
+      mid += layout.place(lines, columns, 1, mid, 'Not yet signed off', { font: 'italic', size: BODY, colour: GREY });
+    }
+    layout.place(lines, columns, 2, CELL_PAD_TOP, 'Date', bold);
+    const date = layout.place(lines, columns, 3, CELL_PAD_TOP, s ? s.date : '–', body);
+    layout.row(columns, { lines, height: Math.max(left, mid, date + CELL_PAD_TOP) + CELL_PAD_BOTTOM });
+  }
+}
+
+const ACTION_COLUMNS: Column[] = [
+  { width: 30 },
+  { width: 156 },
+  { width: 96 },
+  { width: CONTENT_WIDTH - 30 - 156 - 96 - 72 },
+  { width: 72 },
+];
+const ACTION_HEADINGS = ['No.', 'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale'];
+
+function actionRow(layout: Layout, action: ActionView): Row {
+  const style: TextStyle = { font: 'regular', size: TABLE };
+  const lines: PlacedLine[] = [];
+  const heights: number[] = [];
+  heights.push(layout.place(lines, ACTION_COLUMNS, 0, CELL_PAD_TOP, `${action.number}.`, style));
+  heights.push(layout.place(lines, ACTION_COLUMNS, 1, CELL_PAD_TOP, action.description, style));
+  let dy = CELL_PAD_TOP;
+  for (const name of action.contributors) dy += layout.place(lines, ACTION_COLUMNS, 2, dy, name, style);
+  heights.push(dy - CELL_PAD_TOP);
+  // Each milestone starts level with its own timescale; the next starts below the taller of the two.
+  const bulleted = action.milestones.length > 1;
+  dy = CELL_PAD_TOP;
+  for (const m of action.milestones) {
+    const mh = layout.place(lines, ACTION_COLUMNS, 3, dy, m.description, style, bulleted);
+    const th = layout.place(lines, ACTION_COLUMNS, 4, dy, m.timescale, style);
+    dy += Math.max(mh, th) + 4;
+  }
+  heights.push(Math.max(0, dy - CELL_PAD_TOP - 4));
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
+}
+
+function actionsHeaderRow(layout: Layout): Row {
+  const lines: PlacedLine[] = [];
+  const style: TextStyle = { font: 'bold', size: TABLE };
+  const heights = ACTION_HEADINGS.map((text, col) => layout.place(lines, ACTION_COLUMNS, col, CELL_PAD_TOP, text, style));
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+}
+
+function actionsTable(layout: Layout, view: ReportView): void {
+  const header = actionsHeaderRow(layout);
+  const rows = view.actions.map((a) => actionRow(layout, a));
+  const firstRow = rows[0]?.height ?? 0;
+  // Like the council's own report, the table starts on a fresh page when that keeps it whole.
+  const whole = lineHeight(13) + 19 + header.height + rows.reduce((sum, r) => sum + r.height, 0);
+  if (layout.y + whole > CONTENT_BOTTOM && whole <= CONTENT_BOTTOM - MARGIN.top) layout.newPage();
+  layout.heading(view.actionsHeading, 13, header.height + Math.min(firstRow, 4 * lineHeight(TABLE)), 16);
+  if (rows.length === 0) {
+    layout.paragraph('No key actions have been recorded for the next period.', { font: 'italic', size: BODY, colour: GREY });
+    return;
+  }
+  const caption: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
+  const captionHeight = lineHeight(SMALL) + 2;
+  const repeat = () => {
+    layout.drawLine(`${view.actionsHeading} (continued)`, MARGIN.left, layout.y, caption);
+    layout.y += captionHeight;
+    layout.row(ACTION_COLUMNS, header);
+  };
+  layout.row(ACTION_COLUMNS, header);
+  layout.withContinuation(repeat, captionHeight + header.height, () => {
+    for (const row of rows) layout.row(ACTION_COLUMNS, row);
+  });
+}
+
+function truncate(layout: Layout, text: string, style: TextStyle, maxWidth: number): string {
+  const first = layout.wrap(text, style, maxWidth)[0] ?? '';
+  if (first === text.trim()) return first;
+  const words = layout.wrap(text, style, maxWidth - layout.width('…', style))[0] ?? '';
+  return `${words}…`;
+}
+
+/** Running header and footer on every page, drawn once the page count is known. */
+function decoratePages(layout: Layout, view: ReportView): void {
+  const { doc } = layout;
+  const range = doc.bufferedPageRange();
+  const style: TextStyle = { font: 'regular', size: SMALL, colour: GREY };
+  const bold: TextStyle = { font: 'bold', size: SMALL, colour: GREY };
+  const right = `Progress report ${view.period.label}`;
+  const rightWidth = layout.width(right, style);
+  const code = `${view.priority.code} `;
+  const codeWidth = layout.width(code, bold);
+  const title = truncate(layout, view.priority.title, style, CONTENT_WIDTH - rightWidth - codeWidth - 16);
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // Writing in the margins must not make pdfkit add a page.
+    const savedBottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    const top = 30;
+    layout.drawLine(code, MARGIN.left, top, bold);
+    layout.drawLine(title, MARGIN.left + codeWidth, top, style);
+    layout.drawLine(right, PAGE.width - MARGIN.right - rightWidth, top, style);
+    doc.lineWidth(0.6).strokeColor(RULE).moveTo(MARGIN.left, top + 16).lineTo(PAGE.width - MARGIN.right, top + 16).stroke();
+    const bottom = PAGE.height - 40;
+    doc.moveTo(MARGIN.left, bottom - 6).lineTo(PAGE.width - MARGIN.right, bottom - 6).stroke();
+    layout.drawLine(view.organisationName, MARGIN.left, bottom, style);
+    const pageText = `Page ${i - range.start + 1} of ${range.count}`;
+    layout.drawLine(pageText, PAGE.width - MARGIN.right - layout.width(pageText, style), bottom, style);
+    doc.page.margins.bottom = savedBottom;
+  }
+}
+
+function renderBody(layout: Layout, view: ReportView): void {
+  const body: TextStyle = { font: 'regular', size: BODY };
+  layout.heading(view.heading, 16, lineHeight(11), 0);
+  const officer = view.accountableOfficer?.name ?? 'Not assigned';
+  layout.paragraph(`Accountable Officer – ${officer}`, { font: 'bold', size: 11 }, 0, 8);
+
+  layout.heading('Why is this a priority', 12.5);
+  for (const p of view.priority.rationale) layout.paragraph(p, body);
+
+  layout.heading('Graphs', 12.5);
+  if (view.graphs.length === 0) layout.paragraph(view.noGraphsText, body);
+  else layout.bullets(view.graphs.map((g) => g.title));
+
+  layout.heading(view.progressHeading, 12.5, lineHeight(12) * 3);
+  layout.heading('Overall Summary', 11, lineHeight(BODY) * 2, 4);
+  for (const p of view.summary) layout.paragraph(p, body);
+
+  layout.space(4);
+  statusLine(layout, view.status);
+  for (const p of view.statusReason) layout.paragraph(p, body);
+
+  layout.heading('Achievements since the last report', 12.5);
+  layout.bullets(view.achievements);
+
+  layout.heading('Challenges/Risks', 12.5);
+  layout.bullets(view.challenges);
+
+  layout.space(8);
+  groupsTable(layout, view.groups);
+  layout.space(8);
+  signOffTable(layout, view.signOffs);
+
+  actionsTable(layout, view);
+}
+
+function dateOr(iso: string, fallback: Date): Date {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? fallback : d;
+}
+
+export async function renderReportPdf(view: ReportView): Promise<Buffer> {
+  const fonts = loadFonts();
+  const updated = dateOr(view.updatedAt, new Date());
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    bufferPages: true,
+    lang: 'en-GB',
+    displayTitle: true,
+    info: {
+      Title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
+      Author: view.organisationName,
+      Subject: view.progressHeading,
+      Keywords: `${view.priority.code}, ${view.period.key}, progress report`,
+      Creator: 'Amber',
+      CreationDate: updated,
+      ModDate: updated,
+    },
+  });
+  // pdfkit takes a fontkit font where its types only list file names and bytes.
+  for (const key of Object.keys(fonts) as FontKey[]) doc.registerFont(key, fonts[key] as unknown as Buffer);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const layout = new Layout(doc);
+  renderBody(layout, view);
+  decoratePages(layout, view);
+  doc.end();
+  return done;
+}

@@ -1,0 +1,35 @@
+// config → database → migrations → (demo on first run) → buildApp → listen → graceful shutdown.
+// The only file that listens.
+
+import type { Config } from './config.ts';
+import { openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { buildServices } from './composition.ts';
+import { buildApp } from './app.ts';
+import type { DB } from './schema.ts';
+
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<{ url: string; stop: () => Promise<void> }> {
+  const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+    const services = buildServices(handle.db);
+    if (config.demoOnFirstRun && !(await services.organisations.findHome())) {
+      const { organisation } = await services.demo.load('demo');
+      log(`Loaded the demo organisation (${organisation.name}) into an empty database.`);
+    }
+    const app = await buildApp({ config, db: handle.db, services });
+    const address = await app.listen({ port: config.port, host: config.host });
+    const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+    log(`Amber is running at ${url} (database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}).`);
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+      await app.close();
+      await handle.close();
+    })());
+    return { url, stop };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+// Test databases on both engines. Integration tests run once on PGlite (in memory) and once on
+// the PostgreSQL server, each in a database of its own that is dropped afterwards, so test files
+// can run in parallel. The server is TEST_DATABASE_URL, else DATABASE_URL, else the local one
+// CI starts (127.0.0.1:5432, trust auth, database `test`). An unreachable server fails the run
+// with a message; it never skips silently.
+
+import { describe, before, after } from 'node:test';
+import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { openDatabase, type Engine } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { buildServices, type Services } from '../../src/composition.ts';
+import type { DB } from '../../src/schema.ts';
+import type { Actor } from '../../src/domain/actor.ts';
+
+export const ENGINES: Engine[] = ['pglite', 'postgres'];
+
+export const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  engine: Engine;
+  db: Kysely<DB>;
+  services: Services;
+  /** The database's URL (postgres) or undefined (PGlite in memory). */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const handle = await openDatabase<DB>({ dataDir: 'memory://' });
+    await migrateToLatest(handle.db);
+    return { engine, db: handle.db, services: buildServices(handle.db), url: undefined, close: () => handle.close() };
+  }
+  const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`The PostgreSQL half of the suite cannot reach ${SERVER_URL} (${(error as Error).message}). Start PostgreSQL (see README) or set TEST_DATABASE_URL.`);
+  }
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(SERVER_URL, name);
+  const handle = await openDatabase<DB>({ databaseUrl: url, poolSize: 4 });
+  await migrateToLatest(handle.db);
+  return {
+    engine, db: handle.db, services: buildServices(handle.db), url,
+    async close() {
+      await handle.close();
+      const drop = new pg.Client({ connectionString: SERVER_URL });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
+
+/**
+ * Runs the same suite on each engine. `t()` gives the open database inside tests.
+ * One database per engine per suite: tests inside build what they need with the builders.
+ */
+export function describeOnEachEngine(name: string, fn: (t: () => TestDatabase) => void): void {
+  for (const engine of ENGINES) {
+    describe(`${name} [${engine}]`, () => {
+      let database: TestDatabase | undefined;
+      before(async () => { database = await openTestDatabase(engine); });
+      after(async () => { await database?.close(); });
+      fn(() => {
+        if (!database) throw new Error('test database is not open');
+        return database;
+      });
+    });
+  }
+}
+
+/** Loads the demo organisation and returns an actor for it. */
+export async function withDemo(t: TestDatabase): Promise<Actor> {
+  const { organisation } = await t.services.demo.load('test');
+  return { organisationId: organisation.id, label: 'test' };
+}
