@@ -4,7 +4,7 @@ import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, OrganisationTable } from '../../schema.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Status, Shape } from '../../domain/status-scale.ts';
 
 export type OrganisationKind = OrganisationTable['kind'];
@@ -100,7 +100,7 @@ function organisationQueries(db: Executor<DB>) {
       await del.execute();
       // Move keys out of the way first so a swap of two keys does not trip the unique constraint.
       if (keep.length > 0) {
-        await db.updateTable('status').set((eb) => ({ key: eb.fn('concat', ['key', eb.val('~'), 'id']) }))
+        await db.updateTable('status').set({ key: sql<string>`key || '~' || id::text` })
           .where('organisation_id', '=', organisationId).execute();
       }
       for (const [position, s] of statuses.entries()) {

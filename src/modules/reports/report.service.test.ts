@@ -1,0 +1,194 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeOnEachEngine } from '../../../test/helpers/database.ts';
+import { insertOrganisation, insertPerson, insertReport } from '../../../test/builders/index.ts';
+import { ValidationError, ConflictError } from '../../domain/errors.ts';
+import { presentReport } from './report.presenter.ts';
+
+const issuesOf = (e: unknown) => (e as ValidationError).issues.map((i) => `${i.field}: ${i.message}`);
+
+describeOnEachEngine('progress reports', (t) => {
+  it('saves every section and reads it back exactly, Unicode and hostile text included', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const hostile = '<script>alert("x")</script> & "quotes" \'single\'';
+    const welsh = 'Gwasanaethau – ŵ ŷ Ŵ Ŷ – £1,000,000';
+    const long = Array.from({ length: 5000 }, (_, i) => `word${i}`).join(' ');
+    await services.reports.updateSections(actor, priority.code, period, {
+      summary: `${long}\n\n${hostile}`, status: 'amber', statusReason: welsh, achievements: [welsh, hostile], challenges: 'one\n\n  two  \nthree',
+    });
+    const view = presentReport(await services.reports.getBundle(actor, priority.code, period));
+    assert.deepEqual(view.summary, [long, hostile]);
+    assert.deepEqual(view.statusReason, [welsh]);
+    assert.deepEqual(view.achievements, [welsh, hostile]);
+    assert.deepEqual(view.challenges, ['one', 'two', 'three']);
+    assert.equal(view.status?.label, 'Amber');
+  });
+
+  it('refuses a status that needs a reason without one, and changes nothing', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    await services.reports.updateSections(actor, priority.code, period, { summary: 'first', status: 'green' });
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { summary: 'second', status: 'red', statusReason: ' ' }),
+      (e) => e instanceof ValidationError && issuesOf(e).join() === 'statusReason: Explain why the status is Red');
+    const after = await services.reports.getBundle(actor, priority.code, period);
+    assert.equal(after.report.summary, 'first');
+    assert.equal(after.report.version, 2);
+  });
+
+  it('refuses a status that is not on the organisation’s scale, naming the choices', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { status: 'purple' }),
+      (e) => e instanceof ValidationError && /status: Select a status from the list \(Green, Amber, Red\)/.test(issuesOf(e).join()));
+  });
+
+  it('refuses a save based on an old version instead of overwriting the other person’s changes', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period, bundle } = await insertReport(services, actor);
+    const version = bundle.report.version;
+    await services.reports.updateSections(actor, priority.code, period, { summary: 'Alice’s summary', version });
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { summary: 'Bob’s summary', version }),
+      (e) => e instanceof ConflictError && e.code === 'STALE_VERSION');
+    assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.summary, 'Alice’s summary');
+  });
+
+  it('adds, changes, reorders and removes key actions, keeping milestone identity', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const officer = await insertPerson(services, actor, { name: 'Arfan Hanif' });
+    const partner = await services.organisations.createPartner(actor, { name: 'Local Partnerships', kind: 'public_body' });
+    await services.reports.addAction(actor, priority.code, period, {
+      description: 'First', contributors: [`person:${officer.id}`, `partner:${partner.id}`],
+      milestones: [{ description: 'A', timescale: 'Nov 2009' }, { description: '', timescale: '' }, { description: 'B', timescale: '30/11/2009' }],
+    });
+    await services.reports.addAction(actor, priority.code, period, { description: 'Second', milestones: [{ description: 'C', timescale: 'April 2010' }] });
+    let bundle = await services.reports.getBundle(actor, priority.code, period);
+    const [a, b] = bundle.report.actions[0]!.milestones;
+    assert.deepEqual(presentReport(bundle).actions.map((x) => [x.number, x.description, x.contributors, x.milestones.map((m) => `${m.description} ${m.timescale}`)]), [
+      [1, 'First', ['Arfan Hanif', 'Local Partnerships'], ['A Nov 2009', 'B 30 November 2009']],
+      [2, 'Second', [], ['C Apr 2010']],
+    ]);
+
+    // Swap the milestones and drop the partner: the milestones keep their ids.
+    await services.reports.updateAction(actor, priority.code, period, 1, {
+      description: 'First, changed', contributors: [`person:${officer.id}`],
+      milestones: [{ id: b!.id, description: 'B', timescale: 'Dec 2009' }, { id: a!.id, description: 'A', timescale: 'Nov 2009' }],
+    });
+    bundle = await services.reports.getBundle(actor, priority.code, period);
+    assert.deepEqual(bundle.report.actions[0]!.milestones.map((m) => m.id), [b!.id, a!.id]);
+
+    await services.reports.moveAction(actor, priority.code, period, 2, { direction: 'up' });
+    bundle = await services.reports.getBundle(actor, priority.code, period);
+    assert.deepEqual(bundle.report.actions.map((x) => x.description), ['Second', 'First, changed']);
+
+    await services.reports.deleteAction(actor, priority.code, period, 1, {});
+    bundle = await services.reports.getBundle(actor, priority.code, period);
+    assert.deepEqual(bundle.report.actions.map((x) => [x.position, x.description]), [[0, 'First, changed']]);
+  });
+
+  it('names each bad milestone field and saves nothing of the action', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    await assert.rejects(services.reports.addAction(actor, priority.code, period, {
+      description: 'Has bad milestones', milestones: [{ description: 'Fine', timescale: 'Nov 2009' }, { description: 'Bad', timescale: 'Novembre 2009' }, { description: '', timescale: 'Dec 2009' }],
+    }), (e) => e instanceof ValidationError && assert.deepEqual(issuesOf(e), [
+      'milestones.1.timescale: The timescale of milestone 2 must be a month like Nov 2009 or a date like 30 November 2009',
+      'milestones.2.description: Enter what milestone 3 is',
+    ]) === undefined);
+    assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.actions.length, 0);
+  });
+
+  it('refuses a contributor or a milestone that belongs to someone else', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const other = await insertOrganisation(services);
+    const stranger = await insertPerson(services, other);
+    const { priority, period } = await insertReport(services, actor);
+    await assert.rejects(services.reports.addAction(actor, priority.code, period, { description: 'x', contributors: [`person:${stranger.id}`] }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('contributors:'));
+    const theirs = await insertReport(services, other);
+    await services.reports.addAction(other, theirs.priority.code, theirs.period, { description: 'theirs', milestones: [{ description: 'm', timescale: 'Nov 2009' }] });
+    const theirMilestone = (await services.reports.getBundle(other, theirs.priority.code, theirs.period)).report.actions[0]!.milestones[0]!;
+    await services.reports.addAction(actor, priority.code, period, { description: 'mine' });
+    await assert.rejects(services.reports.updateAction(actor, priority.code, period, 1, { description: 'mine', milestones: [{ id: theirMilestone.id, description: 'stolen', timescale: 'Nov 2009' }] }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0] === 'milestones.0.id: Milestone 1 does not belong to this action');
+    assert.equal((await services.reports.getBundle(other, theirs.priority.code, theirs.period)).report.actions[0]!.milestones[0]!.description, 'm');
+  });
+
+  it('records both sign-offs as historical records and shows the latest decision of each role', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const officer = await insertPerson(services, actor, { name: 'Lee Hemsworth' });
+    const director = await insertPerson(services, actor, { name: 'James Rogers' });
+    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '22 October 2009' });
+    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, decision: 'returned', signedOn: '1/11/09', comment: 'Say more about costs' });
+    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, signedOn: '9/11/09' });
+    const view = presentReport(await services.reports.getBundle(actor, priority.code, period));
+    assert.deepEqual(view.signOffs.map((s) => [s.roleLabel, s.decisionLabel, s.name, s.date, s.historical]), [
+      ['Accountable Officer', 'Approved by', 'Lee Hemsworth', '22 October 2009', true],
+      ['Accountable Director', 'Approved by', 'James Rogers', '9 November 2009', true],
+    ]);
+  });
+
+  it('refuses a sign-off dated in the future, a return without a comment, and an unknown person', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const officer = await insertPerson(services, actor);
+    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '1/1/2199' }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('signedOn: The date it was signed off must be today'));
+    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: officer.id, decision: 'returned', signedOn: '1/1/2010' }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('comment:'));
+    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: '00000000-0000-4000-8000-000000000000', signedOn: '1/1/2010' }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0] === 'personId: Select who signed it off from the list');
+    assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.signOffs.length, 0);
+  });
+
+  it('writes an audit event with before and after for every change, in the same transaction', async () => {
+    const { services, db } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period, bundle } = await insertReport(services, actor);
+    await services.reports.updateSections(actor, priority.code, period, { summary: 'audited' });
+    const events = await db.selectFrom('audit_event').selectAll().where('entity_id', '=', bundle.report.id).orderBy('id').execute();
+    assert.deepEqual(events.map((e) => e.action), ['create', 'update']);
+    assert.equal((events[1]!.after as { summary: string }).summary, 'audited');
+    assert.equal((events[1]!.before as { summary: string }).summary, '');
+  });
+
+  it('lets a council that reports On target / Behind target / Failing use its own scale unchanged', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const existing = await services.organisations.statusScale(actor);
+    await services.organisations.updateStatusScale(actor, { statuses: [
+      { id: existing[0]!.id, label: 'On target', key: 'on-target', colour: '#00703c', shape: 'circle' },
+      { id: existing[1]!.id, label: 'Behind target', key: 'behind-target', colour: '#f47738', shape: 'triangle', commentRequired: 'yes' },
+      { id: existing[2]!.id, label: 'Failing', key: 'failing', colour: '#d4351c', shape: 'diamond', commentRequired: true },
+      { label: 'Suspended', colour: '#505a5f', shape: 'pause' },
+    ] });
+    const { priority, period } = await insertReport(services, actor);
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { status: 'behind-target' }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0] === 'statusReason: Explain why the status is Behind target');
+    await services.reports.updateSections(actor, priority.code, period, { status: 'suspended' });
+    const view = presentReport(await services.reports.getBundle(actor, priority.code, period));
+    assert.deepEqual([view.status?.label, view.status?.key, view.status?.symbol], ['Suspended', 'suspended', '‖']);
+  });
+
+  it('will not remove a status that reports use', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    await services.reports.updateSections(actor, priority.code, period, { status: 'green' });
+    const scale = await services.organisations.statusScale(actor);
+    await assert.rejects(services.organisations.updateStatusScale(actor, { statuses: scale.filter((s) => s.key !== 'green') }),
+      (e) => e instanceof ValidationError && /Green cannot be removed: 1 report uses it/.test(issuesOf(e).join()));
+    assert.equal((await services.organisations.statusScale(actor)).length, 3);
+  });
+});

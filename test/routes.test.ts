@@ -1,0 +1,224 @@
+// The web app through inject(): pages, forms (with the GOV.UK error summary on bad input, and
+// nothing changed), downloads, the JSON API and its OpenAPI document, on both engines.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES } from './helpers/database.ts';
+import { buildTestApp, form, type TestApp } from './helpers/app.ts';
+import { htmlText, errorSummary, hasDataQa } from './helpers/html.ts';
+import { paths } from '../src/paths.ts';
+
+const REPORT = paths.reports.show('VfM-4d', '2009-10-h1');
+
+for (const engine of ENGINES) {
+  describe(`web app [${engine}]`, () => {
+    let t: TestApp;
+    before(async () => { t = await buildTestApp(engine); });
+    after(async () => t?.close());
+    const get = (url: string) => t.app.inject({ url });
+    const post = (url: string, fields: Parameters<typeof form>[0]) => t.app.inject({ method: 'POST', url, ...form(fields) });
+    const countRows = async (table: 'priority' | 'action' | 'milestone' | 'person' | 'sign_off' | 'progress_report') =>
+      Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    it('answers /health when the database answers', async () => {
+      const res = await get(paths.health);
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { status: 'ok' });
+    });
+
+    it('lists priorities with code, title, officer and status as text', async () => {
+      const res = await get(paths.priorities.list);
+      assert.equal(res.statusCode, 200);
+      const text = htmlText(res.body);
+      assert.match(text, /VfM-4d Explore opportunities for collaboration with private and public sector bodies Value for Money Lee Hemsworth Amber 2009\/10 H1 report/);
+      assert.match(res.body, /data-status="amber"[^>]*>[\s\S]*?<span>Amber<\/span>/);
+    });
+
+    it('filters the list by theme and by status', async () => {
+      const themes = await t.services.plans.listThemes({ organisationId: (await t.services.organisations.getHome()).id, label: 't' });
+      const people = themes.find((x) => x.title === 'Our People')!;
+      const byTheme = await get(`${paths.priorities.list}?theme=${people.id}`);
+      assert.deepEqual([...byTheme.body.matchAll(/data-code="([^"]+)"/g)].map((m) => m[1]), ['OP-2b']);
+      const byStatus = await get(`${paths.priorities.list}?status=amber`);
+      assert.deepEqual([...byStatus.body.matchAll(/data-code="([^"]+)"/g)].map((m) => m[1]).sort(), ['OC-1c', 'VfM-4d']);
+      const none = await get(`${paths.priorities.list}?status=none`);
+      assert.ok(hasDataQa(none.body, 'no-priorities'));
+    });
+
+    it('shows the 404 page, not a stack trace, for an unknown priority, period, action or format', async () => {
+      for (const url of ['/priorities/NOPE', paths.reports.show('VfM-4d', '2031-32-h1'), paths.reports.show('VfM-4d', 'not-a-period'),
+        paths.reports.actions.edit('VfM-4d', '2009-10-h1', 99), paths.reports.actions.edit('VfM-4d', '2009-10-h1', 'x' as never), '/reports/download/exe',
+        paths.reports.show('VfM-4d', '2009-10-h1') + '/download/exe', '/people/not-a-uuid/edit']) {
+        const res = await get(url);
+        assert.equal(res.statusCode, 404, url);
+        assert.doesNotMatch(res.body, /at .*\.ts:\d+/, `${url} shows no stack`);
+        assert.match(res.body, /<h1 class="govuk-heading-l">Page not found<\/h1>/, url);
+      }
+    });
+
+    it('downloads the report as PDF, Word and JSON with file names', async () => {
+      const pdf = await get(paths.reports.download('VfM-4d', '2009-10-h1', 'pdf'));
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+      assert.match(String(pdf.headers['content-disposition']), /filename="VfM-4d-2009-10-h1.pdf"/);
+      const docx = await get(paths.reports.download('VfM-4d', '2009-10-h1', 'docx'));
+      assert.equal(docx.rawPayload.subarray(0, 2).toString(), 'PK');
+      const json = await get(paths.reports.download('VfM-4d', '2009-10-h1', 'json'));
+      assert.equal(json.json().priority.code, 'VfM-4d');
+    });
+
+    it('creates a priority from the form and refuses a bad one with an error summary, changing nothing', async () => {
+      const home = await t.services.organisations.getHome();
+      const themes = await t.services.plans.listThemes({ organisationId: home.id, label: 't' });
+      const before = await countRows('priority');
+      const bad = await post(paths.priorities.list, { themeId: '', code: 'bad code!', title: '' });
+      assert.equal(bad.statusCode, 422);
+      assert.deepEqual(errorSummary(bad.body), [
+        '#themeId Select the theme',
+        '#code Code must be letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d',
+        '#title Enter the priority’s title',
+      ]);
+      assert.match(bad.body, /value="bad code!"/, 'the person’s input is kept');
+      assert.match(bad.body, /<title>Error: /);
+      assert.equal(await countRows('priority'), before);
+      const dup = await post(paths.priorities.list, { themeId: themes[0]!.id, code: 'vfm-4D', title: 'Duplicate' });
+      assert.deepEqual(errorSummary(dup.body), ['#code There is already a priority with the code vfm-4D']);
+      const ok = await post(paths.priorities.list, { themeId: themes[0]!.id, code: 'VfM-9z', title: 'A new one <b>bold</b>', rationale: 'Why – ŵ ŷ £5' });
+      assert.equal(ok.statusCode, 303);
+      assert.equal(ok.headers.location, paths.priorities.show('VfM-9z'));
+      const page = await get(paths.priorities.show('VfM-9z'));
+      assert.match(page.body, /A new one &lt;b&gt;bold&lt;\/b&gt;/);
+      assert.match(htmlText(page.body), /Why – ŵ ŷ £5/);
+    });
+
+    it('writes a report through its forms: sections, an action with milestones, both sign-offs', async () => {
+      const home = await t.services.organisations.getHome();
+      const actor = { organisationId: home.id, label: 't' };
+      const themes = await t.services.plans.listThemes(actor);
+      const people = await t.services.people.list(actor);
+      const lee = people.find((p) => p.name === 'Lee Hemsworth')!;
+      await post(paths.priorities.list, { themeId: themes[0]!.id, code: 'FORM-1', title: 'Written through forms', accountableOfficerId: lee.id });
+      const start = await post(paths.reports.create('FORM-1'), { period: '2009-10-h2' });
+      assert.equal(start.statusCode, 303);
+      const edit = await get(String(start.headers.location));
+      assert.equal(edit.statusCode, 200);
+      const version = /name="version" value="(\d+)"/.exec(edit.body)![1]!;
+      const saved = await post(paths.reports.edit('FORM-1', '2009-10-h2'), {
+        version, summary: 'Para one.\r\n\r\nPara two.', status: 'amber', statusReason: 'Delays.', achievements: 'First\r\nSecond', challenges: 'Risk',
+      });
+      assert.equal(saved.statusCode, 303);
+      const v2 = String(Number(version) + 1);
+      const withAction = await post(paths.reports.actions.create('FORM-1', '2009-10-h2'), {
+        version: v2, description: 'Do the thing', contributors: [`person:${lee.id}`],
+        'milestones[0][description]': 'Step one', 'milestones[0][timescale]': 'Jan 2010',
+        'milestones[1][description]': '', 'milestones[1][timescale]': '',
+        intent: 'save',
+      });
+      assert.equal(withAction.statusCode, 303, withAction.body.slice(0, 300));
+      const signed = await post(paths.reports.signOffs.create('FORM-1', '2009-10-h2'), { version: String(Number(v2) + 1), role: 'accountable_officer', personId: lee.id, signedOn: '22/04/2010' });
+      assert.equal(signed.statusCode, 303);
+      const text = htmlText((await get(paths.reports.show('FORM-1', '2009-10-h2'))).body);
+      assert.match(text, /Overall progress to date and outcomes achieved 1st October 2009 – 31st March 2010 Overall Summary Para one\. Para two\. Status Amber Delays\./);
+      assert.match(text, /Achievements since the last report First Second Challenges\/Risks Risk/);
+      assert.match(text, /Approved by \(Accountable Officer\) Lee Hemsworth recorded on their behalf 22 April 2010/);
+      assert.match(text, /1\. Do the thing Lee Hemsworth Step one Jan 2010/);
+    });
+
+    it('keeps a milestone form’s rows and names the bad field when a timescale is wrong, saving nothing', async () => {
+      const before = await countRows('milestone');
+      const version = String((await t.services.reports.getBundle({ organisationId: (await t.services.organisations.getHome()).id, label: 't' }, 'VfM-4d', '2009-10-h1')).report.version);
+      const res = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), {
+        version, description: 'Changed', 'milestones[0][description]': 'Original collaboration contract terminated', 'milestones[0][timescale]': 'Novembre 2009', intent: 'save',
+      });
+      assert.equal(res.statusCode, 422);
+      assert.deepEqual(errorSummary(res.body), ['#milestones-0-timescale The timescale of milestone 1 must be a month like Nov 2009 or a date like 30 November 2009']);
+      assert.match(res.body, /id="milestones-0-timescale" name="milestones\[0\]\[timescale\]" type="text" value="Novembre 2009"/);
+      assert.equal(await countRows('milestone'), before);
+      assert.match(htmlText((await get(REPORT)).body), /Contractual arrangements to join the DECATS programme/);
+    });
+
+    it('adds a blank milestone row with "Add another milestone" and moves rows without JavaScript', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const bundle = await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1');
+      const [m1, m2] = bundle.report.actions[0]!.milestones;
+      const fields = {
+        version: String(bundle.report.version), description: bundle.report.actions[0]!.description,
+        contributors: bundle.report.actions[0]!.contributors.map((c) => `${c.kind}:${c.id}`),
+        'milestones[0][id]': m1!.id, 'milestones[0][description]': m1!.description, 'milestones[0][timescale]': 'Nov 2009',
+        'milestones[1][id]': m2!.id, 'milestones[1][description]': m2!.description, 'milestones[1][timescale]': 'Nov 2009',
+      };
+      const add = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), { ...fields, intent: 'add-milestone' });
+      assert.equal(add.statusCode, 303);
+      const page = await get(String(add.headers.location));
+      assert.equal((page.body.match(/data-qa="milestone-row"/g) ?? []).length, 3);
+      const moved = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), { ...fields, version: String(bundle.report.version + 1), intent: 'move-1-up' });
+      assert.equal(moved.statusCode, 303);
+      const after = await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1');
+      assert.deepEqual(after.report.actions[0]!.milestones.map((m) => m.id), [m2!.id, m1!.id]);
+    });
+
+    it('refuses a stale form with a 409 and keeps the newer text', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const { report } = await t.services.reports.getBundle(actor, 'OC-1c', '2009-10-h1');
+      await t.services.reports.updateSections(actor, 'OC-1c', '2009-10-h1', { summary: 'Newer', status: 'green', version: report.version });
+      const res = await post(paths.reports.edit('OC-1c', '2009-10-h1'), { version: String(report.version), summary: 'Older', status: 'green' });
+      assert.equal(res.statusCode, 409);
+      assert.match(htmlText(res.body), /Someone else changed this report while you were editing it/);
+      assert.equal((await t.services.reports.getBundle(actor, 'OC-1c', '2009-10-h1')).report.summary, 'Newer');
+    });
+
+    it('sends security headers and a CSP without inline script', async () => {
+      const res = await get(paths.priorities.list);
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /script-src 'self' 'nonce-[^']+'/);
+      assert.doesNotMatch(csp, /unsafe-inline/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+      for (const m of res.body.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)) assert.match(m[1]!, new RegExp(`nonce="${nonce}"`));
+    });
+
+    describe('JSON API', () => {
+      it('describes itself with an OpenAPI 3.1 document listing every operation', async () => {
+        const doc = (await get(paths.api.openapi)).json();
+        assert.equal(doc.openapi, '3.1.0');
+        assert.ok(doc.paths['/api/priorities/{code}/reports/{period}'].put.requestBody.content['application/json'].schema.properties.summary);
+        assert.ok(doc.paths['/api/priorities/{code}/reports/{period}/actions'].post);
+        assert.ok(doc.paths['/api/reporting-periods'].post);
+      });
+
+      it('answers bad input with a problem document naming each field, and changes nothing', async () => {
+        const before = await countRows('priority');
+        const res = await t.app.inject({ method: 'POST', url: paths.api.priorities, payload: { code: 7, title: '' } });
+        assert.equal(res.statusCode, 422);
+        assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+        const body = res.json();
+        assert.equal(body.code, 'VALIDATION_FAILED');
+        assert.deepEqual(body.errors.map((e: { field: string }) => e.field), ['themeId', 'code', 'title']);
+        assert.equal(await countRows('priority'), before);
+      });
+
+      it('answers malformed JSON and unknown things with problem documents', async () => {
+        const bad = await t.app.inject({ method: 'POST', url: paths.api.priorities, payload: '{"code":', headers: { 'content-type': 'application/json' } });
+        assert.equal(bad.statusCode, 400);
+        assert.equal(bad.json().status, 400);
+        const missing = await get(paths.api.report('VfM-4d', '2031-32-h1'));
+        assert.equal(missing.statusCode, 404);
+        assert.equal(missing.json().code, 'PERIOD_NOT_FOUND');
+      });
+
+      it('writes a report through the API with the same rules as the forms', async () => {
+        const report = (await get(paths.api.report('OP-2b', '2009-10-h1'))).json();
+        const res = await t.app.inject({ method: 'PUT', url: paths.api.report('OP-2b', '2009-10-h1'), payload: {
+          version: report.version, summary: 'From a script', status: 'red', statusReason: 'Still off target', achievements: ['One', 'Two'],
+        } });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(res.json().achievements, ['One', 'Two']);
+        const stale = await t.app.inject({ method: 'PUT', url: paths.api.report('OP-2b', '2009-10-h1'), payload: { version: report.version, summary: 'stale' } });
+        assert.equal(stale.statusCode, 409);
+        const action = await t.app.inject({ method: 'POST', url: paths.api.actions('OP-2b', '2009-10-h1'), payload: { description: 'Via API', milestones: [{ description: 'M', timescale: 'Feb 2010' }] } });
+        assert.equal(action.statusCode, 201);
+        assert.deepEqual(action.json().actions.at(-1).milestones[0].timescale, 'Feb 2010');
+      });
+    });
+  });
+}
