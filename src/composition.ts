@@ -14,6 +14,8 @@ import { createPlanService } from './modules/plans/plan.service.ts';
 import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
+import { createTransferRepository } from './modules/transfer/transfer.repository.ts';
+import { createTransferService } from './modules/transfer/transfer.service.ts';
 
 export function buildServices(db: Kysely<DB>) {
   const organisations = createOrganisationService(createOrganisationRepository(db));
@@ -22,7 +24,8 @@ export function buildServices(db: Kysely<DB>) {
   const plans = createPlanService(createPlanRepository(db));
   const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations });
   const demo = createDemoService({ organisations, people, periods, plans, reports });
-  return { organisations, people, periods, plans, reports, demo };
+  const transfer = createTransferService(createTransferRepository(db));
+  return { organisations, people, periods, plans, reports, demo, transfer };
 }
 
 export type Services = ReturnType<typeof buildServices>;

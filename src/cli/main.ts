@@ -125,9 +125,9 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
     }
   } catch (error) {
     if (error instanceof ValidationError) {
-      err(`${error.message}:`);
+      err(error.message);
       for (const issue of error.issues) err(`  ${issue.field}: ${issue.message}`);
-      err('Nothing was changed.');
+      if (!/nothing has been changed/i.test(error.message)) err('Nothing has been changed.');
       return 1;
     }
     if (error instanceof AppError || error instanceof ConfigError || error instanceof DataDirLockedError) {

@@ -2,6 +2,8 @@
 // rendered from. Built by modules/reports/report.presenter.ts; renderers never see rows.
 // Sections are in the order of the seed report (../shared/seed/vfm-4d-progress-report-2009-h1.txt).
 
+import { textColourOn, type Status } from '../domain/status-scale.ts';
+
 export interface StatusView {
   key: string;
   label: string;
@@ -90,6 +92,15 @@ export interface ReportView {
   version: number;
 }
 
+
 export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
   circle: '●', triangle: '▲', square: '■', diamond: '◆', cross: '✖', pause: '‖', star: '★',
 };
+
+/** A status on the organisation's scale as every output shows it: label, shape and colour. */
+export function presentStatus(status: Status): StatusView {
+  return {
+    key: status.key, label: status.label, colour: status.colour, textColour: textColourOn(status.colour),
+    shape: status.shape, symbol: SHAPE_SYMBOLS[status.shape], description: status.description,
+  };
+}

@@ -9,7 +9,7 @@ import type { ErrorView } from '../../platform/views/views.ts';
 import { SHAPES } from '../../domain/status-scale.ts';
 import { organisationInput, statusScaleInput, ORGANISATION_KINDS, ORGANISATION_KIND_LABELS } from './organisation.schemas.ts';
 import { STATUS_PRESETS } from './organisation.service.ts';
-import { presentStatus } from '../reports/report.presenter.ts';
+import { presentStatus } from '../../render/report-view.ts';
 
 type Params = { id: string };
 

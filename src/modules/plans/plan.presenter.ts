@@ -3,7 +3,7 @@
 import type { Status } from '../../domain/status-scale.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import type { PriorityListItem, Theme } from './plan.service.ts';
-import { presentStatus } from '../reports/report.presenter.ts';
+import { presentStatus } from '../../render/report-view.ts';
 
 export interface PriorityFilter { theme?: string | undefined; status?: string | undefined }
 

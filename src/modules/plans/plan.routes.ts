@@ -8,7 +8,7 @@ import { apiOperation } from '../../platform/http/openapi.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
 import { presentPriorityList } from './plan.presenter.ts';
-import { presentStatus } from '../reports/report.presenter.ts';
+import { presentStatus } from '../../render/report-view.ts';
 
 type Params = { code: string; id: string; planId: string };
 

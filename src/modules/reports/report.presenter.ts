@@ -2,22 +2,14 @@
 
 import { formatDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
-import { textColourOn, type Status } from '../../domain/status-scale.ts';
-import type { ReportView, StatusView, SignOffView } from '../../render/report-view.ts';
-import { SHAPE_SYMBOLS } from '../../render/report-view.ts';
+import type { ReportView, SignOffView } from '../../render/report-view.ts';
+import { presentStatus } from '../../render/report-view.ts';
 import type { ReportBundle } from './report.service.ts';
 import { SIGN_OFF_ROLES, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
 
 /** Paragraphs: blank lines separate them; single line breaks stay inside a paragraph. */
 export function paragraphs(text: string): string[] {
   return text.replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
-}
-
-export function presentStatus(status: Status): StatusView {
-  return {
-    key: status.key, label: status.label, colour: status.colour, textColour: textColourOn(status.colour),
-    shape: status.shape, symbol: SHAPE_SYMBOLS[status.shape], description: status.description,
-  };
 }
 
 const NEXT_SPAN = { year: 'next year', half: 'next 6 months', quarter: 'next 3 months', month: 'next month' } as const;

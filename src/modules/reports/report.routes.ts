@@ -13,7 +13,8 @@ import { todayIso, formatDate } from '../../domain/dates.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
 import { renderReportJson } from '../../render/json.ts';
-import { presentReport, presentStatus } from './report.presenter.ts';
+import { presentReport } from './report.presenter.ts';
+import { presentStatus } from '../../render/report-view.ts';
 import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
 import type { ReportBundle } from './report.service.ts';
 

@@ -1,0 +1,120 @@
+// The `amber` command as a person runs it: separate processes on an embedded data folder.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'bin/amber.js');
+
+describe('the amber command', () => {
+  let dir: string;
+  const env = () => ({ ...process.env, AMBER_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const amber = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 60_000 });
+
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-cli-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads the demo once and says so the second time', () => {
+    const first = amber('demo');
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /Loaded the demo organisation: Leeds City Council/);
+    const second = amber('demo');
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /already loaded/);
+  });
+
+  for (const [format, magic] of [['pdf', '%PDF'], ['docx', 'PK'], ['json', '{'], ['html', '<!DOCTYPE html>']] as const) {
+    it(`renders the VfM-4d report as ${format}`, () => {
+      const out = join(dir, `r.${format}`);
+      const res = amber('render', 'VfM-4d', '2009-10-h1', '--format', format, '--out', out);
+      assert.equal(res.status, 0, res.stderr);
+      assert.ok(readFileSync(out).subarray(0, magic.length).toString() === magic, `${out} starts with ${magic}`);
+    });
+  }
+
+  it('says which priority or period does not exist, and exits 1', () => {
+    const res = amber('render', 'NOPE', '2009-10-h1', '--format', 'pdf', '--out', join(dir, 'x.pdf'));
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, /There is no improvement priority NOPE/);
+    const period = amber('render', 'VfM-4d', '2009-10-h7', '--format', 'pdf', '--out', join(dir, 'x.pdf'));
+    assert.equal(period.status, 1);
+    assert.match(period.stderr, /There is no reporting period 2009-10-h7/);
+    assert.equal(existsSync(join(dir, 'x.pdf')), false);
+  });
+
+  it('refuses an unknown command or format with usage, not a stack trace', () => {
+    const res = amber('frobnicate');
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /unknown command "frobnicate"[\s\S]*Usage: amber/);
+    const format = amber('render', 'VfM-4d', '2009-10-h1', '--format', 'rtf', '--out', join(dir, 'x.rtf'));
+    assert.equal(format.status, 1);
+    assert.match(format.stderr, /--format must be html, pdf, docx or json/);
+  });
+
+  it('refuses a second process on the same data folder while the server runs', async () => {
+    const server = spawn(process.execPath, [bin, 'serve', '--port', '0'], { cwd: dir, env: env() });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+        server.stdout.on('data', (d) => { out += d; if (/Amber is running at/.test(out)) { clearTimeout(timer); resolve(); } });
+        server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${out}`)); });
+      });
+      const second = amber('demo');
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, /Another Amber process \(PID \d+, since .*\) is already using the data folder/);
+      assert.match(second.stderr, /Two processes on one embedded database folder lose data/);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+    // The lock goes with the process: the folder is usable again.
+    const after = amber('demo');
+    assert.equal(after.status, 0, after.stderr);
+  });
+});
+
+describe('amber export and import', () => {
+  let dir: string;
+  const env = (data: string) => ({ ...process.env, AMBER_DATA_DIR: join(dir, data), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const amber = (data: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 60_000 });
+
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-transfer-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves the whole organisation to another database losslessly', () => {
+    assert.equal(amber('a', 'demo').status, 0);
+    const exported = amber('a', 'export', '--out', join(dir, 'a.json'));
+    assert.equal(exported.status, 0, exported.stderr);
+    const imported = amber('b', 'import', join(dir, 'a.json'));
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.match(imported.stdout, /Imported organisation/);
+    assert.equal(amber('b', 'export', '--out', join(dir, 'b.json')).status, 0);
+    const strip = (f: string) => ({ ...JSON.parse(readFileSync(join(dir, f), 'utf8')), exportedAt: undefined });
+    assert.deepEqual(strip('b.json'), strip('a.json'));
+  });
+
+  it('reports every problem of a broken file by path and changes nothing', () => {
+    const broken = join(root, 'test/fixtures/transfer/several-problems.json');
+    const res = amber('c', 'import', broken);
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, /problem/i);
+    assert.match(res.stderr, /Nothing has been changed/);
+    assert.match(res.stderr, /^ {2}reports\[0\]\.actions\[0\]\.milestones\[0\]\.timescale: /m);
+    assert.ok(res.stderr.split('\n').filter((l) => /^ {2}\S/.test(l)).length >= 5, res.stderr);
+    const after = amber('c', 'export', '--out', join(dir, 'c.json'));
+    assert.equal(after.status, 1, 'the database is still empty');
+    assert.match(after.stderr, /no organisation yet/);
+  });
+
+  it('says plainly when the file is not JSON', () => {
+    const res = amber('d', 'import', join(root, 'README.md'));
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, /is not a readable JSON file/);
+  });
+});

@@ -1,0 +1,320 @@
+// All SQL of organisation transfer: reads every row of one organisation (with the partner
+// organisations it manages) as flat records, deletes them, and writes a set of records back with
+// their ids. Timestamps travel as ISO strings with microseconds, so nothing PostgreSQL stores is
+// rounded on the way out and back in.
+
+import { sql, type Kysely } from 'kysely';
+import { withTransactions, type Executor } from '../../platform/db/database.ts';
+import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { DB, OrganisationTable } from '../../schema.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import type { IsoDate } from '../../domain/dates.ts';
+
+/** An instant as ISO 8601 in UTC with microseconds, e.g. `2009-10-22T09:30:00.123456Z`. */
+export type IsoTimestamp = string;
+
+export interface OrganisationRecord {
+  id: string;
+  name: string;
+  shortName: string | null;
+  kind: OrganisationTable['kind'];
+  managedById: string | null;
+  createdAt: IsoTimestamp;
+}
+export interface StatusRecord {
+  id: string; key: string; label: string; colour: string; shape: string; description: string; commentRequired: boolean; position: number;
+}
+export interface PersonRecord {
+  id: string; name: string; jobTitle: string; employerId: string; email: string | null; createdAt: IsoTimestamp;
+}
+export interface PeriodRecord { id: string; key: string; startsOn: IsoDate; endsOn: IsoDate; dueOn: IsoDate | null }
+export interface PlanRecord {
+  id: string; title: string; description: string; firstYear: number; lastYear: number; version: number; createdAt: IsoTimestamp;
+}
+export interface ThemeRecord { id: string; planId: string; title: string; position: number; version: number }
+export interface PriorityRecord {
+  id: string; themeId: string; code: string; title: string; rationale: string;
+  accountableOfficerId: string | null; accountableDirectorId: string | null;
+  groupsInternal: string; groupsExternal: string; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+}
+export interface ReportRecord {
+  id: string; priorityId: string; periodId: string; summary: string; statusId: string | null; statusReason: string;
+  achievements: string[]; challenges: string[]; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+}
+export interface ActionRecord { id: string; reportId: string; position: number; description: string }
+export interface ContributorRecord { id: string; actionId: string; position: number; personId: string | null; partnerId: string | null }
+export interface MilestoneRecord {
+  id: string; actionId: string; position: number; description: string; dueOn: IsoDate; duePrecision: 'month' | 'day';
+}
+export interface SignOffRecord {
+  id: string; reportId: string; role: 'accountable_officer' | 'accountable_director'; personId: string;
+  decision: 'approved' | 'returned'; signedOn: IsoDate; comment: string; historical: boolean; recordedAt: IsoTimestamp;
+}
+
+/** Every stored row of one organisation, table by table. */
+export interface OrganisationSnapshot {
+  organisation: OrganisationRecord;
+  partners: OrganisationRecord[];
+  statuses: StatusRecord[];
+  people: PersonRecord[];
+  periods: PeriodRecord[];
+  plans: PlanRecord[];
+  themes: ThemeRecord[];
+  priorities: PriorityRecord[];
+  reports: ReportRecord[];
+  actions: ActionRecord[];
+  contributors: ContributorRecord[];
+  milestones: MilestoneRecord[];
+  signOffs: SignOffRecord[];
+}
+
+export type SnapshotCounts = Record<Exclude<keyof OrganisationSnapshot, 'organisation'> | 'organisations', number>;
+
+export class ImportIdInUseError extends ConflictError {
+  constructor(detail: string) {
+    super('IMPORT_ID_IN_USE', `The file cannot be imported: ${detail} Nothing has been changed. Import it into a database that does not hold these records, or import it with replace over the organisation they belong to.`);
+  }
+}
+
+/** `to_char` rather than a JS Date: a Date keeps milliseconds, PostgreSQL keeps microseconds. */
+const utc = (column: string) => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Multi-row inserts in slices, well below PostgreSQL's 65,535 parameters per statement. */
+function slices<T>(rows: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export function countSnapshot(s: OrganisationSnapshot): SnapshotCounts {
+  return {
+    organisations: 1, partners: s.partners.length, statuses: s.statuses.length, people: s.people.length,
+    periods: s.periods.length, plans: s.plans.length, themes: s.themes.length, priorities: s.priorities.length,
+    reports: s.reports.length, actions: s.actions.length, contributors: s.contributors.length,
+    milestones: s.milestones.length, signOffs: s.signOffs.length,
+  };
+}
+
+const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');
+
+interface PgError { code?: string; table?: string; constraint?: string; detail?: string }
+
+function transferQueries(db: Executor<DB>) {
+  const toOrganisation = (r: { id: string; name: string; short_name: string | null; kind: OrganisationTable['kind']; managed_by_id: string | null; created_at: string }): OrganisationRecord => ({
+    id: r.id, name: r.name, shortName: r.short_name, kind: r.kind, managedById: r.managed_by_id, createdAt: r.created_at,
+  });
+  const organisationColumns = ['id', 'name', 'short_name', 'kind', 'managed_by_id', utc('created_at').as('created_at')] as const;
+
+  async function insertAll(s: OrganisationSnapshot): Promise<void> {
+    const orgId = s.organisation.id;
+    const o = s.organisation;
+    // The organisation first, on its own: the partners' managed_by_id refers to it.
+    await db.insertInto('organisation').values({
+      id: o.id, name: o.name, short_name: o.shortName, kind: o.kind, managed_by_id: null, created_at: o.createdAt,
+    }).execute();
+    for (const chunk of slices(s.partners)) {
+      await db.insertInto('organisation').values(chunk.map((p) => ({
+        id: p.id, name: p.name, short_name: p.shortName, kind: p.kind, managed_by_id: orgId, created_at: p.createdAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.statuses)) {
+      await db.insertInto('status').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, key: r.key, label: r.label, colour: r.colour, shape: r.shape,
+        description: r.description, comment_required: r.commentRequired, position: r.position,
+      }))).execute();
+    }
+    for (const chunk of slices(s.people)) {
+      await db.insertInto('person').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, name: r.name, job_title: r.jobTitle, employer_id: r.employerId, email: r.email, created_at: r.createdAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.periods)) {
+      await db.insertInto('reporting_period').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, key: r.key, starts_on: r.startsOn, ends_on: r.endsOn, due_on: r.dueOn,
+      }))).execute();
+    }
+    for (const chunk of slices(s.plans)) {
+      await db.insertInto('plan').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, title: r.title, description: r.description, first_year: r.firstYear, last_year: r.lastYear,
+        version: r.version, created_at: r.createdAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.themes)) {
+      await db.insertInto('theme').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, plan_id: r.planId, title: r.title, position: r.position, version: r.version,
+      }))).execute();
+    }
+    for (const chunk of slices(s.priorities)) {
+      await db.insertInto('priority').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, theme_id: r.themeId, code: r.code, title: r.title, rationale: r.rationale,
+        accountable_officer_id: r.accountableOfficerId, accountable_director_id: r.accountableDirectorId,
+        groups_internal: r.groupsInternal, groups_external: r.groupsExternal, version: r.version,
+        created_at: r.createdAt, updated_at: r.updatedAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.reports)) {
+      await db.insertInto('progress_report').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, priority_id: r.priorityId, period_id: r.periodId, summary: r.summary,
+        status_id: r.statusId, status_reason: r.statusReason, achievements: r.achievements, challenges: r.challenges,
+        version: r.version, created_at: r.createdAt, updated_at: r.updatedAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.actions)) {
+      await db.insertInto('action').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, report_id: r.reportId, position: r.position, description: r.description,
+      }))).execute();
+    }
+    for (const chunk of slices(s.contributors)) {
+      await db.insertInto('action_contributor').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, action_id: r.actionId, position: r.position, person_id: r.personId, partner_id: r.partnerId,
+      }))).execute();
+    }
+    for (const chunk of slices(s.milestones)) {
+      await db.insertInto('milestone').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, action_id: r.actionId, position: r.position, description: r.description,
+        due_on: r.dueOn, due_precision: r.duePrecision,
+      }))).execute();
+    }
+    for (const chunk of slices(s.signOffs)) {
+      await db.insertInto('sign_off').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, report_id: r.reportId, role: r.role, person_id: r.personId, decision: r.decision,
+        signed_on: r.signedOn, comment: r.comment, historical: r.historical, recorded_at: r.recordedAt,
+      }))).execute();
+    }
+  }
+
+  return {
+    audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+
+    async findOrganisation(id: string): Promise<OrganisationRecord | undefined> {
+      const row = await db.selectFrom('organisation').select(organisationColumns).where('id', '=', id).executeTakeFirst();
+      return row && toOrganisation(row);
+    },
+
+    /** Every row of the organisation, unordered (the service decides the file's order). */
+    async readOrganisation(id: string): Promise<OrganisationSnapshot | undefined> {
+      const org = await db.selectFrom('organisation').select(organisationColumns).where('id', '=', id).executeTakeFirst();
+      if (!org) return undefined;
+      const partners = await db.selectFrom('organisation').select(organisationColumns).where('managed_by_id', '=', id).execute();
+      const statuses = await db.selectFrom('status').selectAll().where('organisation_id', '=', id).execute();
+      const people = await db.selectFrom('person')
+        .select(['id', 'name', 'job_title', 'employer_id', 'email', utc('created_at').as('created_at')])
+        .where('organisation_id', '=', id).execute();
+      const periods = await db.selectFrom('reporting_period').selectAll().where('organisation_id', '=', id).execute();
+      const plans = await db.selectFrom('plan')
+        .select(['id', 'title', 'description', 'first_year', 'last_year', 'version', utc('created_at').as('created_at')])
+        .where('organisation_id', '=', id).execute();
+      const themes = await db.selectFrom('theme').selectAll().where('organisation_id', '=', id).execute();
+      const priorities = await db.selectFrom('priority')
+        .select(['id', 'theme_id', 'code', 'title', 'rationale', 'accountable_officer_id', 'accountable_director_id', 'groups_internal',
+          'groups_external', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+        .where('organisation_id', '=', id).execute();
+      const reports = await db.selectFrom('progress_report')
+        .select(['id', 'priority_id', 'period_id', 'summary', 'status_id', 'status_reason', 'achievements', 'challenges', 'version',
+          utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+        .where('organisation_id', '=', id).execute();
+      const actions = await db.selectFrom('action').selectAll().where('organisation_id', '=', id).execute();
+      const contributors = await db.selectFrom('action_contributor').selectAll().where('organisation_id', '=', id).execute();
+      const milestones = await db.selectFrom('milestone').selectAll().where('organisation_id', '=', id).execute();
+      const signOffs = await db.selectFrom('sign_off')
+        .select(['id', 'report_id', 'role', 'person_id', 'decision', 'signed_on', 'comment', 'historical', utc('recorded_at').as('recorded_at')])
+        .where('organisation_id', '=', id).execute();
+      return {
+        organisation: toOrganisation(org),
+        partners: partners.map(toOrganisation),
+        statuses: statuses.map((r) => ({
+          id: r.id, key: r.key, label: r.label, colour: r.colour, shape: r.shape, description: r.description,
+          commentRequired: r.comment_required, position: r.position,
+        })),
+        people: people.map((r) => ({ id: r.id, name: r.name, jobTitle: r.job_title, employerId: r.employer_id, email: r.email, createdAt: r.created_at })),
+        periods: periods.map((r) => ({
+          id: r.id, key: r.key, startsOn: r.starts_on as IsoDate, endsOn: r.ends_on as IsoDate, dueOn: r.due_on as IsoDate | null,
+        })),
+        plans: plans.map((r) => ({
+          id: r.id, title: r.title, description: r.description, firstYear: r.first_year, lastYear: r.last_year, version: r.version, createdAt: r.created_at,
+        })),
+        themes: themes.map((r) => ({ id: r.id, planId: r.plan_id, title: r.title, position: r.position, version: r.version })),
+        priorities: priorities.map((r) => ({
+          id: r.id, themeId: r.theme_id, code: r.code, title: r.title, rationale: r.rationale,
+          accountableOfficerId: r.accountable_officer_id, accountableDirectorId: r.accountable_director_id,
+          groupsInternal: r.groups_internal, groupsExternal: r.groups_external, version: r.version,
+          createdAt: r.created_at, updatedAt: r.updated_at,
+        })),
+        reports: reports.map((r) => ({
+          id: r.id, priorityId: r.priority_id, periodId: r.period_id, summary: r.summary, statusId: r.status_id,
+          statusReason: r.status_reason, achievements: r.achievements, challenges: r.challenges, version: r.version,
+          createdAt: r.created_at, updatedAt: r.updated_at,
+        })),
+        actions: actions.map((r) => ({ id: r.id, reportId: r.report_id, position: r.position, description: r.description })),
+        contributors: contributors.map((r) => ({
+          id: r.id, actionId: r.action_id, position: r.position, personId: r.person_id, partnerId: r.partner_id,
+        })),
+        milestones: milestones.map((r) => ({
+          id: r.id, actionId: r.action_id, position: r.position, description: r.description, dueOn: r.due_on as IsoDate, duePrecision: r.due_precision,
+        })),
+        signOffs: signOffs.map((r) => ({
+          id: r.id, reportId: r.report_id, role: r.role, personId: r.person_id, decision: r.decision, signedOn: r.signed_on as IsoDate,
+          comment: r.comment, historical: r.historical, recordedAt: r.recorded_at,
+        })),
+      };
+    },
+
+    /**
+     * Deletes the organisation, every row it owns and the partners it manages, children first
+     * (several foreign keys restrict rather than cascade). Its audit trail stays.
+     */
+    async deleteOrganisation(id: string): Promise<SnapshotCounts> {
+      const del = async (table: 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
+        Number((await db.deleteFrom(table).where('organisation_id', '=', id).executeTakeFirst()).numDeletedRows);
+      const signOffs = await del('sign_off');
+      const milestones = await del('milestone');
+      const contributors = await del('action_contributor');
+      const actions = await del('action');
+      const reports = await del('progress_report');
+      const priorities = await del('priority');
+      const themes = await del('theme');
+      const plans = await del('plan');
+      const periods = await del('reporting_period');
+      const people = await del('person');
+      const statuses = await del('status');
+      const partners = Number((await db.deleteFrom('organisation').where('managed_by_id', '=', id).executeTakeFirst()).numDeletedRows);
+      const organisations = Number((await db.deleteFrom('organisation').where('id', '=', id).executeTakeFirst()).numDeletedRows);
+      return { organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs };
+    },
+
+    /**
+     * Writes every record with its id. An id already used by another organisation's row fails
+     * the statement (and so the caller's transaction) with ImportIdInUseError.
+     */
+    async insertOrganisation(snapshot: OrganisationSnapshot): Promise<SnapshotCounts> {
+      try {
+        await insertAll(snapshot);
+      } catch (error) {
+        const e = error as PgError;
+        if (e.code === '23505') {
+          const what = (e.table ?? 'record').replace(/_/g, ' ');
+          const id = /=\(([^)]*)\)/.exec(e.detail ?? '')?.[1];
+          throw new ImportIdInUseError(e.constraint?.endsWith('_pkey') && id
+            ? `${article(what)} ${what} with the id ${id} already exists in this database, belonging to another organisation.`
+            : `${article(what)} ${what} in the file clashes with one already in this database (${e.detail ?? e.constraint ?? 'a unique rule'}).`);
+        }
+        throw error;
+      }
+      return countSnapshot(snapshot);
+    },
+  };
+}
+
+export type TransferQueries = ReturnType<typeof transferQueries>;
+
+export function createTransferRepository(db: Kysely<DB>) {
+  return {
+    ...withTransactions(db, transferQueries),
+    /** Reads in one repeatable-read transaction, so an export is one consistent moment even while others write. */
+    readConsistent(id: string): Promise<OrganisationSnapshot | undefined> {
+      return db.transaction().setIsolationLevel('repeatable read').execute((trx) => transferQueries(trx).readOrganisation(id));
+    },
+  };
+}
+
+export type TransferRepository = ReturnType<typeof createTransferRepository>;

@@ -1,0 +1,468 @@
+// The organisation file, format `amber.organisation.v1`: one organisation with everything it
+// stores, as JSON. Keys are camelCase; every record keeps its id (uuid) so references and
+// milestone identity survive; dates are `YYYY-MM-DD`; timestamps are ISO 8601 with up to six
+// decimals (PostgreSQL keeps microseconds); a milestone's timescale is `YYYY-MM` (a month) or
+// `YYYY-MM-DD` (a day). Every field is required (null where there is no value), so a file says
+// everything explicitly and an import never guesses.
+//
+// parseOrganisationFile checks a whole file and reports every problem at once, each named by
+// its path (`reports[0].actions[1].milestones[0].timescale`): first the shape of each record,
+// then the rules between records (unique keys and codes, references that must point at
+// something in the same file, period dates that must match the period's key).
+
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import { isoDate } from '../../domain/dates.ts';
+import { parsePeriodKey, PeriodKeyError } from '../../domain/period.ts';
+import { parseTimescale } from '../../domain/timescale.ts';
+import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
+import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
+import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
+import { SIGN_OFF_ROLES } from '../reports/report.schemas.ts';
+
+export const ORGANISATION_FILE_FORMAT = 'amber.organisation.v1';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_INT = 2_147_483_647;
+
+/** A period key as stored (`2009-10-H1` → `2009-10-h1`); a key that does not parse is left as it is. */
+export function normalisePeriodKey(key: string): string {
+  try {
+    return parsePeriodKey(key).key;
+  } catch {
+    return key;
+  }
+}
+
+export function isRealDate(s: string): boolean {
+  const m = DATE_PATTERN.exec(s);
+  if (!m) return false;
+  try {
+    isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRealTimestamp(s: string): boolean {
+  const m = TIMESTAMP_PATTERN.exec(s);
+  if (!m || !isRealDate(m[1]!)) return false;
+  return Number(m[2]) < 24 && Number(m[3]) < 60 && Number(m[4]) < 60 && Number(m[5] ?? 0) < 24 && Number(m[6] ?? 0) < 60;
+}
+
+// Field builders. `what` names the field to a person ("Plan title"); the path says where it is.
+
+/** A value as a message shows it: strings quoted and cut short, so a pasted essay does not flood the list. */
+const quoted = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+const shown = (input: unknown) => (input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input === 'string' ? quoted(input) : typeof input === 'object' ? 'an object' : String(input));
+const wrongType = (what: string, expected: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? `${what} is missing` : `${what} must be ${expected}, not ${shown(iss.input)}`;
+
+const text = (what: string) => z.string({ error: wrongType(what, 'text') });
+const filledText = (what: string) => text(what).refine((s) => s.trim() !== '', { error: `${what} is empty` });
+const nullableText = (what: string) => z.string({ error: wrongType(what, 'text or null') }).nullable();
+
+/** A string that passes `ok`; `problem` says what is wrong with the value and how to write it. */
+function checkedText(what: string, ok: (s: string) => boolean, problem: (s: string) => string) {
+  return text(what).superRefine((s, ctx) => {
+    if (!ok(s)) ctx.addIssue({ code: 'custom', message: problem(s) });
+  });
+}
+
+const id = (what: string) => checkedText(what, (s) => UUID_PATTERN.test(s),
+  (s) => `${what} ${quoted(s)} is not an id: ids are lowercase uuids, like 0f8fad5b-d9cb-469f-a165-70867728950e`);
+const nullableId = (what: string) => id(what).nullable();
+const date = (what: string) => checkedText(what, isRealDate, (s) => `${what} ${quoted(s)} is not a real date: write dates as YYYY-MM-DD, like 2009-10-22`);
+const timestamp = (what: string) => checkedText(what, isRealTimestamp,
+  (s) => `${what} ${quoted(s)} is not a time Amber can read: write it as an export does, like 2009-10-22T09:30:00.000000Z`);
+const whole = (what: string, min: number, max: number) => z.number({ error: wrongType(what, 'a whole number') })
+  .int({ error: `${what} must be a whole number` })
+  .min(min, { error: `${what} must be ${min} or more` })
+  .max(max, { error: `${what} must be ${max} or less` });
+const position = (what: string) => whole(what, 0, MAX_INT);
+const version = (what: string) => whole(what, 1, MAX_INT);
+const flag = (what: string) => z.boolean({ error: wrongType(what, 'true or false') });
+const oneOf = <T extends string>(what: string, values: readonly [T, ...T[]]) => z.enum(values, {
+  error: (iss) => (iss.input === undefined ? `${what} is missing` : `${what} must be one of ${values.join(', ')}, not ${shown(iss.input)}`),
+});
+const list = <T extends z.ZodType>(what: string, item: T) => z.array(item, {
+  error: (iss) => (iss.input === undefined ? `The list of ${what} is missing: use [] for none` : `The ${what} must be given as a list, not ${shown(iss.input)}`),
+});
+const record = <S extends z.ZodRawShape>(what: string, shape: S) => z.strictObject(shape, {
+  error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType(what, 'an object')(iss)),
+});
+
+// The records.
+
+const organisationShape = (what: string) => ({
+  id: id(`${what} id`),
+  name: filledText(`${what} name`),
+  shortName: nullableText(`${what} short name`),
+  kind: oneOf(`${what} kind`, ORGANISATION_KINDS),
+  createdAt: timestamp(`${what} created time`),
+});
+
+const statusRecord = record('Status', {
+  id: id('Status id'),
+  key: checkedText('Status key', (s) => STATUS_KEY_PATTERN.test(s),
+    (s) => `Status key ${quoted(s)} must be lowercase letters, numbers and hyphens, like behind-target`),
+  label: filledText('Status label'),
+  colour: checkedText('Status colour', (s) => COLOUR_PATTERN.test(s), (s) => `Status colour ${quoted(s)} must be a hex colour like #f47738`),
+  shape: oneOf('Status shape', SHAPES),
+  description: text('Status description'),
+  commentRequired: flag('Whether the status needs a comment'),
+  position: position('Status position'),
+});
+
+const personRecord = record('Person', {
+  id: id('Person id'),
+  name: filledText('Person name'),
+  jobTitle: text('Job title'),
+  employerId: id('Employer id'),
+  email: nullableText('Email address').superRefine((s, ctx) => {
+    if (s !== null && !EMAIL_PATTERN.test(s)) ctx.addIssue({ code: 'custom', message: `Email address ${quoted(s)} is not in the correct format, like name@example.gov.uk` });
+  }),
+  createdAt: timestamp('Person created time'),
+});
+
+const periodKey = text('Period key').superRefine((s, ctx) => {
+  try {
+    const canonical = parsePeriodKey(s).key;
+    if (canonical !== s) ctx.addIssue({ code: 'custom', message: `Period key ${quoted(s)} must be written as ${canonical}` });
+  } catch (error) {
+    if (!(error instanceof PeriodKeyError)) throw error;
+    ctx.addIssue({ code: 'custom', message: `Period key ${error.message}` });
+  }
+});
+
+const periodRecord = record('Reporting period', {
+  id: id('Period id'),
+  key: periodKey,
+  startsOn: date('Period start date'),
+  endsOn: date('Period end date'),
+  dueOn: date('Date reports are due').nullable(),
+});
+
+const priorityRecord = record('Priority', {
+  id: id('Priority id'),
+  code: checkedText('Priority code', (s) => PRIORITY_CODE_PATTERN.test(s),
+    (s) => `Priority code ${quoted(s)} must be up to 20 letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d`),
+  title: filledText('Priority title'),
+  rationale: text('Why this is a priority'),
+  accountableOfficerId: nullableId('Accountable officer'),
+  accountableDirectorId: nullableId('Accountable director'),
+  groupsInternal: text('Council groups'),
+  groupsExternal: text('Partnership groups'),
+  version: version('Priority version'),
+  createdAt: timestamp('Priority created time'),
+  updatedAt: timestamp('Priority updated time'),
+});
+
+const themeRecord = record('Theme', {
+  id: id('Theme id'),
+  title: filledText('Theme title'),
+  position: position('Theme position'),
+  version: version('Theme version'),
+  priorities: list('priorities', priorityRecord),
+});
+
+const planRecord = record('Plan', {
+  id: id('Plan id'),
+  title: filledText('Plan title'),
+  description: text('Plan description'),
+  firstYear: whole('First financial year', 1990, 2200),
+  lastYear: whole('Last financial year', 1990, 2200),
+  version: version('Plan version'),
+  createdAt: timestamp('Plan created time'),
+  themes: list('themes', themeRecord),
+});
+
+const contributorRecord = record('Contributor', {
+  id: id('Contributor id'),
+  position: position('Contributor position'),
+  personId: nullableId('Contributing person'),
+  partnerId: nullableId('Contributing partner'),
+});
+
+const milestoneRecord = record('Milestone', {
+  id: id('Milestone id'),
+  position: position('Milestone position'),
+  description: filledText('Milestone description'),
+  timescale: checkedText('Milestone timescale', (s) => parseTimescale(s) !== undefined,
+    (s) => `Milestone timescale ${quoted(s)} is not a month like Nov 2009 or a date`),
+});
+
+const actionRecord = record('Action', {
+  id: id('Action id'),
+  position: position('Action position'),
+  description: filledText('Action description'),
+  contributors: list('contributors', contributorRecord),
+  milestones: list('milestones', milestoneRecord),
+});
+
+const signOffRecord = record('Sign-off', {
+  id: id('Sign-off id'),
+  role: oneOf('Sign-off role', SIGN_OFF_ROLES),
+  personId: id('Person who signed off'),
+  decision: oneOf('Sign-off decision', ['approved', 'returned'] as const),
+  signedOn: date('Sign-off date'),
+  comment: text('Sign-off comment'),
+  historical: flag('Whether the sign-off was recorded from a paper record'),
+  recordedAt: timestamp('Sign-off recorded time'),
+});
+
+const reportRecord = record('Report', {
+  id: id('Report id'),
+  priority: filledText('Report priority code'),
+  period: filledText('Report period key'),
+  summary: text('Report summary'),
+  status: nullableText('Report status key'),
+  statusReason: text('Reason for the status'),
+  achievements: list('achievements', text('Each achievement')),
+  challenges: list('challenges', text('Each challenge')),
+  version: version('Report version'),
+  createdAt: timestamp('Report created time'),
+  updatedAt: timestamp('Report updated time'),
+  actions: list('actions', actionRecord),
+  signOffs: list('sign-offs', signOffRecord),
+});
+
+export const organisationFile = record('The file', {
+  format: z.literal(ORGANISATION_FILE_FORMAT, { error: `This is not an Amber organisation file: "format" must be "${ORGANISATION_FILE_FORMAT}"` }),
+  exportedAt: timestamp('Export time'),
+  organisation: record('Organisation', organisationShape('Organisation')),
+  partners: list('partners', record('Partner', organisationShape('Partner'))),
+  statuses: list('statuses', statusRecord),
+  people: list('people', personRecord),
+  periods: list('reporting periods', periodRecord),
+  plans: list('plans', planRecord),
+  reports: list('reports', reportRecord),
+});
+
+export type OrganisationFile = z.output<typeof organisationFile>;
+export type OrganisationFileReport = OrganisationFile['reports'][number];
+
+/** `['reports', 0, 'actions', 1, 'timescale']` → `reports[0].actions[1].timescale`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out || '(file)';
+}
+
+function shapeIssues(error: z.ZodError): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ field: fieldPath([...issue.path, key]), message: `Amber's organisation file has no field "${key}" here: check its spelling, or remove it` });
+      }
+    } else {
+      issues.push({ field: fieldPath(issue.path), message: issue.message });
+    }
+  }
+  return issues;
+}
+
+// The rules between records. They read the raw input, so that they run (and report) even where
+// some records have the wrong shape; a value of the wrong type is left to the shape's message.
+
+type Raw = Record<string, unknown>;
+const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const items = (v: unknown): Raw[] => (Array.isArray(v) ? v.map((x) => (isRecord(x) ? x : {})) : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** PostgreSQL text cannot hold U+0000, so a string with one could never be written. */
+function nulIssues(value: unknown, path: PropertyKey[] = []): FieldIssue[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [{ field: fieldPath(path), message: 'This text contains a NUL character (\\u0000), which cannot be stored: remove it' }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulIssues(v, [...path, i]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => nulIssues(v, [...path, k]));
+  return [];
+}
+
+function referenceIssues(file: Raw): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const add = (field: string, message: string) => issues.push({ field, message });
+
+  /** Remembers values by which record first used them; reports a second use. */
+  function registry(clash: (value: string, first: string) => string, normalise = (s: string) => s) {
+    const seen = new Map<string, string>();
+    return (value: unknown, record: string, field: string): void => {
+      const s = str(value);
+      if (s === undefined) return;
+      const first = seen.get(normalise(s));
+      if (first !== undefined) add(`${record}.${field}`, clash(s, first));
+      else seen.set(normalise(s), record);
+    };
+  }
+  const ids = (noun: string) => registry((v, first) => `The id ${v} is used twice, also by ${first}: give each ${noun} its own id`);
+
+  const organisationIds = ids('organisation');
+  const organisation = isRecord(file.organisation) ? file.organisation : {};
+  organisationIds(organisation.id, 'organisation', 'id');
+  const partnerNames = registry((v, first) => `Partner name ${quoted(v)} is also used by ${first}: each partner needs its own name`, (s) => s.trim().toLowerCase());
+  const partners = items(file.partners);
+  partners.forEach((p, i) => {
+    organisationIds(p.id, `partners[${i}]`, 'id');
+    partnerNames(p.name, `partners[${i}]`, 'name');
+  });
+  const partnerIds = new Set(partners.map((p) => str(p.id)));
+  const employerIds = new Set([str(organisation.id), ...partnerIds]);
+  const employersComplete = typeof organisation.id === 'string' && Array.isArray(file.partners);
+
+  const statusIds = ids('status');
+  const statusKeys = registry((v, first) => `Status key ${quoted(v)} is also used by ${first}: each status needs its own key`);
+  const statusLabels = registry((v, first) => `Status label ${quoted(v)} is also used by ${first}: each status needs its own label`, (s) => s.trim().toLowerCase());
+  const statuses = items(file.statuses);
+  statuses.forEach((s, i) => {
+    statusIds(s.id, `statuses[${i}]`, 'id');
+    statusKeys(s.key, `statuses[${i}]`, 'key');
+    statusLabels(s.label, `statuses[${i}]`, 'label');
+  });
+  const knownStatusKeys = new Set(statuses.map((s) => str(s.key)));
+
+  const personIds = ids('person');
+  const people = items(file.people);
+  people.forEach((p, i) => {
+    personIds(p.id, `people[${i}]`, 'id');
+    const employer = str(p.employerId);
+    if (employer !== undefined && employersComplete && !employerIds.has(employer)) {
+      add(`people[${i}].employerId`, `Employer ${employer} is neither the organisation nor one of its partners in this file: use the id of the organisation or of a partner`);
+    }
+  });
+  const knownPeople = new Set(people.map((p) => str(p.id)));
+  const checkPerson = (value: unknown, field: string, who: string) => {
+    const person = str(value);
+    if (person !== undefined && Array.isArray(file.people) && !knownPeople.has(person)) add(field, `${who} ${person} is not one of the people in this file: add them to "people" or use the id of someone there`);
+  };
+
+  const periodIds = ids('reporting period');
+  const periodKeys = registry((v, first) => `Period ${quoted(v)} is also listed as ${first}: list each reporting period once`, normalisePeriodKey);
+  const periods = items(file.periods);
+  periods.forEach((p, i) => {
+    periodIds(p.id, `periods[${i}]`, 'id');
+    periodKeys(p.key, `periods[${i}]`, 'key');
+    const key = str(p.key);
+    if (key === undefined) return;
+    let expected;
+    try { expected = parsePeriodKey(key); } catch { return; }
+    const startsOn = str(p.startsOn);
+    const endsOn = str(p.endsOn);
+    if (startsOn !== undefined && isRealDate(startsOn) && startsOn !== expected.startsOn) {
+      add(`periods[${i}].startsOn`, `Period ${key} starts on ${expected.startsOn}, not ${startsOn}`);
+    }
+    if (endsOn !== undefined && isRealDate(endsOn) && endsOn !== expected.endsOn) {
+      add(`periods[${i}].endsOn`, `Period ${key} ends on ${expected.endsOn}, not ${endsOn}`);
+    }
+  });
+  const knownPeriods = new Set(periods.map((p) => str(p.key)).filter((k) => k !== undefined).map(normalisePeriodKey));
+
+  const planIds = ids('plan');
+  const themeIds = ids('theme');
+  const priorityIds = ids('priority');
+  const priorityCodes = registry(
+    (v, first) => `Priority code ${quoted(v)} is also used by ${first}: codes must differ, ignoring capitals`,
+    (s) => s.toLowerCase(),
+  );
+  items(file.plans).forEach((plan, i) => {
+    const at = `plans[${i}]`;
+    planIds(plan.id, at, 'id');
+    if (typeof plan.firstYear === 'number' && typeof plan.lastYear === 'number' && plan.lastYear < plan.firstYear) {
+      add(`${at}.lastYear`, `The plan's last financial year (${plan.lastYear}) is before its first (${plan.firstYear})`);
+    }
+    items(plan.themes).forEach((theme, j) => {
+      themeIds(theme.id, `${at}.themes[${j}]`, 'id');
+      items(theme.priorities).forEach((priority, k) => {
+        const pat = `${at}.themes[${j}].priorities[${k}]`;
+        priorityIds(priority.id, pat, 'id');
+        priorityCodes(priority.code, pat, 'code');
+        checkPerson(priority.accountableOfficerId, `${pat}.accountableOfficerId`, 'Accountable officer');
+        checkPerson(priority.accountableDirectorId, `${pat}.accountableDirectorId`, 'Accountable director');
+      });
+    });
+  });
+  // A list of the wrong shape is reported once, by the shape; references into it are not checked.
+  const periodsComplete = Array.isArray(file.periods);
+  const prioritiesComplete = Array.isArray(file.plans) && items(file.plans).every((p) => Array.isArray(p.themes) && items(p.themes).every((th) => Array.isArray(th.priorities)));
+  const knownCodes = new Set(items(file.plans).flatMap((p) => items(p.themes)).flatMap((t) => items(t.priorities))
+    .map((p) => str(p.code)?.toLowerCase()));
+
+  const reportIds = ids('report');
+  const reportSlots = registry((v, first) => `${v} has a second report here (the first is ${first}): a priority has one report per period`, (s) => s.toLowerCase());
+  const actionIds = ids('action');
+  const contributorIds = ids('contributor');
+  const milestoneIds = ids('milestone');
+  const signOffIds = ids('sign-off');
+  items(file.reports).forEach((report, i) => {
+    const at = `reports[${i}]`;
+    reportIds(report.id, at, 'id');
+    const code = str(report.priority);
+    const period = str(report.period);
+    if (code !== undefined && prioritiesComplete && !knownCodes.has(code.toLowerCase())) {
+      add(`${at}.priority`, `There is no priority with the code ${quoted(code)} in this file: use the code of one of the plans' priorities`);
+    }
+    if (period !== undefined && periodsComplete && !knownPeriods.has(normalisePeriodKey(period))) {
+      add(`${at}.period`, `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`);
+    }
+    if (code !== undefined && period !== undefined) reportSlots(`${code} for ${normalisePeriodKey(period)}`, at, 'period');
+    const status = str(report.status);
+    if (status !== undefined && Array.isArray(file.statuses) && !knownStatusKeys.has(status)) {
+      add(`${at}.status`, `There is no status with the key ${quoted(status)} in this file: use the key of one of "statuses", or null`);
+    }
+    items(report.actions).forEach((action, j) => {
+      const aat = `${at}.actions[${j}]`;
+      actionIds(action.id, aat, 'id');
+      items(action.contributors).forEach((c, k) => {
+        const cat = `${aat}.contributors[${k}]`;
+        contributorIds(c.id, cat, 'id');
+        // A wrong type or a missing field is the shape's message; here only the pairing and the references.
+        const settled = (v: unknown) => v === null || typeof v === 'string';
+        if (!settled(c.personId) || !settled(c.partnerId)) return;
+        if ((c.personId === null) === (c.partnerId === null)) {
+          add(cat, 'A contributor is either a person or a partner: give exactly one of personId and partnerId, and null for the other');
+          return;
+        }
+        checkPerson(c.personId, `${cat}.personId`, 'Contributor');
+        const partner = str(c.partnerId);
+        if (partner !== undefined && Array.isArray(file.partners) && !partnerIds.has(partner)) {
+          add(`${cat}.partnerId`, `Contributor ${partner} is not one of the partners in this file: add it to "partners" or use the id of one there`);
+        }
+      });
+      items(action.milestones).forEach((m, k) => milestoneIds(m.id, `${aat}.milestones[${k}]`, 'id'));
+    });
+    items(report.signOffs).forEach((s, j) => {
+      signOffIds(s.id, `${at}.signOffs[${j}]`, 'id');
+      checkPerson(s.personId, `${at}.signOffs[${j}].personId`, 'Signatory');
+    });
+  });
+  return issues;
+}
+
+/**
+ * Checks a whole organisation file and returns it typed; throws one ValidationError listing
+ * every problem by path. A file of another format gets that one message only: the rest would be
+ * noise about a file that was never meant for this.
+ */
+export function parseOrganisationFile(input: unknown): OrganisationFile {
+  if (!isRecord(input)) throw ValidationError.single('(file)', 'The file must hold one JSON object, as Amber exports it');
+  if (input.format !== ORGANISATION_FILE_FORMAT) {
+    const found = input.format === undefined ? 'it has no "format"' : `its "format" is ${shown(input.format)}`;
+    throw ValidationError.single('format', `This is not an Amber organisation file: ${found}, and it must be "${ORGANISATION_FILE_FORMAT}"`);
+  }
+  const result = organisationFile.safeParse(input);
+  const all = [...nulIssues(input), ...(result.success ? [] : shapeIssues(result.error)), ...referenceIssues(input)];
+  const seen = new Set<string>();
+  const issues = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));
+  if (issues.length > 0 || !result.success) {
+    throw new ValidationError(issues, `The file cannot be imported: ${issues.length} ${issues.length === 1 ? 'problem needs' : 'problems need'} correcting. Nothing has been changed.`);
+  }
+  return result.data;
+}

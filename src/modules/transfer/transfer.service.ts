@@ -1,0 +1,229 @@
+// Organisation transfer: one organisation with everything it stores (its partners, status scale,
+// people, periods, plans, themes, priorities, reports with their actions, milestones and
+// sign-offs) exported to one JSON file and imported back without loss. The file's format is
+// described in transfer.schemas.ts.
+//
+// An export is deterministic: records are sorted by position, key, code or id (compared as
+// code units, never by a database collation), so two exports of the same data differ only in
+// `exportedAt`. An import checks the whole file before it writes anything, then writes it in one
+// transaction together with its audit event: it lands completely or not at all.
+
+import { ConflictError } from '../../domain/errors.ts';
+import type { IsoDate } from '../../domain/dates.ts';
+import { parseTimescale } from '../../domain/timescale.ts';
+import { OrganisationNotFoundError } from '../organisations/organisation.service.ts';
+import type {
+  TransferRepository, OrganisationSnapshot, OrganisationRecord, SnapshotCounts, MilestoneRecord,
+} from './transfer.repository.ts';
+import { ORGANISATION_FILE_FORMAT, parseOrganisationFile, normalisePeriodKey, type OrganisationFile } from './transfer.schemas.ts';
+
+export type OrganisationExport = OrganisationFile;
+export { ORGANISATION_FILE_FORMAT } from './transfer.schemas.ts';
+export { ImportIdInUseError } from './transfer.repository.ts';
+
+export class OrganisationExistsError extends ConflictError {
+  constructor(existing: OrganisationRecord) {
+    super('ORGANISATION_EXISTS', `This database already holds ${existing.name} (id ${existing.id}). Nothing has been imported: to overwrite it with the file, import again with replace, which deletes everything it holds now.`);
+  }
+}
+
+export class OrganisationIsPartnerError extends ConflictError {
+  constructor(existing: OrganisationRecord, doing: 'exported' | 'replaced') {
+    super('ORGANISATION_IS_PARTNER', `${existing.name} is a partner recorded by another organisation, so it cannot be ${doing} on its own: ${doing === 'exported' ? 'export the organisation that records it' : 'import the file into another database'}.`);
+  }
+}
+
+export interface ImportOptions {
+  /** Overwrite an organisation with the same id (its rows and its partners are deleted first). */
+  replace?: boolean;
+  /** Who the audit trail records as importing. */
+  actorLabel: string;
+}
+
+export interface ImportResult {
+  organisationId: string;
+  /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs. */
+  counts: Record<string, number>;
+}
+
+type SortKey<T> = (row: T) => string | number;
+
+/** A copy sorted by the keys in turn; strings compare by code unit, the same on every engine. */
+function sorted<T>(rows: readonly T[], ...keys: SortKey<T>[]): T[] {
+  return [...rows].sort((a, b) => {
+    for (const key of keys) {
+      const x = key(a);
+      const y = key(b);
+      if (x < y) return -1;
+      if (x > y) return 1;
+    }
+    return 0;
+  });
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+function must<K, V>(map: Map<K, V>, key: K, what: string): V {
+  const value = map.get(key);
+  if (value === undefined) throw new Error(`Transfer: ${what} ${String(key)} is missing from the organisation's own rows`);
+  return value;
+}
+
+/** `YYYY-MM` for a month, `YYYY-MM-DD` for a day: both read back by parseTimescale. */
+function timescaleText(m: MilestoneRecord): string {
+  return m.duePrecision === 'month' ? m.dueOn.slice(0, 7) : m.dueOn;
+}
+
+function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
+  const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({ id, name, shortName, kind, createdAt });
+  const priorities = new Map(s.priorities.map((p) => [p.id, p]));
+  const periods = new Map(s.periods.map((p) => [p.id, p]));
+  const statuses = new Map(s.statuses.map((st) => [st.id, st]));
+  const themesByPlan = groupBy(s.themes, (t) => t.planId);
+  const prioritiesByTheme = groupBy(s.priorities, (p) => p.themeId);
+  const actionsByReport = groupBy(s.actions, (a) => a.reportId);
+  const contributorsByAction = groupBy(s.contributors, (c) => c.actionId);
+  const milestonesByAction = groupBy(s.milestones, (m) => m.actionId);
+  const signOffsByReport = groupBy(s.signOffs, (x) => x.reportId);
+
+  const reports = s.reports.map((r) => ({
+    report: r,
+    code: must(priorities, r.priorityId, 'priority').code,
+    periodKey: must(periods, r.periodId, 'reporting period').key,
+  }));
+
+  return {
+    format: ORGANISATION_FILE_FORMAT,
+    exportedAt: exportedAt.toISOString(),
+    organisation: organisation(s.organisation),
+    partners: sorted(s.partners, (p) => p.name, (p) => p.id).map(organisation),
+    statuses: sorted(s.statuses, (x) => x.position, (x) => x.key).map((x) => ({
+      id: x.id, key: x.key, label: x.label, colour: x.colour, shape: x.shape as OrganisationExport['statuses'][number]['shape'],
+      description: x.description, commentRequired: x.commentRequired, position: x.position,
+    })),
+    people: sorted(s.people, (p) => p.name, (p) => p.id).map((p) => ({
+      id: p.id, name: p.name, jobTitle: p.jobTitle, employerId: p.employerId, email: p.email, createdAt: p.createdAt,
+    })),
+    periods: sorted(s.periods, (p) => p.key).map((p) => ({ id: p.id, key: p.key, startsOn: p.startsOn, endsOn: p.endsOn, dueOn: p.dueOn })),
+    plans: sorted(s.plans, (p) => p.firstYear, (p) => p.title, (p) => p.id).map((plan) => ({
+      id: plan.id, title: plan.title, description: plan.description, firstYear: plan.firstYear, lastYear: plan.lastYear,
+      version: plan.version, createdAt: plan.createdAt,
+      themes: sorted(themesByPlan.get(plan.id) ?? [], (t) => t.position, (t) => t.id).map((theme) => ({
+        id: theme.id, title: theme.title, position: theme.position, version: theme.version,
+        priorities: sorted(prioritiesByTheme.get(theme.id) ?? [], (p) => p.code.toLowerCase(), (p) => p.code, (p) => p.id).map((p) => ({
+          id: p.id, code: p.code, title: p.title, rationale: p.rationale,
+          accountableOfficerId: p.accountableOfficerId, accountableDirectorId: p.accountableDirectorId,
+          groupsInternal: p.groupsInternal, groupsExternal: p.groupsExternal, version: p.version,
+          createdAt: p.createdAt, updatedAt: p.updatedAt,
+        })),
+      })),
+    })),
+    reports: sorted(reports, (r) => r.code.toLowerCase(), (r) => r.periodKey, (r) => r.report.id).map(({ report: r, code, periodKey }) => ({
+      id: r.id, priority: code, period: periodKey, summary: r.summary,
+      status: r.statusId === null ? null : must(statuses, r.statusId, 'status').key,
+      statusReason: r.statusReason, achievements: [...r.achievements], challenges: [...r.challenges], version: r.version,
+      createdAt: r.createdAt, updatedAt: r.updatedAt,
+      actions: sorted(actionsByReport.get(r.id) ?? [], (a) => a.position, (a) => a.id).map((a) => ({
+        id: a.id, position: a.position, description: a.description,
+        contributors: sorted(contributorsByAction.get(a.id) ?? [], (c) => c.position, (c) => c.id).map((c) => ({
+          id: c.id, position: c.position, personId: c.personId, partnerId: c.partnerId,
+        })),
+        milestones: sorted(milestonesByAction.get(a.id) ?? [], (m) => m.position, (m) => m.id).map((m) => ({
+          id: m.id, position: m.position, description: m.description, timescale: timescaleText(m),
+        })),
+      })),
+      signOffs: sorted(signOffsByReport.get(r.id) ?? [], (x) => x.recordedAt, (x) => x.id).map((x) => ({
+        id: x.id, role: x.role, personId: x.personId, decision: x.decision, signedOn: x.signedOn, comment: x.comment,
+        historical: x.historical, recordedAt: x.recordedAt,
+      })),
+    })),
+  };
+}
+
+/** The checked file as rows. References were checked by parseOrganisationFile, so every lookup finds. */
+function fromFile(file: OrganisationFile): OrganisationSnapshot {
+  const orgId = file.organisation.id;
+  const themes = file.plans.flatMap((plan) => plan.themes.map((theme) => ({ plan, theme })));
+  const priorities = themes.flatMap(({ theme }) => theme.priorities.map((priority) => ({ theme, priority })));
+  const priorityIds = new Map(priorities.map(({ priority }) => [priority.code.toLowerCase(), priority.id]));
+  const periodIds = new Map(file.periods.map((p) => [p.key, p.id]));
+  const statusIds = new Map(file.statuses.map((st) => [st.key, st.id]));
+  const actions = file.reports.flatMap((report) => report.actions.map((action) => ({ report, action })));
+
+  return {
+    organisation: { ...file.organisation, managedById: null },
+    partners: file.partners.map((p) => ({ ...p, managedById: orgId })),
+    statuses: file.statuses.map((x) => ({ ...x })),
+    people: file.people.map((p) => ({ ...p })),
+    periods: file.periods.map((p) => ({
+      id: p.id, key: p.key, startsOn: p.startsOn as IsoDate, endsOn: p.endsOn as IsoDate, dueOn: p.dueOn as IsoDate | null,
+    })),
+    plans: file.plans.map(({ themes: _themes, ...plan }) => plan),
+    themes: themes.map(({ plan, theme: { priorities: _priorities, ...theme } }) => ({ ...theme, planId: plan.id })),
+    priorities: priorities.map(({ theme, priority }) => ({ ...priority, themeId: theme.id })),
+    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, priority, period, status, ...r }) => ({
+      ...r,
+      priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
+      periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
+      statusId: status === null ? null : must(statusIds, status, 'status'),
+    })),
+    actions: actions.map(({ report, action }) => ({ id: action.id, reportId: report.id, position: action.position, description: action.description })),
+    contributors: actions.flatMap(({ action }) => action.contributors.map((c) => ({ ...c, actionId: action.id }))),
+    milestones: actions.flatMap(({ action }) => action.milestones.map((m) => {
+      const t = parseTimescale(m.timescale);
+      if (!t) throw new Error(`Transfer: milestone ${m.id} passed the checks with an unreadable timescale`);
+      return { id: m.id, actionId: action.id, position: m.position, description: m.description, dueOn: t.date, duePrecision: t.precision };
+    })),
+    signOffs: file.reports.flatMap((report) => report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id }))),
+  };
+}
+
+export function createTransferService(repo: TransferRepository) {
+  return {
+    /** The organisation and everything it stores, as the `amber.organisation.v1` file. */
+    async exportOrganisation(organisationId: string): Promise<OrganisationExport> {
+      const snapshot = await repo.readConsistent(organisationId);
+      if (!snapshot) throw new OrganisationNotFoundError();
+      if (snapshot.organisation.managedById !== null) throw new OrganisationIsPartnerError(snapshot.organisation, 'exported');
+      return toFile(snapshot, new Date());
+    },
+
+    /**
+     * Imports an organisation file: checks all of it (ValidationError listing every problem),
+     * then writes it in one transaction. An organisation with the same id is refused
+     * (ORGANISATION_EXISTS) unless `replace`, which deletes it and its partners in that transaction.
+     */
+    async importOrganisation(input: unknown, options: ImportOptions): Promise<ImportResult> {
+      const file = parseOrganisationFile(input);
+      const snapshot = fromFile(file);
+      const organisationId = snapshot.organisation.id;
+      return repo.transaction(async (r) => {
+        const existing = await r.findOrganisation(organisationId);
+        let replaced: SnapshotCounts | undefined;
+        if (existing) {
+          if (!options.replace) throw new OrganisationExistsError(existing);
+          if (existing.managedById !== null) throw new OrganisationIsPartnerError(existing, 'replaced');
+          replaced = await r.deleteOrganisation(organisationId);
+        }
+        const counts = await r.insertOrganisation(snapshot);
+        await r.audit({
+          organisationId, actor: options.actorLabel, entity: 'organisation', entityId: organisationId, action: 'import',
+          before: existing && replaced ? { name: existing.name, counts: replaced } : undefined,
+          after: { name: snapshot.organisation.name, format: file.format, exportedAt: file.exportedAt, counts },
+        });
+        return { organisationId, counts };
+      });
+    },
+  };
+}
+
+export type TransferService = ReturnType<typeof createTransferService>;

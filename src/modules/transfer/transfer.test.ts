@@ -1,0 +1,265 @@
+// Organisation transfer on both engines: lossless round trips, every problem of a bad file
+// reported at once, and imports that land completely or not at all.
+
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { describeOnEachEngine, withDemo, openTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import type { DB } from '../../schema.ts';
+import type { Actor } from '../../domain/actor.ts';
+import { AppError, ValidationError } from '../../domain/errors.ts';
+import { presentReport } from '../reports/report.presenter.ts';
+import type { OrganisationExport } from './transfer.service.ts';
+
+const TABLES = [
+  'organisation', 'status', 'person', 'plan', 'theme', 'priority', 'reporting_period', 'progress_report',
+  'action', 'action_contributor', 'milestone', 'sign_off', 'audit_event',
+] as const;
+
+async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of TABLES) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db);
+    counts[table] = rows[0]!.n;
+  }
+  return counts;
+}
+
+async function fixture(name: string): Promise<any> {
+  return JSON.parse(await readFile(new URL(`../../../test/fixtures/transfer/${name}`, import.meta.url), 'utf8'));
+}
+
+function withoutExportedAt(file: OrganisationExport | Record<string, unknown>) {
+  const { exportedAt: _, ...rest } = file as Record<string, unknown>;
+  return rest;
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The ReportView of every report in the file, rendered from the database. */
+async function reportViews(t: TestDatabase, file: OrganisationExport) {
+  const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
+  const views = [];
+  for (const r of file.reports) views.push(presentReport(await t.services.reports.getBundle(actor, r.priority, r.period)));
+  return views;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the import to be refused');
+}
+
+describeOnEachEngine('Organisation transfer', (t) => {
+  it('exports the same JSON twice, apart from the time of export', async () => {
+    const actor = await withDemo(t());
+    const first = await t().services.transfer.exportOrganisation(actor.organisationId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await t().services.transfer.exportOrganisation(actor.organisationId);
+
+    assert.equal(first.format, 'amber.organisation.v1');
+    assert.notEqual(first.exportedAt, second.exportedAt);
+    assert.equal(JSON.stringify(withoutExportedAt(first)), JSON.stringify(withoutExportedAt(second)));
+    const vfm = first.reports.find((r) => r.priority === 'VfM-4d')!;
+    assert.equal(vfm.period, '2009-10-h1');
+    assert.equal(vfm.status, 'amber');
+    assert.deepEqual(vfm.signOffs.map((s) => [s.role, s.signedOn, s.historical]), [
+      ['accountable_officer', '2009-10-22', true], ['accountable_director', '2009-11-09', true],
+    ]);
+    assert.match(vfm.signOffs[0]!.recordedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    assert.ok(vfm.actions.every((a) => a.milestones.every((m) => /^\d{4}-\d{2}(-\d{2})?$/.test(m.timescale))));
+    assert.deepEqual(first.statuses.map((s) => [s.key, s.colour, s.shape, s.commentRequired]), [
+      ['green', '#00703c', 'circle', false], ['amber', '#f47738', 'triangle', true], ['red', '#d4351c', 'diamond', true],
+    ]);
+  });
+
+  it('round-trips the demo organisation into a fresh database without losing anything', async () => {
+    const actor = await withDemo(t());
+    const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    const other = await openTestDatabase(t().engine);
+    try {
+      const result = await other.services.transfer.importOrganisation(copy(exported), { actorLabel: 'round trip' });
+      assert.equal(result.organisationId, actor.organisationId);
+      assert.equal(result.counts.reports, exported.reports.length);
+      assert.equal(result.counts.people, exported.people.length);
+
+      const reExported = await other.services.transfer.exportOrganisation(actor.organisationId);
+      assert.deepEqual(withoutExportedAt(reExported), withoutExportedAt(exported));
+      assert.deepEqual(await reportViews(other, reExported), await reportViews(t(), exported));
+
+      const vfm = presentReport(await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1'));
+      assert.equal(vfm.heading, 'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies');
+
+      const audit = await other.db.selectFrom('audit_event').selectAll().execute();
+      assert.deepEqual(audit.map((e) => [e.action, e.actor, e.entity_id]), [['import', 'round trip', actor.organisationId]]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a file with several problems, names every one by its path, and changes nothing', async () => {
+    await withDemo(t());
+    const before = await countRows(t().db);
+    const error = await rejection(t().services.transfer.importOrganisation(await fixture('several-problems.json'), { actorLabel: 'test' }));
+
+    assert.ok(error instanceof ValidationError);
+    assert.equal(error.code, 'VALIDATION_FAILED');
+    const byField = new Map(error.issues.map((i) => [i.field, i.message]));
+    assert.deepEqual([...byField.keys()].sort(), [
+      'periods[1].key',
+      'plans[0].themes[0].priorities[0].accountableDirectorId',
+      'plans[0].themes[0].priorities[1].code',
+      'plans[0].title',
+      'reports[0].actions[0].milestones[0].timescale',
+      'reports[0].signOffs[0].signedOn',
+    ]);
+    assert.equal(byField.get('reports[0].actions[0].milestones[0].timescale'), 'Milestone timescale "Nov 09" is not a month like Nov 2009 or a date');
+    assert.match(byField.get('periods[1].key')!, /2024-25-q5.*a quarter is q1 to q4/);
+    assert.match(byField.get('plans[0].themes[0].priorities[0].accountableDirectorId')!, /7d1f3a52-0c4e-4a8b-9e21-5b6c7d8e9f00 is not one of the people in this file/);
+    assert.match(byField.get('plans[0].themes[0].priorities[1].code')!, /"gaa-1" is also used by plans\[0\]\.themes\[0\]\.priorities\[0\]/);
+    assert.equal(byField.get('plans[0].title'), 'Plan title is missing');
+    assert.match(byField.get('reports[0].signOffs[0].signedOn')!, /"2024-02-30" is not a real date/);
+    assert.match(error.message, /6 problems/);
+    assert.deepEqual(await countRows(t().db), before);
+  });
+
+  it('refuses a file of another format with that one message', async () => {
+    const before = await countRows(t().db);
+    const report = await rejection(t().services.transfer.importOrganisation({ format: 'amber.report.v1', heading: 'x' }, { actorLabel: 'test' }));
+    assert.ok(report instanceof ValidationError);
+    assert.deepEqual(report.issues.map((i) => i.field), ['format']);
+    assert.match(report.issues[0]!.message, /must be "amber\.organisation\.v1"/);
+    const list = await rejection(t().services.transfer.importOrganisation([], { actorLabel: 'test' }));
+    assert.ok(list instanceof ValidationError);
+    assert.deepEqual(list.issues.map((i) => i.field), ['(file)']);
+    assert.deepEqual(await countRows(t().db), before);
+  });
+
+  it('reports unknown fields, wrong types, dangling references and mismatched period dates together', async () => {
+    const file = await fixture('welsh-council.json');
+    file.people[0].nickname = 'Dai';
+    file.people[1].employerId = randomUUID();
+    file.statuses[1].key = 'on-target';
+    file.periods[0].startsOn = '2024-04-02';
+    file.plans[0].lastYear = 2020;
+    file.reports[0].status = 'purple';
+    file.reports[0].version = '5';
+    file.reports[0].actions[0].contributors[0].partnerId = file.partners[0].id;
+    file.reports[0].actions[0].contributors[1].partnerId = randomUUID();
+    file.reports[1].period = '2025-26-h1';
+    file.reports[1].summary = 'a\u0000b';
+    const error = await rejection(t().services.transfer.importOrganisation(file, { actorLabel: 'test' }));
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(error.issues.map((i) => i.field).sort(), [
+      'people[0].nickname',
+      'people[1].employerId',
+      'periods[0].startsOn',
+      'plans[0].lastYear',
+      'reports[0].actions[0].contributors[0]',
+      'reports[0].actions[0].contributors[1].partnerId',
+      'reports[0].status',
+      'reports[0].version',
+      'reports[1].period',
+      'reports[1].summary',
+      'statuses[1].key',
+    ]);
+    const byField = new Map(error.issues.map((i) => [i.field, i.message]));
+    assert.equal(byField.get('periods[0].startsOn'), 'Period 2024-25-h1 starts on 2024-04-01, not 2024-04-02');
+    assert.equal(byField.get('reports[0].version'), 'Report version must be a whole number, not "5"');
+    assert.match(byField.get('people[0].nickname')!, /no field "nickname"/);
+  });
+
+  it('leaves the database exactly as it was when a write fails part-way through', async () => {
+    const actor = await withDemo(t());
+    const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    // Every id made new except the last milestone's: the file passes every check, and the
+    // import fails only when it reaches that milestone, after the organisation, its people,
+    // plans, reports and actions have been written.
+    const clash = exported.reports.flatMap((r) => r.actions).flatMap((a) => a.milestones).at(-1)!.id;
+    const fresh = new Map<string, string>();
+    const text = JSON.stringify(exported).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => {
+      if (id === clash) return id;
+      if (!fresh.has(id)) fresh.set(id, randomUUID());
+      return fresh.get(id)!;
+    });
+    const before = await countRows(t().db);
+    const error = await rejection(t().services.transfer.importOrganisation(JSON.parse(text), { actorLabel: 'test' }));
+
+    assert.equal(error.code, 'IMPORT_ID_IN_USE');
+    assert.match(error.message, new RegExp(`a milestone with the id ${clash} already exists`));
+    assert.deepEqual(await countRows(t().db), before);
+    const copyId = fresh.get(actor.organisationId)!;
+    assert.equal(await t().db.selectFrom('organisation').select('id').where('id', '=', copyId).executeTakeFirst(), undefined);
+  });
+
+  it('refuses to import over an existing organisation unless told to replace it', async () => {
+    const actor = await withDemo(t());
+    const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    const before = await countRows(t().db);
+
+    const refused = await rejection(t().services.transfer.importOrganisation(copy(exported), { actorLabel: 'test' }));
+    assert.equal(refused.code, 'ORGANISATION_EXISTS');
+    assert.equal(refused.status, 409);
+    assert.match(refused.message, /already holds Leeds City Council.*import again with replace/);
+    assert.deepEqual(await countRows(t().db), before);
+
+    // The replacing file drops a partner nobody refers to and renames a priority.
+    const changed = copy(exported);
+    changed.partners = changed.partners.filter((p) => p.name !== 'PwC');
+    const vfm = changed.plans.flatMap((p) => p.themes).flatMap((th) => th.priorities).find((p) => p.code === 'VfM-4d')!;
+    vfm.title = 'Collaborate with private and public sector bodies';
+    const result = await t().services.transfer.importOrganisation(changed, { replace: true, actorLabel: 'replacer' });
+    assert.equal(result.counts.partners, exported.partners.length - 1);
+
+    assert.deepEqual(withoutExportedAt(await t().services.transfer.exportOrganisation(actor.organisationId)), withoutExportedAt(changed));
+    assert.deepEqual((await t().services.organisations.listPartners(actor)).map((p) => p.name), ['Local Partnerships', 'Yorkshire and Humber RIEP']);
+    assert.equal((await t().services.plans.getPriority(actor, 'VfM-4d')).title, 'Collaborate with private and public sector bodies');
+    assert.deepEqual(await countRows(t().db), { ...before, organisation: before.organisation! - 1, audit_event: before.audit_event! + 1 });
+    const event = await t().db.selectFrom('audit_event').selectAll().where('action', '=', 'import')
+      .where('entity_id', '=', actor.organisationId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(event.actor, 'replacer');
+    assert.deepEqual((event.before as { counts: Record<string, number> }).counts.partners, exported.partners.length);
+  });
+
+  // Last: an imported organisation created before the demo becomes the database's oldest, and
+  // so the one demo.load() finds as its home.
+  it('keeps Welsh letters, pound signs, en dashes and hostile text exactly as written', async () => {
+    const file = await fixture('welsh-council.json');
+    const result = await t().services.transfer.importOrganisation(copy(file), { actorLabel: 'test' });
+    assert.deepEqual(result.counts, {
+      organisations: 1, partners: 2, statuses: 3, people: 3, periods: 2, plans: 1, themes: 2, priorities: 2,
+      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2,
+    });
+    const exported = await t().services.transfer.exportOrganisation(file.organisation.id);
+    assert.deepEqual(withoutExportedAt(exported), withoutExportedAt(file));
+
+    const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
+    const people = await t().services.people.list(actor);
+    assert.deepEqual(people.map((p) => p.name), ['Dafydd ap Gwŷn', 'Siân Llŵyd', 'Zoë O’Brien']);
+    const view = presentReport(await t().services.reports.getBundle(actor, 'GaA-1', '2024-25-h1'));
+    assert.equal(view.organisationName, 'Cyngor Sir Llanŵy – Llanŵy County Council');
+    assert.equal(view.heading, 'Improvement Priority – GaA-1 Lleihau costau’r ŷd <script>alert("x")</script>');
+    assert.deepEqual(view.summary, ['Cynnydd da – good progress; £250,000 wedi’i arbed.', '<script>alert(\'x\')</script> "dyfynnu" back\\slash \'; DROP TABLE priority; --']);
+    assert.deepEqual(view.achievements, ['Arbed £250k', 'Quote " backslash \\ {braces}, commas; NULL']);
+    assert.ok(view.priority.rationale[1]!.includes('w\u0302') && view.priority.rationale[1]!.includes('\u0175'), 'combining and precomposed ŵ both kept');
+    assert.deepEqual(view.actions[0]!.contributors, ['Dafydd ap Gwŷn', 'Ymddiriedolaeth <script>alert(1)</script> & Co', 'Zoë O’Brien']);
+    assert.deepEqual(view.actions[0]!.milestones.map((m) => [m.timescale, m.precision]), [['Nov 2024', 'month'], ['15 January 2025', 'day']]);
+    assert.equal(view.status?.label, 'Ar ei hôl hi – behind');
+  });
+
+  it('refuses to export an organisation that does not exist, or a partner on its own', async () => {
+    const missing = await rejection(t().services.transfer.exportOrganisation(randomUUID()));
+    assert.equal(missing.code, 'ORGANISATION_NOT_FOUND');
+    const partner = await t().db.selectFrom('organisation').select('id').where('managed_by_id', 'is not', null).executeTakeFirstOrThrow();
+    const refused = await rejection(t().services.transfer.exportOrganisation(partner.id));
+    assert.equal(refused.code, 'ORGANISATION_IS_PARTNER');
+  });
+});
