@@ -30,6 +30,7 @@ for (const engine of ENGINES) {
       const res = await get(paths.priorities.list);
       assert.equal(res.statusCode, 200);
       const text = htmlText(res.body);
+      assert.match(text, /Council Business Plan 2008–11 Improvement priorities/);
       assert.match(text, /VfM-4d Explore opportunities for collaboration with private and public sector bodies Value for Money Lee Hemsworth Amber 2009\/10 H1 report/);
       assert.match(res.body, /data-status="amber"[^>]*>[\s\S]*?<span>Amber<\/span>/);
     });

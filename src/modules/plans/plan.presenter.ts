@@ -28,5 +28,6 @@ export function presentPriorityList(items: PriorityListItem[], statuses: Status[
       { value: 'none', text: 'Not assessed', selected: filter.status === 'none' },
     ],
     filtered: Boolean(filter.theme || filter.status),
+    planTitles: [...new Set(items.map((p) => p.planTitle))],
   };
 }

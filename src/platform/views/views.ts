@@ -30,7 +30,8 @@ export const fieldId = (field: string) => field.replace(/[.[\]]+/g, '-').replace
 export function errorView(issues: FieldIssue[]): ErrorView {
   const byField: ErrorView['byField'] = {};
   for (const i of issues) byField[i.field] ??= { text: i.message };
-  return { list: issues.map((i) => ({ text: i.message, href: `#${fieldId(i.field)}` })), byField };
+  // A stale version is not a field the person can correct: link to the top of the page instead.
+  return { list: issues.map((i) => ({ text: i.message, href: i.field === 'version' ? '#main-content' : `#${fieldId(i.field)}` })), byField };
 }
 
 export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
