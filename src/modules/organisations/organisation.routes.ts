@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
-import { formBody, submitForm } from '../../platform/http/forms.ts';
+import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { SHAPES } from '../../domain/status-scale.ts';
@@ -75,22 +75,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
   app.post(paths.statusScale.edit, async (request, reply) => {
     const body = formBody(request);
     const intent = String(body.intent ?? 'save');
-    let statuses = ((body.statuses as Record<string, unknown>[] | undefined) ?? []).filter((s) => String(s.label ?? '').trim() !== '' || s.id);
-    const move = /^move-(\d+)-(up|down)$/.exec(intent);
-    if (move) {
-      const i = Number(move[1]);
-      const j = move[2] === 'up' ? i - 1 : i + 1;
-      if (statuses[i] && statuses[j]) [statuses[i], statuses[j]] = [statuses[j]!, statuses[i]!];
-    }
-    const remove = /^remove-(\d+)$/.exec(intent);
-    if (remove) statuses = statuses.filter((_s, i) => i !== Number(remove[1]));
+    const submitted = ((body.statuses as Record<string, unknown>[] | undefined) ?? []).filter((s) => String(s.label ?? '').trim() !== '' || s.id);
+    let { rows: statuses, blank } = applyRowIntent(submitted, intent);
     const preset = /^preset-(\w+)$/.exec(intent);
     if (preset && STATUS_PRESETS[preset[1]!]) {
       // Keep the ids of existing statuses in order, so reports keep their (now relabelled) status.
       const existing = await organisations.statusScale(request.actor);
       statuses = STATUS_PRESETS[preset[1]!]!.statuses.map((s, i) => ({ ...s, id: existing[i]?.id ?? '' }));
     }
-    const blank = intent === 'add-status' ? 1 : 0;
     return submitForm(reply, () => organisations.updateStatusScale(request.actor, { statuses }),
       () => (intent === 'save' ? `${paths.statusScale.edit}` : `${paths.statusScale.edit}?blank=${blank}`),
       async (errors) => scalePage(request, statuses, blank, errors));

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
-import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
+import { formBody, submitForm, selectItems, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -145,17 +145,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   }
   /** The form's buttons: save; save and add another milestone row; save and move a milestone. */
   function applyIntent(body: Record<string, unknown>): { input: Record<string, unknown>; blank: number } {
-    const intent = String(body.intent ?? 'save');
-    const milestones = [...((body.milestones as Record<string, unknown>[] | undefined) ?? [])];
-    const move = /^move-(\d+)-(up|down)$/.exec(intent);
-    if (move) {
-      const i = Number(move[1]);
-      const j = move[2] === 'up' ? i - 1 : i + 1;
-      if (i >= 0 && i < milestones.length && j >= 0 && j < milestones.length) [milestones[i], milestones[j]] = [milestones[j]!, milestones[i]!];
-    }
-    const remove = /^remove-(\d+)$/.exec(intent);
-    if (remove) milestones.splice(Number(remove[1]), 1);
-    return { input: { ...body, milestones }, blank: intent === 'add-milestone' ? 1 : 0 };
+    const { rows, blank } = applyRowIntent((body.milestones as Record<string, unknown>[] | undefined) ?? [], String(body.intent ?? 'save'));
+    return { input: { ...body, milestones: rows }, blank };
   }
 
   app.get(routes.actionNew, async (request: Req, reply) => {

@@ -44,3 +44,21 @@ export function selectItems<T>(records: T[], value: (r: T) => string, text: (r: 
   const items = records.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected }));
   return emptyText === undefined ? items : [{ value: '', text: emptyText, selected: !selected }, ...items];
 }
+
+/**
+ * Lists edited without JavaScript: the form's buttons are named `intent` with values
+ * `move-<i>-up`, `move-<i>-down`, `remove-<i>` and `add-<something>`. Applies a move or a
+ * removal to the submitted rows and says how many blank rows to show next.
+ */
+export function applyRowIntent<T>(rows: T[], intent: string): { rows: T[]; blank: number } {
+  const out = [...rows];
+  const move = /^move-(\d+)-(up|down)$/.exec(intent);
+  if (move) {
+    const i = Number(move[1]);
+    const j = move[2] === 'up' ? i - 1 : i + 1;
+    if (i >= 0 && i < out.length && j >= 0 && j < out.length) [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  const remove = /^remove-(\d+)$/.exec(intent);
+  if (remove && Number(remove[1]) < out.length) out.splice(Number(remove[1]), 1);
+  return { rows: out, blank: intent.startsWith('add-') ? 1 : 0 };
+}
