@@ -34,7 +34,7 @@ declare module 'fastify' {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'env' | 'logLevel'>;
+  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates'>>;
   db: Kysely<DB>;
   services: Services;
 }
@@ -72,7 +72,7 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   });
   await app.register(viewsPlugin, {
     globals: { paths },
-    watch: !production,
+    watch: config.watchTemplates ?? false,
     locals: (reply) => ({ organisationName: reply.request.organisationName }),
   });
   registerErrorHandling(app, production);

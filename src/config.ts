@@ -13,6 +13,8 @@ export interface Config {
   /** Load the demo organisation when the database has no organisation yet. */
   demoOnFirstRun: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Re-read templates on every request (for editing them); off by default, it is 4–8× slower. */
+  watchTemplates: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(env.AMBER_DATA_DIR?.trim() || './data'),
     demoOnFirstRun: demo === 'first-run',
     logLevel,
+    watchTemplates: env.AMBER_WATCH_TEMPLATES === '1',
     ...overrides,
   };
 }
