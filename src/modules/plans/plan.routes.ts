@@ -6,6 +6,7 @@ import { paths, routes } from '../../paths.ts';
 import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
+import { formatDate, fromDbDate } from '../../domain/dates.ts';
 import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
 import { presentPriorityList } from './plan.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
@@ -59,7 +60,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       priority,
       reports: list.map((r) => {
         const status = r.statusId ? byId.get(r.statusId) : undefined;
-        return { ...r, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: status ? presentStatus(status) : null };
+        return { ...r, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: status ? presentStatus(status) : null, lastChanged: formatDate(fromDbDate(r.updatedAt)) };
       }),
     });
   });
