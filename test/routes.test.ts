@@ -149,13 +149,28 @@ for (const engine of ENGINES) {
         'milestones[1][id]': m2!.id, 'milestones[1][description]': m2!.description, 'milestones[1][timescale]': 'Nov 2009',
       };
       const add = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), { ...fields, intent: 'add-milestone' });
-      assert.equal(add.statusCode, 303);
-      const page = await get(String(add.headers.location));
-      assert.equal((page.body.match(/data-qa="milestone-row"/g) ?? []).length, 3);
-      const moved = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), { ...fields, version: String(bundle.report.version + 1), intent: 'move-1-up' });
-      assert.equal(moved.statusCode, 303);
+      assert.equal(add.statusCode, 200, 'the form comes back with a blank row; nothing is saved');
+      assert.equal((add.body.match(/data-qa="milestone-row"/g) ?? []).length, 3);
+      const moved = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), { ...fields, intent: 'move-1-up' });
+      assert.equal(moved.statusCode, 200);
+      assert.ok(moved.body.indexOf(m2!.description) < moved.body.indexOf(m1!.description), 'the rows are shown swapped');
+      assert.deepEqual((await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones.map((m) => m.id), [m1!.id, m2!.id], 'nothing saved yet');
+      const saved = await post(paths.reports.actions.update('VfM-4d', '2009-10-h1', 1), {
+        ...fields, intent: 'save',
+        'milestones[0][id]': m2!.id, 'milestones[0][description]': m2!.description, 'milestones[1][id]': m1!.id, 'milestones[1][description]': m1!.description,
+      });
+      assert.equal(saved.statusCode, 303);
       const after = await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1');
       assert.deepEqual(after.report.actions[0]!.milestones.map((m) => m.id), [m2!.id, m1!.id]);
+    });
+
+    it('leaves nothing behind when a new action’s rows are added and the form is abandoned', async () => {
+      const before = await countRows('action');
+      const version = String((await t.services.reports.getBundle({ organisationId: (await t.services.organisations.getHome()).id, label: 't' }, 'VfM-4d', '2009-10-h1')).report.version);
+      const res = await post(paths.reports.actions.create('VfM-4d', '2009-10-h1'), { version, description: 'Half written', 'milestones[0][description]': 'x', 'milestones[0][timescale]': 'Nov 2009', intent: 'add-milestone' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /Half written/);
+      assert.equal(await countRows('action'), before);
     });
 
     it('refuses a stale form with a 409 and keeps the newer text', async () => {
@@ -164,8 +179,50 @@ for (const engine of ENGINES) {
       await t.services.reports.updateSections(actor, 'OC-1c', '2009-10-h1', { summary: 'Newer', status: 'green', version: report.version });
       const res = await post(paths.reports.edit('OC-1c', '2009-10-h1'), { version: String(report.version), summary: 'Older', status: 'green' });
       assert.equal(res.statusCode, 409);
-      assert.match(htmlText(res.body), /Someone else changed this report while you were editing it/);
+      const text = htmlText(res.body);
+      assert.match(text, /Someone else changed this report while you were editing it/);
+      assert.match(text, /What is saved now \(changed by someone else\) Status: Green Newer/);
+      assert.match(res.body, /<textarea[^>]*name="summary"[^>]*>\s*Older<\/textarea>/, 'the person’s own text is kept in the form');
       assert.equal((await t.services.reports.getBundle(actor, 'OC-1c', '2009-10-h1')).report.summary, 'Newer');
+      const current = /name="version" value="(\d+)"/.exec(res.body)![1];
+      assert.equal(Number(current), report.version + 1, 'the next save builds on what is saved now');
+      const again = await post(paths.reports.edit('OC-1c', '2009-10-h1'), { version: current, summary: 'Older, after reading theirs', status: 'green' });
+      assert.equal(again.statusCode, 303);
+    });
+
+    it('refuses to remove a status that reports use and shows it again in the form', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const scale = await t.services.organisations.statusScale(actor);
+      const fields: Record<string, string> = { intent: 'save' };
+      scale.filter((x) => x.key !== 'amber').forEach((x, i) => {
+        Object.assign(fields, { [`statuses[${i}][id]`]: x.id, [`statuses[${i}][label]`]: x.label, [`statuses[${i}][colour]`]: x.colour, [`statuses[${i}][shape]`]: x.shape });
+      });
+      const res = await post(paths.statusScale.edit, fields);
+      assert.equal(res.statusCode, 422);
+      assert.match(htmlText(res.body), /Amber cannot be removed: \d+ reports use it/);
+      assert.match(res.body, /name="statuses\[1\]\[label\]" type="text" value="Amber"/, "back in its place");
+      assert.equal((await t.services.organisations.statusScale(actor)).length, 3);
+    });
+
+    it('changes a plan, a theme, a partner and a period through their forms', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const [plan] = await t.services.plans.listPlans(actor);
+      const theme = (await t.services.plans.listThemes(actor)).find((x) => x.title === 'Our Customers')!;
+      const partner = (await t.services.organisations.listPartners(actor)).find((o) => o.name === 'PwC')!;
+      for (const [url, fields] of [
+        [paths.plans.edit(plan!.id), { title: 'Council Business Plan 2008–11 (revised)', firstYear: '2008', lastYear: '2010', version: String(plan!.version) }],
+        [paths.plans.editTheme(theme.id), { title: 'Our Customers and Communities', version: String(theme.version) }],
+        [paths.organisations.edit(partner.id), { name: 'PricewaterhouseCoopers', kind: 'private' }],
+        [paths.periods.edit('2009-10-h2'), { dueOn: '30/04/2010' }],
+      ] as const) {
+        const res = await post(url, fields);
+        assert.equal(res.statusCode, 303, `${url}: ${res.body.slice(0, 200)}`);
+      }
+      assert.match(htmlText((await get(paths.plans.list)).body), /Council Business Plan 2008–11 \(revised\)[\s\S]*Our Customers and Communities/);
+      assert.match(htmlText((await get(paths.periods.list)).body), /2009\/10 H2 2009-10-h2 1st October 2009 – 31st March 2010 30 April 2010/);
+      const removed = await post(paths.plans.deleteTheme(theme.id), {});
+      assert.equal(removed.statusCode, 409, 'a theme with priorities stays');
+      assert.match(htmlText(removed.body), /cannot be removed: it has 1 priority/);
     });
 
     it('sends security headers and a CSP without inline script', async () => {

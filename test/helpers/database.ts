@@ -56,6 +56,13 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
       await handle.close();
       const drop = new pg.Client({ connectionString: SERVER_URL });
       await drop.connect();
+      // The pool's connections close asynchronously after `destroy()`: wait for them to go, so a
+      // forced drop does not kill a connection that is still closing (an uncaught client error).
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await drop.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await drop.query(`drop database if exists ${name} with (force)`);
       await drop.end();
     },

@@ -83,9 +83,21 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       const existing = await organisations.statusScale(request.actor);
       statuses = STATUS_PRESETS[preset[1]!]!.statuses.map((s, i) => ({ ...s, id: existing[i]?.id ?? '' }));
     }
-    return submitForm(reply, () => organisations.updateStatusScale(request.actor, { statuses }),
-      () => (intent === 'save' ? `${paths.statusScale.edit}` : `${paths.statusScale.edit}?blank=${blank}`),
-      async (errors) => scalePage(request, statuses, blank, errors));
+    if (intent !== 'save') {
+      // Add, move, remove or a preset: show the form again; nothing is saved until "Save".
+      const { template, ...ctx } = await scalePage(request, statuses, blank);
+      return reply.view(template, { ...ctx, notice: 'Your changes are not saved yet: select “Save status scale” to keep them.' });
+    }
+    return submitForm(reply, () => organisations.updateStatusScale(request.actor, { statuses }), () => paths.statusScale.edit,
+      async (errors) => {
+        // Put back any saved status the form left out, so a refused removal shows it again.
+        const kept = new Set(statuses.map((s) => s.id).filter(Boolean));
+        const rows = [...statuses];
+        for (const s of (await organisations.statusScale(request.actor)).filter((x) => !kept.has(x.id))) {
+          rows.splice(Math.min(s.position, rows.length), 0, s as unknown as Record<string, unknown>);
+        }
+        return scalePage(request, rows, 0, errors);
+      });
   });
 
   apiOperation(app, { method: 'GET', url: paths.api.organisations, summary: 'List partner organisations', tag: 'Organisations', success: { status: 200, description: 'Partners' } },

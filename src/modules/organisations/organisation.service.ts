@@ -23,8 +23,9 @@ export class NoOrganisationError extends NotFoundError {
 }
 
 export function createOrganisationService(repo: OrganisationRepository) {
-  async function getPartner(actor: Actor, id: string): Promise<Organisation> {
-    const org = await repo.findById(id);
+  // Inside a transaction, reads go through its queries (PGlite has one connection).
+  async function getPartner(actor: Actor, id: string, q: OrganisationQueries = repo): Promise<Organisation> {
+    const org = /^[0-9a-f-]{36}$/i.test(id) ? await q.findById(id) : undefined;
     if (!org || org.managedById !== actor.organisationId) throw new OrganisationNotFoundError();
     return org;
   }
@@ -69,7 +70,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
     async updatePartner(actor: Actor, id: string, input: unknown): Promise<Organisation> {
       const values = parseWith(organisationInput, input);
       return repo.transaction(async (r) => {
-        const before = await getPartner(actor, id);
+        const before = await getPartner(actor, id, r);
         const clash = await r.findManagedByName(actor.organisationId, values.name);
         if (clash && clash.id !== id) throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
         const after = await r.update(id, values);
@@ -79,7 +80,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
     },
     async deletePartner(actor: Actor, id: string): Promise<void> {
       await repo.transaction(async (r) => {
-        const before = await getPartner(actor, id);
+        const before = await getPartner(actor, id, r);
         const uses = await r.countReferences(id);
         if (uses > 0) {
           throw new ConflictError('ORGANISATION_IN_USE', `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`);

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/actor.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, periodSpan, comparePeriods, type Period } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { PeriodRepository } from './period.repository.ts';
+import type { PeriodRepository, PeriodQueries } from './period.repository.ts';
 import { periodInputSchema, periodDueInput } from './period.schemas.ts';
 
 export interface ReportingPeriod extends Period {
@@ -25,10 +25,11 @@ function toReportingPeriod(row: { id: string; key: string; dueOn: string | null 
 }
 
 export function createPeriodService(repo: PeriodRepository) {
-  async function findByKey(actor: Actor, key: string): Promise<ReportingPeriod | undefined> {
+  // Inside a transaction, reads go through its queries (PGlite has one connection).
+  async function findByKey(actor: Actor, key: string, q: PeriodQueries = repo): Promise<ReportingPeriod | undefined> {
     let normalised: string;
     try { normalised = parsePeriodKey(key).key; } catch { return undefined; }
-    const row = await repo.findByKey(actor.organisationId, normalised);
+    const row = await q.findByKey(actor.organisationId, normalised);
     return row && toReportingPeriod(row);
   }
   return {
@@ -60,7 +61,7 @@ export function createPeriodService(repo: PeriodRepository) {
     async setDueDate(actor: Actor, key: string, input: unknown): Promise<ReportingPeriod> {
       const { dueOn } = parseWith(periodDueInput, input);
       return repo.transaction(async (r) => {
-        const before = await findByKey(actor, key);
+        const before = await findByKey(actor, key, r);
         if (!before) throw new PeriodNotFoundError(key);
         await r.updateDue(actor.organisationId, before.id, dueOn);
         const after = { ...before, dueOn };
@@ -70,7 +71,7 @@ export function createPeriodService(repo: PeriodRepository) {
     },
     async delete(actor: Actor, key: string): Promise<void> {
       await repo.transaction(async (r) => {
-        const before = await findByKey(actor, key);
+        const before = await findByKey(actor, key, r);
         if (!before) throw new PeriodNotFoundError(key);
         const n = await r.countReports(before.id);
         if (n > 0) throw new ConflictError('PERIOD_IN_USE', `${before.label} cannot be removed: ${n} report${n === 1 ? ' is' : 's are'} written for it`);

@@ -26,13 +26,15 @@ export class StaleVersionError extends ConflictError {
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export function createPlanService(repo: PlanRepository) {
-  async function getPlan(actor: Actor, id: string): Promise<Plan> {
-    const plan = isUuid(id) ? await repo.findPlan(actor.organisationId, id) : undefined;
+  // Reads take the queries to use: inside a transaction they must go through it (PGlite has one
+  // connection, so a read on the pool would wait for the transaction that waits for it).
+  async function getPlan(actor: Actor, id: string, q: PlanQueries = repo): Promise<Plan> {
+    const plan = isUuid(id) ? await q.findPlan(actor.organisationId, id) : undefined;
     if (!plan) throw new PlanNotFoundError();
     return plan;
   }
-  async function getTheme(actor: Actor, id: string): Promise<Theme> {
-    const theme = isUuid(id) ? await repo.findTheme(actor.organisationId, id) : undefined;
+  async function getTheme(actor: Actor, id: string, q: PlanQueries = repo): Promise<Theme> {
+    const theme = isUuid(id) ? await q.findTheme(actor.organisationId, id) : undefined;
     if (!theme) throw new ThemeNotFoundError();
     return theme;
   }
@@ -70,7 +72,7 @@ export function createPlanService(repo: PlanRepository) {
     async updatePlan(actor: Actor, id: string, input: unknown): Promise<Plan> {
       const v = parseWith(planInput, input);
       return repo.transaction(async (r) => {
-        const before = await getPlan(actor, id);
+        const before = await getPlan(actor, id, r);
         if (!(await r.updatePlan(actor.organisationId, id, v.version ?? before.version, v))) throw new StaleVersionError('plan');
         const after = (await r.findPlan(actor.organisationId, id))!;
         await audit(r, actor, 'plan', id, 'update', before, after);
@@ -93,7 +95,7 @@ export function createPlanService(repo: PlanRepository) {
     async updateTheme(actor: Actor, id: string, input: unknown): Promise<Theme> {
       const v = parseWith(themeInput, input);
       return repo.transaction(async (r) => {
-        const before = await getTheme(actor, id);
+        const before = await getTheme(actor, id, r);
         if (!(await r.updateTheme(actor.organisationId, id, v.version ?? before.version, v.title))) throw new StaleVersionError('theme');
         const after = (await r.findTheme(actor.organisationId, id))!;
         await audit(r, actor, 'theme', id, 'update', before, after);
@@ -102,7 +104,7 @@ export function createPlanService(repo: PlanRepository) {
     },
     async deleteTheme(actor: Actor, id: string): Promise<void> {
       await repo.transaction(async (r) => {
-        const before = await getTheme(actor, id);
+        const before = await getTheme(actor, id, r);
         const n = await r.countPrioritiesInTheme(id);
         if (n > 0) throw new ConflictError('THEME_IN_USE', `${before.title} cannot be removed: it has ${n} priorit${n === 1 ? 'y' : 'ies'}. Move them to another theme first`);
         await r.deleteTheme(actor.organisationId, id);

@@ -17,6 +17,7 @@ import { presentReport } from './report.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
 import type { ReportBundle } from './report.service.ts';
+import type { ReportView } from '../../render/report-view.ts';
 
 type Params = { code: string; period: string; n: string; format: string; id: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: { blank?: string; saved?: string } }>;
@@ -97,9 +98,9 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
 
   // --- Sections -------------------------------------------------------------------------
-  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView) {
+  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView, theirs?: ReportView) {
     return {
-      template: 'reports/views/report-form.njk',
+      template: 'reports/views/report-form.njk', theirs,
       pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`, section: 'priorities',
       backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
       statusItems: [
@@ -123,11 +124,18 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const body = formBody(request);
     const { code, period } = request.params;
     return submitForm(reply, () => reports.updateSections(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=sections`,
-      async (errors) => sectionsPage(request, await reports.getBundle(request.actor, code, period), body, errors));
+      async (errors, conflict) => {
+        const bundle = await reports.getBundle(request.actor, code, period);
+        // After a conflict, show what is saved now beside the person's own text, and let the next
+        // save build on the current version: they decide, nothing is merged silently.
+        return sectionsPage(request, bundle, conflict ? { ...body, version: bundle.report.version } : body, errors, conflict ? presentReport(bundle) : undefined);
+      });
   });
 
   // --- Key actions --------------------------------------------------------------------------
-  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView) {
+  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView, conflict?: unknown) {
+    if (conflict) values = { ...values, version: bundle.report.version };
+    const theirs = conflict ? presentReport(bundle) : undefined;
     const [persons, partners] = await Promise.all([people.list(request.actor), organisations.listPartners(request.actor)]);
     const chosen = new Set((Array.isArray(values.contributors) ? values.contributors : values.contributors ? [values.contributors] : []) as string[]);
     const milestones = [...((values.milestones as Record<string, string>[] | undefined) ?? [])];
@@ -136,7 +144,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     return {
       template: 'reports/views/action-form.njk',
       pageTitle: n ? `Change key action ${n}` : 'Add a key action', section: 'priorities',
-      backLink: reportLinks(code, period), bundle, n, values, errors, milestones,
+      backLink: reportLinks(code, period), bundle, n, values, errors, milestones, theirs, theirAction: theirs && n ? theirs.actions[n - 1] : undefined,
       personItems: persons.map((p) => ({ value: `person:${p.id}`, text: p.name, hint: { text: [p.jobTitle, p.employerName].filter(Boolean).join(', ') }, checked: chosen.has(`person:${p.id}`) })),
       partnerItems: partners.map((o) => ({ value: `partner:${o.id}`, text: o.name, checked: chosen.has(`partner:${o.id}`) })),
       action: n ? paths.reports.actions.update(code, period, n) : paths.reports.actions.create(code, period),
@@ -146,8 +154,12 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   /** The form's buttons: save; save and add another milestone row; save and move a milestone. */
   function applyIntent(body: Record<string, unknown>): { input: Record<string, unknown>; blank: number } {
     const { rows, blank } = applyRowIntent((body.milestones as Record<string, unknown>[] | undefined) ?? [], String(body.intent ?? 'save'));
-    return { input: { ...body, milestones: rows }, blank };
+    // Blank rows are dropped when the form comes back, so "Add another" shows exactly one.
+    const filled = rows.filter((m) => m.id || String(m.description ?? '').trim() || String(m.timescale ?? '').trim());
+    return { input: { ...body, milestones: body.intent === undefined || body.intent === 'save' ? rows : filled }, blank };
   }
+
+  const isRowIntent = (input: Record<string, unknown>) => input.intent !== undefined && input.intent !== 'save';
 
   app.get(routes.actionNew, async (request: Req, reply) => {
     const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
@@ -157,12 +169,14 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.post(routes.actionCreate, async (request: Req, reply) => {
     const { code, period } = request.params;
     const { input, blank } = applyIntent(formBody(request));
-    const stay = input.intent !== undefined && input.intent !== 'save';
+    if (isRowIntent(input)) {
+      // Add, move or remove a milestone row: show the form again; nothing is saved until "Save".
+      const { template, ...ctx } = await actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, blank);
+      return reply.view(template, ctx);
+    }
     return submitForm(reply, () => reports.addAction(request.actor, code, period, input),
-      (r) => (stay
-        ? `${paths.reports.actions.edit(code, period, r.number)}?blank=${blank}`
-        : `${paths.reports.show(code, period)}?saved=action#action-${r.number}`),
-      async (errors) => actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, blank, errors));
+      (r) => `${paths.reports.show(code, period)}?saved=action#action-${r.number}`,
+      async (errors, conflict) => actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, 0, errors, conflict));
   });
   app.get(routes.actionEdit, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
@@ -182,10 +196,13 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const { input, blank } = applyIntent(formBody(request));
-    const stay = input.intent !== undefined && input.intent !== 'save';
+    if (isRowIntent(input)) {
+      const { template, ...ctx } = await actionPage(request, await reports.getBundle(request.actor, code, period), n, input, blank);
+      return reply.view(template, ctx);
+    }
     return submitForm(reply, () => reports.updateAction(request.actor, code, period, n, input),
-      () => (stay ? `${paths.reports.actions.edit(code, period, n)}?blank=${blank}` : `${paths.reports.show(code, period)}?saved=action#action-${n}`),
-      async (errors) => actionPage(request, await reports.getBundle(request.actor, code, period), n, input, blank, errors));
+      () => `${paths.reports.show(code, period)}?saved=action#action-${n}`,
+      async (errors, conflict) => actionPage(request, await reports.getBundle(request.actor, code, period), n, input, 0, errors, conflict));
   });
   app.post(routes.actionMove, async (request: Req, reply) => {
     const { code, period } = request.params;

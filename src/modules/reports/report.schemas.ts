@@ -32,9 +32,10 @@ const milestoneRow = z.object({
  */
 export const actionInput = z.object({
   description: requiredText('the action (desired achievements)', 20_000),
-  contributors: stringList('contributory officers and partners').pipe(z.array(
-    z.string().regex(CONTRIBUTOR_PATTERN, { message: 'Select contributory officers and partners from the list' }),
-  ).max(50, { error: 'An action can have at most 50 contributors' })).transform((list) => {
+  // Checked as a whole list, so the error names the checkboxes rather than the n-th value.
+  contributors: stringList('contributory officers and partners').pipe(z.array(z.string())
+    .max(50, { error: 'An action can have at most 50 contributors' })
+    .refine((list) => list.every((s) => CONTRIBUTOR_PATTERN.test(s)), { message: 'Select contributory officers and partners from the list' })).transform((list) => {
     const seen = new Set<string>();
     return list.map((s) => {
       const m = CONTRIBUTOR_PATTERN.exec(s)!;

@@ -5,6 +5,7 @@
 
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -43,6 +44,9 @@ export interface OpenOptions {
 export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHandle<DB>> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types });
+    // An idle connection can be cut by the server (restart, failover, admin). The pool replaces
+    // it; without a listener node-postgres would crash the whole process instead.
+    pool.on('error', (error) => console.error(`amber: a database connection was closed by the server (${error.message}); the pool will reconnect`));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -80,12 +84,26 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
 /**
  * A repository: its queries on the pool, plus `transaction(fn)` that runs `fn` with the same
  * queries bound to one transaction. Queries inside a transaction cannot start another.
+ *
+ * While a transaction runs, calling a repository's pool queries from inside it is a bug: on
+ * PGlite (one connection) it waits forever for the transaction that is waiting for it, and on a
+ * server it reads outside the transaction. Such a call throws at once, on both engines.
  */
 export function withTransactions<Q extends object>(db: Kysely<any>, queries: (db: Executor<any>) => Q) {
+  const onPool = queries(db) as Record<string, unknown>;
+  const guarded = Object.fromEntries(Object.entries(onPool).map(([name, value]) => [name, typeof value !== 'function' ? value
+    : (...args: unknown[]) => {
+      if (insideTransaction.getStore()) {
+        throw new Error(`${name}() was called on the connection pool inside a transaction: use the transaction's queries (the callback's argument)`);
+      }
+      return (value as (...a: unknown[]) => unknown)(...args);
+    }])) as Q;
   return {
-    ...queries(db),
+    ...guarded,
     transaction<T>(fn: (q: Q) => Promise<T>): Promise<T> {
-      return db.transaction().execute((trx) => fn(queries(trx)));
+      return db.transaction().execute((trx) => insideTransaction.run(true, () => fn(queries(trx))));
     },
   };
 }
+
+const insideTransaction = new AsyncLocalStorage<boolean>();

@@ -1,0 +1,159 @@
+// Browser plumbing for the journeys: one Chromium (Debian's) per test file, the real app on a
+// loopback port, and an axe-core check that fails with a list a person can act on.
+// No Playwright test runner: the journeys run under node:test like every other test.
+
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Result } from 'axe-core';
+import { buildTestApp, listen, type TestApp } from '../../test/helpers/app.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_MISSING = "install Debian's chromium (apt-get install -y chromium)";
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Contexts made with JavaScript off: axe cannot run in their pages (see checkAccessibility). */
+const scriptless = new WeakSet<BrowserContext>();
+
+/** Launches Debian's Chromium; throws (so the test fails, never skips) when it is not installed. */
+export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) throw new Error(`Chromium is not at ${executablePath}: ${CHROMIUM_MISSING}`);
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+}
+
+/** What a journey file works with: the app on a port, one browser, and one page to reuse. */
+export interface Session {
+  baseUrl: string;
+  testApp: TestApp;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** A new context on the same app, e.g. with JavaScript disabled. Closed with the session. */
+  newPage(options?: { javaScriptEnabled?: boolean }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a browser and the app (PGlite, demo organisation loaded). Call from `before`; call
+ * `close()` from `after`. The browser comes first, so a missing Chromium fails at once.
+ */
+export async function startSession(options: { chromiumPath?: string } = {}): Promise<Session> {
+  const browser = await launchBrowser(options.chromiumPath);
+  let testApp: TestApp | undefined;
+  try {
+    testApp = await buildTestApp('pglite');
+    const app = testApp;
+    const baseUrl = await listen(app);
+    const contexts: BrowserContext[] = [];
+    const newContext = async (contextOptions: { javaScriptEnabled?: boolean } = {}) => {
+      const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, locale: 'en-GB', ...contextOptions });
+      context.setDefaultTimeout(10_000);
+      if (contextOptions.javaScriptEnabled === false) scriptless.add(context);
+      contexts.push(context);
+      return context;
+    };
+    const context = await newContext();
+    const page = await context.newPage();
+    return {
+      baseUrl, testApp: app, browser, context, page,
+      async newPage(pageOptions) { return (await newContext(pageOptions)).newPage(); },
+      async close() {
+        for (const c of contexts) await c.close().catch(() => undefined);
+        await closeBrowser(browser);
+        await app.close();
+      },
+    };
+  } catch (error) {
+    await closeBrowser(browser).catch(() => undefined);
+    await testApp?.close();
+    throw error;
+  }
+}
+
+/** One line per failing node: rule, impact, where, and what to do. */
+export function formatViolations(violations: Result[]): string {
+  return violations.map((v) => {
+    const targets = v.nodes.map((n) => `      at ${n.target.map(String).join(' >> ')}${n.failureSummary ? `\n         ${n.failureSummary.replace(/\n\s*/g, '; ')}` : ''}`);
+    return `  - ${v.id} (${v.impact ?? 'unknown impact'}): ${v.help}\n    ${v.helpUrl}\n${targets.join('\n')}`;
+  }).join('\n');
+}
+
+/**
+ * Runs axe-core (WCAG 2.2 A and AA) on the page as it is now; throws listing every violation.
+ * A document identical to one that already passed in this browser (the same page reached again
+ * by a back link) is not checked twice: the result could not differ, and it keeps the suite fast.
+ * For a page whose JavaScript is off (axe needs timers, which do not run there), the page's
+ * document, scripts removed, is served at the same URL to a scratch page that can run axe.
+ */
+export async function checkAccessibility(page: Page, label: string): Promise<void> {
+  const off = scriptless.has(page.context());
+  const html = await page.content();
+  const passed = passedFor(page);
+  const key = `${off ? 'no-js' : 'js'} ${new URL(page.url()).pathname} ${createHash('sha256').update(html.replace(/ nonce="[^"]*"/g, '')).digest('hex')}`;
+  if (passed.has(key)) return;
+  if (off) {
+    const probe = await probeFor(page);
+    probe.html = html.replace(/<script\b[\s\S]*?<\/script>/gi, '');
+    await probe.page.goto(page.url());
+    await runAxe(probe.page, `${label} (JavaScript off)`, page.url());
+  } else {
+    await runAxe(page, label, page.url());
+  }
+  passed.add(key);
+}
+
+const passedDocuments = new WeakMap<Browser, Set<string>>();
+function passedFor(page: Page): Set<string> {
+  const browser = page.context().browser();
+  if (!browser) throw new Error('the page has no browser');
+  let set = passedDocuments.get(browser);
+  if (!set) passedDocuments.set(browser, set = new Set());
+  return set;
+}
+
+/** One scratch page per browser, whose every navigation is answered with the document given. */
+const probes = new WeakMap<Browser, Promise<{ page: Page; html: string }>>();
+function probeFor(page: Page): Promise<{ page: Page; html: string }> {
+  const browser = page.context().browser();
+  if (!browser) throw new Error('the page has no browser');
+  let probe = probes.get(browser);
+  if (!probe) {
+    probe = (async () => {
+      const state = { page: await browser.newPage(), html: '' };
+      await state.page.route('**/*', (route) => (route.request().isNavigationRequest()
+        ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: state.html })
+        : route.continue()));
+      return state;
+    })();
+    probes.set(browser, probe);
+  }
+  return probe;
+}
+
+async function runAxe(page: Page, label: string, url: string): Promise<void> {
+  // Legacy mode runs axe.run() in the page itself rather than opening a blank page per check to
+  // merge frame results: Amber's pages have no iframes, and it halves the time of each check.
+  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).withTags(WCAG_TAGS).setLegacyMode().analyze();
+  if (results.violations.length > 0) {
+    throw new Error(`Accessibility check failed on ${label} (${url}): ${results.violations.length} rule(s) violated\n${formatViolations(results.violations)}`);
+  }
+}
+
+/**
+ * Runs `action` (a click or submit) and waits for the main frame to load the page it leads to.
+ * Use for every action that navigates, so the page object that follows sees the new document.
+ */
+export async function navigates(page: Page, action: () => Promise<unknown>): Promise<void> {
+  // Promise.all: if the action fails, its error is reported and the wait's rejection is handled.
+  await Promise.all([page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }), action()]);
+  await page.waitForLoadState('load');
+}
