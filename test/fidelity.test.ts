@@ -19,7 +19,8 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 
-const SEED = join(dirname(fileURLToPath(import.meta.url)), '../../shared/seed/vfm-4d-progress-report-2009-h1.txt');
+// A copy of ../shared/seed/vfm-4d-progress-report-2009-h1.txt, so a clone tests on its own.
+const SEED = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/seed/vfm-4d-progress-report-2009-h1.txt');
 
 /** Every field of the seed, in the seed's order, with the seed's headings. */
 function seedFields(): string[] {
