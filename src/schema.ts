@@ -122,6 +122,11 @@ export interface MilestoneTable {
   description: string;
   due_on: DateColumn;
   due_precision: 'month' | 'day';
+  progress: 'met' | 'slipped' | 'missed' | 'suspended' | null;
+  met_on: DateColumn | null;
+  revised_due_on: DateColumn | null;
+  revised_precision: 'month' | 'day' | null;
+  progress_reason: Generated<string>;
 }
 
 export interface SignOffTable {

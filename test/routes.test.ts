@@ -225,6 +225,24 @@ for (const engine of ENGINES) {
       assert.match(htmlText(removed.body), /cannot be removed: it has 1 priority/);
     });
 
+    it('follows up the H1 milestones from the H2 report and records their progress through a form', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
+      const page = await get(paths.reports.show('VfM-4d', '2009-10-h2'));
+      assert.match(htmlText(page.body), /Progress against the key actions set in the 2009\/10 H1 report 1\. Contractual arrangements/);
+      const m = (await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones[0]!;
+      const formUrl = `${paths.reports.milestoneProgress('VfM-4d', '2009-10-h1', m.id)}?from=2009-10-h2`;
+      assert.ok(page.body.includes(formUrl.replace(/&/g, '&amp;')), 'the report links to the progress form');
+      assert.equal((await get(formUrl)).statusCode, 200);
+      const bad = await post(formUrl, { progress: 'slipped', revised: 'whenever', reason: '' });
+      assert.equal(bad.statusCode, 422);
+      assert.deepEqual(errorSummary(bad.body), ['#revised The revised timescale must be a month like Jan 2010 or a date like 31 January 2010', '#reason Explain why the milestone slipped']);
+      const ok = await post(formUrl, { progress: 'met', metOn: '20 November 2009', reason: 'Signed by both parties' });
+      assert.equal(ok.statusCode, 303);
+      assert.equal(ok.headers.location, `${paths.reports.show('VfM-4d', '2009-10-h2')}?saved=progress`);
+      assert.ok(htmlText((await get(paths.reports.show('VfM-4d', '2009-10-h2'))).body).includes(`✔ Met ${m.description} – Met on 20 November 2009 (due Nov 2009). Signed by both parties`));
+    });
+
     it('sends security headers and a CSP without inline script', async () => {
       const res = await get(paths.priorities.list);
       const csp = String(res.headers['content-security-policy']);

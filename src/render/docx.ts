@@ -188,6 +188,20 @@ function actionsTable(actions: ActionView[]): Table {
   return table(ACTION_WIDTHS, [header, ...actions.flatMap(actionRows)]);
 }
 
+/** "Progress against the key actions set in the 2009/10 H1 report": each milestone's state in words and symbol. */
+function lastTime(view: ReportView): Paragraph[] {
+  if (!view.lastTime) return [];
+  return [
+    heading(view.lastTime.heading, HeadingLevel.HEADING_2),
+    ...view.lastTime.actions.flatMap((a) => [
+      text(`${a.number}. ${a.description}`, { bold: true, keepNext: true }),
+      ...(a.milestones.length === 0 ? [text('No milestones were set.')] : a.milestones.map((m) => bullet(
+        `${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`,
+      ))),
+    ]),
+  ];
+}
+
 function body(view: ReportView): (Paragraph | Table)[] {
   const spacer = () => new Paragraph({ text: '', spacing: { after: 0 } });
   return [
@@ -211,6 +225,8 @@ function body(view: ReportView): (Paragraph | Table)[] {
 
     heading('Challenges/Risks', HeadingLevel.HEADING_2),
     ...view.challenges.map((c) => bullet(c)),
+
+    ...lastTime(view),
 
     spacer(),
     groupsTable(view.groups),

@@ -571,6 +571,15 @@ function renderBody(layout: Layout, view: ReportView): void {
   layout.heading('Challenges/Risks', 12.5);
   layout.bullets(view.challenges);
 
+  if (view.lastTime) {
+    layout.heading(view.lastTime.heading, 12.5);
+    for (const a of view.lastTime.actions) {
+      layout.paragraph(`${a.number}. ${a.description}`, { font: 'bold', size: BODY }, 0, 2);
+      if (a.milestones.length === 0) layout.paragraph('No milestones were set.', body);
+      else layout.bullets(a.milestones.map((m) => `${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`));
+    }
+  }
+
   layout.space(8);
   groupsTable(layout, view.groups);
   layout.space(8);

@@ -33,12 +33,26 @@ export interface SignOffView {
   historical: boolean;
 }
 
+export interface ProgressView {
+  state: 'met' | 'slipped' | 'missed' | 'suspended' | 'overdue' | 'due';
+  /** "Met", "Slipped", "Overdue"... */
+  label: string;
+  /** A text symbol for the state (never colour alone): ✔ ↷ ✖ ‖ ! … */
+  symbol: string;
+  /** "Slipped from Nov 2009 to Jan 2010: contract delayed" */
+  text: string;
+}
+
 export interface MilestoneView {
   description: string;
   /** "Nov 2009" or "22 October 2009" */
   timescale: string;
   timescaleIso: string;
   precision: 'month' | 'day';
+  /** What became of it: set in the following period's report. */
+  progress?: ProgressView;
+  /** Used by the web page to link to the progress form. */
+  id?: string;
 }
 
 export interface ActionView {
@@ -84,6 +98,11 @@ export interface ReportView {
   groups: { internal: string; external: string };
   /** The latest decision of each role, officer first; a role with no decision is absent. */
   signOffs: SignOffView[];
+  /**
+   * The key actions set in the previous report and what became of their milestones
+   * ("progress against the actions we set last time"); null when there is no previous report.
+   */
+  lastTime?: { periodKey: string; periodLabel: string; heading: string; actions: ActionView[] } | null;
   /** "Key actions for the next 6 months" */
   actionsHeading: string;
   actions: ActionView[];

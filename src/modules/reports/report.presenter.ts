@@ -2,7 +2,10 @@
 
 import { formatDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
-import type { ReportView, SignOffView } from '../../render/report-view.ts';
+import type { ReportView, SignOffView, ActionView, ProgressView } from '../../render/report-view.ts';
+import { todayIso, type IsoDate } from '../../domain/dates.ts';
+import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '../../domain/milestone-progress.ts';
+import type { Action, Milestone } from './report.service.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { ReportBundle } from './report.service.ts';
 import { SIGN_OFF_ROLES, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
@@ -14,7 +17,24 @@ export function paragraphs(text: string): string[] {
 
 const NEXT_SPAN = { year: 'next year', half: 'next 6 months', quarter: 'next 3 months', month: 'next month' } as const;
 
-export function presentReport({ organisation, priority, period, report, statuses }: ReportBundle): ReportView {
+export function presentProgress(m: Milestone, today: IsoDate): ProgressView {
+  const state = m.progress?.kind ?? (isOverdue(m.timescale, null, today) ? 'overdue' : 'due');
+  return { state, label: PROGRESS_LABELS[state], symbol: PROGRESS_SYMBOLS[state], text: describeProgress(m.timescale, m.progress, today) };
+}
+
+function presentActions(actions: Action[], today: IsoDate, withProgress: boolean): ActionView[] {
+  return actions.map((a, i) => ({
+    number: i + 1,
+    description: a.description,
+    contributors: a.contributors.map((c) => c.name),
+    milestones: a.milestones.map((m) => ({
+      id: m.id, description: m.description, timescale: formatTimescale(m.timescale), timescaleIso: m.timescale.date, precision: m.timescale.precision,
+      ...(withProgress ? { progress: presentProgress(m, today) } : {}),
+    })),
+  }));
+}
+
+export function presentReport({ organisation, priority, period, report, statuses, previous }: ReportBundle, today: IsoDate = todayIso()): ReportView {
   const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
   const signOffs: SignOffView[] = [];
   for (const role of SIGN_OFF_ROLES) {
@@ -44,14 +64,13 @@ export function presentReport({ organisation, priority, period, report, statuses
     groups: { internal: priority.groupsInternal, external: priority.groupsExternal },
     signOffs,
     actionsHeading: `Key actions for the ${NEXT_SPAN[period.kind]}`,
-    actions: report.actions.map((a, i) => ({
-      number: i + 1,
-      description: a.description,
-      contributors: a.contributors.map((c) => c.name),
-      milestones: a.milestones.map((m) => ({
-        description: m.description, timescale: formatTimescale(m.timescale), timescaleIso: m.timescale.date, precision: m.timescale.precision,
-      })),
-    })),
+    lastTime: previous && {
+      periodKey: previous.period.key,
+      periodLabel: previous.period.label,
+      heading: `Progress against the key actions set in the ${previous.period.label} report`,
+      actions: presentActions(previous.report.actions, today, true),
+    },
+    actions: presentActions(report.actions, today, false),
     updatedAt: report.updatedAt.toISOString(),
     version: report.version,
   };

@@ -7,9 +7,10 @@ import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { Timescale } from '../../domain/timescale.ts';
+import type { MilestoneProgress } from '../../domain/milestone-progress.ts';
 
 export interface Contributor { kind: 'person' | 'partner'; id: string; name: string }
-export interface Milestone { id: string; position: number; description: string; timescale: Timescale }
+export interface Milestone { id: string; position: number; description: string; timescale: Timescale; progress: MilestoneProgress | null }
 export interface Action { id: string; position: number; description: string; contributors: Contributor[]; milestones: Milestone[] }
 export type SignOffRole = 'accountable_officer' | 'accountable_director';
 export interface SignOff {
@@ -57,6 +58,16 @@ export interface ActionValues {
   milestones: { id?: string | undefined; description: string; timescale: Timescale }[];
 }
 
+function toProgress(m: { progress: string | null; met_on: string | null; revised_due_on: string | null; revised_precision: 'month' | 'day' | null; progress_reason: string }): MilestoneProgress | null {
+  switch (m.progress) {
+    case 'met': return { kind: 'met', on: m.met_on as IsoDate, note: m.progress_reason };
+    case 'slipped': return { kind: 'slipped', revised: { precision: m.revised_precision!, date: m.revised_due_on as IsoDate }, reason: m.progress_reason };
+    case 'missed': return { kind: 'missed', reason: m.progress_reason };
+    case 'suspended': return { kind: 'suspended', reason: m.progress_reason };
+    default: return null;
+  }
+}
+
 function reportQueries(db: Executor<DB>) {
   async function loadActions(reportId: string): Promise<Action[]> {
     const actions = await db.selectFrom('action').select(['id', 'position', 'description'])
@@ -68,7 +79,8 @@ function reportQueries(db: Executor<DB>) {
       .leftJoin('organisation as partner', 'partner.id', 'action_contributor.partner_id')
       .select(['action_contributor.action_id', 'action_contributor.person_id', 'action_contributor.partner_id', 'person.name as person_name', 'partner.name as partner_name'])
       .where('action_contributor.action_id', 'in', ids).orderBy('action_contributor.position').execute();
-    const milestones = await db.selectFrom('milestone').select(['id', 'action_id', 'position', 'description', 'due_on', 'due_precision'])
+    const milestones = await db.selectFrom('milestone')
+      .select(['id', 'action_id', 'position', 'description', 'due_on', 'due_precision', 'progress', 'met_on', 'revised_due_on', 'revised_precision', 'progress_reason'])
       .where('action_id', 'in', ids).orderBy('position').execute();
     return actions.map((a) => ({
       id: a.id,
@@ -80,6 +92,7 @@ function reportQueries(db: Executor<DB>) {
       milestones: milestones.filter((m) => m.action_id === a.id).map((m) => ({
         id: m.id, position: m.position, description: m.description,
         timescale: { precision: m.due_precision, date: m.due_on as IsoDate },
+        progress: toProgress(m),
       })),
     }));
   }
@@ -191,6 +204,24 @@ function reportQueries(db: Executor<DB>) {
     async deleteSignOff(reportId: string, id: string): Promise<boolean> {
       const r = await db.deleteFrom('sign_off').where('report_id', '=', reportId).where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) === 1;
+    },
+
+    /** The latest report of the priority for a period that ended before `before` (the previous report). */
+    async findPreviousPeriodId(priorityId: string, before: string): Promise<string | undefined> {
+      const r = await db.selectFrom('progress_report').innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select('progress_report.period_id')
+        .where('progress_report.priority_id', '=', priorityId).where('reporting_period.ends_on', '<', before)
+        .orderBy('reporting_period.ends_on', 'desc').orderBy('reporting_period.starts_on', 'asc').limit(1).executeTakeFirst();
+      return r?.period_id;
+    },
+    async setMilestoneProgress(milestoneId: string, p: MilestoneProgress | null): Promise<void> {
+      await db.updateTable('milestone').set({
+        progress: p?.kind ?? null,
+        met_on: p?.kind === 'met' ? p.on : null,
+        revised_due_on: p?.kind === 'slipped' ? p.revised.date : null,
+        revised_precision: p?.kind === 'slipped' ? p.revised.precision : null,
+        progress_reason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
+      }).where('id', '=', milestoneId).execute();
     },
 
     async statusBelongs(organisationId: string, statusId: string): Promise<boolean> {

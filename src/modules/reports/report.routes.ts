@@ -13,9 +13,9 @@ import { todayIso, formatDate } from '../../domain/dates.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
 import { renderReportJson } from '../../render/json.ts';
-import { presentReport } from './report.presenter.ts';
+import { presentReport, presentProgress } from './report.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
+import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, progressInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
 import type { ReportBundle } from './report.service.ts';
 import type { ReportView } from '../../render/report-view.ts';
 
@@ -35,6 +35,7 @@ const SAVED_MESSAGES: Record<string, string> = {
   'sign-off': 'The sign-off has been recorded.',
   'sign-off-removed': 'The sign-off has been removed.',
   created: 'The report has been started. Write its sections below.',
+  progress: 'The milestone’s progress has been recorded.',
 };
 
 function actionNumber(n: string): number {
@@ -267,6 +268,55 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       async (errors) => ({ template: 'error.njk', pageTitle: 'The sign-off was not removed', problem: { title: 'The sign-off was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
   });
 
+  // --- Progress on milestones set last time ------------------------------------------------
+  type ProgressReq = FastifyRequest<{ Params: Params; Querystring: { from?: string } }>;
+  const backTo = (code: string, owner: string, from: string | undefined) => {
+    const target = from && /^\d{4}-\d{2}(-[hqm]\d{1,2})?$/.test(from) ? from : owner;
+    return paths.reports.show(code, target);
+  };
+  async function progressPage(request: ProgressReq, values: Record<string, any>, errors?: ErrorView) {
+    const { code, period, id } = request.params;
+    const bundle = await reports.getBundle(request.actor, code, period);
+    const view = presentReport(bundle);
+    const milestone = view.actions.flatMap((a) => a.milestones.map((m) => ({ ...m, action: a }))).find((m) => m.id === id);
+    if (!milestone) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
+    const saved = bundle.report.actions.flatMap((a) => a.milestones).find((m) => m.id === id)!;
+    const current = saved.progress;
+    const v = Object.keys(values).length > 0 ? values : {
+      progress: current?.kind ?? 'none',
+      metOn: current?.kind === 'met' ? formatDate(current.on) : '',
+      revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
+      reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
+    };
+    const presentNow = presentProgress(saved, todayIso());
+    return {
+      template: 'reports/views/milestone-progress-form.njk',
+      pageTitle: 'Record progress on a milestone', section: 'priorities',
+      backLink: { href: backTo(bundle.priority.code, bundle.period.key, request.query.from) },
+      bundle, milestone, values: v, errors, presentNow,
+      action: `${paths.reports.milestoneProgress(bundle.priority.code, bundle.period.key, id)}${request.query.from ? `?from=${encodeURIComponent(request.query.from)}` : ''}`,
+      progressItems: [
+        { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
+        { value: 'slipped', text: 'Slipped', hint: { text: 'Give the revised timescale and why' } },
+        { value: 'missed', text: 'Missed', hint: { text: 'Say why' } },
+        { value: 'suspended', text: 'Suspended', hint: { text: 'Say why' } },
+        { divider: 'or' },
+        { value: 'none', text: 'Nothing to record yet' },
+      ].map((item) => ('value' in item ? { ...item, checked: v.progress === item.value } : item)),
+    };
+  }
+  app.get(routes.milestoneProgress, async (request: ProgressReq, reply) => {
+    const { template, ...ctx } = await progressPage(request, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.milestoneProgress, async (request: ProgressReq, reply) => {
+    const { code, period, id } = request.params;
+    const body = formBody(request);
+    return submitForm(reply, () => reports.recordMilestoneProgress(request.actor, code, period, id, body),
+      () => `${backTo(code, period, request.query.from)}?saved=progress`,
+      async (errors) => progressPage(request, body, errors));
+  });
+
   // --- API ---------------------------------------------------------------------------------
   type P = { Params: Params };
   const bundleOf = (request: FastifyRequest) => {
@@ -305,6 +355,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   apiOperation(app, { method: 'POST', url: routes.api.actionMove, summary: 'Move key action n up or down', tag: 'Reports', body: moveInput, success: { status: 200, description: 'The report view' } },
     async (request: FastifyRequest<P>) => {
       await reports.moveAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
+      return presentReport(await bundleOf(request));
+    });
+  apiOperation(app, { method: 'PUT', url: routes.api.milestoneProgress, summary: 'Record what became of a milestone of this report: {"progress": "met"|"slipped"|"missed"|"suspended"|"none", "metOn", "revised", "reason"}', tag: 'Reports', body: progressInput, success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => {
+      await reports.recordMilestoneProgress(request.actor, request.params.code, request.params.period, request.params.id, request.body);
       return presentReport(await bundleOf(request));
     });
   apiOperation(app, { method: 'POST', url: routes.api.signOffs, summary: 'Record a sign-off (role, person, date, decision, comment)', tag: 'Reports', body: signOffInput, success: { status: 201, description: 'The report view' } },

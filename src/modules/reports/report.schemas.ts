@@ -1,7 +1,9 @@
 // Input schemas for a progress report's sections, its key actions and its sign-offs.
 
 import { z } from 'zod';
-import { requiredText, optionalText, textLines, stringList, choice, ukDate, uuid, timescaleField, periodKeyField, capitalise } from '../../platform/validation.ts';
+import { requiredText, optionalText, textLines, stringList, choice, ukDate, optionalUkDate, uuid, timescaleField, periodKeyField, capitalise } from '../../platform/validation.ts';
+import { parseTimescale } from '../../domain/timescale.ts';
+import type { MilestoneProgress } from '../../domain/milestone-progress.ts';
 
 const version = z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1).optional());
 
@@ -83,3 +85,34 @@ export const moveInput = z.object({
 });
 
 export const versionOnly = z.object({ version });
+
+/** What became of a milestone set in this report, recorded when the next report is written. */
+export const progressInput = z.object({
+  progress: choice('what happened to the milestone', ['met', 'slipped', 'missed', 'suspended', 'none'] as const),
+  metOn: optionalUkDate('the date it was met'),
+  revised: optionalText('the revised timescale', 40),
+  reason: optionalText('the reason', 5_000),
+}).transform((v, ctx): MilestoneProgress | null => {
+  switch (v.progress) {
+    case 'none': return null;
+    case 'met':
+      if (!v.metOn) {
+        ctx.addIssue({ code: 'custom', path: ['metOn'], message: 'Enter the date the milestone was met, like 30 November 2009' });
+        return z.NEVER;
+      }
+      return { kind: 'met', on: v.metOn, note: v.reason };
+    case 'slipped': {
+      const revised = parseTimescale(v.revised);
+      if (!revised) ctx.addIssue({ code: 'custom', path: ['revised'], message: v.revised ? 'The revised timescale must be a month like Jan 2010 or a date like 31 January 2010' : 'Enter the revised timescale' });
+      if (!v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Explain why the milestone slipped' });
+      return revised && v.reason ? { kind: 'slipped', revised, reason: v.reason } : z.NEVER;
+    }
+    case 'missed':
+    case 'suspended':
+      if (!v.reason) {
+        ctx.addIssue({ code: 'custom', path: ['reason'], message: `Explain why the milestone was ${v.progress}` });
+        return z.NEVER;
+      }
+      return { kind: v.progress, reason: v.reason };
+  }
+});

@@ -191,4 +191,50 @@ describeOnEachEngine('progress reports', (t) => {
       (e) => e instanceof ValidationError && /Green cannot be removed: 1 report uses it/.test(issuesOf(e).join()));
     assert.equal((await services.organisations.statusScale(actor)).length, 3);
   });
+
+  it('follows up last period’s milestones in the next report: met, slipped with the original kept, overdue', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority } = await insertReport(services, actor, { period: '2009-10-h1' });
+    await services.reports.addAction(actor, priority.code, '2009-10-h1', {
+      description: 'Join DECATS', milestones: [{ description: 'Contract agreed', timescale: 'Nov 2009' }, { description: 'Comms plan agreed', timescale: 'Nov 2009' }, { description: 'Programme done', timescale: 'Apr 2010' }],
+    });
+    await services.periods.ensure(actor, '2009-10-h2');
+    await services.reports.create(actor, priority.code, { period: '2009-10-h2' });
+    const [m1, m2, m3] = (await services.reports.getBundle(actor, priority.code, '2009-10-h1')).report.actions[0]!.milestones;
+
+    await services.reports.recordMilestoneProgress(actor, priority.code, '2009-10-h1', m1!.id, { progress: 'met', metOn: '25/11/2009' });
+    await services.reports.recordMilestoneProgress(actor, priority.code, '2009-10-h1', m2!.id, { progress: 'slipped', revised: 'Jan 2010', reason: 'Waiting for the contract' });
+    const view = presentReport(await services.reports.getBundle(actor, priority.code, '2009-10-h2'), '2010-02-01' as never);
+    assert.equal(view.lastTime?.heading, 'Progress against the key actions set in the 2009/10 H1 report');
+    assert.deepEqual(view.lastTime?.actions[0]!.milestones.map((m) => [m.progress?.state, m.progress?.symbol, m.progress?.text]), [
+      ['met', '✔', 'Met on 25 November 2009 (due Nov 2009)'],
+      ['slipped', '↷', 'Slipped from Nov 2009 to Jan 2010: Waiting for the contract'],
+      ['due', '…', 'Due Apr 2010'],
+    ]);
+    const later = presentReport(await services.reports.getBundle(actor, priority.code, '2009-10-h2'), '2010-05-01' as never);
+    assert.equal(later.lastTime?.actions[0]!.milestones[2]!.progress?.text, 'Overdue: due Apr 2010, no progress recorded');
+    assert.equal(presentReport(await services.reports.getBundle(actor, priority.code, '2009-10-h1')).lastTime, null, 'the first report has nothing to follow up');
+    void m3;
+  });
+
+  it('refuses incomplete or impossible milestone progress, naming the field, and changes nothing', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    await services.reports.addAction(actor, priority.code, period, { description: 'a', milestones: [{ description: 'm', timescale: 'Nov 2009' }] });
+    const m = (await services.reports.getBundle(actor, priority.code, period)).report.actions[0]!.milestones[0]!;
+    const refuse = (input: Record<string, string>, expected: string[]) => assert.rejects(
+      services.reports.recordMilestoneProgress(actor, priority.code, period, m.id, input),
+      (e) => e instanceof ValidationError && assert.deepEqual(issuesOf(e), expected) === undefined);
+    await refuse({ progress: 'slipped' }, ['revised: Enter the revised timescale', 'reason: Explain why the milestone slipped']);
+    await refuse({ progress: 'slipped', revised: 'Oct 2009', reason: 'x' }, ['revised: The revised timescale must be later than the original one (Nov 2009)']);
+    await refuse({ progress: 'met' }, ['metOn: Enter the date the milestone was met, like 30 November 2009']);
+    await refuse({ progress: 'met', metOn: '1/1/2199' }, ['metOn: The date it was met must be today or earlier']);
+    await refuse({ progress: 'missed' }, ['reason: Explain why the milestone was missed']);
+    await refuse({ progress: 'done' }, ['progress: Select what happened to the milestone']);
+    assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.actions[0]!.milestones[0]!.progress, null);
+    await assert.rejects(services.reports.recordMilestoneProgress(actor, priority.code, period, '00000000-0000-4000-8000-000000000000', { progress: 'none' }),
+      (e) => (e as { code?: string }).code === 'MILESTONE_NOT_FOUND');
+  });
 });

@@ -12,7 +12,8 @@ import type { PlanService, Priority } from '../plans/plan.service.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
 import type { ReportRepository, ReportQueries, Report, ReportSummary, Action } from './report.repository.ts';
-import { newReportInput, sectionsInput, actionInput, signOffInput, moveInput, versionOnly } from './report.schemas.ts';
+import { newReportInput, sectionsInput, actionInput, signOffInput, moveInput, versionOnly, progressInput } from './report.schemas.ts';
+import { formatTimescale, timescaleDeadline } from '../../domain/timescale.ts';
 
 export type { Report, ReportSummary, Action, Milestone, SignOff, Contributor, SignOffRole } from './report.repository.ts';
 
@@ -35,6 +36,8 @@ export interface ReportBundle {
   period: ReportingPeriod;
   report: Report;
   statuses: Status[];
+  /** The priority's report for the latest earlier period, whose key actions this report follows up. */
+  previous: { period: ReportingPeriod; report: Report } | null;
 }
 
 export interface ReportServiceDeps {
@@ -55,7 +58,13 @@ export function createReportService({ repo, plans, periods, organisations }: Rep
     const { priority, period } = await locate(actor, code, periodKey);
     const report = await repo.find(priority.id, period.id);
     if (!report) throw new ReportNotFoundError(priority.code, period.label);
-    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor) };
+    const previousPeriodId = await repo.findPreviousPeriodId(priority.id, period.startsOn);
+    let previous: ReportBundle['previous'] = null;
+    if (previousPeriodId) {
+      const previousReport = (await repo.find(priority.id, previousPeriodId))!;
+      previous = { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport };
+    }
+    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor), previous };
   }
 
   /**
@@ -189,6 +198,29 @@ export function createReportService({ repo, plans, periods, organisations }: Rep
       return change(actor, code, periodKey, v.version, `sign-off ${v.role}`, async (r, before) => {
         if (!(await r.personBelongs(actor.organisationId, v.personId))) throw ValidationError.single('personId', 'Select who signed it off from the list');
         await r.insertSignOff(actor.organisationId, before.id, { ...v, historical: true });
+      });
+    },
+
+    /**
+     * Records what became of a milestone of this report (met, slipped, missed, suspended, or
+     * nothing yet). It is tracking, not a change to what the report said: the report's text and
+     * version stay as they are; the audit trail records the change.
+     */
+    async recordMilestoneProgress(actor: Actor, code: string, periodKey: string, milestoneId: string, input: unknown): Promise<Report> {
+      const progress = parseWith(progressInput, input);
+      const { priority, period } = await locate(actor, code, periodKey);
+      return repo.transaction(async (r) => {
+        const report = await r.find(priority.id, period.id);
+        if (!report) throw new ReportNotFoundError(priority.code, period.label);
+        const milestone = report.actions.flatMap((a) => a.milestones).find((m) => m.id === milestoneId);
+        if (!milestone) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
+        if (progress?.kind === 'met' && progress.on > todayIso()) throw ValidationError.single('metOn', 'The date it was met must be today or earlier');
+        if (progress?.kind === 'slipped' && timescaleDeadline(progress.revised) <= timescaleDeadline(milestone.timescale)) {
+          throw ValidationError.single('revised', `The revised timescale must be later than the original one (${formatTimescale(milestone.timescale)})`);
+        }
+        await r.setMilestoneProgress(milestoneId, progress);
+        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'milestone', entityId: milestoneId, action: 'update', before: milestone.progress, after: progress });
+        return (await r.find(priority.id, period.id))!;
       });
     },
 

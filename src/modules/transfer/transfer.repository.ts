@@ -45,6 +45,8 @@ export interface ActionRecord { id: string; reportId: string; position: number; 
 export interface ContributorRecord { id: string; actionId: string; position: number; personId: string | null; partnerId: string | null }
 export interface MilestoneRecord {
   id: string; actionId: string; position: number; description: string; dueOn: IsoDate; duePrecision: 'month' | 'day';
+  progress: 'met' | 'slipped' | 'missed' | 'suspended' | null; metOn: IsoDate | null; revisedDueOn: IsoDate | null;
+  revisedPrecision: 'month' | 'day' | null; progressReason: string;
 }
 export interface SignOffRecord {
   id: string; reportId: string; role: 'accountable_officer' | 'accountable_director'; personId: string;
@@ -172,7 +174,8 @@ function transferQueries(db: Executor<DB>) {
     for (const chunk of slices(s.milestones)) {
       await db.insertInto('milestone').values(chunk.map((r) => ({
         id: r.id, organisation_id: orgId, action_id: r.actionId, position: r.position, description: r.description,
-        due_on: r.dueOn, due_precision: r.duePrecision,
+        due_on: r.dueOn, due_precision: r.duePrecision, progress: r.progress, met_on: r.metOn,
+        revised_due_on: r.revisedDueOn, revised_precision: r.revisedPrecision, progress_reason: r.progressReason,
       }))).execute();
     }
     for (const chunk of slices(s.signOffs)) {
@@ -251,6 +254,8 @@ function transferQueries(db: Executor<DB>) {
         })),
         milestones: milestones.map((r) => ({
           id: r.id, actionId: r.action_id, position: r.position, description: r.description, dueOn: r.due_on as IsoDate, duePrecision: r.due_precision,
+          progress: r.progress, metOn: r.met_on as IsoDate | null, revisedDueOn: r.revised_due_on as IsoDate | null,
+          revisedPrecision: r.revised_precision, progressReason: r.progress_reason,
         })),
         signOffs: signOffs.map((r) => ({
           id: r.id, reportId: r.report_id, role: r.role, personId: r.person_id, decision: r.decision, signedOn: r.signed_on as IsoDate,

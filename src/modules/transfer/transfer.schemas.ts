@@ -188,12 +188,23 @@ const contributorRecord = record('Contributor', {
   partnerId: nullableId('Contributing partner'),
 });
 
+const timescaleText = (what: string) => checkedText(what, (s) => parseTimescale(s) !== undefined,
+  (s) => `${what} ${quoted(s)} is not a month like Nov 2009 or a date`);
+
+/** What became of a milestone (recorded in the next period). Optional: files written before it existed have none. */
+const milestoneProgress = z.discriminatedUnion('kind', [
+  record('Milestone progress', { kind: z.literal('met'), on: date('Date the milestone was met'), note: text('Milestone progress note') }),
+  record('Milestone progress', { kind: z.literal('slipped'), revised: timescaleText('Revised milestone timescale'), reason: filledText('Reason the milestone slipped') }),
+  record('Milestone progress', { kind: z.literal('missed'), reason: filledText('Reason the milestone was missed') }),
+  record('Milestone progress', { kind: z.literal('suspended'), reason: filledText('Reason the milestone was suspended') }),
+], { error: (iss) => (iss.input === null ? undefined : 'Milestone progress must be null or an object whose kind is met, slipped, missed or suspended') }).nullable().optional();
+
 const milestoneRecord = record('Milestone', {
   id: id('Milestone id'),
   position: position('Milestone position'),
   description: filledText('Milestone description'),
-  timescale: checkedText('Milestone timescale', (s) => parseTimescale(s) !== undefined,
-    (s) => `Milestone timescale ${quoted(s)} is not a month like Nov 2009 or a date`),
+  timescale: timescaleText('Milestone timescale'),
+  progress: milestoneProgress,
 });
 
 const actionRecord = record('Action', {

@@ -83,6 +83,15 @@ function timescaleText(m: MilestoneRecord): string {
   return m.duePrecision === 'month' ? m.dueOn.slice(0, 7) : m.dueOn;
 }
 
+function progressOf(m: MilestoneRecord) {
+  switch (m.progress) {
+    case 'met': return { kind: 'met' as const, on: m.metOn!, note: m.progressReason };
+    case 'slipped': return { kind: 'slipped' as const, revised: m.revisedPrecision === 'month' ? m.revisedDueOn!.slice(0, 7) : m.revisedDueOn!, reason: m.progressReason };
+    case 'missed': case 'suspended': return { kind: m.progress, reason: m.progressReason };
+    default: return null;
+  }
+}
+
 function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({ id, name, shortName, kind, createdAt });
   const priorities = new Map(s.priorities.map((p) => [p.id, p]));
@@ -138,7 +147,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
           id: c.id, position: c.position, personId: c.personId, partnerId: c.partnerId,
         })),
         milestones: sorted(milestonesByAction.get(a.id) ?? [], (m) => m.position, (m) => m.id).map((m) => ({
-          id: m.id, position: m.position, description: m.description, timescale: timescaleText(m),
+          id: m.id, position: m.position, description: m.description, timescale: timescaleText(m), progress: progressOf(m),
         })),
       })),
       signOffs: sorted(signOffsByReport.get(r.id) ?? [], (x) => x.recordedAt, (x) => x.id).map((x) => ({
@@ -181,7 +190,14 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
     milestones: actions.flatMap(({ action }) => action.milestones.map((m) => {
       const t = parseTimescale(m.timescale);
       if (!t) throw new Error(`Transfer: milestone ${m.id} passed the checks with an unreadable timescale`);
-      return { id: m.id, actionId: action.id, position: m.position, description: m.description, dueOn: t.date, duePrecision: t.precision };
+      const p = m.progress ?? null;
+      const revised = p?.kind === 'slipped' ? parseTimescale(p.revised) : undefined;
+      return {
+        id: m.id, actionId: action.id, position: m.position, description: m.description, dueOn: t.date, duePrecision: t.precision,
+        progress: p?.kind ?? null, metOn: p?.kind === 'met' ? p.on as IsoDate : null,
+        revisedDueOn: revised?.date ?? null, revisedPrecision: revised?.precision ?? null,
+        progressReason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
+      };
     })),
     signOffs: file.reports.flatMap((report) => report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id }))),
   };

@@ -83,6 +83,10 @@ describeOnEachEngine('Organisation transfer', (t) => {
 
   it('round-trips the demo organisation into a fresh database without losing anything', async () => {
     const actor = await withDemo(t());
+    // Progress on two milestones, so the round trip covers it too.
+    const [m1, m2] = (await t().services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones;
+    await t().services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m1!.id, { progress: 'met', metOn: '2009-11-20', reason: 'Signed' });
+    await t().services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m2!.id, { progress: 'slipped', revised: 'Jan 2010', reason: 'Legal review – ŵ' });
     const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
     const other = await openTestDatabase(t().engine);
     try {
@@ -95,6 +99,11 @@ describeOnEachEngine('Organisation transfer', (t) => {
       assert.deepEqual(withoutExportedAt(reExported), withoutExportedAt(exported));
       assert.deepEqual(await reportViews(other, reExported), await reportViews(t(), exported));
 
+      const progress = (await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones.map((m) => m.progress);
+      assert.deepEqual(progress, [
+        { kind: 'met', on: '2009-11-20', note: 'Signed' },
+        { kind: 'slipped', revised: { precision: 'month', date: '2010-01-01' }, reason: 'Legal review – ŵ' },
+      ]);
       const vfm = presentReport(await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1'));
       assert.equal(vfm.heading, 'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies');
 
