@@ -182,7 +182,7 @@ describe('the PDF of a progress report', () => {
   });
 
   it('lists graph titles in place of the no-graphs sentence when a priority has graphs', async () => {
-    const v = buildVfm4dReportView({ graphs: [{ title: 'Savings identified (£000s)' }] });
+    const v = buildVfm4dReportView({ graphs: [{ title: 'Savings identified (£000s)' } as never] });
     const text = await pdfText(await renderReportPdf(v), BODY);
     assertInOrder(text, ['Graphs', 'Savings identified (£000s)', v.progressHeading]);
     assert.ok(!text.includes(v.noGraphsText));

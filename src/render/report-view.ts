@@ -3,6 +3,7 @@
 // Sections are in the order of the seed report (../shared/seed/vfm-4d-progress-report-2009-h1.txt).
 
 import { textColourOn, type Status } from '../domain/status-scale.ts';
+import type { IndicatorChartView, ChartTable } from './charts/chart-view.ts';
 
 export interface StatusView {
   key: string;
@@ -64,6 +65,18 @@ export interface ActionView {
   milestones: MilestoneView[];
 }
 
+/** One indicator's chart in a report: the SVG (built from escaped text only), its description and data table. */
+export interface GraphView {
+  code: string;
+  title: string;
+  chart: IndicatorChartView;
+  /** Self-contained SVG with role="img", <title> and <desc>; no styles or scripts. */
+  svg: string;
+  /** One sentence: the latest value against its target and the trend. */
+  description: string;
+  table: ChartTable;
+}
+
 export interface ReportView {
   organisationName: string;
   priority: {
@@ -83,7 +96,8 @@ export interface ReportView {
     /** "1st April – 30th September 2009" */
     span: string;
   };
-  graphs: { title: string }[];
+  /** The charts of the indicators chosen for this report, each with its data table. */
+  graphs: GraphView[];
   /** "There are no graphs for this priority." when `graphs` is empty. */
   noGraphsText: string;
   /** "Overall progress to date and outcomes achieved 1st April – 30th September 2009" */
