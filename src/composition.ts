@@ -13,6 +13,8 @@ import { createPlanRepository } from './modules/plans/plan.repository.ts';
 import { createPlanService } from './modules/plans/plan.service.ts';
 import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
+import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
+import { createIndicatorService } from './modules/indicators/indicator.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createTransferRepository } from './modules/transfer/transfer.repository.ts';
 import { createTransferService } from './modules/transfer/transfer.service.ts';
@@ -22,10 +24,11 @@ export function buildServices(db: Kysely<DB>) {
   const people = createPersonService(createPersonRepository(db));
   const periods = createPeriodService(createPeriodRepository(db));
   const plans = createPlanService(createPlanRepository(db));
-  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations });
+  const indicators = createIndicatorService({ repo: createIndicatorRepository(db), plans, periods, organisations });
+  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators });
   const demo = createDemoService({ organisations, people, periods, plans, reports });
   const transfer = createTransferService(createTransferRepository(db));
-  return { organisations, people, periods, plans, reports, demo, transfer };
+  return { organisations, people, periods, plans, indicators, reports, demo, transfer };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -154,6 +154,57 @@ export interface AuditEventTable {
   after: unknown;
 }
 
+export interface IndicatorTable {
+  id: Generated<string>;
+  organisation_id: string;
+  code: string;
+  title: string;
+  description: Generated<string>;
+  unit_kind: string;
+  decimal_places: number;
+  polarity: 'higher' | 'lower' | 'band' | 'none';
+  frequency: 'monthly' | 'quarterly' | 'half-yearly' | 'annual';
+  ytd_method: 'sum' | 'average' | 'latest' | 'none';
+  rule_kind: 'percent' | 'absolute';
+  rule_value: number;
+  chart_kind: Generated<'line' | 'bar'>;
+  owner_id: string | null;
+  data_source: Generated<string>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IndicatorPriorityTable {
+  organisation_id: string;
+  indicator_id: string;
+  priority_id: string;
+}
+
+export interface IndicatorValueTable {
+  id: Generated<string>;
+  organisation_id: string;
+  indicator_id: string;
+  period_id: string;
+  actual: number | null;
+  target: number | null;
+  target_high: number | null;
+  comment: Generated<string>;
+  override_status_key: string | null;
+  override_reason: Generated<string>;
+  override_computed_key: string | null;
+  override_explanation: Generated<string>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface ReportGraphTable {
+  organisation_id: string;
+  report_id: string;
+  indicator_id: string;
+  position: number;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   status: StatusTable;
@@ -168,4 +219,8 @@ export interface DB {
   milestone: MilestoneTable;
   sign_off: SignOffTable;
   audit_event: AuditEventTable;
+  indicator: IndicatorTable;
+  indicator_priority: IndicatorPriorityTable;
+  indicator_value: IndicatorValueTable;
+  report_graph: ReportGraphTable;
 }

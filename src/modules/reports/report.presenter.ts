@@ -6,6 +6,9 @@ import type { ReportView, SignOffView, ActionView, ProgressView } from '../../re
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '../../domain/milestone-progress.ts';
 import type { Action, Milestone } from './report.service.ts';
+import { chartViewOf } from '../indicators/indicator.presenter.ts';
+import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
+import { chartTable } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { ReportBundle } from './report.service.ts';
 import { SIGN_OFF_ROLES, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
@@ -34,7 +37,7 @@ function presentActions(actions: Action[], today: IsoDate, withProgress: boolean
   }));
 }
 
-export function presentReport({ organisation, priority, period, report, statuses, previous }: ReportBundle, today: IsoDate = todayIso()): ReportView {
+export function presentReport({ organisation, priority, period, report, statuses, previous, graphs }: ReportBundle, today: IsoDate = todayIso()): ReportView {
   const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
   const signOffs: SignOffView[] = [];
   for (const role of SIGN_OFF_ROLES) {
@@ -53,7 +56,10 @@ export function presentReport({ organisation, priority, period, report, statuses
     accountableOfficer: priority.accountableOfficer && { name: priority.accountableOfficer.name, jobTitle: priority.accountableOfficer.jobTitle },
     accountableDirector: priority.accountableDirector && { name: priority.accountableDirector.name, jobTitle: priority.accountableDirector.jobTitle },
     period: { key: period.key, label: period.label, span: period.span },
-    graphs: [],
+    graphs: graphs.map(({ indicator, points }) => {
+      const chart = chartViewOf(indicator, points);
+      return { code: indicator.code, title: indicator.title, chart, svg: renderIndicatorChartSvg(chart, { showTitle: false }), description: describeChart(chart), table: chartTable(chart) };
+    }),
     noGraphsText: 'There are no graphs for this priority.',
     progressHeading: `Overall progress to date and outcomes achieved ${period.span}`,
     summary: paragraphs(report.summary),

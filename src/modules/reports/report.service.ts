@@ -11,6 +11,7 @@ import { parseWith } from '../../platform/validation.ts';
 import type { PlanService, Priority } from '../plans/plan.service.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
+import type { IndicatorService, Indicator, IndicatorPoint } from '../indicators/indicator.service.ts';
 import type { ReportRepository, ReportQueries, Report, ReportSummary, Action } from './report.repository.ts';
 import { newReportInput, sectionsInput, actionInput, signOffInput, moveInput, versionOnly, progressInput } from './report.schemas.ts';
 import { formatTimescale, timescaleDeadline } from '../../domain/timescale.ts';
@@ -38,6 +39,8 @@ export interface ReportBundle {
   statuses: Status[];
   /** The priority's report for the latest earlier period, whose key actions this report follows up. */
   previous: { period: ReportingPeriod; report: Report } | null;
+  /** The indicators chosen as this report's graphs, with their values up to its period. */
+  graphs: { indicator: Indicator; points: IndicatorPoint[] }[];
 }
 
 export interface ReportServiceDeps {
@@ -45,9 +48,10 @@ export interface ReportServiceDeps {
   plans: PlanService;
   periods: PeriodService;
   organisations: OrganisationService;
+  indicators: IndicatorService;
 }
 
-export function createReportService({ repo, plans, periods, organisations }: ReportServiceDeps) {
+export function createReportService({ repo, plans, periods, organisations, indicators }: ReportServiceDeps) {
   async function locate(actor: Actor, code: string, periodKey: string) {
     const priority = await plans.getPriority(actor, code);
     const period = await periods.getByKey(actor, periodKey);
@@ -64,7 +68,8 @@ export function createReportService({ repo, plans, periods, organisations }: Rep
       const previousReport = (await repo.find(priority.id, previousPeriodId))!;
       previous = { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport };
     }
-    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor), previous };
+    const graphs = await indicators.graphsForReport(actor, report.id, period);
+    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor), previous, graphs };
   }
 
   /**
@@ -222,6 +227,20 @@ export function createReportService({ repo, plans, periods, organisations }: Rep
         await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'milestone', entityId: milestoneId, action: 'update', before: milestone.progress, after: progress });
         return (await r.find(priority.id, period.id))!;
       });
+    },
+
+    /** The indicators linked to the priority, and which of them this report shows as graphs. */
+    async graphChoices(actor: Actor, code: string, periodKey: string) {
+      const bundle = await getBundle(actor, code, periodKey);
+      const chosen = await indicators.reportGraphIds(bundle.report.id);
+      const linked = await indicators.list(actor, { priorityCode: bundle.priority.code });
+      return { bundle, chosen, linked };
+    },
+    async chooseGraphs(actor: Actor, code: string, periodKey: string, input: unknown): Promise<void> {
+      const { priority, period } = await locate(actor, code, periodKey);
+      const report = await repo.find(priority.id, period.id);
+      if (!report) throw new ReportNotFoundError(priority.code, period.label);
+      await indicators.chooseGraphs(actor, report.id, priority.id, input);
     },
 
     async deleteSignOff(actor: Actor, code: string, periodKey: string, signOffId: string, input: unknown): Promise<Report> {

@@ -1,0 +1,70 @@
+// Indicators → view models: the chart view every output draws, and the rows of the indicator page.
+
+import { formatValue, isRange, type Scaled } from '../../domain/indicators/indicator.ts';
+import type { IndicatorChartView } from '../../render/charts/chart-view.ts';
+import { presentStatus } from '../../render/report-view.ts';
+import type { Indicator, IndicatorPoint } from './indicator.service.ts';
+import { unitOf } from './indicator.service.ts';
+import { POLARITY_LABELS, UNIT_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
+
+const CHART_UNITS: Record<Indicator['unitKind'], string> = {
+  number: '', percentage: '%', money: '£', days: 'days', hours: 'hours', ratio: '', 'per-1000': 'per 1,000',
+};
+
+/** A scaled value as a plain number for plotting (the chart formats it with the indicator's places). */
+const plot = (v: Scaled | null | undefined, i: Indicator) => (v === null || v === undefined ? null : v / 10 ** unitOf(i).decimalPlaces);
+
+export function chartViewOf(indicator: Indicator, points: IndicatorPoint[]): IndicatorChartView {
+  return {
+    code: indicator.code,
+    title: indicator.title,
+    unit: CHART_UNITS[indicator.unitKind],
+    decimals: unitOf(indicator).decimalPlaces,
+    polarity: indicator.polarity === 'none' ? '' : POLARITY_LABELS[indicator.polarity],
+    kind: indicator.chartKind,
+    points: points.map((p) => ({
+      periodLabel: p.label,
+      actual: plot(p.value.actual, indicator),
+      // A band is drawn by its lower end; the table and the page show the whole range.
+      target: plot(p.target === undefined ? null : isRange(p.target) ? p.target.low : p.target, indicator),
+      status: p.shown ? presentStatus(p.shown) : null,
+    })),
+  };
+}
+
+export function presentIndicator(indicator: Indicator) {
+  const unit = unitOf(indicator);
+  return {
+    ...indicator,
+    unitLabel: UNIT_LABELS[indicator.unitKind],
+    polarityLabel: POLARITY_LABELS[indicator.polarity],
+    frequencyLabel: FREQUENCY_LABELS[indicator.frequency],
+    ytdLabel: YTD_LABELS[indicator.ytdMethod],
+    toleranceLabel: indicator.polarity === 'none' ? 'None (no target)'
+      : indicator.ruleKind === 'percent' ? `Within ${indicator.ruleValue / 100}% of the target counts as near` : `Within ${formatValue(indicator.ruleValue, unit)} of the target counts as near`,
+  };
+}
+
+export function presentPoints(indicator: Indicator, points: IndicatorPoint[]) {
+  const unit = unitOf(indicator);
+  const show = (v: Scaled | null) => (v === null ? '' : formatValue(v, unit));
+  return [...points].reverse().map((p) => ({
+    periodKey: p.period.key,
+    label: p.label,
+    actual: show(p.value.actual),
+    target: p.target === undefined ? '' : isRange(p.target) ? `${formatValue(p.target.low, unit)} to ${formatValue(p.target.high, unit)}` : formatValue(p.target, unit),
+    status: p.shown ? presentStatus(p.shown) : null,
+    overridden: p.value.override !== null,
+    computedLabel: p.computed.rated ? p.computed.status.label : 'None',
+    why: p.why,
+    sincePrevious: p.sincePrevious,
+    sinceLastYear: p.sinceLastYear,
+    comment: p.value.comment,
+    // Raw text for the edit form: what the person would type.
+    input: {
+      actual: p.value.actual === null ? '' : String(p.value.actual / 10 ** unit.decimalPlaces),
+      target: p.value.target === null ? '' : String(p.value.target / 10 ** unit.decimalPlaces),
+      targetHigh: p.value.targetHigh === null ? '' : String(p.value.targetHigh / 10 ** unit.decimalPlaces),
+    },
+  }));
+}

@@ -1,0 +1,153 @@
+// All SQL about performance indicators: definitions, links to priorities, values per period
+// (with overrides), and the indicators each report shows as graphs.
+
+import type { Kysely, Selectable } from 'kysely';
+import { withTransactions, type Executor } from '../../platform/db/database.ts';
+import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { DB, IndicatorTable } from '../../schema.ts';
+import type { Polarity, Frequency, UnitKind, YtdMethod, Scaled } from '../../domain/indicators/indicator.ts';
+
+export interface Indicator {
+  id: string;
+  code: string;
+  title: string;
+  description: string;
+  unitKind: UnitKind;
+  decimalPlaces: number;
+  polarity: Polarity;
+  frequency: Frequency;
+  ytdMethod: YtdMethod;
+  ruleKind: 'percent' | 'absolute';
+  /** Basis points for a percentage tolerance; scaled units for an absolute one. */
+  ruleValue: number;
+  chartKind: 'line' | 'bar';
+  ownerId: string | null;
+  ownerName: string | null;
+  dataSource: string;
+  version: number;
+  priorityIds: string[];
+}
+
+export interface IndicatorValue {
+  id: string;
+  periodId: string;
+  periodKey: string;
+  actual: Scaled | null;
+  target: Scaled | null;
+  targetHigh: Scaled | null;
+  comment: string;
+  override: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null;
+  version: number;
+}
+
+export type IndicatorValues = Omit<Indicator, 'id' | 'ownerName' | 'version' | 'priorityIds'>;
+
+function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
+  return {
+    id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
+    polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: Number(r.rule_value),
+    chartKind: r.chart_kind, ownerId: r.owner_id, ownerName: r.owner_name, dataSource: r.data_source, version: r.version, priorityIds,
+  };
+}
+
+function indicatorQueries(db: Executor<DB>) {
+  const base = (organisationId: string) => db.selectFrom('indicator')
+    .leftJoin('person as owner', 'owner.id', 'indicator.owner_id')
+    .selectAll('indicator').select('owner.name as owner_name')
+    .where('indicator.organisation_id', '=', organisationId);
+  async function links(ids: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return map;
+    const rows = await db.selectFrom('indicator_priority').select(['indicator_id', 'priority_id']).where('indicator_id', 'in', ids).execute();
+    for (const r of rows) map.get(r.indicator_id)?.push(r.priority_id);
+    return map;
+  }
+  async function setLinks(organisationId: string, indicatorId: string, priorityIds: string[]): Promise<void> {
+    await db.deleteFrom('indicator_priority').where('indicator_id', '=', indicatorId).execute();
+    if (priorityIds.length > 0) {
+      await db.insertInto('indicator_priority').values(priorityIds.map((p) => ({ organisation_id: organisationId, indicator_id: indicatorId, priority_id: p }))).execute();
+    }
+  }
+  const columns = (v: IndicatorValues) => ({
+    code: v.code, title: v.title, description: v.description, unit_kind: v.unitKind, decimal_places: v.decimalPlaces, polarity: v.polarity,
+    frequency: v.frequency, ytd_method: v.ytdMethod, rule_kind: v.ruleKind, rule_value: v.ruleValue, chart_kind: v.chartKind,
+    owner_id: v.ownerId, data_source: v.dataSource,
+  });
+
+  return {
+    audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+
+    async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {
+      let q = base(organisationId);
+      if (filter.priorityId) {
+        q = q.where('indicator.id', 'in', db.selectFrom('indicator_priority').select('indicator_id').where('priority_id', '=', filter.priorityId));
+      }
+      const rows = await q.orderBy('indicator.code').execute();
+      const l = await links(rows.map((r) => r.id));
+      return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
+    },
+    async findByCode(organisationId: string, code: string): Promise<Indicator | undefined> {
+      const r = await base(organisationId).where((eb) => eb(eb.fn('lower', ['indicator.code']), '=', code.toLowerCase())).executeTakeFirst();
+      return r && toIndicator(r, (await links([r.id])).get(r.id) ?? []);
+    },
+    async insert(organisationId: string, v: IndicatorValues, priorityIds: string[]): Promise<string> {
+      const r = await db.insertInto('indicator').values({ organisation_id: organisationId, ...columns(v) }).returning('id').executeTakeFirstOrThrow();
+      await setLinks(organisationId, r.id, priorityIds);
+      return r.id;
+    },
+    async update(organisationId: string, id: string, version: number, v: IndicatorValues, priorityIds: string[]): Promise<boolean> {
+      const r = await db.updateTable('indicator').set((eb) => ({ ...columns(v), version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await setLinks(organisationId, id, priorityIds);
+      return true;
+    },
+    async prioritiesBelong(organisationId: string, ids: string[]): Promise<boolean> {
+      if (ids.length === 0) return true;
+      const rows = await db.selectFrom('priority').select('id').where('organisation_id', '=', organisationId).where('id', 'in', ids).execute();
+      return rows.length === new Set(ids).size;
+    },
+    async personBelongs(organisationId: string, id: string): Promise<boolean> {
+      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst()) !== undefined;
+    },
+
+    async values(indicatorId: string): Promise<IndicatorValue[]> {
+      const rows = await db.selectFrom('indicator_value').innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
+        .selectAll('indicator_value').select('reporting_period.key as period_key')
+        .where('indicator_value.indicator_id', '=', indicatorId).orderBy('reporting_period.starts_on').execute();
+      return rows.map((r) => ({
+        id: r.id, periodId: r.period_id, periodKey: r.period_key,
+        actual: r.actual === null ? null : Number(r.actual), target: r.target === null ? null : Number(r.target),
+        targetHigh: r.target_high === null ? null : Number(r.target_high), comment: r.comment, version: r.version,
+        override: r.override_status_key ? { statusKey: r.override_status_key, reason: r.override_reason, computedKey: r.override_computed_key, explanation: r.override_explanation } : null,
+      }));
+    },
+    async upsertValue(organisationId: string, indicatorId: string, periodId: string, v: { actual: Scaled | null; target: Scaled | null; targetHigh: Scaled | null; comment: string }): Promise<void> {
+      await db.insertInto('indicator_value').values({
+        organisation_id: organisationId, indicator_id: indicatorId, period_id: periodId, actual: v.actual, target: v.target, target_high: v.targetHigh, comment: v.comment,
+      }).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+        actual: v.actual, target: v.target, target_high: v.targetHigh, comment: v.comment, version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
+      }))).execute();
+    },
+    async setOverride(valueId: string, o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null): Promise<void> {
+      await db.updateTable('indicator_value').set({
+        override_status_key: o?.statusKey ?? null, override_reason: o?.reason ?? '', override_computed_key: o?.computedKey ?? null,
+        override_explanation: o?.explanation ?? '', updated_at: new Date(),
+      }).where('id', '=', valueId).execute();
+    },
+
+    async reportGraphIds(reportId: string): Promise<string[]> {
+      return (await db.selectFrom('report_graph').select('indicator_id').where('report_id', '=', reportId).orderBy('position').execute()).map((r) => r.indicator_id);
+    },
+    async setReportGraphs(organisationId: string, reportId: string, indicatorIds: string[]): Promise<void> {
+      await db.deleteFrom('report_graph').where('report_id', '=', reportId).execute();
+      if (indicatorIds.length > 0) {
+        await db.insertInto('report_graph').values(indicatorIds.map((id, position) => ({ organisation_id: organisationId, report_id: reportId, indicator_id: id, position }))).execute();
+      }
+    },
+  };
+}
+
+export type IndicatorQueries = ReturnType<typeof indicatorQueries>;
+export const createIndicatorRepository = (db: Kysely<DB>) => withTransactions(db, indicatorQueries);
+export type IndicatorRepository = ReturnType<typeof createIndicatorRepository>;

@@ -1,0 +1,254 @@
+// Performance indicators: definitions linked to priorities, values per reporting period, the
+// computed status with the sentence that explains it, an officer's override (the computed
+// status is kept beside it), direction of travel, and the series a report draws as a graph.
+
+import type { Actor } from '../../domain/actor.ts';
+import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
+import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
+import type { Status } from '../../domain/status-scale.ts';
+import {
+  checkIndicator, parseValue, percentToBasisPoints, FREQUENCY_PERIOD_KIND, type Unit, type Target, type Scaled,
+} from '../../domain/indicators/indicator.ts';
+import { computeStatus, overrideStatus, type StatusAssessment, type StatusRule } from '../../domain/indicators/status-rule.ts';
+import { directionsOfTravel, previousPeriod, samePeriodLastYear, type DirectionOfTravel } from '../../domain/indicators/direction.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { PeriodService } from '../periods/period.service.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { IndicatorRepository, IndicatorQueries, Indicator, IndicatorValue, IndicatorValues } from './indicator.repository.ts';
+import { indicatorInput, valueInput, overrideInput, graphsInput } from './indicator.schemas.ts';
+
+export type { Indicator, IndicatorValue } from './indicator.repository.ts';
+
+export class IndicatorNotFoundError extends NotFoundError {
+  constructor(code: string) { super('INDICATOR_NOT_FOUND', `There is no indicator ${code}`); }
+}
+
+export const unitOf = (i: Pick<Indicator, 'unitKind' | 'decimalPlaces'>): Unit => ({ kind: i.unitKind, decimalPlaces: i.unitKind === 'money' ? 2 : i.decimalPlaces });
+export const ruleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>): StatusRule =>
+  i.ruleKind === 'percent' ? { kind: 'percent', nearWithinPercent: i.ruleValue / 100 } : { kind: 'absolute', nearWithin: i.ruleValue };
+
+/** One period of an indicator with everything a reader needs: status, why, direction. */
+export interface IndicatorPoint {
+  value: IndicatorValue;
+  period: Period;
+  label: string;
+  target: Target | undefined;
+  computed: StatusAssessment<Status>;
+  /** The officer's choice when there is one, else the computed status. */
+  shown: Status | undefined;
+  /** "Amber because 93.1% is below ..." or the officer's reason. */
+  why: string;
+  sincePrevious: DirectionOfTravel;
+  sinceLastYear: DirectionOfTravel;
+}
+
+export interface IndicatorServiceDeps {
+  repo: IndicatorRepository;
+  plans: PlanService;
+  periods: PeriodService;
+  organisations: OrganisationService;
+}
+
+export function createIndicatorService({ repo, plans, periods, organisations }: IndicatorServiceDeps) {
+  async function get(actor: Actor, code: string, q: IndicatorQueries = repo): Promise<Indicator> {
+    const i = await q.findByCode(actor.organisationId, code);
+    if (!i) throw new IndicatorNotFoundError(code);
+    return i;
+  }
+
+  /** Parses the definition; the tolerance is read in the indicator's own unit or as a percentage. */
+  async function parseDefinition(actor: Actor, q: IndicatorQueries, input: unknown): Promise<{ values: IndicatorValues; priorityIds: string[] }> {
+    const v = parseWith(indicatorInput, input);
+    const unit: Unit = { kind: v.unitKind, decimalPlaces: v.unitKind === 'money' ? 2 : v.decimalPlaces };
+    const issues: FieldIssue[] = checkIndicator({ polarity: v.polarity, frequency: v.frequency, unit, ytd: v.ytdMethod })
+      .map((i) => ({ field: i.field === 'ytd' ? 'ytdMethod' : i.field === 'decimalPlaces' || i.field === 'unit.decimalPlaces' ? 'decimalPlaces' : i.field, message: i.message }));
+    let ruleValue = 0;
+    if (v.ruleKind === 'percent') {
+      const n = Number(v.tolerance.trim().replace(/%$/, ''));
+      try { ruleValue = percentToBasisPoints(n, 'The tolerance'); } catch (e) { issues.push({ field: 'tolerance', message: `${(e as Error).message.replace(/, not .*$/, '')}, like 5` }); }
+    } else {
+      const parsed = parseValue(v.tolerance, unit);
+      if (!parsed.ok) issues.push({ field: 'tolerance', message: `The tolerance: ${parsed.reason}` });
+      else if (parsed.value === undefined || parsed.value < 0) issues.push({ field: 'tolerance', message: 'Enter the tolerance as an amount of zero or more' });
+      else ruleValue = parsed.value;
+    }
+    if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
+    if (!(await q.prioritiesBelong(actor.organisationId, v.priorityIds))) issues.push({ field: 'priorityIds', message: 'Select the priorities from the list' });
+    if (issues.length > 0) throw new ValidationError(issues);
+    return {
+      values: {
+        code: v.code, title: v.title, description: v.description, unitKind: v.unitKind, decimalPlaces: unit.decimalPlaces, polarity: v.polarity,
+        frequency: v.frequency, ytdMethod: v.ytdMethod, ruleKind: v.ruleKind, ruleValue, chartKind: v.chartKind, ownerId: v.ownerId, dataSource: v.dataSource,
+      },
+      priorityIds: [...new Set(v.priorityIds)],
+    };
+  }
+
+  function targetOf(i: Indicator, v: Pick<IndicatorValue, 'target' | 'targetHigh'>): Target | undefined {
+    if (v.target === null) return undefined;
+    return i.polarity === 'band' ? { low: v.target, high: v.targetHigh ?? v.target } : v.target;
+  }
+
+  /** Every recorded period of the indicator, oldest first, with status, reasons and direction. */
+  function pointsOf(i: Indicator, values: IndicatorValue[], scale: Status[]): IndicatorPoint[] {
+    const unit = unitOf(i);
+    const byKey = new Map(values.map((v) => [v.periodKey, v]));
+    return values.map((value) => {
+      const period = parsePeriodKey(value.periodKey);
+      const target = targetOf(i, value);
+      const computed = computeStatus({ polarity: i.polarity, unit, actual: value.actual ?? undefined, target, rule: ruleOf(i), scale });
+      const chosen = value.override ? scale.find((s) => s.key === value.override!.statusKey) : undefined;
+      const shown = chosen ?? (computed.rated ? computed.status : undefined);
+      const travel = directionsOfTravel({
+        polarity: i.polarity, unit, current: value.actual ?? undefined,
+        previous: byKey.get(previousPeriod(period).key)?.actual ?? undefined,
+        lastYear: byKey.get(samePeriodLastYear(period).key)?.actual ?? undefined,
+        ...(i.polarity === 'band' && target && typeof target === 'object' ? { range: target } : {}),
+      });
+      return {
+        value, period, label: periodLabel(period), target, computed, shown,
+        why: value.override ? value.override.explanation : computed.explanation,
+        sincePrevious: travel.sincePrevious, sinceLastYear: travel.sinceLastYear,
+      };
+    });
+  }
+
+  async function checkPeriod(actor: Actor, i: Indicator, period: Period) {
+    if (period.kind !== FREQUENCY_PERIOD_KIND[i.frequency]) {
+      throw ValidationError.single('period', `${i.code} is reported ${i.frequency}: choose a period of that kind, not ${periodLabel(period)}`);
+    }
+    const found = await periods.findByKey(actor, period.key);
+    if (!found) throw ValidationError.single('period', `There is no reporting period ${periodLabel(period)}: add it under Reporting periods first`);
+    return found;
+  }
+
+  const audit = (q: IndicatorQueries, actor: Actor, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
+    q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator', entityId, action, before, after });
+
+  return {
+    get,
+    findByCode: (actor: Actor, code: string) => repo.findByCode(actor.organisationId, code),
+    async list(actor: Actor, filter: { priorityCode?: string } = {}): Promise<Indicator[]> {
+      const priorityId = filter.priorityCode ? (await plans.getPriority(actor, filter.priorityCode)).id : undefined;
+      return repo.list(actor.organisationId, priorityId ? { priorityId } : {});
+    },
+
+    async create(actor: Actor, input: unknown): Promise<Indicator> {
+      return repo.transaction(async (q) => {
+        const { values, priorityIds } = await parseDefinition(actor, q, input);
+        if (await q.findByCode(actor.organisationId, values.code)) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+        const id = await q.insert(actor.organisationId, values, priorityIds);
+        const after = (await q.findByCode(actor.organisationId, values.code))!;
+        await audit(q, actor, id, 'create', undefined, after);
+        return after;
+      });
+    },
+
+    async update(actor: Actor, code: string, input: unknown): Promise<Indicator> {
+      const version = parseWith(indicatorInput.pick({ version: true }), input).version;
+      return repo.transaction(async (q) => {
+        const before = await get(actor, code, q);
+        const { values, priorityIds } = await parseDefinition(actor, q, input);
+        const clash = await q.findByCode(actor.organisationId, values.code);
+        if (clash && clash.id !== before.id) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+        if ((await q.values(before.id)).length > 0 && (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces)) {
+          throw ValidationError.single('unitKind', 'The unit and decimal places cannot change once values are recorded: the stored values would change meaning');
+        }
+        if (!(await q.update(actor.organisationId, before.id, version ?? before.version, values, priorityIds))) {
+          throw new ConflictError('STALE_VERSION', 'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.');
+        }
+        const after = (await q.findByCode(actor.organisationId, values.code))!;
+        await audit(q, actor, before.id, 'update', before, after);
+        return after;
+      });
+    },
+
+    /** Records the actual, target and comment of one period (blank means no value). */
+    async setValue(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
+      const v = parseWith(valueInput, input);
+      // Reads of other modules go before the transaction: inside it only its own queries may run.
+      const i = await get(actor, code);
+      const period = await checkPeriod(actor, i, v.period);
+      const scale = await organisations.statusScale(actor);
+      return repo.transaction(async (q) => {
+        const unit = unitOf(i);
+        const issues: FieldIssue[] = [];
+        const read = (field: 'actual' | 'target' | 'targetHigh', text: string, name: string): Scaled | null => {
+          const parsed = parseValue(text, unit);
+          if (!parsed.ok) { issues.push({ field, message: `The ${name}: ${parsed.reason}` }); return null; }
+          return parsed.value ?? null;
+        };
+        const actual = read('actual', v.actual, 'actual');
+        const target = i.polarity === 'none' ? null : read('target', v.target, i.polarity === 'band' ? 'bottom of the target range' : 'target');
+        const targetHigh = i.polarity === 'band' ? read('targetHigh', v.targetHigh, 'top of the target range') : null;
+        if (i.polarity === 'none' && v.target.trim() !== '') issues.push({ field: 'target', message: `${i.code} has no target (it is for information): leave the target blank` });
+        if (i.polarity === 'band' && (target === null) !== (targetHigh === null)) issues.push({ field: 'targetHigh', message: 'Give both ends of the target range, or neither' });
+        if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh) issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
+        if (issues.length > 0) throw new ValidationError(issues);
+        const before = (await q.values(i.id)).find((x) => x.periodId === period.id);
+        await q.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
+        const values = await q.values(i.id);
+        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: i.id, action: 'update', before, after: values.find((x) => x.periodId === period.id) });
+        return pointsOf(i, values, scale);
+      });
+    },
+
+    /** An officer's status for one period, with a reason; an empty status goes back to the computed one. */
+    async overrideStatus(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
+      const v = parseWith(overrideInput, input);
+      const scale = await organisations.statusScale(actor);
+      return repo.transaction(async (q) => {
+        const i = await get(actor, code, q);
+        const values = await q.values(i.id);
+        const value = values.find((x) => x.periodKey === v.period.key);
+        if (!value) throw ValidationError.single('period', `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`);
+        const computed = computeStatus({ polarity: i.polarity, unit: unitOf(i), actual: value.actual ?? undefined, target: targetOf(i, value), rule: ruleOf(i), scale });
+        if (v.status === '') {
+          await q.setOverride(value.id, null);
+        } else {
+          const o = overrideStatus(computed, v.status, v.reason, scale);
+          await q.setOverride(value.id, { statusKey: o.chosen.key, reason: o.reason, computedKey: computed.rated ? computed.status.key : null, explanation: o.explanation });
+        }
+        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: value.id, action: 'update', before: value.override, after: v.status === '' ? null : { status: v.status, reason: v.reason } });
+        return pointsOf(i, await q.values(i.id), scale);
+      });
+    },
+
+    async points(actor: Actor, code: string): Promise<{ indicator: Indicator; points: IndicatorPoint[] }> {
+      const indicator = await get(actor, code);
+      return { indicator, points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScale(actor)) };
+    },
+
+    /** The indicators a report shows as graphs, each with its points up to the report's period (the last 8). */
+    async graphsForReport(actor: Actor, reportId: string, upTo: Period): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
+      const ids = await repo.reportGraphIds(reportId);
+      if (ids.length === 0) return [];
+      const all = await repo.list(actor.organisationId);
+      const scale = await organisations.statusScale(actor);
+      const out = [];
+      for (const id of ids) {
+        const indicator = all.find((i) => i.id === id);
+        if (!indicator) continue;
+        const points = pointsOf(indicator, await repo.values(indicator.id), scale).filter((p) => p.period.endsOn <= upTo.endsOn).slice(-8);
+        out.push({ indicator, points });
+      }
+      return out;
+    },
+    reportGraphIds: (reportId: string) => repo.reportGraphIds(reportId),
+
+    /** Chooses which of the priority's indicators the report shows as graphs, in the order given. */
+    async chooseGraphs(actor: Actor, reportId: string, priorityId: string, input: unknown): Promise<void> {
+      const { indicators } = parseWith(graphsInput, input);
+      await repo.transaction(async (q) => {
+        const linked = new Set((await q.list(actor.organisationId, { priorityId })).map((i) => i.id));
+        if (indicators.some((id) => !linked.has(id))) throw ValidationError.single('indicators', 'Select graphs from the indicators linked to this priority');
+        const before = await q.reportGraphIds(reportId);
+        await q.setReportGraphs(actor.organisationId, reportId, [...new Set(indicators)]);
+        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'progress_report', entityId: reportId, action: 'update', before: { graphs: before }, after: { graphs: indicators } });
+      });
+    },
+  };
+}
+
+export type IndicatorService = ReturnType<typeof createIndicatorService>;
