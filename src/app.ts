@@ -22,6 +22,7 @@ import { registerReportRoutes } from './modules/reports/report.routes.ts';
 import { registerPeopleRoutes } from './modules/people/person.routes.ts';
 import { registerOrganisationRoutes } from './modules/organisations/organisation.routes.ts';
 import { registerPeriodRoutes } from './modules/periods/period.routes.ts';
+import { registerIndicatorRoutes } from './modules/indicators/indicator.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,6 +111,7 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   registerPeopleRoutes(app, services);
   registerOrganisationRoutes(app, services);
   registerPeriodRoutes(app, services);
+  registerIndicatorRoutes(app, services);
   registerApiDocs(app);
 
   return app;

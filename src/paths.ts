@@ -30,11 +30,20 @@ export const paths = {
       delete: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/delete`,
     },
     milestoneProgress: (code: string, period: string, milestoneId: string) => `/priorities/${seg(code)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
+    graphs: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/graphs`,
     signOffs: {
       new: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/sign-offs/new`,
       create: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/sign-offs`,
       delete: (code: string, period: string, id: string) => `/priorities/${seg(code)}/reports/${seg(period)}/sign-offs/${seg(id)}/delete`,
     },
+  },
+  indicators: {
+    list: '/indicators',
+    new: '/indicators/new',
+    show: (code: string) => `/indicators/${seg(code)}`,
+    edit: (code: string) => `/indicators/${seg(code)}/edit`,
+    values: (code: string) => `/indicators/${seg(code)}/values`,
+    status: (code: string) => `/indicators/${seg(code)}/status`,
   },
   plans: {
     list: '/plans',
@@ -89,6 +98,10 @@ export const paths = {
     themes: (planId: string) => `/api/plans/${seg(planId)}/themes`,
     theme: (id: string) => `/api/themes/${seg(id)}`,
     statusScale: '/api/status-scale',
+    indicators: '/api/indicators',
+    indicator: (code: string) => `/api/indicators/${seg(code)}`,
+    indicatorValues: (code: string) => `/api/indicators/${seg(code)}/values`,
+    indicatorStatus: (code: string) => `/api/indicators/${seg(code)}/status`,
   },
 } as const;
 
@@ -108,6 +121,11 @@ export const routes = {
   actionMove: paths.reports.actions.move(':code', ':period', ':n'),
   actionDelete: paths.reports.actions.delete(':code', ':period', ':n'),
   milestoneProgress: paths.reports.milestoneProgress(':code', ':period', ':id'),
+  reportGraphs: paths.reports.graphs(':code', ':period'),
+  indicator: paths.indicators.show(':code'),
+  indicatorEdit: paths.indicators.edit(':code'),
+  indicatorValues: paths.indicators.values(':code'),
+  indicatorStatus: paths.indicators.status(':code'),
   signOffNew: paths.reports.signOffs.new(':code', ':period'),
   signOffCreate: paths.reports.signOffs.create(':code', ':period'),
   signOffDelete: paths.reports.signOffs.delete(':code', ':period', ':id'),
@@ -136,5 +154,8 @@ export const routes = {
     plan: paths.api.plan(':id'),
     themes: paths.api.themes(':planId'),
     theme: paths.api.theme(':id'),
+    indicator: paths.api.indicator(':code'),
+    indicatorValues: paths.api.indicatorValues(':code'),
+    indicatorStatus: paths.api.indicatorStatus(':code'),
   },
 };

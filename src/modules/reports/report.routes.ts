@@ -36,6 +36,7 @@ const SAVED_MESSAGES: Record<string, string> = {
   'sign-off-removed': 'The sign-off has been removed.',
   created: 'The report has been started. Write its sections below.',
   progress: 'The milestone’s progress has been recorded.',
+  graphs: 'The graphs have been chosen.',
 };
 
 function actionNumber(n: string): number {
@@ -266,6 +267,28 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const body = formBody(request);
     return submitForm(reply, () => reports.deleteSignOff(request.actor, code, period, id, body), () => `${paths.reports.show(code, period)}?saved=sign-off-removed#sign-offs`,
       async (errors) => ({ template: 'error.njk', pageTitle: 'The sign-off was not removed', problem: { title: 'The sign-off was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
+  });
+
+  // --- Graphs: which of the priority's indicators the report shows ---------------------------
+  async function graphsPage(request: Req, values: { indicators?: unknown } | undefined, errors?: ErrorView) {
+    const { bundle, chosen, linked } = await reports.graphChoices(request.actor, request.params.code, request.params.period);
+    const selected = new Set<string>(values ? (Array.isArray(values.indicators) ? values.indicators : values.indicators ? [String(values.indicators)] : []) : chosen);
+    return {
+      template: 'reports/views/graphs-form.njk', pageTitle: 'Choose the graphs for this report', section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, errors,
+      items: linked.map((i) => ({ value: i.id, text: `${i.code} ${i.title}`, checked: selected.has(i.id) })),
+      action: paths.reports.graphs(bundle.priority.code, bundle.period.key),
+    };
+  }
+  app.get(routes.reportGraphs, async (request: Req, reply) => {
+    const { template, ...ctx } = await graphsPage(request, undefined);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.reportGraphs, async (request: Req, reply) => {
+    const body = formBody(request);
+    const { code, period } = request.params;
+    return submitForm(reply, () => reports.chooseGraphs(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=graphs#graphs`,
+      async (errors) => graphsPage(request, body, errors));
   });
 
   // --- Progress on milestones set last time ------------------------------------------------
