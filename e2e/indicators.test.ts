@@ -1,0 +1,90 @@
+// An officer defines a performance indicator, records its values, asks "why is this amber?",
+// overrides a status with a reason, shows the indicator as a graph in the VfM-4d report, and
+// follows up last period's milestones from the next report. axe-core runs on every page.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSession, type Session } from './support/browser.ts';
+import { BasePage, type Heading } from './pages/base-page.ts';
+import { paths } from '../src/paths.ts';
+
+/** A page known by its h1; arriving runs the accessibility check. */
+class Screen extends BasePage {
+  protected readonly heading: Heading;
+  constructor(page: BasePage['page'], heading: Heading, private readonly name: string) { super(page); this.heading = heading; }
+  override get label(): string { return this.name; }
+  visit(url: string): Promise<this> { return this.open(url); }
+  async submit(button: string, next: Screen): Promise<Screen> {
+    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
+  }
+}
+
+describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
+  let session: Session;
+  before(async () => { session = await startSession(); });
+  after(async () => { await session?.close(); });
+
+  it('defines an indicator, records values, overrides a status, and draws it in the report', async () => {
+    const { page, testApp } = session;
+    const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
+    for (const q of ['2009-10-q1', '2009-10-q2']) await testApp.services.periods.ensure(actor, q);
+
+    const list = await new Screen(page, 'Performance indicators', 'IndicatorList').visit(paths.indicators.list);
+    const form = await list.follow(page.getByRole('button', { name: 'Add a performance indicator' }), new Screen(page, 'Add a performance indicator', 'IndicatorForm'));
+    await page.locator('#code').fill('VFM 1');
+    await page.locator('#title').fill('Efficiency savings delivered against plan – ŵ');
+    await page.locator('#unitKind').selectOption('percentage');
+    await page.locator('#decimalPlaces').fill('1');
+    await page.getByLabel('Higher is better', { exact: true }).check();
+    await page.getByLabel('Quarterly', { exact: true }).check();
+    await page.getByRole('checkbox', { name: /VfM-4d/ }).check();
+    const indicator = await form.submit('Save indicator', new Screen(page, 'VFM 1 Efficiency savings delivered against plan – ŵ', 'IndicatorPage'));
+
+    for (const [period, actual] of [['2009-10-q1', '96'], ['2009-10-q2', '93.1']] as const) {
+      await page.locator('#period').fill(period);
+      await page.locator('#actual').fill(actual);
+      await page.locator('#target').fill('95');
+      await indicator.submit('Save value', new Screen(page, /^VFM 1 /, 'IndicatorPage'));
+    }
+    const why = await page.locator('[data-period="2009-10-q2"] [data-qa="why"]').innerText();
+    assert.match(why, /^Amber because 93\.1% is below the target of 95\.0% but within the 5% tolerance \(90\.25%\)/);
+
+    // An override without a reason is refused (and the error page passes axe), then given one.
+    await page.locator('#status-period').selectOption('2009-10-q2');
+    await page.locator('#status').selectOption('green');
+    await indicator.submit('Save status', new Screen(page, /^VFM 1 /, 'IndicatorPageWithErrors'));
+    assert.match(await page.locator('.govuk-error-summary').innerText(), /Give the reason for choosing Green/);
+    await page.locator('#status-period').selectOption('2009-10-q2');
+    await page.locator('#status').selectOption('green');
+    await page.locator('#reason').fill('The Q2 figure excludes a one-off cost');
+    await indicator.submit('Save status', new Screen(page, /^VFM 1 /, 'IndicatorPage'));
+    assert.match(await page.locator('[data-period="2009-10-q2"]').innerText(), /Green\s+\(chosen by an officer; computed: Amber\)/);
+
+    // The VfM-4d report shows it as a graph with its data table.
+    const report = await new Screen(page, /^Improvement Priority – VfM-4d /, 'Report').visit(paths.reports.show('VfM-4d', '2009-10-h1'));
+    const choose = await report.follow(page.locator('[data-qa="choose-graphs"]'), new Screen(page, 'Choose the graphs for this report', 'GraphsForm'));
+    await page.getByRole('checkbox', { name: /VFM 1/ }).check();
+    await choose.submit('Save graphs', new Screen(page, /^Improvement Priority – VfM-4d /, 'ReportWithGraph'));
+    const chart = page.locator('#main-content svg[role="img"]').first();
+    assert.ok(await chart.isVisible(), 'the chart is drawn');
+    assert.match(await page.locator('#main-content').innerText(), /Data for VFM 1/);
+    assert.doesNotMatch(await page.locator('#main-content').innerText(), /There are no graphs for this priority/);
+  });
+
+  it('follows up the H1 milestones from the H2 report', async () => {
+    const { page, testApp } = session;
+    const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
+    await testApp.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
+    const h2 = await new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report').visit(paths.reports.show('VfM-4d', '2009-10-h2'));
+    assert.match(await page.locator('[data-qa="last-time"]').innerText(), /Progress against the key actions set in the 2009\/10 H1 report/);
+    const progress = await h2.follow(page.getByRole('link', { name: /Record progress on “Original collaboration contract terminated”/ }), new Screen(page, 'Record progress on a milestone', 'ProgressForm'));
+    await page.getByLabel('Slipped', { exact: true }).check();
+    await progress.submit('Save progress', new Screen(page, 'Record progress on a milestone', 'ProgressFormWithErrors'));
+    assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter the revised timescale[\s\S]*Explain why the milestone slipped/);
+    await page.getByLabel('Slipped', { exact: true }).check();
+    await page.locator('#revised').fill('Jan 2010');
+    await page.locator('#reason').fill('PwC asked for a longer notice period');
+    await progress.submit('Save progress', new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report'));
+    assert.match(await page.locator('[data-qa="last-time"]').innerText(), /Slipped\s+Original collaboration contract terminated – Slipped from Nov 2009 to Jan 2010: PwC asked for a longer notice period/);
+  });
+});
