@@ -26,7 +26,7 @@ export function buildServices(db: Kysely<DB>) {
   const plans = createPlanService(createPlanRepository(db));
   const indicators = createIndicatorService({ repo: createIndicatorRepository(db), plans, periods, organisations });
   const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators });
-  const demo = createDemoService({ organisations, people, periods, plans, reports });
+  const demo = createDemoService({ organisations, people, periods, plans, reports, indicators });
   const transfer = createTransferService(createTransferRepository(db));
   return { organisations, people, periods, plans, indicators, reports, demo, transfer };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildActionViews, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
-import { renderReportDocx } from './docx.ts';
+import { buildActionViews, buildGraphView, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
+import { CHART_ELSEWHERE, renderReportDocx } from './docx.ts';
+import type { GraphView } from './report-view.ts';
 import { assertInOrder, countOccurrences, docxText, reportFragments, zipEntry } from './text-extract.test-helper.ts';
 
 const UNICODE = 'Gwasanaethau’r Cyngor: ŵ ŷ Ŵ Ŷ – £1,250 “ymgynghori” ‘dros dro’ <script>alert(1)</script>';
@@ -165,5 +166,128 @@ describe('the Word document of a progress report', () => {
     const t = await docxText(await renderReportDocx(v));
     assertInOrder(t, ['Accountable Officer – Not assigned', 'Status:', 'Not set', 'Key actions for the next 6 months',
       'No key actions have been recorded for the next period.']);
+  });
+});
+
+/** Whether resvg's native binary loads here: the DOCX has chart images only when it does. */
+async function resvgLoads(): Promise<boolean> {
+  return import('@resvg/resvg-js').then(() => true, () => false);
+}
+
+/** The parts of the package an `r:embed` of document.xml points at, as "word/media/…" names. */
+function embeddedParts(docx: Buffer): string[] {
+  const rels = part(docx, 'word/_rels/document.xml.rels');
+  const targets = new Map([...rels.matchAll(/<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+  const ids = [...part(docx, 'word/document.xml').matchAll(/r:embed="([^"]+)"/g)].map((m) => m[1]!);
+  return ids.map((id) => `word/${targets.get(id) ?? `(no target for ${id})`}`);
+}
+
+function tablesOf(xml: string): string[] {
+  return [...xml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map((m) => m[0]);
+}
+
+describe('the graphs in the Word document of a progress report', () => {
+  const savings = buildGraphView({
+    code: 'VfM-4d-1',
+    title: 'Cashable savings from collaboration (£)',
+    unit: '£',
+    decimals: 0,
+    kind: 'bar',
+    points: buildGraphView().chart.points.map((p, i) => ({ ...p, actual: p.actual === null ? null : 250_000 + i * 180_000, target: 1_000_000 })),
+  });
+  const view = buildVfm4dReportView({ graphs: [buildGraphView(), savings] });
+  let docx: Buffer;
+  let text: string;
+  let documentXml: string;
+  let withImages: boolean;
+
+  before(async () => {
+    docx = await renderReportDocx(view);
+    text = await docxText(docx);
+    documentXml = part(docx, 'word/document.xml');
+    withImages = await resvgLoads();
+  });
+
+  const fragments = (g: GraphView) => [
+    `${g.code} ${g.title}`,
+    g.description,
+    g.table.caption,
+    ...g.table.columns.map((c) => c.header),
+    ...g.table.rows.flatMap((r) => r.cells),
+  ];
+
+  it('follows each graph\'s heading and chart with its caption and every period and value of its table, in order', () => {
+    assertInOrder(text, ['Graphs', ...view.graphs.flatMap(fragments), view.progressHeading]);
+    assertInOrder(text, ['2009/10 Q2', 'No data', '95.0', 'Not set', '2009/10 Q4', '93.3', '95.0', '▲ Amber']);
+    assertInOrder(text, [savings.table.caption, '2008/09 Q1', '250,000', '1,000,000', '▲ Amber']);
+  });
+
+  it('leaves out the no-graphs sentence when there are graphs', () => {
+    assert.ok(!text.includes(view.noGraphsText));
+  });
+
+  it('still holds every field of the report in order around the graphs', () => {
+    assertInOrder(text, reportFragments(view));
+  });
+
+  it('gives each graph a Heading 3', () => {
+    for (const g of view.graphs) {
+      const [p] = paragraphsWith(documentXml, `${g.code} ${g.title}`);
+      assert.match(p ?? '', /<w:pStyle w:val="Heading3"\/>/, `"${g.title}" is not a Heading 3`);
+    }
+  });
+
+  it('shows each chart as an SVG picture with a PNG for older readers, its description as the alternative text', async () => {
+    if (!withImages) {
+      // Not a silent skip: without resvg the document must say where the chart is.
+      assert.equal(countOccurrences(text, CHART_ELSEWHERE), view.graphs.length);
+      assert.fail('@resvg/resvg-js does not load here, so the Word document has no chart images');
+    }
+    const media = embeddedParts(docx);
+    assert.equal(media.filter((m) => /^word\/media\/[^/]+\.png$/.test(m)).length, view.graphs.length, `embedded: ${media.join(', ')}`);
+    assert.equal(media.filter((m) => /^word\/media\/[^/]+\.svg$/.test(m)).length, view.graphs.length, `embedded: ${media.join(', ')}`);
+    for (const name of media.filter((m) => m.endsWith('.png'))) {
+      assert.deepEqual([...zipEntry(docx, name).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${name} is not a PNG`);
+    }
+    for (const g of view.graphs) {
+      const escaped = g.description.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+      assert.ok(documentXml.includes(`descr="${escaped}"`), `no picture described as "${g.description}"`);
+    }
+    assert.ok(!text.includes(CHART_ELSEWHERE));
+  });
+
+  it('puts each graph\'s data in a real table with a repeating header row and right-aligned numbers', () => {
+    const tables = tablesOf(documentXml).filter((t) => t.includes('>Period<'));
+    assert.equal(tables.length, view.graphs.length);
+    view.graphs.forEach((g, i) => {
+      const rows = [...tables[i]!.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((m) => m[0]);
+      assert.equal(rows.length, 1 + g.table.rows.length);
+      assert.match(rows[0]!, /<w:tblHeader\/>/);
+      assert.equal(countOccurrences(tables[i]!, '<w:tblHeader/>'), 1, 'only the first row is a header row');
+      const cells = [...rows[1]!.matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((m) => m[0]);
+      g.table.columns.forEach((c, col) => {
+        assert.equal(/<w:jc w:val="(right|end)"\/>/.test(cells[col]!), c.numeric, `the ${c.header} column ${c.numeric ? 'is not' : 'is'} right-aligned`);
+      });
+    });
+  });
+
+  it('keeps each table\'s caption on the page of its table', () => {
+    for (const g of view.graphs) {
+      const [caption] = paragraphsWith(documentXml, g.table.caption);
+      assert.match(caption ?? '', /<w:keepNext\/>/, `the caption "${g.table.caption}" does not keep with its table`);
+    }
+  });
+
+  it('keeps Welsh letters, pound signs and markup in a graph\'s title as written', async () => {
+    const g = buildGraphView({ title: UNICODE });
+    const out = await renderReportDocx(buildVfm4dReportView({ graphs: [g] }));
+    const t = await docxText(out);
+    assertInOrder(t, ['Graphs', `NI 179 ${UNICODE}`, `Data for NI 179 ${UNICODE}, 2008/09 Q1 to 2009/10 Q4`]);
+    const xml = part(out, 'word/document.xml');
+    assert.ok(xml.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(!xml.includes('<script>'));
+    for (const name of embeddedParts(out).filter((m) => m.endsWith('.svg'))) {
+      assert.ok(!zipEntry(out, name).toString('utf8').includes('<script'), `${name} holds a script element`);
+    }
   });
 });

@@ -6,7 +6,13 @@
 // In the key actions table each milestone is a row of its own, with the number, action and
 // contributors merged down beside them: that keeps every milestone level with its timescale
 // however the text wraps, and lets Word break pages between milestones.
+//
+// Each graph is a Heading 3, the chart as an image (the SVG itself for Word 2016 and later, with
+// a PNG that resvg draws from the same SVG, in Noto Sans, for everything else) with the chart's
+// description as its alternative text, then its data table as a real Word table. Without resvg
+// (its native binary did not load) the document says where the chart is rather than leave a gap.
 
+import { createRequire } from 'node:module';
 import {
   AlignmentType,
   BorderStyle,
@@ -14,6 +20,7 @@ import {
   Footer,
   Header,
   HeadingLevel,
+  ImageRun,
   LevelFormat,
   Packer,
   PageNumber,
@@ -27,7 +34,8 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import type { ActionView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import type { ChartTable } from './charts/chart-view.ts';
+import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 
 // A4 in twentieths of a point, with 2 cm margins.
 const PAGE_WIDTH = 11906;
@@ -202,7 +210,165 @@ function lastTime(view: ReportView): Paragraph[] {
   ];
 }
 
-function body(view: ReportView): (Paragraph | Table)[] {
+// ---- graphs ---------------------------------------------------------------------------------------
+
+/** Said under a graph's heading when the chart could not be drawn as an image here. */
+export const CHART_ELSEWHERE = 'The chart is in the PDF and web versions of this report.';
+
+const FONT_FILES = [
+  '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+  '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+];
+/** Pixels across the PNG: twice the width the image takes on the page, so it prints sharply. */
+const PNG_WIDTH = 1280;
+/** The image's width on the page in pixels at 96 to the inch (docx's unit): the text width, 17 cm. */
+const IMAGE_WIDTH = Math.floor(CONTENT_WIDTH / 15);
+const TABLE_SIZE = 19;
+const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = { period: 1.25, actual: 1, target: 1, status: 1.3 };
+
+type Resvg = typeof import('@resvg/resvg-js');
+let resvg: Promise<Resvg | undefined> | undefined;
+
+/** resvg, loaded on first use; undefined when its native binary is missing or will not load. */
+function loadResvg(): Promise<Resvg | undefined> {
+  resvg ??= import('@resvg/resvg-js').then(
+    (m) => (typeof m.renderAsync === 'function' ? m : undefined),
+    () => undefined,
+  );
+  return resvg;
+}
+
+// PNGs of recent charts: the SVGs are cached and compared as strings, and a report is downloaded
+// again and again between edits. ~60 kB each.
+const pngCache = new Map<string, Buffer>();
+const PNG_CACHE_SIZE = 64;
+
+async function chartPng(svg: string): Promise<Buffer | undefined> {
+  const hit = pngCache.get(svg);
+  if (hit) {
+    pngCache.delete(svg);
+    pngCache.set(svg, hit);
+    return hit;
+  }
+  const lib = await loadResvg();
+  if (!lib) return undefined;
+  const require = createRequire(import.meta.url);
+  try {
+    // Only the embedded font, never the machine's: the same picture on every server, and £ ŵ ŷ
+    // drawn whatever fonts are installed. The chart asks for system-ui…sans-serif: Noto Sans.
+    const image = await lib.renderAsync(svg, {
+      fitTo: { mode: 'width', value: PNG_WIDTH },
+      background: '#ffffff',
+      font: {
+        loadSystemFonts: false,
+        fontFiles: FONT_FILES.map((f) => require.resolve(f)),
+        defaultFontFamily: 'Noto Sans',
+        sansSerifFamily: 'Noto Sans',
+      },
+      logLevel: 'off',
+    });
+    const png = image.asPng();
+    pngCache.set(svg, png);
+    if (pngCache.size > PNG_CACHE_SIZE) {
+      const oldest = pngCache.keys().next().value;
+      if (oldest !== undefined) pngCache.delete(oldest);
+    }
+    return png;
+  } catch {
+    return undefined;
+  }
+}
+
+function graphLabel(graph: GraphView): string {
+  return [graph.code.trim(), graph.title.trim()].filter((s) => s !== '').join(' ');
+}
+
+function viewBoxSize(svg: string): { width: number; height: number } {
+  const box = /viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"/.exec(svg);
+  const width = Number(box?.[1]);
+  const height = Number(box?.[2]);
+  return width > 0 && height > 0 ? { width, height } : { width: 640, height: 400 };
+}
+
+/**
+ * The chart's SVG with its viewBox size as width and height: the page's copy has none (so it
+ * scales to its container), but a picture in a document is better given its own size.
+ */
+function svgForWord(svg: string): Buffer {
+  const { width, height } = viewBoxSize(svg);
+  const sized = /^<svg\b[^>]*\swidth=/.test(svg) ? svg : svg.replace(/^<svg\b/, `<svg width="${width}" height="${height}"`);
+  return Buffer.from(sized, 'utf8');
+}
+
+function chartImage(graph: GraphView, png: Buffer | undefined): Paragraph {
+  if (!png) return text(CHART_ELSEWHERE, { italics: true, color: GREY, keepNext: true });
+  const label = graphLabel(graph);
+  const size = viewBoxSize(graph.svg);
+  return new Paragraph({
+    keepNext: true,
+    children: [
+      new ImageRun({
+        type: 'svg',
+        data: svgForWord(graph.svg),
+        fallback: { type: 'png', data: png },
+        transformation: { width: IMAGE_WIDTH, height: Math.round((IMAGE_WIDTH * size.height) / size.width) },
+        altText: { name: `Chart: ${label}`, title: label, description: graph.description },
+      }),
+    ],
+  });
+}
+
+function tableCellText(value: string, options: { bold?: boolean; right?: boolean; keepNext?: boolean }): Paragraph {
+  return new Paragraph({
+    children: [new TextRun({ text: value, bold: options.bold ?? false, size: TABLE_SIZE })],
+    spacing: { after: 0 },
+    ...(options.right ? { alignment: AlignmentType.RIGHT } : {}),
+    ...(options.keepNext ? { keepNext: true } : {}),
+  });
+}
+
+/** The chart's data as a Word table: header row repeated on every page, numbers right-aligned. */
+function graphTable(data: ChartTable): Table {
+  const weights = data.columns.map((c) => COLUMN_WEIGHTS[c.key] ?? 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => Math.floor((CONTENT_WIDTH * w) / total));
+  widths[widths.length - 1]! += CONTENT_WIDTH - widths.reduce((a, b) => a + b, 0);
+  // A table that fits on a page is kept whole (and on the page of its caption); a longer one
+  // breaks between rows under its repeated header.
+  const keepWhole = data.rows.length <= 20;
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: data.columns.map((c, i) =>
+      cell([tableCellText(c.header, { bold: true, right: c.numeric, keepNext: true })], widths[i]!, { fill: HEADER_FILL })),
+  });
+  const rows = data.rows.map((row, r) => {
+    const keepNext = keepWhole ? r < data.rows.length - 1 : r === 0;
+    return new TableRow({
+      cantSplit: true,
+      children: data.columns.map((c, i) =>
+        cell([tableCellText(row.cells[i] ?? '', { bold: c.key === 'period', right: c.numeric, keepNext })], widths[i]!)),
+    });
+  });
+  return table(widths, [header, ...rows]);
+}
+
+function graphSection(graph: GraphView, png: Buffer | undefined): (Paragraph | Table)[] {
+  return [
+    heading(graphLabel(graph), HeadingLevel.HEADING_3),
+    chartImage(graph, png),
+    text(graph.description, { size: 18, color: GREY, keepNext: true }),
+    new Paragraph({
+      keepNext: true,
+      spacing: { before: 120, after: 60 },
+      children: [new TextRun({ text: graph.table.caption, bold: true, size: TABLE_SIZE })],
+    }),
+    graphTable(graph.table),
+    new Paragraph({ text: '', spacing: { after: 120 } }),
+  ];
+}
+
+function body(view: ReportView, pngs: (Buffer | undefined)[]): (Paragraph | Table)[] {
   const spacer = () => new Paragraph({ text: '', spacing: { after: 0 } });
   return [
     heading(view.heading, HeadingLevel.HEADING_1),
@@ -212,7 +378,7 @@ function body(view: ReportView): (Paragraph | Table)[] {
     ...view.priority.rationale.map((p) => text(p)),
 
     heading('Graphs', HeadingLevel.HEADING_2),
-    ...(view.graphs.length === 0 ? [text(view.noGraphsText)] : view.graphs.map((g) => bullet(g.title))),
+    ...(view.graphs.length === 0 ? [text(view.noGraphsText)] : view.graphs.flatMap((g, i) => graphSection(g, pngs[i]))),
 
     heading(view.progressHeading, HeadingLevel.HEADING_2),
     heading('Overall Summary', HeadingLevel.HEADING_3),
@@ -243,6 +409,7 @@ function body(view: ReportView): (Paragraph | Table)[] {
 export async function renderReportDocx(view: ReportView): Promise<Buffer> {
   const rightTab = [{ type: TabStopType.RIGHT, position: CONTENT_WIDTH }];
   const small = { size: 17, color: GREY };
+  const pngs = await Promise.all(view.graphs.map((g) => chartPng(g.svg)));
   const doc = new Document({
     title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
     subject: view.progressHeading,
@@ -311,7 +478,7 @@ export async function renderReportDocx(view: ReportView): Promise<Buffer> {
             ],
           }),
         },
-        children: body(view),
+        children: body(view, pngs),
       },
     ],
   });

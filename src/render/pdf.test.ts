@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildActionViews, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
+import { buildActionViews, buildGraphView, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
 import { renderReportPdf } from './pdf.ts';
-import type { ReportView } from './report-view.ts';
+import type { GraphView, ReportView } from './report-view.ts';
 import {
   assertInOrder,
   countOccurrences,
@@ -182,9 +182,104 @@ describe('the PDF of a progress report', () => {
   });
 
   it('lists graph titles in place of the no-graphs sentence when a priority has graphs', async () => {
-    const v = buildVfm4dReportView({ graphs: [{ title: 'Savings identified (£000s)' } as never] });
+    const v = buildVfm4dReportView({ graphs: [buildGraphView({ title: 'Savings identified (£000s)', unit: '£' })] });
     const text = await pdfText(await renderReportPdf(v), BODY);
     assertInOrder(text, ['Graphs', 'Savings identified (£000s)', v.progressHeading]);
     assert.ok(!text.includes(v.noGraphsText));
+  });
+});
+
+/**
+ * What the PDF prints for a graph, in order: heading, description, caption, then each row's
+ * cells. The status cell prints the label beside a drawn shape (the font has no ● ▲ ◆ glyphs).
+ */
+function graphFragments(g: GraphView): string[] {
+  const statusAt = g.table.columns.findIndex((c) => c.key === 'status');
+  return [
+    `${g.code} ${g.title}`,
+    g.description,
+    g.table.caption,
+    ...g.table.columns.map((c) => c.header),
+    ...g.table.rows.flatMap((r) => r.cells.map((cell, i) => (i === statusAt && r.status ? r.status.label : cell))),
+  ];
+}
+
+describe('the graphs in the PDF of a progress report', () => {
+  const savings = buildGraphView({
+    code: 'VfM-4d-1',
+    title: 'Cashable savings from collaboration (£)',
+    unit: '£',
+    decimals: 0,
+    kind: 'bar',
+    points: buildGraphView().chart.points.map((p, i) => ({ ...p, actual: p.actual === null ? null : 250_000 + i * 180_000, target: 1_000_000 })),
+  });
+  const view = buildVfm4dReportView({ graphs: [buildGraphView(), savings] });
+  let pdf: Buffer;
+  let body: string;
+
+  before(async () => {
+    pdf = await renderReportPdf(view);
+    body = await pdfText(pdf, BODY);
+  });
+
+  it('follows each graph\'s heading and chart with its caption and every period and value of its table, in order', () => {
+    assert.equal(view.graphs.length, 2);
+    assertInOrder(body, ['Graphs', ...view.graphs.flatMap(graphFragments), view.progressHeading]);
+    // The formatted values, not raw numbers: thousands separators and the decimals of the indicator.
+    assertInOrder(body, ['2009/10 Q2', 'No data', '95.0', 'Not set', '2009/10 Q4', '93.3', '95.0', 'Amber']);
+    assertInOrder(body, [savings.table.caption, '2008/09 Q1', '250,000', '1,000,000', 'Amber']);
+  });
+
+  it('leaves out the no-graphs sentence when there are graphs', () => {
+    assert.ok(!body.includes(view.noGraphsText));
+  });
+
+  it('still prints every field of the report in order around the graphs', () => {
+    assertInOrder(body, reportFragments(view));
+  });
+
+  it('sets the charts\' text in the embedded fonts only, never a standard font', async () => {
+    const fonts = await pdfFonts(pdf);
+    assert.ok(fonts.length > 0);
+    for (const font of fonts) {
+      assert.ok(font.embedded, `${font.name} is not embedded`);
+      assert.match(font.name, /NotoSans/, `${font.name} is not one of the embedded Noto Sans fonts`);
+    }
+    const raw = pdf.toString('latin1');
+    assert.ok(!raw.includes('/Helvetica'), 'a chart fell back to Helvetica');
+    assert.equal(countOccurrences(raw, '/FontFile2'), countOccurrences(raw, '/Type /FontDescriptor'));
+  });
+
+  it('draws the chart itself, with its axis and legend text, between the heading and the description', () => {
+    const [first] = view.graphs;
+    assertInOrder(body, [`${first!.code} ${first!.title}`, 'Higher is better', 'Actual', 'Target', 'Per cent (%)', '88%', '98%', '93.3%', first!.description]);
+  });
+
+  it('keeps Welsh letters, pound signs and markup in a graph\'s title as written', async () => {
+    const v = buildVfm4dReportView({ graphs: [buildGraphView({ title: UNICODE })] });
+    const text = await pdfText(await renderReportPdf(v), BODY);
+    // The heading and the table's caption.
+    assert.equal(countOccurrences(text, UNICODE), 2);
+    assertInOrder(text, ['Graphs', `NI 179 ${UNICODE}`, `Data for NI 179 ${UNICODE}, 2008/09 Q1 to 2009/10 Q4`]);
+  });
+
+  it('repeats a long graph table\'s header row on every page it spans, its rows in order', async () => {
+    const quarters = Array.from({ length: 60 }, (_, i) => `${2000 + Math.floor(i / 4)}/${String((1 + Math.floor(i / 4)) % 100).padStart(2, '0')} Q${(i % 4) + 1}`);
+    const long = buildGraphView({ points: quarters.map((periodLabel, i) => ({ periodLabel, actual: 80 + (i % 17), target: 95, status: null })) });
+    assert.deepEqual(long.table.columns.map((c) => c.header), ['Period', 'Actual (%)', 'Target (%)']);
+    const out = await renderReportPdf(buildVfm4dReportView({ graphs: [long] }));
+    const pages = await pageCount(out);
+    const continued = `${long.table.caption} (continued)`;
+    let spans = 0;
+    for (let p = 1; p <= pages; p++) {
+      const text = normaliseWhitespace(await pdfText(out, { ...BODY, pages: { first: p, last: p } }));
+      if (text.includes(quarters[30]!) || text.includes(quarters[59]!)) {
+        spans++;
+        assert.ok(text.includes('Period Actual (%) Target (%)'), `page ${p} of the graph table has no header row`);
+      }
+    }
+    assert.ok(spans >= 2, 'sixty quarters should take more than one page');
+    const text = normaliseWhitespace(await pdfText(out, BODY)).replaceAll(continued, '').replaceAll('Period Actual (%) Target (%)', '');
+    assertInOrder(text, [long.table.caption, ...long.table.rows.flatMap((r) => r.cells), 'Overall Summary']);
   });
 });

@@ -6,6 +6,8 @@
 // Text is laid out here line by line (not by pdfkit's own flow) so that every page break is a
 // decision this file makes: headings stay with what follows, table rows move whole to the next
 // page when they fit on one, and milestones stay level with their timescales.
+// Each graph is the chart's SVG drawn as vectors by svg-to-pdfkit, its text in the same embedded
+// fonts, then the chart's data table drawn with the same row machinery as the key actions.
 // Fonts are Noto Sans from an npm package, embedded and subset, so £ – ŵ ŷ and curly quotes
 // print and copy out on any machine. They are read and parsed once per process: pdfkit accepts a
 // parsed fontkit font, and parsing (mostly the OpenType layout tables) was ~90% of render time.
@@ -14,7 +16,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import type { ActionView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import SVGtoPDF from 'svg-to-pdfkit';
+import type { ChartTable } from './charts/chart-view.ts';
+import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 
 type FontKey = 'regular' | 'bold' | 'italic';
 
@@ -102,7 +106,12 @@ interface PlacedLine {
   dy: number;
   style: TextStyle;
   bullet?: boolean;
+  /** A status shape drawn just left of the text, at `x - MARK_WIDTH`. */
+  mark?: { shape: StatusView['shape']; colour: string };
 }
+
+/** Room a status shape takes before its label in a table cell. */
+const MARK_WIDTH = 13;
 
 interface Row {
   lines: PlacedLine[];
@@ -252,15 +261,25 @@ class Layout {
     text: string,
     style: TextStyle,
     bullet = false,
+    options: { align?: 'left' | 'right'; mark?: PlacedLine['mark'] } = {},
   ): number {
     const x0 = columns.slice(0, col).reduce((sum, c) => sum + c.width, 0);
-    const indent = bullet ? 10 : 0;
+    const indent = bullet ? 10 : options.mark ? MARK_WIDTH : 0;
     const column = columns[col];
     if (!column) throw new Error(`no column ${col}`);
-    const wrapped = this.wrap(text, style, column.width - 2 * CELL_PAD_X - indent);
+    const inner = column.width - 2 * CELL_PAD_X - indent;
+    const wrapped = this.wrap(text, style, inner);
     const lh = lineHeight(style.size);
     wrapped.forEach((line, i) => {
-      lines.push({ text: line, x: x0 + CELL_PAD_X + indent, dy: dy + i * lh, style, bullet: bullet && i === 0 });
+      const shift = options.align === 'right' ? Math.max(0, inner - this.width(line, style)) : 0;
+      lines.push({
+        text: line,
+        x: x0 + CELL_PAD_X + indent + shift,
+        dy: dy + i * lh,
+        style,
+        bullet: bullet && i === 0,
+        ...(options.mark && i === 0 ? { mark: options.mark } : {}),
+      });
     });
     return wrapped.length * lh;
   }
@@ -271,6 +290,10 @@ class Layout {
     if (fill) doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(fill);
     for (const line of lines) {
       if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
+      if (line.mark) {
+        const cy = top + line.dy + lineHeight(line.style.size) / 2 - 0.5;
+        drawShape(doc, line.mark.shape, MARGIN.left + line.x - MARK_WIDTH + 5, cy, line.style.size * 0.42, line.mark.colour);
+      }
       this.drawLine(line.text, MARGIN.left + line.x, top + line.dy, line.style);
     }
     doc.lineWidth(0.6).strokeColor(RULE);
@@ -507,6 +530,153 @@ function actionsTable(layout: Layout, view: ReportView): void {
   });
 }
 
+// ---- graphs -----------------------------------------------------------------------------------
+
+const GRAPH_HEADING = 11;
+const CHART_GAP = 4;
+const DESCRIPTION: TextStyle = { font: 'regular', size: SMALL + 0.5, colour: GREY };
+const GRAPH_CAPTION: TextStyle = { font: 'bold', size: TABLE };
+const CONTINUED: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
+const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = { period: 1.25, actual: 1, target: 1, status: 1.3 };
+const COLOUR = /^#[0-9a-fA-F]{6}$/;
+
+function graphLabel(graph: GraphView): string {
+  return [graph.code.trim(), graph.title.trim()].filter((s) => s !== '').join(' ');
+}
+
+/** The chart's size on the page: content width, the height from the viewBox, shrunk to fit a page. */
+function chartBox(svg: string): { width: number; height: number } {
+  const box = /viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"/.exec(svg);
+  const vw = Number(box?.[1]);
+  const vh = Number(box?.[2]);
+  const ratio = vw > 0 && vh > 0 ? vh / vw : 400 / 640;
+  const maxHeight = CONTENT_BOTTOM - MARGIN.top - lineHeight(GRAPH_HEADING) - 3 * lineHeight(DESCRIPTION.size);
+  const height = Math.min(CONTENT_WIDTH * ratio, maxHeight);
+  return { width: height / ratio, height };
+}
+
+/** The chart and the description under it, which stay on one page together. */
+function graphFigureHeight(layout: Layout, graph: GraphView): number {
+  const description = layout.wrap(graph.description, DESCRIPTION, CONTENT_WIDTH).length * lineHeight(DESCRIPTION.size);
+  return chartBox(graph.svg).height + CHART_GAP + description;
+}
+
+function drawChart(layout: Layout, graph: GraphView): void {
+  const { width, height } = chartBox(graph.svg);
+  layout.ensure(height);
+  // The SVG's text is set in the embedded Noto Sans (not the standard Helvetica svg-to-pdfkit
+  // would pick), so £ ŵ ŷ print, copy out and every font stays embedded.
+  SVGtoPDF(layout.doc, graph.svg, MARGIN.left + (CONTENT_WIDTH - width) / 2, layout.y, {
+    width,
+    height,
+    fontCallback: (_family, bold, italic) => (bold ? 'bold' : italic ? 'italic' : 'regular'),
+    // Our charts use nothing it warns about (checked); anything else is drawn as best it can be.
+    warningCallback: () => {},
+  });
+  layout.y += height;
+}
+
+function graphColumns(table: ChartTable): Column[] {
+  const weights = table.columns.map((c) => COLUMN_WEIGHTS[c.key] ?? 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => Math.floor((CONTENT_WIDTH * w) / total));
+  // The last column takes what rounding left, so the columns fill the row exactly.
+  widths[widths.length - 1]! += CONTENT_WIDTH - widths.reduce((a, b) => a + b, 0);
+  return widths.map((width) => ({ width }));
+}
+
+function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): { header: Row; rows: Row[] } {
+  const headerStyle: TextStyle = { font: 'bold', size: TABLE };
+  const cellStyle: TextStyle = { font: 'regular', size: TABLE };
+  const headerLines: PlacedLine[] = [];
+  const headerHeights = table.columns.map((c, col) =>
+    layout.place(headerLines, columns, col, CELL_PAD_TOP, c.header, headerStyle, false, { align: c.numeric ? 'right' : 'left' }));
+  const header: Row = { lines: headerLines, height: Math.max(...headerHeights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+  const rows = table.rows.map((row) => {
+    const lines: PlacedLine[] = [];
+    const heights = table.columns.map((c, col) => {
+      const text = row.cells[col] ?? '';
+      if (c.key === 'status' && row.status) {
+        // The label beside the status's shape, drawn: Noto Sans has no glyphs for ● ▲ ◆.
+        const colour = COLOUR.test(row.status.colour) ? row.status.colour : GREY;
+        return layout.place(lines, columns, col, CELL_PAD_TOP, row.status.label, cellStyle, false, { mark: { shape: row.status.shape, colour } });
+      }
+      const style = c.key === 'period' ? headerStyle : cellStyle;
+      return layout.place(lines, columns, col, CELL_PAD_TOP, text, style, false, { align: c.numeric ? 'right' : 'left' });
+    });
+    return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
+  });
+  return { header, rows };
+}
+
+/** The caption, then the table, its header row repeated under "(continued)" on every page it spans. */
+function graphTable(layout: Layout, table: ChartTable): void {
+  const columns = graphColumns(table);
+  const { header, rows } = graphTableRows(layout, table, columns);
+  const captionLines = layout.wrap(table.caption, GRAPH_CAPTION, CONTENT_WIDTH);
+  const captionHeight = captionLines.length * lineHeight(GRAPH_CAPTION.size) + 3;
+  const firstRows = rows.slice(0, 2).reduce((sum, r) => sum + r.height, 0);
+  layout.ensure(captionHeight + header.height + firstRows);
+  for (const line of captionLines) {
+    layout.drawLine(line, MARGIN.left, layout.y, GRAPH_CAPTION);
+    layout.y += lineHeight(GRAPH_CAPTION.size);
+  }
+  layout.y += 3;
+  layout.row(columns, header);
+  const continuedHeight = lineHeight(CONTINUED.size) + 2;
+  const repeat = () => {
+    const suffix = ' (continued)';
+    const caption = truncate(layout, table.caption, CONTINUED, CONTENT_WIDTH - layout.width(suffix, CONTINUED));
+    layout.drawLine(`${caption}${suffix}`, MARGIN.left, layout.y, CONTINUED);
+    layout.y += continuedHeight;
+    layout.row(columns, header);
+  };
+  layout.withContinuation(repeat, continuedHeight + header.height, () => {
+    for (const row of rows) layout.row(columns, row);
+  });
+}
+
+/** Height of a graph's heading, chart, description and whole table, as graphs() lays them out. */
+function graphBlockHeight(layout: Layout, graph: GraphView): number {
+  const table = graph.table;
+  const columns = graphColumns(table);
+  const { header, rows } = graphTableRows(layout, table, columns);
+  const heading = layout.wrap(graphLabel(graph), { font: 'bold', size: GRAPH_HEADING }, CONTENT_WIDTH).length * lineHeight(GRAPH_HEADING) + 3;
+  const caption = layout.wrap(table.caption, GRAPH_CAPTION, CONTENT_WIDTH).length * lineHeight(GRAPH_CAPTION.size) + 3;
+  return heading + graphFigureHeight(layout, graph) + 8 + caption + header.height + rows.reduce((sum, r) => sum + r.height, 0);
+}
+
+const PAGE_BODY = CONTENT_BOTTOM - MARGIN.top;
+
+/**
+ * Each chosen indicator: a heading, the chart with its one-sentence description, then its data
+ * table. A graph whose table fits on a page with its chart starts a new page rather than leave
+ * its table split from a few rows; a longer table continues under its repeated header.
+ */
+function graphs(layout: Layout, view: ReportView): void {
+  const body: TextStyle = { font: 'regular', size: BODY };
+  const first = view.graphs[0];
+  if (!first) {
+    layout.heading('Graphs', 12.5);
+    layout.paragraph(view.noGraphsText, body);
+    return;
+  }
+  const firstBlock = graphBlockHeight(layout, first);
+  const firstKeep = firstBlock <= PAGE_BODY - lineHeight(12.5) - 20 ? firstBlock : lineHeight(GRAPH_HEADING) + graphFigureHeight(layout, first);
+  layout.heading('Graphs', 12.5, firstKeep);
+  view.graphs.forEach((graph, i) => {
+    const figure = graphFigureHeight(layout, graph);
+    const block = i === 0 ? 0 : graphBlockHeight(layout, graph);
+    if (block > 0 && block <= PAGE_BODY && layout.y + 8 + block > CONTENT_BOTTOM) layout.newPage();
+    layout.heading(graphLabel(graph), GRAPH_HEADING, figure, 8);
+    drawChart(layout, graph);
+    layout.space(CHART_GAP);
+    layout.paragraph(graph.description, DESCRIPTION, 0, 8);
+    graphTable(layout, graph.table);
+    layout.space(6);
+  });
+}
+
 function truncate(layout: Layout, text: string, style: TextStyle, maxWidth: number): string {
   const first = layout.wrap(text, style, maxWidth)[0] ?? '';
   if (first === text.trim()) return first;
@@ -553,9 +723,7 @@ function renderBody(layout: Layout, view: ReportView): void {
   layout.heading('Why is this a priority', 12.5);
   for (const p of view.priority.rationale) layout.paragraph(p, body);
 
-  layout.heading('Graphs', 12.5);
-  if (view.graphs.length === 0) layout.paragraph(view.noGraphsText, body);
-  else layout.bullets(view.graphs.map((g) => g.title));
+  graphs(layout, view);
 
   layout.heading(view.progressHeading, 12.5, lineHeight(12) * 3);
   layout.heading('Overall Summary', 11, lineHeight(BODY) * 2, 4);

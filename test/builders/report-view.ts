@@ -6,7 +6,9 @@ import { formatDate, type IsoDate } from '../../src/domain/dates.ts';
 import { parsePeriodKey, periodLabel, periodSpan } from '../../src/domain/period.ts';
 import { RAG_SCALE, textColourOn } from '../../src/domain/status-scale.ts';
 import { parseTimescale } from '../../src/domain/timescale.ts';
-import { SHAPE_SYMBOLS, type ReportView, type SignOffView, type StatusView } from '../../src/render/report-view.ts';
+import { SHAPE_SYMBOLS, type GraphView, type ReportView, type SignOffView, type StatusView } from '../../src/render/report-view.ts';
+import { chartTable, type IndicatorChartView } from '../../src/render/charts/chart-view.ts';
+import { describeChart, renderIndicatorChartSvg } from '../../src/render/charts/svg.ts';
 
 type PersonKey = (typeof VFM_4D.people)[number]['key'];
 
@@ -84,6 +86,41 @@ export function buildVfm4dReportView(overrides: Partial<ReportView> = {}): Repor
     version: 1,
   };
   return { ...view, ...overrides };
+}
+
+const GRAPH_QUARTERS = ['2008/09 Q1', '2008/09 Q2', '2008/09 Q3', '2008/09 Q4', '2009/10 Q1', '2009/10 Q2', '2009/10 Q3', '2009/10 Q4'];
+
+/**
+ * A graph as a report shows it: NI 179 "Value for money gains (%)" over eight quarters against
+ * a target of 95, with green, amber and red points and one quarter (2009/10 Q2) with no actual.
+ * Overrides change the indicator; the SVG, description and table are derived from it as the
+ * presenter derives them, so they always agree.
+ */
+export function buildGraphView(overrides: Partial<IndicatorChartView> = {}): GraphView {
+  const actuals = [91.2, 93.5, 95.4, 96.1, 89.7, null, 95.8, 93.25];
+  const statuses = ['amber', 'amber', 'green', 'green', 'red', null, 'green', 'amber'];
+  const chart: IndicatorChartView = {
+    code: 'NI 179',
+    title: 'Value for money gains (%)',
+    unit: '%',
+    decimals: 1,
+    polarity: 'Higher is better',
+    kind: 'line',
+    points: GRAPH_QUARTERS.map((periodLabel, i) => {
+      const status = statuses[i];
+      return { periodLabel, actual: actuals[i] ?? null, target: 95, status: status ? statusView(status) : null };
+    }),
+    ...overrides,
+  };
+  return {
+    code: chart.code,
+    title: chart.title,
+    chart,
+    // The report gives each chart a heading of its own, so the picture leaves the title out.
+    svg: renderIndicatorChartSvg(chart, { showTitle: false }),
+    description: describeChart(chart),
+    table: chartTable(chart),
+  };
 }
 
 /** Sentences of plain words adding up to `words` words, each sentence numbered so order can be checked. */

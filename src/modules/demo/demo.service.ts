@@ -9,6 +9,7 @@ import type { PersonService } from '../people/person.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
+import type { IndicatorService } from '../indicators/indicator.service.ts';
 import { VFM_4D } from './vfm-4d.ts';
 
 const ILLUSTRATIVE = 'Illustrative demo entry, not taken from a real report.';
@@ -28,9 +29,19 @@ export interface DemoDeps {
   periods: PeriodService;
   plans: PlanService;
   reports: ReportService;
+  indicators: IndicatorService;
 }
 
-export function createDemoService({ organisations, people, periods, plans, reports }: DemoDeps) {
+/** An illustrative indicator, so a newcomer sees a graph in a report (VfM-4d itself has none, as in the seed). */
+const DEMO_INDICATOR = {
+  code: 'OC-1c-i', title: 'Customer enquiries resolved at first contact', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher',
+  frequency: 'quarterly', ytdMethod: 'average', ruleKind: 'percent', tolerance: '5',
+  description: `Enquiries resolved at the first contact as a share of all enquiries. ${ILLUSTRATIVE}`,
+  values: [['2008-09-q1', '71.2'], ['2008-09-q2', '72.8'], ['2008-09-q3', '74.1'], ['2008-09-q4', '73.5'], ['2009-10-q1', '76.9'], ['2009-10-q2', '78.4']] as const,
+  target: '80',
+};
+
+export function createDemoService({ organisations, people, periods, plans, reports, indicators }: DemoDeps) {
   return {
     /** Loads the demo organisation unless it exists; returns it and whether it was created now. */
     async load(actorLabel = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
@@ -85,6 +96,13 @@ export function createDemoService({ organisations, people, periods, plans, repor
         await reports.create(actor, o.code, { period: r.period });
         await reports.updateSections(actor, o.code, r.period, { summary: `${o.summary}\n\n${ILLUSTRATIVE}`, status: o.status, statusReason: o.reason });
       }
+      const oc = await plans.getPriority(actor, 'OC-1c');
+      const indicator = await indicators.create(actor, { ...DEMO_INDICATOR, ownerId: personIds.get('mcpheely'), priorityIds: [oc.id] });
+      for (const [period, actual] of DEMO_INDICATOR.values) {
+        await periods.ensure(actor, period);
+        await indicators.setValue(actor, indicator.code, { period, actual, target: DEMO_INDICATOR.target });
+      }
+      await reports.chooseGraphs(actor, 'OC-1c', r.period, { indicators: [indicator.id] });
       return { organisation, created: true };
     },
   };
