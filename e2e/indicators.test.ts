@@ -87,4 +87,12 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     await progress.submit('Save progress', new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report'));
     assert.match(await page.locator('[data-qa="last-time"]').innerText(), /Slipped\s+Original collaboration contract terminated – Slipped from Nov 2009 to Jan 2010: PwC asked for a longer notice period/);
   });
+
+  it('shows the dashboard, whose numbers lead to the priorities behind them', async () => {
+    const { page } = session;
+    const dashboard = await new Screen(page, 'Dashboard for 2009/10 H1', 'Dashboard').visit(`${paths.dashboard}?period=2009-10-h1`);
+    await dashboard.follow(page.getByRole('link', { name: '2 Amber in all themes' }), new Screen(page, 'Improvement priorities', 'FilteredPriorityList'));
+    const codes = await page.locator('[data-qa="priority-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code')));
+    assert.deepEqual(codes.sort(), ['OC-1c', 'VfM-4d']);
+  });
 });

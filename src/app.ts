@@ -23,6 +23,7 @@ import { registerPeopleRoutes } from './modules/people/person.routes.ts';
 import { registerOrganisationRoutes } from './modules/organisations/organisation.routes.ts';
 import { registerPeriodRoutes } from './modules/periods/period.routes.ts';
 import { registerIndicatorRoutes } from './modules/indicators/indicator.routes.ts';
+import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,6 +113,7 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   registerOrganisationRoutes(app, services);
   registerPeriodRoutes(app, services);
   registerIndicatorRoutes(app, services);
+  registerDashboardRoutes(app, services);
   registerApiDocs(app);
 
   return app;

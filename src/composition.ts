@@ -15,6 +15,8 @@ import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
 import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
 import { createIndicatorService } from './modules/indicators/indicator.service.ts';
+import { createDashboardRepository } from './modules/dashboard/dashboard.repository.ts';
+import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createTransferRepository } from './modules/transfer/transfer.repository.ts';
 import { createTransferService } from './modules/transfer/transfer.service.ts';
@@ -26,9 +28,10 @@ export function buildServices(db: Kysely<DB>) {
   const plans = createPlanService(createPlanRepository(db));
   const indicators = createIndicatorService({ repo: createIndicatorRepository(db), plans, periods, organisations });
   const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators });
+  const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
   const demo = createDemoService({ organisations, people, periods, plans, reports, indicators });
   const transfer = createTransferService(createTransferRepository(db));
-  return { organisations, people, periods, plans, indicators, reports, demo, transfer };
+  return { organisations, people, periods, plans, indicators, reports, dashboard, demo, transfer };
 }
 
 export type Services = ReturnType<typeof buildServices>;

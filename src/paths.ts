@@ -7,6 +7,7 @@ const seg = (s: string | number) => (String(s).startsWith(':') ? String(s) : enc
 export const paths = {
   home: '/',
   health: '/health',
+  dashboard: '/dashboard',
   assets: '/assets',
 
   priorities: {

@@ -123,7 +123,8 @@ function planQueries(db: Executor<DB>) {
       await db.deleteFrom('theme').where('organisation_id', '=', organisationId).where('id', '=', id).execute();
     },
 
-    async listPriorities(organisationId: string, filter: { themeId?: string | undefined }): Promise<PriorityListItem[]> {
+    /** Priorities with their latest report, or with their report for `periodId` when given. */
+    async listPriorities(organisationId: string, filter: { themeId?: string | undefined; periodId?: string | undefined }): Promise<PriorityListItem[]> {
       let q = db.selectFrom('priority')
         .innerJoin('theme', 'theme.id', 'priority.theme_id')
         .innerJoin('plan', 'plan.id', 'theme.plan_id')
@@ -133,6 +134,7 @@ function planQueries(db: Executor<DB>) {
             .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
             .select(['reporting_period.key as period_key', 'progress_report.status_id'])
             .whereRef('progress_report.priority_id', '=', 'priority.id')
+            .$if(filter.periodId !== undefined, (sub) => sub.where('progress_report.period_id', '=', filter.periodId!))
             .orderBy('reporting_period.ends_on', 'desc').orderBy('reporting_period.starts_on', 'desc').limit(1)
             .as('latest'),
           (join) => join.onTrue(),

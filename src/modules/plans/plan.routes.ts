@@ -14,16 +14,21 @@ import { presentStatus } from '../../render/report-view.ts';
 type Params = { code: string; id: string; planId: string };
 
 export function registerPlanRoutes(app: FastifyInstance, services: Services): void {
-  const { plans, people, reports, organisations } = services;
+  const { plans, people, reports, organisations, periods } = services;
 
   // --- Priorities -------------------------------------------------------------------------
-  app.get(paths.priorities.list, async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string } }>, reply) => {
+  app.get(paths.priorities.list, async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
     const { actor } = request;
-    const filter = { theme: request.query.theme || undefined, status: request.query.status || undefined };
-    const [items, statuses, themes] = await Promise.all([
-      plans.listPriorities(actor, { themeId: filter.theme }), organisations.statusScale(actor), plans.listThemes(actor),
+    const filter = { theme: request.query.theme || undefined, status: request.query.status || undefined, period: request.query.period || undefined };
+    const period = filter.period ? await periods.findByKey(actor, filter.period) : undefined;
+    const [items, statuses, themes, periodList] = await Promise.all([
+      plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id ?? (filter.period ? '00000000-0000-0000-0000-000000000000' : undefined) }),
+      organisations.statusScale(actor), plans.listThemes(actor), periods.list(actor),
     ]);
-    return reply.view('plans/views/priority-list.njk', { pageTitle: 'Improvement priorities', section: 'priorities', ...presentPriorityList(items, statuses, themes, filter) });
+    return reply.view('plans/views/priority-list.njk', {
+      pageTitle: 'Improvement priorities', section: 'priorities', periodLabel: period?.label,
+      ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key ?? filter.period }, periodList),
+    });
   });
 
   async function priorityForm(request: FastifyRequest, values: Record<string, any>) {

@@ -112,8 +112,11 @@ export function createPlanService(repo: PlanRepository) {
       });
     },
 
-    listPriorities: (actor: Actor, filter: { themeId?: string | undefined } = {}): Promise<PriorityListItem[]> =>
-      repo.listPriorities(actor.organisationId, { themeId: filter.themeId && isUuid(filter.themeId) ? filter.themeId : undefined }),
+    listPriorities: (actor: Actor, filter: { themeId?: string | undefined; periodId?: string | undefined } = {}): Promise<PriorityListItem[]> =>
+      repo.listPriorities(actor.organisationId, {
+        themeId: filter.themeId && isUuid(filter.themeId) ? filter.themeId : undefined,
+        periodId: filter.periodId && isUuid(filter.periodId) ? filter.periodId : undefined,
+      }),
     findPriority: (actor: Actor, code: string) => repo.findPriorityByCode(actor.organisationId, code),
     getPriority,
     async createPriority(actor: Actor, input: unknown): Promise<Priority> {

@@ -1,0 +1,80 @@
+// The dashboard for a reporting period: priorities by status per theme, status changes since
+// each priority's previous report, overdue milestones and indicators off target. Every number
+// comes with what is needed to link to the list behind it.
+
+import type { Actor } from '../../domain/actor.ts';
+import { todayIso, type IsoDate } from '../../domain/dates.ts';
+import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
+import type { Status } from '../../domain/status-scale.ts';
+import type { Timescale } from '../../domain/timescale.ts';
+import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { IndicatorService, Indicator, IndicatorPoint } from '../indicators/indicator.service.ts';
+import type { DashboardRepository, StatusChange, OverdueMilestone } from './dashboard.repository.ts';
+
+export interface Dashboard {
+  period: ReportingPeriod;
+  periods: ReportingPeriod[];
+  statuses: Status[];
+  /** Per theme: count per status key, plus "none" (report without a status) and "no-report". */
+  themes: { themeId: string; themeTitle: string; counts: Record<string, number>; total: number }[];
+  totals: Record<string, number>;
+  changes: (StatusChange & { fromPeriodLabel: string; better: boolean | null })[];
+  overdue: (OverdueMilestone & { timescale: Timescale; revised: Timescale | null })[];
+  offTarget: { indicator: Indicator; point: IndicatorPoint }[];
+  today: IsoDate;
+}
+
+export interface DashboardDeps { repo: DashboardRepository; periods: PeriodService; organisations: OrganisationService; indicators: IndicatorService }
+
+export function createDashboardService({ repo, periods, organisations, indicators }: DashboardDeps) {
+  return {
+    /** The period asked for, or the latest period that has a report (then the latest period). */
+    async forPeriod(actor: Actor, periodKey?: string, today: IsoDate = todayIso()): Promise<Dashboard | undefined> {
+      const all = await periods.list(actor);
+      if (all.length === 0) return undefined;
+      const period = periodKey ? await periods.getByKey(actor, periodKey) : all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!;
+      const statuses = await organisations.statusScale(actor);
+      const byId = new Map(statuses.map((s) => [s.id, s]));
+      const keyOf = (statusId: string | null, hasReport: boolean) => (!hasReport ? 'no-report' : statusId ? byId.get(statusId)?.key ?? 'none' : 'none');
+
+      const themes = new Map<string, Dashboard['themes'][number]>();
+      const totals: Record<string, number> = {};
+      for (const row of await repo.statusCounts(actor.organisationId, period.id)) {
+        const theme = themes.get(row.themeId) ?? { themeId: row.themeId, themeTitle: row.themeTitle, counts: {}, total: 0 };
+        const key = keyOf(row.statusId, row.hasReport);
+        theme.counts[key] = (theme.counts[key] ?? 0) + row.count;
+        theme.total += row.count;
+        totals[key] = (totals[key] ?? 0) + row.count;
+        themes.set(row.themeId, theme);
+      }
+
+      const position = (id: string | null) => (id ? statuses.findIndex((s) => s.id === id) : -1);
+      const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn)).map((c) => {
+        const from = position(c.fromStatusId);
+        const to = position(c.toStatusId);
+        return { ...c, fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)), better: from < 0 || to < 0 ? null : to < from };
+      });
+
+      const overdue = (await repo.overdueMilestones(actor.organisationId, today)).map((m) => ({
+        ...m,
+        timescale: { precision: m.duePrecision, date: m.dueOn as IsoDate } as Timescale,
+        revised: m.revisedDueOn && m.revisedPrecision ? ({ precision: m.revisedPrecision, date: m.revisedDueOn as IsoDate } as Timescale) : null,
+      }));
+
+      // An indicator is off target in the period when its latest value inside the period is.
+      const offTarget: Dashboard['offTarget'] = [];
+      for (const indicator of await indicators.list(actor)) {
+        const { points } = await indicators.points(actor, indicator.code);
+        const inPeriod = points.filter((p) => p.period.startsOn >= period.startsOn && p.period.endsOn <= period.endsOn).at(-1);
+        if (!inPeriod) continue;
+        const worst = statuses.at(-1);
+        const off = inPeriod.value.override ? inPeriod.shown?.key === worst?.key : inPeriod.computed.rated && inPeriod.computed.outcome === 'off';
+        if (off) offTarget.push({ indicator, point: inPeriod });
+      }
+      return { period, periods: all, statuses, themes: [...themes.values()], totals, changes, overdue, offTarget, today };
+    },
+  };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;
