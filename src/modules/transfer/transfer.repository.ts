@@ -6,9 +6,10 @@
 import { sql, type Kysely } from 'kysely';
 import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
-import type { DB, OrganisationTable } from '../../schema.ts';
+import type { DB, OrganisationTable, IndicatorTable } from '../../schema.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { IsoDate } from '../../domain/dates.ts';
+import type { UnitKind } from '../../domain/indicators/indicator.ts';
 
 /** An instant as ISO 8601 in UTC with microseconds, e.g. `2009-10-22T09:30:00.123456Z`. */
 export type IsoTimestamp = string;
@@ -52,6 +53,23 @@ export interface SignOffRecord {
   id: string; reportId: string; role: 'accountable_officer' | 'accountable_director'; personId: string;
   decision: 'approved' | 'returned'; signedOn: IsoDate; comment: string; historical: boolean; recordedAt: IsoTimestamp;
 }
+export interface IndicatorRecord {
+  id: string; code: string; title: string; description: string; unitKind: UnitKind; decimalPlaces: number;
+  polarity: IndicatorTable['polarity']; frequency: IndicatorTable['frequency']; ytdMethod: IndicatorTable['ytd_method'];
+  ruleKind: IndicatorTable['rule_kind'];
+  /** Basis points for a percentage tolerance; scaled units for an absolute one. */
+  ruleValue: number;
+  chartKind: 'line' | 'bar';
+  ownerId: string | null; dataSource: string; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+}
+export interface IndicatorPriorityRecord { indicatorId: string; priorityId: string }
+/** Values in the indicator's scaled units (10^decimalPlaces; pence for money). No override: its key is null and the rest empty. */
+export interface IndicatorValueRecord {
+  id: string; indicatorId: string; periodId: string; actual: number | null; target: number | null; targetHigh: number | null; comment: string;
+  overrideStatusKey: string | null; overrideReason: string; overrideComputedKey: string | null; overrideExplanation: string;
+  version: number; updatedAt: IsoTimestamp;
+}
+export interface ReportGraphRecord { reportId: string; indicatorId: string; position: number }
 
 /** Every stored row of one organisation, table by table. */
 export interface OrganisationSnapshot {
@@ -68,6 +86,10 @@ export interface OrganisationSnapshot {
   contributors: ContributorRecord[];
   milestones: MilestoneRecord[];
   signOffs: SignOffRecord[];
+  indicators: IndicatorRecord[];
+  indicatorPriorities: IndicatorPriorityRecord[];
+  indicatorValues: IndicatorValueRecord[];
+  reportGraphs: ReportGraphRecord[];
 }
 
 export type SnapshotCounts = Record<Exclude<keyof OrganisationSnapshot, 'organisation'> | 'organisations', number>;
@@ -93,7 +115,8 @@ export function countSnapshot(s: OrganisationSnapshot): SnapshotCounts {
     organisations: 1, partners: s.partners.length, statuses: s.statuses.length, people: s.people.length,
     periods: s.periods.length, plans: s.plans.length, themes: s.themes.length, priorities: s.priorities.length,
     reports: s.reports.length, actions: s.actions.length, contributors: s.contributors.length,
-    milestones: s.milestones.length, signOffs: s.signOffs.length,
+    milestones: s.milestones.length, signOffs: s.signOffs.length, indicators: s.indicators.length,
+    indicatorPriorities: s.indicatorPriorities.length, indicatorValues: s.indicatorValues.length, reportGraphs: s.reportGraphs.length,
   };
 }
 
@@ -161,6 +184,31 @@ function transferQueries(db: Executor<DB>) {
         version: r.version, created_at: r.createdAt, updated_at: r.updatedAt,
       }))).execute();
     }
+    for (const chunk of slices(s.indicators)) {
+      await db.insertInto('indicator').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, code: r.code, title: r.title, description: r.description, unit_kind: r.unitKind,
+        decimal_places: r.decimalPlaces, polarity: r.polarity, frequency: r.frequency, ytd_method: r.ytdMethod, rule_kind: r.ruleKind,
+        rule_value: r.ruleValue, chart_kind: r.chartKind, owner_id: r.ownerId, data_source: r.dataSource, version: r.version,
+        created_at: r.createdAt, updated_at: r.updatedAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.indicatorPriorities)) {
+      await db.insertInto('indicator_priority').values(chunk.map((r) => ({
+        organisation_id: orgId, indicator_id: r.indicatorId, priority_id: r.priorityId,
+      }))).execute();
+    }
+    for (const chunk of slices(s.indicatorValues)) {
+      await db.insertInto('indicator_value').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, indicator_id: r.indicatorId, period_id: r.periodId, actual: r.actual, target: r.target,
+        target_high: r.targetHigh, comment: r.comment, override_status_key: r.overrideStatusKey, override_reason: r.overrideReason,
+        override_computed_key: r.overrideComputedKey, override_explanation: r.overrideExplanation, version: r.version, updated_at: r.updatedAt,
+      }))).execute();
+    }
+    for (const chunk of slices(s.reportGraphs)) {
+      await db.insertInto('report_graph').values(chunk.map((r) => ({
+        organisation_id: orgId, report_id: r.reportId, indicator_id: r.indicatorId, position: r.position,
+      }))).execute();
+    }
     for (const chunk of slices(s.actions)) {
       await db.insertInto('action').values(chunk.map((r) => ({
         id: r.id, organisation_id: orgId, report_id: r.reportId, position: r.position, description: r.description,
@@ -222,6 +270,18 @@ function transferQueries(db: Executor<DB>) {
       const signOffs = await db.selectFrom('sign_off')
         .select(['id', 'report_id', 'role', 'person_id', 'decision', 'signed_on', 'comment', 'historical', utc('recorded_at').as('recorded_at')])
         .where('organisation_id', '=', id).execute();
+      const indicators = await db.selectFrom('indicator')
+        .select(['id', 'code', 'title', 'description', 'unit_kind', 'decimal_places', 'polarity', 'frequency', 'ytd_method', 'rule_kind',
+          'rule_value', 'chart_kind', 'owner_id', 'data_source', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+        .where('organisation_id', '=', id).execute();
+      const indicatorPriorities = await db.selectFrom('indicator_priority').select(['indicator_id', 'priority_id']).where('organisation_id', '=', id).execute();
+      const indicatorValues = await db.selectFrom('indicator_value')
+        .select(['id', 'indicator_id', 'period_id', 'actual', 'target', 'target_high', 'comment', 'override_status_key', 'override_reason',
+          'override_computed_key', 'override_explanation', 'version', utc('updated_at').as('updated_at')])
+        .where('organisation_id', '=', id).execute();
+      const reportGraphs = await db.selectFrom('report_graph').select(['report_id', 'indicator_id', 'position']).where('organisation_id', '=', id).execute();
+      /** bigint columns: numbers on both engines (database.ts), coerced again in case a driver hands back text. */
+      const scaled = (v: number | string | null) => (v === null ? null : Number(v));
       return {
         organisation: toOrganisation(org),
         partners: partners.map(toOrganisation),
@@ -261,16 +321,33 @@ function transferQueries(db: Executor<DB>) {
           id: r.id, reportId: r.report_id, role: r.role, personId: r.person_id, decision: r.decision, signedOn: r.signed_on as IsoDate,
           comment: r.comment, historical: r.historical, recordedAt: r.recorded_at,
         })),
+        indicators: indicators.map((r) => ({
+          id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
+          polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: Number(r.rule_value),
+          chartKind: r.chart_kind, ownerId: r.owner_id, dataSource: r.data_source, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+        })),
+        indicatorPriorities: indicatorPriorities.map((r) => ({ indicatorId: r.indicator_id, priorityId: r.priority_id })),
+        indicatorValues: indicatorValues.map((r) => ({
+          id: r.id, indicatorId: r.indicator_id, periodId: r.period_id, actual: scaled(r.actual), target: scaled(r.target), targetHigh: scaled(r.target_high),
+          comment: r.comment, overrideStatusKey: r.override_status_key, overrideReason: r.override_reason,
+          overrideComputedKey: r.override_computed_key, overrideExplanation: r.override_explanation, version: r.version, updatedAt: r.updated_at,
+        })),
+        reportGraphs: reportGraphs.map((r) => ({ reportId: r.report_id, indicatorId: r.indicator_id, position: r.position })),
       };
     },
 
     /**
      * Deletes the organisation, every row it owns and the partners it manages, children first
-     * (several foreign keys restrict rather than cascade). Its audit trail stays.
+     * (several foreign keys restrict rather than cascade: an indicator's values hold on to their
+     * reporting periods). Its audit trail stays.
      */
     async deleteOrganisation(id: string): Promise<SnapshotCounts> {
-      const del = async (table: 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
+      const del = async (table: 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
         Number((await db.deleteFrom(table).where('organisation_id', '=', id).executeTakeFirst()).numDeletedRows);
+      const reportGraphs = await del('report_graph');
+      const indicatorValues = await del('indicator_value');
+      const indicatorPriorities = await del('indicator_priority');
+      const indicators = await del('indicator');
       const signOffs = await del('sign_off');
       const milestones = await del('milestone');
       const contributors = await del('action_contributor');
@@ -284,7 +361,10 @@ function transferQueries(db: Executor<DB>) {
       const statuses = await del('status');
       const partners = Number((await db.deleteFrom('organisation').where('managed_by_id', '=', id).executeTakeFirst()).numDeletedRows);
       const organisations = Number((await db.deleteFrom('organisation').where('id', '=', id).executeTakeFirst()).numDeletedRows);
-      return { organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs };
+      return {
+        organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs,
+        indicators, indicatorPriorities, indicatorValues, reportGraphs,
+      };
     },
 
     /**

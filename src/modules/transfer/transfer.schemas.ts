@@ -3,22 +3,39 @@
 // milestone identity survive; dates are `YYYY-MM-DD`; timestamps are ISO 8601 with up to six
 // decimals (PostgreSQL keeps microseconds); a milestone's timescale is `YYYY-MM` (a month) or
 // `YYYY-MM-DD` (a day). Every field is required (null where there is no value), so a file says
-// everything explicitly and an import never guesses.
+// everything explicitly and an import never guesses — except the fields added to the format
+// after files were first written, which an export always writes and an import does without, so
+// older files still import: a milestone's `progress` (none), the top-level `indicators` (none)
+// and a report's `graphs` (none).
+//
+// Indicators carry their values as whole numbers in the indicator's scaled units, exactly as
+// stored: the value times 10^decimalPlaces (95.5% at 1 decimal place is 955; money is in pence,
+// so £1,200.50 is 120050). A percentage tolerance (`ruleKind` percent) is in basis points (5% is
+// 500); an absolute one is in the indicator's scaled units. A report's `graphs` are indicator
+// ids, in the order the report shows them.
 //
 // parseOrganisationFile checks a whole file and reports every problem at once, each named by
 // its path (`reports[0].actions[1].milestones[0].timescale`): first the shape of each record,
 // then the rules between records (unique keys and codes, references that must point at
-// something in the same file, period dates that must match the period's key).
+// something in the same file, period dates that must match the period's key, values for periods
+// of the indicator's frequency).
 
 import { z } from 'zod';
+import type { Selectable } from 'kysely';
 import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
 import { isoDate } from '../../domain/dates.ts';
-import { parsePeriodKey, PeriodKeyError } from '../../domain/period.ts';
+import { parsePeriodKey, PeriodKeyError, type PeriodKind } from '../../domain/period.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
 import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
 import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
 import { SIGN_OFF_ROLES } from '../reports/report.schemas.ts';
+import { INDICATOR_CODE_PATTERN } from '../indicators/indicator.schemas.ts';
+import {
+  UNIT_KINDS, POLARITIES, FREQUENCIES, YTD_METHODS, FREQUENCY_PERIOD_KIND, MAX_DECIMAL_PLACES, checkIndicator,
+  type UnitKind, type Polarity, type Frequency, type YtdMethod,
+} from '../../domain/indicators/indicator.ts';
+import type { IndicatorTable } from '../../schema.ts';
 
 export const ORGANISATION_FILE_FORMAT = 'amber.organisation.v1';
 
@@ -226,6 +243,70 @@ const signOffRecord = record('Sign-off', {
   recordedAt: timestamp('Sign-off recorded time'),
 });
 
+// Indicators. The kinds come from the domain's lists; the two the domain does not list are
+// checked against the column types.
+
+const nonEmpty = <T extends string>(values: readonly T[]) => values as readonly [T, ...T[]];
+const RULE_KINDS = ['percent', 'absolute'] as const satisfies readonly Selectable<IndicatorTable>['rule_kind'][];
+const CHART_KINDS = ['line', 'bar'] as const satisfies readonly Selectable<IndicatorTable>['chart_kind'][];
+
+/** How a value is written, for the messages that name a value. */
+const SCALED_UNITS = 'in the indicator’s scaled units (the value times 10 to the power of its decimal places: 95.5% at 1 decimal place is 955, and money is in pence, so £1,200.50 is 120050)';
+
+/** A value as stored: a safe integer in the indicator's scaled units. */
+const scaledValue = (what: string) => z.number({ error: wrongType(what, `a whole number ${SCALED_UNITS}, or null`) }).superRefine((n, ctx) => {
+  if (!Number.isInteger(n)) ctx.addIssue({ code: 'custom', message: `${what} must be a whole number ${SCALED_UNITS}, not ${n}` });
+  else if (!Number.isSafeInteger(n)) ctx.addIssue({ code: 'custom', message: `${what} ${n} is too large to store: values ${SCALED_UNITS} must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
+});
+
+const TOLERANCE_UNITS = 'basis points for a percentage tolerance (5% is 500), or the indicator’s scaled units for an absolute one';
+const tolerance = z.number({ error: wrongType('Tolerance', `a whole number of ${TOLERANCE_UNITS}`) }).superRefine((n, ctx) => {
+  if (!Number.isSafeInteger(n) || n < 0) ctx.addIssue({ code: 'custom', message: `Tolerance must be a whole number of zero or more, in ${TOLERANCE_UNITS}, not ${n}` });
+});
+
+/** An officer's status in place of the computed one; null when the computed status stands. */
+const statusOverride = z.strictObject({
+  statusKey: filledText('Override status key'),
+  reason: filledText('Reason for the override'),
+  computedKey: nullableText('Status computed when it was overridden'),
+  explanation: text('Override explanation'),
+}, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType('Status override', 'null or an object')(iss)) }).nullable();
+
+const indicatorValueRecord = record('Indicator value', {
+  id: id('Value id'),
+  period: filledText('Value period key'),
+  actual: scaledValue('Actual').nullable(),
+  target: scaledValue('Target').nullable(),
+  targetHigh: scaledValue('Top of the target range').nullable(),
+  comment: text('Value comment'),
+  override: statusOverride,
+  version: version('Value version'),
+  updatedAt: timestamp('Value updated time'),
+});
+
+const indicatorRecord = record('Indicator', {
+  id: id('Indicator id'),
+  code: checkedText('Indicator code', (s) => INDICATOR_CODE_PATTERN.test(s),
+    (s) => `Indicator code ${quoted(s)} must be up to 30 letters, numbers, spaces, dots, slashes, hyphens or underscores, like NI 179`),
+  title: filledText('Indicator title'),
+  description: text('Indicator description'),
+  unitKind: oneOf('Indicator unit', nonEmpty<UnitKind>(UNIT_KINDS)),
+  decimalPlaces: whole('Decimal places', 0, MAX_DECIMAL_PLACES),
+  polarity: oneOf('Indicator polarity', nonEmpty<Polarity>(POLARITIES)),
+  frequency: oneOf('Indicator frequency', nonEmpty<Frequency>(FREQUENCIES)),
+  ytdMethod: oneOf('Year-to-date method', nonEmpty<YtdMethod>(YTD_METHODS)),
+  ruleKind: oneOf('Tolerance kind', RULE_KINDS),
+  ruleValue: tolerance,
+  chartKind: oneOf('Graph kind', CHART_KINDS),
+  ownerId: nullableId('Indicator owner'),
+  dataSource: text('Data source'),
+  version: version('Indicator version'),
+  createdAt: timestamp('Indicator created time'),
+  updatedAt: timestamp('Indicator updated time'),
+  priorityIds: list('priorities the indicator measures', id('Priority the indicator measures')),
+  values: list('values', indicatorValueRecord),
+});
+
 const reportRecord = record('Report', {
   id: id('Report id'),
   priority: filledText('Report priority code'),
@@ -240,6 +321,8 @@ const reportRecord = record('Report', {
   updatedAt: timestamp('Report updated time'),
   actions: list('actions', actionRecord),
   signOffs: list('sign-offs', signOffRecord),
+  /** Indicator ids in the order the report shows them. Optional: files written before graphs existed have none. */
+  graphs: list('graphs', id('Graph indicator id')).optional(),
 });
 
 export const organisationFile = record('The file', {
@@ -251,11 +334,14 @@ export const organisationFile = record('The file', {
   people: list('people', personRecord),
   periods: list('reporting periods', periodRecord),
   plans: list('plans', planRecord),
+  /** Optional: files written before indicators existed have none. */
+  indicators: list('indicators', indicatorRecord).optional(),
   reports: list('reports', reportRecord),
 });
 
 export type OrganisationFile = z.output<typeof organisationFile>;
 export type OrganisationFileReport = OrganisationFile['reports'][number];
+export type OrganisationFileIndicator = NonNullable<OrganisationFile['indicators']>[number];
 
 /** `['reports', 0, 'actions', 1, 'timescale']` → `reports[0].actions[1].timescale`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -403,8 +489,21 @@ function referenceIssues(file: Raw): FieldIssue[] {
   // A list of the wrong shape is reported once, by the shape; references into it are not checked.
   const periodsComplete = Array.isArray(file.periods);
   const prioritiesComplete = Array.isArray(file.plans) && items(file.plans).every((p) => Array.isArray(p.themes) && items(p.themes).every((th) => Array.isArray(th.priorities)));
-  const knownCodes = new Set(items(file.plans).flatMap((p) => items(p.themes)).flatMap((t) => items(t.priorities))
-    .map((p) => str(p.code)?.toLowerCase()));
+  const allPriorities = items(file.plans).flatMap((p) => items(p.themes)).flatMap((t) => items(t.priorities));
+  const knownCodes = new Set(allPriorities.map((p) => str(p.code)?.toLowerCase()));
+  const knownPriorityIds = new Set(allPriorities.map((p) => str(p.id)));
+  /** A report's priority by its code, as the import resolves it (the first priority with that code). */
+  const priorityIdByCode = new Map<string, string>();
+  for (const p of allPriorities) {
+    const code = str(p.code)?.toLowerCase();
+    const pid = str(p.id);
+    if (code !== undefined && pid !== undefined && !priorityIdByCode.has(code)) priorityIdByCode.set(code, pid);
+  }
+
+  const indicatorLinks = indicatorIssues(file, add, {
+    knownPeople, knownPeriods, knownPriorityIds, knownStatusKeys, periodsComplete, prioritiesComplete, ids,
+  });
+  const indicatorsComplete = file.indicators === undefined || Array.isArray(file.indicators);
 
   const reportIds = ids('report');
   const reportSlots = registry((v, first) => `${v} has a second report here (the first is ${first}): a priority has one report per period`, (s) => s.toLowerCase());
@@ -453,8 +552,129 @@ function referenceIssues(file: Raw): FieldIssue[] {
       signOffIds(s.id, `${at}.signOffs[${j}]`, 'id');
       checkPerson(s.personId, `${at}.signOffs[${j}].personId`, 'Signatory');
     });
+    const graphs = new Map<string, string>();
+    strings(report.graphs).forEach(([indicatorId, k]) => {
+      const gat = `${at}.graphs[${k}]`;
+      const first = graphs.get(indicatorId);
+      if (first !== undefined) {
+        add(gat, `Indicator ${indicatorId} is already shown as ${first}: show each graph once`);
+        return;
+      }
+      graphs.set(indicatorId, gat);
+      const indicator = indicatorLinks.get(indicatorId);
+      if (indicator === undefined) {
+        if (indicatorsComplete) add(gat, `There is no indicator with the id ${indicatorId} in this file: use the id of one of "indicators"`);
+        return;
+      }
+      const priorityId = code === undefined ? undefined : priorityIdByCode.get(code.toLowerCase());
+      if (priorityId !== undefined && indicator.priorityIds !== undefined && !indicator.priorityIds.has(priorityId)) {
+        add(gat, `Indicator ${indicator.code ?? indicatorId} does not measure ${code}, so this report cannot show it as a graph: add ${priorityId} to the indicator's priorityIds, or remove the graph`);
+      }
+    });
   });
   return issues;
+}
+
+/** The strings of a list with their places; anything else is left to the shape's message. */
+function strings(v: unknown): [string, number][] {
+  return Array.isArray(v) ? v.flatMap((x, i): [string, number][] => (typeof x === 'string' ? [[x, i]] : [])) : [];
+}
+
+interface Known {
+  knownPeople: Set<string | undefined>;
+  knownPeriods: Set<string>;
+  knownPriorityIds: Set<string | undefined>;
+  knownStatusKeys: Set<string | undefined>;
+  periodsComplete: boolean;
+  prioritiesComplete: boolean;
+  ids: (noun: string) => (value: unknown, record: string, field: string) => void;
+}
+
+const KIND_NAMES: Record<PeriodKind, string> = { year: 'year', half: 'half year', quarter: 'quarter', month: 'month' };
+
+/**
+ * The rules of the indicators: codes unique ignoring capitals, the unit's rules, owners,
+ * priorities, periods (in the file, of the indicator's frequency, one value each) and override
+ * statuses that exist. Returns each indicator's code and linked priorities by id, for the
+ * reports' graphs (priorityIds undefined when the list is not a list).
+ */
+function indicatorIssues(file: Raw, add: (field: string, message: string) => void, known: Known): Map<string, { code: string | undefined; priorityIds: Set<string> | undefined }> {
+  const links = new Map<string, { code: string | undefined; priorityIds: Set<string> | undefined }>();
+  const register = (clash: (value: string, first: string) => string, normalise = (s: string) => s) => {
+    const seen = new Map<string, string>();
+    return (value: string, at: string): void => {
+      const first = seen.get(normalise(value));
+      if (first !== undefined) add(at, clash(value, first));
+      else seen.set(normalise(value), at.replace(/\.[^.[\]]+$/, ''));
+    };
+  };
+  const indicatorIds = known.ids('indicator');
+  const valueIds = known.ids('indicator value');
+  const codes = register((v, first) => `Indicator code ${quoted(v)} is also used by ${first}: codes must differ, ignoring capitals`, (s) => s.toLowerCase());
+  const all = items(file.indicators);
+  all.forEach((indicator, i) => {
+    const at = `indicators[${i}]`;
+    indicatorIds(indicator.id, at, 'id');
+    const code = str(indicator.code);
+    if (code !== undefined) codes(code, `${at}.code`);
+    const id = str(indicator.id);
+    if (id !== undefined && !links.has(id)) {
+      links.set(id, { code, priorityIds: Array.isArray(indicator.priorityIds) ? new Set(strings(indicator.priorityIds).map(([p]) => p)) : undefined });
+    }
+    const owner = str(indicator.ownerId);
+    if (owner !== undefined && Array.isArray(file.people) && !known.knownPeople.has(owner)) {
+      add(`${at}.ownerId`, `Indicator owner ${owner} is not one of the people in this file: add them to "people" or use the id of someone there`);
+    }
+
+    // The unit's rules (money in pence; no adding up of percentages), once each field is one of its kinds.
+    const unitKind = indicator.unitKind as UnitKind;
+    const frequency = indicator.frequency as Frequency;
+    const ytd = indicator.ytdMethod as YtdMethod;
+    const polarity = indicator.polarity as Polarity;
+    const dp = indicator.decimalPlaces;
+    if (UNIT_KINDS.includes(unitKind) && FREQUENCIES.includes(frequency) && YTD_METHODS.includes(ytd) && POLARITIES.includes(polarity)
+      && typeof dp === 'number' && Number.isInteger(dp) && dp >= 0 && dp <= MAX_DECIMAL_PLACES) {
+      for (const issue of checkIndicator({ polarity, frequency, unit: { kind: unitKind, decimalPlaces: dp }, ytd })) {
+        const field = issue.field === 'ytd' ? 'ytdMethod' : issue.field === 'unit.decimalPlaces' ? 'decimalPlaces' : issue.field === 'unit.kind' ? 'unitKind' : issue.field;
+        add(`${at}.${field}`, issue.message);
+      }
+    }
+
+    const linked = register((v, first) => `Priority ${v} is already listed as ${first}: list each priority once`);
+    strings(indicator.priorityIds).forEach(([priorityId, k]) => {
+      const pat = `${at}.priorityIds[${k}]`;
+      linked(priorityId, pat);
+      if (known.prioritiesComplete && !known.knownPriorityIds.has(priorityId)) {
+        add(pat, `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`);
+      }
+    });
+
+    const kind = FREQUENCIES.includes(frequency) ? FREQUENCY_PERIOD_KIND[frequency] : undefined;
+    const name = code === undefined ? 'This indicator' : `Indicator ${code}`;
+    const periods = register((v, first) => `${name} has a second value for ${v} (the first is ${first}): an indicator has one value per period`, normalisePeriodKey);
+    items(indicator.values).forEach((value, j) => {
+      const vat = `${at}.values[${j}]`;
+      valueIds(value.id, vat, 'id');
+      const period = str(value.period);
+      if (period !== undefined) {
+        if (known.periodsComplete && !known.knownPeriods.has(normalisePeriodKey(period))) {
+          add(`${vat}.period`, `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`);
+        } else if (kind !== undefined) {
+          let found: PeriodKind | undefined;
+          try { found = parsePeriodKey(period).kind; } catch { /* the period's own key is reported in "periods" */ }
+          if (found !== undefined && found !== kind) {
+            add(`${vat}.period`, `${name} is reported ${frequency}, so each of its values is for a ${KIND_NAMES[kind]}: ${quoted(period)} is a ${KIND_NAMES[found]}`);
+          }
+        }
+        periods(period, `${vat}.period`);
+      }
+      const statusKey = isRecord(value.override) ? str(value.override.statusKey) : undefined;
+      if (statusKey !== undefined && statusKey.trim() !== '' && Array.isArray(file.statuses) && !known.knownStatusKeys.has(statusKey)) {
+        add(`${vat}.override.statusKey`, `There is no status with the key ${quoted(statusKey)} in this file: an override uses the key of one of "statuses"`);
+      }
+    });
+  });
+  return links;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Organisation transfer: one organisation with everything it stores (its partners, status scale,
-// people, periods, plans, themes, priorities, reports with their actions, milestones and
-// sign-offs) exported to one JSON file and imported back without loss. The file's format is
-// described in transfer.schemas.ts.
+// people, periods, plans, themes, priorities, performance indicators with their values and
+// overrides, reports with their actions, milestones, sign-offs and graphs) exported to one JSON
+// file and imported back without loss. The file's format is described in transfer.schemas.ts.
 //
 // An export is deterministic: records are sorted by position, key, code or id (compared as
 // code units, never by a database collation), so two exports of the same data differ only in
@@ -13,11 +13,17 @@ import type { IsoDate } from '../../domain/dates.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import { OrganisationNotFoundError } from '../organisations/organisation.service.ts';
 import type {
-  TransferRepository, OrganisationSnapshot, OrganisationRecord, SnapshotCounts, MilestoneRecord,
+  TransferRepository, OrganisationSnapshot, OrganisationRecord, SnapshotCounts, MilestoneRecord, IndicatorValueRecord,
 } from './transfer.repository.ts';
-import { ORGANISATION_FILE_FORMAT, parseOrganisationFile, normalisePeriodKey, type OrganisationFile } from './transfer.schemas.ts';
+import {
+  ORGANISATION_FILE_FORMAT, parseOrganisationFile, normalisePeriodKey, type OrganisationFile, type OrganisationFileReport, type OrganisationFileIndicator,
+} from './transfer.schemas.ts';
 
-export type OrganisationExport = OrganisationFile;
+/** A file as an export writes it: the fields an import does without (for older files) are always there. */
+export type OrganisationExport = Omit<OrganisationFile, 'indicators' | 'reports'> & {
+  indicators: OrganisationFileIndicator[];
+  reports: (Omit<OrganisationFileReport, 'graphs'> & { graphs: string[] })[];
+};
 export { ORGANISATION_FILE_FORMAT } from './transfer.schemas.ts';
 export { ImportIdInUseError } from './transfer.repository.ts';
 
@@ -42,7 +48,7 @@ export interface ImportOptions {
 
 export interface ImportResult {
   organisationId: string;
-  /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs. */
+  /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs, indicators, ... reportGraphs. */
   counts: Record<string, number>;
 }
 
@@ -92,6 +98,13 @@ function progressOf(m: MilestoneRecord) {
   }
 }
 
+/** The officer's status for a value, as the file writes it: null when the computed status stands. */
+function overrideOf(v: IndicatorValueRecord) {
+  return v.overrideStatusKey === null ? null : {
+    statusKey: v.overrideStatusKey, reason: v.overrideReason, computedKey: v.overrideComputedKey, explanation: v.overrideExplanation,
+  };
+}
+
 function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({ id, name, shortName, kind, createdAt });
   const priorities = new Map(s.priorities.map((p) => [p.id, p]));
@@ -103,6 +116,9 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   const contributorsByAction = groupBy(s.contributors, (c) => c.actionId);
   const milestonesByAction = groupBy(s.milestones, (m) => m.actionId);
   const signOffsByReport = groupBy(s.signOffs, (x) => x.reportId);
+  const prioritiesByIndicator = groupBy(s.indicatorPriorities, (x) => x.indicatorId);
+  const valuesByIndicator = groupBy(s.indicatorValues, (v) => v.indicatorId);
+  const graphsByReport = groupBy(s.reportGraphs, (g) => g.reportId);
 
   const reports = s.reports.map((r) => ({
     report: r,
@@ -136,6 +152,17 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         })),
       })),
     })),
+    indicators: sorted(s.indicators, (i) => i.code.toLowerCase(), (i) => i.code, (i) => i.id).map((i) => ({
+      id: i.id, code: i.code, title: i.title, description: i.description, unitKind: i.unitKind, decimalPlaces: i.decimalPlaces,
+      polarity: i.polarity, frequency: i.frequency, ytdMethod: i.ytdMethod, ruleKind: i.ruleKind, ruleValue: i.ruleValue,
+      chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource, version: i.version, createdAt: i.createdAt, updatedAt: i.updatedAt,
+      priorityIds: sorted((prioritiesByIndicator.get(i.id) ?? []).map((x) => x.priorityId), (id) => id),
+      values: sorted((valuesByIndicator.get(i.id) ?? []).map((v) => ({ v, period: must(periods, v.periodId, 'reporting period').key })),
+        (x) => x.period, (x) => x.v.id).map(({ v, period }) => ({
+        id: v.id, period, actual: v.actual, target: v.target, targetHigh: v.targetHigh, comment: v.comment, override: overrideOf(v),
+        version: v.version, updatedAt: v.updatedAt,
+      })),
+    })),
     reports: sorted(reports, (r) => r.code.toLowerCase(), (r) => r.periodKey, (r) => r.report.id).map(({ report: r, code, periodKey }) => ({
       id: r.id, priority: code, period: periodKey, summary: r.summary,
       status: r.statusId === null ? null : must(statuses, r.statusId, 'status').key,
@@ -154,6 +181,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         id: x.id, role: x.role, personId: x.personId, decision: x.decision, signedOn: x.signedOn, comment: x.comment,
         historical: x.historical, recordedAt: x.recordedAt,
       })),
+      graphs: sorted(graphsByReport.get(r.id) ?? [], (g) => g.position, (g) => g.indicatorId).map((g) => g.indicatorId),
     })),
   };
 }
@@ -167,6 +195,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
   const periodIds = new Map(file.periods.map((p) => [p.key, p.id]));
   const statusIds = new Map(file.statuses.map((st) => [st.key, st.id]));
   const actions = file.reports.flatMap((report) => report.actions.map((action) => ({ report, action })));
+  const indicators = file.indicators ?? [];
 
   return {
     organisation: { ...file.organisation, managedById: null },
@@ -179,7 +208,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
     plans: file.plans.map(({ themes: _themes, ...plan }) => plan),
     themes: themes.map(({ plan, theme: { priorities: _priorities, ...theme } }) => ({ ...theme, planId: plan.id })),
     priorities: priorities.map(({ theme, priority }) => ({ ...priority, themeId: theme.id })),
-    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, priority, period, status, ...r }) => ({
+    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, priority, period, status, ...r }) => ({
       ...r,
       priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
       periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
@@ -200,6 +229,16 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
       };
     })),
     signOffs: file.reports.flatMap((report) => report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id }))),
+    indicators: indicators.map(({ priorityIds: _priorityIds, values: _values, ...i }) => i),
+    indicatorPriorities: indicators.flatMap((i) => i.priorityIds.map((priorityId) => ({ indicatorId: i.id, priorityId }))),
+    indicatorValues: indicators.flatMap((i) => i.values.map((v) => ({
+      id: v.id, indicatorId: i.id, periodId: must(periodIds, normalisePeriodKey(v.period), 'reporting period'),
+      actual: v.actual, target: v.target, targetHigh: v.targetHigh, comment: v.comment,
+      overrideStatusKey: v.override?.statusKey ?? null, overrideReason: v.override?.reason ?? '',
+      overrideComputedKey: v.override?.computedKey ?? null, overrideExplanation: v.override?.explanation ?? '',
+      version: v.version, updatedAt: v.updatedAt,
+    }))),
+    reportGraphs: file.reports.flatMap((report) => (report.graphs ?? []).map((indicatorId, position) => ({ reportId: report.id, indicatorId, position }))),
   };
 }
 

@@ -15,7 +15,7 @@ import type { OrganisationExport } from './transfer.service.ts';
 
 const TABLES = [
   'organisation', 'status', 'person', 'plan', 'theme', 'priority', 'reporting_period', 'progress_report',
-  'action', 'action_contributor', 'milestone', 'sign_off', 'audit_event',
+  'action', 'action_contributor', 'milestone', 'sign_off', 'indicator', 'indicator_priority', 'indicator_value', 'report_graph', 'audit_event',
 ] as const;
 
 async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
@@ -87,17 +87,53 @@ describeOnEachEngine('Organisation transfer', (t) => {
     const [m1, m2] = (await t().services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones;
     await t().services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m1!.id, { progress: 'met', metOn: '2009-11-20', reason: 'Signed' });
     await t().services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m2!.id, { progress: 'slipped', revised: 'Jan 2010', reason: 'Legal review – ŵ' });
+    // An indicator of VfM-4d in money (pence in the file), with three quarters, an override, and a place among the report's graphs.
+    const vfmPriority = await t().services.plans.getPriority(actor, 'VfM-4d');
+    for (const q of ['2008-09-q4', '2009-10-q1', '2009-10-q2']) await t().services.periods.ensure(actor, q);
+    const savings = await t().services.indicators.create(actor, {
+      code: 'VfM-4d-i', title: 'Cashable savings from collaboration – ŵ', description: 'Savings booked by the partners.\n\nAudited yearly.',
+      unitKind: 'money', decimalPlaces: '2', polarity: 'higher', frequency: 'quarterly', ytdMethod: 'sum', ruleKind: 'absolute', tolerance: '£5,000',
+      chartKind: 'bar', ownerId: vfmPriority.accountableOfficer!.id, dataSource: 'Ledger', priorityIds: [vfmPriority.id],
+    });
+    await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2008-09-q4', actual: '(£250)', target: '£15,000' });
+    await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2009-10-q1', actual: '£12,000.50', target: '£15,000', comment: 'First £ in' });
+    await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2009-10-q2', actual: '£14,250', target: '£15,000' });
+    await t().services.indicators.overrideStatus(actor, 'VfM-4d-i', { period: '2009-10-q2', status: 'green', reason: 'Q3 savings already signed' });
+    await t().services.reports.chooseGraphs(actor, 'VfM-4d', '2009-10-h1', { indicators: [savings.id] });
+
     const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    const inFile = exported.indicators.find((i) => i.code === 'VfM-4d-i')!;
+    assert.deepEqual([inFile.unitKind, inFile.decimalPlaces, inFile.ruleKind, inFile.ruleValue, inFile.priorityIds], ['money', 2, 'absolute', 500000, [vfmPriority.id]]);
+    assert.deepEqual(inFile.values.map((v) => [v.period, v.actual, v.target, v.targetHigh]), [
+      ['2008-09-q4', -25000, 1500000, null], ['2009-10-q1', 1200050, 1500000, null], ['2009-10-q2', 1425000, 1500000, null],
+    ]);
+    assert.deepEqual(inFile.values.map((v) => v.override && [v.override.statusKey, v.override.computedKey, v.override.reason]), [
+      null, null, ['green', 'amber', 'Q3 savings already signed'],
+    ]);
+    assert.deepEqual(exported.reports.find((r) => r.priority === 'VfM-4d')!.graphs, [savings.id]);
+    const before = await reportViews(t(), exported);
+    assert.deepEqual(before.find((v) => v.priority.code === 'VfM-4d')!.graphs.map((g) => g.table.rows.map((r) => r.cells.join(' | '))), [[
+      '2008/09 Q4 | -250.00 | 15,000.00 | ◆ Red', '2009/10 Q1 | 12,000.50 | 15,000.00 | ▲ Amber', '2009/10 Q2 | 14,250.00 | 15,000.00 | ● Green',
+    ]]);
+
     const other = await openTestDatabase(t().engine);
     try {
       const result = await other.services.transfer.importOrganisation(copy(exported), { actorLabel: 'round trip' });
       assert.equal(result.organisationId, actor.organisationId);
       assert.equal(result.counts.reports, exported.reports.length);
       assert.equal(result.counts.people, exported.people.length);
+      assert.deepEqual([result.counts.indicators, result.counts.indicatorPriorities, result.counts.indicatorValues, result.counts.reportGraphs],
+        [exported.indicators.length, 2, exported.indicators.reduce((n, i) => n + i.values.length, 0), 2]);
 
       const reExported = await other.services.transfer.exportOrganisation(actor.organisationId);
       assert.deepEqual(withoutExportedAt(reExported), withoutExportedAt(exported));
-      assert.deepEqual(await reportViews(other, reExported), await reportViews(t(), exported));
+      const after = await reportViews(other, reExported);
+      assert.deepEqual(after, before);
+      assert.deepEqual(after.map((v) => [v.priority.code, v.graphs.map((g) => g.code)]).filter(([, g]) => g!.length > 0), [['OC-1c', ['OC-1c-i']], ['VfM-4d', ['VfM-4d-i']]]);
+      const points = (await other.services.indicators.points(actor, 'VfM-4d-i')).points;
+      assert.deepEqual(points.map((p) => [p.shown?.key, p.computed.rated && p.computed.status.key, p.why.startsWith('Green, chosen by the officer')]), [
+        ['red', 'red', false], ['amber', 'amber', false], ['green', 'amber', true],
+      ]);
 
       const progress = (await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones.map((m) => m.progress);
       assert.deepEqual(progress, [
@@ -123,11 +159,17 @@ describeOnEachEngine('Organisation transfer', (t) => {
     assert.equal(error.code, 'VALIDATION_FAILED');
     const byField = new Map(error.issues.map((i) => [i.field, i.message]));
     assert.deepEqual([...byField.keys()].sort(), [
+      'indicators[0].values[0].override.statusKey',
+      'indicators[0].values[0].period',
+      'indicators[1].code',
+      'indicators[1].priorityIds[0]',
+      'indicators[1].values[0].actual',
       'periods[1].key',
       'plans[0].themes[0].priorities[0].accountableDirectorId',
       'plans[0].themes[0].priorities[1].code',
       'plans[0].title',
       'reports[0].actions[0].milestones[0].timescale',
+      'reports[0].graphs[0]',
       'reports[0].signOffs[0].signedOn',
     ]);
     assert.equal(byField.get('reports[0].actions[0].milestones[0].timescale'), 'Milestone timescale "Nov 09" is not a month like Nov 2009 or a date');
@@ -136,7 +178,13 @@ describeOnEachEngine('Organisation transfer', (t) => {
     assert.match(byField.get('plans[0].themes[0].priorities[1].code')!, /"gaa-1" is also used by plans\[0\]\.themes\[0\]\.priorities\[0\]/);
     assert.equal(byField.get('plans[0].title'), 'Plan title is missing');
     assert.match(byField.get('reports[0].signOffs[0].signedOn')!, /"2024-02-30" is not a real date/);
-    assert.match(error.message, /6 problems/);
+    assert.equal(byField.get('indicators[0].values[0].period'), 'Indicator NI 179 is reported quarterly, so each of its values is for a quarter: "2024-25-h1" is a half year');
+    assert.match(byField.get('indicators[0].values[0].override.statusKey')!, /no status with the key "purple" in this file/);
+    assert.match(byField.get('indicators[1].code')!, /"ni 179" is also used by indicators\[0\]: codes must differ, ignoring capitals/);
+    assert.match(byField.get('indicators[1].priorityIds[0]')!, /9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d is not one of the plans' priorities in this file/);
+    assert.match(byField.get('indicators[1].values[0].actual')!, /whole number in the indicator’s scaled units .*money is in pence.*not 25000000\.5$/);
+    assert.match(byField.get('reports[0].graphs[0]')!, /Indicator ni 179 does not measure GaA-1/);
+    assert.match(error.message, /12 problems/);
     assert.deepEqual(await countRows(t().db), before);
   });
 
@@ -242,13 +290,18 @@ describeOnEachEngine('Organisation transfer', (t) => {
   // so the one demo.load() finds as its home.
   it('keeps Welsh letters, pound signs, en dashes and hostile text exactly as written', async () => {
     const file = await fixture('welsh-council.json');
-    const result = await t().services.transfer.importOrganisation(copy(file), { actorLabel: 'test' });
+    // Imported as a file written before indicators and graphs existed: without them. The export writes them, empty.
+    const older = copy(file);
+    delete older.indicators;
+    for (const report of older.reports) delete report.graphs;
+    const result = await t().services.transfer.importOrganisation(older, { actorLabel: 'test' });
     assert.deepEqual(result.counts, {
       organisations: 1, partners: 2, statuses: 3, people: 3, periods: 2, plans: 1, themes: 2, priorities: 2,
-      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2,
+      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2, indicators: 0, indicatorPriorities: 0, indicatorValues: 0, reportGraphs: 0,
     });
     const exported = await t().services.transfer.exportOrganisation(file.organisation.id);
     assert.deepEqual(withoutExportedAt(exported), withoutExportedAt(file));
+    assert.deepEqual([exported.indicators, exported.reports.map((r) => r.graphs)], [[], [[], []]]);
 
     const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
     const people = await t().services.people.list(actor);
