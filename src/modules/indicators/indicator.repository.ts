@@ -64,6 +64,12 @@ function indicatorQueries(db: Executor<DB>) {
   }
   async function setLinks(organisationId: string, indicatorId: string, priorityIds: string[]): Promise<void> {
     await db.deleteFrom('indicator_priority').where('indicator_id', '=', indicatorId).execute();
+    // A report can only show graphs of indicators that measure its priority: unlinking removes them.
+    let unlinkedGraphs = db.deleteFrom('report_graph').where('indicator_id', '=', indicatorId);
+    if (priorityIds.length > 0) {
+      unlinkedGraphs = unlinkedGraphs.where('report_id', 'not in', db.selectFrom('progress_report').select('id').where('priority_id', 'in', priorityIds));
+    }
+    await unlinkedGraphs.execute();
     if (priorityIds.length > 0) {
       await db.insertInto('indicator_priority').values(priorityIds.map((p) => ({ organisation_id: organisationId, indicator_id: indicatorId, priority_id: p }))).execute();
     }

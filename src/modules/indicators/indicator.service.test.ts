@@ -77,4 +77,22 @@ describeOnEachEngine('performance indicators', (t) => {
     await assert.rejects(services.reports.chooseGraphs(actor, priority.code, '2009-10-h1', { indicators: [other.id] }),
       (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('indicators:'));
   });
+
+  it('keeps stored data consistent: no frequency change after values, graphs go with an unlinked priority, overrides follow a renamed status', async () => {
+    const { services, actor, priority, indicator } = await setUp();
+    await services.indicators.setValue(actor, 'NI 179', { period: '2009-10-q2', actual: '93.1', target: '95' });
+    const definition = { code: 'NI 179', title: 'Value for money gains', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', ytdMethod: 'latest', tolerance: '5' };
+    await assert.rejects(services.indicators.update(actor, 'NI 179', { ...definition, frequency: 'monthly', priorityIds: [priority.id] }),
+      (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('frequency:'));
+
+    await services.reports.chooseGraphs(actor, priority.code, '2009-10-h1', { indicators: [indicator.id] });
+    await services.indicators.update(actor, 'NI 179', { ...definition, frequency: 'quarterly', priorityIds: [] });
+    assert.equal((await services.reports.getBundle(actor, priority.code, '2009-10-h1')).graphs.length, 0);
+
+    await services.indicators.overrideStatus(actor, 'NI 179', { period: '2009-10-q2', status: 'green', reason: 'One-off' });
+    const scale = await services.organisations.statusScale(actor);
+    await services.organisations.updateStatusScale(actor, { statuses: scale.map((s) => (s.key === 'green' ? { ...s, key: 'on-track', label: 'On track' } : s)) });
+    const [point] = (await services.indicators.points(actor, 'NI 179')).points;
+    assert.deepEqual([point!.shown?.key, point!.value.override?.statusKey], ['on-track', 'on-track']);
+  });
 });

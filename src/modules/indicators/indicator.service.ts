@@ -152,8 +152,13 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         const { values, priorityIds } = await parseDefinition(actor, q, input);
         const clash = await q.findByCode(actor.organisationId, values.code);
         if (clash && clash.id !== before.id) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
-        if ((await q.values(before.id)).length > 0 && (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces)) {
-          throw ValidationError.single('unitKind', 'The unit and decimal places cannot change once values are recorded: the stored values would change meaning');
+        if ((await q.values(before.id)).length > 0) {
+          if (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces) {
+            throw ValidationError.single('unitKind', 'The unit and decimal places cannot change once values are recorded: the stored values would change meaning');
+          }
+          if (values.frequency !== before.frequency) {
+            throw ValidationError.single('frequency', 'How often it is reported cannot change once values are recorded: they belong to periods of the old kind');
+          }
         }
         if (!(await q.update(actor.organisationId, before.id, version ?? before.version, values, priorityIds))) {
           throw new ConflictError('STALE_VERSION', 'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.');

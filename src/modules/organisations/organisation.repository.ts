@@ -103,6 +103,19 @@ function organisationQueries(db: Executor<DB>) {
         await db.updateTable('status').set({ key: sql<string>`key || '~' || id::text` })
           .where('organisation_id', '=', organisationId).execute();
       }
+      // Officers' indicator overrides name statuses by key: carry them through a renamed key.
+      const before = new Map((await db.selectFrom('status').select(['id', 'key']).where('organisation_id', '=', organisationId).execute())
+        .map((r) => [r.id, r.key.replace(/~[0-9a-f-]{36}$/, '')]));
+      const renamed = statuses.filter((s) => s.id && before.has(s.id) && before.get(s.id) !== s.key);
+      // Two steps through a placeholder, so swapping two keys does not merge their overrides.
+      for (const s of renamed) {
+        await db.updateTable('indicator_value').set({ override_status_key: `~${s.id}` })
+          .where('organisation_id', '=', organisationId).where('override_status_key', '=', before.get(s.id!)!).execute();
+      }
+      for (const s of renamed) {
+        await db.updateTable('indicator_value').set({ override_status_key: s.key })
+          .where('organisation_id', '=', organisationId).where('override_status_key', '=', `~${s.id}`).execute();
+      }
       for (const [position, s] of statuses.entries()) {
         const values = {
           key: s.key, label: s.label, colour: s.colour.toLowerCase(), shape: s.shape,
