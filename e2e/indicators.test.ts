@@ -95,4 +95,11 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     const codes = await page.locator('[data-qa="priority-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code')));
     assert.deepEqual(codes.sort(), ['OC-1c', 'VfM-4d']);
   });
+
+  it('shows the board pack, indicator import and open data pages, each passing axe', async () => {
+    const { page } = session;
+    await new Screen(page, /^Board pack/, 'BoardPack').visit(paths.boardPack.show);
+    await new Screen(page, /Import/i, 'IndicatorImport').visit(paths.indicators.import);
+    await new Screen(page, 'Open data', 'OpenData').visit(paths.openData.index);
+  });
 });

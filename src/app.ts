@@ -23,7 +23,11 @@ import { registerPeopleRoutes } from './modules/people/person.routes.ts';
 import { registerOrganisationRoutes } from './modules/organisations/organisation.routes.ts';
 import { registerPeriodRoutes } from './modules/periods/period.routes.ts';
 import { registerIndicatorRoutes } from './modules/indicators/indicator.routes.ts';
+import { registerIndicatorTransferRoutes } from './modules/indicators/indicator-transfer.routes.ts';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { registerBoardPackRoutes } from './modules/boardpack/boardpack.routes.ts';
+import { registerOpenDataRoutes } from './modules/opendata/opendata.routes.ts';
+import { registerRiskRoutes } from './modules/risks/risk.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,8 +116,12 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   registerPeopleRoutes(app, services);
   registerOrganisationRoutes(app, services);
   registerPeriodRoutes(app, services);
+  registerIndicatorTransferRoutes(app, services);
   registerIndicatorRoutes(app, services);
   registerDashboardRoutes(app, services);
+  registerBoardPackRoutes(app, services);
+  registerOpenDataRoutes(app, services);
+  registerRiskRoutes(app, services);
   registerApiDocs(app);
 
   return app;

@@ -15,8 +15,13 @@ import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
 import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
 import { createIndicatorService } from './modules/indicators/indicator.service.ts';
+import { createIndicatorTransferService } from './modules/indicators/indicator-transfer.service.ts';
+import { createRiskRepository } from './modules/risks/risk.repository.ts';
+import { createRiskService } from './modules/risks/risk.service.ts';
 import { createDashboardRepository } from './modules/dashboard/dashboard.repository.ts';
 import { createDashboardService } from './modules/dashboard/dashboard.service.ts';
+import { createBoardPackService } from './modules/boardpack/boardpack.service.ts';
+import { createOpenDataService } from './modules/opendata/opendata.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createTransferRepository } from './modules/transfer/transfer.repository.ts';
 import { createTransferService } from './modules/transfer/transfer.service.ts';
@@ -26,12 +31,17 @@ export function buildServices(db: Kysely<DB>) {
   const people = createPersonService(createPersonRepository(db));
   const periods = createPeriodService(createPeriodRepository(db));
   const plans = createPlanService(createPlanRepository(db));
-  const indicators = createIndicatorService({ repo: createIndicatorRepository(db), plans, periods, organisations });
+  const indicatorRepository = createIndicatorRepository(db);
+  const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
+  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods });
+  const risks = createRiskService({ repo: createRiskRepository(db), plans });
   const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators });
   const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
+  const boardPack = createBoardPackService({ plans, periods, organisations, reports });
+  const opendata = createOpenDataService({ plans, reports, organisations, indicators });
   const demo = createDemoService({ organisations, people, periods, plans, reports, indicators });
   const transfer = createTransferService(createTransferRepository(db));
-  return { organisations, people, periods, plans, indicators, reports, dashboard, demo, transfer };
+  return { organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer };
 }
 
 export type Services = ReturnType<typeof buildServices>;

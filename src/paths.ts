@@ -8,6 +8,19 @@ export const paths = {
   home: '/',
   health: '/health',
   dashboard: '/dashboard',
+  boardPack: {
+    show: '/board-pack',
+    pdf: '/board-pack.pdf',
+    docx: '/board-pack.docx',
+    /** A download of the pack for a period and, optionally, a theme (its id). */
+    download: (format: 'pdf' | 'docx', period: string, theme?: string) =>
+      `/board-pack.${format}?${new URLSearchParams({ period, ...(theme ? { theme } : {}) }).toString()}`,
+  },
+  openData: {
+    index: '/open-data',
+    priorities: (format: 'csv' | 'json') => `/open-data/priority-statuses.${format}`,
+    indicators: (format: 'csv' | 'json') => `/open-data/indicator-values.${format}`,
+  },
   assets: '/assets',
 
   priorities: {
@@ -45,6 +58,19 @@ export const paths = {
     edit: (code: string) => `/indicators/${seg(code)}/edit`,
     values: (code: string) => `/indicators/${seg(code)}/values`,
     status: (code: string) => `/indicators/${seg(code)}/status`,
+    /** Values of one financial year as CSV or XLSX (issue 4): the upload page, downloads, the blank template. */
+    import: '/indicators/import',
+    exportCsv: (year: number | string) => `/indicators/export.csv?year=${encodeURIComponent(String(year))}`,
+    exportXlsx: (year: number | string) => `/indicators/export.xlsx?year=${encodeURIComponent(String(year))}`,
+    templateCsv: '/indicators/template.csv',
+    templateXlsx: '/indicators/template.xlsx',
+  },
+  risks: {
+    /** The organisation's register and heat map; filters in the query string (priority, rating, likelihood, impact, show). */
+    list: '/risks',
+    new: '/risks/new',
+    edit: (id: string) => `/risks/${seg(id)}/edit`,
+    forPriority: (code: string) => `/priorities/${seg(code)}/risks`,
   },
   plans: {
     list: '/plans',
@@ -103,6 +129,10 @@ export const paths = {
     indicator: (code: string) => `/api/indicators/${seg(code)}`,
     indicatorValues: (code: string) => `/api/indicators/${seg(code)}/values`,
     indicatorStatus: (code: string) => `/api/indicators/${seg(code)}/status`,
+    risks: '/api/risks',
+    riskHeatMap: '/api/risks/heat-map',
+    risk: (id: string) => `/api/risks/${seg(id)}`,
+    priorityRisks: (code: string) => `/api/priorities/${seg(code)}/risks`,
   },
 } as const;
 
@@ -127,6 +157,8 @@ export const routes = {
   indicatorEdit: paths.indicators.edit(':code'),
   indicatorValues: paths.indicators.values(':code'),
   indicatorStatus: paths.indicators.status(':code'),
+  riskEdit: paths.risks.edit(':id'),
+  priorityRisks: paths.risks.forPriority(':code'),
   signOffNew: paths.reports.signOffs.new(':code', ':period'),
   signOffCreate: paths.reports.signOffs.create(':code', ':period'),
   signOffDelete: paths.reports.signOffs.delete(':code', ':period', ':id'),
@@ -158,5 +190,7 @@ export const routes = {
     indicator: paths.api.indicator(':code'),
     indicatorValues: paths.api.indicatorValues(':code'),
     indicatorStatus: paths.api.indicatorStatus(':code'),
+    risk: paths.api.risk(':id'),
+    priorityRisks: paths.api.priorityRisks(':code'),
   },
 };

@@ -205,6 +205,26 @@ export interface ReportGraphTable {
   position: number;
 }
 
+export interface RiskTable {
+  id: Generated<string>;
+  organisation_id: string;
+  priority_id: string;
+  description: string;
+  cause: Generated<string>;
+  effect: Generated<string>;
+  likelihood: number;
+  impact: number;
+  target_likelihood: number | null;
+  target_impact: number | null;
+  owner_id: string | null;
+  controls: Generated<string>;
+  review_on: DateColumn | null;
+  closed: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   status: StatusTable;
@@ -223,4 +243,5 @@ export interface DB {
   indicator_priority: IndicatorPriorityTable;
   indicator_value: IndicatorValueTable;
   report_graph: ReportGraphTable;
+  risk: RiskTable;
 }

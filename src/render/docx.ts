@@ -15,12 +15,14 @@
 import { createRequire } from 'node:module';
 import {
   AlignmentType,
+  Bookmark,
   BorderStyle,
   Document,
   Footer,
   Header,
   HeadingLevel,
   ImageRun,
+  type ISectionOptions,
   LevelFormat,
   Packer,
   PageNumber,
@@ -38,20 +40,20 @@ import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 
 // A4 in twentieths of a point, with 2 cm margins.
-const PAGE_WIDTH = 11906;
-const PAGE_HEIGHT = 16838;
-const MARGIN = 1134;
-const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
+export const PAGE_WIDTH = 11906;
+export const PAGE_HEIGHT = 16838;
+export const MARGIN = 1134;
+export const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
 
 const FONT = 'Arial';
 const INK = '0B0C0C';
-const GREY = '505A5F';
-const HEADER_FILL = 'F3F2F1';
+export const GREY = '505A5F';
+export const HEADER_FILL = 'F3F2F1';
 const BULLETS = 'amber-bullets';
 
-const hex = (colour: string) => colour.replace(/^#/, '').toUpperCase();
+export const hex = (colour: string) => colour.replace(/^#/, '').toUpperCase();
 
-interface TextOptions {
+export interface TextOptions {
   bold?: boolean;
   italics?: boolean;
   color?: string;
@@ -60,7 +62,7 @@ interface TextOptions {
   keepNext?: boolean;
 }
 
-function text(value: string, { keepNext, ...run }: TextOptions = {}): Paragraph {
+export function text(value: string, { keepNext, ...run }: TextOptions = {}): Paragraph {
   return new Paragraph({ children: [new TextRun({ text: value, ...run })], ...(keepNext ? { keepNext } : {}) });
 }
 
@@ -72,11 +74,11 @@ function bullet(value: string, keepNext = false): Paragraph {
   });
 }
 
-function heading(value: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel]): Paragraph {
+export function heading(value: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel]): Paragraph {
   return new Paragraph({ text: value, heading: level });
 }
 
-function cell(children: Paragraph[], width: number, options: { fill?: string; rowSpan?: number } = {}): TableCell {
+export function cell(children: Paragraph[], width: number, options: { fill?: string; rowSpan?: number } = {}): TableCell {
   return new TableCell({
     children: children.length > 0 ? children : [new Paragraph('')],
     width: { size: width, type: WidthType.DXA },
@@ -85,7 +87,7 @@ function cell(children: Paragraph[], width: number, options: { fill?: string; ro
   });
 }
 
-function table(widths: number[], rows: TableRow[]): Table {
+export function table(widths: number[], rows: TableRow[]): Table {
   return new Table({
     rows,
     width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
@@ -368,10 +370,27 @@ function graphSection(graph: GraphView, png: Buffer | undefined): (Paragraph | T
   ];
 }
 
-function body(view: ReportView, pngs: (Buffer | undefined)[]): (Paragraph | Table)[] {
+/** Where a report's heading is in a larger document (the board pack): a bookmark to link to, a new page. */
+export interface ReportBodyOptions {
+  bookmark?: string;
+  pageBreakBefore?: boolean;
+}
+
+function reportHeading(view: ReportView, options: ReportBodyOptions): Paragraph {
+  if (!options.bookmark && !options.pageBreakBefore) return heading(view.heading, HeadingLevel.HEADING_1);
+  const run = new TextRun(view.heading);
+  return new Paragraph({
+    heading: HeadingLevel.HEADING_1,
+    ...(options.pageBreakBefore ? { pageBreakBefore: true } : {}),
+    children: options.bookmark ? [new Bookmark({ id: options.bookmark, children: [run] })] : [run],
+  });
+}
+
+/** One report's body: its headings, sections and tables, in the order of the council's report. */
+export function reportBody(view: ReportView, pngs: (Buffer | undefined)[], options: ReportBodyOptions = {}): (Paragraph | Table)[] {
   const spacer = () => new Paragraph({ text: '', spacing: { after: 0 } });
   return [
-    heading(view.heading, HeadingLevel.HEADING_1),
+    reportHeading(view, options),
     text(`Accountable Officer – ${view.accountableOfficer?.name ?? 'Not assigned'}`, { bold: true }),
 
     heading('Why is this a priority', HeadingLevel.HEADING_2),
@@ -406,10 +425,92 @@ function body(view: ReportView, pngs: (Buffer | undefined)[]): (Paragraph | Tabl
   ];
 }
 
-export async function renderReportDocx(view: ReportView): Promise<Buffer> {
+/** The PNG fallbacks of a report's charts, in the order of its graphs. */
+export function chartPngs(view: ReportView): Promise<(Buffer | undefined)[]> {
+  return Promise.all(view.graphs.map((g) => chartPng(g.svg)));
+}
+
+export const DOCX_STYLES = {
+  default: {
+    document: { run: { font: FONT, size: 21, color: INK, language: { value: 'en-GB' } }, paragraph: { spacing: { after: 100 } } },
+    heading1: { run: { font: FONT, size: 32, bold: true, color: INK }, paragraph: { spacing: { after: 120 }, keepNext: true } },
+    heading2: { run: { font: FONT, size: 25, bold: true, color: INK }, paragraph: { spacing: { before: 240, after: 80 }, keepNext: true } },
+    heading3: { run: { font: FONT, size: 22, bold: true, color: INK }, paragraph: { spacing: { before: 120, after: 60 }, keepNext: true } },
+  },
+};
+
+export const DOCX_NUMBERING = {
+  config: [
+    {
+      reference: BULLETS,
+      levels: [
+        {
+          level: 0,
+          format: LevelFormat.BULLET,
+          text: '•',
+          alignment: AlignmentType.LEFT,
+          style: { paragraph: { indent: { left: 360, hanging: 260 } } },
+        },
+      ],
+    },
+  ],
+};
+
+/** A4 page, its margins, and the running header (code, title, `right`) and footer (organisation, page N of M). */
+export function pageSection(
+  header: { code: string; title: string; right: string },
+  organisationName: string,
+  children: (Paragraph | Table)[],
+): ISectionOptions {
   const rightTab = [{ type: TabStopType.RIGHT, position: CONTENT_WIDTH }];
   const small = { size: 17, color: GREY };
-  const pngs = await Promise.all(view.graphs.map((g) => chartPng(g.svg)));
+  return {
+    properties: {
+      page: {
+        size: { width: PAGE_WIDTH, height: PAGE_HEIGHT },
+        margin: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN, header: 567, footer: 567 },
+      },
+    },
+    headers: {
+      default: new Header({
+        children: [
+          new Paragraph({
+            tabStops: rightTab,
+            border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
+            children: [
+              ...(header.code ? [new TextRun({ text: `${header.code} `, bold: true, ...small })] : []),
+              new TextRun({ text: header.title, ...small }),
+              new TextRun({ text: `\t${header.right}`, ...small }),
+            ],
+          }),
+        ],
+      }),
+    },
+    footers: {
+      default: new Footer({
+        children: [
+          new Paragraph({
+            tabStops: rightTab,
+            border: { top: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
+            children: [
+              new TextRun({ text: organisationName, ...small }),
+              new TextRun({ children: ['\tPage ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], ...small }),
+            ],
+          }),
+        ],
+      }),
+    },
+    children,
+  };
+}
+
+/** The running header of a report's pages: its priority and "Progress report 2009/10 H1". */
+export function reportPageHeader(view: ReportView): { code: string; title: string; right: string } {
+  return { code: view.priority.code, title: view.priority.title, right: `Progress report ${view.period.label}` };
+}
+
+export async function renderReportDocx(view: ReportView): Promise<Buffer> {
+  const pngs = await chartPngs(view);
   const doc = new Document({
     title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
     subject: view.progressHeading,
@@ -417,70 +518,9 @@ export async function renderReportDocx(view: ReportView): Promise<Buffer> {
     lastModifiedBy: view.organisationName,
     keywords: `${view.priority.code}, ${view.period.key}, progress report`,
     description: view.heading,
-    styles: {
-      default: {
-        document: { run: { font: FONT, size: 21, color: INK, language: { value: 'en-GB' } }, paragraph: { spacing: { after: 100 } } },
-        heading1: { run: { font: FONT, size: 32, bold: true, color: INK }, paragraph: { spacing: { after: 120 }, keepNext: true } },
-        heading2: { run: { font: FONT, size: 25, bold: true, color: INK }, paragraph: { spacing: { before: 240, after: 80 }, keepNext: true } },
-        heading3: { run: { font: FONT, size: 22, bold: true, color: INK }, paragraph: { spacing: { before: 120, after: 60 }, keepNext: true } },
-      },
-    },
-    numbering: {
-      config: [
-        {
-          reference: BULLETS,
-          levels: [
-            {
-              level: 0,
-              format: LevelFormat.BULLET,
-              text: '•',
-              alignment: AlignmentType.LEFT,
-              style: { paragraph: { indent: { left: 360, hanging: 260 } } },
-            },
-          ],
-        },
-      ],
-    },
-    sections: [
-      {
-        properties: {
-          page: {
-            size: { width: PAGE_WIDTH, height: PAGE_HEIGHT },
-            margin: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN, header: 567, footer: 567 },
-          },
-        },
-        headers: {
-          default: new Header({
-            children: [
-              new Paragraph({
-                tabStops: rightTab,
-                border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
-                children: [
-                  new TextRun({ text: `${view.priority.code} `, bold: true, ...small }),
-                  new TextRun({ text: view.priority.title, ...small }),
-                  new TextRun({ text: `\tProgress report ${view.period.label}`, ...small }),
-                ],
-              }),
-            ],
-          }),
-        },
-        footers: {
-          default: new Footer({
-            children: [
-              new Paragraph({
-                tabStops: rightTab,
-                border: { top: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
-                children: [
-                  new TextRun({ text: view.organisationName, ...small }),
-                  new TextRun({ children: ['\tPage ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], ...small }),
-                ],
-              }),
-            ],
-          }),
-        },
-        children: body(view, pngs),
-      },
-    ],
+    styles: DOCX_STYLES,
+    numbering: DOCX_NUMBERING,
+    sections: [pageSection(reportPageHeader(view), view.organisationName, reportBody(view, pngs))],
   });
   return Packer.toBuffer(doc);
 }

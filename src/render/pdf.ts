@@ -20,7 +20,7 @@ import SVGtoPDF from 'svg-to-pdfkit';
 import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 
-type FontKey = 'regular' | 'bold' | 'italic';
+export type FontKey = 'regular' | 'bold' | 'italic';
 
 const FONT_FILES: Record<FontKey, string> = {
   regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
@@ -75,32 +75,32 @@ function unitWidth(key: FontKey, text: string): number {
 }
 
 // A4 in points, as pdfkit and every PDF reader define it.
-const PAGE = { width: 595.28, height: 841.89 };
-const MARGIN = { left: 50, right: 50, top: 70, bottom: 62 };
-const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
-const CONTENT_BOTTOM = PAGE.height - MARGIN.bottom;
+export const PAGE = { width: 595.28, height: 841.89 };
+export const MARGIN = { left: 50, right: 50, top: 70, bottom: 62 };
+export const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
+export const CONTENT_BOTTOM = PAGE.height - MARGIN.bottom;
 
-const INK = '#0b0c0c';
-const GREY = '#505a5f';
-const RULE = '#b1b4b6';
-const HEADER_FILL = '#f3f2f1';
+export const INK = '#0b0c0c';
+export const GREY = '#505a5f';
+export const RULE = '#b1b4b6';
+export const HEADER_FILL = '#f3f2f1';
 
-const BODY = 10;
-const SMALL = 8.5;
-const TABLE = 9;
+export const BODY = 10;
+export const SMALL = 8.5;
+export const TABLE = 9;
 const LEADING = 1.38;
-const CELL_PAD_X = 5;
-const CELL_PAD_TOP = 4;
-const CELL_PAD_BOTTOM = 5;
+export const CELL_PAD_X = 5;
+export const CELL_PAD_TOP = 4;
+export const CELL_PAD_BOTTOM = 5;
 
-interface TextStyle {
+export interface TextStyle {
   font: FontKey;
   size: number;
   colour?: string;
 }
 
 /** One line of text placed inside a table row, relative to the row's top. */
-interface PlacedLine {
+export interface PlacedLine {
   text: string;
   x: number;
   dy: number;
@@ -113,19 +113,19 @@ interface PlacedLine {
 /** Room a status shape takes before its label in a table cell. */
 const MARK_WIDTH = 13;
 
-interface Row {
+export interface Row {
   lines: PlacedLine[];
   height: number;
   fill?: string;
 }
 
-interface Column {
+export interface Column {
   width: number;
 }
 
-const lineHeight = (size: number) => size * LEADING;
+export const lineHeight = (size: number) => size * LEADING;
 
-class Layout {
+export class Layout {
   y = MARGIN.top;
   /** Drawn at the top of each new page while a table is being laid out (its header row). */
   private continuation: (() => void) | undefined;
@@ -356,7 +356,7 @@ class Layout {
 
 // ---- status ---------------------------------------------------------------------------------
 
-function drawShape(doc: PDFKit.PDFDocument, shape: StatusView['shape'], cx: number, cy: number, r: number, colour: string): void {
+export function drawShape(doc: PDFKit.PDFDocument, shape: StatusView['shape'], cx: number, cy: number, r: number, colour: string): void {
   doc.save().fillColor(colour).strokeColor(colour);
   const poly = (points: [number, number][]) => doc.polygon(...points).fill();
   switch (shape) {
@@ -677,44 +677,58 @@ function graphs(layout: Layout, view: ReportView): void {
   });
 }
 
-function truncate(layout: Layout, text: string, style: TextStyle, maxWidth: number): string {
+export function truncate(layout: Layout, text: string, style: TextStyle, maxWidth: number): string {
   const first = layout.wrap(text, style, maxWidth)[0] ?? '';
   if (first === text.trim()) return first;
   const words = layout.wrap(text, style, maxWidth - layout.width('…', style))[0] ?? '';
   return `${words}…`;
 }
 
+/** The running header (code, title, what the document is) and footer (organisation, page) of the current page. */
+export function drawPageFrame(
+  layout: Layout,
+  header: { code: string; title: string; right: string },
+  footer: { left: string; page: string },
+): void {
+  const { doc } = layout;
+  const style: TextStyle = { font: 'regular', size: SMALL, colour: GREY };
+  const bold: TextStyle = { font: 'bold', size: SMALL, colour: GREY };
+  const rightWidth = layout.width(header.right, style);
+  const code = header.code ? `${header.code} ` : '';
+  const codeWidth = code ? layout.width(code, bold) : 0;
+  const title = truncate(layout, header.title, style, CONTENT_WIDTH - rightWidth - codeWidth - 16);
+  // Writing in the margins must not make pdfkit add a page.
+  const savedBottom = doc.page.margins.bottom;
+  doc.page.margins.bottom = 0;
+  const top = 30;
+  layout.drawLine(code, MARGIN.left, top, bold);
+  layout.drawLine(title, MARGIN.left + codeWidth, top, style);
+  layout.drawLine(header.right, PAGE.width - MARGIN.right - rightWidth, top, style);
+  doc.lineWidth(0.6).strokeColor(RULE).moveTo(MARGIN.left, top + 16).lineTo(PAGE.width - MARGIN.right, top + 16).stroke();
+  const bottom = PAGE.height - 40;
+  doc.moveTo(MARGIN.left, bottom - 6).lineTo(PAGE.width - MARGIN.right, bottom - 6).stroke();
+  layout.drawLine(footer.left, MARGIN.left, bottom, style);
+  layout.drawLine(footer.page, PAGE.width - MARGIN.right - layout.width(footer.page, style), bottom, style);
+  doc.page.margins.bottom = savedBottom;
+}
+
+/** The running header of a report's pages: its priority and "Progress report 2009/10 H1". */
+export function reportPageHeader(view: ReportView): { code: string; title: string; right: string } {
+  return { code: view.priority.code, title: view.priority.title, right: `Progress report ${view.period.label}` };
+}
+
 /** Running header and footer on every page, drawn once the page count is known. */
 function decoratePages(layout: Layout, view: ReportView): void {
   const { doc } = layout;
   const range = doc.bufferedPageRange();
-  const style: TextStyle = { font: 'regular', size: SMALL, colour: GREY };
-  const bold: TextStyle = { font: 'bold', size: SMALL, colour: GREY };
-  const right = `Progress report ${view.period.label}`;
-  const rightWidth = layout.width(right, style);
-  const code = `${view.priority.code} `;
-  const codeWidth = layout.width(code, bold);
-  const title = truncate(layout, view.priority.title, style, CONTENT_WIDTH - rightWidth - codeWidth - 16);
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
-    // Writing in the margins must not make pdfkit add a page.
-    const savedBottom = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    const top = 30;
-    layout.drawLine(code, MARGIN.left, top, bold);
-    layout.drawLine(title, MARGIN.left + codeWidth, top, style);
-    layout.drawLine(right, PAGE.width - MARGIN.right - rightWidth, top, style);
-    doc.lineWidth(0.6).strokeColor(RULE).moveTo(MARGIN.left, top + 16).lineTo(PAGE.width - MARGIN.right, top + 16).stroke();
-    const bottom = PAGE.height - 40;
-    doc.moveTo(MARGIN.left, bottom - 6).lineTo(PAGE.width - MARGIN.right, bottom - 6).stroke();
-    layout.drawLine(view.organisationName, MARGIN.left, bottom, style);
-    const pageText = `Page ${i - range.start + 1} of ${range.count}`;
-    layout.drawLine(pageText, PAGE.width - MARGIN.right - layout.width(pageText, style), bottom, style);
-    doc.page.margins.bottom = savedBottom;
+    drawPageFrame(layout, reportPageHeader(view), { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` });
   }
 }
 
-function renderBody(layout: Layout, view: ReportView): void {
+/** One report's body from the current position of `layout` (the board pack starts each on a new page). */
+export function renderReportBody(layout: Layout, view: ReportView): void {
   const body: TextStyle = { font: 'regular', size: BODY };
   layout.heading(view.heading, 16, lineHeight(11), 0);
   const officer = view.accountableOfficer?.name ?? 'Not assigned';
@@ -756,29 +770,21 @@ function renderBody(layout: Layout, view: ReportView): void {
   actionsTable(layout, view);
 }
 
-function dateOr(iso: string, fallback: Date): Date {
+export function dateOr(iso: string, fallback: Date): Date {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? fallback : d;
 }
 
-export async function renderReportPdf(view: ReportView): Promise<Buffer> {
+/** A new A4 document with the embedded fonts registered, and its bytes once `doc.end()` is called. */
+export function createPdf(info: PDFKit.DocumentInfo): { doc: PDFKit.PDFDocument; layout: Layout; done: Promise<Buffer> } {
   const fonts = loadFonts();
-  const updated = dateOr(view.updatedAt, new Date());
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,
     lang: 'en-GB',
     displayTitle: true,
-    info: {
-      Title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
-      Author: view.organisationName,
-      Subject: view.progressHeading,
-      Keywords: `${view.priority.code}, ${view.period.key}, progress report`,
-      Creator: 'Amber',
-      CreationDate: updated,
-      ModDate: updated,
-    },
+    info,
   });
   // pdfkit takes a fontkit font where its types only list file names and bytes.
   for (const key of Object.keys(fonts) as FontKey[]) doc.registerFont(key, fonts[key] as unknown as Buffer);
@@ -788,8 +794,21 @@ export async function renderReportPdf(view: ReportView): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  const layout = new Layout(doc);
-  renderBody(layout, view);
+  return { doc, layout: new Layout(doc), done };
+}
+
+export async function renderReportPdf(view: ReportView): Promise<Buffer> {
+  const updated = dateOr(view.updatedAt, new Date());
+  const { doc, layout, done } = createPdf({
+    Title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
+    Author: view.organisationName,
+    Subject: view.progressHeading,
+    Keywords: `${view.priority.code}, ${view.period.key}, progress report`,
+    Creator: 'Amber',
+    CreationDate: updated,
+    ModDate: updated,
+  });
+  renderReportBody(layout, view);
   decoratePages(layout, view);
   doc.end();
   return done;

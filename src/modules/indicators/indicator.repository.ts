@@ -135,6 +135,23 @@ function indicatorQueries(db: Executor<DB>) {
         actual: v.actual, target: v.target, target_high: v.targetHigh, comment: v.comment, version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
       }))).execute();
     },
+    /**
+     * Records a whole import in the caller's transaction. `undefined` keeps what is stored (a
+     * blank cell in the file never erases); an override stays, as it does for a form's save.
+     */
+    async upsertValues(organisationId: string, rows: readonly { indicatorId: string; periodId: string; actual: Scaled; target: Scaled | null | undefined; targetHigh: Scaled | null | undefined; comment: string | undefined }[]): Promise<void> {
+      for (const v of rows) {
+        await db.insertInto('indicator_value').values({
+          organisation_id: organisationId, indicator_id: v.indicatorId, period_id: v.periodId, actual: v.actual,
+          target: v.target ?? null, target_high: v.targetHigh ?? null, comment: v.comment ?? '',
+        }).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+          actual: v.actual,
+          ...(v.target !== undefined ? { target: v.target, target_high: v.targetHigh ?? null } : {}),
+          ...(v.comment !== undefined ? { comment: v.comment } : {}),
+          version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
+        }))).execute();
+      }
+    },
     async setOverride(valueId: string, o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null): Promise<void> {
       await db.updateTable('indicator_value').set({
         override_status_key: o?.statusKey ?? null, override_reason: o?.reason ?? '', override_computed_key: o?.computedKey ?? null,

@@ -70,6 +70,12 @@ export interface IndicatorValueRecord {
   version: number; updatedAt: IsoTimestamp;
 }
 export interface ReportGraphRecord { reportId: string; indicatorId: string; position: number }
+/** A risk as stored: its assessments as levels (scores and ratings are computed, never stored); a target is both levels or neither. */
+export interface RiskRecord {
+  id: string; priorityId: string; description: string; cause: string; effect: string; likelihood: number; impact: number;
+  targetLikelihood: number | null; targetImpact: number | null; ownerId: string | null; controls: string; reviewOn: IsoDate | null;
+  closed: boolean; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+}
 
 /** Every stored row of one organisation, table by table. */
 export interface OrganisationSnapshot {
@@ -90,6 +96,7 @@ export interface OrganisationSnapshot {
   indicatorPriorities: IndicatorPriorityRecord[];
   indicatorValues: IndicatorValueRecord[];
   reportGraphs: ReportGraphRecord[];
+  risks: RiskRecord[];
 }
 
 export type SnapshotCounts = Record<Exclude<keyof OrganisationSnapshot, 'organisation'> | 'organisations', number>;
@@ -117,6 +124,7 @@ export function countSnapshot(s: OrganisationSnapshot): SnapshotCounts {
     reports: s.reports.length, actions: s.actions.length, contributors: s.contributors.length,
     milestones: s.milestones.length, signOffs: s.signOffs.length, indicators: s.indicators.length,
     indicatorPriorities: s.indicatorPriorities.length, indicatorValues: s.indicatorValues.length, reportGraphs: s.reportGraphs.length,
+    risks: s.risks.length,
   };
 }
 
@@ -174,6 +182,15 @@ function transferQueries(db: Executor<DB>) {
         id: r.id, organisation_id: orgId, theme_id: r.themeId, code: r.code, title: r.title, rationale: r.rationale,
         accountable_officer_id: r.accountableOfficerId, accountable_director_id: r.accountableDirectorId,
         groups_internal: r.groupsInternal, groups_external: r.groupsExternal, version: r.version,
+        created_at: r.createdAt, updated_at: r.updatedAt,
+      }))).execute();
+    }
+    // After the priorities and the people they refer to.
+    for (const chunk of slices(s.risks)) {
+      await db.insertInto('risk').values(chunk.map((r) => ({
+        id: r.id, organisation_id: orgId, priority_id: r.priorityId, description: r.description, cause: r.cause, effect: r.effect,
+        likelihood: r.likelihood, impact: r.impact, target_likelihood: r.targetLikelihood, target_impact: r.targetImpact,
+        owner_id: r.ownerId, controls: r.controls, review_on: r.reviewOn, closed: r.closed, version: r.version,
         created_at: r.createdAt, updated_at: r.updatedAt,
       }))).execute();
     }
@@ -280,6 +297,10 @@ function transferQueries(db: Executor<DB>) {
           'override_computed_key', 'override_explanation', 'version', utc('updated_at').as('updated_at')])
         .where('organisation_id', '=', id).execute();
       const reportGraphs = await db.selectFrom('report_graph').select(['report_id', 'indicator_id', 'position']).where('organisation_id', '=', id).execute();
+      const risks = await db.selectFrom('risk')
+        .select(['id', 'priority_id', 'description', 'cause', 'effect', 'likelihood', 'impact', 'target_likelihood', 'target_impact', 'owner_id',
+          'controls', 'review_on', 'closed', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+        .where('organisation_id', '=', id).execute();
       /** bigint columns: numbers on both engines (database.ts), coerced again in case a driver hands back text. */
       const scaled = (v: number | string | null) => (v === null ? null : Number(v));
       return {
@@ -333,6 +354,11 @@ function transferQueries(db: Executor<DB>) {
           overrideComputedKey: r.override_computed_key, overrideExplanation: r.override_explanation, version: r.version, updatedAt: r.updated_at,
         })),
         reportGraphs: reportGraphs.map((r) => ({ reportId: r.report_id, indicatorId: r.indicator_id, position: r.position })),
+        risks: risks.map((r) => ({
+          id: r.id, priorityId: r.priority_id, description: r.description, cause: r.cause, effect: r.effect, likelihood: r.likelihood, impact: r.impact,
+          targetLikelihood: r.target_likelihood, targetImpact: r.target_impact, ownerId: r.owner_id, controls: r.controls,
+          reviewOn: r.review_on as IsoDate | null, closed: r.closed, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+        })),
       };
     },
 
@@ -342,8 +368,10 @@ function transferQueries(db: Executor<DB>) {
      * reporting periods). Its audit trail stays.
      */
     async deleteOrganisation(id: string): Promise<SnapshotCounts> {
-      const del = async (table: 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
+      const del = async (table: 'risk' | 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
         Number((await db.deleteFrom(table).where('organisation_id', '=', id).executeTakeFirst()).numDeletedRows);
+      // Risks first, explicitly: they would otherwise go silently by cascade with their priorities.
+      const risks = await del('risk');
       const reportGraphs = await del('report_graph');
       const indicatorValues = await del('indicator_value');
       const indicatorPriorities = await del('indicator_priority');
@@ -363,7 +391,7 @@ function transferQueries(db: Executor<DB>) {
       const organisations = Number((await db.deleteFrom('organisation').where('id', '=', id).executeTakeFirst()).numDeletedRows);
       return {
         organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs,
-        indicators, indicatorPriorities, indicatorValues, reportGraphs,
+        indicators, indicatorPriorities, indicatorValues, reportGraphs, risks,
       };
     },
 

@@ -5,8 +5,8 @@
 // `YYYY-MM-DD` (a day). Every field is required (null where there is no value), so a file says
 // everything explicitly and an import never guesses — except the fields added to the format
 // after files were first written, which an export always writes and an import does without, so
-// older files still import: a milestone's `progress` (none), the top-level `indicators` (none)
-// and a report's `graphs` (none).
+// older files still import: a milestone's `progress` (none), the top-level `indicators` (none),
+// a report's `graphs` (none) and the top-level `risks` (none).
 //
 // Indicators carry their values as whole numbers in the indicator's scaled units, exactly as
 // stored: the value times 10^decimalPlaces (95.5% at 1 decimal place is 955; money is in pence,
@@ -14,11 +14,16 @@
 // 500); an absolute one is in the indicator's scaled units. A report's `graphs` are indicator
 // ids, in the order the report shows them.
 //
+// Risks carry their assessments as levels, exactly as stored: `likelihood` and `impact` from 1
+// to 10 (the most any matrix has), a target as both `targetLikelihood` and `targetImpact` or
+// neither (null), the priority it threatens by id and the owner by id or null. Scores and
+// ratings are computed from the organisation's matrix, so the file has none.
+//
 // parseOrganisationFile checks a whole file and reports every problem at once, each named by
 // its path (`reports[0].actions[1].milestones[0].timescale`): first the shape of each record,
 // then the rules between records (unique keys and codes, references that must point at
 // something in the same file, period dates that must match the period's key, values for periods
-// of the indicator's frequency).
+// of the indicator's frequency, a risk's target that is whole or none).
 
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
@@ -26,6 +31,7 @@ import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
 import { isoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, PeriodKeyError, type PeriodKind } from '../../domain/period.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
+import { DEFAULT_RISK_MATRIX } from '../../domain/indicators/risk.ts';
 import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
 import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
 import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
@@ -307,6 +313,31 @@ const indicatorRecord = record('Indicator', {
   values: list('values', indicatorValueRecord),
 });
 
+/** The risk table's range of a level: any matrix has from 1 to 10 levels of each. */
+const RISK_LEVELS = { min: 1, max: 10 } as const;
+// The matrix is not yet stored per organisation: every deployment scores on the default one,
+// so a level beyond it would import and then break the register.
+const riskLevel = (what: string) => whole(what, RISK_LEVELS.min, what.endsWith('likelihood') ? DEFAULT_RISK_MATRIX.likelihoodLevels : DEFAULT_RISK_MATRIX.impactLevels);
+
+const riskRecord = record('Risk', {
+  id: id('Risk id'),
+  priorityId: id('Priority the risk threatens'),
+  description: filledText('Risk description'),
+  cause: text('Risk cause'),
+  effect: text('Risk effect'),
+  likelihood: riskLevel('Risk likelihood'),
+  impact: riskLevel('Risk impact'),
+  targetLikelihood: riskLevel('Target likelihood').nullable(),
+  targetImpact: riskLevel('Target impact').nullable(),
+  ownerId: nullableId('Risk owner'),
+  controls: text('Risk controls'),
+  reviewOn: date('Risk review date').nullable(),
+  closed: flag('Whether the risk is closed'),
+  version: version('Risk version'),
+  createdAt: timestamp('Risk created time'),
+  updatedAt: timestamp('Risk updated time'),
+});
+
 const reportRecord = record('Report', {
   id: id('Report id'),
   priority: filledText('Report priority code'),
@@ -336,12 +367,15 @@ export const organisationFile = record('The file', {
   plans: list('plans', planRecord),
   /** Optional: files written before indicators existed have none. */
   indicators: list('indicators', indicatorRecord).optional(),
+  /** Optional: files written before the risk register existed have none. */
+  risks: list('risks', riskRecord).optional(),
   reports: list('reports', reportRecord),
 });
 
 export type OrganisationFile = z.output<typeof organisationFile>;
 export type OrganisationFileReport = OrganisationFile['reports'][number];
 export type OrganisationFileIndicator = NonNullable<OrganisationFile['indicators']>[number];
+export type OrganisationFileRisk = NonNullable<OrganisationFile['risks']>[number];
 
 /** `['reports', 0, 'actions', 1, 'timescale']` → `reports[0].actions[1].timescale`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -504,6 +538,25 @@ function referenceIssues(file: Raw): FieldIssue[] {
     knownPeople, knownPeriods, knownPriorityIds, knownStatusKeys, periodsComplete, prioritiesComplete, ids,
   });
   const indicatorsComplete = file.indicators === undefined || Array.isArray(file.indicators);
+
+  // Risks: each threatens one of the plans' priorities, is owned by one of the people or nobody,
+  // and has a whole target or none.
+  const riskIds = ids('risk');
+  items(file.risks).forEach((risk, i) => {
+    const at = `risks[${i}]`;
+    riskIds(risk.id, at, 'id');
+    const priorityId = str(risk.priorityId);
+    if (priorityId !== undefined && prioritiesComplete && !knownPriorityIds.has(priorityId)) {
+      add(`${at}.priorityId`, `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`);
+    }
+    checkPerson(risk.ownerId, `${at}.ownerId`, 'Risk owner');
+    // A wrong type or a missing field is the shape's message; here only the pairing.
+    const settled = (v: unknown) => v === null || typeof v === 'number';
+    if (settled(risk.targetLikelihood) && settled(risk.targetImpact) && (risk.targetLikelihood === null) !== (risk.targetImpact === null)) {
+      const missing = risk.targetLikelihood === null ? 'targetLikelihood' : 'targetImpact';
+      add(`${at}.${missing}`, 'A target is a whole assessment or none: give both targetLikelihood and targetImpact, or null for both');
+    }
+  });
 
   const reportIds = ids('report');
   const reportSlots = registry((v, first) => `${v} has a second report here (the first is ${first}): a priority has one report per period`, (s) => s.toLowerCase());

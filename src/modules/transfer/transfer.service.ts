@@ -1,6 +1,6 @@
 // Organisation transfer: one organisation with everything it stores (its partners, status scale,
 // people, periods, plans, themes, priorities, performance indicators with their values and
-// overrides, reports with their actions, milestones, sign-offs and graphs) exported to one JSON
+// overrides, risks, reports with their actions, milestones, sign-offs and graphs) exported to one JSON
 // file and imported back without loss. The file's format is described in transfer.schemas.ts.
 //
 // An export is deterministic: records are sorted by position, key, code or id (compared as
@@ -17,11 +17,13 @@ import type {
 } from './transfer.repository.ts';
 import {
   ORGANISATION_FILE_FORMAT, parseOrganisationFile, normalisePeriodKey, type OrganisationFile, type OrganisationFileReport, type OrganisationFileIndicator,
+  type OrganisationFileRisk,
 } from './transfer.schemas.ts';
 
 /** A file as an export writes it: the fields an import does without (for older files) are always there. */
-export type OrganisationExport = Omit<OrganisationFile, 'indicators' | 'reports'> & {
+export type OrganisationExport = Omit<OrganisationFile, 'indicators' | 'risks' | 'reports'> & {
   indicators: OrganisationFileIndicator[];
+  risks: OrganisationFileRisk[];
   reports: (Omit<OrganisationFileReport, 'graphs'> & { graphs: string[] })[];
 };
 export { ORGANISATION_FILE_FORMAT } from './transfer.schemas.ts';
@@ -48,7 +50,7 @@ export interface ImportOptions {
 
 export interface ImportResult {
   organisationId: string;
-  /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs, indicators, ... reportGraphs. */
+  /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs, indicators, ... reportGraphs, risks. */
   counts: Record<string, number>;
 }
 
@@ -163,6 +165,14 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         version: v.version, updatedAt: v.updatedAt,
       })),
     })),
+    // By the code of the priority they threaten, as the priorities are sorted, then by id.
+    risks: sorted(s.risks.map((r) => ({ r, code: must(priorities, r.priorityId, 'priority').code })),
+      (x) => x.code.toLowerCase(), (x) => x.code, (x) => x.r.id).map(({ r }) => ({
+      id: r.id, priorityId: r.priorityId, description: r.description, cause: r.cause, effect: r.effect,
+      likelihood: r.likelihood, impact: r.impact, targetLikelihood: r.targetLikelihood, targetImpact: r.targetImpact,
+      ownerId: r.ownerId, controls: r.controls, reviewOn: r.reviewOn, closed: r.closed, version: r.version,
+      createdAt: r.createdAt, updatedAt: r.updatedAt,
+    })),
     reports: sorted(reports, (r) => r.code.toLowerCase(), (r) => r.periodKey, (r) => r.report.id).map(({ report: r, code, periodKey }) => ({
       id: r.id, priority: code, period: periodKey, summary: r.summary,
       status: r.statusId === null ? null : must(statuses, r.statusId, 'status').key,
@@ -239,6 +249,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
       version: v.version, updatedAt: v.updatedAt,
     }))),
     reportGraphs: file.reports.flatMap((report) => (report.graphs ?? []).map((indicatorId, position) => ({ reportId: report.id, indicatorId, position }))),
+    risks: (file.risks ?? []).map((r) => ({ ...r, reviewOn: r.reviewOn as IsoDate | null })),
   };
 }
 

@@ -15,7 +15,7 @@ import type { OrganisationExport } from './transfer.service.ts';
 
 const TABLES = [
   'organisation', 'status', 'person', 'plan', 'theme', 'priority', 'reporting_period', 'progress_report',
-  'action', 'action_contributor', 'milestone', 'sign_off', 'indicator', 'indicator_priority', 'indicator_value', 'report_graph', 'audit_event',
+  'action', 'action_contributor', 'milestone', 'sign_off', 'indicator', 'indicator_priority', 'indicator_value', 'report_graph', 'risk', 'audit_event',
 ] as const;
 
 async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
@@ -100,8 +100,27 @@ describeOnEachEngine('Organisation transfer', (t) => {
     await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2009-10-q2', actual: '£14,250', target: '£15,000' });
     await t().services.indicators.overrideStatus(actor, 'VfM-4d-i', { period: '2009-10-q2', status: 'green', reason: 'Q3 savings already signed' });
     await t().services.reports.chooseGraphs(actor, 'VfM-4d', '2009-10-h1', { indicators: [savings.id] });
+    // Two risks to VfM-4d: one with every field, one with none of the optional ones, closed.
+    const fullRisk = await t().services.risks.create(actor, {
+      priority: 'VfM-4d', description: 'Partners withdraw from the collaboration – ŵ', cause: 'Budget pressure on the RIEP', effect: 'The £6 million savings come late',
+      likelihood: '4', impact: '5', targetLikelihood: '2', targetImpact: '3', ownerId: vfmPriority.accountableOfficer!.id,
+      controls: 'Monthly board with "Local Partnerships"\nEscalate to CORS', reviewOn: '31 March 2010',
+    });
+    const closedRisk = await t().services.risks.create(actor, { priority: 'VfM-4d', description: 'DECATS funding is refused', likelihood: '1', impact: '2', closed: 'on' });
+    const registerBefore = await t().services.risks.register(actor, { show: 'all' });
 
     const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    assert.deepEqual(exported.risks.map((r) => r.id), [fullRisk.id, closedRisk.id].sort());
+    const [riskInFile, closedInFile] = [fullRisk.id, closedRisk.id].map((id) => exported.risks.find((r) => r.id === id)!);
+    assert.deepEqual(riskInFile, {
+      id: fullRisk.id, priorityId: vfmPriority.id, description: 'Partners withdraw from the collaboration – ŵ', cause: 'Budget pressure on the RIEP',
+      effect: 'The £6 million savings come late', likelihood: 4, impact: 5, targetLikelihood: 2, targetImpact: 3, ownerId: vfmPriority.accountableOfficer!.id,
+      controls: 'Monthly board with "Local Partnerships"\nEscalate to CORS', reviewOn: '2010-03-31', closed: false, version: 1,
+      createdAt: riskInFile!.createdAt, updatedAt: riskInFile!.updatedAt,
+    });
+    assert.match(riskInFile!.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    assert.deepEqual([closedInFile!.targetLikelihood, closedInFile!.targetImpact, closedInFile!.ownerId, closedInFile!.reviewOn, closedInFile!.closed, closedInFile!.cause],
+      [null, null, null, null, true, '']);
     const inFile = exported.indicators.find((i) => i.code === 'VfM-4d-i')!;
     assert.deepEqual([inFile.unitKind, inFile.decimalPlaces, inFile.ruleKind, inFile.ruleValue, inFile.priorityIds], ['money', 2, 'absolute', 500000, [vfmPriority.id]]);
     assert.deepEqual(inFile.values.map((v) => [v.period, v.actual, v.target, v.targetHigh]), [
@@ -124,6 +143,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
       assert.equal(result.counts.people, exported.people.length);
       assert.deepEqual([result.counts.indicators, result.counts.indicatorPriorities, result.counts.indicatorValues, result.counts.reportGraphs],
         [exported.indicators.length, 2, exported.indicators.reduce((n, i) => n + i.values.length, 0), 2]);
+      assert.equal(result.counts.risks, 2);
 
       const reExported = await other.services.transfer.exportOrganisation(actor.organisationId);
       assert.deepEqual(withoutExportedAt(reExported), withoutExportedAt(exported));
@@ -142,6 +162,8 @@ describeOnEachEngine('Organisation transfer', (t) => {
       ]);
       const vfm = presentReport(await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1'));
       assert.equal(vfm.heading, 'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies');
+
+      assert.deepEqual(await other.services.risks.register(actor, { show: 'all' }), registerBefore);
 
       const audit = await other.db.selectFrom('audit_event').selectAll().execute();
       assert.deepEqual(audit.map((e) => [e.action, e.actor, e.entity_id]), [['import', 'round trip', actor.organisationId]]);
@@ -171,6 +193,8 @@ describeOnEachEngine('Organisation transfer', (t) => {
       'reports[0].actions[0].milestones[0].timescale',
       'reports[0].graphs[0]',
       'reports[0].signOffs[0].signedOn',
+      'risks[0].likelihood',
+      'risks[0].priorityId',
     ]);
     assert.equal(byField.get('reports[0].actions[0].milestones[0].timescale'), 'Milestone timescale "Nov 09" is not a month like Nov 2009 or a date');
     assert.match(byField.get('periods[1].key')!, /2024-25-q5.*a quarter is q1 to q4/);
@@ -184,7 +208,9 @@ describeOnEachEngine('Organisation transfer', (t) => {
     assert.match(byField.get('indicators[1].priorityIds[0]')!, /9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d is not one of the plans' priorities in this file/);
     assert.match(byField.get('indicators[1].values[0].actual')!, /whole number in the indicator’s scaled units .*money is in pence.*not 25000000\.5$/);
     assert.match(byField.get('reports[0].graphs[0]')!, /Indicator ni 179 does not measure GaA-1/);
-    assert.match(error.message, /12 problems/);
+    assert.equal(byField.get('risks[0].likelihood'), 'Risk likelihood must be 5 or less');
+    assert.match(byField.get('risks[0].priorityId')!, /0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e is not one of the plans' priorities in this file/);
+    assert.match(error.message, /14 problems/);
     assert.deepEqual(await countRows(t().db), before);
   });
 
@@ -259,7 +285,10 @@ describeOnEachEngine('Organisation transfer', (t) => {
 
   it('refuses to import over an existing organisation unless told to replace it', async () => {
     const actor = await withDemo(t());
+    // A risk, so the replace must carry it over rather than let it go with its priority.
+    const risk = await t().services.risks.create(actor, { priority: 'VfM-4d', description: 'Partners withdraw', likelihood: '3', impact: '4' });
     const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
+    assert.ok(exported.risks.some((r) => r.id === risk.id));
     const before = await countRows(t().db);
 
     const refused = await rejection(t().services.transfer.importOrganisation(copy(exported), { actorLabel: 'test' }));
@@ -284,24 +313,27 @@ describeOnEachEngine('Organisation transfer', (t) => {
       .where('entity_id', '=', actor.organisationId).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.equal(event.actor, 'replacer');
     assert.deepEqual((event.before as { counts: Record<string, number> }).counts.partners, exported.partners.length);
+    assert.deepEqual([(event.before as { counts: Record<string, number> }).counts.risks, result.counts.risks], [exported.risks.length, exported.risks.length]);
+    assert.deepEqual(await t().services.risks.get(actor, risk.id), { ...risk, priorityTitle: 'Collaborate with private and public sector bodies' });
   });
 
   // Last: an imported organisation created before the demo becomes the database's oldest, and
   // so the one demo.load() finds as its home.
   it('keeps Welsh letters, pound signs, en dashes and hostile text exactly as written', async () => {
     const file = await fixture('welsh-council.json');
-    // Imported as a file written before indicators and graphs existed: without them. The export writes them, empty.
+    // Imported as a file written before indicators, graphs and risks existed: without them. The export writes them, empty.
     const older = copy(file);
     delete older.indicators;
+    delete older.risks;
     for (const report of older.reports) delete report.graphs;
     const result = await t().services.transfer.importOrganisation(older, { actorLabel: 'test' });
     assert.deepEqual(result.counts, {
       organisations: 1, partners: 2, statuses: 3, people: 3, periods: 2, plans: 1, themes: 2, priorities: 2,
-      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2, indicators: 0, indicatorPriorities: 0, indicatorValues: 0, reportGraphs: 0,
+      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2, indicators: 0, indicatorPriorities: 0, indicatorValues: 0, reportGraphs: 0, risks: 0,
     });
     const exported = await t().services.transfer.exportOrganisation(file.organisation.id);
     assert.deepEqual(withoutExportedAt(exported), withoutExportedAt(file));
-    assert.deepEqual([exported.indicators, exported.reports.map((r) => r.graphs)], [[], [[], []]]);
+    assert.deepEqual([exported.indicators, exported.reports.map((r) => r.graphs), exported.risks], [[], [[], []], []]);
 
     const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
     const people = await t().services.people.list(actor);

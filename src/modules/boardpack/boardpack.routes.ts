@@ -1,0 +1,48 @@
+// The board pack page (choose a period and optionally a theme) and its two downloads, which
+// take the same choices as query parameters: /board-pack.pdf?period=2009-10-h1&theme=…
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths } from '../../paths.ts';
+import { renderBoardPackDocx, renderBoardPackPdf } from '../../render/board-pack.ts';
+import { boardPackFilename, presentBoardPack } from './boardpack.presenter.ts';
+
+type Req = FastifyRequest<{ Querystring: { period?: string; theme?: string } }>;
+
+const DOWNLOADS = {
+  pdf: { type: 'application/pdf', render: renderBoardPackPdf },
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', render: renderBoardPackDocx },
+} as const;
+
+export function registerBoardPackRoutes(app: FastifyInstance, services: Services): void {
+  const { boardPack } = services;
+
+  app.get(paths.boardPack.show, async (request: Req, reply) => {
+    const { periods, themes } = await boardPack.choices(request.actor);
+    if (periods.length === 0) {
+      return reply.view('boardpack/views/board-pack.njk', { pageTitle: 'Board pack', section: 'board-pack', empty: true });
+    }
+    const period = request.query.period
+      ? await services.periods.getByKey(request.actor, request.query.period)
+      : (await boardPack.defaultPeriod(request.actor))!;
+    const theme = request.query.theme || '';
+    const pack = presentBoardPack(await boardPack.build(request.actor, period.key, theme || undefined));
+    return reply.view('boardpack/views/board-pack.njk', {
+      pageTitle: `Board pack for ${period.label}`, section: 'board-pack',
+      pack,
+      periodItems: periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === period.key })),
+      themeItems: [{ value: '', text: 'All themes', selected: theme === '' }, ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === theme }))],
+      pdfHref: paths.boardPack.download('pdf', period.key, theme || undefined),
+      docxHref: paths.boardPack.download('docx', period.key, theme || undefined),
+    });
+  });
+
+  for (const format of ['pdf', 'docx'] as const) {
+    app.get(paths.boardPack[format], async (request: Req, reply: FastifyReply) => {
+      const periodKey = request.query.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
+      const view = presentBoardPack(await boardPack.build(request.actor, periodKey, request.query.theme || undefined));
+      const body = await DOWNLOADS[format].render(view);
+      return reply.type(DOWNLOADS[format].type).header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`).send(body);
+    });
+  }
+}

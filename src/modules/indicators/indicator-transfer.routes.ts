@@ -1,0 +1,77 @@
+// Pages for importing and exporting indicator values as CSV or XLSX (issue 4). Multipart upload
+// is registered in this plugin's scope only, limited to 5 MB and one file.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { Services } from '../../composition.ts';
+import { paths } from '../../paths.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { errorView, type ErrorView } from '../../platform/views/views.ts';
+import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
+import type { Download } from './indicator-transfer.service.ts';
+
+const MAX_BYTES = 5 * 1024 * 1024;
+/** The path of a link without its query string: the route pattern. */
+const routeOf = (link: string) => link.split('?')[0]!;
+
+type YearQuery = FastifyRequest<{ Querystring: { year?: string } }>;
+
+export function registerIndicatorTransferRoutes(app: FastifyInstance, services: Services): void {
+  const { indicatorTransfer } = services;
+  const thisYear = () => financialYearOf(new Date().toISOString().slice(0, 10) as Parameters<typeof financialYearOf>[0]);
+
+  const page = (reply: FastifyReply, values: { year?: string }, errors?: ErrorView, status = 200, imported?: number) => {
+    const year = /^\d{4}$/.test(values.year ?? '') ? Number(values.year) : thisYear();
+    return reply.status(status).view('indicators/views/import.njk', {
+      pageTitle: 'Import indicator values', section: 'indicators', backLink: { href: paths.indicators.list, text: 'All indicators' },
+      values: { year: values.year ?? String(thisYear()) }, errors, yearLabel: financialYearLabel(year),
+      problemCount: errors?.list.length ?? 0,
+      flash: imported ? `${imported} ${imported === 1 ? 'value was' : 'values were'} imported for ${financialYearLabel(year)}.` : undefined,
+      templates: { csv: paths.indicators.templateCsv, xlsx: paths.indicators.templateXlsx },
+      downloads: { csv: paths.indicators.exportCsv(year), xlsx: paths.indicators.exportXlsx(year) },
+    });
+  };
+  const send = (reply: FastifyReply, d: Download) => reply
+    .header('content-type', d.contentType)
+    .header('content-disposition', `attachment; filename="${d.filename}"`)
+    .send(d.body);
+
+  app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 10 } });
+
+    scope.get(paths.indicators.import, async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string } }>, reply) => {
+      const imported = Number(request.query.imported);
+      return page(reply, { year: request.query.year }, undefined, 200, Number.isInteger(imported) && imported > 0 ? imported : undefined);
+    });
+
+    scope.post(paths.indicators.import, async (request, reply) => {
+      const fields: Record<string, string> = {};
+      let file: { filename: string; data: Buffer } | undefined;
+      try {
+        if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.filename) file = { filename: part.filename, data };
+          } else {
+            fields[part.fieldname] = String(part.value ?? '');
+          }
+        }
+        const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file });
+        return reply.redirect(`${paths.indicators.import}?imported=${result.values}&year=${result.year}`, 303);
+      } catch (error) {
+        if (error instanceof ValidationError) return page(reply, fields, errorView(error.issues), 422);
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
+          return page(reply, fields, errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]), 422);
+        }
+        throw error;
+      }
+    });
+
+    scope.get(routeOf(paths.indicators.exportCsv('')), async (request: YearQuery, reply) => send(reply, await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'csv')));
+    scope.get(routeOf(paths.indicators.exportXlsx('')), async (request: YearQuery, reply) => send(reply, await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'xlsx')));
+    scope.get(paths.indicators.templateCsv, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'csv')));
+    scope.get(paths.indicators.templateXlsx, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'xlsx')));
+  });
+}

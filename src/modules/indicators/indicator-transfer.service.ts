@@ -1,0 +1,127 @@
+// Importing and exporting indicator values as CSV or XLSX, one financial year per file (issue 4).
+// An import is all or nothing: every row is checked first, with reads made outside any
+// transaction, and only a file without a single problem is written, in one transaction.
+
+import type { Actor } from '../../domain/actor.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
+import { yearToDate } from '../../domain/indicators/ytd.ts';
+import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { PeriodService } from '../periods/period.service.ts';
+import type { IndicatorRepository } from './indicator.repository.ts';
+import { unitOf, type IndicatorService } from './indicator.service.ts';
+import {
+  readSheet, readValueRows, problemText, valueSheet, writeCsv, writeXlsx, cellText, CsvError, transferYearInput,
+  type ExportRow, type Problem,
+} from './indicator-transfer.ts';
+
+export type TransferFormat = 'csv' | 'xlsx';
+export interface Download { filename: string; contentType: string; body: Buffer }
+export interface ImportResult { year: number; indicators: number; values: number }
+
+const CONTENT_TYPES: Record<TransferFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** Every problem as one issue on the file field, so the error summary links to the upload. */
+const problemsError = (problems: Problem[]) => new ValidationError(problems.map((p) => ({ field: 'file', message: problemText(p) })));
+
+export interface IndicatorTransferServiceDeps {
+  repo: IndicatorRepository;
+  indicators: IndicatorService;
+  periods: PeriodService;
+}
+
+export function createIndicatorTransferService({ repo, indicators, periods }: IndicatorTransferServiceDeps) {
+  async function sheetOf(actor: Actor, year: number, blank: boolean): Promise<ExportRow[]> {
+    const list = await indicators.list(actor);
+    const rows: ExportRow[] = [];
+    for (const i of list) {
+      const unit = unitOf(i);
+      const base: ExportRow = { code: i.code, title: i.title, polarity: i.polarity, frequency: i.frequency, unit, target: undefined, actuals: new Map(), ytd: '', status: '', owner: i.ownerName ?? '', comment: '' };
+      if (blank) { rows.push(base); continue; }
+      const { points } = await indicators.points(actor, i.code);
+      const kind = FREQUENCY_PERIOD_KIND[i.frequency];
+      const inYear = points.filter((p) => p.period.startYear === year && p.period.kind === kind);
+      const withActual = inYear.filter((p) => p.value.actual !== null);
+      const latest = withActual[withActual.length - 1];
+      const withTarget = inYear.filter((p) => p.target !== undefined);
+      const ytd = latest && i.ytdMethod !== 'none'
+        ? yearToDate(i.ytdMethod, latest.period, withActual.map((p) => ({ period: p.period, value: p.value.actual ?? undefined }))).value
+        : undefined;
+      rows.push({
+        ...base,
+        target: withTarget[withTarget.length - 1]?.target,
+        actuals: new Map(withActual.map((p) => [p.period.key, p.value.actual as Scaled])),
+        ytd: ytd === undefined ? '' : formatValue(ytd, unit),
+        status: latest?.shown?.label ?? '',
+        comment: latest?.value.comment ?? '',
+      });
+    }
+    return rows;
+  }
+
+  async function download(actor: Actor, year: number, format: TransferFormat, blank: boolean): Promise<Download> {
+    const rows = await sheetOf(actor, year, blank);
+    const sheet = valueSheet(year, rows, formatValue, format === 'xlsx');
+    const name = blank ? 'indicator-values-template' : `indicator-values-${financialYearLabel(year).replace('/', '-')}`;
+    const body = format === 'csv'
+      ? Buffer.from(writeCsv(sheet.map((r) => r.map(cellText))), 'utf8')
+      : await writeXlsx(blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`, sheet);
+    return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
+  }
+
+  return {
+    parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
+
+    /** The year's values, one row per indicator, in the layout the import reads. */
+    exportValues: (actor: Actor, input: unknown, format: TransferFormat) => download(actor, parseWith(transferYearInput, input).year, format, false),
+
+    /** The layout with every indicator's PI No and description filled in and no values. */
+    template: (actor: Actor, format: TransferFormat) => download(actor, new Date().getFullYear(), format, true),
+
+    /**
+     * Reads a CSV or XLSX file of one year's values and records them all, or nothing: a
+     * ValidationError lists every problem as "Row 7, column Q3: ...".
+     */
+    async importValues(actor: Actor, input: { year?: unknown; file?: { filename: string; data: Buffer } | undefined }): Promise<ImportResult> {
+      const year = parseWith(transferYearInput, { year: input.year }).year;
+      const file = input.file;
+      if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
+      if (!/\.(csv|xlsx|txt)$/i.test(file.filename)) throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
+
+      let rows;
+      try {
+        rows = await readSheet(file.data);
+      } catch (error) {
+        if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
+        throw ValidationError.single('file', 'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again');
+      }
+      const [list, known] = await Promise.all([indicators.list(actor), periods.list(actor)]);
+      const periodIds = new Map(known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]));
+      const { writes, problems } = readValueRows(rows, {
+        year, periodIds,
+        indicators: list.map((i) => ({ id: i.id, code: i.code, unit: unitOf(i), polarity: i.polarity, frequency: i.frequency })),
+      });
+      if (problems.length > 0) throw problemsError(problems);
+      if (writes.length === 0) throw ValidationError.single('file', `The file has no values for ${financialYearLabel(year)}: fill in the period columns of the template`);
+
+      const byIndicator = new Map<string, typeof writes>();
+      for (const w of writes) byIndicator.set(w.indicatorId, [...(byIndicator.get(w.indicatorId) ?? []), w]);
+      await repo.transaction(async (q) => {
+        await q.upsertValues(actor.organisationId, writes);
+        for (const [indicatorId, items] of byIndicator) {
+          await q.audit({
+            organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: indicatorId, action: 'import',
+            after: { imported: file.filename, year: financialYearLabel(year), values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({ periodKey, actual, target, targetHigh, comment })) },
+          });
+        }
+      });
+      return { year, indicators: byIndicator.size, values: writes.length };
+    },
+  };
+}
+
+export type IndicatorTransferService = ReturnType<typeof createIndicatorTransferService>;

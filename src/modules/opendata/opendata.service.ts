@@ -1,0 +1,59 @@
+// Open data for the council's transparency pages: every priority's status per reported period
+// and every indicator value, with stable identifiers (priority code + period key; indicator
+// code + period key). Built from the other modules' services; it only reads.
+
+import type { Actor } from '../../domain/actor.ts';
+import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
+import { formatValue } from '../../domain/indicators/indicator.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { ReportService } from '../reports/report.service.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { IndicatorService } from '../indicators/indicator.service.ts';
+import { unitOf } from '../indicators/indicator.service.ts';
+
+export interface PriorityStatusRecord {
+  priority: string; title: string; plan: string; theme: string; accountableOfficer: string | null;
+  period: string; periodLabel: string; status: string | null; statusLabel: string | null;
+}
+export interface IndicatorValueRecord {
+  indicator: string; title: string; unit: string; goodIs: string; period: string; periodLabel: string;
+  actual: string | null; target: string | null; status: string | null; statusLabel: string | null; directionSincePrevious: string;
+}
+
+export function createOpenDataService(deps: { plans: PlanService; reports: ReportService; organisations: OrganisationService; indicators: IndicatorService }) {
+  const { plans, reports, organisations, indicators } = deps;
+  return {
+    async priorityStatuses(actor: Actor): Promise<PriorityStatusRecord[]> {
+      const statuses = await organisations.statusScale(actor);
+      const out: PriorityStatusRecord[] = [];
+      for (const p of await plans.listPriorities(actor)) {
+        for (const r of (await reports.listForPriority(actor, p.code)).reverse()) {
+          const s = statuses.find((x) => x.id === r.statusId);
+          out.push({
+            priority: p.code, title: p.title, plan: p.planTitle, theme: p.themeTitle, accountableOfficer: p.officerName,
+            period: r.periodKey, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: s?.key ?? null, statusLabel: s?.label ?? null,
+          });
+        }
+      }
+      return out;
+    },
+    async indicatorValues(actor: Actor): Promise<IndicatorValueRecord[]> {
+      const out: IndicatorValueRecord[] = [];
+      for (const i of await indicators.list(actor)) {
+        const { points } = await indicators.points(actor, i.code);
+        const unit = unitOf(i);
+        for (const p of points) {
+          out.push({
+            indicator: i.code, title: i.title, unit: i.unitKind, goodIs: i.polarity, period: p.period.key, periodLabel: p.label,
+            actual: p.value.actual === null ? null : formatValue(p.value.actual, unit),
+            target: p.value.target === null ? null : formatValue(p.value.target, unit),
+            status: p.shown?.key ?? null, statusLabel: p.shown?.label ?? null, directionSincePrevious: p.sincePrevious.text,
+          });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export type OpenDataService = ReturnType<typeof createOpenDataService>;

@@ -1,0 +1,72 @@
+// Input schemas of the risk register, and the matrix risks are assessed on: its size and rating
+// bands (checked by domain/indicators/risk.ts) with the names of its levels, as the form shows them.
+
+import { z } from 'zod';
+import { requiredText, optionalText, optionalUuid, optionalUkDate, checkbox } from '../../platform/validation.ts';
+import { DEFAULT_RISK_MATRIX, type RiskMatrix } from '../../domain/indicators/risk.ts';
+
+/** A risk matrix with a name for each level, lowest first ("1 Rare" … "5 Almost certain"). */
+export interface RiskScale {
+  matrix: RiskMatrix;
+  likelihoodNames: readonly string[];
+  impactNames: readonly string[];
+}
+
+export const DEFAULT_RISK_SCALE: RiskScale = {
+  matrix: DEFAULT_RISK_MATRIX,
+  likelihoodNames: ['Rare', 'Unlikely', 'Possible', 'Likely', 'Almost certain'],
+  impactNames: ['Insignificant', 'Minor', 'Moderate', 'Major', 'Catastrophic'],
+};
+
+const version = z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1).optional());
+
+const levelText = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim())) : v);
+
+/** A level chosen from radios: a whole number from 1 to the matrix's top level. */
+function level(label: string, levels: number) {
+  const message = `Select ${label}`;
+  return z.number({ error: message }).int({ error: message }).min(1, { error: message }).max(levels, { error: message });
+}
+
+/**
+ * The input of a risk on the given scale. Rules across fields (a whole target, a target no worse
+ * than the current score, references to the organisation's own records) are the service's.
+ */
+export function riskInputFor(scale: RiskScale) {
+  const { likelihoodLevels, impactLevels } = scale.matrix;
+  return z.object({
+    /** The improvement priority's code, like VfM-4d. */
+    priority: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v),
+      z.string({ error: 'Select the priority the risk threatens' }).min(1, { error: 'Select the priority the risk threatens' })),
+    description: requiredText('a description of the risk', 2_000),
+    cause: optionalText('the cause', 5_000),
+    effect: optionalText('the effect', 5_000),
+    likelihood: z.preprocess(levelText, level('how likely the risk is', likelihoodLevels)),
+    impact: z.preprocess(levelText, level('the impact if it happens', impactLevels)),
+    targetLikelihood: z.preprocess((v) => (v === null ? undefined : levelText(v)), level('the target likelihood', likelihoodLevels).optional()).transform((v) => v ?? null),
+    targetImpact: z.preprocess((v) => (v === null ? undefined : levelText(v)), level('the target impact', impactLevels).optional()).transform((v) => v ?? null),
+    ownerId: optionalUuid('the owner'),
+    controls: optionalText('the controls and mitigation', 20_000),
+    /** As typed: "31 March 2010", "31/3/2010" or "2010-03-31"; blank for none. */
+    reviewOn: optionalUkDate('the review date'),
+    closed: checkbox(),
+    version,
+  });
+}
+
+/** On the default 5 × 5 matrix: what the API documents. */
+export const riskInput = riskInputFor(DEFAULT_RISK_SCALE);
+export type RiskInput = z.output<typeof riskInput>;
+
+const optionalWhole = z.preprocess((v) => (typeof v === 'string' && /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : undefined), z.number().int().optional());
+const optionalWord = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
+
+/** The register's filters, from a query string: anything unreadable is ignored, not an error. */
+export const riskFilter = z.object({
+  priority: optionalWord,
+  rating: optionalWord,
+  likelihood: optionalWhole,
+  impact: optionalWhole,
+  show: z.preprocess((v) => (v === 'closed' || v === 'all' ? v : 'open'), z.enum(['open', 'closed', 'all'])),
+});
+export type RiskFilter = z.output<typeof riskFilter>;

@@ -1,0 +1,181 @@
+// The risk register (issue 4): risks to improvement priorities, each scored likelihood × impact
+// on the organisation's matrix and rated by its bands (domain/indicators/risk.ts), with a target
+// score the controls should bring it to, an owner and a review date; the register's filters and
+// its heat map.
+
+import type { Actor } from '../../domain/actor.ts';
+import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
+import { todayIso, type IsoDate } from '../../domain/dates.ts';
+import { checkRiskMatrix, scoreRisk, heatMap, type HeatMap, type RiskAssessment } from '../../domain/indicators/risk.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { RiskRepository, RiskQueries, RiskRecord, RiskValues } from './risk.repository.ts';
+import { riskInputFor, riskFilter, DEFAULT_RISK_SCALE, type RiskScale, type RiskFilter } from './risk.schemas.ts';
+
+export type { RiskScale, RiskFilter } from './risk.schemas.ts';
+
+export class RiskNotFoundError extends NotFoundError {
+  constructor() { super('RISK_NOT_FOUND', 'There is no such risk'); }
+}
+
+/** An assessment with its score and the rating band it falls in. */
+export interface ScoredAssessment extends RiskAssessment {
+  score: number;
+  rating: { key: string; label: string };
+}
+
+export interface Risk extends Omit<RiskRecord, 'current' | 'target' | 'updatedAt'> {
+  current: ScoredAssessment;
+  target: ScoredAssessment | null;
+  /** Open, with a review date before today. */
+  reviewOverdue: boolean;
+}
+
+export interface RiskRegister {
+  filter: RiskFilter;
+  /** The priority the register is limited to, when it is. */
+  priority: { id: string; code: string; title: string } | undefined;
+  /** Matching every filter, highest score first. */
+  risks: Risk[];
+  /** The risks of the priority and state filters (not the rating or cell ones): the whole picture. */
+  heatMap: HeatMap;
+}
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+export interface RiskServiceDeps {
+  repo: RiskRepository;
+  plans: PlanService;
+  /** The matrix risks are assessed on and its level names; 5 × 5 unless configured. */
+  scale?: RiskScale;
+  /** Today, for overdue reviews (tests fix it). */
+  today?: () => IsoDate;
+}
+
+export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, today = () => todayIso() }: RiskServiceDeps) {
+  const problems = checkRiskMatrix(scale.matrix);
+  if (problems.length > 0) throw new RangeError(`the risk matrix cannot be used: ${problems.map((p) => p.message).join('; ')}`);
+  if (scale.likelihoodNames.length !== scale.matrix.likelihoodLevels || scale.impactNames.length !== scale.matrix.impactLevels) {
+    throw new RangeError('the risk matrix needs one name for each level of likelihood and of impact');
+  }
+  const input = riskInputFor(scale);
+
+  const scored = (a: RiskAssessment): ScoredAssessment => {
+    const { score, band } = scoreRisk(scale.matrix, a);
+    return { ...a, score, rating: { key: band.key, label: band.label } };
+  };
+  function toRisk(r: RiskRecord, on: IsoDate): Risk {
+    const { current, target, updatedAt: _u, ...rest } = r;
+    return { ...rest, current: scored(current), target: target && scored(target), reviewOverdue: !r.closed && r.reviewOn !== null && r.reviewOn < on };
+  }
+  const byScore = (a: Risk, b: Risk) => b.current.score - a.current.score || b.current.impact - a.current.impact
+    || a.priorityCode.localeCompare(b.priorityCode) || a.description.localeCompare(b.description);
+
+  async function get(actor: Actor, id: string, q: RiskQueries = repo): Promise<Risk> {
+    const r = isUuid(id) ? await q.find(actor.organisationId, id) : undefined;
+    if (!r) throw new RiskNotFoundError();
+    return toRisk(r, today());
+  }
+
+  /**
+   * Parses a risk and checks it across fields. The priority is another module's, so it is
+   * looked up here, before any transaction; the owner is checked in the caller's transaction.
+   */
+  async function parseRisk(actor: Actor, body: unknown): Promise<{ values: Omit<RiskValues, 'ownerId'>; ownerId: string | null; issues: FieldIssue[] }> {
+    const v = parseWith(input, body);
+    const issues: FieldIssue[] = [];
+    const priority = await plans.findPriority(actor, v.priority);
+    if (!priority) issues.push({ field: 'priority', message: `There is no improvement priority ${v.priority}: select one from the list` });
+    let target: RiskAssessment | null = null;
+    if ((v.targetLikelihood === null) !== (v.targetImpact === null)) {
+      const missing = v.targetLikelihood === null ? 'targetLikelihood' : 'targetImpact';
+      issues.push({ field: missing, message: `Select the target ${missing === 'targetLikelihood' ? 'likelihood' : 'impact'} too, or neither for no target yet` });
+    } else if (v.targetLikelihood !== null && v.targetImpact !== null) {
+      target = { likelihood: v.targetLikelihood, impact: v.targetImpact };
+      const now = v.likelihood * v.impact;
+      const aim = target.likelihood * target.impact;
+      if (aim > now) {
+        issues.push({ field: 'targetLikelihood', message: `The target score (${aim}) must not be higher than the current score (${now}): the target is where the controls should bring the risk` });
+      }
+    }
+    return {
+      values: {
+        priorityId: priority?.id ?? '', description: v.description, cause: v.cause, effect: v.effect,
+        current: { likelihood: v.likelihood, impact: v.impact }, target, controls: v.controls, reviewOn: v.reviewOn, closed: v.closed,
+      },
+      ownerId: v.ownerId, issues,
+    };
+  }
+
+  async function checkOwner(actor: Actor, q: RiskQueries, ownerId: string | null, issues: FieldIssue[]): Promise<void> {
+    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
+
+  const audit = (q: RiskQueries, actor: Actor, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
+    q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'risk', entityId, action, before, after });
+
+  return {
+    scale: (): RiskScale => scale,
+    get,
+
+    /** The register: risks matching the filters (a query string or API query), highest score first, and the heat map. */
+    async register(actor: Actor, query: unknown = {}): Promise<RiskRegister> {
+      const filter = parseWith(riskFilter, query ?? {});
+      const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
+      const on = today();
+      const records = await repo.list(actor.organisationId, {
+        priorityId: priority?.id,
+        closed: filter.show === 'all' ? undefined : filter.show === 'closed',
+      });
+      const all = records.map((r) => toRisk(r, on)).sort(byScore);
+      const known = new Set(scale.matrix.bands.map((b) => b.key));
+      const normalised: RiskFilter = {
+        ...filter,
+        ...(priority ? { priority: priority.code } : {}),
+        rating: filter.rating && known.has(filter.rating) ? filter.rating : undefined,
+        likelihood: filter.likelihood && filter.likelihood <= scale.matrix.likelihoodLevels ? filter.likelihood : undefined,
+        impact: filter.impact && filter.impact <= scale.matrix.impactLevels ? filter.impact : undefined,
+      };
+      const risks = all.filter((r) => (!normalised.rating || r.current.rating.key === normalised.rating)
+        && (!normalised.likelihood || r.current.likelihood === normalised.likelihood)
+        && (!normalised.impact || r.current.impact === normalised.impact));
+      return {
+        filter: normalised,
+        priority: priority && { id: priority.id, code: priority.code, title: priority.title },
+        risks,
+        heatMap: heatMap(scale.matrix, all.map((r) => r.current)),
+      };
+    },
+
+    async create(actor: Actor, body: unknown): Promise<Risk> {
+      const { values, ownerId, issues } = await parseRisk(actor, body);
+      return repo.transaction(async (q) => {
+        await checkOwner(actor, q, ownerId, issues);
+        const id = await q.insert(actor.organisationId, { ...values, ownerId });
+        const after = await get(actor, id, q);
+        await audit(q, actor, id, 'create', undefined, after);
+        return after;
+      });
+    },
+
+    /** Changes a risk; `version` is the one the form was built from, and a stale one is refused. */
+    async update(actor: Actor, id: string, body: unknown): Promise<Risk> {
+      await get(actor, id);
+      const { version } = parseWith(input.pick({ version: true }), body);
+      const { values, ownerId, issues } = await parseRisk(actor, body);
+      return repo.transaction(async (q) => {
+        const before = await get(actor, id, q);
+        await checkOwner(actor, q, ownerId, issues);
+        if (!(await q.update(actor.organisationId, before.id, version ?? before.version, { ...values, ownerId }))) {
+          throw new ConflictError('STALE_VERSION', 'Someone else changed this risk while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.');
+        }
+        const after = await get(actor, id, q);
+        await audit(q, actor, id, 'update', before, after);
+        return after;
+      });
+    },
+  };
+}
+
+export type RiskService = ReturnType<typeof createRiskService>;

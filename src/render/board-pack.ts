@@ -1,0 +1,377 @@
+// The board pack: one document for a reporting period (and optionally a theme) with a cover
+// page, contents, a summary table of every priority (code, title, officer, status and
+// direction of travel) and then each priority's progress report, laid out by the same code as
+// the single report downloads (pdf.ts `renderReportBody`, docx.ts `reportBody`).
+//
+// Direction of travel is always a word beside its arrow (never colour alone). Noto Sans has no
+// arrow glyphs, so the PDF draws the arrows as vectors; the Word document uses the characters.
+// The PDF's contents give page numbers: the contents pages are reserved first, the summary and
+// reports laid out, then the contents drawn on the reserved pages once every start is known.
+
+import {
+  Bookmark,
+  Document,
+  HeadingLevel,
+  InternalHyperlink,
+  Packer,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableRow,
+  TabStopType,
+  TextRun,
+} from 'docx';
+import {
+  BODY, CELL_PAD_BOTTOM, CELL_PAD_TOP, CONTENT_BOTTOM, CONTENT_WIDTH, GREY, HEADER_FILL, INK, MARGIN, PAGE, SMALL, TABLE,
+  createPdf, drawPageFrame, drawShape, lineHeight, renderReportBody, reportPageHeader,
+  type Column, type Layout, type PlacedLine, type Row, type TextStyle,
+} from './pdf.ts';
+import {
+  CONTENT_WIDTH as DOCX_CONTENT_WIDTH, DOCX_NUMBERING, DOCX_STYLES, GREY as DOCX_GREY, HEADER_FILL as DOCX_HEADER_FILL,
+  cell, chartPngs, hex, pageSection, reportBody, reportPageHeader as docxReportPageHeader, table, text,
+} from './docx.ts';
+import type { ReportView, StatusView } from './report-view.ts';
+
+export type DirectionKey = 'better' | 'worse' | 'same' | 'new' | 'none';
+
+export interface DirectionView {
+  key: DirectionKey;
+  /** "Better", "Worse", "Same", "New" or "Not known" (a status missing on either side). */
+  label: string;
+  /** ↑ ↓ → for better, worse, same; empty otherwise (the word stands alone). */
+  arrow: string;
+  /** "Amber in 2009/10 H1" or "No earlier report". */
+  detail: string;
+}
+
+export interface BoardPackRow {
+  code: string;
+  title: string;
+  /** The accountable officer's name, or "Not assigned". */
+  officer: string;
+  /** null: no status was given, or there is no report for the period. */
+  status: StatusView | null;
+  hasReport: boolean;
+  direction: DirectionView;
+}
+
+export interface BoardPackView {
+  organisationName: string;
+  /** "2009/10 H1" */
+  periodLabel: string;
+  /** "1st April – 30th September 2009" */
+  periodSpan: string;
+  periodKey: string;
+  themeTitle?: string;
+  /** "24 November 2026" */
+  generatedOn: string;
+  /** Every priority of the period (and theme), in the order of the priority list. */
+  summary: BoardPackRow[];
+  /** The reports of the period, in the same order; priorities without one have none here. */
+  reports: ReportView[];
+}
+
+export const SUMMARY_HEADINGS = ['Code', 'Priority', 'Accountable officer', 'Status', 'Direction of travel'];
+
+export function boardPackTitle(view: BoardPackView): string {
+  return `Board pack ${view.periodLabel}${view.themeTitle ? ` – ${view.themeTitle}` : ''}`;
+}
+
+const statusText = (row: BoardPackRow) => (row.status ? row.status.label : row.hasReport ? 'Not set' : 'No report');
+const directionText = (d: DirectionView) => (d.arrow ? `${d.arrow} ${d.label}` : d.label);
+
+// ---- PDF ------------------------------------------------------------------------------------------
+
+const SUMMARY_COLUMNS: Column[] = [
+  { width: 58 },
+  { width: CONTENT_WIDTH - 58 - 100 - 82 - 88 },
+  { width: 100 },
+  { width: 82 },
+  { width: 88 },
+];
+const MARK = 13;
+const CONTENTS_STYLE: TextStyle = { font: 'regular', size: 10.5 };
+const CONTENTS_GAP = 5;
+const PAGE_NUMBER_WIDTH = 40;
+
+function cover(layout: Layout, view: BoardPackView): void {
+  const big: TextStyle = { font: 'bold', size: 30 };
+  const medium: TextStyle = { font: 'bold', size: 18 };
+  const body: TextStyle = { font: 'regular', size: 12, colour: GREY };
+  layout.y = 220;
+  layout.paragraph(view.organisationName, { font: 'bold', size: 14, colour: GREY }, 0, 18);
+  for (const line of layout.wrap('Board pack', big, CONTENT_WIDTH)) {
+    layout.drawLine(line, MARGIN.left, layout.y, big);
+    layout.y += lineHeight(30);
+  }
+  layout.space(8);
+  layout.paragraph(`Progress reports ${view.periodLabel}`, medium, 0, 4);
+  layout.paragraph(view.periodSpan, body, 0, 4);
+  if (view.themeTitle) layout.paragraph(`Theme: ${view.themeTitle}`, { font: 'bold', size: 12 }, 0, 4);
+  layout.space(16);
+  layout.paragraph(`${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`, body, 0, 4);
+  layout.paragraph(`Generated on ${view.generatedOn}`, body, 0, 4);
+}
+
+interface ContentsEntry {
+  label: string;
+  page: number;
+}
+
+function contentsLines(layout: Layout, entry: { label: string }): string[] {
+  return layout.wrap(entry.label, CONTENTS_STYLE, CONTENT_WIDTH - PAGE_NUMBER_WIDTH - 10);
+}
+
+/** Pages the contents take: a heading, then each entry's wrapped lines. */
+function contentsPageCount(layout: Layout, labels: { label: string }[]): number {
+  const heading = lineHeight(18) + 12;
+  let pages = 1;
+  let y = MARGIN.top + heading;
+  for (const entry of labels) {
+    const h = contentsLines(layout, entry).length * lineHeight(CONTENTS_STYLE.size) + CONTENTS_GAP;
+    if (y + h > CONTENT_BOTTOM) {
+      pages++;
+      y = MARGIN.top;
+    }
+    y += h;
+  }
+  return pages;
+}
+
+/** Draws the contents onto the reserved pages (`first` is their 0-based index). */
+function drawContents(layout: Layout, first: number, entries: ContentsEntry[]): void {
+  const { doc } = layout;
+  let page = first;
+  doc.switchToPage(page);
+  layout.y = MARGIN.top;
+  layout.drawLine('Contents', MARGIN.left, layout.y, { font: 'bold', size: 18 });
+  layout.y += lineHeight(18) + 12;
+  const lh = lineHeight(CONTENTS_STYLE.size);
+  for (const entry of entries) {
+    const lines = contentsLines(layout, entry);
+    const h = lines.length * lh + CONTENTS_GAP;
+    if (layout.y + h > CONTENT_BOTTOM) {
+      doc.switchToPage(++page);
+      layout.y = MARGIN.top;
+    }
+    const top = layout.y;
+    for (const line of lines) {
+      layout.drawLine(line, MARGIN.left, layout.y, CONTENTS_STYLE);
+      layout.y += lh;
+    }
+    const number = String(entry.page);
+    const last = lines.at(-1) ?? '';
+    const lastY = layout.y - lh;
+    const dotsFrom = MARGIN.left + layout.width(`${last} `, CONTENTS_STYLE);
+    const numberX = PAGE.width - MARGIN.right - layout.width(number, CONTENTS_STYLE);
+    if (numberX - dotsFrom > 12) {
+      doc.save().lineWidth(0.6).strokeColor(GREY).dash(1, { space: 2.5 })
+        .moveTo(dotsFrom, lastY + lh * 0.62).lineTo(numberX - 4, lastY + lh * 0.62).stroke().undash().restore();
+    }
+    layout.drawLine(number, numberX, lastY, CONTENTS_STYLE);
+    // The whole entry goes to its page.
+    doc.goTo(MARGIN.left, top, CONTENT_WIDTH, lines.length * lh, `page-${entry.page}`);
+    layout.y += CONTENTS_GAP;
+  }
+}
+
+/** An arrow for the direction of travel, drawn: up, down or right. */
+function drawArrow(doc: PDFKit.PDFDocument, key: DirectionKey, cx: number, cy: number): void {
+  const r = 4.2;
+  doc.save().fillColor(INK).strokeColor(INK).lineWidth(1.3).lineCap('round');
+  if (key === 'better' || key === 'worse') {
+    const dir = key === 'better' ? -1 : 1;
+    doc.moveTo(cx, cy - dir * r).lineTo(cx, cy + dir * (r - 2)).stroke();
+    doc.polygon([cx, cy + dir * r], [cx - 3, cy + dir * (r - 3.5)], [cx + 3, cy + dir * (r - 3.5)]).fill();
+  } else if (key === 'same') {
+    doc.moveTo(cx - r, cy).lineTo(cx + r - 2, cy).stroke();
+    doc.polygon([cx + r, cy], [cx + r - 3.5, cy - 3], [cx + r - 3.5, cy + 3]).fill();
+  }
+  doc.restore();
+}
+
+function summaryHeader(layout: Layout): Row {
+  const lines: PlacedLine[] = [];
+  const style: TextStyle = { font: 'bold', size: TABLE };
+  const heights = SUMMARY_HEADINGS.map((h, col) => layout.place(lines, SUMMARY_COLUMNS, col, CELL_PAD_TOP, h, style));
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+}
+
+function summaryRow(layout: Layout, row: BoardPackRow): Row {
+  const lines: PlacedLine[] = [];
+  const style: TextStyle = { font: 'regular', size: TABLE };
+  const heights = [
+    layout.place(lines, SUMMARY_COLUMNS, 0, CELL_PAD_TOP, row.code, { font: 'bold', size: TABLE }),
+    layout.place(lines, SUMMARY_COLUMNS, 1, CELL_PAD_TOP, row.title, style),
+    layout.place(lines, SUMMARY_COLUMNS, 2, CELL_PAD_TOP, row.officer, style),
+    row.status
+      ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, style, false, { mark: { shape: row.status.shape, colour: row.status.colour } })
+      : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), { font: 'italic', size: TABLE, colour: GREY }),
+  ];
+  // The arrow is drawn after the row (its place is left blank here); the word is text.
+  const arrowed = row.direction.arrow !== '';
+  const dirLines: PlacedLine[] = [];
+  heights.push(layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP, row.direction.label, { font: 'bold', size: TABLE }));
+  heights.push(layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP + lineHeight(TABLE), row.direction.detail, { font: 'regular', size: SMALL, colour: GREY }) + lineHeight(TABLE));
+  for (const l of dirLines) lines.push(arrowed ? { ...l, x: l.x + MARK } : l);
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
+}
+
+function summaryTable(layout: Layout, view: BoardPackView): void {
+  layout.heading(`Summary of priorities ${view.periodLabel}`, 16, lineHeight(TABLE) * 4, 0);
+  layout.paragraph(
+    'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.',
+    { font: 'regular', size: BODY, colour: GREY }, 0, 8,
+  );
+  if (view.summary.length === 0) {
+    layout.paragraph('There are no priorities for this period.', { font: 'italic', size: BODY, colour: GREY });
+    return;
+  }
+  const header = summaryHeader(layout);
+  const x4 = MARGIN.left + SUMMARY_COLUMNS.slice(0, 4).reduce((a, c) => a + c.width, 0);
+  layout.row(SUMMARY_COLUMNS, header);
+  layout.withContinuation(() => layout.row(SUMMARY_COLUMNS, header), header.height, () => {
+    for (const row of view.summary) {
+      const built = summaryRow(layout, row);
+      layout.row(SUMMARY_COLUMNS, built);
+      // Rows are short (never split): the row ends at layout.y.
+      if (row.direction.arrow) {
+        const top = layout.y - built.height;
+        drawArrow(layout.doc, row.direction.key, x4 + 5 + 5, top + CELL_PAD_TOP + lineHeight(TABLE) / 2);
+      }
+    }
+  });
+}
+
+export async function renderBoardPackPdf(view: BoardPackView): Promise<Buffer> {
+  const title = boardPackTitle(view);
+  const { doc, layout, done } = createPdf({
+    Title: `${view.organisationName} – ${title}`,
+    Author: view.organisationName,
+    Subject: `Progress reports ${view.periodLabel} (${view.periodSpan})`,
+    Keywords: `board pack, ${view.periodKey}, progress reports`,
+    Creator: 'Amber',
+  });
+  cover(layout, view);
+
+  // Reserve the contents pages; their count depends only on the entries' labels.
+  const labels = [{ label: `Summary of priorities ${view.periodLabel}` }, ...view.reports.map((r) => ({ label: `${r.priority.code} ${r.priority.title}` }))];
+  const contentsPages = contentsPageCount(layout, labels);
+  const contentsFirst = 1;
+  for (let i = 0; i < contentsPages; i++) layout.newPage();
+
+  // Each section (the summary, then each report) starts a page; its pages carry its header.
+  const packHeader = { code: '', title: view.organisationName, right: title };
+  const sections: { first: number; header: typeof packHeader }[] = [];
+  const entries: ContentsEntry[] = [];
+  const startSection = (label: string, header: typeof packHeader) => {
+    layout.newPage();
+    const index = doc.bufferedPageRange().count - 1;
+    sections.push({ first: index, header });
+    entries.push({ label, page: index + 1 });
+    doc.addNamedDestination(`page-${index + 1}`);
+    doc.outline.addItem(label);
+  };
+
+  startSection(labels[0]!.label, packHeader);
+  summaryTable(layout, view);
+  view.reports.forEach((report, i) => {
+    startSection(labels[i + 1]!.label, reportPageHeader(report));
+    renderReportBody(layout, report);
+  });
+
+  drawContents(layout, contentsFirst, entries);
+  const range = doc.bufferedPageRange();
+  // The cover (page 0) has no running header or footer.
+  for (let i = 1; i < range.count; i++) {
+    doc.switchToPage(i);
+    const header = sections.filter((s) => s.first <= i).at(-1)?.header ?? packHeader;
+    drawPageFrame(layout, header, { left: view.organisationName, page: `Page ${i + 1} of ${range.count}` });
+  }
+  doc.end();
+  return done;
+}
+
+// ---- DOCX -----------------------------------------------------------------------------------------
+
+const SUMMARY_WIDTHS = [1100, DOCX_CONTENT_WIDTH - 1100 - 2000 - 1600 - 1900, 2000, 1600, 1900];
+const bookmarkOf = (i: number) => `report_${i + 1}`;
+
+function docxCover(view: BoardPackView): Paragraph[] {
+  return [
+    new Paragraph({ spacing: { before: 3000, after: 240 }, children: [new TextRun({ text: view.organisationName, bold: true, size: 28, color: DOCX_GREY })] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: 'Board pack', bold: true, size: 60 })] }),
+    new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: `Progress reports ${view.periodLabel}`, bold: true, size: 36 })] }),
+    text(view.periodSpan, { color: DOCX_GREY, size: 24 }),
+    ...(view.themeTitle ? [text(`Theme: ${view.themeTitle}`, { bold: true, size: 24 })] : []),
+    new Paragraph({ spacing: { before: 480 }, children: [new TextRun({ text: `${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`, color: DOCX_GREY, size: 24 })] }),
+    text(`Generated on ${view.generatedOn}`, { color: DOCX_GREY, size: 24 }),
+  ];
+}
+
+/** The contents as a list of links to each part (Word's own TOC field would need updating on opening). */
+function docxContents(view: BoardPackView): Paragraph[] {
+  const link = (label: string, anchor: string) => new Paragraph({
+    tabStops: [{ type: TabStopType.RIGHT, position: DOCX_CONTENT_WIDTH }],
+    children: [new InternalHyperlink({ anchor, children: [new TextRun({ text: label, style: 'Hyperlink' })] })],
+  });
+  return [
+    new Paragraph({ pageBreakBefore: true, heading: HeadingLevel.HEADING_1, text: 'Contents' }),
+    link(`Summary of priorities ${view.periodLabel}`, 'summary'),
+    ...view.reports.map((r, i) => link(`${r.priority.code} ${r.priority.title}`, bookmarkOf(i))),
+  ];
+}
+
+function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
+  // The summary heading is a bookmark the contents link to.
+  const label = `Summary of priorities ${view.periodLabel}`;
+  const intro = [
+    new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, children: [new Bookmark({ id: 'summary', children: [new TextRun(label)] })] }),
+    text('Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.', { color: DOCX_GREY }),
+  ];
+  if (view.summary.length === 0) return [...intro, text('There are no priorities for this period.', { italics: true, color: DOCX_GREY })];
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: SUMMARY_HEADINGS.map((h, i) => cell([text(h, { bold: true })], SUMMARY_WIDTHS[i]!, { fill: DOCX_HEADER_FILL })),
+  });
+  const rows = view.summary.map((row) => new TableRow({
+    cantSplit: true,
+    children: [
+      cell([text(row.code, { bold: true })], SUMMARY_WIDTHS[0]!),
+      cell([text(row.title)], SUMMARY_WIDTHS[1]!),
+      cell([text(row.officer)], SUMMARY_WIDTHS[2]!),
+      cell([row.status
+        ? new Paragraph({ children: [new TextRun({
+          text: ` ${row.status.symbol} ${row.status.label} `, bold: true, color: hex(row.status.textColour),
+          shading: { type: ShadingType.CLEAR, fill: hex(row.status.colour), color: 'auto' },
+        })] })
+        : text(statusText(row), { italics: true, color: DOCX_GREY })], SUMMARY_WIDTHS[3]!),
+      cell([text(directionText(row.direction), { bold: true }), text(row.direction.detail, { size: 17, color: DOCX_GREY })], SUMMARY_WIDTHS[4]!),
+    ],
+  }));
+  return [...intro, table(SUMMARY_WIDTHS, [header, ...rows])];
+}
+
+
+export async function renderBoardPackDocx(view: BoardPackView): Promise<Buffer> {
+  const title = boardPackTitle(view);
+  const packHeader = { code: '', title: view.organisationName, right: title };
+  const pngs = await Promise.all(view.reports.map((r) => chartPngs(r)));
+  const doc = new Document({
+    title: `${view.organisationName} – ${title}`,
+    subject: `Progress reports ${view.periodLabel} (${view.periodSpan})`,
+    creator: view.organisationName,
+    lastModifiedBy: view.organisationName,
+    keywords: `board pack, ${view.periodKey}, progress reports`,
+    description: title,
+    styles: DOCX_STYLES,
+    numbering: DOCX_NUMBERING,
+    sections: [
+      pageSection(packHeader, view.organisationName, [...docxCover(view), ...docxContents(view), ...docxSummary(view)]),
+      // A section per report, so each report's pages carry its own running header.
+      ...view.reports.map((r, i) => pageSection(docxReportPageHeader(r), view.organisationName, reportBody(r, pngs[i]!, { bookmark: bookmarkOf(i) }))),
+    ],
+  });
+  return Packer.toBuffer(doc);
+}

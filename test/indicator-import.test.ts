@@ -1,0 +1,123 @@
+// Importing and exporting indicator values through the web app, on both engines: good CSV and
+// XLSX files are recorded; a file with several problems lists them all and changes nothing;
+// what is exported reads back as the same values.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { ENGINES } from './helpers/database.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { errorSummary, htmlText } from './helpers/html.ts';
+import { paths } from '../src/paths.ts';
+import type { Actor } from '../src/domain/actor.ts';
+
+function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }) {
+  const boundary = '----amber-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), file.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+for (const engine of ENGINES) {
+  describe(`importing and exporting indicator values [${engine}]`, () => {
+    let t: TestApp;
+    let actor: Actor;
+    before(async () => {
+      t = await buildTestApp(engine);
+      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      for (const p of ['2009-10-q1', '2009-10-q2', '2009-10']) await t.services.periods.ensure(actor, p);
+      const base = { unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', ruleKind: 'percent', tolerance: '5', chartKind: 'line' };
+      await t.services.indicators.create(actor, { ...base, code: 'IMP 1', title: 'Calls answered', frequency: 'quarterly' });
+      await t.services.indicators.create(actor, { ...base, code: 'IMP 2', title: 'Spend per head', unitKind: 'money', decimalPlaces: '2', polarity: 'lower', frequency: 'quarterly' });
+      await t.services.indicators.create(actor, { ...base, code: 'IMP 3', title: 'Residents satisfied', frequency: 'annual' });
+    });
+    after(async () => t?.close());
+
+    const upload = (year: string, name: string, data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year }, { name, data }) });
+    const valuesOf = async (code: string) => (await t.services.indicators.points(actor, code)).points.map((p) => [p.period.key, p.value.actual, p.value.target, p.value.comment]);
+    const countValues = async () => Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
+
+    it('shows the upload page, linked from the indicator list', async () => {
+      assert.match((await t.app.inject({ url: paths.indicators.list })).body, /href="\/indicators\/import"/);
+      const page = await t.app.inject({ url: paths.indicators.import });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /enctype="multipart\/form-data"/);
+    });
+
+    it('imports a good CSV laid out as councils lay it out', async () => {
+      const csv = '\uFEFFPI No,Description,Outturn,Target,Good is?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n'
+        + 'IMP 1,Calls answered,,95%,Higher,96.5%,94,,,,,,"Dip in Q2, staff sickness"\r\n'
+        + ',,,,,,,,,,,,\r\n'
+        + 'IMP 3,Residents satisfied,71.5,70,Higher,,,,,,,,\r\n';
+      const res = await upload('2009', 'values.csv', Buffer.from(csv));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      assert.deepEqual(await valuesOf('IMP 1'), [['2009-10-q1', 965, 950, ''], ['2009-10-q2', 940, 950, 'Dip in Q2, staff sickness']]);
+      assert.deepEqual(await valuesOf('IMP 3'), [['2009-10', 715, 700, '']]);
+      assert.match(htmlText((await t.app.inject({ url: res.headers.location as string })).body), /3 values were imported for 2009\/10/);
+    });
+
+    it('imports a good XLSX with numbers and a percentage-formatted cell', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('2009-10');
+      sheet.addRow(['pi no', 'TARGET', 'q1', 'Commentary']);
+      sheet.addRow(['IMP 2', 12.5, 13.25, 'Above target']);
+      const res = await upload('2009/10', 'values.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      assert.deepEqual(await valuesOf('IMP 2'), [['2009-10-q1', 1325, 1250, 'Above target']]);
+    });
+
+    it('lists every problem of a bad file by row and column and changes nothing', async () => {
+      const before = await countValues();
+      const csv = 'PI No,Tagret,Q1,Q2,Q3\nIMP 1,95,96.55,,\nNOPE 9,,1,,\nIMP 1,,,,\nIMP 2,,,,£5\nIMP 3,,50,,\n';
+      const res = await upload('2009', 'bad.csv', Buffer.from(csv));
+      assert.equal(res.statusCode, 422);
+      assert.deepEqual(errorSummary(res.body), [
+        "#file Row 1, column Tagret: Column 'Tagret' is not a column Amber knows: did you mean 'Target'?",
+        '#file Row 2, column Q1: "96.55" has 2 decimal places, but this indicator records 1 decimal place',
+        '#file Row 3, column PI No: There is no indicator NOPE 9 in Amber: add it first, or check the PI No',
+        '#file Row 4, column PI No: IMP 1 is also in row 2: give each indicator one row',
+        '#file Row 5, column Q3: 2009/10 Q3 is not a reporting period: add it first',
+        '#file Row 6, column Q1: IMP 3 is reported annual: put its values in the Outturn column',
+      ]);
+      assert.match(htmlText(res.body), /The file has 6 problems\. Nothing was imported/);
+      assert.equal(await countValues(), before);
+    });
+
+    it('refuses a missing file and a bad year', async () => {
+      const res = await t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year: '09' }) });
+      assert.equal(res.statusCode, 422);
+      assert.deepEqual(errorSummary(res.body), ['#year Enter the financial year, like 2009 for 2009/10']);
+    });
+
+    for (const format of ['csv', 'xlsx'] as const) {
+      it(`exports ${format.toUpperCase()} that imports back to the same values`, async () => {
+        const before = await Promise.all(['IMP 1', 'IMP 2', 'IMP 3'].map(valuesOf));
+        const exported = await t.app.inject({ url: format === 'csv' ? paths.indicators.exportCsv(2009) : paths.indicators.exportXlsx(2009) });
+        assert.equal(exported.statusCode, 200);
+        assert.match(String(exported.headers['content-disposition']), new RegExp(`indicator-values-2009-10\\.${format}`));
+        if (format === 'csv') assert.match(exported.body, /IMP 1,Calls answered,,95\.0%,Higher,96\.5%,94\.0%/);
+        const res = await upload('2009', `export.${format}`, exported.rawPayload);
+        assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+        assert.deepEqual(await Promise.all(['IMP 1', 'IMP 2', 'IMP 3'].map(valuesOf)), before);
+      });
+    }
+
+    it('offers a template with every indicator’s code and title', async () => {
+      const csv = await t.app.inject({ url: paths.indicators.templateCsv });
+      assert.equal(csv.statusCode, 200);
+      assert.match(csv.body, /^\uFEFFPI No,Description,Outturn,Target,Good is\?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n/);
+      assert.match(csv.body, /IMP 2,Spend per head,,,Lower,/);
+      const xlsx = await t.app.inject({ url: paths.indicators.templateXlsx });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
+      const codes: string[] = [];
+      workbook.worksheets[0]!.eachRow((row, n) => { if (n > 1) codes.push(String(row.getCell(1).value)); });
+      assert.ok(['IMP 1', 'IMP 2', 'IMP 3'].every((c) => codes.includes(c)), codes.join(', '));
+    });
+  });
+}
