@@ -16,6 +16,12 @@ for (const engine of ENGINES) {
     const get = (url: string) => t.app.inject({ url });
     const post = (url: string, fields: Parameters<typeof form>[0]) => t.app.inject({ method: 'POST', url, ...form(fields) });
 
+    it('shows the year to date the way the indicator says (the demo’s average of Q1 and Q2)', async () => {
+      const page = htmlText((await get(paths.indicators.show('OC-1c-i'))).body);
+      assert.match(page, /2009\/10 Q2 78\.4% 80\.0% 77\.7%/);
+      assert.match(page, /2009\/10 Q1 76\.9% 80\.0% 76\.9%/);
+    });
+
     it('defines an indicator, records values, explains the status, and draws it in the report', async () => {
       const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
       const vfm = await t.services.plans.getPriority(actor, 'VfM-4d');

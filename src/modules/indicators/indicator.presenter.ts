@@ -1,6 +1,7 @@
 // Indicators → view models: the chart view every output draws, and the rows of the indicator page.
 
 import { formatValue, isRange, type Scaled } from '../../domain/indicators/indicator.ts';
+import { yearToDate } from '../../domain/indicators/ytd.ts';
 import type { IndicatorChartView } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { Indicator, IndicatorPoint } from './indicator.service.ts';
@@ -48,7 +49,14 @@ export function presentIndicator(indicator: Indicator) {
 export function presentPoints(indicator: Indicator, points: IndicatorPoint[]) {
   const unit = unitOf(indicator);
   const show = (v: Scaled | null) => (v === null ? '' : formatValue(v, unit));
+  const series = points.map((x) => ({ period: x.period, value: x.value.actual ?? undefined }));
+  const ytdOf = (p: IndicatorPoint) => {
+    if (indicator.ytdMethod === 'none') return null;
+    const ytd = yearToDate(indicator.ytdMethod, p.period, series);
+    return { value: ytd.value === undefined ? '' : formatValue(ytd.value, unit), notes: ytd.notes.join('. ') };
+  };
   return [...points].reverse().map((p) => ({
+    ytd: ytdOf(p),
     periodKey: p.period.key,
     label: p.label,
     actual: show(p.value.actual),
