@@ -5,19 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
-import { BasePage, type Heading } from './pages/base-page.ts';
+import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
-
-/** A page known by its h1; arriving runs the accessibility check. */
-class Screen extends BasePage {
-  protected readonly heading: Heading;
-  constructor(page: BasePage['page'], heading: Heading, private readonly name: string) { super(page); this.heading = heading; }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
-  async submit(button: string, next: Screen): Promise<Screen> {
-    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
-  }
-}
 
 describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
   let session: Session;

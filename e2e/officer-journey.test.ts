@@ -9,18 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startSession, type Session } from './support/browser.ts';
-import { BasePage, type Heading } from './pages/base-page.ts';
+import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
-
-class Screen extends BasePage {
-  protected readonly heading: Heading;
-  constructor(page: BasePage['page'], heading: Heading, private readonly name: string) { super(page); this.heading = heading; }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
-  async submit(button: string, next: Screen): Promise<Screen> {
-    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
-  }
-}
 
 describe('an officer’s quarter: import, graph, override, board pack', { timeout: 120_000 }, () => {
   let session: Session;
