@@ -28,6 +28,7 @@ import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts
 import { registerBoardPackRoutes } from './modules/boardpack/boardpack.routes.ts';
 import { registerOpenDataRoutes } from './modules/opendata/opendata.routes.ts';
 import { registerRiskRoutes } from './modules/risks/risk.routes.ts';
+import { registerJobRoutes } from './modules/jobs/job.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -122,6 +123,7 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   registerBoardPackRoutes(app, services);
   registerOpenDataRoutes(app, services);
   registerRiskRoutes(app, services);
+  registerJobRoutes(app, services);
   registerApiDocs(app);
 
   return app;

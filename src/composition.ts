@@ -25,23 +25,36 @@ import { createOpenDataService } from './modules/opendata/opendata.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createTransferRepository } from './modules/transfer/transfer.repository.ts';
 import { createTransferService } from './modules/transfer/transfer.service.ts';
+import { createJobQueue, type JobHandler } from './platform/jobs/jobs.ts';
+import { createJobService } from './modules/jobs/job.service.ts';
+import { BOARD_PACK_JOB, boardPackJobHandler } from './modules/boardpack/boardpack.job.ts';
+import { INDICATOR_IMPORT_JOB, indicatorImportJobHandler } from './modules/indicators/indicator-import.job.ts';
 
 export function buildServices(db: Kysely<DB>) {
+  const jobs = createJobService(createJobQueue(db));
   const organisations = createOrganisationService(createOrganisationRepository(db));
   const people = createPersonService(createPersonRepository(db));
   const periods = createPeriodService(createPeriodRepository(db));
   const plans = createPlanService(createPlanRepository(db));
   const indicatorRepository = createIndicatorRepository(db);
   const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
-  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods });
+  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs });
   const risks = createRiskService({ repo: createRiskRepository(db), plans });
-  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators });
+  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators, risks });
   const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
-  const boardPack = createBoardPackService({ plans, periods, organisations, reports });
+  const boardPack = createBoardPackService({ plans, periods, organisations, reports, jobs });
   const opendata = createOpenDataService({ plans, reports, organisations, indicators });
   const demo = createDemoService({ organisations, people, periods, plans, reports, indicators });
   const transfer = createTransferService(createTransferRepository(db));
-  return { organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer };
+  return { organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer, jobs };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** The background job handlers, one per kind; the worker started by server.ts runs them. */
+export function buildJobHandlers(services: Services): Record<string, JobHandler> {
+  return {
+    [BOARD_PACK_JOB]: boardPackJobHandler(services.boardPack),
+    [INDICATOR_IMPORT_JOB]: indicatorImportJobHandler(services.indicatorTransfer),
+  };
+}

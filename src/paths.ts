@@ -15,7 +15,13 @@ export const paths = {
     /** A download of the pack for a period and, optionally, a theme (its id). */
     download: (format: 'pdf' | 'docx', period: string, theme?: string) =>
       `/board-pack.${format}?${new URLSearchParams({ period, ...(theme ? { theme } : {}) }).toString()}`,
+
+    /** Queues the PDF and Word files of the pack as a background job (POST; period and theme in the form). */
+    generate: '/board-pack/files',
   },
+  /** A background job's progress page, and a file a job stored (issue 4). */
+  jobs: { show: (id: string) => `/jobs/${seg(id)}` },
+  files: { show: (id: string) => `/files/${seg(id)}` },
   openData: {
     index: '/open-data',
     priorities: (format: 'csv' | 'json') => `/open-data/priority-statuses.${format}`,
@@ -138,6 +144,8 @@ export const paths = {
 
 /** Route patterns for Fastify, derived from the same functions so the two cannot drift apart. */
 export const routes = {
+  job: paths.jobs.show(':id'),
+  file: paths.files.show(':id'),
   priority: paths.priorities.show(':code'),
   priorityEdit: paths.priorities.edit(':code'),
   reportNew: paths.reports.new(':code'),

@@ -225,6 +225,40 @@ export interface RiskTable {
   updated_at: Timestamp;
 }
 
+export interface JobTable {
+  id: Generated<string>;
+  organisation_id: string;
+  kind: string;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  progress: Generated<number>;
+  message: Generated<string>;
+  input: ColumnType<unknown, string, string>;
+  error: string | null;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  locked_by: string | null;
+  attempts: Generated<number>;
+}
+
+export interface StoredFileTable {
+  id: Generated<string>;
+  organisation_id: string;
+  job_id: string | null;
+  name: string;
+  content_type: string;
+  bytes: Buffer;
+  size: number;
+  created_at: Generated<Date>;
+}
+
+export interface ReportRiskTable {
+  organisation_id: string;
+  report_id: string;
+  risk_id: string;
+  position: number;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   status: StatusTable;
@@ -244,4 +278,7 @@ export interface DB {
   indicator_value: IndicatorValueTable;
   report_graph: ReportGraphTable;
   risk: RiskTable;
+  report_risk: ReportRiskTable;
+  job: JobTable;
+  stored_file: StoredFileTable;
 }

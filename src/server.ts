@@ -4,7 +4,7 @@
 import type { Config } from './config.ts';
 import { openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { buildServices } from './composition.ts';
+import { buildJobHandlers, buildServices } from './composition.ts';
 import { buildApp } from './app.ts';
 import type { DB } from './schema.ts';
 
@@ -19,12 +19,15 @@ export async function startServer(config: Config, log: (line: string) => void = 
       log(`Loaded the demo organisation (${organisation.name}) into an empty database.`);
     }
     const app = await buildApp({ config, db: handle.db, services });
+    // Every instance runs a worker: queued jobs are claimed with `skip locked`, never twice.
+    const worker = services.jobs.queue.startWorker({ handlers: buildJobHandlers(services), pollMs: 1000 });
     const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
     log(`Amber is running at ${url} (database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}).`);
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= (async () => {
       await app.close();
+      await worker.stop();
       await handle.close();
     })());
     return { url, stop };

@@ -125,6 +125,43 @@ for (const engine of ENGINES) {
       assert.match(text, /1\. Do the thing Lee Hemsworth Step one Jan 2010/);
     });
 
+    it('cites risks of the priority’s register from the sections form and the API, and refuses another priority’s', async () => {
+      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const themes = await t.services.plans.listThemes(actor);
+      const lee = (await t.services.people.list(actor)).find((p) => p.name === 'Lee Hemsworth')!;
+      for (const code of ['RISK-1', 'RISK-2']) await t.services.plans.createPriority(actor, { themeId: themes[0]!.id, code, title: `Cites risks ${code}`, accountableOfficerId: lee.id });
+      await t.services.reports.create(actor, 'RISK-1', { period: '2009-10-h1' });
+      const late = await t.services.risks.create(actor, { priority: 'RISK-1', description: 'Programme not delivered on time', likelihood: '4', impact: '4', ownerId: lee.id });
+      const closed = await t.services.risks.create(actor, { priority: 'RISK-1', description: 'Closed long ago', likelihood: '1', impact: '1', closed: 'on' });
+      const elsewhere = await t.services.risks.create(actor, { priority: 'RISK-2', description: 'Another priority’s risk', likelihood: '2', impact: '2' });
+
+      const edit = await get(paths.reports.edit('RISK-1', '2009-10-h1'));
+      assert.equal(edit.statusCode, 200);
+      assert.ok(hasDataQa(edit.body, 'report-risks'));
+      const formText = htmlText(edit.body);
+      assert.match(formText, /Risks from the register .*Programme not delivered on time High \(score 16\), owner Lee Hemsworth/);
+      assert.doesNotMatch(formText, /Closed long ago|Another priority’s risk/);
+      const version = /name="version" value="(\d+)"/.exec(edit.body)![1]!;
+
+      const refused = await post(paths.reports.edit('RISK-1', '2009-10-h1'), { version, summary: 'S', challenges: 'Free text', risks: [elsewhere.id] });
+      assert.equal(refused.statusCode, 422);
+      assert.match(errorSummary(refused.body).join(), /#risks .*register of RISK-2, not this priority/);
+
+      const saved = await post(paths.reports.edit('RISK-1', '2009-10-h1'), { version, summary: 'S', challenges: 'Free text', risks: [late.id] });
+      assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+      const text = htmlText((await get(paths.reports.show('RISK-1', '2009-10-h1'))).body);
+      assert.match(text, /Challenges\/Risks Free text Programme not delivered on time — High \(16\), owner Lee Hemsworth/);
+      assert.match((await get(paths.reports.edit('RISK-1', '2009-10-h1'))).body, new RegExp(`value="${late.id}" checked`));
+
+      const api = (await get(paths.api.report('RISK-1', '2009-10-h1'))).json();
+      assert.deepEqual(api.citedRisks, [{ description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Lee Hemsworth' }]);
+      const put = await t.app.inject({ method: 'PUT', url: paths.api.report('RISK-1', '2009-10-h1'), payload: { version: api.version, summary: 'S', risks: [late.id, closed.id] } });
+      assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(put.json().citedRisks.map((r: { description: string }) => r.description), ['Programme not delivered on time', 'Closed long ago']);
+      const bad = await t.app.inject({ method: 'PUT', url: paths.api.report('RISK-1', '2009-10-h1'), payload: { version: put.json().version, risks: ['not-an-id'] } });
+      assert.equal(bad.statusCode, 422, bad.body);
+    });
+
     it('keeps a milestone form’s rows and names the bad field when a timescale is wrong, saving nothing', async () => {
       const before = await countRows('milestone');
       const version = String((await t.services.reports.getBundle({ organisationId: (await t.services.organisations.getHome()).id, label: 't' }, 'VfM-4d', '2009-10-h1')).report.version);

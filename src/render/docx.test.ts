@@ -291,3 +291,17 @@ describe('the graphs in the Word document of a progress report', () => {
     }
   });
 });
+
+describe('the Word document of a progress report that cites the risk register', () => {
+  it('makes each cited risk a bullet under Challenges/Risks, after the free-text ones', async () => {
+    const view = {
+      ...buildVfm4dReportView(),
+      citedRisks: [{ description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' }],
+    };
+    const documentXml = part(await renderReportDocx(view), 'word/document.xml');
+    const [p] = paragraphsWith(documentXml, 'Programme not delivered on time — High (16), owner Arfan Hanif');
+    assert.ok(p, 'no paragraph for the cited risk');
+    assert.match(p, /<w:numPr>/);
+    assert.ok(documentXml.indexOf(view.challenges.at(-1)!) < documentXml.indexOf('Programme not delivered on time'));
+  });
+});

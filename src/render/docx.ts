@@ -38,6 +38,7 @@ import {
 } from 'docx';
 import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import { citedRiskText } from './report-view.ts';
 
 // A4 in twentieths of a point, with 2 cm margins.
 export const PAGE_WIDTH = 11906;
@@ -410,6 +411,7 @@ export function reportBody(view: ReportView, pngs: (Buffer | undefined)[], optio
 
     heading('Challenges/Risks', HeadingLevel.HEADING_2),
     ...view.challenges.map((c) => bullet(c)),
+    ...(view.citedRisks ?? []).map((r) => bullet(citedRiskText(r))),
 
     ...lastTime(view),
 

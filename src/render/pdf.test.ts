@@ -283,3 +283,14 @@ describe('the graphs in the PDF of a progress report', () => {
     assertInOrder(text, [long.table.caption, ...long.table.rows.flatMap((r) => r.cells), 'Overall Summary']);
   });
 });
+
+describe('the PDF of a progress report that cites the risk register', () => {
+  it('prints each cited risk as a bullet under Challenges/Risks, after the free-text ones', async () => {
+    const view: ReportView = {
+      ...buildVfm4dReportView(),
+      citedRisks: [{ description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' }],
+    };
+    const text = normaliseWhitespace(await pdfText(await renderReportPdf(view), BODY));
+    assertInOrder(text, ['Challenges/Risks', view.challenges.at(-1)!, 'Programme not delivered on time — High (16), owner Arfan Hanif', 'Council / Partnership Groups']);
+  });
+});

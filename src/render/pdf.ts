@@ -19,6 +19,7 @@ import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import { citedRiskText } from './report-view.ts';
 
 export type FontKey = 'regular' | 'bold' | 'italic';
 
@@ -751,7 +752,7 @@ export function renderReportBody(layout: Layout, view: ReportView): void {
   layout.bullets(view.achievements);
 
   layout.heading('Challenges/Risks', 12.5);
-  layout.bullets(view.challenges);
+  layout.bullets([...view.challenges, ...(view.citedRisks ?? []).map(citedRiskText)]);
 
   if (view.lastTime) {
     layout.heading(view.lastTime.heading, 12.5);

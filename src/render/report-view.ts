@@ -77,6 +77,20 @@ export interface GraphView {
   table: ChartTable;
 }
 
+/** A risk of the priority's register cited by a report, as it stands now. */
+export interface CitedRiskView {
+  description: string;
+  /** The rating in words: "High". */
+  ratingLabel: string;
+  score: number;
+  owner: string | null;
+}
+
+/** "Programme not delivered on time — High (16), owner Arfan Hanif": the bullet every output prints. */
+export function citedRiskText(r: CitedRiskView): string {
+  return `${r.description} — ${r.ratingLabel} (${r.score})${r.owner ? `, owner ${r.owner}` : ''}`;
+}
+
 export interface ReportView {
   organisationName: string;
   priority: {
@@ -109,6 +123,11 @@ export interface ReportView {
   statusReason: string[];
   achievements: string[];
   challenges: string[];
+  /**
+   * Register entries cited under "Challenges/Risks", shown after the free-text bullets.
+   * Optional so views built before the register keep compiling; absent means none.
+   */
+  citedRisks?: CitedRiskView[];
   groups: { internal: string; external: string };
   /** The latest decision of each role, officer first; a role with no decision is absent. */
   signOffs: SignOffView[];

@@ -32,9 +32,17 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
       pack,
       periodItems: periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === period.key })),
       themeItems: [{ value: '', text: 'All themes', selected: theme === '' }, ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === theme }))],
+      periodKey: period.key, themeId: theme,
       pdfHref: paths.boardPack.download('pdf', period.key, theme || undefined),
       docxHref: paths.boardPack.download('docx', period.key, theme || undefined),
     });
+  });
+
+  // Both files made in the background: the job page shows progress, then the download links.
+  app.post(paths.boardPack.generate, async (request: FastifyRequest<{ Body: { period?: string; theme?: string } }>, reply) => {
+    const periodKey = request.body?.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
+    const job = await boardPack.requestFiles(request.actor, periodKey, request.body?.theme || undefined);
+    return reply.redirect(paths.jobs.show(job.id), 303);
   });
 
   for (const format of ['pdf', 'docx'] as const) {

@@ -10,6 +10,10 @@ import type { PlanService, PriorityListItem, Theme } from '../plans/plan.service
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
 import type { ReportService, ReportBundle } from '../reports/report.service.ts';
+import type { Job, JobService } from '../jobs/job.service.ts';
+
+/** What a board pack files job is asked for (kept in the job's input). */
+export interface BoardPackFilesParams { periodKey: string; themeId: string | undefined }
 
 export class ThemeNotFoundError extends NotFoundError {
   constructor(id: string) { super('THEME_NOT_FOUND', `There is no theme ${id}`); }
@@ -24,10 +28,17 @@ export interface BoardPack {
   today: IsoDate;
 }
 
-export interface BoardPackDeps { plans: PlanService; periods: PeriodService; organisations: OrganisationService; reports: ReportService }
+export interface BoardPackDeps { plans: PlanService; periods: PeriodService; organisations: OrganisationService; reports: ReportService; jobs: JobService }
 
-export function createBoardPackService({ plans, periods, organisations, reports }: BoardPackDeps) {
+export function createBoardPackService({ plans, periods, organisations, reports, jobs }: BoardPackDeps) {
   return {
+    /** Queues the PDF and Word files of a pack (checked first, so a bad choice is refused now, not later). */
+    async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<Job> {
+      const period = await periods.getByKey(actor, periodKey);
+      if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId)) throw new ThemeNotFoundError(themeId);
+      return jobs.enqueue<BoardPackFilesParams>(actor, 'board-pack', { periodKey: period.key, themeId: themeId || undefined });
+    },
+
     /** The choices of the board pack form: periods (latest first) and themes. */
     async choices(actor: Actor): Promise<{ periods: ReportingPeriod[]; themes: Theme[] }> {
       return { periods: await periods.list(actor), themes: await plans.listThemes(actor) };

@@ -58,6 +58,8 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
           }
         }
         const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file });
+        // A big file was checked and is being written in the background: show its progress.
+        if (result.jobId) return reply.redirect(paths.jobs.show(result.jobId), 303);
         return reply.redirect(`${paths.indicators.import}?imported=${result.values}&year=${result.year}`, 303);
       } catch (error) {
         if (error instanceof ValidationError) return page(reply, fields, errorView(error.issues), 422);

@@ -9,16 +9,41 @@ import { yearToDate } from '../../domain/indicators/ytd.ts';
 import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PeriodService } from '../periods/period.service.ts';
-import type { IndicatorRepository } from './indicator.repository.ts';
+import type { IndicatorQueries, IndicatorRepository } from './indicator.repository.ts';
+import type { JobService } from '../jobs/job.service.ts';
 import { unitOf, type IndicatorService } from './indicator.service.ts';
 import {
   readSheet, readValueRows, problemText, valueSheet, writeCsv, writeXlsx, cellText, CsvError, transferYearInput,
-  type ExportRow, type Problem,
+  type ExportRow, type Problem, type ValueWrite,
 } from './indicator-transfer.ts';
 
 export type TransferFormat = 'csv' | 'xlsx';
 export interface Download { filename: string; contentType: string; body: Buffer }
-export interface ImportResult { year: number; indicators: number; values: number }
+/** `jobId` is set when the values are being written in the background (a big file). */
+export interface ImportResult { year: number; indicators: number; values: number; jobId?: string }
+
+/** Files with more values than this are written by a background job, with progress. */
+export const BACKGROUND_IMPORT_ABOVE = 1_000;
+/** Values per multi-row statement (and per progress step of a background import). */
+export const IMPORT_BATCH_SIZE = 1_000;
+export const INDICATOR_IMPORT_JOB = 'indicator-import';
+/** What a background import job is given: the checked values, ready to write. */
+export interface IndicatorImportParams { filename: string; year: number; writes: ValueWrite[] }
+
+/** Splits the values into batches of at most `size`, each naming an indicator and period once. */
+export function importBatches(writes: readonly ValueWrite[], size = IMPORT_BATCH_SIZE): ValueWrite[][] {
+  const out: ValueWrite[][] = [];
+  let batch: ValueWrite[] = [];
+  let keys = new Set<string>();
+  for (const w of writes) {
+    const key = `${w.indicatorId}/${w.periodId}`;
+    if (batch.length === size || keys.has(key)) { out.push(batch); batch = []; keys = new Set(); }
+    batch.push(w);
+    keys.add(key);
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
 
 const CONTENT_TYPES: Record<TransferFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -32,9 +57,21 @@ export interface IndicatorTransferServiceDeps {
   repo: IndicatorRepository;
   indicators: IndicatorService;
   periods: PeriodService;
+  jobs: JobService;
 }
 
-export function createIndicatorTransferService({ repo, indicators, periods }: IndicatorTransferServiceDeps) {
+export function createIndicatorTransferService({ repo, indicators, periods, jobs }: IndicatorTransferServiceDeps) {
+  /** One batch: a multi-row upsert, and an audit event per indicator for its values in the batch. */
+  async function writeBatch(q: IndicatorQueries, actor: Actor, filename: string, year: number, batch: ValueWrite[]): Promise<void> {
+    await q.upsertValueBatch(actor.organisationId, batch);
+    const byIndicator = new Map<string, ValueWrite[]>();
+    for (const w of batch) byIndicator.set(w.indicatorId, [...(byIndicator.get(w.indicatorId) ?? []), w]);
+    await q.auditMany([...byIndicator].map(([indicatorId, items]) => ({
+      organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: indicatorId, action: 'import' as const,
+      after: { imported: filename, year: financialYearLabel(year), values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({ periodKey, actual, target, targetHigh, comment })) },
+    })));
+  }
+
   async function sheetOf(actor: Actor, year: number, blank: boolean): Promise<ExportRow[]> {
     const list = await indicators.list(actor);
     const rows: ExportRow[] = [];
@@ -108,18 +145,32 @@ export function createIndicatorTransferService({ repo, indicators, periods }: In
       if (problems.length > 0) throw problemsError(problems);
       if (writes.length === 0) throw ValidationError.single('file', `The file has no values for ${financialYearLabel(year)}: fill in the period columns of the template`);
 
-      const byIndicator = new Map<string, typeof writes>();
-      for (const w of writes) byIndicator.set(w.indicatorId, [...(byIndicator.get(w.indicatorId) ?? []), w]);
+      const indicatorCount = new Set(writes.map((w) => w.indicatorId)).size;
+      if (writes.length > BACKGROUND_IMPORT_ABOVE) {
+        // Every row has been checked: only the writing is left to the job.
+        const job = await jobs.enqueue<IndicatorImportParams>(actor, INDICATOR_IMPORT_JOB, { filename: file.filename, year, writes });
+        return { year, indicators: indicatorCount, values: writes.length, jobId: job.id };
+      }
       await repo.transaction(async (q) => {
-        await q.upsertValues(actor.organisationId, writes);
-        for (const [indicatorId, items] of byIndicator) {
-          await q.audit({
-            organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: indicatorId, action: 'import',
-            after: { imported: file.filename, year: financialYearLabel(year), values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({ periodKey, actual, target, targetHigh, comment })) },
-          });
-        }
+        for (const batch of importBatches(writes)) await writeBatch(q, actor, file.filename, year, batch);
       });
-      return { year, indicators: byIndicator.size, values: writes.length };
+      return { year, indicators: indicatorCount, values: writes.length };
+    },
+
+    /**
+     * Writes a checked big file in batches, one transaction each, reporting progress after each.
+     * Batches are separate so progress can be recorded between them (PGlite has one connection);
+     * the upserts are idempotent, so a failed job can simply be queued again.
+     */
+    async writeQueued(actor: Actor, params: IndicatorImportParams, progress: (pct: number, message: string) => Promise<void>): Promise<string> {
+      const batches = importBatches(params.writes);
+      let done = 0;
+      for (const batch of batches) {
+        await repo.transaction((q) => writeBatch(q, actor, params.filename, params.year, batch));
+        done += batch.length;
+        await progress((done / params.writes.length) * 100, `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`);
+      }
+      return `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`;
     },
   };
 }

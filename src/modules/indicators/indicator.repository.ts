@@ -82,6 +82,14 @@ function indicatorQueries(db: Executor<DB>) {
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+    /** Many audit events in one statement (an import's, one per indicator). */
+    async auditMany(entries: readonly Parameters<typeof insertAuditEvent>[1][]): Promise<void> {
+      if (entries.length === 0) return;
+      await db.insertInto('audit_event').values(entries.map((e) => ({
+        organisation_id: e.organisationId, actor: e.actor, entity: e.entity, entity_id: e.entityId, action: e.action,
+        before: e.before === undefined ? null : JSON.stringify(e.before), after: e.after === undefined ? null : JSON.stringify(e.after),
+      }))).execute();
+    },
 
     async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {
       let q = base(organisationId);
@@ -148,6 +156,30 @@ function indicatorQueries(db: Executor<DB>) {
           actual: v.actual,
           ...(v.target !== undefined ? { target: v.target, target_high: v.targetHigh ?? null } : {}),
           ...(v.comment !== undefined ? { comment: v.comment } : {}),
+          version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
+        }))).execute();
+      }
+    },
+    /**
+     * The same as `upsertValues`, but one multi-row `insert … on conflict do update` per kind of
+     * row (with or without a target, with or without a comment: what a row leaves out is kept).
+     * The rows must name each indicator and period at most once (a statement cannot update a row twice).
+     */
+    async upsertValueBatch(organisationId: string, rows: readonly { indicatorId: string; periodId: string; actual: Scaled; target: Scaled | null | undefined; targetHigh: Scaled | null | undefined; comment: string | undefined }[]): Promise<void> {
+      const groups = new Map<string, typeof rows[number][]>();
+      for (const v of rows) {
+        const key = `${v.target !== undefined}:${v.comment !== undefined}`;
+        groups.set(key, [...(groups.get(key) ?? []), v]);
+      }
+      for (const [key, group] of groups) {
+        const [withTarget, withComment] = key.split(':').map((x) => x === 'true');
+        await db.insertInto('indicator_value').values(group.map((v) => ({
+          organisation_id: organisationId, indicator_id: v.indicatorId, period_id: v.periodId, actual: v.actual,
+          target: v.target ?? null, target_high: v.targetHigh ?? null, comment: v.comment ?? '',
+        }))).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+          actual: eb.ref('excluded.actual'),
+          ...(withTarget ? { target: eb.ref('excluded.target'), target_high: eb.ref('excluded.target_high') } : {}),
+          ...(withComment ? { comment: eb.ref('excluded.comment') } : {}),
           version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
         }))).execute();
       }

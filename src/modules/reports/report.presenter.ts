@@ -37,7 +37,7 @@ function presentActions(actions: Action[], today: IsoDate, withProgress: boolean
   }));
 }
 
-export function presentReport({ organisation, priority, period, report, statuses, previous, graphs }: ReportBundle, today: IsoDate = todayIso()): ReportView {
+export function presentReport({ organisation, priority, period, report, statuses, previous, graphs, citedRisks = [] }: ReportBundle, today: IsoDate = todayIso()): ReportView {
   const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
   const signOffs: SignOffView[] = [];
   for (const role of SIGN_OFF_ROLES) {
@@ -67,6 +67,7 @@ export function presentReport({ organisation, priority, period, report, statuses
     statusReason: paragraphs(report.statusReason),
     achievements: report.achievements,
     challenges: report.challenges,
+    citedRisks: citedRisks.map((r) => ({ description: r.description, ratingLabel: r.current.rating.label, score: r.current.score, owner: r.ownerName })),
     groups: { internal: priority.groupsInternal, external: priority.groupsExternal },
     signOffs,
     actionsHeading: `Key actions for the ${NEXT_SPAN[period.kind]}`,

@@ -40,6 +40,8 @@ export interface Report {
   updatedAt: Date;
   actions: Action[];
   signOffs: SignOff[];
+  /** Risks of the priority's register cited under "Challenges/Risks", in order. */
+  riskIds: string[];
 }
 
 export interface ReportSummary { id: string; periodKey: string; statusId: string | null; updatedAt: Date; version: number }
@@ -153,6 +155,7 @@ function reportQueries(db: Executor<DB>) {
         version: r.version, updatedAt: r.updated_at,
         actions: await loadActions(r.id),
         signOffs: await loadSignOffs(r.id),
+        riskIds: (await db.selectFrom('report_risk').select('risk_id').where('report_id', '=', r.id).orderBy('position').execute()).map((x) => x.risk_id),
       };
     },
 
@@ -173,6 +176,14 @@ function reportQueries(db: Executor<DB>) {
       await db.updateTable('progress_report').set({
         summary: v.summary, status_id: v.statusId, status_reason: v.statusReason, achievements: v.achievements, challenges: v.challenges,
       }).where('id', '=', reportId).execute();
+    },
+
+    /** Replaces the risks the report cites, in order. */
+    async setRisks(organisationId: string, reportId: string, riskIds: string[]): Promise<void> {
+      await db.deleteFrom('report_risk').where('report_id', '=', reportId).execute();
+      if (riskIds.length > 0) {
+        await db.insertInto('report_risk').values(riskIds.map((id, position) => ({ organisation_id: organisationId, report_id: reportId, risk_id: id, position }))).execute();
+      }
     },
 
     async insertAction(organisationId: string, reportId: string, v: ActionValues): Promise<string> {

@@ -46,7 +46,7 @@ function actionNumber(n: string): number {
 }
 
 export function registerReportRoutes(app: FastifyInstance, services: Services): void {
-  const { reports, people, organisations, periods, plans } = services;
+  const { reports, people, organisations, periods, plans, risks } = services;
 
   const reportLinks = (code: string, period: string) => ({ href: paths.reports.show(code, period), text: 'Back to the report' });
 
@@ -101,6 +101,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
 
   // --- Sections -------------------------------------------------------------------------
   async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView, theirs?: ReportView) {
+    const chosen = new Set<string>((Array.isArray(values.risks) ? values.risks : values.risks ? [values.risks] : []).map(String));
+    const citable = await risks.citable(request.actor, bundle.priority.id, bundle.report.riskIds);
     return {
       template: 'reports/views/report-form.njk', theirs,
       pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`, section: 'priorities',
@@ -111,6 +113,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         { value: '', text: 'Not assessed yet', checked: !values.status },
       ],
       action: paths.reports.edit(bundle.priority.code, bundle.period.key),
+      // Rating and score in words, never colour alone.
+      riskItems: citable.map((r) => ({
+        value: r.id, text: r.description, checked: chosen.has(r.id),
+        hint: { text: [`${r.current.rating.label} (score ${r.current.score})`, r.ownerName ? `owner ${r.ownerName}` : '', r.closed ? 'closed' : ''].filter(Boolean).join(', ') },
+      })),
     };
   }
   app.get(routes.reportEdit, async (request: Req, reply) => {
@@ -118,7 +125,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const status = bundle.statuses.find((s) => s.id === bundle.report.statusId);
     const { template, ...ctx } = await sectionsPage(request, bundle, {
       summary: bundle.report.summary, status: status?.key ?? '', statusReason: bundle.report.statusReason,
-      achievements: bundle.report.achievements.join('\n'), challenges: bundle.report.challenges.join('\n'), version: bundle.report.version,
+      achievements: bundle.report.achievements.join('\n'), challenges: bundle.report.challenges.join('\n'), risks: bundle.report.riskIds, version: bundle.report.version,
     });
     return reply.view(template, { ...ctx, flash: SAVED_MESSAGES[request.query.saved ?? ''] });
   });
@@ -355,7 +362,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     });
   apiOperation(app, { method: 'GET', url: routes.api.report, summary: 'A report, as rendered (the JSON download)', tag: 'Reports', success: { status: 200, description: 'The report view' } },
     async (request) => presentReport(await bundleOf(request)));
-  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
+  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
     async (request: FastifyRequest<P>) => {
       await reports.updateSections(request.actor, request.params.code, request.params.period, request.body);
       return presentReport(await bundleOf(request));

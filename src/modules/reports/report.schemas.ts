@@ -16,6 +16,9 @@ export const sectionsInput = z.object({
   statusReason: optionalText('the reason for the status', 50_000),
   achievements: textLines('achievements'),
   challenges: textLines('challenges and risks'),
+  /** Ids of risks on the priority's register cited under "Challenges/Risks"; none when absent. */
+  risks: stringList('risks from the register').pipe(z.array(z.string()).max(100, { error: 'A report can cite at most 100 risks' }))
+    .transform((ids) => [...new Set(ids.map((id) => id.trim().toLowerCase()).filter(Boolean))]),
   version,
 });
 export type SectionsInput = z.output<typeof sectionsInput>;

@@ -1,7 +1,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachEngine } from '../../../test/helpers/database.ts';
-import { insertOrganisation, insertPerson, insertReport } from '../../../test/builders/index.ts';
+import { insertOrganisation, insertPerson, insertPriority, insertReport } from '../../../test/builders/index.ts';
+import { citedRiskText } from '../../render/report-view.ts';
 import { ValidationError, ConflictError } from '../../domain/errors.ts';
 import { presentReport } from './report.presenter.ts';
 
@@ -236,5 +237,68 @@ describeOnEachEngine('progress reports', (t) => {
     assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.actions[0]!.milestones[0]!.progress, null);
     await assert.rejects(services.reports.recordMilestoneProgress(actor, priority.code, period, '00000000-0000-4000-8000-000000000000', { progress: 'none' }),
       (e) => (e as { code?: string }).code === 'MILESTONE_NOT_FOUND');
+  });
+});
+
+describeOnEachEngine('progress reports citing the risk register', (t) => {
+  it('cites risks of the priority’s register after the free-text challenges, in the page view, PDF and DOCX alike', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const owner = await insertPerson(services, actor, { name: 'Arfan Hanif' });
+    const late = await services.risks.create(actor, { priority: priority.code, description: 'Programme not delivered on time', likelihood: '4', impact: '4', ownerId: owner.id });
+    const minor = await services.risks.create(actor, { priority: priority.code, description: 'Room bookings clash', likelihood: '1', impact: '2' });
+    await services.reports.updateSections(actor, priority.code, period, { challenges: 'Budget pressure', risks: [late.id, minor.id, late.id] });
+
+    const bundle = await services.reports.getBundle(actor, priority.code, period);
+    assert.deepEqual(bundle.report.riskIds, [late.id, minor.id]);
+    const view = presentReport(bundle);
+    assert.deepEqual(view.challenges, ['Budget pressure']);
+    assert.deepEqual(view.citedRisks, [
+      { description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' },
+      { description: 'Room bookings clash', ratingLabel: 'Low', score: 2, owner: null },
+    ]);
+    assert.deepEqual(view.citedRisks!.map(citedRiskText), ['Programme not delivered on time — High (16), owner Arfan Hanif', 'Room bookings clash — Low (2)']);
+
+    // A later save without risks cites none: the form's checkboxes are the whole choice.
+    await services.reports.updateSections(actor, priority.code, period, { challenges: 'Budget pressure' });
+    assert.deepEqual(presentReport(await services.reports.getBundle(actor, priority.code, period)).citedRisks, []);
+  });
+
+  it('refuses a risk of another priority, or one that does not exist, and changes nothing', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const other = await insertPriority(services, actor);
+    const theirs = await services.risks.create(actor, { priority: other.code, description: 'Their risk', likelihood: '3', impact: '3' });
+    const ours = await services.risks.create(actor, { priority: priority.code, description: 'Our risk', likelihood: '3', impact: '3' });
+    await services.reports.updateSections(actor, priority.code, period, { summary: 'first', risks: [ours.id] });
+
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { summary: 'second', risks: [ours.id, theirs.id] }),
+      (e) => e instanceof ValidationError && issuesOf(e).join() === `risks: The risk “Their risk” is on the register of ${other.code}, not this priority: select risks from the list`);
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { summary: 'second', risks: ['7d1f3a52-0c4e-4a8b-9e21-5b6c7d8e9f00'] }),
+      (e) => e instanceof ValidationError && issuesOf(e).join() === 'risks: Select risks from the list');
+    const after = await services.reports.getBundle(actor, priority.code, period);
+    assert.equal(after.report.summary, 'first');
+    assert.deepEqual(after.report.riskIds, [ours.id]);
+
+    // Another organisation's risk is not found either.
+    const stranger = await insertOrganisation(services);
+    const strangerPriority = await insertPriority(services, stranger);
+    const strangers = await services.risks.create(stranger, { priority: strangerPriority.code, description: 'Not yours', likelihood: '1', impact: '1' });
+    await assert.rejects(services.reports.updateSections(actor, priority.code, period, { risks: [strangers.id] }), ValidationError);
+  });
+
+  it('offers the priority’s open risks, and any it already cites, highest score first', async () => {
+    const { services } = t();
+    const actor = await insertOrganisation(services);
+    const { priority, period } = await insertReport(services, actor);
+    const low = await services.risks.create(actor, { priority: priority.code, description: 'Low', likelihood: '1', impact: '1' });
+    const high = await services.risks.create(actor, { priority: priority.code, description: 'High', likelihood: '5', impact: '4' });
+    const closed = await services.risks.create(actor, { priority: priority.code, description: 'Closed', likelihood: '2', impact: '2', closed: 'on' });
+    assert.deepEqual((await services.risks.citable(actor, priority.id)).map((r) => r.id), [high.id, low.id]);
+    await services.reports.updateSections(actor, priority.code, period, { risks: [closed.id] });
+    const { report } = await services.reports.getBundle(actor, priority.code, period);
+    assert.deepEqual((await services.risks.citable(actor, priority.id, report.riskIds)).map((r) => r.id), [high.id, closed.id, low.id]);
   });
 });

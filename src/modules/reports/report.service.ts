@@ -12,6 +12,7 @@ import type { PlanService, Priority } from '../plans/plan.service.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
 import type { IndicatorService, Indicator, IndicatorPoint } from '../indicators/indicator.service.ts';
+import type { RiskService, Risk } from '../risks/risk.service.ts';
 import type { ReportRepository, ReportQueries, Report, ReportSummary, Action } from './report.repository.ts';
 import { newReportInput, sectionsInput, actionInput, signOffInput, moveInput, versionOnly, progressInput } from './report.schemas.ts';
 import { formatTimescale, timescaleDeadline } from '../../domain/timescale.ts';
@@ -41,6 +42,8 @@ export interface ReportBundle {
   previous: { period: ReportingPeriod; report: Report } | null;
   /** The indicators chosen as this report's graphs, with their values up to its period. */
   graphs: { indicator: Indicator; points: IndicatorPoint[] }[];
+  /** The register entries the report cites under "Challenges/Risks", in order, as they stand now. */
+  citedRisks?: Risk[];
 }
 
 export interface ReportServiceDeps {
@@ -49,9 +52,10 @@ export interface ReportServiceDeps {
   periods: PeriodService;
   organisations: OrganisationService;
   indicators: IndicatorService;
+  risks: RiskService;
 }
 
-export function createReportService({ repo, plans, periods, organisations, indicators }: ReportServiceDeps) {
+export function createReportService({ repo, plans, periods, organisations, indicators, risks }: ReportServiceDeps) {
   async function locate(actor: Actor, code: string, periodKey: string) {
     const priority = await plans.getPriority(actor, code);
     const period = await periods.getByKey(actor, periodKey);
@@ -69,7 +73,8 @@ export function createReportService({ repo, plans, periods, organisations, indic
       previous = { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport };
     }
     const graphs = await indicators.graphsForReport(actor, report.id, period);
-    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor), previous, graphs };
+    const citedRisks = await risks.listByIds(actor, report.riskIds);
+    return { organisation: await organisations.getOwn(actor), priority, period, report, statuses: await organisations.statusScale(actor), previous, graphs, citedRisks };
   }
 
   /**
@@ -140,9 +145,15 @@ export function createReportService({ repo, plans, periods, organisations, indic
           throw ValidationError.single('statusReason', `Explain why the status is ${status.label}`);
         }
       }
-      return change(actor, code, periodKey, v.version, 'sections', (r, report) => r.updateSections(report.id, {
-        summary: v.summary, statusId: status?.id ?? null, statusReason: v.statusReason, achievements: v.achievements, challenges: v.challenges,
-      }));
+      // The register is another module's: checked on the pool, before the transaction.
+      const priority = await plans.getPriority(actor, code);
+      await risks.checkBelongToPriority(actor, priority.id, v.risks);
+      return change(actor, code, periodKey, v.version, 'sections', async (r, report) => {
+        await r.updateSections(report.id, {
+          summary: v.summary, statusId: status?.id ?? null, statusReason: v.statusReason, achievements: v.achievements, challenges: v.challenges,
+        });
+        await r.setRisks(actor.organisationId, report.id, v.risks);
+      });
     },
 
     async addAction(actor: Actor, code: string, periodKey: string, input: unknown): Promise<{ report: Report; number: number }> {

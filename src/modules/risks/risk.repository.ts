@@ -83,6 +83,10 @@ function riskQueries(db: Executor<DB>) {
       const rows = await q.orderBy('priority.code').orderBy('risk.created_at').orderBy('risk.id').execute();
       return rows.map(toRecord);
     },
+    async listByIds(organisationId: string, ids: readonly string[]): Promise<RiskRecord[]> {
+      if (ids.length === 0) return [];
+      return (await base(organisationId).where('risk.id', 'in', [...ids]).execute()).map(toRecord);
+    },
     async find(organisationId: string, id: string): Promise<RiskRecord | undefined> {
       const r = await base(organisationId).where('risk.id', '=', id).executeTakeFirst();
       return r && toRecord(r);

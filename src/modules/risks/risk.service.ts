@@ -148,6 +148,38 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
       };
     },
 
+    /**
+     * The risks a progress report of the priority can cite: its open ones, and any already
+     * cited (`keep`) even if closed since, highest score first.
+     */
+    async citable(actor: Actor, priorityId: string, keep: readonly string[] = []): Promise<Risk[]> {
+      const on = today();
+      const kept = new Set(keep);
+      const records = await repo.list(actor.organisationId, { priorityId });
+      return records.filter((r) => !r.closed || kept.has(r.id)).map((r) => toRisk(r, on)).sort(byScore);
+    },
+
+    /** The risks with these ids, in the order given; ids that are not the organisation's are left out. */
+    async listByIds(actor: Actor, ids: readonly string[]): Promise<Risk[]> {
+      const on = today();
+      const found = new Map((await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, toRisk(r, on)]));
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+
+    /**
+     * Checks that every id is a risk of the priority (a report cites only its own priority's
+     * register). Reads on the pool: call it before a transaction. `field` names the form field.
+     */
+    async checkBelongToPriority(actor: Actor, priorityId: string, ids: readonly string[], field = 'risks'): Promise<void> {
+      const found = new Map((await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, r]));
+      for (const id of ids) {
+        const r = found.get(id);
+        if (!r || r.priorityId !== priorityId) {
+          throw ValidationError.single(field, r ? `The risk “${r.description}” is on the register of ${r.priorityCode}, not this priority: select risks from the list` : 'Select risks from the list');
+        }
+      }
+    },
+
     async create(actor: Actor, body: unknown): Promise<Risk> {
       const { values, ownerId, issues } = await parseRisk(actor, body);
       return repo.transaction(async (q) => {

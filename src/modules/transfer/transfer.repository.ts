@@ -70,6 +70,7 @@ export interface IndicatorValueRecord {
   version: number; updatedAt: IsoTimestamp;
 }
 export interface ReportGraphRecord { reportId: string; indicatorId: string; position: number }
+export interface ReportRiskRecord { reportId: string; riskId: string; position: number }
 /** A risk as stored: its assessments as levels (scores and ratings are computed, never stored); a target is both levels or neither. */
 export interface RiskRecord {
   id: string; priorityId: string; description: string; cause: string; effect: string; likelihood: number; impact: number;
@@ -97,6 +98,8 @@ export interface OrganisationSnapshot {
   indicatorValues: IndicatorValueRecord[];
   reportGraphs: ReportGraphRecord[];
   risks: RiskRecord[];
+  /** Risks cited by reports under "Challenges/Risks". */
+  reportRisks: ReportRiskRecord[];
 }
 
 export type SnapshotCounts = Record<Exclude<keyof OrganisationSnapshot, 'organisation'> | 'organisations', number>;
@@ -124,7 +127,7 @@ export function countSnapshot(s: OrganisationSnapshot): SnapshotCounts {
     reports: s.reports.length, actions: s.actions.length, contributors: s.contributors.length,
     milestones: s.milestones.length, signOffs: s.signOffs.length, indicators: s.indicators.length,
     indicatorPriorities: s.indicatorPriorities.length, indicatorValues: s.indicatorValues.length, reportGraphs: s.reportGraphs.length,
-    risks: s.risks.length,
+    risks: s.risks.length, reportRisks: s.reportRisks.length,
   };
 }
 
@@ -226,6 +229,12 @@ function transferQueries(db: Executor<DB>) {
         organisation_id: orgId, report_id: r.reportId, indicator_id: r.indicatorId, position: r.position,
       }))).execute();
     }
+    // After the reports and the risks they cite.
+    for (const chunk of slices(s.reportRisks)) {
+      await db.insertInto('report_risk').values(chunk.map((r) => ({
+        organisation_id: orgId, report_id: r.reportId, risk_id: r.riskId, position: r.position,
+      }))).execute();
+    }
     for (const chunk of slices(s.actions)) {
       await db.insertInto('action').values(chunk.map((r) => ({
         id: r.id, organisation_id: orgId, report_id: r.reportId, position: r.position, description: r.description,
@@ -297,6 +306,7 @@ function transferQueries(db: Executor<DB>) {
           'override_computed_key', 'override_explanation', 'version', utc('updated_at').as('updated_at')])
         .where('organisation_id', '=', id).execute();
       const reportGraphs = await db.selectFrom('report_graph').select(['report_id', 'indicator_id', 'position']).where('organisation_id', '=', id).execute();
+      const reportRisks = await db.selectFrom('report_risk').select(['report_id', 'risk_id', 'position']).where('organisation_id', '=', id).execute();
       const risks = await db.selectFrom('risk')
         .select(['id', 'priority_id', 'description', 'cause', 'effect', 'likelihood', 'impact', 'target_likelihood', 'target_impact', 'owner_id',
           'controls', 'review_on', 'closed', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
@@ -359,6 +369,7 @@ function transferQueries(db: Executor<DB>) {
           targetLikelihood: r.target_likelihood, targetImpact: r.target_impact, ownerId: r.owner_id, controls: r.controls,
           reviewOn: r.review_on as IsoDate | null, closed: r.closed, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
         })),
+        reportRisks: reportRisks.map((r) => ({ reportId: r.report_id, riskId: r.risk_id, position: r.position })),
       };
     },
 
@@ -368,9 +379,10 @@ function transferQueries(db: Executor<DB>) {
      * reporting periods). Its audit trail stays.
      */
     async deleteOrganisation(id: string): Promise<SnapshotCounts> {
-      const del = async (table: 'risk' | 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
+      const del = async (table: 'report_risk' | 'risk' | 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
         Number((await db.deleteFrom(table).where('organisation_id', '=', id).executeTakeFirst()).numDeletedRows);
       // Risks first, explicitly: they would otherwise go silently by cascade with their priorities.
+      const reportRisks = await del('report_risk');
       const risks = await del('risk');
       const reportGraphs = await del('report_graph');
       const indicatorValues = await del('indicator_value');
@@ -391,7 +403,7 @@ function transferQueries(db: Executor<DB>) {
       const organisations = Number((await db.deleteFrom('organisation').where('id', '=', id).executeTakeFirst()).numDeletedRows);
       return {
         organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs,
-        indicators, indicatorPriorities, indicatorValues, reportGraphs, risks,
+        indicators, indicatorPriorities, indicatorValues, reportGraphs, risks, reportRisks,
       };
     },
 

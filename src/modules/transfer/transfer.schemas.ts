@@ -6,13 +6,14 @@
 // everything explicitly and an import never guesses — except the fields added to the format
 // after files were first written, which an export always writes and an import does without, so
 // older files still import: a milestone's `progress` (none), the top-level `indicators` (none),
-// a report's `graphs` (none) and the top-level `risks` (none).
+// a report's `graphs` (none), the top-level `risks` (none) and a report's `citedRisks` (none).
 //
 // Indicators carry their values as whole numbers in the indicator's scaled units, exactly as
 // stored: the value times 10^decimalPlaces (95.5% at 1 decimal place is 955; money is in pence,
 // so £1,200.50 is 120050). A percentage tolerance (`ruleKind` percent) is in basis points (5% is
 // 500); an absolute one is in the indicator's scaled units. A report's `graphs` are indicator
-// ids, in the order the report shows them.
+// ids, in the order the report shows them; its `citedRisks` are ids of risks in "risks" on its
+// own priority's register, in the order it cites them under "Challenges/Risks".
 //
 // Risks carry their assessments as levels, exactly as stored: `likelihood` and `impact` from 1
 // to 10 (the most any matrix has), a target as both `targetLikelihood` and `targetImpact` or
@@ -354,6 +355,8 @@ const reportRecord = record('Report', {
   signOffs: list('sign-offs', signOffRecord),
   /** Indicator ids in the order the report shows them. Optional: files written before graphs existed have none. */
   graphs: list('graphs', id('Graph indicator id')).optional(),
+  /** Ids of risks (in "risks", of the report's priority) cited under "Challenges/Risks", in order. Optional: older files have none. */
+  citedRisks: list('cited risks', id('Cited risk id')).optional(),
 });
 
 export const organisationFile = record('The file', {
@@ -542,7 +545,12 @@ function referenceIssues(file: Raw): FieldIssue[] {
   // Risks: each threatens one of the plans' priorities, is owned by one of the people or nobody,
   // and has a whole target or none.
   const riskIds = ids('risk');
+  /** Each risk's priority by id, for the reports' cited risks (undefined when it is not a string). */
+  const riskPriorities = new Map<string, string | undefined>();
+  const risksComplete = file.risks === undefined || Array.isArray(file.risks);
   items(file.risks).forEach((risk, i) => {
+    const rid = str(risk.id);
+    if (rid !== undefined && !riskPriorities.has(rid)) riskPriorities.set(rid, str(risk.priorityId));
     const at = `risks[${i}]`;
     riskIds(risk.id, at, 'id');
     const priorityId = str(risk.priorityId);
@@ -622,6 +630,25 @@ function referenceIssues(file: Raw): FieldIssue[] {
       const priorityId = code === undefined ? undefined : priorityIdByCode.get(code.toLowerCase());
       if (priorityId !== undefined && indicator.priorityIds !== undefined && !indicator.priorityIds.has(priorityId)) {
         add(gat, `Indicator ${indicator.code ?? indicatorId} does not measure ${code}, so this report cannot show it as a graph: add ${priorityId} to the indicator's priorityIds, or remove the graph`);
+      }
+    });
+    const cited = new Map<string, string>();
+    strings(report.citedRisks).forEach(([riskId, k]) => {
+      const rat = `${at}.citedRisks[${k}]`;
+      const first = cited.get(riskId);
+      if (first !== undefined) {
+        add(rat, `Risk ${riskId} is already cited as ${first}: cite each risk once`);
+        return;
+      }
+      cited.set(riskId, rat);
+      if (!riskPriorities.has(riskId)) {
+        if (risksComplete) add(rat, `There is no risk with the id ${riskId} in this file: use the id of one of "risks"`);
+        return;
+      }
+      const priorityId = code === undefined ? undefined : priorityIdByCode.get(code.toLowerCase());
+      const riskPriority = riskPriorities.get(riskId);
+      if (priorityId !== undefined && riskPriority !== undefined && riskPriority !== priorityId) {
+        add(rat, `Risk ${riskId} is on the register of another priority (${riskPriority}), so this ${code} report cannot cite it: cite risks of ${priorityId} only`);
       }
     });
   });

@@ -1,6 +1,6 @@
 // Organisation transfer: one organisation with everything it stores (its partners, status scale,
 // people, periods, plans, themes, priorities, performance indicators with their values and
-// overrides, risks, reports with their actions, milestones, sign-offs and graphs) exported to one JSON
+// overrides, risks, reports with their actions, milestones, sign-offs, graphs and cited risks) exported to one JSON
 // file and imported back without loss. The file's format is described in transfer.schemas.ts.
 //
 // An export is deterministic: records are sorted by position, key, code or id (compared as
@@ -24,7 +24,7 @@ import {
 export type OrganisationExport = Omit<OrganisationFile, 'indicators' | 'risks' | 'reports'> & {
   indicators: OrganisationFileIndicator[];
   risks: OrganisationFileRisk[];
-  reports: (Omit<OrganisationFileReport, 'graphs'> & { graphs: string[] })[];
+  reports: (Omit<OrganisationFileReport, 'graphs' | 'citedRisks'> & { graphs: string[]; citedRisks: string[] })[];
 };
 export { ORGANISATION_FILE_FORMAT } from './transfer.schemas.ts';
 export { ImportIdInUseError } from './transfer.repository.ts';
@@ -121,6 +121,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   const prioritiesByIndicator = groupBy(s.indicatorPriorities, (x) => x.indicatorId);
   const valuesByIndicator = groupBy(s.indicatorValues, (v) => v.indicatorId);
   const graphsByReport = groupBy(s.reportGraphs, (g) => g.reportId);
+  const risksByReport = groupBy(s.reportRisks, (x) => x.reportId);
 
   const reports = s.reports.map((r) => ({
     report: r,
@@ -192,6 +193,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         historical: x.historical, recordedAt: x.recordedAt,
       })),
       graphs: sorted(graphsByReport.get(r.id) ?? [], (g) => g.position, (g) => g.indicatorId).map((g) => g.indicatorId),
+      citedRisks: sorted(risksByReport.get(r.id) ?? [], (x) => x.position, (x) => x.riskId).map((x) => x.riskId),
     })),
   };
 }
@@ -218,7 +220,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
     plans: file.plans.map(({ themes: _themes, ...plan }) => plan),
     themes: themes.map(({ plan, theme: { priorities: _priorities, ...theme } }) => ({ ...theme, planId: plan.id })),
     priorities: priorities.map(({ theme, priority }) => ({ ...priority, themeId: theme.id })),
-    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, priority, period, status, ...r }) => ({
+    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, citedRisks: _citedRisks, priority, period, status, ...r }) => ({
       ...r,
       priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
       periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
@@ -250,6 +252,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
     }))),
     reportGraphs: file.reports.flatMap((report) => (report.graphs ?? []).map((indicatorId, position) => ({ reportId: report.id, indicatorId, position }))),
     risks: (file.risks ?? []).map((r) => ({ ...r, reviewOn: r.reviewOn as IsoDate | null })),
+    reportRisks: file.reports.flatMap((report) => (report.citedRisks ?? []).map((riskId, position) => ({ reportId: report.id, riskId, position }))),
   };
 }
 

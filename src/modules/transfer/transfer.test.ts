@@ -15,7 +15,7 @@ import type { OrganisationExport } from './transfer.service.ts';
 
 const TABLES = [
   'organisation', 'status', 'person', 'plan', 'theme', 'priority', 'reporting_period', 'progress_report',
-  'action', 'action_contributor', 'milestone', 'sign_off', 'indicator', 'indicator_priority', 'indicator_value', 'report_graph', 'risk', 'audit_event',
+  'action', 'action_contributor', 'milestone', 'sign_off', 'indicator', 'indicator_priority', 'indicator_value', 'report_graph', 'risk', 'report_risk', 'audit_event',
 ] as const;
 
 async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
@@ -46,6 +46,11 @@ async function reportViews(t: TestDatabase, file: OrganisationExport) {
   const views = [];
   for (const r of file.reports) views.push(presentReport(await t.services.reports.getBundle(actor, r.priority, r.period)));
   return views;
+}
+
+/** A report's sections as the sections form would send them back unchanged. */
+function sectionsOf(r: { summary: string; statusReason: string; achievements: string[]; challenges: string[] }) {
+  return { summary: r.summary, status: 'amber', statusReason: r.statusReason, achievements: r.achievements, challenges: r.challenges };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -108,6 +113,8 @@ describeOnEachEngine('Organisation transfer', (t) => {
     });
     const closedRisk = await t().services.risks.create(actor, { priority: 'VfM-4d', description: 'DECATS funding is refused', likelihood: '1', impact: '2', closed: 'on' });
     const registerBefore = await t().services.risks.register(actor, { show: 'all' });
+    // The report cites the open risk under "Challenges/Risks".
+    await t().services.reports.updateSections(actor, 'VfM-4d', '2009-10-h1', { ...sectionsOf((await t().services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report), risks: [fullRisk.id] });
 
     const exported = await t().services.transfer.exportOrganisation(actor.organisationId);
     assert.deepEqual(exported.risks.map((r) => r.id), [fullRisk.id, closedRisk.id].sort());
@@ -130,6 +137,8 @@ describeOnEachEngine('Organisation transfer', (t) => {
       null, null, ['green', 'amber', 'Q3 savings already signed'],
     ]);
     assert.deepEqual(exported.reports.find((r) => r.priority === 'VfM-4d')!.graphs, [savings.id]);
+    assert.deepEqual(exported.reports.find((r) => r.priority === 'VfM-4d')!.citedRisks, [fullRisk.id]);
+    assert.ok(exported.reports.filter((r) => r.priority !== 'VfM-4d').every((r) => r.citedRisks.length === 0));
     const before = await reportViews(t(), exported);
     assert.deepEqual(before.find((v) => v.priority.code === 'VfM-4d')!.graphs.map((g) => g.table.rows.map((r) => r.cells.join(' | '))), [[
       '2008/09 Q4 | -250.00 | 15,000.00 | ◆ Red', '2009/10 Q1 | 12,000.50 | 15,000.00 | ▲ Amber', '2009/10 Q2 | 14,250.00 | 15,000.00 | ● Green',
@@ -144,6 +153,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
       assert.deepEqual([result.counts.indicators, result.counts.indicatorPriorities, result.counts.indicatorValues, result.counts.reportGraphs],
         [exported.indicators.length, 2, exported.indicators.reduce((n, i) => n + i.values.length, 0), 2]);
       assert.equal(result.counts.risks, 2);
+      assert.equal(result.counts.reportRisks, 1);
 
       const reExported = await other.services.transfer.exportOrganisation(actor.organisationId);
       assert.deepEqual(withoutExportedAt(reExported), withoutExportedAt(exported));
@@ -162,6 +172,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
       ]);
       const vfm = presentReport(await other.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1'));
       assert.equal(vfm.heading, 'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies');
+      assert.deepEqual(vfm.citedRisks, [{ description: 'Partners withdraw from the collaboration – ŵ', ratingLabel: 'Very high', score: 20, owner: vfmPriority.accountableOfficer!.name }]);
 
       assert.deepEqual(await other.services.risks.register(actor, { show: 'all' }), registerBefore);
 
@@ -325,15 +336,15 @@ describeOnEachEngine('Organisation transfer', (t) => {
     const older = copy(file);
     delete older.indicators;
     delete older.risks;
-    for (const report of older.reports) delete report.graphs;
+    for (const report of older.reports) { delete report.graphs; delete report.citedRisks; }
     const result = await t().services.transfer.importOrganisation(older, { actorLabel: 'test' });
     assert.deepEqual(result.counts, {
       organisations: 1, partners: 2, statuses: 3, people: 3, periods: 2, plans: 1, themes: 2, priorities: 2,
-      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2, indicators: 0, indicatorPriorities: 0, indicatorValues: 0, reportGraphs: 0, risks: 0,
+      reports: 2, actions: 2, contributors: 3, milestones: 2, signOffs: 2, indicators: 0, indicatorPriorities: 0, indicatorValues: 0, reportGraphs: 0, risks: 0, reportRisks: 0,
     });
     const exported = await t().services.transfer.exportOrganisation(file.organisation.id);
     assert.deepEqual(withoutExportedAt(exported), withoutExportedAt(file));
-    assert.deepEqual([exported.indicators, exported.reports.map((r) => r.graphs), exported.risks], [[], [[], []], []]);
+    assert.deepEqual([exported.indicators, exported.reports.map((r) => r.graphs), exported.risks, exported.reports.map((r) => r.citedRisks)], [[], [[], []], [], [[], []]]);
 
     const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
     const people = await t().services.people.list(actor);
@@ -347,6 +358,30 @@ describeOnEachEngine('Organisation transfer', (t) => {
     assert.deepEqual(view.actions[0]!.contributors, ['Dafydd ap Gwŷn', 'Ymddiriedolaeth <script>alert(1)</script> & Co', 'Zoë O’Brien']);
     assert.deepEqual(view.actions[0]!.milestones.map((m) => [m.timescale, m.precision]), [['Nov 2024', 'month'], ['15 January 2025', 'day']]);
     assert.equal(view.status?.label, 'Ar ei hôl hi – behind');
+  });
+
+  it('refuses cited risks that are not in the file or belong to another priority', async () => {
+    const file = await fixture('welsh-council.json');
+    const priorities = file.plans.flatMap((p: any) => p.themes).flatMap((th: any) => th.priorities);
+    const other = priorities.find((p: any) => p.code === 'GaA-2');
+    const risk = {
+      id: randomUUID(), priorityId: other.id, description: 'Contractor fails', cause: '', effect: '', likelihood: 3, impact: 4,
+      targetLikelihood: null, targetImpact: null, ownerId: null, controls: '', reviewOn: null, closed: false, version: 1,
+      createdAt: '2024-10-01T00:00:00.000000Z', updatedAt: '2024-10-01T00:00:00.000000Z',
+    };
+    file.risks = [risk];
+    const missing = randomUUID();
+    file.reports[0].citedRisks = [risk.id, missing, missing];
+    file.reports[1].citedRisks = [risk.id];
+    const before = await countRows(t().db);
+    const error = await rejection(t().services.transfer.importOrganisation(file, { actorLabel: 'test' }));
+    assert.ok(error instanceof ValidationError);
+    const byField = new Map(error.issues.map((i) => [i.field, i.message]));
+    assert.deepEqual([...byField.keys()].sort(), ['reports[0].citedRisks[0]', 'reports[0].citedRisks[1]', 'reports[0].citedRisks[2]']);
+    assert.match(byField.get('reports[0].citedRisks[0]')!, /on the register of another priority.*cannot cite it/);
+    assert.match(byField.get('reports[0].citedRisks[1]')!, /no risk with the id/);
+    assert.match(byField.get('reports[0].citedRisks[2]')!, /already cited as reports\[0\]\.citedRisks\[1\]/);
+    assert.deepEqual(await countRows(t().db), before);
   });
 
   it('refuses to export an organisation that does not exist, or a partner on its own', async () => {

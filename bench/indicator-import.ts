@@ -1,0 +1,184 @@
+// Import of 50,000 indicator values from CSV (issue 4), as rows per second and as a ratio to
+// PostgreSQL's own COPY of the same rows into the same table of the same database, in the same
+// run. 12,500 quarterly indicators × Q1–Q4 of 2009/10. Each round empties indicator_value, then
+// times (in alternating order):
+//
+//   - Amber: `importValues` (parse the CSV, check every row against the indicators and periods,
+//     queue the job) + the worker running that job (multi-row upserts of 1,000, an audit event
+//     per indicator per batch, progress after each batch) — what a person waits for, end to end;
+//   - COPY: `copy indicator_value (...) from ...` of the same 50,000 rows (ids already resolved),
+//     on the server from a file the server reads, and on PGlite from `/dev/blob`.
+//
+// Median of 3 rounds (after one discarded warm-up of each).
+//
+//   node --import tsx bench/indicator-import.ts [--engine pglite|postgres|both] [--rounds 3] [--indicators 12500]
+
+import { parseArgs } from 'node:util';
+import { writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { buildJobHandlers, buildServices, type Services } from '../src/composition.ts';
+import type { DB } from '../src/schema.ts';
+import type { Actor } from '../src/domain/actor.ts';
+import { openTestDatabase } from '../test/helpers/database.ts';
+import { deadline, describeMachine, fmt, median } from './support.ts';
+
+type Engine = 'pglite' | 'postgres';
+
+interface Setup {
+  engine: Engine;
+  db: Kysely<DB>;
+  services: Services;
+  /** COPY of a CSV text (header-less) into indicator_value's listed columns. */
+  copy(csv: string, columns: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// The same parsers as src/platform/db/database.ts: services expect dates as strings.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 1082) return (value: string) => value;
+    if (oid === 20) return (value: string) => Number(value);
+    if (oid === 1700) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+async function open(engine: Engine): Promise<Setup> {
+  if (engine === 'postgres') {
+    const t = await openTestDatabase('postgres');
+    const file = join(tmpdir(), `amber-bench-copy-${process.pid}.csv`);
+    return {
+      engine, db: t.db, services: t.services,
+      async copy(csv, columns) {
+        // The server reads the file itself (it runs on this machine): COPY with no client in the way.
+        writeFileSync(file, csv);
+        chmodSync(file, 0o644);
+        await sql.raw(`copy indicator_value (${columns}) from '${file}' with (format csv, force_not_null (comment))`).execute(t.db);
+      },
+      async close() { rmSync(file, { force: true }); await t.close(); },
+    };
+  }
+  // PGlite opened here rather than through openDatabase, to reach its own COPY (`/dev/blob`).
+  const pglite = await PGlite.create();
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db);
+  return {
+    engine, db, services: buildServices(db),
+    async copy(csv, columns) {
+      await pglite.query(`copy indicator_value (${columns}) from '/dev/blob' with (format csv, force_not_null (comment))`, [], { blob: new Blob([csv]) });
+    },
+    async close() { await db.destroy(); await pglite.close(); },
+  };
+}
+
+interface EngineResult {
+  engine: Engine;
+  values: number;
+  amberMs: number[];
+  checkMs: number[];
+  writeMs: number[];
+  copyMs: number[];
+}
+
+async function runEngine(engine: Engine, indicators: number, rounds: number): Promise<EngineResult> {
+  const s = await open(engine);
+  try {
+    const home = await s.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
+    const actor: Actor = { organisationId: home.id, label: 'bench' };
+    const periodIds = new Map<string, string>();
+    for (const q of [1, 2, 3, 4]) periodIds.set(`q${q}`, (await s.services.periods.ensure(actor, `2009-10-q${q}`)).id);
+    // 12,500 indicator definitions in one statement: their creation is not what is measured.
+    await sql`insert into indicator (organisation_id, code, title, unit_kind, decimal_places, polarity, frequency, ytd_method, rule_kind, rule_value)
+      select ${home.id}::uuid, 'PI ' || n, 'Indicator ' || n, 'number', 1, 'higher', 'quarterly', 'latest', 'percent', 50
+      from generate_series(1, ${indicators}::int) as n`.execute(s.db);
+    const ids = new Map((await s.db.selectFrom('indicator').select(['id', 'code']).execute()).map((r) => [r.code, r.id]));
+
+    // The file a council would upload, and the same rows as COPY reads them (values scaled by 10: 1 decimal place).
+    const lines = ['PI No,Description,Target,Q1,Q2,Q3,Q4,Commentary'];
+    const copyRows: string[] = [];
+    for (let n = 1; n <= indicators; n++) {
+      const v = [n % 100, (n + 1) % 100, (n + 2) % 100, (n + 3) % 100].map((x) => x + 0.5);
+      lines.push(`PI ${n},Indicator ${n},50,${v.join(',')},${n % 10 === 0 ? `Comment ${n}` : ''}`);
+      v.forEach((x, i) => copyRows.push(`${home.id},${ids.get(`PI ${n}`)},${periodIds.get(`q${i + 1}`)},${Math.round(x * 10)},500,${i === 3 && n % 10 === 0 ? `Comment ${n}` : ''}`));
+    }
+    const file = { filename: 'values.csv', data: Buffer.from(lines.join('\r\n') + '\r\n') };
+    const copyCsv = copyRows.join('\n') + '\n';
+    const values = copyRows.length;
+    const handlers = buildJobHandlers(s.services);
+
+    const count = async () => Number((await sql<{ n: number }>`select count(*)::int as n from indicator_value`.execute(s.db)).rows[0]!.n);
+    const reset = async () => {
+      await sql`delete from indicator_value`.execute(s.db);
+      await sql`delete from job`.execute(s.db);
+      await sql`delete from audit_event where action = 'import'`.execute(s.db);
+    };
+    const amber = async () => {
+      const start = performance.now();
+      const result = await s.services.indicatorTransfer.importValues(actor, { year: '2009', file });
+      const checked = performance.now();
+      if (!result.jobId) throw new Error('a 50,000-value file should be written by a job');
+      if (!(await s.services.jobs.queue.runOne(handlers))) throw new Error('no job to run');
+      const end = performance.now();
+      const { job } = await s.services.jobs.get(actor, result.jobId);
+      if (job.status !== 'done') throw new Error(`the import job ${job.status}: ${job.error}`);
+      return { total: end - start, check: checked - start, write: end - checked };
+    };
+    const copy = async () => {
+      const start = performance.now();
+      await s.copy(copyCsv, 'organisation_id, indicator_id, period_id, actual, target, comment');
+      return performance.now() - start;
+    };
+
+    const result: EngineResult = { engine, values, amberMs: [], checkMs: [], writeMs: [], copyMs: [] };
+    for (let round = 0; round <= rounds; round++) {
+      // Alternate which goes first, so neither always follows the other's garbage.
+      const order = round % 2 === 0 ? ['amber', 'copy'] : ['copy', 'amber'];
+      for (const which of order) {
+        await reset();
+        if (which === 'amber') {
+          const t = await amber();
+          if ((await count()) !== values) throw new Error('Amber did not write every value');
+          if (round > 0) { result.amberMs.push(t.total); result.checkMs.push(t.check); result.writeMs.push(t.write); }
+        } else {
+          const t = await copy();
+          if ((await count()) !== values) throw new Error('COPY did not write every value');
+          if (round > 0) result.copyMs.push(t);
+        }
+      }
+      console.error(`${engine}: round ${round}${round === 0 ? ' (warm-up)' : ''} done`);
+    }
+    return result;
+  } finally {
+    await s.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { engine: { type: 'string', default: 'both' }, rounds: { type: 'string', default: '3' }, indicators: { type: 'string', default: '12500' } } });
+  const engines: Engine[] = values.engine === 'both' ? ['pglite', 'postgres'] : [values.engine as Engine];
+  const watchdog = deadline(1200, 'bench/indicator-import.ts', async () => {});
+  const results: EngineResult[] = [];
+  for (const engine of engines) results.push(await runEngine(engine, Number(values.indicators), Number(values.rounds)));
+  watchdog.disarm();
+  const rate = (n: number, ms: number) => fmt(n / (ms / 1000));
+  console.log(JSON.stringify(describeMachine()));
+  console.log(`| Engine | Step | Median ms | Values/s | Ratio to COPY | Samples ms |`);
+  console.log('|---|---|--:|--:|--:|---|');
+  for (const r of results) {
+    const amber = median(r.amberMs);
+    const copy = median(r.copyMs);
+    console.log(`| ${r.engine} | Amber import, end to end | ${fmt(amber)} | ${rate(r.values, amber)} | ${fmt(copy / amber)} | ${r.amberMs.map(fmt).join(', ')} |`);
+    console.log(`| ${r.engine} | … of which parse + check + queue | ${fmt(median(r.checkMs))} | | | ${r.checkMs.map(fmt).join(', ')} |`);
+    console.log(`| ${r.engine} | … of which the job's batched writes | ${fmt(median(r.writeMs))} | | | ${r.writeMs.map(fmt).join(', ')} |`);
+    console.log(`| ${r.engine} | COPY of the same rows (baseline) | ${fmt(copy)} | ${rate(r.values, copy)} | 1 | ${r.copyMs.map(fmt).join(', ')} |`);
+  }
+}
+
+await main();

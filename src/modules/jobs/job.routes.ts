@@ -1,0 +1,26 @@
+// A background job's progress page (refreshes itself every 2 seconds while the job runs, so it
+// works without JavaScript) and the files jobs stored, served from PostgreSQL so any instance can.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths, routes } from '../../paths.ts';
+import { presentJob } from './job.presenter.ts';
+
+type IdReq = FastifyRequest<{ Params: { id: string } }>;
+
+export function registerJobRoutes(app: FastifyInstance, services: Services): void {
+  const { jobs } = services;
+
+  app.get(routes.job, async (request: IdReq, reply) => {
+    const { job, files } = await jobs.get(request.actor, request.params.id);
+    const view = presentJob(job, files);
+    return reply.view('jobs/views/job.njk', { pageTitle: view.title, section: view.section, backLink: view.back, job: view });
+  });
+
+  app.get(routes.file, async (request: IdReq, reply) => {
+    const file = await jobs.file(request.actor, request.params.id);
+    return reply.type(file.contentType)
+      .header('content-disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '')}"`)
+      .send(file.bytes);
+  });
+}

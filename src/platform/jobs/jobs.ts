@@ -1,0 +1,162 @@
+// Background jobs kept in PostgreSQL (issue 4), so that N app instances share one queue: a job
+// is claimed with `for update skip locked`, so two workers never run the same job, and the
+// files a job produces are stored in `stored_file`, so any instance can serve them. It knows
+// nothing of councils: the composition root registers one handler per kind of job.
+
+import { sql, type Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface Job {
+  id: string;
+  organisationId: string;
+  kind: string;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  input: unknown;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  attempts: number;
+}
+
+export interface StoredFileInfo { id: string; name: string; contentType: string; size: number }
+export interface StoredFile extends StoredFileInfo { bytes: Buffer }
+export interface NewFile { name: string; contentType: string; bytes: Buffer }
+
+/** What a handler may do while it runs: report progress and store files for the job. */
+export interface JobContext {
+  job: Job;
+  progress(pct: number, message?: string): Promise<void>;
+  storeFile(file: NewFile): Promise<StoredFileInfo>;
+}
+export type JobHandler = (ctx: JobContext) => Promise<string | void>;
+
+// Rows never leave this file.
+interface JobRow {
+  id: string; organisation_id: string; kind: string; status: JobStatus; progress: number; message: string;
+  input: unknown; error: string | null; created_at: Date; started_at: Date | null; finished_at: Date | null; attempts: number;
+}
+const toJob = (r: JobRow): Job => ({
+  id: r.id, organisationId: r.organisation_id, kind: r.kind, status: r.status, progress: r.progress, message: r.message,
+  input: r.input, error: r.error, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, attempts: r.attempts,
+});
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const clamp = (pct: number) => Math.max(0, Math.min(100, Math.round(pct)));
+
+export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`) {
+  const db = database as Kysely<any>;
+
+  const queue = {
+    workerId,
+
+    async enqueue(kind: string, organisationId: string, input: unknown): Promise<Job> {
+      const row = await db.insertInto('job').values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}) })
+        .returningAll().executeTakeFirstOrThrow();
+      return toJob(row as JobRow);
+    },
+
+    /** Takes the oldest queued job for this worker, or undefined; safe with several instances. */
+    async claim(): Promise<Job | undefined> {
+      const { rows } = await sql<JobRow>`
+        update job set status = 'running', locked_by = ${workerId}, started_at = now(), attempts = attempts + 1
+        where id = (select id from job where status = 'queued' order by created_at, id for update skip locked limit 1)
+        returning *`.execute(db);
+      return rows[0] ? toJob(rows[0]) : undefined;
+    },
+
+    async reportProgress(id: string, pct: number, message?: string): Promise<void> {
+      await db.updateTable('job').set({ progress: clamp(pct), ...(message !== undefined ? { message } : {}) })
+        .where('id', '=', id).where('status', '=', 'running').execute();
+    },
+
+    async storeFile(job: Pick<Job, 'id' | 'organisationId'>, file: NewFile): Promise<StoredFileInfo> {
+      const row = await db.insertInto('stored_file').values({
+        organisation_id: job.organisationId, job_id: job.id, name: file.name, content_type: file.contentType, bytes: file.bytes, size: file.bytes.length,
+      }).returning(['id', 'name', 'content_type', 'size']).executeTakeFirstOrThrow();
+      return { id: row.id, name: row.name, contentType: row.content_type, size: row.size };
+    },
+
+    async complete(id: string, message?: string, file?: NewFile & { organisationId: string }): Promise<void> {
+      if (file) await queue.storeFile({ id, organisationId: file.organisationId }, file);
+      await db.updateTable('job').set({ status: 'done', progress: 100, finished_at: new Date(), locked_by: null, ...(message !== undefined ? { message } : {}) })
+        .where('id', '=', id).execute();
+    },
+
+    async fail(id: string, error: string): Promise<void> {
+      await db.updateTable('job').set({ status: 'failed', error, finished_at: new Date(), locked_by: null }).where('id', '=', id).execute();
+    },
+
+    /** A job of the organisation, or undefined (another organisation's job is not found). */
+    async find(organisationId: string, id: string): Promise<Job | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await db.selectFrom('job').selectAll().where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+      return row ? toJob(row as JobRow) : undefined;
+    },
+
+    async files(organisationId: string, jobId: string): Promise<StoredFileInfo[]> {
+      const rows = await db.selectFrom('stored_file').select(['id', 'name', 'content_type', 'size'])
+        .where('job_id', '=', jobId).where('organisation_id', '=', organisationId).orderBy('name').execute();
+      return rows.map((r: any) => ({ id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
+    },
+
+    async file(organisationId: string, id: string): Promise<StoredFile | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const r = await db.selectFrom('stored_file').select(['id', 'name', 'content_type', 'size', 'bytes'])
+        .where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+      return r ? { id: r.id, name: r.name, contentType: r.content_type, size: r.size, bytes: Buffer.from(r.bytes) } : undefined;
+    },
+
+    /** Claims one job and runs its handler; false when the queue was empty. */
+    async runOne(handlers: Record<string, JobHandler>): Promise<boolean> {
+      const job = await queue.claim();
+      if (!job) return false;
+      const handler = handlers[job.kind];
+      if (!handler) {
+        await queue.fail(job.id, `No handler for jobs of kind ${job.kind}`);
+        return true;
+      }
+      try {
+        const message = await handler({
+          job,
+          progress: (pct, message) => queue.reportProgress(job.id, pct, message),
+          storeFile: (file) => queue.storeFile(job, file),
+        });
+        await queue.complete(job.id, message ?? undefined);
+      } catch (error) {
+        await queue.fail(job.id, error instanceof Error ? error.message : String(error));
+      }
+      return true;
+    },
+
+    /**
+     * Polls for jobs until stopped: runs queued jobs one after another, then waits `pollMs`.
+     * `stop()` waits for the job in hand to finish, so shutdown and tests end cleanly.
+     */
+    startWorker({ handlers, pollMs = 1000, onError = (e: unknown) => console.error('amber: job worker:', e) }: { handlers: Record<string, JobHandler>; pollMs?: number; onError?: (e: unknown) => void }) {
+      let stopped = false;
+      let wake: (() => void) | undefined;
+      const loop = (async () => {
+        while (!stopped) {
+          let ran = false;
+          try { ran = await queue.runOne(handlers); } catch (error) { if (!stopped) onError(error); }
+          if (!ran && !stopped) await new Promise<void>((resolve) => { const t = setTimeout(resolve, pollMs); wake = () => { clearTimeout(t); resolve(); }; });
+          wake = undefined;
+        }
+      })();
+      return {
+        /** Ends the wait so a job queued just now is picked up at once. */
+        poke() { wake?.(); },
+        async stop() { stopped = true; wake?.(); await loop; },
+      };
+    },
+  };
+  return queue;
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
+export type JobWorker = ReturnType<JobQueue['startWorker']>;

@@ -1,0 +1,89 @@
+// A big file of indicator values (more than 1,000 values) is checked in the request, then
+// written by a background job in batches with progress, on both engines. A file with a bad row
+// still changes nothing and queues nothing.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { ENGINES } from './helpers/database.ts';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { errorSummary, htmlText } from './helpers/html.ts';
+import { paths } from '../src/paths.ts';
+import { buildJobHandlers } from '../src/composition.ts';
+import type { Actor } from '../src/domain/actor.ts';
+
+const INDICATORS = 270; // × 4 quarters = 1,080 values: two batches (1,000 + 80)
+
+function multipart(fields: Record<string, string>, file: { name: string; data: Buffer }) {
+  const boundary = '----amber-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`), file.data, Buffer.from('\r\n'));
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+const csv = (bad = false) => 'PI No,Target,Q1,Q2,Q3,Q4,Commentary\r\n'
+  + Array.from({ length: INDICATORS }, (_, i) => `BIG ${i + 1},50,${i % 100},${bad && i === 7 ? 'lots' : 51},52.5,53,${i === 0 ? 'First one' : ''}`).join('\r\n') + '\r\n';
+
+for (const engine of ENGINES) {
+  describe(`importing a big file of indicator values in the background [${engine}]`, () => {
+    let t: TestApp;
+    let actor: Actor;
+    before(async () => {
+      t = await buildTestApp(engine, { demo: false });
+      await t.services.organisations.createHome('test', { name: 'Big council', kind: 'council' });
+      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      for (const q of [1, 2, 3, 4]) await t.services.periods.ensure(actor, `2009-10-q${q}`);
+      for (let i = 1; i <= INDICATORS; i++) {
+        await t.services.indicators.create(actor, { code: `BIG ${i}`, title: `Indicator ${i}`, unitKind: 'number', decimalPlaces: '1', polarity: 'higher', ruleKind: 'percent', tolerance: '5', chartKind: 'line', frequency: 'quarterly' });
+      }
+    });
+    after(async () => t?.close());
+
+    const upload = (data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year: '2009' }, { name: 'big.csv', data }) });
+    const countValues = async () => Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
+    const countJobs = async () => Number((await sql<{ n: string }>`select count(*) as n from job`.execute(t.db)).rows[0]!.n);
+
+    it('refuses a big file with a bad row, writing and queueing nothing', async () => {
+      const res = await upload(Buffer.from(csv(true)));
+      assert.equal(res.statusCode, 422);
+      assert.match(errorSummary(res.body).join('\n'), /Row 9, column Q2/);
+      assert.equal(await countValues(), 0);
+      assert.equal(await countJobs(), 0);
+    });
+
+    it('checks a big file, then writes it in the background with progress per batch', async () => {
+      const res = await upload(Buffer.from(csv()));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const jobUrl = res.headers.location as string;
+      assert.match(jobUrl, /^\/jobs\/[0-9a-f-]{36}$/);
+      assert.equal(await countValues(), 0, 'nothing is written in the request');
+      const waiting = await t.app.inject({ url: jobUrl });
+      assert.match(waiting.body, /http-equiv="refresh"/);
+      assert.match(htmlText(waiting.body), /Indicator values import/);
+
+      const seen: number[] = [];
+      const handlers = buildJobHandlers(t.services);
+      const importHandler = handlers['indicator-import']!;
+      await t.services.jobs.queue.runOne({
+        'indicator-import': (ctx) => importHandler({ ...ctx, progress: async (pct, message) => { seen.push(Math.round(pct)); await ctx.progress(pct, message); } }),
+      });
+      assert.deepEqual(seen, [93, 100]);
+      assert.equal(await countValues(), INDICATORS * 4);
+      const done = await t.app.inject({ url: jobUrl });
+      assert.match(htmlText(done.body), /Finished: 100% done\. 1,080 values were imported for 2009\/10 from big\.csv/);
+      const points = (await t.services.indicators.points(actor, 'BIG 1')).points.map((p) => [p.period.key, p.value.actual, p.value.target, p.value.comment]);
+      assert.deepEqual(points, [['2009-10-q1', 0, 500, ''], ['2009-10-q2', 510, 500, ''], ['2009-10-q3', 525, 500, ''], ['2009-10-q4', 530, 500, 'First one']]);
+    });
+
+    it('imports again over the same values without duplicating them, keeping comments a file leaves blank', async () => {
+      const res = await upload(Buffer.from(csv().replace('First one', '')));
+      await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
+      assert.equal(res.statusCode, 303);
+      assert.equal(await countValues(), INDICATORS * 4);
+      const last = (await t.services.indicators.points(actor, 'BIG 1')).points.at(-1)!;
+      assert.equal(last.value.comment, 'First one');
+    });
+  });
+}

@@ -1,0 +1,82 @@
+// The job queue in PostgreSQL (issue 4), on both engines: claiming is exclusive, failures keep
+// their message, progress is stored.
+
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
+import { createJobQueue, type JobHandler } from '../src/platform/jobs/jobs.ts';
+
+async function organisation(t: TestDatabase, name: string): Promise<string> {
+  const row = await t.db.insertInto('organisation').values({ name, short_name: null, kind: 'council', managed_by_id: null }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+describeOnEachEngine('background jobs', (t) => {
+  it('never runs one job twice when two workers poll the same queue', async () => {
+    const org = await organisation(t(), 'Queue council');
+    const a = createJobQueue(t().db, 'worker-a');
+    const b = createJobQueue(t().db, 'worker-b');
+    for (let i = 0; i < 20; i++) await a.enqueue('count', org, { i });
+    const runs: { id: string; by: string }[] = [];
+    const handler = (by: string): JobHandler => async ({ job }) => {
+      runs.push({ id: job.id, by });
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    const wa = a.startWorker({ handlers: { count: handler('a') }, pollMs: 5 });
+    const wb = b.startWorker({ handlers: { count: handler('b') }, pollMs: 5 });
+    for (let i = 0; i < 400; i++) {
+      const { n } = await t().db.selectFrom('job').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'count').where('status', '=', 'done').executeTakeFirstOrThrow();
+      if (Number(n) === 20) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all([wa.stop(), wb.stop()]);
+    assert.equal(runs.length, 20);
+    assert.equal(new Set(runs.map((r) => r.id)).size, 20, 'each job ran exactly once');
+    const attempts = await t().db.selectFrom('job').select('attempts').where('kind', '=', 'count').execute();
+    assert.ok(attempts.every((r) => r.attempts === 1));
+  });
+
+  it('marks a job failed with the message its handler threw', async () => {
+    const org = await organisation(t(), 'Failing council');
+    const queue = createJobQueue(t().db);
+    const job = await queue.enqueue('boom', org, {});
+    assert.equal(await queue.runOne({ boom: async () => { throw new Error('The period has no reports'); } }), true);
+    const after = await queue.find(org, job.id);
+    assert.equal(after?.status, 'failed');
+    assert.equal(after?.error, 'The period has no reports');
+    assert.ok(after?.finishedAt);
+  });
+
+  it('stores progress while a job runs, and its files for the organisation only', async () => {
+    const org = await organisation(t(), 'Progress council');
+    const other = await organisation(t(), 'Other council');
+    const queue = createJobQueue(t().db);
+    const job = await queue.enqueue('steps', org, { n: 2 });
+    let seen: { progress: number; message: string } | undefined;
+    await queue.runOne({
+      steps: async (ctx) => {
+        await ctx.progress(40, 'Half way there');
+        const mid = await queue.find(org, ctx.job.id);
+        seen = { progress: mid!.progress, message: mid!.message };
+        await ctx.storeFile({ name: 'out.txt', contentType: 'text/plain', bytes: Buffer.from('hello') });
+        return 'All done';
+      },
+    });
+    assert.deepEqual(seen, { progress: 40, message: 'Half way there' });
+    const done = await queue.find(org, job.id);
+    assert.equal(done?.status, 'done');
+    assert.equal(done?.progress, 100);
+    assert.equal(done?.message, 'All done');
+    const files = await queue.files(org, job.id);
+    assert.equal(files.length, 1);
+    assert.equal((await queue.file(org, files[0]!.id))?.bytes.toString(), 'hello');
+    assert.equal(await queue.file(other, files[0]!.id), undefined);
+    assert.equal(await queue.find(other, job.id), undefined);
+  });
+
+  it('returns nothing to claim when the queue is empty', async () => {
+    const queue = createJobQueue(t().db);
+    while (await queue.claim()) { /* drain anything left by other tests */ }
+    assert.equal(await queue.claim(), undefined);
+  });
+});
