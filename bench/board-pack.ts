@@ -1,4 +1,5 @@
-// Render time and peak memory of a 100-priority board pack (each report with 5 key actions),
+// Render time and peak memory of a 100-priority board pack (each report with 3 indicator graphs
+// of 8 periods and 5 key actions, as issue 4 specifies),
 // built from the renderer tests' report builders: no database. Medians of 5 renders of each
 // format after one discarded warm-up of each; peak RSS of the process over the whole run.
 //
@@ -6,7 +7,7 @@
 
 import { parseArgs } from 'node:util';
 import { renderBoardPackDocx, renderBoardPackPdf, type BoardPackView } from '../src/render/board-pack.ts';
-import { buildActionViews, buildVfm4dReportView } from '../test/builders/report-view.ts';
+import { buildActionViews, buildVfm4dReportView, buildGraphView } from '../test/builders/report-view.ts';
 import { deadline, fmt, median } from './support.ts';
 
 const DIRECTIONS = [
@@ -20,7 +21,9 @@ export function buildSyntheticPack(priorities: number): BoardPackView {
   const reports = Array.from({ length: priorities }, (_, i) => {
     const code = `P-${String(i + 1).padStart(3, '0')}`;
     const title = `Synthetic improvement priority number ${i + 1} for the benchmark`;
-    return buildVfm4dReportView({ priority: { code, title, rationale: [`Why ${code} matters to the council and its partners.`] }, heading: `Improvement Priority – ${code} ${title}`, actions: buildActionViews(5) });
+    // Three indicators per priority, each with its own code so no two charts are the same drawing.
+    const graphs = [1, 2, 3].map((n) => buildGraphView({ code: `${code}-i${n}`, title: `Indicator ${n} of ${code} (%)` }));
+    return buildVfm4dReportView({ priority: { code, title, rationale: [`Why ${code} matters to the council and its partners.`] }, heading: `Improvement Priority – ${code} ${title}`, actions: buildActionViews(5), graphs });
   });
   return {
     organisationName: reports[0]!.organisationName, periodLabel: '2009/10 H1', periodSpan: '1st April – 30th September 2009', periodKey: '2009-10-h1',
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   clearInterval(timer);
   watchdog.disarm();
   const mb = (n: number) => `${fmt(n / 1024 / 1024)} MB`;
-  console.log(`| Board pack, ${priorities} priorities × 5 actions | PDF median ms | DOCX median ms | PDF bytes | DOCX bytes | Peak RSS |`);
+  console.log(`| Board pack, ${priorities} priorities × (3 graphs of 8 periods + 5 actions) | PDF median ms | DOCX median ms | PDF bytes | DOCX bytes | Peak RSS |`);
   console.log('|---|--:|--:|--:|--:|--:|');
   console.log(`| median of ${samples} | ${fmt(median(pdfMs))} | ${fmt(median(docxMs))} | ${pdfBytes.toLocaleString('en-GB')} | ${docxBytes.toLocaleString('en-GB')} | ${mb(peak)} |`);
   console.log(`samples: PDF ${pdfMs.map(fmt).join(', ')}; DOCX ${docxMs.map(fmt).join(', ')}`);
