@@ -38,7 +38,7 @@ export function buildServices(db: Kysely<DB>) {
   const plans = createPlanService(createPlanRepository(db));
   const indicatorRepository = createIndicatorRepository(db);
   const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
-  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs });
+  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs, people, plans });
   const risks = createRiskService({ repo: createRiskRepository(db), plans });
   const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators, risks });
   const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });

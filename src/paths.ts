@@ -70,6 +70,11 @@ export const paths = {
     exportXlsx: (year: number | string) => `/indicators/export.xlsx?year=${encodeURIComponent(String(year))}`,
     templateCsv: '/indicators/template.csv',
     templateXlsx: '/indicators/template.xlsx',
+    /** Definitions as CSV or XLSX (issue 4): the upload page, the downloads, the template with one example row. */
+    definitionsImport: '/indicators/definitions/import',
+    definitionsCsv: '/indicators/definitions.csv',
+    definitionsXlsx: '/indicators/definitions.xlsx',
+    definitionsTemplateXlsx: '/indicators/definitions-template.xlsx',
   },
   risks: {
     /** The organisation's register and heat map; filters in the query string (priority, rating, likelihood, impact, show). */
@@ -107,6 +112,9 @@ export const paths = {
   },
   statusScale: {
     edit: '/settings/status-scale',
+  },
+  indicatorDefaults: {
+    edit: '/settings/indicators',
   },
 
   api: {

@@ -12,6 +12,9 @@ export interface OrganisationTable {
   short_name: string | null;
   kind: 'council' | 'public_body' | 'private' | 'voluntary' | 'other';
   managed_by_id: string | null;
+  /** The tolerance of indicators without a rule of their own (a percentage, in basis points). */
+  default_rule_kind: Generated<'percent'>;
+  default_rule_value: Generated<number>;
   created_at: Timestamp;
 }
 
@@ -165,11 +168,14 @@ export interface IndicatorTable {
   polarity: 'higher' | 'lower' | 'band' | 'none';
   frequency: 'monthly' | 'quarterly' | 'half-yearly' | 'annual';
   ytd_method: 'sum' | 'average' | 'latest' | 'none';
-  rule_kind: 'percent' | 'absolute';
-  rule_value: number;
+  /** Null (both) when the indicator uses the organisation's default. */
+  rule_kind: 'percent' | 'absolute' | null;
+  rule_value: number | null;
   chart_kind: Generated<'line' | 'bar'>;
   owner_id: string | null;
   data_source: Generated<string>;
+  /** The previous year's outturn, scaled like the values. */
+  baseline: number | null;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

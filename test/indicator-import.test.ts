@@ -11,6 +11,7 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import type { Actor } from '../src/domain/actor.ts';
+import { insertPerson, insertPriority } from './builders/index.ts';
 
 function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }) {
   const boundary = '----amber-test-boundary';
@@ -118,6 +119,103 @@ for (const engine of ENGINES) {
       const codes: string[] = [];
       workbook.worksheets[0]!.eachRow((row, n) => { if (n > 1) codes.push(String(row.getCell(1).value)); });
       assert.ok(['IMP 1', 'IMP 2', 'IMP 3'].every((c) => codes.includes(c)), codes.join(', '));
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`importing and exporting indicator definitions [${engine}]`, () => {
+    let t: TestApp;
+    let actor: Actor;
+    let priorityCode: string;
+    before(async () => {
+      t = await buildTestApp(engine);
+      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      await insertPerson(t.services, actor, { name: 'Pat Officer' });
+      priorityCode = (await insertPriority(t.services, actor)).code;
+      await t.services.periods.ensure(actor, '2009-10-q1');
+      await t.services.indicators.create(actor, { code: 'DEF 1', title: 'Calls answered', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', frequency: 'quarterly', ruleKind: 'percent', tolerance: '5' });
+      await t.services.indicators.setValue(actor, 'DEF 1', { period: '2009-10-q1', actual: '95' });
+    });
+    after(async () => t?.close());
+
+    const upload = (name: string, data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.definitionsImport, ...multipart({}, { name, data }) });
+    const definitions = async () => (await t.services.indicators.list(actor)).map(({ id: _id, version: _v, ownerName: _o, ...rest }) => rest);
+
+    it('links the import and downloads from the indicator list', async () => {
+      const list = (await t.app.inject({ url: paths.indicators.list })).body;
+      for (const href of [paths.indicators.definitionsImport, paths.indicators.definitionsCsv, paths.indicators.definitionsXlsx]) assert.ok(list.includes(`href="${href}"`), href);
+      assert.equal((await t.app.inject({ url: paths.indicators.definitionsImport })).statusCode, 200);
+    });
+
+    it('creates and updates indicators from a good CSV', async () => {
+      const csv = 'PI No,Title,Unit,Decimal places,Good is?,Frequency,Year to date,Tolerance,Owner,Priorities,Baseline\r\n'
+        + `DEF 1,Calls answered in 20s,Percentage,1,Higher,Quarterly,Average,3%,Pat Officer,${priorityCode},91.5\r\n`
+        + 'DEF 2,Days to pay,days,0,Lower,Annual,None,2,,,30\r\n';
+      const res = await upload('definitions.csv', Buffer.from(csv));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const one = await t.services.indicators.get(actor, 'DEF 1');
+      assert.deepEqual([one.title, one.ytdMethod, one.ruleValue, one.ownerName, one.baseline, one.priorityIds.length], ['Calls answered in 20s', 'average', 300, 'Pat Officer', 915, 1]);
+      const two = await t.services.indicators.get(actor, 'DEF 2');
+      assert.deepEqual([two.unitKind, two.polarity, two.frequency, two.ruleKind, two.ruleValue, two.baseline], ['days', 'lower', 'annual', 'absolute', 2, 30]);
+      assert.match(htmlText((await t.app.inject({ url: res.headers.location as string })).body), /1 indicator was added and 1 updated/);
+    });
+
+    it('creates indicators from a good XLSX', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('Definitions');
+      sheet.addRow(['pi no', 'TITLE', 'unit', 'good is', 'frequency', 'baseline']);
+      sheet.addRow(['DEF 3', 'Spend per head', 'Money (£)', 'Lower', 'Half-yearly', 12.5]);
+      const res = await upload('definitions.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const three = await t.services.indicators.get(actor, 'DEF 3');
+      assert.deepEqual([three.unitKind, three.decimalPlaces, three.frequency, three.baseline], ['money', 2, 'half-yearly', 1250]);
+    });
+
+    it('lists every problem of a bad file by row and column and changes nothing', async () => {
+      const before = await definitions();
+      const csv = 'PI No,Title,Unit,Decimal places,Good is?,Frequency,Owner,Priorities\n'
+        + 'DEF 1,Calls,Number,1,Higher,Quarterly,,\n'
+        + 'DEF 9,New one,Litres,0,Higher,Annual,,\n'
+        + 'DEF 10,Other,Number,0,Sideways,Annual,Nobody Here,ZZ9\n'
+        + 'def 9,Again,Number,0,Higher,Annual,,\n'
+        + 'DEF 11,Fine,Number,0,Higher,Annual,,\n';
+      const res = await upload('bad.csv', Buffer.from(csv));
+      assert.equal(res.statusCode, 422);
+      assert.deepEqual(errorSummary(res.body), [
+        '#file Row 2, column Unit: The unit of DEF 1 cannot change once values are recorded: the stored values would change meaning',
+        "#file Row 3, column Unit: 'Litres' is not a Unit Amber knows: use Number, Percentage (%), Money (£), Days, Hours, Ratio, Rate per 1,000",
+        "#file Row 4, column Good is?: 'Sideways' is not a Good is Amber knows: use Higher, Lower, Within range, n/a",
+        "#file Row 4, column Owner: There is no one called 'Nobody Here' in Amber: add them under People first, or check the spelling",
+        '#file Row 4, column Priorities: There is no priority ZZ9 in Amber: check the codes, separated by ;',
+        '#file Row 5, column PI No: def 9 is also in row 3: give each indicator one row',
+      ]);
+      assert.match(htmlText(res.body), /The file has 6 problems\. Nothing was imported/);
+      assert.deepEqual(await definitions(), before);
+    });
+
+    for (const format of ['csv', 'xlsx'] as const) {
+      it(`exports ${format.toUpperCase()} that imports back unchanged`, async () => {
+        const before = await definitions();
+        const exported = await t.app.inject({ url: format === 'csv' ? paths.indicators.definitionsCsv : paths.indicators.definitionsXlsx });
+        assert.equal(exported.statusCode, 200);
+        assert.match(String(exported.headers['content-disposition']), new RegExp(`indicator-definitions\\.${format}`));
+        if (format === 'csv') assert.match(exported.body, /^\uFEFFPI No,Title,Description,Unit,Decimal places,Good is\?,Frequency,Year to date,Tolerance,Owner,Priorities,Data source,Baseline\r\n/);
+        const res = await upload(`export.${format}`, exported.rawPayload);
+        assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+        assert.deepEqual(await definitions(), before);
+      });
+    }
+
+    it('offers a template with the headers and one example row that imports', async () => {
+      const xlsx = await t.app.inject({ url: paths.indicators.definitionsTemplateXlsx });
+      assert.equal(xlsx.statusCode, 200);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
+      assert.equal(workbook.worksheets[0]!.rowCount, 2);
+      const res = await upload('template.xlsx', xlsx.rawPayload);
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      assert.equal((await t.services.indicators.get(actor, 'NI 179')).baseline, 925);
     });
   });
 }

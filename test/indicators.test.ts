@@ -33,9 +33,11 @@ for (const engine of ENGINES) {
 
       const created = await post(paths.indicators.list, {
         code: 'VFM 1', title: 'Efficiency savings delivered against plan', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', frequency: 'quarterly',
-        ruleKind: 'percent', tolerance: '5', priorityIds: vfm.id, chartKind: 'line',
+        ruleKind: 'percent', tolerance: '5', priorityIds: vfm.id, chartKind: 'line', baseline: '91.5',
       });
       assert.equal(created.statusCode, 303, created.body.slice(0, 300));
+      assert.match(htmlText((await get(paths.indicators.show('VFM 1'))).body), /Baseline \(previous year's outturn\) 91\.5%/);
+      assert.match((await get(paths.indicators.edit('VFM 1'))).body, /name="baseline" type="text" value="91.5"/);
       assert.equal((await post(paths.indicators.values('VFM 1'), { period: '2009-10-q1', actual: '96', target: '95' })).statusCode, 303);
       const badValue = await post(paths.indicators.values('VFM 1'), { period: '2009-10-q2', actual: '93.15', target: '95' });
       assert.equal(badValue.statusCode, 422);

@@ -80,3 +80,60 @@ describeOnEachEngine('background jobs', (t) => {
     assert.equal(await queue.claim(), undefined);
   });
 });
+
+describeOnEachEngine('background jobs whose worker died', (t) => {
+  // A worker "dies" by claiming a job and never finishing it; its lease then runs out.
+  const expireLease = (id: string) => t().db.updateTable('job').set({ started_at: new Date(Date.now() - 60 * 60_000) }).where('id', '=', id).execute();
+
+  it('lets another worker take over a running job once its lease has run out', async () => {
+    const org = await organisation(t(), 'Takeover council');
+    const dead = createJobQueue(t().db, 'dead-worker');
+    const alive = createJobQueue(t().db, 'live-worker');
+    while (await alive.claim()) { /* drain anything left by other tests */ }
+    const job = await dead.enqueue('resume', org, {});
+    assert.equal((await dead.claim())?.id, job.id);
+    assert.equal(await alive.claim(), undefined, 'a job within its lease is not taken over');
+    await expireLease(job.id);
+    const taken = await alive.claim();
+    assert.equal(taken?.id, job.id);
+    assert.equal(taken?.attempts, 2);
+    assert.equal(await createJobQueue(t().db, 'third-worker').claim(), undefined, 'it is taken over once');
+    // The dead worker's late progress does not renew a lease it no longer holds.
+    await dead.reportProgress(job.id, 50, 'Zombie');
+    assert.equal((await alive.find(org, job.id))?.message, '');
+    await alive.complete(job.id, 'Finished after a restart');
+    assert.equal((await alive.find(org, job.id))?.status, 'done');
+  });
+
+  it('renews the lease when the worker reports progress', async () => {
+    const org = await organisation(t(), 'Renewing council');
+    const worker = createJobQueue(t().db, 'slow-worker', { leaseMs: 60_000 });
+    const other = createJobQueue(t().db, 'other-worker', { leaseMs: 60_000 });
+    while (await other.claim()) { /* drain */ }
+    const job = await worker.enqueue('slow', org, {});
+    await worker.claim();
+    await expireLease(job.id);
+    await worker.reportProgress(job.id, 10, 'Still going');
+    assert.equal(await other.claim(), undefined);
+    assert.equal((await worker.find(org, job.id))?.status, 'running');
+  });
+
+  it('fails a job for good after its worker died on it three times', async () => {
+    const org = await organisation(t(), 'Crashing council');
+    const queue = createJobQueue(t().db, 'crashing-worker');
+    while (await queue.claim()) { /* drain */ }
+    const job = await queue.enqueue('crash', org, {});
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const claimed = await queue.claim();
+      assert.equal(claimed?.id, job.id);
+      assert.equal(claimed?.attempts, attempt);
+      await expireLease(job.id);
+    }
+    assert.equal(await queue.claim(), undefined);
+    const failed = await queue.find(org, job.id);
+    assert.equal(failed?.status, 'failed');
+    assert.equal(failed?.attempts, 3);
+    assert.match(failed?.error ?? '', /stopped 3 times/);
+    assert.ok(failed?.finishedAt);
+  });
+});

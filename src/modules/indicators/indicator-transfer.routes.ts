@@ -75,5 +75,41 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
     scope.get(routeOf(paths.indicators.exportXlsx('')), async (request: YearQuery, reply) => send(reply, await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'xlsx')));
     scope.get(paths.indicators.templateCsv, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'csv')));
     scope.get(paths.indicators.templateXlsx, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'xlsx')));
+
+    // Definitions (issue 4): the same upload, all or nothing, and the same layout both ways.
+    const definitionsPage = (reply: FastifyReply, errors?: ErrorView, status = 200, done?: { created: number; updated: number }) => reply.status(status).view('indicators/views/definitions-import.njk', {
+      pageTitle: 'Import indicator definitions', section: 'indicators', backLink: { href: paths.indicators.list, text: 'All indicators' },
+      errors, problemCount: errors?.list.length ?? 0,
+      flash: done ? `${done.created} ${done.created === 1 ? 'indicator was' : 'indicators were'} added and ${done.updated} updated.` : undefined,
+    });
+    scope.get(paths.indicators.definitionsImport, async (request: FastifyRequest<{ Querystring: { created?: string; updated?: string } }>, reply) => {
+      const created = Number(request.query.created);
+      const updated = Number(request.query.updated);
+      return definitionsPage(reply, undefined, 200, Number.isInteger(created) && Number.isInteger(updated) && created + updated > 0 ? { created, updated } : undefined);
+    });
+    scope.post(paths.indicators.definitionsImport, async (request, reply) => {
+      let file: { filename: string; data: Buffer } | undefined;
+      try {
+        if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const data = await part.toBuffer();
+            if (part.filename) file = { filename: part.filename, data };
+          }
+        }
+        const result = await indicatorTransfer.importDefinitions(request.actor, { file });
+        return reply.redirect(`${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`, 303);
+      } catch (error) {
+        if (error instanceof ValidationError) return definitionsPage(reply, errorView(error.issues), 422);
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
+          return definitionsPage(reply, errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]), 422);
+        }
+        throw error;
+      }
+    });
+    scope.get(paths.indicators.definitionsCsv, async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')));
+    scope.get(paths.indicators.definitionsXlsx, async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')));
+    scope.get(paths.indicators.definitionsTemplateXlsx, async (_request, reply) => send(reply, await indicatorTransfer.definitionsTemplate('xlsx')));
   });
 }

@@ -3,7 +3,7 @@
 // transaction, and only a file without a single problem is written, in one transaction.
 
 import type { Actor } from '../../domain/actor.ts';
-import { ValidationError } from '../../domain/errors.ts';
+import { ValidationError, ConflictError } from '../../domain/errors.ts';
 import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
@@ -11,7 +11,10 @@ import { parseWith } from '../../platform/validation.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { IndicatorQueries, IndicatorRepository } from './indicator.repository.ts';
 import type { JobService } from '../jobs/job.service.ts';
-import { unitOf, type IndicatorService } from './indicator.service.ts';
+import { unitOf, readDefinition, type IndicatorService } from './indicator.service.ts';
+import type { PersonService } from '../people/person.service.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import { readDefinitionRows, definitionSheet, DEFINITION_COLUMNS, DEFINITION_EXAMPLE } from './indicator-definitions.ts';
 import {
   readSheet, readValueRows, problemText, valueSheet, writeCsv, writeXlsx, cellText, CsvError, transferYearInput,
   type ExportRow, type Problem, type ValueWrite,
@@ -58,9 +61,31 @@ export interface IndicatorTransferServiceDeps {
   indicators: IndicatorService;
   periods: PeriodService;
   jobs: JobService;
+  people: PersonService;
+  plans: PlanService;
 }
 
-export function createIndicatorTransferService({ repo, indicators, periods, jobs }: IndicatorTransferServiceDeps) {
+/** What a definitions import did. */
+export interface DefinitionImportResult { created: number; updated: number }
+
+export function createIndicatorTransferService({ repo, indicators, periods, jobs, people, plans }: IndicatorTransferServiceDeps) {
+  /** The uploaded file's rows; a file that is not CSV or XLSX, or cannot be read, is one problem. */
+  async function rowsOf(file: { filename: string; data: Buffer } | undefined) {
+    if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
+    if (!/\.(csv|xlsx|txt)$/i.test(file.filename)) throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
+    try {
+      return await readSheet(file.data);
+    } catch (error) {
+      if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
+      throw ValidationError.single('file', 'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again');
+    }
+  }
+
+  async function sheetDownload(name: string, title: string, sheet: string[][], format: TransferFormat): Promise<Download> {
+    const body = format === 'csv' ? Buffer.from(writeCsv(sheet), 'utf8') : await writeXlsx(title, sheet);
+    return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
+  }
+
   /** One batch: a multi-row upsert, and an audit event per indicator for its values in the batch. */
   async function writeBatch(q: IndicatorQueries, actor: Actor, filename: string, year: number, batch: ValueWrite[]): Promise<void> {
     await q.upsertValueBatch(actor.organisationId, batch);
@@ -111,6 +136,48 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
   }
 
   return {
+    /** Every indicator's definition, in the layout the definitions import reads. */
+    async exportDefinitions(actor: Actor, format: TransferFormat): Promise<Download> {
+      const [list, priorities] = await Promise.all([indicators.list(actor), plans.listPriorities(actor)]);
+      return sheetDownload('indicator-definitions', 'Indicator definitions', definitionSheet(list, new Map(priorities.map((p) => [p.id, p.code]))), format);
+    },
+
+    /** The definitions layout with one example row. */
+    definitionsTemplate: (format: TransferFormat) => sheetDownload('indicator-definitions-template', 'Indicator definitions', [DEFINITION_COLUMNS.map((c) => c.name), [...DEFINITION_EXAMPLE]], format),
+
+    /**
+     * Reads a CSV or XLSX file of definitions, one row per indicator, and creates the new ones and
+     * updates the others (matched by PI No) in one transaction, or changes nothing: a
+     * ValidationError lists every problem as "Row 7, column Unit: ...".
+     */
+    async importDefinitions(actor: Actor, input: { file?: { filename: string; data: Buffer } | undefined }): Promise<DefinitionImportResult> {
+      const rows = await rowsOf(input.file);
+      // Reads of other modules go before the transaction: inside it only its own queries may run.
+      const [list, persons, priorities] = await Promise.all([indicators.list(actor), people.list(actor), plans.listPriorities(actor)]);
+      const existing = [];
+      for (const i of list) existing.push({ ...i, hasValues: (await repo.values(i.id)).length > 0 });
+      const { writes, problems } = readDefinitionRows(rows, { existing, people: persons, priorities, parse: readDefinition });
+      if (problems.length > 0) throw problemsError(problems);
+      if (writes.length === 0) throw ValidationError.single('file', 'The file has no indicators: add one row per indicator under the header, as in the template');
+      const filename = input.file!.filename;
+      return repo.transaction(async (q) => {
+        let created = 0;
+        for (const { existing: before, definition } of writes) {
+          if (before) {
+            if (!(await q.update(actor.organisationId, before.id, before.version, definition.values, definition.priorityIds))) {
+              throw new ConflictError('STALE_VERSION', `Someone else changed ${before.code} while the file was being read. Nothing has been imported: upload the file again.`);
+            }
+          } else {
+            await q.insert(actor.organisationId, definition.values, definition.priorityIds);
+            created += 1;
+          }
+          const after = (await q.findByCode(actor.organisationId, definition.values.code))!;
+          await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator', entityId: after.id, action: 'import', before, after: { imported: filename, ...after } });
+        }
+        return { created, updated: writes.length - created };
+      });
+    },
+
     parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
 
     /** The year's values, one row per indicator, in the layout the import reads. */

@@ -200,10 +200,10 @@ function distance(a: string, b: string): number {
 }
 
 /** The known column a header was probably meant to be, if any is close enough. */
-export function suggestColumn(header: string): string | undefined {
+export function suggestColumn(header: string, names: ReadonlyMap<string, { name: string }> = BY_NAME): string | undefined {
   const h = normaliseHeader(header);
   let best: { name: string; d: number } | undefined;
-  for (const [n, c] of BY_NAME) {
+  for (const [n, c] of names) {
     const d = distance(h, n);
     if (d <= Math.max(1, Math.floor(n.length / 3)) && (!best || d < best.d)) best = { name: c.name, d };
   }
@@ -213,13 +213,13 @@ export function suggestColumn(header: string): string | undefined {
 export interface Problem { row: number; column?: string; message: string }
 export const problemText = (p: Problem) => `Row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;
 
-const text = (v: CellValue | undefined): string => {
+export const text = (v: CellValue | undefined): string => {
   if (v === undefined) return '';
   if (v instanceof Date) return ukDate(v);
   return v.replace(/^'(?=[=+@\-\t\r])/, '').trim();
 };
 const ukDate = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
-const isBlank = (cells: CellValue[]) => cells.every((c) => text(c) === '');
+export const isBlank = (cells: CellValue[]) => cells.every((c) => text(c) === '');
 
 // ---------------------------------------------------------------------------------------------
 // Reading values

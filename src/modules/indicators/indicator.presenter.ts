@@ -4,7 +4,7 @@ import { formatValue, isRange, type Scaled } from '../../domain/indicators/indic
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import type { IndicatorChartView } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import type { Indicator, IndicatorPoint } from './indicator.service.ts';
+import type { Indicator, IndicatorPoint, EffectiveRule } from './indicator.service.ts';
 import { unitOf } from './indicator.service.ts';
 import { POLARITY_LABELS, UNIT_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
 
@@ -33,16 +33,20 @@ export function chartViewOf(indicator: Indicator, points: IndicatorPoint[]): Ind
   };
 }
 
-export function presentIndicator(indicator: Indicator) {
+/** `rule` is the rule in force (known where the organisation's default was read); without it a default rule is named, not quoted. */
+export function presentIndicator(indicator: Indicator, rule?: EffectiveRule) {
   const unit = unitOf(indicator);
+  const r = rule ?? (indicator.ruleKind !== null && indicator.ruleValue !== null ? { kind: indicator.ruleKind, value: indicator.ruleValue, fromDefault: false } : undefined);
+  const within = !r ? 'The organisation’s default tolerance'
+    : `Within ${r.kind === 'percent' ? `${r.value / 100}%` : formatValue(r.value, unit)} of the target counts as near${r.fromDefault ? ' (the organisation’s default)' : ''}`;
   return {
     ...indicator,
     unitLabel: UNIT_LABELS[indicator.unitKind],
     polarityLabel: POLARITY_LABELS[indicator.polarity],
     frequencyLabel: FREQUENCY_LABELS[indicator.frequency],
     ytdLabel: YTD_LABELS[indicator.ytdMethod],
-    toleranceLabel: indicator.polarity === 'none' ? 'None (no target)'
-      : indicator.ruleKind === 'percent' ? `Within ${indicator.ruleValue / 100}% of the target counts as near` : `Within ${formatValue(indicator.ruleValue, unit)} of the target counts as near`,
+    baselineLabel: indicator.baseline === null ? 'None recorded' : formatValue(indicator.baseline, unit),
+    toleranceLabel: indicator.polarity === 'none' ? 'None (no target)' : within,
   };
 }
 

@@ -17,13 +17,16 @@ export interface Indicator {
   polarity: Polarity;
   frequency: Frequency;
   ytdMethod: YtdMethod;
-  ruleKind: 'percent' | 'absolute';
-  /** Basis points for a percentage tolerance; scaled units for an absolute one. */
-  ruleValue: number;
+  /** Null when the indicator uses the organisation's default tolerance (see `ruleOf`). */
+  ruleKind: 'percent' | 'absolute' | null;
+  /** Basis points for a percentage tolerance; scaled units for an absolute one; null with `ruleKind`. */
+  ruleValue: number | null;
   chartKind: 'line' | 'bar';
   ownerId: string | null;
   ownerName: string | null;
   dataSource: string;
+  /** The previous year's outturn, scaled like the values; null when none is recorded. */
+  baseline: Scaled | null;
   version: number;
   priorityIds: string[];
 }
@@ -45,8 +48,9 @@ export type IndicatorValues = Omit<Indicator, 'id' | 'ownerName' | 'version' | '
 function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
   return {
     id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
-    polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: Number(r.rule_value),
-    chartKind: r.chart_kind, ownerId: r.owner_id, ownerName: r.owner_name, dataSource: r.data_source, version: r.version, priorityIds,
+    polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: r.rule_value === null ? null : Number(r.rule_value),
+    chartKind: r.chart_kind, ownerId: r.owner_id, ownerName: r.owner_name, dataSource: r.data_source,
+    baseline: r.baseline === null ? null : Number(r.baseline), version: r.version, priorityIds,
   };
 }
 
@@ -77,7 +81,7 @@ function indicatorQueries(db: Executor<DB>) {
   const columns = (v: IndicatorValues) => ({
     code: v.code, title: v.title, description: v.description, unit_kind: v.unitKind, decimal_places: v.decimalPlaces, polarity: v.polarity,
     frequency: v.frequency, ytd_method: v.ytdMethod, rule_kind: v.ruleKind, rule_value: v.ruleValue, chart_kind: v.chartKind,
-    owner_id: v.ownerId, data_source: v.dataSource,
+    owner_id: v.ownerId, data_source: v.dataSource, baseline: v.baseline,
   });
 
   return {

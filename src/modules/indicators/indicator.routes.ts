@@ -8,10 +8,10 @@ import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
-import { POLARITIES, FREQUENCIES, UNIT_KINDS, YTD_METHODS } from '../../domain/indicators/indicator.ts';
+import { POLARITIES, FREQUENCIES, UNIT_KINDS, YTD_METHODS, formatDecimal } from '../../domain/indicators/indicator.ts';
 import { indicatorInput, valueInput, overrideInput, UNIT_LABELS, POLARITY_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
 import { chartViewOf, presentIndicator, presentPoints } from './indicator.presenter.ts';
-import type { Indicator } from './indicator.service.ts';
+import { unitOf, type Indicator } from './indicator.service.ts';
 
 type Params = { code: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: { period?: string; saved?: string } }>;
@@ -31,7 +31,8 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
       frequencyItems: radios(FREQUENCIES, FREQUENCY_LABELS, values.frequency ?? 'quarterly'),
       ytdItems: YTD_METHODS.map((m) => ({ value: m, text: YTD_LABELS[m], selected: (values.ytdMethod ?? 'none') === m })),
       ruleItems: [
-        { value: 'percent', text: 'A percentage of the target', checked: (values.ruleKind ?? 'percent') === 'percent' },
+        { value: 'default', text: 'The organisation’s default', hint: { text: 'A percentage of the target set in indicator settings' }, checked: (values.ruleKind ?? 'default') === 'default' },
+        { value: 'percent', text: 'A percentage of the target', checked: values.ruleKind === 'percent' },
         { value: 'absolute', text: 'An amount in the indicator’s unit', checked: values.ruleKind === 'absolute' },
       ],
       chartItems: [{ value: 'line', text: 'Line', checked: (values.chartKind ?? 'line') === 'line' }, { value: 'bar', text: 'Bars', checked: values.chartKind === 'bar' }],
@@ -41,14 +42,16 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
   }
   const valuesOf = (i: Indicator) => ({
     code: i.code, title: i.title, description: i.description, unitKind: i.unitKind, decimalPlaces: i.decimalPlaces, polarity: i.polarity,
-    frequency: i.frequency, ytdMethod: i.ytdMethod, ruleKind: i.ruleKind, chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource,
-    tolerance: i.ruleKind === 'percent' ? String(i.ruleValue / 100) : String(i.ruleValue / 10 ** (i.unitKind === 'money' ? 2 : i.decimalPlaces)),
+    frequency: i.frequency, ytdMethod: i.ytdMethod, chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource,
+    ruleKind: i.ruleKind ?? 'default',
+    tolerance: i.ruleValue === null ? '' : i.ruleKind === 'percent' ? String(i.ruleValue / 100) : String(i.ruleValue / 10 ** (i.unitKind === 'money' ? 2 : i.decimalPlaces)),
+    baseline: i.baseline === null ? '' : formatDecimal(BigInt(i.baseline), unitOf(i).decimalPlaces, unitOf(i).decimalPlaces).replace(/,/g, ''),
     priorityIds: i.priorityIds, version: i.version,
   });
 
   app.get(paths.indicators.list, async (request, reply) => {
     const list = await indicators.list(request.actor);
-    return reply.view('indicators/views/indicator-list.njk', { pageTitle: 'Performance indicators', section: 'indicators', indicators: list.map(presentIndicator) });
+    return reply.view('indicators/views/indicator-list.njk', { pageTitle: 'Performance indicators', section: 'indicators', indicators: list.map((i) => presentIndicator(i)) });
   });
   app.get(paths.indicators.new, async (request, reply) => {
     const { template, ...ctx } = await formPage(request, 'Add a performance indicator', paths.indicators.list, {});
@@ -72,7 +75,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
   });
 
   async function indicatorPage(request: Req, forms: { value?: Record<string, any>; status?: Record<string, any> } = {}, errors?: ErrorView) {
-    const { indicator, points } = await indicators.points(request.actor, request.params.code);
+    const { indicator, points, rule } = await indicators.points(request.actor, request.params.code);
     const [scale, priorities] = await Promise.all([organisations.statusScale(request.actor), plans.listPriorities(request.actor)]);
     const chart = chartViewOf(indicator, points.slice(-8));
     const rows = presentPoints(indicator, points);
@@ -81,7 +84,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     return {
       template: 'indicators/views/indicator.njk', pageTitle: `${indicator.code} ${indicator.title}`, section: 'indicators',
       backLink: { href: paths.indicators.list, text: 'All indicators' },
-      indicator: presentIndicator(indicator), rows, errors, errorsFor: forms.status ? 'status' : 'value',
+      indicator: presentIndicator(indicator, rule), rows, errors, errorsFor: forms.status ? 'status' : 'value',
       priorities: priorities.filter((p) => indicator.priorityIds.includes(p.id)),
       graph: points.length > 0 ? { svg: renderIndicatorChartSvg(chart, { showTitle: false }), description: describeChart(chart), table: chartTable(chart) } : null,
       valueForm: forms.value ?? { period: periodKey, ...(existing?.input ?? {}), comment: existing?.comment ?? '' },

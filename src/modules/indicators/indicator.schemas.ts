@@ -29,12 +29,15 @@ export const indicatorInput = z.object({
   polarity: choice('which way is better', POLARITIES as unknown as [Polarity, ...Polarity[]]),
   frequency: choice('how often it is reported', FREQUENCIES as unknown as [Frequency, ...Frequency[]]),
   ytdMethod: z.preprocess((v) => (v === undefined || v === '' ? 'none' : v), choice('how the year to date is worked out', YTD_METHODS as unknown as [YtdMethod, ...YtdMethod[]])),
-  ruleKind: z.preprocess((v) => (v === undefined || v === '' ? 'percent' : v), choice('the kind of tolerance', ['percent', 'absolute'] as const)),
+  /** `default` uses the organisation's default tolerance (then `tolerance` is ignored). */
+  ruleKind: z.preprocess((v) => (v === undefined || v === '' ? 'percent' : v), choice('the kind of tolerance', ['default', 'percent', 'absolute'] as const)),
   /** As typed: "5" (per cent) or an amount in the indicator's unit. */
   tolerance: z.preprocess((v) => (v === undefined || v === null ? '5' : typeof v === 'number' ? String(v) : v), z.string({ error: 'Enter the tolerance' })),
   chartKind: z.preprocess((v) => (v === undefined || v === '' ? 'line' : v), choice('the kind of graph', ['line', 'bar'] as const)),
   ownerId: optionalUuid('the owner'),
   dataSource: optionalText('the data source', 1_000),
+  /** As typed, in the indicator's unit; blank for none. */
+  baseline: z.preprocess((v) => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : v), z.string({ error: 'The baseline must be a number' })),
   priorityIds: stringList('the priorities it measures'),
   version,
 });

@@ -14,7 +14,7 @@ import { directionsOfTravel, previousPeriod, samePeriodLastYear, type DirectionO
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
-import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { OrganisationService, IndicatorDefaults } from '../organisations/organisation.service.ts';
 import type { IndicatorRepository, IndicatorQueries, Indicator, IndicatorValue, IndicatorValues } from './indicator.repository.ts';
 import { indicatorInput, valueInput, overrideInput, graphsInput } from './indicator.schemas.ts';
 
@@ -25,8 +25,17 @@ export class IndicatorNotFoundError extends NotFoundError {
 }
 
 export const unitOf = (i: Pick<Indicator, 'unitKind' | 'decimalPlaces'>): Unit => ({ kind: i.unitKind, decimalPlaces: i.unitKind === 'money' ? 2 : i.decimalPlaces });
-export const ruleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>): StatusRule =>
-  i.ruleKind === 'percent' ? { kind: 'percent', nearWithinPercent: i.ruleValue / 100 } : { kind: 'absolute', nearWithin: i.ruleValue };
+/** The rule an indicator's status is computed by, and whether it is the organisation's default. */
+export interface EffectiveRule { kind: 'percent' | 'absolute'; value: number; fromDefault: boolean }
+export const effectiveRuleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>, defaults: IndicatorDefaults): EffectiveRule =>
+  i.ruleKind === null || i.ruleValue === null
+    ? { kind: defaults.ruleKind, value: defaults.ruleValue, fromDefault: true }
+    : { kind: i.ruleKind, value: i.ruleValue, fromDefault: false };
+/** The indicator's own rule, or the organisation's default when it has none. */
+export const ruleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>, defaults: IndicatorDefaults): StatusRule => {
+  const r = effectiveRuleOf(i, defaults);
+  return r.kind === 'percent' ? { kind: 'percent', nearWithinPercent: r.value / 100 } : { kind: 'absolute', nearWithin: r.value };
+};
 
 /** One period of an indicator with everything a reader needs: status, why, direction. */
 export interface IndicatorPoint {
@@ -43,6 +52,47 @@ export interface IndicatorPoint {
   sinceLastYear: DirectionOfTravel;
 }
 
+export interface IndicatorDefinition { values: IndicatorValues; priorityIds: string[] }
+
+/**
+ * Reads a definition as the form sends it, without the database: the one parser of definitions,
+ * shared by the form and the definitions import. The tolerance is read in the indicator's own
+ * unit or as a percentage; the baseline in its unit. `definition` is there whenever the fields
+ * themselves could be read; it is only usable when `issues` is empty.
+ */
+export function readDefinition(input: unknown): { definition: IndicatorDefinition | undefined; issues: FieldIssue[] } {
+  let v;
+  try { v = parseWith(indicatorInput, input); } catch (e) { if (e instanceof ValidationError) return { definition: undefined, issues: [...e.issues] }; throw e; }
+  const unit: Unit = { kind: v.unitKind, decimalPlaces: v.unitKind === 'money' ? 2 : v.decimalPlaces };
+  const issues: FieldIssue[] = checkIndicator({ polarity: v.polarity, frequency: v.frequency, unit, ytd: v.ytdMethod })
+    .map((i) => ({ field: i.field === 'ytd' ? 'ytdMethod' : i.field === 'decimalPlaces' || i.field === 'unit.decimalPlaces' ? 'decimalPlaces' : i.field, message: i.message }));
+  let ruleValue: number | null = null;
+  if (v.ruleKind === 'default') {
+    // The organisation's default applies: nothing of the indicator's own to read.
+  } else if (v.ruleKind === 'percent') {
+    const n = Number(v.tolerance.trim().replace(/%$/, ''));
+    try { ruleValue = percentToBasisPoints(n, 'The tolerance'); } catch (e) { issues.push({ field: 'tolerance', message: `${(e as Error).message.replace(/, not .*$/, '')}, like 5` }); }
+  } else {
+    const tolerance = parseValue(v.tolerance, unit);
+    if (!tolerance.ok) issues.push({ field: 'tolerance', message: `The tolerance: ${tolerance.reason}` });
+    else if (tolerance.value === undefined || tolerance.value < 0) issues.push({ field: 'tolerance', message: 'Enter the tolerance as an amount of zero or more' });
+    else ruleValue = tolerance.value;
+  }
+  const baseline = parseValue(v.baseline, unit);
+  if (!baseline.ok) issues.push({ field: 'baseline', message: `The baseline: ${baseline.reason}` });
+  return {
+    issues,
+    definition: {
+      values: {
+        code: v.code, title: v.title, description: v.description, unitKind: v.unitKind, decimalPlaces: unit.decimalPlaces, polarity: v.polarity,
+        frequency: v.frequency, ytdMethod: v.ytdMethod, ruleKind: v.ruleKind === 'default' ? null : v.ruleKind, ruleValue, chartKind: v.chartKind, ownerId: v.ownerId, dataSource: v.dataSource,
+        baseline: baseline.ok ? baseline.value ?? null : null,
+      },
+      priorityIds: [...new Set(v.priorityIds)],
+    },
+  };
+}
+
 export interface IndicatorServiceDeps {
   repo: IndicatorRepository;
   plans: PlanService;
@@ -57,32 +107,15 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     return i;
   }
 
-  /** Parses the definition; the tolerance is read in the indicator's own unit or as a percentage. */
-  async function parseDefinition(actor: Actor, q: IndicatorQueries, input: unknown): Promise<{ values: IndicatorValues; priorityIds: string[] }> {
-    const v = parseWith(indicatorInput, input);
-    const unit: Unit = { kind: v.unitKind, decimalPlaces: v.unitKind === 'money' ? 2 : v.decimalPlaces };
-    const issues: FieldIssue[] = checkIndicator({ polarity: v.polarity, frequency: v.frequency, unit, ytd: v.ytdMethod })
-      .map((i) => ({ field: i.field === 'ytd' ? 'ytdMethod' : i.field === 'decimalPlaces' || i.field === 'unit.decimalPlaces' ? 'decimalPlaces' : i.field, message: i.message }));
-    let ruleValue = 0;
-    if (v.ruleKind === 'percent') {
-      const n = Number(v.tolerance.trim().replace(/%$/, ''));
-      try { ruleValue = percentToBasisPoints(n, 'The tolerance'); } catch (e) { issues.push({ field: 'tolerance', message: `${(e as Error).message.replace(/, not .*$/, '')}, like 5` }); }
-    } else {
-      const parsed = parseValue(v.tolerance, unit);
-      if (!parsed.ok) issues.push({ field: 'tolerance', message: `The tolerance: ${parsed.reason}` });
-      else if (parsed.value === undefined || parsed.value < 0) issues.push({ field: 'tolerance', message: 'Enter the tolerance as an amount of zero or more' });
-      else ruleValue = parsed.value;
-    }
-    if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
-    if (!(await q.prioritiesBelong(actor.organisationId, v.priorityIds))) issues.push({ field: 'priorityIds', message: 'Select the priorities from the list' });
+  /** Parses the definition (see `readDefinition`) and checks the owner and priorities belong to the organisation. */
+  async function parseDefinition(actor: Actor, q: IndicatorQueries, input: unknown): Promise<IndicatorDefinition> {
+    const { definition, issues } = readDefinition(input);
+    if (!definition) throw new ValidationError(issues);
+    const { ownerId } = definition.values;
+    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
+    if (!(await q.prioritiesBelong(actor.organisationId, definition.priorityIds))) issues.push({ field: 'priorityIds', message: 'Select the priorities from the list' });
     if (issues.length > 0) throw new ValidationError(issues);
-    return {
-      values: {
-        code: v.code, title: v.title, description: v.description, unitKind: v.unitKind, decimalPlaces: unit.decimalPlaces, polarity: v.polarity,
-        frequency: v.frequency, ytdMethod: v.ytdMethod, ruleKind: v.ruleKind, ruleValue, chartKind: v.chartKind, ownerId: v.ownerId, dataSource: v.dataSource,
-      },
-      priorityIds: [...new Set(v.priorityIds)],
-    };
+    return definition;
   }
 
   function targetOf(i: Indicator, v: Pick<IndicatorValue, 'target' | 'targetHigh'>): Target | undefined {
@@ -91,13 +124,13 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
   }
 
   /** Every recorded period of the indicator, oldest first, with status, reasons and direction. */
-  function pointsOf(i: Indicator, values: IndicatorValue[], scale: Status[]): IndicatorPoint[] {
+  function pointsOf(i: Indicator, values: IndicatorValue[], scale: Status[], defaults: IndicatorDefaults): IndicatorPoint[] {
     const unit = unitOf(i);
     const byKey = new Map(values.map((v) => [v.periodKey, v]));
     return values.map((value) => {
       const period = parsePeriodKey(value.periodKey);
       const target = targetOf(i, value);
-      const computed = computeStatus({ polarity: i.polarity, unit, actual: value.actual ?? undefined, target, rule: ruleOf(i), scale });
+      const computed = computeStatus({ polarity: i.polarity, unit, actual: value.actual ?? undefined, target, rule: ruleOf(i, defaults), scale });
       const chosen = value.override ? scale.find((s) => s.key === value.override!.statusKey) : undefined;
       const shown = chosen ?? (computed.rated ? computed.status : undefined);
       const travel = directionsOfTravel({
@@ -176,6 +209,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const i = await get(actor, code);
       const period = await checkPeriod(actor, i, v.period);
       const scale = await organisations.statusScale(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
       return repo.transaction(async (q) => {
         const unit = unitOf(i);
         const issues: FieldIssue[] = [];
@@ -195,7 +229,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         await q.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
         const values = await q.values(i.id);
         await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: i.id, action: 'update', before, after: values.find((x) => x.periodId === period.id) });
-        return pointsOf(i, values, scale);
+        return pointsOf(i, values, scale, defaults);
       });
     },
 
@@ -203,12 +237,13 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     async overrideStatus(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
       const v = parseWith(overrideInput, input);
       const scale = await organisations.statusScale(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
       return repo.transaction(async (q) => {
         const i = await get(actor, code, q);
         const values = await q.values(i.id);
         const value = values.find((x) => x.periodKey === v.period.key);
         if (!value) throw ValidationError.single('period', `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`);
-        const computed = computeStatus({ polarity: i.polarity, unit: unitOf(i), actual: value.actual ?? undefined, target: targetOf(i, value), rule: ruleOf(i), scale });
+        const computed = computeStatus({ polarity: i.polarity, unit: unitOf(i), actual: value.actual ?? undefined, target: targetOf(i, value), rule: ruleOf(i, defaults), scale });
         if (v.status === '') {
           await q.setOverride(value.id, null);
         } else {
@@ -216,13 +251,18 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
           await q.setOverride(value.id, { statusKey: o.chosen.key, reason: o.reason, computedKey: computed.rated ? computed.status.key : null, explanation: o.explanation });
         }
         await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: value.id, action: 'update', before: value.override, after: v.status === '' ? null : { status: v.status, reason: v.reason } });
-        return pointsOf(i, await q.values(i.id), scale);
+        return pointsOf(i, await q.values(i.id), scale, defaults);
       });
     },
 
-    async points(actor: Actor, code: string): Promise<{ indicator: Indicator; points: IndicatorPoint[] }> {
+    /** The indicator's points, and the rule they were computed by (its own or the organisation's default). */
+    async points(actor: Actor, code: string): Promise<{ indicator: Indicator; points: IndicatorPoint[]; rule: EffectiveRule }> {
       const indicator = await get(actor, code);
-      return { indicator, points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScale(actor)) };
+      const defaults = await organisations.indicatorDefaults(actor);
+      return {
+        indicator, rule: effectiveRuleOf(indicator, defaults),
+        points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScale(actor), defaults),
+      };
     },
 
     /** The indicators a report shows as graphs, each with its points up to the report's period (the last 8). */
@@ -231,11 +271,12 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       if (ids.length === 0) return [];
       const all = await repo.list(actor.organisationId);
       const scale = await organisations.statusScale(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
       const out = [];
       for (const id of ids) {
         const indicator = all.find((i) => i.id === id);
         if (!indicator) continue;
-        const points = pointsOf(indicator, await repo.values(indicator.id), scale).filter((p) => p.period.endsOn <= upTo.endsOn).slice(-8);
+        const points = pointsOf(indicator, await repo.values(indicator.id), scale, defaults).filter((p) => p.period.endsOn <= upTo.endsOn).slice(-8);
         out.push({ indicator, points });
       }
       return out;

@@ -21,6 +21,12 @@ function toOrganisation(row: Selectable<OrganisationTable>): Organisation {
   return { id: row.id, name: row.name, shortName: row.short_name, kind: row.kind, managedById: row.managed_by_id };
 }
 
+/** The tolerance of indicators without a rule of their own: a percentage, in basis points (500 is 5%). */
+export interface IndicatorDefaults {
+  ruleKind: 'percent';
+  ruleValue: number;
+}
+
 export interface StatusInput {
   id?: string | undefined;
   key: string;
@@ -66,6 +72,13 @@ function organisationQueries(db: Executor<DB>) {
         .set({ name: values.name, short_name: values.shortName, kind: values.kind })
         .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       return toOrganisation(row);
+    },
+    async findIndicatorDefaults(id: string): Promise<IndicatorDefaults | undefined> {
+      const row = await db.selectFrom('organisation').select(['default_rule_kind', 'default_rule_value']).where('id', '=', id).executeTakeFirst();
+      return row && { ruleKind: row.default_rule_kind, ruleValue: Number(row.default_rule_value) };
+    },
+    async updateIndicatorDefaults(id: string, values: IndicatorDefaults): Promise<void> {
+      await db.updateTable('organisation').set({ default_rule_kind: values.ruleKind, default_rule_value: values.ruleValue }).where('id', '=', id).execute();
     },
     async countReferences(partnerId: string): Promise<number> {
       const people = await db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n'))

@@ -100,6 +100,22 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       });
   });
 
+  // --- Indicator defaults (the tolerance of indicators without their own rule) -----------
+  const defaultsPage = (values: { tolerance: string }, errors?: ErrorView) => ({
+    template: 'organisations/views/indicator-defaults.njk', pageTitle: 'Indicator settings', section: 'settings', values, errors,
+    backLink: { href: paths.statusScale.edit },
+  });
+  app.get(paths.indicatorDefaults.edit, async (request: FastifyRequest<{ Querystring: { saved?: string } }>, reply) => {
+    const defaults = await organisations.indicatorDefaults(request.actor);
+    const { template, ...ctx } = defaultsPage({ tolerance: String(defaults.ruleValue / 100) });
+    return reply.view(template, { ...ctx, saved: request.query.saved === '1' });
+  });
+  app.post(paths.indicatorDefaults.edit, async (request, reply) => {
+    const body = formBody(request);
+    return submitForm(reply, () => organisations.updateIndicatorDefaults(request.actor, body), () => `${paths.indicatorDefaults.edit}?saved=1`,
+      async (errors) => defaultsPage({ tolerance: typeof body.tolerance === 'string' ? body.tolerance : '' }, errors));
+  });
+
   apiOperation(app, { method: 'GET', url: paths.api.organisations, summary: 'List partner organisations', tag: 'Organisations', success: { status: 200, description: 'Partners' } },
     async (request) => organisations.listPartners(request.actor));
   apiOperation(app, { method: 'POST', url: paths.api.organisations, summary: 'Add a partner organisation', tag: 'Organisations', body: organisationInput, success: { status: 201, description: 'The organisation' } },

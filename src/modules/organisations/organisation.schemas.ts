@@ -38,3 +38,8 @@ export const statusScaleInput = z.object({
   statuses: z.array(statusInput, { error: 'Add at least one status' }).min(1, { error: 'Add at least one status' }).max(12, { error: 'A status scale can have at most 12 statuses' }),
 });
 export type StatusScaleInput = z.output<typeof statusScaleInput>;
+
+/** The organisation's default tolerance, as typed: a percentage like 5 or 2.5 (read in the service). */
+export const indicatorDefaultsInput = z.object({
+  tolerance: z.preprocess((v) => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : v), z.string({ error: 'Enter the tolerance as a percentage, like 5' })),
+});

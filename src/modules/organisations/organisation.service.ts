@@ -4,11 +4,12 @@
 import type { Actor } from '../../domain/actor.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { RAG_SCALE, TARGET_SCALE, checkScale, statusKeyFromLabel, type Status, type StatusDefinition } from '../../domain/status-scale.ts';
-import type { OrganisationRepository, OrganisationQueries, Organisation, StatusInput } from './organisation.repository.ts';
-import { organisationInput, statusScaleInput } from './organisation.schemas.ts';
+import { percentToBasisPoints } from '../../domain/indicators/indicator.ts';
+import type { OrganisationRepository, OrganisationQueries, Organisation, StatusInput, IndicatorDefaults } from './organisation.repository.ts';
+import { organisationInput, statusScaleInput, indicatorDefaultsInput } from './organisation.schemas.ts';
 import { parseWith } from '../../platform/validation.ts';
 
-export type { Organisation } from './organisation.repository.ts';
+export type { Organisation, IndicatorDefaults } from './organisation.repository.ts';
 
 export const STATUS_PRESETS: Record<string, { label: string; statuses: StatusDefinition[] }> = {
   rag: { label: 'Red, Amber, Green', statuses: RAG_SCALE },
@@ -91,6 +92,38 @@ export function createOrganisationService(repo: OrganisationRepository) {
     },
 
     statusScale: (actor: Actor): Promise<Status[]> => repo.listStatuses(actor.organisationId),
+
+    /** The tolerance of the organisation's indicators that have no rule of their own. */
+    async indicatorDefaults(actor: Actor): Promise<IndicatorDefaults> {
+      const defaults = await repo.findIndicatorDefaults(actor.organisationId);
+      if (!defaults) throw new OrganisationNotFoundError();
+      return defaults;
+    },
+
+    /**
+     * Sets the default tolerance. Only a percentage: an amount means nothing across indicators
+     * in different units. Read like the indicator form's percentage (at most two decimals).
+     */
+    async updateIndicatorDefaults(actor: Actor, input: unknown): Promise<IndicatorDefaults> {
+      const { tolerance } = parseWith(indicatorDefaultsInput, input);
+      const text = tolerance.trim().replace(/%$/, '').trim();
+      let ruleValue: number;
+      try {
+        if (text === '') throw new RangeError('The tolerance must be zero or more');
+        ruleValue = percentToBasisPoints(Number(text), 'The tolerance');
+      } catch (e) {
+        throw ValidationError.single('tolerance', `${(e as Error).message.replace(/, not .*$/, '')}, like 5`);
+      }
+      if (ruleValue > 100_00) throw ValidationError.single('tolerance', 'The tolerance must be 100% or less, like 5');
+      const after: IndicatorDefaults = { ruleKind: 'percent', ruleValue };
+      return repo.transaction(async (r) => {
+        const before = await r.findIndicatorDefaults(actor.organisationId);
+        if (!before) throw new OrganisationNotFoundError();
+        await r.updateIndicatorDefaults(actor.organisationId, after);
+        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'organisation', entityId: actor.organisationId, action: 'update', before: { indicatorDefaults: before }, after: { indicatorDefaults: after } });
+        return after;
+      });
+    },
 
     /** Replaces the scale (labels, colours, shapes, order, comment rules). A status still used by a report cannot be removed. */
     async updateStatusScale(actor: Actor, input: unknown): Promise<Status[]> {

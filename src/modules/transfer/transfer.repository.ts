@@ -21,6 +21,9 @@ export interface OrganisationRecord {
   kind: OrganisationTable['kind'];
   managedById: string | null;
   createdAt: IsoTimestamp;
+  /** The default tolerance of its indicators (basis points); absent on import means the column default. */
+  defaultRuleKind?: 'percent';
+  defaultRuleValue?: number;
 }
 export interface StatusRecord {
   id: string; key: string; label: string; colour: string; shape: string; description: string; commentRequired: boolean; position: number;
@@ -57,10 +60,12 @@ export interface IndicatorRecord {
   id: string; code: string; title: string; description: string; unitKind: UnitKind; decimalPlaces: number;
   polarity: IndicatorTable['polarity']; frequency: IndicatorTable['frequency']; ytdMethod: IndicatorTable['ytd_method'];
   ruleKind: IndicatorTable['rule_kind'];
-  /** Basis points for a percentage tolerance; scaled units for an absolute one. */
-  ruleValue: number;
+  /** Basis points for a percentage tolerance; scaled units for an absolute one; null (with the kind) for the organisation's default. */
+  ruleValue: number | null;
   chartKind: 'line' | 'bar';
   ownerId: string | null; dataSource: string; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+  /** The previous year's outturn in scaled units; absent on import (files written before it existed) means none. */
+  baseline?: number | null;
 }
 export interface IndicatorPriorityRecord { indicatorId: string; priorityId: string }
 /** Values in the indicator's scaled units (10^decimalPlaces; pence for money). No override: its key is null and the rest empty. */
@@ -136,10 +141,11 @@ const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a');
 interface PgError { code?: string; table?: string; constraint?: string; detail?: string }
 
 function transferQueries(db: Executor<DB>) {
-  const toOrganisation = (r: { id: string; name: string; short_name: string | null; kind: OrganisationTable['kind']; managed_by_id: string | null; created_at: string }): OrganisationRecord => ({
+  const toOrganisation = (r: { id: string; name: string; short_name: string | null; kind: OrganisationTable['kind']; managed_by_id: string | null; created_at: string; default_rule_kind: 'percent'; default_rule_value: number | string }): OrganisationRecord => ({
     id: r.id, name: r.name, shortName: r.short_name, kind: r.kind, managedById: r.managed_by_id, createdAt: r.created_at,
+    defaultRuleKind: r.default_rule_kind, defaultRuleValue: Number(r.default_rule_value),
   });
-  const organisationColumns = ['id', 'name', 'short_name', 'kind', 'managed_by_id', utc('created_at').as('created_at')] as const;
+  const organisationColumns = ['id', 'name', 'short_name', 'kind', 'managed_by_id', utc('created_at').as('created_at'), 'default_rule_kind', 'default_rule_value'] as const;
 
   async function insertAll(s: OrganisationSnapshot): Promise<void> {
     const orgId = s.organisation.id;
@@ -147,6 +153,7 @@ function transferQueries(db: Executor<DB>) {
     // The organisation first, on its own: the partners' managed_by_id refers to it.
     await db.insertInto('organisation').values({
       id: o.id, name: o.name, short_name: o.shortName, kind: o.kind, managed_by_id: null, created_at: o.createdAt,
+      ...(o.defaultRuleKind !== undefined && o.defaultRuleValue !== undefined ? { default_rule_kind: o.defaultRuleKind, default_rule_value: o.defaultRuleValue } : {}),
     }).execute();
     for (const chunk of slices(s.partners)) {
       await db.insertInto('organisation').values(chunk.map((p) => ({
@@ -209,7 +216,7 @@ function transferQueries(db: Executor<DB>) {
         id: r.id, organisation_id: orgId, code: r.code, title: r.title, description: r.description, unit_kind: r.unitKind,
         decimal_places: r.decimalPlaces, polarity: r.polarity, frequency: r.frequency, ytd_method: r.ytdMethod, rule_kind: r.ruleKind,
         rule_value: r.ruleValue, chart_kind: r.chartKind, owner_id: r.ownerId, data_source: r.dataSource, version: r.version,
-        created_at: r.createdAt, updated_at: r.updatedAt,
+        created_at: r.createdAt, updated_at: r.updatedAt, baseline: r.baseline ?? null,
       }))).execute();
     }
     for (const chunk of slices(s.indicatorPriorities)) {
@@ -298,7 +305,7 @@ function transferQueries(db: Executor<DB>) {
         .where('organisation_id', '=', id).execute();
       const indicators = await db.selectFrom('indicator')
         .select(['id', 'code', 'title', 'description', 'unit_kind', 'decimal_places', 'polarity', 'frequency', 'ytd_method', 'rule_kind',
-          'rule_value', 'chart_kind', 'owner_id', 'data_source', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+          'rule_value', 'chart_kind', 'owner_id', 'data_source', 'baseline', 'version', utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
         .where('organisation_id', '=', id).execute();
       const indicatorPriorities = await db.selectFrom('indicator_priority').select(['indicator_id', 'priority_id']).where('organisation_id', '=', id).execute();
       const indicatorValues = await db.selectFrom('indicator_value')
@@ -354,8 +361,9 @@ function transferQueries(db: Executor<DB>) {
         })),
         indicators: indicators.map((r) => ({
           id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
-          polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: Number(r.rule_value),
+          polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: r.rule_value === null ? null : Number(r.rule_value),
           chartKind: r.chart_kind, ownerId: r.owner_id, dataSource: r.data_source, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+          baseline: r.baseline === null ? null : Number(r.baseline),
         })),
         indicatorPriorities: indicatorPriorities.map((r) => ({ indicatorId: r.indicator_id, priorityId: r.priority_id })),
         indicatorValues: indicatorValues.map((r) => ({

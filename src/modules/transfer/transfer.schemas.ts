@@ -302,11 +302,14 @@ const indicatorRecord = record('Indicator', {
   polarity: oneOf('Indicator polarity', nonEmpty<Polarity>(POLARITIES)),
   frequency: oneOf('Indicator frequency', nonEmpty<Frequency>(FREQUENCIES)),
   ytdMethod: oneOf('Year-to-date method', nonEmpty<YtdMethod>(YTD_METHODS)),
-  ruleKind: oneOf('Tolerance kind', RULE_KINDS),
-  ruleValue: tolerance,
+  /** Both null when the indicator uses the organisation's default tolerance. */
+  ruleKind: oneOf('Tolerance kind', RULE_KINDS).nullable(),
+  ruleValue: tolerance.nullable(),
   chartKind: oneOf('Graph kind', CHART_KINDS),
   ownerId: nullableId('Indicator owner'),
   dataSource: text('Data source'),
+  /** Optional: files written before it existed have none. */
+  baseline: scaledValue('Baseline').nullable().optional(),
   version: version('Indicator version'),
   createdAt: timestamp('Indicator created time'),
   updatedAt: timestamp('Indicator updated time'),
@@ -362,7 +365,14 @@ const reportRecord = record('Report', {
 export const organisationFile = record('The file', {
   format: z.literal(ORGANISATION_FILE_FORMAT, { error: `This is not an Amber organisation file: "format" must be "${ORGANISATION_FILE_FORMAT}"` }),
   exportedAt: timestamp('Export time'),
-  organisation: record('Organisation', organisationShape('Organisation')),
+  organisation: record('Organisation', {
+    ...organisationShape('Organisation'),
+    /** Optional: files written before it existed have none (then 5%). Only a percentage, in basis points. */
+    indicatorDefaults: record('Indicator defaults', {
+      ruleKind: oneOf('Default tolerance kind', ['percent'] as const),
+      ruleValue: tolerance,
+    }).optional(),
+  }),
   partners: list('partners', record('Partner', organisationShape('Partner'))),
   statuses: list('statuses', statusRecord),
   people: list('people', personRecord),
@@ -700,6 +710,9 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
     const id = str(indicator.id);
     if (id !== undefined && !links.has(id)) {
       links.set(id, { code, priorityIds: Array.isArray(indicator.priorityIds) ? new Set(strings(indicator.priorityIds).map(([p]) => p)) : undefined });
+    }
+    if ((indicator.ruleKind === null) !== (indicator.ruleValue === null)) {
+      add(`${at}.ruleValue`, 'Tolerance kind and tolerance must both be null (the organisation’s default) or both be given');
     }
     const owner = str(indicator.ownerId);
     if (owner !== undefined && Array.isArray(file.people) && !known.knownPeople.has(owner)) {

@@ -132,7 +132,10 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   return {
     format: ORGANISATION_FILE_FORMAT,
     exportedAt: exportedAt.toISOString(),
-    organisation: organisation(s.organisation),
+    organisation: {
+      ...organisation(s.organisation),
+      indicatorDefaults: { ruleKind: s.organisation.defaultRuleKind ?? 'percent', ruleValue: s.organisation.defaultRuleValue ?? 500 },
+    },
     partners: sorted(s.partners, (p) => p.name, (p) => p.id).map(organisation),
     statuses: sorted(s.statuses, (x) => x.position, (x) => x.key).map((x) => ({
       id: x.id, key: x.key, label: x.label, colour: x.colour, shape: x.shape as OrganisationExport['statuses'][number]['shape'],
@@ -158,7 +161,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
     indicators: sorted(s.indicators, (i) => i.code.toLowerCase(), (i) => i.code, (i) => i.id).map((i) => ({
       id: i.id, code: i.code, title: i.title, description: i.description, unitKind: i.unitKind, decimalPlaces: i.decimalPlaces,
       polarity: i.polarity, frequency: i.frequency, ytdMethod: i.ytdMethod, ruleKind: i.ruleKind, ruleValue: i.ruleValue,
-      chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource, version: i.version, createdAt: i.createdAt, updatedAt: i.updatedAt,
+      chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource, baseline: i.baseline ?? null, version: i.version, createdAt: i.createdAt, updatedAt: i.updatedAt,
       priorityIds: sorted((prioritiesByIndicator.get(i.id) ?? []).map((x) => x.priorityId), (id) => id),
       values: sorted((valuesByIndicator.get(i.id) ?? []).map((v) => ({ v, period: must(periods, v.periodId, 'reporting period').key })),
         (x) => x.period, (x) => x.v.id).map(({ v, period }) => ({
@@ -210,7 +213,11 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
   const indicators = file.indicators ?? [];
 
   return {
-    organisation: { ...file.organisation, managedById: null },
+    organisation: {
+      id: file.organisation.id, name: file.organisation.name, shortName: file.organisation.shortName, kind: file.organisation.kind,
+      createdAt: file.organisation.createdAt, managedById: null,
+      ...(file.organisation.indicatorDefaults ? { defaultRuleKind: file.organisation.indicatorDefaults.ruleKind, defaultRuleValue: file.organisation.indicatorDefaults.ruleValue } : {}),
+    },
     partners: file.partners.map((p) => ({ ...p, managedById: orgId })),
     statuses: file.statuses.map((x) => ({ ...x })),
     people: file.people.map((p) => ({ ...p })),

@@ -98,7 +98,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
     const savings = await t().services.indicators.create(actor, {
       code: 'VfM-4d-i', title: 'Cashable savings from collaboration – ŵ', description: 'Savings booked by the partners.\n\nAudited yearly.',
       unitKind: 'money', decimalPlaces: '2', polarity: 'higher', frequency: 'quarterly', ytdMethod: 'sum', ruleKind: 'absolute', tolerance: '£5,000',
-      chartKind: 'bar', ownerId: vfmPriority.accountableOfficer!.id, dataSource: 'Ledger', priorityIds: [vfmPriority.id],
+      chartKind: 'bar', ownerId: vfmPriority.accountableOfficer!.id, dataSource: 'Ledger', priorityIds: [vfmPriority.id], baseline: '£9,000',
     });
     await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2008-09-q4', actual: '(£250)', target: '£15,000' });
     await t().services.indicators.setValue(actor, 'VfM-4d-i', { period: '2009-10-q1', actual: '£12,000.50', target: '£15,000', comment: 'First £ in' });
@@ -129,7 +129,9 @@ describeOnEachEngine('Organisation transfer', (t) => {
     assert.deepEqual([closedInFile!.targetLikelihood, closedInFile!.targetImpact, closedInFile!.ownerId, closedInFile!.reviewOn, closedInFile!.closed, closedInFile!.cause],
       [null, null, null, null, true, '']);
     const inFile = exported.indicators.find((i) => i.code === 'VfM-4d-i')!;
-    assert.deepEqual([inFile.unitKind, inFile.decimalPlaces, inFile.ruleKind, inFile.ruleValue, inFile.priorityIds], ['money', 2, 'absolute', 500000, [vfmPriority.id]]);
+    assert.deepEqual([inFile.unitKind, inFile.decimalPlaces, inFile.ruleKind, inFile.ruleValue, inFile.priorityIds, inFile.baseline], ['money', 2, 'absolute', 500000, [vfmPriority.id], 900000]);
+    // Every indicator carries its baseline, null when it has none.
+    assert.ok(exported.indicators.every((i) => i.baseline === null || typeof i.baseline === 'number'));
     assert.deepEqual(inFile.values.map((v) => [v.period, v.actual, v.target, v.targetHigh]), [
       ['2008-09-q4', -25000, 1500000, null], ['2009-10-q1', 1200050, 1500000, null], ['2009-10-q2', 1425000, 1500000, null],
     ]);
@@ -180,6 +182,17 @@ describeOnEachEngine('Organisation transfer', (t) => {
       assert.deepEqual(audit.map((e) => [e.action, e.actor, e.entity_id]), [['import', 'round trip', actor.organisationId]]);
     } finally {
       await other.close();
+    }
+
+    // A file written before indicators had a baseline imports, with none; the export then writes null.
+    const third = await openTestDatabase(t().engine);
+    try {
+      const older = copy(exported);
+      for (const i of older.indicators) delete (i as { baseline?: unknown }).baseline;
+      await third.services.transfer.importOrganisation(older, { actorLabel: 'older file' });
+      assert.ok((await third.services.transfer.exportOrganisation(actor.organisationId)).indicators.every((i) => i.baseline === null));
+    } finally {
+      await third.close();
     }
   });
 
@@ -332,10 +345,11 @@ describeOnEachEngine('Organisation transfer', (t) => {
   // so the one demo.load() finds as its home.
   it('keeps Welsh letters, pound signs, en dashes and hostile text exactly as written', async () => {
     const file = await fixture('welsh-council.json');
-    // Imported as a file written before indicators, graphs and risks existed: without them. The export writes them, empty.
+    // Imported as a file written before indicators, graphs, risks and indicator defaults existed: without them. The export writes them, empty.
     const older = copy(file);
     delete older.indicators;
     delete older.risks;
+    delete older.organisation.indicatorDefaults; // written before organisations had one: 5% on import
     for (const report of older.reports) { delete report.graphs; delete report.citedRisks; }
     const result = await t().services.transfer.importOrganisation(older, { actorLabel: 'test' });
     assert.deepEqual(result.counts, {

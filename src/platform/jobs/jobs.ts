@@ -48,8 +48,25 @@ const toJob = (r: JobRow): Job => ({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clamp = (pct: number) => Math.max(0, Math.min(100, Math.round(pct)));
 
-export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`) {
+export interface JobQueueOptions {
+  /**
+   * How long a running job may go without reporting progress before its worker is presumed dead
+   * and another worker takes it over. Handlers renew it each time they report progress.
+   */
+  leaseMs?: number;
+  /** Claims after which a job whose worker keeps dying is failed instead of taken over again. */
+  maxAttempts?: number;
+}
+
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, options: JobQueueOptions = {}) {
   const db = database as Kysely<any>;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  // A running job whose lease ran out: its worker died (or hung) without completing or failing it.
+  const stale = sql`status = 'running' and started_at < now() - ${leaseMs} * interval '1 millisecond'`;
 
   const queue = {
     workerId,
@@ -60,18 +77,28 @@ export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:
       return toJob(row as JobRow);
     },
 
-    /** Takes the oldest queued job for this worker, or undefined; safe with several instances. */
+    /**
+     * Takes the oldest queued job, or a running one whose worker's lease ran out, for this worker;
+     * undefined when there is none. Safe with several instances. A stale job that has already
+     * been tried `maxAttempts` times is failed for good rather than run again.
+     */
     async claim(): Promise<Job | undefined> {
+      await sql`
+        update job set status = 'failed', locked_by = null, finished_at = now(),
+          error = ${`The job was stopped ${maxAttempts} times before it could finish (its worker stopped responding each time), so it will not be tried again.`}
+        where ${stale} and attempts >= ${maxAttempts}`.execute(db);
       const { rows } = await sql<JobRow>`
         update job set status = 'running', locked_by = ${workerId}, started_at = now(), attempts = attempts + 1
-        where id = (select id from job where status = 'queued' order by created_at, id for update skip locked limit 1)
+        where id = (select id from job where status = 'queued' or (${stale} and attempts < ${maxAttempts})
+                    order by created_at, id for update skip locked limit 1)
         returning *`.execute(db);
       return rows[0] ? toJob(rows[0]) : undefined;
     },
 
+    /** Stores progress and renews this worker's lease on the job (so it is not taken over). */
     async reportProgress(id: string, pct: number, message?: string): Promise<void> {
-      await db.updateTable('job').set({ progress: clamp(pct), ...(message !== undefined ? { message } : {}) })
-        .where('id', '=', id).where('status', '=', 'running').execute();
+      await db.updateTable('job').set({ progress: clamp(pct), started_at: sql`now()`, ...(message !== undefined ? { message } : {}) })
+        .where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).execute();
     },
 
     async storeFile(job: Pick<Job, 'id' | 'organisationId'>, file: NewFile): Promise<StoredFileInfo> {
