@@ -42,6 +42,7 @@ for (const engine of ENGINES) {
       assert.deepEqual([...byTheme.body.matchAll(/data-code="([^"]+)"/g)].map((m) => m[1]), ['OP-2b']);
       const byStatus = await get(`${paths.priorities.list}?status=amber`);
       assert.deepEqual([...byStatus.body.matchAll(/data-code="([^"]+)"/g)].map((m) => m[1]).sort(), ['OC-1c', 'VfM-4d']);
+      assert.equal((await get(`${paths.priorities.list}?period=2031-32-h1`)).statusCode, 404, 'an unknown period is not an empty list');
       const none = await get(`${paths.priorities.list}?status=none`);
       assert.ok(hasDataQa(none.body, 'no-priorities'));
     });

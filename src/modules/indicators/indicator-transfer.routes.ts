@@ -16,6 +16,31 @@ const routeOf = (link: string) => link.split('?')[0]!;
 
 type YearQuery = FastifyRequest<{ Querystring: { year?: string } }>;
 
+/** Reads a multipart upload: the file (if one was chosen) and the text fields into `fields`. */
+async function readUpload(request: FastifyRequest, fields: Record<string, string>): Promise<{ filename: string; data: Buffer } | undefined> {
+  if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
+  let file: { filename: string; data: Buffer } | undefined;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      if (part.filename) file = { filename: part.filename, data };
+    } else {
+      fields[part.fieldname] = String(part.value ?? '');
+    }
+  }
+  return file;
+}
+
+/** The problems to show for a refused upload; anything else is not the person's to fix and is rethrown. */
+function uploadProblems(error: unknown): ErrorView {
+  if (error instanceof ValidationError) return errorView(error.issues);
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
+    return errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]);
+  }
+  throw error;
+}
+
 export function registerIndicatorTransferRoutes(app: FastifyInstance, services: Services): void {
   const { indicatorTransfer } = services;
   const thisYear = () => financialYearOf(new Date().toISOString().slice(0, 10) as Parameters<typeof financialYearOf>[0]);
@@ -46,28 +71,14 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
 
     scope.post(paths.indicators.import, async (request, reply) => {
       const fields: Record<string, string> = {};
-      let file: { filename: string; data: Buffer } | undefined;
       try {
-        if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            const data = await part.toBuffer();
-            if (part.filename) file = { filename: part.filename, data };
-          } else {
-            fields[part.fieldname] = String(part.value ?? '');
-          }
-        }
+        const file = await readUpload(request, fields);
         const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file });
         // A big file was checked and is being written in the background: show its progress.
         if (result.jobId) return reply.redirect(paths.jobs.show(result.jobId), 303);
         return reply.redirect(`${paths.indicators.import}?imported=${result.values}&year=${result.year}`, 303);
       } catch (error) {
-        if (error instanceof ValidationError) return page(reply, fields, errorView(error.issues), 422);
-        const code = (error as { code?: string }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-          return page(reply, fields, errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]), 422);
-        }
-        throw error;
+        return page(reply, fields, uploadProblems(error), 422);
       }
     });
 
@@ -88,24 +99,12 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       return definitionsPage(reply, undefined, 200, Number.isInteger(created) && Number.isInteger(updated) && created + updated > 0 ? { created, updated } : undefined);
     });
     scope.post(paths.indicators.definitionsImport, async (request, reply) => {
-      let file: { filename: string; data: Buffer } | undefined;
       try {
-        if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            const data = await part.toBuffer();
-            if (part.filename) file = { filename: part.filename, data };
-          }
-        }
+        const file = await readUpload(request, {});
         const result = await indicatorTransfer.importDefinitions(request.actor, { file });
         return reply.redirect(`${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`, 303);
       } catch (error) {
-        if (error instanceof ValidationError) return definitionsPage(reply, errorView(error.issues), 422);
-        const code = (error as { code?: string }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-          return definitionsPage(reply, errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]), 422);
-        }
-        throw error;
+        return definitionsPage(reply, uploadProblems(error), 422);
       }
     });
     scope.get(paths.indicators.definitionsCsv, async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')));

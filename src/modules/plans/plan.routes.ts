@@ -20,14 +20,15 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   app.get(paths.priorities.list, async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
     const { actor } = request;
     const filter = { theme: request.query.theme || undefined, status: request.query.status || undefined, period: request.query.period || undefined };
-    const period = filter.period ? await periods.findByKey(actor, filter.period) : undefined;
+    // An unknown period is a 404, not an empty list that looks like "no reports".
+    const period = filter.period ? await periods.getByKey(actor, filter.period) : undefined;
     const [items, statuses, themes, periodList] = await Promise.all([
-      plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id ?? (filter.period ? '00000000-0000-0000-0000-000000000000' : undefined) }),
+      plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id }),
       organisations.statusScale(actor), plans.listThemes(actor), periods.list(actor),
     ]);
     return reply.view('plans/views/priority-list.njk', {
       pageTitle: 'Improvement priorities', section: 'priorities', periodLabel: period?.label,
-      ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key ?? filter.period }, periodList),
+      ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key }, periodList),
     });
   });
 
