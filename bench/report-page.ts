@@ -3,7 +3,9 @@
 // from a worker thread of its own so the load generator does not share the servers' event
 // loop. Short rounds alternate between the targets (reversed every other round), so a noisy
 // spell on the machine falls on all of them alike; we quote medians over the rounds. Any
-// response other than 200, any connection error or timeout fails the benchmark.
+// response other than 200, any connection error or timeout fails the benchmark. Since sign-in
+// (issue 3) every page needs a session: the Amber requests carry the session cookie of the demo's
+// performance officer, signed in once with the password before any load.
 //
 //   node --import tsx bench/report-page.ts [--engine pglite|postgres|both] [--rounds 5]
 //     [--duration 5] [--connections 10] [--warmup 2] [--env production|test]
@@ -15,6 +17,9 @@ import type { Engine } from '../src/platform/db/database.ts';
 import type { Config } from '../src/config.ts';
 import { buildApp } from '../src/app.ts';
 import { paths } from '../src/paths.ts';
+import type { Services } from '../src/composition.ts';
+import { cookieNames } from '../src/platform/http/auth.ts';
+import { DEMO_ACCOUNTS } from '../src/modules/demo/demo-accounts.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { count, parseEngine, SEED_PERIOD, SEED_PRIORITY } from './render.ts';
 import { deadline, fmt, isMain, median } from './support.ts';
@@ -69,12 +74,33 @@ export interface ReportPageResult {
   failures: number;
 }
 
-interface Server { name: string; app: FastifyInstance; database?: TestDatabase; base?: string }
+export interface Server { name: string; app: FastifyInstance; database?: Pick<TestDatabase, 'close'>; base?: string; cookie?: string }
 
-const HELLO = '/hello';
-const REPORT = paths.reports.show(SEED_PRIORITY, SEED_PERIOD);
+/** What a load request sends besides its URL (and the status it must answer). */
+export interface Request {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** The one status every response must have; 200 unless said. */
+  status?: number;
+}
 
-function bareApp(): FastifyInstance {
+export const HELLO = '/hello';
+export const REPORT = paths.reports.show(SEED_PRIORITY, SEED_PERIOD);
+
+/** The demo account the benchmarks sign in as: it may read every report. */
+export const BENCH_ACCOUNT = DEMO_ACCOUNTS.find((a) => a.role === 'performance_officer')!;
+
+/**
+ * Signs the demo's performance officer in with the password, as the sign-in form does (one
+ * argon2id check, before any load), and returns the `Cookie` header a browser would then send.
+ */
+export async function signInCookie(services: Services, env: Config['env']): Promise<{ cookie: string; session: Awaited<ReturnType<Services['accounts']['signIn']>> }> {
+  const session = await services.accounts.signIn({ email: BENCH_ACCOUNT.email, password: BENCH_ACCOUNT.password }, { ip: '127.0.0.1', userAgent: 'bench' });
+  return { cookie: `${cookieNames(env === 'production').session}=${session.token}`, session };
+}
+
+export function bareApp(): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get(HELLO, async () => 'hello');
   return app;
@@ -84,15 +110,16 @@ async function amberApp(engine: Engine, env: Config['env']): Promise<Server> {
   const database = await openTestDatabase(engine);
   try {
     await database.services.demo.load('bench');
+    const { cookie } = await signInCookie(database.services, env);
     const app = await buildApp({ config: { env, logLevel: 'silent' }, db: database.db, services: database.services });
-    return { name: `amber-${engine}`, app, database };
+    return { name: `amber-${engine}`, app, database, cookie };
   } catch (error) {
     await database.close();
     throw error;
   }
 }
 
-async function start(server: Server): Promise<string> {
+export async function start(server: Server): Promise<string> {
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
   if (!address || typeof address === 'string') throw new Error(`${server.name} has no address`);
@@ -100,19 +127,29 @@ async function start(server: Server): Promise<string> {
   return server.base;
 }
 
-/** One request before any load: the page must answer 200 with what we expect in it. */
-async function preflight(url: string, expect: string): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+/**
+ * One request before any load: it must answer the expected status (200 unless said) with what we
+ * expect in the body, or, for a redirect, in the Location header. Returns the response.
+ */
+export async function preflight(url: string, expect: string, request: Request = {}): Promise<Response> {
+  const method = request.method ?? 'GET';
+  const status = request.status ?? 200;
+  const response = await fetch(url, { method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   const body = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}, not 200: ${body.slice(0, 300)}`);
-  if (!body.includes(expect)) throw new Error(`GET ${url} answered 200 without "${expect}"`);
+  if (response.status !== status) throw new Error(`${method} ${url} answered ${response.status}, not ${status}: ${body.slice(0, 300)}`);
+  const where = status >= 300 && status < 400 ? response.headers.get('location') ?? '' : body;
+  if (!where.includes(expect)) throw new Error(`${method} ${url} answered ${status} without "${expect}" in its ${status >= 300 && status < 400 ? 'Location' : 'body'}`);
+  return response;
 }
 
-async function fire(url: string, options: ReportPageOptions, duration: number): Promise<Result> {
-  return autocannon({ url, connections: options.connections, duration, timeout: 10, workers: 1, bailout: 100 });
+export async function fire(url: string, options: Pick<ReportPageOptions, 'connections'>, duration: number, request: Request = {}): Promise<Result> {
+  return autocannon({
+    url, connections: options.connections, duration, timeout: 10, workers: 1, bailout: 100,
+    ...(request.method ? { method: request.method } : {}), ...(request.headers ? { headers: request.headers } : {}), ...(request.body ? { body: request.body } : {}),
+  });
 }
 
-function summarise(round: number, result: Result): Round {
+export function summarise(round: number, result: Result): Round {
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]));
   return {
     round,
@@ -125,7 +162,8 @@ function summarise(round: number, result: Result): Round {
   };
 }
 
-const failuresIn = (r: Round) => r.errors + r.timeouts + Object.entries(r.statusCodes).filter(([code]) => code !== '200').reduce((n, [, c]) => n + c, 0);
+/** Responses with any other status than `status`, connection errors and timeouts. */
+export const failuresIn = (r: Round, status = 200) => r.errors + r.timeouts + Object.entries(r.statusCodes).filter(([code]) => code !== String(status)).reduce((n, [, c]) => n + c, 0);
 
 export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEFAULTS): Promise<ReportPageResult> {
   const servers: Server[] = [];
@@ -142,28 +180,29 @@ export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEF
   try {
     const hello = { name: 'bare-fastify', app: bareApp() } satisfies Server;
     servers.push(hello);
-    const plan: { name: string; engine: Engine | 'none'; path: string; url: string }[] = [];
+    const plan: { name: string; engine: Engine | 'none'; path: string; url: string; request?: Request }[] = [];
     plan.push({ name: 'GET /hello (bare Fastify)', engine: 'none', path: HELLO, url: (await start(hello)) + HELLO });
     await preflight(plan[0]!.url, 'hello');
     for (const engine of options.engines) {
       const amber = await amberApp(engine, options.env);
       servers.push(amber);
       const base = await start(amber);
-      plan.push({ name: `GET ${paths.priorities.list}`, engine, path: paths.priorities.list, url: base + paths.priorities.list });
-      plan.push({ name: `GET ${REPORT}`, engine, path: REPORT, url: base + REPORT });
-      await preflight(base + paths.priorities.list, SEED_PRIORITY);
-      await preflight(base + REPORT, SEED_PRIORITY);
+      const request: Request = { headers: { cookie: amber.cookie! } };
+      plan.push({ name: `GET ${paths.priorities.list}`, engine, path: paths.priorities.list, url: base + paths.priorities.list, request });
+      plan.push({ name: `GET ${REPORT}`, engine, path: REPORT, url: base + REPORT, request });
+      await preflight(base + paths.priorities.list, SEED_PRIORITY, request);
+      await preflight(base + REPORT, SEED_PRIORITY, request);
     }
 
     let failures = 0;
     if (options.warmup > 0) {
-      for (const t of plan) failures += failuresIn(summarise(0, await fire(t.url, options, options.warmup)));
+      for (const t of plan) failures += failuresIn(summarise(0, await fire(t.url, options, options.warmup, t.request)));
     }
     const rounds = new Map<string, Round[]>(plan.map((t) => [t.url, []]));
     for (let r = 1; r <= options.rounds; r++) {
       const order = r % 2 ? plan : [...plan].reverse();
       for (const t of order) {
-        const round = summarise(r, await fire(t.url, options, options.duration));
+        const round = summarise(r, await fire(t.url, options, options.duration, t.request));
         failures += failuresIn(round);
         rounds.get(t.url)!.push(round);
         process.stderr.write(`round ${r}/${options.rounds} ${t.engine === 'none' ? '' : `[${t.engine}] `}${t.path}: ${fmt(round.requestsPerSecond)} req/s, p50 ${round.latencyP50Ms} ms, p99 ${round.latencyP99Ms} ms\n`);

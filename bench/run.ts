@@ -1,8 +1,8 @@
-// `npm run bench`: the render benchmark, then the page benchmark, one after the other in this
-// process; prints the markdown tables bench/README.md quotes and writes the raw numbers (every
-// sample and round) to bench/results/latest.json.
+// `npm run bench`: the render benchmark, then the page benchmark, then the sign-in benchmark,
+// one after the other in this process; prints the markdown tables bench/README.md quotes and
+// writes the raw numbers (every sample and round) to bench/results/latest.json.
 //
-//   node --import tsx bench/run.ts [--only render|page] [--engine pglite|postgres|both]
+//   node --import tsx bench/run.ts [--only render|page|auth] [--engine pglite|postgres|both]
 //     [--samples 20] [--render-warmup 5]
 //     [--rounds 5] [--duration 5] [--connections 10] [--page-warmup 2] [--env production|test]
 
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseRenderArgs, renderTable, runRender, type RenderResult } from './render.ts';
 import { parseEngines, parseReportPageArgs, reportPageTable, runReportPage, type ReportPageResult } from './report-page.ts';
+import { authTable, parseAuthArgs, runAuth, type AuthResult } from './auth.ts';
 import { describeMachine, fmt } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,31 +38,35 @@ const { values } = parseArgs({
     'page-warmup': { type: 'string' }, env: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'render' && values.only !== 'page') throw new Error(`--only is render or page, not "${values.only}"`);
+if (values.only !== undefined && values.only !== 'render' && values.only !== 'page' && values.only !== 'auth') throw new Error(`--only is render, page or auth, not "${values.only}"`);
+const runs = (what: 'render' | 'page' | 'auth') => values.only === undefined || values.only === what;
 const flags = (pairs: [string, string | undefined][]) => pairs.flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, v]));
 const engines = parseEngines(values.engine);
-const pageOptions = parseReportPageArgs(flags([
+const loadFlags = flags([
   ['engine', values.engine], ['rounds', values.rounds], ['duration', values.duration],
   ['connections', values.connections], ['warmup', values['page-warmup']], ['env', values.env],
-]));
+]);
+const pageOptions = parseReportPageArgs(loadFlags);
+// The sign-in benchmark takes the page benchmark's options (and its own defaults for the rest).
+const authOptions = parseAuthArgs(loadFlags);
 
 const machine = describeMachine();
 const started = performance.now();
-const output: { machine: typeof machine; revision: string | undefined; render: RenderResult[]; page?: ReportPageResult; error?: string; seconds?: number } = {
+const output: { machine: typeof machine; revision: string | undefined; render: RenderResult[]; page?: ReportPageResult; auth?: AuthResult; error?: string; seconds?: number } = {
   machine, revision: revision(), render: [],
 };
 console.log(`# Amber benchmarks\n\n${machine.cpus} CPUs (${machine.cpuModel}); ${machine.memory}; Node ${machine.node}; ${machine.when}\n`);
 
 let failed = false;
 try {
-  if (values.only !== 'page') {
+  if (runs('render')) {
     for (const engine of engines) {
       const result = await runRender(parseRenderArgs(flags([['engine', engine], ['samples', values.samples], ['warmup', values['render-warmup']]])));
       output.render.push(result);
       console.log(`${renderTable(result)}\n`);
     }
   }
-  if (values.only !== 'render') {
+  if (runs('page')) {
     try {
       output.page = await runReportPage(pageOptions);
     } catch (error) {
@@ -71,6 +76,15 @@ try {
     }
     console.log(`${reportPageTable(output.page)}\n`);
     for (const r of output.page.ratios) console.log(`Ratio [${r.engine}] ${r.page} ÷ /hello: ${fmt(r.ratioOfMedians)} (median of per-round ratios ${fmt(r.medianOfRoundRatios)})`);
+  }
+  if (runs('auth')) {
+    try {
+      output.auth = await runAuth(authOptions);
+    } catch (error) {
+      output.auth = (error as { result?: AuthResult }).result;
+      throw error;
+    }
+    console.log(`\n${authTable(output.auth)}\n`);
   }
 } catch (error) {
   failed = true;

@@ -13,6 +13,8 @@ import { createPlanRepository } from './modules/plans/plan.repository.ts';
 import { createPlanService } from './modules/plans/plan.service.ts';
 import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
+import { createHistoryRepository } from './modules/history/history.repository.ts';
+import { createHistoryService } from './modules/history/history.service.ts';
 import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
 import { createIndicatorService } from './modules/indicators/indicator.service.ts';
 import { createIndicatorTransferService } from './modules/indicators/indicator-transfer.service.ts';
@@ -29,8 +31,31 @@ import { createJobQueue, type JobHandler } from './platform/jobs/jobs.ts';
 import { createJobService } from './modules/jobs/job.service.ts';
 import { BOARD_PACK_JOB, boardPackJobHandler } from './modules/boardpack/boardpack.job.ts';
 import { INDICATOR_IMPORT_JOB, indicatorImportJobHandler } from './modules/indicators/indicator-import.job.ts';
+import { createLogMailer, type Mailer } from './platform/mail/mailer.ts';
+import { createAccountRepository } from './modules/accounts/account.repository.ts';
+import { createAccountService, type AuthSettings } from './modules/accounts/account.service.ts';
+import { MAIL_JOB, mailJobHandler, enqueueMail } from './platform/mail/mail.job.ts';
+import { createReminderRepository } from './modules/reminders/reminder.repository.ts';
+import { createReminderService } from './modules/reminders/reminder.service.ts';
+import { createMyWorkRepository } from './modules/my-work/my-work.repository.ts';
+import { createMyWorkService } from './modules/my-work/my-work.service.ts';
+import { createDiagnosticRepository } from './modules/diagnostic/diagnostic.repository.ts';
+import { createDiagnosticService } from './modules/diagnostic/diagnostic.service.ts';
+import { createEfficiencyRepository } from './modules/efficiency/efficiency.repository.ts';
+import { createEfficiencyService } from './modules/efficiency/efficiency.service.ts';
 
-export function buildServices(db: Kysely<DB>) {
+export interface ServiceOptions {
+  /** How e-mail is sent (server.ts: createMailer(config, logger)); default: written to the console. */
+  mailer?: Mailer;
+  /** Where links in e-mails point (config PUBLIC_URL); default http://localhost:3000. */
+  publicUrl?: string;
+  /** Session timeouts, sign-in limits, link lifetimes (config); defaults otherwise. */
+  auth?: Partial<AuthSettings>;
+  /** Problems that must not stop anything (an e-mail that could not be queued). */
+  log?: (line: string) => void;
+}
+
+export function buildServices(db: Kysely<DB>, options: ServiceOptions = {}) {
   const jobs = createJobService(createJobQueue(db));
   const organisations = createOrganisationService(createOrganisationRepository(db));
   const people = createPersonService(createPersonRepository(db));
@@ -40,13 +65,25 @@ export function buildServices(db: Kysely<DB>) {
   const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
   const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs, people, plans });
   const risks = createRiskService({ repo: createRiskRepository(db), plans });
-  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators, risks });
+  const mailer = options.mailer ?? createLogMailer({ info: (line) => console.log(line), warn: (line) => console.warn(line) });
+  const reminders = createReminderService({ repo: createReminderRepository(db), plans, periods, people, organisations, publicUrl: options.publicUrl ?? 'http://localhost:3000', ...(options.log ? { log: options.log } : {}) });
+  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators, risks, events: reminders.events });
   const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
   const boardPack = createBoardPackService({ plans, periods, organisations, reports, jobs });
   const opendata = createOpenDataService({ plans, reports, organisations, indicators });
-  const demo = createDemoService({ organisations, people, periods, plans, reports, indicators });
+  const diagnostics = createDiagnosticService({ repo: createDiagnosticRepository(db) });
+  const efficiency = createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans });
+  // Sign-in e-mails (invitations, password resets) are queued, so a slow or absent mail server never shows.
+  const accounts = createAccountService({
+    repo: createAccountRepository(db),
+    mailer: { send: async (message, organisationId) => { await enqueueMail(jobs.queue, organisationId, message); } },
+    settings: { ...options.auth, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
+  });
+  const demo = createDemoService({ organisations, people, periods, plans, reports, indicators, diagnostics, accounts, efficiency });
   const transfer = createTransferService(createTransferRepository(db));
-  return { organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer, jobs };
+  const history = createHistoryService({ repo: createHistoryRepository(db), plans, reports });
+  const myWork = createMyWorkService({ repo: createMyWorkRepository(db) });
+  return { accounts, organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer, jobs, mailer, reminders, myWork, diagnostics, efficiency, history };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -56,5 +93,6 @@ export function buildJobHandlers(services: Services): Record<string, JobHandler>
   return {
     [BOARD_PACK_JOB]: boardPackJobHandler(services.boardPack),
     [INDICATOR_IMPORT_JOB]: indicatorImportJobHandler(services.indicatorTransfer),
+    [MAIL_JOB]: mailJobHandler(services.mailer),
   };
 }

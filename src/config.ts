@@ -2,6 +2,7 @@
 // message naming the variable.
 
 import { resolve } from 'node:path';
+import { paths } from './paths.ts';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -15,7 +16,33 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Re-read templates on every request (for editing them); off by default, it is 4–8× slower. */
   watchTemplates: boolean;
+  /** A session unused for this many minutes ends (SESSION_IDLE_MINUTES, default 60). */
+  sessionIdleMinutes: number;
+  /** A session ends this many hours after sign-in, however busy (SESSION_MAX_HOURS, default 12). */
+  sessionMaxHours: number;
+  /** SMTP server for e-mails (smtp:// or smtps://, credentials in the URL). Unset: e-mails are written to the log. */
+  smtpUrl: string | undefined;
+  /** The sender of Amber's e-mails, e.g. `Amber <amber@council.gov.uk>`. */
+  mailFrom: string;
+  /** The address people reach Amber at, for links in e-mails; unset means http://localhost:PORT (see publicUrlOf). */
+  publicUrl: string | undefined;
+  /** Single sign-on with OpenID Connect (OIDC_*); undefined when it is not configured. */
+  oidc: OidcConfig | undefined;
 }
+
+export interface OidcConfig {
+  /** The provider's issuer, where `/.well-known/openid-configuration` is found. */
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The provider's name on the sign-in button ("Sign in with Microsoft"). */
+  name: string;
+  /** Where the provider sends people back: the public address and the callback path. */
+  redirectUrl: string;
+}
+
+/** The variables single sign-on needs: all of them, or none. */
+const OIDC_REQUIRED = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
 
 export class ConfigError extends Error {}
 
@@ -31,6 +58,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL "${env.LOG_LEVEL}" is not a log level`);
   const demo = env.AMBER_DEMO ?? 'first-run';
   if (!['first-run', 'off'].includes(demo)) problems.push(`AMBER_DEMO must be "first-run" or "off", not "${demo}"`);
+  const whole = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) { problems.push(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`); return fallback; }
+    return n;
+  };
+  const sessionIdleMinutes = whole('SESSION_IDLE_MINUTES', 60, 5, 24 * 60);
+  const sessionMaxHours = whole('SESSION_MAX_HOURS', 12, 1, 24 * 30);
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined) {
+    let ok = false;
+    try { ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol) && new URL(smtpUrl).hostname !== ''; } catch { /* reported below */ }
+    if (!ok) problems.push('SMTP_URL must look like smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (TLS)');
+  }
+  const mailFrom = env.MAIL_FROM?.trim() || undefined;
+  if (mailFrom !== undefined && !/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (Amber <amber@council.gov.uk>), not "${mailFrom}"`);
+  if (nodeEnv === 'production' && smtpUrl !== undefined && mailFrom === undefined) problems.push('MAIL_FROM must be set when SMTP_URL is (the address e-mails come from)');
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) problems.push(`PUBLIC_URL must be the http:// or https:// address people open Amber at, not "${publicUrl}"`);
+  if (nodeEnv === 'production' && smtpUrl !== undefined && publicUrl === undefined) problems.push('PUBLIC_URL must be set when SMTP_URL is (e-mails link to it)');
+  const oidc = oidcConfig(env, nodeEnv, publicUrl ?? `http://localhost:${port}`, problems);
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
     env: nodeEnv as Config['env'],
@@ -42,6 +91,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoOnFirstRun: demo === 'first-run',
     logLevel,
     watchTemplates: env.AMBER_WATCH_TEMPLATES === '1',
+    sessionIdleMinutes,
+    sessionMaxHours,
+    smtpUrl,
+    mailFrom: mailFrom ?? 'Amber <amber@localhost>',
+    publicUrl,
+    oidc,
     ...overrides,
   };
+}
+
+// Single sign-on is all or nothing: a partial configuration is a mistake to report at start-up,
+// not a sign-in button that fails later.
+function oidcConfig(env: NodeJS.ProcessEnv, nodeEnv: string, publicUrl: string, problems: string[]): OidcConfig | undefined {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const given = OIDC_REQUIRED.filter((name) => value(name) !== undefined);
+  if (given.length === 0) {
+    if (value('OIDC_NAME') !== undefined) problems.push(`OIDC_NAME is set but single sign-on is not: set ${OIDC_REQUIRED.join(', ')} too, or unset OIDC_NAME`);
+    return undefined;
+  }
+  const missing = OIDC_REQUIRED.filter((name) => value(name) === undefined);
+  for (const name of missing) problems.push(`${name} must be set for single sign-on (${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set): set all of ${OIDC_REQUIRED.join(', ')}, or none`);
+  // Kept exactly as given: discovery checks it against the issuer the provider states (some end in /).
+  const issuerUrl = value('OIDC_ISSUER_URL');
+  if (issuerUrl !== undefined) {
+    let url: URL | undefined;
+    try { url = new URL(issuerUrl); } catch { /* reported below */ }
+    const https = url?.protocol === 'https:';
+    if (!url || !(https || url.protocol === 'http:') || url.search || url.hash) problems.push(`OIDC_ISSUER_URL must be the provider's issuer address, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0, not "${issuerUrl}"`);
+    else if (!https && nodeEnv === 'production') problems.push('OIDC_ISSUER_URL must use https:// in production');
+  }
+  if (nodeEnv === 'production' && value('PUBLIC_URL') === undefined) problems.push('PUBLIC_URL must be set when single sign-on is (the provider sends people back to it)');
+  if (missing.length > 0 || issuerUrl === undefined) return undefined;
+  return {
+    issuerUrl,
+    clientId: value('OIDC_CLIENT_ID')!,
+    clientSecret: value('OIDC_CLIENT_SECRET')!,
+    name: value('OIDC_NAME') ?? 'Microsoft',
+    redirectUrl: `${publicUrl}${paths.sso.callback}`,
+  };
+}
+
+/** Where links in e-mails point: PUBLIC_URL, else this machine on the port Amber listens on. */
+export function publicUrlOf(config: Pick<Config, 'publicUrl' | 'port'>): string {
+  return config.publicUrl ?? `http://localhost:${config.port}`;
 }

@@ -6,6 +6,11 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type DateColumn = ColumnType<string, string, string>;
 
+import type { AccountTables } from './schema/accounts.ts';
+import type { SignInTables } from './schema/sign-in.ts';
+import type { DiagnosticTables } from './schema/diagnostic.ts';
+import type { EfficiencyTables } from './schema/efficiency.ts';
+
 export interface OrganisationTable {
   id: Generated<string>;
   name: string;
@@ -98,6 +103,12 @@ export interface ProgressReportTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The workflow (migration 011): draft → submitted → officer_approved → published. */
+  state: Generated<'draft' | 'submitted' | 'officer_approved' | 'published'>;
+  /** The revision being written or signed off now. */
+  revision: Generated<number>;
+  /** The latest published revision; null until the first publication. */
+  published_revision: number | null;
 }
 
 export interface ActionTable {
@@ -143,6 +154,10 @@ export interface SignOffTable {
   comment: Generated<string>;
   historical: Generated<boolean>;
   recorded_at: Timestamp;
+  /** The signed-in user who signed (migration 011); null for historical records. */
+  user_id: string | null;
+  revision: Generated<number>;
+  signed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditEventTable {
@@ -265,7 +280,7 @@ export interface ReportRiskTable {
   position: number;
 }
 
-export interface DB {
+export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

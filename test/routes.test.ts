@@ -93,7 +93,7 @@ for (const engine of ENGINES) {
       assert.match(htmlText(page.body), /Why – ŵ ŷ £5/);
     });
 
-    it('writes a report through its forms: sections, an action with milestones, both sign-offs', async () => {
+    it('writes a report through its forms: sections, an action with milestones, submitted and signed off by the officer', async () => {
       const home = await t.services.organisations.getHome();
       const actor = { organisationId: home.id, label: 't' };
       const themes = await t.services.plans.listThemes(actor);
@@ -117,12 +117,17 @@ for (const engine of ENGINES) {
         intent: 'save',
       });
       assert.equal(withAction.statusCode, 303, withAction.body.slice(0, 300));
-      const signed = await post(paths.reports.signOffs.create('FORM-1', '2009-10-h2'), { version: String(Number(v2) + 1), role: 'accountable_officer', personId: lee.id, signedOn: '22/04/2010' });
-      assert.equal(signed.statusCode, 303);
+      const submitted = await post(paths.reports.submit('FORM-1', '2009-10-h2'), { version: String(Number(v2) + 1) });
+      assert.equal(submitted.statusCode, 303, submitted.body.slice(0, 300));
+      // The accountable officer signs it off as themselves: nobody records it on their behalf.
+      const officer = await t.signIn(['accountable_officer'], { personId: lee.id });
+      const signed = await t.app.inject({ method: 'POST', url: paths.reports.signOff('FORM-1', '2009-10-h2'), ...form({ version: String(Number(v2) + 2), decision: 'approve' }), headers: { ...form({}).headers, ...officer.headers } });
+      assert.equal(signed.statusCode, 303, signed.body.slice(0, 300));
       const text = htmlText((await get(paths.reports.show('FORM-1', '2009-10-h2'))).body);
       assert.match(text, /Overall progress to date and outcomes achieved 1st October 2009 – 31st March 2010 Overall Summary Para one\. Para two\. Status Amber Delays\./);
       assert.match(text, /Achievements since the last report First Second Challenges\/Risks Risk/);
-      assert.match(text, /Approved by \(Accountable Officer\) Lee Hemsworth recorded on their behalf 22 April 2010/);
+      assert.match(text, /Approved by \(Accountable Officer\) Lee Hemsworth \d{1,2} \w+ \d{4} at \d\d:\d\d UTC/);
+      assert.doesNotMatch(text, /Historical record/);
       assert.match(text, /1\. Do the thing Lee Hemsworth Step one Jan 2010/);
     });
 

@@ -1,5 +1,6 @@
 // Page objects for a progress report: starting one, the report as read, its sections form, the
-// key action form (with its milestone rows) and the sign-off form.
+// key action form (with its milestone rows), the sign-off page (approve, or return with a
+// comment), the revisions, what changed between two, and the history.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -143,15 +144,42 @@ export class ReportPage extends BasePage {
       () => this.qa('actions').getByRole('link', { name: `Change key action ${n}`, exact: true }).click());
   }
 
-  /** Follows "Record the Accountable Officer’s sign-off" (or Director's) in the sign-off table. */
-  recordSignOff(roleLabel: 'Accountable Officer' | 'Accountable Director'): Promise<SignOffFormPage> {
-    return this.goTo(new SignOffFormPage(this.page, this.code, this.title),
-      () => this.qa('sign-offs').getByRole('link', { name: `Record the ${roleLabel}’s sign-off` }).click());
+  /** Where the report is in the workflow: "draft", "submitted", "officer_approved" or "published". */
+  async state(): Promise<string | null> {
+    return this.qa('report-state').getAttribute('data-state');
   }
 
-  /** The "Record a sign-off" button: no role chosen in advance. */
-  recordAnySignOff(): Promise<SignOffFormPage> {
-    return this.goTo(new SignOffFormPage(this.page, this.code, this.title), () => this.qa('record-sign-off').click());
+  /** The revision shown (the number only). */
+  async revision(): Promise<number> {
+    return Number(/^\d+/.exec(await textOf(this.qa('report-revision')))![0]);
+  }
+
+  /** "Submit for sign-off": back on the report. */
+  submit(): Promise<ReportPage> {
+    return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.qa('submit-report').click());
+  }
+
+  canSubmit(): Promise<boolean> { return this.qa('submit-report').count().then((n) => n > 0); }
+  canSignOff(): Promise<boolean> { return this.qa('sign-off-report').count().then((n) => n > 0); }
+  canEdit(): Promise<boolean> { return this.qa('edit-report').count().then((n) => n > 0); }
+
+  /** "Sign off or return": the sign-off page. */
+  signOffPage(): Promise<SignOffPage> {
+    return this.goTo(new SignOffPage(this.page, this.code, this.title), () => this.qa('sign-off-report').click());
+  }
+
+  /** Every sign-off decision on the report, newest first, one line each. */
+  async decisions(): Promise<string[]> {
+    if (await this.qa('decision').count() === 0) return [];
+    return (await this.qa('decision').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
+  }
+
+  revisions(): Promise<RevisionsPage> {
+    return this.goTo(new RevisionsPage(this.page), () => this.qa('revisions-link').click());
+  }
+
+  history(): Promise<HistoryPage> {
+    return this.goTo(new HistoryPage(this.page, /^History of the .+ report for .+$/), () => this.qa('history-link').click());
   }
 
   backToPriority(): Promise<PriorityPage> {
@@ -256,41 +284,23 @@ export class ActionFormPage extends BasePage {
   }
 }
 
-export interface SignOff {
-  /** "Accountable Officer" or "Accountable Director"; left as it is when undefined. */
-  role?: string;
-  /** The person's option text, e.g. "James Rogers, Director of Resources". */
-  person?: string;
-  decision?: 'Approved' | 'Returned with comments';
-  date: string;
-  comment?: string;
-}
-
-export class SignOffFormPage extends BasePage {
-  protected readonly heading = 'Record a sign-off';
+/** The sign-off page: approve as the accountable officer or director, or return with a comment. */
+export class SignOffPage extends BasePage {
+  protected readonly heading = 'Sign off the report';
   protected override readonly marker = 'sign-off-form';
 
   constructor(page: Page, readonly code: string, readonly title: string) { super(page); }
 
-  async chosenRole(): Promise<string | undefined> {
-    const checked = this.page.getByRole('group', { name: 'Whose sign-off is it?' }).getByRole('radio', { checked: true });
-    return (await checked.count()) ? (await checked.evaluate((r) => (r as HTMLInputElement).labels?.[0]?.innerText ?? '')).trim() : undefined;
-  }
+  /** "Waiting for the accountable officer (Lee Hemsworth) to sign it off." and the like. */
+  async next(): Promise<string> { return textOf(this.qa('workflow-next')); }
 
-  async chosenPerson(): Promise<string> {
-    return (await this.page.getByLabel('Who signed it off').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.text ?? '')).trim();
-  }
-
-  async fill(s: SignOff): Promise<this> {
-    if (s.role) await this.page.getByRole('radio', { name: s.role, exact: true }).check();
-    if (s.person) await this.page.getByLabel('Who signed it off').selectOption({ label: s.person });
-    if (s.decision) await this.page.getByRole('radio', { name: s.decision, exact: true }).check();
-    await this.page.getByLabel('Date signed off').fill(s.date);
-    if (s.comment !== undefined) await this.page.getByLabel(/^Comment/).fill(s.comment);
+  async decide(decision: 'Approve' | 'Return it to draft', comment?: string): Promise<this> {
+    await this.page.getByRole('radio', { name: decision, exact: true }).check();
+    if (comment !== undefined) await this.page.getByLabel('Comment').fill(comment);
     return this;
   }
 
-  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Record sign-off' }); }
+  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Record my decision' }); }
 
   save(): Promise<ReportPage> {
     return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.saveButton().click());
@@ -299,6 +309,56 @@ export class SignOffFormPage extends BasePage {
   async saveExpectingErrors() {
     await this.goTo(this, () => this.saveButton().click());
     return this.verifyRefused();
+  }
+}
+
+/** The revisions of a report, newest first, with links to each and to what changed. */
+export class RevisionsPage extends BasePage {
+  protected readonly heading = 'Revisions';
+  protected override readonly marker = 'revisions';
+
+  /** One line per revision: "Revision 2 Published 24 November 2026 by ...". */
+  async rows(): Promise<string[]> {
+    return (await this.qa('revision').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  }
+
+  revision(n: number): Promise<RevisionPage> {
+    return this.goTo(new RevisionPage(this.page), () => this.qa('revisions').getByRole('link', { name: `Revision ${n}`, exact: true }).click());
+  }
+
+  whatChanged(from: number, to: number): Promise<ChangesPage> {
+    return this.goTo(new ChangesPage(this.page, `What changed from revision ${from} to revision ${to}`),
+      () => this.qa('revisions').getByRole('link', { name: `What changed from revision ${from} to revision ${to}` }).click());
+  }
+}
+
+/** One revision of a report as it was published (or the draft). */
+export class RevisionPage extends BasePage {
+  protected readonly heading = /^Improvement Priority – /;
+  protected override readonly marker = 'revision-banner';
+
+  async banner(): Promise<string> { return textOf(this.qa('revision-banner')); }
+}
+
+/** What changed between two revisions, or since the last period: field by field. */
+export class ChangesPage extends BasePage {
+  constructor(page: Page, protected readonly heading: string) { super(page); }
+
+  /** The fields that changed, by their data-field key (summary, status, statusReason...). */
+  async fields(): Promise<string[]> {
+    return this.qa('change').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field') ?? ''));
+  }
+  async text(): Promise<string> { return textOf(this.qa('changes')); }
+}
+
+/** A history page (report or priority): newest first, who, when, and each field before → after. */
+export class HistoryPage extends BasePage {
+  protected override readonly marker = undefined;
+  constructor(page: Page, protected readonly heading: Heading) { super(page); }
+
+  /** Each entry as one line of text, newest first. */
+  async entries(): Promise<string[]> {
+    return (await this.qa('history-entry').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
   }
 }
 

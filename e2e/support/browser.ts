@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Result } from 'axe-core';
 import { buildTestApp, listen, type TestApp } from '../../test/helpers/app.ts';
+import type { Role } from '../../src/domain/permissions.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_MISSING = "install Debian's chromium (apt-get install -y chromium)";
@@ -46,11 +47,11 @@ export interface Session {
  * Starts a browser and the app (PGlite, demo organisation loaded). Call from `before`; call
  * `close()` from `after`. The browser comes first, so a missing Chromium fails at once.
  */
-export async function startSession(options: { chromiumPath?: string } = {}): Promise<Session> {
+export async function startSession(options: { chromiumPath?: string; /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false } = {}): Promise<Session> {
   const browser = await launchBrowser(options.chromiumPath);
   let testApp: TestApp | undefined;
   try {
-    testApp = await buildTestApp('pglite');
+    testApp = await buildTestApp('pglite', { as: options.as ?? ['administrator', 'performance_officer'] });
     const app = testApp;
     const baseUrl = await listen(app);
     const contexts: BrowserContext[] = [];
@@ -58,6 +59,12 @@ export async function startSession(options: { chromiumPath?: string } = {}): Pro
       const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, locale: 'en-GB', ...contextOptions });
       context.setDefaultTimeout(10_000);
       if (contextOptions.javaScriptEnabled === false) scriptless.add(context);
+      // Journeys that are not about signing in start signed in (the session made by buildTestApp);
+      // the sign-in journeys go through the page (support/sign-in.ts).
+      if (app.session) {
+        const [name, value] = app.session.headers.cookie.split('=') as [string, string];
+        await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+      }
       contexts.push(context);
       return context;
     };

@@ -14,7 +14,7 @@ const bin = join(root, 'bin/amber.js');
 describe('the amber command', () => {
   let dir: string;
   const env = () => ({ ...process.env, AMBER_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const amber = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 60_000 });
+  const amber = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 180_000 });
 
   before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-cli-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,7 +82,7 @@ describe('the amber command', () => {
 describe('amber export and import', () => {
   let dir: string;
   const env = (data: string) => ({ ...process.env, AMBER_DATA_DIR: join(dir, data), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const amber = (data: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 60_000 });
+  const amber = (data: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 180_000 });
 
   before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-transfer-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,6 +2,7 @@
 
 import { writeFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
 import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
@@ -24,6 +25,11 @@ const USAGE = `Usage: amber <command>
   demo                        load the demo organisation (does nothing if it is there)
   render <code> <period> --format html|pdf|docx|json --out FILE
                               e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf
+  user create EMAIL [--admin] [--role ROLE]... [--name NAME] [--password-stdin]
+                              create an account in the organisation: --admin gives the administrator
+                              role; roles: administrator, performance_officer, accountable_officer,
+                              accountable_director, contributor, viewer. Without --password-stdin a
+                              password is made up and printed once.
   export --out FILE.json      export the whole organisation
   import FILE.json [--replace]
                               import an organisation; validates everything before writing anything
@@ -77,6 +83,11 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
         return await withServices(config, async (services) => {
           const { organisation, created } = await services.demo.load('cli');
           out(created ? `Loaded the demo organisation: ${organisation.name}.` : `The demo organisation (${organisation.name}) is already loaded.`);
+          const accounts = await services.demo.accounts();
+          if (accounts.length > 0) {
+            out('Demo accounts (the passwords are public: change them, or close these accounts, before real use):');
+            for (const a of accounts) out(`  ${a.role.padEnd(22)} ${a.email.padEnd(36)} ${a.password}`);
+          }
           return 0;
         });
       case 'render': {
@@ -90,6 +101,26 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
           const body = format === 'pdf' ? await renderReportPdf(view) : format === 'docx' ? await renderReportDocx(view) : format === 'json' ? renderReportJson(view) : renderReportHtml(view);
           writeFileSync(values.out!, body);
           out(`Wrote ${view.priority.code} ${view.period.label} as ${format.toUpperCase()} to ${values.out}`);
+          return 0;
+        });
+      }
+      case 'user': {
+        const [sub, ...args] = rest;
+        if (sub !== 'create') throw new ConfigError('Usage: amber user create EMAIL [--admin] [--role ROLE]... [--name NAME] [--password-stdin]');
+        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
+          admin: { type: 'boolean', default: false }, role: { type: 'string', multiple: true, default: [] }, name: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false },
+        } });
+        const [email] = positionals;
+        if (!email) throw new ConfigError('user create needs an e-mail address, e.g. amber user create --admin you@council.gov.uk');
+        const roles = [...new Set([...(values.admin ? ['administrator'] : []), ...(values.role ?? [])])];
+        if (roles.length === 0) throw new ConfigError('Give the user a role: --admin, or --role ROLE (administrator, performance_officer, accountable_officer, accountable_director, contributor, viewer)');
+        const typed = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
+        const password = typed ?? randomBytes(15).toString('base64url');
+        return await withServices(config, async (services) => {
+          const actor = await homeActor(services);
+          const user = await services.accounts.createUser(actor, { email, name: values.name ?? email.split('@')[0]!, roles: roles as never, password });
+          out(`Created ${user.email} (${roles.join(', ')}) in ${(await services.organisations.getHome()).name}.`);
+          if (!typed) out(`Password: ${password}\nIt is shown only now: sign in and change it on the "Your account" page.`);
           return 0;
         });
       }

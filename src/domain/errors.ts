@@ -40,3 +40,17 @@ export class ConflictError extends AppError {
     super(code, message, 409);
   }
 }
+
+/** The person is signed in but their role does not allow this (403). */
+export class ForbiddenError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 403);
+  }
+}
+
+/** Nobody is signed in, or the session or token has ended (401). */
+export class UnauthenticatedError extends AppError {
+  constructor(code = 'SIGN_IN_REQUIRED', message = 'You need to sign in to do this') {
+    super(code, message, 401);
+  }
+}

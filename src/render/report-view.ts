@@ -32,6 +32,10 @@ export interface SignOffView {
   comment: string;
   /** Recorded from a paper or e-mail record, not signed in Amber by the person. */
   historical: boolean;
+  /** For a historical record: the day it was typed into Amber ("24 November 2026"). */
+  enteredOn?: string;
+  /** For a sign-off made in Amber: the time it was made ("14:05 UTC"). */
+  time?: string;
 }
 
 export interface ProgressView {

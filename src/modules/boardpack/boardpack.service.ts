@@ -3,6 +3,7 @@
 // reads, through the other modules' services.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -34,6 +35,7 @@ export function createBoardPackService({ plans, periods, organisations, reports,
   return {
     /** Queues the PDF and Word files of a pack (checked first, so a bad choice is refused now, not later). */
     async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<Job> {
+      authorize(actor, 'boardpack.compile');
       const period = await periods.getByKey(actor, periodKey);
       if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId)) throw new ThemeNotFoundError(themeId);
       return jobs.enqueue<BoardPackFilesParams>(actor, 'board-pack', { periodKey: period.key, themeId: themeId || undefined });
@@ -51,6 +53,7 @@ export function createBoardPackService({ plans, periods, organisations, reports,
     },
 
     async build(actor: Actor, periodKey: string, themeId?: string, today: IsoDate = todayIso()): Promise<BoardPack> {
+      authorize(actor, 'boardpack.compile');
       const period = await periods.getByKey(actor, periodKey);
       let theme: Theme | undefined;
       if (themeId) {

@@ -10,7 +10,11 @@ import type { PeriodService } from '../periods/period.service.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
 import type { IndicatorService } from '../indicators/indicator.service.ts';
+import type { DiagnosticService } from '../diagnostic/diagnostic.service.ts';
+import type { EfficiencyService } from '../efficiency/efficiency.service.ts';
 import { VFM_4D } from './vfm-4d.ts';
+import { DEMO_ACCOUNTS } from './demo-accounts.ts';
+import type { AccountService } from '../accounts/account.service.ts';
 
 const ILLUSTRATIVE = 'Illustrative demo entry, not taken from a real report.';
 
@@ -30,6 +34,12 @@ export interface DemoDeps {
   plans: PlanService;
   reports: ReportService;
   indicators: IndicatorService;
+  /** The demo's accounts, one per role (optional so service-level callers need not sign anyone in). */
+  accounts?: AccountService;
+  /** The illustrative efficiency diagnostic exercise (optional so older callers still work). */
+  diagnostics?: DiagnosticService;
+  /** The illustrative efficiency programme on the demo exercise (benchmarks to gain-share). */
+  efficiency?: EfficiencyService;
 }
 
 /** An illustrative indicator, so a newcomer sees a graph in a report (VfM-4d itself has none, as in the seed). */
@@ -41,7 +51,7 @@ const DEMO_INDICATOR = {
   target: '80',
 };
 
-export function createDemoService({ organisations, people, periods, plans, reports, indicators }: DemoDeps) {
+export function createDemoService({ organisations, people, periods, plans, reports, indicators, diagnostics, accounts, efficiency }: DemoDeps) {
   return {
     /** Loads the demo organisation unless it exists; returns it and whether it was created now. */
     async load(actorLabel = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
@@ -56,7 +66,8 @@ export function createDemoService({ organisations, people, periods, plans, repor
 
       const personIds = new Map<string, string>();
       for (const p of VFM_4D.people) {
-        personIds.set(p.key, (await people.create(actor, { name: p.name, jobTitle: p.jobTitle, employerId: organisation.id })).id);
+        const email = DEMO_ACCOUNTS.find((a) => a.person === p.key)?.email;
+        personIds.set(p.key, (await people.create(actor, { name: p.name, jobTitle: p.jobTitle, employerId: organisation.id, ...(email ? { email } : {}) })).id);
       }
       await people.create(actor, { name: 'Partnership Director', jobTitle: 'DECATS programme lead', employerId: partners.get('Local Partnerships')! });
 
@@ -84,8 +95,10 @@ export function createDemoService({ organisations, people, periods, plans, repor
           milestones: a.milestones.map((m) => ({ description: m.description, timescale: m.timescale })),
         });
       }
+      // The 2009 sign-offs were given on paper: entered as historical records, the director's
+      // publishing the report as revision 1.
       for (const s of r.signOffs) {
-        await reports.recordSignOff(actor, p.code, r.period, { role: s.role, personId: personIds.get(s.person), signedOn: s.date });
+        await reports.recordHistoricalSignOff(actor, p.code, r.period, { role: s.role, personId: personIds.get(s.person), signedOn: s.date });
       }
 
       for (const o of OTHER_PRIORITIES) {
@@ -103,7 +116,21 @@ export function createDemoService({ organisations, people, periods, plans, repor
         await indicators.setValue(actor, indicator.code, { period, actual, target: DEMO_INDICATOR.target });
       }
       await reports.chooseGraphs(actor, 'OC-1c', r.period, { indicators: [indicator.id] });
+      const demoExerciseId = await diagnostics?.seedDemo(actor);
+      if (demoExerciseId) await efficiency?.seedDemo(actor, demoExerciseId);
+      if (accounts) {
+        for (const a of DEMO_ACCOUNTS) {
+          await accounts.createUser(actor, { email: a.email, name: a.name, roles: [a.role], personId: a.person ? personIds.get(a.person) ?? null : null, passwordHash: a.passwordHash });
+        }
+      }
       return { organisation, created: true };
+    },
+
+    /** The demo's accounts and passwords, when this database holds the demo and its accounts. */
+    async accounts(): Promise<{ role: string; email: string; password: string }[]> {
+      const home = await organisations.findHome();
+      if (!home || home.name !== VFM_4D.organisation.name || !accounts) return [];
+      return DEMO_ACCOUNTS.map((a) => ({ role: a.role.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()), email: a.email, password: a.password }));
     },
   };
 }

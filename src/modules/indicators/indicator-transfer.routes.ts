@@ -1,6 +1,7 @@
 // Pages for importing and exporting indicator values as CSV or XLSX (issue 4). Multipart upload
 // is registered in this plugin's scope only, limited to 5 MB and one file.
 
+import { authorize } from '../../domain/permissions.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Services } from '../../composition.ts';
@@ -70,6 +71,8 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
     });
 
     scope.post(paths.indicators.import, async (request, reply) => {
+      // Refuse before reading a file the person may not import.
+      authorize(request.actor, 'indicator.edit');
       const fields: Record<string, string> = {};
       try {
         const file = await readUpload(request, fields);
@@ -99,6 +102,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       return definitionsPage(reply, undefined, 200, Number.isInteger(created) && Number.isInteger(updated) && created + updated > 0 ? { created, updated } : undefined);
     });
     scope.post(paths.indicators.definitionsImport, async (request, reply) => {
+      authorize(request.actor, 'indicator.edit');
       try {
         const file = await readUpload(request, {});
         const result = await indicatorTransfer.importDefinitions(request.actor, { file });

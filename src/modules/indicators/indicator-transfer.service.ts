@@ -3,6 +3,7 @@
 // transaction, and only a file without a single problem is written, in one transaction.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { ValidationError, ConflictError } from '../../domain/errors.ts';
 import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
 import { yearToDate } from '../../domain/indicators/ytd.ts';
@@ -151,6 +152,7 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
      * ValidationError lists every problem as "Row 7, column Unit: ...".
      */
     async importDefinitions(actor: Actor, input: { file?: { filename: string; data: Buffer } | undefined }): Promise<DefinitionImportResult> {
+      authorize(actor, 'indicator.edit');
       const rows = await rowsOf(input.file);
       // Reads of other modules go before the transaction: inside it only its own queries may run.
       const [list, persons, priorities] = await Promise.all([indicators.list(actor), people.list(actor), plans.listPriorities(actor)]);
@@ -191,6 +193,7 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
      * ValidationError lists every problem as "Row 7, column Q3: ...".
      */
     async importValues(actor: Actor, input: { year?: unknown; file?: { filename: string; data: Buffer } | undefined }): Promise<ImportResult> {
+      authorize(actor, 'indicator.edit');
       const year = parseWith(transferYearInput, { year: input.year }).year;
       const file = input.file;
       if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');

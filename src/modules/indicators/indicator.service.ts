@@ -3,6 +3,7 @@
 // status is kept beside it), direction of travel, and the series a report draws as a graph.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -168,6 +169,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     async create(actor: Actor, input: unknown): Promise<Indicator> {
+      authorize(actor, 'indicator.edit');
       return repo.transaction(async (q) => {
         const { values, priorityIds } = await parseDefinition(actor, q, input);
         if (await q.findByCode(actor.organisationId, values.code)) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
@@ -179,6 +181,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     async update(actor: Actor, code: string, input: unknown): Promise<Indicator> {
+      authorize(actor, 'indicator.edit');
       const version = parseWith(indicatorInput.pick({ version: true }), input).version;
       return repo.transaction(async (q) => {
         const before = await get(actor, code, q);
@@ -204,6 +207,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
 
     /** Records the actual, target and comment of one period (blank means no value). */
     async setValue(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
+      authorize(actor, 'indicator.edit');
       const v = parseWith(valueInput, input);
       // Reads of other modules go before the transaction: inside it only its own queries may run.
       const i = await get(actor, code);
@@ -235,6 +239,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
 
     /** An officer's status for one period, with a reason; an empty status goes back to the computed one. */
     async overrideStatus(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
+      authorize(actor, 'indicator.edit');
       const v = parseWith(overrideInput, input);
       const scale = await organisations.statusScale(actor);
       const defaults = await organisations.indicatorDefaults(actor);

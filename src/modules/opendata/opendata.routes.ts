@@ -13,14 +13,14 @@ function send(reply: FastifyReply, name: string, format: 'csv' | 'json', records
 
 export function registerOpenDataRoutes(app: FastifyInstance, services: Services): void {
   const { opendata } = services;
-  app.get(paths.openData.index, async (_request, reply) => reply.view('opendata/views/open-data.njk', { pageTitle: 'Open data', section: 'open-data' }));
+  app.get(paths.openData.index, { config: { public: true } }, async (_request, reply) => reply.view('opendata/views/open-data.njk', { pageTitle: 'Open data', section: 'open-data' }));
   for (const format of ['csv', 'json'] as const) {
-    app.get(paths.openData.priorities(format), async (request, reply) => {
+    app.get(paths.openData.priorities(format), { config: { public: true } }, async (request, reply) => {
       const records = await opendata.priorityStatuses(request.actor);
       return send(reply, 'priority-statuses', format, records as unknown as Record<string, string | null>[],
         ['priority', 'title', 'plan', 'theme', 'accountableOfficer', 'period', 'periodLabel', 'status', 'statusLabel']);
     });
-    app.get(paths.openData.indicators(format), async (request, reply) => {
+    app.get(paths.openData.indicators(format), { config: { public: true } }, async (request, reply) => {
       const records = await opendata.indicatorValues(request.actor);
       return send(reply, 'indicator-values', format, records as unknown as Record<string, string | null>[],
         ['indicator', 'title', 'unit', 'goodIs', 'period', 'periodLabel', 'actual', 'target', 'status', 'statusLabel', 'directionSincePrevious']);

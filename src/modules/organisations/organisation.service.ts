@@ -2,6 +2,7 @@
 // sign-in decides per user), the partner organisations it records, and its status scale.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { RAG_SCALE, TARGET_SCALE, checkScale, statusKeyFromLabel, type Status, type StatusDefinition } from '../../domain/status-scale.ts';
 import { percentToBasisPoints } from '../../domain/indicators/indicator.ts';
@@ -58,6 +59,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
     listPartners: (actor: Actor) => repo.listManagedBy(actor.organisationId),
     getPartner,
     async createPartner(actor: Actor, input: unknown): Promise<Organisation> {
+      authorize(actor, 'reference.edit');
       const values = parseWith(organisationInput, input);
       return repo.transaction(async (r) => {
         if (await r.findManagedByName(actor.organisationId, values.name)) {
@@ -69,6 +71,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
       });
     },
     async updatePartner(actor: Actor, id: string, input: unknown): Promise<Organisation> {
+      authorize(actor, 'reference.edit');
       const values = parseWith(organisationInput, input);
       return repo.transaction(async (r) => {
         const before = await getPartner(actor, id, r);
@@ -80,6 +83,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
       });
     },
     async deletePartner(actor: Actor, id: string): Promise<void> {
+      authorize(actor, 'reference.edit');
       await repo.transaction(async (r) => {
         const before = await getPartner(actor, id, r);
         const uses = await r.countReferences(id);
@@ -105,6 +109,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
      * in different units. Read like the indicator form's percentage (at most two decimals).
      */
     async updateIndicatorDefaults(actor: Actor, input: unknown): Promise<IndicatorDefaults> {
+      authorize(actor, 'settings.edit');
       const { tolerance } = parseWith(indicatorDefaultsInput, input);
       const text = tolerance.trim().replace(/%$/, '').trim();
       let ruleValue: number;
@@ -127,6 +132,7 @@ export function createOrganisationService(repo: OrganisationRepository) {
 
     /** Replaces the scale (labels, colours, shapes, order, comment rules). A status still used by a report cannot be removed. */
     async updateStatusScale(actor: Actor, input: unknown): Promise<Status[]> {
+      authorize(actor, 'settings.edit');
       const { statuses } = parseWith(statusScaleInput, input);
       const withKeys: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
       const issues = checkScale(withKeys);

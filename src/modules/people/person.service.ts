@@ -2,6 +2,7 @@
 // A person may work for the organisation or for one of its partners; not every person signs in.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PersonRepository, PersonQueries, Person } from './person.repository.ts';
@@ -30,6 +31,7 @@ export function createPersonService(repo: PersonRepository) {
     list: (actor: Actor) => repo.list(actor.organisationId),
     get,
     async create(actor: Actor, input: unknown): Promise<Person> {
+      authorize(actor, 'reference.edit');
       return repo.transaction(async (r) => {
         const values = await parse(actor, r, input);
         const id = await r.insert(actor.organisationId, values);
@@ -39,6 +41,7 @@ export function createPersonService(repo: PersonRepository) {
       });
     },
     async update(actor: Actor, id: string, input: unknown): Promise<Person> {
+      authorize(actor, 'reference.edit');
       return repo.transaction(async (r) => {
         const before = await r.findById(actor.organisationId, id);
         if (!before) throw new PersonNotFoundError();
@@ -50,6 +53,7 @@ export function createPersonService(repo: PersonRepository) {
       });
     },
     async delete(actor: Actor, id: string): Promise<void> {
+      authorize(actor, 'reference.edit');
       await repo.transaction(async (r) => {
         const before = await r.findById(actor.organisationId, id);
         if (!before) throw new PersonNotFoundError();

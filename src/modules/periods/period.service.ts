@@ -2,6 +2,7 @@
 // of UK financial years). Each is identified by a stable key such as 2009-10-h1.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, periodSpan, comparePeriods, type Period } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
@@ -43,6 +44,7 @@ export function createPeriodService(repo: PeriodRepository) {
       return p;
     },
     async create(actor: Actor, input: unknown): Promise<ReportingPeriod> {
+      authorize(actor, 'reference.edit');
       const { period, dueOn } = parseWith(periodInputSchema(input), input);
       return repo.transaction(async (r) => {
         if (await r.findByKey(actor.organisationId, period.key)) {
@@ -59,6 +61,7 @@ export function createPeriodService(repo: PeriodRepository) {
       return (await findByKey(actor, key)) ?? this.create(actor, { key });
     },
     async setDueDate(actor: Actor, key: string, input: unknown): Promise<ReportingPeriod> {
+      authorize(actor, 'reference.edit');
       const { dueOn } = parseWith(periodDueInput, input);
       return repo.transaction(async (r) => {
         const before = await findByKey(actor, key, r);
@@ -70,6 +73,7 @@ export function createPeriodService(repo: PeriodRepository) {
       });
     },
     async delete(actor: Actor, key: string): Promise<void> {
+      authorize(actor, 'reference.edit');
       await repo.transaction(async (r) => {
         const before = await findByKey(actor, key, r);
         if (!before) throw new PeriodNotFoundError(key);

@@ -1,6 +1,7 @@
 // Plans, their themes and improvement priorities: the structure an organisation reports against.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanRepository, PlanQueries, Plan, Theme, Priority, PriorityListItem } from './plan.repository.ts';
@@ -61,6 +62,7 @@ export function createPlanService(repo: PlanRepository) {
     listPlans: (actor: Actor) => repo.listPlans(actor.organisationId),
     getPlan,
     async createPlan(actor: Actor, input: unknown): Promise<Plan> {
+      authorize(actor, 'priority.edit');
       const v = parseWith(planInput, input);
       return repo.transaction(async (r) => {
         const id = await r.insertPlan(actor.organisationId, v);
@@ -70,6 +72,7 @@ export function createPlanService(repo: PlanRepository) {
       });
     },
     async updatePlan(actor: Actor, id: string, input: unknown): Promise<Plan> {
+      authorize(actor, 'priority.edit');
       const v = parseWith(planInput, input);
       return repo.transaction(async (r) => {
         const before = await getPlan(actor, id, r);
@@ -83,6 +86,7 @@ export function createPlanService(repo: PlanRepository) {
     listThemes: (actor: Actor, planId?: string) => repo.listThemes(actor.organisationId, planId),
     getTheme,
     async createTheme(actor: Actor, planId: string, input: unknown): Promise<Theme> {
+      authorize(actor, 'priority.edit');
       const v = parseWith(themeInput, input);
       await getPlan(actor, planId);
       return repo.transaction(async (r) => {
@@ -93,6 +97,7 @@ export function createPlanService(repo: PlanRepository) {
       });
     },
     async updateTheme(actor: Actor, id: string, input: unknown): Promise<Theme> {
+      authorize(actor, 'priority.edit');
       const v = parseWith(themeInput, input);
       return repo.transaction(async (r) => {
         const before = await getTheme(actor, id, r);
@@ -103,6 +108,7 @@ export function createPlanService(repo: PlanRepository) {
       });
     },
     async deleteTheme(actor: Actor, id: string): Promise<void> {
+      authorize(actor, 'priority.edit');
       await repo.transaction(async (r) => {
         const before = await getTheme(actor, id, r);
         const n = await r.countPrioritiesInTheme(id);
@@ -120,6 +126,7 @@ export function createPlanService(repo: PlanRepository) {
     findPriority: (actor: Actor, code: string) => repo.findPriorityByCode(actor.organisationId, code),
     getPriority,
     async createPriority(actor: Actor, input: unknown): Promise<Priority> {
+      authorize(actor, 'priority.edit');
       const v = parseWith(priorityInput, input);
       return repo.transaction(async (r) => {
         await checkPriorityRefs(actor, r, v);
@@ -131,10 +138,14 @@ export function createPlanService(repo: PlanRepository) {
       });
     },
     async updatePriority(actor: Actor, code: string, input: unknown): Promise<Priority> {
+      if (!mayEver(actor, 'priority.edit')) authorize(actor, 'priority.edit');
       const v = parseWith(priorityInput, input);
       return repo.transaction(async (r) => {
         const before = await r.findPriorityByCode(actor.organisationId, code);
         if (!before) throw new PriorityNotFoundError(code);
+        // An accountable officer may edit their own priority, not give it to someone else.
+        authorize(actor, 'priority.edit', { accountablePersonIds: [before.accountableOfficer?.id, before.accountableDirector?.id] });
+        if (!mayEver(actor, 'reference.edit') && ((v.accountableOfficerId ?? null) !== (before.accountableOfficer?.id ?? null) || (v.accountableDirectorId ?? null) !== (before.accountableDirector?.id ?? null))) authorize(actor, 'reference.edit');
         await checkPriorityRefs(actor, r, v);
         const clash = await r.findPriorityByCode(actor.organisationId, v.code);
         if (clash && clash.id !== before.id) throw ValidationError.single('code', `There is already a priority with the code ${v.code}`);

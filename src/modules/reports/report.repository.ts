@@ -1,9 +1,10 @@
 // All SQL about progress reports: the report, its key actions (with contributors and
-// milestones) and its sign-offs.
+// milestones), its sign-offs, its workflow state and its published revisions.
 
 import type { Kysely } from 'kysely';
 import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { ReportView } from '../../render/report-view.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { Timescale } from '../../domain/timescale.ts';
@@ -24,7 +25,29 @@ export interface SignOff {
   comment: string;
   historical: boolean;
   recordedAt: Date;
+  /** The signed-in user who signed; null for a historical record typed in from paper. */
+  userId: string | null;
+  /** The revision of the report it signed. */
+  revision: number;
+  /** When it was signed in Amber (date and time); null for a historical record. */
+  signedAt: Date | null;
 }
+
+export type ReportState = 'draft' | 'submitted' | 'officer_approved' | 'published';
+
+/** A published revision: what readers saw, frozen. */
+export interface Revision {
+  number: number;
+  view: ReportView;
+  publishedAt: Date;
+  publishedBy: string;
+  publishedByPersonId: string | null;
+  historical: boolean;
+}
+export type RevisionSummary = Omit<Revision, 'view'>;
+
+/** One row of the audit trail of a report, for "who changed it since you started". */
+export interface ReportAuditEvent { id: number; occurredAt: Date; actor: string; before: unknown; after: unknown }
 
 export interface Report {
   id: string;
@@ -38,13 +61,19 @@ export interface Report {
   challenges: string[];
   version: number;
   updatedAt: Date;
+  /** Where it is in the workflow. */
+  state: ReportState;
+  /** The revision being written or signed off now. */
+  revision: number;
+  /** The latest published revision, null until the first publication. */
+  publishedRevision: number | null;
   actions: Action[];
   signOffs: SignOff[];
   /** Risks of the priority's register cited under "Challenges/Risks", in order. */
   riskIds: string[];
 }
 
-export interface ReportSummary { id: string; periodKey: string; statusId: string | null; updatedAt: Date; version: number }
+export interface ReportSummary { id: string; periodKey: string; statusId: string | null; updatedAt: Date; version: number; state: ReportState; publishedRevision: number | null }
 
 export interface SectionValues {
   summary: string;
@@ -102,11 +131,12 @@ function reportQueries(db: Executor<DB>) {
   async function loadSignOffs(reportId: string): Promise<SignOff[]> {
     const rows = await db.selectFrom('sign_off').innerJoin('person', 'person.id', 'sign_off.person_id')
       .select(['sign_off.id', 'sign_off.role', 'sign_off.person_id', 'person.name', 'person.job_title', 'sign_off.decision',
-        'sign_off.signed_on', 'sign_off.comment', 'sign_off.historical', 'sign_off.recorded_at'])
+        'sign_off.signed_on', 'sign_off.comment', 'sign_off.historical', 'sign_off.recorded_at', 'sign_off.user_id', 'sign_off.revision', 'sign_off.signed_at'])
       .where('sign_off.report_id', '=', reportId).orderBy('sign_off.recorded_at').orderBy('sign_off.id').execute();
     return rows.map((r) => ({
       id: r.id, role: r.role, personId: r.person_id, personName: r.name, personJobTitle: r.job_title, decision: r.decision,
       signedOn: r.signed_on as IsoDate, comment: r.comment, historical: r.historical, recordedAt: r.recorded_at,
+      userId: r.user_id, revision: r.revision, signedAt: r.signed_at,
     }));
   }
 
@@ -138,10 +168,10 @@ function reportQueries(db: Executor<DB>) {
 
     async listForPriority(priorityId: string): Promise<ReportSummary[]> {
       const rows = await db.selectFrom('progress_report').innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .select(['progress_report.id', 'reporting_period.key', 'progress_report.status_id', 'progress_report.updated_at', 'progress_report.version'])
+        .select(['progress_report.id', 'reporting_period.key', 'progress_report.status_id', 'progress_report.updated_at', 'progress_report.version', 'progress_report.state', 'progress_report.published_revision'])
         .where('progress_report.priority_id', '=', priorityId)
         .orderBy('reporting_period.ends_on', 'desc').orderBy('reporting_period.starts_on', 'desc').execute();
-      return rows.map((r) => ({ id: r.id, periodKey: r.key, statusId: r.status_id, updatedAt: r.updated_at, version: r.version }));
+      return rows.map((r) => ({ id: r.id, periodKey: r.key, statusId: r.status_id, updatedAt: r.updated_at, version: r.version, state: r.state, publishedRevision: r.published_revision }));
     },
 
     async find(priorityId: string, periodId: string): Promise<Report | undefined> {
@@ -153,6 +183,7 @@ function reportQueries(db: Executor<DB>) {
         id: r.id, priorityId: r.priority_id, periodId: r.period_id, periodKey: r.period_key, summary: r.summary,
         statusId: r.status_id, statusReason: r.status_reason, achievements: r.achievements, challenges: r.challenges,
         version: r.version, updatedAt: r.updated_at,
+        state: r.state, revision: r.revision, publishedRevision: r.published_revision,
         actions: await loadActions(r.id),
         signOffs: await loadSignOffs(r.id),
         riskIds: (await db.selectFrom('report_risk').select('risk_id').where('report_id', '=', r.id).orderBy('position').execute()).map((x) => x.risk_id),
@@ -205,16 +236,51 @@ function reportQueries(db: Executor<DB>) {
       for (const [position, id] of ids.entries()) await db.updateTable('action').set({ position }).where('id', '=', id).execute();
     },
 
-    async insertSignOff(organisationId: string, reportId: string, v: { role: SignOffRole; personId: string; decision: 'approved' | 'returned'; signedOn: string; comment: string; historical: boolean }): Promise<string> {
+    async insertSignOff(organisationId: string, reportId: string, v: {
+      role: SignOffRole; personId: string; decision: 'approved' | 'returned'; signedOn: string; comment: string; historical: boolean;
+      userId: string | null; revision: number; signedAt: Date | null;
+    }): Promise<string> {
       const r = await db.insertInto('sign_off').values({
         organisation_id: organisationId, report_id: reportId, role: v.role, person_id: v.personId, decision: v.decision,
-        signed_on: v.signedOn, comment: v.comment, historical: v.historical,
+        signed_on: v.signedOn, comment: v.comment, historical: v.historical, user_id: v.userId, revision: v.revision, signed_at: v.signedAt,
       }).returning('id').executeTakeFirstOrThrow();
       return r.id;
     },
-    async deleteSignOff(reportId: string, id: string): Promise<boolean> {
-      const r = await db.deleteFrom('sign_off').where('report_id', '=', reportId).where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) === 1;
+
+    /** Moves the report along the workflow (the caller has checked the version with `touch`). */
+    async setState(reportId: string, v: { state: ReportState; revision?: number; publishedRevision?: number }): Promise<void> {
+      await db.updateTable('progress_report').set({
+        state: v.state,
+        ...(v.revision !== undefined ? { revision: v.revision } : {}),
+        ...(v.publishedRevision !== undefined ? { published_revision: v.publishedRevision } : {}),
+      }).where('id', '=', reportId).execute();
+    },
+    async insertRevision(organisationId: string, reportId: string, v: { number: number; view: ReportView; publishedBy: string; userId: string | null; personId: string | null; historical: boolean }): Promise<void> {
+      await db.insertInto('report_revision').values({
+        organisation_id: organisationId, report_id: reportId, number: v.number, view: JSON.stringify(v.view),
+        published_by: v.publishedBy, published_by_user_id: v.userId, published_by_person_id: v.personId, historical: v.historical,
+      }).execute();
+    },
+    async listRevisions(reportId: string): Promise<RevisionSummary[]> {
+      const rows = await db.selectFrom('report_revision').select(['number', 'published_at', 'published_by', 'published_by_person_id', 'historical'])
+        .where('report_id', '=', reportId).orderBy('number', 'desc').execute();
+      return rows.map((r) => ({ number: r.number, publishedAt: r.published_at, publishedBy: r.published_by, publishedByPersonId: r.published_by_person_id, historical: r.historical }));
+    },
+    async findRevision(reportId: string, number: number): Promise<Revision | undefined> {
+      const r = await db.selectFrom('report_revision').selectAll().where('report_id', '=', reportId).where('number', '=', number).executeTakeFirst();
+      if (!r) return undefined;
+      return { number: r.number, view: r.view as ReportView, publishedAt: r.published_at, publishedBy: r.published_by, publishedByPersonId: r.published_by_person_id, historical: r.historical };
+    },
+    /** The report's audit events, oldest first (what was saved at each version, and by whom). */
+    async auditOfReport(reportId: string): Promise<ReportAuditEvent[]> {
+      const rows = await db.selectFrom('audit_event').select(['id', 'occurred_at', 'actor', 'before', 'after'])
+        .where('entity', '=', 'progress_report').where('entity_id', '=', reportId).orderBy('id').execute();
+      return rows.map((r) => ({ id: Number(r.id), occurredAt: r.occurred_at, actor: r.actor, before: r.before, after: r.after }));
+    },
+    /** The person ids named on the action holding this milestone (for "may a contributor update it"). */
+    async personIdsOnAction(actionId: string): Promise<string[]> {
+      const rows = await db.selectFrom('action_contributor').select('person_id').where('action_id', '=', actionId).where('person_id', 'is not', null).execute();
+      return rows.map((r) => r.person_id!);
     },
 
     /** The latest report of the priority for a period that ended before `before` (the previous report). */

@@ -1,22 +1,25 @@
 // Pages, downloads and API for progress reports: the report read like the seed document, its
-// sections, key actions and sign-offs edited with forms that work without JavaScript.
+// sections and key actions edited with forms that work without JavaScript, the sign-off workflow
+// (submit, approve, return with a comment), its revisions and what changed between them.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
-import { formBody, submitForm, selectItems, applyRowIntent } from '../../platform/http/forms.ts';
+import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
+import { toProblem } from '../../platform/http/errors.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { todayIso, formatDate } from '../../domain/dates.ts';
+import type { ConflictError } from '../../domain/errors.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
 import { renderReportJson } from '../../render/json.ts';
-import { presentReport, presentProgress } from './report.presenter.ts';
+import { presentReport, presentProgress, presentWorkflow, presentChanges, presentConflict } from './report.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import { sectionsInput, actionInput, signOffInput, newReportInput, moveInput, progressInput, SIGN_OFF_ROLE_LABELS } from './report.schemas.ts';
-import type { ReportBundle } from './report.service.ts';
+import { sectionsInput, actionInput, newReportInput, moveInput, progressInput, workflowInput, returnInput } from './report.schemas.ts';
+import { ReportChangedError, type ReportBundle } from './report.service.ts';
 import type { ReportView } from '../../render/report-view.ts';
 
 type Params = { code: string; period: string; n: string; format: string; id: string };
@@ -32,8 +35,10 @@ const SAVED_MESSAGES: Record<string, string> = {
   sections: 'The report has been saved.',
   action: 'The key action has been saved.',
   'action-removed': 'The key action has been removed.',
-  'sign-off': 'The sign-off has been recorded.',
-  'sign-off-removed': 'The sign-off has been removed.',
+  submitted: 'The report has been submitted for sign-off.',
+  approved: 'You have signed off the report.',
+  published: 'You have signed off the report: it is published.',
+  returned: 'The report has been returned to draft with your comment.',
   created: 'The report has been started. Write its sections below.',
   progress: 'The milestone’s progress has been recorded.',
   graphs: 'The graphs have been chosen.',
@@ -53,15 +58,17 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   // --- The report ------------------------------------------------------------------------
   app.get(routes.report, async (request: Req, reply) => {
     const { code, period } = request.params;
-    const bundle = await reports.getBundle(request.actor, code, period);
-    const view = presentReport(bundle);
+    const readable = await reports.readable(request.actor, code, period);
+    const view = readable.view;
     return reply.view('reports/views/report.njk', {
       pageTitle: `${view.priority.code} ${view.period.label} progress report`, section: 'priorities',
-      backLink: { href: paths.priorities.show(bundle.priority.code), text: `Back to ${bundle.priority.code}` },
-      view, code: bundle.priority.code, periodKey: bundle.period.key,
+      backLink: { href: paths.priorities.show(view.priority.code), text: `Back to ${view.priority.code}` },
+      view, code: view.priority.code, periodKey: view.period.key,
       flash: SAVED_MESSAGES[request.query.saved ?? ''],
-      signOffRecords: bundle.report.signOffs.map((s) => ({ ...s, roleLabel: SIGN_OFF_ROLE_LABELS[s.role], date: formatDate(s.signedOn) })),
-      version: bundle.report.version,
+      editable: readable.abilities.edit, abilities: readable.abilities, workflow: presentWorkflow(readable),
+      // A contributor changes the key actions they are named on.
+      actionsEditable: !readable.abilities.edit && readable.abilities.actions.length ? Object.fromEntries(readable.abilities.actions.map((n) => [n, true])) : undefined,
+      version: readable.bundle?.report.version,
     });
   });
 
@@ -69,15 +76,16 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const format = request.params.format as keyof typeof DOWNLOADS;
     const download = DOWNLOADS[format];
     if (!Object.hasOwn(DOWNLOADS, format)) throw new NotFoundError('FORMAT_NOT_FOUND', `Reports download as pdf, docx or json, not ${request.params.format}`);
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
-    const body = await download.render(presentReport(bundle));
-    const filename = `${bundle.priority.code}-${bundle.period.key}.${format}`.replace(/[^\w.-]+/g, '_');
+    // What the reader may read: the live report, or for viewers the published revision.
+    const { view } = await reports.readable(request.actor, request.params.code, request.params.period);
+    const body = await download.render(view);
+    const filename = `${view.priority.code}-${view.period.key}.${format}`.replace(/[^\w.-]+/g, '_');
     return reply.type(download.type).header('content-disposition', `attachment; filename="${filename}"`).send(body);
   });
 
   // --- Start a report ----------------------------------------------------------------------
   async function newReportPage(request: FastifyRequest, code: string, values: Record<string, any>, errors?: ErrorView) {
-    const priority = await plans.getPriority(request.actor, code);
+    const priority = await reports.priorityToWrite(request.actor, code);
     const [all, existing] = await Promise.all([periods.list(request.actor), reports.listForPriority(request.actor, priority.code)]);
     const taken = new Set(existing.map((r) => r.periodKey));
     const free = all.filter((p) => !taken.has(p.key));
@@ -100,11 +108,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
 
   // --- Sections -------------------------------------------------------------------------
-  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView, theirs?: ReportView) {
+  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView, theirs?: ReportView, conflict?: ConflictError) {
     const chosen = new Set<string>((Array.isArray(values.risks) ? values.risks : values.risks ? [values.risks] : []).map(String));
     const citable = await risks.citable(request.actor, bundle.priority.id, bundle.report.riskIds);
     return {
-      template: 'reports/views/report-form.njk', theirs,
+      template: 'reports/views/report-form.njk', theirs, conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
       pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`, section: 'priorities',
       backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
       statusItems: [
@@ -121,7 +129,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     };
   }
   app.get(routes.reportEdit, async (request: Req, reply) => {
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const status = bundle.statuses.find((s) => s.id === bundle.report.statusId);
     const { template, ...ctx } = await sectionsPage(request, bundle, {
       summary: bundle.report.summary, status: status?.key ?? '', statusReason: bundle.report.statusReason,
@@ -137,12 +145,12 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         const bundle = await reports.getBundle(request.actor, code, period);
         // After a conflict, show what is saved now beside the person's own text, and let the next
         // save build on the current version: they decide, nothing is merged silently.
-        return sectionsPage(request, bundle, conflict ? { ...body, version: bundle.report.version } : body, errors, conflict ? presentReport(bundle) : undefined);
+        return sectionsPage(request, bundle, conflict ? { ...body, version: bundle.report.version } : body, errors, conflict ? presentReport(bundle) : undefined, conflict);
       });
   });
 
   // --- Key actions --------------------------------------------------------------------------
-  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView, conflict?: unknown) {
+  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView, conflict?: ConflictError) {
     if (conflict) values = { ...values, version: bundle.report.version };
     const theirs = conflict ? presentReport(bundle) : undefined;
     const [persons, partners] = await Promise.all([people.list(request.actor), organisations.listPartners(request.actor)]);
@@ -153,7 +161,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     return {
       template: 'reports/views/action-form.njk',
       pageTitle: n ? `Change key action ${n}` : 'Add a key action', section: 'priorities',
-      backLink: reportLinks(code, period), bundle, n, values, errors, milestones, theirs, theirAction: theirs && n ? theirs.actions[n - 1] : undefined,
+      backLink: reportLinks(code, period), bundle, n, values, errors, milestones, theirs, conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined, theirAction: theirs && n ? theirs.actions[n - 1] : undefined,
       personItems: persons.map((p) => ({ value: `person:${p.id}`, text: p.name, hint: { text: [p.jobTitle, p.employerName].filter(Boolean).join(', ') }, checked: chosen.has(`person:${p.id}`) })),
       partnerItems: partners.map((o) => ({ value: `partner:${o.id}`, text: o.name, checked: chosen.has(`partner:${o.id}`) })),
       action: n ? paths.reports.actions.update(code, period, n) : paths.reports.actions.create(code, period),
@@ -171,7 +179,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   const isRowIntent = (input: Record<string, unknown>) => input.intent !== undefined && input.intent !== 'save';
 
   app.get(routes.actionNew, async (request: Req, reply) => {
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const { template, ...ctx } = await actionPage(request, bundle, undefined, { version: bundle.report.version }, 2);
     return reply.view(template, ctx);
   });
@@ -180,7 +188,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const { input, blank } = applyIntent(formBody(request));
     if (isRowIntent(input)) {
       // Add, move or remove a milestone row: show the form again; nothing is saved until "Save".
-      const { template, ...ctx } = await actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, blank);
+      const { template, ...ctx } = await actionPage(request, await reports.formBundle(request.actor, code, period, 'edit'), undefined, input, blank);
       return reply.view(template, ctx);
     }
     return submitForm(reply, () => reports.addAction(request.actor, code, period, input),
@@ -189,7 +197,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
   app.get(routes.actionEdit, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, { action: n });
     const a = bundle.report.actions[n - 1];
     if (!a) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
     const values = {
@@ -206,7 +214,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const n = actionNumber(request.params.n);
     const { input, blank } = applyIntent(formBody(request));
     if (isRowIntent(input)) {
-      const { template, ...ctx } = await actionPage(request, await reports.getBundle(request.actor, code, period), n, input, blank);
+      const { template, ...ctx } = await actionPage(request, await reports.formBundle(request.actor, code, period, { action: n }), n, input, blank);
       return reply.view(template, ctx);
     }
     return submitForm(reply, () => reports.updateAction(request.actor, code, period, n, input),
@@ -223,7 +231,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
   app.get(routes.actionDelete, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
+    const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const view = presentReport(bundle);
     const action = view.actions[n - 1];
     if (!action) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
@@ -240,40 +248,93 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       async (errors) => ({ template: 'error.njk', pageTitle: 'The action was not removed', problem: { title: 'The action was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
   });
 
-  // --- Sign-offs ----------------------------------------------------------------------------
-  async function signOffPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView) {
-    const persons = await people.list(request.actor);
-    const role = values.role as string | undefined;
-    const suggested = role === 'accountable_director' ? bundle.priority.accountableDirector?.id : role === 'accountable_officer' ? bundle.priority.accountableOfficer?.id : undefined;
-    return {
-      template: 'reports/views/sign-off-form.njk', pageTitle: 'Record a sign-off', section: 'priorities',
-      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
-      roleItems: Object.entries(SIGN_OFF_ROLE_LABELS).map(([value, text]) => ({ value, text, checked: values.role === value })),
-      personItems: selectItems(persons, (p) => p.id, (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`, (values.personId as string) || suggested, 'Select a person'),
-      decisionItems: [
-        { value: 'approved', text: 'Approved', checked: (values.decision ?? 'approved') === 'approved' },
-        { value: 'returned', text: 'Returned with comments', checked: values.decision === 'returned' },
-      ],
-      today: formatDate(todayIso()),
-      action: paths.reports.signOffs.create(bundle.priority.code, bundle.period.key),
-    };
-  }
-  app.get(routes.signOffNew, async (request: FastifyRequest<{ Params: Params; Querystring: { role?: string } }>, reply) => {
-    const bundle = await reports.getBundle(request.actor, request.params.code, request.params.period);
-    const { template, ...ctx } = await signOffPage(request, bundle, { role: request.query.role, version: bundle.report.version });
-    return reply.view(template, ctx);
-  });
-  app.post(routes.signOffCreate, async (request: Req, reply) => {
+  // --- The workflow: submit, sign off (approve or return with a comment) ----------------------
+  const workflowFailed = (title: string) => async (errors: ErrorView) =>
+    ({ template: 'error.njk', pageTitle: title, problem: { title, detail: errors.list.map((e) => e.text).join(' ') } });
+  app.post(routes.reportSubmit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const body = formBody(request);
-    return submitForm(reply, () => reports.recordSignOff(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=sign-off#sign-offs`,
-      async (errors) => signOffPage(request, await reports.getBundle(request.actor, code, period), body, errors));
+    return submitForm(reply, () => reports.submit(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=submitted`,
+      workflowFailed('The report was not submitted'));
   });
-  app.post(routes.signOffDelete, async (request: Req, reply) => {
-    const { code, period, id } = request.params;
+
+  async function signOffPage(request: FastifyRequest, code: string, period: string, values: Record<string, any>, errors?: ErrorView, conflict?: ConflictError) {
+    const bundle = await reports.formBundle(request.actor, code, period, 'sign-off');
+    const { state, revision, publishedRevision } = bundle.report;
+    return {
+      template: 'reports/views/sign-off-form.njk', pageTitle: 'Sign off the report', section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, view: presentReport(bundle), errors,
+      workflow: presentWorkflow({ state, revision, publishedRevision, bundle }), conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
+      values: conflict ? { ...values, version: bundle.report.version } : values,
+      decisionItems: [
+        { value: 'approve', text: 'Approve', hint: { text: bundle.report.state === 'officer_approved' ? 'As accountable director: this publishes the report.' : 'As accountable officer: the accountable director signs off next.' }, checked: values.decision === 'approve' },
+        { value: 'return', text: 'Return it to draft', hint: { text: 'Say what needs to change in the comment.' }, checked: values.decision === 'return' },
+      ],
+      action: paths.reports.signOff(bundle.priority.code, bundle.period.key),
+    };
+  }
+  app.get(routes.reportSignOff, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const bundle = await reports.getBundle(request.actor, code, period);
+    const { template, ...ctx } = await signOffPage(request, code, period, { version: bundle.report.version });
+    return reply.view(template, ctx);
+  });
+  app.post(routes.reportSignOff, async (request: Req, reply) => {
+    const { code, period } = request.params;
     const body = formBody(request);
-    return submitForm(reply, () => reports.deleteSignOff(request.actor, code, period, id, body), () => `${paths.reports.show(code, period)}?saved=sign-off-removed#sign-offs`,
-      async (errors) => ({ template: 'error.njk', pageTitle: 'The sign-off was not removed', problem: { title: 'The sign-off was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
+    return submitForm(reply, () => reports.decide(request.actor, code, period, body),
+      (r) => `${paths.reports.show(code, period)}?saved=${r.state === 'published' ? 'published' : r.state === 'draft' ? 'returned' : 'approved'}#workflow`,
+      async (errors, conflict) => signOffPage(request, code, period, body, errors, conflict));
+  });
+
+  // --- Revisions and what changed -------------------------------------------------------------
+  app.get(routes.reportRevisions, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const readable = await reports.readable(request.actor, code, period);
+    const list = await reports.listRevisions(request.actor, code, period);
+    const view = readable.view;
+    return reply.view('reports/views/revisions.njk', {
+      pageTitle: `Revisions of the ${view.period.label} report for ${view.priority.code}`, section: 'priorities',
+      backLink: reportLinks(view.priority.code, view.period.key), view, code: view.priority.code, periodKey: view.period.key,
+      draft: list.draft && { number: list.draft.number, stateLabel: presentWorkflow({ ...readable, state: list.draft.state }).stateLabel },
+      revisions: list.published.map((r, i) => ({
+        number: r.number, publishedAt: formatDate(r.publishedAt.toISOString().slice(0, 10) as never), publishedBy: r.publishedBy, historical: r.historical,
+        previous: list.published[i + 1]?.number,
+      })),
+    });
+  });
+  app.get(routes.reportRevision, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const n = Number(request.params.n);
+    const revision = await reports.revisionView(request.actor, code, period, n);
+    const view = revision.view;
+    return reply.view('reports/views/revision.njk', {
+      pageTitle: `${view.priority.code} ${view.period.label} progress report, revision ${n}`, section: 'priorities',
+      backLink: { href: paths.reports.revisions(view.priority.code, view.period.key), text: 'All revisions' },
+      view, n, draft: revision.draft, code: view.priority.code, periodKey: view.period.key,
+      published: revision.published && { at: formatDate(revision.published.publishedAt.toISOString().slice(0, 10) as never), by: revision.published.publishedBy, historical: revision.published.historical },
+    });
+  });
+  app.get(routes.reportCompare, async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string } }>, reply) => {
+    const { code, period } = request.params;
+    const from = Number(request.query.from);
+    const to = Number(request.query.to);
+    const result = await reports.compareRevisions(request.actor, code, period, from, to);
+    return reply.view('reports/views/changes.njk', {
+      pageTitle: `What changed from revision ${from} to revision ${to}`, section: 'priorities',
+      backLink: { href: paths.reports.revisions(code, period), text: 'All revisions' },
+      caption: `${code} – ${period} report`, changes: presentChanges(result.changes), beforeLabel: `Revision ${from}`, afterLabel: `Revision ${to}`,
+    });
+  });
+  app.get(routes.reportSinceLastPeriod, async (request: Req, reply) => {
+    const { code, period } = request.params;
+    const result = await reports.sinceLastPeriod(request.actor, code, period);
+    if (!result) throw new NotFoundError('NO_PREVIOUS_REPORT', `There is no earlier report of ${code} to compare with`);
+    return reply.view('reports/views/changes.njk', {
+      pageTitle: `What changed since the ${result.previousPeriodLabel} report`, section: 'priorities',
+      backLink: reportLinks(code, period), caption: `${code} – ${period} report`, changes: presentChanges(result.changes),
+      beforeLabel: result.previousPeriodLabel, afterLabel: 'This report',
+    });
   });
 
   // --- Graphs: which of the priority's indicators the report shows ---------------------------
@@ -306,7 +367,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   };
   async function progressPage(request: ProgressReq, values: Record<string, any>, errors?: ErrorView) {
     const { code, period, id } = request.params;
-    const bundle = await reports.getBundle(request.actor, code, period);
+    const bundle = await reports.formBundle(request.actor, code, period, { milestone: id });
     const view = presentReport(bundle);
     const milestone = view.actions.flatMap((a) => a.milestones.map((m) => ({ ...m, action: a }))).find((m) => m.id === id);
     if (!milestone) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
@@ -349,6 +410,15 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
 
   // --- API ---------------------------------------------------------------------------------
   type P = { Params: Params };
+  /** A stale version answers 409 with who changed the report since and what (changedBy, changes) beside the problem. */
+  const conflictAware = <R extends FastifyRequest<any>>(handler: (request: R, reply: FastifyReply) => Promise<unknown>) => async (request: R, reply: FastifyReply) => {
+    try {
+      return await handler(request, reply);
+    } catch (error) {
+      if (error instanceof ReportChangedError) return reply.status(409).type('application/problem+json').send({ ...toProblem(error), ...presentConflict(error) });
+      throw error;
+    }
+  };
   const bundleOf = (request: FastifyRequest) => {
     const { code, period } = request.params as Params;
     return reports.getBundle(request.actor, code, period);
@@ -361,40 +431,61 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       return reply.status(201).send(presentReport(b));
     });
   apiOperation(app, { method: 'GET', url: routes.api.report, summary: 'A report, as rendered (the JSON download)', tag: 'Reports', success: { status: 200, description: 'The report view' } },
-    async (request) => presentReport(await bundleOf(request)));
-  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
     async (request: FastifyRequest<P>) => {
+      const readable = await reports.readable(request.actor, request.params.code, request.params.period);
+      return { ...readable.view, workflow: presentWorkflow(readable) };
+    });
+  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
+    conflictAware(async (request: FastifyRequest<P>) => {
       await reports.updateSections(request.actor, request.params.code, request.params.period, request.body);
       return presentReport(await bundleOf(request));
-    });
+    }));
   apiOperation(app, { method: 'POST', url: routes.api.actions, summary: 'Add a key action with contributors ("person:<id>" or "partner:<id>") and milestones', tag: 'Reports', body: actionInput, success: { status: 201, description: 'The report view' } },
-    async (request: FastifyRequest<P>, reply) => {
+    conflictAware(async (request: FastifyRequest<P>, reply) => {
       await reports.addAction(request.actor, request.params.code, request.params.period, request.body);
       return reply.status(201).send(presentReport(await bundleOf(request)));
-    });
+    }));
   apiOperation(app, { method: 'PUT', url: routes.api.action, summary: 'Replace key action n (milestones keep their ids when sent back)', tag: 'Reports', body: actionInput, success: { status: 200, description: 'The report view' } },
-    async (request: FastifyRequest<P>) => {
+    conflictAware(async (request: FastifyRequest<P>) => {
       await reports.updateAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
       return presentReport(await bundleOf(request));
-    });
+    }));
   apiOperation(app, { method: 'DELETE', url: routes.api.action, summary: 'Remove key action n', tag: 'Reports', success: { status: 200, description: 'The report view' } },
-    async (request: FastifyRequest<P>) => {
+    conflictAware(async (request: FastifyRequest<P>) => {
       await reports.deleteAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body ?? {});
       return presentReport(await bundleOf(request));
-    });
+    }));
   apiOperation(app, { method: 'POST', url: routes.api.actionMove, summary: 'Move key action n up or down', tag: 'Reports', body: moveInput, success: { status: 200, description: 'The report view' } },
-    async (request: FastifyRequest<P>) => {
+    conflictAware(async (request: FastifyRequest<P>) => {
       await reports.moveAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
       return presentReport(await bundleOf(request));
-    });
+    }));
   apiOperation(app, { method: 'PUT', url: routes.api.milestoneProgress, summary: 'Record what became of a milestone of this report: {"progress": "met"|"slipped"|"missed"|"suspended"|"none", "metOn", "revised", "reason"}', tag: 'Reports', body: progressInput, success: { status: 200, description: 'The report view' } },
     async (request: FastifyRequest<P>) => {
       await reports.recordMilestoneProgress(request.actor, request.params.code, request.params.period, request.params.id, request.body);
       return presentReport(await bundleOf(request));
     });
-  apiOperation(app, { method: 'POST', url: routes.api.signOffs, summary: 'Record a sign-off (role, person, date, decision, comment)', tag: 'Reports', body: signOffInput, success: { status: 201, description: 'The report view' } },
-    async (request: FastifyRequest<P>, reply) => {
-      await reports.recordSignOff(request.actor, request.params.code, request.params.period, request.body);
-      return reply.status(201).send(presentReport(await bundleOf(request)));
+  // The workflow in the API: each step answers with the report view; a stale version answers 409
+  // with who changed the report since and what (changedBy, changes) beside the problem.
+  const step = (fn: (request: FastifyRequest<P>) => Promise<unknown>) => conflictAware(async (request: FastifyRequest<P>) => {
+    await fn(request);
+    const readable = await reports.readable(request.actor, request.params.code, request.params.period);
+    return { ...readable.view, workflow: presentWorkflow(readable) };
+  });
+  apiOperation(app, { method: 'POST', url: routes.api.submit, summary: 'Submit the report for sign-off ({"version"}); a status that needs a reason needs it first', tag: 'Workflow', body: workflowInput, success: { status: 200, description: 'The report view with its workflow state' } },
+    step((request) => reports.submit(request.actor, request.params.code, request.params.period, request.body ?? {})));
+  apiOperation(app, { method: 'POST', url: routes.api.approve, summary: 'Sign the report off as the signed-in accountable officer, then accountable director (which publishes it)', tag: 'Workflow', body: workflowInput, success: { status: 200, description: 'The report view with its workflow state' } },
+    step((request) => reports.approve(request.actor, request.params.code, request.params.period, request.body ?? {})));
+  apiOperation(app, { method: 'POST', url: routes.api.return, summary: 'Return the report to draft with a comment (required), as its accountable officer or director', tag: 'Workflow', body: returnInput, success: { status: 200, description: 'The report view with its workflow state' } },
+    step((request) => reports.returnToDraft(request.actor, request.params.code, request.params.period, request.body ?? {})));
+  apiOperation(app, { method: 'GET', url: routes.api.revisions, summary: 'The published revisions of the report (newest first) and the draft revision, if any', tag: 'Workflow', success: { status: 200, description: 'Revisions' } },
+    async (request: FastifyRequest<P>) => reports.listRevisions(request.actor, request.params.code, request.params.period));
+  apiOperation(app, { method: 'GET', url: routes.api.revision, summary: 'One revision of the report as it was published (or the draft being written)', tag: 'Workflow', success: { status: 200, description: 'The report view' } },
+    async (request: FastifyRequest<P>) => (await reports.revisionView(request.actor, request.params.code, request.params.period, Number(request.params.n))).view);
+  apiOperation(app, { method: 'GET', url: routes.api.compare, summary: 'What changed between two revisions, field by field (?from=1&to=2), or since the last period’s report (?since=last-period)', tag: 'Workflow', success: { status: 200, description: 'Changes' } },
+    async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string; since?: string } }>) => {
+      const { code, period } = request.params;
+      if (request.query.since === 'last-period') return reports.sinceLastPeriod(request.actor, code, period);
+      return reports.compareRevisions(request.actor, code, period, Number(request.query.from), Number(request.query.to));
     });
 }

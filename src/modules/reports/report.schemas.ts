@@ -65,6 +65,14 @@ export const actionInput = z.object({
 });
 export type ActionInput = z.output<typeof actionInput>;
 
+/** The workflow's states in words (status is never shown by colour alone). */
+export const STATE_LABELS = {
+  draft: 'Draft',
+  submitted: 'Submitted for sign-off',
+  officer_approved: 'Approved by the accountable officer',
+  published: 'Published',
+} as const;
+
 export const SIGN_OFF_ROLES = ['accountable_officer', 'accountable_director'] as const;
 export const SIGN_OFF_ROLE_LABELS = { accountable_officer: 'Accountable Officer', accountable_director: 'Accountable Director' } as const;
 
@@ -81,6 +89,24 @@ export const signOffInput = z.object({
   }
 });
 export type SignOffInput = z.output<typeof signOffInput>;
+
+/** Submitting a report for sign-off, or approving it: the version the person saw. */
+export const workflowInput = z.object({ version, comment: optionalText('comment', 10_000) });
+
+/** Returning a report to draft: the comment is required (the officer must know what to fix). */
+export const returnInput = z.object({
+  version,
+  comment: optionalText('comment', 10_000).refine((c) => c !== '', { message: 'Enter a comment saying what needs to change' }),
+});
+
+/** The sign-off page: approve, or return with a comment. */
+export const decisionInput = z.object({
+  decision: choice('approve it or return it', ['approve', 'return'] as const),
+  comment: optionalText('comment', 10_000),
+  version,
+}).superRefine((v, ctx) => {
+  if (v.decision === 'return' && v.comment === '') ctx.addIssue({ code: 'custom', path: ['comment'], message: 'Enter a comment saying what needs to change' });
+});
 
 export const moveInput = z.object({
   direction: choice('which way to move it', ['up', 'down'] as const),

@@ -123,20 +123,23 @@ describeOnEachEngine('progress reports', (t) => {
     assert.equal((await services.reports.getBundle(other, theirs.priority.code, theirs.period)).report.actions[0]!.milestones[0]!.description, 'm');
   });
 
-  it('records both sign-offs as historical records and shows the latest decision of each role', async () => {
+  it('enters paper sign-offs as historical records, shows the latest decision of each role, and the director’s publishes', async () => {
     const { services } = t();
     const actor = await insertOrganisation(services);
     const { priority, period } = await insertReport(services, actor);
     const officer = await insertPerson(services, actor, { name: 'Lee Hemsworth' });
     const director = await insertPerson(services, actor, { name: 'James Rogers' });
-    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '22 October 2009' });
-    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, decision: 'returned', signedOn: '1/11/09', comment: 'Say more about costs' });
-    await services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, signedOn: '9/11/09' });
+    await services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '22 October 2009' });
+    await services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, decision: 'returned', signedOn: '1/11/09', comment: 'Say more about costs' });
+    await services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_director', personId: director.id, signedOn: '9/11/09' });
     const view = presentReport(await services.reports.getBundle(actor, priority.code, period));
     assert.deepEqual(view.signOffs.map((s) => [s.roleLabel, s.decisionLabel, s.name, s.date, s.historical]), [
       ['Accountable Officer', 'Approved by', 'Lee Hemsworth', '22 October 2009', true],
       ['Accountable Director', 'Approved by', 'James Rogers', '9 November 2009', true],
     ]);
+    const report = (await services.reports.getBundle(actor, priority.code, period)).report;
+    assert.deepEqual([report.state, report.publishedRevision], ['published', 1]);
+    assert.ok(view.signOffs.every((s) => s.enteredOn !== undefined), 'each says the day it was entered');
   });
 
   it('refuses a sign-off dated in the future, a return without a comment, and an unknown person', async () => {
@@ -144,11 +147,11 @@ describeOnEachEngine('progress reports', (t) => {
     const actor = await insertOrganisation(services);
     const { priority, period } = await insertReport(services, actor);
     const officer = await insertPerson(services, actor);
-    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '1/1/2199' }),
+    await assert.rejects(services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: officer.id, signedOn: '1/1/2199' }),
       (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('signedOn: The date it was signed off must be today'));
-    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_director', personId: officer.id, decision: 'returned', signedOn: '1/1/2010' }),
+    await assert.rejects(services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_director', personId: officer.id, decision: 'returned', signedOn: '1/1/2010' }),
       (e) => e instanceof ValidationError && issuesOf(e)[0]!.startsWith('comment:'));
-    await assert.rejects(services.reports.recordSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: '00000000-0000-4000-8000-000000000000', signedOn: '1/1/2010' }),
+    await assert.rejects(services.reports.recordHistoricalSignOff(actor, priority.code, period, { role: 'accountable_officer', personId: '00000000-0000-4000-8000-000000000000', signedOn: '1/1/2010' }),
       (e) => e instanceof ValidationError && issuesOf(e)[0] === 'personId: Select who signed it off from the list');
     assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.signOffs.length, 0);
   });

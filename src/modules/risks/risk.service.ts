@@ -4,6 +4,7 @@
 // its heat map.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { checkRiskMatrix, scoreRisk, heatMap, type HeatMap, type RiskAssessment } from '../../domain/indicators/risk.ts';
@@ -115,6 +116,13 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
   const audit = (q: RiskQueries, actor: Actor, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
     q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'risk', entityId, action, before, after });
 
+  /** The register of a priority is kept by its editors and its accountable officer. */
+  async function authorizeFor(actor: Actor, priorityId: string | undefined): Promise<void> {
+    const code = priorityId ? (await plans.listPriorities(actor)).find((p) => p.id === priorityId)?.code : undefined;
+    const priority = code ? await plans.getPriority(actor, code) : undefined;
+    authorize(actor, 'risk.edit', { accountablePersonIds: priority ? [priority.accountableOfficer?.id, priority.accountableDirector?.id] : [] });
+  }
+
   return {
     scale: (): RiskScale => scale,
     get,
@@ -181,7 +189,9 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
     },
 
     async create(actor: Actor, body: unknown): Promise<Risk> {
+      if (!mayEver(actor, 'risk.edit')) authorize(actor, 'risk.edit');
       const { values, ownerId, issues } = await parseRisk(actor, body);
+      await authorizeFor(actor, values.priorityId);
       return repo.transaction(async (q) => {
         await checkOwner(actor, q, ownerId, issues);
         const id = await q.insert(actor.organisationId, { ...values, ownerId });
@@ -193,9 +203,10 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
 
     /** Changes a risk; `version` is the one the form was built from, and a stale one is refused. */
     async update(actor: Actor, id: string, body: unknown): Promise<Risk> {
-      await get(actor, id);
+      await authorizeFor(actor, (await get(actor, id)).priorityId);
       const { version } = parseWith(input.pick({ version: true }), body);
       const { values, ownerId, issues } = await parseRisk(actor, body);
+      if (values.priorityId) await authorizeFor(actor, values.priorityId);
       return repo.transaction(async (q) => {
         const before = await get(actor, id, q);
         await checkOwner(actor, q, ownerId, issues);

@@ -44,6 +44,13 @@ export interface PriorityRecord {
 export interface ReportRecord {
   id: string; priorityId: string; periodId: string; summary: string; statusId: string | null; statusReason: string;
   achievements: string[]; challenges: string[]; version: number; createdAt: IsoTimestamp; updatedAt: IsoTimestamp;
+  /** The workflow (issue 3); absent on import (files written before it) means a draft, revision 1, never published. */
+  state?: 'draft' | 'submitted' | 'officer_approved' | 'published'; revision?: number; publishedRevision?: number | null;
+}
+/** A published revision of a report: the view readers saw, frozen (issue 3). */
+export interface RevisionRecord {
+  reportId: string; number: number; view: unknown; publishedAt: IsoTimestamp; publishedBy: string;
+  publishedByUserId: string | null; publishedByPersonId: string | null; historical: boolean;
 }
 export interface ActionRecord { id: string; reportId: string; position: number; description: string }
 export interface ContributorRecord { id: string; actionId: string; position: number; personId: string | null; partnerId: string | null }
@@ -55,6 +62,8 @@ export interface MilestoneRecord {
 export interface SignOffRecord {
   id: string; reportId: string; role: 'accountable_officer' | 'accountable_director'; personId: string;
   decision: 'approved' | 'returned'; signedOn: IsoDate; comment: string; historical: boolean; recordedAt: IsoTimestamp;
+  /** Issue 3; absent on import means revision 1, no account, no time (a historical record). */
+  revision?: number; userId?: string | null; signedAt?: IsoTimestamp | null;
 }
 export interface IndicatorRecord {
   id: string; code: string; title: string; description: string; unitKind: UnitKind; decimalPlaces: number;
@@ -98,6 +107,8 @@ export interface OrganisationSnapshot {
   contributors: ContributorRecord[];
   milestones: MilestoneRecord[];
   signOffs: SignOffRecord[];
+  /** Published revisions of the reports. */
+  revisions: RevisionRecord[];
   indicators: IndicatorRecord[];
   indicatorPriorities: IndicatorPriorityRecord[];
   indicatorValues: IndicatorValueRecord[];
@@ -130,7 +141,7 @@ export function countSnapshot(s: OrganisationSnapshot): SnapshotCounts {
     organisations: 1, partners: s.partners.length, statuses: s.statuses.length, people: s.people.length,
     periods: s.periods.length, plans: s.plans.length, themes: s.themes.length, priorities: s.priorities.length,
     reports: s.reports.length, actions: s.actions.length, contributors: s.contributors.length,
-    milestones: s.milestones.length, signOffs: s.signOffs.length, indicators: s.indicators.length,
+    milestones: s.milestones.length, signOffs: s.signOffs.length, revisions: s.revisions.length, indicators: s.indicators.length,
     indicatorPriorities: s.indicatorPriorities.length, indicatorValues: s.indicatorValues.length, reportGraphs: s.reportGraphs.length,
     risks: s.risks.length, reportRisks: s.reportRisks.length,
   };
@@ -209,6 +220,7 @@ function transferQueries(db: Executor<DB>) {
         id: r.id, organisation_id: orgId, priority_id: r.priorityId, period_id: r.periodId, summary: r.summary,
         status_id: r.statusId, status_reason: r.statusReason, achievements: r.achievements, challenges: r.challenges,
         version: r.version, created_at: r.createdAt, updated_at: r.updatedAt,
+        state: r.state ?? 'draft', revision: r.revision ?? 1, published_revision: r.publishedRevision ?? null,
       }))).execute();
     }
     for (const chunk of slices(s.indicators)) {
@@ -263,6 +275,13 @@ function transferQueries(db: Executor<DB>) {
       await db.insertInto('sign_off').values(chunk.map((r) => ({
         id: r.id, organisation_id: orgId, report_id: r.reportId, role: r.role, person_id: r.personId, decision: r.decision,
         signed_on: r.signedOn, comment: r.comment, historical: r.historical, recorded_at: r.recordedAt,
+        revision: r.revision ?? 1, user_id: r.userId ?? null, signed_at: r.signedAt ?? null,
+      }))).execute();
+    }
+    for (const chunk of slices(s.revisions, 50)) {
+      await db.insertInto('report_revision').values(chunk.map((r) => ({
+        organisation_id: orgId, report_id: r.reportId, number: r.number, view: JSON.stringify(r.view), published_at: r.publishedAt,
+        published_by: r.publishedBy, published_by_user_id: r.publishedByUserId, published_by_person_id: r.publishedByPersonId, historical: r.historical,
       }))).execute();
     }
   }
@@ -295,13 +314,17 @@ function transferQueries(db: Executor<DB>) {
         .where('organisation_id', '=', id).execute();
       const reports = await db.selectFrom('progress_report')
         .select(['id', 'priority_id', 'period_id', 'summary', 'status_id', 'status_reason', 'achievements', 'challenges', 'version',
-          utc('created_at').as('created_at'), utc('updated_at').as('updated_at')])
+          utc('created_at').as('created_at'), utc('updated_at').as('updated_at'), 'state', 'revision', 'published_revision'])
         .where('organisation_id', '=', id).execute();
       const actions = await db.selectFrom('action').selectAll().where('organisation_id', '=', id).execute();
       const contributors = await db.selectFrom('action_contributor').selectAll().where('organisation_id', '=', id).execute();
       const milestones = await db.selectFrom('milestone').selectAll().where('organisation_id', '=', id).execute();
       const signOffs = await db.selectFrom('sign_off')
-        .select(['id', 'report_id', 'role', 'person_id', 'decision', 'signed_on', 'comment', 'historical', utc('recorded_at').as('recorded_at')])
+        .select(['id', 'report_id', 'role', 'person_id', 'decision', 'signed_on', 'comment', 'historical', utc('recorded_at').as('recorded_at'),
+          'revision', 'user_id', utc('signed_at').as('signed_at')])
+        .where('organisation_id', '=', id).execute();
+      const revisions = await db.selectFrom('report_revision')
+        .select(['report_id', 'number', 'view', utc('published_at').as('published_at'), 'published_by', 'published_by_user_id', 'published_by_person_id', 'historical'])
         .where('organisation_id', '=', id).execute();
       const indicators = await db.selectFrom('indicator')
         .select(['id', 'code', 'title', 'description', 'unit_kind', 'decimal_places', 'polarity', 'frequency', 'ytd_method', 'rule_kind',
@@ -344,7 +367,7 @@ function transferQueries(db: Executor<DB>) {
         reports: reports.map((r) => ({
           id: r.id, priorityId: r.priority_id, periodId: r.period_id, summary: r.summary, statusId: r.status_id,
           statusReason: r.status_reason, achievements: r.achievements, challenges: r.challenges, version: r.version,
-          createdAt: r.created_at, updatedAt: r.updated_at,
+          createdAt: r.created_at, updatedAt: r.updated_at, state: r.state, revision: r.revision, publishedRevision: r.published_revision,
         })),
         actions: actions.map((r) => ({ id: r.id, reportId: r.report_id, position: r.position, description: r.description })),
         contributors: contributors.map((r) => ({
@@ -358,6 +381,11 @@ function transferQueries(db: Executor<DB>) {
         signOffs: signOffs.map((r) => ({
           id: r.id, reportId: r.report_id, role: r.role, personId: r.person_id, decision: r.decision, signedOn: r.signed_on as IsoDate,
           comment: r.comment, historical: r.historical, recordedAt: r.recorded_at,
+          revision: r.revision, userId: r.user_id, signedAt: r.signed_at as string | null,
+        })),
+        revisions: revisions.map((r) => ({
+          reportId: r.report_id, number: r.number, view: r.view, publishedAt: r.published_at, publishedBy: r.published_by,
+          publishedByUserId: r.published_by_user_id, publishedByPersonId: r.published_by_person_id, historical: r.historical,
         })),
         indicators: indicators.map((r) => ({
           id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
@@ -387,7 +415,7 @@ function transferQueries(db: Executor<DB>) {
      * reporting periods). Its audit trail stays.
      */
     async deleteOrganisation(id: string): Promise<SnapshotCounts> {
-      const del = async (table: 'report_risk' | 'risk' | 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
+      const del = async (table: 'report_revision' | 'report_risk' | 'risk' | 'report_graph' | 'indicator_value' | 'indicator_priority' | 'indicator' | 'sign_off' | 'milestone' | 'action_contributor' | 'action' | 'progress_report' | 'priority' | 'theme' | 'plan' | 'reporting_period' | 'person' | 'status') =>
         Number((await db.deleteFrom(table).where('organisation_id', '=', id).executeTakeFirst()).numDeletedRows);
       // Risks first, explicitly: they would otherwise go silently by cascade with their priorities.
       const reportRisks = await del('report_risk');
@@ -396,6 +424,8 @@ function transferQueries(db: Executor<DB>) {
       const indicatorValues = await del('indicator_value');
       const indicatorPriorities = await del('indicator_priority');
       const indicators = await del('indicator');
+      // Revisions would go by cascade with their reports: counted first, explicitly.
+      const revisions = await del('report_revision');
       const signOffs = await del('sign_off');
       const milestones = await del('milestone');
       const contributors = await del('action_contributor');
@@ -410,7 +440,7 @@ function transferQueries(db: Executor<DB>) {
       const partners = Number((await db.deleteFrom('organisation').where('managed_by_id', '=', id).executeTakeFirst()).numDeletedRows);
       const organisations = Number((await db.deleteFrom('organisation').where('id', '=', id).executeTakeFirst()).numDeletedRows);
       return {
-        organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs,
+        organisations, partners, statuses, people, periods, plans, themes, priorities, reports, actions, contributors, milestones, signOffs, revisions,
         indicators, indicatorPriorities, indicatorValues, reportGraphs, risks, reportRisks,
       };
     },

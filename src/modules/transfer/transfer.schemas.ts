@@ -248,6 +248,29 @@ const signOffRecord = record('Sign-off', {
   comment: text('Sign-off comment'),
   historical: flag('Whether the sign-off was recorded from a paper record'),
   recordedAt: timestamp('Sign-off recorded time'),
+  /** The workflow (issue 3). Optional: older files have none (then revision 1, a paper record). */
+  revision: version('Revision signed').optional(),
+  userId: nullableId('Account that signed').optional(),
+  signedAt: timestamp('Sign-off time').nullable().optional(),
+});
+
+/** A published revision of a report: the report as readers saw it (the rendered view), frozen. */
+const revisionRecord = record('Revision', {
+  number: version('Revision number'),
+  view: z.record(z.string(), z.unknown(), { error: wrongType('Revision view', 'an object') }),
+  publishedAt: timestamp('Revision published time'),
+  publishedBy: filledText('Who published the revision'),
+  publishedByUserId: nullableId('Account that published the revision'),
+  publishedByPersonId: nullableId('Person who published the revision'),
+  historical: flag('Whether the revision was published from paper sign-offs'),
+});
+
+/** Where a report is in the sign-off workflow (issue 3). Optional: older files have none (then a draft). */
+const workflowRecord = record('Workflow', {
+  state: oneOf('Report state', ['draft', 'submitted', 'officer_approved', 'published'] as const),
+  revision: version('Current revision'),
+  publishedRevision: version('Published revision').nullable(),
+  revisions: list('revisions', revisionRecord),
 });
 
 // Indicators. The kinds come from the domain's lists; the two the domain does not list are
@@ -360,6 +383,7 @@ const reportRecord = record('Report', {
   graphs: list('graphs', id('Graph indicator id')).optional(),
   /** Ids of risks (in "risks", of the report's priority) cited under "Challenges/Risks", in order. Optional: older files have none. */
   citedRisks: list('cited risks', id('Cited risk id')).optional(),
+  workflow: workflowRecord.optional(),
 });
 
 export const organisationFile = record('The file', {

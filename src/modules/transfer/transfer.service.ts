@@ -118,6 +118,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
   const contributorsByAction = groupBy(s.contributors, (c) => c.actionId);
   const milestonesByAction = groupBy(s.milestones, (m) => m.actionId);
   const signOffsByReport = groupBy(s.signOffs, (x) => x.reportId);
+  const revisionsByReport = groupBy(s.revisions, (x) => x.reportId);
   const prioritiesByIndicator = groupBy(s.indicatorPriorities, (x) => x.indicatorId);
   const valuesByIndicator = groupBy(s.indicatorValues, (v) => v.indicatorId);
   const graphsByReport = groupBy(s.reportGraphs, (g) => g.reportId);
@@ -193,10 +194,14 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
       })),
       signOffs: sorted(signOffsByReport.get(r.id) ?? [], (x) => x.recordedAt, (x) => x.id).map((x) => ({
         id: x.id, role: x.role, personId: x.personId, decision: x.decision, signedOn: x.signedOn, comment: x.comment,
-        historical: x.historical, recordedAt: x.recordedAt,
+        historical: x.historical, recordedAt: x.recordedAt, revision: x.revision ?? 1, userId: x.userId ?? null, signedAt: x.signedAt ?? null,
       })),
       graphs: sorted(graphsByReport.get(r.id) ?? [], (g) => g.position, (g) => g.indicatorId).map((g) => g.indicatorId),
       citedRisks: sorted(risksByReport.get(r.id) ?? [], (x) => x.position, (x) => x.riskId).map((x) => x.riskId),
+      workflow: {
+        state: r.state ?? 'draft', revision: r.revision ?? 1, publishedRevision: r.publishedRevision ?? null,
+        revisions: sorted(revisionsByReport.get(r.id) ?? [], (x) => x.number).map(({ reportId: _r, view, ...x }) => ({ ...x, view: view as Record<string, unknown> })),
+      },
     })),
   };
 }
@@ -227,8 +232,9 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
     plans: file.plans.map(({ themes: _themes, ...plan }) => plan),
     themes: themes.map(({ plan, theme: { priorities: _priorities, ...theme } }) => ({ ...theme, planId: plan.id })),
     priorities: priorities.map(({ theme, priority }) => ({ ...priority, themeId: theme.id })),
-    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, citedRisks: _citedRisks, priority, period, status, ...r }) => ({
+    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, citedRisks: _citedRisks, workflow, priority, period, status, ...r }) => ({
       ...r,
+      ...(workflow ? { state: workflow.state, revision: workflow.revision, publishedRevision: workflow.publishedRevision } : {}),
       priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
       periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
       statusId: status === null ? null : must(statusIds, status, 'status'),
@@ -248,6 +254,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
       };
     })),
     signOffs: file.reports.flatMap((report) => report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id }))),
+    revisions: file.reports.flatMap((report) => (report.workflow?.revisions ?? []).map((x) => ({ ...x, reportId: report.id }))),
     indicators: indicators.map(({ priorityIds: _priorityIds, values: _values, ...i }) => i),
     indicatorPriorities: indicators.flatMap((i) => i.priorityIds.map((priorityId) => ({ indicatorId: i.id, priorityId }))),
     indicatorValues: indicators.flatMap((i) => i.values.map((v) => ({

@@ -15,7 +15,7 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad request', 404: 'Page not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Too large',
+  400: 'Bad request', 401: 'Sign in to continue', 403: 'You do not have permission', 404: 'Page not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Too large',
   415: 'Unsupported media type', 422: 'There is a problem with the information you entered', 429: 'Too many requests', 500: 'Sorry, there is a problem with the service',
 };
 

@@ -76,8 +76,8 @@ export function openApiDocument(): Record<string, unknown> {
 }
 
 export function registerApiDocs(app: FastifyInstance): void {
-  app.get(paths.api.openapi, async () => openApiDocument());
-  app.get(paths.api.docs, async (_request, reply) => reply.view('api.njk', {
+  app.get(paths.api.openapi, { config: { public: true } }, async () => openApiDocument());
+  app.get(paths.api.docs, { config: { public: true } }, async (_request, reply) => reply.view('api.njk', {
     pageTitle: 'API',
     operations: operations.map((o) => ({ ...o })).sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method)),
   }));

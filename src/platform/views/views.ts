@@ -41,6 +41,12 @@ export function createViewEnvironment(globals: Record<string, unknown>, watch = 
   );
   for (const [k, v] of Object.entries(globals)) env.addGlobal(k, v);
   env.addGlobal('fieldId', fieldId);
+  // `{{ csrfField() }}` in every form that posts: the page's CSRF token (set per request in the
+  // render context as `csrfToken`) as a hidden field. Nunjucks calls globals with the context as `this`.
+  env.addGlobal('csrfField', function csrfField(this: { ctx?: { csrfToken?: string } }) {
+    const token = this?.ctx?.csrfToken;
+    return new nunjucks.runtime.SafeString(token ? `<input type="hidden" name="_csrf" value="${token.replace(/[^\w-]/g, '')}">` : '');
+  });
   env.addFilter('paragraphs', (text: string) => String(text ?? '').replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean));
   env.addFilter('lines', (list: string[] | undefined) => (list ?? []).join('\n'));
   return env;

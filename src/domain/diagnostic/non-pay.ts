@@ -1,0 +1,248 @@
+// Non-pay costs of the baseline (DIAGNOSTIC.md §1 and §3): `TotalCost(a) = PayCost(a) + allocated
+// non-pay`. Each line of non-pay cost (IT, accommodation, supplies, outsourcing, recruitment,
+// other) is charged to where it belongs:
+//
+// - a process (optionally in one unit): all of it to that process; without a unit it is spread
+//   over the units doing the process by their FTE on it (or left "not in a unit" when nobody
+//   does the process in-house — outsourced work counts at its contract cost);
+// - otherwise the line is shared over the (process, unit) cells of the pay baseline that match
+//   its scope — a function's processes and/or a unit with everything beneath it, or the whole
+//   organisation — by FTE, or first over units by users or m² and then by FTE inside each unit.
+//
+// Every split uses the largest-remainder method on integer weights, so the pence allocated add
+// up exactly to the pence on the lines: nothing is lost or invented by rounding (the property
+// test in non-pay.test.ts checks it). A share that lands on X01/Z99 (managing own team,
+// front-line work) is not back-office cost and is reported apart.
+
+import { type Amounts, type OrgUnit, type Problem, type Taxonomy, SINK_CODES } from './baseline.ts';
+import { type Money, ZERO, allocateMoney, pence } from './money.ts';
+
+export const NON_PAY_CATEGORIES = ['it', 'accommodation', 'supplies', 'outsourcing', 'recruitment', 'other'] as const;
+export type NonPayCategory = (typeof NON_PAY_CATEGORIES)[number];
+export const NON_PAY_CATEGORY_LABELS: Record<NonPayCategory, string> = {
+  it: 'IT', accommodation: 'Accommodation', supplies: 'Supplies and services', outsourcing: 'Outsourcing', recruitment: 'Recruitment', other: 'Other',
+};
+
+export const NON_PAY_BASES = ['fte', 'users', 'area'] as const;
+export type NonPayBasis = (typeof NON_PAY_BASES)[number];
+export const NON_PAY_BASIS_LABELS: Record<NonPayBasis, string> = { fte: 'FTE share', users: 'Users', area: 'Floor area (m²)' };
+
+/** The unit key of non-pay that belongs to a process nobody does in-house. */
+export const NOT_IN_A_UNIT = '';
+
+export interface NonPayLine {
+  /** The row a person sees in the template; defaults to the line's position, from 1. */
+  row?: number;
+  category: NonPayCategory;
+  amount: Money;
+  processCode?: string | undefined;
+  functionCode?: string | undefined;
+  unitCode?: string | undefined;
+  basis: NonPayBasis;
+}
+
+export interface UnitDrivers {
+  users?: number | undefined;
+  areaM2?: number | undefined;
+}
+
+export interface NonPayInput {
+  taxonomy: Taxonomy;
+  orgUnits: readonly (OrgUnit & UnitDrivers)[];
+  /** FTE per process per unit: the pay baseline's `byProcessAndUnit`. */
+  byProcessAndUnit: Record<string, Record<string, Amounts>>;
+  lines: readonly NonPayLine[];
+}
+
+export interface NonPayAllocation {
+  /** Every taxonomy process and both sink codes. */
+  byProcess: Record<string, Money>;
+  byFunction: Record<string, Money>;
+  /** process → unit (NOT_IN_A_UNIT for outsourced work nobody does in-house) → pence. */
+  byProcessAndUnit: Record<string, Record<string, Money>>;
+  byCategory: Record<NonPayCategory, Money>;
+  /** On taxonomy processes. */
+  backOffice: Money;
+  /** On X01/Z99: the share of shared costs that belongs to front-line and management time. */
+  outsideBackOffice: Money;
+  /** Sum of all lines; equals backOffice + outsideBackOffice. */
+  total: Money;
+}
+
+export type NonPayResult = { ok: true; allocation: NonPayAllocation } | { ok: false; problems: Problem[] };
+
+interface Cell { process: string; unit: string; fte: number; index: number }
+
+
+/** Every problem with the lines, in row order: codes that exist, amounts whole and not negative. */
+export function validateNonPay(input: Pick<NonPayInput, 'taxonomy' | 'orgUnits' | 'lines'>): Problem[] {
+  const processes = new Map(input.taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+  const functions = new Set(input.taxonomy.functions.map((f) => f.code));
+  const units = new Map(input.orgUnits.map((u) => [u.id, u] as const));
+  const problems: Problem[] = [];
+  input.lines.forEach((line, i) => {
+    const row = line.row ?? i + 1;
+    const add = (field: string, message: string) => problems.push({ row, field, message });
+    if (!(NON_PAY_CATEGORIES as readonly string[]).includes(line.category)) add('category', `"${line.category}" is not a category: use one of ${NON_PAY_CATEGORIES.join(', ')}`);
+    if (!Number.isSafeInteger(line.amount)) add('amount', `Amount ${line.amount} is not a whole number of pence`);
+    else if (line.amount < 0) add('amount', 'Amount must be zero or more (record refunds against the line they reduce)');
+    if (line.processCode !== undefined && !processes.has(line.processCode)) add('processCode', `"${line.processCode}" is not a process in the taxonomy`);
+    if (line.functionCode !== undefined && !functions.has(line.functionCode)) add('functionCode', `"${line.functionCode}" is not a function in the taxonomy`);
+    if (line.processCode !== undefined && line.functionCode !== undefined && processes.has(line.processCode) && processes.get(line.processCode) !== line.functionCode) {
+      add('functionCode', `Process ${line.processCode} is not in function ${line.functionCode}: give one or the other`);
+    }
+    if (line.unitCode !== undefined && !units.has(line.unitCode)) add('unitCode', `"${line.unitCode}" is not an org unit of this exercise`);
+    if (!(NON_PAY_BASES as readonly string[]).includes(line.basis)) add('basis', `"${line.basis}" is not a basis: use fte, users or area`);
+  });
+  return problems;
+}
+
+function descendantsOf(orgUnits: readonly OrgUnit[]): (unitId: string) => Set<string> {
+  const children = new Map<string, string[]>();
+  for (const u of orgUnits) if (u.parentId !== undefined) (children.get(u.parentId) ?? children.set(u.parentId, []).get(u.parentId)!).push(u.id);
+  const memo = new Map<string, Set<string>>();
+  return (unitId) => {
+    const hit = memo.get(unitId);
+    if (hit) return hit;
+    const out = new Set<string>([unitId]);
+    const stack = [unitId];
+    while (stack.length > 0) for (const c of children.get(stack.pop()!) ?? []) if (!out.has(c)) { out.add(c); stack.push(c); }
+    memo.set(unitId, out);
+    return out;
+  };
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * largestRemainder (decimal.ts) with plain integer arithmetic when total × sum(weights) is below
+ * 2^53, so every product and remainder is exact; the same answer, without bigints. Falls back
+ * to the bigint version for larger figures.
+ */
+export function split(total: number, weights: readonly number[], sum: number): number[] {
+  if (total < 0 || sum <= 0 || total * sum > SAFE) return allocateMoney(pence(total), weights);
+  const parts = new Array<number>(weights.length);
+  const rems = new Array<number>(weights.length);
+  let left = total;
+  for (let i = 0; i < weights.length; i++) {
+    const product = total * weights[i]!;
+    let q = Math.floor(product / sum);
+    let r = product - q * sum;
+    if (r < 0) { q -= 1; r += sum; } else if (r >= sum) { q += 1; r -= sum; }
+    parts[i] = q;
+    rems[i] = r;
+    left -= q;
+  }
+  if (left > 0) {
+    const order = weights.map((_, i) => i).sort((a, b) => rems[b]! - rems[a]! || a - b);
+    for (let k = 0; k < left; k++) parts[order[k]!]! += 1;
+  }
+  return parts;
+}
+
+/** Charges every non-pay line to processes (and units), or returns the problems that stop it. */
+export function allocateNonPay(input: NonPayInput): NonPayResult {
+  const problems = validateNonPay(input);
+  const functionOf = new Map(input.taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+  const driversOf = new Map(input.orgUnits.map((u) => [u.id, u] as const));
+  const within = descendantsOf(input.orgUnits);
+
+  // The pay baseline's cells with anyone working in them, in a stable order, indexed by unit,
+  // by function and unit, and by process, so that each line only looks at its own scope.
+  const ALL = '*';
+  const cellList: Cell[] = [];
+  const cellsOf = new Map<string, Map<string, Cell[]>>(); // function (or ALL) → unit → cells
+  const byProcessCells = new Map<string, Cell[]>();
+  const put = (key: string, unit: string, cell: Cell) => {
+    let units = cellsOf.get(key);
+    if (!units) cellsOf.set(key, (units = new Map()));
+    let list = units.get(unit);
+    if (!list) units.set(unit, (list = []));
+    list.push(cell);
+  };
+  for (const [process, units] of Object.entries(input.byProcessAndUnit)) {
+    for (const [unit, amounts] of Object.entries(units)) {
+      if (amounts.fte <= 0) continue;
+      const cell = { process, unit, fte: amounts.fte, index: cellList.length };
+      cellList.push(cell);
+      put(ALL, unit, cell);
+      const fn = functionOf.get(process);
+      if (fn !== undefined) put(fn, unit, cell);
+      let list = byProcessCells.get(process);
+      if (!list) byProcessCells.set(process, (list = []));
+      list.push(cell);
+    }
+  }
+  const fteOf = (cells: readonly Cell[]) => cells.reduce((n, c) => n + c.fte, 0);
+
+  const byProcess: Record<string, Money> = {};
+  for (const p of input.taxonomy.processes) byProcess[p.code] = ZERO;
+  for (const code of SINK_CODES) byProcess[code] = ZERO;
+  const byFunction: Record<string, Money> = {};
+  for (const f of input.taxonomy.functions) byFunction[f.code] = ZERO;
+  const byCategory = Object.fromEntries(NON_PAY_CATEGORIES.map((c) => [c, ZERO])) as Record<NonPayCategory, Money>;
+  const byProcessAndUnit: Record<string, Record<string, Money>> = {};
+  let backOffice = 0;
+  let outside = 0;
+  let total = 0;
+  // Pence charged to each cell of the pay baseline, and to (process, unit) pairs outside it
+  // (a line charged to a process in a named unit, or to a process nobody does in-house).
+  const onCell = new Float64Array(cellList.length);
+  const elsewhere: { process: string; unit: string; amount: number }[] = [];
+  const charge = (process: string, unit: string, amount: number) => { if (amount !== 0) elsewhere.push({ process, unit, amount }); };
+  const weightsOf = new WeakMap<readonly Cell[], { weights: number[]; sum: number }>();
+  const spreadByFte = (amount: Money, over: readonly Cell[]) => {
+    let w = weightsOf.get(over);
+    if (!w) { const weights = over.map((c) => c.fte); w = { weights, sum: weights.reduce((a, b) => a + b, 0) }; weightsOf.set(over, w); }
+    const parts = split(amount, w.weights, w.sum);
+    for (let i = 0; i < over.length; i++) onCell[over[i]!.index]! += parts[i]!;
+  };
+  if (problems.length === 0) {
+    input.lines.forEach((line, i) => {
+      const row = line.row ?? i + 1;
+      total += line.amount;
+      byCategory[line.category] = pence(byCategory[line.category] + line.amount);
+      if (line.processCode !== undefined) {
+        if (line.unitCode !== undefined) { charge(line.processCode, line.unitCode, line.amount); return; }
+        const doing = byProcessCells.get(line.processCode);
+        if (!doing) charge(line.processCode, NOT_IN_A_UNIT, line.amount);
+        else spreadByFte(line.amount, doing);
+        return;
+      }
+      // The units in scope with their cells in scope: first to units (by FTE, users or m²), then
+      // inside each unit by FTE. Two small splits rather than one over every cell.
+      const inFunction = cellsOf.get(line.functionCode ?? ALL);
+      const unitScope = line.unitCode === undefined ? undefined : within(line.unitCode);
+      const units: [string, Cell[]][] = [];
+      for (const [unit, cells] of inFunction ?? []) if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
+      const where = [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`].filter(Boolean).join(' in ') || 'the organisation';
+      if (units.length === 0) {
+        if (line.amount > 0) problems.push({ row, field: line.unitCode !== undefined ? 'unitCode' : 'functionCode', message: `Nobody works in ${where}, so its share of this cost cannot be worked out: charge it to a process instead` });
+        return;
+      }
+      const weights = units.map(([u, cells]) => (line.basis === 'fte' ? fteOf(cells) : (line.basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0));
+      if (weights.every((w) => w === 0)) {
+        if (line.amount > 0) problems.push({ row, field: 'basis', message: `No unit in ${where} has ${line.basis === 'users' ? 'a number of users' : 'a floor area'} recorded, so the cost cannot be shared by ${line.basis === 'users' ? 'users' : 'm²'}` });
+        return;
+      }
+      const parts = split(line.amount, weights, weights.reduce((a, b) => a + b, 0));
+      units.forEach(([, cells], k) => { if (parts[k]! > 0) spreadByFte(pence(parts[k]!), cells); });
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.row - b.row) };
+  const add = (process: string, unit: string, amount: number) => {
+    if (amount === 0) return;
+    byProcess[process] = pence((byProcess[process] ?? 0) + amount);
+    const row = (byProcessAndUnit[process] ??= {});
+    row[unit] = pence((row[unit] ?? 0) + amount);
+    const fn = functionOf.get(process);
+    if (fn === undefined) outside += amount;
+    else { backOffice += amount; byFunction[fn] = pence(byFunction[fn]! + amount); }
+  };
+  cellList.forEach((c) => add(c.process, c.unit, onCell[c.index]!));
+  for (const e of elsewhere) add(e.process, e.unit, e.amount);
+  return {
+    ok: true,
+    allocation: { byProcess, byFunction, byProcessAndUnit, byCategory, backOffice: pence(backOffice), outsideBackOffice: pence(outside), total: pence(total) },
+  };
+}

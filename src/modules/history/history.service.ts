@@ -1,0 +1,142 @@
+// The history (audit trail) of reports and priorities, and the organisation's audit export.
+// Read only: Amber has no way to change or remove an audit event (see history.repository.ts).
+// Each event is described in words: who, when, what, and each field's value before and after.
+
+import type { Actor } from '../../domain/actor.ts';
+import { authorize, type PermissionContext } from '../../domain/permissions.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { PlanService, Priority } from '../plans/plan.service.ts';
+import type { ReportService } from '../reports/report.service.ts';
+import type { HistoryRepository, AuditEvent } from './history.repository.ts';
+import { auditRangeInput, type AuditRange } from './history.schemas.ts';
+
+export type { AuditEvent } from './history.repository.ts';
+
+export interface FieldChangeText { label: string; before: string; after: string }
+
+/** One event of the audit trail, described. */
+export interface HistoryEntry {
+  id: number;
+  occurredAt: Date;
+  actor: string;
+  entity: string;
+  entityId: string;
+  action: string;
+  /** "sections", "approved", "update action 2"...: what the change was, as the service named it. */
+  what: string;
+  changes: FieldChangeText[];
+  before: unknown;
+  after: unknown;
+}
+
+export interface HistoryServiceDeps {
+  repo: HistoryRepository;
+  plans: PlanService;
+  reports: ReportService;
+}
+
+const accountable = (priority: Priority): PermissionContext => ({ accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id] });
+
+/** Keys that are bookkeeping, not content. */
+const SKIP = new Set(['id', 'version', 'updatedAt', 'createdAt', 'updated_at', 'created_at', 'organisationId', 'what', 'recordedAt']);
+
+/** "accountableOfficerId" → "Accountable officer id"; "actions.1.description" → "Actions 1 description". */
+export function fieldLabel(path: string): string {
+  const words = path.split('.').map((p) => p.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()).join(' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function scalar(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '(empty)';
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  return String(v);
+}
+
+/** Flattens a snapshot into field paths with readable values (lists of text joined by "; "). */
+export function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value === null || value === undefined || typeof value !== 'object') {
+    if (prefix) out.set(prefix, scalar(value));
+    return out;
+  }
+  if (Array.isArray(value)) {
+    if (value.every((x) => x === null || typeof x !== 'object')) {
+      out.set(prefix || 'value', value.length ? value.map(scalar).join('; ') : '(empty)');
+      return out;
+    }
+    value.forEach((x, i) => flatten(x, prefix ? `${prefix}.${i + 1}` : String(i + 1), out));
+    return out;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (SKIP.has(k)) continue;
+    flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+  return out;
+}
+
+/** The fields whose value differs between two snapshots of any record. */
+export function diffSnapshots(before: unknown, after: unknown): FieldChangeText[] {
+  const a = flatten(before);
+  const b = flatten(after);
+  const keys = [...new Set([...a.keys(), ...b.keys()])];
+  return keys.filter((k) => (a.get(k) ?? '(empty)') !== (b.get(k) ?? '(empty)'))
+    .map((k) => ({ label: fieldLabel(k), before: a.get(k) ?? '(empty)', after: b.get(k) ?? '(empty)' }));
+}
+
+const whatOf = (e: AuditEvent): string => {
+  const named = (e.before as { what?: unknown } | null)?.what ?? (e.after as { what?: unknown } | null)?.what;
+  return typeof named === 'string' ? named : e.action;
+};
+
+export function createHistoryService({ repo, plans, reports }: HistoryServiceDeps) {
+  async function describe(actor: Actor, events: AuditEvent[]): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    const describeReport = await reports.snapshotDescriber(actor);
+    for (const e of events) {
+      const changes = e.entity === 'progress_report'
+        ? describeReport(e.before, e.after).map((c) => ({ label: c.label, before: c.before || '(empty)', after: c.after || '(empty)' }))
+        : diffSnapshots(e.before, e.after);
+      out.push({ ...e, what: whatOf(e), changes });
+    }
+    return out;
+  }
+
+  return {
+    /** A report's history, newest first. */
+    async forReport(actor: Actor, code: string, periodKey: string): Promise<{ priority: Priority; periodKey: string; entries: HistoryEntry[] }> {
+      const priority = await plans.getPriority(actor, code);
+      authorize(actor, 'history.read', accountable(priority));
+      const bundle = await reports.getBundle(actor, code, periodKey);
+      return { priority, periodKey: bundle.period.key, entries: await describe(actor, await repo.listForReport(actor.organisationId, bundle.report.id)) };
+    },
+
+    /** A priority's history (the priority, its reports, their milestones, its risks), newest first. */
+    async forPriority(actor: Actor, code: string): Promise<{ priority: Priority; entries: HistoryEntry[] }> {
+      const priority = await plans.getPriority(actor, code);
+      authorize(actor, 'history.read', accountable(priority));
+      return { priority, entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)) };
+    },
+
+    /** The priority's history for the CSV export (auditors). */
+    async exportPriority(actor: Actor, code: string): Promise<{ priority: Priority; entries: HistoryEntry[] }> {
+      const priority = await plans.getPriority(actor, code);
+      authorize(actor, 'audit.export');
+      return { priority, entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)) };
+    },
+
+    /** The whole organisation's audit trail between two days (inclusive, UTC), for the CSV export. */
+    async exportOrganisation(actor: Actor, input: unknown): Promise<{ range: AuditRange; entries: HistoryEntry[] }> {
+      authorize(actor, 'audit.export');
+      const range = parseWith(auditRangeInput, input);
+      return { range, entries: await describe(actor, await repo.listForOrganisation(actor.organisationId, range)) };
+    },
+
+    /** The latest events of the organisation in the range, for the audit trail page. */
+    async latest(actor: Actor, input: unknown, limit = 100): Promise<{ range: AuditRange; entries: HistoryEntry[] }> {
+      authorize(actor, 'audit.export');
+      const range = parseWith(auditRangeInput, input);
+      return { range, entries: await describe(actor, await repo.listForOrganisation(actor.organisationId, range, limit)) };
+    },
+  };
+}
+
+export type HistoryService = ReturnType<typeof createHistoryService>;

@@ -1,0 +1,137 @@
+// Reminders and workflow notices by e-mail (issue 3). Owns:
+// - the reminder schedule's tick: finds the reports that are due soon, due or overdue and not
+//   submitted (see reminder.schedule.ts), and queues one e-mail to the accountable officer for
+//   each reminder not sent before — safe with several app instances (reminder_sent);
+// - the report workflow's listeners (ReportEvents of the reports module): a submitted report to
+//   its accountable officer, an officer-approved one to its accountable director, a returned one
+//   back to the officer with the comment, a published one to the officer.
+// Every e-mail is a queued `mail.send` job, so it survives a restart and is retried.
+
+import { systemActor, type Actor } from '../../domain/actor.ts';
+import { todayIso, type IsoDate } from '../../domain/dates.ts';
+import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
+import { paths } from '../../paths.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { PeriodService } from '../periods/period.service.ts';
+import type { PersonService } from '../people/person.service.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { ReminderRepository } from './reminder.repository.ts';
+import { reminderDue, dueDateWindow } from './reminder.schedule.ts';
+
+export { addDays } from './reminder.schedule.ts';
+import { reminderMessage, workflowMessage, type NoticeKind } from './reminder.messages.ts';
+
+export interface ReminderServiceDeps {
+  repo: ReminderRepository;
+  plans: PlanService;
+  periods: PeriodService;
+  people: PersonService;
+  organisations: OrganisationService;
+  /** Where links in e-mails point, without a trailing slash (config PUBLIC_URL). */
+  publicUrl: string;
+  /** Where problems that must not stop anything are reported. */
+  log?: (line: string) => void;
+}
+
+/**
+ * A step of the report workflow, as the reports module tells it (ReportWorkflowEvent in
+ * reports/report.events.ts; repeated here because modules meet only through services: the
+ * composition root checks the two agree when it passes `events` to the reports service).
+ */
+export interface ReportWorkflowEvent {
+  organisationId: string;
+  reportId: string;
+  priorityCode: string;
+  periodKey: string;
+  byLabel: string;
+  comment?: string;
+}
+
+/** The workflow listeners (ReportEvents), plus one for the officer's approval (the director's turn to sign off). */
+export interface ReminderEvents {
+  reportSubmitted(e: ReportWorkflowEvent): Promise<void>;
+  reportOfficerApproved(e: ReportWorkflowEvent): Promise<void>;
+  reportReturned(e: ReportWorkflowEvent): Promise<void>;
+  reportPublished(e: ReportWorkflowEvent): Promise<void>;
+}
+
+export function createReminderService({ repo, plans, periods, people, organisations, publicUrl, log = (line) => console.error(line) }: ReminderServiceDeps) {
+  const base = publicUrl.replace(/\/+$/, '');
+  const link = (path: string) => `${base}${path}`;
+
+  async function emailOf(actor: Actor, personId: string | undefined): Promise<{ name: string; email: string } | undefined> {
+    if (!personId) return undefined;
+    const person = await people.get(actor, personId);
+    return person.email ? { name: person.name, email: person.email } : undefined;
+  }
+
+  /** Queues the notice of a workflow step to whoever acts next; never throws (the step is already saved). */
+  async function notify(kind: NoticeKind | 'sign-off', e: ReportWorkflowEvent): Promise<void> {
+    try {
+      const actor = systemActor(e.organisationId, 'reminders');
+      let notice: NoticeKind;
+      if (kind === 'sign-off') {
+        // Whose sign-off is next follows from the report's state now.
+        const state = await repo.reportState(e.organisationId, e.reportId);
+        if (state !== 'submitted' && state !== 'officer_approved') return;
+        notice = state === 'submitted' ? 'submitted' : 'officer_approved';
+      } else {
+        notice = kind;
+      }
+      const priority = await plans.getPriority(actor, e.priorityCode);
+      const person = notice === 'officer_approved' ? priority.accountableDirector : priority.accountableOfficer;
+      const role = notice === 'officer_approved' ? 'accountable director' : 'accountable officer';
+      const to = await emailOf(actor, person?.id);
+      if (!to) {
+        log(`amber: no e-mail sent for ${e.priorityCode} ${e.periodKey} (${notice}): the ${role} ${person ? `${person.name} has no e-mail address` : 'is not named'}`);
+        return;
+      }
+      const organisation = await organisations.getOwn(actor);
+      const period = await periods.getByKey(actor, e.periodKey);
+      await repo.queueMail(e.organisationId, workflowMessage({
+        kind: notice, to: to.email, recipientName: to.name, byLabel: e.byLabel, comment: e.comment,
+        facts: { organisationName: organisation.name, priorityCode: priority.code, priorityTitle: priority.title, periodLabel: period.label },
+        // The approver goes straight to the sign-off page; the officer to the report.
+        link: link(notice === 'submitted' || notice === 'officer_approved' ? paths.reports.signOff(priority.code, period.key) : paths.reports.show(priority.code, period.key)),
+      }));
+    } catch (error) {
+      log(`amber: could not queue the e-mail for ${e.priorityCode} ${e.periodKey} (${kind}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const events: ReminderEvents = {
+    reportSubmitted: (e) => notify('sign-off', e),
+    reportOfficerApproved: (e) => notify('sign-off', e),
+    reportReturned: (e) => notify('returned', e),
+    reportPublished: (e) => notify('published', e),
+  };
+
+  return {
+    events,
+
+    /**
+     * One run of the schedule: queues every reminder due today that has not been sent. Runs in
+     * one transaction; with several instances ticking at once each reminder is queued once.
+     * Returns how many e-mails this call queued.
+     */
+    async tick(today: IsoDate = todayIso()): Promise<number> {
+      const [from, to] = dueDateWindow(today);
+      return repo.transaction(async (r) => {
+        let queued = 0;
+        for (const c of await r.candidates(from, to)) {
+          const kind = reminderDue(c.dueOn, today);
+          if (!kind) continue;
+          const message = reminderMessage({
+            kind, today, to: c.officerEmail, officerName: c.officerName, dueOn: c.dueOn, state: c.reportState, returnedComment: c.returnedComment,
+            facts: { organisationName: c.organisationName, priorityCode: c.priorityCode, priorityTitle: c.priorityTitle, periodLabel: periodLabel(parsePeriodKey(c.periodKey)) },
+            link: link(c.reportState === null ? paths.reports.new(c.priorityCode) : paths.reports.show(c.priorityCode, c.periodKey)),
+          });
+          if (await r.recordAndQueue(c, kind, message)) queued++;
+        }
+        return queued;
+      });
+    },
+  };
+}
+
+export type ReminderService = ReturnType<typeof createReminderService>;

@@ -1,0 +1,91 @@
+// The outline business case as an A4 PDF: title and status, the five cases, then each option
+// with its cash-flow table (years down, categories across), its appraisal and sensitivities, and
+// its chart drawn as vectors by svg-to-pdfkit with the chart's data table after it. Reuses the
+// report's page machinery (embedded Noto Sans, running header and "Page N of M" footer, table rows
+// that repeat their header row on every page they continue on).
+
+import SVGtoPDF from 'svg-to-pdfkit';
+import { type Column, type Layout, type PlacedLine, type Row, type TextStyle, BODY, CELL_PAD_BOTTOM, CELL_PAD_TOP, CONTENT_WIDTH, HEADER_FILL, MARGIN, SMALL, createPdf, drawPageFrame, lineHeight } from './pdf.ts';
+import type { BusinessCaseView, TextTable } from './business-case-view.ts';
+
+function columnsFor(table: TextTable): Column[] {
+  const count = table.headings.length;
+  const first = Math.min(150, Math.max(80, CONTENT_WIDTH / (count + 1) * 2));
+  const rest = (CONTENT_WIDTH - first) / Math.max(1, count - 1);
+  return table.headings.map((_, i) => ({ width: i === 0 ? first : rest }));
+}
+
+function tableRow(layout: Layout, columns: Column[], cells: string[], style: TextStyle, numeric: boolean, fill?: string): Row {
+  const lines: PlacedLine[] = [];
+  let height = 0;
+  cells.forEach((c, i) => {
+    height = Math.max(height, layout.place(lines, columns, i, CELL_PAD_TOP, c, style, false, { align: numeric && i > 0 ? 'right' : 'left' }));
+  });
+  return { lines, height: height + CELL_PAD_TOP + CELL_PAD_BOTTOM, ...(fill ? { fill } : {}) };
+}
+
+export function drawTextTable(layout: Layout, table: TextTable): void {
+  const size = table.headings.length > 7 ? 7 : table.headings.length > 5 ? 8 : 9;
+  const regular: TextStyle = { font: 'regular', size };
+  const bold: TextStyle = { font: 'bold', size };
+  const columns = columnsFor(table);
+  layout.paragraph(table.caption, { font: 'bold', size: BODY }, 0, 3);
+  const header = tableRow(layout, columns, table.headings, bold, table.numeric, HEADER_FILL);
+  layout.ensure(header.height + lineHeight(size) * 2 + 10);
+  layout.row(columns, header);
+  layout.withContinuation(() => layout.row(columns, header), header.height, () => {
+    for (const r of table.rows) layout.row(columns, tableRow(layout, columns, [r.header, ...r.cells], r.strong ? bold : regular, table.numeric));
+  });
+  layout.space(10);
+}
+
+function drawSvg(layout: Layout, svg: string): void {
+  const box = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
+  const w = Number(box?.[1] ?? 640);
+  const h = Number(box?.[2] ?? 320);
+  const height = (CONTENT_WIDTH * h) / w;
+  layout.ensure(height + 8);
+  SVGtoPDF(layout.doc, svg, MARGIN.left, layout.y, { width: CONTENT_WIDTH, height, fontCallback: (_family, bold) => (bold ? 'bold' : 'regular'), warningCallback: () => {} });
+  layout.y += height + 6;
+}
+
+export async function renderBusinessCasePdf(view: BusinessCaseView): Promise<Buffer> {
+  const { doc, layout, done } = createPdf({
+    Title: `${view.title} – outline business case`,
+    Author: view.organisationName,
+    Subject: `Outline business case: ${view.exerciseName}`,
+    Keywords: 'business case, Green Book, efficiency',
+    Creator: 'Amber',
+  });
+  const body: TextStyle = { font: 'regular', size: BODY };
+  layout.heading(view.title, 16, lineHeight(11), 0);
+  layout.paragraph(`Outline business case – ${view.exerciseName}`, { font: 'bold', size: 11 }, 0, 4);
+  layout.paragraph(`Status: ${view.status}`, body);
+  if (view.opportunity) layout.paragraph(`Opportunity: ${view.opportunity}`, body);
+  layout.paragraph(view.basis, { font: 'italic', size: SMALL + 0.5 });
+  for (const s of view.sections) {
+    layout.heading(s.heading, 13);
+    if (s.paragraphs.length === 0) layout.paragraph('Not written yet.', { font: 'italic', size: BODY });
+    for (const p of s.paragraphs) layout.paragraph(p, body);
+  }
+  layout.heading('Options appraised', 13);
+  for (const o of view.options) {
+    layout.heading(`${o.name}${o.tags.length ? ` (${o.tags.join(', ')})` : ''}`, 12);
+    for (const p of o.description) layout.paragraph(p, body);
+    layout.paragraph(o.summary, body);
+    drawTextTable(layout, o.cashFlows);
+    drawTextTable(layout, o.discounting);
+    drawTextTable(layout, o.appraisal);
+    drawTextTable(layout, o.sensitivities);
+    drawSvg(layout, o.chart.svg);
+    layout.paragraph(o.chart.description, { font: 'italic', size: SMALL + 0.5 });
+    drawTextTable(layout, o.chart.table);
+  }
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    drawPageFrame(layout, { code: '', title: view.title, right: 'Outline business case' }, { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` });
+  }
+  doc.end();
+  return done;
+}
