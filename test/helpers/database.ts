@@ -8,7 +8,14 @@ import { describe, before, after } from 'node:test';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { openDatabase, type Engine } from '../../src/platform/db/database.ts';
-import { migrateToLatest } from '../../src/platform/db/migrate.ts';
+import { migrateToLatest, MIGRATIONS_DIR } from '../../src/platform/db/migrate.ts';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 import { buildServices, type Services } from '../../src/composition.ts';
 import type { DB } from '../../src/schema.ts';
 import type { Actor } from '../../src/domain/actor.ts';
@@ -32,9 +39,37 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/**
+ * A freshly migrated PGlite database as a tarball, made once per set of migrations and kept in
+ * the system's temporary folder for every test process: starting PGlite from it takes ~1.4 s,
+ * against ~6 s for an empty one (initdb) plus the migrations. Written under a temporary name and
+ * renamed, so parallel test processes never read half a file.
+ */
+let template: Promise<Blob> | undefined;
+function pgliteTemplate(): Promise<Blob> {
+  return template ??= (async () => {
+    const hash = createHash('sha256');
+    hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
+    for (const name of readdirSync(MIGRATIONS_DIR).sort()) hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
+    const file = join(tmpdir(), `amber-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    const handle = await openDatabase<DB>({ dataDir: 'memory://' });
+    try {
+      await migrateToLatest(handle.db);
+      const dump = await handle.dumpDataDir!();
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+      renameSync(partial, file);
+      return dump;
+    } finally {
+      await handle.close();
+    }
+  })();
+}
+
 export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const handle = await openDatabase<DB>({ dataDir: 'memory://' });
+    const handle = await openDatabase<DB>({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
     await migrateToLatest(handle.db);
     return { engine, db: handle.db, services: buildServices(handle.db), url: undefined, close: () => handle.close() };
   }

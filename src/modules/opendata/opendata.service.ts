@@ -27,11 +27,16 @@ export function createOpenDataService(deps: { plans: PlanService; reports: Repor
       const statuses = await organisations.statusScale(actor);
       const out: PriorityStatusRecord[] = [];
       for (const p of await plans.listPriorities(actor)) {
+        // Only what has been published, as it was published: a draft, or the next revision being
+        // written after publication, is not open data until its director signs it off.
         for (const r of (await reports.listForPriority(actor, p.code)).reverse()) {
-          const s = statuses.find((x) => x.id === r.statusId);
+          if (r.publishedRevision === null) continue;
+          const live = statuses.find((x) => x.id === r.statusId);
+          const shown = r.state === 'published' ? (live ? { key: live.key, label: live.label } : null)
+            : (await reports.revisionView(actor, p.code, r.periodKey, r.publishedRevision)).view.status;
           out.push({
             priority: p.code, title: p.title, plan: p.planTitle, theme: p.themeTitle, accountableOfficer: p.officerName,
-            period: r.periodKey, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: s?.key ?? null, statusLabel: s?.label ?? null,
+            period: r.periodKey, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: shown?.key ?? null, statusLabel: shown?.label ?? null,
           });
         }
       }

@@ -16,6 +16,8 @@ export interface DatabaseHandle<DB> {
   /** Where the data lives, for messages: the folder or the server URL without its password. */
   location: string;
   close(): Promise<void>;
+  /** PGlite only: the whole database as a tarball, to start another in-memory one from (tests). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
@@ -39,6 +41,8 @@ export interface OpenOptions {
   /** PGlite folder; `memory://` for a throwaway in-memory database (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** In-memory PGlite only: start from this tarball (a `dumpDataDir()`) instead of an empty database. */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHandle<DB>> {
@@ -62,7 +66,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+    const pglite = inMemory && options.loadDataDir ? await PGlite.create({ loadDataDir: options.loadDataDir }) : await PGlite.create(inMemory ? undefined : dataDir);
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -74,6 +78,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         await pglite.close();
         lock?.release();
       },
+      dumpDataDir: () => pglite.dumpDataDir('none'),
     };
   } catch (error) {
     lock?.release();
