@@ -3,7 +3,8 @@
 // James Rogers (its accountable director) returns it with a comment (a return without one is
 // refused); the officer fixes it and resubmits; both sign off and it is published and frozen;
 // a later change makes revision 2, which readers do not see until it is published; the revisions,
-// what changed, and the history show all of it. axe-core runs on every page visited.
+// what changed, and the history show all of it; the e-mails of each step arrive at a real SMTP
+// server. axe-core runs on every page visited.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ const PERIOD = { key: '2009-10-h2', label: '2009/10 H2' };
 
 describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession({ as: false }); });
+  before(async () => { session = await startSession({ as: false, mail: true }); });
   after(async () => { await session?.close(); });
 
   const step = (name: string, fn: () => Promise<void>) => it(name, fn);
@@ -127,5 +128,20 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     assert.ok(entries.some((e) => /returned to draft.*By james\.rogers@demo\.amber\.example.*State Submitted for sign-off Draft/.test(e)), 'the return names the director and the state before and after');
     await history.back(new ReportPage(page, CODE, TITLE));
     await new HistoryPage(page, `History of ${CODE}`).open(paths.history.priority(CODE));
+  });
+
+  step('the e-mails of each step arrive at the SMTP server, addressed to the person who must act', async () => {
+    const smtp = session.smtp!;
+    const lee = 'lee.hemsworth@demo.amber.example';
+    const james = 'james.rogers@demo.amber.example';
+    const arrived = await smtp.waitFor(5, 30_000);
+    const seen = arrived.map((m) => `${m.to.join(',')} | ${m.subject}`);
+    const signOff = `Sign off the progress report: ${CODE} ${PERIOD.label}`;
+    for (const expected of [`${lee} | ${signOff}`, `${lee} | Progress report returned to you: ${CODE} ${PERIOD.label}`, `${james} | ${signOff}`, `${lee} | Progress report published: ${CODE} ${PERIOD.label}`]) {
+      assert.ok(seen.includes(expected), `expected “${expected}” among:\n${seen.join('\n')}`);
+    }
+    const returned = arrived.find((m) => m.subject.startsWith('Progress report returned'))!;
+    assert.match(returned.text, /Say when the two directorates will send their data\./);
+    assert.ok(returned.links.some((l) => l.includes(`/priorities/${CODE}/reports/${PERIOD.key}`)), returned.links.join(' '));
   });
 });

@@ -9,6 +9,9 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Result } from 'axe-core';
 import { buildTestApp, listen, type TestApp } from '../../test/helpers/app.ts';
 import type { Role } from '../../src/domain/permissions.ts';
+import { startTestSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.ts';
+import { createSmtpMailer } from '../../src/platform/mail/mailer.ts';
+import { buildJobHandlers } from '../../src/composition.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_MISSING = "install Debian's chromium (apt-get install -y chromium)";
@@ -38,6 +41,8 @@ export interface Session {
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  /** The SMTP server e-mails arrive at (with `mail: true`). */
+  smtp: TestSmtpServer | undefined;
   /** A new context on the same app, e.g. with JavaScript disabled. Closed with the session. */
   newPage(options?: { javaScriptEnabled?: boolean }): Promise<Page>;
   close(): Promise<void>;
@@ -47,11 +52,16 @@ export interface Session {
  * Starts a browser and the app (PGlite, demo organisation loaded). Call from `before`; call
  * `close()` from `after`. The browser comes first, so a missing Chromium fails at once.
  */
-export async function startSession(options: { chromiumPath?: string; /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false } = {}): Promise<Session> {
+export async function startSession(options: { chromiumPath?: string; /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false; /** E-mail goes through a real SMTP server started here, sent by a running job worker. */ mail?: boolean } = {}): Promise<Session> {
   const browser = await launchBrowser(options.chromiumPath);
   let testApp: TestApp | undefined;
+  const smtp = options.mail ? await startTestSmtpServer() : undefined;
   try {
-    testApp = await buildTestApp('pglite', { as: options.as ?? ['administrator', 'performance_officer'] });
+    testApp = await buildTestApp('pglite', {
+      as: options.as ?? ['administrator', 'performance_officer'],
+      ...(smtp ? { services: { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@test.example>' }) } } : {}),
+    });
+    const worker = smtp ? testApp.services.jobs.queue.startWorker({ handlers: buildJobHandlers(testApp.services), pollMs: 200 }) : undefined;
     const app = testApp;
     const baseUrl = await listen(app);
     const contexts: BrowserContext[] = [];
@@ -71,17 +81,20 @@ export async function startSession(options: { chromiumPath?: string; /** Signed 
     const context = await newContext();
     const page = await context.newPage();
     return {
-      baseUrl, testApp: app, browser, context, page,
+      baseUrl, testApp: app, browser, context, page, smtp,
       async newPage(pageOptions) { return (await newContext(pageOptions)).newPage(); },
       async close() {
         for (const c of contexts) await c.close().catch(() => undefined);
         await closeBrowser(browser);
+        await worker?.stop();
         await app.close();
+        await smtp?.close();
       },
     };
   } catch (error) {
     await closeBrowser(browser).catch(() => undefined);
     await testApp?.close();
+    await smtp?.close();
     throw error;
   }
 }

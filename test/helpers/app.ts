@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
-import type { Services } from '../../src/composition.ts';
+import type { Services, ServiceOptions } from '../../src/composition.ts';
 import type { Role } from '../../src/domain/permissions.ts';
 
 export interface TestSession {
@@ -39,8 +39,8 @@ export async function createTestSession(services: Services, organisationId: stri
  * made as a signed-in user (administrator and performance officer, or the roles given): it
  * carries the session cookie and the CSRF header, as a browser's form post carries the field.
  */
-export async function buildTestApp(engine: Engine, options: { demo?: boolean; as?: readonly Role[] | false; /** More settings for buildApp (single sign-on). */ config?: Partial<AppDeps['config']> } = {}): Promise<TestApp> {
-  const database = await openTestDatabase(engine);
+export async function buildTestApp(engine: Engine, options: { demo?: boolean; as?: readonly Role[] | false; /** More settings for buildApp (single sign-on). */ config?: Partial<AppDeps['config']>; /** How services send e-mail etc. */ services?: ServiceOptions } = {}): Promise<TestApp> {
+  const database = await openTestDatabase(engine, options.services);
   if (options.demo ?? true) await database.services.demo.load('test');
   const app = await buildApp({ config: { env: 'test', logLevel: 'silent', ...options.config }, db: database.db, services: database.services });
   const home = await database.services.organisations.findHome();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-import { buildServices, type Services } from '../../src/composition.ts';
+import { buildServices, type Services, type ServiceOptions } from '../../src/composition.ts';
 import type { DB } from '../../src/schema.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 
@@ -67,11 +67,11 @@ function pgliteTemplate(): Promise<Blob> {
   })();
 }
 
-export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
+export async function openTestDatabase(engine: Engine, serviceOptions: ServiceOptions = {}): Promise<TestDatabase> {
   if (engine === 'pglite') {
     const handle = await openDatabase<DB>({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
     await migrateToLatest(handle.db);
-    return { engine, db: handle.db, services: buildServices(handle.db), url: undefined, close: () => handle.close() };
+    return { engine, db: handle.db, services: buildServices(handle.db, serviceOptions), url: undefined, close: () => handle.close() };
   }
   const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
@@ -86,7 +86,7 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   const handle = await openDatabase<DB>({ databaseUrl: url, poolSize: 4 });
   await migrateToLatest(handle.db);
   return {
-    engine, db: handle.db, services: buildServices(handle.db), url,
+    engine, db: handle.db, services: buildServices(handle.db, serviceOptions), url,
     async close() {
       await handle.close();
       const drop = new pg.Client({ connectionString: SERVER_URL });

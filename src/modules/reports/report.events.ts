@@ -17,6 +17,8 @@ export interface ReportWorkflowEvent {
 export interface ReportEvents {
   /** A report was submitted: the accountable officer has something to sign off. */
   reportSubmitted(e: ReportWorkflowEvent): void | Promise<void>;
+  /** The accountable officer signed it off: the accountable director has something to sign off. */
+  reportOfficerApproved?(e: ReportWorkflowEvent): void | Promise<void>;
   /** An approver returned it to draft with a comment. */
   reportReturned(e: ReportWorkflowEvent): void | Promise<void>;
   /** The accountable director approved it: it is published. */

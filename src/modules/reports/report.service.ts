@@ -205,7 +205,7 @@ export function createReportService({ repo, plans, periods, organisations, indic
   /** Tells the listeners after the commit; a listener's failure never undoes the step it hears of. */
   async function tell(kind: keyof ReportEvents, e: ReportWorkflowEvent): Promise<void> {
     if (!events) return;
-    try { await events[kind](e); } catch { /* the listener reports its own failures; the step stands */ }
+    try { await events[kind]?.(e); } catch { /* the listener reports its own failures; the step stands */ }
   }
 
   /**
@@ -523,6 +523,7 @@ export function createReportService({ repo, plans, periods, organisations, indic
         }
       });
       if (report.state === 'published') await tell('reportPublished', eventOf(actor, report, priority, v.comment || undefined));
+      if (report.state === 'officer_approved') await tell('reportOfficerApproved', eventOf(actor, report, priority, v.comment || undefined));
       return report;
     },
 
