@@ -2,23 +2,11 @@
 // arriving on one runs the accessibility check (BasePage.verifyOnPage).
 
 import type { Page } from 'playwright-core';
-import { BasePage, type Heading } from './base-page.ts';
+import type { Heading } from './base-page.ts';
+import { Screen } from './screen.ts';
 
-export class DiagnosticScreen extends BasePage {
-  protected readonly heading: Heading;
-  protected override readonly marker: string | undefined;
-  constructor(page: Page, heading: Heading, private readonly name: string, marker?: string) {
-    super(page);
-    this.heading = heading;
-    this.marker = marker;
-  }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
-  /** Clicks a button that submits the page's form; `next` verifies where it leads. */
-  submit<P extends BasePage>(button: string, next: P): Promise<P> {
-    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
-  }
-}
+/** The diagnostic's pages need nothing beyond a Screen. */
+export class DiagnosticScreen extends Screen {}
 
 export const diagnosticPages = (page: Page) => ({
   list: () => new DiagnosticScreen(page, 'Efficiency diagnostic', 'ExerciseList'),

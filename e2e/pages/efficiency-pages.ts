@@ -2,23 +2,10 @@
 // data-qa marker; arriving runs axe. Forms are filled by label, as a person would.
 
 import type { Page } from 'playwright-core';
-import { BasePage, type Heading } from './base-page.ts';
+import { BasePage } from './base-page.ts';
+import { Screen } from './screen.ts';
 
-export class EfficiencyPage extends BasePage {
-  protected readonly heading: Heading;
-  protected override readonly marker: string | undefined;
-  constructor(page: Page, heading: Heading, private readonly name: string, marker?: string) {
-    super(page);
-    this.heading = heading;
-    this.marker = marker;
-  }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
-
-  /** Clicks the button named `button` and verifies the page it leads to. */
-  submit<P extends BasePage>(button: string, next: P): Promise<P> {
-    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
-  }
+export class EfficiencyPage extends Screen {
   /** Clicks a button (found any way) and verifies the page it leads to. */
   press<P extends BasePage>(button: ReturnType<Page['locator']>, next: P): Promise<P> {
     return this.goTo(next, () => button.click());

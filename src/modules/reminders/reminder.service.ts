@@ -7,6 +7,7 @@
 //   back to the officer with the comment, a published one to the officer.
 // Every e-mail is a queued `mail.send` job, so it survives a restart and is retried.
 
+import type { ReportWorkflowEvent } from '../reports/report.service.ts';
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
@@ -33,19 +34,6 @@ export interface ReminderServiceDeps {
   log?: (line: string) => void;
 }
 
-/**
- * A step of the report workflow, as the reports module tells it (ReportWorkflowEvent in
- * reports/report.events.ts; repeated here because modules meet only through services: the
- * composition root checks the two agree when it passes `events` to the reports service).
- */
-export interface ReportWorkflowEvent {
-  organisationId: string;
-  reportId: string;
-  priorityCode: string;
-  periodKey: string;
-  byLabel: string;
-  comment?: string;
-}
 
 /** The workflow listeners (ReportEvents), plus one for the officer's approval (the director's turn to sign off). */
 export interface ReminderEvents {

@@ -30,6 +30,9 @@ import { presentReport } from './report.presenter.ts';
 import { diffContent, diffViews, describeChanges, NOT_ASSESSED, type FieldChange, type ReportContent } from './report.diff.ts';
 import type { ReportEvents, ReportWorkflowEvent } from './report.events.ts';
 
+/** The workflow's events, for listeners wired in the composition root (reminders). */
+export type { ReportWorkflowEvent, ReportEvents } from './report.events.ts';
+
 export type { Report, ReportSummary, Action, Milestone, SignOff, Contributor, SignOffRole, ReportState, RevisionSummary } from './report.repository.ts';
 export type { FieldChange } from './report.diff.ts';
 export { STATE_LABELS };
