@@ -25,7 +25,6 @@ import { mkdtemp, rm, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../src/platform/db/database.ts';
 import type { Config } from '../src/config.ts';
@@ -33,26 +32,18 @@ import { buildApp } from '../src/app.ts';
 import { paths } from '../src/paths.ts';
 import { cookieNames } from '../src/platform/http/auth.ts';
 import { openTestDatabase } from '../test/helpers/database.ts';
-import { count, SEED_PERIOD, SEED_PRIORITY } from './render.ts';
+import { SEED_PERIOD, SEED_PRIORITY } from './render.ts';
 import {
-  bareApp, BENCH_ACCOUNT, failuresIn, fire, HELLO, parseEngines, preflight, REPORT, signInCookie, start, summarise,
-  type Request, type Round, type Server,
+  bareApp, BENCH_ACCOUNT, failuresIn, fire, HELLO, parseLoadArgs, preflight, REPORT, signInCookie, start, summarise,
+  type ReportPageOptions, type Request, type Round, type Server,
 } from './report-page.ts';
 import { deadline, fmt, isMain, median } from './support.ts';
 
 /** The last commit before sign-in: the app whose pages anyone could read. */
 export const FOUNDATION = '5f3c778';
 
-export interface AuthOptions {
-  engines: Engine[];
-  rounds: number;
-  /** Seconds per round. */
-  duration: number;
-  connections: number;
-  /** Seconds of discarded load per target before the first round. */
-  warmup: number;
-  env: Config['env'];
-}
+/** The same knobs as the report-page benchmark. */
+export type AuthOptions = ReportPageOptions;
 
 export const AUTH_DEFAULTS: AuthOptions = { engines: ['pglite'], rounds: 3, duration: 3, connections: 10, warmup: 1, env: 'production' };
 
@@ -325,23 +316,7 @@ export function authTable(result: AuthResult): string {
 }
 
 export function parseAuthArgs(args: string[]): AuthOptions {
-  const { values } = parseArgs({
-    args, strict: true,
-    options: {
-      engine: { type: 'string' }, rounds: { type: 'string' }, duration: { type: 'string' },
-      connections: { type: 'string' }, warmup: { type: 'string' }, env: { type: 'string' },
-    },
-  });
-  const env = values.env ?? AUTH_DEFAULTS.env;
-  if (env !== 'production' && env !== 'test' && env !== 'development') throw new Error(`--env is production, test or development, not "${env}"`);
-  return {
-    engines: parseEngines(values.engine),
-    rounds: count('--rounds', values.rounds, AUTH_DEFAULTS.rounds, 1, 50),
-    duration: count('--duration', values.duration, AUTH_DEFAULTS.duration, 1, 60),
-    connections: count('--connections', values.connections, AUTH_DEFAULTS.connections, 1, 1000),
-    warmup: count('--warmup', values.warmup, AUTH_DEFAULTS.warmup, 0, 60),
-    env,
-  };
+  return parseLoadArgs(args, AUTH_DEFAULTS);
 }
 
 if (isMain(import.meta.url)) {

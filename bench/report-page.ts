@@ -255,6 +255,11 @@ export function reportPageTable(result: ReportPageResult): string {
 }
 
 export function parseReportPageArgs(args: string[]): ReportPageOptions {
+  return parseLoadArgs(args, REPORT_PAGE_DEFAULTS);
+}
+
+/** The options of a load benchmark (this one and bench/auth.ts), over `defaults`. */
+export function parseLoadArgs(args: string[], defaults: ReportPageOptions): ReportPageOptions {
   const { values } = parseArgs({
     args, strict: true,
     options: {
@@ -262,14 +267,14 @@ export function parseReportPageArgs(args: string[]): ReportPageOptions {
       connections: { type: 'string' }, warmup: { type: 'string' }, env: { type: 'string' },
     },
   });
-  const env = values.env ?? REPORT_PAGE_DEFAULTS.env;
+  const env = values.env ?? defaults.env;
   if (env !== 'production' && env !== 'test' && env !== 'development') throw new Error(`--env is production, test or development, not "${env}"`);
   return {
     engines: parseEngines(values.engine),
-    rounds: count('--rounds', values.rounds, REPORT_PAGE_DEFAULTS.rounds, 1, 50),
-    duration: count('--duration', values.duration, REPORT_PAGE_DEFAULTS.duration, 1, 60),
-    connections: count('--connections', values.connections, REPORT_PAGE_DEFAULTS.connections, 1, 1000),
-    warmup: count('--warmup', values.warmup, REPORT_PAGE_DEFAULTS.warmup, 0, 60),
+    rounds: count('--rounds', values.rounds, defaults.rounds, 1, 50),
+    duration: count('--duration', values.duration, defaults.duration, 1, 60),
+    connections: count('--connections', values.connections, defaults.connections, 1, 1000),
+    warmup: count('--warmup', values.warmup, defaults.warmup, 0, 60),
     env,
   };
 }

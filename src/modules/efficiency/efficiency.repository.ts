@@ -13,7 +13,7 @@ import { type Money, pence } from '../../domain/diagnostic/money.ts';
 import type { Direction } from '../../domain/diagnostic/quartiles.ts';
 import type { Lever, Confidence, SavingsStage } from '../../domain/diagnostic/programme.ts';
 import type { OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
-import type { GainShareReading, Tranche } from '../../domain/diagnostic/gain-share.ts';
+import type { GainShareAgreement, Tranche } from '../../domain/diagnostic/gain-share.ts';
 
 export interface BenchmarkRecord {
   id: string;
@@ -142,16 +142,10 @@ export interface SavingsRecord {
 }
 export type SavingsValues = Pick<SavingsRecord, 'opportunityId' | 'financialYear' | 'stage' | 'amount' | 'cashable' | 'recurring' | 'additional' | 'note'>;
 
-export interface AgreementRecord {
+/** An agreement as stored: the domain's agreement (tranches as a mutable list), with its place and version. */
+export interface AgreementRecord extends Omit<GainShareAgreement, 'tranches'> {
   id: string;
   exerciseId: string;
-  name: string;
-  reading: GainShareReading;
-  funder: string;
-  council: string;
-  totalCost: Money;
-  funderContribution: Money;
-  councilContribution: Money;
   tranches: Tranche[];
   version: number;
 }
