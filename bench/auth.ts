@@ -34,8 +34,21 @@ import { cookieNames } from '../src/platform/http/auth.ts';
 import { openTestDatabase } from '../test/helpers/database.ts';
 import { SEED_PERIOD, SEED_PRIORITY } from './render.ts';
 import {
-  bareApp, BENCH_ACCOUNT, failuresIn, fire, HELLO, parseLoadArgs, preflight, REPORT, signInCookie, start, summarise,
-  type ReportPageOptions, type Request, type Round, type Server,
+  bareApp,
+  BENCH_ACCOUNT,
+  failuresIn,
+  fire,
+  HELLO,
+  parseLoadArgs,
+  preflight,
+  REPORT,
+  signInCookie,
+  start,
+  summarise,
+  type ReportPageOptions,
+  type Request,
+  type Round,
+  type Server,
 } from './report-page.ts';
 import { deadline, fmt, isMain, median } from './support.ts';
 
@@ -45,12 +58,21 @@ export const FOUNDATION = '5f3c778';
 /** The same knobs as the report-page benchmark. */
 export type AuthOptions = ReportPageOptions;
 
-export const AUTH_DEFAULTS: AuthOptions = { engines: ['pglite'], rounds: 3, duration: 3, connections: 10, warmup: 1, env: 'production' };
+export const AUTH_DEFAULTS: AuthOptions = {
+  engines: ['pglite'],
+  rounds: 3,
+  duration: 3,
+  connections: 10,
+  warmup: 1,
+  env: 'production',
+};
 
 type Kind = 'hello' | 'foundation-page' | 'signed-in-page' | 'foundation-api' | 'token-api' | 'sign-in';
 
 /** A round, with the CPU time this whole process spent in it per response (see cpuMsPerRequest). */
-export interface AuthRound extends Round { cpuMsPerRequest: number }
+export interface AuthRound extends Round {
+  cpuMsPerRequest: number;
+}
 
 export interface AuthTarget {
   kind: Kind;
@@ -95,14 +117,28 @@ const API_REPORT = paths.api.report(SEED_PRIORITY, SEED_PERIOD);
 
 /** What this benchmark uses of the foundation's modules (imported at run time from the worktree). */
 interface FoundationModules {
-  buildApp(deps: { config: { env: Config['env']; logLevel: 'silent' }; db: unknown; services: unknown }): Promise<FastifyInstance>;
-  openTestDatabase(engine: Engine): Promise<{ db: unknown; services: { demo: { load(label: string): Promise<unknown> } }; close(): Promise<void> }>;
+  buildApp(deps: {
+    config: { env: Config['env']; logLevel: 'silent' };
+    db: unknown;
+    services: unknown;
+  }): Promise<FastifyInstance>;
+  openTestDatabase(
+    engine: Engine,
+  ): Promise<{ db: unknown; services: { demo: { load(label: string): Promise<unknown> } }; close(): Promise<void> }>;
 }
 
-interface Worktree { dir: string; remove(): Promise<void> }
+interface Worktree {
+  dir: string;
+  remove(): Promise<void>;
+}
 
 function git(args: string[], cwd: string): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /**
@@ -116,14 +152,18 @@ async function checkOutFoundation(): Promise<Worktree> {
     git(['cat-file', '-e', `${FOUNDATION}^{commit}`], root);
   } catch (error) {
     const why = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new Error(`bench/auth.ts measures against the app before sign-in, commit ${FOUNDATION}, checked out with git; it needs git and that commit in this repository (${why}).`);
+    throw new Error(
+      `bench/auth.ts measures against the app before sign-in, commit ${FOUNDATION}, checked out with git; it needs git and that commit in this repository (${why}).`,
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), 'amber-foundation-'));
   try {
     git(['worktree', 'add', '--detach', dir, FOUNDATION], root);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`bench/auth.ts could not check out commit ${FOUNDATION} into ${dir}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`);
+    throw new Error(
+      `bench/auth.ts could not check out commit ${FOUNDATION} into ${dir}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`,
+    );
   }
   const links = [join(dir, 'node_modules')];
   await symlink(join(root, 'node_modules'), links[0]!, 'dir');
@@ -147,8 +187,11 @@ async function checkOutFoundation(): Promise<Worktree> {
 }
 
 async function importFoundation(dir: string): Promise<FoundationModules> {
-  const app = await import(pathToFileURL(join(dir, 'src', 'app.ts')).href) as Pick<FoundationModules, 'buildApp'>;
-  const database = await import(pathToFileURL(join(dir, 'test', 'helpers', 'database.ts')).href) as Pick<FoundationModules, 'openTestDatabase'>;
+  const app = (await import(pathToFileURL(join(dir, 'src', 'app.ts')).href)) as Pick<FoundationModules, 'buildApp'>;
+  const database = (await import(pathToFileURL(join(dir, 'test', 'helpers', 'database.ts')).href)) as Pick<
+    FoundationModules,
+    'openTestDatabase'
+  >;
   return { buildApp: app.buildApp, openTestDatabase: database.openTestDatabase };
 }
 
@@ -156,12 +199,22 @@ async function importFoundation(dir: string): Promise<FoundationModules> {
 async function signInForm(base: string, env: Config['env']): Promise<{ cookie: string; token: string }> {
   const response = await preflight(base + paths.signIn, 'Sign in');
   const name = cookieNames(env === 'production').csrf;
-  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`));
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith(`${name}=`));
   if (!cookie) throw new Error(`GET ${paths.signIn} set no ${name} cookie`);
   return { cookie, token: decodeURIComponent(cookie.slice(name.length + 1)) };
 }
 
-interface Planned { kind: Kind; name: string; engine: Engine | 'none'; url: string; request: Request; rounds: AuthRound[] }
+interface Planned {
+  kind: Kind;
+  name: string;
+  engine: Engine | 'none';
+  url: string;
+  request: Request;
+  rounds: AuthRound[];
+}
 
 export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<AuthResult> {
   const servers: Server[] = [];
@@ -169,7 +222,12 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
   const close = async () => {
     // Every server and database, even when one of them fails to close; then the worktree.
     const closing = servers.splice(0).reverse();
-    const outcomes = await Promise.allSettled(closing.map(async (s) => { await s.app.close(); await s.database?.close(); }));
+    const outcomes = await Promise.allSettled(
+      closing.map(async (s) => {
+        await s.app.close();
+        await s.database?.close();
+      }),
+    );
     const removing = worktree;
     worktree = undefined;
     await removing?.remove();
@@ -186,7 +244,14 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
     const plan: Planned[] = [];
     const hello: Server = { name: 'bare-fastify', app: bareApp() };
     servers.push(hello);
-    plan.push({ kind: 'hello', name: 'GET /hello (bare Fastify)', engine: 'none', url: (await start(hello)) + HELLO, request: {}, rounds: [] });
+    plan.push({
+      kind: 'hello',
+      name: 'GET /hello (bare Fastify)',
+      engine: 'none',
+      url: (await start(hello)) + HELLO,
+      request: {},
+      rounds: [],
+    });
     await preflight(plan[0]!.url, 'hello');
 
     for (const engine of options.engines) {
@@ -195,7 +260,15 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
       let old: Server;
       try {
         await oldDatabase.services.demo.load('bench');
-        old = { name: `foundation-${engine}`, app: await foundation.buildApp({ config: { env: options.env, logLevel: 'silent' }, db: oldDatabase.db, services: oldDatabase.services }), database: oldDatabase };
+        old = {
+          name: `foundation-${engine}`,
+          app: await foundation.buildApp({
+            config: { env: options.env, logLevel: 'silent' },
+            db: oldDatabase.db,
+            services: oldDatabase.services,
+          }),
+          database: oldDatabase,
+        };
       } catch (error) {
         await oldDatabase.close();
         throw error;
@@ -210,9 +283,23 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
       try {
         await database.services.demo.load('bench');
         const { cookie, session } = await signInCookie(database.services, options.env);
-        const actor = { organisationId: (await database.services.organisations.getHome()).id, label: session.user.email, userId: session.user.id, roles: ['performance_officer' as const] };
+        const actor = {
+          organisationId: (await database.services.organisations.getHome()).id,
+          label: session.user.email,
+          userId: session.user.id,
+          roles: ['performance_officer' as const],
+        };
         token = (await database.services.accounts.createApiToken(actor, { name: 'bench/auth.ts' })).token;
-        now = { name: `amber-${engine}`, app: await buildApp({ config: { env: options.env, logLevel: 'silent' }, db: database.db, services: database.services }), database, cookie };
+        now = {
+          name: `amber-${engine}`,
+          app: await buildApp({
+            config: { env: options.env, logLevel: 'silent' },
+            db: database.db,
+            services: database.services,
+          }),
+          database,
+          cookie,
+        };
       } catch (error) {
         await database.close();
         throw error;
@@ -221,21 +308,34 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
       const base = await start(now);
       const form = await signInForm(base, options.env);
 
-      const add = (kind: Kind, name: string, url: string, request: Request) => plan.push({ kind, name, engine, url, request, rounds: [] });
+      const add = (kind: Kind, name: string, url: string, request: Request) =>
+        plan.push({ kind, name, engine, url, request, rounds: [] });
       add('foundation-page', `GET ${REPORT} — foundation, no sign-in`, oldBase + REPORT, {});
       add('signed-in-page', `GET ${REPORT} — session cookie`, base + REPORT, { headers: { cookie: now.cookie! } });
       add('foundation-api', `GET ${API_REPORT} — foundation, no sign-in`, oldBase + API_REPORT, {});
-      add('token-api', `GET ${API_REPORT} — personal token`, base + API_REPORT, { headers: { authorization: `Bearer ${token}` } });
+      add('token-api', `GET ${API_REPORT} — personal token`, base + API_REPORT, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       add('sign-in', `POST ${paths.signIn} — correct password`, base + paths.signIn, {
-        method: 'POST', status: 303,
+        method: 'POST',
+        status: 303,
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
-        body: new URLSearchParams({ email: BENCH_ACCOUNT.email, password: BENCH_ACCOUNT.password, _csrf: form.token }).toString(),
+        body: new URLSearchParams({
+          email: BENCH_ACCOUNT.email,
+          password: BENCH_ACCOUNT.password,
+          _csrf: form.token,
+        }).toString(),
       });
       // Each must answer as it will under load before any load; the signed-out page must not.
       await preflight(base + REPORT, paths.signIn, { status: 302 });
       for (const t of plan.slice(-5)) {
         const response = await preflight(t.url, t.kind === 'sign-in' ? paths.home : SEED_PRIORITY, t.request);
-        if (t.kind === 'sign-in' && !response.headers.getSetCookie().some((c) => c.startsWith(`${cookieNames(options.env === 'production').session}=`))) {
+        if (
+          t.kind === 'sign-in' &&
+          !response.headers
+            .getSetCookie()
+            .some((c) => c.startsWith(`${cookieNames(options.env === 'production').session}=`))
+        ) {
           throw new Error(`POST ${paths.signIn} with the correct password set no session cookie`);
         }
       }
@@ -243,7 +343,8 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
 
     let failures = 0;
     if (options.warmup > 0) {
-      for (const t of plan) failures += failuresIn(summarise(0, await fire(t.url, options, options.warmup, t.request)), t.request.status);
+      for (const t of plan)
+        failures += failuresIn(summarise(0, await fire(t.url, options, options.warmup, t.request)), t.request.status);
     }
     for (let r = 1; r <= options.rounds; r++) {
       const order = r % 2 ? plan : [...plan].reverse();
@@ -251,15 +352,22 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
         const cpu = process.cpuUsage();
         const fired = summarise(r, await fire(t.url, options, options.duration, t.request));
         const used = process.cpuUsage(cpu);
-        const round: AuthRound = { ...fired, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, fired.requests) };
+        const round: AuthRound = {
+          ...fired,
+          cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, fired.requests),
+        };
         failures += failuresIn(round, t.request.status);
         t.rounds.push(round);
-        process.stderr.write(`round ${r}/${options.rounds} ${t.engine === 'none' ? '' : `[${t.engine}] `}${t.name}: ${fmt(round.requestsPerSecond)} req/s, p50 ${round.latencyP50Ms} ms, p99 ${round.latencyP99Ms} ms, ${fmt(round.cpuMsPerRequest)} CPU ms/response\n`);
+        process.stderr.write(
+          `round ${r}/${options.rounds} ${t.engine === 'none' ? '' : `[${t.engine}] `}${t.name}: ${fmt(round.requestsPerSecond)} req/s, p50 ${round.latencyP50Ms} ms, p99 ${round.latencyP99Ms} ms, ${fmt(round.cpuMsPerRequest)} CPU ms/response\n`,
+        );
       }
     }
 
     const targets: AuthTarget[] = plan.map((t) => ({
-      kind: t.kind, name: t.name, engine: t.engine,
+      kind: t.kind,
+      name: t.name,
+      engine: t.engine,
       medianRequestsPerSecond: median(t.rounds.map((x) => x.requestsPerSecond)),
       medianLatencyP50Ms: median(t.rounds.map((x) => x.latencyP50Ms)),
       medianLatencyP99Ms: median(t.rounds.map((x) => x.latencyP99Ms)),
@@ -270,9 +378,13 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
     for (const engine of options.engines) {
       const find = (kind: Kind) => targets.find((t) => t.kind === kind && t.engine === engine)!;
       const ratio = (what: string, of: Kind, to: Kind) => {
-        const a = find(of); const b = find(to);
+        const a = find(of);
+        const b = find(to);
         ratios.push({
-          engine, what, of, to,
+          engine,
+          what,
+          of,
+          to,
           ratioOfMedians: a.medianRequestsPerSecond / b.medianRequestsPerSecond,
           medianOfRoundRatios: median(a.rounds.map((x, i) => x.requestsPerSecond / b.rounds[i]!.requestsPerSecond)),
           cpuRatio: a.medianCpuMsPerRequest / b.medianCpuMsPerRequest,
@@ -284,8 +396,15 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
     }
     const result: AuthResult = { benchmark: 'auth', foundation: FOUNDATION, options, targets, ratios, failures };
     if (failures > 0) {
-      const detail = targets.map((t) => `${t.name}: ${JSON.stringify(t.rounds.map((x) => ({ ...x.statusCodes, errors: x.errors, timeouts: x.timeouts })))}`).join('\n');
-      throw Object.assign(new Error(`${failures} responses had an unexpected status (or failed):\n${detail}`), { result });
+      const detail = targets
+        .map(
+          (t) =>
+            `${t.name}: ${JSON.stringify(t.rounds.map((x) => ({ ...x.statusCodes, errors: x.errors, timeouts: x.timeouts })))}`,
+        )
+        .join('\n');
+      throw Object.assign(new Error(`${failures} responses had an unexpected status (or failed):\n${detail}`), {
+        result,
+      });
     }
     return result;
   } finally {
@@ -300,8 +419,20 @@ export function authTable(result: AuthResult): string {
   const o = result.options;
   const hello = result.targets.find((t) => t.kind === 'hello')!.medianRequestsPerSecond;
   const rows = result.targets.map((t) => {
-    const base = t.engine === 'none' ? undefined : result.targets.find((x) => x.engine === t.engine && x.kind === (t.kind === 'foundation-api' || t.kind === 'token-api' ? 'foundation-api' : 'foundation-page'));
-    const toBase = base && t !== base ? fmt(t.medianRequestsPerSecond / base.medianRequestsPerSecond) : t.engine === 'none' ? '' : '1';
+    const base =
+      t.engine === 'none'
+        ? undefined
+        : result.targets.find(
+            (x) =>
+              x.engine === t.engine &&
+              x.kind === (t.kind === 'foundation-api' || t.kind === 'token-api' ? 'foundation-api' : 'foundation-page'),
+          );
+    const toBase =
+      base && t !== base
+        ? fmt(t.medianRequestsPerSecond / base.medianRequestsPerSecond)
+        : t.engine === 'none'
+          ? ''
+          : '1';
     return `| ${t.engine === 'none' ? '—' : t.engine} | ${t.name} | ${fmt(t.medianRequestsPerSecond)} | ${toBase} | ${fmt(t.medianRequestsPerSecond / hello)} | ${ms(t.medianLatencyP50Ms)} | ${ms(t.medianLatencyP99Ms)} | ${fmt(t.medianCpuMsPerRequest)} |`;
   });
   return [
@@ -311,7 +442,10 @@ export function authTable(result: AuthResult): string {
     '|---|---|--:|--:|--:|--:|--:|--:|',
     ...rows,
     '',
-    ...result.ratios.map((r) => `Ratio [${r.engine}] ${r.what}: ${fmt(r.ratioOfMedians)} (median of per-round ratios ${fmt(r.medianOfRoundRatios)}; CPU per response ×${fmt(r.cpuRatio)})`),
+    ...result.ratios.map(
+      (r) =>
+        `Ratio [${r.engine}] ${r.what}: ${fmt(r.ratioOfMedians)} (median of per-round ratios ${fmt(r.medianOfRoundRatios)}; CPU per response ×${fmt(r.cpuRatio)})`,
+    ),
   ].join('\n');
 }
 

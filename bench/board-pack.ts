@@ -22,25 +22,46 @@ export function buildSyntheticPack(priorities: number): BoardPackView {
     const code = `P-${String(i + 1).padStart(3, '0')}`;
     const title = `Synthetic improvement priority number ${i + 1} for the benchmark`;
     // Three indicators per priority, each with its own code so no two charts are the same drawing.
-    const graphs = [1, 2, 3].map((n) => buildGraphView({ code: `${code}-i${n}`, title: `Indicator ${n} of ${code} (%)` }));
-    return buildVfm4dReportView({ priority: { code, title, rationale: [`Why ${code} matters to the council and its partners.`] }, heading: `Improvement Priority – ${code} ${title}`, actions: buildActionViews(5), graphs });
+    const graphs = [1, 2, 3].map((n) =>
+      buildGraphView({ code: `${code}-i${n}`, title: `Indicator ${n} of ${code} (%)` }),
+    );
+    return buildVfm4dReportView({
+      priority: { code, title, rationale: [`Why ${code} matters to the council and its partners.`] },
+      heading: `Improvement Priority – ${code} ${title}`,
+      actions: buildActionViews(5),
+      graphs,
+    });
   });
   return {
-    organisationName: reports[0]!.organisationName, periodLabel: '2009/10 H1', periodSpan: '1st April – 30th September 2009', periodKey: '2009-10-h1',
+    organisationName: reports[0]!.organisationName,
+    periodLabel: '2009/10 H1',
+    periodSpan: '1st April – 30th September 2009',
+    periodKey: '2009-10-h1',
     generatedOn: '24 November 2026',
-    summary: reports.map((r, i) => ({ code: r.priority.code, title: r.priority.title, officer: r.accountableOfficer?.name ?? 'Not assigned', status: r.status, hasReport: true, direction: { ...DIRECTIONS[i % 4]! } })),
+    summary: reports.map((r, i) => ({
+      code: r.priority.code,
+      title: r.priority.title,
+      officer: r.accountableOfficer?.name ?? 'Not assigned',
+      status: r.status,
+      hasReport: true,
+      direction: { ...DIRECTIONS[i % 4]! },
+    })),
     reports,
   };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { priorities: { type: 'string', default: '100' }, samples: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({
+    options: { priorities: { type: 'string', default: '100' }, samples: { type: 'string', default: '5' } },
+  });
   const priorities = Number(values.priorities);
   const samples = Number(values.samples);
   const watchdog = deadline(600, 'bench/board-pack.ts', async () => {});
   const view = buildSyntheticPack(priorities);
   let peak = process.memoryUsage().rss;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
   const timer = setInterval(sample, 20);
   const pdfMs: number[] = [];
   const docxMs: number[] = [];
@@ -53,7 +74,8 @@ async function main(): Promise<void> {
     start = performance.now();
     const docx = await renderBoardPackDocx(view);
     const docxTime = performance.now() - start;
-    if (pdf.subarray(0, 5).toString() !== '%PDF-' || docx.subarray(0, 2).toString() !== 'PK') throw new Error('bad output');
+    if (pdf.subarray(0, 5).toString() !== '%PDF-' || docx.subarray(0, 2).toString() !== 'PK')
+      throw new Error('bad output');
     sample();
     if (i === 0) continue; // warm-up
     pdfMs.push(pdfTime);
@@ -64,9 +86,13 @@ async function main(): Promise<void> {
   clearInterval(timer);
   watchdog.disarm();
   const mb = (n: number) => `${fmt(n / 1024 / 1024)} MB`;
-  console.log(`| Board pack, ${priorities} priorities × (3 graphs of 8 periods + 5 actions) | PDF median ms | DOCX median ms | PDF bytes | DOCX bytes | Peak RSS |`);
+  console.log(
+    `| Board pack, ${priorities} priorities × (3 graphs of 8 periods + 5 actions) | PDF median ms | DOCX median ms | PDF bytes | DOCX bytes | Peak RSS |`,
+  );
   console.log('|---|--:|--:|--:|--:|--:|');
-  console.log(`| median of ${samples} | ${fmt(median(pdfMs))} | ${fmt(median(docxMs))} | ${pdfBytes.toLocaleString('en-GB')} | ${docxBytes.toLocaleString('en-GB')} | ${mb(peak)} |`);
+  console.log(
+    `| median of ${samples} | ${fmt(median(pdfMs))} | ${fmt(median(docxMs))} | ${pdfBytes.toLocaleString('en-GB')} | ${docxBytes.toLocaleString('en-GB')} | ${mb(peak)} |`,
+  );
   console.log(`samples: PDF ${pdfMs.map(fmt).join(', ')}; DOCX ${docxMs.map(fmt).join(', ')}`);
 }
 

@@ -33,13 +33,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 type Engine = 'pglite' | 'postgres';
-interface Step { seconds: number[]; peakRssMb: number[] }
+interface Step {
+  seconds: number[];
+  peakRssMb: number[];
+}
 type Steps = Record<'xlsx' | 'csv' | 'baseline' | 'sql', Step>;
 
 /** Runs fn while sampling RSS; returns seconds and the highest RSS seen (MB). */
 async function measure<T>(fn: () => Promise<T>): Promise<{ seconds: number; peakRssMb: number; result: T }> {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { const r = process.memoryUsage().rss; if (r > peak) peak = r; }, 10);
+  const timer = setInterval(() => {
+    const r = process.memoryUsage().rss;
+    if (r > peak) peak = r;
+  }, 10);
   const start = performance.now();
   try {
     const result = await fn();
@@ -51,7 +57,13 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ seconds: number; peak
   }
 }
 
-const plainSql = (id: string) => sql<{ process_code: string; unit_code: string | null; fte: string; pay: string; non_pay: string }>`
+const plainSql = (id: string) => sql<{
+  process_code: string;
+  unit_code: string | null;
+  fte: string;
+  pay: string;
+  non_pay: string;
+}>`
   with totals as (
     select post_id, sum(pct) as total from diagnostic_allocation where exercise_id = ${id} group by post_id
   ), pay as (
@@ -65,27 +77,57 @@ const plainSql = (id: string) => sql<{ process_code: string; unit_code: string |
   select coalesce(pay.process_code, direct.process_code) as process_code, pay.unit_code, coalesce(pay.fte, 0) as fte, coalesce(pay.pay, 0) as pay, coalesce(direct.non_pay, 0) as non_pay
   from pay full join direct on direct.process_code = pay.process_code`;
 
-async function runEngine(engine: Engine, rounds: number, files: { xlsx: Buffer; allocationsCsv: Buffer }): Promise<Steps> {
+async function runEngine(
+  engine: Engine,
+  rounds: number,
+  files: { xlsx: Buffer; allocationsCsv: Buffer },
+): Promise<Steps> {
   const t: TestDatabase = await openTestDatabase(engine);
   try {
     const home = await t.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
     const actor: Actor = { organisationId: home.id, label: 'bench' };
-    const id = await t.services.diagnostics.createExercise(actor, { name: 'Large council', financialYear: '2009', runningCosts: '£1,200m', headcount: '15000', taxonomyVersionId: DEFAULT_TAXONOMY_ID });
-    const steps: Steps = { xlsx: { seconds: [], peakRssMb: [] }, csv: { seconds: [], peakRssMb: [] }, baseline: { seconds: [], peakRssMb: [] }, sql: { seconds: [], peakRssMb: [] } };
-    const record = (step: Step, m: { seconds: number; peakRssMb: number }) => { step.seconds.push(m.seconds); step.peakRssMb.push(m.peakRssMb); };
+    const id = await t.services.diagnostics.createExercise(actor, {
+      name: 'Large council',
+      financialYear: '2009',
+      runningCosts: '£1,200m',
+      headcount: '15000',
+      taxonomyVersionId: DEFAULT_TAXONOMY_ID,
+    });
+    const steps: Steps = {
+      xlsx: { seconds: [], peakRssMb: [] },
+      csv: { seconds: [], peakRssMb: [] },
+      baseline: { seconds: [], peakRssMb: [] },
+      sql: { seconds: [], peakRssMb: [] },
+    };
+    const record = (step: Step, m: { seconds: number; peakRssMb: number }) => {
+      step.seconds.push(m.seconds);
+      step.peakRssMb.push(m.peakRssMb);
+    };
     const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
     for (let round = 1; round <= rounds; round++) {
       gc();
-      const x = await measure(() => t.services.diagnostics.upload(actor, id, { file: { filename: 'large.xlsx', data: files.xlsx } }));
+      const x = await measure(() =>
+        t.services.diagnostics.upload(actor, id, { file: { filename: 'large.xlsx', data: files.xlsx } }),
+      );
       if (x.result.allocations !== 120_000 && x.result.posts === 15_000) throw new Error('the import lost rows');
       record(steps.xlsx, x);
       gc();
-      record(steps.csv, await measure(() => t.services.diagnostics.upload(actor, id, { file: { filename: 'allocations.csv', data: files.allocationsCsv }, sheet: 'allocations' })));
+      record(
+        steps.csv,
+        await measure(() =>
+          t.services.diagnostics.upload(actor, id, {
+            file: { filename: 'allocations.csv', data: files.allocationsCsv },
+            sheet: 'allocations',
+          }),
+        ),
+      );
       console.error(`  ${engine} round ${round}: xlsx ${fmt(x.seconds)} s, csv ${fmt(steps.csv.seconds.at(-1)!)} s`);
     }
     const counts = await t.services.diagnostics.countData(actor, id);
-    console.error(`  ${engine}: ${counts.posts} posts, ${counts.allocations} allocations, ${counts.nonPay} non-pay lines stored`);
+    console.error(
+      `  ${engine}: ${counts.posts} posts, ${counts.allocations} allocations, ${counts.nonPay} non-pay lines stored`,
+    );
     const runSql = async () => (await plainSql(id).execute(t.db)).rows.length;
     // One warm-up of each, then alternate.
     await t.services.diagnostics.getBaseline(actor, id, { fresh: true });
@@ -107,7 +149,13 @@ async function runEngine(engine: Engine, rounds: number, files: { xlsx: Buffer; 
   }
 }
 
-const { values } = parseArgs({ options: { engine: { type: 'string', default: 'both' }, rounds: { type: 'string', default: '3' }, posts: { type: 'string', default: '15000' } } });
+const { values } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'both' },
+    rounds: { type: 'string', default: '3' },
+    posts: { type: 'string', default: '15000' },
+  },
+});
 const engines: Engine[] = values.engine === 'both' ? ['pglite', 'postgres'] : [values.engine as Engine];
 const rounds = Number(values.rounds);
 const guard = deadline(25 * 60, 'The diagnostic benchmark', async () => {});
@@ -115,21 +163,31 @@ const guard = deadline(25 * 60, 'The diagnostic benchmark', async () => {});
 const data = generateCouncil({ posts: Number(values.posts) });
 const written = await writeCouncilFiles(join(tmpdir(), `amber-diagnostic-bench-${process.pid}`), data);
 const files = { xlsx: readFileSync(written.xlsx), allocationsCsv: readFileSync(written.csv.allocations!) };
-console.error(`Generated ${data.posts.length} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0)} allocations, ${data.nonPay.length} non-pay lines; XLSX ${fmt(files.xlsx.length / 2 ** 20)} MB, allocations CSV ${fmt(files.allocationsCsv.length / 2 ** 20)} MB`);
+console.error(
+  `Generated ${data.posts.length} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0)} allocations, ${data.nonPay.length} non-pay lines; XLSX ${fmt(files.xlsx.length / 2 ** 20)} MB, allocations CSV ${fmt(files.allocationsCsv.length / 2 ** 20)} MB`,
+);
 
 const results: Partial<Record<Engine, Steps>> = {};
 for (const engine of engines) results[engine] = await runEngine(engine, rounds, files);
 guard.disarm();
 
 const machine = describeMachine();
-console.log(`\nDiagnostic baseline benchmark — ${machine.cpus} × ${machine.cpuModel}, ${machine.memory}, Node ${machine.node}, ${machine.when}`);
-console.log(`${data.posts.length.toLocaleString('en-GB')} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0).toLocaleString('en-GB')} allocations, ${data.nonPay.length.toLocaleString('en-GB')} non-pay lines; median of ${rounds} rounds\n`);
-console.log('| Engine | Import XLSX (s) | peak RSS (MB) | Import CSV, Allocations (s) | peak RSS (MB) | Baseline (s) | peak RSS (MB) | Plain SQL (s) | Baseline ÷ SQL |');
+console.log(
+  `\nDiagnostic baseline benchmark — ${machine.cpus} × ${machine.cpuModel}, ${machine.memory}, Node ${machine.node}, ${machine.when}`,
+);
+console.log(
+  `${data.posts.length.toLocaleString('en-GB')} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0).toLocaleString('en-GB')} allocations, ${data.nonPay.length.toLocaleString('en-GB')} non-pay lines; median of ${rounds} rounds\n`,
+);
+console.log(
+  '| Engine | Import XLSX (s) | peak RSS (MB) | Import CSV, Allocations (s) | peak RSS (MB) | Baseline (s) | peak RSS (MB) | Plain SQL (s) | Baseline ÷ SQL |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const engine of engines) {
   const s = results[engine]!;
   const m = (step: Step) => median(step.seconds);
   const r = (step: Step) => Math.max(...step.peakRssMb);
-  console.log(`| ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${fmt(m(s.xlsx))} | ${fmt(r(s.xlsx))} | ${fmt(m(s.csv))} | ${fmt(r(s.csv))} | ${fmt(m(s.baseline))} | ${fmt(r(s.baseline))} | ${fmt(m(s.sql))} | ${fmt(m(s.baseline) / m(s.sql))} |`);
+  console.log(
+    `| ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${fmt(m(s.xlsx))} | ${fmt(r(s.xlsx))} | ${fmt(m(s.csv))} | ${fmt(r(s.csv))} | ${fmt(m(s.baseline))} | ${fmt(r(s.baseline))} | ${fmt(m(s.sql))} | ${fmt(m(s.baseline) / m(s.sql))} |`,
+  );
 }
 process.exit(0);

@@ -28,7 +28,9 @@ function prng(seed: number) {
   };
 }
 
-export function generateCouncil(options: { posts?: number; allocationsPerPost?: number; nonPayLines?: number; seed?: number } = {}): ExerciseData {
+export function generateCouncil(
+  options: { posts?: number; allocationsPerPost?: number; nonPayLines?: number; seed?: number } = {},
+): ExerciseData {
   const nPosts = options.posts ?? 15_000;
   const perPost = options.allocationsPerPost ?? 8;
   const nNonPay = options.nonPayLines ?? 2_000;
@@ -37,12 +39,21 @@ export function generateCouncil(options: { posts?: number; allocationsPerPost?: 
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const processes = DEFAULT_TAXONOMY.processes;
   const byFunction = new Map<string, string[]>();
-  for (const p of processes) (byFunction.get(p.functionCode) ?? byFunction.set(p.functionCode, []).get(p.functionCode)!).push(p.code);
+  for (const p of processes)
+    (byFunction.get(p.functionCode) ?? byFunction.set(p.functionCode, []).get(p.functionCode)!).push(p.code);
 
   // Org units: Resources with a central unit per function (and teams), and five service directorates.
   const units: UnitRecord[] = [];
   const add = (code: string, name: string, parentCode: string | null, central: string | null = null) =>
-    units.push({ code, name, parentCode, centralFunctionCode: central, users: int(5, 200), areaM2: int(50, 2_000), row: units.length + 2 });
+    units.push({
+      code,
+      name,
+      parentCode,
+      centralFunctionCode: central,
+      users: int(5, 200),
+      areaM2: int(50, 2_000),
+      row: units.length + 2,
+    });
   add('RES', 'Resources', null);
   for (const f of DEFAULT_TAXONOMY.functions) {
     add(`RES-${f.code}`, `Central ${f.name}`, 'RES', f.code);
@@ -77,9 +88,17 @@ export function generateCouncil(options: { posts?: number; allocationsPerPost?: 
     const bps = weights.map((w) => Math.floor((w * 10_000) / sum));
     bps[0]! += 10_000 - bps.reduce((a, b) => a + b, 0);
     const post: PostRecord = {
-      code, unitCode: unit.code, title: central ? `${central} officer` : 'Officer', grade: `G${int(3, 12)}`, fte,
-      payCost: Math.round((int(18_000, 75_000) * fte) / 10_000) * 100, managerCode, vacant: rand() < 0.04, contractType: rand() < 0.9 ? 'Permanent' : 'Temporary',
-      row: posts.length + 2, allocations: [...codes].map((processCode, i) => ({ processCode, pct: bps[i]! })),
+      code,
+      unitCode: unit.code,
+      title: central ? `${central} officer` : 'Officer',
+      grade: `G${int(3, 12)}`,
+      fte,
+      payCost: Math.round((int(18_000, 75_000) * fte) / 10_000) * 100,
+      managerCode,
+      vacant: rand() < 0.04,
+      contractType: rand() < 0.9 ? 'Permanent' : 'Temporary',
+      row: posts.length + 2,
+      allocations: [...codes].map((processCode, i) => ({ processCode, pct: bps[i]! })),
     };
     posts.push(post);
     return post;
@@ -94,7 +113,10 @@ export function generateCouncil(options: { posts?: number; allocationsPerPost?: 
     const leads = teamLeads.get(u.code) ?? [];
     const manager = leads.length > 0 && rand() < 0.8 ? pick(leads) : headOf.get(u.code)!;
     const p = newPost(u, manager);
-    if (leads.length < 3 && rand() < 0.1) { leads.push(p.code); teamLeads.set(u.code, leads); }
+    if (leads.length < 3 && rand() < 0.1) {
+      leads.push(p.code);
+      teamLeads.set(u.code, leads);
+    }
   }
 
   const nonPay: ExerciseData['nonPay'] = [];
@@ -103,18 +125,69 @@ export function generateCouncil(options: { posts?: number; allocationsPerPost?: 
     const category: NonPayCategory = pick(NON_PAY_CATEGORIES);
     const amount = int(500, 250_000) * 100;
     const row = i + 2;
-    if (r < 0.6) nonPay.push({ category, description: `Line ${i + 1}`, amount, processCode: pick(processes).code, functionCode: null, unitCode: null, basis: 'fte', row });
-    else if (r < 0.8) nonPay.push({ category, description: `Line ${i + 1}`, amount, processCode: null, functionCode: pick(DEFAULT_TAXONOMY.functions).code, unitCode: null, basis: pick(['fte', 'users', 'area'] as const), row });
-    else if (r < 0.95) nonPay.push({ category, description: `Line ${i + 1}`, amount, processCode: null, functionCode: null, unitCode: pick(units).code, basis: pick(['fte', 'users', 'area'] as const), row });
-    else nonPay.push({ category, description: `Line ${i + 1}`, amount, processCode: null, functionCode: null, unitCode: null, basis: 'fte', row });
+    if (r < 0.6)
+      nonPay.push({
+        category,
+        description: `Line ${i + 1}`,
+        amount,
+        processCode: pick(processes).code,
+        functionCode: null,
+        unitCode: null,
+        basis: 'fte',
+        row,
+      });
+    else if (r < 0.8)
+      nonPay.push({
+        category,
+        description: `Line ${i + 1}`,
+        amount,
+        processCode: null,
+        functionCode: pick(DEFAULT_TAXONOMY.functions).code,
+        unitCode: null,
+        basis: pick(['fte', 'users', 'area'] as const),
+        row,
+      });
+    else if (r < 0.95)
+      nonPay.push({
+        category,
+        description: `Line ${i + 1}`,
+        amount,
+        processCode: null,
+        functionCode: null,
+        unitCode: pick(units).code,
+        basis: pick(['fte', 'users', 'area'] as const),
+        row,
+      });
+    else
+      nonPay.push({
+        category,
+        description: `Line ${i + 1}`,
+        amount,
+        processCode: null,
+        functionCode: null,
+        unitCode: null,
+        basis: 'fte',
+        row,
+      });
   }
-  const volumes = processes.filter((p) => p.volumeDriver).map((p, i) => ({ processCode: p.code, volume: int(100, 500_000), driver: p.volumeDriver!, row: i + 2 }));
+  const volumes = processes
+    .filter((p) => p.volumeDriver)
+    .map((p, i) => ({ processCode: p.code, volume: int(100, 500_000), driver: p.volumeDriver!, row: i + 2 }));
   return { units, posts, nonPay, volumes };
 }
 
-export const CSV_FILES: Record<string, string> = { units: SHEETS.units, posts: SHEETS.posts, allocations: SHEETS.allocations, 'non-pay': SHEETS.nonPay, volumes: SHEETS.volumes };
+export const CSV_FILES: Record<string, string> = {
+  units: SHEETS.units,
+  posts: SHEETS.posts,
+  allocations: SHEETS.allocations,
+  'non-pay': SHEETS.nonPay,
+  volumes: SHEETS.volumes,
+};
 
-export async function writeCouncilFiles(dir: string, data: ExerciseData): Promise<{ xlsx: string; csv: Record<string, string> }> {
+export async function writeCouncilFiles(
+  dir: string,
+  data: ExerciseData,
+): Promise<{ xlsx: string; csv: Record<string, string> }> {
   mkdirSync(dir, { recursive: true });
   const xlsx = join(dir, 'large-council.xlsx');
   writeFileSync(xlsx, await writeWorkbook(DEFAULT_TAXONOMY, data));
@@ -127,8 +200,15 @@ export async function writeCouncilFiles(dir: string, data: ExerciseData): Promis
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({ options: { posts: { type: 'string', default: '15000' }, out: { type: 'string', default: join(tmpdir(), 'amber-diagnostic-bench') } } });
+  const { values } = parseArgs({
+    options: {
+      posts: { type: 'string', default: '15000' },
+      out: { type: 'string', default: join(tmpdir(), 'amber-diagnostic-bench') },
+    },
+  });
   const data = generateCouncil({ posts: Number(values.posts) });
   const files = await writeCouncilFiles(values.out!, data);
-  console.log(`${data.units.length} units, ${data.posts.length} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0)} allocations, ${data.nonPay.length} non-pay lines → ${files.xlsx}`);
+  console.log(
+    `${data.units.length} units, ${data.posts.length} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0)} allocations, ${data.nonPay.length} non-pay lines → ${files.xlsx}`,
+  );
 }

@@ -54,14 +54,21 @@ async function open(engine: Engine): Promise<Setup> {
     const t = await openTestDatabase('postgres');
     const file = join(tmpdir(), `amber-bench-copy-${process.pid}.csv`);
     return {
-      engine, db: t.db, services: t.services,
+      engine,
+      db: t.db,
+      services: t.services,
       async copy(csv, columns) {
         // The server reads the file itself (it runs on this machine): COPY with no client in the way.
         writeFileSync(file, csv);
         chmodSync(file, 0o644);
-        await sql.raw(`copy indicator_value (${columns}) from '${file}' with (format csv, force_not_null (comment))`).execute(t.db);
+        await sql
+          .raw(`copy indicator_value (${columns}) from '${file}' with (format csv, force_not_null (comment))`)
+          .execute(t.db);
       },
-      async close() { rmSync(file, { force: true }); await t.close(); },
+      async close() {
+        rmSync(file, { force: true });
+        await t.close();
+      },
     };
   }
   // PGlite opened here rather than through openDatabase, to reach its own COPY (`/dev/blob`).
@@ -70,11 +77,20 @@ async function open(engine: Engine): Promise<Setup> {
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   return {
-    engine, db, services: buildServices(db),
+    engine,
+    db,
+    services: buildServices(db),
     async copy(csv, columns) {
-      await pglite.query(`copy indicator_value (${columns}) from '/dev/blob' with (format csv, force_not_null (comment))`, [], { blob: new Blob([csv]) });
+      await pglite.query(
+        `copy indicator_value (${columns}) from '/dev/blob' with (format csv, force_not_null (comment))`,
+        [],
+        { blob: new Blob([csv]) },
+      );
     },
-    async close() { await db.destroy(); await pglite.close(); },
+    async close() {
+      await db.destroy();
+      await pglite.close();
+    },
   };
 }
 
@@ -98,7 +114,9 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
     await sql`insert into indicator (organisation_id, code, title, unit_kind, decimal_places, polarity, frequency, ytd_method, rule_kind, rule_value)
       select ${home.id}::uuid, 'PI ' || n, 'Indicator ' || n, 'number', 1, 'higher', 'quarterly', 'latest', 'percent', 50
       from generate_series(1, ${indicators}::int) as n`.execute(s.db);
-    const ids = new Map((await s.db.selectFrom('indicator').select(['id', 'code']).execute()).map((r) => [r.code, r.id]));
+    const ids = new Map(
+      (await s.db.selectFrom('indicator').select(['id', 'code']).execute()).map((r) => [r.code, r.id]),
+    );
 
     // The file a council would upload, and the same rows as COPY reads them (values scaled by 10: 1 decimal place).
     const lines = ['PI No,Description,Target,Q1,Q2,Q3,Q4,Commentary'];
@@ -106,14 +124,19 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
     for (let n = 1; n <= indicators; n++) {
       const v = [n % 100, (n + 1) % 100, (n + 2) % 100, (n + 3) % 100].map((x) => x + 0.5);
       lines.push(`PI ${n},Indicator ${n},50,${v.join(',')},${n % 10 === 0 ? `Comment ${n}` : ''}`);
-      v.forEach((x, i) => copyRows.push(`${home.id},${ids.get(`PI ${n}`)},${periodIds.get(`q${i + 1}`)},${Math.round(x * 10)},500,${i === 3 && n % 10 === 0 ? `Comment ${n}` : ''}`));
+      v.forEach((x, i) =>
+        copyRows.push(
+          `${home.id},${ids.get(`PI ${n}`)},${periodIds.get(`q${i + 1}`)},${Math.round(x * 10)},500,${i === 3 && n % 10 === 0 ? `Comment ${n}` : ''}`,
+        ),
+      );
     }
     const file = { filename: 'values.csv', data: Buffer.from(lines.join('\r\n') + '\r\n') };
     const copyCsv = copyRows.join('\n') + '\n';
     const values = copyRows.length;
     const handlers = buildJobHandlers(s.services);
 
-    const count = async () => Number((await sql<{ n: number }>`select count(*)::int as n from indicator_value`.execute(s.db)).rows[0]!.n);
+    const count = async () =>
+      Number((await sql<{ n: number }>`select count(*)::int as n from indicator_value`.execute(s.db)).rows[0]!.n);
     const reset = async () => {
       await sql`delete from indicator_value`.execute(s.db);
       await sql`delete from job`.execute(s.db);
@@ -145,7 +168,11 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
         if (which === 'amber') {
           const t = await amber();
           if ((await count()) !== values) throw new Error('Amber did not write every value');
-          if (round > 0) { result.amberMs.push(t.total); result.checkMs.push(t.check); result.writeMs.push(t.write); }
+          if (round > 0) {
+            result.amberMs.push(t.total);
+            result.checkMs.push(t.check);
+            result.writeMs.push(t.write);
+          }
         } else {
           const t = await copy();
           if ((await count()) !== values) throw new Error('COPY did not write every value');
@@ -161,7 +188,13 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { engine: { type: 'string', default: 'both' }, rounds: { type: 'string', default: '3' }, indicators: { type: 'string', default: '12500' } } });
+  const { values } = parseArgs({
+    options: {
+      engine: { type: 'string', default: 'both' },
+      rounds: { type: 'string', default: '3' },
+      indicators: { type: 'string', default: '12500' },
+    },
+  });
   const engines: Engine[] = values.engine === 'both' ? ['pglite', 'postgres'] : [values.engine as Engine];
   const watchdog = deadline(1200, 'bench/indicator-import.ts', async () => {});
   const results: EngineResult[] = [];
@@ -174,10 +207,18 @@ async function main(): Promise<void> {
   for (const r of results) {
     const amber = median(r.amberMs);
     const copy = median(r.copyMs);
-    console.log(`| ${r.engine} | Amber import, end to end | ${fmt(amber)} | ${rate(r.values, amber)} | ${fmt(copy / amber)} | ${r.amberMs.map(fmt).join(', ')} |`);
-    console.log(`| ${r.engine} | … of which parse + check + queue | ${fmt(median(r.checkMs))} | | | ${r.checkMs.map(fmt).join(', ')} |`);
-    console.log(`| ${r.engine} | … of which the job's batched writes | ${fmt(median(r.writeMs))} | | | ${r.writeMs.map(fmt).join(', ')} |`);
-    console.log(`| ${r.engine} | COPY of the same rows (baseline) | ${fmt(copy)} | ${rate(r.values, copy)} | 1 | ${r.copyMs.map(fmt).join(', ')} |`);
+    console.log(
+      `| ${r.engine} | Amber import, end to end | ${fmt(amber)} | ${rate(r.values, amber)} | ${fmt(copy / amber)} | ${r.amberMs.map(fmt).join(', ')} |`,
+    );
+    console.log(
+      `| ${r.engine} | … of which parse + check + queue | ${fmt(median(r.checkMs))} | | | ${r.checkMs.map(fmt).join(', ')} |`,
+    );
+    console.log(
+      `| ${r.engine} | … of which the job's batched writes | ${fmt(median(r.writeMs))} | | | ${r.writeMs.map(fmt).join(', ')} |`,
+    );
+    console.log(
+      `| ${r.engine} | COPY of the same rows (baseline) | ${fmt(copy)} | ${rate(r.values, copy)} | 1 | ${r.copyMs.map(fmt).join(', ')} |`,
+    );
   }
 }
 

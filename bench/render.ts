@@ -61,7 +61,11 @@ async function time<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T
 
 export async function runRender(options: RenderOptions = RENDER_DEFAULTS): Promise<RenderResult> {
   let database: TestDatabase | undefined;
-  const close = async () => { const d = database; database = undefined; await d?.close(); };
+  const close = async () => {
+    const d = database;
+    database = undefined;
+    await d?.close();
+  };
   // Generous: a PDF takes tens of milliseconds; opening PGlite and migrating takes seconds.
   const watchdog = deadline(120 + (options.samples + options.warmup) * 10, 'bench/render.ts', close);
   try {
@@ -83,7 +87,8 @@ export async function runRender(options: RenderOptions = RENDER_DEFAULTS): Promi
       },
       docx: async (view) => {
         const docx = await renderReportDocx(view);
-        if (docx.subarray(0, 2).toString('latin1') !== 'PK') throw new Error('renderReportDocx did not return a DOCX (zip)');
+        if (docx.subarray(0, 2).toString('latin1') !== 'PK')
+          throw new Error('renderReportDocx did not return a DOCX (zip)');
         return { bytes: docx.length };
       },
     };
@@ -103,16 +108,35 @@ export async function runRender(options: RenderOptions = RENDER_DEFAULTS): Promi
       }
     }
 
-    const series = Object.fromEntries(order.map((name) => {
-      const s = samples[name];
-      return [name, {
-        what: WHAT[name], medianMs: median(s), p90Ms: percentile(s, 90), minMs: Math.min(...s), maxMs: Math.max(...s), bytes: bytes[name], samplesMs: s,
-      } satisfies Series];
-    })) as Record<SeriesName, Series>;
+    const series = Object.fromEntries(
+      order.map((name) => {
+        const s = samples[name];
+        return [
+          name,
+          {
+            what: WHAT[name],
+            medianMs: median(s),
+            p90Ms: percentile(s, 90),
+            minMs: Math.min(...s),
+            maxMs: Math.max(...s),
+            bytes: bytes[name],
+            samplesMs: s,
+          } satisfies Series,
+        ];
+      }),
+    ) as Record<SeriesName, Series>;
     const m = (name: SeriesName) => series[name].medianMs;
     return {
-      benchmark: 'render', options, series,
-      ratios: { pdfToJson: m('pdf') / m('json'), docxToJson: m('docx') / m('json'), pdfToDocx: m('pdf') / m('docx'), pdfToRead: m('pdf') / m('read'), docxToRead: m('docx') / m('read') },
+      benchmark: 'render',
+      options,
+      series,
+      ratios: {
+        pdfToJson: m('pdf') / m('json'),
+        docxToJson: m('docx') / m('json'),
+        pdfToDocx: m('pdf') / m('docx'),
+        pdfToRead: m('pdf') / m('read'),
+        docxToRead: m('docx') / m('read'),
+      },
     };
   } finally {
     await close();
@@ -139,7 +163,8 @@ export function renderTable(result: RenderResult): string {
 
 export function parseRenderArgs(args: string[]): RenderOptions {
   const { values } = parseArgs({
-    args, strict: true,
+    args,
+    strict: true,
     options: { engine: { type: 'string' }, samples: { type: 'string' }, warmup: { type: 'string' } },
   });
   return {
@@ -157,7 +182,8 @@ export function parseEngine(value: string): Engine {
 export function count(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} is a whole number from ${min} to ${max}, not "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${flag} is a whole number from ${min} to ${max}, not "${value}"`);
   return n;
 }
 

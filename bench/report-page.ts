@@ -39,7 +39,14 @@ export interface ReportPageOptions {
   env: Config['env'];
 }
 
-export const REPORT_PAGE_DEFAULTS: ReportPageOptions = { engines: ['pglite'], rounds: 5, duration: 5, connections: 10, warmup: 2, env: 'production' };
+export const REPORT_PAGE_DEFAULTS: ReportPageOptions = {
+  engines: ['pglite'],
+  rounds: 5,
+  duration: 5,
+  connections: 10,
+  warmup: 2,
+  env: 'production',
+};
 
 export interface Round {
   round: number;
@@ -74,7 +81,13 @@ export interface ReportPageResult {
   failures: number;
 }
 
-export interface Server { name: string; app: FastifyInstance; database?: Pick<TestDatabase, 'close'>; base?: string; cookie?: string }
+export interface Server {
+  name: string;
+  app: FastifyInstance;
+  database?: Pick<TestDatabase, 'close'>;
+  base?: string;
+  cookie?: string;
+}
 
 /** What a load request sends besides its URL (and the status it must answer). */
 export interface Request {
@@ -95,8 +108,14 @@ export const BENCH_ACCOUNT = DEMO_ACCOUNTS.find((a) => a.role === 'performance_o
  * Signs the demo's performance officer in with the password, as the sign-in form does (one
  * argon2id check, before any load), and returns the `Cookie` header a browser would then send.
  */
-export async function signInCookie(services: Services, env: Config['env']): Promise<{ cookie: string; session: Awaited<ReturnType<Services['accounts']['signIn']>> }> {
-  const session = await services.accounts.signIn({ email: BENCH_ACCOUNT.email, password: BENCH_ACCOUNT.password }, { ip: '127.0.0.1', userAgent: 'bench' });
+export async function signInCookie(
+  services: Services,
+  env: Config['env'],
+): Promise<{ cookie: string; session: Awaited<ReturnType<Services['accounts']['signIn']>> }> {
+  const session = await services.accounts.signIn(
+    { email: BENCH_ACCOUNT.email, password: BENCH_ACCOUNT.password },
+    { ip: '127.0.0.1', userAgent: 'bench' },
+  );
   return { cookie: `${cookieNames(env === 'production').session}=${session.token}`, session };
 }
 
@@ -134,23 +153,47 @@ export async function start(server: Server): Promise<string> {
 export async function preflight(url: string, expect: string, request: Request = {}): Promise<Response> {
   const method = request.method ?? 'GET';
   const status = request.status ?? 200;
-  const response = await fetch(url, { method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(url, {
+    method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(30_000),
+  });
   const body = await response.text();
-  if (response.status !== status) throw new Error(`${method} ${url} answered ${response.status}, not ${status}: ${body.slice(0, 300)}`);
-  const where = status >= 300 && status < 400 ? response.headers.get('location') ?? '' : body;
-  if (!where.includes(expect)) throw new Error(`${method} ${url} answered ${status} without "${expect}" in its ${status >= 300 && status < 400 ? 'Location' : 'body'}`);
+  if (response.status !== status)
+    throw new Error(`${method} ${url} answered ${response.status}, not ${status}: ${body.slice(0, 300)}`);
+  const where = status >= 300 && status < 400 ? (response.headers.get('location') ?? '') : body;
+  if (!where.includes(expect))
+    throw new Error(
+      `${method} ${url} answered ${status} without "${expect}" in its ${status >= 300 && status < 400 ? 'Location' : 'body'}`,
+    );
   return response;
 }
 
-export async function fire(url: string, options: Pick<ReportPageOptions, 'connections'>, duration: number, request: Request = {}): Promise<Result> {
+export async function fire(
+  url: string,
+  options: Pick<ReportPageOptions, 'connections'>,
+  duration: number,
+  request: Request = {},
+): Promise<Result> {
   return autocannon({
-    url, connections: options.connections, duration, timeout: 10, workers: 1, bailout: 100,
-    ...(request.method ? { method: request.method } : {}), ...(request.headers ? { headers: request.headers } : {}), ...(request.body ? { body: request.body } : {}),
+    url,
+    connections: options.connections,
+    duration,
+    timeout: 10,
+    workers: 1,
+    bailout: 100,
+    ...(request.method ? { method: request.method } : {}),
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.body ? { body: request.body } : {}),
   });
 }
 
 export function summarise(round: number, result: Result): Round {
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
+  );
   return {
     round,
     requestsPerSecond: result.requests.average,
@@ -158,19 +201,31 @@ export function summarise(round: number, result: Result): Round {
     latencyP99Ms: result.latency.p99,
     latencyMeanMs: result.latency.average,
     requests: result.requests.total,
-    statusCodes, errors: result.errors, timeouts: result.timeouts,
+    statusCodes,
+    errors: result.errors,
+    timeouts: result.timeouts,
   };
 }
 
 /** Responses with any other status than `status`, connection errors and timeouts. */
-export const failuresIn = (r: Round, status = 200) => r.errors + r.timeouts + Object.entries(r.statusCodes).filter(([code]) => code !== String(status)).reduce((n, [, c]) => n + c, 0);
+export const failuresIn = (r: Round, status = 200) =>
+  r.errors +
+  r.timeouts +
+  Object.entries(r.statusCodes)
+    .filter(([code]) => code !== String(status))
+    .reduce((n, [, c]) => n + c, 0);
 
 export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEFAULTS): Promise<ReportPageResult> {
   const servers: Server[] = [];
   const close = async () => {
     // Every server and database, even when one of them fails to close.
     const closing = servers.splice(0).reverse();
-    const outcomes = await Promise.allSettled(closing.map(async (s) => { await s.app.close(); await s.database?.close(); }));
+    const outcomes = await Promise.allSettled(
+      closing.map(async (s) => {
+        await s.app.close();
+        await s.database?.close();
+      }),
+    );
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   };
@@ -188,7 +243,13 @@ export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEF
       servers.push(amber);
       const base = await start(amber);
       const request: Request = { headers: { cookie: amber.cookie! } };
-      plan.push({ name: `GET ${paths.priorities.list}`, engine, path: paths.priorities.list, url: base + paths.priorities.list, request });
+      plan.push({
+        name: `GET ${paths.priorities.list}`,
+        engine,
+        path: paths.priorities.list,
+        url: base + paths.priorities.list,
+        request,
+      });
       plan.push({ name: `GET ${REPORT}`, engine, path: REPORT, url: base + REPORT, request });
       await preflight(base + paths.priorities.list, SEED_PRIORITY, request);
       await preflight(base + REPORT, SEED_PRIORITY, request);
@@ -205,14 +266,18 @@ export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEF
         const round = summarise(r, await fire(t.url, options, options.duration, t.request));
         failures += failuresIn(round);
         rounds.get(t.url)!.push(round);
-        process.stderr.write(`round ${r}/${options.rounds} ${t.engine === 'none' ? '' : `[${t.engine}] `}${t.path}: ${fmt(round.requestsPerSecond)} req/s, p50 ${round.latencyP50Ms} ms, p99 ${round.latencyP99Ms} ms\n`);
+        process.stderr.write(
+          `round ${r}/${options.rounds} ${t.engine === 'none' ? '' : `[${t.engine}] `}${t.path}: ${fmt(round.requestsPerSecond)} req/s, p50 ${round.latencyP50Ms} ms, p99 ${round.latencyP99Ms} ms\n`,
+        );
       }
     }
 
     const targets: Target[] = plan.map((t) => {
       const rs = rounds.get(t.url)!;
       return {
-        name: t.name, engine: t.engine, path: t.path,
+        name: t.name,
+        engine: t.engine,
+        path: t.path,
         medianRequestsPerSecond: median(rs.map((x) => x.requestsPerSecond)),
         medianLatencyP50Ms: median(rs.map((x) => x.latencyP50Ms)),
         medianLatencyP99Ms: median(rs.map((x) => x.latencyP99Ms)),
@@ -221,14 +286,24 @@ export async function runReportPage(options: ReportPageOptions = REPORT_PAGE_DEF
       };
     });
     const helloTarget = targets[0]!;
-    const ratios = targets.filter((t) => t.engine !== 'none').map((t) => ({
-      engine: t.engine as Engine, page: t.path,
-      ratioOfMedians: t.medianRequestsPerSecond / helloTarget.medianRequestsPerSecond,
-      medianOfRoundRatios: median(t.rounds.map((x, i) => x.requestsPerSecond / helloTarget.rounds[i]!.requestsPerSecond)),
-    }));
+    const ratios = targets
+      .filter((t) => t.engine !== 'none')
+      .map((t) => ({
+        engine: t.engine as Engine,
+        page: t.path,
+        ratioOfMedians: t.medianRequestsPerSecond / helloTarget.medianRequestsPerSecond,
+        medianOfRoundRatios: median(
+          t.rounds.map((x, i) => x.requestsPerSecond / helloTarget.rounds[i]!.requestsPerSecond),
+        ),
+      }));
     const result: ReportPageResult = { benchmark: 'report-page', options, targets, ratios, failures };
     if (failures > 0) {
-      const detail = targets.map((t) => `${t.name}: ${JSON.stringify(t.rounds.map((x) => ({ ...x.statusCodes, errors: x.errors, timeouts: x.timeouts })))}`).join('\n');
+      const detail = targets
+        .map(
+          (t) =>
+            `${t.name}: ${JSON.stringify(t.rounds.map((x) => ({ ...x.statusCodes, errors: x.errors, timeouts: x.timeouts })))}`,
+        )
+        .join('\n');
       throw Object.assign(new Error(`${failures} responses were not 200 (or failed):\n${detail}`), { result });
     }
     return result;
@@ -244,7 +319,10 @@ const ms = (n: number) => (n === 0 ? '<1' : String(n));
 export function reportPageTable(result: ReportPageResult): string {
   const o = result.options;
   const hello = result.targets[0]!.medianRequestsPerSecond;
-  const rows = result.targets.map((t) => `| ${t.engine === 'none' ? '—' : t.engine} | ${t.name} | ${fmt(t.medianRequestsPerSecond)} | ${fmt(t.medianRequestsPerSecond / hello)} | ${fmt(hello / t.medianRequestsPerSecond)}× | ${ms(t.medianLatencyP50Ms)} | ${ms(t.medianLatencyP99Ms)} |`);
+  const rows = result.targets.map(
+    (t) =>
+      `| ${t.engine === 'none' ? '—' : t.engine} | ${t.name} | ${fmt(t.medianRequestsPerSecond)} | ${fmt(t.medianRequestsPerSecond / hello)} | ${fmt(hello / t.medianRequestsPerSecond)}× | ${ms(t.medianLatencyP50Ms)} | ${ms(t.medianLatencyP99Ms)} |`,
+  );
   return [
     `Pages on loopback (Amber in ${o.env} mode; ${o.rounds} alternating rounds × ${o.duration} s, ${o.connections} connections; medians over rounds; latency in whole ms)`,
     '',
@@ -261,14 +339,20 @@ export function parseReportPageArgs(args: string[]): ReportPageOptions {
 /** The options of a load benchmark (this one and bench/auth.ts), over `defaults`. */
 export function parseLoadArgs(args: string[], defaults: ReportPageOptions): ReportPageOptions {
   const { values } = parseArgs({
-    args, strict: true,
+    args,
+    strict: true,
     options: {
-      engine: { type: 'string' }, rounds: { type: 'string' }, duration: { type: 'string' },
-      connections: { type: 'string' }, warmup: { type: 'string' }, env: { type: 'string' },
+      engine: { type: 'string' },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      env: { type: 'string' },
     },
   });
   const env = values.env ?? defaults.env;
-  if (env !== 'production' && env !== 'test' && env !== 'development') throw new Error(`--env is production, test or development, not "${env}"`);
+  if (env !== 'production' && env !== 'test' && env !== 'development')
+    throw new Error(`--env is production, test or development, not "${env}"`);
   return {
     engines: parseEngines(values.engine),
     rounds: count('--rounds', values.rounds, defaults.rounds, 1, 50),

@@ -35,9 +35,13 @@ export function describeMachine(): Machine {
   let memory = `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total`;
   try {
     // The `free -h` line the README quotes; os.totalmem() when `free` is missing.
-    const line = execFileSync('free', ['-h'], { encoding: 'utf8', timeout: 2000 }).split('\n').find((l) => l.startsWith('Mem:'));
+    const line = execFileSync('free', ['-h'], { encoding: 'utf8', timeout: 2000 })
+      .split('\n')
+      .find((l) => l.startsWith('Mem:'));
     if (line) memory = line.replace(/\s+/g, ' ').trim();
-  } catch { /* keep os.totalmem() */ }
+  } catch {
+    /* keep os.totalmem() */
+  }
   return {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -57,7 +61,9 @@ export function deadline(seconds: number, what: string, cleanup: () => Promise<v
     console.error(`${what} did not finish within ${seconds} s; stopping.`);
     const forced = setTimeout(() => process.exit(1), 15_000);
     forced.unref();
-    cleanup().catch((error: unknown) => console.error(error)).finally(() => process.exit(1));
+    cleanup()
+      .catch((error: unknown) => console.error(error))
+      .finally(() => process.exit(1));
   }, seconds * 1000);
   timer.unref();
   return { disarm: () => clearTimeout(timer) };
@@ -68,7 +74,10 @@ export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (n === 0) return '0';
   const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(n))));
-  return Number(n.toPrecision(3)).toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return Number(n.toPrecision(3)).toLocaleString('en-GB', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
 /** True when this module is the script node was asked to run (not imported by run.ts). */

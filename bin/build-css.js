@@ -10,7 +10,11 @@ const source = join(root, 'src/platform/views/styles/amber.scss');
 const target = join(root, 'public/build/amber.css');
 
 function mtime(path) {
-  try { return statSync(path).mtimeMs; } catch { return 0; }
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 const sourcesNewest = Math.max(
   ...readdirSync(dirname(source)).map((f) => mtime(join(dirname(source), f))),

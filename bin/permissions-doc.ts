@@ -7,7 +7,11 @@ import { permissionsDoc } from '../src/permissions-doc.ts';
 import type { DB } from '../src/schema.ts';
 
 const handle = await openDatabase<DB>({ dataDir: 'memory://' });
-const app = await buildApp({ config: { env: 'test', logLevel: 'silent' }, db: handle.db, services: buildServices(handle.db) });
+const app = await buildApp({
+  config: { env: 'test', logLevel: 'silent' },
+  db: handle.db,
+  services: buildServices(handle.db),
+});
 writeFileSync(new URL('../docs/permissions.md', import.meta.url), permissionsDoc(app.routeTable));
 await app.close();
 await handle.close();

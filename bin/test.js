@@ -23,5 +23,9 @@ if (files.length === 0) {
 }
 // Two files at a time on a 2-core machine; up to four where there are more cores (CI).
 const concurrency = Math.max(2, Math.min(4, availableParallelism()));
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files],
+  { cwd: root, stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

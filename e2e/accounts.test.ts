@@ -11,8 +11,12 @@ import { paths } from '../src/paths.ts';
 
 describe('signing in, accounts and users in the browser', { timeout: 120_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession({ as: false }); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession({ as: false });
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   it('sends a visitor to sign in, refuses a wrong password, signs in and returns to the page asked for', async () => {
     const { page } = session;
@@ -23,32 +27,50 @@ describe('signing in, accounts and users in the browser', { timeout: 120_000 }, 
     await page.locator('#password').fill('not the password');
     const refused = await signIn.submit('Sign in', new Screen(page, 'Sign in to Amber', 'SignInRefused'));
     const errors = await refused.verifyRefused();
-    assert.deepEqual(errors.map((e) => e.text), ['Enter a correct e-mail address and password']);
+    assert.deepEqual(
+      errors.map((e) => e.text),
+      ['Enter a correct e-mail address and password'],
+    );
     assert.equal(await page.locator('#email').inputValue(), admin.email, 'the address is kept');
     await page.locator('#password').fill(admin.password);
     const priority = await refused.submit('Sign in', new Screen(page, /^VfM-4d /, 'PriorityPage'));
     assert.match(await page.locator('[data-qa="signed-in-as"]').innerText(), /Demo Administrator/);
 
     // Your account: a personal token, shown once
-    const account = await priority.follow(page.getByRole('link', { name: 'Your account', exact: true }), new Screen(page, 'Your account', 'AccountPage'));
+    const account = await priority.follow(
+      page.getByRole('link', { name: 'Your account', exact: true }),
+      new Screen(page, 'Your account', 'AccountPage'),
+    );
     await page.locator('#name').fill('Nightly upload');
     const withToken = await account.submit('Create token', new Screen(page, 'Your account', 'AccountWithToken'));
     assert.match(await withToken.qa('new-token').innerText(), /amber_[0-9a-f]{8}_/);
     assert.match(await withToken.qa('tokens').innerText(), /Nightly upload/);
 
     // Users: invite someone (a refused first try, then a good one)
-    const users = await withToken.follow(page.getByRole('link', { name: 'Users', exact: true }), new Screen(page, 'Users', 'UsersPage'));
+    const users = await withToken.follow(
+      page.getByRole('link', { name: 'Users', exact: true }),
+      new Screen(page, 'Users', 'UsersPage'),
+    );
     assert.match(await users.qa('users').innerText(), /lee\.hemsworth@demo\.amber\.example/);
     const invite = await users.follow(users.qa('invite'), new Screen(page, 'Invite a user', 'InviteForm'));
     const inviteRefused = await invite.submit('Send invitation', new Screen(page, 'Invite a user', 'InviteRefused'));
-    assert.deepEqual((await inviteRefused.verifyRefused()).map((e) => e.href), ['#email', '#name', '#roles']);
+    assert.deepEqual(
+      (await inviteRefused.verifyRefused()).map((e) => e.href),
+      ['#email', '#name', '#roles'],
+    );
     await page.locator('#email').fill('iain.dunn@leeds.example');
     await page.locator('#name').fill('Iain Dunn');
     await page.getByLabel('Accountable officer', { exact: true }).check();
     await page.locator('#personId').selectOption({ label: 'Iain Dunn, Procurement Manager' });
     const invited = await inviteRefused.submit('Send invitation', new Screen(page, 'Users', 'UsersAfterInvite'));
-    assert.match(await invited.qa('users').innerText(), /Iain Dunn\s+iain\.dunn@leeds\.example\s+Accountable officer\s+Iain Dunn\s+Invited/);
-    await invited.follow(page.getByRole('link', { name: 'Security log' }), new Screen(page, 'Security log', 'SecurityLog'));
+    assert.match(
+      await invited.qa('users').innerText(),
+      /Iain Dunn\s+iain\.dunn@leeds\.example\s+Accountable officer\s+Iain Dunn\s+Invited/,
+    );
+    await invited.follow(
+      page.getByRole('link', { name: 'Security log' }),
+      new Screen(page, 'Security log', 'SecurityLog'),
+    );
     assert.match(await page.locator('[data-qa="security-log"]').innerText(), /signed in/);
 
     // Signing out ends the session: the next page asks to sign in again
@@ -56,10 +78,16 @@ describe('signing in, accounts and users in the browser', { timeout: 120_000 }, 
     await page.waitForURL(/\/sign-in\?notice=signed-out/);
     const out = await new Screen(page, 'Sign in to Amber', 'SignedOut').verifyOnPage();
     assert.match(await out.qa('notice').innerText(), /You have signed out/);
-    const forgotten = await out.follow(out.qa('forgotten'), new Screen(page, 'Reset your password', 'ForgottenPassword'));
+    const forgotten = await out.follow(
+      out.qa('forgotten'),
+      new Screen(page, 'Reset your password', 'ForgottenPassword'),
+    );
     await page.locator('#email').fill(admin.email);
     const sent = await forgotten.submit('Send the link', new Screen(page, 'Check your e-mail', 'CheckYourEmail'));
-    assert.match(await sent.qa('sent').innerText(), /If admin@demo\.amber\.example has an Amber account, we have sent it a link/);
+    assert.match(
+      await sent.qa('sent').innerText(),
+      /If admin@demo\.amber\.example has an Amber account, we have sent it a link/,
+    );
     const response = await page.goto(paths.users.list);
     assert.ok(response && /\/sign-in/.test(page.url()), 'signed out: users needs sign-in again');
   });

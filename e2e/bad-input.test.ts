@@ -11,7 +11,11 @@ import { PriorityFormPage, PriorityListPage, PriorityPage } from './pages/priori
 import { ReportFormPage, ReportPage } from './pages/report-pages.ts';
 import { NotFoundPage, StatusScalePage } from './pages/admin-pages.ts';
 
-const DEMO = { code: 'VfM-4d', title: 'Explore opportunities for collaboration with private and public sector bodies', period: '2009-10-h1' };
+const DEMO = {
+  code: 'VfM-4d',
+  title: 'Explore opportunities for collaboration with private and public sector bodies',
+  period: '2009-10-h1',
+};
 const THEME = 'Value for Money (Council Business Plan 2008–11)';
 
 describe('bad input', { timeout: 300_000 }, () => {
@@ -20,18 +24,29 @@ describe('bad input', { timeout: 300_000 }, () => {
 
   before(async () => {
     session = await startSession();
-    session.page.on('dialog', (dialog: Dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+    session.page.on('dialog', (dialog: Dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
   });
-  after(async () => { await session?.close(); });
+  after(async () => {
+    await session?.close();
+  });
 
   it('refuses an empty priority form with an error summary whose links move focus to the fields, creating nothing', async () => {
     const before = await (await new PriorityListPage(session.page).visit()).codes();
     const form = await new PriorityFormPage(session.page).visitNew();
 
     const errors = await form.saveExpectingErrors();
-    assert.deepEqual(errors.map((e) => e.href), ['#themeId', '#code', '#title']);
-    assert.equal(await session.page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary')), true,
-      'the error summary has focus when the page loads, so a screen reader announces it');
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#themeId', '#code', '#title'],
+    );
+    assert.equal(
+      await session.page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary')),
+      true,
+      'the error summary has focus when the page loads, so a screen reader announces it',
+    );
     for (const e of errors) {
       assert.equal(await form.followErrorLink(e.text), e.href.slice(1), `“${e.text}” moves focus to its field`);
     }
@@ -44,7 +59,9 @@ describe('bad input', { timeout: 300_000 }, () => {
     const form = await new PriorityFormPage(session.page).visitNew();
     await form.fill({ theme: THEME, code: 'not a code!', title: 'A title worth keeping – £5', rationale: 'Dŵr a thŷ' });
     const errors = await form.saveExpectingErrors();
-    assert.deepEqual(errors, [{ text: 'Code must be letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d', href: '#code' }]);
+    assert.deepEqual(errors, [
+      { text: 'Code must be letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d', href: '#code' },
+    ]);
     assert.equal(await session.page.getByLabel('Title', { exact: true }).inputValue(), 'A title worth keeping – £5');
     assert.equal(await session.page.getByLabel('Why is this a priority').inputValue(), 'Dŵr a thŷ');
     assert.equal(await session.page.getByLabel('Code').inputValue(), 'not a code!');
@@ -60,15 +77,21 @@ describe('bad input', { timeout: 300_000 }, () => {
     await form.milestone(1, 'A good milestone', 'Nov 2009');
     await form.milestone(2, 'A milestone with a French month', 'Novembre 2009');
     const errors = await form.saveExpectingErrors();
-    assert.deepEqual(errors, [{
-      text: 'The timescale of milestone 2 must be a month like Nov 2009 or a date like 30 November 2009',
-      href: '#milestones-1-timescale',
-    }]);
+    assert.deepEqual(errors, [
+      {
+        text: 'The timescale of milestone 2 must be a month like Nov 2009 or a date like 30 November 2009',
+        href: '#milestones-1-timescale',
+      },
+    ]);
     assert.equal(await form.followErrorLink(/milestone 2/), 'milestones-1-timescale');
-    assert.deepEqual(await form.milestones(), [
-      { description: 'A good milestone', timescale: 'Nov 2009' },
-      { description: 'A milestone with a French month', timescale: 'Novembre 2009' },
-    ], 'the rows keep what was typed');
+    assert.deepEqual(
+      await form.milestones(),
+      [
+        { description: 'A good milestone', timescale: 'Nov 2009' },
+        { description: 'A milestone with a French month', timescale: 'Novembre 2009' },
+      ],
+      'the rows keep what was typed',
+    );
 
     // "Add another milestone" saves nothing: the rows come back as typed, with a blank one.
     const more = await form.addAnotherMilestone();
@@ -89,7 +112,12 @@ describe('bad input', { timeout: 300_000 }, () => {
     const scale = await new StatusScalePage(session.page).visit();
     const errors = await scale.removeThenSaveExpectingErrors(2);
     assert.deepEqual(await scale.labels(), ['Green', 'Amber', 'Red'], 'the refused removal shows Amber again');
-    assert.deepEqual(errors, [{ text: 'Amber cannot be removed: 2 reports use it. Rename it instead, or change those reports first', href: '#statuses' }]);
+    assert.deepEqual(errors, [
+      {
+        text: 'Amber cannot be removed: 2 reports use it. Rename it instead, or change those reports first',
+        href: '#statuses',
+      },
+    ]);
     assert.equal(await scale.followErrorLink(/Amber cannot be removed/), 'statuses');
     const again = await new StatusScalePage(session.page).visit();
     assert.deepEqual(await again.labels(), ['Green', 'Amber', 'Red'], 'the scale is unchanged');
@@ -107,15 +135,27 @@ describe('bad input', { timeout: 300_000 }, () => {
     const errors = await mine.saveExpectingErrors();
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.text, /Someone else changed this report/);
-    assert.equal(await session.page.getByLabel('Overall summary').inputValue(), 'My summary, written on an old copy.', 'my text is kept to copy');
+    assert.equal(
+      await session.page.getByLabel('Overall summary').inputValue(),
+      'My summary, written on an old copy.',
+      'my text is kept to copy',
+    );
     const report = await new ReportPage(session.page, DEMO.code, DEMO.title).visit(DEMO.period);
-    assert.ok((await report.qa('report').innerText()).includes('Their summary, saved first.'), 'their change was not overwritten');
+    assert.ok(
+      (await report.qa('report').innerText()).includes('Their summary, saved first.'),
+      'their change was not overwritten',
+    );
   });
 
   it('shows a hostile title as text and runs none of it', async () => {
     const hostile = '<script>alert(1)</script>';
     const form = await new PriorityFormPage(session.page).visitNew();
-    await form.fill({ theme: THEME, code: 'XSS-1', title: hostile, rationale: `<img src=x onerror="alert(2)"> and ${hostile}` });
+    await form.fill({
+      theme: THEME,
+      code: 'XSS-1',
+      title: hostile,
+      rationale: `<img src=x onerror="alert(2)"> and ${hostile}`,
+    });
     const priority = await form.save('XSS-1', hostile);
     assert.deepEqual(await priority.rationale(), [`<img src=x onerror="alert(2)"> and ${hostile}`]);
     assert.equal(await session.page.locator('main script, main img').count(), 0, 'no element was made from the input');
@@ -143,9 +183,16 @@ describe('bad input', { timeout: 300_000 }, () => {
 
   it('adds a key action with "Add another milestone" with JavaScript switched off', async () => {
     const page = await session.newPage({ javaScriptEnabled: false });
-    page.on('dialog', (dialog: Dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+    page.on('dialog', (dialog: Dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     let report = await new ReportPage(page, DEMO.code, DEMO.title).visit(DEMO.period);
-    assert.equal(await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')), false, 'JavaScript really is off');
+    assert.equal(
+      await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')),
+      false,
+      'JavaScript really is off',
+    );
     const before = (await report.actions()).length;
 
     let form = await report.addAction();
@@ -167,7 +214,9 @@ describe('bad input', { timeout: 300_000 }, () => {
     const actions = await report.actions();
     assert.equal(actions.length, before + 1);
     assert.deepEqual(actions.at(-1), {
-      number: `${before + 1}.`, description: 'Publish the DECATS findings to staff', contributors: ['John McPherson', 'Local Partnerships'],
+      number: `${before + 1}.`,
+      description: 'Publish the DECATS findings to staff',
+      contributors: ['John McPherson', 'Local Partnerships'],
       milestones: [
         { description: 'Briefings held in every directorate', timescale: '31 January 2010' },
         { description: 'Findings summarised for the staff newsletter', timescale: 'Dec 2009' },

@@ -51,7 +51,10 @@ describe('the efficiency diagnostic in the browser', { timeout: 180_000 }, () =>
     const refused = await exercise.submit('Upload', pages.exercise('Back office 2009/10'));
     const errors = await refused.verifyRefused();
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!.text, /^Allocations sheet, row \d+, column C \(% of time\): Post P012: Allocations add up to 93%/);
+    assert.match(
+      errors[0]!.text,
+      /^Allocations sheet, row \d+, column C \(% of time\): Post P012: Allocations add up to 93%/,
+    );
     assert.match(await textOf(refused.qa('nothing-imported')), /Nothing was imported/);
     assert.match(await textOf(refused.qa('counts')), /0 posts/);
 
@@ -67,9 +70,15 @@ describe('the efficiency diagnostic in the browser', { timeout: 180_000 }, () =>
     assert.equal(await page.locator('svg[role="img"]').count(), 1);
 
     // The drill-down: function → process → org units.
-    const finance = await baseline.follow(baseline.qa('table-functions').getByRole('link', { name: 'Finance', exact: true }), pages.drill('Finance', 'FunctionPage'));
+    const finance = await baseline.follow(
+      baseline.qa('table-functions').getByRole('link', { name: 'Finance', exact: true }),
+      pages.drill('Finance', 'FunctionPage'),
+    );
     assert.match(await textOf(finance.qa('drill-facts')), /Central function: Central Finance/);
-    const ap = await finance.follow(finance.qa('table-processes-FIN').getByRole('link', { name: 'FIN-AP Accounts payable' }), pages.drill('FIN-AP Accounts payable', 'ProcessPage'));
+    const ap = await finance.follow(
+      finance.qa('table-processes-FIN').getByRole('link', { name: 'FIN-AP Accounts payable' }),
+      pages.drill('FIN-AP Accounts payable', 'ProcessPage'),
+    );
     assert.match(await textOf(ap.qa('drill-facts')), /^3\.72 FTE/);
     const units = await textOf(ap.qa('table-process-FIN-AP'));
     assert.match(units, /Children’s business support/);

@@ -25,10 +25,18 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     const actor = { organisationId: (await services.organisations.getHome()).id, label: 'test' };
     const [taxonomy] = await services.diagnostics.listTaxonomyVersions(actor);
     exerciseId = await services.diagnostics.createExercise(actor, {
-      name: 'Journey diagnostic 2009/10', financialYear: '2009', runningCosts: '£412,000,000', headcount: '4200', taxonomyVersionId: taxonomy!.id, scope: [], shareWithPeers: '',
+      name: 'Journey diagnostic 2009/10',
+      financialYear: '2009',
+      runningCosts: '£412,000,000',
+      headcount: '4200',
+      taxonomyVersionId: taxonomy!.id,
+      scope: [],
+      shareWithPeers: '',
     });
   });
-  after(async () => { await session?.close(); });
+  after(async () => {
+    await session?.close();
+  });
 
   it('goes from a benchmark to a gain-share evaluation that changes with a verified saving', async () => {
     const { page, baseUrl } = session;
@@ -37,11 +45,27 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     // Benchmarks: a refused try (too few organisations, no median), then a good one.
     const overview = await S.overview(page).visit(paths.efficiency.overview(exerciseId));
     const benchmarks = await overview.step('Benchmarks', S.benchmarks(page));
-    const benchmarkForm = await benchmarks.follow(page.getByRole('button', { name: 'Add a benchmark' }), S.benchmarkForm(page));
-    await benchmarkForm.fill({ Indicator: 'Finance cost as a percentage of running costs', 'Unit (optional)': '%', Source: 'Audit agencies VfM indicators', 'Year of the figures': '2008/09', 'Peer group': 'Metropolitan districts', 'Number of organisations': '4', '25th percentile': '0.9', '75th percentile': '1.6', 'Your value (optional)': '1.5' });
+    const benchmarkForm = await benchmarks.follow(
+      page.getByRole('button', { name: 'Add a benchmark' }),
+      S.benchmarkForm(page),
+    );
+    await benchmarkForm.fill({
+      Indicator: 'Finance cost as a percentage of running costs',
+      'Unit (optional)': '%',
+      Source: 'Audit agencies VfM indicators',
+      'Year of the figures': '2008/09',
+      'Peer group': 'Metropolitan districts',
+      'Number of organisations': '4',
+      '25th percentile': '0.9',
+      '75th percentile': '1.6',
+      'Your value (optional)': '1.5',
+    });
     const refused = await benchmarkForm.submit('Save benchmark', S.benchmarkForm(page));
     const errors = await refused.verifyRefused();
-    assert.deepEqual(errors.map((e) => e.href), ['#n', '#p50']);
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#n', '#p50'],
+    );
     assert.match(errors[0]!.text, /at least 5 organisations/);
     await refused.fill({ 'Number of organisations': '12', Median: '1.2' });
     await refused.choose('Function (optional)', /^FIN /);
@@ -54,8 +78,15 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
 
     // An opportunity worked out from the benchmark gap, linked to VfM-4d.
     const opportunities = await withBenchmark.step('Opportunities', S.opportunities(page));
-    const oppForm = await opportunities.follow(page.getByRole('button', { name: 'Add an opportunity' }), S.opportunityForm(page));
-    await oppForm.fill({ Title: 'Bring finance transactions together', 'Cost of the pool (optional)': '£5m', 'Achievability factor, % (for a benchmark gap)': '50' });
+    const oppForm = await opportunities.follow(
+      page.getByRole('button', { name: 'Add an opportunity' }),
+      S.opportunityForm(page),
+    );
+    await oppForm.fill({
+      Title: 'Bring finance transactions together',
+      'Cost of the pool (optional)': '£5m',
+      'Achievability factor, % (for a benchmark gap)': '50',
+    });
     await oppForm.check('Lever', 'Benchmark gap');
     await oppForm.choose('Cost pool', /^FIN .*\(function\)$/);
     await oppForm.choose('Benchmark (optional)', /^Finance cost as a percentage/);
@@ -68,7 +99,11 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     // A business case with business as usual and two options, approved, downloaded as Word.
     const cases = await withOpportunity.step('Business cases', S.cases(page));
     const caseForm = await cases.follow(page.getByRole('button', { name: 'Write a business case' }), S.caseForm(page));
-    await caseForm.fill({ Title: 'Finance transactions', 'Base year': '2010', 'Strategic case (optional)': 'Finance work is spread across every directorate.' });
+    await caseForm.fill({
+      Title: 'Finance transactions',
+      'Base year': '2010',
+      'Strategic case (optional)': 'Finance work is spread across every directorate.',
+    });
     await caseForm.choose('Opportunity (optional)', /^Bring finance transactions together/);
     let businessCase = await caseForm.submit('Save business case', S.case(page, 'Finance transactions'));
     const addOption = async (name: string, kind?: 'Kind of option' | 'Preferred') => {
@@ -96,7 +131,15 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     assert.match(await textOf(businessCase.qa('case-status')), /^Status: Approved by /);
     const [download] = await Promise.all([page.waitForEvent('download'), businessCase.qa('download-docx').click()]);
     const text = (await mammoth.extractRawText({ buffer: await readFile((await download.path())!) })).value;
-    for (const s of ['Finance transactions', 'Strategic case', 'Finance work is spread across every directorate.', 'Consolidate in-house (Preferred option)', 'Net present social value (NPSV)', '£1,535.0k', 'Benefits 20% lower']) {
+    for (const s of [
+      'Finance transactions',
+      'Strategic case',
+      'Finance work is spread across every directorate.',
+      'Consolidate in-house (Preferred option)',
+      'Net present social value (NPSV)',
+      '£1,535.0k',
+      'Benefits 20% lower',
+    ]) {
       assert.ok(text.includes(s), `the Word document has “${s}”`);
     }
 
@@ -104,18 +147,37 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     const plan = await businessCase.step('Implementation plan', S.plan(page));
     const projectForm = await plan.follow(page.getByRole('button', { name: 'Add a project' }), S.projectForm(page));
     await projectForm.choose('Approved business case', 'Finance transactions');
-    await projectForm.fill({ Project: 'Central accounts payable', 'Start date': '1 April 2009', 'End date': '31 March 2010' });
+    await projectForm.fill({
+      Project: 'Central accounts payable',
+      'Start date': '1 April 2009',
+      'End date': '31 March 2010',
+    });
     const withProject = await projectForm.submit('Save project', S.plan(page));
-    const milestoneForm = await withProject.follow(page.getByRole('button', { name: 'Add a milestone' }), S.milestoneForm(page));
+    const milestoneForm = await withProject.follow(
+      page.getByRole('button', { name: 'Add a milestone' }),
+      S.milestoneForm(page),
+    );
     await milestoneForm.choose('Project', 'Central accounts payable');
-    await milestoneForm.fill({ Milestone: 'Accounts payable staff moved to the central team', Due: '30 September 2009', 'Key action number': '1' });
+    await milestoneForm.fill({
+      Milestone: 'Accounts payable staff moved to the central team',
+      Due: '30 September 2009',
+      'Key action number': '1',
+    });
     await milestoneForm.choose('Improvement priority', /^VfM-4d /);
     const linked = await milestoneForm.submit('Save milestone', S.plan(page));
-    assert.equal(await linked.flash(), 'Success The milestone has been added, and written on the key action of the priority’s report.');
+    assert.equal(
+      await linked.flash(),
+      'Success The milestone has been added, and written on the key action of the priority’s report.',
+    );
     assert.match(await textOf(linked.qa('milestone-link')), /^Key action: VfM-4d, key action 1$/);
     assert.equal(await linked.qa('gantt').locator('svg[role="img"]').count(), 1);
-    const report = await new Screen(page, /^Improvement Priority – VfM-4d /, 'VfM4dReport').visit(paths.reports.show('VfM-4d', '2009-10-h1'));
-    assert.equal(await report.qa('milestone').filter({ hasText: 'Accounts payable staff moved to the central team' }).count(), 1);
+    const report = await new Screen(page, /^Improvement Priority – VfM-4d /, 'VfM4dReport').visit(
+      paths.reports.show('VfM-4d', '2009-10-h1'),
+    );
+    assert.equal(
+      await report.qa('milestone').filter({ hasText: 'Accounts payable staff moved to the central team' }).count(),
+      1,
+    );
 
     // Gain-share: reading B, evaluated before and after a verified realised saving.
     const gainShare = await S.gainShare(page).visit(paths.efficiency.gainShare(exerciseId));

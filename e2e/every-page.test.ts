@@ -9,13 +9,29 @@ import { startSession, checkAccessibility, launchBrowser, type Session } from '.
 import { PriorityListPage, PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage } from './pages/report-pages.ts';
 import {
-  ApiDocsPage, NotFoundPage, OrganisationListPage, PeopleListPage, PeriodListPage, PlanListPage, StatusScalePage,
+  ApiDocsPage,
+  NotFoundPage,
+  OrganisationListPage,
+  PeopleListPage,
+  PeriodListPage,
+  PlanListPage,
+  StatusScalePage,
 } from './pages/admin-pages.ts';
 
-const DEMO = { code: 'VfM-4d', title: 'Explore opportunities for collaboration with private and public sector bodies', period: '2009-10-h1', periodLabel: '2009/10 H1' };
+const DEMO = {
+  code: 'VfM-4d',
+  title: 'Explore opportunities for collaboration with private and public sector bodies',
+  period: '2009-10-h1',
+  periodLabel: '2009/10 H1',
+};
 const PLAN = 'Council Business Plan 2008–11';
 
-interface StatusTag { key: string; text: string; visible: boolean; shapeHidden: boolean }
+interface StatusTag {
+  key: string;
+  text: string;
+  visible: boolean;
+  shapeHidden: boolean;
+}
 
 /** Every status tag on the page: its key, its visible words, and whether its shape is hidden from screen readers. */
 async function statusTags(page: Page): Promise<StatusTag[]> {
@@ -44,21 +60,33 @@ function assertStatusesInWords(tags: StatusTag[], where: string): void {
     textByKey.set(t.key, t.text);
   }
   const texts = [...textByKey.values()];
-  assert.equal(new Set(texts).size, texts.length, `${where}: different statuses read differently (${texts.join(', ')})`);
+  assert.equal(
+    new Set(texts).size,
+    texts.length,
+    `${where}: different statuses read differently (${texts.join(', ')})`,
+  );
 }
 
 describe('every page passes axe', { timeout: 300_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession(); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession();
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   it('a missing Chromium fails the run with instructions, never skips it', async () => {
-    await assert.rejects(launchBrowser('/nonexistent/chromium'), { message: "Chromium is not at /nonexistent/chromium: install Debian's chromium (apt-get install -y chromium)" });
+    await assert.rejects(launchBrowser('/nonexistent/chromium'), {
+      message: "Chromium is not at /nonexistent/chromium: install Debian's chromium (apt-get install -y chromium)",
+    });
   });
 
   it('the accessibility check itself fails on a page with a known problem', async () => {
     const page = session.page;
-    await page.setContent('<!DOCTYPE html><html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></body></html>');
+    await page.setContent(
+      '<!DOCTYPE html><html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></body></html>',
+    );
     await assert.rejects(checkAccessibility(page, 'a deliberately broken page'), (error: Error) => {
       assert.match(error.message, /image-alt \(critical\)/);
       assert.match(error.message, /label \(critical\)/);
@@ -70,8 +98,13 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
   it('the accessibility check also runs on a page whose JavaScript is off', async () => {
     const page = await session.newPage({ javaScriptEnabled: false });
     await new PriorityListPage(page).visit();
-    await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input type="text" data-qa="unlabelled">'));
-    await assert.rejects(checkAccessibility(page, 'the list with an unlabelled input'), /\(JavaScript off\)[\s\S]*label \(critical\)[\s\S]*at input/);
+    await page.evaluate(() =>
+      document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input type="text" data-qa="unlabelled">'),
+    );
+    await assert.rejects(
+      checkAccessibility(page, 'the list with an unlabelled input'),
+      /\(JavaScript off\)[\s\S]*label \(critical\)[\s\S]*at input/,
+    );
     await page.close();
   });
 
@@ -127,7 +160,10 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
     people = await (await people.changePerson('Lee Hemsworth')).back(new PeopleListPage(page));
     await people.addPerson();
 
-    let organisations = await new PeopleListPage(page).navigateTo('Partner organisations', new OrganisationListPage(page));
+    let organisations = await new PeopleListPage(page).navigateTo(
+      'Partner organisations',
+      new OrganisationListPage(page),
+    );
     assert.deepEqual((await organisations.names()).sort(), ['Local Partnerships', 'PwC', 'Yorkshire and Humber RIEP']);
     organisations = await (await organisations.changeOrganisation('PwC')).back(new OrganisationListPage(page));
     await organisations.addOrganisation();
@@ -145,7 +181,7 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
     assertStatusesInWords(await statusTags(page), 'the status scale');
 
     const api = await scale.footer('API', new ApiDocsPage(page));
-    assert.ok(await api.operationCount() > 10, 'the API page lists its operations');
+    assert.ok((await api.operationCount()) > 10, 'the API page lists its operations');
   });
 
   it('reflows at 320 pixels wide (400% zoom): wide tables scroll in their own box, the page does not', async () => {

@@ -10,8 +10,12 @@ import { paths } from '../src/paths.ts';
 
 describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession(); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession();
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   it('defines an indicator, records values, overrides a status, and draws it in the report', async () => {
     const { page, testApp } = session;
@@ -19,7 +23,10 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     for (const q of ['2009-10-q1', '2009-10-q2']) await testApp.services.periods.ensure(actor, q);
 
     const list = await new Screen(page, 'Performance indicators', 'IndicatorList').visit(paths.indicators.list);
-    const form = await list.follow(page.getByRole('button', { name: 'Add a performance indicator' }), new Screen(page, 'Add a performance indicator', 'IndicatorForm'));
+    const form = await list.follow(
+      page.getByRole('button', { name: 'Add a performance indicator' }),
+      new Screen(page, 'Add a performance indicator', 'IndicatorForm'),
+    );
     await page.locator('#code').fill('VFM 1');
     await page.locator('#title').fill('Efficiency savings delivered against plan – ŵ');
     await page.locator('#unitKind').selectOption('percentage');
@@ -27,9 +34,15 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     await page.getByLabel('Higher is better', { exact: true }).check();
     await page.getByLabel('Quarterly', { exact: true }).check();
     await page.getByRole('checkbox', { name: /VfM-4d/ }).check();
-    const indicator = await form.submit('Save indicator', new Screen(page, 'VFM 1 Efficiency savings delivered against plan – ŵ', 'IndicatorPage'));
+    const indicator = await form.submit(
+      'Save indicator',
+      new Screen(page, 'VFM 1 Efficiency savings delivered against plan – ŵ', 'IndicatorPage'),
+    );
 
-    for (const [period, actual] of [['2009-10-q1', '96'], ['2009-10-q2', '93.1']] as const) {
+    for (const [period, actual] of [
+      ['2009-10-q1', '96'],
+      ['2009-10-q2', '93.1'],
+    ] as const) {
       await page.locator('#period').fill(period);
       await page.locator('#actual').fill(actual);
       await page.locator('#target').fill('95');
@@ -47,11 +60,19 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     await page.locator('#status').selectOption('green');
     await page.locator('#reason').fill('The Q2 figure excludes a one-off cost');
     await indicator.submit('Save status', new Screen(page, /^VFM 1 /, 'IndicatorPage'));
-    assert.match(await page.locator('[data-period="2009-10-q2"]').innerText(), /Green\s+\(chosen by an officer; computed: Amber\)/);
+    assert.match(
+      await page.locator('[data-period="2009-10-q2"]').innerText(),
+      /Green\s+\(chosen by an officer; computed: Amber\)/,
+    );
 
     // The VfM-4d report shows it as a graph with its data table.
-    const report = await new Screen(page, /^Improvement Priority – VfM-4d /, 'Report').visit(paths.reports.show('VfM-4d', '2009-10-h1'));
-    const choose = await report.follow(page.locator('[data-qa="choose-graphs"]'), new Screen(page, 'Choose the graphs for this report', 'GraphsForm'));
+    const report = await new Screen(page, /^Improvement Priority – VfM-4d /, 'Report').visit(
+      paths.reports.show('VfM-4d', '2009-10-h1'),
+    );
+    const choose = await report.follow(
+      page.locator('[data-qa="choose-graphs"]'),
+      new Screen(page, 'Choose the graphs for this report', 'GraphsForm'),
+    );
     await page.getByRole('checkbox', { name: /VFM 1/ }).check();
     await choose.submit('Save graphs', new Screen(page, /^Improvement Priority – VfM-4d /, 'ReportWithGraph'));
     const chart = page.locator('#main-content svg[role="img"]').first();
@@ -64,24 +85,48 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
     const { page, testApp } = session;
     const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
     await testApp.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
-    const h2 = await new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report').visit(paths.reports.show('VfM-4d', '2009-10-h2'));
-    assert.match(await page.locator('[data-qa="last-time"]').innerText(), /Progress against the key actions set in the 2009\/10 H1 report/);
-    const progress = await h2.follow(page.getByRole('link', { name: /Record progress on “Original collaboration contract terminated”/ }), new Screen(page, 'Record progress on a milestone', 'ProgressForm'));
+    const h2 = await new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report').visit(
+      paths.reports.show('VfM-4d', '2009-10-h2'),
+    );
+    assert.match(
+      await page.locator('[data-qa="last-time"]').innerText(),
+      /Progress against the key actions set in the 2009\/10 H1 report/,
+    );
+    const progress = await h2.follow(
+      page.getByRole('link', { name: /Record progress on “Original collaboration contract terminated”/ }),
+      new Screen(page, 'Record progress on a milestone', 'ProgressForm'),
+    );
     await page.getByLabel('Slipped', { exact: true }).check();
-    await progress.submit('Save progress', new Screen(page, 'Record progress on a milestone', 'ProgressFormWithErrors'));
-    assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter the revised timescale[\s\S]*Explain why the milestone slipped/);
+    await progress.submit(
+      'Save progress',
+      new Screen(page, 'Record progress on a milestone', 'ProgressFormWithErrors'),
+    );
+    assert.match(
+      await page.locator('.govuk-error-summary').innerText(),
+      /Enter the revised timescale[\s\S]*Explain why the milestone slipped/,
+    );
     await page.getByLabel('Slipped', { exact: true }).check();
     await page.locator('#revised').fill('Jan 2010');
     await page.locator('#reason').fill('PwC asked for a longer notice period');
     await progress.submit('Save progress', new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report'));
-    assert.match(await page.locator('[data-qa="last-time"]').innerText(), /Slipped\s+Original collaboration contract terminated – Slipped from Nov 2009 to Jan 2010: PwC asked for a longer notice period/);
+    assert.match(
+      await page.locator('[data-qa="last-time"]').innerText(),
+      /Slipped\s+Original collaboration contract terminated – Slipped from Nov 2009 to Jan 2010: PwC asked for a longer notice period/,
+    );
   });
 
   it('shows the dashboard, whose numbers lead to the priorities behind them', async () => {
     const { page } = session;
-    const dashboard = await new Screen(page, 'Dashboard for 2009/10 H1', 'Dashboard').visit(`${paths.dashboard}?period=2009-10-h1`);
-    await dashboard.follow(page.getByRole('link', { name: '2 Amber in all themes' }), new Screen(page, 'Improvement priorities', 'FilteredPriorityList'));
-    const codes = await page.locator('[data-qa="priority-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code')));
+    const dashboard = await new Screen(page, 'Dashboard for 2009/10 H1', 'Dashboard').visit(
+      `${paths.dashboard}?period=2009-10-h1`,
+    );
+    await dashboard.follow(
+      page.getByRole('link', { name: '2 Amber in all themes' }),
+      new Screen(page, 'Improvement priorities', 'FilteredPriorityList'),
+    );
+    const codes = await page
+      .locator('[data-qa="priority-row"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code')));
     assert.deepEqual(codes.sort(), ['OC-1c', 'VfM-4d']);
   });
 

@@ -19,22 +19,32 @@ describe('my work in the browser', { timeout: 90_000 }, () => {
   before(async () => {
     session = await startSession();
     const home = await session.testApp.services.organisations.getHome();
-    await session.testApp.services.periods.setDueDate({ organisationId: home.id, label: 'test' }, '2009-10-h2', { dueOn: due });
+    await session.testApp.services.periods.setDueDate({ organisationId: home.id, label: 'test' }, '2009-10-h2', {
+      dueOn: due,
+    });
   });
-  after(async () => { await session?.close(); });
+  after(async () => {
+    await session?.close();
+  });
 
   it('takes the accountable officer from his list to the report he has to start', async () => {
     const { page, baseUrl } = session;
     await signInAs(page, baseUrl, 'accountable_officer');
     const priorities = await new Screen(page, /.+/, 'AfterSignIn').visit(paths.priorities.list);
-    const myWork = await priorities.follow(page.getByRole('link', { name: 'My work', exact: true }), new Screen(page, 'My work', 'MyWorkOfficer'));
+    const myWork = await priorities.follow(
+      page.getByRole('link', { name: 'My work', exact: true }),
+      new Screen(page, 'My work', 'MyWorkOfficer'),
+    );
     const row = myWork.qa('to-write-VfM-4d');
     assert.equal(await row.count(), 1);
     const text = await textOf(row);
     assert.match(text, /2009\/10 H2/);
     assert.match(text, /Not started/);
     assert.ok(text.includes(`Due ${formatDate(due)}`), text);
-    await myWork.follow(row.getByRole('link', { name: /Start the report/ }), new Screen(page, 'Start a progress report for VfM-4d', 'NewReport'));
+    await myWork.follow(
+      row.getByRole('link', { name: /Start the report/ }),
+      new Screen(page, 'Start a progress report for VfM-4d', 'NewReport'),
+    );
   });
 
   it('takes a contributor from his overdue milestones to the page to record progress', async () => {
@@ -42,10 +52,13 @@ describe('my work in the browser', { timeout: 90_000 }, () => {
     await signInAs(page, baseUrl, 'contributor');
     const myWork = await new Screen(page, 'My work', 'MyWorkContributor').visit(paths.myWork);
     const rows = myWork.qa('milestone');
-    assert.ok(await rows.count() > 0, 'the contributor has milestones due');
+    assert.ok((await rows.count()) > 0, 'the contributor has milestones due');
     const first = await textOf(rows.first());
     assert.match(first, /VfM-4d/);
     assert.match(first, /Overdue/);
-    await myWork.follow(rows.first().getByRole('link', { name: /Record progress/ }), new Screen(page, 'Record progress on a milestone', 'MilestoneProgress'));
+    await myWork.follow(
+      rows.first().getByRole('link', { name: /Record progress/ }),
+      new Screen(page, 'Record progress on a milestone', 'MilestoneProgress'),
+    );
   });
 });

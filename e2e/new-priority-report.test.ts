@@ -53,13 +53,23 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
   // The steps build on each other: once one fails, the rest fail at once saying so, rather
   // than each waiting for a timeout on a page that is not there.
   let failedStep: string | undefined;
-  const step = (name: string, fn: () => Promise<void>) => it(name, async () => {
-    if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
-    try { await fn(); } catch (error) { failedStep = name; throw error; }
-  });
+  const step = (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
+      try {
+        await fn();
+      } catch (error) {
+        failedStep = name;
+        throw error;
+      }
+    });
 
-  before(async () => { session = await startSession(); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession();
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   step('adds a partner organisation and a person, starting from the priorities list', async () => {
     const list = await new PriorityListPage(session.page).visit();
@@ -72,7 +82,11 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
     const people = await afterOrg.navigateTo('People', new PeopleListPage(session.page));
     const personForm = await people.addPerson();
     const afterPerson = await (await personForm.fill(PERSON)).save();
-    assert.deepEqual((await afterPerson.cellsOf(PERSON.name)).slice(0, 3), [PERSON.name, PERSON.jobTitle, PERSON.employer]);
+    assert.deepEqual((await afterPerson.cellsOf(PERSON.name)).slice(0, 3), [
+      PERSON.name,
+      PERSON.jobTitle,
+      PERSON.employer,
+    ]);
   });
 
   step('creates the priority with Welsh letters, a pound sign and en dashes kept exactly', async () => {
@@ -94,7 +108,12 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
     assert.equal(await form.flash(), 'Success The report has been started. Write its sections below.');
 
     // Amber needs a reason: saving without one is refused and keeps what was typed.
-    await form.fill({ summary: REPORT.summary, status: 'Amber', achievements: REPORT.achievements, challenges: REPORT.challenges });
+    await form.fill({
+      summary: REPORT.summary,
+      status: 'Amber',
+      achievements: REPORT.achievements,
+      challenges: REPORT.challenges,
+    });
     const errors = await form.saveExpectingErrors();
     assert.deepEqual(errors, [{ text: 'Explain why the status is Amber', href: '#statusReason' }]);
     assert.equal(await session.page.getByLabel('Overall summary').inputValue(), REPORT.summary);
@@ -129,7 +148,10 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
     assert.equal(await action.milestoneRows().count(), 2, 'the blank row is removed');
 
     action = await action.moveUp(2);
-    assert.deepEqual((await action.milestones()).map((m) => m.description), ['Business case agreed by both councils', 'Shared-service board set up']);
+    assert.deepEqual(
+      (await action.milestones()).map((m) => m.description),
+      ['Business case agreed by both councils', 'Shared-service board set up'],
+    );
     report = await action.save();
     assert.equal(await report.flash(), 'Success The key action has been saved.');
 
@@ -142,7 +164,8 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
 
     assert.deepEqual(await report.actions(), [
       {
-        number: '1.', description: 'Agree a business case for shared payroll and procurement with clearly defined savings',
+        number: '1.',
+        description: 'Agree a business case for shared payroll and procurement with clearly defined savings',
         contributors: [PERSON.name, PARTNER.name],
         milestones: [
           { description: 'Business case agreed by both councils', timescale: '30 November 2009' },
@@ -150,25 +173,29 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
         ],
       },
       {
-        number: '2.', description: 'Launch the shared payroll service – phase 1',
+        number: '2.',
+        description: 'Launch the shared payroll service – phase 1',
         contributors: ['Arfan Hanif', PARTNER.name],
         milestones: [{ description: 'Shared payroll live for both councils', timescale: 'Mar 2010' }],
       },
     ]);
   });
 
-  step('submits the report for sign-off: it waits for the accountable officer, and nobody can type a sign-off in for them', async () => {
-    assert.equal(await report.state(), 'draft');
-    report = await report.submit();
-    assert.equal(await report.flash(), 'Success The report has been submitted for sign-off.');
-    assert.equal(await report.state(), 'submitted');
-    // The performance officer is not the accountable officer: no sign-off for them to make.
-    assert.equal(await report.canSignOff(), false);
-    assert.equal(await report.canEdit(), false, 'nothing changes while it waits for sign-off');
-    for (const role of ['accountable_officer', 'accountable_director'] as const) {
-      assert.match(await report.signOff(role), /Not yet signed off\./);
-    }
-  });
+  step(
+    'submits the report for sign-off: it waits for the accountable officer, and nobody can type a sign-off in for them',
+    async () => {
+      assert.equal(await report.state(), 'draft');
+      report = await report.submit();
+      assert.equal(await report.flash(), 'Success The report has been submitted for sign-off.');
+      assert.equal(await report.state(), 'submitted');
+      // The performance officer is not the accountable officer: no sign-off for them to make.
+      assert.equal(await report.canSignOff(), false);
+      assert.equal(await report.canEdit(), false, 'nothing changes while it waits for sign-off');
+      for (const role of ['accountable_officer', 'accountable_director'] as const) {
+        assert.match(await report.signOff(role), /Not yet signed off\./);
+      }
+    },
+  );
 
   step('shows the report with every section in the seed document’s order', async () => {
     report = await report.visit(PERIOD.key);
@@ -206,7 +233,10 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
     assert.equal(pdf.filename, `${PRIORITY.code}-${PERIOD.key}.pdf`);
     assert.ok(statSync(pdf.path).size > 1000, 'the PDF is not empty');
     assert.equal(readFileSync(pdf.path).subarray(0, 5).toString('latin1'), '%PDF-');
-    const pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf.path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf.path, '-'], { encoding: 'utf8' }).replace(
+      /\s+/g,
+      ' ',
+    );
     // The director is named in the sign-off once he signs it off (e2e/sign-off-workflow.test.ts); not yet here.
     for (const expected of [PRIORITY.title, PERSON.name]) {
       assert.ok(pdfText.includes(expected), `the PDF's text contains “${expected}”`);

@@ -15,8 +15,14 @@ import { paths } from '../src/paths.ts';
 describe('an officer’s quarter: import, graph, override, board pack', { timeout: 120_000 }, () => {
   let session: Session;
   let dir: string;
-  before(async () => { session = await startSession(); dir = mkdtempSync(join(tmpdir(), 'amber-e2e-')); });
-  after(async () => { await session?.close(); rmSync(dir, { recursive: true, force: true }); });
+  before(async () => {
+    session = await startSession();
+    dir = mkdtempSync(join(tmpdir(), 'amber-e2e-'));
+  });
+  after(async () => {
+    await session?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('imports values, sees the graph, overrides a status and downloads the board pack', async () => {
     const { page, testApp } = session;
@@ -24,12 +30,21 @@ describe('an officer’s quarter: import, graph, override, board pack', { timeou
     for (const q of ['2009-10-q1', '2009-10-q2']) await testApp.services.periods.ensure(actor, q);
     const vfm = await testApp.services.plans.getPriority(actor, 'VfM-4d');
     await testApp.services.indicators.create(actor, {
-      code: 'VFM 2', title: 'Cashable savings identified', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', frequency: 'quarterly', priorityIds: [vfm.id],
+      code: 'VFM 2',
+      title: 'Cashable savings identified',
+      unitKind: 'percentage',
+      decimalPlaces: '1',
+      polarity: 'higher',
+      frequency: 'quarterly',
+      priorityIds: [vfm.id],
     });
 
     // A spreadsheet in the layout councils use, with a £-free percentage and a commentary.
     const csv = join(dir, 'values.csv');
-    writeFileSync(csv, 'PI No,Description,Target,Good is?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\nVFM 2,Cashable savings identified,95,Higher,96.0%,93.1,,,,,,"Q2 provisional, pending audit"\r\n');
+    writeFileSync(
+      csv,
+      'PI No,Description,Target,Good is?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\nVFM 2,Cashable savings identified,95,Higher,96.0%,93.1,,,,,,"Q2 provisional, pending audit"\r\n',
+    );
     const importPage = await new Screen(page, 'Import indicator values', 'Import').visit(paths.indicators.import);
     await page.locator('#year').fill('2009');
     await page.locator('#file').setInputFiles(csv);
@@ -37,23 +52,32 @@ describe('an officer’s quarter: import, graph, override, board pack', { timeou
     assert.match(await page.locator('.govuk-notification-banner').innerText(), /2 values were imported for 2009\/10/);
 
     const indicator = await new Screen(page, /^VFM 2 /, 'Indicator').visit(paths.indicators.show('VFM 2'));
-    assert.match(await page.locator('[data-period="2009-10-q2"] [data-qa="why"]').innerText(), /^Amber because 93\.1% is below the target of 95\.0%/);
+    assert.match(
+      await page.locator('[data-period="2009-10-q2"] [data-qa="why"]').innerText(),
+      /^Amber because 93\.1% is below the target of 95\.0%/,
+    );
     await page.locator('#status-period').selectOption('2009-10-q2');
     await page.locator('#status').selectOption('green');
     await page.locator('#reason').fill('The Q2 figure is provisional and excludes a one-off cost');
     await indicator.submit('Save status', new Screen(page, /^VFM 2 /, 'IndicatorOverridden'));
 
-    const graphs = await new Screen(page, 'Choose the graphs for this report', 'Graphs').visit(paths.reports.graphs('VfM-4d', '2009-10-h1'));
+    const graphs = await new Screen(page, 'Choose the graphs for this report', 'Graphs').visit(
+      paths.reports.graphs('VfM-4d', '2009-10-h1'),
+    );
     await page.getByRole('checkbox', { name: /VFM 2/ }).check();
     await graphs.submit('Save graphs', new Screen(page, /^Improvement Priority – VfM-4d /, 'Report'));
     assert.ok(await page.locator('#main-content svg[role="img"]').first().isVisible());
 
     await new Screen(page, /^Board pack/, 'BoardPack').visit(`${paths.boardPack.show}?period=2009-10-h1`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-qa="download-pdf"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-qa="download-pdf"]').click(),
+    ]);
     const file = join(dir, 'pack.pdf');
     await download.saveAs(file);
     assert.equal(readFileSync(file).subarray(0, 4).toString(), '%PDF');
     const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
-    for (const expected of ['Board pack', 'VfM-4d', 'OC-1c', 'Cashable savings identified', 'Lee Hemsworth']) assert.ok(text.includes(expected), `the pack mentions ${expected}`);
+    for (const expected of ['Board pack', 'VfM-4d', 'OC-1c', 'Cashable savings identified', 'Lee Hemsworth'])
+      assert.ok(text.includes(expected), `the pack mentions ${expected}`);
   });
 });

@@ -12,13 +12,22 @@ import { paths } from '../src/paths.ts';
 class Screen extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker: string | undefined;
-  constructor(page: BasePage['page'], heading: Heading, private readonly name: string, marker?: string) {
+  constructor(
+    page: BasePage['page'],
+    heading: Heading,
+    private readonly name: string,
+    marker?: string,
+  ) {
     super(page);
     this.heading = heading;
     this.marker = marker;
   }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
+  override get label(): string {
+    return this.name;
+  }
+  visit(url: string): Promise<this> {
+    return this.open(url);
+  }
   async submit(button: string, next: Screen): Promise<Screen> {
     return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
   }
@@ -26,8 +35,12 @@ class Screen extends BasePage {
 
 describe('the risk register in the browser', { timeout: 90_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession(); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession();
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   it('adds a risk to VfM-4d, finds it in the register and its heat-map cell, and opens the cell’s list', async () => {
     const { page } = session;
@@ -36,7 +49,10 @@ describe('the risk register in the browser', { timeout: 90_000 }, () => {
     const riskForm = (name: string) => new Screen(page, 'Add a risk', name, 'risk-form');
 
     const priority = await new Screen(page, /^VfM-4d /, 'PriorityPage').visit(paths.priorities.show('VfM-4d'));
-    const empty = await priority.follow(page.getByRole('link', { name: 'Risk register', exact: true }), priorityRisks('PriorityRisksEmpty'));
+    const empty = await priority.follow(
+      page.getByRole('link', { name: 'Risk register', exact: true }),
+      priorityRisks('PriorityRisksEmpty'),
+    );
     assert.match(await textOf(empty.qa('no-risks')), /There are no risks for this priority yet/);
     const form = await empty.follow(page.getByRole('button', { name: 'Add a risk' }), riskForm('RiskForm'));
     assert.equal(await page.locator('#priority').inputValue(), 'VfM-4d', 'the priority is chosen already');
@@ -46,7 +62,10 @@ describe('the risk register in the browser', { timeout: 90_000 }, () => {
     await page.locator('#reviewOn').fill('31 February 2010');
     const refused = await form.submit('Save risk', riskForm('RiskFormWithErrors'));
     const errors = await refused.verifyRefused();
-    assert.deepEqual(errors.map((e) => e.href), ['#likelihood', '#impact', '#reviewOn']);
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#likelihood', '#impact', '#reviewOn'],
+    );
     assert.equal(await refused.followErrorLink(/Select how likely the risk is/), 'likelihood');
 
     const group = (name: string) => page.getByRole('group', { name, exact: true });
@@ -75,7 +94,10 @@ describe('the risk register in the browser', { timeout: 90_000 }, () => {
     assert.equal(await textOf(cell), '1 risk with likelihood 4 Likely and impact 4 Major High');
     const filtered = await all.follow(cell.getByRole('link'), register('RiskRegisterForCell'));
     assert.match(page.url(), /\/risks\?likelihood=4&impact=4$/);
-    assert.equal(await textOf(filtered.qa('cell-filter')), 'Showing the risks with likelihood 4 Likely and impact 4 Major.');
+    assert.equal(
+      await textOf(filtered.qa('cell-filter')),
+      'Showing the risks with likelihood 4 Likely and impact 4 Major.',
+    );
     assert.equal(await filtered.qa('risk-row').count(), 1);
 
     // The filters work without the map too: by rating, then cleared.

@@ -20,8 +20,12 @@ const PERIOD = { key: '2009-10-h2', label: '2009/10 H2' };
 
 describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
   let session: Session;
-  before(async () => { session = await startSession({ as: false, mail: true }); });
-  after(async () => { await session?.close(); });
+  before(async () => {
+    session = await startSession({ as: false, mail: true });
+  });
+  after(async () => {
+    await session?.close();
+  });
 
   const step = (name: string, fn: () => Promise<void>) => it(name, fn);
   const report = () => new ReportPage(session.page, CODE, TITLE).visit(PERIOD.key);
@@ -32,7 +36,12 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     const priority = await new PriorityPage(page, CODE, TITLE).visit();
     const start = await (await priority.startReport()).choosePeriod(PERIOD.label);
     const form = await start.start();
-    await form.fill({ summary: 'DECATS diagnostic under way.', status: 'Amber', statusReason: 'Baseline data late from two directorates.', achievements: ['Contract with Local Partnerships signed'] });
+    await form.fill({
+      summary: 'DECATS diagnostic under way.',
+      status: 'Amber',
+      statusReason: 'Baseline data late from two directorates.',
+      achievements: ['Contract with Local Partnerships signed'],
+    });
     let r = await form.save();
     assert.equal(await r.state(), 'draft');
     r = await r.submit();
@@ -49,11 +58,17 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     assert.match(await signOff.next(), /Waiting for the accountable officer \(Lee Hemsworth\)/);
     await signOff.decide('Return it to draft');
     const errors = await signOff.saveExpectingErrors();
-    assert.deepEqual(errors.map((e) => e.href), ['#comment']);
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#comment'],
+    );
     await signOff.decide('Return it to draft', 'Say when the two directorates will send their data.');
     const back = await signOff.save();
     assert.equal(await back.state(), 'draft');
-    assert.match((await back.decisions())[0]!, /^Returned to draft by James Rogers \(Accountable Director\), revision 1, .* at \d\d:\d\d UTC: “Say when the two directorates will send their data\.”$/);
+    assert.match(
+      (await back.decisions())[0]!,
+      /^Returned to draft by James Rogers \(Accountable Director\), revision 1, .* at \d\d:\d\d UTC: “Say when the two directorates will send their data\.”$/,
+    );
   });
 
   step('the officer fixes it and resubmits, then signs it off as himself', async () => {
@@ -61,7 +76,9 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     await signInAs(page, baseUrl, 'accountable_officer');
     let r = await report();
     const form = await r.edit();
-    await form.fill({ statusReason: 'Baseline data late from two directorates; both have promised it by 15 January 2010.' });
+    await form.fill({
+      statusReason: 'Baseline data late from two directorates; both have promised it by 15 January 2010.',
+    });
     r = await form.save();
     r = await r.submit();
     const signOff = await r.signOffPage();
@@ -117,7 +134,15 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     const r = await report();
     const history = await r.history();
     const entries = await history.entries();
-    const order = ['sections (opens revision 2)', ': approved', ': approved', 'submitted for sign-off', 'sections', 'returned to draft', 'submitted for sign-off'];
+    const order = [
+      'sections (opens revision 2)',
+      ': approved',
+      ': approved',
+      'submitted for sign-off',
+      'sections',
+      'returned to draft',
+      'submitted for sign-off',
+    ];
     let at = 0;
     for (const what of order) {
       const found = entries.findIndex((e, i) => i >= at && e.includes(what));
@@ -125,7 +150,12 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
       at = found + 1;
     }
     assert.match(entries[0]!, /By lee\.hemsworth@demo\.amber\.example on/);
-    assert.ok(entries.some((e) => /returned to draft.*By james\.rogers@demo\.amber\.example.*State Submitted for sign-off Draft/.test(e)), 'the return names the director and the state before and after');
+    assert.ok(
+      entries.some((e) =>
+        /returned to draft.*By james\.rogers@demo\.amber\.example.*State Submitted for sign-off Draft/.test(e),
+      ),
+      'the return names the director and the state before and after',
+    );
     await history.back(new ReportPage(page, CODE, TITLE));
     await new HistoryPage(page, `History of ${CODE}`).open(paths.history.priority(CODE));
   });
@@ -137,11 +167,19 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     const arrived = await smtp.waitFor(5, 30_000);
     const seen = arrived.map((m) => `${m.to.join(',')} | ${m.subject}`);
     const signOff = `Sign off the progress report: ${CODE} ${PERIOD.label}`;
-    for (const expected of [`${lee} | ${signOff}`, `${lee} | Progress report returned to you: ${CODE} ${PERIOD.label}`, `${james} | ${signOff}`, `${lee} | Progress report published: ${CODE} ${PERIOD.label}`]) {
+    for (const expected of [
+      `${lee} | ${signOff}`,
+      `${lee} | Progress report returned to you: ${CODE} ${PERIOD.label}`,
+      `${james} | ${signOff}`,
+      `${lee} | Progress report published: ${CODE} ${PERIOD.label}`,
+    ]) {
       assert.ok(seen.includes(expected), `expected “${expected}” among:\n${seen.join('\n')}`);
     }
     const returned = arrived.find((m) => m.subject.startsWith('Progress report returned'))!;
     assert.match(returned.text, /Say when the two directorates will send their data\./);
-    assert.ok(returned.links.some((l) => l.includes(`/priorities/${CODE}/reports/${PERIOD.key}`)), returned.links.join(' '));
+    assert.ok(
+      returned.links.some((l) => l.includes(`/priorities/${CODE}/reports/${PERIOD.key}`)),
+      returned.links.join(' '),
+    );
   });
 });

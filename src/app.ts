@@ -37,11 +37,26 @@ import { registerApiDocs } from './platform/http/openapi.ts';
 import { registerAccountRoutes } from './modules/accounts/account.routes.ts';
 import { registerSsoRoutes } from './modules/accounts/account.sso.routes.ts';
 import type { Identity } from './modules/accounts/account.service.ts';
-import { appendCookie, bearerToken, clientOf, cookieNames, isSafeMethod, preSessionCsrf, presentedCsrfToken, readCookies, sameSecret, serialiseCookie } from './platform/http/auth.ts';
+import {
+  appendCookie,
+  bearerToken,
+  clientOf,
+  cookieNames,
+  isSafeMethod,
+  preSessionCsrf,
+  presentedCsrfToken,
+  readCookies,
+  sameSecret,
+  serialiseCookie,
+} from './platform/http/auth.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface RegisteredRoute { method: string; url: string; public: boolean }
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -71,7 +86,10 @@ export interface AppDeps {
 export async function buildApp({ config, db, services }: AppDeps): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
     bodyLimit: 5 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -82,7 +100,11 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   app.addHook('onRoute', (route) => {
     for (const method of ([] as string[]).concat(route.method)) {
       if (method === 'HEAD') continue;
-      routeTable.push({ method, url: route.url, public: (route.config as { public?: boolean } | undefined)?.public === true });
+      routeTable.push({
+        method,
+        url: route.url,
+        public: (route.config as { public?: boolean } | undefined)?.public === true,
+      });
     }
   });
 
@@ -154,8 +176,22 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
     if (bearer) {
       identity = await services.accounts.resolveApiToken(bearer);
       if (!identity) {
-        await services.accounts.recordSecurityEvent({ ip: client.ip, kind: 'api-token-refused', detail: `${request.method} ${request.url.split('?')[0]}` });
-        return reply.status(401).type('application/problem+json').header('www-authenticate', 'Bearer').send({ type: 'about:blank', title: 'Sign in to continue', status: 401, code: 'TOKEN_NOT_VALID', detail: 'The API token is not valid, or has been revoked. Create a new one on your account page.' });
+        await services.accounts.recordSecurityEvent({
+          ip: client.ip,
+          kind: 'api-token-refused',
+          detail: `${request.method} ${request.url.split('?')[0]}`,
+        });
+        return reply
+          .status(401)
+          .type('application/problem+json')
+          .header('www-authenticate', 'Bearer')
+          .send({
+            type: 'about:blank',
+            title: 'Sign in to continue',
+            status: 401,
+            code: 'TOKEN_NOT_VALID',
+            detail: 'The API token is not valid, or has been revoked. Create a new one on your account page.',
+          });
       }
     } else {
       const sessionToken = readCookies(request)[cookies.session];
@@ -168,15 +204,36 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
 
     if (!isSafeMethod(request.method)) {
       const presented = presentedCsrfToken(request);
-      const expected = identity?.via === 'session' ? identity.csrfToken : identity ? undefined : readCookies(request)[cookies.csrf];
+      const expected =
+        identity?.via === 'session' ? identity.csrfToken : identity ? undefined : readCookies(request)[cookies.csrf];
       if (identity?.via !== 'token' && !sameSecret(presented, expected)) {
         await services.accounts.recordSecurityEvent({
-          organisationId: identity?.actor.organisationId ?? null, userId: identity?.user.id ?? null, email: identity?.user.email ?? '', ip: client.ip,
-          kind: 'csrf-refused', detail: `${request.method} ${request.url.split('?')[0]}: ${presented ? 'the token did not match' : 'no token'}`,
+          organisationId: identity?.actor.organisationId ?? null,
+          userId: identity?.user.id ?? null,
+          email: identity?.user.email ?? '',
+          ip: client.ip,
+          kind: 'csrf-refused',
+          detail: `${request.method} ${request.url.split('?')[0]}: ${presented ? 'the token did not match' : 'no token'}`,
         });
-        const detail = 'The form could not be sent: it had expired, or it did not come from an Amber page. Go back, reload the page and try again. Nothing has been changed.';
-        if (wantsJson) return reply.status(403).type('application/problem+json').send({ type: 'about:blank', title: 'You do not have permission', status: 403, code: 'CSRF_TOKEN_INVALID', detail: `${detail} Scripts should use a personal API token (Authorization: Bearer) or send the X-CSRF-Token header.` });
-        return reply.status(403).view('error.njk', { pageTitle: 'The form could not be sent', problem: { title: 'The form could not be sent', detail } });
+        const detail =
+          'The form could not be sent: it had expired, or it did not come from an Amber page. Go back, reload the page and try again. Nothing has been changed.';
+        if (wantsJson)
+          return reply
+            .status(403)
+            .type('application/problem+json')
+            .send({
+              type: 'about:blank',
+              title: 'You do not have permission',
+              status: 403,
+              code: 'CSRF_TOKEN_INVALID',
+              detail: `${detail} Scripts should use a personal API token (Authorization: Bearer) or send the X-CSRF-Token header.`,
+            });
+        return reply
+          .status(403)
+          .view('error.njk', {
+            pageTitle: 'The form could not be sent',
+            problem: { title: 'The form could not be sent', detail },
+          });
       }
     }
 
@@ -189,16 +246,49 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
     }
     const home = await services.organisations.findHome();
     if (!home) {
-      const detail = 'Amber has no organisation yet. Load the demo with `npx amber demo`, or import one with `npx amber import FILE.json`, then create an administrator with `npx amber user create --admin EMAIL`.';
-      if (wantsJson) return reply.status(503).type('application/problem+json').send({ type: 'about:blank', title: 'Not set up', status: 503, code: 'NO_ORGANISATION', detail });
-      return reply.status(503).view('error.njk', { pageTitle: 'Amber is not set up yet', problem: { title: 'Amber is not set up yet', detail } });
+      const detail =
+        'Amber has no organisation yet. Load the demo with `npx amber demo`, or import one with `npx amber import FILE.json`, then create an administrator with `npx amber user create --admin EMAIL`.';
+      if (wantsJson)
+        return reply
+          .status(503)
+          .type('application/problem+json')
+          .send({ type: 'about:blank', title: 'Not set up', status: 503, code: 'NO_ORGANISATION', detail });
+      return reply
+        .status(503)
+        .view('error.njk', {
+          pageTitle: 'Amber is not set up yet',
+          problem: { title: 'Amber is not set up yet', detail },
+        });
     }
     if (!isPublic) {
       if (wantsJson) {
-        return reply.status(401).type('application/problem+json').header('www-authenticate', 'Bearer').send({ type: 'about:blank', title: 'Sign in to continue', status: 401, code: 'SIGN_IN_REQUIRED', detail: 'Send a personal API token (Authorization: Bearer amber_…) or sign in.' });
+        return reply
+          .status(401)
+          .type('application/problem+json')
+          .header('www-authenticate', 'Bearer')
+          .send({
+            type: 'about:blank',
+            title: 'Sign in to continue',
+            status: 401,
+            code: 'SIGN_IN_REQUIRED',
+            detail: 'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
+          });
       }
-      if (request.method !== 'GET') return reply.status(401).view('error.njk', { pageTitle: 'Sign in to continue', problem: { title: 'Sign in to continue', detail: 'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.' } });
-      return reply.redirect(`${paths.signIn}?${new URLSearchParams({ next: request.url, ...(readCookies(request)[cookies.session] ? { notice: 'expired' } : {}) })}`, 302);
+      if (request.method !== 'GET')
+        return reply
+          .status(401)
+          .view('error.njk', {
+            pageTitle: 'Sign in to continue',
+            problem: {
+              title: 'Sign in to continue',
+              detail:
+                'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.',
+            },
+          });
+      return reply.redirect(
+        `${paths.signIn}?${new URLSearchParams({ next: request.url, ...(readCookies(request)[cookies.session] ? { notice: 'expired' } : {}) })}`,
+        302,
+      );
     }
     // Public pages act for the deployment's home organisation and may only read (open data),
     // or show a form before sign-in (its CSRF token is a double-submit cookie).
@@ -210,17 +300,27 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   // Refusals that matter to security are logged with who and where.
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode !== 403 || !request.identity) return;
-    await services.accounts.recordSecurityEvent({
-      organisationId: request.identity.actor.organisationId, userId: request.identity.user.id, email: request.identity.user.email, ip: request.ip,
-      kind: 'forbidden', detail: `${request.method} ${request.url.split('?')[0]}`,
-    }).catch(() => undefined);
+    await services.accounts
+      .recordSecurityEvent({
+        organisationId: request.identity.actor.organisationId,
+        userId: request.identity.user.id,
+        email: request.identity.user.email,
+        ip: request.ip,
+        kind: 'forbidden',
+        detail: `${request.method} ${request.url.split('?')[0]}`,
+      })
+      .catch(() => undefined);
   });
 
   app.get(paths.home, async (_request, reply) => reply.redirect(paths.priorities.list, 302));
 
   // Modules
   // The demo's accounts are listed on the sign-in page, except in production.
-  registerAccountRoutes(app, services, { secure, ...(config.oidc ? { ssoName: config.oidc.name } : {}), ...(production ? {} : { demoUsers: () => services.demo.accounts() }) });
+  registerAccountRoutes(app, services, {
+    secure,
+    ...(config.oidc ? { ssoName: config.oidc.name } : {}),
+    ...(production ? {} : { demoUsers: () => services.demo.accounts() }),
+  });
   // Single sign-on (OIDC_*): its start and callback pages, only when it is configured.
   if (config.oidc) registerSsoRoutes(app, services, { secure, oidc: config.oidc });
   registerPlanRoutes(app, services);

@@ -63,11 +63,35 @@ export function buildServices(db: Kysely<DB>, options: ServiceOptions = {}) {
   const plans = createPlanService(createPlanRepository(db));
   const indicatorRepository = createIndicatorRepository(db);
   const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
-  const indicatorTransfer = createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs, people, plans });
+  const indicatorTransfer = createIndicatorTransferService({
+    repo: indicatorRepository,
+    indicators,
+    periods,
+    jobs,
+    people,
+    plans,
+  });
   const risks = createRiskService({ repo: createRiskRepository(db), plans });
-  const mailer = options.mailer ?? createLogMailer({ info: (line) => console.log(line), warn: (line) => console.warn(line) });
-  const reminders = createReminderService({ repo: createReminderRepository(db), plans, periods, people, organisations, publicUrl: options.publicUrl ?? 'http://localhost:3000', ...(options.log ? { log: options.log } : {}) });
-  const reports = createReportService({ repo: createReportRepository(db), plans, periods, organisations, indicators, risks, events: reminders.events });
+  const mailer =
+    options.mailer ?? createLogMailer({ info: (line) => console.log(line), warn: (line) => console.warn(line) });
+  const reminders = createReminderService({
+    repo: createReminderRepository(db),
+    plans,
+    periods,
+    people,
+    organisations,
+    publicUrl: options.publicUrl ?? 'http://localhost:3000',
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const reports = createReportService({
+    repo: createReportRepository(db),
+    plans,
+    periods,
+    organisations,
+    indicators,
+    risks,
+    events: reminders.events,
+  });
   const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
   const boardPack = createBoardPackService({ plans, periods, organisations, reports, jobs });
   const opendata = createOpenDataService({ plans, reports, organisations, indicators });
@@ -76,14 +100,50 @@ export function buildServices(db: Kysely<DB>, options: ServiceOptions = {}) {
   // Sign-in e-mails (invitations, password resets) are queued, so a slow or absent mail server never shows.
   const accounts = createAccountService({
     repo: createAccountRepository(db),
-    mailer: { send: async (message, organisationId) => { await enqueueMail(jobs.queue, organisationId, message); } },
+    mailer: {
+      send: async (message, organisationId) => {
+        await enqueueMail(jobs.queue, organisationId, message);
+      },
+    },
     settings: { ...options.auth, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
   });
-  const demo = createDemoService({ organisations, people, periods, plans, reports, indicators, diagnostics, accounts, efficiency });
+  const demo = createDemoService({
+    organisations,
+    people,
+    periods,
+    plans,
+    reports,
+    indicators,
+    diagnostics,
+    accounts,
+    efficiency,
+  });
   const transfer = createTransferService(createTransferRepository(db));
   const history = createHistoryService({ repo: createHistoryRepository(db), plans, reports });
   const myWork = createMyWorkService({ repo: createMyWorkRepository(db) });
-  return { accounts, organisations, people, periods, plans, indicators, reports, dashboard, boardPack, opendata, demo, transfer, risks, indicatorTransfer, jobs, mailer, reminders, myWork, diagnostics, efficiency, history };
+  return {
+    accounts,
+    organisations,
+    people,
+    periods,
+    plans,
+    indicators,
+    reports,
+    dashboard,
+    boardPack,
+    opendata,
+    demo,
+    transfer,
+    risks,
+    indicatorTransfer,
+    jobs,
+    mailer,
+    reminders,
+    myWork,
+    diagnostics,
+    efficiency,
+    history,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

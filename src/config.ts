@@ -49,20 +49,27 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
-  if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV must be development, production or test, not "${nodeEnv}"`);
+  if (!['development', 'production', 'test'].includes(nodeEnv))
+    problems.push(`NODE_ENV must be development, production or test, not "${nodeEnv}"`);
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a whole number from 0 to 65535, not "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be a whole number from 0 to 65535, not "${env.PORT}"`);
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as Config['logLevel'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL "${env.LOG_LEVEL}" is not a log level`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel))
+    problems.push(`LOG_LEVEL "${env.LOG_LEVEL}" is not a log level`);
   const demo = env.AMBER_DEMO ?? 'first-run';
   if (!['first-run', 'off'].includes(demo)) problems.push(`AMBER_DEMO must be "first-run" or "off", not "${demo}"`);
   const whole = (name: string, fallback: number, min: number, max: number) => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) { problems.push(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`); return fallback; }
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+      return fallback;
+    }
     return n;
   };
   const sessionIdleMinutes = whole('SESSION_IDLE_MINUTES', 60, 5, 24 * 60);
@@ -70,15 +77,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const smtpUrl = env.SMTP_URL?.trim() || undefined;
   if (smtpUrl !== undefined) {
     let ok = false;
-    try { ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol) && new URL(smtpUrl).hostname !== ''; } catch { /* reported below */ }
-    if (!ok) problems.push('SMTP_URL must look like smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (TLS)');
+    try {
+      ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol) && new URL(smtpUrl).hostname !== '';
+    } catch {
+      /* reported below */
+    }
+    if (!ok)
+      problems.push(
+        'SMTP_URL must look like smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (TLS)',
+      );
   }
   const mailFrom = env.MAIL_FROM?.trim() || undefined;
-  if (mailFrom !== undefined && !/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (Amber <amber@council.gov.uk>), not "${mailFrom}"`);
-  if (nodeEnv === 'production' && smtpUrl !== undefined && mailFrom === undefined) problems.push('MAIL_FROM must be set when SMTP_URL is (the address e-mails come from)');
+  if (mailFrom !== undefined && !/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(mailFrom))
+    problems.push(
+      `MAIL_FROM must be an e-mail address, optionally with a name (Amber <amber@council.gov.uk>), not "${mailFrom}"`,
+    );
+  if (nodeEnv === 'production' && smtpUrl !== undefined && mailFrom === undefined)
+    problems.push('MAIL_FROM must be set when SMTP_URL is (the address e-mails come from)');
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
-  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl)) problems.push(`PUBLIC_URL must be the http:// or https:// address people open Amber at, not "${publicUrl}"`);
-  if (nodeEnv === 'production' && smtpUrl !== undefined && publicUrl === undefined) problems.push('PUBLIC_URL must be set when SMTP_URL is (e-mails link to it)');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl))
+    problems.push(`PUBLIC_URL must be the http:// or https:// address people open Amber at, not "${publicUrl}"`);
+  if (nodeEnv === 'production' && smtpUrl !== undefined && publicUrl === undefined)
+    problems.push('PUBLIC_URL must be set when SMTP_URL is (e-mails link to it)');
   const oidc = oidcConfig(env, nodeEnv, publicUrl ?? `http://localhost:${port}`, problems);
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
@@ -103,25 +123,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 // Single sign-on is all or nothing: a partial configuration is a mistake to report at start-up,
 // not a sign-in button that fails later.
-function oidcConfig(env: NodeJS.ProcessEnv, nodeEnv: string, publicUrl: string, problems: string[]): OidcConfig | undefined {
+function oidcConfig(
+  env: NodeJS.ProcessEnv,
+  nodeEnv: string,
+  publicUrl: string,
+  problems: string[],
+): OidcConfig | undefined {
   const value = (name: string) => env[name]?.trim() || undefined;
   const given = OIDC_REQUIRED.filter((name) => value(name) !== undefined);
   if (given.length === 0) {
-    if (value('OIDC_NAME') !== undefined) problems.push(`OIDC_NAME is set but single sign-on is not: set ${OIDC_REQUIRED.join(', ')} too, or unset OIDC_NAME`);
+    if (value('OIDC_NAME') !== undefined)
+      problems.push(
+        `OIDC_NAME is set but single sign-on is not: set ${OIDC_REQUIRED.join(', ')} too, or unset OIDC_NAME`,
+      );
     return undefined;
   }
   const missing = OIDC_REQUIRED.filter((name) => value(name) === undefined);
-  for (const name of missing) problems.push(`${name} must be set for single sign-on (${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set): set all of ${OIDC_REQUIRED.join(', ')}, or none`);
+  for (const name of missing)
+    problems.push(
+      `${name} must be set for single sign-on (${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set): set all of ${OIDC_REQUIRED.join(', ')}, or none`,
+    );
   // Kept exactly as given: discovery checks it against the issuer the provider states (some end in /).
   const issuerUrl = value('OIDC_ISSUER_URL');
   if (issuerUrl !== undefined) {
     let url: URL | undefined;
-    try { url = new URL(issuerUrl); } catch { /* reported below */ }
+    try {
+      url = new URL(issuerUrl);
+    } catch {
+      /* reported below */
+    }
     const https = url?.protocol === 'https:';
-    if (!url || !(https || url.protocol === 'http:') || url.search || url.hash) problems.push(`OIDC_ISSUER_URL must be the provider's issuer address, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0, not "${issuerUrl}"`);
+    if (!url || !(https || url.protocol === 'http:') || url.search || url.hash)
+      problems.push(
+        `OIDC_ISSUER_URL must be the provider's issuer address, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0, not "${issuerUrl}"`,
+      );
     else if (!https && nodeEnv === 'production') problems.push('OIDC_ISSUER_URL must use https:// in production');
   }
-  if (nodeEnv === 'production' && value('PUBLIC_URL') === undefined) problems.push('PUBLIC_URL must be set when single sign-on is (the provider sends people back to it)');
+  if (nodeEnv === 'production' && value('PUBLIC_URL') === undefined)
+    problems.push('PUBLIC_URL must be set when single sign-on is (the provider sends people back to it)');
   if (missing.length > 0 || issuerUrl === undefined) return undefined;
   return {
     issuerUrl,

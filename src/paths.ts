@@ -65,26 +65,34 @@ export const paths = {
     create: (code: string) => `/priorities/${seg(code)}/reports`,
     show: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}`,
     edit: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/edit`,
-    download: (code: string, period: string, format: 'pdf' | 'docx' | 'json') => `/priorities/${seg(code)}/reports/${seg(period)}/download/${format}`,
+    download: (code: string, period: string, format: 'pdf' | 'docx' | 'json') =>
+      `/priorities/${seg(code)}/reports/${seg(period)}/download/${format}`,
     actions: {
       new: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/new`,
       create: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions`,
-      edit: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/edit`,
-      update: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}`,
-      move: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/move`,
-      delete: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/delete`,
+      edit: (code: string, period: string, n: number | string) =>
+        `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/edit`,
+      update: (code: string, period: string, n: number | string) =>
+        `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}`,
+      move: (code: string, period: string, n: number | string) =>
+        `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/move`,
+      delete: (code: string, period: string, n: number | string) =>
+        `/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/delete`,
     },
-    milestoneProgress: (code: string, period: string, milestoneId: string) => `/priorities/${seg(code)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
+    milestoneProgress: (code: string, period: string, milestoneId: string) =>
+      `/priorities/${seg(code)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
     graphs: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/graphs`,
     /** The workflow (issue 3): submit (POST), the sign-off page (approve or return with a comment). */
     submit: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/submit`,
     signOff: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/sign-off`,
     /** Every revision, one revision, what changed between two, and since the previous period's report. */
     revisions: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/revisions`,
-    revision: (code: string, period: string, n: number | string) => `/priorities/${seg(code)}/reports/${seg(period)}/revisions/${n}`,
+    revision: (code: string, period: string, n: number | string) =>
+      `/priorities/${seg(code)}/reports/${seg(period)}/revisions/${n}`,
     compare: (code: string, period: string, from?: number | string, to?: number | string) =>
       `/priorities/${seg(code)}/reports/${seg(period)}/changes${from !== undefined && to !== undefined ? `?from=${encodeURIComponent(String(from))}&to=${encodeURIComponent(String(to))}` : ''}`,
-    sinceLastPeriod: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/since-last-period`,
+    sinceLastPeriod: (code: string, period: string) =>
+      `/priorities/${seg(code)}/reports/${seg(period)}/since-last-period`,
   },
   /** The audit trail (issue 3): per report, per priority (with CSV), and the organisation's export. */
   history: {
@@ -92,7 +100,8 @@ export const paths = {
     priority: (code: string) => `/priorities/${seg(code)}/history`,
     priorityCsv: (code: string) => `/priorities/${seg(code)}/history.csv`,
     audit: '/audit-trail',
-    auditCsv: (from?: string, to?: string) => `/audit-trail.csv${from || to ? `?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) }).toString()}` : ''}`,
+    auditCsv: (from?: string, to?: string) =>
+      `/audit-trail.csv${from || to ? `?${new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) }).toString()}` : ''}`,
   },
   indicators: {
     list: '/indicators',
@@ -184,7 +193,8 @@ export const paths = {
     editBenchmark: (id: string, benchmarkId: string) => `/diagnostic/${seg(id)}/benchmarks/${seg(benchmarkId)}/edit`,
     opportunities: (id: string) => `/diagnostic/${seg(id)}/opportunities`,
     newOpportunity: (id: string) => `/diagnostic/${seg(id)}/opportunities/new`,
-    editOpportunity: (id: string, opportunityId: string) => `/diagnostic/${seg(id)}/opportunities/${seg(opportunityId)}/edit`,
+    editOpportunity: (id: string, opportunityId: string) =>
+      `/diagnostic/${seg(id)}/opportunities/${seg(opportunityId)}/edit`,
     cases: (id: string) => `/diagnostic/${seg(id)}/cases`,
     newCase: (id: string) => `/diagnostic/${seg(id)}/cases/new`,
     case: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}`,
@@ -192,7 +202,8 @@ export const paths = {
     caseOptions: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options`,
     caseLines: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/lines`,
     approveCase: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/approve`,
-    caseDownload: (id: string, caseId: string, format: 'pdf' | 'docx') => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/business-case.${format}`,
+    caseDownload: (id: string, caseId: string, format: 'pdf' | 'docx') =>
+      `/diagnostic/${seg(id)}/cases/${seg(caseId)}/business-case.${format}`,
     plan: (id: string) => `/diagnostic/${seg(id)}/plan`,
     newProject: (id: string) => `/diagnostic/${seg(id)}/plan/projects/new`,
     projects: (id: string) => `/diagnostic/${seg(id)}/plan/projects`,
@@ -213,17 +224,21 @@ export const paths = {
     reports: (code: string) => `/api/priorities/${seg(code)}/reports`,
     report: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}`,
     actions: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/actions`,
-    action: (code: string, period: string, n: number | string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}`,
-    actionMove: (code: string, period: string, n: number | string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/move`,
+    action: (code: string, period: string, n: number | string) =>
+      `/api/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}`,
+    actionMove: (code: string, period: string, n: number | string) =>
+      `/api/priorities/${seg(code)}/reports/${seg(period)}/actions/${n}/move`,
     submit: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/submit`,
     approve: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/approve`,
     return: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/return`,
     revisions: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/revisions`,
-    revision: (code: string, period: string, n: number | string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/revisions/${n}`,
+    revision: (code: string, period: string, n: number | string) =>
+      `/api/priorities/${seg(code)}/reports/${seg(period)}/revisions/${n}`,
     compare: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/changes`,
     reportHistory: (code: string, period: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/history`,
     priorityHistory: (code: string) => `/api/priorities/${seg(code)}/history`,
-    milestoneProgress: (code: string, period: string, milestoneId: string) => `/api/priorities/${seg(code)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
+    milestoneProgress: (code: string, period: string, milestoneId: string) =>
+      `/api/priorities/${seg(code)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
     people: '/api/people',
     person: (id: string) => `/api/people/${seg(id)}`,
     organisations: '/api/organisations',

@@ -14,7 +14,9 @@ import { pdfText } from '../src/render/text-extract.test-helper.ts';
 for (const engine of ENGINES) {
   describe(`board pack files as a background job [${engine}]`, () => {
     let t: TestApp;
-    before(async () => { t = await buildTestApp(engine); });
+    before(async () => {
+      t = await buildTestApp(engine);
+    });
     after(async () => t?.close());
 
     it('queues the files, shows progress while they are made, then links to the PDF and the Word document', async () => {
@@ -22,7 +24,11 @@ for (const engine of ENGINES) {
       assert.match(page.body, /action="\/board-pack\/files"/);
       assert.match(page.body, /Generate PDF and Word files/);
 
-      const posted = await t.app.inject({ method: 'POST', url: paths.boardPack.generate, ...form({ period: '2009-10-h1', theme: '' }) });
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: paths.boardPack.generate,
+        ...form({ period: '2009-10-h1', theme: '' }),
+      });
       assert.equal(posted.statusCode, 303);
       const jobUrl = posted.headers.location as string;
       assert.match(jobUrl, /^\/jobs\/[0-9a-f-]{36}$/);
@@ -38,7 +44,10 @@ for (const engine of ENGINES) {
       const done = await t.app.inject({ url: jobUrl });
       assert.doesNotMatch(done.body, /http-equiv="refresh"/);
       assert.match(htmlText(done.body), /Finished: 100% done/);
-      const links = [...done.body.matchAll(/href="(\/files\/[0-9a-f-]{36})"[^>]*>([^<]+)</g)].map((m) => ({ href: m[1]!, name: m[2]! }));
+      const links = [...done.body.matchAll(/href="(\/files\/[0-9a-f-]{36})"[^>]*>([^<]+)</g)].map((m) => ({
+        href: m[1]!,
+        name: m[2]!,
+      }));
       assert.deepEqual(links.map((l) => l.name).sort(), ['board-pack-2009-10-h1.docx', 'board-pack-2009-10-h1.pdf']);
 
       const pdf = await t.app.inject({ url: links.find((l) => l.name.endsWith('.pdf'))!.href });
@@ -52,25 +61,50 @@ for (const engine of ENGINES) {
 
       // Another organisation sees neither the job nor its files.
       const jobId = jobUrl.split('/').pop()!;
-      const other = await t.db.insertInto('organisation').values({ name: 'Elsewhere council', short_name: null, kind: 'council', managed_by_id: null }).returning('id').executeTakeFirstOrThrow();
+      const other = await t.db
+        .insertInto('organisation')
+        .values({ name: 'Elsewhere council', short_name: null, kind: 'council', managed_by_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await assert.rejects(t.services.jobs.get({ organisationId: other.id, label: 'test' }, jobId), /There is no job/);
-      await assert.rejects(t.services.jobs.file({ organisationId: other.id, label: 'test' }, links[0]!.href.split('/').pop()!), /There is no file/);
+      await assert.rejects(
+        t.services.jobs.file({ organisationId: other.id, label: 'test' }, links[0]!.href.split('/').pop()!),
+        /There is no file/,
+      );
     });
 
     it('shows a failed job with its reason, and 404 for an unknown job or file', async () => {
-      const posted = await t.app.inject({ method: 'POST', url: paths.boardPack.generate, ...form({ period: '2009-10-h1' }) });
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: paths.boardPack.generate,
+        ...form({ period: '2009-10-h1' }),
+      });
       const jobUrl = posted.headers.location as string;
-      await t.services.jobs.queue.runOne({ 'board-pack': async () => { throw new Error('The renderer ran out of memory'); } });
+      await t.services.jobs.queue.runOne({
+        'board-pack': async () => {
+          throw new Error('The renderer ran out of memory');
+        },
+      });
       const failed = await t.app.inject({ url: jobUrl });
       assert.match(htmlText(failed.body), /Failed/);
       assert.match(htmlText(failed.body), /The renderer ran out of memory/);
-      assert.equal((await t.app.inject({ url: paths.jobs.show('00000000-0000-0000-0000-000000000000') })).statusCode, 404);
+      assert.equal(
+        (await t.app.inject({ url: paths.jobs.show('00000000-0000-0000-0000-000000000000') })).statusCode,
+        404,
+      );
       assert.equal((await t.app.inject({ url: paths.jobs.show('not-a-job') })).statusCode, 404);
-      assert.equal((await t.app.inject({ url: paths.files.show('00000000-0000-0000-0000-000000000000') })).statusCode, 404);
+      assert.equal(
+        (await t.app.inject({ url: paths.files.show('00000000-0000-0000-0000-000000000000') })).statusCode,
+        404,
+      );
     });
 
     it('refuses to queue files for an unknown period', async () => {
-      const posted = await t.app.inject({ method: 'POST', url: paths.boardPack.generate, ...form({ period: '1999-00-h1' }) });
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: paths.boardPack.generate,
+        ...form({ period: '1999-00-h1' }),
+      });
       assert.equal(posted.statusCode, 404);
     });
   });

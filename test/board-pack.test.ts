@@ -14,7 +14,9 @@ const DEMO_CODES = ['VfM-4a', 'VfM-4d', 'OP-2b', 'OC-1c'];
 for (const engine of ENGINES) {
   describe(`board pack [${engine}]`, () => {
     let t: TestApp;
-    before(async () => { t = await buildTestApp(engine); });
+    before(async () => {
+      t = await buildTestApp(engine);
+    });
     after(async () => t?.close());
 
     it('shows the form with period and theme choices, download buttons and the summary of the demo priorities', async () => {
@@ -43,7 +45,10 @@ for (const engine of ENGINES) {
     it('downloads the pack as a Word document, and for one theme only', async () => {
       const res = await t.app.inject({ url: paths.boardPack.download('docx', '2009-10-h1') });
       assert.equal(res.statusCode, 200);
-      assert.equal(res.headers['content-type'], 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+      assert.equal(
+        res.headers['content-type'],
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      );
       assert.equal(res.headers['content-disposition'], 'attachment; filename="board-pack-2009-10-h1.docx"');
       const text = await docxText(res.rawPayload);
       for (const code of DEMO_CODES) assert.match(text, new RegExp(`Improvement Priority – ${code}`));
@@ -52,7 +57,10 @@ for (const engine of ENGINES) {
       const theme = (await t.services.plans.listThemes(actor)).find((x) => x.title === 'Value for Money')!;
       const themed = await t.app.inject({ url: paths.boardPack.download('docx', '2009-10-h1', theme.id) });
       assert.equal(themed.statusCode, 200);
-      assert.equal(themed.headers['content-disposition'], 'attachment; filename="board-pack-2009-10-h1-value-for-money.docx"');
+      assert.equal(
+        themed.headers['content-disposition'],
+        'attachment; filename="board-pack-2009-10-h1-value-for-money.docx"',
+      );
       const themedText = await docxText(themed.rawPayload);
       assert.match(themedText, /Theme: Value for Money/);
       assert.doesNotMatch(themedText, /Improvement Priority – OP-2b/);
@@ -60,8 +68,12 @@ for (const engine of ENGINES) {
     });
 
     it('shows the GOV.UK 404 page for an unknown period or theme', async () => {
-      for (const url of [`${paths.boardPack.show}?period=2030-31-h1`, paths.boardPack.download('pdf', '2030-31-h1'),
-        paths.boardPack.download('docx', 'nonsense'), paths.boardPack.download('pdf', '2009-10-h1', '00000000-0000-0000-0000-000000000000')]) {
+      for (const url of [
+        `${paths.boardPack.show}?period=2030-31-h1`,
+        paths.boardPack.download('pdf', '2030-31-h1'),
+        paths.boardPack.download('docx', 'nonsense'),
+        paths.boardPack.download('pdf', '2009-10-h1', '00000000-0000-0000-0000-000000000000'),
+      ]) {
         const res = await t.app.inject({ url });
         assert.equal(res.statusCode, 404, url);
         assert.match(res.body, /<h1 class="govuk-heading-l">Page not found<\/h1>/, url);

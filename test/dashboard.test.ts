@@ -11,7 +11,9 @@ import { paths } from '../src/paths.ts';
 for (const engine of ENGINES) {
   describe(`dashboard [${engine}]`, () => {
     let t: TestApp;
-    before(async () => { t = await buildTestApp(engine); });
+    before(async () => {
+      t = await buildTestApp(engine);
+    });
     after(async () => t?.close());
 
     it('counts the demo priorities by status per theme, each count linking to its list', async () => {
@@ -19,8 +21,14 @@ for (const engine of ENGINES) {
       assert.equal(res.statusCode, 200);
       const text = htmlText(res.body);
       assert.match(text, /Dashboard for 2009\/10 H1/);
-      assert.match(text, /Value for Money 1 Green in Value for Money 1 Amber in Value for Money 0 0 0 2 in Value for Money/);
-      assert.match(text, /All themes 1 Green in all themes 2 Amber in all themes 1 Red in all themes 0 0 4 priorities in all/);
+      assert.match(
+        text,
+        /Value for Money 1 Green in Value for Money 1 Amber in Value for Money 0 0 0 2 in Value for Money/,
+      );
+      assert.match(
+        text,
+        /All themes 1 Green in all themes 2 Amber in all themes 1 Red in all themes 0 0 4 priorities in all/,
+      );
       const link = /href="([^"]*status=amber[^"]*)"[^>]*data-qa="total"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
       assert.ok(link, 'the Amber total links to a list');
       const list = await t.app.inject({ url: link! });
@@ -35,12 +43,24 @@ for (const engine of ENGINES) {
       await t.services.indicators.setValue(actor, 'OC-1c-i', { period: '2009-10-q3', actual: '70.0', target: '80' });
       const d = await t.services.dashboard.forPeriod(actor, '2009-10-h2', '2010-05-01' as never);
       assert.ok(d);
-      assert.deepEqual(d.changes.map((c) => [c.code, c.better]), [['VfM-4d', true]]);
+      assert.deepEqual(
+        d.changes.map((c) => [c.code, c.better]),
+        [['VfM-4d', true]],
+      );
       assert.equal(d.overdue.length, 7, 'all seven VfM-4d milestones are past their timescale with nothing recorded');
-      assert.deepEqual(d.offTarget.map((o) => [o.indicator.code, o.point.label]), [['OC-1c-i', '2009/10 Q3']]);
+      assert.deepEqual(
+        d.offTarget.map((o) => [o.indicator.code, o.point.label]),
+        [['OC-1c-i', '2009/10 Q3']],
+      );
       const page = htmlText((await t.app.inject({ url: `${paths.dashboard}?period=2009-10-h2` })).body);
-      assert.match(page, /Status changes since the previous report \(1\) VfM-4d Explore opportunities .* Better – Amber in 2009\/10 H1 to Green/);
-      assert.match(page, /Indicators off target \(1\) OC-1c-i Customer enquiries resolved at first contact \(2009\/10 Q3\): Red/);
+      assert.match(
+        page,
+        /Status changes since the previous report \(1\) VfM-4d Explore opportunities .* Better – Amber in 2009\/10 H1 to Green/,
+      );
+      assert.match(
+        page,
+        /Indicators off target \(1\) OC-1c-i Customer enquiries resolved at first contact \(2009\/10 Q3\): Red/,
+      );
     });
   });
 }

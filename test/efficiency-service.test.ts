@@ -9,19 +9,40 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { describeOnEachEngine, withDemo } from './helpers/database.ts';
 import { createEfficiencyRepository } from '../src/modules/efficiency/efficiency.repository.ts';
-import { createEfficiencyService, peerFunctionShares, type DiagnosticsPort } from '../src/modules/efficiency/efficiency.service.ts';
+import {
+  createEfficiencyService,
+  peerFunctionShares,
+  type DiagnosticsPort,
+} from '../src/modules/efficiency/efficiency.service.ts';
 import { ValidationError } from '../src/domain/errors.ts';
 import { pounds } from '../src/domain/diagnostic/money.ts';
 import type { Actor } from '../src/domain/actor.ts';
 
 /** A shared baseline as the diagnostics service gives it: FIN cost `finPounds` of running costs £100m. */
 const peer = (i: number, finPounds: number) => ({
-  organisationId: `00000000-0000-4000-8000-00000000000${i}`, exerciseId: 'x', financialYear: 2009, runningCosts: pounds(100_000_000), headcount: 1000,
-  functions: [{ code: 'FIN', name: 'Finance', cost: pounds(finPounds), payCost: pounds(finPounds), nonPayCost: pounds(0), fte: 0, shareOfRunningCosts: finPounds / 100_000_000 }],
+  organisationId: `00000000-0000-4000-8000-00000000000${i}`,
+  exerciseId: 'x',
+  financialYear: 2009,
+  runningCosts: pounds(100_000_000),
+  headcount: 1000,
+  functions: [
+    {
+      code: 'FIN',
+      name: 'Finance',
+      cost: pounds(finPounds),
+      payCost: pounds(finPounds),
+      nonPayCost: pounds(0),
+      fte: 0,
+      shareOfRunningCosts: finPounds / 100_000_000,
+    },
+  ],
 });
 
 it('reads each peer’s function cost as a percentage of its running costs', () => {
-  assert.deepEqual(peerFunctionShares([peer(1, 1_200_000), peer(2, 900_000)], 'FIN').map((p) => p.value), [1.2, 0.9]);
+  assert.deepEqual(
+    peerFunctionShares([peer(1, 1_200_000), peer(2, 900_000)], 'FIN').map((p) => p.value),
+    [1.2, 0.9],
+  );
   assert.deepEqual(peerFunctionShares([peer(1, 1_200_000)], 'HR'), []);
   assert.deepEqual(peerFunctionShares('nonsense', 'FIN'), []);
 });
@@ -37,14 +58,22 @@ describeOnEachEngine('the efficiency service', (db) => {
       getBaseline: (a, id) => t.services.diagnostics.getBaseline(a, id),
       listSharedBaselines: async () => peers,
     };
-    return createEfficiencyService({ repo: createEfficiencyRepository(t.db), diagnostics: port, plans: t.services.plans, today: () => '2011-03-31' as never });
+    return createEfficiencyService({
+      repo: createEfficiencyRepository(t.db),
+      diagnostics: port,
+      plans: t.services.plans,
+      today: () => '2011-03-31' as never,
+    });
   };
 
   it('loads the demo with its illustrative programme', async () => {
     actor = await withDemo(db());
     exerciseId = (await db().services.diagnostics.listExercises(actor))[0]!.id;
     const o = await db().services.efficiency.overview(actor, exerciseId);
-    assert.deepEqual([o.benchmarks, o.opportunities, o.cases, o.approvedCases, o.projects, o.agreements], [2, 2, 1, 1, 3, 1]);
+    assert.deepEqual(
+      [o.benchmarks, o.opportunities, o.cases, o.approvedCases, o.projects, o.agreements],
+      [2, 2, 1, 1, 3, 1],
+    );
     assert.equal(o.savings.qualifying, pounds(250_000));
   });
 
@@ -52,45 +81,119 @@ describeOnEachEngine('the efficiency service', (db) => {
     peers = [peer(1, 800_000), peer(2, 1_000_000), peer(3, 1_200_000), peer(4, 1_500_000)];
     await assert.rejects(service().computeBenchmark(actor, exerciseId, { functionCode: 'FIN' }), (e: unknown) => {
       assert.ok(e instanceof ValidationError);
-      assert.deepEqual(e.issues, [{ field: 'functionCode', message: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown' }]);
+      assert.deepEqual(e.issues, [
+        {
+          field: 'functionCode',
+          message: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown',
+        },
+      ]);
       return true;
     });
     peers = [...peers, peer(5, 2_000_000)];
     const b = await service().computeBenchmark(actor, exerciseId, { functionCode: 'FIN' });
-    assert.deepEqual([b.n, b.p25, b.p50, b.p75, b.computed, b.illustrative, b.unit, b.direction], [5, 1, 1.2, 1.5, true, false, '%', 'lower-is-better']);
+    assert.deepEqual(
+      [b.n, b.p25, b.p50, b.p75, b.computed, b.illustrative, b.unit, b.direction],
+      [5, 1, 1.2, 1.5, true, false, '%', 'lower-is-better'],
+    );
     assert.equal(b.year, '2009/10');
     assert.match(b.source, /Computed by Amber/);
     assert.ok(b.ownValue !== null && b.ownValue > 0, 'the organisation’s own value comes from its baseline');
-    await assert.rejects(service().updateBenchmark(actor, exerciseId, b.id, { indicator: 'x', direction: 'lower-is-better', source: 's', year: 'y', peerGroup: 'g', n: '5', p25: '1', p50: '2', p75: '3', version: String(b.version) }), ValidationError);
+    await assert.rejects(
+      service().updateBenchmark(actor, exerciseId, b.id, {
+        indicator: 'x',
+        direction: 'lower-is-better',
+        source: 's',
+        year: 'y',
+        peerGroup: 'g',
+        n: '5',
+        p25: '1',
+        p50: '2',
+        p75: '3',
+        version: String(b.version),
+      }),
+      ValidationError,
+    );
   });
 
   it('records an audit event with every write', async () => {
-    const before = Number((await sql<{ n: string }>`select count(*) as n from audit_event where entity = 'opportunity'`.execute(db().db)).rows[0]!.n);
-    await service().createOpportunity(actor, exerciseId, { title: 'Audited', lever: 'sourcing', costPool: 'ICT', poolCost: '£2m', low: '£1', central: '£2', high: '£3', confidence: 'low' });
-    const after = Number((await sql<{ n: string }>`select count(*) as n from audit_event where entity = 'opportunity'`.execute(db().db)).rows[0]!.n);
+    const before = Number(
+      (await sql<{ n: string }>`select count(*) as n from audit_event where entity = 'opportunity'`.execute(db().db))
+        .rows[0]!.n,
+    );
+    await service().createOpportunity(actor, exerciseId, {
+      title: 'Audited',
+      lever: 'sourcing',
+      costPool: 'ICT',
+      poolCost: '£2m',
+      low: '£1',
+      central: '£2',
+      high: '£3',
+      confidence: 'low',
+    });
+    const after = Number(
+      (await sql<{ n: string }>`select count(*) as n from audit_event where entity = 'opportunity'`.execute(db().db))
+        .rows[0]!.n,
+    );
     assert.equal(after, before + 1);
   });
 
   it('refuses to write a milestone into a report waiting for sign-off', async () => {
     const { projects } = await service().plan(actor, exerciseId);
-    await db().db.updateTable('progress_report').set({ state: 'submitted' }).where('organisation_id', '=', actor.organisationId).execute();
+    await db()
+      .db.updateTable('progress_report')
+      .set({ state: 'submitted' })
+      .where('organisation_id', '=', actor.organisationId)
+      .execute();
     try {
-      await assert.rejects(service().createMilestone(actor, exerciseId, { projectId: projects[0]!.id, description: 'x', dueOn: '30 September 2009', priority: 'VfM-4d', actionNumber: '1' }),
-        (e: unknown) => e instanceof ValidationError && e.issues[0]!.field === 'priority' && /waiting for sign-off/.test(e.issues[0]!.message));
+      await assert.rejects(
+        service().createMilestone(actor, exerciseId, {
+          projectId: projects[0]!.id,
+          description: 'x',
+          dueOn: '30 September 2009',
+          priority: 'VfM-4d',
+          actionNumber: '1',
+        }),
+        (e: unknown) =>
+          e instanceof ValidationError &&
+          e.issues[0]!.field === 'priority' &&
+          /waiting for sign-off/.test(e.issues[0]!.message),
+      );
     } finally {
-      await db().db.updateTable('progress_report').set({ state: 'published' }).where('organisation_id', '=', actor.organisationId).execute();
+      await db()
+        .db.updateTable('progress_report')
+        .set({ state: 'published' })
+        .where('organisation_id', '=', actor.organisationId)
+        .execute();
     }
   });
 
   it('opens the next revision of a published report it writes a milestone into', async () => {
     const { projects } = await service().plan(actor, exerciseId);
-    const before = await db().db.selectFrom('progress_report').innerJoin('priority', 'priority.id', 'progress_report.priority_id').select(['progress_report.revision', 'progress_report.state'])
-      .where('priority.code', '=', 'VfM-4d').executeTakeFirstOrThrow();
-    await service().createMilestone(actor, exerciseId, { projectId: projects[0]!.id, description: 'Linked', dueOn: '1 August 2009', priority: 'VfM-4d', actionNumber: '2' });
-    const after = await db().db.selectFrom('progress_report').innerJoin('priority', 'priority.id', 'progress_report.priority_id').select(['progress_report.revision', 'progress_report.state', 'progress_report.published_revision'])
-      .where('priority.code', '=', 'VfM-4d').executeTakeFirstOrThrow();
+    const before = await db()
+      .db.selectFrom('progress_report')
+      .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
+      .select(['progress_report.revision', 'progress_report.state'])
+      .where('priority.code', '=', 'VfM-4d')
+      .executeTakeFirstOrThrow();
+    await service().createMilestone(actor, exerciseId, {
+      projectId: projects[0]!.id,
+      description: 'Linked',
+      dueOn: '1 August 2009',
+      priority: 'VfM-4d',
+      actionNumber: '2',
+    });
+    const after = await db()
+      .db.selectFrom('progress_report')
+      .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
+      .select(['progress_report.revision', 'progress_report.state', 'progress_report.published_revision'])
+      .where('priority.code', '=', 'VfM-4d')
+      .executeTakeFirstOrThrow();
     assert.equal(before.state, 'published', 'the demo publishes VfM-4d’s 2009/10 H1 report');
-    assert.deepEqual([after.state, after.revision, after.published_revision], ['draft', before.revision + 1, before.revision], 'the published revision stays what readers see');
+    assert.deepEqual(
+      [after.state, after.revision, after.published_revision],
+      ['draft', before.revision + 1, before.revision],
+      'the published revision stays what readers see',
+    );
   });
 
   it('stores each gain-share evaluation as a dated snapshot of what it counted', async () => {
@@ -100,7 +203,10 @@ describeOnEachEngine('the efficiency service', (db) => {
     assert.equal(e.reading, 'B');
     const snapshot = e.snapshot as { agreement: { reading: string }; counted: { amount: number }[] };
     assert.equal(snapshot.agreement.reading, 'B');
-    assert.deepEqual(snapshot.counted.map((c) => c.amount), [pounds(250_000)]);
+    assert.deepEqual(
+      snapshot.counted.map((c) => c.amount),
+      [pounds(250_000)],
+    );
     // Reading A is available too, and says the same at £250K.
     const a = await service().createAgreement(actor, exerciseId, { reading: 'A' });
     assert.equal(a.tranches[1]!.threshold, pounds(5_000_000));

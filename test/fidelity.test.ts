@@ -29,20 +29,38 @@ function seedFields(): string[] {
   return [
     `Improvement Priority – ${p.code} ${p.title}`,
     'Accountable Officer – Lee Hemsworth',
-    'Why is this a priority', p.rationale,
-    'Graphs', 'There are no graphs for this priority',
+    'Why is this a priority',
+    p.rationale,
+    'Graphs',
+    'There are no graphs for this priority',
     'Overall progress to date and outcomes achieved 1st April – 30th September 2009',
-    'Overall Summary', r.summary,
-    'Amber', r.statusReason,
-    'Achievements since the last report', ...r.achievements,
-    'Challenges/Risks', ...r.challenges,
-    'Council / Partnership Groups', p.groupsInternal, p.groupsExternal,
-    'Approved by', 'Accountable Officer', 'Lee Hemsworth', '22 October 2009',
-    'Approved by', 'Accountable Director', 'James Rogers', '9 November 2009',
+    'Overall Summary',
+    r.summary,
+    'Amber',
+    r.statusReason,
+    'Achievements since the last report',
+    ...r.achievements,
+    'Challenges/Risks',
+    ...r.challenges,
+    'Council / Partnership Groups',
+    p.groupsInternal,
+    p.groupsExternal,
+    'Approved by',
+    'Accountable Officer',
+    'Lee Hemsworth',
+    '22 October 2009',
+    'Approved by',
+    'Accountable Director',
+    'James Rogers',
+    '9 November 2009',
     'Key actions for the next 6 months',
-    'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale',
+    'Action (Desired Achievements)',
+    'Contributory Officer / Partner',
+    'Milestone / Actions',
+    'Timescale',
     ...r.actions.flatMap((a, i) => [
-      `${i + 1}.`, a.description,
+      `${i + 1}.`,
+      a.description,
       ...a.contributors.map((k) => VFM_4D.people.find((x) => x.key === k)!.name),
       ...a.milestones.flatMap((m) => [m.description, m.timescale]),
     ]),
@@ -54,8 +72,17 @@ describe('the demo data is the seed document', () => {
     const seed = normaliseWhitespace(readFileSync(SEED, 'utf8'));
     const r = VFM_4D.report;
     const p = VFM_4D.priority;
-    const texts = [p.code, p.title, p.rationale, r.summary, ...r.achievements, ...r.challenges, p.groupsInternal, p.groupsExternal,
-      ...r.actions.flatMap((a) => [a.description, ...a.milestones.map((m) => m.description)])];
+    const texts = [
+      p.code,
+      p.title,
+      p.rationale,
+      r.summary,
+      ...r.achievements,
+      ...r.challenges,
+      p.groupsInternal,
+      p.groupsExternal,
+      ...r.actions.flatMap((a) => [a.description, ...a.milestones.map((m) => m.description)]),
+    ];
     assertInOrder(seed, texts);
     assert.ok(seed.includes('22 October 2009') && seed.includes('9/11/09'), 'both sign-off dates are in the seed');
   });
@@ -68,7 +95,9 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await buildTestApp(engine);
       const home = await t.services.organisations.getHome();
-      view = presentReport(await t.services.reports.getBundle({ organisationId: home.id, label: 'test' }, 'VfM-4d', '2009-10-h1'));
+      view = presentReport(
+        await t.services.reports.getBundle({ organisationId: home.id, label: 'test' }, 'VfM-4d', '2009-10-h1'),
+      );
     });
     after(async () => t?.close());
 
@@ -96,8 +125,14 @@ for (const engine of ENGINES) {
       assert.equal(json.priority.code, 'VfM-4d');
       assert.equal(json.status.label, 'Amber');
       assert.deepEqual(json.achievements, VFM_4D.report.achievements);
-      assert.deepEqual(json.actions.map((a: { milestones: unknown[] }) => a.milestones.length), [2, 2, 1, 2]);
-      assert.deepEqual(json.signOffs.map((s: { name: string; date: string }) => `${s.name} ${s.date}`), ['Lee Hemsworth 22 October 2009', 'James Rogers 9 November 2009']);
+      assert.deepEqual(
+        json.actions.map((a: { milestones: unknown[] }) => a.milestones.length),
+        [2, 2, 1, 2],
+      );
+      assert.deepEqual(
+        json.signOffs.map((s: { name: string; date: string }) => `${s.name} ${s.date}`),
+        ['Lee Hemsworth 22 October 2009', 'James Rogers 9 November 2009'],
+      );
     });
   });
 }

@@ -23,9 +23,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (quoted) {
-      if (c === '"' && s[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+      if (c === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\r' && s[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; } else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && s[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
   }
   return rows;
 }
@@ -40,13 +53,26 @@ for (const engine of ENGINES) {
       t = await buildTestApp(engine);
       const home = await t.services.organisations.getHome();
       const people = await t.services.people.list({ organisationId: home.id, label: 't' });
-      officer = await t.signIn(['accountable_officer'], { personId: people.find((p) => p.name === 'Lee Hemsworth')!.id });
+      officer = await t.signIn(['accountable_officer'], {
+        personId: people.find((p) => p.name === 'Lee Hemsworth')!.id,
+      });
       viewer = await t.signIn(['viewer']);
       contributor = await t.signIn(['contributor'], { personId: people.find((p) => p.name === 'Arfan Hanif')!.id });
       // One change by the officer, after the demo's own history.
       const report = (await t.app.inject({ url: paths.api.report(CODE, PERIOD) })).json();
-      const put = await t.app.inject({ method: 'PUT', url: paths.api.report(CODE, PERIOD), headers: { ...officer.headers, 'content-type': 'application/json' },
-        payload: JSON.stringify({ version: report.version, summary: 'A new summary, line one.', status: 'red', statusReason: 'Stalled', achievements: report.achievements, challenges: report.challenges }) });
+      const put = await t.app.inject({
+        method: 'PUT',
+        url: paths.api.report(CODE, PERIOD),
+        headers: { ...officer.headers, 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          version: report.version,
+          summary: 'A new summary, line one.',
+          status: 'red',
+          statusReason: 'Stalled',
+          achievements: report.achievements,
+          challenges: report.challenges,
+        }),
+      });
       assert.equal(put.statusCode, 200, put.body);
     });
     after(async () => t?.close());
@@ -59,8 +85,14 @@ for (const engine of ENGINES) {
       const first = text.indexOf('Progress report – Changed: sections (opens revision 2)');
       const historical = text.indexOf('historical sign-off accountable_director entered');
       const created = text.indexOf('Progress report – Created');
-      assert.ok(first > 0 && historical > first && created > historical, `newest first: ${first} ${historical} ${created}`);
-      assert.match(text, new RegExp(`By ${officer.email.replace(/\./g, '\\.')} on \\d{1,2} \\w+ \\d{4} at \\d\\d:\\d\\d UTC`));
+      assert.ok(
+        first > 0 && historical > first && created > historical,
+        `newest first: ${first} ${historical} ${created}`,
+      );
+      assert.match(
+        text,
+        new RegExp(`By ${officer.email.replace(/\./g, '\\.')} on \\d{1,2} \\w+ \\d{4} at \\d\\d:\\d\\d UTC`),
+      );
       assert.match(text, /Status Amber Red/);
       assert.match(text, /Reason for the status .+ Stalled/);
       assert.match(text, /State Published Draft/);
@@ -78,7 +110,17 @@ for (const engine of ENGINES) {
       assert.match(String(csv.headers['content-type']), /^text\/csv/);
       assert.match(String(csv.headers['content-disposition']), /filename="history-VfM-4d\.csv"/);
       const rows = parseCsv(csv.body);
-      assert.deepEqual(rows[0], ['Time (UTC)', 'Who', 'Record', 'Record id', 'Action', 'What', 'Changes', 'Before (JSON)', 'After (JSON)']);
+      assert.deepEqual(rows[0], [
+        'Time (UTC)',
+        'Who',
+        'Record',
+        'Record id',
+        'Action',
+        'What',
+        'Changes',
+        'Before (JSON)',
+        'After (JSON)',
+      ]);
       const mine = rows.find((r) => r[1] === officer.email)!;
       assert.ok(mine, 'the officer’s change is exported');
       assert.equal(mine[2], 'Progress report');
@@ -89,7 +131,10 @@ for (const engine of ENGINES) {
       assert.ok(rows.slice(1).every((r) => r.length === 9 && !Number.isNaN(Date.parse(r[0]!))));
       // Newest first, like the page.
       const times = rows.slice(1).map((r) => Date.parse(r[0]!));
-      assert.deepEqual(times, [...times].sort((a, b) => b - a));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => b - a),
+      );
     });
 
     it('exports the organisation’s audit trail for a date range', async () => {
@@ -101,7 +146,10 @@ for (const engine of ENGINES) {
       assert.deepEqual(parseCsv(future.body).length, 1, 'only the header');
       assert.ok(todays.length > 10, 'the demo was loaded today');
       assert.equal(todays.length, all.length);
-      assert.ok(todays.slice(1).some((r) => r[2] === 'Organisation'), 'the whole organisation, not one priority');
+      assert.ok(
+        todays.slice(1).some((r) => r[2] === 'Organisation'),
+        'the whole organisation, not one priority',
+      );
       const page = await get(`${paths.history.audit}?from=${today}&to=${today}`);
       assert.equal(page.statusCode, 200);
       assert.match(htmlText(page.body), /Download the audit trail \(from \d+ \w+ \d{4} to \d+ \w+ \d{4}\) as CSV/);
@@ -115,18 +163,40 @@ for (const engine of ENGINES) {
       assert.equal((await get(paths.history.report(CODE, PERIOD), viewer)).statusCode, 403);
       assert.equal((await get(paths.history.priority(CODE), contributor)).statusCode, 403);
       assert.equal((await get(paths.history.priority(CODE), officer)).statusCode, 200);
-      assert.equal((await get(paths.history.priorityCsv(CODE), officer)).statusCode, 403, 'exports are for the performance team and auditors');
+      assert.equal(
+        (await get(paths.history.priorityCsv(CODE), officer)).statusCode,
+        403,
+        'exports are for the performance team and auditors',
+      );
       assert.equal((await get(paths.history.auditCsv(), viewer)).statusCode, 403);
       assert.equal((await get(paths.api.reportHistory(CODE, PERIOD), viewer)).statusCode, 403);
       const api = await get(paths.api.priorityHistory(CODE), officer);
       assert.equal(api.statusCode, 200);
-      assert.ok(api.json().some((e: { actor: string; changes: { label: string }[] }) => e.actor === officer.email && e.changes.some((c) => c.label === 'Status')));
+      assert.ok(
+        api
+          .json()
+          .some(
+            (e: { actor: string; changes: { label: string }[] }) =>
+              e.actor === officer.email && e.changes.some((c) => c.label === 'Status'),
+          ),
+      );
     });
 
     it('offers no way to change or remove an audit record', async () => {
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
-        for (const url of [paths.history.audit, paths.history.priority(CODE), paths.history.report(CODE, PERIOD), paths.api.priorityHistory(CODE), paths.api.reportHistory(CODE, PERIOD)]) {
-          const res = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{}' });
+        for (const url of [
+          paths.history.audit,
+          paths.history.priority(CODE),
+          paths.history.report(CODE, PERIOD),
+          paths.api.priorityHistory(CODE),
+          paths.api.reportHistory(CODE, PERIOD),
+        ]) {
+          const res = await t.app.inject({
+            method,
+            url,
+            headers: { 'content-type': 'application/json' },
+            payload: '{}',
+          });
           assert.ok([404, 405].includes(res.statusCode), `${method} ${url} answered ${res.statusCode}`);
         }
       }

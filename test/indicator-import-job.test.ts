@@ -17,14 +17,26 @@ const INDICATORS = 270; // × 4 quarters = 1,080 values: two batches (1,000 + 80
 function multipart(fields: Record<string, string>, file: { name: string; data: Buffer }) {
   const boundary = '----amber-test-boundary';
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`), file.data, Buffer.from('\r\n'));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`,
+    ),
+    file.data,
+    Buffer.from('\r\n'),
+  );
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-const csv = (bad = false) => 'PI No,Target,Q1,Q2,Q3,Q4,Commentary\r\n'
-  + Array.from({ length: INDICATORS }, (_, i) => `BIG ${i + 1},50,${i % 100},${bad && i === 7 ? 'lots' : 51},52.5,53,${i === 0 ? 'First one' : ''}`).join('\r\n') + '\r\n';
+const csv = (bad = false) =>
+  'PI No,Target,Q1,Q2,Q3,Q4,Commentary\r\n' +
+  Array.from(
+    { length: INDICATORS },
+    (_, i) => `BIG ${i + 1},50,${i % 100},${bad && i === 7 ? 'lots' : 51},52.5,53,${i === 0 ? 'First one' : ''}`,
+  ).join('\r\n') +
+  '\r\n';
 
 for (const engine of ENGINES) {
   describe(`importing a big file of indicator values in the background [${engine}]`, () => {
@@ -36,14 +48,31 @@ for (const engine of ENGINES) {
       actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
       for (const q of [1, 2, 3, 4]) await t.services.periods.ensure(actor, `2009-10-q${q}`);
       for (let i = 1; i <= INDICATORS; i++) {
-        await t.services.indicators.create(actor, { code: `BIG ${i}`, title: `Indicator ${i}`, unitKind: 'number', decimalPlaces: '1', polarity: 'higher', ruleKind: 'percent', tolerance: '5', chartKind: 'line', frequency: 'quarterly' });
+        await t.services.indicators.create(actor, {
+          code: `BIG ${i}`,
+          title: `Indicator ${i}`,
+          unitKind: 'number',
+          decimalPlaces: '1',
+          polarity: 'higher',
+          ruleKind: 'percent',
+          tolerance: '5',
+          chartKind: 'line',
+          frequency: 'quarterly',
+        });
       }
     });
     after(async () => t?.close());
 
-    const upload = (data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year: '2009' }, { name: 'big.csv', data }) });
-    const countValues = async () => Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
-    const countJobs = async () => Number((await sql<{ n: string }>`select count(*) as n from job`.execute(t.db)).rows[0]!.n);
+    const upload = (data: Buffer) =>
+      t.app.inject({
+        method: 'POST',
+        url: paths.indicators.import,
+        ...multipart({ year: '2009' }, { name: 'big.csv', data }),
+      });
+    const countValues = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
+    const countJobs = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from job`.execute(t.db)).rows[0]!.n);
 
     it('refuses a big file with a bad row, writing and queueing nothing', async () => {
       const res = await upload(Buffer.from(csv(true)));
@@ -67,14 +96,31 @@ for (const engine of ENGINES) {
       const handlers = buildJobHandlers(t.services);
       const importHandler = handlers['indicator-import']!;
       await t.services.jobs.queue.runOne({
-        'indicator-import': (ctx) => importHandler({ ...ctx, progress: async (pct, message) => { seen.push(Math.round(pct)); await ctx.progress(pct, message); } }),
+        'indicator-import': (ctx) =>
+          importHandler({
+            ...ctx,
+            progress: async (pct, message) => {
+              seen.push(Math.round(pct));
+              await ctx.progress(pct, message);
+            },
+          }),
       });
       assert.deepEqual(seen, [93, 100]);
       assert.equal(await countValues(), INDICATORS * 4);
       const done = await t.app.inject({ url: jobUrl });
       assert.match(htmlText(done.body), /Finished: 100% done\. 1,080 values were imported for 2009\/10 from big\.csv/);
-      const points = (await t.services.indicators.points(actor, 'BIG 1')).points.map((p) => [p.period.key, p.value.actual, p.value.target, p.value.comment]);
-      assert.deepEqual(points, [['2009-10-q1', 0, 500, ''], ['2009-10-q2', 510, 500, ''], ['2009-10-q3', 525, 500, ''], ['2009-10-q4', 530, 500, 'First one']]);
+      const points = (await t.services.indicators.points(actor, 'BIG 1')).points.map((p) => [
+        p.period.key,
+        p.value.actual,
+        p.value.target,
+        p.value.comment,
+      ]);
+      assert.deepEqual(points, [
+        ['2009-10-q1', 0, 500, ''],
+        ['2009-10-q2', 510, 500, ''],
+        ['2009-10-q3', 525, 500, ''],
+        ['2009-10-q4', 530, 500, 'First one'],
+      ]);
     });
 
     it('imports again over the same values without duplicating them, keeping comments a file leaves blank', async () => {

@@ -16,9 +16,16 @@ import { insertPerson, insertPriority } from './builders/index.ts';
 function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }) {
   const boundary = '----amber-test-boundary';
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), file.data, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      file.data,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
@@ -32,16 +39,49 @@ for (const engine of ENGINES) {
       t = await buildTestApp(engine);
       actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
       for (const p of ['2009-10-q1', '2009-10-q2', '2009-10']) await t.services.periods.ensure(actor, p);
-      const base = { unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', ruleKind: 'percent', tolerance: '5', chartKind: 'line' };
-      await t.services.indicators.create(actor, { ...base, code: 'IMP 1', title: 'Calls answered', frequency: 'quarterly' });
-      await t.services.indicators.create(actor, { ...base, code: 'IMP 2', title: 'Spend per head', unitKind: 'money', decimalPlaces: '2', polarity: 'lower', frequency: 'quarterly' });
-      await t.services.indicators.create(actor, { ...base, code: 'IMP 3', title: 'Residents satisfied', frequency: 'annual' });
+      const base = {
+        unitKind: 'percentage',
+        decimalPlaces: '1',
+        polarity: 'higher',
+        ruleKind: 'percent',
+        tolerance: '5',
+        chartKind: 'line',
+      };
+      await t.services.indicators.create(actor, {
+        ...base,
+        code: 'IMP 1',
+        title: 'Calls answered',
+        frequency: 'quarterly',
+      });
+      await t.services.indicators.create(actor, {
+        ...base,
+        code: 'IMP 2',
+        title: 'Spend per head',
+        unitKind: 'money',
+        decimalPlaces: '2',
+        polarity: 'lower',
+        frequency: 'quarterly',
+      });
+      await t.services.indicators.create(actor, {
+        ...base,
+        code: 'IMP 3',
+        title: 'Residents satisfied',
+        frequency: 'annual',
+      });
     });
     after(async () => t?.close());
 
-    const upload = (year: string, name: string, data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year }, { name, data }) });
-    const valuesOf = async (code: string) => (await t.services.indicators.points(actor, code)).points.map((p) => [p.period.key, p.value.actual, p.value.target, p.value.comment]);
-    const countValues = async () => Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
+    const upload = (year: string, name: string, data: Buffer) =>
+      t.app.inject({ method: 'POST', url: paths.indicators.import, ...multipart({ year }, { name, data }) });
+    const valuesOf = async (code: string) =>
+      (await t.services.indicators.points(actor, code)).points.map((p) => [
+        p.period.key,
+        p.value.actual,
+        p.value.target,
+        p.value.comment,
+      ]);
+    const countValues = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
 
     it('shows the upload page, linked from the indicator list', async () => {
       assert.match((await t.app.inject({ url: paths.indicators.list })).body, /href="\/indicators\/import"/);
@@ -51,15 +91,22 @@ for (const engine of ENGINES) {
     });
 
     it('imports a good CSV laid out as councils lay it out', async () => {
-      const csv = '\uFEFFPI No,Description,Outturn,Target,Good is?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n'
-        + 'IMP 1,Calls answered,,95%,Higher,96.5%,94,,,,,,"Dip in Q2, staff sickness"\r\n'
-        + ',,,,,,,,,,,,\r\n'
-        + 'IMP 3,Residents satisfied,71.5,70,Higher,,,,,,,,\r\n';
+      const csv =
+        '\uFEFFPI No,Description,Outturn,Target,Good is?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n' +
+        'IMP 1,Calls answered,,95%,Higher,96.5%,94,,,,,,"Dip in Q2, staff sickness"\r\n' +
+        ',,,,,,,,,,,,\r\n' +
+        'IMP 3,Residents satisfied,71.5,70,Higher,,,,,,,,\r\n';
       const res = await upload('2009', 'values.csv', Buffer.from(csv));
       assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
-      assert.deepEqual(await valuesOf('IMP 1'), [['2009-10-q1', 965, 950, ''], ['2009-10-q2', 940, 950, 'Dip in Q2, staff sickness']]);
+      assert.deepEqual(await valuesOf('IMP 1'), [
+        ['2009-10-q1', 965, 950, ''],
+        ['2009-10-q2', 940, 950, 'Dip in Q2, staff sickness'],
+      ]);
       assert.deepEqual(await valuesOf('IMP 3'), [['2009-10', 715, 700, '']]);
-      assert.match(htmlText((await t.app.inject({ url: res.headers.location as string })).body), /3 values were imported for 2009\/10/);
+      assert.match(
+        htmlText((await t.app.inject({ url: res.headers.location as string })).body),
+        /3 values were imported for 2009\/10/,
+      );
     });
 
     it('imports a good XLSX with numbers and a percentage-formatted cell', async () => {
@@ -98,9 +145,14 @@ for (const engine of ENGINES) {
     for (const format of ['csv', 'xlsx'] as const) {
       it(`exports ${format.toUpperCase()} that imports back to the same values`, async () => {
         const before = await Promise.all(['IMP 1', 'IMP 2', 'IMP 3'].map(valuesOf));
-        const exported = await t.app.inject({ url: format === 'csv' ? paths.indicators.exportCsv(2009) : paths.indicators.exportXlsx(2009) });
+        const exported = await t.app.inject({
+          url: format === 'csv' ? paths.indicators.exportCsv(2009) : paths.indicators.exportXlsx(2009),
+        });
         assert.equal(exported.statusCode, 200);
-        assert.match(String(exported.headers['content-disposition']), new RegExp(`indicator-values-2009-10\\.${format}`));
+        assert.match(
+          String(exported.headers['content-disposition']),
+          new RegExp(`indicator-values-2009-10\\.${format}`),
+        );
         if (format === 'csv') assert.match(exported.body, /IMP 1,Calls answered,,95\.0%,Higher,96\.5%,94\.0%/);
         const res = await upload('2009', `export.${format}`, exported.rawPayload);
         assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
@@ -111,14 +163,22 @@ for (const engine of ENGINES) {
     it('offers a template with every indicator’s code and title', async () => {
       const csv = await t.app.inject({ url: paths.indicators.templateCsv });
       assert.equal(csv.statusCode, 200);
-      assert.match(csv.body, /^\uFEFFPI No,Description,Outturn,Target,Good is\?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n/);
+      assert.match(
+        csv.body,
+        /^\uFEFFPI No,Description,Outturn,Target,Good is\?,Q1,Q2,Q3,Q4,YTD,Status,Owner,Commentary\r\n/,
+      );
       assert.match(csv.body, /IMP 2,Spend per head,,,Lower,/);
       const xlsx = await t.app.inject({ url: paths.indicators.templateXlsx });
       const workbook = new ExcelJS.Workbook();
       await workbook.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
       const codes: string[] = [];
-      workbook.worksheets[0]!.eachRow((row, n) => { if (n > 1) codes.push(String(row.getCell(1).value)); });
-      assert.ok(['IMP 1', 'IMP 2', 'IMP 3'].every((c) => codes.includes(c)), codes.join(', '));
+      workbook.worksheets[0]!.eachRow((row, n) => {
+        if (n > 1) codes.push(String(row.getCell(1).value));
+      });
+      assert.ok(
+        ['IMP 1', 'IMP 2', 'IMP 3'].every((c) => codes.includes(c)),
+        codes.join(', '),
+      );
     });
   });
 }
@@ -134,31 +194,57 @@ for (const engine of ENGINES) {
       await insertPerson(t.services, actor, { name: 'Pat Officer' });
       priorityCode = (await insertPriority(t.services, actor)).code;
       await t.services.periods.ensure(actor, '2009-10-q1');
-      await t.services.indicators.create(actor, { code: 'DEF 1', title: 'Calls answered', unitKind: 'percentage', decimalPlaces: '1', polarity: 'higher', frequency: 'quarterly', ruleKind: 'percent', tolerance: '5' });
+      await t.services.indicators.create(actor, {
+        code: 'DEF 1',
+        title: 'Calls answered',
+        unitKind: 'percentage',
+        decimalPlaces: '1',
+        polarity: 'higher',
+        frequency: 'quarterly',
+        ruleKind: 'percent',
+        tolerance: '5',
+      });
       await t.services.indicators.setValue(actor, 'DEF 1', { period: '2009-10-q1', actual: '95' });
     });
     after(async () => t?.close());
 
-    const upload = (name: string, data: Buffer) => t.app.inject({ method: 'POST', url: paths.indicators.definitionsImport, ...multipart({}, { name, data }) });
-    const definitions = async () => (await t.services.indicators.list(actor)).map(({ id: _id, version: _v, ownerName: _o, ...rest }) => rest);
+    const upload = (name: string, data: Buffer) =>
+      t.app.inject({ method: 'POST', url: paths.indicators.definitionsImport, ...multipart({}, { name, data }) });
+    const definitions = async () =>
+      (await t.services.indicators.list(actor)).map(({ id: _id, version: _v, ownerName: _o, ...rest }) => rest);
 
     it('links the import and downloads from the indicator list', async () => {
       const list = (await t.app.inject({ url: paths.indicators.list })).body;
-      for (const href of [paths.indicators.definitionsImport, paths.indicators.definitionsCsv, paths.indicators.definitionsXlsx]) assert.ok(list.includes(`href="${href}"`), href);
+      for (const href of [
+        paths.indicators.definitionsImport,
+        paths.indicators.definitionsCsv,
+        paths.indicators.definitionsXlsx,
+      ])
+        assert.ok(list.includes(`href="${href}"`), href);
       assert.equal((await t.app.inject({ url: paths.indicators.definitionsImport })).statusCode, 200);
     });
 
     it('creates and updates indicators from a good CSV', async () => {
-      const csv = 'PI No,Title,Unit,Decimal places,Good is?,Frequency,Year to date,Tolerance,Owner,Priorities,Baseline\r\n'
-        + `DEF 1,Calls answered in 20s,Percentage,1,Higher,Quarterly,Average,3%,Pat Officer,${priorityCode},91.5\r\n`
-        + 'DEF 2,Days to pay,days,0,Lower,Annual,None,2,,,30\r\n';
+      const csv =
+        'PI No,Title,Unit,Decimal places,Good is?,Frequency,Year to date,Tolerance,Owner,Priorities,Baseline\r\n' +
+        `DEF 1,Calls answered in 20s,Percentage,1,Higher,Quarterly,Average,3%,Pat Officer,${priorityCode},91.5\r\n` +
+        'DEF 2,Days to pay,days,0,Lower,Annual,None,2,,,30\r\n';
       const res = await upload('definitions.csv', Buffer.from(csv));
       assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
       const one = await t.services.indicators.get(actor, 'DEF 1');
-      assert.deepEqual([one.title, one.ytdMethod, one.ruleValue, one.ownerName, one.baseline, one.priorityIds.length], ['Calls answered in 20s', 'average', 300, 'Pat Officer', 915, 1]);
+      assert.deepEqual(
+        [one.title, one.ytdMethod, one.ruleValue, one.ownerName, one.baseline, one.priorityIds.length],
+        ['Calls answered in 20s', 'average', 300, 'Pat Officer', 915, 1],
+      );
       const two = await t.services.indicators.get(actor, 'DEF 2');
-      assert.deepEqual([two.unitKind, two.polarity, two.frequency, two.ruleKind, two.ruleValue, two.baseline], ['days', 'lower', 'annual', 'absolute', 2, 30]);
-      assert.match(htmlText((await t.app.inject({ url: res.headers.location as string })).body), /1 indicator was added and 1 updated/);
+      assert.deepEqual(
+        [two.unitKind, two.polarity, two.frequency, two.ruleKind, two.ruleValue, two.baseline],
+        ['days', 'lower', 'annual', 'absolute', 2, 30],
+      );
+      assert.match(
+        htmlText((await t.app.inject({ url: res.headers.location as string })).body),
+        /1 indicator was added and 1 updated/,
+      );
     });
 
     it('creates indicators from a good XLSX', async () => {
@@ -169,17 +255,21 @@ for (const engine of ENGINES) {
       const res = await upload('definitions.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
       assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
       const three = await t.services.indicators.get(actor, 'DEF 3');
-      assert.deepEqual([three.unitKind, three.decimalPlaces, three.frequency, three.baseline], ['money', 2, 'half-yearly', 1250]);
+      assert.deepEqual(
+        [three.unitKind, three.decimalPlaces, three.frequency, three.baseline],
+        ['money', 2, 'half-yearly', 1250],
+      );
     });
 
     it('lists every problem of a bad file by row and column and changes nothing', async () => {
       const before = await definitions();
-      const csv = 'PI No,Title,Unit,Decimal places,Good is?,Frequency,Owner,Priorities\n'
-        + 'DEF 1,Calls,Number,1,Higher,Quarterly,,\n'
-        + 'DEF 9,New one,Litres,0,Higher,Annual,,\n'
-        + 'DEF 10,Other,Number,0,Sideways,Annual,Nobody Here,ZZ9\n'
-        + 'def 9,Again,Number,0,Higher,Annual,,\n'
-        + 'DEF 11,Fine,Number,0,Higher,Annual,,\n';
+      const csv =
+        'PI No,Title,Unit,Decimal places,Good is?,Frequency,Owner,Priorities\n' +
+        'DEF 1,Calls,Number,1,Higher,Quarterly,,\n' +
+        'DEF 9,New one,Litres,0,Higher,Annual,,\n' +
+        'DEF 10,Other,Number,0,Sideways,Annual,Nobody Here,ZZ9\n' +
+        'def 9,Again,Number,0,Higher,Annual,,\n' +
+        'DEF 11,Fine,Number,0,Higher,Annual,,\n';
       const res = await upload('bad.csv', Buffer.from(csv));
       assert.equal(res.statusCode, 422);
       assert.deepEqual(errorSummary(res.body), [
@@ -197,10 +287,16 @@ for (const engine of ENGINES) {
     for (const format of ['csv', 'xlsx'] as const) {
       it(`exports ${format.toUpperCase()} that imports back unchanged`, async () => {
         const before = await definitions();
-        const exported = await t.app.inject({ url: format === 'csv' ? paths.indicators.definitionsCsv : paths.indicators.definitionsXlsx });
+        const exported = await t.app.inject({
+          url: format === 'csv' ? paths.indicators.definitionsCsv : paths.indicators.definitionsXlsx,
+        });
         assert.equal(exported.statusCode, 200);
         assert.match(String(exported.headers['content-disposition']), new RegExp(`indicator-definitions\\.${format}`));
-        if (format === 'csv') assert.match(exported.body, /^\uFEFFPI No,Title,Description,Unit,Decimal places,Good is\?,Frequency,Year to date,Tolerance,Owner,Priorities,Data source,Baseline\r\n/);
+        if (format === 'csv')
+          assert.match(
+            exported.body,
+            /^\uFEFFPI No,Title,Description,Unit,Decimal places,Good is\?,Frequency,Year to date,Tolerance,Owner,Priorities,Data source,Baseline\r\n/,
+          );
         const res = await upload(`export.${format}`, exported.rawPayload);
         assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
         assert.deepEqual(await definitions(), before);

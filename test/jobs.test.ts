@@ -7,7 +7,11 @@ import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
 import { createJobQueue, type JobHandler } from '../src/platform/jobs/jobs.ts';
 
 async function organisation(t: TestDatabase, name: string): Promise<string> {
-  const row = await t.db.insertInto('organisation').values({ name, short_name: null, kind: 'council', managed_by_id: null }).returning('id').executeTakeFirstOrThrow();
+  const row = await t.db
+    .insertInto('organisation')
+    .values({ name, short_name: null, kind: 'council', managed_by_id: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -18,14 +22,21 @@ describeOnEachEngine('background jobs', (t) => {
     const b = createJobQueue(t().db, 'worker-b');
     for (let i = 0; i < 20; i++) await a.enqueue('count', org, { i });
     const runs: { id: string; by: string }[] = [];
-    const handler = (by: string): JobHandler => async ({ job }) => {
-      runs.push({ id: job.id, by });
-      await new Promise((r) => setTimeout(r, 2));
-    };
+    const handler =
+      (by: string): JobHandler =>
+      async ({ job }) => {
+        runs.push({ id: job.id, by });
+        await new Promise((r) => setTimeout(r, 2));
+      };
     const wa = a.startWorker({ handlers: { count: handler('a') }, pollMs: 5 });
     const wb = b.startWorker({ handlers: { count: handler('b') }, pollMs: 5 });
     for (let i = 0; i < 400; i++) {
-      const { n } = await t().db.selectFrom('job').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'count').where('status', '=', 'done').executeTakeFirstOrThrow();
+      const { n } = await t()
+        .db.selectFrom('job')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', 'count')
+        .where('status', '=', 'done')
+        .executeTakeFirstOrThrow();
       if (Number(n) === 20) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -40,7 +51,14 @@ describeOnEachEngine('background jobs', (t) => {
     const org = await organisation(t(), 'Failing council');
     const queue = createJobQueue(t().db);
     const job = await queue.enqueue('boom', org, {});
-    assert.equal(await queue.runOne({ boom: async () => { throw new Error('The period has no reports'); } }), true);
+    assert.equal(
+      await queue.runOne({
+        boom: async () => {
+          throw new Error('The period has no reports');
+        },
+      }),
+      true,
+    );
     const after = await queue.find(org, job.id);
     assert.equal(after?.status, 'failed');
     assert.equal(after?.error, 'The period has no reports');
@@ -76,20 +94,29 @@ describeOnEachEngine('background jobs', (t) => {
 
   it('returns nothing to claim when the queue is empty', async () => {
     const queue = createJobQueue(t().db);
-    while (await queue.claim()) { /* drain anything left by other tests */ }
+    while (await queue.claim()) {
+      /* drain anything left by other tests */
+    }
     assert.equal(await queue.claim(), undefined);
   });
 });
 
 describeOnEachEngine('background jobs whose worker died', (t) => {
   // A worker "dies" by claiming a job and never finishing it; its lease then runs out.
-  const expireLease = (id: string) => t().db.updateTable('job').set({ started_at: new Date(Date.now() - 60 * 60_000) }).where('id', '=', id).execute();
+  const expireLease = (id: string) =>
+    t()
+      .db.updateTable('job')
+      .set({ started_at: new Date(Date.now() - 60 * 60_000) })
+      .where('id', '=', id)
+      .execute();
 
   it('lets another worker take over a running job once its lease has run out', async () => {
     const org = await organisation(t(), 'Takeover council');
     const dead = createJobQueue(t().db, 'dead-worker');
     const alive = createJobQueue(t().db, 'live-worker');
-    while (await alive.claim()) { /* drain anything left by other tests */ }
+    while (await alive.claim()) {
+      /* drain anything left by other tests */
+    }
     const job = await dead.enqueue('resume', org, {});
     assert.equal((await dead.claim())?.id, job.id);
     assert.equal(await alive.claim(), undefined, 'a job within its lease is not taken over');
@@ -109,7 +136,9 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
     const org = await organisation(t(), 'Renewing council');
     const worker = createJobQueue(t().db, 'slow-worker', { leaseMs: 60_000 });
     const other = createJobQueue(t().db, 'other-worker', { leaseMs: 60_000 });
-    while (await other.claim()) { /* drain */ }
+    while (await other.claim()) {
+      /* drain */
+    }
     const job = await worker.enqueue('slow', org, {});
     await worker.claim();
     await expireLease(job.id);
@@ -121,7 +150,9 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
   it('fails a job for good after its worker died on it three times', async () => {
     const org = await organisation(t(), 'Crashing council');
     const queue = createJobQueue(t().db, 'crashing-worker');
-    while (await queue.claim()) { /* drain */ }
+    while (await queue.claim()) {
+      /* drain */
+    }
     const job = await queue.enqueue('crash', org, {});
     for (let attempt = 1; attempt <= 3; attempt++) {
       const claimed = await queue.claim();

@@ -19,8 +19,15 @@ describe('progress against the key actions set last time', () => {
     const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 'test' };
     await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
     const [m1, m2] = (await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones;
-    await t.services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m1!.id, { progress: 'met', metOn: '20/11/2009' });
-    await t.services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m2!.id, { progress: 'slipped', revised: 'Jan 2010', reason: 'Legal review' });
+    await t.services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m1!.id, {
+      progress: 'met',
+      metOn: '20/11/2009',
+    });
+    await t.services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m2!.id, {
+      progress: 'slipped',
+      revised: 'Jan 2010',
+      reason: 'Legal review',
+    });
     view = presentReport(await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h2'), '2010-04-15' as never);
   });
   after(async () => t?.close());
@@ -48,6 +55,12 @@ describe('progress against the key actions set last time', () => {
 
   it('appears in the HTML with a symbol and a word for each state', () => {
     const text = htmlText(renderReportHtml(view));
-    assertInOrder(text, ['Progress against the key actions set in the 2009/10 H1 report', '✔ Met Original collaboration contract terminated', '↷ Slipped', '! Overdue', '… Not yet due']);
+    assertInOrder(text, [
+      'Progress against the key actions set in the 2009/10 H1 report',
+      '✔ Met Original collaboration contract terminated',
+      '↷ Slipped',
+      '! Overdue',
+      '… Not yet due',
+    ]);
   });
 });

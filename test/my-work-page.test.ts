@@ -25,7 +25,10 @@ const { year: ty, month: tm } = dateParts(TODAY);
 const lastMonthEnd = addDays(isoDate(ty, tm, 1), -1);
 const lm = dateParts(lastMonthEnd);
 const LAST_MONTH = `${MONTHS[lm.month - 1]!.slice(0, 3)} ${lm.year}`;
-const ukDay = (d: IsoDate) => { const p = dateParts(d); return `${p.day}/${p.month}/${p.year}`; };
+const ukDay = (d: IsoDate) => {
+  const p = dateParts(d);
+  return `${p.day}/${p.month}/${p.year}`;
+};
 const SOON = addDays(TODAY, 26);
 const LATER = addDays(TODAY, 150);
 void daysInMonth;
@@ -45,16 +48,31 @@ async function buildWorld(services: Services, db: Kysely<DB>, actor: Actor) {
   const dan = await insertPerson(services, actor, { name: 'Dan Director' });
   const rita = await insertPerson(services, actor, { name: 'Rita Other' });
   const cora = await insertPerson(services, actor, { name: 'Cora Contributor' });
-  const priority = (code: string, officer: string) => services.plans.createPriority(actor, { themeId: theme.id, code, title: `Priority ${code}`, accountableOfficerId: officer, accountableDirectorId: dan.id });
-  const report = async (code: string, period: string, state: 'draft' | 'submitted' | 'officer_approved' | 'published') => {
+  const priority = (code: string, officer: string) =>
+    services.plans.createPriority(actor, {
+      themeId: theme.id,
+      code,
+      title: `Priority ${code}`,
+      accountableOfficerId: officer,
+      accountableDirectorId: dan.id,
+    });
+  const report = async (
+    code: string,
+    period: string,
+    state: 'draft' | 'submitted' | 'officer_approved' | 'published',
+  ) => {
     const { report: r } = await services.reports.create(actor, code, { period });
-    return { id: r.id, setState: () => db.updateTable('progress_report').set({ state }).where('id', '=', r.id).execute() };
+    return {
+      id: r.id,
+      setState: () => db.updateTable('progress_report').set({ state }).where('id', '=', r.id).execute(),
+    };
   };
   for (const code of ['MW-A', 'MW-B', 'MW-C', 'MW-E', 'MW-F']) await priority(code, olive.id);
   await priority('MW-D', rita.id);
   const b = await report('MW-B', '2009-10-h2', 'draft');
   await services.reports.addAction(actor, 'MW-B', '2009-10-h2', {
-    description: 'Agree the shared service', contributors: [`person:${cora.id}`],
+    description: 'Agree the shared service',
+    contributors: [`person:${cora.id}`],
     milestones: [
       { description: 'Draft the business case', timescale: LAST_MONTH },
       { description: 'Cabinet decision', timescale: ukDay(SOON) },
@@ -64,14 +82,37 @@ async function buildWorld(services: Services, db: Kysely<DB>, actor: Actor) {
   });
   const bundle = await services.reports.getBundle(actor, 'MW-B', '2009-10-h2');
   const met = bundle.report.actions[0]!.milestones[3]!;
-  await services.reports.recordMilestoneProgress(actor, 'MW-B', '2009-10-h2', met.id, { progress: 'met', metOn: ukDay(addDays(TODAY, -1)) });
-  await db.insertInto('sign_off').values({
-    organisation_id: actor.organisationId, report_id: b.id, role: 'accountable_director', person_id: dan.id, decision: 'returned', signed_on: addDays(TODAY, -1), comment: 'Add the savings figures.',
-  }).execute();
-  for (const [code, period, state] of [['MW-C', '2009-10-h2', 'submitted'], ['MW-D', '2009-10-h2', 'officer_approved'], ['MW-E', '2009-10-h2', 'published'], ['MW-F', '2009-10-q4', 'draft']] as const) {
+  await services.reports.recordMilestoneProgress(actor, 'MW-B', '2009-10-h2', met.id, {
+    progress: 'met',
+    metOn: ukDay(addDays(TODAY, -1)),
+  });
+  await db
+    .insertInto('sign_off')
+    .values({
+      organisation_id: actor.organisationId,
+      report_id: b.id,
+      role: 'accountable_director',
+      person_id: dan.id,
+      decision: 'returned',
+      signed_on: addDays(TODAY, -1),
+      comment: 'Add the savings figures.',
+    })
+    .execute();
+  for (const [code, period, state] of [
+    ['MW-C', '2009-10-h2', 'submitted'],
+    ['MW-D', '2009-10-h2', 'officer_approved'],
+    ['MW-E', '2009-10-h2', 'published'],
+    ['MW-F', '2009-10-q4', 'draft'],
+  ] as const) {
     await (await report(code, period, state)).setState();
   }
-  const as = (personId: string, roles: Role[]): Actor => ({ organisationId: actor.organisationId, label: 'x@example', userId: randomUUID(), personId, roles });
+  const as = (personId: string, roles: Role[]): Actor => ({
+    organisationId: actor.organisationId,
+    label: 'x@example',
+    userId: randomUUID(),
+    personId,
+    roles,
+  });
   return { olive, dan, rita, cora, as };
 }
 
@@ -85,30 +126,42 @@ describeOnEachEngine('my work', (t) => {
   it('lists the reports an accountable officer must write, overdue first, and the one to sign off', async () => {
     const work = await t().services.myWork.forActor(world.as(world.olive.id, ['accountable_officer']), TODAY);
     assert.equal(work.hasPerson, true);
-    assert.deepEqual(work.toWrite.map((r) => [r.priorityCode, r.periodKey, r.state, r.returnedComment, r.overdue]), [
-      ['MW-A', '2009-10-h2', null, null, true],
-      ['MW-B', '2009-10-h2', 'draft', 'Add the savings figures.', true],
-      ['MW-F', '2009-10-h2', null, null, true],
-      ['MW-F', '2009-10-q4', 'draft', null, false],
-    ]);
-    assert.deepEqual(work.toSignOff.map((r) => [r.priorityCode, r.role]), [['MW-C', 'accountable_officer']]);
+    assert.deepEqual(
+      work.toWrite.map((r) => [r.priorityCode, r.periodKey, r.state, r.returnedComment, r.overdue]),
+      [
+        ['MW-A', '2009-10-h2', null, null, true],
+        ['MW-B', '2009-10-h2', 'draft', 'Add the savings figures.', true],
+        ['MW-F', '2009-10-h2', null, null, true],
+        ['MW-F', '2009-10-q4', 'draft', null, false],
+      ],
+    );
+    assert.deepEqual(
+      work.toSignOff.map((r) => [r.priorityCode, r.role]),
+      [['MW-C', 'accountable_officer']],
+    );
     assert.deepEqual(work.milestones, []);
   });
 
   it('lists the officer-approved report for its accountable director only', async () => {
     const work = await t().services.myWork.forActor(world.as(world.dan.id, ['accountable_director']), TODAY);
-    assert.deepEqual(work.toSignOff.map((r) => [r.priorityCode, r.state, r.role]), [['MW-D', 'officer_approved', 'accountable_director']]);
+    assert.deepEqual(
+      work.toSignOff.map((r) => [r.priorityCode, r.state, r.role]),
+      [['MW-D', 'officer_approved', 'accountable_director']],
+    );
     assert.deepEqual(work.toWrite, []);
     const rita = await t().services.myWork.forActor(world.as(world.rita.id, ['accountable_officer']), TODAY);
     assert.deepEqual(rita.toSignOff, [], 'the officer has signed D off: it waits for the director');
   });
 
-  it('lists a contributor\'s milestones that are overdue or due within 30 days, overdue first', async () => {
+  it("lists a contributor's milestones that are overdue or due within 30 days, overdue first", async () => {
     const work = await t().services.myWork.forActor(world.as(world.cora.id, ['contributor']), TODAY);
-    assert.deepEqual(work.milestones.map((m) => [m.description, m.deadline, m.overdue, m.actionDescription, m.priorityCode]), [
-      ['Draft the business case', lastMonthEnd, true, 'Agree the shared service', 'MW-B'],
-      ['Cabinet decision', SOON, false, 'Agree the shared service', 'MW-B'],
-    ]);
+    assert.deepEqual(
+      work.milestones.map((m) => [m.description, m.deadline, m.overdue, m.actionDescription, m.priorityCode]),
+      [
+        ['Draft the business case', lastMonthEnd, true, 'Agree the shared service', 'MW-B'],
+        ['Cabinet decision', SOON, false, 'Agree the shared service', 'MW-B'],
+      ],
+    );
   });
 
   it('shows a viewer no unpublished work, and refuses someone with no role at all', async () => {
@@ -118,9 +171,20 @@ describeOnEachEngine('my work', (t) => {
   });
 
   it('has no work for the system or an account not linked to a person', async () => {
-    const system = await t().services.myWork.forActor({ organisationId: world.as(world.olive.id, []).organisationId, label: 'cli' }, TODAY);
+    const system = await t().services.myWork.forActor(
+      { organisationId: world.as(world.olive.id, []).organisationId, label: 'cli' },
+      TODAY,
+    );
     assert.equal(system.hasPerson, false);
-    const unlinked = await t().services.myWork.forActor({ organisationId: world.as(world.olive.id, []).organisationId, label: 'x', userId: randomUUID(), roles: ['performance_officer'] }, TODAY);
+    const unlinked = await t().services.myWork.forActor(
+      {
+        organisationId: world.as(world.olive.id, []).organisationId,
+        label: 'x',
+        userId: randomUUID(),
+        roles: ['performance_officer'],
+      },
+      TODAY,
+    );
     assert.equal(unlinked.hasPerson, false);
   });
 });
@@ -134,7 +198,9 @@ for (const engine of ENGINES) {
       const actor = await insertOrganisation(app.services);
       world = await buildWorld(app.services, app.db, actor);
     });
-    after(async () => { await app?.close(); });
+    after(async () => {
+      await app?.close();
+    });
 
     /** The page as a signed-in user with these roles and, optionally, this person. */
     const page = async (roles: Role[], personId?: string) => {
@@ -150,26 +216,48 @@ for (const engine of ENGINES) {
       assert.match(res.body, /<a [^>]*href="\/my-work"/, 'the navigation links to the page');
     });
 
-    it('shows an officer\'s reports with UK dates, status in words and links to act on them', async () => {
+    it("shows an officer's reports with UK dates, status in words and links to act on them", async () => {
       const res = await page(['accountable_officer'], world.olive.id);
       assert.equal(res.statusCode, 200);
       const text = htmlText(res.body);
       assert.match(text, /Reports to write \(4\)/);
-      assert.ok(text.includes(`MW-A Priority MW-A 2009/10 H2 Not started Overdue Was due ${formatDate(DUE)} Start the report for MW-A 2009/10 H2`), text);
-      assert.ok(text.includes(`MW-B Priority MW-B 2009/10 H2 Returned to you Dan Director: “Add the savings figures.” Overdue Was due ${formatDate(DUE)}`));
+      assert.ok(
+        text.includes(
+          `MW-A Priority MW-A 2009/10 H2 Not started Overdue Was due ${formatDate(DUE)} Start the report for MW-A 2009/10 H2`,
+        ),
+        text,
+      );
+      assert.ok(
+        text.includes(
+          `MW-B Priority MW-B 2009/10 H2 Returned to you Dan Director: “Add the savings figures.” Overdue Was due ${formatDate(DUE)}`,
+        ),
+      );
       assert.match(text, /MW-F Priority MW-F 2009\/10 Q4 Draft No due date Continue the report/);
       assert.ok(text.indexOf('MW-A Priority') < text.indexOf('MW-F Priority'), 'overdue first');
       assert.match(res.body, /href="\/priorities\/MW-A\/reports\/new"/);
       assert.match(res.body, /href="\/priorities\/MW-B\/reports\/2009-10-h2\/edit"/);
-      assert.match(text, /Reports to sign off \(1\) .*MW-C Priority MW-C 2009\/10 H2 report for MW-C Submitted: waiting for your first sign-off as accountable officer/);
+      assert.match(
+        text,
+        /Reports to sign off \(1\) .*MW-C Priority MW-C 2009\/10 H2 report for MW-C Submitted: waiting for your first sign-off as accountable officer/,
+      );
       assert.match(res.body, /href="\/priorities\/MW-C\/reports\/2009-10-h2\/sign-off"/);
     });
 
-    it('shows a contributor\'s milestones with the page to record progress', async () => {
+    it("shows a contributor's milestones with the page to record progress", async () => {
       const res = await page(['contributor'], world.cora.id);
       const text = htmlText(res.body);
-            assert.ok(text.includes(`Draft the business case MW-B 2009/10 H2 : Agree the shared service ${LAST_MONTH} Overdue Deadline was ${formatDate(lastMonthEnd)} Record progress`), text);
-      assert.ok(text.includes(`Cabinet decision MW-B 2009/10 H2 : Agree the shared service ${formatDate(SOON)} Due by ${formatDate(SOON)} Record progress`), text);
+      assert.ok(
+        text.includes(
+          `Draft the business case MW-B 2009/10 H2 : Agree the shared service ${LAST_MONTH} Overdue Deadline was ${formatDate(lastMonthEnd)} Record progress`,
+        ),
+        text,
+      );
+      assert.ok(
+        text.includes(
+          `Cabinet decision MW-B 2009/10 H2 : Agree the shared service ${formatDate(SOON)} Due by ${formatDate(SOON)} Record progress`,
+        ),
+        text,
+      );
       assert.ok(!text.includes('Go live'), 'a milestone due in 150 days is not listed');
       assert.match(text, /Milestones due \(2\)/);
       assert.match(res.body, /href="\/priorities\/MW-B\/reports\/2009-10-h2\/milestones\/[0-9a-f-]{36}\/progress"/);

@@ -8,23 +8,44 @@ import { paths } from '../src/paths.ts';
 
 describe('CSV writing', () => {
   it('quotes what needs quoting, starts with a byte order mark and ends lines with CRLF', () => {
-    assert.equal(toCsv(['a', 'b'], [['x, y', 'say "hi"'], ['£1,000 – ŵ', null], [' padded', 'line\nbreak']]),
-      '\uFEFFa,b\r\n"x, y","say ""hi"""\r\n"£1,000 – ŵ",\r\n" padded","line\nbreak"\r\n');
+    assert.equal(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x, y', 'say "hi"'],
+          ['£1,000 – ŵ', null],
+          [' padded', 'line\nbreak'],
+        ],
+      ),
+      '\uFEFFa,b\r\n"x, y","say ""hi"""\r\n"£1,000 – ŵ",\r\n" padded","line\nbreak"\r\n',
+    );
   });
 });
 
 describe('open data', () => {
   let t: TestApp;
-  before(async () => { t = await buildTestApp('pglite'); });
+  before(async () => {
+    t = await buildTestApp('pglite');
+  });
   after(async () => t?.close());
 
   it('lists every priority’s status per reported period, as CSV and JSON', async () => {
     const csv = await t.app.inject({ url: paths.openData.priorities('csv') });
     assert.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     assert.equal(lines[0], 'priority,title,plan,theme,accountableOfficer,period,periodLabel,status,statusLabel');
-    assert.ok(lines.includes('VfM-4d,Explore opportunities for collaboration with private and public sector bodies,Council Business Plan 2008–11,Value for Money,Lee Hemsworth,2009-10-h1,2009/10 H1,amber,Amber'));
-    assert.ok(!lines.some((l) => l.startsWith('OP-2b,')), 'a report not yet published (OP-2b is a draft in the demo) is not open data');
+    assert.ok(
+      lines.includes(
+        'VfM-4d,Explore opportunities for collaboration with private and public sector bodies,Council Business Plan 2008–11,Value for Money,Lee Hemsworth,2009-10-h1,2009/10 H1,amber,Amber',
+      ),
+    );
+    assert.ok(
+      !lines.some((l) => l.startsWith('OP-2b,')),
+      'a report not yet published (OP-2b is a draft in the demo) is not open data',
+    );
     const json = (await t.app.inject({ url: paths.openData.priorities('json') })).json();
     assert.equal(json.records.length, lines.length - 1);
   });
@@ -32,8 +53,17 @@ describe('open data', () => {
   it('lists every indicator value with its status and direction of travel', async () => {
     const json = (await t.app.inject({ url: paths.openData.indicators('json') })).json();
     assert.deepEqual(json.records.at(-1), {
-      indicator: 'OC-1c-i', title: 'Customer enquiries resolved at first contact', unit: 'percentage', goodIs: 'higher', period: '2009-10-q2',
-      periodLabel: '2009/10 Q2', actual: '78.4%', target: '80.0%', status: 'amber', statusLabel: 'Amber', directionSincePrevious: 'Improved',
+      indicator: 'OC-1c-i',
+      title: 'Customer enquiries resolved at first contact',
+      unit: 'percentage',
+      goodIs: 'higher',
+      period: '2009-10-q2',
+      periodLabel: '2009/10 Q2',
+      actual: '78.4%',
+      target: '80.0%',
+      status: 'amber',
+      statusLabel: 'Amber',
+      directionSincePrevious: 'Improved',
     });
     assert.equal((await t.app.inject({ url: paths.openData.index })).statusCode, 200);
   });

@@ -23,7 +23,11 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   const logged: string[] = [];
   before(async () => {
     smtp = await startTestSmtpServer();
-    services = buildServices(t().db, { mailer: createSmtpMailer({ url: smtp.url, from: 'amber@example.gov.uk' }), publicUrl: PUBLIC_URL, log: (l) => logged.push(l) });
+    services = buildServices(t().db, {
+      mailer: createSmtpMailer({ url: smtp.url, from: 'amber@example.gov.uk' }),
+      publicUrl: PUBLIC_URL,
+      log: (l) => logged.push(l),
+    });
   });
   after(async () => {
     services.mailer.close();
@@ -31,7 +35,9 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   });
   const sendQueued = async () => {
     const queue = createJobQueue(t().db);
-    while (await queue.runOne({ [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) })) { /* next */ }
+    while (await queue.runOne({ [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) })) {
+      /* next */
+    }
   };
   const to = (address: string): ReceivedMessage[] => smtp.messages.filter((m) => m.to.includes(address));
 
@@ -40,14 +46,32 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     await services.periods.create(actor, { key: '2009-10-h1' });
     const theme = await insertTheme(services, actor);
     const tag = `${++unique}-${Math.random().toString(36).slice(2, 8)}`;
-    const officer = await insertPerson(services, actor, { name: 'Olive Officer', email: `officer-${tag}@example.gov.uk` });
-    const director = await insertPerson(services, actor, { name: 'Dan Director', email: `director-${tag}@example.gov.uk` });
+    const officer = await insertPerson(services, actor, {
+      name: 'Olive Officer',
+      email: `officer-${tag}@example.gov.uk`,
+    });
+    const director = await insertPerson(services, actor, {
+      name: 'Dan Director',
+      email: `director-${tag}@example.gov.uk`,
+    });
     const priority = await services.plans.createPriority(actor, {
-      themeId: theme.id, code: `WF-${tag}`, title: 'Explore collaboration', accountableOfficerId: officer.id, accountableDirectorId: director.id,
+      themeId: theme.id,
+      code: `WF-${tag}`,
+      title: 'Explore collaboration',
+      accountableOfficerId: officer.id,
+      accountableDirectorId: director.id,
     });
     const { report } = await services.reports.create(actor, priority.code, { period: '2009-10-h1' });
-    const event = (comment?: string) => ({ organisationId: actor.organisationId, reportId: report.id, priorityCode: priority.code, periodKey: '2009-10-h1', byLabel: 'pat@example.gov.uk', ...(comment ? { comment } : {}) });
-    const setState = (state: 'draft' | 'submitted' | 'officer_approved' | 'published') => t().db.updateTable('progress_report').set({ state }).where('id', '=', report.id).execute();
+    const event = (comment?: string) => ({
+      organisationId: actor.organisationId,
+      reportId: report.id,
+      priorityCode: priority.code,
+      periodKey: '2009-10-h1',
+      byLabel: 'pat@example.gov.uk',
+      ...(comment ? { comment } : {}),
+    });
+    const setState = (state: 'draft' | 'submitted' | 'officer_approved' | 'published') =>
+      t().db.updateTable('progress_report').set({ state }).where('id', '=', report.id).execute();
     return { actor, officer, director, priority, report, event, setState };
   }
 
@@ -59,7 +83,10 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     const [m] = to(officer.email!);
     assert.ok(m, 'the officer got an e-mail');
     assert.equal(m.subject, `Sign off the progress report: ${priority.code} 2009/10 H1`);
-    assert.match(m.text, /^Dear Olive Officer,\n\npat@example\.gov\.uk submitted the 2009\/10 H1 progress report for WF-\S+ Explore collaboration for sign-off\./);
+    assert.match(
+      m.text,
+      /^Dear Olive Officer,\n\npat@example\.gov\.uk submitted the 2009\/10 H1 progress report for WF-\S+ Explore collaboration for sign-off\./,
+    );
     assert.match(m.text, /As accountable officer, you give the first sign-off/);
     assert.deepEqual(m.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/2009-10-h1/sign-off`]);
     assert.equal(to(director.email!).length, 0);
@@ -91,15 +118,21 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     assert.equal(to(officer.email!).length, 0);
   });
 
-  it('returns the report to the officer with the approver\'s comment', async () => {
+  it("returns the report to the officer with the approver's comment", async () => {
     const { officer, priority, event } = await setUp();
     await services.reminders.events.reportReturned(event('Add the savings figures for Q2.\nAnd the risks.'));
     await sendQueued();
     const [m] = to(officer.email!);
     assert.ok(m);
     assert.equal(m.subject, `Progress report returned to you: ${priority.code} 2009/10 H1`);
-    assert.match(m.text, /pat@example\.gov\.uk returned the 2009\/10 H1 progress report for WF-\S+ Explore collaboration to you\.\n\nTheir comment:\n\n> Add the savings figures for Q2\.\n> And the risks\./);
-    assert.match(m.text, /Change the report and submit it again:\nhttp:\/\/localhost:4123\/priorities\/WF-\S+\/reports\/2009-10-h1/);
+    assert.match(
+      m.text,
+      /pat@example\.gov\.uk returned the 2009\/10 H1 progress report for WF-\S+ Explore collaboration to you\.\n\nTheir comment:\n\n> Add the savings figures for Q2\.\n> And the risks\./,
+    );
+    assert.match(
+      m.text,
+      /Change the report and submit it again:\nhttp:\/\/localhost:4123\/priorities\/WF-\S+\/reports\/2009-10-h1/,
+    );
   });
 
   it('tells the officer their report is published', async () => {
@@ -114,20 +147,41 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   it('logs, and does not throw, when the person to tell has no e-mail address', async () => {
     const { actor, priority, event } = await setUp();
     const noEmail = await insertPerson(services, actor, { name: 'Nora Noemail' });
-    await services.plans.updatePriority(actor, priority.code, { themeId: priority.themeId, code: priority.code, title: priority.title, accountableOfficerId: noEmail.id });
+    await services.plans.updatePriority(actor, priority.code, {
+      themeId: priority.themeId,
+      code: priority.code,
+      title: priority.title,
+      accountableOfficerId: noEmail.id,
+    });
     const before = logged.length;
     await services.reminders.events.reportReturned(event('Fix it'));
-    assert.match(logged.slice(before).join('\n'), /no e-mail sent for WF-\S+ 2009-10-h1 \(returned\): the accountable officer Nora Noemail has no e-mail address/);
+    assert.match(
+      logged.slice(before).join('\n'),
+      /no e-mail sent for WF-\S+ 2009-10-h1 \(returned\): the accountable officer Nora Noemail has no e-mail address/,
+    );
   });
 
   it('e-mails the officer when a report is submitted through the workflow', async () => {
     const { actor, officer, priority } = await setUp();
-    const olive: Actor = { organisationId: actor.organisationId, label: officer.email!, userId: randomUUID(), personId: officer.id, roles: ['accountable_officer'] };
-    const saved = await services.reports.updateSections(olive, priority.code, '2009-10-h1', { summary: 'Going well', status: 'green', statusReason: '' });
+    const olive: Actor = {
+      organisationId: actor.organisationId,
+      label: officer.email!,
+      userId: randomUUID(),
+      personId: officer.id,
+      roles: ['accountable_officer'],
+    };
+    const saved = await services.reports.updateSections(olive, priority.code, '2009-10-h1', {
+      summary: 'Going well',
+      status: 'green',
+      statusReason: '',
+    });
     await services.reports.submit(olive, priority.code, '2009-10-h1', { version: saved.version });
     await sendQueued();
     const [m] = to(officer.email!);
     assert.ok(m, 'the officer got the sign-off e-mail');
-    assert.match(m.text, new RegExp(`${officer.email!.replace(/[.]/g, '\\.')} submitted the 2009/10 H1 progress report`));
+    assert.match(
+      m.text,
+      new RegExp(`${officer.email!.replace(/[.]/g, '\\.')} submitted the 2009/10 H1 progress report`),
+    );
   });
 });

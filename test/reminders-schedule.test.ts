@@ -29,17 +29,31 @@ async function setUp(services: Services, periodKey: string, dueOn: string, n = 1
   const priorities = [];
   for (let i = 0; i < n; i++) {
     const tag = `${++unique}-${Math.random().toString(36).slice(2, 8)}`;
-    const officer = await insertPerson(services, actor, { name: `Olive Officer ${tag}`, email: `officer-${tag}@example.gov.uk` });
-    const director = await insertPerson(services, actor, { name: `Dan Director ${tag}`, email: `director-${tag}@example.gov.uk` });
+    const officer = await insertPerson(services, actor, {
+      name: `Olive Officer ${tag}`,
+      email: `officer-${tag}@example.gov.uk`,
+    });
+    const director = await insertPerson(services, actor, {
+      name: `Dan Director ${tag}`,
+      email: `director-${tag}@example.gov.uk`,
+    });
     const priority = await services.plans.createPriority(actor, {
-      themeId: theme.id, code: `RM-${tag}`, title: `Reminder priority ${tag}`, accountableOfficerId: officer.id, accountableDirectorId: director.id,
+      themeId: theme.id,
+      code: `RM-${tag}`,
+      title: `Reminder priority ${tag}`,
+      accountableOfficerId: officer.id,
+      accountableDirectorId: director.id,
     });
     priorities.push({ priority, officer, director });
   }
   return { actor, priorities };
 }
 
-async function setState(db: Kysely<DB>, reportId: string, state: 'draft' | 'submitted' | 'officer_approved' | 'published') {
+async function setState(
+  db: Kysely<DB>,
+  reportId: string,
+  state: 'draft' | 'submitted' | 'officer_approved' | 'published',
+) {
   await db.updateTable('progress_report').set({ state }).where('id', '=', reportId).execute();
 }
 
@@ -48,7 +62,11 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
   let services: Services;
   before(async () => {
     smtp = await startTestSmtpServer();
-    services = buildServices(t().db, { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@example.gov.uk>' }), publicUrl: PUBLIC_URL, log: () => {} });
+    services = buildServices(t().db, {
+      mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@example.gov.uk>' }),
+      publicUrl: PUBLIC_URL,
+      log: () => {},
+    });
   });
   after(async () => {
     services.mailer.close();
@@ -58,7 +76,9 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
   const sendQueued = async () => {
     const queue = createJobQueue(t().db);
     const handlers = { [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) };
-    while (await queue.runOne(handlers)) { /* next */ }
+    while (await queue.runOne(handlers)) {
+      /* next */
+    }
   };
   const to = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
 
@@ -76,7 +96,10 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
     assert.equal(soon.from, '"Amber" <amber@example.gov.uk>');
     assert.equal(soon.subject, `Progress report due on 22 October 2009: ${priority.code} 2009/10 H1`);
     assert.match(soon.text, new RegExp(`^Dear ${officer.name},`));
-    assert.match(soon.text, /The 2009\/10 H1 progress report for RM-\S+ Reminder priority \S+ is due on 22 October 2009, in 7 days\./);
+    assert.match(
+      soon.text,
+      /The 2009\/10 H1 progress report for RM-\S+ Reminder priority \S+ is due on 22 October 2009, in 7 days\./,
+    );
     assert.match(soon.text, /It has not been started yet\./);
     assert.deepEqual(soon.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/new`]);
 
@@ -85,7 +108,12 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
     assert.equal(await services.reminders.tick(d('2009-10-25')), 1);
     assert.equal(await services.reminders.tick(d('2009-11-01')), 0);
     await sendQueued();
-    const subjects = (await (async () => { for (let i = 0; i < 50 && to(officer.email!).length < 3; i++) await new Promise((r) => setTimeout(r, 20)); return to(officer.email!); })()).map((m) => m.subject);
+    const subjects = (
+      await (async () => {
+        for (let i = 0; i < 50 && to(officer.email!).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+        return to(officer.email!);
+      })()
+    ).map((m) => m.subject);
     assert.deepEqual(subjects, [
       `Progress report due on 22 October 2009: ${priority.code} 2009/10 H1`,
       `Progress report due today: ${priority.code} 2009/10 H1`,
@@ -96,21 +124,36 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
 
   it('reminds about a draft and a returned report, with the comment, but not a submitted or published one', async () => {
     const { actor, priorities } = await setUp(services, '2010-11-h1', '2010-10-22', 4);
-    const [draft, returned, submitted, published] = priorities as [typeof priorities[0], typeof priorities[0], typeof priorities[0], typeof priorities[0]];
-    const reportOf = async (code: string) => (await services.reports.create(actor, code, { period: '2010-11-h1' })).report.id;
+    const [draft, returned, submitted, published] = priorities as [
+      (typeof priorities)[0],
+      (typeof priorities)[0],
+      (typeof priorities)[0],
+      (typeof priorities)[0],
+    ];
+    const reportOf = async (code: string) =>
+      (await services.reports.create(actor, code, { period: '2010-11-h1' })).report.id;
     await reportOf(draft.priority.code);
     const returnedId = await reportOf(returned.priority.code);
-    await t().db.insertInto('sign_off').values({
-      organisation_id: actor.organisationId, report_id: returnedId, role: 'accountable_director', person_id: returned.director.id,
-      decision: 'returned', signed_on: '2010-10-20', comment: 'Add the savings figures.',
-    }).execute();
+    await t()
+      .db.insertInto('sign_off')
+      .values({
+        organisation_id: actor.organisationId,
+        report_id: returnedId,
+        role: 'accountable_director',
+        person_id: returned.director.id,
+        decision: 'returned',
+        signed_on: '2010-10-20',
+        comment: 'Add the savings figures.',
+      })
+      .execute();
     await setState(t().db, await reportOf(submitted.priority.code), 'submitted');
     await setState(t().db, await reportOf(published.priority.code), 'published');
 
     assert.equal(await services.reminders.tick(d('2010-10-22')), 2);
     await sendQueued();
     await smtp.waitFor(1);
-    for (let i = 0; i < 50 && to(draft.officer.email!).length + to(returned.officer.email!).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && to(draft.officer.email!).length + to(returned.officer.email!).length < 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const [d1] = to(draft.officer.email!);
     assert.match(d1!.text, /It is a draft: submit it for sign-off when it is ready\./);
     assert.deepEqual(d1!.links, [`${PUBLIC_URL}/priorities/${draft.priority.code}/reports/2010-11-h1`]);
@@ -125,10 +168,19 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
     const { officer } = priorities[0]!;
     const noEmail = await insertPerson(services, actor, { name: 'No Email' });
     const theme = await insertTheme(services, actor);
-    await services.plans.createPriority(actor, { themeId: theme.id, code: `NE-${++unique}`, title: 'No e-mail', accountableOfficerId: noEmail.id });
+    await services.plans.createPriority(actor, {
+      themeId: theme.id,
+      code: `NE-${++unique}`,
+      title: 'No e-mail',
+      accountableOfficerId: noEmail.id,
+    });
     assert.equal(await services.reminders.tick(d('2011-11-05')), 0);
     assert.equal(await services.reminders.tick(d('2011-11-04')), 1, 'only the officer with an address');
-    const rows = await t().db.selectFrom('reminder_sent').select(['recipient', 'kind']).where('organisation_id', '=', actor.organisationId).execute();
+    const rows = await t()
+      .db.selectFrom('reminder_sent')
+      .select(['recipient', 'kind'])
+      .where('organisation_id', '=', actor.organisationId)
+      .execute();
     assert.deepEqual(rows, [{ recipient: officer.email, kind: 'overdue' }]);
   });
 
@@ -138,30 +190,51 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
     // The second "instance": its own connections where the engine allows (PostgreSQL), so the
     // two ticks really run at once; PGlite is one process's database, shared by both.
     const second = t().url ? await openDatabase<DB>({ databaseUrl: t().url!, poolSize: 4 }) : undefined;
-    const otherServices = second ? buildServices(second.db, { mailer: services.mailer, publicUrl: PUBLIC_URL, log: () => {} }) : services;
+    const otherServices = second
+      ? buildServices(second.db, { mailer: services.mailer, publicUrl: PUBLIC_URL, log: () => {} })
+      : services;
     try {
       const a = startReminderScheduler({ tick: () => services.reminders.tick(today) }, { everyMs: 5, firstAfterMs: 0 });
-      const b = startReminderScheduler({ tick: () => otherServices.reminders.tick(today) }, { everyMs: 5, firstAfterMs: 0 });
+      const b = startReminderScheduler(
+        { tick: () => otherServices.reminders.tick(today) },
+        { everyMs: 5, firstAfterMs: 0 },
+      );
       await Promise.all([a.tickNow(), b.tickNow()]);
-      for (let i = 0; i < 5; i++) await Promise.all([services.reminders.tick(today), otherServices.reminders.tick(today)]);
+      for (let i = 0; i < 5; i++)
+        await Promise.all([services.reminders.tick(today), otherServices.reminders.tick(today)]);
       await new Promise((r) => setTimeout(r, 50));
       await Promise.all([a.stop(), b.stop()]);
       // Two workers, one per instance, send the queued e-mails.
       const handlers = { [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) };
       const qa = createJobQueue(t().db, 'instance-a');
       const qb = createJobQueue(second?.db ?? t().db, 'instance-b');
-      await Promise.all([(async () => { while (await qa.runOne(handlers)) { /* next */ } })(), (async () => { while (await qb.runOne(handlers)) { /* next */ } })()]);
+      await Promise.all([
+        (async () => {
+          while (await qa.runOne(handlers)) {
+            /* next */
+          }
+        })(),
+        (async () => {
+          while (await qb.runOne(handlers)) {
+            /* next */
+          }
+        })(),
+      ]);
     } finally {
       await second?.close();
     }
     const addresses = priorities.map((p) => p.officer.email!);
     await smtp.waitFor(1);
-    for (let i = 0; i < 100 && addresses.some((a) => to(a).length === 0); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && addresses.some((a) => to(a).length === 0); i++)
+      await new Promise((r) => setTimeout(r, 20));
     for (const address of addresses) assert.equal(to(address).length, 1, `exactly one e-mail to ${address}`);
     const ids = priorities.map((p) => p.priority.id);
-    const rows = await t().db.selectFrom('reminder_sent').select(['kind', 'job_id']).where('priority_id', 'in', ids).execute();
+    const rows = await t()
+      .db.selectFrom('reminder_sent')
+      .select(['kind', 'job_id'])
+      .where('priority_id', 'in', ids)
+      .execute();
     assert.equal(rows.length, 5);
     assert.ok(rows.every((r) => r.kind === 'due_soon' && r.job_id));
   });
 });
-

@@ -36,14 +36,31 @@ function memoryAdapter() {
   const store = new Map<string, AdapterPayload>();
   return class MemoryAdapter implements Adapter {
     constructor(private readonly model: string) {}
-    private key(id: string) { return `${this.model}:${id}`; }
-    async upsert(id: string, payload: AdapterPayload) { store.set(this.key(id), payload); }
-    async find(id: string) { return store.get(this.key(id)); }
-    async findByUid(uid: string) { return [...store.entries()].find(([k, p]) => k.startsWith(`${this.model}:`) && p.uid === uid)?.[1]; }
-    async findByUserCode(code: string) { return [...store.entries()].find(([k, p]) => k.startsWith(`${this.model}:`) && p.userCode === code)?.[1]; }
-    async consume(id: string) { const p = store.get(this.key(id)); if (p) p.consumed = Math.floor(Date.now() / 1000); }
-    async destroy(id: string) { store.delete(this.key(id)); }
-    async revokeByGrantId(grantId: string) { for (const [k, p] of store) if (p.grantId === grantId) store.delete(k); }
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    async upsert(id: string, payload: AdapterPayload) {
+      store.set(this.key(id), payload);
+    }
+    async find(id: string) {
+      return store.get(this.key(id));
+    }
+    async findByUid(uid: string) {
+      return [...store.entries()].find(([k, p]) => k.startsWith(`${this.model}:`) && p.uid === uid)?.[1];
+    }
+    async findByUserCode(code: string) {
+      return [...store.entries()].find(([k, p]) => k.startsWith(`${this.model}:`) && p.userCode === code)?.[1];
+    }
+    async consume(id: string) {
+      const p = store.get(this.key(id));
+      if (p) p.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [k, p] of store) if (p.grantId === grantId) store.delete(k);
+    }
   };
 }
 
@@ -65,7 +82,16 @@ async function startProvider(redirectUri: string): Promise<{ issuer: string; clo
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),
-    clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_post', response_types: ['code'], grant_types: ['authorization_code'] }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: 'client_secret_post',
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+      },
+    ],
     jwks: { keys: [{ ...key, kid: 'test', use: 'sig', alg: 'RS256' }] as never },
     cookies: { keys: ['a-cookie-key-for-tests-only'] },
     pkce: { methods: ['S256'], required: () => true },
@@ -85,18 +111,45 @@ async function startProvider(redirectUri: string): Promise<{ issuer: string; clo
       const details = await provider.interactionDetails(req, res);
       if (req.method === 'GET') return res.end(details.prompt.name);
       const form = await readBody(req);
-      if (form.get('decision') === 'deny') return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The person refused' }, { mergeWithLastSubmission: false });
-      if (details.prompt.name === 'login') return provider.interactionFinished(req, res, { login: { accountId: form.get('login')! } }, { mergeWithLastSubmission: false });
-      const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+      if (form.get('decision') === 'deny')
+        return provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'The person refused' },
+          { mergeWithLastSubmission: false },
+        );
+      if (details.prompt.name === 'login')
+        return provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: form.get('login')! } },
+          { mergeWithLastSubmission: false },
+        );
+      const grant = new provider.Grant({
+        accountId: details.session!.accountId,
+        clientId: String(details.params.client_id),
+      });
       const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-      return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
-    })().catch((error: Error) => { res.statusCode = 500; res.end(error.message); });
+      return provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: true },
+      );
+    })().catch((error: Error) => {
+      res.statusCode = 500;
+      res.end(error.message);
+    });
   });
   return {
     issuer,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -116,16 +169,25 @@ function browser() {
     const url = new URL(href);
     const cookies = [...jar(url)].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(url, {
-      method: init.method ?? 'GET', redirect: 'manual',
-      headers: { ...(cookies ? { cookie: cookies } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: {
+        ...(cookies ? { cookie: cookies } : {}),
+        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
     });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attributes] = c.split(';');
       const name = pair!.slice(0, pair!.indexOf('=')).trim();
       const value = pair!.slice(pair!.indexOf('=') + 1).trim();
-      const gone = value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
-      if (gone) jar(url).delete(name); else jar(url).set(name, value);
+      const gone =
+        value === '' ||
+        attributes.some(
+          (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+        );
+      if (gone) jar(url).delete(name);
+      else jar(url).set(name, value);
     }
     return res;
   }
@@ -133,7 +195,11 @@ function browser() {
     jar,
     request,
     /** Follows redirects from `href` until a page answers, or until `stop` says to hand over a location. */
-    async go(href: string, init: { method?: string; form?: Record<string, string> } = {}, stop?: (location: string) => boolean) {
+    async go(
+      href: string,
+      init: { method?: string; form?: Record<string, string> } = {},
+      stop?: (location: string) => boolean,
+    ) {
       let res = await request(href, init);
       let current = href;
       for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
@@ -149,15 +215,46 @@ function browser() {
 }
 
 it('refuses a partial single sign-on configuration at start-up, naming what is missing', () => {
-  assert.throws(() => loadConfig({ OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant/v2.0', OIDC_CLIENT_ID: 'amber' }),
-    (e: unknown) => e instanceof ConfigError && /OIDC_CLIENT_SECRET must be set/.test(e.message) && !/OIDC_CLIENT_ID must/.test(e.message));
-  assert.throws(() => loadConfig({ OIDC_NAME: 'Microsoft' }), (e: unknown) => e instanceof ConfigError && /OIDC_NAME is set/.test(e.message));
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', OIDC_ISSUER_URL: 'http://idp.example', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b' }),
-    (e: unknown) => e instanceof ConfigError && /OIDC_ISSUER_URL must use https/.test(e.message) && /PUBLIC_URL must be set/.test(e.message));
+  assert.throws(
+    () => loadConfig({ OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant/v2.0', OIDC_CLIENT_ID: 'amber' }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /OIDC_CLIENT_SECRET must be set/.test(e.message) &&
+      !/OIDC_CLIENT_ID must/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ OIDC_NAME: 'Microsoft' }),
+    (e: unknown) => e instanceof ConfigError && /OIDC_NAME is set/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        OIDC_ISSUER_URL: 'http://idp.example',
+        OIDC_CLIENT_ID: 'a',
+        OIDC_CLIENT_SECRET: 'b',
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /OIDC_ISSUER_URL must use https/.test(e.message) &&
+      /PUBLIC_URL must be set/.test(e.message),
+  );
   assert.equal(loadConfig({}).oidc, undefined);
-  assert.deepEqual(loadConfig({ OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant/v2.0', OIDC_CLIENT_ID: 'amber', OIDC_CLIENT_SECRET: 's', PUBLIC_URL: 'https://amber.council.example/' }).oidc, {
-    issuerUrl: 'https://login.microsoftonline.com/tenant/v2.0', clientId: 'amber', clientSecret: 's', name: 'Microsoft', redirectUrl: `https://amber.council.example${paths.sso.callback}`,
-  });
+  assert.deepEqual(
+    loadConfig({
+      OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant/v2.0',
+      OIDC_CLIENT_ID: 'amber',
+      OIDC_CLIENT_SECRET: 's',
+      PUBLIC_URL: 'https://amber.council.example/',
+    }).oidc,
+    {
+      issuerUrl: 'https://login.microsoftonline.com/tenant/v2.0',
+      clientId: 'amber',
+      clientSecret: 's',
+      name: 'Microsoft',
+      redirectUrl: `https://amber.council.example${paths.sso.callback}`,
+    },
+  );
 });
 
 for (const engine of ENGINES) {
@@ -171,7 +268,18 @@ for (const engine of ENGINES) {
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       provider = await startProvider(`${base}${paths.sso.callback}`);
-      t = await buildTestApp(engine, { as: false, config: { oidc: { issuerUrl: provider.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, name: 'Council ID', redirectUrl: `${base}${paths.sso.callback}` } } });
+      t = await buildTestApp(engine, {
+        as: false,
+        config: {
+          oidc: {
+            issuerUrl: provider.issuer,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            name: 'Council ID',
+            redirectUrl: `${base}${paths.sso.callback}`,
+          },
+        },
+      });
       await listen(t, port);
     });
     after(async () => {
@@ -179,8 +287,16 @@ for (const engine of ENGINES) {
       await provider?.close();
     });
 
-    const sessions = async () => Number((await sql<{ n: string }>`select count(*) as n from user_session`.execute(t.db)).rows[0]!.n);
-    const lastEvent = async () => (await sql<{ kind: string; email: string; detail: string }>`select kind, email, detail from security_event order by id desc limit 1`.execute(t.db)).rows[0]!;
+    const sessions = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from user_session`.execute(t.db)).rows[0]!.n);
+    const lastEvent = async () =>
+      (
+        await sql<{
+          kind: string;
+          email: string;
+          detail: string;
+        }>`select kind, email, detail from security_event order by id desc limit 1`.execute(t.db)
+      ).rows[0]!;
 
     /** From the sign-in page's button to the provider's login page. */
     async function startSignOn(b: ReturnType<typeof browser>, next?: string) {
@@ -203,7 +319,7 @@ for (const engine of ENGINES) {
       return new URL(back.location!);
     }
 
-    it('signs in the demo\'s Lee Hemsworth by his e-mail address (in any case) and shows the page he asked for, with his name', async () => {
+    it("signs in the demo's Lee Hemsworth by his e-mail address (in any case) and shows the page he asked for, with his name", async () => {
       const b = browser();
       const before = await sessions();
       const callback = await atProvider(b, await startSignOn(b, paths.myWork), 'lee');
@@ -218,16 +334,21 @@ for (const engine of ENGINES) {
       assert.deepEqual([event.kind, event.email, event.detail], ['signed-in', lee.email, 'single sign-on']);
     });
 
-    it('accepts an invitation at the first sign-on, matching Entra ID\'s preferred_username when there is no email claim', async () => {
+    it("accepts an invitation at the first sign-on, matching Entra ID's preferred_username when there is no email claim", async () => {
       const home = (await t.services.organisations.findHome())!;
-      const invited = await t.services.accounts.createUser({ organisationId: home.id, label: 'test' }, { email: 'sam.invited@council.example', name: 'Sam Invited', roles: ['viewer'] });
+      const invited = await t.services.accounts.createUser(
+        { organisationId: home.id, label: 'test' },
+        { email: 'sam.invited@council.example', name: 'Sam Invited', roles: ['viewer'] },
+      );
       assert.equal(invited.state, 'invited');
       const b = browser();
       const page = await b.go((await atProvider(b, await startSignOn(b), 'invited')).href);
       assert.equal(page.res.status, 200);
       assert.equal(new URL(page.url).pathname, paths.priorities.list);
       assert.match(htmlText(page.body!), /Sam Invited/);
-      const state = (await sql<{ state: string }>`select state from user_account where id = ${invited.id}`.execute(t.db)).rows[0]!.state;
+      const state = (
+        await sql<{ state: string }>`select state from user_account where id = ${invited.id}`.execute(t.db)
+      ).rows[0]!.state;
       assert.equal(state, 'active');
     });
 
@@ -237,7 +358,9 @@ for (const engine of ENGINES) {
       const page = await b.go((await atProvider(b, await startSignOn(b), 'stranger')).href);
       assert.equal(page.res.status, 401);
       assert.equal(new URL(page.url).pathname, paths.sso.callback);
-      assert.deepEqual(errorSummary(page.body!), ['#sso There is no Amber account for stranger@elsewhere.example. Ask your administrator to invite you.']);
+      assert.deepEqual(errorSummary(page.body!), [
+        '#sso There is no Amber account for stranger@elsewhere.example. Ask your administrator to invite you.',
+      ]);
       assert.match(page.body!, /data-qa="sso"/, 'the page offers to try again');
       assert.equal(b.jar(new URL(base)).has('amber_session'), false);
       assert.equal(await sessions(), before);
@@ -274,14 +397,19 @@ for (const engine of ENGINES) {
     it('says so when the person refuses at the provider (access_denied): 403', async () => {
       const b = browser();
       const before = await sessions();
-      const back = await b.go(await startSignOn(b), { method: 'POST', form: { decision: 'deny' } }, (l) => l.startsWith(base));
+      const back = await b.go(await startSignOn(b), { method: 'POST', form: { decision: 'deny' } }, (l) =>
+        l.startsWith(base),
+      );
       assert.equal(new URL(back.location!).searchParams.get('error'), 'access_denied');
       const page = await b.go(back.location!);
       assert.equal(page.res.status, 403);
       assert.match(errorSummary(page.body!)[0] ?? '', /Council ID did not let you sign in to Amber/);
       assert.equal(await sessions(), before);
       const event = await lastEvent();
-      assert.deepEqual([event.kind, event.detail], ['sso-refused', 'single sign-on: the provider answered access_denied: The person refused']);
+      assert.deepEqual(
+        [event.kind, event.detail],
+        ['sso-refused', 'single sign-on: the provider answered access_denied: The person refused'],
+      );
     });
 
     it('refuses an address the provider says is not verified: 403', async () => {
@@ -296,13 +424,34 @@ for (const engine of ENGINES) {
 
     it('shows a page that says so (503) when the provider cannot be reached, and starts nothing', async () => {
       const port = await freePort(); // nothing listens there
-      const app = await buildApp({ config: { env: 'test', logLevel: 'silent', oidc: { issuerUrl: `http://127.0.0.1:${port}`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, name: 'Council ID', redirectUrl: `${base}${paths.sso.callback}` } }, db: t.db, services: t.services });
+      const app = await buildApp({
+        config: {
+          env: 'test',
+          logLevel: 'silent',
+          oidc: {
+            issuerUrl: `http://127.0.0.1:${port}`,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            name: 'Council ID',
+            redirectUrl: `${base}${paths.sso.callback}`,
+          },
+        },
+        db: t.db,
+        services: t.services,
+      });
       try {
         const signIn = await app.inject({ url: paths.signIn });
-        assert.match(signIn.body, /Sign in with Council ID/, 'the button shows: the provider is asked only when someone presses it');
+        assert.match(
+          signIn.body,
+          /Sign in with Council ID/,
+          'the button shows: the provider is asked only when someone presses it',
+        );
         const res = await app.inject({ url: paths.sso.start });
         assert.equal(res.statusCode, 503);
-        assert.match(htmlText(res.body), /Sign in with Council ID is not available.*Amber could not reach Council ID to sign you in/);
+        assert.match(
+          htmlText(res.body),
+          /Sign in with Council ID is not available.*Amber could not reach Council ID to sign you in/,
+        );
         assert.doesNotMatch(String(res.headers['set-cookie'] ?? ''), /amber_sso=[^;]/);
       } finally {
         await app.close();

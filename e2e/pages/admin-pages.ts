@@ -15,7 +15,9 @@ abstract class ListPage extends BasePage {
   }
 
   rowOf(name: string): Locator {
-    return this.qa(this.table).locator('tbody tr').filter({ has: this.page.locator('td:first-child', { hasText: name }) });
+    return this.qa(this.table)
+      .locator('tbody tr')
+      .filter({ has: this.page.locator('td:first-child', { hasText: name }) });
   }
 
   /** The cells of a record's row, as text. */
@@ -25,7 +27,11 @@ abstract class ListPage extends BasePage {
 
   /** The href of the "Change <name>" link. */
   async changeHref(name: string): Promise<string> {
-    return (await this.rowOf(name).getByRole('link', { name: /^Change/ }).getAttribute('href')) ?? '';
+    return (
+      (await this.rowOf(name)
+        .getByRole('link', { name: /^Change/ })
+        .getAttribute('href')) ?? ''
+    );
   }
 }
 
@@ -34,36 +40,57 @@ abstract class ListPage extends BasePage {
 export class PeopleListPage extends ListPage {
   protected readonly heading = 'People';
   protected readonly table = 'people';
-  visit(): Promise<this> { return this.open(paths.people.list); }
+  visit(): Promise<this> {
+    return this.open(paths.people.list);
+  }
 
   changePerson(name: string): Promise<PersonFormPage> {
-    return this.goTo(new PersonFormPage(this.page, `Change ${name}`), () => this.rowOf(name).getByRole('link', { name: `Change ${name}`, exact: true }).click());
+    return this.goTo(new PersonFormPage(this.page, `Change ${name}`), () =>
+      this.rowOf(name)
+        .getByRole('link', { name: `Change ${name}`, exact: true })
+        .click(),
+    );
   }
 
   addPerson(): Promise<PersonFormPage> {
-    return this.goTo(new PersonFormPage(this.page), () => this.page.getByRole('button', { name: 'Add a person' }).click());
+    return this.goTo(new PersonFormPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Add a person' }).click(),
+    );
   }
 }
 
-export interface PersonDetails { name: string; jobTitle?: string; employer?: string; email?: string }
+export interface PersonDetails {
+  name: string;
+  jobTitle?: string;
+  employer?: string;
+  email?: string;
+}
 
 export class PersonFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'person-form';
-  constructor(page: Page, heading: Heading = 'Add a person') { super(page); this.heading = heading; }
+  constructor(page: Page, heading: Heading = 'Add a person') {
+    super(page);
+    this.heading = heading;
+  }
 
-  visitNew(): Promise<this> { return this.open(paths.people.new); }
+  visitNew(): Promise<this> {
+    return this.open(paths.people.new);
+  }
 
   async fill(p: PersonDetails): Promise<this> {
     await this.page.getByLabel('Name', { exact: true }).fill(p.name);
     if (p.jobTitle !== undefined) await this.page.getByLabel('Job title').fill(p.jobTitle);
-    if (p.employer !== undefined) await this.page.getByLabel('Organisation they work for').selectOption({ label: p.employer });
+    if (p.employer !== undefined)
+      await this.page.getByLabel('Organisation they work for').selectOption({ label: p.employer });
     if (p.email !== undefined) await this.page.getByLabel(/^Email address/).fill(p.email);
     return this;
   }
 
   save(): Promise<PeopleListPage> {
-    return this.goTo(new PeopleListPage(this.page), () => this.page.getByRole('button', { name: 'Save person' }).click());
+    return this.goTo(new PeopleListPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Save person' }).click(),
+    );
   }
 }
 
@@ -72,25 +99,42 @@ export class PersonFormPage extends BasePage {
 export class OrganisationListPage extends ListPage {
   protected readonly heading = 'Partner organisations';
   protected readonly table = 'organisations';
-  visit(): Promise<this> { return this.open(paths.organisations.list); }
+  visit(): Promise<this> {
+    return this.open(paths.organisations.list);
+  }
 
   changeOrganisation(name: string): Promise<OrganisationFormPage> {
-    return this.goTo(new OrganisationFormPage(this.page, `Change ${name}`), () => this.rowOf(name).getByRole('link', { name: `Change ${name}`, exact: true }).click());
+    return this.goTo(new OrganisationFormPage(this.page, `Change ${name}`), () =>
+      this.rowOf(name)
+        .getByRole('link', { name: `Change ${name}`, exact: true })
+        .click(),
+    );
   }
 
   addOrganisation(): Promise<OrganisationFormPage> {
-    return this.goTo(new OrganisationFormPage(this.page), () => this.page.getByRole('button', { name: 'Add a partner organisation' }).click());
+    return this.goTo(new OrganisationFormPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Add a partner organisation' }).click(),
+    );
   }
 }
 
-export interface OrganisationDetails { name: string; shortName?: string; kind: string }
+export interface OrganisationDetails {
+  name: string;
+  shortName?: string;
+  kind: string;
+}
 
 export class OrganisationFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'organisation-form';
-  constructor(page: Page, heading: Heading = 'Add a partner organisation') { super(page); this.heading = heading; }
+  constructor(page: Page, heading: Heading = 'Add a partner organisation') {
+    super(page);
+    this.heading = heading;
+  }
 
-  visitNew(): Promise<this> { return this.open(paths.organisations.new); }
+  visitNew(): Promise<this> {
+    return this.open(paths.organisations.new);
+  }
 
   async fill(o: OrganisationDetails): Promise<this> {
     await this.page.getByLabel('Name', { exact: true }).fill(o.name);
@@ -100,7 +144,9 @@ export class OrganisationFormPage extends BasePage {
   }
 
   save(): Promise<OrganisationListPage> {
-    return this.goTo(new OrganisationListPage(this.page), () => this.page.getByRole('button', { name: 'Save organisation' }).click());
+    return this.goTo(new OrganisationListPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Save organisation' }).click(),
+    );
   }
 }
 
@@ -108,15 +154,21 @@ export class OrganisationFormPage extends BasePage {
 
 export class PlanListPage extends BasePage {
   protected readonly heading = 'Plans and themes';
-  visit(): Promise<this> { return this.open(paths.plans.list); }
+  visit(): Promise<this> {
+    return this.open(paths.plans.list);
+  }
 
   /** Every theme's title, in order. */
   async themes(): Promise<string[]> {
-    return this.qa('themes').locator('li').evaluateAll((lis) => lis.map((li) => (li.firstChild?.textContent ?? '').trim()));
+    return this.qa('themes')
+      .locator('li')
+      .evaluateAll((lis) => lis.map((li) => (li.firstChild?.textContent ?? '').trim()));
   }
 
   changePlan(title: string): Promise<PlanFormPage> {
-    return this.goTo(new PlanFormPage(this.page, `Change ${title}`), () => this.page.getByRole('link', { name: `Change ${title}`, exact: true }).click());
+    return this.goTo(new PlanFormPage(this.page, `Change ${title}`), () =>
+      this.page.getByRole('link', { name: `Change ${title}`, exact: true }).click(),
+    );
   }
 
   addPlan(): Promise<PlanFormPage> {
@@ -124,24 +176,36 @@ export class PlanListPage extends BasePage {
   }
 
   addTheme(planTitle: string): Promise<ThemeFormPage> {
-    return this.goTo(new ThemeFormPage(this.page, `Add a theme to ${planTitle}`), () => this.page.getByRole('button', { name: `Add a theme to ${planTitle}` }).click());
+    return this.goTo(new ThemeFormPage(this.page, `Add a theme to ${planTitle}`), () =>
+      this.page.getByRole('button', { name: `Add a theme to ${planTitle}` }).click(),
+    );
   }
 
   changeTheme(title: string): Promise<ThemeFormPage> {
-    return this.goTo(new ThemeFormPage(this.page, `Change ${title}`), () => this.qa('themes').getByRole('link', { name: `Change ${title}`, exact: true }).click());
+    return this.goTo(new ThemeFormPage(this.page, `Change ${title}`), () =>
+      this.qa('themes')
+        .getByRole('link', { name: `Change ${title}`, exact: true })
+        .click(),
+    );
   }
 }
 
 export class PlanFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'plan-form';
-  constructor(page: Page, heading: Heading = 'Add a plan') { super(page); this.heading = heading; }
+  constructor(page: Page, heading: Heading = 'Add a plan') {
+    super(page);
+    this.heading = heading;
+  }
 }
 
 export class ThemeFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'theme-form';
-  constructor(page: Page, heading: Heading) { super(page); this.heading = heading; }
+  constructor(page: Page, heading: Heading) {
+    super(page);
+    this.heading = heading;
+  }
 }
 
 // --- Reporting periods ---------------------------------------------------------------------------
@@ -149,14 +213,22 @@ export class ThemeFormPage extends BasePage {
 export class PeriodListPage extends ListPage {
   protected readonly heading = 'Reporting periods';
   protected readonly table = 'periods';
-  visit(): Promise<this> { return this.open(paths.periods.list); }
+  visit(): Promise<this> {
+    return this.open(paths.periods.list);
+  }
 
   addPeriod(): Promise<PeriodFormPage> {
-    return this.goTo(new PeriodFormPage(this.page), () => this.page.getByRole('button', { name: 'Add a reporting period' }).click());
+    return this.goTo(new PeriodFormPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Add a reporting period' }).click(),
+    );
   }
 
   changePeriod(label: string): Promise<PeriodDuePage> {
-    return this.goTo(new PeriodDuePage(this.page, label), () => this.rowOf(label).getByRole('link', { name: `Change ${label}`, exact: true }).click());
+    return this.goTo(new PeriodDuePage(this.page, label), () =>
+      this.rowOf(label)
+        .getByRole('link', { name: `Change ${label}`, exact: true })
+        .click(),
+    );
   }
 }
 
@@ -167,7 +239,10 @@ export class PeriodFormPage extends BasePage {
 
 export class PeriodDuePage extends BasePage {
   protected readonly heading: string;
-  constructor(page: Page, label: string) { super(page); this.heading = label; }
+  constructor(page: Page, label: string) {
+    super(page);
+    this.heading = label;
+  }
 }
 
 // --- Status scale, API, errors ---------------------------------------------------------------------
@@ -175,12 +250,15 @@ export class PeriodDuePage extends BasePage {
 export class StatusScalePage extends BasePage {
   protected readonly heading = 'Status scale';
   protected override readonly marker = 'status-scale-form';
-  visit(): Promise<this> { return this.open(paths.statusScale.edit); }
+  visit(): Promise<this> {
+    return this.open(paths.statusScale.edit);
+  }
 
   /** Each status's label as typed in the form, in order. */
   async labels(): Promise<string[]> {
     const out: string[] = [];
-    for (const row of await this.qa('status-row').all()) out.push(await row.getByLabel('Label', { exact: true }).inputValue());
+    for (const row of await this.qa('status-row').all())
+      out.push(await row.getByLabel('Label', { exact: true }).inputValue());
     return out;
   }
 
@@ -198,7 +276,9 @@ export class StatusScalePage extends BasePage {
 
 export class ApiDocsPage extends BasePage {
   protected readonly heading = 'Amber API';
-  visit(): Promise<this> { return this.open(paths.api.docs); }
+  visit(): Promise<this> {
+    return this.open(paths.api.docs);
+  }
 
   async operationCount(): Promise<number> {
     return this.page.locator('table tbody tr').count();
@@ -216,5 +296,7 @@ export class NotFoundPage extends BasePage {
     return { status: response?.status() ?? 0, detail: (await this.qa('error-detail').innerText()).trim() };
   }
 
-  backToPriorities(): Locator { return this.page.getByRole('link', { name: 'Go to the list of improvement priorities' }); }
+  backToPriorities(): Locator {
+    return this.page.getByRole('link', { name: 'Go to the list of improvement priorities' });
+  }
 }

@@ -8,7 +8,10 @@ import { checkAccessibility, navigates } from '../support/browser.ts';
 
 export type Heading = string | RegExp;
 
-export interface ErrorLink { text: string; href: string }
+export interface ErrorLink {
+  text: string;
+  href: string;
+}
 
 export abstract class BasePage {
   /** The h1 this page should show. */
@@ -16,24 +19,39 @@ export abstract class BasePage {
   /** A data-qa marker the page must contain, when it has one. */
   protected readonly marker: string | undefined = undefined;
   /** A name for messages: the class name unless a subclass says better. */
-  get label(): string { return this.constructor.name; }
+  get label(): string {
+    return this.constructor.name;
+  }
 
   constructor(readonly page: Page) {}
 
   /** The element with `data-qa="name"` (all of them, when there are several). */
-  qa(name: string): Locator { return this.page.locator(`[data-qa="${name}"]`); }
+  qa(name: string): Locator {
+    return this.page.locator(`[data-qa="${name}"]`);
+  }
 
-  h1(): Locator { return this.page.getByRole('heading', { level: 1 }); }
+  h1(): Locator {
+    return this.page.getByRole('heading', { level: 1 });
+  }
 
   /** Checks the h1 (and marker), then runs axe on the page. Returns the page object for chaining. */
   async verifyOnPage(): Promise<this> {
     const h1 = this.h1();
     assert.equal(await h1.count(), 1, `${this.label}: expected exactly one h1 at ${this.page.url()}`);
     const text = (await h1.innerText()).replace(/\s+/g, ' ').trim();
-    if (typeof this.heading === 'string') assert.equal(text, this.heading, `${this.label}: wrong h1 at ${this.page.url()}`);
+    if (typeof this.heading === 'string')
+      assert.equal(text, this.heading, `${this.label}: wrong h1 at ${this.page.url()}`);
     else assert.match(text, this.heading, `${this.label}: wrong h1 at ${this.page.url()}`);
-    assert.match(await this.page.title(), /^\S.* – Amber$/, `${this.label}: the page title should say what the page is, then “– Amber”`);
-    if (this.marker) assert.ok(await this.qa(this.marker).count() > 0, `${this.label}: no [data-qa="${this.marker}"] at ${this.page.url()}`);
+    assert.match(
+      await this.page.title(),
+      /^\S.* – Amber$/,
+      `${this.label}: the page title should say what the page is, then “– Amber”`,
+    );
+    if (this.marker)
+      assert.ok(
+        (await this.qa(this.marker).count()) > 0,
+        `${this.label}: no [data-qa="${this.marker}"] at ${this.page.url()}`,
+      );
     await checkAccessibility(this.page, this.label);
     return this;
   }
@@ -64,7 +82,9 @@ export abstract class BasePage {
 
   /** Follows a link in the footer, e.g. "API". */
   footer<P extends BasePage>(linkText: string, next: P): Promise<P> {
-    return this.goTo(next, () => this.page.getByRole('contentinfo').getByRole('link', { name: linkText, exact: true }).click());
+    return this.goTo(next, () =>
+      this.page.getByRole('contentinfo').getByRole('link', { name: linkText, exact: true }).click(),
+    );
   }
 
   /** Follows a link in the service navigation. */
@@ -86,13 +106,16 @@ export abstract class BasePage {
 
   // --- Validation errors ---------------------------------------------------------------------
 
-  errorSummary(): Locator { return this.page.locator('.govuk-error-summary'); }
+  errorSummary(): Locator {
+    return this.page.locator('.govuk-error-summary');
+  }
 
   /** The error summary's links, in order (empty when there is no summary). */
   async errors(): Promise<ErrorLink[]> {
     const links = this.errorSummary().locator('.govuk-error-summary__list a');
     const out: ErrorLink[] = [];
-    for (const link of await links.all()) out.push({ text: (await link.innerText()).trim(), href: (await link.getAttribute('href')) ?? '' });
+    for (const link of await links.all())
+      out.push({ text: (await link.innerText()).trim(), href: (await link.getAttribute('href')) ?? '' });
     return out;
   }
 
@@ -110,13 +133,20 @@ export abstract class BasePage {
     for (const e of list) {
       assert.match(e.href, /^#[\w-]+$/, `${this.label}: error link ${e.href} is not a fragment`);
       const target = this.page.locator(e.href);
-      assert.equal(await target.count(), 1, `${this.label}: error "${e.text}" links to ${e.href}, which is not on the page`);
+      assert.equal(
+        await target.count(),
+        1,
+        `${this.label}: error "${e.text}" links to ${e.href}, which is not on the page`,
+      );
     }
     // A message about a field is repeated beside it; one about the whole page (a stale save) is not.
     const inline = await this.page.locator('.govuk-error-message').allInnerTexts();
     for (const e of list) {
       if (e.href === '#main-content') continue;
-      assert.ok(inline.some((m) => m.includes(e.text)), `${this.label}: "${e.text}" is not shown beside its field`);
+      assert.ok(
+        inline.some((m) => m.includes(e.text)),
+        `${this.label}: "${e.text}" is not shown beside its field`,
+      );
     }
     return list;
   }

@@ -8,9 +8,13 @@ import { NewReportPage, ReportPage } from './report-pages.ts';
 export class PriorityListPage extends BasePage {
   protected readonly heading = 'Improvement priorities';
 
-  visit(): Promise<this> { return this.open(paths.priorities.list); }
+  visit(): Promise<this> {
+    return this.open(paths.priorities.list);
+  }
 
-  row(code: string): Locator { return this.page.locator(`[data-qa="priority-row"][data-code="${code}"]`); }
+  row(code: string): Locator {
+    return this.page.locator(`[data-qa="priority-row"][data-code="${code}"]`);
+  }
 
   /** The status tag in a priority's row: its visible text and its data-status key. */
   async statusOf(code: string): Promise<{ text: string; key: string | null }> {
@@ -19,19 +23,29 @@ export class PriorityListPage extends BasePage {
   }
 
   async codes(): Promise<string[]> {
-    return this.page.locator('[data-qa="priority-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code') ?? ''));
+    return this.page
+      .locator('[data-qa="priority-row"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-code') ?? ''));
   }
 
   addPriority(): Promise<PriorityFormPage> {
-    return this.goTo(new PriorityFormPage(this.page), () => this.page.getByRole('button', { name: 'Add an improvement priority' }).click());
+    return this.goTo(new PriorityFormPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Add an improvement priority' }).click(),
+    );
   }
 
   openPriority(code: string, title: string): Promise<PriorityPage> {
-    return this.goTo(new PriorityPage(this.page, code, title), () => this.row(code).getByRole('link', { name: code, exact: true }).click());
+    return this.goTo(new PriorityPage(this.page, code, title), () =>
+      this.row(code).getByRole('link', { name: code, exact: true }).click(),
+    );
   }
 
   openLatestReport(code: string, title: string): Promise<ReportPage> {
-    return this.goTo(new ReportPage(this.page, code, title), () => this.row(code).getByRole('link', { name: /report/ }).click());
+    return this.goTo(new ReportPage(this.page, code, title), () =>
+      this.row(code)
+        .getByRole('link', { name: /report/ })
+        .click(),
+    );
   }
 }
 
@@ -55,7 +69,9 @@ export class PriorityFormPage extends BasePage {
     this.heading = heading;
   }
 
-  visitNew(): Promise<this> { return this.open(paths.priorities.new); }
+  visitNew(): Promise<this> {
+    return this.open(paths.priorities.new);
+  }
 
   /** Fills the form; select options are chosen by their visible text. */
   async fill(p: Partial<PriorityDetails>): Promise<this> {
@@ -64,13 +80,17 @@ export class PriorityFormPage extends BasePage {
     if (p.title !== undefined) await this.page.getByLabel('Title', { exact: true }).fill(p.title);
     if (p.rationale !== undefined) await this.page.getByLabel('Why is this a priority').fill(p.rationale);
     if (p.officer !== undefined) await this.page.getByLabel('Accountable officer').selectOption({ label: p.officer });
-    if (p.director !== undefined) await this.page.getByLabel('Accountable director').selectOption({ label: p.director });
+    if (p.director !== undefined)
+      await this.page.getByLabel('Accountable director').selectOption({ label: p.director });
     if (p.groupsInternal !== undefined) await this.page.getByLabel('Council groups involved').fill(p.groupsInternal);
-    if (p.groupsExternal !== undefined) await this.page.getByLabel('Partnership groups involved').fill(p.groupsExternal);
+    if (p.groupsExternal !== undefined)
+      await this.page.getByLabel('Partnership groups involved').fill(p.groupsExternal);
     return this;
   }
 
-  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Save priority' }); }
+  private saveButton(): Locator {
+    return this.page.getByRole('button', { name: 'Save priority' });
+  }
 
   save(code: string, title: string): Promise<PriorityPage> {
     return this.goTo(new PriorityPage(this.page, code, title), () => this.saveButton().click());
@@ -86,16 +106,24 @@ export class PriorityFormPage extends BasePage {
 export class PriorityPage extends BasePage {
   protected readonly heading: string;
 
-  constructor(page: BasePage['page'], readonly code: string, readonly title: string) {
+  constructor(
+    page: BasePage['page'],
+    readonly code: string,
+    readonly title: string,
+  ) {
     super(page);
     this.heading = `${code} ${title}`;
   }
 
-  visit(): Promise<this> { return this.open(paths.priorities.show(this.code)); }
+  visit(): Promise<this> {
+    return this.open(paths.priorities.show(this.code));
+  }
 
   /** The value shown against a key in the summary list, e.g. "Accountable officer". */
   async summaryValue(key: string): Promise<string> {
-    const row = this.page.locator('.govuk-summary-list__row').filter({ has: this.page.locator('dt', { hasText: key }) });
+    const row = this.page
+      .locator('.govuk-summary-list__row')
+      .filter({ has: this.page.locator('dt', { hasText: key }) });
     return textOf(row.locator('dd').first());
   }
 
@@ -105,15 +133,21 @@ export class PriorityPage extends BasePage {
   }
 
   startReport(): Promise<NewReportPage> {
-    return this.goTo(new NewReportPage(this.page, this.code, this.title), () => this.page.getByRole('button', { name: 'Start a progress report' }).click());
+    return this.goTo(new NewReportPage(this.page, this.code, this.title), () =>
+      this.page.getByRole('button', { name: 'Start a progress report' }).click(),
+    );
   }
 
   change(): Promise<PriorityFormPage> {
-    return this.goTo(new PriorityFormPage(this.page, `Change ${this.code}`), () => this.page.getByRole('button', { name: 'Change this priority' }).click());
+    return this.goTo(new PriorityFormPage(this.page, `Change ${this.code}`), () =>
+      this.page.getByRole('button', { name: 'Change this priority' }).click(),
+    );
   }
 
   openReport(periodLabel: string): Promise<ReportPage> {
-    return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.qa('reports').getByRole('link', { name: periodLabel }).click());
+    return this.goTo(new ReportPage(this.page, this.code, this.title), () =>
+      this.qa('reports').getByRole('link', { name: periodLabel }).click(),
+    );
   }
 
   /** The status tag of the report for a period, from the reports table. */

@@ -15,19 +15,27 @@ export class NewReportPage extends BasePage {
   protected readonly heading: string;
   protected override readonly marker = 'report-new-form';
 
-  constructor(page: Page, readonly code: string, readonly title: string) {
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+  ) {
     super(page);
     this.heading = `Start a progress report for ${code}`;
   }
 
   /** Chooses a period by the start of its label, e.g. "2009/10 H1". */
   async choosePeriod(label: string): Promise<this> {
-    await this.page.getByRole('radio', { name: new RegExp(`^${label.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) }).check();
+    await this.page
+      .getByRole('radio', { name: new RegExp(`^${label.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) })
+      .check();
     return this;
   }
 
   start(): Promise<ReportFormPage> {
-    return this.goTo(new ReportFormPage(this.page, this.code, this.title), () => this.page.getByRole('button', { name: 'Start report' }).click());
+    return this.goTo(new ReportFormPage(this.page, this.code, this.title), () =>
+      this.page.getByRole('button', { name: 'Start report' }).click(),
+    );
   }
 }
 
@@ -44,20 +52,31 @@ export class ReportFormPage extends BasePage {
   protected readonly heading = /^.+ progress report$/;
   protected override readonly marker = 'report-form';
 
-  constructor(page: Page, readonly code: string, readonly title: string) { super(page); }
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+  ) {
+    super(page);
+  }
 
-  visit(period: string): Promise<this> { return this.open(paths.reports.edit(this.code, period)); }
+  visit(period: string): Promise<this> {
+    return this.open(paths.reports.edit(this.code, period));
+  }
 
   async fill(s: Sections): Promise<this> {
     if (s.summary !== undefined) await this.page.getByLabel('Overall summary').fill(s.summary);
     if (s.status !== undefined) await this.page.getByRole('radio', { name: s.status, exact: true }).check();
     if (s.statusReason !== undefined) await this.page.getByLabel('Reason for the status').fill(s.statusReason);
-    if (s.achievements !== undefined) await this.page.getByLabel('Achievements since the last report').fill(s.achievements.join('\n'));
+    if (s.achievements !== undefined)
+      await this.page.getByLabel('Achievements since the last report').fill(s.achievements.join('\n'));
     if (s.challenges !== undefined) await this.page.getByLabel('Challenges/Risks').fill(s.challenges.join('\n'));
     return this;
   }
 
-  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Save report' }); }
+  private saveButton(): Locator {
+    return this.page.getByRole('button', { name: 'Save report' });
+  }
 
   save(): Promise<ReportPage> {
     return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.saveButton().click());
@@ -80,16 +99,24 @@ export class ReportPage extends BasePage {
   protected readonly heading: string;
   protected override readonly marker = 'report';
 
-  constructor(page: Page, readonly code: string, readonly title: string) {
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+  ) {
     super(page);
     this.heading = `Improvement Priority – ${code} ${title}`;
   }
 
-  visit(period: string): Promise<this> { return this.open(paths.reports.show(this.code, period)); }
+  visit(period: string): Promise<this> {
+    return this.open(paths.reports.show(this.code, period));
+  }
 
   /** Headings h1–h3 of the report, in document order. */
   async headings(): Promise<string[]> {
-    return this.qa('report').locator('h1, h2, h3').evaluateAll((hs) => hs.map((h) => (h as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    return this.qa('report')
+      .locator('h1, h2, h3')
+      .evaluateAll((hs) => hs.map((h) => (h as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
   }
 
   /** The status tag: its visible text and its key. */
@@ -104,23 +131,36 @@ export class ReportPage extends BasePage {
 
   /** The key actions table read back: one entry per action, milestones in order. */
   async actions(): Promise<ActionRow[]> {
-    if (await this.qa('actions').count() === 0) return [];
-    return this.qa('actions').locator('tbody tr').evaluateAll((rows) => {
-      const out: { number: string; description: string; contributors: string[]; milestones: { description: string; timescale: string }[] }[] = [];
-      for (const row of rows) {
-        const cells = [...row.querySelectorAll('td')] as HTMLElement[];
-        if (row.getAttribute('data-qa') === 'action') {
-          out.push({
-            number: cells[0]!.innerText.trim(), description: cells[1]!.innerText.trim(),
-            contributors: cells[2]!.innerText.split('\n').map((s) => s.trim()).filter(Boolean), milestones: [],
-          });
+    if ((await this.qa('actions').count()) === 0) return [];
+    return this.qa('actions')
+      .locator('tbody tr')
+      .evaluateAll((rows) => {
+        const out: {
+          number: string;
+          description: string;
+          contributors: string[];
+          milestones: { description: string; timescale: string }[];
+        }[] = [];
+        for (const row of rows) {
+          const cells = [...row.querySelectorAll('td')] as HTMLElement[];
+          if (row.getAttribute('data-qa') === 'action') {
+            out.push({
+              number: cells[0]!.innerText.trim(),
+              description: cells[1]!.innerText.trim(),
+              contributors: cells[2]!.innerText
+                .split('\n')
+                .map((s) => s.trim())
+                .filter(Boolean),
+              milestones: [],
+            });
+          }
+          const m = row.querySelector('[data-qa="milestone"]') as HTMLElement | null;
+          const t = row.querySelector('[data-qa="timescale"]') as HTMLElement | null;
+          if (m && t && t.innerText.trim() !== '')
+            out.at(-1)!.milestones.push({ description: m.innerText.trim(), timescale: t.innerText.trim() });
         }
-        const m = row.querySelector('[data-qa="milestone"]') as HTMLElement | null;
-        const t = row.querySelector('[data-qa="timescale"]') as HTMLElement | null;
-        if (m && t && t.innerText.trim() !== '') out.at(-1)!.milestones.push({ description: m.innerText.trim(), timescale: t.innerText.trim() });
-      }
-      return out;
-    });
+        return out;
+      });
   }
 
   /**
@@ -136,12 +176,17 @@ export class ReportPage extends BasePage {
   }
 
   addAction(): Promise<ActionFormPage> {
-    return this.goTo(new ActionFormPage(this.page, this.code, this.title, 'Add a key action'), () => this.qa('add-action').click());
+    return this.goTo(new ActionFormPage(this.page, this.code, this.title, 'Add a key action'), () =>
+      this.qa('add-action').click(),
+    );
   }
 
   changeAction(n: number): Promise<ActionFormPage> {
-    return this.goTo(new ActionFormPage(this.page, this.code, this.title, `Change key action ${n}`),
-      () => this.qa('actions').getByRole('link', { name: `Change key action ${n}`, exact: true }).click());
+    return this.goTo(new ActionFormPage(this.page, this.code, this.title, `Change key action ${n}`), () =>
+      this.qa('actions')
+        .getByRole('link', { name: `Change key action ${n}`, exact: true })
+        .click(),
+    );
   }
 
   /** Where the report is in the workflow: "draft", "submitted", "officer_approved" or "published". */
@@ -159,9 +204,21 @@ export class ReportPage extends BasePage {
     return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.qa('submit-report').click());
   }
 
-  canSubmit(): Promise<boolean> { return this.qa('submit-report').count().then((n) => n > 0); }
-  canSignOff(): Promise<boolean> { return this.qa('sign-off-report').count().then((n) => n > 0); }
-  canEdit(): Promise<boolean> { return this.qa('edit-report').count().then((n) => n > 0); }
+  canSubmit(): Promise<boolean> {
+    return this.qa('submit-report')
+      .count()
+      .then((n) => n > 0);
+  }
+  canSignOff(): Promise<boolean> {
+    return this.qa('sign-off-report')
+      .count()
+      .then((n) => n > 0);
+  }
+  canEdit(): Promise<boolean> {
+    return this.qa('edit-report')
+      .count()
+      .then((n) => n > 0);
+  }
 
   /** "Sign off or return": the sign-off page. */
   signOffPage(): Promise<SignOffPage> {
@@ -170,7 +227,7 @@ export class ReportPage extends BasePage {
 
   /** Every sign-off decision on the report, newest first, one line each. */
   async decisions(): Promise<string[]> {
-    if (await this.qa('decision').count() === 0) return [];
+    if ((await this.qa('decision').count()) === 0) return [];
     return (await this.qa('decision').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
   }
 
@@ -179,11 +236,15 @@ export class ReportPage extends BasePage {
   }
 
   history(): Promise<HistoryPage> {
-    return this.goTo(new HistoryPage(this.page, /^History of the .+ report for .+$/), () => this.qa('history-link').click());
+    return this.goTo(new HistoryPage(this.page, /^History of the .+ report for .+$/), () =>
+      this.qa('history-link').click(),
+    );
   }
 
   backToPriority(): Promise<PriorityPage> {
-    return this.goTo(new PriorityPage(this.page, this.code, this.title), () => this.page.getByRole('link', { name: `Back to ${this.code}` }).click());
+    return this.goTo(new PriorityPage(this.page, this.code, this.title), () =>
+      this.page.getByRole('link', { name: `Back to ${this.code}` }).click(),
+    );
   }
 
   /** Downloads through the page's link; returns the saved file's path and suggested name. */
@@ -202,12 +263,19 @@ export class ActionFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'action-form';
 
-  constructor(page: Page, readonly code: string, readonly title: string, heading: Heading = /^(Add a key action|Change key action \d+)$/) {
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+    heading: Heading = /^(Add a key action|Change key action \d+)$/,
+  ) {
     super(page);
     this.heading = heading;
   }
 
-  visitNew(period: string): Promise<this> { return this.open(paths.reports.actions.new(this.code, period)); }
+  visitNew(period: string): Promise<this> {
+    return this.open(paths.reports.actions.new(this.code, period));
+  }
 
   async describe(text: string): Promise<this> {
     await this.page.getByLabel('Action (desired achievements)').fill(text);
@@ -223,11 +291,14 @@ export class ActionFormPage extends BasePage {
   async chosen(): Promise<string[]> {
     const boxes = this.page.getByRole('checkbox', { checked: true });
     const out: string[] = [];
-    for (const box of await boxes.all()) out.push((await box.evaluate((b) => (b as HTMLInputElement).labels?.[0]?.innerText ?? '')).trim());
+    for (const box of await boxes.all())
+      out.push((await box.evaluate((b) => (b as HTMLInputElement).labels?.[0]?.innerText ?? '')).trim());
     return out;
   }
 
-  milestoneRows(): Locator { return this.qa('milestone-row'); }
+  milestoneRows(): Locator {
+    return this.qa('milestone-row');
+  }
 
   /** Fills milestone row n (1-based). */
   async milestone(n: number, description: string, timescale: string): Promise<this> {
@@ -241,7 +312,10 @@ export class ActionFormPage extends BasePage {
   async milestones(): Promise<{ description: string; timescale: string }[]> {
     const out: { description: string; timescale: string }[] = [];
     for (const row of await this.milestoneRows().all()) {
-      out.push({ description: await row.getByLabel('Milestone', { exact: true }).inputValue(), timescale: await row.getByLabel('Timescale', { exact: true }).inputValue() });
+      out.push({
+        description: await row.getByLabel('Milestone', { exact: true }).inputValue(),
+        timescale: await row.getByLabel('Timescale', { exact: true }).inputValue(),
+      });
     }
     return out;
   }
@@ -256,23 +330,33 @@ export class ActionFormPage extends BasePage {
   }
 
   moveUp(n: number): Promise<ActionFormPage> {
-    return this.goTo(this.next(), () => this.page.getByRole('button', { name: `Move up milestone ${n}`, exact: true }).click());
+    return this.goTo(this.next(), () =>
+      this.page.getByRole('button', { name: `Move up milestone ${n}`, exact: true }).click(),
+    );
   }
 
   moveDown(n: number): Promise<ActionFormPage> {
-    return this.goTo(this.next(), () => this.page.getByRole('button', { name: `Move down milestone ${n}`, exact: true }).click());
+    return this.goTo(this.next(), () =>
+      this.page.getByRole('button', { name: `Move down milestone ${n}`, exact: true }).click(),
+    );
   }
 
   remove(n: number): Promise<ActionFormPage> {
-    return this.goTo(this.next(), () => this.page.getByRole('button', { name: `Remove milestone ${n}`, exact: true }).click());
+    return this.goTo(this.next(), () =>
+      this.page.getByRole('button', { name: `Remove milestone ${n}`, exact: true }).click(),
+    );
   }
 
   /** "Remove this key action": the confirmation page. */
   removeAction(): Promise<ActionDeletePage> {
-    return this.goTo(new ActionDeletePage(this.page, this.code, this.title), () => this.page.getByRole('link', { name: 'Remove this key action' }).click());
+    return this.goTo(new ActionDeletePage(this.page, this.code, this.title), () =>
+      this.page.getByRole('link', { name: 'Remove this key action' }).click(),
+    );
   }
 
-  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Save key action' }); }
+  private saveButton(): Locator {
+    return this.page.getByRole('button', { name: 'Save key action' });
+  }
 
   save(): Promise<ReportPage> {
     return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.saveButton().click());
@@ -289,10 +373,18 @@ export class SignOffPage extends BasePage {
   protected readonly heading = 'Sign off the report';
   protected override readonly marker = 'sign-off-form';
 
-  constructor(page: Page, readonly code: string, readonly title: string) { super(page); }
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+  ) {
+    super(page);
+  }
 
   /** "Waiting for the accountable officer (Lee Hemsworth) to sign it off." and the like. */
-  async next(): Promise<string> { return textOf(this.qa('workflow-next')); }
+  async next(): Promise<string> {
+    return textOf(this.qa('workflow-next'));
+  }
 
   async decide(decision: 'Approve' | 'Return it to draft', comment?: string): Promise<this> {
     await this.page.getByRole('radio', { name: decision, exact: true }).check();
@@ -300,7 +392,9 @@ export class SignOffPage extends BasePage {
     return this;
   }
 
-  private saveButton(): Locator { return this.page.getByRole('button', { name: 'Record my decision' }); }
+  private saveButton(): Locator {
+    return this.page.getByRole('button', { name: 'Record my decision' });
+  }
 
   save(): Promise<ReportPage> {
     return this.goTo(new ReportPage(this.page, this.code, this.title), () => this.saveButton().click());
@@ -323,12 +417,19 @@ export class RevisionsPage extends BasePage {
   }
 
   revision(n: number): Promise<RevisionPage> {
-    return this.goTo(new RevisionPage(this.page), () => this.qa('revisions').getByRole('link', { name: `Revision ${n}`, exact: true }).click());
+    return this.goTo(new RevisionPage(this.page), () =>
+      this.qa('revisions')
+        .getByRole('link', { name: `Revision ${n}`, exact: true })
+        .click(),
+    );
   }
 
   whatChanged(from: number, to: number): Promise<ChangesPage> {
-    return this.goTo(new ChangesPage(this.page, `What changed from revision ${from} to revision ${to}`),
-      () => this.qa('revisions').getByRole('link', { name: `What changed from revision ${from} to revision ${to}` }).click());
+    return this.goTo(new ChangesPage(this.page, `What changed from revision ${from} to revision ${to}`), () =>
+      this.qa('revisions')
+        .getByRole('link', { name: `What changed from revision ${from} to revision ${to}` })
+        .click(),
+    );
   }
 }
 
@@ -337,24 +438,38 @@ export class RevisionPage extends BasePage {
   protected readonly heading = /^Improvement Priority – /;
   protected override readonly marker = 'revision-banner';
 
-  async banner(): Promise<string> { return textOf(this.qa('revision-banner')); }
+  async banner(): Promise<string> {
+    return textOf(this.qa('revision-banner'));
+  }
 }
 
 /** What changed between two revisions, or since the last period: field by field. */
 export class ChangesPage extends BasePage {
-  constructor(page: Page, protected readonly heading: string) { super(page); }
+  constructor(
+    page: Page,
+    protected readonly heading: string,
+  ) {
+    super(page);
+  }
 
   /** The fields that changed, by their data-field key (summary, status, statusReason...). */
   async fields(): Promise<string[]> {
     return this.qa('change').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field') ?? ''));
   }
-  async text(): Promise<string> { return textOf(this.qa('changes')); }
+  async text(): Promise<string> {
+    return textOf(this.qa('changes'));
+  }
 }
 
 /** A history page (report or priority): newest first, who, when, and each field before → after. */
 export class HistoryPage extends BasePage {
   protected override readonly marker = undefined;
-  constructor(page: Page, protected readonly heading: Heading) { super(page); }
+  constructor(
+    page: Page,
+    protected readonly heading: Heading,
+  ) {
+    super(page);
+  }
 
   /** Each entry as one line of text, newest first. */
   async entries(): Promise<string[]> {
@@ -365,10 +480,18 @@ export class HistoryPage extends BasePage {
 export class ActionDeletePage extends BasePage {
   protected readonly heading = /^Are you sure you want to remove key action \d+\?$/;
 
-  constructor(page: Page, readonly code: string, readonly title: string) { super(page); }
+  constructor(
+    page: Page,
+    readonly code: string,
+    readonly title: string,
+  ) {
+    super(page);
+  }
 
   /** "No, keep it": back to the action's form. */
   keep(): Promise<ActionFormPage> {
-    return this.goTo(new ActionFormPage(this.page, this.code, this.title), () => this.page.getByRole('link', { name: 'No, keep it' }).click());
+    return this.goTo(new ActionFormPage(this.page, this.code, this.title), () =>
+      this.page.getByRole('link', { name: 'No, keep it' }).click(),
+    );
   }
 }

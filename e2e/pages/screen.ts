@@ -8,13 +8,22 @@ import { BasePage, type Heading } from './base-page.ts';
 export class Screen extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker: string | undefined;
-  constructor(page: Page, heading: Heading, private readonly name: string, marker?: string) {
+  constructor(
+    page: Page,
+    heading: Heading,
+    private readonly name: string,
+    marker?: string,
+  ) {
     super(page);
     this.heading = heading;
     this.marker = marker;
   }
-  override get label(): string { return this.name; }
-  visit(url: string): Promise<this> { return this.open(url); }
+  override get label(): string {
+    return this.name;
+  }
+  visit(url: string): Promise<this> {
+    return this.open(url);
+  }
   /** Clicks the button named `button` (which submits the page's form) and verifies the page it leads to. */
   submit<P extends BasePage>(button: string, next: P): Promise<P> {
     return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());

@@ -26,7 +26,15 @@ export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Bro
   if (!existsSync(executablePath)) throw new Error(`Chromium is not at ${executablePath}: ${CHROMIUM_MISSING}`);
   return chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -52,21 +60,36 @@ export interface Session {
  * Starts a browser and the app (PGlite, demo organisation loaded). Call from `before`; call
  * `close()` from `after`. The browser comes first, so a missing Chromium fails at once.
  */
-export async function startSession(options: { chromiumPath?: string; /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false; /** E-mail goes through a real SMTP server started here, sent by a running job worker. */ mail?: boolean } = {}): Promise<Session> {
+export async function startSession(
+  options: {
+    chromiumPath?: string;
+    /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false;
+    /** E-mail goes through a real SMTP server started here, sent by a running job worker. */ mail?: boolean;
+  } = {},
+): Promise<Session> {
   const browser = await launchBrowser(options.chromiumPath);
   let testApp: TestApp | undefined;
   const smtp = options.mail ? await startTestSmtpServer() : undefined;
   try {
     testApp = await buildTestApp('pglite', {
       as: options.as ?? ['administrator', 'performance_officer'],
-      ...(smtp ? { services: { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@test.example>' }) } } : {}),
+      ...(smtp
+        ? { services: { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@test.example>' }) } }
+        : {}),
     });
-    const worker = smtp ? testApp.services.jobs.queue.startWorker({ handlers: buildJobHandlers(testApp.services), pollMs: 200 }) : undefined;
+    const worker = smtp
+      ? testApp.services.jobs.queue.startWorker({ handlers: buildJobHandlers(testApp.services), pollMs: 200 })
+      : undefined;
     const app = testApp;
     const baseUrl = await listen(app);
     const contexts: BrowserContext[] = [];
     const newContext = async (contextOptions: { javaScriptEnabled?: boolean } = {}) => {
-      const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, locale: 'en-GB', ...contextOptions });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        acceptDownloads: true,
+        locale: 'en-GB',
+        ...contextOptions,
+      });
       context.setDefaultTimeout(10_000);
       if (contextOptions.javaScriptEnabled === false) scriptless.add(context);
       // Journeys that are not about signing in start signed in (the session made by buildTestApp);
@@ -81,8 +104,15 @@ export async function startSession(options: { chromiumPath?: string; /** Signed 
     const context = await newContext();
     const page = await context.newPage();
     return {
-      baseUrl, testApp: app, browser, context, page, smtp,
-      async newPage(pageOptions) { return (await newContext(pageOptions)).newPage(); },
+      baseUrl,
+      testApp: app,
+      browser,
+      context,
+      page,
+      smtp,
+      async newPage(pageOptions) {
+        return (await newContext(pageOptions)).newPage();
+      },
       async close() {
         for (const c of contexts) await c.close().catch(() => undefined);
         await closeBrowser(browser);
@@ -101,10 +131,15 @@ export async function startSession(options: { chromiumPath?: string; /** Signed 
 
 /** One line per failing node: rule, impact, where, and what to do. */
 export function formatViolations(violations: Result[]): string {
-  return violations.map((v) => {
-    const targets = v.nodes.map((n) => `      at ${n.target.map(String).join(' >> ')}${n.failureSummary ? `\n         ${n.failureSummary.replace(/\n\s*/g, '; ')}` : ''}`);
-    return `  - ${v.id} (${v.impact ?? 'unknown impact'}): ${v.help}\n    ${v.helpUrl}\n${targets.join('\n')}`;
-  }).join('\n');
+  return violations
+    .map((v) => {
+      const targets = v.nodes.map(
+        (n) =>
+          `      at ${n.target.map(String).join(' >> ')}${n.failureSummary ? `\n         ${n.failureSummary.replace(/\n\s*/g, '; ')}` : ''}`,
+      );
+      return `  - ${v.id} (${v.impact ?? 'unknown impact'}): ${v.help}\n    ${v.helpUrl}\n${targets.join('\n')}`;
+    })
+    .join('\n');
 }
 
 /**
@@ -118,7 +153,9 @@ export async function checkAccessibility(page: Page, label: string): Promise<voi
   const off = scriptless.has(page.context());
   const html = await page.content();
   const passed = passedFor(page);
-  const key = `${off ? 'no-js' : 'js'} ${new URL(page.url()).pathname} ${createHash('sha256').update(html.replace(/ nonce="[^"]*"/g, '')).digest('hex')}`;
+  const key = `${off ? 'no-js' : 'js'} ${new URL(page.url()).pathname} ${createHash('sha256')
+    .update(html.replace(/ nonce="[^"]*"/g, ''))
+    .digest('hex')}`;
   if (passed.has(key)) return;
   if (off) {
     const probe = await probeFor(page);
@@ -136,7 +173,7 @@ function passedFor(page: Page): Set<string> {
   const browser = page.context().browser();
   if (!browser) throw new Error('the page has no browser');
   let set = passedDocuments.get(browser);
-  if (!set) passedDocuments.set(browser, set = new Set());
+  if (!set) passedDocuments.set(browser, (set = new Set()));
   return set;
 }
 
@@ -149,9 +186,11 @@ function probeFor(page: Page): Promise<{ page: Page; html: string }> {
   if (!probe) {
     probe = (async () => {
       const state = { page: await browser.newPage(), html: '' };
-      await state.page.route('**/*', (route) => (route.request().isNavigationRequest()
-        ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: state.html })
-        : route.continue()));
+      await state.page.route('**/*', (route) =>
+        route.request().isNavigationRequest()
+          ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: state.html })
+          : route.continue(),
+      );
       return state;
     })();
     probes.set(browser, probe);
@@ -162,9 +201,15 @@ function probeFor(page: Page): Promise<{ page: Page; html: string }> {
 async function runAxe(page: Page, label: string, url: string): Promise<void> {
   // Legacy mode runs axe.run() in the page itself rather than opening a blank page per check to
   // merge frame results: Amber's pages have no iframes, and it halves the time of each check.
-  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).withTags(WCAG_TAGS).setLegacyMode().analyze();
+  const results = await new AxeBuilder({ page })
+    .options({ resultTypes: ['violations'] })
+    .withTags(WCAG_TAGS)
+    .setLegacyMode()
+    .analyze();
   if (results.violations.length > 0) {
-    throw new Error(`Accessibility check failed on ${label} (${url}): ${results.violations.length} rule(s) violated\n${formatViolations(results.violations)}`);
+    throw new Error(
+      `Accessibility check failed on ${label} (${url}): ${results.violations.length} rule(s) violated\n${formatViolations(results.violations)}`,
+    );
   }
 }
 
@@ -174,6 +219,9 @@ async function runAxe(page: Page, label: string, url: string): Promise<void> {
  */
 export async function navigates(page: Page, action: () => Promise<unknown>): Promise<void> {
   // Promise.all: if the action fails, its error is reported and the wait's rejection is handled.
-  await Promise.all([page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }), action()]);
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() }),
+    action(),
+  ]);
   await page.waitForLoadState('load');
 }

@@ -20,5 +20,8 @@ export async function signInAs(page: Page, baseUrl: string, role: Role = 'perfor
   }
   await page.fill('#email', account.email);
   await page.fill('#password', account.password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/sign-in')), page.click('[data-qa="sign-in"]')]);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/sign-in')),
+    page.click('[data-qa="sign-in"]'),
+  ]);
 }

@@ -13,10 +13,19 @@ const bin = join(root, 'bin/amber.js');
 
 describe('the amber command', () => {
   let dir: string;
-  const env = () => ({ ...process.env, AMBER_DATA_DIR: join(dir, 'data'), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const amber = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 180_000 });
+  const env = () => ({
+    ...process.env,
+    AMBER_DATA_DIR: join(dir, 'data'),
+    DATABASE_URL: '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+  });
+  const amber = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 180_000 });
 
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-cli-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'amber-cli-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads the demo once and says so the second time', () => {
@@ -28,7 +37,12 @@ describe('the amber command', () => {
     assert.match(second.stdout, /already loaded/);
   });
 
-  for (const [format, magic] of [['pdf', '%PDF'], ['docx', 'PK'], ['json', '{'], ['html', '<!DOCTYPE html>']] as const) {
+  for (const [format, magic] of [
+    ['pdf', '%PDF'],
+    ['docx', 'PK'],
+    ['json', '{'],
+    ['html', '<!DOCTYPE html>'],
+  ] as const) {
     it(`renders the VfM-4d report as ${format}`, () => {
       const out = join(dir, `r.${format}`);
       const res = amber('render', 'VfM-4d', '2009-10-h1', '--format', format, '--out', out);
@@ -62,8 +76,17 @@ describe('the amber command', () => {
       await new Promise<void>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-        server.stdout.on('data', (d) => { out += d; if (/Amber is running at/.test(out)) { clearTimeout(timer); resolve(); } });
-        server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${out}`)); });
+        server.stdout.on('data', (d) => {
+          out += d;
+          if (/Amber is running at/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        server.on('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited ${code}: ${out}`));
+        });
       });
       const second = amber('demo');
       assert.equal(second.status, 1);
@@ -81,10 +104,19 @@ describe('the amber command', () => {
 
 describe('amber export and import', () => {
   let dir: string;
-  const env = (data: string) => ({ ...process.env, AMBER_DATA_DIR: join(dir, data), DATABASE_URL: '', NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const amber = (data: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 180_000 });
+  const env = (data: string) => ({
+    ...process.env,
+    AMBER_DATA_DIR: join(dir, data),
+    DATABASE_URL: '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+  });
+  const amber = (data: string, ...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 180_000 });
 
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'amber-transfer-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'amber-transfer-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('moves the whole organisation to another database losslessly', () => {

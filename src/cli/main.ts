@@ -36,7 +36,10 @@ const USAGE = `Usage: amber <command>
 
 Environment: DATABASE_URL (PostgreSQL server) or AMBER_DATA_DIR (embedded PGlite folder, default ./data), PORT.`;
 
-async function withServices<T>(config: Config, fn: (services: Services, handle: DatabaseHandle<DB>) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  config: Config,
+  fn: (services: Services, handle: DatabaseHandle<DB>) => Promise<T>,
+): Promise<T> {
   const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);
@@ -51,7 +54,11 @@ async function homeActor(services: Services): Promise<Actor> {
   return { organisationId: home.id, label: 'cli' };
 }
 
-export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     const config = loadConfig();
@@ -59,12 +66,16 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       case 'serve': {
         const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
         const port = values.port === undefined ? config.port : Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new ConfigError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
         const server = await startServer({ ...config, port }, out);
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             out(`${signal} received: stopping Amber.`);
-            server.stop().then(resolve, (e) => { err(String(e)); resolve(); });
+            server.stop().then(resolve, (e) => {
+              err(String(e));
+              resolve();
+            });
           };
           process.once('SIGINT', () => shutdown('SIGINT'));
           process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -76,13 +87,19 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
         try {
           const applied = await migrateToLatest(handle.db);
           out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
-        } finally { await handle.close(); }
+        } finally {
+          await handle.close();
+        }
         return 0;
       }
       case 'demo':
         return await withServices(config, async (services) => {
           const { organisation, created } = await services.demo.load('cli');
-          out(created ? `Loaded the demo organisation: ${organisation.name}.` : `The demo organisation (${organisation.name}) is already loaded.`);
+          out(
+            created
+              ? `Loaded the demo organisation: ${organisation.name}.`
+              : `The demo organisation (${organisation.name}) is already loaded.`,
+          );
           const accounts = await services.demo.accounts();
           if (accounts.length > 0) {
             out('Demo accounts (the passwords are public: change them, or close these accounts, before real use):');
@@ -91,14 +108,29 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
           return 0;
         });
       case 'render': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string' }, out: { type: 'string' } } });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { format: { type: 'string' }, out: { type: 'string' } },
+        });
         const [code, period] = positionals;
         const format = values.format ?? 'html';
-        if (!code || !period || !values.out) throw new ConfigError('render needs a priority code, a period and --out FILE, e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf');
-        if (!['html', 'pdf', 'docx', 'json'].includes(format)) throw new ConfigError(`--format must be html, pdf, docx or json, not "${format}"`);
+        if (!code || !period || !values.out)
+          throw new ConfigError(
+            'render needs a priority code, a period and --out FILE, e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf',
+          );
+        if (!['html', 'pdf', 'docx', 'json'].includes(format))
+          throw new ConfigError(`--format must be html, pdf, docx or json, not "${format}"`);
         return await withServices(config, async (services) => {
           const view = presentReport(await services.reports.getBundle(await homeActor(services), code, period));
-          const body = format === 'pdf' ? await renderReportPdf(view) : format === 'docx' ? await renderReportDocx(view) : format === 'json' ? renderReportJson(view) : renderReportHtml(view);
+          const body =
+            format === 'pdf'
+              ? await renderReportPdf(view)
+              : format === 'docx'
+                ? await renderReportDocx(view)
+                : format === 'json'
+                  ? renderReportJson(view)
+                  : renderReportHtml(view);
           writeFileSync(values.out!, body);
           out(`Wrote ${view.priority.code} ${view.period.label} as ${format.toUpperCase()} to ${values.out}`);
           return 0;
@@ -106,21 +138,43 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
       }
       case 'user': {
         const [sub, ...args] = rest;
-        if (sub !== 'create') throw new ConfigError('Usage: amber user create EMAIL [--admin] [--role ROLE]... [--name NAME] [--password-stdin]');
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-          admin: { type: 'boolean', default: false }, role: { type: 'string', multiple: true, default: [] }, name: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false },
-        } });
+        if (sub !== 'create')
+          throw new ConfigError(
+            'Usage: amber user create EMAIL [--admin] [--role ROLE]... [--name NAME] [--password-stdin]',
+          );
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: {
+            admin: { type: 'boolean', default: false },
+            role: { type: 'string', multiple: true, default: [] },
+            name: { type: 'string' },
+            'password-stdin': { type: 'boolean', default: false },
+          },
+        });
         const [email] = positionals;
-        if (!email) throw new ConfigError('user create needs an e-mail address, e.g. amber user create --admin you@council.gov.uk');
+        if (!email)
+          throw new ConfigError(
+            'user create needs an e-mail address, e.g. amber user create --admin you@council.gov.uk',
+          );
         const roles = [...new Set([...(values.admin ? ['administrator'] : []), ...(values.role ?? [])])];
-        if (roles.length === 0) throw new ConfigError('Give the user a role: --admin, or --role ROLE (administrator, performance_officer, accountable_officer, accountable_director, contributor, viewer)');
+        if (roles.length === 0)
+          throw new ConfigError(
+            'Give the user a role: --admin, or --role ROLE (administrator, performance_officer, accountable_officer, accountable_director, contributor, viewer)',
+          );
         const typed = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
         const password = typed ?? randomBytes(15).toString('base64url');
         return await withServices(config, async (services) => {
           const actor = await homeActor(services);
-          const user = await services.accounts.createUser(actor, { email, name: values.name ?? email.split('@')[0]!, roles: roles as never, password });
+          const user = await services.accounts.createUser(actor, {
+            email,
+            name: values.name ?? email.split('@')[0]!,
+            roles: roles as never,
+            password,
+          });
           out(`Created ${user.email} (${roles.join(', ')}) in ${(await services.organisations.getHome()).name}.`);
-          if (!typed) out(`Password: ${password}\nIt is shown only now: sign in and change it on the "Your account" page.`);
+          if (!typed)
+            out(`Password: ${password}\nIt is shown only now: sign in and change it on the "Your account" page.`);
           return 0;
         });
       }
@@ -136,18 +190,36 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
         });
       }
       case 'import': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { replace: { type: 'boolean', default: false } } });
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { replace: { type: 'boolean', default: false } },
+        });
         const [file] = positionals;
         if (!file) throw new ConfigError('import needs a file: amber import FILE.json');
         let input: unknown;
-        try { input = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new ConfigError(`${file} is not a readable JSON file: ${(e as Error).message}`); }
+        try {
+          input = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (e) {
+          throw new ConfigError(`${file} is not a readable JSON file: ${(e as Error).message}`);
+        }
         return await withServices(config, async (services) => {
-          const result = await services.transfer.importOrganisation(input, { replace: values.replace, actorLabel: 'cli' });
-          out(`Imported organisation ${result.organisationId}: ${Object.entries(result.counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+          const result = await services.transfer.importOrganisation(input, {
+            replace: values.replace,
+            actorLabel: 'cli',
+          });
+          out(
+            `Imported organisation ${result.organisationId}: ${Object.entries(result.counts)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ')}`,
+          );
           return 0;
         });
       }
-      case undefined: case 'help': case '--help': case '-h':
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
         out(USAGE);
         return command === undefined ? 1 : 0;
       default:

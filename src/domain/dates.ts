@@ -4,8 +4,18 @@
 export type IsoDate = string & { readonly __brand: 'IsoDate' };
 
 export const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
 
 export function daysInMonth(year: number, month: number): number {
@@ -15,7 +25,8 @@ export function daysInMonth(year: number, month: number): number {
 export function isoDate(year: number, month: number, day: number): IsoDate {
   if (!Number.isInteger(year) || year < 1900 || year > 2200) throw new RangeError(`year out of range: ${year}`);
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month out of range: ${month}`);
-  if (!Number.isInteger(day) || day < 1 || day > daysInMonth(year, month)) throw new RangeError(`day out of range: ${day}`);
+  if (!Number.isInteger(day) || day < 1 || day > daysInMonth(year, month))
+    throw new RangeError(`day out of range: ${day}`);
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` as IsoDate;
 }
 
@@ -40,10 +51,14 @@ export function ordinal(n: number): string {
   const rem100 = n % 100;
   if (rem100 >= 11 && rem100 <= 13) return `${n}th`;
   switch (n % 10) {
-    case 1: return `${n}st`;
-    case 2: return `${n}nd`;
-    case 3: return `${n}rd`;
-    default: return `${n}th`;
+    case 1:
+      return `${n}st`;
+    case 2:
+      return `${n}nd`;
+    case 3:
+      return `${n}rd`;
+    default:
+      return `${n}th`;
   }
 }
 

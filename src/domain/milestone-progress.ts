@@ -14,12 +14,22 @@ export type MilestoneProgress =
 export type ProgressKind = MilestoneProgress['kind'];
 
 export const PROGRESS_LABELS: Record<ProgressKind | 'overdue' | 'due', string> = {
-  met: 'Met', slipped: 'Slipped', missed: 'Missed', suspended: 'Suspended', overdue: 'Overdue', due: 'Not yet due',
+  met: 'Met',
+  slipped: 'Slipped',
+  missed: 'Missed',
+  suspended: 'Suspended',
+  overdue: 'Overdue',
+  due: 'Not yet due',
 };
 
 /** A text symbol for each state, so the state never depends on colour. */
 export const PROGRESS_SYMBOLS: Record<ProgressKind | 'overdue' | 'due', string> = {
-  met: '✔', slipped: '↷', missed: '✖', suspended: '‖', overdue: '!', due: '…',
+  met: '✔',
+  slipped: '↷',
+  missed: '✖',
+  suspended: '‖',
+  overdue: '!',
+  due: '…',
 };
 
 export function isOverdue(timescale: Timescale, progress: MilestoneProgress | null, today: IsoDate): boolean {
@@ -32,9 +42,13 @@ export function describeProgress(timescale: Timescale, progress: MilestoneProgre
   const due = formatTimescale(timescale);
   if (!progress) return isOverdue(timescale, null, today) ? `Overdue: due ${due}, no progress recorded` : `Due ${due}`;
   switch (progress.kind) {
-    case 'met': return `Met on ${formatDate(progress.on)} (due ${due})${progress.note ? `. ${progress.note}` : ''}`;
-    case 'slipped': return `Slipped from ${due} to ${formatTimescale(progress.revised)}: ${progress.reason}`;
-    case 'missed': return `Missed (due ${due}): ${progress.reason}`;
-    case 'suspended': return `Suspended (was due ${due}): ${progress.reason}`;
+    case 'met':
+      return `Met on ${formatDate(progress.on)} (due ${due})${progress.note ? `. ${progress.note}` : ''}`;
+    case 'slipped':
+      return `Slipped from ${due} to ${formatTimescale(progress.revised)}: ${progress.reason}`;
+    case 'missed':
+      return `Missed (due ${due}): ${progress.reason}`;
+    case 'suspended':
+      return `Suspended (was due ${due}): ${progress.reason}`;
   }
 }

@@ -1,18 +1,76 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePeriodKey, periodLabel, periodSpan, periodDescription, makePeriod, financialYearOf, nextPeriod, comparePeriods, PeriodKeyError } from './period.ts';
+import {
+  parsePeriodKey,
+  periodLabel,
+  periodSpan,
+  periodDescription,
+  makePeriod,
+  financialYearOf,
+  nextPeriod,
+  comparePeriods,
+  PeriodKeyError,
+} from './period.ts';
 import type { IsoDate } from './dates.ts';
 
 describe('reporting periods', () => {
   const cases = [
-    { key: '2009-10', label: '2009/10', startsOn: '2009-04-01', endsOn: '2010-03-31', span: '1st April 2009 – 31st March 2010' },
-    { key: '2009-10-h1', label: '2009/10 H1', startsOn: '2009-04-01', endsOn: '2009-09-30', span: '1st April – 30th September 2009' },
-    { key: '2009-10-h2', label: '2009/10 H2', startsOn: '2009-10-01', endsOn: '2010-03-31', span: '1st October 2009 – 31st March 2010' },
-    { key: '2009-10-q2', label: '2009/10 Q2', startsOn: '2009-07-01', endsOn: '2009-09-30', span: '1st July – 30th September 2009' },
-    { key: '2009-10-q4', label: '2009/10 Q4', startsOn: '2010-01-01', endsOn: '2010-03-31', span: '1st January – 31st March 2010' },
-    { key: '2009-10-m07', label: '2009/10 M07', startsOn: '2009-10-01', endsOn: '2009-10-31', span: '1st October – 31st October 2009' },
-    { key: '2011-12-m11', label: '2011/12 M11', startsOn: '2012-02-01', endsOn: '2012-02-29', span: '1st February – 29th February 2012' },
-    { key: '1999-00-h1', label: '1999/00 H1', startsOn: '1999-04-01', endsOn: '1999-09-30', span: '1st April – 30th September 1999' },
+    {
+      key: '2009-10',
+      label: '2009/10',
+      startsOn: '2009-04-01',
+      endsOn: '2010-03-31',
+      span: '1st April 2009 – 31st March 2010',
+    },
+    {
+      key: '2009-10-h1',
+      label: '2009/10 H1',
+      startsOn: '2009-04-01',
+      endsOn: '2009-09-30',
+      span: '1st April – 30th September 2009',
+    },
+    {
+      key: '2009-10-h2',
+      label: '2009/10 H2',
+      startsOn: '2009-10-01',
+      endsOn: '2010-03-31',
+      span: '1st October 2009 – 31st March 2010',
+    },
+    {
+      key: '2009-10-q2',
+      label: '2009/10 Q2',
+      startsOn: '2009-07-01',
+      endsOn: '2009-09-30',
+      span: '1st July – 30th September 2009',
+    },
+    {
+      key: '2009-10-q4',
+      label: '2009/10 Q4',
+      startsOn: '2010-01-01',
+      endsOn: '2010-03-31',
+      span: '1st January – 31st March 2010',
+    },
+    {
+      key: '2009-10-m07',
+      label: '2009/10 M07',
+      startsOn: '2009-10-01',
+      endsOn: '2009-10-31',
+      span: '1st October – 31st October 2009',
+    },
+    {
+      key: '2011-12-m11',
+      label: '2011/12 M11',
+      startsOn: '2012-02-01',
+      endsOn: '2012-02-29',
+      span: '1st February – 29th February 2012',
+    },
+    {
+      key: '1999-00-h1',
+      label: '1999/00 H1',
+      startsOn: '1999-04-01',
+      endsOn: '1999-09-30',
+      span: '1st April – 30th September 1999',
+    },
   ];
   for (const c of cases) {
     it(`reads ${c.key} as ${c.label}, ${c.span}`, () => {
@@ -41,7 +99,10 @@ describe('reporting periods', () => {
   ] as const;
   for (const [input, message] of bad) {
     it(`refuses "${input}" with a message that says how to write it`, () => {
-      assert.throws(() => parsePeriodKey(input), (e: Error) => e instanceof PeriodKeyError && message.test(e.message));
+      assert.throws(
+        () => parsePeriodKey(input),
+        (e: Error) => e instanceof PeriodKeyError && message.test(e.message),
+      );
     });
   }
 
@@ -65,12 +126,19 @@ describe('reporting periods', () => {
   });
 
   it('orders periods by start, the longer first when they start together', () => {
-    const keys = ['2009-10-q2', '2009-10', '2009-10-h1', '2008-09-h2'].map(parsePeriodKey).sort(comparePeriods).map((p) => p.key);
+    const keys = ['2009-10-q2', '2009-10', '2009-10-h1', '2008-09-h2']
+      .map(parsePeriodKey)
+      .sort(comparePeriods)
+      .map((p) => p.key);
     assert.deepEqual(keys, ['2008-09-h2', '2009-10', '2009-10-h1', '2009-10-q2']);
   });
 
   it('gives every part of a year a span inside the year, with no gaps or overlaps', () => {
-    for (const [kind, count] of [['half', 2], ['quarter', 4], ['month', 12]] as const) {
+    for (const [kind, count] of [
+      ['half', 2],
+      ['quarter', 4],
+      ['month', 12],
+    ] as const) {
       let expectedStart = '2009-04-01';
       for (let n = 1; n <= count; n++) {
         const p = makePeriod(kind, 2009, n);

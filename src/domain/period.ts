@@ -51,9 +51,10 @@ export function makePeriod(kind: PeriodKind, startYear: number, number = 1): Per
   const s = at(offsetStart);
   const e = at(offsetEnd);
   const yy = String((startYear + 1) % 100).padStart(2, '0');
-  const key = kind === 'year'
-    ? `${startYear}-${yy}`
-    : `${startYear}-${yy}-${KIND_LETTER[kind]}${kind === 'month' ? String(number).padStart(2, '0') : number}`;
+  const key =
+    kind === 'year'
+      ? `${startYear}-${yy}`
+      : `${startYear}-${yy}-${KIND_LETTER[kind]}${kind === 'month' ? String(number).padStart(2, '0') : number}`;
   return {
     key,
     kind,
@@ -77,7 +78,9 @@ export function parsePeriodKey(input: string): Period {
   }
   const startYear = Number(m[1]);
   if (Number(m[2]) !== (startYear + 1) % 100) {
-    throw new PeriodKeyError(`"${input}" is not a financial year: ${startYear} is followed by ${String((startYear + 1) % 100).padStart(2, '0')}, as in ${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`);
+    throw new PeriodKeyError(
+      `"${input}" is not a financial year: ${startYear} is followed by ${String((startYear + 1) % 100).padStart(2, '0')}, as in ${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`,
+    );
   }
   if (!m[3]) return makePeriod('year', startYear);
   const kind: PeriodKind = m[3] === 'h' ? 'half' : m[3] === 'q' ? 'quarter' : 'month';
@@ -104,9 +107,12 @@ export function periodLabel(p: Period): string {
 export function periodDescription(p: Period): string {
   const fy = financialYearLabel(p.startYear);
   switch (p.kind) {
-    case 'year': return `financial year ${fy}`;
-    case 'half': return `${fy} ${p.number === 1 ? 'first' : 'second'} half-year`;
-    case 'quarter': return `${fy} quarter ${p.number}`;
+    case 'year':
+      return `financial year ${fy}`;
+    case 'half':
+      return `${fy} ${p.number === 1 ? 'first' : 'second'} half-year`;
+    case 'quarter':
+      return `${fy} quarter ${p.number}`;
     case 'month': {
       const [y, m] = p.startsOn.split('-').map(Number);
       return `${MONTHS[m! - 1]} ${y}`;

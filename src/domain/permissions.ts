@@ -13,7 +13,14 @@
 import type { Actor } from './actor.ts';
 import { ForbiddenError } from './errors.ts';
 
-export const ROLES = ['administrator', 'performance_officer', 'accountable_officer', 'accountable_director', 'contributor', 'viewer'] as const;
+export const ROLES = [
+  'administrator',
+  'performance_officer',
+  'accountable_officer',
+  'accountable_director',
+  'contributor',
+  'viewer',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -27,32 +34,75 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 export type Scope = 'all' | 'own' | 'named' | 'published';
 
-const ALL_ROLES = (scope: Scope, overrides: Partial<Record<Role, Scope>> = {}): Partial<Record<Role, Scope>> =>
-  ({ administrator: scope, performance_officer: scope, accountable_officer: scope, accountable_director: scope, contributor: scope, viewer: scope, ...overrides });
+const ALL_ROLES = (scope: Scope, overrides: Partial<Record<Role, Scope>> = {}): Partial<Record<Role, Scope>> => ({
+  administrator: scope,
+  performance_officer: scope,
+  accountable_officer: scope,
+  accountable_director: scope,
+  contributor: scope,
+  viewer: scope,
+  ...overrides,
+});
 const EDITORS = { administrator: 'all', performance_officer: 'all' } as const;
 
 export const PERMISSIONS = {
   // Improvement priorities and their reports
-  'report.read': { description: 'Read priorities and their progress reports (drafts included)', roles: ALL_ROLES('all', { viewer: 'published' }) },
-  'priority.edit': { description: 'Create and edit plans, themes and priorities', roles: { ...EDITORS, accountable_officer: 'own' } },
-  'report.edit': { description: 'Write a progress report (summary, status, achievements, challenges, actions, milestones)', roles: { ...EDITORS, accountable_officer: 'own' } },
-  'report.update-actions': { description: 'Update the actions and milestones one is named on', roles: { ...EDITORS, accountable_officer: 'own', contributor: 'named' } },
+  'report.read': {
+    description: 'Read priorities and their progress reports (drafts included)',
+    roles: ALL_ROLES('all', { viewer: 'published' }),
+  },
+  'priority.edit': {
+    description: 'Create and edit plans, themes and priorities',
+    roles: { ...EDITORS, accountable_officer: 'own' },
+  },
+  'report.edit': {
+    description: 'Write a progress report (summary, status, achievements, challenges, actions, milestones)',
+    roles: { ...EDITORS, accountable_officer: 'own' },
+  },
+  'report.update-actions': {
+    description: 'Update the actions and milestones one is named on',
+    roles: { ...EDITORS, accountable_officer: 'own', contributor: 'named' },
+  },
   'report.submit': { description: 'Submit a report for sign-off', roles: { ...EDITORS, accountable_officer: 'own' } },
-  'report.approve-officer': { description: 'First sign-off (as accountable officer), or return to draft', roles: { accountable_officer: 'own' } },
-  'report.approve-director': { description: 'Second sign-off (as accountable director, publishes), or return to draft', roles: { accountable_director: 'own' } },
-  'risk.edit': { description: 'Keep the risk register of a priority', roles: { ...EDITORS, accountable_officer: 'own' } },
+  'report.approve-officer': {
+    description: 'First sign-off (as accountable officer), or return to draft',
+    roles: { accountable_officer: 'own' },
+  },
+  'report.approve-director': {
+    description: 'Second sign-off (as accountable director, publishes), or return to draft',
+    roles: { accountable_director: 'own' },
+  },
+  'risk.edit': {
+    description: 'Keep the risk register of a priority',
+    roles: { ...EDITORS, accountable_officer: 'own' },
+  },
   'indicator.edit': { description: 'Define indicators and enter or import their values', roles: { ...EDITORS } },
   'boardpack.compile': { description: 'Compile board packs', roles: { ...EDITORS } },
-  'history.read': { description: 'Read the history (audit trail) of a report or priority', roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all' } },
+  'history.read': {
+    description: 'Read the history (audit trail) of a report or priority',
+    roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all' },
+  },
   'audit.export': { description: 'Export the audit trail as CSV', roles: { ...EDITORS } },
   // Reference data and administration
   'reference.edit': { description: 'Edit people, partner organisations and reporting periods', roles: { ...EDITORS } },
-  'settings.edit': { description: 'Change the organisation\'s settings (status scale, indicator defaults)', roles: { administrator: 'all' } },
+  'settings.edit': {
+    description: "Change the organisation's settings (status scale, indicator defaults)",
+    roles: { administrator: 'all' },
+  },
   'users.manage': { description: 'Invite users, give and take away roles', roles: { administrator: 'all' } },
   // The efficiency programme (issue 5)
-  'diagnostic.read': { description: 'See diagnostic exercises, baselines, benchmarks, opportunities, cases, plans and savings', roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' } },
-  'diagnostic.edit': { description: 'Collect diagnostic data, run baselines, enter benchmarks, opportunities, cases and plans', roles: { ...EDITORS } },
-  'savings.verify': { description: 'Verify realised savings and evaluate gain-share agreements', roles: { ...EDITORS, accountable_director: 'all' } },
+  'diagnostic.read': {
+    description: 'See diagnostic exercises, baselines, benchmarks, opportunities, cases, plans and savings',
+    roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
+  },
+  'diagnostic.edit': {
+    description: 'Collect diagnostic data, run baselines, enter benchmarks, opportunities, cases and plans',
+    roles: { ...EDITORS },
+  },
+  'savings.verify': {
+    description: 'Verify realised savings and evaluate gain-share agreements',
+    roles: { ...EDITORS, accountable_director: 'all' },
+  },
 } as const satisfies Record<string, { description: string; roles: Partial<Record<Role, Scope>> }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -77,10 +127,14 @@ export function can(actor: Actor, permission: Permission, context: PermissionCon
   const scopes = scopeOf(actor.roles ?? [], permission);
   return scopes.some((scope) => {
     switch (scope) {
-      case 'all': return true;
-      case 'own': return actor.personId !== undefined && (context.accountablePersonIds ?? []).includes(actor.personId);
-      case 'named': return actor.personId !== undefined && (context.namedPersonIds ?? []).includes(actor.personId);
-      case 'published': return context.published === true;
+      case 'all':
+        return true;
+      case 'own':
+        return actor.personId !== undefined && (context.accountablePersonIds ?? []).includes(actor.personId);
+      case 'named':
+        return actor.personId !== undefined && (context.namedPersonIds ?? []).includes(actor.personId);
+      case 'published':
+        return context.published === true;
     }
   });
 }
@@ -92,6 +146,9 @@ export function mayEver(actor: Actor, permission: Permission): boolean {
 
 export function authorize(actor: Actor, permission: Permission, context: PermissionContext = {}): void {
   if (!can(actor, permission, context)) {
-    throw new ForbiddenError('FORBIDDEN', `You do not have permission to ${PERMISSIONS[permission].description.charAt(0).toLowerCase()}${PERMISSIONS[permission].description.slice(1)}${context.published === false ? ' (it is not published yet)' : ''}.`);
+    throw new ForbiddenError(
+      'FORBIDDEN',
+      `You do not have permission to ${PERMISSIONS[permission].description.charAt(0).toLowerCase()}${PERMISSIONS[permission].description.slice(1)}${context.published === false ? ' (it is not published yet)' : ''}.`,
+    );
   }
 }

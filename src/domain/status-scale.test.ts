@@ -4,7 +4,14 @@ import { RAG_SCALE, TARGET_SCALE, checkScale, statusKeyFromLabel, textColourOn }
 
 describe('status scales', () => {
   it('ships Red/Amber/Green, best first, with a reason needed for amber and red', () => {
-    assert.deepEqual(RAG_SCALE.map((s) => [s.label, s.commentRequired]), [['Green', false], ['Amber', true], ['Red', true]]);
+    assert.deepEqual(
+      RAG_SCALE.map((s) => [s.label, s.commentRequired]),
+      [
+        ['Green', false],
+        ['Amber', true],
+        ['Red', true],
+      ],
+    );
   });
   it('gives every default status a distinct shape, so colour is never the only signal', () => {
     for (const scale of [RAG_SCALE, TARGET_SCALE]) assert.equal(new Set(scale.map((s) => s.shape)).size, scale.length);
@@ -14,7 +21,10 @@ describe('status scales', () => {
   });
   it('names the row of a duplicated key or label', () => {
     const issues = checkScale([...RAG_SCALE, { ...RAG_SCALE[0]!, label: 'green' }]);
-    assert.deepEqual(issues.map((i) => i.field), ['statuses.3.key', 'statuses.3.label']);
+    assert.deepEqual(
+      issues.map((i) => i.field),
+      ['statuses.3.key', 'statuses.3.label'],
+    );
   });
   it('refuses an empty scale', () => {
     assert.equal(checkScale([])[0]?.field, 'statuses');

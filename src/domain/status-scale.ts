@@ -22,13 +22,34 @@ export interface Status extends StatusDefinition {
 
 export const RAG_SCALE: StatusDefinition[] = [
   { key: 'green', label: 'Green', colour: '#00703c', shape: 'circle', description: 'On track', commentRequired: false },
-  { key: 'amber', label: 'Amber', colour: '#f47738', shape: 'triangle', description: 'Some delay or risk; recoverable', commentRequired: true },
-  { key: 'red', label: 'Red', colour: '#d4351c', shape: 'diamond', description: 'Off track; needs intervention', commentRequired: true },
+  {
+    key: 'amber',
+    label: 'Amber',
+    colour: '#f47738',
+    shape: 'triangle',
+    description: 'Some delay or risk; recoverable',
+    commentRequired: true,
+  },
+  {
+    key: 'red',
+    label: 'Red',
+    colour: '#d4351c',
+    shape: 'diamond',
+    description: 'Off track; needs intervention',
+    commentRequired: true,
+  },
 ];
 
 export const TARGET_SCALE: StatusDefinition[] = [
   { key: 'on-target', label: 'On target', colour: '#00703c', shape: 'circle', description: '', commentRequired: false },
-  { key: 'behind-target', label: 'Behind target', colour: '#f47738', shape: 'triangle', description: '', commentRequired: true },
+  {
+    key: 'behind-target',
+    label: 'Behind target',
+    colour: '#f47738',
+    shape: 'triangle',
+    description: '',
+    commentRequired: true,
+  },
   { key: 'failing', label: 'Failing', colour: '#d4351c', shape: 'diamond', description: '', commentRequired: true },
 ];
 
@@ -36,8 +57,15 @@ export const STATUS_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const COLOUR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 
 export function statusKeyFromLabel(label: string): string {
-  return label.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'status';
+  return (
+    label
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'status'
+  );
 }
 
 /** Problems with a whole scale, as field paths into the list (`statuses.1.label`). */
@@ -48,11 +76,19 @@ export function checkScale(statuses: StatusDefinition[]): { field: string; messa
   const labels = new Map<string, number>();
   statuses.forEach((s, i) => {
     const k = keys.get(s.key);
-    if (k !== undefined) issues.push({ field: `statuses.${i}.key`, message: `Status ${i + 1} has the same key as status ${k + 1} ("${s.key}")` });
+    if (k !== undefined)
+      issues.push({
+        field: `statuses.${i}.key`,
+        message: `Status ${i + 1} has the same key as status ${k + 1} ("${s.key}")`,
+      });
     keys.set(s.key, i);
     const lower = s.label.trim().toLowerCase();
     const l = labels.get(lower);
-    if (l !== undefined) issues.push({ field: `statuses.${i}.label`, message: `Status ${i + 1} has the same label as status ${l + 1} ("${s.label}")` });
+    if (l !== undefined)
+      issues.push({
+        field: `statuses.${i}.label`,
+        message: `Status ${i + 1} has the same label as status ${l + 1} ("${s.label}")`,
+      });
     labels.set(lower, i);
   });
   return issues;

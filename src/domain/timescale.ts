@@ -1,6 +1,15 @@
 // A milestone's timescale: a month ("Nov 2009", as reports write them) or a day.
 
-import { type IsoDate, isoDate, dateParts, formatDate, parseUkDate, monthFromName, MONTHS, daysInMonth } from './dates.ts';
+import {
+  type IsoDate,
+  isoDate,
+  dateParts,
+  formatDate,
+  parseUkDate,
+  monthFromName,
+  MONTHS,
+  daysInMonth,
+} from './dates.ts';
 
 export type Timescale =
   | { precision: 'month'; date: IsoDate } // always the first of the month

@@ -59,7 +59,8 @@ const cleanText = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '
 export function requiredText(label: string, max = 500) {
   return z.preprocess(
     cleanText,
-    z.string({ error: `Enter ${label}` })
+    z
+      .string({ error: `Enter ${label}` })
       .min(1, { error: `Enter ${label}` })
       .max(max, { error: `${capitalise(label)} must be ${max.toLocaleString('en-GB')} characters or fewer` }),
   );
@@ -68,7 +69,8 @@ export function requiredText(label: string, max = 500) {
 export function optionalText(label: string, max = 100_000) {
   return z.preprocess(
     (v) => (v === undefined || v === null ? '' : cleanText(v)),
-    z.string({ error: `${capitalise(label)} must be text` })
+    z
+      .string({ error: `${capitalise(label)} must be text` })
       .max(max, { error: `${capitalise(label)} must be ${max.toLocaleString('en-GB')} characters or fewer` }),
   );
 }
@@ -79,11 +81,19 @@ export function textLines(label: string, maxItems = 200, maxLength = 5_000) {
     (v) => {
       if (v === undefined || v === null) return [];
       const list = typeof v === 'string' ? v.replace(/\r\n?/g, '\n').split('\n') : v;
-      return Array.isArray(list) ? list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '') : list;
+      return Array.isArray(list)
+        ? list.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '')
+        : list;
     },
-    z.array(z.string({ error: `Each of the ${label} must be text` })
-      .max(maxLength, { error: `Each of the ${label} must be ${maxLength.toLocaleString('en-GB')} characters or fewer` }),
-    { error: `${capitalise(label)} must be a list of text` })
+    z
+      .array(
+        z
+          .string({ error: `Each of the ${label} must be text` })
+          .max(maxLength, {
+            error: `Each of the ${label} must be ${maxLength.toLocaleString('en-GB')} characters or fewer`,
+          }),
+        { error: `${capitalise(label)} must be a list of text` },
+      )
       .max(maxItems, { error: `There can be at most ${maxItems} ${label}` }),
   );
 }
@@ -102,7 +112,8 @@ export function optionalUuid(label: string) {
 export function integer(label: string, min: number, max: number) {
   return z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v),
-    z.number({ error: `Enter ${label} as a whole number` })
+    z
+      .number({ error: `Enter ${label} as a whole number` })
       .int({ error: `Enter ${label} as a whole number` })
       .min(min, { error: `${capitalise(label)} must be ${min} or more` })
       .max(max, { error: `${capitalise(label)} must be ${max} or less` }),
@@ -110,7 +121,10 @@ export function integer(label: string, min: number, max: number) {
 }
 
 export function checkbox() {
-  return z.preprocess((v) => v === true || v === 'true' || v === 'on' || v === 'yes' || (Array.isArray(v) && v.length > 0), z.boolean());
+  return z.preprocess(
+    (v) => v === true || v === 'true' || v === 'on' || v === 'yes' || (Array.isArray(v) && v.length > 0),
+    z.boolean(),
+  );
 }
 
 /** A value from a fixed list; `labels` names the choices in the message. */
@@ -122,7 +136,9 @@ export function choice<T extends string>(label: string, values: readonly [T, ...
 export function stringList(label: string) {
   return z.preprocess(
     (v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]),
-    z.array(z.string({ error: `${capitalise(label)} must be a list` }), { error: `${capitalise(label)} must be a list` }),
+    z.array(z.string({ error: `${capitalise(label)} must be a list` }), {
+      error: `${capitalise(label)} must be a list`,
+    }),
   );
 }
 
@@ -133,14 +149,20 @@ export function capitalise(s: string): string {
 export function ukDate(label: string) {
   return z.preprocess(
     cleanText,
-    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx) => {
-      const date = parseUkDate(s);
-      if (!date) {
-        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009` });
-        return z.NEVER;
-      }
-      return date;
-    }),
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .transform((s, ctx) => {
+        const date = parseUkDate(s);
+        if (!date) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009`,
+          });
+          return z.NEVER;
+        }
+        return date;
+      }),
   );
 }
 
@@ -151,7 +173,10 @@ export function optionalUkDate(label: string) {
       if (s === '') return null;
       const date = parseUkDate(s);
       if (!date) {
-        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${capitalise(label)} must be a real date, like 22 October 2009 or 22/10/2009`,
+        });
         return z.NEVER;
       }
       return date;
@@ -162,27 +187,36 @@ export function optionalUkDate(label: string) {
 export function timescaleField(label: string) {
   return z.preprocess(
     cleanText,
-    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx): Timescale => {
-      const t = parseTimescale(s);
-      if (!t) {
-        ctx.addIssue({ code: 'custom', message: `${capitalise(label)} must be a month like Nov 2009 or a date like 30 November 2009` });
-        return z.NEVER;
-      }
-      return t;
-    }),
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .transform((s, ctx): Timescale => {
+        const t = parseTimescale(s);
+        if (!t) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${capitalise(label)} must be a month like Nov 2009 or a date like 30 November 2009`,
+          });
+          return z.NEVER;
+        }
+        return t;
+      }),
   );
 }
 
 export function periodKeyField(label = 'the reporting period') {
   return z.preprocess(
     cleanText,
-    z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` }).transform((s, ctx): Period => {
-      try {
-        return parsePeriodKey(s);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .transform((s, ctx): Period => {
+        try {
+          return parsePeriodKey(s);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
   );
 }

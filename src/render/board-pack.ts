@@ -22,13 +22,44 @@ import {
   TextRun,
 } from 'docx';
 import {
-  BODY, CELL_PAD_BOTTOM, CELL_PAD_TOP, CONTENT_BOTTOM, CONTENT_WIDTH, GREY, HEADER_FILL, INK, MARGIN, PAGE, SMALL, TABLE,
-  createPdf, drawPageFrame, drawShape, lineHeight, renderReportBody, reportPageHeader,
-  type Column, type Layout, type PlacedLine, type Row, type TextStyle,
+  BODY,
+  CELL_PAD_BOTTOM,
+  CELL_PAD_TOP,
+  CONTENT_BOTTOM,
+  CONTENT_WIDTH,
+  GREY,
+  HEADER_FILL,
+  INK,
+  MARGIN,
+  PAGE,
+  SMALL,
+  TABLE,
+  createPdf,
+  drawPageFrame,
+  drawShape,
+  lineHeight,
+  renderReportBody,
+  reportPageHeader,
+  type Column,
+  type Layout,
+  type PlacedLine,
+  type Row,
+  type TextStyle,
 } from './pdf.ts';
 import {
-  CONTENT_WIDTH as DOCX_CONTENT_WIDTH, DOCX_NUMBERING, DOCX_STYLES, GREY as DOCX_GREY, HEADER_FILL as DOCX_HEADER_FILL,
-  cell, chartPngs, hex, pageSection, reportBody, reportPageHeader as docxReportPageHeader, table, text,
+  CONTENT_WIDTH as DOCX_CONTENT_WIDTH,
+  DOCX_NUMBERING,
+  DOCX_STYLES,
+  GREY as DOCX_GREY,
+  HEADER_FILL as DOCX_HEADER_FILL,
+  cell,
+  chartPngs,
+  hex,
+  pageSection,
+  reportBody,
+  reportPageHeader as docxReportPageHeader,
+  table,
+  text,
 } from './docx.ts';
 import type { ReportView, StatusView } from './report-view.ts';
 
@@ -109,7 +140,12 @@ function cover(layout: Layout, view: BoardPackView): void {
   layout.paragraph(view.periodSpan, body, 0, 4);
   if (view.themeTitle) layout.paragraph(`Theme: ${view.themeTitle}`, { font: 'bold', size: 12 }, 0, 4);
   layout.space(16);
-  layout.paragraph(`${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`, body, 0, 4);
+  layout.paragraph(
+    `${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`,
+    body,
+    0,
+    4,
+  );
   layout.paragraph(`Generated on ${view.generatedOn}`, body, 0, 4);
 }
 
@@ -165,8 +201,16 @@ function drawContents(layout: Layout, first: number, entries: ContentsEntry[]): 
     const dotsFrom = MARGIN.left + layout.width(`${last} `, CONTENTS_STYLE);
     const numberX = PAGE.width - MARGIN.right - layout.width(number, CONTENTS_STYLE);
     if (numberX - dotsFrom > 12) {
-      doc.save().lineWidth(0.6).strokeColor(GREY).dash(1, { space: 2.5 })
-        .moveTo(dotsFrom, lastY + lh * 0.62).lineTo(numberX - 4, lastY + lh * 0.62).stroke().undash().restore();
+      doc
+        .save()
+        .lineWidth(0.6)
+        .strokeColor(GREY)
+        .dash(1, { space: 2.5 })
+        .moveTo(dotsFrom, lastY + lh * 0.62)
+        .lineTo(numberX - 4, lastY + lh * 0.62)
+        .stroke()
+        .undash()
+        .restore();
     }
     layout.drawLine(number, numberX, lastY, CONTENTS_STYLE);
     // The whole entry goes to its page.
@@ -181,10 +225,16 @@ function drawArrow(doc: PDFKit.PDFDocument, key: DirectionKey, cx: number, cy: n
   doc.save().fillColor(INK).strokeColor(INK).lineWidth(1.3).lineCap('round');
   if (key === 'better' || key === 'worse') {
     const dir = key === 'better' ? -1 : 1;
-    doc.moveTo(cx, cy - dir * r).lineTo(cx, cy + dir * (r - 2)).stroke();
+    doc
+      .moveTo(cx, cy - dir * r)
+      .lineTo(cx, cy + dir * (r - 2))
+      .stroke();
     doc.polygon([cx, cy + dir * r], [cx - 3, cy + dir * (r - 3.5)], [cx + 3, cy + dir * (r - 3.5)]).fill();
   } else if (key === 'same') {
-    doc.moveTo(cx - r, cy).lineTo(cx + r - 2, cy).stroke();
+    doc
+      .moveTo(cx - r, cy)
+      .lineTo(cx + r - 2, cy)
+      .stroke();
     doc.polygon([cx + r, cy], [cx + r - 3.5, cy - 3], [cx + r - 3.5, cy + 3]).fill();
   }
   doc.restore();
@@ -205,14 +255,28 @@ function summaryRow(layout: Layout, row: BoardPackRow): Row {
     layout.place(lines, SUMMARY_COLUMNS, 1, CELL_PAD_TOP, row.title, style),
     layout.place(lines, SUMMARY_COLUMNS, 2, CELL_PAD_TOP, row.officer, style),
     row.status
-      ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, style, false, { mark: { shape: row.status.shape, colour: row.status.colour } })
-      : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), { font: 'italic', size: TABLE, colour: GREY }),
+      ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, style, false, {
+          mark: { shape: row.status.shape, colour: row.status.colour },
+        })
+      : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), {
+          font: 'italic',
+          size: TABLE,
+          colour: GREY,
+        }),
   ];
   // The arrow is drawn after the row (its place is left blank here); the word is text.
   const arrowed = row.direction.arrow !== '';
   const dirLines: PlacedLine[] = [];
-  heights.push(layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP, row.direction.label, { font: 'bold', size: TABLE }));
-  heights.push(layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP + lineHeight(TABLE), row.direction.detail, { font: 'regular', size: SMALL, colour: GREY }) + lineHeight(TABLE));
+  heights.push(
+    layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP, row.direction.label, { font: 'bold', size: TABLE }),
+  );
+  heights.push(
+    layout.place(dirLines, SUMMARY_COLUMNS, 4, CELL_PAD_TOP + lineHeight(TABLE), row.direction.detail, {
+      font: 'regular',
+      size: SMALL,
+      colour: GREY,
+    }) + lineHeight(TABLE),
+  );
   for (const l of dirLines) lines.push(arrowed ? { ...l, x: l.x + MARK } : l);
   return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
 }
@@ -221,7 +285,9 @@ function summaryTable(layout: Layout, view: BoardPackView): void {
   layout.heading(`Summary of priorities ${view.periodLabel}`, 16, lineHeight(TABLE) * 4, 0);
   layout.paragraph(
     'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.',
-    { font: 'regular', size: BODY, colour: GREY }, 0, 8,
+    { font: 'regular', size: BODY, colour: GREY },
+    0,
+    8,
   );
   if (view.summary.length === 0) {
     layout.paragraph('There are no priorities for this period.', { font: 'italic', size: BODY, colour: GREY });
@@ -230,17 +296,21 @@ function summaryTable(layout: Layout, view: BoardPackView): void {
   const header = summaryHeader(layout);
   const x4 = MARGIN.left + SUMMARY_COLUMNS.slice(0, 4).reduce((a, c) => a + c.width, 0);
   layout.row(SUMMARY_COLUMNS, header);
-  layout.withContinuation(() => layout.row(SUMMARY_COLUMNS, header), header.height, () => {
-    for (const row of view.summary) {
-      const built = summaryRow(layout, row);
-      layout.row(SUMMARY_COLUMNS, built);
-      // Rows are short (never split): the row ends at layout.y.
-      if (row.direction.arrow) {
-        const top = layout.y - built.height;
-        drawArrow(layout.doc, row.direction.key, x4 + 5 + 5, top + CELL_PAD_TOP + lineHeight(TABLE) / 2);
+  layout.withContinuation(
+    () => layout.row(SUMMARY_COLUMNS, header),
+    header.height,
+    () => {
+      for (const row of view.summary) {
+        const built = summaryRow(layout, row);
+        layout.row(SUMMARY_COLUMNS, built);
+        // Rows are short (never split): the row ends at layout.y.
+        if (row.direction.arrow) {
+          const top = layout.y - built.height;
+          drawArrow(layout.doc, row.direction.key, x4 + 5 + 5, top + CELL_PAD_TOP + lineHeight(TABLE) / 2);
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 export async function renderBoardPackPdf(view: BoardPackView): Promise<Buffer> {
@@ -255,7 +325,10 @@ export async function renderBoardPackPdf(view: BoardPackView): Promise<Buffer> {
   cover(layout, view);
 
   // Reserve the contents pages; their count depends only on the entries' labels.
-  const labels = [{ label: `Summary of priorities ${view.periodLabel}` }, ...view.reports.map((r) => ({ label: `${r.priority.code} ${r.priority.title}` }))];
+  const labels = [
+    { label: `Summary of priorities ${view.periodLabel}` },
+    ...view.reports.map((r) => ({ label: `${r.priority.code} ${r.priority.title}` })),
+  ];
   const contentsPages = contentsPageCount(layout, labels);
   const contentsFirst = 1;
   for (let i = 0; i < contentsPages; i++) layout.newPage();
@@ -299,22 +372,41 @@ const bookmarkOf = (i: number) => `report_${i + 1}`;
 
 function docxCover(view: BoardPackView): Paragraph[] {
   return [
-    new Paragraph({ spacing: { before: 3000, after: 240 }, children: [new TextRun({ text: view.organisationName, bold: true, size: 28, color: DOCX_GREY })] }),
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun({ text: 'Board pack', bold: true, size: 60 })] }),
-    new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: `Progress reports ${view.periodLabel}`, bold: true, size: 36 })] }),
+    new Paragraph({
+      spacing: { before: 3000, after: 240 },
+      children: [new TextRun({ text: view.organisationName, bold: true, size: 28, color: DOCX_GREY })],
+    }),
+    new Paragraph({
+      heading: HeadingLevel.TITLE,
+      children: [new TextRun({ text: 'Board pack', bold: true, size: 60 })],
+    }),
+    new Paragraph({
+      spacing: { before: 240 },
+      children: [new TextRun({ text: `Progress reports ${view.periodLabel}`, bold: true, size: 36 })],
+    }),
     text(view.periodSpan, { color: DOCX_GREY, size: 24 }),
     ...(view.themeTitle ? [text(`Theme: ${view.themeTitle}`, { bold: true, size: 24 })] : []),
-    new Paragraph({ spacing: { before: 480 }, children: [new TextRun({ text: `${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`, color: DOCX_GREY, size: 24 })] }),
+    new Paragraph({
+      spacing: { before: 480 },
+      children: [
+        new TextRun({
+          text: `${view.summary.length} ${view.summary.length === 1 ? 'priority' : 'priorities'}, ${view.reports.length} ${view.reports.length === 1 ? 'report' : 'reports'}`,
+          color: DOCX_GREY,
+          size: 24,
+        }),
+      ],
+    }),
     text(`Generated on ${view.generatedOn}`, { color: DOCX_GREY, size: 24 }),
   ];
 }
 
 /** The contents as a list of links to each part (Word's own TOC field would need updating on opening). */
 function docxContents(view: BoardPackView): Paragraph[] {
-  const link = (label: string, anchor: string) => new Paragraph({
-    tabStops: [{ type: TabStopType.RIGHT, position: DOCX_CONTENT_WIDTH }],
-    children: [new InternalHyperlink({ anchor, children: [new TextRun({ text: label, style: 'Hyperlink' })] })],
-  });
+  const link = (label: string, anchor: string) =>
+    new Paragraph({
+      tabStops: [{ type: TabStopType.RIGHT, position: DOCX_CONTENT_WIDTH }],
+      children: [new InternalHyperlink({ anchor, children: [new TextRun({ text: label, style: 'Hyperlink' })] })],
+    });
   return [
     new Paragraph({ pageBreakBefore: true, heading: HeadingLevel.HEADING_1, text: 'Contents' }),
     link(`Summary of priorities ${view.periodLabel}`, 'summary'),
@@ -326,33 +418,62 @@ function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
   // The summary heading is a bookmark the contents link to.
   const label = `Summary of priorities ${view.periodLabel}`;
   const intro = [
-    new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, children: [new Bookmark({ id: 'summary', children: [new TextRun(label)] })] }),
-    text('Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.', { color: DOCX_GREY }),
+    new Paragraph({
+      heading: HeadingLevel.HEADING_1,
+      pageBreakBefore: true,
+      children: [new Bookmark({ id: 'summary', children: [new TextRun(label)] })],
+    }),
+    text(
+      'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.',
+      { color: DOCX_GREY },
+    ),
   ];
-  if (view.summary.length === 0) return [...intro, text('There are no priorities for this period.', { italics: true, color: DOCX_GREY })];
+  if (view.summary.length === 0)
+    return [...intro, text('There are no priorities for this period.', { italics: true, color: DOCX_GREY })];
   const header = new TableRow({
     tableHeader: true,
     cantSplit: true,
-    children: SUMMARY_HEADINGS.map((h, i) => cell([text(h, { bold: true })], SUMMARY_WIDTHS[i]!, { fill: DOCX_HEADER_FILL })),
+    children: SUMMARY_HEADINGS.map((h, i) =>
+      cell([text(h, { bold: true })], SUMMARY_WIDTHS[i]!, { fill: DOCX_HEADER_FILL }),
+    ),
   });
-  const rows = view.summary.map((row) => new TableRow({
-    cantSplit: true,
-    children: [
-      cell([text(row.code, { bold: true })], SUMMARY_WIDTHS[0]!),
-      cell([text(row.title)], SUMMARY_WIDTHS[1]!),
-      cell([text(row.officer)], SUMMARY_WIDTHS[2]!),
-      cell([row.status
-        ? new Paragraph({ children: [new TextRun({
-          text: ` ${row.status.symbol} ${row.status.label} `, bold: true, color: hex(row.status.textColour),
-          shading: { type: ShadingType.CLEAR, fill: hex(row.status.colour), color: 'auto' },
-        })] })
-        : text(statusText(row), { italics: true, color: DOCX_GREY })], SUMMARY_WIDTHS[3]!),
-      cell([text(directionText(row.direction), { bold: true }), text(row.direction.detail, { size: 17, color: DOCX_GREY })], SUMMARY_WIDTHS[4]!),
-    ],
-  }));
+  const rows = view.summary.map(
+    (row) =>
+      new TableRow({
+        cantSplit: true,
+        children: [
+          cell([text(row.code, { bold: true })], SUMMARY_WIDTHS[0]!),
+          cell([text(row.title)], SUMMARY_WIDTHS[1]!),
+          cell([text(row.officer)], SUMMARY_WIDTHS[2]!),
+          cell(
+            [
+              row.status
+                ? new Paragraph({
+                    children: [
+                      new TextRun({
+                        text: ` ${row.status.symbol} ${row.status.label} `,
+                        bold: true,
+                        color: hex(row.status.textColour),
+                        shading: { type: ShadingType.CLEAR, fill: hex(row.status.colour), color: 'auto' },
+                      }),
+                    ],
+                  })
+                : text(statusText(row), { italics: true, color: DOCX_GREY }),
+            ],
+            SUMMARY_WIDTHS[3]!,
+          ),
+          cell(
+            [
+              text(directionText(row.direction), { bold: true }),
+              text(row.direction.detail, { size: 17, color: DOCX_GREY }),
+            ],
+            SUMMARY_WIDTHS[4]!,
+          ),
+        ],
+      }),
+  );
   return [...intro, table(SUMMARY_WIDTHS, [header, ...rows])];
 }
-
 
 export async function renderBoardPackDocx(view: BoardPackView): Promise<Buffer> {
   const title = boardPackTitle(view);
@@ -370,7 +491,13 @@ export async function renderBoardPackDocx(view: BoardPackView): Promise<Buffer> 
     sections: [
       pageSection(packHeader, view.organisationName, [...docxCover(view), ...docxContents(view), ...docxSummary(view)]),
       // A section per report, so each report's pages carry its own running header.
-      ...view.reports.map((r, i) => pageSection(docxReportPageHeader(r), view.organisationName, reportBody(r, pngs[i]!, { bookmark: bookmarkOf(i) }))),
+      ...view.reports.map((r, i) =>
+        pageSection(
+          docxReportPageHeader(r),
+          view.organisationName,
+          reportBody(r, pngs[i]!, { bookmark: bookmarkOf(i) }),
+        ),
+      ),
     ],
   });
   return Packer.toBuffer(doc);

@@ -28,10 +28,13 @@ export interface CashFlowChartInput {
 export function describeCashFlowChart(input: CashFlowChartInput): string {
   const last = input.cumulative.at(-1) ?? 0;
   const firstPositive = input.cumulative.findIndex((c) => c >= 0);
-  const fmt = (v: number) => `£${Math.abs(v).toLocaleString('en-GB', { maximumFractionDigits: 1 })}k${v < 0 ? ' net cost' : ''}`;
-  return `${input.title}: net cash flow by year over ${input.years.length} years (bars) and the cumulative net flow (line). `
-    + `The cumulative flow ends at ${fmt(last)}`
-    + (firstPositive < 0 ? ', never turning positive.' : `, turning positive in ${input.years[firstPositive]}.`);
+  const fmt = (v: number) =>
+    `£${Math.abs(v).toLocaleString('en-GB', { maximumFractionDigits: 1 })}k${v < 0 ? ' net cost' : ''}`;
+  return (
+    `${input.title}: net cash flow by year over ${input.years.length} years (bars) and the cumulative net flow (line). ` +
+    `The cumulative flow ends at ${fmt(last)}` +
+    (firstPositive < 0 ? ', never turning positive.' : `, turning positive in ${input.years[firstPositive]}.`)
+  );
 }
 
 /** The chart's SVG; `width` × `height` is its viewBox (it scales to its container). */
@@ -53,10 +56,18 @@ export function renderCashFlowChart(input: CashFlowChartInput, width = 640, heig
   const out: string[] = [];
   out.push(text(8, 18, input.title, 'start', 14));
   // Legend: a bar swatch and a line swatch, each named.
-  out.push(`<rect x="${n(width - 300)}" y="8" width="14" height="12" fill="${BAR}"/>`, text(width - 280, 18, 'Net flow in the year', 'start', 11));
-  out.push(`<path d="M${n(width - 150)} 14 H${n(width - 130)}" stroke="${LINE}" stroke-width="2" fill="none"/><rect x="${n(width - 143)}" y="11" width="6" height="6" fill="${LINE}"/>`, text(width - 124, 18, 'Cumulative', 'start', 11));
+  out.push(
+    `<rect x="${n(width - 300)}" y="8" width="14" height="12" fill="${BAR}"/>`,
+    text(width - 280, 18, 'Net flow in the year', 'start', 11),
+  );
+  out.push(
+    `<path d="M${n(width - 150)} 14 H${n(width - 130)}" stroke="${LINE}" stroke-width="2" fill="none"/><rect x="${n(width - 143)}" y="11" width="6" height="6" fill="${LINE}"/>`,
+    text(width - 124, 18, 'Cumulative', 'start', 11),
+  );
   for (const t of ticks) {
-    out.push(`<path d="M${n(left)} ${n(yOf(t))} H${n(width - right)}" stroke="${t === 0 ? GREY : GRID}" stroke-width="${t === 0 ? 1.5 : 1}" fill="none"/>`);
+    out.push(
+      `<path d="M${n(left)} ${n(yOf(t))} H${n(width - right)}" stroke="${t === 0 ? GREY : GRID}" stroke-width="${t === 0 ? 1.5 : 1}" fill="none"/>`,
+    );
     out.push(text(left - 6, yOf(t) + 4, t.toLocaleString('en-GB'), 'end', 11, GREY));
   }
   out.push(text(8, top - 6, '£ thousands', 'start', 11, GREY));
@@ -66,14 +77,20 @@ export function renderCashFlowChart(input: CashFlowChartInput, width = 640, heig
     const y1 = yOf(v);
     const w = Math.max(2, band * 0.6);
     const negative = v < 0;
-    out.push(`<rect x="${n(xOf(i) - w / 2)}" y="${n(Math.min(y0, y1))}" width="${n(w)}" height="${n(Math.max(0.5, Math.abs(y1 - y0)))}" fill="${negative ? '#ffffff' : BAR}" stroke="${BAR}" stroke-width="1.5"${negative ? ' stroke-dasharray="4 2"' : ''}/>`);
+    out.push(
+      `<rect x="${n(xOf(i) - w / 2)}" y="${n(Math.min(y0, y1))}" width="${n(w)}" height="${n(Math.max(0.5, Math.abs(y1 - y0)))}" fill="${negative ? '#ffffff' : BAR}" stroke="${BAR}" stroke-width="1.5"${negative ? ' stroke-dasharray="4 2"' : ''}/>`,
+    );
     if (i % every === 0) out.push(text(xOf(i), height - bottom + 16, input.years[i] ?? '', 'middle', 11, GREY));
   });
   const path = input.cumulative.map((v, i) => `${i === 0 ? 'M' : 'L'}${n(xOf(i))} ${n(yOf(v))}`).join(' ');
   if (path) out.push(`<path d="${path}" stroke="${LINE}" stroke-width="2" fill="none"/>`);
-  input.cumulative.forEach((v, i) => out.push(`<rect x="${n(xOf(i) - 3)}" y="${n(yOf(v) - 3)}" width="6" height="6" fill="${LINE}"/>`));
+  input.cumulative.forEach((v, i) =>
+    out.push(`<rect x="${n(xOf(i) - 3)}" y="${n(yOf(v) - 3)}" width="6" height="6" fill="${LINE}"/>`),
+  );
   const id = escapeXml(input.id);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" class="amber-chart" font-family="${escapeXml(FONT_FAMILY)}">`
-    + `<title id="${id}-title">${escapeXml(input.title)}</title><desc id="${id}-desc">${escapeXml(describeCashFlowChart(input))}</desc>`
-    + `<rect width="${width}" height="${height}" fill="#ffffff"/>${out.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" class="amber-chart" font-family="${escapeXml(FONT_FAMILY)}">` +
+    `<title id="${id}-title">${escapeXml(input.title)}</title><desc id="${id}-desc">${escapeXml(describeCashFlowChart(input))}</desc>` +
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>${out.join('')}</svg>`
+  );
 }

@@ -6,7 +6,18 @@
 
 import { createRequire } from 'node:module';
 import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, TableRow, TextRun } from 'docx';
-import { CONTENT_WIDTH, DOCX_NUMBERING, DOCX_STYLES, GREY, HEADER_FILL, cell, heading, pageSection, table, text } from './docx.ts';
+import {
+  CONTENT_WIDTH,
+  DOCX_NUMBERING,
+  DOCX_STYLES,
+  GREY,
+  HEADER_FILL,
+  cell,
+  heading,
+  pageSection,
+  table,
+  text,
+} from './docx.ts';
 import type { BusinessCaseView, TextTable } from './business-case-view.ts';
 
 const FONT_FILES = [
@@ -21,7 +32,12 @@ async function pngOf(svg: string): Promise<Buffer | undefined> {
     const image = await lib.renderAsync(svg, {
       fitTo: { mode: 'width', value: 1280 },
       background: '#ffffff',
-      font: { loadSystemFonts: false, fontFiles: FONT_FILES.map((f) => require.resolve(f)), defaultFontFamily: 'Noto Sans', sansSerifFamily: 'Noto Sans' },
+      font: {
+        loadSystemFonts: false,
+        fontFiles: FONT_FILES.map((f) => require.resolve(f)),
+        defaultFontFamily: 'Noto Sans',
+        sansSerifFamily: 'Noto Sans',
+      },
       logLevel: 'off',
     });
     return image.asPng();
@@ -36,7 +52,11 @@ function size(svg: string): { width: number; height: number } {
 }
 
 function cellText(value: string, bold: boolean, right: boolean): Paragraph {
-  return new Paragraph({ children: [new TextRun({ text: value, bold, size: 17 })], spacing: { after: 0 }, ...(right ? { alignment: AlignmentType.RIGHT } : {}) });
+  return new Paragraph({
+    children: [new TextRun({ text: value, bold, size: 17 })],
+    spacing: { after: 0 },
+    ...(right ? { alignment: AlignmentType.RIGHT } : {}),
+  });
 }
 
 export function docxTable(t: TextTable): (Paragraph | ReturnType<typeof table>)[] {
@@ -44,8 +64,22 @@ export function docxTable(t: TextTable): (Paragraph | ReturnType<typeof table>)[
   const first = Math.min(2600, Math.max(1500, Math.floor((CONTENT_WIDTH / (count + 1)) * 2)));
   const rest = Math.floor((CONTENT_WIDTH - first) / Math.max(1, count - 1));
   const widths = t.headings.map((_, i) => (i === 0 ? first : rest));
-  const header = new TableRow({ tableHeader: true, cantSplit: true, children: t.headings.map((h, i) => cell([cellText(h, true, t.numeric && i > 0)], widths[i]!, { fill: HEADER_FILL })) });
-  const rows = t.rows.map((r) => new TableRow({ cantSplit: true, children: [r.header, ...r.cells].map((c, i) => cell([cellText(c, Boolean(r.strong) || i === 0, t.numeric && i > 0)], widths[i]!)) }));
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: t.headings.map((h, i) =>
+      cell([cellText(h, true, t.numeric && i > 0)], widths[i]!, { fill: HEADER_FILL }),
+    ),
+  });
+  const rows = t.rows.map(
+    (r) =>
+      new TableRow({
+        cantSplit: true,
+        children: [r.header, ...r.cells].map((c, i) =>
+          cell([cellText(c, Boolean(r.strong) || i === 0, t.numeric && i > 0)], widths[i]!),
+        ),
+      }),
+  );
   return [text(t.caption, { bold: true, keepNext: true }), table(widths, [header, ...rows]), new Paragraph('')];
 }
 
@@ -67,21 +101,34 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
     children.push(heading(`${o.name}${o.tags.length ? ` (${o.tags.join(', ')})` : ''}`, HeadingLevel.HEADING_3));
     for (const p of o.description) children.push(text(p));
     children.push(text(o.summary));
-    children.push(...docxTable(o.cashFlows), ...docxTable(o.discounting), ...docxTable(o.appraisal), ...docxTable(o.sensitivities));
+    children.push(
+      ...docxTable(o.cashFlows),
+      ...docxTable(o.discounting),
+      ...docxTable(o.appraisal),
+      ...docxTable(o.sensitivities),
+    );
     const png = await pngOf(o.chart.svg);
     if (png) {
       const { width, height } = size(o.chart.svg);
       const w = Math.floor(CONTENT_WIDTH / 15);
-      children.push(new Paragraph({
-        keepNext: true,
-        children: [new ImageRun({
-          type: 'svg', data: Buffer.from(o.chart.svg.replace(/^<svg\b/, `<svg width="${width}" height="${height}"`), 'utf8'), fallback: { type: 'png', data: png },
-          transformation: { width: w, height: Math.round((w * height) / width) },
-          altText: { name: `Chart: ${o.name}`, title: `Cash flows of ${o.name}`, description: o.chart.description },
-        })],
-      }));
+      children.push(
+        new Paragraph({
+          keepNext: true,
+          children: [
+            new ImageRun({
+              type: 'svg',
+              data: Buffer.from(o.chart.svg.replace(/^<svg\b/, `<svg width="${width}" height="${height}"`), 'utf8'),
+              fallback: { type: 'png', data: png },
+              transformation: { width: w, height: Math.round((w * height) / width) },
+              altText: { name: `Chart: ${o.name}`, title: `Cash flows of ${o.name}`, description: o.chart.description },
+            }),
+          ],
+        }),
+      );
     } else {
-      children.push(text('The chart is in the PDF and web versions of this business case.', { italics: true, color: GREY }));
+      children.push(
+        text('The chart is in the PDF and web versions of this business case.', { italics: true, color: GREY }),
+      );
     }
     children.push(text(o.chart.description, { italics: true, color: GREY }));
     children.push(...docxTable(o.chart.table));
@@ -94,7 +141,9 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
     keywords: 'business case, Green Book, efficiency',
     styles: DOCX_STYLES,
     numbering: DOCX_NUMBERING,
-    sections: [pageSection({ code: '', title: view.title, right: 'Outline business case' }, view.organisationName, children)],
+    sections: [
+      pageSection({ code: '', title: view.title, right: 'Outline business case' }, view.organisationName, children),
+    ],
   });
   return Packer.toBuffer(doc);
 }

@@ -5,21 +5,47 @@
 // that repeat their header row on every page they continue on).
 
 import SVGtoPDF from 'svg-to-pdfkit';
-import { type Column, type Layout, type PlacedLine, type Row, type TextStyle, BODY, CELL_PAD_BOTTOM, CELL_PAD_TOP, CONTENT_WIDTH, HEADER_FILL, MARGIN, SMALL, createPdf, drawPageFrame, lineHeight } from './pdf.ts';
+import {
+  type Column,
+  type Layout,
+  type PlacedLine,
+  type Row,
+  type TextStyle,
+  BODY,
+  CELL_PAD_BOTTOM,
+  CELL_PAD_TOP,
+  CONTENT_WIDTH,
+  HEADER_FILL,
+  MARGIN,
+  SMALL,
+  createPdf,
+  drawPageFrame,
+  lineHeight,
+} from './pdf.ts';
 import type { BusinessCaseView, TextTable } from './business-case-view.ts';
 
 function columnsFor(table: TextTable): Column[] {
   const count = table.headings.length;
-  const first = Math.min(150, Math.max(80, CONTENT_WIDTH / (count + 1) * 2));
+  const first = Math.min(150, Math.max(80, (CONTENT_WIDTH / (count + 1)) * 2));
   const rest = (CONTENT_WIDTH - first) / Math.max(1, count - 1);
   return table.headings.map((_, i) => ({ width: i === 0 ? first : rest }));
 }
 
-function tableRow(layout: Layout, columns: Column[], cells: string[], style: TextStyle, numeric: boolean, fill?: string): Row {
+function tableRow(
+  layout: Layout,
+  columns: Column[],
+  cells: string[],
+  style: TextStyle,
+  numeric: boolean,
+  fill?: string,
+): Row {
   const lines: PlacedLine[] = [];
   let height = 0;
   cells.forEach((c, i) => {
-    height = Math.max(height, layout.place(lines, columns, i, CELL_PAD_TOP, c, style, false, { align: numeric && i > 0 ? 'right' : 'left' }));
+    height = Math.max(
+      height,
+      layout.place(lines, columns, i, CELL_PAD_TOP, c, style, false, { align: numeric && i > 0 ? 'right' : 'left' }),
+    );
   });
   return { lines, height: height + CELL_PAD_TOP + CELL_PAD_BOTTOM, ...(fill ? { fill } : {}) };
 }
@@ -33,9 +59,17 @@ export function drawTextTable(layout: Layout, table: TextTable): void {
   const header = tableRow(layout, columns, table.headings, bold, table.numeric, HEADER_FILL);
   layout.ensure(header.height + lineHeight(size) * 2 + 10);
   layout.row(columns, header);
-  layout.withContinuation(() => layout.row(columns, header), header.height, () => {
-    for (const r of table.rows) layout.row(columns, tableRow(layout, columns, [r.header, ...r.cells], r.strong ? bold : regular, table.numeric));
-  });
+  layout.withContinuation(
+    () => layout.row(columns, header),
+    header.height,
+    () => {
+      for (const r of table.rows)
+        layout.row(
+          columns,
+          tableRow(layout, columns, [r.header, ...r.cells], r.strong ? bold : regular, table.numeric),
+        );
+    },
+  );
   layout.space(10);
 }
 
@@ -45,7 +79,12 @@ function drawSvg(layout: Layout, svg: string): void {
   const h = Number(box?.[2] ?? 320);
   const height = (CONTENT_WIDTH * h) / w;
   layout.ensure(height + 8);
-  SVGtoPDF(layout.doc, svg, MARGIN.left, layout.y, { width: CONTENT_WIDTH, height, fontCallback: (_family, bold) => (bold ? 'bold' : 'regular'), warningCallback: () => {} });
+  SVGtoPDF(layout.doc, svg, MARGIN.left, layout.y, {
+    width: CONTENT_WIDTH,
+    height,
+    fontCallback: (_family, bold) => (bold ? 'bold' : 'regular'),
+    warningCallback: () => {},
+  });
   layout.y += height + 6;
 }
 
@@ -84,7 +123,11 @@ export async function renderBusinessCasePdf(view: BusinessCaseView): Promise<Buf
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
-    drawPageFrame(layout, { code: '', title: view.title, right: 'Outline business case' }, { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` });
+    drawPageFrame(
+      layout,
+      { code: '', title: view.title, right: 'Outline business case' },
+      { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` },
+    );
   }
   doc.end();
   return done;

@@ -50,15 +50,21 @@ export function renderBarChart(view: BarChartView, options: { width?: number } =
   const scale = (v: number) => ((plotRight - plotLeft) * v) / max;
   const id = safeId(view.id);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="${FONT}" data-qa="diagnostic-chart">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="${FONT}" data-qa="diagnostic-chart">`,
+  );
   out.push(`<title id="${id}-title">${esc(view.title)}</title><desc id="${id}-desc">${esc(view.description)}</desc>`);
   out.push('<defs>');
-  out.push(`<pattern id="${id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><path d="M0 0 V6" stroke="${INK}" stroke-width="1.5"/></pattern>`);
+  out.push(
+    `<pattern id="${id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><path d="M0 0 V6" stroke="${INK}" stroke-width="1.5"/></pattern>`,
+  );
   out.push('</defs>');
   // Legend: words and swatches.
   out.push(`<rect x="${plotLeft}" y="10" width="16" height="14" fill="${PAY}" stroke="${INK}" stroke-width="1"/>`);
   out.push(`<text x="${plotLeft + 22}" y="22" font-size="13" fill="${INK}">Pay</text>`);
-  out.push(`<rect x="${plotLeft + 70}" y="10" width="16" height="14" fill="url(#${id}-hatch)" stroke="${INK}" stroke-width="1"/>`);
+  out.push(
+    `<rect x="${plotLeft + 70}" y="10" width="16" height="14" fill="url(#${id}-hatch)" stroke="${INK}" stroke-width="1"/>`,
+  );
   out.push(`<text x="${plotLeft + 92}" y="22" font-size="13" fill="${INK}">Non-pay (hatched)</text>`);
   for (let k = 0; k <= 4; k++) {
     const x = plotLeft + ((plotRight - plotLeft) * k) / 4;
@@ -68,10 +74,18 @@ export function renderBarChart(view: BarChartView, options: { width?: number } =
     const y = top + i * rowHeight;
     const payW = scale(r.pay);
     const nonW = scale(r.nonPay);
-    out.push(`<text x="${labelWidth}" y="${n(y + 17)}" font-size="13" text-anchor="end" fill="${INK}">${esc(shorten(r.label, 34))}</text>`);
-    if (payW > 0) out.push(`<rect x="${n(plotLeft)}" y="${n(y + 4)}" width="${n(payW)}" height="${rowHeight - 8}" fill="${PAY}"/>`);
-    if (nonW > 0) out.push(`<rect x="${n(plotLeft + payW)}" y="${n(y + 4)}" width="${n(nonW)}" height="${rowHeight - 8}" fill="url(#${id}-hatch)" stroke="${INK}" stroke-width="0.75"/>`);
-    out.push(`<text x="${n(plotLeft + payW + nonW + 6)}" y="${n(y + 17)}" font-size="12" fill="${INK}">${esc(r.valueText)}</text>`);
+    out.push(
+      `<text x="${labelWidth}" y="${n(y + 17)}" font-size="13" text-anchor="end" fill="${INK}">${esc(shorten(r.label, 34))}</text>`,
+    );
+    if (payW > 0)
+      out.push(`<rect x="${n(plotLeft)}" y="${n(y + 4)}" width="${n(payW)}" height="${rowHeight - 8}" fill="${PAY}"/>`);
+    if (nonW > 0)
+      out.push(
+        `<rect x="${n(plotLeft + payW)}" y="${n(y + 4)}" width="${n(nonW)}" height="${rowHeight - 8}" fill="url(#${id}-hatch)" stroke="${INK}" stroke-width="0.75"/>`,
+      );
+    out.push(
+      `<text x="${n(plotLeft + payW + nonW + 6)}" y="${n(y + 17)}" font-size="12" fill="${INK}">${esc(r.valueText)}</text>`,
+    );
   });
   out.push(`<path d="M${n(plotLeft)} ${top - 4} V${height - 12}" fill="none" stroke="${INK}" stroke-width="1"/>`);
   out.push('</svg>');

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildActionViews, buildGraphView, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
+import {
+  buildActionViews,
+  buildGraphView,
+  buildLongText,
+  buildVfm4dReportView,
+} from '../../test/builders/report-view.ts';
 import { CHART_ELSEWHERE, renderReportDocx } from './docx.ts';
 import type { GraphView } from './report-view.ts';
 import { assertInOrder, countOccurrences, docxText, reportFragments, zipEntry } from './text-extract.test-helper.ts';
@@ -13,8 +18,12 @@ function part(docx: Buffer, name: string): string {
 
 /** The text of a piece of WordprocessingML, tags dropped and entities decoded. */
 function xmlText(xml: string): string {
-  return xml.replace(/<[^>]+>/g, '').replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) =>
-    ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as 'lt'] ?? '');
+  return xml
+    .replace(/<[^>]+>/g, '')
+    .replace(
+      /&(lt|gt|quot|apos|amp);/g,
+      (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as 'lt'] ?? '',
+    );
 }
 
 /** The paragraphs (w:p) of document.xml whose text is `text`, or contains it when `whole` is false. */
@@ -40,7 +49,7 @@ describe('the Word document of a progress report', () => {
     assertInOrder(text, reportFragments(view));
   });
 
-  it('holds the seed report\'s own headings, names, dates and timescales', () => {
+  it("holds the seed report's own headings, names, dates and timescales", () => {
     assertInOrder(text, [
       'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies',
       'Accountable Officer – Lee Hemsworth',
@@ -50,30 +59,66 @@ describe('the Word document of a progress report', () => {
       'Overall progress to date and outcomes achieved 1st April – 30th September 2009',
       'Overall Summary',
       'more than £6 million additional savings',
-      'Status:', '▲ Amber',
+      'Status:',
+      '▲ Amber',
       'Achievements since the last report',
       'Two thirds of funding (£100K)',
       'Challenges/Risks',
       'Council / Partnership Groups',
       'Council Directorates involving all Chief Officer portfolio/function areas.',
       'External partners Local Partnerships and PwC.',
-      'Approved by', '(Accountable Officer)', 'Lee Hemsworth', 'Date', '22 October 2009',
-      'Approved by', '(Accountable Director)', 'James Rogers', 'Date', '9 November 2009',
+      'Approved by',
+      '(Accountable Officer)',
+      'Lee Hemsworth',
+      'Date',
+      '22 October 2009',
+      'Approved by',
+      '(Accountable Director)',
+      'James Rogers',
+      'Date',
+      '9 November 2009',
       'Key actions for the next 6 months',
-      'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale',
-      '1.', 'Contractual arrangements to join the DECATS programme', 'Arfan Hanif', 'Iain Dunn',
-      'Original collaboration contract terminated', 'Nov 2009',
-      'Contract with Local Partnerships to join DECATS agreed', 'Nov 2009',
-      '2.', 'John McPherson', 'Communication Plan agreed', 'Nov 2009',
-      '3.', 'Arfan Hanif', 'Bernard McPheely', 'Contract initiated with buy-in from all key stakeholders', 'Nov 2009',
-      '4.', 'DECATS programme completed', 'Apr 2010', 'Business cases identified and opportunities explored', 'Apr 2010',
+      'Action (Desired Achievements)',
+      'Contributory Officer / Partner',
+      'Milestone / Actions',
+      'Timescale',
+      '1.',
+      'Contractual arrangements to join the DECATS programme',
+      'Arfan Hanif',
+      'Iain Dunn',
+      'Original collaboration contract terminated',
+      'Nov 2009',
+      'Contract with Local Partnerships to join DECATS agreed',
+      'Nov 2009',
+      '2.',
+      'John McPherson',
+      'Communication Plan agreed',
+      'Nov 2009',
+      '3.',
+      'Arfan Hanif',
+      'Bernard McPheely',
+      'Contract initiated with buy-in from all key stakeholders',
+      'Nov 2009',
+      '4.',
+      'DECATS programme completed',
+      'Apr 2010',
+      'Business cases identified and opportunities explored',
+      'Apr 2010',
     ]);
   });
 
   it('uses Word heading styles for the title and the section headings', () => {
-    const styleOf = (heading: string) => paragraphsWith(documentXml, heading)[0]?.match(/<w:pStyle w:val="([^"]+)"/)?.[1];
+    const styleOf = (heading: string) =>
+      paragraphsWith(documentXml, heading)[0]?.match(/<w:pStyle w:val="([^"]+)"/)?.[1];
     assert.equal(styleOf(view.heading), 'Heading1');
-    for (const h of ['Why is this a priority', 'Graphs', 'Achievements since the last report', 'Challenges/Risks', view.actionsHeading, view.progressHeading]) {
+    for (const h of [
+      'Why is this a priority',
+      'Graphs',
+      'Achievements since the last report',
+      'Challenges/Risks',
+      view.actionsHeading,
+      view.progressHeading,
+    ]) {
       assert.equal(styleOf(h), 'Heading2', `"${h}" is not a Heading 2`);
     }
     assert.equal(styleOf('Overall Summary'), 'Heading3');
@@ -97,7 +142,10 @@ describe('the Word document of a progress report', () => {
     assert.match(rows[0] ?? '', /<w:tblHeader\/>/);
     // One row per milestone, the action's number, description and contributors merged beside them.
     assert.equal(rows.length, 1 + view.actions.reduce((n, a) => n + Math.max(1, a.milestones.length), 0));
-    assert.equal(countOccurrences(actions, '<w:vMerge w:val="restart"/>'), 3 * view.actions.filter((a) => a.milestones.length > 1).length);
+    assert.equal(
+      countOccurrences(actions, '<w:vMerge w:val="restart"/>'),
+      3 * view.actions.filter((a) => a.milestones.length > 1).length,
+    );
   });
 
   it('keeps each milestone in the same table row as its timescale', () => {
@@ -112,7 +160,12 @@ describe('the Word document of a progress report', () => {
     const tables = [...documentXml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map((m) => m[0]);
     const signOffs = tables.find((t) => t.includes('(Accountable Officer)'));
     assert.ok(signOffs);
-    assertInOrder(xmlText(signOffs.replace(/<\/w:p>/g, ' ')), ['Lee Hemsworth', '22 October 2009', 'James Rogers', '9 November 2009']);
+    assertInOrder(xmlText(signOffs.replace(/<\/w:p>/g, ' ')), [
+      'Lee Hemsworth',
+      '22 October 2009',
+      'James Rogers',
+      '9 November 2009',
+    ]);
   });
 
   it('shows the status with its symbol and label, the colour only as shading', () => {
@@ -164,20 +217,30 @@ describe('the Word document of a progress report', () => {
   it('renders a report with no status, officer or actions yet', async () => {
     const v = buildVfm4dReportView({ status: null, accountableOfficer: null, actions: [], statusReason: [] });
     const t = await docxText(await renderReportDocx(v));
-    assertInOrder(t, ['Accountable Officer – Not assigned', 'Status:', 'Not set', 'Key actions for the next 6 months',
-      'No key actions have been recorded for the next period.']);
+    assertInOrder(t, [
+      'Accountable Officer – Not assigned',
+      'Status:',
+      'Not set',
+      'Key actions for the next 6 months',
+      'No key actions have been recorded for the next period.',
+    ]);
   });
 });
 
 /** Whether resvg's native binary loads here: the DOCX has chart images only when it does. */
 async function resvgLoads(): Promise<boolean> {
-  return import('@resvg/resvg-js').then(() => true, () => false);
+  return import('@resvg/resvg-js').then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The parts of the package an `r:embed` of document.xml points at, as "word/media/…" names. */
 function embeddedParts(docx: Buffer): string[] {
   const rels = part(docx, 'word/_rels/document.xml.rels');
-  const targets = new Map([...rels.matchAll(/<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+  const targets = new Map(
+    [...rels.matchAll(/<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
   const ids = [...part(docx, 'word/document.xml').matchAll(/r:embed="([^"]+)"/g)].map((m) => m[1]!);
   return ids.map((id) => `word/${targets.get(id) ?? `(no target for ${id})`}`);
 }
@@ -193,7 +256,11 @@ describe('the graphs in the Word document of a progress report', () => {
     unit: '£',
     decimals: 0,
     kind: 'bar',
-    points: buildGraphView().chart.points.map((p, i) => ({ ...p, actual: p.actual === null ? null : 250_000 + i * 180_000, target: 1_000_000 })),
+    points: buildGraphView().chart.points.map((p, i) => ({
+      ...p,
+      actual: p.actual === null ? null : 250_000 + i * 180_000,
+      target: 1_000_000,
+    })),
   });
   const view = buildVfm4dReportView({ graphs: [buildGraphView(), savings] });
   let docx: Buffer;
@@ -216,7 +283,7 @@ describe('the graphs in the Word document of a progress report', () => {
     ...g.table.rows.flatMap((r) => r.cells),
   ];
 
-  it('follows each graph\'s heading and chart with its caption and every period and value of its table, in order', () => {
+  it("follows each graph's heading and chart with its caption and every period and value of its table, in order", () => {
     assertInOrder(text, ['Graphs', ...view.graphs.flatMap(fragments), view.progressHeading]);
     assertInOrder(text, ['2009/10 Q2', 'No data', '95.0', 'Not set', '2009/10 Q4', '93.3', '95.0', '▲ Amber']);
     assertInOrder(text, [savings.table.caption, '2008/09 Q1', '250,000', '1,000,000', '▲ Amber']);
@@ -244,19 +311,35 @@ describe('the graphs in the Word document of a progress report', () => {
       assert.fail('@resvg/resvg-js does not load here, so the Word document has no chart images');
     }
     const media = embeddedParts(docx);
-    assert.equal(media.filter((m) => /^word\/media\/[^/]+\.png$/.test(m)).length, view.graphs.length, `embedded: ${media.join(', ')}`);
-    assert.equal(media.filter((m) => /^word\/media\/[^/]+\.svg$/.test(m)).length, view.graphs.length, `embedded: ${media.join(', ')}`);
+    assert.equal(
+      media.filter((m) => /^word\/media\/[^/]+\.png$/.test(m)).length,
+      view.graphs.length,
+      `embedded: ${media.join(', ')}`,
+    );
+    assert.equal(
+      media.filter((m) => /^word\/media\/[^/]+\.svg$/.test(m)).length,
+      view.graphs.length,
+      `embedded: ${media.join(', ')}`,
+    );
     for (const name of media.filter((m) => m.endsWith('.png'))) {
-      assert.deepEqual([...zipEntry(docx, name).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${name} is not a PNG`);
+      assert.deepEqual(
+        [...zipEntry(docx, name).subarray(0, 8)],
+        [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+        `${name} is not a PNG`,
+      );
     }
     for (const g of view.graphs) {
-      const escaped = g.description.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+      const escaped = g.description
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
       assert.ok(documentXml.includes(`descr="${escaped}"`), `no picture described as "${g.description}"`);
     }
     assert.ok(!text.includes(CHART_ELSEWHERE));
   });
 
-  it('puts each graph\'s data in a real table with a repeating header row and right-aligned numbers', () => {
+  it("puts each graph's data in a real table with a repeating header row and right-aligned numbers", () => {
     const tables = tablesOf(documentXml).filter((t) => t.includes('>Period<'));
     assert.equal(tables.length, view.graphs.length);
     view.graphs.forEach((g, i) => {
@@ -266,19 +349,23 @@ describe('the graphs in the Word document of a progress report', () => {
       assert.equal(countOccurrences(tables[i]!, '<w:tblHeader/>'), 1, 'only the first row is a header row');
       const cells = [...rows[1]!.matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((m) => m[0]);
       g.table.columns.forEach((c, col) => {
-        assert.equal(/<w:jc w:val="(right|end)"\/>/.test(cells[col]!), c.numeric, `the ${c.header} column ${c.numeric ? 'is not' : 'is'} right-aligned`);
+        assert.equal(
+          /<w:jc w:val="(right|end)"\/>/.test(cells[col]!),
+          c.numeric,
+          `the ${c.header} column ${c.numeric ? 'is not' : 'is'} right-aligned`,
+        );
       });
     });
   });
 
-  it('keeps each table\'s caption on the page of its table', () => {
+  it("keeps each table's caption on the page of its table", () => {
     for (const g of view.graphs) {
       const [caption] = paragraphsWith(documentXml, g.table.caption);
       assert.match(caption ?? '', /<w:keepNext\/>/, `the caption "${g.table.caption}" does not keep with its table`);
     }
   });
 
-  it('keeps Welsh letters, pound signs and markup in a graph\'s title as written', async () => {
+  it("keeps Welsh letters, pound signs and markup in a graph's title as written", async () => {
     const g = buildGraphView({ title: UNICODE });
     const out = await renderReportDocx(buildVfm4dReportView({ graphs: [g] }));
     const t = await docxText(out);
@@ -296,7 +383,9 @@ describe('the Word document of a progress report that cites the risk register', 
   it('makes each cited risk a bullet under Challenges/Risks, after the free-text ones', async () => {
     const view = {
       ...buildVfm4dReportView(),
-      citedRisks: [{ description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' }],
+      citedRisks: [
+        { description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' },
+      ],
     };
     const documentXml = part(await renderReportDocx(view), 'word/document.xml');
     const [p] = paragraphsWith(documentXml, 'Programme not delivered on time — High (16), owner Arfan Hanif');

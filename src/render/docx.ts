@@ -79,7 +79,11 @@ export function heading(value: string, level: (typeof HeadingLevel)[keyof typeof
   return new Paragraph({ text: value, heading: level });
 }
 
-export function cell(children: Paragraph[], width: number, options: { fill?: string; rowSpan?: number } = {}): TableCell {
+export function cell(
+  children: Paragraph[],
+  width: number,
+  options: { fill?: string; rowSpan?: number } = {},
+): TableCell {
   return new TableCell({
     children: children.length > 0 ? children : [new Paragraph('')],
     width: { size: width, type: WidthType.DXA },
@@ -101,7 +105,8 @@ export function table(widths: number[], rows: TableRow[]): Table {
 /** "Status:" then the shape and label on the status colour, then the description: never colour alone. */
 function statusParagraph(status: StatusView | null): Paragraph {
   const label = new TextRun({ text: 'Status: ', bold: true });
-  if (!status) return new Paragraph({ children: [label, new TextRun({ text: 'Not set', italics: true, color: GREY })] });
+  if (!status)
+    return new Paragraph({ children: [label, new TextRun({ text: 'Not set', italics: true, color: GREY })] });
   return new Paragraph({
     spacing: { before: 120, after: 120 },
     children: [
@@ -143,13 +148,18 @@ function signOffTable(signOffs: SignOffView[]): Table {
       ? [
           text(s.name),
           ...(s.comment ? [text(s.comment, { size: 18 })] : []),
-          ...(s.historical ? [text('Recorded from a paper or e-mail record', { italics: true, color: GREY, size: 16 })] : []),
+          ...(s.historical
+            ? [text('Recorded from a paper or e-mail record', { italics: true, color: GREY, size: 16 })]
+            : []),
         ]
       : [text('Not yet signed off', { italics: true, color: GREY })];
     return new TableRow({
       cantSplit: true,
       children: [
-        cell([text(s ? s.decisionLabel : 'Sign-off', { bold: true }), text(`(${s ? s.roleLabel : label})`)], widths[0]!),
+        cell(
+          [text(s ? s.decisionLabel : 'Sign-off', { bold: true }), text(`(${s ? s.roleLabel : label})`)],
+          widths[0]!,
+        ),
         cell(who, widths[1]!),
         cell([text('Date', { bold: true })], widths[2]!),
         cell([text(s ? s.date : '–')], widths[3]!),
@@ -160,7 +170,13 @@ function signOffTable(signOffs: SignOffView[]): Table {
 }
 
 const ACTION_WIDTHS = [600, 3000, 1900, CONTENT_WIDTH - 600 - 3000 - 1900 - 1400, 1400];
-const ACTION_HEADINGS = ['No.', 'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale'];
+const ACTION_HEADINGS = [
+  'No.',
+  'Action (Desired Achievements)',
+  'Contributory Officer / Partner',
+  'Milestone / Actions',
+  'Timescale',
+];
 
 function actionRows(action: ActionView): TableRow[] {
   const span = Math.max(1, action.milestones.length);
@@ -171,7 +187,10 @@ function actionRows(action: ActionView): TableRow[] {
   const milestone = (i: number) => {
     const m = action.milestones[i];
     return [
-      cell(m ? [bulleted ? bullet(m.description, keep(i)) : text(m.description, { keepNext: keep(i) })] : [], ACTION_WIDTHS[3]!),
+      cell(
+        m ? [bulleted ? bullet(m.description, keep(i)) : text(m.description, { keepNext: keep(i) })] : [],
+        ACTION_WIDTHS[3]!,
+      ),
       cell(m ? [text(m.timescale, { keepNext: keep(i) })] : [], ACTION_WIDTHS[4]!),
     ];
   };
@@ -181,7 +200,11 @@ function actionRows(action: ActionView): TableRow[] {
       children: [
         cell([text(`${action.number}.`, { keepNext: keep(0) })], ACTION_WIDTHS[0]!, { rowSpan: span }),
         cell([text(action.description, { keepNext: keep(0) })], ACTION_WIDTHS[1]!, { rowSpan: span }),
-        cell(action.contributors.map((c) => text(c, { keepNext: keep(0) })), ACTION_WIDTHS[2]!, { rowSpan: span }),
+        cell(
+          action.contributors.map((c) => text(c, { keepNext: keep(0) })),
+          ACTION_WIDTHS[2]!,
+          { rowSpan: span },
+        ),
         ...milestone(0),
       ],
     }),
@@ -206,9 +229,11 @@ function lastTime(view: ReportView): Paragraph[] {
     heading(view.lastTime.heading, HeadingLevel.HEADING_2),
     ...view.lastTime.actions.flatMap((a) => [
       text(`${a.number}. ${a.description}`, { bold: true, keepNext: true }),
-      ...(a.milestones.length === 0 ? [text('No milestones were set.')] : a.milestones.map((m) => bullet(
-        `${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`,
-      ))),
+      ...(a.milestones.length === 0
+        ? [text('No milestones were set.')]
+        : a.milestones.map((m) =>
+            bullet(`${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`),
+          )),
     ]),
   ];
 }
@@ -227,7 +252,12 @@ const PNG_WIDTH = 1280;
 /** The image's width on the page in pixels at 96 to the inch (docx's unit): the text width, 17 cm. */
 const IMAGE_WIDTH = Math.floor(CONTENT_WIDTH / 15);
 const TABLE_SIZE = 19;
-const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = { period: 1.25, actual: 1, target: 1, status: 1.3 };
+const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = {
+  period: 1.25,
+  actual: 1,
+  target: 1,
+  status: 1.3,
+};
 
 type Resvg = typeof import('@resvg/resvg-js');
 let resvg: Promise<Resvg | undefined> | undefined;
@@ -299,7 +329,9 @@ function viewBoxSize(svg: string): { width: number; height: number } {
  */
 function svgForWord(svg: string): Buffer {
   const { width, height } = viewBoxSize(svg);
-  const sized = /^<svg\b[^>]*\swidth=/.test(svg) ? svg : svg.replace(/^<svg\b/, `<svg width="${width}" height="${height}"`);
+  const sized = /^<svg\b[^>]*\swidth=/.test(svg)
+    ? svg
+    : svg.replace(/^<svg\b/, `<svg width="${width}" height="${height}"`);
   return Buffer.from(sized, 'utf8');
 }
 
@@ -343,14 +375,18 @@ function graphTable(data: ChartTable): Table {
     tableHeader: true,
     cantSplit: true,
     children: data.columns.map((c, i) =>
-      cell([tableCellText(c.header, { bold: true, right: c.numeric, keepNext: true })], widths[i]!, { fill: HEADER_FILL })),
+      cell([tableCellText(c.header, { bold: true, right: c.numeric, keepNext: true })], widths[i]!, {
+        fill: HEADER_FILL,
+      }),
+    ),
   });
   const rows = data.rows.map((row, r) => {
     const keepNext = keepWhole ? r < data.rows.length - 1 : r === 0;
     return new TableRow({
       cantSplit: true,
       children: data.columns.map((c, i) =>
-        cell([tableCellText(row.cells[i] ?? '', { bold: c.key === 'period', right: c.numeric, keepNext })], widths[i]!)),
+        cell([tableCellText(row.cells[i] ?? '', { bold: c.key === 'period', right: c.numeric, keepNext })], widths[i]!),
+      ),
     });
   });
   return table(widths, [header, ...rows]);
@@ -388,7 +424,11 @@ function reportHeading(view: ReportView, options: ReportBodyOptions): Paragraph 
 }
 
 /** One report's body: its headings, sections and tables, in the order of the council's report. */
-export function reportBody(view: ReportView, pngs: (Buffer | undefined)[], options: ReportBodyOptions = {}): (Paragraph | Table)[] {
+export function reportBody(
+  view: ReportView,
+  pngs: (Buffer | undefined)[],
+  options: ReportBodyOptions = {},
+): (Paragraph | Table)[] {
   const spacer = () => new Paragraph({ text: '', spacing: { after: 0 } });
   return [
     reportHeading(view, options),
@@ -434,10 +474,22 @@ export function chartPngs(view: ReportView): Promise<(Buffer | undefined)[]> {
 
 export const DOCX_STYLES = {
   default: {
-    document: { run: { font: FONT, size: 21, color: INK, language: { value: 'en-GB' } }, paragraph: { spacing: { after: 100 } } },
-    heading1: { run: { font: FONT, size: 32, bold: true, color: INK }, paragraph: { spacing: { after: 120 }, keepNext: true } },
-    heading2: { run: { font: FONT, size: 25, bold: true, color: INK }, paragraph: { spacing: { before: 240, after: 80 }, keepNext: true } },
-    heading3: { run: { font: FONT, size: 22, bold: true, color: INK }, paragraph: { spacing: { before: 120, after: 60 }, keepNext: true } },
+    document: {
+      run: { font: FONT, size: 21, color: INK, language: { value: 'en-GB' } },
+      paragraph: { spacing: { after: 100 } },
+    },
+    heading1: {
+      run: { font: FONT, size: 32, bold: true, color: INK },
+      paragraph: { spacing: { after: 120 }, keepNext: true },
+    },
+    heading2: {
+      run: { font: FONT, size: 25, bold: true, color: INK },
+      paragraph: { spacing: { before: 240, after: 80 }, keepNext: true },
+    },
+    heading3: {
+      run: { font: FONT, size: 22, bold: true, color: INK },
+      paragraph: { spacing: { before: 120, after: 60 }, keepNext: true },
+    },
   },
 };
 

@@ -4,7 +4,14 @@ import { ganttLayout, renderGanttSvg, describeGantt, type GanttProject } from '.
 import { parseXml, allElements, textContent } from './charts/xml.test-helper.ts';
 
 const projects: GanttProject[] = [
-  { id: 'a', name: 'Consolidate accounts payable', start: '2010-04-01', end: '2011-03-31', dependsOn: [], milestones: [{ label: 'Team in place', due: '2010-09-30' }] },
+  {
+    id: 'a',
+    name: 'Consolidate accounts payable',
+    start: '2010-04-01',
+    end: '2011-03-31',
+    dependsOn: [],
+    milestones: [{ label: 'Team in place', due: '2010-09-30' }],
+  },
   { id: 'b', name: 'System <beta> & “more”', start: '2010-06-01', end: '2010-12-31', dependsOn: ['a'], milestones: [] },
 ];
 
@@ -26,11 +33,18 @@ describe('the Gantt chart', () => {
     assert.ok(!names.includes('style') && !names.includes('script'));
     assert.ok(!/ style=/.test(svg));
     assert.match(textContent(root), /System <beta> & “more”/);
-    assert.equal(allElements(root).filter((e) => e.name === 'path' && e.attributes.fill === '#ffffff').length, 1, 'one milestone diamond');
+    assert.equal(
+      allElements(root).filter((e) => e.name === 'path' && e.attributes.fill === '#ffffff').length,
+      1,
+      'one milestone diamond',
+    );
   });
 
   it('describes itself in words, and says when there is nothing to show', () => {
-    assert.equal(describeGantt(projects), 'Gantt chart of 2 projects from 2010-04-01 to 2011-03-31, with 1 milestone. The table below lists the same projects, dates, dependencies and milestones.');
+    assert.equal(
+      describeGantt(projects),
+      'Gantt chart of 2 projects from 2010-04-01 to 2011-03-31, with 1 milestone. The table below lists the same projects, dates, dependencies and milestones.',
+    );
     assert.match(renderGanttSvg([]), /No projects yet/);
   });
 });

@@ -23,7 +23,8 @@ export interface GanttProject {
 
 const n = (v: number): string => String(Math.round(v * 10) / 10 || 0);
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const dayNumber = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
+const dayNumber = (iso: string) =>
+  Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
 
 /** The chart's geometry: the span shown (whole months) and each project's bar, for tests and drawing. */
 export function ganttLayout(projects: readonly GanttProject[], width = 900) {
@@ -40,14 +41,22 @@ export function ganttLayout(projects: readonly GanttProject[], width = 900) {
     if (start > endDay) break;
     months.push({ label: `${MONTHS[m - 1]} ${String(y).slice(2)}`, start });
     m += 1;
-    if (m > 12) { m = 1; y += 1; }
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
   }
   const spanStart = months[0]!.start;
   const spanEnd = Date.UTC(y, m - 1, 1) / 86_400_000;
   const plot = width - labelWidth - 12;
   const xOf = (iso: string) => labelWidth + ((dayNumber(iso) - spanStart) / (spanEnd - spanStart)) * plot;
   const xOfDay = (d: number) => labelWidth + ((d - spanStart) / (spanEnd - spanStart)) * plot;
-  const bars = projects.map((p, i) => ({ id: p.id, x: xOf(p.start), width: Math.max(2, xOf(p.end) - xOf(p.start) + plot / (spanEnd - spanStart)), row: i }));
+  const bars = projects.map((p, i) => ({
+    id: p.id,
+    x: xOf(p.start),
+    width: Math.max(2, xOf(p.end) - xOf(p.start) + plot / (spanEnd - spanStart)),
+    row: i,
+  }));
   return { labelWidth, months: months.map((mo) => ({ label: mo.label, x: xOfDay(mo.start) })), bars, xOf };
 }
 
@@ -69,7 +78,10 @@ export function renderGanttSvg(projects: readonly GanttProject[], width = 900): 
     const every = Math.ceil(months.length / 18);
     months.forEach((mo, i) => {
       out.push(`<path d="M${n(mo.x)} ${top - 6} V${n(height - 6)}" stroke="${GRID}" stroke-width="1" fill="none"/>`);
-      if (i % every === 0) out.push(`<text x="${n(mo.x + 3)}" y="${top - 12}" font-size="11" fill="${GREY}">${escapeXml(mo.label)}</text>`);
+      if (i % every === 0)
+        out.push(
+          `<text x="${n(mo.x + 3)}" y="${top - 12}" font-size="11" fill="${GREY}">${escapeXml(mo.label)}</text>`,
+        );
     });
     const rowOf = new Map(projects.map((p, i) => [p.id, i] as const));
     projects.forEach((p, i) => {
@@ -80,7 +92,9 @@ export function renderGanttSvg(projects: readonly GanttProject[], width = 900): 
       out.push(`<rect x="${n(bar.x)}" y="${n(cy - 8)}" width="${n(bar.width)}" height="16" fill="${BAR}"/>`);
       for (const m of p.milestones) {
         const x = xOf(m.due);
-        out.push(`<path d="M${n(x)} ${n(cy - 9)} L${n(x + 8)} ${n(cy)} L${n(x)} ${n(cy + 9)} L${n(x - 8)} ${n(cy)} Z" fill="#ffffff" stroke="${INK}" stroke-width="2"><title>${escapeXml(`${m.label} (${m.due})`)}</title></path>`);
+        out.push(
+          `<path d="M${n(x)} ${n(cy - 9)} L${n(x + 8)} ${n(cy)} L${n(x)} ${n(cy + 9)} L${n(x - 8)} ${n(cy)} Z" fill="#ffffff" stroke="${INK}" stroke-width="2"><title>${escapeXml(`${m.label} (${m.due})`)}</title></path>`,
+        );
       }
       for (const d of p.dependsOn) {
         const j = rowOf.get(d);
@@ -88,15 +102,21 @@ export function renderGanttSvg(projects: readonly GanttProject[], width = 900): 
         const from = bars[j]!;
         const fy = top + j * rowH + rowH / 2;
         const fx = from.x + from.width;
-        out.push(`<path d="M${n(fx)} ${n(fy)} H${n(Math.max(fx, bar.x) - 4)} V${n(cy - 9)}" stroke="${INK}" stroke-width="1" fill="none"/>`);
-        out.push(`<path d="M${n(Math.max(fx, bar.x) - 8)} ${n(cy - 15)} L${n(Math.max(fx, bar.x) - 4)} ${n(cy - 9)} L${n(Math.max(fx, bar.x))} ${n(cy - 15)}" stroke="${INK}" stroke-width="1" fill="none"/>`);
+        out.push(
+          `<path d="M${n(fx)} ${n(fy)} H${n(Math.max(fx, bar.x) - 4)} V${n(cy - 9)}" stroke="${INK}" stroke-width="1" fill="none"/>`,
+        );
+        out.push(
+          `<path d="M${n(Math.max(fx, bar.x) - 8)} ${n(cy - 15)} L${n(Math.max(fx, bar.x) - 4)} ${n(cy - 9)} L${n(Math.max(fx, bar.x))} ${n(cy - 15)}" stroke="${INK}" stroke-width="1" fill="none"/>`,
+        );
       }
     });
     out.push(`<path d="M${labelWidth} ${top - 6} V${n(height - 6)}" stroke="${GREY}" stroke-width="1" fill="none"/>`);
   } else {
     out.push(`<text x="8" y="${top + 14}" font-size="12" fill="${GREY}">No projects yet</text>`);
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="gantt-title" aria-describedby="gantt-desc" class="amber-chart" font-family="${escapeXml(FONT_FAMILY)}">`
-    + `<title id="gantt-title">Implementation plan</title><desc id="gantt-desc">${escapeXml(describeGantt(projects))}</desc>`
-    + `<rect width="${width}" height="${height}" fill="#ffffff"/>${out.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="gantt-title" aria-describedby="gantt-desc" class="amber-chart" font-family="${escapeXml(FONT_FAMILY)}">` +
+    `<title id="gantt-title">Implementation plan</title><desc id="gantt-desc">${escapeXml(describeGantt(projects))}</desc>` +
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>${out.join('')}</svg>`
+  );
 }

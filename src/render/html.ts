@@ -16,7 +16,11 @@ let css: string | undefined;
 export function renderReportHtml(view: ReportView): string {
   env ??= createViewEnvironment({ paths });
   if (css === undefined) {
-    try { css = readFileSync(cssFile, 'utf8'); } catch { css = ''; }
+    try {
+      css = readFileSync(cssFile, 'utf8');
+    } catch {
+      css = '';
+    }
   }
   return env.render('report-document.njk', { view, css, code: view.priority.code, periodKey: view.period.key });
 }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildActionViews, buildGraphView, buildLongText, buildVfm4dReportView } from '../../test/builders/report-view.ts';
+import {
+  buildActionViews,
+  buildGraphView,
+  buildLongText,
+  buildVfm4dReportView,
+} from '../../test/builders/report-view.ts';
 import { renderReportPdf } from './pdf.ts';
 import type { GraphView, ReportView } from './report-view.ts';
 import {
@@ -52,7 +57,7 @@ describe('the PDF of a progress report', () => {
     assertInOrder(body, reportFragments(view));
   });
 
-  it('prints the seed report\'s own headings, names, dates and timescales', () => {
+  it("prints the seed report's own headings, names, dates and timescales", () => {
     assertInOrder(body, [
       'Improvement Priority – VfM-4d Explore opportunities for collaboration with private and public sector bodies',
       'Accountable Officer – Lee Hemsworth',
@@ -69,16 +74,43 @@ describe('the PDF of a progress report', () => {
       'Council / Partnership Groups',
       'Council Directorates involving all Chief Officer portfolio/function areas.',
       'External partners Local Partnerships and PwC.',
-      'Approved by', '(Accountable Officer)', 'Lee Hemsworth', 'Date', '22 October 2009',
-      'Approved by', '(Accountable Director)', 'James Rogers', 'Date', '9 November 2009',
+      'Approved by',
+      '(Accountable Officer)',
+      'Lee Hemsworth',
+      'Date',
+      '22 October 2009',
+      'Approved by',
+      '(Accountable Director)',
+      'James Rogers',
+      'Date',
+      '9 November 2009',
       'Key actions for the next 6 months',
-      'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale',
-      '1.', 'Contractual arrangements to join the DECATS programme', 'Arfan Hanif', 'Iain Dunn',
-      'Original collaboration contract terminated', 'Nov 2009',
-      'Contract with Local Partnerships to join DECATS agreed', 'Nov 2009',
-      '2.', 'John McPherson', 'Communication Plan agreed', 'Nov 2009',
-      '3.', 'Arfan Hanif', 'Bernard McPheely', 'Contract initiated with buy-in from all key stakeholders', 'Nov 2009',
-      '4.', 'DECATS programme completed', 'Apr 2010', 'Business cases identified and opportunities explored', 'Apr 2010',
+      'Action (Desired Achievements)',
+      'Contributory Officer / Partner',
+      'Milestone / Actions',
+      'Timescale',
+      '1.',
+      'Contractual arrangements to join the DECATS programme',
+      'Arfan Hanif',
+      'Iain Dunn',
+      'Original collaboration contract terminated',
+      'Nov 2009',
+      'Contract with Local Partnerships to join DECATS agreed',
+      'Nov 2009',
+      '2.',
+      'John McPherson',
+      'Communication Plan agreed',
+      'Nov 2009',
+      '3.',
+      'Arfan Hanif',
+      'Bernard McPheely',
+      'Contract initiated with buy-in from all key stakeholders',
+      'Nov 2009',
+      '4.',
+      'DECATS programme completed',
+      'Apr 2010',
+      'Business cases identified and opportunities explored',
+      'Apr 2010',
     ]);
   });
 
@@ -100,7 +132,10 @@ describe('the PDF of a progress report', () => {
     const pages = await pageCount(pdf);
     for (let p = 1; p <= pages; p++) {
       const top = await pdfText(pdf, { pages: { first: p, last: p }, crop: { top: 0, bottom: 800 } });
-      assert.match(normaliseWhitespace(top), /^VfM-4d Explore opportunities for collaboration with private and public sector bodies/);
+      assert.match(
+        normaliseWhitespace(top),
+        /^VfM-4d Explore opportunities for collaboration with private and public sector bodies/,
+      );
     }
   });
 
@@ -143,7 +178,15 @@ describe('the PDF of a progress report', () => {
     const text = normaliseWhitespace(await pdfText(longPdf, BODY))
       .replaceAll(`${long.actionsHeading} (continued)`, '')
       .replaceAll(HEADER_ROW, '');
-    assertInOrder(text, [long.actionsHeading, '1.', description, '2.', 'Officer 2', 'Workstream 2 plan agreed', 'Nov 2009']);
+    assertInOrder(text, [
+      long.actionsHeading,
+      '1.',
+      description,
+      '2.',
+      'Officer 2',
+      'Workstream 2 plan agreed',
+      'Nov 2009',
+    ]);
   });
 
   it('keeps Welsh letters, pound signs, dashes, curly quotes and markup exactly as written', async () => {
@@ -177,8 +220,12 @@ describe('the PDF of a progress report', () => {
   it('renders a report with no status, officer, graphs or actions yet', async () => {
     const v = buildVfm4dReportView({ status: null, accountableOfficer: null, actions: [], statusReason: [] });
     const text = await pdfText(await renderReportPdf(v), BODY);
-    assertInOrder(text, ['Accountable Officer – Not assigned', 'Status: Not set', 'Key actions for the next 6 months',
-      'No key actions have been recorded for the next period.']);
+    assertInOrder(text, [
+      'Accountable Officer – Not assigned',
+      'Status: Not set',
+      'Key actions for the next 6 months',
+      'No key actions have been recorded for the next period.',
+    ]);
   });
 
   it('lists graph titles in place of the no-graphs sentence when a priority has graphs', async () => {
@@ -211,7 +258,11 @@ describe('the graphs in the PDF of a progress report', () => {
     unit: '£',
     decimals: 0,
     kind: 'bar',
-    points: buildGraphView().chart.points.map((p, i) => ({ ...p, actual: p.actual === null ? null : 250_000 + i * 180_000, target: 1_000_000 })),
+    points: buildGraphView().chart.points.map((p, i) => ({
+      ...p,
+      actual: p.actual === null ? null : 250_000 + i * 180_000,
+      target: 1_000_000,
+    })),
   });
   const view = buildVfm4dReportView({ graphs: [buildGraphView(), savings] });
   let pdf: Buffer;
@@ -222,7 +273,7 @@ describe('the graphs in the PDF of a progress report', () => {
     body = await pdfText(pdf, BODY);
   });
 
-  it('follows each graph\'s heading and chart with its caption and every period and value of its table, in order', () => {
+  it("follows each graph's heading and chart with its caption and every period and value of its table, in order", () => {
     assert.equal(view.graphs.length, 2);
     assertInOrder(body, ['Graphs', ...view.graphs.flatMap(graphFragments), view.progressHeading]);
     // The formatted values, not raw numbers: thousands separators and the decimals of the indicator.
@@ -238,7 +289,7 @@ describe('the graphs in the PDF of a progress report', () => {
     assertInOrder(body, reportFragments(view));
   });
 
-  it('sets the charts\' text in the embedded fonts only, never a standard font', async () => {
+  it("sets the charts' text in the embedded fonts only, never a standard font", async () => {
     const fonts = await pdfFonts(pdf);
     assert.ok(fonts.length > 0);
     for (const font of fonts) {
@@ -252,10 +303,20 @@ describe('the graphs in the PDF of a progress report', () => {
 
   it('draws the chart itself, with its axis and legend text, between the heading and the description', () => {
     const [first] = view.graphs;
-    assertInOrder(body, [`${first!.code} ${first!.title}`, 'Higher is better', 'Actual', 'Target', 'Per cent (%)', '88%', '98%', '93.3%', first!.description]);
+    assertInOrder(body, [
+      `${first!.code} ${first!.title}`,
+      'Higher is better',
+      'Actual',
+      'Target',
+      'Per cent (%)',
+      '88%',
+      '98%',
+      '93.3%',
+      first!.description,
+    ]);
   });
 
-  it('keeps Welsh letters, pound signs and markup in a graph\'s title as written', async () => {
+  it("keeps Welsh letters, pound signs and markup in a graph's title as written", async () => {
     const v = buildVfm4dReportView({ graphs: [buildGraphView({ title: UNICODE })] });
     const text = await pdfText(await renderReportPdf(v), BODY);
     // The heading and the table's caption.
@@ -263,10 +324,18 @@ describe('the graphs in the PDF of a progress report', () => {
     assertInOrder(text, ['Graphs', `NI 179 ${UNICODE}`, `Data for NI 179 ${UNICODE}, 2008/09 Q1 to 2009/10 Q4`]);
   });
 
-  it('repeats a long graph table\'s header row on every page it spans, its rows in order', async () => {
-    const quarters = Array.from({ length: 60 }, (_, i) => `${2000 + Math.floor(i / 4)}/${String((1 + Math.floor(i / 4)) % 100).padStart(2, '0')} Q${(i % 4) + 1}`);
-    const long = buildGraphView({ points: quarters.map((periodLabel, i) => ({ periodLabel, actual: 80 + (i % 17), target: 95, status: null })) });
-    assert.deepEqual(long.table.columns.map((c) => c.header), ['Period', 'Actual (%)', 'Target (%)']);
+  it("repeats a long graph table's header row on every page it spans, its rows in order", async () => {
+    const quarters = Array.from(
+      { length: 60 },
+      (_, i) => `${2000 + Math.floor(i / 4)}/${String((1 + Math.floor(i / 4)) % 100).padStart(2, '0')} Q${(i % 4) + 1}`,
+    );
+    const long = buildGraphView({
+      points: quarters.map((periodLabel, i) => ({ periodLabel, actual: 80 + (i % 17), target: 95, status: null })),
+    });
+    assert.deepEqual(
+      long.table.columns.map((c) => c.header),
+      ['Period', 'Actual (%)', 'Target (%)'],
+    );
     const out = await renderReportPdf(buildVfm4dReportView({ graphs: [long] }));
     const pages = await pageCount(out);
     const continued = `${long.table.caption} (continued)`;
@@ -279,7 +348,9 @@ describe('the graphs in the PDF of a progress report', () => {
       }
     }
     assert.ok(spans >= 2, 'sixty quarters should take more than one page');
-    const text = normaliseWhitespace(await pdfText(out, BODY)).replaceAll(continued, '').replaceAll('Period Actual (%) Target (%)', '');
+    const text = normaliseWhitespace(await pdfText(out, BODY))
+      .replaceAll(continued, '')
+      .replaceAll('Period Actual (%) Target (%)', '');
     assertInOrder(text, [long.table.caption, ...long.table.rows.flatMap((r) => r.cells), 'Overall Summary']);
   });
 });
@@ -288,9 +359,16 @@ describe('the PDF of a progress report that cites the risk register', () => {
   it('prints each cited risk as a bullet under Challenges/Risks, after the free-text ones', async () => {
     const view: ReportView = {
       ...buildVfm4dReportView(),
-      citedRisks: [{ description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' }],
+      citedRisks: [
+        { description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Arfan Hanif' },
+      ],
     };
     const text = normaliseWhitespace(await pdfText(await renderReportPdf(view), BODY));
-    assertInOrder(text, ['Challenges/Risks', view.challenges.at(-1)!, 'Programme not delivered on time — High (16), owner Arfan Hanif', 'Council / Partnership Groups']);
+    assertInOrder(text, [
+      'Challenges/Risks',
+      view.challenges.at(-1)!,
+      'Programme not delivered on time — High (16), owner Arfan Hanif',
+      'Council / Partnership Groups',
+    ]);
   });
 });

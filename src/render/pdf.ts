@@ -135,7 +135,10 @@ export class Layout {
   constructor(readonly doc: PDFKit.PDFDocument) {}
 
   use(style: TextStyle): void {
-    this.doc.font(style.font).fontSize(style.size).fillColor(style.colour ?? INK);
+    this.doc
+      .font(style.font)
+      .fontSize(style.size)
+      .fillColor(style.colour ?? INK);
   }
 
   width(text: string, style: TextStyle): number {
@@ -293,7 +296,14 @@ export class Layout {
       if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
       if (line.mark) {
         const cy = top + line.dy + lineHeight(line.style.size) / 2 - 0.5;
-        drawShape(doc, line.mark.shape, MARGIN.left + line.x - MARK_WIDTH + 5, cy, line.style.size * 0.42, line.mark.colour);
+        drawShape(
+          doc,
+          line.mark.shape,
+          MARGIN.left + line.x - MARK_WIDTH + 5,
+          cy,
+          line.style.size * 0.42,
+          line.mark.colour,
+        );
       }
       this.drawLine(line.text, MARGIN.left + line.x, top + line.dy, line.style);
     }
@@ -302,7 +312,10 @@ export class Layout {
     let x = MARGIN.left;
     for (const column of columns.slice(0, -1)) {
       x += column.width;
-      doc.moveTo(x, top).lineTo(x, top + height).stroke();
+      doc
+        .moveTo(x, top)
+        .lineTo(x, top + height)
+        .stroke();
     }
     this.y = top + height;
   }
@@ -357,7 +370,14 @@ export class Layout {
 
 // ---- status ---------------------------------------------------------------------------------
 
-export function drawShape(doc: PDFKit.PDFDocument, shape: StatusView['shape'], cx: number, cy: number, r: number, colour: string): void {
+export function drawShape(
+  doc: PDFKit.PDFDocument,
+  shape: StatusView['shape'],
+  cx: number,
+  cy: number,
+  r: number,
+  colour: string,
+): void {
   doc.save().fillColor(colour).strokeColor(colour);
   const poly = (points: [number, number][]) => doc.polygon(...points).fill();
   switch (shape) {
@@ -365,18 +385,33 @@ export function drawShape(doc: PDFKit.PDFDocument, shape: StatusView['shape'], c
       doc.circle(cx, cy, r).fill();
       break;
     case 'triangle':
-      poly([[cx, cy - r], [cx + r * 1.1, cy + r * 0.85], [cx - r * 1.1, cy + r * 0.85]]);
+      poly([
+        [cx, cy - r],
+        [cx + r * 1.1, cy + r * 0.85],
+        [cx - r * 1.1, cy + r * 0.85],
+      ]);
       break;
     case 'square':
       doc.rect(cx - r * 0.85, cy - r * 0.85, r * 1.7, r * 1.7).fill();
       break;
     case 'diamond':
-      poly([[cx, cy - r * 1.1], [cx + r, cy], [cx, cy + r * 1.1], [cx - r, cy]]);
+      poly([
+        [cx, cy - r * 1.1],
+        [cx + r, cy],
+        [cx, cy + r * 1.1],
+        [cx - r, cy],
+      ]);
       break;
     case 'cross':
       doc.lineWidth(r * 0.5).lineCap('round');
-      doc.moveTo(cx - r * 0.75, cy - r * 0.75).lineTo(cx + r * 0.75, cy + r * 0.75).stroke();
-      doc.moveTo(cx + r * 0.75, cy - r * 0.75).lineTo(cx - r * 0.75, cy + r * 0.75).stroke();
+      doc
+        .moveTo(cx - r * 0.75, cy - r * 0.75)
+        .lineTo(cx + r * 0.75, cy + r * 0.75)
+        .stroke();
+      doc
+        .moveTo(cx + r * 0.75, cy - r * 0.75)
+        .lineTo(cx - r * 0.75, cy + r * 0.75)
+        .stroke();
       break;
     case 'pause':
       doc.rect(cx - r * 0.8, cy - r, r * 0.55, r * 2).fill();
@@ -414,8 +449,18 @@ function statusLine(layout: Layout, status: StatusView | null): void {
   const tagStyle: TextStyle = { font: 'bold', size: 11, colour: status.textColour };
   const labelWidth = layout.width(status.label, tagStyle);
   const tagWidth = 8 + 12 + 5 + labelWidth + 9;
-  doc.save().roundedRect(cursor, y - 3, tagWidth, lh + 5, 3).fill(status.colour).restore();
-  doc.save().lineWidth(0.6).strokeColor(INK).roundedRect(cursor, y - 3, tagWidth, lh + 5, 3).stroke().restore();
+  doc
+    .save()
+    .roundedRect(cursor, y - 3, tagWidth, lh + 5, 3)
+    .fill(status.colour)
+    .restore();
+  doc
+    .save()
+    .lineWidth(0.6)
+    .strokeColor(INK)
+    .roundedRect(cursor, y - 3, tagWidth, lh + 5, 3)
+    .stroke()
+    .restore();
   drawShape(doc, status.shape, cursor + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour);
   layout.drawLine(status.label, cursor + 8 + 12 + 5, y, tagStyle);
   cursor += tagWidth + 10;
@@ -432,7 +477,10 @@ function statusLine(layout: Layout, status: StatusView | null): void {
 function groupsTable(layout: Layout, groups: ReportView['groups']): void {
   const columns: Column[] = [{ width: 150 }, { width: CONTENT_WIDTH - 150 }];
   const lines: PlacedLine[] = [];
-  const label = layout.place(lines, columns, 0, CELL_PAD_TOP, 'Council / Partnership Groups', { font: 'bold', size: BODY });
+  const label = layout.place(lines, columns, 0, CELL_PAD_TOP, 'Council / Partnership Groups', {
+    font: 'bold',
+    size: BODY,
+  });
   let dy = CELL_PAD_TOP;
   dy += layout.place(lines, columns, 1, dy, groups.internal, { font: 'regular', size: BODY }) + 3;
   dy += layout.place(lines, columns, 1, dy, groups.external, { font: 'regular', size: BODY });
@@ -459,7 +507,8 @@ function signOffTable(layout: Layout, signOffs: SignOffView[]): void {
     if (s) {
       mid += layout.place(lines, columns, 1, mid, s.name, body);
       if (s.comment) mid += layout.place(lines, columns, 1, mid + 2, s.comment, { font: 'regular', size: SMALL }) + 2;
-      if (s.historical) mid += layout.place(lines, columns, 1, mid + 1, 'Recorded from a paper or e-mail record', note) + 1;
+      if (s.historical)
+        mid += layout.place(lines, columns, 1, mid + 1, 'Recorded from a paper or e-mail record', note) + 1;
     } else {
       mid += layout.place(lines, columns, 1, mid, 'Not yet signed off', { font: 'italic', size: BODY, colour: GREY });
     }
@@ -476,7 +525,13 @@ const ACTION_COLUMNS: Column[] = [
   { width: CONTENT_WIDTH - 30 - 156 - 96 - 72 },
   { width: 72 },
 ];
-const ACTION_HEADINGS = ['No.', 'Action (Desired Achievements)', 'Contributory Officer / Partner', 'Milestone / Actions', 'Timescale'];
+const ACTION_HEADINGS = [
+  'No.',
+  'Action (Desired Achievements)',
+  'Contributory Officer / Partner',
+  'Milestone / Actions',
+  'Timescale',
+];
 
 function actionRow(layout: Layout, action: ActionView): Row {
   const style: TextStyle = { font: 'regular', size: TABLE };
@@ -502,7 +557,9 @@ function actionRow(layout: Layout, action: ActionView): Row {
 function actionsHeaderRow(layout: Layout): Row {
   const lines: PlacedLine[] = [];
   const style: TextStyle = { font: 'bold', size: TABLE };
-  const heights = ACTION_HEADINGS.map((text, col) => layout.place(lines, ACTION_COLUMNS, col, CELL_PAD_TOP, text, style));
+  const heights = ACTION_HEADINGS.map((text, col) =>
+    layout.place(lines, ACTION_COLUMNS, col, CELL_PAD_TOP, text, style),
+  );
   return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
 }
 
@@ -515,7 +572,11 @@ function actionsTable(layout: Layout, view: ReportView): void {
   if (layout.y + whole > CONTENT_BOTTOM && whole <= CONTENT_BOTTOM - MARGIN.top) layout.newPage();
   layout.heading(view.actionsHeading, 13, header.height + Math.min(firstRow, 4 * lineHeight(TABLE)), 16);
   if (rows.length === 0) {
-    layout.paragraph('No key actions have been recorded for the next period.', { font: 'italic', size: BODY, colour: GREY });
+    layout.paragraph('No key actions have been recorded for the next period.', {
+      font: 'italic',
+      size: BODY,
+      colour: GREY,
+    });
     return;
   }
   const caption: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
@@ -538,7 +599,12 @@ const CHART_GAP = 4;
 const DESCRIPTION: TextStyle = { font: 'regular', size: SMALL + 0.5, colour: GREY };
 const GRAPH_CAPTION: TextStyle = { font: 'bold', size: TABLE };
 const CONTINUED: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
-const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = { period: 1.25, actual: 1, target: 1, status: 1.3 };
+const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = {
+  period: 1.25,
+  actual: 1,
+  target: 1,
+  status: 1.3,
+};
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 function graphLabel(graph: GraphView): string {
@@ -591,8 +657,15 @@ function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): {
   const cellStyle: TextStyle = { font: 'regular', size: TABLE };
   const headerLines: PlacedLine[] = [];
   const headerHeights = table.columns.map((c, col) =>
-    layout.place(headerLines, columns, col, CELL_PAD_TOP, c.header, headerStyle, false, { align: c.numeric ? 'right' : 'left' }));
-  const header: Row = { lines: headerLines, height: Math.max(...headerHeights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+    layout.place(headerLines, columns, col, CELL_PAD_TOP, c.header, headerStyle, false, {
+      align: c.numeric ? 'right' : 'left',
+    }),
+  );
+  const header: Row = {
+    lines: headerLines,
+    height: Math.max(...headerHeights) + CELL_PAD_TOP + CELL_PAD_BOTTOM,
+    fill: HEADER_FILL,
+  };
   const rows = table.rows.map((row) => {
     const lines: PlacedLine[] = [];
     const heights = table.columns.map((c, col) => {
@@ -600,10 +673,14 @@ function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): {
       if (c.key === 'status' && row.status) {
         // The label beside the status's shape, drawn: Noto Sans has no glyphs for ● ▲ ◆.
         const colour = COLOUR.test(row.status.colour) ? row.status.colour : GREY;
-        return layout.place(lines, columns, col, CELL_PAD_TOP, row.status.label, cellStyle, false, { mark: { shape: row.status.shape, colour } });
+        return layout.place(lines, columns, col, CELL_PAD_TOP, row.status.label, cellStyle, false, {
+          mark: { shape: row.status.shape, colour },
+        });
       }
       const style = c.key === 'period' ? headerStyle : cellStyle;
-      return layout.place(lines, columns, col, CELL_PAD_TOP, text, style, false, { align: c.numeric ? 'right' : 'left' });
+      return layout.place(lines, columns, col, CELL_PAD_TOP, text, style, false, {
+        align: c.numeric ? 'right' : 'left',
+      });
     });
     return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
   });
@@ -642,9 +719,19 @@ function graphBlockHeight(layout: Layout, graph: GraphView): number {
   const table = graph.table;
   const columns = graphColumns(table);
   const { header, rows } = graphTableRows(layout, table, columns);
-  const heading = layout.wrap(graphLabel(graph), { font: 'bold', size: GRAPH_HEADING }, CONTENT_WIDTH).length * lineHeight(GRAPH_HEADING) + 3;
+  const heading =
+    layout.wrap(graphLabel(graph), { font: 'bold', size: GRAPH_HEADING }, CONTENT_WIDTH).length *
+      lineHeight(GRAPH_HEADING) +
+    3;
   const caption = layout.wrap(table.caption, GRAPH_CAPTION, CONTENT_WIDTH).length * lineHeight(GRAPH_CAPTION.size) + 3;
-  return heading + graphFigureHeight(layout, graph) + 8 + caption + header.height + rows.reduce((sum, r) => sum + r.height, 0);
+  return (
+    heading +
+    graphFigureHeight(layout, graph) +
+    8 +
+    caption +
+    header.height +
+    rows.reduce((sum, r) => sum + r.height, 0)
+  );
 }
 
 const PAGE_BODY = CONTENT_BOTTOM - MARGIN.top;
@@ -663,7 +750,10 @@ function graphs(layout: Layout, view: ReportView): void {
     return;
   }
   const firstBlock = graphBlockHeight(layout, first);
-  const firstKeep = firstBlock <= PAGE_BODY - lineHeight(12.5) - 20 ? firstBlock : lineHeight(GRAPH_HEADING) + graphFigureHeight(layout, first);
+  const firstKeep =
+    firstBlock <= PAGE_BODY - lineHeight(12.5) - 20
+      ? firstBlock
+      : lineHeight(GRAPH_HEADING) + graphFigureHeight(layout, first);
   layout.heading('Graphs', 12.5, firstKeep);
   view.graphs.forEach((graph, i) => {
     const figure = graphFigureHeight(layout, graph);
@@ -705,9 +795,17 @@ export function drawPageFrame(
   layout.drawLine(code, MARGIN.left, top, bold);
   layout.drawLine(title, MARGIN.left + codeWidth, top, style);
   layout.drawLine(header.right, PAGE.width - MARGIN.right - rightWidth, top, style);
-  doc.lineWidth(0.6).strokeColor(RULE).moveTo(MARGIN.left, top + 16).lineTo(PAGE.width - MARGIN.right, top + 16).stroke();
+  doc
+    .lineWidth(0.6)
+    .strokeColor(RULE)
+    .moveTo(MARGIN.left, top + 16)
+    .lineTo(PAGE.width - MARGIN.right, top + 16)
+    .stroke();
   const bottom = PAGE.height - 40;
-  doc.moveTo(MARGIN.left, bottom - 6).lineTo(PAGE.width - MARGIN.right, bottom - 6).stroke();
+  doc
+    .moveTo(MARGIN.left, bottom - 6)
+    .lineTo(PAGE.width - MARGIN.right, bottom - 6)
+    .stroke();
   layout.drawLine(footer.left, MARGIN.left, bottom, style);
   layout.drawLine(footer.page, PAGE.width - MARGIN.right - layout.width(footer.page, style), bottom, style);
   doc.page.margins.bottom = savedBottom;
@@ -724,7 +822,10 @@ function decoratePages(layout: Layout, view: ReportView): void {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
-    drawPageFrame(layout, reportPageHeader(view), { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` });
+    drawPageFrame(layout, reportPageHeader(view), {
+      left: view.organisationName,
+      page: `Page ${i - range.start + 1} of ${range.count}`,
+    });
   }
 }
 
@@ -759,7 +860,12 @@ export function renderReportBody(layout: Layout, view: ReportView): void {
     for (const a of view.lastTime.actions) {
       layout.paragraph(`${a.number}. ${a.description}`, { font: 'bold', size: BODY }, 0, 2);
       if (a.milestones.length === 0) layout.paragraph('No milestones were set.', body);
-      else layout.bullets(a.milestones.map((m) => `${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`));
+      else
+        layout.bullets(
+          a.milestones.map(
+            (m) => `${m.progress ? `${m.progress.label}: ` : ''}${m.description} – ${m.progress?.text ?? m.timescale}`,
+          ),
+        );
     }
   }
 
@@ -777,7 +883,11 @@ export function dateOr(iso: string, fallback: Date): Date {
 }
 
 /** A new A4 document with the embedded fonts registered, and its bytes once `doc.end()` is called. */
-export function createPdf(info: PDFKit.DocumentInfo): { doc: PDFKit.PDFDocument; layout: Layout; done: Promise<Buffer> } {
+export function createPdf(info: PDFKit.DocumentInfo): {
+  doc: PDFKit.PDFDocument;
+  layout: Layout;
+  done: Promise<Buffer>;
+} {
   const fonts = loadFonts();
   const doc = new PDFDocument({
     size: 'A4',

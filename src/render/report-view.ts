@@ -148,15 +148,25 @@ export interface ReportView {
   version: number;
 }
 
-
 export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
-  circle: '●', triangle: '▲', square: '■', diamond: '◆', cross: '✖', pause: '‖', star: '★',
+  circle: '●',
+  triangle: '▲',
+  square: '■',
+  diamond: '◆',
+  cross: '✖',
+  pause: '‖',
+  star: '★',
 };
 
 /** A status on the organisation's scale as every output shows it: label, shape and colour. */
 export function presentStatus(status: Status): StatusView {
   return {
-    key: status.key, label: status.label, colour: status.colour, textColour: textColourOn(status.colour),
-    shape: status.shape, symbol: SHAPE_SYMBOLS[status.shape], description: status.description,
+    key: status.key,
+    label: status.label,
+    colour: status.colour,
+    textColour: textColourOn(status.colour),
+    shape: status.shape,
+    symbol: SHAPE_SYMBOLS[status.shape],
+    description: status.description,
   };
 }

@@ -12,17 +12,22 @@ import type { ReportView } from './report-view.ts';
 
 function run(command: string, args: string[], input?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new Error(`${command} is not installed: install poppler-utils (apt-get install -y poppler-utils)`));
-        } else {
-          reject(new Error(`${command} failed: ${error.message}\n${stderr.toString('utf8')}`));
+    const child = execFile(
+      command,
+      args,
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(new Error(`${command} is not installed: install poppler-utils (apt-get install -y poppler-utils)`));
+          } else {
+            reject(new Error(`${command} failed: ${error.message}\n${stderr.toString('utf8')}`));
+          }
+          return;
         }
-        return;
-      }
-      resolve(stdout);
-    });
+        resolve(stdout);
+      },
+    );
     child.stdin?.on('error', () => {}); // reported through the callback
     child.stdin?.end(input);
   });
@@ -47,8 +52,18 @@ export async function pdfText(buffer: Buffer, options: PdfTextOptions = {}): Pro
   const args = [options.mode === 'layout' ? '-layout' : '-raw', '-enc', 'UTF-8'];
   if (options.crop) {
     const { top, bottom } = options.crop;
-    args.push('-r', '72', '-x', '0', '-y', String(Math.floor(top)), '-W', String(Math.ceil(A4_WIDTH)),
-      '-H', String(Math.floor(A4_HEIGHT - top - bottom)));
+    args.push(
+      '-r',
+      '72',
+      '-x',
+      '0',
+      '-y',
+      String(Math.floor(top)),
+      '-W',
+      String(Math.ceil(A4_WIDTH)),
+      '-H',
+      String(Math.floor(A4_HEIGHT - top - bottom)),
+    );
   }
   if (options.pages) args.push('-f', String(options.pages.first), '-l', String(options.pages.last));
   const out = await run('pdftotext', [...args, '-', '-'], buffer);
@@ -75,7 +90,11 @@ export interface PdfFont {
 /** The fonts a PDF uses, as `pdffonts` lists them. */
 export async function pdfFonts(buffer: Buffer): Promise<PdfFont[]> {
   const out = await withTempPdf(buffer, (path) => run('pdffonts', [path]));
-  const lines = out.toString('utf8').split('\n').slice(2).filter((l) => l.trim());
+  const lines = out
+    .toString('utf8')
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.trim());
   return lines.map((line) => {
     // name, type (may contain spaces), encoding, emb, sub, uni, object ID (2 tokens)
     const tokens = line.trim().split(/\s+/);
@@ -166,9 +185,10 @@ export function assertInOrder(text: string, fragments: string[]): void {
       return;
     }
     const anywhere = haystack.indexOf(needle);
-    const where = anywhere >= 0
-      ? `it appears only earlier, at character ${anywhere}, before fragment ${i} ended (character ${from})`
-      : 'it does not appear at all';
+    const where =
+      anywhere >= 0
+        ? `it appears only earlier, at character ${anywhere}, before fragment ${i} ended (character ${from})`
+        : 'it does not appear at all';
     const context = haystack.slice(Math.max(0, from - 80), from + 160);
     const shown = needle.length > 200 ? `${needle.slice(0, 200)}… (${needle.length} characters)` : needle;
     assert.fail(

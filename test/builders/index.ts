@@ -8,12 +8,21 @@ let counter = 0;
 const next = () => ++counter;
 
 export async function insertOrganisation(services: Services, overrides: Record<string, unknown> = {}): Promise<Actor> {
-  const org = await services.organisations.createHome('test', { name: `Test Council ${next()}`, kind: 'council', ...overrides });
+  const org = await services.organisations.createHome('test', {
+    name: `Test Council ${next()}`,
+    kind: 'council',
+    ...overrides,
+  });
   return { organisationId: org.id, label: 'test' };
 }
 
 export async function insertPerson(services: Services, actor: Actor, overrides: Record<string, unknown> = {}) {
-  return services.people.create(actor, { name: `Officer ${next()}`, jobTitle: 'Performance Officer', employerId: actor.organisationId, ...overrides });
+  return services.people.create(actor, {
+    name: `Officer ${next()}`,
+    jobTitle: 'Performance Officer',
+    employerId: actor.organisationId,
+    ...overrides,
+  });
 }
 
 export async function insertTheme(services: Services, actor: Actor, overrides: Record<string, unknown> = {}) {
@@ -25,12 +34,20 @@ export async function insertPriority(services: Services, actor: Actor, overrides
   const theme = overrides.themeId ? undefined : await insertTheme(services, actor);
   const officer = await insertPerson(services, actor);
   return services.plans.createPriority(actor, {
-    themeId: theme?.id, code: `P-${next()}`, title: 'A test priority', accountableOfficerId: officer.id, ...overrides,
+    themeId: theme?.id,
+    code: `P-${next()}`,
+    title: 'A test priority',
+    accountableOfficerId: officer.id,
+    ...overrides,
   });
 }
 
 /** A priority with an (empty) report for `period` (default 2009-10-h1), the period created if needed. */
-export async function insertReport(services: Services, actor: Actor, overrides: { period?: string; priority?: Record<string, unknown> } = {}) {
+export async function insertReport(
+  services: Services,
+  actor: Actor,
+  overrides: { period?: string; priority?: Record<string, unknown> } = {},
+) {
   const period = overrides.period ?? '2009-10-h1';
   await services.periods.ensure(actor, period);
   const priority = await insertPriority(services, actor, overrides.priority);

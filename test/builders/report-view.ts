@@ -6,7 +6,13 @@ import { formatDate, type IsoDate } from '../../src/domain/dates.ts';
 import { parsePeriodKey, periodLabel, periodSpan } from '../../src/domain/period.ts';
 import { RAG_SCALE, textColourOn } from '../../src/domain/status-scale.ts';
 import { parseTimescale } from '../../src/domain/timescale.ts';
-import { SHAPE_SYMBOLS, type GraphView, type ReportView, type SignOffView, type StatusView } from '../../src/render/report-view.ts';
+import {
+  SHAPE_SYMBOLS,
+  type GraphView,
+  type ReportView,
+  type SignOffView,
+  type StatusView,
+} from '../../src/render/report-view.ts';
 import { chartTable, type IndicatorChartView } from '../../src/render/charts/chart-view.ts';
 import { describeChart, renderIndicatorChartSvg } from '../../src/render/charts/svg.ts';
 
@@ -88,7 +94,16 @@ export function buildVfm4dReportView(overrides: Partial<ReportView> = {}): Repor
   return { ...view, ...overrides };
 }
 
-const GRAPH_QUARTERS = ['2008/09 Q1', '2008/09 Q2', '2008/09 Q3', '2008/09 Q4', '2009/10 Q1', '2009/10 Q2', '2009/10 Q3', '2009/10 Q4'];
+const GRAPH_QUARTERS = [
+  '2008/09 Q1',
+  '2008/09 Q2',
+  '2008/09 Q3',
+  '2008/09 Q4',
+  '2009/10 Q1',
+  '2009/10 Q2',
+  '2009/10 Q3',
+  '2009/10 Q4',
+];
 
 /**
  * A graph as a report shows it: NI 179 "Value for money gains (%)" over eight quarters against
@@ -139,8 +154,18 @@ export function buildActionViews(count: number): ReportView['actions'] {
     description: `Action ${i + 1}: agree and deliver workstream ${i + 1} of the collaboration programme with clearly defined outcomes.`,
     contributors: [`Officer ${i + 1}`, 'Local Partnerships'],
     milestones: [
-      { description: `Workstream ${i + 1} plan agreed`, timescale: 'Nov 2009', timescaleIso: '2009-11-01', precision: 'month' as const },
-      { description: `Workstream ${i + 1} completed and reviewed`, timescale: 'Apr 2010', timescaleIso: '2010-04-01', precision: 'month' as const },
+      {
+        description: `Workstream ${i + 1} plan agreed`,
+        timescale: 'Nov 2009',
+        timescaleIso: '2009-11-01',
+        precision: 'month' as const,
+      },
+      {
+        description: `Workstream ${i + 1} completed and reviewed`,
+        timescale: 'Apr 2010',
+        timescaleIso: '2010-04-01',
+        precision: 'month' as const,
+      },
     ],
   }));
 }

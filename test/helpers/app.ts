@@ -27,11 +27,27 @@ export interface TestApp extends TestDatabase {
 let counter = 0;
 
 /** An account with `roles` in the organisation and a session for it, without a password or HTTP. */
-export async function createTestSession(services: Services, organisationId: string, roles: readonly Role[], options: { personId?: string; email?: string } = {}): Promise<TestSession> {
+export async function createTestSession(
+  services: Services,
+  organisationId: string,
+  roles: readonly Role[],
+  options: { personId?: string; email?: string } = {},
+): Promise<TestSession> {
   const email = options.email ?? `${roles.join('.') || 'nobody'}.${process.pid}.${++counter}@test.example`;
-  const user = await services.accounts.createUser({ organisationId, label: 'test' }, { email, name: email.split('@')[0]!, roles: [...roles], personId: options.personId ?? null, active: true });
-  const session = await services.accounts.startSession(user.id, organisationId, 'password', { ip: '127.0.0.1', userAgent: 'test' });
-  return { userId: user.id, email, csrfToken: session.csrfToken, headers: { cookie: `amber_session=${session.token}`, 'x-csrf-token': session.csrfToken } };
+  const user = await services.accounts.createUser(
+    { organisationId, label: 'test' },
+    { email, name: email.split('@')[0]!, roles: [...roles], personId: options.personId ?? null, active: true },
+  );
+  const session = await services.accounts.startSession(user.id, organisationId, 'password', {
+    ip: '127.0.0.1',
+    userAgent: 'test',
+  });
+  return {
+    userId: user.id,
+    email,
+    csrfToken: session.csrfToken,
+    headers: { cookie: `amber_session=${session.token}`, 'x-csrf-token': session.csrfToken },
+  };
 }
 
 /**
@@ -39,10 +55,22 @@ export async function createTestSession(services: Services, organisationId: stri
  * made as a signed-in user (administrator and performance officer, or the roles given): it
  * carries the session cookie and the CSRF header, as a browser's form post carries the field.
  */
-export async function buildTestApp(engine: Engine, options: { demo?: boolean; as?: readonly Role[] | false; /** More settings for buildApp (single sign-on). */ config?: Partial<AppDeps['config']>; /** How services send e-mail etc. */ services?: ServiceOptions } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  engine: Engine,
+  options: {
+    demo?: boolean;
+    as?: readonly Role[] | false;
+    /** More settings for buildApp (single sign-on). */ config?: Partial<AppDeps['config']>;
+    /** How services send e-mail etc. */ services?: ServiceOptions;
+  } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(engine, options.services);
   if (options.demo ?? true) await database.services.demo.load('test');
-  const app = await buildApp({ config: { env: 'test', logLevel: 'silent', ...options.config }, db: database.db, services: database.services });
+  const app = await buildApp({
+    config: { env: 'test', logLevel: 'silent', ...options.config },
+    db: database.db,
+    services: database.services,
+  });
   const home = await database.services.organisations.findHome();
   const signIn = async (roles: readonly Role[], o: { personId?: string; email?: string } = {}) => {
     const organisation = await database.services.organisations.findHome();
@@ -50,7 +78,7 @@ export async function buildTestApp(engine: Engine, options: { demo?: boolean; as
     return createTestSession(database.services, organisation.id, roles, o);
   };
   // Signed in as soon as there is an organisation to sign in to (a test may create it after building the app).
-  const roles = options.as === false ? undefined : options.as ?? (['administrator', 'performance_officer'] as const);
+  const roles = options.as === false ? undefined : (options.as ?? (['administrator', 'performance_officer'] as const));
   let session = roles && home ? await signIn(roles) : undefined;
   if (roles) {
     const inject = app.inject.bind(app);
@@ -59,7 +87,7 @@ export async function buildTestApp(engine: Engine, options: { demo?: boolean; as
       const o = typeof opts === 'string' ? { url: opts } : opts;
       const headers = (o.headers ?? {}) as Record<string, string>;
       const own = Object.keys(headers).some((h) => h.toLowerCase() === 'cookie' || h.toLowerCase() === 'authorization');
-      if (!own && !session && await database.services.organisations.findHome()) {
+      if (!own && !session && (await database.services.organisations.findHome())) {
         session = await signIn(roles);
         testApp.session = session;
       }
@@ -67,7 +95,10 @@ export async function buildTestApp(engine: Engine, options: { demo?: boolean; as
     };
   }
   const testApp: TestApp = {
-    ...database, app, session, signIn,
+    ...database,
+    app,
+    session,
+    signIn,
     async close() {
       await app.close();
       await database.close();
@@ -85,7 +116,10 @@ export async function listen(testApp: TestApp, port = 0): Promise<string> {
 }
 
 /** Encodes a form as a browser would (application/x-www-form-urlencoded; repeated keys for lists). */
-export function form(fields: Record<string, string | string[] | number | undefined>): { payload: string; headers: Record<string, string> } {
+export function form(fields: Record<string, string | string[] | number | undefined>): {
+  payload: string;
+  headers: Record<string, string>;
+} {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;

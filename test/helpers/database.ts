@@ -22,7 +22,8 @@ import type { Actor } from '../../src/domain/actor.ts';
 
 export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
-export const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const SERVER_URL =
+  process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   engine: Engine;
@@ -47,10 +48,11 @@ function withDatabase(url: string, database: string): string {
  */
 let template: Promise<Blob> | undefined;
 function pgliteTemplate(): Promise<Blob> {
-  return template ??= (async () => {
+  return (template ??= (async () => {
     const hash = createHash('sha256');
     hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
-    for (const name of readdirSync(MIGRATIONS_DIR).sort()) hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
+    for (const name of readdirSync(MIGRATIONS_DIR).sort())
+      hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
     const file = join(tmpdir(), `amber-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
     if (existsSync(file)) return new Blob([readFileSync(file)]);
     const handle = await openDatabase<DB>({ dataDir: 'memory://' });
@@ -64,21 +66,29 @@ function pgliteTemplate(): Promise<Blob> {
     } finally {
       await handle.close();
     }
-  })();
+  })());
 }
 
 export async function openTestDatabase(engine: Engine, serviceOptions: ServiceOptions = {}): Promise<TestDatabase> {
   if (engine === 'pglite') {
     const handle = await openDatabase<DB>({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
     await migrateToLatest(handle.db);
-    return { engine, db: handle.db, services: buildServices(handle.db, serviceOptions), url: undefined, close: () => handle.close() };
+    return {
+      engine,
+      db: handle.db,
+      services: buildServices(handle.db, serviceOptions),
+      url: undefined,
+      close: () => handle.close(),
+    };
   }
   const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`The PostgreSQL half of the suite cannot reach ${SERVER_URL} (${(error as Error).message}). Start PostgreSQL (see README) or set TEST_DATABASE_URL.`);
+    throw new Error(
+      `The PostgreSQL half of the suite cannot reach ${SERVER_URL} (${(error as Error).message}). Start PostgreSQL (see README) or set TEST_DATABASE_URL.`,
+    );
   }
   await admin.query(`create database ${name}`);
   await admin.end();
@@ -86,7 +96,10 @@ export async function openTestDatabase(engine: Engine, serviceOptions: ServiceOp
   const handle = await openDatabase<DB>({ databaseUrl: url, poolSize: 4 });
   await migrateToLatest(handle.db);
   return {
-    engine, db: handle.db, services: buildServices(handle.db, serviceOptions), url,
+    engine,
+    db: handle.db,
+    services: buildServices(handle.db, serviceOptions),
+    url,
     async close() {
       await handle.close();
       const drop = new pg.Client({ connectionString: SERVER_URL });
@@ -112,8 +125,12 @@ export function describeOnEachEngine(name: string, fn: (t: () => TestDatabase) =
   for (const engine of ENGINES) {
     describe(`${name} [${engine}]`, () => {
       let database: TestDatabase | undefined;
-      before(async () => { database = await openTestDatabase(engine); });
-      after(async () => { await database?.close(); });
+      before(async () => {
+        database = await openTestDatabase(engine);
+      });
+      after(async () => {
+        await database?.close();
+      });
       fn(() => {
         if (!database) throw new Error('test database is not open');
         return database;

@@ -5,7 +5,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 export function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1]?.toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+    if (e[0] === '#')
+      return String.fromCodePoint(e[1]?.toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
     return ENTITIES[e.toLowerCase()] ?? m;
   });
 }
@@ -22,7 +23,12 @@ export function hasDataQa(html: string, name: string): boolean {
 
 /** The first error summary's messages, or [] when the page has none. */
 export function errorSummary(html: string): string[] {
-  const m = /<div class="govuk-error-summary"[\s\S]*?<ul class="govuk-list govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html);
+  const m =
+    /<div class="govuk-error-summary"[\s\S]*?<ul class="govuk-list govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(
+      html,
+    );
   if (!m) return [];
-  return [...m[1]!.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map((x) => `${x[1]} ${decodeEntities(x[2]!.trim())}`);
+  return [...m[1]!.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map(
+    (x) => `${x[1]} ${decodeEntities(x[2]!.trim())}`,
+  );
 }

@@ -43,7 +43,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     // Accept any credentials: tests check what is sent, not the server's security.
-    onAuth(_auth, _session, callback) { callback(null, { user: 'test' }); },
+    onAuth(_auth, _session, callback) {
+      callback(null, { user: 'test' });
+    },
     onData(stream, session, callback) {
       if (refuse > 0) {
         refuse--;
@@ -51,21 +53,24 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
         stream.on('end', () => callback(Object.assign(new Error('Try again later'), { responseCode: 451 })));
         return;
       }
-      simpleParser(stream).then((parsed) => {
-        const text = parsed.text ?? '';
-        const from = parsed.from?.text ?? '';
-        messages.push({
-          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          from,
-          subject: parsed.subject ?? '',
-          text,
-          html: typeof parsed.html === 'string' ? parsed.html : undefined,
-          links: [...text.matchAll(/https?:\/\/[^\s<>)]+/g)].map((m) => m[0]),
-        });
-        for (const w of waiters.splice(0)) w();
-        callback();
-      }, (error: Error) => callback(error));
+      simpleParser(stream).then(
+        (parsed) => {
+          const text = parsed.text ?? '';
+          const from = parsed.from?.text ?? '';
+          messages.push({
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            from,
+            subject: parsed.subject ?? '',
+            text,
+            html: typeof parsed.html === 'string' ? parsed.html : undefined,
+            links: [...text.matchAll(/https?:\/\/[^\s<>)]+/g)].map((m) => m[0]),
+          });
+          for (const w of waiters.splice(0)) w();
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -76,13 +81,24 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    refuseNext(n) { refuse = n; },
+    refuseNext(n) {
+      refuse = n;
+    },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`Expected ${count} e-mail(s) at the test SMTP server, ${messages.length} arrived within ${timeoutMs} ms`);
-        await new Promise<void>((resolve) => { const t = setTimeout(resolve, Math.min(left, 100)); waiters.push(() => { clearTimeout(t); resolve(); }); });
+        if (left <= 0)
+          throw new Error(
+            `Expected ${count} e-mail(s) at the test SMTP server, ${messages.length} arrived within ${timeoutMs} ms`,
+          );
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(left, 100));
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
       }
       return messages.slice();
     },

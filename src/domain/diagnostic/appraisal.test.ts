@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type Money, formatInUnits, pence, pounds } from './money.ts';
 import {
-  type CostLine, GREEN_BOOK_SCHEDULE, ZERO_RATE_SCHEDULE, appraise, discountFactor, discountFactorsExact, flowsWithOptimismBias,
-  optimismBiasUplift, rateForYear, sensitivities,
+  type CostLine,
+  GREEN_BOOK_SCHEDULE,
+  ZERO_RATE_SCHEDULE,
+  appraise,
+  discountFactor,
+  discountFactorsExact,
+  flowsWithOptimismBias,
+  optimismBiasUplift,
+  rateForYear,
+  sensitivities,
 } from './appraisal.ts';
 import { fractionToNumber } from './decimal.ts';
 
@@ -28,8 +36,12 @@ const workedExample = {
 describe('the Green Book worked example (DIAGNOSTIC.md §5)', () => {
   const a = appraise(workedExample);
   const expected = [
-    ['PVC', inK(a.pvc), '4,723.8'], ['PVB', inK(a.pvb), '18,120.5'], ['NPSV', inK(a.npsv), '13,396.6'],
-    ['BCR', a.bcr?.toFixed(2), '3.84'], ['payback', a.payback?.toFixed(2), '2.41'], ['discounted payback', a.discountedPayback?.toFixed(2), '2.51'],
+    ['PVC', inK(a.pvc), '4,723.8'],
+    ['PVB', inK(a.pvb), '18,120.5'],
+    ['NPSV', inK(a.npsv), '13,396.6'],
+    ['BCR', a.bcr?.toFixed(2), '3.84'],
+    ['payback', a.payback?.toFixed(2), '2.41'],
+    ['discounted payback', a.discountedPayback?.toFixed(2), '2.51'],
   ] as const;
   for (const [name, actual, text] of expected) {
     it(`gives ${name} ${text}`, () => assert.equal(actual, text));
@@ -50,7 +62,9 @@ describe('the Green Book worked example (DIAGNOSTIC.md §5)', () => {
   });
 
   it('builds the same yearly totals from the cost lines before optimism bias', () => {
-    const flows = flowsWithOptimismBias(costLines, [], { mitigation: { 'equipment-development': 10_000, outsourcing: 10_000 } });
+    const flows = flowsWithOptimismBias(costLines, [], {
+      mitigation: { 'equipment-development': 10_000, outsourcing: 10_000 },
+    });
     assert.deepEqual(flows.costs, workedExample.costs);
   });
 
@@ -70,12 +84,33 @@ describe('the Green Book worked example (DIAGNOSTIC.md §5)', () => {
 });
 
 describe('discounting', () => {
-  const rates = [[1, 350], [30, 350], [31, 300], [75, 300], [76, 250], [125, 250], [126, 200], [200, 200], [201, 150], [300, 150], [301, 100], [1_000, 100]] as const;
+  const rates = [
+    [1, 350],
+    [30, 350],
+    [31, 300],
+    [75, 300],
+    [76, 250],
+    [125, 250],
+    [126, 200],
+    [200, 200],
+    [201, 150],
+    [300, 150],
+    [301, 100],
+    [1_000, 100],
+  ] as const;
   for (const [year, bp] of rates) {
     it(`discounts year ${year} at ${bp / 100}%`, () => assert.equal(rateForYear(year, GREEN_BOOK_SCHEDULE), bp));
   }
 
-  const factors = [[0, '1.0000'], [1, '0.9662'], [10, '0.7089'], [30, '0.3563'], [31, '0.3459'], [75, '0.0942'], [76, '0.0919']] as const;
+  const factors = [
+    [0, '1.0000'],
+    [1, '0.9662'],
+    [10, '0.7089'],
+    [30, '0.3563'],
+    [31, '0.3459'],
+    [75, '0.0942'],
+    [76, '0.0919'],
+  ] as const;
   for (const [year, df] of factors) {
     it(`gives a discount factor of ${df} for year ${year}`, () => assert.equal(discountFactor(year).toFixed(4), df));
   }
@@ -92,19 +127,40 @@ describe('discounting', () => {
 
   it('makes each factor the previous one over 1 + that year’s rate, all the way to year 400 (property)', () => {
     const df = discountFactorsExact(400);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 400 }), (t) => {
-      const ratio = fractionToNumber({ n: df[t - 1]!.n * df[t]!.d, d: df[t - 1]!.d * df[t]!.n });
-      assert.ok(Math.abs(ratio - (1 + rateForYear(t) / 10_000)) < 1e-12);
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), (t) => {
+        const ratio = fractionToNumber({ n: df[t - 1]!.n * df[t]!.d, d: df[t - 1]!.d * df[t]!.n });
+        assert.ok(Math.abs(ratio - (1 + rateForYear(t) / 10_000)) < 1e-12);
+      }),
+      RUNS,
+    );
   });
 });
 
 describe('appraisal edge cases', () => {
   const cases = [
     { label: 'no cash flows', flows: { costs: [], benefits: [] }, pvc: 0, bcr: undefined, payback: undefined },
-    { label: 'benefits and no costs', flows: { costs: [], benefits: [k(0), k(10)] }, pvc: 0, bcr: undefined, payback: 0 },
-    { label: 'costs that never pay back', flows: { costs: [k(100), k(10)], benefits: [k(0), k(5)] }, pvc: 10_966_184, bcr: 0.04, payback: undefined },
-    { label: 'a payback exactly at a year end', flows: { costs: [k(100)], benefits: [k(0), k(100)] }, pvc: 10_000_000, bcr: 0.97, payback: 1 },
+    {
+      label: 'benefits and no costs',
+      flows: { costs: [], benefits: [k(0), k(10)] },
+      pvc: 0,
+      bcr: undefined,
+      payback: 0,
+    },
+    {
+      label: 'costs that never pay back',
+      flows: { costs: [k(100), k(10)], benefits: [k(0), k(5)] },
+      pvc: 10_966_184,
+      bcr: 0.04,
+      payback: undefined,
+    },
+    {
+      label: 'a payback exactly at a year end',
+      flows: { costs: [k(100)], benefits: [k(0), k(100)] },
+      pvc: 10_000_000,
+      bcr: 0.97,
+      payback: 1,
+    },
   ];
   for (const c of cases) {
     it(`appraises ${c.label}`, () => {
@@ -121,35 +177,49 @@ describe('appraisal invariants (properties)', () => {
   const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
   it('NPSV at a zero discount rate equals the undiscounted net sum, to the penny', () => {
-    fc.assert(fc.property(flow, flow, (costs, benefits) => {
-      const a = appraise({ costs, benefits }, ZERO_RATE_SCHEDULE);
-      assert.equal(a.npsv, sum(benefits) - sum(costs));
-      assert.equal(a.pvc, sum(costs));
-      assert.equal(a.pvb, sum(benefits));
-      assert.equal(a.payback, a.discountedPayback);
-    }), RUNS);
+    fc.assert(
+      fc.property(flow, flow, (costs, benefits) => {
+        const a = appraise({ costs, benefits }, ZERO_RATE_SCHEDULE);
+        assert.equal(a.npsv, sum(benefits) - sum(costs));
+        assert.equal(a.pvc, sum(costs));
+        assert.equal(a.pvb, sum(benefits));
+        assert.equal(a.payback, a.discountedPayback);
+      }),
+      RUNS,
+    );
   });
 
   it('NPSV is PVB − PVC, discounting never adds value, and costs up 20% or benefits down 20% never help', () => {
-    fc.assert(fc.property(flow, flow, (costs, benefits) => {
-      const s = sensitivities({ costs, benefits });
-      assert.equal(s.base.npsv, s.base.pvb - s.base.pvc);
-      assert.ok(s.base.pvc <= sum(costs) && s.base.pvb <= sum(benefits));
-      assert.ok(s.costsUp20.npsv <= s.base.npsv && s.benefitsDown20.npsv <= s.base.npsv && s.delayedOneYear.npsv <= s.base.npsv);
-      // BCR comes from the exact values, so it agrees with the rounded ones to within their half-pennies.
-      if (s.base.bcr !== undefined) assert.ok(Math.abs(s.base.bcr * s.base.pvc - s.base.pvb) <= 0.5 * (1 + s.base.bcr) + 1e-6);
-    }), RUNS);
+    fc.assert(
+      fc.property(flow, flow, (costs, benefits) => {
+        const s = sensitivities({ costs, benefits });
+        assert.equal(s.base.npsv, s.base.pvb - s.base.pvc);
+        assert.ok(s.base.pvc <= sum(costs) && s.base.pvb <= sum(benefits));
+        assert.ok(
+          s.costsUp20.npsv <= s.base.npsv &&
+            s.benefitsDown20.npsv <= s.base.npsv &&
+            s.delayedOneYear.npsv <= s.base.npsv,
+        );
+        // BCR comes from the exact values, so it agrees with the rounded ones to within their half-pennies.
+        if (s.base.bcr !== undefined)
+          assert.ok(Math.abs(s.base.bcr * s.base.pvc - s.base.pvb) <= 0.5 * (1 + s.base.bcr) + 1e-6);
+      }),
+      RUNS,
+    );
   });
 
   it('a payback year is where the cumulative net flow turns non-negative (property)', () => {
-    fc.assert(fc.property(flow, flow, (costs, benefits) => {
-      const p = appraise({ costs, benefits }).payback;
-      if (p === undefined) return;
-      const year = Math.ceil(p);
-      const cumulative = (t: number) => sum(benefits.slice(0, t + 1)) - sum(costs.slice(0, t + 1));
-      assert.ok(cumulative(year) >= 0);
-      for (let t = 0; t < year; t += 1) assert.ok(cumulative(t) < 0);
-    }), RUNS);
+    fc.assert(
+      fc.property(flow, flow, (costs, benefits) => {
+        const p = appraise({ costs, benefits }).payback;
+        if (p === undefined) return;
+        const year = Math.ceil(p);
+        const cumulative = (t: number) => sum(benefits.slice(0, t + 1)) - sum(costs.slice(0, t + 1));
+        assert.ok(cumulative(year) >= 0);
+        for (let t = 0; t < year; t += 1) assert.ok(cumulative(t) < 0);
+      }),
+      RUNS,
+    );
   });
 });
 
@@ -160,7 +230,13 @@ describe('optimism bias', () => {
     assert.equal(flows.costs[0], k(5_200));
   });
 
-  const mitigations = [[0, 20_000], [2_500, 15_000], [5_000, 10_000], [9_500, 1_000], [10_000, 0]] as const;
+  const mitigations = [
+    [0, 20_000],
+    [2_500, 15_000],
+    [5_000, 10_000],
+    [9_500, 1_000],
+    [10_000, 0],
+  ] as const;
   for (const [mitigation, uplift] of mitigations) {
     it(`lowers the 200% uplift to ${uplift / 100}% when ${mitigation / 100}% of it is mitigated`, () => {
       const u = optimismBiasUplift('equipment-development', mitigation);
@@ -171,7 +247,9 @@ describe('optimism bias', () => {
   }
 
   it('reduces benefits by the recorded share and leaves uncategorised costs alone', () => {
-    const flows = flowsWithOptimismBias([costLines[2]!], [{ label: 'Savings', amounts: [k(0), k(2_400)] }], { benefitReduction: 1_000 });
+    const flows = flowsWithOptimismBias([costLines[2]!], [{ label: 'Savings', amounts: [k(0), k(2_400)] }], {
+      benefitReduction: 1_000,
+    });
     assert.deepEqual(flows.benefits, [k(0), k(2_160)]);
     assert.deepEqual(flows.costs, [k(1_000)]);
   });

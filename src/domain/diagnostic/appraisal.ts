@@ -11,8 +11,17 @@
 // computed from the exact values.
 
 import {
-  type BasisPoints, type Fraction, WHOLE, addFractions, divideFractions, fraction,
-  fractionToNumber, multiplyFractions, roundDiv, subtractFractions, toSafeInteger,
+  type BasisPoints,
+  type Fraction,
+  WHOLE,
+  addFractions,
+  divideFractions,
+  fraction,
+  fractionToNumber,
+  multiplyFractions,
+  roundDiv,
+  subtractFractions,
+  toSafeInteger,
 } from './decimal.ts';
 import { type Money, ZERO, multiplyMoney, pence, subtractMoney } from './money.ts';
 
@@ -43,11 +52,15 @@ export function rateForYear(year: number, schedule: readonly RateBand[] = GREEN_
 }
 
 /** Exact discount factors for years 0..lastYear: DF_0 = 1, DF_t = DF_{t−1} / (1 + r_t). */
-export function discountFactorsExact(lastYear: number, schedule: readonly RateBand[] = GREEN_BOOK_SCHEDULE): Fraction[] {
+export function discountFactorsExact(
+  lastYear: number,
+  schedule: readonly RateBand[] = GREEN_BOOK_SCHEDULE,
+): Fraction[] {
   const factors: Fraction[] = [{ n: 1n, d: 1n }];
   for (let t = 1; t <= lastYear; t += 1) {
     const r = rateForYear(t, schedule);
-    if (!Number.isSafeInteger(r) || r <= -WHOLE) throw new RangeError(`a discount rate must be more than −100%, not ${r} bp`);
+    if (!Number.isSafeInteger(r) || r <= -WHOLE)
+      throw new RangeError(`a discount rate must be more than −100%, not ${r} bp`);
     factors.push(multiplyFractions(factors[t - 1]!, fraction(BigInt(WHOLE), BigInt(WHOLE + r))));
   }
   return factors;
@@ -97,13 +110,19 @@ function paybackOf(net: readonly Fraction[]): number | undefined {
     cumulative = addFractions(cumulative, net[t]!);
     if (cumulative.n >= 0n) {
       if (t === 0) return 0;
-      return fractionToNumber(addFractions(fraction(BigInt(t - 1)), divideFractions(fraction(-before.n, before.d), net[t]!)));
+      return fractionToNumber(
+        addFractions(fraction(BigInt(t - 1)), divideFractions(fraction(-before.n, before.d), net[t]!)),
+      );
     }
   }
   return undefined;
 }
 
-function appraiseExact(costs: readonly Fraction[], benefits: readonly Fraction[], schedule: readonly RateBand[]): Appraisal {
+function appraiseExact(
+  costs: readonly Fraction[],
+  benefits: readonly Fraction[],
+  schedule: readonly RateBand[],
+): Appraisal {
   const years = Math.max(costs.length, benefits.length);
   const df = discountFactorsExact(Math.max(0, years - 1), schedule);
   let pvc = ZERO_FRACTION;
@@ -174,9 +193,12 @@ export function sensitivities(flows: CashFlows, schedule: readonly RateBand[] = 
 // bounds; capital expenditure, except outsourcing, which is operating expenditure).
 
 export type OptimismBiasCategory =
-  | 'standard-buildings' | 'non-standard-buildings'
-  | 'standard-civil-engineering' | 'non-standard-civil-engineering'
-  | 'equipment-development' | 'outsourcing';
+  | 'standard-buildings'
+  | 'non-standard-buildings'
+  | 'standard-civil-engineering'
+  | 'non-standard-civil-engineering'
+  | 'equipment-development'
+  | 'outsourcing';
 
 export interface OptimismBiasBound {
   label: string;
@@ -190,7 +212,12 @@ export const OPTIMISM_BIAS: Record<OptimismBiasCategory, OptimismBiasBound> = {
   'standard-buildings': { label: 'Standard buildings', spend: 'capex', upper: 2_400, lower: 200 },
   'non-standard-buildings': { label: 'Non-standard buildings', spend: 'capex', upper: 5_100, lower: 400 },
   'standard-civil-engineering': { label: 'Standard civil engineering', spend: 'capex', upper: 4_400, lower: 300 },
-  'non-standard-civil-engineering': { label: 'Non-standard civil engineering', spend: 'capex', upper: 6_600, lower: 600 },
+  'non-standard-civil-engineering': {
+    label: 'Non-standard civil engineering',
+    spend: 'capex',
+    upper: 6_600,
+    lower: 600,
+  },
   'equipment-development': { label: 'Equipment and development', spend: 'capex', upper: 20_000, lower: 1_000 },
   outsourcing: { label: 'Outsourcing', spend: 'opex', upper: 4_100, lower: 0 },
 };
@@ -217,7 +244,8 @@ export interface OptimismBiasSettings {
 
 /** The uplift in basis points after mitigation: upper × (1 − mitigation), as the guidance applies it. */
 export function optimismBiasUplift(category: OptimismBiasCategory, mitigation: BasisPoints = 0): Fraction {
-  if (!Number.isSafeInteger(mitigation) || mitigation < 0 || mitigation > WHOLE) throw new RangeError(`mitigation must be 0–100% in basis points, not ${mitigation}`);
+  if (!Number.isSafeInteger(mitigation) || mitigation < 0 || mitigation > WHOLE)
+    throw new RangeError(`mitigation must be 0–100% in basis points, not ${mitigation}`);
   return fraction(BigInt(OPTIMISM_BIAS[category].upper) * BigInt(WHOLE - mitigation), BigInt(WHOLE));
 }
 
@@ -227,9 +255,14 @@ function sumByYear(lines: readonly { amounts: readonly Money[] }[]): Money[] {
 }
 
 /** Yearly totals of cost and benefit lines, each cost uplifted and each benefit reduced as set. */
-export function flowsWithOptimismBias(costs: readonly CostLine[], benefits: readonly BenefitLine[], settings: OptimismBiasSettings = {}): CashFlows & { uplift: Money[] } {
+export function flowsWithOptimismBias(
+  costs: readonly CostLine[],
+  benefits: readonly BenefitLine[],
+  settings: OptimismBiasSettings = {},
+): CashFlows & { uplift: Money[] } {
   const reduction = settings.benefitReduction ?? 0;
-  if (!Number.isSafeInteger(reduction) || reduction < 0 || reduction > WHOLE) throw new RangeError(`a benefit reduction must be 0–100% in basis points, not ${reduction}`);
+  if (!Number.isSafeInteger(reduction) || reduction < 0 || reduction > WHOLE)
+    throw new RangeError(`a benefit reduction must be 0–100% in basis points, not ${reduction}`);
   const upliftLines = costs.map((line) => {
     if (line.optimismBias === undefined) return { amounts: [] as Money[] };
     const u = optimismBiasUplift(line.optimismBias, settings.mitigation?.[line.optimismBias] ?? 0);
@@ -244,4 +277,3 @@ export function flowsWithOptimismBias(costs: readonly CostLine[], benefits: read
     uplift,
   };
 }
-

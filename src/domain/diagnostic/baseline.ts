@@ -10,7 +10,15 @@
 // integer sum whose parts add back to the posts' own FTE and cost — nothing is lost to
 // rounding, and nothing is held in binary floating point.
 
-import { type BasisPoints, WHOLE, assertSafeInteger, formatBasisPoints, formatScaled, largestRemainder, parseScaled } from './decimal.ts';
+import {
+  type BasisPoints,
+  WHOLE,
+  assertSafeInteger,
+  formatBasisPoints,
+  formatScaled,
+  largestRemainder,
+  parseScaled,
+} from './decimal.ts';
 import { type Money, ZERO, allocateMoney, formatMoney, pence, pounds } from './money.ts';
 
 declare const fteBrand: unique symbol;
@@ -101,7 +109,11 @@ export interface BaselineLimits {
   tolerance: BasisPoints;
 }
 
-export const DEFAULT_LIMITS: BaselineLimits = { maxFte: fteUnits(FTE_SCALE), maxPayCost: pounds(500_000), tolerance: 50 };
+export const DEFAULT_LIMITS: BaselineLimits = {
+  maxFte: fteUnits(FTE_SCALE),
+  maxPayCost: pounds(500_000),
+  tolerance: 50,
+};
 
 export interface BaselineInput {
   taxonomy: Taxonomy;
@@ -168,30 +180,49 @@ export function validatePosts(input: BaselineInput): Problem[] {
   const units = input.orgUnits ? new Set(input.orgUnits.map((u) => u.id)) : undefined;
   const ids = new Map<string, number>();
   const problems: { problem: Problem; order: number }[] = [];
-  const add = (row: number, field: string, message: string) => problems.push({ problem: { row, field, message }, order: problems.length });
+  const add = (row: number, field: string, message: string) =>
+    problems.push({ problem: { row, field, message }, order: problems.length });
 
   input.posts.forEach((post, index) => {
     const row = rowOf(post, index);
     const seen = ids.get(post.id);
     if (seen !== undefined) add(row, 'id', `Post ${post.id} appears twice (also on row ${seen})`);
     else ids.set(post.id, row);
-    if (units && !units.has(post.unitId)) add(row, 'unitId', `"${post.unitId}" is not an org unit of this organisation`);
-    if (!Number.isSafeInteger(post.fte)) add(row, 'fte', `FTE ${post.fte} is not held in ten-thousandths of an FTE (read it with parseFte)`);
+    if (units && !units.has(post.unitId))
+      add(row, 'unitId', `"${post.unitId}" is not an org unit of this organisation`);
+    if (!Number.isSafeInteger(post.fte))
+      add(row, 'fte', `FTE ${post.fte} is not held in ten-thousandths of an FTE (read it with parseFte)`);
     else if (post.fte < 0) add(row, 'fte', 'FTE must be zero or more');
-    else if (post.fte > limits.maxFte) add(row, 'fte', `FTE ${formatFte(post.fte)} is more than one post can hold (at most ${formatFte(limits.maxFte)})`);
-    if (!Number.isSafeInteger(post.payCost)) add(row, 'payCost', `Pay cost ${post.payCost} is not a whole number of pence (read it with parseMoney)`);
+    else if (post.fte > limits.maxFte)
+      add(
+        row,
+        'fte',
+        `FTE ${formatFte(post.fte)} is more than one post can hold (at most ${formatFte(limits.maxFte)})`,
+      );
+    if (!Number.isSafeInteger(post.payCost))
+      add(row, 'payCost', `Pay cost ${post.payCost} is not a whole number of pence (read it with parseMoney)`);
     else if (post.payCost < 0) add(row, 'payCost', 'Pay cost must be zero or more');
-    else if (post.payCost > limits.maxPayCost) add(row, 'payCost', `Pay cost ${formatMoney(post.payCost)} is more than the ${formatMoney(limits.maxPayCost)} allowed for one post: check it is in pounds, not pence`);
+    else if (post.payCost > limits.maxPayCost)
+      add(
+        row,
+        'payCost',
+        `Pay cost ${formatMoney(post.payCost)} is more than the ${formatMoney(limits.maxPayCost)} allowed for one post: check it is in pounds, not pence`,
+      );
 
     if (post.allocations.length === 0) {
-      add(row, 'allocations', 'No activity allocation: say how this post’s time is spent (use Z99 for front-line work)');
+      add(
+        row,
+        'allocations',
+        'No activity allocation: say how this post’s time is spent (use Z99 for front-line work)',
+      );
       return;
     }
     const processes = new Set<string>();
     let total = 0;
     let valid = true;
     post.allocations.forEach((a, i) => {
-      if (!known.has(a.process)) add(row, `allocations.${i}.process`, `"${a.process}" is not a process in the taxonomy`);
+      if (!known.has(a.process))
+        add(row, `allocations.${i}.process`, `"${a.process}" is not a process in the taxonomy`);
       if (processes.has(a.process)) add(row, `allocations.${i}.process`, `${a.process} is listed twice for this post`);
       processes.add(a.process);
       if (!Number.isSafeInteger(a.pct) || a.pct < 0) {
@@ -200,7 +231,11 @@ export function validatePosts(input: BaselineInput): Problem[] {
       } else total += a.pct;
     });
     if (valid && Math.abs(total - WHOLE) > limits.tolerance) {
-      add(row, 'allocations', `Allocations add up to ${formatBasisPoints(total)}; they must add up to 100% (±${formatBasisPoints(limits.tolerance)})`);
+      add(
+        row,
+        'allocations',
+        `Allocations add up to ${formatBasisPoints(total)}; they must add up to 100% (±${formatBasisPoints(limits.tolerance)})`,
+      );
     }
   });
 
@@ -212,9 +247,13 @@ export function validatePosts(input: BaselineInput): Problem[] {
   });
   for (const cycle of findManagerCycles(input.posts)) {
     const chain = [...cycle, cycle[0]!].join(' → ');
-    add(byId.get(cycle[0]!)!, 'managerId', cycle.length === 1
-      ? `Post ${cycle[0]} is recorded as its own manager`
-      : `Posts ${cycle.join(', ')} manage each other in a loop (${chain}, each reporting to the next)`);
+    add(
+      byId.get(cycle[0]!)!,
+      'managerId',
+      cycle.length === 1
+        ? `Post ${cycle[0]} is recorded as its own manager`
+        : `Posts ${cycle.join(', ')} manage each other in a loop (${chain}, each reporting to the next)`,
+    );
   }
   return problems.sort((a, b) => a.problem.row - b.problem.row || a.order - b.order).map((p) => p.problem);
 }
@@ -231,7 +270,8 @@ function orgTree(orgUnits: readonly OrgUnit[] | undefined): OrgTree {
   // The chain from a unit up to its directorate, stopping at a loop in the tree rather than following it.
   const chain = (unitId: string): string[] => {
     const seen = [unitId];
-    for (let up = parent.get(unitId); up !== undefined && parent.has(up) && !seen.includes(up); up = parent.get(up)) seen.push(up);
+    for (let up = parent.get(unitId); up !== undefined && parent.has(up) && !seen.includes(up); up = parent.get(up))
+      seen.push(up);
     return seen;
   };
   return {
@@ -240,7 +280,11 @@ function orgTree(orgUnits: readonly OrgUnit[] | undefined): OrgTree {
   };
 }
 
-function fragmentationOf(byUnit: Record<string, Amounts> | undefined, centralUnitId: string | undefined, tree: OrgTree): Fragmentation {
+function fragmentationOf(
+  byUnit: Record<string, Amounts> | undefined,
+  centralUnitId: string | undefined,
+  tree: OrgTree,
+): Fragmentation {
   let fte = 0;
   let outside = 0;
   const unitIds: string[] = [];
@@ -250,7 +294,13 @@ function fragmentationOf(byUnit: Record<string, Amounts> | undefined, centralUni
     fte += amounts.fte;
     if (centralUnitId === undefined || !tree.isWithin(unitId, centralUnitId)) outside += amounts.fte;
   }
-  return { fte: fteUnits(fte), outsideFte: fteUnits(outside), outsideShare: fte === 0 ? undefined : outside / fte, unitIds, centralUnitId };
+  return {
+    fte: fteUnits(fte),
+    outsideFte: fteUnits(outside),
+    outsideShare: fte === 0 ? undefined : outside / fte,
+    unitIds,
+    centralUnitId,
+  };
 }
 
 /** The baseline of one organisation's posts, or the problems that stop it being computed. */
@@ -306,9 +356,17 @@ export function buildBaseline(input: BaselineInput): BaselineResult {
   return {
     ok: true,
     baseline: {
-      byProcess, byFunction, byUnit, byProcessAndUnit, matrix, backOffice,
-      managingOwnTeam: byProcess[MANAGING_OWN_TEAM]!, frontLine: byProcess[FRONT_LINE]!,
-      total, processFragmentation, functionFragmentation,
+      byProcess,
+      byFunction,
+      byUnit,
+      byProcessAndUnit,
+      matrix,
+      backOffice,
+      managingOwnTeam: byProcess[MANAGING_OWN_TEAM]!,
+      frontLine: byProcess[FRONT_LINE]!,
+      total,
+      processFragmentation,
+      functionFragmentation,
     },
   };
 }
@@ -341,7 +399,9 @@ export function findManagerCycles(posts: readonly ManagedPost[]): string[][] {
     if (at !== undefined && state.get(at) === 'walking') {
       const cycle = path.slice(path.indexOf(at));
       let first = 0;
-      cycle.forEach((id, i) => { if (position.get(id)! < position.get(cycle[first]!)!) first = i; });
+      cycle.forEach((id, i) => {
+        if (position.get(id)! < position.get(cycle[first]!)!) first = i;
+      });
       cycles.push([...cycle.slice(first), ...cycle.slice(0, first)]);
     }
     for (const id of path) state.set(id, 'done');
@@ -375,13 +435,18 @@ export function spansAndLayers(posts: readonly ManagedPost[], targetSpan?: numbe
     throw new RangeError(`a target span is a whole number of reports, at least 2, not ${targetSpan}`);
   }
   const ids = new Set(posts.map((p) => p.id));
-  const managerOf = new Map(posts.map((p) => [p.id, p.managerId !== undefined && ids.has(p.managerId) ? p.managerId : undefined] as const));
+  const managerOf = new Map(
+    posts.map((p) => [p.id, p.managerId !== undefined && ids.has(p.managerId) ? p.managerId : undefined] as const),
+  );
   const cycles = findManagerCycles(posts);
   const managers = new Set<string>();
   let reports = 0;
   for (const p of posts) {
     const m = managerOf.get(p.id);
-    if (m !== undefined) { managers.add(m); reports += 1; }
+    if (m !== undefined) {
+      managers.add(m);
+      reports += 1;
+    }
   }
 
   const depth = new Map<string, number | null>(); // null: reaches a loop
@@ -390,7 +455,10 @@ export function spansAndLayers(posts: readonly ManagedPost[], targetSpan?: numbe
   for (const p of posts) {
     const chain: string[] = [];
     let at: string | undefined = p.id;
-    while (at !== undefined && !depth.has(at)) { chain.push(at); at = managerOf.get(at); }
+    while (at !== undefined && !depth.has(at)) {
+      chain.push(at);
+      at = managerOf.get(at);
+    }
     let d: number | null = at === undefined ? 0 : depth.get(at)!;
     for (let i = chain.length - 1; i >= 0; i -= 1) {
       d = d === null ? null : d + 1;
@@ -404,9 +472,13 @@ export function spansAndLayers(posts: readonly ManagedPost[], targetSpan?: numbe
   const m = managers.size;
   const w = n - m;
   // ceil((W − 1)/(t − 1)) in integers; no managers are needed for a single worker.
-  const needed = targetSpan === undefined ? undefined : w <= 1 ? 0 : Math.floor((w - 1 + targetSpan - 2) / (targetSpan - 1));
+  const needed =
+    targetSpan === undefined ? undefined : w <= 1 ? 0 : Math.floor((w - 1 + targetSpan - 2) / (targetSpan - 1));
   return {
-    posts: n, managers: m, workers: w, reports,
+    posts: n,
+    managers: m,
+    workers: w,
+    reports,
     averageSpan: m === 0 ? undefined : reports / m,
     layers,
     managersNeeded: needed,

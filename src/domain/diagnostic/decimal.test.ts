@@ -2,13 +2,27 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  formatBasisPoints, formatScaled, formatShare, fraction, fractionFromNumber, fractionToNumber, parsePercent, parseScaled, roundDiv,
+  formatBasisPoints,
+  formatScaled,
+  formatShare,
+  fraction,
+  fractionFromNumber,
+  fractionToNumber,
+  parsePercent,
+  parseScaled,
+  roundDiv,
 } from './decimal.ts';
 
 describe('exact decimals on scaled integers', () => {
   const reads = [
-    ['0.8', 4, 8_000], ['1', 4, 10_000], ['0.5405', 4, 5_405], ['1.50000', 4, 15_000], ['-12.5', 2, -1_250], ['1,409,310.50', 2, 140_931_050],
-    ['.25', 2, 25], ['-0', 2, 0],
+    ['0.8', 4, 8_000],
+    ['1', 4, 10_000],
+    ['0.5405', 4, 5_405],
+    ['1.50000', 4, 15_000],
+    ['-12.5', 2, -1_250],
+    ['1,409,310.50', 2, 140_931_050],
+    ['.25', 2, 25],
+    ['-0', 2, 0],
   ] as const;
   for (const [text, places, value] of reads) {
     it(`reads "${text}" to ${places} places as ${value}`, () => assert.equal(parseScaled(text, places), value));
@@ -18,11 +32,34 @@ describe('exact decimals on scaled integers', () => {
   }
 
   it('reads percentages as basis points and writes them back', () => {
-    assert.deepEqual(['60', '33.33', '99.5%', '100.6 %', '0.5', '12.345'].map(parsePercent), [6_000, 3_333, 9_950, 10_060, 50, undefined]);
-    assert.deepEqual([10_000, 9_950, 10_060, 50, 0, 3_333].map(formatBasisPoints), ['100%', '99.5%', '100.6%', '0.5%', '0%', '33.33%']);
+    assert.deepEqual(['60', '33.33', '99.5%', '100.6 %', '0.5', '12.345'].map(parsePercent), [
+      6_000,
+      3_333,
+      9_950,
+      10_060,
+      50,
+      undefined,
+    ]);
+    assert.deepEqual([10_000, 9_950, 10_060, 50, 0, 3_333].map(formatBasisPoints), [
+      '100%',
+      '99.5%',
+      '100.6%',
+      '0.5%',
+      '0%',
+      '33.33%',
+    ]);
   });
 
-  const rounding = [[5n, 2n, 3n], [-5n, 2n, -3n], [7n, 2n, 4n], [4n, 3n, 1n], [5n, 3n, 2n], [-4n, 3n, -1n], [5n, -2n, -3n], [0n, 9n, 0n]] as const;
+  const rounding = [
+    [5n, 2n, 3n],
+    [-5n, 2n, -3n],
+    [7n, 2n, 4n],
+    [4n, 3n, 1n],
+    [5n, 3n, 2n],
+    [-4n, 3n, -1n],
+    [5n, -2n, -3n],
+    [0n, 9n, 0n],
+  ] as const;
   for (const [n, d, q] of rounding) {
     it(`rounds ${n}/${d} to ${q}, halves away from zero`, () => assert.equal(roundDiv(n, d), q));
   }
@@ -49,8 +86,11 @@ describe('exact decimals on scaled integers', () => {
   });
 
   it('gives back every double exactly after the round trip through a fraction (property)', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), (x) => {
-      assert.equal(fractionToNumber(fractionFromNumber(x)), x === 0 ? 0 : x);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), (x) => {
+        assert.equal(fractionToNumber(fractionFromNumber(x)), x === 0 ? 0 : x);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

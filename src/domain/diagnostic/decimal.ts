@@ -9,7 +9,10 @@
 /** Rounds n/d to the nearest integer, halves away from zero. d must not be zero. */
 export function roundDiv(n: bigint, d: bigint): bigint {
   if (d === 0n) throw new RangeError('division by zero');
-  if (d < 0n) { n = -n; d = -d; }
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
   const negative = n < 0n;
   const a = negative ? -n : n;
   const q = (2n * a + d) / (2n * d);
@@ -99,17 +102,22 @@ export function largestRemainder(total: number, weights: readonly number[]): num
   const floors = weights.map((w) => (t * BigInt(w)) / sum);
   const remainders = weights.map((w) => (t * BigInt(w)) % sum);
   let left = Number(t - floors.reduce((a, f) => a + f, 0n));
-  const order = remainders.map((r, i) => [r, i] as const).sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] > b[0] ? -1 : 1));
+  const order = remainders
+    .map((r, i) => [r, i] as const)
+    .sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] > b[0] ? -1 : 1));
   for (const [, i] of order) {
     if (left === 0) break;
     floors[i] = floors[i]! + 1n;
     left -= 1;
   }
-  return floors.map((f) => (sign * Number(f)) || 0);
+  return floors.map((f) => sign * Number(f) || 0);
 }
 
 /** An exact fraction of bigints, denominator positive. Internal to the calculators. */
-export interface Fraction { n: bigint; d: bigint }
+export interface Fraction {
+  n: bigint;
+  d: bigint;
+}
 
 function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
@@ -120,7 +128,10 @@ function gcd(a: bigint, b: bigint): bigint {
 
 export function fraction(n: bigint, d: bigint = 1n): Fraction {
   if (d === 0n) throw new RangeError('division by zero');
-  if (d < 0n) { n = -n; d = -d; }
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
   const g = gcd(n, d);
   return g > 1n ? { n: n / g, d: d / g } : { n, d };
 }
@@ -160,7 +171,10 @@ export function fractionFromNumber(x: number): Fraction {
   if (Number.isInteger(x)) return { n: BigInt(x), d: 1n };
   let d = 1n;
   let v = x;
-  while (!Number.isInteger(v)) { v *= 2; d *= 2n; } // exact: doubling a double never rounds
+  while (!Number.isInteger(v)) {
+    v *= 2;
+    d *= 2n;
+  } // exact: doubling a double never rounds
   return fraction(BigInt(v), d);
 }
 

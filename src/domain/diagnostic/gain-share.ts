@@ -72,25 +72,39 @@ export const SEED_DEAL_READING_A: GainShareAgreement = {
   ],
 };
 
-export const GAIN_SHARE_PRESETS: Record<'A' | 'B', GainShareAgreement> = { A: SEED_DEAL_READING_A, B: SEED_DEAL_READING_B };
+export const GAIN_SHARE_PRESETS: Record<'A' | 'B', GainShareAgreement> = {
+  A: SEED_DEAL_READING_A,
+  B: SEED_DEAL_READING_B,
+};
 
 /** Problems that would break an invariant; an agreement with any cannot be evaluated. */
 export function validateAgreement(a: GainShareAgreement): AgreementIssue[] {
   const issues: AgreementIssue[] = [];
   const whole = (m: number) => Number.isSafeInteger(m);
-  if (!whole(a.totalCost) || a.totalCost < 0) issues.push({ field: 'totalCost', message: 'The total cost must be zero or more' });
-  if (!whole(a.funderContribution) || a.funderContribution < 0) issues.push({ field: 'funderContribution', message: `${possessive(a.funder)} contribution must be zero or more` });
-  if (!whole(a.councilContribution) || a.councilContribution < 0) issues.push({ field: 'councilContribution', message: 'The council’s contribution must be zero or more' });
+  if (!whole(a.totalCost) || a.totalCost < 0)
+    issues.push({ field: 'totalCost', message: 'The total cost must be zero or more' });
+  if (!whole(a.funderContribution) || a.funderContribution < 0)
+    issues.push({ field: 'funderContribution', message: `${possessive(a.funder)} contribution must be zero or more` });
+  if (!whole(a.councilContribution) || a.councilContribution < 0)
+    issues.push({ field: 'councilContribution', message: 'The council’s contribution must be zero or more' });
   if (issues.length === 0 && a.funderContribution + a.councilContribution !== a.totalCost) {
-    issues.push({ field: 'councilContribution', message: `The contributions (${formatMoneyShort(a.funderContribution)} and ${formatMoneyShort(a.councilContribution)}) must add up to the total cost of ${formatMoneyShort(a.totalCost)}` });
+    issues.push({
+      field: 'councilContribution',
+      message: `The contributions (${formatMoneyShort(a.funderContribution)} and ${formatMoneyShort(a.councilContribution)}) must add up to the total cost of ${formatMoneyShort(a.totalCost)}`,
+    });
   }
   a.tranches.forEach((t, i) => {
-    if (!whole(t.threshold) || t.threshold < 0) issues.push({ field: `tranches.${i}.threshold`, message: `Tranche ${i + 1}’s threshold must be zero or more` });
-    if (!whole(t.repayment) || t.repayment < 0) issues.push({ field: `tranches.${i}.repayment`, message: `Tranche ${i + 1}’s repayment must be zero or more` });
+    if (!whole(t.threshold) || t.threshold < 0)
+      issues.push({ field: `tranches.${i}.threshold`, message: `Tranche ${i + 1}’s threshold must be zero or more` });
+    if (!whole(t.repayment) || t.repayment < 0)
+      issues.push({ field: `tranches.${i}.repayment`, message: `Tranche ${i + 1}’s repayment must be zero or more` });
   });
   const repayable = a.tranches.reduce((s, t) => s + t.repayment, 0);
   if (issues.length === 0 && repayable > a.funderContribution) {
-    issues.push({ field: 'tranches', message: `The tranches repay ${formatMoneyShort(repayable as Money)}, more than ${possessive(a.funder)} contribution of ${formatMoneyShort(a.funderContribution)}` });
+    issues.push({
+      field: 'tranches',
+      message: `The tranches repay ${formatMoneyShort(repayable as Money)}, more than ${possessive(a.funder)} contribution of ${formatMoneyShort(a.funderContribution)}`,
+    });
   }
   return issues;
 }
@@ -110,7 +124,8 @@ export interface GainShareEvaluation {
   explanation: string;
 }
 
-export const isReached = (t: Tranche, savings: Money): boolean => (t.inclusive ? savings >= t.threshold : savings > t.threshold);
+export const isReached = (t: Tranche, savings: Money): boolean =>
+  t.inclusive ? savings >= t.threshold : savings > t.threshold;
 
 const byThreshold = (a: Tranche, b: Tranche) => a.threshold - b.threshold || Number(b.inclusive) - Number(a.inclusive);
 
@@ -124,7 +139,8 @@ function list(items: string[]): string {
  */
 export function evaluateGainShare(agreement: GainShareAgreement, qualifyingSavings: Money): GainShareEvaluation {
   const issues = validateAgreement(agreement);
-  if (issues.length > 0) throw new RangeError(`the agreement cannot be evaluated: ${issues.map((i) => i.message).join('; ')}`);
+  if (issues.length > 0)
+    throw new RangeError(`the agreement cannot be evaluated: ${issues.map((i) => i.message).join('; ')}`);
   const ordered = [...agreement.tranches].sort(byThreshold);
   const reached = ordered.filter((t) => isReached(t, qualifyingSavings));
   const next = ordered.find((t) => !isReached(t, qualifyingSavings));
@@ -137,14 +153,20 @@ export function evaluateGainShare(agreement: GainShareAgreement, qualifyingSavin
   const { funder, council } = agreement;
   const savings = `Qualifying savings of ${f(qualifyingSavings)}`;
   const n = ordered.length;
-  const reachedText = reached.length === 0
-    ? n === 0 ? `${savings} are measured against an agreement with no repayment tranches, so ${council} repays nothing`
-      : `${savings} have not reached the first tranche (${ordered[0]!.inclusive ? '' : 'more than '}${f(ordered[0]!.threshold)}), so ${council} repays nothing`
-    : `${savings} reach ${reached.length === n ? (n === 1 ? 'the only tranche' : n === 2 ? 'both tranches' : `all ${n} tranches`) : `${reached.length} of ${n} tranches`} (${list(reached.map((t) => f(t.threshold)))}), so ${council} repays ${due === agreement.funderContribution ? 'all ' : ''}${f(due)} of ${possessive(funder)} ${f(agreement.funderContribution)}`;
-  const split = funderCost === 0
-    ? `${council} bears the whole ${f(agreement.totalCost)} cost`
-    : `${council} bears ${f(councilCost)} and ${funder} ${f(funderCost)} of the ${f(agreement.totalCost)} cost`;
-  const nextText = next === undefined ? '' : ` The next tranche, ${reached.length === 0 ? '' : 'a further '}${f(next.repayment)}, is due when savings ${next.inclusive ? 'reach' : 'exceed'} ${f(next.threshold)}.`;
+  const reachedText =
+    reached.length === 0
+      ? n === 0
+        ? `${savings} are measured against an agreement with no repayment tranches, so ${council} repays nothing`
+        : `${savings} have not reached the first tranche (${ordered[0]!.inclusive ? '' : 'more than '}${f(ordered[0]!.threshold)}), so ${council} repays nothing`
+      : `${savings} reach ${reached.length === n ? (n === 1 ? 'the only tranche' : n === 2 ? 'both tranches' : `all ${n} tranches`) : `${reached.length} of ${n} tranches`} (${list(reached.map((t) => f(t.threshold)))}), so ${council} repays ${due === agreement.funderContribution ? 'all ' : ''}${f(due)} of ${possessive(funder)} ${f(agreement.funderContribution)}`;
+  const split =
+    funderCost === 0
+      ? `${council} bears the whole ${f(agreement.totalCost)} cost`
+      : `${council} bears ${f(councilCost)} and ${funder} ${f(funderCost)} of the ${f(agreement.totalCost)} cost`;
+  const nextText =
+    next === undefined
+      ? ''
+      : ` The next tranche, ${reached.length === 0 ? '' : 'a further '}${f(next.repayment)}, is due when savings ${next.inclusive ? 'reach' : 'exceed'} ${f(next.threshold)}.`;
   const explanation = `${reachedText}: ${split}.${nextText}`;
 
   return {

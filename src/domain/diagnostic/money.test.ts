@@ -2,21 +2,58 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  type Money, allocateMoney, basisPointsOf, formatInUnits, formatMoney, formatMoneyShort, multiplyMoney, parseMoney, pence, pounds, sumMoney,
+  type Money,
+  allocateMoney,
+  basisPointsOf,
+  formatInUnits,
+  formatMoney,
+  formatMoneyShort,
+  multiplyMoney,
+  parseMoney,
+  pence,
+  pounds,
+  sumMoney,
 } from './money.ts';
 
 const RUNS = { numRuns: 200 };
 
 describe('money as officers type it', () => {
   const good = [
-    ['£1,409,310.50', 140_931_050], ['1409310', 140_931_000], ['£9.0m', 900_000_000], ['£150K', 15_000_000], ['150k', 15_000_000],
-    ['£1.2bn', 120_000_000_000], ['£0.50', 50], ['.5', 50], [' £ 1,000 ', 100_000], ['-£250', -25_000], ['£-250', -25_000],
-    ['(£250)', -25_000], ['−£1.5m', -150_000_000], ['£1.2345678m', 123_456_780], ['0', 0], ['£1,234,567.8', 123_456_780],
+    ['£1,409,310.50', 140_931_050],
+    ['1409310', 140_931_000],
+    ['£9.0m', 900_000_000],
+    ['£150K', 15_000_000],
+    ['150k', 15_000_000],
+    ['£1.2bn', 120_000_000_000],
+    ['£0.50', 50],
+    ['.5', 50],
+    [' £ 1,000 ', 100_000],
+    ['-£250', -25_000],
+    ['£-250', -25_000],
+    ['(£250)', -25_000],
+    ['−£1.5m', -150_000_000],
+    ['£1.2345678m', 123_456_780],
+    ['0', 0],
+    ['£1,234,567.8', 123_456_780],
   ] as const;
   for (const [input, expected] of good) {
     it(`reads "${input}" as ${expected} pence`, () => assert.equal(parseMoney(input), expected));
   }
-  const bad = ['', '£', 'twelve pounds', '1,40', '1,4000', '£1.234', '£1.234567891m', '£1.5.0', '--5', '(-£5)', '£5p', '£1e6', '£9,007,199,254,740,992'];
+  const bad = [
+    '',
+    '£',
+    'twelve pounds',
+    '1,40',
+    '1,4000',
+    '£1.234',
+    '£1.234567891m',
+    '£1.5.0',
+    '--5',
+    '(-£5)',
+    '£5p',
+    '£1e6',
+    '£9,007,199,254,740,992',
+  ];
   for (const input of bad) {
     it(`refuses "${input}" rather than guess`, () => assert.equal(parseMoney(input), undefined));
   }
@@ -34,13 +71,23 @@ describe('money as reports write it', () => {
     [pence(0), undefined, '£0'],
   ];
   for (const [amount, options, text] of cases) {
-    it(`writes ${amount} pence${options ? ` (pence: ${options.pence})` : ''} as ${text}`, () => assert.equal(formatMoney(amount, options), text));
+    it(`writes ${amount} pence${options ? ` (pence: ${options.pence})` : ''} as ${text}`, () =>
+      assert.equal(formatMoney(amount, options), text));
   }
 
   const short = [
-    [pounds(9_000_000), '£9.0m'], [pounds(1_409_310), '£1.4m'], [pounds(150_000), '£150K'], [pounds(50_000), '£50K'],
-    [pounds(999_999), '£1.0m'], [pounds(950_000), '£950K'], [pounds(999_499), '£999K'], [pounds(1_200_000_000), '£1.2bn'],
-    [pounds(950), '£950'], [pence(99_950), '£1K'], [pounds(-5_500_000), '-£5.5m'], [pounds(0), '£0'],
+    [pounds(9_000_000), '£9.0m'],
+    [pounds(1_409_310), '£1.4m'],
+    [pounds(150_000), '£150K'],
+    [pounds(50_000), '£50K'],
+    [pounds(999_999), '£1.0m'],
+    [pounds(950_000), '£950K'],
+    [pounds(999_499), '£999K'],
+    [pounds(1_200_000_000), '£1.2bn'],
+    [pounds(950), '£950'],
+    [pence(99_950), '£1K'],
+    [pounds(-5_500_000), '-£5.5m'],
+    [pounds(0), '£0'],
   ] as const;
   for (const [amount, text] of short) {
     it(`shortens ${amount} pence to ${text}`, () => assert.equal(formatMoneyShort(amount), text));
@@ -62,7 +109,12 @@ describe('money arithmetic', () => {
   });
 
   const products = [
-    [5, 1, 2, 3], [-5, 1, 2, -3], [7, 1, 3, 2], [900_000_000, 800, 10_000, 72_000_000], [1, 0, 7, 0], [10, 3, -4, -8],
+    [5, 1, 2, 3],
+    [-5, 1, 2, -3],
+    [7, 1, 3, 2],
+    [900_000_000, 800, 10_000, 72_000_000],
+    [1, 0, 7, 0],
+    [10, 3, -4, -8],
   ] as const;
   for (const [amount, n, d, expected] of products) {
     it(`multiplies ${amount}p by ${n}/${d} to ${expected}p, rounding once, halves away from zero`, () => {
@@ -101,46 +153,75 @@ describe('splitting an amount by the largest-remainder method', () => {
   });
 
   const amount = fc.integer({ min: -1_000_000_000_000, max: 1_000_000_000_000 });
-  const weights = fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 12 }).filter((ws) => ws.some((w) => w > 0));
+  const weights = fc
+    .array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 12 })
+    .filter((ws) => ws.some((w) => w > 0));
 
   it('conserves the amount: the parts always sum exactly to the whole (property)', () => {
-    fc.assert(fc.property(amount, weights, (total, ws) => {
-      assert.equal(allocateMoney(pence(total), ws).reduce((a, b) => a + b, 0), total);
-    }), RUNS);
+    fc.assert(
+      fc.property(amount, weights, (total, ws) => {
+        assert.equal(
+          allocateMoney(pence(total), ws).reduce((a, b) => a + b, 0),
+          total,
+        );
+      }),
+      RUNS,
+    );
   });
 
   it('gives each part within a penny of its exact share, and nothing to a zero weight (property)', () => {
-    fc.assert(fc.property(amount, weights, (total, ws) => {
-      const sum = BigInt(ws.reduce((a, b) => a + b, 0));
-      allocateMoney(pence(total), ws).forEach((part, i) => {
-        const error = BigInt(part) * sum - BigInt(total) * BigInt(ws[i]!);
-        assert.ok((error < 0n ? -error : error) < sum, `part ${i} is more than a penny from its share`);
-        if (ws[i] === 0) assert.equal(part, 0);
-      });
-    }), RUNS);
+    fc.assert(
+      fc.property(amount, weights, (total, ws) => {
+        const sum = BigInt(ws.reduce((a, b) => a + b, 0));
+        allocateMoney(pence(total), ws).forEach((part, i) => {
+          const error = BigInt(part) * sum - BigInt(total) * BigInt(ws[i]!);
+          assert.ok((error < 0n ? -error : error) < sum, `part ${i} is more than a penny from its share`);
+          if (ws[i] === 0) assert.equal(part, 0);
+        });
+      }),
+      RUNS,
+    );
   });
 
   it('is symmetric: splitting −x gives the negatives of splitting x (property)', () => {
-    fc.assert(fc.property(amount, weights, (total, ws) => {
-      assert.deepEqual(allocateMoney(pence(-total), ws), allocateMoney(pence(total), ws).map((p) => -p || 0));
-    }), RUNS);
+    fc.assert(
+      fc.property(amount, weights, (total, ws) => {
+        assert.deepEqual(
+          allocateMoney(pence(-total), ws),
+          allocateMoney(pence(total), ws).map((p) => -p || 0),
+        );
+      }),
+      RUNS,
+    );
   });
 });
 
 describe('money round trips', () => {
   const amount = fc.integer({ min: -9_000_000_000_000_000, max: 9_000_000_000_000_000 }).map(pence);
   it('reads back every amount it writes, pence shown or not (property)', () => {
-    fc.assert(fc.property(amount, (m) => {
-      assert.equal(parseMoney(formatMoney(m)), m);
-      assert.equal(parseMoney(formatMoney(m, { pence: 'always' })), m);
-    }), RUNS);
+    fc.assert(
+      fc.property(amount, (m) => {
+        assert.equal(parseMoney(formatMoney(m)), m);
+        assert.equal(parseMoney(formatMoney(m, { pence: 'always' })), m);
+      }),
+      RUNS,
+    );
   });
   it('never moves an amount by more than half a unit when shortening it (property)', () => {
-    fc.assert(fc.property(amount, (m) => {
-      const back = parseMoney(formatMoneyShort(m));
-      assert.ok(back !== undefined, formatMoneyShort(m));
-      const unit = /bn$/.test(formatMoneyShort(m)) ? 10_000_000_000 : /m$/.test(formatMoneyShort(m)) ? 10_000_000 : /K$/.test(formatMoneyShort(m)) ? 100_000 : 100;
-      assert.ok(Math.abs(back - m) <= unit / 2, `${m} → ${formatMoneyShort(m)}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(amount, (m) => {
+        const back = parseMoney(formatMoneyShort(m));
+        assert.ok(back !== undefined, formatMoneyShort(m));
+        const unit = /bn$/.test(formatMoneyShort(m))
+          ? 10_000_000_000
+          : /m$/.test(formatMoneyShort(m))
+            ? 10_000_000
+            : /K$/.test(formatMoneyShort(m))
+              ? 100_000
+              : 100;
+        assert.ok(Math.abs(back - m) <= unit / 2, `${m} → ${formatMoneyShort(m)}`);
+      }),
+      RUNS,
+    );
   });
 });

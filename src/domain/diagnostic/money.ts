@@ -9,7 +9,14 @@
 // divides (shares, percentages, rates) goes through bigint and is rounded once, half away from
 // zero; nothing in this module ever holds money in binary floating point.
 
-import { assertSafeInteger, formatScaled, groupThousands, largestRemainder, roundDiv, toSafeInteger } from './decimal.ts';
+import {
+  assertSafeInteger,
+  formatScaled,
+  groupThousands,
+  largestRemainder,
+  roundDiv,
+  toSafeInteger,
+} from './decimal.ts';
 
 declare const penceBrand: unique symbol;
 /** A whole number of pence. Make one with `pence()`, `pounds()` or `parseMoney()`. */
@@ -72,10 +79,16 @@ const MULTIPLIERS: Record<string, bigint> = { '': 1n, k: 1_000n, m: 1_000_000n, 
  * `£1.234567891m`): a figure that cannot be held exactly is refused, never silently rounded.
  */
 export function parseMoney(input: string): Money | undefined {
-  let text = input.trim().replace(/\u2212/g, '-').replace(/\s+/g, '');
+  let text = input
+    .trim()
+    .replace(/\u2212/g, '-')
+    .replace(/\s+/g, '');
   let negative = false;
   const bracketed = /^\((.*)\)$/.exec(text);
-  if (bracketed) { negative = true; text = bracketed[1]!; }
+  if (bracketed) {
+    negative = true;
+    text = bracketed[1]!;
+  }
   const m = /^([+-]?)£?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(k|m|bn)?$/i.exec(text);
   if (!m || (m[3] === undefined && m[4] === undefined)) return undefined;
   if (m[1] && m[2]) return undefined;

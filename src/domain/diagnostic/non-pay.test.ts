@@ -3,11 +3,23 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type Amounts, type OrgUnit, type Taxonomy, fteUnits } from './baseline.ts';
 import { type Money, pence, pounds } from './money.ts';
-import { type NonPayLine, type UnitDrivers, NON_PAY_BASES, NON_PAY_CATEGORIES, NOT_IN_A_UNIT, allocateNonPay, split, validateNonPay } from './non-pay.ts';
+import {
+  type NonPayLine,
+  type UnitDrivers,
+  NON_PAY_BASES,
+  NON_PAY_CATEGORIES,
+  NOT_IN_A_UNIT,
+  allocateNonPay,
+  split,
+  validateNonPay,
+} from './non-pay.ts';
 import { largestRemainder } from './decimal.ts';
 
 const taxonomy: Taxonomy = {
-  functions: [{ code: 'FIN', name: 'Finance' }, { code: 'HR', name: 'HR' }],
+  functions: [
+    { code: 'FIN', name: 'Finance' },
+    { code: 'HR', name: 'HR' },
+  ],
   processes: [
     { code: 'FIN-AP', name: 'Accounts payable', functionCode: 'FIN', type: 'T' },
     { code: 'FIN-PB', name: 'Planning and budgeting', functionCode: 'FIN', type: 'S' },
@@ -28,7 +40,12 @@ const byProcessAndUnit = {
   'HR-REC': { cs: a(5_000) },
   Z99: { cs: a(5_000) },
 };
-const line = (over: Partial<NonPayLine>): NonPayLine => ({ category: 'other', amount: pounds(900), basis: 'fte', ...over });
+const line = (over: Partial<NonPayLine>): NonPayLine => ({
+  category: 'other',
+  amount: pounds(900),
+  basis: 'fte',
+  ...over,
+});
 const run = (lines: NonPayLine[]) => {
   const r = allocateNonPay({ taxonomy, orgUnits, byProcessAndUnit, lines });
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.problems));
@@ -80,27 +97,67 @@ describe('allocating non-pay costs (DIAGNOSTIC.md §1, §3)', () => {
   });
 
   it('adds up categories, and splits a penny by the largest remainder so nothing is lost', () => {
-    const x = run([line({ category: 'it', processCode: 'FIN-AP', amount: pence(1) }), line({ category: 'it', functionCode: 'FIN', amount: pence(100) })]);
+    const x = run([
+      line({ category: 'it', processCode: 'FIN-AP', amount: pence(1) }),
+      line({ category: 'it', functionCode: 'FIN', amount: pence(100) }),
+    ]);
     assert.equal(x.byCategory.it, pence(101));
-    assert.equal(Object.values(x.byProcess).reduce((n, v) => n + v, 0), 101);
+    assert.equal(
+      Object.values(x.byProcess).reduce((n, v) => n + v, 0),
+      101,
+    );
   });
 
   it('names every line it cannot place, by row and field', () => {
-    const problems = validateNonPay({ taxonomy, orgUnits, lines: [
-      line({ row: 2, processCode: 'NOPE' }), line({ row: 3, functionCode: 'XX' }), line({ row: 4, unitCode: 'nowhere' }),
-      line({ row: 5, amount: pence(-1) }), line({ row: 6, processCode: 'HR-REC', functionCode: 'FIN' }),
-    ] });
-    assert.deepEqual(problems.map((p) => [p.row, p.field]), [[2, 'processCode'], [3, 'functionCode'], [4, 'unitCode'], [5, 'amount'], [6, 'functionCode']]);
-    const r = allocateNonPay({ taxonomy, orgUnits: [...orgUnits, { id: 'empty', name: 'Empty' }], byProcessAndUnit, lines: [line({ row: 9, unitCode: 'empty' }), line({ row: 10, basis: 'users', unitCode: 'res', functionCode: 'HR' })] });
+    const problems = validateNonPay({
+      taxonomy,
+      orgUnits,
+      lines: [
+        line({ row: 2, processCode: 'NOPE' }),
+        line({ row: 3, functionCode: 'XX' }),
+        line({ row: 4, unitCode: 'nowhere' }),
+        line({ row: 5, amount: pence(-1) }),
+        line({ row: 6, processCode: 'HR-REC', functionCode: 'FIN' }),
+      ],
+    });
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.field]),
+      [
+        [2, 'processCode'],
+        [3, 'functionCode'],
+        [4, 'unitCode'],
+        [5, 'amount'],
+        [6, 'functionCode'],
+      ],
+    );
+    const r = allocateNonPay({
+      taxonomy,
+      orgUnits: [...orgUnits, { id: 'empty', name: 'Empty' }],
+      byProcessAndUnit,
+      lines: [
+        line({ row: 9, unitCode: 'empty' }),
+        line({ row: 10, basis: 'users', unitCode: 'res', functionCode: 'HR' }),
+      ],
+    });
     assert.ok(!r.ok);
-    assert.deepEqual(r.problems.map((p) => [p.row, p.field]), [[9, 'unitCode'], [10, 'unitCode']]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.row, p.field]),
+      [
+        [9, 'unitCode'],
+        [10, 'unitCode'],
+      ],
+    );
     assert.match(r.problems[0]!.message, /Nobody works in unit empty/);
   });
 
   it('conserves cost: whatever the lines and the FTE, the pence allocated equal the pence on the lines (property)', () => {
     const codes = [...taxonomy.processes.map((p) => p.code), 'X01', 'Z99'];
     const units = orgUnits.map((u) => u.id);
-    const cells = fc.dictionary(fc.constantFrom(...codes), fc.dictionary(fc.constantFrom(...units), fc.integer({ min: 1, max: 20_000 }), { minKeys: 1 }), { minKeys: 1 });
+    const cells = fc.dictionary(
+      fc.constantFrom(...codes),
+      fc.dictionary(fc.constantFrom(...units), fc.integer({ min: 1, max: 20_000 }), { minKeys: 1 }),
+      { minKeys: 1 },
+    );
     const lineArb = fc.record({
       category: fc.constantFrom(...NON_PAY_CATEGORIES),
       amount: fc.integer({ min: 0, max: 5_000_000_000 }),
@@ -112,34 +169,61 @@ describe('allocating non-pay costs (DIAGNOSTIC.md §1, §3)', () => {
       ),
       basis: fc.constantFrom(...NON_PAY_BASES),
     });
-    fc.assert(fc.property(cells, fc.array(lineArb, { maxLength: 12 }), (fteCells, raw) => {
-      const bpu: Record<string, Record<string, Amounts>> = {};
-      for (const [p, us] of Object.entries(fteCells)) { bpu[p] = {}; for (const [u, f] of Object.entries(us)) bpu[p]![u] = a(f); }
-      const lines: NonPayLine[] = raw.map((l) => ({ category: l.category, amount: pence(l.amount) as Money, basis: l.basis, ...l.target }));
-      const r = allocateNonPay({ taxonomy, orgUnits, byProcessAndUnit: bpu, lines });
-      if (!r.ok) {
-        // Refused only for lines whose scope has nobody (or no driver) in it, and then wholly.
-        return r.problems.length > 0 && r.problems.every((p) => /Nobody works|has .* recorded/.test(p.message));
-      }
-      const x = r.allocation;
-      const sum = lines.reduce((n, l) => n + l.amount, 0);
-      const cellSum = Object.values(x.byProcessAndUnit).reduce((n, us) => n + Object.values(us).reduce((m, v) => m + v, 0), 0);
-      const processSum = Object.values(x.byProcess).reduce((n, v) => n + v, 0);
-      const categorySum = Object.values(x.byCategory).reduce((n, v) => n + v, 0);
-      const functionSum = Object.values(x.byFunction).reduce((n, v) => n + v, 0);
-      return x.total === sum && cellSum === sum && processSum === sum && categorySum === sum
-        && x.backOffice + x.outsideBackOffice === sum && functionSum === x.backOffice
-        && Object.values(x.byProcess).every((v) => Number.isSafeInteger(v) && v >= 0);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(cells, fc.array(lineArb, { maxLength: 12 }), (fteCells, raw) => {
+        const bpu: Record<string, Record<string, Amounts>> = {};
+        for (const [p, us] of Object.entries(fteCells)) {
+          bpu[p] = {};
+          for (const [u, f] of Object.entries(us)) bpu[p]![u] = a(f);
+        }
+        const lines: NonPayLine[] = raw.map((l) => ({
+          category: l.category,
+          amount: pence(l.amount) as Money,
+          basis: l.basis,
+          ...l.target,
+        }));
+        const r = allocateNonPay({ taxonomy, orgUnits, byProcessAndUnit: bpu, lines });
+        if (!r.ok) {
+          // Refused only for lines whose scope has nobody (or no driver) in it, and then wholly.
+          return r.problems.length > 0 && r.problems.every((p) => /Nobody works|has .* recorded/.test(p.message));
+        }
+        const x = r.allocation;
+        const sum = lines.reduce((n, l) => n + l.amount, 0);
+        const cellSum = Object.values(x.byProcessAndUnit).reduce(
+          (n, us) => n + Object.values(us).reduce((m, v) => m + v, 0),
+          0,
+        );
+        const processSum = Object.values(x.byProcess).reduce((n, v) => n + v, 0);
+        const categorySum = Object.values(x.byCategory).reduce((n, v) => n + v, 0);
+        const functionSum = Object.values(x.byFunction).reduce((n, v) => n + v, 0);
+        return (
+          x.total === sum &&
+          cellSum === sum &&
+          processSum === sum &&
+          categorySum === sum &&
+          x.backOffice + x.outsideBackOffice === sum &&
+          functionSum === x.backOffice &&
+          Object.values(x.byProcess).every((v) => Number.isSafeInteger(v) && v >= 0)
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('the fast split', () => {
   it('gives exactly what largestRemainder gives, for any amount and weights (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 1, maxLength: 40 }), (total, weights) => {
-      const sum = weights.reduce((a, b) => a + b, 0);
-      fc.pre(sum > 0);
-      assert.deepEqual(split(total, weights, sum), largestRemainder(total, weights));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 1, maxLength: 40 }),
+        (total, weights) => {
+          const sum = weights.reduce((a, b) => a + b, 0);
+          fc.pre(sum > 0);
+          assert.deepEqual(split(total, weights, sum), largestRemainder(total, weights));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

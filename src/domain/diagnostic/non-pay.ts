@@ -20,12 +20,21 @@ import { type Money, ZERO, allocateMoney, pence } from './money.ts';
 export const NON_PAY_CATEGORIES = ['it', 'accommodation', 'supplies', 'outsourcing', 'recruitment', 'other'] as const;
 export type NonPayCategory = (typeof NON_PAY_CATEGORIES)[number];
 export const NON_PAY_CATEGORY_LABELS: Record<NonPayCategory, string> = {
-  it: 'IT', accommodation: 'Accommodation', supplies: 'Supplies and services', outsourcing: 'Outsourcing', recruitment: 'Recruitment', other: 'Other',
+  it: 'IT',
+  accommodation: 'Accommodation',
+  supplies: 'Supplies and services',
+  outsourcing: 'Outsourcing',
+  recruitment: 'Recruitment',
+  other: 'Other',
 };
 
 export const NON_PAY_BASES = ['fte', 'users', 'area'] as const;
 export type NonPayBasis = (typeof NON_PAY_BASES)[number];
-export const NON_PAY_BASIS_LABELS: Record<NonPayBasis, string> = { fte: 'FTE share', users: 'Users', area: 'Floor area (m²)' };
+export const NON_PAY_BASIS_LABELS: Record<NonPayBasis, string> = {
+  fte: 'FTE share',
+  users: 'Users',
+  area: 'Floor area (m²)',
+};
 
 /** The unit key of non-pay that belongs to a process nobody does in-house. */
 export const NOT_IN_A_UNIT = '';
@@ -71,8 +80,12 @@ export interface NonPayAllocation {
 
 export type NonPayResult = { ok: true; allocation: NonPayAllocation } | { ok: false; problems: Problem[] };
 
-interface Cell { process: string; unit: string; fte: number; index: number }
-
+interface Cell {
+  process: string;
+  unit: string;
+  fte: number;
+  index: number;
+}
 
 /** Every problem with the lines, in row order: codes that exist, amounts whole and not negative. */
 export function validateNonPay(input: Pick<NonPayInput, 'taxonomy' | 'orgUnits' | 'lines'>): Problem[] {
@@ -83,30 +96,48 @@ export function validateNonPay(input: Pick<NonPayInput, 'taxonomy' | 'orgUnits' 
   input.lines.forEach((line, i) => {
     const row = line.row ?? i + 1;
     const add = (field: string, message: string) => problems.push({ row, field, message });
-    if (!(NON_PAY_CATEGORIES as readonly string[]).includes(line.category)) add('category', `"${line.category}" is not a category: use one of ${NON_PAY_CATEGORIES.join(', ')}`);
+    if (!(NON_PAY_CATEGORIES as readonly string[]).includes(line.category))
+      add('category', `"${line.category}" is not a category: use one of ${NON_PAY_CATEGORIES.join(', ')}`);
     if (!Number.isSafeInteger(line.amount)) add('amount', `Amount ${line.amount} is not a whole number of pence`);
-    else if (line.amount < 0) add('amount', 'Amount must be zero or more (record refunds against the line they reduce)');
-    if (line.processCode !== undefined && !processes.has(line.processCode)) add('processCode', `"${line.processCode}" is not a process in the taxonomy`);
-    if (line.functionCode !== undefined && !functions.has(line.functionCode)) add('functionCode', `"${line.functionCode}" is not a function in the taxonomy`);
-    if (line.processCode !== undefined && line.functionCode !== undefined && processes.has(line.processCode) && processes.get(line.processCode) !== line.functionCode) {
+    else if (line.amount < 0)
+      add('amount', 'Amount must be zero or more (record refunds against the line they reduce)');
+    if (line.processCode !== undefined && !processes.has(line.processCode))
+      add('processCode', `"${line.processCode}" is not a process in the taxonomy`);
+    if (line.functionCode !== undefined && !functions.has(line.functionCode))
+      add('functionCode', `"${line.functionCode}" is not a function in the taxonomy`);
+    if (
+      line.processCode !== undefined &&
+      line.functionCode !== undefined &&
+      processes.has(line.processCode) &&
+      processes.get(line.processCode) !== line.functionCode
+    ) {
       add('functionCode', `Process ${line.processCode} is not in function ${line.functionCode}: give one or the other`);
     }
-    if (line.unitCode !== undefined && !units.has(line.unitCode)) add('unitCode', `"${line.unitCode}" is not an org unit of this exercise`);
-    if (!(NON_PAY_BASES as readonly string[]).includes(line.basis)) add('basis', `"${line.basis}" is not a basis: use fte, users or area`);
+    if (line.unitCode !== undefined && !units.has(line.unitCode))
+      add('unitCode', `"${line.unitCode}" is not an org unit of this exercise`);
+    if (!(NON_PAY_BASES as readonly string[]).includes(line.basis))
+      add('basis', `"${line.basis}" is not a basis: use fte, users or area`);
   });
   return problems;
 }
 
 function descendantsOf(orgUnits: readonly OrgUnit[]): (unitId: string) => Set<string> {
   const children = new Map<string, string[]>();
-  for (const u of orgUnits) if (u.parentId !== undefined) (children.get(u.parentId) ?? children.set(u.parentId, []).get(u.parentId)!).push(u.id);
+  for (const u of orgUnits)
+    if (u.parentId !== undefined)
+      (children.get(u.parentId) ?? children.set(u.parentId, []).get(u.parentId)!).push(u.id);
   const memo = new Map<string, Set<string>>();
   return (unitId) => {
     const hit = memo.get(unitId);
     if (hit) return hit;
     const out = new Set<string>([unitId]);
     const stack = [unitId];
-    while (stack.length > 0) for (const c of children.get(stack.pop()!) ?? []) if (!out.has(c)) { out.add(c); stack.push(c); }
+    while (stack.length > 0)
+      for (const c of children.get(stack.pop()!) ?? [])
+        if (!out.has(c)) {
+          out.add(c);
+          stack.push(c);
+        }
     memo.set(unitId, out);
     return out;
   };
@@ -128,7 +159,13 @@ export function split(total: number, weights: readonly number[], sum: number): n
     const product = total * weights[i]!;
     let q = Math.floor(product / sum);
     let r = product - q * sum;
-    if (r < 0) { q -= 1; r += sum; } else if (r >= sum) { q += 1; r -= sum; }
+    if (r < 0) {
+      q -= 1;
+      r += sum;
+    } else if (r >= sum) {
+      q += 1;
+      r -= sum;
+    }
     parts[i] = q;
     rems[i] = r;
     left -= q;
@@ -189,11 +226,17 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
   // (a line charged to a process in a named unit, or to a process nobody does in-house).
   const onCell = new Float64Array(cellList.length);
   const elsewhere: { process: string; unit: string; amount: number }[] = [];
-  const charge = (process: string, unit: string, amount: number) => { if (amount !== 0) elsewhere.push({ process, unit, amount }); };
+  const charge = (process: string, unit: string, amount: number) => {
+    if (amount !== 0) elsewhere.push({ process, unit, amount });
+  };
   const weightsOf = new WeakMap<readonly Cell[], { weights: number[]; sum: number }>();
   const spreadByFte = (amount: Money, over: readonly Cell[]) => {
     let w = weightsOf.get(over);
-    if (!w) { const weights = over.map((c) => c.fte); w = { weights, sum: weights.reduce((a, b) => a + b, 0) }; weightsOf.set(over, w); }
+    if (!w) {
+      const weights = over.map((c) => c.fte);
+      w = { weights, sum: weights.reduce((a, b) => a + b, 0) };
+      weightsOf.set(over, w);
+    }
     const parts = split(amount, w.weights, w.sum);
     for (let i = 0; i < over.length; i++) onCell[over[i]!.index]! += parts[i]!;
   };
@@ -203,7 +246,10 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
       total += line.amount;
       byCategory[line.category] = pence(byCategory[line.category] + line.amount);
       if (line.processCode !== undefined) {
-        if (line.unitCode !== undefined) { charge(line.processCode, line.unitCode, line.amount); return; }
+        if (line.unitCode !== undefined) {
+          charge(line.processCode, line.unitCode, line.amount);
+          return;
+        }
         const doing = byProcessCells.get(line.processCode);
         if (!doing) charge(line.processCode, NOT_IN_A_UNIT, line.amount);
         else spreadByFte(line.amount, doing);
@@ -214,19 +260,43 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
       const inFunction = cellsOf.get(line.functionCode ?? ALL);
       const unitScope = line.unitCode === undefined ? undefined : within(line.unitCode);
       const units: [string, Cell[]][] = [];
-      for (const [unit, cells] of inFunction ?? []) if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
-      const where = [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`].filter(Boolean).join(' in ') || 'the organisation';
+      for (const [unit, cells] of inFunction ?? [])
+        if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
+      const where =
+        [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`]
+          .filter(Boolean)
+          .join(' in ') || 'the organisation';
       if (units.length === 0) {
-        if (line.amount > 0) problems.push({ row, field: line.unitCode !== undefined ? 'unitCode' : 'functionCode', message: `Nobody works in ${where}, so its share of this cost cannot be worked out: charge it to a process instead` });
+        if (line.amount > 0)
+          problems.push({
+            row,
+            field: line.unitCode !== undefined ? 'unitCode' : 'functionCode',
+            message: `Nobody works in ${where}, so its share of this cost cannot be worked out: charge it to a process instead`,
+          });
         return;
       }
-      const weights = units.map(([u, cells]) => (line.basis === 'fte' ? fteOf(cells) : (line.basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0));
+      const weights = units.map(([u, cells]) =>
+        line.basis === 'fte'
+          ? fteOf(cells)
+          : ((line.basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0),
+      );
       if (weights.every((w) => w === 0)) {
-        if (line.amount > 0) problems.push({ row, field: 'basis', message: `No unit in ${where} has ${line.basis === 'users' ? 'a number of users' : 'a floor area'} recorded, so the cost cannot be shared by ${line.basis === 'users' ? 'users' : 'm²'}` });
+        if (line.amount > 0)
+          problems.push({
+            row,
+            field: 'basis',
+            message: `No unit in ${where} has ${line.basis === 'users' ? 'a number of users' : 'a floor area'} recorded, so the cost cannot be shared by ${line.basis === 'users' ? 'users' : 'm²'}`,
+          });
         return;
       }
-      const parts = split(line.amount, weights, weights.reduce((a, b) => a + b, 0));
-      units.forEach(([, cells], k) => { if (parts[k]! > 0) spreadByFte(pence(parts[k]!), cells); });
+      const parts = split(
+        line.amount,
+        weights,
+        weights.reduce((a, b) => a + b, 0),
+      );
+      units.forEach(([, cells], k) => {
+        if (parts[k]! > 0) spreadByFte(pence(parts[k]!), cells);
+      });
     });
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.row - b.row) };
@@ -237,12 +307,23 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
     row[unit] = pence((row[unit] ?? 0) + amount);
     const fn = functionOf.get(process);
     if (fn === undefined) outside += amount;
-    else { backOffice += amount; byFunction[fn] = pence(byFunction[fn]! + amount); }
+    else {
+      backOffice += amount;
+      byFunction[fn] = pence(byFunction[fn]! + amount);
+    }
   };
   cellList.forEach((c) => add(c.process, c.unit, onCell[c.index]!));
   for (const e of elsewhere) add(e.process, e.unit, e.amount);
   return {
     ok: true,
-    allocation: { byProcess, byFunction, byProcessAndUnit, byCategory, backOffice: pence(backOffice), outsideBackOffice: pence(outside), total: pence(total) },
+    allocation: {
+      byProcess,
+      byFunction,
+      byProcessAndUnit,
+      byCategory,
+      backOffice: pence(backOffice),
+      outsideBackOffice: pence(outside),
+      total: pence(total),
+    },
   };
 }

@@ -9,14 +9,28 @@ import { type Money, ZERO, addMoney, parseMoney, pence, sumMoney } from './money
 import { type BenchmarkSet, type Direction, compareWithBenchmark } from './quartiles.ts';
 import { ratioGap, unitCostGap, gapTargets, combineLeverAmounts, consolidationSaving } from './savings.ts';
 import {
-  type Appraisal, type CostLine, type BenefitLine, type OptimismBiasSettings, type OptimismBiasCategory, type Sensitivities,
-  appraise, flowsWithOptimismBias, sensitivities,
+  type Appraisal,
+  type CostLine,
+  type BenefitLine,
+  type OptimismBiasSettings,
+  type OptimismBiasCategory,
+  type Sensitivities,
+  appraise,
+  flowsWithOptimismBias,
+  sensitivities,
 } from './appraisal.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Opportunities
 
-export const LEVERS = ['benchmark-gap', 'consolidation', 'spans-and-layers', 'automation', 'standardisation', 'sourcing'] as const;
+export const LEVERS = [
+  'benchmark-gap',
+  'consolidation',
+  'spans-and-layers',
+  'automation',
+  'standardisation',
+  'sourcing',
+] as const;
 export type Lever = (typeof LEVERS)[number];
 
 export const LEVER_LABELS: Record<Lever, string> = {
@@ -43,13 +57,19 @@ export interface PooledOpportunity extends SavingRange {
 }
 
 /** What is wrong with a range on a pool, field by field (empty when it is sound). */
-export function rangeIssues(r: SavingRange, poolCost: Money): { field: keyof SavingRange | 'poolCost'; message: string }[] {
+export function rangeIssues(
+  r: SavingRange,
+  poolCost: Money,
+): { field: keyof SavingRange | 'poolCost'; message: string }[] {
   const issues: { field: keyof SavingRange | 'poolCost'; message: string }[] = [];
   if (poolCost < 0) issues.push({ field: 'poolCost', message: 'The cost pool cannot be negative' });
   if (r.low < 0) issues.push({ field: 'low', message: 'The low saving cannot be negative' });
-  if (r.central < r.low) issues.push({ field: 'central', message: 'The central saving must be at least the low saving' });
-  if (r.high < r.central) issues.push({ field: 'high', message: 'The high saving must be at least the central saving' });
-  if (r.high > poolCost) issues.push({ field: 'high', message: 'The high saving cannot be more than the cost pool it comes from' });
+  if (r.central < r.low)
+    issues.push({ field: 'central', message: 'The central saving must be at least the low saving' });
+  if (r.high < r.central)
+    issues.push({ field: 'high', message: 'The high saving must be at least the central saving' });
+  if (r.high > poolCost)
+    issues.push({ field: 'high', message: 'The high saving cannot be more than the cost pool it comes from' });
   return issues;
 }
 
@@ -77,11 +97,19 @@ export function combineByPool(opportunities: readonly PooledOpportunity[]): { po
   const pools: PoolTotal[] = [];
   for (const [costPool, list] of groups) {
     const poolCost = list.reduce((m, o) => (o.poolCost > m ? o.poolCost : m), ZERO);
-    const combine = (k: keyof SavingRange) => combineLeverAmounts(poolCost, list.map((o) => o[k])).saving;
+    const combine = (k: keyof SavingRange) =>
+      combineLeverAmounts(
+        poolCost,
+        list.map((o) => o[k]),
+      ).saving;
     const naive = (k: keyof SavingRange) => sumMoney(list.map((o) => o[k]));
     pools.push({
-      costPool, poolCost, opportunities: list.length,
-      low: combine('low'), central: combine('central'), high: combine('high'),
+      costPool,
+      poolCost,
+      opportunities: list.length,
+      low: combine('low'),
+      central: combine('central'),
+      high: combine('high'),
       naive: { low: naive('low'), central: naive('central'), high: naive('high') },
     });
   }
@@ -110,13 +138,27 @@ export function savingFromBenchmark(input: {
   const targets = gapTargets(input.set, input.direction);
   // A "higher is better" measure is a gap to close upwards: its saving is not a cost reduction
   // this formula can price, so only lower-is-better measures yield a saving here.
-  if (input.direction === 'higher-is-better') return { ok: false, reason: 'Savings are priced from measures where lower is better (costs); this measure is higher-is-better' };
+  if (input.direction === 'higher-is-better')
+    return {
+      ok: false,
+      reason: 'Savings are priced from measures where lower is better (costs); this measure is higher-is-better',
+    };
   let g;
   if (input.unit.trim() === '%') {
-    g = ratioGap({ ratio: input.value / 100, denominator: pence(input.denominator), targets: { median: targets.median / 100, best: targets.best / 100 }, achievability: input.achievability });
+    g = ratioGap({
+      ratio: input.value / 100,
+      denominator: pence(input.denominator),
+      targets: { median: targets.median / 100, best: targets.best / 100 },
+      achievability: input.achievability,
+    });
   } else {
     // Unit costs are typed in pounds; the calculator works in pence per unit.
-    g = unitCostGap({ unitCost: input.value * 100, volume: input.denominator, targets: { median: targets.median * 100, best: targets.best * 100 }, achievability: input.achievability });
+    g = unitCostGap({
+      unitCost: input.value * 100,
+      volume: input.denominator,
+      targets: { median: targets.median * 100, best: targets.best * 100 },
+      achievability: input.achievability,
+    });
   }
   const low = g.achievableLow;
   const high = g.achievableHigh;
@@ -133,15 +175,23 @@ export const CONSOLIDATION_GAINS: readonly [BasisPoints, BasisPoints, BasisPoint
  * central unit nor inside it (DIAGNOSTIC.md §3's fragmentation, in money). Without a central unit
  * all of it is dispersed.
  */
-export function dispersedTransactionalPay(input: {
-  processes: readonly { code: string; functionCode: string; type: string }[];
-  byProcessAndUnit: Readonly<Record<string, Readonly<Record<string, { payCost: number }>> | undefined>>;
-  fragmentation: Readonly<Record<string, { centralUnitId?: string | undefined } | undefined>>;
-  orgUnits: readonly { id: string; parentId?: string | undefined }[];
-}, pool: string): Money {
+export function dispersedTransactionalPay(
+  input: {
+    processes: readonly { code: string; functionCode: string; type: string }[];
+    byProcessAndUnit: Readonly<Record<string, Readonly<Record<string, { payCost: number }>> | undefined>>;
+    fragmentation: Readonly<Record<string, { centralUnitId?: string | undefined } | undefined>>;
+    orgUnits: readonly { id: string; parentId?: string | undefined }[];
+  },
+  pool: string,
+): Money {
   const parent = new Map(input.orgUnits.map((u) => [u.id, u.parentId] as const));
   const inside = (unit: string, central: string | undefined) => {
-    for (let at: string | undefined = unit, guard = 0; at !== undefined && guard < 1_000; at = parent.get(at), guard += 1) if (at === central) return true;
+    for (
+      let at: string | undefined = unit, guard = 0;
+      at !== undefined && guard < 1_000;
+      at = parent.get(at), guard += 1
+    )
+      if (at === central) return true;
     return false;
   };
   const chosen = input.processes.filter((p) => p.code === pool || (p.functionCode === pool && p.type === 'T'));
@@ -157,7 +207,9 @@ export function dispersedTransactionalPay(input: {
 
 /** Consolidation's range: the assumed gains on the dispersed pay, times the achievability factor. */
 export function consolidationRange(dispersedPay: Money, achievability: BasisPoints): SavingRange {
-  const [low, central, high] = CONSOLIDATION_GAINS.map((g) => consolidationSaving({ dispersedPayCost: dispersedPay, productivityGain: Math.round((g * achievability) / 10_000) }));
+  const [low, central, high] = CONSOLIDATION_GAINS.map((g) =>
+    consolidationSaving({ dispersedPayCost: dispersedPay, productivityGain: Math.round((g * achievability) / 10_000) }),
+  );
   return { low: low!, central: central!, high: high! };
 }
 
@@ -168,15 +220,23 @@ export function consolidationRange(dispersedPay: Money, achievability: BasisPoin
  * Reads amounts by year as typed, year 0 first, separated by spaces, semicolons or new lines
  * (commas group thousands): `£1,200,000 £400,000; 0`. Refuses the first amount it cannot read.
  */
-export function parseYearlyAmounts(text: string, maxYears = 61): { ok: true; amounts: Money[] } | { ok: false; message: string } {
+export function parseYearlyAmounts(
+  text: string,
+  maxYears = 61,
+): { ok: true; amounts: Money[] } | { ok: false; message: string } {
   const parts = text.split(/[\s;]+/).filter((p) => p !== '');
   if (parts.length === 0) return { ok: false, message: 'Enter at least one amount, for year 0' };
   if (parts.length > maxYears) return { ok: false, message: `Enter at most ${maxYears} years (0 to ${maxYears - 1})` };
   const amounts: Money[] = [];
   for (const [year, part] of parts.entries()) {
     const m = parseMoney(part);
-    if (m === undefined) return { ok: false, message: `Year ${year}: “${part}” is not an amount of money like £1,200,000 or £1.2m` };
-    if (m < 0) return { ok: false, message: `Year ${year}: amounts cannot be negative (enter costs and benefits as separate lines)` };
+    if (m === undefined)
+      return { ok: false, message: `Year ${year}: “${part}” is not an amount of money like £1,200,000 or £1.2m` };
+    if (m < 0)
+      return {
+        ok: false,
+        message: `Year ${year}: amounts cannot be negative (enter costs and benefits as separate lines)`,
+      };
     amounts.push(m);
   }
   return { ok: true, amounts };
@@ -206,8 +266,12 @@ export interface OptionAppraisal {
 
 /** An option's cash flows by year and category, and its appraisal with optimism bias applied. */
 export function appraiseOption(lines: readonly CaseLine[], settings: OptimismBiasSettings = {}): OptionAppraisal {
-  const costLines: CostLine[] = lines.filter((l) => l.kind === 'cost').map((l) => ({ label: l.label, amounts: l.amounts, ...(l.optimismBias ? { optimismBias: l.optimismBias } : {}) }));
-  const benefitLines: BenefitLine[] = lines.filter((l) => l.kind === 'benefit').map((l) => ({ label: l.label, amounts: l.amounts }));
+  const costLines: CostLine[] = lines
+    .filter((l) => l.kind === 'cost')
+    .map((l) => ({ label: l.label, amounts: l.amounts, ...(l.optimismBias ? { optimismBias: l.optimismBias } : {}) }));
+  const benefitLines: BenefitLine[] = lines
+    .filter((l) => l.kind === 'benefit')
+    .map((l) => ({ label: l.label, amounts: l.amounts }));
   const flows = flowsWithOptimismBias(costLines, benefitLines, settings);
   const years = Math.max(1, flows.costs.length, flows.benefits.length);
   const pad = (xs: readonly Money[]) => Array.from({ length: years }, (_, t) => xs[t] ?? ZERO);
@@ -215,17 +279,33 @@ export function appraiseOption(lines: readonly CaseLine[], settings: OptimismBia
   const benefits = pad(flows.benefits);
   const net = benefits.map((b, t) => pence(b - costs[t]!));
   const cumulative: Money[] = [];
-  net.reduce((run, x) => { const next = addMoney(run, x); cumulative.push(next); return next; }, ZERO);
+  net.reduce((run, x) => {
+    const next = addMoney(run, x);
+    cumulative.push(next);
+    return next;
+  }, ZERO);
   const groups = new Map<string, { kind: 'cost' | 'benefit'; category: string; amounts: Money[] }>();
   for (const l of lines) {
     const key = `${l.kind}\u0000${l.category}`;
-    const g = groups.get(key) ?? { kind: l.kind, category: l.category, amounts: Array.from({ length: years }, () => ZERO) };
-    l.amounts.forEach((a, t) => { g.amounts[t] = addMoney(g.amounts[t] ?? ZERO, a); });
+    const g = groups.get(key) ?? {
+      kind: l.kind,
+      category: l.category,
+      amounts: Array.from({ length: years }, () => ZERO),
+    };
+    l.amounts.forEach((a, t) => {
+      g.amounts[t] = addMoney(g.amounts[t] ?? ZERO, a);
+    });
     groups.set(key, g);
   }
   const byCategory = [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'cost' ? -1 : 1));
   return {
-    years, byCategory, costs, benefits, uplift: pad(flows.uplift), net, cumulative,
+    years,
+    byCategory,
+    costs,
+    benefits,
+    uplift: pad(flows.uplift),
+    net,
+    cumulative,
     appraisal: appraise({ costs, benefits }),
     sensitivities: sensitivities({ costs, benefits }),
   };
@@ -235,7 +315,9 @@ export function appraiseOption(lines: readonly CaseLine[], settings: OptimismBia
 // Implementation plan
 
 /** The first loop in "depends on" links (ids in loop order), or undefined when there is none. */
-export function findDependencyLoop(items: readonly { id: string; dependsOn: readonly string[] }[]): string[] | undefined {
+export function findDependencyLoop(
+  items: readonly { id: string; dependsOn: readonly string[] }[],
+): string[] | undefined {
   const deps = new Map(items.map((i) => [i.id, i.dependsOn] as const));
   const state = new Map<string, 'walking' | 'done'>();
   const path: string[] = [];
@@ -295,7 +377,11 @@ export interface LedgerTotals {
 export function ledgerTotals(entries: readonly LedgerEntry[]): LedgerTotals {
   const sumWhere = (p: (e: LedgerEntry) => boolean) => sumMoney(entries.filter(p).map((e) => e.amount));
   return {
-    byStage: { identified: sumWhere((e) => e.stage === 'identified'), approved: sumWhere((e) => e.stage === 'approved'), realised: sumWhere((e) => e.stage === 'realised') },
+    byStage: {
+      identified: sumWhere((e) => e.stage === 'identified'),
+      approved: sumWhere((e) => e.stage === 'approved'),
+      realised: sumWhere((e) => e.stage === 'realised'),
+    },
     cashable: sumWhere((e) => e.cashable),
     recurring: sumWhere((e) => e.recurring),
     verified: sumWhere((e) => e.verified),
@@ -305,6 +391,7 @@ export function ledgerTotals(entries: readonly LedgerEntry[]): LedgerTotals {
 
 /** A verified saving stays realised: going back would silently change what a gain-share counted. */
 export function stageChangeIssue(to: SavingsStage, verified: boolean): string | undefined {
-  if (verified && to !== 'realised') return 'A verified saving stays realised: record a correction as a new entry instead';
+  if (verified && to !== 'realised')
+    return 'A verified saving stays realised: record a correction as a new entry instead';
   return undefined;
 }

@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type BenchmarkSet, benchmarkFromPeers, bestQuartile, compareWithBenchmark, percentileInc } from './quartiles.ts';
+import {
+  type BenchmarkSet,
+  benchmarkFromPeers,
+  bestQuartile,
+  compareWithBenchmark,
+  percentileInc,
+} from './quartiles.ts';
 
 const RUNS = { numRuns: 200 };
 
@@ -18,7 +24,12 @@ function excelPercentileInc(values: readonly number[], k: number): number {
 describe('PERCENTILE.INC', () => {
   const cases = [
     { values: [1, 2, 3, 4], k: 0.3, expected: 1.9, source: 'Microsoft’s PERCENTILE.INC example' },
-    { values: [1, 2, 4, 7, 8, 9, 10, 12], k: 0.25, expected: 3.5, source: 'Microsoft’s QUARTILE.INC example (quart 1)' },
+    {
+      values: [1, 2, 4, 7, 8, 9, 10, 12],
+      k: 0.25,
+      expected: 3.5,
+      source: 'Microsoft’s QUARTILE.INC example (quart 1)',
+    },
     { values: [1, 2, 3, 4], k: 0.25, expected: 1.75, source: 'a quarter of the way between 1 and 2' },
     { values: [4, 1, 3, 2], k: 0.5, expected: 2.5, source: 'an even count, unsorted' },
     { values: [1, 3, 5, 7, 9], k: 0.5, expected: 5, source: 'an odd count' },
@@ -44,53 +55,90 @@ describe('PERCENTILE.INC', () => {
   const values = fc.array(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), { minLength: 1, maxLength: 60 });
 
   it('matches Excel’s definition exactly for the quartiles of whole numbers (property)', () => {
-    fc.assert(fc.property(values, fc.constantFrom(0, 0.25, 0.5, 0.75, 1), (xs, k) => {
-      assert.equal(percentileInc(xs, k), excelPercentileInc(xs, k));
-    }), RUNS);
+    fc.assert(
+      fc.property(values, fc.constantFrom(0, 0.25, 0.5, 0.75, 1), (xs, k) => {
+        assert.equal(percentileInc(xs, k), excelPercentileInc(xs, k));
+      }),
+      RUNS,
+    );
   });
 
   it('matches Excel’s definition for any percentile, to rounding (property)', () => {
-    fc.assert(fc.property(values, fc.double({ min: 0, max: 1, noNaN: true }), (xs, k) => {
-      const ours = percentileInc(xs, k);
-      const theirs = excelPercentileInc(xs, k);
-      assert.ok(Math.abs(ours - theirs) <= 1e-6 * Math.max(1, Math.abs(theirs)), `${ours} vs ${theirs}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(values, fc.double({ min: 0, max: 1, noNaN: true }), (xs, k) => {
+        const ours = percentileInc(xs, k);
+        const theirs = excelPercentileInc(xs, k);
+        assert.ok(Math.abs(ours - theirs) <= 1e-6 * Math.max(1, Math.abs(theirs)), `${ours} vs ${theirs}`);
+      }),
+      RUNS,
+    );
   });
 
   it('never falls as k rises and stays between the minimum and the maximum (property)', () => {
-    fc.assert(fc.property(values, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, a, b) => {
-      const [lo, hi] = a <= b ? [a, b] : [b, a];
-      assert.ok(percentileInc(xs, lo) <= percentileInc(xs, hi));
-      assert.ok(percentileInc(xs, lo) >= Math.min(...xs) && percentileInc(xs, hi) <= Math.max(...xs));
-    }), RUNS);
+    fc.assert(
+      fc.property(
+        values,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (xs, a, b) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          assert.ok(percentileInc(xs, lo) <= percentileInc(xs, hi));
+          assert.ok(percentileInc(xs, lo) >= Math.min(...xs) && percentileInc(xs, hi) <= Math.max(...xs));
+        },
+      ),
+      RUNS,
+    );
   });
 });
 
 describe('benchmark sets from peers', () => {
-  const provenance = { source: 'Cross-council baseline', year: '2009/10', peerGroup: 'Shire districts', illustrative: true };
+  const provenance = {
+    source: 'Cross-council baseline',
+    year: '2009/10',
+    peerGroup: 'Shire districts',
+    illustrative: true,
+  };
   const peers = (values: number[]) => values.map((value, i) => ({ organisation: `Council ${i + 1}`, value }));
 
   it('never gives a peer statistic from fewer than five organisations, and says why', () => {
     const result = benchmarkFromPeers(peers([310, 420, 515, 600]), provenance);
-    assert.deepEqual(result, { ok: false, reason: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown' });
+    assert.deepEqual(result, {
+      ok: false,
+      reason: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown',
+    });
     assert.match((benchmarkFromPeers([], provenance) as { reason: string }).reason, /^Only 0 organisations/);
-    assert.match((benchmarkFromPeers(peers([1]), provenance) as { reason: string }).reason, /^Only 1 organisation reported/);
+    assert.match(
+      (benchmarkFromPeers(peers([1]), provenance) as { reason: string }).reason,
+      /^Only 1 organisation reported/,
+    );
   });
 
   it('gives quartiles from five organisations, with their provenance', () => {
     assert.deepEqual(benchmarkFromPeers(peers([310, 420, 515, 600, 880]), provenance), {
-      ok: true, set: { ...provenance, n: 5, p25: 420, p50: 515, p75: 600 },
+      ok: true,
+      set: { ...provenance, n: 5, p25: 420, p50: 515, p75: 600 },
     });
   });
 
   it('counts organisations, not values: one organisation twice is refused', () => {
     const twice = [...peers([1, 2, 3, 4]), { organisation: 'Council 1', value: 9 }];
-    assert.deepEqual(benchmarkFromPeers(twice, provenance), { ok: false, reason: 'Council 1 appears more than once; each organisation gives one value' });
+    assert.deepEqual(benchmarkFromPeers(twice, provenance), {
+      ok: false,
+      reason: 'Council 1 appears more than once; each organisation gives one value',
+    });
   });
 });
 
 describe('comparing with a benchmark', () => {
-  const set: BenchmarkSet = { source: 'CIPFA', year: '2008/09', peerGroup: 'Unitaries', n: 12, p25: 400, p50: 500, p75: 650 };
+  const set: BenchmarkSet = {
+    source: 'CIPFA',
+    year: '2008/09',
+    peerGroup: 'Unitaries',
+    n: 12,
+    p25: 400,
+    p50: 500,
+    p75: 650,
+  };
 
   it('calls the 25th percentile of a cost the upper (best) quartile, and the 75th of a ratio', () => {
     assert.equal(bestQuartile(set, 'lower-is-better'), 400);
@@ -120,7 +168,8 @@ describe('comparing with a benchmark', () => {
 
   it('refuses a set entered from fewer than five organisations', () => {
     assert.deepEqual(compareWithBenchmark(450, { ...set, n: 4 }, 'lower-is-better'), {
-      ok: false, reason: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown',
+      ok: false,
+      reason: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown',
     });
   });
 });

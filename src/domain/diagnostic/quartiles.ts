@@ -23,7 +23,8 @@ export const MIN_PEERS = 5;
 export function percentileInc(values: readonly number[], k: number): number {
   if (values.length === 0) throw new RangeError('PERCENTILE.INC of no values');
   if (!(k >= 0 && k <= 1)) throw new RangeError(`percentile must be between 0 and 1, not ${k}`);
-  if (values.some((v) => !Number.isFinite(v))) throw new RangeError('percentile of a value that is not a finite number');
+  if (values.some((v) => !Number.isFinite(v)))
+    throw new RangeError('percentile of a value that is not a finite number');
   const sorted = [...values].sort((a, b) => a - b);
   const h = (sorted.length - 1) * k;
   const lo = Math.floor(h);
@@ -63,10 +64,14 @@ const tooFew = (n: number): Refusal => ({
 });
 
 /** Quartiles of the peers' values, one value per organisation, or why there are none. */
-export function benchmarkFromPeers(peers: readonly PeerValue[], provenance: BenchmarkProvenance): { ok: true; set: BenchmarkSet } | Refusal {
+export function benchmarkFromPeers(
+  peers: readonly PeerValue[],
+  provenance: BenchmarkProvenance,
+): { ok: true; set: BenchmarkSet } | Refusal {
   const seen = new Set<string>();
   for (const p of peers) {
-    if (seen.has(p.organisation)) return { ok: false, reason: `${p.organisation} appears more than once; each organisation gives one value` };
+    if (seen.has(p.organisation))
+      return { ok: false, reason: `${p.organisation} appears more than once; each organisation gives one value` };
     if (!Number.isFinite(p.value)) return { ok: false, reason: `${p.organisation}'s value is not a number` };
     seen.add(p.organisation);
   }
@@ -74,7 +79,13 @@ export function benchmarkFromPeers(peers: readonly PeerValue[], provenance: Benc
   const values = peers.map((p) => p.value);
   return {
     ok: true,
-    set: { ...provenance, n: peers.length, p25: percentileInc(values, 0.25), p50: percentileInc(values, 0.5), p75: percentileInc(values, 0.75) },
+    set: {
+      ...provenance,
+      n: peers.length,
+      p25: percentileInc(values, 0.25),
+      p50: percentileInc(values, 0.5),
+      p75: percentileInc(values, 0.75),
+    },
   };
 }
 
@@ -113,9 +124,11 @@ export function compareWithBenchmark(value: number, set: BenchmarkSet, direction
   if (!Number.isFinite(value)) return { ok: false, reason: 'The value to compare is not a number' };
   // Turn "higher is better" into "lower is better" by negating, so one set of rules serves both.
   const s = direction === 'lower-is-better' ? 1 : -1;
-  const [best, mid, worst] = direction === 'lower-is-better' ? [set.p25, set.p50, set.p75] : [set.p75, set.p50, set.p25];
+  const [best, mid, worst] =
+    direction === 'lower-is-better' ? [set.p25, set.p50, set.p75] : [set.p75, set.p50, set.p25];
   const v = s * value;
-  const band: QuartileBand = v <= s * best ? 'upper' : v <= s * mid ? 'upper-middle' : v <= s * worst ? 'lower-middle' : 'lower';
+  const band: QuartileBand =
+    v <= s * best ? 'upper' : v <= s * mid ? 'upper-middle' : v <= s * worst ? 'lower-middle' : 'lower';
   return {
     ok: true,
     band,

@@ -5,8 +5,15 @@ import { formatShare } from './decimal.ts';
 import { type Money, basisPointsOf, formatMoney, formatMoneyShort, pence, pounds } from './money.ts';
 import { fteUnits } from './baseline.ts';
 import {
-  automationSaving, combineLeverAmounts, combineLeverShares, consolidationSaving, gapTargets, ratioGap, spansAndLayersSaving,
-  staffingRatioGap, unitCostGap,
+  automationSaving,
+  combineLeverAmounts,
+  combineLeverShares,
+  consolidationSaving,
+  gapTargets,
+  ratioGap,
+  spansAndLayersSaving,
+  staffingRatioGap,
+  unitCostGap,
 } from './savings.ts';
 
 const RUNS = { numRuns: 200 };
@@ -30,13 +37,20 @@ describe('combining levers on one cost pool (DIAGNOSTIC.md §4)', () => {
     { label: 'a third of a penny, rounded once', pool: pence(1), shares: [3_333], saving: pence(0) },
   ];
   for (const c of cases) {
-    it(`combines ${c.label} to ${formatMoney(c.saving)}`, () => assert.equal(combineLeverShares(c.pool, c.shares).saving, c.saving));
+    it(`combines ${c.label} to ${formatMoney(c.saving)}`, () =>
+      assert.equal(combineLeverShares(c.pool, c.shares).saving, c.saving));
   }
 
   it('combines amounts the same way, each capped at the pool', () => {
-    assert.equal(combineLeverAmounts(pounds(9_000_000), [pounds(6_000_000), pounds(6_000_000)]).saving, pounds(8_000_000));
+    assert.equal(
+      combineLeverAmounts(pounds(9_000_000), [pounds(6_000_000), pounds(6_000_000)]).saving,
+      pounds(8_000_000),
+    );
     assert.equal(combineLeverAmounts(pounds(9_000_000), [pounds(20_000_000)]).saving, pounds(9_000_000));
-    assert.equal(combineLeverAmounts(pounds(9_000_000), [pounds(720_000), pounds(450_000), pounds(315_000)]).saving, pounds(1_409_310));
+    assert.equal(
+      combineLeverAmounts(pounds(9_000_000), [pounds(720_000), pounds(450_000), pounds(315_000)]).saving,
+      pounds(1_409_310),
+    );
     assert.equal(combineLeverAmounts(pounds(0), [pounds(5)]).saving, 0);
   });
 
@@ -50,34 +64,65 @@ describe('combining levers on one cost pool (DIAGNOSTIC.md §4)', () => {
   const shares = fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 8 });
 
   it('never exceeds the pool, nor the naive sum, and is at least the largest single lever (property)', () => {
-    fc.assert(fc.property(pool, shares, (c, s) => {
-      const combined = combineLeverShares(c, s).saving;
-      assert.ok(combined >= 0 && combined <= c, 'within the pool');
-      assert.ok(combined <= basisPointsOf(c, s.reduce((a, b) => a + b, 0)), 'not more than the naive sum');
-      assert.ok(combined >= basisPointsOf(c, Math.max(0, ...s)), 'at least the largest lever');
-    }), RUNS);
+    fc.assert(
+      fc.property(pool, shares, (c, s) => {
+        const combined = combineLeverShares(c, s).saving;
+        assert.ok(combined >= 0 && combined <= c, 'within the pool');
+        assert.ok(
+          combined <=
+            basisPointsOf(
+              c,
+              s.reduce((a, b) => a + b, 0),
+            ),
+          'not more than the naive sum',
+        );
+        assert.ok(combined >= basisPointsOf(c, Math.max(0, ...s)), 'at least the largest lever');
+      }),
+      RUNS,
+    );
   });
 
   it('does not depend on the order of the levers, and amounts agree with shares (property)', () => {
-    fc.assert(fc.property(pool, shares, (c, s) => {
-      assert.equal(combineLeverShares(c, [...s].reverse()).saving, combineLeverShares(c, s).saving);
-      assert.ok(combineLeverAmounts(c, s.map((x) => basisPointsOf(c, x))).saving <= c);
-    }), RUNS);
+    fc.assert(
+      fc.property(pool, shares, (c, s) => {
+        assert.equal(combineLeverShares(c, [...s].reverse()).saving, combineLeverShares(c, s).saving);
+        assert.ok(
+          combineLeverAmounts(
+            c,
+            s.map((x) => basisPointsOf(c, x)),
+          ).saving <= c,
+        );
+      }),
+      RUNS,
+    );
   });
 
   it('never exceeds the pool when levers are given as amounts (property)', () => {
-    fc.assert(fc.property(pool, fc.array(fc.integer({ min: 0, max: 200_000_000_000 }).map(pence), { maxLength: 8 }), (c, amounts) => {
-      const combined = combineLeverAmounts(c, amounts).saving;
-      assert.ok(combined >= 0 && combined <= c);
-      assert.ok(combined >= Math.min(c, Math.max(0, ...amounts)));
-    }), RUNS);
+    fc.assert(
+      fc.property(
+        pool,
+        fc.array(fc.integer({ min: 0, max: 200_000_000_000 }).map(pence), { maxLength: 8 }),
+        (c, amounts) => {
+          const combined = combineLeverAmounts(c, amounts).saving;
+          assert.ok(combined >= 0 && combined <= c);
+          assert.ok(combined >= Math.min(c, Math.max(0, ...amounts)));
+        },
+      ),
+      RUNS,
+    );
   });
 });
 
 describe('gap savings, low (to the median) and high (to the best quartile)', () => {
   it('costs the unit-cost gap: (£5.20 − £4.00) × 10,000 invoices low, (£5.20 − £3.00) high, then 75% achievable', () => {
     const g = unitCostGap({ unitCost: 520, volume: 10_000, targets: { median: 400, best: 300 }, achievability: 7_500 });
-    assert.deepEqual(g, { low: pounds(12_000), high: pounds(22_000), achievability: 7_500, achievableLow: pounds(9_000), achievableHigh: pounds(16_500) });
+    assert.deepEqual(g, {
+      low: pounds(12_000),
+      high: pounds(22_000),
+      achievability: 7_500,
+      achievableLow: pounds(9_000),
+      achievableHigh: pounds(16_500),
+    });
   });
 
   const unitCases = [
@@ -87,22 +132,44 @@ describe('gap savings, low (to the median) and high (to the best quartile)', () 
   ];
   for (const c of unitCases) {
     it(`costs a unit-cost gap ${c.label}`, () => {
-      const g = unitCostGap({ unitCost: c.unitCost, volume: 10_000, targets: { median: 400, best: 300 }, achievability: 10_000 });
+      const g = unitCostGap({
+        unitCost: c.unitCost,
+        volume: 10_000,
+        targets: { median: 400, best: 300 },
+        achievability: 10_000,
+      });
       assert.deepEqual([g.low, g.high], [c.low, c.high]);
     });
   }
 
   it('costs nothing for zero volume', () => {
-    assert.deepEqual(unitCostGap({ unitCost: 999, volume: 0, targets: { median: 400, best: 300 }, achievability: 10_000 }).high, 0);
+    assert.deepEqual(
+      unitCostGap({ unitCost: 999, volume: 0, targets: { median: 400, best: 300 }, achievability: 10_000 }).high,
+      0,
+    );
   });
 
   it('costs the ratio gap on its denominator: 1.5% of a £200m ORC against 1.2% and 1.0%', () => {
-    const g = ratioGap({ ratio: 0.015, denominator: pounds(200_000_000), targets: { median: 0.012, best: 0.01 }, achievability: 5_000 });
-    assert.deepEqual([g.low, g.high, g.achievableLow, g.achievableHigh], [pounds(600_000), pounds(1_000_000), pounds(300_000), pounds(500_000)]);
+    const g = ratioGap({
+      ratio: 0.015,
+      denominator: pounds(200_000_000),
+      targets: { median: 0.012, best: 0.01 },
+      achievability: 5_000,
+    });
+    assert.deepEqual(
+      [g.low, g.high, g.achievableLow, g.achievableHigh],
+      [pounds(600_000), pounds(1_000_000), pounds(300_000), pounds(500_000)],
+    );
   });
 
   it('costs the staffing-ratio gap: 12.5 HR FTE for 2,000 employees against 1:200 and 1:250', () => {
-    const g = staffingRatioGap({ fte: fteUnits(125_000), headcount: 2_000, targets: { median: 200, best: 250 }, averageLoadedCost: pounds(35_000), achievability: 10_000 });
+    const g = staffingRatioGap({
+      fte: fteUnits(125_000),
+      headcount: 2_000,
+      targets: { median: 200, best: 250 },
+      averageLoadedCost: pounds(35_000),
+      achievability: 10_000,
+    });
     assert.deepEqual([g.low, g.high], [pounds(87_500), pounds(157_500)]);
   });
 
@@ -113,31 +180,79 @@ describe('gap savings, low (to the median) and high (to the best quartile)', () 
   });
 
   it('refuses a negative volume, a target ratio of zero, or achievability over 100%', () => {
-    assert.throws(() => unitCostGap({ unitCost: 1, volume: -1, targets: { median: 0, best: 0 }, achievability: 0 }), RangeError);
-    assert.throws(() => staffingRatioGap({ fte: fteUnits(1), headcount: 1, targets: { median: 0, best: 1 }, averageLoadedCost: pounds(1), achievability: 0 }), RangeError);
-    assert.throws(() => unitCostGap({ unitCost: 1, volume: 1, targets: { median: 0, best: 0 }, achievability: 10_001 }), RangeError);
+    assert.throws(
+      () => unitCostGap({ unitCost: 1, volume: -1, targets: { median: 0, best: 0 }, achievability: 0 }),
+      RangeError,
+    );
+    assert.throws(
+      () =>
+        staffingRatioGap({
+          fte: fteUnits(1),
+          headcount: 1,
+          targets: { median: 0, best: 1 },
+          averageLoadedCost: pounds(1),
+          achievability: 0,
+        }),
+      RangeError,
+    );
+    assert.throws(
+      () => unitCostGap({ unitCost: 1, volume: 1, targets: { median: 0, best: 0 }, achievability: 10_001 }),
+      RangeError,
+    );
   });
 
   it('never reports more achievable than identified, and never a low case above the high one (property)', () => {
-    fc.assert(fc.property(
-      fc.double({ min: 0, max: 10_000, noNaN: true }), fc.integer({ min: 0, max: 10_000_000 }),
-      fc.double({ min: 0, max: 10_000, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 10_000 }),
-      (unitCost, volume, median, fractionOfMedian, achievability) => {
-        const g = unitCostGap({ unitCost, volume, targets: { median, best: median * fractionOfMedian }, achievability });
-        assert.ok(g.low >= 0 && g.low <= g.high);
-        assert.ok(g.achievableLow <= g.low && g.achievableHigh <= g.high);
-        assert.ok(g.high <= Math.round(unitCost * volume) + 1, 'a gap never exceeds the cost it comes from');
-      }), RUNS);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (unitCost, volume, median, fractionOfMedian, achievability) => {
+          const g = unitCostGap({
+            unitCost,
+            volume,
+            targets: { median, best: median * fractionOfMedian },
+            achievability,
+          });
+          assert.ok(g.low >= 0 && g.low <= g.high);
+          assert.ok(g.achievableLow <= g.low && g.achievableHigh <= g.high);
+          assert.ok(g.high <= Math.round(unitCost * volume) + 1, 'a gap never exceeds the cost it comes from');
+        },
+      ),
+      RUNS,
+    );
   });
 });
 
 describe('the other levers', () => {
   const cases: [string, Money, string][] = [
-    ['consolidation: 15% of £500,000 dispersed', consolidationSaving({ dispersedPayCost: pounds(500_000), productivityGain: 1_500 }), '£75K'],
-    ['spans and layers: (12 − 8) × £60,000 × 50%', spansAndLayersSaving({ managers: 12, managersNeeded: 8, averageManagerCost: pounds(60_000), realisation: 5_000 }), '£120K'],
-    ['spans and layers with fewer managers than needed', spansAndLayersSaving({ managers: 5, managersNeeded: 8, averageManagerCost: pounds(60_000), realisation: 5_000 }), '£0'],
-    ['channel shift: 40,000 calls × (£3.50 − £0.40)', automationSaving({ volumeShifted: 40_000, unitCostDifference: 310 }), '£124K'],
-    ['a channel that costs more saves nothing', automationSaving({ volumeShifted: 40_000, unitCostDifference: -50 }), '£0'],
+    [
+      'consolidation: 15% of £500,000 dispersed',
+      consolidationSaving({ dispersedPayCost: pounds(500_000), productivityGain: 1_500 }),
+      '£75K',
+    ],
+    [
+      'spans and layers: (12 − 8) × £60,000 × 50%',
+      spansAndLayersSaving({ managers: 12, managersNeeded: 8, averageManagerCost: pounds(60_000), realisation: 5_000 }),
+      '£120K',
+    ],
+    [
+      'spans and layers with fewer managers than needed',
+      spansAndLayersSaving({ managers: 5, managersNeeded: 8, averageManagerCost: pounds(60_000), realisation: 5_000 }),
+      '£0',
+    ],
+    [
+      'channel shift: 40,000 calls × (£3.50 − £0.40)',
+      automationSaving({ volumeShifted: 40_000, unitCostDifference: 310 }),
+      '£124K',
+    ],
+    [
+      'a channel that costs more saves nothing',
+      automationSaving({ volumeShifted: 40_000, unitCostDifference: -50 }),
+      '£0',
+    ],
   ];
   for (const [label, saving, text] of cases) {
     it(`costs ${label} at ${text}`, () => assert.equal(formatMoneyShort(saving), text));

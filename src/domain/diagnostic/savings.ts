@@ -7,7 +7,17 @@
 // arithmetic, so the only rounding is the final one to the penny. Percentages (productivity
 // gain, achievability, realisation, lever shares) are whole basis points.
 
-import { type BasisPoints, type Fraction, WHOLE, fraction, fractionFromNumber, fractionToNumber, roundDiv, subtractFractions, toSafeInteger } from './decimal.ts';
+import {
+  type BasisPoints,
+  type Fraction,
+  WHOLE,
+  fraction,
+  fractionFromNumber,
+  fractionToNumber,
+  roundDiv,
+  subtractFractions,
+  toSafeInteger,
+} from './decimal.ts';
 import { type Money, ZERO, basisPointsOf, minMoney, multiplyMoney, pence } from './money.ts';
 import { type BenchmarkSet, type Direction, bestQuartile } from './quartiles.ts';
 import { type Fte, FTE_SCALE } from './baseline.ts';
@@ -33,7 +43,8 @@ export interface GapSaving {
 }
 
 function checkShare(bp: BasisPoints, what: string): void {
-  if (!Number.isSafeInteger(bp) || bp < 0 || bp > WHOLE) throw new RangeError(`${what} must be between 0% and 100% in basis points, not ${bp}`);
+  if (!Number.isSafeInteger(bp) || bp < 0 || bp > WHOLE)
+    throw new RangeError(`${what} must be between 0% and 100% in basis points, not ${bp}`);
 }
 
 function checkCount(n: number, what: string): void {
@@ -43,49 +54,86 @@ function checkCount(n: number, what: string): void {
 const toPence = (f: Fraction): Money => pence(toSafeInteger(roundDiv(f.n, f.d), 'the saving'));
 const positive = (f: Fraction): Fraction => (f.n < 0n ? { n: 0n, d: 1n } : f);
 /** max(0, x − target), exactly. */
-const excessOver = (x: Fraction, target: number): Fraction => positive(subtractFractions(x, fractionFromNumber(target)));
+const excessOver = (x: Fraction, target: number): Fraction =>
+  positive(subtractFractions(x, fractionFromNumber(target)));
 
 function gapSaving(saving: (target: number) => Money, targets: GapTargets, achievability: BasisPoints): GapSaving {
   checkShare(achievability, 'The achievability factor');
   const low = saving(targets.median);
   const high = saving(targets.best);
-  return { low, high, achievability, achievableLow: basisPointsOf(low, achievability), achievableHigh: basisPointsOf(high, achievability) };
+  return {
+    low,
+    high,
+    achievability,
+    achievableLow: basisPointsOf(low, achievability),
+    achievableHigh: basisPointsOf(high, achievability),
+  };
 }
 
 /** Unit cost gap: max(0, x − target) × volume, with x and the targets in pence per unit. */
-export function unitCostGap(input: { unitCost: number; volume: number; targets: GapTargets; achievability: BasisPoints }): GapSaving {
+export function unitCostGap(input: {
+  unitCost: number;
+  volume: number;
+  targets: GapTargets;
+  achievability: BasisPoints;
+}): GapSaving {
   checkCount(input.volume, 'A volume');
   const x = fractionFromNumber(input.unitCost);
-  return gapSaving((target) => {
-    const gap = excessOver(x, target);
-    return toPence(fraction(gap.n * BigInt(input.volume), gap.d));
-  }, input.targets, input.achievability);
+  return gapSaving(
+    (target) => {
+      const gap = excessOver(x, target);
+      return toPence(fraction(gap.n * BigInt(input.volume), gap.d));
+    },
+    input.targets,
+    input.achievability,
+  );
 }
 
 /** Ratio gap: max(0, r − target) × denominator (e.g. cost as a share of ORC × ORC). */
-export function ratioGap(input: { ratio: number; denominator: Money; targets: GapTargets; achievability: BasisPoints }): GapSaving {
+export function ratioGap(input: {
+  ratio: number;
+  denominator: Money;
+  targets: GapTargets;
+  achievability: BasisPoints;
+}): GapSaving {
   if (input.denominator < 0) throw new RangeError('The denominator of a ratio cannot be negative');
   const r = fractionFromNumber(input.ratio);
-  return gapSaving((target) => {
-    const gap = excessOver(r, target);
-    return toPence(fraction(gap.n * BigInt(input.denominator), gap.d));
-  }, input.targets, input.achievability);
+  return gapSaving(
+    (target) => {
+      const gap = excessOver(r, target);
+      return toPence(fraction(gap.n * BigInt(input.denominator), gap.d));
+    },
+    input.targets,
+    input.achievability,
+  );
 }
 
 /**
  * Staffing ratio gap: max(0, FTE − headcount/targetRatio) × average loaded cost, where the ratio
  * is employees per function FTE (higher is better), so the "best" target is the 75th percentile.
  */
-export function staffingRatioGap(input: { fte: Fte; headcount: number; targets: GapTargets; averageLoadedCost: Money; achievability: BasisPoints }): GapSaving {
+export function staffingRatioGap(input: {
+  fte: Fte;
+  headcount: number;
+  targets: GapTargets;
+  averageLoadedCost: Money;
+  achievability: BasisPoints;
+}): GapSaving {
   checkCount(input.headcount, 'A headcount');
   if (input.fte < 0 || input.averageLoadedCost < 0) throw new RangeError('FTE and average cost cannot be negative');
-  return gapSaving((target) => {
-    if (!(target > 0)) throw new RangeError(`a target ratio must be more than zero, not ${target}`);
-    const t = fractionFromNumber(target);
-    // excess FTE = fte/FTE_SCALE − headcount/t = (fte·t − headcount·FTE_SCALE) / (FTE_SCALE·t)
-    const excess = positive(fraction(BigInt(input.fte) * t.n - BigInt(input.headcount) * BigInt(FTE_SCALE) * t.d, BigInt(FTE_SCALE) * t.n));
-    return toPence(fraction(excess.n * BigInt(input.averageLoadedCost), excess.d));
-  }, input.targets, input.achievability);
+  return gapSaving(
+    (target) => {
+      if (!(target > 0)) throw new RangeError(`a target ratio must be more than zero, not ${target}`);
+      const t = fractionFromNumber(target);
+      // excess FTE = fte/FTE_SCALE − headcount/t = (fte·t − headcount·FTE_SCALE) / (FTE_SCALE·t)
+      const excess = positive(
+        fraction(BigInt(input.fte) * t.n - BigInt(input.headcount) * BigInt(FTE_SCALE) * t.d, BigInt(FTE_SCALE) * t.n),
+      );
+      return toPence(fraction(excess.n * BigInt(input.averageLoadedCost), excess.d));
+    },
+    input.targets,
+    input.achievability,
+  );
 }
 
 /** Consolidating dispersed transactional work: the productivity gain on the dispersed pay cost. */
@@ -95,7 +143,12 @@ export function consolidationSaving(input: { dispersedPayCost: Money; productivi
 }
 
 /** Spans and layers: (M − M*) × average manager cost × realisation, never below zero. */
-export function spansAndLayersSaving(input: { managers: number; managersNeeded: number; averageManagerCost: Money; realisation: BasisPoints }): Money {
+export function spansAndLayersSaving(input: {
+  managers: number;
+  managersNeeded: number;
+  averageManagerCost: Money;
+  realisation: BasisPoints;
+}): Money {
   checkCount(input.managers, 'The number of managers');
   checkCount(input.managersNeeded, 'The number of managers needed');
   checkShare(input.realisation, 'A realisation rate');

@@ -16,9 +16,7 @@ import { type Period, makePeriod } from '../period.ts';
 export type Direction = 'improved' | 'worsened' | 'unchanged' | 'not comparable';
 export type Movement = 'up' | 'down' | 'level';
 
-export type NoChangeTolerance =
-  | { kind: 'absolute'; within: Scaled }
-  | { kind: 'percent'; withinPercent: number };
+export type NoChangeTolerance = { kind: 'absolute'; within: Scaled } | { kind: 'percent'; withinPercent: number };
 
 export interface DirectionInput {
   polarity: Polarity;
@@ -45,17 +43,25 @@ export interface DirectionOfTravel {
 }
 
 const ARROWS: Record<Movement, { arrow: '↑' | '↓' | '→'; label: string }> = {
-  up: { arrow: '↑', label: 'up' }, down: { arrow: '↓', label: 'down' }, level: { arrow: '→', label: 'no change' },
+  up: { arrow: '↑', label: 'up' },
+  down: { arrow: '↓', label: 'down' },
+  level: { arrow: '→', label: 'no change' },
 };
 
-const TEXT: Record<Direction, string> = { improved: 'Improved', worsened: 'Worsened', unchanged: 'Unchanged', 'not comparable': 'Not comparable' };
+const TEXT: Record<Direction, string> = {
+  improved: 'Improved',
+  worsened: 'Worsened',
+  unchanged: 'Unchanged',
+  'not comparable': 'Not comparable',
+};
 
 /** Whether |current − earlier| is within the tolerance, exactly (percentages in basis points). */
 function withinNoChange(current: Scaled, earlier: Scaled, tolerance: NoChangeTolerance | undefined): boolean {
   const change = BigInt(Math.abs(current - earlier));
   if (!tolerance) return change === 0n;
   if (tolerance.kind === 'absolute') {
-    if (!Number.isSafeInteger(tolerance.within) || tolerance.within < 0) throw new RangeError('the no-change tolerance must be a whole number of the smallest unit, zero or more');
+    if (!Number.isSafeInteger(tolerance.within) || tolerance.within < 0)
+      throw new RangeError('the no-change tolerance must be a whole number of the smallest unit, zero or more');
     return change <= BigInt(tolerance.within);
   }
   const bp = percentToBasisPoints(tolerance.withinPercent, 'the no-change tolerance');
@@ -74,30 +80,46 @@ const distance = (v: Scaled, r: TargetRange): number => (v < r.low ? r.low - v :
 export function directionOfTravel(input: DirectionInput): DirectionOfTravel {
   const { polarity, unit, current, earlier } = input;
   const notComparable = (why: string): DirectionOfTravel => ({
-    direction: 'not comparable', movement: undefined, arrow: '', arrowLabel: 'not comparable', text: TEXT['not comparable'], sentence: `Not comparable: ${why}`,
+    direction: 'not comparable',
+    movement: undefined,
+    arrow: '',
+    arrowLabel: 'not comparable',
+    text: TEXT['not comparable'],
+    sentence: `Not comparable: ${why}`,
   });
   if (current === undefined) return notComparable('there is no value for this period');
   if (earlier === undefined) return notComparable('there is no earlier value to compare with');
-  if (polarity === 'band' && (!input.range || input.range.low > input.range.high)) return notComparable('there is no target range to judge by');
+  if (polarity === 'band' && (!input.range || input.range.low > input.range.high))
+    return notComparable('there is no target range to judge by');
 
   const v = (x: Scaled) => formatValue(x, unit);
   const level = withinNoChange(current, earlier, input.noChange);
   const movement: Movement = level ? 'level' : current > earlier ? 'up' : 'down';
-  const moved = current === earlier ? `no change from ${v(earlier)}` : `${current > earlier ? 'up' : 'down'} from ${v(earlier)}`;
+  const moved =
+    current === earlier ? `no change from ${v(earlier)}` : `${current > earlier ? 'up' : 'down'} from ${v(earlier)}`;
   const result = (direction: Direction, because: string, text = TEXT[direction]): DirectionOfTravel => ({
-    direction, movement, arrow: ARROWS[movement].arrow, arrowLabel: ARROWS[movement].label, text,
+    direction,
+    movement,
+    arrow: ARROWS[movement].arrow,
+    arrowLabel: ARROWS[movement].label,
+    text,
     sentence: `${text}: ${v(current)}, ${moved}${because}`,
   });
 
   if (level) {
-    return result('unchanged', current === earlier || !input.noChange ? '' : ` but within the no-change tolerance of ${toleranceText(input.noChange, unit)}`);
+    return result(
+      'unchanged',
+      current === earlier || !input.noChange
+        ? ''
+        : ` but within the no-change tolerance of ${toleranceText(input.noChange, unit)}`,
+    );
   }
   switch (polarity) {
     case 'none':
       return result('not comparable', `; ${polarityPhrase(polarity)}`, movement === 'up' ? 'Up' : 'Down');
     case 'higher':
     case 'lower': {
-      const better = (current > earlier) === (polarity === 'higher');
+      const better = current > earlier === (polarity === 'higher');
       return result(better ? 'improved' : 'worsened', `; ${polarityPhrase(polarity)}`);
     }
     case 'band': {
@@ -129,7 +151,10 @@ export interface TravelInput extends Omit<DirectionInput, 'earlier'> {
 }
 
 /** Both comparisons councils report: against the previous period and the same period last year. */
-export function directionsOfTravel(input: TravelInput): { sincePrevious: DirectionOfTravel; sinceLastYear: DirectionOfTravel } {
+export function directionsOfTravel(input: TravelInput): {
+  sincePrevious: DirectionOfTravel;
+  sinceLastYear: DirectionOfTravel;
+} {
   const { previous, lastYear, ...rest } = input;
   return {
     sincePrevious: directionOfTravel({ ...rest, earlier: previous }),

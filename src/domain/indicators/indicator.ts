@@ -26,7 +26,10 @@ export const FREQUENCIES: readonly Frequency[] = ['monthly', 'quarterly', 'half-
 
 /** The reporting period an indicator of each frequency is reported for. */
 export const FREQUENCY_PERIOD_KIND: Readonly<Record<Frequency, PeriodKind>> = {
-  monthly: 'month', quarterly: 'quarter', 'half-yearly': 'half', annual: 'year',
+  monthly: 'month',
+  quarterly: 'quarter',
+  'half-yearly': 'half',
+  annual: 'year',
 };
 
 export function frequencyOfPeriodKind(kind: PeriodKind): Frequency {
@@ -83,12 +86,27 @@ const NOT_ADDITIVE: readonly UnitKind[] = ['percentage', 'ratio', 'per-1000'];
 /** Problems with a definition, as field paths (the form names them beside the field). */
 export function checkIndicator(d: IndicatorDefinition): Issue[] {
   const issues: Issue[] = [];
-  if (!POLARITIES.includes(d.polarity)) issues.push({ field: 'polarity', message: `"${d.polarity}" is not a polarity: choose higher, lower, band or none` });
-  if (!FREQUENCIES.includes(d.frequency)) issues.push({ field: 'frequency', message: `"${d.frequency}" is not a frequency: choose monthly, quarterly, half-yearly or annual` });
+  if (!POLARITIES.includes(d.polarity))
+    issues.push({
+      field: 'polarity',
+      message: `"${d.polarity}" is not a polarity: choose higher, lower, band or none`,
+    });
+  if (!FREQUENCIES.includes(d.frequency))
+    issues.push({
+      field: 'frequency',
+      message: `"${d.frequency}" is not a frequency: choose monthly, quarterly, half-yearly or annual`,
+    });
   issues.push(...checkUnit(d.unit));
-  if (!YTD_METHODS.includes(d.ytd)) issues.push({ field: 'ytd', message: `"${d.ytd}" is not a year-to-date method: choose sum, average, latest or none` });
+  if (!YTD_METHODS.includes(d.ytd))
+    issues.push({
+      field: 'ytd',
+      message: `"${d.ytd}" is not a year-to-date method: choose sum, average, latest or none`,
+    });
   if (d.ytd === 'sum' && NOT_ADDITIVE.includes(d.unit.kind)) {
-    issues.push({ field: 'ytd', message: `A ${UNIT_NAMES[d.unit.kind]} cannot be added up over the year: choose average or latest` });
+    issues.push({
+      field: 'ytd',
+      message: `A ${UNIT_NAMES[d.unit.kind]} cannot be added up over the year: choose average or latest`,
+    });
   }
   return issues;
 }
@@ -96,7 +114,9 @@ export function checkIndicator(d: IndicatorDefinition): Issue[] {
 export function checkUnit(u: Unit): Issue[] {
   if (!UNIT_KINDS.includes(u.kind)) return [{ field: 'unit.kind', message: `"${u.kind}" is not a unit` }];
   if (!Number.isInteger(u.decimalPlaces) || u.decimalPlaces < 0 || u.decimalPlaces > MAX_DECIMAL_PLACES) {
-    return [{ field: 'unit.decimalPlaces', message: `Decimal places must be a whole number from 0 to ${MAX_DECIMAL_PLACES}` }];
+    return [
+      { field: 'unit.decimalPlaces', message: `Decimal places must be a whole number from 0 to ${MAX_DECIMAL_PLACES}` },
+    ];
   }
   if (u.kind === 'money' && u.decimalPlaces !== 2) {
     return [{ field: 'unit.decimalPlaces', message: 'Money is recorded in pence: 2 decimal places' }];
@@ -105,8 +125,13 @@ export function checkUnit(u: Unit): Issue[] {
 }
 
 const UNIT_NAMES: Record<UnitKind, string> = {
-  number: 'number', percentage: 'percentage', money: 'amount of money', days: 'number of days',
-  hours: 'number of hours', ratio: 'ratio', 'per-1000': 'rate per 1,000',
+  number: 'number',
+  percentage: 'percentage',
+  money: 'amount of money',
+  days: 'number of days',
+  hours: 'number of hours',
+  ratio: 'ratio',
+  'per-1000': 'rate per 1,000',
 };
 
 function article(noun: string): string {
@@ -138,7 +163,9 @@ export function parseValue(input: string, unit: Unit): ParsedValue {
   let text = shown.replace(/\u2212/g, '-').replace(/\s+/g, ' ');
   if (text === '') return { ok: true, value: undefined };
   if (/^(?:n\/?a|-|–|—|nil|none)$/i.test(text)) {
-    return fail(`"${shown}" is not a value: leave it blank if there is no value for this period, or enter 0 if the value is zero`);
+    return fail(
+      `"${shown}" is not a value: leave it blank if there is no value for this period, or enter 0 if the value is zero`,
+    );
   }
 
   const sign = /^([+-])\s*/.exec(text);
@@ -152,7 +179,8 @@ export function parseValue(input: string, unit: Unit): ParsedValue {
   }
 
   if (text.startsWith('£')) {
-    if (unit.kind !== 'money') return fail(`"${shown}" is an amount of money, but this indicator is ${article(UNIT_NAMES[unit.kind])}`);
+    if (unit.kind !== 'money')
+      return fail(`"${shown}" is an amount of money, but this indicator is ${article(UNIT_NAMES[unit.kind])}`);
     text = text.slice(1).trim();
     const innerSign = /^([+-])\s*/.exec(text);
     if (innerSign) {
@@ -163,7 +191,10 @@ export function parseValue(input: string, unit: Unit): ParsedValue {
   }
   for (const s of SUFFIXES) {
     if (!s.pattern.test(text)) continue;
-    if (s.kind !== unit.kind) return fail(`"${shown}" is ${article(UNIT_NAMES[s.kind])}, but this indicator is ${article(UNIT_NAMES[unit.kind])}`);
+    if (s.kind !== unit.kind)
+      return fail(
+        `"${shown}" is ${article(UNIT_NAMES[s.kind])}, but this indicator is ${article(UNIT_NAMES[unit.kind])}`,
+      );
     text = text.replace(s.pattern, '');
     break;
   }
@@ -171,18 +202,25 @@ export function parseValue(input: string, unit: Unit): ParsedValue {
   const m = /^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$/.exec(text);
   if (!m || (m[1] === undefined && m[2] === undefined)) {
     if (/^\d+(?:,\d+)+(?:\.\d+)?$/.test(text)) {
-      return fail(`"${shown}" is not a number: commas may only separate thousands (1,234); use a full stop for decimals (95.5)`);
+      return fail(
+        `"${shown}" is not a number: commas may only separate thousands (1,234); use a full stop for decimals (95.5)`,
+      );
     }
-    if (/^\d[\d,]*(?:\.\d+)?\s*(?:k|m|bn)$/i.test(text)) return fail(`"${shown}" is not a number: write the amount in full, like 1,200,000`);
-    return fail(`"${shown}" is not ${article(UNIT_NAMES[unit.kind])}: enter a number like ${example(unit)}, or leave it blank`);
+    if (/^\d[\d,]*(?:\.\d+)?\s*(?:k|m|bn)$/i.test(text))
+      return fail(`"${shown}" is not a number: write the amount in full, like 1,200,000`);
+    return fail(
+      `"${shown}" is not ${article(UNIT_NAMES[unit.kind])}: enter a number like ${example(unit)}, or leave it blank`,
+    );
   }
   const dp = unit.decimalPlaces;
   let fraction = m[2] ?? '';
   if (fraction.length > dp) {
     if (/[^0]/.test(fraction.slice(dp))) {
-      return fail(dp === 0
-        ? `"${shown}" has decimal places, but this indicator records whole numbers`
-        : `"${shown}" has ${fraction.length} decimal places, but this indicator records ${dp === 2 && unit.kind === 'money' ? 'whole pence' : `${dp} decimal place${dp === 1 ? '' : 's'}`}`);
+      return fail(
+        dp === 0
+          ? `"${shown}" has decimal places, but this indicator records whole numbers`
+          : `"${shown}" has ${fraction.length} decimal places, but this indicator records ${dp === 2 && unit.kind === 'money' ? 'whole pence' : `${dp} decimal place${dp === 1 ? '' : 's'}`}`,
+      );
     }
     fraction = fraction.slice(0, dp);
   }
@@ -194,7 +232,15 @@ export function parseValue(input: string, unit: Unit): ParsedValue {
 
 function example(unit: Unit): string {
   const digits = unit.decimalPlaces > 0 ? `95.${'5'.padEnd(unit.decimalPlaces, '0')}` : '95';
-  return { number: '1,234', percentage: `${digits}%`, money: '£1,200', days: '12 days', hours: '3 hours', ratio: digits, 'per-1000': digits }[unit.kind];
+  return {
+    number: '1,234',
+    percentage: `${digits}%`,
+    money: '£1,200',
+    days: '12 days',
+    hours: '3 hours',
+    ratio: digits,
+    'per-1000': digits,
+  }[unit.kind];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,7 +248,8 @@ function example(unit: Unit): string {
 
 /** `value / 10^scale` to exactly `places` decimal places (rounded half away from zero), grouped. */
 export function formatDecimal(value: bigint, scale: number, places: number): string {
-  const rounded = places >= scale ? value * 10n ** BigInt(places - scale) : roundDiv(value, 10n ** BigInt(scale - places));
+  const rounded =
+    places >= scale ? value * 10n ** BigInt(places - scale) : roundDiv(value, 10n ** BigInt(scale - places));
   const negative = rounded < 0n;
   const digits = (negative ? -rounded : rounded).toString().padStart(places + 1, '0');
   const whole = groupThousands(digits.slice(0, digits.length - places));
@@ -212,13 +259,19 @@ export function formatDecimal(value: bigint, scale: number, places: number): str
 function withUnit(number: string, unit: Unit): string {
   const negative = number.startsWith('-');
   switch (unit.kind) {
-    case 'money': return `${negative ? '-' : ''}£${negative ? number.slice(1) : number}`;
-    case 'percentage': return `${number}%`;
-    case 'days': return `${number} ${number === '1' ? 'day' : 'days'}`;
-    case 'hours': return `${number} ${number === '1' ? 'hour' : 'hours'}`;
-    case 'per-1000': return `${number} per 1,000`;
+    case 'money':
+      return `${negative ? '-' : ''}£${negative ? number.slice(1) : number}`;
+    case 'percentage':
+      return `${number}%`;
+    case 'days':
+      return `${number} ${number === '1' ? 'day' : 'days'}`;
+    case 'hours':
+      return `${number} ${number === '1' ? 'hour' : 'hours'}`;
+    case 'per-1000':
+      return `${number} per 1,000`;
     case 'number':
-    case 'ratio': return number;
+    case 'ratio':
+      return number;
   }
 }
 
@@ -260,7 +313,12 @@ export function formatDifference(amount: Scaled, unit: Unit): string {
 
 /** "higher is better", "lower is better", "best within the target range", "no better or worse". */
 export function polarityPhrase(p: Polarity): string {
-  return { higher: 'higher is better', lower: 'lower is better', band: 'best within the target range', none: 'neither higher nor lower is better' }[p];
+  return {
+    higher: 'higher is better',
+    lower: 'lower is better',
+    band: 'best within the target range',
+    none: 'neither higher nor lower is better',
+  }[p];
 }
 
 /** A percentage given as a number with at most two decimal places, as whole basis points. */

@@ -59,7 +59,11 @@ export function checkRiskMatrix(m: RiskMatrix): Issue[] {
   const issues: Issue[] = [];
   for (const field of ['likelihoodLevels', 'impactLevels'] as const) {
     const n = m[field];
-    if (!Number.isInteger(n) || n < 1 || n > MAX_LEVELS) issues.push({ field, message: `${field === 'likelihoodLevels' ? 'Likelihood' : 'Impact'} needs a whole number of levels from 1 to ${MAX_LEVELS}` });
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LEVELS)
+      issues.push({
+        field,
+        message: `${field === 'likelihoodLevels' ? 'Likelihood' : 'Impact'} needs a whole number of levels from 1 to ${MAX_LEVELS}`,
+      });
   }
   if (issues.length > 0) return issues;
   if (m.bands.length === 0) return [{ field: 'bands', message: 'A risk matrix needs at least one rating band' }];
@@ -71,42 +75,71 @@ export function checkRiskMatrix(m: RiskMatrix): Issue[] {
   let previous: RiskBand | undefined;
   m.bands.forEach((b, i) => {
     const k = keys.get(b.key);
-    if (k !== undefined) issues.push({ field: `bands.${i}.key`, message: `Band ${i + 1} has the same key as band ${k + 1} ("${b.key}")` });
+    if (k !== undefined)
+      issues.push({ field: `bands.${i}.key`, message: `Band ${i + 1} has the same key as band ${k + 1} ("${b.key}")` });
     keys.set(b.key, i);
     const lower = b.label.trim().toLowerCase();
     const l = labels.get(lower);
     if (lower === '') issues.push({ field: `bands.${i}.label`, message: `Band ${i + 1} needs a label` });
-    else if (l !== undefined) issues.push({ field: `bands.${i}.label`, message: `Band ${i + 1} has the same label as band ${l + 1} ("${b.label}")` });
+    else if (l !== undefined)
+      issues.push({
+        field: `bands.${i}.label`,
+        message: `Band ${i + 1} has the same label as band ${l + 1} ("${b.label}")`,
+      });
     labels.set(lower, i);
 
     if (!Number.isInteger(b.from) || !Number.isInteger(b.to) || b.from < 1 || b.to > max) {
-      issues.push({ field: `bands.${i}.from`, message: `${b.label || `Band ${i + 1}`} must run between whole scores from 1 to ${max}` });
+      issues.push({
+        field: `bands.${i}.from`,
+        message: `${b.label || `Band ${i + 1}`} must run between whole scores from 1 to ${max}`,
+      });
       return;
     }
     if (b.from > b.to) {
-      issues.push({ field: `bands.${i}.to`, message: `${b.label} runs from ${b.from} down to ${b.to}: give the lowest score first` });
+      issues.push({
+        field: `bands.${i}.to`,
+        message: `${b.label} runs from ${b.from} down to ${b.to}: give the lowest score first`,
+      });
       return;
     }
     if (!scores.some((s) => s >= b.from && s <= b.to)) {
-      issues.push({ field: `bands.${i}.from`, message: `No risk can score ${span(b.from, b.to)} on a ${m.likelihoodLevels} × ${m.impactLevels} matrix, so ${b.label} would always be empty` });
+      issues.push({
+        field: `bands.${i}.from`,
+        message: `No risk can score ${span(b.from, b.to)} on a ${m.likelihoodLevels} × ${m.impactLevels} matrix, so ${b.label} would always be empty`,
+      });
     }
     if (previous) {
       if (b.from <= previous.to) {
-        issues.push({ field: `bands.${i}.from`, message: `${b.label} starts at ${b.from}, inside ${previous.label} (${span(previous.from, previous.to)}): bands go lowest first and may not overlap` });
+        issues.push({
+          field: `bands.${i}.from`,
+          message: `${b.label} starts at ${b.from}, inside ${previous.label} (${span(previous.from, previous.to)}): bands go lowest first and may not overlap`,
+        });
       } else {
         const gap = scores.filter((s) => s > previous!.to && s < b.from);
-        if (gap.length > 0) issues.push({ field: `bands.${i}.from`, message: `No band covers ${gap.length === 1 ? 'the score' : 'the scores'} ${gap.join(', ')}, between ${previous.label} and ${b.label}` });
+        if (gap.length > 0)
+          issues.push({
+            field: `bands.${i}.from`,
+            message: `No band covers ${gap.length === 1 ? 'the score' : 'the scores'} ${gap.join(', ')}, between ${previous.label} and ${b.label}`,
+          });
       }
     } else {
       const below = scores.filter((s) => s < b.from);
-      if (below.length > 0) issues.push({ field: `bands.${i}.from`, message: `No band covers ${below.length === 1 ? 'the score' : 'the scores'} ${below.join(', ')}: the lowest band must start at 1` });
+      if (below.length > 0)
+        issues.push({
+          field: `bands.${i}.from`,
+          message: `No band covers ${below.length === 1 ? 'the score' : 'the scores'} ${below.join(', ')}: the lowest band must start at 1`,
+        });
     }
     previous = b;
   });
   const last = m.bands[m.bands.length - 1]!;
   if (Number.isInteger(last.to) && last.to < max) {
     const above = scores.filter((s) => s > last.to);
-    if (above.length > 0) issues.push({ field: `bands.${m.bands.length - 1}.to`, message: `No band covers ${above.length === 1 ? 'the score' : 'the scores'} ${above.join(', ')}: the highest band must end at ${max}` });
+    if (above.length > 0)
+      issues.push({
+        field: `bands.${m.bands.length - 1}.to`,
+        message: `No band covers ${above.length === 1 ? 'the score' : 'the scores'} ${above.join(', ')}: the highest band must end at ${max}`,
+      });
   }
   return issues;
 }
@@ -175,7 +208,13 @@ export function heatMap(m: RiskMatrix, risks: readonly RiskAssessment[]): HeatMa
     const row: HeatMapCell[] = [];
     for (let likelihood = 1; likelihood <= m.likelihoodLevels; likelihood++) {
       const score = likelihood * impact;
-      row.push({ likelihood, impact, score, bandKey: bandForScore(m, score).key, count: counts.get(`${likelihood}×${impact}`) ?? 0 });
+      row.push({
+        likelihood,
+        impact,
+        score,
+        bandKey: bandForScore(m, score).key,
+        count: counts.get(`${likelihood}×${impact}`) ?? 0,
+      });
     }
     rows.push(row);
   }

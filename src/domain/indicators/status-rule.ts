@@ -20,12 +20,18 @@
 // A percentage tolerance of a zero target is zero: use an absolute tolerance for those.
 
 import type { Polarity, Scaled, Target, Unit, Issue } from './indicator.ts';
-import { formatBasisPoints, formatDifference, formatExact, formatValue, isRange, percentToBasisPoints, polarityPhrase } from './indicator.ts';
+import {
+  formatBasisPoints,
+  formatDifference,
+  formatExact,
+  formatValue,
+  isRange,
+  percentToBasisPoints,
+  polarityPhrase,
+} from './indicator.ts';
 import { ValidationError } from '../errors.ts';
 
-export type StatusRule =
-  | { kind: 'percent'; nearWithinPercent: number }
-  | { kind: 'absolute'; nearWithin: Scaled };
+export type StatusRule = { kind: 'percent'; nearWithinPercent: number } | { kind: 'absolute'; nearWithin: Scaled };
 
 export type TargetOutcome = 'on' | 'near' | 'off';
 export const OUTCOMES: readonly TargetOutcome[] = ['on', 'near', 'off'];
@@ -43,16 +49,16 @@ export type NotRatedReason = 'no-polarity' | 'no-actual' | 'no-target' | 'target
 
 export type StatusAssessment<S extends ScaleEntry> =
   | {
-    rated: true;
-    outcome: TargetOutcome;
-    status: S;
-    /** "Amber because 93.1% is below the target of 95.0% but within the 5% tolerance (90.25%)". */
-    explanation: string;
-    rule: StatusRule;
-    /** The tolerance boundary that was compared against, as shown in the explanation. */
-    boundary: string | undefined;
-    mappedBy: 'default' | 'organisation';
-  }
+      rated: true;
+      outcome: TargetOutcome;
+      status: S;
+      /** "Amber because 93.1% is below the target of 95.0% but within the 5% tolerance (90.25%)". */
+      explanation: string;
+      rule: StatusRule;
+      /** The tolerance boundary that was compared against, as shown in the explanation. */
+      boundary: string | undefined;
+      mappedBy: 'default' | 'organisation';
+    }
   | { rated: false; reason: NotRatedReason; explanation: string; rule: StatusRule };
 
 export interface StatusInput<S extends ScaleEntry> {
@@ -88,13 +94,24 @@ export function checkStatusMapping(scale: readonly ScaleEntry[], mapping: Status
   if (issues.length > 0) return issues;
   const [on, near, off] = positions as [number, number, number];
   const label = (i: number) => scale[i]!.label;
-  if (on > near) issues.push({ field: 'mapping.near', message: `Near target (${label(near)}) cannot be better than on target (${label(on)})` });
-  if (near > off) issues.push({ field: 'mapping.off', message: `Off target (${label(off)}) cannot be better than near target (${label(near)})` });
+  if (on > near)
+    issues.push({
+      field: 'mapping.near',
+      message: `Near target (${label(near)}) cannot be better than on target (${label(on)})`,
+    });
+  if (near > off)
+    issues.push({
+      field: 'mapping.off',
+      message: `Off target (${label(off)}) cannot be better than near target (${label(near)})`,
+    });
   return issues;
 }
 
 /** The status each outcome maps to; throws RangeError when the mapping does not fit the scale. */
-export function resolveStatusMapping<S extends ScaleEntry>(scale: readonly S[], mapping: StatusMapping = {}): Record<TargetOutcome, S> {
+export function resolveStatusMapping<S extends ScaleEntry>(
+  scale: readonly S[],
+  mapping: StatusMapping = {},
+): Record<TargetOutcome, S> {
   const issues = checkStatusMapping(scale, mapping);
   if (issues.length > 0) throw new RangeError(issues.map((i) => i.message).join('; '));
   const pick = (o: TargetOutcome): S => {
@@ -115,16 +132,26 @@ export function checkStatusRule(rule: StatusRule): Issue[] {
     } catch (e) {
       return [{ field: 'rule.nearWithinPercent', message: (e as Error).message }];
     }
-    return rule.nearWithinPercent > 100 ? [{ field: 'rule.nearWithinPercent', message: 'The tolerance cannot be more than 100%' }] : [];
+    return rule.nearWithinPercent > 100
+      ? [{ field: 'rule.nearWithinPercent', message: 'The tolerance cannot be more than 100%' }]
+      : [];
   }
   if (!Number.isSafeInteger(rule.nearWithin) || rule.nearWithin < 0) {
-    return [{ field: 'rule.nearWithin', message: 'The tolerance must be a whole number of the indicator’s smallest unit, zero or more' }];
+    return [
+      {
+        field: 'rule.nearWithin',
+        message: 'The tolerance must be a whole number of the indicator’s smallest unit, zero or more',
+      },
+    ];
   }
   return [];
 }
 
 /** An exact value n/d of the unit's smallest step. */
-interface Exact { n: bigint; d: bigint }
+interface Exact {
+  n: bigint;
+  d: bigint;
+}
 
 function tolerance(rule: StatusRule, reference: Scaled): Exact {
   if (rule.kind === 'absolute') return { n: BigInt(rule.nearWithin), d: 1n };
@@ -132,7 +159,10 @@ function tolerance(rule: StatusRule, reference: Scaled): Exact {
   return { n: BigInt(Math.abs(reference)) * BigInt(bp), d: 10_000n };
 }
 
-const shift = (x: Scaled, t: Exact, direction: 1 | -1): Exact => ({ n: BigInt(x) * t.d + BigInt(direction) * t.n, d: t.d });
+const shift = (x: Scaled, t: Exact, direction: 1 | -1): Exact => ({
+  n: BigInt(x) * t.d + BigInt(direction) * t.n,
+  d: t.d,
+});
 /** Compares a whole value with an exact one: −1, 0, 1. */
 function compare(a: Scaled, e: Exact): number {
   const l = BigInt(a) * e.d;
@@ -146,7 +176,8 @@ function tolerancePhrase(rule: StatusRule, unit: Unit): string {
 }
 
 function noToleranceNote(rule: StatusRule, reference: Scaled): string {
-  if (rule.kind === 'percent' && rule.nearWithinPercent > 0 && reference === 0) return ', and a percentage tolerance of a zero target is zero';
+  if (rule.kind === 'percent' && rule.nearWithinPercent > 0 && reference === 0)
+    return ', and a percentage tolerance of a zero target is zero';
   return ', with no tolerance';
 }
 
@@ -159,26 +190,53 @@ interface Judgement {
   better: boolean;
 }
 
-function judge(polarity: 'higher' | 'lower' | 'band', actual: Scaled, target: Target, rule: StatusRule, unit: Unit): Judgement {
+function judge(
+  polarity: 'higher' | 'lower' | 'band',
+  actual: Scaled,
+  target: Target,
+  rule: StatusRule,
+  unit: Unit,
+): Judgement {
   const v = (x: Scaled) => formatValue(x, unit);
   if (isRange(target)) {
     const range = `the target range of ${v(target.low)} to ${v(target.high)}`;
-    if (actual >= target.low && actual <= target.high) return { outcome: 'on', position: `is inside ${range}`, boundary: undefined, reference: target.low, better: false };
+    if (actual >= target.low && actual <= target.high)
+      return {
+        outcome: 'on',
+        position: `is inside ${range}`,
+        boundary: undefined,
+        reference: target.low,
+        better: false,
+      };
     const below = actual < target.low;
     const reference = below ? target.low : target.high;
     const boundary = shift(reference, tolerance(rule, reference), below ? -1 : 1);
     const within = below ? compare(actual, boundary) >= 0 : compare(actual, boundary) <= 0;
-    return { outcome: within ? 'near' : 'off', position: `is ${below ? 'below' : 'above'} ${range}`, boundary, reference, better: false };
+    return {
+      outcome: within ? 'near' : 'off',
+      position: `is ${below ? 'below' : 'above'} ${range}`,
+      boundary,
+      reference,
+      better: false,
+    };
   }
   const sense = polarity === 'higher' ? 1 : -1;
   const t = `the target of ${v(target)}`;
-  if (actual === target) return { outcome: 'on', position: `meets ${t}`, boundary: undefined, reference: target, better: false };
+  if (actual === target)
+    return { outcome: 'on', position: `meets ${t}`, boundary: undefined, reference: target, better: false };
   const worseWord = sense === 1 ? 'below' : 'above';
   const betterWord = sense === 1 ? 'above' : 'below';
-  if ((actual - target) * sense > 0) return { outcome: 'on', position: `is ${betterWord} ${t}`, boundary: undefined, reference: target, better: true };
+  if ((actual - target) * sense > 0)
+    return { outcome: 'on', position: `is ${betterWord} ${t}`, boundary: undefined, reference: target, better: true };
   const boundary = shift(target, tolerance(rule, target), sense === 1 ? -1 : 1);
   const within = compare(actual, boundary) * sense >= 0;
-  return { outcome: within ? 'near' : 'off', position: `is ${worseWord} ${t}`, boundary, reference: target, better: false };
+  return {
+    outcome: within ? 'near' : 'off',
+    position: `is ${worseWord} ${t}`,
+    boundary,
+    reference: target,
+    better: false,
+  };
 }
 
 /**
@@ -191,15 +249,26 @@ export function computeStatus<S extends ScaleEntry>(input: StatusInput<S>): Stat
   const ruleIssues = checkStatusRule(rule);
   if (ruleIssues.length > 0) throw new RangeError(ruleIssues[0]!.message);
   const statuses = resolveStatusMapping(input.scale, input.mapping);
-  const none = (reason: NotRatedReason, why: string): StatusAssessment<S> => ({ rated: false, reason, explanation: `No status: ${why}`, rule });
+  const none = (reason: NotRatedReason, why: string): StatusAssessment<S> => ({
+    rated: false,
+    reason,
+    explanation: `No status: ${why}`,
+    rule,
+  });
 
-  if (polarity === 'none') return none('no-polarity', 'this indicator has no target; it is volumetric (for information)');
+  if (polarity === 'none')
+    return none('no-polarity', 'this indicator has no target; it is volumetric (for information)');
   if (actual === undefined) return none('no-actual', 'there is no actual value for this period');
   if (target === undefined) return none('no-target', 'there is no target for this period');
-  if (polarity === 'band' && !isRange(target)) return none('target-mismatch', `the target is a single value, but this indicator is best within a target range`);
-  if (polarity !== 'band' && isRange(target)) return none('target-mismatch', `the target is a range, but for this indicator ${polarityPhrase(polarity)}`);
+  if (polarity === 'band' && !isRange(target))
+    return none('target-mismatch', `the target is a single value, but this indicator is best within a target range`);
+  if (polarity !== 'band' && isRange(target))
+    return none('target-mismatch', `the target is a range, but for this indicator ${polarityPhrase(polarity)}`);
   if (isRange(target) && target.low > target.high) {
-    return none('target-mismatch', `the target range runs from ${formatValue(target.low, unit)} down to ${formatValue(target.high, unit)}`);
+    return none(
+      'target-mismatch',
+      `the target range runs from ${formatValue(target.low, unit)} down to ${formatValue(target.high, unit)}`,
+    );
   }
 
   const j = judge(polarity, actual, target, rule, unit);
@@ -210,7 +279,8 @@ export function computeStatus<S extends ScaleEntry>(input: StatusInput<S>): Stat
   let explanation: string;
   if (j.outcome === 'on') explanation = j.better ? `${head}, and ${polarityPhrase(polarity)}` : head;
   else if (zeroWidth) explanation = `${head}${noToleranceNote(rule, j.reference)}`;
-  else explanation = `${head} ${j.outcome === 'near' ? 'but within' : 'and outside'} ${tolerancePhrase(rule, unit)} (${boundary})`;
+  else
+    explanation = `${head} ${j.outcome === 'near' ? 'but within' : 'and outside'} ${tolerancePhrase(rule, unit)} (${boundary})`;
   return {
     rated: true,
     outcome: j.outcome,
@@ -247,13 +317,20 @@ export interface StatusOverride<S extends ScaleEntry> {
  * `reason`), and the computed assessment is kept beside the choice, never replaced.
  */
 export function overrideStatus<S extends ScaleEntry>(
-  computed: StatusAssessment<S>, chosenKey: string, reason: string, scale: readonly S[],
+  computed: StatusAssessment<S>,
+  chosenKey: string,
+  reason: string,
+  scale: readonly S[],
 ): StatusOverride<S> {
   const chosen = scale.find((s) => s.key === chosenKey);
   if (!chosen) throw ValidationError.single('status', `"${chosenKey}" is not a status on this organisation’s scale`);
   const why = reason.trim().replace(/\s+/g, ' ');
   if (why === '') throw ValidationError.single('reason', `Give the reason for choosing ${chosen.label}`);
-  if (why.length > MAX_OVERRIDE_REASON) throw ValidationError.single('reason', `The reason must be ${MAX_OVERRIDE_REASON.toLocaleString('en-GB')} characters or fewer`);
+  if (why.length > MAX_OVERRIDE_REASON)
+    throw ValidationError.single(
+      'reason',
+      `The reason must be ${MAX_OVERRIDE_REASON.toLocaleString('en-GB')} characters or fewer`,
+    );
   const differs = !computed.rated || computed.status.key !== chosen.key;
   const explanation = !computed.rated
     ? `${chosen.label}, chosen by the officer (no status could be computed: ${computed.explanation.replace(/^No status: /, '')}): ${why}`

@@ -32,7 +32,12 @@ export interface YearToDate {
 }
 
 const KIND_COUNT: Record<PeriodKind, number> = { year: 1, half: 2, quarter: 4, month: 12 };
-const KIND_PLURAL: Record<PeriodKind, string> = { year: 'annual', half: 'half-yearly', quarter: 'quarterly', month: 'monthly' };
+const KIND_PLURAL: Record<PeriodKind, string> = {
+  year: 'annual',
+  half: 'half-yearly',
+  quarter: 'quarterly',
+  month: 'monthly',
+};
 
 function list(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
@@ -51,16 +56,28 @@ export function yearToDate(method: YtdMethod, upTo: Period, values: readonly Per
   let otherKinds = 0;
   for (const { period, value } of values) {
     if (byKey.has(period.key)) throw new RangeError(`two values for ${periodLabel(period)}`);
-    if (period.startYear !== upTo.startYear) { otherYears += 1; continue; }
-    if (period.kind !== upTo.kind) { otherKinds += 1; continue; }
+    if (period.startYear !== upTo.startYear) {
+      otherYears += 1;
+      continue;
+    }
+    if (period.kind !== upTo.kind) {
+      otherKinds += 1;
+      continue;
+    }
     byKey.set(period.key, value);
   }
-  if (otherYears > 0) notes.push(`Left out ${otherYears} ${otherYears === 1 ? 'value' : 'values'} from other financial years`);
-  if (otherKinds > 0) notes.push(`Left out ${otherKinds} ${otherKinds === 1 ? 'value' : 'values'} for other kinds of period: this year to date is ${KIND_PLURAL[upTo.kind]}`);
+  if (otherYears > 0)
+    notes.push(`Left out ${otherYears} ${otherYears === 1 ? 'value' : 'values'} from other financial years`);
+  if (otherKinds > 0)
+    notes.push(
+      `Left out ${otherKinds} ${otherKinds === 1 ? 'value' : 'values'} for other kinds of period: this year to date is ${KIND_PLURAL[upTo.kind]}`,
+    );
 
   const base = { method, upTo, included: [] as string[], missing: [] as string[], exact: true, notes };
-  if (method === 'none') return { ...base, value: undefined, notes: [...notes, 'This indicator has no year-to-date figure'] };
-  if (!Number.isInteger(upTo.number) || upTo.number > KIND_COUNT[upTo.kind]) throw new RangeError(`not a period: ${upTo.key}`);
+  if (method === 'none')
+    return { ...base, value: undefined, notes: [...notes, 'This indicator has no year-to-date figure'] };
+  if (!Number.isInteger(upTo.number) || upTo.number > KIND_COUNT[upTo.kind])
+    throw new RangeError(`not a period: ${upTo.key}`);
 
   const present: { period: Period; value: Scaled }[] = [];
   for (const p of periodsToDate(upTo)) {
@@ -71,16 +88,19 @@ export function yearToDate(method: YtdMethod, upTo: Period, values: readonly Per
   base.included = present.map((x) => x.period.key);
   if (base.missing.length > 0) {
     const labels = base.missing.map((k) => periodLabel(periodsToDate(upTo).find((p) => p.key === k)!));
-    notes.push(present.length === 0
-      ? `No values yet: ${list(labels)} ${labels.length === 1 ? 'has' : 'have'} no value`
-      : `Leaves out ${list(labels)}, which ${labels.length === 1 ? 'has' : 'have'} no value`);
+    notes.push(
+      present.length === 0
+        ? `No values yet: ${list(labels)} ${labels.length === 1 ? 'has' : 'have'} no value`
+        : `Leaves out ${list(labels)}, which ${labels.length === 1 ? 'has' : 'have'} no value`,
+    );
   }
   if (present.length === 0) return { ...base, value: undefined };
 
   switch (method) {
     case 'sum': {
       const total = present.reduce((a, x) => a + BigInt(x.value), 0n);
-      if (total > BigInt(Number.MAX_SAFE_INTEGER) || total < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError('the year-to-date total is too large to hold exactly');
+      if (total > BigInt(Number.MAX_SAFE_INTEGER) || total < BigInt(Number.MIN_SAFE_INTEGER))
+        throw new RangeError('the year-to-date total is too large to hold exactly');
       return { ...base, value: Number(total) };
     }
     case 'average': {

@@ -2,7 +2,15 @@
 
 import { ROLE_LABELS, type Role } from '../../domain/permissions.ts';
 
-const LONDON = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const LONDON = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 /** "14:05 on 24 November 2026" (UK time). */
 export function formatUkDateTime(d: Date): string {

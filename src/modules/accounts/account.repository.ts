@@ -73,17 +73,54 @@ export interface NewSecurityEvent {
   detail?: string;
 }
 
-const toUser = (r: { id: string; email: string; name: string; password_hash: string | null; state: UserRecord['state']; version: number; created_at: Date; last_signed_in_at: Date | null }): UserRecord => ({
-  id: r.id, email: r.email, name: r.name, passwordHash: r.password_hash, state: r.state, version: r.version, createdAt: r.created_at, lastSignedInAt: r.last_signed_in_at,
+const toUser = (r: {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  state: UserRecord['state'];
+  version: number;
+  created_at: Date;
+  last_signed_in_at: Date | null;
+}): UserRecord => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  passwordHash: r.password_hash,
+  state: r.state,
+  version: r.version,
+  createdAt: r.created_at,
+  lastSignedInAt: r.last_signed_in_at,
 });
 
 function accountQueries(db: Executor<DB>) {
-  const memberships = () => db.selectFrom('membership')
-    .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
-    .leftJoin('person', 'person.id', 'membership.person_id')
-    .select(['membership.user_id', 'membership.organisation_id', 'organisation.name as organisation_name', 'membership.person_id', 'person.name as person_name', 'membership.roles']);
-  const toMembership = (r: { user_id: string; organisation_id: string; organisation_name: string; person_id: string | null; person_name: string | null; roles: Role[] }): MembershipRecord => ({
-    userId: r.user_id, organisationId: r.organisation_id, organisationName: r.organisation_name, personId: r.person_id, personName: r.person_name, roles: r.roles,
+  const memberships = () =>
+    db
+      .selectFrom('membership')
+      .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
+      .leftJoin('person', 'person.id', 'membership.person_id')
+      .select([
+        'membership.user_id',
+        'membership.organisation_id',
+        'organisation.name as organisation_name',
+        'membership.person_id',
+        'person.name as person_name',
+        'membership.roles',
+      ]);
+  const toMembership = (r: {
+    user_id: string;
+    organisation_id: string;
+    organisation_name: string;
+    person_id: string | null;
+    person_name: string | null;
+    roles: Role[];
+  }): MembershipRecord => ({
+    userId: r.user_id,
+    organisationId: r.organisation_id,
+    organisationName: r.organisation_name,
+    personId: r.person_id,
+    personName: r.person_name,
+    roles: r.roles,
   });
 
   return {
@@ -91,78 +128,192 @@ function accountQueries(db: Executor<DB>) {
 
     // Accounts
     async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-      const r = await db.selectFrom('user_account').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+      const r = await db
+        .selectFrom('user_account')
+        .selectAll()
+        .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+        .executeTakeFirst();
       return r && toUser(r);
     },
     async findUser(id: string): Promise<UserRecord | undefined> {
       const r = await db.selectFrom('user_account').selectAll().where('id', '=', id).executeTakeFirst();
       return r && toUser(r);
     },
-    async insertUser(v: { email: string; name: string; passwordHash: string | null; state: UserRecord['state'] }): Promise<string> {
-      const r = await db.insertInto('user_account').values({ email: v.email, name: v.name, password_hash: v.passwordHash, state: v.state }).returning('id').executeTakeFirstOrThrow();
+    async insertUser(v: {
+      email: string;
+      name: string;
+      passwordHash: string | null;
+      state: UserRecord['state'];
+    }): Promise<string> {
+      const r = await db
+        .insertInto('user_account')
+        .values({ email: v.email, name: v.name, password_hash: v.passwordHash, state: v.state })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
-    async updateUser(id: string, v: Partial<{ name: string; passwordHash: string | null; state: UserRecord['state']; lastSignedInAt: Date }>): Promise<void> {
-      await db.updateTable('user_account').set((eb) => ({
-        ...(v.name !== undefined ? { name: v.name } : {}),
-        ...(v.passwordHash !== undefined ? { password_hash: v.passwordHash } : {}),
-        ...(v.state !== undefined ? { state: v.state } : {}),
-        ...(v.lastSignedInAt !== undefined ? { last_signed_in_at: v.lastSignedInAt } : {}),
-        version: eb('version', '+', 1),
-      })).where('id', '=', id).execute();
+    async updateUser(
+      id: string,
+      v: Partial<{ name: string; passwordHash: string | null; state: UserRecord['state']; lastSignedInAt: Date }>,
+    ): Promise<void> {
+      await db
+        .updateTable('user_account')
+        .set((eb) => ({
+          ...(v.name !== undefined ? { name: v.name } : {}),
+          ...(v.passwordHash !== undefined ? { password_hash: v.passwordHash } : {}),
+          ...(v.state !== undefined ? { state: v.state } : {}),
+          ...(v.lastSignedInAt !== undefined ? { last_signed_in_at: v.lastSignedInAt } : {}),
+          version: eb('version', '+', 1),
+        }))
+        .where('id', '=', id)
+        .execute();
     },
 
     // Memberships
     async listMemberships(userId: string): Promise<MembershipRecord[]> {
-      return (await memberships().where('membership.user_id', '=', userId).orderBy('membership.created_at').execute()).map(toMembership);
+      return (
+        await memberships().where('membership.user_id', '=', userId).orderBy('membership.created_at').execute()
+      ).map(toMembership);
     },
     async findMembership(userId: string, organisationId: string): Promise<MembershipRecord | undefined> {
-      const r = await memberships().where('membership.user_id', '=', userId).where('membership.organisation_id', '=', organisationId).executeTakeFirst();
+      const r = await memberships()
+        .where('membership.user_id', '=', userId)
+        .where('membership.organisation_id', '=', organisationId)
+        .executeTakeFirst();
       return r && toMembership(r);
     },
     async listOrganisationUsers(organisationId: string): Promise<(UserRecord & { membership: MembershipRecord })[]> {
-      const rows = await memberships().innerJoin('user_account', 'user_account.id', 'membership.user_id')
-        .select(['user_account.id', 'user_account.email', 'user_account.name', 'user_account.password_hash', 'user_account.state', 'user_account.version', 'user_account.created_at', 'user_account.last_signed_in_at'])
-        .where('membership.organisation_id', '=', organisationId).orderBy('user_account.name').orderBy('user_account.email').execute();
+      const rows = await memberships()
+        .innerJoin('user_account', 'user_account.id', 'membership.user_id')
+        .select([
+          'user_account.id',
+          'user_account.email',
+          'user_account.name',
+          'user_account.password_hash',
+          'user_account.state',
+          'user_account.version',
+          'user_account.created_at',
+          'user_account.last_signed_in_at',
+        ])
+        .where('membership.organisation_id', '=', organisationId)
+        .orderBy('user_account.name')
+        .orderBy('user_account.email')
+        .execute();
       return rows.map((r) => ({ ...toUser(r), membership: toMembership(r) }));
     },
-    async upsertMembership(v: { userId: string; organisationId: string; personId: string | null; roles: Role[] }): Promise<void> {
-      await db.insertInto('membership').values({ user_id: v.userId, organisation_id: v.organisationId, person_id: v.personId, roles: v.roles })
-        .onConflict((oc) => oc.columns(['user_id', 'organisation_id']).doUpdateSet({ person_id: v.personId, roles: v.roles })).execute();
+    async upsertMembership(v: {
+      userId: string;
+      organisationId: string;
+      personId: string | null;
+      roles: Role[];
+    }): Promise<void> {
+      await db
+        .insertInto('membership')
+        .values({ user_id: v.userId, organisation_id: v.organisationId, person_id: v.personId, roles: v.roles })
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'organisation_id']).doUpdateSet({ person_id: v.personId, roles: v.roles }),
+        )
+        .execute();
     },
     async countAdministrators(organisationId: string): Promise<number> {
-      const r = await db.selectFrom('membership').innerJoin('user_account', 'user_account.id', 'membership.user_id')
+      const r = await db
+        .selectFrom('membership')
+        .innerJoin('user_account', 'user_account.id', 'membership.user_id')
         .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('membership.organisation_id', '=', organisationId).where('user_account.state', '=', 'active')
-        .where(sql<boolean>`'administrator' = any(membership.roles)`).executeTakeFirstOrThrow();
+        .where('membership.organisation_id', '=', organisationId)
+        .where('user_account.state', '=', 'active')
+        .where(sql<boolean>`'administrator' = any(membership.roles)`)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async personBelongs(organisationId: string, personId: string): Promise<boolean> {
-      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', personId).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('person')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', personId)
+          .executeTakeFirst()) !== undefined
+      );
     },
     async findPersonByEmail(organisationId: string, email: string): Promise<string | undefined> {
-      const r = await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+      const r = await db
+        .selectFrom('person')
+        .select('id')
+        .where('organisation_id', '=', organisationId)
+        .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+        .executeTakeFirst();
       return r?.id;
     },
 
     // Sessions
-    async insertSession(v: { idHash: string; userId: string; organisationId: string; csrfToken: string; method: 'password' | 'oidc'; expiresAt: Date; ip: string; userAgent: string }): Promise<void> {
-      await db.insertInto('user_session').values({
-        id_hash: v.idHash, user_id: v.userId, organisation_id: v.organisationId, csrf_token: v.csrfToken, method: v.method,
-        expires_at: v.expiresAt, last_seen_at: new Date(), ip: v.ip, user_agent: v.userAgent.slice(0, 300),
-      }).execute();
+    async insertSession(v: {
+      idHash: string;
+      userId: string;
+      organisationId: string;
+      csrfToken: string;
+      method: 'password' | 'oidc';
+      expiresAt: Date;
+      ip: string;
+      userAgent: string;
+    }): Promise<void> {
+      await db
+        .insertInto('user_session')
+        .values({
+          id_hash: v.idHash,
+          user_id: v.userId,
+          organisation_id: v.organisationId,
+          csrf_token: v.csrfToken,
+          method: v.method,
+          expires_at: v.expiresAt,
+          last_seen_at: new Date(),
+          ip: v.ip,
+          user_agent: v.userAgent.slice(0, 300),
+        })
+        .execute();
     },
     async findSession(idHash: string): Promise<SessionRecord | undefined> {
-      const r = await db.selectFrom('user_session as s')
+      const r = await db
+        .selectFrom('user_session as s')
         .innerJoin('user_account as u', 'u.id', 's.user_id')
         .innerJoin('organisation as o', 'o.id', 's.organisation_id')
-        .leftJoin('membership as m', (j) => j.onRef('m.user_id', '=', 's.user_id').onRef('m.organisation_id', '=', 's.organisation_id'))
-        .select(['s.id_hash', 's.user_id', 'u.email', 'u.name', 'u.state', 's.organisation_id', 'o.name as organisation_name', 'm.person_id', 'm.roles', 's.csrf_token', 's.created_at', 's.last_seen_at', 's.expires_at'])
-        .where('s.id_hash', '=', idHash).executeTakeFirst();
-      return r && {
-        idHash: r.id_hash, userId: r.user_id, email: r.email, name: r.name, state: r.state, organisationId: r.organisation_id, organisationName: r.organisation_name,
-        personId: r.person_id, roles: r.roles, csrfToken: r.csrf_token, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at,
-      };
+        .leftJoin('membership as m', (j) =>
+          j.onRef('m.user_id', '=', 's.user_id').onRef('m.organisation_id', '=', 's.organisation_id'),
+        )
+        .select([
+          's.id_hash',
+          's.user_id',
+          'u.email',
+          'u.name',
+          'u.state',
+          's.organisation_id',
+          'o.name as organisation_name',
+          'm.person_id',
+          'm.roles',
+          's.csrf_token',
+          's.created_at',
+          's.last_seen_at',
+          's.expires_at',
+        ])
+        .where('s.id_hash', '=', idHash)
+        .executeTakeFirst();
+      return (
+        r && {
+          idHash: r.id_hash,
+          userId: r.user_id,
+          email: r.email,
+          name: r.name,
+          state: r.state,
+          organisationId: r.organisation_id,
+          organisationName: r.organisation_name,
+          personId: r.person_id,
+          roles: r.roles,
+          csrfToken: r.csrf_token,
+          createdAt: r.created_at,
+          lastSeenAt: r.last_seen_at,
+          expiresAt: r.expires_at,
+        }
+      );
     },
     async touchSession(idHash: string, at: Date): Promise<void> {
       await db.updateTable('user_session').set({ last_seen_at: at }).where('id_hash', '=', idHash).execute();
@@ -175,48 +326,127 @@ function accountQueries(db: Executor<DB>) {
       return Number(r.numDeletedRows);
     },
     async deleteExpiredSessions(now: Date, idleSince: Date): Promise<number> {
-      const r = await db.deleteFrom('user_session').where((eb) => eb.or([eb('expires_at', '<', now), eb('last_seen_at', '<', idleSince)])).executeTakeFirst();
+      const r = await db
+        .deleteFrom('user_session')
+        .where((eb) => eb.or([eb('expires_at', '<', now), eb('last_seen_at', '<', idleSince)]))
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
 
     // One-time tokens (password reset, invitation)
-    async insertOneTimeToken(v: { idHash: string; userId: string; purpose: 'password_reset' | 'invitation'; expiresAt: Date }): Promise<void> {
-      await db.insertInto('one_time_token').values({ id_hash: v.idHash, user_id: v.userId, purpose: v.purpose, expires_at: v.expiresAt }).execute();
+    async insertOneTimeToken(v: {
+      idHash: string;
+      userId: string;
+      purpose: 'password_reset' | 'invitation';
+      expiresAt: Date;
+    }): Promise<void> {
+      await db
+        .insertInto('one_time_token')
+        .values({ id_hash: v.idHash, user_id: v.userId, purpose: v.purpose, expires_at: v.expiresAt })
+        .execute();
     },
-    async findOneTimeToken(idHash: string): Promise<{ userId: string; purpose: 'password_reset' | 'invitation'; expiresAt: Date; usedAt: Date | null } | undefined> {
+    async findOneTimeToken(
+      idHash: string,
+    ): Promise<
+      { userId: string; purpose: 'password_reset' | 'invitation'; expiresAt: Date; usedAt: Date | null } | undefined
+    > {
       const r = await db.selectFrom('one_time_token').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
       return r && { userId: r.user_id, purpose: r.purpose, expiresAt: r.expires_at, usedAt: r.used_at };
     },
     /** Marks the token used; false when it was used already (a concurrent use lost the race). */
     async useOneTimeToken(idHash: string, at: Date): Promise<boolean> {
-      const r = await db.updateTable('one_time_token').set({ used_at: at }).where('id_hash', '=', idHash).where('used_at', 'is', null).executeTakeFirst();
+      const r = await db
+        .updateTable('one_time_token')
+        .set({ used_at: at })
+        .where('id_hash', '=', idHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     /** A new link makes the older unused ones of the same purpose useless. */
     async retireOneTimeTokens(userId: string, purpose: 'password_reset' | 'invitation', at: Date): Promise<void> {
-      await db.updateTable('one_time_token').set({ used_at: at }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
+      await db
+        .updateTable('one_time_token')
+        .set({ used_at: at })
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .where('used_at', 'is', null)
+        .execute();
     },
 
     // API tokens
-    async insertApiToken(v: { userId: string; organisationId: string; name: string; tokenHash: string; prefix: string }): Promise<string> {
-      const r = await db.insertInto('api_token').values({ user_id: v.userId, organisation_id: v.organisationId, name: v.name, token_hash: v.tokenHash, prefix: v.prefix }).returning('id').executeTakeFirstOrThrow();
+    async insertApiToken(v: {
+      userId: string;
+      organisationId: string;
+      name: string;
+      tokenHash: string;
+      prefix: string;
+    }): Promise<string> {
+      const r = await db
+        .insertInto('api_token')
+        .values({
+          user_id: v.userId,
+          organisation_id: v.organisationId,
+          name: v.name,
+          token_hash: v.tokenHash,
+          prefix: v.prefix,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     async listApiTokens(userId: string, organisationId: string): Promise<ApiTokenRecord[]> {
-      const rows = await db.selectFrom('api_token').selectAll().where('user_id', '=', userId).where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').execute();
-      return rows.map((r) => ({ id: r.id, userId: r.user_id, organisationId: r.organisation_id, name: r.name, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+      const rows = await db
+        .selectFrom('api_token')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('organisation_id', '=', organisationId)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        organisationId: r.organisation_id,
+        name: r.name,
+        prefix: r.prefix,
+        createdAt: r.created_at,
+        lastUsedAt: r.last_used_at,
+        revokedAt: r.revoked_at,
+      }));
     },
     async revokeApiToken(userId: string, id: string, at: Date): Promise<boolean> {
-      const r = await db.updateTable('api_token').set({ revoked_at: at }).where('user_id', '=', userId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      const r = await db
+        .updateTable('api_token')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async findApiTokenIdentity(tokenHash: string) {
-      return db.selectFrom('api_token as t')
+      return db
+        .selectFrom('api_token as t')
         .innerJoin('user_account as u', 'u.id', 't.user_id')
         .innerJoin('organisation as o', 'o.id', 't.organisation_id')
-        .leftJoin('membership as m', (j) => j.onRef('m.user_id', '=', 't.user_id').onRef('m.organisation_id', '=', 't.organisation_id'))
-        .select(['t.id', 't.user_id', 'u.email', 'u.name', 'u.state', 't.organisation_id', 'o.name as organisation_name', 'm.person_id', 'm.roles', 't.revoked_at', 't.last_used_at'])
-        .where('t.token_hash', '=', tokenHash).executeTakeFirst();
+        .leftJoin('membership as m', (j) =>
+          j.onRef('m.user_id', '=', 't.user_id').onRef('m.organisation_id', '=', 't.organisation_id'),
+        )
+        .select([
+          't.id',
+          't.user_id',
+          'u.email',
+          'u.name',
+          'u.state',
+          't.organisation_id',
+          'o.name as organisation_name',
+          'm.person_id',
+          'm.roles',
+          't.revoked_at',
+          't.last_used_at',
+        ])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
     },
     async touchApiToken(id: string, at: Date): Promise<void> {
       await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', id).execute();
@@ -224,11 +454,23 @@ function accountQueries(db: Executor<DB>) {
 
     // Sign-in attempts: counted across instances for rate limiting
     async insertAttempt(v: { email: string; ip: string; succeeded: boolean }): Promise<void> {
-      await db.insertInto('sign_in_attempt').values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: v.succeeded }).execute();
+      await db
+        .insertInto('sign_in_attempt')
+        .values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: v.succeeded })
+        .execute();
     },
     /** Failed attempts since `since` for the account and for the address, with the oldest of each. */
-    async countFailures(email: string, ip: string, since: Date): Promise<{ account: number; accountOldest: Date | null; address: number; addressOldest: Date | null }> {
-      const r = await sql<{ account: string; account_oldest: Date | null; address: string; address_oldest: Date | null }>`
+    async countFailures(
+      email: string,
+      ip: string,
+      since: Date,
+    ): Promise<{ account: number; accountOldest: Date | null; address: number; addressOldest: Date | null }> {
+      const r = await sql<{
+        account: string;
+        account_oldest: Date | null;
+        address: string;
+        address_oldest: Date | null;
+      }>`
         select count(*) filter (where email = ${email.toLowerCase()}) as account,
                min(at) filter (where email = ${email.toLowerCase()}) as account_oldest,
                count(*) filter (where ip = ${ip}) as address,
@@ -236,26 +478,68 @@ function accountQueries(db: Executor<DB>) {
           from sign_in_attempt
          where not succeeded and at >= ${since} and (email = ${email.toLowerCase()} or ip = ${ip})`.execute(db);
       const row = r.rows[0]!;
-      return { account: Number(row.account), accountOldest: row.account_oldest, address: Number(row.address), addressOldest: row.address_oldest };
+      return {
+        account: Number(row.account),
+        accountOldest: row.account_oldest,
+        address: Number(row.address),
+        addressOldest: row.address_oldest,
+      };
     },
     /** A successful sign-in clears the account's failure count (not the address's). */
     async clearAccountFailures(email: string): Promise<void> {
-      await db.deleteFrom('sign_in_attempt').where('email', '=', email.toLowerCase()).where('succeeded', '=', false).execute();
+      await db
+        .deleteFrom('sign_in_attempt')
+        .where('email', '=', email.toLowerCase())
+        .where('succeeded', '=', false)
+        .execute();
     },
 
     // The security log
     async insertSecurityEvent(e: NewSecurityEvent): Promise<void> {
-      await db.insertInto('security_event').values({
-        organisation_id: e.organisationId ?? null, user_id: e.userId ?? null, email: e.email ?? '', ip: e.ip ?? '', kind: e.kind, detail: (e.detail ?? '').slice(0, 2000),
-      }).execute();
+      await db
+        .insertInto('security_event')
+        .values({
+          organisation_id: e.organisationId ?? null,
+          user_id: e.userId ?? null,
+          email: e.email ?? '',
+          ip: e.ip ?? '',
+          kind: e.kind,
+          detail: (e.detail ?? '').slice(0, 2000),
+        })
+        .execute();
     },
     async listSecurityEvents(organisationId: string, limit: number): Promise<SecurityEventRecord[]> {
-      const rows = await db.selectFrom('security_event').selectAll().where('organisation_id', '=', organisationId).orderBy('id', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ id: String(r.id), occurredAt: r.occurred_at, email: r.email, ip: r.ip, kind: r.kind, detail: r.detail }));
+      const rows = await db
+        .selectFrom('security_event')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: String(r.id),
+        occurredAt: r.occurred_at,
+        email: r.email,
+        ip: r.ip,
+        kind: r.kind,
+        detail: r.detail,
+      }));
     },
     async listSecurityEventsFor(email: string): Promise<SecurityEventRecord[]> {
-      const rows = await db.selectFrom('security_event').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).orderBy('id').execute();
-      return rows.map((r) => ({ id: String(r.id), occurredAt: r.occurred_at, email: r.email, ip: r.ip, kind: r.kind, detail: r.detail }));
+      const rows = await db
+        .selectFrom('security_event')
+        .selectAll()
+        .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        id: String(r.id),
+        occurredAt: r.occurred_at,
+        email: r.email,
+        ip: r.ip,
+        kind: r.kind,
+        detail: r.detail,
+      }));
     },
   };
 }

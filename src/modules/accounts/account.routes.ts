@@ -18,7 +18,9 @@ type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
 /** Where to go after signing in: only a path on this site (never `//elsewhere`). */
 export function safeNext(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith(paths.signIn) ? value : undefined;
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith(paths.signIn)
+    ? value
+    : undefined;
 }
 
 export interface AccountRouteOptions {
@@ -35,23 +37,36 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   const names = cookieNames(options.secure);
 
   const setSession = (reply: FastifyReply, session: NewSession) =>
-    appendCookie(reply, serialiseCookie(names.session, session.token, { secure: options.secure, expires: session.expiresAt }));
-  const clearSession = (reply: FastifyReply) => appendCookie(reply, serialiseCookie(names.session, '', { secure: options.secure, maxAgeSeconds: 0 }));
+    appendCookie(
+      reply,
+      serialiseCookie(names.session, session.token, { secure: options.secure, expires: session.expiresAt }),
+    );
+  const clearSession = (reply: FastifyReply) =>
+    appendCookie(reply, serialiseCookie(names.session, '', { secure: options.secure, maxAgeSeconds: 0 }));
 
   async function signInPage(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const next = safeNext((request.query as Record<string, unknown>).next);
     return {
-      pageTitle: 'Sign in', next, values: {}, ssoName: options.ssoName,
+      pageTitle: 'Sign in',
+      next,
+      values: {},
+      ssoName: options.ssoName,
       demoUsers: options.demoUsers ? await options.demoUsers() : undefined,
-      notice: (request.query as Record<string, string>).notice === 'reset' ? 'Your password has been changed. Sign in with the new one.'
-        : (request.query as Record<string, string>).notice === 'signed-out' ? 'You have signed out.'
-        : (request.query as Record<string, string>).notice === 'expired' ? 'Your session has ended. Sign in again to carry on.' : undefined,
+      notice:
+        (request.query as Record<string, string>).notice === 'reset'
+          ? 'Your password has been changed. Sign in with the new one.'
+          : (request.query as Record<string, string>).notice === 'signed-out'
+            ? 'You have signed out.'
+            : (request.query as Record<string, string>).notice === 'expired'
+              ? 'Your session has ended. Sign in again to carry on.'
+              : undefined,
       ...extra,
     };
   }
 
   app.get(paths.signIn, { config: { public: true } }, async (request, reply) => {
-    if (request.identity) return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
+    if (request.identity)
+      return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
     return reply.view('accounts/views/sign-in.njk', await signInPage(request));
   });
 
@@ -66,11 +81,22 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
     } catch (error) {
       const values = { email: typeof body.email === 'string' ? body.email : '' };
-      if (error instanceof ValidationError) return reply.status(422).view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView(error.issues) }));
-      if (error instanceof SignInFailedError) return reply.status(401).view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView([{ field: 'email', message: error.message }]) }));
+      if (error instanceof ValidationError)
+        return reply
+          .status(422)
+          .view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView(error.issues) }));
+      if (error instanceof SignInFailedError)
+        return reply
+          .status(401)
+          .view(
+            'accounts/views/sign-in.njk',
+            await signInPage(request, { values, errors: errorView([{ field: 'email', message: error.message }]) }),
+          );
       if (error instanceof SignInLimitedError) {
         reply.header('retry-after', String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))));
-        return reply.status(429).view('accounts/views/sign-in.njk', await signInPage(request, { values, limited: error.message }));
+        return reply
+          .status(429)
+          .view('accounts/views/sign-in.njk', await signInPage(request, { values, limited: error.message }));
       }
       throw error;
     }
@@ -85,20 +111,37 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
 
   // Forgotten password
   app.get(paths.password.forgotten, { config: { public: true } }, async (_request, reply) =>
-    reply.view('accounts/views/forgotten-password.njk', { pageTitle: 'Reset your password', values: {} }));
+    reply.view('accounts/views/forgotten-password.njk', { pageTitle: 'Reset your password', values: {} }),
+  );
   app.post(paths.password.forgotten, { config: { public: true } }, async (request, reply) => {
     const body = formBody(request);
     try {
       await accounts.requestPasswordReset(body, clientOf(request));
-      return reply.view('accounts/views/forgotten-password.njk', { pageTitle: 'Check your e-mail', sent: String(body.email).trim(), minutes: accounts.settings.resetLinkMinutes });
+      return reply.view('accounts/views/forgotten-password.njk', {
+        pageTitle: 'Check your e-mail',
+        sent: String(body.email).trim(),
+        minutes: accounts.settings.resetLinkMinutes,
+      });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('accounts/views/forgotten-password.njk', { pageTitle: 'Reset your password', values: body, errors: errorView(error.issues) });
+      return reply
+        .status(422)
+        .view('accounts/views/forgotten-password.njk', {
+          pageTitle: 'Reset your password',
+          values: body,
+          errors: errorView(error.issues),
+        });
     }
   });
 
   const resetPage = (token: string, email: string, extra: Record<string, unknown> = {}) => ({
-    pageTitle: 'Choose a new password', email, action: paths.password.reset(token), minPassword: MIN_PASSWORD, buttonText: 'Change password', values: {}, ...extra,
+    pageTitle: 'Choose a new password',
+    email,
+    action: paths.password.reset(token),
+    minPassword: MIN_PASSWORD,
+    buttonText: 'Change password',
+    values: {},
+    ...extra,
   });
   app.get(routes.passwordReset, { config: { public: true } }, async (request: TokenReq, reply) => {
     const user = await accounts.checkPasswordReset(request.params.token);
@@ -112,17 +155,34 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const user = await accounts.checkPasswordReset(token);
-      return reply.status(422).view('accounts/views/set-password.njk', resetPage(token, user.email, { errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view('accounts/views/set-password.njk', resetPage(token, user.email, { errors: errorView(error.issues) }));
     }
   });
 
   // Invitations
-  const invitationPage = (token: string, email: string, values: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-    pageTitle: 'Set up your Amber account', email, askName: true, action: paths.invitations.show(token), minPassword: MIN_PASSWORD, buttonText: 'Save and sign in', values, ...extra,
+  const invitationPage = (
+    token: string,
+    email: string,
+    values: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    pageTitle: 'Set up your Amber account',
+    email,
+    askName: true,
+    action: paths.invitations.show(token),
+    minPassword: MIN_PASSWORD,
+    buttonText: 'Save and sign in',
+    values,
+    ...extra,
   });
   app.get(routes.invitation, { config: { public: true } }, async (request: TokenReq, reply) => {
     const user = await accounts.checkInvitation(request.params.token);
-    return reply.view('accounts/views/set-password.njk', invitationPage(request.params.token, user.email, { name: user.name }));
+    return reply.view(
+      'accounts/views/set-password.njk',
+      invitationPage(request.params.token, user.email, { name: user.name }),
+    );
   });
   app.post(routes.invitation, { config: { public: true } }, async (request: TokenReq, reply) => {
     const { token } = request.params;
@@ -133,7 +193,12 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const user = await accounts.checkInvitation(token);
-      return reply.status(422).view('accounts/views/set-password.njk', invitationPage(token, user.email, { name: body.name }, { errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view(
+          'accounts/views/set-password.njk',
+          invitationPage(token, user.email, { name: body.name }, { errors: errorView(error.issues) }),
+        );
     }
   });
 
@@ -141,19 +206,41 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   async function accountPage(request: FastifyRequest, extra: Record<string, unknown> = {}) {
     const identity = request.identity!;
     const tokens = await accounts.listApiTokens(request.actor);
-    const person = request.actor.personId ? (await people.list(request.actor)).find((p) => p.id === request.actor.personId) : undefined;
+    const person = request.actor.personId
+      ? (await people.list(request.actor)).find((p) => p.id === request.actor.personId)
+      : undefined;
     return {
-      pageTitle: 'Your account', section: 'account', user: identity.user, roles: roleNames(identity.roles), personName: person?.name, minPassword: MIN_PASSWORD, values: {},
+      pageTitle: 'Your account',
+      section: 'account',
+      user: identity.user,
+      roles: roleNames(identity.roles),
+      personName: person?.name,
+      minPassword: MIN_PASSWORD,
+      values: {},
       tokens: tokens.map((t) => ({
-        name: t.name, start: `amber_${t.prefix}_…`, created: formatUkDateTime(t.createdAt), lastUsed: t.lastUsedAt ? formatUkDateTime(t.lastUsedAt) : 'Never',
-        revoked: t.revokedAt ? formatUkDateTime(t.revokedAt) : undefined, revokeHref: paths.account.revokeToken(t.id),
+        name: t.name,
+        start: `amber_${t.prefix}_…`,
+        created: formatUkDateTime(t.createdAt),
+        lastUsed: t.lastUsedAt ? formatUkDateTime(t.lastUsedAt) : 'Never',
+        revoked: t.revokedAt ? formatUkDateTime(t.revokedAt) : undefined,
+        revokeHref: paths.account.revokeToken(t.id),
       })),
       ...extra,
     };
   }
   app.get(paths.account.show, async (request, reply) => {
     const q = request.query as Record<string, string>;
-    return reply.view('accounts/views/account.njk', await accountPage(request, { flash: q.saved === 'password' ? 'Your password has been changed.' : q.saved === 'revoked' ? 'The token has been revoked.' : undefined }));
+    return reply.view(
+      'accounts/views/account.njk',
+      await accountPage(request, {
+        flash:
+          q.saved === 'password'
+            ? 'Your password has been changed.'
+            : q.saved === 'revoked'
+              ? 'The token has been revoked.'
+              : undefined,
+      }),
+    );
   });
   app.post(paths.account.password, async (request, reply) => {
     try {
@@ -161,7 +248,9 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       return reply.redirect(`${paths.account.show}?saved=password`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('accounts/views/account.njk', await accountPage(request, { errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view('accounts/views/account.njk', await accountPage(request, { errors: errorView(error.issues) }));
     }
   });
   app.post(paths.account.tokens, async (request, reply) => {
@@ -172,7 +261,12 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       return reply.view('accounts/views/account.njk', await accountPage(request, { newToken: token }));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('accounts/views/account.njk', await accountPage(request, { values: body, errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view(
+          'accounts/views/account.njk',
+          await accountPage(request, { values: body, errors: errorView(error.issues) }),
+        );
     }
   });
   app.post(routes.revokeToken, async (request: IdReq, reply) => {
@@ -181,29 +275,66 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   });
 
   // Administration: users
-  const roleItems = (selected: readonly string[]) => ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: selected.includes(r) }));
+  const roleItems = (selected: readonly string[]) =>
+    ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: selected.includes(r) }));
   const personItems = async (request: FastifyRequest, selected: string | null | undefined) =>
-    selectItems(await people.list(request.actor), (p) => p.id, (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`, selected, 'Not one of the people in Amber');
+    selectItems(
+      await people.list(request.actor),
+      (p) => p.id,
+      (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`,
+      selected,
+      'Not one of the people in Amber',
+    );
 
   app.get(paths.users.list, async (request, reply) => {
     const users = await accounts.listUsers(request.actor);
     const q = request.query as Record<string, string>;
     return reply.view('accounts/views/users.njk', {
-      pageTitle: 'Users', section: 'users',
-      flash: q.saved === 'invited' ? 'The invitation has been sent.' : q.saved === 'changed' ? 'The user has been saved.' : q.saved === 'resent' ? 'The invitation has been sent again.' : undefined,
+      pageTitle: 'Users',
+      section: 'users',
+      flash:
+        q.saved === 'invited'
+          ? 'The invitation has been sent.'
+          : q.saved === 'changed'
+            ? 'The user has been saved.'
+            : q.saved === 'resent'
+              ? 'The invitation has been sent again.'
+              : undefined,
       users: users.map((u) => ({
-        href: paths.users.show(u.id), name: u.name, email: u.email, roles: roleNames(u.membership.roles), personName: u.membership.personName ?? '',
-        state: STATE_LABELS[u.state], stateClass: u.state === 'active' ? 'govuk-tag--green' : u.state === 'invited' ? 'govuk-tag--blue' : 'govuk-tag--grey',
+        href: paths.users.show(u.id),
+        name: u.name,
+        email: u.email,
+        roles: roleNames(u.membership.roles),
+        personName: u.membership.personName ?? '',
+        state: STATE_LABELS[u.state],
+        stateClass:
+          u.state === 'active' ? 'govuk-tag--green' : u.state === 'invited' ? 'govuk-tag--blue' : 'govuk-tag--grey',
         lastSignedIn: u.lastSignedInAt ? formatUkDateTime(u.lastSignedInAt) : 'Never',
       })),
     });
   });
 
-  async function inviteForm(request: FastifyRequest, values: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-    const roles = Array.isArray(values.roles) ? values.roles as string[] : typeof values.roles === 'string' ? [values.roles] : [];
+  async function inviteForm(
+    request: FastifyRequest,
+    values: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) {
+    const roles = Array.isArray(values.roles)
+      ? (values.roles as string[])
+      : typeof values.roles === 'string'
+        ? [values.roles]
+        : [];
     return {
-      pageTitle: 'Invite a user', section: 'users', inviting: true, action: paths.users.invite, buttonText: 'Send invitation',
-      backLink: { href: paths.users.list, text: 'Users' }, values, roleItems: roleItems(roles), personItems: await personItems(request, values.personId as string), ...extra,
+      pageTitle: 'Invite a user',
+      section: 'users',
+      inviting: true,
+      action: paths.users.invite,
+      buttonText: 'Send invitation',
+      backLink: { href: paths.users.list, text: 'Users' },
+      values,
+      roleItems: roleItems(roles),
+      personItems: await personItems(request, values.personId as string),
+      ...extra,
     };
   }
   app.get(paths.users.invite, async (request, reply) => {
@@ -217,23 +348,47 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       return reply.redirect(`${paths.users.list}?saved=invited`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('accounts/views/user-form.njk', await inviteForm(request, body, { errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view('accounts/views/user-form.njk', await inviteForm(request, body, { errors: errorView(error.issues) }));
     }
   });
 
   async function userForm(request: IdReq, override?: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const user = await accounts.getUser(request.actor, request.params.id);
-    const values = override ?? { roles: user.membership.roles, personId: user.membership.personId, disabled: user.state === 'disabled' };
-    const roles = Array.isArray(values.roles) ? values.roles as Role[] : typeof values.roles === 'string' ? [values.roles as Role] : [];
+    const values = override ?? {
+      roles: user.membership.roles,
+      personId: user.membership.personId,
+      disabled: user.state === 'disabled',
+    };
+    const roles = Array.isArray(values.roles)
+      ? (values.roles as Role[])
+      : typeof values.roles === 'string'
+        ? [values.roles as Role]
+        : [];
     return {
-      pageTitle: user.name || user.email, section: 'users', inviting: false, action: paths.users.show(user.id), buttonText: 'Save',
+      pageTitle: user.name || user.email,
+      section: 'users',
+      inviting: false,
+      action: paths.users.show(user.id),
+      buttonText: 'Save',
       backLink: { href: paths.users.list, text: 'Users' },
-      values: { ...values, name: user.name, email: user.email, state: STATE_LABELS[user.state].toLowerCase(), disabled: values.disabled === true || values.disabled === 'yes' },
-      roleItems: roleItems(roles), personItems: await personItems(request, values.personId as string),
-      resendHref: user.state === 'invited' ? paths.users.resendInvitation(user.id) : undefined, ...extra,
+      values: {
+        ...values,
+        name: user.name,
+        email: user.email,
+        state: STATE_LABELS[user.state].toLowerCase(),
+        disabled: values.disabled === true || values.disabled === 'yes',
+      },
+      roleItems: roleItems(roles),
+      personItems: await personItems(request, values.personId as string),
+      resendHref: user.state === 'invited' ? paths.users.resendInvitation(user.id) : undefined,
+      ...extra,
     };
   }
-  app.get(routes.user, async (request: IdReq, reply) => reply.view('accounts/views/user-form.njk', await userForm(request)));
+  app.get(routes.user, async (request: IdReq, reply) =>
+    reply.view('accounts/views/user-form.njk', await userForm(request)),
+  );
   app.post(routes.user, async (request: IdReq, reply) => {
     const body = formBody(request);
     try {
@@ -241,19 +396,33 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       return reply.redirect(`${paths.users.list}?saved=changed`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('accounts/views/user-form.njk', await userForm(request, body, { errors: errorView(error.issues) }));
+      return reply
+        .status(422)
+        .view('accounts/views/user-form.njk', await userForm(request, body, { errors: errorView(error.issues) }));
     }
   });
   app.post(routes.userInvitation, async (request: IdReq, reply) => {
-    await accounts.resendInvitation(request.actor, request.params.id, request.identity?.user.name || request.actor.label);
+    await accounts.resendInvitation(
+      request.actor,
+      request.params.id,
+      request.identity?.user.name || request.actor.label,
+    );
     return reply.redirect(`${paths.users.list}?saved=resent`, 303);
   });
 
   app.get(paths.users.securityLog, async (request, reply) => {
     const events = await accounts.securityLog(request.actor);
     return reply.view('accounts/views/security-log.njk', {
-      pageTitle: 'Security log', section: 'users', backLink: { href: paths.users.list, text: 'Users' },
-      events: events.map((e) => ({ when: formatUkDateTime(e.occurredAt), kind: e.kind.replace(/-/g, ' '), email: e.email, ip: e.ip, detail: e.detail })),
+      pageTitle: 'Security log',
+      section: 'users',
+      backLink: { href: paths.users.list, text: 'Users' },
+      events: events.map((e) => ({
+        when: formatUkDateTime(e.occurredAt),
+        kind: e.kind.replace(/-/g, ' '),
+        email: e.email,
+        ip: e.ip,
+        detail: e.detail,
+      })),
     });
   });
 }

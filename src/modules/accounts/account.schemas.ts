@@ -5,40 +5,66 @@ import { z } from 'zod';
 import { requiredText, optionalUuid, stringList, checkbox } from '../../platform/validation.ts';
 import { ROLES, type Role } from '../../domain/permissions.ts';
 
-const email = (label = 'your e-mail address') => z.preprocess((v) => (typeof v === 'string' ? v.trim() : v),
-  z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` })
-    .max(320, { error: 'The e-mail address must be 320 characters or fewer' })
-    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: 'Enter an e-mail address in the correct format, like name@example.gov.uk' }));
+const email = (label = 'your e-mail address') =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .max(320, { error: 'The e-mail address must be 320 characters or fewer' })
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
+        error: 'Enter an e-mail address in the correct format, like name@example.gov.uk',
+      }),
+  );
 
 export const MIN_PASSWORD = 12;
-const newPassword = z.string({ error: 'Enter a password' })
+const newPassword = z
+  .string({ error: 'Enter a password' })
   .min(1, { error: 'Enter a password' })
   .min(MIN_PASSWORD, { error: `The password must be ${MIN_PASSWORD} characters or more` })
   .max(256, { error: 'The password must be 256 characters or fewer' });
 
 export const signInInput = z.object({
   email: email(),
-  password: z.string({ error: 'Enter your password' }).min(1, { error: 'Enter your password' }).max(256, { error: 'Enter your password' }),
+  password: z
+    .string({ error: 'Enter your password' })
+    .min(1, { error: 'Enter your password' })
+    .max(256, { error: 'Enter your password' }),
 });
 
 export const forgottenPasswordInput = z.object({ email: email() });
 
-export const newPasswordInput = z.object({
-  password: newPassword,
-  confirm: z.string().optional(),
-}).refine((v) => v.confirm === undefined || v.confirm === v.password, { path: ['confirm'], error: 'The passwords do not match' });
+export const newPasswordInput = z
+  .object({
+    password: newPassword,
+    confirm: z.string().optional(),
+  })
+  .refine((v) => v.confirm === undefined || v.confirm === v.password, {
+    path: ['confirm'],
+    error: 'The passwords do not match',
+  });
 
-export const changePasswordInput = z.object({
-  current: z.string({ error: 'Enter your current password' }).min(1, { error: 'Enter your current password' }),
-  password: newPassword,
-  confirm: z.string().optional(),
-}).refine((v) => v.confirm === undefined || v.confirm === v.password, { path: ['confirm'], error: 'The passwords do not match' });
+export const changePasswordInput = z
+  .object({
+    current: z.string({ error: 'Enter your current password' }).min(1, { error: 'Enter your current password' }),
+    password: newPassword,
+    confirm: z.string().optional(),
+  })
+  .refine((v) => v.confirm === undefined || v.confirm === v.password, {
+    path: ['confirm'],
+    error: 'The passwords do not match',
+  });
 
-export const acceptInvitationInput = z.object({
-  name: requiredText('your name', 200),
-  password: newPassword,
-  confirm: z.string().optional(),
-}).refine((v) => v.confirm === undefined || v.confirm === v.password, { path: ['confirm'], error: 'The passwords do not match' });
+export const acceptInvitationInput = z
+  .object({
+    name: requiredText('your name', 200),
+    password: newPassword,
+    confirm: z.string().optional(),
+  })
+  .refine((v) => v.confirm === undefined || v.confirm === v.password, {
+    path: ['confirm'],
+    error: 'The passwords do not match',
+  });
 
 const roles = stringList('roles').transform((list, ctx) => {
   const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));

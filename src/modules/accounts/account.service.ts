@@ -14,7 +14,16 @@ import { authorize, ROLE_LABELS, type Role } from '../../domain/permissions.ts';
 import { formatUkDateTime } from './account.presenter.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { AccountRepository, MembershipRecord, UserRecord, NewSecurityEvent } from './account.repository.ts';
-import { signInInput, forgottenPasswordInput, newPasswordInput, changePasswordInput, acceptInvitationInput, inviteInput, membershipInput, apiTokenInput } from './account.schemas.ts';
+import {
+  signInInput,
+  forgottenPasswordInput,
+  newPasswordInput,
+  changePasswordInput,
+  acceptInvitationInput,
+  inviteInput,
+  membershipInput,
+  apiTokenInput,
+} from './account.schemas.ts';
 
 export interface AuthSettings {
   /** A session unused for this long ends. */
@@ -32,13 +41,25 @@ export interface AuthSettings {
 }
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
-  idleMinutes: 60, maxHours: 12, resetLinkMinutes: 60, invitationDays: 7,
-  accountFailures: 5, addressFailures: 20, windowMinutes: 15, publicUrl: 'http://localhost:3000',
+  idleMinutes: 60,
+  maxHours: 12,
+  resetLinkMinutes: 60,
+  invitationDays: 7,
+  accountFailures: 5,
+  addressFailures: 20,
+  windowMinutes: 15,
+  publicUrl: 'http://localhost:3000',
 };
 
-export interface MailMessage { to: string[]; subject: string; text: string }
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+}
 /** Sends (or queues) an e-mail on behalf of an organisation. */
-export interface MailSender { send(message: MailMessage, organisationId: string): Promise<void> }
+export interface MailSender {
+  send(message: MailMessage, organisationId: string): Promise<void>;
+}
 
 /** Who a request is: built from a session cookie or an API token. */
 export interface Identity {
@@ -51,22 +72,38 @@ export interface Identity {
   csrfToken?: string;
 }
 
-export interface NewSession { token: string; csrfToken: string; expiresAt: Date }
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
 
-export interface Client { ip: string; userAgent: string }
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
 
 export class SignInFailedError extends AppError {
-  constructor(message = 'Enter a correct e-mail address and password') { super('SIGN_IN_FAILED', message, 401); }
+  constructor(message = 'Enter a correct e-mail address and password') {
+    super('SIGN_IN_FAILED', message, 401);
+  }
 }
 export class SignInLimitedError extends AppError {
   readonly retryAt: Date;
-  constructor(message: string, retryAt: Date) { super('SIGN_IN_RATE_LIMITED', message, 429); this.retryAt = retryAt; }
+  constructor(message: string, retryAt: Date) {
+    super('SIGN_IN_RATE_LIMITED', message, 429);
+    this.retryAt = retryAt;
+  }
 }
 export class LinkNotValidError extends NotFoundError {
-  constructor(message: string) { super('LINK_NOT_VALID', message); }
+  constructor(message: string) {
+    super('LINK_NOT_VALID', message);
+  }
 }
 export class UserNotFoundError extends NotFoundError {
-  constructor() { super('USER_NOT_FOUND', 'There is no such user in this organisation'); }
+  constructor() {
+    super('USER_NOT_FOUND', 'There is no such user in this organisation');
+  }
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -85,17 +122,36 @@ export interface AccountServiceDeps {
   now?: () => Date;
 }
 
-export function createAccountService({ repo, mailer, settings: partial = {}, now = () => new Date() }: AccountServiceDeps) {
+export function createAccountService({
+  repo,
+  mailer,
+  settings: partial = {},
+  now = () => new Date(),
+}: AccountServiceDeps) {
   const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS, ...partial };
   const link = (path: string) => `${settings.publicUrl.replace(/\/$/, '')}${path}`;
   const security = (e: NewSecurityEvent) => repo.insertSecurityEvent(e);
 
-  async function startSession(userId: string, organisationId: string, method: 'password' | 'oidc', client: Client): Promise<NewSession> {
+  async function startSession(
+    userId: string,
+    organisationId: string,
+    method: 'password' | 'oidc',
+    client: Client,
+  ): Promise<NewSession> {
     const token = secret();
     const csrfToken = secret();
     const expiresAt = new Date(now().getTime() + settings.maxHours * 3_600_000);
     await repo.transaction(async (q) => {
-      await q.insertSession({ idHash: sha256(token), userId, organisationId, csrfToken, method, expiresAt, ip: client.ip, userAgent: client.userAgent });
+      await q.insertSession({
+        idHash: sha256(token),
+        userId,
+        organisationId,
+        csrfToken,
+        method,
+        expiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
       await q.updateUser(userId, { lastSignedInAt: now() });
     });
     return { token, csrfToken, expiresAt };
@@ -106,7 +162,11 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     return (await repo.listMemberships(user.id))[0];
   }
 
-  async function oneTimeLink(userId: string, purpose: 'password_reset' | 'invitation', minutes: number): Promise<{ token: string; expiresAt: Date }> {
+  async function oneTimeLink(
+    userId: string,
+    purpose: 'password_reset' | 'invitation',
+    minutes: number,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const token = secret();
     const expiresAt = new Date(now().getTime() + minutes * 60_000);
     await repo.transaction(async (q) => {
@@ -119,27 +179,56 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
   async function checkLink(token: string, purpose: 'password_reset' | 'invitation'): Promise<UserRecord> {
     const found = token.length > 0 && token.length < 200 ? await repo.findOneTimeToken(sha256(token)) : undefined;
     const what = purpose === 'password_reset' ? 'password reset link' : 'invitation link';
-    if (!found || found.purpose !== purpose) throw new LinkNotValidError(`This ${what} is not valid. Check it is the whole link from the e-mail, or ask for a new one.`);
-    if (found.usedAt) throw new LinkNotValidError(`This ${what} has already been used. Each link works once: ask for a new one if you need to.`);
-    if (found.expiresAt.getTime() <= now().getTime()) throw new LinkNotValidError(`This ${what} expired at ${formatUkDateTime(found.expiresAt)}. Ask for a new one.`);
+    if (!found || found.purpose !== purpose)
+      throw new LinkNotValidError(
+        `This ${what} is not valid. Check it is the whole link from the e-mail, or ask for a new one.`,
+      );
+    if (found.usedAt)
+      throw new LinkNotValidError(
+        `This ${what} has already been used. Each link works once: ask for a new one if you need to.`,
+      );
+    if (found.expiresAt.getTime() <= now().getTime())
+      throw new LinkNotValidError(`This ${what} expired at ${formatUkDateTime(found.expiresAt)}. Ask for a new one.`);
     const user = await repo.findUser(found.userId);
-    if (!user || user.state === 'disabled') throw new LinkNotValidError(`This ${what} is not valid any more: the account has been closed.`);
+    if (!user || user.state === 'disabled')
+      throw new LinkNotValidError(`This ${what} is not valid any more: the account has been closed.`);
     return user;
   }
 
   async function memberOf(actor: Actor, userId: string): Promise<UserRecord & { membership: MembershipRecord }> {
     const membership = await repo.findMembership(userId, actor.organisationId);
-    const user = membership && await repo.findUser(userId);
+    const user = membership && (await repo.findUser(userId));
     if (!membership || !user) throw new UserNotFoundError();
     return { ...user, membership };
   }
 
-  function identityOf(row: { user_id: string; email: string; name: string; organisation_id: string; organisation_name: string; person_id: string | null; roles: Role[] | null }, via: 'session' | 'token', csrfToken?: string): Identity {
+  function identityOf(
+    row: {
+      user_id: string;
+      email: string;
+      name: string;
+      organisation_id: string;
+      organisation_name: string;
+      person_id: string | null;
+      roles: Role[] | null;
+    },
+    via: 'session' | 'token',
+    csrfToken?: string,
+  ): Identity {
     const roles = row.roles ?? [];
     return {
-      actor: { organisationId: row.organisation_id, label: row.email, userId: row.user_id, ...(row.person_id ? { personId: row.person_id } : {}), roles },
+      actor: {
+        organisationId: row.organisation_id,
+        label: row.email,
+        userId: row.user_id,
+        ...(row.person_id ? { personId: row.person_id } : {}),
+        roles,
+      },
       user: { id: row.user_id, email: row.email, name: row.name },
-      organisationName: row.organisation_name, roles, via, ...(csrfToken ? { csrfToken } : {}),
+      organisationName: row.organisation_name,
+      roles,
+      via,
+      ...(csrfToken ? { csrfToken } : {}),
     };
   }
 
@@ -147,19 +236,58 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     settings,
 
     /** Creates an account with roles in the actor's organisation (the CLI, the demo, tests). */
-    async createUser(actor: Actor, input: { email: string; name: string; roles: Role[]; personId?: string | null; password?: string; /** An argon2id hash made elsewhere (the demo's public passwords). */ passwordHash?: string; /** Open without a password (single sign-on only, tests). */ active?: boolean }): Promise<UserRecord> {
+    async createUser(
+      actor: Actor,
+      input: {
+        email: string;
+        name: string;
+        roles: Role[];
+        personId?: string | null;
+        password?: string;
+        /** An argon2id hash made elsewhere (the demo's public passwords). */ passwordHash?: string;
+        /** Open without a password (single sign-on only, tests). */ active?: boolean;
+      },
+    ): Promise<UserRecord> {
       authorize(actor, 'users.manage');
-      const parsed = parseWith(inviteInput, { email: input.email, name: input.name, roles: input.roles, personId: input.personId ?? '' });
+      const parsed = parseWith(inviteInput, {
+        email: input.email,
+        name: input.name,
+        roles: input.roles,
+        personId: input.personId ?? '',
+      });
       if (input.password !== undefined) parseWith(newPasswordInput, { password: input.password });
-      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId))) throw ValidationError.single('personId', 'Select a person of this organisation');
+      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId)))
+        throw ValidationError.single('personId', 'Select a person of this organisation');
       const existing = await repo.findUserByEmail(parsed.email);
-      if (existing && await repo.findMembership(existing.id, actor.organisationId)) throw new ConflictError('USER_EXISTS', `${parsed.email} already has an account in this organisation`);
-      if (input.passwordHash !== undefined && !input.passwordHash.startsWith('$argon2id$')) throw new RangeError('passwordHash must be an argon2id hash');
-      const passwordHash = input.password !== undefined ? await argon2Hash(input.password) : input.passwordHash ?? null;
+      if (existing && (await repo.findMembership(existing.id, actor.organisationId)))
+        throw new ConflictError('USER_EXISTS', `${parsed.email} already has an account in this organisation`);
+      if (input.passwordHash !== undefined && !input.passwordHash.startsWith('$argon2id$'))
+        throw new RangeError('passwordHash must be an argon2id hash');
+      const passwordHash =
+        input.password !== undefined ? await argon2Hash(input.password) : (input.passwordHash ?? null);
       const id = await repo.transaction(async (q) => {
-        const id = existing?.id ?? await q.insertUser({ email: parsed.email, name: parsed.name, passwordHash, state: passwordHash || input.active ? 'active' : 'invited' });
-        await q.upsertMembership({ userId: id, organisationId: actor.organisationId, personId: parsed.personId, roles: parsed.roles });
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'user', entityId: id, action: 'create', after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId } });
+        const id =
+          existing?.id ??
+          (await q.insertUser({
+            email: parsed.email,
+            name: parsed.name,
+            passwordHash,
+            state: passwordHash || input.active ? 'active' : 'invited',
+          }));
+        await q.upsertMembership({
+          userId: id,
+          organisationId: actor.organisationId,
+          personId: parsed.personId,
+          roles: parsed.roles,
+        });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'user',
+          entityId: id,
+          action: 'create',
+          after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId },
+        });
         return id;
       });
       return (await repo.findUser(id))!;
@@ -169,13 +297,35 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     async invite(actor: Actor, input: unknown, invitedBy: string): Promise<{ user: UserRecord; link: string }> {
       authorize(actor, 'users.manage');
       const parsed = parseWith(inviteInput, input);
-      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId))) throw ValidationError.single('personId', 'Select a person of this organisation');
+      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId)))
+        throw ValidationError.single('personId', 'Select a person of this organisation');
       const existing = await repo.findUserByEmail(parsed.email);
-      if (existing && await repo.findMembership(existing.id, actor.organisationId)) throw ValidationError.single('email', `${parsed.email} already has an account in this organisation`);
+      if (existing && (await repo.findMembership(existing.id, actor.organisationId)))
+        throw ValidationError.single('email', `${parsed.email} already has an account in this organisation`);
       const id = await repo.transaction(async (q) => {
-        const id = existing?.id ?? await q.insertUser({ email: parsed.email, name: parsed.name, passwordHash: null, state: 'invited' });
-        await q.upsertMembership({ userId: id, organisationId: actor.organisationId, personId: parsed.personId, roles: parsed.roles });
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'user', entityId: id, action: 'create', after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId, invited: true } });
+        const id =
+          existing?.id ??
+          (await q.insertUser({ email: parsed.email, name: parsed.name, passwordHash: null, state: 'invited' }));
+        await q.upsertMembership({
+          userId: id,
+          organisationId: actor.organisationId,
+          personId: parsed.personId,
+          roles: parsed.roles,
+        });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'user',
+          entityId: id,
+          action: 'create',
+          after: {
+            email: parsed.email,
+            name: parsed.name,
+            roles: parsed.roles,
+            personId: parsed.personId,
+            invited: true,
+          },
+        });
         return id;
       });
       const user = (await repo.findUser(id))!;
@@ -183,21 +333,40 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       if (user.state === 'invited') {
         const { token, expiresAt } = await oneTimeLink(id, 'invitation', settings.invitationDays * 24 * 60);
         url = link(`/invitations/${token}`);
-        await mailer.send({
-          to: [user.email],
-          subject: 'You have been invited to Amber',
-          text: `${invitedBy} has invited you to use Amber, where ${(await repo.findMembership(id, actor.organisationId))!.organisationName} keeps its improvement priorities and progress reports.\n\nYour roles: ${parsed.roles.map((r) => ROLE_LABELS[r]).join(', ')}.\n\nTo set your password and sign in, open this link:\n${url}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}. If you were not expecting this e-mail, you can ignore it.`,
-        }, actor.organisationId);
+        await mailer.send(
+          {
+            to: [user.email],
+            subject: 'You have been invited to Amber',
+            text: `${invitedBy} has invited you to use Amber, where ${(await repo.findMembership(id, actor.organisationId))!.organisationName} keeps its improvement priorities and progress reports.\n\nYour roles: ${parsed.roles.map((r) => ROLE_LABELS[r]).join(', ')}.\n\nTo set your password and sign in, open this link:\n${url}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}. If you were not expecting this e-mail, you can ignore it.`,
+          },
+          actor.organisationId,
+        );
       } else {
-        await mailer.send({ to: [user.email], subject: 'You have been given access to Amber', text: `${invitedBy} has given you access to ${(await repo.findMembership(id, actor.organisationId))!.organisationName} in Amber. Sign in with your existing account:\n${url}` }, actor.organisationId);
+        await mailer.send(
+          {
+            to: [user.email],
+            subject: 'You have been given access to Amber',
+            text: `${invitedBy} has given you access to ${(await repo.findMembership(id, actor.organisationId))!.organisationName} in Amber. Sign in with your existing account:\n${url}`,
+          },
+          actor.organisationId,
+        );
       }
-      await security({ organisationId: actor.organisationId, userId: id, email: user.email, kind: 'invited', detail: `by ${actor.label}` });
+      await security({
+        organisationId: actor.organisationId,
+        userId: id,
+        email: user.email,
+        kind: 'invited',
+        detail: `by ${actor.label}`,
+      });
       return { user, link: url };
     },
 
     async checkInvitation(token: string): Promise<UserRecord> {
       const user = await checkLink(token, 'invitation');
-      if (user.state !== 'invited') throw new LinkNotValidError('This invitation has already been accepted. Sign in with your e-mail address and password.');
+      if (user.state !== 'invited')
+        throw new LinkNotValidError(
+          'This invitation has already been accepted. Sign in with your e-mail address and password.',
+        );
       return user;
     },
 
@@ -205,7 +374,8 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     async acceptInvitation(token: string, input: unknown, client: Client): Promise<NewSession> {
       const user = await this.checkInvitation(token);
       const parsed = parseWith(acceptInvitationInput, input);
-      if (parsed.password.toLowerCase() === user.email.toLowerCase()) throw ValidationError.single('password', 'The password must not be your e-mail address');
+      if (parsed.password.toLowerCase() === user.email.toLowerCase())
+        throw ValidationError.single('password', 'The password must not be your e-mail address');
       const passwordHash = await argon2Hash(parsed.password);
       const used = await repo.transaction(async (q) => {
         if (!(await q.useOneTimeToken(sha256(token), now()))) return false;
@@ -215,7 +385,8 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       if (!used) throw new LinkNotValidError('This invitation link has already been used.');
       await security({ userId: user.id, email: user.email, ip: client.ip, kind: 'invitation-accepted' });
       const membership = await homeMembership(user);
-      if (!membership) throw new SignInFailedError('Your account is not part of any organisation. Ask your administrator.');
+      if (!membership)
+        throw new SignInFailedError('Your account is not part of any organisation. Ask your administrator.');
       return startSession(user.id, membership.organisationId, 'password', client);
     },
 
@@ -226,27 +397,58 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       const failures = await repo.countFailures(email, client.ip, since);
       const retry = (oldest: Date | null) => new Date((oldest ?? now()).getTime() + settings.windowMinutes * 60_000);
       if (failures.account >= settings.accountFailures) {
-        await security({ email, ip: client.ip, kind: 'sign-in-refused-account-limit', detail: `${failures.account} failed attempts in ${settings.windowMinutes} minutes` });
+        await security({
+          email,
+          ip: client.ip,
+          kind: 'sign-in-refused-account-limit',
+          detail: `${failures.account} failed attempts in ${settings.windowMinutes} minutes`,
+        });
         const at = retry(failures.accountOldest);
-        throw new SignInLimitedError(`There have been too many failed attempts to sign in to this account. Try again after ${formatUkDateTime(at)}, or reset your password.`, at);
+        throw new SignInLimitedError(
+          `There have been too many failed attempts to sign in to this account. Try again after ${formatUkDateTime(at)}, or reset your password.`,
+          at,
+        );
       }
       if (failures.address >= settings.addressFailures) {
-        await security({ email, ip: client.ip, kind: 'sign-in-refused-address-limit', detail: `${failures.address} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes` });
+        await security({
+          email,
+          ip: client.ip,
+          kind: 'sign-in-refused-address-limit',
+          detail: `${failures.address} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
+        });
         const at = retry(failures.addressOldest);
-        throw new SignInLimitedError(`There have been too many failed attempts to sign in from your network. Try again after ${formatUkDateTime(at)}.`, at);
+        throw new SignInLimitedError(
+          `There have been too many failed attempts to sign in from your network. Try again after ${formatUkDateTime(at)}.`,
+          at,
+        );
       }
       const user = await repo.findUserByEmail(email);
-      const ok = user?.passwordHash ? await argon2Verify(user.passwordHash, password) : (await argon2Verify(await dummy(), password), false);
+      const ok = user?.passwordHash
+        ? await argon2Verify(user.passwordHash, password)
+        : (await argon2Verify(await dummy(), password), false);
       const membership = ok && user!.state === 'active' ? await homeMembership(user!) : undefined;
       if (!ok || !user || user.state !== 'active' || !membership) {
         await repo.insertAttempt({ email, ip: client.ip, succeeded: false });
-        const why = !user ? 'unknown account' : !ok ? 'wrong password' : user.state !== 'active' ? `account ${user.state}` : 'no organisation';
+        const why = !user
+          ? 'unknown account'
+          : !ok
+            ? 'wrong password'
+            : user.state !== 'active'
+              ? `account ${user.state}`
+              : 'no organisation';
         await security({ userId: user?.id ?? null, email, ip: client.ip, kind: 'sign-in-failed', detail: why });
         throw new SignInFailedError();
       }
       await repo.insertAttempt({ email, ip: client.ip, succeeded: true });
       await repo.clearAccountFailures(email);
-      await security({ organisationId: membership.organisationId, userId: user.id, email: user.email, ip: client.ip, kind: 'signed-in', detail: 'password' });
+      await security({
+        organisationId: membership.organisationId,
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'signed-in',
+        detail: 'password',
+      });
       return { ...(await startSession(user.id, membership.organisationId, 'password', client)), user };
     },
 
@@ -257,18 +459,32 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     async signInWithEmail(email: string, client: Client): Promise<NewSession & { user: UserRecord }> {
       const user = await repo.findUserByEmail(email);
       if (!user || user.state === 'disabled') {
-        await security({ userId: user?.id ?? null, email, ip: client.ip, kind: 'sign-in-failed', detail: `single sign-on: ${user ? 'account disabled' : 'no account'}` });
+        await security({
+          userId: user?.id ?? null,
+          email,
+          ip: client.ip,
+          kind: 'sign-in-failed',
+          detail: `single sign-on: ${user ? 'account disabled' : 'no account'}`,
+        });
         throw new SignInFailedError(`There is no Amber account for ${email}. Ask your administrator to invite you.`);
       }
       const membership = await homeMembership(user);
-      if (!membership) throw new SignInFailedError('Your account is not part of any organisation. Ask your administrator.');
+      if (!membership)
+        throw new SignInFailedError('Your account is not part of any organisation. Ask your administrator.');
       if (user.state === 'invited') {
         await repo.transaction(async (q) => {
           await q.updateUser(user.id, { state: 'active' });
           await q.retireOneTimeTokens(user.id, 'invitation', now());
         });
       }
-      await security({ organisationId: membership.organisationId, userId: user.id, email: user.email, ip: client.ip, kind: 'signed-in', detail: 'single sign-on' });
+      await security({
+        organisationId: membership.organisationId,
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'signed-in',
+        detail: 'single sign-on',
+      });
       return { ...(await startSession(user.id, membership.organisationId, 'oidc', client)), user };
     },
 
@@ -289,13 +505,32 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       }
       // One write a minute at most, not one per request.
       if (t - s.lastSeenAt.getTime() > 60_000) await repo.touchSession(idHash, now());
-      return identityOf({ user_id: s.userId, email: s.email, name: s.name, organisation_id: s.organisationId, organisation_name: s.organisationName, person_id: s.personId, roles: s.roles }, 'session', s.csrfToken);
+      return identityOf(
+        {
+          user_id: s.userId,
+          email: s.email,
+          name: s.name,
+          organisation_id: s.organisationId,
+          organisation_name: s.organisationName,
+          person_id: s.personId,
+          roles: s.roles,
+        },
+        'session',
+        s.csrfToken,
+      );
     },
 
     async signOut(token: string, client: Client): Promise<void> {
       const s = await repo.findSession(sha256(token));
       await repo.deleteSession(sha256(token));
-      if (s) await security({ organisationId: s.organisationId, userId: s.userId, email: s.email, ip: client.ip, kind: 'signed-out' });
+      if (s)
+        await security({
+          organisationId: s.organisationId,
+          userId: s.userId,
+          email: s.email,
+          ip: client.ip,
+          kind: 'signed-out',
+        });
     },
 
     /** Always answers the same, so it does not reveal who has an account. */
@@ -303,21 +538,41 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       const { email } = parseWith(forgottenPasswordInput, input);
       const user = await repo.findUserByEmail(email);
       if (!user || user.state !== 'active') {
-        await security({ email, ip: client.ip, kind: 'password-reset-requested', detail: user ? `account ${user.state}: no e-mail sent` : 'no account: no e-mail sent' });
+        await security({
+          email,
+          ip: client.ip,
+          kind: 'password-reset-requested',
+          detail: user ? `account ${user.state}: no e-mail sent` : 'no account: no e-mail sent',
+        });
         return;
       }
       const membership = await homeMembership(user);
       if (!membership) {
-        await security({ userId: user.id, email, ip: client.ip, kind: 'password-reset-requested', detail: 'no organisation: no e-mail sent' });
+        await security({
+          userId: user.id,
+          email,
+          ip: client.ip,
+          kind: 'password-reset-requested',
+          detail: 'no organisation: no e-mail sent',
+        });
         return;
       }
       const { token, expiresAt } = await oneTimeLink(user.id, 'password_reset', settings.resetLinkMinutes);
-      await mailer.send({
-        to: [user.email],
-        subject: 'Reset your Amber password',
-        text: `Someone (we hope you) asked to reset the password of your Amber account.\n\nTo choose a new password, open this link:\n${link(`/password/reset/${token}`)}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}. If you did not ask for this, you can ignore this e-mail: your password has not changed.`,
-      }, membership.organisationId);
-      await security({ userId: user.id, email: user.email, ip: client.ip, kind: 'password-reset-requested', detail: 'e-mail sent' });
+      await mailer.send(
+        {
+          to: [user.email],
+          subject: 'Reset your Amber password',
+          text: `Someone (we hope you) asked to reset the password of your Amber account.\n\nTo choose a new password, open this link:\n${link(`/password/reset/${token}`)}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}. If you did not ask for this, you can ignore this e-mail: your password has not changed.`,
+        },
+        membership.organisationId,
+      );
+      await security({
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'password-reset-requested',
+        detail: 'e-mail sent',
+      });
     },
 
     async checkPasswordReset(token: string): Promise<UserRecord> {
@@ -328,7 +583,8 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
     async resetPassword(token: string, input: unknown, client: Client): Promise<UserRecord> {
       const user = await checkLink(token, 'password_reset');
       const { password } = parseWith(newPasswordInput, input);
-      if (password.toLowerCase() === user.email.toLowerCase()) throw ValidationError.single('password', 'The password must not be your e-mail address');
+      if (password.toLowerCase() === user.email.toLowerCase())
+        throw ValidationError.single('password', 'The password must not be your e-mail address');
       const passwordHash = await argon2Hash(password);
       const used = await repo.transaction(async (q) => {
         if (!(await q.useOneTimeToken(sha256(token), now()))) return false;
@@ -336,22 +592,38 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
         await q.deleteUserSessions(user.id);
         return true;
       });
-      if (!used) throw new LinkNotValidError('This password reset link has already been used. Each link works once: ask for a new one if you need to.');
+      if (!used)
+        throw new LinkNotValidError(
+          'This password reset link has already been used. Each link works once: ask for a new one if you need to.',
+        );
       await repo.clearAccountFailures(user.email);
       await security({ userId: user.id, email: user.email, ip: client.ip, kind: 'password-reset' });
       return user;
     },
 
     async changePassword(actor: Actor, input: unknown, client: Client): Promise<void> {
-      if (!actor.userId) throw new ValidationError([{ field: 'current', message: 'Only a signed-in person can change their password' }]);
+      if (!actor.userId)
+        throw new ValidationError([{ field: 'current', message: 'Only a signed-in person can change their password' }]);
       const parsed = parseWith(changePasswordInput, input);
       const user = (await repo.findUser(actor.userId))!;
       if (!user.passwordHash || !(await argon2Verify(user.passwordHash, parsed.current))) {
-        await security({ organisationId: actor.organisationId, userId: user.id, email: user.email, ip: client.ip, kind: 'password-change-failed' });
+        await security({
+          organisationId: actor.organisationId,
+          userId: user.id,
+          email: user.email,
+          ip: client.ip,
+          kind: 'password-change-failed',
+        });
         throw ValidationError.single('current', 'Your current password is not correct');
       }
       await repo.updateUser(user.id, { passwordHash: await argon2Hash(parsed.password) });
-      await security({ organisationId: actor.organisationId, userId: user.id, email: user.email, ip: client.ip, kind: 'password-changed' });
+      await security({
+        organisationId: actor.organisationId,
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'password-changed',
+      });
     },
 
     // Administration
@@ -368,32 +640,73 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       authorize(actor, 'users.manage');
       const user = await memberOf(actor, userId);
       const parsed = parseWith(membershipInput, input);
-      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId))) throw ValidationError.single('personId', 'Select a person of this organisation');
-      const losesAdmin = user.membership.roles.includes('administrator') && user.state === 'active' && (!parsed.roles.includes('administrator') || parsed.disabled);
+      if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId)))
+        throw ValidationError.single('personId', 'Select a person of this organisation');
+      const losesAdmin =
+        user.membership.roles.includes('administrator') &&
+        user.state === 'active' &&
+        (!parsed.roles.includes('administrator') || parsed.disabled);
       if (losesAdmin && (await repo.countAdministrators(actor.organisationId)) <= 1) {
-        throw ValidationError.single('roles', 'The organisation needs at least one administrator: give another user the administrator role first');
+        throw ValidationError.single(
+          'roles',
+          'The organisation needs at least one administrator: give another user the administrator role first',
+        );
       }
-      const state = parsed.disabled ? 'disabled' : user.state === 'disabled' ? (user.passwordHash ? 'active' : 'invited') : user.state;
+      const state = parsed.disabled
+        ? 'disabled'
+        : user.state === 'disabled'
+          ? user.passwordHash
+            ? 'active'
+            : 'invited'
+          : user.state;
       await repo.transaction(async (q) => {
-        await q.upsertMembership({ userId, organisationId: actor.organisationId, personId: parsed.personId, roles: parsed.roles });
+        await q.upsertMembership({
+          userId,
+          organisationId: actor.organisationId,
+          personId: parsed.personId,
+          roles: parsed.roles,
+        });
         if (state !== user.state) await q.updateUser(userId, { state });
         // Taking roles away takes effect at once: the person's sessions end.
-        if (state === 'disabled' || parsed.roles.length < user.membership.roles.length || user.membership.roles.some((r) => !parsed.roles.includes(r))) await q.deleteUserSessions(userId);
+        if (
+          state === 'disabled' ||
+          parsed.roles.length < user.membership.roles.length ||
+          user.membership.roles.some((r) => !parsed.roles.includes(r))
+        )
+          await q.deleteUserSessions(userId);
         await q.audit({
-          organisationId: actor.organisationId, actor: actor.label, entity: 'user', entityId: userId, action: 'update',
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'user',
+          entityId: userId,
+          action: 'update',
           before: { roles: user.membership.roles, personId: user.membership.personId, state: user.state },
           after: { roles: parsed.roles, personId: parsed.personId, state },
         });
       });
-      await security({ organisationId: actor.organisationId, userId, email: user.email, kind: 'roles-changed', detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})` });
+      await security({
+        organisationId: actor.organisationId,
+        userId,
+        email: user.email,
+        kind: 'roles-changed',
+        detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})`,
+      });
     },
     async resendInvitation(actor: Actor, userId: string, invitedBy: string): Promise<string> {
       authorize(actor, 'users.manage');
       const user = await memberOf(actor, userId);
-      if (user.state !== 'invited') throw new ConflictError('NOT_INVITED', `${user.email} has already accepted the invitation`);
+      if (user.state !== 'invited')
+        throw new ConflictError('NOT_INVITED', `${user.email} has already accepted the invitation`);
       const { token, expiresAt } = await oneTimeLink(user.id, 'invitation', settings.invitationDays * 24 * 60);
       const url = link(`/invitations/${token}`);
-      await mailer.send({ to: [user.email], subject: 'Your invitation to Amber', text: `${invitedBy} has sent you a new invitation to Amber.\n\nTo set your password and sign in, open this link:\n${url}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}.` }, actor.organisationId);
+      await mailer.send(
+        {
+          to: [user.email],
+          subject: 'Your invitation to Amber',
+          text: `${invitedBy} has sent you a new invitation to Amber.\n\nTo set your password and sign in, open this link:\n${url}\n\nThe link works once and expires at ${formatUkDateTime(expiresAt)}.`,
+        },
+        actor.organisationId,
+      );
       return url;
     },
     async securityLog(actor: Actor, limit = 200) {
@@ -404,12 +717,25 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
 
     // Personal API tokens
     async createApiToken(actor: Actor, input: unknown): Promise<{ token: string; id: string }> {
-      if (!actor.userId) throw new ValidationError([{ field: 'name', message: 'Only a signed-in person can create a personal token' }]);
+      if (!actor.userId)
+        throw new ValidationError([{ field: 'name', message: 'Only a signed-in person can create a personal token' }]);
       const { name } = parseWith(apiTokenInput, input);
       const prefix = randomBytes(4).toString('hex');
       const token = `${TOKEN_PREFIX}${prefix}_${secret()}`;
-      const id = await repo.insertApiToken({ userId: actor.userId, organisationId: actor.organisationId, name, tokenHash: sha256(token), prefix });
-      await security({ organisationId: actor.organisationId, userId: actor.userId, email: actor.label, kind: 'api-token-created', detail: `${name} (${TOKEN_PREFIX}${prefix}_…)` });
+      const id = await repo.insertApiToken({
+        userId: actor.userId,
+        organisationId: actor.organisationId,
+        name,
+        tokenHash: sha256(token),
+        prefix,
+      });
+      await security({
+        organisationId: actor.organisationId,
+        userId: actor.userId,
+        email: actor.label,
+        kind: 'api-token-created',
+        detail: `${name} (${TOKEN_PREFIX}${prefix}_…)`,
+      });
       return { token, id };
     },
     async listApiTokens(actor: Actor) {
@@ -420,13 +746,20 @@ export function createAccountService({ repo, mailer, settings: partial = {}, now
       if (!actor.userId || !/^[0-9a-f-]{36}$/i.test(id) || !(await repo.revokeApiToken(actor.userId, id, now()))) {
         throw new NotFoundError('TOKEN_NOT_FOUND', 'There is no such token, or it has already been revoked');
       }
-      await security({ organisationId: actor.organisationId, userId: actor.userId, email: actor.label, kind: 'api-token-revoked', detail: id });
+      await security({
+        organisationId: actor.organisationId,
+        userId: actor.userId,
+        email: actor.label,
+        kind: 'api-token-revoked',
+        detail: id,
+      });
     },
     async resolveApiToken(token: string): Promise<Identity | undefined> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
       const row = await repo.findApiTokenIdentity(sha256(token));
       if (!row || row.revoked_at || row.state !== 'active' || row.roles === null) return undefined;
-      if (!row.last_used_at || now().getTime() - row.last_used_at.getTime() > 60_000) await repo.touchApiToken(row.id, now());
+      if (!row.last_used_at || now().getTime() - row.last_used_at.getTime() > 60_000)
+        await repo.touchApiToken(row.id, now());
       return identityOf(row, 'token');
     },
   };

@@ -9,7 +9,14 @@ import { paths } from '../../paths.ts';
 import { appendCookie, clientOf, cookieNames, readCookies, serialiseCookie } from '../../platform/http/auth.ts';
 import { SignInFailedError } from './account.service.ts';
 import { safeNext } from './account.routes.ts';
-import { createSsoClient, decodeAttempt, encodeAttempt, SsoRefusedError, SsoUnavailableError, type SsoSettings } from './account.sso.ts';
+import {
+  createSsoClient,
+  decodeAttempt,
+  encodeAttempt,
+  SsoRefusedError,
+  SsoUnavailableError,
+  type SsoSettings,
+} from './account.sso.ts';
 
 export interface SsoRouteOptions {
   /** Secure cookies with the __Host- prefix (production, behind HTTPS). */
@@ -25,16 +32,39 @@ export function registerSsoRoutes(app: FastifyInstance, services: Services, opti
   const sso = createSsoClient(options.oidc);
   const names = cookieNames(options.secure);
   const attemptCookie = options.secure ? '__Host-amber_sso' : 'amber_sso';
-  const clearAttempt = (reply: FastifyReply) => appendCookie(reply, serialiseCookie(attemptCookie, '', { secure: options.secure, maxAgeSeconds: 0 }));
+  const clearAttempt = (reply: FastifyReply) =>
+    appendCookie(reply, serialiseCookie(attemptCookie, '', { secure: options.secure, maxAgeSeconds: 0 }));
 
   const unavailable = (reply: FastifyReply, error: SsoUnavailableError) =>
-    reply.status(503).view('error.njk', { pageTitle: `Sign in with ${sso.name} is not available`, problem: { title: `Sign in with ${sso.name} is not available`, detail: error.message } });
+    reply
+      .status(503)
+      .view('error.njk', {
+        pageTitle: `Sign in with ${sso.name} is not available`,
+        problem: { title: `Sign in with ${sso.name} is not available`, detail: error.message },
+      });
 
-  async function refused(request: FastifyRequest, reply: FastifyReply, status: number, message: string, kind: string, detail: string, email = '') {
+  async function refused(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    message: string,
+    kind: string,
+    detail: string,
+    email = '',
+  ) {
     // Public pages act for the deployment's home organisation: its administrators see these in their security log.
-    await accounts.recordSecurityEvent({ organisationId: request.actor?.organisationId ?? null, email, ip: clientOf(request).ip, kind, detail: `single sign-on: ${detail}` });
+    await accounts.recordSecurityEvent({
+      organisationId: request.actor?.organisationId ?? null,
+      email,
+      ip: clientOf(request).ip,
+      kind,
+      detail: `single sign-on: ${detail}`,
+    });
     return reply.status(status).view('accounts/views/sign-in.njk', {
-      pageTitle: 'Sign in', values: {}, ssoName: sso.name, errors: { list: [{ text: message, href: '#sso' }], byField: {} },
+      pageTitle: 'Sign in',
+      values: {},
+      ssoName: sso.name,
+      errors: { list: [{ text: message, href: '#sso' }], byField: {} },
     });
   }
 
@@ -43,7 +73,13 @@ export function registerSsoRoutes(app: FastifyInstance, services: Services, opti
     if (request.identity) return reply.redirect(next ?? paths.home, 303);
     try {
       const { url, attempt } = await sso.start(next);
-      appendCookie(reply, serialiseCookie(attemptCookie, encodeAttempt(attempt), { secure: options.secure, maxAgeSeconds: ATTEMPT_SECONDS }));
+      appendCookie(
+        reply,
+        serialiseCookie(attemptCookie, encodeAttempt(attempt), {
+          secure: options.secure,
+          maxAgeSeconds: ATTEMPT_SECONDS,
+        }),
+      );
       return reply.redirect(url, 303);
     } catch (error) {
       if (!(error instanceof SsoUnavailableError)) throw error;
@@ -66,7 +102,8 @@ export function registerSsoRoutes(app: FastifyInstance, services: Services, opti
         request.log.warn({ err: error.cause }, 'single sign-on: the provider cannot be reached');
         return unavailable(reply, error);
       }
-      if (error instanceof SsoRefusedError) return refused(request, reply, error.status, error.message, 'sso-refused', error.detail, error.email);
+      if (error instanceof SsoRefusedError)
+        return refused(request, reply, error.status, error.message, 'sso-refused', error.detail, error.email);
       throw error;
     }
     try {
@@ -75,12 +112,18 @@ export function registerSsoRoutes(app: FastifyInstance, services: Services, opti
       // A new session id at every sign-in: any id planted before sign-in is worthless.
       const old = cookies[names.session];
       if (old) await accounts.signOut(old, clientOf(request));
-      appendCookie(reply, serialiseCookie(names.session, session.token, { secure: options.secure, expires: session.expiresAt }));
+      appendCookie(
+        reply,
+        serialiseCookie(names.session, session.token, { secure: options.secure, expires: session.expiresAt }),
+      );
       return reply.redirect(safeNext(attempt?.next) ?? paths.home, 303);
     } catch (error) {
       if (!(error instanceof SignInFailedError)) throw error;
       return reply.status(error.status).view('accounts/views/sign-in.njk', {
-        pageTitle: 'Sign in', values: {}, ssoName: sso.name, errors: { list: [{ text: error.message, href: '#sso' }], byField: {} },
+        pageTitle: 'Sign in',
+        values: {},
+        ssoName: sso.name,
+        errors: { list: [{ text: error.message, href: '#sso' }], byField: {} },
       });
     }
   });

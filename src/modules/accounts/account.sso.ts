@@ -33,7 +33,9 @@ export interface SsoAttempt {
 
 /** The provider could not be reached, or answered nonsense: nobody's fault in the browser. */
 export class SsoUnavailableError extends AppError {
-  constructor(message: string) { super('SSO_UNAVAILABLE', message, 503); }
+  constructor(message: string) {
+    super('SSO_UNAVAILABLE', message, 503);
+  }
 }
 
 /** A sign-on refused; `detail` is for the security log, `message` for the person. */
@@ -70,9 +72,17 @@ export function decodeAttempt(value: string | undefined): SsoAttempt | undefined
   if (!value || value.length > 2000) return undefined;
   try {
     const a = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const ok = ['state', 'nonce', 'codeVerifier'].every((k) => typeof a[k] === 'string' && (a[k] as string).length > 0)
-      && (a.next === undefined || typeof a.next === 'string');
-    return ok ? { state: a.state as string, nonce: a.nonce as string, codeVerifier: a.codeVerifier as string, ...(a.next ? { next: a.next as string } : {}) } : undefined;
+    const ok =
+      ['state', 'nonce', 'codeVerifier'].every((k) => typeof a[k] === 'string' && (a[k] as string).length > 0) &&
+      (a.next === undefined || typeof a.next === 'string');
+    return ok
+      ? {
+          state: a.state as string,
+          nonce: a.nonce as string,
+          codeVerifier: a.codeVerifier as string,
+          ...(a.next ? { next: a.next as string } : {}),
+        }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -82,19 +92,30 @@ export type SsoClient = ReturnType<typeof createSsoClient>;
 
 export function createSsoClient(settings: SsoSettings, { now = () => Date.now() }: { now?: () => number } = {}) {
   let discovered: { at: number; configuration: Promise<client.Configuration> } | undefined;
-  const unreachable = () => new SsoUnavailableError(`Amber could not reach ${settings.name} to sign you in. Try again in a few minutes, or sign in with your e-mail address and password.`);
+  const unreachable = () =>
+    new SsoUnavailableError(
+      `Amber could not reach ${settings.name} to sign you in. Try again in a few minutes, or sign in with your e-mail address and password.`,
+    );
 
   /** The provider's metadata, discovered on first use and again after an hour; a failure is not cached. */
   async function configuration(): Promise<client.Configuration> {
     if (!discovered || now() - discovered.at > DISCOVERY_TTL_MS) {
       const issuer = new URL(settings.issuerUrl);
-      const configuration = client.discovery(issuer, settings.clientId, undefined, client.ClientSecretPost(settings.clientSecret), {
-        // Plain http only for a provider on this machine in development and tests (config.ts refuses it in production).
-        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-        timeout: 10,
-      });
+      const configuration = client.discovery(
+        issuer,
+        settings.clientId,
+        undefined,
+        client.ClientSecretPost(settings.clientSecret),
+        {
+          // Plain http only for a provider on this machine in development and tests (config.ts refuses it in production).
+          ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+          timeout: 10,
+        },
+      );
       discovered = { at: now(), configuration };
-      configuration.catch(() => { if (discovered?.configuration === configuration) discovered = undefined; });
+      configuration.catch(() => {
+        if (discovered?.configuration === configuration) discovered = undefined;
+      });
     }
     try {
       return await discovered.configuration;
@@ -109,10 +130,19 @@ export function createSsoClient(settings: SsoSettings, { now = () => Date.now() 
     /** Where to send the browser, and the attempt to remember until it comes back. */
     async start(next: string | undefined): Promise<{ url: string; attempt: SsoAttempt }> {
       const config = await configuration();
-      const attempt: SsoAttempt = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier(), ...(next ? { next } : {}) };
+      const attempt: SsoAttempt = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        codeVerifier: client.randomPKCECodeVerifier(),
+        ...(next ? { next } : {}),
+      };
       const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: settings.redirectUrl, scope: SCOPE, state: attempt.state, nonce: attempt.nonce,
-        code_challenge: await client.calculatePKCECodeChallenge(attempt.codeVerifier), code_challenge_method: 'S256',
+        redirect_uri: settings.redirectUrl,
+        scope: SCOPE,
+        state: attempt.state,
+        nonce: attempt.nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(attempt.codeVerifier),
+        code_challenge_method: 'S256',
       });
       return { url: url.href, attempt };
     },
@@ -125,44 +155,89 @@ export function createSsoClient(settings: SsoSettings, { now = () => Date.now() 
       const params = new URLSearchParams(query);
       const returned = params.get('state');
       if (!attempt) {
-        throw new SsoRefusedError('SSO_NO_ATTEMPT', `The sign-in with ${settings.name} could not be matched to this browser: it took too long, or it was started somewhere else. Try again.`, 401, 'no sign-on in progress in this browser');
+        throw new SsoRefusedError(
+          'SSO_NO_ATTEMPT',
+          `The sign-in with ${settings.name} could not be matched to this browser: it took too long, or it was started somewhere else. Try again.`,
+          401,
+          'no sign-on in progress in this browser',
+        );
       }
       if (returned !== attempt.state) {
-        throw new SsoRefusedError('SSO_STATE_MISMATCH', `The sign-in with ${settings.name} could not be matched to this browser. Try again from the sign-in page.`, 401, returned ? 'the state did not match' : 'no state');
+        throw new SsoRefusedError(
+          'SSO_STATE_MISMATCH',
+          `The sign-in with ${settings.name} could not be matched to this browser. Try again from the sign-in page.`,
+          401,
+          returned ? 'the state did not match' : 'no state',
+        );
       }
       const error = params.get('error');
       if (error) {
         const description = params.get('error_description') ?? '';
-        throw new SsoRefusedError('SSO_PROVIDER_REFUSED', error === 'access_denied'
-          ? `${settings.name} did not let you sign in to Amber. If you think you should have access, ask your administrator.`
-          : `${settings.name} could not sign you in (${error}). Try again, or ask your administrator.`, 403, `the provider answered ${error}${description ? `: ${description}` : ''}`.slice(0, 500));
+        throw new SsoRefusedError(
+          'SSO_PROVIDER_REFUSED',
+          error === 'access_denied'
+            ? `${settings.name} did not let you sign in to Amber. If you think you should have access, ask your administrator.`
+            : `${settings.name} could not sign you in (${error}). Try again, or ask your administrator.`,
+          403,
+          `the provider answered ${error}${description ? `: ${description}` : ''}`.slice(0, 500),
+        );
       }
       const config = await configuration();
       const currentUrl = new URL(settings.redirectUrl);
       currentUrl.search = params.toString();
       let claims: Record<string, unknown>;
       try {
-        const tokens = await client.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: attempt.codeVerifier, expectedState: attempt.state, expectedNonce: attempt.nonce, idTokenExpected: true });
+        const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+          pkceCodeVerifier: attempt.codeVerifier,
+          expectedState: attempt.state,
+          expectedNonce: attempt.nonce,
+          idTokenExpected: true,
+        });
         claims = { ...(tokens.claims() ?? {}) };
         // Providers may keep e-mail claims for the userinfo endpoint (OIDC Core 5.4); the ID token's own claims win.
         // Best effort: without it, Entra ID's preferred_username may still name the account.
         if (typeof claims.email !== 'string' && tokens.access_token && config.serverMetadata().userinfo_endpoint) {
-          const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch(() => ({}));
+          const userinfo = await client
+            .fetchUserInfo(config, tokens.access_token, String(claims.sub))
+            .catch(() => ({}));
           claims = { ...userinfo, ...claims };
         }
       } catch (cause) {
-        if (cause instanceof client.ResponseBodyError || cause instanceof client.ClientError || cause instanceof client.AuthorizationResponseError) {
-          throw Object.assign(new SsoRefusedError('SSO_FAILED', `The sign-in with ${settings.name} could not be completed. Try again from the sign-in page.`, 401, `the answer was refused: ${(cause as Error).message}`.slice(0, 500)), { cause });
+        if (
+          cause instanceof client.ResponseBodyError ||
+          cause instanceof client.ClientError ||
+          cause instanceof client.AuthorizationResponseError
+        ) {
+          throw Object.assign(
+            new SsoRefusedError(
+              'SSO_FAILED',
+              `The sign-in with ${settings.name} could not be completed. Try again from the sign-in page.`,
+              401,
+              `the answer was refused: ${(cause as Error).message}`.slice(0, 500),
+            ),
+            { cause },
+          );
         }
         throw Object.assign(unreachable(), { cause });
       }
       const subject = String(claims.sub);
       const email = emailOf(claims);
       if (!email) {
-        throw new SsoRefusedError('SSO_NO_EMAIL', `${settings.name} did not tell Amber your e-mail address, so Amber cannot tell which account is yours. Ask your administrator.`, 403, `no e-mail address in the claims of ${subject}`);
+        throw new SsoRefusedError(
+          'SSO_NO_EMAIL',
+          `${settings.name} did not tell Amber your e-mail address, so Amber cannot tell which account is yours. Ask your administrator.`,
+          403,
+          `no e-mail address in the claims of ${subject}`,
+        );
       }
       if (claims.email_verified === false) {
-        throw new SsoRefusedError('SSO_EMAIL_UNVERIFIED', `${settings.name} has not verified the e-mail address ${email}, so Amber cannot use it to sign you in. Ask your administrator.`, 403, `${settings.name} says the address is not verified (subject ${subject})`, email);
+        throw new SsoRefusedError(
+          'SSO_EMAIL_UNVERIFIED',
+          `${settings.name} has not verified the e-mail address ${email}, so Amber cannot use it to sign you in. Ask your administrator.`,
+          403,
+          `${settings.name} says the address is not verified (subject ${subject})`,
+          email,
+        );
       }
       return { email, subject };
     },

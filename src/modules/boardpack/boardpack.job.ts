@@ -21,7 +21,11 @@ export function boardPackJobHandler(boardPack: BoardPackService): JobHandler {
     await ctx.storeFile({ name: boardPackFilename(view, 'pdf'), contentType: 'application/pdf', bytes: pdf });
     await ctx.progress(60, 'Making the Word document');
     const docx = await renderBoardPackDocx(view);
-    await ctx.storeFile({ name: boardPackFilename(view, 'docx'), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', bytes: docx });
+    await ctx.storeFile({
+      name: boardPackFilename(view, 'docx'),
+      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      bytes: docx,
+    });
     return 'The PDF and the Word document are ready.';
   };
 }

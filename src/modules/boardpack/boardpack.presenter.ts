@@ -18,10 +18,18 @@ export function directionOfTravel(bundle: ReportBundle | undefined, statuses: St
   const position = (id: string | null) => (id ? statuses.findIndex((s) => s.id === id) : -1);
   const from = position(bundle.previous.report.statusId);
   const to = position(bundle.report.statusId);
-  const was = from >= 0 ? `${statuses[from]!.label} in ${bundle.previous.period.label}` : `No status in ${bundle.previous.period.label}`;
+  const was =
+    from >= 0
+      ? `${statuses[from]!.label} in ${bundle.previous.period.label}`
+      : `No status in ${bundle.previous.period.label}`;
   if (from < 0 || to < 0) return { key: 'none', label: 'Not known', arrow: '', detail: was };
   const key = to < from ? 'better' : to > from ? 'worse' : 'same';
-  return { key, label: key === 'better' ? 'Better' : key === 'worse' ? 'Worse' : 'Same', arrow: ARROWS[key], detail: was };
+  return {
+    key,
+    label: key === 'better' ? 'Better' : key === 'worse' ? 'Worse' : 'Same',
+    arrow: ARROWS[key],
+    detail: was,
+  };
 }
 
 export function presentBoardPack(pack: BoardPack): BoardPackView {
@@ -50,6 +58,11 @@ export function presentBoardPack(pack: BoardPack): BoardPackView {
 
 /** "board-pack-2009-10-h1.pdf", with the theme's title when the pack is for one theme. */
 export function boardPackFilename(view: BoardPackView, format: 'pdf' | 'docx'): string {
-  const theme = view.themeTitle ? `-${view.themeTitle.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}` : '';
+  const theme = view.themeTitle
+    ? `-${view.themeTitle
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}`
+    : '';
   return `board-pack-${view.periodKey}${theme}.${format}`;
 }

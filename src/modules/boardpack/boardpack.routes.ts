@@ -11,7 +11,10 @@ type Req = FastifyRequest<{ Querystring: { period?: string; theme?: string } }>;
 
 const DOWNLOADS = {
   pdf: { type: 'application/pdf', render: renderBoardPackPdf },
-  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', render: renderBoardPackDocx },
+  docx: {
+    type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    render: renderBoardPackDocx,
+  },
 } as const;
 
 export function registerBoardPackRoutes(app: FastifyInstance, services: Services): void {
@@ -20,7 +23,11 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
   app.get(paths.boardPack.show, async (request: Req, reply) => {
     const { periods, themes } = await boardPack.choices(request.actor);
     if (periods.length === 0) {
-      return reply.view('boardpack/views/board-pack.njk', { pageTitle: 'Board pack', section: 'board-pack', empty: true });
+      return reply.view('boardpack/views/board-pack.njk', {
+        pageTitle: 'Board pack',
+        section: 'board-pack',
+        empty: true,
+      });
     }
     const period = request.query.period
       ? await services.periods.getByKey(request.actor, request.query.period)
@@ -28,29 +35,40 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
     const theme = request.query.theme || '';
     const pack = presentBoardPack(await boardPack.build(request.actor, period.key, theme || undefined));
     return reply.view('boardpack/views/board-pack.njk', {
-      pageTitle: `Board pack for ${period.label}`, section: 'board-pack',
+      pageTitle: `Board pack for ${period.label}`,
+      section: 'board-pack',
       pack,
       periodItems: periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === period.key })),
-      themeItems: [{ value: '', text: 'All themes', selected: theme === '' }, ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === theme }))],
-      periodKey: period.key, themeId: theme,
+      themeItems: [
+        { value: '', text: 'All themes', selected: theme === '' },
+        ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === theme })),
+      ],
+      periodKey: period.key,
+      themeId: theme,
       pdfHref: paths.boardPack.download('pdf', period.key, theme || undefined),
       docxHref: paths.boardPack.download('docx', period.key, theme || undefined),
     });
   });
 
   // Both files made in the background: the job page shows progress, then the download links.
-  app.post(paths.boardPack.generate, async (request: FastifyRequest<{ Body: { period?: string; theme?: string } }>, reply) => {
-    const periodKey = request.body?.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
-    const job = await boardPack.requestFiles(request.actor, periodKey, request.body?.theme || undefined);
-    return reply.redirect(paths.jobs.show(job.id), 303);
-  });
+  app.post(
+    paths.boardPack.generate,
+    async (request: FastifyRequest<{ Body: { period?: string; theme?: string } }>, reply) => {
+      const periodKey = request.body?.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
+      const job = await boardPack.requestFiles(request.actor, periodKey, request.body?.theme || undefined);
+      return reply.redirect(paths.jobs.show(job.id), 303);
+    },
+  );
 
   for (const format of ['pdf', 'docx'] as const) {
     app.get(paths.boardPack[format], async (request: Req, reply: FastifyReply) => {
       const periodKey = request.query.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
       const view = presentBoardPack(await boardPack.build(request.actor, periodKey, request.query.theme || undefined));
       const body = await DOWNLOADS[format].render(view);
-      return reply.type(DOWNLOADS[format].type).header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`).send(body);
+      return reply
+        .type(DOWNLOADS[format].type)
+        .header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`)
+        .send(body);
     });
   }
 }

@@ -14,10 +14,15 @@ import type { ReportService, ReportBundle } from '../reports/report.service.ts';
 import type { Job, JobService } from '../jobs/job.service.ts';
 
 /** What a board pack files job is asked for (kept in the job's input). */
-export interface BoardPackFilesParams { periodKey: string; themeId: string | undefined }
+export interface BoardPackFilesParams {
+  periodKey: string;
+  themeId: string | undefined;
+}
 
 export class ThemeNotFoundError extends NotFoundError {
-  constructor(id: string) { super('THEME_NOT_FOUND', `There is no theme ${id}`); }
+  constructor(id: string) {
+    super('THEME_NOT_FOUND', `There is no theme ${id}`);
+  }
 }
 
 export interface BoardPack {
@@ -29,7 +34,13 @@ export interface BoardPack {
   today: IsoDate;
 }
 
-export interface BoardPackDeps { plans: PlanService; periods: PeriodService; organisations: OrganisationService; reports: ReportService; jobs: JobService }
+export interface BoardPackDeps {
+  plans: PlanService;
+  periods: PeriodService;
+  organisations: OrganisationService;
+  reports: ReportService;
+  jobs: JobService;
+}
 
 export function createBoardPackService({ plans, periods, organisations, reports, jobs }: BoardPackDeps) {
   return {
@@ -37,8 +48,12 @@ export function createBoardPackService({ plans, periods, organisations, reports,
     async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<Job> {
       authorize(actor, 'boardpack.compile');
       const period = await periods.getByKey(actor, periodKey);
-      if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId)) throw new ThemeNotFoundError(themeId);
-      return jobs.enqueue<BoardPackFilesParams>(actor, 'board-pack', { periodKey: period.key, themeId: themeId || undefined });
+      if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId))
+        throw new ThemeNotFoundError(themeId);
+      return jobs.enqueue<BoardPackFilesParams>(actor, 'board-pack', {
+        periodKey: period.key,
+        themeId: themeId || undefined,
+      });
     },
 
     /** The choices of the board pack form: periods (latest first) and themes. */
@@ -63,10 +78,20 @@ export function createBoardPackService({ plans, periods, organisations, reports,
       const priorities = await plans.listPriorities(actor, { themeId: theme?.id, periodId: period.id });
       const items: BoardPack['items'] = [];
       for (const priority of priorities) {
-        const bundle = priority.latest?.periodKey === period.key ? await reports.getBundle(actor, priority.code, period.key) : undefined;
+        const bundle =
+          priority.latest?.periodKey === period.key
+            ? await reports.getBundle(actor, priority.code, period.key)
+            : undefined;
         items.push({ priority, bundle });
       }
-      return { organisation: await organisations.getOwn(actor), period, theme, statuses: await organisations.statusScale(actor), items, today };
+      return {
+        organisation: await organisations.getOwn(actor),
+        period,
+        theme,
+        statuses: await organisations.statusScale(actor),
+        items,
+        today,
+      };
     },
   };
 }

@@ -6,7 +6,11 @@ import { paths } from '../../paths.ts';
 import type { Dashboard } from './dashboard.service.ts';
 
 const listLink = (period: string, filter: { theme?: string; status?: string }) => {
-  const q = new URLSearchParams({ period, ...(filter.theme ? { theme: filter.theme } : {}), ...(filter.status ? { status: filter.status } : {}) });
+  const q = new URLSearchParams({
+    period,
+    ...(filter.theme ? { theme: filter.theme } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  });
   return `${paths.priorities.list}?${q.toString()}`;
 };
 
@@ -23,31 +27,50 @@ export function presentDashboard(d: Dashboard) {
     columns,
     rows: d.themes.map((t) => ({
       title: t.themeTitle,
-      cells: columns.map((c) => ({ count: t.counts[c.key] ?? 0, href: listLink(p, { theme: t.themeId, status: c.key }), label: `${c.label} in ${t.themeTitle}` })),
+      cells: columns.map((c) => ({
+        count: t.counts[c.key] ?? 0,
+        href: listLink(p, { theme: t.themeId, status: c.key }),
+        label: `${c.label} in ${t.themeTitle}`,
+      })),
       total: { count: t.total, href: listLink(p, { theme: t.themeId }) },
     })),
-    totals: columns.map((c) => ({ count: d.totals[c.key] ?? 0, href: listLink(p, { status: c.key }), label: `${c.label} in all themes` })),
+    totals: columns.map((c) => ({
+      count: d.totals[c.key] ?? 0,
+      href: listLink(p, { status: c.key }),
+      label: `${c.label} in all themes`,
+    })),
     grandTotal: { count: Object.values(d.totals).reduce((a, b) => a + b, 0), href: listLink(p, {}) },
     changes: d.changes.map((c) => {
       const find = (id: string | null) => (id ? d.statuses.find((s) => s.id === id) : undefined);
       const from = find(c.fromStatusId);
       const to = find(c.toStatusId);
       return {
-        code: c.code, title: c.title, fromPeriodLabel: c.fromPeriodLabel,
-        from: from ? presentStatus(from) : null, to: to ? presentStatus(to) : null,
+        code: c.code,
+        title: c.title,
+        fromPeriodLabel: c.fromPeriodLabel,
+        from: from ? presentStatus(from) : null,
+        to: to ? presentStatus(to) : null,
         direction: c.better === null ? 'Changed' : c.better ? 'Better' : 'Worse',
         href: paths.reports.show(c.code, p),
       };
     }),
     overdue: d.overdue.map((m) => ({
-      code: m.code, description: m.description, action: m.actionDescription,
-      due: m.revised ? `${formatTimescale(m.revised)} (revised from ${formatTimescale(m.timescale)})` : formatTimescale(m.timescale),
+      code: m.code,
+      description: m.description,
+      action: m.actionDescription,
+      due: m.revised
+        ? `${formatTimescale(m.revised)} (revised from ${formatTimescale(m.timescale)})`
+        : formatTimescale(m.timescale),
       href: `${paths.reports.milestoneProgress(m.code, m.periodKey, m.id)}`,
       reportHref: paths.reports.show(m.code, m.periodKey),
     })),
     offTarget: d.offTarget.map(({ indicator, point }) => ({
-      code: indicator.code, title: indicator.title, periodLabel: point.label, why: point.why,
-      status: point.shown ? presentStatus(point.shown) : null, href: paths.indicators.show(indicator.code),
+      code: indicator.code,
+      title: indicator.title,
+      periodLabel: point.label,
+      why: point.why,
+      status: point.shown ? presentStatus(point.shown) : null,
+      href: paths.indicators.show(indicator.code),
     })),
   };
 }

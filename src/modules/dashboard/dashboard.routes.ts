@@ -9,7 +9,8 @@ export function registerDashboardRoutes(app: FastifyInstance, services: Services
   app.get(paths.dashboard, async (request: FastifyRequest<{ Querystring: { period?: string } }>, reply) => {
     const dashboard = await services.dashboard.forPeriod(request.actor, request.query.period || undefined);
     return reply.view('dashboard/views/dashboard.njk', {
-      pageTitle: dashboard ? `Dashboard for ${dashboard.period.label}` : 'Dashboard', section: 'dashboard',
+      pageTitle: dashboard ? `Dashboard for ${dashboard.period.label}` : 'Dashboard',
+      section: 'dashboard',
       ...(dashboard ? presentDashboard(dashboard) : { empty: true }),
     });
   });

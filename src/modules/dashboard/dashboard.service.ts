@@ -25,7 +25,12 @@ export interface Dashboard {
   today: IsoDate;
 }
 
-export interface DashboardDeps { repo: DashboardRepository; periods: PeriodService; organisations: OrganisationService; indicators: IndicatorService }
+export interface DashboardDeps {
+  repo: DashboardRepository;
+  periods: PeriodService;
+  organisations: OrganisationService;
+  indicators: IndicatorService;
+}
 
 export function createDashboardService({ repo, periods, organisations, indicators }: DashboardDeps) {
   return {
@@ -33,15 +38,23 @@ export function createDashboardService({ repo, periods, organisations, indicator
     async forPeriod(actor: Actor, periodKey?: string, today: IsoDate = todayIso()): Promise<Dashboard | undefined> {
       const all = await periods.list(actor);
       if (all.length === 0) return undefined;
-      const period = periodKey ? await periods.getByKey(actor, periodKey) : all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!;
+      const period = periodKey
+        ? await periods.getByKey(actor, periodKey)
+        : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
       const statuses = await organisations.statusScale(actor);
       const byId = new Map(statuses.map((s) => [s.id, s]));
-      const keyOf = (statusId: string | null, hasReport: boolean) => (!hasReport ? 'no-report' : statusId ? byId.get(statusId)?.key ?? 'none' : 'none');
+      const keyOf = (statusId: string | null, hasReport: boolean) =>
+        !hasReport ? 'no-report' : statusId ? (byId.get(statusId)?.key ?? 'none') : 'none';
 
       const themes = new Map<string, Dashboard['themes'][number]>();
       const totals: Record<string, number> = {};
       for (const row of await repo.statusCounts(actor.organisationId, period.id)) {
-        const theme = themes.get(row.themeId) ?? { themeId: row.themeId, themeTitle: row.themeTitle, counts: {}, total: 0 };
+        const theme = themes.get(row.themeId) ?? {
+          themeId: row.themeId,
+          themeTitle: row.themeTitle,
+          counts: {},
+          total: 0,
+        };
         const key = keyOf(row.statusId, row.hasReport);
         theme.counts[key] = (theme.counts[key] ?? 0) + row.count;
         theme.total += row.count;
@@ -53,26 +66,47 @@ export function createDashboardService({ repo, periods, organisations, indicator
       const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn)).map((c) => {
         const from = position(c.fromStatusId);
         const to = position(c.toStatusId);
-        return { ...c, fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)), better: from < 0 || to < 0 ? null : to < from };
+        return {
+          ...c,
+          fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
+          better: from < 0 || to < 0 ? null : to < from,
+        };
       });
 
       const overdue = (await repo.overdueMilestones(actor.organisationId, today)).map((m) => ({
         ...m,
         timescale: { precision: m.duePrecision, date: m.dueOn as IsoDate } as Timescale,
-        revised: m.revisedDueOn && m.revisedPrecision ? ({ precision: m.revisedPrecision, date: m.revisedDueOn as IsoDate } as Timescale) : null,
+        revised:
+          m.revisedDueOn && m.revisedPrecision
+            ? ({ precision: m.revisedPrecision, date: m.revisedDueOn as IsoDate } as Timescale)
+            : null,
       }));
 
       // An indicator is off target in the period when its latest value inside the period is.
       const offTarget: Dashboard['offTarget'] = [];
       for (const indicator of await indicators.list(actor)) {
         const { points } = await indicators.points(actor, indicator.code);
-        const inPeriod = points.filter((p) => p.period.startsOn >= period.startsOn && p.period.endsOn <= period.endsOn).at(-1);
+        const inPeriod = points
+          .filter((p) => p.period.startsOn >= period.startsOn && p.period.endsOn <= period.endsOn)
+          .at(-1);
         if (!inPeriod) continue;
         const worst = statuses.at(-1);
-        const off = inPeriod.value.override ? inPeriod.shown?.key === worst?.key : inPeriod.computed.rated && inPeriod.computed.outcome === 'off';
+        const off = inPeriod.value.override
+          ? inPeriod.shown?.key === worst?.key
+          : inPeriod.computed.rated && inPeriod.computed.outcome === 'off';
         if (off) offTarget.push({ indicator, point: inPeriod });
       }
-      return { period, periods: all, statuses, themes: [...themes.values()], totals, changes, overdue, offTarget, today };
+      return {
+        period,
+        periods: all,
+        statuses,
+        themes: [...themes.values()],
+        totals,
+        changes,
+        overdue,
+        offTarget,
+        today,
+      };
     },
   };
 }

@@ -17,10 +17,49 @@ export interface DemoAccount {
 }
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { role: 'administrator', email: 'admin@demo.amber.example', password: 'amber-demo-admin', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$GiGHHwk0lSH4ERV8UXZToA$9ls1vuJ14pGOURob8wvS5XBu61cPhQAcen/8+xdKyx8', name: 'Demo Administrator' },
-  { role: 'performance_officer', email: 'performance@demo.amber.example', password: 'amber-demo-performance', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$KQtKQpVKDp5QsTacwsnXBw$YWv+wBdh56O5rZ2GtIA87ue20hQp9e/cn3R+4zeSJxg', name: 'Demo Performance Officer' },
-  { role: 'accountable_officer', email: 'lee.hemsworth@demo.amber.example', password: 'amber-demo-officer', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$0arBffXwzkr7cPD01A39MQ$HoulzUkf5Vfwzfov/b6yR085OweA1EZd0ng5Qr+xFQs', name: 'Lee Hemsworth', person: 'hemsworth' },
-  { role: 'accountable_director', email: 'james.rogers@demo.amber.example', password: 'amber-demo-director', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$DJVMXshvGRbYCk5DSrUonA$9cuKRCSDYR/e4uRg7KaaHxCJjbuXaAJR4tIfmtsZ3Eo', name: 'James Rogers', person: 'rogers' },
-  { role: 'contributor', email: 'arfan.hanif@demo.amber.example', password: 'amber-demo-contributor', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$n3ByQP2bSMIInyQtYdkieQ$4K1W2CfI01m59/wLB7yOq94BSMgrsY46vstEUTVC6ag', name: 'Arfan Hanif', person: 'hanif' },
-  { role: 'viewer', email: 'scrutiny@demo.amber.example', password: 'amber-demo-viewer', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$C4ObiVeboGJ+1KcW9U6xQA$zpDblU4CPlAQ6Z9YeKEHmUMVsxYPmGB5umTrRCAyroE', name: 'Demo Scrutiny Member' },
+  {
+    role: 'administrator',
+    email: 'admin@demo.amber.example',
+    password: 'amber-demo-admin',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$GiGHHwk0lSH4ERV8UXZToA$9ls1vuJ14pGOURob8wvS5XBu61cPhQAcen/8+xdKyx8',
+    name: 'Demo Administrator',
+  },
+  {
+    role: 'performance_officer',
+    email: 'performance@demo.amber.example',
+    password: 'amber-demo-performance',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$KQtKQpVKDp5QsTacwsnXBw$YWv+wBdh56O5rZ2GtIA87ue20hQp9e/cn3R+4zeSJxg',
+    name: 'Demo Performance Officer',
+  },
+  {
+    role: 'accountable_officer',
+    email: 'lee.hemsworth@demo.amber.example',
+    password: 'amber-demo-officer',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$0arBffXwzkr7cPD01A39MQ$HoulzUkf5Vfwzfov/b6yR085OweA1EZd0ng5Qr+xFQs',
+    name: 'Lee Hemsworth',
+    person: 'hemsworth',
+  },
+  {
+    role: 'accountable_director',
+    email: 'james.rogers@demo.amber.example',
+    password: 'amber-demo-director',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$DJVMXshvGRbYCk5DSrUonA$9cuKRCSDYR/e4uRg7KaaHxCJjbuXaAJR4tIfmtsZ3Eo',
+    name: 'James Rogers',
+    person: 'rogers',
+  },
+  {
+    role: 'contributor',
+    email: 'arfan.hanif@demo.amber.example',
+    password: 'amber-demo-contributor',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$n3ByQP2bSMIInyQtYdkieQ$4K1W2CfI01m59/wLB7yOq94BSMgrsY46vstEUTVC6ag',
+    name: 'Arfan Hanif',
+    person: 'hanif',
+  },
+  {
+    role: 'viewer',
+    email: 'scrutiny@demo.amber.example',
+    password: 'amber-demo-viewer',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$C4ObiVeboGJ+1KcW9U6xQA$zpDblU4CPlAQ6Z9YeKEHmUMVsxYPmGB5umTrRCAyroE',
+    name: 'Demo Scrutiny Member',
+  },
 ];

@@ -76,13 +76,19 @@ export const VFM_4D = {
         contributors: ['mcpherson'],
         milestones: [
           { description: 'Communication Plan agreed', timescale: 'Nov 2009' },
-          { description: 'Communication with key stakeholders including senior managers and nominated Head of Service completed', timescale: 'Nov 2009' },
+          {
+            description:
+              'Communication with key stakeholders including senior managers and nominated Head of Service completed',
+            timescale: 'Nov 2009',
+          },
         ],
       },
       {
         description: 'DECATS programme to be initiated with agreed timescales and outcomes.',
         contributors: ['hanif', 'mcpheely'],
-        milestones: [{ description: 'Contract initiated with buy-in from all key stakeholders', timescale: 'Nov 2009' }],
+        milestones: [
+          { description: 'Contract initiated with buy-in from all key stakeholders', timescale: 'Nov 2009' },
+        ],
       },
       {
         description:

@@ -2,17 +2,30 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TAXONOMY } from '../../domain/diagnostic/taxonomy.ts';
 import { DEMO_DATA } from './diagnostic-demo.ts';
-import { parseWorkbook, rawSheetsOf, readCsvSheet, readWorkbook, sheetCsv, writeWorkbook, SHEETS, describeProblem } from './diagnostic-transfer.ts';
+import {
+  parseWorkbook,
+  rawSheetsOf,
+  readCsvSheet,
+  readWorkbook,
+  sheetCsv,
+  writeWorkbook,
+  SHEETS,
+  describeProblem,
+} from './diagnostic-transfer.ts';
 
 const strip = (d: typeof DEMO_DATA) => ({
-  units: d.units, nonPay: d.nonPay,
+  units: d.units,
+  nonPay: d.nonPay,
   posts: d.posts.map(({ id: _i, version: _v, ...p }) => p),
   volumes: d.volumes.map((v) => ({ ...v, row: 0 })),
 });
 
 describe('the diagnostic workbook', () => {
   it('reads back exactly what it writes, as XLSX and as CSV', async () => {
-    const fromXlsx = parseWorkbook(await readWorkbook(await writeWorkbook(DEFAULT_TAXONOMY, DEMO_DATA)), DEFAULT_TAXONOMY);
+    const fromXlsx = parseWorkbook(
+      await readWorkbook(await writeWorkbook(DEFAULT_TAXONOMY, DEMO_DATA)),
+      DEFAULT_TAXONOMY,
+    );
     assert.deepEqual(fromXlsx.problems, []);
     assert.deepEqual(strip(fromXlsx.data), strip(DEMO_DATA));
     const sheets = rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA).filter((s) => s.name !== SHEETS.allocations);
@@ -25,10 +38,10 @@ describe('the diagnostic workbook', () => {
   it('names the sheet, row and column of every problem, in sheet order', () => {
     const sheets = rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA);
     const posts = sheets.find((s) => s.name === SHEETS.posts)!;
-    posts.rows[3]!.cells[4] = 'lots';          // FTE of row 4
-    posts.rows[5]!.cells[5] = '£600,000';      // pay of row 6
+    posts.rows[3]!.cells[4] = 'lots'; // FTE of row 4
+    posts.rows[5]!.cells[5] = '£600,000'; // pay of row 6
     const units = sheets.find((s) => s.name === SHEETS.units)!;
-    units.rows[2]!.cells[2] = 'NOPE';          // parent of row 3
+    units.rows[2]!.cells[2] = 'NOPE'; // parent of row 3
     const { problems } = parseWorkbook(sheets, DEFAULT_TAXONOMY);
     assert.deepEqual(problems.map(describeProblem), [
       'Org units sheet, row 3, column C (Parent code): "NOPE" is not a unit on this sheet',
@@ -38,7 +51,10 @@ describe('the diagnostic workbook', () => {
   });
 
   it('finds the header under a title row, whatever its case, and reads quoted CSV cells', () => {
-    const sheet = readCsvSheet(SHEETS.volumes, '\uFEFFVolumes for 2009/10\r\nprocess CODE,volume\r\n"FIN-AP","96,000"\r\n');
+    const sheet = readCsvSheet(
+      SHEETS.volumes,
+      '\uFEFFVolumes for 2009/10\r\nprocess CODE,volume\r\n"FIN-AP","96,000"\r\n',
+    );
     const sheets = rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA).filter((s) => s.name !== SHEETS.volumes);
     const { data, problems } = parseWorkbook([...sheets, sheet], DEFAULT_TAXONOMY);
     assert.deepEqual(problems, []);

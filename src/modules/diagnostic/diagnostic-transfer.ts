@@ -15,49 +15,93 @@
 
 import ExcelJS from 'exceljs';
 import {
-  type Post, type Taxonomy, type OrgUnit, MANAGING_OWN_TEAM, FRONT_LINE, SINK_CODES, DEFAULT_LIMITS, formatFte, parseFte, validatePosts,
+  type Post,
+  type Taxonomy,
+  type OrgUnit,
+  MANAGING_OWN_TEAM,
+  FRONT_LINE,
+  SINK_CODES,
+  DEFAULT_LIMITS,
+  formatFte,
+  parseFte,
+  validatePosts,
 } from '../../domain/diagnostic/baseline.ts';
 import { type Money, formatMoney, parseMoney } from '../../domain/diagnostic/money.ts';
 import { formatScaled, parsePercent } from '../../domain/diagnostic/decimal.ts';
-import { NON_PAY_BASES, NON_PAY_CATEGORIES, NON_PAY_CATEGORY_LABELS, type NonPayBasis, type NonPayCategory, validateNonPay } from '../../domain/diagnostic/non-pay.ts';
+import {
+  NON_PAY_BASES,
+  NON_PAY_CATEGORIES,
+  NON_PAY_CATEGORY_LABELS,
+  type NonPayBasis,
+  type NonPayCategory,
+  validateNonPay,
+} from '../../domain/diagnostic/non-pay.ts';
 import type { ExerciseData, NonPayRecord, PostRecord, UnitRecord, VolumeRecord } from './diagnostic.repository.ts';
 
 export const SHEETS = {
-  units: 'Org units', posts: 'Posts', allocations: 'Allocations', nonPay: 'Non-pay', volumes: 'Volumes', taxonomy: 'Taxonomy',
+  units: 'Org units',
+  posts: 'Posts',
+  allocations: 'Allocations',
+  nonPay: 'Non-pay',
+  volumes: 'Volumes',
+  taxonomy: 'Taxonomy',
 } as const;
 type SheetKey = Exclude<keyof typeof SHEETS, 'taxonomy'>;
 
-interface Column { key: string; name: string; required: boolean; aliases?: string[] }
+interface Column {
+  key: string;
+  name: string;
+  required: boolean;
+  aliases?: string[];
+}
 const COLUMNS: Record<SheetKey, Column[]> = {
   units: [
-    { key: 'code', name: 'Code', required: true }, { key: 'name', name: 'Name', required: true },
-    { key: 'parent', name: 'Parent code', required: true }, { key: 'central', name: 'Central function', required: false },
-    { key: 'users', name: 'Users', required: false }, { key: 'area', name: 'Floor area (m²)', required: false, aliases: ['Floor area', 'Area (m2)', 'm²', 'm2'] },
+    { key: 'code', name: 'Code', required: true },
+    { key: 'name', name: 'Name', required: true },
+    { key: 'parent', name: 'Parent code', required: true },
+    { key: 'central', name: 'Central function', required: false },
+    { key: 'users', name: 'Users', required: false },
+    { key: 'area', name: 'Floor area (m²)', required: false, aliases: ['Floor area', 'Area (m2)', 'm²', 'm2'] },
   ],
   posts: [
-    { key: 'code', name: 'Post ID', required: true }, { key: 'unit', name: 'Org unit code', required: true },
-    { key: 'title', name: 'Job title', required: false }, { key: 'grade', name: 'Grade', required: false },
-    { key: 'fte', name: 'FTE', required: true }, { key: 'pay', name: 'Annual pay cost (£)', required: true, aliases: ['Annual pay cost', 'Pay cost'] },
-    { key: 'manager', name: 'Manager post ID', required: true }, { key: 'vacant', name: 'Vacant', required: false },
+    { key: 'code', name: 'Post ID', required: true },
+    { key: 'unit', name: 'Org unit code', required: true },
+    { key: 'title', name: 'Job title', required: false },
+    { key: 'grade', name: 'Grade', required: false },
+    { key: 'fte', name: 'FTE', required: true },
+    { key: 'pay', name: 'Annual pay cost (£)', required: true, aliases: ['Annual pay cost', 'Pay cost'] },
+    { key: 'manager', name: 'Manager post ID', required: true },
+    { key: 'vacant', name: 'Vacant', required: false },
     { key: 'contract', name: 'Contract type', required: false },
   ],
   allocations: [
-    { key: 'post', name: 'Post ID', required: true }, { key: 'process', name: 'Process code', required: true },
+    { key: 'post', name: 'Post ID', required: true },
+    { key: 'process', name: 'Process code', required: true },
     { key: 'pct', name: '% of time', required: true, aliases: ['Percent', 'Percentage', '%'] },
   ],
   nonPay: [
-    { key: 'category', name: 'Category', required: true }, { key: 'description', name: 'Description', required: false },
-    { key: 'amount', name: 'Amount (£)', required: true, aliases: ['Amount'] }, { key: 'process', name: 'Process code', required: false },
-    { key: 'function', name: 'Function code', required: false }, { key: 'unit', name: 'Org unit code', required: false },
+    { key: 'category', name: 'Category', required: true },
+    { key: 'description', name: 'Description', required: false },
+    { key: 'amount', name: 'Amount (£)', required: true, aliases: ['Amount'] },
+    { key: 'process', name: 'Process code', required: false },
+    { key: 'function', name: 'Function code', required: false },
+    { key: 'unit', name: 'Org unit code', required: false },
     { key: 'basis', name: 'Basis', required: false },
   ],
   volumes: [
-    { key: 'process', name: 'Process code', required: true }, { key: 'processName', name: 'Process', required: false },
-    { key: 'driver', name: 'Volume driver', required: false }, { key: 'volume', name: 'Volume', required: true },
+    { key: 'process', name: 'Process code', required: true },
+    { key: 'processName', name: 'Process', required: false },
+    { key: 'driver', name: 'Volume driver', required: false },
+    { key: 'volume', name: 'Volume', required: true },
   ],
 };
 
-export interface SheetProblem { sheet: string; row: number | undefined; column: string | undefined; message: string }
+export interface SheetProblem {
+  sheet: string;
+  row: number | undefined;
+  column: string | undefined;
+  message: string;
+}
 
 export const describeProblem = (p: SheetProblem): string =>
   `${p.sheet} sheet${p.row !== undefined ? `, row ${p.row}` : ''}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;
@@ -65,7 +109,10 @@ export const describeProblem = (p: SheetProblem): string =>
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-export interface RawSheet { name: string; rows: { number: number; cells: string[] }[] }
+export interface RawSheet {
+  name: string;
+  rows: { number: number; cells: string[] }[];
+}
 
 /** Shortest exact text of a number (0.1 + 0.2 → "0.3"). */
 function numberText(n: number): string {
@@ -85,14 +132,24 @@ function cellText(cell: ExcelJS.Cell): string {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') {
     const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown };
-    if (o.richText) return o.richText.map((r) => r.text).join('').trim();
-    if ('result' in o) return typeof o.result === 'number' ? num(o.result) : o.result === undefined || o.result === null ? '' : String(o.result).trim();
+    if (o.richText)
+      return o.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
+    if ('result' in o)
+      return typeof o.result === 'number'
+        ? num(o.result)
+        : o.result === undefined || o.result === null
+          ? ''
+          : String(o.result).trim();
     if (typeof o.text === 'string') return o.text.trim();
   }
   return String(v).trim();
 }
 
-export const isXlsx = (data: Buffer) => data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+export const isXlsx = (data: Buffer) =>
+  data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
 
 /** Every sheet of a workbook as text cells; throws a SheetProblem-like error when it is not one. */
 export async function readWorkbook(data: Buffer): Promise<RawSheet[]> {
@@ -117,44 +174,90 @@ export function readCsvSheet(name: string, text: string): RawSheet {
   let field = '';
   let quoted = false;
   let line = 1;
-  const end = () => { row.push(field.trim()); if (row.some((c) => c !== '')) rows.push({ number: line, cells: row }); row = []; field = ''; };
+  const end = () => {
+    row.push(field.trim());
+    if (row.some((c) => c !== '')) rows.push({ number: line, cells: row });
+    row = [];
+    field = '';
+  };
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
     if (quoted) {
-      if (c === '"') { if (input[i + 1] === '"') { field += '"'; i++; } else quoted = false; } else field += c;
+      if (c === '"') {
+        if (input[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
       continue;
     }
-    if (c === '"' && field.trim() === '') { quoted = true; field = ''; continue; }
-    if (c === ',') { row.push(field.trim()); field = ''; continue; }
-    if (c === '\r' || c === '\n') { end(); if (c === '\r' && input[i + 1] === '\n') i++; line++; continue; }
+    if (c === '"' && field.trim() === '') {
+      quoted = true;
+      field = '';
+      continue;
+    }
+    if (c === ',') {
+      row.push(field.trim());
+      field = '';
+      continue;
+    }
+    if (c === '\r' || c === '\n') {
+      end();
+      if (c === '\r' && input[i + 1] === '\n') i++;
+      line++;
+      continue;
+    }
     field += c;
   }
   if (field !== '' || row.length > 0) end();
   return { name, rows };
 }
 
-const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9%²£]+/g, ' ').trim();
+const normalise = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9%²£]+/g, ' ')
+    .trim();
 const columnLetter = (index: number) => {
   let n = index + 1;
   let s = '';
-  while (n > 0) { const m = (n - 1) % 26; s = String.fromCharCode(65 + m) + s; n = Math.floor((n - 1) / 26); }
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
   return s;
 };
 
-interface Located { sheet: string; row: number; get(key: string): string; column(key: string): string }
+interface Located {
+  sheet: string;
+  row: number;
+  get(key: string): string;
+  column(key: string): string;
+}
 
 /** The rows of one sheet, located by header, or the problems with its header. */
 function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProblem[]): Located[] {
   const name = SHEETS[key];
   if (!sheet) {
-    problems.push({ sheet: name, row: undefined, column: undefined, message: `The workbook has no "${name}" sheet: download a new template and copy your data into it` });
+    problems.push({
+      sheet: name,
+      row: undefined,
+      column: undefined,
+      message: `The workbook has no "${name}" sheet: download a new template and copy your data into it`,
+    });
     return [];
   }
   const columns = COLUMNS[key];
   // The header is the first row naming the first column (rows above it may hold a title).
   const headerIndex = sheet.rows.findIndex((r) => r.cells.some((c) => normalise(c) === normalise(columns[0]!.name)));
   if (headerIndex < 0) {
-    problems.push({ sheet: name, row: undefined, column: undefined, message: `No header row with a "${columns[0]!.name}" column was found` });
+    problems.push({
+      sheet: name,
+      row: undefined,
+      column: undefined,
+      message: `No header row with a "${columns[0]!.name}" column was found`,
+    });
     return [];
   }
   const header = sheet.rows[headerIndex]!;
@@ -163,13 +266,27 @@ function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProbl
     const names = [col.name, ...(col.aliases ?? [])].map(normalise);
     const at = header.cells.findIndex((c) => names.includes(normalise(c)));
     if (at >= 0) position.set(col.key, at);
-    else if (col.required) problems.push({ sheet: name, row: header.number, column: undefined, message: `The "${col.name}" column is missing` });
+    else if (col.required)
+      problems.push({
+        sheet: name,
+        row: header.number,
+        column: undefined,
+        message: `The "${col.name}" column is missing`,
+      });
   }
   if (columns.some((c) => c.required && !position.has(c.key))) return [];
   return sheet.rows.slice(headerIndex + 1).map((r) => ({
-    sheet: name, row: r.number,
-    get: (k: string) => { const i = position.get(k); return i === undefined ? '' : (r.cells[i] ?? '').trim(); },
-    column: (k: string) => { const i = position.get(k); const col = columns.find((c) => c.key === k)!; return i === undefined ? col.name : `${columnLetter(i)} (${col.name})`; },
+    sheet: name,
+    row: r.number,
+    get: (k: string) => {
+      const i = position.get(k);
+      return i === undefined ? '' : (r.cells[i] ?? '').trim();
+    },
+    column: (k: string) => {
+      const i = position.get(k);
+      const col = columns.find((c) => c.key === k)!;
+      return i === undefined ? col.name : `${columnLetter(i)} (${col.name})`;
+    },
   }));
 }
 
@@ -177,14 +294,18 @@ const toPence = (text: string): Money | undefined => parseMoney(text.replace(/^�
 const yes = (t: string) => /^(y|yes|true|1|vacant)$/i.test(t);
 const no = (t: string) => t === '' || /^(n|no|false|0|filled)$/i.test(t);
 
-export interface ParsedWorkbook { data: ExerciseData; problems: SheetProblem[] }
+export interface ParsedWorkbook {
+  data: ExerciseData;
+  problems: SheetProblem[];
+}
 
 /** Checks every sheet, every row and the data as a whole (allocations, managers, codes). */
 export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): ParsedWorkbook {
   const problems: SheetProblem[] = [];
   const byName = new Map(sheets.map((s) => [normalise(s.name), s] as const));
   const sheet = (key: SheetKey) => byName.get(normalise(SHEETS[key]));
-  const add = (r: Located, key: string, message: string) => problems.push({ sheet: r.sheet, row: r.row, column: r.column(key), message });
+  const add = (r: Located, key: string, message: string) =>
+    problems.push({ sheet: r.sheet, row: r.row, column: r.column(key), message });
   const functions = new Set(taxonomy.functions.map((f) => f.code));
   const processes = new Set(taxonomy.processes.map((p) => p.code));
   const allocationCodes = new Set([...processes, ...SINK_CODES]);
@@ -194,8 +315,14 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
   const unitRows = new Map<string, Located>();
   for (const r of locate(sheet('units'), 'units', problems)) {
     const code = r.get('code');
-    if (!code) { add(r, 'code', 'Enter the unit’s code'); continue; }
-    if (unitRows.has(code)) { add(r, 'code', `Unit ${code} appears twice (also on row ${unitRows.get(code)!.row})`); continue; }
+    if (!code) {
+      add(r, 'code', 'Enter the unit’s code');
+      continue;
+    }
+    if (unitRows.has(code)) {
+      add(r, 'code', `Unit ${code} appears twice (also on row ${unitRows.get(code)!.row})`);
+      continue;
+    }
     unitRows.set(code, r);
     const name = r.get('name');
     if (!name) add(r, 'name', 'Enter the unit’s name');
@@ -204,20 +331,36 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
     const count = (k: string, what: string) => {
       const t = r.get(k).replace(/,/g, '');
       if (t === '') return null;
-      if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) { add(r, k, `${what} must be a whole number, 0 or more`); return null; }
+      if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) {
+        add(r, k, `${what} must be a whole number, 0 or more`);
+        return null;
+      }
       return Number(t);
     };
-    units.push({ code, name, parentCode: r.get('parent') || null, centralFunctionCode: central || null, users: count('users', 'Users'), areaM2: count('area', 'Floor area'), row: r.row });
+    units.push({
+      code,
+      name,
+      parentCode: r.get('parent') || null,
+      centralFunctionCode: central || null,
+      users: count('users', 'Users'),
+      areaM2: count('area', 'Floor area'),
+      row: r.row,
+    });
   }
   for (const u of units) {
-    if (u.parentCode !== null && !unitRows.has(u.parentCode)) add(unitRows.get(u.code)!, 'parent', `"${u.parentCode}" is not a unit on this sheet`);
+    if (u.parentCode !== null && !unitRows.has(u.parentCode))
+      add(unitRows.get(u.code)!, 'parent', `"${u.parentCode}" is not a unit on this sheet`);
   }
   // Loops in the unit tree
   const parentOf = new Map(units.map((u) => [u.code, u.parentCode] as const));
   for (const u of units) {
     const seen = new Set<string>([u.code]);
     for (let p = parentOf.get(u.code); p; p = parentOf.get(p) ?? null) {
-      if (seen.has(p)) { if (p === u.code) add(unitRows.get(u.code)!, 'parent', `Unit ${u.code} is inside itself (its parent chain loops back to it)`); break; }
+      if (seen.has(p)) {
+        if (p === u.code)
+          add(unitRows.get(u.code)!, 'parent', `Unit ${u.code} is inside itself (its parent chain loops back to it)`);
+        break;
+      }
       seen.add(p);
     }
   }
@@ -227,31 +370,65 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
   const postRows = new Map<string, Located>();
   for (const r of locate(sheet('posts'), 'posts', problems)) {
     const code = r.get('code');
-    if (!code) { add(r, 'code', 'Enter the post ID'); continue; }
-    if (postRows.has(code)) { add(r, 'code', `Post ${code} appears twice (also on row ${postRows.get(code)!.row})`); continue; }
+    if (!code) {
+      add(r, 'code', 'Enter the post ID');
+      continue;
+    }
+    if (postRows.has(code)) {
+      add(r, 'code', `Post ${code} appears twice (also on row ${postRows.get(code)!.row})`);
+      continue;
+    }
     postRows.set(code, r);
     const unit = r.get('unit');
     if (!unit) add(r, 'unit', 'Enter the org unit code');
     else if (!unitRows.has(unit)) add(r, 'unit', `"${unit}" is not a unit on the ${SHEETS.units} sheet`);
     const fteText = r.get('fte');
     const fte = parseFte(fteText);
-    if (fte === undefined) add(r, 'fte', fteText === '' ? 'Enter the FTE' : `"${fteText}" is not an FTE: enter a number like 0.8, to at most four decimal places`);
+    if (fte === undefined)
+      add(
+        r,
+        'fte',
+        fteText === ''
+          ? 'Enter the FTE'
+          : `"${fteText}" is not an FTE: enter a number like 0.8, to at most four decimal places`,
+      );
     else if (fte < 0) add(r, 'fte', 'FTE must be zero or more');
-    else if (fte > DEFAULT_LIMITS.maxFte) add(r, 'fte', `FTE ${formatFte(fte)} is more than one post can hold (at most ${formatFte(DEFAULT_LIMITS.maxFte)})`);
+    else if (fte > DEFAULT_LIMITS.maxFte)
+      add(
+        r,
+        'fte',
+        `FTE ${formatFte(fte)} is more than one post can hold (at most ${formatFte(DEFAULT_LIMITS.maxFte)})`,
+      );
     const payText = r.get('pay');
     const pay = toPence(payText);
-    if (pay === undefined) add(r, 'pay', payText === '' ? 'Enter the annual pay cost' : `"${payText}" is not an amount in pounds`);
+    if (pay === undefined)
+      add(r, 'pay', payText === '' ? 'Enter the annual pay cost' : `"${payText}" is not an amount in pounds`);
     else if (pay < 0) add(r, 'pay', 'Pay cost must be zero or more');
-    else if (pay > DEFAULT_LIMITS.maxPayCost) add(r, 'pay', `Pay cost ${formatMoney(pay)} is more than the ${formatMoney(DEFAULT_LIMITS.maxPayCost)} allowed for one post: check it is in pounds, not pence`);
+    else if (pay > DEFAULT_LIMITS.maxPayCost)
+      add(
+        r,
+        'pay',
+        `Pay cost ${formatMoney(pay)} is more than the ${formatMoney(DEFAULT_LIMITS.maxPayCost)} allowed for one post: check it is in pounds, not pence`,
+      );
     const vacantText = r.get('vacant');
     if (!yes(vacantText) && !no(vacantText)) add(r, 'vacant', `"${vacantText}" is not Y or N`);
     posts.push({
-      code, unitCode: unit, title: r.get('title'), grade: r.get('grade'), fte: fte ?? 0, payCost: pay ?? 0, managerCode: r.get('manager') || null,
-      vacant: yes(vacantText), contractType: r.get('contract'), row: r.row, allocations: [],
+      code,
+      unitCode: unit,
+      title: r.get('title'),
+      grade: r.get('grade'),
+      fte: fte ?? 0,
+      payCost: pay ?? 0,
+      managerCode: r.get('manager') || null,
+      vacant: yes(vacantText),
+      contractType: r.get('contract'),
+      row: r.row,
+      allocations: [],
     });
   }
   for (const p of posts) {
-    if (p.managerCode !== null && !postRows.has(p.managerCode)) add(postRows.get(p.code)!, 'manager', `Manager post "${p.managerCode}" is not on the ${SHEETS.posts} sheet`);
+    if (p.managerCode !== null && !postRows.has(p.managerCode))
+      add(postRows.get(p.code)!, 'manager', `Manager post "${p.managerCode}" is not on the ${SHEETS.posts} sheet`);
   }
 
   // Allocations
@@ -260,15 +437,35 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
   for (const r of locate(sheet('allocations'), 'allocations', problems)) {
     const code = r.get('post');
     const post = postByCode.get(code);
-    if (!code) { add(r, 'post', 'Enter the post ID'); continue; }
-    if (!post) { add(r, 'post', `"${code}" is not a post on the ${SHEETS.posts} sheet`); continue; }
+    if (!code) {
+      add(r, 'post', 'Enter the post ID');
+      continue;
+    }
+    if (!post) {
+      add(r, 'post', `"${code}" is not a post on the ${SHEETS.posts} sheet`);
+      continue;
+    }
     const process = r.get('process').toUpperCase();
     const pctText = r.get('pct');
     const pct = parsePercent(pctText);
     let ok = true;
-    if (!allocationCodes.has(process)) { add(r, 'process', process === '' ? 'Enter the process code' : `"${process}" is not a process in the taxonomy (nor ${MANAGING_OWN_TEAM} or ${FRONT_LINE})`); ok = false; }
-    else if (post.allocations.some((a) => a.processCode === process)) { add(r, 'process', `${process} is listed twice for post ${code}`); ok = false; }
-    if (pct === undefined || pct < 0 || pct > 10_000) { add(r, 'pct', `"${pctText}" is not a percentage from 0 to 100, to at most two decimal places`); ok = false; }
+    if (!allocationCodes.has(process)) {
+      add(
+        r,
+        'process',
+        process === ''
+          ? 'Enter the process code'
+          : `"${process}" is not a process in the taxonomy (nor ${MANAGING_OWN_TEAM} or ${FRONT_LINE})`,
+      );
+      ok = false;
+    } else if (post.allocations.some((a) => a.processCode === process)) {
+      add(r, 'process', `${process} is listed twice for post ${code}`);
+      ok = false;
+    }
+    if (pct === undefined || pct < 0 || pct > 10_000) {
+      add(r, 'pct', `"${pctText}" is not a percentage from 0 to 100, to at most two decimal places`);
+      ok = false;
+    }
     (allocationRows.get(code) ?? allocationRows.set(code, []).get(code)!).push(r);
     if (ok) post.allocations.push({ processCode: process, pct: pct! });
   }
@@ -277,20 +474,37 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
   const nonPay: NonPayRecord[] = [];
   const nonPayRows: Located[] = [];
   const categoryByText = new Map<string, NonPayCategory>();
-  for (const c of NON_PAY_CATEGORIES) { categoryByText.set(c, c); categoryByText.set(normalise(NON_PAY_CATEGORY_LABELS[c]), c); }
+  for (const c of NON_PAY_CATEGORIES) {
+    categoryByText.set(c, c);
+    categoryByText.set(normalise(NON_PAY_CATEGORY_LABELS[c]), c);
+  }
   for (const r of locate(sheet('nonPay'), 'nonPay', problems)) {
     const category = categoryByText.get(normalise(r.get('category')));
-    if (!category) add(r, 'category', `"${r.get('category')}" is not a category: use ${NON_PAY_CATEGORIES.map((c) => NON_PAY_CATEGORY_LABELS[c]).join(', ')}`);
+    if (!category)
+      add(
+        r,
+        'category',
+        `"${r.get('category')}" is not a category: use ${NON_PAY_CATEGORIES.map((c) => NON_PAY_CATEGORY_LABELS[c]).join(', ')}`,
+      );
     const amountText = r.get('amount');
     const amount = toPence(amountText);
-    if (amount === undefined) add(r, 'amount', amountText === '' ? 'Enter the amount' : `"${amountText}" is not an amount in pounds`);
+    if (amount === undefined)
+      add(r, 'amount', amountText === '' ? 'Enter the amount' : `"${amountText}" is not an amount in pounds`);
     else if (amount < 0) add(r, 'amount', 'Amount must be zero or more');
-    const basisText = normalise(r.get('basis') || 'fte').replace(/ share$/, '').replace(/^(m²|m2|floor area)$/, 'area');
-    const basis = (NON_PAY_BASES as readonly string[]).includes(basisText) ? basisText as NonPayBasis : undefined;
+    const basisText = normalise(r.get('basis') || 'fte')
+      .replace(/ share$/, '')
+      .replace(/^(m²|m2|floor area)$/, 'area');
+    const basis = (NON_PAY_BASES as readonly string[]).includes(basisText) ? (basisText as NonPayBasis) : undefined;
     if (!basis) add(r, 'basis', `"${r.get('basis')}" is not a basis: use FTE, users or area`);
     nonPay.push({
-      category: category ?? 'other', description: r.get('description'), amount: amount ?? 0, processCode: r.get('process').toUpperCase() || null,
-      functionCode: r.get('function').toUpperCase() || null, unitCode: r.get('unit') || null, basis: basis ?? 'fte', row: r.row,
+      category: category ?? 'other',
+      description: r.get('description'),
+      amount: amount ?? 0,
+      processCode: r.get('process').toUpperCase() || null,
+      functionCode: r.get('function').toUpperCase() || null,
+      unitCode: r.get('unit') || null,
+      basis: basis ?? 'fte',
+      row: r.row,
     });
     nonPayRows.push(r);
   }
@@ -302,20 +516,40 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
     const process = r.get('process').toUpperCase();
     const text = r.get('volume').replace(/,/g, '');
     if (text === '') continue;
-    if (!processes.has(process)) { add(r, 'process', `"${process}" is not a process in the taxonomy`); continue; }
-    if (volumeSeen.has(process)) { add(r, 'process', `${process} appears twice (also on row ${volumeSeen.get(process)})`); continue; }
+    if (!processes.has(process)) {
+      add(r, 'process', `"${process}" is not a process in the taxonomy`);
+      continue;
+    }
+    if (volumeSeen.has(process)) {
+      add(r, 'process', `${process} appears twice (also on row ${volumeSeen.get(process)})`);
+      continue;
+    }
     volumeSeen.set(process, r.row);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) { add(r, 'volume', `"${r.get('volume')}" is not a whole number, 0 or more`); continue; }
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      add(r, 'volume', `"${r.get('volume')}" is not a whole number, 0 or more`);
+      continue;
+    }
     volumes.push({ processCode: process, volume: Number(text), driver: r.get('driver'), row: r.row });
   }
 
   // The data as a whole: the domain's own checks, mapped back to where a person can fix them.
-  const orgUnits: OrgUnit[] = units.map((u) => ({ id: u.code, name: u.name, ...(u.parentCode ? { parentId: u.parentCode } : {}) }));
-  const rowProblems = new Set(problems.filter((p) => p.row !== undefined).map((p) => `${p.sheet}:${p.row}`));
-  const domainPosts: Post[] = posts.filter((p) => !rowProblems.has(`${SHEETS.posts}:${p.row}`)).map((p) => ({
-    id: p.code, row: p.row, unitId: p.unitCode, fte: p.fte as Post['fte'], payCost: p.payCost as Money,
-    ...(p.managerCode !== null && postRows.has(p.managerCode) ? { managerId: p.managerCode } : {}), allocations: p.allocations.map((a) => ({ process: a.processCode, pct: a.pct })),
+  const orgUnits: OrgUnit[] = units.map((u) => ({
+    id: u.code,
+    name: u.name,
+    ...(u.parentCode ? { parentId: u.parentCode } : {}),
   }));
+  const rowProblems = new Set(problems.filter((p) => p.row !== undefined).map((p) => `${p.sheet}:${p.row}`));
+  const domainPosts: Post[] = posts
+    .filter((p) => !rowProblems.has(`${SHEETS.posts}:${p.row}`))
+    .map((p) => ({
+      id: p.code,
+      row: p.row,
+      unitId: p.unitCode,
+      fte: p.fte as Post['fte'],
+      payCost: p.payCost as Money,
+      ...(p.managerCode !== null && postRows.has(p.managerCode) ? { managerId: p.managerCode } : {}),
+      allocations: p.allocations.map((a) => ({ process: a.processCode, pct: a.pct })),
+    }));
   const postAtRow = new Map(posts.map((p) => [p.row, p] as const));
   for (const problem of validatePosts({ taxonomy, posts: domainPosts })) {
     const post = postAtRow.get(problem.row)!;
@@ -323,22 +557,54 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
     if (problem.field === 'allocations') {
       const rows = allocationRows.get(post.code);
       if (rows && rows.some((a) => rowProblems.has(`${a.sheet}:${a.row}`))) continue; // a bad row there is already named
-      if (!rows) problems.push({ sheet: SHEETS.allocations, row: undefined, column: undefined, message: `Post ${post.code} (${SHEETS.posts} sheet row ${post.row}) has no allocations: say how its time is spent (use ${FRONT_LINE} for front-line work)` });
-      else problems.push({ sheet: SHEETS.allocations, row: rows[0]!.row, column: rows[0]!.column('pct'), message: `Post ${post.code}: ${problem.message} (rows ${rows.map((x) => x.row).join(', ')})` });
+      if (!rows)
+        problems.push({
+          sheet: SHEETS.allocations,
+          row: undefined,
+          column: undefined,
+          message: `Post ${post.code} (${SHEETS.posts} sheet row ${post.row}) has no allocations: say how its time is spent (use ${FRONT_LINE} for front-line work)`,
+        });
+      else
+        problems.push({
+          sheet: SHEETS.allocations,
+          row: rows[0]!.row,
+          column: rows[0]!.column('pct'),
+          message: `Post ${post.code}: ${problem.message} (rows ${rows.map((x) => x.row).join(', ')})`,
+        });
     } else if (problem.field === 'managerId') {
       add(r, 'manager', problem.message);
     }
     // Other fields were checked row by row above.
   }
   const dataProblemsFor = validateNonPay({
-    taxonomy, orgUnits,
-    lines: nonPay.map((n) => ({ row: n.row, category: n.category, amount: n.amount as Money, processCode: n.processCode ?? undefined, functionCode: n.functionCode ?? undefined, unitCode: n.unitCode ?? undefined, basis: n.basis })),
+    taxonomy,
+    orgUnits,
+    lines: nonPay.map((n) => ({
+      row: n.row,
+      category: n.category,
+      amount: n.amount as Money,
+      processCode: n.processCode ?? undefined,
+      functionCode: n.functionCode ?? undefined,
+      unitCode: n.unitCode ?? undefined,
+      basis: n.basis,
+    })),
   });
   const nonPayByRow = new Map(nonPayRows.map((r) => [r.row, r] as const));
-  const columnOf: Record<string, string> = { processCode: 'process', functionCode: 'function', unitCode: 'unit', category: 'category', amount: 'amount', basis: 'basis' };
+  const columnOf: Record<string, string> = {
+    processCode: 'process',
+    functionCode: 'function',
+    unitCode: 'unit',
+    category: 'category',
+    amount: 'amount',
+    basis: 'basis',
+  };
   for (const p of dataProblemsFor) {
     const r = nonPayByRow.get(p.row)!;
-    if (rowProblems.has(`${r.sheet}:${r.row}`) && (p.field === 'category' || p.field === 'amount' || p.field === 'basis')) continue;
+    if (
+      rowProblems.has(`${r.sheet}:${r.row}`) &&
+      (p.field === 'category' || p.field === 'amount' || p.field === 'basis')
+    )
+      continue;
     add(r, columnOf[p.field] ?? 'category', p.message);
   }
 
@@ -355,19 +621,31 @@ const sheetOrder = (name: string) => ORDER.indexOf(name);
 type Out = string | number | { number: number; format: string };
 const POUNDS = '£#,##0.00';
 
-function addSheet(workbook: ExcelJS.Workbook, name: string, header: string[], rows: Out[][], widths: number[], note?: string): void {
+function addSheet(
+  workbook: ExcelJS.Workbook,
+  name: string,
+  header: string[],
+  rows: Out[][],
+  widths: number[],
+  note?: string,
+): void {
   const sheet = workbook.addWorksheet(name);
   const all: Out[][] = [header, ...rows];
   all.forEach((r, i) => {
     const row = sheet.getRow(i + 1);
     r.forEach((v, j) => {
       const cell = row.getCell(j + 1);
-      if (typeof v === 'object') { cell.value = v.number; cell.numFmt = v.format; } else cell.value = v;
+      if (typeof v === 'object') {
+        cell.value = v.number;
+        cell.numFmt = v.format;
+      } else cell.value = v;
     });
     if (i === 0) row.font = { bold: true };
   });
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  widths.forEach((w, j) => { sheet.getColumn(j + 1).width = w; });
+  widths.forEach((w, j) => {
+    sheet.getColumn(j + 1).width = w;
+  });
   if (note) sheet.getCell(1, header.length + 2).value = note;
 }
 
@@ -376,34 +654,109 @@ const fteCell = (f: number): Out => ({ number: Number(formatScaled(f, 4, 4, fals
 const pctCell = (bp: number): Out => ({ number: Number(formatScaled(bp, 2, 2, false)), format: '0.##' });
 
 /** The sheets of a workbook as header + rows, numbers as numbers (shared by XLSX and raw text). */
-function sheetRows(taxonomy: Taxonomy, data: ExerciseData): { name: string; header: string[]; rows: Out[][]; widths: number[]; note: string }[] {
+function sheetRows(
+  taxonomy: Taxonomy,
+  data: ExerciseData,
+): { name: string; header: string[]; rows: Out[][]; widths: number[]; note: string }[] {
   const h = (key: SheetKey) => COLUMNS[key].map((c) => c.name);
   const volumeOf = new Map(data.volumes.map((v) => [v.processCode, v] as const));
   const fnName = new Map(taxonomy.functions.map((f) => [f.code, f.name] as const));
   return [
-    { name: SHEETS.units, header: h('units'), widths: [14, 36, 14, 16, 10, 14], note: 'Parent code blank for a directorate. Central function: the function code this unit is the central home of (e.g. FIN).',
-      rows: data.units.map((u) => [u.code, u.name, u.parentCode ?? '', u.centralFunctionCode ?? '', u.users ?? '', u.areaM2 ?? '']) },
-    { name: SHEETS.posts, header: h('posts'), widths: [12, 14, 30, 10, 8, 18, 16, 8, 14], note: 'One row per post (no names needed). Pay cost: salary + employer NI + employer pension + allowances.',
-      rows: data.posts.map((p) => [p.code, p.unitCode, p.title, p.grade, fteCell(p.fte), poundsCell(p.payCost), p.managerCode ?? '', p.vacant ? 'Y' : 'N', p.contractType]) },
-    { name: SHEETS.allocations, header: h('allocations'), widths: [12, 14, 10], note: `Each post's rows must add up to 100 (±0.5). ${MANAGING_OWN_TEAM}: managing own team; ${FRONT_LINE}: front-line work.`,
-      rows: data.posts.flatMap((p) => p.allocations.map((a) => [p.code, a.processCode, pctCell(a.pct)])) },
-    { name: SHEETS.nonPay, header: h('nonPay'), widths: [22, 36, 16, 14, 14, 14, 8], note: 'Give a process code, or a function and/or org unit to share the cost by Basis: fte, users or area. Blank: the whole organisation by FTE.',
-      rows: data.nonPay.map((n) => [NON_PAY_CATEGORY_LABELS[n.category], n.description, poundsCell(n.amount), n.processCode ?? '', n.functionCode ?? '', n.unitCode ?? '', n.basis]) },
-    { name: SHEETS.volumes, header: h('volumes'), widths: [14, 36, 22, 12], note: 'Leave Volume blank when it is not collected.',
-      rows: taxonomy.processes.map((p) => [p.code, p.name, volumeOf.get(p.code)?.driver || p.volumeDriver || '', volumeOf.get(p.code)?.volume ?? '']) },
-    { name: SHEETS.taxonomy, header: ['Function code', 'Function', 'Process code', 'Process', 'Type', 'Volume driver'], widths: [14, 30, 14, 36, 6, 20], note: 'Reference only: not read on upload.',
+    {
+      name: SHEETS.units,
+      header: h('units'),
+      widths: [14, 36, 14, 16, 10, 14],
+      note: 'Parent code blank for a directorate. Central function: the function code this unit is the central home of (e.g. FIN).',
+      rows: data.units.map((u) => [
+        u.code,
+        u.name,
+        u.parentCode ?? '',
+        u.centralFunctionCode ?? '',
+        u.users ?? '',
+        u.areaM2 ?? '',
+      ]),
+    },
+    {
+      name: SHEETS.posts,
+      header: h('posts'),
+      widths: [12, 14, 30, 10, 8, 18, 16, 8, 14],
+      note: 'One row per post (no names needed). Pay cost: salary + employer NI + employer pension + allowances.',
+      rows: data.posts.map((p) => [
+        p.code,
+        p.unitCode,
+        p.title,
+        p.grade,
+        fteCell(p.fte),
+        poundsCell(p.payCost),
+        p.managerCode ?? '',
+        p.vacant ? 'Y' : 'N',
+        p.contractType,
+      ]),
+    },
+    {
+      name: SHEETS.allocations,
+      header: h('allocations'),
+      widths: [12, 14, 10],
+      note: `Each post's rows must add up to 100 (±0.5). ${MANAGING_OWN_TEAM}: managing own team; ${FRONT_LINE}: front-line work.`,
+      rows: data.posts.flatMap((p) => p.allocations.map((a) => [p.code, a.processCode, pctCell(a.pct)])),
+    },
+    {
+      name: SHEETS.nonPay,
+      header: h('nonPay'),
+      widths: [22, 36, 16, 14, 14, 14, 8],
+      note: 'Give a process code, or a function and/or org unit to share the cost by Basis: fte, users or area. Blank: the whole organisation by FTE.',
+      rows: data.nonPay.map((n) => [
+        NON_PAY_CATEGORY_LABELS[n.category],
+        n.description,
+        poundsCell(n.amount),
+        n.processCode ?? '',
+        n.functionCode ?? '',
+        n.unitCode ?? '',
+        n.basis,
+      ]),
+    },
+    {
+      name: SHEETS.volumes,
+      header: h('volumes'),
+      widths: [14, 36, 22, 12],
+      note: 'Leave Volume blank when it is not collected.',
+      rows: taxonomy.processes.map((p) => [
+        p.code,
+        p.name,
+        volumeOf.get(p.code)?.driver || p.volumeDriver || '',
+        volumeOf.get(p.code)?.volume ?? '',
+      ]),
+    },
+    {
+      name: SHEETS.taxonomy,
+      header: ['Function code', 'Function', 'Process code', 'Process', 'Type', 'Volume driver'],
+      widths: [14, 30, 14, 36, 6, 20],
+      note: 'Reference only: not read on upload.',
       rows: [
-        ...taxonomy.processes.map((p) => [p.functionCode, fnName.get(p.functionCode) ?? '', p.code, p.name, p.type, p.volumeDriver ?? '']),
-        ['', '', MANAGING_OWN_TEAM, 'Managing own team', '', ''], ['', '', FRONT_LINE, 'Front-line (non-back-office) work', '', ''],
-      ] },
+        ...taxonomy.processes.map((p) => [
+          p.functionCode,
+          fnName.get(p.functionCode) ?? '',
+          p.code,
+          p.name,
+          p.type,
+          p.volumeDriver ?? '',
+        ]),
+        ['', '', MANAGING_OWN_TEAM, 'Managing own team', '', ''],
+        ['', '', FRONT_LINE, 'Front-line (non-back-office) work', '', ''],
+      ],
+    },
   ];
 }
 
-const outText = (v: Out): string => (typeof v === 'object' ? numberText(v.number) : typeof v === 'number' ? numberText(v) : v);
+const outText = (v: Out): string =>
+  typeof v === 'object' ? numberText(v.number) : typeof v === 'number' ? numberText(v) : v;
 
 /** The data as the sheets an upload would give, without writing and reading a workbook. */
 export function rawSheetsOf(taxonomy: Taxonomy, data: ExerciseData): RawSheet[] {
-  return sheetRows(taxonomy, data).map((s) => ({ name: s.name, rows: [s.header, ...s.rows].map((r, i) => ({ number: i + 1, cells: r.map(outText) })) }));
+  return sheetRows(taxonomy, data).map((s) => ({
+    name: s.name,
+    rows: [s.header, ...s.rows].map((r, i) => ({ number: i + 1, cells: r.map(outText) })),
+  }));
 }
 
 /** One sheet as RFC 4180 CSV (UTF-8 with a BOM, CRLF), for the CSV route of an upload. */
@@ -429,11 +782,23 @@ export async function writeWorkbook(taxonomy: Taxonomy, data: ExerciseData): Pro
 export async function writeTableXlsx(title: string, header: string[], rows: Out[][]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Amber';
-  addSheet(workbook, title.slice(0, 31).replace(/[\\/*?:[\]]/g, ' '), header, rows, header.map((_, i) => (i === 0 ? 36 : 16)));
+  addSheet(
+    workbook,
+    title.slice(0, 31).replace(/[\\/*?:[\]]/g, ' '),
+    header,
+    rows,
+    header.map((_, i) => (i === 0 ? 36 : 16)),
+  );
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 export type TableCell = Out;
 export const cells = { pounds: poundsCell, fte: fteCell, pct: pctCell };
 
 /** The sheet keys a CSV upload may name. */
-export const CSV_SHEETS: Record<string, string> = { units: SHEETS.units, posts: SHEETS.posts, allocations: SHEETS.allocations, 'non-pay': SHEETS.nonPay, volumes: SHEETS.volumes };
+export const CSV_SHEETS: Record<string, string> = {
+  units: SHEETS.units,
+  posts: SHEETS.posts,
+  allocations: SHEETS.allocations,
+  'non-pay': SHEETS.nonPay,
+  volumes: SHEETS.volumes,
+};

@@ -10,7 +10,12 @@ import type { DB } from '../../schema.ts';
 import type { Taxonomy, TaxonomyProcess } from '../../domain/diagnostic/baseline.ts';
 import type { NonPayBasis, NonPayCategory } from '../../domain/diagnostic/non-pay.ts';
 
-export interface TaxonomyVersionRecord { id: string; name: string; organisationId: string | null; basedOnId: string | null }
+export interface TaxonomyVersionRecord {
+  id: string;
+  name: string;
+  organisationId: string | null;
+  basedOnId: string | null;
+}
 
 export interface ExerciseRecord {
   id: string;
@@ -38,18 +43,50 @@ export interface ExerciseValues {
   illustrative?: boolean;
 }
 
-export interface UnitRecord { code: string; name: string; parentCode: string | null; centralFunctionCode: string | null; users: number | null; areaM2: number | null; row: number }
-export interface AllocationRecord { processCode: string; pct: number }
+export interface UnitRecord {
+  code: string;
+  name: string;
+  parentCode: string | null;
+  centralFunctionCode: string | null;
+  users: number | null;
+  areaM2: number | null;
+  row: number;
+}
+export interface AllocationRecord {
+  processCode: string;
+  pct: number;
+}
 export interface PostRecord {
   id?: string;
-  code: string; unitCode: string; title: string; grade: string; fte: number; payCost: number; managerCode: string | null;
-  vacant: boolean; contractType: string; row: number; version?: number; allocations: AllocationRecord[];
+  code: string;
+  unitCode: string;
+  title: string;
+  grade: string;
+  fte: number;
+  payCost: number;
+  managerCode: string | null;
+  vacant: boolean;
+  contractType: string;
+  row: number;
+  version?: number;
+  allocations: AllocationRecord[];
 }
 export interface NonPayRecord {
-  category: NonPayCategory; description: string; amount: number; processCode: string | null; functionCode: string | null;
-  unitCode: string | null; basis: NonPayBasis; row: number;
+  category: NonPayCategory;
+  description: string;
+  amount: number;
+  processCode: string | null;
+  functionCode: string | null;
+  unitCode: string | null;
+  basis: NonPayBasis;
+  row: number;
 }
-export interface VolumeRecord { processCode: string; volume: number; driver: string; row: number }
+export interface VolumeRecord {
+  processCode: string;
+  volume: number;
+  driver: string;
+  row: number;
+}
 
 export interface ExerciseData {
   units: UnitRecord[];
@@ -65,15 +102,38 @@ async function insertInBatches<T>(rows: readonly T[], write: (batch: T[]) => Pro
 }
 
 function diagnosticQueries(db: Executor<DB>) {
-  const exerciseBase = () => db.selectFrom('diagnostic_exercise as e')
-    .innerJoin('diagnostic_taxonomy_version as t', 't.id', 'e.taxonomy_version_id')
-    .select(['e.id', 'e.name', 'e.financial_year', 'e.running_costs', 'e.headcount', 'e.taxonomy_version_id', 't.name as taxonomy_name',
-      'e.scope', 'e.share_with_peers', 'e.illustrative', 'e.version', 'e.organisation_id']);
+  const exerciseBase = () =>
+    db
+      .selectFrom('diagnostic_exercise as e')
+      .innerJoin('diagnostic_taxonomy_version as t', 't.id', 'e.taxonomy_version_id')
+      .select([
+        'e.id',
+        'e.name',
+        'e.financial_year',
+        'e.running_costs',
+        'e.headcount',
+        'e.taxonomy_version_id',
+        't.name as taxonomy_name',
+        'e.scope',
+        'e.share_with_peers',
+        'e.illustrative',
+        'e.version',
+        'e.organisation_id',
+      ]);
   type ExerciseRow = Awaited<ReturnType<ReturnType<typeof exerciseBase>['executeTakeFirstOrThrow']>>;
   const toExercise = (r: ExerciseRow): ExerciseRecord => ({
-    id: r.id, name: r.name, financialYear: r.financial_year, runningCosts: Number(r.running_costs), headcount: r.headcount,
-    taxonomyVersionId: r.taxonomy_version_id, taxonomyName: r.taxonomy_name, scope: r.scope, shareWithPeers: r.share_with_peers,
-    illustrative: r.illustrative, version: r.version, organisationId: r.organisation_id,
+    id: r.id,
+    name: r.name,
+    financialYear: r.financial_year,
+    runningCosts: Number(r.running_costs),
+    headcount: r.headcount,
+    taxonomyVersionId: r.taxonomy_version_id,
+    taxonomyName: r.taxonomy_name,
+    scope: r.scope,
+    shareWithPeers: r.share_with_peers,
+    illustrative: r.illustrative,
+    version: r.version,
+    organisationId: r.organisation_id,
   });
 
   return {
@@ -81,92 +141,227 @@ function diagnosticQueries(db: Executor<DB>) {
 
     // -- taxonomy -------------------------------------------------------------------------------
     /** Inserts a released version once (by its fixed id); a second call changes nothing. */
-    async ensureTaxonomy(id: string, organisationId: string | null, name: string, taxonomy: Taxonomy, basedOnId: string | null = null): Promise<void> {
-      const inserted = await db.insertInto('diagnostic_taxonomy_version').values({ id, organisation_id: organisationId, name, based_on_id: basedOnId })
-        .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+    async ensureTaxonomy(
+      id: string,
+      organisationId: string | null,
+      name: string,
+      taxonomy: Taxonomy,
+      basedOnId: string | null = null,
+    ): Promise<void> {
+      const inserted = await db
+        .insertInto('diagnostic_taxonomy_version')
+        .values({ id, organisation_id: organisationId, name, based_on_id: basedOnId })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
       if (!inserted) return;
-      await db.insertInto('diagnostic_taxonomy_function')
-        .values(taxonomy.functions.map((f, i) => ({ taxonomy_version_id: id, code: f.code, name: f.name, position: i }))).execute();
-      await db.insertInto('diagnostic_taxonomy_process').values(taxonomy.processes.map((p, i) => ({
-        taxonomy_version_id: id, code: p.code, name: p.name, function_code: p.functionCode, type: p.type, volume_driver: p.volumeDriver ?? null, position: i,
-      }))).execute();
+      await db
+        .insertInto('diagnostic_taxonomy_function')
+        .values(
+          taxonomy.functions.map((f, i) => ({ taxonomy_version_id: id, code: f.code, name: f.name, position: i })),
+        )
+        .execute();
+      await db
+        .insertInto('diagnostic_taxonomy_process')
+        .values(
+          taxonomy.processes.map((p, i) => ({
+            taxonomy_version_id: id,
+            code: p.code,
+            name: p.name,
+            function_code: p.functionCode,
+            type: p.type,
+            volume_driver: p.volumeDriver ?? null,
+            position: i,
+          })),
+        )
+        .execute();
     },
     async listTaxonomyVersions(organisationId: string): Promise<TaxonomyVersionRecord[]> {
-      const rows = await db.selectFrom('diagnostic_taxonomy_version').select(['id', 'name', 'organisation_id', 'based_on_id'])
+      const rows = await db
+        .selectFrom('diagnostic_taxonomy_version')
+        .select(['id', 'name', 'organisation_id', 'based_on_id'])
         .where((eb) => eb.or([eb('organisation_id', 'is', null), eb('organisation_id', '=', organisationId)]))
-        .orderBy('created_at').orderBy('name').execute();
+        .orderBy('created_at')
+        .orderBy('name')
+        .execute();
       return rows.map((r) => ({ id: r.id, name: r.name, organisationId: r.organisation_id, basedOnId: r.based_on_id }));
     },
     async loadTaxonomy(versionId: string): Promise<Taxonomy> {
       const [functions, processes] = await Promise.all([
-        db.selectFrom('diagnostic_taxonomy_function').select(['code', 'name']).where('taxonomy_version_id', '=', versionId).orderBy('position').execute(),
-        db.selectFrom('diagnostic_taxonomy_process').select(['code', 'name', 'function_code', 'type', 'volume_driver']).where('taxonomy_version_id', '=', versionId).orderBy('position').execute(),
+        db
+          .selectFrom('diagnostic_taxonomy_function')
+          .select(['code', 'name'])
+          .where('taxonomy_version_id', '=', versionId)
+          .orderBy('position')
+          .execute(),
+        db
+          .selectFrom('diagnostic_taxonomy_process')
+          .select(['code', 'name', 'function_code', 'type', 'volume_driver'])
+          .where('taxonomy_version_id', '=', versionId)
+          .orderBy('position')
+          .execute(),
       ]);
       return {
         functions: functions.map((f) => ({ code: f.code, name: f.name })),
-        processes: processes.map((p): TaxonomyProcess => ({ code: p.code, name: p.name, functionCode: p.function_code, type: p.type, ...(p.volume_driver ? { volumeDriver: p.volume_driver } : {}) })),
+        processes: processes.map((p): TaxonomyProcess => ({
+          code: p.code,
+          name: p.name,
+          functionCode: p.function_code,
+          type: p.type,
+          ...(p.volume_driver ? { volumeDriver: p.volume_driver } : {}),
+        })),
       };
     },
     newId: () => randomUUID(),
 
     // -- exercises ------------------------------------------------------------------------------
     async listExercises(organisationId: string): Promise<ExerciseRecord[]> {
-      const rows = await exerciseBase().where('e.organisation_id', '=', organisationId).orderBy('e.financial_year', 'desc').orderBy('e.name').execute();
+      const rows = await exerciseBase()
+        .where('e.organisation_id', '=', organisationId)
+        .orderBy('e.financial_year', 'desc')
+        .orderBy('e.name')
+        .execute();
       return rows.map(toExercise);
     },
     async findExercise(organisationId: string, id: string): Promise<ExerciseRecord | undefined> {
-      const r = await exerciseBase().where('e.organisation_id', '=', organisationId).where('e.id', '=', id).executeTakeFirst();
+      const r = await exerciseBase()
+        .where('e.organisation_id', '=', organisationId)
+        .where('e.id', '=', id)
+        .executeTakeFirst();
       return r && toExercise(r);
     },
     /** Exercises of other organisations that agreed to share their figures, for a year. */
     async listSharedExercises(financialYear: number): Promise<ExerciseRecord[]> {
-      const rows = await exerciseBase().where('e.financial_year', '=', financialYear).where('e.share_with_peers', '=', true)
-        .orderBy('e.organisation_id').orderBy('e.created_at').execute();
+      const rows = await exerciseBase()
+        .where('e.financial_year', '=', financialYear)
+        .where('e.share_with_peers', '=', true)
+        .orderBy('e.organisation_id')
+        .orderBy('e.created_at')
+        .execute();
       return rows.map(toExercise);
     },
     async insertExercise(organisationId: string, v: ExerciseValues): Promise<string> {
-      const r = await db.insertInto('diagnostic_exercise').values({
-        organisation_id: organisationId, name: v.name, financial_year: v.financialYear, running_costs: v.runningCosts, headcount: v.headcount,
-        taxonomy_version_id: v.taxonomyVersionId, scope: v.scope, share_with_peers: v.shareWithPeers, illustrative: v.illustrative ?? false,
-      }).returning('id').executeTakeFirstOrThrow();
+      const r = await db
+        .insertInto('diagnostic_exercise')
+        .values({
+          organisation_id: organisationId,
+          name: v.name,
+          financial_year: v.financialYear,
+          running_costs: v.runningCosts,
+          headcount: v.headcount,
+          taxonomy_version_id: v.taxonomyVersionId,
+          scope: v.scope,
+          share_with_peers: v.shareWithPeers,
+          illustrative: v.illustrative ?? false,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     /** False when the exercise has moved on from `version`. */
     async updateExercise(organisationId: string, id: string, version: number, v: ExerciseValues): Promise<boolean> {
-      const r = await db.updateTable('diagnostic_exercise').set((eb) => ({
-        name: v.name, financial_year: v.financialYear, running_costs: v.runningCosts, headcount: v.headcount, taxonomy_version_id: v.taxonomyVersionId,
-        scope: v.scope, share_with_peers: v.shareWithPeers, version: eb('version', '+', 1), updated_at: new Date(),
-      })).where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('diagnostic_exercise')
+        .set((eb) => ({
+          name: v.name,
+          financial_year: v.financialYear,
+          running_costs: v.runningCosts,
+          headcount: v.headcount,
+          taxonomy_version_id: v.taxonomyVersionId,
+          scope: v.scope,
+          share_with_peers: v.shareWithPeers,
+          version: eb('version', '+', 1),
+          updated_at: new Date(),
+        }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     /** Bumps the exercise's version (its data changed), refusing a stale one. */
     async touchExercise(organisationId: string, id: string, version: number): Promise<boolean> {
-      const r = await db.updateTable('diagnostic_exercise').set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('diagnostic_exercise')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     /** Bumps the exercise's version whatever it is (one of its posts changed). */
     async bumpExercise(organisationId: string, id: string): Promise<void> {
-      await db.updateTable('diagnostic_exercise').set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).execute();
+      await db
+        .updateTable('diagnostic_exercise')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .execute();
     },
-    async countData(exerciseId: string): Promise<{ units: number; posts: number; allocations: number; nonPay: number; volumes: number }> {
-      const count = async (table: 'diagnostic_org_unit' | 'diagnostic_post' | 'diagnostic_allocation' | 'diagnostic_non_pay' | 'diagnostic_volume') =>
-        Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('exercise_id', '=', exerciseId).executeTakeFirstOrThrow()).n);
+    async countData(
+      exerciseId: string,
+    ): Promise<{ units: number; posts: number; allocations: number; nonPay: number; volumes: number }> {
+      const count = async (
+        table:
+          | 'diagnostic_org_unit'
+          | 'diagnostic_post'
+          | 'diagnostic_allocation'
+          | 'diagnostic_non_pay'
+          | 'diagnostic_volume',
+      ) =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('exercise_id', '=', exerciseId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       const [units, posts, allocations, nonPay, volumes] = await Promise.all([
-        count('diagnostic_org_unit'), count('diagnostic_post'), count('diagnostic_allocation'), count('diagnostic_non_pay'), count('diagnostic_volume')]);
+        count('diagnostic_org_unit'),
+        count('diagnostic_post'),
+        count('diagnostic_allocation'),
+        count('diagnostic_non_pay'),
+        count('diagnostic_volume'),
+      ]);
       return { units, posts, allocations, nonPay, volumes };
     },
 
     // -- data -----------------------------------------------------------------------------------
     async loadData(exerciseId: string): Promise<ExerciseData> {
       const [units, posts, allocations, nonPay, volumes] = await Promise.all([
-        db.selectFrom('diagnostic_org_unit').selectAll().where('exercise_id', '=', exerciseId).orderBy('row_number').execute(),
-        db.selectFrom('diagnostic_post').selectAll().where('exercise_id', '=', exerciseId).orderBy('row_number').execute(),
+        db
+          .selectFrom('diagnostic_org_unit')
+          .selectAll()
+          .where('exercise_id', '=', exerciseId)
+          .orderBy('row_number')
+          .execute(),
+        db
+          .selectFrom('diagnostic_post')
+          .selectAll()
+          .where('exercise_id', '=', exerciseId)
+          .orderBy('row_number')
+          .execute(),
         // Unordered: grouped and put in order per post below, which is cheaper than sorting 120,000 rows.
-        db.selectFrom('diagnostic_allocation').select(['post_id', 'process_code', 'pct', 'position']).where('exercise_id', '=', exerciseId).execute(),
-        db.selectFrom('diagnostic_non_pay').selectAll().where('exercise_id', '=', exerciseId).orderBy('row_number').execute(),
-        db.selectFrom('diagnostic_volume').selectAll().where('exercise_id', '=', exerciseId).orderBy('row_number').execute(),
+        db
+          .selectFrom('diagnostic_allocation')
+          .select(['post_id', 'process_code', 'pct', 'position'])
+          .where('exercise_id', '=', exerciseId)
+          .execute(),
+        db
+          .selectFrom('diagnostic_non_pay')
+          .selectAll()
+          .where('exercise_id', '=', exerciseId)
+          .orderBy('row_number')
+          .execute(),
+        db
+          .selectFrom('diagnostic_volume')
+          .selectAll()
+          .where('exercise_id', '=', exerciseId)
+          .orderBy('row_number')
+          .execute(),
       ]);
       const byPost = new Map<string, (AllocationRecord & { position: number })[]>();
       for (const a of allocations) {
@@ -175,26 +370,80 @@ function diagnosticQueries(db: Executor<DB>) {
         list.push({ processCode: a.process_code, pct: a.pct, position: a.position });
       }
       for (const list of byPost.values()) list.sort((x, y) => x.position - y.position);
-      const inOrder = (id: string): AllocationRecord[] => (byPost.get(id) ?? []).map((a) => ({ processCode: a.processCode, pct: a.pct }));
+      const inOrder = (id: string): AllocationRecord[] =>
+        (byPost.get(id) ?? []).map((a) => ({ processCode: a.processCode, pct: a.pct }));
       return {
-        units: units.map((u) => ({ code: u.code, name: u.name, parentCode: u.parent_code, centralFunctionCode: u.central_function_code, users: u.users, areaM2: u.area_m2, row: u.row_number })),
-        posts: posts.map((p) => ({
-          id: p.id, code: p.code, unitCode: p.unit_code, title: p.title, grade: p.grade, fte: p.fte, payCost: Number(p.pay_cost), managerCode: p.manager_code,
-          vacant: p.vacant, contractType: p.contract_type, row: p.row_number, version: p.version, allocations: inOrder(p.id),
+        units: units.map((u) => ({
+          code: u.code,
+          name: u.name,
+          parentCode: u.parent_code,
+          centralFunctionCode: u.central_function_code,
+          users: u.users,
+          areaM2: u.area_m2,
+          row: u.row_number,
         })),
-        nonPay: nonPay.map((n) => ({ category: n.category, description: n.description, amount: Number(n.amount), processCode: n.process_code, functionCode: n.function_code, unitCode: n.unit_code, basis: n.basis, row: n.row_number })),
-        volumes: volumes.map((v) => ({ processCode: v.process_code, volume: Number(v.volume), driver: v.driver, row: v.row_number })),
+        posts: posts.map((p) => ({
+          id: p.id,
+          code: p.code,
+          unitCode: p.unit_code,
+          title: p.title,
+          grade: p.grade,
+          fte: p.fte,
+          payCost: Number(p.pay_cost),
+          managerCode: p.manager_code,
+          vacant: p.vacant,
+          contractType: p.contract_type,
+          row: p.row_number,
+          version: p.version,
+          allocations: inOrder(p.id),
+        })),
+        nonPay: nonPay.map((n) => ({
+          category: n.category,
+          description: n.description,
+          amount: Number(n.amount),
+          processCode: n.process_code,
+          functionCode: n.function_code,
+          unitCode: n.unit_code,
+          basis: n.basis,
+          row: n.row_number,
+        })),
+        volumes: volumes.map((v) => ({
+          processCode: v.process_code,
+          volume: Number(v.volume),
+          driver: v.driver,
+          row: v.row_number,
+        })),
       };
     },
     /** Replaces all of an exercise's data (call inside a transaction). */
     async replaceData(organisationId: string, exerciseId: string, data: ExerciseData): Promise<void> {
-      for (const table of ['diagnostic_allocation', 'diagnostic_post', 'diagnostic_org_unit', 'diagnostic_non_pay', 'diagnostic_volume'] as const) {
+      for (const table of [
+        'diagnostic_allocation',
+        'diagnostic_post',
+        'diagnostic_org_unit',
+        'diagnostic_non_pay',
+        'diagnostic_volume',
+      ] as const) {
         await db.deleteFrom(table).where('exercise_id', '=', exerciseId).execute();
       }
       const base = { exercise_id: exerciseId, organisation_id: organisationId };
-      await insertInBatches(data.units, (b) => db.insertInto('diagnostic_org_unit').values(b.map((u) => ({
-        ...base, code: u.code, name: u.name, parent_code: u.parentCode, central_function_code: u.centralFunctionCode, users: u.users, area_m2: u.areaM2, row_number: u.row,
-      }))).execute());
+      await insertInBatches(data.units, (b) =>
+        db
+          .insertInto('diagnostic_org_unit')
+          .values(
+            b.map((u) => ({
+              ...base,
+              code: u.code,
+              name: u.name,
+              parent_code: u.parentCode,
+              central_function_code: u.centralFunctionCode,
+              users: u.users,
+              area_m2: u.areaM2,
+              row_number: u.row,
+            })),
+          )
+          .execute(),
+      );
       // Posts and allocations (the big ones: 15,000 and 120,000 rows for a large council) go in as
       // arrays unnested by the server, a few statements with one parameter per column, rather
       // than multi-row VALUES with a parameter per cell.
@@ -206,9 +455,13 @@ function diagnosticQueries(db: Executor<DB>) {
           from unnest(${b.map((p) => p.id)}::uuid[], ${b.map((p) => p.code)}::text[], ${b.map((p) => p.unitCode)}::text[], ${b.map((p) => p.title)}::text[],
             ${b.map((p) => p.grade)}::text[], ${b.map((p) => p.fte)}::int[], ${b.map((p) => String(p.payCost))}::bigint[], ${b.map((p) => p.managerCode)}::text[],
             ${b.map((p) => p.vacant)}::boolean[], ${b.map((p) => p.contractType)}::text[], ${b.map((p) => p.row)}::int[])
-            as t(id, code, unit_code, title, grade, fte, pay_cost, manager_code, vacant, contract_type, row_number)`.execute(db);
+            as t(id, code, unit_code, title, grade, fte, pay_cost, manager_code, vacant, contract_type, row_number)`.execute(
+          db,
+        );
       }
-      const allocations = posts.flatMap((p) => p.allocations.map((a, i) => ({ postId: p.id, processCode: a.processCode, pct: a.pct, position: i })));
+      const allocations = posts.flatMap((p) =>
+        p.allocations.map((a, i) => ({ postId: p.id, processCode: a.processCode, pct: a.pct, position: i })),
+      );
       for (let i = 0; i < allocations.length; i += UNNEST_BATCH) {
         const b = allocations.slice(i, i + UNNEST_BATCH);
         await sql`insert into diagnostic_allocation (post_id, exercise_id, organisation_id, process_code, pct, position)
@@ -216,27 +469,79 @@ function diagnosticQueries(db: Executor<DB>) {
           from unnest(${b.map((a) => a.postId)}::uuid[], ${b.map((a) => a.processCode)}::text[], ${b.map((a) => a.pct)}::int[], ${b.map((a) => a.position)}::int[])
             as t(post_id, process_code, pct, position)`.execute(db);
       }
-      await insertInBatches(data.nonPay, (b) => db.insertInto('diagnostic_non_pay').values(b.map((n) => ({
-        ...base, category: n.category, description: n.description, amount: n.amount, process_code: n.processCode, function_code: n.functionCode,
-        unit_code: n.unitCode, basis: n.basis, row_number: n.row,
-      }))).execute());
-      await insertInBatches(data.volumes, (b) => db.insertInto('diagnostic_volume').values(b.map((v) => ({
-        ...base, process_code: v.processCode, volume: v.volume, driver: v.driver, row_number: v.row,
-      }))).execute());
+      await insertInBatches(data.nonPay, (b) =>
+        db
+          .insertInto('diagnostic_non_pay')
+          .values(
+            b.map((n) => ({
+              ...base,
+              category: n.category,
+              description: n.description,
+              amount: n.amount,
+              process_code: n.processCode,
+              function_code: n.functionCode,
+              unit_code: n.unitCode,
+              basis: n.basis,
+              row_number: n.row,
+            })),
+          )
+          .execute(),
+      );
+      await insertInBatches(data.volumes, (b) =>
+        db
+          .insertInto('diagnostic_volume')
+          .values(
+            b.map((v) => ({
+              ...base,
+              process_code: v.processCode,
+              volume: v.volume,
+              driver: v.driver,
+              row_number: v.row,
+            })),
+          )
+          .execute(),
+      );
     },
     /** Replaces one post's fields and allocations; false when it has moved on from `version`. */
     async updatePost(exerciseId: string, postId: string, version: number, p: PostRecord): Promise<boolean> {
-      const r = await db.updateTable('diagnostic_post').set((eb) => ({
-        unit_code: p.unitCode, title: p.title, grade: p.grade, fte: p.fte, pay_cost: p.payCost, manager_code: p.managerCode, vacant: p.vacant,
-        contract_type: p.contractType, version: eb('version', '+', 1),
-      })).where('exercise_id', '=', exerciseId).where('id', '=', postId).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('diagnostic_post')
+        .set((eb) => ({
+          unit_code: p.unitCode,
+          title: p.title,
+          grade: p.grade,
+          fte: p.fte,
+          pay_cost: p.payCost,
+          manager_code: p.managerCode,
+          vacant: p.vacant,
+          contract_type: p.contractType,
+          version: eb('version', '+', 1),
+        }))
+        .where('exercise_id', '=', exerciseId)
+        .where('id', '=', postId)
+        .where('version', '=', version)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      const org = await db.selectFrom('diagnostic_post').select('organisation_id').where('id', '=', postId).executeTakeFirstOrThrow();
+      const org = await db
+        .selectFrom('diagnostic_post')
+        .select('organisation_id')
+        .where('id', '=', postId)
+        .executeTakeFirstOrThrow();
       await db.deleteFrom('diagnostic_allocation').where('post_id', '=', postId).execute();
       if (p.allocations.length > 0) {
-        await db.insertInto('diagnostic_allocation').values(p.allocations.map((a, i) => ({
-          post_id: postId, exercise_id: exerciseId, organisation_id: org.organisation_id, process_code: a.processCode, pct: a.pct, position: i,
-        }))).execute();
+        await db
+          .insertInto('diagnostic_allocation')
+          .values(
+            p.allocations.map((a, i) => ({
+              post_id: postId,
+              exercise_id: exerciseId,
+              organisation_id: org.organisation_id,
+              process_code: a.processCode,
+              pct: a.pct,
+              position: i,
+            })),
+          )
+          .execute();
       }
       return true;
     },

@@ -15,8 +15,22 @@ import { formatScaled } from '../../domain/diagnostic/decimal.ts';
 import type { ExerciseBaseline } from './diagnostic.service.ts';
 import { writeTableXlsx, SHEETS } from './diagnostic-transfer.ts';
 import {
-  exerciseFormValues, functionChart, functionsTable, headline, matrixTable, nonPayTable, presentExercise, presentExerciseRow, processChart,
-  processesTable, spansTable, summaryTable, tableByKey, unitChart, unitsTable, xlsxRows,
+  exerciseFormValues,
+  functionChart,
+  functionsTable,
+  headline,
+  matrixTable,
+  nonPayTable,
+  presentExercise,
+  presentExerciseRow,
+  processChart,
+  processesTable,
+  spansTable,
+  summaryTable,
+  tableByKey,
+  unitChart,
+  unitsTable,
+  xlsxRows,
 } from './diagnostic.presenter.ts';
 
 const MAX_BYTES = 50 * 1024 * 1024;
@@ -26,31 +40,72 @@ type CodeReq = FastifyRequest<{ Params: { id: string; code: string } }>;
 export function registerDiagnosticRoutes(app: FastifyInstance, services: Services): void {
   const { diagnostics } = services;
   const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-  const sendXlsx = (reply: FastifyReply, filename: string, body: Buffer) => reply.header('content-type', XLSX)
-    .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '-')}"`).send(body);
+  const sendXlsx = (reply: FastifyReply, filename: string, body: Buffer) =>
+    reply
+      .header('content-type', XLSX)
+      .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '-')}"`)
+      .send(body);
 
-  async function exerciseForm(request: FastifyRequest, title: string, action: string, values: Record<string, any>, errors?: ErrorView) {
+  async function exerciseForm(
+    request: FastifyRequest,
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    errors?: ErrorView,
+  ) {
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     const taxonomyId = String(values.taxonomyVersionId || versions[0]?.id || '');
-    const taxonomy = taxonomyId ? await diagnostics.getTaxonomy(request.actor, taxonomyId).catch(() => undefined) : undefined;
-    const chosen = new Set<string>(Array.isArray(values.scope) ? values.scope : values.scope ? [String(values.scope)] : []);
+    const taxonomy = taxonomyId
+      ? await diagnostics.getTaxonomy(request.actor, taxonomyId).catch(() => undefined)
+      : undefined;
+    const chosen = new Set<string>(
+      Array.isArray(values.scope) ? values.scope : values.scope ? [String(values.scope)] : [],
+    );
     return {
-      template: 'diagnostic/views/exercise-form.njk', pageTitle: title, section: 'diagnostic', backLink: { href: paths.diagnostic.list },
-      action, values: { ...values, taxonomyVersionId: taxonomyId }, errors,
-      taxonomyItems: selectItems(versions, (v) => v.id, (v) => v.name, taxonomyId),
-      scopeItems: (taxonomy?.functions ?? []).map((f) => ({ value: f.code, text: f.name, checked: chosen.has(f.code) })),
+      template: 'diagnostic/views/exercise-form.njk',
+      pageTitle: title,
+      section: 'diagnostic',
+      backLink: { href: paths.diagnostic.list },
+      action,
+      values: { ...values, taxonomyVersionId: taxonomyId },
+      errors,
+      taxonomyItems: selectItems(
+        versions,
+        (v) => v.id,
+        (v) => v.name,
+        taxonomyId,
+      ),
+      scopeItems: (taxonomy?.functions ?? []).map((f) => ({
+        value: f.code,
+        text: f.name,
+        checked: chosen.has(f.code),
+      })),
     };
   }
 
   app.get(paths.diagnostic.list, async (request, reply) => {
     const exercises = await diagnostics.listExercises(request.actor);
-    return reply.view('diagnostic/views/list.njk', { pageTitle: 'Efficiency diagnostic', section: 'diagnostic', exercises: exercises.map(presentExerciseRow) });
+    return reply.view('diagnostic/views/list.njk', {
+      pageTitle: 'Efficiency diagnostic',
+      section: 'diagnostic',
+      exercises: exercises.map(presentExerciseRow),
+    });
   });
   async function taxonomyForm(request: FastifyRequest, values: Record<string, any>, errors?: ErrorView) {
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     return {
-      template: 'diagnostic/views/taxonomy-form.njk', pageTitle: 'Extend a process taxonomy', section: 'diagnostic', backLink: { href: paths.diagnostic.list },
-      values, errors, baseItems: selectItems(versions, (v) => v.id, (v) => v.name, String(values.basedOnId ?? versions[0]?.id ?? '')),
+      template: 'diagnostic/views/taxonomy-form.njk',
+      pageTitle: 'Extend a process taxonomy',
+      section: 'diagnostic',
+      backLink: { href: paths.diagnostic.list },
+      values,
+      errors,
+      baseItems: selectItems(
+        versions,
+        (v) => v.id,
+        (v) => v.name,
+        String(values.basedOnId ?? versions[0]?.id ?? ''),
+      ),
     };
   }
   app.get(paths.diagnostic.taxonomyNew, async (request, reply) => {
@@ -59,52 +114,106 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
   });
   app.post(paths.diagnostic.taxonomies, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => diagnostics.extendTaxonomyFromForm(request.actor, body), () => `${paths.diagnostic.new}?taxonomy=added`,
-      async (errors) => taxonomyForm(request, body, errors));
+    return submitForm(
+      reply,
+      () => diagnostics.extendTaxonomyFromForm(request.actor, body),
+      () => `${paths.diagnostic.new}?taxonomy=added`,
+      async (errors) => taxonomyForm(request, body, errors),
+    );
   });
   app.get(paths.diagnostic.new, async (request: FastifyRequest<{ Querystring: { taxonomy?: string } }>, reply) => {
-    const { template, ...ctx } = await exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, { financialYear: '' });
+    const { template, ...ctx } = await exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, {
+      financialYear: '',
+    });
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     // After extending a taxonomy, the new version (the last made) is offered first.
     if (request.query.taxonomy === 'added' && versions.length > 1) {
-      const { template: t2, ...withNew } = await exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, { financialYear: '', taxonomyVersionId: versions.at(-1)!.id });
+      const { template: t2, ...withNew } = await exerciseForm(
+        request,
+        'Start a diagnostic exercise',
+        paths.diagnostic.list,
+        { financialYear: '', taxonomyVersionId: versions.at(-1)!.id },
+      );
       return reply.view(t2, { ...withNew, flash: 'The new taxonomy version has been saved.' });
     }
     return reply.view(template, ctx);
   });
   app.post(paths.diagnostic.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => diagnostics.createExercise(request.actor, body), (id) => paths.diagnostic.show(id),
-      async (errors) => exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, body, errors));
+    return submitForm(
+      reply,
+      () => diagnostics.createExercise(request.actor, body),
+      (id) => paths.diagnostic.show(id),
+      async (errors) => exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, body, errors),
+    );
   });
   app.get(paths.diagnostic.edit(':id'), async (request: IdReq, reply) => {
     const e = await diagnostics.getExercise(request.actor, request.params.id);
-    const { template, ...ctx } = await exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(e.id), exerciseFormValues(e));
+    const { template, ...ctx } = await exerciseForm(
+      request,
+      'Change the exercise',
+      paths.diagnostic.edit(e.id),
+      exerciseFormValues(e),
+    );
     return reply.view(template, ctx);
   });
   app.post(paths.diagnostic.edit(':id'), async (request: IdReq, reply) => {
     const body = formBody(request);
     const { id } = request.params;
-    return submitForm(reply, () => diagnostics.updateExercise(request.actor, id, body), () => paths.diagnostic.show(id),
-      async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors));
+    return submitForm(
+      reply,
+      () => diagnostics.updateExercise(request.actor, id, body),
+      () => paths.diagnostic.show(id),
+      async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
+    );
   });
 
   const sheetItems = [
-    { value: '', text: 'Not a CSV file' }, { value: 'units', text: SHEETS.units }, { value: 'posts', text: SHEETS.posts },
-    { value: 'allocations', text: SHEETS.allocations }, { value: 'non-pay', text: SHEETS.nonPay }, { value: 'volumes', text: SHEETS.volumes },
+    { value: '', text: 'Not a CSV file' },
+    { value: 'units', text: SHEETS.units },
+    { value: 'posts', text: SHEETS.posts },
+    { value: 'allocations', text: SHEETS.allocations },
+    { value: 'non-pay', text: SHEETS.nonPay },
+    { value: 'volumes', text: SHEETS.volumes },
   ];
-  async function exercisePage(request: FastifyRequest, reply: FastifyReply, id: string, errors?: ErrorView, status = 200, flash?: string) {
+  async function exercisePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    errors?: ErrorView,
+    status = 200,
+    flash?: string,
+  ) {
     const e = await diagnostics.getExercise(request.actor, id);
     const counts = await diagnostics.countData(request.actor, id);
     return reply.status(status).view('diagnostic/views/exercise.njk', {
-      pageTitle: e.name, section: 'diagnostic', backLink: { href: paths.diagnostic.list, text: 'All exercises' },
-      exercise: presentExercise(e), counts, errors, problemCount: errors?.list.length ?? 0, sheetItems, flash,
+      pageTitle: e.name,
+      section: 'diagnostic',
+      backLink: { href: paths.diagnostic.list, text: 'All exercises' },
+      exercise: presentExercise(e),
+      counts,
+      errors,
+      problemCount: errors?.list.length ?? 0,
+      sheetItems,
+      flash,
     });
   }
-  app.get(paths.diagnostic.show(':id'), async (request: FastifyRequest<{ Params: { id: string }; Querystring: { imported?: string } }>, reply) => {
-    const n = Number(request.query.imported);
-    return exercisePage(request, reply, request.params.id, undefined, 200, Number.isInteger(n) && n >= 0 && request.query.imported !== undefined ? `The data was imported: ${n.toLocaleString('en-GB')} posts.` : undefined);
-  });
+  app.get(
+    paths.diagnostic.show(':id'),
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { imported?: string } }>, reply) => {
+      const n = Number(request.query.imported);
+      return exercisePage(
+        request,
+        reply,
+        request.params.id,
+        undefined,
+        200,
+        Number.isInteger(n) && n >= 0 && request.query.imported !== undefined
+          ? `The data was imported: ${n.toLocaleString('en-GB')} posts.`
+          : undefined,
+      );
+    },
+  );
   app.get(paths.diagnostic.template(':id'), async (request: IdReq, reply) => {
     const w = await diagnostics.workbook(request.actor, request.params.id, { empty: true });
     return sendXlsx(reply, w.filename, w.body);
@@ -122,20 +231,38 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       try {
         let file: { filename: string; data: Buffer } | undefined;
         // Not multipart: no file; the service checks permission before saying so.
-        if (request.isMultipart()) for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            const data = await part.toBuffer();
-            if (part.filename) file = { filename: part.filename, data };
-          } else fields[part.fieldname] = String(part.value ?? '');
-        }
-        const result = await diagnostics.upload(request.actor, id, { file, sheet: fields.sheet, version: fields.version });
+        if (request.isMultipart())
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              const data = await part.toBuffer();
+              if (part.filename) file = { filename: part.filename, data };
+            } else fields[part.fieldname] = String(part.value ?? '');
+          }
+        const result = await diagnostics.upload(request.actor, id, {
+          file,
+          sheet: fields.sheet,
+          version: fields.version,
+        });
         return reply.redirect(`${paths.diagnostic.show(id)}?imported=${result.posts}`, 303);
       } catch (error) {
         if (error instanceof ValidationError) return exercisePage(request, reply, id, errorView(error.issues), 422);
-        if (error instanceof ConflictError) return exercisePage(request, reply, id, errorView([{ field: 'file', message: error.message }]), 409);
+        if (error instanceof ConflictError)
+          return exercisePage(request, reply, id, errorView([{ field: 'file', message: error.message }]), 409);
         const code = (error as { code?: string }).code;
         if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-          return exercisePage(request, reply, id, errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 50 MB' }]), 422);
+          return exercisePage(
+            request,
+            reply,
+            id,
+            errorView([
+              {
+                field: 'file',
+                message:
+                  code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 50 MB',
+              },
+            ]),
+            422,
+          );
         }
         throw error;
       }
@@ -146,16 +273,30 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     const q = await diagnostics.dataQuality(request.actor, request.params.id);
     const e = presentExercise(q.exercise);
     return reply.view('diagnostic/views/quality.njk', {
-      pageTitle: 'Data quality', section: 'diagnostic', backLink: { href: e.links.show, text: e.name }, exercise: e, counts: q.counts, items: q.items, ready: q.ready, links: e.links,
+      pageTitle: 'Data quality',
+      section: 'diagnostic',
+      backLink: { href: e.links.show, text: e.name },
+      exercise: e,
+      counts: q.counts,
+      items: q.items,
+      ready: q.ready,
+      links: e.links,
     });
   });
 
   /** The baseline, or (when the data cannot give one) the data-quality page that says why. */
-  async function baselineOr(request: FastifyRequest, reply: FastifyReply, id: string): Promise<ExerciseBaseline | undefined> {
+  async function baselineOr(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+  ): Promise<ExerciseBaseline | undefined> {
     try {
       return await diagnostics.getBaseline(request.actor, id);
     } catch (error) {
-      if (error instanceof ValidationError) { await reply.redirect(paths.diagnostic.quality(id), 303); return undefined; }
+      if (error instanceof ValidationError) {
+        await reply.redirect(paths.diagnostic.quality(id), 303);
+        return undefined;
+      }
       throw error;
     }
   }
@@ -165,8 +306,20 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     if (!b) return reply;
     const e = presentExercise(b.exercise);
     return reply.view('diagnostic/views/baseline.njk', {
-      pageTitle: 'Baseline', section: 'diagnostic', backLink: { href: e.links.show, text: e.name }, exercise: e, headline: headline(b), chart: functionChart(b),
-      tables: { functions: functionsTable(b), summary: summaryTable(b), matrix: matrixTable(b), processes: processesTable(b), nonPay: nonPayTable(b), spans: spansTable(b) },
+      pageTitle: 'Baseline',
+      section: 'diagnostic',
+      backLink: { href: e.links.show, text: e.name },
+      exercise: e,
+      headline: headline(b),
+      chart: functionChart(b),
+      tables: {
+        functions: functionsTable(b),
+        summary: summaryTable(b),
+        matrix: matrixTable(b),
+        processes: processesTable(b),
+        nonPay: nonPayTable(b),
+        spans: spansTable(b),
+      },
     });
   });
 
@@ -174,13 +327,17 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     const b = await baselineOr(request, reply, request.params.id);
     if (!b) return reply;
     const f = b.exercise.taxonomy.functions.find((x) => x.code === request.params.code);
-    if (!f) throw new NotFoundError('DIAGNOSTIC_FUNCTION_NOT_FOUND', 'There is no such function in this exercise’s taxonomy');
+    if (!f)
+      throw new NotFoundError('DIAGNOSTIC_FUNCTION_NOT_FOUND', 'There is no such function in this exercise’s taxonomy');
     const e = presentExercise(b.exercise);
     const units = unitsTable(b, { function: f.code });
     const frag = b.functionFragmentation[f.code]!;
     const central = frag.centralUnitId ? b.orgUnits.find((u) => u.id === frag.centralUnitId)?.name : undefined;
     return reply.view('diagnostic/views/drill.njk', {
-      pageTitle: f.name, section: 'diagnostic', backLink: { href: paths.diagnostic.baseline(b.exercise.id), text: 'Baseline' }, exercise: e,
+      pageTitle: f.name,
+      section: 'diagnostic',
+      backLink: { href: paths.diagnostic.baseline(b.exercise.id), text: 'Baseline' },
+      exercise: e,
       facts: `${formatFte(b.byFunction[f.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byFunction[f.code]!, { pence: 'never' })} (pay ${formatMoney(b.byFunction[f.code]!.payCost, { pence: 'never' })}, non-pay ${formatMoney(b.nonPay.byFunction[f.code]!, { pence: 'never' })}). ${central ? `Central function: ${central}.` : 'No unit is marked as its central function.'} ${frag.outsideShare === undefined ? '' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the centre, in ${frag.unitIds.length} ${frag.unitIds.length === 1 ? 'unit' : 'units'} in all.`}`,
       sections: [
         { heading: 'Processes', chart: processChart(b, f.code), table: processesTable(b, f.code) },
@@ -193,62 +350,123 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     const b = await baselineOr(request, reply, request.params.id);
     if (!b) return reply;
     const p = b.exercise.taxonomy.processes.find((x) => x.code === request.params.code);
-    if (!p) throw new NotFoundError('DIAGNOSTIC_PROCESS_NOT_FOUND', 'There is no such process in this exercise’s taxonomy');
+    if (!p)
+      throw new NotFoundError('DIAGNOSTIC_PROCESS_NOT_FOUND', 'There is no such process in this exercise’s taxonomy');
     const f = b.exercise.taxonomy.functions.find((x) => x.code === p.functionCode)!;
     const e = presentExercise(b.exercise);
     const units = unitsTable(b, { process: p.code });
     const frag = b.processFragmentation[p.code]!;
     const uc = b.unitCosts[p.code];
     return reply.view('diagnostic/views/drill.njk', {
-      pageTitle: `${p.code} ${p.name}`, section: 'diagnostic', backLink: { href: paths.diagnostic.baselineFunction(b.exercise.id, f.code), text: f.name }, exercise: e,
+      pageTitle: `${p.code} ${p.name}`,
+      section: 'diagnostic',
+      backLink: { href: paths.diagnostic.baselineFunction(b.exercise.id, f.code), text: f.name },
+      exercise: e,
       facts: `${formatFte(b.byProcess[p.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byProcess[p.code]!, { pence: 'never' })}. ${frag.outsideShare === undefined ? 'Nobody does this process in-house.' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the central function.`} ${uc ? `Unit cost ${formatMoney(uc.unitCost)} per ${uc.driver || 'unit'} (${uc.volume.toLocaleString('en-GB')} a year).` : 'No volume was collected, so there is no unit cost.'}`,
-      sections: [{ heading: 'Org units doing this process', chart: unitChart(b, units, `chart-units-${p.code}`), table: units }],
+      sections: [
+        { heading: 'Org units doing this process', chart: unitChart(b, units, `chart-units-${p.code}`), table: units },
+      ],
     });
   });
 
-  app.get(paths.diagnostic.export(':id', ':table'), async (request: FastifyRequest<{ Params: { id: string; table: string } }>, reply) => {
-    const b = await diagnostics.getBaseline(request.actor, request.params.id);
-    const t = tableByKey(b, request.params.table);
-    if (!t) throw new NotFoundError('DIAGNOSTIC_TABLE_NOT_FOUND', 'There is no such table');
-    return sendXlsx(reply, `baseline-${t.id}.xlsx`, await writeTableXlsx(t.caption, t.head.map((h) => h.text), xlsxRows(t)));
-  });
+  app.get(
+    paths.diagnostic.export(':id', ':table'),
+    async (request: FastifyRequest<{ Params: { id: string; table: string } }>, reply) => {
+      const b = await diagnostics.getBaseline(request.actor, request.params.id);
+      const t = tableByKey(b, request.params.table);
+      if (!t) throw new NotFoundError('DIAGNOSTIC_TABLE_NOT_FOUND', 'There is no such table');
+      return sendXlsx(
+        reply,
+        `baseline-${t.id}.xlsx`,
+        await writeTableXlsx(
+          t.caption,
+          t.head.map((h) => h.text),
+          xlsxRows(t),
+        ),
+      );
+    },
+  );
 
   // --- posts, one at a time ----------------------------------------------------------------
-  app.get(paths.diagnostic.posts(':id'), async (request: FastifyRequest<{ Params: { id: string }; Querystring: { page?: string } }>, reply) => {
-    const { id } = request.params;
-    const e = presentExercise(await diagnostics.getExercise(request.actor, id));
-    const list = await diagnostics.listPosts(request.actor, id, Number(request.query.page) || 1);
-    const href = (n: number) => `${paths.diagnostic.posts(id)}?page=${n}`;
-    return reply.view('diagnostic/views/posts.njk', {
-      pageTitle: 'Posts', section: 'diagnostic', backLink: { href: e.links.show, text: e.name }, exercise: e, total: list.total, page: list.page, pages: list.pages,
-      posts: list.posts.map((p) => ({
-        code: p.code, href: paths.diagnostic.post(id, p.id!), title: p.title, unit: p.unitCode, fte: formatFte(p.fte as never), payCost: formatMoney(pence(p.payCost), { pence: 'never' }),
-        allocations: p.allocations.map((a) => `${a.processCode} ${formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, '')}%`).join(', '),
-      })),
-      pagination: list.pages > 1 ? {
-        ...(list.page > 1 ? { previous: { href: href(list.page - 1) } } : {}), ...(list.page < list.pages ? { next: { href: href(list.page + 1) } } : {}),
-        items: Array.from({ length: list.pages }, (_, i) => ({ number: i + 1, href: href(i + 1), current: i + 1 === list.page })).filter((x) => Math.abs(x.number - list.page) <= 2 || x.number === 1 || x.number === list.pages),
-      } : undefined,
-    });
-  });
+  app.get(
+    paths.diagnostic.posts(':id'),
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { page?: string } }>, reply) => {
+      const { id } = request.params;
+      const e = presentExercise(await diagnostics.getExercise(request.actor, id));
+      const list = await diagnostics.listPosts(request.actor, id, Number(request.query.page) || 1);
+      const href = (n: number) => `${paths.diagnostic.posts(id)}?page=${n}`;
+      return reply.view('diagnostic/views/posts.njk', {
+        pageTitle: 'Posts',
+        section: 'diagnostic',
+        backLink: { href: e.links.show, text: e.name },
+        exercise: e,
+        total: list.total,
+        page: list.page,
+        pages: list.pages,
+        posts: list.posts.map((p) => ({
+          code: p.code,
+          href: paths.diagnostic.post(id, p.id!),
+          title: p.title,
+          unit: p.unitCode,
+          fte: formatFte(p.fte as never),
+          payCost: formatMoney(pence(p.payCost), { pence: 'never' }),
+          allocations: p.allocations
+            .map((a) => `${a.processCode} ${formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, '')}%`)
+            .join(', '),
+        })),
+        pagination:
+          list.pages > 1
+            ? {
+                ...(list.page > 1 ? { previous: { href: href(list.page - 1) } } : {}),
+                ...(list.page < list.pages ? { next: { href: href(list.page + 1) } } : {}),
+                items: Array.from({ length: list.pages }, (_, i) => ({
+                  number: i + 1,
+                  href: href(i + 1),
+                  current: i + 1 === list.page,
+                })).filter((x) => Math.abs(x.number - list.page) <= 2 || x.number === 1 || x.number === list.pages),
+              }
+            : undefined,
+      });
+    },
+  );
 
   type PostReq = FastifyRequest<{ Params: { id: string; postId: string } }>;
   async function postForm(request: PostReq, values: Record<string, any>, errors?: ErrorView, blank = 2) {
     const { exercise, post } = await diagnostics.getPost(request.actor, request.params.id, request.params.postId);
     const e = presentExercise(exercise);
-    const rows: { process: string; pct: string }[] = (values.allocations ?? []).map((a: any) => ({ process: String(a?.process ?? ''), pct: String(a?.pct ?? '') }));
+    const rows: { process: string; pct: string }[] = (values.allocations ?? []).map((a: any) => ({
+      process: String(a?.process ?? ''),
+      pct: String(a?.pct ?? ''),
+    }));
     for (let i = 0; i < blank; i++) rows.push({ process: '', pct: '' });
     return {
-      template: 'diagnostic/views/post-form.njk', pageTitle: `Post ${post.code}`, section: 'diagnostic', backLink: { href: e.links.posts, text: 'Posts' },
-      exercise: e, action: paths.diagnostic.post(exercise.id, post.id!), values: { ...values, allocations: rows }, errors, total: diagnostics.allocationTotal(rows),
+      template: 'diagnostic/views/post-form.njk',
+      pageTitle: `Post ${post.code}`,
+      section: 'diagnostic',
+      backLink: { href: e.links.posts, text: 'Posts' },
+      exercise: e,
+      action: paths.diagnostic.post(exercise.id, post.id!),
+      values: { ...values, allocations: rows },
+      errors,
+      total: diagnostics.allocationTotal(rows),
     };
   }
   app.get(paths.diagnostic.post(':id', ':postId'), async (request: PostReq, reply) => {
     const { post } = await diagnostics.getPost(request.actor, request.params.id, request.params.postId);
     const values = {
-      version: post.version, unitCode: post.unitCode, title: post.title, grade: post.grade, fte: formatFte(post.fte as never, 4).replace(/\.?0+$/, ''),
-      payCost: formatMoney(pence(post.payCost)), managerCode: post.managerCode ?? '', vacant: post.vacant, contractType: post.contractType,
-      allocations: post.allocations.map((a) => ({ process: a.processCode, pct: formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, '') })),
+      version: post.version,
+      unitCode: post.unitCode,
+      title: post.title,
+      grade: post.grade,
+      fte: formatFte(post.fte as never, 4).replace(/\.?0+$/, ''),
+      payCost: formatMoney(pence(post.payCost)),
+      managerCode: post.managerCode ?? '',
+      vacant: post.vacant,
+      contractType: post.contractType,
+      allocations: post.allocations.map((a) => ({
+        process: a.processCode,
+        pct: formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, ''),
+      })),
     };
     const { template, ...ctx } = await postForm(request, values);
     return reply.view(template, ctx);
@@ -260,12 +478,24 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     if (intent !== 'save') {
       // Work out the total (or add a row) without saving anything; a step of an edit all the same.
       diagnostics.authorizeEdit(request.actor);
-      const { rows: kept, blank } = applyRowIntent(rows.filter((r: any) => r && (String(r.process ?? '').trim() || String(r.pct ?? '').trim())), intent);
-      const { template, ...ctx } = await postForm(request, { ...body, vacant: body.vacant === 'yes', allocations: kept }, undefined, blank + 1);
+      const { rows: kept, blank } = applyRowIntent(
+        rows.filter((r: any) => r && (String(r.process ?? '').trim() || String(r.pct ?? '').trim())),
+        intent,
+      );
+      const { template, ...ctx } = await postForm(
+        request,
+        { ...body, vacant: body.vacant === 'yes', allocations: kept },
+        undefined,
+        blank + 1,
+      );
       return reply.view(template, ctx);
     }
     const { id, postId } = request.params;
-    return submitForm(reply, () => diagnostics.updatePost(request.actor, id, postId, body), () => `${paths.diagnostic.posts(id)}`,
-      async (errors) => postForm(request, { ...body, vacant: body.vacant === 'yes', allocations: rows }, errors, 0));
+    return submitForm(
+      reply,
+      () => diagnostics.updatePost(request.actor, id, postId, body),
+      () => `${paths.diagnostic.posts(id)}`,
+      async (errors) => postForm(request, { ...body, vacant: body.vacant === 'yes', allocations: rows }, errors, 0),
+    );
   });
 }

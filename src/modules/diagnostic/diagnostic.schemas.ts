@@ -11,23 +11,44 @@ const clean = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
 
 /** Pounds as typed ("£412m", "412,000,000", "412000000.50") → pence, never negative. */
 export function moneyField(label: string) {
-  return z.preprocess(clean, z.string({ error: `Enter ${label}` }).min(1, { error: `Enter ${label}` })
-    .transform((text, ctx): Money => {
-      const m = parseMoney(text);
-      if (m === undefined || m < 0) {
-        ctx.addIssue({ code: 'custom', message: `Enter ${label} as an amount in pounds, like £412,000,000 or £412m` });
-        return z.NEVER;
-      }
-      return m;
-    }));
+  return z.preprocess(
+    clean,
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .transform((text, ctx): Money => {
+        const m = parseMoney(text);
+        if (m === undefined || m < 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Enter ${label} as an amount in pounds, like £412,000,000 or £412m`,
+          });
+          return z.NEVER;
+        }
+        return m;
+      }),
+  );
 }
 
-const optionalInteger = (label: string, max: number) => z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? Number(v.trim().replace(/,/g, '')) : v),
-  z.number({ error: `Enter ${label} as a whole number` }).int({ error: `Enter ${label} as a whole number` })
-    .min(0, { error: `${label.charAt(0).toUpperCase()}${label.slice(1)} must be 0 or more` }).max(max, { error: `${label.charAt(0).toUpperCase()}${label.slice(1)} must be ${max.toLocaleString('en-GB')} or less` })
-    .optional(),
-).transform((v) => v ?? null);
+const optionalInteger = (label: string, max: number) =>
+  z
+    .preprocess(
+      (v) =>
+        typeof v === 'string' && v.trim() === ''
+          ? undefined
+          : typeof v === 'string'
+            ? Number(v.trim().replace(/,/g, ''))
+            : v,
+      z
+        .number({ error: `Enter ${label} as a whole number` })
+        .int({ error: `Enter ${label} as a whole number` })
+        .min(0, { error: `${label.charAt(0).toUpperCase()}${label.slice(1)} must be 0 or more` })
+        .max(max, {
+          error: `${label.charAt(0).toUpperCase()}${label.slice(1)} must be ${max.toLocaleString('en-GB')} or less`,
+        })
+        .optional(),
+    )
+    .transform((v) => v ?? null);
 
 export const exerciseInput = z.object({
   name: requiredText('a name for the exercise', 200),
@@ -43,11 +64,20 @@ export type ExerciseInput = z.output<typeof exerciseInput>;
 export const exerciseVersion = z.object({ version: integer('the version', 1, 2_000_000_000) });
 
 /** FTE as typed, ten-thousandths of an FTE. */
-const fteField = z.preprocess(clean, z.string().min(1, { error: 'Enter the FTE' }).transform((t, ctx): Fte => {
-  const f = parseFte(t);
-  if (f === undefined) { ctx.addIssue({ code: 'custom', message: 'Enter the FTE as a number like 0.8, to at most four decimal places' }); return z.NEVER; }
-  return f;
-}));
+const fteField = z.preprocess(
+  clean,
+  z
+    .string()
+    .min(1, { error: 'Enter the FTE' })
+    .transform((t, ctx): Fte => {
+      const f = parseFte(t);
+      if (f === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'Enter the FTE as a number like 0.8, to at most four decimal places' });
+        return z.NEVER;
+      }
+      return f;
+    }),
+);
 
 /** One row of the allocations table of the post form; blank rows are dropped by the service. */
 export const allocationRowInput = z.object({

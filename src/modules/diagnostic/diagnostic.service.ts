@@ -10,26 +10,61 @@ import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import {
-  type Baseline, type OrgUnit, type Post, type Taxonomy, type SpansAndLayers, type Fte, buildBaseline, spansAndLayers, SINK_CODES,
-  MANAGING_OWN_TEAM, FRONT_LINE, DEFAULT_LIMITS,
+  type Baseline,
+  type OrgUnit,
+  type Post,
+  type Taxonomy,
+  type SpansAndLayers,
+  type Fte,
+  buildBaseline,
+  spansAndLayers,
+  SINK_CODES,
+  MANAGING_OWN_TEAM,
+  FRONT_LINE,
+  DEFAULT_LIMITS,
 } from '../../domain/diagnostic/baseline.ts';
 import { type Money, pence, multiplyMoney } from '../../domain/diagnostic/money.ts';
 import { formatBasisPoints, WHOLE } from '../../domain/diagnostic/decimal.ts';
 import { allocateNonPay, type NonPayAllocation, type NonPayLine } from '../../domain/diagnostic/non-pay.ts';
-import { DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_ID, DEFAULT_TAXONOMY_NAME, checkTaxonomy } from '../../domain/diagnostic/taxonomy.ts';
+import {
+  DEFAULT_TAXONOMY,
+  DEFAULT_TAXONOMY_ID,
+  DEFAULT_TAXONOMY_NAME,
+  checkTaxonomy,
+} from '../../domain/diagnostic/taxonomy.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { DiagnosticRepository, DiagnosticQueries, ExerciseData, ExerciseRecord, PostRecord } from './diagnostic.repository.ts';
+import type {
+  DiagnosticRepository,
+  DiagnosticQueries,
+  ExerciseData,
+  ExerciseRecord,
+  PostRecord,
+} from './diagnostic.repository.ts';
 import { DEMO_DATA, DEMO_EXERCISE } from './diagnostic-demo.ts';
 import { exerciseInput, exerciseVersion, postInput, percentToBasisPoints } from './diagnostic.schemas.ts';
 import {
-  CSV_SHEETS, SHEETS, describeProblem, isXlsx, parseWorkbook, rawSheetsOf, readCsvSheet, readWorkbook, writeWorkbook, type RawSheet, type SheetProblem,
+  CSV_SHEETS,
+  SHEETS,
+  describeProblem,
+  isXlsx,
+  parseWorkbook,
+  rawSheetsOf,
+  readCsvSheet,
+  readWorkbook,
+  writeWorkbook,
+  type RawSheet,
+  type SheetProblem,
 } from './diagnostic-transfer.ts';
 
 export class ExerciseNotFoundError extends NotFoundError {
-  constructor() { super('DIAGNOSTIC_EXERCISE_NOT_FOUND', 'There is no such diagnostic exercise'); }
+  constructor() {
+    super('DIAGNOSTIC_EXERCISE_NOT_FOUND', 'There is no such diagnostic exercise');
+  }
 }
 export class PostNotFoundError extends NotFoundError {
-  constructor() { super('DIAGNOSTIC_POST_NOT_FOUND', 'There is no such post in this exercise'); }
+  constructor() {
+    super('DIAGNOSTIC_POST_NOT_FOUND', 'There is no such post in this exercise');
+  }
 }
 
 export interface Exercise {
@@ -54,7 +89,13 @@ export interface ExerciseSummary extends Omit<Exercise, 'taxonomy'> {
   counts: { units: number; posts: number; allocations: number; nonPay: number; volumes: number };
 }
 
-export interface UnitCost { process: string; volume: number; driver: string; cost: Money; unitCost: Money }
+export interface UnitCost {
+  process: string;
+  volume: number;
+  driver: string;
+  cost: Money;
+  unitCost: Money;
+}
 
 /** The baseline of an exercise: the pay baseline of domain/diagnostic plus non-pay, totals and indicators. */
 export interface ExerciseBaseline extends Baseline {
@@ -82,12 +123,30 @@ export interface SharedBaseline {
   financialYear: number;
   runningCosts: Money;
   headcount: number | null;
-  functions: { code: string; name: string; cost: Money; payCost: Money; nonPayCost: Money; fte: Fte; shareOfRunningCosts: number | undefined }[];
+  functions: {
+    code: string;
+    name: string;
+    cost: Money;
+    payCost: Money;
+    nonPayCost: Money;
+    fte: Fte;
+    shareOfRunningCosts: number | undefined;
+  }[];
 }
 
-export interface QualityItem { severity: 'problem' | 'warning'; area: string; message: string }
+export interface QualityItem {
+  severity: 'problem' | 'warning';
+  area: string;
+  message: string;
+}
 
-export interface UploadResult { posts: number; allocations: number; units: number; nonPay: number; volumes: number }
+export interface UploadResult {
+  posts: number;
+  allocations: number;
+  units: number;
+  nonPay: number;
+  volumes: number;
+}
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 const MAX_PROBLEMS = 200;
@@ -95,32 +154,55 @@ const MAX_PROBLEMS = 200;
 /** Problems of a refused upload as field issues: the sheet, row and column in every message. */
 function uploadIssues(problems: readonly SheetProblem[]): FieldIssue[] {
   const shown = problems.slice(0, MAX_PROBLEMS).map((p) => ({ field: 'file', message: describeProblem(p) }));
-  if (problems.length > MAX_PROBLEMS) shown.push({ field: 'file', message: `… and ${problems.length - MAX_PROBLEMS} more problems: fix these first and upload again` });
+  if (problems.length > MAX_PROBLEMS)
+    shown.push({
+      field: 'file',
+      message: `… and ${problems.length - MAX_PROBLEMS} more problems: fix these first and upload again`,
+    });
   return shown;
 }
 
-export interface DiagnosticServiceDeps { repo: DiagnosticRepository }
+export interface DiagnosticServiceDeps {
+  repo: DiagnosticRepository;
+}
 
 export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
   let defaultTaxonomyReady: Promise<void> | undefined;
   /** The shipped taxonomy is inserted the first time anyone needs it (its id is fixed). */
-  const ensureDefaultTaxonomy = () => (defaultTaxonomyReady ??= repo.transaction((q) => q.ensureTaxonomy(DEFAULT_TAXONOMY_ID, null, DEFAULT_TAXONOMY_NAME, DEFAULT_TAXONOMY))
-    .catch((e: unknown) => { defaultTaxonomyReady = undefined; throw e; }));
+  const ensureDefaultTaxonomy = () =>
+    (defaultTaxonomyReady ??= repo
+      .transaction((q) => q.ensureTaxonomy(DEFAULT_TAXONOMY_ID, null, DEFAULT_TAXONOMY_NAME, DEFAULT_TAXONOMY))
+      .catch((e: unknown) => {
+        defaultTaxonomyReady = undefined;
+        throw e;
+      }));
 
   const taxonomyCache = new Map<string, Taxonomy>();
   /** Released versions never change, so they are cached by id. */
   async function taxonomyOf(versionId: string, q: Pick<DiagnosticQueries, 'loadTaxonomy'> = repo): Promise<Taxonomy> {
     let t = taxonomyCache.get(versionId);
-    if (!t) { t = await q.loadTaxonomy(versionId); taxonomyCache.set(versionId, t); }
+    if (!t) {
+      t = await q.loadTaxonomy(versionId);
+      taxonomyCache.set(versionId, t);
+    }
     return t;
   }
 
   async function toExercise(r: ExerciseRecord): Promise<Exercise> {
     const taxonomy = await taxonomyOf(r.taxonomyVersionId);
     return {
-      id: r.id, name: r.name, financialYear: r.financialYear, runningCosts: pence(r.runningCosts), headcount: r.headcount,
-      taxonomyVersionId: r.taxonomyVersionId, taxonomyName: r.taxonomyName, scope: r.scope.length > 0 ? r.scope : taxonomy.functions.map((f) => f.code),
-      shareWithPeers: r.shareWithPeers, illustrative: r.illustrative, version: r.version, taxonomy,
+      id: r.id,
+      name: r.name,
+      financialYear: r.financialYear,
+      runningCosts: pence(r.runningCosts),
+      headcount: r.headcount,
+      taxonomyVersionId: r.taxonomyVersionId,
+      taxonomyName: r.taxonomyName,
+      scope: r.scope.length > 0 ? r.scope : taxonomy.functions.map((f) => f.code),
+      shareWithPeers: r.shareWithPeers,
+      illustrative: r.illustrative,
+      version: r.version,
+      taxonomy,
     };
   }
 
@@ -133,43 +215,83 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
   async function parseExercise(actor: Actor, body: unknown) {
     const v = parseWith(exerciseInput, body);
     const versions = await repo.listTaxonomyVersions(actor.organisationId);
-    if (!versions.some((t) => t.id === v.taxonomyVersionId)) throw ValidationError.single('taxonomyVersionId', 'Select the process taxonomy from the list');
+    if (!versions.some((t) => t.id === v.taxonomyVersionId))
+      throw ValidationError.single('taxonomyVersionId', 'Select the process taxonomy from the list');
     const taxonomy = await taxonomyOf(v.taxonomyVersionId);
     const known = new Set(taxonomy.functions.map((f) => f.code));
     const unknown = v.scope.filter((c) => !known.has(c));
-    if (unknown.length > 0) throw ValidationError.single('scope', `Select the functions in scope from the list (${unknown.join(', ')} is not in this taxonomy)`);
+    if (unknown.length > 0)
+      throw ValidationError.single(
+        'scope',
+        `Select the functions in scope from the list (${unknown.join(', ')} is not in this taxonomy)`,
+      );
     return { ...v, scope: taxonomy.functions.map((f) => f.code).filter((c) => v.scope.includes(c)) };
   }
 
   /** Pay baseline, non-pay and indicators from an exercise's stored data. */
-  function compute(exercise: Exercise, data: ExerciseData): { ok: true; baseline: ExerciseBaseline } | { ok: false; problems: string[] } {
+  function compute(
+    exercise: Exercise,
+    data: ExerciseData,
+  ): { ok: true; baseline: ExerciseBaseline } | { ok: false; problems: string[] } {
     const centralOf = new Map<string, string>();
-    for (const u of data.units) if (u.centralFunctionCode && !centralOf.has(u.centralFunctionCode)) centralOf.set(u.centralFunctionCode, u.code);
+    for (const u of data.units)
+      if (u.centralFunctionCode && !centralOf.has(u.centralFunctionCode)) centralOf.set(u.centralFunctionCode, u.code);
     const taxonomy: Taxonomy = {
-      functions: exercise.taxonomy.functions.map((f) => ({ ...f, ...(centralOf.has(f.code) ? { centralUnitId: centralOf.get(f.code)! } : {}) })),
+      functions: exercise.taxonomy.functions.map((f) => ({
+        ...f,
+        ...(centralOf.has(f.code) ? { centralUnitId: centralOf.get(f.code)! } : {}),
+      })),
       processes: exercise.taxonomy.processes,
     };
-    const orgUnits = data.units.map((u) => ({ id: u.code, code: u.code, name: u.name, ...(u.parentCode ? { parentId: u.parentCode } : {}), users: u.users ?? undefined, areaM2: u.areaM2 ?? undefined }));
+    const orgUnits = data.units.map((u) => ({
+      id: u.code,
+      code: u.code,
+      name: u.name,
+      ...(u.parentCode ? { parentId: u.parentCode } : {}),
+      users: u.users ?? undefined,
+      areaM2: u.areaM2 ?? undefined,
+    }));
     const posts: Post[] = data.posts.map((p) => ({
-      id: p.code, row: p.row, unitId: p.unitCode, title: p.title, fte: p.fte as Fte, payCost: pence(p.payCost),
-      ...(p.managerCode ? { managerId: p.managerCode } : {}), ...(p.vacant ? { vacant: true } : {}),
+      id: p.code,
+      row: p.row,
+      unitId: p.unitCode,
+      title: p.title,
+      fte: p.fte as Fte,
+      payCost: pence(p.payCost),
+      ...(p.managerCode ? { managerId: p.managerCode } : {}),
+      ...(p.vacant ? { vacant: true } : {}),
       allocations: p.allocations.map((a) => ({ process: a.processCode, pct: a.pct })),
     }));
     const pay = buildBaseline({ taxonomy, orgUnits, posts });
-    if (!pay.ok) return { ok: false, problems: pay.problems.map((p) => `${SHEETS.posts} row ${p.row} (${p.field}): ${p.message}`) };
+    if (!pay.ok)
+      return {
+        ok: false,
+        problems: pay.problems.map((p) => `${SHEETS.posts} row ${p.row} (${p.field}): ${p.message}`),
+      };
     const lines: NonPayLine[] = data.nonPay.map((n) => ({
-      row: n.row, category: n.category, amount: pence(n.amount), processCode: n.processCode ?? undefined, functionCode: n.functionCode ?? undefined,
-      unitCode: n.unitCode ?? undefined, basis: n.basis,
+      row: n.row,
+      category: n.category,
+      amount: pence(n.amount),
+      processCode: n.processCode ?? undefined,
+      functionCode: n.functionCode ?? undefined,
+      unitCode: n.unitCode ?? undefined,
+      basis: n.basis,
     }));
     const np = allocateNonPay({ taxonomy, orgUnits, byProcessAndUnit: pay.baseline.byProcessAndUnit, lines });
-    if (!np.ok) return { ok: false, problems: np.problems.map((p) => `${SHEETS.nonPay} row ${p.row} (${p.field}): ${p.message}`) };
+    if (!np.ok)
+      return {
+        ok: false,
+        problems: np.problems.map((p) => `${SHEETS.nonPay} row ${p.row} (${p.field}): ${p.message}`),
+      };
     const b = pay.baseline;
     const nonPay = np.allocation;
 
     const byProcess: Record<string, Money> = {};
-    for (const code of Object.keys(b.byProcess)) byProcess[code] = pence(b.byProcess[code]!.payCost + (nonPay.byProcess[code] ?? 0));
+    for (const code of Object.keys(b.byProcess))
+      byProcess[code] = pence(b.byProcess[code]!.payCost + (nonPay.byProcess[code] ?? 0));
     const byFunction: Record<string, Money> = {};
-    for (const f of taxonomy.functions) byFunction[f.code] = pence(b.byFunction[f.code]!.payCost + nonPay.byFunction[f.code]!);
+    for (const f of taxonomy.functions)
+      byFunction[f.code] = pence(b.byFunction[f.code]!.payCost + nonPay.byFunction[f.code]!);
     const totalByProcessAndUnit: Record<string, Record<string, Money>> = {};
     for (const [process, units] of Object.entries(b.byProcessAndUnit)) {
       const row = (totalByProcessAndUnit[process] ??= {});
@@ -184,19 +306,39 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
     const costPerEmployee: Record<string, Money | undefined> = {};
     for (const f of taxonomy.functions) {
       shareOfRunningCosts[f.code] = orc > 0 ? byFunction[f.code]! / orc : undefined;
-      costPerEmployee[f.code] = exercise.headcount ? multiplyMoney(byFunction[f.code]!, 1, exercise.headcount) : undefined;
+      costPerEmployee[f.code] = exercise.headcount
+        ? multiplyMoney(byFunction[f.code]!, 1, exercise.headcount)
+        : undefined;
     }
     const unitCosts: Record<string, UnitCost> = {};
     for (const v of data.volumes) {
-      if (v.volume > 0) unitCosts[v.processCode] = { process: v.processCode, volume: v.volume, driver: v.driver, cost: byProcess[v.processCode]!, unitCost: multiplyMoney(byProcess[v.processCode]!, 1, v.volume) };
+      if (v.volume > 0)
+        unitCosts[v.processCode] = {
+          process: v.processCode,
+          volume: v.volume,
+          driver: v.driver,
+          cost: byProcess[v.processCode]!,
+          unitCost: multiplyMoney(byProcess[v.processCode]!, 1, v.volume),
+        };
     }
     return {
       ok: true,
       baseline: {
-        ...b, exercise: { ...exercise, taxonomy }, orgUnits, directorates: orgUnits.filter((u) => u.parentId === undefined).map((u) => u.id),
-        nonPay, totalCost: { byProcess, byFunction, backOffice: pence(b.backOffice.payCost + nonPay.backOffice) }, totalByProcessAndUnit,
-        shareOfRunningCosts, unitCosts, spans: spansAndLayers(posts.map((p) => ({ id: p.id, ...(p.managerId ? { managerId: p.managerId } : {}) })), 6),
-        costPerEmployee, posts: posts.length,
+        ...b,
+        exercise: { ...exercise, taxonomy },
+        orgUnits,
+        directorates: orgUnits.filter((u) => u.parentId === undefined).map((u) => u.id),
+        nonPay,
+        totalCost: { byProcess, byFunction, backOffice: pence(b.backOffice.payCost + nonPay.backOffice) },
+        totalByProcessAndUnit,
+        shareOfRunningCosts,
+        unitCosts,
+        spans: spansAndLayers(
+          posts.map((p) => ({ id: p.id, ...(p.managerId ? { managerId: p.managerId } : {}) })),
+          6,
+        ),
+        costPerEmployee,
+        posts: posts.length,
       },
     };
   }
@@ -219,9 +361,14 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
     if (hit && hit.version === record.version && !options.fresh) return hit.baseline;
     const exercise = await toExercise(record);
     const data = await repo.loadData(id);
-    if (data.posts.length === 0) throw ValidationError.single('posts', 'The exercise has no posts yet: upload the templates or add posts first');
+    if (data.posts.length === 0)
+      throw ValidationError.single('posts', 'The exercise has no posts yet: upload the templates or add posts first');
     const result = compute(exercise, data);
-    if (!result.ok) throw new ValidationError(result.problems.map((message) => ({ field: 'data', message })), 'The baseline cannot be computed until these problems are fixed');
+    if (!result.ok)
+      throw new ValidationError(
+        result.problems.map((message) => ({ field: 'data', message })),
+        'The baseline cannot be computed until these problems are fixed',
+      );
     baselineCache.delete(id);
     baselineCache.set(id, { version: record.version, baseline: result.baseline });
     while (baselineCache.size > CACHED_BASELINES) baselineCache.delete(baselineCache.keys().next().value!);
@@ -229,19 +376,44 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
   }
 
   /** Replaces all of an exercise's data with the parsed sheets, or refuses with every problem named. */
-  async function replaceFromSheets(actor: Actor, exercise: Exercise, sheets: RawSheet[], version: number | undefined): Promise<UploadResult> {
+  async function replaceFromSheets(
+    actor: Actor,
+    exercise: Exercise,
+    sheets: RawSheet[],
+    version: number | undefined,
+  ): Promise<UploadResult> {
     const { data, problems } = parseWorkbook(sheets, exercise.taxonomy);
-    if (problems.length > 0) throw new ValidationError(uploadIssues(problems), `The file was not imported: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix`);
+    if (problems.length > 0)
+      throw new ValidationError(
+        uploadIssues(problems),
+        `The file was not imported: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix`,
+      );
     const allocations = data.posts.reduce((n, p) => n + p.allocations.length, 0);
-    const counts = { units: data.units.length, posts: data.posts.length, allocations, nonPay: data.nonPay.length, volumes: data.volumes.length };
+    const counts = {
+      units: data.units.length,
+      posts: data.posts.length,
+      allocations,
+      nonPay: data.nonPay.length,
+      volumes: data.volumes.length,
+    };
     await repo.transaction(async (q) => {
       const current = await q.findExercise(actor.organisationId, exercise.id);
       if (!current) throw new ExerciseNotFoundError();
       if (!(await q.touchExercise(actor.organisationId, exercise.id, version ?? current.version))) {
-        throw new ConflictError('DIAGNOSTIC_EXERCISE_CHANGED', 'Someone else changed this exercise while you were uploading: reload the page and upload again');
+        throw new ConflictError(
+          'DIAGNOSTIC_EXERCISE_CHANGED',
+          'Someone else changed this exercise while you were uploading: reload the page and upload again',
+        );
       }
       await q.replaceData(actor.organisationId, exercise.id, data);
-      await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'diagnostic_exercise', entityId: exercise.id, action: 'import', after: counts });
+      await q.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_exercise',
+        entityId: exercise.id,
+        action: 'import',
+        after: counts,
+      });
     });
     return counts;
   }
@@ -258,7 +430,8 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       authorize(actor, 'diagnostic.read');
       await ensureDefaultTaxonomy();
       const versions = await repo.listTaxonomyVersions(actor.organisationId);
-      if (!versions.some((v) => v.id === versionId)) throw new NotFoundError('DIAGNOSTIC_TAXONOMY_NOT_FOUND', 'There is no such taxonomy version');
+      if (!versions.some((v) => v.id === versionId))
+        throw new NotFoundError('DIAGNOSTIC_TAXONOMY_NOT_FOUND', 'There is no such taxonomy version');
       return taxonomyOf(versionId);
     },
 
@@ -266,18 +439,36 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
      * Extends a taxonomy version as a new version of the organisation's own: the base's functions
      * and processes plus those given. The base is never changed.
      */
-    async extendTaxonomy(actor: Actor, input: { basedOnId: string; name: string; functions?: { code: string; name: string }[]; processes?: Taxonomy['processes'] }): Promise<string> {
+    async extendTaxonomy(
+      actor: Actor,
+      input: {
+        basedOnId: string;
+        name: string;
+        functions?: { code: string; name: string }[];
+        processes?: Taxonomy['processes'];
+      },
+    ): Promise<string> {
       authorize(actor, 'diagnostic.edit');
       const base = await this.getTaxonomy(actor, input.basedOnId);
       const name = input.name.trim();
       if (!name) throw ValidationError.single('name', 'Enter a name for the new taxonomy version');
-      const taxonomy: Taxonomy = { functions: [...base.functions, ...(input.functions ?? [])], processes: [...base.processes, ...(input.processes ?? [])] };
+      const taxonomy: Taxonomy = {
+        functions: [...base.functions, ...(input.functions ?? [])],
+        processes: [...base.processes, ...(input.processes ?? [])],
+      };
       const problems = checkTaxonomy(taxonomy);
       if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ field: 'processes', message })));
       const id = repo.newId();
       await repo.transaction(async (q) => {
         await q.ensureTaxonomy(id, actor.organisationId, name, taxonomy, input.basedOnId);
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'diagnostic_taxonomy_version', entityId: id, action: 'create', after: { name, basedOnId: input.basedOnId, functions: input.functions, processes: input.processes } });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'diagnostic_taxonomy_version',
+          entityId: id,
+          action: 'create',
+          after: { name, basedOnId: input.basedOnId, functions: input.functions, processes: input.processes },
+        });
       });
       return id;
     },
@@ -289,24 +480,48 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
     async extendTaxonomyFromForm(actor: Actor, body: Record<string, unknown>): Promise<string> {
       authorize(actor, 'diagnostic.edit');
       const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-      const lines = (k: string) => text(k).split(/\r?\n/).map((l, i) => ({ n: i + 1, cells: l.split(',').map((c) => c.trim()) })).filter((l) => l.cells.some((c) => c !== ''));
+      const lines = (k: string) =>
+        text(k)
+          .split(/\r?\n/)
+          .map((l, i) => ({ n: i + 1, cells: l.split(',').map((c) => c.trim()) }))
+          .filter((l) => l.cells.some((c) => c !== ''));
       const issues: FieldIssue[] = [];
       const functions = lines('functions').map(({ n, cells }) => {
-        if (cells.length !== 2 || !/^[A-Z][A-Z0-9-]{0,19}$/.test(cells[0]!) || !cells[1]) issues.push({ field: 'functions', message: `New functions, line ${n}: write a code in capitals and a name, like FLT, Fleet management` });
+        if (cells.length !== 2 || !/^[A-Z][A-Z0-9-]{0,19}$/.test(cells[0]!) || !cells[1])
+          issues.push({
+            field: 'functions',
+            message: `New functions, line ${n}: write a code in capitals and a name, like FLT, Fleet management`,
+          });
         return { code: cells[0] ?? '', name: cells[1] ?? '' };
       });
       const processes = lines('processes').map(({ n, cells }) => {
         const [code = '', name = '', functionCode = '', type = '', driver] = cells;
-        if (cells.length < 4 || cells.length > 5 || !/^[A-Z][A-Z0-9-]{0,19}$/.test(code) || !name || !functionCode || !['T', 'P', 'S'].includes(type)) {
-          issues.push({ field: 'processes', message: `New processes, line ${n}: write code, name, function code, type (T, P or S) and optionally a volume driver, like FLT-MNT, Vehicle maintenance, FLT, T, vehicles` });
+        if (
+          cells.length < 4 ||
+          cells.length > 5 ||
+          !/^[A-Z][A-Z0-9-]{0,19}$/.test(code) ||
+          !name ||
+          !functionCode ||
+          !['T', 'P', 'S'].includes(type)
+        ) {
+          issues.push({
+            field: 'processes',
+            message: `New processes, line ${n}: write code, name, function code, type (T, P or S) and optionally a volume driver, like FLT-MNT, Vehicle maintenance, FLT, T, vehicles`,
+          });
         }
         return { code, name, functionCode, type: type as 'T' | 'P' | 'S', ...(driver ? { volumeDriver: driver } : {}) };
       });
       if (!text('name').trim()) issues.push({ field: 'name', message: 'Enter a name for the new taxonomy version' });
-      if (functions.length + processes.length === 0) issues.push({ field: 'processes', message: 'Add at least one function or process' });
+      if (functions.length + processes.length === 0)
+        issues.push({ field: 'processes', message: 'Add at least one function or process' });
       if (issues.length > 0) throw new ValidationError(issues);
       try {
-        return await this.extendTaxonomy(actor, { basedOnId: text('basedOnId'), name: text('name'), functions, processes });
+        return await this.extendTaxonomy(actor, {
+          basedOnId: text('basedOnId'),
+          name: text('name'),
+          functions,
+          processes,
+        });
       } catch (e) {
         if (e instanceof NotFoundError) throw ValidationError.single('basedOnId', 'Select the taxonomy to extend');
         throw e;
@@ -316,10 +531,12 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
     async listExercises(actor: Actor): Promise<ExerciseSummary[]> {
       authorize(actor, 'diagnostic.read');
       const records = await repo.listExercises(actor.organisationId);
-      return Promise.all(records.map(async (r) => {
-        const { taxonomy: _t, ...rest } = await toExercise(r);
-        return { ...rest, counts: await repo.countData(r.id) };
-      }));
+      return Promise.all(
+        records.map(async (r) => {
+          const { taxonomy: _t, ...rest } = await toExercise(r);
+          return { ...rest, counts: await repo.countData(r.id) };
+        }),
+      );
     },
 
     getExercise,
@@ -335,8 +552,19 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       await ensureDefaultTaxonomy();
       const v = await parseExercise(actor, body);
       return repo.transaction(async (q) => {
-        const id = await q.insertExercise(actor.organisationId, { ...v, runningCosts: v.runningCosts, illustrative: options.illustrative ?? false });
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'diagnostic_exercise', entityId: id, action: 'create', after: v });
+        const id = await q.insertExercise(actor.organisationId, {
+          ...v,
+          runningCosts: v.runningCosts,
+          illustrative: options.illustrative ?? false,
+        });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'diagnostic_exercise',
+          entityId: id,
+          action: 'create',
+          after: v,
+        });
         return id;
       });
     },
@@ -347,23 +575,48 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       const { version } = parseWith(exerciseVersion, body);
       const v = await parseExercise(actor, body);
       if (v.taxonomyVersionId !== before.taxonomyVersionId && (await repo.countData(id)).posts > 0) {
-        throw ValidationError.single('taxonomyVersionId', 'The taxonomy cannot change once data has been collected: start a new exercise for another taxonomy');
+        throw ValidationError.single(
+          'taxonomyVersionId',
+          'The taxonomy cannot change once data has been collected: start a new exercise for another taxonomy',
+        );
       }
       await repo.transaction(async (q) => {
         if (!(await q.updateExercise(actor.organisationId, id, version, v))) {
-          throw new ConflictError('DIAGNOSTIC_EXERCISE_CHANGED', 'Someone else changed this exercise while you were editing it: reload the page to see their changes');
+          throw new ConflictError(
+            'DIAGNOSTIC_EXERCISE_CHANGED',
+            'Someone else changed this exercise while you were editing it: reload the page to see their changes',
+          );
         }
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'diagnostic_exercise', entityId: id, action: 'update', before, after: v });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'diagnostic_exercise',
+          entityId: id,
+          action: 'update',
+          before,
+          after: v,
+        });
       });
     },
 
     /** The exercise's data (or an empty template) as the workbook organisations fill in. */
-    async workbook(actor: Actor, id: string, options: { empty?: boolean } = {}): Promise<{ filename: string; body: Buffer }> {
+    async workbook(
+      actor: Actor,
+      id: string,
+      options: { empty?: boolean } = {},
+    ): Promise<{ filename: string; body: Buffer }> {
       authorize(actor, 'diagnostic.read');
       const exercise = await getExercise(actor, id);
       const data = options.empty ? { units: [], posts: [], nonPay: [], volumes: [] } : await repo.loadData(id);
-      const slug = exercise.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'exercise';
-      return { filename: `${slug}-${options.empty ? 'template' : 'data'}.xlsx`, body: await writeWorkbook(exercise.taxonomy, data) };
+      const slug =
+        exercise.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'exercise';
+      return {
+        filename: `${slug}-${options.empty ? 'template' : 'data'}.xlsx`,
+        body: await writeWorkbook(exercise.taxonomy, data),
+      };
     },
 
     /**
@@ -371,18 +624,31 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
      * sheets keep their current data). Everything is checked before anything is written; one
      * problem anywhere and nothing changes.
      */
-    async upload(actor: Actor, id: string, input: { file: { filename: string; data: Buffer } | undefined; sheet?: string; version?: string }): Promise<UploadResult> {
+    async upload(
+      actor: Actor,
+      id: string,
+      input: { file: { filename: string; data: Buffer } | undefined; sheet?: string; version?: string },
+    ): Promise<UploadResult> {
       authorize(actor, 'diagnostic.edit');
       const exercise = await getExercise(actor, id);
-      if (!input.file || input.file.data.length === 0) throw ValidationError.single('file', 'Select the completed workbook (.xlsx) or a CSV file');
+      if (!input.file || input.file.data.length === 0)
+        throw ValidationError.single('file', 'Select the completed workbook (.xlsx) or a CSV file');
       const version = input.version && /^\d+$/.test(input.version) ? Number(input.version) : undefined;
       let sheets: RawSheet[];
       if (isXlsx(input.file.data)) {
-        try { sheets = await readWorkbook(input.file.data); } catch { throw ValidationError.single('file', 'The file could not be read as an Excel workbook: save it as .xlsx and try again'); }
+        try {
+          sheets = await readWorkbook(input.file.data);
+        } catch {
+          throw ValidationError.single(
+            'file',
+            'The file could not be read as an Excel workbook: save it as .xlsx and try again',
+          );
+        }
       } else {
         const sheetName = input.sheet ? CSV_SHEETS[input.sheet] : undefined;
         if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-        if (input.file.data.includes(0)) throw ValidationError.single('file', 'The file is neither an Excel workbook (.xlsx) nor a CSV file');
+        if (input.file.data.includes(0))
+          throw ValidationError.single('file', 'The file is neither an Excel workbook (.xlsx) nor a CSV file');
         sheets = rawSheetsOf(exercise.taxonomy, await repo.loadData(id)).filter((s) => s.name !== sheetName);
         sheets.push(readCsvSheet(sheetName, input.file.data.toString('utf8')));
       }
@@ -392,52 +658,118 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
     getBaseline,
 
     /** What is missing or suspicious before the baseline is run: problems stop it, warnings do not. */
-    async dataQuality(actor: Actor, id: string): Promise<{ exercise: Exercise; counts: UploadResult; items: QualityItem[]; ready: boolean }> {
+    async dataQuality(
+      actor: Actor,
+      id: string,
+    ): Promise<{ exercise: Exercise; counts: UploadResult; items: QualityItem[]; ready: boolean }> {
       authorize(actor, 'diagnostic.read');
       const exercise = await getExercise(actor, id);
       const data = await repo.loadData(id);
       const items: QualityItem[] = [];
       const problem = (area: string, message: string) => items.push({ severity: 'problem', area, message });
       const warn = (area: string, message: string) => items.push({ severity: 'warning', area, message });
-      const counts = { units: data.units.length, posts: data.posts.length, allocations: data.posts.reduce((n, p) => n + p.allocations.length, 0), nonPay: data.nonPay.length, volumes: data.volumes.length };
+      const counts = {
+        units: data.units.length,
+        posts: data.posts.length,
+        allocations: data.posts.reduce((n, p) => n + p.allocations.length, 0),
+        nonPay: data.nonPay.length,
+        volumes: data.volumes.length,
+      };
       if (data.units.length === 0) problem(SHEETS.units, 'No org units yet');
       if (data.posts.length === 0) problem(SHEETS.posts, 'No posts yet');
       if (data.posts.length > 0) {
         const result = compute(exercise, data);
         if (!result.ok) for (const m of result.problems) problem('Baseline', m);
       }
-      if (exercise.runningCosts === 0) warn('Exercise', 'Organisational running costs are £0: functions cannot be shown as a share of them');
+      if (exercise.runningCosts === 0)
+        warn('Exercise', 'Organisational running costs are £0: functions cannot be shown as a share of them');
       if (exercise.headcount === null) warn('Exercise', 'No headcount: cost per employee cannot be worked out');
       else if (data.posts.length > 0) {
         const filled = data.posts.filter((p) => !p.vacant).length;
-        if (Math.abs(filled - exercise.headcount) > Math.max(10, exercise.headcount * 0.2)) warn(SHEETS.posts, `${filled.toLocaleString('en-GB')} filled posts, but the headcount is ${exercise.headcount.toLocaleString('en-GB')}: check every post is listed`);
+        if (Math.abs(filled - exercise.headcount) > Math.max(10, exercise.headcount * 0.2))
+          warn(
+            SHEETS.posts,
+            `${filled.toLocaleString('en-GB')} filled posts, but the headcount is ${exercise.headcount.toLocaleString('en-GB')}: check every post is listed`,
+          );
       }
       const withPosts = new Set(data.posts.map((p) => p.unitCode));
       const parents = new Set(data.units.map((u) => u.parentCode).filter(Boolean));
       const empty = data.units.filter((u) => !withPosts.has(u.code) && !parents.has(u.code));
-      if (empty.length > 0) warn(SHEETS.units, `${empty.length} ${empty.length === 1 ? 'unit has' : 'units have'} no posts and no sub-units: ${empty.slice(0, 10).map((u) => u.code).join(', ')}${empty.length > 10 ? '…' : ''}`);
+      if (empty.length > 0)
+        warn(
+          SHEETS.units,
+          `${empty.length} ${empty.length === 1 ? 'unit has' : 'units have'} no posts and no sub-units: ${empty
+            .slice(0, 10)
+            .map((u) => u.code)
+            .join(', ')}${empty.length > 10 ? '…' : ''}`,
+        );
       const inScope = new Set(exercise.scope);
       const centrals = new Set(data.units.map((u) => u.centralFunctionCode).filter(Boolean));
       const noCentral = exercise.taxonomy.functions.filter((f) => inScope.has(f.code) && !centrals.has(f.code));
-      if (data.units.length > 0 && noCentral.length > 0) warn(SHEETS.units, `No unit is marked as the central function for ${noCentral.map((f) => f.name).join(', ')}: all of their work counts as outside the centre`);
+      if (data.units.length > 0 && noCentral.length > 0)
+        warn(
+          SHEETS.units,
+          `No unit is marked as the central function for ${noCentral.map((f) => f.name).join(', ')}: all of their work counts as outside the centre`,
+        );
       const zeroPay = data.posts.filter((p) => p.payCost === 0 && !p.vacant);
-      if (zeroPay.length > 0) warn(SHEETS.posts, `${zeroPay.length} filled ${zeroPay.length === 1 ? 'post has' : 'posts have'} no pay cost (rows ${zeroPay.slice(0, 10).map((p) => p.row).join(', ')}${zeroPay.length > 10 ? '…' : ''})`);
-      const lowPay = data.posts.filter((p) => p.payCost > 0 && p.fte > 0 && p.payCost * 10_000 / p.fte < 10_000_00);
-      if (lowPay.length > 0) warn(SHEETS.posts, `${lowPay.length} ${lowPay.length === 1 ? 'post has' : 'posts have'} a pay cost under £10,000 per FTE: check they are annual, loaded costs (rows ${lowPay.slice(0, 10).map((p) => p.row).join(', ')}${lowPay.length > 10 ? '…' : ''})`);
-      const notNormal = data.posts.filter((p) => p.allocations.length > 0 && p.allocations.reduce((n, a) => n + a.pct, 0) !== WHOLE);
-      if (notNormal.length > 0) warn(SHEETS.allocations, `${notNormal.length} ${notNormal.length === 1 ? 'post’s allocations add' : 'posts’ allocations add'} up to within ±${formatBasisPoints(DEFAULT_LIMITS.tolerance)} of 100% but not exactly; they will be scaled to 100%`);
+      if (zeroPay.length > 0)
+        warn(
+          SHEETS.posts,
+          `${zeroPay.length} filled ${zeroPay.length === 1 ? 'post has' : 'posts have'} no pay cost (rows ${zeroPay
+            .slice(0, 10)
+            .map((p) => p.row)
+            .join(', ')}${zeroPay.length > 10 ? '…' : ''})`,
+        );
+      const lowPay = data.posts.filter((p) => p.payCost > 0 && p.fte > 0 && (p.payCost * 10_000) / p.fte < 10_000_00);
+      if (lowPay.length > 0)
+        warn(
+          SHEETS.posts,
+          `${lowPay.length} ${lowPay.length === 1 ? 'post has' : 'posts have'} a pay cost under £10,000 per FTE: check they are annual, loaded costs (rows ${lowPay
+            .slice(0, 10)
+            .map((p) => p.row)
+            .join(', ')}${lowPay.length > 10 ? '…' : ''})`,
+        );
+      const notNormal = data.posts.filter(
+        (p) => p.allocations.length > 0 && p.allocations.reduce((n, a) => n + a.pct, 0) !== WHOLE,
+      );
+      if (notNormal.length > 0)
+        warn(
+          SHEETS.allocations,
+          `${notNormal.length} ${notNormal.length === 1 ? 'post’s allocations add' : 'posts’ allocations add'} up to within ±${formatBasisPoints(DEFAULT_LIMITS.tolerance)} of 100% but not exactly; they will be scaled to 100%`,
+        );
       const roots = data.posts.filter((p) => p.managerCode === null).length;
-      if (data.posts.length > 1 && roots > Math.max(1, data.posts.length * 0.1)) warn(SHEETS.posts, `${roots} posts have no manager: spans and layers will be understated`);
+      if (data.posts.length > 1 && roots > Math.max(1, data.posts.length * 0.1))
+        warn(SHEETS.posts, `${roots} posts have no manager: spans and layers will be understated`);
       const volumeOf = new Set(data.volumes.map((v) => v.processCode));
-      const missingVolume = exercise.taxonomy.processes.filter((p) => inScope.has(p.functionCode) && p.volumeDriver && !volumeOf.has(p.code));
-      if (missingVolume.length > 0) warn(SHEETS.volumes, `No volume for ${missingVolume.length} ${missingVolume.length === 1 ? 'process' : 'processes'} with a volume driver, so no unit cost: ${missingVolume.slice(0, 12).map((p) => p.code).join(', ')}${missingVolume.length > 12 ? '…' : ''}`);
-      const onlySinks = data.posts.filter((p) => p.allocations.length > 0 && p.allocations.every((a) => SINK_CODES.includes(a.processCode)));
-      if (data.posts.length > 0 && onlySinks.length === data.posts.length) warn(SHEETS.allocations, `Every post is allocated only to ${MANAGING_OWN_TEAM}/${FRONT_LINE}: the baseline will show no back-office work`);
+      const missingVolume = exercise.taxonomy.processes.filter(
+        (p) => inScope.has(p.functionCode) && p.volumeDriver && !volumeOf.has(p.code),
+      );
+      if (missingVolume.length > 0)
+        warn(
+          SHEETS.volumes,
+          `No volume for ${missingVolume.length} ${missingVolume.length === 1 ? 'process' : 'processes'} with a volume driver, so no unit cost: ${missingVolume
+            .slice(0, 12)
+            .map((p) => p.code)
+            .join(', ')}${missingVolume.length > 12 ? '…' : ''}`,
+        );
+      const onlySinks = data.posts.filter(
+        (p) => p.allocations.length > 0 && p.allocations.every((a) => SINK_CODES.includes(a.processCode)),
+      );
+      if (data.posts.length > 0 && onlySinks.length === data.posts.length)
+        warn(
+          SHEETS.allocations,
+          `Every post is allocated only to ${MANAGING_OWN_TEAM}/${FRONT_LINE}: the baseline will show no back-office work`,
+        );
       return { exercise, counts, items, ready: !items.some((i) => i.severity === 'problem') };
     },
 
     /** Posts of an exercise, a page at a time, for correction in the web form. */
-    async listPosts(actor: Actor, id: string, page = 1, pageSize = 50): Promise<{ posts: PostRecord[]; total: number; page: number; pages: number }> {
+    async listPosts(
+      actor: Actor,
+      id: string,
+      page = 1,
+      pageSize = 50,
+    ): Promise<{ posts: PostRecord[]; total: number; page: number; pages: number }> {
       authorize(actor, 'diagnostic.read');
       await findRecord(actor, id);
       const { posts } = await repo.loadData(id);
@@ -458,12 +790,17 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
      * The running total of an allocation form as typed: server-computed so it works without JS.
      * Rows that are blank are ignored; a row that cannot be read is named.
      */
-    allocationTotal(rows: readonly { process: string; pct: string }[]): { total: number | undefined; text: string; ok: boolean } {
+    allocationTotal(rows: readonly { process: string; pct: string }[]): {
+      total: number | undefined;
+      text: string;
+      ok: boolean;
+    } {
       let total = 0;
       for (const r of rows) {
         if (r.process === '' && r.pct === '') continue;
         const bp = percentToBasisPoints(r.pct);
-        if (bp === undefined) return { total: undefined, text: 'cannot be worked out until every percentage is a number', ok: false };
+        if (bp === undefined)
+          return { total: undefined, text: 'cannot be worked out until every percentage is a number', ok: false };
         total += bp;
       }
       return { total, text: formatBasisPoints(total), ok: Math.abs(total - WHOLE) <= DEFAULT_LIMITS.tolerance };
@@ -484,28 +821,80 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       v.allocations.forEach((a, i) => {
         if (a.process === '' && a.pct === '') return;
         const bp = percentToBasisPoints(a.pct);
-        if (a.process === '') issues.push({ field: `allocations.${i}.process`, message: `Row ${i + 1}: enter the process code` });
-        if (bp === undefined || bp > WHOLE) issues.push({ field: `allocations.${i}.pct`, message: `Row ${i + 1}: enter the percentage as a number from 0 to 100` });
+        if (a.process === '')
+          issues.push({ field: `allocations.${i}.process`, message: `Row ${i + 1}: enter the process code` });
+        if (bp === undefined || bp > WHOLE)
+          issues.push({
+            field: `allocations.${i}.pct`,
+            message: `Row ${i + 1}: enter the percentage as a number from 0 to 100`,
+          });
         else allocations.push({ processCode: a.process, pct: bp });
       });
       if (issues.length > 0) throw new ValidationError(issues);
       const data = await repo.loadData(id);
-      const updated: PostRecord = { ...post, unitCode: v.unitCode, title: v.title, grade: v.grade, fte: v.fte, payCost: v.payCost, managerCode: v.managerCode, vacant: v.vacant, contractType: v.contractType, allocations };
+      const updated: PostRecord = {
+        ...post,
+        unitCode: v.unitCode,
+        title: v.title,
+        grade: v.grade,
+        fte: v.fte,
+        payCost: v.payCost,
+        managerCode: v.managerCode,
+        vacant: v.vacant,
+        contractType: v.contractType,
+        allocations,
+      };
       // Check the post with the rest of the exercise, as an upload would be.
-      const { problems } = parseWorkbook(rawSheetsOf(exercise.taxonomy, { ...data, posts: data.posts.map((p) => (p.id === postId ? updated : p)) }), exercise.taxonomy);
-      const mine = problems.filter((p) => (p.sheet === SHEETS.posts && p.row === post.row) || p.message.startsWith(`Post ${post.code}:`) || p.message.includes(`Post ${post.code} `) || p.message.includes(` ${post.code},`) || p.message.includes(`post ${post.code}`));
+      const { problems } = parseWorkbook(
+        rawSheetsOf(exercise.taxonomy, { ...data, posts: data.posts.map((p) => (p.id === postId ? updated : p)) }),
+        exercise.taxonomy,
+      );
+      const mine = problems.filter(
+        (p) =>
+          (p.sheet === SHEETS.posts && p.row === post.row) ||
+          p.message.startsWith(`Post ${post.code}:`) ||
+          p.message.includes(`Post ${post.code} `) ||
+          p.message.includes(` ${post.code},`) ||
+          p.message.includes(`post ${post.code}`),
+      );
       const relevant = mine.length > 0 ? mine : problems;
       if (relevant.length > 0) {
-        const fieldOf = (p: SheetProblem) => (p.sheet === SHEETS.allocations ? 'allocations' : /FTE/.test(p.column ?? '') ? 'fte' : /pay/i.test(p.column ?? '') ? 'payCost' : /Manager/.test(p.column ?? '') ? 'managerCode' : /unit/i.test(p.column ?? '') ? 'unitCode' : 'allocations');
-        throw new ValidationError(relevant.slice(0, 20).map((p) => ({ field: fieldOf(p), message: p.message.replace(/ \(rows [\d, ]+\)$/, '') })));
+        const fieldOf = (p: SheetProblem) =>
+          p.sheet === SHEETS.allocations
+            ? 'allocations'
+            : /FTE/.test(p.column ?? '')
+              ? 'fte'
+              : /pay/i.test(p.column ?? '')
+                ? 'payCost'
+                : /Manager/.test(p.column ?? '')
+                  ? 'managerCode'
+                  : /unit/i.test(p.column ?? '')
+                    ? 'unitCode'
+                    : 'allocations';
+        throw new ValidationError(
+          relevant
+            .slice(0, 20)
+            .map((p) => ({ field: fieldOf(p), message: p.message.replace(/ \(rows [\d, ]+\)$/, '') })),
+        );
       }
       await repo.transaction(async (q) => {
         if (!(await q.updatePost(id, postId, v.version, updated))) {
-          throw new ConflictError('DIAGNOSTIC_POST_CHANGED', 'Someone else changed this post while you were editing it: reload the page to see their changes');
+          throw new ConflictError(
+            'DIAGNOSTIC_POST_CHANGED',
+            'Someone else changed this post while you were editing it: reload the page to see their changes',
+          );
         }
         // The exercise's data changed: a new version, so a cached baseline is not reused.
         await q.bumpExercise(actor.organisationId, id);
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'diagnostic_post', entityId: postId, action: 'update', before: post, after: updated });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'diagnostic_post',
+          entityId: postId,
+          action: 'update',
+          before: post,
+          after: updated,
+        });
       });
     },
 
@@ -515,9 +904,15 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
      */
     async seedDemo(actor: Actor): Promise<string> {
       authorize(actor, 'diagnostic.edit');
-      const existing = (await repo.listExercises(actor.organisationId)).find((e) => e.illustrative && e.name === DEMO_EXERCISE.name);
+      const existing = (await repo.listExercises(actor.organisationId)).find(
+        (e) => e.illustrative && e.name === DEMO_EXERCISE.name,
+      );
       if (existing) return existing.id;
-      const id = await this.createExercise(actor, { ...DEMO_EXERCISE, taxonomyVersionId: DEFAULT_TAXONOMY_ID, scope: [], shareWithPeers: '' }, { illustrative: true });
+      const id = await this.createExercise(
+        actor,
+        { ...DEMO_EXERCISE, taxonomyVersionId: DEFAULT_TAXONOMY_ID, scope: [], shareWithPeers: '' },
+        { illustrative: true },
+      );
       const exercise = await getExercise(actor, id);
       const sheets = rawSheetsOf(exercise.taxonomy, DEMO_DATA);
       await replaceFromSheets(actor, exercise, sheets, exercise.version);
@@ -531,7 +926,9 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
      */
     async listSharedBaselines(actor: Actor, financialYear: number): Promise<SharedBaseline[]> {
       authorize(actor, 'diagnostic.read');
-      const records = (await repo.listSharedExercises(financialYear)).filter((r) => r.organisationId !== actor.organisationId);
+      const records = (await repo.listSharedExercises(financialYear)).filter(
+        (r) => r.organisationId !== actor.organisationId,
+      );
       const out: SharedBaseline[] = [];
       for (const r of records) {
         const exercise = await toExercise(r);
@@ -539,10 +936,19 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
         if (!result.ok || result.baseline.posts === 0) continue;
         const b = result.baseline;
         out.push({
-          organisationId: r.organisationId, exerciseId: r.id, financialYear: r.financialYear, runningCosts: exercise.runningCosts, headcount: exercise.headcount,
+          organisationId: r.organisationId,
+          exerciseId: r.id,
+          financialYear: r.financialYear,
+          runningCosts: exercise.runningCosts,
+          headcount: exercise.headcount,
           functions: exercise.taxonomy.functions.map((f) => ({
-            code: f.code, name: f.name, cost: b.totalCost.byFunction[f.code]!, payCost: b.byFunction[f.code]!.payCost, nonPayCost: b.nonPay.byFunction[f.code]!,
-            fte: b.byFunction[f.code]!.fte, shareOfRunningCosts: b.shareOfRunningCosts[f.code],
+            code: f.code,
+            name: f.name,
+            cost: b.totalCost.byFunction[f.code]!,
+            payCost: b.byFunction[f.code]!.payCost,
+            nonPayCost: b.nonPay.byFunction[f.code]!,
+            fte: b.byFunction[f.code]!.fte,
+            shareOfRunningCosts: b.shareOfRunningCosts[f.code],
           })),
         });
       }

@@ -140,7 +140,10 @@ export interface SavingsRecord {
   verifiedAt: Date | null;
   version: number;
 }
-export type SavingsValues = Pick<SavingsRecord, 'opportunityId' | 'financialYear' | 'stage' | 'amount' | 'cashable' | 'recurring' | 'additional' | 'note'>;
+export type SavingsValues = Pick<
+  SavingsRecord,
+  'opportunityId' | 'financialYear' | 'stage' | 'amount' | 'cashable' | 'recurring' | 'additional' | 'note'
+>;
 
 /** An agreement as stored: the domain's agreement (tranches as a mutable list), with its place and version. */
 export interface AgreementRecord extends Omit<GainShareAgreement, 'tranches'> {
@@ -173,18 +176,47 @@ function efficiencyQueries(db: Executor<DB>) {
   async function optionsOf(caseIds: string[]): Promise<Map<string, CaseOptionRecord[]>> {
     const out = new Map<string, CaseOptionRecord[]>();
     if (caseIds.length === 0) return out;
-    const options = await db.selectFrom('business_case_option').selectAll().where('case_id', 'in', caseIds).orderBy('position').execute();
-    const lines = options.length === 0 ? [] : await db.selectFrom('business_case_line').selectAll()
-      .where('option_id', 'in', options.map((o) => o.id)).orderBy('position').execute();
+    const options = await db
+      .selectFrom('business_case_option')
+      .selectAll()
+      .where('case_id', 'in', caseIds)
+      .orderBy('position')
+      .execute();
+    const lines =
+      options.length === 0
+        ? []
+        : await db
+            .selectFrom('business_case_line')
+            .selectAll()
+            .where(
+              'option_id',
+              'in',
+              options.map((o) => o.id),
+            )
+            .orderBy('position')
+            .execute();
     for (const o of options) {
       const list = out.get(o.case_id) ?? [];
       list.push({
-        id: o.id, position: o.position, name: o.name, description: o.description, businessAsUsual: o.business_as_usual, preferred: o.preferred,
-        mitigation: o.mitigation as Partial<Record<OptimismBiasCategory, number>>, benefitReduction: o.benefit_reduction,
-        lines: lines.filter((l) => l.option_id === o.id).map((l) => ({
-          id: l.id, position: l.position, kind: l.kind, category: l.category, label: l.label,
-          optimismBias: l.optimism_bias as OptimismBiasCategory | null, amounts: (l.amounts as number[]).map(pence),
-        })),
+        id: o.id,
+        position: o.position,
+        name: o.name,
+        description: o.description,
+        businessAsUsual: o.business_as_usual,
+        preferred: o.preferred,
+        mitigation: o.mitigation as Partial<Record<OptimismBiasCategory, number>>,
+        benefitReduction: o.benefit_reduction,
+        lines: lines
+          .filter((l) => l.option_id === o.id)
+          .map((l) => ({
+            id: l.id,
+            position: l.position,
+            kind: l.kind,
+            category: l.category,
+            label: l.label,
+            optimismBias: l.optimism_bias as OptimismBiasCategory | null,
+            amounts: (l.amounts as number[]).map(pence),
+          })),
       });
       out.set(o.case_id, list);
     }
@@ -193,29 +225,69 @@ function efficiencyQueries(db: Executor<DB>) {
 
   async function milestonesOf(projectIds: string[]): Promise<PlanMilestoneRecord[]> {
     if (projectIds.length === 0) return [];
-    const rows = await db.selectFrom('implementation_milestone as m')
+    const rows = await db
+      .selectFrom('implementation_milestone as m')
       .leftJoin('person', 'person.id', 'm.owner_id')
       .leftJoin('priority', 'priority.id', 'm.priority_id')
-      .selectAll('m').select(['person.name as owner_name', 'priority.code as priority_code'])
-      .where('m.project_id', 'in', projectIds).orderBy('m.due_on').orderBy('m.created_at').execute();
+      .selectAll('m')
+      .select(['person.name as owner_name', 'priority.code as priority_code'])
+      .where('m.project_id', 'in', projectIds)
+      .orderBy('m.due_on')
+      .orderBy('m.created_at')
+      .execute();
     return rows.map((r) => ({
-      id: r.id, projectId: r.project_id, description: r.description, dueOn: r.due_on as IsoDate, ownerId: r.owner_id, ownerName: r.owner_name,
-      priorityId: r.priority_id, priorityCode: r.priority_code, actionNumber: r.action_number, reportMilestoneId: r.report_milestone_id, version: r.version,
+      id: r.id,
+      projectId: r.project_id,
+      description: r.description,
+      dueOn: r.due_on as IsoDate,
+      ownerId: r.owner_id,
+      ownerName: r.owner_name,
+      priorityId: r.priority_id,
+      priorityCode: r.priority_code,
+      actionNumber: r.action_number,
+      reportMilestoneId: r.report_milestone_id,
+      version: r.version,
     }));
   }
 
   const benchmarkColumns = (v: BenchmarkValues) => ({
-    indicator: v.indicator, unit: v.unit, direction: v.direction, function_code: v.functionCode, source: v.source, year: v.year,
-    peer_group: v.peerGroup, n: v.n, p25: String(v.p25), p50: String(v.p50), p75: String(v.p75),
-    own_value: v.ownValue === null ? null : String(v.ownValue), illustrative: v.illustrative, computed: v.computed,
+    indicator: v.indicator,
+    unit: v.unit,
+    direction: v.direction,
+    function_code: v.functionCode,
+    source: v.source,
+    year: v.year,
+    peer_group: v.peerGroup,
+    n: v.n,
+    p25: String(v.p25),
+    p50: String(v.p50),
+    p75: String(v.p75),
+    own_value: v.ownValue === null ? null : String(v.ownValue),
+    illustrative: v.illustrative,
+    computed: v.computed,
   });
   const opportunityColumns = (v: OpportunityValues) => ({
-    title: v.title, lever: v.lever, cost_pool: v.costPool, pool_cost: v.poolCost, low: v.low, central: v.central, high: v.high,
-    confidence: v.confidence, benchmark_set_id: v.benchmarkSetId, priority_id: v.priorityId, description: v.description,
+    title: v.title,
+    lever: v.lever,
+    cost_pool: v.costPool,
+    pool_cost: v.poolCost,
+    low: v.low,
+    central: v.central,
+    high: v.high,
+    confidence: v.confidence,
+    benchmark_set_id: v.benchmarkSetId,
+    priority_id: v.priorityId,
+    description: v.description,
   });
   const savingsColumns = (v: SavingsValues) => ({
-    opportunity_id: v.opportunityId, financial_year: v.financialYear, stage: v.stage, amount: v.amount,
-    cashable: v.cashable, recurring: v.recurring, additional: v.additional, note: v.note,
+    opportunity_id: v.opportunityId,
+    financial_year: v.financialYear,
+    stage: v.stage,
+    amount: v.amount,
+    cashable: v.cashable,
+    recurring: v.recurring,
+    additional: v.additional,
+    note: v.note,
   });
   const bumped = (eb: any) => eb('version', '+', 1);
 
@@ -224,217 +296,620 @@ function efficiencyQueries(db: Executor<DB>) {
 
     // --- benchmarks ------------------------------------------------------------------------
     async listBenchmarks(organisationId: string, exerciseId: string): Promise<BenchmarkRecord[]> {
-      const rows = await db.selectFrom('benchmark_set').selectAll().where('organisation_id', '=', organisationId)
-        .where('exercise_id', '=', exerciseId).orderBy('indicator').orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('benchmark_set')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('exercise_id', '=', exerciseId)
+        .orderBy('indicator')
+        .orderBy('created_at')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, indicator: r.indicator, unit: r.unit, direction: r.direction, functionCode: r.function_code,
-        source: r.source, year: r.year, peerGroup: r.peer_group, n: r.n, p25: Number(r.p25), p50: Number(r.p50), p75: Number(r.p75),
-        ownValue: num(r.own_value), illustrative: r.illustrative, computed: r.computed, version: r.version,
+        id: r.id,
+        exerciseId: r.exercise_id,
+        indicator: r.indicator,
+        unit: r.unit,
+        direction: r.direction,
+        functionCode: r.function_code,
+        source: r.source,
+        year: r.year,
+        peerGroup: r.peer_group,
+        n: r.n,
+        p25: Number(r.p25),
+        p50: Number(r.p50),
+        p75: Number(r.p75),
+        ownValue: num(r.own_value),
+        illustrative: r.illustrative,
+        computed: r.computed,
+        version: r.version,
       }));
     },
     async insertBenchmark(organisationId: string, exerciseId: string, v: BenchmarkValues): Promise<string> {
-      return (await db.insertInto('benchmark_set').values({ organisation_id: organisationId, exercise_id: exerciseId, ...benchmarkColumns(v) })
-        .returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db
+          .insertInto('benchmark_set')
+          .values({ organisation_id: organisationId, exercise_id: exerciseId, ...benchmarkColumns(v) })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
     async updateBenchmark(organisationId: string, id: string, version: number, v: BenchmarkValues): Promise<boolean> {
-      const r = await db.updateTable('benchmark_set').set((eb) => ({ ...benchmarkColumns(v), version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('benchmark_set')
+        .set((eb) => ({ ...benchmarkColumns(v), version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
     // --- opportunities -----------------------------------------------------------------------
     async listOpportunities(organisationId: string, exerciseId: string): Promise<OpportunityRecord[]> {
-      const rows = await db.selectFrom('opportunity').leftJoin('priority', 'priority.id', 'opportunity.priority_id')
-        .selectAll('opportunity').select('priority.code as priority_code')
-        .where('opportunity.organisation_id', '=', organisationId).where('opportunity.exercise_id', '=', exerciseId)
-        .orderBy('opportunity.cost_pool').orderBy('opportunity.created_at').execute();
+      const rows = await db
+        .selectFrom('opportunity')
+        .leftJoin('priority', 'priority.id', 'opportunity.priority_id')
+        .selectAll('opportunity')
+        .select('priority.code as priority_code')
+        .where('opportunity.organisation_id', '=', organisationId)
+        .where('opportunity.exercise_id', '=', exerciseId)
+        .orderBy('opportunity.cost_pool')
+        .orderBy('opportunity.created_at')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, title: r.title, lever: r.lever, costPool: r.cost_pool, poolCost: pence(r.pool_cost),
-        low: pence(r.low), central: pence(r.central), high: pence(r.high), confidence: r.confidence, benchmarkSetId: r.benchmark_set_id,
-        priorityId: r.priority_id, priorityCode: r.priority_code, description: r.description, version: r.version,
+        id: r.id,
+        exerciseId: r.exercise_id,
+        title: r.title,
+        lever: r.lever,
+        costPool: r.cost_pool,
+        poolCost: pence(r.pool_cost),
+        low: pence(r.low),
+        central: pence(r.central),
+        high: pence(r.high),
+        confidence: r.confidence,
+        benchmarkSetId: r.benchmark_set_id,
+        priorityId: r.priority_id,
+        priorityCode: r.priority_code,
+        description: r.description,
+        version: r.version,
       }));
     },
     async insertOpportunity(organisationId: string, exerciseId: string, v: OpportunityValues): Promise<string> {
-      return (await db.insertInto('opportunity').values({ organisation_id: organisationId, exercise_id: exerciseId, ...opportunityColumns(v) })
-        .returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db
+          .insertInto('opportunity')
+          .values({ organisation_id: organisationId, exercise_id: exerciseId, ...opportunityColumns(v) })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
-    async updateOpportunity(organisationId: string, id: string, version: number, v: OpportunityValues): Promise<boolean> {
-      const r = await db.updateTable('opportunity').set((eb) => ({ ...opportunityColumns(v), version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+    async updateOpportunity(
+      organisationId: string,
+      id: string,
+      version: number,
+      v: OpportunityValues,
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('opportunity')
+        .set((eb) => ({ ...opportunityColumns(v), version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
     // --- business cases ------------------------------------------------------------------------
     async listCases(organisationId: string, exerciseId: string): Promise<BusinessCaseRecord[]> {
-      const rows = await db.selectFrom('business_case').selectAll().where('organisation_id', '=', organisationId)
-        .where('exercise_id', '=', exerciseId).orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('business_case')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('exercise_id', '=', exerciseId)
+        .orderBy('created_at')
+        .execute();
       const options = await optionsOf(rows.map((r) => r.id));
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, opportunityId: r.opportunity_id, title: r.title, status: r.status,
-        sections: { strategic: r.strategic, economic: r.economic, commercial: r.commercial, financial: r.financial, management: r.management },
-        baseYear: r.base_year, approvedBy: r.approved_by, approvedAt: r.approved_at, version: r.version, options: options.get(r.id) ?? [],
+        id: r.id,
+        exerciseId: r.exercise_id,
+        opportunityId: r.opportunity_id,
+        title: r.title,
+        status: r.status,
+        sections: {
+          strategic: r.strategic,
+          economic: r.economic,
+          commercial: r.commercial,
+          financial: r.financial,
+          management: r.management,
+        },
+        baseYear: r.base_year,
+        approvedBy: r.approved_by,
+        approvedAt: r.approved_at,
+        version: r.version,
+        options: options.get(r.id) ?? [],
       }));
     },
-    async insertCase(organisationId: string, exerciseId: string, v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections }): Promise<string> {
-      return (await db.insertInto('business_case').values({
-        organisation_id: organisationId, exercise_id: exerciseId, title: v.title, opportunity_id: v.opportunityId, base_year: v.baseYear, ...v.sections,
-      }).returning('id').executeTakeFirstOrThrow()).id;
+    async insertCase(
+      organisationId: string,
+      exerciseId: string,
+      v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections },
+    ): Promise<string> {
+      return (
+        await db
+          .insertInto('business_case')
+          .values({
+            organisation_id: organisationId,
+            exercise_id: exerciseId,
+            title: v.title,
+            opportunity_id: v.opportunityId,
+            base_year: v.baseYear,
+            ...v.sections,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
-    async updateCase(organisationId: string, id: string, version: number, v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections }): Promise<boolean> {
-      const r = await db.updateTable('business_case').set((eb) => ({ title: v.title, opportunity_id: v.opportunityId, base_year: v.baseYear, ...v.sections, version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+    async updateCase(
+      organisationId: string,
+      id: string,
+      version: number,
+      v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections },
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('business_case')
+        .set((eb) => ({
+          title: v.title,
+          opportunity_id: v.opportunityId,
+          base_year: v.baseYear,
+          ...v.sections,
+          version: bumped(eb),
+        }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     /** Bumps a case's version (a change to its options or lines); false when stale. */
     async touchCase(organisationId: string, id: string, version: number): Promise<boolean> {
-      const r = await db.updateTable('business_case').set((eb) => ({ version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('business_case')
+        .set((eb) => ({ version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async approveCase(organisationId: string, id: string, version: number, by: string): Promise<boolean> {
-      const r = await db.updateTable('business_case').set((eb) => ({ status: 'approved' as const, approved_by: by, approved_at: new Date(), version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('business_case')
+        .set((eb) => ({ status: 'approved' as const, approved_by: by, approved_at: new Date(), version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async insertOption(organisationId: string, caseId: string, v: { name: string; description: string; businessAsUsual: boolean; preferred: boolean; mitigation: Record<string, number>; benefitReduction: number }): Promise<string> {
-      const position = Number((await db.selectFrom('business_case_option').select((eb) => eb.fn.countAll().as('n')).where('case_id', '=', caseId).executeTakeFirstOrThrow()).n);
-      if (v.preferred) await db.updateTable('business_case_option').set({ preferred: false }).where('case_id', '=', caseId).execute();
-      return (await db.insertInto('business_case_option').values({
-        organisation_id: organisationId, case_id: caseId, position, name: v.name, description: v.description, business_as_usual: v.businessAsUsual,
-        preferred: v.preferred, mitigation: JSON.stringify(v.mitigation), benefit_reduction: v.benefitReduction,
-      }).returning('id').executeTakeFirstOrThrow()).id;
+    async insertOption(
+      organisationId: string,
+      caseId: string,
+      v: {
+        name: string;
+        description: string;
+        businessAsUsual: boolean;
+        preferred: boolean;
+        mitigation: Record<string, number>;
+        benefitReduction: number;
+      },
+    ): Promise<string> {
+      const position = Number(
+        (
+          await db
+            .selectFrom('business_case_option')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('case_id', '=', caseId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      if (v.preferred)
+        await db.updateTable('business_case_option').set({ preferred: false }).where('case_id', '=', caseId).execute();
+      return (
+        await db
+          .insertInto('business_case_option')
+          .values({
+            organisation_id: organisationId,
+            case_id: caseId,
+            position,
+            name: v.name,
+            description: v.description,
+            business_as_usual: v.businessAsUsual,
+            preferred: v.preferred,
+            mitigation: JSON.stringify(v.mitigation),
+            benefit_reduction: v.benefitReduction,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
-    async insertLine(organisationId: string, optionId: string, v: { kind: 'cost' | 'benefit'; category: string; label: string; optimismBias: string | null; amounts: Money[] }): Promise<string> {
-      const position = Number((await db.selectFrom('business_case_line').select((eb) => eb.fn.countAll().as('n')).where('option_id', '=', optionId).executeTakeFirstOrThrow()).n);
-      return (await db.insertInto('business_case_line').values({
-        organisation_id: organisationId, option_id: optionId, position, kind: v.kind, category: v.category, label: v.label,
-        optimism_bias: v.optimismBias, amounts: JSON.stringify(v.amounts),
-      }).returning('id').executeTakeFirstOrThrow()).id;
+    async insertLine(
+      organisationId: string,
+      optionId: string,
+      v: { kind: 'cost' | 'benefit'; category: string; label: string; optimismBias: string | null; amounts: Money[] },
+    ): Promise<string> {
+      const position = Number(
+        (
+          await db
+            .selectFrom('business_case_line')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('option_id', '=', optionId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      return (
+        await db
+          .insertInto('business_case_line')
+          .values({
+            organisation_id: organisationId,
+            option_id: optionId,
+            position,
+            kind: v.kind,
+            category: v.category,
+            label: v.label,
+            optimism_bias: v.optimismBias,
+            amounts: JSON.stringify(v.amounts),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
 
     // --- implementation plan ---------------------------------------------------------------------
     async listProjects(organisationId: string, exerciseId: string): Promise<ProjectRecord[]> {
-      const rows = await db.selectFrom('implementation_project as p')
+      const rows = await db
+        .selectFrom('implementation_project as p')
         .innerJoin('business_case', 'business_case.id', 'p.case_id')
         .leftJoin('person', 'person.id', 'p.owner_id')
-        .selectAll('p').select(['business_case.title as case_title', 'person.name as owner_name'])
-        .where('p.organisation_id', '=', organisationId).where('p.exercise_id', '=', exerciseId)
-        .orderBy('p.starts_on').orderBy('p.created_at').execute();
+        .selectAll('p')
+        .select(['business_case.title as case_title', 'person.name as owner_name'])
+        .where('p.organisation_id', '=', organisationId)
+        .where('p.exercise_id', '=', exerciseId)
+        .orderBy('p.starts_on')
+        .orderBy('p.created_at')
+        .execute();
       const milestones = await milestonesOf(rows.map((r) => r.id));
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, caseId: r.case_id, caseTitle: r.case_title, name: r.name, ownerId: r.owner_id, ownerName: r.owner_name,
-        startsOn: r.starts_on as IsoDate, endsOn: r.ends_on as IsoDate, dependsOn: r.depends_on ?? [], version: r.version,
+        id: r.id,
+        exerciseId: r.exercise_id,
+        caseId: r.case_id,
+        caseTitle: r.case_title,
+        name: r.name,
+        ownerId: r.owner_id,
+        ownerName: r.owner_name,
+        startsOn: r.starts_on as IsoDate,
+        endsOn: r.ends_on as IsoDate,
+        dependsOn: r.depends_on ?? [],
+        version: r.version,
         milestones: milestones.filter((m) => m.projectId === r.id),
       }));
     },
-    async insertProject(organisationId: string, exerciseId: string, v: { caseId: string; name: string; ownerId: string | null; startsOn: IsoDate; endsOn: IsoDate; dependsOn: string[] }): Promise<string> {
-      return (await db.insertInto('implementation_project').values({
-        organisation_id: organisationId, exercise_id: exerciseId, case_id: v.caseId, name: v.name, owner_id: v.ownerId,
-        starts_on: v.startsOn, ends_on: v.endsOn, depends_on: v.dependsOn,
-      }).returning('id').executeTakeFirstOrThrow()).id;
+    async insertProject(
+      organisationId: string,
+      exerciseId: string,
+      v: {
+        caseId: string;
+        name: string;
+        ownerId: string | null;
+        startsOn: IsoDate;
+        endsOn: IsoDate;
+        dependsOn: string[];
+      },
+    ): Promise<string> {
+      return (
+        await db
+          .insertInto('implementation_project')
+          .values({
+            organisation_id: organisationId,
+            exercise_id: exerciseId,
+            case_id: v.caseId,
+            name: v.name,
+            owner_id: v.ownerId,
+            starts_on: v.startsOn,
+            ends_on: v.endsOn,
+            depends_on: v.dependsOn,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
-    async insertPlanMilestone(organisationId: string, v: { projectId: string; description: string; dueOn: IsoDate; ownerId: string | null; priorityId: string | null; actionNumber: number | null; reportMilestoneId: string | null }): Promise<string> {
-      return (await db.insertInto('implementation_milestone').values({
-        organisation_id: organisationId, project_id: v.projectId, description: v.description, due_on: v.dueOn, owner_id: v.ownerId,
-        priority_id: v.priorityId, action_number: v.actionNumber, report_milestone_id: v.reportMilestoneId,
-      }).returning('id').executeTakeFirstOrThrow()).id;
+    async insertPlanMilestone(
+      organisationId: string,
+      v: {
+        projectId: string;
+        description: string;
+        dueOn: IsoDate;
+        ownerId: string | null;
+        priorityId: string | null;
+        actionNumber: number | null;
+        reportMilestoneId: string | null;
+      },
+    ): Promise<string> {
+      return (
+        await db
+          .insertInto('implementation_milestone')
+          .values({
+            organisation_id: organisationId,
+            project_id: v.projectId,
+            description: v.description,
+            due_on: v.dueOn,
+            owner_id: v.ownerId,
+            priority_id: v.priorityId,
+            action_number: v.actionNumber,
+            report_milestone_id: v.reportMilestoneId,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
     async personBelongs(organisationId: string, id: string): Promise<boolean> {
-      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('person')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .executeTakeFirst()) !== undefined
+      );
     },
 
     /**
      * The priority's progress report whose period contains `on` (the shortest such period when
      * several do, e.g. a quarter inside a half-year), with its key actions in order.
      */
-    async findReportOn(organisationId: string, priorityId: string, on: IsoDate): Promise<{ id: string; periodKey: string; version: number; state: string; revision: number; actionIds: string[] } | undefined> {
-      const report = await db.selectFrom('progress_report').innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .select(['progress_report.id', 'progress_report.version', 'progress_report.state', 'progress_report.revision', 'reporting_period.key', 'reporting_period.starts_on', 'reporting_period.ends_on'])
-        .where('progress_report.organisation_id', '=', organisationId).where('progress_report.priority_id', '=', priorityId)
-        .where('reporting_period.starts_on', '<=', on).where('reporting_period.ends_on', '>=', on)
+    async findReportOn(
+      organisationId: string,
+      priorityId: string,
+      on: IsoDate,
+    ): Promise<
+      | { id: string; periodKey: string; version: number; state: string; revision: number; actionIds: string[] }
+      | undefined
+    > {
+      const report = await db
+        .selectFrom('progress_report')
+        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select([
+          'progress_report.id',
+          'progress_report.version',
+          'progress_report.state',
+          'progress_report.revision',
+          'reporting_period.key',
+          'reporting_period.starts_on',
+          'reporting_period.ends_on',
+        ])
+        .where('progress_report.organisation_id', '=', organisationId)
+        .where('progress_report.priority_id', '=', priorityId)
+        .where('reporting_period.starts_on', '<=', on)
+        .where('reporting_period.ends_on', '>=', on)
         .execute();
-      const best = report.sort((a, b) => (a.ends_on < b.ends_on ? -1 : a.ends_on > b.ends_on ? 1 : 0) || (a.starts_on > b.starts_on ? -1 : 1))[0];
+      const best = report.sort(
+        (a, b) => (a.ends_on < b.ends_on ? -1 : a.ends_on > b.ends_on ? 1 : 0) || (a.starts_on > b.starts_on ? -1 : 1),
+      )[0];
       if (!best) return undefined;
-      const actions = await db.selectFrom('action').select('id').where('report_id', '=', best.id).orderBy('position').execute();
-      return { id: best.id, periodKey: best.key, version: best.version, state: best.state, revision: best.revision, actionIds: actions.map((a) => a.id) };
+      const actions = await db
+        .selectFrom('action')
+        .select('id')
+        .where('report_id', '=', best.id)
+        .orderBy('position')
+        .execute();
+      return {
+        id: best.id,
+        periodKey: best.key,
+        version: best.version,
+        state: best.state,
+        revision: best.revision,
+        actionIds: actions.map((a) => a.id),
+      };
     },
     /**
      * Adds a milestone (due on a day) at the end of a key action's milestones and bumps the
      * report's version; a published report opens its next revision as a draft, as any change to
      * it does (the published revision stays what readers see until that one is published).
      */
-    async insertReportMilestone(organisationId: string, report: { id: string; state: string; revision: number }, actionId: string, description: string, dueOn: IsoDate): Promise<string> {
+    async insertReportMilestone(
+      organisationId: string,
+      report: { id: string; state: string; revision: number },
+      actionId: string,
+      description: string,
+      dueOn: IsoDate,
+    ): Promise<string> {
       const reportId = report.id;
-      const last = await db.selectFrom('milestone').select((eb) => eb.fn.max('position').as('p')).where('action_id', '=', actionId).executeTakeFirst();
+      const last = await db
+        .selectFrom('milestone')
+        .select((eb) => eb.fn.max('position').as('p'))
+        .where('action_id', '=', actionId)
+        .executeTakeFirst();
       const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-      const id = (await db.insertInto('milestone').values({
-        organisation_id: organisationId, action_id: actionId, position, description, due_on: dueOn, due_precision: 'day',
-      }).returning('id').executeTakeFirstOrThrow()).id;
+      const id = (
+        await db
+          .insertInto('milestone')
+          .values({
+            organisation_id: organisationId,
+            action_id: actionId,
+            position,
+            description,
+            due_on: dueOn,
+            due_precision: 'day',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
       const reopen = report.state === 'published' ? { state: 'draft' as const, revision: report.revision + 1 } : {};
-      await db.updateTable('progress_report').set((eb) => ({ version: bumped(eb), updated_at: new Date(), ...reopen })).where('id', '=', reportId).execute();
+      await db
+        .updateTable('progress_report')
+        .set((eb) => ({ version: bumped(eb), updated_at: new Date(), ...reopen }))
+        .where('id', '=', reportId)
+        .execute();
       return id;
     },
 
     // --- savings ledger ---------------------------------------------------------------------------
     async listSavings(organisationId: string, exerciseId: string): Promise<SavingsRecord[]> {
-      const rows = await db.selectFrom('savings_entry').innerJoin('opportunity', 'opportunity.id', 'savings_entry.opportunity_id')
-        .selectAll('savings_entry').select('opportunity.title as opportunity_title')
-        .where('savings_entry.organisation_id', '=', organisationId).where('savings_entry.exercise_id', '=', exerciseId)
-        .orderBy('savings_entry.financial_year').orderBy('savings_entry.created_at').execute();
+      const rows = await db
+        .selectFrom('savings_entry')
+        .innerJoin('opportunity', 'opportunity.id', 'savings_entry.opportunity_id')
+        .selectAll('savings_entry')
+        .select('opportunity.title as opportunity_title')
+        .where('savings_entry.organisation_id', '=', organisationId)
+        .where('savings_entry.exercise_id', '=', exerciseId)
+        .orderBy('savings_entry.financial_year')
+        .orderBy('savings_entry.created_at')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, opportunityId: r.opportunity_id, opportunityTitle: r.opportunity_title, financialYear: r.financial_year,
-        stage: r.stage, amount: pence(r.amount), cashable: r.cashable, recurring: r.recurring, additional: r.additional, note: r.note,
-        verifiedBy: r.verified_by, verifiedAt: r.verified_at, version: r.version,
+        id: r.id,
+        exerciseId: r.exercise_id,
+        opportunityId: r.opportunity_id,
+        opportunityTitle: r.opportunity_title,
+        financialYear: r.financial_year,
+        stage: r.stage,
+        amount: pence(r.amount),
+        cashable: r.cashable,
+        recurring: r.recurring,
+        additional: r.additional,
+        note: r.note,
+        verifiedBy: r.verified_by,
+        verifiedAt: r.verified_at,
+        version: r.version,
       }));
     },
     async insertSaving(organisationId: string, exerciseId: string, v: SavingsValues): Promise<string> {
-      return (await db.insertInto('savings_entry').values({ organisation_id: organisationId, exercise_id: exerciseId, ...savingsColumns(v) })
-        .returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db
+          .insertInto('savings_entry')
+          .values({ organisation_id: organisationId, exercise_id: exerciseId, ...savingsColumns(v) })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
     async updateSaving(organisationId: string, id: string, version: number, v: SavingsValues): Promise<boolean> {
-      const r = await db.updateTable('savings_entry').set((eb) => ({ ...savingsColumns(v), version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('savings_entry')
+        .set((eb) => ({ ...savingsColumns(v), version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async verifySaving(organisationId: string, id: string, version: number, by: string, userId: string | null): Promise<boolean> {
-      const r = await db.updateTable('savings_entry').set((eb) => ({ verified_by: by, verified_by_user_id: userId, verified_at: new Date(), version: bumped(eb) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).where('stage', '=', 'realised').executeTakeFirst();
+    async verifySaving(
+      organisationId: string,
+      id: string,
+      version: number,
+      by: string,
+      userId: string | null,
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('savings_entry')
+        .set((eb) => ({ verified_by: by, verified_by_user_id: userId, verified_at: new Date(), version: bumped(eb) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('stage', '=', 'realised')
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
     // --- gain-share -------------------------------------------------------------------------------
     async listAgreements(organisationId: string, exerciseId: string): Promise<AgreementRecord[]> {
-      const rows = await db.selectFrom('gain_share_agreement').selectAll().where('organisation_id', '=', organisationId)
-        .where('exercise_id', '=', exerciseId).orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('gain_share_agreement')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('exercise_id', '=', exerciseId)
+        .orderBy('created_at')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, exerciseId: r.exercise_id, name: r.name, reading: r.reading, funder: r.funder, council: r.council,
-        totalCost: pence(r.total_cost), funderContribution: pence(r.funder_contribution), councilContribution: pence(r.council_contribution),
-        tranches: (r.tranches as { threshold: number; repayment: number; inclusive: boolean }[]).map((t) => ({ threshold: pence(t.threshold), repayment: pence(t.repayment), inclusive: t.inclusive })),
+        id: r.id,
+        exerciseId: r.exercise_id,
+        name: r.name,
+        reading: r.reading,
+        funder: r.funder,
+        council: r.council,
+        totalCost: pence(r.total_cost),
+        funderContribution: pence(r.funder_contribution),
+        councilContribution: pence(r.council_contribution),
+        tranches: (r.tranches as { threshold: number; repayment: number; inclusive: boolean }[]).map((t) => ({
+          threshold: pence(t.threshold),
+          repayment: pence(t.repayment),
+          inclusive: t.inclusive,
+        })),
         version: r.version,
       }));
     },
     async insertAgreement(organisationId: string, exerciseId: string, v: AgreementValues): Promise<string> {
-      return (await db.insertInto('gain_share_agreement').values({
-        organisation_id: organisationId, exercise_id: exerciseId, name: v.name, reading: v.reading, funder: v.funder, council: v.council,
-        total_cost: v.totalCost, funder_contribution: v.funderContribution, council_contribution: v.councilContribution, tranches: JSON.stringify(v.tranches),
-      }).returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db
+          .insertInto('gain_share_agreement')
+          .values({
+            organisation_id: organisationId,
+            exercise_id: exerciseId,
+            name: v.name,
+            reading: v.reading,
+            funder: v.funder,
+            council: v.council,
+            total_cost: v.totalCost,
+            funder_contribution: v.funderContribution,
+            council_contribution: v.councilContribution,
+            tranches: JSON.stringify(v.tranches),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
     async listEvaluations(organisationId: string, agreementIds: string[]): Promise<EvaluationRecord[]> {
       if (agreementIds.length === 0) return [];
-      const rows = await db.selectFrom('gain_share_evaluation').selectAll().where('organisation_id', '=', organisationId)
-        .where('agreement_id', 'in', agreementIds).orderBy('evaluated_at', 'desc').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('gain_share_evaluation')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('agreement_id', 'in', agreementIds)
+        .orderBy('evaluated_at', 'desc')
+        .orderBy('id')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, agreementId: r.agreement_id, evaluatedOn: r.evaluated_on as IsoDate, evaluatedAt: r.evaluated_at, evaluatedBy: r.evaluated_by,
-        reading: r.reading, qualifyingSavings: pence(r.qualifying_savings), due: pence(r.due), councilCost: pence(r.council_cost),
-        funderCost: pence(r.funder_cost), explanation: r.explanation, snapshot: r.snapshot,
+        id: r.id,
+        agreementId: r.agreement_id,
+        evaluatedOn: r.evaluated_on as IsoDate,
+        evaluatedAt: r.evaluated_at,
+        evaluatedBy: r.evaluated_by,
+        reading: r.reading,
+        qualifyingSavings: pence(r.qualifying_savings),
+        due: pence(r.due),
+        councilCost: pence(r.council_cost),
+        funderCost: pence(r.funder_cost),
+        explanation: r.explanation,
+        snapshot: r.snapshot,
       }));
     },
     async insertEvaluation(organisationId: string, v: EvaluationValues): Promise<string> {
-      return (await db.insertInto('gain_share_evaluation').values({
-        organisation_id: organisationId, agreement_id: v.agreementId, evaluated_on: v.evaluatedOn, evaluated_by: v.evaluatedBy, reading: v.reading,
-        qualifying_savings: v.qualifyingSavings, due: v.due, council_cost: v.councilCost, funder_cost: v.funderCost, explanation: v.explanation,
-        snapshot: JSON.stringify(v.snapshot),
-      }).returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await db
+          .insertInto('gain_share_evaluation')
+          .values({
+            organisation_id: organisationId,
+            agreement_id: v.agreementId,
+            evaluated_on: v.evaluatedOn,
+            evaluated_by: v.evaluatedBy,
+            reading: v.reading,
+            qualifying_savings: v.qualifyingSavings,
+            due: v.due,
+            council_cost: v.councilCost,
+            funder_cost: v.funderCost,
+            explanation: v.explanation,
+            snapshot: JSON.stringify(v.snapshot),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
   };
 }

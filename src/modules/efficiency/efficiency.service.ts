@@ -11,25 +11,77 @@ import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, formatDate, type IsoDate } from '../../domain/dates.ts';
 import { type Money, ZERO, pence } from '../../domain/diagnostic/money.ts';
-import { benchmarkFromPeers, compareWithBenchmark, type BenchmarkSet, type Comparison, type PeerValue } from '../../domain/diagnostic/quartiles.ts';
 import {
-  type LedgerTotals, type OptionAppraisal, type PoolTotal, type SavingRange, appraiseOption, combineByPool, findDependencyLoop, ledgerTotals,
-  consolidationRange, dispersedTransactionalPay, qualifies, rangeIssues, savingFromBenchmark, stageChangeIssue,
+  benchmarkFromPeers,
+  compareWithBenchmark,
+  type BenchmarkSet,
+  type Comparison,
+  type PeerValue,
+} from '../../domain/diagnostic/quartiles.ts';
+import {
+  type LedgerTotals,
+  type OptionAppraisal,
+  type PoolTotal,
+  type SavingRange,
+  appraiseOption,
+  combineByPool,
+  findDependencyLoop,
+  ledgerTotals,
+  consolidationRange,
+  dispersedTransactionalPay,
+  qualifies,
+  rangeIssues,
+  savingFromBenchmark,
+  stageChangeIssue,
 } from '../../domain/diagnostic/programme.ts';
-import { GAIN_SHARE_PRESETS, evaluateGainShare, validateAgreement, type GainShareAgreement, type GainShareEvaluation } from '../../domain/diagnostic/gain-share.ts';
+import {
+  GAIN_SHARE_PRESETS,
+  evaluateGainShare,
+  validateAgreement,
+  type GainShareAgreement,
+  type GainShareEvaluation,
+} from '../../domain/diagnostic/gain-share.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type {
-  EfficiencyRepository, EfficiencyQueries, BenchmarkRecord, BenchmarkValues, OpportunityRecord, OpportunityValues, BusinessCaseRecord,
-  CaseOptionRecord, ProjectRecord, SavingsRecord, SavingsValues, AgreementRecord, EvaluationRecord,
+  EfficiencyRepository,
+  EfficiencyQueries,
+  BenchmarkRecord,
+  BenchmarkValues,
+  OpportunityRecord,
+  OpportunityValues,
+  BusinessCaseRecord,
+  CaseOptionRecord,
+  ProjectRecord,
+  SavingsRecord,
+  SavingsValues,
+  AgreementRecord,
+  EvaluationRecord,
 } from './efficiency.repository.ts';
 import {
-  benchmarkInput, computedBenchmarkInput, opportunityInput, caseInput, optionInput, lineInput, versionInput, projectInput, milestoneInput,
-  savingInput, agreementInput, evaluateInput,
+  benchmarkInput,
+  computedBenchmarkInput,
+  opportunityInput,
+  caseInput,
+  optionInput,
+  lineInput,
+  versionInput,
+  projectInput,
+  milestoneInput,
+  savingInput,
+  agreementInput,
+  evaluateInput,
 } from './efficiency.schemas.ts';
 
 export type {
-  BenchmarkRecord, OpportunityRecord, BusinessCaseRecord, CaseOptionRecord, ProjectRecord, SavingsRecord, AgreementRecord, EvaluationRecord,
+  BenchmarkRecord,
+  OpportunityRecord,
+  BusinessCaseRecord,
+  CaseOptionRecord,
+  ProjectRecord,
+  SavingsRecord,
+  AgreementRecord,
+  EvaluationRecord,
 } from './efficiency.repository.ts';
 
 /** What this module needs of an exercise (the diagnostics service gives more). */
@@ -39,7 +91,10 @@ export interface ExerciseSummary {
   financialYear: number;
   runningCosts: Money;
   headcount: number | null;
-  taxonomy: { functions: readonly { code: string; name: string }[]; processes: readonly { code: string; name: string; functionCode: string; type?: string }[] };
+  taxonomy: {
+    functions: readonly { code: string; name: string }[];
+    processes: readonly { code: string; name: string; functionCode: string; type?: string }[];
+  };
 }
 
 /**
@@ -54,10 +109,16 @@ export interface DiagnosticsPort {
 }
 
 export class EfficiencyNotFoundError extends NotFoundError {
-  constructor(what: string) { super('EFFICIENCY_NOT_FOUND', `There is no such ${what} in this exercise`); }
+  constructor(what: string) {
+    super('EFFICIENCY_NOT_FOUND', `There is no such ${what} in this exercise`);
+  }
 }
 
-const stale = (what: string) => new ConflictError('STALE_VERSION', `Someone else changed this ${what} while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.`);
+const stale = (what: string) =>
+  new ConflictError(
+    'STALE_VERSION',
+    `Someone else changed this ${what} while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.`,
+  );
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 export interface BenchmarkComparison {
@@ -91,7 +152,11 @@ function asNumber(v: unknown): number | undefined {
 
 /** Each sharing organisation's cost of a function as a percentage of its running costs. */
 export function peerFunctionShares(shared: unknown, functionCode: string): PeerValue[] {
-  const list = Array.isArray(shared) ? shared : shared && typeof shared === 'object' && Array.isArray((shared as { peers?: unknown }).peers) ? (shared as { peers: unknown[] }).peers : [];
+  const list = Array.isArray(shared)
+    ? shared
+    : shared && typeof shared === 'object' && Array.isArray((shared as { peers?: unknown }).peers)
+      ? (shared as { peers: unknown[] }).peers
+      : [];
   const out: PeerValue[] = [];
   for (const [i, item] of list.entries()) {
     if (!item || typeof item !== 'object') continue;
@@ -100,8 +165,12 @@ export function peerFunctionShares(shared: unknown, functionCode: string): PeerV
     const orc = asNumber(o.runningCosts);
     const functions = (o.functions ?? o.byFunction ?? o.functionCosts) as unknown;
     let cost: number | undefined;
-    if (Array.isArray(functions)) cost = asNumber((functions.find((f) => f && typeof f === 'object' && (f as { code?: unknown }).code === functionCode)));
-    else if (functions && typeof functions === 'object') cost = asNumber((functions as Record<string, unknown>)[functionCode]);
+    if (Array.isArray(functions))
+      cost = asNumber(
+        functions.find((f) => f && typeof f === 'object' && (f as { code?: unknown }).code === functionCode),
+      );
+    else if (functions && typeof functions === 'object')
+      cost = asNumber((functions as Record<string, unknown>)[functionCode]);
     if (orc === undefined || orc <= 0 || cost === undefined) continue;
     out.push({ organisation, value: (cost * 100) / orc });
   }
@@ -130,8 +199,15 @@ export interface EfficiencyServiceDeps {
 }
 
 export function createEfficiencyService({ repo, diagnostics, plans, today = () => todayIso() }: EfficiencyServiceDeps) {
-  const audit = (q: EfficiencyQueries, actor: Actor, entity: string, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
-    q.audit({ organisationId: actor.organisationId, actor: actor.label, entity, entityId, action, before, after });
+  const audit = (
+    q: EfficiencyQueries,
+    actor: Actor,
+    entity: string,
+    entityId: string,
+    action: 'create' | 'update',
+    before: unknown,
+    after: unknown,
+  ) => q.audit({ organisationId: actor.organisationId, actor: actor.label, entity, entityId, action, before, after });
 
   async function exercise(actor: Actor, exerciseId: string): Promise<ExerciseSummary> {
     if (!isUuid(exerciseId)) throw new NotFoundError('EXERCISE_NOT_FOUND', 'There is no such diagnostic exercise');
@@ -139,10 +215,23 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
   }
   async function baselineOf(actor: Actor, exerciseId: string): Promise<unknown> {
     if (!diagnostics.getBaseline) return undefined;
-    try { return await diagnostics.getBaseline(actor, exerciseId); } catch { return undefined; }
+    try {
+      return await diagnostics.getBaseline(actor, exerciseId);
+    } catch {
+      return undefined;
+    }
   }
 
-  const toSet = (b: BenchmarkRecord): BenchmarkSet => ({ source: b.source, year: b.year, peerGroup: b.peerGroup, illustrative: b.illustrative, n: b.n, p25: b.p25, p50: b.p50, p75: b.p75 });
+  const toSet = (b: BenchmarkRecord): BenchmarkSet => ({
+    source: b.source,
+    year: b.year,
+    peerGroup: b.peerGroup,
+    illustrative: b.illustrative,
+    n: b.n,
+    p25: b.p25,
+    p50: b.p50,
+    p75: b.p75,
+  });
 
   async function findIn<T extends { id: string }>(list: Promise<T[]>, id: string, what: string): Promise<T> {
     const found = isUuid(id) ? (await list).find((x) => x.id === id) : undefined;
@@ -158,8 +247,20 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
     if (v.p75 < v.p50) issues.push({ field: 'p75', message: 'The 75th percentile must be at least the median' });
     if (issues.length) throw new ValidationError(issues);
     return {
-      indicator: v.indicator, unit: v.unit, direction: v.direction, functionCode: v.functionCode, source: v.source, year: v.year, peerGroup: v.peerGroup,
-      n: v.n, p25: v.p25, p50: v.p50, p75: v.p75, ownValue: v.ownValue, illustrative: v.illustrative, computed: false,
+      indicator: v.indicator,
+      unit: v.unit,
+      direction: v.direction,
+      functionCode: v.functionCode,
+      source: v.source,
+      year: v.year,
+      peerGroup: v.peerGroup,
+      n: v.n,
+      p25: v.p25,
+      p50: v.p50,
+      p75: v.p75,
+      ownValue: v.ownValue,
+      illustrative: v.illustrative,
+      computed: false,
     };
   }
 
@@ -168,40 +269,91 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
     const v = parseWith(opportunityInput, body);
     const issues: FieldIssue[] = [];
     const priority = v.priority ? await plans.findPriority(actor, v.priority) : undefined;
-    if (v.priority && !priority) issues.push({ field: 'priority', message: `There is no improvement priority ${v.priority}: select one from the list` });
+    if (v.priority && !priority)
+      issues.push({
+        field: 'priority',
+        message: `There is no improvement priority ${v.priority}: select one from the list`,
+      });
     let benchmark: BenchmarkRecord | undefined;
     if (v.benchmarkSetId) {
       benchmark = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId);
-      if (!benchmark) issues.push({ field: 'benchmarkSetId', message: 'Select a benchmark of this exercise from the list' });
+      if (!benchmark)
+        issues.push({ field: 'benchmarkSetId', message: 'Select a benchmark of this exercise from the list' });
     }
     const baseline = await baselineOf(actor, ex.id);
     let poolCost = v.poolCost ?? poolCostFromBaseline(baseline, v.costPool);
-    if (poolCost === undefined) issues.push({ field: 'poolCost', message: `Enter the cost of the pool: the baseline gives no cost for ${v.costPool}` });
+    if (poolCost === undefined)
+      issues.push({
+        field: 'poolCost',
+        message: `Enter the cost of the pool: the baseline gives no cost for ${v.costPool}`,
+      });
     let range: SavingRange | undefined;
     if (v.low !== null && v.central !== null && v.high !== null) {
       range = { low: v.low, central: v.central, high: v.high };
     } else if (v.low === null && v.central === null && v.high === null && v.lever === 'benchmark-gap' && benchmark) {
-      if (benchmark.ownValue === null) issues.push({ field: 'benchmarkSetId', message: 'The benchmark has no value for this organisation to measure a gap from: enter the savings, or add your value to the benchmark' });
-      else if (benchmark.unit.trim() !== '%') issues.push({ field: 'benchmarkSetId', message: `Savings are worked out only from a percentage of running costs; “${benchmark.indicator}” is measured in ${benchmark.unit || 'other units'}, so enter the savings (gap × volume)` });
+      if (benchmark.ownValue === null)
+        issues.push({
+          field: 'benchmarkSetId',
+          message:
+            'The benchmark has no value for this organisation to measure a gap from: enter the savings, or add your value to the benchmark',
+        });
+      else if (benchmark.unit.trim() !== '%')
+        issues.push({
+          field: 'benchmarkSetId',
+          message: `Savings are worked out only from a percentage of running costs; “${benchmark.indicator}” is measured in ${benchmark.unit || 'other units'}, so enter the savings (gap × volume)`,
+        });
       else {
-        const r = savingFromBenchmark({ value: benchmark.ownValue, set: toSet(benchmark), direction: benchmark.direction, unit: benchmark.unit, denominator: ex.runningCosts, achievability: v.achievability });
+        const r = savingFromBenchmark({
+          value: benchmark.ownValue,
+          set: toSet(benchmark),
+          direction: benchmark.direction,
+          unit: benchmark.unit,
+          denominator: ex.runningCosts,
+          achievability: v.achievability,
+        });
         if (r.ok) range = r.range;
         else issues.push({ field: 'benchmarkSetId', message: r.reason });
       }
     } else if (v.low === null && v.central === null && v.high === null && v.lever === 'consolidation') {
-      const b = (baseline ?? {}) as { byProcessAndUnit?: Record<string, Record<string, { payCost: number }>>; processFragmentation?: Record<string, { centralUnitId?: string }>; orgUnits?: { id: string; parentId?: string }[] };
-      const dispersed = b.byProcessAndUnit && b.processFragmentation
-        ? dispersedTransactionalPay({
-          processes: ex.taxonomy.processes.map((p) => ({ code: p.code, functionCode: p.functionCode, type: p.type ?? 'T' })),
-          byProcessAndUnit: b.byProcessAndUnit, fragmentation: b.processFragmentation, orgUnits: b.orgUnits ?? [],
-        }, v.costPool.toUpperCase())
-        : undefined;
-      if (dispersed === undefined) issues.push({ field: 'low', message: 'Enter the savings: the exercise has no baseline to work out the dispersed transactional pay from' });
-      else if (dispersed === 0) issues.push({ field: 'costPool', message: `The baseline shows no transactional work on ${v.costPool} done outside its central function, so there is nothing to consolidate: enter the savings if you expect some` });
+      const b = (baseline ?? {}) as {
+        byProcessAndUnit?: Record<string, Record<string, { payCost: number }>>;
+        processFragmentation?: Record<string, { centralUnitId?: string }>;
+        orgUnits?: { id: string; parentId?: string }[];
+      };
+      const dispersed =
+        b.byProcessAndUnit && b.processFragmentation
+          ? dispersedTransactionalPay(
+              {
+                processes: ex.taxonomy.processes.map((p) => ({
+                  code: p.code,
+                  functionCode: p.functionCode,
+                  type: p.type ?? 'T',
+                })),
+                byProcessAndUnit: b.byProcessAndUnit,
+                fragmentation: b.processFragmentation,
+                orgUnits: b.orgUnits ?? [],
+              },
+              v.costPool.toUpperCase(),
+            )
+          : undefined;
+      if (dispersed === undefined)
+        issues.push({
+          field: 'low',
+          message: 'Enter the savings: the exercise has no baseline to work out the dispersed transactional pay from',
+        });
+      else if (dispersed === 0)
+        issues.push({
+          field: 'costPool',
+          message: `The baseline shows no transactional work on ${v.costPool} done outside its central function, so there is nothing to consolidate: enter the savings if you expect some`,
+        });
       else range = consolidationRange(dispersed, v.achievability);
     } else {
       for (const k of ['low', 'central', 'high'] as const) {
-        if (v[k] === null) issues.push({ field: k, message: `Enter the ${k} saving${v.lever === 'benchmark-gap' ? ', or leave all three blank to work them out from the benchmark' : v.lever === 'consolidation' ? ', or leave all three blank to work them out from the baseline' : ''}` });
+        if (v[k] === null)
+          issues.push({
+            field: k,
+            message: `Enter the ${k} saving${v.lever === 'benchmark-gap' ? ', or leave all three blank to work them out from the benchmark' : v.lever === 'consolidation' ? ', or leave all three blank to work them out from the baseline' : ''}`,
+          });
       }
     }
     if (range && poolCost !== undefined) {
@@ -210,8 +362,17 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
     if (issues.length) throw new ValidationError(issues);
     poolCost = poolCost!;
     return {
-      title: v.title, lever: v.lever, costPool: v.costPool.toUpperCase(), poolCost, low: range!.low, central: range!.central, high: range!.high,
-      confidence: v.confidence, benchmarkSetId: benchmark?.id ?? null, priorityId: priority?.id ?? null, description: v.description,
+      title: v.title,
+      lever: v.lever,
+      costPool: v.costPool.toUpperCase(),
+      poolCost,
+      low: range!.low,
+      central: range!.central,
+      high: range!.high,
+      confidence: v.confidence,
+      benchmarkSetId: benchmark?.id ?? null,
+      priorityId: priority?.id ?? null,
+      description: v.description,
     };
   }
 
@@ -219,30 +380,67 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
   function withAppraisal(c: BusinessCaseRecord): CaseWithAppraisal {
     const appraisals = c.options.map((option) => ({
       option,
-      appraisal: appraiseOption(option.lines.map((l) => ({ kind: l.kind, category: l.category, label: l.label, optimismBias: l.optimismBias ?? undefined, amounts: l.amounts })),
-        { mitigation: option.mitigation, benefitReduction: option.benefitReduction }),
+      appraisal: appraiseOption(
+        option.lines.map((l) => ({
+          kind: l.kind,
+          category: l.category,
+          label: l.label,
+          optimismBias: l.optimismBias ?? undefined,
+          amounts: l.amounts,
+        })),
+        { mitigation: option.mitigation, benefitReduction: option.benefitReduction },
+      ),
     }));
     const bau = c.options.some((o) => o.businessAsUsual);
     const others = c.options.filter((o) => !o.businessAsUsual).length;
-    const approvalIssue = !bau || others < 2
-      ? 'A business case needs a business-as-usual option and at least two others before it can be approved'
-      : !c.options.some((o) => o.preferred) ? 'Choose a preferred option before approving the case' : undefined;
+    const approvalIssue =
+      !bau || others < 2
+        ? 'A business case needs a business-as-usual option and at least two others before it can be approved'
+        : !c.options.some((o) => o.preferred)
+          ? 'Choose a preferred option before approving the case'
+          : undefined;
     return { ...c, appraisals, approvalIssue };
   }
-  async function getCase(actor: Actor, exerciseId: string, caseId: string, q: EfficiencyQueries = repo): Promise<CaseWithAppraisal> {
-    const found = isUuid(caseId) ? (await q.listCases(actor.organisationId, exerciseId)).find((c) => c.id === caseId) : undefined;
+  async function getCase(
+    actor: Actor,
+    exerciseId: string,
+    caseId: string,
+    q: EfficiencyQueries = repo,
+  ): Promise<CaseWithAppraisal> {
+    const found = isUuid(caseId)
+      ? (await q.listCases(actor.organisationId, exerciseId)).find((c) => c.id === caseId)
+      : undefined;
     if (!found) throw new EfficiencyNotFoundError('business case');
     return withAppraisal(found);
   }
   /** Runs a change to a case's options or lines: stale versions refused, approved cases frozen. */
-  async function changeCase(actor: Actor, exerciseId: string, caseId: string, version: number | undefined, what: string, fn: (q: EfficiencyQueries, c: CaseWithAppraisal) => Promise<void>) {
+  async function changeCase(
+    actor: Actor,
+    exerciseId: string,
+    caseId: string,
+    version: number | undefined,
+    what: string,
+    fn: (q: EfficiencyQueries, c: CaseWithAppraisal) => Promise<void>,
+  ) {
     return repo.transaction(async (q) => {
       const before = await getCase(actor, exerciseId, caseId, q);
-      if (before.status === 'approved') throw ValidationError.single('version', 'This business case is approved: its options and cash flows can no longer change');
+      if (before.status === 'approved')
+        throw ValidationError.single(
+          'version',
+          'This business case is approved: its options and cash flows can no longer change',
+        );
       if (!(await q.touchCase(actor.organisationId, caseId, version ?? before.version))) throw stale('business case');
       await fn(q, before);
       const after = await getCase(actor, exerciseId, caseId, q);
-      await audit(q, actor, 'business_case', caseId, 'update', { what, version: before.version }, { options: after.options });
+      await audit(
+        q,
+        actor,
+        'business_case',
+        caseId,
+        'update',
+        { what, version: before.version },
+        { options: after.options },
+      );
       return after;
     });
   }
@@ -251,18 +449,37 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
   async function savingValues(actor: Actor, exerciseId: string, body: unknown): Promise<SavingsValues> {
     const v = parseWith(savingInput, body);
     const opportunities = await repo.listOpportunities(actor.organisationId, exerciseId);
-    if (!opportunities.some((o) => o.id === v.opportunityId)) throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
-    return { opportunityId: v.opportunityId, financialYear: v.financialYear, stage: v.stage, amount: v.amount, cashable: v.cashable, recurring: v.recurring, additional: v.additional, note: v.note };
+    if (!opportunities.some((o) => o.id === v.opportunityId))
+      throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
+    return {
+      opportunityId: v.opportunityId,
+      financialYear: v.financialYear,
+      stage: v.stage,
+      amount: v.amount,
+      cashable: v.cashable,
+      recurring: v.recurring,
+      additional: v.additional,
+      note: v.note,
+    };
   }
   const ledgerEntries = (entries: SavingsRecord[]) => entries.map((e) => ({ ...e, verified: e.verifiedAt !== null }));
 
   const toAgreement = (a: AgreementRecord): GainShareAgreement => ({
-    name: a.name, reading: a.reading, funder: a.funder, council: a.council, totalCost: a.totalCost, funderContribution: a.funderContribution,
-    councilContribution: a.councilContribution, tranches: a.tranches,
+    name: a.name,
+    reading: a.reading,
+    funder: a.funder,
+    council: a.council,
+    totalCost: a.totalCost,
+    funderContribution: a.funderContribution,
+    councilContribution: a.councilContribution,
+    tranches: a.tranches,
   });
 
   return {
-    exercise: async (actor: Actor, exerciseId: string) => { authorize(actor, 'diagnostic.read'); return exercise(actor, exerciseId); },
+    exercise: async (actor: Actor, exerciseId: string) => {
+      authorize(actor, 'diagnostic.read');
+      return exercise(actor, exerciseId);
+    },
 
     /** The exercise's programme at a glance: what exists at each step, and the totals. */
     async overview(actor: Actor, exerciseId: string) {
@@ -270,24 +487,40 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       const o = actor.organisationId;
       const [benchmarks, opportunities, cases, projects, savings, agreements] = await Promise.all([
-        repo.listBenchmarks(o, ex.id), repo.listOpportunities(o, ex.id), repo.listCases(o, ex.id), repo.listProjects(o, ex.id),
-        repo.listSavings(o, ex.id), repo.listAgreements(o, ex.id),
+        repo.listBenchmarks(o, ex.id),
+        repo.listOpportunities(o, ex.id),
+        repo.listCases(o, ex.id),
+        repo.listProjects(o, ex.id),
+        repo.listSavings(o, ex.id),
+        repo.listAgreements(o, ex.id),
       ]);
       return {
-        exercise: ex, benchmarks: benchmarks.length, opportunities: opportunities.length, combined: combineByPool(opportunities).total,
-        cases: cases.length, approvedCases: cases.filter((c) => c.status === 'approved').length, projects: projects.length,
-        savings: ledgerTotals(ledgerEntries(savings)), agreements: agreements.length,
+        exercise: ex,
+        benchmarks: benchmarks.length,
+        opportunities: opportunities.length,
+        combined: combineByPool(opportunities).total,
+        cases: cases.length,
+        approvedCases: cases.filter((c) => c.status === 'approved').length,
+        projects: projects.length,
+        savings: ledgerTotals(ledgerEntries(savings)),
+        agreements: agreements.length,
       };
     },
 
     // --- benchmarks ------------------------------------------------------------------------------
-    async benchmarks(actor: Actor, exerciseId: string): Promise<{ exercise: ExerciseSummary; sets: BenchmarkComparison[] }> {
+    async benchmarks(
+      actor: Actor,
+      exerciseId: string,
+    ): Promise<{ exercise: ExerciseSummary; sets: BenchmarkComparison[] }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const sets = await repo.listBenchmarks(actor.organisationId, ex.id);
       return {
         exercise: ex,
-        sets: sets.map((set) => ({ set, comparison: set.ownValue === null ? undefined : compareWithBenchmark(set.ownValue, toSet(set), set.direction) })),
+        sets: sets.map((set) => ({
+          set,
+          comparison: set.ownValue === null ? undefined : compareWithBenchmark(set.ownValue, toSet(set), set.direction),
+        })),
       };
     },
     async getBenchmark(actor: Actor, exerciseId: string, id: string): Promise<BenchmarkRecord> {
@@ -314,8 +547,18 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const { version } = parseWith(versionInput, body);
       return repo.transaction(async (q) => {
         const before = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-        if (before.computed) throw ValidationError.single('version', 'A benchmark computed from peers cannot be edited: compute it again instead');
-        if (!(await q.updateBenchmark(actor.organisationId, id, version ?? before.version, { ...values, computed: false }))) throw stale('benchmark');
+        if (before.computed)
+          throw ValidationError.single(
+            'version',
+            'A benchmark computed from peers cannot be edited: compute it again instead',
+          );
+        if (
+          !(await q.updateBenchmark(actor.organisationId, id, version ?? before.version, {
+            ...values,
+            computed: false,
+          }))
+        )
+          throw stale('benchmark');
         const after = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
         await audit(q, actor, 'benchmark_set', id, 'update', before, after);
         return after;
@@ -331,19 +574,36 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       const { functionCode } = parseWith(computedBenchmarkInput, body);
       const fn = ex.taxonomy.functions.find((f) => f.code.toLowerCase() === functionCode.toLowerCase());
-      if (!fn) throw ValidationError.single('functionCode', 'Select a function of the exercise’s taxonomy from the list');
-      const shared = diagnostics.listSharedBaselines ? await diagnostics.listSharedBaselines(actor, ex.financialYear) : [];
+      if (!fn)
+        throw ValidationError.single('functionCode', 'Select a function of the exercise’s taxonomy from the list');
+      const shared = diagnostics.listSharedBaselines
+        ? await diagnostics.listSharedBaselines(actor, ex.financialYear)
+        : [];
       const peers = peerFunctionShares(shared, fn.code);
       const yearLabel = `${ex.financialYear}/${String((ex.financialYear + 1) % 100).padStart(2, '0')}`;
-      const result = benchmarkFromPeers(peers, { source: 'Computed by Amber from the shared baselines of participating organisations', year: yearLabel, peerGroup: 'Organisations sharing their diagnostic' });
+      const result = benchmarkFromPeers(peers, {
+        source: 'Computed by Amber from the shared baselines of participating organisations',
+        year: yearLabel,
+        peerGroup: 'Organisations sharing their diagnostic',
+      });
       if (!result.ok) throw ValidationError.single('functionCode', result.reason);
       const baseline = await baselineOf(actor, ex.id);
       const own = poolCostFromBaseline(baseline, fn.code);
       const values: BenchmarkValues = {
-        indicator: `${fn.name} cost as a percentage of running costs`, unit: '%', direction: 'lower-is-better', functionCode: fn.code,
-        source: result.set.source, year: result.set.year, peerGroup: result.set.peerGroup, n: result.set.n,
-        p25: result.set.p25, p50: result.set.p50, p75: result.set.p75,
-        ownValue: own !== undefined && ex.runningCosts > 0 ? (own * 100) / ex.runningCosts : null, illustrative: false, computed: true,
+        indicator: `${fn.name} cost as a percentage of running costs`,
+        unit: '%',
+        direction: 'lower-is-better',
+        functionCode: fn.code,
+        source: result.set.source,
+        year: result.set.year,
+        peerGroup: result.set.peerGroup,
+        n: result.set.n,
+        p25: result.set.p25,
+        p50: result.set.p50,
+        p75: result.set.p75,
+        ownValue: own !== undefined && ex.runningCosts > 0 ? (own * 100) / ex.runningCosts : null,
+        illustrative: false,
+        computed: true,
       };
       return repo.transaction(async (q) => {
         const id = await q.insertBenchmark(actor.organisationId, ex.id, values);
@@ -354,7 +614,15 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
     },
 
     // --- opportunities ---------------------------------------------------------------------------
-    async opportunities(actor: Actor, exerciseId: string): Promise<{ exercise: ExerciseSummary; opportunities: OpportunityRecord[]; pools: PoolTotal[]; total: SavingRange }> {
+    async opportunities(
+      actor: Actor,
+      exerciseId: string,
+    ): Promise<{
+      exercise: ExerciseSummary;
+      opportunities: OpportunityRecord[];
+      pools: PoolTotal[];
+      total: SavingRange;
+    }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const opportunities = await repo.listOpportunities(actor.organisationId, ex.id);
@@ -384,7 +652,8 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const { version } = parseWith(versionInput, body);
       return repo.transaction(async (q) => {
         const before = (await q.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
-        if (!(await q.updateOpportunity(actor.organisationId, id, version ?? before.version, values))) throw stale('opportunity');
+        if (!(await q.updateOpportunity(actor.organisationId, id, version ?? before.version, values)))
+          throw stale('opportunity');
         const after = (await q.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
         await audit(q, actor, 'opportunity', id, 'update', before, after);
         return after;
@@ -397,24 +666,41 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       return { exercise: ex, cases: (await repo.listCases(actor.organisationId, ex.id)).map(withAppraisal) };
     },
-    async getCase(actor: Actor, exerciseId: string, caseId: string): Promise<{ exercise: ExerciseSummary; case: CaseWithAppraisal; opportunity: OpportunityRecord | undefined }> {
+    async getCase(
+      actor: Actor,
+      exerciseId: string,
+      caseId: string,
+    ): Promise<{ exercise: ExerciseSummary; case: CaseWithAppraisal; opportunity: OpportunityRecord | undefined }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const c = await getCase(actor, ex.id, caseId);
-      const opportunity = c.opportunityId ? (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === c.opportunityId) : undefined;
+      const opportunity = c.opportunityId
+        ? (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === c.opportunityId)
+        : undefined;
       return { exercise: ex, case: c, opportunity };
     },
     async createCase(actor: Actor, exerciseId: string, body: unknown): Promise<BusinessCaseRecord> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(caseInput, body);
-      if (v.opportunityId && !(await repo.listOpportunities(actor.organisationId, ex.id)).some((o) => o.id === v.opportunityId)) {
+      if (
+        v.opportunityId &&
+        !(await repo.listOpportunities(actor.organisationId, ex.id)).some((o) => o.id === v.opportunityId)
+      ) {
         throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
       }
       return repo.transaction(async (q) => {
         const id = await q.insertCase(actor.organisationId, ex.id, {
-          title: v.title, opportunityId: v.opportunityId, baseYear: v.baseYear,
-          sections: { strategic: v.strategic, economic: v.economic, commercial: v.commercial, financial: v.financial, management: v.management },
+          title: v.title,
+          opportunityId: v.opportunityId,
+          baseYear: v.baseYear,
+          sections: {
+            strategic: v.strategic,
+            economic: v.economic,
+            commercial: v.commercial,
+            financial: v.financial,
+            management: v.management,
+          },
         });
         const after = await getCase(actor, ex.id, id, q);
         await audit(q, actor, 'business_case', id, 'create', undefined, after);
@@ -426,18 +712,37 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       await getCase(actor, ex.id, caseId);
       const v = parseWith(caseInput, body);
-      if (v.opportunityId && !(await repo.listOpportunities(actor.organisationId, ex.id)).some((o) => o.id === v.opportunityId)) {
+      if (
+        v.opportunityId &&
+        !(await repo.listOpportunities(actor.organisationId, ex.id)).some((o) => o.id === v.opportunityId)
+      ) {
         throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
       }
       return repo.transaction(async (q) => {
         const before = await getCase(actor, ex.id, caseId, q);
         const ok = await q.updateCase(actor.organisationId, caseId, v.version ?? before.version, {
-          title: v.title, opportunityId: v.opportunityId, baseYear: v.baseYear,
-          sections: { strategic: v.strategic, economic: v.economic, commercial: v.commercial, financial: v.financial, management: v.management },
+          title: v.title,
+          opportunityId: v.opportunityId,
+          baseYear: v.baseYear,
+          sections: {
+            strategic: v.strategic,
+            economic: v.economic,
+            commercial: v.commercial,
+            financial: v.financial,
+            management: v.management,
+          },
         });
         if (!ok) throw stale('business case');
         const after = await getCase(actor, ex.id, caseId, q);
-        await audit(q, actor, 'business_case', caseId, 'update', { ...before, appraisals: undefined }, { ...after, appraisals: undefined });
+        await audit(
+          q,
+          actor,
+          'business_case',
+          caseId,
+          'update',
+          { ...before, appraisals: undefined },
+          { ...after, appraisals: undefined },
+        );
         return after;
       });
     },
@@ -446,7 +751,14 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(optionInput, body);
       return changeCase(actor, ex.id, caseId, v.version, 'add option', async (q) => {
-        await q.insertOption(actor.organisationId, caseId, { name: v.name, description: v.description, businessAsUsual: v.businessAsUsual, preferred: v.preferred, mitigation: v.mitigation, benefitReduction: v.benefitReduction });
+        await q.insertOption(actor.organisationId, caseId, {
+          name: v.name,
+          description: v.description,
+          businessAsUsual: v.businessAsUsual,
+          preferred: v.preferred,
+          mitigation: v.mitigation,
+          benefitReduction: v.benefitReduction,
+        });
       });
     },
     async addLine(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<CaseWithAppraisal> {
@@ -454,8 +766,15 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(lineInput, body);
       return changeCase(actor, ex.id, caseId, v.version, 'add line', async (q, c) => {
-        if (!c.options.some((o) => o.id === v.optionId)) throw ValidationError.single('optionId', 'Select an option of this business case from the list');
-        await q.insertLine(actor.organisationId, v.optionId, { kind: v.kind, category: v.category, label: v.label, optimismBias: v.kind === 'cost' ? v.optimismBias : null, amounts: v.amounts });
+        if (!c.options.some((o) => o.id === v.optionId))
+          throw ValidationError.single('optionId', 'Select an option of this business case from the list');
+        await q.insertLine(actor.organisationId, v.optionId, {
+          kind: v.kind,
+          category: v.category,
+          label: v.label,
+          optimismBias: v.kind === 'cost' ? v.optimismBias : null,
+          amounts: v.amounts,
+        });
       });
     },
     async approveCase(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<CaseWithAppraisal> {
@@ -464,20 +783,36 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const { version } = parseWith(versionInput, body);
       return repo.transaction(async (q) => {
         const before = await getCase(actor, ex.id, caseId, q);
-        if (before.status === 'approved') throw ValidationError.single('version', 'This business case is already approved');
+        if (before.status === 'approved')
+          throw ValidationError.single('version', 'This business case is already approved');
         if (before.approvalIssue) throw ValidationError.single('options', before.approvalIssue);
-        if (!(await q.approveCase(actor.organisationId, caseId, version ?? before.version, actor.label))) throw stale('business case');
+        if (!(await q.approveCase(actor.organisationId, caseId, version ?? before.version, actor.label)))
+          throw stale('business case');
         const after = await getCase(actor, ex.id, caseId, q);
-        await audit(q, actor, 'business_case', caseId, 'update', { status: before.status }, { status: after.status, approvedBy: after.approvedBy });
+        await audit(
+          q,
+          actor,
+          'business_case',
+          caseId,
+          'update',
+          { status: before.status },
+          { status: after.status, approvedBy: after.approvedBy },
+        );
         return after;
       });
     },
 
     // --- implementation plan -------------------------------------------------------------------------
-    async plan(actor: Actor, exerciseId: string): Promise<{ exercise: ExerciseSummary; projects: ProjectRecord[]; approvedCases: BusinessCaseRecord[] }> {
+    async plan(
+      actor: Actor,
+      exerciseId: string,
+    ): Promise<{ exercise: ExerciseSummary; projects: ProjectRecord[]; approvedCases: BusinessCaseRecord[] }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
-      const [projects, cases] = await Promise.all([repo.listProjects(actor.organisationId, ex.id), repo.listCases(actor.organisationId, ex.id)]);
+      const [projects, cases] = await Promise.all([
+        repo.listProjects(actor.organisationId, ex.id),
+        repo.listCases(actor.organisationId, ex.id),
+      ]);
       return { exercise: ex, projects, approvedCases: cases.filter((c) => c.status === 'approved') };
     },
     async createProject(actor: Actor, exerciseId: string, body: unknown): Promise<ProjectRecord> {
@@ -485,21 +820,39 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(projectInput, body);
       const issues: FieldIssue[] = [];
-      if (v.endsOn < v.startsOn) issues.push({ field: 'endsOn', message: 'The end date must be on or after the start date' });
+      if (v.endsOn < v.startsOn)
+        issues.push({ field: 'endsOn', message: 'The end date must be on or after the start date' });
       const cases = await repo.listCases(actor.organisationId, ex.id);
       const c = cases.find((x) => x.id === v.caseId);
       if (!c) issues.push({ field: 'caseId', message: 'Select a business case of this exercise from the list' });
-      else if (c.status !== 'approved') issues.push({ field: 'caseId', message: `“${c.title}” is not approved yet: only approved business cases become projects` });
+      else if (c.status !== 'approved')
+        issues.push({
+          field: 'caseId',
+          message: `“${c.title}” is not approved yet: only approved business cases become projects`,
+        });
       const projects = await repo.listProjects(actor.organisationId, ex.id);
       const known = new Set(projects.map((p) => p.id));
-      if (v.dependsOn.some((d) => !known.has(d))) issues.push({ field: 'dependsOn', message: 'Select the projects it depends on from the list' });
+      if (v.dependsOn.some((d) => !known.has(d)))
+        issues.push({ field: 'dependsOn', message: 'Select the projects it depends on from the list' });
       if (issues.length) throw new ValidationError(issues);
       return repo.transaction(async (q) => {
-        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId))) throw ValidationError.single('ownerId', 'Select the owner from the list');
-        const id = await q.insertProject(actor.organisationId, ex.id, { caseId: v.caseId, name: v.name, ownerId: v.ownerId, startsOn: v.startsOn, endsOn: v.endsOn, dependsOn: v.dependsOn });
+        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId)))
+          throw ValidationError.single('ownerId', 'Select the owner from the list');
+        const id = await q.insertProject(actor.organisationId, ex.id, {
+          caseId: v.caseId,
+          name: v.name,
+          ownerId: v.ownerId,
+          startsOn: v.startsOn,
+          endsOn: v.endsOn,
+          dependsOn: v.dependsOn,
+        });
         const all = await q.listProjects(actor.organisationId, ex.id);
         const loop = findDependencyLoop(all);
-        if (loop) throw ValidationError.single('dependsOn', `The dependencies would go round in a loop (${loop.map((x) => all.find((p) => p.id === x)?.name).join(' → ')})`);
+        if (loop)
+          throw ValidationError.single(
+            'dependsOn',
+            `The dependencies would go round in a loop (${loop.map((x) => all.find((p) => p.id === x)?.name).join(' → ')})`,
+          );
         const after = all.find((p) => p.id === id)!;
         await audit(q, actor, 'implementation_project', id, 'create', undefined, after);
         return after;
@@ -518,48 +871,99 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const project = projects.find((p) => p.id === v.projectId);
       if (!project) throw ValidationError.single('projectId', 'Select a project of this plan from the list');
       if ((v.priority === null) !== (v.actionNumber === null)) {
-        throw ValidationError.single(v.priority === null ? 'priority' : 'actionNumber', 'To link the milestone to a key action, give both the priority and the key action number (or neither)');
+        throw ValidationError.single(
+          v.priority === null ? 'priority' : 'actionNumber',
+          'To link the milestone to a key action, give both the priority and the key action number (or neither)',
+        );
       }
       const priority = v.priority ? await plans.findPriority(actor, v.priority) : undefined;
-      if (v.priority && !priority) throw ValidationError.single('priority', `There is no improvement priority ${v.priority}: select one from the list`);
+      if (v.priority && !priority)
+        throw ValidationError.single(
+          'priority',
+          `There is no improvement priority ${v.priority}: select one from the list`,
+        );
       return repo.transaction(async (q) => {
-        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId))) throw ValidationError.single('ownerId', 'Select the owner from the list');
+        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId)))
+          throw ValidationError.single('ownerId', 'Select the owner from the list');
         let reportMilestoneId: string | null = null;
         let report: { id: string; periodKey: string } | undefined;
         if (priority && v.actionNumber !== null) {
           const found = await q.findReportOn(actor.organisationId, priority.id, v.dueOn);
           if (!found) {
-            throw ValidationError.single('priority', `${priority.code} has no progress report for a period that includes ${formatDate(v.dueOn)}: create that period’s report first, or link the milestone to a key action later`);
+            throw ValidationError.single(
+              'priority',
+              `${priority.code} has no progress report for a period that includes ${formatDate(v.dueOn)}: create that period’s report first, or link the milestone to a key action later`,
+            );
           }
           const actionId = found.actionIds[v.actionNumber - 1];
           if (!actionId) {
-            throw ValidationError.single('actionNumber', found.actionIds.length === 0
-              ? `The ${found.periodKey} report of ${priority.code} has no key actions yet: add one first`
-              : `The ${found.periodKey} report of ${priority.code} has key actions 1 to ${found.actionIds.length}: choose one of them`);
+            throw ValidationError.single(
+              'actionNumber',
+              found.actionIds.length === 0
+                ? `The ${found.periodKey} report of ${priority.code} has no key actions yet: add one first`
+                : `The ${found.periodKey} report of ${priority.code} has key actions 1 to ${found.actionIds.length}: choose one of them`,
+            );
           }
           if (found.state === 'submitted' || found.state === 'officer_approved') {
-            throw ValidationError.single('priority', `The ${found.periodKey} report of ${priority.code} is waiting for sign-off, so nothing in it can change: link the milestone once it is returned or published`);
+            throw ValidationError.single(
+              'priority',
+              `The ${found.periodKey} report of ${priority.code} is waiting for sign-off, so nothing in it can change: link the milestone once it is returned or published`,
+            );
           }
-          reportMilestoneId = await q.insertReportMilestone(actor.organisationId, found, actionId, v.description, v.dueOn);
+          reportMilestoneId = await q.insertReportMilestone(
+            actor.organisationId,
+            found,
+            actionId,
+            v.description,
+            v.dueOn,
+          );
           report = found;
-          await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'progress_report', entityId: found.id, action: 'update',
-            before: { what: `milestone added to key action ${v.actionNumber} from the implementation plan${found.state === 'published' ? ` (opens revision ${found.revision + 1})` : ''}`, version: found.version }, after: { milestoneId: reportMilestoneId, description: v.description, dueOn: v.dueOn } });
+          await q.audit({
+            organisationId: actor.organisationId,
+            actor: actor.label,
+            entity: 'progress_report',
+            entityId: found.id,
+            action: 'update',
+            before: {
+              what: `milestone added to key action ${v.actionNumber} from the implementation plan${found.state === 'published' ? ` (opens revision ${found.revision + 1})` : ''}`,
+              version: found.version,
+            },
+            after: { milestoneId: reportMilestoneId, description: v.description, dueOn: v.dueOn },
+          });
         }
         const id = await q.insertPlanMilestone(actor.organisationId, {
-          projectId: project.id, description: v.description, dueOn: v.dueOn, ownerId: v.ownerId, priorityId: priority?.id ?? null,
-          actionNumber: v.actionNumber, reportMilestoneId,
+          projectId: project.id,
+          description: v.description,
+          dueOn: v.dueOn,
+          ownerId: v.ownerId,
+          priorityId: priority?.id ?? null,
+          actionNumber: v.actionNumber,
+          reportMilestoneId,
         });
-        const after = (await q.listProjects(actor.organisationId, ex.id)).flatMap((p) => p.milestones).find((m) => m.id === id)!;
+        const after = (await q.listProjects(actor.organisationId, ex.id))
+          .flatMap((p) => p.milestones)
+          .find((m) => m.id === id)!;
         await audit(q, actor, 'implementation_milestone', id, 'create', undefined, after);
         return { milestone: after, reportPeriodKey: report?.periodKey };
       });
     },
 
     // --- savings ledger --------------------------------------------------------------------------------
-    async savings(actor: Actor, exerciseId: string): Promise<{ exercise: ExerciseSummary; entries: SavingsRecord[]; totals: LedgerTotals; opportunities: OpportunityRecord[] }> {
+    async savings(
+      actor: Actor,
+      exerciseId: string,
+    ): Promise<{
+      exercise: ExerciseSummary;
+      entries: SavingsRecord[];
+      totals: LedgerTotals;
+      opportunities: OpportunityRecord[];
+    }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
-      const [entries, opportunities] = await Promise.all([repo.listSavings(actor.organisationId, ex.id), repo.listOpportunities(actor.organisationId, ex.id)]);
+      const [entries, opportunities] = await Promise.all([
+        repo.listSavings(actor.organisationId, ex.id),
+        repo.listOpportunities(actor.organisationId, ex.id),
+      ]);
       return { exercise: ex, entries, totals: ledgerTotals(ledgerEntries(entries)), opportunities };
     },
     async getSaving(actor: Actor, exerciseId: string, id: string): Promise<SavingsRecord> {
@@ -586,8 +990,17 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const { version } = parseWith(versionInput, body);
       return repo.transaction(async (q) => {
         const before = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        if (before.verifiedAt !== null && (values.amount !== before.amount || values.additional !== before.additional || values.financialYear !== before.financialYear || values.opportunityId !== before.opportunityId)) {
-          throw ValidationError.single('amount', 'A verified saving cannot change its amount, year, opportunity or whether it is additional: record a correction as a new entry');
+        if (
+          before.verifiedAt !== null &&
+          (values.amount !== before.amount ||
+            values.additional !== before.additional ||
+            values.financialYear !== before.financialYear ||
+            values.opportunityId !== before.opportunityId)
+        ) {
+          throw ValidationError.single(
+            'amount',
+            'A verified saving cannot change its amount, year, opportunity or whether it is additional: record a correction as a new entry',
+          );
         }
         const issue = stageChangeIssue(values.stage, before.verifiedAt !== null);
         if (issue) throw ValidationError.single('stage', issue);
@@ -605,25 +1018,58 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       return repo.transaction(async (q) => {
         const before = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id);
         if (!before) throw new EfficiencyNotFoundError('saving');
-        if (before.stage !== 'realised') throw ValidationError.single('version', 'Only a realised saving can be verified');
-        if (before.verifiedAt !== null) throw ValidationError.single('version', `This saving was verified already, by ${before.verifiedBy}`);
-        if (!(await q.verifySaving(actor.organisationId, id, version ?? before.version, actor.label, actor.userId ?? null))) throw stale('saving');
+        if (before.stage !== 'realised')
+          throw ValidationError.single('version', 'Only a realised saving can be verified');
+        if (before.verifiedAt !== null)
+          throw ValidationError.single('version', `This saving was verified already, by ${before.verifiedBy}`);
+        if (
+          !(await q.verifySaving(
+            actor.organisationId,
+            id,
+            version ?? before.version,
+            actor.label,
+            actor.userId ?? null,
+          ))
+        )
+          throw stale('saving');
         const after = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        await audit(q, actor, 'savings_entry', id, 'update', { verifiedAt: null }, { verifiedBy: after.verifiedBy, verifiedAt: after.verifiedAt });
+        await audit(
+          q,
+          actor,
+          'savings_entry',
+          id,
+          'update',
+          { verifiedAt: null },
+          { verifiedBy: after.verifiedBy, verifiedAt: after.verifiedAt },
+        );
         return after;
       });
     },
 
     // --- gain-share ------------------------------------------------------------------------------------
-    async gainShare(actor: Actor, exerciseId: string): Promise<{ exercise: ExerciseSummary; qualifying: Money; agreements: GainShareView[] }> {
+    async gainShare(
+      actor: Actor,
+      exerciseId: string,
+    ): Promise<{ exercise: ExerciseSummary; qualifying: Money; agreements: GainShareView[] }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
-      const [agreements, entries] = await Promise.all([repo.listAgreements(actor.organisationId, ex.id), repo.listSavings(actor.organisationId, ex.id)]);
+      const [agreements, entries] = await Promise.all([
+        repo.listAgreements(actor.organisationId, ex.id),
+        repo.listSavings(actor.organisationId, ex.id),
+      ]);
       const qualifying = ledgerTotals(ledgerEntries(entries)).qualifying;
-      const evaluations = await repo.listEvaluations(actor.organisationId, agreements.map((a) => a.id));
+      const evaluations = await repo.listEvaluations(
+        actor.organisationId,
+        agreements.map((a) => a.id),
+      );
       return {
-        exercise: ex, qualifying,
-        agreements: agreements.map((agreement) => ({ agreement, now: evaluateGainShare(toAgreement(agreement), qualifying), evaluations: evaluations.filter((e) => e.agreementId === agreement.id) })),
+        exercise: ex,
+        qualifying,
+        agreements: agreements.map((agreement) => ({
+          agreement,
+          now: evaluateGainShare(toAgreement(agreement), qualifying),
+          evaluations: evaluations.filter((e) => e.agreementId === agreement.id),
+        })),
       };
     },
     /** An agreement from one of the seed deal's presets: reading B by default, A on request. */
@@ -636,7 +1082,10 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const issues = validateAgreement(agreement);
       if (issues.length) throw new ValidationError(issues);
       return repo.transaction(async (q) => {
-        const id = await q.insertAgreement(actor.organisationId, ex.id, { ...agreement, tranches: [...agreement.tranches] });
+        const id = await q.insertAgreement(actor.organisationId, ex.id, {
+          ...agreement,
+          tranches: [...agreement.tranches],
+        });
         const after = (await q.listAgreements(actor.organisationId, ex.id)).find((a) => a.id === id)!;
         await audit(q, actor, 'gain_share_agreement', id, 'create', undefined, after);
         return after;
@@ -656,12 +1105,27 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
         const result = evaluateGainShare(toAgreement(agreement), qualifying);
         const evaluatedOn = v.evaluatedOn ?? today();
         const id = await q.insertEvaluation(actor.organisationId, {
-          agreementId, evaluatedOn, evaluatedBy: actor.label, reading: result.reading, qualifyingSavings: result.qualifyingSavings,
-          due: result.due, councilCost: result.councilCost, funderCost: result.funderCost, explanation: result.explanation,
+          agreementId,
+          evaluatedOn,
+          evaluatedBy: actor.label,
+          reading: result.reading,
+          qualifyingSavings: result.qualifyingSavings,
+          due: result.due,
+          councilCost: result.councilCost,
+          funderCost: result.funderCost,
+          explanation: result.explanation,
           snapshot: {
             agreement: toAgreement(agreement),
-            counted: counted.map((e) => ({ id: e.id, opportunity: e.opportunityTitle, financialYear: e.financialYear, amount: e.amount, verifiedBy: e.verifiedBy, verifiedAt: e.verifiedAt })),
-            reached: result.reached, next: result.next ?? null,
+            counted: counted.map((e) => ({
+              id: e.id,
+              opportunity: e.opportunityTitle,
+              financialYear: e.financialYear,
+              amount: e.amount,
+              verifiedBy: e.verifiedBy,
+              verifiedAt: e.verifiedAt,
+            })),
+            reached: result.reached,
+            next: result.next ?? null,
           },
         });
         const after = (await q.listEvaluations(actor.organisationId, [agreementId])).find((e) => e.id === id)!;
@@ -684,38 +1148,85 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const own = pool !== undefined && ex.runningCosts > 0 ? ((pool / ex.runningCosts) * 100).toFixed(3) : '1.4';
       const ILLUSTRATIVE = 'Illustrative figures for the demo, not real benchmarks.';
       const finance = await this.createBenchmark(actor, ex.id, {
-        indicator: `${fin.name} cost as a percentage of running costs`, unit: '%', direction: 'lower-is-better', functionCode: fin.code,
-        source: `Illustrative, in the style of the audit agencies' 2007 corporate-services indicators. ${ILLUSTRATIVE}`, year: '2008/09',
-        peerGroup: 'Metropolitan districts (illustrative)', n: '12', p25: '0.9', p50: '1.2', p75: '1.6', ownValue: own, illustrative: 'yes',
+        indicator: `${fin.name} cost as a percentage of running costs`,
+        unit: '%',
+        direction: 'lower-is-better',
+        functionCode: fin.code,
+        source: `Illustrative, in the style of the audit agencies' 2007 corporate-services indicators. ${ILLUSTRATIVE}`,
+        year: '2008/09',
+        peerGroup: 'Metropolitan districts (illustrative)',
+        n: '12',
+        p25: '0.9',
+        p50: '1.2',
+        p75: '1.6',
+        ownValue: own,
+        illustrative: 'yes',
       });
       await this.createBenchmark(actor, ex.id, {
-        indicator: 'Cost of paying an invoice', unit: '£ per invoice', direction: 'lower-is-better', functionCode: fin.code,
-        source: `Illustrative, in the style of CIPFA benchmarking. ${ILLUSTRATIVE}`, year: '2008/09', peerGroup: 'English councils (illustrative)',
-        n: '24', p25: '2.10', p50: '3.40', p75: '5.20', ownValue: '4.75', illustrative: 'yes',
+        indicator: 'Cost of paying an invoice',
+        unit: '£ per invoice',
+        direction: 'lower-is-better',
+        functionCode: fin.code,
+        source: `Illustrative, in the style of CIPFA benchmarking. ${ILLUSTRATIVE}`,
+        year: '2008/09',
+        peerGroup: 'English councils (illustrative)',
+        n: '24',
+        p25: '2.10',
+        p50: '3.40',
+        p75: '5.20',
+        ownValue: '4.75',
+        illustrative: 'yes',
       });
       const poolCost = pool ?? pence(900_000_00);
       const share = (bp: number) => pence(Math.floor((poolCost * bp) / 10_000 / 100) * 100);
       const consolidation = await this.createOpportunity(actor, ex.id, {
-        title: 'Consolidate dispersed finance transactions into central Finance (illustrative)', lever: 'consolidation', costPool: fin.code,
-        poolCost: String(poolCost / 100), low: String(share(400) / 100), central: String(share(800) / 100), high: String(share(1_200) / 100),
-        confidence: 'medium', priority: 'VfM-4d', description: ILLUSTRATIVE,
+        title: 'Consolidate dispersed finance transactions into central Finance (illustrative)',
+        lever: 'consolidation',
+        costPool: fin.code,
+        poolCost: String(poolCost / 100),
+        low: String(share(400) / 100),
+        central: String(share(800) / 100),
+        high: String(share(1_200) / 100),
+        confidence: 'medium',
+        priority: 'VfM-4d',
+        description: ILLUSTRATIVE,
       });
       await this.createOpportunity(actor, ex.id, {
-        title: 'Automate invoice matching and move suppliers to e-invoicing (illustrative)', lever: 'automation', costPool: fin.code,
-        poolCost: String(poolCost / 100), low: String(share(200) / 100), central: String(share(350) / 100), high: String(share(500) / 100),
-        confidence: 'low', description: ILLUSTRATIVE, benchmarkSetId: finance.id,
+        title: 'Automate invoice matching and move suppliers to e-invoicing (illustrative)',
+        lever: 'automation',
+        costPool: fin.code,
+        poolCost: String(poolCost / 100),
+        low: String(share(200) / 100),
+        central: String(share(350) / 100),
+        high: String(share(500) / 100),
+        confidence: 'low',
+        description: ILLUSTRATIVE,
+        benchmarkSetId: finance.id,
       });
       const c = await this.createCase(actor, ex.id, {
-        title: 'Finance transactional services (illustrative)', opportunityId: consolidation.id, baseYear: '2010',
+        title: 'Finance transactional services (illustrative)',
+        opportunityId: consolidation.id,
+        baseYear: '2010',
         strategic: `Finance transactions are done in every directorate; bringing them together supports VfM-4d. ${ILLUSTRATIVE}`,
-        economic: 'Three options were appraised over ten years against business as usual; the consolidated in-house service offers the best value.',
+        economic:
+          'Three options were appraised over ten years against business as usual; the consolidated in-house service offers the best value.',
         commercial: 'The system is bought through an existing framework; no service is outsourced.',
         financial: 'Costs are met from the invest-to-save reserve and repaid from cashable savings within three years.',
-        management: 'A project board chaired by the Director of Resources; the plan and its milestones are tracked in Amber.',
+        management:
+          'A project board chaired by the Director of Resources; the plan and its milestones are tracked in Amber.',
       });
       const k = (thousands: number) => String(thousands * 1_000);
-      await this.addOption(actor, ex.id, c.id, { name: 'Business as usual', businessAsUsual: 'yes', description: 'Carry on as now.' });
-      let after = await this.addOption(actor, ex.id, c.id, { name: 'Consolidate in-house', preferred: 'yes', description: 'One central team on a new system.', mitigation: { 'equipment-development': '100', outsourcing: '100' } });
+      await this.addOption(actor, ex.id, c.id, {
+        name: 'Business as usual',
+        businessAsUsual: 'yes',
+        description: 'Carry on as now.',
+      });
+      let after = await this.addOption(actor, ex.id, c.id, {
+        name: 'Consolidate in-house',
+        preferred: 'yes',
+        description: 'One central team on a new system.',
+        mitigation: { 'equipment-development': '100', outsourcing: '100' },
+      });
       const inHouse = after.options.find((o) => o.name === 'Consolidate in-house')!;
       const lines: [string, string, string, string | null, string][] = [
         ['cost', 'IT', 'Finance system', 'equipment-development', k(1_200)],
@@ -723,23 +1234,94 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
         ['cost', 'Redundancy', 'Redundancy', null, k(1_000)],
         ['cost', 'Double running', 'Double running', null, `0 ${k(300)}`],
         ['cost', 'Licences', 'Licences', 'outsourcing', `0 ${Array(10).fill(k(150)).join(' ')}`],
-        ['benefit', 'Cashable savings', 'Staff savings', null, `0 ${k(960)} ${k(1_920)} ${Array(8).fill(k(2_400)).join(' ')}`],
+        [
+          'benefit',
+          'Cashable savings',
+          'Staff savings',
+          null,
+          `0 ${k(960)} ${k(1_920)} ${Array(8).fill(k(2_400)).join(' ')}`,
+        ],
       ];
       for (const [kind, category, label, ob, amounts] of lines) {
-        after = await this.addLine(actor, ex.id, c.id, { optionId: inHouse.id, kind, category, label, optimismBias: ob ?? '', amounts });
+        after = await this.addLine(actor, ex.id, c.id, {
+          optionId: inHouse.id,
+          kind,
+          category,
+          label,
+          optimismBias: ob ?? '',
+          amounts,
+        });
       }
-      after = await this.addOption(actor, ex.id, c.id, { name: 'Shared service with a neighbouring council', description: 'Join a partner council’s finance service.' });
+      after = await this.addOption(actor, ex.id, c.id, {
+        name: 'Shared service with a neighbouring council',
+        description: 'Join a partner council’s finance service.',
+      });
       const shared = after.options.find((o) => o.name.startsWith('Shared service'))!;
-      after = await this.addLine(actor, ex.id, c.id, { optionId: shared.id, kind: 'cost', category: 'Outsourcing', label: 'Service charge', optimismBias: 'outsourcing', amounts: `${k(500)} ${Array(10).fill(k(900)).join(' ')}` });
-      after = await this.addLine(actor, ex.id, c.id, { optionId: shared.id, kind: 'benefit', category: 'Cashable savings', label: 'Staff savings', amounts: `0 ${Array(10).fill(k(1_500)).join(' ')}` });
+      after = await this.addLine(actor, ex.id, c.id, {
+        optionId: shared.id,
+        kind: 'cost',
+        category: 'Outsourcing',
+        label: 'Service charge',
+        optimismBias: 'outsourcing',
+        amounts: `${k(500)} ${Array(10).fill(k(900)).join(' ')}`,
+      });
+      after = await this.addLine(actor, ex.id, c.id, {
+        optionId: shared.id,
+        kind: 'benefit',
+        category: 'Cashable savings',
+        label: 'Staff savings',
+        amounts: `0 ${Array(10).fill(k(1_500)).join(' ')}`,
+      });
       await this.approveCase(actor, ex.id, c.id, { version: String(after.version) });
-      const project = await this.createProject(actor, ex.id, { caseId: c.id, name: 'Consolidate accounts payable', startsOn: '1 April 2010', endsOn: '31 March 2011' });
-      const system = await this.createProject(actor, ex.id, { caseId: c.id, name: 'New finance system', startsOn: '1 June 2010', endsOn: '31 December 2010' });
-      await this.createProject(actor, ex.id, { caseId: c.id, name: 'Move suppliers to e-invoicing', startsOn: '1 January 2011', endsOn: '30 September 2011', dependsOn: [system.id] });
-      await this.createMilestone(actor, ex.id, { projectId: project.id, description: 'Central accounts payable team in place', dueOn: '30 September 2010' });
-      await this.createMilestone(actor, ex.id, { projectId: system.id, description: 'Finance system live', dueOn: '1 December 2010' });
-      await this.createSaving(actor, ex.id, { opportunityId: consolidation.id, financialYear: '2010/11', stage: 'approved', amount: String(share(800) / 100), cashable: 'yes', recurring: 'yes', additional: 'yes', note: ILLUSTRATIVE });
-      const realised = await this.createSaving(actor, ex.id, { opportunityId: consolidation.id, financialYear: '2010/11', stage: 'realised', amount: '250000', cashable: 'yes', recurring: 'yes', additional: 'yes', note: ILLUSTRATIVE });
+      const project = await this.createProject(actor, ex.id, {
+        caseId: c.id,
+        name: 'Consolidate accounts payable',
+        startsOn: '1 April 2010',
+        endsOn: '31 March 2011',
+      });
+      const system = await this.createProject(actor, ex.id, {
+        caseId: c.id,
+        name: 'New finance system',
+        startsOn: '1 June 2010',
+        endsOn: '31 December 2010',
+      });
+      await this.createProject(actor, ex.id, {
+        caseId: c.id,
+        name: 'Move suppliers to e-invoicing',
+        startsOn: '1 January 2011',
+        endsOn: '30 September 2011',
+        dependsOn: [system.id],
+      });
+      await this.createMilestone(actor, ex.id, {
+        projectId: project.id,
+        description: 'Central accounts payable team in place',
+        dueOn: '30 September 2010',
+      });
+      await this.createMilestone(actor, ex.id, {
+        projectId: system.id,
+        description: 'Finance system live',
+        dueOn: '1 December 2010',
+      });
+      await this.createSaving(actor, ex.id, {
+        opportunityId: consolidation.id,
+        financialYear: '2010/11',
+        stage: 'approved',
+        amount: String(share(800) / 100),
+        cashable: 'yes',
+        recurring: 'yes',
+        additional: 'yes',
+        note: ILLUSTRATIVE,
+      });
+      const realised = await this.createSaving(actor, ex.id, {
+        opportunityId: consolidation.id,
+        financialYear: '2010/11',
+        stage: 'realised',
+        amount: '250000',
+        cashable: 'yes',
+        recurring: 'yes',
+        additional: 'yes',
+        note: ILLUSTRATIVE,
+      });
       await this.verifySaving(actor, ex.id, realised.id, { version: String(realised.version) });
       const agreement = await this.createAgreement(actor, ex.id, { reading: 'B' });
       await this.evaluate(actor, ex.id, agreement.id, { evaluatedOn: '31 March 2011' });

@@ -16,40 +16,97 @@ export interface AuditEvent {
   after: unknown;
 }
 
-type Row = { id: number | string; occurred_at: Date; actor: string; entity: string; entity_id: string; action: string; before: unknown; after: unknown };
+type Row = {
+  id: number | string;
+  occurred_at: Date;
+  actor: string;
+  entity: string;
+  entity_id: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+};
 const toEvent = (r: Row): AuditEvent => ({
-  id: Number(r.id), occurredAt: r.occurred_at, actor: r.actor, entity: r.entity, entityId: r.entity_id, action: r.action, before: r.before, after: r.after,
+  id: Number(r.id),
+  occurredAt: r.occurred_at,
+  actor: r.actor,
+  entity: r.entity,
+  entityId: r.entity_id,
+  action: r.action,
+  before: r.before,
+  after: r.after,
 });
 
 export function createHistoryRepository(db: Kysely<DB>) {
-  const base = (organisationId: string) => db.selectFrom('audit_event')
-    .select(['id', 'occurred_at', 'actor', 'entity', 'entity_id', 'action', 'before', 'after'])
-    .where('organisation_id', '=', organisationId);
+  const base = (organisationId: string) =>
+    db
+      .selectFrom('audit_event')
+      .select(['id', 'occurred_at', 'actor', 'entity', 'entity_id', 'action', 'before', 'after'])
+      .where('organisation_id', '=', organisationId);
 
   return {
     /** The events of one report: the report itself and its milestones (progress recorded on them), newest first. */
     async listForReport(organisationId: string, reportId: string): Promise<AuditEvent[]> {
-      const rows = await base(organisationId).where((eb) => eb.or([
-        eb('entity_id', '=', reportId),
-        eb('entity_id', 'in', eb.selectFrom('milestone').innerJoin('action', 'action.id', 'milestone.action_id').select('milestone.id').where('action.report_id', '=', reportId)),
-      ])).orderBy('occurred_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await base(organisationId)
+        .where((eb) =>
+          eb.or([
+            eb('entity_id', '=', reportId),
+            eb(
+              'entity_id',
+              'in',
+              eb
+                .selectFrom('milestone')
+                .innerJoin('action', 'action.id', 'milestone.action_id')
+                .select('milestone.id')
+                .where('action.report_id', '=', reportId),
+            ),
+          ]),
+        )
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       return rows.map(toEvent);
     },
 
     /** The events of a priority: the priority, its reports (and their milestones) and its risks, newest first. */
     async listForPriority(organisationId: string, priorityId: string): Promise<AuditEvent[]> {
-      const rows = await base(organisationId).where((eb) => eb.or([
-        eb('entity_id', '=', priorityId),
-        eb('entity_id', 'in', eb.selectFrom('progress_report').select('progress_report.id').where('progress_report.priority_id', '=', priorityId)),
-        eb('entity_id', 'in', eb.selectFrom('milestone').innerJoin('action', 'action.id', 'milestone.action_id')
-          .innerJoin('progress_report', 'progress_report.id', 'action.report_id').select('milestone.id').where('progress_report.priority_id', '=', priorityId)),
-        eb('entity_id', 'in', eb.selectFrom('risk').select('risk.id').where('risk.priority_id', '=', priorityId)),
-      ])).orderBy('occurred_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await base(organisationId)
+        .where((eb) =>
+          eb.or([
+            eb('entity_id', '=', priorityId),
+            eb(
+              'entity_id',
+              'in',
+              eb
+                .selectFrom('progress_report')
+                .select('progress_report.id')
+                .where('progress_report.priority_id', '=', priorityId),
+            ),
+            eb(
+              'entity_id',
+              'in',
+              eb
+                .selectFrom('milestone')
+                .innerJoin('action', 'action.id', 'milestone.action_id')
+                .innerJoin('progress_report', 'progress_report.id', 'action.report_id')
+                .select('milestone.id')
+                .where('progress_report.priority_id', '=', priorityId),
+            ),
+            eb('entity_id', 'in', eb.selectFrom('risk').select('risk.id').where('risk.priority_id', '=', priorityId)),
+          ]),
+        )
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       return rows.map(toEvent);
     },
 
     /** The organisation's events between two days inclusive (UTC), newest first. */
-    async listForOrganisation(organisationId: string, range: { from: string | null; to: string | null }, limit?: number): Promise<AuditEvent[]> {
+    async listForOrganisation(
+      organisationId: string,
+      range: { from: string | null; to: string | null },
+      limit?: number,
+    ): Promise<AuditEvent[]> {
       let q = base(organisationId);
       // Days are UTC days, as the CSV's timestamps are.
       if (range.from) q = q.where('occurred_at', '>=', sql<Date>`(${range.from}::date)::timestamp at time zone 'UTC'`);

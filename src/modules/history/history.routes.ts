@@ -19,26 +19,40 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
   const { history } = services;
 
   app.get(routes.reportHistory, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const { priority, periodKey, entries } = await history.forReport(request.actor, request.params.code, request.params.period);
+    const { priority, periodKey, entries } = await history.forReport(
+      request.actor,
+      request.params.code,
+      request.params.period,
+    );
     return reply.view('history/views/history.njk', {
-      pageTitle: `History of the ${periodKey} report for ${priority.code}`, section: 'priorities',
+      pageTitle: `History of the ${periodKey} report for ${priority.code}`,
+      section: 'priorities',
       backLink: { href: paths.reports.show(priority.code, periodKey), text: 'Back to the report' },
-      caption: `${priority.code} ${priority.title}`, entries: presentEntries(entries),
+      caption: `${priority.code} ${priority.title}`,
+      entries: presentEntries(entries),
     });
   });
 
   app.get(routes.priorityHistory, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const { priority, entries } = await history.forPriority(request.actor, request.params.code);
     return reply.view('history/views/history.njk', {
-      pageTitle: `History of ${priority.code}`, section: 'priorities',
+      pageTitle: `History of ${priority.code}`,
+      section: 'priorities',
       backLink: { href: paths.priorities.show(priority.code), text: `Back to ${priority.code}` },
-      caption: priority.title, entries: presentEntries(entries), csv: paths.history.priorityCsv(priority.code),
+      caption: priority.title,
+      entries: presentEntries(entries),
+      csv: paths.history.priorityCsv(priority.code),
     });
   });
 
   app.get(routes.priorityHistoryCsv, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const { priority, entries } = await history.exportPriority(request.actor, request.params.code);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${`history-${priority.code}.csv`.replace(/[^\w.-]+/g, '_')}"`)
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="${`history-${priority.code}.csv`.replace(/[^\w.-]+/g, '_')}"`,
+      )
       .send(toCsv(CSV_HEADER, csvRows(entries)));
   });
 
@@ -47,24 +61,59 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
     try {
       const { range, entries } = await history.latest(request.actor, query);
       return reply.view('history/views/audit.njk', {
-        pageTitle: 'Audit trail', values: query, entries: presentEntries(entries),
-        rangeText: range.from || range.to ? `${range.from ? `from ${formatDate(range.from)}` : ''}${range.from && range.to ? ' ' : ''}${range.to ? `to ${formatDate(range.to)}` : ''}` : 'all dates',
+        pageTitle: 'Audit trail',
+        values: query,
+        entries: presentEntries(entries),
+        rangeText:
+          range.from || range.to
+            ? `${range.from ? `from ${formatDate(range.from)}` : ''}${range.from && range.to ? ' ' : ''}${range.to ? `to ${formatDate(range.to)}` : ''}`
+            : 'all dates',
         csv: paths.history.auditCsv(range.from ?? undefined, range.to ?? undefined),
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply.status(422).view('history/views/audit.njk', { pageTitle: 'Audit trail', values: query, errors: errorView(error.issues), entries: [] });
+      return reply
+        .status(422)
+        .view('history/views/audit.njk', {
+          pageTitle: 'Audit trail',
+          values: query,
+          errors: errorView(error.issues),
+          entries: [],
+        });
     }
   });
 
   app.get(paths.history.auditCsv(), async (request: FastifyRequest<{ Querystring: RangeQuery }>, reply) => {
     const { range, entries } = await history.exportOrganisation(request.actor, request.query);
     const name = `audit-trail${range.from ? `-from-${range.from}` : ''}${range.to ? `-to-${range.to}` : ''}.csv`;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(toCsv(CSV_HEADER, csvRows(entries)));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(toCsv(CSV_HEADER, csvRows(entries)));
   });
 
-  apiOperation(app, { method: 'GET', url: routes.api.reportHistory, summary: 'The history of a report, newest first: who, when, what, each field before and after', tag: 'History', success: { status: 200, description: 'History entries' } },
-    async (request: FastifyRequest<{ Params: Params }>) => (await history.forReport(request.actor, request.params.code, request.params.period)).entries);
-  apiOperation(app, { method: 'GET', url: routes.api.priorityHistory, summary: 'The history of a priority, its reports and risks, newest first', tag: 'History', success: { status: 200, description: 'History entries' } },
-    async (request: FastifyRequest<{ Params: Params }>) => (await history.forPriority(request.actor, request.params.code)).entries);
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.reportHistory,
+      summary: 'The history of a report, newest first: who, when, what, each field before and after',
+      tag: 'History',
+      success: { status: 200, description: 'History entries' },
+    },
+    async (request: FastifyRequest<{ Params: Params }>) =>
+      (await history.forReport(request.actor, request.params.code, request.params.period)).entries,
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.priorityHistory,
+      summary: 'The history of a priority, its reports and risks, newest first',
+      tag: 'History',
+      success: { status: 200, description: 'History entries' },
+    },
+    async (request: FastifyRequest<{ Params: Params }>) =>
+      (await history.forPriority(request.actor, request.params.code)).entries,
+  );
 }

@@ -12,7 +12,11 @@ import { auditRangeInput, type AuditRange } from './history.schemas.ts';
 
 export type { AuditEvent } from './history.repository.ts';
 
-export interface FieldChangeText { label: string; before: string; after: string }
+export interface FieldChangeText {
+  label: string;
+  before: string;
+  after: string;
+}
 
 /** One event of the audit trail, described. */
 export interface HistoryEntry {
@@ -35,14 +39,34 @@ export interface HistoryServiceDeps {
   reports: ReportService;
 }
 
-const accountable = (priority: Priority): PermissionContext => ({ accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id] });
+const accountable = (priority: Priority): PermissionContext => ({
+  accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id],
+});
 
 /** Keys that are bookkeeping, not content. */
-const SKIP = new Set(['id', 'version', 'updatedAt', 'createdAt', 'updated_at', 'created_at', 'organisationId', 'what', 'recordedAt']);
+const SKIP = new Set([
+  'id',
+  'version',
+  'updatedAt',
+  'createdAt',
+  'updated_at',
+  'created_at',
+  'organisationId',
+  'what',
+  'recordedAt',
+]);
 
 /** "accountableOfficerId" → "Accountable officer id"; "actions.1.description" → "Actions 1 description". */
 export function fieldLabel(path: string): string {
-  const words = path.split('.').map((p) => p.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()).join(' ');
+  const words = path
+    .split('.')
+    .map((p) =>
+      p
+        .replace(/_/g, ' ')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toLowerCase(),
+    )
+    .join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -78,7 +102,8 @@ export function diffSnapshots(before: unknown, after: unknown): FieldChangeText[
   const a = flatten(before);
   const b = flatten(after);
   const keys = [...new Set([...a.keys(), ...b.keys()])];
-  return keys.filter((k) => (a.get(k) ?? '(empty)') !== (b.get(k) ?? '(empty)'))
+  return keys
+    .filter((k) => (a.get(k) ?? '(empty)') !== (b.get(k) ?? '(empty)'))
     .map((k) => ({ label: fieldLabel(k), before: a.get(k) ?? '(empty)', after: b.get(k) ?? '(empty)' }));
 }
 
@@ -92,9 +117,14 @@ export function createHistoryService({ repo, plans, reports }: HistoryServiceDep
     const out: HistoryEntry[] = [];
     const describeReport = await reports.snapshotDescriber(actor);
     for (const e of events) {
-      const changes = e.entity === 'progress_report'
-        ? describeReport(e.before, e.after).map((c) => ({ label: c.label, before: c.before || '(empty)', after: c.after || '(empty)' }))
-        : diffSnapshots(e.before, e.after);
+      const changes =
+        e.entity === 'progress_report'
+          ? describeReport(e.before, e.after).map((c) => ({
+              label: c.label,
+              before: c.before || '(empty)',
+              after: c.after || '(empty)',
+            }))
+          : diffSnapshots(e.before, e.after);
       out.push({ ...e, what: whatOf(e), changes });
     }
     return out;
@@ -102,25 +132,39 @@ export function createHistoryService({ repo, plans, reports }: HistoryServiceDep
 
   return {
     /** A report's history, newest first. */
-    async forReport(actor: Actor, code: string, periodKey: string): Promise<{ priority: Priority; periodKey: string; entries: HistoryEntry[] }> {
+    async forReport(
+      actor: Actor,
+      code: string,
+      periodKey: string,
+    ): Promise<{ priority: Priority; periodKey: string; entries: HistoryEntry[] }> {
       const priority = await plans.getPriority(actor, code);
       authorize(actor, 'history.read', accountable(priority));
       const bundle = await reports.getBundle(actor, code, periodKey);
-      return { priority, periodKey: bundle.period.key, entries: await describe(actor, await repo.listForReport(actor.organisationId, bundle.report.id)) };
+      return {
+        priority,
+        periodKey: bundle.period.key,
+        entries: await describe(actor, await repo.listForReport(actor.organisationId, bundle.report.id)),
+      };
     },
 
     /** A priority's history (the priority, its reports, their milestones, its risks), newest first. */
     async forPriority(actor: Actor, code: string): Promise<{ priority: Priority; entries: HistoryEntry[] }> {
       const priority = await plans.getPriority(actor, code);
       authorize(actor, 'history.read', accountable(priority));
-      return { priority, entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)) };
+      return {
+        priority,
+        entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)),
+      };
     },
 
     /** The priority's history for the CSV export (auditors). */
     async exportPriority(actor: Actor, code: string): Promise<{ priority: Priority; entries: HistoryEntry[] }> {
       const priority = await plans.getPriority(actor, code);
       authorize(actor, 'audit.export');
-      return { priority, entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)) };
+      return {
+        priority,
+        entries: await describe(actor, await repo.listForPriority(actor.organisationId, priority.id)),
+      };
     },
 
     /** The whole organisation's audit trail between two days (inclusive, UTC), for the CSV export. */
@@ -134,7 +178,10 @@ export function createHistoryService({ repo, plans, reports }: HistoryServiceDep
     async latest(actor: Actor, input: unknown, limit = 100): Promise<{ range: AuditRange; entries: HistoryEntry[] }> {
       authorize(actor, 'audit.export');
       const range = parseWith(auditRangeInput, input);
-      return { range, entries: await describe(actor, await repo.listForOrganisation(actor.organisationId, range, limit)) };
+      return {
+        range,
+        entries: await describe(actor, await repo.listForOrganisation(actor.organisationId, range, limit)),
+      };
     },
   };
 }

@@ -18,7 +18,10 @@ const routeOf = (link: string) => link.split('?')[0]!;
 type YearQuery = FastifyRequest<{ Querystring: { year?: string } }>;
 
 /** Reads a multipart upload: the file (if one was chosen) and the text fields into `fields`. */
-async function readUpload(request: FastifyRequest, fields: Record<string, string>): Promise<{ filename: string; data: Buffer } | undefined> {
+async function readUpload(
+  request: FastifyRequest,
+  fields: Record<string, string>,
+): Promise<{ filename: string; data: Buffer } | undefined> {
   if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
   let file: { filename: string; data: Buffer } | undefined;
   for await (const part of request.parts()) {
@@ -37,38 +40,66 @@ function uploadProblems(error: unknown): ErrorView {
   if (error instanceof ValidationError) return errorView(error.issues);
   const code = (error as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-    return errorView([{ field: 'file', message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB' }]);
+    return errorView([
+      {
+        field: 'file',
+        message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB',
+      },
+    ]);
   }
   throw error;
 }
 
 export function registerIndicatorTransferRoutes(app: FastifyInstance, services: Services): void {
   const { indicatorTransfer } = services;
-  const thisYear = () => financialYearOf(new Date().toISOString().slice(0, 10) as Parameters<typeof financialYearOf>[0]);
+  const thisYear = () =>
+    financialYearOf(new Date().toISOString().slice(0, 10) as Parameters<typeof financialYearOf>[0]);
 
-  const page = (reply: FastifyReply, values: { year?: string }, errors?: ErrorView, status = 200, imported?: number) => {
+  const page = (
+    reply: FastifyReply,
+    values: { year?: string },
+    errors?: ErrorView,
+    status = 200,
+    imported?: number,
+  ) => {
     const year = /^\d{4}$/.test(values.year ?? '') ? Number(values.year) : thisYear();
     return reply.status(status).view('indicators/views/import.njk', {
-      pageTitle: 'Import indicator values', section: 'indicators', backLink: { href: paths.indicators.list, text: 'All indicators' },
-      values: { year: values.year ?? String(thisYear()) }, errors, yearLabel: financialYearLabel(year),
+      pageTitle: 'Import indicator values',
+      section: 'indicators',
+      backLink: { href: paths.indicators.list, text: 'All indicators' },
+      values: { year: values.year ?? String(thisYear()) },
+      errors,
+      yearLabel: financialYearLabel(year),
       problemCount: errors?.list.length ?? 0,
-      flash: imported ? `${imported} ${imported === 1 ? 'value was' : 'values were'} imported for ${financialYearLabel(year)}.` : undefined,
+      flash: imported
+        ? `${imported} ${imported === 1 ? 'value was' : 'values were'} imported for ${financialYearLabel(year)}.`
+        : undefined,
       templates: { csv: paths.indicators.templateCsv, xlsx: paths.indicators.templateXlsx },
       downloads: { csv: paths.indicators.exportCsv(year), xlsx: paths.indicators.exportXlsx(year) },
     });
   };
-  const send = (reply: FastifyReply, d: Download) => reply
-    .header('content-type', d.contentType)
-    .header('content-disposition', `attachment; filename="${d.filename}"`)
-    .send(d.body);
+  const send = (reply: FastifyReply, d: Download) =>
+    reply
+      .header('content-type', d.contentType)
+      .header('content-disposition', `attachment; filename="${d.filename}"`)
+      .send(d.body);
 
   app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 10 } });
 
-    scope.get(paths.indicators.import, async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string } }>, reply) => {
-      const imported = Number(request.query.imported);
-      return page(reply, { year: request.query.year }, undefined, 200, Number.isInteger(imported) && imported > 0 ? imported : undefined);
-    });
+    scope.get(
+      paths.indicators.import,
+      async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string } }>, reply) => {
+        const imported = Number(request.query.imported);
+        return page(
+          reply,
+          { year: request.query.year },
+          undefined,
+          200,
+          Number.isInteger(imported) && imported > 0 ? imported : undefined,
+        );
+      },
+    );
 
     scope.post(paths.indicators.import, async (request, reply) => {
       // Refuse before reading a file the person may not import.
@@ -85,34 +116,78 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       }
     });
 
-    scope.get(routeOf(paths.indicators.exportCsv('')), async (request: YearQuery, reply) => send(reply, await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'csv')));
-    scope.get(routeOf(paths.indicators.exportXlsx('')), async (request: YearQuery, reply) => send(reply, await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'xlsx')));
-    scope.get(paths.indicators.templateCsv, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'csv')));
-    scope.get(paths.indicators.templateXlsx, async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'xlsx')));
+    scope.get(routeOf(paths.indicators.exportCsv('')), async (request: YearQuery, reply) =>
+      send(
+        reply,
+        await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'csv'),
+      ),
+    );
+    scope.get(routeOf(paths.indicators.exportXlsx('')), async (request: YearQuery, reply) =>
+      send(
+        reply,
+        await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'xlsx'),
+      ),
+    );
+    scope.get(paths.indicators.templateCsv, async (request, reply) =>
+      send(reply, await indicatorTransfer.template(request.actor, 'csv')),
+    );
+    scope.get(paths.indicators.templateXlsx, async (request, reply) =>
+      send(reply, await indicatorTransfer.template(request.actor, 'xlsx')),
+    );
 
     // Definitions (issue 4): the same upload, all or nothing, and the same layout both ways.
-    const definitionsPage = (reply: FastifyReply, errors?: ErrorView, status = 200, done?: { created: number; updated: number }) => reply.status(status).view('indicators/views/definitions-import.njk', {
-      pageTitle: 'Import indicator definitions', section: 'indicators', backLink: { href: paths.indicators.list, text: 'All indicators' },
-      errors, problemCount: errors?.list.length ?? 0,
-      flash: done ? `${done.created} ${done.created === 1 ? 'indicator was' : 'indicators were'} added and ${done.updated} updated.` : undefined,
-    });
-    scope.get(paths.indicators.definitionsImport, async (request: FastifyRequest<{ Querystring: { created?: string; updated?: string } }>, reply) => {
-      const created = Number(request.query.created);
-      const updated = Number(request.query.updated);
-      return definitionsPage(reply, undefined, 200, Number.isInteger(created) && Number.isInteger(updated) && created + updated > 0 ? { created, updated } : undefined);
-    });
+    const definitionsPage = (
+      reply: FastifyReply,
+      errors?: ErrorView,
+      status = 200,
+      done?: { created: number; updated: number },
+    ) =>
+      reply.status(status).view('indicators/views/definitions-import.njk', {
+        pageTitle: 'Import indicator definitions',
+        section: 'indicators',
+        backLink: { href: paths.indicators.list, text: 'All indicators' },
+        errors,
+        problemCount: errors?.list.length ?? 0,
+        flash: done
+          ? `${done.created} ${done.created === 1 ? 'indicator was' : 'indicators were'} added and ${done.updated} updated.`
+          : undefined,
+      });
+    scope.get(
+      paths.indicators.definitionsImport,
+      async (request: FastifyRequest<{ Querystring: { created?: string; updated?: string } }>, reply) => {
+        const created = Number(request.query.created);
+        const updated = Number(request.query.updated);
+        return definitionsPage(
+          reply,
+          undefined,
+          200,
+          Number.isInteger(created) && Number.isInteger(updated) && created + updated > 0
+            ? { created, updated }
+            : undefined,
+        );
+      },
+    );
     scope.post(paths.indicators.definitionsImport, async (request, reply) => {
       authorize(request.actor, 'indicator.edit');
       try {
         const file = await readUpload(request, {});
         const result = await indicatorTransfer.importDefinitions(request.actor, { file });
-        return reply.redirect(`${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`, 303);
+        return reply.redirect(
+          `${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`,
+          303,
+        );
       } catch (error) {
         return definitionsPage(reply, uploadProblems(error), 422);
       }
     });
-    scope.get(paths.indicators.definitionsCsv, async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')));
-    scope.get(paths.indicators.definitionsXlsx, async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')));
-    scope.get(paths.indicators.definitionsTemplateXlsx, async (_request, reply) => send(reply, await indicatorTransfer.definitionsTemplate('xlsx')));
+    scope.get(paths.indicators.definitionsCsv, async (request, reply) =>
+      send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')),
+    );
+    scope.get(paths.indicators.definitionsXlsx, async (request, reply) =>
+      send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')),
+    );
+    scope.get(paths.indicators.definitionsTemplateXlsx, async (_request, reply) =>
+      send(reply, await indicatorTransfer.definitionsTemplate('xlsx')),
+    );
   });
 }

@@ -15,16 +15,40 @@ import type { JobService } from '../jobs/job.service.ts';
 import { unitOf, readDefinition, type IndicatorService } from './indicator.service.ts';
 import type { PersonService } from '../people/person.service.ts';
 import type { PlanService } from '../plans/plan.service.ts';
-import { readDefinitionRows, definitionSheet, DEFINITION_COLUMNS, DEFINITION_EXAMPLE } from './indicator-definitions.ts';
 import {
-  readSheet, readValueRows, problemText, valueSheet, writeCsv, writeXlsx, cellText, CsvError, transferYearInput,
-  type ExportRow, type Problem, type ValueWrite,
+  readDefinitionRows,
+  definitionSheet,
+  DEFINITION_COLUMNS,
+  DEFINITION_EXAMPLE,
+} from './indicator-definitions.ts';
+import {
+  readSheet,
+  readValueRows,
+  problemText,
+  valueSheet,
+  writeCsv,
+  writeXlsx,
+  cellText,
+  CsvError,
+  transferYearInput,
+  type ExportRow,
+  type Problem,
+  type ValueWrite,
 } from './indicator-transfer.ts';
 
 export type TransferFormat = 'csv' | 'xlsx';
-export interface Download { filename: string; contentType: string; body: Buffer }
+export interface Download {
+  filename: string;
+  contentType: string;
+  body: Buffer;
+}
 /** `jobId` is set when the values are being written in the background (a big file). */
-export interface ImportResult { year: number; indicators: number; values: number; jobId?: string }
+export interface ImportResult {
+  year: number;
+  indicators: number;
+  values: number;
+  jobId?: string;
+}
 
 /** Files with more values than this are written by a background job, with progress. */
 export const BACKGROUND_IMPORT_ABOVE = 1_000;
@@ -32,7 +56,11 @@ export const BACKGROUND_IMPORT_ABOVE = 1_000;
 export const IMPORT_BATCH_SIZE = 1_000;
 export const INDICATOR_IMPORT_JOB = 'indicator-import';
 /** What a background import job is given: the checked values, ready to write. */
-export interface IndicatorImportParams { filename: string; year: number; writes: ValueWrite[] }
+export interface IndicatorImportParams {
+  filename: string;
+  year: number;
+  writes: ValueWrite[];
+}
 
 /** Splits the values into batches of at most `size`, each naming an indicator and period once. */
 export function importBatches(writes: readonly ValueWrite[], size = IMPORT_BATCH_SIZE): ValueWrite[][] {
@@ -41,7 +69,11 @@ export function importBatches(writes: readonly ValueWrite[], size = IMPORT_BATCH
   let keys = new Set<string>();
   for (const w of writes) {
     const key = `${w.indicatorId}/${w.periodId}`;
-    if (batch.length === size || keys.has(key)) { out.push(batch); batch = []; keys = new Set(); }
+    if (batch.length === size || keys.has(key)) {
+      out.push(batch);
+      batch = [];
+      keys = new Set();
+    }
     batch.push(w);
     keys.add(key);
   }
@@ -55,7 +87,8 @@ const CONTENT_TYPES: Record<TransferFormat, string> = {
 };
 
 /** Every problem as one issue on the file field, so the error summary links to the upload. */
-const problemsError = (problems: Problem[]) => new ValidationError(problems.map((p) => ({ field: 'file', message: problemText(p) })));
+const problemsError = (problems: Problem[]) =>
+  new ValidationError(problems.map((p) => ({ field: 'file', message: problemText(p) })));
 
 export interface IndicatorTransferServiceDeps {
   repo: IndicatorRepository;
@@ -67,35 +100,76 @@ export interface IndicatorTransferServiceDeps {
 }
 
 /** What a definitions import did. */
-export interface DefinitionImportResult { created: number; updated: number }
+export interface DefinitionImportResult {
+  created: number;
+  updated: number;
+}
 
-export function createIndicatorTransferService({ repo, indicators, periods, jobs, people, plans }: IndicatorTransferServiceDeps) {
+export function createIndicatorTransferService({
+  repo,
+  indicators,
+  periods,
+  jobs,
+  people,
+  plans,
+}: IndicatorTransferServiceDeps) {
   /** The uploaded file's rows; a file that is not CSV or XLSX, or cannot be read, is one problem. */
   async function rowsOf(file: { filename: string; data: Buffer } | undefined) {
     if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-    if (!/\.(csv|xlsx|txt)$/i.test(file.filename)) throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
+    if (!/\.(csv|xlsx|txt)$/i.test(file.filename))
+      throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
     try {
       return await readSheet(file.data);
     } catch (error) {
       if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
-      throw ValidationError.single('file', 'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again');
+      throw ValidationError.single(
+        'file',
+        'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again',
+      );
     }
   }
 
-  async function sheetDownload(name: string, title: string, sheet: string[][], format: TransferFormat): Promise<Download> {
+  async function sheetDownload(
+    name: string,
+    title: string,
+    sheet: string[][],
+    format: TransferFormat,
+  ): Promise<Download> {
     const body = format === 'csv' ? Buffer.from(writeCsv(sheet), 'utf8') : await writeXlsx(title, sheet);
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
 
   /** One batch: a multi-row upsert, and an audit event per indicator for its values in the batch. */
-  async function writeBatch(q: IndicatorQueries, actor: Actor, filename: string, year: number, batch: ValueWrite[]): Promise<void> {
+  async function writeBatch(
+    q: IndicatorQueries,
+    actor: Actor,
+    filename: string,
+    year: number,
+    batch: ValueWrite[],
+  ): Promise<void> {
     await q.upsertValueBatch(actor.organisationId, batch);
     const byIndicator = new Map<string, ValueWrite[]>();
     for (const w of batch) byIndicator.set(w.indicatorId, [...(byIndicator.get(w.indicatorId) ?? []), w]);
-    await q.auditMany([...byIndicator].map(([indicatorId, items]) => ({
-      organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: indicatorId, action: 'import' as const,
-      after: { imported: filename, year: financialYearLabel(year), values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({ periodKey, actual, target, targetHigh, comment })) },
-    })));
+    await q.auditMany(
+      [...byIndicator].map(([indicatorId, items]) => ({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'indicator_value',
+        entityId: indicatorId,
+        action: 'import' as const,
+        after: {
+          imported: filename,
+          year: financialYearLabel(year),
+          values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({
+            periodKey,
+            actual,
+            target,
+            targetHigh,
+            comment,
+          })),
+        },
+      })),
+    );
   }
 
   async function sheetOf(actor: Actor, year: number, blank: boolean): Promise<ExportRow[]> {
@@ -103,17 +177,37 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
     const rows: ExportRow[] = [];
     for (const i of list) {
       const unit = unitOf(i);
-      const base: ExportRow = { code: i.code, title: i.title, polarity: i.polarity, frequency: i.frequency, unit, target: undefined, actuals: new Map(), ytd: '', status: '', owner: i.ownerName ?? '', comment: '' };
-      if (blank) { rows.push(base); continue; }
+      const base: ExportRow = {
+        code: i.code,
+        title: i.title,
+        polarity: i.polarity,
+        frequency: i.frequency,
+        unit,
+        target: undefined,
+        actuals: new Map(),
+        ytd: '',
+        status: '',
+        owner: i.ownerName ?? '',
+        comment: '',
+      };
+      if (blank) {
+        rows.push(base);
+        continue;
+      }
       const { points } = await indicators.points(actor, i.code);
       const kind = FREQUENCY_PERIOD_KIND[i.frequency];
       const inYear = points.filter((p) => p.period.startYear === year && p.period.kind === kind);
       const withActual = inYear.filter((p) => p.value.actual !== null);
       const latest = withActual[withActual.length - 1];
       const withTarget = inYear.filter((p) => p.target !== undefined);
-      const ytd = latest && i.ytdMethod !== 'none'
-        ? yearToDate(i.ytdMethod, latest.period, withActual.map((p) => ({ period: p.period, value: p.value.actual ?? undefined }))).value
-        : undefined;
+      const ytd =
+        latest && i.ytdMethod !== 'none'
+          ? yearToDate(
+              i.ytdMethod,
+              latest.period,
+              withActual.map((p) => ({ period: p.period, value: p.value.actual ?? undefined })),
+            ).value
+          : undefined;
       rows.push({
         ...base,
         target: withTarget[withTarget.length - 1]?.target,
@@ -130,9 +224,10 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
     const rows = await sheetOf(actor, year, blank);
     const sheet = valueSheet(year, rows, formatValue, format === 'xlsx');
     const name = blank ? 'indicator-values-template' : `indicator-values-${financialYearLabel(year).replace('/', '-')}`;
-    const body = format === 'csv'
-      ? Buffer.from(writeCsv(sheet.map((r) => r.map(cellText))), 'utf8')
-      : await writeXlsx(blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`, sheet);
+    const body =
+      format === 'csv'
+        ? Buffer.from(writeCsv(sheet.map((r) => r.map(cellText))), 'utf8')
+        : await writeXlsx(blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`, sheet);
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
 
@@ -140,41 +235,87 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
     /** Every indicator's definition, in the layout the definitions import reads. */
     async exportDefinitions(actor: Actor, format: TransferFormat): Promise<Download> {
       const [list, priorities] = await Promise.all([indicators.list(actor), plans.listPriorities(actor)]);
-      return sheetDownload('indicator-definitions', 'Indicator definitions', definitionSheet(list, new Map(priorities.map((p) => [p.id, p.code]))), format);
+      return sheetDownload(
+        'indicator-definitions',
+        'Indicator definitions',
+        definitionSheet(list, new Map(priorities.map((p) => [p.id, p.code]))),
+        format,
+      );
     },
 
     /** The definitions layout with one example row. */
-    definitionsTemplate: (format: TransferFormat) => sheetDownload('indicator-definitions-template', 'Indicator definitions', [DEFINITION_COLUMNS.map((c) => c.name), [...DEFINITION_EXAMPLE]], format),
+    definitionsTemplate: (format: TransferFormat) =>
+      sheetDownload(
+        'indicator-definitions-template',
+        'Indicator definitions',
+        [DEFINITION_COLUMNS.map((c) => c.name), [...DEFINITION_EXAMPLE]],
+        format,
+      ),
 
     /**
      * Reads a CSV or XLSX file of definitions, one row per indicator, and creates the new ones and
      * updates the others (matched by PI No) in one transaction, or changes nothing: a
      * ValidationError lists every problem as "Row 7, column Unit: ...".
      */
-    async importDefinitions(actor: Actor, input: { file?: { filename: string; data: Buffer } | undefined }): Promise<DefinitionImportResult> {
+    async importDefinitions(
+      actor: Actor,
+      input: { file?: { filename: string; data: Buffer } | undefined },
+    ): Promise<DefinitionImportResult> {
       authorize(actor, 'indicator.edit');
       const rows = await rowsOf(input.file);
       // Reads of other modules go before the transaction: inside it only its own queries may run.
-      const [list, persons, priorities] = await Promise.all([indicators.list(actor), people.list(actor), plans.listPriorities(actor)]);
+      const [list, persons, priorities] = await Promise.all([
+        indicators.list(actor),
+        people.list(actor),
+        plans.listPriorities(actor),
+      ]);
       const existing = [];
       for (const i of list) existing.push({ ...i, hasValues: (await repo.values(i.id)).length > 0 });
-      const { writes, problems } = readDefinitionRows(rows, { existing, people: persons, priorities, parse: readDefinition });
+      const { writes, problems } = readDefinitionRows(rows, {
+        existing,
+        people: persons,
+        priorities,
+        parse: readDefinition,
+      });
       if (problems.length > 0) throw problemsError(problems);
-      if (writes.length === 0) throw ValidationError.single('file', 'The file has no indicators: add one row per indicator under the header, as in the template');
+      if (writes.length === 0)
+        throw ValidationError.single(
+          'file',
+          'The file has no indicators: add one row per indicator under the header, as in the template',
+        );
       const filename = input.file!.filename;
       return repo.transaction(async (q) => {
         let created = 0;
         for (const { existing: before, definition } of writes) {
           if (before) {
-            if (!(await q.update(actor.organisationId, before.id, before.version, definition.values, definition.priorityIds))) {
-              throw new ConflictError('STALE_VERSION', `Someone else changed ${before.code} while the file was being read. Nothing has been imported: upload the file again.`);
+            if (
+              !(await q.update(
+                actor.organisationId,
+                before.id,
+                before.version,
+                definition.values,
+                definition.priorityIds,
+              ))
+            ) {
+              throw new ConflictError(
+                'STALE_VERSION',
+                `Someone else changed ${before.code} while the file was being read. Nothing has been imported: upload the file again.`,
+              );
             }
           } else {
             await q.insert(actor.organisationId, definition.values, definition.priorityIds);
             created += 1;
           }
           const after = (await q.findByCode(actor.organisationId, definition.values.code))!;
-          await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator', entityId: after.id, action: 'import', before, after: { imported: filename, ...after } });
+          await q.audit({
+            organisationId: actor.organisationId,
+            actor: actor.label,
+            entity: 'indicator',
+            entityId: after.id,
+            action: 'import',
+            before,
+            after: { imported: filename, ...after },
+          });
         }
         return { created, updated: writes.length - created };
       });
@@ -183,7 +324,8 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
     parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
 
     /** The year's values, one row per indicator, in the layout the import reads. */
-    exportValues: (actor: Actor, input: unknown, format: TransferFormat) => download(actor, parseWith(transferYearInput, input).year, format, false),
+    exportValues: (actor: Actor, input: unknown, format: TransferFormat) =>
+      download(actor, parseWith(transferYearInput, input).year, format, false),
 
     /** The layout with every indicator's PI No and description filled in and no values. */
     template: (actor: Actor, format: TransferFormat) => download(actor, new Date().getFullYear(), format, true),
@@ -192,33 +334,57 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
      * Reads a CSV or XLSX file of one year's values and records them all, or nothing: a
      * ValidationError lists every problem as "Row 7, column Q3: ...".
      */
-    async importValues(actor: Actor, input: { year?: unknown; file?: { filename: string; data: Buffer } | undefined }): Promise<ImportResult> {
+    async importValues(
+      actor: Actor,
+      input: { year?: unknown; file?: { filename: string; data: Buffer } | undefined },
+    ): Promise<ImportResult> {
       authorize(actor, 'indicator.edit');
       const year = parseWith(transferYearInput, { year: input.year }).year;
       const file = input.file;
       if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-      if (!/\.(csv|xlsx|txt)$/i.test(file.filename)) throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
+      if (!/\.(csv|xlsx|txt)$/i.test(file.filename))
+        throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
 
       let rows;
       try {
         rows = await readSheet(file.data);
       } catch (error) {
         if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
-        throw ValidationError.single('file', 'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again');
+        throw ValidationError.single(
+          'file',
+          'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again',
+        );
       }
       const [list, known] = await Promise.all([indicators.list(actor), periods.list(actor)]);
-      const periodIds = new Map(known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]));
+      const periodIds = new Map(
+        known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]),
+      );
       const { writes, problems } = readValueRows(rows, {
-        year, periodIds,
-        indicators: list.map((i) => ({ id: i.id, code: i.code, unit: unitOf(i), polarity: i.polarity, frequency: i.frequency })),
+        year,
+        periodIds,
+        indicators: list.map((i) => ({
+          id: i.id,
+          code: i.code,
+          unit: unitOf(i),
+          polarity: i.polarity,
+          frequency: i.frequency,
+        })),
       });
       if (problems.length > 0) throw problemsError(problems);
-      if (writes.length === 0) throw ValidationError.single('file', `The file has no values for ${financialYearLabel(year)}: fill in the period columns of the template`);
+      if (writes.length === 0)
+        throw ValidationError.single(
+          'file',
+          `The file has no values for ${financialYearLabel(year)}: fill in the period columns of the template`,
+        );
 
       const indicatorCount = new Set(writes.map((w) => w.indicatorId)).size;
       if (writes.length > BACKGROUND_IMPORT_ABOVE) {
         // Every row has been checked: only the writing is left to the job.
-        const job = await jobs.enqueue<IndicatorImportParams>(actor, INDICATOR_IMPORT_JOB, { filename: file.filename, year, writes });
+        const job = await jobs.enqueue<IndicatorImportParams>(actor, INDICATOR_IMPORT_JOB, {
+          filename: file.filename,
+          year,
+          writes,
+        });
         return { year, indicators: indicatorCount, values: writes.length, jobId: job.id };
       }
       await repo.transaction(async (q) => {
@@ -232,13 +398,20 @@ export function createIndicatorTransferService({ repo, indicators, periods, jobs
      * Batches are separate so progress can be recorded between them (PGlite has one connection);
      * the upserts are idempotent, so a failed job can simply be queued again.
      */
-    async writeQueued(actor: Actor, params: IndicatorImportParams, progress: (pct: number, message: string) => Promise<void>): Promise<string> {
+    async writeQueued(
+      actor: Actor,
+      params: IndicatorImportParams,
+      progress: (pct: number, message: string) => Promise<void>,
+    ): Promise<string> {
       const batches = importBatches(params.writes);
       let done = 0;
       for (const batch of batches) {
         await repo.transaction((q) => writeBatch(q, actor, params.filename, params.year, batch));
         done += batch.length;
-        await progress((done / params.writes.length) * 100, `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`);
+        await progress(
+          (done / params.writes.length) * 100,
+          `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`,
+        );
       }
       return `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`;
     },

@@ -13,7 +13,14 @@
 
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { parseValue, formatDecimal, type Unit, type Polarity, type Frequency, type Scaled } from '../../domain/indicators/indicator.ts';
+import {
+  parseValue,
+  formatDecimal,
+  type Unit,
+  type Polarity,
+  type Frequency,
+  type Scaled,
+} from '../../domain/indicators/indicator.ts';
 import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKind } from '../../domain/period.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -21,7 +28,12 @@ import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKi
 // a UTF-8 byte order mark.
 
 export class CsvError extends Error {
-  constructor(readonly row: number, message: string) { super(message); }
+  constructor(
+    readonly row: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export function parseCsv(input: string): string[][] {
@@ -32,24 +44,48 @@ export function parseCsv(input: string): string[][] {
   let quoted = false;
   let quoteStartRow = 0;
   let i = 0;
-  const endRecord = () => { row.push(field); rows.push(row); row = []; field = ''; };
+  const endRecord = () => {
+    row.push(field);
+    rows.push(row);
+    row = [];
+    field = '';
+  };
   while (i < text.length) {
     const c = text[i]!;
     if (quoted) {
       if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false; i += 1; continue;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i += 1;
+        continue;
       }
-      field += c; i += 1; continue;
+      field += c;
+      i += 1;
+      continue;
     }
-    if (c === '"' && field === '') { quoted = true; quoteStartRow = rows.length + 1; i += 1; continue; }
-    if (c === ',') { row.push(field); field = ''; i += 1; continue; }
+    if (c === '"' && field === '') {
+      quoted = true;
+      quoteStartRow = rows.length + 1;
+      i += 1;
+      continue;
+    }
+    if (c === ',') {
+      row.push(field);
+      field = '';
+      i += 1;
+      continue;
+    }
     if (c === '\r' || c === '\n') {
       endRecord();
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
       continue;
     }
-    field += c; i += 1;
+    field += c;
+    i += 1;
   }
   if (quoted) throw new CsvError(quoteStartRow, 'A quoted cell is never closed: check for a missing " in this row');
   if (field !== '' || row.length > 0) endRecord();
@@ -71,7 +107,10 @@ export function writeCsv(rows: readonly (readonly string[])[]): string {
 // Sheets: what either format becomes. A cell is its text, or a Date when Excel stored a date.
 
 export type CellValue = string | Date;
-export interface SheetRow { number: number; cells: CellValue[] }
+export interface SheetRow {
+  number: number;
+  cells: CellValue[];
+}
 
 /** A decimal's shortest exact text, without float noise (0.1 + 0.2 → "0.3"). */
 function numberText(n: number): string {
@@ -96,8 +135,13 @@ function excelCellValue(cell: ExcelJS.Cell): CellValue {
     if ('result' in o) {
       const r = o.result;
       if (r instanceof Date) return r;
-      if (typeof r === 'number') return numberText(isPercentFormat(cell.numFmt) ? Number((r * 100).toPrecision(15)) : r);
-      return r === undefined || r === null ? '' : typeof r === 'object' && 'error' in (r as object) ? String((r as { error: string }).error) : String(r);
+      if (typeof r === 'number')
+        return numberText(isPercentFormat(cell.numFmt) ? Number((r * 100).toPrecision(15)) : r);
+      return r === undefined || r === null
+        ? ''
+        : typeof r === 'object' && 'error' in (r as object)
+          ? String((r as { error: string }).error)
+          : String(r);
     }
     if (typeof o.text === 'string') return o.text;
     if (o.error) return o.error;
@@ -123,7 +167,8 @@ export const csvRows = (text: string): SheetRow[] => parseCsv(text).map((cells, 
 
 /** XLSX by its zip signature, else CSV (UTF-8). */
 export async function readSheet(data: Buffer): Promise<SheetRow[]> {
-  if (data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04) return readXlsx(data);
+  if (data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)
+    return readXlsx(data);
   return csvRows(data.toString('utf8'));
 }
 
@@ -139,12 +184,17 @@ export async function writeXlsx(title: string, rows: readonly (readonly OutCell[
     r.forEach((v, j) => {
       const cell = row.getCell(j + 1);
       if (typeof v === 'string') cell.value = v;
-      else { cell.value = v.number; cell.numFmt = v.format; }
+      else {
+        cell.value = v.number;
+        cell.numFmt = v.format;
+      }
     });
     if (i === 0) row.font = { bold: true };
   });
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  sheet.columns.forEach((c, j) => { c.width = j === 1 || rows[0]?.[j] === 'Commentary' ? 40 : 12; });
+  sheet.columns.forEach((c, j) => {
+    c.width = j === 1 || rows[0]?.[j] === 'Commentary' ? 40 : 12;
+  });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
@@ -154,13 +204,29 @@ export const cellText = (v: OutCell): string => (typeof v === 'string' ? v : num
 // The layout
 
 export type ColumnKey =
-  | 'code' | 'title' | 'polarity' | 'target' | 'ytd' | 'status' | 'owner' | 'comment'
-  | `period:${PeriodKind}:${number}`;
+  'code' | 'title' | 'polarity' | 'target' | 'ytd' | 'status' | 'owner' | 'comment' | `period:${PeriodKind}:${number}`;
 
 const MONTH_NAMES = ['Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Jan', 'Feb', 'Mar'];
-const MONTH_FULL = ['April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December', 'January', 'February', 'March'];
+const MONTH_FULL = [
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+  'January',
+  'February',
+  'March',
+];
 
-interface ColumnDef { key: ColumnKey; name: string; aliases: string[] }
+interface ColumnDef {
+  key: ColumnKey;
+  name: string;
+  aliases: string[];
+}
 
 const PERIOD_COLUMNS: ColumnDef[] = [
   { key: 'period:year:1', name: 'Outturn', aliases: ['Annual', 'Actual'] },
@@ -183,9 +249,15 @@ const COLUMNS: ColumnDef[] = [
 ];
 
 /** Case, spacing and trailing punctuation do not matter: "pi no", "PINo", "Good Is ?". */
-export const normaliseHeader = (s: string) => s.toLowerCase().replace(/[\s_]+/g, '').replace(/[?:.]+$/, '');
+export const normaliseHeader = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[\s_]+/g, '')
+    .replace(/[?:.]+$/, '');
 
-const BY_NAME = new Map<string, ColumnDef>(COLUMNS.flatMap((c) => [c.name, ...c.aliases].map((n) => [normaliseHeader(n), c] as const)));
+const BY_NAME = new Map<string, ColumnDef>(
+  COLUMNS.flatMap((c) => [c.name, ...c.aliases].map((n) => [normaliseHeader(n), c] as const)),
+);
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -193,14 +265,18 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;
 }
 
 /** The known column a header was probably meant to be, if any is close enough. */
-export function suggestColumn(header: string, names: ReadonlyMap<string, { name: string }> = BY_NAME): string | undefined {
+export function suggestColumn(
+  header: string,
+  names: ReadonlyMap<string, { name: string }> = BY_NAME,
+): string | undefined {
   const h = normaliseHeader(header);
   let best: { name: string; d: number } | undefined;
   for (const [n, c] of names) {
@@ -210,7 +286,11 @@ export function suggestColumn(header: string, names: ReadonlyMap<string, { name:
   return best?.name;
 }
 
-export interface Problem { row: number; column?: string; message: string }
+export interface Problem {
+  row: number;
+  column?: string;
+  message: string;
+}
 export const problemText = (p: Problem) => `Row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;
 
 export const text = (v: CellValue | undefined): string => {
@@ -218,13 +298,20 @@ export const text = (v: CellValue | undefined): string => {
   if (v instanceof Date) return ukDate(v);
   return v.replace(/^'(?=[=+@\-\t\r])/, '').trim();
 };
-const ukDate = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+const ukDate = (d: Date) =>
+  `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
 export const isBlank = (cells: CellValue[]) => cells.every((c) => text(c) === '');
 
 // ---------------------------------------------------------------------------------------------
 // Reading values
 
-export interface TransferIndicator { id: string; code: string; unit: Unit; polarity: Polarity; frequency: Frequency }
+export interface TransferIndicator {
+  id: string;
+  code: string;
+  unit: Unit;
+  polarity: Polarity;
+  frequency: Frequency;
+}
 
 /** One period's value to record. `undefined` keeps what is stored; a blank cell never erases. */
 export interface ValueWrite {
@@ -237,8 +324,18 @@ export interface ValueWrite {
   comment: string | undefined;
 }
 
-const KIND_OF_FREQUENCY: Record<Frequency, PeriodKind> = { monthly: 'month', quarterly: 'quarter', 'half-yearly': 'half', annual: 'year' };
-const COLUMNS_OF_KIND: Record<PeriodKind, string> = { year: 'the Outturn column', half: 'the H1 and H2 columns', quarter: 'the Q1 to Q4 columns', month: 'the Apr to Mar columns' };
+const KIND_OF_FREQUENCY: Record<Frequency, PeriodKind> = {
+  monthly: 'month',
+  quarterly: 'quarter',
+  'half-yearly': 'half',
+  annual: 'year',
+};
+const COLUMNS_OF_KIND: Record<PeriodKind, string> = {
+  year: 'the Outturn column',
+  half: 'the H1 and H2 columns',
+  quarter: 'the Q1 to Q4 columns',
+  month: 'the Apr to Mar columns',
+};
 
 const periodOf = (key: ColumnKey, year: number): Period | undefined => {
   const m = /^period:(\w+):(\d+)$/.exec(key);
@@ -249,7 +346,10 @@ const periodOf = (key: ColumnKey, year: number): Period | undefined => {
  * Checks every row of a sheet against the organisation's indicators and reporting periods of
  * `year`, and returns the values to record or every problem found (never some of each).
  */
-export function readValueRows(rows: SheetRow[], context: { year: number; indicators: TransferIndicator[]; periodIds: ReadonlyMap<string, string> }): { writes: ValueWrite[]; problems: Problem[] } {
+export function readValueRows(
+  rows: SheetRow[],
+  context: { year: number; indicators: TransferIndicator[]; periodIds: ReadonlyMap<string, string> },
+): { writes: ValueWrite[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const headerIndex = rows.findIndex((r) => r.cells.some((c) => BY_NAME.get(normaliseHeader(text(c)))?.key === 'code'));
   if (headerIndex < 0 || headerIndex > 9) {
@@ -257,7 +357,9 @@ export function readValueRows(rows: SheetRow[], context: { year: number; indicat
     const typo = first?.cells.map(text).find((c) => suggestColumn(c) === 'PI No');
     const message = typo
       ? `Column '${typo}' is not a column Amber knows: did you mean 'PI No'?`
-      : rows.length === 0 ? 'The file is empty: use the template, with a header row starting PI No' : 'There is no PI No column: the header row needs one, as in the template';
+      : rows.length === 0
+        ? 'The file is empty: use the template, with a header row starting PI No'
+        : 'There is no PI No column: the header row needs one, as in the template';
     return { writes: [], problems: [{ row: first?.number ?? 1, message }] };
   }
   const header = rows[headerIndex]!;
@@ -268,7 +370,17 @@ export function readValueRows(rows: SheetRow[], context: { year: number; indicat
     const def = BY_NAME.get(normaliseHeader(h));
     if (!def) {
       const s = suggestColumn(h);
-      problems.push({ row: header.number, column: h, message: `Column '${h}' is not a column Amber knows: ${s ? `did you mean '${s}'?` : `use the columns of the template (${COLUMNS.filter((c) => !c.key.startsWith('period:month')).map((c) => c.name).join(', ')}, Apr to Mar)`}` });
+      problems.push({
+        row: header.number,
+        column: h,
+        message: `Column '${h}' is not a column Amber knows: ${
+          s
+            ? `did you mean '${s}'?`
+            : `use the columns of the template (${COLUMNS.filter((c) => !c.key.startsWith('period:month'))
+                .map((c) => c.name)
+                .join(', ')}, Apr to Mar)`
+        }`,
+      });
       return;
     }
     if (columns.some((c) => c.key === def.key)) {
@@ -288,23 +400,44 @@ export function readValueRows(rows: SheetRow[], context: { year: number; indicat
 
   for (const row of rows.slice(headerIndex + 1)) {
     if (isBlank(row.cells)) continue;
-    const at = (n: number, column: string | undefined, message: string) => problems.push({ row: n, ...(column ? { column } : {}), message });
+    const at = (n: number, column: string | undefined, message: string) =>
+      problems.push({ row: n, ...(column ? { column } : {}), message });
     const code = text(row.cells[codeColumn.index]);
-    if (code === '') { at(row.number, 'PI No', 'Enter the PI No of the indicator, or delete the row'); continue; }
+    if (code === '') {
+      at(row.number, 'PI No', 'Enter the PI No of the indicator, or delete the row');
+      continue;
+    }
     const indicator = byCode.get(code.toLowerCase());
-    if (!indicator) { at(row.number, 'PI No', `There is no indicator ${code} in Amber: add it first, or check the PI No`); continue; }
-    if (seen.has(indicator.code)) { at(row.number, 'PI No', `${indicator.code} is also in row ${seen.get(indicator.code)}: give each indicator one row`); continue; }
+    if (!indicator) {
+      at(row.number, 'PI No', `There is no indicator ${code} in Amber: add it first, or check the PI No`);
+      continue;
+    }
+    if (seen.has(indicator.code)) {
+      at(
+        row.number,
+        'PI No',
+        `${indicator.code} is also in row ${seen.get(indicator.code)}: give each indicator one row`,
+      );
+      continue;
+    }
     seen.set(indicator.code, row.number);
 
     const problemsBefore = problems.length;
     const unit = indicator.unit;
     const read = (cell: CellValue | undefined, column: string): Scaled | undefined | null => {
       if (cell instanceof Date) {
-        at(row.number, column, `"${ukDate(cell)}" is a date, not a value: Excel may have turned what was typed into a date; format the cell as a number and type it again`);
+        at(
+          row.number,
+          column,
+          `"${ukDate(cell)}" is a date, not a value: Excel may have turned what was typed into a date; format the cell as a number and type it again`,
+        );
         return null;
       }
       const parsed = parseValue(text(cell), unit);
-      if (!parsed.ok) { at(row.number, column, parsed.reason); return null; }
+      if (!parsed.ok) {
+        at(row.number, column, parsed.reason);
+        return null;
+      }
       return parsed.value;
     };
 
@@ -315,21 +448,35 @@ export function readValueRows(rows: SheetRow[], context: { year: number; indicat
     const targetText = targetColumn ? text(row.cells[targetColumn.index]) : '';
     if (targetColumn && targetText !== '') {
       if (indicator.polarity === 'none') {
-        at(row.number, 'Target', `${indicator.code} has no target (it is for information): leave the Target blank`); targetOk = false;
+        at(row.number, 'Target', `${indicator.code} has no target (it is for information): leave the Target blank`);
+        targetOk = false;
       } else if (indicator.polarity === 'band') {
         const parts = targetText.split(/\s+to\s+/i);
-        if (parts.length !== 2) { at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`); targetOk = false; }
-        else {
+        if (parts.length !== 2) {
+          at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`);
+          targetOk = false;
+        } else {
           const low = read(parts[0], 'Target');
           const high = read(parts[1], 'Target');
           if (low === null || high === null) targetOk = false;
-          else if (low === undefined || high === undefined) { at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`); targetOk = false; }
-          else if (low > high) { at(row.number, 'Target', 'The top of the target range must not be below its bottom'); targetOk = false; }
-          else { target = low; targetHigh = high; }
+          else if (low === undefined || high === undefined) {
+            at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`);
+            targetOk = false;
+          } else if (low > high) {
+            at(row.number, 'Target', 'The top of the target range must not be below its bottom');
+            targetOk = false;
+          } else {
+            target = low;
+            targetHigh = high;
+          }
         }
       } else {
         const t = read(row.cells[targetColumn.index], 'Target');
-        if (t === null) targetOk = false; else { target = t; targetHigh = null; }
+        if (t === null) targetOk = false;
+        else {
+          target = t;
+          targetHigh = null;
+        }
       }
     }
 
@@ -339,20 +486,42 @@ export function readValueRows(rows: SheetRow[], context: { year: number; indicat
       const cell = row.cells[c.index];
       if (text(cell) === '') continue;
       const period = periodOf(c.key, context.year)!;
-      if (period.kind !== kind) { at(row.number, c.name, `${indicator.code} is reported ${indicator.frequency}: put its values in ${COLUMNS_OF_KIND[kind]}`); continue; }
+      if (period.kind !== kind) {
+        at(
+          row.number,
+          c.name,
+          `${indicator.code} is reported ${indicator.frequency}: put its values in ${COLUMNS_OF_KIND[kind]}`,
+        );
+        continue;
+      }
       const actual = read(cell, c.name);
       if (actual === null || actual === undefined) continue;
-      if (!context.periodIds.has(period.key)) { at(row.number, c.name, `${periodLabel(period)} is not a reporting period: add it first`); continue; }
+      if (!context.periodIds.has(period.key)) {
+        at(row.number, c.name, `${periodLabel(period)} is not a reporting period: add it first`);
+        continue;
+      }
       given.push({ period, actual });
     }
     const comment = commentColumn ? text(row.cells[commentColumn.index]) : '';
     if (comment.length > 5_000) at(row.number, 'Commentary', 'Commentary must be 5,000 characters or fewer');
-    if (comment !== '' && given.length === 0 && problems.length === problemsBefore) at(row.number, 'Commentary', `The commentary is kept with the latest period given, and this row gives no values for ${financialYearLabel(context.year)}`);
+    if (comment !== '' && given.length === 0 && problems.length === problemsBefore)
+      at(
+        row.number,
+        'Commentary',
+        `The commentary is kept with the latest period given, and this row gives no values for ${financialYearLabel(context.year)}`,
+      );
     if (!targetOk) continue;
-    given.forEach((g, i) => writes.push({
-      indicatorId: indicator.id, periodId: context.periodIds.get(g.period.key)!, periodKey: g.period.key, actual: g.actual,
-      target, targetHigh, comment: i === given.length - 1 && comment !== '' ? comment : undefined,
-    }));
+    given.forEach((g, i) =>
+      writes.push({
+        indicatorId: indicator.id,
+        periodId: context.periodIds.get(g.period.key)!,
+        periodKey: g.period.key,
+        actual: g.actual,
+        target,
+        targetHigh,
+        comment: i === given.length - 1 && comment !== '' ? comment : undefined,
+      }),
+    );
   }
   return problems.length > 0 ? { writes: [], problems } : { writes, problems };
 }
@@ -375,58 +544,95 @@ export interface ExportRow {
   comment: string;
 }
 
-export const GOOD_IS: Record<Polarity, string> = { higher: 'Higher', lower: 'Lower', band: 'Within range', none: 'n/a' };
+export const GOOD_IS: Record<Polarity, string> = {
+  higher: 'Higher',
+  lower: 'Lower',
+  band: 'Within range',
+  none: 'n/a',
+};
 
 /** The columns for these frequencies, in the order councils lay them out. */
 export function layoutColumns(frequencies: readonly Frequency[]): ColumnDef[] {
   const kinds = new Set(frequencies.map((f) => KIND_OF_FREQUENCY[f]));
   if (kinds.size === 0) kinds.add('quarter');
-  const periodCols = (['year', 'half', 'quarter', 'month'] as const).filter((k) => kinds.has(k))
+  const periodCols = (['year', 'half', 'quarter', 'month'] as const)
+    .filter((k) => kinds.has(k))
     .flatMap((k) => PERIOD_COLUMNS.filter((c) => c.key.startsWith(`period:${k}:`)));
   const col = (key: ColumnKey) => COLUMNS.find((c) => c.key === key)!;
   const outturn = periodCols.filter((c) => c.key === 'period:year:1');
-  return [col('code'), col('title'), ...outturn, col('target'), col('polarity'), ...periodCols.filter((c) => c.key !== 'period:year:1'), col('ytd'), col('status'), col('owner'), col('comment')];
+  return [
+    col('code'),
+    col('title'),
+    ...outturn,
+    col('target'),
+    col('polarity'),
+    ...periodCols.filter((c) => c.key !== 'period:year:1'),
+    col('ytd'),
+    col('status'),
+    col('owner'),
+    col('comment'),
+  ];
 }
 
-const scaledNumber = (v: Scaled, unit: Unit) => Number(formatDecimal(BigInt(v), unit.decimalPlaces, unit.decimalPlaces).replace(/,/g, ''));
-const numberFormat = (unit: Unit) => `${unit.kind === 'money' ? '£' : ''}#,##0${unit.decimalPlaces > 0 ? `.${'0'.repeat(unit.decimalPlaces)}` : ''}`;
+const scaledNumber = (v: Scaled, unit: Unit) =>
+  Number(formatDecimal(BigInt(v), unit.decimalPlaces, unit.decimalPlaces).replace(/,/g, ''));
+const numberFormat = (unit: Unit) =>
+  `${unit.kind === 'money' ? '£' : ''}#,##0${unit.decimalPlaces > 0 ? `.${'0'.repeat(unit.decimalPlaces)}` : ''}`;
 
 /**
  * The sheet's rows: the header, then one row per indicator. Values are `formatted` text for CSV
  * (as Amber prints them, read back the same way) or numbers for XLSX.
  */
-export function valueSheet(year: number, rows: readonly ExportRow[], format: (v: Scaled, unit: Unit) => string, asNumbers: boolean): OutCell[][] {
+export function valueSheet(
+  year: number,
+  rows: readonly ExportRow[],
+  format: (v: Scaled, unit: Unit) => string,
+  asNumbers: boolean,
+): OutCell[][] {
   const cols = layoutColumns(rows.map((r) => r.frequency));
   const out: OutCell[][] = [cols.map((c) => c.name)];
   for (const r of rows) {
-    const value = (v: Scaled): OutCell => (asNumbers ? { number: scaledNumber(v, r.unit), format: numberFormat(r.unit) } : format(v, r.unit));
-    out.push(cols.map((c): OutCell => {
-      switch (c.key) {
-        case 'code': return r.code;
-        case 'title': return r.title;
-        case 'polarity': return GOOD_IS[r.polarity];
-        case 'target':
-          if (r.target === undefined) return '';
-          return typeof r.target === 'object' ? `${cellText(value(r.target.low))} to ${cellText(value(r.target.high))}` : value(r.target);
-        case 'ytd': return r.ytd;
-        case 'status': return r.status;
-        case 'owner': return r.owner;
-        case 'comment': return r.comment;
-        default: {
-          const period = periodOf(c.key, year)!;
-          const v = r.actuals.get(period.key);
-          return v === undefined ? '' : value(v);
+    const value = (v: Scaled): OutCell =>
+      asNumbers ? { number: scaledNumber(v, r.unit), format: numberFormat(r.unit) } : format(v, r.unit);
+    out.push(
+      cols.map((c): OutCell => {
+        switch (c.key) {
+          case 'code':
+            return r.code;
+          case 'title':
+            return r.title;
+          case 'polarity':
+            return GOOD_IS[r.polarity];
+          case 'target':
+            if (r.target === undefined) return '';
+            return typeof r.target === 'object'
+              ? `${cellText(value(r.target.low))} to ${cellText(value(r.target.high))}`
+              : value(r.target);
+          case 'ytd':
+            return r.ytd;
+          case 'status':
+            return r.status;
+          case 'owner':
+            return r.owner;
+          case 'comment':
+            return r.comment;
+          default: {
+            const period = periodOf(c.key, year)!;
+            const v = r.actuals.get(period.key);
+            return v === undefined ? '' : value(v);
+          }
         }
-      }
-    }));
+      }),
+    );
   }
   return out;
 }
 
 /** The financial year of a file: 2009, 2009/10 or 2009-10 all mean 2009/10. */
 export const transferYearInput = z.object({
-  year: z.preprocess((v) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v), z.string({ error: 'Enter the financial year, like 2009 for 2009/10' })
-    .transform((s, ctx) => {
+  year: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v),
+    z.string({ error: 'Enter the financial year, like 2009 for 2009/10' }).transform((s, ctx) => {
       const m = /^(\d{4})(?:\s*[/-]\s*(\d{2}))?$/.exec(s);
       const year = m ? Number(m[1]) : NaN;
       if (!m || year < 1990 || year > 2200 || (m[2] !== undefined && Number(m[2]) !== (year + 1) % 100)) {
@@ -434,5 +640,6 @@ export const transferYearInput = z.object({
         return z.NEVER;
       }
       return year;
-    })),
+    }),
+  ),
 });

@@ -9,11 +9,18 @@ import { unitOf } from './indicator.service.ts';
 import { POLARITY_LABELS, UNIT_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
 
 const CHART_UNITS: Record<Indicator['unitKind'], string> = {
-  number: '', percentage: '%', money: '£', days: 'days', hours: 'hours', ratio: '', 'per-1000': 'per 1,000',
+  number: '',
+  percentage: '%',
+  money: '£',
+  days: 'days',
+  hours: 'hours',
+  ratio: '',
+  'per-1000': 'per 1,000',
 };
 
 /** A scaled value as a plain number for plotting (the chart formats it with the indicator's places). */
-const plot = (v: Scaled | null | undefined, i: Indicator) => (v === null || v === undefined ? null : v / 10 ** unitOf(i).decimalPlaces);
+const plot = (v: Scaled | null | undefined, i: Indicator) =>
+  v === null || v === undefined ? null : v / 10 ** unitOf(i).decimalPlaces;
 
 export function chartViewOf(indicator: Indicator, points: IndicatorPoint[]): IndicatorChartView {
   return {
@@ -36,8 +43,13 @@ export function chartViewOf(indicator: Indicator, points: IndicatorPoint[]): Ind
 /** `rule` is the rule in force (known where the organisation's default was read); without it a default rule is named, not quoted. */
 export function presentIndicator(indicator: Indicator, rule?: EffectiveRule) {
   const unit = unitOf(indicator);
-  const r = rule ?? (indicator.ruleKind !== null && indicator.ruleValue !== null ? { kind: indicator.ruleKind, value: indicator.ruleValue, fromDefault: false } : undefined);
-  const within = !r ? 'The organisation’s default tolerance'
+  const r =
+    rule ??
+    (indicator.ruleKind !== null && indicator.ruleValue !== null
+      ? { kind: indicator.ruleKind, value: indicator.ruleValue, fromDefault: false }
+      : undefined);
+  const within = !r
+    ? 'The organisation’s default tolerance'
     : `Within ${r.kind === 'percent' ? `${r.value / 100}%` : formatValue(r.value, unit)} of the target counts as near${r.fromDefault ? ' (the organisation’s default)' : ''}`;
   return {
     ...indicator,
@@ -64,7 +76,12 @@ export function presentPoints(indicator: Indicator, points: IndicatorPoint[]) {
     periodKey: p.period.key,
     label: p.label,
     actual: show(p.value.actual),
-    target: p.target === undefined ? '' : isRange(p.target) ? `${formatValue(p.target.low, unit)} to ${formatValue(p.target.high, unit)}` : formatValue(p.target, unit),
+    target:
+      p.target === undefined
+        ? ''
+        : isRange(p.target)
+          ? `${formatValue(p.target.low, unit)} to ${formatValue(p.target.high, unit)}`
+          : formatValue(p.target, unit),
     status: p.shown ? presentStatus(p.shown) : null,
     overridden: p.value.override !== null,
     computedLabel: p.computed.rated ? p.computed.status.label : 'None',

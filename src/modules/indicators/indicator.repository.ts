@@ -47,22 +47,43 @@ export type IndicatorValues = Omit<Indicator, 'id' | 'ownerName' | 'version' | '
 
 function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
   return {
-    id: r.id, code: r.code, title: r.title, description: r.description, unitKind: r.unit_kind as UnitKind, decimalPlaces: r.decimal_places,
-    polarity: r.polarity, frequency: r.frequency, ytdMethod: r.ytd_method, ruleKind: r.rule_kind, ruleValue: r.rule_value === null ? null : Number(r.rule_value),
-    chartKind: r.chart_kind, ownerId: r.owner_id, ownerName: r.owner_name, dataSource: r.data_source,
-    baseline: r.baseline === null ? null : Number(r.baseline), version: r.version, priorityIds,
+    id: r.id,
+    code: r.code,
+    title: r.title,
+    description: r.description,
+    unitKind: r.unit_kind as UnitKind,
+    decimalPlaces: r.decimal_places,
+    polarity: r.polarity,
+    frequency: r.frequency,
+    ytdMethod: r.ytd_method,
+    ruleKind: r.rule_kind,
+    ruleValue: r.rule_value === null ? null : Number(r.rule_value),
+    chartKind: r.chart_kind,
+    ownerId: r.owner_id,
+    ownerName: r.owner_name,
+    dataSource: r.data_source,
+    baseline: r.baseline === null ? null : Number(r.baseline),
+    version: r.version,
+    priorityIds,
   };
 }
 
 function indicatorQueries(db: Executor<DB>) {
-  const base = (organisationId: string) => db.selectFrom('indicator')
-    .leftJoin('person as owner', 'owner.id', 'indicator.owner_id')
-    .selectAll('indicator').select('owner.name as owner_name')
-    .where('indicator.organisation_id', '=', organisationId);
+  const base = (organisationId: string) =>
+    db
+      .selectFrom('indicator')
+      .leftJoin('person as owner', 'owner.id', 'indicator.owner_id')
+      .selectAll('indicator')
+      .select('owner.name as owner_name')
+      .where('indicator.organisation_id', '=', organisationId);
   async function links(ids: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return map;
-    const rows = await db.selectFrom('indicator_priority').select(['indicator_id', 'priority_id']).where('indicator_id', 'in', ids).execute();
+    const rows = await db
+      .selectFrom('indicator_priority')
+      .select(['indicator_id', 'priority_id'])
+      .where('indicator_id', 'in', ids)
+      .execute();
     for (const r of rows) map.get(r.indicator_id)?.push(r.priority_id);
     return map;
   }
@@ -71,17 +92,37 @@ function indicatorQueries(db: Executor<DB>) {
     // A report can only show graphs of indicators that measure its priority: unlinking removes them.
     let unlinkedGraphs = db.deleteFrom('report_graph').where('indicator_id', '=', indicatorId);
     if (priorityIds.length > 0) {
-      unlinkedGraphs = unlinkedGraphs.where('report_id', 'not in', db.selectFrom('progress_report').select('id').where('priority_id', 'in', priorityIds));
+      unlinkedGraphs = unlinkedGraphs.where(
+        'report_id',
+        'not in',
+        db.selectFrom('progress_report').select('id').where('priority_id', 'in', priorityIds),
+      );
     }
     await unlinkedGraphs.execute();
     if (priorityIds.length > 0) {
-      await db.insertInto('indicator_priority').values(priorityIds.map((p) => ({ organisation_id: organisationId, indicator_id: indicatorId, priority_id: p }))).execute();
+      await db
+        .insertInto('indicator_priority')
+        .values(
+          priorityIds.map((p) => ({ organisation_id: organisationId, indicator_id: indicatorId, priority_id: p })),
+        )
+        .execute();
     }
   }
   const columns = (v: IndicatorValues) => ({
-    code: v.code, title: v.title, description: v.description, unit_kind: v.unitKind, decimal_places: v.decimalPlaces, polarity: v.polarity,
-    frequency: v.frequency, ytd_method: v.ytdMethod, rule_kind: v.ruleKind, rule_value: v.ruleValue, chart_kind: v.chartKind,
-    owner_id: v.ownerId, data_source: v.dataSource, baseline: v.baseline,
+    code: v.code,
+    title: v.title,
+    description: v.description,
+    unit_kind: v.unitKind,
+    decimal_places: v.decimalPlaces,
+    polarity: v.polarity,
+    frequency: v.frequency,
+    ytd_method: v.ytdMethod,
+    rule_kind: v.ruleKind,
+    rule_value: v.ruleValue,
+    chart_kind: v.chartKind,
+    owner_id: v.ownerId,
+    data_source: v.dataSource,
+    baseline: v.baseline,
   });
 
   return {
@@ -89,79 +130,183 @@ function indicatorQueries(db: Executor<DB>) {
     /** Many audit events in one statement (an import's, one per indicator). */
     async auditMany(entries: readonly Parameters<typeof insertAuditEvent>[1][]): Promise<void> {
       if (entries.length === 0) return;
-      await db.insertInto('audit_event').values(entries.map((e) => ({
-        organisation_id: e.organisationId, actor: e.actor, entity: e.entity, entity_id: e.entityId, action: e.action,
-        before: e.before === undefined ? null : JSON.stringify(e.before), after: e.after === undefined ? null : JSON.stringify(e.after),
-      }))).execute();
+      await db
+        .insertInto('audit_event')
+        .values(
+          entries.map((e) => ({
+            organisation_id: e.organisationId,
+            actor: e.actor,
+            entity: e.entity,
+            entity_id: e.entityId,
+            action: e.action,
+            before: e.before === undefined ? null : JSON.stringify(e.before),
+            after: e.after === undefined ? null : JSON.stringify(e.after),
+          })),
+        )
+        .execute();
     },
 
     async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {
       let q = base(organisationId);
       if (filter.priorityId) {
-        q = q.where('indicator.id', 'in', db.selectFrom('indicator_priority').select('indicator_id').where('priority_id', '=', filter.priorityId));
+        q = q.where(
+          'indicator.id',
+          'in',
+          db.selectFrom('indicator_priority').select('indicator_id').where('priority_id', '=', filter.priorityId),
+        );
       }
       const rows = await q.orderBy('indicator.code').execute();
       const l = await links(rows.map((r) => r.id));
       return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
     },
     async findByCode(organisationId: string, code: string): Promise<Indicator | undefined> {
-      const r = await base(organisationId).where((eb) => eb(eb.fn('lower', ['indicator.code']), '=', code.toLowerCase())).executeTakeFirst();
+      const r = await base(organisationId)
+        .where((eb) => eb(eb.fn('lower', ['indicator.code']), '=', code.toLowerCase()))
+        .executeTakeFirst();
       return r && toIndicator(r, (await links([r.id])).get(r.id) ?? []);
     },
     async insert(organisationId: string, v: IndicatorValues, priorityIds: string[]): Promise<string> {
-      const r = await db.insertInto('indicator').values({ organisation_id: organisationId, ...columns(v) }).returning('id').executeTakeFirstOrThrow();
+      const r = await db
+        .insertInto('indicator')
+        .values({ organisation_id: organisationId, ...columns(v) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await setLinks(organisationId, r.id, priorityIds);
       return r.id;
     },
-    async update(organisationId: string, id: string, version: number, v: IndicatorValues, priorityIds: string[]): Promise<boolean> {
-      const r = await db.updateTable('indicator').set((eb) => ({ ...columns(v), version: eb('version', '+', 1), updated_at: new Date() }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+    async update(
+      organisationId: string,
+      id: string,
+      version: number,
+      v: IndicatorValues,
+      priorityIds: string[],
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('indicator')
+        .set((eb) => ({ ...columns(v), version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await setLinks(organisationId, id, priorityIds);
       return true;
     },
     async prioritiesBelong(organisationId: string, ids: string[]): Promise<boolean> {
       if (ids.length === 0) return true;
-      const rows = await db.selectFrom('priority').select('id').where('organisation_id', '=', organisationId).where('id', 'in', ids).execute();
+      const rows = await db
+        .selectFrom('priority')
+        .select('id')
+        .where('organisation_id', '=', organisationId)
+        .where('id', 'in', ids)
+        .execute();
       return rows.length === new Set(ids).size;
     },
     async personBelongs(organisationId: string, id: string): Promise<boolean> {
-      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('person')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .executeTakeFirst()) !== undefined
+      );
     },
 
     async values(indicatorId: string): Promise<IndicatorValue[]> {
-      const rows = await db.selectFrom('indicator_value').innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
-        .selectAll('indicator_value').select('reporting_period.key as period_key')
-        .where('indicator_value.indicator_id', '=', indicatorId).orderBy('reporting_period.starts_on').execute();
+      const rows = await db
+        .selectFrom('indicator_value')
+        .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
+        .selectAll('indicator_value')
+        .select('reporting_period.key as period_key')
+        .where('indicator_value.indicator_id', '=', indicatorId)
+        .orderBy('reporting_period.starts_on')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, periodId: r.period_id, periodKey: r.period_key,
-        actual: r.actual === null ? null : Number(r.actual), target: r.target === null ? null : Number(r.target),
-        targetHigh: r.target_high === null ? null : Number(r.target_high), comment: r.comment, version: r.version,
-        override: r.override_status_key ? { statusKey: r.override_status_key, reason: r.override_reason, computedKey: r.override_computed_key, explanation: r.override_explanation } : null,
+        id: r.id,
+        periodId: r.period_id,
+        periodKey: r.period_key,
+        actual: r.actual === null ? null : Number(r.actual),
+        target: r.target === null ? null : Number(r.target),
+        targetHigh: r.target_high === null ? null : Number(r.target_high),
+        comment: r.comment,
+        version: r.version,
+        override: r.override_status_key
+          ? {
+              statusKey: r.override_status_key,
+              reason: r.override_reason,
+              computedKey: r.override_computed_key,
+              explanation: r.override_explanation,
+            }
+          : null,
       }));
     },
-    async upsertValue(organisationId: string, indicatorId: string, periodId: string, v: { actual: Scaled | null; target: Scaled | null; targetHigh: Scaled | null; comment: string }): Promise<void> {
-      await db.insertInto('indicator_value').values({
-        organisation_id: organisationId, indicator_id: indicatorId, period_id: periodId, actual: v.actual, target: v.target, target_high: v.targetHigh, comment: v.comment,
-      }).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
-        actual: v.actual, target: v.target, target_high: v.targetHigh, comment: v.comment, version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
-      }))).execute();
+    async upsertValue(
+      organisationId: string,
+      indicatorId: string,
+      periodId: string,
+      v: { actual: Scaled | null; target: Scaled | null; targetHigh: Scaled | null; comment: string },
+    ): Promise<void> {
+      await db
+        .insertInto('indicator_value')
+        .values({
+          organisation_id: organisationId,
+          indicator_id: indicatorId,
+          period_id: periodId,
+          actual: v.actual,
+          target: v.target,
+          target_high: v.targetHigh,
+          comment: v.comment,
+        })
+        .onConflict((oc) =>
+          oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+            actual: v.actual,
+            target: v.target,
+            target_high: v.targetHigh,
+            comment: v.comment,
+            version: eb('indicator_value.version', '+', 1),
+            updated_at: new Date(),
+          })),
+        )
+        .execute();
     },
     /**
      * Records a whole import in the caller's transaction. `undefined` keeps what is stored (a
      * blank cell in the file never erases); an override stays, as it does for a form's save.
      */
-    async upsertValues(organisationId: string, rows: readonly { indicatorId: string; periodId: string; actual: Scaled; target: Scaled | null | undefined; targetHigh: Scaled | null | undefined; comment: string | undefined }[]): Promise<void> {
+    async upsertValues(
+      organisationId: string,
+      rows: readonly {
+        indicatorId: string;
+        periodId: string;
+        actual: Scaled;
+        target: Scaled | null | undefined;
+        targetHigh: Scaled | null | undefined;
+        comment: string | undefined;
+      }[],
+    ): Promise<void> {
       for (const v of rows) {
-        await db.insertInto('indicator_value').values({
-          organisation_id: organisationId, indicator_id: v.indicatorId, period_id: v.periodId, actual: v.actual,
-          target: v.target ?? null, target_high: v.targetHigh ?? null, comment: v.comment ?? '',
-        }).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
-          actual: v.actual,
-          ...(v.target !== undefined ? { target: v.target, target_high: v.targetHigh ?? null } : {}),
-          ...(v.comment !== undefined ? { comment: v.comment } : {}),
-          version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
-        }))).execute();
+        await db
+          .insertInto('indicator_value')
+          .values({
+            organisation_id: organisationId,
+            indicator_id: v.indicatorId,
+            period_id: v.periodId,
+            actual: v.actual,
+            target: v.target ?? null,
+            target_high: v.targetHigh ?? null,
+            comment: v.comment ?? '',
+          })
+          .onConflict((oc) =>
+            oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+              actual: v.actual,
+              ...(v.target !== undefined ? { target: v.target, target_high: v.targetHigh ?? null } : {}),
+              ...(v.comment !== undefined ? { comment: v.comment } : {}),
+              version: eb('indicator_value.version', '+', 1),
+              updated_at: new Date(),
+            })),
+          )
+          .execute();
       }
     },
     /**
@@ -169,39 +314,90 @@ function indicatorQueries(db: Executor<DB>) {
      * row (with or without a target, with or without a comment: what a row leaves out is kept).
      * The rows must name each indicator and period at most once (a statement cannot update a row twice).
      */
-    async upsertValueBatch(organisationId: string, rows: readonly { indicatorId: string; periodId: string; actual: Scaled; target: Scaled | null | undefined; targetHigh: Scaled | null | undefined; comment: string | undefined }[]): Promise<void> {
-      const groups = new Map<string, typeof rows[number][]>();
+    async upsertValueBatch(
+      organisationId: string,
+      rows: readonly {
+        indicatorId: string;
+        periodId: string;
+        actual: Scaled;
+        target: Scaled | null | undefined;
+        targetHigh: Scaled | null | undefined;
+        comment: string | undefined;
+      }[],
+    ): Promise<void> {
+      const groups = new Map<string, (typeof rows)[number][]>();
       for (const v of rows) {
         const key = `${v.target !== undefined}:${v.comment !== undefined}`;
         groups.set(key, [...(groups.get(key) ?? []), v]);
       }
       for (const [key, group] of groups) {
         const [withTarget, withComment] = key.split(':').map((x) => x === 'true');
-        await db.insertInto('indicator_value').values(group.map((v) => ({
-          organisation_id: organisationId, indicator_id: v.indicatorId, period_id: v.periodId, actual: v.actual,
-          target: v.target ?? null, target_high: v.targetHigh ?? null, comment: v.comment ?? '',
-        }))).onConflict((oc) => oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
-          actual: eb.ref('excluded.actual'),
-          ...(withTarget ? { target: eb.ref('excluded.target'), target_high: eb.ref('excluded.target_high') } : {}),
-          ...(withComment ? { comment: eb.ref('excluded.comment') } : {}),
-          version: eb('indicator_value.version', '+', 1), updated_at: new Date(),
-        }))).execute();
+        await db
+          .insertInto('indicator_value')
+          .values(
+            group.map((v) => ({
+              organisation_id: organisationId,
+              indicator_id: v.indicatorId,
+              period_id: v.periodId,
+              actual: v.actual,
+              target: v.target ?? null,
+              target_high: v.targetHigh ?? null,
+              comment: v.comment ?? '',
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+              actual: eb.ref('excluded.actual'),
+              ...(withTarget ? { target: eb.ref('excluded.target'), target_high: eb.ref('excluded.target_high') } : {}),
+              ...(withComment ? { comment: eb.ref('excluded.comment') } : {}),
+              version: eb('indicator_value.version', '+', 1),
+              updated_at: new Date(),
+            })),
+          )
+          .execute();
       }
     },
-    async setOverride(valueId: string, o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null): Promise<void> {
-      await db.updateTable('indicator_value').set({
-        override_status_key: o?.statusKey ?? null, override_reason: o?.reason ?? '', override_computed_key: o?.computedKey ?? null,
-        override_explanation: o?.explanation ?? '', updated_at: new Date(),
-      }).where('id', '=', valueId).execute();
+    async setOverride(
+      valueId: string,
+      o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null,
+    ): Promise<void> {
+      await db
+        .updateTable('indicator_value')
+        .set({
+          override_status_key: o?.statusKey ?? null,
+          override_reason: o?.reason ?? '',
+          override_computed_key: o?.computedKey ?? null,
+          override_explanation: o?.explanation ?? '',
+          updated_at: new Date(),
+        })
+        .where('id', '=', valueId)
+        .execute();
     },
 
     async reportGraphIds(reportId: string): Promise<string[]> {
-      return (await db.selectFrom('report_graph').select('indicator_id').where('report_id', '=', reportId).orderBy('position').execute()).map((r) => r.indicator_id);
+      return (
+        await db
+          .selectFrom('report_graph')
+          .select('indicator_id')
+          .where('report_id', '=', reportId)
+          .orderBy('position')
+          .execute()
+      ).map((r) => r.indicator_id);
     },
     async setReportGraphs(organisationId: string, reportId: string, indicatorIds: string[]): Promise<void> {
       await db.deleteFrom('report_graph').where('report_id', '=', reportId).execute();
       if (indicatorIds.length > 0) {
-        await db.insertInto('report_graph').values(indicatorIds.map((id, position) => ({ organisation_id: organisationId, report_id: reportId, indicator_id: id, position }))).execute();
+        await db
+          .insertInto('report_graph')
+          .values(
+            indicatorIds.map((id, position) => ({
+              organisation_id: organisationId,
+              report_id: reportId,
+              indicator_id: id,
+              position,
+            })),
+          )
+          .execute();
       }
     },
   };

@@ -9,7 +9,15 @@ import type { ErrorView } from '../../platform/views/views.ts';
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
 import { POLARITIES, FREQUENCIES, UNIT_KINDS, YTD_METHODS, formatDecimal } from '../../domain/indicators/indicator.ts';
-import { indicatorInput, valueInput, overrideInput, UNIT_LABELS, POLARITY_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
+import {
+  indicatorInput,
+  valueInput,
+  overrideInput,
+  UNIT_LABELS,
+  POLARITY_LABELS,
+  FREQUENCY_LABELS,
+  YTD_LABELS,
+} from './indicator.schemas.ts';
 import { chartViewOf, presentIndicator, presentPoints } from './indicator.presenter.ts';
 import { unitOf, type Indicator } from './indicator.service.ts';
 
@@ -19,39 +27,99 @@ type Req = FastifyRequest<{ Params: Params; Querystring: { period?: string; save
 export function registerIndicatorRoutes(app: FastifyInstance, services: Services): void {
   const { indicators, plans, people, organisations } = services;
 
-  async function formPage(request: FastifyRequest, title: string, action: string, values: Record<string, any>, errors?: ErrorView, editing = false) {
+  async function formPage(
+    request: FastifyRequest,
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    errors?: ErrorView,
+    editing = false,
+  ) {
     const [priorities, persons] = await Promise.all([plans.listPriorities(request.actor), people.list(request.actor)]);
-    const chosen = new Set<string>(Array.isArray(values.priorityIds) ? values.priorityIds : values.priorityIds ? [values.priorityIds] : []);
-    const radios = <T extends string>(list: readonly T[], labels: Record<T, string>, selected: unknown) => list.map((v) => ({ value: v, text: labels[v], checked: selected === v }));
+    const chosen = new Set<string>(
+      Array.isArray(values.priorityIds) ? values.priorityIds : values.priorityIds ? [values.priorityIds] : [],
+    );
+    const radios = <T extends string>(list: readonly T[], labels: Record<T, string>, selected: unknown) =>
+      list.map((v) => ({ value: v, text: labels[v], checked: selected === v }));
     return {
-      template: 'indicators/views/indicator-form.njk', pageTitle: title, section: 'indicators', backLink: { href: paths.indicators.list },
-      action, values, errors, editing,
-      unitItems: UNIT_KINDS.map((u) => ({ value: u, text: UNIT_LABELS[u], selected: (values.unitKind ?? 'number') === u })),
+      template: 'indicators/views/indicator-form.njk',
+      pageTitle: title,
+      section: 'indicators',
+      backLink: { href: paths.indicators.list },
+      action,
+      values,
+      errors,
+      editing,
+      unitItems: UNIT_KINDS.map((u) => ({
+        value: u,
+        text: UNIT_LABELS[u],
+        selected: (values.unitKind ?? 'number') === u,
+      })),
       polarityItems: radios(POLARITIES, POLARITY_LABELS, values.polarity ?? 'higher'),
       frequencyItems: radios(FREQUENCIES, FREQUENCY_LABELS, values.frequency ?? 'quarterly'),
-      ytdItems: YTD_METHODS.map((m) => ({ value: m, text: YTD_LABELS[m], selected: (values.ytdMethod ?? 'none') === m })),
+      ytdItems: YTD_METHODS.map((m) => ({
+        value: m,
+        text: YTD_LABELS[m],
+        selected: (values.ytdMethod ?? 'none') === m,
+      })),
       ruleItems: [
-        { value: 'default', text: 'The organisation’s default', hint: { text: 'A percentage of the target set in indicator settings' }, checked: (values.ruleKind ?? 'default') === 'default' },
+        {
+          value: 'default',
+          text: 'The organisation’s default',
+          hint: { text: 'A percentage of the target set in indicator settings' },
+          checked: (values.ruleKind ?? 'default') === 'default',
+        },
         { value: 'percent', text: 'A percentage of the target', checked: values.ruleKind === 'percent' },
         { value: 'absolute', text: 'An amount in the indicator’s unit', checked: values.ruleKind === 'absolute' },
       ],
-      chartItems: [{ value: 'line', text: 'Line', checked: (values.chartKind ?? 'line') === 'line' }, { value: 'bar', text: 'Bars', checked: values.chartKind === 'bar' }],
-      ownerItems: selectItems(persons, (p) => p.id, (p) => p.name, values.ownerId as string, 'No owner yet'),
+      chartItems: [
+        { value: 'line', text: 'Line', checked: (values.chartKind ?? 'line') === 'line' },
+        { value: 'bar', text: 'Bars', checked: values.chartKind === 'bar' },
+      ],
+      ownerItems: selectItems(
+        persons,
+        (p) => p.id,
+        (p) => p.name,
+        values.ownerId as string,
+        'No owner yet',
+      ),
       priorityItems: priorities.map((p) => ({ value: p.id, text: `${p.code} ${p.title}`, checked: chosen.has(p.id) })),
     };
   }
   const valuesOf = (i: Indicator) => ({
-    code: i.code, title: i.title, description: i.description, unitKind: i.unitKind, decimalPlaces: i.decimalPlaces, polarity: i.polarity,
-    frequency: i.frequency, ytdMethod: i.ytdMethod, chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource,
+    code: i.code,
+    title: i.title,
+    description: i.description,
+    unitKind: i.unitKind,
+    decimalPlaces: i.decimalPlaces,
+    polarity: i.polarity,
+    frequency: i.frequency,
+    ytdMethod: i.ytdMethod,
+    chartKind: i.chartKind,
+    ownerId: i.ownerId,
+    dataSource: i.dataSource,
     ruleKind: i.ruleKind ?? 'default',
-    tolerance: i.ruleValue === null ? '' : i.ruleKind === 'percent' ? String(i.ruleValue / 100) : String(i.ruleValue / 10 ** (i.unitKind === 'money' ? 2 : i.decimalPlaces)),
-    baseline: i.baseline === null ? '' : formatDecimal(BigInt(i.baseline), unitOf(i).decimalPlaces, unitOf(i).decimalPlaces).replace(/,/g, ''),
-    priorityIds: i.priorityIds, version: i.version,
+    tolerance:
+      i.ruleValue === null
+        ? ''
+        : i.ruleKind === 'percent'
+          ? String(i.ruleValue / 100)
+          : String(i.ruleValue / 10 ** (i.unitKind === 'money' ? 2 : i.decimalPlaces)),
+    baseline:
+      i.baseline === null
+        ? ''
+        : formatDecimal(BigInt(i.baseline), unitOf(i).decimalPlaces, unitOf(i).decimalPlaces).replace(/,/g, ''),
+    priorityIds: i.priorityIds,
+    version: i.version,
   });
 
   app.get(paths.indicators.list, async (request, reply) => {
     const list = await indicators.list(request.actor);
-    return reply.view('indicators/views/indicator-list.njk', { pageTitle: 'Performance indicators', section: 'indicators', indicators: list.map((i) => presentIndicator(i)) });
+    return reply.view('indicators/views/indicator-list.njk', {
+      pageTitle: 'Performance indicators',
+      section: 'indicators',
+      indicators: list.map((i) => presentIndicator(i)),
+    });
   });
   app.get(paths.indicators.new, async (request, reply) => {
     const { template, ...ctx } = await formPage(request, 'Add a performance indicator', paths.indicators.list, {});
@@ -59,39 +127,88 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
   });
   app.post(paths.indicators.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => indicators.create(request.actor, body), (i) => paths.indicators.show(i.code),
-      async (errors) => formPage(request, 'Add a performance indicator', paths.indicators.list, body, errors));
+    return submitForm(
+      reply,
+      () => indicators.create(request.actor, body),
+      (i) => paths.indicators.show(i.code),
+      async (errors) => formPage(request, 'Add a performance indicator', paths.indicators.list, body, errors),
+    );
   });
   app.get(routes.indicatorEdit, async (request: Req, reply) => {
     const i = await indicators.get(request.actor, request.params.code);
-    const { template, ...ctx } = await formPage(request, `Change ${i.code}`, paths.indicators.edit(i.code), valuesOf(i), undefined, true);
+    const { template, ...ctx } = await formPage(
+      request,
+      `Change ${i.code}`,
+      paths.indicators.edit(i.code),
+      valuesOf(i),
+      undefined,
+      true,
+    );
     return reply.view(template, ctx);
   });
   app.post(routes.indicatorEdit, async (request: Req, reply) => {
     const body = formBody(request);
     const { code } = request.params;
-    return submitForm(reply, () => indicators.update(request.actor, code, body), (i) => paths.indicators.show(i.code),
-      async (errors) => formPage(request, `Change ${code}`, paths.indicators.edit(code), body, errors, true));
+    return submitForm(
+      reply,
+      () => indicators.update(request.actor, code, body),
+      (i) => paths.indicators.show(i.code),
+      async (errors) => formPage(request, `Change ${code}`, paths.indicators.edit(code), body, errors, true),
+    );
   });
 
-  async function indicatorPage(request: Req, forms: { value?: Record<string, any>; status?: Record<string, any> } = {}, errors?: ErrorView) {
+  async function indicatorPage(
+    request: Req,
+    forms: { value?: Record<string, any>; status?: Record<string, any> } = {},
+    errors?: ErrorView,
+  ) {
     const { indicator, points, rule } = await indicators.points(request.actor, request.params.code);
-    const [scale, priorities] = await Promise.all([organisations.statusScale(request.actor), plans.listPriorities(request.actor)]);
+    const [scale, priorities] = await Promise.all([
+      organisations.statusScale(request.actor),
+      plans.listPriorities(request.actor),
+    ]);
     const chart = chartViewOf(indicator, points.slice(-8));
     const rows = presentPoints(indicator, points);
     const periodKey = (forms.value?.period ?? forms.status?.period ?? request.query.period ?? '') as string;
     const existing = rows.find((r) => r.periodKey === periodKey);
     return {
-      template: 'indicators/views/indicator.njk', pageTitle: `${indicator.code} ${indicator.title}`, section: 'indicators',
+      template: 'indicators/views/indicator.njk',
+      pageTitle: `${indicator.code} ${indicator.title}`,
+      section: 'indicators',
       backLink: { href: paths.indicators.list, text: 'All indicators' },
-      indicator: presentIndicator(indicator, rule), rows, errors, errorsFor: forms.status ? 'status' : 'value',
+      indicator: presentIndicator(indicator, rule),
+      rows,
+      errors,
+      errorsFor: forms.status ? 'status' : 'value',
       priorities: priorities.filter((p) => indicator.priorityIds.includes(p.id)),
-      graph: points.length > 0 ? { svg: renderIndicatorChartSvg(chart, { showTitle: false }), description: describeChart(chart), table: chartTable(chart) } : null,
+      graph:
+        points.length > 0
+          ? {
+              svg: renderIndicatorChartSvg(chart, { showTitle: false }),
+              description: describeChart(chart),
+              table: chartTable(chart),
+            }
+          : null,
       valueForm: forms.value ?? { period: periodKey, ...(existing?.input ?? {}), comment: existing?.comment ?? '' },
       statusForm: forms.status ?? { period: periodKey },
-      statusItems: [{ value: '', text: 'Use the computed status' }, ...scale.map((s) => ({ value: s.key, text: s.label, selected: forms.status?.status === s.key }))],
-      periodItems: [{ value: '', text: 'Choose a period' }, ...rows.map((r) => ({ value: r.periodKey, text: r.label, selected: (forms.status?.period ?? periodKey) === r.periodKey }))],
-      flash: request.query.saved === 'value' ? 'The value has been saved.' : request.query.saved === 'status' ? 'The status has been saved.' : undefined,
+      statusItems: [
+        { value: '', text: 'Use the computed status' },
+        ...scale.map((s) => ({ value: s.key, text: s.label, selected: forms.status?.status === s.key })),
+      ],
+      periodItems: [
+        { value: '', text: 'Choose a period' },
+        ...rows.map((r) => ({
+          value: r.periodKey,
+          text: r.label,
+          selected: (forms.status?.period ?? periodKey) === r.periodKey,
+        })),
+      ],
+      flash:
+        request.query.saved === 'value'
+          ? 'The value has been saved.'
+          : request.query.saved === 'status'
+            ? 'The status has been saved.'
+            : undefined,
     };
   }
   app.get(routes.indicator, async (request: Req, reply) => {
@@ -100,35 +217,102 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
   });
   app.post(routes.indicatorValues, async (request: Req, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => indicators.setValue(request.actor, request.params.code, body), () => `${paths.indicators.show(request.params.code)}?saved=value`,
-      async (errors) => indicatorPage(request, { value: body }, errors));
+    return submitForm(
+      reply,
+      () => indicators.setValue(request.actor, request.params.code, body),
+      () => `${paths.indicators.show(request.params.code)}?saved=value`,
+      async (errors) => indicatorPage(request, { value: body }, errors),
+    );
   });
   app.post(routes.indicatorStatus, async (request: Req, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => indicators.overrideStatus(request.actor, request.params.code, body), () => `${paths.indicators.show(request.params.code)}?saved=status`,
-      async (errors) => indicatorPage(request, { status: body }, errors));
+    return submitForm(
+      reply,
+      () => indicators.overrideStatus(request.actor, request.params.code, body),
+      () => `${paths.indicators.show(request.params.code)}?saved=status`,
+      async (errors) => indicatorPage(request, { status: body }, errors),
+    );
   });
 
   // --- API -------------------------------------------------------------------------------
-  apiOperation(app, { method: 'GET', url: paths.api.indicators, summary: 'List performance indicators', tag: 'Indicators', success: { status: 200, description: 'Indicators' } },
-    async (request) => indicators.list(request.actor));
-  apiOperation(app, { method: 'POST', url: paths.api.indicators, summary: 'Add a performance indicator', tag: 'Indicators', body: indicatorInput, success: { status: 201, description: 'The indicator' } },
-    async (request, reply) => reply.status(201).send(await indicators.create(request.actor, request.body)));
-  apiOperation(app, { method: 'GET', url: routes.api.indicator, summary: 'An indicator with every period: values, status, why, direction of travel', tag: 'Indicators', success: { status: 200, description: 'The indicator and its periods' } },
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.indicators,
+      summary: 'List performance indicators',
+      tag: 'Indicators',
+      success: { status: 200, description: 'Indicators' },
+    },
+    async (request) => indicators.list(request.actor),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.indicators,
+      summary: 'Add a performance indicator',
+      tag: 'Indicators',
+      body: indicatorInput,
+      success: { status: 201, description: 'The indicator' },
+    },
+    async (request, reply) => reply.status(201).send(await indicators.create(request.actor, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.indicator,
+      summary: 'An indicator with every period: values, status, why, direction of travel',
+      tag: 'Indicators',
+      success: { status: 200, description: 'The indicator and its periods' },
+    },
     async (request: FastifyRequest<{ Params: Params }>) => {
       const { indicator, points } = await indicators.points(request.actor, request.params.code);
       return { indicator, periods: presentPoints(indicator, points) };
-    });
-  apiOperation(app, { method: 'PUT', url: routes.api.indicator, summary: 'Change an indicator (send `version`)', tag: 'Indicators', body: indicatorInput, success: { status: 200, description: 'The indicator' } },
-    async (request: FastifyRequest<{ Params: Params }>) => indicators.update(request.actor, request.params.code, request.body));
-  apiOperation(app, { method: 'PUT', url: routes.api.indicatorValues, summary: 'Record one period’s actual, target and comment, as typed ("93.1", "£1,200", "12 days")', tag: 'Indicators', body: valueInput, success: { status: 200, description: 'Every period' } },
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.indicator,
+      summary: 'Change an indicator (send `version`)',
+      tag: 'Indicators',
+      body: indicatorInput,
+      success: { status: 200, description: 'The indicator' },
+    },
+    async (request: FastifyRequest<{ Params: Params }>) =>
+      indicators.update(request.actor, request.params.code, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.indicatorValues,
+      summary: 'Record one period’s actual, target and comment, as typed ("93.1", "£1,200", "12 days")',
+      tag: 'Indicators',
+      body: valueInput,
+      success: { status: 200, description: 'Every period' },
+    },
     async (request: FastifyRequest<{ Params: Params }>) => {
       const points = await indicators.setValue(request.actor, request.params.code, request.body);
       return presentPoints(await indicators.get(request.actor, request.params.code), points);
-    });
-  apiOperation(app, { method: 'PUT', url: routes.api.indicatorStatus, summary: 'Override one period’s status with a reason (empty status: back to computed)', tag: 'Indicators', body: overrideInput, success: { status: 200, description: 'Every period' } },
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.indicatorStatus,
+      summary: 'Override one period’s status with a reason (empty status: back to computed)',
+      tag: 'Indicators',
+      body: overrideInput,
+      success: { status: 200, description: 'Every period' },
+    },
     async (request: FastifyRequest<{ Params: Params }>) => {
       const points = await indicators.overrideStatus(request.actor, request.params.code, request.body);
       return presentPoints(await indicators.get(request.actor, request.params.code), points);
-    });
+    },
+  );
 }

@@ -8,34 +8,70 @@ import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '
 import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
 import {
-  checkIndicator, parseValue, percentToBasisPoints, FREQUENCY_PERIOD_KIND, type Unit, type Target, type Scaled,
+  checkIndicator,
+  parseValue,
+  percentToBasisPoints,
+  FREQUENCY_PERIOD_KIND,
+  type Unit,
+  type Target,
+  type Scaled,
 } from '../../domain/indicators/indicator.ts';
-import { computeStatus, overrideStatus, type StatusAssessment, type StatusRule } from '../../domain/indicators/status-rule.ts';
-import { directionsOfTravel, previousPeriod, samePeriodLastYear, type DirectionOfTravel } from '../../domain/indicators/direction.ts';
+import {
+  computeStatus,
+  overrideStatus,
+  type StatusAssessment,
+  type StatusRule,
+} from '../../domain/indicators/status-rule.ts';
+import {
+  directionsOfTravel,
+  previousPeriod,
+  samePeriodLastYear,
+  type DirectionOfTravel,
+} from '../../domain/indicators/direction.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { OrganisationService, IndicatorDefaults } from '../organisations/organisation.service.ts';
-import type { IndicatorRepository, IndicatorQueries, Indicator, IndicatorValue, IndicatorValues } from './indicator.repository.ts';
+import type {
+  IndicatorRepository,
+  IndicatorQueries,
+  Indicator,
+  IndicatorValue,
+  IndicatorValues,
+} from './indicator.repository.ts';
 import { indicatorInput, valueInput, overrideInput, graphsInput } from './indicator.schemas.ts';
 
 export type { Indicator, IndicatorValue } from './indicator.repository.ts';
 
 export class IndicatorNotFoundError extends NotFoundError {
-  constructor(code: string) { super('INDICATOR_NOT_FOUND', `There is no indicator ${code}`); }
+  constructor(code: string) {
+    super('INDICATOR_NOT_FOUND', `There is no indicator ${code}`);
+  }
 }
 
-export const unitOf = (i: Pick<Indicator, 'unitKind' | 'decimalPlaces'>): Unit => ({ kind: i.unitKind, decimalPlaces: i.unitKind === 'money' ? 2 : i.decimalPlaces });
+export const unitOf = (i: Pick<Indicator, 'unitKind' | 'decimalPlaces'>): Unit => ({
+  kind: i.unitKind,
+  decimalPlaces: i.unitKind === 'money' ? 2 : i.decimalPlaces,
+});
 /** The rule an indicator's status is computed by, and whether it is the organisation's default. */
-export interface EffectiveRule { kind: 'percent' | 'absolute'; value: number; fromDefault: boolean }
-export const effectiveRuleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>, defaults: IndicatorDefaults): EffectiveRule =>
+export interface EffectiveRule {
+  kind: 'percent' | 'absolute';
+  value: number;
+  fromDefault: boolean;
+}
+export const effectiveRuleOf = (
+  i: Pick<Indicator, 'ruleKind' | 'ruleValue'>,
+  defaults: IndicatorDefaults,
+): EffectiveRule =>
   i.ruleKind === null || i.ruleValue === null
     ? { kind: defaults.ruleKind, value: defaults.ruleValue, fromDefault: true }
     : { kind: i.ruleKind, value: i.ruleValue, fromDefault: false };
 /** The indicator's own rule, or the organisation's default when it has none. */
 export const ruleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>, defaults: IndicatorDefaults): StatusRule => {
   const r = effectiveRuleOf(i, defaults);
-  return r.kind === 'percent' ? { kind: 'percent', nearWithinPercent: r.value / 100 } : { kind: 'absolute', nearWithin: r.value };
+  return r.kind === 'percent'
+    ? { kind: 'percent', nearWithinPercent: r.value / 100 }
+    : { kind: 'absolute', nearWithin: r.value };
 };
 
 /** One period of an indicator with everything a reader needs: status, why, direction. */
@@ -53,7 +89,10 @@ export interface IndicatorPoint {
   sinceLastYear: DirectionOfTravel;
 }
 
-export interface IndicatorDefinition { values: IndicatorValues; priorityIds: string[] }
+export interface IndicatorDefinition {
+  values: IndicatorValues;
+  priorityIds: string[];
+}
 
 /**
  * Reads a definition as the form sends it, without the database: the one parser of definitions,
@@ -63,20 +102,42 @@ export interface IndicatorDefinition { values: IndicatorValues; priorityIds: str
  */
 export function readDefinition(input: unknown): { definition: IndicatorDefinition | undefined; issues: FieldIssue[] } {
   let v;
-  try { v = parseWith(indicatorInput, input); } catch (e) { if (e instanceof ValidationError) return { definition: undefined, issues: [...e.issues] }; throw e; }
+  try {
+    v = parseWith(indicatorInput, input);
+  } catch (e) {
+    if (e instanceof ValidationError) return { definition: undefined, issues: [...e.issues] };
+    throw e;
+  }
   const unit: Unit = { kind: v.unitKind, decimalPlaces: v.unitKind === 'money' ? 2 : v.decimalPlaces };
-  const issues: FieldIssue[] = checkIndicator({ polarity: v.polarity, frequency: v.frequency, unit, ytd: v.ytdMethod })
-    .map((i) => ({ field: i.field === 'ytd' ? 'ytdMethod' : i.field === 'decimalPlaces' || i.field === 'unit.decimalPlaces' ? 'decimalPlaces' : i.field, message: i.message }));
+  const issues: FieldIssue[] = checkIndicator({
+    polarity: v.polarity,
+    frequency: v.frequency,
+    unit,
+    ytd: v.ytdMethod,
+  }).map((i) => ({
+    field:
+      i.field === 'ytd'
+        ? 'ytdMethod'
+        : i.field === 'decimalPlaces' || i.field === 'unit.decimalPlaces'
+          ? 'decimalPlaces'
+          : i.field,
+    message: i.message,
+  }));
   let ruleValue: number | null = null;
   if (v.ruleKind === 'default') {
     // The organisation's default applies: nothing of the indicator's own to read.
   } else if (v.ruleKind === 'percent') {
     const n = Number(v.tolerance.trim().replace(/%$/, ''));
-    try { ruleValue = percentToBasisPoints(n, 'The tolerance'); } catch (e) { issues.push({ field: 'tolerance', message: `${(e as Error).message.replace(/, not .*$/, '')}, like 5` }); }
+    try {
+      ruleValue = percentToBasisPoints(n, 'The tolerance');
+    } catch (e) {
+      issues.push({ field: 'tolerance', message: `${(e as Error).message.replace(/, not .*$/, '')}, like 5` });
+    }
   } else {
     const tolerance = parseValue(v.tolerance, unit);
     if (!tolerance.ok) issues.push({ field: 'tolerance', message: `The tolerance: ${tolerance.reason}` });
-    else if (tolerance.value === undefined || tolerance.value < 0) issues.push({ field: 'tolerance', message: 'Enter the tolerance as an amount of zero or more' });
+    else if (tolerance.value === undefined || tolerance.value < 0)
+      issues.push({ field: 'tolerance', message: 'Enter the tolerance as an amount of zero or more' });
     else ruleValue = tolerance.value;
   }
   const baseline = parseValue(v.baseline, unit);
@@ -85,9 +146,20 @@ export function readDefinition(input: unknown): { definition: IndicatorDefinitio
     issues,
     definition: {
       values: {
-        code: v.code, title: v.title, description: v.description, unitKind: v.unitKind, decimalPlaces: unit.decimalPlaces, polarity: v.polarity,
-        frequency: v.frequency, ytdMethod: v.ytdMethod, ruleKind: v.ruleKind === 'default' ? null : v.ruleKind, ruleValue, chartKind: v.chartKind, ownerId: v.ownerId, dataSource: v.dataSource,
-        baseline: baseline.ok ? baseline.value ?? null : null,
+        code: v.code,
+        title: v.title,
+        description: v.description,
+        unitKind: v.unitKind,
+        decimalPlaces: unit.decimalPlaces,
+        polarity: v.polarity,
+        frequency: v.frequency,
+        ytdMethod: v.ytdMethod,
+        ruleKind: v.ruleKind === 'default' ? null : v.ruleKind,
+        ruleValue,
+        chartKind: v.chartKind,
+        ownerId: v.ownerId,
+        dataSource: v.dataSource,
+        baseline: baseline.ok ? (baseline.value ?? null) : null,
       },
       priorityIds: [...new Set(v.priorityIds)],
     },
@@ -113,8 +185,10 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     const { definition, issues } = readDefinition(input);
     if (!definition) throw new ValidationError(issues);
     const { ownerId } = definition.values;
-    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
-    if (!(await q.prioritiesBelong(actor.organisationId, definition.priorityIds))) issues.push({ field: 'priorityIds', message: 'Select the priorities from the list' });
+    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId)))
+      issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
+    if (!(await q.prioritiesBelong(actor.organisationId, definition.priorityIds)))
+      issues.push({ field: 'priorityIds', message: 'Select the priorities from the list' });
     if (issues.length > 0) throw new ValidationError(issues);
     return definition;
   }
@@ -125,40 +199,82 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
   }
 
   /** Every recorded period of the indicator, oldest first, with status, reasons and direction. */
-  function pointsOf(i: Indicator, values: IndicatorValue[], scale: Status[], defaults: IndicatorDefaults): IndicatorPoint[] {
+  function pointsOf(
+    i: Indicator,
+    values: IndicatorValue[],
+    scale: Status[],
+    defaults: IndicatorDefaults,
+  ): IndicatorPoint[] {
     const unit = unitOf(i);
     const byKey = new Map(values.map((v) => [v.periodKey, v]));
     return values.map((value) => {
       const period = parsePeriodKey(value.periodKey);
       const target = targetOf(i, value);
-      const computed = computeStatus({ polarity: i.polarity, unit, actual: value.actual ?? undefined, target, rule: ruleOf(i, defaults), scale });
+      const computed = computeStatus({
+        polarity: i.polarity,
+        unit,
+        actual: value.actual ?? undefined,
+        target,
+        rule: ruleOf(i, defaults),
+        scale,
+      });
       const chosen = value.override ? scale.find((s) => s.key === value.override!.statusKey) : undefined;
       const shown = chosen ?? (computed.rated ? computed.status : undefined);
       const travel = directionsOfTravel({
-        polarity: i.polarity, unit, current: value.actual ?? undefined,
+        polarity: i.polarity,
+        unit,
+        current: value.actual ?? undefined,
         previous: byKey.get(previousPeriod(period).key)?.actual ?? undefined,
         lastYear: byKey.get(samePeriodLastYear(period).key)?.actual ?? undefined,
         ...(i.polarity === 'band' && target && typeof target === 'object' ? { range: target } : {}),
       });
       return {
-        value, period, label: periodLabel(period), target, computed, shown,
+        value,
+        period,
+        label: periodLabel(period),
+        target,
+        computed,
+        shown,
         why: value.override ? value.override.explanation : computed.explanation,
-        sincePrevious: travel.sincePrevious, sinceLastYear: travel.sinceLastYear,
+        sincePrevious: travel.sincePrevious,
+        sinceLastYear: travel.sinceLastYear,
       };
     });
   }
 
   async function checkPeriod(actor: Actor, i: Indicator, period: Period) {
     if (period.kind !== FREQUENCY_PERIOD_KIND[i.frequency]) {
-      throw ValidationError.single('period', `${i.code} is reported ${i.frequency}: choose a period of that kind, not ${periodLabel(period)}`);
+      throw ValidationError.single(
+        'period',
+        `${i.code} is reported ${i.frequency}: choose a period of that kind, not ${periodLabel(period)}`,
+      );
     }
     const found = await periods.findByKey(actor, period.key);
-    if (!found) throw ValidationError.single('period', `There is no reporting period ${periodLabel(period)}: add it under Reporting periods first`);
+    if (!found)
+      throw ValidationError.single(
+        'period',
+        `There is no reporting period ${periodLabel(period)}: add it under Reporting periods first`,
+      );
     return found;
   }
 
-  const audit = (q: IndicatorQueries, actor: Actor, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
-    q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator', entityId, action, before, after });
+  const audit = (
+    q: IndicatorQueries,
+    actor: Actor,
+    entityId: string,
+    action: 'create' | 'update',
+    before: unknown,
+    after: unknown,
+  ) =>
+    q.audit({
+      organisationId: actor.organisationId,
+      actor: actor.label,
+      entity: 'indicator',
+      entityId,
+      action,
+      before,
+      after,
+    });
 
   return {
     get,
@@ -172,7 +288,8 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       authorize(actor, 'indicator.edit');
       return repo.transaction(async (q) => {
         const { values, priorityIds } = await parseDefinition(actor, q, input);
-        if (await q.findByCode(actor.organisationId, values.code)) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+        if (await q.findByCode(actor.organisationId, values.code))
+          throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
         const id = await q.insert(actor.organisationId, values, priorityIds);
         const after = (await q.findByCode(actor.organisationId, values.code))!;
         await audit(q, actor, id, 'create', undefined, after);
@@ -187,17 +304,27 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         const before = await get(actor, code, q);
         const { values, priorityIds } = await parseDefinition(actor, q, input);
         const clash = await q.findByCode(actor.organisationId, values.code);
-        if (clash && clash.id !== before.id) throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+        if (clash && clash.id !== before.id)
+          throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
         if ((await q.values(before.id)).length > 0) {
           if (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces) {
-            throw ValidationError.single('unitKind', 'The unit and decimal places cannot change once values are recorded: the stored values would change meaning');
+            throw ValidationError.single(
+              'unitKind',
+              'The unit and decimal places cannot change once values are recorded: the stored values would change meaning',
+            );
           }
           if (values.frequency !== before.frequency) {
-            throw ValidationError.single('frequency', 'How often it is reported cannot change once values are recorded: they belong to periods of the old kind');
+            throw ValidationError.single(
+              'frequency',
+              'How often it is reported cannot change once values are recorded: they belong to periods of the old kind',
+            );
           }
         }
         if (!(await q.update(actor.organisationId, before.id, version ?? before.version, values, priorityIds))) {
-          throw new ConflictError('STALE_VERSION', 'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.');
+          throw new ConflictError(
+            'STALE_VERSION',
+            'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.',
+          );
         }
         const after = (await q.findByCode(actor.organisationId, values.code))!;
         await audit(q, actor, before.id, 'update', before, after);
@@ -219,20 +346,40 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         const issues: FieldIssue[] = [];
         const read = (field: 'actual' | 'target' | 'targetHigh', text: string, name: string): Scaled | null => {
           const parsed = parseValue(text, unit);
-          if (!parsed.ok) { issues.push({ field, message: `The ${name}: ${parsed.reason}` }); return null; }
+          if (!parsed.ok) {
+            issues.push({ field, message: `The ${name}: ${parsed.reason}` });
+            return null;
+          }
           return parsed.value ?? null;
         };
         const actual = read('actual', v.actual, 'actual');
-        const target = i.polarity === 'none' ? null : read('target', v.target, i.polarity === 'band' ? 'bottom of the target range' : 'target');
+        const target =
+          i.polarity === 'none'
+            ? null
+            : read('target', v.target, i.polarity === 'band' ? 'bottom of the target range' : 'target');
         const targetHigh = i.polarity === 'band' ? read('targetHigh', v.targetHigh, 'top of the target range') : null;
-        if (i.polarity === 'none' && v.target.trim() !== '') issues.push({ field: 'target', message: `${i.code} has no target (it is for information): leave the target blank` });
-        if (i.polarity === 'band' && (target === null) !== (targetHigh === null)) issues.push({ field: 'targetHigh', message: 'Give both ends of the target range, or neither' });
-        if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh) issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
+        if (i.polarity === 'none' && v.target.trim() !== '')
+          issues.push({
+            field: 'target',
+            message: `${i.code} has no target (it is for information): leave the target blank`,
+          });
+        if (i.polarity === 'band' && (target === null) !== (targetHigh === null))
+          issues.push({ field: 'targetHigh', message: 'Give both ends of the target range, or neither' });
+        if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh)
+          issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
         if (issues.length > 0) throw new ValidationError(issues);
         const before = (await q.values(i.id)).find((x) => x.periodId === period.id);
         await q.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
         const values = await q.values(i.id);
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: i.id, action: 'update', before, after: values.find((x) => x.periodId === period.id) });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'indicator_value',
+          entityId: i.id,
+          action: 'update',
+          before,
+          after: values.find((x) => x.periodId === period.id),
+        });
         return pointsOf(i, values, scale, defaults);
       });
     },
@@ -247,31 +394,63 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         const i = await get(actor, code, q);
         const values = await q.values(i.id);
         const value = values.find((x) => x.periodKey === v.period.key);
-        if (!value) throw ValidationError.single('period', `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`);
-        const computed = computeStatus({ polarity: i.polarity, unit: unitOf(i), actual: value.actual ?? undefined, target: targetOf(i, value), rule: ruleOf(i, defaults), scale });
+        if (!value)
+          throw ValidationError.single(
+            'period',
+            `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`,
+          );
+        const computed = computeStatus({
+          polarity: i.polarity,
+          unit: unitOf(i),
+          actual: value.actual ?? undefined,
+          target: targetOf(i, value),
+          rule: ruleOf(i, defaults),
+          scale,
+        });
         if (v.status === '') {
           await q.setOverride(value.id, null);
         } else {
           const o = overrideStatus(computed, v.status, v.reason, scale);
-          await q.setOverride(value.id, { statusKey: o.chosen.key, reason: o.reason, computedKey: computed.rated ? computed.status.key : null, explanation: o.explanation });
+          await q.setOverride(value.id, {
+            statusKey: o.chosen.key,
+            reason: o.reason,
+            computedKey: computed.rated ? computed.status.key : null,
+            explanation: o.explanation,
+          });
         }
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'indicator_value', entityId: value.id, action: 'update', before: value.override, after: v.status === '' ? null : { status: v.status, reason: v.reason } });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'indicator_value',
+          entityId: value.id,
+          action: 'update',
+          before: value.override,
+          after: v.status === '' ? null : { status: v.status, reason: v.reason },
+        });
         return pointsOf(i, await q.values(i.id), scale, defaults);
       });
     },
 
     /** The indicator's points, and the rule they were computed by (its own or the organisation's default). */
-    async points(actor: Actor, code: string): Promise<{ indicator: Indicator; points: IndicatorPoint[]; rule: EffectiveRule }> {
+    async points(
+      actor: Actor,
+      code: string,
+    ): Promise<{ indicator: Indicator; points: IndicatorPoint[]; rule: EffectiveRule }> {
       const indicator = await get(actor, code);
       const defaults = await organisations.indicatorDefaults(actor);
       return {
-        indicator, rule: effectiveRuleOf(indicator, defaults),
+        indicator,
+        rule: effectiveRuleOf(indicator, defaults),
         points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScale(actor), defaults),
       };
     },
 
     /** The indicators a report shows as graphs, each with its points up to the report's period (the last 8). */
-    async graphsForReport(actor: Actor, reportId: string, upTo: Period): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
+    async graphsForReport(
+      actor: Actor,
+      reportId: string,
+      upTo: Period,
+    ): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
       const ids = await repo.reportGraphIds(reportId);
       if (ids.length === 0) return [];
       const all = await repo.list(actor.organisationId);
@@ -281,7 +460,9 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       for (const id of ids) {
         const indicator = all.find((i) => i.id === id);
         if (!indicator) continue;
-        const points = pointsOf(indicator, await repo.values(indicator.id), scale, defaults).filter((p) => p.period.endsOn <= upTo.endsOn).slice(-8);
+        const points = pointsOf(indicator, await repo.values(indicator.id), scale, defaults)
+          .filter((p) => p.period.endsOn <= upTo.endsOn)
+          .slice(-8);
         out.push({ indicator, points });
       }
       return out;
@@ -293,10 +474,19 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const { indicators } = parseWith(graphsInput, input);
       await repo.transaction(async (q) => {
         const linked = new Set((await q.list(actor.organisationId, { priorityId })).map((i) => i.id));
-        if (indicators.some((id) => !linked.has(id))) throw ValidationError.single('indicators', 'Select graphs from the indicators linked to this priority');
+        if (indicators.some((id) => !linked.has(id)))
+          throw ValidationError.single('indicators', 'Select graphs from the indicators linked to this priority');
         const before = await q.reportGraphIds(reportId);
         await q.setReportGraphs(actor.organisationId, reportId, [...new Set(indicators)]);
-        await q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'progress_report', entityId: reportId, action: 'update', before: { graphs: before }, after: { graphs: indicators } });
+        await q.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'progress_report',
+          entityId: reportId,
+          action: 'update',
+          before: { graphs: before },
+          after: { graphs: indicators },
+        });
       });
     },
   };

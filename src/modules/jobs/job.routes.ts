@@ -14,12 +14,18 @@ export function registerJobRoutes(app: FastifyInstance, services: Services): voi
   app.get(routes.job, async (request: IdReq, reply) => {
     const { job, files } = await jobs.get(request.actor, request.params.id);
     const view = presentJob(job, files);
-    return reply.view('jobs/views/job.njk', { pageTitle: view.title, section: view.section, backLink: view.back, job: view });
+    return reply.view('jobs/views/job.njk', {
+      pageTitle: view.title,
+      section: view.section,
+      backLink: view.back,
+      job: view,
+    });
   });
 
   app.get(routes.file, async (request: IdReq, reply) => {
     const file = await jobs.file(request.actor, request.params.id);
-    return reply.type(file.contentType)
+    return reply
+      .type(file.contentType)
       .header('content-disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '')}"`)
       .send(file.bytes);
   });

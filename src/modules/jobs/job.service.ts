@@ -9,20 +9,28 @@ import type { Job, JobQueue, StoredFile, StoredFileInfo } from '../../platform/j
 export type { Job, StoredFile, StoredFileInfo };
 
 export class JobNotFoundError extends NotFoundError {
-  constructor(id: string) { super('JOB_NOT_FOUND', `There is no job ${id}`); }
+  constructor(id: string) {
+    super('JOB_NOT_FOUND', `There is no job ${id}`);
+  }
 }
 export class FileNotFoundError extends NotFoundError {
-  constructor(id: string) { super('FILE_NOT_FOUND', `There is no file ${id}`); }
+  constructor(id: string) {
+    super('FILE_NOT_FOUND', `There is no file ${id}`);
+  }
 }
 
 /** What the actor asked for, kept with the job so the handler acts as them. */
-export interface JobInput<T> { actorLabel: string; params: T }
+export interface JobInput<T> {
+  actorLabel: string;
+  params: T;
+}
 
 export function createJobService(queue: JobQueue) {
   return {
     queue,
     /** Queues work for the actor's organisation; the worker runs it as the same actor. */
-    enqueue: <T>(actor: Actor, kind: string, params: T): Promise<Job> => queue.enqueue(kind, actor.organisationId, { actorLabel: actor.label, params } satisfies JobInput<T>),
+    enqueue: <T>(actor: Actor, kind: string, params: T): Promise<Job> =>
+      queue.enqueue(kind, actor.organisationId, { actorLabel: actor.label, params } satisfies JobInput<T>),
 
     async get(actor: Actor, id: string): Promise<{ job: Job; files: StoredFileInfo[] }> {
       const job = await queue.find(actor.organisationId, id);

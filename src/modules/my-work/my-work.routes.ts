@@ -8,6 +8,10 @@ import { presentMyWork } from './my-work.presenter.ts';
 export function registerMyWorkRoutes(app: FastifyInstance, services: Services): void {
   app.get(paths.myWork, async (request, reply) => {
     const work = await services.myWork.forActor(request.actor);
-    return reply.view('my-work/views/my-work.njk', { pageTitle: 'My work', section: 'my-work', ...presentMyWork(work) });
+    return reply.view('my-work/views/my-work.njk', {
+      pageTitle: 'My work',
+      section: 'my-work',
+      ...presentMyWork(work),
+    });
   });
 }

@@ -30,13 +30,16 @@ export interface MyWork {
   milestones: (MilestoneRow & { overdue: boolean })[];
 }
 
-export interface MyWorkDeps { repo: MyWorkRepository }
+export interface MyWorkDeps {
+  repo: MyWorkRepository;
+}
 
 /** Overdue first, then the earliest date first (no date last), then by priority code. */
 function byUrgency<T extends { overdue: boolean; priorityCode: string }>(date: (x: T) => string | null) {
-  return (a: T, b: T) => Number(b.overdue) - Number(a.overdue)
-    || (date(a) ?? '9999').localeCompare(date(b) ?? '9999')
-    || a.priorityCode.localeCompare(b.priorityCode);
+  return (a: T, b: T) =>
+    Number(b.overdue) - Number(a.overdue) ||
+    (date(a) ?? '9999').localeCompare(date(b) ?? '9999') ||
+    a.priorityCode.localeCompare(b.priorityCode);
 }
 
 export function createMyWorkService({ repo }: MyWorkDeps) {
@@ -48,7 +51,8 @@ export function createMyWorkService({ repo }: MyWorkDeps) {
       const org = actor.organisationId;
       // Everything listed is unpublished work of the person's own priorities, or actions they
       // are named on: shown only if their roles let them read it (a viewer reads published only).
-      const readable = (published: boolean) => can(actor, 'report.read', { published, accountablePersonIds: [me], namedPersonIds: [me] });
+      const readable = (published: boolean) =>
+        can(actor, 'report.read', { published, accountablePersonIds: [me], namedPersonIds: [me] });
       const [drafts, missing, toSignOff, milestones] = await Promise.all([
         repo.drafts(org, me),
         repo.missing(org, me, addDays(today, -MISSING_FROM_DAYS), addDays(today, MISSING_AHEAD_DAYS)),
@@ -59,9 +63,16 @@ export function createMyWorkService({ repo }: MyWorkDeps) {
       return {
         today,
         hasPerson: true,
-        toWrite: readable(false) ? [...drafts, ...missing].map((r) => ({ ...r, overdue: late(r.dueOn) })).sort(byUrgency((r) => r.dueOn)) : [],
-        toSignOff: readable(false) ? toSignOff.map((r) => ({ ...r, overdue: late(r.dueOn) })).sort(byUrgency((r) => r.dueOn)) : [],
-        milestones: milestones.filter((m) => readable(m.published)).map((m) => ({ ...m, overdue: m.deadline < today })).sort(byUrgency((m) => m.deadline)),
+        toWrite: readable(false)
+          ? [...drafts, ...missing].map((r) => ({ ...r, overdue: late(r.dueOn) })).sort(byUrgency((r) => r.dueOn))
+          : [],
+        toSignOff: readable(false)
+          ? toSignOff.map((r) => ({ ...r, overdue: late(r.dueOn) })).sort(byUrgency((r) => r.dueOn))
+          : [],
+        milestones: milestones
+          .filter((m) => readable(m.published))
+          .map((m) => ({ ...m, overdue: m.deadline < today }))
+          .sort(byUrgency((m) => m.deadline)),
       };
     },
   };

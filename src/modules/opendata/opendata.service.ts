@@ -12,15 +12,36 @@ import type { IndicatorService } from '../indicators/indicator.service.ts';
 import { unitOf } from '../indicators/indicator.service.ts';
 
 export interface PriorityStatusRecord {
-  priority: string; title: string; plan: string; theme: string; accountableOfficer: string | null;
-  period: string; periodLabel: string; status: string | null; statusLabel: string | null;
+  priority: string;
+  title: string;
+  plan: string;
+  theme: string;
+  accountableOfficer: string | null;
+  period: string;
+  periodLabel: string;
+  status: string | null;
+  statusLabel: string | null;
 }
 export interface IndicatorValueRecord {
-  indicator: string; title: string; unit: string; goodIs: string; period: string; periodLabel: string;
-  actual: string | null; target: string | null; status: string | null; statusLabel: string | null; directionSincePrevious: string;
+  indicator: string;
+  title: string;
+  unit: string;
+  goodIs: string;
+  period: string;
+  periodLabel: string;
+  actual: string | null;
+  target: string | null;
+  status: string | null;
+  statusLabel: string | null;
+  directionSincePrevious: string;
 }
 
-export function createOpenDataService(deps: { plans: PlanService; reports: ReportService; organisations: OrganisationService; indicators: IndicatorService }) {
+export function createOpenDataService(deps: {
+  plans: PlanService;
+  reports: ReportService;
+  organisations: OrganisationService;
+  indicators: IndicatorService;
+}) {
   const { plans, reports, organisations, indicators } = deps;
   return {
     async priorityStatuses(actor: Actor): Promise<PriorityStatusRecord[]> {
@@ -32,11 +53,22 @@ export function createOpenDataService(deps: { plans: PlanService; reports: Repor
         for (const r of (await reports.listForPriority(actor, p.code)).reverse()) {
           if (r.publishedRevision === null) continue;
           const live = statuses.find((x) => x.id === r.statusId);
-          const shown = r.state === 'published' ? (live ? { key: live.key, label: live.label } : null)
-            : (await reports.revisionView(actor, p.code, r.periodKey, r.publishedRevision)).view.status;
+          const shown =
+            r.state === 'published'
+              ? live
+                ? { key: live.key, label: live.label }
+                : null
+              : (await reports.revisionView(actor, p.code, r.periodKey, r.publishedRevision)).view.status;
           out.push({
-            priority: p.code, title: p.title, plan: p.planTitle, theme: p.themeTitle, accountableOfficer: p.officerName,
-            period: r.periodKey, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: shown?.key ?? null, statusLabel: shown?.label ?? null,
+            priority: p.code,
+            title: p.title,
+            plan: p.planTitle,
+            theme: p.themeTitle,
+            accountableOfficer: p.officerName,
+            period: r.periodKey,
+            periodLabel: periodLabel(parsePeriodKey(r.periodKey)),
+            status: shown?.key ?? null,
+            statusLabel: shown?.label ?? null,
           });
         }
       }
@@ -49,10 +81,17 @@ export function createOpenDataService(deps: { plans: PlanService; reports: Repor
         const unit = unitOf(i);
         for (const p of points) {
           out.push({
-            indicator: i.code, title: i.title, unit: i.unitKind, goodIs: i.polarity, period: p.period.key, periodLabel: p.label,
+            indicator: i.code,
+            title: i.title,
+            unit: i.unitKind,
+            goodIs: i.polarity,
+            period: p.period.key,
+            periodLabel: p.label,
             actual: p.value.actual === null ? null : formatValue(p.value.actual, unit),
             target: p.value.target === null ? null : formatValue(p.value.target, unit),
-            status: p.shown?.key ?? null, statusLabel: p.shown?.label ?? null, directionSincePrevious: p.sincePrevious.text,
+            status: p.shown?.key ?? null,
+            statusLabel: p.shown?.label ?? null,
+            directionSincePrevious: p.sincePrevious.text,
           });
         }
       }

@@ -42,8 +42,14 @@ function organisationQueries(db: Executor<DB>) {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
 
     async findHome(): Promise<Organisation | undefined> {
-      const row = await db.selectFrom('organisation').selectAll()
-        .where('managed_by_id', 'is', null).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom('organisation')
+        .selectAll()
+        .where('managed_by_id', 'is', null)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
       return row && toOrganisation(row);
     },
     async findById(id: string): Promise<Organisation | undefined> {
@@ -51,40 +57,79 @@ function organisationQueries(db: Executor<DB>) {
       return row && toOrganisation(row);
     },
     async listManagedBy(organisationId: string): Promise<Organisation[]> {
-      const rows = await db.selectFrom('organisation').selectAll()
-        .where('managed_by_id', '=', organisationId).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('organisation')
+        .selectAll()
+        .where('managed_by_id', '=', organisationId)
+        .orderBy('name')
+        .execute();
       return rows.map(toOrganisation);
     },
     async findManagedByName(organisationId: string, name: string): Promise<Organisation | undefined> {
-      const row = await db.selectFrom('organisation').selectAll()
+      const row = await db
+        .selectFrom('organisation')
+        .selectAll()
         .where('managed_by_id', '=', organisationId)
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase())).executeTakeFirst();
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+        .executeTakeFirst();
       return row && toOrganisation(row);
     },
-    async insert(values: { name: string; shortName: string | null; kind: OrganisationKind; managedById: string | null }): Promise<Organisation> {
-      const row = await db.insertInto('organisation').values({
-        name: values.name, short_name: values.shortName, kind: values.kind, managed_by_id: values.managedById,
-      }).returningAll().executeTakeFirstOrThrow();
+    async insert(values: {
+      name: string;
+      shortName: string | null;
+      kind: OrganisationKind;
+      managedById: string | null;
+    }): Promise<Organisation> {
+      const row = await db
+        .insertInto('organisation')
+        .values({
+          name: values.name,
+          short_name: values.shortName,
+          kind: values.kind,
+          managed_by_id: values.managedById,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return toOrganisation(row);
     },
-    async update(id: string, values: { name: string; shortName: string | null; kind: OrganisationKind }): Promise<Organisation> {
-      const row = await db.updateTable('organisation')
+    async update(
+      id: string,
+      values: { name: string; shortName: string | null; kind: OrganisationKind },
+    ): Promise<Organisation> {
+      const row = await db
+        .updateTable('organisation')
         .set({ name: values.name, short_name: values.shortName, kind: values.kind })
-        .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return toOrganisation(row);
     },
     async findIndicatorDefaults(id: string): Promise<IndicatorDefaults | undefined> {
-      const row = await db.selectFrom('organisation').select(['default_rule_kind', 'default_rule_value']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('organisation')
+        .select(['default_rule_kind', 'default_rule_value'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { ruleKind: row.default_rule_kind, ruleValue: Number(row.default_rule_value) };
     },
     async updateIndicatorDefaults(id: string, values: IndicatorDefaults): Promise<void> {
-      await db.updateTable('organisation').set({ default_rule_kind: values.ruleKind, default_rule_value: values.ruleValue }).where('id', '=', id).execute();
+      await db
+        .updateTable('organisation')
+        .set({ default_rule_kind: values.ruleKind, default_rule_value: values.ruleValue })
+        .where('id', '=', id)
+        .execute();
     },
     async countReferences(partnerId: string): Promise<number> {
-      const people = await db.selectFrom('person').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('employer_id', '=', partnerId).executeTakeFirstOrThrow();
-      const contributions = await db.selectFrom('action_contributor').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('partner_id', '=', partnerId).executeTakeFirstOrThrow();
+      const people = await db
+        .selectFrom('person')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('employer_id', '=', partnerId)
+        .executeTakeFirstOrThrow();
+      const contributions = await db
+        .selectFrom('action_contributor')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('partner_id', '=', partnerId)
+        .executeTakeFirstOrThrow();
       return Number(people.n) + Number(contributions.n);
     },
     async delete(id: string): Promise<void> {
@@ -92,17 +137,31 @@ function organisationQueries(db: Executor<DB>) {
     },
 
     async listStatuses(organisationId: string): Promise<Status[]> {
-      const rows = await db.selectFrom('status').selectAll()
-        .where('organisation_id', '=', organisationId).orderBy('position').execute();
+      const rows = await db
+        .selectFrom('status')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('position')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, key: r.key, label: r.label, colour: r.colour, shape: r.shape as Shape,
-        description: r.description, commentRequired: r.comment_required, position: r.position,
+        id: r.id,
+        key: r.key,
+        label: r.label,
+        colour: r.colour,
+        shape: r.shape as Shape,
+        description: r.description,
+        commentRequired: r.comment_required,
+        position: r.position,
       }));
     },
     async countReportsByStatus(organisationId: string): Promise<Map<string, number>> {
-      const rows = await db.selectFrom('progress_report').select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('organisation_id', '=', organisationId).where('status_id', 'is not', null)
-        .groupBy('status_id').execute();
+      const rows = await db
+        .selectFrom('progress_report')
+        .select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('organisation_id', '=', organisationId)
+        .where('status_id', 'is not', null)
+        .groupBy('status_id')
+        .execute();
       return new Map(rows.map((r) => [r.status_id!, Number(r.n)]));
     },
     /** Replaces the scale: updates rows by id, inserts new ones, deletes the rest (callers check use first). */
@@ -113,31 +172,58 @@ function organisationQueries(db: Executor<DB>) {
       await del.execute();
       // Move keys out of the way first so a swap of two keys does not trip the unique constraint.
       if (keep.length > 0) {
-        await db.updateTable('status').set({ key: sql<string>`key || '~' || id::text` })
-          .where('organisation_id', '=', organisationId).execute();
+        await db
+          .updateTable('status')
+          .set({ key: sql<string>`key || '~' || id::text` })
+          .where('organisation_id', '=', organisationId)
+          .execute();
       }
       // Officers' indicator overrides name statuses by key: carry them through a renamed key.
-      const before = new Map((await db.selectFrom('status').select(['id', 'key']).where('organisation_id', '=', organisationId).execute())
-        .map((r) => [r.id, r.key.replace(/~[0-9a-f-]{36}$/, '')]));
+      const before = new Map(
+        (
+          await db.selectFrom('status').select(['id', 'key']).where('organisation_id', '=', organisationId).execute()
+        ).map((r) => [r.id, r.key.replace(/~[0-9a-f-]{36}$/, '')]),
+      );
       const renamed = statuses.filter((s) => s.id && before.has(s.id) && before.get(s.id) !== s.key);
       // Two steps through a placeholder, so swapping two keys does not merge their overrides.
       for (const s of renamed) {
-        await db.updateTable('indicator_value').set({ override_status_key: `~${s.id}` })
-          .where('organisation_id', '=', organisationId).where('override_status_key', '=', before.get(s.id!)!).execute();
+        await db
+          .updateTable('indicator_value')
+          .set({ override_status_key: `~${s.id}` })
+          .where('organisation_id', '=', organisationId)
+          .where('override_status_key', '=', before.get(s.id!)!)
+          .execute();
       }
       for (const s of renamed) {
-        await db.updateTable('indicator_value').set({ override_status_key: s.key })
-          .where('organisation_id', '=', organisationId).where('override_status_key', '=', `~${s.id}`).execute();
+        await db
+          .updateTable('indicator_value')
+          .set({ override_status_key: s.key })
+          .where('organisation_id', '=', organisationId)
+          .where('override_status_key', '=', `~${s.id}`)
+          .execute();
       }
       for (const [position, s] of statuses.entries()) {
         const values = {
-          key: s.key, label: s.label, colour: s.colour.toLowerCase(), shape: s.shape,
-          description: s.description, comment_required: s.commentRequired, position,
+          key: s.key,
+          label: s.label,
+          colour: s.colour.toLowerCase(),
+          shape: s.shape,
+          description: s.description,
+          comment_required: s.commentRequired,
+          position,
         };
         if (s.id) {
-          await db.updateTable('status').set(values).where('id', '=', s.id).where('organisation_id', '=', organisationId).execute();
+          await db
+            .updateTable('status')
+            .set(values)
+            .where('id', '=', s.id)
+            .where('organisation_id', '=', organisationId)
+            .execute();
         } else {
-          await db.insertInto('status').values({ ...values, organisation_id: organisationId }).execute();
+          await db
+            .insertInto('status')
+            .values({ ...values, organisation_id: organisationId })
+            .execute();
         }
       }
     },

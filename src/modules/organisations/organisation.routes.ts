@@ -7,7 +7,12 @@ import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { SHAPES } from '../../domain/status-scale.ts';
-import { organisationInput, statusScaleInput, ORGANISATION_KINDS, ORGANISATION_KIND_LABELS } from './organisation.schemas.ts';
+import {
+  organisationInput,
+  statusScaleInput,
+  ORGANISATION_KINDS,
+  ORGANISATION_KIND_LABELS,
+} from './organisation.schemas.ts';
 import { STATUS_PRESETS } from './organisation.service.ts';
 import { presentStatus } from '../../render/report-view.ts';
 
@@ -16,66 +21,155 @@ type Params = { id: string };
 export function registerOrganisationRoutes(app: FastifyInstance, services: Services): void {
   const { organisations } = services;
 
-  const kindItems = (selected: unknown) => ORGANISATION_KINDS.map((k) => ({ value: k, text: ORGANISATION_KIND_LABELS[k], checked: selected === k }));
-  const formPage = (title: string, action: string, values: Record<string, any>, extra: Record<string, unknown> = {}, errors?: ErrorView) => ({
-    template: 'organisations/views/organisation-form.njk', pageTitle: title, section: 'organisations', backLink: { href: paths.organisations.list },
-    action, values, errors, kindItems: kindItems(values.kind), ...extra,
+  const kindItems = (selected: unknown) =>
+    ORGANISATION_KINDS.map((k) => ({ value: k, text: ORGANISATION_KIND_LABELS[k], checked: selected === k }));
+  const formPage = (
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    extra: Record<string, unknown> = {},
+    errors?: ErrorView,
+  ) => ({
+    template: 'organisations/views/organisation-form.njk',
+    pageTitle: title,
+    section: 'organisations',
+    backLink: { href: paths.organisations.list },
+    action,
+    values,
+    errors,
+    kindItems: kindItems(values.kind),
+    ...extra,
   });
 
-  app.get(paths.organisations.list, async (request, reply) => reply.view('organisations/views/organisation-list.njk', {
-    pageTitle: 'Partner organisations', section: 'organisations',
-    partners: (await organisations.listPartners(request.actor)).map((o) => ({ ...o, kindLabel: ORGANISATION_KIND_LABELS[o.kind] })),
-  }));
+  app.get(paths.organisations.list, async (request, reply) =>
+    reply.view('organisations/views/organisation-list.njk', {
+      pageTitle: 'Partner organisations',
+      section: 'organisations',
+      partners: (await organisations.listPartners(request.actor)).map((o) => ({
+        ...o,
+        kindLabel: ORGANISATION_KIND_LABELS[o.kind],
+      })),
+    }),
+  );
   app.get(paths.organisations.new, async (_request, reply) => {
     const { template, ...ctx } = formPage('Add a partner organisation', paths.organisations.list, {});
     return reply.view(template, ctx);
   });
   app.post(paths.organisations.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => organisations.createPartner(request.actor, body), () => paths.organisations.list,
-      async (errors) => formPage('Add a partner organisation', paths.organisations.list, body, {}, errors));
+    return submitForm(
+      reply,
+      () => organisations.createPartner(request.actor, body),
+      () => paths.organisations.list,
+      async (errors) => formPage('Add a partner organisation', paths.organisations.list, body, {}, errors),
+    );
   });
   app.get(routes.organisationEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const org = await organisations.getPartner(request.actor, request.params.id);
-    const { template, ...ctx } = formPage(`Change ${org.name}`, paths.organisations.edit(org.id), org, { deleteAction: paths.organisations.delete(org.id) });
+    const { template, ...ctx } = formPage(`Change ${org.name}`, paths.organisations.edit(org.id), org, {
+      deleteAction: paths.organisations.delete(org.id),
+    });
     return reply.view(template, ctx);
   });
   app.post(routes.organisationEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { id } = request.params;
-    return submitForm(reply, () => organisations.updatePartner(request.actor, id, body), () => paths.organisations.list,
-      async (errors) => formPage('Change the organisation', paths.organisations.edit(id), body, { deleteAction: paths.organisations.delete(id) }, errors));
+    return submitForm(
+      reply,
+      () => organisations.updatePartner(request.actor, id, body),
+      () => paths.organisations.list,
+      async (errors) =>
+        formPage(
+          'Change the organisation',
+          paths.organisations.edit(id),
+          body,
+          { deleteAction: paths.organisations.delete(id) },
+          errors,
+        ),
+    );
   });
   app.post(routes.organisationDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const { id } = request.params;
     const org = await organisations.getPartner(request.actor, id);
-    return submitForm(reply, () => organisations.deletePartner(request.actor, id), () => paths.organisations.list,
-      async (errors) => formPage(`Change ${org.name}`, paths.organisations.edit(id), org, { deleteAction: paths.organisations.delete(id) }, errors));
+    return submitForm(
+      reply,
+      () => organisations.deletePartner(request.actor, id),
+      () => paths.organisations.list,
+      async (errors) =>
+        formPage(
+          `Change ${org.name}`,
+          paths.organisations.edit(id),
+          org,
+          { deleteAction: paths.organisations.delete(id) },
+          errors,
+        ),
+    );
   });
 
   // --- Status scale ---------------------------------------------------------------------
-  async function scalePage(request: FastifyRequest, rows: Record<string, unknown>[], blank: number, errors?: ErrorView) {
+  async function scalePage(
+    request: FastifyRequest,
+    rows: Record<string, unknown>[],
+    blank: number,
+    errors?: ErrorView,
+  ) {
     const all = [...rows];
-    for (let i = 0; i < blank; i++) all.push({ id: '', label: '', key: '', colour: '#505a5f', shape: 'square', description: '', commentRequired: false });
+    for (let i = 0; i < blank; i++)
+      all.push({
+        id: '',
+        label: '',
+        key: '',
+        colour: '#505a5f',
+        shape: 'square',
+        description: '',
+        commentRequired: false,
+      });
     return {
-      template: 'organisations/views/status-scale.njk', pageTitle: 'Status scale', section: 'settings', errors,
+      template: 'organisations/views/status-scale.njk',
+      pageTitle: 'Status scale',
+      section: 'settings',
+      errors,
       rows: all.map((r, i) => ({
-        ...r, index: i,
-        preview: r.label ? presentStatus({ id: '', position: i, key: String(r.key ?? ''), label: String(r.label), colour: /^#[0-9a-f]{6}$/i.test(String(r.colour)) ? String(r.colour) : '#505a5f', shape: (SHAPES as readonly string[]).includes(String(r.shape)) ? r.shape as typeof SHAPES[number] : 'square', description: '', commentRequired: false }) : null,
-        shapeItems: SHAPES.map((s) => ({ value: s, text: s.charAt(0).toUpperCase() + s.slice(1), selected: r.shape === s })),
+        ...r,
+        index: i,
+        preview: r.label
+          ? presentStatus({
+              id: '',
+              position: i,
+              key: String(r.key ?? ''),
+              label: String(r.label),
+              colour: /^#[0-9a-f]{6}$/i.test(String(r.colour)) ? String(r.colour) : '#505a5f',
+              shape: (SHAPES as readonly string[]).includes(String(r.shape))
+                ? (r.shape as (typeof SHAPES)[number])
+                : 'square',
+              description: '',
+              commentRequired: false,
+            })
+          : null,
+        shapeItems: SHAPES.map((s) => ({
+          value: s,
+          text: s.charAt(0).toUpperCase() + s.slice(1),
+          selected: r.shape === s,
+        })),
       })),
       presets: Object.entries(STATUS_PRESETS).map(([key, p]) => ({ key, label: p.label })),
     };
   }
   app.get(paths.statusScale.edit, async (request: FastifyRequest<{ Querystring: { blank?: string } }>, reply) => {
     const scale = await organisations.statusScale(request.actor);
-    const { template, ...ctx } = await scalePage(request, scale as unknown as Record<string, unknown>[], Math.min(3, Number(request.query.blank ?? 0) || 0));
+    const { template, ...ctx } = await scalePage(
+      request,
+      scale as unknown as Record<string, unknown>[],
+      Math.min(3, Number(request.query.blank ?? 0) || 0),
+    );
     return reply.view(template, ctx);
   });
   app.post(paths.statusScale.edit, async (request, reply) => {
     const body = formBody(request);
     const intent = String(body.intent ?? 'save');
-    const submitted = ((body.statuses as Record<string, unknown>[] | undefined) ?? []).filter((s) => String(s.label ?? '').trim() !== '' || s.id);
+    const submitted = ((body.statuses as Record<string, unknown>[] | undefined) ?? []).filter(
+      (s) => String(s.label ?? '').trim() !== '' || s.id,
+    );
     let { rows: statuses, blank } = applyRowIntent(submitted, intent);
     const preset = /^preset-(\w+)$/.exec(intent);
     if (preset && STATUS_PRESETS[preset[1]!]) {
@@ -86,9 +180,15 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     if (intent !== 'save') {
       // Add, move, remove or a preset: show the form again; nothing is saved until "Save".
       const { template, ...ctx } = await scalePage(request, statuses, blank);
-      return reply.view(template, { ...ctx, notice: 'Your changes are not saved yet: select “Save status scale” to keep them.' });
+      return reply.view(template, {
+        ...ctx,
+        notice: 'Your changes are not saved yet: select “Save status scale” to keep them.',
+      });
     }
-    return submitForm(reply, () => organisations.updateStatusScale(request.actor, { statuses }), () => paths.statusScale.edit,
+    return submitForm(
+      reply,
+      () => organisations.updateStatusScale(request.actor, { statuses }),
+      () => paths.statusScale.edit,
       async (errors) => {
         // Put back any saved status the form left out, so a refused removal shows it again.
         const kept = new Set(statuses.map((s) => s.id).filter(Boolean));
@@ -97,12 +197,17 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
           rows.splice(Math.min(s.position, rows.length), 0, s as unknown as Record<string, unknown>);
         }
         return scalePage(request, rows, 0, errors);
-      });
+      },
+    );
   });
 
   // --- Indicator defaults (the tolerance of indicators without their own rule) -----------
   const defaultsPage = (values: { tolerance: string }, errors?: ErrorView) => ({
-    template: 'organisations/views/indicator-defaults.njk', pageTitle: 'Indicator settings', section: 'settings', values, errors,
+    template: 'organisations/views/indicator-defaults.njk',
+    pageTitle: 'Indicator settings',
+    section: 'settings',
+    values,
+    errors,
     backLink: { href: paths.statusScale.edit },
   });
   app.get(paths.indicatorDefaults.edit, async (request: FastifyRequest<{ Querystring: { saved?: string } }>, reply) => {
@@ -112,20 +217,84 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
   });
   app.post(paths.indicatorDefaults.edit, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => organisations.updateIndicatorDefaults(request.actor, body), () => `${paths.indicatorDefaults.edit}?saved=1`,
-      async (errors) => defaultsPage({ tolerance: typeof body.tolerance === 'string' ? body.tolerance : '' }, errors));
+    return submitForm(
+      reply,
+      () => organisations.updateIndicatorDefaults(request.actor, body),
+      () => `${paths.indicatorDefaults.edit}?saved=1`,
+      async (errors) => defaultsPage({ tolerance: typeof body.tolerance === 'string' ? body.tolerance : '' }, errors),
+    );
   });
 
-  apiOperation(app, { method: 'GET', url: paths.api.organisations, summary: 'List partner organisations', tag: 'Organisations', success: { status: 200, description: 'Partners' } },
-    async (request) => organisations.listPartners(request.actor));
-  apiOperation(app, { method: 'POST', url: paths.api.organisations, summary: 'Add a partner organisation', tag: 'Organisations', body: organisationInput, success: { status: 201, description: 'The organisation' } },
-    async (request, reply) => reply.status(201).send(await organisations.createPartner(request.actor, request.body)));
-  apiOperation(app, { method: 'PUT', url: routes.api.organisation, summary: 'Change a partner organisation', tag: 'Organisations', body: organisationInput, success: { status: 200, description: 'The organisation' } },
-    async (request) => organisations.updatePartner(request.actor, (request.params as Params).id, request.body));
-  apiOperation(app, { method: 'DELETE', url: routes.api.organisation, summary: 'Remove a partner nobody refers to', tag: 'Organisations', success: { status: 204, description: 'Removed' } },
-    async (request, reply) => { await organisations.deletePartner(request.actor, (request.params as Params).id); return reply.status(204).send(); });
-  apiOperation(app, { method: 'GET', url: paths.api.statusScale, summary: 'The organisation’s status scale, in order', tag: 'Status scale', success: { status: 200, description: 'Statuses' } },
-    async (request) => organisations.statusScale(request.actor));
-  apiOperation(app, { method: 'PUT', url: paths.api.statusScale, summary: 'Replace the status scale (send existing ids to keep statuses that reports use)', tag: 'Status scale', body: statusScaleInput, success: { status: 200, description: 'Statuses' } },
-    async (request) => organisations.updateStatusScale(request.actor, request.body));
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.organisations,
+      summary: 'List partner organisations',
+      tag: 'Organisations',
+      success: { status: 200, description: 'Partners' },
+    },
+    async (request) => organisations.listPartners(request.actor),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.organisations,
+      summary: 'Add a partner organisation',
+      tag: 'Organisations',
+      body: organisationInput,
+      success: { status: 201, description: 'The organisation' },
+    },
+    async (request, reply) => reply.status(201).send(await organisations.createPartner(request.actor, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.organisation,
+      summary: 'Change a partner organisation',
+      tag: 'Organisations',
+      body: organisationInput,
+      success: { status: 200, description: 'The organisation' },
+    },
+    async (request) => organisations.updatePartner(request.actor, (request.params as Params).id, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'DELETE',
+      url: routes.api.organisation,
+      summary: 'Remove a partner nobody refers to',
+      tag: 'Organisations',
+      success: { status: 204, description: 'Removed' },
+    },
+    async (request, reply) => {
+      await organisations.deletePartner(request.actor, (request.params as Params).id);
+      return reply.status(204).send();
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.statusScale,
+      summary: 'The organisation’s status scale, in order',
+      tag: 'Status scale',
+      success: { status: 200, description: 'Statuses' },
+    },
+    async (request) => organisations.statusScale(request.actor),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: paths.api.statusScale,
+      summary: 'Replace the status scale (send existing ids to keep statuses that reports use)',
+      tag: 'Status scale',
+      body: statusScaleInput,
+      success: { status: 200, description: 'Statuses' },
+    },
+    async (request) => organisations.updateStatusScale(request.actor, request.body),
+  );
 }

@@ -23,23 +23,38 @@ export type OrganisationInput = z.output<typeof organisationInput>;
 export const statusInput = z.object({
   id: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),
   label: requiredText('a label', 40),
-  key: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.string().optional()
-    .refine((k) => k === undefined || k === '' || STATUS_KEY_PATTERN.test(k), {
-      message: 'Key must be lowercase letters, numbers and hyphens, like behind-target',
-    })),
-  colour: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Enter a colour' })
-    .regex(COLOUR_PATTERN, { message: 'Colour must be a hex colour like #f47738' })),
+  key: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z
+      .string()
+      .optional()
+      .refine((k) => k === undefined || k === '' || STATUS_KEY_PATTERN.test(k), {
+        message: 'Key must be lowercase letters, numbers and hyphens, like behind-target',
+      }),
+  ),
+  colour: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: 'Enter a colour' })
+      .regex(COLOUR_PATTERN, { message: 'Colour must be a hex colour like #f47738' }),
+  ),
   shape: choice('a shape', SHAPES),
   description: optionalText('description', 300),
   commentRequired: checkbox(),
 });
 
 export const statusScaleInput = z.object({
-  statuses: z.array(statusInput, { error: 'Add at least one status' }).min(1, { error: 'Add at least one status' }).max(12, { error: 'A status scale can have at most 12 statuses' }),
+  statuses: z
+    .array(statusInput, { error: 'Add at least one status' })
+    .min(1, { error: 'Add at least one status' })
+    .max(12, { error: 'A status scale can have at most 12 statuses' }),
 });
 export type StatusScaleInput = z.output<typeof statusScaleInput>;
 
 /** The organisation's default tolerance, as typed: a percentage like 5 or 2.5 (read in the service). */
 export const indicatorDefaultsInput = z.object({
-  tolerance: z.preprocess((v) => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : v), z.string({ error: 'Enter the tolerance as a percentage, like 5' })),
+  tolerance: z.preprocess(
+    (v) => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : v),
+    z.string({ error: 'Enter the tolerance as a percentage, like 5' }),
+  ),
 });

@@ -4,9 +4,22 @@
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
-import { RAG_SCALE, TARGET_SCALE, checkScale, statusKeyFromLabel, type Status, type StatusDefinition } from '../../domain/status-scale.ts';
+import {
+  RAG_SCALE,
+  TARGET_SCALE,
+  checkScale,
+  statusKeyFromLabel,
+  type Status,
+  type StatusDefinition,
+} from '../../domain/status-scale.ts';
 import { percentToBasisPoints } from '../../domain/indicators/indicator.ts';
-import type { OrganisationRepository, OrganisationQueries, Organisation, StatusInput, IndicatorDefaults } from './organisation.repository.ts';
+import type {
+  OrganisationRepository,
+  OrganisationQueries,
+  Organisation,
+  StatusInput,
+  IndicatorDefaults,
+} from './organisation.repository.ts';
 import { organisationInput, statusScaleInput, indicatorDefaultsInput } from './organisation.schemas.ts';
 import { parseWith } from '../../platform/validation.ts';
 
@@ -18,10 +31,14 @@ export const STATUS_PRESETS: Record<string, { label: string; statuses: StatusDef
 };
 
 export class OrganisationNotFoundError extends NotFoundError {
-  constructor() { super('ORGANISATION_NOT_FOUND', 'There is no such organisation'); }
+  constructor() {
+    super('ORGANISATION_NOT_FOUND', 'There is no such organisation');
+  }
 }
 export class NoOrganisationError extends NotFoundError {
-  constructor() { super('NO_ORGANISATION', 'Amber has no organisation yet: run `amber demo` or `amber import FILE.json`'); }
+  constructor() {
+    super('NO_ORGANISATION', 'Amber has no organisation yet: run `amber demo` or `amber import FILE.json`');
+  }
 }
 
 export function createOrganisationService(repo: OrganisationRepository) {
@@ -50,8 +67,18 @@ export function createOrganisationService(repo: OrganisationRepository) {
       const values = parseWith(organisationInput, input);
       return repo.transaction(async (r) => {
         const org = await r.insert({ ...values, managedById: null });
-        await r.replaceStatuses(org.id, scale.map((s) => ({ ...s })));
-        await r.audit({ organisationId: org.id, actor: actorLabel, entity: 'organisation', entityId: org.id, action: 'create', after: org });
+        await r.replaceStatuses(
+          org.id,
+          scale.map((s) => ({ ...s })),
+        );
+        await r.audit({
+          organisationId: org.id,
+          actor: actorLabel,
+          entity: 'organisation',
+          entityId: org.id,
+          action: 'create',
+          after: org,
+        });
         return org;
       });
     },
@@ -66,7 +93,14 @@ export function createOrganisationService(repo: OrganisationRepository) {
           throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
         }
         const org = await r.insert({ ...values, managedById: actor.organisationId });
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'organisation', entityId: org.id, action: 'create', after: org });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'organisation',
+          entityId: org.id,
+          action: 'create',
+          after: org,
+        });
         return org;
       });
     },
@@ -76,9 +110,18 @@ export function createOrganisationService(repo: OrganisationRepository) {
       return repo.transaction(async (r) => {
         const before = await getPartner(actor, id, r);
         const clash = await r.findManagedByName(actor.organisationId, values.name);
-        if (clash && clash.id !== id) throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
+        if (clash && clash.id !== id)
+          throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
         const after = await r.update(id, values);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'organisation', entityId: id, action: 'update', before, after });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'organisation',
+          entityId: id,
+          action: 'update',
+          before,
+          after,
+        });
         return after;
       });
     },
@@ -88,10 +131,20 @@ export function createOrganisationService(repo: OrganisationRepository) {
         const before = await getPartner(actor, id, r);
         const uses = await r.countReferences(id);
         if (uses > 0) {
-          throw new ConflictError('ORGANISATION_IN_USE', `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`);
+          throw new ConflictError(
+            'ORGANISATION_IN_USE',
+            `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`,
+          );
         }
         await r.delete(id);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'organisation', entityId: id, action: 'delete', before });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'organisation',
+          entityId: id,
+          action: 'delete',
+          before,
+        });
       });
     },
 
@@ -125,7 +178,15 @@ export function createOrganisationService(repo: OrganisationRepository) {
         const before = await r.findIndicatorDefaults(actor.organisationId);
         if (!before) throw new OrganisationNotFoundError();
         await r.updateIndicatorDefaults(actor.organisationId, after);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'organisation', entityId: actor.organisationId, action: 'update', before: { indicatorDefaults: before }, after: { indicatorDefaults: after } });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'organisation',
+          entityId: actor.organisationId,
+          action: 'update',
+          before: { indicatorDefaults: before },
+          after: { indicatorDefaults: after },
+        });
         return after;
       });
     },
@@ -141,20 +202,34 @@ export function createOrganisationService(repo: OrganisationRepository) {
         const before = await r.listStatuses(actor.organisationId);
         const known = new Set(before.map((s) => s.id));
         withKeys.forEach((s, i) => {
-          if (s.id && !known.has(s.id)) throw ValidationError.single(`statuses.${i}.id`, `Status ${i + 1} is not part of this organisation’s scale`);
+          if (s.id && !known.has(s.id))
+            throw ValidationError.single(
+              `statuses.${i}.id`,
+              `Status ${i + 1} is not part of this organisation’s scale`,
+            );
         });
         const used = await r.countReportsByStatus(actor.organisationId);
         const kept = new Set(withKeys.map((s) => s.id).filter(Boolean));
         const removedInUse = before.filter((s) => !kept.has(s.id) && (used.get(s.id) ?? 0) > 0);
         if (removedInUse.length > 0) {
-          throw new ValidationError(removedInUse.map((s) => ({
-            field: 'statuses',
-            message: `${s.label} cannot be removed: ${used.get(s.id)} report${used.get(s.id) === 1 ? ' uses' : 's use'} it. Rename it instead, or change those reports first`,
-          })));
+          throw new ValidationError(
+            removedInUse.map((s) => ({
+              field: 'statuses',
+              message: `${s.label} cannot be removed: ${used.get(s.id)} report${used.get(s.id) === 1 ? ' uses' : 's use'} it. Rename it instead, or change those reports first`,
+            })),
+          );
         }
         await r.replaceStatuses(actor.organisationId, withKeys);
         const after = await r.listStatuses(actor.organisationId);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'status_scale', entityId: actor.organisationId, action: 'update', before, after });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'status_scale',
+          entityId: actor.organisationId,
+          action: 'update',
+          before,
+          after,
+        });
         return after;
       });
     },

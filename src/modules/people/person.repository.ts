@@ -22,12 +22,33 @@ export interface PersonValues {
 }
 
 function personQueries(db: Executor<DB>) {
-  const base = (organisationId: string) => db.selectFrom('person')
-    .innerJoin('organisation as employer', 'employer.id', 'person.employer_id')
-    .select(['person.id', 'person.name', 'person.job_title', 'person.employer_id', 'person.email', 'employer.name as employer_name'])
-    .where('person.organisation_id', '=', organisationId);
-  const toPerson = (r: { id: string; name: string; job_title: string; employer_id: string; email: string | null; employer_name: string }): Person => ({
-    id: r.id, name: r.name, jobTitle: r.job_title, employerId: r.employer_id, employerName: r.employer_name, email: r.email,
+  const base = (organisationId: string) =>
+    db
+      .selectFrom('person')
+      .innerJoin('organisation as employer', 'employer.id', 'person.employer_id')
+      .select([
+        'person.id',
+        'person.name',
+        'person.job_title',
+        'person.employer_id',
+        'person.email',
+        'employer.name as employer_name',
+      ])
+      .where('person.organisation_id', '=', organisationId);
+  const toPerson = (r: {
+    id: string;
+    name: string;
+    job_title: string;
+    employer_id: string;
+    email: string | null;
+    employer_name: string;
+  }): Person => ({
+    id: r.id,
+    name: r.name,
+    jobTitle: r.job_title,
+    employerId: r.employer_id,
+    employerName: r.employer_name,
+    email: r.email,
   });
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
@@ -39,30 +60,57 @@ function personQueries(db: Executor<DB>) {
       return row && toPerson(row);
     },
     async insert(organisationId: string, v: PersonValues): Promise<string> {
-      const row = await db.insertInto('person').values({
-        organisation_id: organisationId, name: v.name, job_title: v.jobTitle, employer_id: v.employerId, email: v.email,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('person')
+        .values({
+          organisation_id: organisationId,
+          name: v.name,
+          job_title: v.jobTitle,
+          employer_id: v.employerId,
+          email: v.email,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return row.id;
     },
     async update(organisationId: string, id: string, v: PersonValues): Promise<void> {
-      await db.updateTable('person').set({ name: v.name, job_title: v.jobTitle, employer_id: v.employerId, email: v.email })
-        .where('id', '=', id).where('organisation_id', '=', organisationId).execute();
+      await db
+        .updateTable('person')
+        .set({ name: v.name, job_title: v.jobTitle, employer_id: v.employerId, email: v.email })
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .execute();
     },
     /** Whether the organisation may name this employer: itself or a partner it manages. */
     async employerAllowed(organisationId: string, employerId: string): Promise<boolean> {
-      const row = await db.selectFrom('organisation').select('id')
+      const row = await db
+        .selectFrom('organisation')
+        .select('id')
         .where('id', '=', employerId)
         .where((eb) => eb.or([eb('id', '=', organisationId), eb('managed_by_id', '=', organisationId)]))
         .executeTakeFirst();
       return row !== undefined;
     },
     async countReferences(id: string): Promise<number> {
-      const q = await db.selectNoFrom((eb) => [
-        eb.selectFrom('priority').select(eb.fn.countAll<number>().as('n'))
-          .where((w) => w.or([w('accountable_officer_id', '=', id), w('accountable_director_id', '=', id)])).as('priorities'),
-        eb.selectFrom('action_contributor').select(eb.fn.countAll<number>().as('n')).where('person_id', '=', id).as('actions'),
-        eb.selectFrom('sign_off').select(eb.fn.countAll<number>().as('n')).where('person_id', '=', id).as('sign_offs'),
-      ]).executeTakeFirstOrThrow();
+      const q = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('priority')
+            .select(eb.fn.countAll<number>().as('n'))
+            .where((w) => w.or([w('accountable_officer_id', '=', id), w('accountable_director_id', '=', id)]))
+            .as('priorities'),
+          eb
+            .selectFrom('action_contributor')
+            .select(eb.fn.countAll<number>().as('n'))
+            .where('person_id', '=', id)
+            .as('actions'),
+          eb
+            .selectFrom('sign_off')
+            .select(eb.fn.countAll<number>().as('n'))
+            .where('person_id', '=', id)
+            .as('sign_offs'),
+        ])
+        .executeTakeFirstOrThrow();
       return Number(q.priorities) + Number(q.actions) + Number(q.sign_offs);
     },
     async delete(organisationId: string, id: string): Promise<void> {

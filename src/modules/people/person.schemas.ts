@@ -7,8 +7,10 @@ export const personInput = z.object({
   name: requiredText('the person’s name', 120),
   jobTitle: optionalText('job title', 200),
   employerId: uuid('the organisation they work for'),
-  email: optionalText('email address', 254).refine((s) => s === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), {
-    message: 'Enter an email address in the correct format, like name@example.gov.uk',
-  }).transform((s) => s || null),
+  email: optionalText('email address', 254)
+    .refine((s) => s === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), {
+      message: 'Enter an email address in the correct format, like name@example.gov.uk',
+    })
+    .transform((s) => s || null),
 });
 export type PersonInput = z.output<typeof personInput>;

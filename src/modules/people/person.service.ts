@@ -11,7 +11,9 @@ import { personInput } from './person.schemas.ts';
 export type { Person } from './person.repository.ts';
 
 export class PersonNotFoundError extends NotFoundError {
-  constructor() { super('PERSON_NOT_FOUND', 'There is no such person'); }
+  constructor() {
+    super('PERSON_NOT_FOUND', 'There is no such person');
+  }
 }
 
 export function createPersonService(repo: PersonRepository) {
@@ -36,7 +38,14 @@ export function createPersonService(repo: PersonRepository) {
         const values = await parse(actor, r, input);
         const id = await r.insert(actor.organisationId, values);
         const after = (await r.findById(actor.organisationId, id))!;
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'person', entityId: id, action: 'create', after });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'person',
+          entityId: id,
+          action: 'create',
+          after,
+        });
         return after;
       });
     },
@@ -48,7 +57,15 @@ export function createPersonService(repo: PersonRepository) {
         const values = await parse(actor, r, input);
         await r.update(actor.organisationId, id, values);
         const after = (await r.findById(actor.organisationId, id))!;
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'person', entityId: id, action: 'update', before, after });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'person',
+          entityId: id,
+          action: 'update',
+          before,
+          after,
+        });
         return after;
       });
     },
@@ -58,9 +75,20 @@ export function createPersonService(repo: PersonRepository) {
         const before = await r.findById(actor.organisationId, id);
         if (!before) throw new PersonNotFoundError();
         const uses = await r.countReferences(id);
-        if (uses > 0) throw new ConflictError('PERSON_IN_USE', `${before.name} cannot be removed: they are named on ${uses} priorit${uses === 1 ? 'y, action or sign-off' : 'ies, actions or sign-offs'}`);
+        if (uses > 0)
+          throw new ConflictError(
+            'PERSON_IN_USE',
+            `${before.name} cannot be removed: they are named on ${uses} priorit${uses === 1 ? 'y, action or sign-off' : 'ies, actions or sign-offs'}`,
+          );
         await r.delete(actor.organisationId, id);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'person', entityId: id, action: 'delete', before });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'person',
+          entityId: id,
+          action: 'delete',
+          before,
+        });
       });
     },
   };

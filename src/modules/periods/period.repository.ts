@@ -5,36 +5,73 @@ import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 
-export interface PeriodRow { id: string; key: string; dueOn: string | null }
+export interface PeriodRow {
+  id: string;
+  key: string;
+  dueOn: string | null;
+}
 
 function periodQueries(db: Executor<DB>) {
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
     async list(organisationId: string): Promise<PeriodRow[]> {
-      const rows = await db.selectFrom('reporting_period').select(['id', 'key', 'due_on'])
-        .where('organisation_id', '=', organisationId).orderBy('starts_on', 'desc').orderBy('ends_on').execute();
+      const rows = await db
+        .selectFrom('reporting_period')
+        .select(['id', 'key', 'due_on'])
+        .where('organisation_id', '=', organisationId)
+        .orderBy('starts_on', 'desc')
+        .orderBy('ends_on')
+        .execute();
       return rows.map((r) => ({ id: r.id, key: r.key, dueOn: r.due_on }));
     },
     async findByKey(organisationId: string, key: string): Promise<PeriodRow | undefined> {
-      const r = await db.selectFrom('reporting_period').select(['id', 'key', 'due_on'])
-        .where('organisation_id', '=', organisationId).where('key', '=', key).executeTakeFirst();
+      const r = await db
+        .selectFrom('reporting_period')
+        .select(['id', 'key', 'due_on'])
+        .where('organisation_id', '=', organisationId)
+        .where('key', '=', key)
+        .executeTakeFirst();
       return r && { id: r.id, key: r.key, dueOn: r.due_on };
     },
-    async insert(organisationId: string, v: { key: string; startsOn: string; endsOn: string; dueOn: string | null }): Promise<string> {
-      const r = await db.insertInto('reporting_period').values({
-        organisation_id: organisationId, key: v.key, starts_on: v.startsOn, ends_on: v.endsOn, due_on: v.dueOn,
-      }).returning('id').executeTakeFirstOrThrow();
+    async insert(
+      organisationId: string,
+      v: { key: string; startsOn: string; endsOn: string; dueOn: string | null },
+    ): Promise<string> {
+      const r = await db
+        .insertInto('reporting_period')
+        .values({
+          organisation_id: organisationId,
+          key: v.key,
+          starts_on: v.startsOn,
+          ends_on: v.endsOn,
+          due_on: v.dueOn,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     async updateDue(organisationId: string, id: string, dueOn: string | null): Promise<void> {
-      await db.updateTable('reporting_period').set({ due_on: dueOn }).where('id', '=', id).where('organisation_id', '=', organisationId).execute();
+      await db
+        .updateTable('reporting_period')
+        .set({ due_on: dueOn })
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .execute();
     },
     async countReports(id: string): Promise<number> {
-      const r = await db.selectFrom('progress_report').select((eb) => eb.fn.countAll<number>().as('n')).where('period_id', '=', id).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('progress_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('period_id', '=', id)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async delete(organisationId: string, id: string): Promise<void> {
-      await db.deleteFrom('reporting_period').where('id', '=', id).where('organisation_id', '=', organisationId).execute();
+      await db
+        .deleteFrom('reporting_period')
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .execute();
     },
   };
 }

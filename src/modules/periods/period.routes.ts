@@ -19,9 +19,14 @@ const KIND_ITEMS = [
   { value: 'year', text: 'Whole financial year' },
 ];
 const PART_ITEMS = [
-  { value: '1', text: 'First (H1, Q1, or April for months)' }, { value: '2', text: 'Second (H2, Q2, or May)' },
-  { value: '3', text: 'Third (Q3, or June)' }, { value: '4', text: 'Fourth (Q4, or July)' },
-  ...['August', 'September', 'October', 'November', 'December', 'January', 'February', 'March'].map((m, i) => ({ value: String(i + 5), text: `Month ${i + 5} (${m})` })),
+  { value: '1', text: 'First (H1, Q1, or April for months)' },
+  { value: '2', text: 'Second (H2, Q2, or May)' },
+  { value: '3', text: 'Third (Q3, or June)' },
+  { value: '4', text: 'Fourth (Q4, or July)' },
+  ...['August', 'September', 'October', 'November', 'December', 'January', 'February', 'March'].map((m, i) => ({
+    value: String(i + 5),
+    text: `Month ${i + 5} (${m})`,
+  })),
 ];
 
 export function registerPeriodRoutes(app: FastifyInstance, services: Services): void {
@@ -30,49 +35,103 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
   const formPage = (values: Record<string, any>, errors?: ErrorView) => {
     const thisYear = financialYearOf(todayIso());
     return {
-      template: 'periods/views/period-form.njk', pageTitle: 'Add a reporting period', section: 'periods', backLink: { href: paths.periods.list }, values, errors,
+      template: 'periods/views/period-form.njk',
+      pageTitle: 'Add a reporting period',
+      section: 'periods',
+      backLink: { href: paths.periods.list },
+      values,
+      errors,
       kindItems: KIND_ITEMS.map((k) => ({ ...k, checked: (values.kind ?? 'half') === k.value })),
       partItems: PART_ITEMS.map((p) => ({ ...p, selected: String(values.number ?? '1') === p.value })),
       yearHint: `The calendar year the financial year starts in: ${thisYear} for ${financialYearLabel(thisYear)}`,
     };
   };
 
-  app.get(paths.periods.list, async (request, reply) => reply.view('periods/views/period-list.njk', {
-    pageTitle: 'Reporting periods', section: 'periods',
-    periods: (await periods.list(request.actor)).map((p) => ({ ...p, due: p.dueOn ? formatDate(p.dueOn as IsoDate) : '' })),
-  }));
+  app.get(paths.periods.list, async (request, reply) =>
+    reply.view('periods/views/period-list.njk', {
+      pageTitle: 'Reporting periods',
+      section: 'periods',
+      periods: (await periods.list(request.actor)).map((p) => ({
+        ...p,
+        due: p.dueOn ? formatDate(p.dueOn as IsoDate) : '',
+      })),
+    }),
+  );
   app.get(paths.periods.new, async (_request, reply) => {
     const { template, ...ctx } = formPage({});
     return reply.view(template, ctx);
   });
   app.post(paths.periods.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => periods.create(request.actor, body), () => paths.periods.list, async (errors) => formPage(body, errors));
+    return submitForm(
+      reply,
+      () => periods.create(request.actor, body),
+      () => paths.periods.list,
+      async (errors) => formPage(body, errors),
+    );
   });
   const duePage = async (request: FastifyRequest, key: string, values: Record<string, any>, errors?: ErrorView) => {
     const period = await periods.getByKey(request.actor, key);
     return {
-      template: 'periods/views/period-due.njk', pageTitle: `${period.label}: when reports are due`, section: 'periods', backLink: { href: paths.periods.list },
-      period, values, errors, action: paths.periods.edit(period.key), deleteAction: paths.periods.delete(period.key),
+      template: 'periods/views/period-due.njk',
+      pageTitle: `${period.label}: when reports are due`,
+      section: 'periods',
+      backLink: { href: paths.periods.list },
+      period,
+      values,
+      errors,
+      action: paths.periods.edit(period.key),
+      deleteAction: paths.periods.delete(period.key),
     };
   };
   app.get(routes.periodEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const period = await periods.getByKey(request.actor, request.params.key);
-    const { template, ...ctx } = await duePage(request, period.key, { dueOn: period.dueOn ? formatDate(period.dueOn as IsoDate) : '' });
+    const { template, ...ctx } = await duePage(request, period.key, {
+      dueOn: period.dueOn ? formatDate(period.dueOn as IsoDate) : '',
+    });
     return reply.view(template, ctx);
   });
   app.post(routes.periodEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { key } = request.params;
-    return submitForm(reply, () => periods.setDueDate(request.actor, key, body), () => paths.periods.list, async (errors) => duePage(request, key, body, errors));
+    return submitForm(
+      reply,
+      () => periods.setDueDate(request.actor, key, body),
+      () => paths.periods.list,
+      async (errors) => duePage(request, key, body, errors),
+    );
   });
   app.post(routes.periodDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const { key } = request.params;
-    return submitForm(reply, () => periods.delete(request.actor, key), () => paths.periods.list, async (errors) => duePage(request, key, {}, errors));
+    return submitForm(
+      reply,
+      () => periods.delete(request.actor, key),
+      () => paths.periods.list,
+      async (errors) => duePage(request, key, {}, errors),
+    );
   });
 
-  apiOperation(app, { method: 'GET', url: paths.api.periods, summary: 'List reporting periods, newest first', tag: 'Reporting periods', success: { status: 200, description: 'Periods' } },
-    async (request) => periods.list(request.actor));
-  apiOperation(app, { method: 'POST', url: paths.api.periods, summary: 'Add a reporting period by its identifier, e.g. {"key": "2009-10-h1"}', tag: 'Reporting periods', body: periodByKey, success: { status: 201, description: 'The period' } },
-    async (request, reply) => reply.status(201).send(await periods.create(request.actor, request.body)));
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.periods,
+      summary: 'List reporting periods, newest first',
+      tag: 'Reporting periods',
+      success: { status: 200, description: 'Periods' },
+    },
+    async (request) => periods.list(request.actor),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.periods,
+      summary: 'Add a reporting period by its identifier, e.g. {"key": "2009-10-h1"}',
+      tag: 'Reporting periods',
+      body: periodByKey,
+      success: { status: 201, description: 'The period' },
+    },
+    async (request, reply) => reply.status(201).send(await periods.create(request.actor, request.body)),
+  );
 }

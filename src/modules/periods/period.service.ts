@@ -17,7 +17,9 @@ export interface ReportingPeriod extends Period {
 }
 
 export class PeriodNotFoundError extends NotFoundError {
-  constructor(key: string) { super('PERIOD_NOT_FOUND', `There is no reporting period ${key}`); }
+  constructor(key: string) {
+    super('PERIOD_NOT_FOUND', `There is no reporting period ${key}`);
+  }
 }
 
 function toReportingPeriod(row: { id: string; key: string; dueOn: string | null }): ReportingPeriod {
@@ -29,7 +31,11 @@ export function createPeriodService(repo: PeriodRepository) {
   // Inside a transaction, reads go through its queries (PGlite has one connection).
   async function findByKey(actor: Actor, key: string, q: PeriodQueries = repo): Promise<ReportingPeriod | undefined> {
     let normalised: string;
-    try { normalised = parsePeriodKey(key).key; } catch { return undefined; }
+    try {
+      normalised = parsePeriodKey(key).key;
+    } catch {
+      return undefined;
+    }
     const row = await q.findByKey(actor.organisationId, normalised);
     return row && toReportingPeriod(row);
   }
@@ -50,9 +56,21 @@ export function createPeriodService(repo: PeriodRepository) {
         if (await r.findByKey(actor.organisationId, period.key)) {
           throw ValidationError.single('number', `${periodLabel(period)} already exists`);
         }
-        const id = await r.insert(actor.organisationId, { key: period.key, startsOn: period.startsOn, endsOn: period.endsOn, dueOn });
+        const id = await r.insert(actor.organisationId, {
+          key: period.key,
+          startsOn: period.startsOn,
+          endsOn: period.endsOn,
+          dueOn,
+        });
         const created = toReportingPeriod({ id, key: period.key, dueOn });
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'reporting_period', entityId: id, action: 'create', after: created });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'reporting_period',
+          entityId: id,
+          action: 'create',
+          after: created,
+        });
         return created;
       });
     },
@@ -68,7 +86,15 @@ export function createPeriodService(repo: PeriodRepository) {
         if (!before) throw new PeriodNotFoundError(key);
         await r.updateDue(actor.organisationId, before.id, dueOn);
         const after = { ...before, dueOn };
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'reporting_period', entityId: before.id, action: 'update', before, after });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'reporting_period',
+          entityId: before.id,
+          action: 'update',
+          before,
+          after,
+        });
         return after;
       });
     },
@@ -78,9 +104,20 @@ export function createPeriodService(repo: PeriodRepository) {
         const before = await findByKey(actor, key, r);
         if (!before) throw new PeriodNotFoundError(key);
         const n = await r.countReports(before.id);
-        if (n > 0) throw new ConflictError('PERIOD_IN_USE', `${before.label} cannot be removed: ${n} report${n === 1 ? ' is' : 's are'} written for it`);
+        if (n > 0)
+          throw new ConflictError(
+            'PERIOD_IN_USE',
+            `${before.label} cannot be removed: ${n} report${n === 1 ? ' is' : 's are'} written for it`,
+          );
         await r.delete(actor.organisationId, before.id);
-        await r.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'reporting_period', entityId: before.id, action: 'delete', before });
+        await r.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'reporting_period',
+          entityId: before.id,
+          action: 'delete',
+          before,
+        });
       });
     },
   };

@@ -5,33 +5,51 @@ import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import type { PriorityListItem, Theme } from './plan.service.ts';
 import { presentStatus } from '../../render/report-view.ts';
 
-export interface PriorityFilter { theme?: string | undefined; status?: string | undefined; period?: string | undefined }
+export interface PriorityFilter {
+  theme?: string | undefined;
+  status?: string | undefined;
+  period?: string | undefined;
+}
 
 export const NO_REPORT = 'no-report';
 
-export function presentPriorityList(items: PriorityListItem[], statuses: Status[], themes: Theme[], filter: PriorityFilter, periods: { key: string; label: string }[] = []) {
+export function presentPriorityList(
+  items: PriorityListItem[],
+  statuses: Status[],
+  themes: Theme[],
+  filter: PriorityFilter,
+  periods: { key: string; label: string }[] = [],
+) {
   const byId = new Map(statuses.map((s) => [s.id, s]));
-  const rows = items.map((p) => {
-    const status = p.latest?.statusId ? byId.get(p.latest.statusId) : undefined;
-    return {
-      ...p,
-      status: status ? presentStatus(status) : null,
-      // "none": a report with no status yet; "no-report": no report (for the period, when filtered).
-      statusKey: status?.key ?? (p.latest ? 'none' : NO_REPORT),
-      latestPeriodKey: p.latest?.periodKey ?? null,
-      latestPeriodLabel: p.latest ? periodLabel(parsePeriodKey(p.latest.periodKey)) : null,
-    };
-  }).filter((r) => !filter.status || r.statusKey === filter.status);
+  const rows = items
+    .map((p) => {
+      const status = p.latest?.statusId ? byId.get(p.latest.statusId) : undefined;
+      return {
+        ...p,
+        status: status ? presentStatus(status) : null,
+        // "none": a report with no status yet; "no-report": no report (for the period, when filtered).
+        statusKey: status?.key ?? (p.latest ? 'none' : NO_REPORT),
+        latestPeriodKey: p.latest?.periodKey ?? null,
+        latestPeriodLabel: p.latest ? periodLabel(parsePeriodKey(p.latest.periodKey)) : null,
+      };
+    })
+    .filter((r) => !filter.status || r.statusKey === filter.status);
   return {
     rows,
-    themeItems: [{ value: '', text: 'All themes' }, ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === filter.theme }))],
+    themeItems: [
+      { value: '', text: 'All themes' },
+      ...themes.map((t) => ({ value: t.id, text: t.title, selected: t.id === filter.theme })),
+    ],
     statusItems: [
       { value: '', text: 'Any status' },
       ...statuses.map((s) => ({ value: s.key, text: s.label, selected: s.key === filter.status })),
       { value: 'none', text: 'Not assessed', selected: filter.status === 'none' },
       { value: NO_REPORT, text: 'No report', selected: filter.status === NO_REPORT },
     ],
-    periodItems: [{ value: '', text: 'Latest report' }, ...periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === filter.period }))],
+    periodItems: [
+      { value: '', text: 'Latest report' },
+      ...periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === filter.period })),
+    ],
     filtered: Boolean(filter.theme || filter.status || filter.period),
     planTitles: [...new Set(items.map((p) => p.planTitle))],
   };

@@ -5,9 +5,26 @@ import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 
-export interface Plan { id: string; title: string; description: string; firstYear: number; lastYear: number; version: number }
-export interface Theme { id: string; planId: string; title: string; position: number; version: number }
-export interface PersonRef { id: string; name: string; jobTitle: string }
+export interface Plan {
+  id: string;
+  title: string;
+  description: string;
+  firstYear: number;
+  lastYear: number;
+  version: number;
+}
+export interface Theme {
+  id: string;
+  planId: string;
+  title: string;
+  position: number;
+  version: number;
+}
+export interface PersonRef {
+  id: string;
+  name: string;
+  jobTitle: string;
+}
 
 export interface Priority {
   id: string;
@@ -50,47 +67,130 @@ export interface PriorityValues {
 }
 
 function planQueries(db: Executor<DB>) {
-  const priorityBase = (organisationId: string) => db.selectFrom('priority')
-    .innerJoin('theme', 'theme.id', 'priority.theme_id')
-    .innerJoin('plan', 'plan.id', 'theme.plan_id')
-    .leftJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
-    .leftJoin('person as director', 'director.id', 'priority.accountable_director_id')
-    .select([
-      'priority.id', 'priority.code', 'priority.title', 'priority.rationale', 'priority.theme_id', 'theme.title as theme_title',
-      'plan.id as plan_id', 'plan.title as plan_title', 'priority.groups_internal', 'priority.groups_external', 'priority.version', 'priority.updated_at',
-      'officer.id as officer_id', 'officer.name as officer_name', 'officer.job_title as officer_job_title',
-      'director.id as director_id', 'director.name as director_name', 'director.job_title as director_job_title',
-    ])
-    .where('priority.organisation_id', '=', organisationId);
+  const priorityBase = (organisationId: string) =>
+    db
+      .selectFrom('priority')
+      .innerJoin('theme', 'theme.id', 'priority.theme_id')
+      .innerJoin('plan', 'plan.id', 'theme.plan_id')
+      .leftJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
+      .leftJoin('person as director', 'director.id', 'priority.accountable_director_id')
+      .select([
+        'priority.id',
+        'priority.code',
+        'priority.title',
+        'priority.rationale',
+        'priority.theme_id',
+        'theme.title as theme_title',
+        'plan.id as plan_id',
+        'plan.title as plan_title',
+        'priority.groups_internal',
+        'priority.groups_external',
+        'priority.version',
+        'priority.updated_at',
+        'officer.id as officer_id',
+        'officer.name as officer_name',
+        'officer.job_title as officer_job_title',
+        'director.id as director_id',
+        'director.name as director_name',
+        'director.job_title as director_job_title',
+      ])
+      .where('priority.organisation_id', '=', organisationId);
   type Row = Awaited<ReturnType<ReturnType<typeof priorityBase>['executeTakeFirstOrThrow']>>;
   const toPriority = (r: Row): Priority => ({
-    id: r.id, code: r.code, title: r.title, rationale: r.rationale, themeId: r.theme_id, themeTitle: r.theme_title,
-    planId: r.plan_id, planTitle: r.plan_title, groupsInternal: r.groups_internal, groupsExternal: r.groups_external,
-    version: r.version, updatedAt: r.updated_at,
-    accountableOfficer: r.officer_id ? { id: r.officer_id, name: r.officer_name!, jobTitle: r.officer_job_title! } : null,
-    accountableDirector: r.director_id ? { id: r.director_id, name: r.director_name!, jobTitle: r.director_job_title! } : null,
+    id: r.id,
+    code: r.code,
+    title: r.title,
+    rationale: r.rationale,
+    themeId: r.theme_id,
+    themeTitle: r.theme_title,
+    planId: r.plan_id,
+    planTitle: r.plan_title,
+    groupsInternal: r.groups_internal,
+    groupsExternal: r.groups_external,
+    version: r.version,
+    updatedAt: r.updated_at,
+    accountableOfficer: r.officer_id
+      ? { id: r.officer_id, name: r.officer_name!, jobTitle: r.officer_job_title! }
+      : null,
+    accountableDirector: r.director_id
+      ? { id: r.director_id, name: r.director_name!, jobTitle: r.director_job_title! }
+      : null,
   });
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
 
     async listPlans(organisationId: string): Promise<Plan[]> {
-      const rows = await db.selectFrom('plan').selectAll().where('organisation_id', '=', organisationId)
-        .orderBy('first_year', 'desc').orderBy('title').execute();
-      return rows.map((r) => ({ id: r.id, title: r.title, description: r.description, firstYear: r.first_year, lastYear: r.last_year, version: r.version }));
+      const rows = await db
+        .selectFrom('plan')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .orderBy('first_year', 'desc')
+        .orderBy('title')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        description: r.description,
+        firstYear: r.first_year,
+        lastYear: r.last_year,
+        version: r.version,
+      }));
     },
     async findPlan(organisationId: string, id: string): Promise<Plan | undefined> {
-      const r = await db.selectFrom('plan').selectAll().where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
-      return r && { id: r.id, title: r.title, description: r.description, firstYear: r.first_year, lastYear: r.last_year, version: r.version };
+      const r = await db
+        .selectFrom('plan')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return (
+        r && {
+          id: r.id,
+          title: r.title,
+          description: r.description,
+          firstYear: r.first_year,
+          lastYear: r.last_year,
+          version: r.version,
+        }
+      );
     },
-    async insertPlan(organisationId: string, v: { title: string; description: string; firstYear: number; lastYear: number }): Promise<string> {
-      const r = await db.insertInto('plan').values({ organisation_id: organisationId, title: v.title, description: v.description, first_year: v.firstYear, last_year: v.lastYear })
-        .returning('id').executeTakeFirstOrThrow();
+    async insertPlan(
+      organisationId: string,
+      v: { title: string; description: string; firstYear: number; lastYear: number },
+    ): Promise<string> {
+      const r = await db
+        .insertInto('plan')
+        .values({
+          organisation_id: organisationId,
+          title: v.title,
+          description: v.description,
+          first_year: v.firstYear,
+          last_year: v.lastYear,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
-    async updatePlan(organisationId: string, id: string, version: number, v: { title: string; description: string; firstYear: number; lastYear: number }): Promise<boolean> {
-      const r = await db.updateTable('plan').set((eb) => ({ title: v.title, description: v.description, first_year: v.firstYear, last_year: v.lastYear, version: eb('version', '+', 1) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+    async updatePlan(
+      organisationId: string,
+      id: string,
+      version: number,
+      v: { title: string; description: string; firstYear: number; lastYear: number },
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('plan')
+        .set((eb) => ({
+          title: v.title,
+          description: v.description,
+          first_year: v.firstYear,
+          last_year: v.lastYear,
+          version: eb('version', '+', 1),
+        }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
 
@@ -98,25 +198,52 @@ function planQueries(db: Executor<DB>) {
       let q = db.selectFrom('theme').selectAll().where('organisation_id', '=', organisationId);
       if (planId) q = q.where('plan_id', '=', planId);
       const rows = await q.orderBy('plan_id').orderBy('position').execute();
-      return rows.map((r) => ({ id: r.id, planId: r.plan_id, title: r.title, position: r.position, version: r.version }));
+      return rows.map((r) => ({
+        id: r.id,
+        planId: r.plan_id,
+        title: r.title,
+        position: r.position,
+        version: r.version,
+      }));
     },
     async findTheme(organisationId: string, id: string): Promise<Theme | undefined> {
-      const r = await db.selectFrom('theme').selectAll().where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
+      const r = await db
+        .selectFrom('theme')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
       return r && { id: r.id, planId: r.plan_id, title: r.title, position: r.position, version: r.version };
     },
     async insertTheme(organisationId: string, planId: string, title: string): Promise<string> {
-      const max = await db.selectFrom('theme').select((eb) => eb.fn.max('position').as('m')).where('plan_id', '=', planId).executeTakeFirst();
-      const r = await db.insertInto('theme').values({ organisation_id: organisationId, plan_id: planId, title, position: Number(max?.m ?? -1) + 1 })
-        .returning('id').executeTakeFirstOrThrow();
+      const max = await db
+        .selectFrom('theme')
+        .select((eb) => eb.fn.max('position').as('m'))
+        .where('plan_id', '=', planId)
+        .executeTakeFirst();
+      const r = await db
+        .insertInto('theme')
+        .values({ organisation_id: organisationId, plan_id: planId, title, position: Number(max?.m ?? -1) + 1 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     async updateTheme(organisationId: string, id: string, version: number, title: string): Promise<boolean> {
-      const r = await db.updateTable('theme').set((eb) => ({ title, version: eb('version', '+', 1) }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('theme')
+        .set((eb) => ({ title, version: eb('version', '+', 1) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async countPrioritiesInTheme(themeId: string): Promise<number> {
-      const r = await db.selectFrom('priority').select((eb) => eb.fn.countAll<number>().as('n')).where('theme_id', '=', themeId).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('priority')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('theme_id', '=', themeId)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async deleteTheme(organisationId: string, id: string): Promise<void> {
@@ -124,36 +251,64 @@ function planQueries(db: Executor<DB>) {
     },
 
     /** Priorities with their latest report, or with their report for `periodId` when given. */
-    async listPriorities(organisationId: string, filter: { themeId?: string | undefined; periodId?: string | undefined }): Promise<PriorityListItem[]> {
-      let q = db.selectFrom('priority')
+    async listPriorities(
+      organisationId: string,
+      filter: { themeId?: string | undefined; periodId?: string | undefined },
+    ): Promise<PriorityListItem[]> {
+      let q = db
+        .selectFrom('priority')
         .innerJoin('theme', 'theme.id', 'priority.theme_id')
         .innerJoin('plan', 'plan.id', 'theme.plan_id')
         .leftJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
         .leftJoinLateral(
-          (eb) => eb.selectFrom('progress_report')
-            .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-            .select(['reporting_period.key as period_key', 'progress_report.status_id'])
-            .whereRef('progress_report.priority_id', '=', 'priority.id')
-            .$if(filter.periodId !== undefined, (sub) => sub.where('progress_report.period_id', '=', filter.periodId!))
-            .orderBy('reporting_period.ends_on', 'desc').orderBy('reporting_period.starts_on', 'desc').limit(1)
-            .as('latest'),
+          (eb) =>
+            eb
+              .selectFrom('progress_report')
+              .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+              .select(['reporting_period.key as period_key', 'progress_report.status_id'])
+              .whereRef('progress_report.priority_id', '=', 'priority.id')
+              .$if(filter.periodId !== undefined, (sub) =>
+                sub.where('progress_report.period_id', '=', filter.periodId!),
+              )
+              .orderBy('reporting_period.ends_on', 'desc')
+              .orderBy('reporting_period.starts_on', 'desc')
+              .limit(1)
+              .as('latest'),
           (join) => join.onTrue(),
         )
         .select([
-          'priority.id', 'priority.code', 'priority.title', 'priority.theme_id', 'theme.title as theme_title', 'plan.title as plan_title',
-          'officer.name as officer_name', 'latest.period_key', 'latest.status_id',
+          'priority.id',
+          'priority.code',
+          'priority.title',
+          'priority.theme_id',
+          'theme.title as theme_title',
+          'plan.title as plan_title',
+          'officer.name as officer_name',
+          'latest.period_key',
+          'latest.status_id',
         ])
         .where('priority.organisation_id', '=', organisationId);
       if (filter.themeId) q = q.where('priority.theme_id', '=', filter.themeId);
-      const rows = await q.orderBy('plan.first_year', 'desc').orderBy('theme.position').orderBy('priority.code').execute();
+      const rows = await q
+        .orderBy('plan.first_year', 'desc')
+        .orderBy('theme.position')
+        .orderBy('priority.code')
+        .execute();
       return rows.map((r) => ({
-        id: r.id, code: r.code, title: r.title, themeId: r.theme_id, themeTitle: r.theme_title, planTitle: r.plan_title,
+        id: r.id,
+        code: r.code,
+        title: r.title,
+        themeId: r.theme_id,
+        themeTitle: r.theme_title,
+        planTitle: r.plan_title,
         officerName: r.officer_name,
         latest: r.period_key ? { periodKey: r.period_key, statusId: r.status_id } : null,
       }));
     },
     async findPriorityByCode(organisationId: string, code: string): Promise<Priority | undefined> {
-      const r = await priorityBase(organisationId).where((eb) => eb(eb.fn('lower', ['priority.code']), '=', code.toLowerCase())).executeTakeFirst();
+      const r = await priorityBase(organisationId)
+        .where((eb) => eb(eb.fn('lower', ['priority.code']), '=', code.toLowerCase()))
+        .executeTakeFirst();
       return r && toPriority(r);
     },
     async findPriorityById(organisationId: string, id: string): Promise<Priority | undefined> {
@@ -161,24 +316,53 @@ function planQueries(db: Executor<DB>) {
       return r && toPriority(r);
     },
     async insertPriority(organisationId: string, v: PriorityValues): Promise<string> {
-      const r = await db.insertInto('priority').values({
-        organisation_id: organisationId, theme_id: v.themeId, code: v.code, title: v.title, rationale: v.rationale,
-        accountable_officer_id: v.accountableOfficerId, accountable_director_id: v.accountableDirectorId,
-        groups_internal: v.groupsInternal, groups_external: v.groupsExternal,
-      }).returning('id').executeTakeFirstOrThrow();
+      const r = await db
+        .insertInto('priority')
+        .values({
+          organisation_id: organisationId,
+          theme_id: v.themeId,
+          code: v.code,
+          title: v.title,
+          rationale: v.rationale,
+          accountable_officer_id: v.accountableOfficerId,
+          accountable_director_id: v.accountableDirectorId,
+          groups_internal: v.groupsInternal,
+          groups_external: v.groupsExternal,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     async updatePriority(organisationId: string, id: string, version: number, v: PriorityValues): Promise<boolean> {
-      const r = await db.updateTable('priority').set((eb) => ({
-        theme_id: v.themeId, code: v.code, title: v.title, rationale: v.rationale,
-        accountable_officer_id: v.accountableOfficerId, accountable_director_id: v.accountableDirectorId,
-        groups_internal: v.groupsInternal, groups_external: v.groupsExternal,
-        version: eb('version', '+', 1), updated_at: new Date(),
-      })).where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('priority')
+        .set((eb) => ({
+          theme_id: v.themeId,
+          code: v.code,
+          title: v.title,
+          rationale: v.rationale,
+          accountable_officer_id: v.accountableOfficerId,
+          accountable_director_id: v.accountableDirectorId,
+          groups_internal: v.groupsInternal,
+          groups_external: v.groupsExternal,
+          version: eb('version', '+', 1),
+          updated_at: new Date(),
+        }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async personBelongs(organisationId: string, personId: string): Promise<boolean> {
-      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', personId).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('person')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', personId)
+          .executeTakeFirst()) !== undefined
+      );
     },
   };
 }

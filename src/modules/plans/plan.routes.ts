@@ -17,56 +17,114 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   const { plans, people, reports, organisations, periods } = services;
 
   // --- Priorities -------------------------------------------------------------------------
-  app.get(paths.priorities.list, async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
-    const { actor } = request;
-    const filter = { theme: request.query.theme || undefined, status: request.query.status || undefined, period: request.query.period || undefined };
-    // An unknown period is a 404, not an empty list that looks like "no reports".
-    const period = filter.period ? await periods.getByKey(actor, filter.period) : undefined;
-    const [items, statuses, themes, periodList] = await Promise.all([
-      plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id }),
-      organisations.statusScale(actor), plans.listThemes(actor), periods.list(actor),
-    ]);
-    return reply.view('plans/views/priority-list.njk', {
-      pageTitle: 'Improvement priorities', section: 'priorities', periodLabel: period?.label,
-      ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key }, periodList),
-    });
-  });
+  app.get(
+    paths.priorities.list,
+    async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
+      const { actor } = request;
+      const filter = {
+        theme: request.query.theme || undefined,
+        status: request.query.status || undefined,
+        period: request.query.period || undefined,
+      };
+      // An unknown period is a 404, not an empty list that looks like "no reports".
+      const period = filter.period ? await periods.getByKey(actor, filter.period) : undefined;
+      const [items, statuses, themes, periodList] = await Promise.all([
+        plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id }),
+        organisations.statusScale(actor),
+        plans.listThemes(actor),
+        periods.list(actor),
+      ]);
+      return reply.view('plans/views/priority-list.njk', {
+        pageTitle: 'Improvement priorities',
+        section: 'priorities',
+        periodLabel: period?.label,
+        ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key }, periodList),
+      });
+    },
+  );
 
   async function priorityForm(request: FastifyRequest, values: Record<string, any>) {
-    const [themes, persons, planList] = await Promise.all([plans.listThemes(request.actor), people.list(request.actor), plans.listPlans(request.actor)]);
+    const [themes, persons, planList] = await Promise.all([
+      plans.listThemes(request.actor),
+      people.list(request.actor),
+      plans.listPlans(request.actor),
+    ]);
     const planTitle = new Map(planList.map((p) => [p.id, p.title]));
     return {
       values,
-      themeItems: selectItems(themes, (t) => t.id, (t) => `${t.title} (${planTitle.get(t.planId) ?? ''})`, values.themeId as string, 'Select a theme'),
-      officerItems: selectItems(persons, (p) => p.id, (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`, values.accountableOfficerId as string, 'Not chosen yet'),
-      directorItems: selectItems(persons, (p) => p.id, (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`, values.accountableDirectorId as string, 'Not chosen yet'),
+      themeItems: selectItems(
+        themes,
+        (t) => t.id,
+        (t) => `${t.title} (${planTitle.get(t.planId) ?? ''})`,
+        values.themeId as string,
+        'Select a theme',
+      ),
+      officerItems: selectItems(
+        persons,
+        (p) => p.id,
+        (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`,
+        values.accountableOfficerId as string,
+        'Not chosen yet',
+      ),
+      directorItems: selectItems(
+        persons,
+        (p) => p.id,
+        (p) => `${p.name}${p.jobTitle ? `, ${p.jobTitle}` : ''}`,
+        values.accountableDirectorId as string,
+        'Not chosen yet',
+      ),
       noThemes: themes.length === 0,
     };
   }
 
-  app.get(paths.priorities.new, async (request, reply) => reply.view('plans/views/priority-form.njk', {
-    pageTitle: 'Add an improvement priority', section: 'priorities', backLink: { href: paths.priorities.list },
-    action: paths.priorities.list, ...(await priorityForm(request, {})),
-  }));
+  app.get(paths.priorities.new, async (request, reply) =>
+    reply.view('plans/views/priority-form.njk', {
+      pageTitle: 'Add an improvement priority',
+      section: 'priorities',
+      backLink: { href: paths.priorities.list },
+      action: paths.priorities.list,
+      ...(await priorityForm(request, {})),
+    }),
+  );
 
   app.post(paths.priorities.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => plans.createPriority(request.actor, body), (p) => paths.priorities.show(p.code), async (errors) => ({
-      template: 'plans/views/priority-form.njk', pageTitle: 'Add an improvement priority', section: 'priorities',
-      backLink: { href: paths.priorities.list }, action: paths.priorities.list, errors, ...(await priorityForm(request, body)),
-    }));
+    return submitForm(
+      reply,
+      () => plans.createPriority(request.actor, body),
+      (p) => paths.priorities.show(p.code),
+      async (errors) => ({
+        template: 'plans/views/priority-form.njk',
+        pageTitle: 'Add an improvement priority',
+        section: 'priorities',
+        backLink: { href: paths.priorities.list },
+        action: paths.priorities.list,
+        errors,
+        ...(await priorityForm(request, body)),
+      }),
+    );
   });
 
   app.get(routes.priority, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const priority = await plans.getPriority(request.actor, request.params.code);
-    const [list, statuses] = await Promise.all([reports.listForPriority(request.actor, priority.code), organisations.statusScale(request.actor)]);
+    const [list, statuses] = await Promise.all([
+      reports.listForPriority(request.actor, priority.code),
+      organisations.statusScale(request.actor),
+    ]);
     const byId = new Map(statuses.map((s) => [s.id, s]));
     return reply.view('plans/views/priority.njk', {
-      pageTitle: `${priority.code} ${priority.title}`, section: 'priorities', backLink: { href: paths.priorities.list, text: 'All priorities' },
+      pageTitle: `${priority.code} ${priority.title}`,
+      section: 'priorities',
+      backLink: { href: paths.priorities.list, text: 'All priorities' },
       priority,
       reports: list.map((r) => {
         const status = r.statusId ? byId.get(r.statusId) : undefined;
-        return { ...r, periodLabel: periodLabel(parsePeriodKey(r.periodKey)), status: status ? presentStatus(status) : null, lastChanged: formatDate(fromDbDate(r.updatedAt)) };
+        return {
+          ...r,
+          periodLabel: periodLabel(parsePeriodKey(r.periodKey)),
+          status: status ? presentStatus(status) : null,
+          lastChanged: formatDate(fromDbDate(r.updatedAt)),
+        };
       }),
     });
   });
@@ -74,35 +132,72 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   app.get(routes.priorityEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const priority = await plans.getPriority(request.actor, request.params.code);
     const values = {
-      themeId: priority.themeId, code: priority.code, title: priority.title, rationale: priority.rationale,
-      accountableOfficerId: priority.accountableOfficer?.id, accountableDirectorId: priority.accountableDirector?.id,
-      groupsInternal: priority.groupsInternal, groupsExternal: priority.groupsExternal, version: priority.version,
+      themeId: priority.themeId,
+      code: priority.code,
+      title: priority.title,
+      rationale: priority.rationale,
+      accountableOfficerId: priority.accountableOfficer?.id,
+      accountableDirectorId: priority.accountableDirector?.id,
+      groupsInternal: priority.groupsInternal,
+      groupsExternal: priority.groupsExternal,
+      version: priority.version,
     };
     return reply.view('plans/views/priority-form.njk', {
-      pageTitle: `Change ${priority.code}`, section: 'priorities', backLink: { href: paths.priorities.show(priority.code) },
-      action: paths.priorities.show(priority.code), editing: true, ...(await priorityForm(request, values)),
+      pageTitle: `Change ${priority.code}`,
+      section: 'priorities',
+      backLink: { href: paths.priorities.show(priority.code) },
+      action: paths.priorities.show(priority.code),
+      editing: true,
+      ...(await priorityForm(request, values)),
     });
   });
 
   app.post(routes.priority, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { code } = request.params;
-    return submitForm(reply, () => plans.updatePriority(request.actor, code, body), (p) => paths.priorities.show(p.code), async (errors) => ({
-      template: 'plans/views/priority-form.njk', pageTitle: `Change ${code}`, section: 'priorities', editing: true,
-      backLink: { href: paths.priorities.show(code) }, action: paths.priorities.show(code), errors, ...(await priorityForm(request, body)),
-    }));
+    return submitForm(
+      reply,
+      () => plans.updatePriority(request.actor, code, body),
+      (p) => paths.priorities.show(p.code),
+      async (errors) => ({
+        template: 'plans/views/priority-form.njk',
+        pageTitle: `Change ${code}`,
+        section: 'priorities',
+        editing: true,
+        backLink: { href: paths.priorities.show(code) },
+        action: paths.priorities.show(code),
+        errors,
+        ...(await priorityForm(request, body)),
+      }),
+    );
   });
 
   // --- Plans and themes --------------------------------------------------------------------
   app.get(paths.plans.list, async (request, reply) => {
     const [planList, themes] = await Promise.all([plans.listPlans(request.actor), plans.listThemes(request.actor)]);
     return reply.view('plans/views/plan-list.njk', {
-      pageTitle: 'Plans and themes', section: 'plans',
-      plans: planList.map((p) => ({ ...p, years: `${p.firstYear}/${String((p.firstYear + 1) % 100).padStart(2, '0')} to ${p.lastYear}/${String((p.lastYear + 1) % 100).padStart(2, '0')}`, themes: themes.filter((t) => t.planId === p.id) })),
+      pageTitle: 'Plans and themes',
+      section: 'plans',
+      plans: planList.map((p) => ({
+        ...p,
+        years: `${p.firstYear}/${String((p.firstYear + 1) % 100).padStart(2, '0')} to ${p.lastYear}/${String((p.lastYear + 1) % 100).padStart(2, '0')}`,
+        themes: themes.filter((t) => t.planId === p.id),
+      })),
     });
   });
-  const planPage = (title: string, action: string, values: Record<string, any>, extra: Record<string, unknown> = {}) => ({
-    template: 'plans/views/plan-form.njk', pageTitle: title, section: 'plans', backLink: { href: paths.plans.list }, action, values, ...extra,
+  const planPage = (
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    template: 'plans/views/plan-form.njk',
+    pageTitle: title,
+    section: 'plans',
+    backLink: { href: paths.plans.list },
+    action,
+    values,
+    ...extra,
   });
   app.get(paths.plans.new, async (_request, reply) => {
     const { template, ...ctx } = planPage('Add a plan', paths.plans.list, {});
@@ -110,7 +205,12 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   });
   app.post(paths.plans.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => plans.createPlan(request.actor, body), () => paths.plans.list, async (errors) => planPage('Add a plan', paths.plans.list, body, { errors }));
+    return submitForm(
+      reply,
+      () => plans.createPlan(request.actor, body),
+      () => paths.plans.list,
+      async (errors) => planPage('Add a plan', paths.plans.list, body, { errors }),
+    );
   });
   app.get(routes.planEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const plan = await plans.getPlan(request.actor, request.params.id);
@@ -120,11 +220,27 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   app.post(routes.planEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { id } = request.params;
-    return submitForm(reply, () => plans.updatePlan(request.actor, id, body), () => paths.plans.list, async (errors) => planPage('Change the plan', paths.plans.edit(id), body, { errors }));
+    return submitForm(
+      reply,
+      () => plans.updatePlan(request.actor, id, body),
+      () => paths.plans.list,
+      async (errors) => planPage('Change the plan', paths.plans.edit(id), body, { errors }),
+    );
   });
 
-  const themePage = (title: string, action: string, values: Record<string, any>, extra: Record<string, unknown> = {}) => ({
-    template: 'plans/views/theme-form.njk', pageTitle: title, section: 'plans', backLink: { href: paths.plans.list }, action, values, ...extra,
+  const themePage = (
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    template: 'plans/views/theme-form.njk',
+    pageTitle: title,
+    section: 'plans',
+    backLink: { href: paths.plans.list },
+    action,
+    values,
+    ...extra,
   });
   app.get(routes.themeNew, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const plan = await plans.getPlan(request.actor, request.params.planId);
@@ -134,54 +250,182 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   app.post(routes.themeCreate, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { planId } = request.params;
-    return submitForm(reply, () => plans.createTheme(request.actor, planId, body), () => paths.plans.list,
-      async (errors) => themePage('Add a theme', paths.plans.createTheme(planId), body, { errors }));
+    return submitForm(
+      reply,
+      () => plans.createTheme(request.actor, planId, body),
+      () => paths.plans.list,
+      async (errors) => themePage('Add a theme', paths.plans.createTheme(planId), body, { errors }),
+    );
   });
   app.get(routes.themeEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const theme = await plans.getTheme(request.actor, request.params.id);
-    const { template, ...ctx } = themePage(`Change ${theme.title}`, paths.plans.editTheme(theme.id), theme, { deletable: true, deleteAction: paths.plans.deleteTheme(theme.id) });
+    const { template, ...ctx } = themePage(`Change ${theme.title}`, paths.plans.editTheme(theme.id), theme, {
+      deletable: true,
+      deleteAction: paths.plans.deleteTheme(theme.id),
+    });
     return reply.view(template, ctx);
   });
   app.post(routes.themeEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const body = formBody(request);
     const { id } = request.params;
-    return submitForm(reply, () => plans.updateTheme(request.actor, id, body), () => paths.plans.list,
-      async (errors) => themePage('Change the theme', paths.plans.editTheme(id), body, { errors }));
+    return submitForm(
+      reply,
+      () => plans.updateTheme(request.actor, id, body),
+      () => paths.plans.list,
+      async (errors) => themePage('Change the theme', paths.plans.editTheme(id), body, { errors }),
+    );
   });
   app.post(routes.themeDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const { id } = request.params;
     const theme = await plans.getTheme(request.actor, id);
-    return submitForm(reply, () => plans.deleteTheme(request.actor, id), () => paths.plans.list,
-      async (errors) => themePage(`Change ${theme.title}`, paths.plans.editTheme(id), theme, { errors, deletable: true, deleteAction: paths.plans.deleteTheme(id) }));
+    return submitForm(
+      reply,
+      () => plans.deleteTheme(request.actor, id),
+      () => paths.plans.list,
+      async (errors) =>
+        themePage(`Change ${theme.title}`, paths.plans.editTheme(id), theme, {
+          errors,
+          deletable: true,
+          deleteAction: paths.plans.deleteTheme(id),
+        }),
+    );
   });
 
   // --- API ---------------------------------------------------------------------------------
-  apiOperation(app, { method: 'GET', url: paths.api.priorities, summary: 'List improvement priorities with their latest status', tag: 'Priorities', success: { status: 200, description: 'The priorities' } },
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.priorities,
+      summary: 'List improvement priorities with their latest status',
+      tag: 'Priorities',
+      success: { status: 200, description: 'The priorities' },
+    },
     async (request) => {
-      const [items, statuses] = await Promise.all([plans.listPriorities(request.actor), organisations.statusScale(request.actor)]);
+      const [items, statuses] = await Promise.all([
+        plans.listPriorities(request.actor),
+        organisations.statusScale(request.actor),
+      ]);
       const byId = new Map(statuses.map((s) => [s.id, s]));
-      return items.map((p) => ({ ...p, latest: p.latest && { ...p.latest, status: p.latest.statusId ? byId.get(p.latest.statusId)?.key ?? null : null } }));
-    });
-  apiOperation(app, { method: 'POST', url: paths.api.priorities, summary: 'Add an improvement priority', tag: 'Priorities', body: priorityInput, success: { status: 201, description: 'The priority' } },
-    async (request, reply) => reply.status(201).send(await plans.createPriority(request.actor, request.body)));
-  apiOperation(app, { method: 'GET', url: routes.api.priority, summary: 'One improvement priority', tag: 'Priorities', success: { status: 200, description: 'The priority' } },
-    async (request) => plans.getPriority(request.actor, (request.params as Params).code));
-  apiOperation(app, { method: 'PUT', url: routes.api.priority, summary: 'Change an improvement priority (send `version` to refuse a stale save)', tag: 'Priorities', body: priorityInput, success: { status: 200, description: 'The priority' } },
-    async (request) => plans.updatePriority(request.actor, (request.params as Params).code, request.body));
-  apiOperation(app, { method: 'GET', url: paths.api.plans, summary: 'List plans with their themes', tag: 'Plans', success: { status: 200, description: 'The plans' } },
+      return items.map((p) => ({
+        ...p,
+        latest: p.latest && {
+          ...p.latest,
+          status: p.latest.statusId ? (byId.get(p.latest.statusId)?.key ?? null) : null,
+        },
+      }));
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.priorities,
+      summary: 'Add an improvement priority',
+      tag: 'Priorities',
+      body: priorityInput,
+      success: { status: 201, description: 'The priority' },
+    },
+    async (request, reply) => reply.status(201).send(await plans.createPriority(request.actor, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.priority,
+      summary: 'One improvement priority',
+      tag: 'Priorities',
+      success: { status: 200, description: 'The priority' },
+    },
+    async (request) => plans.getPriority(request.actor, (request.params as Params).code),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.priority,
+      summary: 'Change an improvement priority (send `version` to refuse a stale save)',
+      tag: 'Priorities',
+      body: priorityInput,
+      success: { status: 200, description: 'The priority' },
+    },
+    async (request) => plans.updatePriority(request.actor, (request.params as Params).code, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.plans,
+      summary: 'List plans with their themes',
+      tag: 'Plans',
+      success: { status: 200, description: 'The plans' },
+    },
     async (request) => {
       const [planList, themes] = await Promise.all([plans.listPlans(request.actor), plans.listThemes(request.actor)]);
       return planList.map((p) => ({ ...p, themes: themes.filter((t) => t.planId === p.id) }));
-    });
-  apiOperation(app, { method: 'POST', url: paths.api.plans, summary: 'Add a plan', tag: 'Plans', body: planInput, success: { status: 201, description: 'The plan' } },
-    async (request, reply) => reply.status(201).send(await plans.createPlan(request.actor, request.body)));
-  apiOperation(app, { method: 'PUT', url: routes.api.plan, summary: 'Change a plan', tag: 'Plans', body: planInput, success: { status: 200, description: 'The plan' } },
-    async (request) => plans.updatePlan(request.actor, (request.params as Params).id, request.body));
-  apiOperation(app, { method: 'POST', url: routes.api.themes, summary: 'Add a theme to a plan', tag: 'Plans', body: themeInput, success: { status: 201, description: 'The theme' } },
-    async (request, reply) => reply.status(201).send(await plans.createTheme(request.actor, (request.params as Params).planId, request.body)));
-  apiOperation(app, { method: 'PUT', url: routes.api.theme, summary: 'Rename a theme', tag: 'Plans', body: themeInput, success: { status: 200, description: 'The theme' } },
-    async (request) => plans.updateTheme(request.actor, (request.params as Params).id, request.body));
-  apiOperation(app, { method: 'DELETE', url: routes.api.theme, summary: 'Remove a theme that has no priorities', tag: 'Plans', success: { status: 204, description: 'Removed' } },
-    async (request, reply) => { await plans.deleteTheme(request.actor, (request.params as Params).id); return reply.status(204).send(); });
-
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.plans,
+      summary: 'Add a plan',
+      tag: 'Plans',
+      body: planInput,
+      success: { status: 201, description: 'The plan' },
+    },
+    async (request, reply) => reply.status(201).send(await plans.createPlan(request.actor, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.plan,
+      summary: 'Change a plan',
+      tag: 'Plans',
+      body: planInput,
+      success: { status: 200, description: 'The plan' },
+    },
+    async (request) => plans.updatePlan(request.actor, (request.params as Params).id, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.themes,
+      summary: 'Add a theme to a plan',
+      tag: 'Plans',
+      body: themeInput,
+      success: { status: 201, description: 'The theme' },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await plans.createTheme(request.actor, (request.params as Params).planId, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.theme,
+      summary: 'Rename a theme',
+      tag: 'Plans',
+      body: themeInput,
+      success: { status: 200, description: 'The theme' },
+    },
+    async (request) => plans.updateTheme(request.actor, (request.params as Params).id, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'DELETE',
+      url: routes.api.theme,
+      summary: 'Remove a theme that has no priorities',
+      tag: 'Plans',
+      success: { status: 204, description: 'Removed' },
+    },
+    async (request, reply) => {
+      await plans.deleteTheme(request.actor, (request.params as Params).id);
+      return reply.status(204).send();
+    },
+  );
 }

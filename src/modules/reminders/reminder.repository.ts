@@ -39,25 +39,55 @@ function reminderQueries(db: Executor<DB>) {
      * is missing or a draft, and whose accountable officer has an e-mail address.
      */
     async candidates(from: IsoDate, to: IsoDate): Promise<ReminderCandidate[]> {
-      const rows = await db.selectFrom('reporting_period as rp')
+      const rows = await db
+        .selectFrom('reporting_period as rp')
         .innerJoin('priority', 'priority.organisation_id', 'rp.organisation_id')
         .innerJoin('organisation', 'organisation.id', 'rp.organisation_id')
         .innerJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
-        .leftJoin('progress_report as pr', (j) => j.onRef('pr.priority_id', '=', 'priority.id').onRef('pr.period_id', '=', 'rp.id'))
+        .leftJoin('progress_report as pr', (j) =>
+          j.onRef('pr.priority_id', '=', 'priority.id').onRef('pr.period_id', '=', 'rp.id'),
+        )
         .select([
-          'rp.organisation_id', 'organisation.name as organisation_name', 'priority.id as priority_id', 'priority.code', 'priority.title',
-          'rp.id as period_id', 'rp.key as period_key', 'rp.due_on', 'officer.name as officer_name', 'officer.email as officer_email', 'pr.state',
-          sql<string | null>`(select case when s.decision = 'returned' then s.comment end from sign_off s where s.report_id = pr.id order by s.recorded_at desc, s.id desc limit 1)`.as('returned_comment'),
+          'rp.organisation_id',
+          'organisation.name as organisation_name',
+          'priority.id as priority_id',
+          'priority.code',
+          'priority.title',
+          'rp.id as period_id',
+          'rp.key as period_key',
+          'rp.due_on',
+          'officer.name as officer_name',
+          'officer.email as officer_email',
+          'pr.state',
+          sql<
+            string | null
+          >`(select case when s.decision = 'returned' then s.comment end from sign_off s where s.report_id = pr.id order by s.recorded_at desc, s.id desc limit 1)`.as(
+            'returned_comment',
+          ),
         ])
-        .where('rp.due_on', '>=', from).where('rp.due_on', '<=', to)
-        .where('officer.email', 'is not', null).where('officer.email', '<>', '')
+        .where('rp.due_on', '>=', from)
+        .where('rp.due_on', '<=', to)
+        .where('officer.email', 'is not', null)
+        .where('officer.email', '<>', '')
         .where((eb) => eb.or([eb('pr.id', 'is', null), eb('pr.state', '=', 'draft')]))
         // One total order, the same in every instance: concurrent ticks insert keys in the same order (no deadlock).
-        .orderBy('rp.due_on').orderBy('priority.id').orderBy('rp.id').execute();
+        .orderBy('rp.due_on')
+        .orderBy('priority.id')
+        .orderBy('rp.id')
+        .execute();
       return rows.map((r) => ({
-        organisationId: r.organisation_id, organisationName: r.organisation_name, priorityId: r.priority_id, priorityCode: r.code, priorityTitle: r.title,
-        periodId: r.period_id, periodKey: r.period_key, dueOn: r.due_on as IsoDate, officerName: r.officer_name, officerEmail: r.officer_email!,
-        reportState: r.state === 'draft' ? 'draft' : null, returnedComment: r.returned_comment,
+        organisationId: r.organisation_id,
+        organisationName: r.organisation_name,
+        priorityId: r.priority_id,
+        priorityCode: r.code,
+        priorityTitle: r.title,
+        periodId: r.period_id,
+        periodKey: r.period_key,
+        dueOn: r.due_on as IsoDate,
+        officerName: r.officer_name,
+        officerEmail: r.officer_email!,
+        reportState: r.state === 'draft' ? 'draft' : null,
+        returnedComment: r.returned_comment,
       }));
     },
 
@@ -68,10 +98,19 @@ function reminderQueries(db: Executor<DB>) {
      * Call it inside a transaction so the row and the job commit together.
      */
     async recordAndQueue(c: ReminderCandidate, kind: ReminderKind, message: MailMessage): Promise<boolean> {
-      const row = await db.insertInto('reminder_sent')
-        .values({ organisation_id: c.organisationId, priority_id: c.priorityId, period_id: c.periodId, kind, due_on: c.dueOn, recipient: message.to.join(', ') })
+      const row = await db
+        .insertInto('reminder_sent')
+        .values({
+          organisation_id: c.organisationId,
+          priority_id: c.priorityId,
+          period_id: c.periodId,
+          kind,
+          due_on: c.dueOn,
+          recipient: message.to.join(', '),
+        })
         .onConflict((oc) => oc.columns(['organisation_id', 'priority_id', 'period_id', 'kind', 'due_on']).doNothing())
-        .returning('id').executeTakeFirst();
+        .returning('id')
+        .executeTakeFirst();
       if (!row) return false;
       const jobId = await enqueueMail(createJobQueue(db as Kysely<DB>), c.organisationId, message);
       await db.updateTable('reminder_sent').set({ job_id: jobId }).where('id', '=', row.id).execute();
@@ -85,7 +124,12 @@ function reminderQueries(db: Executor<DB>) {
 
     /** The report's workflow state, or undefined when there is no such report in the organisation. */
     async reportState(organisationId: string, reportId: string): Promise<ReportState | undefined> {
-      const r = await db.selectFrom('progress_report').select('state').where('organisation_id', '=', organisationId).where('id', '=', reportId).executeTakeFirst();
+      const r = await db
+        .selectFrom('progress_report')
+        .select('state')
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', reportId)
+        .executeTakeFirst();
       return r?.state;
     },
   };

@@ -10,9 +10,19 @@ describe('the reminder scheduler', () => {
     let most = 0;
     let ticks = 0;
     const queued: number[] = [];
-    const scheduler = startReminderScheduler({
-      tick: async () => { running++; most = Math.max(most, running); ticks++; await sleep(15); running--; return 2; },
-    }, { everyMs: 5, firstAfterMs: 0, onQueued: (n) => queued.push(n) });
+    const scheduler = startReminderScheduler(
+      {
+        tick: async () => {
+          running++;
+          most = Math.max(most, running);
+          ticks++;
+          await sleep(15);
+          running--;
+          return 2;
+        },
+      },
+      { everyMs: 5, firstAfterMs: 0, onQueued: (n) => queued.push(n) },
+    );
     await Promise.all([scheduler.tickNow(), scheduler.tickNow()]);
     await sleep(80);
     await scheduler.stop();
@@ -27,7 +37,15 @@ describe('the reminder scheduler', () => {
   it('reports a failed tick and keeps going', async () => {
     const errors: unknown[] = [];
     let ticks = 0;
-    const scheduler = startReminderScheduler({ tick: async () => { ticks++; throw new Error('database unavailable'); } }, { everyMs: 5, firstAfterMs: 0, onError: (e) => errors.push(e) });
+    const scheduler = startReminderScheduler(
+      {
+        tick: async () => {
+          ticks++;
+          throw new Error('database unavailable');
+        },
+      },
+      { everyMs: 5, firstAfterMs: 0, onError: (e) => errors.push(e) },
+    );
     await sleep(60);
     await scheduler.stop();
     assert.ok(ticks >= 2);
@@ -36,7 +54,16 @@ describe('the reminder scheduler', () => {
 
   it('waits for the tick in progress when stopped', async () => {
     let finished = false;
-    const scheduler = startReminderScheduler({ tick: async () => { await sleep(30); finished = true; return 0; } }, { everyMs: 1000, firstAfterMs: 0 });
+    const scheduler = startReminderScheduler(
+      {
+        tick: async () => {
+          await sleep(30);
+          finished = true;
+          return 0;
+        },
+      },
+      { everyMs: 1000, firstAfterMs: 0 },
+    );
     await sleep(5);
     await scheduler.stop();
     assert.equal(finished, true);

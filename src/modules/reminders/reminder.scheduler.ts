@@ -12,33 +12,39 @@ export interface ReminderScheduler {
   stop(): Promise<void>;
 }
 
-export function startReminderScheduler(reminders: Pick<ReminderService, 'tick'>, options: {
-  everyMs?: number;
-  /** Delay before the first tick, so start-up (migrations, demo) is not slowed. */
-  firstAfterMs?: number;
-  onError?: (error: unknown) => void;
-  onQueued?: (count: number) => void;
-} = {}): ReminderScheduler {
+export function startReminderScheduler(
+  reminders: Pick<ReminderService, 'tick'>,
+  options: {
+    everyMs?: number;
+    /** Delay before the first tick, so start-up (migrations, demo) is not slowed. */
+    firstAfterMs?: number;
+    onError?: (error: unknown) => void;
+    onQueued?: (count: number) => void;
+  } = {},
+): ReminderScheduler {
   const everyMs = options.everyMs ?? REMINDER_TICK_MS;
   const onError = options.onError ?? ((e: unknown) => console.error('amber: reminders:', e));
   let stopped = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const tick = (): Promise<void> => (running ??= (async () => {
-    try {
-      const n = await reminders.tick();
-      if (n > 0) options.onQueued?.(n);
-    } catch (error) {
-      if (!stopped) onError(error);
-    } finally {
-      running = undefined;
-    }
-  })());
+  const tick = (): Promise<void> =>
+    (running ??= (async () => {
+      try {
+        const n = await reminders.tick();
+        if (n > 0) options.onQueued?.(n);
+      } catch (error) {
+        if (!stopped) onError(error);
+      } finally {
+        running = undefined;
+      }
+    })());
 
   const schedule = (ms: number) => {
     if (stopped) return;
-    timer = setTimeout(() => { void tick().then(() => schedule(everyMs)); }, ms);
+    timer = setTimeout(() => {
+      void tick().then(() => schedule(everyMs));
+    }, ms);
     timer.unref();
   };
   schedule(options.firstAfterMs ?? 1_000);

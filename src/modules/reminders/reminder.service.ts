@@ -34,7 +34,6 @@ export interface ReminderServiceDeps {
   log?: (line: string) => void;
 }
 
-
 /** The workflow listeners (ReportEvents), plus one for the officer's approval (the director's turn to sign off). */
 export interface ReminderEvents {
   reportSubmitted(e: ReportWorkflowEvent): Promise<void>;
@@ -43,11 +42,22 @@ export interface ReminderEvents {
   reportPublished(e: ReportWorkflowEvent): Promise<void>;
 }
 
-export function createReminderService({ repo, plans, periods, people, organisations, publicUrl, log = (line) => console.error(line) }: ReminderServiceDeps) {
+export function createReminderService({
+  repo,
+  plans,
+  periods,
+  people,
+  organisations,
+  publicUrl,
+  log = (line) => console.error(line),
+}: ReminderServiceDeps) {
   const base = publicUrl.replace(/\/+$/, '');
   const link = (path: string) => `${base}${path}`;
 
-  async function emailOf(actor: Actor, personId: string | undefined): Promise<{ name: string; email: string } | undefined> {
+  async function emailOf(
+    actor: Actor,
+    personId: string | undefined,
+  ): Promise<{ name: string; email: string } | undefined> {
     if (!personId) return undefined;
     const person = await people.get(actor, personId);
     return person.email ? { name: person.name, email: person.email } : undefined;
@@ -71,19 +81,39 @@ export function createReminderService({ repo, plans, periods, people, organisati
       const role = notice === 'officer_approved' ? 'accountable director' : 'accountable officer';
       const to = await emailOf(actor, person?.id);
       if (!to) {
-        log(`amber: no e-mail sent for ${e.priorityCode} ${e.periodKey} (${notice}): the ${role} ${person ? `${person.name} has no e-mail address` : 'is not named'}`);
+        log(
+          `amber: no e-mail sent for ${e.priorityCode} ${e.periodKey} (${notice}): the ${role} ${person ? `${person.name} has no e-mail address` : 'is not named'}`,
+        );
         return;
       }
       const organisation = await organisations.getOwn(actor);
       const period = await periods.getByKey(actor, e.periodKey);
-      await repo.queueMail(e.organisationId, workflowMessage({
-        kind: notice, to: to.email, recipientName: to.name, byLabel: e.byLabel, comment: e.comment,
-        facts: { organisationName: organisation.name, priorityCode: priority.code, priorityTitle: priority.title, periodLabel: period.label },
-        // The approver goes straight to the sign-off page; the officer to the report.
-        link: link(notice === 'submitted' || notice === 'officer_approved' ? paths.reports.signOff(priority.code, period.key) : paths.reports.show(priority.code, period.key)),
-      }));
+      await repo.queueMail(
+        e.organisationId,
+        workflowMessage({
+          kind: notice,
+          to: to.email,
+          recipientName: to.name,
+          byLabel: e.byLabel,
+          comment: e.comment,
+          facts: {
+            organisationName: organisation.name,
+            priorityCode: priority.code,
+            priorityTitle: priority.title,
+            periodLabel: period.label,
+          },
+          // The approver goes straight to the sign-off page; the officer to the report.
+          link: link(
+            notice === 'submitted' || notice === 'officer_approved'
+              ? paths.reports.signOff(priority.code, period.key)
+              : paths.reports.show(priority.code, period.key),
+          ),
+        }),
+      );
     } catch (error) {
-      log(`amber: could not queue the e-mail for ${e.priorityCode} ${e.periodKey} (${kind}): ${error instanceof Error ? error.message : String(error)}`);
+      log(
+        `amber: could not queue the e-mail for ${e.priorityCode} ${e.periodKey} (${kind}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -110,9 +140,24 @@ export function createReminderService({ repo, plans, periods, people, organisati
           const kind = reminderDue(c.dueOn, today);
           if (!kind) continue;
           const message = reminderMessage({
-            kind, today, to: c.officerEmail, officerName: c.officerName, dueOn: c.dueOn, state: c.reportState, returnedComment: c.returnedComment,
-            facts: { organisationName: c.organisationName, priorityCode: c.priorityCode, priorityTitle: c.priorityTitle, periodLabel: periodLabel(parsePeriodKey(c.periodKey)) },
-            link: link(c.reportState === null ? paths.reports.new(c.priorityCode) : paths.reports.show(c.priorityCode, c.periodKey)),
+            kind,
+            today,
+            to: c.officerEmail,
+            officerName: c.officerName,
+            dueOn: c.dueOn,
+            state: c.reportState,
+            returnedComment: c.returnedComment,
+            facts: {
+              organisationName: c.organisationName,
+              priorityCode: c.priorityCode,
+              priorityTitle: c.priorityTitle,
+              periodLabel: periodLabel(parsePeriodKey(c.periodKey)),
+            },
+            link: link(
+              c.reportState === null
+                ? paths.reports.new(c.priorityCode)
+                : paths.reports.show(c.priorityCode, c.periodKey),
+            ),
           });
           if (await r.recordAndQueue(c, kind, message)) queued++;
         }

@@ -17,9 +17,18 @@ export interface ReportContent {
   actions: { description: string; contributors: string[]; milestones: string[] }[];
 }
 
-export type ChangedField = 'summary' | 'status' | 'statusReason' | 'achievements' | 'challenges' | 'actions' | 'milestones'
+export type ChangedField =
+  | 'summary'
+  | 'status'
+  | 'statusReason'
+  | 'achievements'
+  | 'challenges'
+  | 'actions'
+  | 'milestones'
   /** Workflow fields, named by the history pages only. */
-  | 'state' | 'revision' | 'signOff';
+  | 'state'
+  | 'revision'
+  | 'signOff';
 
 export interface FieldChange {
   field: ChangedField;
@@ -55,7 +64,11 @@ export function contentOfView(v: ReportView): ReportContent {
     statusReason: v.statusReason.join('\n\n'),
     achievements: [...v.achievements],
     challenges: [...v.challenges],
-    actions: v.actions.map((a) => ({ description: a.description, contributors: [...a.contributors], milestones: a.milestones.map((m) => `${m.description} – ${m.timescale}`) })),
+    actions: v.actions.map((a) => ({
+      description: a.description,
+      contributors: [...a.contributors],
+      milestones: a.milestones.map((m) => `${m.description} – ${m.timescale}`),
+    })),
   };
 }
 
@@ -74,7 +87,8 @@ function minus(a: string[], b: string[]): string[] {
 
 const actionLine = (a: ReportContent['actions'][number], i: number) =>
   `${i + 1}. ${a.description}${a.contributors.length ? ` (${a.contributors.join(', ')})` : ''}`;
-const milestoneLines = (c: ReportContent) => c.actions.flatMap((a, i) => a.milestones.map((m) => `Action ${i + 1}: ${m}`));
+const milestoneLines = (c: ReportContent) =>
+  c.actions.flatMap((a, i) => a.milestones.map((m) => `Action ${i + 1}: ${m}`));
 
 /** The fields that differ, in the report's order; empty when nothing changed. */
 export function diffContent(before: ReportContent, after: ReportContent): FieldChange[] {
@@ -84,7 +98,14 @@ export function diffContent(before: ReportContent, after: ReportContent): FieldC
   };
   const list = (field: ChangedField, a: string[], b: string[]) => {
     if (a.length === b.length && a.every((x, i) => x === b[i])) return;
-    changes.push({ field, label: FIELD_LABELS[field], before: a.join('\n'), after: b.join('\n'), added: minus(b, a), removed: minus(a, b) });
+    changes.push({
+      field,
+      label: FIELD_LABELS[field],
+      before: a.join('\n'),
+      after: b.join('\n'),
+      added: minus(b, a),
+      removed: minus(a, b),
+    });
   };
   text('summary', before.summary, after.summary);
   text('status', before.status, after.status);
@@ -96,11 +117,14 @@ export function diffContent(before: ReportContent, after: ReportContent): FieldC
   return changes;
 }
 
-export const diffViews = (before: ReportView, after: ReportView): FieldChange[] => diffContent(contentOfView(before), contentOfView(after));
+export const diffViews = (before: ReportView, after: ReportView): FieldChange[] =>
+  diffContent(contentOfView(before), contentOfView(after));
 
 /** "the overall summary, the status (Green → Amber) and key actions": one line for a message. */
 export function describeChanges(changes: FieldChange[]): string {
   if (changes.length === 0) return 'nothing you can see in the text (the order or a detail)';
-  const parts = changes.map((c) => (c.field === 'status' ? `the status (${c.before} → ${c.after})` : c.label.toLowerCase()));
+  const parts = changes.map((c) =>
+    c.field === 'status' ? `the status (${c.before} → ${c.after})` : c.label.toLowerCase(),
+  );
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }

@@ -16,14 +16,23 @@ import { SIGN_OFF_ROLES, SIGN_OFF_ROLE_LABELS, STATE_LABELS } from './report.sch
 
 /** Paragraphs: blank lines separate them; single line breaks stay inside a paragraph. */
 export function paragraphs(text: string): string[] {
-  return text.replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 const NEXT_SPAN = { year: 'next year', half: 'next 6 months', quarter: 'next 3 months', month: 'next month' } as const;
 
 export function presentProgress(m: Milestone, today: IsoDate): ProgressView {
   const state = m.progress?.kind ?? (isOverdue(m.timescale, null, today) ? 'overdue' : 'due');
-  return { state, label: PROGRESS_LABELS[state], symbol: PROGRESS_SYMBOLS[state], text: describeProgress(m.timescale, m.progress, today) };
+  return {
+    state,
+    label: PROGRESS_LABELS[state],
+    symbol: PROGRESS_SYMBOLS[state],
+    text: describeProgress(m.timescale, m.progress, today),
+  };
 }
 
 function presentActions(actions: Action[], today: IsoDate, withProgress: boolean): ActionView[] {
@@ -32,7 +41,11 @@ function presentActions(actions: Action[], today: IsoDate, withProgress: boolean
     description: a.description,
     contributors: a.contributors.map((c) => c.name),
     milestones: a.milestones.map((m) => ({
-      id: m.id, description: m.description, timescale: formatTimescale(m.timescale), timescaleIso: m.timescale.date, precision: m.timescale.precision,
+      id: m.id,
+      description: m.description,
+      timescale: formatTimescale(m.timescale),
+      timescaleIso: m.timescale.date,
+      precision: m.timescale.precision,
       ...(withProgress ? { progress: presentProgress(m, today) } : {}),
     })),
   }));
@@ -46,17 +59,28 @@ function signedWhen(s: ReportBundle['report']['signOffs'][number]): { enteredOn?
   return s.historical ? { enteredOn: dayOf(s.recordedAt) } : s.signedAt ? { time: `${timeOf(s.signedAt)} UTC` } : {};
 }
 
-export function presentReport({ organisation, priority, period, report, statuses, previous, graphs, citedRisks = [] }: ReportBundle, today: IsoDate = todayIso()): ReportView {
+export function presentReport(
+  { organisation, priority, period, report, statuses, previous, graphs, citedRisks = [] }: ReportBundle,
+  today: IsoDate = todayIso(),
+): ReportView {
   const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
   const signOffs: SignOffView[] = [];
   for (const role of SIGN_OFF_ROLES) {
     // The decisions on this revision: a revision opened after publication starts unsigned.
-    const latest = report.signOffs.filter((s) => s.role === role && (s.revision ?? report.revision) === report.revision).at(-1);
+    const latest = report.signOffs
+      .filter((s) => s.role === role && (s.revision ?? report.revision) === report.revision)
+      .at(-1);
     if (!latest) continue;
     signOffs.push({
-      role, roleLabel: SIGN_OFF_ROLE_LABELS[role], decisionLabel: latest.decision === 'approved' ? 'Approved by' : 'Returned by',
-      name: latest.personName, jobTitle: latest.personJobTitle, date: formatDate(latest.signedOn), dateIso: latest.signedOn,
-      comment: latest.comment, historical: latest.historical,
+      role,
+      roleLabel: SIGN_OFF_ROLE_LABELS[role],
+      decisionLabel: latest.decision === 'approved' ? 'Approved by' : 'Returned by',
+      name: latest.personName,
+      jobTitle: latest.personJobTitle,
+      date: formatDate(latest.signedOn),
+      dateIso: latest.signedOn,
+      comment: latest.comment,
+      historical: latest.historical,
       ...signedWhen(latest),
     });
   }
@@ -64,12 +88,25 @@ export function presentReport({ organisation, priority, period, report, statuses
     organisationName: organisation.name,
     priority: { code: priority.code, title: priority.title, rationale: paragraphs(priority.rationale) },
     heading: `Improvement Priority – ${priority.code} ${priority.title}`,
-    accountableOfficer: priority.accountableOfficer && { name: priority.accountableOfficer.name, jobTitle: priority.accountableOfficer.jobTitle },
-    accountableDirector: priority.accountableDirector && { name: priority.accountableDirector.name, jobTitle: priority.accountableDirector.jobTitle },
+    accountableOfficer: priority.accountableOfficer && {
+      name: priority.accountableOfficer.name,
+      jobTitle: priority.accountableOfficer.jobTitle,
+    },
+    accountableDirector: priority.accountableDirector && {
+      name: priority.accountableDirector.name,
+      jobTitle: priority.accountableDirector.jobTitle,
+    },
     period: { key: period.key, label: period.label, span: period.span },
     graphs: graphs.map(({ indicator, points }) => {
       const chart = chartViewOf(indicator, points);
-      return { code: indicator.code, title: indicator.title, chart, svg: renderIndicatorChartSvg(chart, { showTitle: false }), description: describeChart(chart), table: chartTable(chart) };
+      return {
+        code: indicator.code,
+        title: indicator.title,
+        chart,
+        svg: renderIndicatorChartSvg(chart, { showTitle: false }),
+        description: describeChart(chart),
+        table: chartTable(chart),
+      };
     }),
     noGraphsText: 'There are no graphs for this priority.',
     progressHeading: `Overall progress to date and outcomes achieved ${period.span}`,
@@ -78,7 +115,12 @@ export function presentReport({ organisation, priority, period, report, statuses
     statusReason: paragraphs(report.statusReason),
     achievements: report.achievements,
     challenges: report.challenges,
-    citedRisks: citedRisks.map((r) => ({ description: r.description, ratingLabel: r.current.rating.label, score: r.current.score, owner: r.ownerName })),
+    citedRisks: citedRisks.map((r) => ({
+      description: r.description,
+      ratingLabel: r.current.rating.label,
+      score: r.current.score,
+      owner: r.ownerName,
+    })),
     groups: { internal: priority.groupsInternal, external: priority.groupsExternal },
     signOffs,
     actionsHeading: `Key actions for the ${NEXT_SPAN[period.kind]}`,
@@ -94,9 +136,10 @@ export function presentReport({ organisation, priority, period, report, statuses
   };
 }
 
-
 /** Where the report is in the workflow, every decision made on it, and what comes next. */
-export function presentWorkflow(r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'bundle' | 'published'>) {
+export function presentWorkflow(
+  r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'bundle' | 'published'>,
+) {
   const bundle = r.bundle;
   const next = {
     draft: 'Being written. When it is ready, it is submitted for sign-off.',
@@ -112,31 +155,41 @@ export function presentWorkflow(r: Pick<ReadableReport, 'state' | 'revision' | '
     next,
     /** Readers seeing an older published revision while a new one is written. */
     newerDraft: r.publishedRevision !== null && r.state !== 'published' && bundle !== undefined,
-    decisions: (bundle?.report.signOffs ?? []).map((s) => ({
-      roleLabel: SIGN_OFF_ROLE_LABELS[s.role],
-      decision: s.decision === 'approved' ? 'Approved' : 'Returned to draft',
-      name: s.personName,
-      date: formatDate(s.signedOn),
-      revision: s.revision,
-      comment: s.comment,
-      ...signedWhen(s),
-    })).reverse(),
+    decisions: (bundle?.report.signOffs ?? [])
+      .map((s) => ({
+        roleLabel: SIGN_OFF_ROLE_LABELS[s.role],
+        decision: s.decision === 'approved' ? 'Approved' : 'Returned to draft',
+        name: s.personName,
+        date: formatDate(s.signedOn),
+        revision: s.revision,
+        comment: s.comment,
+        ...signedWhen(s),
+      }))
+      .reverse(),
   };
 }
 
 /** Changes as rows for a page: a field, and what it said before and after (lists: lines added and removed). */
 export function presentChanges(changes: FieldChange[]) {
   return changes.map((c) => ({
-    field: c.field, label: c.label,
+    field: c.field,
+    label: c.label,
     list: c.field === 'achievements' || c.field === 'challenges' || c.field === 'actions' || c.field === 'milestones',
-    before: c.before || '(empty)', after: c.after || '(empty)', added: c.added, removed: c.removed,
+    before: c.before || '(empty)',
+    after: c.after || '(empty)',
+    added: c.added,
+    removed: c.removed,
   }));
 }
 
 /** A refused stale save: who saved since, when, and what they changed (for the form page and the API). */
 export function presentConflict(e: ReportChangedError) {
   return {
-    changedBy: e.changedBy.map((c) => ({ label: c.label, at: c.at.toISOString(), when: `${dayOf(c.at)} at ${timeOf(c.at)} UTC` })),
+    changedBy: e.changedBy.map((c) => ({
+      label: c.label,
+      at: c.at.toISOString(),
+      when: `${dayOf(c.at)} at ${timeOf(c.at)} UTC`,
+    })),
     changes: presentChanges(e.changes),
   };
 }

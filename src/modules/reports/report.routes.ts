@@ -16,9 +16,23 @@ import type { ConflictError } from '../../domain/errors.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
 import { renderReportJson } from '../../render/json.ts';
-import { presentReport, presentProgress, presentWorkflow, presentChanges, presentConflict } from './report.presenter.ts';
+import {
+  presentReport,
+  presentProgress,
+  presentWorkflow,
+  presentChanges,
+  presentConflict,
+} from './report.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import { sectionsInput, actionInput, newReportInput, moveInput, progressInput, workflowInput, returnInput } from './report.schemas.ts';
+import {
+  sectionsInput,
+  actionInput,
+  newReportInput,
+  moveInput,
+  progressInput,
+  workflowInput,
+  returnInput,
+} from './report.schemas.ts';
 import { ReportChangedError, type ReportBundle } from './report.service.ts';
 import type { ReportView } from '../../render/report-view.ts';
 
@@ -28,7 +42,10 @@ type Req = FastifyRequest<{ Params: Params; Querystring: { blank?: string; saved
 const DOWNLOADS = {
   pdf: { type: 'application/pdf', render: renderReportPdf },
   docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', render: renderReportDocx },
-  json: { type: 'application/json; charset=utf-8', render: async (v: Parameters<typeof renderReportJson>[0]) => renderReportJson(v) },
+  json: {
+    type: 'application/json; charset=utf-8',
+    render: async (v: Parameters<typeof renderReportJson>[0]) => renderReportJson(v),
+  },
 } as const;
 
 const SAVED_MESSAGES: Record<string, string> = {
@@ -46,14 +63,18 @@ const SAVED_MESSAGES: Record<string, string> = {
 
 function actionNumber(n: string): number {
   const number = Number(n);
-  if (!Number.isInteger(number) || number < 1) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
   return number;
 }
 
 export function registerReportRoutes(app: FastifyInstance, services: Services): void {
   const { reports, people, organisations, periods, plans, risks } = services;
 
-  const reportLinks = (code: string, period: string) => ({ href: paths.reports.show(code, period), text: 'Back to the report' });
+  const reportLinks = (code: string, period: string) => ({
+    href: paths.reports.show(code, period),
+    text: 'Back to the report',
+  });
 
   // --- The report ------------------------------------------------------------------------
   app.get(routes.report, async (request: Req, reply) => {
@@ -61,13 +82,21 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const readable = await reports.readable(request.actor, code, period);
     const view = readable.view;
     return reply.view('reports/views/report.njk', {
-      pageTitle: `${view.priority.code} ${view.period.label} progress report`, section: 'priorities',
+      pageTitle: `${view.priority.code} ${view.period.label} progress report`,
+      section: 'priorities',
       backLink: { href: paths.priorities.show(view.priority.code), text: `Back to ${view.priority.code}` },
-      view, code: view.priority.code, periodKey: view.period.key,
+      view,
+      code: view.priority.code,
+      periodKey: view.period.key,
       flash: SAVED_MESSAGES[request.query.saved ?? ''],
-      editable: readable.abilities.edit, abilities: readable.abilities, workflow: presentWorkflow(readable),
+      editable: readable.abilities.edit,
+      abilities: readable.abilities,
+      workflow: presentWorkflow(readable),
       // A contributor changes the key actions they are named on.
-      actionsEditable: !readable.abilities.edit && readable.abilities.actions.length ? Object.fromEntries(readable.abilities.actions.map((n) => [n, true])) : undefined,
+      actionsEditable:
+        !readable.abilities.edit && readable.abilities.actions.length
+          ? Object.fromEntries(readable.abilities.actions.map((n) => [n, true]))
+          : undefined,
       version: readable.bundle?.report.version,
     });
   });
@@ -75,7 +104,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.get(routes.reportDownload, async (request: Req, reply: FastifyReply) => {
     const format = request.params.format as keyof typeof DOWNLOADS;
     const download = DOWNLOADS[format];
-    if (!Object.hasOwn(DOWNLOADS, format)) throw new NotFoundError('FORMAT_NOT_FOUND', `Reports download as pdf, docx or json, not ${request.params.format}`);
+    if (!Object.hasOwn(DOWNLOADS, format))
+      throw new NotFoundError(
+        'FORMAT_NOT_FOUND',
+        `Reports download as pdf, docx or json, not ${request.params.format}`,
+      );
     // What the reader may read: the live report, or for viewers the published revision.
     const { view } = await reports.readable(request.actor, request.params.code, request.params.period);
     const body = await download.render(view);
@@ -86,13 +119,24 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   // --- Start a report ----------------------------------------------------------------------
   async function newReportPage(request: FastifyRequest, code: string, values: Record<string, any>, errors?: ErrorView) {
     const priority = await reports.priorityToWrite(request.actor, code);
-    const [all, existing] = await Promise.all([periods.list(request.actor), reports.listForPriority(request.actor, priority.code)]);
+    const [all, existing] = await Promise.all([
+      periods.list(request.actor),
+      reports.listForPriority(request.actor, priority.code),
+    ]);
     const taken = new Set(existing.map((r) => r.periodKey));
     const free = all.filter((p) => !taken.has(p.key));
     return {
-      template: 'reports/views/report-new.njk', pageTitle: `Start a progress report for ${priority.code}`, section: 'priorities',
-      backLink: { href: paths.priorities.show(priority.code) }, priority, errors,
-      periodItems: free.map((p) => ({ value: p.key, text: `${p.label} (${p.span})`, checked: values.period === p.key })),
+      template: 'reports/views/report-new.njk',
+      pageTitle: `Start a progress report for ${priority.code}`,
+      section: 'priorities',
+      backLink: { href: paths.priorities.show(priority.code) },
+      priority,
+      errors,
+      periodItems: free.map((p) => ({
+        value: p.key,
+        text: `${p.label} (${p.span})`,
+        checked: values.period === p.key,
+      })),
       action: paths.reports.create(priority.code),
     };
   }
@@ -102,29 +146,65 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
   app.post(routes.reportCreate, async (request: Req, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => reports.create(request.actor, request.params.code, body),
+    return submitForm(
+      reply,
+      () => reports.create(request.actor, request.params.code, body),
       (b) => `${paths.reports.edit(b.priority.code, b.period.key)}?saved=created`,
-      async (errors) => newReportPage(request, request.params.code, body, errors));
+      async (errors) => newReportPage(request, request.params.code, body, errors),
+    );
   });
 
   // --- Sections -------------------------------------------------------------------------
-  async function sectionsPage(request: FastifyRequest, bundle: ReportBundle, values: Record<string, any>, errors?: ErrorView, theirs?: ReportView, conflict?: ConflictError) {
-    const chosen = new Set<string>((Array.isArray(values.risks) ? values.risks : values.risks ? [values.risks] : []).map(String));
+  async function sectionsPage(
+    request: FastifyRequest,
+    bundle: ReportBundle,
+    values: Record<string, any>,
+    errors?: ErrorView,
+    theirs?: ReportView,
+    conflict?: ConflictError,
+  ) {
+    const chosen = new Set<string>(
+      (Array.isArray(values.risks) ? values.risks : values.risks ? [values.risks] : []).map(String),
+    );
     const citable = await risks.citable(request.actor, bundle.priority.id, bundle.report.riskIds);
     return {
-      template: 'reports/views/report-form.njk', theirs, conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
-      pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`, section: 'priorities',
-      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, values, errors,
+      template: 'reports/views/report-form.njk',
+      theirs,
+      conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
+      pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`,
+      section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key),
+      bundle,
+      values,
+      errors,
       statusItems: [
-        ...bundle.statuses.map((s) => ({ value: s.key, text: s.label, hint: { text: [s.description, s.commentRequired ? 'Needs a reason.' : ''].filter(Boolean).join(' ') || undefined }, checked: values.status === s.key, status: presentStatus(s) })),
+        ...bundle.statuses.map((s) => ({
+          value: s.key,
+          text: s.label,
+          hint: {
+            text: [s.description, s.commentRequired ? 'Needs a reason.' : ''].filter(Boolean).join(' ') || undefined,
+          },
+          checked: values.status === s.key,
+          status: presentStatus(s),
+        })),
         { divider: 'or' },
         { value: '', text: 'Not assessed yet', checked: !values.status },
       ],
       action: paths.reports.edit(bundle.priority.code, bundle.period.key),
       // Rating and score in words, never colour alone.
       riskItems: citable.map((r) => ({
-        value: r.id, text: r.description, checked: chosen.has(r.id),
-        hint: { text: [`${r.current.rating.label} (score ${r.current.score})`, r.ownerName ? `owner ${r.ownerName}` : '', r.closed ? 'closed' : ''].filter(Boolean).join(', ') },
+        value: r.id,
+        text: r.description,
+        checked: chosen.has(r.id),
+        hint: {
+          text: [
+            `${r.current.rating.label} (score ${r.current.score})`,
+            r.ownerName ? `owner ${r.ownerName}` : '',
+            r.closed ? 'closed' : '',
+          ]
+            .filter(Boolean)
+            .join(', '),
+        },
       })),
     };
   }
@@ -132,48 +212,105 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const status = bundle.statuses.find((s) => s.id === bundle.report.statusId);
     const { template, ...ctx } = await sectionsPage(request, bundle, {
-      summary: bundle.report.summary, status: status?.key ?? '', statusReason: bundle.report.statusReason,
-      achievements: bundle.report.achievements.join('\n'), challenges: bundle.report.challenges.join('\n'), risks: bundle.report.riskIds, version: bundle.report.version,
+      summary: bundle.report.summary,
+      status: status?.key ?? '',
+      statusReason: bundle.report.statusReason,
+      achievements: bundle.report.achievements.join('\n'),
+      challenges: bundle.report.challenges.join('\n'),
+      risks: bundle.report.riskIds,
+      version: bundle.report.version,
     });
     return reply.view(template, { ...ctx, flash: SAVED_MESSAGES[request.query.saved ?? ''] });
   });
   app.post(routes.reportEdit, async (request: Req, reply) => {
     const body = formBody(request);
     const { code, period } = request.params;
-    return submitForm(reply, () => reports.updateSections(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=sections`,
+    return submitForm(
+      reply,
+      () => reports.updateSections(request.actor, code, period, body),
+      () => `${paths.reports.show(code, period)}?saved=sections`,
       async (errors, conflict) => {
         const bundle = await reports.getBundle(request.actor, code, period);
         // After a conflict, show what is saved now beside the person's own text, and let the next
         // save build on the current version: they decide, nothing is merged silently.
-        return sectionsPage(request, bundle, conflict ? { ...body, version: bundle.report.version } : body, errors, conflict ? presentReport(bundle) : undefined, conflict);
-      });
+        return sectionsPage(
+          request,
+          bundle,
+          conflict ? { ...body, version: bundle.report.version } : body,
+          errors,
+          conflict ? presentReport(bundle) : undefined,
+          conflict,
+        );
+      },
+    );
   });
 
   // --- Key actions --------------------------------------------------------------------------
-  async function actionPage(request: FastifyRequest, bundle: ReportBundle, n: number | undefined, values: Record<string, any>, blankRows: number, errors?: ErrorView, conflict?: ConflictError) {
+  async function actionPage(
+    request: FastifyRequest,
+    bundle: ReportBundle,
+    n: number | undefined,
+    values: Record<string, any>,
+    blankRows: number,
+    errors?: ErrorView,
+    conflict?: ConflictError,
+  ) {
     if (conflict) values = { ...values, version: bundle.report.version };
     const theirs = conflict ? presentReport(bundle) : undefined;
-    const [persons, partners] = await Promise.all([people.list(request.actor), organisations.listPartners(request.actor)]);
-    const chosen = new Set((Array.isArray(values.contributors) ? values.contributors : values.contributors ? [values.contributors] : []) as string[]);
+    const [persons, partners] = await Promise.all([
+      people.list(request.actor),
+      organisations.listPartners(request.actor),
+    ]);
+    const chosen = new Set(
+      (Array.isArray(values.contributors)
+        ? values.contributors
+        : values.contributors
+          ? [values.contributors]
+          : []) as string[],
+    );
     const milestones = [...((values.milestones as Record<string, string>[] | undefined) ?? [])];
     for (let i = 0; i < blankRows; i++) milestones.push({ id: '', description: '', timescale: '' });
     const { code, period } = { code: bundle.priority.code, period: bundle.period.key };
     return {
       template: 'reports/views/action-form.njk',
-      pageTitle: n ? `Change key action ${n}` : 'Add a key action', section: 'priorities',
-      backLink: reportLinks(code, period), bundle, n, values, errors, milestones, theirs, conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined, theirAction: theirs && n ? theirs.actions[n - 1] : undefined,
-      personItems: persons.map((p) => ({ value: `person:${p.id}`, text: p.name, hint: { text: [p.jobTitle, p.employerName].filter(Boolean).join(', ') }, checked: chosen.has(`person:${p.id}`) })),
-      partnerItems: partners.map((o) => ({ value: `partner:${o.id}`, text: o.name, checked: chosen.has(`partner:${o.id}`) })),
+      pageTitle: n ? `Change key action ${n}` : 'Add a key action',
+      section: 'priorities',
+      backLink: reportLinks(code, period),
+      bundle,
+      n,
+      values,
+      errors,
+      milestones,
+      theirs,
+      conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
+      theirAction: theirs && n ? theirs.actions[n - 1] : undefined,
+      personItems: persons.map((p) => ({
+        value: `person:${p.id}`,
+        text: p.name,
+        hint: { text: [p.jobTitle, p.employerName].filter(Boolean).join(', ') },
+        checked: chosen.has(`person:${p.id}`),
+      })),
+      partnerItems: partners.map((o) => ({
+        value: `partner:${o.id}`,
+        text: o.name,
+        checked: chosen.has(`partner:${o.id}`),
+      })),
       action: n ? paths.reports.actions.update(code, period, n) : paths.reports.actions.create(code, period),
       deleteAction: n ? paths.reports.actions.delete(code, period, n) : undefined,
     };
   }
   /** The form's buttons: save; save and add another milestone row; save and move a milestone. */
   function applyIntent(body: Record<string, unknown>): { input: Record<string, unknown>; blank: number } {
-    const { rows, blank } = applyRowIntent((body.milestones as Record<string, unknown>[] | undefined) ?? [], String(body.intent ?? 'save'));
+    const { rows, blank } = applyRowIntent(
+      (body.milestones as Record<string, unknown>[] | undefined) ?? [],
+      String(body.intent ?? 'save'),
+    );
     // Blank rows are dropped when the form comes back, so "Add another" shows exactly one.
     const filled = rows.filter((m) => m.id || String(m.description ?? '').trim() || String(m.timescale ?? '').trim());
-    return { input: { ...body, milestones: body.intent === undefined || body.intent === 'save' ? rows : filled }, blank };
+    return {
+      input: { ...body, milestones: body.intent === undefined || body.intent === 'save' ? rows : filled },
+      blank,
+    };
   }
 
   const isRowIntent = (input: Record<string, unknown>) => input.intent !== undefined && input.intent !== 'save';
@@ -188,12 +325,30 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const { input, blank } = applyIntent(formBody(request));
     if (isRowIntent(input)) {
       // Add, move or remove a milestone row: show the form again; nothing is saved until "Save".
-      const { template, ...ctx } = await actionPage(request, await reports.formBundle(request.actor, code, period, 'edit'), undefined, input, blank);
+      const { template, ...ctx } = await actionPage(
+        request,
+        await reports.formBundle(request.actor, code, period, 'edit'),
+        undefined,
+        input,
+        blank,
+      );
       return reply.view(template, ctx);
     }
-    return submitForm(reply, () => reports.addAction(request.actor, code, period, input),
+    return submitForm(
+      reply,
+      () => reports.addAction(request.actor, code, period, input),
       (r) => `${paths.reports.show(code, period)}?saved=action#action-${r.number}`,
-      async (errors, conflict) => actionPage(request, await reports.getBundle(request.actor, code, period), undefined, input, 0, errors, conflict));
+      async (errors, conflict) =>
+        actionPage(
+          request,
+          await reports.getBundle(request.actor, code, period),
+          undefined,
+          input,
+          0,
+          errors,
+          conflict,
+        ),
+    );
   });
   app.get(routes.actionEdit, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
@@ -201,9 +356,14 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const a = bundle.report.actions[n - 1];
     if (!a) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
     const values = {
-      description: a.description, version: bundle.report.version,
+      description: a.description,
+      version: bundle.report.version,
       contributors: a.contributors.map((c) => `${c.kind}:${c.id}`),
-      milestones: a.milestones.map((m) => ({ id: m.id, description: m.description, timescale: formatTimescale(m.timescale) })),
+      milestones: a.milestones.map((m) => ({
+        id: m.id,
+        description: m.description,
+        timescale: formatTimescale(m.timescale),
+      })),
     };
     const blank = Math.min(5, Math.max(a.milestones.length === 0 ? 1 : 0, Number(request.query.blank ?? 0) || 0));
     const { template, ...ctx } = await actionPage(request, bundle, n, values, blank);
@@ -214,20 +374,37 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const n = actionNumber(request.params.n);
     const { input, blank } = applyIntent(formBody(request));
     if (isRowIntent(input)) {
-      const { template, ...ctx } = await actionPage(request, await reports.formBundle(request.actor, code, period, { action: n }), n, input, blank);
+      const { template, ...ctx } = await actionPage(
+        request,
+        await reports.formBundle(request.actor, code, period, { action: n }),
+        n,
+        input,
+        blank,
+      );
       return reply.view(template, ctx);
     }
-    return submitForm(reply, () => reports.updateAction(request.actor, code, period, n, input),
+    return submitForm(
+      reply,
+      () => reports.updateAction(request.actor, code, period, n, input),
       () => `${paths.reports.show(code, period)}?saved=action#action-${n}`,
-      async (errors, conflict) => actionPage(request, await reports.getBundle(request.actor, code, period), n, input, 0, errors, conflict));
+      async (errors, conflict) =>
+        actionPage(request, await reports.getBundle(request.actor, code, period), n, input, 0, errors, conflict),
+    );
   });
   app.post(routes.actionMove, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const body = formBody(request);
-    return submitForm(reply, () => reports.moveAction(request.actor, code, period, n, body),
+    return submitForm(
+      reply,
+      () => reports.moveAction(request.actor, code, period, n, body),
       (r) => `${paths.reports.show(code, period)}#action-${r.number}`,
-      async (errors) => ({ template: 'error.njk', pageTitle: 'The action was not moved', problem: { title: 'The action was not moved', detail: errors.list.map((e) => e.text).join(' ') } }));
+      async (errors) => ({
+        template: 'error.njk',
+        pageTitle: 'The action was not moved',
+        problem: { title: 'The action was not moved', detail: errors.list.map((e) => e.text).join(' ') },
+      }),
+    );
   });
   app.get(routes.actionDelete, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
@@ -236,39 +413,86 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const action = view.actions[n - 1];
     if (!action) throw new NotFoundError('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
     return reply.view('reports/views/action-delete.njk', {
-      pageTitle: `Remove key action ${n}`, section: 'priorities', backLink: { href: paths.reports.actions.edit(bundle.priority.code, bundle.period.key, n) },
-      action, version: bundle.report.version, formAction: paths.reports.actions.delete(bundle.priority.code, bundle.period.key, n),
+      pageTitle: `Remove key action ${n}`,
+      section: 'priorities',
+      backLink: { href: paths.reports.actions.edit(bundle.priority.code, bundle.period.key, n) },
+      action,
+      version: bundle.report.version,
+      formAction: paths.reports.actions.delete(bundle.priority.code, bundle.period.key, n),
     });
   });
   app.post(routes.actionDelete, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const body = formBody(request);
-    return submitForm(reply, () => reports.deleteAction(request.actor, code, period, n, body), () => `${paths.reports.show(code, period)}?saved=action-removed`,
-      async (errors) => ({ template: 'error.njk', pageTitle: 'The action was not removed', problem: { title: 'The action was not removed', detail: errors.list.map((e) => e.text).join(' ') } }));
+    return submitForm(
+      reply,
+      () => reports.deleteAction(request.actor, code, period, n, body),
+      () => `${paths.reports.show(code, period)}?saved=action-removed`,
+      async (errors) => ({
+        template: 'error.njk',
+        pageTitle: 'The action was not removed',
+        problem: { title: 'The action was not removed', detail: errors.list.map((e) => e.text).join(' ') },
+      }),
+    );
   });
 
   // --- The workflow: submit, sign off (approve or return with a comment) ----------------------
-  const workflowFailed = (title: string) => async (errors: ErrorView) =>
-    ({ template: 'error.njk', pageTitle: title, problem: { title, detail: errors.list.map((e) => e.text).join(' ') } });
+  const workflowFailed = (title: string) => async (errors: ErrorView) => ({
+    template: 'error.njk',
+    pageTitle: title,
+    problem: { title, detail: errors.list.map((e) => e.text).join(' ') },
+  });
   app.post(routes.reportSubmit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const body = formBody(request);
-    return submitForm(reply, () => reports.submit(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=submitted`,
-      workflowFailed('The report was not submitted'));
+    return submitForm(
+      reply,
+      () => reports.submit(request.actor, code, period, body),
+      () => `${paths.reports.show(code, period)}?saved=submitted`,
+      workflowFailed('The report was not submitted'),
+    );
   });
 
-  async function signOffPage(request: FastifyRequest, code: string, period: string, values: Record<string, any>, errors?: ErrorView, conflict?: ConflictError) {
+  async function signOffPage(
+    request: FastifyRequest,
+    code: string,
+    period: string,
+    values: Record<string, any>,
+    errors?: ErrorView,
+    conflict?: ConflictError,
+  ) {
     const bundle = await reports.formBundle(request.actor, code, period, 'sign-off');
     const { state, revision, publishedRevision } = bundle.report;
     return {
-      template: 'reports/views/sign-off-form.njk', pageTitle: 'Sign off the report', section: 'priorities',
-      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, view: presentReport(bundle), errors,
-      workflow: presentWorkflow({ state, revision, publishedRevision, bundle }), conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
+      template: 'reports/views/sign-off-form.njk',
+      pageTitle: 'Sign off the report',
+      section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key),
+      bundle,
+      view: presentReport(bundle),
+      errors,
+      workflow: presentWorkflow({ state, revision, publishedRevision, bundle }),
+      conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
       values: conflict ? { ...values, version: bundle.report.version } : values,
       decisionItems: [
-        { value: 'approve', text: 'Approve', hint: { text: bundle.report.state === 'officer_approved' ? 'As accountable director: this publishes the report.' : 'As accountable officer: the accountable director signs off next.' }, checked: values.decision === 'approve' },
-        { value: 'return', text: 'Return it to draft', hint: { text: 'Say what needs to change in the comment.' }, checked: values.decision === 'return' },
+        {
+          value: 'approve',
+          text: 'Approve',
+          hint: {
+            text:
+              bundle.report.state === 'officer_approved'
+                ? 'As accountable director: this publishes the report.'
+                : 'As accountable officer: the accountable director signs off next.',
+          },
+          checked: values.decision === 'approve',
+        },
+        {
+          value: 'return',
+          text: 'Return it to draft',
+          hint: { text: 'Say what needs to change in the comment.' },
+          checked: values.decision === 'return',
+        },
       ],
       action: paths.reports.signOff(bundle.priority.code, bundle.period.key),
     };
@@ -282,9 +506,13 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.post(routes.reportSignOff, async (request: Req, reply) => {
     const { code, period } = request.params;
     const body = formBody(request);
-    return submitForm(reply, () => reports.decide(request.actor, code, period, body),
-      (r) => `${paths.reports.show(code, period)}?saved=${r.state === 'published' ? 'published' : r.state === 'draft' ? 'returned' : 'approved'}#workflow`,
-      async (errors, conflict) => signOffPage(request, code, period, body, errors, conflict));
+    return submitForm(
+      reply,
+      () => reports.decide(request.actor, code, period, body),
+      (r) =>
+        `${paths.reports.show(code, period)}?saved=${r.state === 'published' ? 'published' : r.state === 'draft' ? 'returned' : 'approved'}#workflow`,
+      async (errors, conflict) => signOffPage(request, code, period, body, errors, conflict),
+    );
   });
 
   // --- Revisions and what changed -------------------------------------------------------------
@@ -294,11 +522,21 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const list = await reports.listRevisions(request.actor, code, period);
     const view = readable.view;
     return reply.view('reports/views/revisions.njk', {
-      pageTitle: `Revisions of the ${view.period.label} report for ${view.priority.code}`, section: 'priorities',
-      backLink: reportLinks(view.priority.code, view.period.key), view, code: view.priority.code, periodKey: view.period.key,
-      draft: list.draft && { number: list.draft.number, stateLabel: presentWorkflow({ ...readable, state: list.draft.state }).stateLabel },
+      pageTitle: `Revisions of the ${view.period.label} report for ${view.priority.code}`,
+      section: 'priorities',
+      backLink: reportLinks(view.priority.code, view.period.key),
+      view,
+      code: view.priority.code,
+      periodKey: view.period.key,
+      draft: list.draft && {
+        number: list.draft.number,
+        stateLabel: presentWorkflow({ ...readable, state: list.draft.state }).stateLabel,
+      },
       revisions: list.published.map((r, i) => ({
-        number: r.number, publishedAt: formatDate(r.publishedAt.toISOString().slice(0, 10) as never), publishedBy: r.publishedBy, historical: r.historical,
+        number: r.number,
+        publishedAt: formatDate(r.publishedAt.toISOString().slice(0, 10) as never),
+        publishedBy: r.publishedBy,
+        historical: r.historical,
         previous: list.published[i + 1]?.number,
       })),
     });
@@ -309,41 +547,77 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const revision = await reports.revisionView(request.actor, code, period, n);
     const view = revision.view;
     return reply.view('reports/views/revision.njk', {
-      pageTitle: `${view.priority.code} ${view.period.label} progress report, revision ${n}`, section: 'priorities',
+      pageTitle: `${view.priority.code} ${view.period.label} progress report, revision ${n}`,
+      section: 'priorities',
       backLink: { href: paths.reports.revisions(view.priority.code, view.period.key), text: 'All revisions' },
-      view, n, draft: revision.draft, code: view.priority.code, periodKey: view.period.key,
-      published: revision.published && { at: formatDate(revision.published.publishedAt.toISOString().slice(0, 10) as never), by: revision.published.publishedBy, historical: revision.published.historical },
+      view,
+      n,
+      draft: revision.draft,
+      code: view.priority.code,
+      periodKey: view.period.key,
+      published: revision.published && {
+        at: formatDate(revision.published.publishedAt.toISOString().slice(0, 10) as never),
+        by: revision.published.publishedBy,
+        historical: revision.published.historical,
+      },
     });
   });
-  app.get(routes.reportCompare, async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string } }>, reply) => {
-    const { code, period } = request.params;
-    const from = Number(request.query.from);
-    const to = Number(request.query.to);
-    const result = await reports.compareRevisions(request.actor, code, period, from, to);
-    return reply.view('reports/views/changes.njk', {
-      pageTitle: `What changed from revision ${from} to revision ${to}`, section: 'priorities',
-      backLink: { href: paths.reports.revisions(code, period), text: 'All revisions' },
-      caption: `${code} – ${period} report`, changes: presentChanges(result.changes), beforeLabel: `Revision ${from}`, afterLabel: `Revision ${to}`,
-    });
-  });
+  app.get(
+    routes.reportCompare,
+    async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string } }>, reply) => {
+      const { code, period } = request.params;
+      const from = Number(request.query.from);
+      const to = Number(request.query.to);
+      const result = await reports.compareRevisions(request.actor, code, period, from, to);
+      return reply.view('reports/views/changes.njk', {
+        pageTitle: `What changed from revision ${from} to revision ${to}`,
+        section: 'priorities',
+        backLink: { href: paths.reports.revisions(code, period), text: 'All revisions' },
+        caption: `${code} – ${period} report`,
+        changes: presentChanges(result.changes),
+        beforeLabel: `Revision ${from}`,
+        afterLabel: `Revision ${to}`,
+      });
+    },
+  );
   app.get(routes.reportSinceLastPeriod, async (request: Req, reply) => {
     const { code, period } = request.params;
     const result = await reports.sinceLastPeriod(request.actor, code, period);
     if (!result) throw new NotFoundError('NO_PREVIOUS_REPORT', `There is no earlier report of ${code} to compare with`);
     return reply.view('reports/views/changes.njk', {
-      pageTitle: `What changed since the ${result.previousPeriodLabel} report`, section: 'priorities',
-      backLink: reportLinks(code, period), caption: `${code} – ${period} report`, changes: presentChanges(result.changes),
-      beforeLabel: result.previousPeriodLabel, afterLabel: 'This report',
+      pageTitle: `What changed since the ${result.previousPeriodLabel} report`,
+      section: 'priorities',
+      backLink: reportLinks(code, period),
+      caption: `${code} – ${period} report`,
+      changes: presentChanges(result.changes),
+      beforeLabel: result.previousPeriodLabel,
+      afterLabel: 'This report',
     });
   });
 
   // --- Graphs: which of the priority's indicators the report shows ---------------------------
   async function graphsPage(request: Req, values: { indicators?: unknown } | undefined, errors?: ErrorView) {
-    const { bundle, chosen, linked } = await reports.graphChoices(request.actor, request.params.code, request.params.period);
-    const selected = new Set<string>(values ? (Array.isArray(values.indicators) ? values.indicators : values.indicators ? [String(values.indicators)] : []) : chosen);
+    const { bundle, chosen, linked } = await reports.graphChoices(
+      request.actor,
+      request.params.code,
+      request.params.period,
+    );
+    const selected = new Set<string>(
+      values
+        ? Array.isArray(values.indicators)
+          ? values.indicators
+          : values.indicators
+            ? [String(values.indicators)]
+            : []
+        : chosen,
+    );
     return {
-      template: 'reports/views/graphs-form.njk', pageTitle: 'Choose the graphs for this report', section: 'priorities',
-      backLink: reportLinks(bundle.priority.code, bundle.period.key), bundle, errors,
+      template: 'reports/views/graphs-form.njk',
+      pageTitle: 'Choose the graphs for this report',
+      section: 'priorities',
+      backLink: reportLinks(bundle.priority.code, bundle.period.key),
+      bundle,
+      errors,
       items: linked.map((i) => ({ value: i.id, text: `${i.code} ${i.title}`, checked: selected.has(i.id) })),
       action: paths.reports.graphs(bundle.priority.code, bundle.period.key),
     };
@@ -355,8 +629,12 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.post(routes.reportGraphs, async (request: Req, reply) => {
     const body = formBody(request);
     const { code, period } = request.params;
-    return submitForm(reply, () => reports.chooseGraphs(request.actor, code, period, body), () => `${paths.reports.show(code, period)}?saved=graphs#graphs`,
-      async (errors) => graphsPage(request, body, errors));
+    return submitForm(
+      reply,
+      () => reports.chooseGraphs(request.actor, code, period, body),
+      () => `${paths.reports.show(code, period)}?saved=graphs#graphs`,
+      async (errors) => graphsPage(request, body, errors),
+    );
   });
 
   // --- Progress on milestones set last time ------------------------------------------------
@@ -369,22 +647,32 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const { code, period, id } = request.params;
     const bundle = await reports.formBundle(request.actor, code, period, { milestone: id });
     const view = presentReport(bundle);
-    const milestone = view.actions.flatMap((a) => a.milestones.map((m) => ({ ...m, action: a }))).find((m) => m.id === id);
+    const milestone = view.actions
+      .flatMap((a) => a.milestones.map((m) => ({ ...m, action: a })))
+      .find((m) => m.id === id);
     if (!milestone) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
     const saved = bundle.report.actions.flatMap((a) => a.milestones).find((m) => m.id === id)!;
     const current = saved.progress;
-    const v = Object.keys(values).length > 0 ? values : {
-      progress: current?.kind ?? 'none',
-      metOn: current?.kind === 'met' ? formatDate(current.on) : '',
-      revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
-      reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
-    };
+    const v =
+      Object.keys(values).length > 0
+        ? values
+        : {
+            progress: current?.kind ?? 'none',
+            metOn: current?.kind === 'met' ? formatDate(current.on) : '',
+            revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
+            reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
+          };
     const presentNow = presentProgress(saved, todayIso());
     return {
       template: 'reports/views/milestone-progress-form.njk',
-      pageTitle: 'Record progress on a milestone', section: 'priorities',
+      pageTitle: 'Record progress on a milestone',
+      section: 'priorities',
       backLink: { href: backTo(bundle.priority.code, bundle.period.key, request.query.from) },
-      bundle, milestone, values: v, errors, presentNow,
+      bundle,
+      milestone,
+      values: v,
+      errors,
+      presentNow,
       action: `${paths.reports.milestoneProgress(bundle.priority.code, bundle.period.key, id)}${request.query.from ? `?from=${encodeURIComponent(request.query.from)}` : ''}`,
       progressItems: [
         { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
@@ -403,89 +691,284 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.post(routes.milestoneProgress, async (request: ProgressReq, reply) => {
     const { code, period, id } = request.params;
     const body = formBody(request);
-    return submitForm(reply, () => reports.recordMilestoneProgress(request.actor, code, period, id, body),
+    return submitForm(
+      reply,
+      () => reports.recordMilestoneProgress(request.actor, code, period, id, body),
       () => `${backTo(code, period, request.query.from)}?saved=progress`,
-      async (errors) => progressPage(request, body, errors));
+      async (errors) => progressPage(request, body, errors),
+    );
   });
 
   // --- API ---------------------------------------------------------------------------------
   type P = { Params: Params };
   /** A stale version answers 409 with who changed the report since and what (changedBy, changes) beside the problem. */
-  const conflictAware = <R extends FastifyRequest<any>>(handler: (request: R, reply: FastifyReply) => Promise<unknown>) => async (request: R, reply: FastifyReply) => {
-    try {
-      return await handler(request, reply);
-    } catch (error) {
-      if (error instanceof ReportChangedError) return reply.status(409).type('application/problem+json').send({ ...toProblem(error), ...presentConflict(error) });
-      throw error;
-    }
-  };
+  const conflictAware =
+    <R extends FastifyRequest<any>>(handler: (request: R, reply: FastifyReply) => Promise<unknown>) =>
+    async (request: R, reply: FastifyReply) => {
+      try {
+        return await handler(request, reply);
+      } catch (error) {
+        if (error instanceof ReportChangedError)
+          return reply
+            .status(409)
+            .type('application/problem+json')
+            .send({ ...toProblem(error), ...presentConflict(error) });
+        throw error;
+      }
+    };
   const bundleOf = (request: FastifyRequest) => {
     const { code, period } = request.params as Params;
     return reports.getBundle(request.actor, code, period);
   };
-  apiOperation(app, { method: 'GET', url: routes.api.reports, summary: 'List the reports of a priority', tag: 'Reports', success: { status: 200, description: 'Reports, newest period first' } },
-    async (request) => reports.listForPriority(request.actor, (request.params as Params).code));
-  apiOperation(app, { method: 'POST', url: routes.api.reports, summary: 'Start a report for a period, e.g. {"period": "2009-10-h1"}', tag: 'Reports', body: newReportInput, success: { status: 201, description: 'The report' } },
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.reports,
+      summary: 'List the reports of a priority',
+      tag: 'Reports',
+      success: { status: 200, description: 'Reports, newest period first' },
+    },
+    async (request) => reports.listForPriority(request.actor, (request.params as Params).code),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.reports,
+      summary: 'Start a report for a period, e.g. {"period": "2009-10-h1"}',
+      tag: 'Reports',
+      body: newReportInput,
+      success: { status: 201, description: 'The report' },
+    },
     async (request, reply) => {
       const b = await reports.create(request.actor, (request.params as Params).code, request.body);
       return reply.status(201).send(presentReport(b));
-    });
-  apiOperation(app, { method: 'GET', url: routes.api.report, summary: 'A report, as rendered (the JSON download)', tag: 'Reports', success: { status: 200, description: 'The report view' } },
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.report,
+      summary: 'A report, as rendered (the JSON download)',
+      tag: 'Reports',
+      success: { status: 200, description: 'The report view' },
+    },
     async (request: FastifyRequest<P>) => {
       const readable = await reports.readable(request.actor, request.params.code, request.params.period);
       return { ...readable.view, workflow: presentWorkflow(readable) };
-    });
-  apiOperation(app, { method: 'PUT', url: routes.api.report, summary: 'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)', tag: 'Reports', body: sectionsInput, success: { status: 200, description: 'The report view' } },
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.report,
+      summary:
+        'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)',
+      tag: 'Reports',
+      body: sectionsInput,
+      success: { status: 200, description: 'The report view' },
+    },
     conflictAware(async (request: FastifyRequest<P>) => {
       await reports.updateSections(request.actor, request.params.code, request.params.period, request.body);
       return presentReport(await bundleOf(request));
-    }));
-  apiOperation(app, { method: 'POST', url: routes.api.actions, summary: 'Add a key action with contributors ("person:<id>" or "partner:<id>") and milestones', tag: 'Reports', body: actionInput, success: { status: 201, description: 'The report view' } },
+    }),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.actions,
+      summary: 'Add a key action with contributors ("person:<id>" or "partner:<id>") and milestones',
+      tag: 'Reports',
+      body: actionInput,
+      success: { status: 201, description: 'The report view' },
+    },
     conflictAware(async (request: FastifyRequest<P>, reply) => {
       await reports.addAction(request.actor, request.params.code, request.params.period, request.body);
       return reply.status(201).send(presentReport(await bundleOf(request)));
-    }));
-  apiOperation(app, { method: 'PUT', url: routes.api.action, summary: 'Replace key action n (milestones keep their ids when sent back)', tag: 'Reports', body: actionInput, success: { status: 200, description: 'The report view' } },
+    }),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.action,
+      summary: 'Replace key action n (milestones keep their ids when sent back)',
+      tag: 'Reports',
+      body: actionInput,
+      success: { status: 200, description: 'The report view' },
+    },
     conflictAware(async (request: FastifyRequest<P>) => {
-      await reports.updateAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
+      await reports.updateAction(
+        request.actor,
+        request.params.code,
+        request.params.period,
+        actionNumber(request.params.n),
+        request.body,
+      );
       return presentReport(await bundleOf(request));
-    }));
-  apiOperation(app, { method: 'DELETE', url: routes.api.action, summary: 'Remove key action n', tag: 'Reports', success: { status: 200, description: 'The report view' } },
+    }),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'DELETE',
+      url: routes.api.action,
+      summary: 'Remove key action n',
+      tag: 'Reports',
+      success: { status: 200, description: 'The report view' },
+    },
     conflictAware(async (request: FastifyRequest<P>) => {
-      await reports.deleteAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body ?? {});
+      await reports.deleteAction(
+        request.actor,
+        request.params.code,
+        request.params.period,
+        actionNumber(request.params.n),
+        request.body ?? {},
+      );
       return presentReport(await bundleOf(request));
-    }));
-  apiOperation(app, { method: 'POST', url: routes.api.actionMove, summary: 'Move key action n up or down', tag: 'Reports', body: moveInput, success: { status: 200, description: 'The report view' } },
+    }),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.actionMove,
+      summary: 'Move key action n up or down',
+      tag: 'Reports',
+      body: moveInput,
+      success: { status: 200, description: 'The report view' },
+    },
     conflictAware(async (request: FastifyRequest<P>) => {
-      await reports.moveAction(request.actor, request.params.code, request.params.period, actionNumber(request.params.n), request.body);
+      await reports.moveAction(
+        request.actor,
+        request.params.code,
+        request.params.period,
+        actionNumber(request.params.n),
+        request.body,
+      );
       return presentReport(await bundleOf(request));
-    }));
-  apiOperation(app, { method: 'PUT', url: routes.api.milestoneProgress, summary: 'Record what became of a milestone of this report: {"progress": "met"|"slipped"|"missed"|"suspended"|"none", "metOn", "revised", "reason"}', tag: 'Reports', body: progressInput, success: { status: 200, description: 'The report view' } },
+    }),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.milestoneProgress,
+      summary:
+        'Record what became of a milestone of this report: {"progress": "met"|"slipped"|"missed"|"suspended"|"none", "metOn", "revised", "reason"}',
+      tag: 'Reports',
+      body: progressInput,
+      success: { status: 200, description: 'The report view' },
+    },
     async (request: FastifyRequest<P>) => {
-      await reports.recordMilestoneProgress(request.actor, request.params.code, request.params.period, request.params.id, request.body);
+      await reports.recordMilestoneProgress(
+        request.actor,
+        request.params.code,
+        request.params.period,
+        request.params.id,
+        request.body,
+      );
       return presentReport(await bundleOf(request));
-    });
+    },
+  );
   // The workflow in the API: each step answers with the report view; a stale version answers 409
   // with who changed the report since and what (changedBy, changes) beside the problem.
-  const step = (fn: (request: FastifyRequest<P>) => Promise<unknown>) => conflictAware(async (request: FastifyRequest<P>) => {
-    await fn(request);
-    const readable = await reports.readable(request.actor, request.params.code, request.params.period);
-    return { ...readable.view, workflow: presentWorkflow(readable) };
-  });
-  apiOperation(app, { method: 'POST', url: routes.api.submit, summary: 'Submit the report for sign-off ({"version"}); a status that needs a reason needs it first', tag: 'Workflow', body: workflowInput, success: { status: 200, description: 'The report view with its workflow state' } },
-    step((request) => reports.submit(request.actor, request.params.code, request.params.period, request.body ?? {})));
-  apiOperation(app, { method: 'POST', url: routes.api.approve, summary: 'Sign the report off as the signed-in accountable officer, then accountable director (which publishes it)', tag: 'Workflow', body: workflowInput, success: { status: 200, description: 'The report view with its workflow state' } },
-    step((request) => reports.approve(request.actor, request.params.code, request.params.period, request.body ?? {})));
-  apiOperation(app, { method: 'POST', url: routes.api.return, summary: 'Return the report to draft with a comment (required), as its accountable officer or director', tag: 'Workflow', body: returnInput, success: { status: 200, description: 'The report view with its workflow state' } },
-    step((request) => reports.returnToDraft(request.actor, request.params.code, request.params.period, request.body ?? {})));
-  apiOperation(app, { method: 'GET', url: routes.api.revisions, summary: 'The published revisions of the report (newest first) and the draft revision, if any', tag: 'Workflow', success: { status: 200, description: 'Revisions' } },
-    async (request: FastifyRequest<P>) => reports.listRevisions(request.actor, request.params.code, request.params.period));
-  apiOperation(app, { method: 'GET', url: routes.api.revision, summary: 'One revision of the report as it was published (or the draft being written)', tag: 'Workflow', success: { status: 200, description: 'The report view' } },
-    async (request: FastifyRequest<P>) => (await reports.revisionView(request.actor, request.params.code, request.params.period, Number(request.params.n))).view);
-  apiOperation(app, { method: 'GET', url: routes.api.compare, summary: 'What changed between two revisions, field by field (?from=1&to=2), or since the last period’s report (?since=last-period)', tag: 'Workflow', success: { status: 200, description: 'Changes' } },
-    async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string; since?: string } }>) => {
+  const step = (fn: (request: FastifyRequest<P>) => Promise<unknown>) =>
+    conflictAware(async (request: FastifyRequest<P>) => {
+      await fn(request);
+      const readable = await reports.readable(request.actor, request.params.code, request.params.period);
+      return { ...readable.view, workflow: presentWorkflow(readable) };
+    });
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.submit,
+      summary: 'Submit the report for sign-off ({"version"}); a status that needs a reason needs it first',
+      tag: 'Workflow',
+      body: workflowInput,
+      success: { status: 200, description: 'The report view with its workflow state' },
+    },
+    step((request) => reports.submit(request.actor, request.params.code, request.params.period, request.body ?? {})),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.approve,
+      summary:
+        'Sign the report off as the signed-in accountable officer, then accountable director (which publishes it)',
+      tag: 'Workflow',
+      body: workflowInput,
+      success: { status: 200, description: 'The report view with its workflow state' },
+    },
+    step((request) => reports.approve(request.actor, request.params.code, request.params.period, request.body ?? {})),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: routes.api.return,
+      summary: 'Return the report to draft with a comment (required), as its accountable officer or director',
+      tag: 'Workflow',
+      body: returnInput,
+      success: { status: 200, description: 'The report view with its workflow state' },
+    },
+    step((request) =>
+      reports.returnToDraft(request.actor, request.params.code, request.params.period, request.body ?? {}),
+    ),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.revisions,
+      summary: 'The published revisions of the report (newest first) and the draft revision, if any',
+      tag: 'Workflow',
+      success: { status: 200, description: 'Revisions' },
+    },
+    async (request: FastifyRequest<P>) =>
+      reports.listRevisions(request.actor, request.params.code, request.params.period),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.revision,
+      summary: 'One revision of the report as it was published (or the draft being written)',
+      tag: 'Workflow',
+      success: { status: 200, description: 'The report view' },
+    },
+    async (request: FastifyRequest<P>) =>
+      (await reports.revisionView(request.actor, request.params.code, request.params.period, Number(request.params.n)))
+        .view,
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.compare,
+      summary:
+        'What changed between two revisions, field by field (?from=1&to=2), or since the last period’s report (?since=last-period)',
+      tag: 'Workflow',
+      success: { status: 200, description: 'Changes' },
+    },
+    async (
+      request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string; since?: string } }>,
+    ) => {
       const { code, period } = request.params;
       if (request.query.since === 'last-period') return reports.sinceLastPeriod(request.actor, code, period);
-      return reports.compareRevisions(request.actor, code, period, Number(request.query.from), Number(request.query.to));
-    });
+      return reports.compareRevisions(
+        request.actor,
+        code,
+        period,
+        Number(request.query.from),
+        Number(request.query.to),
+      );
+    },
+  );
 }

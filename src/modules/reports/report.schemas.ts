@@ -1,23 +1,42 @@
 // Input schemas for a progress report's sections, its key actions and its sign-offs.
 
 import { z } from 'zod';
-import { requiredText, optionalText, textLines, stringList, choice, ukDate, optionalUkDate, uuid, timescaleField, periodKeyField, capitalise } from '../../platform/validation.ts';
+import {
+  requiredText,
+  optionalText,
+  textLines,
+  stringList,
+  choice,
+  ukDate,
+  optionalUkDate,
+  uuid,
+  timescaleField,
+  periodKeyField,
+  capitalise,
+} from '../../platform/validation.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import type { MilestoneProgress } from '../../domain/milestone-progress.ts';
 
-const version = z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1).optional());
+const version = z.preprocess(
+  (v) => (v === undefined || v === '' ? undefined : Number(v)),
+  z.number().int().min(1).optional(),
+);
 
 export const newReportInput = z.object({ period: periodKeyField() });
 
 export const sectionsInput = z.object({
   summary: optionalText('the overall summary', 200_000),
   /** The status's key on the organisation's scale, e.g. `amber`; empty for "not assessed yet". */
-  status: z.preprocess((v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : v), z.string({ error: 'Select a status' })),
+  status: z.preprocess(
+    (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : v),
+    z.string({ error: 'Select a status' }),
+  ),
   statusReason: optionalText('the reason for the status', 50_000),
   achievements: textLines('achievements'),
   challenges: textLines('challenges and risks'),
   /** Ids of risks on the priority's register cited under "Challenges/Risks"; none when absent. */
-  risks: stringList('risks from the register').pipe(z.array(z.string()).max(100, { error: 'A report can cite at most 100 risks' }))
+  risks: stringList('risks from the register')
+    .pipe(z.array(z.string()).max(100, { error: 'A report can cite at most 100 risks' }))
     .transform((ids) => [...new Set(ids.map((id) => id.trim().toLowerCase()).filter(Boolean))]),
   version,
 });
@@ -26,9 +45,12 @@ export type SectionsInput = z.output<typeof sectionsInput>;
 const CONTRIBUTOR_PATTERN = /^(person|partner):([0-9a-f-]{36})$/i;
 
 const milestoneRow = z.object({
-  id: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.uuid({ error: 'Milestone id is not valid' }).optional()),
-  description: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.string()),
-  timescale: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v ?? ''), z.string()),
+  id: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.uuid({ error: 'Milestone id is not valid' }).optional(),
+  ),
+  description: z.preprocess((v) => (typeof v === 'string' ? v.trim() : (v ?? '')), z.string()),
+  timescale: z.preprocess((v) => (typeof v === 'string' ? v.trim() : (v ?? '')), z.string()),
 });
 
 /**
@@ -38,23 +60,48 @@ const milestoneRow = z.object({
 export const actionInput = z.object({
   description: requiredText('the action (desired achievements)', 20_000),
   // Checked as a whole list, so the error names the checkboxes rather than the n-th value.
-  contributors: stringList('contributory officers and partners').pipe(z.array(z.string())
-    .max(50, { error: 'An action can have at most 50 contributors' })
-    .refine((list) => list.every((s) => CONTRIBUTOR_PATTERN.test(s)), { message: 'Select contributory officers and partners from the list' })).transform((list) => {
-    const seen = new Set<string>();
-    return list.map((s) => {
-      const m = CONTRIBUTOR_PATTERN.exec(s)!;
-      return { kind: m[1]!.toLowerCase() as 'person' | 'partner', id: m[2]!.toLowerCase() };
-    }).filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
-  }),
-  milestones: z.preprocess((v) => (v === undefined || v === null ? [] : v), z.array(milestoneRow, { error: 'Milestones must be a list' }).max(50, { error: 'An action can have at most 50 milestones' }))
+  contributors: stringList('contributory officers and partners')
+    .pipe(
+      z
+        .array(z.string())
+        .max(50, { error: 'An action can have at most 50 contributors' })
+        .refine((list) => list.every((s) => CONTRIBUTOR_PATTERN.test(s)), {
+          message: 'Select contributory officers and partners from the list',
+        }),
+    )
+    .transform((list) => {
+      const seen = new Set<string>();
+      return list
+        .map((s) => {
+          const m = CONTRIBUTOR_PATTERN.exec(s)!;
+          return { kind: m[1]!.toLowerCase() as 'person' | 'partner', id: m[2]!.toLowerCase() };
+        })
+        .filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
+    }),
+  milestones: z
+    .preprocess(
+      (v) => (v === undefined || v === null ? [] : v),
+      z
+        .array(milestoneRow, { error: 'Milestones must be a list' })
+        .max(50, { error: 'An action can have at most 50 milestones' }),
+    )
     .transform((rows, ctx) => {
-      const out: { id?: string | undefined; description: string; timescale: ReturnType<typeof timescaleField>['_zod']['output'] }[] = [];
+      const out: {
+        id?: string | undefined;
+        description: string;
+        timescale: ReturnType<typeof timescaleField>['_zod']['output'];
+      }[] = [];
       rows.forEach((row, i) => {
         if (row.description === '' && row.timescale === '' && !row.id) return; // a blank row from the form
         const n = i + 1;
-        if (row.description === '') ctx.addIssue({ code: 'custom', path: [i, 'description'], message: `Enter what milestone ${n} is` });
-        if (row.description.length > 5_000) ctx.addIssue({ code: 'custom', path: [i, 'description'], message: `Milestone ${n} must be 5,000 characters or fewer` });
+        if (row.description === '')
+          ctx.addIssue({ code: 'custom', path: [i, 'description'], message: `Enter what milestone ${n} is` });
+        if (row.description.length > 5_000)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'description'],
+            message: `Milestone ${n} must be 5,000 characters or fewer`,
+          });
         const t = timescaleField(`the timescale of milestone ${n}`).safeParse(row.timescale);
         if (!t.success) ctx.addIssue({ code: 'custom', path: [i, 'timescale'], message: t.error.issues[0]!.message });
         else out.push({ id: row.id, description: row.description, timescale: t.data });
@@ -74,20 +121,32 @@ export const STATE_LABELS = {
 } as const;
 
 export const SIGN_OFF_ROLES = ['accountable_officer', 'accountable_director'] as const;
-export const SIGN_OFF_ROLE_LABELS = { accountable_officer: 'Accountable Officer', accountable_director: 'Accountable Director' } as const;
+export const SIGN_OFF_ROLE_LABELS = {
+  accountable_officer: 'Accountable Officer',
+  accountable_director: 'Accountable Director',
+} as const;
 
-export const signOffInput = z.object({
-  role: choice('whose sign-off this is', SIGN_OFF_ROLES),
-  personId: uuid('who signed it off'),
-  decision: z.preprocess((v) => (v === undefined || v === '' ? 'approved' : v), choice('the decision', ['approved', 'returned'] as const)),
-  signedOn: ukDate('the date it was signed off'),
-  comment: optionalText('comment', 10_000),
-  version,
-}).superRefine((v, ctx) => {
-  if (v.decision === 'returned' && v.comment === '') {
-    ctx.addIssue({ code: 'custom', path: ['comment'], message: `${capitalise('enter a comment')} saying why the report is returned` });
-  }
-});
+export const signOffInput = z
+  .object({
+    role: choice('whose sign-off this is', SIGN_OFF_ROLES),
+    personId: uuid('who signed it off'),
+    decision: z.preprocess(
+      (v) => (v === undefined || v === '' ? 'approved' : v),
+      choice('the decision', ['approved', 'returned'] as const),
+    ),
+    signedOn: ukDate('the date it was signed off'),
+    comment: optionalText('comment', 10_000),
+    version,
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision === 'returned' && v.comment === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['comment'],
+        message: `${capitalise('enter a comment')} saying why the report is returned`,
+      });
+    }
+  });
 export type SignOffInput = z.output<typeof signOffInput>;
 
 /** Submitting a report for sign-off, or approving it: the version the person saw. */
@@ -96,17 +155,22 @@ export const workflowInput = z.object({ version, comment: optionalText('comment'
 /** Returning a report to draft: the comment is required (the officer must know what to fix). */
 export const returnInput = z.object({
   version,
-  comment: optionalText('comment', 10_000).refine((c) => c !== '', { message: 'Enter a comment saying what needs to change' }),
+  comment: optionalText('comment', 10_000).refine((c) => c !== '', {
+    message: 'Enter a comment saying what needs to change',
+  }),
 });
 
 /** The sign-off page: approve, or return with a comment. */
-export const decisionInput = z.object({
-  decision: choice('approve it or return it', ['approve', 'return'] as const),
-  comment: optionalText('comment', 10_000),
-  version,
-}).superRefine((v, ctx) => {
-  if (v.decision === 'return' && v.comment === '') ctx.addIssue({ code: 'custom', path: ['comment'], message: 'Enter a comment saying what needs to change' });
-});
+export const decisionInput = z
+  .object({
+    decision: choice('approve it or return it', ['approve', 'return'] as const),
+    comment: optionalText('comment', 10_000),
+    version,
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision === 'return' && v.comment === '')
+      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'Enter a comment saying what needs to change' });
+  });
 
 export const moveInput = z.object({
   direction: choice('which way to move it', ['up', 'down'] as const),
@@ -116,32 +180,46 @@ export const moveInput = z.object({
 export const versionOnly = z.object({ version });
 
 /** What became of a milestone set in this report, recorded when the next report is written. */
-export const progressInput = z.object({
-  progress: choice('what happened to the milestone', ['met', 'slipped', 'missed', 'suspended', 'none'] as const),
-  metOn: optionalUkDate('the date it was met'),
-  revised: optionalText('the revised timescale', 40),
-  reason: optionalText('the reason', 5_000),
-}).transform((v, ctx): MilestoneProgress | null => {
-  switch (v.progress) {
-    case 'none': return null;
-    case 'met':
-      if (!v.metOn) {
-        ctx.addIssue({ code: 'custom', path: ['metOn'], message: 'Enter the date the milestone was met, like 30 November 2009' });
-        return z.NEVER;
+export const progressInput = z
+  .object({
+    progress: choice('what happened to the milestone', ['met', 'slipped', 'missed', 'suspended', 'none'] as const),
+    metOn: optionalUkDate('the date it was met'),
+    revised: optionalText('the revised timescale', 40),
+    reason: optionalText('the reason', 5_000),
+  })
+  .transform((v, ctx): MilestoneProgress | null => {
+    switch (v.progress) {
+      case 'none':
+        return null;
+      case 'met':
+        if (!v.metOn) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['metOn'],
+            message: 'Enter the date the milestone was met, like 30 November 2009',
+          });
+          return z.NEVER;
+        }
+        return { kind: 'met', on: v.metOn, note: v.reason };
+      case 'slipped': {
+        const revised = parseTimescale(v.revised);
+        if (!revised)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['revised'],
+            message: v.revised
+              ? 'The revised timescale must be a month like Jan 2010 or a date like 31 January 2010'
+              : 'Enter the revised timescale',
+          });
+        if (!v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Explain why the milestone slipped' });
+        return revised && v.reason ? { kind: 'slipped', revised, reason: v.reason } : z.NEVER;
       }
-      return { kind: 'met', on: v.metOn, note: v.reason };
-    case 'slipped': {
-      const revised = parseTimescale(v.revised);
-      if (!revised) ctx.addIssue({ code: 'custom', path: ['revised'], message: v.revised ? 'The revised timescale must be a month like Jan 2010 or a date like 31 January 2010' : 'Enter the revised timescale' });
-      if (!v.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Explain why the milestone slipped' });
-      return revised && v.reason ? { kind: 'slipped', revised, reason: v.reason } : z.NEVER;
+      case 'missed':
+      case 'suspended':
+        if (!v.reason) {
+          ctx.addIssue({ code: 'custom', path: ['reason'], message: `Explain why the milestone was ${v.progress}` });
+          return z.NEVER;
+        }
+        return { kind: v.progress, reason: v.reason };
     }
-    case 'missed':
-    case 'suspended':
-      if (!v.reason) {
-        ctx.addIssue({ code: 'custom', path: ['reason'], message: `Explain why the milestone was ${v.progress}` });
-        return z.NEVER;
-      }
-      return { kind: v.progress, reason: v.reason };
-  }
-});
+  });

@@ -67,27 +67,46 @@ export function filterQuery(f: Partial<RiskFilter>): string {
  * first). Each cell has its count, its rating in words, and the query of the list it stands
  * for (within the same priority and open/closed choice as the map).
  */
-export function presentHeatMap(scale: RiskScale, map: HeatMap, filter: Pick<RiskFilter, 'priority' | 'show'>, withPriority = true) {
+export function presentHeatMap(
+  scale: RiskScale,
+  map: HeatMap,
+  filter: Pick<RiskFilter, 'priority' | 'show'>,
+  withPriority = true,
+) {
   const cells = new Map(map.rows.flat().map((c) => [`${c.likelihood}×${c.impact}`, c]));
   const label = (key: string) => scale.matrix.bands.find((b) => b.key === key)?.label ?? key;
   const columns = Array.from({ length: scale.matrix.impactLevels }, (_, i) => impactName(scale, i + 1));
-  const rows = Array.from({ length: scale.matrix.likelihoodLevels }, (_, i) => scale.matrix.likelihoodLevels - i).map((likelihood) => ({
-    header: likelihoodName(scale, likelihood),
-    cells: Array.from({ length: scale.matrix.impactLevels }, (_, j) => j + 1).map((impact) => {
-      const c = cells.get(`${likelihood}×${impact}`)!;
-      return {
-        likelihood, impact, count: c.count, score: c.score,
-        rating: label(c.bandKey), tagClass: ratingTagClass(scale, c.bandKey),
-        /** Said after the count by a screen reader: what the link opens. */
-        hiddenText: ` ${c.count === 1 ? 'risk' : 'risks'} with likelihood ${likelihoodName(scale, likelihood)} and impact ${impactName(scale, impact)}`,
-        query: filterQuery({ ...(withPriority ? { priority: filter.priority } : {}), show: filter.show, likelihood, impact }),
-      };
+  const rows = Array.from({ length: scale.matrix.likelihoodLevels }, (_, i) => scale.matrix.likelihoodLevels - i).map(
+    (likelihood) => ({
+      header: likelihoodName(scale, likelihood),
+      cells: Array.from({ length: scale.matrix.impactLevels }, (_, j) => j + 1).map((impact) => {
+        const c = cells.get(`${likelihood}×${impact}`)!;
+        return {
+          likelihood,
+          impact,
+          count: c.count,
+          score: c.score,
+          rating: label(c.bandKey),
+          tagClass: ratingTagClass(scale, c.bandKey),
+          /** Said after the count by a screen reader: what the link opens. */
+          hiddenText: ` ${c.count === 1 ? 'risk' : 'risks'} with likelihood ${likelihoodName(scale, likelihood)} and impact ${impactName(scale, impact)}`,
+          query: filterQuery({
+            ...(withPriority ? { priority: filter.priority } : {}),
+            show: filter.show,
+            likelihood,
+            impact,
+          }),
+        };
+      }),
     }),
-  }));
+  );
   return {
-    columns, rows, total: map.total,
+    columns,
+    rows,
+    total: map.total,
     byBand: map.byBand.map((b) => ({
-      ...b, tagClass: ratingTagClass(scale, b.key),
+      ...b,
+      tagClass: ratingTagClass(scale, b.key),
       query: filterQuery({ ...(withPriority ? { priority: filter.priority } : {}), show: filter.show, rating: b.key }),
     })),
   };
@@ -95,16 +114,28 @@ export function presentHeatMap(scale: RiskScale, map: HeatMap, filter: Pick<Risk
 
 /** Radios for a level: "1 Rare" … "5 Almost certain", the chosen one checked. */
 export function levelItems(names: readonly string[], chosen: unknown) {
-  return names.map((name, i) => ({ value: String(i + 1), text: `${i + 1} ${name}`, checked: chosen !== undefined && chosen !== null && String(chosen) === String(i + 1) }));
+  return names.map((name, i) => ({
+    value: String(i + 1),
+    text: `${i + 1} ${name}`,
+    checked: chosen !== undefined && chosen !== null && String(chosen) === String(i + 1),
+  }));
 }
 
 /** What the edit form starts from: the risk as a person would type it. */
 export function riskFormValues(r: Risk) {
   return {
-    priority: r.priorityCode, description: r.description, cause: r.cause, effect: r.effect,
-    likelihood: r.current.likelihood, impact: r.current.impact,
-    targetLikelihood: r.target?.likelihood ?? '', targetImpact: r.target?.impact ?? '',
-    ownerId: r.ownerId ?? '', controls: r.controls, reviewOn: r.reviewOn ? formatDate(r.reviewOn) : '',
-    closed: r.closed, version: r.version,
+    priority: r.priorityCode,
+    description: r.description,
+    cause: r.cause,
+    effect: r.effect,
+    likelihood: r.current.likelihood,
+    impact: r.current.impact,
+    targetLikelihood: r.target?.likelihood ?? '',
+    targetImpact: r.target?.impact ?? '',
+    ownerId: r.ownerId ?? '',
+    controls: r.controls,
+    reviewOn: r.reviewOn ? formatDate(r.reviewOn) : '',
+    closed: r.closed,
+    version: r.version,
   };
 }

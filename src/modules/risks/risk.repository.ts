@@ -51,26 +51,50 @@ type Row = Selectable<RiskTable> & { priority_code: string; priority_title: stri
 
 function toRecord(r: Row): RiskRecord {
   return {
-    id: r.id, priorityId: r.priority_id, priorityCode: r.priority_code, priorityTitle: r.priority_title,
-    description: r.description, cause: r.cause, effect: r.effect,
+    id: r.id,
+    priorityId: r.priority_id,
+    priorityCode: r.priority_code,
+    priorityTitle: r.priority_title,
+    description: r.description,
+    cause: r.cause,
+    effect: r.effect,
     current: { likelihood: r.likelihood, impact: r.impact },
-    target: r.target_likelihood !== null && r.target_impact !== null ? { likelihood: r.target_likelihood, impact: r.target_impact } : null,
-    ownerId: r.owner_id, ownerName: r.owner_name, controls: r.controls, reviewOn: (r.review_on as IsoDate | null) ?? null,
-    closed: r.closed, version: r.version, updatedAt: r.updated_at,
+    target:
+      r.target_likelihood !== null && r.target_impact !== null
+        ? { likelihood: r.target_likelihood, impact: r.target_impact }
+        : null,
+    ownerId: r.owner_id,
+    ownerName: r.owner_name,
+    controls: r.controls,
+    reviewOn: (r.review_on as IsoDate | null) ?? null,
+    closed: r.closed,
+    version: r.version,
+    updatedAt: r.updated_at,
   };
 }
 
 function riskQueries(db: Executor<DB>) {
-  const base = (organisationId: string) => db.selectFrom('risk')
-    .innerJoin('priority', 'priority.id', 'risk.priority_id')
-    .leftJoin('person as owner', 'owner.id', 'risk.owner_id')
-    .selectAll('risk').select(['priority.code as priority_code', 'priority.title as priority_title', 'owner.name as owner_name'])
-    .where('risk.organisation_id', '=', organisationId);
+  const base = (organisationId: string) =>
+    db
+      .selectFrom('risk')
+      .innerJoin('priority', 'priority.id', 'risk.priority_id')
+      .leftJoin('person as owner', 'owner.id', 'risk.owner_id')
+      .selectAll('risk')
+      .select(['priority.code as priority_code', 'priority.title as priority_title', 'owner.name as owner_name'])
+      .where('risk.organisation_id', '=', organisationId);
   const columns = (v: RiskValues) => ({
-    priority_id: v.priorityId, description: v.description, cause: v.cause, effect: v.effect,
-    likelihood: v.current.likelihood, impact: v.current.impact,
-    target_likelihood: v.target?.likelihood ?? null, target_impact: v.target?.impact ?? null,
-    owner_id: v.ownerId, controls: v.controls, review_on: v.reviewOn, closed: v.closed,
+    priority_id: v.priorityId,
+    description: v.description,
+    cause: v.cause,
+    effect: v.effect,
+    likelihood: v.current.likelihood,
+    impact: v.current.impact,
+    target_likelihood: v.target?.likelihood ?? null,
+    target_impact: v.target?.impact ?? null,
+    owner_id: v.ownerId,
+    controls: v.controls,
+    review_on: v.reviewOn,
+    closed: v.closed,
   });
 
   return {
@@ -85,24 +109,44 @@ function riskQueries(db: Executor<DB>) {
     },
     async listByIds(organisationId: string, ids: readonly string[]): Promise<RiskRecord[]> {
       if (ids.length === 0) return [];
-      return (await base(organisationId).where('risk.id', 'in', [...ids]).execute()).map(toRecord);
+      return (
+        await base(organisationId)
+          .where('risk.id', 'in', [...ids])
+          .execute()
+      ).map(toRecord);
     },
     async find(organisationId: string, id: string): Promise<RiskRecord | undefined> {
       const r = await base(organisationId).where('risk.id', '=', id).executeTakeFirst();
       return r && toRecord(r);
     },
     async insert(organisationId: string, v: RiskValues): Promise<string> {
-      const r = await db.insertInto('risk').values({ organisation_id: organisationId, ...columns(v) }).returning('id').executeTakeFirstOrThrow();
+      const r = await db
+        .insertInto('risk')
+        .values({ organisation_id: organisationId, ...columns(v) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return r.id;
     },
     /** False when the risk has moved on from `version` (or is not the organisation's). */
     async update(organisationId: string, id: string, version: number, v: RiskValues): Promise<boolean> {
-      const r = await db.updateTable('risk').set((eb) => ({ ...columns(v), version: eb('version', '+', 1), updated_at: new Date() }))
-        .where('organisation_id', '=', organisationId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+      const r = await db
+        .updateTable('risk')
+        .set((eb) => ({ ...columns(v), version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     async personBelongs(organisationId: string, id: string): Promise<boolean> {
-      return (await db.selectFrom('person').select('id').where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('person')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .executeTakeFirst()) !== undefined
+      );
     },
   };
 }

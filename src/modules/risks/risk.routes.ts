@@ -8,7 +8,16 @@ import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts'
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { riskInput } from './risk.schemas.ts';
-import { presentRisk, presentHeatMap, levelItems, riskFormValues, filterQuery, likelihoodName, impactName, ratingTagClass } from './risk.presenter.ts';
+import {
+  presentRisk,
+  presentHeatMap,
+  levelItems,
+  riskFormValues,
+  filterQuery,
+  likelihoodName,
+  impactName,
+  ratingTagClass,
+} from './risk.presenter.ts';
 import type { RiskRegister } from './risk.service.ts';
 
 type Query = Record<string, string | undefined>;
@@ -26,14 +35,21 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     const { filter, priority } = register;
     const priorities = forPriority ? [] : await plans.listPriorities(request.actor);
     const query = request.query as Query;
-    const cell = filter.likelihood || filter.impact
-      ? [filter.likelihood && `likelihood ${likelihoodName(scale, filter.likelihood)}`, filter.impact && `impact ${impactName(scale, filter.impact)}`].filter(Boolean).join(' and ')
-      : undefined;
+    const cell =
+      filter.likelihood || filter.impact
+        ? [
+            filter.likelihood && `likelihood ${likelihoodName(scale, filter.likelihood)}`,
+            filter.impact && `impact ${impactName(scale, filter.impact)}`,
+          ]
+            .filter(Boolean)
+            .join(' and ')
+        : undefined;
     const rating = scale.matrix.bands.find((b) => b.key === filter.rating);
     return {
       pageTitle: priority && forPriority ? `Risks for ${priority.code}` : 'Risk register',
       section: 'risks',
-      backLink: forPriority && priority ? { href: paths.priorities.show(priority.code), text: priority.code } : undefined,
+      backLink:
+        forPriority && priority ? { href: paths.priorities.show(priority.code), text: priority.code } : undefined,
       priority: forPriority ? priority : undefined,
       base,
       filter,
@@ -44,8 +60,17 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       ratingText: rating?.label,
       ratingTagClass: rating ? ratingTagClass(scale, rating.key) : undefined,
       clearHref: `${base}${filterQuery({ show: filter.show }) ? `?${filterQuery({ show: filter.show })}` : ''}`,
-      priorityItems: selectItems(priorities, (p) => p.code, (p) => `${p.code} ${p.title}`, filter.priority, 'All priorities'),
-      ratingItems: [{ value: '', text: 'All ratings', selected: !filter.rating }, ...scale.matrix.bands.map((b) => ({ value: b.key, text: b.label, selected: filter.rating === b.key }))],
+      priorityItems: selectItems(
+        priorities,
+        (p) => p.code,
+        (p) => `${p.code} ${p.title}`,
+        filter.priority,
+        'All priorities',
+      ),
+      ratingItems: [
+        { value: '', text: 'All ratings', selected: !filter.rating },
+        ...scale.matrix.bands.map((b) => ({ value: b.key, text: b.label, selected: filter.rating === b.key })),
+      ],
       showItems: [
         { value: 'open', text: 'Open risks', selected: filter.show === 'open' },
         { value: 'closed', text: 'Closed risks', selected: filter.show === 'closed' },
@@ -56,20 +81,58 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     };
   }
 
-  async function formPage(request: FastifyRequest, title: string, action: string, values: Record<string, any>, errors?: ErrorView, editing = false) {
+  async function formPage(
+    request: FastifyRequest,
+    title: string,
+    action: string,
+    values: Record<string, any>,
+    errors?: ErrorView,
+    editing = false,
+  ) {
     const [priorities, persons] = await Promise.all([plans.listPriorities(request.actor), people.list(request.actor)]);
-    const noTarget = (chosen: unknown) => ({ value: '', text: 'No target yet', checked: chosen === undefined || chosen === null || chosen === '' });
+    const noTarget = (chosen: unknown) => ({
+      value: '',
+      text: 'No target yet',
+      checked: chosen === undefined || chosen === null || chosen === '',
+    });
     return {
-      template: 'risks/views/risk-form.njk', pageTitle: title, section: 'risks',
+      template: 'risks/views/risk-form.njk',
+      pageTitle: title,
+      section: 'risks',
       backLink: { href: values.priority ? paths.risks.forPriority(String(values.priority)) : paths.risks.list },
-      action, values, errors, editing,
-      priorityItems: selectItems(priorities, (p) => p.code, (p) => `${p.code} ${p.title}`, values.priority as string, 'Choose a priority'),
+      action,
+      values,
+      errors,
+      editing,
+      priorityItems: selectItems(
+        priorities,
+        (p) => p.code,
+        (p) => `${p.code} ${p.title}`,
+        values.priority as string,
+        'Choose a priority',
+      ),
       likelihoodItems: levelItems(scale.likelihoodNames, values.likelihood),
       impactItems: levelItems(scale.impactNames, values.impact),
-      targetLikelihoodItems: [...levelItems(scale.likelihoodNames, values.targetLikelihood), { divider: 'or' }, noTarget(values.targetLikelihood)],
-      targetImpactItems: [...levelItems(scale.impactNames, values.targetImpact), { divider: 'or' }, noTarget(values.targetImpact)],
-      ownerItems: selectItems(persons, (p) => p.id, (p) => p.name, values.ownerId as string, 'No owner yet'),
-      closedItems: [{ value: 'yes', text: 'This risk is closed', checked: values.closed === true || values.closed === 'yes' }],
+      targetLikelihoodItems: [
+        ...levelItems(scale.likelihoodNames, values.targetLikelihood),
+        { divider: 'or' },
+        noTarget(values.targetLikelihood),
+      ],
+      targetImpactItems: [
+        ...levelItems(scale.impactNames, values.targetImpact),
+        { divider: 'or' },
+        noTarget(values.targetImpact),
+      ],
+      ownerItems: selectItems(
+        persons,
+        (p) => p.id,
+        (p) => p.name,
+        values.ownerId as string,
+        'No owner yet',
+      ),
+      closedItems: [
+        { value: 'yes', text: 'This risk is closed', checked: values.closed === true || values.closed === 'yes' },
+      ],
     };
   }
 
@@ -79,45 +142,127 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
   });
   app.get(routes.priorityRisks, async (request: PriorityReq, reply) => {
     const register = await risks.register(request.actor, { ...request.query, priority: request.params.code });
-    return reply.view('risks/views/risk-register.njk', await registerPage(request, register, paths.risks.forPriority(register.priority!.code), true));
+    return reply.view(
+      'risks/views/risk-register.njk',
+      await registerPage(request, register, paths.risks.forPriority(register.priority!.code), true),
+    );
   });
 
   app.get(paths.risks.new, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const priority = request.query.priority ? await plans.findPriority(request.actor, request.query.priority) : undefined;
-    const { template, ...ctx } = await formPage(request, 'Add a risk', paths.risks.list, { priority: priority?.code ?? '' });
+    const priority = request.query.priority
+      ? await plans.findPriority(request.actor, request.query.priority)
+      : undefined;
+    const { template, ...ctx } = await formPage(request, 'Add a risk', paths.risks.list, {
+      priority: priority?.code ?? '',
+    });
     return reply.view(template, ctx);
   });
   app.post(paths.risks.list, async (request, reply) => {
     const body = formBody(request);
-    return submitForm(reply, () => risks.create(request.actor, body), (r) => `${paths.risks.forPriority(r.priorityCode)}?saved=added`,
-      async (errors) => formPage(request, 'Add a risk', paths.risks.list, body, errors));
+    return submitForm(
+      reply,
+      () => risks.create(request.actor, body),
+      (r) => `${paths.risks.forPriority(r.priorityCode)}?saved=added`,
+      async (errors) => formPage(request, 'Add a risk', paths.risks.list, body, errors),
+    );
   });
   app.get(routes.riskEdit, async (request: IdReq, reply) => {
     const risk = await risks.get(request.actor, request.params.id);
-    const { template, ...ctx } = await formPage(request, 'Change a risk', paths.risks.edit(risk.id), riskFormValues(risk), undefined, true);
+    const { template, ...ctx } = await formPage(
+      request,
+      'Change a risk',
+      paths.risks.edit(risk.id),
+      riskFormValues(risk),
+      undefined,
+      true,
+    );
     return reply.view(template, ctx);
   });
   app.post(routes.riskEdit, async (request: IdReq, reply) => {
     const body = formBody(request);
     const { id } = request.params;
-    return submitForm(reply, () => risks.update(request.actor, id, body), (r) => `${paths.risks.forPriority(r.priorityCode)}?saved=changed`,
-      async (errors) => formPage(request, 'Change a risk', paths.risks.edit(id), body, errors, true));
+    return submitForm(
+      reply,
+      () => risks.update(request.actor, id, body),
+      (r) => `${paths.risks.forPriority(r.priorityCode)}?saved=changed`,
+      async (errors) => formPage(request, 'Change a risk', paths.risks.edit(id), body, errors, true),
+    );
   });
 
   // --- API -------------------------------------------------------------------------------
-  apiOperation(app, { method: 'GET', url: paths.api.risks, summary: 'The risk register, highest score first (query: priority, rating, likelihood, impact, show=open|closed|all)', tag: 'Risks', success: { status: 200, description: 'Risks' } },
-    async (request) => (await risks.register(request.actor, request.query)).risks);
-  apiOperation(app, { method: 'GET', url: paths.api.riskHeatMap, summary: 'The heat map of the register: risks per likelihood and impact, and per rating (same query as the register)', tag: 'Risks', success: { status: 200, description: 'The matrix and the counts' } },
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.risks,
+      summary:
+        'The risk register, highest score first (query: priority, rating, likelihood, impact, show=open|closed|all)',
+      tag: 'Risks',
+      success: { status: 200, description: 'Risks' },
+    },
+    async (request) => (await risks.register(request.actor, request.query)).risks,
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.riskHeatMap,
+      summary:
+        'The heat map of the register: risks per likelihood and impact, and per rating (same query as the register)',
+      tag: 'Risks',
+      success: { status: 200, description: 'The matrix and the counts' },
+    },
     async (request) => {
       const { heatMap } = await risks.register(request.actor, request.query);
       return { matrix: scale.matrix, likelihoodNames: scale.likelihoodNames, impactNames: scale.impactNames, heatMap };
-    });
-  apiOperation(app, { method: 'POST', url: paths.api.risks, summary: 'Add a risk to a priority (likelihood and impact on the matrix; reviewOn as typed, like "31 March 2010")', tag: 'Risks', body: riskInput, success: { status: 201, description: 'The risk with its score and rating' } },
-    async (request, reply) => reply.status(201).send(await risks.create(request.actor, request.body)));
-  apiOperation(app, { method: 'GET', url: routes.api.risk, summary: 'A risk with its score, rating and target', tag: 'Risks', success: { status: 200, description: 'The risk' } },
-    async (request: IdReq) => risks.get(request.actor, request.params.id));
-  apiOperation(app, { method: 'PUT', url: routes.api.risk, summary: 'Change a risk (send `version`)', tag: 'Risks', body: riskInput, success: { status: 200, description: 'The risk' } },
-    async (request: IdReq) => risks.update(request.actor, request.params.id, request.body));
-  apiOperation(app, { method: 'GET', url: routes.api.priorityRisks, summary: 'A priority’s risks, highest score first', tag: 'Risks', success: { status: 200, description: 'Risks' } },
-    async (request: PriorityReq) => (await risks.register(request.actor, { ...request.query, priority: request.params.code })).risks);
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'POST',
+      url: paths.api.risks,
+      summary:
+        'Add a risk to a priority (likelihood and impact on the matrix; reviewOn as typed, like "31 March 2010")',
+      tag: 'Risks',
+      body: riskInput,
+      success: { status: 201, description: 'The risk with its score and rating' },
+    },
+    async (request, reply) => reply.status(201).send(await risks.create(request.actor, request.body)),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.risk,
+      summary: 'A risk with its score, rating and target',
+      tag: 'Risks',
+      success: { status: 200, description: 'The risk' },
+    },
+    async (request: IdReq) => risks.get(request.actor, request.params.id),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'PUT',
+      url: routes.api.risk,
+      summary: 'Change a risk (send `version`)',
+      tag: 'Risks',
+      body: riskInput,
+      success: { status: 200, description: 'The risk' },
+    },
+    async (request: IdReq) => risks.update(request.actor, request.params.id, request.body),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.priorityRisks,
+      summary: 'A priority’s risks, highest score first',
+      tag: 'Risks',
+      success: { status: 200, description: 'Risks' },
+    },
+    async (request: PriorityReq) =>
+      (await risks.register(request.actor, { ...request.query, priority: request.params.code })).risks,
+  );
 }

@@ -18,14 +18,21 @@ export const DEFAULT_RISK_SCALE: RiskScale = {
   impactNames: ['Insignificant', 'Minor', 'Moderate', 'Major', 'Catastrophic'],
 };
 
-const version = z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1).optional());
+const version = z.preprocess(
+  (v) => (v === undefined || v === '' ? undefined : Number(v)),
+  z.number().int().min(1).optional(),
+);
 
 const levelText = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim())) : v);
 
 /** A level chosen from radios: a whole number from 1 to the matrix's top level. */
 function level(label: string, levels: number) {
   const message = `Select ${label}`;
-  return z.number({ error: message }).int({ error: message }).min(1, { error: message }).max(levels, { error: message });
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(1, { error: message })
+    .max(levels, { error: message });
 }
 
 /**
@@ -36,15 +43,26 @@ export function riskInputFor(scale: RiskScale) {
   const { likelihoodLevels, impactLevels } = scale.matrix;
   return z.object({
     /** The improvement priority's code, like VfM-4d. */
-    priority: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v),
-      z.string({ error: 'Select the priority the risk threatens' }).min(1, { error: 'Select the priority the risk threatens' })),
+    priority: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() : v),
+      z
+        .string({ error: 'Select the priority the risk threatens' })
+        .min(1, { error: 'Select the priority the risk threatens' }),
+    ),
     description: requiredText('a description of the risk', 2_000),
     cause: optionalText('the cause', 5_000),
     effect: optionalText('the effect', 5_000),
     likelihood: z.preprocess(levelText, level('how likely the risk is', likelihoodLevels)),
     impact: z.preprocess(levelText, level('the impact if it happens', impactLevels)),
-    targetLikelihood: z.preprocess((v) => (v === null ? undefined : levelText(v)), level('the target likelihood', likelihoodLevels).optional()).transform((v) => v ?? null),
-    targetImpact: z.preprocess((v) => (v === null ? undefined : levelText(v)), level('the target impact', impactLevels).optional()).transform((v) => v ?? null),
+    targetLikelihood: z
+      .preprocess(
+        (v) => (v === null ? undefined : levelText(v)),
+        level('the target likelihood', likelihoodLevels).optional(),
+      )
+      .transform((v) => v ?? null),
+    targetImpact: z
+      .preprocess((v) => (v === null ? undefined : levelText(v)), level('the target impact', impactLevels).optional())
+      .transform((v) => v ?? null),
     ownerId: optionalUuid('the owner'),
     controls: optionalText('the controls and mitigation', 20_000),
     /** As typed: "31 March 2010", "31/3/2010" or "2010-03-31"; blank for none. */
@@ -58,8 +76,14 @@ export function riskInputFor(scale: RiskScale) {
 export const riskInput = riskInputFor(DEFAULT_RISK_SCALE);
 export type RiskInput = z.output<typeof riskInput>;
 
-const optionalWhole = z.preprocess((v) => (typeof v === 'string' && /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : undefined), z.number().int().optional());
-const optionalWord = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
+const optionalWhole = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : undefined),
+  z.number().int().optional(),
+);
+const optionalWord = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+  z.string().optional(),
+);
 
 /** The register's filters, from a query string: anything unreadable is ignored, not an error. */
 export const riskFilter = z.object({

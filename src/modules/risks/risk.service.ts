@@ -7,7 +7,13 @@ import type { Actor } from '../../domain/actor.ts';
 import { authorize, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
-import { checkRiskMatrix, scoreRisk, heatMap, type HeatMap, type RiskAssessment } from '../../domain/indicators/risk.ts';
+import {
+  checkRiskMatrix,
+  scoreRisk,
+  heatMap,
+  type HeatMap,
+  type RiskAssessment,
+} from '../../domain/indicators/risk.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { RiskRepository, RiskQueries, RiskRecord, RiskValues } from './risk.repository.ts';
@@ -16,7 +22,9 @@ import { riskInputFor, riskFilter, DEFAULT_RISK_SCALE, type RiskScale, type Risk
 export type { RiskScale, RiskFilter } from './risk.schemas.ts';
 
 export class RiskNotFoundError extends NotFoundError {
-  constructor() { super('RISK_NOT_FOUND', 'There is no such risk'); }
+  constructor() {
+    super('RISK_NOT_FOUND', 'There is no such risk');
+  }
 }
 
 /** An assessment with its score and the rating band it falls in. */
@@ -53,10 +61,19 @@ export interface RiskServiceDeps {
   today?: () => IsoDate;
 }
 
-export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, today = () => todayIso() }: RiskServiceDeps) {
+export function createRiskService({
+  repo,
+  plans,
+  scale = DEFAULT_RISK_SCALE,
+  today = () => todayIso(),
+}: RiskServiceDeps) {
   const problems = checkRiskMatrix(scale.matrix);
-  if (problems.length > 0) throw new RangeError(`the risk matrix cannot be used: ${problems.map((p) => p.message).join('; ')}`);
-  if (scale.likelihoodNames.length !== scale.matrix.likelihoodLevels || scale.impactNames.length !== scale.matrix.impactLevels) {
+  if (problems.length > 0)
+    throw new RangeError(`the risk matrix cannot be used: ${problems.map((p) => p.message).join('; ')}`);
+  if (
+    scale.likelihoodNames.length !== scale.matrix.likelihoodLevels ||
+    scale.impactNames.length !== scale.matrix.impactLevels
+  ) {
     throw new RangeError('the risk matrix needs one name for each level of likelihood and of impact');
   }
   const input = riskInputFor(scale);
@@ -67,10 +84,18 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
   };
   function toRisk(r: RiskRecord, on: IsoDate): Risk {
     const { current, target, updatedAt: _u, ...rest } = r;
-    return { ...rest, current: scored(current), target: target && scored(target), reviewOverdue: !r.closed && r.reviewOn !== null && r.reviewOn < on };
+    return {
+      ...rest,
+      current: scored(current),
+      target: target && scored(target),
+      reviewOverdue: !r.closed && r.reviewOn !== null && r.reviewOn < on,
+    };
   }
-  const byScore = (a: Risk, b: Risk) => b.current.score - a.current.score || b.current.impact - a.current.impact
-    || a.priorityCode.localeCompare(b.priorityCode) || a.description.localeCompare(b.description);
+  const byScore = (a: Risk, b: Risk) =>
+    b.current.score - a.current.score ||
+    b.current.impact - a.current.impact ||
+    a.priorityCode.localeCompare(b.priorityCode) ||
+    a.description.localeCompare(b.description);
 
   async function get(actor: Actor, id: string, q: RiskQueries = repo): Promise<Risk> {
     const r = isUuid(id) ? await q.find(actor.organisationId, id) : undefined;
@@ -82,45 +107,84 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
    * Parses a risk and checks it across fields. The priority is another module's, so it is
    * looked up here, before any transaction; the owner is checked in the caller's transaction.
    */
-  async function parseRisk(actor: Actor, body: unknown): Promise<{ values: Omit<RiskValues, 'ownerId'>; ownerId: string | null; issues: FieldIssue[] }> {
+  async function parseRisk(
+    actor: Actor,
+    body: unknown,
+  ): Promise<{ values: Omit<RiskValues, 'ownerId'>; ownerId: string | null; issues: FieldIssue[] }> {
     const v = parseWith(input, body);
     const issues: FieldIssue[] = [];
     const priority = await plans.findPriority(actor, v.priority);
-    if (!priority) issues.push({ field: 'priority', message: `There is no improvement priority ${v.priority}: select one from the list` });
+    if (!priority)
+      issues.push({
+        field: 'priority',
+        message: `There is no improvement priority ${v.priority}: select one from the list`,
+      });
     let target: RiskAssessment | null = null;
     if ((v.targetLikelihood === null) !== (v.targetImpact === null)) {
       const missing = v.targetLikelihood === null ? 'targetLikelihood' : 'targetImpact';
-      issues.push({ field: missing, message: `Select the target ${missing === 'targetLikelihood' ? 'likelihood' : 'impact'} too, or neither for no target yet` });
+      issues.push({
+        field: missing,
+        message: `Select the target ${missing === 'targetLikelihood' ? 'likelihood' : 'impact'} too, or neither for no target yet`,
+      });
     } else if (v.targetLikelihood !== null && v.targetImpact !== null) {
       target = { likelihood: v.targetLikelihood, impact: v.targetImpact };
       const now = v.likelihood * v.impact;
       const aim = target.likelihood * target.impact;
       if (aim > now) {
-        issues.push({ field: 'targetLikelihood', message: `The target score (${aim}) must not be higher than the current score (${now}): the target is where the controls should bring the risk` });
+        issues.push({
+          field: 'targetLikelihood',
+          message: `The target score (${aim}) must not be higher than the current score (${now}): the target is where the controls should bring the risk`,
+        });
       }
     }
     return {
       values: {
-        priorityId: priority?.id ?? '', description: v.description, cause: v.cause, effect: v.effect,
-        current: { likelihood: v.likelihood, impact: v.impact }, target, controls: v.controls, reviewOn: v.reviewOn, closed: v.closed,
+        priorityId: priority?.id ?? '',
+        description: v.description,
+        cause: v.cause,
+        effect: v.effect,
+        current: { likelihood: v.likelihood, impact: v.impact },
+        target,
+        controls: v.controls,
+        reviewOn: v.reviewOn,
+        closed: v.closed,
       },
-      ownerId: v.ownerId, issues,
+      ownerId: v.ownerId,
+      issues,
     };
   }
 
   async function checkOwner(actor: Actor, q: RiskQueries, ownerId: string | null, issues: FieldIssue[]): Promise<void> {
-    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId))) issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
+    if (ownerId && !(await q.personBelongs(actor.organisationId, ownerId)))
+      issues.push({ field: 'ownerId', message: 'Select the owner from the list' });
     if (issues.length > 0) throw new ValidationError(issues);
   }
 
-  const audit = (q: RiskQueries, actor: Actor, entityId: string, action: 'create' | 'update', before: unknown, after: unknown) =>
-    q.audit({ organisationId: actor.organisationId, actor: actor.label, entity: 'risk', entityId, action, before, after });
+  const audit = (
+    q: RiskQueries,
+    actor: Actor,
+    entityId: string,
+    action: 'create' | 'update',
+    before: unknown,
+    after: unknown,
+  ) =>
+    q.audit({
+      organisationId: actor.organisationId,
+      actor: actor.label,
+      entity: 'risk',
+      entityId,
+      action,
+      before,
+      after,
+    });
 
   /** The register of a priority is kept by its editors and its accountable officer. */
   async function authorizeFor(actor: Actor, priorityId: string | undefined): Promise<void> {
     const code = priorityId ? (await plans.listPriorities(actor)).find((p) => p.id === priorityId)?.code : undefined;
     const priority = code ? await plans.getPriority(actor, code) : undefined;
-    authorize(actor, 'risk.edit', { accountablePersonIds: priority ? [priority.accountableOfficer?.id, priority.accountableDirector?.id] : [] });
+    authorize(actor, 'risk.edit', {
+      accountablePersonIds: priority ? [priority.accountableOfficer?.id, priority.accountableDirector?.id] : [],
+    });
   }
 
   return {
@@ -142,17 +206,24 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
         ...filter,
         ...(priority ? { priority: priority.code } : {}),
         rating: filter.rating && known.has(filter.rating) ? filter.rating : undefined,
-        likelihood: filter.likelihood && filter.likelihood <= scale.matrix.likelihoodLevels ? filter.likelihood : undefined,
+        likelihood:
+          filter.likelihood && filter.likelihood <= scale.matrix.likelihoodLevels ? filter.likelihood : undefined,
         impact: filter.impact && filter.impact <= scale.matrix.impactLevels ? filter.impact : undefined,
       };
-      const risks = all.filter((r) => (!normalised.rating || r.current.rating.key === normalised.rating)
-        && (!normalised.likelihood || r.current.likelihood === normalised.likelihood)
-        && (!normalised.impact || r.current.impact === normalised.impact));
+      const risks = all.filter(
+        (r) =>
+          (!normalised.rating || r.current.rating.key === normalised.rating) &&
+          (!normalised.likelihood || r.current.likelihood === normalised.likelihood) &&
+          (!normalised.impact || r.current.impact === normalised.impact),
+      );
       return {
         filter: normalised,
         priority: priority && { id: priority.id, code: priority.code, title: priority.title },
         risks,
-        heatMap: heatMap(scale.matrix, all.map((r) => r.current)),
+        heatMap: heatMap(
+          scale.matrix,
+          all.map((r) => r.current),
+        ),
       };
     },
 
@@ -164,13 +235,18 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
       const on = today();
       const kept = new Set(keep);
       const records = await repo.list(actor.organisationId, { priorityId });
-      return records.filter((r) => !r.closed || kept.has(r.id)).map((r) => toRisk(r, on)).sort(byScore);
+      return records
+        .filter((r) => !r.closed || kept.has(r.id))
+        .map((r) => toRisk(r, on))
+        .sort(byScore);
     },
 
     /** The risks with these ids, in the order given; ids that are not the organisation's are left out. */
     async listByIds(actor: Actor, ids: readonly string[]): Promise<Risk[]> {
       const on = today();
-      const found = new Map((await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, toRisk(r, on)]));
+      const found = new Map(
+        (await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, toRisk(r, on)]),
+      );
       return ids.flatMap((id) => found.get(id) ?? []);
     },
 
@@ -178,12 +254,22 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
      * Checks that every id is a risk of the priority (a report cites only its own priority's
      * register). Reads on the pool: call it before a transaction. `field` names the form field.
      */
-    async checkBelongToPriority(actor: Actor, priorityId: string, ids: readonly string[], field = 'risks'): Promise<void> {
+    async checkBelongToPriority(
+      actor: Actor,
+      priorityId: string,
+      ids: readonly string[],
+      field = 'risks',
+    ): Promise<void> {
       const found = new Map((await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, r]));
       for (const id of ids) {
         const r = found.get(id);
         if (!r || r.priorityId !== priorityId) {
-          throw ValidationError.single(field, r ? `The risk “${r.description}” is on the register of ${r.priorityCode}, not this priority: select risks from the list` : 'Select risks from the list');
+          throw ValidationError.single(
+            field,
+            r
+              ? `The risk “${r.description}” is on the register of ${r.priorityCode}, not this priority: select risks from the list`
+              : 'Select risks from the list',
+          );
         }
       }
     },
@@ -211,7 +297,10 @@ export function createRiskService({ repo, plans, scale = DEFAULT_RISK_SCALE, tod
         const before = await get(actor, id, q);
         await checkOwner(actor, q, ownerId, issues);
         if (!(await q.update(actor.organisationId, before.id, version ?? before.version, { ...values, ownerId }))) {
-          throw new ConflictError('STALE_VERSION', 'Someone else changed this risk while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.');
+          throw new ConflictError(
+            'STALE_VERSION',
+            'Someone else changed this risk while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.',
+          );
         }
         const after = await get(actor, id, q);
         await audit(q, actor, id, 'update', before, after);

@@ -39,8 +39,17 @@ import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
 import { SIGN_OFF_ROLES } from '../reports/report.schemas.ts';
 import { INDICATOR_CODE_PATTERN } from '../indicators/indicator.schemas.ts';
 import {
-  UNIT_KINDS, POLARITIES, FREQUENCIES, YTD_METHODS, FREQUENCY_PERIOD_KIND, MAX_DECIMAL_PLACES, checkIndicator,
-  type UnitKind, type Polarity, type Frequency, type YtdMethod,
+  UNIT_KINDS,
+  POLARITIES,
+  FREQUENCIES,
+  YTD_METHODS,
+  FREQUENCY_PERIOD_KIND,
+  MAX_DECIMAL_PLACES,
+  checkIndicator,
+  type UnitKind,
+  type Polarity,
+  type Frequency,
+  type YtdMethod,
 } from '../../domain/indicators/indicator.ts';
 import type { IndicatorTable } from '../../schema.ts';
 
@@ -75,14 +84,25 @@ export function isRealDate(s: string): boolean {
 function isRealTimestamp(s: string): boolean {
   const m = TIMESTAMP_PATTERN.exec(s);
   if (!m || !isRealDate(m[1]!)) return false;
-  return Number(m[2]) < 24 && Number(m[3]) < 60 && Number(m[4]) < 60 && Number(m[5] ?? 0) < 24 && Number(m[6] ?? 0) < 60;
+  return (
+    Number(m[2]) < 24 && Number(m[3]) < 60 && Number(m[4]) < 60 && Number(m[5] ?? 0) < 24 && Number(m[6] ?? 0) < 60
+  );
 }
 
 // Field builders. `what` names the field to a person ("Plan title"); the path says where it is.
 
 /** A value as a message shows it: strings quoted and cut short, so a pasted essay does not flood the list. */
 const quoted = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
-const shown = (input: unknown) => (input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input === 'string' ? quoted(input) : typeof input === 'object' ? 'an object' : String(input));
+const shown = (input: unknown) =>
+  input === null
+    ? 'null'
+    : Array.isArray(input)
+      ? 'a list'
+      : typeof input === 'string'
+        ? quoted(input)
+        : typeof input === 'object'
+          ? 'an object'
+          : String(input);
 const wrongType = (what: string, expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? `${what} is missing` : `${what} must be ${expected}, not ${shown(iss.input)}`;
 
@@ -97,28 +117,53 @@ function checkedText(what: string, ok: (s: string) => boolean, problem: (s: stri
   });
 }
 
-const id = (what: string) => checkedText(what, (s) => UUID_PATTERN.test(s),
-  (s) => `${what} ${quoted(s)} is not an id: ids are lowercase uuids, like 0f8fad5b-d9cb-469f-a165-70867728950e`);
+const id = (what: string) =>
+  checkedText(
+    what,
+    (s) => UUID_PATTERN.test(s),
+    (s) => `${what} ${quoted(s)} is not an id: ids are lowercase uuids, like 0f8fad5b-d9cb-469f-a165-70867728950e`,
+  );
 const nullableId = (what: string) => id(what).nullable();
-const date = (what: string) => checkedText(what, isRealDate, (s) => `${what} ${quoted(s)} is not a real date: write dates as YYYY-MM-DD, like 2009-10-22`);
-const timestamp = (what: string) => checkedText(what, isRealTimestamp,
-  (s) => `${what} ${quoted(s)} is not a time Amber can read: write it as an export does, like 2009-10-22T09:30:00.000000Z`);
-const whole = (what: string, min: number, max: number) => z.number({ error: wrongType(what, 'a whole number') })
-  .int({ error: `${what} must be a whole number` })
-  .min(min, { error: `${what} must be ${min} or more` })
-  .max(max, { error: `${what} must be ${max} or less` });
+const date = (what: string) =>
+  checkedText(
+    what,
+    isRealDate,
+    (s) => `${what} ${quoted(s)} is not a real date: write dates as YYYY-MM-DD, like 2009-10-22`,
+  );
+const timestamp = (what: string) =>
+  checkedText(
+    what,
+    isRealTimestamp,
+    (s) =>
+      `${what} ${quoted(s)} is not a time Amber can read: write it as an export does, like 2009-10-22T09:30:00.000000Z`,
+  );
+const whole = (what: string, min: number, max: number) =>
+  z
+    .number({ error: wrongType(what, 'a whole number') })
+    .int({ error: `${what} must be a whole number` })
+    .min(min, { error: `${what} must be ${min} or more` })
+    .max(max, { error: `${what} must be ${max} or less` });
 const position = (what: string) => whole(what, 0, MAX_INT);
 const version = (what: string) => whole(what, 1, MAX_INT);
 const flag = (what: string) => z.boolean({ error: wrongType(what, 'true or false') });
-const oneOf = <T extends string>(what: string, values: readonly [T, ...T[]]) => z.enum(values, {
-  error: (iss) => (iss.input === undefined ? `${what} is missing` : `${what} must be one of ${values.join(', ')}, not ${shown(iss.input)}`),
-});
-const list = <T extends z.ZodType>(what: string, item: T) => z.array(item, {
-  error: (iss) => (iss.input === undefined ? `The list of ${what} is missing: use [] for none` : `The ${what} must be given as a list, not ${shown(iss.input)}`),
-});
-const record = <S extends z.ZodRawShape>(what: string, shape: S) => z.strictObject(shape, {
-  error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType(what, 'an object')(iss)),
-});
+const oneOf = <T extends string>(what: string, values: readonly [T, ...T[]]) =>
+  z.enum(values, {
+    error: (iss) =>
+      iss.input === undefined
+        ? `${what} is missing`
+        : `${what} must be one of ${values.join(', ')}, not ${shown(iss.input)}`,
+  });
+const list = <T extends z.ZodType>(what: string, item: T) =>
+  z.array(item, {
+    error: (iss) =>
+      iss.input === undefined
+        ? `The list of ${what} is missing: use [] for none`
+        : `The ${what} must be given as a list, not ${shown(iss.input)}`,
+  });
+const record = <S extends z.ZodRawShape>(what: string, shape: S) =>
+  z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType(what, 'an object')(iss)),
+  });
 
 // The records.
 
@@ -132,10 +177,17 @@ const organisationShape = (what: string) => ({
 
 const statusRecord = record('Status', {
   id: id('Status id'),
-  key: checkedText('Status key', (s) => STATUS_KEY_PATTERN.test(s),
-    (s) => `Status key ${quoted(s)} must be lowercase letters, numbers and hyphens, like behind-target`),
+  key: checkedText(
+    'Status key',
+    (s) => STATUS_KEY_PATTERN.test(s),
+    (s) => `Status key ${quoted(s)} must be lowercase letters, numbers and hyphens, like behind-target`,
+  ),
   label: filledText('Status label'),
-  colour: checkedText('Status colour', (s) => COLOUR_PATTERN.test(s), (s) => `Status colour ${quoted(s)} must be a hex colour like #f47738`),
+  colour: checkedText(
+    'Status colour',
+    (s) => COLOUR_PATTERN.test(s),
+    (s) => `Status colour ${quoted(s)} must be a hex colour like #f47738`,
+  ),
   shape: oneOf('Status shape', SHAPES),
   description: text('Status description'),
   commentRequired: flag('Whether the status needs a comment'),
@@ -148,7 +200,11 @@ const personRecord = record('Person', {
   jobTitle: text('Job title'),
   employerId: id('Employer id'),
   email: nullableText('Email address').superRefine((s, ctx) => {
-    if (s !== null && !EMAIL_PATTERN.test(s)) ctx.addIssue({ code: 'custom', message: `Email address ${quoted(s)} is not in the correct format, like name@example.gov.uk` });
+    if (s !== null && !EMAIL_PATTERN.test(s))
+      ctx.addIssue({
+        code: 'custom',
+        message: `Email address ${quoted(s)} is not in the correct format, like name@example.gov.uk`,
+      });
   }),
   createdAt: timestamp('Person created time'),
 });
@@ -156,7 +212,8 @@ const personRecord = record('Person', {
 const periodKey = text('Period key').superRefine((s, ctx) => {
   try {
     const canonical = parsePeriodKey(s).key;
-    if (canonical !== s) ctx.addIssue({ code: 'custom', message: `Period key ${quoted(s)} must be written as ${canonical}` });
+    if (canonical !== s)
+      ctx.addIssue({ code: 'custom', message: `Period key ${quoted(s)} must be written as ${canonical}` });
   } catch (error) {
     if (!(error instanceof PeriodKeyError)) throw error;
     ctx.addIssue({ code: 'custom', message: `Period key ${error.message}` });
@@ -173,8 +230,12 @@ const periodRecord = record('Reporting period', {
 
 const priorityRecord = record('Priority', {
   id: id('Priority id'),
-  code: checkedText('Priority code', (s) => PRIORITY_CODE_PATTERN.test(s),
-    (s) => `Priority code ${quoted(s)} must be up to 20 letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d`),
+  code: checkedText(
+    'Priority code',
+    (s) => PRIORITY_CODE_PATTERN.test(s),
+    (s) =>
+      `Priority code ${quoted(s)} must be up to 20 letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d`,
+  ),
   title: filledText('Priority title'),
   rationale: text('Why this is a priority'),
   accountableOfficerId: nullableId('Accountable officer'),
@@ -212,16 +273,46 @@ const contributorRecord = record('Contributor', {
   partnerId: nullableId('Contributing partner'),
 });
 
-const timescaleText = (what: string) => checkedText(what, (s) => parseTimescale(s) !== undefined,
-  (s) => `${what} ${quoted(s)} is not a month like Nov 2009 or a date`);
+const timescaleText = (what: string) =>
+  checkedText(
+    what,
+    (s) => parseTimescale(s) !== undefined,
+    (s) => `${what} ${quoted(s)} is not a month like Nov 2009 or a date`,
+  );
 
 /** What became of a milestone (recorded in the next period). Optional: files written before it existed have none. */
-const milestoneProgress = z.discriminatedUnion('kind', [
-  record('Milestone progress', { kind: z.literal('met'), on: date('Date the milestone was met'), note: text('Milestone progress note') }),
-  record('Milestone progress', { kind: z.literal('slipped'), revised: timescaleText('Revised milestone timescale'), reason: filledText('Reason the milestone slipped') }),
-  record('Milestone progress', { kind: z.literal('missed'), reason: filledText('Reason the milestone was missed') }),
-  record('Milestone progress', { kind: z.literal('suspended'), reason: filledText('Reason the milestone was suspended') }),
-], { error: (iss) => (iss.input === null ? undefined : 'Milestone progress must be null or an object whose kind is met, slipped, missed or suspended') }).nullable().optional();
+const milestoneProgress = z
+  .discriminatedUnion(
+    'kind',
+    [
+      record('Milestone progress', {
+        kind: z.literal('met'),
+        on: date('Date the milestone was met'),
+        note: text('Milestone progress note'),
+      }),
+      record('Milestone progress', {
+        kind: z.literal('slipped'),
+        revised: timescaleText('Revised milestone timescale'),
+        reason: filledText('Reason the milestone slipped'),
+      }),
+      record('Milestone progress', {
+        kind: z.literal('missed'),
+        reason: filledText('Reason the milestone was missed'),
+      }),
+      record('Milestone progress', {
+        kind: z.literal('suspended'),
+        reason: filledText('Reason the milestone was suspended'),
+      }),
+    ],
+    {
+      error: (iss) =>
+        iss.input === null
+          ? undefined
+          : 'Milestone progress must be null or an object whose kind is met, slipped, missed or suspended',
+    },
+  )
+  .nullable()
+  .optional();
 
 const milestoneRecord = record('Milestone', {
   id: id('Milestone id'),
@@ -281,26 +372,48 @@ const RULE_KINDS = ['percent', 'absolute'] as const satisfies readonly Selectabl
 const CHART_KINDS = ['line', 'bar'] as const satisfies readonly Selectable<IndicatorTable>['chart_kind'][];
 
 /** How a value is written, for the messages that name a value. */
-const SCALED_UNITS = 'in the indicator’s scaled units (the value times 10 to the power of its decimal places: 95.5% at 1 decimal place is 955, and money is in pence, so £1,200.50 is 120050)';
+const SCALED_UNITS =
+  'in the indicator’s scaled units (the value times 10 to the power of its decimal places: 95.5% at 1 decimal place is 955, and money is in pence, so £1,200.50 is 120050)';
 
 /** A value as stored: a safe integer in the indicator's scaled units. */
-const scaledValue = (what: string) => z.number({ error: wrongType(what, `a whole number ${SCALED_UNITS}, or null`) }).superRefine((n, ctx) => {
-  if (!Number.isInteger(n)) ctx.addIssue({ code: 'custom', message: `${what} must be a whole number ${SCALED_UNITS}, not ${n}` });
-  else if (!Number.isSafeInteger(n)) ctx.addIssue({ code: 'custom', message: `${what} ${n} is too large to store: values ${SCALED_UNITS} must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
-});
+const scaledValue = (what: string) =>
+  z.number({ error: wrongType(what, `a whole number ${SCALED_UNITS}, or null`) }).superRefine((n, ctx) => {
+    if (!Number.isInteger(n))
+      ctx.addIssue({ code: 'custom', message: `${what} must be a whole number ${SCALED_UNITS}, not ${n}` });
+    else if (!Number.isSafeInteger(n))
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} ${n} is too large to store: values ${SCALED_UNITS} must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+      });
+  });
 
-const TOLERANCE_UNITS = 'basis points for a percentage tolerance (5% is 500), or the indicator’s scaled units for an absolute one';
-const tolerance = z.number({ error: wrongType('Tolerance', `a whole number of ${TOLERANCE_UNITS}`) }).superRefine((n, ctx) => {
-  if (!Number.isSafeInteger(n) || n < 0) ctx.addIssue({ code: 'custom', message: `Tolerance must be a whole number of zero or more, in ${TOLERANCE_UNITS}, not ${n}` });
-});
+const TOLERANCE_UNITS =
+  'basis points for a percentage tolerance (5% is 500), or the indicator’s scaled units for an absolute one';
+const tolerance = z
+  .number({ error: wrongType('Tolerance', `a whole number of ${TOLERANCE_UNITS}`) })
+  .superRefine((n, ctx) => {
+    if (!Number.isSafeInteger(n) || n < 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `Tolerance must be a whole number of zero or more, in ${TOLERANCE_UNITS}, not ${n}`,
+      });
+  });
 
 /** An officer's status in place of the computed one; null when the computed status stands. */
-const statusOverride = z.strictObject({
-  statusKey: filledText('Override status key'),
-  reason: filledText('Reason for the override'),
-  computedKey: nullableText('Status computed when it was overridden'),
-  explanation: text('Override explanation'),
-}, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType('Status override', 'null or an object')(iss)) }).nullable();
+const statusOverride = z
+  .strictObject(
+    {
+      statusKey: filledText('Override status key'),
+      reason: filledText('Reason for the override'),
+      computedKey: nullableText('Status computed when it was overridden'),
+      explanation: text('Override explanation'),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys' ? undefined : wrongType('Status override', 'null or an object')(iss),
+    },
+  )
+  .nullable();
 
 const indicatorValueRecord = record('Indicator value', {
   id: id('Value id'),
@@ -316,8 +429,12 @@ const indicatorValueRecord = record('Indicator value', {
 
 const indicatorRecord = record('Indicator', {
   id: id('Indicator id'),
-  code: checkedText('Indicator code', (s) => INDICATOR_CODE_PATTERN.test(s),
-    (s) => `Indicator code ${quoted(s)} must be up to 30 letters, numbers, spaces, dots, slashes, hyphens or underscores, like NI 179`),
+  code: checkedText(
+    'Indicator code',
+    (s) => INDICATOR_CODE_PATTERN.test(s),
+    (s) =>
+      `Indicator code ${quoted(s)} must be up to 30 letters, numbers, spaces, dots, slashes, hyphens or underscores, like NI 179`,
+  ),
   title: filledText('Indicator title'),
   description: text('Indicator description'),
   unitKind: oneOf('Indicator unit', nonEmpty<UnitKind>(UNIT_KINDS)),
@@ -344,7 +461,12 @@ const indicatorRecord = record('Indicator', {
 const RISK_LEVELS = { min: 1, max: 10 } as const;
 // The matrix is not yet stored per organisation: every deployment scores on the default one,
 // so a level beyond it would import and then break the register.
-const riskLevel = (what: string) => whole(what, RISK_LEVELS.min, what.endsWith('likelihood') ? DEFAULT_RISK_MATRIX.likelihoodLevels : DEFAULT_RISK_MATRIX.impactLevels);
+const riskLevel = (what: string) =>
+  whole(
+    what,
+    RISK_LEVELS.min,
+    what.endsWith('likelihood') ? DEFAULT_RISK_MATRIX.likelihoodLevels : DEFAULT_RISK_MATRIX.impactLevels,
+  );
 
 const riskRecord = record('Risk', {
   id: id('Risk id'),
@@ -387,7 +509,9 @@ const reportRecord = record('Report', {
 });
 
 export const organisationFile = record('The file', {
-  format: z.literal(ORGANISATION_FILE_FORMAT, { error: `This is not an Amber organisation file: "format" must be "${ORGANISATION_FILE_FORMAT}"` }),
+  format: z.literal(ORGANISATION_FILE_FORMAT, {
+    error: `This is not an Amber organisation file: "format" must be "${ORGANISATION_FILE_FORMAT}"`,
+  }),
   exportedAt: timestamp('Export time'),
   organisation: record('Organisation', {
     ...organisationShape('Organisation'),
@@ -429,7 +553,10 @@ function shapeIssues(error: z.ZodError): FieldIssue[] {
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        issues.push({ field: fieldPath([...issue.path, key]), message: `Amber's organisation file has no field "${key}" here: check its spelling, or remove it` });
+        issues.push({
+          field: fieldPath([...issue.path, key]),
+          message: `Amber's organisation file has no field "${key}" here: check its spelling, or remove it`,
+        });
       }
     } else {
       issues.push({ field: fieldPath(issue.path), message: issue.message });
@@ -449,7 +576,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** PostgreSQL text cannot hold U+0000, so a string with one could never be written. */
 function nulIssues(value: unknown, path: PropertyKey[] = []): FieldIssue[] {
   if (typeof value === 'string') {
-    return value.includes('\u0000') ? [{ field: fieldPath(path), message: 'This text contains a NUL character (\\u0000), which cannot be stored: remove it' }] : [];
+    return value.includes('\u0000')
+      ? [
+          {
+            field: fieldPath(path),
+            message: 'This text contains a NUL character (\\u0000), which cannot be stored: remove it',
+          },
+        ]
+      : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => nulIssues(v, [...path, i]));
   if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => nulIssues(v, [...path, k]));
@@ -471,12 +605,16 @@ function referenceIssues(file: Raw): FieldIssue[] {
       else seen.set(normalise(s), record);
     };
   }
-  const ids = (noun: string) => registry((v, first) => `The id ${v} is used twice, also by ${first}: give each ${noun} its own id`);
+  const ids = (noun: string) =>
+    registry((v, first) => `The id ${v} is used twice, also by ${first}: give each ${noun} its own id`);
 
   const organisationIds = ids('organisation');
   const organisation = isRecord(file.organisation) ? file.organisation : {};
   organisationIds(organisation.id, 'organisation', 'id');
-  const partnerNames = registry((v, first) => `Partner name ${quoted(v)} is also used by ${first}: each partner needs its own name`, (s) => s.trim().toLowerCase());
+  const partnerNames = registry(
+    (v, first) => `Partner name ${quoted(v)} is also used by ${first}: each partner needs its own name`,
+    (s) => s.trim().toLowerCase(),
+  );
   const partners = items(file.partners);
   partners.forEach((p, i) => {
     organisationIds(p.id, `partners[${i}]`, 'id');
@@ -487,8 +625,13 @@ function referenceIssues(file: Raw): FieldIssue[] {
   const employersComplete = typeof organisation.id === 'string' && Array.isArray(file.partners);
 
   const statusIds = ids('status');
-  const statusKeys = registry((v, first) => `Status key ${quoted(v)} is also used by ${first}: each status needs its own key`);
-  const statusLabels = registry((v, first) => `Status label ${quoted(v)} is also used by ${first}: each status needs its own label`, (s) => s.trim().toLowerCase());
+  const statusKeys = registry(
+    (v, first) => `Status key ${quoted(v)} is also used by ${first}: each status needs its own key`,
+  );
+  const statusLabels = registry(
+    (v, first) => `Status label ${quoted(v)} is also used by ${first}: each status needs its own label`,
+    (s) => s.trim().toLowerCase(),
+  );
   const statuses = items(file.statuses);
   statuses.forEach((s, i) => {
     statusIds(s.id, `statuses[${i}]`, 'id');
@@ -503,17 +646,27 @@ function referenceIssues(file: Raw): FieldIssue[] {
     personIds(p.id, `people[${i}]`, 'id');
     const employer = str(p.employerId);
     if (employer !== undefined && employersComplete && !employerIds.has(employer)) {
-      add(`people[${i}].employerId`, `Employer ${employer} is neither the organisation nor one of its partners in this file: use the id of the organisation or of a partner`);
+      add(
+        `people[${i}].employerId`,
+        `Employer ${employer} is neither the organisation nor one of its partners in this file: use the id of the organisation or of a partner`,
+      );
     }
   });
   const knownPeople = new Set(people.map((p) => str(p.id)));
   const checkPerson = (value: unknown, field: string, who: string) => {
     const person = str(value);
-    if (person !== undefined && Array.isArray(file.people) && !knownPeople.has(person)) add(field, `${who} ${person} is not one of the people in this file: add them to "people" or use the id of someone there`);
+    if (person !== undefined && Array.isArray(file.people) && !knownPeople.has(person))
+      add(
+        field,
+        `${who} ${person} is not one of the people in this file: add them to "people" or use the id of someone there`,
+      );
   };
 
   const periodIds = ids('reporting period');
-  const periodKeys = registry((v, first) => `Period ${quoted(v)} is also listed as ${first}: list each reporting period once`, normalisePeriodKey);
+  const periodKeys = registry(
+    (v, first) => `Period ${quoted(v)} is also listed as ${first}: list each reporting period once`,
+    normalisePeriodKey,
+  );
   const periods = items(file.periods);
   periods.forEach((p, i) => {
     periodIds(p.id, `periods[${i}]`, 'id');
@@ -521,7 +674,11 @@ function referenceIssues(file: Raw): FieldIssue[] {
     const key = str(p.key);
     if (key === undefined) return;
     let expected;
-    try { expected = parsePeriodKey(key); } catch { return; }
+    try {
+      expected = parsePeriodKey(key);
+    } catch {
+      return;
+    }
     const startsOn = str(p.startsOn);
     const endsOn = str(p.endsOn);
     if (startsOn !== undefined && isRealDate(startsOn) && startsOn !== expected.startsOn) {
@@ -531,7 +688,12 @@ function referenceIssues(file: Raw): FieldIssue[] {
       add(`periods[${i}].endsOn`, `Period ${key} ends on ${expected.endsOn}, not ${endsOn}`);
     }
   });
-  const knownPeriods = new Set(periods.map((p) => str(p.key)).filter((k) => k !== undefined).map(normalisePeriodKey));
+  const knownPeriods = new Set(
+    periods
+      .map((p) => str(p.key))
+      .filter((k) => k !== undefined)
+      .map(normalisePeriodKey),
+  );
 
   const planIds = ids('plan');
   const themeIds = ids('theme');
@@ -544,7 +706,10 @@ function referenceIssues(file: Raw): FieldIssue[] {
     const at = `plans[${i}]`;
     planIds(plan.id, at, 'id');
     if (typeof plan.firstYear === 'number' && typeof plan.lastYear === 'number' && plan.lastYear < plan.firstYear) {
-      add(`${at}.lastYear`, `The plan's last financial year (${plan.lastYear}) is before its first (${plan.firstYear})`);
+      add(
+        `${at}.lastYear`,
+        `The plan's last financial year (${plan.lastYear}) is before its first (${plan.firstYear})`,
+      );
     }
     items(plan.themes).forEach((theme, j) => {
       themeIds(theme.id, `${at}.themes[${j}]`, 'id');
@@ -559,8 +724,14 @@ function referenceIssues(file: Raw): FieldIssue[] {
   });
   // A list of the wrong shape is reported once, by the shape; references into it are not checked.
   const periodsComplete = Array.isArray(file.periods);
-  const prioritiesComplete = Array.isArray(file.plans) && items(file.plans).every((p) => Array.isArray(p.themes) && items(p.themes).every((th) => Array.isArray(th.priorities)));
-  const allPriorities = items(file.plans).flatMap((p) => items(p.themes)).flatMap((t) => items(t.priorities));
+  const prioritiesComplete =
+    Array.isArray(file.plans) &&
+    items(file.plans).every(
+      (p) => Array.isArray(p.themes) && items(p.themes).every((th) => Array.isArray(th.priorities)),
+    );
+  const allPriorities = items(file.plans)
+    .flatMap((p) => items(p.themes))
+    .flatMap((t) => items(t.priorities));
   const knownCodes = new Set(allPriorities.map((p) => str(p.code)?.toLowerCase()));
   const knownPriorityIds = new Set(allPriorities.map((p) => str(p.id)));
   /** A report's priority by its code, as the import resolves it (the first priority with that code). */
@@ -572,7 +743,13 @@ function referenceIssues(file: Raw): FieldIssue[] {
   }
 
   const indicatorLinks = indicatorIssues(file, add, {
-    knownPeople, knownPeriods, knownPriorityIds, knownStatusKeys, periodsComplete, prioritiesComplete, ids,
+    knownPeople,
+    knownPeriods,
+    knownPriorityIds,
+    knownStatusKeys,
+    periodsComplete,
+    prioritiesComplete,
+    ids,
   });
   const indicatorsComplete = file.indicators === undefined || Array.isArray(file.indicators);
 
@@ -589,19 +766,32 @@ function referenceIssues(file: Raw): FieldIssue[] {
     riskIds(risk.id, at, 'id');
     const priorityId = str(risk.priorityId);
     if (priorityId !== undefined && prioritiesComplete && !knownPriorityIds.has(priorityId)) {
-      add(`${at}.priorityId`, `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`);
+      add(
+        `${at}.priorityId`,
+        `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`,
+      );
     }
     checkPerson(risk.ownerId, `${at}.ownerId`, 'Risk owner');
     // A wrong type or a missing field is the shape's message; here only the pairing.
     const settled = (v: unknown) => v === null || typeof v === 'number';
-    if (settled(risk.targetLikelihood) && settled(risk.targetImpact) && (risk.targetLikelihood === null) !== (risk.targetImpact === null)) {
+    if (
+      settled(risk.targetLikelihood) &&
+      settled(risk.targetImpact) &&
+      (risk.targetLikelihood === null) !== (risk.targetImpact === null)
+    ) {
       const missing = risk.targetLikelihood === null ? 'targetLikelihood' : 'targetImpact';
-      add(`${at}.${missing}`, 'A target is a whole assessment or none: give both targetLikelihood and targetImpact, or null for both');
+      add(
+        `${at}.${missing}`,
+        'A target is a whole assessment or none: give both targetLikelihood and targetImpact, or null for both',
+      );
     }
   });
 
   const reportIds = ids('report');
-  const reportSlots = registry((v, first) => `${v} has a second report here (the first is ${first}): a priority has one report per period`, (s) => s.toLowerCase());
+  const reportSlots = registry(
+    (v, first) => `${v} has a second report here (the first is ${first}): a priority has one report per period`,
+    (s) => s.toLowerCase(),
+  );
   const actionIds = ids('action');
   const contributorIds = ids('contributor');
   const milestoneIds = ids('milestone');
@@ -612,15 +802,25 @@ function referenceIssues(file: Raw): FieldIssue[] {
     const code = str(report.priority);
     const period = str(report.period);
     if (code !== undefined && prioritiesComplete && !knownCodes.has(code.toLowerCase())) {
-      add(`${at}.priority`, `There is no priority with the code ${quoted(code)} in this file: use the code of one of the plans' priorities`);
+      add(
+        `${at}.priority`,
+        `There is no priority with the code ${quoted(code)} in this file: use the code of one of the plans' priorities`,
+      );
     }
     if (period !== undefined && periodsComplete && !knownPeriods.has(normalisePeriodKey(period))) {
-      add(`${at}.period`, `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`);
+      add(
+        `${at}.period`,
+        `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`,
+      );
     }
-    if (code !== undefined && period !== undefined) reportSlots(`${code} for ${normalisePeriodKey(period)}`, at, 'period');
+    if (code !== undefined && period !== undefined)
+      reportSlots(`${code} for ${normalisePeriodKey(period)}`, at, 'period');
     const status = str(report.status);
     if (status !== undefined && Array.isArray(file.statuses) && !knownStatusKeys.has(status)) {
-      add(`${at}.status`, `There is no status with the key ${quoted(status)} in this file: use the key of one of "statuses", or null`);
+      add(
+        `${at}.status`,
+        `There is no status with the key ${quoted(status)} in this file: use the key of one of "statuses", or null`,
+      );
     }
     items(report.actions).forEach((action, j) => {
       const aat = `${at}.actions[${j}]`;
@@ -632,13 +832,19 @@ function referenceIssues(file: Raw): FieldIssue[] {
         const settled = (v: unknown) => v === null || typeof v === 'string';
         if (!settled(c.personId) || !settled(c.partnerId)) return;
         if ((c.personId === null) === (c.partnerId === null)) {
-          add(cat, 'A contributor is either a person or a partner: give exactly one of personId and partnerId, and null for the other');
+          add(
+            cat,
+            'A contributor is either a person or a partner: give exactly one of personId and partnerId, and null for the other',
+          );
           return;
         }
         checkPerson(c.personId, `${cat}.personId`, 'Contributor');
         const partner = str(c.partnerId);
         if (partner !== undefined && Array.isArray(file.partners) && !partnerIds.has(partner)) {
-          add(`${cat}.partnerId`, `Contributor ${partner} is not one of the partners in this file: add it to "partners" or use the id of one there`);
+          add(
+            `${cat}.partnerId`,
+            `Contributor ${partner} is not one of the partners in this file: add it to "partners" or use the id of one there`,
+          );
         }
       });
       items(action.milestones).forEach((m, k) => milestoneIds(m.id, `${aat}.milestones[${k}]`, 'id'));
@@ -658,12 +864,16 @@ function referenceIssues(file: Raw): FieldIssue[] {
       graphs.set(indicatorId, gat);
       const indicator = indicatorLinks.get(indicatorId);
       if (indicator === undefined) {
-        if (indicatorsComplete) add(gat, `There is no indicator with the id ${indicatorId} in this file: use the id of one of "indicators"`);
+        if (indicatorsComplete)
+          add(gat, `There is no indicator with the id ${indicatorId} in this file: use the id of one of "indicators"`);
         return;
       }
       const priorityId = code === undefined ? undefined : priorityIdByCode.get(code.toLowerCase());
       if (priorityId !== undefined && indicator.priorityIds !== undefined && !indicator.priorityIds.has(priorityId)) {
-        add(gat, `Indicator ${indicator.code ?? indicatorId} does not measure ${code}, so this report cannot show it as a graph: add ${priorityId} to the indicator's priorityIds, or remove the graph`);
+        add(
+          gat,
+          `Indicator ${indicator.code ?? indicatorId} does not measure ${code}, so this report cannot show it as a graph: add ${priorityId} to the indicator's priorityIds, or remove the graph`,
+        );
       }
     });
     const cited = new Map<string, string>();
@@ -676,13 +886,17 @@ function referenceIssues(file: Raw): FieldIssue[] {
       }
       cited.set(riskId, rat);
       if (!riskPriorities.has(riskId)) {
-        if (risksComplete) add(rat, `There is no risk with the id ${riskId} in this file: use the id of one of "risks"`);
+        if (risksComplete)
+          add(rat, `There is no risk with the id ${riskId} in this file: use the id of one of "risks"`);
         return;
       }
       const priorityId = code === undefined ? undefined : priorityIdByCode.get(code.toLowerCase());
       const riskPriority = riskPriorities.get(riskId);
       if (priorityId !== undefined && riskPriority !== undefined && riskPriority !== priorityId) {
-        add(rat, `Risk ${riskId} is on the register of another priority (${riskPriority}), so this ${code} report cannot cite it: cite risks of ${priorityId} only`);
+        add(
+          rat,
+          `Risk ${riskId} is on the register of another priority (${riskPriority}), so this ${code} report cannot cite it: cite risks of ${priorityId} only`,
+        );
       }
     });
   });
@@ -712,7 +926,11 @@ const KIND_NAMES: Record<PeriodKind, string> = { year: 'year', half: 'half year'
  * statuses that exist. Returns each indicator's code and linked priorities by id, for the
  * reports' graphs (priorityIds undefined when the list is not a list).
  */
-function indicatorIssues(file: Raw, add: (field: string, message: string) => void, known: Known): Map<string, { code: string | undefined; priorityIds: Set<string> | undefined }> {
+function indicatorIssues(
+  file: Raw,
+  add: (field: string, message: string) => void,
+  known: Known,
+): Map<string, { code: string | undefined; priorityIds: Set<string> | undefined }> {
   const links = new Map<string, { code: string | undefined; priorityIds: Set<string> | undefined }>();
   const register = (clash: (value: string, first: string) => string, normalise = (s: string) => s) => {
     const seen = new Map<string, string>();
@@ -724,7 +942,10 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
   };
   const indicatorIds = known.ids('indicator');
   const valueIds = known.ids('indicator value');
-  const codes = register((v, first) => `Indicator code ${quoted(v)} is also used by ${first}: codes must differ, ignoring capitals`, (s) => s.toLowerCase());
+  const codes = register(
+    (v, first) => `Indicator code ${quoted(v)} is also used by ${first}: codes must differ, ignoring capitals`,
+    (s) => s.toLowerCase(),
+  );
   const all = items(file.indicators);
   all.forEach((indicator, i) => {
     const at = `indicators[${i}]`;
@@ -733,14 +954,25 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
     if (code !== undefined) codes(code, `${at}.code`);
     const id = str(indicator.id);
     if (id !== undefined && !links.has(id)) {
-      links.set(id, { code, priorityIds: Array.isArray(indicator.priorityIds) ? new Set(strings(indicator.priorityIds).map(([p]) => p)) : undefined });
+      links.set(id, {
+        code,
+        priorityIds: Array.isArray(indicator.priorityIds)
+          ? new Set(strings(indicator.priorityIds).map(([p]) => p))
+          : undefined,
+      });
     }
     if ((indicator.ruleKind === null) !== (indicator.ruleValue === null)) {
-      add(`${at}.ruleValue`, 'Tolerance kind and tolerance must both be null (the organisation’s default) or both be given');
+      add(
+        `${at}.ruleValue`,
+        'Tolerance kind and tolerance must both be null (the organisation’s default) or both be given',
+      );
     }
     const owner = str(indicator.ownerId);
     if (owner !== undefined && Array.isArray(file.people) && !known.knownPeople.has(owner)) {
-      add(`${at}.ownerId`, `Indicator owner ${owner} is not one of the people in this file: add them to "people" or use the id of someone there`);
+      add(
+        `${at}.ownerId`,
+        `Indicator owner ${owner} is not one of the people in this file: add them to "people" or use the id of someone there`,
+      );
     }
 
     // The unit's rules (money in pence; no adding up of percentages), once each field is one of its kinds.
@@ -749,10 +981,25 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
     const ytd = indicator.ytdMethod as YtdMethod;
     const polarity = indicator.polarity as Polarity;
     const dp = indicator.decimalPlaces;
-    if (UNIT_KINDS.includes(unitKind) && FREQUENCIES.includes(frequency) && YTD_METHODS.includes(ytd) && POLARITIES.includes(polarity)
-      && typeof dp === 'number' && Number.isInteger(dp) && dp >= 0 && dp <= MAX_DECIMAL_PLACES) {
+    if (
+      UNIT_KINDS.includes(unitKind) &&
+      FREQUENCIES.includes(frequency) &&
+      YTD_METHODS.includes(ytd) &&
+      POLARITIES.includes(polarity) &&
+      typeof dp === 'number' &&
+      Number.isInteger(dp) &&
+      dp >= 0 &&
+      dp <= MAX_DECIMAL_PLACES
+    ) {
       for (const issue of checkIndicator({ polarity, frequency, unit: { kind: unitKind, decimalPlaces: dp }, ytd })) {
-        const field = issue.field === 'ytd' ? 'ytdMethod' : issue.field === 'unit.decimalPlaces' ? 'decimalPlaces' : issue.field === 'unit.kind' ? 'unitKind' : issue.field;
+        const field =
+          issue.field === 'ytd'
+            ? 'ytdMethod'
+            : issue.field === 'unit.decimalPlaces'
+              ? 'decimalPlaces'
+              : issue.field === 'unit.kind'
+                ? 'unitKind'
+                : issue.field;
         add(`${at}.${field}`, issue.message);
       }
     }
@@ -762,32 +1009,57 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
       const pat = `${at}.priorityIds[${k}]`;
       linked(priorityId, pat);
       if (known.prioritiesComplete && !known.knownPriorityIds.has(priorityId)) {
-        add(pat, `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`);
+        add(
+          pat,
+          `Priority ${priorityId} is not one of the plans' priorities in this file: use the id of a priority there`,
+        );
       }
     });
 
     const kind = FREQUENCIES.includes(frequency) ? FREQUENCY_PERIOD_KIND[frequency] : undefined;
     const name = code === undefined ? 'This indicator' : `Indicator ${code}`;
-    const periods = register((v, first) => `${name} has a second value for ${v} (the first is ${first}): an indicator has one value per period`, normalisePeriodKey);
+    const periods = register(
+      (v, first) =>
+        `${name} has a second value for ${v} (the first is ${first}): an indicator has one value per period`,
+      normalisePeriodKey,
+    );
     items(indicator.values).forEach((value, j) => {
       const vat = `${at}.values[${j}]`;
       valueIds(value.id, vat, 'id');
       const period = str(value.period);
       if (period !== undefined) {
         if (known.periodsComplete && !known.knownPeriods.has(normalisePeriodKey(period))) {
-          add(`${vat}.period`, `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`);
+          add(
+            `${vat}.period`,
+            `There is no reporting period ${quoted(period)} in this file: add it to "periods" or use one listed there`,
+          );
         } else if (kind !== undefined) {
           let found: PeriodKind | undefined;
-          try { found = parsePeriodKey(period).kind; } catch { /* the period's own key is reported in "periods" */ }
+          try {
+            found = parsePeriodKey(period).kind;
+          } catch {
+            /* the period's own key is reported in "periods" */
+          }
           if (found !== undefined && found !== kind) {
-            add(`${vat}.period`, `${name} is reported ${frequency}, so each of its values is for a ${KIND_NAMES[kind]}: ${quoted(period)} is a ${KIND_NAMES[found]}`);
+            add(
+              `${vat}.period`,
+              `${name} is reported ${frequency}, so each of its values is for a ${KIND_NAMES[kind]}: ${quoted(period)} is a ${KIND_NAMES[found]}`,
+            );
           }
         }
         periods(period, `${vat}.period`);
       }
       const statusKey = isRecord(value.override) ? str(value.override.statusKey) : undefined;
-      if (statusKey !== undefined && statusKey.trim() !== '' && Array.isArray(file.statuses) && !known.knownStatusKeys.has(statusKey)) {
-        add(`${vat}.override.statusKey`, `There is no status with the key ${quoted(statusKey)} in this file: an override uses the key of one of "statuses"`);
+      if (
+        statusKey !== undefined &&
+        statusKey.trim() !== '' &&
+        Array.isArray(file.statuses) &&
+        !known.knownStatusKeys.has(statusKey)
+      ) {
+        add(
+          `${vat}.override.statusKey`,
+          `There is no status with the key ${quoted(statusKey)} in this file: an override uses the key of one of "statuses"`,
+        );
       }
     });
   });
@@ -800,17 +1072,24 @@ function indicatorIssues(file: Raw, add: (field: string, message: string) => voi
  * noise about a file that was never meant for this.
  */
 export function parseOrganisationFile(input: unknown): OrganisationFile {
-  if (!isRecord(input)) throw ValidationError.single('(file)', 'The file must hold one JSON object, as Amber exports it');
+  if (!isRecord(input))
+    throw ValidationError.single('(file)', 'The file must hold one JSON object, as Amber exports it');
   if (input.format !== ORGANISATION_FILE_FORMAT) {
     const found = input.format === undefined ? 'it has no "format"' : `its "format" is ${shown(input.format)}`;
-    throw ValidationError.single('format', `This is not an Amber organisation file: ${found}, and it must be "${ORGANISATION_FILE_FORMAT}"`);
+    throw ValidationError.single(
+      'format',
+      `This is not an Amber organisation file: ${found}, and it must be "${ORGANISATION_FILE_FORMAT}"`,
+    );
   }
   const result = organisationFile.safeParse(input);
   const all = [...nulIssues(input), ...(result.success ? [] : shapeIssues(result.error)), ...referenceIssues(input)];
   const seen = new Set<string>();
   const issues = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));
   if (issues.length > 0 || !result.success) {
-    throw new ValidationError(issues, `The file cannot be imported: ${issues.length} ${issues.length === 1 ? 'problem needs' : 'problems need'} correcting. Nothing has been changed.`);
+    throw new ValidationError(
+      issues,
+      `The file cannot be imported: ${issues.length} ${issues.length === 1 ? 'problem needs' : 'problems need'} correcting. Nothing has been changed.`,
+    );
   }
   return result.data;
 }

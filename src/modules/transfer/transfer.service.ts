@@ -13,10 +13,20 @@ import type { IsoDate } from '../../domain/dates.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import { OrganisationNotFoundError } from '../organisations/organisation.service.ts';
 import type {
-  TransferRepository, OrganisationSnapshot, OrganisationRecord, SnapshotCounts, MilestoneRecord, IndicatorValueRecord,
+  TransferRepository,
+  OrganisationSnapshot,
+  OrganisationRecord,
+  SnapshotCounts,
+  MilestoneRecord,
+  IndicatorValueRecord,
 } from './transfer.repository.ts';
 import {
-  ORGANISATION_FILE_FORMAT, parseOrganisationFile, normalisePeriodKey, type OrganisationFile, type OrganisationFileReport, type OrganisationFileIndicator,
+  ORGANISATION_FILE_FORMAT,
+  parseOrganisationFile,
+  normalisePeriodKey,
+  type OrganisationFile,
+  type OrganisationFileReport,
+  type OrganisationFileIndicator,
   type OrganisationFileRisk,
 } from './transfer.schemas.ts';
 
@@ -31,13 +41,19 @@ export { ImportIdInUseError } from './transfer.repository.ts';
 
 export class OrganisationExistsError extends ConflictError {
   constructor(existing: OrganisationRecord) {
-    super('ORGANISATION_EXISTS', `This database already holds ${existing.name} (id ${existing.id}). Nothing has been imported: to overwrite it with the file, import again with replace, which deletes everything it holds now.`);
+    super(
+      'ORGANISATION_EXISTS',
+      `This database already holds ${existing.name} (id ${existing.id}). Nothing has been imported: to overwrite it with the file, import again with replace, which deletes everything it holds now.`,
+    );
   }
 }
 
 export class OrganisationIsPartnerError extends ConflictError {
   constructor(existing: OrganisationRecord, doing: 'exported' | 'replaced') {
-    super('ORGANISATION_IS_PARTNER', `${existing.name} is a partner recorded by another organisation, so it cannot be ${doing} on its own: ${doing === 'exported' ? 'export the organisation that records it' : 'import the file into another database'}.`);
+    super(
+      'ORGANISATION_IS_PARTNER',
+      `${existing.name} is a partner recorded by another organisation, so it cannot be ${doing} on its own: ${doing === 'exported' ? 'export the organisation that records it' : 'import the file into another database'}.`,
+    );
   }
 }
 
@@ -82,7 +98,8 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
 
 function must<K, V>(map: Map<K, V>, key: K, what: string): V {
   const value = map.get(key);
-  if (value === undefined) throw new Error(`Transfer: ${what} ${String(key)} is missing from the organisation's own rows`);
+  if (value === undefined)
+    throw new Error(`Transfer: ${what} ${String(key)} is missing from the organisation's own rows`);
   return value;
 }
 
@@ -93,22 +110,42 @@ function timescaleText(m: MilestoneRecord): string {
 
 function progressOf(m: MilestoneRecord) {
   switch (m.progress) {
-    case 'met': return { kind: 'met' as const, on: m.metOn!, note: m.progressReason };
-    case 'slipped': return { kind: 'slipped' as const, revised: m.revisedPrecision === 'month' ? m.revisedDueOn!.slice(0, 7) : m.revisedDueOn!, reason: m.progressReason };
-    case 'missed': case 'suspended': return { kind: m.progress, reason: m.progressReason };
-    default: return null;
+    case 'met':
+      return { kind: 'met' as const, on: m.metOn!, note: m.progressReason };
+    case 'slipped':
+      return {
+        kind: 'slipped' as const,
+        revised: m.revisedPrecision === 'month' ? m.revisedDueOn!.slice(0, 7) : m.revisedDueOn!,
+        reason: m.progressReason,
+      };
+    case 'missed':
+    case 'suspended':
+      return { kind: m.progress, reason: m.progressReason };
+    default:
+      return null;
   }
 }
 
 /** The officer's status for a value, as the file writes it: null when the computed status stands. */
 function overrideOf(v: IndicatorValueRecord) {
-  return v.overrideStatusKey === null ? null : {
-    statusKey: v.overrideStatusKey, reason: v.overrideReason, computedKey: v.overrideComputedKey, explanation: v.overrideExplanation,
-  };
+  return v.overrideStatusKey === null
+    ? null
+    : {
+        statusKey: v.overrideStatusKey,
+        reason: v.overrideReason,
+        computedKey: v.overrideComputedKey,
+        explanation: v.overrideExplanation,
+      };
 }
 
 function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
-  const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({ id, name, shortName, kind, createdAt });
+  const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({
+    id,
+    name,
+    shortName,
+    kind,
+    createdAt,
+  });
   const priorities = new Map(s.priorities.map((p) => [p.id, p]));
   const periods = new Map(s.periods.map((p) => [p.id, p]));
   const statuses = new Map(s.statuses.map((st) => [st.id, st]));
@@ -135,72 +172,244 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
     exportedAt: exportedAt.toISOString(),
     organisation: {
       ...organisation(s.organisation),
-      indicatorDefaults: { ruleKind: s.organisation.defaultRuleKind ?? 'percent', ruleValue: s.organisation.defaultRuleValue ?? 500 },
+      indicatorDefaults: {
+        ruleKind: s.organisation.defaultRuleKind ?? 'percent',
+        ruleValue: s.organisation.defaultRuleValue ?? 500,
+      },
     },
-    partners: sorted(s.partners, (p) => p.name, (p) => p.id).map(organisation),
-    statuses: sorted(s.statuses, (x) => x.position, (x) => x.key).map((x) => ({
-      id: x.id, key: x.key, label: x.label, colour: x.colour, shape: x.shape as OrganisationExport['statuses'][number]['shape'],
-      description: x.description, commentRequired: x.commentRequired, position: x.position,
+    partners: sorted(
+      s.partners,
+      (p) => p.name,
+      (p) => p.id,
+    ).map(organisation),
+    statuses: sorted(
+      s.statuses,
+      (x) => x.position,
+      (x) => x.key,
+    ).map((x) => ({
+      id: x.id,
+      key: x.key,
+      label: x.label,
+      colour: x.colour,
+      shape: x.shape as OrganisationExport['statuses'][number]['shape'],
+      description: x.description,
+      commentRequired: x.commentRequired,
+      position: x.position,
     })),
-    people: sorted(s.people, (p) => p.name, (p) => p.id).map((p) => ({
-      id: p.id, name: p.name, jobTitle: p.jobTitle, employerId: p.employerId, email: p.email, createdAt: p.createdAt,
+    people: sorted(
+      s.people,
+      (p) => p.name,
+      (p) => p.id,
+    ).map((p) => ({
+      id: p.id,
+      name: p.name,
+      jobTitle: p.jobTitle,
+      employerId: p.employerId,
+      email: p.email,
+      createdAt: p.createdAt,
     })),
-    periods: sorted(s.periods, (p) => p.key).map((p) => ({ id: p.id, key: p.key, startsOn: p.startsOn, endsOn: p.endsOn, dueOn: p.dueOn })),
-    plans: sorted(s.plans, (p) => p.firstYear, (p) => p.title, (p) => p.id).map((plan) => ({
-      id: plan.id, title: plan.title, description: plan.description, firstYear: plan.firstYear, lastYear: plan.lastYear,
-      version: plan.version, createdAt: plan.createdAt,
-      themes: sorted(themesByPlan.get(plan.id) ?? [], (t) => t.position, (t) => t.id).map((theme) => ({
-        id: theme.id, title: theme.title, position: theme.position, version: theme.version,
-        priorities: sorted(prioritiesByTheme.get(theme.id) ?? [], (p) => p.code.toLowerCase(), (p) => p.code, (p) => p.id).map((p) => ({
-          id: p.id, code: p.code, title: p.title, rationale: p.rationale,
-          accountableOfficerId: p.accountableOfficerId, accountableDirectorId: p.accountableDirectorId,
-          groupsInternal: p.groupsInternal, groupsExternal: p.groupsExternal, version: p.version,
-          createdAt: p.createdAt, updatedAt: p.updatedAt,
+    periods: sorted(s.periods, (p) => p.key).map((p) => ({
+      id: p.id,
+      key: p.key,
+      startsOn: p.startsOn,
+      endsOn: p.endsOn,
+      dueOn: p.dueOn,
+    })),
+    plans: sorted(
+      s.plans,
+      (p) => p.firstYear,
+      (p) => p.title,
+      (p) => p.id,
+    ).map((plan) => ({
+      id: plan.id,
+      title: plan.title,
+      description: plan.description,
+      firstYear: plan.firstYear,
+      lastYear: plan.lastYear,
+      version: plan.version,
+      createdAt: plan.createdAt,
+      themes: sorted(
+        themesByPlan.get(plan.id) ?? [],
+        (t) => t.position,
+        (t) => t.id,
+      ).map((theme) => ({
+        id: theme.id,
+        title: theme.title,
+        position: theme.position,
+        version: theme.version,
+        priorities: sorted(
+          prioritiesByTheme.get(theme.id) ?? [],
+          (p) => p.code.toLowerCase(),
+          (p) => p.code,
+          (p) => p.id,
+        ).map((p) => ({
+          id: p.id,
+          code: p.code,
+          title: p.title,
+          rationale: p.rationale,
+          accountableOfficerId: p.accountableOfficerId,
+          accountableDirectorId: p.accountableDirectorId,
+          groupsInternal: p.groupsInternal,
+          groupsExternal: p.groupsExternal,
+          version: p.version,
+          createdAt: p.createdAt,
+          updatedAt: p.updatedAt,
         })),
       })),
     })),
-    indicators: sorted(s.indicators, (i) => i.code.toLowerCase(), (i) => i.code, (i) => i.id).map((i) => ({
-      id: i.id, code: i.code, title: i.title, description: i.description, unitKind: i.unitKind, decimalPlaces: i.decimalPlaces,
-      polarity: i.polarity, frequency: i.frequency, ytdMethod: i.ytdMethod, ruleKind: i.ruleKind, ruleValue: i.ruleValue,
-      chartKind: i.chartKind, ownerId: i.ownerId, dataSource: i.dataSource, baseline: i.baseline ?? null, version: i.version, createdAt: i.createdAt, updatedAt: i.updatedAt,
-      priorityIds: sorted((prioritiesByIndicator.get(i.id) ?? []).map((x) => x.priorityId), (id) => id),
-      values: sorted((valuesByIndicator.get(i.id) ?? []).map((v) => ({ v, period: must(periods, v.periodId, 'reporting period').key })),
-        (x) => x.period, (x) => x.v.id).map(({ v, period }) => ({
-        id: v.id, period, actual: v.actual, target: v.target, targetHigh: v.targetHigh, comment: v.comment, override: overrideOf(v),
-        version: v.version, updatedAt: v.updatedAt,
+    indicators: sorted(
+      s.indicators,
+      (i) => i.code.toLowerCase(),
+      (i) => i.code,
+      (i) => i.id,
+    ).map((i) => ({
+      id: i.id,
+      code: i.code,
+      title: i.title,
+      description: i.description,
+      unitKind: i.unitKind,
+      decimalPlaces: i.decimalPlaces,
+      polarity: i.polarity,
+      frequency: i.frequency,
+      ytdMethod: i.ytdMethod,
+      ruleKind: i.ruleKind,
+      ruleValue: i.ruleValue,
+      chartKind: i.chartKind,
+      ownerId: i.ownerId,
+      dataSource: i.dataSource,
+      baseline: i.baseline ?? null,
+      version: i.version,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      priorityIds: sorted(
+        (prioritiesByIndicator.get(i.id) ?? []).map((x) => x.priorityId),
+        (id) => id,
+      ),
+      values: sorted(
+        (valuesByIndicator.get(i.id) ?? []).map((v) => ({
+          v,
+          period: must(periods, v.periodId, 'reporting period').key,
+        })),
+        (x) => x.period,
+        (x) => x.v.id,
+      ).map(({ v, period }) => ({
+        id: v.id,
+        period,
+        actual: v.actual,
+        target: v.target,
+        targetHigh: v.targetHigh,
+        comment: v.comment,
+        override: overrideOf(v),
+        version: v.version,
+        updatedAt: v.updatedAt,
       })),
     })),
     // By the code of the priority they threaten, as the priorities are sorted, then by id.
-    risks: sorted(s.risks.map((r) => ({ r, code: must(priorities, r.priorityId, 'priority').code })),
-      (x) => x.code.toLowerCase(), (x) => x.code, (x) => x.r.id).map(({ r }) => ({
-      id: r.id, priorityId: r.priorityId, description: r.description, cause: r.cause, effect: r.effect,
-      likelihood: r.likelihood, impact: r.impact, targetLikelihood: r.targetLikelihood, targetImpact: r.targetImpact,
-      ownerId: r.ownerId, controls: r.controls, reviewOn: r.reviewOn, closed: r.closed, version: r.version,
-      createdAt: r.createdAt, updatedAt: r.updatedAt,
+    risks: sorted(
+      s.risks.map((r) => ({ r, code: must(priorities, r.priorityId, 'priority').code })),
+      (x) => x.code.toLowerCase(),
+      (x) => x.code,
+      (x) => x.r.id,
+    ).map(({ r }) => ({
+      id: r.id,
+      priorityId: r.priorityId,
+      description: r.description,
+      cause: r.cause,
+      effect: r.effect,
+      likelihood: r.likelihood,
+      impact: r.impact,
+      targetLikelihood: r.targetLikelihood,
+      targetImpact: r.targetImpact,
+      ownerId: r.ownerId,
+      controls: r.controls,
+      reviewOn: r.reviewOn,
+      closed: r.closed,
+      version: r.version,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     })),
-    reports: sorted(reports, (r) => r.code.toLowerCase(), (r) => r.periodKey, (r) => r.report.id).map(({ report: r, code, periodKey }) => ({
-      id: r.id, priority: code, period: periodKey, summary: r.summary,
+    reports: sorted(
+      reports,
+      (r) => r.code.toLowerCase(),
+      (r) => r.periodKey,
+      (r) => r.report.id,
+    ).map(({ report: r, code, periodKey }) => ({
+      id: r.id,
+      priority: code,
+      period: periodKey,
+      summary: r.summary,
       status: r.statusId === null ? null : must(statuses, r.statusId, 'status').key,
-      statusReason: r.statusReason, achievements: [...r.achievements], challenges: [...r.challenges], version: r.version,
-      createdAt: r.createdAt, updatedAt: r.updatedAt,
-      actions: sorted(actionsByReport.get(r.id) ?? [], (a) => a.position, (a) => a.id).map((a) => ({
-        id: a.id, position: a.position, description: a.description,
-        contributors: sorted(contributorsByAction.get(a.id) ?? [], (c) => c.position, (c) => c.id).map((c) => ({
-          id: c.id, position: c.position, personId: c.personId, partnerId: c.partnerId,
+      statusReason: r.statusReason,
+      achievements: [...r.achievements],
+      challenges: [...r.challenges],
+      version: r.version,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      actions: sorted(
+        actionsByReport.get(r.id) ?? [],
+        (a) => a.position,
+        (a) => a.id,
+      ).map((a) => ({
+        id: a.id,
+        position: a.position,
+        description: a.description,
+        contributors: sorted(
+          contributorsByAction.get(a.id) ?? [],
+          (c) => c.position,
+          (c) => c.id,
+        ).map((c) => ({
+          id: c.id,
+          position: c.position,
+          personId: c.personId,
+          partnerId: c.partnerId,
         })),
-        milestones: sorted(milestonesByAction.get(a.id) ?? [], (m) => m.position, (m) => m.id).map((m) => ({
-          id: m.id, position: m.position, description: m.description, timescale: timescaleText(m), progress: progressOf(m),
+        milestones: sorted(
+          milestonesByAction.get(a.id) ?? [],
+          (m) => m.position,
+          (m) => m.id,
+        ).map((m) => ({
+          id: m.id,
+          position: m.position,
+          description: m.description,
+          timescale: timescaleText(m),
+          progress: progressOf(m),
         })),
       })),
-      signOffs: sorted(signOffsByReport.get(r.id) ?? [], (x) => x.recordedAt, (x) => x.id).map((x) => ({
-        id: x.id, role: x.role, personId: x.personId, decision: x.decision, signedOn: x.signedOn, comment: x.comment,
-        historical: x.historical, recordedAt: x.recordedAt, revision: x.revision ?? 1, userId: x.userId ?? null, signedAt: x.signedAt ?? null,
+      signOffs: sorted(
+        signOffsByReport.get(r.id) ?? [],
+        (x) => x.recordedAt,
+        (x) => x.id,
+      ).map((x) => ({
+        id: x.id,
+        role: x.role,
+        personId: x.personId,
+        decision: x.decision,
+        signedOn: x.signedOn,
+        comment: x.comment,
+        historical: x.historical,
+        recordedAt: x.recordedAt,
+        revision: x.revision ?? 1,
+        userId: x.userId ?? null,
+        signedAt: x.signedAt ?? null,
       })),
-      graphs: sorted(graphsByReport.get(r.id) ?? [], (g) => g.position, (g) => g.indicatorId).map((g) => g.indicatorId),
-      citedRisks: sorted(risksByReport.get(r.id) ?? [], (x) => x.position, (x) => x.riskId).map((x) => x.riskId),
+      graphs: sorted(
+        graphsByReport.get(r.id) ?? [],
+        (g) => g.position,
+        (g) => g.indicatorId,
+      ).map((g) => g.indicatorId),
+      citedRisks: sorted(
+        risksByReport.get(r.id) ?? [],
+        (x) => x.position,
+        (x) => x.riskId,
+      ).map((x) => x.riskId),
       workflow: {
-        state: r.state ?? 'draft', revision: r.revision ?? 1, publishedRevision: r.publishedRevision ?? null,
-        revisions: sorted(revisionsByReport.get(r.id) ?? [], (x) => x.number).map(({ reportId: _r, view, ...x }) => ({ ...x, view: view as Record<string, unknown> })),
+        state: r.state ?? 'draft',
+        revision: r.revision ?? 1,
+        publishedRevision: r.publishedRevision ?? null,
+        revisions: sorted(revisionsByReport.get(r.id) ?? [], (x) => x.number).map(({ reportId: _r, view, ...x }) => ({
+          ...x,
+          view: view as Record<string, unknown>,
+        })),
       },
     })),
   };
@@ -219,54 +428,115 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
 
   return {
     organisation: {
-      id: file.organisation.id, name: file.organisation.name, shortName: file.organisation.shortName, kind: file.organisation.kind,
-      createdAt: file.organisation.createdAt, managedById: null,
-      ...(file.organisation.indicatorDefaults ? { defaultRuleKind: file.organisation.indicatorDefaults.ruleKind, defaultRuleValue: file.organisation.indicatorDefaults.ruleValue } : {}),
+      id: file.organisation.id,
+      name: file.organisation.name,
+      shortName: file.organisation.shortName,
+      kind: file.organisation.kind,
+      createdAt: file.organisation.createdAt,
+      managedById: null,
+      ...(file.organisation.indicatorDefaults
+        ? {
+            defaultRuleKind: file.organisation.indicatorDefaults.ruleKind,
+            defaultRuleValue: file.organisation.indicatorDefaults.ruleValue,
+          }
+        : {}),
     },
     partners: file.partners.map((p) => ({ ...p, managedById: orgId })),
     statuses: file.statuses.map((x) => ({ ...x })),
     people: file.people.map((p) => ({ ...p })),
     periods: file.periods.map((p) => ({
-      id: p.id, key: p.key, startsOn: p.startsOn as IsoDate, endsOn: p.endsOn as IsoDate, dueOn: p.dueOn as IsoDate | null,
+      id: p.id,
+      key: p.key,
+      startsOn: p.startsOn as IsoDate,
+      endsOn: p.endsOn as IsoDate,
+      dueOn: p.dueOn as IsoDate | null,
     })),
     plans: file.plans.map(({ themes: _themes, ...plan }) => plan),
     themes: themes.map(({ plan, theme: { priorities: _priorities, ...theme } }) => ({ ...theme, planId: plan.id })),
     priorities: priorities.map(({ theme, priority }) => ({ ...priority, themeId: theme.id })),
-    reports: file.reports.map(({ actions: _actions, signOffs: _signOffs, graphs: _graphs, citedRisks: _citedRisks, workflow, priority, period, status, ...r }) => ({
-      ...r,
-      ...(workflow ? { state: workflow.state, revision: workflow.revision, publishedRevision: workflow.publishedRevision } : {}),
-      priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
-      periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
-      statusId: status === null ? null : must(statusIds, status, 'status'),
+    reports: file.reports.map(
+      ({
+        actions: _actions,
+        signOffs: _signOffs,
+        graphs: _graphs,
+        citedRisks: _citedRisks,
+        workflow,
+        priority,
+        period,
+        status,
+        ...r
+      }) => ({
+        ...r,
+        ...(workflow
+          ? { state: workflow.state, revision: workflow.revision, publishedRevision: workflow.publishedRevision }
+          : {}),
+        priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
+        periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
+        statusId: status === null ? null : must(statusIds, status, 'status'),
+      }),
+    ),
+    actions: actions.map(({ report, action }) => ({
+      id: action.id,
+      reportId: report.id,
+      position: action.position,
+      description: action.description,
     })),
-    actions: actions.map(({ report, action }) => ({ id: action.id, reportId: report.id, position: action.position, description: action.description })),
     contributors: actions.flatMap(({ action }) => action.contributors.map((c) => ({ ...c, actionId: action.id }))),
-    milestones: actions.flatMap(({ action }) => action.milestones.map((m) => {
-      const t = parseTimescale(m.timescale);
-      if (!t) throw new Error(`Transfer: milestone ${m.id} passed the checks with an unreadable timescale`);
-      const p = m.progress ?? null;
-      const revised = p?.kind === 'slipped' ? parseTimescale(p.revised) : undefined;
-      return {
-        id: m.id, actionId: action.id, position: m.position, description: m.description, dueOn: t.date, duePrecision: t.precision,
-        progress: p?.kind ?? null, metOn: p?.kind === 'met' ? p.on as IsoDate : null,
-        revisedDueOn: revised?.date ?? null, revisedPrecision: revised?.precision ?? null,
-        progressReason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
-      };
-    })),
-    signOffs: file.reports.flatMap((report) => report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id }))),
-    revisions: file.reports.flatMap((report) => (report.workflow?.revisions ?? []).map((x) => ({ ...x, reportId: report.id }))),
+    milestones: actions.flatMap(({ action }) =>
+      action.milestones.map((m) => {
+        const t = parseTimescale(m.timescale);
+        if (!t) throw new Error(`Transfer: milestone ${m.id} passed the checks with an unreadable timescale`);
+        const p = m.progress ?? null;
+        const revised = p?.kind === 'slipped' ? parseTimescale(p.revised) : undefined;
+        return {
+          id: m.id,
+          actionId: action.id,
+          position: m.position,
+          description: m.description,
+          dueOn: t.date,
+          duePrecision: t.precision,
+          progress: p?.kind ?? null,
+          metOn: p?.kind === 'met' ? (p.on as IsoDate) : null,
+          revisedDueOn: revised?.date ?? null,
+          revisedPrecision: revised?.precision ?? null,
+          progressReason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
+        };
+      }),
+    ),
+    signOffs: file.reports.flatMap((report) =>
+      report.signOffs.map((x) => ({ ...x, signedOn: x.signedOn as IsoDate, reportId: report.id })),
+    ),
+    revisions: file.reports.flatMap((report) =>
+      (report.workflow?.revisions ?? []).map((x) => ({ ...x, reportId: report.id })),
+    ),
     indicators: indicators.map(({ priorityIds: _priorityIds, values: _values, ...i }) => i),
-    indicatorPriorities: indicators.flatMap((i) => i.priorityIds.map((priorityId) => ({ indicatorId: i.id, priorityId }))),
-    indicatorValues: indicators.flatMap((i) => i.values.map((v) => ({
-      id: v.id, indicatorId: i.id, periodId: must(periodIds, normalisePeriodKey(v.period), 'reporting period'),
-      actual: v.actual, target: v.target, targetHigh: v.targetHigh, comment: v.comment,
-      overrideStatusKey: v.override?.statusKey ?? null, overrideReason: v.override?.reason ?? '',
-      overrideComputedKey: v.override?.computedKey ?? null, overrideExplanation: v.override?.explanation ?? '',
-      version: v.version, updatedAt: v.updatedAt,
-    }))),
-    reportGraphs: file.reports.flatMap((report) => (report.graphs ?? []).map((indicatorId, position) => ({ reportId: report.id, indicatorId, position }))),
+    indicatorPriorities: indicators.flatMap((i) =>
+      i.priorityIds.map((priorityId) => ({ indicatorId: i.id, priorityId })),
+    ),
+    indicatorValues: indicators.flatMap((i) =>
+      i.values.map((v) => ({
+        id: v.id,
+        indicatorId: i.id,
+        periodId: must(periodIds, normalisePeriodKey(v.period), 'reporting period'),
+        actual: v.actual,
+        target: v.target,
+        targetHigh: v.targetHigh,
+        comment: v.comment,
+        overrideStatusKey: v.override?.statusKey ?? null,
+        overrideReason: v.override?.reason ?? '',
+        overrideComputedKey: v.override?.computedKey ?? null,
+        overrideExplanation: v.override?.explanation ?? '',
+        version: v.version,
+        updatedAt: v.updatedAt,
+      })),
+    ),
+    reportGraphs: file.reports.flatMap((report) =>
+      (report.graphs ?? []).map((indicatorId, position) => ({ reportId: report.id, indicatorId, position })),
+    ),
     risks: (file.risks ?? []).map((r) => ({ ...r, reviewOn: r.reviewOn as IsoDate | null })),
-    reportRisks: file.reports.flatMap((report) => (report.citedRisks ?? []).map((riskId, position) => ({ reportId: report.id, riskId, position }))),
+    reportRisks: file.reports.flatMap((report) =>
+      (report.citedRisks ?? []).map((riskId, position) => ({ reportId: report.id, riskId, position })),
+    ),
   };
 }
 
@@ -276,7 +546,8 @@ export function createTransferService(repo: TransferRepository) {
     async exportOrganisation(organisationId: string): Promise<OrganisationExport> {
       const snapshot = await repo.readConsistent(organisationId);
       if (!snapshot) throw new OrganisationNotFoundError();
-      if (snapshot.organisation.managedById !== null) throw new OrganisationIsPartnerError(snapshot.organisation, 'exported');
+      if (snapshot.organisation.managedById !== null)
+        throw new OrganisationIsPartnerError(snapshot.organisation, 'exported');
       return toFile(snapshot, new Date());
     },
 
@@ -299,7 +570,11 @@ export function createTransferService(repo: TransferRepository) {
         }
         const counts = await r.insertOrganisation(snapshot);
         await r.audit({
-          organisationId, actor: options.actorLabel, entity: 'organisation', entityId: organisationId, action: 'import',
+          organisationId,
+          actor: options.actorLabel,
+          entity: 'organisation',
+          entityId: organisationId,
+          action: 'import',
           before: existing && replaced ? { name: existing.name, counts: replaced } : undefined,
           after: { name: snapshot.organisation.name, format: file.format, exportedAt: file.exportedAt, counts },
         });

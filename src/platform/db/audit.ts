@@ -14,13 +14,16 @@ export interface AuditEntry {
 }
 
 export async function insertAuditEvent(db: Kysely<any> | Transaction<any>, entry: AuditEntry): Promise<void> {
-  await db.insertInto('audit_event').values({
-    organisation_id: entry.organisationId,
-    actor: entry.actor,
-    entity: entry.entity,
-    entity_id: entry.entityId,
-    action: entry.action,
-    before: entry.before === undefined ? null : JSON.stringify(entry.before),
-    after: entry.after === undefined ? null : JSON.stringify(entry.after),
-  }).execute();
+  await db
+    .insertInto('audit_event')
+    .values({
+      organisation_id: entry.organisationId,
+      actor: entry.actor,
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      action: entry.action,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    })
+    .execute();
 }

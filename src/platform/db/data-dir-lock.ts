@@ -36,27 +36,41 @@ export function lockDataDir(dir: string): DataDirLock {
         try {
           const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
           if (holder.pid === process.pid) unlinkSync(file);
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       };
       process.once('exit', release);
       return { release };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let holder: { pid?: number; host?: string; since?: string } = {};
-      try { holder = JSON.parse(readFileSync(file, 'utf8')); } catch { /* half-written: treat as stale */ }
+      try {
+        holder = JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        /* half-written: treat as stale */
+      }
       const sameHost = !holder.host || holder.host === hostname();
       if (holder.pid && holder.pid !== process.pid && sameHost && alive(holder.pid)) {
         throw new DataDirLockedError(
           `Another Amber process (PID ${holder.pid}, since ${holder.since ?? 'unknown'}) is already using the data folder ${dir}.\n` +
-          'Two processes on one embedded database folder lose data, so this one will not start.\n' +
-          'Stop the other process, or set AMBER_DATA_DIR to a different folder, or use a PostgreSQL server with DATABASE_URL.',
+            'Two processes on one embedded database folder lose data, so this one will not start.\n' +
+            'Stop the other process, or set AMBER_DATA_DIR to a different folder, or use a PostgreSQL server with DATABASE_URL.',
         );
       }
       if (holder.pid && !sameHost) {
-        throw new DataDirLockedError(`The data folder ${dir} is locked by Amber on host ${holder.host} (PID ${holder.pid}). Stop it there first.`);
+        throw new DataDirLockedError(
+          `The data folder ${dir} is locked by Amber on host ${holder.host} (PID ${holder.pid}). Stop it there first.`,
+        );
       }
-      try { unlinkSync(file); } catch { /* raced with another taker */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* raced with another taker */
+      }
     }
   }
-  throw new DataDirLockedError(`Could not lock the data folder ${dir}: another Amber process is starting at the same moment.`);
+  throw new DataDirLockedError(
+    `Could not lock the data folder ${dir}: another Amber process is starting at the same moment.`,
+  );
 }

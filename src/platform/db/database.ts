@@ -50,7 +50,11 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types });
     // An idle connection can be cut by the server (restart, failover, admin). The pool replaces
     // it; without a listener node-postgres would crash the whole process instead.
-    pool.on('error', (error) => console.error(`amber: a database connection was closed by the server (${error.message}); the pool will reconnect`));
+    pool.on('error', (error) =>
+      console.error(
+        `amber: a database connection was closed by the server (${error.message}); the pool will reconnect`,
+      ),
+    );
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -66,7 +70,10 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite = inMemory && options.loadDataDir ? await PGlite.create({ loadDataDir: options.loadDataDir }) : await PGlite.create(inMemory ? undefined : dataDir);
+    const pglite =
+      inMemory && options.loadDataDir
+        ? await PGlite.create({ loadDataDir: options.loadDataDir })
+        : await PGlite.create(inMemory ? undefined : dataDir);
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -96,13 +103,21 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
  */
 export function withTransactions<Q extends object>(db: Kysely<any>, queries: (db: Executor<any>) => Q) {
   const onPool = queries(db) as Record<string, unknown>;
-  const guarded = Object.fromEntries(Object.entries(onPool).map(([name, value]) => [name, typeof value !== 'function' ? value
-    : (...args: unknown[]) => {
-      if (insideTransaction.getStore()) {
-        throw new Error(`${name}() was called on the connection pool inside a transaction: use the transaction's queries (the callback's argument)`);
-      }
-      return (value as (...a: unknown[]) => unknown)(...args);
-    }])) as Q;
+  const guarded = Object.fromEntries(
+    Object.entries(onPool).map(([name, value]) => [
+      name,
+      typeof value !== 'function'
+        ? value
+        : (...args: unknown[]) => {
+            if (insideTransaction.getStore()) {
+              throw new Error(
+                `${name}() was called on the connection pool inside a transaction: use the transaction's queries (the callback's argument)`,
+              );
+            }
+            return (value as (...a: unknown[]) => unknown)(...args);
+          },
+    ]),
+  ) as Q;
   return {
     ...guarded,
     transaction<T>(fn: (q: Q) => Promise<T>): Promise<T> {

@@ -12,10 +12,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-export interface CookieNames { session: string; csrf: string }
+export interface CookieNames {
+  session: string;
+  csrf: string;
+}
 
 export function cookieNames(secure: boolean): CookieNames {
-  return secure ? { session: '__Host-amber_session', csrf: '__Host-amber_csrf' } : { session: 'amber_session', csrf: 'amber_csrf' };
+  return secure
+    ? { session: '__Host-amber_session', csrf: '__Host-amber_csrf' }
+    : { session: 'amber_session', csrf: 'amber_csrf' };
 }
 
 export function readCookies(request: FastifyRequest): Record<string, string> {
@@ -27,13 +32,21 @@ export function readCookies(request: FastifyRequest): Record<string, string> {
     if (i < 0) continue;
     const name = part.slice(0, i).trim();
     if (!(name in out)) {
-      try { out[name] = decodeURIComponent(part.slice(i + 1).trim()); } catch { /* a malformed cookie is ignored */ }
+      try {
+        out[name] = decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        /* a malformed cookie is ignored */
+      }
     }
   }
   return out;
 }
 
-export function serialiseCookie(name: string, value: string, options: { secure: boolean; maxAgeSeconds?: number; expires?: Date }): string {
+export function serialiseCookie(
+  name: string,
+  value: string,
+  options: { secure: boolean; maxAgeSeconds?: number; expires?: Date },
+): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   if (options.secure) parts.push('Secure');
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${options.maxAgeSeconds}`);
@@ -53,7 +66,8 @@ export function newSecret(): string {
 
 export function sameSecret(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
-  const x = Buffer.from(a); const y = Buffer.from(b);
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -89,7 +103,12 @@ export function clientOf(request: FastifyRequest): { ip: string; userAgent: stri
  * The double-submit token for forms shown before sign-in: set once in a cookie, echoed in the
  * form. Returns the token to put in the form.
  */
-export function preSessionCsrf(request: FastifyRequest, reply: FastifyReply, names: CookieNames, secure: boolean): string {
+export function preSessionCsrf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  names: CookieNames,
+  secure: boolean,
+): string {
   const existing = readCookies(request)[names.csrf];
   if (existing && /^[\w-]{43}$/.test(existing)) return existing;
   const token = newSecret();

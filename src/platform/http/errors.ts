@@ -15,27 +15,66 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad request', 401: 'Sign in to continue', 403: 'You do not have permission', 404: 'Page not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Too large',
-  415: 'Unsupported media type', 422: 'There is a problem with the information you entered', 429: 'Too many requests', 500: 'Sorry, there is a problem with the service',
+  400: 'Bad request',
+  401: 'Sign in to continue',
+  403: 'You do not have permission',
+  404: 'Page not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  422: 'There is a problem with the information you entered',
+  429: 'Too many requests',
+  500: 'Sorry, there is a problem with the service',
 };
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof ValidationError) {
-    return { type: 'about:blank', title: TITLES[422]!, status: 422, code: error.code, detail: error.issues.map((i) => `${i.field}: ${i.message}`).join('; '), errors: error.issues };
+    return {
+      type: 'about:blank',
+      title: TITLES[422]!,
+      status: 422,
+      code: error.code,
+      detail: error.issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+      errors: error.issues,
+    };
   }
   if (error instanceof AppError) {
-    return { type: 'about:blank', title: TITLES[error.status] ?? 'Error', status: error.status, code: error.code, detail: error.message };
+    return {
+      type: 'about:blank',
+      title: TITLES[error.status] ?? 'Error',
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+    };
   }
   const fe = error as FastifyError;
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const validation = (fe as FastifyError & { validation?: { instancePath?: string; message?: string }[] }).validation;
     return {
-      type: 'about:blank', title: TITLES[fe.statusCode] ?? 'Bad request', status: fe.statusCode, code: fe.code ?? 'BAD_REQUEST',
+      type: 'about:blank',
+      title: TITLES[fe.statusCode] ?? 'Bad request',
+      status: fe.statusCode,
+      code: fe.code ?? 'BAD_REQUEST',
       detail: fe.message,
-      ...(validation ? { errors: validation.map((v) => ({ field: (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(body)', message: v.message ?? 'is not valid' })) } : {}),
+      ...(validation
+        ? {
+            errors: validation.map((v) => ({
+              field: (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(body)',
+              message: v.message ?? 'is not valid',
+            })),
+          }
+        : {}),
     };
   }
-  return { type: 'about:blank', title: TITLES[500]!, status: 500, code: 'INTERNAL', detail: 'Something went wrong on our side. Nothing you sent has been half-saved: try again, and tell the system administrator if it happens again.' };
+  return {
+    type: 'about:blank',
+    title: TITLES[500]!,
+    status: 500,
+    code: 'INTERNAL',
+    detail:
+      'Something went wrong on our side. Nothing you sent has been half-saved: try again, and tell the system administrator if it happens again.',
+  };
 }
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/api';
@@ -55,7 +94,13 @@ export function registerErrorHandling(app: FastifyInstance, production: boolean)
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const problem: Problem = { type: 'about:blank', title: TITLES[404]!, status: 404, code: 'NOT_FOUND', detail: `There is nothing at ${request.url.split('?')[0]}` };
+    const problem: Problem = {
+      type: 'about:blank',
+      title: TITLES[404]!,
+      status: 404,
+      code: 'NOT_FOUND',
+      detail: `There is nothing at ${request.url.split('?')[0]}`,
+    };
     if (wantsJson(request)) return reply.status(404).type('application/problem+json').send(problem);
     return reply.status(404).view('error.njk', { pageTitle: problem.title, problem });
   });

@@ -40,7 +40,13 @@ export async function submitForm<T>(
 }
 
 /** Options for a GOV.UK select from records. */
-export function selectItems<T>(records: T[], value: (r: T) => string, text: (r: T) => string, selected: string | null | undefined, emptyText?: string) {
+export function selectItems<T>(
+  records: T[],
+  value: (r: T) => string,
+  text: (r: T) => string,
+  selected: string | null | undefined,
+  emptyText?: string,
+) {
   const items = records.map((r) => ({ value: value(r), text: text(r), selected: value(r) === selected }));
   return emptyText === undefined ? items : [{ value: '', text: emptyText, selected: !selected }, ...items];
 }

@@ -32,8 +32,19 @@ export function apiOperation(
 const problem = {
   type: 'object',
   properties: {
-    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+        required: ['field', 'message'],
+      },
+    },
   },
   required: ['title', 'status', 'code', 'detail'],
 };
@@ -42,11 +53,21 @@ export function openApiDocument(): Record<string, unknown> {
   const pathsObject: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const openApiPath = op.url.replace(/:(\w+)/g, '{$1}');
-    const params = [...op.url.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const body = op.body ? (() => {
-      const { $schema: _s, ...schema } = z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-      return { required: true, content: { 'application/json': { schema } } };
-    })() : undefined;
+    const params = [...op.url.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const body = op.body
+      ? (() => {
+          const { $schema: _s, ...schema } = z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as Record<
+            string,
+            unknown
+          >;
+          return { required: true, content: { 'application/json': { schema } } };
+        })()
+      : undefined;
     pathsObject[openApiPath] ??= {};
     pathsObject[openApiPath]![op.method.toLowerCase()] = {
       summary: op.summary,
@@ -54,12 +75,30 @@ export function openApiDocument(): Record<string, unknown> {
       ...(params.length > 0 ? { parameters: params } : {}),
       ...(body ? { requestBody: body } : {}),
       responses: {
-        [op.success.status]: { description: op.success.description, ...(op.success.status === 204 ? {} : { content: { 'application/json': { schema: {} } } }) },
-        ...(op.method !== 'GET' || op.url.includes(':') ? { 404: { description: 'Not found', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } } : {}),
-        ...(op.body ? {
-          409: { description: 'Someone else changed it first (stale version)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          422: { description: 'Invalid input: `errors` names each field', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-        } : {}),
+        [op.success.status]: {
+          description: op.success.description,
+          ...(op.success.status === 204 ? {} : { content: { 'application/json': { schema: {} } } }),
+        },
+        ...(op.method !== 'GET' || op.url.includes(':')
+          ? {
+              404: {
+                description: 'Not found',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
+            }
+          : {}),
+        ...(op.body
+          ? {
+              409: {
+                description: 'Someone else changed it first (stale version)',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
+              422: {
+                description: 'Invalid input: `errors` names each field',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
+            }
+          : {}),
       },
     };
   }
@@ -68,7 +107,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'Amber API',
       version: '1',
-      description: 'Improvement priorities, progress reports and the people and periods they refer to. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field.',
+      description:
+        'Improvement priorities, progress reports and the people and periods they refer to. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field.',
     },
     paths: pathsObject,
     components: { schemas: { Problem: problem } },
@@ -77,8 +117,12 @@ export function openApiDocument(): Record<string, unknown> {
 
 export function registerApiDocs(app: FastifyInstance): void {
   app.get(paths.api.openapi, { config: { public: true } }, async () => openApiDocument());
-  app.get(paths.api.docs, { config: { public: true } }, async (_request, reply) => reply.view('api.njk', {
-    pageTitle: 'API',
-    operations: operations.map((o) => ({ ...o })).sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method)),
-  }));
+  app.get(paths.api.docs, { config: { public: true } }, async (_request, reply) =>
+    reply.view('api.njk', {
+      pageTitle: 'API',
+      operations: operations
+        .map((o) => ({ ...o }))
+        .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method)),
+    }),
+  );
 }

@@ -24,9 +24,20 @@ export interface Job {
   attempts: number;
 }
 
-export interface StoredFileInfo { id: string; name: string; contentType: string; size: number }
-export interface StoredFile extends StoredFileInfo { bytes: Buffer }
-export interface NewFile { name: string; contentType: string; bytes: Buffer }
+export interface StoredFileInfo {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+}
+export interface StoredFile extends StoredFileInfo {
+  bytes: Buffer;
+}
+export interface NewFile {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
 
 /** What a handler may do while it runs: report progress and store files for the job. */
 export interface JobContext {
@@ -38,12 +49,32 @@ export type JobHandler = (ctx: JobContext) => Promise<string | void>;
 
 // Rows never leave this file.
 interface JobRow {
-  id: string; organisation_id: string; kind: string; status: JobStatus; progress: number; message: string;
-  input: unknown; error: string | null; created_at: Date; started_at: Date | null; finished_at: Date | null; attempts: number;
+  id: string;
+  organisation_id: string;
+  kind: string;
+  status: JobStatus;
+  progress: number;
+  message: string;
+  input: unknown;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  attempts: number;
 }
 const toJob = (r: JobRow): Job => ({
-  id: r.id, organisationId: r.organisation_id, kind: r.kind, status: r.status, progress: r.progress, message: r.message,
-  input: r.input, error: r.error, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at, attempts: r.attempts,
+  id: r.id,
+  organisationId: r.organisation_id,
+  kind: r.kind,
+  status: r.status,
+  progress: r.progress,
+  message: r.message,
+  input: r.input,
+  error: r.error,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  attempts: r.attempts,
 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clamp = (pct: number) => Math.max(0, Math.min(100, Math.round(pct)));
@@ -61,7 +92,11 @@ export interface JobQueueOptions {
 export const DEFAULT_LEASE_MS = 10 * 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
-export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, options: JobQueueOptions = {}) {
+export function createJobQueue(
+  database: Kysely<any>,
+  workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  options: JobQueueOptions = {},
+) {
   const db = database as Kysely<any>;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -72,8 +107,11 @@ export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:
     workerId,
 
     async enqueue(kind: string, organisationId: string, input: unknown): Promise<Job> {
-      const row = await db.insertInto('job').values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}) })
-        .returningAll().executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('job')
+        .values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return toJob(row as JobRow);
     },
 
@@ -97,45 +135,88 @@ export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:
 
     /** Stores progress and renews this worker's lease on the job (so it is not taken over). */
     async reportProgress(id: string, pct: number, message?: string): Promise<void> {
-      await db.updateTable('job').set({ progress: clamp(pct), started_at: sql`now()`, ...(message !== undefined ? { message } : {}) })
-        .where('id', '=', id).where('status', '=', 'running').where('locked_by', '=', workerId).execute();
+      await db
+        .updateTable('job')
+        .set({ progress: clamp(pct), started_at: sql`now()`, ...(message !== undefined ? { message } : {}) })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .execute();
     },
 
     async storeFile(job: Pick<Job, 'id' | 'organisationId'>, file: NewFile): Promise<StoredFileInfo> {
-      const row = await db.insertInto('stored_file').values({
-        organisation_id: job.organisationId, job_id: job.id, name: file.name, content_type: file.contentType, bytes: file.bytes, size: file.bytes.length,
-      }).returning(['id', 'name', 'content_type', 'size']).executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('stored_file')
+        .values({
+          organisation_id: job.organisationId,
+          job_id: job.id,
+          name: file.name,
+          content_type: file.contentType,
+          bytes: file.bytes,
+          size: file.bytes.length,
+        })
+        .returning(['id', 'name', 'content_type', 'size'])
+        .executeTakeFirstOrThrow();
       return { id: row.id, name: row.name, contentType: row.content_type, size: row.size };
     },
 
     async complete(id: string, message?: string, file?: NewFile & { organisationId: string }): Promise<void> {
       if (file) await queue.storeFile({ id, organisationId: file.organisationId }, file);
-      await db.updateTable('job').set({ status: 'done', progress: 100, finished_at: new Date(), locked_by: null, ...(message !== undefined ? { message } : {}) })
-        .where('id', '=', id).execute();
+      await db
+        .updateTable('job')
+        .set({
+          status: 'done',
+          progress: 100,
+          finished_at: new Date(),
+          locked_by: null,
+          ...(message !== undefined ? { message } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
     },
 
     async fail(id: string, error: string): Promise<void> {
-      await db.updateTable('job').set({ status: 'failed', error, finished_at: new Date(), locked_by: null }).where('id', '=', id).execute();
+      await db
+        .updateTable('job')
+        .set({ status: 'failed', error, finished_at: new Date(), locked_by: null })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** A job of the organisation, or undefined (another organisation's job is not found). */
     async find(organisationId: string, id: string): Promise<Job | undefined> {
       if (!UUID.test(id)) return undefined;
-      const row = await db.selectFrom('job').selectAll().where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+      const row = await db
+        .selectFrom('job')
+        .selectAll()
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .executeTakeFirst();
       return row ? toJob(row as JobRow) : undefined;
     },
 
     async files(organisationId: string, jobId: string): Promise<StoredFileInfo[]> {
-      const rows = await db.selectFrom('stored_file').select(['id', 'name', 'content_type', 'size'])
-        .where('job_id', '=', jobId).where('organisation_id', '=', organisationId).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('stored_file')
+        .select(['id', 'name', 'content_type', 'size'])
+        .where('job_id', '=', jobId)
+        .where('organisation_id', '=', organisationId)
+        .orderBy('name')
+        .execute();
       return rows.map((r: any) => ({ id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
     },
 
     async file(organisationId: string, id: string): Promise<StoredFile | undefined> {
       if (!UUID.test(id)) return undefined;
-      const r = await db.selectFrom('stored_file').select(['id', 'name', 'content_type', 'size', 'bytes'])
-        .where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
-      return r ? { id: r.id, name: r.name, contentType: r.content_type, size: r.size, bytes: Buffer.from(r.bytes) } : undefined;
+      const r = await db
+        .selectFrom('stored_file')
+        .select(['id', 'name', 'content_type', 'size', 'bytes'])
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .executeTakeFirst();
+      return r
+        ? { id: r.id, name: r.name, contentType: r.content_type, size: r.size, bytes: Buffer.from(r.bytes) }
+        : undefined;
     },
 
     /** Claims one job and runs its handler; false when the queue was empty. */
@@ -164,21 +245,46 @@ export function createJobQueue(database: Kysely<any>, workerId = `${hostname()}:
      * Polls for jobs until stopped: runs queued jobs one after another, then waits `pollMs`.
      * `stop()` waits for the job in hand to finish, so shutdown and tests end cleanly.
      */
-    startWorker({ handlers, pollMs = 1000, onError = (e: unknown) => console.error('amber: job worker:', e) }: { handlers: Record<string, JobHandler>; pollMs?: number; onError?: (e: unknown) => void }) {
+    startWorker({
+      handlers,
+      pollMs = 1000,
+      onError = (e: unknown) => console.error('amber: job worker:', e),
+    }: {
+      handlers: Record<string, JobHandler>;
+      pollMs?: number;
+      onError?: (e: unknown) => void;
+    }) {
       let stopped = false;
       let wake: (() => void) | undefined;
       const loop = (async () => {
         while (!stopped) {
           let ran = false;
-          try { ran = await queue.runOne(handlers); } catch (error) { if (!stopped) onError(error); }
-          if (!ran && !stopped) await new Promise<void>((resolve) => { const t = setTimeout(resolve, pollMs); wake = () => { clearTimeout(t); resolve(); }; });
+          try {
+            ran = await queue.runOne(handlers);
+          } catch (error) {
+            if (!stopped) onError(error);
+          }
+          if (!ran && !stopped)
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, pollMs);
+              wake = () => {
+                clearTimeout(t);
+                resolve();
+              };
+            });
           wake = undefined;
         }
       })();
       return {
         /** Ends the wait so a job queued just now is picked up at once. */
-        poke() { wake?.(); },
-        async stop() { stopped = true; wake?.(); await loop; },
+        poke() {
+          wake?.();
+        },
+        async stop() {
+          stopped = true;
+          wake?.();
+          await loop;
+        },
       };
     },
   };

@@ -36,7 +36,8 @@ export class MailError extends Error {}
 function check(message: MailMessage): void {
   if (message.to.length === 0) throw new MailError('An e-mail needs at least one recipient');
   // Header injection: a subject or address with a line break could add headers.
-  for (const v of [message.subject, ...message.to]) if (/[\r\n]/.test(v)) throw new MailError('An e-mail subject or address cannot contain a line break');
+  for (const v of [message.subject, ...message.to])
+    if (/[\r\n]/.test(v)) throw new MailError('An e-mail subject or address cannot contain a line break');
 }
 
 export function createSmtpMailer(options: { url: string; from: string }): Mailer {
@@ -46,7 +47,9 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     host: url.hostname,
     port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
     secure: url.protocol === 'smtps:',
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 60_000,
@@ -55,9 +58,17 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     description: `SMTP ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
     async send(message) {
       check(message);
-      await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) });
+      await transport.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+      });
     },
-    close() { transport.close(); },
+    close() {
+      transport.close();
+    },
   };
 }
 
@@ -74,13 +85,18 @@ export function createLogMailer(logger: MailLogger, options: { withBody?: boolea
       const body = withBody ? `\n${message.text}` : ' (body not logged in production)';
       logger.info(`E-mail not sent (SMTP_URL is not set) to ${message.to.join(', ')}: "${message.subject}"${body}`);
     },
-    close() { /* nothing to close */ },
+    close() {
+      /* nothing to close */
+    },
   };
 }
 
 /** The mailer the configuration asks for: SMTP when SMTP_URL is set, else the log. */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'env'>, logger: MailLogger): Mailer {
   if (config.smtpUrl) return createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-  if (config.env === 'production') logger.warn('SMTP_URL is not set: Amber will not send e-mails (reminders, sign-off notices, password resets); it writes them to the log instead.');
+  if (config.env === 'production')
+    logger.warn(
+      'SMTP_URL is not set: Amber will not send e-mails (reminders, sign-off notices, password resets); it writes them to the log instead.',
+    );
   return createLogMailer(logger, { withBody: config.env !== 'production' });
 }

@@ -31,12 +31,20 @@ export function errorView(issues: FieldIssue[]): ErrorView {
   const byField: ErrorView['byField'] = {};
   for (const i of issues) byField[i.field] ??= { text: i.message };
   // A stale version is not a field the person can correct: link to the top of the page instead.
-  return { list: issues.map((i) => ({ text: i.message, href: i.field === 'version' ? '#main-content' : `#${fieldId(i.field)}` })), byField };
+  return {
+    list: issues.map((i) => ({
+      text: i.message,
+      href: i.field === 'version' ? '#main-content' : `#${fieldId(i.field)}`,
+    })),
+    byField,
+  };
 }
 
 export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
   const env = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader([join(here, 'templates'), join(here, '../../modules'), GOVUK_FRONTEND_DIST], { noCache: watch }),
+    new nunjucks.FileSystemLoader([join(here, 'templates'), join(here, '../../modules'), GOVUK_FRONTEND_DIST], {
+      noCache: watch,
+    }),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
   for (const [k, v] of Object.entries(globals)) env.addGlobal(k, v);
@@ -45,9 +53,17 @@ export function createViewEnvironment(globals: Record<string, unknown>, watch = 
   // render context as `csrfToken`) as a hidden field. Nunjucks calls globals with the context as `this`.
   env.addGlobal('csrfField', function csrfField(this: { ctx?: { csrfToken?: string } }) {
     const token = this?.ctx?.csrfToken;
-    return new nunjucks.runtime.SafeString(token ? `<input type="hidden" name="_csrf" value="${token.replace(/[^\w-]/g, '')}">` : '');
+    return new nunjucks.runtime.SafeString(
+      token ? `<input type="hidden" name="_csrf" value="${token.replace(/[^\w-]/g, '')}">` : '',
+    );
   });
-  env.addFilter('paragraphs', (text: string) => String(text ?? '').replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean));
+  env.addFilter('paragraphs', (text: string) =>
+    String(text ?? '')
+      .replace(/\r\n?/g, '\n')
+      .split(/\n\s*\n/)
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   env.addFilter('lines', (list: string[] | undefined) => (list ?? []).join('\n'));
   return env;
 }

@@ -6,7 +6,16 @@ export const GREEN: ChartPointStatus = { label: 'Green', colour: '#00703c', shap
 export const AMBER: ChartPointStatus = { label: 'Amber', colour: '#f47738', shape: 'triangle', symbol: '▲' };
 export const RED: ChartPointStatus = { label: 'Red', colour: '#d4351c', shape: 'diamond', symbol: '◆' };
 
-export const QUARTERS = ['2023/24 Q1', '2023/24 Q2', '2023/24 Q3', '2023/24 Q4', '2024/25 Q1', '2024/25 Q2', '2024/25 Q3', '2024/25 Q4'];
+export const QUARTERS = [
+  '2023/24 Q1',
+  '2023/24 Q2',
+  '2023/24 Q3',
+  '2023/24 Q4',
+  '2024/25 Q1',
+  '2024/25 Q2',
+  '2024/25 Q3',
+  '2024/25 Q4',
+];
 
 /** A percentage indicator against a target of 95 over eight quarters, with green, amber and red points. */
 export function buildChartView(overrides: Partial<IndicatorChartView> = {}): IndicatorChartView {

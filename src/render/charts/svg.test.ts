@@ -7,14 +7,23 @@ import { allElements, parseXml, textContent, XmlError, type XmlElement } from '.
 
 const parse = (view: IndicatorChartView) => parseXml(renderIndicatorChartSvg(view));
 const byName = (root: XmlElement, name: string) => allElements(root).filter((e) => e.name === name);
-const child = (root: XmlElement, name: string) => root.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
+const child = (root: XmlElement, name: string) =>
+  root.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
 const series = (root: XmlElement, name: string) => allElements(root).find((e) => e.attributes['data-series'] === name);
 const markers = (root: XmlElement) => allElements(series(root, 'markers')!).filter((e) => 'data-shape' in e.attributes);
 const texts = (root: XmlElement) => byName(root, 'text').map(textContent);
 
 describe('the XML checker used by these tests', () => {
   it('rejects unbalanced tags, bare ampersands, unquoted and duplicate attributes', () => {
-    for (const bad of ['<a><b></a>', '<a>&</a>', '<a x=1/>', '<a x="1" x="2"/>', '<a>&nbsp;</a>', '<a/><b/>', '<a x="<"/>']) {
+    for (const bad of [
+      '<a><b></a>',
+      '<a>&</a>',
+      '<a x=1/>',
+      '<a x="1" x="2"/>',
+      '<a>&nbsp;</a>',
+      '<a/><b/>',
+      '<a x="<"/>',
+    ]) {
       assert.throws(() => parseXml(bad), XmlError, bad);
     }
     assert.equal(textContent(parseXml('<a>&lt;b&gt; &amp; &#xf5; &#233;</a>')), '<b> & õ é');
@@ -52,7 +61,11 @@ describe('renderIndicatorChartSvg', () => {
   });
 
   it('contains no style element, style attribute, script or event handler, so a strict CSP accepts it inline', () => {
-    const views = [buildChartView(), buildChartView({ kind: 'bar' }), buildChartView({ title: '<script>alert(1)</script> onload="x"' })];
+    const views = [
+      buildChartView(),
+      buildChartView({ kind: 'bar' }),
+      buildChartView({ title: '<script>alert(1)</script> onload="x"' }),
+    ];
     for (const view of views) {
       const svg = renderIndicatorChartSvg(view);
       assert.doesNotMatch(svg, /<style/i);
@@ -80,11 +93,19 @@ describe('renderIndicatorChartSvg', () => {
     assert.ok(!svg.includes('<script>'));
     const root = parseXml(svg);
     assert.equal(textContent(child(root, 'title')!), `A&B ${title}`);
-    assert.ok(texts(root).some((t) => t.startsWith('A&B <script>')), 'the visible title reads back as written');
+    assert.ok(
+      texts(root).some((t) => t.startsWith('A&B <script>')),
+      'the visible title reads back as written',
+    );
   });
 
   it('drops characters XML forbids rather than producing a broken document', () => {
-    const root = parse(buildChartView({ title: 'Bad\u0000 \u0007bytes\uD800 here', points: [{ periodLabel: 'Q1\u0001', actual: 1, target: null, status: null }] }));
+    const root = parse(
+      buildChartView({
+        title: 'Bad\u0000 \u0007bytes\uD800 here',
+        points: [{ periodLabel: 'Q1\u0001', actual: 1, target: null, status: null }],
+      }),
+    );
     assert.equal(textContent(child(root, 'title')!), 'CS-01 Bad bytes here');
   });
 
@@ -109,10 +130,18 @@ describe('renderIndicatorChartSvg', () => {
   it('draws every status shape of a scale as its own outline', () => {
     const shapes = ['circle', 'triangle', 'square', 'diamond', 'cross', 'pause', 'star'] as const;
     const view = buildChartView({
-      points: shapes.map((shape, i) => ({ periodLabel: `P${i + 1}`, actual: i + 1, target: null, status: { label: shape, colour: '#1d70b8', shape, symbol: '' } })),
+      points: shapes.map((shape, i) => ({
+        periodLabel: `P${i + 1}`,
+        actual: i + 1,
+        target: null,
+        status: { label: shape, colour: '#1d70b8', shape, symbol: '' },
+      })),
     });
     const root = parse(view);
-    assert.deepEqual(markers(root).map((m) => m.attributes['data-shape']), [...shapes]);
+    assert.deepEqual(
+      markers(root).map((m) => m.attributes['data-shape']),
+      [...shapes],
+    );
     // The pause sign is two bars in one path; the rest are one closed outline each.
     for (const m of markers(root).filter((e) => e.name === 'path')) {
       assert.equal((m.attributes.d!.match(/Z/g) ?? []).length, m.attributes['data-shape'] === 'pause' ? 2 : 1);
@@ -182,36 +211,66 @@ describe('renderIndicatorChartSvg', () => {
 
   it('writes large money values compactly on the axis and the latest label', () => {
     const view = buildChartView({
-      unit: '£', decimals: 0, title: 'Savings delivered',
-      points: [1_150_000, 1_420_000, 2_080_000].map((actual, i) => ({ periodLabel: QUARTERS[i]!, actual, target: 2_000_000, status: null })),
+      unit: '£',
+      decimals: 0,
+      title: 'Savings delivered',
+      points: [1_150_000, 1_420_000, 2_080_000].map((actual, i) => ({
+        periodLabel: QUARTERS[i]!,
+        actual,
+        target: 2_000_000,
+        status: null,
+      })),
     });
     const root = parse(view);
     const labels = texts(root);
-    assert.ok(labels.some((t) => /^£\d(\.\d+)?m$/.test(t)), labels.join(' | '));
+    assert.ok(
+      labels.some((t) => /^£\d(\.\d+)?m$/.test(t)),
+      labels.join(' | '),
+    );
     assert.equal(textContent(allElements(root).find((e) => e.attributes['data-label'] === 'latest')!), '£2.1m');
     assert.match(textContent(child(root, 'desc')!), /Latest value £2,080,000 .*above the target of £2,000,000/);
   });
 
   it('handles negative values with a zero line and a bar below it', () => {
     const view = buildChartView({
-      kind: 'bar', unit: '£', decimals: 0,
-      points: [-120_000, 80_000, -30_000].map((actual, i) => ({ periodLabel: QUARTERS[i]!, actual, target: 0, status: null })),
+      kind: 'bar',
+      unit: '£',
+      decimals: 0,
+      points: [-120_000, 80_000, -30_000].map((actual, i) => ({
+        periodLabel: QUARTERS[i]!,
+        actual,
+        target: 0,
+        status: null,
+      })),
     });
     const root = parse(view);
     const labels = texts(root);
-    assert.ok(labels.some((t) => t.startsWith('-£')), labels.join(' | '));
+    assert.ok(
+      labels.some((t) => t.startsWith('-£')),
+      labels.join(' | '),
+    );
     assert.equal(byName(series(root, 'actual')!, 'rect').length, 3);
     assert.equal(textContent(allElements(root).find((e) => e.attributes['data-label'] === 'latest')!), '-£30k');
   });
 
   it('renders a single point, a view with no points and one with no recorded actuals', () => {
-    const single = parse(buildChartView({ points: [{ periodLabel: '2024/25 Q1', actual: 42, target: 40, status: GREEN }] }));
+    const single = parse(
+      buildChartView({ points: [{ periodLabel: '2024/25 Q1', actual: 42, target: 40, status: GREEN }] }),
+    );
     assert.equal(markers(single).length, 1);
-    assert.match(series(single, 'target')!.attributes.d!, /^M[\d.]+ [\d.]+ H[\d.]+$/, 'a one-period target is still a visible step');
+    assert.match(
+      series(single, 'target')!.attributes.d!,
+      /^M[\d.]+ [\d.]+ H[\d.]+$/,
+      'a one-period target is still a visible step',
+    );
     const empty = parse(buildChartView({ points: [] }));
     assert.equal(markers(empty).length, 0);
     assert.ok(texts(empty).includes('No values recorded yet'));
-    const none = parse(buildChartView({ points: QUARTERS.map((periodLabel) => ({ periodLabel, actual: null, target: 95, status: null })) }));
+    const none = parse(
+      buildChartView({
+        points: QUARTERS.map((periodLabel) => ({ periodLabel, actual: null, target: 95, status: null })),
+      }),
+    );
     assert.equal(markers(none).length, 0);
     assert.equal(series(none, 'actual'), undefined);
     assert.match(textContent(child(none, 'desc')!), /^No actual values have been recorded yet\./);
@@ -221,8 +280,15 @@ describe('renderIndicatorChartSvg', () => {
     const short = parse(buildChartView());
     for (const q of QUARTERS) assert.ok(texts(short).join(' ').includes(q.split(' ')[1]!));
     const months = Array.from({ length: 48 }, (_, i) => `Month ${String(i + 1).padStart(2, '0')} of the plan`);
-    const long = parse(buildChartView({ points: months.map((periodLabel, i) => ({ periodLabel, actual: 90 + (i % 7), target: 95, status: AMBER })) }));
-    const xLabels = byName(allElements(long).find((e) => e.attributes['data-axis'] === 'x')!, 'text');
+    const long = parse(
+      buildChartView({
+        points: months.map((periodLabel, i) => ({ periodLabel, actual: 90 + (i % 7), target: 95, status: AMBER })),
+      }),
+    );
+    const xLabels = byName(
+      allElements(long).find((e) => e.attributes['data-axis'] === 'x')!,
+      'text',
+    );
     assert.ok(xLabels.length < 48 && xLabels.length >= 8, `${xLabels.length} labels`);
     assert.ok(xLabels.every((t) => /rotate\(-45/.test(t.attributes.transform ?? '')));
     assert.match(textContent(xLabels[xLabels.length - 1]!), /^Month 48/);
@@ -230,7 +296,9 @@ describe('renderIndicatorChartSvg', () => {
   });
 
   it('replaces a status colour that is not #rrggbb instead of writing it into an attribute', () => {
-    const view = buildChartView({ points: [{ periodLabel: 'Q1', actual: 1, target: null, status: { ...RED, colour: 'red" onload="x' } }] });
+    const view = buildChartView({
+      points: [{ periodLabel: 'Q1', actual: 1, target: null, status: { ...RED, colour: 'red" onload="x' } }],
+    });
     const svg = renderIndicatorChartSvg(view);
     assert.ok(!svg.includes('onload'));
     assert.equal(markers(parseXml(svg))[0]?.attributes.fill, '#b1b4b6');
@@ -281,19 +349,28 @@ describe('niceTicks', () => {
     });
   }
 
-  it('never steps finer than the indicator\'s decimals', () => {
+  it("never steps finer than the indicator's decimals", () => {
     assert.deepEqual(niceTicks(0, 3, 8, 1).ticks, [0, 1, 2, 3]);
   });
 });
 
 describe('chartTable', () => {
-  it('has a row per period with numbers formatted to the indicator\'s decimals and the unit in the header', () => {
+  it("has a row per period with numbers formatted to the indicator's decimals and the unit in the header", () => {
     const view = buildChartView();
     view.points[2] = { ...view.points[2]!, actual: null };
     const table = chartTable(view);
-    assert.equal(table.caption, 'Data for CS-01 Calls to the contact centre answered within 20 seconds, 2023/24 Q1 to 2024/25 Q4');
-    assert.deepEqual(table.columns.map((c) => c.header), ['Period', 'Actual (%)', 'Target (%)', 'Status']);
-    assert.deepEqual(table.columns.map((c) => c.numeric), [false, true, true, false]);
+    assert.equal(
+      table.caption,
+      'Data for CS-01 Calls to the contact centre answered within 20 seconds, 2023/24 Q1 to 2024/25 Q4',
+    );
+    assert.deepEqual(
+      table.columns.map((c) => c.header),
+      ['Period', 'Actual (%)', 'Target (%)', 'Status'],
+    );
+    assert.deepEqual(
+      table.columns.map((c) => c.numeric),
+      [false, true, true, false],
+    );
     assert.equal(table.rows.length, 8);
     assert.deepEqual(table.rows[0]!.cells, ['2023/24 Q1', '91.2', '95.0', '▲ Amber']);
     assert.deepEqual(table.rows[2]!.cells, ['2023/24 Q3', 'No data', '95.0', '● Green']);
@@ -302,16 +379,41 @@ describe('chartTable', () => {
 
   it('writes thousands separators and leaves out the target and status columns when nothing fills them', () => {
     const view = buildChartView({
-      unit: '', decimals: 0, polarity: '', title: 'Library visits',
-      points: [12_345, 1_234_567, -2_500].map((actual, i) => ({ periodLabel: QUARTERS[i]!, actual, target: null, status: null })),
+      unit: '',
+      decimals: 0,
+      polarity: '',
+      title: 'Library visits',
+      points: [12_345, 1_234_567, -2_500].map((actual, i) => ({
+        periodLabel: QUARTERS[i]!,
+        actual,
+        target: null,
+        status: null,
+      })),
     });
     const table = chartTable(view);
-    assert.deepEqual(table.columns.map((c) => c.header), ['Period', 'Actual']);
-    assert.deepEqual(table.rows.map((r) => r.cells[1]), ['12,345', '1,234,567', '-2,500']);
+    assert.deepEqual(
+      table.columns.map((c) => c.header),
+      ['Period', 'Actual'],
+    );
+    assert.deepEqual(
+      table.rows.map((r) => r.cells[1]),
+      ['12,345', '1,234,567', '-2,500'],
+    );
   });
 
   it('says when a period has no target though others do', () => {
-    const view = buildChartView({ points: [{ periodLabel: 'Q1', actual: 1, target: null, status: null }, { periodLabel: 'Q2', actual: 2, target: 3, status: null }] });
-    assert.deepEqual(chartTable(view).rows.map((r) => r.cells), [['Q1', '1.0', 'No target'], ['Q2', '2.0', '3.0']]);
+    const view = buildChartView({
+      points: [
+        { periodLabel: 'Q1', actual: 1, target: null, status: null },
+        { periodLabel: 'Q2', actual: 2, target: 3, status: null },
+      ],
+    });
+    assert.deepEqual(
+      chartTable(view).rows.map((r) => r.cells),
+      [
+        ['Q1', '1.0', 'No target'],
+        ['Q2', '2.0', '3.0'],
+      ],
+    );
   });
 });

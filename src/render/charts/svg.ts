@@ -54,7 +54,8 @@ const PAD = 8;
 
 // Characters XML 1.0 forbids outright (C0 controls but tab/newline/return, lone surrogates,
 // U+FFFE/U+FFFF): escaping cannot save them, so they are dropped.
-const XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_ILLEGAL =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text safe in element content and in double- or single-quoted attribute values. */
 export function escapeXml(text: string): string {
@@ -115,7 +116,8 @@ function wrap(text: string, size: number, maxWidth: number, maxLines: number, bo
 function truncate(text: string, size: number, maxWidth: number, bold = false, force = false): string {
   if (!force && textWidth(text, size, bold) <= maxWidth) return text;
   let chars = [...text.replace(/…$/, '')];
-  while (chars.length > 1 && textWidth(`${chars.join('').trimEnd()}…`, size, bold) > maxWidth) chars = chars.slice(0, -1);
+  while (chars.length > 1 && textWidth(`${chars.join('').trimEnd()}…`, size, bold) > maxWidth)
+    chars = chars.slice(0, -1);
   return `${chars.join('').trimEnd()}…`;
 }
 
@@ -174,17 +176,42 @@ function polygon(points: [number, number][]): string {
 function shapePath(shape: Exclude<Shape, 'circle'>, cx: number, cy: number, r: number): string {
   switch (shape) {
     case 'triangle':
-      return polygon([[cx, cy - r * 1.25], [cx + r * 1.2, cy + r * 0.85], [cx - r * 1.2, cy + r * 0.85]]);
+      return polygon([
+        [cx, cy - r * 1.25],
+        [cx + r * 1.2, cy + r * 0.85],
+        [cx - r * 1.2, cy + r * 0.85],
+      ]);
     case 'square':
-      return polygon([[cx - r * 0.9, cy - r * 0.9], [cx + r * 0.9, cy - r * 0.9], [cx + r * 0.9, cy + r * 0.9], [cx - r * 0.9, cy + r * 0.9]]);
+      return polygon([
+        [cx - r * 0.9, cy - r * 0.9],
+        [cx + r * 0.9, cy - r * 0.9],
+        [cx + r * 0.9, cy + r * 0.9],
+        [cx - r * 0.9, cy + r * 0.9],
+      ]);
     case 'diamond':
-      return polygon([[cx, cy - r * 1.3], [cx + r * 1.1, cy], [cx, cy + r * 1.3], [cx - r * 1.1, cy]]);
+      return polygon([
+        [cx, cy - r * 1.3],
+        [cx + r * 1.1, cy],
+        [cx, cy + r * 1.3],
+        [cx - r * 1.1, cy],
+      ]);
     case 'cross': {
       // A plus sign of two arms, turned 45°: one outline, so it takes a fill and a dark stroke.
       const a = r * 0.38;
       const l = r * 1.3;
       const plus: [number, number][] = [
-        [a, l], [a, a], [l, a], [l, -a], [a, -a], [a, -l], [-a, -l], [-a, -a], [-l, -a], [-l, a], [-a, a], [-a, l],
+        [a, l],
+        [a, a],
+        [l, a],
+        [l, -a],
+        [a, -a],
+        [a, -l],
+        [-a, -l],
+        [-a, -a],
+        [-l, -a],
+        [-l, a],
+        [-a, a],
+        [-a, l],
       ];
       const c = Math.SQRT1_2;
       return polygon(plus.map(([x, y]) => [cx + (x - y) * c, cy + (x + y) * c]));
@@ -192,7 +219,13 @@ function shapePath(shape: Exclude<Shape, 'circle'>, cx: number, cy: number, r: n
     case 'pause': {
       const w = r * 0.7;
       const h = r * 1.2;
-      const bar = (x: number) => polygon([[x, cy - h], [x + w, cy - h], [x + w, cy + h], [x, cy + h]]);
+      const bar = (x: number) =>
+        polygon([
+          [x, cy - h],
+          [x + w, cy - h],
+          [x + w, cy + h],
+          [x, cy + h],
+        ]);
       return `${bar(cx - r * 0.95)} ${bar(cx + r * 0.25)}`;
     }
     case 'star': {
@@ -230,7 +263,12 @@ interface TextAttrs {
   rotate?: number;
 }
 
-function text(x: number, y: number, content: string, { size = SIZE.text, bold = false, fill = INK, anchor = 'start', rotate }: TextAttrs = {}): string {
+function text(
+  x: number,
+  y: number,
+  content: string,
+  { size = SIZE.text, bold = false, fill = INK, anchor = 'start', rotate }: TextAttrs = {},
+): string {
   const attrs = [`x="${n(x)}"`, `y="${n(y)}"`, `font-size="${size}"`, `fill="${fill}"`];
   if (bold) attrs.push('font-weight="bold"');
   if (anchor !== 'start') attrs.push(`text-anchor="${anchor}"`);
@@ -382,7 +420,12 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
   const values = points.flatMap((p) => [p.actual, p.target]).filter((v): v is number => v !== null);
   const [lo, hi] = valueDomain(values, view.kind);
   const estimatedHeight = Math.max(60, H - plotTop - 50);
-  const { ticks, step } = niceTicks(lo, hi, Math.max(3, Math.min(8, Math.floor(estimatedHeight / 45) + 1)), 10 ** -decimals);
+  const { ticks, step } = niceTicks(
+    lo,
+    hi,
+    Math.max(3, Math.min(8, Math.floor(estimatedHeight / 45) + 1)),
+    10 ** -decimals,
+  );
   const tickLabel = tickFormatter(ticks, step, view.unit);
   const tickTexts = ticks.map(tickLabel);
   let plotLeft = PAD + Math.max(...tickTexts.map((t) => textWidth(t, SIZE.text))) + 10;
@@ -409,7 +452,9 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
   const maxRotated = 150;
   if (maxLabel > band - gap) {
     const halves = points.map((p) => splitTwo(p.label));
-    const twoFits = halves.every((h) => h !== null && Math.max(textWidth(h[0], SIZE.text), textWidth(h[1], SIZE.text)) <= band - gap);
+    const twoFits = halves.every(
+      (h) => h !== null && Math.max(textWidth(h[0], SIZE.text), textWidth(h[1], SIZE.text)) <= band - gap,
+    );
     if (twoFits) {
       mode = 'two-line';
     } else {
@@ -422,7 +467,11 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
     }
   }
   const labelsHeight =
-    mode === 'flat' ? SIZE.text + 8 : mode === 'two-line' ? 2 * SIZE.text + 12 : (Math.min(maxLabel, maxRotated) + SIZE.text) * Math.SQRT1_2 + 10;
+    mode === 'flat'
+      ? SIZE.text + 8
+      : mode === 'two-line'
+        ? 2 * SIZE.text + 12
+        : (Math.min(maxLabel, maxRotated) + SIZE.text) * Math.SQRT1_2 + 10;
   const plotBottom = Math.max(plotTop + 60, H - PAD - labelsHeight);
   const d0 = ticks[0] ?? 0;
   const d1 = ticks[ticks.length - 1] ?? 1;
@@ -436,11 +485,21 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
     out.push(text(plotLeft - 8, ty + SIZE.text * 0.36, tickTexts[i] ?? '', { anchor: 'end', fill: INK }));
   });
   // The x axis along the bottom, and a zero line when zero is inside the range.
-  out.push(`<path d="M${n(plotLeft)} ${n(plotBottom)} H${n(plotRight)}" fill="none" stroke="${GREY}" stroke-width="1"/>`);
-  if (d0 < 0 && d1 > 0) out.push(`<path d="M${n(plotLeft)} ${n(yOf(0))} H${n(plotRight)}" fill="none" stroke="${GREY}" stroke-width="1.5"/>`);
+  out.push(
+    `<path d="M${n(plotLeft)} ${n(plotBottom)} H${n(plotRight)}" fill="none" stroke="${GREY}" stroke-width="1"/>`,
+  );
+  if (d0 < 0 && d1 > 0)
+    out.push(
+      `<path d="M${n(plotLeft)} ${n(yOf(0))} H${n(plotRight)}" fill="none" stroke="${GREY}" stroke-width="1.5"/>`,
+    );
 
   if (points.every((p) => p.actual === null)) {
-    out.push(text((plotLeft + plotRight) / 2, (plotTop + plotBottom) / 2, 'No values recorded yet', { anchor: 'middle', fill: GREY }));
+    out.push(
+      text((plotLeft + plotRight) / 2, (plotTop + plotBottom) / 2, 'No values recorded yet', {
+        anchor: 'middle',
+        fill: GREY,
+      }),
+    );
   }
 
   const r = Math.max(3.5, Math.min(6, band * 0.3));
@@ -452,13 +511,16 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
       if (p.actual === null) return [];
       const top = Math.min(yOf(p.actual), yOf(0));
       const height = Math.max(Math.abs(yOf(p.actual) - yOf(0)), 0.5);
-      return [`<rect x="${n(xOf(i) - barWidth / 2)}" y="${n(top)}" width="${n(barWidth)}" height="${n(height)}" fill="${ACTUAL}"/>`];
+      return [
+        `<rect x="${n(xOf(i) - barWidth / 2)}" y="${n(top)}" width="${n(barWidth)}" height="${n(height)}" fill="${ACTUAL}"/>`,
+      ];
     });
     out.push(`<g data-series="actual">${bars.join('')}</g>`);
     // A missing bar would read as zero: say so where there is room, else the table does.
     if (textWidth('No data', 10) <= band - 4) {
       points.forEach((p, i) => {
-        if (p.actual === null && points.length > 0) out.push(text(xOf(i), yOf(0) - 5, 'No data', { size: 10, fill: GREY, anchor: 'middle' }));
+        if (p.actual === null && points.length > 0)
+          out.push(text(xOf(i), yOf(0) - 5, 'No data', { size: 10, fill: GREY, anchor: 'middle' }));
       });
     }
   }
@@ -479,7 +541,9 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
       segments.push(`H${n(x0 + band)}`);
       previous = p.target;
     });
-    out.push(`<path data-series="target" d="${segments.join(' ')}" fill="none" stroke="${TARGET}" stroke-width="2" stroke-dasharray="6 3"/>`);
+    out.push(
+      `<path data-series="target" d="${segments.join(' ')}" fill="none" stroke="${TARGET}" stroke-width="2" stroke-dasharray="6 3"/>`,
+    );
   }
 
   // Actual line, broken wherever a period has no value.
@@ -495,7 +559,9 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
       drawing = true;
     });
     if (segments.length > 0) {
-      out.push(`<path data-series="actual" d="${segments.join(' ')}" fill="none" stroke="${ACTUAL}" stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>`);
+      out.push(
+        `<path data-series="actual" d="${segments.join(' ')}" fill="none" stroke="${ACTUAL}" stroke-width="2.5" stroke-linejoin="round" stroke-linecap="round"/>`,
+      );
     }
   }
 
@@ -513,7 +579,8 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
     if (targetY !== null && targetY > top - 2 && targetY < top + height + 2) {
       const above = targetY - height - 3;
       const below = targetY + 3;
-      top = my <= targetY ? (above >= plotTop - height / 2 ? above : below) : below + height <= plotBottom ? below : above;
+      top =
+        my <= targetY ? (above >= plotTop - height / 2 ? above : below) : below + height <= plotBottom ? below : above;
     }
     top = Math.min(Math.max(top, PAD), H - PAD - height);
     out.push(
@@ -534,8 +601,15 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
       xLabels.push(text(x, plotBottom + 2 * SIZE.text + 8, b, { anchor: 'middle' }));
     } else if ((points.length - 1 - i) % every === 0) {
       // Thinned from the latest backwards, so the latest period is always labelled.
-      xLabels.push(text(x + 4, plotBottom + SIZE.text + 2, truncate(p.label, SIZE.text, maxRotated), { anchor: 'end', rotate: -45 }));
-      xLabels.push(`<path d="M${n(x)} ${n(plotBottom)} V${n(plotBottom + 4)}" fill="none" stroke="${GREY}" stroke-width="1"/>`);
+      xLabels.push(
+        text(x + 4, plotBottom + SIZE.text + 2, truncate(p.label, SIZE.text, maxRotated), {
+          anchor: 'end',
+          rotate: -45,
+        }),
+      );
+      xLabels.push(
+        `<path d="M${n(x)} ${n(plotBottom)} V${n(plotBottom + 4)}" fill="none" stroke="${GREY}" stroke-width="1"/>`,
+      );
     }
   });
   out.push(`<g data-axis="x">${xLabels.join('')}</g>`);
@@ -592,7 +666,11 @@ function hash(text: string): string {
 function idFor(view: IndicatorChartView, key: string, options: ChartSvgOptions): string {
   const given = options.id?.replace(/[^A-Za-z0-9_-]/g, '-');
   if (given && /^[A-Za-z]/.test(given)) return given;
-  const slug = view.code.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  const slug = view.code
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 30);
   return `amber-chart-${slug ? `${slug}-` : ''}${hash(key)}`;
 }
 
