@@ -1,0 +1,138 @@
+// Every CSV file Amber reads or writes goes through here, over the csv project's parser and
+// stringifier (csv-parse, csv-stringify), so that every door reads the same files the same way
+// and every download is written by one rule. It knows nothing of what the columns mean: callers
+// find their header, check their columns and name the row of each problem.
+//
+// Reading: the upload's bytes become text (UTF-8 with or without a byte order mark, UTF-16 with
+// one, and anything that is not valid UTF-8 as Windows-1252, which is what Excel on Windows
+// saves as "CSV (Comma delimited)"); then RFC 4180 rows, whatever the line ends, ragged rows kept
+// as they are. A file that is not well formed is a ValidationError naming the row.
+//
+// Writing: RFC 4180 quoting, CRLF line ends and a UTF-8 byte order mark, so Excel reads £ and
+// Welsh letters correctly; a text cell a spreadsheet would run as a formula gets a leading
+// apostrophe (see guardFormula).
+
+import { parse, CsvError } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { ValidationError } from '../domain/errors.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Bytes to text
+
+const BOM_UTF8 = [0xef, 0xbb, 0xbf];
+const startsWith = (bytes: Uint8Array, prefix: readonly number[]) => prefix.every((b, i) => bytes[i] === b);
+
+/**
+ * The text of an uploaded file. A byte order mark decides (UTF-8, UTF-16 LE or BE); without one
+ * the bytes are UTF-8 when they are valid UTF-8, else Windows-1252, so "£5" and "café" typed in
+ * Excel on Windows arrive intact rather than as "�5". The byte order mark is not part of the text.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder('utf-16le').decode(bytes);
+  if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder('utf-16be').decode(bytes);
+  // A file that says it is UTF-8 is read as UTF-8 even with a broken byte in it.
+  if (startsWith(bytes, BOM_UTF8)) return new TextDecoder('utf-8').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** One record of the file: `number` is its row as a spreadsheet numbers it (1 is the first). */
+export interface CsvRow {
+  number: number;
+  cells: string[];
+}
+
+/** A file that is not well-formed CSV: the row (and line of the file) where reading stopped. */
+export class CsvSyntaxError extends ValidationError {
+  readonly row: number;
+  readonly line: number;
+  readonly reason: string;
+  constructor(row: number, line: number, reason: string) {
+    const where = `Row ${row}${line !== row ? ` (line ${line} of the file)` : ''}`;
+    super([{ field: 'file', message: `${where}: ${reason}` }]);
+    this.row = row;
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'A quoted cell is never closed: check for a missing " in this row',
+  INVALID_OPENING_QUOTE:
+    'A cell that is not in quotes has a " in it: put the whole cell in quotes and write each " inside it twice ("")',
+  CSV_INVALID_CLOSING_QUOTE:
+    'A quoted cell has more text after its closing quote: write each " inside a quoted cell twice ("")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE:
+    'A quoted cell has more text after its closing quote: write each " inside a quoted cell twice ("")',
+};
+
+/**
+ * The rows of a CSV file, blank ones included (so that row numbers are those a spreadsheet
+ * shows), each with the cells it has: rows may differ in length. Spaces around a cell are
+ * dropped unless they are inside its quotes. Bytes are decoded by `decodeText`.
+ */
+export function readCsv(input: Uint8Array | string): CsvRow[] {
+  const text = typeof input === 'string' ? input : decodeText(input);
+  let lastLine = 0;
+  try {
+    const records: string[][] = parse(text, {
+      bom: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: false,
+      trim: true,
+      on_record: (record: string[], context) => {
+        lastLine = context.lines;
+        return record;
+      },
+    });
+    return records.map((cells, i) => ({ number: i + 1, cells }));
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const row = Number(error.records) + 1;
+    // An unclosed quote is found only at the end of the file: name where its row began.
+    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : Number(error.lines);
+    throw new CsvSyntaxError(row, line, REASONS[error.code] ?? 'This row is not well-formed CSV: check its quotes');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** A cell to write: text, a number (written as it is), or nothing. */
+export type CsvCell = string | number | null | undefined;
+
+// A spreadsheet runs a cell beginning =, +, -, @ (or a tab or carriage return before one) as a
+// formula. A plain number, negative or with thousands, pence, a pound sign or a per cent sign
+// (-12.5, 1,234, -£250, 50%), runs nothing and is read as a number, so it is left alone.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?£?(\d[\d,]*)?(\.\d+)?%?$/;
+
+/**
+ * The one rule for every CSV Amber writes: text a spreadsheet would run as a formula gets a
+ * leading apostrophe, so opening a download (the audit trail holds people's own text) cannot
+ * run anything. Numbers passed as numbers never reach it.
+ */
+export const guardFormula = (text: string): string =>
+  FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+
+/** Undoes guardFormula on a cell read back from a file Amber wrote (or a spreadsheet saved). */
+export const unguardFormula = (text: string): string => text.replace(/^'(?=[=+\-@\t\r])/, '');
+
+/** A CSV file: the header, then the rows, with a byte order mark and CRLF after every row. */
+export function writeCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
+  return stringify([header, ...rows] as CsvCell[][], {
+    bom: true,
+    record_delimiter: 'windows',
+    eof: true,
+    // Line breaks of either kind, and spaces at either end (which a reader may trim), are quoted.
+    quoted_match: /[\r\n]|^\s|\s$/,
+    cast: { string: guardFormula, number: (n: number) => String(n) },
+  });
+}
