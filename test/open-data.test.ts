@@ -3,13 +3,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
-import { toCsv } from '../src/render/csv.ts';
+import { readCsv, writeCsv } from '../src/platform/csv.ts';
 import { paths } from '../src/paths.ts';
 
 describe('CSV writing', () => {
   it('quotes what needs quoting, starts with a byte order mark and ends lines with CRLF', () => {
     assert.equal(
-      toCsv(
+      writeCsv(
         ['a', 'b'],
         [
           ['x, y', 'say "hi"'],
@@ -66,5 +66,32 @@ describe('open data', () => {
       directionSincePrevious: 'Improved',
     });
     assert.equal((await t.app.inject({ url: paths.openData.index })).statusCode, 200);
+  });
+
+  it('writes a title a spreadsheet would run as a formula with an apostrophe, and negative numbers as they are', async () => {
+    const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+    await t.services.periods.ensure(actor, '2009-10-q1');
+    const title = '=HYPERLINK("http://evil.example","Click")';
+    await t.services.indicators.create(actor, {
+      code: 'FX 1',
+      title,
+      unitKind: 'number',
+      decimalPlaces: '0',
+      polarity: 'higher',
+      frequency: 'quarterly',
+      ruleKind: 'absolute',
+      tolerance: '1',
+    });
+    await t.services.indicators.setValue(actor, 'FX 1', { period: '2009-10-q1', actual: '-3', target: '-1,200' });
+    const csv = await t.app.inject({ url: paths.openData.indicators('csv') });
+    const rows = readCsv(csv.rawPayload).map((r) => r.cells);
+    const [header] = rows;
+    const mine = rows.find((r) => r[0] === 'FX 1')!;
+    const cell = (name: string) => mine[header!.indexOf(name)];
+    assert.equal(cell('title'), `'${title}`);
+    assert.equal(cell('actual'), '-3');
+    assert.equal(cell('target'), '-1,200');
+    const json = (await t.app.inject({ url: paths.openData.indicators('json') })).json();
+    assert.equal(json.records.find((r: { indicator: string }) => r.indicator === 'FX 1').title, title, 'JSON as it is');
   });
 });

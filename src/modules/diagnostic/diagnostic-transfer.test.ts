@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TAXONOMY } from '../../domain/diagnostic/taxonomy.ts';
 import { DEMO_DATA } from './diagnostic-demo.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import {
   parseWorkbook,
   rawSheetsOf,
@@ -59,5 +60,65 @@ describe('the diagnostic workbook', () => {
     const { data, problems } = parseWorkbook([...sheets, sheet], DEFAULT_TAXONOMY);
     assert.deepEqual(problems, []);
     assert.deepEqual(data.volumes, [{ processCode: 'FIN-AP', volume: 96_000, driver: '', row: 3 }]);
+  });
+});
+
+describe('a diagnostic sheet as CSV', () => {
+  const VOLUMES = 'Process code,Process,Volume driver,Volume\r\nFIN-AP,Accounts payable,Invoices – £ café,"96,000"\r\n';
+  const withoutVolumes = () => rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA).filter((s) => s.name !== SHEETS.volumes);
+
+  it('escapes text a spreadsheet would run as a formula, and reads it back as it was', () => {
+    const data = {
+      ...DEMO_DATA,
+      units: DEMO_DATA.units.map((u, i) => (i === 1 ? { ...u, name: '=HYPERLINK("http://x","Finance")' } : u)),
+    };
+    const csv = sheetCsv(DEFAULT_TAXONOMY, data, SHEETS.units);
+    assert.match(csv, /,"'=HYPERLINK\(""http:\/\/x"",""Finance""\)",/);
+    const sheets = rawSheetsOf(DEFAULT_TAXONOMY, data).filter((s) => s.name !== SHEETS.units);
+    const { data: back, problems } = parseWorkbook(
+      [...sheets, readCsvSheet(SHEETS.units, Buffer.from(csv, 'utf8'))],
+      DEFAULT_TAXONOMY,
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(back.units[1]!.name, '=HYPERLINK("http://x","Finance")');
+  });
+
+  const encodings: { name: string; bytes: Buffer }[] = [
+    {
+      name: 'UTF-16 with a byte order mark',
+      bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(VOLUMES, 'utf16le')]),
+    },
+    {
+      name: 'Windows-1252',
+      bytes: Buffer.from([...VOLUMES].map((c) => ({ '–': 0x96, '£': 0xa3, é: 0xe9 })[c] ?? c.charCodeAt(0))),
+    },
+  ];
+  for (const e of encodings)
+    it(`reads a sheet saved as ${e.name} with its £ and accents intact`, () => {
+      const { data, problems } = parseWorkbook(
+        [...withoutVolumes(), readCsvSheet(SHEETS.volumes, e.bytes)],
+        DEFAULT_TAXONOMY,
+      );
+      assert.deepEqual(problems, []);
+      assert.deepEqual(data.volumes, [{ processCode: 'FIN-AP', volume: 96_000, driver: 'Invoices – £ café', row: 2 }]);
+    });
+
+  it('refuses a file that is not well-formed CSV, naming the sheet and row', () => {
+    assert.throws(
+      () => readCsvSheet(SHEETS.volumes, Buffer.from('Process code,Volume\r\nFIN-AP,5\r\n"FIN-PAY,6\r\n')),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.issues[0]?.message ===
+          'Volumes sheet, row 3: A quoted cell is never closed: check for a missing " in this row',
+    );
+  });
+
+  it('refuses a file that is not text at all', () => {
+    assert.throws(
+      () => readCsvSheet(SHEETS.volumes, Buffer.from([0x00, 0x01, 0x02, 0x41])),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.issues[0]?.message === 'The file is neither an Excel workbook (.xlsx) nor a CSV file',
+    );
   });
 });

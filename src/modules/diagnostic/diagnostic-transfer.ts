@@ -11,7 +11,8 @@
 //   Non-pay:     Category | Description | Amount (£) | Process code | Function code | Org unit code | Basis
 //   Volumes:     Process code | Process | Volume driver | Volume   (pre-filled; a blank volume is "not collected")
 //   Taxonomy:    reference only, never read.
-// CSV: each sheet may also be uploaded as its own CSV file with the same columns (see readCsvSheet).
+// CSV: each sheet may also be uploaded as its own CSV file with the same columns (see readCsvSheet);
+// a CSV download escapes text that a spreadsheet would run as a formula, and reading drops it again.
 
 import ExcelJS from 'exceljs';
 import {
@@ -36,6 +37,8 @@ import {
   type NonPayCategory,
   validateNonPay,
 } from '../../domain/diagnostic/non-pay.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { CsvSyntaxError, decodeText, readCsv, unguardFormula, writeCsv, type CsvRow } from '../../platform/csv.ts';
 import type { ExerciseData, NonPayRecord, PostRecord, UnitRecord, VolumeRecord } from './diagnostic.repository.ts';
 
 export const SHEETS = {
@@ -166,51 +169,31 @@ export async function readWorkbook(data: Buffer): Promise<RawSheet[]> {
   });
 }
 
-/** RFC 4180 CSV (quotes, embedded commas and line breaks, a BOM) as one sheet. */
-export function readCsvSheet(name: string, text: string): RawSheet {
-  const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: RawSheet['rows'] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  const end = () => {
-    row.push(field.trim());
-    if (row.some((c) => c !== '')) rows.push({ number: line, cells: row });
-    row = [];
-    field = '';
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-      continue;
-    }
-    if (c === '"' && field.trim() === '') {
-      quoted = true;
-      field = '';
-      continue;
-    }
-    if (c === ',') {
-      row.push(field.trim());
-      field = '';
-      continue;
-    }
-    if (c === '\r' || c === '\n') {
-      end();
-      if (c === '\r' && input[i + 1] === '\n') i++;
-      line++;
-      continue;
-    }
-    field += c;
+/**
+ * One sheet uploaded as CSV (read by platform/csv.ts, in any encoding it recognises), with its
+ * blank rows dropped and each row keeping its number. A file that is not text, or not well-formed
+ * CSV, is refused naming the sheet (and the row).
+ */
+export function readCsvSheet(name: string, data: Uint8Array | string): RawSheet {
+  const text = typeof data === 'string' ? data : decodeText(data);
+  if (text.includes('\0'))
+    throw ValidationError.single('file', 'The file is neither an Excel workbook (.xlsx) nor a CSV file');
+  let rows: CsvRow[];
+  try {
+    rows = readCsv(text);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw ValidationError.single(
+      'file',
+      describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
+    );
   }
-  if (field !== '' || row.length > 0) end();
-  return { name, rows };
+  return {
+    name,
+    rows: rows
+      .map((r) => ({ number: r.number, cells: r.cells.map((c) => unguardFormula(c.trim())) }))
+      .filter((r) => r.cells.some((c) => c !== '')),
+  };
 }
 
 const normalise = (s: string) =>
@@ -759,12 +742,14 @@ export function rawSheetsOf(taxonomy: Taxonomy, data: ExerciseData): RawSheet[] 
   }));
 }
 
-/** One sheet as RFC 4180 CSV (UTF-8 with a BOM, CRLF), for the CSV route of an upload. */
+/** One sheet as CSV (platform/csv.ts: UTF-8 with a BOM, CRLF), for the CSV route of an upload. */
 export function sheetCsv(taxonomy: Taxonomy, data: ExerciseData, name: string): string {
   const s = sheetRows(taxonomy, data).find((x) => x.name === name);
   if (!s) throw new RangeError(`no sheet ${name}`);
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return `\uFEFF${[s.header, ...s.rows.map((r) => r.map(outText))].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+  return writeCsv(
+    s.header,
+    s.rows.map((r) => r.map(outText)),
+  );
 }
 
 /**

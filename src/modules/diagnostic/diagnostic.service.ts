@@ -647,10 +647,9 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       } else {
         const sheetName = input.sheet ? CSV_SHEETS[input.sheet] : undefined;
         if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-        if (input.file.data.includes(0))
-          throw ValidationError.single('file', 'The file is neither an Excel workbook (.xlsx) nor a CSV file');
+        const sheet = readCsvSheet(sheetName, input.file.data);
         sheets = rawSheetsOf(exercise.taxonomy, await repo.loadData(id)).filter((s) => s.name !== sheetName);
-        sheets.push(readCsvSheet(sheetName, input.file.data.toString('utf8')));
+        sheets.push(sheet);
       }
       return replaceFromSheets(actor, exercise, sheets, version);
     },

@@ -9,7 +9,7 @@ import { apiOperation } from '../../platform/http/openapi.ts';
 import { errorView } from '../../platform/views/views.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { formatDate } from '../../domain/dates.ts';
-import { toCsv } from '../../render/csv.ts';
+import { writeCsv } from '../../platform/csv.ts';
 import { presentEntries, csvRows, CSV_HEADER } from './history.presenter.ts';
 
 type Params = { code: string; period: string };
@@ -53,7 +53,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
         'content-disposition',
         `attachment; filename="${`history-${priority.code}.csv`.replace(/[^\w.-]+/g, '_')}"`,
       )
-      .send(toCsv(CSV_HEADER, csvRows(entries)));
+      .send(writeCsv(CSV_HEADER, csvRows(entries)));
   });
 
   app.get(paths.history.audit, async (request: FastifyRequest<{ Querystring: RangeQuery }>, reply) => {
@@ -72,14 +72,12 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply
-        .status(422)
-        .view('history/views/audit.njk', {
-          pageTitle: 'Audit trail',
-          values: query,
-          errors: errorView(error.issues),
-          entries: [],
-        });
+      return reply.status(422).view('history/views/audit.njk', {
+        pageTitle: 'Audit trail',
+        values: query,
+        errors: errorView(error.issues),
+        entries: [],
+      });
     }
   });
 
@@ -89,7 +87,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${name}"`)
-      .send(toCsv(CSV_HEADER, csvRows(entries)));
+      .send(writeCsv(CSV_HEADER, csvRows(entries)));
   });
 
   apiOperation(

@@ -9,7 +9,8 @@ import {
   DEFINITION_EXAMPLE,
   type DefinitionContext,
 } from './indicator-definitions.ts';
-import { csvRows, problemText } from './indicator-transfer.ts';
+import { problemText } from './indicator-transfer.ts';
+import { readCsv } from '../../platform/csv.ts';
 import { readDefinition, type Indicator } from './indicator.service.ts';
 
 const PERSON = { id: '00000000-0000-4000-8000-000000000001', name: 'Jo Bloggs' };
@@ -42,7 +43,7 @@ const context: DefinitionContext = {
   parse: readDefinition,
 };
 const HEADER = DEFINITION_COLUMNS.map((c) => c.name).join(',');
-const read = (csv: string) => readDefinitionRows(csvRows(csv), context);
+const read = (csv: string) => readDefinitionRows(readCsv(csv), context);
 const problems = (csv: string) => read(csv).problems.map(problemText);
 
 describe('reading indicator definitions', () => {
@@ -187,7 +188,7 @@ describe('reading indicator definitions', () => {
       baseline: 915,
     });
     assert.deepEqual(
-      readDefinitionRows(csvRows(`${HEADER}\n${DEFINITION_EXAMPLE.map((c) => `"${c}"`).join(',')}\n`), {
+      readDefinitionRows(readCsv(`${HEADER}\n${DEFINITION_EXAMPLE.map((c) => `"${c}"`).join(',')}\n`), {
         ...context,
         existing: [],
       }).problems,

@@ -26,10 +26,8 @@ import {
   readValueRows,
   problemText,
   valueSheet,
-  writeCsv,
+  writeSheetCsv,
   writeXlsx,
-  cellText,
-  CsvError,
   transferYearInput,
   type ExportRow,
   type Problem,
@@ -121,7 +119,8 @@ export function createIndicatorTransferService({
     try {
       return await readSheet(file.data);
     } catch (error) {
-      if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
+      // A CSV file that is not well formed names its row; anything else could not be read at all.
+      if (error instanceof ValidationError) throw error;
       throw ValidationError.single(
         'file',
         'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again',
@@ -135,7 +134,7 @@ export function createIndicatorTransferService({
     sheet: string[][],
     format: TransferFormat,
   ): Promise<Download> {
-    const body = format === 'csv' ? Buffer.from(writeCsv(sheet), 'utf8') : await writeXlsx(title, sheet);
+    const body = format === 'csv' ? writeSheetCsv(sheet) : await writeXlsx(title, sheet);
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
 
@@ -226,7 +225,7 @@ export function createIndicatorTransferService({
     const name = blank ? 'indicator-values-template' : `indicator-values-${financialYearLabel(year).replace('/', '-')}`;
     const body =
       format === 'csv'
-        ? Buffer.from(writeCsv(sheet.map((r) => r.map(cellText))), 'utf8')
+        ? writeSheetCsv(sheet)
         : await writeXlsx(blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`, sheet);
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
@@ -340,21 +339,8 @@ export function createIndicatorTransferService({
     ): Promise<ImportResult> {
       authorize(actor, 'indicator.edit');
       const year = parseWith(transferYearInput, { year: input.year }).year;
-      const file = input.file;
-      if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-      if (!/\.(csv|xlsx|txt)$/i.test(file.filename))
-        throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
-
-      let rows;
-      try {
-        rows = await readSheet(file.data);
-      } catch (error) {
-        if (error instanceof CsvError) throw problemsError([{ row: error.row, message: error.message }]);
-        throw ValidationError.single(
-          'file',
-          'The selected file could not be read: save it again as CSV or Excel (.xlsx) and try again',
-        );
-      }
+      const rows = await rowsOf(input.file);
+      const file = input.file!;
       const [list, known] = await Promise.all([indicators.list(actor), periods.list(actor)]);
       const periodIds = new Map(
         known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]),

@@ -2,19 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import {
-  parseCsv,
-  writeCsv,
-  csvRows,
   readSheet,
   readValueRows,
   problemText,
   suggestColumn,
-  CsvError,
+  text,
   valueSheet,
+  writeSheetCsv,
   writeXlsx,
   type TransferIndicator,
 } from './indicator-transfer.ts';
 import { formatValue } from '../../domain/indicators/indicator.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { readCsv } from '../../platform/csv.ts';
 
 const pct: TransferIndicator = {
   id: 'i-pct',
@@ -39,60 +39,64 @@ const monthly: TransferIndicator = {
 };
 const periodIds = new Map(['2009-10-q1', '2009-10-q2', '2009-10-m01'].map((k) => [k, `p-${k}`]));
 const context = { year: 2009, indicators: [pct, money, monthly], periodIds };
-const read = (csv: string) => readValueRows(csvRows(csv), context);
+const read = (csv: string) => readValueRows(readCsv(csv), context);
 
-describe('CSV reading and writing', () => {
-  const cases: { name: string; input: string; rows: string[][] }[] = [
-    {
-      name: 'plain cells and LF',
-      input: 'a,b\nc,d\n',
-      rows: [
-        ['a', 'b'],
-        ['c', 'd'],
-      ],
-    },
-    {
-      name: 'CRLF and a byte order mark',
-      input: '\uFEFFa,b\r\nc,d\r\n',
-      rows: [
-        ['a', 'b'],
-        ['c', 'd'],
-      ],
-    },
-    {
-      name: 'quoted commas, quotes and line breaks',
-      input: '"x, y","say ""hi""","two\r\nlines"\r\nz,,',
-      rows: [
-        ['x, y', 'say "hi"', 'two\r\nlines'],
-        ['z', '', ''],
-      ],
-    },
-    { name: 'no final line break', input: 'a', rows: [['a']] },
-    { name: 'a blank line in the middle', input: 'a\n\nb', rows: [['a'], [''], ['b']] },
-  ];
-  for (const c of cases) it(`reads ${c.name}`, () => assert.deepEqual(parseCsv(c.input), c.rows));
-
-  it('refuses a quoted cell that is never closed, naming its row', () => {
-    assert.throws(
-      () => parseCsv('a\n"b,c\n'),
-      (e: unknown) => e instanceof CsvError && e.row === 2,
-    );
-  });
-
-  it('writes what it reads back, quoting only where needed and defusing formulas', () => {
+describe('values as CSV', () => {
+  it('writes a sheet that reads back the same, quoting only where needed and defusing formulas', async () => {
     const rows = [
       ['PI No', 'Commentary'],
       ['NI 179', 'Up, again\n"good"'],
       ['X', '=SUM(A1)'],
       ['Y', '-£250'],
+      ['Z', '-3 days'],
     ];
-    const out = writeCsv(rows);
-    assert.ok(out.startsWith('\uFEFFPI No,Commentary\r\n'));
-    assert.match(out, /"Up, again\n""good"""/);
-    const back = parseCsv(out);
+    const out = writeSheetCsv(rows);
+    assert.ok(out.toString('utf8').startsWith('\uFEFFPI No,Commentary\r\n'));
+    assert.match(out.toString('utf8'), /"Up, again\n""good"""/);
+    const back = (await readSheet(out)).map((r) => r.cells);
     assert.deepEqual(back.slice(0, 2), rows.slice(0, 2));
-    assert.equal(back[2]![1], "'=SUM(A1)");
-    assert.equal(back[3]![1], '-£250');
+    assert.deepEqual(
+      back.slice(2).map((r) => r[1]),
+      ["'=SUM(A1)", '-£250', "'-3 days"],
+    );
+    assert.deepEqual(
+      back.slice(2).map((r) => text(r[1])),
+      ['=SUM(A1)', '-£250', '-3 days'],
+      'the apostrophe is dropped on reading, so what was exported imports as it was',
+    );
+  });
+
+  it('refuses a quoted cell that is never closed, naming its row', async () => {
+    await assert.rejects(
+      readSheet(Buffer.from('a\n"b,c\n')),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.issues[0]?.message === 'Row 2: A quoted cell is never closed: check for a missing " in this row',
+    );
+  });
+
+  it('reads a Windows-1252 file and a UTF-16 one as the same text', async () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('PI No,Commentary\r\nNI 179,£5 – café\r\n', 'utf16le'),
+    ]);
+    const cp1252 = Buffer.from([
+      ...Buffer.from('PI No,Commentary\r\nNI 179,'),
+      0xa3,
+      ...Buffer.from('5 '),
+      0x96,
+      ...Buffer.from(' caf'),
+      0xe9,
+      ...Buffer.from('\r\n'),
+    ]);
+    for (const file of [utf16, cp1252])
+      assert.deepEqual(
+        (await readSheet(file)).map((r) => r.cells),
+        [
+          ['PI No', 'Commentary'],
+          ['NI 179', '£5 – café'],
+        ],
+      );
   });
 });
 

@@ -1,5 +1,5 @@
 // Indicator values in spreadsheets (issue 4): the one layout Amber reads and writes, as CSV
-// (a small RFC 4180 parser and writer) and XLSX (exceljs), and the checks that turn the rows of
+// (platform/csv.ts) and XLSX (exceljs), and the checks that turn the rows of
 // a council's file into values to record — every problem named by row and column, nothing
 // written by this file. The service reads what it needs, calls `readValueRows`, and writes the
 // whole batch in one transaction only when there is no problem.
@@ -22,86 +22,7 @@ import {
   type Scaled,
 } from '../../domain/indicators/indicator.ts';
 import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKind } from '../../domain/period.ts';
-
-// ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180): quoted fields with embedded commas, quotes and line breaks; CRLF, LF or CR;
-// a UTF-8 byte order mark.
-
-export class CsvError extends Error {
-  constructor(
-    readonly row: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function parseCsv(input: string): string[][] {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let quoteStartRow = 0;
-  let i = 0;
-  const endRecord = () => {
-    row.push(field);
-    rows.push(row);
-    row = [];
-    field = '';
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i += 1;
-        continue;
-      }
-      field += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      quoteStartRow = rows.length + 1;
-      i += 1;
-      continue;
-    }
-    if (c === ',') {
-      row.push(field);
-      field = '';
-      i += 1;
-      continue;
-    }
-    if (c === '\r' || c === '\n') {
-      endRecord();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      continue;
-    }
-    field += c;
-    i += 1;
-  }
-  if (quoted) throw new CsvError(quoteStartRow, 'A quoted cell is never closed: check for a missing " in this row');
-  if (field !== '' || row.length > 0) endRecord();
-  return rows;
-}
-
-/** Text a spreadsheet would run as a formula is written with a leading apostrophe. */
-const FORMULA_LIKE = /^[=+@\t\r]|^-(?![\d£.(])/;
-
-export function writeCsv(rows: readonly (readonly string[])[]): string {
-  const cell = (v: string) => {
-    const safe = FORMULA_LIKE.test(v) ? `'${v}` : v;
-    return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  return `\uFEFF${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
-}
+import { readCsv, writeCsv, unguardFormula } from '../../platform/csv.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sheets: what either format becomes. A cell is its text, or a Date when Excel stored a date.
@@ -163,13 +84,14 @@ export async function readXlsx(data: Buffer): Promise<SheetRow[]> {
   return rows;
 }
 
-export const csvRows = (text: string): SheetRow[] => parseCsv(text).map((cells, i) => ({ number: i + 1, cells }));
-
-/** XLSX by its zip signature, else CSV (UTF-8). */
+/**
+ * XLSX by its zip signature, else CSV in whatever encoding `readCsv` recognises; a CSV file that
+ * is not well formed throws a ValidationError naming the row.
+ */
 export async function readSheet(data: Buffer): Promise<SheetRow[]> {
   if (data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)
     return readXlsx(data);
-  return csvRows(data.toString('utf8'));
+  return readCsv(data);
 }
 
 /** One sheet; numbers go in as numbers with the given format, everything else as text. */
@@ -199,6 +121,16 @@ export async function writeXlsx(title: string, rows: readonly (readonly OutCell[
 }
 
 export const cellText = (v: OutCell): string => (typeof v === 'string' ? v : numberText(v.number));
+
+/** One sheet as CSV, the first row its header; numbers as their shortest exact text. */
+export const writeSheetCsv = (rows: readonly (readonly OutCell[])[]): Buffer =>
+  Buffer.from(
+    writeCsv(
+      (rows[0] ?? []).map(cellText),
+      rows.slice(1).map((r) => r.map(cellText)),
+    ),
+    'utf8',
+  );
 
 // ---------------------------------------------------------------------------------------------
 // The layout
@@ -296,7 +228,7 @@ export const problemText = (p: Problem) => `Row ${p.row}${p.column ? `, column $
 export const text = (v: CellValue | undefined): string => {
   if (v === undefined) return '';
   if (v instanceof Date) return ukDate(v);
-  return v.replace(/^'(?=[=+@\-\t\r])/, '').trim();
+  return unguardFormula(v).trim();
 };
 const ukDate = (d: Date) =>
   `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;

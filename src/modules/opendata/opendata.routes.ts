@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { toCsv } from '../../render/csv.ts';
+import { writeCsv } from '../../platform/csv.ts';
 
 function send(
   reply: FastifyReply,
@@ -18,7 +18,7 @@ function send(
       .type('application/json; charset=utf-8')
       .send(JSON.stringify({ generatedAt: new Date().toISOString(), records }, null, 2));
   return reply.type('text/csv; charset=utf-8').send(
-    toCsv(
+    writeCsv(
       columns,
       records.map((r) => columns.map((c) => r[c] ?? null)),
     ),
