@@ -10,7 +10,8 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { broken, multipart, sampleWorkbook, copyData } from './fixtures/diagnostic/sample.ts';
 import { paths } from '../src/paths.ts';
-import { DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/taxonomy.ts';
+import { DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/taxonomy.ts';
+import { SHEETS, sheetCsv } from '../src/modules/diagnostic/diagnostic-transfer.ts';
 import { formatFte } from '../src/domain/diagnostic/baseline.ts';
 import { formatMoney } from '../src/domain/diagnostic/money.ts';
 import type { Actor } from '../src/domain/actor.ts';
@@ -157,6 +158,45 @@ for (const engine of ENGINES) {
       assert.equal((await counts()).volumes, 2);
       assert.equal((await counts()).posts, 30);
       await upload(await sampleWorkbook());
+    });
+
+    it('reads a sheet saved as CSV in Windows-1252 or UTF-16 with its £ and accents intact', async () => {
+      const data = copyData();
+      data.posts[0]!.title = 'Café – £ manager';
+      const csv = sheetCsv(DEFAULT_TAXONOMY, data, SHEETS.posts).replace(/^\uFEFF/, '');
+      const cp1252 = Buffer.from(
+        [...csv].map((c) => {
+          const byte = c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : { '£': 0xa3, '–': 0x96, '’': 0x92, é: 0xe9 }[c];
+          assert.ok(byte !== undefined, `${c} is not in this test's Windows-1252 table`);
+          return byte;
+        }),
+      );
+      const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]);
+      for (const [name, bytes] of [
+        ['Windows-1252', cp1252],
+        ['UTF-16', utf16],
+      ] as const) {
+        await upload(await sampleWorkbook());
+        assert.notEqual((await t.services.diagnostics.listPosts(actor, id)).posts[0]!.title, data.posts[0]!.title);
+        const res = await upload(bytes, { sheet: 'posts' }, 'posts.csv', 'text/csv');
+        assert.equal(res.statusCode, 303, `${name}: ${res.body.slice(0, 1500)}`);
+        const { posts } = await t.services.diagnostics.listPosts(actor, id);
+        assert.equal(posts.find((p) => p.code === data.posts[0]!.code)!.title, 'Café – £ manager', name);
+        assert.equal(posts.length, data.posts.length);
+      }
+      await upload(await sampleWorkbook());
+    });
+
+    it('refuses a CSV sheet with a quote never closed, naming the sheet and row', async () => {
+      const res = await upload(
+        Buffer.from('Process code,Process,Volume driver,Volume\r\nFIN-AP,Accounts payable,"invoices,5\r\n'),
+        { sheet: 'volumes' },
+        'volumes.csv',
+        'text/csv',
+      );
+      assert.equal(res.statusCode, 422);
+      assert.match(res.body, /Volumes sheet, row 2: A quoted cell is never closed/);
+      assert.deepEqual(await counts(), FULL);
     });
 
     it('refuses an upload made from a stale page with 409', async () => {

@@ -159,6 +159,30 @@ for (const engine of ENGINES) {
       assert.equal((await get(paths.history.auditCsv('not a date'))).statusCode, 422);
     });
 
+    it('writes text of the audit trail a spreadsheet would run as a formula with an apostrophe', async () => {
+      const home = await t.services.organisations.getHome();
+      const who = '@SUM(1+1)*cmd|" /C calc"!A0';
+      await t.services.indicators.create(
+        { organisationId: home.id, label: who },
+        {
+          code: 'AUD 1',
+          title: '-2+3',
+          unitKind: 'number',
+          decimalPlaces: '0',
+          polarity: 'higher',
+          frequency: 'annual',
+          ruleKind: 'absolute',
+          tolerance: '1',
+        },
+      );
+      const rows = parseCsv((await get(paths.history.auditCsv())).body);
+      const created = rows.filter((r) => r[1] === `'${who}`);
+      assert.equal(created.length, 1, 'the person’s name is written with an apostrophe before it');
+      assert.equal(created[0]![2], 'Indicator');
+      assert.equal(JSON.parse(created[0]![8]!).title, '-2+3', 'JSON starts with { and is left as it is');
+      assert.ok(!rows.some((r) => r[1] === who));
+    });
+
     it('lets only those allowed read the history or export the audit trail', async () => {
       assert.equal((await get(paths.history.report(CODE, PERIOD), viewer)).statusCode, 403);
       assert.equal((await get(paths.history.priority(CODE), contributor)).statusCode, 403);

@@ -31,6 +31,18 @@ function multipart(fields: Record<string, string>, file?: { name: string; data: 
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+/** Text as Excel on Windows saves "CSV (Comma delimited)": Windows-1252 (ASCII and the letters used here). */
+function windows1252(text: string): Buffer {
+  const bytes: Record<string, number> = { '£': 0xa3, '–': 0x96, é: 0xe9 };
+  return Buffer.from([...text].map((c) => (c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : bytes[c]!)));
+}
+/** Text as "Unicode text" saves it: UTF-16 LE with a byte order mark. */
+const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+const ENCODINGS = [
+  ['Windows-1252', windows1252],
+  ['UTF-16', utf16],
+] as const;
+
 for (const engine of ENGINES) {
   describe(`importing and exporting indicator values [${engine}]`, () => {
     let t: TestApp;
@@ -133,6 +145,27 @@ for (const engine of ENGINES) {
         '#file Row 6, column Q1: IMP 3 is reported annual: put its values in the Outturn column',
       ]);
       assert.match(htmlText(res.body), /The file has 6 problems\. Nothing was imported/);
+      assert.equal(await countValues(), before);
+    });
+
+    for (const [name, encode] of ENCODINGS)
+      it(`imports a CSV saved as ${name} with its £ and accents intact`, async () => {
+        const comment = `Cost £5 per call – café (${name})`;
+        const res = await upload('2009', 'values.csv', encode(`PI No,Q2,Commentary\r\nIMP 1,94,${comment}\r\n`));
+        assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+        assert.deepEqual(
+          (await valuesOf('IMP 1')).find(([period]) => period === '2009-10-q2'),
+          ['2009-10-q2', 940, 950, comment],
+        );
+      });
+
+    it('names the row of a quote never closed and changes nothing', async () => {
+      const before = await countValues();
+      const res = await upload('2009', 'bad.csv', Buffer.from('PI No,Q1,Commentary\nIMP 1,90,"Fine\nIMP 3,,\n'));
+      assert.equal(res.statusCode, 422);
+      assert.deepEqual(errorSummary(res.body), [
+        '#file Row 2: A quoted cell is never closed: check for a missing " in this row',
+      ]);
       assert.equal(await countValues(), before);
     });
 
@@ -246,6 +279,18 @@ for (const engine of ENGINES) {
         /1 indicator was added and 1 updated/,
       );
     });
+
+    for (const [name, encode] of ENCODINGS)
+      it(`creates indicators from a CSV saved as ${name} with its £ and accents intact`, async () => {
+        const code = `DEF ${name}`;
+        const res = await upload(
+          'definitions.csv',
+          encode(`PI No,Title,Unit,Good is?,Frequency\r\n${code},Cost of a café visit – £,Money (£),Lower,Annual\r\n`),
+        );
+        assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+        const created = await t.services.indicators.get(actor, code);
+        assert.deepEqual([created.title, created.unitKind], ['Cost of a café visit – £', 'money']);
+      });
 
     it('creates indicators from a good XLSX', async () => {
       const workbook = new ExcelJS.Workbook();
