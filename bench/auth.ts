@@ -289,7 +289,8 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
           userId: session.user.id,
           roles: ['performance_officer' as const],
         };
-        token = (await database.services.accounts.createApiToken(actor, { name: 'bench/auth.ts' })).token;
+        token = (await database.services.accounts.createApiToken(actor, { name: 'bench/auth.ts', scope: 'read' }))
+          .token;
         now = {
           name: `amber-${engine}`,
           app: await buildApp({

@@ -1,5 +1,6 @@
 // Signing in as a new user would: the sign-in page (a refused first try, then the right
-// password), the person's account page with a new API token, an administrator inviting a
+// password), the person's account page with a new API token (refused until its access is
+// chosen, then read only for 30 days), an administrator inviting a
 // user, the forgotten-password page, and signing out. axe-core runs on every page.
 
 import { describe, it, before, after } from 'node:test';
@@ -42,9 +43,17 @@ describe('signing in, accounts and users in the browser', { timeout: 120_000 }, 
       new Screen(page, 'Your account', 'AccountPage'),
     );
     await page.locator('#name').fill('Nightly upload');
-    const withToken = await account.submit('Create token', new Screen(page, 'Your account', 'AccountWithToken'));
+    const noScope = await account.submit('Create token', new Screen(page, 'Your account', 'TokenRefused'));
+    assert.deepEqual(
+      (await noScope.verifyRefused()).map((e) => `${e.href} ${e.text}`),
+      ['#scope Select what the token may do'],
+    );
+    assert.equal(await page.locator('#name').inputValue(), 'Nightly upload', 'the name is kept');
+    await page.getByLabel('Read only', { exact: true }).check();
+    await page.locator('#expiresInDays').selectOption('30');
+    const withToken = await noScope.submit('Create token', new Screen(page, 'Your account', 'AccountWithToken'));
     assert.match(await withToken.qa('new-token').innerText(), /amber_[0-9a-f]{8}_/);
-    assert.match(await withToken.qa('tokens').innerText(), /Nightly upload/);
+    assert.match(await withToken.qa('tokens').innerText(), /Nightly upload\s+amber_[0-9a-f]{8}_…\s+Read only/);
 
     // Users: invite someone (a refused first try, then a good one)
     const users = await withToken.follow(

@@ -16,7 +16,8 @@ import type { DB } from './schema.ts';
 import type { Actor } from './domain/actor.ts';
 import { paths } from './paths.ts';
 import { viewsPlugin, GOVUK_FRONTEND_DIST } from './platform/views/views.ts';
-import { registerErrorHandling } from './platform/http/errors.ts';
+import { registerErrorHandling, toProblem } from './platform/http/errors.ts';
+import { AppError } from './domain/errors.ts';
 import { registerPlanRoutes } from './modules/plans/plan.routes.ts';
 import { registerReportRoutes } from './modules/reports/report.routes.ts';
 import { registerPeopleRoutes } from './modules/people/person.routes.ts';
@@ -42,7 +43,9 @@ import {
   bearerToken,
   clientOf,
   cookieNames,
+  isApiUrl,
   isSafeMethod,
+  mayWrite,
   preSessionCsrf,
   presentedCsrfToken,
   readCookies,
@@ -158,7 +161,9 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
   // Pages and API operations need one, except those whose route says `config: { public: true }`
   // (sign-in, password reset, invitations, open data, the API description). Services check
   // what the actor may do (domain/permissions.ts); this hook only establishes who it is, and
-  // refuses state-changing requests that lack the session's CSRF token.
+  // refuses state-changing requests that lack the session's CSRF token. A personal token works
+  // on the API only (so no token can make tokens or invite anyone through the forms), and a
+  // read token only reads (issue 9).
   const secure = production;
   const cookies = cookieNames(secure);
   app.decorateRequest('actor', null as unknown as Actor);
@@ -174,24 +179,29 @@ export async function buildApp({ config, db, services }: AppDeps): Promise<Fasti
     const bearer = bearerToken(request);
     let identity: Identity | undefined;
     if (bearer) {
-      identity = await services.accounts.resolveApiToken(bearer);
-      if (!identity) {
-        await services.accounts.recordSecurityEvent({
-          ip: client.ip,
-          kind: 'api-token-refused',
-          detail: `${request.method} ${request.url.split('?')[0]}`,
-        });
-        return reply
-          .status(401)
-          .type('application/problem+json')
-          .header('www-authenticate', 'Bearer')
-          .send({
-            type: 'about:blank',
-            title: 'Sign in to continue',
-            status: 401,
-            code: 'TOKEN_NOT_VALID',
-            detail: 'The API token is not valid, or has been revoked. Create a new one on your account page.',
+      const what = `${request.method} ${request.url.split('?')[0]}`;
+      try {
+        if (!isApiUrl(request.url)) {
+          await services.accounts.recordSecurityEvent({
+            ip: client.ip,
+            kind: 'api-token-refused',
+            detail: `${what}: a token on a page or form`,
           });
+          throw new AppError(
+            'TOKEN_NOT_ACCEPTED_HERE',
+            'Personal API tokens work only on the API (addresses starting /api/). Pages and forms need you to sign in with a browser.',
+            401,
+          );
+        }
+        identity = await services.accounts.resolveApiToken(bearer, {
+          ip: client.ip,
+          request: what,
+          writes: mayWrite(request.method),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        if (error.status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        return reply.status(error.status).type('application/problem+json').send(toProblem(error));
       }
     } else {
       const sessionToken = readCookies(request)[cookies.session];

@@ -325,7 +325,7 @@ for (const engine of ENGINES) {
       const created = await t.app.inject({
         method: 'POST',
         url: paths.account.tokens,
-        ...form({ name: 'Nightly upload', _csrf: officer.csrfToken }),
+        ...form({ name: 'Nightly upload', scope: 'read-write', expiresInDays: '90', _csrf: officer.csrfToken }),
         headers: { ...form({}).headers, cookie: officer.headers.cookie },
       });
       assert.equal(created.statusCode, 200);
@@ -349,7 +349,13 @@ for (const engine of ENGINES) {
       await t.app.inject({ method: 'POST', url: paths.account.revokeToken(id), headers: officer.headers });
       const revoked = await t.app.inject({ url: '/api/priorities', headers: { authorization: `Bearer ${token}` } });
       assert.equal(revoked.statusCode, 401);
-      assert.equal(revoked.json().code, 'TOKEN_NOT_VALID');
+      assert.equal(revoked.json().code, 'TOKEN_REVOKED');
+      const unknown = await t.app.inject({
+        url: '/api/priorities',
+        headers: { authorization: `Bearer amber_00000000_${'x'.repeat(43)}` },
+      });
+      assert.equal(unknown.statusCode, 401);
+      assert.equal(unknown.json().code, 'TOKEN_NOT_VALID');
 
       const viewer = await t.signIn(['viewer']);
       const vt = await t.services.accounts.createApiToken(
@@ -359,7 +365,7 @@ for (const engine of ENGINES) {
           userId: viewer.userId,
           roles: ['viewer'],
         },
-        { name: 'read only' },
+        { name: 'a viewer writing', scope: 'read-write' },
       );
       const denied = await t.app.inject({
         method: 'POST',

@@ -1,5 +1,6 @@
 // Table types of sign-in (issue 3): accounts, memberships (roles per organisation), sessions,
-// one-time tokens, API tokens, sign-in attempts and the security log. Migration 2026-11-24-010.
+// one-time tokens, API tokens, sign-in attempts and the security log. Migrations 2026-11-24-010
+// and 2026-12-04-050 (token scope and expiry, why a token was revoked, attempts checked).
 
 import type { ColumnType, Generated } from 'kysely';
 import type { Role } from '../domain/permissions.ts';
@@ -57,6 +58,9 @@ export interface ApiTokenTable {
   created_at: Generated<Date>;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  scope: 'read' | 'read-write';
+  expires_at: Timestamp;
+  revoked_reason: string | null;
 }
 
 export interface SignInAttemptTable {
@@ -65,6 +69,8 @@ export interface SignInAttemptTable {
   ip: string;
   succeeded: boolean;
   at: Generated<Date>;
+  /** When the password was verified; null while it is being verified. */
+  checked_at: Date | null;
 }
 
 export interface SecurityEventTable {

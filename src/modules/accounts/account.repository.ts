@@ -39,10 +39,13 @@ export interface SessionRecord {
   personId: string | null;
   roles: Role[] | null;
   csrfToken: string;
+  method: 'password' | 'oidc';
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
 }
+
+export type ApiTokenScope = 'read' | 'read-write';
 
 export interface ApiTokenRecord {
   id: string;
@@ -50,9 +53,23 @@ export interface ApiTokenRecord {
   organisationId: string;
   name: string;
   prefix: string;
+  scope: ApiTokenScope;
   createdAt: Date;
+  expiresAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** Why it was revoked: by its owner, a password change or reset, the account disabled. */
+  revokedReason: string | null;
+}
+
+/** Failed (or still being checked) sign-in attempts in the window, for one pair and one address. */
+export interface FailureCounts {
+  /** This account from this address. */
+  pair: number;
+  pairOldest: Date | null;
+  /** Any account from this address. */
+  address: number;
+  addressOldest: Date | null;
 }
 
 export interface SecurityEventRecord {
@@ -291,6 +308,7 @@ function accountQueries(db: Executor<DB>) {
           'm.person_id',
           'm.roles',
           's.csrf_token',
+          's.method',
           's.created_at',
           's.last_seen_at',
           's.expires_at',
@@ -309,6 +327,7 @@ function accountQueries(db: Executor<DB>) {
           personId: r.person_id,
           roles: r.roles,
           csrfToken: r.csrf_token,
+          method: r.method,
           createdAt: r.created_at,
           lastSeenAt: r.last_seen_at,
           expiresAt: r.expires_at,
@@ -321,6 +340,7 @@ function accountQueries(db: Executor<DB>) {
     async deleteSession(idHash: string): Promise<void> {
       await db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
     },
+    /** Ends every session of the account; returns how many there were. */
     async deleteUserSessions(userId: string): Promise<number> {
       const r = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numDeletedRows);
@@ -381,6 +401,8 @@ function accountQueries(db: Executor<DB>) {
       name: string;
       tokenHash: string;
       prefix: string;
+      scope: ApiTokenScope;
+      expiresAt: Date;
     }): Promise<string> {
       const r = await db
         .insertInto('api_token')
@@ -390,6 +412,8 @@ function accountQueries(db: Executor<DB>) {
           name: v.name,
           token_hash: v.tokenHash,
           prefix: v.prefix,
+          scope: v.scope,
+          expires_at: v.expiresAt,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -409,20 +433,33 @@ function accountQueries(db: Executor<DB>) {
         organisationId: r.organisation_id,
         name: r.name,
         prefix: r.prefix,
+        scope: r.scope,
         createdAt: r.created_at,
+        expiresAt: r.expires_at,
         lastUsedAt: r.last_used_at,
         revokedAt: r.revoked_at,
+        revokedReason: r.revoked_reason,
       }));
     },
     async revokeApiToken(userId: string, id: string, at: Date): Promise<boolean> {
       const r = await db
         .updateTable('api_token')
-        .set({ revoked_at: at })
+        .set({ revoked_at: at, revoked_reason: 'revoked by its owner' })
         .where('user_id', '=', userId)
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+    /** Revokes every token of the account not yet revoked, in every organisation; returns how many. */
+    async revokeUserApiTokens(userId: string, at: Date, reason: string): Promise<number> {
+      const r = await db
+        .updateTable('api_token')
+        .set({ revoked_at: at, revoked_reason: reason })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
     async findApiTokenIdentity(tokenHash: string) {
       return db
@@ -442,7 +479,11 @@ function accountQueries(db: Executor<DB>) {
           'o.name as organisation_name',
           'm.person_id',
           'm.roles',
+          't.prefix',
+          't.scope',
+          't.expires_at',
           't.revoked_at',
+          't.revoked_reason',
           't.last_used_at',
         ])
         .where('t.token_hash', '=', tokenHash)
@@ -452,45 +493,67 @@ function accountQueries(db: Executor<DB>) {
       await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', id).execute();
     },
 
-    // Sign-in attempts: counted across instances for rate limiting
-    async insertAttempt(v: { email: string; ip: string; succeeded: boolean }): Promise<void> {
-      await db
-        .insertInto('sign_in_attempt')
-        .values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: v.succeeded })
-        .execute();
+    // Sign-in attempts: counted in the database, so the limits hold across app instances.
+    /**
+     * Serialises, until the transaction ends, every sign-in attempt from one address: both limits
+     * (this account from this address, any account from this address) are counts of attempts
+     * from the address, so holding its lock makes count-then-reserve atomic on every instance.
+     * A transaction-level advisory lock: PostgreSQL and PGlite both release it at commit.
+     */
+    async lockSignInAddress(ip: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtext('amber.sign-in.address'), hashtext(${ip}))`.execute(db);
     },
-    /** Failed attempts since `since` for the account and for the address, with the oldest of each. */
-    async countFailures(
-      email: string,
-      ip: string,
-      since: Date,
-    ): Promise<{ account: number; accountOldest: Date | null; address: number; addressOldest: Date | null }> {
+    /** Failed attempts (and attempts still being checked) since `since`, with the oldest of each. */
+    async countFailures(email: string, ip: string, since: Date): Promise<FailureCounts> {
       const r = await sql<{
-        account: string;
-        account_oldest: Date | null;
+        pair: string;
+        pair_oldest: Date | null;
         address: string;
         address_oldest: Date | null;
       }>`
-        select count(*) filter (where email = ${email.toLowerCase()}) as account,
-               min(at) filter (where email = ${email.toLowerCase()}) as account_oldest,
-               count(*) filter (where ip = ${ip}) as address,
-               min(at) filter (where ip = ${ip}) as address_oldest
+        select count(*) filter (where email = ${email.toLowerCase()}) as pair,
+               min(at) filter (where email = ${email.toLowerCase()}) as pair_oldest,
+               count(*) as address,
+               min(at) as address_oldest
           from sign_in_attempt
-         where not succeeded and at >= ${since} and (email = ${email.toLowerCase()} or ip = ${ip})`.execute(db);
+         where ip = ${ip} and not succeeded and at >= ${since}`.execute(db);
       const row = r.rows[0]!;
       return {
-        account: Number(row.account),
-        accountOldest: row.account_oldest,
+        pair: Number(row.pair),
+        pairOldest: row.pair_oldest,
         address: Number(row.address),
         addressOldest: row.address_oldest,
       };
     },
-    /** A successful sign-in clears the account's failure count (not the address's). */
+    /** An attempt about to be checked: it counts as a failure until its outcome is recorded. */
+    async reserveAttempt(v: { email: string; ip: string; at: Date }): Promise<string> {
+      const r = await db
+        .insertInto('sign_in_attempt')
+        .values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: false, at: v.at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return String(r.id);
+    },
+    async recordAttemptOutcome(id: string, succeeded: boolean, checkedAt: Date): Promise<void> {
+      await db.updateTable('sign_in_attempt').set({ succeeded, checked_at: checkedAt }).where('id', '=', id).execute();
+    },
+    /** A successful sign-in clears the failures of this account from this address (not the address's others). */
+    async clearPairFailures(email: string, ip: string): Promise<void> {
+      await db
+        .deleteFrom('sign_in_attempt')
+        .where('email', '=', email.toLowerCase())
+        .where('ip', '=', ip)
+        .where('succeeded', '=', false)
+        .where('checked_at', 'is not', null)
+        .execute();
+    },
+    /** A password reset clears the account's failures from every address. */
     async clearAccountFailures(email: string): Promise<void> {
       await db
         .deleteFrom('sign_in_attempt')
         .where('email', '=', email.toLowerCase())
         .where('succeeded', '=', false)
+        .where('checked_at', 'is not', null)
         .execute();
     },
 

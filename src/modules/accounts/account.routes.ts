@@ -10,7 +10,7 @@ import { errorView } from '../../platform/views/views.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { ROLES, ROLE_LABELS, type Role } from '../../domain/permissions.ts';
 import { SignInFailedError, SignInLimitedError, type NewSession } from './account.service.ts';
-import { MIN_PASSWORD } from './account.schemas.ts';
+import { API_TOKEN_DAYS, DEFAULT_API_TOKEN_DAYS, MIN_PASSWORD } from './account.schemas.ts';
 import { formatUkDateTime, roleNames, STATE_LABELS } from './account.presenter.ts';
 
 type TokenReq = FastifyRequest<{ Params: { token: string } }>;
@@ -203,12 +203,19 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   });
 
   // The person's own account
-  async function accountPage(request: FastifyRequest, extra: Record<string, unknown> = {}) {
+  const DAY = 86_400_000;
+  async function accountPage(
+    request: FastifyRequest,
+    extra: { values?: Record<string, unknown> } & Record<string, unknown> = {},
+  ) {
     const identity = request.identity!;
     const tokens = await accounts.listApiTokens(request.actor);
     const person = request.actor.personId
       ? (await people.list(request.actor)).find((p) => p.id === request.actor.personId)
       : undefined;
+    const values = extra.values ?? {};
+    const days = String(values.expiresInDays ?? DEFAULT_API_TOKEN_DAYS);
+    const now = Date.now();
     return {
       pageTitle: 'Your account',
       section: 'account',
@@ -216,16 +223,40 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       roles: roleNames(identity.roles),
       personName: person?.name,
       minPassword: MIN_PASSWORD,
-      values: {},
       tokens: tokens.map((t) => ({
         name: t.name,
         start: `amber_${t.prefix}_…`,
+        access: t.scope === 'read' ? 'Read only' : 'Read and write',
         created: formatUkDateTime(t.createdAt),
+        expires: formatUkDateTime(t.expiresAt),
         lastUsed: t.lastUsedAt ? formatUkDateTime(t.lastUsedAt) : 'Never',
-        revoked: t.revokedAt ? formatUkDateTime(t.revokedAt) : undefined,
+        revoked: t.revokedAt
+          ? `${formatUkDateTime(t.revokedAt)}${t.revokedReason ? ` (${t.revokedReason})` : ''}`
+          : undefined,
+        expired: !t.revokedAt && t.expiresAt.getTime() <= now,
         revokeHref: paths.account.revokeToken(t.id),
       })),
+      scopeItems: [
+        {
+          value: 'read',
+          text: 'Read only',
+          hint: { text: 'It can fetch anything you can see, but cannot change anything' },
+          checked: values.scope === 'read',
+        },
+        {
+          value: 'read-write',
+          text: 'Read and write',
+          hint: { text: 'It can also make the changes your roles allow' },
+          checked: values.scope === 'read-write',
+        },
+      ],
+      expiryItems: API_TOKEN_DAYS.map((d) => ({
+        value: String(d),
+        text: `${d === 365 ? '1 year' : `${d} days`} (until ${formatUkDateTime(new Date(now + d * DAY))})`,
+        selected: String(d) === days,
+      })),
       ...extra,
+      values,
     };
   }
   app.get(paths.account.show, async (request, reply) => {
@@ -235,7 +266,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       await accountPage(request, {
         flash:
           q.saved === 'password'
-            ? 'Your password has been changed.'
+            ? 'Your password has been changed. You have been signed out everywhere else, and any API tokens of yours have been revoked.'
             : q.saved === 'revoked'
               ? 'The token has been revoked.'
               : undefined,
@@ -244,7 +275,14 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   });
   app.post(paths.account.password, async (request, reply) => {
     try {
-      await accounts.changePassword(request.actor, formBody(request), clientOf(request));
+      // Every other session ends and every API token is revoked; this one goes on with a new id.
+      const session = await accounts.changePassword(
+        request.actor,
+        formBody(request),
+        clientOf(request),
+        readCookies(request)[names.session],
+      );
+      if (session) setSession(reply, session);
       return reply.redirect(`${paths.account.show}?saved=password`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

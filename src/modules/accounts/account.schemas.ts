@@ -2,7 +2,7 @@
 // composition rules, no forced changes; at least 12 characters, at most 256.
 
 import { z } from 'zod';
-import { requiredText, optionalUuid, stringList, checkbox } from '../../platform/validation.ts';
+import { requiredText, optionalUuid, stringList, checkbox, choice, integer } from '../../platform/validation.ts';
 import { ROLES, type Role } from '../../domain/permissions.ts';
 
 const email = (label = 'your e-mail address') =>
@@ -85,7 +85,19 @@ export const membershipInput = z.object({
   disabled: checkbox(),
 });
 
-export const apiTokenInput = z.object({ name: requiredText('a name for the token', 100) });
+export const API_TOKEN_SCOPES = ['read', 'read-write'] as const;
+/** The expiries the account page offers; a script may ask for any whole number of days up to a year. */
+export const API_TOKEN_DAYS = [30, 90, 365] as const;
+export const DEFAULT_API_TOKEN_DAYS = 90;
+
+export const apiTokenInput = z.object({
+  name: requiredText('a name for the token', 100),
+  scope: choice('what the token may do', API_TOKEN_SCOPES),
+  expiresInDays: z.preprocess(
+    (v) => (v === undefined || v === null || v === '' ? DEFAULT_API_TOKEN_DAYS : v),
+    integer('the number of days the token lasts', 1, 365),
+  ),
+});
 
 export type SignInInput = z.output<typeof signInInput>;
 export type InviteInput = z.output<typeof inviteInput>;

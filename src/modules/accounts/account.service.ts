@@ -1,19 +1,37 @@
 // Sign-in and accounts (issue 3): local accounts with argon2id passwords, invitations and
 // password resets by single-use expiring links, sessions kept in the database (idle and
-// absolute timeouts, a new id at every sign-in), personal API tokens, rate limiting of sign-in
-// per account and per address (counted in the database, so it holds across app instances),
+// absolute timeouts, a new id at every sign-in), personal API tokens (a scope and an expiry;
+// the API only), rate limiting of sign-in per account and address pair and per address
+// (counted and reserved atomically in the database, so it holds across app instances),
 // single sign-on (the OIDC client calls `signInWithEmail`) and the security log.
+//
+// Credentials mean what they say (issue 9): changing a password revokes every API token of the
+// account and ends its other sessions; a password reset, or disabling the account, revokes
+// every token and ends every session.
 //
 // Secrets are random 32-byte values given to the person once; only their SHA-256 is stored.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import type { Actor } from '../../domain/actor.ts';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../domain/errors.ts';
 import { authorize, ROLE_LABELS, type Role } from '../../domain/permissions.ts';
 import { formatUkDateTime } from './account.presenter.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { AccountRepository, MembershipRecord, UserRecord, NewSecurityEvent } from './account.repository.ts';
+import type {
+  AccountRepository,
+  ApiTokenScope,
+  MembershipRecord,
+  UserRecord,
+  NewSecurityEvent,
+} from './account.repository.ts';
 import {
   signInInput,
   forgottenPasswordInput,
@@ -32,7 +50,11 @@ export interface AuthSettings {
   maxHours: number;
   resetLinkMinutes: number;
   invitationDays: number;
-  /** Failed sign-ins allowed per account, and per address, in `windowMinutes`. */
+  /**
+   * Failed sign-ins allowed in `windowMinutes` for one account from one address, and from one
+   * address whatever the account. Never per account alone: then anyone who knew an address
+   * could lock its owner out.
+   */
   accountFailures: number;
   addressFailures: number;
   windowMinutes: number;
@@ -70,6 +92,8 @@ export interface Identity {
   via: 'session' | 'token';
   /** The session's CSRF token (sessions only). */
   csrfToken?: string;
+  /** What the API token may do (tokens only). */
+  tokenScope?: ApiTokenScope;
 }
 
 export interface NewSession {
@@ -95,6 +119,12 @@ export class SignInLimitedError extends AppError {
     this.retryAt = retryAt;
   }
 }
+/** A personal API token that is unknown, revoked, expired, or of an account that is closed. */
+export class ApiTokenRefusedError extends UnauthenticatedError {
+  constructor(code: 'TOKEN_NOT_VALID' | 'TOKEN_REVOKED' | 'TOKEN_EXPIRED', message: string) {
+    super(code, message);
+  }
+}
 export class LinkNotValidError extends NotFoundError {
   constructor(message: string) {
     super('LINK_NOT_VALID', message);
@@ -109,6 +139,7 @@ export class UserNotFoundError extends NotFoundError {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
 const TOKEN_PREFIX = 'amber_';
+const DAY = 86_400_000;
 
 // Verifying against this when the account does not exist keeps the time of a refusal the same
 // for known and unknown addresses.
@@ -132,30 +163,46 @@ export function createAccountService({
   const link = (path: string) => `${settings.publicUrl.replace(/\/$/, '')}${path}`;
   const security = (e: NewSecurityEvent) => repo.insertSecurityEvent(e);
 
+  type Queries = Parameters<Parameters<AccountRepository['transaction']>[0]>[0];
+
+  /** A new session, inside the caller's transaction; `expiresAt` keeps a rotated session's end. */
+  async function insertSession(
+    q: Queries,
+    userId: string,
+    organisationId: string,
+    method: 'password' | 'oidc',
+    client: Client,
+    expiresAt = new Date(now().getTime() + settings.maxHours * 3_600_000),
+  ): Promise<NewSession> {
+    const token = secret();
+    const csrfToken = secret();
+    await q.insertSession({
+      idHash: sha256(token),
+      userId,
+      organisationId,
+      csrfToken,
+      method,
+      expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+    return { token, csrfToken, expiresAt };
+  }
+
   async function startSession(
     userId: string,
     organisationId: string,
     method: 'password' | 'oidc',
     client: Client,
   ): Promise<NewSession> {
-    const token = secret();
-    const csrfToken = secret();
-    const expiresAt = new Date(now().getTime() + settings.maxHours * 3_600_000);
-    await repo.transaction(async (q) => {
-      await q.insertSession({
-        idHash: sha256(token),
-        userId,
-        organisationId,
-        csrfToken,
-        method,
-        expiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent,
-      });
+    return repo.transaction(async (q) => {
+      const session = await insertSession(q, userId, organisationId, method, client);
       await q.updateUser(userId, { lastSignedInAt: now() });
+      return session;
     });
-    return { token, csrfToken, expiresAt };
   }
+
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
   /** The organisation a user signs in to: their first membership. */
   async function homeMembership(user: UserRecord): Promise<MembershipRecord | undefined> {
@@ -390,45 +437,59 @@ export function createAccountService({
       return startSession(user.id, membership.organisationId, 'password', client);
     },
 
-    /** Checks the password; refuses after too many failures for the account or the address. */
+    /**
+     * Checks the password, after reserving the attempt: in one transaction holding the address's
+     * lock, the failures of this account from this address and of this address are counted, and
+     * either the attempt is refused (nothing is checked) or it is recorded as a failure until the
+     * password proves otherwise. Concurrent guesses therefore cannot all slip under the limit,
+     * on one instance or many, and the lock is not held while argon2 works (~50 ms of CPU).
+     * The outcome, the session and the security log are written in a second transaction.
+     */
     async signIn(input: unknown, client: Client): Promise<NewSession & { user: UserRecord }> {
       const { email, password } = parseWith(signInInput, input);
-      const since = new Date(now().getTime() - settings.windowMinutes * 60_000);
-      const failures = await repo.countFailures(email, client.ip, since);
-      const retry = (oldest: Date | null) => new Date((oldest ?? now()).getTime() + settings.windowMinutes * 60_000);
-      if (failures.account >= settings.accountFailures) {
-        await security({
-          email,
-          ip: client.ip,
-          kind: 'sign-in-refused-account-limit',
-          detail: `${failures.account} failed attempts in ${settings.windowMinutes} minutes`,
-        });
-        const at = retry(failures.accountOldest);
+      const at = now();
+      const since = new Date(at.getTime() - settings.windowMinutes * 60_000);
+      const retry = (oldest: Date | null) => new Date((oldest ?? at).getTime() + settings.windowMinutes * 60_000);
+      type Reservation = { refused: 'pair' | 'address'; retryAt: Date } | { attempt: string };
+      const reserved = await repo.transaction(async (q): Promise<Reservation> => {
+        await q.lockSignInAddress(client.ip);
+        const failures = await q.countFailures(email, client.ip, since);
+        if (failures.pair >= settings.accountFailures) {
+          await q.insertSecurityEvent({
+            email,
+            ip: client.ip,
+            kind: 'sign-in-refused-account-limit',
+            detail: `${failures.pair} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
+          });
+          return { refused: 'pair', retryAt: retry(failures.pairOldest) };
+        }
+        if (failures.address >= settings.addressFailures) {
+          await q.insertSecurityEvent({
+            email,
+            ip: client.ip,
+            kind: 'sign-in-refused-address-limit',
+            detail: `${failures.address} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
+          });
+          return { refused: 'address', retryAt: retry(failures.addressOldest) };
+        }
+        return { attempt: await q.reserveAttempt({ email, ip: client.ip, at }) };
+      });
+      if ('refused' in reserved) {
+        const when = formatUkDateTime(reserved.retryAt);
         throw new SignInLimitedError(
-          `There have been too many failed attempts to sign in to this account. Try again after ${formatUkDateTime(at)}, or reset your password.`,
-          at,
+          reserved.refused === 'pair'
+            ? `There have been too many failed attempts to sign in to this account. Try again after ${when}, or reset your password.`
+            : `There have been too many failed attempts to sign in from your network. Try again after ${when}.`,
+          reserved.retryAt,
         );
       }
-      if (failures.address >= settings.addressFailures) {
-        await security({
-          email,
-          ip: client.ip,
-          kind: 'sign-in-refused-address-limit',
-          detail: `${failures.address} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
-        });
-        const at = retry(failures.addressOldest);
-        throw new SignInLimitedError(
-          `There have been too many failed attempts to sign in from your network. Try again after ${formatUkDateTime(at)}.`,
-          at,
-        );
-      }
+
       const user = await repo.findUserByEmail(email);
       const ok = user?.passwordHash
         ? await argon2Verify(user.passwordHash, password)
         : (await argon2Verify(await dummy(), password), false);
       const membership = ok && user!.state === 'active' ? await homeMembership(user!) : undefined;
       if (!ok || !user || user.state !== 'active' || !membership) {
-        await repo.insertAttempt({ email, ip: client.ip, succeeded: false });
         const why = !user
           ? 'unknown account'
           : !ok
@@ -436,20 +497,34 @@ export function createAccountService({
             : user.state !== 'active'
               ? `account ${user.state}`
               : 'no organisation';
-        await security({ userId: user?.id ?? null, email, ip: client.ip, kind: 'sign-in-failed', detail: why });
+        await repo.transaction(async (q) => {
+          await q.recordAttemptOutcome(reserved.attempt, false, now());
+          await q.insertSecurityEvent({
+            userId: user?.id ?? null,
+            email,
+            ip: client.ip,
+            kind: 'sign-in-failed',
+            detail: why,
+          });
+        });
         throw new SignInFailedError();
       }
-      await repo.insertAttempt({ email, ip: client.ip, succeeded: true });
-      await repo.clearAccountFailures(email);
-      await security({
-        organisationId: membership.organisationId,
-        userId: user.id,
-        email: user.email,
-        ip: client.ip,
-        kind: 'signed-in',
-        detail: 'password',
+      const session = await repo.transaction(async (q) => {
+        await q.recordAttemptOutcome(reserved.attempt, true, now());
+        await q.clearPairFailures(email, client.ip);
+        await q.insertSecurityEvent({
+          organisationId: membership.organisationId,
+          userId: user.id,
+          email: user.email,
+          ip: client.ip,
+          kind: 'signed-in',
+          detail: 'password',
+        });
+        const session = await insertSession(q, user.id, membership.organisationId, 'password', client);
+        await q.updateUser(user.id, { lastSignedInAt: now() });
+        return session;
       });
-      return { ...(await startSession(user.id, membership.organisationId, 'password', client)), user };
+      return { ...session, user };
     },
 
     /**
@@ -589,19 +664,37 @@ export function createAccountService({
       const used = await repo.transaction(async (q) => {
         if (!(await q.useOneTimeToken(sha256(token), now()))) return false;
         await q.updateUser(user.id, { passwordHash });
-        await q.deleteUserSessions(user.id);
+        // Whoever knew the old password may have made tokens or be signed in: all of it ends.
+        const sessions = await q.deleteUserSessions(user.id);
+        const tokens = await q.revokeUserApiTokens(user.id, now(), 'the password was reset');
+        await q.clearAccountFailures(user.email);
+        await q.insertSecurityEvent({
+          userId: user.id,
+          email: user.email,
+          ip: client.ip,
+          kind: 'password-reset',
+          detail: `${plural(sessions, 'session', 'sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked`,
+        });
         return true;
       });
       if (!used)
         throw new LinkNotValidError(
           'This password reset link has already been used. Each link works once: ask for a new one if you need to.',
         );
-      await repo.clearAccountFailures(user.email);
-      await security({ userId: user.id, email: user.email, ip: client.ip, kind: 'password-reset' });
       return user;
     },
 
-    async changePassword(actor: Actor, input: unknown, client: Client): Promise<void> {
+    /**
+     * Changes the signed-in person's password. Every API token of the account is revoked and
+     * every other session ends; the session it was changed in (`sessionToken`) continues with a
+     * new id (returned, for the cookie) and its original end.
+     */
+    async changePassword(
+      actor: Actor,
+      input: unknown,
+      client: Client,
+      sessionToken?: string,
+    ): Promise<NewSession | undefined> {
       if (!actor.userId)
         throw new ValidationError([{ field: 'current', message: 'Only a signed-in person can change their password' }]);
       const parsed = parseWith(changePasswordInput, input);
@@ -616,13 +709,26 @@ export function createAccountService({
         });
         throw ValidationError.single('current', 'Your current password is not correct');
       }
-      await repo.updateUser(user.id, { passwordHash: await argon2Hash(parsed.password) });
-      await security({
-        organisationId: actor.organisationId,
-        userId: user.id,
-        email: user.email,
-        ip: client.ip,
-        kind: 'password-changed',
+      const passwordHash = await argon2Hash(parsed.password);
+      return repo.transaction(async (q) => {
+        await q.updateUser(user.id, { passwordHash });
+        const current =
+          sessionToken && sessionToken.length <= 200 ? await q.findSession(sha256(sessionToken)) : undefined;
+        const ended = await q.deleteUserSessions(user.id);
+        const kept =
+          current && current.userId === user.id
+            ? await insertSession(q, user.id, current.organisationId, current.method, client, current.expiresAt)
+            : undefined;
+        const tokens = await q.revokeUserApiTokens(user.id, now(), 'the password was changed');
+        await q.insertSecurityEvent({
+          organisationId: actor.organisationId,
+          userId: user.id,
+          email: user.email,
+          ip: client.ip,
+          kind: 'password-changed',
+          detail: `${plural(kept ? ended - 1 : ended, 'other session', 'other sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked${kept ? '; this session continues with a new id' : ''}`,
+        });
+        return kept;
       });
     },
 
@@ -667,13 +773,24 @@ export function createAccountService({
           roles: parsed.roles,
         });
         if (state !== user.state) await q.updateUser(userId, { state });
-        // Taking roles away takes effect at once: the person's sessions end.
-        if (
+        // Taking roles away takes effect at once: the person's sessions end. (Tokens act with
+        // the roles the person has now, so they lose them at once without being revoked.)
+        const sessions =
           state === 'disabled' ||
           parsed.roles.length < user.membership.roles.length ||
           user.membership.roles.some((r) => !parsed.roles.includes(r))
-        )
-          await q.deleteUserSessions(userId);
+            ? await q.deleteUserSessions(userId)
+            : 0;
+        // A closed account's tokens are revoked, so opening it again does not bring them back.
+        const tokens =
+          state === 'disabled' ? await q.revokeUserApiTokens(userId, now(), 'the account was disabled') : 0;
+        await q.insertSecurityEvent({
+          organisationId: actor.organisationId,
+          userId,
+          email: user.email,
+          kind: 'roles-changed',
+          detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})${sessions ? `; ${plural(sessions, 'session', 'sessions')} ended` : ''}${tokens ? `; ${plural(tokens, 'API token', 'API tokens')} revoked` : ''}`,
+        });
         await q.audit({
           organisationId: actor.organisationId,
           actor: actor.label,
@@ -683,13 +800,6 @@ export function createAccountService({
           before: { roles: user.membership.roles, personId: user.membership.personId, state: user.state },
           after: { roles: parsed.roles, personId: parsed.personId, state },
         });
-      });
-      await security({
-        organisationId: actor.organisationId,
-        userId,
-        email: user.email,
-        kind: 'roles-changed',
-        detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})`,
       });
     },
     async resendInvitation(actor: Actor, userId: string, invitedBy: string): Promise<string> {
@@ -715,28 +825,38 @@ export function createAccountService({
     },
     recordSecurityEvent: security,
 
-    // Personal API tokens
-    async createApiToken(actor: Actor, input: unknown): Promise<{ token: string; id: string }> {
+    // Personal API tokens: for the API only (app.ts refuses them on pages and forms), each with
+    // a scope (`read`: GET and HEAD only) and an expiry of at most a year.
+    async createApiToken(
+      actor: Actor,
+      input: unknown,
+    ): Promise<{ token: string; id: string; scope: ApiTokenScope; expiresAt: Date }> {
       if (!actor.userId)
         throw new ValidationError([{ field: 'name', message: 'Only a signed-in person can create a personal token' }]);
-      const { name } = parseWith(apiTokenInput, input);
+      const { name, scope, expiresInDays } = parseWith(apiTokenInput, input);
       const prefix = randomBytes(4).toString('hex');
       const token = `${TOKEN_PREFIX}${prefix}_${secret()}`;
-      const id = await repo.insertApiToken({
-        userId: actor.userId,
-        organisationId: actor.organisationId,
-        name,
-        tokenHash: sha256(token),
-        prefix,
+      const expiresAt = new Date(now().getTime() + expiresInDays * DAY);
+      const id = await repo.transaction(async (q) => {
+        const id = await q.insertApiToken({
+          userId: actor.userId!,
+          organisationId: actor.organisationId,
+          name,
+          tokenHash: sha256(token),
+          prefix,
+          scope,
+          expiresAt,
+        });
+        await q.insertSecurityEvent({
+          organisationId: actor.organisationId,
+          userId: actor.userId,
+          email: actor.label,
+          kind: 'api-token-created',
+          detail: `${name} (${TOKEN_PREFIX}${prefix}_…), ${scope}, expires ${formatUkDateTime(expiresAt)}`,
+        });
+        return id;
       });
-      await security({
-        organisationId: actor.organisationId,
-        userId: actor.userId,
-        email: actor.label,
-        kind: 'api-token-created',
-        detail: `${name} (${TOKEN_PREFIX}${prefix}_…)`,
-      });
-      return { token, id };
+      return { token, id, scope, expiresAt };
     },
     async listApiTokens(actor: Actor) {
       if (!actor.userId) return [];
@@ -754,13 +874,70 @@ export function createAccountService({
         detail: id,
       });
     },
-    async resolveApiToken(token: string): Promise<Identity | undefined> {
-      if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
-      const row = await repo.findApiTokenIdentity(sha256(token));
-      if (!row || row.revoked_at || row.state !== 'active' || row.roles === null) return undefined;
+    /**
+     * The identity an API request's token stands for. Refuses (and logs) a token that is
+     * unknown, revoked, expired or of a closed account (401, saying which), and a read token
+     * asked to write (403 TOKEN_READ_ONLY). `use.request` names the request for the log.
+     */
+    async resolveApiToken(token: string, use: { ip: string; request: string; writes: boolean }): Promise<Identity> {
+      const row =
+        token.startsWith(TOKEN_PREFIX) && token.length <= 200
+          ? await repo.findApiTokenIdentity(sha256(token))
+          : undefined;
+      const refuse = async (error: AppError, why: string): Promise<never> => {
+        await security({
+          organisationId: row?.organisation_id ?? null,
+          userId: row?.user_id ?? null,
+          email: row?.email ?? '',
+          ip: use.ip,
+          kind: 'api-token-refused',
+          detail: `${use.request}: ${why}${row ? ` (${TOKEN_PREFIX}${row.prefix}_…)` : ''}`,
+        });
+        throw error;
+      };
+      if (!row)
+        return refuse(
+          new ApiTokenRefusedError(
+            'TOKEN_NOT_VALID',
+            'The API token is not valid. Check it is the whole token, or create a new one on your account page.',
+          ),
+          'unknown token',
+        );
+      if (row.revoked_at)
+        return refuse(
+          new ApiTokenRefusedError(
+            'TOKEN_REVOKED',
+            `This API token was revoked at ${formatUkDateTime(row.revoked_at)}${row.revoked_reason ? ` (${row.revoked_reason})` : ''}. Create a new one on your account page.`,
+          ),
+          'revoked',
+        );
+      if (row.expires_at.getTime() <= now().getTime())
+        return refuse(
+          new ApiTokenRefusedError(
+            'TOKEN_EXPIRED',
+            `This API token expired at ${formatUkDateTime(row.expires_at)}. Create a new one on your account page.`,
+          ),
+          'expired',
+        );
+      if (row.state !== 'active' || row.roles === null)
+        return refuse(
+          new ApiTokenRefusedError(
+            'TOKEN_NOT_VALID',
+            `The account this API token belongs to ${row.state !== 'active' ? `is ${row.state}` : `no longer has access to ${row.organisation_name}`}.`,
+          ),
+          row.state !== 'active' ? `account ${row.state}` : 'no membership',
+        );
+      if (use.writes && row.scope === 'read')
+        return refuse(
+          new ForbiddenError(
+            'TOKEN_READ_ONLY',
+            'This API token may only read (GET and HEAD requests): nothing has been changed. Create a read and write token on your account page to make changes.',
+          ),
+          'read-only token asked to write',
+        );
       if (!row.last_used_at || now().getTime() - row.last_used_at.getTime() > 60_000)
         await repo.touchApiToken(row.id, now());
-      return identityOf(row, 'token');
+      return { ...identityOf(row, 'token'), tokenScope: row.scope };
     },
   };
 }

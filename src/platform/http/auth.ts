@@ -1,6 +1,7 @@
 // Who is asking, for every request: a session cookie (pages and the API) or a personal token
-// (`Authorization: Bearer amber_…`, the API only). Knows nothing of accounts: the app passes in
-// the functions that resolve a secret to an identity.
+// (`Authorization: Bearer amber_…`, the API only: refused on pages and forms, so a token cannot
+// make tokens, change a password or invite anyone). Knows nothing of accounts: the app passes
+// in the functions that resolve a secret to an identity.
 //
 // Cookies are HttpOnly and SameSite=Lax, and Secure with the __Host- prefix in production.
 // CSRF: every state-changing request made with the session cookie must carry the session's
@@ -85,6 +86,12 @@ export function presentedCsrfToken(request: FastifyRequest): string | undefined 
   }
   return undefined;
 }
+
+/** Whether a request is for the JSON API (`/api` and below), the only place tokens are accepted. */
+export const isApiUrl = (url: string) => url === '/api' || /^\/api[/?]/.test(url);
+
+/** Whether a method may change something: a read-only token may send only GET and HEAD. */
+export const mayWrite = (method: string) => method !== 'GET' && method !== 'HEAD';
 
 /** The bearer token of an `Authorization` header, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {
