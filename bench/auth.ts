@@ -284,6 +284,7 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
         await database.services.demo.load('bench');
         const { cookie, session } = await signInCookie(database.services, options.env);
         const actor = {
+          kind: 'user' as const,
           organisationId: (await database.services.organisations.getHome()).id,
           label: session.user.email,
           userId: session.user.id,
@@ -296,6 +297,7 @@ export async function runAuth(options: AuthOptions = AUTH_DEFAULTS): Promise<Aut
           app: await buildApp({
             config: { env: options.env, logLevel: 'silent' },
             db: database.db,
+            units: database.units,
             services: database.services,
           }),
           database,

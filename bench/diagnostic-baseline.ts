@@ -24,7 +24,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/taxonomy.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { deadline, describeMachine, fmt, median } from './support.ts';
@@ -85,7 +85,7 @@ async function runEngine(
   const t: TestDatabase = await openTestDatabase(engine);
   try {
     const home = await t.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
-    const actor: Actor = { organisationId: home.id, label: 'bench' };
+    const actor: Actor = systemActor(home.id, 'bench');
     const id = await t.services.diagnostics.createExercise(actor, {
       name: 'Large council',
       financialYear: '2009',

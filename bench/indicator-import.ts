@@ -23,8 +23,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { buildJobHandlers, buildServices, type Services } from '../src/composition.ts';
+import { createUnits } from '../src/platform/db/unit-of-work.ts';
 import type { DB } from '../src/schema.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { openTestDatabase } from '../test/helpers/database.ts';
 import { deadline, describeMachine, fmt, median } from './support.ts';
 
@@ -74,12 +75,12 @@ async function open(engine: Engine): Promise<Setup> {
   // PGlite opened here rather than through openDatabase, to reach its own COPY (`/dev/blob`).
   const pglite = await PGlite.create();
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const { raw: db, units } = createUnits<DB>({ pool });
   await migrateToLatest(db);
   return {
     engine,
     db,
-    services: buildServices(db),
+    services: buildServices({ db, units }),
     async copy(csv, columns) {
       await pglite.query(
         `copy indicator_value (${columns}) from '/dev/blob' with (format csv, force_not_null (comment))`,
@@ -107,7 +108,7 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
   const s = await open(engine);
   try {
     const home = await s.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
-    const actor: Actor = { organisationId: home.id, label: 'bench' };
+    const actor: Actor = systemActor(home.id, 'bench');
     const periodIds = new Map<string, string>();
     for (const q of [1, 2, 3, 4]) periodIds.set(`q${q}`, (await s.services.periods.ensure(actor, `2009-10-q${q}`)).id);
     // 12,500 indicator definitions in one statement: their creation is not what is measured.

@@ -13,6 +13,7 @@ import { renderReportPdf } from '../src/render/pdf.ts';
 import { renderReportDocx } from '../src/render/docx.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { deadline, fmt, isMain, median, percentile } from './support.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 export const SEED_PRIORITY = 'VfM-4d';
 export const SEED_PERIOD = '2009-10-h1';
@@ -72,7 +73,7 @@ export async function runRender(options: RenderOptions = RENDER_DEFAULTS): Promi
     database = await openTestDatabase(options.engine);
     const { services } = database;
     await services.demo.load('bench');
-    const actor = { organisationId: (await services.organisations.getHome()).id, label: 'bench' };
+    const actor = systemActor((await services.organisations.getHome()).id, 'bench');
 
     const steps: Record<SeriesName, (view: ReportView) => Promise<{ bytes: number; view?: ReportView }>> = {
       read: async () => {

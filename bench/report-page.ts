@@ -112,7 +112,9 @@ export async function signInCookie(
   services: Services,
   env: Config['env'],
 ): Promise<{ cookie: string; session: Awaited<ReturnType<Services['accounts']['signIn']>> }> {
+  const home = await services.organisations.publicActor();
   const session = await services.accounts.signIn(
+    home!.actor,
     { email: BENCH_ACCOUNT.email, password: BENCH_ACCOUNT.password },
     { ip: '127.0.0.1', userAgent: 'bench' },
   );
@@ -130,7 +132,12 @@ async function amberApp(engine: Engine, env: Config['env']): Promise<Server> {
   try {
     await database.services.demo.load('bench');
     const { cookie } = await signInCookie(database.services, env);
-    const app = await buildApp({ config: { env, logLevel: 'silent' }, db: database.db, services: database.services });
+    const app = await buildApp({
+      config: { env, logLevel: 'silent' },
+      db: database.db,
+      units: database.units,
+      services: database.services,
+    });
     return { name: `amber-${engine}`, app, database, cookie };
   } catch (error) {
     await database.close();

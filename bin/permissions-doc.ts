@@ -10,7 +10,8 @@ const handle = await openDatabase<DB>({ dataDir: 'memory://' });
 const app = await buildApp({
   config: { env: 'test', logLevel: 'silent' },
   db: handle.db,
-  services: buildServices(handle.db),
+  units: handle.units,
+  services: buildServices(handle),
 });
 writeFileSync(new URL('../docs/permissions.md', import.meta.url), permissionsDoc(app.routeTable));
 await app.close();

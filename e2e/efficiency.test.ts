@@ -15,6 +15,7 @@ import { textOf } from './pages/base-page.ts';
 import { Screen } from './pages/screen.ts';
 import { efficiencyScreens as S } from './pages/efficiency-pages.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('the efficiency programme in the browser', { timeout: 480_000 }, () => {
   let session: Session;
@@ -22,7 +23,7 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
   before(async () => {
     session = await startSession();
     const { services } = session.testApp;
-    const actor = { organisationId: (await services.organisations.getHome()).id, label: 'test' };
+    const actor = systemActor((await services.organisations.getHome()).id, 'test');
     const [taxonomy] = await services.diagnostics.listTaxonomyVersions(actor);
     exerciseId = await services.diagnostics.createExercise(actor, {
       name: 'Journey diagnostic 2009/10',

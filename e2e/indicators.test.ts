@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
 import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
   let session: Session;
@@ -19,7 +20,7 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
 
   it('defines an indicator, records values, overrides a status, and draws it in the report', async () => {
     const { page, testApp } = session;
-    const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
+    const actor = systemActor((await testApp.services.organisations.getHome()).id, 'e2e');
     for (const q of ['2009-10-q1', '2009-10-q2']) await testApp.services.periods.ensure(actor, q);
 
     const list = await new Screen(page, 'Performance indicators', 'IndicatorList').visit(paths.indicators.list);
@@ -83,7 +84,7 @@ describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
 
   it('follows up the H1 milestones from the H2 report', async () => {
     const { page, testApp } = session;
-    const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
+    const actor = systemActor((await testApp.services.organisations.getHome()).id, 'e2e');
     await testApp.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
     const h2 = await new Screen(page, /^Improvement Priority – VfM-4d /, 'H2Report').visit(
       paths.reports.show('VfM-4d', '2009-10-h2'),

@@ -12,6 +12,7 @@ import { textOf } from './pages/base-page.ts';
 import { paths } from '../src/paths.ts';
 import { todayIso, formatDate } from '../src/domain/dates.ts';
 import { addDays } from '../src/modules/reminders/reminder.service.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('my work in the browser', { timeout: 90_000 }, () => {
   let session: Session;
@@ -19,7 +20,7 @@ describe('my work in the browser', { timeout: 90_000 }, () => {
   before(async () => {
     session = await startSession();
     const home = await session.testApp.services.organisations.getHome();
-    await session.testApp.services.periods.setDueDate({ organisationId: home.id, label: 'test' }, '2009-10-h2', {
+    await session.testApp.services.periods.setDueDate(systemActor(home.id, 'test'), '2009-10-h2', {
       dueOn: due,
     });
   });

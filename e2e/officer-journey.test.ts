@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { startSession, type Session } from './support/browser.ts';
 import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('an officer’s quarter: import, graph, override, board pack', { timeout: 120_000 }, () => {
   let session: Session;
@@ -26,7 +27,7 @@ describe('an officer’s quarter: import, graph, override, board pack', { timeou
 
   it('imports values, sees the graph, overrides a status and downloads the board pack', async () => {
     const { page, testApp } = session;
-    const actor = { organisationId: (await testApp.services.organisations.getHome()).id, label: 'e2e' };
+    const actor = systemActor((await testApp.services.organisations.getHome()).id, 'e2e');
     for (const q of ['2009-10-q1', '2009-10-q2']) await testApp.services.periods.ensure(actor, q);
     const vfm = await testApp.services.plans.getPriority(actor, 'VfM-4d');
     await testApp.services.indicators.create(actor, {

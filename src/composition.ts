@@ -2,6 +2,7 @@
 // is the dependency type of the web app, the CLI and the tests.
 
 import type { Kysely } from 'kysely';
+import { inUnitsOfWork, type Units } from './platform/db/unit-of-work.ts';
 import type { DB } from './schema.ts';
 import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
 import { createOrganisationService } from './modules/organisations/organisation.service.ts';
@@ -55,73 +56,103 @@ export interface ServiceOptions {
   log?: (line: string) => void;
 }
 
-export function buildServices(db: Kysely<DB>, options: ServiceOptions = {}) {
-  const jobs = createJobService(createJobQueue(db));
-  const organisations = createOrganisationService(createOrganisationRepository(db));
-  const people = createPersonService(createPersonRepository(db));
-  const periods = createPeriodService(createPeriodRepository(db));
-  const plans = createPlanService(createPlanRepository(db));
+/** The database as services need it: units of work, and the pool for the job worker. */
+export interface ServiceDatabase {
+  /** Pool-level: the job worker's claims and progress. */
+  db: Kysely<DB>;
+  units: Units<DB>;
+}
+
+export function buildServices({ db: raw, units }: ServiceDatabase, options: ServiceOptions = {}) {
+  // Repositories run their SQL in the current unit of work; every service method opens one (or
+  // joins the one a request or a job is running), so a use case is one transaction however many
+  // services it calls.
+  const db = units.db;
+  const uow = <S extends object>(service: S, methodOptions: Parameters<typeof inUnitsOfWork<S>>[2] = {}) =>
+    inUnitsOfWork(units, service, methodOptions);
+  const jobs = uow(createJobService(createJobQueue({ raw, db, units })));
+  const organisations = uow(createOrganisationService({ repo: createOrganisationRepository(db), units }));
+  const people = uow(createPersonService(createPersonRepository(db)));
+  const periods = uow(createPeriodService({ repo: createPeriodRepository(db), units }));
+  const plans = uow(createPlanService({ repo: createPlanRepository(db), units }));
   const indicatorRepository = createIndicatorRepository(db);
-  const indicators = createIndicatorService({ repo: indicatorRepository, plans, periods, organisations });
-  const indicatorTransfer = createIndicatorTransferService({
-    repo: indicatorRepository,
-    indicators,
-    periods,
-    jobs,
-    people,
-    plans,
-  });
-  const risks = createRiskService({ repo: createRiskRepository(db), plans });
+  const indicators = uow(createIndicatorService({ repo: indicatorRepository, plans, periods, organisations }));
+  const indicatorTransfer = uow(
+    createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs, people, plans }),
+  );
+  const risks = uow(createRiskService({ repo: createRiskRepository(db), plans }));
   const mailer =
     options.mailer ?? createLogMailer({ info: (line) => console.log(line), warn: (line) => console.warn(line) });
-  const reminders = createReminderService({
-    repo: createReminderRepository(db),
-    plans,
-    periods,
-    people,
-    organisations,
-    publicUrl: options.publicUrl ?? 'http://localhost:3000',
-    ...(options.log ? { log: options.log } : {}),
-  });
-  const reports = createReportService({
-    repo: createReportRepository(db),
-    plans,
-    periods,
-    organisations,
-    indicators,
-    risks,
-    events: reminders.events,
-  });
-  const dashboard = createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators });
-  const boardPack = createBoardPackService({ plans, periods, organisations, reports, jobs });
-  const opendata = createOpenDataService({ plans, reports, organisations, indicators });
-  const diagnostics = createDiagnosticService({ repo: createDiagnosticRepository(db) });
-  const efficiency = createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans });
-  // Sign-in e-mails (invitations, password resets) are queued, so a slow or absent mail server never shows.
-  const accounts = createAccountService({
-    repo: createAccountRepository(db),
-    mailer: {
-      send: async (message, organisationId) => {
-        await enqueueMail(jobs.queue, organisationId, message);
+  const reminders = uow(
+    createReminderService({
+      repo: createReminderRepository(db),
+      plans,
+      periods,
+      people,
+      organisations,
+      jobs,
+      publicUrl: options.publicUrl ?? 'http://localhost:3000',
+      ...(options.log ? { log: options.log } : {}),
+    }),
+  );
+  const reports = uow(
+    createReportService({
+      repo: createReportRepository(db),
+      units,
+      plans,
+      periods,
+      organisations,
+      indicators,
+      risks,
+      events: reminders.events,
+    }),
+  );
+  const dashboard = uow(
+    createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators }),
+  );
+  const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }));
+  const opendata = uow(createOpenDataService({ plans, reports, indicators }));
+  const diagnostics = uow(createDiagnosticService({ repo: createDiagnosticRepository(db), units }));
+  const efficiency = uow(
+    createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports }),
+  );
+  // Sign-in e-mails (invitations, password resets) are queued in the same transaction, so a slow
+  // or absent mail server never shows, and none is sent for a step that was rolled back.
+  // Signing in manages its own units of work (the password is checked between two).
+  const accounts = uow(
+    createAccountService({
+      repo: createAccountRepository(db),
+      units,
+      mailer: {
+        send: async (message, organisationId) => {
+          await enqueueMail(jobs.queue, organisationId, message);
+        },
       },
-    },
-    settings: { ...options.auth, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
+      settings: { ...options.auth, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
+    }),
+    { signIn: false },
+  );
+  const demo = uow(
+    createDemoService({
+      organisations,
+      people,
+      periods,
+      plans,
+      reports,
+      indicators,
+      diagnostics,
+      accounts,
+      efficiency,
+    }),
+  );
+  // An export reads one consistent moment even while others write.
+  const transfer = uow(createTransferService({ repo: createTransferRepository(db), organisations }), {
+    exportOrganisation: { isolationLevel: 'repeatable read' },
   });
-  const demo = createDemoService({
-    organisations,
-    people,
-    periods,
-    plans,
-    reports,
-    indicators,
-    diagnostics,
-    accounts,
-    efficiency,
-  });
-  const transfer = createTransferService(createTransferRepository(db));
-  const history = createHistoryService({ repo: createHistoryRepository(db), plans, reports });
-  const myWork = createMyWorkService({ repo: createMyWorkRepository(db) });
+  const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
+  const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
   return {
+    units,
     accounts,
     organisations,
     people,

@@ -1,8 +1,8 @@
-// docs/permissions.md, generated from the permission table and the route rules, so the page
-// people read is the table the code and the permissions walk use.
+// docs/permissions.md, generated from the permission table and the permissions the routes declare,
+// so the page people read is what the code checks and the permissions walk proves.
 
-import { PERMISSIONS, ROLES, ROLE_LABELS, type Role, type Scope } from './domain/permissions.ts';
-import { ruleFor } from './route-permissions.ts';
+import { PERMISSIONS, ROLES, ROLE_LABELS, isPublicPermission, type Role, type Scope } from './domain/permissions.ts';
+import type { RegisteredRoute } from './platform/http/access.ts';
 
 const SCOPE_TEXT: Record<Scope, string> = {
   all: 'Yes',
@@ -11,47 +11,32 @@ const SCOPE_TEXT: Record<Scope, string> = {
   published: 'Published only',
 };
 
-export function permissionsDoc(routes: readonly { method: string; url: string }[]): string {
+export function permissionsDoc(routes: readonly RegisteredRoute[]): string {
   const lines: string[] = [];
   lines.push('# Who may do what', '');
   lines.push(
-    'Generated from `src/domain/permissions.ts` and `src/route-permissions.ts` by `node --import tsx bin/permissions-doc.ts`;',
+    'Generated from `src/domain/permissions.ts` and the permission each route declares, by `node --import tsx bin/permissions-doc.ts`;',
+    "`test/permissions.test.ts` walks every route below for every role (and with another organisation's ids) and fails if",
+    'the code and this table disagree. A route is refused before it reads anything when the person holds its permission in',
+    'no scope; the services then check the thing itself. "Own priorities": the priorities where the user is the accountable',
+    'officer or director (the person their account is linked to). "Actions named on": the key actions that name the user\'s',
+    'person as a contributor. "Published only": the latest published revision, never a draft. "Public": also before sign-in.',
+    'The CLI, background jobs and the demo loader act as the system and may do everything.',
+    '',
   );
-  lines.push(
-    '`test/permissions.test.ts` walks every route below for every role and fails if the code and this table disagree.',
-  );
-  lines.push(
-    'Services check these permissions (not only the routes). "Own priorities": the priorities where the user is the',
-  );
-  lines.push(
-    'accountable officer or director (the person their account is linked to). "Actions named on": the key actions that',
-  );
-  lines.push("name the user's person as a contributor. The CLI acts as the system and may do everything.", '');
-  lines.push(`| Permission | ${ROLES.map((r) => ROLE_LABELS[r]).join(' | ')} |`);
-  lines.push(`|---|${ROLES.map(() => '---').join('|')}|`);
+  lines.push(`| Permission | Public | ${ROLES.map((r) => ROLE_LABELS[r]).join(' | ')} |`);
+  lines.push(`|---|---|${ROLES.map(() => '---').join('|')}|`);
   for (const [name, p] of Object.entries(PERMISSIONS)) {
     const roles = p.roles as Partial<Record<Role, Scope>>;
     lines.push(
-      `| **${p.description}** (\`${name}\`) | ${ROLES.map((r) => (roles[r] ? SCOPE_TEXT[roles[r]!] : '—')).join(' | ')} |`,
+      `| **${p.description}** (\`${name}\`) | ${isPublicPermission(name as keyof typeof PERMISSIONS) ? 'Yes' : '—'} | ${ROLES.map((r) => (roles[r] ? SCOPE_TEXT[roles[r]!] : '—')).join(' | ')} |`,
     );
   }
-  lines.push(
-    '',
-    'Any signed-in user may read the reference pages (people, organisations, periods, indicators, risks, the dashboard) and',
-  );
-  lines.push('use their own account page; public pages need no sign-in.', '');
-  lines.push('## Pages and API operations', '');
+  lines.push('', '## Pages and API operations', '');
   lines.push('| Method | Route | Needs |', '|---|---|---|');
-  for (const r of [...routes]
-    .filter((x) => x.url !== '/assets/*')
-    .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
-    const rule = ruleFor(r.method, r.url);
-    const access = !rule
-      ? '**no rule**'
-      : typeof rule.access === 'string'
-        ? `\`${rule.access}\``
-        : rule.access.map((a) => `\`${a}\``).join(' or ');
-    lines.push(`| ${r.method} | \`${r.url}\` | ${access} |`);
+  for (const r of [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
+    const needs = r.infrastructure ? 'nothing (infrastructure)' : r.permissions.map((p) => `\`${p}\``).join(' or ');
+    lines.push(`| ${r.method} | \`${r.url}\` | ${needs} |`);
   }
   lines.push('');
   return lines.join('\n');

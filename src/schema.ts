@@ -141,6 +141,7 @@ export interface MilestoneTable {
   revised_due_on: DateColumn | null;
   revised_precision: 'month' | 'day' | null;
   progress_reason: Generated<string>;
+  progress_version: Generated<number>;
 }
 
 export interface SignOffTable {
@@ -260,6 +261,14 @@ export interface JobTable {
   finished_at: Date | null;
   locked_by: string | null;
   attempts: Generated<number>;
+  /** The permission needed to see the job and its files: what made it. */
+  permission: string | null;
+}
+
+/** The deployment's one row: its home organisation. */
+export interface DeploymentTable {
+  id: Generated<boolean>;
+  home_organisation_id: string | null;
 }
 
 export interface StoredFileTable {
@@ -302,4 +311,5 @@ export interface DB extends SignInTables, AccountTables, DiagnosticTables, Effic
   report_risk: ReportRiskTable;
   job: JobTable;
   stored_file: StoredFileTable;
+  deployment: DeploymentTable;
 }

@@ -19,7 +19,7 @@ export async function startServer(
     const applied = await migrateToLatest(handle.db);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
     const mailer = createMailer(config, { info: log, warn: log });
-    const services = buildServices(handle.db, {
+    const services = buildServices(handle, {
       mailer,
       publicUrl: publicUrlOf(config),
       log,
@@ -37,7 +37,7 @@ export async function startServer(
           .join(', ')}.`,
       );
     }
-    const app = await buildApp({ config, db: handle.db, services });
+    const app = await buildApp({ config, db: handle.db, units: handle.units, services });
     // Every instance runs a worker: queued jobs are claimed with `skip locked`, never twice.
     const worker = services.jobs.queue.startWorker({ handlers: buildJobHandlers(services), pollMs: 1000 });
     // Every instance runs the reminder schedule too: reminder_sent makes each reminder go once.

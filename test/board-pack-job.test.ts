@@ -10,6 +10,7 @@ import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { buildJobHandlers } from '../src/composition.ts';
 import { pdfText } from '../src/render/text-extract.test-helper.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 for (const engine of ENGINES) {
   describe(`board pack files as a background job [${engine}]`, () => {
@@ -66,9 +67,9 @@ for (const engine of ENGINES) {
         .values({ name: 'Elsewhere council', short_name: null, kind: 'council', managed_by_id: null })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await assert.rejects(t.services.jobs.get({ organisationId: other.id, label: 'test' }, jobId), /There is no job/);
+      await assert.rejects(t.services.jobs.get(systemActor(other.id, 'test'), jobId), /There is no job/);
       await assert.rejects(
-        t.services.jobs.file({ organisationId: other.id, label: 'test' }, links[0]!.href.split('/').pop()!),
+        t.services.jobs.file(systemActor(other.id, 'test'), links[0]!.href.split('/').pop()!),
         /There is no file/,
       );
     });

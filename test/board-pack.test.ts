@@ -8,6 +8,7 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { assertInOrder, docxText, pdfText } from '../src/render/text-extract.test-helper.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 const DEMO_CODES = ['VfM-4a', 'VfM-4d', 'OP-2b', 'OC-1c'];
 
@@ -53,7 +54,7 @@ for (const engine of ENGINES) {
       const text = await docxText(res.rawPayload);
       for (const code of DEMO_CODES) assert.match(text, new RegExp(`Improvement Priority – ${code}`));
 
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const theme = (await t.services.plans.listThemes(actor)).find((x) => x.title === 'Value for Money')!;
       const themed = await t.app.inject({ url: paths.boardPack.download('docx', '2009-10-h1', theme.id) });
       assert.equal(themed.statusCode, 200);

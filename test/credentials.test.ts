@@ -16,7 +16,10 @@ import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../src/platform/db/migrate.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { publicActor, systemActor, type Actor } from '../src/domain/actor.ts';
+
+/** The public actor (before sign-in) of the test app's home organisation. */
+const publicOf = async (t: TestApp) => publicActor((await t.services.organisations.getHome()).id);
 import type { Role } from '../src/domain/permissions.ts';
 import pg from 'pg';
 
@@ -45,11 +48,13 @@ for (const engine of ENGINES) {
     /** An account with a password, and the actor it signs in as. */
     async function account(roles: Role[], password = 'correct horse battery staple') {
       const email = `credentials.${engine}.${++n}@test.example`;
-      const user = await t.services.accounts.createUser(
-        { organisationId, label: 'test' },
-        { email, name: `Person ${n}`, roles, password },
-      );
-      const actor: Actor = { organisationId, label: email, userId: user.id, roles };
+      const user = await t.services.accounts.createUser(systemActor(organisationId, 'test'), {
+        email,
+        name: `Person ${n}`,
+        roles,
+        password,
+      });
+      const actor: Actor = { kind: 'user', organisationId, label: email, userId: user.id, roles };
       return { email, password, user, actor };
     }
     /** A session of the account (as signing in would make), as request headers. */
@@ -241,7 +246,11 @@ for (const engine of ENGINES) {
         const s = await sessionOf(a.user.id);
         assert.equal((await t.app.inject({ url: '/api/priorities', headers: bearer(secret) })).statusCode, 200);
 
-        await t.services.accounts.requestPasswordReset({ email: a.email }, { ip: '127.0.0.1', userAgent: 'test' });
+        await t.services.accounts.requestPasswordReset(
+          await publicOf(t),
+          { email: a.email },
+          { ip: '127.0.0.1', userAgent: 'test' },
+        );
         const mail = (
           await sql<{
             input: { to: string[]; text: string };
@@ -252,6 +261,7 @@ for (const engine of ENGINES) {
           .at(-1)!;
         const link = /\/password\/reset\/([\w-]+)/.exec(mail.text)![1]!;
         await t.services.accounts.resetPassword(
+          await publicOf(t),
           link,
           { password: 'a brand new passphrase', confirm: 'a brand new passphrase' },
           { ip: '127.0.0.1', userAgent: 'test' },

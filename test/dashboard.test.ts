@@ -7,6 +7,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 for (const engine of ENGINES) {
   describe(`dashboard [${engine}]`, () => {
@@ -36,7 +37,7 @@ for (const engine of ENGINES) {
     });
 
     it('lists overdue milestones and an indicator off target, and status changes since the last report', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
       await t.services.reports.updateSections(actor, 'VfM-4d', '2009-10-h2', { status: 'green' });
       await t.services.periods.ensure(actor, '2009-10-q3');

@@ -14,7 +14,7 @@ import { DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/
 import { SHEETS, sheetCsv } from '../src/modules/diagnostic/diagnostic-transfer.ts';
 import { formatFte } from '../src/domain/diagnostic/baseline.ts';
 import { formatMoney } from '../src/domain/diagnostic/money.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { ValidationError } from '../src/domain/errors.ts';
 
 const FULL = {
@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await buildTestApp(engine);
       const home = await t.services.organisations.findHome();
-      actor = { organisationId: home!.id, label: 'test' };
+      actor = systemActor(home!.id, 'test');
     });
     after(async () => {
       await t.close();
@@ -363,7 +363,7 @@ for (const engine of ENGINES) {
         name: `Peer council ${engine}`,
         kind: 'council',
       } as never);
-      const peer: Actor = { organisationId: partner.id, label: 'test' };
+      const peer: Actor = systemActor(partner.id, 'test');
       const shared = await t.services.diagnostics.createExercise(peer, {
         name: 'Peer 2009/10',
         financialYear: '2009',
@@ -441,10 +441,7 @@ for (const engine of ENGINES) {
         name: `Other ${engine}`,
         kind: 'council',
       } as never);
-      await assert.rejects(
-        t.services.diagnostics.getTaxonomy({ organisationId: other.id, label: 'x' }, newId),
-        /no such taxonomy/,
-      );
+      await assert.rejects(t.services.diagnostics.getTaxonomy(systemActor(other.id, 'x'), newId), /no such taxonomy/);
     });
 
     it('extends a taxonomy from the web form, naming a bad line', async () => {

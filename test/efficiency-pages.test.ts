@@ -12,7 +12,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText, errorSummary } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 
 const P = paths.efficiency;
 
@@ -23,7 +23,7 @@ for (const engine of ENGINES) {
     let exerciseId: string;
     before(async () => {
       t = await buildTestApp(engine);
-      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      actor = systemActor((await t.services.organisations.getHome()).id, 't');
       exerciseId = (await t.services.diagnostics.listExercises(actor))[0]!.id;
     });
     after(async () => t?.close());

@@ -17,6 +17,7 @@ import {
 import { ValidationError } from '../src/domain/errors.ts';
 import { pounds } from '../src/domain/diagnostic/money.ts';
 import type { Actor } from '../src/domain/actor.ts';
+import { inUnitsOfWork } from '../src/platform/db/unit-of-work.ts';
 
 /** A shared baseline as the diagnostics service gives it: FIN cost `finPounds` of running costs £100m. */
 const peer = (i: number, finPounds: number) => ({
@@ -58,12 +59,16 @@ describeOnEachEngine('the efficiency service', (db) => {
       getBaseline: (a, id) => t.services.diagnostics.getBaseline(a, id),
       listSharedBaselines: async () => peers,
     };
-    return createEfficiencyService({
-      repo: createEfficiencyRepository(t.db),
-      diagnostics: port,
-      plans: t.services.plans,
-      today: () => '2011-03-31' as never,
-    });
+    return inUnitsOfWork(
+      t.units,
+      createEfficiencyService({
+        repo: createEfficiencyRepository(t.units.db),
+        diagnostics: port,
+        plans: t.services.plans,
+        reports: t.services.reports,
+        today: () => '2011-03-31' as never,
+      }),
+    );
   };
 
   it('loads the demo with its illustrative programme', async () => {

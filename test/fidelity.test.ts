@@ -18,6 +18,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 // A copy of ../shared/seed/vfm-4d-progress-report-2009-h1.txt, so a clone tests on its own.
 const SEED = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/seed/vfm-4d-progress-report-2009-h1.txt');
@@ -95,9 +96,7 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await buildTestApp(engine);
       const home = await t.services.organisations.getHome();
-      view = presentReport(
-        await t.services.reports.getBundle({ organisationId: home.id, label: 'test' }, 'VfM-4d', '2009-10-h1'),
-      );
+      view = presentReport(await t.services.reports.getBundle(systemActor(home.id, 'test'), 'VfM-4d', '2009-10-h1'));
     });
     after(async () => t?.close());
 

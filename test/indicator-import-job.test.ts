@@ -10,7 +10,7 @@ import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { buildJobHandlers } from '../src/composition.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 
 const INDICATORS = 270; // × 4 quarters = 1,080 values: two batches (1,000 + 80)
 
@@ -45,7 +45,7 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await buildTestApp(engine, { demo: false });
       await t.services.organisations.createHome('test', { name: 'Big council', kind: 'council' });
-      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      actor = systemActor((await t.services.organisations.getHome()).id, 't');
       for (const q of [1, 2, 3, 4]) await t.services.periods.ensure(actor, `2009-10-q${q}`);
       for (let i = 1; i <= INDICATORS; i++) {
         await t.services.indicators.create(actor, {

@@ -10,7 +10,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { insertPerson, insertPriority } from './builders/index.ts';
 
 function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }) {
@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
     let actor: Actor;
     before(async () => {
       t = await buildTestApp(engine);
-      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      actor = systemActor((await t.services.organisations.getHome()).id, 't');
       for (const p of ['2009-10-q1', '2009-10-q2', '2009-10']) await t.services.periods.ensure(actor, p);
       const base = {
         unitKind: 'percentage',
@@ -223,7 +223,7 @@ for (const engine of ENGINES) {
     let priorityCode: string;
     before(async () => {
       t = await buildTestApp(engine);
-      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      actor = systemActor((await t.services.organisations.getHome()).id, 't');
       await insertPerson(t.services, actor, { name: 'Pat Officer' });
       priorityCode = (await insertPriority(t.services, actor)).code;
       await t.services.periods.ensure(actor, '2009-10-q1');

@@ -7,6 +7,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText, errorSummary } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 for (const engine of ENGINES) {
   describe(`indicators in the web app [${engine}]`, () => {
@@ -26,7 +27,7 @@ for (const engine of ENGINES) {
     });
 
     it('defines an indicator, records values, explains the status, and draws it in the report', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const vfm = await t.services.plans.getPriority(actor, 'VfM-4d');
       for (const q of ['2009-10-q1', '2009-10-q2']) await t.services.periods.ensure(actor, q);
 

@@ -3,7 +3,7 @@
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
+import { describeOnEachEngine, jobDatabase, type TestDatabase } from './helpers/database.ts';
 import { createJobQueue, type JobHandler } from '../src/platform/jobs/jobs.ts';
 
 async function organisation(t: TestDatabase, name: string): Promise<string> {
@@ -18,8 +18,8 @@ async function organisation(t: TestDatabase, name: string): Promise<string> {
 describeOnEachEngine('background jobs', (t) => {
   it('never runs one job twice when two workers poll the same queue', async () => {
     const org = await organisation(t(), 'Queue council');
-    const a = createJobQueue(t().db, 'worker-a');
-    const b = createJobQueue(t().db, 'worker-b');
+    const a = createJobQueue(jobDatabase(t()), 'worker-a');
+    const b = createJobQueue(jobDatabase(t()), 'worker-b');
     for (let i = 0; i < 20; i++) await a.enqueue('count', org, { i });
     const runs: { id: string; by: string }[] = [];
     const handler =
@@ -49,7 +49,7 @@ describeOnEachEngine('background jobs', (t) => {
 
   it('marks a job failed with the message its handler threw', async () => {
     const org = await organisation(t(), 'Failing council');
-    const queue = createJobQueue(t().db);
+    const queue = createJobQueue(jobDatabase(t()));
     const job = await queue.enqueue('boom', org, {});
     assert.equal(
       await queue.runOne({
@@ -68,7 +68,7 @@ describeOnEachEngine('background jobs', (t) => {
   it('stores progress while a job runs, and its files for the organisation only', async () => {
     const org = await organisation(t(), 'Progress council');
     const other = await organisation(t(), 'Other council');
-    const queue = createJobQueue(t().db);
+    const queue = createJobQueue(jobDatabase(t()));
     const job = await queue.enqueue('steps', org, { n: 2 });
     let seen: { progress: number; message: string } | undefined;
     await queue.runOne({
@@ -93,7 +93,7 @@ describeOnEachEngine('background jobs', (t) => {
   });
 
   it('returns nothing to claim when the queue is empty', async () => {
-    const queue = createJobQueue(t().db);
+    const queue = createJobQueue(jobDatabase(t()));
     while (await queue.claim()) {
       /* drain anything left by other tests */
     }
@@ -112,8 +112,8 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
 
   it('lets another worker take over a running job once its lease has run out', async () => {
     const org = await organisation(t(), 'Takeover council');
-    const dead = createJobQueue(t().db, 'dead-worker');
-    const alive = createJobQueue(t().db, 'live-worker');
+    const dead = createJobQueue(jobDatabase(t()), 'dead-worker');
+    const alive = createJobQueue(jobDatabase(t()), 'live-worker');
     while (await alive.claim()) {
       /* drain anything left by other tests */
     }
@@ -124,7 +124,7 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
     const taken = await alive.claim();
     assert.equal(taken?.id, job.id);
     assert.equal(taken?.attempts, 2);
-    assert.equal(await createJobQueue(t().db, 'third-worker').claim(), undefined, 'it is taken over once');
+    assert.equal(await createJobQueue(jobDatabase(t()), 'third-worker').claim(), undefined, 'it is taken over once');
     // The dead worker's late progress does not renew a lease it no longer holds.
     await dead.reportProgress(job.id, 50, 'Zombie');
     assert.equal((await alive.find(org, job.id))?.message, '');
@@ -134,8 +134,8 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
 
   it('renews the lease when the worker reports progress', async () => {
     const org = await organisation(t(), 'Renewing council');
-    const worker = createJobQueue(t().db, 'slow-worker', { leaseMs: 60_000 });
-    const other = createJobQueue(t().db, 'other-worker', { leaseMs: 60_000 });
+    const worker = createJobQueue(jobDatabase(t()), 'slow-worker', { leaseMs: 60_000 });
+    const other = createJobQueue(jobDatabase(t()), 'other-worker', { leaseMs: 60_000 });
     while (await other.claim()) {
       /* drain */
     }
@@ -149,7 +149,7 @@ describeOnEachEngine('background jobs whose worker died', (t) => {
 
   it('fails a job for good after its worker died on it three times', async () => {
     const org = await organisation(t(), 'Crashing council');
-    const queue = createJobQueue(t().db, 'crashing-worker');
+    const queue = createJobQueue(jobDatabase(t()), 'crashing-worker');
     while (await queue.claim()) {
       /* drain */
     }

@@ -10,13 +10,14 @@ import { renderReportHtml } from '../src/render/html.ts';
 import { pdfText, docxText, assertInOrder } from '../src/render/text-extract.test-helper.ts';
 import { htmlText } from './helpers/html.ts';
 import type { ReportView } from '../src/render/report-view.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('progress against the key actions set last time', () => {
   let t: TestApp;
   let view: ReportView;
   before(async () => {
     t = await buildTestApp('pglite');
-    const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 'test' };
+    const actor = systemActor((await t.services.organisations.getHome()).id, 'test');
     await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
     const [m1, m2] = (await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1')).report.actions[0]!.milestones;
     await t.services.reports.recordMilestoneProgress(actor, 'VfM-4d', '2009-10-h1', m1!.id, {

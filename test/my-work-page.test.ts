@@ -17,6 +17,7 @@ import { addDays } from '../src/modules/reminders/reminder.service.ts';
 import { ForbiddenError } from '../src/domain/errors.ts';
 import type { DB } from '../src/schema.ts';
 import { describe } from 'node:test';
+import { systemActor } from '../src/domain/actor.ts';
 
 // Dates relative to today: the page shows today's work.
 const TODAY = todayIso();
@@ -107,6 +108,7 @@ async function buildWorld(services: Services, db: Kysely<DB>, actor: Actor) {
     await (await report(code, period, state)).setState();
   }
   const as = (personId: string, roles: Role[]): Actor => ({
+    kind: 'user' as const,
     organisationId: actor.organisationId,
     label: 'x@example',
     userId: randomUUID(),
@@ -172,12 +174,13 @@ describeOnEachEngine('my work', (t) => {
 
   it('has no work for the system or an account not linked to a person', async () => {
     const system = await t().services.myWork.forActor(
-      { organisationId: world.as(world.olive.id, []).organisationId, label: 'cli' },
+      systemActor(world.as(world.olive.id, []).organisationId, 'cli'),
       TODAY,
     );
     assert.equal(system.hasPerson, false);
     const unlinked = await t().services.myWork.forActor(
       {
+        kind: 'user' as const,
         organisationId: world.as(world.olive.id, []).organisationId,
         label: 'x',
         userId: randomUUID(),

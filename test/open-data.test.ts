@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { readCsv, writeCsv } from '../src/platform/csv.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 describe('CSV writing', () => {
   it('quotes what needs quoting, starts with a byte order mark and ends lines with CRLF', () => {
@@ -69,7 +70,7 @@ describe('open data', () => {
   });
 
   it('writes a title a spreadsheet would run as a formula with an apostrophe, and negative numbers as they are', async () => {
-    const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+    const actor = systemActor((await t.services.organisations.getHome()).id, 't');
     await t.services.periods.ensure(actor, '2009-10-q1');
     const title = '=HYPERLINK("http://evil.example","Click")';
     await t.services.indicators.create(actor, {

@@ -5,7 +5,7 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describeOnEachEngine } from './helpers/database.ts';
+import { describeOnEachEngine, jobDatabase } from './helpers/database.ts';
 import { startTestSmtpServer, type TestSmtpServer, type ReceivedMessage } from './helpers/smtp.ts';
 import { insertOrganisation, insertPerson, insertTheme } from './builders/index.ts';
 import { buildServices, type Services } from '../src/composition.ts';
@@ -13,6 +13,8 @@ import { createSmtpMailer } from '../src/platform/mail/mailer.ts';
 import { MAIL_JOB, mailJobHandler } from '../src/platform/mail/mail.job.ts';
 import { createJobQueue } from '../src/platform/jobs/jobs.ts';
 import type { Actor } from '../src/domain/actor.ts';
+import type { Priority } from '../src/modules/plans/plan.service.ts';
+import type { ReportWorkflowEvent } from '../src/modules/reports/report.events.ts';
 
 const PUBLIC_URL = 'http://localhost:4123';
 let unique = 0;
@@ -23,7 +25,7 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   const logged: string[] = [];
   before(async () => {
     smtp = await startTestSmtpServer();
-    services = buildServices(t().db, {
+    services = buildServices(t(), {
       mailer: createSmtpMailer({ url: smtp.url, from: 'amber@example.gov.uk' }),
       publicUrl: PUBLIC_URL,
       log: (l) => logged.push(l),
@@ -34,7 +36,7 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     await smtp.close();
   });
   const sendQueued = async () => {
-    const queue = createJobQueue(t().db);
+    const queue = createJobQueue(jobDatabase(t()));
     while (await queue.runOne({ [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) })) {
       /* next */
     }
@@ -62,11 +64,16 @@ describeOnEachEngine('report workflow e-mails', (t) => {
       accountableDirectorId: director.id,
     });
     const { report } = await services.reports.create(actor, priority.code, { period: '2009-10-h1' });
-    const event = (comment?: string) => ({
+    const event = (comment?: string, p: Priority = priority): ReportWorkflowEvent => ({
       organisationId: actor.organisationId,
       reportId: report.id,
-      priorityCode: priority.code,
-      periodKey: '2009-10-h1',
+      priority: {
+        code: p.code,
+        title: p.title,
+        accountableOfficer: p.accountableOfficer,
+        accountableDirector: p.accountableDirector,
+      },
+      period: { key: '2009-10-h1', label: '2009/10 H1' },
       byLabel: 'pat@example.gov.uk',
       ...(comment ? { comment } : {}),
     });
@@ -107,15 +114,20 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     assert.equal(to(officer.email!).length, 0);
   });
 
-  it('routes a "submitted" event by the report\'s state, and sends nothing for a report no longer waiting', async () => {
-    const { director, officer, event, setState } = await setUp();
-    await setState('officer_approved');
-    await services.reminders.events.reportSubmitted(event());
-    await setState('draft');
-    await services.reminders.events.reportSubmitted(event());
+  it('queues the notice in the unit of work of the step: a step rolled back sends nothing', async () => {
+    const { officer, event } = await setUp();
+    await assert.rejects(
+      t().units.run(async () => {
+        await services.reminders.events.reportSubmitted(event());
+        throw new Error('the step failed after its notice was queued');
+      }),
+      /the step failed/,
+    );
     await sendQueued();
-    assert.equal(to(director.email!).length, 1);
-    assert.equal(to(officer.email!).length, 0);
+    assert.equal(to(officer.email!).length, 0, 'no e-mail for a step that was rolled back');
+    await t().units.run(() => services.reminders.events.reportSubmitted(event()));
+    await sendQueued();
+    assert.equal(to(officer.email!).length, 1, 'one e-mail for the step that committed');
   });
 
   it("returns the report to the officer with the approver's comment", async () => {
@@ -154,7 +166,9 @@ describeOnEachEngine('report workflow e-mails', (t) => {
       accountableOfficerId: noEmail.id,
     });
     const before = logged.length;
-    await services.reminders.events.reportReturned(event('Fix it'));
+    await services.reminders.events.reportReturned(
+      event('Fix it', await services.plans.getPriority(actor, priority.code)),
+    );
     assert.match(
       logged.slice(before).join('\n'),
       /no e-mail sent for WF-\S+ 2009-10-h1 \(returned\): the accountable officer Nora Noemail has no e-mail address/,
@@ -164,6 +178,7 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   it('e-mails the officer when a report is submitted through the workflow', async () => {
     const { actor, officer, priority } = await setUp();
     const olive: Actor = {
+      kind: 'user' as const,
       organisationId: actor.organisationId,
       label: officer.email!,
       userId: randomUUID(),

@@ -5,7 +5,7 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
+import { describeOnEachEngine, jobDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp.ts';
 import { insertOrganisation, insertPerson, insertTheme } from './builders/index.ts';
 import { buildServices, type Services } from '../src/composition.ts';
@@ -62,7 +62,7 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
   let services: Services;
   before(async () => {
     smtp = await startTestSmtpServer();
-    services = buildServices(t().db, {
+    services = buildServices(t(), {
       mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@example.gov.uk>' }),
       publicUrl: PUBLIC_URL,
       log: () => {},
@@ -74,7 +74,7 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
   });
   /** Sends every queued e-mail (and runs any other queued job with the app's handlers). */
   const sendQueued = async () => {
-    const queue = createJobQueue(t().db);
+    const queue = createJobQueue(jobDatabase(t()));
     const handlers = { [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) };
     while (await queue.runOne(handlers)) {
       /* next */
@@ -191,7 +191,7 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
     // two ticks really run at once; PGlite is one process's database, shared by both.
     const second = t().url ? await openDatabase<DB>({ databaseUrl: t().url!, poolSize: 4 }) : undefined;
     const otherServices = second
-      ? buildServices(second.db, { mailer: services.mailer, publicUrl: PUBLIC_URL, log: () => {} })
+      ? buildServices(second, { mailer: services.mailer, publicUrl: PUBLIC_URL, log: () => {} })
       : services;
     try {
       const a = startReminderScheduler({ tick: () => services.reminders.tick(today) }, { everyMs: 5, firstAfterMs: 0 });
@@ -206,8 +206,8 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
       await Promise.all([a.stop(), b.stop()]);
       // Two workers, one per instance, send the queued e-mails.
       const handlers = { [MAIL_JOB]: mailJobHandler(services.mailer, { retryDelaysMs: [] }) };
-      const qa = createJobQueue(t().db, 'instance-a');
-      const qb = createJobQueue(second?.db ?? t().db, 'instance-b');
+      const qa = createJobQueue(jobDatabase(t()), 'instance-a');
+      const qb = createJobQueue(jobDatabase(second ?? t()), 'instance-b');
       await Promise.all([
         (async () => {
           while (await qa.runOne(handlers)) {

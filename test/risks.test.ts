@@ -8,7 +8,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText, errorSummary, hasDataQa, decodeEntities } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
 
 /** The heat map's cells as `likelihood×impact count rating [href]`, non-empty ones only. */
 function heatCells(html: string): string[] {
@@ -29,7 +29,7 @@ for (const engine of ENGINES) {
     let actor: Actor;
     before(async () => {
       t = await buildTestApp(engine);
-      actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      actor = systemActor((await t.services.organisations.getHome()).id, 't');
     });
     after(async () => t?.close());
     const get = (url: string) => t.app.inject({ url });

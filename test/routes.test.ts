@@ -7,6 +7,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText, errorSummary, hasDataQa } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 const REPORT = paths.reports.show('VfM-4d', '2009-10-h1');
 
@@ -49,10 +50,7 @@ for (const engine of ENGINES) {
     });
 
     it('filters the list by theme and by status', async () => {
-      const themes = await t.services.plans.listThemes({
-        organisationId: (await t.services.organisations.getHome()).id,
-        label: 't',
-      });
+      const themes = await t.services.plans.listThemes(systemActor((await t.services.organisations.getHome()).id, 't'));
       const people = themes.find((x) => x.title === 'Our People')!;
       const byTheme = await get(`${paths.priorities.list}?theme=${people.id}`);
       assert.deepEqual(
@@ -104,7 +102,7 @@ for (const engine of ENGINES) {
 
     it('creates a priority from the form and refuses a bad one with an error summary, changing nothing', async () => {
       const home = await t.services.organisations.getHome();
-      const themes = await t.services.plans.listThemes({ organisationId: home.id, label: 't' });
+      const themes = await t.services.plans.listThemes(systemActor(home.id, 't'));
       const before = await countRows('priority');
       const bad = await post(paths.priorities.list, { themeId: '', code: 'bad code!', title: '' });
       assert.equal(bad.statusCode, 422);
@@ -133,7 +131,7 @@ for (const engine of ENGINES) {
 
     it('writes a report through its forms: sections, an action with milestones, submitted and signed off by the officer', async () => {
       const home = await t.services.organisations.getHome();
-      const actor = { organisationId: home.id, label: 't' };
+      const actor = systemActor(home.id, 't');
       const themes = await t.services.plans.listThemes(actor);
       const people = await t.services.people.list(actor);
       const lee = people.find((p) => p.name === 'Lee Hemsworth')!;
@@ -192,7 +190,7 @@ for (const engine of ENGINES) {
     });
 
     it('cites risks of the priority’s register from the sections form and the API, and refuses another priority’s', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const themes = await t.services.plans.listThemes(actor);
       const lee = (await t.services.people.list(actor)).find((p) => p.name === 'Lee Hemsworth')!;
       for (const code of ['RISK-1', 'RISK-2'])
@@ -266,7 +264,7 @@ for (const engine of ENGINES) {
         { description: 'Programme not delivered on time', ratingLabel: 'High', score: 16, owner: 'Lee Hemsworth' },
       ]);
       const put = await t.app.inject({
-        method: 'PUT',
+        method: 'PATCH',
         url: paths.api.report('RISK-1', '2009-10-h1'),
         payload: { version: api.version, summary: 'S', risks: [late.id, closed.id] },
       });
@@ -276,7 +274,7 @@ for (const engine of ENGINES) {
         ['Programme not delivered on time', 'Closed long ago'],
       );
       const bad = await t.app.inject({
-        method: 'PUT',
+        method: 'PATCH',
         url: paths.api.report('RISK-1', '2009-10-h1'),
         payload: { version: put.json().version, risks: ['not-an-id'] },
       });
@@ -288,7 +286,7 @@ for (const engine of ENGINES) {
       const version = String(
         (
           await t.services.reports.getBundle(
-            { organisationId: (await t.services.organisations.getHome()).id, label: 't' },
+            systemActor((await t.services.organisations.getHome()).id, 't'),
             'VfM-4d',
             '2009-10-h1',
           )
@@ -314,7 +312,7 @@ for (const engine of ENGINES) {
     });
 
     it('adds a blank milestone row with "Add another milestone" and moves rows without JavaScript', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const bundle = await t.services.reports.getBundle(actor, 'VfM-4d', '2009-10-h1');
       const [m1, m2] = bundle.report.actions[0]!.milestones;
       const fields = {
@@ -371,7 +369,7 @@ for (const engine of ENGINES) {
       const version = String(
         (
           await t.services.reports.getBundle(
-            { organisationId: (await t.services.organisations.getHome()).id, label: 't' },
+            systemActor((await t.services.organisations.getHome()).id, 't'),
             'VfM-4d',
             '2009-10-h1',
           )
@@ -390,7 +388,7 @@ for (const engine of ENGINES) {
     });
 
     it('refuses a stale form with a 409 and keeps the newer text', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const { report } = await t.services.reports.getBundle(actor, 'OC-1c', '2009-10-h1');
       await t.services.reports.updateSections(actor, 'OC-1c', '2009-10-h1', {
         summary: 'Newer',
@@ -423,7 +421,7 @@ for (const engine of ENGINES) {
     });
 
     it('refuses to remove a status that reports use and shows it again in the form', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const scale = await t.services.organisations.statusScale(actor);
       const fields: Record<string, string> = { intent: 'save' };
       scale
@@ -444,7 +442,7 @@ for (const engine of ENGINES) {
     });
 
     it('changes a plan, a theme, a partner and a period through their forms', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const [plan] = await t.services.plans.listPlans(actor);
       const theme = (await t.services.plans.listThemes(actor)).find((x) => x.title === 'Our Customers')!;
       const partner = (await t.services.organisations.listPartners(actor)).find((o) => o.name === 'PwC')!;
@@ -479,7 +477,7 @@ for (const engine of ENGINES) {
     });
 
     it('follows up the H1 milestones from the H2 report and records their progress through a form', async () => {
-      const actor = { organisationId: (await t.services.organisations.getHome()).id, label: 't' };
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
       const page = await get(paths.reports.show('VfM-4d', '2009-10-h2'));
       assert.match(
@@ -559,32 +557,99 @@ for (const engine of ENGINES) {
 
       it('writes a report through the API with the same rules as the forms', async () => {
         const report = (await get(paths.api.report('OP-2b', '2009-10-h1'))).json();
+        const whole = {
+          summary: 'From a script',
+          status: 'red',
+          statusReason: 'Still off target',
+          achievements: ['One', 'Two'],
+          challenges: ['Three'],
+          risks: [],
+        };
         const res = await t.app.inject({
           method: 'PUT',
           url: paths.api.report('OP-2b', '2009-10-h1'),
-          payload: {
-            version: report.version,
-            summary: 'From a script',
-            status: 'red',
-            statusReason: 'Still off target',
-            achievements: ['One', 'Two'],
-          },
+          payload: { version: report.version, ...whole },
         });
         assert.equal(res.statusCode, 200, res.body);
         assert.deepEqual(res.json().achievements, ['One', 'Two']);
         const stale = await t.app.inject({
           method: 'PUT',
           url: paths.api.report('OP-2b', '2009-10-h1'),
-          payload: { version: report.version, summary: 'stale' },
+          payload: { version: report.version, ...whole, summary: 'stale' },
         });
         assert.equal(stale.statusCode, 409);
         const action = await t.app.inject({
           method: 'POST',
           url: paths.api.actions('OP-2b', '2009-10-h1'),
-          payload: { description: 'Via API', milestones: [{ description: 'M', timescale: 'Feb 2010' }] },
+          payload: {
+            version: res.json().version,
+            description: 'Via API',
+            milestones: [{ description: 'M', timescale: 'Feb 2010' }],
+          },
         });
-        assert.equal(action.statusCode, 201);
+        assert.equal(action.statusCode, 201, action.body);
         assert.deepEqual(action.json().actions.at(-1).milestones[0].timescale, 'Feb 2010');
+      });
+
+      it('refuses a write without the version it started from, and a PUT that leaves out a field (422, nothing changed)', async () => {
+        const url = paths.api.report('OP-2b', '2009-10-h1');
+        const before = (await get(url)).json();
+        const noVersion = await t.app.inject({
+          method: 'PUT',
+          url,
+          payload: { summary: 'blind', status: 'red', statusReason: 'x', achievements: [], challenges: [], risks: [] },
+        });
+        assert.equal(noVersion.statusCode, 422, noVersion.body);
+        assert.deepEqual(
+          noVersion.json().errors.map((e: { field: string }) => e.field),
+          ['version'],
+        );
+        const partial = await t.app.inject({
+          method: 'PUT',
+          url,
+          payload: { version: before.version, summary: 'only the summary' },
+        });
+        assert.equal(partial.statusCode, 422, partial.body);
+        assert.deepEqual(
+          partial
+            .json()
+            .errors.map((e: { field: string }) => e.field)
+            .sort(),
+          ['achievements', 'challenges', 'risks', 'status', 'statusReason'],
+        );
+        for (const [method, target] of [
+          ['POST', paths.api.actions('OP-2b', '2009-10-h1')],
+          ['DELETE', paths.api.action('OP-2b', '2009-10-h1', 1)],
+          ['POST', paths.api.submit('OP-2b', '2009-10-h1')],
+        ] as const) {
+          const refused = await t.app.inject({ method, url: target, payload: { description: 'x' } });
+          assert.equal(refused.statusCode, 422, `${method} ${target}: ${refused.body}`);
+        }
+        const after = (await get(url)).json();
+        assert.deepEqual(
+          [after.version, after.summary, after.status?.key, after.actions.length],
+          [before.version, before.summary, before.status?.key, before.actions.length],
+          'nothing changed',
+        );
+      });
+
+      it('changes only what a PATCH sends: the other sections stay as they are', async () => {
+        const url = paths.api.report('OP-2b', '2009-10-h1');
+        const before = (await get(url)).json();
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url,
+          payload: { version: before.version, summary: 'Patched summary' },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        const after = res.json();
+        assert.deepEqual(after.summary, ['Patched summary']);
+        assert.deepEqual(
+          [after.status?.key, after.statusReason, after.achievements, after.challenges, after.version],
+          [before.status?.key, before.statusReason, before.achievements, before.challenges, before.version + 1],
+        );
+        const stale = await t.app.inject({ method: 'PATCH', url, payload: { version: before.version, summary: 'x' } });
+        assert.equal(stale.statusCode, 409, 'a PATCH from an older version is refused like any other write');
       });
     });
   });

@@ -18,6 +18,7 @@ import { paths } from '../src/paths.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, ConfigError } from '../src/config.ts';
 import { DEMO_ACCOUNTS } from '../src/modules/demo/demo-accounts.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 const CLIENT_ID = 'amber';
 const CLIENT_SECRET = 'a-client-secret-for-tests-only';
@@ -336,10 +337,11 @@ for (const engine of ENGINES) {
 
     it("accepts an invitation at the first sign-on, matching Entra ID's preferred_username when there is no email claim", async () => {
       const home = (await t.services.organisations.findHome())!;
-      const invited = await t.services.accounts.createUser(
-        { organisationId: home.id, label: 'test' },
-        { email: 'sam.invited@council.example', name: 'Sam Invited', roles: ['viewer'] },
-      );
+      const invited = await t.services.accounts.createUser(systemActor(home.id, 'test'), {
+        email: 'sam.invited@council.example',
+        name: 'Sam Invited',
+        roles: ['viewer'],
+      });
       assert.equal(invited.state, 'invited');
       const b = browser();
       const page = await b.go((await atProvider(b, await startSignOn(b), 'invited')).href);
@@ -437,6 +439,7 @@ for (const engine of ENGINES) {
           },
         },
         db: t.db,
+        units: t.units,
         services: t.services,
       });
       try {

@@ -9,6 +9,7 @@ import { buildTestApp, form, type TestApp, type TestSession } from './helpers/ap
 import { htmlText, errorSummary } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { formatTimescale } from '../src/domain/timescale.ts';
+import { systemActor } from '../src/domain/actor.ts';
 
 const CODE = 'VfM-4d';
 const PERIOD = '2009-10-h1';
@@ -23,7 +24,7 @@ for (const engine of ENGINES) {
     before(async () => {
       t = await buildTestApp(engine);
       const home = await t.services.organisations.getHome();
-      const people = await t.services.people.list({ organisationId: home.id, label: 't' });
+      const people = await t.services.people.list(systemActor(home.id, 't'));
       const person = (name: string) => people.find((p) => p.name === name)!.id;
       officer = await t.signIn(['accountable_officer'], { personId: person('Lee Hemsworth') });
       director = await t.signIn(['accountable_director'], { personId: person('James Rogers') });
@@ -38,7 +39,7 @@ for (const engine of ENGINES) {
       const f = form(fields);
       return t.app.inject({ method: 'POST', url, payload: f.payload, headers: { ...f.headers, ...as(s) } });
     };
-    const api = (method: 'GET' | 'POST' | 'PUT', url: string, body: unknown, s?: TestSession) =>
+    const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, body: unknown, s?: TestSession) =>
       t.app.inject({
         method,
         url,
@@ -82,7 +83,7 @@ for (const engine of ENGINES) {
     it('edits the published report as revision 2 while viewers keep reading revision 1, then takes it through sign-off in the API', async () => {
       const current = (await api('GET', paths.api.report(CODE, PERIOD), undefined)).json();
       const changed = await api(
-        'PUT',
+        'PATCH',
         paths.api.report(CODE, PERIOD),
         {
           version: current.version,
@@ -106,26 +107,43 @@ for (const engine of ENGINES) {
       assert.equal((await get(paths.reports.revision(CODE, PERIOD, 2), viewer)).statusCode, 403);
 
       // The director cannot sign before the officer; the administrator cannot sign for the officer.
-      const submitted = await api('POST', paths.api.submit(CODE, PERIOD), {}, officer);
+      // Every step names the version its signer read: nobody signs off what they have not seen.
+      const at = async () => ({
+        version: (await api('GET', paths.api.report(CODE, PERIOD), undefined, officer)).json().version,
+      });
+      const submitted = await api('POST', paths.api.submit(CODE, PERIOD), await at(), officer);
       assert.equal(submitted.statusCode, 200, submitted.body);
       assert.equal(submitted.json().workflow.state, 'submitted');
-      assert.equal((await api('POST', paths.api.approve(CODE, PERIOD), {}, director)).statusCode, 403);
-      const admin = await api('POST', paths.api.approve(CODE, PERIOD), {});
+      assert.equal((await api('POST', paths.api.approve(CODE, PERIOD), await at(), director)).statusCode, 403);
+      const admin = await api('POST', paths.api.approve(CODE, PERIOD), await at());
       assert.equal(admin.statusCode, 403);
       assert.equal(admin.json().code, 'SIGN_OFF_NEEDS_A_PERSON', 'the administrator is not a person who signs');
       assert.equal(
-        (await api('POST', paths.api.return(CODE, PERIOD), {}, officer)).statusCode,
+        (await api('POST', paths.api.return(CODE, PERIOD), await at(), officer)).statusCode,
         422,
         'a return needs its comment',
       );
       // Nothing changes while it waits.
-      assert.equal((await api('PUT', paths.api.report(CODE, PERIOD), { summary: 'x' }, officer)).statusCode, 409);
+      assert.equal(
+        (await api('PATCH', paths.api.report(CODE, PERIOD), { ...(await at()), summary: 'x' }, officer)).statusCode,
+        409,
+      );
+      assert.equal(
+        (await api('POST', paths.api.approve(CODE, PERIOD), {}, officer)).statusCode,
+        422,
+        'a step without the version read is refused',
+      );
 
       assert.equal(
-        (await api('POST', paths.api.approve(CODE, PERIOD), {}, officer)).json().workflow.state,
+        (await api('POST', paths.api.approve(CODE, PERIOD), await at(), officer)).json().workflow.state,
         'officer_approved',
       );
-      const published = await api('POST', paths.api.approve(CODE, PERIOD), { comment: 'Fine' }, director);
+      const published = await api(
+        'POST',
+        paths.api.approve(CODE, PERIOD),
+        { ...(await at()), comment: 'Fine' },
+        director,
+      );
       assert.equal(published.json().workflow.state, 'published');
       assert.deepEqual(published.json().summary, ['Revised summary for revision 2.']);
       assert.deepEqual((await api('GET', paths.api.report(CODE, PERIOD), undefined, viewer)).json().summary, [
@@ -151,7 +169,7 @@ for (const engine of ENGINES) {
           ? (await api('GET', paths.api.report(CODE, PERIOD), undefined)).json().version
           : undefined;
       await api(
-        'PUT',
+        'PATCH',
         paths.api.report(CODE, PERIOD),
         { version: v, summary: 'Revision 3 draft.', status: 'green' },
         officer,
@@ -194,13 +212,13 @@ for (const engine of ENGINES) {
     it('answers a stale save with who changed the report and what, in the page and the API', async () => {
       const start = (await api('GET', paths.api.report(CODE, PERIOD), undefined)).json().version;
       const first = await api(
-        'PUT',
+        'PATCH',
         paths.api.report(CODE, PERIOD),
         { version: start, summary: 'Saved first by the director’s office.', status: 'green' },
         officer,
       );
       assert.equal(first.statusCode, 200, first.body);
-      const stale = await api('PUT', paths.api.report(CODE, PERIOD), {
+      const stale = await api('PATCH', paths.api.report(CODE, PERIOD), {
         version: start,
         summary: 'Mine',
         status: 'green',
@@ -242,8 +260,7 @@ for (const engine of ENGINES) {
       );
       assert.equal(two.statusCode, 403);
       const home = await t.services.organisations.getHome();
-      const three = (await t.services.reports.getBundle({ organisationId: home.id, label: 't' }, CODE, PERIOD)).report
-        .actions[2]!;
+      const three = (await t.services.reports.getBundle(systemActor(home.id, 't'), CODE, PERIOD)).report.actions[2]!;
       const changed = await api(
         'PUT',
         paths.api.action(CODE, PERIOD, 3),

@@ -10,14 +10,17 @@ import { sql } from 'kysely';
 import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
 import { insertOrganisation, insertPerson, insertReport } from './builders/index.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../src/domain/errors.ts';
-import type { Actor } from '../src/domain/actor.ts';
+import type { Actor, UserActor } from '../src/domain/actor.ts';
 import type { Role } from '../src/domain/permissions.ts';
 import { ReportChangedError } from '../src/modules/reports/report.service.ts';
 import { createReportService } from '../src/modules/reports/report.service.ts';
 import { createReportRepository } from '../src/modules/reports/report.repository.ts';
+import { inUnitsOfWork } from '../src/platform/db/unit-of-work.ts';
+import { presentReport } from '../src/modules/reports/report.presenter.ts';
 import type { ReportWorkflowEvent } from '../src/modules/reports/report.events.ts';
 
-const user = (organisationId: string, label: string, roles: Role[], personId?: string): Actor => ({
+const user = (organisationId: string, label: string, roles: Role[], personId?: string): UserActor => ({
+  kind: 'user',
   organisationId,
   label,
   userId: randomUUID(),
@@ -73,25 +76,29 @@ describeOnEachEngine('the report workflow', (t) => {
     const heard: [string, ReportWorkflowEvent][] = [];
     const { services, priority, period, people, actors } = await setUp(t());
     // The same service with a listener, as the reminders wiring gives it.
-    const reports = createReportService({
-      repo: createReportRepository(t().db),
-      plans: services.plans,
-      periods: services.periods,
-      organisations: services.organisations,
-      indicators: services.indicators,
-      risks: services.risks,
-      events: {
-        reportSubmitted: (e) => {
-          heard.push(['submitted', e]);
+    const reports = inUnitsOfWork(
+      t().units,
+      createReportService({
+        repo: createReportRepository(t().units.db),
+        units: t().units,
+        plans: services.plans,
+        periods: services.periods,
+        organisations: services.organisations,
+        indicators: services.indicators,
+        risks: services.risks,
+        events: {
+          reportSubmitted: (e) => {
+            heard.push(['submitted', e]);
+          },
+          reportReturned: (e) => {
+            heard.push(['returned', e]);
+          },
+          reportPublished: (e) => {
+            heard.push(['published', e]);
+          },
         },
-        reportReturned: (e) => {
-          heard.push(['returned', e]);
-        },
-        reportPublished: (e) => {
-          heard.push(['published', e]);
-        },
-      },
-    });
+      }),
+    );
     const state = async () => (await reports.getBundle(actors.system, priority.code, period)).report;
 
     await reports.submit(actors.officer, priority.code, period, {});
@@ -123,8 +130,9 @@ describeOnEachEngine('the report workflow', (t) => {
     });
     await reports.submit(actors.officer, priority.code, period, {});
     await reports.approve(actors.officer, priority.code, period, {});
-    const published = await reports.approve(actors.director, priority.code, period, { comment: 'Approved' });
-    assert.deepEqual([published.state, published.revision, published.publishedRevision], ['published', 1, 1]);
+    const step = await reports.approve(actors.director, priority.code, period, { comment: 'Approved' });
+    assert.deepEqual([step.state, step.revision, step.publishedRevision], ['published', 1, 1]);
+    const published = await state();
 
     // Each decision names the real person, their account, the role, the time; none is historical.
     assert.deepEqual(
@@ -149,12 +157,12 @@ describeOnEachEngine('the report workflow', (t) => {
 
     // The published revision is stored as readers saw it.
     const revision = await reports.revisionView(actors.viewer, priority.code, period, 1);
-    assert.deepEqual(revision.view.summary, ['First draft. DECATS costs £40,000.']);
+    assert.deepEqual(revision.snapshot.report.summary, 'First draft. DECATS costs £40,000.');
     assert.equal(revision.published?.publishedBy, 'james@example');
 
-    // The listeners heard each step once, after it committed, with who and the comment.
+    // The listeners heard each step once, in the step's own unit of work, with who and the comment.
     assert.deepEqual(
-      heard.map(([k, e]) => [k, e.byLabel, e.comment, e.priorityCode, e.periodKey]),
+      heard.map(([k, e]) => [k, e.byLabel, e.comment, e.priority.code, e.period.key]),
       [
         ['submitted', 'lee@example', undefined, priority.code, period],
         ['returned', 'james@example', 'Say what DECATS costs', priority.code, period],
@@ -365,7 +373,7 @@ describeOnEachEngine('the report workflow', (t) => {
     // The viewer still reads revision 1 and cannot read the draft.
     const seen = await r.readable(actors.viewer, priority.code, period);
     assert.deepEqual(
-      [seen.revision, seen.view.summary, seen.view.status?.label, seen.bundle],
+      [seen.revision, presentReport(seen.snapshot).summary, presentReport(seen.snapshot).status?.label, seen.bundle],
       [1, ['First draft.'], 'Green', undefined],
     );
     await assert.rejects(r.getBundle(actors.viewer, priority.code, period), (e) => e instanceof ForbiddenError);
@@ -396,11 +404,13 @@ describeOnEachEngine('the report workflow', (t) => {
       list.published.map((x) => x.number),
       [2, 1],
     );
-    assert.deepEqual((await r.readable(actors.viewer, priority.code, period)).view.summary, [
+    assert.deepEqual(presentReport((await r.readable(actors.viewer, priority.code, period)).snapshot).summary, [
       'Revised after publication.',
     ]);
     // Revision 1 never changed.
-    assert.deepEqual((await r.revisionView(actors.viewer, priority.code, period, 1)).view.summary, ['First draft.']);
+    assert.deepEqual(presentReport((await r.revisionView(actors.viewer, priority.code, period, 1)).snapshot).summary, [
+      'First draft.',
+    ]);
     // Sign-offs name the revision they signed.
     assert.deepEqual(
       (await r.getBundle(actors.system, priority.code, period)).report.signOffs.map((s) => s.revision),

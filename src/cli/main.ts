@@ -11,7 +11,7 @@ import { buildServices, type Services } from '../composition.ts';
 import { startServer } from '../server.ts';
 import { AppError, ValidationError } from '../domain/errors.ts';
 import type { DB } from '../schema.ts';
-import type { Actor } from '../domain/actor.ts';
+import { systemActor, type Actor } from '../domain/actor.ts';
 import { presentReport } from '../modules/reports/report.presenter.ts';
 import { renderReportPdf } from '../render/pdf.ts';
 import { renderReportDocx } from '../render/docx.ts';
@@ -43,7 +43,7 @@ async function withServices<T>(
   const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);
-    return await fn(buildServices(handle.db), handle);
+    return await fn(buildServices(handle), handle);
   } finally {
     await handle.close();
   }
@@ -51,7 +51,7 @@ async function withServices<T>(
 
 async function homeActor(services: Services): Promise<Actor> {
   const home = await services.organisations.getHome();
-  return { organisationId: home.id, label: 'cli' };
+  return systemActor(home.id, 'cli');
 }
 
 export async function main(

@@ -1,29 +1,64 @@
 // Who is acting, and for which organisation. Every service call takes one; services check what
 // it may do with `authorize()` from ./permissions.ts (never only in routes).
 //
-// Two kinds of actor:
-// - a signed-in user (`userId` set): the web app and the API build one from the session or a
-//   personal token, with the user's roles in `organisationId` and the person record they are;
-// - the system (`userId` absent): the CLI, the demo loader, background jobs and service-level
-//   tests. It is trusted: it acts for an operator at the machine, not for someone on the web.
-//   The web app never builds one for a request (see platform/http/auth.ts).
+// Three kinds of actor, told apart by `kind` so that a check cannot confuse them:
+// - `user`: a person signed in (a session, or a personal API token on /api), with their roles in
+//   `organisationId` and the person record they are. Allowed what their roles allow.
+// - `public`: a request before sign-in. Allowed only what a permission explicitly grants to the
+//   public (`public: true` in ./permissions.ts): signing in, resetting a password, accepting an
+//   invitation, open data. It acts for the deployment's home organisation.
+// - `system`: the CLI, the demo loader, background jobs, service-level tests. Trusted: it acts for
+//   an operator at the machine. The web app never builds one for a request.
 
 import type { Role } from './permissions.ts';
 
-export interface Actor {
-  organisationId: string;
-  /** What the audit trail records as "who": the user's e-mail, or "cli", "demo", "job". */
-  label: string;
-  /** The signed-in user's account; absent for the system. */
-  userId?: string;
+export interface SystemActor {
+  readonly kind: 'system';
+  readonly organisationId: string;
+  /** What the audit trail records as "who": "cli", "demo", "job", "test". */
+  readonly label: string;
+}
+
+export interface UserActor {
+  readonly kind: 'user';
+  readonly organisationId: string;
+  /** The user's e-mail address, as the audit trail records them. */
+  readonly label: string;
+  readonly userId: string;
   /** The person record the user is in this organisation (accountable officer, contributor...). */
-  personId?: string;
-  /** The user's roles in this organisation; ignored for the system. */
-  roles?: readonly Role[];
+  readonly personId?: string | undefined;
+  /** The user's roles in this organisation. */
+  readonly roles: readonly Role[];
 }
 
-export function systemActor(organisationId: string, label: string): Actor {
-  return { organisationId, label };
+export interface PublicActor {
+  readonly kind: 'public';
+  /** The deployment's home organisation, whose public pages these are. */
+  readonly organisationId: string;
+  readonly label: 'public';
 }
 
-export const isSystem = (actor: Actor): boolean => actor.userId === undefined;
+export type Actor = SystemActor | UserActor | PublicActor;
+
+export function systemActor(organisationId: string, label: string): SystemActor {
+  return { kind: 'system', organisationId, label };
+}
+
+export function publicActor(organisationId: string): PublicActor {
+  return { kind: 'public', organisationId, label: 'public' };
+}
+
+export const isSystem = (actor: Actor): actor is SystemActor => actor.kind === 'system';
+export const isUser = (actor: Actor): actor is UserActor => actor.kind === 'user';
+
+/** Who a request is: a signed-in user, from a session cookie or a personal API token. */
+export interface Identity {
+  actor: UserActor;
+  user: { id: string; email: string; name: string };
+  organisationName: string;
+  via: 'session' | 'token';
+  /** The session's CSRF token (sessions only). */
+  csrfToken?: string;
+  /** What a personal API token may do (tokens only): read, or read and write. */
+  tokenScope?: 'read' | 'read-write';
+}

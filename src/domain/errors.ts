@@ -29,6 +29,13 @@ export class ValidationError extends AppError {
   }
 }
 
+/** The request itself is malformed (400): not a field a person can correct. */
+export class BadRequestError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 400);
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(code: string, message: string) {
     super(code, message, 404);

@@ -1,6 +1,11 @@
-// Who may do what: the one table. Services call `authorize(actor, permission, context)`;
-// docs/permissions.md is generated from this table and a test walks every route and API
-// operation for every role against it, so the table, the docs and the code cannot drift apart.
+// Who may do what: the one table. Every route declares one of these permissions where it is
+// defined (a route without one cannot be registered) and the request is refused before its
+// handler runs when the actor holds it in no scope; services `authorize()` with the same names
+// and the context of the thing itself. docs/permissions.md is generated from the table and the
+// routes, and a test walks every route for every role against it.
+//
+// `public: true` grants a permission to the public actor too (requests before sign-in): only
+// signing in and open data are.
 //
 // Each permission maps a role to a scope:
 //   'all'        anything of that kind in the organisation;
@@ -11,7 +16,7 @@
 // A role missing from a permission is denied.
 
 import type { Actor } from './actor.ts';
-import { ForbiddenError } from './errors.ts';
+import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 
 export const ROLES = [
   'administrator',
@@ -46,6 +51,21 @@ const ALL_ROLES = (scope: Scope, overrides: Partial<Record<Role, Scope>> = {}): 
 const EDITORS = { administrator: 'all', performance_officer: 'all' } as const;
 
 export const PERMISSIONS = {
+  // Before sign-in, and one's own account
+  'account.sign-in': {
+    description: 'Sign in, ask for a password reset link, set a password from a link, accept an invitation',
+    public: true,
+    roles: ALL_ROLES('all'),
+  },
+  'opendata.read': {
+    description: 'Read the open data (priority statuses and indicator values) and the API description',
+    public: true,
+    roles: ALL_ROLES('all'),
+  },
+  'account.own': {
+    description: 'Use one’s own account: home, my work, change one’s password, personal API tokens, sign out',
+    roles: ALL_ROLES('all'),
+  },
   // Improvement priorities and their reports
   'report.read': {
     description: 'Read priorities and their progress reports (drafts included)',
@@ -67,16 +87,35 @@ export const PERMISSIONS = {
   'report.approve-officer': {
     description: 'First sign-off (as accountable officer), or return to draft',
     roles: { accountable_officer: 'own' },
+    refusal: {
+      code: 'SIGN_OFF_NEEDS_A_PERSON',
+      message:
+        'Only the priority’s accountable officer and director sign off or return its report, each for themselves: nobody signs for someone else, an administrator included.',
+    },
   },
   'report.approve-director': {
     description: 'Second sign-off (as accountable director, publishes), or return to draft',
     roles: { accountable_director: 'own' },
+    refusal: {
+      code: 'SIGN_OFF_NEEDS_A_PERSON',
+      message:
+        'Only the priority’s accountable officer and director sign off or return its report, each for themselves: nobody signs for someone else, an administrator included.',
+    },
   },
+  'risk.read': { description: 'Read the risk registers of priorities', roles: ALL_ROLES('all') },
   'risk.edit': {
     description: 'Keep the risk register of a priority',
     roles: { ...EDITORS, accountable_officer: 'own' },
   },
+  'indicator.read': {
+    description: 'Read indicators, their values, statuses and graphs',
+    roles: ALL_ROLES('all'),
+  },
   'indicator.edit': { description: 'Define indicators and enter or import their values', roles: { ...EDITORS } },
+  'dashboard.read': {
+    description: 'Read the dashboard (drafts’ statuses only for those who may read drafts)',
+    roles: ALL_ROLES('all'),
+  },
   'boardpack.compile': { description: 'Compile board packs', roles: { ...EDITORS } },
   'history.read': {
     description: 'Read the history (audit trail) of a report or priority',
@@ -84,6 +123,10 @@ export const PERMISSIONS = {
   },
   'audit.export': { description: 'Export the audit trail as CSV', roles: { ...EDITORS } },
   // Reference data and administration
+  'reference.read': {
+    description: 'See people, partner organisations, reporting periods and the organisation’s settings',
+    roles: ALL_ROLES('all'),
+  },
   'reference.edit': { description: 'Edit people, partner organisations and reporting periods', roles: { ...EDITORS } },
   'settings.edit': {
     description: "Change the organisation's settings (status scale, indicator defaults)",
@@ -103,7 +146,16 @@ export const PERMISSIONS = {
     description: 'Verify realised savings and evaluate gain-share agreements',
     roles: { ...EDITORS, accountable_director: 'all' },
   },
-} as const satisfies Record<string, { description: string; roles: Partial<Record<Role, Scope>> }>;
+} as const satisfies Record<
+  string,
+  {
+    description: string;
+    public?: true;
+    roles: Partial<Record<Role, Scope>>;
+    /** What a refusal says, where the generic sentence would mislead. */
+    refusal?: { code: string; message: string };
+  }
+>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -121,31 +173,53 @@ export function scopeOf(roles: readonly Role[], permission: Permission): Scope[]
   return roles.map((r) => table[r]).filter((s): s is Scope => s !== undefined);
 }
 
-/** Whether the actor may, given what is known of the thing (context). The system may do anything. */
+/** Whether the public (a request before sign-in) holds the permission. */
+export const isPublicPermission = (permission: Permission): boolean =>
+  (PERMISSIONS[permission] as { public?: true }).public === true;
+
+/**
+ * Whether the actor may, given what is known of the thing (context). The system may do anything;
+ * the public only what is granted to it; a user what their roles allow in that scope.
+ */
 export function can(actor: Actor, permission: Permission, context: PermissionContext = {}): boolean {
-  if (actor.userId === undefined) return true;
-  const scopes = scopeOf(actor.roles ?? [], permission);
-  return scopes.some((scope) => {
-    switch (scope) {
-      case 'all':
-        return true;
-      case 'own':
-        return actor.personId !== undefined && (context.accountablePersonIds ?? []).includes(actor.personId);
-      case 'named':
-        return actor.personId !== undefined && (context.namedPersonIds ?? []).includes(actor.personId);
-      case 'published':
-        return context.published === true;
-    }
-  });
+  switch (actor.kind) {
+    case 'system':
+      return true;
+    case 'public':
+      return isPublicPermission(permission);
+    case 'user':
+      return scopeOf(actor.roles, permission).some((scope) => {
+        switch (scope) {
+          case 'all':
+            return true;
+          case 'own':
+            return actor.personId !== undefined && (context.accountablePersonIds ?? []).includes(actor.personId);
+          case 'named':
+            return actor.personId !== undefined && (context.namedPersonIds ?? []).includes(actor.personId);
+          case 'published':
+            return context.published === true;
+        }
+      });
+  }
 }
 
-/** Whether the actor holds the permission in any scope (what a route can know before loading anything). */
+/** Whether the actor holds the permission in any scope: what a route checks before loading anything. */
 export function mayEver(actor: Actor, permission: Permission): boolean {
-  return actor.userId === undefined || scopeOf(actor.roles ?? [], permission).length > 0;
+  switch (actor.kind) {
+    case 'system':
+      return true;
+    case 'public':
+      return isPublicPermission(permission);
+    case 'user':
+      return scopeOf(actor.roles, permission).length > 0;
+  }
 }
 
 export function authorize(actor: Actor, permission: Permission, context: PermissionContext = {}): void {
   if (!can(actor, permission, context)) {
+    if (actor.kind === 'public') throw new UnauthenticatedError();
+    const definition = PERMISSIONS[permission];
+    if ('refusal' in definition) throw new ForbiddenError(definition.refusal.code, definition.refusal.message);
     throw new ForbiddenError(
       'FORBIDDEN',
       `You do not have permission to ${PERMISSIONS[permission].description.charAt(0).toLowerCase()}${PERMISSIONS[permission].description.slice(1)}${context.published === false ? ' (it is not published yet)' : ''}.`,

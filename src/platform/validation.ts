@@ -25,33 +25,6 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   return result.data;
 }
 
-/** Reads form fields named like `milestones[0][description]` into nested objects and arrays. */
-export function nestFormFields(body: Record<string, unknown>): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body)) {
-    const parts = name.replace(/\]/g, '').split('[');
-    let node: any = root;
-    parts.forEach((part, i) => {
-      const last = i === parts.length - 1;
-      const nextIsIndex = !last && /^\d+$/.test(parts[i + 1]!);
-      const key = /^\d+$/.test(part) ? Number(part) : part;
-      if (last) {
-        node[key] = value;
-      } else {
-        node[key] ??= nextIsIndex ? [] : {};
-        node = node[key];
-      }
-    });
-  }
-  // Sparse arrays (a removed middle row) become dense, keeping order.
-  const densify = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(densify);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, densify(x)]));
-    return v;
-  };
-  return densify(root) as Record<string, unknown>;
-}
-
 // Field builders with GOV.UK-style messages. `label` is how the field is named to the person.
 
 const cleanText = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim() : v);
@@ -87,11 +60,9 @@ export function textLines(label: string, maxItems = 200, maxLength = 5_000) {
     },
     z
       .array(
-        z
-          .string({ error: `Each of the ${label} must be text` })
-          .max(maxLength, {
-            error: `Each of the ${label} must be ${maxLength.toLocaleString('en-GB')} characters or fewer`,
-          }),
+        z.string({ error: `Each of the ${label} must be text` }).max(maxLength, {
+          error: `Each of the ${label} must be ${maxLength.toLocaleString('en-GB')} characters or fewer`,
+        }),
         { error: `${capitalise(label)} must be a list of text` },
       )
       .max(maxItems, { error: `There can be at most ${maxItems} ${label}` }),

@@ -159,7 +159,7 @@ export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
 };
 
 /** A status on the organisation's scale as every output shows it: label, shape and colour. */
-export function presentStatus(status: Status): StatusView {
+export function presentStatus(status: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'>): StatusView {
   return {
     key: status.key,
     label: status.label,

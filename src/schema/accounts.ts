@@ -3,13 +3,17 @@
 
 import type { ColumnType, Generated } from 'kysely';
 
-/** A published revision of a progress report: the ReportView as readers saw it, never changed. */
+/** A published revision of a progress report: a snapshot of what readers saw, never changed. */
 export interface ReportRevisionTable {
   id: Generated<string>;
   organisation_id: string;
   report_id: string;
   number: number;
-  view: unknown;
+  /** 1: the view model (revisions published before snapshots); 2: domain/report-snapshot.ts. */
+  format: Generated<number>;
+  content: ColumnType<unknown, string, string>;
+  /** The status it was published with (FrozenStatus), or null. */
+  status: ColumnType<unknown, string | null, string | null>;
   published_at: ColumnType<Date, Date | string | undefined, Date | string>;
   published_by: string;
   published_by_user_id: string | null;

@@ -2,7 +2,7 @@
 // through the services, so tests say only what matters to them.
 
 import type { Services } from '../../src/composition.ts';
-import type { Actor } from '../../src/domain/actor.ts';
+import { systemActor, type Actor } from '../../src/domain/actor.ts';
 
 let counter = 0;
 const next = () => ++counter;
@@ -13,7 +13,7 @@ export async function insertOrganisation(services: Services, overrides: Record<s
     kind: 'council',
     ...overrides,
   });
-  return { organisationId: org.id, label: 'test' };
+  return systemActor(org.id, 'test');
 }
 
 export async function insertPerson(services: Services, actor: Actor, overrides: Record<string, unknown> = {}) {

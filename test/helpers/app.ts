@@ -7,6 +7,7 @@ import type { Engine } from '../../src/platform/db/database.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import type { Services, ServiceOptions } from '../../src/composition.ts';
 import type { Role } from '../../src/domain/permissions.ts';
+import { systemActor } from '../../src/domain/actor.ts';
 
 export interface TestSession {
   userId: string;
@@ -34,10 +35,13 @@ export async function createTestSession(
   options: { personId?: string; email?: string } = {},
 ): Promise<TestSession> {
   const email = options.email ?? `${roles.join('.') || 'nobody'}.${process.pid}.${++counter}@test.example`;
-  const user = await services.accounts.createUser(
-    { organisationId, label: 'test' },
-    { email, name: email.split('@')[0]!, roles: [...roles], personId: options.personId ?? null, active: true },
-  );
+  const user = await services.accounts.createUser(systemActor(organisationId, 'test'), {
+    email,
+    name: email.split('@')[0]!,
+    roles: [...roles],
+    personId: options.personId ?? null,
+    active: true,
+  });
   const session = await services.accounts.startSession(user.id, organisationId, 'password', {
     ip: '127.0.0.1',
     userAgent: 'test',
@@ -69,6 +73,7 @@ export async function buildTestApp(
   const app = await buildApp({
     config: { env: 'test', logLevel: 'silent', ...options.config },
     db: database.db,
+    units: database.units,
     services: database.services,
   });
   const home = await database.services.organisations.findHome();

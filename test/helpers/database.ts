@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 import { buildServices, type Services, type ServiceOptions } from '../../src/composition.ts';
 import type { DB } from '../../src/schema.ts';
-import type { Actor } from '../../src/domain/actor.ts';
+import { systemActor, type Actor } from '../../src/domain/actor.ts';
+import type { Units } from '../../src/platform/db/unit-of-work.ts';
 
 export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
@@ -27,7 +28,9 @@ export const SERVER_URL =
 
 export interface TestDatabase {
   engine: Engine;
+  /** Pool-level, for a test's own SQL (outside any unit of work). */
   db: Kysely<DB>;
+  units: Units<DB>;
   services: Services;
   /** The database's URL (postgres) or undefined (PGlite in memory). */
   url: string | undefined;
@@ -76,7 +79,8 @@ export async function openTestDatabase(engine: Engine, serviceOptions: ServiceOp
     return {
       engine,
       db: handle.db,
-      services: buildServices(handle.db, serviceOptions),
+      units: handle.units,
+      services: buildServices(handle, serviceOptions),
       url: undefined,
       close: () => handle.close(),
     };
@@ -98,7 +102,8 @@ export async function openTestDatabase(engine: Engine, serviceOptions: ServiceOp
   return {
     engine,
     db: handle.db,
-    services: buildServices(handle.db, serviceOptions),
+    units: handle.units,
+    services: buildServices(handle, serviceOptions),
     url,
     async close() {
       await handle.close();
@@ -139,8 +144,11 @@ export function describeOnEachEngine(name: string, fn: (t: () => TestDatabase) =
   }
 }
 
+/** The job queue's view of a test database: the pool for the worker, units of work for enqueueing. */
+export const jobDatabase = (t: Pick<TestDatabase, 'db' | 'units'>) => ({ raw: t.db, db: t.units.db, units: t.units });
+
 /** Loads the demo organisation and returns an actor for it. */
 export async function withDemo(t: TestDatabase): Promise<Actor> {
   const { organisation } = await t.services.demo.load('test');
-  return { organisationId: organisation.id, label: 'test' };
+  return systemActor(organisation.id, 'test');
 }

@@ -2,7 +2,6 @@
 // attempts and the security log. Secrets arrive here already hashed.
 
 import { sql, type Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 import type { Role } from '../../domain/permissions.ts';
@@ -110,7 +109,7 @@ const toUser = (r: {
   lastSignedInAt: r.last_signed_in_at,
 });
 
-function accountQueries(db: Executor<DB>) {
+function accountQueries(db: Kysely<DB>) {
   const memberships = () =>
     db
       .selectFrom('membership')
@@ -607,8 +606,6 @@ function accountQueries(db: Executor<DB>) {
   };
 }
 
-export function createAccountRepository(db: Kysely<DB>) {
-  return withTransactions(db, accountQueries);
-}
+export const createAccountRepository = (db: Kysely<DB>) => accountQueries(db);
 
 export type AccountRepository = ReturnType<typeof createAccountRepository>;

@@ -64,45 +64,49 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     };
   }
 
-  app.get(paths.signIn, { config: { public: true } }, async (request, reply) => {
+  app.get(paths.signIn, { config: { permission: 'account.sign-in' } }, async (request, reply) => {
     if (request.identity)
       return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
     return reply.view('accounts/views/sign-in.njk', await signInPage(request));
   });
 
-  app.post(paths.signIn, { config: { public: true } }, async (request, reply) => {
-    const body = formBody(request);
-    try {
-      const session = await accounts.signIn(body, clientOf(request));
-      // A new session id at every sign-in: any id planted before sign-in is worthless.
-      const old = readCookies(request)[names.session];
-      if (old) await accounts.signOut(old, clientOf(request));
-      setSession(reply, session);
-      return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
-    } catch (error) {
-      const values = { email: typeof body.email === 'string' ? body.email : '' };
-      if (error instanceof ValidationError)
-        return reply
-          .status(422)
-          .view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView(error.issues) }));
-      if (error instanceof SignInFailedError)
-        return reply
-          .status(401)
-          .view(
-            'accounts/views/sign-in.njk',
-            await signInPage(request, { values, errors: errorView([{ field: 'email', message: error.message }]) }),
-          );
-      if (error instanceof SignInLimitedError) {
-        reply.header('retry-after', String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))));
-        return reply
-          .status(429)
-          .view('accounts/views/sign-in.njk', await signInPage(request, { values, limited: error.message }));
+  app.post(
+    paths.signIn,
+    { config: { permission: 'account.sign-in', ownUnitsOfWork: true } },
+    async (request, reply) => {
+      const body = formBody(request);
+      try {
+        const session = await accounts.signIn(request.actor, body, clientOf(request));
+        // A new session id at every sign-in: any id planted before sign-in is worthless.
+        const old = readCookies(request)[names.session];
+        if (old) await accounts.signOut(old, clientOf(request));
+        setSession(reply, session);
+        return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
+      } catch (error) {
+        const values = { email: typeof body.email === 'string' ? body.email : '' };
+        if (error instanceof ValidationError)
+          return reply
+            .status(422)
+            .view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView(error.issues) }));
+        if (error instanceof SignInFailedError)
+          return reply
+            .status(401)
+            .view(
+              'accounts/views/sign-in.njk',
+              await signInPage(request, { values, errors: errorView([{ field: 'email', message: error.message }]) }),
+            );
+        if (error instanceof SignInLimitedError) {
+          reply.header('retry-after', String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))));
+          return reply
+            .status(429)
+            .view('accounts/views/sign-in.njk', await signInPage(request, { values, limited: error.message }));
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 
-  app.post(paths.signOut, async (request, reply) => {
+  app.post(paths.signOut, { config: { permission: 'account.own' } }, async (request, reply) => {
     const token = readCookies(request)[names.session];
     if (token) await accounts.signOut(token, clientOf(request));
     clearSession(reply);
@@ -110,13 +114,13 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   });
 
   // Forgotten password
-  app.get(paths.password.forgotten, { config: { public: true } }, async (_request, reply) =>
+  app.get(paths.password.forgotten, { config: { permission: 'account.sign-in' } }, async (_request, reply) =>
     reply.view('accounts/views/forgotten-password.njk', { pageTitle: 'Reset your password', values: {} }),
   );
-  app.post(paths.password.forgotten, { config: { public: true } }, async (request, reply) => {
+  app.post(paths.password.forgotten, { config: { permission: 'account.sign-in' } }, async (request, reply) => {
     const body = formBody(request);
     try {
-      await accounts.requestPasswordReset(body, clientOf(request));
+      await accounts.requestPasswordReset(request.actor, body, clientOf(request));
       return reply.view('accounts/views/forgotten-password.njk', {
         pageTitle: 'Check your e-mail',
         sent: String(body.email).trim(),
@@ -124,13 +128,11 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return reply
-        .status(422)
-        .view('accounts/views/forgotten-password.njk', {
-          pageTitle: 'Reset your password',
-          values: body,
-          errors: errorView(error.issues),
-        });
+      return reply.status(422).view('accounts/views/forgotten-password.njk', {
+        pageTitle: 'Reset your password',
+        values: body,
+        errors: errorView(error.issues),
+      });
     }
   });
 
@@ -143,18 +145,18 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     values: {},
     ...extra,
   });
-  app.get(routes.passwordReset, { config: { public: true } }, async (request: TokenReq, reply) => {
-    const user = await accounts.checkPasswordReset(request.params.token);
+  app.get(routes.passwordReset, { config: { permission: 'account.sign-in' } }, async (request: TokenReq, reply) => {
+    const user = await accounts.checkPasswordReset(request.actor, request.params.token);
     return reply.view('accounts/views/set-password.njk', resetPage(request.params.token, user.email));
   });
-  app.post(routes.passwordReset, { config: { public: true } }, async (request: TokenReq, reply) => {
+  app.post(routes.passwordReset, { config: { permission: 'account.sign-in' } }, async (request: TokenReq, reply) => {
     const { token } = request.params;
     try {
-      await accounts.resetPassword(token, formBody(request), clientOf(request));
+      await accounts.resetPassword(request.actor, token, formBody(request), clientOf(request));
       return reply.redirect(`${paths.signIn}?notice=reset`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const user = await accounts.checkPasswordReset(token);
+      const user = await accounts.checkPasswordReset(request.actor, token);
       return reply
         .status(422)
         .view('accounts/views/set-password.njk', resetPage(token, user.email, { errors: errorView(error.issues) }));
@@ -177,22 +179,22 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     values,
     ...extra,
   });
-  app.get(routes.invitation, { config: { public: true } }, async (request: TokenReq, reply) => {
-    const user = await accounts.checkInvitation(request.params.token);
+  app.get(routes.invitation, { config: { permission: 'account.sign-in' } }, async (request: TokenReq, reply) => {
+    const user = await accounts.checkInvitation(request.actor, request.params.token);
     return reply.view(
       'accounts/views/set-password.njk',
       invitationPage(request.params.token, user.email, { name: user.name }),
     );
   });
-  app.post(routes.invitation, { config: { public: true } }, async (request: TokenReq, reply) => {
+  app.post(routes.invitation, { config: { permission: 'account.sign-in' } }, async (request: TokenReq, reply) => {
     const { token } = request.params;
     const body = formBody(request);
     try {
-      setSession(reply, await accounts.acceptInvitation(token, body, clientOf(request)));
+      setSession(reply, await accounts.acceptInvitation(request.actor, token, body, clientOf(request)));
       return reply.redirect(paths.home, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const user = await accounts.checkInvitation(token);
+      const user = await accounts.checkInvitation(request.actor, token);
       return reply
         .status(422)
         .view(
@@ -210,9 +212,8 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   ) {
     const identity = request.identity!;
     const tokens = await accounts.listApiTokens(request.actor);
-    const person = request.actor.personId
-      ? (await people.list(request.actor)).find((p) => p.id === request.actor.personId)
-      : undefined;
+    const personId = identity.actor.personId;
+    const person = personId ? (await people.list(request.actor)).find((p) => p.id === personId) : undefined;
     const values = extra.values ?? {};
     const days = String(values.expiresInDays ?? DEFAULT_API_TOKEN_DAYS);
     const now = Date.now();
@@ -220,7 +221,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       pageTitle: 'Your account',
       section: 'account',
       user: identity.user,
-      roles: roleNames(identity.roles),
+      roles: roleNames(identity.actor.roles),
       personName: person?.name,
       minPassword: MIN_PASSWORD,
       tokens: tokens.map((t) => ({
@@ -259,7 +260,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       values,
     };
   }
-  app.get(paths.account.show, async (request, reply) => {
+  app.get(paths.account.show, { config: { permission: 'account.own' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     return reply.view(
       'accounts/views/account.njk',
@@ -273,7 +274,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       }),
     );
   });
-  app.post(paths.account.password, async (request, reply) => {
+  app.post(paths.account.password, { config: { permission: 'account.own' } }, async (request, reply) => {
     try {
       // Every other session ends and every API token is revoked; this one goes on with a new id.
       const session = await accounts.changePassword(
@@ -291,7 +292,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
         .view('accounts/views/account.njk', await accountPage(request, { errors: errorView(error.issues) }));
     }
   });
-  app.post(paths.account.tokens, async (request, reply) => {
+  app.post(paths.account.tokens, { config: { permission: 'account.own' } }, async (request, reply) => {
     const body = formBody(request);
     try {
       const { token } = await accounts.createApiToken(request.actor, body);
@@ -307,7 +308,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
         );
     }
   });
-  app.post(routes.revokeToken, async (request: IdReq, reply) => {
+  app.post(routes.revokeToken, { config: { permission: 'account.own' } }, async (request: IdReq, reply) => {
     await accounts.revokeApiToken(request.actor, request.params.id);
     return reply.redirect(`${paths.account.show}?saved=revoked`, 303);
   });
@@ -324,7 +325,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       'Not one of the people in Amber',
     );
 
-  app.get(paths.users.list, async (request, reply) => {
+  app.get(paths.users.list, { config: { permission: 'users.manage' } }, async (request, reply) => {
     const users = await accounts.listUsers(request.actor);
     const q = request.query as Record<string, string>;
     return reply.view('accounts/views/users.njk', {
@@ -375,11 +376,11 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       ...extra,
     };
   }
-  app.get(paths.users.invite, async (request, reply) => {
+  app.get(paths.users.invite, { config: { permission: 'users.manage' } }, async (request, reply) => {
     await accounts.listUsers(request.actor); // the permission check, before showing the form
     return reply.view('accounts/views/user-form.njk', await inviteForm(request, {}));
   });
-  app.post(paths.users.invite, async (request, reply) => {
+  app.post(paths.users.invite, { config: { permission: 'users.manage' } }, async (request, reply) => {
     const body = formBody(request);
     try {
       await accounts.invite(request.actor, body, request.identity?.user.name || request.actor.label);
@@ -424,10 +425,10 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       ...extra,
     };
   }
-  app.get(routes.user, async (request: IdReq, reply) =>
+  app.get(routes.user, { config: { permission: 'users.manage' } }, async (request: IdReq, reply) =>
     reply.view('accounts/views/user-form.njk', await userForm(request)),
   );
-  app.post(routes.user, async (request: IdReq, reply) => {
+  app.post(routes.user, { config: { permission: 'users.manage' } }, async (request: IdReq, reply) => {
     const body = formBody(request);
     try {
       await accounts.updateMembership(request.actor, request.params.id, body);
@@ -439,7 +440,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
         .view('accounts/views/user-form.njk', await userForm(request, body, { errors: errorView(error.issues) }));
     }
   });
-  app.post(routes.userInvitation, async (request: IdReq, reply) => {
+  app.post(routes.userInvitation, { config: { permission: 'users.manage' } }, async (request: IdReq, reply) => {
     await accounts.resendInvitation(
       request.actor,
       request.params.id,
@@ -448,7 +449,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     return reply.redirect(`${paths.users.list}?saved=resent`, 303);
   });
 
-  app.get(paths.users.securityLog, async (request, reply) => {
+  app.get(paths.users.securityLog, { config: { permission: 'users.manage' } }, async (request, reply) => {
     const events = await accounts.securityLog(request.actor);
     return reply.view('accounts/views/security-log.njk', {
       pageTitle: 'Security log',

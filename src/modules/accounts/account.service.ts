@@ -13,7 +13,8 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import type { Actor } from '../../domain/actor.ts';
+import type { Actor, Identity } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import {
   AppError,
   ConflictError,
@@ -83,18 +84,7 @@ export interface MailSender {
   send(message: MailMessage, organisationId: string): Promise<void>;
 }
 
-/** Who a request is: built from a session cookie or an API token. */
-export interface Identity {
-  actor: Actor;
-  user: { id: string; email: string; name: string };
-  organisationName: string;
-  roles: Role[];
-  via: 'session' | 'token';
-  /** The session's CSRF token (sessions only). */
-  csrfToken?: string;
-  /** What the API token may do (tokens only). */
-  tokenScope?: ApiTokenScope;
-}
+export type { Identity } from '../../domain/actor.ts';
 
 export interface NewSession {
   token: string;
@@ -148,6 +138,8 @@ const dummy = () => (dummyHash ??= argon2Hash('not a real password, only for tim
 
 export interface AccountServiceDeps {
   repo: AccountRepository;
+  /** Signing in runs two units of work around the password check (see signIn). */
+  units: Pick<Units<unknown>, 'run' | 'current'>;
   mailer: MailSender;
   settings?: Partial<AuthSettings>;
   now?: () => Date;
@@ -155,19 +147,25 @@ export interface AccountServiceDeps {
 
 export function createAccountService({
   repo,
+  units,
   mailer,
   settings: partial = {},
   now = () => new Date(),
 }: AccountServiceDeps) {
   const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS, ...partial };
   const link = (path: string) => `${settings.publicUrl.replace(/\/$/, '')}${path}`;
-  const security = (e: NewSecurityEvent) => repo.insertSecurityEvent(e);
+  /**
+   * Records a security event in the use case's unit of work; if that unit rolls back (a refusal is
+   * an error), the event is recorded again on its own afterwards: the log keeps every refusal.
+   */
+  const security = async (e: NewSecurityEvent) => {
+    await repo.insertSecurityEvent(e);
+    units.current()?.afterRollback(() => units.run(() => repo.insertSecurityEvent(e)));
+  };
 
-  type Queries = Parameters<Parameters<AccountRepository['transaction']>[0]>[0];
-
-  /** A new session, inside the caller's transaction; `expiresAt` keeps a rotated session's end. */
+  /** A new session, in the caller's unit of work; `expiresAt` keeps a rotated session's end. */
   async function insertSession(
-    q: Queries,
+    q: AccountRepository,
     userId: string,
     organisationId: string,
     method: 'password' | 'oidc',
@@ -195,11 +193,9 @@ export function createAccountService({
     method: 'password' | 'oidc',
     client: Client,
   ): Promise<NewSession> {
-    return repo.transaction(async (q) => {
-      const session = await insertSession(q, userId, organisationId, method, client);
-      await q.updateUser(userId, { lastSignedInAt: now() });
-      return session;
-    });
+    const session = await insertSession(repo, userId, organisationId, method, client);
+    await repo.updateUser(userId, { lastSignedInAt: now() });
+    return session;
   }
 
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -216,10 +212,8 @@ export function createAccountService({
   ): Promise<{ token: string; expiresAt: Date }> {
     const token = secret();
     const expiresAt = new Date(now().getTime() + minutes * 60_000);
-    await repo.transaction(async (q) => {
-      await q.retireOneTimeTokens(userId, purpose, now());
-      await q.insertOneTimeToken({ idHash: sha256(token), userId, purpose, expiresAt });
-    });
+    await repo.retireOneTimeTokens(userId, purpose, now());
+    await repo.insertOneTimeToken({ idHash: sha256(token), userId, purpose, expiresAt });
     return { token, expiresAt };
   }
 
@@ -262,18 +256,17 @@ export function createAccountService({
     via: 'session' | 'token',
     csrfToken?: string,
   ): Identity {
-    const roles = row.roles ?? [];
     return {
       actor: {
+        kind: 'user',
         organisationId: row.organisation_id,
         label: row.email,
         userId: row.user_id,
         ...(row.person_id ? { personId: row.person_id } : {}),
-        roles,
+        roles: row.roles ?? [],
       },
       user: { id: row.user_id, email: row.email, name: row.name },
       organisationName: row.organisation_name,
-      roles,
       via,
       ...(csrfToken ? { csrfToken } : {}),
     };
@@ -312,30 +305,28 @@ export function createAccountService({
         throw new RangeError('passwordHash must be an argon2id hash');
       const passwordHash =
         input.password !== undefined ? await argon2Hash(input.password) : (input.passwordHash ?? null);
-      const id = await repo.transaction(async (q) => {
-        const id =
-          existing?.id ??
-          (await q.insertUser({
-            email: parsed.email,
-            name: parsed.name,
-            passwordHash,
-            state: passwordHash || input.active ? 'active' : 'invited',
-          }));
-        await q.upsertMembership({
-          userId: id,
-          organisationId: actor.organisationId,
-          personId: parsed.personId,
-          roles: parsed.roles,
-        });
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'user',
-          entityId: id,
-          action: 'create',
-          after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId },
-        });
-        return id;
+
+      const id =
+        existing?.id ??
+        (await repo.insertUser({
+          email: parsed.email,
+          name: parsed.name,
+          passwordHash,
+          state: passwordHash || input.active ? 'active' : 'invited',
+        }));
+      await repo.upsertMembership({
+        userId: id,
+        organisationId: actor.organisationId,
+        personId: parsed.personId,
+        roles: parsed.roles,
+      });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'user',
+        entityId: id,
+        action: 'create',
+        after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId },
       });
       return (await repo.findUser(id))!;
     },
@@ -349,31 +340,29 @@ export function createAccountService({
       const existing = await repo.findUserByEmail(parsed.email);
       if (existing && (await repo.findMembership(existing.id, actor.organisationId)))
         throw ValidationError.single('email', `${parsed.email} already has an account in this organisation`);
-      const id = await repo.transaction(async (q) => {
-        const id =
-          existing?.id ??
-          (await q.insertUser({ email: parsed.email, name: parsed.name, passwordHash: null, state: 'invited' }));
-        await q.upsertMembership({
-          userId: id,
-          organisationId: actor.organisationId,
-          personId: parsed.personId,
+
+      const id =
+        existing?.id ??
+        (await repo.insertUser({ email: parsed.email, name: parsed.name, passwordHash: null, state: 'invited' }));
+      await repo.upsertMembership({
+        userId: id,
+        organisationId: actor.organisationId,
+        personId: parsed.personId,
+        roles: parsed.roles,
+      });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'user',
+        entityId: id,
+        action: 'create',
+        after: {
+          email: parsed.email,
+          name: parsed.name,
           roles: parsed.roles,
-        });
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'user',
-          entityId: id,
-          action: 'create',
-          after: {
-            email: parsed.email,
-            name: parsed.name,
-            roles: parsed.roles,
-            personId: parsed.personId,
-            invited: true,
-          },
-        });
-        return id;
+          personId: parsed.personId,
+          invited: true,
+        },
       });
       const user = (await repo.findUser(id))!;
       let url = link('/sign-in');
@@ -408,7 +397,8 @@ export function createAccountService({
       return { user, link: url };
     },
 
-    async checkInvitation(token: string): Promise<UserRecord> {
+    async checkInvitation(actor: Actor, token: string): Promise<UserRecord> {
+      authorize(actor, 'account.sign-in');
       const user = await checkLink(token, 'invitation');
       if (user.state !== 'invited')
         throw new LinkNotValidError(
@@ -418,18 +408,17 @@ export function createAccountService({
     },
 
     /** Sets the invited person's name and password, and signs them in. */
-    async acceptInvitation(token: string, input: unknown, client: Client): Promise<NewSession> {
-      const user = await this.checkInvitation(token);
+    async acceptInvitation(actor: Actor, token: string, input: unknown, client: Client): Promise<NewSession> {
+      authorize(actor, 'account.sign-in');
+      const user = await this.checkInvitation(actor, token);
       const parsed = parseWith(acceptInvitationInput, input);
       if (parsed.password.toLowerCase() === user.email.toLowerCase())
         throw ValidationError.single('password', 'The password must not be your e-mail address');
       const passwordHash = await argon2Hash(parsed.password);
-      const used = await repo.transaction(async (q) => {
-        if (!(await q.useOneTimeToken(sha256(token), now()))) return false;
-        await q.updateUser(user.id, { name: parsed.name, passwordHash, state: 'active' });
-        return true;
-      });
-      if (!used) throw new LinkNotValidError('This invitation link has already been used.');
+
+      if (!(await repo.useOneTimeToken(sha256(token), now())))
+        throw new LinkNotValidError('This invitation link has already been used.');
+      await repo.updateUser(user.id, { name: parsed.name, passwordHash, state: 'active' });
       await security({ userId: user.id, email: user.email, ip: client.ip, kind: 'invitation-accepted' });
       const membership = await homeMembership(user);
       if (!membership)
@@ -445,17 +434,20 @@ export function createAccountService({
      * on one instance or many, and the lock is not held while argon2 works (~50 ms of CPU).
      * The outcome, the session and the security log are written in a second transaction.
      */
-    async signIn(input: unknown, client: Client): Promise<NewSession & { user: UserRecord }> {
+    async signIn(actor: Actor, input: unknown, client: Client): Promise<NewSession & { user: UserRecord }> {
+      authorize(actor, 'account.sign-in');
       const { email, password } = parseWith(signInInput, input);
       const at = now();
       const since = new Date(at.getTime() - settings.windowMinutes * 60_000);
       const retry = (oldest: Date | null) => new Date((oldest ?? at).getTime() + settings.windowMinutes * 60_000);
-      type Reservation = { refused: 'pair' | 'address'; retryAt: Date } | { attempt: string };
-      const reserved = await repo.transaction(async (q): Promise<Reservation> => {
-        await q.lockSignInAddress(client.ip);
-        const failures = await q.countFailures(email, client.ip, since);
+      type Reservation =
+        { refused: 'pair' | 'address'; retryAt: Date } | { attempt: string; user: UserRecord | undefined };
+      // Unit 1: count and reserve, holding the address's lock; committed before the password is checked.
+      const reserved = await units.run(async (): Promise<Reservation> => {
+        await repo.lockSignInAddress(client.ip);
+        const failures = await repo.countFailures(email, client.ip, since);
         if (failures.pair >= settings.accountFailures) {
-          await q.insertSecurityEvent({
+          await repo.insertSecurityEvent({
             email,
             ip: client.ip,
             kind: 'sign-in-refused-account-limit',
@@ -464,7 +456,7 @@ export function createAccountService({
           return { refused: 'pair', retryAt: retry(failures.pairOldest) };
         }
         if (failures.address >= settings.addressFailures) {
-          await q.insertSecurityEvent({
+          await repo.insertSecurityEvent({
             email,
             ip: client.ip,
             kind: 'sign-in-refused-address-limit',
@@ -472,7 +464,10 @@ export function createAccountService({
           });
           return { refused: 'address', retryAt: retry(failures.addressOldest) };
         }
-        return { attempt: await q.reserveAttempt({ email, ip: client.ip, at }) };
+        return {
+          attempt: await repo.reserveAttempt({ email, ip: client.ip, at }),
+          user: await repo.findUserByEmail(email),
+        };
       });
       if ('refused' in reserved) {
         const when = formatUkDateTime(reserved.retryAt);
@@ -484,35 +479,36 @@ export function createAccountService({
         );
       }
 
-      const user = await repo.findUserByEmail(email);
+      // The password is checked in no unit of work: no connection waits for argon2.
+      const { user } = reserved;
       const ok = user?.passwordHash
         ? await argon2Verify(user.passwordHash, password)
         : (await argon2Verify(await dummy(), password), false);
-      const membership = ok && user!.state === 'active' ? await homeMembership(user!) : undefined;
-      if (!ok || !user || user.state !== 'active' || !membership) {
-        const why = !user
-          ? 'unknown account'
-          : !ok
-            ? 'wrong password'
-            : user.state !== 'active'
-              ? `account ${user.state}`
-              : 'no organisation';
-        await repo.transaction(async (q) => {
-          await q.recordAttemptOutcome(reserved.attempt, false, now());
-          await q.insertSecurityEvent({
+
+      // Unit 2: the outcome (and on success, the session).
+      const outcome = await units.run(async () => {
+        const membership = ok && user!.state === 'active' ? await homeMembership(user!) : undefined;
+        if (!ok || !user || user.state !== 'active' || !membership) {
+          const why = !user
+            ? 'unknown account'
+            : !ok
+              ? 'wrong password'
+              : user.state !== 'active'
+                ? `account ${user.state}`
+                : 'no organisation';
+          await repo.recordAttemptOutcome(reserved.attempt, false, now());
+          await repo.insertSecurityEvent({
             userId: user?.id ?? null,
             email,
             ip: client.ip,
             kind: 'sign-in-failed',
             detail: why,
           });
-        });
-        throw new SignInFailedError();
-      }
-      const session = await repo.transaction(async (q) => {
-        await q.recordAttemptOutcome(reserved.attempt, true, now());
-        await q.clearPairFailures(email, client.ip);
-        await q.insertSecurityEvent({
+          return undefined;
+        }
+        await repo.recordAttemptOutcome(reserved.attempt, true, now());
+        await repo.clearPairFailures(email, client.ip);
+        await repo.insertSecurityEvent({
           organisationId: membership.organisationId,
           userId: user.id,
           email: user.email,
@@ -520,11 +516,12 @@ export function createAccountService({
           kind: 'signed-in',
           detail: 'password',
         });
-        const session = await insertSession(q, user.id, membership.organisationId, 'password', client);
-        await q.updateUser(user.id, { lastSignedInAt: now() });
-        return session;
+        const session = await insertSession(repo, user.id, membership.organisationId, 'password', client);
+        await repo.updateUser(user.id, { lastSignedInAt: now() });
+        return { ...session, user };
       });
-      return { ...session, user };
+      if (!outcome) throw new SignInFailedError();
+      return outcome;
     },
 
     /**
@@ -547,10 +544,8 @@ export function createAccountService({
       if (!membership)
         throw new SignInFailedError('Your account is not part of any organisation. Ask your administrator.');
       if (user.state === 'invited') {
-        await repo.transaction(async (q) => {
-          await q.updateUser(user.id, { state: 'active' });
-          await q.retireOneTimeTokens(user.id, 'invitation', now());
-        });
+        await repo.updateUser(user.id, { state: 'active' });
+        await repo.retireOneTimeTokens(user.id, 'invitation', now());
       }
       await security({
         organisationId: membership.organisationId,
@@ -609,7 +604,8 @@ export function createAccountService({
     },
 
     /** Always answers the same, so it does not reveal who has an account. */
-    async requestPasswordReset(input: unknown, client: Client): Promise<void> {
+    async requestPasswordReset(actor: Actor, input: unknown, client: Client): Promise<void> {
+      authorize(actor, 'account.sign-in');
       const { email } = parseWith(forgottenPasswordInput, input);
       const user = await repo.findUserByEmail(email);
       if (!user || user.state !== 'active') {
@@ -650,37 +646,36 @@ export function createAccountService({
       });
     },
 
-    async checkPasswordReset(token: string): Promise<UserRecord> {
+    async checkPasswordReset(actor: Actor, token: string): Promise<UserRecord> {
+      authorize(actor, 'account.sign-in');
       return checkLink(token, 'password_reset');
     },
 
     /** Sets the new password; every session of the account ends (a thief's too). */
-    async resetPassword(token: string, input: unknown, client: Client): Promise<UserRecord> {
+    async resetPassword(actor: Actor, token: string, input: unknown, client: Client): Promise<UserRecord> {
+      authorize(actor, 'account.sign-in');
       const user = await checkLink(token, 'password_reset');
       const { password } = parseWith(newPasswordInput, input);
       if (password.toLowerCase() === user.email.toLowerCase())
         throw ValidationError.single('password', 'The password must not be your e-mail address');
       const passwordHash = await argon2Hash(password);
-      const used = await repo.transaction(async (q) => {
-        if (!(await q.useOneTimeToken(sha256(token), now()))) return false;
-        await q.updateUser(user.id, { passwordHash });
-        // Whoever knew the old password may have made tokens or be signed in: all of it ends.
-        const sessions = await q.deleteUserSessions(user.id);
-        const tokens = await q.revokeUserApiTokens(user.id, now(), 'the password was reset');
-        await q.clearAccountFailures(user.email);
-        await q.insertSecurityEvent({
-          userId: user.id,
-          email: user.email,
-          ip: client.ip,
-          kind: 'password-reset',
-          detail: `${plural(sessions, 'session', 'sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked`,
-        });
-        return true;
-      });
-      if (!used)
+
+      if (!(await repo.useOneTimeToken(sha256(token), now())))
         throw new LinkNotValidError(
           'This password reset link has already been used. Each link works once: ask for a new one if you need to.',
         );
+      await repo.updateUser(user.id, { passwordHash });
+      // Whoever knew the old password may have made tokens or be signed in: all of it ends.
+      const sessions = await repo.deleteUserSessions(user.id);
+      const tokens = await repo.revokeUserApiTokens(user.id, now(), 'the password was reset');
+      await repo.clearAccountFailures(user.email);
+      await repo.insertSecurityEvent({
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'password-reset',
+        detail: `${plural(sessions, 'session', 'sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked`,
+      });
       return user;
     },
 
@@ -695,7 +690,7 @@ export function createAccountService({
       client: Client,
       sessionToken?: string,
     ): Promise<NewSession | undefined> {
-      if (!actor.userId)
+      if (actor.kind !== 'user')
         throw new ValidationError([{ field: 'current', message: 'Only a signed-in person can change their password' }]);
       const parsed = parseWith(changePasswordInput, input);
       const user = (await repo.findUser(actor.userId))!;
@@ -710,26 +705,24 @@ export function createAccountService({
         throw ValidationError.single('current', 'Your current password is not correct');
       }
       const passwordHash = await argon2Hash(parsed.password);
-      return repo.transaction(async (q) => {
-        await q.updateUser(user.id, { passwordHash });
-        const current =
-          sessionToken && sessionToken.length <= 200 ? await q.findSession(sha256(sessionToken)) : undefined;
-        const ended = await q.deleteUserSessions(user.id);
-        const kept =
-          current && current.userId === user.id
-            ? await insertSession(q, user.id, current.organisationId, current.method, client, current.expiresAt)
-            : undefined;
-        const tokens = await q.revokeUserApiTokens(user.id, now(), 'the password was changed');
-        await q.insertSecurityEvent({
-          organisationId: actor.organisationId,
-          userId: user.id,
-          email: user.email,
-          ip: client.ip,
-          kind: 'password-changed',
-          detail: `${plural(kept ? ended - 1 : ended, 'other session', 'other sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked${kept ? '; this session continues with a new id' : ''}`,
-        });
-        return kept;
+      await repo.updateUser(user.id, { passwordHash });
+      const current =
+        sessionToken && sessionToken.length <= 200 ? await repo.findSession(sha256(sessionToken)) : undefined;
+      const ended = await repo.deleteUserSessions(user.id);
+      const kept =
+        current && current.userId === user.id
+          ? await insertSession(repo, user.id, current.organisationId, current.method, client, current.expiresAt)
+          : undefined;
+      const tokens = await repo.revokeUserApiTokens(user.id, now(), 'the password was changed');
+      await repo.insertSecurityEvent({
+        organisationId: actor.organisationId,
+        userId: user.id,
+        email: user.email,
+        ip: client.ip,
+        kind: 'password-changed',
+        detail: `${plural(kept ? ended - 1 : ended, 'other session', 'other sessions')} ended, ${plural(tokens, 'API token', 'API tokens')} revoked${kept ? '; this session continues with a new id' : ''}`,
       });
+      return kept;
     },
 
     // Administration
@@ -765,41 +758,39 @@ export function createAccountService({
             ? 'active'
             : 'invited'
           : user.state;
-      await repo.transaction(async (q) => {
-        await q.upsertMembership({
-          userId,
-          organisationId: actor.organisationId,
-          personId: parsed.personId,
-          roles: parsed.roles,
-        });
-        if (state !== user.state) await q.updateUser(userId, { state });
-        // Taking roles away takes effect at once: the person's sessions end. (Tokens act with
-        // the roles the person has now, so they lose them at once without being revoked.)
-        const sessions =
-          state === 'disabled' ||
-          parsed.roles.length < user.membership.roles.length ||
-          user.membership.roles.some((r) => !parsed.roles.includes(r))
-            ? await q.deleteUserSessions(userId)
-            : 0;
-        // A closed account's tokens are revoked, so opening it again does not bring them back.
-        const tokens =
-          state === 'disabled' ? await q.revokeUserApiTokens(userId, now(), 'the account was disabled') : 0;
-        await q.insertSecurityEvent({
-          organisationId: actor.organisationId,
-          userId,
-          email: user.email,
-          kind: 'roles-changed',
-          detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})${sessions ? `; ${plural(sessions, 'session', 'sessions')} ended` : ''}${tokens ? `; ${plural(tokens, 'API token', 'API tokens')} revoked` : ''}`,
-        });
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'user',
-          entityId: userId,
-          action: 'update',
-          before: { roles: user.membership.roles, personId: user.membership.personId, state: user.state },
-          after: { roles: parsed.roles, personId: parsed.personId, state },
-        });
+      await repo.upsertMembership({
+        userId,
+        organisationId: actor.organisationId,
+        personId: parsed.personId,
+        roles: parsed.roles,
+      });
+      if (state !== user.state) await repo.updateUser(userId, { state });
+      // Taking roles away takes effect at once: the person's sessions end. (Tokens act with
+      // the roles the person has now, so they lose them at once without being revoked.)
+      const sessions =
+        state === 'disabled' ||
+        parsed.roles.length < user.membership.roles.length ||
+        user.membership.roles.some((r) => !parsed.roles.includes(r))
+          ? await repo.deleteUserSessions(userId)
+          : 0;
+      // A closed account's tokens are revoked, so opening it again does not bring them back.
+      const tokens =
+        state === 'disabled' ? await repo.revokeUserApiTokens(userId, now(), 'the account was disabled') : 0;
+      await repo.insertSecurityEvent({
+        organisationId: actor.organisationId,
+        userId,
+        email: user.email,
+        kind: 'roles-changed',
+        detail: `${user.membership.roles.join(', ') || 'none'} → ${parsed.roles.join(', ') || 'none'}${state !== user.state ? `; account ${state}` : ''} (by ${actor.label})${sessions ? `; ${plural(sessions, 'session', 'sessions')} ended` : ''}${tokens ? `; ${plural(tokens, 'API token', 'API tokens')} revoked` : ''}`,
+      });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'user',
+        entityId: userId,
+        action: 'update',
+        before: { roles: user.membership.roles, personId: user.membership.personId, state: user.state },
+        after: { roles: parsed.roles, personId: parsed.personId, state },
       });
     },
     async resendInvitation(actor: Actor, userId: string, invitedBy: string): Promise<string> {
@@ -831,44 +822,46 @@ export function createAccountService({
       actor: Actor,
       input: unknown,
     ): Promise<{ token: string; id: string; scope: ApiTokenScope; expiresAt: Date }> {
-      if (!actor.userId)
+      if (actor.kind !== 'user')
         throw new ValidationError([{ field: 'name', message: 'Only a signed-in person can create a personal token' }]);
       const { name, scope, expiresInDays } = parseWith(apiTokenInput, input);
       const prefix = randomBytes(4).toString('hex');
       const token = `${TOKEN_PREFIX}${prefix}_${secret()}`;
       const expiresAt = new Date(now().getTime() + expiresInDays * DAY);
-      const id = await repo.transaction(async (q) => {
-        const id = await q.insertApiToken({
-          userId: actor.userId!,
-          organisationId: actor.organisationId,
-          name,
-          tokenHash: sha256(token),
-          prefix,
-          scope,
-          expiresAt,
-        });
-        await q.insertSecurityEvent({
-          organisationId: actor.organisationId,
-          userId: actor.userId,
-          email: actor.label,
-          kind: 'api-token-created',
-          detail: `${name} (${TOKEN_PREFIX}${prefix}_…), ${scope}, expires ${formatUkDateTime(expiresAt)}`,
-        });
-        return id;
+
+      const id = await repo.insertApiToken({
+        userId: actor.userId,
+        organisationId: actor.organisationId,
+        name,
+        tokenHash: sha256(token),
+        prefix,
+        scope,
+        expiresAt,
+      });
+      await repo.insertSecurityEvent({
+        organisationId: actor.organisationId,
+        userId: actor.userId,
+        email: actor.label,
+        kind: 'api-token-created',
+        detail: `${name} (${TOKEN_PREFIX}${prefix}_…), ${scope}, expires ${formatUkDateTime(expiresAt)}`,
       });
       return { token, id, scope, expiresAt };
     },
     async listApiTokens(actor: Actor) {
-      if (!actor.userId) return [];
+      if (actor.kind !== 'user') return [];
       return repo.listApiTokens(actor.userId, actor.organisationId);
     },
     async revokeApiToken(actor: Actor, id: string): Promise<void> {
-      if (!actor.userId || !/^[0-9a-f-]{36}$/i.test(id) || !(await repo.revokeApiToken(actor.userId, id, now()))) {
+      if (
+        actor.kind !== 'user' ||
+        !/^[0-9a-f-]{36}$/i.test(id) ||
+        !(await repo.revokeApiToken(actor.userId, id, now()))
+      ) {
         throw new NotFoundError('TOKEN_NOT_FOUND', 'There is no such token, or it has already been revoked');
       }
       await security({
         organisationId: actor.organisationId,
-        userId: actor.userId,
+        userId: actor.kind === 'user' ? actor.userId : null,
         email: actor.label,
         kind: 'api-token-revoked',
         detail: id,

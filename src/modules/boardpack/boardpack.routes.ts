@@ -20,7 +20,7 @@ const DOWNLOADS = {
 export function registerBoardPackRoutes(app: FastifyInstance, services: Services): void {
   const { boardPack } = services;
 
-  app.get(paths.boardPack.show, async (request: Req, reply) => {
+  app.get(paths.boardPack.show, { config: { permission: 'boardpack.compile' } }, async (request: Req, reply) => {
     const { periods, themes } = await boardPack.choices(request.actor);
     if (periods.length === 0) {
       return reply.view('boardpack/views/board-pack.njk', {
@@ -53,6 +53,7 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
   // Both files made in the background: the job page shows progress, then the download links.
   app.post(
     paths.boardPack.generate,
+    { config: { permission: 'boardpack.compile' } },
     async (request: FastifyRequest<{ Body: { period?: string; theme?: string } }>, reply) => {
       const periodKey = request.body?.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
       const job = await boardPack.requestFiles(request.actor, periodKey, request.body?.theme || undefined);
@@ -61,14 +62,20 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
   );
 
   for (const format of ['pdf', 'docx'] as const) {
-    app.get(paths.boardPack[format], async (request: Req, reply: FastifyReply) => {
-      const periodKey = request.query.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
-      const view = presentBoardPack(await boardPack.build(request.actor, periodKey, request.query.theme || undefined));
-      const body = await DOWNLOADS[format].render(view);
-      return reply
-        .type(DOWNLOADS[format].type)
-        .header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`)
-        .send(body);
-    });
+    app.get(
+      paths.boardPack[format],
+      { config: { permission: 'boardpack.compile' } },
+      async (request: Req, reply: FastifyReply) => {
+        const periodKey = request.query.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
+        const view = presentBoardPack(
+          await boardPack.build(request.actor, periodKey, request.query.theme || undefined),
+        );
+        const body = await DOWNLOADS[format].render(view);
+        return reply
+          .type(DOWNLOADS[format].type)
+          .header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`)
+          .send(body);
+      },
+    );
   }
 }

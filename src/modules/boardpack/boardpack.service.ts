@@ -50,10 +50,12 @@ export function createBoardPackService({ plans, periods, organisations, reports,
       const period = await periods.getByKey(actor, periodKey);
       if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId))
         throw new ThemeNotFoundError(themeId);
-      return jobs.enqueue<BoardPackFilesParams>(actor, 'board-pack', {
-        periodKey: period.key,
-        themeId: themeId || undefined,
-      });
+      return jobs.enqueue<BoardPackFilesParams>(
+        actor,
+        'board-pack',
+        { periodKey: period.key, themeId: themeId || undefined },
+        'boardpack.compile',
+      );
     },
 
     /** The choices of the board pack form: periods (latest first) and themes. */

@@ -2,7 +2,6 @@
 // milestones for one reporting period. It only reads.
 
 import { sql, type Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { DB } from '../../schema.ts';
 
 export interface ThemeStatusCount {
@@ -32,7 +31,7 @@ export interface OverdueMilestone {
   periodKey: string;
 }
 
-function dashboardQueries(db: Executor<DB>) {
+function dashboardQueries(db: Kysely<DB>) {
   return {
     async statusCounts(organisationId: string, periodId: string): Promise<ThemeStatusCount[]> {
       const rows = await db
@@ -155,5 +154,5 @@ function dashboardQueries(db: Executor<DB>) {
   };
 }
 
-export const createDashboardRepository = (db: Kysely<DB>) => withTransactions(db, dashboardQueries);
+export const createDashboardRepository = (db: Kysely<DB>) => dashboardQueries(db);
 export type DashboardRepository = ReturnType<typeof createDashboardRepository>;

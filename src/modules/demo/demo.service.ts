@@ -3,7 +3,7 @@
 // A few more priorities (marked as illustrative) give the list and its filters something to show.
 // Loading is idempotent: it does nothing when the demo organisation is already there.
 
-import type { Actor } from '../../domain/actor.ts';
+import { systemActor, type Actor } from '../../domain/actor.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
 import type { PersonService } from '../people/person.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
@@ -109,7 +109,7 @@ export function createDemoService({
         throw new Error(`This database already holds ${home.name}; the demo is loaded only into an empty database.`);
 
       const organisation = await organisations.createHome(actorLabel, VFM_4D.organisation);
-      const actor: Actor = { organisationId: organisation.id, label: actorLabel };
+      const actor: Actor = systemActor(organisation.id, actorLabel);
       const partners = new Map<string, string>();
       for (const p of VFM_4D.partners) partners.set(p.name, (await organisations.createPartner(actor, p)).id);
 

@@ -398,14 +398,12 @@ export function processChart(b: ExerciseBaseline, functionCode: string): string 
 }
 
 export function unitChart(b: ExerciseBaseline, table: TableView, id: string): string {
-  const rows: BarRow[] = table.rows
-    .slice(0, 15)
-    .map((r) => ({
-      label: r[0]!.text,
-      pay: Number((r[4]!.xlsx as { number: number }).number) * 100,
-      nonPay: Number((r[5]!.xlsx as { number: number }).number) * 100,
-      valueText: r[6]!.text,
-    }));
+  const rows: BarRow[] = table.rows.slice(0, 15).map((r) => ({
+    label: r[0]!.text,
+    pay: Number((r[4]!.xlsx as { number: number }).number) * 100,
+    nonPay: Number((r[5]!.xlsx as { number: number }).number) * 100,
+    valueText: r[6]!.text,
+  }));
   return renderBarChart({
     id,
     title: 'Total cost by org unit',

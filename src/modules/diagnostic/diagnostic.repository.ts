@@ -4,7 +4,6 @@
 
 import { type Kysely, sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 import type { Taxonomy, TaxonomyProcess } from '../../domain/diagnostic/baseline.ts';
@@ -101,7 +100,7 @@ async function insertInBatches<T>(rows: readonly T[], write: (batch: T[]) => Pro
   for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH));
 }
 
-function diagnosticQueries(db: Executor<DB>) {
+function diagnosticQueries(db: Kysely<DB>) {
   const exerciseBase = () =>
     db
       .selectFrom('diagnostic_exercise as e')
@@ -549,5 +548,5 @@ function diagnosticQueries(db: Executor<DB>) {
 }
 
 export type DiagnosticQueries = ReturnType<typeof diagnosticQueries>;
-export const createDiagnosticRepository = (db: Kysely<DB>) => withTransactions(db, diagnosticQueries);
+export const createDiagnosticRepository = (db: Kysely<DB>) => diagnosticQueries(db);
 export type DiagnosticRepository = ReturnType<typeof createDiagnosticRepository>;

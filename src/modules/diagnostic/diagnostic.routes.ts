@@ -83,7 +83,7 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     };
   }
 
-  app.get(paths.diagnostic.list, async (request, reply) => {
+  app.get(paths.diagnostic.list, { config: { permission: 'diagnostic.read' } }, async (request, reply) => {
     const exercises = await diagnostics.listExercises(request.actor);
     return reply.view('diagnostic/views/list.njk', {
       pageTitle: 'Efficiency diagnostic',
@@ -108,11 +108,11 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       ),
     };
   }
-  app.get(paths.diagnostic.taxonomyNew, async (request, reply) => {
+  app.get(paths.diagnostic.taxonomyNew, { config: { permission: 'diagnostic.edit' } }, async (request, reply) => {
     const { template, ...ctx } = await taxonomyForm(request, {});
     return reply.view(template, ctx);
   });
-  app.post(paths.diagnostic.taxonomies, async (request, reply) => {
+  app.post(paths.diagnostic.taxonomies, { config: { permission: 'diagnostic.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -121,24 +121,28 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       async (errors) => taxonomyForm(request, body, errors),
     );
   });
-  app.get(paths.diagnostic.new, async (request: FastifyRequest<{ Querystring: { taxonomy?: string } }>, reply) => {
-    const { template, ...ctx } = await exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, {
-      financialYear: '',
-    });
-    const versions = await diagnostics.listTaxonomyVersions(request.actor);
-    // After extending a taxonomy, the new version (the last made) is offered first.
-    if (request.query.taxonomy === 'added' && versions.length > 1) {
-      const { template: t2, ...withNew } = await exerciseForm(
-        request,
-        'Start a diagnostic exercise',
-        paths.diagnostic.list,
-        { financialYear: '', taxonomyVersionId: versions.at(-1)!.id },
-      );
-      return reply.view(t2, { ...withNew, flash: 'The new taxonomy version has been saved.' });
-    }
-    return reply.view(template, ctx);
-  });
-  app.post(paths.diagnostic.list, async (request, reply) => {
+  app.get(
+    paths.diagnostic.new,
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: FastifyRequest<{ Querystring: { taxonomy?: string } }>, reply) => {
+      const { template, ...ctx } = await exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, {
+        financialYear: '',
+      });
+      const versions = await diagnostics.listTaxonomyVersions(request.actor);
+      // After extending a taxonomy, the new version (the last made) is offered first.
+      if (request.query.taxonomy === 'added' && versions.length > 1) {
+        const { template: t2, ...withNew } = await exerciseForm(
+          request,
+          'Start a diagnostic exercise',
+          paths.diagnostic.list,
+          { financialYear: '', taxonomyVersionId: versions.at(-1)!.id },
+        );
+        return reply.view(t2, { ...withNew, flash: 'The new taxonomy version has been saved.' });
+      }
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(paths.diagnostic.list, { config: { permission: 'diagnostic.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -147,26 +151,34 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       async (errors) => exerciseForm(request, 'Start a diagnostic exercise', paths.diagnostic.list, body, errors),
     );
   });
-  app.get(paths.diagnostic.edit(':id'), async (request: IdReq, reply) => {
-    const e = await diagnostics.getExercise(request.actor, request.params.id);
-    const { template, ...ctx } = await exerciseForm(
-      request,
-      'Change the exercise',
-      paths.diagnostic.edit(e.id),
-      exerciseFormValues(e),
-    );
-    return reply.view(template, ctx);
-  });
-  app.post(paths.diagnostic.edit(':id'), async (request: IdReq, reply) => {
-    const body = formBody(request);
-    const { id } = request.params;
-    return submitForm(
-      reply,
-      () => diagnostics.updateExercise(request.actor, id, body),
-      () => paths.diagnostic.show(id),
-      async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
-    );
-  });
+  app.get(
+    paths.diagnostic.edit(':id'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: IdReq, reply) => {
+      const e = await diagnostics.getExercise(request.actor, request.params.id);
+      const { template, ...ctx } = await exerciseForm(
+        request,
+        'Change the exercise',
+        paths.diagnostic.edit(e.id),
+        exerciseFormValues(e),
+      );
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    paths.diagnostic.edit(':id'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: IdReq, reply) => {
+      const body = formBody(request);
+      const { id } = request.params;
+      return submitForm(
+        reply,
+        () => diagnostics.updateExercise(request.actor, id, body),
+        () => paths.diagnostic.show(id),
+        async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
+      );
+    },
+  );
 
   const sheetItems = [
     { value: '', text: 'Not a CSV file' },
@@ -200,6 +212,7 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
   }
   app.get(
     paths.diagnostic.show(':id'),
+    { config: { permission: 'diagnostic.read' } },
     async (request: FastifyRequest<{ Params: { id: string }; Querystring: { imported?: string } }>, reply) => {
       const n = Number(request.query.imported);
       return exercisePage(
@@ -214,75 +227,91 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       );
     },
   );
-  app.get(paths.diagnostic.template(':id'), async (request: IdReq, reply) => {
-    const w = await diagnostics.workbook(request.actor, request.params.id, { empty: true });
-    return sendXlsx(reply, w.filename, w.body);
-  });
-  app.get(paths.diagnostic.data(':id'), async (request: IdReq, reply) => {
-    const w = await diagnostics.workbook(request.actor, request.params.id);
-    return sendXlsx(reply, w.filename, w.body);
-  });
+  app.get(
+    paths.diagnostic.template(':id'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: IdReq, reply) => {
+      const w = await diagnostics.workbook(request.actor, request.params.id, { empty: true });
+      return sendXlsx(reply, w.filename, w.body);
+    },
+  );
+  app.get(
+    paths.diagnostic.data(':id'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: IdReq, reply) => {
+      const w = await diagnostics.workbook(request.actor, request.params.id);
+      return sendXlsx(reply, w.filename, w.body);
+    },
+  );
 
   app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 10 } });
-    scope.post(paths.diagnostic.upload(':id'), async (request: IdReq, reply) => {
-      const { id } = request.params;
-      const fields: Record<string, string> = {};
-      try {
-        let file: { filename: string; data: Buffer } | undefined;
-        // Not multipart: no file; the service checks permission before saying so.
-        if (request.isMultipart())
-          for await (const part of request.parts()) {
-            if (part.type === 'file') {
-              const data = await part.toBuffer();
-              if (part.filename) file = { filename: part.filename, data };
-            } else fields[part.fieldname] = String(part.value ?? '');
+    scope.post(
+      paths.diagnostic.upload(':id'),
+      { config: { permission: 'diagnostic.edit' } },
+      async (request: IdReq, reply) => {
+        const { id } = request.params;
+        const fields: Record<string, string> = {};
+        try {
+          let file: { filename: string; data: Buffer } | undefined;
+          // Not multipart: no file; the service checks permission before saying so.
+          if (request.isMultipart())
+            for await (const part of request.parts()) {
+              if (part.type === 'file') {
+                const data = await part.toBuffer();
+                if (part.filename) file = { filename: part.filename, data };
+              } else fields[part.fieldname] = String(part.value ?? '');
+            }
+          const result = await diagnostics.upload(request.actor, id, {
+            file,
+            sheet: fields.sheet,
+            version: fields.version,
+          });
+          return reply.redirect(`${paths.diagnostic.show(id)}?imported=${result.posts}`, 303);
+        } catch (error) {
+          if (error instanceof ValidationError) return exercisePage(request, reply, id, errorView(error.issues), 422);
+          if (error instanceof ConflictError)
+            return exercisePage(request, reply, id, errorView([{ field: 'file', message: error.message }]), 409);
+          const code = (error as { code?: string }).code;
+          if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
+            return exercisePage(
+              request,
+              reply,
+              id,
+              errorView([
+                {
+                  field: 'file',
+                  message:
+                    code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 50 MB',
+                },
+              ]),
+              422,
+            );
           }
-        const result = await diagnostics.upload(request.actor, id, {
-          file,
-          sheet: fields.sheet,
-          version: fields.version,
-        });
-        return reply.redirect(`${paths.diagnostic.show(id)}?imported=${result.posts}`, 303);
-      } catch (error) {
-        if (error instanceof ValidationError) return exercisePage(request, reply, id, errorView(error.issues), 422);
-        if (error instanceof ConflictError)
-          return exercisePage(request, reply, id, errorView([{ field: 'file', message: error.message }]), 409);
-        const code = (error as { code?: string }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-          return exercisePage(
-            request,
-            reply,
-            id,
-            errorView([
-              {
-                field: 'file',
-                message:
-                  code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 50 MB',
-              },
-            ]),
-            422,
-          );
+          throw error;
         }
-        throw error;
-      }
-    });
+      },
+    );
   });
 
-  app.get(paths.diagnostic.quality(':id'), async (request: IdReq, reply) => {
-    const q = await diagnostics.dataQuality(request.actor, request.params.id);
-    const e = presentExercise(q.exercise);
-    return reply.view('diagnostic/views/quality.njk', {
-      pageTitle: 'Data quality',
-      section: 'diagnostic',
-      backLink: { href: e.links.show, text: e.name },
-      exercise: e,
-      counts: q.counts,
-      items: q.items,
-      ready: q.ready,
-      links: e.links,
-    });
-  });
+  app.get(
+    paths.diagnostic.quality(':id'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: IdReq, reply) => {
+      const q = await diagnostics.dataQuality(request.actor, request.params.id);
+      const e = presentExercise(q.exercise);
+      return reply.view('diagnostic/views/quality.njk', {
+        pageTitle: 'Data quality',
+        section: 'diagnostic',
+        backLink: { href: e.links.show, text: e.name },
+        exercise: e,
+        counts: q.counts,
+        items: q.items,
+        ready: q.ready,
+        links: e.links,
+      });
+    },
+  );
 
   /** The baseline, or (when the data cannot give one) the data-quality page that says why. */
   async function baselineOr(
@@ -301,76 +330,96 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
     }
   }
 
-  app.get(paths.diagnostic.baseline(':id'), async (request: IdReq, reply) => {
-    const b = await baselineOr(request, reply, request.params.id);
-    if (!b) return reply;
-    const e = presentExercise(b.exercise);
-    return reply.view('diagnostic/views/baseline.njk', {
-      pageTitle: 'Baseline',
-      section: 'diagnostic',
-      backLink: { href: e.links.show, text: e.name },
-      exercise: e,
-      headline: headline(b),
-      chart: functionChart(b),
-      tables: {
-        functions: functionsTable(b),
-        summary: summaryTable(b),
-        matrix: matrixTable(b),
-        processes: processesTable(b),
-        nonPay: nonPayTable(b),
-        spans: spansTable(b),
-      },
-    });
-  });
+  app.get(
+    paths.diagnostic.baseline(':id'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: IdReq, reply) => {
+      const b = await baselineOr(request, reply, request.params.id);
+      if (!b) return reply;
+      const e = presentExercise(b.exercise);
+      return reply.view('diagnostic/views/baseline.njk', {
+        pageTitle: 'Baseline',
+        section: 'diagnostic',
+        backLink: { href: e.links.show, text: e.name },
+        exercise: e,
+        headline: headline(b),
+        chart: functionChart(b),
+        tables: {
+          functions: functionsTable(b),
+          summary: summaryTable(b),
+          matrix: matrixTable(b),
+          processes: processesTable(b),
+          nonPay: nonPayTable(b),
+          spans: spansTable(b),
+        },
+      });
+    },
+  );
 
-  app.get(paths.diagnostic.baselineFunction(':id', ':code'), async (request: CodeReq, reply) => {
-    const b = await baselineOr(request, reply, request.params.id);
-    if (!b) return reply;
-    const f = b.exercise.taxonomy.functions.find((x) => x.code === request.params.code);
-    if (!f)
-      throw new NotFoundError('DIAGNOSTIC_FUNCTION_NOT_FOUND', 'There is no such function in this exercise’s taxonomy');
-    const e = presentExercise(b.exercise);
-    const units = unitsTable(b, { function: f.code });
-    const frag = b.functionFragmentation[f.code]!;
-    const central = frag.centralUnitId ? b.orgUnits.find((u) => u.id === frag.centralUnitId)?.name : undefined;
-    return reply.view('diagnostic/views/drill.njk', {
-      pageTitle: f.name,
-      section: 'diagnostic',
-      backLink: { href: paths.diagnostic.baseline(b.exercise.id), text: 'Baseline' },
-      exercise: e,
-      facts: `${formatFte(b.byFunction[f.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byFunction[f.code]!, { pence: 'never' })} (pay ${formatMoney(b.byFunction[f.code]!.payCost, { pence: 'never' })}, non-pay ${formatMoney(b.nonPay.byFunction[f.code]!, { pence: 'never' })}). ${central ? `Central function: ${central}.` : 'No unit is marked as its central function.'} ${frag.outsideShare === undefined ? '' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the centre, in ${frag.unitIds.length} ${frag.unitIds.length === 1 ? 'unit' : 'units'} in all.`}`,
-      sections: [
-        { heading: 'Processes', chart: processChart(b, f.code), table: processesTable(b, f.code) },
-        { heading: 'Org units doing this work', chart: unitChart(b, units, `chart-units-${f.code}`), table: units },
-      ],
-    });
-  });
+  app.get(
+    paths.diagnostic.baselineFunction(':id', ':code'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: CodeReq, reply) => {
+      const b = await baselineOr(request, reply, request.params.id);
+      if (!b) return reply;
+      const f = b.exercise.taxonomy.functions.find((x) => x.code === request.params.code);
+      if (!f)
+        throw new NotFoundError(
+          'DIAGNOSTIC_FUNCTION_NOT_FOUND',
+          'There is no such function in this exercise’s taxonomy',
+        );
+      const e = presentExercise(b.exercise);
+      const units = unitsTable(b, { function: f.code });
+      const frag = b.functionFragmentation[f.code]!;
+      const central = frag.centralUnitId ? b.orgUnits.find((u) => u.id === frag.centralUnitId)?.name : undefined;
+      return reply.view('diagnostic/views/drill.njk', {
+        pageTitle: f.name,
+        section: 'diagnostic',
+        backLink: { href: paths.diagnostic.baseline(b.exercise.id), text: 'Baseline' },
+        exercise: e,
+        facts: `${formatFte(b.byFunction[f.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byFunction[f.code]!, { pence: 'never' })} (pay ${formatMoney(b.byFunction[f.code]!.payCost, { pence: 'never' })}, non-pay ${formatMoney(b.nonPay.byFunction[f.code]!, { pence: 'never' })}). ${central ? `Central function: ${central}.` : 'No unit is marked as its central function.'} ${frag.outsideShare === undefined ? '' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the centre, in ${frag.unitIds.length} ${frag.unitIds.length === 1 ? 'unit' : 'units'} in all.`}`,
+        sections: [
+          { heading: 'Processes', chart: processChart(b, f.code), table: processesTable(b, f.code) },
+          { heading: 'Org units doing this work', chart: unitChart(b, units, `chart-units-${f.code}`), table: units },
+        ],
+      });
+    },
+  );
 
-  app.get(paths.diagnostic.baselineProcess(':id', ':code'), async (request: CodeReq, reply) => {
-    const b = await baselineOr(request, reply, request.params.id);
-    if (!b) return reply;
-    const p = b.exercise.taxonomy.processes.find((x) => x.code === request.params.code);
-    if (!p)
-      throw new NotFoundError('DIAGNOSTIC_PROCESS_NOT_FOUND', 'There is no such process in this exercise’s taxonomy');
-    const f = b.exercise.taxonomy.functions.find((x) => x.code === p.functionCode)!;
-    const e = presentExercise(b.exercise);
-    const units = unitsTable(b, { process: p.code });
-    const frag = b.processFragmentation[p.code]!;
-    const uc = b.unitCosts[p.code];
-    return reply.view('diagnostic/views/drill.njk', {
-      pageTitle: `${p.code} ${p.name}`,
-      section: 'diagnostic',
-      backLink: { href: paths.diagnostic.baselineFunction(b.exercise.id, f.code), text: f.name },
-      exercise: e,
-      facts: `${formatFte(b.byProcess[p.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byProcess[p.code]!, { pence: 'never' })}. ${frag.outsideShare === undefined ? 'Nobody does this process in-house.' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the central function.`} ${uc ? `Unit cost ${formatMoney(uc.unitCost)} per ${uc.driver || 'unit'} (${uc.volume.toLocaleString('en-GB')} a year).` : 'No volume was collected, so there is no unit cost.'}`,
-      sections: [
-        { heading: 'Org units doing this process', chart: unitChart(b, units, `chart-units-${p.code}`), table: units },
-      ],
-    });
-  });
+  app.get(
+    paths.diagnostic.baselineProcess(':id', ':code'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: CodeReq, reply) => {
+      const b = await baselineOr(request, reply, request.params.id);
+      if (!b) return reply;
+      const p = b.exercise.taxonomy.processes.find((x) => x.code === request.params.code);
+      if (!p)
+        throw new NotFoundError('DIAGNOSTIC_PROCESS_NOT_FOUND', 'There is no such process in this exercise’s taxonomy');
+      const f = b.exercise.taxonomy.functions.find((x) => x.code === p.functionCode)!;
+      const e = presentExercise(b.exercise);
+      const units = unitsTable(b, { process: p.code });
+      const frag = b.processFragmentation[p.code]!;
+      const uc = b.unitCosts[p.code];
+      return reply.view('diagnostic/views/drill.njk', {
+        pageTitle: `${p.code} ${p.name}`,
+        section: 'diagnostic',
+        backLink: { href: paths.diagnostic.baselineFunction(b.exercise.id, f.code), text: f.name },
+        exercise: e,
+        facts: `${formatFte(b.byProcess[p.code]!.fte)} FTE, total cost ${formatMoney(b.totalCost.byProcess[p.code]!, { pence: 'never' })}. ${frag.outsideShare === undefined ? 'Nobody does this process in-house.' : `${(frag.outsideShare * 100).toFixed(1)}% of its FTE works outside the central function.`} ${uc ? `Unit cost ${formatMoney(uc.unitCost)} per ${uc.driver || 'unit'} (${uc.volume.toLocaleString('en-GB')} a year).` : 'No volume was collected, so there is no unit cost.'}`,
+        sections: [
+          {
+            heading: 'Org units doing this process',
+            chart: unitChart(b, units, `chart-units-${p.code}`),
+            table: units,
+          },
+        ],
+      });
+    },
+  );
 
   app.get(
     paths.diagnostic.export(':id', ':table'),
+    { config: { permission: 'diagnostic.read' } },
     async (request: FastifyRequest<{ Params: { id: string; table: string } }>, reply) => {
       const b = await diagnostics.getBaseline(request.actor, request.params.id);
       const t = tableByKey(b, request.params.table);
@@ -390,6 +439,7 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
   // --- posts, one at a time ----------------------------------------------------------------
   app.get(
     paths.diagnostic.posts(':id'),
+    { config: { permission: 'diagnostic.read' } },
     async (request: FastifyRequest<{ Params: { id: string }; Querystring: { page?: string } }>, reply) => {
       const { id } = request.params;
       const e = presentExercise(await diagnostics.getExercise(request.actor, id));
@@ -451,51 +501,59 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
       total: diagnostics.allocationTotal(rows),
     };
   }
-  app.get(paths.diagnostic.post(':id', ':postId'), async (request: PostReq, reply) => {
-    const { post } = await diagnostics.getPost(request.actor, request.params.id, request.params.postId);
-    const values = {
-      version: post.version,
-      unitCode: post.unitCode,
-      title: post.title,
-      grade: post.grade,
-      fte: formatFte(post.fte as never, 4).replace(/\.?0+$/, ''),
-      payCost: formatMoney(pence(post.payCost)),
-      managerCode: post.managerCode ?? '',
-      vacant: post.vacant,
-      contractType: post.contractType,
-      allocations: post.allocations.map((a) => ({
-        process: a.processCode,
-        pct: formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, ''),
-      })),
-    };
-    const { template, ...ctx } = await postForm(request, values);
-    return reply.view(template, ctx);
-  });
-  app.post(paths.diagnostic.post(':id', ':postId'), async (request: PostReq, reply) => {
-    const body = formBody(request);
-    const intent = String(body.intent ?? 'save');
-    const rows = Array.isArray(body.allocations) ? body.allocations : [];
-    if (intent !== 'save') {
-      // Work out the total (or add a row) without saving anything; a step of an edit all the same.
-      diagnostics.authorizeEdit(request.actor);
-      const { rows: kept, blank } = applyRowIntent(
-        rows.filter((r: any) => r && (String(r.process ?? '').trim() || String(r.pct ?? '').trim())),
-        intent,
-      );
-      const { template, ...ctx } = await postForm(
-        request,
-        { ...body, vacant: body.vacant === 'yes', allocations: kept },
-        undefined,
-        blank + 1,
-      );
+  app.get(
+    paths.diagnostic.post(':id', ':postId'),
+    { config: { permission: 'diagnostic.read' } },
+    async (request: PostReq, reply) => {
+      const { post } = await diagnostics.getPost(request.actor, request.params.id, request.params.postId);
+      const values = {
+        version: post.version,
+        unitCode: post.unitCode,
+        title: post.title,
+        grade: post.grade,
+        fte: formatFte(post.fte as never, 4).replace(/\.?0+$/, ''),
+        payCost: formatMoney(pence(post.payCost)),
+        managerCode: post.managerCode ?? '',
+        vacant: post.vacant,
+        contractType: post.contractType,
+        allocations: post.allocations.map((a) => ({
+          process: a.processCode,
+          pct: formatScaled(a.pct, 2, 2, false).replace(/\.?0+$/, ''),
+        })),
+      };
+      const { template, ...ctx } = await postForm(request, values);
       return reply.view(template, ctx);
-    }
-    const { id, postId } = request.params;
-    return submitForm(
-      reply,
-      () => diagnostics.updatePost(request.actor, id, postId, body),
-      () => `${paths.diagnostic.posts(id)}`,
-      async (errors) => postForm(request, { ...body, vacant: body.vacant === 'yes', allocations: rows }, errors, 0),
-    );
-  });
+    },
+  );
+  app.post(
+    paths.diagnostic.post(':id', ':postId'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: PostReq, reply) => {
+      const body = formBody(request);
+      const intent = String(body.intent ?? 'save');
+      const rows = Array.isArray(body.allocations) ? body.allocations : [];
+      if (intent !== 'save') {
+        // Work out the total (or add a row) without saving anything; a step of an edit all the same.
+        diagnostics.authorizeEdit(request.actor);
+        const { rows: kept, blank } = applyRowIntent(
+          rows.filter((r: any) => r && (String(r.process ?? '').trim() || String(r.pct ?? '').trim())),
+          intent,
+        );
+        const { template, ...ctx } = await postForm(
+          request,
+          { ...body, vacant: body.vacant === 'yes', allocations: kept },
+          undefined,
+          blank + 1,
+        );
+        return reply.view(template, ctx);
+      }
+      const { id, postId } = request.params;
+      return submitForm(
+        reply,
+        () => diagnostics.updatePost(request.actor, id, postId, body),
+        () => `${paths.diagnostic.posts(id)}`,
+        async (errors) => postForm(request, { ...body, vacant: body.vacant === 'yes', allocations: rows }, errors, 0),
+      );
+    },
+  );
 }

@@ -7,6 +7,7 @@
 // figures through listSharedBaselines.
 
 import type { Actor } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import {
@@ -164,18 +165,25 @@ function uploadIssues(problems: readonly SheetProblem[]): FieldIssue[] {
 
 export interface DiagnosticServiceDeps {
   repo: DiagnosticRepository;
+  units: Pick<Units<unknown>, 'current'>;
 }
 
-export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
-  let defaultTaxonomyReady: Promise<void> | undefined;
-  /** The shipped taxonomy is inserted the first time anyone needs it (its id is fixed). */
-  const ensureDefaultTaxonomy = () =>
-    (defaultTaxonomyReady ??= repo
-      .transaction((q) => q.ensureTaxonomy(DEFAULT_TAXONOMY_ID, null, DEFAULT_TAXONOMY_NAME, DEFAULT_TAXONOMY))
-      .catch((e: unknown) => {
-        defaultTaxonomyReady = undefined;
-        throw e;
-      }));
+export function createDiagnosticService({ repo, units }: DiagnosticServiceDeps) {
+  /**
+   * The shipped taxonomy is inserted the first time anyone needs it (its id is fixed; the insert
+   * does nothing when it is there). Remembered once the unit of work that inserted it commits.
+   */
+  let defaultTaxonomyReady = false;
+  async function ensureDefaultTaxonomy(): Promise<void> {
+    if (defaultTaxonomyReady) return;
+    await repo.ensureTaxonomy(DEFAULT_TAXONOMY_ID, null, DEFAULT_TAXONOMY_NAME, DEFAULT_TAXONOMY);
+    const work = units.current();
+    if (work)
+      work.afterCommit(() => {
+        defaultTaxonomyReady = true;
+      });
+    else defaultTaxonomyReady = true;
+  }
 
   const taxonomyCache = new Map<string, Taxonomy>();
   /** Released versions never change, so they are cached by id. */
@@ -396,24 +404,22 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       nonPay: data.nonPay.length,
       volumes: data.volumes.length,
     };
-    await repo.transaction(async (q) => {
-      const current = await q.findExercise(actor.organisationId, exercise.id);
-      if (!current) throw new ExerciseNotFoundError();
-      if (!(await q.touchExercise(actor.organisationId, exercise.id, version ?? current.version))) {
-        throw new ConflictError(
-          'DIAGNOSTIC_EXERCISE_CHANGED',
-          'Someone else changed this exercise while you were uploading: reload the page and upload again',
-        );
-      }
-      await q.replaceData(actor.organisationId, exercise.id, data);
-      await q.audit({
-        organisationId: actor.organisationId,
-        actor: actor.label,
-        entity: 'diagnostic_exercise',
-        entityId: exercise.id,
-        action: 'import',
-        after: counts,
-      });
+    const current = await repo.findExercise(actor.organisationId, exercise.id);
+    if (!current) throw new ExerciseNotFoundError();
+    if (!(await repo.touchExercise(actor.organisationId, exercise.id, version ?? current.version))) {
+      throw new ConflictError(
+        'DIAGNOSTIC_EXERCISE_CHANGED',
+        'Someone else changed this exercise while you were uploading: reload the page and upload again',
+      );
+    }
+    await repo.replaceData(actor.organisationId, exercise.id, data);
+    await repo.audit({
+      organisationId: actor.organisationId,
+      actor: actor.label,
+      entity: 'diagnostic_exercise',
+      entityId: exercise.id,
+      action: 'import',
+      after: counts,
     });
     return counts;
   }
@@ -459,16 +465,14 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       const problems = checkTaxonomy(taxonomy);
       if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ field: 'processes', message })));
       const id = repo.newId();
-      await repo.transaction(async (q) => {
-        await q.ensureTaxonomy(id, actor.organisationId, name, taxonomy, input.basedOnId);
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'diagnostic_taxonomy_version',
-          entityId: id,
-          action: 'create',
-          after: { name, basedOnId: input.basedOnId, functions: input.functions, processes: input.processes },
-        });
+      await repo.ensureTaxonomy(id, actor.organisationId, name, taxonomy, input.basedOnId);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_taxonomy_version',
+        entityId: id,
+        action: 'create',
+        after: { name, basedOnId: input.basedOnId, functions: input.functions, processes: input.processes },
       });
       return id;
     },
@@ -551,22 +555,20 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
       authorize(actor, 'diagnostic.edit');
       await ensureDefaultTaxonomy();
       const v = await parseExercise(actor, body);
-      return repo.transaction(async (q) => {
-        const id = await q.insertExercise(actor.organisationId, {
-          ...v,
-          runningCosts: v.runningCosts,
-          illustrative: options.illustrative ?? false,
-        });
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'diagnostic_exercise',
-          entityId: id,
-          action: 'create',
-          after: v,
-        });
-        return id;
+      const id = await repo.insertExercise(actor.organisationId, {
+        ...v,
+        runningCosts: v.runningCosts,
+        illustrative: options.illustrative ?? false,
       });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_exercise',
+        entityId: id,
+        action: 'create',
+        after: v,
+      });
+      return id;
     },
 
     async updateExercise(actor: Actor, id: string, body: unknown): Promise<void> {
@@ -580,22 +582,20 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
           'The taxonomy cannot change once data has been collected: start a new exercise for another taxonomy',
         );
       }
-      await repo.transaction(async (q) => {
-        if (!(await q.updateExercise(actor.organisationId, id, version, v))) {
-          throw new ConflictError(
-            'DIAGNOSTIC_EXERCISE_CHANGED',
-            'Someone else changed this exercise while you were editing it: reload the page to see their changes',
-          );
-        }
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'diagnostic_exercise',
-          entityId: id,
-          action: 'update',
-          before,
-          after: v,
-        });
+      if (!(await repo.updateExercise(actor.organisationId, id, version, v))) {
+        throw new ConflictError(
+          'DIAGNOSTIC_EXERCISE_CHANGED',
+          'Someone else changed this exercise while you were editing it: reload the page to see their changes',
+        );
+      }
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_exercise',
+        entityId: id,
+        action: 'update',
+        before,
+        after: v,
       });
     },
 
@@ -876,24 +876,22 @@ export function createDiagnosticService({ repo }: DiagnosticServiceDeps) {
             .map((p) => ({ field: fieldOf(p), message: p.message.replace(/ \(rows [\d, ]+\)$/, '') })),
         );
       }
-      await repo.transaction(async (q) => {
-        if (!(await q.updatePost(id, postId, v.version, updated))) {
-          throw new ConflictError(
-            'DIAGNOSTIC_POST_CHANGED',
-            'Someone else changed this post while you were editing it: reload the page to see their changes',
-          );
-        }
-        // The exercise's data changed: a new version, so a cached baseline is not reused.
-        await q.bumpExercise(actor.organisationId, id);
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'diagnostic_post',
-          entityId: postId,
-          action: 'update',
-          before: post,
-          after: updated,
-        });
+      if (!(await repo.updatePost(id, postId, v.version, updated))) {
+        throw new ConflictError(
+          'DIAGNOSTIC_POST_CHANGED',
+          'Someone else changed this post while you were editing it: reload the page to see their changes',
+        );
+      }
+      // The exercise's data changed: a new version, so a cached baseline is not reused.
+      await repo.bumpExercise(actor.organisationId, id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_post',
+        entityId: postId,
+        action: 'update',
+        before: post,
+        after: updated,
       });
     },
 

@@ -5,7 +5,6 @@
 // (bumping that report's version, so an officer editing the report is told, not overwritten).
 
 import type { Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
@@ -172,7 +171,7 @@ export type EvaluationValues = Omit<EvaluationRecord, 'id' | 'evaluatedAt'>;
 
 const num = (s: string | number | null): number | null => (s === null ? null : Number(s));
 
-function efficiencyQueries(db: Executor<DB>) {
+function efficiencyQueries(db: Kysely<DB>) {
   async function optionsOf(caseIds: string[]): Promise<Map<string, CaseOptionRecord[]>> {
     const out = new Map<string, CaseOptionRecord[]>();
     if (caseIds.length === 0) return out;
@@ -661,96 +660,11 @@ function efficiencyQueries(db: Executor<DB>) {
           .executeTakeFirst()) !== undefined
       );
     },
-
-    /**
-     * The priority's progress report whose period contains `on` (the shortest such period when
-     * several do, e.g. a quarter inside a half-year), with its key actions in order.
-     */
-    async findReportOn(
-      organisationId: string,
-      priorityId: string,
-      on: IsoDate,
-    ): Promise<
-      | { id: string; periodKey: string; version: number; state: string; revision: number; actionIds: string[] }
-      | undefined
-    > {
-      const report = await db
-        .selectFrom('progress_report')
-        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .select([
-          'progress_report.id',
-          'progress_report.version',
-          'progress_report.state',
-          'progress_report.revision',
-          'reporting_period.key',
-          'reporting_period.starts_on',
-          'reporting_period.ends_on',
-        ])
-        .where('progress_report.organisation_id', '=', organisationId)
-        .where('progress_report.priority_id', '=', priorityId)
-        .where('reporting_period.starts_on', '<=', on)
-        .where('reporting_period.ends_on', '>=', on)
-        .execute();
-      const best = report.sort(
-        (a, b) => (a.ends_on < b.ends_on ? -1 : a.ends_on > b.ends_on ? 1 : 0) || (a.starts_on > b.starts_on ? -1 : 1),
-      )[0];
-      if (!best) return undefined;
-      const actions = await db
-        .selectFrom('action')
-        .select('id')
-        .where('report_id', '=', best.id)
-        .orderBy('position')
-        .execute();
-      return {
-        id: best.id,
-        periodKey: best.key,
-        version: best.version,
-        state: best.state,
-        revision: best.revision,
-        actionIds: actions.map((a) => a.id),
-      };
-    },
     /**
      * Adds a milestone (due on a day) at the end of a key action's milestones and bumps the
      * report's version; a published report opens its next revision as a draft, as any change to
      * it does (the published revision stays what readers see until that one is published).
      */
-    async insertReportMilestone(
-      organisationId: string,
-      report: { id: string; state: string; revision: number },
-      actionId: string,
-      description: string,
-      dueOn: IsoDate,
-    ): Promise<string> {
-      const reportId = report.id;
-      const last = await db
-        .selectFrom('milestone')
-        .select((eb) => eb.fn.max('position').as('p'))
-        .where('action_id', '=', actionId)
-        .executeTakeFirst();
-      const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-      const id = (
-        await db
-          .insertInto('milestone')
-          .values({
-            organisation_id: organisationId,
-            action_id: actionId,
-            position,
-            description,
-            due_on: dueOn,
-            due_precision: 'day',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-      const reopen = report.state === 'published' ? { state: 'draft' as const, revision: report.revision + 1 } : {};
-      await db
-        .updateTable('progress_report')
-        .set((eb) => ({ version: bumped(eb), updated_at: new Date(), ...reopen }))
-        .where('id', '=', reportId)
-        .execute();
-      return id;
-    },
 
     // --- savings ledger ---------------------------------------------------------------------------
     async listSavings(organisationId: string, exerciseId: string): Promise<SavingsRecord[]> {
@@ -915,5 +829,5 @@ function efficiencyQueries(db: Executor<DB>) {
 }
 
 export type EfficiencyQueries = ReturnType<typeof efficiencyQueries>;
-export const createEfficiencyRepository = (db: Kysely<DB>) => withTransactions(db, efficiencyQueries);
+export const createEfficiencyRepository = (db: Kysely<DB>) => efficiencyQueries(db);
 export type EfficiencyRepository = ReturnType<typeof createEfficiencyRepository>;

@@ -129,7 +129,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
 
   // --- overview ----------------------------------------------------------------------------------
-  app.get(R.overview, async (request: Req, reply) => {
+  app.get(R.overview, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const o = await efficiency.overview(request.actor, request.params.id);
     return reply.view('efficiency/views/overview.njk', {
       ...base(request, o.exercise, `Efficiency programme: ${o.exercise.name}`, {
@@ -198,17 +198,17 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       ),
     };
   }
-  app.get(R.benchmarks, async (request: Req, reply) => {
+  app.get(R.benchmarks, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await benchmarksPage(request);
     return reply.view(template, ctx);
   });
-  app.get(R.newBenchmark, async (request: Req, reply) => {
+  app.get(R.newBenchmark, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await benchmarkForm(request, 'Add a benchmark', P.benchmarks(request.params.id), {
       illustrative: false,
     });
     return reply.view(template, ctx);
   });
-  app.post(R.benchmarks, async (request: Req, reply) => {
+  app.post(R.benchmarks, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -217,7 +217,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => benchmarkForm(request, 'Add a benchmark', P.benchmarks(request.params.id), body, errors),
     );
   });
-  app.get(R.editBenchmark, async (request: Req, reply) => {
+  app.get(R.editBenchmark, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const b = await efficiency.getBenchmark(request.actor, request.params.id, request.params.itemId!);
     const values = {
       ...b,
@@ -236,7 +236,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
     return reply.view(template, ctx);
   });
-  app.post(R.editBenchmark, async (request: Req, reply) => {
+  app.post(R.editBenchmark, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -246,7 +246,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => benchmarkForm(request, 'Change a benchmark', P.editBenchmark(id, itemId!), body, errors),
     );
   });
-  app.post(R.computedBenchmarks, async (request: Req, reply) => {
+  app.post(R.computedBenchmarks, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -288,7 +288,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       priorityItems: await priorityItems(request, values.priority as string),
     };
   }
-  app.get(R.opportunities, async (request: Req, reply) => {
+  app.get(R.opportunities, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const r = await efficiency.opportunities(request.actor, request.params.id);
     return reply.view('efficiency/views/opportunities.njk', {
       ...base(request, r.exercise, 'Savings opportunities'),
@@ -306,7 +306,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       total: { low: formatMoney(r.total.low), central: formatMoney(r.total.central), high: formatMoney(r.total.high) },
     });
   });
-  app.get(R.newOpportunity, async (request: Req, reply) => {
+  app.get(R.newOpportunity, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await opportunityForm(
       request,
       'Add an opportunity',
@@ -315,7 +315,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
     return reply.view(template, ctx);
   });
-  app.post(R.opportunities, async (request: Req, reply) => {
+  app.post(R.opportunities, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -325,7 +325,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         opportunityForm(request, 'Add an opportunity', P.opportunities(request.params.id), body, errors),
     );
   });
-  app.get(R.editOpportunity, async (request: Req, reply) => {
+  app.get(R.editOpportunity, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const o = await efficiency.getOpportunity(request.actor, request.params.id, request.params.itemId!);
     const { template, ...ctx } = await opportunityForm(
       request,
@@ -335,7 +335,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
     return reply.view(template, ctx);
   });
-  app.post(R.editOpportunity, async (request: Req, reply) => {
+  app.post(R.editOpportunity, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -408,7 +408,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       obCategories: Object.entries(OPTIMISM_BIAS).map(([k, b]) => ({ key: k, label: b.label, upper: b.upper / 100 })),
     };
   }
-  app.get(R.cases, async (request: Req, reply) => {
+  app.get(R.cases, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const { exercise, cases } = await efficiency.cases(request.actor, request.params.id);
     return reply.view('efficiency/views/cases.njk', {
       ...base(request, exercise, 'Business cases'),
@@ -421,13 +421,13 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       })),
     });
   });
-  app.get(R.newCase, async (request: Req, reply) => {
+  app.get(R.newCase, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await caseForm(request, 'Write a business case', P.cases(request.params.id), {
       baseYear: '',
     });
     return reply.view(template, ctx);
   });
-  app.post(R.cases, async (request: Req, reply) => {
+  app.post(R.cases, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -436,11 +436,11 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => caseForm(request, 'Write a business case', P.cases(request.params.id), body, errors),
     );
   });
-  app.get(R.case, async (request: Req, reply) => {
+  app.get(R.case, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await casePage(request);
     return reply.view(template, ctx);
   });
-  app.get(R.editCase, async (request: Req, reply) => {
+  app.get(R.editCase, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { case: c } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
     const { template, ...ctx } = await caseForm(
       request,
@@ -456,7 +456,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
     return reply.view(template, ctx);
   });
-  app.post(R.editCase, async (request: Req, reply) => {
+  app.post(R.editCase, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -466,7 +466,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => caseForm(request, 'Change the business case', P.editCase(id, itemId!), body, errors),
     );
   });
-  app.post(R.caseOptions, async (request: Req, reply) => {
+  app.post(R.caseOptions, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -476,7 +476,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => casePage(request, prefix(errors, 'option'), { option: body }),
     );
   });
-  app.post(R.caseLines, async (request: Req, reply) => {
+  app.post(R.caseLines, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -486,7 +486,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => casePage(request, prefix(errors, 'line'), { ...body, line: body }),
     );
   });
-  app.post(R.approveCase, async (request: Req, reply) => {
+  app.post(R.approveCase, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -496,7 +496,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => casePage(request, errors),
     );
   });
-  app.get(R.casePdf, async (request: Req, reply) => {
+  app.get(R.casePdf, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const {
       exercise,
       case: c,
@@ -510,7 +510,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.pdf"`)
       .send(pdf);
   });
-  app.get(R.caseDocx, async (request: Req, reply) => {
+  app.get(R.caseDocx, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const {
       exercise,
       case: c,
@@ -571,7 +571,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       priorityItems: await priorityItems(request, values.priority as string),
     };
   }
-  app.get(R.plan, async (request: Req, reply) => {
+  app.get(R.plan, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const { exercise, projects, approvedCases } = await efficiency.plan(request.actor, request.params.id);
     return reply.view('efficiency/views/plan.njk', {
       ...base(request, exercise, 'Implementation plan'),
@@ -580,11 +580,11 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       approvedCases: approvedCases.length,
     });
   });
-  app.get(R.newProject, async (request: Req, reply) => {
+  app.get(R.newProject, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await projectForm(request, {});
     return reply.view(template, ctx);
   });
-  app.post(R.projects, async (request: Req, reply) => {
+  app.post(R.projects, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -593,11 +593,11 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => projectForm(request, body, errors),
     );
   });
-  app.get(R.newMilestone, async (request: Req, reply) => {
+  app.get(R.newMilestone, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await milestoneForm(request, { projectId: request.query.project ?? '' });
     return reply.view(template, ctx);
   });
-  app.post(R.milestones, async (request: Req, reply) => {
+  app.post(R.milestones, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -641,7 +641,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       ].map((f) => ({ ...f, checked: values[f.name] === true || values[f.name] === 'yes' })),
     };
   }
-  app.get(R.savings, async (request: Req, reply) => {
+  app.get(R.savings, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const r = await efficiency.savings(request.actor, request.params.id);
     return reply.view('efficiency/views/savings.njk', {
       ...base(request, r.exercise, 'Savings ledger'),
@@ -658,7 +658,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       hasOpportunities: r.opportunities.length > 0,
     });
   });
-  app.get(R.newSaving, async (request: Req, reply) => {
+  app.get(R.newSaving, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const exercise = await efficiency.exercise(request.actor, request.params.id);
     const { template, ...ctx } = await savingForm(request, 'Record a saving', P.savings(request.params.id), {
       stage: 'identified',
@@ -669,7 +669,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     });
     return reply.view(template, ctx);
   });
-  app.post(R.savings, async (request: Req, reply) => {
+  app.post(R.savings, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -678,7 +678,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => savingForm(request, 'Record a saving', P.savings(request.params.id), body, errors),
     );
   });
-  app.get(R.editSaving, async (request: Req, reply) => {
+  app.get(R.editSaving, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const s = await efficiency.getSaving(request.actor, request.params.id, request.params.itemId!);
     const { template, ...ctx } = await savingForm(
       request,
@@ -688,7 +688,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     );
     return reply.view(template, ctx);
   });
-  app.post(R.editSaving, async (request: Req, reply) => {
+  app.post(R.editSaving, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -698,7 +698,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => savingForm(request, 'Change a saving', P.editSaving(id, itemId!), body, errors),
     );
   });
-  app.post(R.verifySaving, async (request: Req, reply) => {
+  app.post(R.verifySaving, { config: { permission: 'savings.verify' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(
@@ -755,11 +755,11 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       ],
     };
   }
-  app.get(R.gainShare, async (request: Req, reply) => {
+  app.get(R.gainShare, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await gainSharePage(request);
     return reply.view(template, ctx);
   });
-  app.post(R.gainShare, async (request: Req, reply) => {
+  app.post(R.gainShare, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -768,7 +768,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => gainSharePage(request, errors, body),
     );
   });
-  app.post(R.evaluate, async (request: Req, reply) => {
+  app.post(R.evaluate, { config: { permission: 'savings.verify' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
     return submitForm(

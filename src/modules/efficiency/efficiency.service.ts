@@ -4,7 +4,7 @@
 // appraised by the Green Book, the implementation plan (with milestones written onto a
 // priority's key action), the savings ledger, and gain-share agreements evaluated into dated
 // snapshots. The exercise, its baseline and the peers' shared figures come from the diagnostics
-// service (another module), read before any transaction opens.
+// service (another module), in the same unit of work as everything else the use case does.
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
@@ -43,6 +43,12 @@ import {
 } from '../../domain/diagnostic/gain-share.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanService } from '../plans/plan.service.ts';
+import {
+  ActionNotFoundError,
+  ReportInSignOffError,
+  ReportNotFoundError,
+  type ReportService,
+} from '../reports/report.service.ts';
 import type {
   EfficiencyRepository,
   EfficiencyQueries,
@@ -191,14 +197,24 @@ function poolCostFromBaseline(baseline: unknown, pool: string): Money | undefine
   return undefined;
 }
 
+/** What the plan needs of the reports module: a milestone put on a key action, through the report's write path. */
+export type ReportsPort = Pick<ReportService, 'addMilestoneFromPlan'>;
+
 export interface EfficiencyServiceDeps {
   repo: EfficiencyRepository;
   diagnostics: DiagnosticsPort;
   plans: PlanService;
+  reports: ReportsPort;
   today?: () => IsoDate;
 }
 
-export function createEfficiencyService({ repo, diagnostics, plans, today = () => todayIso() }: EfficiencyServiceDeps) {
+export function createEfficiencyService({
+  repo,
+  diagnostics,
+  plans,
+  reports,
+  today = () => todayIso(),
+}: EfficiencyServiceDeps) {
   const audit = (
     q: EfficiencyQueries,
     actor: Actor,
@@ -422,27 +438,25 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
     what: string,
     fn: (q: EfficiencyQueries, c: CaseWithAppraisal) => Promise<void>,
   ) {
-    return repo.transaction(async (q) => {
-      const before = await getCase(actor, exerciseId, caseId, q);
-      if (before.status === 'approved')
-        throw ValidationError.single(
-          'version',
-          'This business case is approved: its options and cash flows can no longer change',
-        );
-      if (!(await q.touchCase(actor.organisationId, caseId, version ?? before.version))) throw stale('business case');
-      await fn(q, before);
-      const after = await getCase(actor, exerciseId, caseId, q);
-      await audit(
-        q,
-        actor,
-        'business_case',
-        caseId,
-        'update',
-        { what, version: before.version },
-        { options: after.options },
+    const before = await getCase(actor, exerciseId, caseId, repo);
+    if (before.status === 'approved')
+      throw ValidationError.single(
+        'version',
+        'This business case is approved: its options and cash flows can no longer change',
       );
-      return after;
-    });
+    if (!(await repo.touchCase(actor.organisationId, caseId, version ?? before.version))) throw stale('business case');
+    await fn(repo, before);
+    const after = await getCase(actor, exerciseId, caseId, repo);
+    await audit(
+      repo,
+      actor,
+      'business_case',
+      caseId,
+      'update',
+      { what, version: before.version },
+      { options: after.options },
+    );
+    return after;
   }
 
   // --- savings ---------------------------------------------------------------------------------------
@@ -532,12 +546,10 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const values = benchmarkValues(body);
-      return repo.transaction(async (q) => {
-        const id = await q.insertBenchmark(actor.organisationId, ex.id, values);
-        const after = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-        await audit(q, actor, 'benchmark_set', id, 'create', undefined, after);
-        return after;
-      });
+      const id = await repo.insertBenchmark(actor.organisationId, ex.id, values);
+      const after = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
+      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, after);
+      return after;
     },
     async updateBenchmark(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<BenchmarkRecord> {
       authorize(actor, 'diagnostic.edit');
@@ -545,24 +557,22 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       await findIn(repo.listBenchmarks(actor.organisationId, ex.id), id, 'benchmark');
       const values = benchmarkValues(body);
       const { version } = parseWith(versionInput, body);
-      return repo.transaction(async (q) => {
-        const before = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-        if (before.computed)
-          throw ValidationError.single(
-            'version',
-            'A benchmark computed from peers cannot be edited: compute it again instead',
-          );
-        if (
-          !(await q.updateBenchmark(actor.organisationId, id, version ?? before.version, {
-            ...values,
-            computed: false,
-          }))
-        )
-          throw stale('benchmark');
-        const after = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-        await audit(q, actor, 'benchmark_set', id, 'update', before, after);
-        return after;
-      });
+      const before = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
+      if (before.computed)
+        throw ValidationError.single(
+          'version',
+          'A benchmark computed from peers cannot be edited: compute it again instead',
+        );
+      if (
+        !(await repo.updateBenchmark(actor.organisationId, id, version ?? before.version, {
+          ...values,
+          computed: false,
+        }))
+      )
+        throw stale('benchmark');
+      const after = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
+      await audit(repo, actor, 'benchmark_set', id, 'update', before, after);
+      return after;
     },
     /**
      * A benchmark of a function's cost as a share of running costs, computed from the shared
@@ -605,12 +615,10 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
         illustrative: false,
         computed: true,
       };
-      return repo.transaction(async (q) => {
-        const id = await q.insertBenchmark(actor.organisationId, ex.id, values);
-        const after = (await q.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-        await audit(q, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: peers.length });
-        return after;
-      });
+      const id = await repo.insertBenchmark(actor.organisationId, ex.id, values);
+      const after = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
+      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: peers.length });
+      return after;
     },
 
     // --- opportunities ---------------------------------------------------------------------------
@@ -637,12 +645,10 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const values = await opportunityValues(actor, ex, body);
-      return repo.transaction(async (q) => {
-        const id = await q.insertOpportunity(actor.organisationId, ex.id, values);
-        const after = (await q.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
-        await audit(q, actor, 'opportunity', id, 'create', undefined, after);
-        return after;
-      });
+      const id = await repo.insertOpportunity(actor.organisationId, ex.id, values);
+      const after = (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
+      await audit(repo, actor, 'opportunity', id, 'create', undefined, after);
+      return after;
     },
     async updateOpportunity(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<OpportunityRecord> {
       authorize(actor, 'diagnostic.edit');
@@ -650,14 +656,12 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       await findIn(repo.listOpportunities(actor.organisationId, ex.id), id, 'opportunity');
       const values = await opportunityValues(actor, ex, body);
       const { version } = parseWith(versionInput, body);
-      return repo.transaction(async (q) => {
-        const before = (await q.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
-        if (!(await q.updateOpportunity(actor.organisationId, id, version ?? before.version, values)))
-          throw stale('opportunity');
-        const after = (await q.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
-        await audit(q, actor, 'opportunity', id, 'update', before, after);
-        return after;
-      });
+      const before = (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
+      if (!(await repo.updateOpportunity(actor.organisationId, id, version ?? before.version, values)))
+        throw stale('opportunity');
+      const after = (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
+      await audit(repo, actor, 'opportunity', id, 'update', before, after);
+      return after;
     },
 
     // --- business cases ---------------------------------------------------------------------------
@@ -689,23 +693,21 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       ) {
         throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
       }
-      return repo.transaction(async (q) => {
-        const id = await q.insertCase(actor.organisationId, ex.id, {
-          title: v.title,
-          opportunityId: v.opportunityId,
-          baseYear: v.baseYear,
-          sections: {
-            strategic: v.strategic,
-            economic: v.economic,
-            commercial: v.commercial,
-            financial: v.financial,
-            management: v.management,
-          },
-        });
-        const after = await getCase(actor, ex.id, id, q);
-        await audit(q, actor, 'business_case', id, 'create', undefined, after);
-        return after;
+      const id = await repo.insertCase(actor.organisationId, ex.id, {
+        title: v.title,
+        opportunityId: v.opportunityId,
+        baseYear: v.baseYear,
+        sections: {
+          strategic: v.strategic,
+          economic: v.economic,
+          commercial: v.commercial,
+          financial: v.financial,
+          management: v.management,
+        },
       });
+      const after = await getCase(actor, ex.id, id, repo);
+      await audit(repo, actor, 'business_case', id, 'create', undefined, after);
+      return after;
     },
     async updateCase(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<BusinessCaseRecord> {
       authorize(actor, 'diagnostic.edit');
@@ -718,33 +720,31 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       ) {
         throw ValidationError.single('opportunityId', 'Select an opportunity of this exercise from the list');
       }
-      return repo.transaction(async (q) => {
-        const before = await getCase(actor, ex.id, caseId, q);
-        const ok = await q.updateCase(actor.organisationId, caseId, v.version ?? before.version, {
-          title: v.title,
-          opportunityId: v.opportunityId,
-          baseYear: v.baseYear,
-          sections: {
-            strategic: v.strategic,
-            economic: v.economic,
-            commercial: v.commercial,
-            financial: v.financial,
-            management: v.management,
-          },
-        });
-        if (!ok) throw stale('business case');
-        const after = await getCase(actor, ex.id, caseId, q);
-        await audit(
-          q,
-          actor,
-          'business_case',
-          caseId,
-          'update',
-          { ...before, appraisals: undefined },
-          { ...after, appraisals: undefined },
-        );
-        return after;
+      const before = await getCase(actor, ex.id, caseId, repo);
+      const ok = await repo.updateCase(actor.organisationId, caseId, v.version ?? before.version, {
+        title: v.title,
+        opportunityId: v.opportunityId,
+        baseYear: v.baseYear,
+        sections: {
+          strategic: v.strategic,
+          economic: v.economic,
+          commercial: v.commercial,
+          financial: v.financial,
+          management: v.management,
+        },
       });
+      if (!ok) throw stale('business case');
+      const after = await getCase(actor, ex.id, caseId, repo);
+      await audit(
+        repo,
+        actor,
+        'business_case',
+        caseId,
+        'update',
+        { ...before, appraisals: undefined },
+        { ...after, appraisals: undefined },
+      );
+      return after;
     },
     async addOption(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<CaseWithAppraisal> {
       authorize(actor, 'diagnostic.edit');
@@ -781,25 +781,23 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const { version } = parseWith(versionInput, body);
-      return repo.transaction(async (q) => {
-        const before = await getCase(actor, ex.id, caseId, q);
-        if (before.status === 'approved')
-          throw ValidationError.single('version', 'This business case is already approved');
-        if (before.approvalIssue) throw ValidationError.single('options', before.approvalIssue);
-        if (!(await q.approveCase(actor.organisationId, caseId, version ?? before.version, actor.label)))
-          throw stale('business case');
-        const after = await getCase(actor, ex.id, caseId, q);
-        await audit(
-          q,
-          actor,
-          'business_case',
-          caseId,
-          'update',
-          { status: before.status },
-          { status: after.status, approvedBy: after.approvedBy },
-        );
-        return after;
-      });
+      const before = await getCase(actor, ex.id, caseId, repo);
+      if (before.status === 'approved')
+        throw ValidationError.single('version', 'This business case is already approved');
+      if (before.approvalIssue) throw ValidationError.single('options', before.approvalIssue);
+      if (!(await repo.approveCase(actor.organisationId, caseId, version ?? before.version, actor.label)))
+        throw stale('business case');
+      const after = await getCase(actor, ex.id, caseId, repo);
+      await audit(
+        repo,
+        actor,
+        'business_case',
+        caseId,
+        'update',
+        { status: before.status },
+        { status: after.status, approvedBy: after.approvedBy },
+      );
+      return after;
     },
 
     // --- implementation plan -------------------------------------------------------------------------
@@ -835,28 +833,26 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       if (v.dependsOn.some((d) => !known.has(d)))
         issues.push({ field: 'dependsOn', message: 'Select the projects it depends on from the list' });
       if (issues.length) throw new ValidationError(issues);
-      return repo.transaction(async (q) => {
-        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId)))
-          throw ValidationError.single('ownerId', 'Select the owner from the list');
-        const id = await q.insertProject(actor.organisationId, ex.id, {
-          caseId: v.caseId,
-          name: v.name,
-          ownerId: v.ownerId,
-          startsOn: v.startsOn,
-          endsOn: v.endsOn,
-          dependsOn: v.dependsOn,
-        });
-        const all = await q.listProjects(actor.organisationId, ex.id);
-        const loop = findDependencyLoop(all);
-        if (loop)
-          throw ValidationError.single(
-            'dependsOn',
-            `The dependencies would go round in a loop (${loop.map((x) => all.find((p) => p.id === x)?.name).join(' → ')})`,
-          );
-        const after = all.find((p) => p.id === id)!;
-        await audit(q, actor, 'implementation_project', id, 'create', undefined, after);
-        return after;
+      if (v.ownerId && !(await repo.personBelongs(actor.organisationId, v.ownerId)))
+        throw ValidationError.single('ownerId', 'Select the owner from the list');
+      const id = await repo.insertProject(actor.organisationId, ex.id, {
+        caseId: v.caseId,
+        name: v.name,
+        ownerId: v.ownerId,
+        startsOn: v.startsOn,
+        endsOn: v.endsOn,
+        dependsOn: v.dependsOn,
       });
+      const all = await repo.listProjects(actor.organisationId, ex.id);
+      const loop = findDependencyLoop(all);
+      if (loop)
+        throw ValidationError.single(
+          'dependsOn',
+          `The dependencies would go round in a loop (${loop.map((x) => all.find((p) => p.id === x)?.name).join(' → ')})`,
+        );
+      const after = all.find((p) => p.id === id)!;
+      await audit(repo, actor, 'implementation_project', id, 'create', undefined, after);
+      return after;
     },
     /**
      * Adds a milestone to a project. With a priority and key action number it is also written,
@@ -882,70 +878,53 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
           'priority',
           `There is no improvement priority ${v.priority}: select one from the list`,
         );
-      return repo.transaction(async (q) => {
-        if (v.ownerId && !(await q.personBelongs(actor.organisationId, v.ownerId)))
-          throw ValidationError.single('ownerId', 'Select the owner from the list');
-        let reportMilestoneId: string | null = null;
-        let report: { id: string; periodKey: string } | undefined;
-        if (priority && v.actionNumber !== null) {
-          const found = await q.findReportOn(actor.organisationId, priority.id, v.dueOn);
-          if (!found) {
+      if (v.ownerId && !(await repo.personBelongs(actor.organisationId, v.ownerId)))
+        throw ValidationError.single('ownerId', 'Select the owner from the list');
+      let reportMilestoneId: string | null = null;
+      let reportPeriodKey: string | undefined;
+      if (priority && v.actionNumber !== null) {
+        // The key action's milestone is written through the report's own write path: it opens
+        // the next revision of a published report and is refused while the report waits for sign-off.
+        try {
+          const placed = await reports.addMilestoneFromPlan(actor, priority.code, v.actionNumber, {
+            description: v.description,
+            dueOn: v.dueOn,
+          });
+          reportMilestoneId = placed.milestoneId;
+          reportPeriodKey = placed.periodKey;
+        } catch (error) {
+          if (error instanceof ReportNotFoundError)
             throw ValidationError.single(
               'priority',
               `${priority.code} has no progress report for a period that includes ${formatDate(v.dueOn)}: create that period’s report first, or link the milestone to a key action later`,
             );
-          }
-          const actionId = found.actionIds[v.actionNumber - 1];
-          if (!actionId) {
+          if (error instanceof ActionNotFoundError)
             throw ValidationError.single(
               'actionNumber',
-              found.actionIds.length === 0
-                ? `The ${found.periodKey} report of ${priority.code} has no key actions yet: add one first`
-                : `The ${found.periodKey} report of ${priority.code} has key actions 1 to ${found.actionIds.length}: choose one of them`,
+              `The report of ${priority.code} for the period of ${formatDate(v.dueOn)} has no key action ${v.actionNumber}: choose one of its key actions`,
             );
-          }
-          if (found.state === 'submitted' || found.state === 'officer_approved') {
+          if (error instanceof ReportInSignOffError)
             throw ValidationError.single(
               'priority',
-              `The ${found.periodKey} report of ${priority.code} is waiting for sign-off, so nothing in it can change: link the milestone once it is returned or published`,
+              `The report of ${priority.code} for the period of ${formatDate(v.dueOn)} is waiting for sign-off, so nothing in it can change: link the milestone once it is returned or published`,
             );
-          }
-          reportMilestoneId = await q.insertReportMilestone(
-            actor.organisationId,
-            found,
-            actionId,
-            v.description,
-            v.dueOn,
-          );
-          report = found;
-          await q.audit({
-            organisationId: actor.organisationId,
-            actor: actor.label,
-            entity: 'progress_report',
-            entityId: found.id,
-            action: 'update',
-            before: {
-              what: `milestone added to key action ${v.actionNumber} from the implementation plan${found.state === 'published' ? ` (opens revision ${found.revision + 1})` : ''}`,
-              version: found.version,
-            },
-            after: { milestoneId: reportMilestoneId, description: v.description, dueOn: v.dueOn },
-          });
+          throw error;
         }
-        const id = await q.insertPlanMilestone(actor.organisationId, {
-          projectId: project.id,
-          description: v.description,
-          dueOn: v.dueOn,
-          ownerId: v.ownerId,
-          priorityId: priority?.id ?? null,
-          actionNumber: v.actionNumber,
-          reportMilestoneId,
-        });
-        const after = (await q.listProjects(actor.organisationId, ex.id))
-          .flatMap((p) => p.milestones)
-          .find((m) => m.id === id)!;
-        await audit(q, actor, 'implementation_milestone', id, 'create', undefined, after);
-        return { milestone: after, reportPeriodKey: report?.periodKey };
+      }
+      const id = await repo.insertPlanMilestone(actor.organisationId, {
+        projectId: project.id,
+        description: v.description,
+        dueOn: v.dueOn,
+        ownerId: v.ownerId,
+        priorityId: priority?.id ?? null,
+        actionNumber: v.actionNumber,
+        reportMilestoneId,
       });
+      const after = (await repo.listProjects(actor.organisationId, ex.id))
+        .flatMap((p) => p.milestones)
+        .find((m) => m.id === id)!;
+      await audit(repo, actor, 'implementation_milestone', id, 'create', undefined, after);
+      return { milestone: after, reportPeriodKey };
     },
 
     // --- savings ledger --------------------------------------------------------------------------------
@@ -975,12 +954,10 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const values = await savingValues(actor, ex.id, body);
-      return repo.transaction(async (q) => {
-        const id = await q.insertSaving(actor.organisationId, ex.id, values);
-        const after = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        await audit(q, actor, 'savings_entry', id, 'create', undefined, after);
-        return after;
-      });
+      const id = await repo.insertSaving(actor.organisationId, ex.id, values);
+      const after = (await repo.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
+      await audit(repo, actor, 'savings_entry', id, 'create', undefined, after);
+      return after;
     },
     async updateSaving(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<SavingsRecord> {
       authorize(actor, 'diagnostic.edit');
@@ -988,62 +965,59 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       await findIn(repo.listSavings(actor.organisationId, ex.id), id, 'saving');
       const values = await savingValues(actor, ex.id, body);
       const { version } = parseWith(versionInput, body);
-      return repo.transaction(async (q) => {
-        const before = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        if (
-          before.verifiedAt !== null &&
-          (values.amount !== before.amount ||
-            values.additional !== before.additional ||
-            values.financialYear !== before.financialYear ||
-            values.opportunityId !== before.opportunityId)
-        ) {
-          throw ValidationError.single(
-            'amount',
-            'A verified saving cannot change its amount, year, opportunity or whether it is additional: record a correction as a new entry',
-          );
-        }
-        const issue = stageChangeIssue(values.stage, before.verifiedAt !== null);
-        if (issue) throw ValidationError.single('stage', issue);
-        if (!(await q.updateSaving(actor.organisationId, id, version ?? before.version, values))) throw stale('saving');
-        const after = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        await audit(q, actor, 'savings_entry', id, 'update', before, after);
-        return after;
-      });
+      const before = (await repo.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
+      if (
+        before.verifiedAt !== null &&
+        (values.amount !== before.amount ||
+          values.additional !== before.additional ||
+          values.financialYear !== before.financialYear ||
+          values.opportunityId !== before.opportunityId)
+      ) {
+        throw ValidationError.single(
+          'amount',
+          'A verified saving cannot change its amount, year, opportunity or whether it is additional: record a correction as a new entry',
+        );
+      }
+      const issue = stageChangeIssue(values.stage, before.verifiedAt !== null);
+      if (issue) throw ValidationError.single('stage', issue);
+      if (!(await repo.updateSaving(actor.organisationId, id, version ?? before.version, values)))
+        throw stale('saving');
+      const after = (await repo.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
+      await audit(repo, actor, 'savings_entry', id, 'update', before, after);
+      return after;
     },
     /** Records who verified a realised saving, and when: the actor's label (and user id when signed in). */
     async verifySaving(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<SavingsRecord> {
       authorize(actor, 'savings.verify');
       const ex = await exercise(actor, exerciseId);
       const { version } = parseWith(versionInput, body);
-      return repo.transaction(async (q) => {
-        const before = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id);
-        if (!before) throw new EfficiencyNotFoundError('saving');
-        if (before.stage !== 'realised')
-          throw ValidationError.single('version', 'Only a realised saving can be verified');
-        if (before.verifiedAt !== null)
-          throw ValidationError.single('version', `This saving was verified already, by ${before.verifiedBy}`);
-        if (
-          !(await q.verifySaving(
-            actor.organisationId,
-            id,
-            version ?? before.version,
-            actor.label,
-            actor.userId ?? null,
-          ))
-        )
-          throw stale('saving');
-        const after = (await q.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
-        await audit(
-          q,
-          actor,
-          'savings_entry',
+      const before = (await repo.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id);
+      if (!before) throw new EfficiencyNotFoundError('saving');
+      if (before.stage !== 'realised')
+        throw ValidationError.single('version', 'Only a realised saving can be verified');
+      if (before.verifiedAt !== null)
+        throw ValidationError.single('version', `This saving was verified already, by ${before.verifiedBy}`);
+      if (
+        !(await repo.verifySaving(
+          actor.organisationId,
           id,
-          'update',
-          { verifiedAt: null },
-          { verifiedBy: after.verifiedBy, verifiedAt: after.verifiedAt },
-        );
-        return after;
-      });
+          version ?? before.version,
+          actor.label,
+          actor.kind === 'user' ? actor.userId : null,
+        ))
+      )
+        throw stale('saving');
+      const after = (await repo.listSavings(actor.organisationId, ex.id)).find((s) => s.id === id)!;
+      await audit(
+        repo,
+        actor,
+        'savings_entry',
+        id,
+        'update',
+        { verifiedAt: null },
+        { verifiedBy: after.verifiedBy, verifiedAt: after.verifiedAt },
+      );
+      return after;
     },
 
     // --- gain-share ------------------------------------------------------------------------------------
@@ -1081,64 +1055,61 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
       const agreement: GainShareAgreement = { ...preset, name: v.name || preset.name };
       const issues = validateAgreement(agreement);
       if (issues.length) throw new ValidationError(issues);
-      return repo.transaction(async (q) => {
-        const id = await q.insertAgreement(actor.organisationId, ex.id, {
-          ...agreement,
-          tranches: [...agreement.tranches],
-        });
-        const after = (await q.listAgreements(actor.organisationId, ex.id)).find((a) => a.id === id)!;
-        await audit(q, actor, 'gain_share_agreement', id, 'create', undefined, after);
-        return after;
+      const id = await repo.insertAgreement(actor.organisationId, ex.id, {
+        ...agreement,
+        tranches: [...agreement.tranches],
       });
+      const after = (await repo.listAgreements(actor.organisationId, ex.id)).find((a) => a.id === id)!;
+      await audit(repo, actor, 'gain_share_agreement', id, 'create', undefined, after);
+      return after;
     },
     /** Evaluates an agreement against the qualifying savings now, and stores it as a dated snapshot. */
     async evaluate(actor: Actor, exerciseId: string, agreementId: string, body: unknown): Promise<EvaluationRecord> {
       authorize(actor, 'savings.verify');
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(evaluateInput, body);
-      return repo.transaction(async (q) => {
-        const agreement = (await q.listAgreements(actor.organisationId, ex.id)).find((a) => a.id === agreementId);
-        if (!agreement) throw new EfficiencyNotFoundError('gain-share agreement');
-        const entries = await q.listSavings(actor.organisationId, ex.id);
-        const counted = ledgerEntries(entries).filter(qualifies);
-        const qualifying = counted.reduce((s, e) => pence(s + e.amount), ZERO);
-        const result = evaluateGainShare(toAgreement(agreement), qualifying);
-        const evaluatedOn = v.evaluatedOn ?? today();
-        const id = await q.insertEvaluation(actor.organisationId, {
-          agreementId,
-          evaluatedOn,
-          evaluatedBy: actor.label,
-          reading: result.reading,
-          qualifyingSavings: result.qualifyingSavings,
-          due: result.due,
-          councilCost: result.councilCost,
-          funderCost: result.funderCost,
-          explanation: result.explanation,
-          snapshot: {
-            agreement: toAgreement(agreement),
-            counted: counted.map((e) => ({
-              id: e.id,
-              opportunity: e.opportunityTitle,
-              financialYear: e.financialYear,
-              amount: e.amount,
-              verifiedBy: e.verifiedBy,
-              verifiedAt: e.verifiedAt,
-            })),
-            reached: result.reached,
-            next: result.next ?? null,
-          },
-        });
-        const after = (await q.listEvaluations(actor.organisationId, [agreementId])).find((e) => e.id === id)!;
-        await audit(q, actor, 'gain_share_evaluation', id, 'create', undefined, after);
-        return after;
+      const agreement = (await repo.listAgreements(actor.organisationId, ex.id)).find((a) => a.id === agreementId);
+      if (!agreement) throw new EfficiencyNotFoundError('gain-share agreement');
+      const entries = await repo.listSavings(actor.organisationId, ex.id);
+      const counted = ledgerEntries(entries).filter(qualifies);
+      const qualifying = counted.reduce((s, e) => pence(s + e.amount), ZERO);
+      const result = evaluateGainShare(toAgreement(agreement), qualifying);
+      const evaluatedOn = v.evaluatedOn ?? today();
+      const id = await repo.insertEvaluation(actor.organisationId, {
+        agreementId,
+        evaluatedOn,
+        evaluatedBy: actor.label,
+        reading: result.reading,
+        qualifyingSavings: result.qualifyingSavings,
+        due: result.due,
+        councilCost: result.councilCost,
+        funderCost: result.funderCost,
+        explanation: result.explanation,
+        snapshot: {
+          agreement: toAgreement(agreement),
+          counted: counted.map((e) => ({
+            id: e.id,
+            opportunity: e.opportunityTitle,
+            financialYear: e.financialYear,
+            amount: e.amount,
+            verifiedBy: e.verifiedBy,
+            verifiedAt: e.verifiedAt,
+          })),
+          reached: result.reached,
+          next: result.next ?? null,
+        },
       });
+      const after = (await repo.listEvaluations(actor.organisationId, [agreementId])).find((e) => e.id === id)!;
+      await audit(repo, actor, 'gain_share_evaluation', id, 'create', undefined, after);
+      return after;
     },
 
     /**
      * The demo's illustrative programme on the demo exercise (idempotent: nothing is added when
      * the exercise has benchmarks already). Every figure is labelled illustrative.
      */
-    async seedDemo(actor: Actor, exerciseId: string): Promise<void> {
+    /** `priorityCode`: the priority the illustrative consolidation supports (the demo's VfM-4d). */
+    async seedDemo(actor: Actor, exerciseId: string, priorityCode = 'VfM-4d'): Promise<void> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       if ((await repo.listBenchmarks(actor.organisationId, ex.id)).length > 0) return;
@@ -1188,7 +1159,7 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
         central: String(share(800) / 100),
         high: String(share(1_200) / 100),
         confidence: 'medium',
-        priority: 'VfM-4d',
+        priority: priorityCode,
         description: ILLUSTRATIVE,
       });
       await this.createOpportunity(actor, ex.id, {
@@ -1207,7 +1178,7 @@ export function createEfficiencyService({ repo, diagnostics, plans, today = () =
         title: 'Finance transactional services (illustrative)',
         opportunityId: consolidation.id,
         baseYear: '2010',
-        strategic: `Finance transactions are done in every directorate; bringing them together supports VfM-4d. ${ILLUSTRATIVE}`,
+        strategic: `Finance transactions are done in every directorate; bringing them together supports ${priorityCode}. ${ILLUSTRATIVE}`,
         economic:
           'Three options were appraised over ten years against business as usual; the consolidated in-house service offers the best value.',
         commercial: 'The system is bought through an existing framework; no service is outsourced.',

@@ -12,6 +12,19 @@ import {
 export { INDICATOR_IMPORT_JOB };
 
 export function indicatorImportJobHandler(indicatorTransfer: IndicatorTransferService): JobHandler {
-  return (ctx) =>
-    indicatorTransfer.writeQueued(jobActor(ctx.job), jobParams<IndicatorImportParams>(ctx.job), ctx.progress);
+  return async (ctx) => {
+    const actor = jobActor(ctx.job);
+    const params = jobParams<IndicatorImportParams>(ctx.job);
+    const batches = indicatorTransfer.queuedBatchCount(params);
+    let done = 0;
+    // Each batch commits on its own, so the progress between them is real.
+    for (let i = 0; i < batches; i++) {
+      done += await indicatorTransfer.writeQueuedBatch(actor, params, i);
+      await ctx.progress(
+        (done / params.writes.length) * 100,
+        `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`,
+      );
+    }
+    return indicatorTransfer.queuedImportDone(params);
+  };
 }

@@ -89,6 +89,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
 
     scope.get(
       paths.indicators.import,
+      { config: { permission: 'indicator.edit' } },
       async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string } }>, reply) => {
         const imported = Number(request.query.imported);
         return page(
@@ -101,7 +102,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       },
     );
 
-    scope.post(paths.indicators.import, async (request, reply) => {
+    scope.post(paths.indicators.import, { config: { permission: 'indicator.edit' } }, async (request, reply) => {
       // Refuse before reading a file the person may not import.
       authorize(request.actor, 'indicator.edit');
       const fields: Record<string, string> = {};
@@ -116,22 +117,36 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       }
     });
 
-    scope.get(routeOf(paths.indicators.exportCsv('')), async (request: YearQuery, reply) =>
-      send(
-        reply,
-        await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'csv'),
-      ),
+    scope.get(
+      routeOf(paths.indicators.exportCsv('')),
+      { config: { permission: 'indicator.read' } },
+      async (request: YearQuery, reply) =>
+        send(
+          reply,
+          await indicatorTransfer.exportValues(
+            request.actor,
+            { year: request.query.year ?? String(thisYear()) },
+            'csv',
+          ),
+        ),
     );
-    scope.get(routeOf(paths.indicators.exportXlsx('')), async (request: YearQuery, reply) =>
-      send(
-        reply,
-        await indicatorTransfer.exportValues(request.actor, { year: request.query.year ?? String(thisYear()) }, 'xlsx'),
-      ),
+    scope.get(
+      routeOf(paths.indicators.exportXlsx('')),
+      { config: { permission: 'indicator.read' } },
+      async (request: YearQuery, reply) =>
+        send(
+          reply,
+          await indicatorTransfer.exportValues(
+            request.actor,
+            { year: request.query.year ?? String(thisYear()) },
+            'xlsx',
+          ),
+        ),
     );
-    scope.get(paths.indicators.templateCsv, async (request, reply) =>
+    scope.get(paths.indicators.templateCsv, { config: { permission: 'indicator.edit' } }, async (request, reply) =>
       send(reply, await indicatorTransfer.template(request.actor, 'csv')),
     );
-    scope.get(paths.indicators.templateXlsx, async (request, reply) =>
+    scope.get(paths.indicators.templateXlsx, { config: { permission: 'indicator.edit' } }, async (request, reply) =>
       send(reply, await indicatorTransfer.template(request.actor, 'xlsx')),
     );
 
@@ -154,6 +169,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       });
     scope.get(
       paths.indicators.definitionsImport,
+      { config: { permission: 'indicator.edit' } },
       async (request: FastifyRequest<{ Querystring: { created?: string; updated?: string } }>, reply) => {
         const created = Number(request.query.created);
         const updated = Number(request.query.updated);
@@ -167,27 +183,33 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
         );
       },
     );
-    scope.post(paths.indicators.definitionsImport, async (request, reply) => {
-      authorize(request.actor, 'indicator.edit');
-      try {
-        const file = await readUpload(request, {});
-        const result = await indicatorTransfer.importDefinitions(request.actor, { file });
-        return reply.redirect(
-          `${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`,
-          303,
-        );
-      } catch (error) {
-        return definitionsPage(reply, uploadProblems(error), 422);
-      }
-    });
-    scope.get(paths.indicators.definitionsCsv, async (request, reply) =>
+    scope.post(
+      paths.indicators.definitionsImport,
+      { config: { permission: 'indicator.edit' } },
+      async (request, reply) => {
+        authorize(request.actor, 'indicator.edit');
+        try {
+          const file = await readUpload(request, {});
+          const result = await indicatorTransfer.importDefinitions(request.actor, { file });
+          return reply.redirect(
+            `${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`,
+            303,
+          );
+        } catch (error) {
+          return definitionsPage(reply, uploadProblems(error), 422);
+        }
+      },
+    );
+    scope.get(paths.indicators.definitionsCsv, { config: { permission: 'indicator.read' } }, async (request, reply) =>
       send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')),
     );
-    scope.get(paths.indicators.definitionsXlsx, async (request, reply) =>
+    scope.get(paths.indicators.definitionsXlsx, { config: { permission: 'indicator.read' } }, async (request, reply) =>
       send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')),
     );
-    scope.get(paths.indicators.definitionsTemplateXlsx, async (_request, reply) =>
-      send(reply, await indicatorTransfer.definitionsTemplate('xlsx')),
+    scope.get(
+      paths.indicators.definitionsTemplateXlsx,
+      { config: { permission: 'indicator.edit' } },
+      async (_request, reply) => send(reply, await indicatorTransfer.definitionsTemplate('xlsx')),
     );
   });
 }

@@ -262,7 +262,6 @@ export function createIndicatorTransferService({
     ): Promise<DefinitionImportResult> {
       authorize(actor, 'indicator.edit');
       const rows = await rowsOf(input.file);
-      // Reads of other modules go before the transaction: inside it only its own queries may run.
       const [list, persons, priorities] = await Promise.all([
         indicators.list(actor),
         people.list(actor),
@@ -283,41 +282,39 @@ export function createIndicatorTransferService({
           'The file has no indicators: add one row per indicator under the header, as in the template',
         );
       const filename = input.file!.filename;
-      return repo.transaction(async (q) => {
-        let created = 0;
-        for (const { existing: before, definition } of writes) {
-          if (before) {
-            if (
-              !(await q.update(
-                actor.organisationId,
-                before.id,
-                before.version,
-                definition.values,
-                definition.priorityIds,
-              ))
-            ) {
-              throw new ConflictError(
-                'STALE_VERSION',
-                `Someone else changed ${before.code} while the file was being read. Nothing has been imported: upload the file again.`,
-              );
-            }
-          } else {
-            await q.insert(actor.organisationId, definition.values, definition.priorityIds);
-            created += 1;
+      let created = 0;
+      for (const { existing: before, definition } of writes) {
+        if (before) {
+          if (
+            !(await repo.update(
+              actor.organisationId,
+              before.id,
+              before.version,
+              definition.values,
+              definition.priorityIds,
+            ))
+          ) {
+            throw new ConflictError(
+              'STALE_VERSION',
+              `Someone else changed ${before.code} while the file was being read. Nothing has been imported: upload the file again.`,
+            );
           }
-          const after = (await q.findByCode(actor.organisationId, definition.values.code))!;
-          await q.audit({
-            organisationId: actor.organisationId,
-            actor: actor.label,
-            entity: 'indicator',
-            entityId: after.id,
-            action: 'import',
-            before,
-            after: { imported: filename, ...after },
-          });
+        } else {
+          await repo.insert(actor.organisationId, definition.values, definition.priorityIds);
+          created += 1;
         }
-        return { created, updated: writes.length - created };
-      });
+        const after = (await repo.findByCode(actor.organisationId, definition.values.code))!;
+        await repo.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'indicator',
+          entityId: after.id,
+          action: 'import',
+          before,
+          after: { imported: filename, ...after },
+        });
+      }
+      return { created, updated: writes.length - created };
     },
 
     parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
@@ -366,41 +363,36 @@ export function createIndicatorTransferService({
       const indicatorCount = new Set(writes.map((w) => w.indicatorId)).size;
       if (writes.length > BACKGROUND_IMPORT_ABOVE) {
         // Every row has been checked: only the writing is left to the job.
-        const job = await jobs.enqueue<IndicatorImportParams>(actor, INDICATOR_IMPORT_JOB, {
-          filename: file.filename,
-          year,
-          writes,
-        });
+        const job = await jobs.enqueue<IndicatorImportParams>(
+          actor,
+          INDICATOR_IMPORT_JOB,
+          { filename: file.filename, year, writes },
+          'indicator.edit',
+        );
         return { year, indicators: indicatorCount, values: writes.length, jobId: job.id };
       }
-      await repo.transaction(async (q) => {
-        for (const batch of importBatches(writes)) await writeBatch(q, actor, file.filename, year, batch);
-      });
+      for (const batch of importBatches(writes)) await writeBatch(repo, actor, file.filename, year, batch);
       return { year, indicators: indicatorCount, values: writes.length };
     },
 
+    /** How many batches a queued import is written in (one unit of work each). */
+    queuedBatchCount: (params: IndicatorImportParams): number => importBatches(params.writes).length,
+
     /**
-     * Writes a checked big file in batches, one transaction each, reporting progress after each.
-     * Batches are separate so progress can be recorded between them (PGlite has one connection);
-     * the upserts are idempotent, so a failed job can simply be queued again.
+     * Writes batch `index` of a checked big file. The job writes the batches one by one, each in
+     * its own unit of work, and records progress between them; the upserts are idempotent, so a
+     * failed job can simply be queued again.
      */
-    async writeQueued(
-      actor: Actor,
-      params: IndicatorImportParams,
-      progress: (pct: number, message: string) => Promise<void>,
-    ): Promise<string> {
-      const batches = importBatches(params.writes);
-      let done = 0;
-      for (const batch of batches) {
-        await repo.transaction((q) => writeBatch(q, actor, params.filename, params.year, batch));
-        done += batch.length;
-        await progress(
-          (done / params.writes.length) * 100,
-          `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`,
-        );
-      }
-      return `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`;
+    async writeQueuedBatch(actor: Actor, params: IndicatorImportParams, index: number): Promise<number> {
+      const batch = importBatches(params.writes)[index];
+      if (!batch) return 0;
+      await writeBatch(repo, actor, params.filename, params.year, batch);
+      return batch.length;
     },
+
+    /** What a finished queued import says. */
+    queuedImportDone: (params: IndicatorImportParams): string =>
+      `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`,
   };
 }
 

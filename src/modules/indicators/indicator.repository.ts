@@ -2,7 +2,6 @@
 // (with overrides), and the indicators each report shows as graphs.
 
 import type { Kysely, Selectable } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, IndicatorTable } from '../../schema.ts';
 import type { Polarity, Frequency, UnitKind, YtdMethod, Scaled } from '../../domain/indicators/indicator.ts';
@@ -68,7 +67,7 @@ function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null
   };
 }
 
-function indicatorQueries(db: Executor<DB>) {
+function indicatorQueries(db: Kysely<DB>) {
   const base = (organisationId: string) =>
     db
       .selectFrom('indicator')
@@ -404,5 +403,5 @@ function indicatorQueries(db: Executor<DB>) {
 }
 
 export type IndicatorQueries = ReturnType<typeof indicatorQueries>;
-export const createIndicatorRepository = (db: Kysely<DB>) => withTransactions(db, indicatorQueries);
+export const createIndicatorRepository = (db: Kysely<DB>) => indicatorQueries(db);
 export type IndicatorRepository = ReturnType<typeof createIndicatorRepository>;

@@ -113,7 +113,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     version: i.version,
   });
 
-  app.get(paths.indicators.list, async (request, reply) => {
+  app.get(paths.indicators.list, { config: { permission: 'indicator.read' } }, async (request, reply) => {
     const list = await indicators.list(request.actor);
     return reply.view('indicators/views/indicator-list.njk', {
       pageTitle: 'Performance indicators',
@@ -121,11 +121,11 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
       indicators: list.map((i) => presentIndicator(i)),
     });
   });
-  app.get(paths.indicators.new, async (request, reply) => {
+  app.get(paths.indicators.new, { config: { permission: 'indicator.edit' } }, async (request, reply) => {
     const { template, ...ctx } = await formPage(request, 'Add a performance indicator', paths.indicators.list, {});
     return reply.view(template, ctx);
   });
-  app.post(paths.indicators.list, async (request, reply) => {
+  app.post(paths.indicators.list, { config: { permission: 'indicator.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -134,7 +134,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
       async (errors) => formPage(request, 'Add a performance indicator', paths.indicators.list, body, errors),
     );
   });
-  app.get(routes.indicatorEdit, async (request: Req, reply) => {
+  app.get(routes.indicatorEdit, { config: { permission: 'indicator.edit' } }, async (request: Req, reply) => {
     const i = await indicators.get(request.actor, request.params.code);
     const { template, ...ctx } = await formPage(
       request,
@@ -146,7 +146,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     );
     return reply.view(template, ctx);
   });
-  app.post(routes.indicatorEdit, async (request: Req, reply) => {
+  app.post(routes.indicatorEdit, { config: { permission: 'indicator.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { code } = request.params;
     return submitForm(
@@ -211,11 +211,11 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
             : undefined,
     };
   }
-  app.get(routes.indicator, async (request: Req, reply) => {
+  app.get(routes.indicator, { config: { permission: 'indicator.read' } }, async (request: Req, reply) => {
     const { template, ...ctx } = await indicatorPage(request);
     return reply.view(template, ctx);
   });
-  app.post(routes.indicatorValues, async (request: Req, reply) => {
+  app.post(routes.indicatorValues, { config: { permission: 'indicator.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -224,7 +224,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
       async (errors) => indicatorPage(request, { value: body }, errors),
     );
   });
-  app.post(routes.indicatorStatus, async (request: Req, reply) => {
+  app.post(routes.indicatorStatus, { config: { permission: 'indicator.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -240,6 +240,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'GET',
       url: paths.api.indicators,
+      permission: 'indicator.read',
       summary: 'List performance indicators',
       tag: 'Indicators',
       success: { status: 200, description: 'Indicators' },
@@ -251,6 +252,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'POST',
       url: paths.api.indicators,
+      permission: 'indicator.edit',
       summary: 'Add a performance indicator',
       tag: 'Indicators',
       body: indicatorInput,
@@ -263,6 +265,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'GET',
       url: routes.api.indicator,
+      permission: 'indicator.read',
       summary: 'An indicator with every period: values, status, why, direction of travel',
       tag: 'Indicators',
       success: { status: 200, description: 'The indicator and its periods' },
@@ -277,6 +280,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'PUT',
       url: routes.api.indicator,
+      permission: 'indicator.edit',
       summary: 'Change an indicator (send `version`)',
       tag: 'Indicators',
       body: indicatorInput,
@@ -290,6 +294,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'PUT',
       url: routes.api.indicatorValues,
+      permission: 'indicator.edit',
       summary: 'Record one period’s actual, target and comment, as typed ("93.1", "£1,200", "12 days")',
       tag: 'Indicators',
       body: valueInput,
@@ -305,6 +310,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     {
       method: 'PUT',
       url: routes.api.indicatorStatus,
+      permission: 'indicator.edit',
       summary: 'Override one period’s status with a reason (empty status: back to computed)',
       tag: 'Indicators',
       body: overrideInput,

@@ -286,149 +286,140 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
 
     async create(actor: Actor, input: unknown): Promise<Indicator> {
       authorize(actor, 'indicator.edit');
-      return repo.transaction(async (q) => {
-        const { values, priorityIds } = await parseDefinition(actor, q, input);
-        if (await q.findByCode(actor.organisationId, values.code))
-          throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
-        const id = await q.insert(actor.organisationId, values, priorityIds);
-        const after = (await q.findByCode(actor.organisationId, values.code))!;
-        await audit(q, actor, id, 'create', undefined, after);
-        return after;
-      });
+      const { values, priorityIds } = await parseDefinition(actor, repo, input);
+      if (await repo.findByCode(actor.organisationId, values.code))
+        throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+      const id = await repo.insert(actor.organisationId, values, priorityIds);
+      const after = (await repo.findByCode(actor.organisationId, values.code))!;
+      await audit(repo, actor, id, 'create', undefined, after);
+      return after;
     },
 
     async update(actor: Actor, code: string, input: unknown): Promise<Indicator> {
       authorize(actor, 'indicator.edit');
       const version = parseWith(indicatorInput.pick({ version: true }), input).version;
-      return repo.transaction(async (q) => {
-        const before = await get(actor, code, q);
-        const { values, priorityIds } = await parseDefinition(actor, q, input);
-        const clash = await q.findByCode(actor.organisationId, values.code);
-        if (clash && clash.id !== before.id)
-          throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
-        if ((await q.values(before.id)).length > 0) {
-          if (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces) {
-            throw ValidationError.single(
-              'unitKind',
-              'The unit and decimal places cannot change once values are recorded: the stored values would change meaning',
-            );
-          }
-          if (values.frequency !== before.frequency) {
-            throw ValidationError.single(
-              'frequency',
-              'How often it is reported cannot change once values are recorded: they belong to periods of the old kind',
-            );
-          }
-        }
-        if (!(await q.update(actor.organisationId, before.id, version ?? before.version, values, priorityIds))) {
-          throw new ConflictError(
-            'STALE_VERSION',
-            'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.',
+      const before = await get(actor, code, repo);
+      const { values, priorityIds } = await parseDefinition(actor, repo, input);
+      const clash = await repo.findByCode(actor.organisationId, values.code);
+      if (clash && clash.id !== before.id)
+        throw ValidationError.single('code', `There is already an indicator with the code ${values.code}`);
+      if ((await repo.values(before.id)).length > 0) {
+        if (values.unitKind !== before.unitKind || values.decimalPlaces !== before.decimalPlaces) {
+          throw ValidationError.single(
+            'unitKind',
+            'The unit and decimal places cannot change once values are recorded: the stored values would change meaning',
           );
         }
-        const after = (await q.findByCode(actor.organisationId, values.code))!;
-        await audit(q, actor, before.id, 'update', before, after);
-        return after;
-      });
+        if (values.frequency !== before.frequency) {
+          throw ValidationError.single(
+            'frequency',
+            'How often it is reported cannot change once values are recorded: they belong to periods of the old kind',
+          );
+        }
+      }
+      if (!(await repo.update(actor.organisationId, before.id, version ?? before.version, values, priorityIds))) {
+        throw new ConflictError(
+          'STALE_VERSION',
+          'Someone else changed this indicator while you were editing it. Your changes have not been saved: reload the page and make them again.',
+        );
+      }
+      const after = (await repo.findByCode(actor.organisationId, values.code))!;
+      await audit(repo, actor, before.id, 'update', before, after);
+      return after;
     },
 
     /** Records the actual, target and comment of one period (blank means no value). */
     async setValue(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
       authorize(actor, 'indicator.edit');
-      const v = parseWith(valueInput, input);
-      // Reads of other modules go before the transaction: inside it only its own queries may run.
       const i = await get(actor, code);
+      const v = parseWith(valueInput, input);
       const period = await checkPeriod(actor, i, v.period);
       const scale = await organisations.statusScale(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      return repo.transaction(async (q) => {
-        const unit = unitOf(i);
-        const issues: FieldIssue[] = [];
-        const read = (field: 'actual' | 'target' | 'targetHigh', text: string, name: string): Scaled | null => {
-          const parsed = parseValue(text, unit);
-          if (!parsed.ok) {
-            issues.push({ field, message: `The ${name}: ${parsed.reason}` });
-            return null;
-          }
-          return parsed.value ?? null;
-        };
-        const actual = read('actual', v.actual, 'actual');
-        const target =
-          i.polarity === 'none'
-            ? null
-            : read('target', v.target, i.polarity === 'band' ? 'bottom of the target range' : 'target');
-        const targetHigh = i.polarity === 'band' ? read('targetHigh', v.targetHigh, 'top of the target range') : null;
-        if (i.polarity === 'none' && v.target.trim() !== '')
-          issues.push({
-            field: 'target',
-            message: `${i.code} has no target (it is for information): leave the target blank`,
-          });
-        if (i.polarity === 'band' && (target === null) !== (targetHigh === null))
-          issues.push({ field: 'targetHigh', message: 'Give both ends of the target range, or neither' });
-        if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh)
-          issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
-        if (issues.length > 0) throw new ValidationError(issues);
-        const before = (await q.values(i.id)).find((x) => x.periodId === period.id);
-        await q.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
-        const values = await q.values(i.id);
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'indicator_value',
-          entityId: i.id,
-          action: 'update',
-          before,
-          after: values.find((x) => x.periodId === period.id),
+      const unit = unitOf(i);
+      const issues: FieldIssue[] = [];
+      const read = (field: 'actual' | 'target' | 'targetHigh', text: string, name: string): Scaled | null => {
+        const parsed = parseValue(text, unit);
+        if (!parsed.ok) {
+          issues.push({ field, message: `The ${name}: ${parsed.reason}` });
+          return null;
+        }
+        return parsed.value ?? null;
+      };
+      const actual = read('actual', v.actual, 'actual');
+      const target =
+        i.polarity === 'none'
+          ? null
+          : read('target', v.target, i.polarity === 'band' ? 'bottom of the target range' : 'target');
+      const targetHigh = i.polarity === 'band' ? read('targetHigh', v.targetHigh, 'top of the target range') : null;
+      if (i.polarity === 'none' && v.target.trim() !== '')
+        issues.push({
+          field: 'target',
+          message: `${i.code} has no target (it is for information): leave the target blank`,
         });
-        return pointsOf(i, values, scale, defaults);
+      if (i.polarity === 'band' && (target === null) !== (targetHigh === null))
+        issues.push({ field: 'targetHigh', message: 'Give both ends of the target range, or neither' });
+      if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh)
+        issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
+      if (issues.length > 0) throw new ValidationError(issues);
+      const before = (await repo.values(i.id)).find((x) => x.periodId === period.id);
+      await repo.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
+      const values = await repo.values(i.id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'indicator_value',
+        entityId: i.id,
+        action: 'update',
+        before,
+        after: values.find((x) => x.periodId === period.id),
       });
+      return pointsOf(i, values, scale, defaults);
     },
 
     /** An officer's status for one period, with a reason; an empty status goes back to the computed one. */
     async overrideStatus(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
       authorize(actor, 'indicator.edit');
+      const i = await get(actor, code);
       const v = parseWith(overrideInput, input);
       const scale = await organisations.statusScale(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      return repo.transaction(async (q) => {
-        const i = await get(actor, code, q);
-        const values = await q.values(i.id);
-        const value = values.find((x) => x.periodKey === v.period.key);
-        if (!value)
-          throw ValidationError.single(
-            'period',
-            `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`,
-          );
-        const computed = computeStatus({
-          polarity: i.polarity,
-          unit: unitOf(i),
-          actual: value.actual ?? undefined,
-          target: targetOf(i, value),
-          rule: ruleOf(i, defaults),
-          scale,
-        });
-        if (v.status === '') {
-          await q.setOverride(value.id, null);
-        } else {
-          const o = overrideStatus(computed, v.status, v.reason, scale);
-          await q.setOverride(value.id, {
-            statusKey: o.chosen.key,
-            reason: o.reason,
-            computedKey: computed.rated ? computed.status.key : null,
-            explanation: o.explanation,
-          });
-        }
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'indicator_value',
-          entityId: value.id,
-          action: 'update',
-          before: value.override,
-          after: v.status === '' ? null : { status: v.status, reason: v.reason },
-        });
-        return pointsOf(i, await q.values(i.id), scale, defaults);
+      const values = await repo.values(i.id);
+      const value = values.find((x) => x.periodKey === v.period.key);
+      if (!value)
+        throw ValidationError.single(
+          'period',
+          `${i.code} has no value for ${periodLabel(v.period)} yet: record it first`,
+        );
+      const computed = computeStatus({
+        polarity: i.polarity,
+        unit: unitOf(i),
+        actual: value.actual ?? undefined,
+        target: targetOf(i, value),
+        rule: ruleOf(i, defaults),
+        scale,
       });
+      if (v.status === '') {
+        await repo.setOverride(value.id, null);
+      } else {
+        const o = overrideStatus(computed, v.status, v.reason, scale);
+        await repo.setOverride(value.id, {
+          statusKey: o.chosen.key,
+          reason: o.reason,
+          computedKey: computed.rated ? computed.status.key : null,
+          explanation: o.explanation,
+        });
+      }
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'indicator_value',
+        entityId: value.id,
+        action: 'update',
+        before: value.override,
+        after: v.status === '' ? null : { status: v.status, reason: v.reason },
+      });
+      return pointsOf(i, await repo.values(i.id), scale, defaults);
     },
 
     /** The indicator's points, and the rule they were computed by (its own or the organisation's default). */
@@ -472,21 +463,19 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     /** Chooses which of the priority's indicators the report shows as graphs, in the order given. */
     async chooseGraphs(actor: Actor, reportId: string, priorityId: string, input: unknown): Promise<void> {
       const { indicators } = parseWith(graphsInput, input);
-      await repo.transaction(async (q) => {
-        const linked = new Set((await q.list(actor.organisationId, { priorityId })).map((i) => i.id));
-        if (indicators.some((id) => !linked.has(id)))
-          throw ValidationError.single('indicators', 'Select graphs from the indicators linked to this priority');
-        const before = await q.reportGraphIds(reportId);
-        await q.setReportGraphs(actor.organisationId, reportId, [...new Set(indicators)]);
-        await q.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'progress_report',
-          entityId: reportId,
-          action: 'update',
-          before: { graphs: before },
-          after: { graphs: indicators },
-        });
+      const linked = new Set((await repo.list(actor.organisationId, { priorityId })).map((i) => i.id));
+      if (indicators.some((id) => !linked.has(id)))
+        throw ValidationError.single('indicators', 'Select graphs from the indicators linked to this priority');
+      const before = await repo.reportGraphIds(reportId);
+      await repo.setReportGraphs(actor.organisationId, reportId, [...new Set(indicators)]);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'progress_report',
+        entityId: reportId,
+        action: 'update',
+        before: { graphs: before },
+        after: { graphs: indicators },
       });
     },
   };

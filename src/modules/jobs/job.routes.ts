@@ -11,7 +11,7 @@ type IdReq = FastifyRequest<{ Params: { id: string } }>;
 export function registerJobRoutes(app: FastifyInstance, services: Services): void {
   const { jobs } = services;
 
-  app.get(routes.job, async (request: IdReq, reply) => {
+  app.get(routes.job, { config: { permission: 'account.own' } }, async (request: IdReq, reply) => {
     const { job, files } = await jobs.get(request.actor, request.params.id);
     const view = presentJob(job, files);
     return reply.view('jobs/views/job.njk', {
@@ -22,7 +22,7 @@ export function registerJobRoutes(app: FastifyInstance, services: Services): voi
     });
   });
 
-  app.get(routes.file, async (request: IdReq, reply) => {
+  app.get(routes.file, { config: { permission: 'account.own' } }, async (request: IdReq, reply) => {
     const file = await jobs.file(request.actor, request.params.id);
     return reply
       .type(file.contentType)

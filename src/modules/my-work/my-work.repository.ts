@@ -3,7 +3,6 @@
 // dashboard's read model, it only reads other modules' tables, and never writes).
 
 import { sql, type Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 
@@ -47,7 +46,7 @@ export interface MilestoneRow {
   published: boolean;
 }
 
-function myWorkQueries(db: Executor<DB>) {
+function myWorkQueries(db: Kysely<DB>) {
   const lastSignOff = (column: 'decision' | 'comment' | 'person') =>
     column === 'person'
       ? sql<
@@ -198,5 +197,5 @@ function myWorkQueries(db: Executor<DB>) {
   };
 }
 
-export const createMyWorkRepository = (db: Kysely<DB>) => withTransactions(db, myWorkQueries);
+export const createMyWorkRepository = (db: Kysely<DB>) => myWorkQueries(db);
 export type MyWorkRepository = ReturnType<typeof createMyWorkRepository>;

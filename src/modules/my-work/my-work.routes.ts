@@ -6,7 +6,7 @@ import { paths } from '../../paths.ts';
 import { presentMyWork } from './my-work.presenter.ts';
 
 export function registerMyWorkRoutes(app: FastifyInstance, services: Services): void {
-  app.get(paths.myWork, async (request, reply) => {
+  app.get(paths.myWork, { config: { permission: 'account.own' } }, async (request, reply) => {
     const work = await services.myWork.forActor(request.actor);
     return reply.view('my-work/views/my-work.njk', {
       pageTitle: 'My work',

@@ -46,7 +46,8 @@ export function createMyWorkService({ repo }: MyWorkDeps) {
   return {
     async forActor(actor: Actor, today: IsoDate = todayIso()): Promise<MyWork> {
       if (!mayEver(actor, 'report.read')) authorize(actor, 'report.read');
-      if (!actor.personId) return { today, hasPerson: false, toWrite: [], toSignOff: [], milestones: [] };
+      if (actor.kind !== 'user' || !actor.personId)
+        return { today, hasPerson: false, toWrite: [], toSignOff: [], milestones: [] };
       const me = actor.personId;
       const org = actor.organisationId;
       // Everything listed is unpublished work of the person's own priorities, or actions they

@@ -27,11 +27,11 @@ function send(
 
 export function registerOpenDataRoutes(app: FastifyInstance, services: Services): void {
   const { opendata } = services;
-  app.get(paths.openData.index, { config: { public: true } }, async (_request, reply) =>
+  app.get(paths.openData.index, { config: { permission: 'opendata.read' } }, async (_request, reply) =>
     reply.view('opendata/views/open-data.njk', { pageTitle: 'Open data', section: 'open-data' }),
   );
   for (const format of ['csv', 'json'] as const) {
-    app.get(paths.openData.priorities(format), { config: { public: true } }, async (request, reply) => {
+    app.get(paths.openData.priorities(format), { config: { permission: 'opendata.read' } }, async (request, reply) => {
       const records = await opendata.priorityStatuses(request.actor);
       return send(reply, 'priority-statuses', format, records as unknown as Record<string, string | null>[], [
         'priority',
@@ -45,7 +45,7 @@ export function registerOpenDataRoutes(app: FastifyInstance, services: Services)
         'statusLabel',
       ]);
     });
-    app.get(paths.openData.indicators(format), { config: { public: true } }, async (request, reply) => {
+    app.get(paths.openData.indicators(format), { config: { permission: 'opendata.read' } }, async (request, reply) => {
       const records = await opendata.indicatorValues(request.actor);
       return send(reply, 'indicator-values', format, records as unknown as Record<string, string | null>[], [
         'indicator',

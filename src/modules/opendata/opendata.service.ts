@@ -2,12 +2,12 @@
 // and every indicator value, with stable identifiers (priority code + period key; indicator
 // code + period key). Built from the other modules' services; it only reads.
 
-import type { Actor } from '../../domain/actor.ts';
+import { systemActor, type Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { formatValue } from '../../domain/indicators/indicator.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
-import type { OrganisationService } from '../organisations/organisation.service.ts';
 import type { IndicatorService } from '../indicators/indicator.service.ts';
 import { unitOf } from '../indicators/indicator.service.ts';
 
@@ -39,26 +39,29 @@ export interface IndicatorValueRecord {
 export function createOpenDataService(deps: {
   plans: PlanService;
   reports: ReportService;
-  organisations: OrganisationService;
   indicators: IndicatorService;
 }) {
-  const { plans, reports, organisations, indicators } = deps;
+  const { plans, reports, indicators } = deps;
+  /**
+   * Open data is read by anyone, the public included (`opendata.read`); what it publishes it reads
+   * as the system, and it publishes only what was published (each report's latest published
+   * revision, with the status it was published with) and indicator values.
+   */
+  function reader(actor: Actor) {
+    authorize(actor, 'opendata.read');
+    return systemActor(actor.organisationId, 'open data');
+  }
   return {
     async priorityStatuses(actor: Actor): Promise<PriorityStatusRecord[]> {
-      const statuses = await organisations.statusScale(actor);
+      const system = reader(actor);
       const out: PriorityStatusRecord[] = [];
-      for (const p of await plans.listPriorities(actor)) {
+      for (const p of await plans.listPriorities(system)) {
         // Only what has been published, as it was published: a draft, or the next revision being
         // written after publication, is not open data until its director signs it off.
-        for (const r of (await reports.listForPriority(actor, p.code)).reverse()) {
+        for (const r of (await reports.listForPriority(system, p.code)).reverse()) {
           if (r.publishedRevision === null) continue;
-          const live = statuses.find((x) => x.id === r.statusId);
-          const shown =
-            r.state === 'published'
-              ? live
-                ? { key: live.key, label: live.label }
-                : null
-              : (await reports.revisionView(actor, p.code, r.periodKey, r.publishedRevision)).view.status;
+          // The status the latest revision was published with, whatever the scale says now.
+          const shown = r.publishedStatus;
           out.push({
             priority: p.code,
             title: p.title,
@@ -75,9 +78,10 @@ export function createOpenDataService(deps: {
       return out;
     },
     async indicatorValues(actor: Actor): Promise<IndicatorValueRecord[]> {
+      const system = reader(actor);
       const out: IndicatorValueRecord[] = [];
-      for (const i of await indicators.list(actor)) {
-        const { points } = await indicators.points(actor, i.code);
+      for (const i of await indicators.list(system)) {
+        const { points } = await indicators.points(system, i.code);
         const unit = unitOf(i);
         for (const p of points) {
           out.push({

@@ -1,6 +1,5 @@
 // All SQL about organisations (the council itself and the partners it records) and status scales.
 
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, OrganisationTable } from '../../schema.ts';
@@ -37,20 +36,40 @@ export interface StatusInput {
   commentRequired: boolean;
 }
 
-function organisationQueries(db: Executor<DB>) {
+function organisationQueries(db: Kysely<DB>) {
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
 
+    /** The deployment's home organisation, as recorded (never "the oldest one"). */
     async findHome(): Promise<Organisation | undefined> {
       const row = await db
-        .selectFrom('organisation')
-        .selectAll()
-        .where('managed_by_id', 'is', null)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(1)
+        .selectFrom('deployment')
+        .innerJoin('organisation', 'organisation.id', 'deployment.home_organisation_id')
+        .selectAll('organisation')
         .executeTakeFirst();
       return row && toOrganisation(row);
+    },
+    /** Makes `id` the home organisation if the deployment has none yet; true when it did. */
+    async claimHome(id: string): Promise<boolean> {
+      const r = await db
+        .insertInto('deployment')
+        .values({ id: true, home_organisation_id: id })
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({ home_organisation_id: id })
+            .where('deployment.home_organisation_id', 'is', null),
+        )
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    /** Makes `id` the home organisation (an operator's choice, or a replaced home's successor). */
+    async setHome(id: string): Promise<void> {
+      await db
+        .insertInto('deployment')
+        .values({ id: true, home_organisation_id: id })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ home_organisation_id: id }))
+        .execute();
     },
     async findById(id: string): Promise<Organisation | undefined> {
       const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
@@ -231,5 +250,5 @@ function organisationQueries(db: Executor<DB>) {
 }
 
 export type OrganisationQueries = ReturnType<typeof organisationQueries>;
-export const createOrganisationRepository = (db: Kysely<DB>) => withTransactions(db, organisationQueries);
+export const createOrganisationRepository = (db: Kysely<DB>) => organisationQueries(db);
 export type OrganisationRepository = ReturnType<typeof createOrganisationRepository>;

@@ -41,7 +41,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     ...extra,
   });
 
-  app.get(paths.organisations.list, async (request, reply) =>
+  app.get(paths.organisations.list, { config: { permission: 'reference.read' } }, async (request, reply) =>
     reply.view('organisations/views/organisation-list.njk', {
       pageTitle: 'Partner organisations',
       section: 'organisations',
@@ -51,11 +51,11 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       })),
     }),
   );
-  app.get(paths.organisations.new, async (_request, reply) => {
+  app.get(paths.organisations.new, { config: { permission: 'reference.edit' } }, async (_request, reply) => {
     const { template, ...ctx } = formPage('Add a partner organisation', paths.organisations.list, {});
     return reply.view(template, ctx);
   });
-  app.post(paths.organisations.list, async (request, reply) => {
+  app.post(paths.organisations.list, { config: { permission: 'reference.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -64,47 +64,59 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       async (errors) => formPage('Add a partner organisation', paths.organisations.list, body, {}, errors),
     );
   });
-  app.get(routes.organisationEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const org = await organisations.getPartner(request.actor, request.params.id);
-    const { template, ...ctx } = formPage(`Change ${org.name}`, paths.organisations.edit(org.id), org, {
-      deleteAction: paths.organisations.delete(org.id),
-    });
-    return reply.view(template, ctx);
-  });
-  app.post(routes.organisationEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { id } = request.params;
-    return submitForm(
-      reply,
-      () => organisations.updatePartner(request.actor, id, body),
-      () => paths.organisations.list,
-      async (errors) =>
-        formPage(
-          'Change the organisation',
-          paths.organisations.edit(id),
-          body,
-          { deleteAction: paths.organisations.delete(id) },
-          errors,
-        ),
-    );
-  });
-  app.post(routes.organisationDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const { id } = request.params;
-    const org = await organisations.getPartner(request.actor, id);
-    return submitForm(
-      reply,
-      () => organisations.deletePartner(request.actor, id),
-      () => paths.organisations.list,
-      async (errors) =>
-        formPage(
-          `Change ${org.name}`,
-          paths.organisations.edit(id),
-          org,
-          { deleteAction: paths.organisations.delete(id) },
-          errors,
-        ),
-    );
-  });
+  app.get(
+    routes.organisationEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const org = await organisations.getPartner(request.actor, request.params.id);
+      const { template, ...ctx } = formPage(`Change ${org.name}`, paths.organisations.edit(org.id), org, {
+        deleteAction: paths.organisations.delete(org.id),
+      });
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.organisationEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { id } = request.params;
+      return submitForm(
+        reply,
+        () => organisations.updatePartner(request.actor, id, body),
+        () => paths.organisations.list,
+        async (errors) =>
+          formPage(
+            'Change the organisation',
+            paths.organisations.edit(id),
+            body,
+            { deleteAction: paths.organisations.delete(id) },
+            errors,
+          ),
+      );
+    },
+  );
+  app.post(
+    routes.organisationDelete,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const { id } = request.params;
+      const org = await organisations.getPartner(request.actor, id);
+      return submitForm(
+        reply,
+        () => organisations.deletePartner(request.actor, id),
+        () => paths.organisations.list,
+        async (errors) =>
+          formPage(
+            `Change ${org.name}`,
+            paths.organisations.edit(id),
+            org,
+            { deleteAction: paths.organisations.delete(id) },
+            errors,
+          ),
+      );
+    },
+  );
 
   // --- Status scale ---------------------------------------------------------------------
   async function scalePage(
@@ -134,8 +146,6 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
         index: i,
         preview: r.label
           ? presentStatus({
-              id: '',
-              position: i,
               key: String(r.key ?? ''),
               label: String(r.label),
               colour: /^#[0-9a-f]{6}$/i.test(String(r.colour)) ? String(r.colour) : '#505a5f',
@@ -143,7 +153,6 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
                 ? (r.shape as (typeof SHAPES)[number])
                 : 'square',
               description: '',
-              commentRequired: false,
             })
           : null,
         shapeItems: SHAPES.map((s) => ({
@@ -155,16 +164,20 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       presets: Object.entries(STATUS_PRESETS).map(([key, p]) => ({ key, label: p.label })),
     };
   }
-  app.get(paths.statusScale.edit, async (request: FastifyRequest<{ Querystring: { blank?: string } }>, reply) => {
-    const scale = await organisations.statusScale(request.actor);
-    const { template, ...ctx } = await scalePage(
-      request,
-      scale as unknown as Record<string, unknown>[],
-      Math.min(3, Number(request.query.blank ?? 0) || 0),
-    );
-    return reply.view(template, ctx);
-  });
-  app.post(paths.statusScale.edit, async (request, reply) => {
+  app.get(
+    paths.statusScale.edit,
+    { config: { permission: 'settings.edit' } },
+    async (request: FastifyRequest<{ Querystring: { blank?: string } }>, reply) => {
+      const scale = await organisations.statusScale(request.actor);
+      const { template, ...ctx } = await scalePage(
+        request,
+        scale as unknown as Record<string, unknown>[],
+        Math.min(3, Number(request.query.blank ?? 0) || 0),
+      );
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(paths.statusScale.edit, { config: { permission: 'settings.edit' } }, async (request, reply) => {
     const body = formBody(request);
     const intent = String(body.intent ?? 'save');
     const submitted = ((body.statuses as Record<string, unknown>[] | undefined) ?? []).filter(
@@ -210,12 +223,16 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     errors,
     backLink: { href: paths.statusScale.edit },
   });
-  app.get(paths.indicatorDefaults.edit, async (request: FastifyRequest<{ Querystring: { saved?: string } }>, reply) => {
-    const defaults = await organisations.indicatorDefaults(request.actor);
-    const { template, ...ctx } = defaultsPage({ tolerance: String(defaults.ruleValue / 100) });
-    return reply.view(template, { ...ctx, saved: request.query.saved === '1' });
-  });
-  app.post(paths.indicatorDefaults.edit, async (request, reply) => {
+  app.get(
+    paths.indicatorDefaults.edit,
+    { config: { permission: 'settings.edit' } },
+    async (request: FastifyRequest<{ Querystring: { saved?: string } }>, reply) => {
+      const defaults = await organisations.indicatorDefaults(request.actor);
+      const { template, ...ctx } = defaultsPage({ tolerance: String(defaults.ruleValue / 100) });
+      return reply.view(template, { ...ctx, saved: request.query.saved === '1' });
+    },
+  );
+  app.post(paths.indicatorDefaults.edit, { config: { permission: 'settings.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -230,6 +247,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'GET',
       url: paths.api.organisations,
+      permission: 'reference.read',
       summary: 'List partner organisations',
       tag: 'Organisations',
       success: { status: 200, description: 'Partners' },
@@ -241,6 +259,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'POST',
       url: paths.api.organisations,
+      permission: 'reference.edit',
       summary: 'Add a partner organisation',
       tag: 'Organisations',
       body: organisationInput,
@@ -253,6 +272,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'PUT',
       url: routes.api.organisation,
+      permission: 'reference.edit',
       summary: 'Change a partner organisation',
       tag: 'Organisations',
       body: organisationInput,
@@ -265,6 +285,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'DELETE',
       url: routes.api.organisation,
+      permission: 'reference.edit',
       summary: 'Remove a partner nobody refers to',
       tag: 'Organisations',
       success: { status: 204, description: 'Removed' },
@@ -279,6 +300,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'GET',
       url: paths.api.statusScale,
+      permission: 'reference.read',
       summary: 'The organisation’s status scale, in order',
       tag: 'Status scale',
       success: { status: 200, description: 'Statuses' },
@@ -290,6 +312,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     {
       method: 'PUT',
       url: paths.api.statusScale,
+      permission: 'settings.edit',
       summary: 'Replace the status scale (send existing ids to keep statuses that reports use)',
       tag: 'Status scale',
       body: statusScaleInput,

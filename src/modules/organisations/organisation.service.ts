@@ -1,9 +1,10 @@
 // Organisations: the council using Amber (the "home" organisation of this deployment until
 // sign-in decides per user), the partner organisations it records, and its status scale.
 
-import type { Actor } from '../../domain/actor.ts';
+import { publicActor, type Actor, type PublicActor } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError, ConflictError, ForbiddenError } from '../../domain/errors.ts';
 import {
   RAG_SCALE,
   TARGET_SCALE,
@@ -15,7 +16,6 @@ import {
 import { percentToBasisPoints } from '../../domain/indicators/indicator.ts';
 import type {
   OrganisationRepository,
-  OrganisationQueries,
   Organisation,
   StatusInput,
   IndicatorDefaults,
@@ -41,46 +41,74 @@ export class NoOrganisationError extends NotFoundError {
   }
 }
 
-export function createOrganisationService(repo: OrganisationRepository) {
-  // Inside a transaction, reads go through its queries (PGlite has one connection).
-  async function getPartner(actor: Actor, id: string, q: OrganisationQueries = repo): Promise<Organisation> {
-    const org = /^[0-9a-f-]{36}$/i.test(id) ? await q.findById(id) : undefined;
+export interface OrganisationServiceDeps {
+  repo: OrganisationRepository;
+  units: Pick<Units<unknown>, 'current'>;
+}
+
+export function createOrganisationService({ repo, units }: OrganisationServiceDeps) {
+  async function getPartner(actor: Actor, id: string): Promise<Organisation> {
+    const org = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findById(id) : undefined;
     if (!org || org.managedById !== actor.organisationId) throw new OrganisationNotFoundError();
     return org;
   }
+  /** Read once per use case: most pages and every report need the organisation and its scale. */
+  const remembered = <T>(key: string, load: () => Promise<T>): Promise<T> => units.current()?.memo(key, load) ?? load();
+  const findHome = () => remembered('organisation:home', () => repo.findHome());
 
   return {
-    findHome: () => repo.findHome(),
+    findHome,
     async getHome(): Promise<Organisation> {
-      const org = await repo.findHome();
+      const org = await findHome();
       if (!org) throw new NoOrganisationError();
       return org;
     },
+    /** Who a request before sign-in is: the public, for the home organisation; undefined until there is one. */
+    async publicActor(): Promise<{ actor: PublicActor; organisationName: string } | undefined> {
+      const home = await findHome();
+      return home && { actor: publicActor(home.id), organisationName: home.name };
+    },
     async getOwn(actor: Actor): Promise<Organisation> {
-      const org = await repo.findById(actor.organisationId);
+      const org = await remembered(`organisation:${actor.organisationId}`, () => repo.findById(actor.organisationId));
       if (!org) throw new OrganisationNotFoundError();
       return org;
+    },
+    /**
+     * Makes an organisation the deployment's home if it has none (the first organisation there is,
+     * or one re-imported in place of the home it was). Never takes the place of another home.
+     */
+    async adoptAsHomeIfNone(id: string): Promise<void> {
+      if (await repo.claimHome(id)) units.current()?.forget('organisation:home');
+    },
+    /** Makes an organisation the deployment's home (an operator's choice at the machine). */
+    async setHome(actor: Actor, id: string): Promise<void> {
+      if (actor.kind !== 'system')
+        throw new ForbiddenError('FORBIDDEN', 'Only an operator at the machine can change the home organisation.');
+      const org = await repo.findById(id);
+      if (!org || org.managedById !== null) throw new OrganisationNotFoundError();
+      await repo.setHome(id);
+      units.current()?.forget('organisation:home');
     },
 
     /** A council (or other body) that runs Amber, with the default status scale. */
     async createHome(actorLabel: string, input: unknown, scale: StatusDefinition[] = RAG_SCALE): Promise<Organisation> {
       const values = parseWith(organisationInput, input);
-      return repo.transaction(async (r) => {
-        const org = await r.insert({ ...values, managedById: null });
-        await r.replaceStatuses(
-          org.id,
-          scale.map((s) => ({ ...s })),
-        );
-        await r.audit({
-          organisationId: org.id,
-          actor: actorLabel,
-          entity: 'organisation',
-          entityId: org.id,
-          action: 'create',
-          after: org,
-        });
-        return org;
+      const org = await repo.insert({ ...values, managedById: null });
+      // The first organisation becomes the deployment's home; later ones never take its place.
+      if (await repo.claimHome(org.id)) units.current()?.forget('organisation:home');
+      await repo.replaceStatuses(
+        org.id,
+        scale.map((s) => ({ ...s })),
+      );
+      await repo.audit({
+        organisationId: org.id,
+        actor: actorLabel,
+        entity: 'organisation',
+        entityId: org.id,
+        action: 'create',
+        after: org,
       });
+      return org;
     },
 
     listPartners: (actor: Actor) => repo.listManagedBy(actor.organisationId),
@@ -88,67 +116,62 @@ export function createOrganisationService(repo: OrganisationRepository) {
     async createPartner(actor: Actor, input: unknown): Promise<Organisation> {
       authorize(actor, 'reference.edit');
       const values = parseWith(organisationInput, input);
-      return repo.transaction(async (r) => {
-        if (await r.findManagedByName(actor.organisationId, values.name)) {
-          throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
-        }
-        const org = await r.insert({ ...values, managedById: actor.organisationId });
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'organisation',
-          entityId: org.id,
-          action: 'create',
-          after: org,
-        });
-        return org;
+      if (await repo.findManagedByName(actor.organisationId, values.name)) {
+        throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
+      }
+      const org = await repo.insert({ ...values, managedById: actor.organisationId });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'organisation',
+        entityId: org.id,
+        action: 'create',
+        after: org,
       });
+      return org;
     },
     async updatePartner(actor: Actor, id: string, input: unknown): Promise<Organisation> {
       authorize(actor, 'reference.edit');
+      const before = await getPartner(actor, id);
       const values = parseWith(organisationInput, input);
-      return repo.transaction(async (r) => {
-        const before = await getPartner(actor, id, r);
-        const clash = await r.findManagedByName(actor.organisationId, values.name);
-        if (clash && clash.id !== id)
-          throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
-        const after = await r.update(id, values);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'organisation',
-          entityId: id,
-          action: 'update',
-          before,
-          after,
-        });
-        return after;
+      const clash = await repo.findManagedByName(actor.organisationId, values.name);
+      if (clash && clash.id !== id)
+        throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
+      const after = await repo.update(id, values);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'organisation',
+        entityId: id,
+        action: 'update',
+        before,
+        after,
       });
+      return after;
     },
     async deletePartner(actor: Actor, id: string): Promise<void> {
       authorize(actor, 'reference.edit');
-      await repo.transaction(async (r) => {
-        const before = await getPartner(actor, id, r);
-        const uses = await r.countReferences(id);
-        if (uses > 0) {
-          throw new ConflictError(
-            'ORGANISATION_IN_USE',
-            `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`,
-          );
-        }
-        await r.delete(id);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'organisation',
-          entityId: id,
-          action: 'delete',
-          before,
-        });
+      const before = await getPartner(actor, id);
+      const uses = await repo.countReferences(id);
+      if (uses > 0) {
+        throw new ConflictError(
+          'ORGANISATION_IN_USE',
+          `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`,
+        );
+      }
+      await repo.delete(id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'organisation',
+        entityId: id,
+        action: 'delete',
+        before,
       });
     },
 
-    statusScale: (actor: Actor): Promise<Status[]> => repo.listStatuses(actor.organisationId),
+    statusScale: (actor: Actor): Promise<Status[]> =>
+      remembered(`statuses:${actor.organisationId}`, () => repo.listStatuses(actor.organisationId)),
 
     /** The tolerance of the organisation's indicators that have no rule of their own. */
     async indicatorDefaults(actor: Actor): Promise<IndicatorDefaults> {
@@ -174,21 +197,19 @@ export function createOrganisationService(repo: OrganisationRepository) {
       }
       if (ruleValue > 100_00) throw ValidationError.single('tolerance', 'The tolerance must be 100% or less, like 5');
       const after: IndicatorDefaults = { ruleKind: 'percent', ruleValue };
-      return repo.transaction(async (r) => {
-        const before = await r.findIndicatorDefaults(actor.organisationId);
-        if (!before) throw new OrganisationNotFoundError();
-        await r.updateIndicatorDefaults(actor.organisationId, after);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'organisation',
-          entityId: actor.organisationId,
-          action: 'update',
-          before: { indicatorDefaults: before },
-          after: { indicatorDefaults: after },
-        });
-        return after;
+      const before = await repo.findIndicatorDefaults(actor.organisationId);
+      if (!before) throw new OrganisationNotFoundError();
+      await repo.updateIndicatorDefaults(actor.organisationId, after);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'organisation',
+        entityId: actor.organisationId,
+        action: 'update',
+        before: { indicatorDefaults: before },
+        after: { indicatorDefaults: after },
       });
+      return after;
     },
 
     /** Replaces the scale (labels, colours, shapes, order, comment rules). A status still used by a report cannot be removed. */
@@ -198,40 +219,36 @@ export function createOrganisationService(repo: OrganisationRepository) {
       const withKeys: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
       const issues = checkScale(withKeys);
       if (issues.length > 0) throw new ValidationError(issues);
-      return repo.transaction(async (r) => {
-        const before = await r.listStatuses(actor.organisationId);
-        const known = new Set(before.map((s) => s.id));
-        withKeys.forEach((s, i) => {
-          if (s.id && !known.has(s.id))
-            throw ValidationError.single(
-              `statuses.${i}.id`,
-              `Status ${i + 1} is not part of this organisation’s scale`,
-            );
-        });
-        const used = await r.countReportsByStatus(actor.organisationId);
-        const kept = new Set(withKeys.map((s) => s.id).filter(Boolean));
-        const removedInUse = before.filter((s) => !kept.has(s.id) && (used.get(s.id) ?? 0) > 0);
-        if (removedInUse.length > 0) {
-          throw new ValidationError(
-            removedInUse.map((s) => ({
-              field: 'statuses',
-              message: `${s.label} cannot be removed: ${used.get(s.id)} report${used.get(s.id) === 1 ? ' uses' : 's use'} it. Rename it instead, or change those reports first`,
-            })),
-          );
-        }
-        await r.replaceStatuses(actor.organisationId, withKeys);
-        const after = await r.listStatuses(actor.organisationId);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'status_scale',
-          entityId: actor.organisationId,
-          action: 'update',
-          before,
-          after,
-        });
-        return after;
+      const before = await repo.listStatuses(actor.organisationId);
+      const known = new Set(before.map((s) => s.id));
+      withKeys.forEach((s, i) => {
+        if (s.id && !known.has(s.id))
+          throw ValidationError.single(`statuses.${i}.id`, `Status ${i + 1} is not part of this organisation’s scale`);
       });
+      const used = await repo.countReportsByStatus(actor.organisationId);
+      const kept = new Set(withKeys.map((s) => s.id).filter(Boolean));
+      const removedInUse = before.filter((s) => !kept.has(s.id) && (used.get(s.id) ?? 0) > 0);
+      if (removedInUse.length > 0) {
+        throw new ValidationError(
+          removedInUse.map((s) => ({
+            field: 'statuses',
+            message: `${s.label} cannot be removed: ${used.get(s.id)} report${used.get(s.id) === 1 ? ' uses' : 's use'} it. Rename it instead, or change those reports first`,
+          })),
+        );
+      }
+      await repo.replaceStatuses(actor.organisationId, withKeys);
+      units.current()?.forget(`statuses:${actor.organisationId}`);
+      const after = await repo.listStatuses(actor.organisationId);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'status_scale',
+        entityId: actor.organisationId,
+        action: 'update',
+        before,
+        after,
+      });
+      return after;
     },
   };
 }

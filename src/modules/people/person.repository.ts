@@ -1,6 +1,5 @@
 // All SQL about people: named officers of the organisation and of its partners.
 
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
@@ -21,7 +20,7 @@ export interface PersonValues {
   email: string | null;
 }
 
-function personQueries(db: Executor<DB>) {
+function personQueries(db: Kysely<DB>) {
   const base = (organisationId: string) =>
     db
       .selectFrom('person')
@@ -120,5 +119,5 @@ function personQueries(db: Executor<DB>) {
 }
 
 export type PersonQueries = ReturnType<typeof personQueries>;
-export const createPersonRepository = (db: Kysely<DB>) => withTransactions(db, personQueries);
+export const createPersonRepository = (db: Kysely<DB>) => personQueries(db);
 export type PersonRepository = ReturnType<typeof createPersonRepository>;

@@ -43,18 +43,18 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     };
   }
 
-  app.get(paths.people.list, async (request, reply) =>
+  app.get(paths.people.list, { config: { permission: 'reference.read' } }, async (request, reply) =>
     reply.view('people/views/person-list.njk', {
       pageTitle: 'People',
       section: 'people',
       people: await people.list(request.actor),
     }),
   );
-  app.get(paths.people.new, async (request, reply) => {
+  app.get(paths.people.new, { config: { permission: 'reference.edit' } }, async (request, reply) => {
     const { template, ...ctx } = await formPage(request, 'Add a person', paths.people.list, {});
     return reply.view(template, ctx);
   });
-  app.post(paths.people.list, async (request, reply) => {
+  app.post(paths.people.list, { config: { permission: 'reference.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -63,59 +63,72 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       async (errors) => formPage(request, 'Add a person', paths.people.list, body, {}, errors),
     );
   });
-  app.get(routes.personEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const person = await people.get(request.actor, request.params.id);
-    const { template, ...ctx } = await formPage(
-      request,
-      `Change ${person.name}`,
-      paths.people.edit(person.id),
-      person,
-      { deleteAction: paths.people.delete(person.id) },
-    );
-    return reply.view(template, ctx);
-  });
-  app.post(routes.personEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { id } = request.params;
-    return submitForm(
-      reply,
-      () => people.update(request.actor, id, body),
-      () => paths.people.list,
-      async (errors) =>
-        formPage(
-          request,
-          'Change the person',
-          paths.people.edit(id),
-          body,
-          { deleteAction: paths.people.delete(id) },
-          errors,
-        ),
-    );
-  });
-  app.post(routes.personDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const { id } = request.params;
-    const person = await people.get(request.actor, id);
-    return submitForm(
-      reply,
-      () => people.delete(request.actor, id),
-      () => paths.people.list,
-      async (errors) =>
-        formPage(
-          request,
-          `Change ${person.name}`,
-          paths.people.edit(id),
-          person,
-          { deleteAction: paths.people.delete(id) },
-          errors,
-        ),
-    );
-  });
+  app.get(
+    routes.personEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const person = await people.get(request.actor, request.params.id);
+      const { template, ...ctx } = await formPage(
+        request,
+        `Change ${person.name}`,
+        paths.people.edit(person.id),
+        person,
+        { deleteAction: paths.people.delete(person.id) },
+      );
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.personEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { id } = request.params;
+      return submitForm(
+        reply,
+        () => people.update(request.actor, id, body),
+        () => paths.people.list,
+        async (errors) =>
+          formPage(
+            request,
+            'Change the person',
+            paths.people.edit(id),
+            body,
+            { deleteAction: paths.people.delete(id) },
+            errors,
+          ),
+      );
+    },
+  );
+  app.post(
+    routes.personDelete,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const { id } = request.params;
+      const person = await people.get(request.actor, id);
+      return submitForm(
+        reply,
+        () => people.delete(request.actor, id),
+        () => paths.people.list,
+        async (errors) =>
+          formPage(
+            request,
+            `Change ${person.name}`,
+            paths.people.edit(id),
+            person,
+            { deleteAction: paths.people.delete(id) },
+            errors,
+          ),
+      );
+    },
+  );
 
   apiOperation(
     app,
     {
       method: 'GET',
       url: paths.api.people,
+      permission: 'reference.read',
       summary: 'List people',
       tag: 'People',
       success: { status: 200, description: 'People' },
@@ -127,6 +140,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: paths.api.people,
+      permission: 'reference.edit',
       summary: 'Add a person',
       tag: 'People',
       body: personInput,
@@ -139,6 +153,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'PUT',
       url: routes.api.person,
+      permission: 'reference.edit',
       summary: 'Change a person',
       tag: 'People',
       body: personInput,
@@ -151,6 +166,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'DELETE',
       url: routes.api.person,
+      permission: 'reference.edit',
       summary: 'Remove a person nobody refers to',
       tag: 'People',
       success: { status: 204, description: 'Removed' },

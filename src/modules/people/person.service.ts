@@ -34,61 +34,55 @@ export function createPersonService(repo: PersonRepository) {
     get,
     async create(actor: Actor, input: unknown): Promise<Person> {
       authorize(actor, 'reference.edit');
-      return repo.transaction(async (r) => {
-        const values = await parse(actor, r, input);
-        const id = await r.insert(actor.organisationId, values);
-        const after = (await r.findById(actor.organisationId, id))!;
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'person',
-          entityId: id,
-          action: 'create',
-          after,
-        });
-        return after;
+      const values = await parse(actor, repo, input);
+      const id = await repo.insert(actor.organisationId, values);
+      const after = (await repo.findById(actor.organisationId, id))!;
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'person',
+        entityId: id,
+        action: 'create',
+        after,
       });
+      return after;
     },
     async update(actor: Actor, id: string, input: unknown): Promise<Person> {
       authorize(actor, 'reference.edit');
-      return repo.transaction(async (r) => {
-        const before = await r.findById(actor.organisationId, id);
-        if (!before) throw new PersonNotFoundError();
-        const values = await parse(actor, r, input);
-        await r.update(actor.organisationId, id, values);
-        const after = (await r.findById(actor.organisationId, id))!;
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'person',
-          entityId: id,
-          action: 'update',
-          before,
-          after,
-        });
-        return after;
+      const before = await repo.findById(actor.organisationId, id);
+      if (!before) throw new PersonNotFoundError();
+      const values = await parse(actor, repo, input);
+      await repo.update(actor.organisationId, id, values);
+      const after = (await repo.findById(actor.organisationId, id))!;
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'person',
+        entityId: id,
+        action: 'update',
+        before,
+        after,
       });
+      return after;
     },
     async delete(actor: Actor, id: string): Promise<void> {
       authorize(actor, 'reference.edit');
-      await repo.transaction(async (r) => {
-        const before = await r.findById(actor.organisationId, id);
-        if (!before) throw new PersonNotFoundError();
-        const uses = await r.countReferences(id);
-        if (uses > 0)
-          throw new ConflictError(
-            'PERSON_IN_USE',
-            `${before.name} cannot be removed: they are named on ${uses} priorit${uses === 1 ? 'y, action or sign-off' : 'ies, actions or sign-offs'}`,
-          );
-        await r.delete(actor.organisationId, id);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'person',
-          entityId: id,
-          action: 'delete',
-          before,
-        });
+      const before = await repo.findById(actor.organisationId, id);
+      if (!before) throw new PersonNotFoundError();
+      const uses = await repo.countReferences(id);
+      if (uses > 0)
+        throw new ConflictError(
+          'PERSON_IN_USE',
+          `${before.name} cannot be removed: they are named on ${uses} priorit${uses === 1 ? 'y, action or sign-off' : 'ies, actions or sign-offs'}`,
+        );
+      await repo.delete(actor.organisationId, id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'person',
+        entityId: id,
+        action: 'delete',
+        before,
       });
     },
   };

@@ -1,6 +1,5 @@
 // All SQL about an organisation's reporting periods.
 
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
@@ -11,7 +10,7 @@ export interface PeriodRow {
   dueOn: string | null;
 }
 
-function periodQueries(db: Executor<DB>) {
+function periodQueries(db: Kysely<DB>) {
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
     async list(organisationId: string): Promise<PeriodRow[]> {
@@ -77,5 +76,5 @@ function periodQueries(db: Executor<DB>) {
 }
 
 export type PeriodQueries = ReturnType<typeof periodQueries>;
-export const createPeriodRepository = (db: Kysely<DB>) => withTransactions(db, periodQueries);
+export const createPeriodRepository = (db: Kysely<DB>) => periodQueries(db);
 export type PeriodRepository = ReturnType<typeof createPeriodRepository>;

@@ -47,7 +47,7 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
     };
   };
 
-  app.get(paths.periods.list, async (request, reply) =>
+  app.get(paths.periods.list, { config: { permission: 'reference.read' } }, async (request, reply) =>
     reply.view('periods/views/period-list.njk', {
       pageTitle: 'Reporting periods',
       section: 'periods',
@@ -57,11 +57,11 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
       })),
     }),
   );
-  app.get(paths.periods.new, async (_request, reply) => {
+  app.get(paths.periods.new, { config: { permission: 'reference.edit' } }, async (_request, reply) => {
     const { template, ...ctx } = formPage({});
     return reply.view(template, ctx);
   });
-  app.post(paths.periods.list, async (request, reply) => {
+  app.post(paths.periods.list, { config: { permission: 'reference.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -84,38 +84,51 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
       deleteAction: paths.periods.delete(period.key),
     };
   };
-  app.get(routes.periodEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const period = await periods.getByKey(request.actor, request.params.key);
-    const { template, ...ctx } = await duePage(request, period.key, {
-      dueOn: period.dueOn ? formatDate(period.dueOn as IsoDate) : '',
-    });
-    return reply.view(template, ctx);
-  });
-  app.post(routes.periodEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { key } = request.params;
-    return submitForm(
-      reply,
-      () => periods.setDueDate(request.actor, key, body),
-      () => paths.periods.list,
-      async (errors) => duePage(request, key, body, errors),
-    );
-  });
-  app.post(routes.periodDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const { key } = request.params;
-    return submitForm(
-      reply,
-      () => periods.delete(request.actor, key),
-      () => paths.periods.list,
-      async (errors) => duePage(request, key, {}, errors),
-    );
-  });
+  app.get(
+    routes.periodEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const period = await periods.getByKey(request.actor, request.params.key);
+      const { template, ...ctx } = await duePage(request, period.key, {
+        dueOn: period.dueOn ? formatDate(period.dueOn as IsoDate) : '',
+      });
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.periodEdit,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { key } = request.params;
+      return submitForm(
+        reply,
+        () => periods.setDueDate(request.actor, key, body),
+        () => paths.periods.list,
+        async (errors) => duePage(request, key, body, errors),
+      );
+    },
+  );
+  app.post(
+    routes.periodDelete,
+    { config: { permission: 'reference.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const { key } = request.params;
+      return submitForm(
+        reply,
+        () => periods.delete(request.actor, key),
+        () => paths.periods.list,
+        async (errors) => duePage(request, key, {}, errors),
+      );
+    },
+  );
 
   apiOperation(
     app,
     {
       method: 'GET',
       url: paths.api.periods,
+      permission: 'reference.read',
       summary: 'List reporting periods, newest first',
       tag: 'Reporting periods',
       success: { status: 200, description: 'Periods' },
@@ -127,6 +140,7 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: paths.api.periods,
+      permission: 'reference.edit',
       summary: 'Add a reporting period by its identifier, e.g. {"key": "2009-10-h1"}',
       tag: 'Reporting periods',
       body: periodByKey,

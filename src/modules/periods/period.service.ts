@@ -2,11 +2,12 @@
 // of UK financial years). Each is identified by a stable key such as 2009-10-h1.
 
 import type { Actor } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, periodSpan, comparePeriods, type Period } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { PeriodRepository, PeriodQueries } from './period.repository.ts';
+import type { PeriodRepository } from './period.repository.ts';
 import { periodInputSchema, periodDueInput } from './period.schemas.ts';
 
 export interface ReportingPeriod extends Period {
@@ -27,17 +28,25 @@ function toReportingPeriod(row: { id: string; key: string; dueOn: string | null 
   return { ...p, id: row.id, label: periodLabel(p), span: periodSpan(p), dueOn: row.dueOn };
 }
 
-export function createPeriodService(repo: PeriodRepository) {
-  // Inside a transaction, reads go through its queries (PGlite has one connection).
-  async function findByKey(actor: Actor, key: string, q: PeriodQueries = repo): Promise<ReportingPeriod | undefined> {
+export interface PeriodServiceDeps {
+  repo: PeriodRepository;
+  units: Pick<Units<unknown>, 'current'>;
+}
+
+export function createPeriodService({ repo, units }: PeriodServiceDeps) {
+  /** A period is read once per use case (a report needs it, and so do its graphs and reminders). */
+  async function findByKey(actor: Actor, key: string): Promise<ReportingPeriod | undefined> {
     let normalised: string;
     try {
       normalised = parsePeriodKey(key).key;
     } catch {
       return undefined;
     }
-    const row = await q.findByKey(actor.organisationId, normalised);
-    return row && toReportingPeriod(row);
+    const load = async () => {
+      const row = await repo.findByKey(actor.organisationId, normalised);
+      return row && toReportingPeriod(row);
+    };
+    return units.current()?.memo(`period:${actor.organisationId}:${normalised}`, load) ?? load();
   }
   return {
     async list(actor: Actor): Promise<ReportingPeriod[]> {
@@ -52,27 +61,25 @@ export function createPeriodService(repo: PeriodRepository) {
     async create(actor: Actor, input: unknown): Promise<ReportingPeriod> {
       authorize(actor, 'reference.edit');
       const { period, dueOn } = parseWith(periodInputSchema(input), input);
-      return repo.transaction(async (r) => {
-        if (await r.findByKey(actor.organisationId, period.key)) {
-          throw ValidationError.single('number', `${periodLabel(period)} already exists`);
-        }
-        const id = await r.insert(actor.organisationId, {
-          key: period.key,
-          startsOn: period.startsOn,
-          endsOn: period.endsOn,
-          dueOn,
-        });
-        const created = toReportingPeriod({ id, key: period.key, dueOn });
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'reporting_period',
-          entityId: id,
-          action: 'create',
-          after: created,
-        });
-        return created;
+      if (await repo.findByKey(actor.organisationId, period.key)) {
+        throw ValidationError.single('number', `${periodLabel(period)} already exists`);
+      }
+      const id = await repo.insert(actor.organisationId, {
+        key: period.key,
+        startsOn: period.startsOn,
+        endsOn: period.endsOn,
+        dueOn,
       });
+      const created = toReportingPeriod({ id, key: period.key, dueOn });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'reporting_period',
+        entityId: id,
+        action: 'create',
+        after: created,
+      });
+      return created;
     },
     /** Finds the period, creating it when missing (used by the demo and imports). */
     async ensure(actor: Actor, key: string): Promise<ReportingPeriod> {
@@ -81,43 +88,41 @@ export function createPeriodService(repo: PeriodRepository) {
     async setDueDate(actor: Actor, key: string, input: unknown): Promise<ReportingPeriod> {
       authorize(actor, 'reference.edit');
       const { dueOn } = parseWith(periodDueInput, input);
-      return repo.transaction(async (r) => {
-        const before = await findByKey(actor, key, r);
-        if (!before) throw new PeriodNotFoundError(key);
-        await r.updateDue(actor.organisationId, before.id, dueOn);
-        const after = { ...before, dueOn };
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'reporting_period',
-          entityId: before.id,
-          action: 'update',
-          before,
-          after,
-        });
-        return after;
+      const before = await findByKey(actor, key);
+      if (!before) throw new PeriodNotFoundError(key);
+      await repo.updateDue(actor.organisationId, before.id, dueOn);
+      units.current()?.forget(`period:${actor.organisationId}:`);
+      const after = { ...before, dueOn };
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'reporting_period',
+        entityId: before.id,
+        action: 'update',
+        before,
+        after,
       });
+      return after;
     },
     async delete(actor: Actor, key: string): Promise<void> {
       authorize(actor, 'reference.edit');
-      await repo.transaction(async (r) => {
-        const before = await findByKey(actor, key, r);
-        if (!before) throw new PeriodNotFoundError(key);
-        const n = await r.countReports(before.id);
-        if (n > 0)
-          throw new ConflictError(
-            'PERIOD_IN_USE',
-            `${before.label} cannot be removed: ${n} report${n === 1 ? ' is' : 's are'} written for it`,
-          );
-        await r.delete(actor.organisationId, before.id);
-        await r.audit({
-          organisationId: actor.organisationId,
-          actor: actor.label,
-          entity: 'reporting_period',
-          entityId: before.id,
-          action: 'delete',
-          before,
-        });
+      const before = await findByKey(actor, key);
+      if (!before) throw new PeriodNotFoundError(key);
+      const n = await repo.countReports(before.id);
+      if (n > 0)
+        throw new ConflictError(
+          'PERIOD_IN_USE',
+          `${before.label} cannot be removed: ${n} report${n === 1 ? ' is' : 's are'} written for it`,
+        );
+      await repo.delete(actor.organisationId, before.id);
+      units.current()?.forget(`period:${actor.organisationId}:`);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'reporting_period',
+        entityId: before.id,
+        action: 'delete',
+        before,
       });
     },
   };

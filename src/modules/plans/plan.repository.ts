@@ -1,7 +1,6 @@
 // All SQL about plans, their themes and their improvement priorities.
 
 import type { Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 
@@ -66,7 +65,7 @@ export interface PriorityValues {
   groupsExternal: string;
 }
 
-function planQueries(db: Executor<DB>) {
+function planQueries(db: Kysely<DB>) {
   const priorityBase = (organisationId: string) =>
     db
       .selectFrom('priority')
@@ -368,5 +367,5 @@ function planQueries(db: Executor<DB>) {
 }
 
 export type PlanQueries = ReturnType<typeof planQueries>;
-export const createPlanRepository = (db: Kysely<DB>) => withTransactions(db, planQueries);
+export const createPlanRepository = (db: Kysely<DB>) => planQueries(db);
 export type PlanRepository = ReturnType<typeof createPlanRepository>;

@@ -19,6 +19,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   // --- Priorities -------------------------------------------------------------------------
   app.get(
     paths.priorities.list,
+    { config: { permission: 'report.read' } },
     async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
       const { actor } = request;
       const filter = {
@@ -77,17 +78,18 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     };
   }
 
-  app.get(paths.priorities.new, async (request, reply) =>
-    reply.view('plans/views/priority-form.njk', {
+  app.get(paths.priorities.new, { config: { permission: 'priority.edit' } }, async (request, reply) => {
+    plans.mayChangeStructure(request.actor);
+    return reply.view('plans/views/priority-form.njk', {
       pageTitle: 'Add an improvement priority',
       section: 'priorities',
       backLink: { href: paths.priorities.list },
       action: paths.priorities.list,
       ...(await priorityForm(request, {})),
-    }),
-  );
+    });
+  });
 
-  app.post(paths.priorities.list, async (request, reply) => {
+  app.post(paths.priorities.list, { config: { permission: 'priority.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -105,75 +107,87 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     );
   });
 
-  app.get(routes.priority, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const priority = await plans.getPriority(request.actor, request.params.code);
-    const [list, statuses] = await Promise.all([
-      reports.listForPriority(request.actor, priority.code),
-      organisations.statusScale(request.actor),
-    ]);
-    const byId = new Map(statuses.map((s) => [s.id, s]));
-    return reply.view('plans/views/priority.njk', {
-      pageTitle: `${priority.code} ${priority.title}`,
-      section: 'priorities',
-      backLink: { href: paths.priorities.list, text: 'All priorities' },
-      priority,
-      reports: list.map((r) => {
-        const status = r.statusId ? byId.get(r.statusId) : undefined;
-        return {
-          ...r,
-          periodLabel: periodLabel(parsePeriodKey(r.periodKey)),
-          status: status ? presentStatus(status) : null,
-          lastChanged: formatDate(fromDbDate(r.updatedAt)),
-        };
-      }),
-    });
-  });
-
-  app.get(routes.priorityEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const priority = await plans.getPriority(request.actor, request.params.code);
-    const values = {
-      themeId: priority.themeId,
-      code: priority.code,
-      title: priority.title,
-      rationale: priority.rationale,
-      accountableOfficerId: priority.accountableOfficer?.id,
-      accountableDirectorId: priority.accountableDirector?.id,
-      groupsInternal: priority.groupsInternal,
-      groupsExternal: priority.groupsExternal,
-      version: priority.version,
-    };
-    return reply.view('plans/views/priority-form.njk', {
-      pageTitle: `Change ${priority.code}`,
-      section: 'priorities',
-      backLink: { href: paths.priorities.show(priority.code) },
-      action: paths.priorities.show(priority.code),
-      editing: true,
-      ...(await priorityForm(request, values)),
-    });
-  });
-
-  app.post(routes.priority, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { code } = request.params;
-    return submitForm(
-      reply,
-      () => plans.updatePriority(request.actor, code, body),
-      (p) => paths.priorities.show(p.code),
-      async (errors) => ({
-        template: 'plans/views/priority-form.njk',
-        pageTitle: `Change ${code}`,
+  app.get(
+    routes.priority,
+    { config: { permission: 'report.read' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const priority = await plans.getPriority(request.actor, request.params.code);
+      const [list, statuses] = await Promise.all([
+        reports.listForPriority(request.actor, priority.code),
+        organisations.statusScale(request.actor),
+      ]);
+      const byId = new Map(statuses.map((s) => [s.id, s]));
+      return reply.view('plans/views/priority.njk', {
+        pageTitle: `${priority.code} ${priority.title}`,
         section: 'priorities',
+        backLink: { href: paths.priorities.list, text: 'All priorities' },
+        priority,
+        reports: list.map((r) => {
+          const status = r.statusId ? byId.get(r.statusId) : undefined;
+          return {
+            ...r,
+            periodLabel: periodLabel(parsePeriodKey(r.periodKey)),
+            status: status ? presentStatus(status) : null,
+            lastChanged: formatDate(fromDbDate(r.updatedAt)),
+          };
+        }),
+      });
+    },
+  );
+
+  app.get(
+    routes.priorityEdit,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const priority = await plans.priorityToEdit(request.actor, request.params.code);
+      const values = {
+        themeId: priority.themeId,
+        code: priority.code,
+        title: priority.title,
+        rationale: priority.rationale,
+        accountableOfficerId: priority.accountableOfficer?.id,
+        accountableDirectorId: priority.accountableDirector?.id,
+        groupsInternal: priority.groupsInternal,
+        groupsExternal: priority.groupsExternal,
+        version: priority.version,
+      };
+      return reply.view('plans/views/priority-form.njk', {
+        pageTitle: `Change ${priority.code}`,
+        section: 'priorities',
+        backLink: { href: paths.priorities.show(priority.code) },
+        action: paths.priorities.show(priority.code),
         editing: true,
-        backLink: { href: paths.priorities.show(code) },
-        action: paths.priorities.show(code),
-        errors,
-        ...(await priorityForm(request, body)),
-      }),
-    );
-  });
+        ...(await priorityForm(request, values)),
+      });
+    },
+  );
+
+  app.post(
+    routes.priority,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { code } = request.params;
+      return submitForm(
+        reply,
+        () => plans.updatePriority(request.actor, code, body),
+        (p) => paths.priorities.show(p.code),
+        async (errors) => ({
+          template: 'plans/views/priority-form.njk',
+          pageTitle: `Change ${code}`,
+          section: 'priorities',
+          editing: true,
+          backLink: { href: paths.priorities.show(code) },
+          action: paths.priorities.show(code),
+          errors,
+          ...(await priorityForm(request, body)),
+        }),
+      );
+    },
+  );
 
   // --- Plans and themes --------------------------------------------------------------------
-  app.get(paths.plans.list, async (request, reply) => {
+  app.get(paths.plans.list, { config: { permission: 'report.read' } }, async (request, reply) => {
     const [planList, themes] = await Promise.all([plans.listPlans(request.actor), plans.listThemes(request.actor)]);
     return reply.view('plans/views/plan-list.njk', {
       pageTitle: 'Plans and themes',
@@ -199,11 +213,12 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     values,
     ...extra,
   });
-  app.get(paths.plans.new, async (_request, reply) => {
+  app.get(paths.plans.new, { config: { permission: 'priority.edit' } }, async (request, reply) => {
+    plans.mayChangeStructure(request.actor);
     const { template, ...ctx } = planPage('Add a plan', paths.plans.list, {});
     return reply.view(template, ctx);
   });
-  app.post(paths.plans.list, async (request, reply) => {
+  app.post(paths.plans.list, { config: { permission: 'priority.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -212,21 +227,30 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       async (errors) => planPage('Add a plan', paths.plans.list, body, { errors }),
     );
   });
-  app.get(routes.planEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const plan = await plans.getPlan(request.actor, request.params.id);
-    const { template, ...ctx } = planPage(`Change ${plan.title}`, paths.plans.edit(plan.id), plan);
-    return reply.view(template, ctx);
-  });
-  app.post(routes.planEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { id } = request.params;
-    return submitForm(
-      reply,
-      () => plans.updatePlan(request.actor, id, body),
-      () => paths.plans.list,
-      async (errors) => planPage('Change the plan', paths.plans.edit(id), body, { errors }),
-    );
-  });
+  app.get(
+    routes.planEdit,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      plans.mayChangeStructure(request.actor);
+      const plan = await plans.getPlan(request.actor, request.params.id);
+      const { template, ...ctx } = planPage(`Change ${plan.title}`, paths.plans.edit(plan.id), plan);
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.planEdit,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { id } = request.params;
+      return submitForm(
+        reply,
+        () => plans.updatePlan(request.actor, id, body),
+        () => paths.plans.list,
+        async (errors) => planPage('Change the plan', paths.plans.edit(id), body, { errors }),
+      );
+    },
+  );
 
   const themePage = (
     title: string,
@@ -242,54 +266,76 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     values,
     ...extra,
   });
-  app.get(routes.themeNew, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const plan = await plans.getPlan(request.actor, request.params.planId);
-    const { template, ...ctx } = themePage(`Add a theme to ${plan.title}`, paths.plans.createTheme(plan.id), {});
-    return reply.view(template, ctx);
-  });
-  app.post(routes.themeCreate, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { planId } = request.params;
-    return submitForm(
-      reply,
-      () => plans.createTheme(request.actor, planId, body),
-      () => paths.plans.list,
-      async (errors) => themePage('Add a theme', paths.plans.createTheme(planId), body, { errors }),
-    );
-  });
-  app.get(routes.themeEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const theme = await plans.getTheme(request.actor, request.params.id);
-    const { template, ...ctx } = themePage(`Change ${theme.title}`, paths.plans.editTheme(theme.id), theme, {
-      deletable: true,
-      deleteAction: paths.plans.deleteTheme(theme.id),
-    });
-    return reply.view(template, ctx);
-  });
-  app.post(routes.themeEdit, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const body = formBody(request);
-    const { id } = request.params;
-    return submitForm(
-      reply,
-      () => plans.updateTheme(request.actor, id, body),
-      () => paths.plans.list,
-      async (errors) => themePage('Change the theme', paths.plans.editTheme(id), body, { errors }),
-    );
-  });
-  app.post(routes.themeDelete, async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const { id } = request.params;
-    const theme = await plans.getTheme(request.actor, id);
-    return submitForm(
-      reply,
-      () => plans.deleteTheme(request.actor, id),
-      () => paths.plans.list,
-      async (errors) =>
-        themePage(`Change ${theme.title}`, paths.plans.editTheme(id), theme, {
-          errors,
-          deletable: true,
-          deleteAction: paths.plans.deleteTheme(id),
-        }),
-    );
-  });
+  app.get(
+    routes.themeNew,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      plans.mayChangeStructure(request.actor);
+      const plan = await plans.getPlan(request.actor, request.params.planId);
+      const { template, ...ctx } = themePage(`Add a theme to ${plan.title}`, paths.plans.createTheme(plan.id), {});
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.themeCreate,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { planId } = request.params;
+      return submitForm(
+        reply,
+        () => plans.createTheme(request.actor, planId, body),
+        () => paths.plans.list,
+        async (errors) => themePage('Add a theme', paths.plans.createTheme(planId), body, { errors }),
+      );
+    },
+  );
+  app.get(
+    routes.themeEdit,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      plans.mayChangeStructure(request.actor);
+      const theme = await plans.getTheme(request.actor, request.params.id);
+      const { template, ...ctx } = themePage(`Change ${theme.title}`, paths.plans.editTheme(theme.id), theme, {
+        deletable: true,
+        deleteAction: paths.plans.deleteTheme(theme.id),
+      });
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    routes.themeEdit,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const body = formBody(request);
+      const { id } = request.params;
+      return submitForm(
+        reply,
+        () => plans.updateTheme(request.actor, id, body),
+        () => paths.plans.list,
+        async (errors) => themePage('Change the theme', paths.plans.editTheme(id), body, { errors }),
+      );
+    },
+  );
+  app.post(
+    routes.themeDelete,
+    { config: { permission: 'priority.edit' } },
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const { id } = request.params;
+      const theme = await plans.getTheme(request.actor, id);
+      return submitForm(
+        reply,
+        () => plans.deleteTheme(request.actor, id),
+        () => paths.plans.list,
+        async (errors) =>
+          themePage(`Change ${theme.title}`, paths.plans.editTheme(id), theme, {
+            errors,
+            deletable: true,
+            deleteAction: paths.plans.deleteTheme(id),
+          }),
+      );
+    },
+  );
 
   // --- API ---------------------------------------------------------------------------------
   apiOperation(
@@ -297,6 +343,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: paths.api.priorities,
+      permission: 'report.read',
       summary: 'List improvement priorities with their latest status',
       tag: 'Priorities',
       success: { status: 200, description: 'The priorities' },
@@ -321,6 +368,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'POST',
       url: paths.api.priorities,
+      permission: 'priority.edit',
       summary: 'Add an improvement priority',
       tag: 'Priorities',
       body: priorityInput,
@@ -333,6 +381,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: routes.api.priority,
+      permission: 'report.read',
       summary: 'One improvement priority',
       tag: 'Priorities',
       success: { status: 200, description: 'The priority' },
@@ -344,6 +393,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'PUT',
       url: routes.api.priority,
+      permission: 'priority.edit',
       summary: 'Change an improvement priority (send `version` to refuse a stale save)',
       tag: 'Priorities',
       body: priorityInput,
@@ -356,6 +406,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: paths.api.plans,
+      permission: 'report.read',
       summary: 'List plans with their themes',
       tag: 'Plans',
       success: { status: 200, description: 'The plans' },
@@ -370,6 +421,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'POST',
       url: paths.api.plans,
+      permission: 'priority.edit',
       summary: 'Add a plan',
       tag: 'Plans',
       body: planInput,
@@ -382,6 +434,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'PUT',
       url: routes.api.plan,
+      permission: 'priority.edit',
       summary: 'Change a plan',
       tag: 'Plans',
       body: planInput,
@@ -394,6 +447,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'POST',
       url: routes.api.themes,
+      permission: 'priority.edit',
       summary: 'Add a theme to a plan',
       tag: 'Plans',
       body: themeInput,
@@ -407,6 +461,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'PUT',
       url: routes.api.theme,
+      permission: 'priority.edit',
       summary: 'Rename a theme',
       tag: 'Plans',
       body: themeInput,
@@ -419,6 +474,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'DELETE',
       url: routes.api.theme,
+      permission: 'priority.edit',
       summary: 'Remove a theme that has no priorities',
       tag: 'Plans',
       success: { status: 204, description: 'Removed' },

@@ -1,6 +1,7 @@
 // Plans, their themes and improvement priorities: the structure an organisation reports against.
 
 import type { Actor } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
@@ -35,24 +36,35 @@ export class StaleVersionError extends ConflictError {
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
-export function createPlanService(repo: PlanRepository) {
-  // Reads take the queries to use: inside a transaction they must go through it (PGlite has one
-  // connection, so a read on the pool would wait for the transaction that waits for it).
-  async function getPlan(actor: Actor, id: string, q: PlanQueries = repo): Promise<Plan> {
-    const plan = isUuid(id) ? await q.findPlan(actor.organisationId, id) : undefined;
+export interface PlanServiceDeps {
+  repo: PlanRepository;
+  units: Pick<Units<unknown>, 'current'>;
+}
+
+export function createPlanService({ repo, units }: PlanServiceDeps) {
+  async function getPlan(actor: Actor, id: string): Promise<Plan> {
+    const plan = isUuid(id) ? await repo.findPlan(actor.organisationId, id) : undefined;
     if (!plan) throw new PlanNotFoundError();
     return plan;
   }
-  async function getTheme(actor: Actor, id: string, q: PlanQueries = repo): Promise<Theme> {
-    const theme = isUuid(id) ? await q.findTheme(actor.organisationId, id) : undefined;
+  async function getTheme(actor: Actor, id: string): Promise<Theme> {
+    const theme = isUuid(id) ? await repo.findTheme(actor.organisationId, id) : undefined;
     if (!theme) throw new ThemeNotFoundError();
     return theme;
   }
+  /** A priority is read once per use case, however many services ask for it. */
+  const priorityKey = (organisationId: string) => `priority:${organisationId}:`;
+  function findPriority(actor: Actor, code: string): Promise<Priority | undefined> {
+    const load = () => repo.findPriorityByCode(actor.organisationId, code);
+    return units.current()?.memo(`${priorityKey(actor.organisationId)}${code.toLowerCase()}`, load) ?? load();
+  }
   async function getPriority(actor: Actor, code: string): Promise<Priority> {
-    const p = await repo.findPriorityByCode(actor.organisationId, code);
+    const p = await findPriority(actor, code);
     if (!p) throw new PriorityNotFoundError(code);
     return p;
   }
+  /** After a change to a priority (or to a person it names), what was remembered is stale. */
+  const forgetPriorities = (actor: Actor) => units.current()?.forget(priorityKey(actor.organisationId));
   async function checkPriorityRefs(
     actor: Actor,
     r: PlanQueries,
@@ -80,69 +92,74 @@ export function createPlanService(repo: PlanRepository) {
   ) => r.audit({ organisationId: actor.organisationId, actor: actor.label, entity, entityId, action, before, after });
 
   return {
+    /**
+     * Checks the actor may change the plans' structure (plans, themes, new priorities): it takes
+     * the permission for every priority, not only one's own. The forms ask before they are shown.
+     */
+    mayChangeStructure(actor: Actor): void {
+      authorize(actor, 'priority.edit');
+    },
+    /** The priority, when the actor may change it (the edit form). */
+    async priorityToEdit(actor: Actor, code: string): Promise<Priority> {
+      const priority = await getPriority(actor, code);
+      authorize(actor, 'priority.edit', {
+        accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id],
+      });
+      return priority;
+    },
     listPlans: (actor: Actor) => repo.listPlans(actor.organisationId),
     getPlan,
     async createPlan(actor: Actor, input: unknown): Promise<Plan> {
       authorize(actor, 'priority.edit');
       const v = parseWith(planInput, input);
-      return repo.transaction(async (r) => {
-        const id = await r.insertPlan(actor.organisationId, v);
-        const after = (await r.findPlan(actor.organisationId, id))!;
-        await audit(r, actor, 'plan', id, 'create', undefined, after);
-        return after;
-      });
+      const id = await repo.insertPlan(actor.organisationId, v);
+      const after = (await repo.findPlan(actor.organisationId, id))!;
+      await audit(repo, actor, 'plan', id, 'create', undefined, after);
+      return after;
     },
     async updatePlan(actor: Actor, id: string, input: unknown): Promise<Plan> {
       authorize(actor, 'priority.edit');
+      const before = await getPlan(actor, id);
       const v = parseWith(planInput, input);
-      return repo.transaction(async (r) => {
-        const before = await getPlan(actor, id, r);
-        if (!(await r.updatePlan(actor.organisationId, id, v.version ?? before.version, v)))
-          throw new StaleVersionError('plan');
-        const after = (await r.findPlan(actor.organisationId, id))!;
-        await audit(r, actor, 'plan', id, 'update', before, after);
-        return after;
-      });
+      if (!(await repo.updatePlan(actor.organisationId, id, v.version ?? before.version, v)))
+        throw new StaleVersionError('plan');
+      const after = (await repo.findPlan(actor.organisationId, id))!;
+      await audit(repo, actor, 'plan', id, 'update', before, after);
+      return after;
     },
 
     listThemes: (actor: Actor, planId?: string) => repo.listThemes(actor.organisationId, planId),
     getTheme,
     async createTheme(actor: Actor, planId: string, input: unknown): Promise<Theme> {
       authorize(actor, 'priority.edit');
-      const v = parseWith(themeInput, input);
       await getPlan(actor, planId);
-      return repo.transaction(async (r) => {
-        const id = await r.insertTheme(actor.organisationId, planId, v.title);
-        const after = (await r.findTheme(actor.organisationId, id))!;
-        await audit(r, actor, 'theme', id, 'create', undefined, after);
-        return after;
-      });
+      const v = parseWith(themeInput, input);
+      const id = await repo.insertTheme(actor.organisationId, planId, v.title);
+      const after = (await repo.findTheme(actor.organisationId, id))!;
+      await audit(repo, actor, 'theme', id, 'create', undefined, after);
+      return after;
     },
     async updateTheme(actor: Actor, id: string, input: unknown): Promise<Theme> {
       authorize(actor, 'priority.edit');
+      const before = await getTheme(actor, id);
       const v = parseWith(themeInput, input);
-      return repo.transaction(async (r) => {
-        const before = await getTheme(actor, id, r);
-        if (!(await r.updateTheme(actor.organisationId, id, v.version ?? before.version, v.title)))
-          throw new StaleVersionError('theme');
-        const after = (await r.findTheme(actor.organisationId, id))!;
-        await audit(r, actor, 'theme', id, 'update', before, after);
-        return after;
-      });
+      if (!(await repo.updateTheme(actor.organisationId, id, v.version ?? before.version, v.title)))
+        throw new StaleVersionError('theme');
+      const after = (await repo.findTheme(actor.organisationId, id))!;
+      await audit(repo, actor, 'theme', id, 'update', before, after);
+      return after;
     },
     async deleteTheme(actor: Actor, id: string): Promise<void> {
       authorize(actor, 'priority.edit');
-      await repo.transaction(async (r) => {
-        const before = await getTheme(actor, id, r);
-        const n = await r.countPrioritiesInTheme(id);
-        if (n > 0)
-          throw new ConflictError(
-            'THEME_IN_USE',
-            `${before.title} cannot be removed: it has ${n} priorit${n === 1 ? 'y' : 'ies'}. Move them to another theme first`,
-          );
-        await r.deleteTheme(actor.organisationId, id);
-        await audit(r, actor, 'theme', id, 'delete', before);
-      });
+      const before = await getTheme(actor, id);
+      const n = await repo.countPrioritiesInTheme(id);
+      if (n > 0)
+        throw new ConflictError(
+          'THEME_IN_USE',
+          `${before.title} cannot be removed: it has ${n} priorit${n === 1 ? 'y' : 'ies'}. Move them to another theme first`,
+        );
+      await repo.deleteTheme(actor.organisationId, id);
+      await audit(repo, actor, 'theme', id, 'delete', before);
     },
 
     listPriorities: (
@@ -153,47 +170,44 @@ export function createPlanService(repo: PlanRepository) {
         themeId: filter.themeId && isUuid(filter.themeId) ? filter.themeId : undefined,
         periodId: filter.periodId && isUuid(filter.periodId) ? filter.periodId : undefined,
       }),
-    findPriority: (actor: Actor, code: string) => repo.findPriorityByCode(actor.organisationId, code),
+    findPriority,
     getPriority,
     async createPriority(actor: Actor, input: unknown): Promise<Priority> {
       authorize(actor, 'priority.edit');
       const v = parseWith(priorityInput, input);
-      return repo.transaction(async (r) => {
-        await checkPriorityRefs(actor, r, v);
-        if (await r.findPriorityByCode(actor.organisationId, v.code))
-          throw ValidationError.single('code', `There is already a priority with the code ${v.code}`);
-        const id = await r.insertPriority(actor.organisationId, v);
-        const after = (await r.findPriorityById(actor.organisationId, id))!;
-        await audit(r, actor, 'priority', id, 'create', undefined, after);
-        return after;
-      });
+      await checkPriorityRefs(actor, repo, v);
+      if (await repo.findPriorityByCode(actor.organisationId, v.code))
+        throw ValidationError.single('code', `There is already a priority with the code ${v.code}`);
+      const id = await repo.insertPriority(actor.organisationId, v);
+      const after = (await repo.findPriorityById(actor.organisationId, id))!;
+      await audit(repo, actor, 'priority', id, 'create', undefined, after);
+      return after;
     },
     async updatePriority(actor: Actor, code: string, input: unknown): Promise<Priority> {
       if (!mayEver(actor, 'priority.edit')) authorize(actor, 'priority.edit');
-      const v = parseWith(priorityInput, input);
-      return repo.transaction(async (r) => {
-        const before = await r.findPriorityByCode(actor.organisationId, code);
-        if (!before) throw new PriorityNotFoundError(code);
-        // An accountable officer may edit their own priority, not give it to someone else.
-        authorize(actor, 'priority.edit', {
-          accountablePersonIds: [before.accountableOfficer?.id, before.accountableDirector?.id],
-        });
-        if (
-          !mayEver(actor, 'reference.edit') &&
-          ((v.accountableOfficerId ?? null) !== (before.accountableOfficer?.id ?? null) ||
-            (v.accountableDirectorId ?? null) !== (before.accountableDirector?.id ?? null))
-        )
-          authorize(actor, 'reference.edit');
-        await checkPriorityRefs(actor, r, v);
-        const clash = await r.findPriorityByCode(actor.organisationId, v.code);
-        if (clash && clash.id !== before.id)
-          throw ValidationError.single('code', `There is already a priority with the code ${v.code}`);
-        if (!(await r.updatePriority(actor.organisationId, before.id, v.version ?? before.version, v)))
-          throw new StaleVersionError('priority');
-        const after = (await r.findPriorityById(actor.organisationId, before.id))!;
-        await audit(r, actor, 'priority', before.id, 'update', before, after);
-        return after;
+      const before = await repo.findPriorityByCode(actor.organisationId, code);
+      if (!before) throw new PriorityNotFoundError(code);
+      // Refused before the input is read: an accountable officer edits their own priority only.
+      authorize(actor, 'priority.edit', {
+        accountablePersonIds: [before.accountableOfficer?.id, before.accountableDirector?.id],
       });
+      const v = parseWith(priorityInput, input);
+      if (
+        !mayEver(actor, 'reference.edit') &&
+        ((v.accountableOfficerId ?? null) !== (before.accountableOfficer?.id ?? null) ||
+          (v.accountableDirectorId ?? null) !== (before.accountableDirector?.id ?? null))
+      )
+        authorize(actor, 'reference.edit');
+      await checkPriorityRefs(actor, repo, v);
+      const clash = await repo.findPriorityByCode(actor.organisationId, v.code);
+      if (clash && clash.id !== before.id)
+        throw ValidationError.single('code', `There is already a priority with the code ${v.code}`);
+      forgetPriorities(actor);
+      if (!(await repo.updatePriority(actor.organisationId, before.id, v.version ?? before.version, v)))
+        throw new StaleVersionError('priority');
+      const after = (await repo.findPriorityById(actor.organisationId, before.id))!;
+      await audit(repo, actor, 'priority', before.id, 'update', before, after);
+      return after;
     },
   };
 }

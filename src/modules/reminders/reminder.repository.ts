@@ -4,15 +4,9 @@
 // sent exactly when its e-mail is queued.
 
 import { sql, type Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
-import { createJobQueue } from '../../platform/jobs/jobs.ts';
-import { enqueueMail } from '../../platform/mail/mail.job.ts';
-import type { MailMessage } from '../../platform/mail/mailer.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { ReminderKind } from './reminder.schedule.ts';
-
-export type ReportState = 'draft' | 'submitted' | 'officer_approved' | 'published';
 
 /** A priority whose report for a period with a due date is not submitted yet. */
 export interface ReminderCandidate {
@@ -32,7 +26,7 @@ export interface ReminderCandidate {
   returnedComment: string | null;
 }
 
-function reminderQueries(db: Executor<DB>) {
+function reminderQueries(db: Kysely<DB>) {
   return {
     /**
      * Priorities (of every organisation) whose report for a period due between `from` and `to`
@@ -92,12 +86,12 @@ function reminderQueries(db: Executor<DB>) {
     },
 
     /**
-     * Records the reminder and queues its e-mail, or does nothing (returns false) when it was
-     * already recorded — by this instance earlier or by another one at the same moment: the
-     * unique key makes a concurrent insert wait for the first and then do nothing.
-     * Call it inside a transaction so the row and the job commit together.
+     * Records that a reminder is being sent; undefined (nothing recorded) when it was already
+     * recorded — by this instance earlier or by another one at the same moment: the unique key
+     * makes a concurrent insert wait for the first and then do nothing. The caller queues the
+     * e-mail in the same unit of work and links it with `linkJob`.
      */
-    async recordAndQueue(c: ReminderCandidate, kind: ReminderKind, message: MailMessage): Promise<boolean> {
+    async recordSent(c: ReminderCandidate, kind: ReminderKind, recipient: string): Promise<string | undefined> {
       const row = await db
         .insertInto('reminder_sent')
         .values({
@@ -106,35 +100,19 @@ function reminderQueries(db: Executor<DB>) {
           period_id: c.periodId,
           kind,
           due_on: c.dueOn,
-          recipient: message.to.join(', '),
+          recipient,
         })
         .onConflict((oc) => oc.columns(['organisation_id', 'priority_id', 'period_id', 'kind', 'due_on']).doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (!row) return false;
-      const jobId = await enqueueMail(createJobQueue(db as Kysely<DB>), c.organisationId, message);
-      await db.updateTable('reminder_sent').set({ job_id: jobId }).where('id', '=', row.id).execute();
-      return true;
+      return row?.id;
     },
-
-    /** Queues an e-mail (a workflow notice) for the job worker to send. */
-    async queueMail(organisationId: string, message: MailMessage): Promise<string> {
-      return enqueueMail(createJobQueue(db as Kysely<DB>), organisationId, message);
-    },
-
-    /** The report's workflow state, or undefined when there is no such report in the organisation. */
-    async reportState(organisationId: string, reportId: string): Promise<ReportState | undefined> {
-      const r = await db
-        .selectFrom('progress_report')
-        .select('state')
-        .where('organisation_id', '=', organisationId)
-        .where('id', '=', reportId)
-        .executeTakeFirst();
-      return r?.state;
+    async linkJob(reminderId: string, jobId: string): Promise<void> {
+      await db.updateTable('reminder_sent').set({ job_id: jobId }).where('id', '=', reminderId).execute();
     },
   };
 }
 
 export type ReminderQueries = ReturnType<typeof reminderQueries>;
-export const createReminderRepository = (db: Kysely<DB>) => withTransactions(db, reminderQueries);
+export const createReminderRepository = (db: Kysely<DB>) => reminderQueries(db);
 export type ReminderRepository = ReturnType<typeof createReminderRepository>;

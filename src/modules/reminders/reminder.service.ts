@@ -8,7 +8,7 @@
 // Every e-mail is a queued `mail.send` job, so it survives a restart and is retried.
 
 import type { ReportWorkflowEvent } from '../reports/report.service.ts';
-import { systemActor, type Actor } from '../../domain/actor.ts';
+import { systemActor } from '../../domain/actor.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { paths } from '../../paths.ts';
@@ -21,6 +21,8 @@ import { reminderDue, dueDateWindow } from './reminder.schedule.ts';
 
 export { addDays } from './reminder.schedule.ts';
 import { reminderMessage, workflowMessage, type NoticeKind } from './reminder.messages.ts';
+import { enqueueMail } from '../../platform/mail/mail.job.ts';
+import type { JobService } from '../jobs/job.service.ts';
 
 export interface ReminderServiceDeps {
   repo: ReminderRepository;
@@ -28,6 +30,7 @@ export interface ReminderServiceDeps {
   periods: PeriodService;
   people: PersonService;
   organisations: OrganisationService;
+  jobs: JobService;
   /** Where links in e-mails point, without a trailing slash (config PUBLIC_URL). */
   publicUrl: string;
   /** Where problems that must not stop anything are reported. */
@@ -44,82 +47,60 @@ export interface ReminderEvents {
 
 export function createReminderService({
   repo,
-  plans,
-  periods,
   people,
   organisations,
+  jobs,
   publicUrl,
   log = (line) => console.error(line),
 }: ReminderServiceDeps) {
   const base = publicUrl.replace(/\/+$/, '');
   const link = (path: string) => `${base}${path}`;
 
-  async function emailOf(
-    actor: Actor,
-    personId: string | undefined,
-  ): Promise<{ name: string; email: string } | undefined> {
-    if (!personId) return undefined;
-    const person = await people.get(actor, personId);
-    return person.email ? { name: person.name, email: person.email } : undefined;
-  }
-
-  /** Queues the notice of a workflow step to whoever acts next; never throws (the step is already saved). */
-  async function notify(kind: NoticeKind | 'sign-off', e: ReportWorkflowEvent): Promise<void> {
-    try {
-      const actor = systemActor(e.organisationId, 'reminders');
-      let notice: NoticeKind;
-      if (kind === 'sign-off') {
-        // Whose sign-off is next follows from the report's state now.
-        const state = await repo.reportState(e.organisationId, e.reportId);
-        if (state !== 'submitted' && state !== 'officer_approved') return;
-        notice = state === 'submitted' ? 'submitted' : 'officer_approved';
-      } else {
-        notice = kind;
-      }
-      const priority = await plans.getPriority(actor, e.priorityCode);
-      const person = notice === 'officer_approved' ? priority.accountableDirector : priority.accountableOfficer;
-      const role = notice === 'officer_approved' ? 'accountable director' : 'accountable officer';
-      const to = await emailOf(actor, person?.id);
-      if (!to) {
-        log(
-          `amber: no e-mail sent for ${e.priorityCode} ${e.periodKey} (${notice}): the ${role} ${person ? `${person.name} has no e-mail address` : 'is not named'}`,
-        );
-        return;
-      }
-      const organisation = await organisations.getOwn(actor);
-      const period = await periods.getByKey(actor, e.periodKey);
-      await repo.queueMail(
-        e.organisationId,
-        workflowMessage({
-          kind: notice,
-          to: to.email,
-          recipientName: to.name,
-          byLabel: e.byLabel,
-          comment: e.comment,
-          facts: {
-            organisationName: organisation.name,
-            priorityCode: priority.code,
-            priorityTitle: priority.title,
-            periodLabel: period.label,
-          },
-          // The approver goes straight to the sign-off page; the officer to the report.
-          link: link(
-            notice === 'submitted' || notice === 'officer_approved'
-              ? paths.reports.signOff(priority.code, period.key)
-              : paths.reports.show(priority.code, period.key),
-          ),
-        }),
-      );
-    } catch (error) {
+  /**
+   * Queues the notice of a workflow step to whoever acts next, in the step's unit of work: the
+   * e-mail is queued exactly when the step commits. When there is nobody to tell (no person named,
+   * no address), the log says so and the step stands.
+   */
+  async function notify(notice: NoticeKind, e: ReportWorkflowEvent): Promise<void> {
+    const actor = systemActor(e.organisationId, 'reminders');
+    const person = notice === 'officer_approved' ? e.priority.accountableDirector : e.priority.accountableOfficer;
+    const role = notice === 'officer_approved' ? 'accountable director' : 'accountable officer';
+    const to = person ? await people.get(actor, person.id) : undefined;
+    if (!to?.email) {
       log(
-        `amber: could not queue the e-mail for ${e.priorityCode} ${e.periodKey} (${kind}): ${error instanceof Error ? error.message : String(error)}`,
+        `amber: no e-mail sent for ${e.priority.code} ${e.period.key} (${notice}): the ${role} ${person ? `${person.name} has no e-mail address` : 'is not named'}`,
       );
+      return;
     }
+    const organisation = await organisations.getOwn(actor);
+    await enqueueMail(
+      jobs.queue,
+      e.organisationId,
+      workflowMessage({
+        kind: notice,
+        to: to.email,
+        recipientName: to.name,
+        byLabel: e.byLabel,
+        comment: e.comment,
+        facts: {
+          organisationName: organisation.name,
+          priorityCode: e.priority.code,
+          priorityTitle: e.priority.title,
+          periodLabel: e.period.label,
+        },
+        // The approver goes straight to the sign-off page; the officer to the report.
+        link: link(
+          notice === 'submitted' || notice === 'officer_approved'
+            ? paths.reports.signOff(e.priority.code, e.period.key)
+            : paths.reports.show(e.priority.code, e.period.key),
+        ),
+      }),
+    );
   }
 
   const events: ReminderEvents = {
-    reportSubmitted: (e) => notify('sign-off', e),
-    reportOfficerApproved: (e) => notify('sign-off', e),
+    reportSubmitted: (e) => notify('submitted', e),
+    reportOfficerApproved: (e) => notify('officer_approved', e),
     reportReturned: (e) => notify('returned', e),
     reportPublished: (e) => notify('published', e),
   };
@@ -128,41 +109,42 @@ export function createReminderService({
     events,
 
     /**
-     * One run of the schedule: queues every reminder due today that has not been sent. Runs in
-     * one transaction; with several instances ticking at once each reminder is queued once.
-     * Returns how many e-mails this call queued.
+     * One run of the schedule: queues every reminder due today that has not been sent, each
+     * recorded in reminder_sent with its e-mail job in one unit of work; with several instances
+     * ticking at once each reminder is queued once. Returns how many e-mails this call queued.
      */
     async tick(today: IsoDate = todayIso()): Promise<number> {
       const [from, to] = dueDateWindow(today);
-      return repo.transaction(async (r) => {
-        let queued = 0;
-        for (const c of await r.candidates(from, to)) {
-          const kind = reminderDue(c.dueOn, today);
-          if (!kind) continue;
-          const message = reminderMessage({
-            kind,
-            today,
-            to: c.officerEmail,
-            officerName: c.officerName,
-            dueOn: c.dueOn,
-            state: c.reportState,
-            returnedComment: c.returnedComment,
-            facts: {
-              organisationName: c.organisationName,
-              priorityCode: c.priorityCode,
-              priorityTitle: c.priorityTitle,
-              periodLabel: periodLabel(parsePeriodKey(c.periodKey)),
-            },
-            link: link(
-              c.reportState === null
-                ? paths.reports.new(c.priorityCode)
-                : paths.reports.show(c.priorityCode, c.periodKey),
-            ),
-          });
-          if (await r.recordAndQueue(c, kind, message)) queued++;
-        }
-        return queued;
-      });
+      let queued = 0;
+      for (const c of await repo.candidates(from, to)) {
+        const kind = reminderDue(c.dueOn, today);
+        if (!kind) continue;
+        const message = reminderMessage({
+          kind,
+          today,
+          to: c.officerEmail,
+          officerName: c.officerName,
+          dueOn: c.dueOn,
+          state: c.reportState,
+          returnedComment: c.returnedComment,
+          facts: {
+            organisationName: c.organisationName,
+            priorityCode: c.priorityCode,
+            priorityTitle: c.priorityTitle,
+            periodLabel: periodLabel(parsePeriodKey(c.periodKey)),
+          },
+          link: link(
+            c.reportState === null
+              ? paths.reports.new(c.priorityCode)
+              : paths.reports.show(c.priorityCode, c.periodKey),
+          ),
+        });
+        const reminderId = await repo.recordSent(c, kind, message.to.join(', '));
+        if (!reminderId) continue;
+        await repo.linkJob(reminderId, await enqueueMail(jobs.queue, c.organisationId, message));
+        queued++;
+      }
+      return queued;
     },
   };
 }

@@ -4,7 +4,8 @@
 // "since the last period's report", and to tell someone whose save was refused what the other
 // person changed. Pure: it compares plain content, never rows.
 
-import type { ReportView } from '../../render/report-view.ts';
+import type { ReportSnapshot } from '../../domain/report-snapshot.ts';
+import { formatTimescale } from '../../domain/timescale.ts';
 
 /** A report's content as comparable text. */
 export interface ReportContent {
@@ -57,17 +58,18 @@ export const FIELD_LABELS: Record<ChangedField, string> = {
 
 export const NOT_ASSESSED = 'Not assessed';
 
-export function contentOfView(v: ReportView): ReportContent {
+/** A snapshot's content as comparable text (a published revision, or a live report frozen). */
+export function contentOfSnapshot(v: ReportSnapshot): ReportContent {
   return {
-    summary: v.summary.join('\n\n'),
-    status: v.status?.label ?? NOT_ASSESSED,
-    statusReason: v.statusReason.join('\n\n'),
-    achievements: [...v.achievements],
-    challenges: [...v.challenges],
-    actions: v.actions.map((a) => ({
+    summary: v.report.summary,
+    status: v.report.status?.label ?? NOT_ASSESSED,
+    statusReason: v.report.statusReason,
+    achievements: [...v.report.achievements],
+    challenges: [...v.report.challenges],
+    actions: v.report.actions.map((a) => ({
       description: a.description,
       contributors: [...a.contributors],
-      milestones: a.milestones.map((m) => `${m.description} – ${m.timescale}`),
+      milestones: a.milestones.map((m) => `${m.description} – ${formatTimescale(m.timescale)}`),
     })),
   };
 }
@@ -117,8 +119,8 @@ export function diffContent(before: ReportContent, after: ReportContent): FieldC
   return changes;
 }
 
-export const diffViews = (before: ReportView, after: ReportView): FieldChange[] =>
-  diffContent(contentOfView(before), contentOfView(after));
+export const diffSnapshots = (before: ReportSnapshot, after: ReportSnapshot): FieldChange[] =>
+  diffContent(contentOfSnapshot(before), contentOfSnapshot(after));
 
 /** "the overall summary, the status (Green → Amber) and key actions": one line for a message. */
 export function describeChanges(changes: FieldChange[]): string {

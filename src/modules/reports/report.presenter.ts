@@ -1,17 +1,21 @@
-// Builds the ReportView (the one view model every output renders) from a report bundle.
+// Builds the ReportView (the one view model every output renders) from a report snapshot: a
+// published revision as it was frozen, or a live report turned into a snapshot as of today. One
+// path, so a published revision reads exactly as the live report did.
 
-import { formatDate } from '../../domain/dates.ts';
+import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
+import { parsePeriodKey, periodLabel, periodSpan } from '../../domain/period.ts';
+import type { FrozenAction, FrozenMilestone, FrozenSignOff, ReportSnapshot } from '../../domain/report-snapshot.ts';
 import type { ReportView, SignOffView, ActionView, ProgressView } from '../../render/report-view.ts';
-import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '../../domain/milestone-progress.ts';
-import type { Action, Milestone } from './report.service.ts';
-import { chartViewOf } from '../indicators/indicator.presenter.ts';
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import type { ReportBundle, ReadableReport, ReportChangedError, FieldChange } from './report.service.ts';
-
+import type { Milestone } from './report.repository.ts';
+import type { ReportBundle, ReadableReport } from './report.types.ts';
+import type { ReportChangedError } from './report.errors.ts';
+import type { FieldChange } from './report.diff.ts';
+import { snapshotOf } from './report.snapshot.ts';
 import { SIGN_OFF_ROLES, SIGN_OFF_ROLE_LABELS, STATE_LABELS } from './report.schemas.ts';
 
 /** Paragraphs: blank lines separate them; single line breaks stay inside a paragraph. */
@@ -25,7 +29,8 @@ export function paragraphs(text: string): string[] {
 
 const NEXT_SPAN = { year: 'next year', half: 'next 6 months', quarter: 'next 3 months', month: 'next month' } as const;
 
-export function presentProgress(m: Milestone, today: IsoDate): ProgressView {
+/** What became of a milestone set last time, as of `today`. */
+export function presentProgress(m: Pick<Milestone, 'timescale' | 'progress'>, today: IsoDate): ProgressView {
   const state = m.progress?.kind ?? (isOverdue(m.timescale, null, today) ? 'overdue' : 'due');
   return {
     state,
@@ -35,41 +40,59 @@ export function presentProgress(m: Milestone, today: IsoDate): ProgressView {
   };
 }
 
-function presentActions(actions: Action[], today: IsoDate, withProgress: boolean): ActionView[] {
+function frozenProgress(m: FrozenMilestone, asOf: IsoDate): ProgressView {
+  if (!m.printed) return presentProgress(m, asOf);
+  // A revision kept from before snapshots: what it printed.
+  return {
+    state: m.printed.state,
+    label: PROGRESS_LABELS[m.printed.state],
+    symbol: PROGRESS_SYMBOLS[m.printed.state],
+    text: m.printed.text,
+  };
+}
+
+function presentActions(actions: FrozenAction[], asOf: IsoDate, withProgress: boolean): ActionView[] {
   return actions.map((a, i) => ({
     number: i + 1,
     description: a.description,
-    contributors: a.contributors.map((c) => c.name),
+    contributors: a.contributors,
     milestones: a.milestones.map((m) => ({
-      id: m.id,
+      ...(m.id ? { id: m.id } : {}),
       description: m.description,
       timescale: formatTimescale(m.timescale),
       timescaleIso: m.timescale.date,
       precision: m.timescale.precision,
-      ...(withProgress ? { progress: presentProgress(m, today) } : {}),
+      ...(withProgress ? { progress: frozenProgress(m, asOf) } : {}),
     })),
   }));
 }
 
-const timeOf = (d: Date) => d.toISOString().slice(11, 16);
-const dayOf = (d: Date) => formatDate(d.toISOString().slice(0, 10) as IsoDate);
+const dayOf = (iso: string) => formatDate(iso.slice(0, 10) as IsoDate);
 
 /** "Historical record, entered on 24 November 2026" or "signed at 14:05 (UTC)". */
-function signedWhen(s: ReportBundle['report']['signOffs'][number]): { enteredOn?: string; time?: string } {
-  return s.historical ? { enteredOn: dayOf(s.recordedAt) } : s.signedAt ? { time: `${timeOf(s.signedAt)} UTC` } : {};
+function signedWhen(s: Pick<FrozenSignOff, 'historical' | 'recordedAt' | 'signedAt'>): {
+  enteredOn?: string;
+  time?: string;
+} {
+  if (s.historical) return s.recordedAt ? { enteredOn: dayOf(s.recordedAt) } : {};
+  return s.signedAt ? { time: `${s.signedAt.slice(11, 16)} UTC` } : {};
 }
 
-export function presentReport(
-  { organisation, priority, period, report, statuses, previous, graphs, citedRisks = [] }: ReportBundle,
-  today: IsoDate = todayIso(),
-): ReportView {
-  const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
+const isBundle = (source: ReportBundle | ReportSnapshot): source is ReportBundle => 'statuses' in source;
+
+/**
+ * The report as every output shows it. A live report (a bundle) is first frozen as of `today`; a
+ * published revision is shown as of the day it was published.
+ */
+export function presentReport(source: ReportBundle | ReportSnapshot, today: IsoDate = todayIso()): ReportView {
+  const snapshot = isBundle(source) ? snapshotOf(source, today) : source;
+  const { priority, report, previous, asOf } = snapshot;
+  const period = parsePeriodKey(snapshot.period.key);
+  const span = periodSpan(period);
   const signOffs: SignOffView[] = [];
   for (const role of SIGN_OFF_ROLES) {
     // The decisions on this revision: a revision opened after publication starts unsigned.
-    const latest = report.signOffs
-      .filter((s) => s.role === role && (s.revision ?? report.revision) === report.revision)
-      .at(-1);
+    const latest = report.signOffs.filter((s) => s.role === role && s.revision === report.revision).at(-1);
     if (!latest) continue;
     signOffs.push({
       role,
@@ -84,54 +107,41 @@ export function presentReport(
       ...signedWhen(latest),
     });
   }
+  const previousLabel = previous && periodLabel(parsePeriodKey(previous.periodKey));
   return {
-    organisationName: organisation.name,
+    organisationName: snapshot.organisation.name,
     priority: { code: priority.code, title: priority.title, rationale: paragraphs(priority.rationale) },
     heading: `Improvement Priority – ${priority.code} ${priority.title}`,
-    accountableOfficer: priority.accountableOfficer && {
-      name: priority.accountableOfficer.name,
-      jobTitle: priority.accountableOfficer.jobTitle,
-    },
-    accountableDirector: priority.accountableDirector && {
-      name: priority.accountableDirector.name,
-      jobTitle: priority.accountableDirector.jobTitle,
-    },
-    period: { key: period.key, label: period.label, span: period.span },
-    graphs: graphs.map(({ indicator, points }) => {
-      const chart = chartViewOf(indicator, points);
-      return {
-        code: indicator.code,
-        title: indicator.title,
-        chart,
-        svg: renderIndicatorChartSvg(chart, { showTitle: false }),
-        description: describeChart(chart),
-        table: chartTable(chart),
-      };
-    }),
+    accountableOfficer: priority.accountableOfficer,
+    accountableDirector: priority.accountableDirector,
+    period: { key: period.key, label: periodLabel(period), span },
+    graphs: snapshot.graphs.map((chart) => ({
+      code: chart.code,
+      title: chart.title,
+      chart,
+      svg: renderIndicatorChartSvg(chart, { showTitle: false }),
+      description: describeChart(chart),
+      table: chartTable(chart),
+    })),
     noGraphsText: 'There are no graphs for this priority.',
-    progressHeading: `Overall progress to date and outcomes achieved ${period.span}`,
+    progressHeading: `Overall progress to date and outcomes achieved ${span}`,
     summary: paragraphs(report.summary),
-    status: status ? presentStatus(status) : null,
+    status: report.status ? presentStatus(report.status) : null,
     statusReason: paragraphs(report.statusReason),
     achievements: report.achievements,
     challenges: report.challenges,
-    citedRisks: citedRisks.map((r) => ({
-      description: r.description,
-      ratingLabel: r.current.rating.label,
-      score: r.current.score,
-      owner: r.ownerName,
-    })),
+    citedRisks: snapshot.citedRisks,
     groups: { internal: priority.groupsInternal, external: priority.groupsExternal },
     signOffs,
     actionsHeading: `Key actions for the ${NEXT_SPAN[period.kind]}`,
     lastTime: previous && {
-      periodKey: previous.period.key,
-      periodLabel: previous.period.label,
-      heading: `Progress against the key actions set in the ${previous.period.label} report`,
-      actions: presentActions(previous.report.actions, today, true),
+      periodKey: previous.periodKey,
+      periodLabel: previousLabel!,
+      heading: `Progress against the key actions set in the ${previousLabel} report`,
+      actions: presentActions(previous.actions, asOf, true),
     },
-    actions: presentActions(report.actions, today, false),
-    updatedAt: report.updatedAt.toISOString(),
+    actions: presentActions(report.actions, asOf, false),
+    updatedAt: report.updatedAt,
     version: report.version,
   };
 }
@@ -163,7 +173,11 @@ export function presentWorkflow(
         date: formatDate(s.signedOn),
         revision: s.revision,
         comment: s.comment,
-        ...signedWhen(s),
+        ...signedWhen({
+          historical: s.historical,
+          recordedAt: s.recordedAt.toISOString(),
+          signedAt: s.signedAt?.toISOString() ?? null,
+        }),
       }))
       .reverse(),
   };
@@ -188,7 +202,7 @@ export function presentConflict(e: ReportChangedError) {
     changedBy: e.changedBy.map((c) => ({
       label: c.label,
       at: c.at.toISOString(),
-      when: `${dayOf(c.at)} at ${timeOf(c.at)} UTC`,
+      when: `${dayOf(c.at.toISOString())} at ${c.at.toISOString().slice(11, 16)} UTC`,
     })),
     changes: presentChanges(e.changes),
   };

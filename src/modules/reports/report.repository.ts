@@ -2,9 +2,9 @@
 // milestones), its sign-offs, its workflow state and its published revisions.
 
 import type { Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
-import type { ReportView } from '../../render/report-view.ts';
+import type { FrozenStatus } from '../../domain/report-snapshot.ts';
+import type { ReportState } from '../../domain/report-workflow.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { Timescale } from '../../domain/timescale.ts';
@@ -21,6 +21,8 @@ export interface Milestone {
   description: string;
   timescale: Timescale;
   progress: MilestoneProgress | null;
+  /** Bumped by every change of `progress`, so two people recording it at once cannot overwrite each other. */
+  progressVersion: number;
 }
 export interface Action {
   id: string;
@@ -49,18 +51,19 @@ export interface SignOff {
   signedAt: Date | null;
 }
 
-export type ReportState = 'draft' | 'submitted' | 'officer_approved' | 'published';
+export type { ReportState };
 
-/** A published revision: what readers saw, frozen. */
-export interface Revision {
+/** A published revision as stored: its content is a snapshot of format 2, or (format 1) a view model kept from before. */
+export interface StoredRevision {
   number: number;
-  view: ReportView;
+  format: number;
+  content: unknown;
   publishedAt: Date;
   publishedBy: string;
   publishedByPersonId: string | null;
   historical: boolean;
 }
-export type RevisionSummary = Omit<Revision, 'view'>;
+export type RevisionSummary = Omit<StoredRevision, 'format' | 'content'>;
 
 /** One row of the audit trail of a report, for "who changed it since you started". */
 export interface ReportAuditEvent {
@@ -95,6 +98,9 @@ export interface Report {
   riskIds: string[];
 }
 
+/** The report's own row: what a workflow step reads and changes. */
+export type ReportRow = Omit<Report, 'actions' | 'signOffs' | 'riskIds'>;
+
 export interface ReportSummary {
   id: string;
   periodKey: string;
@@ -103,6 +109,10 @@ export interface ReportSummary {
   version: number;
   state: ReportState;
   publishedRevision: number | null;
+  /** The status of the latest published revision, as it was published; null when none is published or it had none. */
+  publishedStatus: FrozenStatus | null;
+  /** When the latest published revision was published; null when none is. */
+  publishedAt: Date | null;
 }
 
 export interface SectionValues {
@@ -144,7 +154,7 @@ function toProgress(m: {
   }
 }
 
-function reportQueries(db: Executor<DB>) {
+function reportQueries(db: Kysely<DB>) {
   async function loadActions(reportId: string): Promise<Action[]> {
     const actions = await db
       .selectFrom('action')
@@ -182,6 +192,7 @@ function reportQueries(db: Executor<DB>) {
         'revised_due_on',
         'revised_precision',
         'progress_reason',
+        'progress_version',
       ])
       .where('action_id', 'in', ids)
       .orderBy('position')
@@ -205,6 +216,7 @@ function reportQueries(db: Executor<DB>) {
           description: m.description,
           timescale: { precision: m.due_precision, date: m.due_on as IsoDate },
           progress: toProgress(m),
+          progressVersion: m.progress_version,
         })),
     }));
   }
@@ -291,13 +303,69 @@ function reportQueries(db: Executor<DB>) {
     }
   }
 
+  /**
+   * The report's own row, without its actions and sign-offs. With `lock`, the row is locked
+   * until the unit of work ends: the report's one write path takes it so that two changes to one
+   * report run one after the other, each seeing the other's result.
+   */
+  async function findRow(priorityId: string, periodId: string, lock = false): Promise<ReportRow | undefined> {
+    let query = db
+      .selectFrom('progress_report')
+      .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+      .selectAll('progress_report')
+      .select('reporting_period.key as period_key')
+      .where('progress_report.priority_id', '=', priorityId)
+      .where('progress_report.period_id', '=', periodId);
+    if (lock) query = query.forUpdate('progress_report');
+    const r = await query.executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      priorityId: r.priority_id,
+      periodId: r.period_id,
+      periodKey: r.period_key,
+      summary: r.summary,
+      statusId: r.status_id,
+      statusReason: r.status_reason,
+      achievements: r.achievements,
+      challenges: r.challenges,
+      version: r.version,
+      updatedAt: r.updated_at,
+      state: r.state,
+      revision: r.revision,
+      publishedRevision: r.published_revision,
+    };
+  }
+
+  /** The report with its key actions (contributors, milestones), sign-offs and cited risks. */
+  async function withContent(row: ReportRow): Promise<Report> {
+    const [actions, signOffs, risks] = [
+      await loadActions(row.id),
+      await loadSignOffs(row.id),
+      await db
+        .selectFrom('report_risk')
+        .select('risk_id')
+        .where('report_id', '=', row.id)
+        .orderBy('position')
+        .execute(),
+    ];
+    return { ...row, actions, signOffs, riskIds: risks.map((x) => x.risk_id) };
+  }
+
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+    findRow,
+    withContent,
 
     async listForPriority(priorityId: string): Promise<ReportSummary[]> {
       const rows = await db
         .selectFrom('progress_report')
         .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .leftJoin('report_revision as published', (j) =>
+          j
+            .onRef('published.report_id', '=', 'progress_report.id')
+            .onRef('published.number', '=', 'progress_report.published_revision'),
+        )
         .select([
           'progress_report.id',
           'reporting_period.key',
@@ -306,6 +374,8 @@ function reportQueries(db: Executor<DB>) {
           'progress_report.version',
           'progress_report.state',
           'progress_report.published_revision',
+          'published.status as published_status',
+          'published.published_at',
         ])
         .where('progress_report.priority_id', '=', priorityId)
         .orderBy('reporting_period.ends_on', 'desc')
@@ -319,45 +389,14 @@ function reportQueries(db: Executor<DB>) {
         version: r.version,
         state: r.state,
         publishedRevision: r.published_revision,
+        publishedStatus: (r.published_status as FrozenStatus | null) ?? null,
+        publishedAt: r.published_at ?? null,
       }));
     },
 
     async find(priorityId: string, periodId: string): Promise<Report | undefined> {
-      const r = await db
-        .selectFrom('progress_report')
-        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .selectAll('progress_report')
-        .select('reporting_period.key as period_key')
-        .where('progress_report.priority_id', '=', priorityId)
-        .where('progress_report.period_id', '=', periodId)
-        .executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        id: r.id,
-        priorityId: r.priority_id,
-        periodId: r.period_id,
-        periodKey: r.period_key,
-        summary: r.summary,
-        statusId: r.status_id,
-        statusReason: r.status_reason,
-        achievements: r.achievements,
-        challenges: r.challenges,
-        version: r.version,
-        updatedAt: r.updated_at,
-        state: r.state,
-        revision: r.revision,
-        publishedRevision: r.published_revision,
-        actions: await loadActions(r.id),
-        signOffs: await loadSignOffs(r.id),
-        riskIds: (
-          await db
-            .selectFrom('report_risk')
-            .select('risk_id')
-            .where('report_id', '=', r.id)
-            .orderBy('position')
-            .execute()
-        ).map((x) => x.risk_id),
-      };
+      const row = await findRow(priorityId, periodId);
+      return row && withContent(row);
     },
 
     async insert(organisationId: string, priorityId: string, periodId: string): Promise<string> {
@@ -369,15 +408,27 @@ function reportQueries(db: Executor<DB>) {
       return r.id;
     },
 
-    /** Bumps the version if it is still `version`; false when someone else saved first. */
-    async touch(reportId: string, version: number): Promise<boolean> {
+    /**
+     * Records a change to the report: a new version and time, and where it is in the workflow.
+     * Only the report's write path calls it, holding the row's lock (findRow with lock).
+     */
+    async saveChange(
+      reportId: string,
+      v: { state?: ReportState; revision?: number; publishedRevision?: number },
+    ): Promise<{ version: number; updatedAt: Date }> {
       const r = await db
         .updateTable('progress_report')
-        .set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() }))
+        .set((eb) => ({
+          version: eb('version', '+', 1),
+          updated_at: new Date(),
+          ...(v.state !== undefined ? { state: v.state } : {}),
+          ...(v.revision !== undefined ? { revision: v.revision } : {}),
+          ...(v.publishedRevision !== undefined ? { published_revision: v.publishedRevision } : {}),
+        }))
         .where('id', '=', reportId)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+        .returning(['version', 'updated_at'])
+        .executeTakeFirstOrThrow();
+      return { version: r.version, updatedAt: r.updated_at };
     },
 
     async updateSections(reportId: string, v: SectionValues): Promise<void> {
@@ -479,27 +530,14 @@ function reportQueries(db: Executor<DB>) {
       return r.id;
     },
 
-    /** Moves the report along the workflow (the caller has checked the version with `touch`). */
-    async setState(
-      reportId: string,
-      v: { state: ReportState; revision?: number; publishedRevision?: number },
-    ): Promise<void> {
-      await db
-        .updateTable('progress_report')
-        .set({
-          state: v.state,
-          ...(v.revision !== undefined ? { revision: v.revision } : {}),
-          ...(v.publishedRevision !== undefined ? { published_revision: v.publishedRevision } : {}),
-        })
-        .where('id', '=', reportId)
-        .execute();
-    },
+    /** Stores a published revision: a snapshot (format 2) and its status, for lists that show what was published. */
     async insertRevision(
       organisationId: string,
       reportId: string,
       v: {
         number: number;
-        view: ReportView;
+        content: unknown;
+        status: FrozenStatus | null;
         publishedBy: string;
         userId: string | null;
         personId: string | null;
@@ -512,7 +550,9 @@ function reportQueries(db: Executor<DB>) {
           organisation_id: organisationId,
           report_id: reportId,
           number: v.number,
-          view: JSON.stringify(v.view),
+          format: 2,
+          content: JSON.stringify(v.content),
+          status: v.status === null ? null : JSON.stringify(v.status),
           published_by: v.publishedBy,
           published_by_user_id: v.userId,
           published_by_person_id: v.personId,
@@ -535,7 +575,7 @@ function reportQueries(db: Executor<DB>) {
         historical: r.historical,
       }));
     },
-    async findRevision(reportId: string, number: number): Promise<Revision | undefined> {
+    async findRevision(reportId: string, number: number): Promise<StoredRevision | undefined> {
       const r = await db
         .selectFrom('report_revision')
         .selectAll()
@@ -545,7 +585,8 @@ function reportQueries(db: Executor<DB>) {
       if (!r) return undefined;
       return {
         number: r.number,
-        view: r.view as ReportView,
+        format: r.format,
+        content: r.content,
         publishedAt: r.published_at,
         publishedBy: r.published_by,
         publishedByPersonId: r.published_by_person_id,
@@ -580,6 +621,48 @@ function reportQueries(db: Executor<DB>) {
       return rows.map((r) => r.person_id!);
     },
 
+    /** The period key of the priority's report for the shortest period that includes `on` (a quarter before its half-year). */
+    async findPeriodKeyCovering(priorityId: string, on: IsoDate): Promise<string | undefined> {
+      const r = await db
+        .selectFrom('progress_report')
+        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select('reporting_period.key')
+        .where('progress_report.priority_id', '=', priorityId)
+        .where('reporting_period.starts_on', '<=', on)
+        .where('reporting_period.ends_on', '>=', on)
+        .orderBy('reporting_period.ends_on')
+        .orderBy('reporting_period.starts_on', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r?.key;
+    },
+    /** Adds a milestone at the end of a key action's milestones. */
+    async appendMilestone(
+      organisationId: string,
+      actionId: string,
+      m: { description: string; timescale: Timescale },
+    ): Promise<string> {
+      const last = await db
+        .selectFrom('milestone')
+        .select((eb) => eb.fn.max('position').as('p'))
+        .where('action_id', '=', actionId)
+        .executeTakeFirst();
+      const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+      const r = await db
+        .insertInto('milestone')
+        .values({
+          organisation_id: organisationId,
+          action_id: actionId,
+          position,
+          description: m.description,
+          due_on: m.timescale.date,
+          due_precision: m.timescale.precision,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
+    },
+
     /** The latest report of the priority for a period that ended before `before` (the previous report). */
     async findPreviousPeriodId(priorityId: string, before: string): Promise<string | undefined> {
       const r = await db
@@ -594,18 +677,22 @@ function reportQueries(db: Executor<DB>) {
         .executeTakeFirst();
       return r?.period_id;
     },
-    async setMilestoneProgress(milestoneId: string, p: MilestoneProgress | null): Promise<void> {
-      await db
+    /** Records what became of a milestone if its progress is still at `version`; false when someone else recorded it first. */
+    async setMilestoneProgress(milestoneId: string, p: MilestoneProgress | null, version: number): Promise<boolean> {
+      const r = await db
         .updateTable('milestone')
-        .set({
+        .set((eb) => ({
           progress: p?.kind ?? null,
           met_on: p?.kind === 'met' ? p.on : null,
           revised_due_on: p?.kind === 'slipped' ? p.revised.date : null,
           revised_precision: p?.kind === 'slipped' ? p.revised.precision : null,
           progress_reason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
-        })
+          progress_version: eb('progress_version', '+', 1),
+        }))
         .where('id', '=', milestoneId)
-        .execute();
+        .where('progress_version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
 
     async statusBelongs(organisationId: string, statusId: string): Promise<boolean> {
@@ -617,6 +704,16 @@ function reportQueries(db: Executor<DB>) {
           .where('id', '=', statusId)
           .executeTakeFirst()) !== undefined
       );
+    },
+    /** The name of a person of the organisation; undefined when there is no such person in it. */
+    async personName(organisationId: string, personId: string): Promise<string | undefined> {
+      const r = await db
+        .selectFrom('person')
+        .select('name')
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', personId)
+        .executeTakeFirst();
+      return r?.name;
     },
     async personBelongs(organisationId: string, personId: string): Promise<boolean> {
       return (
@@ -642,5 +739,5 @@ function reportQueries(db: Executor<DB>) {
 }
 
 export type ReportQueries = ReturnType<typeof reportQueries>;
-export const createReportRepository = (db: Kysely<DB>) => withTransactions(db, reportQueries);
+export const createReportRepository = (db: Kysely<DB>) => reportQueries(db);
 export type ReportRepository = ReturnType<typeof createReportRepository>;

@@ -68,6 +68,13 @@ function actionNumber(n: string): number {
   return number;
 }
 
+// Who may reach each page and operation; the services check the report itself.
+const read = { config: { permission: 'report.read' } } as const;
+const edit = { config: { permission: 'report.edit' } } as const;
+const actions = { config: { permission: 'report.update-actions' } } as const;
+const submit = { config: { permission: 'report.submit' } } as const;
+const signOff = { config: { permission: ['report.approve-officer', 'report.approve-director'] } } as const;
+
 export function registerReportRoutes(app: FastifyInstance, services: Services): void {
   const { reports, people, organisations, periods, plans, risks } = services;
 
@@ -77,10 +84,10 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
 
   // --- The report ------------------------------------------------------------------------
-  app.get(routes.report, async (request: Req, reply) => {
+  app.get(routes.report, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const readable = await reports.readable(request.actor, code, period);
-    const view = readable.view;
+    const view = presentReport(readable.snapshot);
     return reply.view('reports/views/report.njk', {
       pageTitle: `${view.priority.code} ${view.period.label} progress report`,
       section: 'priorities',
@@ -101,7 +108,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     });
   });
 
-  app.get(routes.reportDownload, async (request: Req, reply: FastifyReply) => {
+  app.get(routes.reportDownload, read, async (request: Req, reply: FastifyReply) => {
     const format = request.params.format as keyof typeof DOWNLOADS;
     const download = DOWNLOADS[format];
     if (!Object.hasOwn(DOWNLOADS, format))
@@ -110,7 +117,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         `Reports download as pdf, docx or json, not ${request.params.format}`,
       );
     // What the reader may read: the live report, or for viewers the published revision.
-    const { view } = await reports.readable(request.actor, request.params.code, request.params.period);
+    const { snapshot } = await reports.readable(request.actor, request.params.code, request.params.period);
+    const view = presentReport(snapshot);
     const body = await download.render(view);
     const filename = `${view.priority.code}-${view.period.key}.${format}`.replace(/[^\w.-]+/g, '_');
     return reply.type(download.type).header('content-disposition', `attachment; filename="${filename}"`).send(body);
@@ -140,11 +148,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       action: paths.reports.create(priority.code),
     };
   }
-  app.get(routes.reportNew, async (request: Req, reply) => {
+  app.get(routes.reportNew, edit, async (request: Req, reply) => {
     const { template, ...ctx } = await newReportPage(request, request.params.code, {});
     return reply.view(template, ctx);
   });
-  app.post(routes.reportCreate, async (request: Req, reply) => {
+  app.post(routes.reportCreate, edit, async (request: Req, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -208,7 +216,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       })),
     };
   }
-  app.get(routes.reportEdit, async (request: Req, reply) => {
+  app.get(routes.reportEdit, edit, async (request: Req, reply) => {
     const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const status = bundle.statuses.find((s) => s.id === bundle.report.statusId);
     const { template, ...ctx } = await sectionsPage(request, bundle, {
@@ -222,7 +230,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     });
     return reply.view(template, { ...ctx, flash: SAVED_MESSAGES[request.query.saved ?? ''] });
   });
-  app.post(routes.reportEdit, async (request: Req, reply) => {
+  app.post(routes.reportEdit, edit, async (request: Req, reply) => {
     const body = formBody(request);
     const { code, period } = request.params;
     return submitForm(
@@ -315,12 +323,12 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
 
   const isRowIntent = (input: Record<string, unknown>) => input.intent !== undefined && input.intent !== 'save';
 
-  app.get(routes.actionNew, async (request: Req, reply) => {
+  app.get(routes.actionNew, edit, async (request: Req, reply) => {
     const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const { template, ...ctx } = await actionPage(request, bundle, undefined, { version: bundle.report.version }, 2);
     return reply.view(template, ctx);
   });
-  app.post(routes.actionCreate, async (request: Req, reply) => {
+  app.post(routes.actionCreate, edit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const { input, blank } = applyIntent(formBody(request));
     if (isRowIntent(input)) {
@@ -350,7 +358,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         ),
     );
   });
-  app.get(routes.actionEdit, async (request: Req, reply) => {
+  app.get(routes.actionEdit, actions, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
     const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, { action: n });
     const a = bundle.report.actions[n - 1];
@@ -369,7 +377,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const { template, ...ctx } = await actionPage(request, bundle, n, values, blank);
     return reply.view(template, ctx);
   });
-  app.post(routes.actionUpdate, async (request: Req, reply) => {
+  app.post(routes.actionUpdate, actions, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const { input, blank } = applyIntent(formBody(request));
@@ -391,7 +399,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         actionPage(request, await reports.getBundle(request.actor, code, period), n, input, 0, errors, conflict),
     );
   });
-  app.post(routes.actionMove, async (request: Req, reply) => {
+  app.post(routes.actionMove, edit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const body = formBody(request);
@@ -406,7 +414,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       }),
     );
   });
-  app.get(routes.actionDelete, async (request: Req, reply) => {
+  app.get(routes.actionDelete, edit, async (request: Req, reply) => {
     const n = actionNumber(request.params.n);
     const bundle = await reports.formBundle(request.actor, request.params.code, request.params.period, 'edit');
     const view = presentReport(bundle);
@@ -421,7 +429,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       formAction: paths.reports.actions.delete(bundle.priority.code, bundle.period.key, n),
     });
   });
-  app.post(routes.actionDelete, async (request: Req, reply) => {
+  app.post(routes.actionDelete, edit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = actionNumber(request.params.n);
     const body = formBody(request);
@@ -443,7 +451,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     pageTitle: title,
     problem: { title, detail: errors.list.map((e) => e.text).join(' ') },
   });
-  app.post(routes.reportSubmit, async (request: Req, reply) => {
+  app.post(routes.reportSubmit, submit, async (request: Req, reply) => {
     const { code, period } = request.params;
     const body = formBody(request);
     return submitForm(
@@ -497,13 +505,13 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       action: paths.reports.signOff(bundle.priority.code, bundle.period.key),
     };
   }
-  app.get(routes.reportSignOff, async (request: Req, reply) => {
+  app.get(routes.reportSignOff, signOff, async (request: Req, reply) => {
     const { code, period } = request.params;
     const bundle = await reports.getBundle(request.actor, code, period);
     const { template, ...ctx } = await signOffPage(request, code, period, { version: bundle.report.version });
     return reply.view(template, ctx);
   });
-  app.post(routes.reportSignOff, async (request: Req, reply) => {
+  app.post(routes.reportSignOff, signOff, async (request: Req, reply) => {
     const { code, period } = request.params;
     const body = formBody(request);
     return submitForm(
@@ -516,11 +524,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
 
   // --- Revisions and what changed -------------------------------------------------------------
-  app.get(routes.reportRevisions, async (request: Req, reply) => {
+  app.get(routes.reportRevisions, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const readable = await reports.readable(request.actor, code, period);
     const list = await reports.listRevisions(request.actor, code, period);
-    const view = readable.view;
+    const view = presentReport(readable.snapshot);
     return reply.view('reports/views/revisions.njk', {
       pageTitle: `Revisions of the ${view.period.label} report for ${view.priority.code}`,
       section: 'priorities',
@@ -541,11 +549,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       })),
     });
   });
-  app.get(routes.reportRevision, async (request: Req, reply) => {
+  app.get(routes.reportRevision, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const n = Number(request.params.n);
     const revision = await reports.revisionView(request.actor, code, period, n);
-    const view = revision.view;
+    const view = presentReport(revision.snapshot);
     return reply.view('reports/views/revision.njk', {
       pageTitle: `${view.priority.code} ${view.period.label} progress report, revision ${n}`,
       section: 'priorities',
@@ -564,6 +572,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   });
   app.get(
     routes.reportCompare,
+    read,
     async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string } }>, reply) => {
       const { code, period } = request.params;
       const from = Number(request.query.from);
@@ -580,7 +589,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       });
     },
   );
-  app.get(routes.reportSinceLastPeriod, async (request: Req, reply) => {
+  app.get(routes.reportSinceLastPeriod, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const result = await reports.sinceLastPeriod(request.actor, code, period);
     if (!result) throw new NotFoundError('NO_PREVIOUS_REPORT', `There is no earlier report of ${code} to compare with`);
@@ -622,11 +631,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       action: paths.reports.graphs(bundle.priority.code, bundle.period.key),
     };
   }
-  app.get(routes.reportGraphs, async (request: Req, reply) => {
+  app.get(routes.reportGraphs, edit, async (request: Req, reply) => {
     const { template, ...ctx } = await graphsPage(request, undefined);
     return reply.view(template, ctx);
   });
-  app.post(routes.reportGraphs, async (request: Req, reply) => {
+  app.post(routes.reportGraphs, edit, async (request: Req, reply) => {
     const body = formBody(request);
     const { code, period } = request.params;
     return submitForm(
@@ -684,11 +693,11 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       ].map((item) => ('value' in item ? { ...item, checked: v.progress === item.value } : item)),
     };
   }
-  app.get(routes.milestoneProgress, async (request: ProgressReq, reply) => {
+  app.get(routes.milestoneProgress, actions, async (request: ProgressReq, reply) => {
     const { template, ...ctx } = await progressPage(request, {});
     return reply.view(template, ctx);
   });
-  app.post(routes.milestoneProgress, async (request: ProgressReq, reply) => {
+  app.post(routes.milestoneProgress, actions, async (request: ProgressReq, reply) => {
     const { code, period, id } = request.params;
     const body = formBody(request);
     return submitForm(
@@ -725,6 +734,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'GET',
       url: routes.api.reports,
+      permission: 'report.read',
       summary: 'List the reports of a priority',
       tag: 'Reports',
       success: { status: 200, description: 'Reports, newest period first' },
@@ -736,6 +746,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: routes.api.reports,
+      permission: 'report.edit',
       summary: 'Start a report for a period, e.g. {"period": "2009-10-h1"}',
       tag: 'Reports',
       body: newReportInput,
@@ -751,13 +762,14 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'GET',
       url: routes.api.report,
+      permission: 'report.read',
       summary: 'A report, as rendered (the JSON download)',
       tag: 'Reports',
       success: { status: 200, description: 'The report view' },
     },
     async (request: FastifyRequest<P>) => {
       const readable = await reports.readable(request.actor, request.params.code, request.params.period);
-      return { ...readable.view, workflow: presentWorkflow(readable) };
+      return { ...presentReport(readable.snapshot), workflow: presentWorkflow(readable) };
     },
   );
   apiOperation(
@@ -765,6 +777,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'PUT',
       url: routes.api.report,
+      permission: 'report.edit',
       summary:
         'Change the report’s sections (summary, status by key, reason, achievements, challenges, risks: ids of the priority’s register entries to cite)',
       tag: 'Reports',
@@ -779,8 +792,27 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   apiOperation(
     app,
     {
+      method: 'PATCH',
+      url: routes.api.report,
+      permission: 'report.edit',
+      summary:
+        'Change some of the report’s sections: send `version` and the sections to change; the others stay as they are',
+      tag: 'Reports',
+      body: sectionsInput,
+      success: { status: 200, description: 'The report view' },
+    },
+    conflictAware(async (request: FastifyRequest<P>) => {
+      await reports.updateSections(request.actor, request.params.code, request.params.period, request.body, 'patch');
+      return presentReport(await bundleOf(request));
+    }),
+  );
+  apiOperation(
+    app,
+    {
       method: 'POST',
       url: routes.api.actions,
+      permission: 'report.edit',
+      versioned: true,
       summary: 'Add a key action with contributors ("person:<id>" or "partner:<id>") and milestones',
       tag: 'Reports',
       body: actionInput,
@@ -796,6 +828,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'PUT',
       url: routes.api.action,
+      permission: 'report.update-actions',
       summary: 'Replace key action n (milestones keep their ids when sent back)',
       tag: 'Reports',
       body: actionInput,
@@ -817,6 +850,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'DELETE',
       url: routes.api.action,
+      permission: 'report.edit',
       summary: 'Remove key action n',
       tag: 'Reports',
       success: { status: 200, description: 'The report view' },
@@ -837,6 +871,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: routes.api.actionMove,
+      permission: 'report.edit',
+      versioned: true,
       summary: 'Move key action n up or down',
       tag: 'Reports',
       body: moveInput,
@@ -858,6 +894,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'PUT',
       url: routes.api.milestoneProgress,
+      permission: 'report.update-actions',
       summary:
         'Record what became of a milestone of this report: {"progress": "met"|"slipped"|"missed"|"suspended"|"none", "metOn", "revised", "reason"}',
       tag: 'Reports',
@@ -881,13 +918,15 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     conflictAware(async (request: FastifyRequest<P>) => {
       await fn(request);
       const readable = await reports.readable(request.actor, request.params.code, request.params.period);
-      return { ...readable.view, workflow: presentWorkflow(readable) };
+      return { ...presentReport(readable.snapshot), workflow: presentWorkflow(readable) };
     });
   apiOperation(
     app,
     {
       method: 'POST',
       url: routes.api.submit,
+      permission: 'report.submit',
+      versioned: true,
       summary: 'Submit the report for sign-off ({"version"}); a status that needs a reason needs it first',
       tag: 'Workflow',
       body: workflowInput,
@@ -900,6 +939,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: routes.api.approve,
+      permission: ['report.approve-officer', 'report.approve-director'],
+      versioned: true,
       summary:
         'Sign the report off as the signed-in accountable officer, then accountable director (which publishes it)',
       tag: 'Workflow',
@@ -913,6 +954,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'POST',
       url: routes.api.return,
+      permission: ['report.approve-officer', 'report.approve-director'],
+      versioned: true,
       summary: 'Return the report to draft with a comment (required), as its accountable officer or director',
       tag: 'Workflow',
       body: returnInput,
@@ -927,6 +970,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'GET',
       url: routes.api.revisions,
+      permission: 'report.read',
       summary: 'The published revisions of the report (newest first) and the draft revision, if any',
       tag: 'Workflow',
       success: { status: 200, description: 'Revisions' },
@@ -939,19 +983,29 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     {
       method: 'GET',
       url: routes.api.revision,
+      permission: 'report.read',
       summary: 'One revision of the report as it was published (or the draft being written)',
       tag: 'Workflow',
       success: { status: 200, description: 'The report view' },
     },
     async (request: FastifyRequest<P>) =>
-      (await reports.revisionView(request.actor, request.params.code, request.params.period, Number(request.params.n)))
-        .view,
+      presentReport(
+        (
+          await reports.revisionView(
+            request.actor,
+            request.params.code,
+            request.params.period,
+            Number(request.params.n),
+          )
+        ).snapshot,
+      ),
   );
   apiOperation(
     app,
     {
       method: 'GET',
       url: routes.api.compare,
+      permission: 'report.read',
       summary:
         'What changed between two revisions, field by field (?from=1&to=2), or since the last period’s report (?since=last-period)',
       tag: 'Workflow',

@@ -113,12 +113,7 @@ export const actionInput = z.object({
 export type ActionInput = z.output<typeof actionInput>;
 
 /** The workflow's states in words (status is never shown by colour alone). */
-export const STATE_LABELS = {
-  draft: 'Draft',
-  submitted: 'Submitted for sign-off',
-  officer_approved: 'Approved by the accountable officer',
-  published: 'Published',
-} as const;
+export { STATE_LABELS } from '../../domain/report-workflow.ts';
 
 export const SIGN_OFF_ROLES = ['accountable_officer', 'accountable_director'] as const;
 export const SIGN_OFF_ROLE_LABELS = {
@@ -223,3 +218,197 @@ export const progressInput = z
         return { kind: v.progress, reason: v.reason };
     }
   });
+
+// --- Published revisions, as stored and as an import file carries them ---------------------
+// Checked on import (and when a revision is read back from an older format), with the same limits
+// as the forms, so a revision that is not what Amber itself would write is refused naming the path.
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date like 2009-10-22' });
+const isoTimestamp = z.iso.datetime({ offset: true, error: 'must be a date and time like 2009-10-22T14:05:00Z' });
+const text = (max: number) =>
+  z.string().max(max, { error: `must be ${max.toLocaleString('en-GB')} characters or fewer` });
+const shape = z.enum(['circle', 'triangle', 'square', 'diamond', 'cross', 'pause', 'star']);
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'must be a colour like #00703c' });
+const person = z.object({ name: text(500), jobTitle: text(500) }).strict();
+const timescale = z.object({ precision: z.enum(['month', 'day']), date: isoDate }).strict();
+const progress = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('met'), on: isoDate, note: text(5_000) }).strict(),
+  z.object({ kind: z.literal('slipped'), revised: timescale, reason: text(5_000) }).strict(),
+  z.object({ kind: z.literal('missed'), reason: text(5_000) }).strict(),
+  z.object({ kind: z.literal('suspended'), reason: text(5_000) }).strict(),
+]);
+const progressState = z.enum(['met', 'slipped', 'missed', 'suspended', 'overdue', 'due']);
+const frozenStatus = z.object({ key: text(100), label: text(200), colour, shape, description: text(1_000) }).strict();
+const frozenAction = z
+  .object({
+    description: text(20_000),
+    contributors: z.array(text(500)).max(50),
+    milestones: z
+      .array(
+        z
+          .object({
+            id: text(36),
+            description: text(5_000),
+            timescale,
+            progress: progress.nullable(),
+            printed: z
+              .object({ state: progressState, text: text(10_000) })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      )
+      .max(50),
+  })
+  .strict();
+const chartStatus = z.object({ label: text(200), colour, shape, symbol: text(4) }).strict();
+const chart = z
+  .object({
+    code: text(100),
+    title: text(1_000),
+    unit: text(50),
+    decimals: z.number().int().min(0).max(6),
+    polarity: text(100),
+    kind: z.enum(['line', 'bar']),
+    points: z
+      .array(
+        z
+          .object({
+            periodLabel: text(100),
+            actual: z.number().nullable(),
+            target: z.number().nullable(),
+            status: chartStatus.nullable(),
+          })
+          .strict(),
+      )
+      .max(1_000),
+    axisLabel: text(200).optional(),
+  })
+  .strict();
+const citedRisk = z
+  .object({
+    description: text(5_000),
+    ratingLabel: text(100),
+    score: z.number().int().min(0).max(25),
+    owner: text(500).nullable(),
+  })
+  .strict();
+const textList = z.array(text(5_000)).max(200);
+
+/** A published revision as Amber stores it (format 2, domain/report-snapshot.ts). */
+export const reportSnapshotSchema = z
+  .object({
+    schemaVersion: z.literal(2),
+    asOf: isoDate,
+    organisation: z.object({ name: text(500) }).strict(),
+    priority: z
+      .object({
+        code: text(50),
+        title: text(1_000),
+        rationale: text(100_000),
+        accountableOfficer: person.nullable(),
+        accountableDirector: person.nullable(),
+        groupsInternal: text(10_000),
+        groupsExternal: text(10_000),
+      })
+      .strict(),
+    period: z.object({ key: text(20) }).strict(),
+    report: z
+      .object({
+        summary: text(200_000),
+        status: frozenStatus.nullable(),
+        statusReason: text(50_000),
+        achievements: textList,
+        challenges: textList,
+        actions: z.array(frozenAction).max(500),
+        signOffs: z
+          .array(
+            z
+              .object({
+                role: z.enum(SIGN_OFF_ROLES),
+                decision: z.enum(['approved', 'returned']),
+                personName: text(500),
+                personJobTitle: text(500),
+                signedOn: isoDate,
+                comment: text(10_000),
+                historical: z.boolean(),
+                revision: z.number().int().min(1),
+                recordedAt: isoTimestamp.nullable(),
+                signedAt: isoTimestamp.nullable(),
+              })
+              .strict(),
+          )
+          .max(1_000),
+        revision: z.number().int().min(1),
+        version: z.number().int().min(1),
+        updatedAt: isoTimestamp,
+      })
+      .strict(),
+    previous: z
+      .object({ periodKey: text(20), actions: z.array(frozenAction).max(500) })
+      .strict()
+      .nullable(),
+    graphs: z.array(chart).max(50),
+    citedRisks: z.array(citedRisk).max(100),
+  })
+  .strict();
+
+const legacyAction = z.object({
+  description: text(20_000),
+  contributors: z.array(text(500)).max(50),
+  milestones: z
+    .array(
+      z.object({
+        id: text(36).optional(),
+        description: text(5_000),
+        timescaleIso: isoDate,
+        precision: z.enum(['month', 'day']),
+        progress: z.object({ state: progressState, text: text(10_000) }).optional(),
+      }),
+    )
+    .max(50),
+});
+
+/**
+ * A revision published before snapshots were versioned (format 1): the report's view model
+ * (render/report-view.ts) as it stood. Only what a snapshot is read from is checked closely;
+ * what is derived again on reading (the SVG, the chart's table) only has to be there.
+ */
+export const legacyRevisionSchema = z.object({
+  organisationName: text(500),
+  priority: z.object({ code: text(50), title: text(1_000), rationale: z.array(text(100_000)).max(1_000) }),
+  accountableOfficer: person.nullable(),
+  accountableDirector: person.nullable(),
+  period: z.object({ key: text(20) }),
+  graphs: z.array(z.object({ chart })).max(50),
+  summary: z.array(text(200_000)).max(10_000),
+  status: frozenStatus.extend({ textColour: text(20).optional(), symbol: text(4).optional() }).nullable(),
+  statusReason: z.array(text(50_000)).max(10_000),
+  achievements: textList,
+  challenges: textList,
+  citedRisks: z.array(citedRisk).max(100).optional(),
+  groups: z.object({ internal: text(10_000), external: text(10_000) }),
+  signOffs: z
+    .array(
+      z.object({
+        role: z.enum(SIGN_OFF_ROLES),
+        decisionLabel: text(50),
+        name: text(500),
+        jobTitle: text(500),
+        dateIso: isoDate,
+        comment: text(10_000),
+        historical: z.boolean(),
+        enteredOn: text(50).optional(),
+        time: text(20).optional(),
+      }),
+    )
+    .max(2),
+  lastTime: z
+    .object({ periodKey: text(20), actions: z.array(legacyAction).max(500) })
+    .nullable()
+    .optional(),
+  actions: z.array(legacyAction).max(500),
+  updatedAt: isoTimestamp,
+  version: z.number().int().min(1),
+});
+export type LegacyRevision = z.output<typeof legacyRevisionSchema>;

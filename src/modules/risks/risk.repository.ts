@@ -2,7 +2,6 @@
 // the owner's name joined in. Scores and ratings are not stored; the service computes them.
 
 import type { Kysely, Selectable } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, RiskTable } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
@@ -73,7 +72,7 @@ function toRecord(r: Row): RiskRecord {
   };
 }
 
-function riskQueries(db: Executor<DB>) {
+function riskQueries(db: Kysely<DB>) {
   const base = (organisationId: string) =>
     db
       .selectFrom('risk')
@@ -152,5 +151,5 @@ function riskQueries(db: Executor<DB>) {
 }
 
 export type RiskQueries = ReturnType<typeof riskQueries>;
-export const createRiskRepository = (db: Kysely<DB>) => withTransactions(db, riskQueries);
+export const createRiskRepository = (db: Kysely<DB>) => riskQueries(db);
 export type RiskRepository = ReturnType<typeof createRiskRepository>;

@@ -136,11 +136,11 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     };
   }
 
-  app.get(paths.risks.list, async (request, reply) => {
+  app.get(paths.risks.list, { config: { permission: 'risk.read' } }, async (request, reply) => {
     const register = await risks.register(request.actor, request.query);
     return reply.view('risks/views/risk-register.njk', await registerPage(request, register, paths.risks.list, false));
   });
-  app.get(routes.priorityRisks, async (request: PriorityReq, reply) => {
+  app.get(routes.priorityRisks, { config: { permission: 'risk.read' } }, async (request: PriorityReq, reply) => {
     const register = await risks.register(request.actor, { ...request.query, priority: request.params.code });
     return reply.view(
       'risks/views/risk-register.njk',
@@ -148,16 +148,20 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     );
   });
 
-  app.get(paths.risks.new, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const priority = request.query.priority
-      ? await plans.findPriority(request.actor, request.query.priority)
-      : undefined;
-    const { template, ...ctx } = await formPage(request, 'Add a risk', paths.risks.list, {
-      priority: priority?.code ?? '',
-    });
-    return reply.view(template, ctx);
-  });
-  app.post(paths.risks.list, async (request, reply) => {
+  app.get(
+    paths.risks.new,
+    { config: { permission: 'risk.edit' } },
+    async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+      const priority = request.query.priority
+        ? await plans.findPriority(request.actor, request.query.priority)
+        : undefined;
+      const { template, ...ctx } = await formPage(request, 'Add a risk', paths.risks.list, {
+        priority: priority?.code ?? '',
+      });
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(paths.risks.list, { config: { permission: 'risk.edit' } }, async (request, reply) => {
     const body = formBody(request);
     return submitForm(
       reply,
@@ -166,8 +170,8 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       async (errors) => formPage(request, 'Add a risk', paths.risks.list, body, errors),
     );
   });
-  app.get(routes.riskEdit, async (request: IdReq, reply) => {
-    const risk = await risks.get(request.actor, request.params.id);
+  app.get(routes.riskEdit, { config: { permission: 'risk.edit' } }, async (request: IdReq, reply) => {
+    const risk = await risks.getToEdit(request.actor, request.params.id);
     const { template, ...ctx } = await formPage(
       request,
       'Change a risk',
@@ -178,7 +182,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     );
     return reply.view(template, ctx);
   });
-  app.post(routes.riskEdit, async (request: IdReq, reply) => {
+  app.post(routes.riskEdit, { config: { permission: 'risk.edit' } }, async (request: IdReq, reply) => {
     const body = formBody(request);
     const { id } = request.params;
     return submitForm(
@@ -195,6 +199,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: paths.api.risks,
+      permission: 'risk.read',
       summary:
         'The risk register, highest score first (query: priority, rating, likelihood, impact, show=open|closed|all)',
       tag: 'Risks',
@@ -207,6 +212,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: paths.api.riskHeatMap,
+      permission: 'risk.read',
       summary:
         'The heat map of the register: risks per likelihood and impact, and per rating (same query as the register)',
       tag: 'Risks',
@@ -222,6 +228,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'POST',
       url: paths.api.risks,
+      permission: 'risk.edit',
       summary:
         'Add a risk to a priority (likelihood and impact on the matrix; reviewOn as typed, like "31 March 2010")',
       tag: 'Risks',
@@ -235,6 +242,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: routes.api.risk,
+      permission: 'risk.read',
       summary: 'A risk with its score, rating and target',
       tag: 'Risks',
       success: { status: 200, description: 'The risk' },
@@ -246,6 +254,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'PUT',
       url: routes.api.risk,
+      permission: 'risk.edit',
       summary: 'Change a risk (send `version`)',
       tag: 'Risks',
       body: riskInput,
@@ -258,6 +267,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     {
       method: 'GET',
       url: routes.api.priorityRisks,
+      permission: 'risk.read',
       summary: 'A priority’s risks, highest score first',
       tag: 'Risks',
       success: { status: 200, description: 'Risks' },

@@ -104,8 +104,8 @@ export function createRiskService({
   }
 
   /**
-   * Parses a risk and checks it across fields. The priority is another module's, so it is
-   * looked up here, before any transaction; the owner is checked in the caller's transaction.
+   * Parses a risk and checks it across fields: its priority (through the plans service) and its
+   * owner, in the use case's unit of work.
    */
   async function parseRisk(
     actor: Actor,
@@ -190,6 +190,12 @@ export function createRiskService({
   return {
     scale: (): RiskScale => scale,
     get,
+    /** A risk, when the actor may change it (its edit form): on a priority they may keep the register of. */
+    async getToEdit(actor: Actor, id: string): Promise<Risk> {
+      const risk = await get(actor, id);
+      await authorizeFor(actor, risk.priorityId);
+      return risk;
+    },
 
     /** The register: risks matching the filters (a query string or API query), highest score first, and the heat map. */
     async register(actor: Actor, query: unknown = {}): Promise<RiskRegister> {
@@ -252,7 +258,7 @@ export function createRiskService({
 
     /**
      * Checks that every id is a risk of the priority (a report cites only its own priority's
-     * register). Reads on the pool: call it before a transaction. `field` names the form field.
+     * register). `field` names the form field.
      */
     async checkBelongToPriority(
       actor: Actor,
@@ -278,13 +284,11 @@ export function createRiskService({
       if (!mayEver(actor, 'risk.edit')) authorize(actor, 'risk.edit');
       const { values, ownerId, issues } = await parseRisk(actor, body);
       await authorizeFor(actor, values.priorityId);
-      return repo.transaction(async (q) => {
-        await checkOwner(actor, q, ownerId, issues);
-        const id = await q.insert(actor.organisationId, { ...values, ownerId });
-        const after = await get(actor, id, q);
-        await audit(q, actor, id, 'create', undefined, after);
-        return after;
-      });
+      await checkOwner(actor, repo, ownerId, issues);
+      const id = await repo.insert(actor.organisationId, { ...values, ownerId });
+      const after = await get(actor, id, repo);
+      await audit(repo, actor, id, 'create', undefined, after);
+      return after;
     },
 
     /** Changes a risk; `version` is the one the form was built from, and a stale one is refused. */
@@ -293,19 +297,17 @@ export function createRiskService({
       const { version } = parseWith(input.pick({ version: true }), body);
       const { values, ownerId, issues } = await parseRisk(actor, body);
       if (values.priorityId) await authorizeFor(actor, values.priorityId);
-      return repo.transaction(async (q) => {
-        const before = await get(actor, id, q);
-        await checkOwner(actor, q, ownerId, issues);
-        if (!(await q.update(actor.organisationId, before.id, version ?? before.version, { ...values, ownerId }))) {
-          throw new ConflictError(
-            'STALE_VERSION',
-            'Someone else changed this risk while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.',
-          );
-        }
-        const after = await get(actor, id, q);
-        await audit(q, actor, id, 'update', before, after);
-        return after;
-      });
+      const before = await get(actor, id, repo);
+      await checkOwner(actor, repo, ownerId, issues);
+      if (!(await repo.update(actor.organisationId, before.id, version ?? before.version, { ...values, ownerId }))) {
+        throw new ConflictError(
+          'STALE_VERSION',
+          'Someone else changed this risk while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.',
+        );
+      }
+      const after = await get(actor, id, repo);
+      await audit(repo, actor, id, 'update', before, after);
+      return after;
     },
   };
 }

@@ -4,7 +4,6 @@
 // rounded on the way out and back in.
 
 import { sql, type Kysely } from 'kysely';
-import { withTransactions, type Executor } from '../../platform/db/database.ts';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, OrganisationTable, IndicatorTable } from '../../schema.ts';
 import { ConflictError } from '../../domain/errors.ts';
@@ -97,11 +96,12 @@ export interface ReportRecord {
   revision?: number;
   publishedRevision?: number | null;
 }
-/** A published revision of a report: the view readers saw, frozen (issue 3). */
+/** A published revision of a report, frozen: a snapshot of `format` 2, or (1) the view model kept from before. */
 export interface RevisionRecord {
   reportId: string;
   number: number;
-  view: unknown;
+  format: number;
+  content: unknown;
   publishedAt: IsoTimestamp;
   publishedBy: string;
   publishedByUserId: string | null;
@@ -303,7 +303,16 @@ interface PgError {
   detail?: string;
 }
 
-function transferQueries(db: Executor<DB>) {
+/** The status a revision was published with, for lists (report_revision.status), from its content. */
+function revisionStatus(format: number, content: unknown): string | null {
+  const c = content as { status?: unknown; report?: { status?: unknown } } | null;
+  const status = format === 2 ? c?.report?.status : c?.status;
+  if (!status || typeof status !== 'object') return null;
+  const { key, label, colour, shape, description } = status as Record<string, unknown>;
+  return JSON.stringify({ key, label, colour, shape, description: description ?? '' });
+}
+
+function transferQueries(db: Kysely<DB>) {
   const toOrganisation = (r: {
     id: string;
     name: string;
@@ -691,7 +700,9 @@ function transferQueries(db: Executor<DB>) {
             organisation_id: orgId,
             report_id: r.reportId,
             number: r.number,
-            view: JSON.stringify(r.view),
+            format: r.format,
+            content: JSON.stringify(r.content),
+            status: revisionStatus(r.format, r.content),
             published_at: r.publishedAt,
             published_by: r.publishedBy,
             published_by_user_id: r.publishedByUserId,
@@ -817,7 +828,8 @@ function transferQueries(db: Executor<DB>) {
         .select([
           'report_id',
           'number',
-          'view',
+          'format',
+          'content',
           utc('published_at').as('published_at'),
           'published_by',
           'published_by_user_id',
@@ -1025,7 +1037,8 @@ function transferQueries(db: Executor<DB>) {
         revisions: revisions.map((r) => ({
           reportId: r.report_id,
           number: r.number,
-          view: r.view,
+          format: r.format,
+          content: r.content,
           publishedAt: r.published_at,
           publishedBy: r.published_by,
           publishedByUserId: r.published_by_user_id,
@@ -1202,17 +1215,6 @@ function transferQueries(db: Executor<DB>) {
 
 export type TransferQueries = ReturnType<typeof transferQueries>;
 
-export function createTransferRepository(db: Kysely<DB>) {
-  return {
-    ...withTransactions(db, transferQueries),
-    /** Reads in one repeatable-read transaction, so an export is one consistent moment even while others write. */
-    readConsistent(id: string): Promise<OrganisationSnapshot | undefined> {
-      return db
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute((trx) => transferQueries(trx).readOrganisation(id));
-    },
-  };
-}
+export const createTransferRepository = (db: Kysely<DB>) => transferQueries(db);
 
 export type TransferRepository = ReturnType<typeof createTransferRepository>;

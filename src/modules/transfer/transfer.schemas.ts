@@ -36,7 +36,7 @@ import { DEFAULT_RISK_MATRIX } from '../../domain/indicators/risk.ts';
 import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
 import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
 import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
-import { SIGN_OFF_ROLES } from '../reports/report.schemas.ts';
+import { SIGN_OFF_ROLES, legacyRevisionSchema, reportSnapshotSchema } from '../reports/report.schemas.ts';
 import { INDICATOR_CODE_PATTERN } from '../indicators/indicator.schemas.ts';
 import {
   UNIT_KINDS,
@@ -345,16 +345,50 @@ const signOffRecord = record('Sign-off', {
   signedAt: timestamp('Sign-off time').nullable().optional(),
 });
 
-/** A published revision of a report: the report as readers saw it (the rendered view), frozen. */
-const revisionRecord = record('Revision', {
-  number: version('Revision number'),
-  view: z.record(z.string(), z.unknown(), { error: wrongType('Revision view', 'an object') }),
-  publishedAt: timestamp('Revision published time'),
-  publishedBy: filledText('Who published the revision'),
-  publishedByUserId: nullableId('Account that published the revision'),
-  publishedByPersonId: nullableId('Person who published the revision'),
-  historical: flag('Whether the revision was published from paper sign-offs'),
-});
+/**
+ * A published revision of a report, frozen: `content` is a snapshot of `format` 2 (what Amber
+ * writes now), or of format 1 (the view model revisions were kept as before). Files written before
+ * revisions had a format carry the view model as `view`. Either way it is checked as closely as a
+ * form: a revision Amber itself would not write is refused, naming the path of each problem.
+ */
+const revisionRecord = z
+  .strictObject(
+    {
+      number: version('Revision number'),
+      format: z.union([z.literal(1), z.literal(2)], { error: 'The revision format must be 1 or 2' }).optional(),
+      content: z.unknown().optional(),
+      view: z.unknown().optional(),
+      publishedAt: timestamp('Revision published time'),
+      publishedBy: filledText('Who published the revision'),
+      publishedByUserId: nullableId('Account that published the revision'),
+      publishedByPersonId: nullableId('Person who published the revision'),
+      historical: flag('Whether the revision was published from paper sign-offs'),
+    },
+    { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : wrongType('Revision', 'an object')(iss)) },
+  )
+  .superRefine((r, ctx) => {
+    const given = r.content !== undefined ? 'content' : r.view !== undefined ? 'view' : undefined;
+    if (!given || (r.content !== undefined && r.view !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given ?? 'content'],
+        message: 'A revision holds its report once: as `content` (with its `format`), or as `view` in older files',
+      });
+      return;
+    }
+    const format = given === 'view' ? 1 : (r.format ?? 1);
+    const checked = (format === 2 ? reportSnapshotSchema : legacyRevisionSchema).safeParse(r[given]);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) {
+        ctx.addIssue({ code: 'custom', path: [given, ...issue.path], message: `Revision ${issue.message}` });
+      }
+    }
+  })
+  .transform(({ view, content, format, ...r }) => ({
+    ...r,
+    format: view !== undefined ? 1 : (format ?? 1),
+    content: (content ?? view) as Record<string, unknown>,
+  }));
 
 /** Where a report is in the sign-off workflow (issue 3). Optional: older files have none (then a draft). */
 const workflowRecord = record('Workflow', {

@@ -8,6 +8,7 @@
 // `exportedAt`. An import checks the whole file before it writes anything, then writes it in one
 // transaction together with its audit event: it lands completely or not at all.
 
+import type { OrganisationService } from '../organisations/organisation.service.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
@@ -377,7 +378,11 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
       })),
       signOffs: sorted(
         signOffsByReport.get(r.id) ?? [],
+        // Sign-offs recorded in one unit of work share their time: the day signed and the order
+        // of the roles (officer, then director) then decide.
         (x) => x.recordedAt,
+        (x) => x.signedOn,
+        (x) => (x.role === 'accountable_officer' ? '1' : '2'),
         (x) => x.id,
       ).map((x) => ({
         id: x.id,
@@ -406,10 +411,13 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         state: r.state ?? 'draft',
         revision: r.revision ?? 1,
         publishedRevision: r.publishedRevision ?? null,
-        revisions: sorted(revisionsByReport.get(r.id) ?? [], (x) => x.number).map(({ reportId: _r, view, ...x }) => ({
-          ...x,
-          view: view as Record<string, unknown>,
-        })),
+        revisions: sorted(revisionsByReport.get(r.id) ?? [], (x) => x.number).map(
+          ({ reportId: _r, format, content, ...x }) => ({
+            ...x,
+            format: format as 1 | 2,
+            content: content as Record<string, unknown>,
+          }),
+        ),
       },
     })),
   };
@@ -540,11 +548,16 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
   };
 }
 
-export function createTransferService(repo: TransferRepository) {
+export interface TransferServiceDeps {
+  repo: TransferRepository;
+  organisations: Pick<OrganisationService, 'adoptAsHomeIfNone'>;
+}
+
+export function createTransferService({ repo, organisations }: TransferServiceDeps) {
   return {
     /** The organisation and everything it stores, as the `amber.organisation.v1` file. */
     async exportOrganisation(organisationId: string): Promise<OrganisationExport> {
-      const snapshot = await repo.readConsistent(organisationId);
+      const snapshot = await repo.readOrganisation(organisationId);
       if (!snapshot) throw new OrganisationNotFoundError();
       if (snapshot.organisation.managedById !== null)
         throw new OrganisationIsPartnerError(snapshot.organisation, 'exported');
@@ -560,26 +573,26 @@ export function createTransferService(repo: TransferRepository) {
       const file = parseOrganisationFile(input);
       const snapshot = fromFile(file);
       const organisationId = snapshot.organisation.id;
-      return repo.transaction(async (r) => {
-        const existing = await r.findOrganisation(organisationId);
-        let replaced: SnapshotCounts | undefined;
-        if (existing) {
-          if (!options.replace) throw new OrganisationExistsError(existing);
-          if (existing.managedById !== null) throw new OrganisationIsPartnerError(existing, 'replaced');
-          replaced = await r.deleteOrganisation(organisationId);
-        }
-        const counts = await r.insertOrganisation(snapshot);
-        await r.audit({
-          organisationId,
-          actor: options.actorLabel,
-          entity: 'organisation',
-          entityId: organisationId,
-          action: 'import',
-          before: existing && replaced ? { name: existing.name, counts: replaced } : undefined,
-          after: { name: snapshot.organisation.name, format: file.format, exportedAt: file.exportedAt, counts },
-        });
-        return { organisationId, counts };
+      const existing = await repo.findOrganisation(organisationId);
+      let replaced: SnapshotCounts | undefined;
+      if (existing) {
+        if (!options.replace) throw new OrganisationExistsError(existing);
+        if (existing.managedById !== null) throw new OrganisationIsPartnerError(existing, 'replaced');
+        replaced = await repo.deleteOrganisation(organisationId);
+      }
+      const counts = await repo.insertOrganisation(snapshot);
+      // Replacing the home organisation keeps it the home; an import into an empty deployment makes it the home.
+      await organisations.adoptAsHomeIfNone(organisationId);
+      await repo.audit({
+        organisationId,
+        actor: options.actorLabel,
+        entity: 'organisation',
+        entityId: organisationId,
+        action: 'import',
+        before: existing && replaced ? { name: existing.name, counts: replaced } : undefined,
+        after: { name: snapshot.organisation.name, format: file.format, exportedAt: file.exportedAt, counts },
       });
+      return { organisationId, counts };
     },
   };
 }

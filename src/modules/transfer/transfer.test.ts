@@ -12,6 +12,7 @@ import type { Actor } from '../../domain/actor.ts';
 import { AppError, ValidationError } from '../../domain/errors.ts';
 import { presentReport } from '../reports/report.presenter.ts';
 import type { OrganisationExport } from './transfer.service.ts';
+import { systemActor } from '../../../src/domain/actor.ts';
 
 const TABLES = [
   'organisation',
@@ -59,7 +60,7 @@ function copy<T>(value: T): T {
 
 /** The ReportView of every report in the file, rendered from the database. */
 async function reportViews(t: TestDatabase, file: OrganisationExport) {
-  const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
+  const actor: Actor = systemActor(file.organisation.id, 'test');
   const views = [];
   for (const r of file.reports)
     views.push(presentReport(await t.services.reports.getBundle(actor, r.priority, r.period)));
@@ -645,7 +646,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
       [[], [[], []], [], [[], []]],
     );
 
-    const actor: Actor = { organisationId: file.organisation.id, label: 'test' };
+    const actor: Actor = systemActor(file.organisation.id, 'test');
     const people = await t().services.people.list(actor);
     assert.deepEqual(
       people.map((p) => p.name),

@@ -3,15 +3,18 @@
 // and Kysely's PostgresDialect so the SQL, the type parsing and the transactions are the same.
 // PGlite gets a pool of one connection: that serialises transactions correctly (STACK.md).
 
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import pg from 'pg';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { createUnits, type Units } from './unit-of-work.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
 export interface DatabaseHandle<DB> {
+  /** Pool-level: migrations, the job worker, the health check, who a request is, tests' own SQL. */
   db: Kysely<DB>;
+  /** Units of work: every use case's one transaction (`units.run`), and `units.db` for repositories. */
+  units: Units<DB>;
   engine: Engine;
   /** Where the data lives, for messages: the folder or the server URL without its password. */
   location: string;
@@ -55,9 +58,10 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         `amber: a database connection was closed by the server (${error.message}); the pool will reconnect`,
       ),
     );
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const { raw: db, units } = createUnits<DB>({ pool });
     return {
       db,
+      units,
       engine: 'postgres',
       location: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
       close: () => db.destroy(),
@@ -75,9 +79,10 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         ? await PGlite.create({ loadDataDir: options.loadDataDir })
         : await PGlite.create(inMemory ? undefined : dataDir);
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const { raw: db, units } = createUnits<DB>({ pool });
     return {
       db,
+      units,
       engine: 'pglite',
       location: inMemory ? 'memory' : dataDir,
       async close() {
@@ -92,38 +97,3 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     throw error;
   }
 }
-
-/**
- * A repository: its queries on the pool, plus `transaction(fn)` that runs `fn` with the same
- * queries bound to one transaction. Queries inside a transaction cannot start another.
- *
- * While a transaction runs, calling a repository's pool queries from inside it is a bug: on
- * PGlite (one connection) it waits forever for the transaction that is waiting for it, and on a
- * server it reads outside the transaction. Such a call throws at once, on both engines.
- */
-export function withTransactions<Q extends object>(db: Kysely<any>, queries: (db: Executor<any>) => Q) {
-  const onPool = queries(db) as Record<string, unknown>;
-  const guarded = Object.fromEntries(
-    Object.entries(onPool).map(([name, value]) => [
-      name,
-      typeof value !== 'function'
-        ? value
-        : (...args: unknown[]) => {
-            if (insideTransaction.getStore()) {
-              throw new Error(
-                `${name}() was called on the connection pool inside a transaction: use the transaction's queries (the callback's argument)`,
-              );
-            }
-            return (value as (...a: unknown[]) => unknown)(...args);
-          },
-    ]),
-  ) as Q;
-  return {
-    ...guarded,
-    transaction<T>(fn: (q: Q) => Promise<T>): Promise<T> {
-      return db.transaction().execute((trx) => insideTransaction.run(true, () => fn(queries(trx))));
-    },
-  };
-}
-
-const insideTransaction = new AsyncLocalStorage<boolean>();

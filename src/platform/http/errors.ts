@@ -93,7 +93,8 @@ export function registerErrorHandling(app: FastifyInstance, production: boolean)
     });
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  // The not-found page knows who is asking (the header shows them), as a page anyone may reach.
+  const notFound = async (request: FastifyRequest, reply: FastifyReply) => {
     const problem: Problem = {
       type: 'about:blank',
       title: TITLES[404]!,
@@ -103,5 +104,6 @@ export function registerErrorHandling(app: FastifyInstance, production: boolean)
     };
     if (wantsJson(request)) return reply.status(404).type('application/problem+json').send(problem);
     return reply.status(404).view('error.njk', { pageTitle: problem.title, problem });
-  });
+  };
+  app.setNotFoundHandler(app.accessGuard ? app.accessGuard(notFound, { permission: 'account.sign-in' }) : notFound);
 }

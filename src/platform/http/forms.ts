@@ -4,13 +4,13 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError, ConflictError } from '../../domain/errors.ts';
-import { nestFormFields } from '../validation.ts';
 import { errorView, type ErrorView } from '../views/views.ts';
 
+/** The form's fields, nested (see form-body.ts); {} when the request has no form body. */
 export function formBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
-  if (!body || typeof body !== 'object') return {};
-  return nestFormFields(body as Record<string, unknown>);
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return {};
+  return body as Record<string, unknown>;
 }
 
 /**

@@ -1,22 +1,72 @@
 // The JSON API's description. Routes declare their operations with `apiOperation`, using the
 // same Zod schemas the services parse with, so the OpenAPI 3.1 document at /api/openapi.json
 // and the validation cannot disagree.
+//
+// Writes mean what they say. A change to something that exists (PUT, PATCH, DELETE, and the
+// workflow's steps) must send the `version` it started from, so nobody overwrites a change they
+// have not seen. A PUT replaces the whole resource: every field of its body is required (the
+// document says so, and a PUT that leaves one out is refused, 422, nothing changed); a PATCH sends
+// only the fields it changes and the others stay as they are.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { paths } from '../../paths.ts';
+import type { Permission } from '../../domain/permissions.ts';
+import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
 
 interface Operation {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   tag: string;
+  /** The permission the operation needs (see platform/http/access.ts). */
+  permission: Permission | readonly Permission[];
   body?: z.ZodType | undefined;
+  /**
+   * The body must carry the `version` the client started from. By default true for PUT, PATCH and
+   * DELETE (changes to something that exists) and false for POST (which makes something new); a
+   * POST that changes something (a workflow step) says true.
+   */
+  versioned?: boolean;
   /** Status → description of the success response. */
   success: { status: number; description: string };
 }
 
 const operations: Operation[] = [];
+
+const isVersioned = (op: Operation) =>
+  op.versioned ?? (op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE');
+
+/**
+ * What a write must send: its `version` when it changes something that exists, and for a PUT every
+ * field of the body (the whole resource). What else is required, the service's schema says.
+ */
+function bodyShape(op: Operation): { properties: string[]; required: string[] } {
+  const schema = op.body
+    ? (z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> })
+    : {};
+  const properties = Object.keys(schema.properties ?? {});
+  const required = new Set(op.method === 'PUT' ? properties : []);
+  if (isVersioned(op)) required.add('version');
+  return { properties, required: [...required] };
+}
+
+/** Refuses a write that leaves out what the document requires: the version, and for a PUT every field. */
+function checkWrite(op: Operation, shape: { required: string[] }, body: unknown): void {
+  const given = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const issues: FieldIssue[] = [];
+  for (const field of shape.required) {
+    if (given[field] !== undefined) continue;
+    issues.push({
+      field,
+      message:
+        field === 'version'
+          ? 'Send the version of what you are changing, as you last read it (`version`): a change based on an older version is refused rather than overwriting someone else’s'
+          : `Send ${field}: a PUT replaces the whole resource, so every field is required (to change only some fields, use PATCH)`,
+    });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
 
 /** Registers an API route and records it for the OpenAPI document. */
 export function apiOperation(
@@ -26,7 +76,18 @@ export function apiOperation(
   handler: (request: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown>,
 ): void {
   if (!operations.some((o) => o.method === op.method && o.url === op.url)) operations.push(op);
-  app.route({ method: op.method, url: op.url, handler: handler as RouteHandlerMethod });
+  const shape = op.method === 'GET' ? undefined : bodyShape(op);
+  app.route({
+    method: op.method,
+    url: op.url,
+    config: { permission: op.permission },
+    handler: (shape
+      ? (request: FastifyRequest, reply: FastifyReply) => {
+          checkWrite(op, shape, request.body);
+          return handler(request, reply);
+        }
+      : handler) as RouteHandlerMethod,
+  });
 }
 
 const problem = {
@@ -65,9 +126,28 @@ export function openApiDocument(): Record<string, unknown> {
             string,
             unknown
           >;
-          return { required: true, content: { 'application/json': { schema } } };
+          // A PUT requires every field; any write to something that exists requires its version.
+          const required = [
+            ...new Set([
+              ...(op.method === 'PUT' ? [] : ((schema.required as string[] | undefined) ?? [])),
+              ...bodyShape(op).required,
+            ]),
+          ];
+          return {
+            required: true,
+            content: { 'application/json': { schema: { ...schema, required } } },
+          };
         })()
-      : undefined;
+      : isVersioned(op)
+        ? {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { version: { type: 'integer' } }, required: ['version'] },
+              },
+            },
+          }
+        : undefined;
     pathsObject[openApiPath] ??= {};
     pathsObject[openApiPath]![op.method.toLowerCase()] = {
       summary: op.summary,
@@ -116,8 +196,8 @@ export function openApiDocument(): Record<string, unknown> {
 }
 
 export function registerApiDocs(app: FastifyInstance): void {
-  app.get(paths.api.openapi, { config: { public: true } }, async () => openApiDocument());
-  app.get(paths.api.docs, { config: { public: true } }, async (_request, reply) =>
+  app.get(paths.api.openapi, { config: { permission: 'opendata.read' } }, async () => openApiDocument());
+  app.get(paths.api.docs, { config: { permission: 'opendata.read' } }, async (_request, reply) =>
     reply.view('api.njk', {
       pageTitle: 'API',
       operations: operations

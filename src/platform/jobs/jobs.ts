@@ -2,8 +2,14 @@
 // is claimed with `for update skip locked`, so two workers never run the same job, and the
 // files a job produces are stored in `stored_file`, so any instance can serve them. It knows
 // nothing of councils: the composition root registers one handler per kind of job.
+//
+// The job table is also the outbox: `enqueue` writes in the current unit of work, so a job (an
+// e-mail, a board pack) exists exactly when the step that caused it committed; the workers are
+// woken after that commit. The worker's own bookkeeping (claims, progress, results) runs on the
+// pool, outside any unit of work.
 
 import { sql, type Kysely } from 'kysely';
+import type { Units } from '../db/unit-of-work.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -22,6 +28,8 @@ export interface Job {
   startedAt: Date | null;
   finishedAt: Date | null;
   attempts: number;
+  /** The permission needed to see it and its files (what made it); null: anyone in the organisation. */
+  permission: string | null;
 }
 
 export interface StoredFileInfo {
@@ -32,6 +40,8 @@ export interface StoredFileInfo {
 }
 export interface StoredFile extends StoredFileInfo {
   bytes: Buffer;
+  /** The permission of the job that stored it (see Job.permission). */
+  permission: string | null;
 }
 export interface NewFile {
   name: string;
@@ -61,6 +71,7 @@ interface JobRow {
   started_at: Date | null;
   finished_at: Date | null;
   attempts: number;
+  permission: string | null;
 }
 const toJob = (r: JobRow): Job => ({
   id: r.id,
@@ -75,6 +86,7 @@ const toJob = (r: JobRow): Job => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
   attempts: r.attempts,
+  permission: r.permission,
 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clamp = (pct: number) => Math.max(0, Math.min(100, Math.round(pct)));
@@ -92,12 +104,21 @@ export interface JobQueueOptions {
 export const DEFAULT_LEASE_MS = 10 * 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
+export interface JobDatabase {
+  /** Pool-level, for the worker's bookkeeping. */
+  raw: Kysely<any>;
+  /** Bound to the current unit of work, for enqueueing and reading jobs in a use case. */
+  db: Kysely<any>;
+  units: Pick<Units<unknown>, 'current' | 'run'>;
+}
+
 export function createJobQueue(
-  database: Kysely<any>,
+  { raw, db: inUnit, units }: JobDatabase,
   workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   options: JobQueueOptions = {},
 ) {
-  const db = database as Kysely<any>;
+  const db = raw;
+  const workers = new Set<() => void>();
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   // A running job whose lease ran out: its worker died (or hung) without completing or failing it.
@@ -106,13 +127,19 @@ export function createJobQueue(
   const queue = {
     workerId,
 
-    async enqueue(kind: string, organisationId: string, input: unknown): Promise<Job> {
-      const row = await db
-        .insertInto('job')
-        .values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}) })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toJob(row as JobRow);
+    /** Queues a job in the current unit of work: it exists once that commits, and the workers are woken then. */
+    enqueue(kind: string, organisationId: string, input: unknown, permission: string | null = null): Promise<Job> {
+      return units.run(async () => {
+        const row = await inUnit
+          .insertInto('job')
+          .values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}), permission })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        units.current()?.afterCommit(() => {
+          for (const wake of workers) wake();
+        });
+        return toJob(row as JobRow);
+      });
     },
 
     /**
@@ -184,39 +211,60 @@ export function createJobQueue(
     },
 
     /** A job of the organisation, or undefined (another organisation's job is not found). */
-    async find(organisationId: string, id: string): Promise<Job | undefined> {
-      if (!UUID.test(id)) return undefined;
-      const row = await db
-        .selectFrom('job')
-        .selectAll()
-        .where('id', '=', id)
-        .where('organisation_id', '=', organisationId)
-        .executeTakeFirst();
-      return row ? toJob(row as JobRow) : undefined;
+    find(organisationId: string, id: string): Promise<Job | undefined> {
+      return units.run(async () => {
+        if (!UUID.test(id)) return undefined;
+        const row = await inUnit
+          .selectFrom('job')
+          .selectAll()
+          .where('id', '=', id)
+          .where('organisation_id', '=', organisationId)
+          .executeTakeFirst();
+        return row ? toJob(row as JobRow) : undefined;
+      });
     },
 
-    async files(organisationId: string, jobId: string): Promise<StoredFileInfo[]> {
-      const rows = await db
-        .selectFrom('stored_file')
-        .select(['id', 'name', 'content_type', 'size'])
-        .where('job_id', '=', jobId)
-        .where('organisation_id', '=', organisationId)
-        .orderBy('name')
-        .execute();
-      return rows.map((r: any) => ({ id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
+    files(organisationId: string, jobId: string): Promise<StoredFileInfo[]> {
+      return units.run(async () => {
+        const rows = await inUnit
+          .selectFrom('stored_file')
+          .select(['id', 'name', 'content_type', 'size'])
+          .where('job_id', '=', jobId)
+          .where('organisation_id', '=', organisationId)
+          .orderBy('name')
+          .execute();
+        return rows.map((r: any) => ({ id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
+      });
     },
 
-    async file(organisationId: string, id: string): Promise<StoredFile | undefined> {
-      if (!UUID.test(id)) return undefined;
-      const r = await db
-        .selectFrom('stored_file')
-        .select(['id', 'name', 'content_type', 'size', 'bytes'])
-        .where('id', '=', id)
-        .where('organisation_id', '=', organisationId)
-        .executeTakeFirst();
-      return r
-        ? { id: r.id, name: r.name, contentType: r.content_type, size: r.size, bytes: Buffer.from(r.bytes) }
-        : undefined;
+    file(organisationId: string, id: string): Promise<StoredFile | undefined> {
+      return units.run(async () => {
+        if (!UUID.test(id)) return undefined;
+        const r = await inUnit
+          .selectFrom('stored_file')
+          .leftJoin('job', 'job.id', 'stored_file.job_id')
+          .select([
+            'stored_file.id',
+            'stored_file.name',
+            'stored_file.content_type',
+            'stored_file.size',
+            'stored_file.bytes',
+            'job.permission',
+          ])
+          .where('stored_file.id', '=', id)
+          .where('stored_file.organisation_id', '=', organisationId)
+          .executeTakeFirst();
+        return r
+          ? {
+              id: r.id,
+              name: r.name,
+              contentType: r.content_type,
+              size: r.size,
+              bytes: Buffer.from(r.bytes),
+              permission: r.permission ?? null,
+            }
+          : undefined;
+      });
     },
 
     /** Claims one job and runs its handler; false when the queue was empty. */
@@ -275,13 +323,14 @@ export function createJobQueue(
           wake = undefined;
         }
       })();
+      const poke = () => wake?.();
+      workers.add(poke);
       return {
         /** Ends the wait so a job queued just now is picked up at once. */
-        poke() {
-          wake?.();
-        },
+        poke,
         async stop() {
           stopped = true;
+          workers.delete(poke);
           wake?.();
           await loop;
         },

@@ -1,0 +1,164 @@
+// What every use case of the reports module shares: the services it reads through, the report's
+// one write path (report.aggregate.ts), and the questions each use case asks — where a report is,
+// what a person may do with it, what its outputs need.
+
+import type { Actor } from '../../../domain/actor.ts';
+import { can, type PermissionContext } from '../../../domain/permissions.ts';
+import { nextSteps, type WorkflowActor } from '../../../domain/report-workflow.ts';
+import type { Units } from '../../../platform/db/unit-of-work.ts';
+import type { IndicatorService } from '../../indicators/indicator.service.ts';
+import type { OrganisationService } from '../../organisations/organisation.service.ts';
+import type { PeriodService, ReportingPeriod } from '../../periods/period.service.ts';
+import type { PlanService, Priority } from '../../plans/plan.service.ts';
+import type { RiskService } from '../../risks/risk.service.ts';
+import { createReportAggregate } from '../report.aggregate.ts';
+import { ActionNotFoundError, ReportNotFoundError } from '../report.errors.ts';
+import type { ReportEvents, ReportWorkflowEvent } from '../report.events.ts';
+import type { Action, Report, ReportRepository } from '../report.repository.ts';
+import type { ReportAbilities, ReportBundle } from '../report.types.ts';
+
+export interface ReportServiceDeps {
+  repo: ReportRepository;
+  units: Pick<Units<unknown>, 'current'>;
+  plans: PlanService;
+  periods: PeriodService;
+  organisations: OrganisationService;
+  indicators: IndicatorService;
+  risks: RiskService;
+  /** Told of workflow steps inside their unit of work (e-mail notices). */
+  events?: ReportEvents;
+}
+
+export const accountable = (priority: Priority): PermissionContext => ({
+  accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id],
+});
+export const namedOn = (action: Action) => action.contributors.filter((c) => c.kind === 'person').map((c) => c.id);
+
+export function actionAt(report: Report, n: number): Action {
+  const action = Number.isInteger(n) ? report.actions[n - 1] : undefined;
+  if (!action) throw new ActionNotFoundError(n);
+  return action;
+}
+
+export function createReportContext(deps: ReportServiceDeps) {
+  const { repo, plans, periods, organisations, indicators, risks, events } = deps;
+
+  async function locate(actor: Actor, code: string, periodKey: string) {
+    const priority = await plans.getPriority(actor, code);
+    const period = await periods.getByKey(actor, periodKey);
+    return { priority, period };
+  }
+
+  /** The live report with everything its outputs need. No permission check: callers check. */
+  async function loadBundle(actor: Actor, priority: Priority, period: ReportingPeriod): Promise<ReportBundle> {
+    const report = await repo.find(priority.id, period.id);
+    if (!report) throw new ReportNotFoundError(priority.code, period.label);
+    const previousPeriodId = await repo.findPreviousPeriodId(priority.id, period.startsOn);
+    let previous: ReportBundle['previous'] = null;
+    if (previousPeriodId) {
+      const previousReport = (await repo.find(priority.id, previousPeriodId))!;
+      previous = { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport };
+    }
+    return {
+      organisation: await organisations.getOwn(actor),
+      priority,
+      period,
+      report,
+      statuses: await organisations.statusScale(actor),
+      previous,
+      graphs: await indicators.graphsForReport(actor, report.id, period),
+      citedRisks: await risks.listByIds(actor, report.riskIds),
+    };
+  }
+
+  const mayReadDrafts = (actor: Actor) => can(actor, 'report.read', { published: false });
+
+  /**
+   * What the workflow needs to know of the person: whether they are signed in, may edit (the whole
+   * report, or with `action`, the key action they are named on), submit, and sign off as the
+   * priority's accountable officer or director.
+   */
+  function workflowActor(actor: Actor, priority: Priority, action?: Action): WorkflowActor {
+    const ctx = accountable(priority);
+    const person = actor.kind === 'user' && actor.personId !== undefined;
+    return {
+      person,
+      edit: action
+        ? can(actor, 'report.update-actions', { ...ctx, namedPersonIds: namedOn(action) })
+        : can(actor, 'report.edit', ctx),
+      submit: can(actor, 'report.submit', ctx),
+      officer:
+        person && can(actor, 'report.approve-officer', { accountablePersonIds: [priority.accountableOfficer?.id] }),
+      director:
+        person && can(actor, 'report.approve-director', { accountablePersonIds: [priority.accountableDirector?.id] }),
+    };
+  }
+
+  function abilities(actor: Actor, bundle: ReportBundle | undefined): ReportAbilities {
+    if (!bundle) {
+      return {
+        edit: false,
+        updateActions: false,
+        actions: [],
+        submit: false,
+        approve: false,
+        return: false,
+        readHistory: false,
+        steps: [],
+      };
+    }
+    const { priority, report, statuses } = bundle;
+    const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
+    const facts = {
+      state: report.state,
+      statusChosen: status !== undefined,
+      reasonMissing: status?.commentRequired === true && report.statusReason.trim() === '',
+      statusLabel: status?.label,
+    };
+    const who = workflowActor(actor, priority);
+    const steps = nextSteps(facts, who);
+    const editable = (action?: Action) => nextSteps(facts, workflowActor(actor, priority, action)).includes('edit');
+    const actions = report.actions.flatMap((a, i) => (editable(a) ? [i + 1] : []));
+    return {
+      edit: steps.includes('edit'),
+      updateActions: steps.includes('edit') || actions.length > 0,
+      actions,
+      submit: steps.includes('submit'),
+      approve: steps.includes('approve'),
+      return: steps.includes('return'),
+      readHistory: can(actor, 'history.read', accountable(priority)),
+      steps,
+    };
+  }
+
+  const aggregate = createReportAggregate({ repo, organisations, loadBundle });
+
+  const eventOf = (
+    actor: Actor,
+    reportId: string,
+    priority: Priority,
+    period: ReportingPeriod,
+    comment?: string,
+  ): ReportWorkflowEvent => ({
+    organisationId: actor.organisationId,
+    reportId,
+    priority: {
+      code: priority.code,
+      title: priority.title,
+      accountableOfficer: priority.accountableOfficer,
+      accountableDirector: priority.accountableDirector,
+    },
+    period: { key: period.key, label: period.label },
+    byLabel: actor.label,
+    ...(comment ? { comment } : {}),
+  });
+
+  /** Tells the listeners, in the step's own unit of work. */
+  async function tell(kind: keyof ReportEvents, e: ReportWorkflowEvent): Promise<void> {
+    await events?.[kind]?.(e);
+  }
+
+  return { ...deps, locate, loadBundle, mayReadDrafts, workflowActor, abilities, aggregate, eventOf, tell };
+}
+
+export type ReportContext = ReturnType<typeof createReportContext>;

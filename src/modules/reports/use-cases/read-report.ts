@@ -1,0 +1,124 @@
+// Reading a report: the live report for those who may read drafts, the latest published revision
+// for everyone else (a viewer never sees a draft's text or status), the form pages' bundles after
+// checking the person may use the form, and the list of a priority's reports.
+
+import type { Actor } from '../../../domain/actor.ts';
+import { NotFoundError } from '../../../domain/errors.ts';
+import { authorize, mayEver } from '../../../domain/permissions.ts';
+import type { Priority } from '../../plans/plan.service.ts';
+import { ReportNotFoundError, RevisionNotFoundError } from '../report.errors.ts';
+import type { ReportSummary } from '../report.repository.ts';
+import { snapshotOf, snapshotOfRevision } from '../report.snapshot.ts';
+import type { ReadableReport, ReportBundle } from '../report.types.ts';
+import { accountable, actionAt, namedOn, type ReportContext } from './context.ts';
+
+export function readReportUseCases(ctx: ReportContext) {
+  const { repo, plans, locate, loadBundle, mayReadDrafts, abilities } = ctx;
+
+  /** The live report and everything its outputs need; only for those who may read it. */
+  async function getBundle(actor: Actor, code: string, periodKey: string): Promise<ReportBundle> {
+    const { priority, period } = await locate(actor, code, periodKey);
+    const bundle = await loadBundle(actor, priority, period);
+    authorize(actor, 'report.read', { published: bundle.report.state === 'published' });
+    return bundle;
+  }
+
+  /** The report as this actor may read it: live (drafts' readers), else the latest published revision. */
+  async function readable(actor: Actor, code: string, periodKey: string): Promise<ReadableReport> {
+    authorize(actor, 'report.read', { published: true });
+    const { priority, period } = await locate(actor, code, periodKey);
+    if (mayReadDrafts(actor)) {
+      const bundle = await loadBundle(actor, priority, period);
+      const { report } = bundle;
+      return {
+        snapshot: snapshotOf(bundle),
+        bundle,
+        state: report.state,
+        revision: report.revision,
+        publishedRevision: report.publishedRevision,
+        abilities: abilities(actor, bundle),
+      };
+    }
+    const report = await repo.findRow(priority.id, period.id);
+    if (!report) throw new ReportNotFoundError(priority.code, period.label);
+    authorize(actor, 'report.read', { published: report.publishedRevision !== null });
+    const revision = await repo.findRevision(report.id, report.publishedRevision!);
+    if (!revision) throw new RevisionNotFoundError(report.publishedRevision!);
+    const { format: _f, content: _c, ...published } = revision;
+    return {
+      snapshot: snapshotOfRevision(revision),
+      state: 'published',
+      revision: revision.number,
+      publishedRevision: report.publishedRevision,
+      published,
+      abilities: abilities(actor, undefined),
+    };
+  }
+
+  return {
+    getBundle,
+    readable,
+    abilities,
+
+    async findBundle(actor: Actor, code: string, periodKey: string): Promise<ReportBundle | undefined> {
+      try {
+        return await getBundle(actor, code, periodKey);
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
+
+    /** The priority, when the actor may start or write its reports (the "start a report" page). */
+    async priorityToWrite(actor: Actor, code: string): Promise<Priority> {
+      const priority = await plans.getPriority(actor, code);
+      authorize(actor, 'report.edit', accountable(priority));
+      return priority;
+    },
+
+    /**
+     * The live report for a form page, after checking the actor may use that form: the sections
+     * and whole-report forms need 'report.edit'; a key action's form or a milestone's progress
+     * form need 'report.update-actions' on that action; the sign-off page needs an approver.
+     */
+    async formBundle(
+      actor: Actor,
+      code: string,
+      periodKey: string,
+      need: 'edit' | 'sign-off' | { action: number } | { milestone: string },
+    ): Promise<ReportBundle> {
+      const bundle = await getBundle(actor, code, periodKey);
+      const ctxOf = accountable(bundle.priority);
+      if (need === 'edit') authorize(actor, 'report.edit', ctxOf);
+      else if (need === 'sign-off') {
+        const who = ctx.workflowActor(actor, bundle.priority);
+        if (!who.officer && !who.director)
+          authorize(actor, 'report.approve-officer', {
+            accountablePersonIds: [bundle.priority.accountableOfficer?.id],
+          });
+      } else if ('action' in need)
+        authorize(actor, 'report.update-actions', {
+          ...ctxOf,
+          namedPersonIds: namedOn(actionAt(bundle.report, need.action)),
+        });
+      else {
+        const action = bundle.report.actions.find((a) => a.milestones.some((m) => m.id === need.milestone));
+        if (!action) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
+        authorize(actor, 'report.update-actions', { ...ctxOf, namedPersonIds: namedOn(action) });
+      }
+      return bundle;
+    },
+
+    /** A priority's reports, newest period first; for those who may not read drafts, only the published ones. */
+    async listForPriority(actor: Actor, code: string): Promise<ReportSummary[]> {
+      if (!mayEver(actor, 'report.read')) authorize(actor, 'report.read');
+      const priority = await plans.getPriority(actor, code);
+      const all = await repo.listForPriority(priority.id);
+      if (mayReadDrafts(actor)) return all;
+      // What a reader may see of a report in draft or in sign-off: its last published revision.
+      return all
+        .filter((r) => r.publishedRevision !== null)
+        .map((r) => ({ ...r, state: 'published' as const, statusId: null, updatedAt: r.publishedAt ?? r.updatedAt }));
+    },
+  };
+}

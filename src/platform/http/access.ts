@@ -1,0 +1,370 @@
+// Who may reach a route, and the one unit of work each request runs in.
+//
+// Every route declares its permission where it is defined (`config: { permission }`, one of
+// domain/permissions.ts, or a list of which any will do); a route that declares none cannot be
+// registered, except infrastructure (`config: { infrastructure: true }`: assets, the health
+// check), which has no actor and touches no data of anyone's. For every other request, in order:
+//
+//   1. who is asking: a personal API token (accepted on /api only; a read token may only read),
+//      a session cookie, or nobody (the public actor of the deployment's home organisation);
+//   2. a state-changing request must carry the session's CSRF token (or, before sign-in, the
+//      double-submit cookie's); requests with a token carry no cookie and need none;
+//   3. the actor must hold the route's permission in some scope: the public is sent to sign in,
+//      a signed-in person without it gets 403 — before the handler reads anything;
+//   4. the handler runs, with all of the above, in one unit of work (one transaction, which a
+//      GET by the public opens read only); nothing is sent until it has committed, so a
+//      redirect saying "saved" never goes out for a change that was rolled back.
+//
+// Services then check the thing itself (`authorize(actor, permission, context)`).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { Actor, Identity, PublicActor } from '../../domain/actor.ts';
+import { authorize, mayEver, type Permission } from '../../domain/permissions.ts';
+import { AppError } from '../../domain/errors.ts';
+import { toProblem } from './errors.ts';
+import type { UnitOfWorkOptions } from '../db/unit-of-work.ts';
+import {
+  appendCookie,
+  bearerToken,
+  cookieNames,
+  isSafeMethod,
+  preSessionCsrf,
+  presentedCsrfToken,
+  readCookies,
+  sameSecret,
+  serialiseCookie,
+} from './auth.ts';
+
+export interface RouteAccess {
+  /** The permission the route needs (any of them, for a list). */
+  permission?: Permission | readonly Permission[];
+  /** Assets and the health check: no actor, no unit of work. */
+  infrastructure?: boolean;
+  /**
+   * The handler streams a large body (an upload): who is asking is resolved in a unit of work of
+   * its own first, so that no transaction (on PGlite, the only connection) waits for the file.
+   */
+  streamsBody?: boolean;
+  /**
+   * The handler's use case opens its own units of work (signing in checks the password between
+   * two, so no transaction waits for argon2, and a failed attempt stays recorded): who is asking
+   * is resolved in a unit of its own, and the handler runs in none.
+   */
+  ownUnitsOfWork?: boolean;
+}
+
+declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged into Fastify's route config
+  interface FastifyContextConfig extends RouteAccess {}
+  interface FastifyRequest {
+    /** Who is acting: a signed-in user, or the public before sign-in. Set on every routed request. */
+    actor: Actor;
+    /** The signed-in user (session or API token); undefined before sign-in. */
+    identity: Identity | undefined;
+    /** The CSRF token forms on this page must carry. */
+    csrfToken: string | undefined;
+    organisationName: string | undefined;
+  }
+  interface FastifyInstance {
+    /** Every route registered, with what it needs. */
+    routeTable: RegisteredRoute[];
+  }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** The permissions of which the actor must hold one; empty for infrastructure. */
+  permissions: readonly Permission[];
+  infrastructure: boolean;
+}
+
+/** A refusal worth the security log. */
+export interface SecurityNote {
+  organisationId: string | null;
+  userId: string | null;
+  email: string;
+  ip: string;
+  kind: string;
+  detail: string;
+}
+
+export interface AccessOptions {
+  units: {
+    run<T>(fn: () => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  };
+  production: boolean;
+  /** The identity of a session cookie's secret; undefined when it is unknown or has ended. */
+  resolveSession(token: string): Promise<Identity | undefined>;
+  /** The identity of a personal API token; throws the refusal (an AppError) when it is not valid for this use. */
+  resolveToken(token: string, use: { ip: string; request: string; writes: boolean }): Promise<Identity>;
+  /** The public actor and its organisation's name; undefined while Amber has no organisation. */
+  publicActor(): Promise<{ actor: PublicActor; organisationName: string } | undefined>;
+  securityNote(note: SecurityNote): Promise<void>;
+}
+
+const problem = (reply: FastifyReply, status: number, code: string, title: string, detail: string) =>
+  reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, code, detail });
+
+const permissionsOf = (access: RouteAccess): readonly Permission[] =>
+  access.permission === undefined
+    ? []
+    : typeof access.permission === 'string'
+      ? [access.permission]
+      : access.permission;
+
+export class RouteWithoutPermissionError extends Error {
+  constructor(method: string, url: string) {
+    super(
+      `${method} ${url} declares no permission: add \`config: { permission: '…' }\` (see src/domain/permissions.ts)`,
+    );
+  }
+}
+
+export function registerAccess(app: FastifyInstance, options: AccessOptions): void {
+  const cookies = cookieNames(options.production);
+  const secure = options.production;
+  const routeTable: RegisteredRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.decorateRequest('actor', undefined as unknown as { getter: () => Actor });
+  app.decorateRequest('identity', undefined);
+  app.decorateRequest('csrfToken', undefined);
+  app.decorateRequest('organisationName', undefined);
+
+  /** Sets who is asking on the request; false when the request has been answered (refused). */
+  async function establish(request: FastifyRequest, reply: FastifyReply, access: RouteAccess): Promise<boolean> {
+    const wantsJson = request.url.startsWith('/api');
+    const ip = request.ip;
+    const where = `${request.method} ${request.url.split('?')[0]}`;
+
+    let identity: Identity | undefined;
+    const bearer = bearerToken(request);
+    if (bearer) {
+      if (!wantsJson) {
+        // So that no token can make tokens, change a password or invite anyone through the forms.
+        await options.securityNote({
+          organisationId: null,
+          userId: null,
+          email: '',
+          ip,
+          kind: 'api-token-refused',
+          detail: `${where}: a token on a page or form`,
+        });
+        reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        problem(
+          reply,
+          401,
+          'TOKEN_NOT_ACCEPTED_HERE',
+          'Sign in to continue',
+          'Personal API tokens work only on the API (addresses starting /api/). Pages and forms need you to sign in with a browser.',
+        );
+        return false;
+      }
+      try {
+        identity = await options.resolveToken(bearer, { ip, request: where, writes: !isSafeMethod(request.method) });
+      } catch (error) {
+        // Refused (not valid, expired, revoked, read only): answered, and the refusal stays in the security log.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        if (error.status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        reply.status(error.status).type('application/problem+json').send(toProblem(error));
+        return false;
+      }
+    } else {
+      const sessionToken = readCookies(request)[cookies.session];
+      if (sessionToken) {
+        identity = await options.resolveSession(sessionToken);
+        // An ended session's cookie is cleared, so the browser stops sending it.
+        if (!identity) appendCookie(reply, serialiseCookie(cookies.session, '', { secure, maxAgeSeconds: 0 }));
+      }
+    }
+
+    if (!isSafeMethod(request.method) && identity?.via !== 'token') {
+      const presented = presentedCsrfToken(request);
+      const expected = identity ? identity.csrfToken : readCookies(request)[cookies.csrf];
+      if (!sameSecret(presented, expected)) {
+        await options.securityNote({
+          organisationId: identity?.actor.organisationId ?? null,
+          userId: identity?.user.id ?? null,
+          email: identity?.user.email ?? '',
+          ip,
+          kind: 'csrf-refused',
+          detail: `${where}: ${presented ? 'the token did not match' : 'no token'}`,
+        });
+        const detail =
+          'The form could not be sent: it had expired, or it did not come from an Amber page. Go back, reload the page and try again. Nothing has been changed.';
+        if (wantsJson) {
+          problem(
+            reply,
+            403,
+            'CSRF_TOKEN_INVALID',
+            'You do not have permission',
+            `${detail} Scripts should use a personal API token (Authorization: Bearer) or send the X-CSRF-Token header.`,
+          );
+        } else {
+          reply.status(403).view('error.njk', {
+            pageTitle: 'The form could not be sent',
+            problem: { title: 'The form could not be sent', detail },
+          });
+        }
+        return false;
+      }
+    }
+
+    if (identity) {
+      request.identity = identity;
+      request.actor = identity.actor;
+      request.organisationName = identity.organisationName;
+      request.csrfToken = identity.csrfToken;
+    } else {
+      const anonymous = await options.publicActor();
+      if (!anonymous) {
+        const detail =
+          'Amber has no organisation yet. Load the demo with `npx amber demo`, or import one with `npx amber import FILE.json`, then create an administrator with `npx amber user create --admin EMAIL`.';
+        if (wantsJson) problem(reply, 503, 'NO_ORGANISATION', 'Not set up', detail);
+        else
+          reply.status(503).view('error.njk', {
+            pageTitle: 'Amber is not set up yet',
+            problem: { title: 'Amber is not set up yet', detail },
+          });
+        return false;
+      }
+      request.actor = anonymous.actor;
+      request.organisationName = anonymous.organisationName;
+      // Forms shown before sign-in carry a double-submit token.
+      request.csrfToken = preSessionCsrf(request, reply, cookies, secure);
+    }
+
+    const needed = permissionsOf(access);
+    if (needed.some((p) => mayEver(request.actor, p))) return true;
+    if (request.actor.kind === 'public') {
+      if (wantsJson) {
+        reply.header('www-authenticate', 'Bearer');
+        problem(
+          reply,
+          401,
+          'SIGN_IN_REQUIRED',
+          'Sign in to continue',
+          'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
+        );
+      } else if (request.method !== 'GET') {
+        reply.status(401).view('error.njk', {
+          pageTitle: 'Sign in to continue',
+          problem: {
+            title: 'Sign in to continue',
+            detail:
+              'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.',
+          },
+        });
+      } else {
+        const query = new URLSearchParams({
+          next: request.url,
+          ...(readCookies(request)[cookies.session] ? { notice: 'expired' } : {}),
+        });
+        reply.redirect(`/sign-in?${query}`, 302);
+      }
+      return false;
+    }
+    // Throws the refusal that names what the person may not do.
+    authorize(request.actor, needed[0]!);
+    return true;
+  }
+
+  /**
+   * Holds what a handler sends until its unit of work has ended: a redirect saying "saved" never
+   * leaves for a change that was then rolled back, and the next request (on any connection) sees
+   * what this one committed. While held, the reply is not awaitable (a handler returning it would
+   * otherwise wait for a response that waits for it).
+   */
+  function hold(reply: FastifyReply): { release(): void; discard(): void } {
+    const held: unknown[][] = [];
+    const send = reply.send.bind(reply) as (...args: unknown[]) => unknown;
+    Object.defineProperty(reply, 'send', {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        held.push(args);
+        return reply;
+      },
+    });
+    Object.defineProperty(reply, 'then', { configurable: true, writable: true, value: undefined });
+    const restore = () => {
+      delete (reply as unknown as Record<string, unknown>).send;
+      delete (reply as unknown as Record<string, unknown>).then;
+    };
+    return {
+      release() {
+        restore();
+        for (const args of held) send(...args);
+      },
+      discard: restore,
+    };
+  }
+
+  /** Wraps a handler: who is asking, the permission, then the handler, all in one unit of work. */
+  function guarded(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod {
+    return async function handle(this: FastifyInstance, request, reply) {
+      const presentsCredentials =
+        bearerToken(request) !== undefined || readCookies(request)[cookies.session] !== undefined;
+      // The public's GETs can write nothing: the database refuses it.
+      const unit: UnitOfWorkOptions = { readOnly: isSafeMethod(request.method) && !presentsCredentials };
+      const run = <T>(fn: () => Promise<T>): Promise<T> => {
+        const held = hold(reply);
+        return options.units.run(fn, unit).then(
+          (value) => {
+            held.release();
+            return value;
+          },
+          (error: unknown) => {
+            held.discard();
+            throw error;
+          },
+        );
+      };
+      const answered = Symbol('answered');
+      let result: unknown;
+      if (access.streamsBody || access.ownUnitsOfWork) {
+        if (!(await run(() => establish(request, reply, access)))) return reply;
+        result = access.ownUnitsOfWork
+          ? await handler.call(this, request, reply)
+          : await run(async () => (await handler.call(this, request, reply)) as unknown);
+      } else {
+        result = await run(async () =>
+          (await establish(request, reply, access))
+            ? ((await handler.call(this, request, reply)) as unknown)
+            : answered,
+        );
+      }
+      return result === answered ? reply : result;
+    };
+  }
+
+  app.addHook('onRoute', (route) => {
+    const access: RouteAccess = (route.config as RouteAccess | undefined) ?? {};
+    const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD');
+    // Plugins' own routes: the static assets (served from public/ and GOV.UK Frontend's dist).
+    const isAsset = route.url.startsWith('/assets/');
+    if (!access.infrastructure && !isAsset && permissionsOf(access).length === 0) {
+      throw new RouteWithoutPermissionError(methods.join(','), route.url);
+    }
+    for (const method of methods) {
+      routeTable.push({
+        method,
+        url: route.url,
+        permissions: permissionsOf(access),
+        infrastructure: access.infrastructure === true || isAsset,
+      });
+    }
+    if (access.infrastructure || isAsset) return;
+    route.handler = guarded(route.handler, access);
+  });
+
+  /** The not-found page: who is asking (for the header), as the public may see it. */
+  app.decorate('accessGuard', (handler: RouteHandlerMethod, access: RouteAccess) => guarded(handler, access));
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Wraps a handler that is not a route (the not-found page) like a route with this access. */
+    accessGuard(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod;
+  }
+}
