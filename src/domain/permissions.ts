@@ -116,7 +116,15 @@ export const PERMISSIONS = {
     description: 'Read the dashboard (drafts’ statuses only for those who may read drafts)',
     roles: ALL_ROLES('all'),
   },
-  'boardpack.compile': { description: 'Compile board packs', roles: { ...EDITORS } },
+  'boardpack.compile': {
+    description: 'Compile board packs (of published reports only, for those who may not read drafts)',
+    roles: ALL_ROLES('all'),
+  },
+  'boardpack.drafts': {
+    description: 'Compile board packs that include reports in draft and in sign-off',
+    // Whoever may read drafts ('report.read' at scope all).
+    roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
+  },
   'history.read': {
     description: 'Read the history (audit trail) of a report or priority',
     roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all' },

@@ -83,6 +83,8 @@ export interface BoardPackRow {
   /** null: no status was given, or there is no report for the period. */
   status: StatusView | null;
   hasReport: boolean;
+  /** There is a report for the period but none of its revisions is published (published-only packs). */
+  notYetPublished?: boolean;
   direction: DirectionView;
 }
 
@@ -96,6 +98,8 @@ export interface BoardPackView {
   themeTitle?: string;
   /** "24 November 2026" */
   generatedOn: string;
+  /** The pack holds each report's last published revision only (compiled for a reader of published reports). */
+  publishedOnly?: boolean;
   /** Every priority of the period (and theme), in the order of the priority list. */
   summary: BoardPackRow[];
   /** The reports of the period, in the same order; priorities without one have none here. */
@@ -108,7 +112,11 @@ export function boardPackTitle(view: BoardPackView): string {
   return `Board pack ${view.periodLabel}${view.themeTitle ? ` – ${view.themeTitle}` : ''}`;
 }
 
-const statusText = (row: BoardPackRow) => (row.status ? row.status.label : row.hasReport ? 'Not set' : 'No report');
+const statusText = (row: BoardPackRow) =>
+  row.status ? row.status.label : row.hasReport ? 'Not set' : row.notYetPublished ? 'Not yet published' : 'No report';
+/** What the cover says the pack holds, when it holds published revisions only. */
+export const PUBLISHED_ONLY_NOTE =
+  'Published reports only: a report in draft or in sign-off shows its last published revision, or “Not yet published”.';
 const directionText = (d: DirectionView) => (d.arrow ? `${d.arrow} ${d.label}` : d.label);
 
 // ---- PDF ------------------------------------------------------------------------------------------
@@ -147,6 +155,7 @@ function cover(layout: Layout, view: BoardPackView): void {
     4,
   );
   layout.paragraph(`Generated on ${view.generatedOn}`, body, 0, 4);
+  if (view.publishedOnly) layout.paragraph(PUBLISHED_ONLY_NOTE, body, 0, 4);
 }
 
 interface ContentsEntry {
@@ -397,6 +406,7 @@ function docxCover(view: BoardPackView): Paragraph[] {
       ],
     }),
     text(`Generated on ${view.generatedOn}`, { color: DOCX_GREY, size: 24 }),
+    ...(view.publishedOnly ? [text(PUBLISHED_ONLY_NOTE, { color: DOCX_GREY, size: 24 })] : []),
   ];
 }
 

@@ -13,9 +13,12 @@ export const BOARD_PACK_JOB = 'board-pack';
 export function boardPackJobHandler(boardPack: BoardPackService): JobHandler {
   return async (ctx) => {
     const actor = jobActor(ctx.job);
-    const { periodKey, themeId } = jobParams<BoardPackFilesParams>(ctx.job);
+    const { periodKey, themeId, publishedOnly } = jobParams<BoardPackFilesParams>(ctx.job);
     await ctx.progress(5, 'Gathering the reports');
-    const view = presentBoardPack(await boardPack.build(actor, periodKey, themeId));
+    // The system reads everything: a pack asked for by a reader of published reports holds only those.
+    const view = presentBoardPack(
+      await boardPack.build(actor, periodKey, themeId, undefined, { publishedOnly: publishedOnly === true }),
+    );
     await ctx.progress(20, `Making the PDF of ${view.summary.length} priorities`);
     const pdf = await renderBoardPackPdf(view);
     await ctx.storeFile({ name: boardPackFilename(view, 'pdf'), contentType: 'application/pdf', bytes: pdf });

@@ -7,21 +7,26 @@ import type { Status } from '../../domain/status-scale.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { BoardPackView, DirectionView } from '../../render/board-pack.ts';
 import { presentReport } from '../reports/report.presenter.ts';
-import type { ReportBundle } from '../reports/report.service.ts';
-import type { BoardPack } from './boardpack.service.ts';
+import type { BoardPack, BoardPackItem } from './boardpack.service.ts';
 
 const ARROWS = { better: '↑', worse: '↓', same: '→' } as const;
 
-export function directionOfTravel(bundle: ReportBundle | undefined, statuses: Status[]): DirectionView {
-  if (!bundle) return { key: 'none', label: 'Not known', arrow: '', detail: 'No report for this period' };
-  if (!bundle.previous) return { key: 'new', label: 'New', arrow: '', detail: 'No earlier report' };
-  const position = (id: string | null) => (id ? statuses.findIndex((s) => s.id === id) : -1);
-  const from = position(bundle.previous.report.statusId);
-  const to = position(bundle.report.statusId);
+export function directionOfTravel(item: BoardPackItem, statuses: Status[]): DirectionView {
+  if (!item.report)
+    return {
+      key: 'none',
+      label: 'Not known',
+      arrow: '',
+      detail: item.notYetPublished ? 'Not yet published' : 'No report for this period',
+    };
+  if (!item.previous) return { key: 'new', label: 'New', arrow: '', detail: 'No earlier report' };
+  const position = (key: string | undefined) => (key ? statuses.findIndex((s) => s.key === key) : -1);
+  const from = position(item.previous.statusKey);
+  const to = position(item.status?.key);
   const was =
     from >= 0
-      ? `${statuses[from]!.label} in ${bundle.previous.period.label}`
-      : `No status in ${bundle.previous.period.label}`;
+      ? `${statuses[from]!.label} in ${item.previous.periodLabel}`
+      : `No status in ${item.previous.periodLabel}`;
   if (from < 0 || to < 0) return { key: 'none', label: 'Not known', arrow: '', detail: was };
   const key = to < from ? 'better' : to > from ? 'worse' : 'same';
   return {
@@ -33,7 +38,7 @@ export function directionOfTravel(bundle: ReportBundle | undefined, statuses: St
 }
 
 export function presentBoardPack(pack: BoardPack): BoardPackView {
-  const reports = pack.items.flatMap(({ bundle }) => (bundle ? [presentReport(bundle, pack.today)] : []));
+  const reports = pack.items.flatMap(({ report }) => (report ? [presentReport(report, pack.today)] : []));
   return {
     organisationName: pack.organisation.name,
     periodLabel: pack.period.label,
@@ -41,17 +46,16 @@ export function presentBoardPack(pack: BoardPack): BoardPackView {
     periodKey: pack.period.key,
     ...(pack.theme ? { themeTitle: pack.theme.title } : {}),
     generatedOn: formatDate(pack.today),
-    summary: pack.items.map(({ priority, bundle }) => {
-      const status = bundle?.report.statusId ? pack.statuses.find((s) => s.id === bundle.report.statusId) : undefined;
-      return {
-        code: priority.code,
-        title: priority.title,
-        officer: priority.officerName ?? 'Not assigned',
-        status: status ? presentStatus(status) : null,
-        hasReport: bundle !== undefined,
-        direction: directionOfTravel(bundle, pack.statuses),
-      };
-    }),
+    publishedOnly: pack.publishedOnly,
+    summary: pack.items.map((item) => ({
+      code: item.priority.code,
+      title: item.priority.title,
+      officer: item.priority.officerName ?? 'Not assigned',
+      status: item.status ? presentStatus(item.status) : null,
+      hasReport: item.report !== undefined,
+      notYetPublished: item.notYetPublished,
+      direction: directionOfTravel(item, pack.statuses),
+    })),
     reports,
   };
 }

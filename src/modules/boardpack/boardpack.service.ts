@@ -1,9 +1,12 @@
 // The board pack for a reporting period (and optionally one theme): every priority of the
-// period in the priority list's order, with its report's bundle where it has one. It only
-// reads, through the other modules' services.
+// period in the priority list's order, with its report where it has one. It only reads, through
+// the other modules' services. Whoever may read drafts gets the live reports; everyone else (a
+// viewer, or a pack compiled for one) gets each report's last published revision, and "not yet
+// published" for a report that has none.
 
-import type { Actor } from '../../domain/actor.ts';
-import { authorize } from '../../domain/permissions.ts';
+import { systemActor, type Actor } from '../../domain/actor.ts';
+import { authorize, can } from '../../domain/permissions.ts';
+import type { FrozenStatus, ReportSnapshot } from '../../domain/report-snapshot.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -17,6 +20,8 @@ import type { Job, JobService } from '../jobs/job.service.ts';
 export interface BoardPackFilesParams {
   periodKey: string;
   themeId: string | undefined;
+  /** The pack holds published revisions only (it was asked for by someone who may not read drafts). */
+  publishedOnly?: boolean;
 }
 
 export class ThemeNotFoundError extends NotFoundError {
@@ -30,8 +35,22 @@ export interface BoardPack {
   period: ReportingPeriod;
   theme: Theme | undefined;
   statuses: Status[];
-  items: { priority: PriorityListItem; bundle: ReportBundle | undefined }[];
+  items: BoardPackItem[];
+  /** Only published revisions are in the pack. */
+  publishedOnly: boolean;
   today: IsoDate;
+}
+
+export interface BoardPackItem {
+  priority: PriorityListItem;
+  /** The live report (for those who may read drafts) or its last published revision. */
+  report: ReportBundle | ReportSnapshot | undefined;
+  /** The status shown for the period, as the report above has it. */
+  status: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'> | undefined;
+  /** The previous report's period and status, for the direction of travel. */
+  previous: { periodLabel: string; statusKey: string | undefined } | undefined;
+  /** There is a report for the period, but no revision of it is published yet. */
+  notYetPublished: boolean;
 }
 
 export interface BoardPackDeps {
@@ -43,6 +62,51 @@ export interface BoardPackDeps {
 }
 
 export function createBoardPackService({ plans, periods, organisations, reports, jobs }: BoardPackDeps) {
+  async function liveItem(
+    actor: Actor,
+    priority: PriorityListItem,
+    period: ReportingPeriod,
+    statuses: Status[],
+  ): Promise<BoardPackItem> {
+    const bundle = await reports.getBundle(actor, priority.code, period.key);
+    const statusOf = (id: string | null) => (id ? statuses.find((s) => s.id === id) : undefined);
+    return {
+      priority,
+      report: bundle,
+      status: statusOf(bundle.report.statusId),
+      previous: bundle.previous
+        ? {
+            periodLabel: bundle.previous.period.label,
+            statusKey: statusOf(bundle.previous.report.statusId)?.key,
+          }
+        : undefined,
+      notYetPublished: false,
+    };
+  }
+
+  /** The last published revision, and the previous published report's status as it was published. */
+  async function publishedItem(
+    actor: Actor,
+    priority: PriorityListItem,
+    period: ReportingPeriod,
+  ): Promise<BoardPackItem> {
+    const { snapshot } = await reports.readable(actor, priority.code, period.key, { publishedOnly: true });
+    const list = (await reports.listForPriority(actor, priority.code)).filter((r) => r.publishedRevision !== null);
+    const at = list.findIndex((r) => r.periodKey === period.key);
+    const earlier = at >= 0 ? list[at + 1] : undefined;
+    const frozen: FrozenStatus | null = snapshot.report.status;
+    return {
+      priority,
+      report: snapshot,
+      status: frozen ?? undefined,
+      previous: earlier && {
+        periodLabel: (await periods.getByKey(actor, earlier.periodKey)).label,
+        statusKey: earlier.publishedStatus?.key,
+      },
+      notYetPublished: false,
+    };
+  }
+
   return {
     /** Queues the PDF and Word files of a pack (checked first, so a bad choice is refused now, not later). */
     async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<Job> {
@@ -50,48 +114,72 @@ export function createBoardPackService({ plans, periods, organisations, reports,
       const period = await periods.getByKey(actor, periodKey);
       if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId))
         throw new ThemeNotFoundError(themeId);
+      // The job runs as the system: what it may put in the files is decided now, for the asker,
+      // and the files can then be fetched only by those who could have asked for the same.
+      const publishedOnly = !can(actor, 'boardpack.drafts');
       return jobs.enqueue<BoardPackFilesParams>(
         actor,
         'board-pack',
-        { periodKey: period.key, themeId: themeId || undefined },
-        'boardpack.compile',
+        { periodKey: period.key, themeId: themeId || undefined, publishedOnly },
+        publishedOnly ? 'boardpack.compile' : 'boardpack.drafts',
       );
     },
 
     /** The choices of the board pack form: periods (latest first) and themes. */
     async choices(actor: Actor): Promise<{ periods: ReportingPeriod[]; themes: Theme[] }> {
+      authorize(actor, 'boardpack.compile');
       return { periods: await periods.list(actor), themes: await plans.listThemes(actor) };
     },
 
     /** The period a pack is offered for first: the latest ended half-year, else the latest period. */
     async defaultPeriod(actor: Actor, today: IsoDate = todayIso()): Promise<ReportingPeriod | undefined> {
+      authorize(actor, 'boardpack.compile');
       const all = await periods.list(actor);
       return all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0];
     },
 
-    async build(actor: Actor, periodKey: string, themeId?: string, today: IsoDate = todayIso()): Promise<BoardPack> {
+    async build(
+      actor: Actor,
+      periodKey: string,
+      themeId?: string,
+      today: IsoDate = todayIso(),
+      options: { publishedOnly?: boolean } = {},
+    ): Promise<BoardPack> {
       authorize(actor, 'boardpack.compile');
+      const publishedOnly = options.publishedOnly === true || !can(actor, 'boardpack.drafts');
       const period = await periods.getByKey(actor, periodKey);
       let theme: Theme | undefined;
       if (themeId) {
         theme = (await plans.listThemes(actor)).find((t) => t.id === themeId);
         if (!theme) throw new ThemeNotFoundError(themeId);
       }
-      const priorities = await plans.listPriorities(actor, { themeId: theme?.id, periodId: period.id });
-      const items: BoardPack['items'] = [];
+      const statuses = await organisations.statusScale(actor);
+      const priorities = await plans.listPriorities(actor, { themeId: theme?.id, periodId: period.id, publishedOnly });
+      const items: BoardPackItem[] = [];
       for (const priority of priorities) {
-        const bundle =
-          priority.latest?.periodKey === period.key
-            ? await reports.getBundle(actor, priority.code, period.key)
-            : undefined;
-        items.push({ priority, bundle });
+        if (priority.latest?.periodKey !== period.key) {
+          // No report for the period; or, for published-only packs, none published: which?
+          const exists =
+            publishedOnly &&
+            (await reports.listForPriority(systemActor(actor.organisationId, 'board pack'), priority.code)).some(
+              (r) => r.periodKey === period.key,
+            );
+          items.push({ priority, report: undefined, status: undefined, previous: undefined, notYetPublished: exists });
+          continue;
+        }
+        items.push(
+          publishedOnly
+            ? await publishedItem(actor, priority, period)
+            : await liveItem(actor, priority, period, statuses),
+        );
       }
       return {
         organisation: await organisations.getOwn(actor),
         period,
         theme,
-        statuses: await organisations.statusScale(actor),
+        statuses,
         items,
+        publishedOnly,
         today,
       };
     },

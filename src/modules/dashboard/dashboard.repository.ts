@@ -33,23 +33,46 @@ export interface OverdueMilestone {
 
 function dashboardQueries(db: Kysely<DB>) {
   return {
-    async statusCounts(organisationId: string, periodId: string): Promise<ThemeStatusCount[]> {
+    /**
+     * Priorities per theme and status in the period. With `publishedOnly` (readers who may not
+     * see drafts) a report counts only once it has a published revision, with the status it was
+     * published with.
+     */
+    async statusCounts(organisationId: string, periodId: string, publishedOnly = false): Promise<ThemeStatusCount[]> {
       const rows = await db
         .selectFrom('priority')
         .innerJoin('theme', 'theme.id', 'priority.theme_id')
-        .leftJoin('progress_report', (join) =>
-          join.onRef('progress_report.priority_id', '=', 'priority.id').on('progress_report.period_id', '=', periodId),
+        .leftJoin('progress_report', (join) => {
+          const j = join
+            .onRef('progress_report.priority_id', '=', 'priority.id')
+            .on('progress_report.period_id', '=', periodId);
+          return publishedOnly ? j.on('progress_report.published_revision', 'is not', null) : j;
+        })
+        .leftJoin('report_revision', (join) =>
+          join
+            .onRef('report_revision.report_id', '=', 'progress_report.id')
+            .onRef('report_revision.number', '=', 'progress_report.published_revision'),
         )
-        .select([
+        .leftJoin('status as published_status', (join) =>
+          join
+            .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
+            .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`),
+        )
+        .select((eb) => [
           'theme.id as theme_id',
           'theme.title as theme_title',
           'theme.position',
-          'progress_report.status_id',
-          (eb) => eb.fn.count<number>('progress_report.id').as('reports'),
-          (eb) => eb.fn.countAll<number>().as('n'),
+          (publishedOnly ? eb.ref('published_status.id') : eb.ref('progress_report.status_id')).as('status_id'),
+          eb.fn.count<number>('progress_report.id').as('reports'),
+          eb.fn.countAll<number>().as('n'),
         ])
         .where('priority.organisation_id', '=', organisationId)
-        .groupBy(['theme.id', 'theme.title', 'theme.position', 'progress_report.status_id'])
+        .groupBy([
+          'theme.id',
+          'theme.title',
+          'theme.position',
+          publishedOnly ? 'published_status.id' : 'progress_report.status_id',
+        ])
         .orderBy('theme.position')
         .execute();
       return rows.map((r) => ({
@@ -61,8 +84,23 @@ function dashboardQueries(db: Kysely<DB>) {
       }));
     },
 
-    /** Priorities reported in the period whose status differs from their previous report's. */
-    async statusChanges(organisationId: string, periodId: string, startsOn: string): Promise<StatusChange[]> {
+    /**
+     * Priorities reported in the period whose status differs from their previous report's. With
+     * `publishedOnly`, both statuses are those the reports were published with.
+     */
+    async statusChanges(
+      organisationId: string,
+      periodId: string,
+      startsOn: string,
+      publishedOnly = false,
+    ): Promise<StatusChange[]> {
+      // The status a reader sees of a report: live, or as its published revision has it.
+      const shown = (report: string) =>
+        publishedOnly
+          ? sql<string | null>`(select s.id from report_revision r join status s
+              on s.organisation_id = r.organisation_id and s.key = r.status->>'key'
+              where r.report_id = ${sql.ref(`${report}.id`)} and r.number = ${sql.ref(`${report}.published_revision`)})`
+          : sql<string | null>`${sql.ref(`${report}.status_id`)}`;
       const rows = await db
         .selectFrom('progress_report as current')
         .innerJoin('priority', 'priority.id', 'current.priority_id')
@@ -71,9 +109,10 @@ function dashboardQueries(db: Kysely<DB>) {
             eb
               .selectFrom('progress_report as earlier')
               .innerJoin('reporting_period as ep', 'ep.id', 'earlier.period_id')
-              .select(['earlier.status_id', 'ep.key'])
+              .select([shown('earlier').as('status_id'), 'ep.key'])
               .whereRef('earlier.priority_id', '=', 'current.priority_id')
               .where('ep.ends_on', '<', startsOn)
+              .$if(publishedOnly, (q) => q.where('earlier.published_revision', 'is not', null))
               .orderBy('ep.ends_on', 'desc')
               .limit(1)
               .as('prev'),
@@ -83,12 +122,13 @@ function dashboardQueries(db: Kysely<DB>) {
           'priority.code',
           'priority.title',
           'prev.status_id as from_status',
-          'current.status_id as to_status',
+          shown('current').as('to_status'),
           'prev.key as from_key',
         ])
         .where('current.organisation_id', '=', organisationId)
         .where('current.period_id', '=', periodId)
-        .where(sql<boolean>`prev.status_id is distinct from current.status_id`)
+        .$if(publishedOnly, (q) => q.where('current.published_revision', 'is not', null))
+        .where(sql<boolean>`prev.status_id is distinct from ${shown('current')}`)
         .orderBy('priority.code')
         .execute();
       return rows.map((r) => ({
@@ -100,8 +140,12 @@ function dashboardQueries(db: Kysely<DB>) {
       }));
     },
 
-    /** Milestones past their (revised) timescale with nothing recorded, or slipped past the revised one. */
-    async overdueMilestones(organisationId: string, today: string): Promise<OverdueMilestone[]> {
+    /**
+     * Milestones past their (revised) timescale with nothing recorded, or slipped past the revised
+     * one. With `publishedOnly`, only milestones of published reports (whose live content is
+     * their published revision): a draft's milestones are not shown.
+     */
+    async overdueMilestones(organisationId: string, today: string, publishedOnly = false): Promise<OverdueMilestone[]> {
       const deadline = (date: string, precision: string) =>
         sql<string>`case when ${sql.ref(precision)} = 'month' then (${sql.ref(date)} + interval '1 month' - interval '1 day')::date else ${sql.ref(date)} end`;
       const rows = await db
@@ -123,6 +167,7 @@ function dashboardQueries(db: Kysely<DB>) {
           'reporting_period.key as period_key',
         ])
         .where('milestone.organisation_id', '=', organisationId)
+        .$if(publishedOnly, (q) => q.where('progress_report.state', '=', 'published'))
         .where((eb) =>
           eb.or([
             eb.and([

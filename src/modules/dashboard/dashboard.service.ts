@@ -3,6 +3,7 @@
 // comes with what is needed to link to the list behind it.
 
 import type { Actor } from '../../domain/actor.ts';
+import { authorize, can } from '../../domain/permissions.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -36,6 +37,9 @@ export function createDashboardService({ repo, periods, organisations, indicator
   return {
     /** The period asked for, or the latest period that has a report (then the latest period). */
     async forPeriod(actor: Actor, periodKey?: string, today: IsoDate = todayIso()): Promise<Dashboard | undefined> {
+      authorize(actor, 'dashboard.read');
+      // Readers who may not see drafts see what was published, and nothing of a draft.
+      const publishedOnly = !can(actor, 'report.read', { published: false });
       const all = await periods.list(actor);
       if (all.length === 0) return undefined;
       const period = periodKey
@@ -48,7 +52,7 @@ export function createDashboardService({ repo, periods, organisations, indicator
 
       const themes = new Map<string, Dashboard['themes'][number]>();
       const totals: Record<string, number> = {};
-      for (const row of await repo.statusCounts(actor.organisationId, period.id)) {
+      for (const row of await repo.statusCounts(actor.organisationId, period.id, publishedOnly)) {
         const theme = themes.get(row.themeId) ?? {
           themeId: row.themeId,
           themeTitle: row.themeTitle,
@@ -63,17 +67,19 @@ export function createDashboardService({ repo, periods, organisations, indicator
       }
 
       const position = (id: string | null) => (id ? statuses.findIndex((s) => s.id === id) : -1);
-      const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn)).map((c) => {
-        const from = position(c.fromStatusId);
-        const to = position(c.toStatusId);
-        return {
-          ...c,
-          fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
-          better: from < 0 || to < 0 ? null : to < from,
-        };
-      });
+      const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn, publishedOnly)).map(
+        (c) => {
+          const from = position(c.fromStatusId);
+          const to = position(c.toStatusId);
+          return {
+            ...c,
+            fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
+            better: from < 0 || to < 0 ? null : to < from,
+          };
+        },
+      );
 
-      const overdue = (await repo.overdueMilestones(actor.organisationId, today)).map((m) => ({
+      const overdue = (await repo.overdueMilestones(actor.organisationId, today, publishedOnly)).map((m) => ({
         ...m,
         timescale: { precision: m.duePrecision, date: m.dueOn as IsoDate } as Timescale,
         revised:

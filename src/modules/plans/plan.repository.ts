@@ -1,6 +1,6 @@
 // All SQL about plans, their themes and their improvement priorities.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 
@@ -249,10 +249,15 @@ function planQueries(db: Kysely<DB>) {
       await db.deleteFrom('theme').where('organisation_id', '=', organisationId).where('id', '=', id).execute();
     },
 
-    /** Priorities with their latest report, or with their report for `periodId` when given. */
+    /**
+     * Priorities with their latest report, or with their report for `periodId` when given. With
+     * `publishedOnly` (readers who may not see drafts), only reports with a published revision
+     * count, and the status is the one that revision was published with (matched on the scale
+     * by key), never the draft's.
+     */
     async listPriorities(
       organisationId: string,
-      filter: { themeId?: string | undefined; periodId?: string | undefined },
+      filter: { themeId?: string | undefined; periodId?: string | undefined; publishedOnly?: boolean },
     ): Promise<PriorityListItem[]> {
       let q = db
         .selectFrom('priority')
@@ -264,7 +269,25 @@ function planQueries(db: Kysely<DB>) {
             eb
               .selectFrom('progress_report')
               .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-              .select(['reporting_period.key as period_key', 'progress_report.status_id'])
+              .leftJoin('report_revision', (join) =>
+                join
+                  .onRef('report_revision.report_id', '=', 'progress_report.id')
+                  .onRef('report_revision.number', '=', 'progress_report.published_revision'),
+              )
+              .leftJoin('status as published_status', (join) =>
+                join
+                  .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
+                  .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`),
+              )
+              .select((sub) => [
+                'reporting_period.key as period_key',
+                (filter.publishedOnly ? sub.ref('published_status.id') : sub.ref('progress_report.status_id')).as(
+                  'status_id',
+                ),
+              ])
+              .$if(filter.publishedOnly === true, (sub) =>
+                sub.where('progress_report.published_revision', 'is not', null),
+              )
               .whereRef('progress_report.priority_id', '=', 'priority.id')
               .$if(filter.periodId !== undefined, (sub) =>
                 sub.where('progress_report.period_id', '=', filter.periodId!),

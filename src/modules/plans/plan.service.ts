@@ -2,7 +2,7 @@
 
 import type { Actor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
-import { authorize, mayEver } from '../../domain/permissions.ts';
+import { authorize, can, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanRepository, PlanQueries, Plan, Theme, Priority, PriorityListItem } from './plan.repository.ts';
@@ -43,18 +43,21 @@ export interface PlanServiceDeps {
 
 export function createPlanService({ repo, units }: PlanServiceDeps) {
   async function getPlan(actor: Actor, id: string): Promise<Plan> {
+    authorize(actor, 'report.read', { published: true });
     const plan = isUuid(id) ? await repo.findPlan(actor.organisationId, id) : undefined;
     if (!plan) throw new PlanNotFoundError();
     return plan;
   }
   async function getTheme(actor: Actor, id: string): Promise<Theme> {
+    authorize(actor, 'report.read', { published: true });
     const theme = isUuid(id) ? await repo.findTheme(actor.organisationId, id) : undefined;
     if (!theme) throw new ThemeNotFoundError();
     return theme;
   }
   /** A priority is read once per use case, however many services ask for it. */
   const priorityKey = (organisationId: string) => `priority:${organisationId}:`;
-  function findPriority(actor: Actor, code: string): Promise<Priority | undefined> {
+  async function findPriority(actor: Actor, code: string): Promise<Priority | undefined> {
+    authorize(actor, 'report.read', { published: true });
     const load = () => repo.findPriorityByCode(actor.organisationId, code);
     return units.current()?.memo(`${priorityKey(actor.organisationId)}${code.toLowerCase()}`, load) ?? load();
   }
@@ -107,7 +110,10 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
       });
       return priority;
     },
-    listPlans: (actor: Actor) => repo.listPlans(actor.organisationId),
+    listPlans: async (actor: Actor) => {
+      authorize(actor, 'report.read', { published: true });
+      return repo.listPlans(actor.organisationId);
+    },
     getPlan,
     async createPlan(actor: Actor, input: unknown): Promise<Plan> {
       authorize(actor, 'priority.edit');
@@ -128,7 +134,10 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
       return after;
     },
 
-    listThemes: (actor: Actor, planId?: string) => repo.listThemes(actor.organisationId, planId),
+    listThemes: async (actor: Actor, planId?: string) => {
+      authorize(actor, 'report.read', { published: true });
+      return repo.listThemes(actor.organisationId, planId);
+    },
     getTheme,
     async createTheme(actor: Actor, planId: string, input: unknown): Promise<Theme> {
       authorize(actor, 'priority.edit');
@@ -162,14 +171,21 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
       await audit(repo, actor, 'theme', id, 'delete', before);
     },
 
-    listPriorities: (
+    /**
+     * The priority list. A reader who may not see drafts (a viewer) sees each priority's latest
+     * published report and the status it was published with; a draft is "not yet published".
+     */
+    listPriorities: async (
       actor: Actor,
-      filter: { themeId?: string | undefined; periodId?: string | undefined } = {},
-    ): Promise<PriorityListItem[]> =>
-      repo.listPriorities(actor.organisationId, {
+      filter: { themeId?: string | undefined; periodId?: string | undefined; publishedOnly?: boolean } = {},
+    ): Promise<PriorityListItem[]> => {
+      authorize(actor, 'report.read', { published: true });
+      return repo.listPriorities(actor.organisationId, {
         themeId: filter.themeId && isUuid(filter.themeId) ? filter.themeId : undefined,
         periodId: filter.periodId && isUuid(filter.periodId) ? filter.periodId : undefined,
-      }),
+        publishedOnly: filter.publishedOnly === true || !can(actor, 'report.read', { published: false }),
+      });
+    },
     findPriority,
     getPriority,
     async createPriority(actor: Actor, input: unknown): Promise<Priority> {

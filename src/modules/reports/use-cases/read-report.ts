@@ -23,11 +23,20 @@ export function readReportUseCases(ctx: ReportContext) {
     return bundle;
   }
 
-  /** The report as this actor may read it: live (drafts' readers), else the latest published revision. */
-  async function readable(actor: Actor, code: string, periodKey: string): Promise<ReadableReport> {
+  /**
+   * The report as this actor may read it: live (drafts' readers), else the latest published
+   * revision. `publishedOnly` asks for the published revision whoever reads (a board pack made
+   * by the system for a viewer).
+   */
+  async function readable(
+    actor: Actor,
+    code: string,
+    periodKey: string,
+    options: { publishedOnly?: boolean } = {},
+  ): Promise<ReadableReport> {
     authorize(actor, 'report.read', { published: true });
     const { priority, period } = await locate(actor, code, periodKey);
-    if (mayReadDrafts(actor)) {
+    if (mayReadDrafts(actor) && options.publishedOnly !== true) {
       const bundle = await loadBundle(actor, priority, period);
       const { report } = bundle;
       return {
