@@ -16,7 +16,7 @@ import { paths } from './paths.ts';
 import { viewsPlugin, GOVUK_FRONTEND_DIST } from './platform/views/views.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
 import { registerAccess } from './platform/http/access.ts';
-import { parseFormBody } from './platform/http/form-body.ts';
+import { parseFormBody, parseJsonBody } from './platform/http/form-body.ts';
 import type { Units } from './platform/db/unit-of-work.ts';
 import { registerPlanRoutes } from './modules/plans/plan.routes.ts';
 import { registerReportRoutes } from './modules/reports/report.routes.ts';
@@ -47,7 +47,7 @@ export interface AppDeps {
   /** The pool-level database, for the health check. */
   db: Kysely<DB>;
   /** Every request's unit of work. */
-  units: Pick<Units<DB>, 'run'>;
+  units: Pick<Units<DB>, 'run' | 'current'>;
   services: Services;
 }
 
@@ -82,6 +82,14 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
     strictTransportSecurity: production,
   });
   await app.register(formbody, { parser: parseFormBody });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   // Who may reach each route, and one unit of work per request (platform/http/access.ts). Every
   // route registered from here on must declare its permission.
   registerAccess(app, {

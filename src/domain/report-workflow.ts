@@ -221,6 +221,14 @@ export function decideHistorical(
   if (state === 'published') return { allowed: false, reason: 'not-now', message: 'The report is already published.' };
   if (signOff.decision === 'returned')
     return { allowed: true, to: 'draft', opensRevision: false, signOff: signOff.role };
+  // On paper as on screen, the director signs off after the officer: a director's approval of a
+  // report the officer has not approved (or approved before a return) is refused.
+  if (signOff.role === 'accountable_director' && state !== 'officer_approved')
+    return {
+      allowed: false,
+      reason: 'not-now',
+      message: 'The accountable director signs off after the accountable officer: record the officer’s approval first.',
+    };
   return {
     allowed: true,
     to: signOff.role === 'accountable_officer' ? 'officer_approved' : 'published',

@@ -32,6 +32,7 @@ import {
   unitsTable,
   xlsxRows,
 } from './diagnostic.presenter.ts';
+import { refusePrototypeKeys } from '../../platform/http/form-body.ts';
 
 const MAX_BYTES = 50 * 1024 * 1024;
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
@@ -260,7 +261,10 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
               if (part.type === 'file') {
                 const data = await part.toBuffer();
                 if (part.filename) file = { filename: part.filename, data };
-              } else fields[part.fieldname] = String(part.value ?? '');
+              } else {
+                refusePrototypeKeys([part.fieldname]);
+                fields[part.fieldname] = String(part.value ?? '');
+              }
             }
           const result = await diagnostics.upload(request.actor, id, {
             file,

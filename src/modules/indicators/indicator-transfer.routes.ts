@@ -10,6 +10,7 @@ import { ValidationError } from '../../domain/errors.ts';
 import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
 import type { Download } from './indicator-transfer.service.ts';
+import { refusePrototypeKeys } from '../../platform/http/form-body.ts';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 /** The path of a link without its query string: the route pattern. */
@@ -29,6 +30,7 @@ async function readUpload(
       const data = await part.toBuffer();
       if (part.filename) file = { filename: part.filename, data };
     } else {
+      refusePrototypeKeys([part.fieldname]);
       fields[part.fieldname] = String(part.value ?? '');
     }
   }

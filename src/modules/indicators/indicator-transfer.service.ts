@@ -4,7 +4,7 @@
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
-import { ValidationError, ConflictError } from '../../domain/errors.ts';
+import { ValidationError, ConflictError, ForbiddenError } from '../../domain/errors.ts';
 import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
@@ -320,11 +320,16 @@ export function createIndicatorTransferService({
     parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
 
     /** The year's values, one row per indicator, in the layout the import reads. */
-    exportValues: (actor: Actor, input: unknown, format: TransferFormat) =>
-      download(actor, parseWith(transferYearInput, input).year, format, false),
+    exportValues: async (actor: Actor, input: unknown, format: TransferFormat) => {
+      authorize(actor, 'indicator.read');
+      return download(actor, parseWith(transferYearInput, input).year, format, false);
+    },
 
     /** The layout with every indicator's PI No and description filled in and no values. */
-    template: (actor: Actor, format: TransferFormat) => download(actor, new Date().getFullYear(), format, true),
+    template: async (actor: Actor, format: TransferFormat) => {
+      authorize(actor, 'indicator.read');
+      return download(actor, new Date().getFullYear(), format, true);
+    },
 
     /**
      * Reads a CSV or XLSX file of one year's values and records them all, or nothing: a
@@ -384,6 +389,9 @@ export function createIndicatorTransferService({
      * failed job can simply be queued again.
      */
     async writeQueuedBatch(actor: Actor, params: IndicatorImportParams, index: number): Promise<number> {
+      // Only the import job (the system) writes a batch: the values were checked, and the import authorised, when queued.
+      if (actor.kind !== 'system')
+        throw new ForbiddenError('FORBIDDEN', 'Only the import job writes the queued values of an import.');
       const batch = importBatches(params.writes)[index];
       if (!batch) return 0;
       await writeBatch(repo, actor, params.filename, params.year, batch);

@@ -384,7 +384,11 @@ function indicatorQueries(db: Kysely<DB>) {
       ).map((r) => r.indicator_id);
     },
     async setReportGraphs(organisationId: string, reportId: string, indicatorIds: string[]): Promise<void> {
-      await db.deleteFrom('report_graph').where('report_id', '=', reportId).execute();
+      await db
+        .deleteFrom('report_graph')
+        .where('organisation_id', '=', organisationId)
+        .where('report_id', '=', reportId)
+        .execute();
       if (indicatorIds.length > 0) {
         await db
           .insertInto('report_graph')

@@ -3,7 +3,7 @@
 // status is kept beside it), direction of travel, and the series a report draws as a graph.
 
 import type { Actor } from '../../domain/actor.ts';
-import { authorize } from '../../domain/permissions.ts';
+import { authorize, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -175,6 +175,7 @@ export interface IndicatorServiceDeps {
 
 export function createIndicatorService({ repo, plans, periods, organisations }: IndicatorServiceDeps) {
   async function get(actor: Actor, code: string, q: IndicatorQueries = repo): Promise<Indicator> {
+    authorize(actor, 'indicator.read');
     const i = await q.findByCode(actor.organisationId, code);
     if (!i) throw new IndicatorNotFoundError(code);
     return i;
@@ -278,8 +279,12 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
 
   return {
     get,
-    findByCode: (actor: Actor, code: string) => repo.findByCode(actor.organisationId, code),
+    findByCode: async (actor: Actor, code: string) => {
+      authorize(actor, 'indicator.read');
+      return repo.findByCode(actor.organisationId, code);
+    },
     async list(actor: Actor, filter: { priorityCode?: string } = {}): Promise<Indicator[]> {
+      authorize(actor, 'indicator.read');
       const priorityId = filter.priorityCode ? (await plans.getPriority(actor, filter.priorityCode)).id : undefined;
       return repo.list(actor.organisationId, priorityId ? { priorityId } : {});
     },
@@ -442,6 +447,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       reportId: string,
       upTo: Period,
     ): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
+      authorize(actor, 'report.read', { published: true });
       const ids = await repo.reportGraphIds(reportId);
       if (ids.length === 0) return [];
       const all = await repo.list(actor.organisationId);
@@ -462,6 +468,8 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
 
     /** Chooses which of the priority's indicators the report shows as graphs, in the order given. */
     async chooseGraphs(actor: Actor, reportId: string, priorityId: string, input: unknown): Promise<void> {
+      // The reports module checks this person may edit this report; here, that they may edit reports at all.
+      if (!mayEver(actor, 'report.edit')) authorize(actor, 'report.edit');
       const { indicators } = parseWith(graphsInput, input);
       const linked = new Set((await repo.list(actor.organisationId, { priorityId })).map((i) => i.id));
       if (indicators.some((id) => !linked.has(id)))

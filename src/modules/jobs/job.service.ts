@@ -6,7 +6,7 @@
 
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { NotFoundError } from '../../domain/errors.ts';
-import { authorize, PERMISSIONS, type Permission } from '../../domain/permissions.ts';
+import { authorize, mayEver, PERMISSIONS, type Permission } from '../../domain/permissions.ts';
 import type { Job, JobQueue, StoredFile, StoredFileInfo } from '../../platform/jobs/jobs.ts';
 
 export type { Job, StoredFile, StoredFileInfo };
@@ -41,8 +41,16 @@ export function createJobService(queue: JobQueue) {
      * Queues work for the actor's organisation, needing `permission` to be seen (what made it);
      * the worker runs it as the system, labelled as who queued it.
      */
-    enqueue: <T>(actor: Actor, kind: string, params: T, permission: Permission): Promise<Job> =>
-      queue.enqueue(kind, actor.organisationId, { actorLabel: actor.label, params } satisfies JobInput<T>, permission),
+    /** Queues work for the actor, who must hold (at some scope) the permission the job and its files will need. */
+    enqueue: async <T>(actor: Actor, kind: string, params: T, permission: Permission): Promise<Job> => {
+      if (!mayEver(actor, permission)) authorize(actor, permission);
+      return queue.enqueue(
+        kind,
+        actor.organisationId,
+        { actorLabel: actor.label, params } satisfies JobInput<T>,
+        permission,
+      );
+    },
 
     async get(actor: Actor, id: string): Promise<{ job: Job; files: StoredFileInfo[] }> {
       const job = await queue.find(actor.organisationId, id);

@@ -48,6 +48,7 @@ export interface OrganisationServiceDeps {
 
 export function createOrganisationService({ repo, units }: OrganisationServiceDeps) {
   async function getPartner(actor: Actor, id: string): Promise<Organisation> {
+    authorize(actor, 'reference.read');
     const org = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findById(id) : undefined;
     if (!org || org.managedById !== actor.organisationId) throw new OrganisationNotFoundError();
     return org;
@@ -69,6 +70,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       return home && { actor: publicActor(home.id), organisationName: home.name };
     },
     async getOwn(actor: Actor): Promise<Organisation> {
+      authorize(actor, 'reference.read');
       const org = await remembered(`organisation:${actor.organisationId}`, () => repo.findById(actor.organisationId));
       if (!org) throw new OrganisationNotFoundError();
       return org;
@@ -111,7 +113,10 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       return org;
     },
 
-    listPartners: (actor: Actor) => repo.listManagedBy(actor.organisationId),
+    listPartners: async (actor: Actor) => {
+      authorize(actor, 'reference.read');
+      return repo.listManagedBy(actor.organisationId);
+    },
     getPartner,
     async createPartner(actor: Actor, input: unknown): Promise<Organisation> {
       authorize(actor, 'reference.edit');
@@ -170,11 +175,14 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       });
     },
 
-    statusScale: (actor: Actor): Promise<Status[]> =>
-      remembered(`statuses:${actor.organisationId}`, () => repo.listStatuses(actor.organisationId)),
+    statusScale: async (actor: Actor): Promise<Status[]> => {
+      authorize(actor, 'reference.read');
+      return remembered(`statuses:${actor.organisationId}`, () => repo.listStatuses(actor.organisationId));
+    },
 
     /** The tolerance of the organisation's indicators that have no rule of their own. */
     async indicatorDefaults(actor: Actor): Promise<IndicatorDefaults> {
+      authorize(actor, 'reference.read');
       const defaults = await repo.findIndicatorDefaults(actor.organisationId);
       if (!defaults) throw new OrganisationNotFoundError();
       return defaults;

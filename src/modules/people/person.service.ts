@@ -25,12 +25,16 @@ export function createPersonService(repo: PersonRepository) {
     return values;
   }
   async function get(actor: Actor, id: string): Promise<Person> {
+    authorize(actor, 'reference.read');
     const p = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findById(actor.organisationId, id) : undefined;
     if (!p) throw new PersonNotFoundError();
     return p;
   }
   return {
-    list: (actor: Actor) => repo.list(actor.organisationId),
+    list: async (actor: Actor) => {
+      authorize(actor, 'reference.read');
+      return repo.list(actor.organisationId);
+    },
     get,
     async create(actor: Actor, input: unknown): Promise<Person> {
       authorize(actor, 'reference.edit');

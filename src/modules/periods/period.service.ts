@@ -36,6 +36,7 @@ export interface PeriodServiceDeps {
 export function createPeriodService({ repo, units }: PeriodServiceDeps) {
   /** A period is read once per use case (a report needs it, and so do its graphs and reminders). */
   async function findByKey(actor: Actor, key: string): Promise<ReportingPeriod | undefined> {
+    authorize(actor, 'reference.read');
     let normalised: string;
     try {
       normalised = parsePeriodKey(key).key;
@@ -50,6 +51,7 @@ export function createPeriodService({ repo, units }: PeriodServiceDeps) {
   }
   return {
     async list(actor: Actor): Promise<ReportingPeriod[]> {
+      authorize(actor, 'reference.read');
       return (await repo.list(actor.organisationId)).map(toReportingPeriod).sort((a, b) => -comparePeriods(a, b));
     },
     findByKey,

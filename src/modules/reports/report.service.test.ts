@@ -219,6 +219,20 @@ describeOnEachEngine('progress reports', (t) => {
       signedOn: '1/11/09',
       comment: 'Say more about costs',
     });
+    // After the return the officer approves again before the director can.
+    await assert.rejects(
+      services.reports.recordHistoricalSignOff(actor, priority.code, period, {
+        role: 'accountable_director',
+        personId: director.id,
+        signedOn: '9/11/09',
+      }),
+      /record the officer’s approval first/,
+    );
+    await services.reports.recordHistoricalSignOff(actor, priority.code, period, {
+      role: 'accountable_officer',
+      personId: officer.id,
+      signedOn: '5/11/09',
+    });
     await services.reports.recordHistoricalSignOff(actor, priority.code, period, {
       role: 'accountable_director',
       personId: director.id,
@@ -228,7 +242,7 @@ describeOnEachEngine('progress reports', (t) => {
     assert.deepEqual(
       view.signOffs.map((s) => [s.roleLabel, s.decisionLabel, s.name, s.date, s.historical]),
       [
-        ['Accountable Officer', 'Approved by', 'Lee Hemsworth', '22 October 2009', true],
+        ['Accountable Officer', 'Approved by', 'Lee Hemsworth', '5 November 2009', true],
         ['Accountable Director', 'Approved by', 'James Rogers', '9 November 2009', true],
       ],
     );

@@ -98,6 +98,7 @@ export function createRiskService({
     a.description.localeCompare(b.description);
 
   async function get(actor: Actor, id: string, q: RiskQueries = repo): Promise<Risk> {
+    authorize(actor, 'risk.read');
     const r = isUuid(id) ? await q.find(actor.organisationId, id) : undefined;
     if (!r) throw new RiskNotFoundError();
     return toRisk(r, today());
@@ -199,6 +200,7 @@ export function createRiskService({
 
     /** The register: risks matching the filters (a query string or API query), highest score first, and the heat map. */
     async register(actor: Actor, query: unknown = {}): Promise<RiskRegister> {
+      authorize(actor, 'risk.read');
       const filter = parseWith(riskFilter, query ?? {});
       const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
       const on = today();
@@ -238,6 +240,7 @@ export function createRiskService({
      * cited (`keep`) even if closed since, highest score first.
      */
     async citable(actor: Actor, priorityId: string, keep: readonly string[] = []): Promise<Risk[]> {
+      authorize(actor, 'risk.read');
       const on = today();
       const kept = new Set(keep);
       const records = await repo.list(actor.organisationId, { priorityId });
@@ -249,6 +252,7 @@ export function createRiskService({
 
     /** The risks with these ids, in the order given; ids that are not the organisation's are left out. */
     async listByIds(actor: Actor, ids: readonly string[]): Promise<Risk[]> {
+      authorize(actor, 'risk.read');
       const on = today();
       const found = new Map(
         (await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, toRisk(r, on)]),
@@ -266,6 +270,7 @@ export function createRiskService({
       ids: readonly string[],
       field = 'risks',
     ): Promise<void> {
+      authorize(actor, 'risk.read');
       const found = new Map((await repo.listByIds(actor.organisationId, ids.filter(isUuid))).map((r) => [r.id, r]));
       for (const id of ids) {
         const r = found.get(id);

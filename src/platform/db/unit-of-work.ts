@@ -24,7 +24,7 @@ import {
   Kysely,
   PostgresDialect,
   PostgresDriver,
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   type PostgresDialectConfig,
@@ -49,6 +49,12 @@ export interface UnitStats {
 
 export interface UnitOfWork {
   readonly readOnly: boolean;
+  /**
+   * From now on the database refuses any write in this unit (`set transaction read only`, or a
+   * read-only BEGIN if none was sent yet): a public request that arrived with a cookie which
+   * turned out to be no session.
+   */
+  restrictToReading(): Promise<void>;
   /** Statements sent so far. */
   readonly statements: number;
   /** Reads `key` once per unit of work: later calls with the same key get the same promise (unless it found nothing). */
@@ -98,6 +104,7 @@ const isPromise = (v: unknown): v is Promise<unknown> =>
 
 class Work implements UnitOfWork {
   statements = 0;
+  #readOnly: boolean;
   #connection: Promise<DatabaseConnection> | undefined;
   #finished = false;
   #failed: unknown;
@@ -106,10 +113,22 @@ class Work implements UnitOfWork {
   #afterRollback: (() => void | Promise<void>)[] = [];
 
   constructor(
-    readonly readOnly: boolean,
+    readOnly: boolean,
     private readonly isolationLevel: 'repeatable read' | undefined,
     private readonly driver: Driver,
-  ) {}
+  ) {
+    this.#readOnly = readOnly;
+  }
+
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+  async restrictToReading(): Promise<void> {
+    if (this.#readOnly) return;
+    this.#readOnly = true;
+    // PostgreSQL lets a transaction become read only at any point (never the other way).
+    if (this.#connection) await (await this.#connection).executeQuery(CompiledQuery.raw('set transaction read only'));
+  }
 
   get finished(): boolean {
     return this.#finished;
@@ -154,7 +173,7 @@ class Work implements UnitOfWork {
     this.#connection ??= (async () => {
       const inner = await this.driver.acquireConnection();
       const settings: TransactionSettings = {
-        ...(this.readOnly ? { accessMode: 'read only' } : {}),
+        ...(this.#readOnly ? { accessMode: 'read only' } : {}),
         ...(this.isolationLevel ? { isolationLevel: this.isolationLevel } : {}),
       };
       try {
@@ -249,13 +268,14 @@ const INNER = Symbol('inner connection');
 class UnitOfWorkDriver implements Driver {
   constructor(
     private readonly inner: Driver,
-    private readonly current: () => Work | undefined,
+    /** The unit this async context belongs to, ended or not (an ended one says so). */
+    private readonly stored: () => Work | undefined,
   ) {}
   async init(): Promise<void> {
     await this.inner.init();
   }
   acquireConnection(): Promise<DatabaseConnection> {
-    const work = this.current();
+    const work = this.stored();
     if (!work) return Promise.reject(new OutsideUnitOfWorkError());
     return work.connection();
   }
@@ -326,7 +346,7 @@ export function createUnits<DB>(
   const db = new Kysely<DB>({
     dialect: new (class extends PostgresDialect {
       override createDriver(): Driver {
-        return new UnitOfWorkDriver(unitDriver, current);
+        return new UnitOfWorkDriver(unitDriver, () => storage.getStore());
       }
     })(config),
   });
@@ -357,13 +377,14 @@ export function createUnits<DB>(
       try {
         result = storage.run(work, fn);
       } catch (error) {
-        // Thrown before any await: no statement can have been sent.
-        void work.finish(false);
+        // Thrown before any await: no statement can have been sent; listeners and afterRollback
+        // are still told (after this returns).
+        end(work, { error }).catch(() => undefined);
         throw error;
       }
       if (!isPromise(result)) {
         // A synchronous call (a pure helper of a service) sends nothing: the unit ends at once.
-        void work.finish(true);
+        end(work, { value: result }).catch(log);
         return result as never;
       }
       return result.then(

@@ -22,7 +22,7 @@ import type { Actor, Identity, PublicActor } from '../../domain/actor.ts';
 import { authorize, mayEver, type Permission } from '../../domain/permissions.ts';
 import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
-import type { UnitOfWorkOptions } from '../db/unit-of-work.ts';
+import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
 import {
   appendCookie,
   bearerToken,
@@ -92,6 +92,7 @@ export interface SecurityNote {
 export interface AccessOptions {
   units: {
     run<T>(fn: () => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+    current(): Pick<UnitOfWork, 'restrictToReading'> | undefined;
   };
   production: boolean;
   /** The identity of a session cookie's secret; undefined when it is unknown or has ended. */
@@ -234,6 +235,9 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       request.csrfToken = preSessionCsrf(request, reply, cookies, secure);
     }
 
+    // A cookie that turned out to be no session: the public's safe requests still write nothing.
+    if (request.actor.kind === 'public' && isSafeMethod(request.method))
+      await options.units.current()?.restrictToReading();
     const needed = permissionsOf(access);
     if (needed.some((p) => mayEver(request.actor, p))) return true;
     if (request.actor.kind === 'public') {
@@ -247,12 +251,14 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
           'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
         );
       } else if (request.method !== 'GET') {
+        const ended = readCookies(request)[cookies.session] !== undefined;
         reply.status(401).view('error.njk', {
           pageTitle: 'Sign in to continue',
           problem: {
             title: 'Sign in to continue',
-            detail:
-              'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.',
+            detail: ended
+              ? 'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.'
+              : 'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
           },
         });
       } else {

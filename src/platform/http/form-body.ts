@@ -7,6 +7,7 @@
 // wrote onto Object.prototype for the whole process (issue 9).
 
 import qs from 'qs';
+import { parse as secureJsonParse } from 'secure-json-parse';
 import { BadRequestError } from '../../domain/errors.ts';
 
 const FORBIDDEN_PARTS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -39,10 +40,16 @@ export function refusePrototypeKeys(names: Iterable<string>): void {
 
 /** Parses a urlencoded body as Amber's forms send it. */
 export function parseFormBody(body: string): Record<string, unknown> {
+  // A name ends where qs ends it: at `]=` when there is one (so `x=[__proto__][a]=1` names
+  // `x=[__proto__][a]`), else at the first `=`. Both readings are checked.
   const names = body
     .split('&')
     .filter((pair) => pair !== '')
-    .map((pair) => decode(pair.split('=', 1)[0]!));
+    .flatMap((pair) => {
+      const bracketEquals = pair.indexOf(']=');
+      const end = bracketEquals === -1 ? pair.indexOf('=') : bracketEquals + 1;
+      return [decode(end === -1 ? pair : pair.slice(0, end)), decode(pair.split('=', 1)[0]!)];
+    });
   refusePrototypeKeys(names);
   try {
     return qs.parse(body, {
@@ -57,5 +64,27 @@ export function parseFormBody(body: string): Record<string, unknown> {
       'FORM_TOO_COMPLEX',
       `The form could not be read: ${(error as Error).message}. Nothing has been changed.`,
     );
+  }
+}
+
+/**
+ * Parses a JSON body; a `__proto__` or `constructor.prototype` key anywhere is refused with 400
+ * saying so (Fastify's own parser would call such a body "not valid JSON").
+ */
+export function parseJsonBody(body: string): unknown {
+  if (body.length === 0) {
+    throw new BadRequestError('EMPTY_JSON_BODY', 'The body is empty, but its content type says it is JSON.');
+  }
+  try {
+    return secureJsonParse(body, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/prototype/i.test(message)) {
+      throw new BadRequestError(
+        'JSON_KEY_NOT_ALLOWED',
+        'The JSON body has a __proto__ or constructor.prototype key: such keys are not allowed. Nothing has been changed.',
+      );
+    }
+    throw new BadRequestError('INVALID_JSON', `The body is not valid JSON (${message}). Nothing has been changed.`);
   }
 }
