@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,39 @@ describe('amber export and import', () => {
     const after = amber('c', 'export', '--out', join(dir, 'c.json'));
     assert.equal(after.status, 1, 'the database is still empty');
     assert.match(after.stderr, /no organisation yet/);
+  });
+
+  it('refuses a file whose published revision snapshot is malformed, naming its path, and changes nothing', () => {
+    // The file of the first test; its VfM-4d report has a published revision.
+    const file = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+    const at = file.reports.findIndex((r: { workflow?: { revisions?: unknown[] } }) => r.workflow?.revisions?.length);
+    assert.ok(at >= 0, 'the demo export has a published revision');
+    const revision = file.reports[at].workflow.revisions[0];
+    assert.equal(revision.format, 2);
+    // As tried in issue 9, in the form files had then (the view model under `view`)...
+    const old = structuredClone(file);
+    const { content: _content, format: _format, ...rest } = old.reports[at].workflow.revisions[0];
+    old.reports[at].workflow.revisions[0] = {
+      ...rest,
+      view: { ...revision.content, accountableDirector: { name: { first: 'James' } } },
+    };
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+    const refusedOld = amber('e', 'import', join(dir, 'old.json'));
+    assert.equal(refusedOld.status, 1, refusedOld.stdout);
+    assert.match(refusedOld.stderr, new RegExp(`^ {2}reports\\[${at}\\]\\.workflow\\.revisions\\[0\\]\\.view\\.`, 'm'));
+    // ...and in today's (a typed snapshot under `content`): a status with no label, a sign-off of no role.
+    const now = structuredClone(file);
+    now.reports[at].workflow.revisions[0].content.report.status = { key: 'amber' };
+    now.reports[at].workflow.revisions[0].content.priority.accountableDirector = { name: { first: 'James' } };
+    writeFileSync(join(dir, 'now.json'), JSON.stringify(now));
+    const refused = amber('e', 'import', join(dir, 'now.json'));
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(refused.stderr, /Nothing has been changed/);
+    const prefix = `reports\\[${at}\\]\\.workflow\\.revisions\\[0\\]\\.content`;
+    assert.match(refused.stderr, new RegExp(`^ {2}${prefix}\\.report\\.status\\.label: `, 'm'));
+    assert.match(refused.stderr, new RegExp(`^ {2}${prefix}\\.priority\\.accountableDirector\\.name: `, 'm'));
+    const after = amber('e', 'export', '--out', join(dir, 'e.json'));
+    assert.equal(after.status, 1, 'the database is still empty');
   });
 
   it('says plainly when the file is not JSON', () => {
