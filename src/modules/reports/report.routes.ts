@@ -482,7 +482,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       errors,
       workflow: presentWorkflow({ state, revision, publishedRevision, bundle }),
       conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
-      values: conflict ? { ...values, version: bundle.report.version } : values,
+      // A fresh page, or one after a conflict, carries the version it shows.
+      values: conflict || values.version === undefined ? { ...values, version: bundle.report.version } : values,
       decisionItems: [
         {
           value: 'approve',
@@ -507,8 +508,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   }
   app.get(routes.reportSignOff, signOff, async (request: Req, reply) => {
     const { code, period } = request.params;
-    const bundle = await reports.getBundle(request.actor, code, period);
-    const { template, ...ctx } = await signOffPage(request, code, period, { version: bundle.report.version });
+    const { template, ...ctx } = await signOffPage(request, code, period, {});
     return reply.view(template, ctx);
   });
   app.post(routes.reportSignOff, signOff, async (request: Req, reply) => {
