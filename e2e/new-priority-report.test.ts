@@ -54,7 +54,7 @@ describe('a new user writes a priority’s first progress report', { timeout: 90
   // than each waiting for a timeout on a page that is not there.
   let failedStep: string | undefined;
   const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
+    void it(name, async () => {
       if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
       try {
         await fn();

@@ -27,7 +27,7 @@ describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
     await session?.close();
   });
 
-  const step = (name: string, fn: () => Promise<void>) => it(name, fn);
+  const step = (name: string, fn: () => Promise<void>) => void it(name, fn);
   const report = () => new ReportPage(session.page, CODE, TITLE).visit(PERIOD.key);
 
   step('the accountable officer writes the H2 report and submits it', async () => {

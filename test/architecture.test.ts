@@ -1,166 +1,279 @@
-// The import rules of STYLE.md (see docs/architecture.md), checked on every file so that the
-// layers cannot drift: a rule broken here fails the suite with the file and the import named.
+// The import rules of docs/architecture.md, checked by dependency-cruiser (.dependency-cruiser.mjs)
+// on the real tree, and proved: every rule is shown refusing a planted import in a small tree
+// with the same layout, and a few allowed imports are shown passing, so a rule that silently
+// matches nothing (a typo in a path pattern) fails here rather than letting everything through.
+// "Only config.ts reads process.env" and "only server.ts listens" are ESLint's: test/lint.test.ts.
 
-import { describe, it } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, dirname, relative, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG = '.dependency-cruiser.mjs';
+const BASELINE = '.dependency-cruiser-known-violations.json';
 
-function files(dir: string): string[] {
-  return readdirSync(join(root, dir)).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(join(root, path)).isDirectory()
-      ? files(path)
-      : path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.includes('test-helper')
-        ? [path]
-        : [];
-  });
-}
-
-interface Import {
-  spec: string;
-  target: string | undefined;
-  typeOnly: boolean;
-}
-
-function importsOf(file: string): Import[] {
-  const source = readFileSync(join(root, file), 'utf8');
-  const found: Import[] = [];
-  for (const m of source.matchAll(/^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-    const spec = m[3]!;
-    found.push({
-      spec,
-      typeOnly: Boolean(m[2]),
-      target: spec.startsWith('.') ? relative(root, resolve(root, dirname(file), spec)) : undefined,
-    });
-  }
-  for (const m of source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-    const spec = m[1]!;
-    found.push({
-      spec,
-      typeOnly: false,
-      target: spec.startsWith('.') ? relative(root, resolve(root, dirname(file), spec)) : undefined,
-    });
-  }
-  return found;
-}
-
-const moduleOf = (path: string) => /^src\/modules\/([^/]+)\//.exec(path)?.[1];
-const roleOf = (path: string) => /\.(routes|service|repository|schemas|presenter)\.ts$/.exec(path)?.[1];
-
-type Rule = (file: string, imp: Import) => string | undefined;
-
-const rules: { layer: string; applies: (file: string) => boolean; rule: Rule }[] = [
-  {
-    layer: 'migrations import only kysely',
-    applies: (f) => f.startsWith('migrations/'),
-    rule: (_f, i) => (i.spec === 'kysely' ? undefined : 'a migration is frozen and imports only kysely'),
-  },
-  {
-    layer: 'domain imports nothing else in src/',
-    applies: (f) => f.startsWith('src/domain/'),
-    rule: (_f, i) =>
-      i.target && !i.target.startsWith('src/domain/')
-        ? 'domain is pure: it imports nothing else in src/'
-        : i.target
-          ? undefined
-          : 'domain imports no packages',
-  },
-  {
-    layer: 'platform knows nothing of modules',
-    applies: (f) => f.startsWith('src/platform/'),
-    rule: (_f, i) =>
-      i.target?.startsWith('src/modules/') || i.target === 'src/composition.ts'
-        ? 'platform knows nothing of councils: it may not import modules'
-        : undefined,
-  },
-  {
-    layer: 'render knows nothing of SQL or modules',
-    applies: (f) => f.startsWith('src/render/'),
-    rule: (_f, i) =>
-      i.spec === 'kysely' ||
-      i.spec === 'pg' ||
-      i.target?.startsWith('src/modules/') ||
-      i.target?.startsWith('src/platform/db')
-        ? 'renderers take view models: no SQL, no modules'
-        : undefined,
-  },
-  {
-    layer: 'routes call services, never repositories or SQL',
-    applies: (f) => roleOf(f) === 'routes',
-    rule: (_f, i) =>
-      i.spec === 'kysely' ||
-      i.spec === 'pg' ||
-      i.target?.endsWith('.repository.ts') ||
-      i.target?.startsWith('src/platform/db')
-        ? 'routes never touch repositories or SQL'
-        : undefined,
-  },
-  {
-    layer: 'services use their own repository and other services',
-    applies: (f) => roleOf(f) === 'service',
-    rule: (f, i) => {
-      if (i.spec === 'fastify' || i.spec === 'nunjucks' || i.spec.startsWith('@fastify/'))
-        return 'services know nothing of HTTP or views';
-      if (i.target?.endsWith('.repository.ts') && moduleOf(i.target) !== moduleOf(f))
-        return 'a service may not use another module’s repository (call its service)';
-      if (i.target?.endsWith('.routes.ts')) return 'services never import routes';
-      return undefined;
+/** Cruises `src` and `migrations` of `dir` with the project's rules, as `npx depcruise` does. */
+async function cruiseTree(dir: string, knownViolations: unknown[] = []): Promise<ICruiseResult> {
+  const options = await extractDepcruiseOptions(join(dir, CONFIG));
+  const tsConfigFile = join(dir, 'tsconfig.json');
+  const { output } = await cruise(
+    ['src', 'migrations'],
+    {
+      ...options,
+      baseDir: dir,
+      tsConfig: { fileName: tsConfigFile },
+      knownViolations: knownViolations as NonNullable<typeof options.knownViolations>,
     },
-  },
-  {
-    layer: 'repositories are SQL only',
-    applies: (f) => roleOf(f) === 'repository',
-    rule: (_f, i) =>
-      i.target && /\.(service|routes|presenter)\.ts$/.test(i.target)
-        ? 'repositories never import services, routes or presenters'
-        : undefined,
-  },
-  {
-    layer: 'modules reach other modules only through services, schemas and presenters',
-    applies: (f) => moduleOf(f) !== undefined,
-    rule: (f, i) => {
-      if (!i.target || !moduleOf(i.target) || moduleOf(i.target) === moduleOf(f)) return undefined;
-      // Services for behaviour; schemas and presenters are pure and may be shared (an import validates as the forms do).
-      return /\.(service|presenter|schemas)\.ts$/.test(i.target)
-        ? undefined
-        : `${i.spec} belongs to another module: use its service`;
-    },
-  },
-];
+    undefined,
+    { tsConfig: extractTSConfig(tsConfigFile) },
+  );
+  assert.equal(typeof output, 'object', 'dependency-cruiser returned no result');
+  return output as ICruiseResult;
+}
 
-describe('import rules', () => {
-  const all = [...files('src'), ...files('migrations')];
+const describeViolation = (v: IViolation) => `${v.rule.name}: ${v.from} → ${v.to}`;
 
-  it('finds the code to check', () => {
-    assert.ok(all.length > 30, `only ${all.length} files found`);
+describe('import rules (dependency-cruiser)', () => {
+  it('finds no new break in the tree, and every known break is still there', async () => {
+    const known = JSON.parse(readFileSync(join(root, BASELINE), 'utf8')) as IViolation[];
+    const result = await cruiseTree(root, known);
+    assert.ok(result.summary.totalCruised > 150, `only ${result.summary.totalCruised} modules cruised`);
+    const broken = result.summary.violations.filter((v) => v.rule.severity !== 'ignore').map(describeViolation);
+    assert.deepEqual(broken, [], `new import-rule breaks (docs/architecture.md, ${CONFIG}):\n${broken.join('\n')}`);
+    // A fixed break must leave the baseline, so the list only shrinks (regenerate it with
+    // `npx depcruise src migrations --output-type baseline --output-to ${BASELINE}`).
+    assert.equal(
+      result.summary.ignore,
+      known.length,
+      `${BASELINE} lists ${known.length} breaks but ${result.summary.ignore} remain: regenerate it`,
+    );
   });
 
-  for (const { layer, applies, rule } of rules) {
-    it(layer, () => {
-      const broken = all
-        .filter(applies)
-        .flatMap((f) => importsOf(f).map((i) => [f, i, rule(f, i)] as const))
-        .filter(([, , why]) => why)
-        .map(([f, i, why]) => `${f} imports ${i.spec}: ${why}`);
-      assert.deepEqual(broken, []);
+  describe('each rule refuses a planted import', () => {
+    let dir: string;
+    let found: Set<string>;
+
+    // A small tree with Amber's layout. Each file imports what it is allowed to, plus the planted
+    // breaks named in `plants`. Packages are stubs in the tree's own node_modules.
+    const files: Record<string, string[]> = {
+      'src/config.ts': [],
+      'src/paths.ts': [],
+      'src/composition.ts': ["import { x } from './modules/shop/shop.service.ts';"],
+      'src/domain/money.ts': ["import { z } from 'zod';"],
+      'src/domain/period.ts': ["import { x } from './money.ts';", "import { x as y } from '../platform/csv.ts';"],
+      'src/platform/validation.ts': ["import { z } from 'zod';", "import { x } from '../domain/money.ts';"],
+      'src/platform/csv.ts': [
+        "import { x } from '../config.ts';",
+        "import { y } from '../modules/shop/shop.service.ts';",
+      ],
+      'src/platform/http/errors.ts': [
+        "import type { X } from 'fastify';",
+        "import { x } from '../../paths.ts';",
+        "import { y } from '../../composition.ts';",
+      ],
+      'src/platform/db/unit-of-work.ts': ["import { x } from 'kysely';"],
+      'src/platform/db/database.ts': ["import { x } from 'kysely';", "import { y } from 'pg';"],
+      'src/render/view.ts': [
+        "import { x } from '../domain/money.ts';",
+        "import { y } from '../modules/shop/shop.repository.ts';",
+      ],
+      'src/cli/main.ts': [
+        "import { x } from '../composition.ts';",
+        "import { y } from '../config.ts';",
+        "import { z } from '../modules/shop/shop.repository.ts';",
+        "import { k } from 'kysely';",
+      ],
+      'src/modules/shop/shop.routes.ts': [
+        "import type { FastifyInstance } from 'fastify';",
+        "import { a } from './shop.service.ts';",
+        "import { b } from './shop.schemas.ts';",
+        "import { c } from './shop.presenter.ts';",
+        "import { d } from '../../platform/http/errors.ts';",
+        "import { e } from '../../paths.ts';",
+        "import { f } from './shop.repository.ts';",
+        "import { sql } from 'kysely';",
+      ],
+      'src/modules/shop/shop.schemas.ts': [
+        "import { z } from 'zod';",
+        "import { a } from '../../platform/validation.ts';",
+        "import { b } from '../till/till.schemas.ts';",
+        "import { c } from '../../domain/money.ts';",
+        "import { d } from './shop.service.ts';",
+      ],
+      'src/modules/shop/shop.presenter.ts': [
+        "import type { Basket } from './shop.service.ts';",
+        "import { a } from '../../render/view.ts';",
+        "import { b } from '../../domain/money.ts';",
+        "import type { BasketRow } from './shop.repository.ts';",
+      ],
+      'src/modules/shop/shop.service.ts': [
+        "import { a } from './shop.repository.ts';",
+        "import type { Unit } from '../../platform/db/unit-of-work.ts';",
+        "import { b } from '../till/till.service.ts';",
+        "import { c } from '../../domain/money.ts';",
+        "import { d } from './shop.schemas.ts';",
+        "import type { FastifyRequest } from 'fastify';",
+        "import { e } from '../till/till.repository.ts';",
+        "import { f } from '../till/use-cases/count.ts';",
+        "import { g } from './missing.ts';",
+      ],
+      'src/modules/shop/shop-transfer.ts': [
+        "import { a } from '../../domain/money.ts';",
+        "import { sql } from 'kysely';",
+      ],
+      'src/modules/shop/shop.aggregate.ts': [
+        "import { a } from './shop.repository.ts';",
+        "import { b } from '../../platform/db/database.ts';",
+      ],
+      'src/modules/shop/use-cases/checkout.ts': [
+        "import { a } from '../shop.service.ts';",
+        "import { b } from '../shop.presenter.ts';",
+      ],
+      'src/modules/shop/shop.job.ts': [
+        "import { a } from './shop.service.ts';",
+        "import { b } from './shop.presenter.ts';",
+        "import { c } from './shop.repository.ts';",
+      ],
+      'src/modules/shop/shop.repository.ts': [
+        "import { sql } from 'kysely';",
+        "import { a } from '../../platform/db/unit-of-work.ts';",
+        "import { b } from '../../domain/money.ts';",
+        "import type { Basket } from './shop.service.ts';",
+      ],
+      'src/modules/till/till.service.ts': [],
+      'src/modules/till/till.schemas.ts': [],
+      'src/modules/till/till.repository.ts': [],
+      'src/modules/till/use-cases/count.ts': [],
+      'src/modules/till/till.presenter.ts': ["import { countUp } from './till.service.ts';"],
+      'migrations/2026-01-01-001-first.ts': ["import { Kysely } from 'kysely';"],
+      'migrations/2026-01-01-002-second.ts': [
+        "import { Kysely } from 'kysely';",
+        "import { x } from '../src/domain/money.ts';",
+      ],
+    };
+
+    // Every break planted above, with the rule that must refuse it. Anything else the cruise
+    // reports is an allowed import refused by mistake, and fails the last test.
+    const plants: [from: string, to: string, rule: string, why: string][] = [
+      // The eight the old regex checker missed or caught:
+      [
+        'src/modules/shop/shop.presenter.ts',
+        'src/modules/shop/shop.repository.ts',
+        'presenters',
+        'presenter → repository (type-only)',
+      ],
+      ['src/modules/shop/shop.schemas.ts', 'src/modules/shop/shop.service.ts', 'schemas', 'schemas → service'],
+      ['src/cli/main.ts', 'src/modules/shop/shop.repository.ts', 'cli', 'CLI → repository'],
+      [
+        'src/modules/shop/shop-transfer.ts',
+        'node_modules/kysely/index.js',
+        'services',
+        'spreadsheet reader (a service file) → kysely',
+      ],
+      ['src/modules/shop/shop.routes.ts', 'src/modules/shop/shop.repository.ts', 'routes', 'routes → repository'],
+      ['src/modules/shop/shop.routes.ts', 'node_modules/kysely/index.js', 'routes', 'routes → kysely'],
+      ['src/domain/money.ts', 'node_modules/zod/index.js', 'domain', 'domain → a package'],
+      [
+        'src/modules/shop/shop.service.ts',
+        'node_modules/fastify/index.js',
+        'services',
+        'service → fastify (type-only)',
+      ],
+      // One more for each rule:
+      ['src/domain/period.ts', 'src/platform/csv.ts', 'domain', 'domain → platform'],
+      [
+        'src/modules/till/till.presenter.ts',
+        'src/modules/till/till.service.ts',
+        'presenters-call-no-services',
+        'presenter calls a service',
+      ],
+      [
+        'src/modules/shop/use-cases/checkout.ts',
+        'src/modules/shop/shop.presenter.ts',
+        'services',
+        'use case → presenter',
+      ],
+      [
+        'src/modules/shop/shop.service.ts',
+        'src/modules/till/till.repository.ts',
+        'services',
+        "service → another module's repository",
+      ],
+      [
+        'src/modules/shop/shop.service.ts',
+        'src/modules/till/till.repository.ts',
+        'modules-through-services',
+        "another module's repository",
+      ],
+      [
+        'src/modules/shop/shop.aggregate.ts',
+        'src/platform/db/database.ts',
+        'services',
+        'service file → platform/db beyond the unit of work',
+      ],
+      [
+        'src/modules/shop/shop.service.ts',
+        'src/modules/till/use-cases/count.ts',
+        'modules-through-services',
+        "another module's use case",
+      ],
+      ['src/modules/shop/shop.service.ts', './missing.ts', 'unresolvable', 'an import that resolves to nothing'],
+      ['src/modules/shop/shop.job.ts', 'src/modules/shop/shop.repository.ts', 'routes', 'job handler → repository'],
+      [
+        'src/modules/shop/shop.repository.ts',
+        'src/modules/shop/shop.service.ts',
+        'repositories',
+        'repository → service (type-only)',
+      ],
+      ['src/render/view.ts', 'src/modules/shop/shop.repository.ts', 'render', 'render → repository'],
+      ['src/platform/csv.ts', 'src/modules/shop/shop.service.ts', 'platform', 'platform → a module'],
+      ['src/platform/http/errors.ts', 'src/composition.ts', 'platform', 'platform → composition'],
+      ['src/cli/main.ts', 'node_modules/kysely/index.js', 'cli', 'CLI → kysely'],
+      ['migrations/2026-01-01-002-second.ts', 'src/domain/money.ts', 'migrations', 'migration → src/'],
+    ];
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'amber-architecture-'));
+      copyFileSync(join(root, CONFIG), join(dir, CONFIG));
+      copyFileSync(join(root, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+      for (const name of ['kysely', 'pg', 'zod', 'fastify']) {
+        mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+        const pkg = { name, version: '1.0.0', type: 'module', main: 'index.js', types: 'index.d.ts' };
+        writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify(pkg));
+        writeFileSync(join(dir, 'node_modules', name, 'index.js'), 'export {};\n');
+        writeFileSync(join(dir, 'node_modules', name, 'index.d.ts'), 'export {};\n');
+      }
+      for (const [file, imports] of Object.entries(files)) {
+        mkdirSync(join(dir, dirname(file)), { recursive: true });
+        writeFileSync(join(dir, file), `${imports.join('\n')}\nexport const x = 1;\n`);
+      }
+      const result = await cruiseTree(dir);
+      found = new Set(result.summary.violations.map(describeViolation));
     });
-  }
 
-  it('reads process.env only in config.ts', () => {
-    const readers = files('src').filter(
-      (f) => f !== 'src/config.ts' && /process\.env/.test(readFileSync(join(root, f), 'utf8')),
-    );
-    assert.deepEqual(readers, []);
-  });
+    after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('listens only in server.ts', () => {
-    const listeners = files('src').filter(
-      (f) => f !== 'src/server.ts' && /\.listen\(/.test(readFileSync(join(root, f), 'utf8')),
-    );
-    assert.deepEqual(listeners, []);
+    it('cruises the planted tree', () => {
+      assert.ok(found.size > 0, 'no violation at all: the rules matched nothing');
+    });
+
+    for (const [from, to, rule, why] of plants) {
+      it(`refuses ${why} (${rule})`, () => {
+        const expected = `${rule}: ${from} → ${to}`;
+        assert.ok(found.has(expected), `not refused: ${expected}\nfound:\n${[...found].join('\n')}`);
+      });
+    }
+
+    it('accepts every allowed import in the planted tree', () => {
+      const planted = new Set(plants.map(([from, to, rule]) => `${rule}: ${from} → ${to}`));
+      const wrong = [...found].filter((v) => !planted.has(v));
+      assert.deepEqual(wrong, [], 'allowed imports refused');
+    });
   });
 });

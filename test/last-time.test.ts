@@ -1,7 +1,6 @@
 // The next period's report follows up the milestones set last time, in every output.
 
 import { describe, it, before, after } from 'node:test';
-import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { presentReport } from '../src/modules/reports/report.presenter.ts';
 import { renderReportPdf } from '../src/render/pdf.ts';

@@ -5,7 +5,7 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import { describeOnEachEngine, jobDatabase, type TestDatabase } from './helpers/database.ts';
+import { describeOnEachEngine, jobDatabase } from './helpers/database.ts';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp.ts';
 import { insertOrganisation, insertPerson, insertTheme } from './builders/index.ts';
 import { buildServices, type Services } from '../src/composition.ts';

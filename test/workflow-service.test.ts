@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { describeOnEachEngine, type TestDatabase } from './helpers/database.ts';
 import { insertOrganisation, insertPerson, insertReport } from './builders/index.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../src/domain/errors.ts';
-import type { Actor, UserActor } from '../src/domain/actor.ts';
+import type { UserActor } from '../src/domain/actor.ts';
 import type { Role } from '../src/domain/permissions.ts';
 import { ReportChangedError } from '../src/modules/reports/report.service.ts';
 import { createReportService } from '../src/modules/reports/report.service.ts';

@@ -85,7 +85,7 @@ function expandYear(y: string): number {
  */
 export function parseUkDate(input: string): IsoDate | undefined {
   const s = input.trim().replace(/\s+/g, ' ');
-  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
   let parts: [number, number, number] | undefined;
   if (m) parts = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!parts) {

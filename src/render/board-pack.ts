@@ -36,7 +36,6 @@ import {
   TABLE,
   createPdf,
   drawPageFrame,
-  drawShape,
   lineHeight,
   renderReportBody,
   reportPageHeader,

@@ -23,7 +23,6 @@ export interface BarChartView {
 }
 
 const PAY = '#1d70b8';
-const NON_PAY = '#b1b4b6';
 const INK = '#0b0c0c';
 const GRID = '#d9d9d9';
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';

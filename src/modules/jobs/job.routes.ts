@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { paths, routes } from '../../paths.ts';
+import { routes } from '../../paths.ts';
 import { presentJob } from './job.presenter.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;

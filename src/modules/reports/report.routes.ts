@@ -76,7 +76,7 @@ const submit = { config: { permission: 'report.submit' } } as const;
 const signOff = { config: { permission: ['report.approve-officer', 'report.approve-director'] } } as const;
 
 export function registerReportRoutes(app: FastifyInstance, services: Services): void {
-  const { reports, people, organisations, periods, plans, risks } = services;
+  const { reports, people, organisations, periods, risks } = services;
 
   const reportLinks = (code: string, period: string) => ({
     href: paths.reports.show(code, period),
