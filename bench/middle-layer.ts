@@ -126,20 +126,26 @@ export interface Repeat {
   times: number;
 }
 
+/** AFTER ÷ BEFORE: of the medians, and per round (the two trees' batches of a round ran back to back). */
+export interface Ratio {
+  engine: Engine;
+  target: TargetName;
+  statements: number;
+  transactions: number;
+  totalCpu: number;
+  nodeCpu: number;
+  wall: number;
+  /** The per-round ratios of CPU in all (and of wall time): their median and range. */
+  totalCpuPerRound: Spread;
+  wallPerRound: Spread;
+}
+
 export interface MiddleLayerResult {
   benchmark: 'middle-layer';
   options: MiddleLayerOptions;
   trees: Record<TreeName, { dir: string; revision: string; node: string; unitsCount: boolean }>;
   measures: Measure[];
-  ratios: {
-    engine: Engine;
-    target: TargetName;
-    statements: number;
-    transactions: number;
-    totalCpu: number;
-    nodeCpu: number;
-    wall: number;
-  }[];
+  ratios: Ratio[];
   repeats: Repeat[];
   probes: (ProbeResult & { tree: TreeName })[];
   seconds: number;
@@ -316,6 +322,21 @@ export function repeatsOf(probe: ProbeResult, tree: TreeName): Repeat[] {
   return out;
 }
 
+export function ratioOf(before: Measure, after: Measure): Ratio {
+  const total = (r: Measure['rounds'][number]) => r.nodeCpuMs + (r.backendCpuMs ?? 0);
+  return {
+    engine: after.engine,
+    target: after.target,
+    statements: after.statements.median / before.statements.median,
+    transactions: after.transactions.median / before.transactions.median,
+    totalCpu: after.totalCpuMs.median / before.totalCpuMs.median,
+    nodeCpu: after.nodeCpuMs.median / before.nodeCpuMs.median,
+    wall: after.wallMs.median / before.wallMs.median,
+    totalCpuPerRound: spread(after.rounds.map((r, i) => total(r) / total(before.rounds[i]!))),
+    wallPerRound: spread(after.rounds.map((r, i) => r.wallMs / before.rounds[i]!.wallMs)),
+  };
+}
+
 export async function runMiddleLayer(options: MiddleLayerOptions = MIDDLE_LAYER_DEFAULTS): Promise<MiddleLayerResult> {
   const started = performance.now();
   const drivers: Driver[] = [];
@@ -443,15 +464,7 @@ export async function runMiddleLayer(options: MiddleLayerOptions = MIDDLE_LAYER_
           measures.push(m);
           return m;
         }) as [Measure, Measure];
-        ratios.push({
-          engine,
-          target,
-          statements: after.statements.median / before.statements.median,
-          transactions: after.transactions.median / before.transactions.median,
-          totalCpu: after.totalCpuMs.median / before.totalCpuMs.median,
-          nodeCpu: after.nodeCpuMs.median / before.nodeCpuMs.median,
-          wall: after.wallMs.median / before.wallMs.median,
-        });
+        ratios.push(ratioOf(before, after));
       }
     for (const m of measures) {
       if (m.unitStatements && m.unitStatements.median !== m.statements.median)
@@ -495,12 +508,14 @@ export function middleLayerTable(result: MiddleLayerResult): string {
   }
   lines.push(
     '',
-    '| Engine | Request | Statements AFTER ÷ BEFORE | Transactions | CPU in all | Node CPU | Wall |',
-    '|---|---|--:|--:|--:|--:|--:|',
+    'AFTER ÷ BEFORE: of the medians above, and the median (min–max) of the per-round ratios (in each round the two trees ran back to back)',
+    '',
+    '| Engine | Request | Statements | Transactions | CPU in all | CPU per round | Node CPU | Wall | Wall per round |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
   );
   for (const r of result.ratios)
     lines.push(
-      `| ${r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${TARGET_LABELS[r.target]} | ${fmt(r.statements)} | ${fmt(r.transactions)} | ${fmt(r.totalCpu)} | ${fmt(r.nodeCpu)} | ${fmt(r.wall)} |`,
+      `| ${r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${TARGET_LABELS[r.target]} | ${fmt(r.statements)} | ${fmt(r.transactions)} | ${fmt(r.totalCpu)} | ${range(r.totalCpuPerRound)} | ${fmt(r.nodeCpu)} | ${fmt(r.wall)} | ${range(r.wallPerRound)} |`,
     );
   lines.push(
     '',
