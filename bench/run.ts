@@ -1,10 +1,14 @@
 // `npm run bench`: the render benchmark, then the page benchmark, then the sign-in benchmark,
 // one after the other in this process; prints the markdown tables bench/README.md quotes and
 // writes the raw numbers (every sample and round) to bench/results/latest.json.
+// `--only middle-layer` runs the middle-layer benchmark instead (SQL statements, transactions and
+// CPU per request before and after the redesign); it is not part of the default run, because it
+// checks out and installs the commit before the redesign (or takes one with --before-tree).
 //
-//   node --import tsx bench/run.ts [--only render|page|auth] [--engine pglite|postgres|both]
+//   node --import tsx bench/run.ts [--only render|page|auth|middle-layer] [--engine pglite|postgres|both]
 //     [--samples 20] [--render-warmup 5]
 //     [--rounds 5] [--duration 5] [--connections 10] [--page-warmup 2] [--env production|test]
+//     [--gets 40] [--sign-offs 10] [--before-tree DIR]
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +24,13 @@ import {
   type ReportPageResult,
 } from './report-page.ts';
 import { authTable, parseAuthArgs, runAuth, type AuthResult } from './auth.ts';
+import {
+  middleLayerTable,
+  parseMiddleLayerArgs,
+  runMiddleLayer,
+  type MiddleLayerOptions,
+  type MiddleLayerResult,
+} from './middle-layer.ts';
 import { describeMachine, fmt } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,11 +67,17 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     'page-warmup': { type: 'string' },
     env: { type: 'string' },
+    gets: { type: 'string' },
+    'sign-offs': { type: 'string' },
+    'before-tree': { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'render' && values.only !== 'page' && values.only !== 'auth')
-  throw new Error(`--only is render, page or auth, not "${values.only}"`);
-const runs = (what: 'render' | 'page' | 'auth') => values.only === undefined || values.only === what;
+const ONLY = ['render', 'page', 'auth', 'middle-layer'] as const;
+if (values.only !== undefined && !(ONLY as readonly string[]).includes(values.only))
+  throw new Error(`--only is render, page, auth or middle-layer, not "${values.only}"`);
+// The middle-layer benchmark runs only when asked for by name.
+const runs = (what: (typeof ONLY)[number]) =>
+  what === 'middle-layer' ? values.only === what : values.only === undefined || values.only === what;
 const flags = (pairs: [string, string | undefined][]) =>
   pairs.flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, v]));
 const engines = parseEngines(values.engine);
@@ -75,6 +92,18 @@ const loadFlags = flags([
 const pageOptions = parseReportPageArgs(loadFlags);
 // The sign-in benchmark takes the page benchmark's options (and its own defaults for the rest).
 const authOptions = parseAuthArgs(loadFlags);
+// Like the other benchmarks, PGlite unless --engine says otherwise.
+const middleLayerOptions: MiddleLayerOptions | undefined = runs('middle-layer')
+  ? parseMiddleLayerArgs(
+      flags([
+        ['engine', values.engine ?? 'pglite'],
+        ['rounds', values.rounds],
+        ['gets', values.gets],
+        ['sign-offs', values['sign-offs']],
+        ['before-tree', values['before-tree']],
+      ]),
+    )
+  : undefined;
 
 const machine = describeMachine();
 const started = performance.now();
@@ -84,6 +113,7 @@ const output: {
   render: RenderResult[];
   page?: ReportPageResult;
   auth?: AuthResult;
+  middleLayer?: MiddleLayerResult;
   error?: string;
   seconds?: number;
 } = {
@@ -134,6 +164,10 @@ try {
       throw error;
     }
     console.log(`\n${authTable(output.auth)}\n`);
+  }
+  if (middleLayerOptions) {
+    output.middleLayer = await runMiddleLayer(middleLayerOptions);
+    console.log(`\n${middleLayerTable(output.middleLayer)}\n`);
   }
 } catch (error) {
   failed = true;
