@@ -281,7 +281,7 @@ const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(
 const silentMailer = { send: async () => undefined, close: () => undefined, description: 'nowhere (benchmark)' };
 
 async function openSide(engine: Engine, databaseUrl: string | undefined): Promise<Side> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the two trees' APIs differ; used as both expose them
+  // The two trees' APIs differ; used as both expose them.
   type Any = any;
   const { openDatabase } = await load<Any>('src/platform/db/database.ts');
   const { migrateToLatest } = await load<Any>('src/platform/db/migrate.ts');

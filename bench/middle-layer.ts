@@ -185,8 +185,8 @@ class Driver {
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     // The trees' own output (there should be none) goes to stderr, away from the tables.
-    this.child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
-    this.child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
+    this.child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
+    this.child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
     this.child.on('message', (message: { type: string; error?: string }) => {
       const waiting = this.waiting;
       this.waiting = undefined;
@@ -205,7 +205,7 @@ class Driver {
     if (this.exited) return Promise.reject(this.exited);
     if (this.waiting) return Promise.reject(new Error(`the ${this.name} driver is busy`));
     return new Promise<T>((resolve, reject) => {
-      this.waiting = { resolve: resolve as (v: unknown) => void, reject };
+      this.waiting = { resolve, reject };
       this.child.send(message);
     });
   }
@@ -381,7 +381,9 @@ export async function runMiddleLayer(options: MiddleLayerOptions = MIDDLE_LAYER_
       try {
         await admin.connect();
       } catch (error) {
-        throw new Error(`bench/middle-layer.ts cannot reach PostgreSQL at ${SERVER_URL}: ${(error as Error).message}`);
+        throw new Error(`bench/middle-layer.ts cannot reach PostgreSQL at ${SERVER_URL}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       try {
         for (const tree of TREES) {

@@ -76,7 +76,7 @@ function pollution(): string | undefined {
   const found: string[] = [];
   if (({} as Record<string, unknown>)[MARK] !== undefined)
     found.push(`({}).${MARK} is ${String(({} as Record<string, unknown>)[MARK])}`);
-  if (Object.prototype.hasOwnProperty(MARK)) found.push(`Object.prototype has its own ${MARK}`);
+  if (Object.hasOwn(Object.prototype, MARK)) found.push(`Object.prototype has its own ${MARK}`);
   const added = Object.getOwnPropertyNames(Object.prototype).filter((n) => !PROTOTYPE_NAMES.includes(n));
   if (added.length > 0) found.push(`Object.prototype gained ${added.join(', ')}`);
   return found.length > 0 ? found.join('; ') : undefined;
@@ -182,7 +182,8 @@ function concrete(url: string, v: Record<string, string>): string {
 function messageOf(body: string, contentType: string): string {
   if (contentType.includes('json')) {
     try {
-      return String((JSON.parse(body) as { detail?: unknown }).detail ?? '');
+      const detail = (JSON.parse(body) as { detail?: unknown }).detail;
+      return typeof detail === 'string' ? detail : JSON.stringify(detail ?? '');
     } catch {
       return '';
     }

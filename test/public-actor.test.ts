@@ -259,7 +259,10 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'indicatorTransfer.exportValues': () => [{ year: '2009' }, 'csv'],
   'indicatorTransfer.template': () => ['csv'],
   'indicatorTransfer.importValues': (v) => [
-    { year: '2009', file: { filename: 'walk.csv', data: Buffer.from(`PI No,Outturn\r\n${v.indicator},1\r\n`) } },
+    {
+      year: '2009',
+      file: { filename: 'walk.csv', data: Buffer.from(`PI No,Outturn\r\n${String(v.indicator)},1\r\n`) },
+    },
   ],
   'indicatorTransfer.writeQueuedBatch': (v) => [
     {

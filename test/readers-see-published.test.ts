@@ -23,7 +23,8 @@ const DRAFT_ONLY = 'DRAFT-ONLY';
 
 /** The text a viewer would read in a response, whatever its kind. */
 async function textOf(res: { headers: Record<string, unknown>; rawPayload: Buffer; body: string }): Promise<string> {
-  const type = String(res.headers['content-type'] ?? '');
+  const header = res.headers['content-type'];
+  const type = typeof header === 'string' ? header : '';
   if (type.startsWith('application/pdf')) return pdfText(res.rawPayload);
   if (type.includes('wordprocessingml')) return docxText(res.rawPayload);
   if (type.includes('spreadsheetml')) return res.rawPayload.toString('latin1');

@@ -124,7 +124,9 @@ describe('a crash between the sign-off’s commit and its e-mail [postgres]', ()
     const report = (await t.services.reports.getBundle(systemActor(home.id, 'test'), CODE, PERIOD)).report;
     assert.equal(report.state, 'officer_approved');
     const queued = await sql<{ id: string; state: string; to: string }>`
-      select id, status as state, input->>'to' as to from job where kind = ${MAIL_JOB} order by created_at`.execute(t.db);
+      select id, status as state, input->>'to' as to from job where kind = ${MAIL_JOB} order by created_at`.execute(
+      t.db,
+    );
     assert.equal(queued.rows.length, queuedBefore.rows[0]!.n + 1);
     const job = queued.rows.at(-1)!;
     assert.equal(job.state, 'queued');

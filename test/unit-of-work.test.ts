@@ -526,7 +526,7 @@ for (const engine of ENGINES) {
       it('runs the callbacks of a unit whose function returned at once', async () => {
         const calls: string[] = [];
         const { stats } = await finishing(async () => {
-          units().run(() =>
+          void units().run(() =>
             units()
               .current()!
               .afterCommit(() => void calls.push('after commit')),
