@@ -223,7 +223,22 @@ for (const engine of ENGINES) {
         t.app.inject({
           method: 'PUT',
           url: paths.api.risk(risk.id),
-          payload: { priority: 'VfM-4d', description: 'API risk', likelihood: 4, impact: 5, version },
+          // A PUT replaces the whole risk: every field is sent.
+          payload: {
+            priority: 'VfM-4d',
+            description: 'API risk',
+            cause: '',
+            effect: '',
+            likelihood: 4,
+            impact: 5,
+            targetLikelihood: null,
+            targetImpact: null,
+            ownerId: '',
+            controls: '',
+            reviewOn: '',
+            closed: false,
+            version,
+          },
         });
       assert.equal((await put(1)).statusCode, 200);
       const stale = await put(1);

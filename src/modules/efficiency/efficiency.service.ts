@@ -898,11 +898,17 @@ export function createEfficiencyService({
               'priority',
               `${priority.code} has no progress report for a period that includes ${formatDate(v.dueOn)}: create that period’s report first, or link the milestone to a key action later`,
             );
-          if (error instanceof ActionNotFoundError)
+          if (error instanceof ActionNotFoundError) {
+            const found = error.report;
             throw ValidationError.single(
               'actionNumber',
-              `The report of ${priority.code} for the period of ${formatDate(v.dueOn)} has no key action ${v.actionNumber}: choose one of its key actions`,
+              !found
+                ? `The report of ${priority.code} has no key action ${v.actionNumber}: choose one of its key actions`
+                : found.actions === 0
+                  ? `The ${found.periodKey} report of ${priority.code} has no key actions yet: add one first`
+                  : `The ${found.periodKey} report of ${priority.code} has key actions 1 to ${found.actions}: choose one of them`,
             );
+          }
           if (error instanceof ReportInSignOffError)
             throw ValidationError.single(
               'priority',

@@ -13,7 +13,11 @@ export class ReportNotFoundError extends NotFoundError {
   }
 }
 export class ActionNotFoundError extends NotFoundError {
-  constructor(n: number | string) {
+  constructor(
+    n: number | string,
+    /** The report looked in, when the caller can say more (its period and how many key actions it has). */
+    readonly report?: { periodKey: string; actions: number },
+  ) {
     super('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
   }
 }

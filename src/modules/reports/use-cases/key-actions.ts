@@ -162,7 +162,7 @@ export function keyActionUseCases(ctx: ReportContext) {
         who: () => workflowActor(actor, priority),
         apply: async (before) => {
           const action = before.actions[n - 1];
-          if (!action) throw new ActionNotFoundError(n);
+          if (!action) throw new ActionNotFoundError(n, { periodKey, actions: before.actions.length });
           milestoneId = await repo.appendMilestone(actor.organisationId, action.id, {
             description: milestone.description,
             timescale: { precision: 'day', date: milestone.dueOn },
