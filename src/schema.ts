@@ -21,6 +21,8 @@ export interface OrganisationTable {
   default_rule_kind: Generated<'percent'>;
   default_rule_value: Generated<number>;
   created_at: Timestamp;
+  /** Bumped by every change of a partner's details (issue 9). */
+  version: Generated<number>;
 }
 
 export interface StatusTable {
@@ -43,6 +45,7 @@ export interface PersonTable {
   employer_id: string;
   email: string | null;
   created_at: Timestamp;
+  version: Generated<number>;
 }
 
 export interface PlanTable {

@@ -61,3 +61,13 @@ export class UnauthenticatedError extends AppError {
     super(code, message, 401);
   }
 }
+
+/** A change based on a version someone else has changed since: refused, never merged. */
+export class StaleVersionError extends ConflictError {
+  constructor(what: string) {
+    super(
+      'STALE_VERSION',
+      `Someone else changed this ${what} while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.`,
+    );
+  }
+}

@@ -14,10 +14,19 @@ export interface Organisation {
   shortName: string | null;
   kind: OrganisationKind;
   managedById: string | null;
+  /** Bumped by every change of its details: a write names the version it read. */
+  version: number;
 }
 
 function toOrganisation(row: Selectable<OrganisationTable>): Organisation {
-  return { id: row.id, name: row.name, shortName: row.short_name, kind: row.kind, managedById: row.managed_by_id };
+  return {
+    id: row.id,
+    name: row.name,
+    shortName: row.short_name,
+    kind: row.kind,
+    managedById: row.managed_by_id,
+    version: row.version,
+  };
 }
 
 /** The tolerance of indicators without a rule of their own: a percentage, in basis points (500 is 5%). */
@@ -111,17 +120,25 @@ function organisationQueries(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return toOrganisation(row);
     },
+    /** Changes the organisation if it is still at `version`; undefined when someone changed it since. */
     async update(
       id: string,
+      version: number,
       values: { name: string; shortName: string | null; kind: OrganisationKind },
-    ): Promise<Organisation> {
+    ): Promise<Organisation | undefined> {
       const row = await db
         .updateTable('organisation')
-        .set({ name: values.name, short_name: values.shortName, kind: values.kind })
+        .set((eb) => ({
+          name: values.name,
+          short_name: values.shortName,
+          kind: values.kind,
+          version: eb('version', '+', 1),
+        }))
         .where('id', '=', id)
+        .where('version', '=', version)
         .returningAll()
-        .executeTakeFirstOrThrow();
-      return toOrganisation(row);
+        .executeTakeFirst();
+      return row && toOrganisation(row);
     },
     async findIndicatorDefaults(id: string): Promise<IndicatorDefaults | undefined> {
       const row = await db
@@ -151,8 +168,14 @@ function organisationQueries(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return Number(people.n) + Number(contributions.n);
     },
-    async delete(id: string): Promise<void> {
-      await db.deleteFrom('organisation').where('id', '=', id).execute();
+    /** Removes the organisation if it is still at `version`; false when someone changed it since. */
+    async delete(id: string, version: number): Promise<boolean> {
+      const r = await db
+        .deleteFrom('organisation')
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
     },
 
     async listStatuses(organisationId: string): Promise<Status[]> {

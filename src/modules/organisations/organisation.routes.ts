@@ -104,7 +104,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       const org = await organisations.getPartner(request.actor, id);
       return submitForm(
         reply,
-        () => organisations.deletePartner(request.actor, id),
+        () => organisations.deletePartner(request.actor, id, formBody(request).version),
         () => paths.organisations.list,
         async (errors) =>
           formPage(
@@ -291,7 +291,11 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       success: { status: 204, description: 'Removed' },
     },
     async (request, reply) => {
-      await organisations.deletePartner(request.actor, (request.params as Params).id);
+      await organisations.deletePartner(
+        request.actor,
+        (request.params as Params).id,
+        (request.body as { version?: unknown } | undefined)?.version,
+      );
       return reply.status(204).send();
     },
   );

@@ -17,6 +17,11 @@ export const organisationInput = z.object({
   name: requiredText('the organisation’s name', 200),
   shortName: optionalText('short name', 60).transform((s) => s || null),
   kind: choice('what kind of organisation it is', ORGANISATION_KINDS),
+  /** The version the form or API client read; absent from older forms (then no check is possible). */
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z.number().int().min(1).optional(),
+  ),
 });
 export type OrganisationInput = z.output<typeof organisationInput>;
 

@@ -4,7 +4,13 @@
 import { publicActor, type Actor, type PublicActor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError, ForbiddenError } from '../../domain/errors.ts';
+import {
+  NotFoundError,
+  ValidationError,
+  ConflictError,
+  ForbiddenError,
+  StaleVersionError,
+} from '../../domain/errors.ts';
 import {
   RAG_SCALE,
   TARGET_SCALE,
@@ -142,7 +148,8 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       const clash = await repo.findManagedByName(actor.organisationId, values.name);
       if (clash && clash.id !== id)
         throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
-      const after = await repo.update(id, values);
+      const after = await repo.update(id, values.version ?? before.version, values);
+      if (!after) throw new StaleVersionError('organisation');
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -154,7 +161,8 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       });
       return after;
     },
-    async deletePartner(actor: Actor, id: string): Promise<void> {
+    /** Removes a partner nobody refers to; `version`, when given, must be the one read. */
+    async deletePartner(actor: Actor, id: string, version?: unknown): Promise<void> {
       authorize(actor, 'reference.edit');
       const before = await getPartner(actor, id);
       const uses = await repo.countReferences(id);
@@ -164,7 +172,8 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
           `${before.name} cannot be removed: ${uses} ${uses === 1 ? 'person or action refers' : 'people or actions refer'} to it`,
         );
       }
-      await repo.delete(id);
+      const read = version === undefined || version === '' ? before.version : Number(version);
+      if (!(await repo.delete(id, read))) throw new StaleVersionError('organisation');
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,

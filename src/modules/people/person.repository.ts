@@ -11,6 +11,8 @@ export interface Person {
   employerId: string;
   employerName: string;
   email: string | null;
+  /** Bumped by every change: a write names the version it read. */
+  version: number;
 }
 
 export interface PersonValues {
@@ -32,6 +34,7 @@ function personQueries(db: Kysely<DB>) {
         'person.employer_id',
         'person.email',
         'employer.name as employer_name',
+        'person.version',
       ])
       .where('person.organisation_id', '=', organisationId);
   const toPerson = (r: {
@@ -41,6 +44,7 @@ function personQueries(db: Kysely<DB>) {
     employer_id: string;
     email: string | null;
     employer_name: string;
+    version: number;
   }): Person => ({
     id: r.id,
     name: r.name,
@@ -48,6 +52,7 @@ function personQueries(db: Kysely<DB>) {
     employerId: r.employer_id,
     employerName: r.employer_name,
     email: r.email,
+    version: r.version,
   });
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
@@ -72,13 +77,22 @@ function personQueries(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return row.id;
     },
-    async update(organisationId: string, id: string, v: PersonValues): Promise<void> {
-      await db
+    /** Changes the person if they are still at `version`; false when someone changed them since. */
+    async update(organisationId: string, id: string, version: number, v: PersonValues): Promise<boolean> {
+      const r = await db
         .updateTable('person')
-        .set({ name: v.name, job_title: v.jobTitle, employer_id: v.employerId, email: v.email })
+        .set((eb) => ({
+          name: v.name,
+          job_title: v.jobTitle,
+          employer_id: v.employerId,
+          email: v.email,
+          version: eb('version', '+', 1),
+        }))
         .where('id', '=', id)
         .where('organisation_id', '=', organisationId)
-        .execute();
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     /** Whether the organisation may name this employer: itself or a partner it manages. */
     async employerAllowed(organisationId: string, employerId: string): Promise<boolean> {
@@ -112,8 +126,15 @@ function personQueries(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return Number(q.priorities) + Number(q.actions) + Number(q.sign_offs);
     },
-    async delete(organisationId: string, id: string): Promise<void> {
-      await db.deleteFrom('person').where('id', '=', id).where('organisation_id', '=', organisationId).execute();
+    /** Removes the person if they are still at `version`; false when someone changed them since. */
+    async delete(organisationId: string, id: string, version: number): Promise<boolean> {
+      const r = await db
+        .deleteFrom('person')
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
     },
   };
 }

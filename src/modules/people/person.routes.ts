@@ -106,9 +106,10 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     async (request: FastifyRequest<{ Params: Params }>, reply) => {
       const { id } = request.params;
       const person = await people.get(request.actor, id);
+      const { version } = formBody(request);
       return submitForm(
         reply,
-        () => people.delete(request.actor, id),
+        () => people.delete(request.actor, id, version),
         () => paths.people.list,
         async (errors) =>
           formPage(
@@ -172,7 +173,11 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       success: { status: 204, description: 'Removed' },
     },
     async (request, reply) => {
-      await people.delete(request.actor, (request.params as Params).id);
+      await people.delete(
+        request.actor,
+        (request.params as Params).id,
+        (request.body as { version?: unknown } | undefined)?.version,
+      );
       return reply.status(204).send();
     },
   );

@@ -12,5 +12,10 @@ export const personInput = z.object({
       message: 'Enter an email address in the correct format, like name@example.gov.uk',
     })
     .transform((s) => s || null),
+  /** The version the form or API client read; absent from older forms (then no check is possible). */
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z.number().int().min(1).optional(),
+  ),
 });
 export type PersonInput = z.output<typeof personInput>;

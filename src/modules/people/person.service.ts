@@ -3,7 +3,7 @@
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError, ConflictError, StaleVersionError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PersonRepository, PersonQueries, Person } from './person.repository.ts';
 import { personInput } from './person.schemas.ts';
@@ -56,7 +56,8 @@ export function createPersonService(repo: PersonRepository) {
       const before = await repo.findById(actor.organisationId, id);
       if (!before) throw new PersonNotFoundError();
       const values = await parse(actor, repo, input);
-      await repo.update(actor.organisationId, id, values);
+      if (!(await repo.update(actor.organisationId, id, values.version ?? before.version, values)))
+        throw new StaleVersionError('person');
       const after = (await repo.findById(actor.organisationId, id))!;
       await repo.audit({
         organisationId: actor.organisationId,
@@ -69,7 +70,8 @@ export function createPersonService(repo: PersonRepository) {
       });
       return after;
     },
-    async delete(actor: Actor, id: string): Promise<void> {
+    /** Removes a person nobody refers to; `version`, when given, must be the one read. */
+    async delete(actor: Actor, id: string, version?: unknown): Promise<void> {
       authorize(actor, 'reference.edit');
       const before = await repo.findById(actor.organisationId, id);
       if (!before) throw new PersonNotFoundError();
@@ -79,7 +81,8 @@ export function createPersonService(repo: PersonRepository) {
           'PERSON_IN_USE',
           `${before.name} cannot be removed: they are named on ${uses} priorit${uses === 1 ? 'y, action or sign-off' : 'ies, actions or sign-offs'}`,
         );
-      await repo.delete(actor.organisationId, id);
+      const read = version === undefined || version === '' ? before.version : Number(version);
+      if (!(await repo.delete(actor.organisationId, id, read))) throw new StaleVersionError('person');
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,

@@ -3,7 +3,7 @@
 import type { Actor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize, can, mayEver } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError, ConflictError, StaleVersionError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { PlanRepository, PlanQueries, Plan, Theme, Priority, PriorityListItem } from './plan.repository.ts';
 import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
@@ -25,14 +25,7 @@ export class PriorityNotFoundError extends NotFoundError {
     super('PRIORITY_NOT_FOUND', `There is no improvement priority ${code}`);
   }
 }
-export class StaleVersionError extends ConflictError {
-  constructor(what: string) {
-    super(
-      'STALE_VERSION',
-      `Someone else changed this ${what} while you were editing it. Your changes have not been saved: reload the page to see their changes, then make yours again.`,
-    );
-  }
-}
+export { StaleVersionError } from '../../domain/errors.ts';
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
