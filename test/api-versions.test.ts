@@ -4,6 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { systemActor } from '../src/domain/actor.ts';
 import { paths } from '../src/paths.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 
@@ -68,5 +69,45 @@ describe('versions on every API write [pglite]', () => {
     assert.equal((await api('DELETE', paths.api.organisation(org.id), { version: 1 })).statusCode, 409);
     assert.equal((await api('DELETE', paths.api.organisation(org.id), { version: 2 })).statusCode, 204);
     assert.equal(await partner(org.id), undefined);
+  });
+
+  it('removes a theme only at the version read', async () => {
+    const plan = (await api('GET', paths.api.plans)).json()[0];
+    const created = await api('POST', paths.api.themes(plan.id), { title: 'Versioned theme' });
+    assert.equal(created.statusCode, 201, created.body);
+    const theme = created.json();
+    assert.equal(
+      (await api('PUT', paths.api.theme(theme.id), { title: 'Renamed theme', version: theme.version })).statusCode,
+      200,
+    );
+    assert.equal((await api('DELETE', paths.api.theme(theme.id), { version: theme.version })).statusCode, 409);
+    assert.equal((await api('DELETE', paths.api.theme(theme.id), { version: theme.version + 1 })).statusCode, 204);
+  });
+
+  it('records an indicator value only from the version read (0 for a period with none), and so its status override', async () => {
+    const code = 'OC-1c-i';
+    const home = await t.services.organisations.getHome();
+    await t.services.periods.ensure(systemActor(home.id, 'test'), '2010-11-q1');
+    const value = (version: number, actual: string) =>
+      api('PUT', paths.api.indicatorValues(code), {
+        period: '2010-11-q1',
+        actual,
+        target: '',
+        targetHigh: '',
+        comment: '',
+        version,
+      });
+    const first = await value(0, '12');
+    assert.equal(first.statusCode, 200, first.body);
+    const row = () => first.json().find((p: { periodKey: string }) => p.periodKey === '2010-11-q1');
+    assert.equal(row().version, 1);
+    const stale = await value(0, '99');
+    assert.equal(stale.statusCode, 409, 'a second "new" value for the same period is stale');
+    assert.equal((await value(1, '13')).statusCode, 200);
+    assert.equal((await value(1, '14')).statusCode, 409);
+    const override = (version: number) =>
+      api('PUT', paths.api.indicatorStatus(code), { period: '2010-11-q1', status: '', reason: '', version });
+    assert.equal((await override(1)).statusCode, 409);
+    assert.equal((await override(2)).statusCode, 200);
   });
 });

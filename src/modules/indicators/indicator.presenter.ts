@@ -74,6 +74,8 @@ export function presentPoints(indicator: Indicator, points: IndicatorPoint[]) {
   return [...points].reverse().map((p) => ({
     ytd: ytdOf(p),
     periodKey: p.period.key,
+    /** The value's version: an API write for this period names it (0 for a period with no value yet). */
+    version: p.value.version,
     label: p.label,
     actual: show(p.value.actual),
     target:

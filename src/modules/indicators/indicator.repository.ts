@@ -245,8 +245,10 @@ function indicatorQueries(db: Kysely<DB>) {
       indicatorId: string,
       periodId: string,
       v: { actual: Scaled | null; target: Scaled | null; targetHigh: Scaled | null; comment: string },
-    ): Promise<void> {
-      await db
+      /** The version the writer read (0: none yet); the write is refused (false) when it is no longer so. */
+      expected?: number,
+    ): Promise<boolean> {
+      const r = await db
         .insertInto('indicator_value')
         .values({
           organisation_id: organisationId,
@@ -257,17 +259,19 @@ function indicatorQueries(db: Kysely<DB>) {
           target_high: v.targetHigh,
           comment: v.comment,
         })
-        .onConflict((oc) =>
-          oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
+        .onConflict((oc) => {
+          const update = oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
             actual: v.actual,
             target: v.target,
             target_high: v.targetHigh,
             comment: v.comment,
             version: eb('indicator_value.version', '+', 1),
             updated_at: new Date(),
-          })),
-        )
-        .execute();
+          }));
+          return expected === undefined ? update : update.where('indicator_value.version', '=', expected);
+        })
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
     /**
      * Records a whole import in the caller's transaction. `undefined` keeps what is stored (a
@@ -356,21 +360,26 @@ function indicatorQueries(db: Kysely<DB>) {
           .execute();
       }
     },
+    /** Sets or clears the override if the value is still at `version`; false when it changed since. */
     async setOverride(
       valueId: string,
       o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null,
-    ): Promise<void> {
-      await db
+      version: number,
+    ): Promise<boolean> {
+      const r = await db
         .updateTable('indicator_value')
-        .set({
+        .set((eb) => ({
           override_status_key: o?.statusKey ?? null,
           override_reason: o?.reason ?? '',
           override_computed_key: o?.computedKey ?? null,
           override_explanation: o?.explanation ?? '',
+          version: eb('version', '+', 1),
           updated_at: new Date(),
-        })
+        }))
         .where('id', '=', valueId)
-        .execute();
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
 
     async reportGraphIds(reportId: string): Promise<string[]> {

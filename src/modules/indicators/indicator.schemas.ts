@@ -119,6 +119,11 @@ export const valueInput = z.object({
     z.string({ error: 'The top of the target range must be a number' }),
   ),
   comment: optionalText('comment', 5_000),
+  /** The version of the period's value as read (0: none recorded yet); absent from forms (then no check). */
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z.number().int().min(0).optional(),
+  ),
 });
 
 export const overrideInput = z.object({
@@ -126,6 +131,11 @@ export const overrideInput = z.object({
   /** A status key, or empty to go back to the computed status. */
   status: z.preprocess((v) => (typeof v === 'string' ? v.trim() : (v ?? '')), z.string()),
   reason: optionalText('the reason', 2_000),
+  /** The version of the period's value as read (0: none recorded yet); absent from forms (then no check). */
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z.number().int().min(0).optional(),
+  ),
 });
 
 export const graphsInput = z.object({

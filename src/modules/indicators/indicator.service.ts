@@ -4,7 +4,13 @@
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize, mayEver } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
+import {
+  NotFoundError,
+  ValidationError,
+  ConflictError,
+  StaleVersionError,
+  type FieldIssue,
+} from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
 import {
@@ -368,7 +374,14 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
       if (issues.length > 0) throw new ValidationError(issues);
       const before = (await repo.values(i.id)).find((x) => x.periodId === period.id);
-      await repo.upsertValue(actor.organisationId, i.id, period.id, { actual, target, targetHigh, comment: v.comment });
+      const written = await repo.upsertValue(
+        actor.organisationId,
+        i.id,
+        period.id,
+        { actual, target, targetHigh, comment: v.comment },
+        v.version,
+      );
+      if (!written) throw new StaleVersionError('value');
       const values = await repo.values(i.id);
       await repo.audit({
         organisationId: actor.organisationId,
@@ -404,17 +417,24 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         rule: ruleOf(i, defaults),
         scale,
       });
-      if (v.status === '') {
-        await repo.setOverride(value.id, null);
-      } else {
-        const o = overrideStatus(computed, v.status, v.reason, scale);
-        await repo.setOverride(value.id, {
-          statusKey: o.chosen.key,
-          reason: o.reason,
-          computedKey: computed.rated ? computed.status.key : null,
-          explanation: o.explanation,
-        });
-      }
+      const version = v.version ?? value.version;
+      const written =
+        v.status === ''
+          ? await repo.setOverride(value.id, null, version)
+          : await (() => {
+              const o = overrideStatus(computed, v.status, v.reason, scale);
+              return repo.setOverride(
+                value.id,
+                {
+                  statusKey: o.chosen.key,
+                  reason: o.reason,
+                  computedKey: computed.rated ? computed.status.key : null,
+                  explanation: o.explanation,
+                },
+                version,
+              );
+            })();
+      if (!written) throw new StaleVersionError('value');
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,

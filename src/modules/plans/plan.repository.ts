@@ -245,8 +245,15 @@ function planQueries(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return Number(r.n);
     },
-    async deleteTheme(organisationId: string, id: string): Promise<void> {
-      await db.deleteFrom('theme').where('organisation_id', '=', organisationId).where('id', '=', id).execute();
+    /** Removes the theme if it is still at `version`; false when someone changed it since. */
+    async deleteTheme(organisationId: string, id: string, version: number): Promise<boolean> {
+      const r = await db
+        .deleteFrom('theme')
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
     },
 
     /**

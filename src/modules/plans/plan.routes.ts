@@ -325,7 +325,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       const theme = await plans.getTheme(request.actor, id);
       return submitForm(
         reply,
-        () => plans.deleteTheme(request.actor, id),
+        () => plans.deleteTheme(request.actor, id, formBody(request).version),
         () => paths.plans.list,
         async (errors) =>
           themePage(`Change ${theme.title}`, paths.plans.editTheme(id), theme, {
@@ -480,7 +480,11 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       success: { status: 204, description: 'Removed' },
     },
     async (request, reply) => {
-      await plans.deleteTheme(request.actor, (request.params as Params).id);
+      await plans.deleteTheme(
+        request.actor,
+        (request.params as Params).id,
+        (request.body as { version?: unknown } | undefined)?.version,
+      );
       return reply.status(204).send();
     },
   );

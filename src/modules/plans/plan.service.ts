@@ -151,7 +151,8 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
       await audit(repo, actor, 'theme', id, 'update', before, after);
       return after;
     },
-    async deleteTheme(actor: Actor, id: string): Promise<void> {
+    /** Removes a theme with no priorities; `version`, when given, must be the one read. */
+    async deleteTheme(actor: Actor, id: string, version?: unknown): Promise<void> {
       authorize(actor, 'priority.edit');
       const before = await getTheme(actor, id);
       const n = await repo.countPrioritiesInTheme(id);
@@ -160,7 +161,8 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
           'THEME_IN_USE',
           `${before.title} cannot be removed: it has ${n} priorit${n === 1 ? 'y' : 'ies'}. Move them to another theme first`,
         );
-      await repo.deleteTheme(actor.organisationId, id);
+      const read = version === undefined || version === '' ? before.version : Number(version);
+      if (!(await repo.deleteTheme(actor.organisationId, id, read))) throw new StaleVersionError('theme');
       await audit(repo, actor, 'theme', id, 'delete', before);
     },
 
