@@ -11,13 +11,12 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, type Kysely } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp, type TestSession } from './helpers/app.ts';
+import { fingerprint } from './helpers/fingerprint.ts';
 import { cookieNames } from '../src/platform/http/auth.ts';
 import { systemActor } from '../src/domain/actor.ts';
 import type { RegisteredRoute } from '../src/platform/http/access.ts';
-import type { DB } from '../src/schema.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MARK = 'amberPolluted';
@@ -86,26 +85,6 @@ function pollution(): string | undefined {
 function cleanUp(): void {
   for (const n of Object.getOwnPropertyNames(Object.prototype))
     if (!PROTOTYPE_NAMES.includes(n)) delete (Object.prototype as Record<string, unknown>)[n];
-}
-
-/**
- * Every table of the public schema: its row count and a hash of its rows. The one write a
- * signed-in request makes by design, the session's last-seen time (at most once a minute), is
- * left out, so the comparison does not depend on how long the walk takes.
- */
-async function fingerprint(db: Kysely<DB>): Promise<Record<string, string>> {
-  const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables
-    where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(db);
-  const { rows } = await sql<{ name: string; n: number; h: string }>`${sql.join(
-    tables.rows.map(
-      ({ name }) => sql`select ${name}::text as name, count(*)::int as n,
-        md5(coalesce(string_agg((to_jsonb(x) - 'last_seen_at')::text, '|' order by (to_jsonb(x) - 'last_seen_at')::text), '')) as h
-        from ${sql.table(name)} as x`,
-    ),
-    sql` union all `,
-  )}`.execute(db);
-  return Object.fromEntries(rows.map((r) => [r.name, `${r.n} rows ${r.h}`]));
 }
 
 /** Values of the demo for the routes' parameters (the bodies are refused before any is read). */

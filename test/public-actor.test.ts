@@ -14,16 +14,16 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { fingerprint } from './helpers/fingerprint.ts';
 import { systemActor, type Actor, type PublicActor } from '../src/domain/actor.ts';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../src/domain/errors.ts';
 import { isPublicPermission } from '../src/domain/permissions.ts';
 import { parsePeriodKey } from '../src/domain/period.ts';
 import type { RegisteredRoute } from '../src/platform/http/access.ts';
 import type { UnitStats } from '../src/platform/db/unit-of-work.ts';
-import type { DB } from '../src/schema.ts';
 
 type Values = Record<string, unknown> & Record<'code' | 'period' | 'draft' | 'exercise', string>;
 const CLIENT = { ip: '192.0.2.10', userAgent: 'public actor walk' };
@@ -349,26 +349,6 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
 /** A method not in ARGS gets a guess: the demo's priority and period, and an empty form. */
 const argsFor = (method: string, v: Values): { args: unknown[]; guessed: boolean } =>
   ARGS[method] ? { args: ARGS[method](v), guessed: false } : { args: [v.code, v.period, {}], guessed: true };
-
-/**
- * Every table of the public schema: its row count and a hash of its rows. The one write a
- * signed-in request makes by design, the session's last-seen time (at most once a minute), is
- * left out.
- */
-async function fingerprint(db: Kysely<DB>): Promise<Record<string, string>> {
-  const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables
-    where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(db);
-  const { rows } = await sql<{ name: string; n: number; h: string }>`${sql.join(
-    tables.rows.map(
-      ({ name }) => sql`select ${name}::text as name, count(*)::int as n,
-        md5(coalesce(string_agg((to_jsonb(x) - 'last_seen_at')::text, '|' order by (to_jsonb(x) - 'last_seen_at')::text), '')) as h
-        from ${sql.table(name)} as x`,
-    ),
-    sql` union all `,
-  )}`.execute(db);
-  return Object.fromEntries(rows.map((r) => [r.name, `${r.n} rows ${r.h}`]));
-}
 
 const changedTables = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys({ ...a, ...b })
