@@ -4,7 +4,7 @@
 // viewer, or a pack compiled for one) gets each report's last published revision, and "not yet
 // published" for a report that has none.
 
-import { systemActor, type Actor } from '../../domain/actor.ts';
+import type { Actor } from '../../domain/actor.ts';
 import { authorize, can } from '../../domain/permissions.ts';
 import type { FrozenStatus, ReportSnapshot } from '../../domain/report-snapshot.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -158,13 +158,14 @@ export function createBoardPackService({ plans, periods, organisations, reports,
       const items: BoardPackItem[] = [];
       for (const priority of priorities) {
         if (priority.latest?.periodKey !== period.key) {
-          // No report for the period; or, for published-only packs, none published: which?
-          const exists =
-            publishedOnly &&
-            (await reports.listForPriority(systemActor(actor.organisationId, 'board pack'), priority.code)).some(
-              (r) => r.periodKey === period.key,
-            );
-          items.push({ priority, report: undefined, status: undefined, previous: undefined, notYetPublished: exists });
+          // No report for the period; or, in a published-only pack, one that is not yet published.
+          items.push({
+            priority,
+            report: undefined,
+            status: undefined,
+            previous: undefined,
+            notYetPublished: priority.unpublished,
+          });
           continue;
         }
         items.push(

@@ -52,6 +52,11 @@ export interface PriorityListItem {
   officerName: string | null;
   /** The report of the latest period that has one. */
   latest: { periodKey: string; statusId: string | null } | null;
+  /**
+   * Listed for readers of published reports only: a report of the period asked for (any period
+   * without one) exists but has never been published, so it shows as "not yet published".
+   */
+  unpublished: boolean;
 }
 
 export interface PriorityValues {
@@ -315,6 +320,21 @@ function planQueries(db: Kysely<DB>) {
           'officer.name as officer_name',
           'latest.period_key',
           'latest.status_id',
+          (eb) =>
+            sql<boolean>`${
+              filter.publishedOnly
+                ? eb.exists(
+                    eb
+                      .selectFrom('progress_report as unpublished')
+                      .select('unpublished.id')
+                      .whereRef('unpublished.priority_id', '=', 'priority.id')
+                      .where('unpublished.published_revision', 'is', null)
+                      .$if(filter.periodId !== undefined, (sub) =>
+                        sub.where('unpublished.period_id', '=', filter.periodId!),
+                      ),
+                  )
+                : sql`false`
+            }`.as('unpublished'),
         ])
         .where('priority.organisation_id', '=', organisationId);
       if (filter.themeId) q = q.where('priority.theme_id', '=', filter.themeId);
@@ -332,6 +352,7 @@ function planQueries(db: Kysely<DB>) {
         planTitle: r.plan_title,
         officerName: r.officer_name,
         latest: r.period_key ? { periodKey: r.period_key, statusId: r.status_id } : null,
+        unpublished: r.unpublished === true,
       }));
     },
     async findPriorityByCode(organisationId: string, code: string): Promise<Priority | undefined> {
