@@ -28,7 +28,40 @@ export interface Config {
   publicUrl: string | undefined;
   /** Single sign-on with OpenID Connect (OIDC_*); undefined when it is not configured. */
   oidc: OidcConfig | undefined;
+  /** How big a file may be, and what it may expand to, at every door (AMBER_MAX_*). */
+  limits: InputLimits;
 }
+
+/**
+ * The sizes of what Amber reads, one set for every door (web upload, API, `amber import`, jobs).
+ * The defaults fit a 2-core server with 4 GB: the largest file they let through is read in a
+ * worker with a bounded heap (platform/spreadsheet.ts). Lengths of text are not settings: they
+ * are part of what a record is (domain/limits.ts).
+ */
+export interface InputLimits {
+  /** An uploaded CSV or XLSX of indicators (AMBER_MAX_UPLOAD_MB, default 5). */
+  uploadBytes: number;
+  /** An uploaded diagnostic workbook or sheet (AMBER_MAX_DIAGNOSTIC_UPLOAD_MB, default 50). */
+  diagnosticUploadBytes: number;
+  /** What an XLSX may unpack to in all, however small the file (AMBER_MAX_EXPANDED_MB, default 100). */
+  expandedBytes: number;
+  /** Rows in one sheet or CSV file (AMBER_MAX_ROWS, default 100,000). */
+  sheetRows: number;
+  /** Columns in one sheet or CSV file (fixed at 500: Amber's widest layout has 30). */
+  sheetColumns: number;
+  /** An organisation file for `amber import` (AMBER_MAX_IMPORT_MB, default 200). */
+  importBytes: number;
+}
+
+const MB = 1024 * 1024;
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  uploadBytes: 5 * MB,
+  diagnosticUploadBytes: 50 * MB,
+  expandedBytes: 100 * MB,
+  sheetRows: 100_000,
+  sheetColumns: 500,
+  importBytes: 200 * MB,
+};
 
 export interface OidcConfig {
   /** The provider's issuer, where `/.well-known/openid-configuration` is found. */
@@ -74,6 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
   const sessionIdleMinutes = whole('SESSION_IDLE_MINUTES', 60, 5, 24 * 60);
   const sessionMaxHours = whole('SESSION_MAX_HOURS', 12, 1, 24 * 30);
+  const mb = (bytes: number) => bytes / MB;
+  const limits: InputLimits = {
+    uploadBytes: whole('AMBER_MAX_UPLOAD_MB', mb(DEFAULT_INPUT_LIMITS.uploadBytes), 1, 1024) * MB,
+    diagnosticUploadBytes:
+      whole('AMBER_MAX_DIAGNOSTIC_UPLOAD_MB', mb(DEFAULT_INPUT_LIMITS.diagnosticUploadBytes), 1, 1024) * MB,
+    expandedBytes: whole('AMBER_MAX_EXPANDED_MB', mb(DEFAULT_INPUT_LIMITS.expandedBytes), 1, 4096) * MB,
+    sheetRows: whole('AMBER_MAX_ROWS', DEFAULT_INPUT_LIMITS.sheetRows, 100, 10_000_000),
+    sheetColumns: DEFAULT_INPUT_LIMITS.sheetColumns,
+    importBytes: whole('AMBER_MAX_IMPORT_MB', mb(DEFAULT_INPUT_LIMITS.importBytes), 1, 4096) * MB,
+  };
   const smtpUrl = env.SMTP_URL?.trim() || undefined;
   if (smtpUrl !== undefined) {
     let ok = false;
@@ -117,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: mailFrom ?? 'Amber <amber@localhost>',
     publicUrl,
     oidc,
+    limits,
     ...overrides,
   };
 }

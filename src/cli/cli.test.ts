@@ -176,6 +176,46 @@ describe('amber export and import', () => {
     assert.match(refused.stderr, path(1, 'view\\.'));
   });
 
+  it('applies the forms’ limits to an imported file: over-long text, deep nesting and a huge file are refused by name', () => {
+    const file = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
+    // A form refuses a summary over 200,000 characters; so does the file (a 150 MB one once crashed the server).
+    file.reports[0].summary = 'x'.repeat(200_001);
+    file.reports[0].achievements = Array.from({ length: 201 }, (_, i) => `Achievement ${i}`);
+    writeFileSync(join(dir, 'long.json'), JSON.stringify(file));
+    const long = amber('f', 'import', join(dir, 'long.json'));
+    assert.equal(long.status, 1, long.stdout);
+    assert.match(long.stderr, /^ {2}reports\[0\]\.summary: Report summary must be 200,000 characters or fewer$/m);
+    assert.match(long.stderr, /^ {2}reports\[0\]\.achievements: A report can list at most 200 achievements$/m);
+    assert.match(long.stderr, /Nothing has been changed/);
+
+    // Nested 200,000 deep: a message naming where, not a RangeError's stack.
+    writeFileSync(
+      join(dir, 'deep.json'),
+      `{"format":"amber.organisation.v1","reports":${'['.repeat(200_000)}${']'.repeat(200_000)}}`,
+    );
+    const deep = amber('f', 'import', join(dir, 'deep.json'));
+    assert.equal(deep.status, 1, deep.stdout);
+    assert.match(deep.stderr, /nests deeper than 64 levels/);
+    assert.match(deep.stderr, /reports(\[0\]){63}/);
+    assert.doesNotMatch(deep.stderr, /RangeError|^\s+at /m);
+
+    // Bigger than the setting: refused before it is read.
+    file.reports[0].summary = 'x'.repeat(1_100_000);
+    writeFileSync(join(dir, 'big.json'), JSON.stringify(file));
+    const big = spawnSync(process.execPath, [bin, 'import', join(dir, 'big.json')], {
+      cwd: dir,
+      env: { ...env('f'), AMBER_MAX_IMPORT_MB: '1' },
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    assert.equal(big.status, 1, big.stdout);
+    assert.match(
+      big.stderr,
+      /big\.json is [\d.]+ MB: an organisation file may be at most 1 MB \(AMBER_MAX_IMPORT_MB\)/,
+    );
+    assert.equal(amber('f', 'export', '--out', join(dir, 'f.json')).status, 1, 'nothing was imported');
+  });
+
   it('says plainly when the file is not JSON', () => {
     const res = amber('d', 'import', join(root, 'README.md'));
     assert.equal(res.status, 1);

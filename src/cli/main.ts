@@ -1,6 +1,6 @@
 // The `amber` command: thin; parses arguments and calls services.
 
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
@@ -60,8 +60,10 @@ export async function main(
   err: (s: string) => void = console.error,
 ): Promise<number> {
   const [command, ...rest] = argv;
+  let debug = false;
   try {
     const config = loadConfig();
+    debug = config.logLevel === 'debug' || config.logLevel === 'trace';
     switch (command) {
       case 'serve': {
         const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
@@ -198,10 +200,23 @@ export async function main(
         const [file] = positionals;
         if (!file) throw new ConfigError('import needs a file: amber import FILE.json');
         let input: unknown;
+        let size: number;
+        try {
+          size = statSync(file).size;
+        } catch (e) {
+          throw new ConfigError(`${file} cannot be read: ${(e as Error).message}`);
+        }
+        // The same limit whatever the door: a file is measured before a byte of it is read.
+        if (size > config.limits.importBytes)
+          throw new ConfigError(
+            `${file} is ${megabytes(size)}: an organisation file may be at most ${megabytes(config.limits.importBytes)} (AMBER_MAX_IMPORT_MB). Nothing has been changed.`,
+          );
         try {
           input = JSON.parse(readFileSync(file, 'utf8'));
         } catch (e) {
-          throw new ConfigError(`${file} is not a readable JSON file: ${(e as Error).message}`);
+          const reason =
+            e instanceof RangeError ? 'it is too large or too deeply nested to read' : (e as Error).message;
+          throw new ConfigError(`${file} is not a readable JSON file: ${reason}. Nothing has been changed.`);
         }
         return await withServices(config, async (services) => {
           const result = await services.transfer.importOrganisation(input, {
@@ -237,6 +252,17 @@ export async function main(
       err(error.message);
       return 1;
     }
-    throw error;
+    // Not the person's to fix: one line, not a stack trace (AMBER_DEBUG=1 shows it for a bug report).
+    err(
+      `amber ${command ?? ''}: something went wrong that Amber did not expect: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`,
+    );
+    if (debug && error instanceof Error && error.stack) err(error.stack);
+    else err('Run it again with LOG_LEVEL=debug to see where, and report it with that output.');
+    return 70;
   }
+}
+
+/** A size as a person reads it: 150.2 MB. */
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
 }

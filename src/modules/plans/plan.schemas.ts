@@ -1,5 +1,6 @@
 // Input schemas for plans, themes and improvement priorities.
 
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { z } from 'zod';
 import { requiredText, optionalText, integer, uuid, optionalUuid } from '../../platform/validation.ts';
 
@@ -41,7 +42,7 @@ export const priorityInput = z.object({
       }),
   ),
   title: requiredText('the priority’s title', 300),
-  rationale: optionalText('why this is a priority', 100_000),
+  rationale: optionalText('why this is a priority', TEXT_LIMITS.rationale),
   accountableOfficerId: optionalUuid('the accountable officer'),
   accountableDirectorId: optionalUuid('the accountable director'),
   groupsInternal: optionalText('council groups', 5_000),

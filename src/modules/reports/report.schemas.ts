@@ -1,5 +1,6 @@
 // Input schemas for a progress report's sections, its key actions and its sign-offs.
 
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { z } from 'zod';
 import {
   requiredText,
@@ -25,13 +26,13 @@ const version = z.preprocess(
 export const newReportInput = z.object({ period: periodKeyField() });
 
 export const sectionsInput = z.object({
-  summary: optionalText('the overall summary', 200_000),
+  summary: optionalText('the overall summary', TEXT_LIMITS.summary),
   /** The status's key on the organisation's scale, e.g. `amber`; empty for "not assessed yet". */
   status: z.preprocess(
     (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v.trim() : v),
     z.string({ error: 'Select a status' }),
   ),
-  statusReason: optionalText('the reason for the status', 50_000),
+  statusReason: optionalText('the reason for the status', TEXT_LIMITS.statusReason),
   achievements: textLines('achievements'),
   challenges: textLines('challenges and risks'),
   /** Ids of risks on the priority's register cited under "Challenges/Risks"; none when absent. */
@@ -315,9 +316,9 @@ export const reportSnapshotSchema = z
     period: z.object({ key: text(20) }).strict(),
     report: z
       .object({
-        summary: text(200_000),
+        summary: text(TEXT_LIMITS.summary),
         status: frozenStatus.nullable(),
-        statusReason: text(50_000),
+        statusReason: text(TEXT_LIMITS.statusReason),
         achievements: textList,
         challenges: textList,
         actions: z.array(frozenAction).max(500),
@@ -374,16 +375,25 @@ const legacyAction = z.object({
  * (render/report-view.ts) as it stood. Only what a snapshot is read from is checked closely;
  * what is derived again on reading (the SVG, the chart's table) only has to be there.
  */
+/** A text kept as paragraphs: no longer in all than the field it came from may be. */
+const paragraphs = (max: number) =>
+  z
+    .array(text(max))
+    .max(10_000)
+    .refine((list) => list.reduce((n, p) => n + p.length, 0) <= max, {
+      error: `must be ${max.toLocaleString('en-GB')} characters or fewer in all`,
+    });
+
 export const legacyRevisionSchema = z.object({
   organisationName: text(500),
-  priority: z.object({ code: text(50), title: text(1_000), rationale: z.array(text(100_000)).max(1_000) }),
+  priority: z.object({ code: text(50), title: text(1_000), rationale: paragraphs(TEXT_LIMITS.rationale) }),
   accountableOfficer: person.nullable(),
   accountableDirector: person.nullable(),
   period: z.object({ key: text(20) }),
   graphs: z.array(z.object({ chart })).max(50),
-  summary: z.array(text(200_000)).max(10_000),
+  summary: paragraphs(TEXT_LIMITS.summary),
   status: frozenStatus.extend({ textColour: text(20).optional(), symbol: text(4).optional() }).nullable(),
-  statusReason: z.array(text(50_000)).max(10_000),
+  statusReason: paragraphs(TEXT_LIMITS.statusReason),
   achievements: textList,
   challenges: textList,
   citedRisks: z.array(citedRisk).max(100).optional(),

@@ -29,6 +29,7 @@
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import { MAX_NESTING, TEXT_LIMITS, firstProblems, tooDeep } from '../../domain/limits.ts';
 import { isoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, PeriodKeyError, type PeriodKind } from '../../domain/period.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
@@ -106,9 +107,20 @@ const shown = (input: unknown) =>
 const wrongType = (what: string, expected: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? `${what} is missing` : `${what} must be ${expected}, not ${shown(iss.input)}`;
 
-const text = (what: string) => z.string({ error: wrongType(what, 'text') });
-const filledText = (what: string) => text(what).refine((s) => s.trim() !== '', { error: `${what} is empty` });
-const nullableText = (what: string) => z.string({ error: wrongType(what, 'text or null') }).nullable();
+// Every text has a length limit, the same as the form that edits it (domain/limits.ts): a file
+// is not a side door for text a form would refuse.
+const tooLong = (what: string, max: number) => ({
+  error: `${what} must be ${max.toLocaleString('en-GB')} characters or fewer`,
+});
+const text = (what: string, max: number = TEXT_LIMITS.short) =>
+  z.string({ error: wrongType(what, 'text') }).max(max, tooLong(what, max));
+const filledText = (what: string, max: number = TEXT_LIMITS.short) =>
+  text(what, max).refine((s) => s.trim() !== '', { error: `${what} is empty` });
+const nullableText = (what: string, max: number = TEXT_LIMITS.short) =>
+  z
+    .string({ error: wrongType(what, 'text or null') })
+    .max(max, tooLong(what, max))
+    .nullable();
 
 /** A string that passes `ok`; `problem` says what is wrong with the value and how to write it. */
 function checkedText(what: string, ok: (s: string) => boolean, problem: (s: string) => string) {
@@ -182,22 +194,22 @@ const statusRecord = record('Status', {
     (s) => STATUS_KEY_PATTERN.test(s),
     (s) => `Status key ${quoted(s)} must be lowercase letters, numbers and hyphens, like behind-target`,
   ),
-  label: filledText('Status label'),
+  label: filledText('Status label', TEXT_LIMITS.name),
   colour: checkedText(
     'Status colour',
     (s) => COLOUR_PATTERN.test(s),
     (s) => `Status colour ${quoted(s)} must be a hex colour like #f47738`,
   ),
   shape: oneOf('Status shape', SHAPES),
-  description: text('Status description'),
+  description: text('Status description', TEXT_LIMITS.reason),
   commentRequired: flag('Whether the status needs a comment'),
   position: position('Status position'),
 });
 
 const personRecord = record('Person', {
   id: id('Person id'),
-  name: filledText('Person name'),
-  jobTitle: text('Job title'),
+  name: filledText('Person name', TEXT_LIMITS.name),
+  jobTitle: text('Job title', TEXT_LIMITS.name),
   employerId: id('Employer id'),
   email: nullableText('Email address').superRefine((s, ctx) => {
     if (s !== null && !EMAIL_PATTERN.test(s))
@@ -236,12 +248,12 @@ const priorityRecord = record('Priority', {
     (s) =>
       `Priority code ${quoted(s)} must be up to 20 letters, numbers, spaces, dots, hyphens or underscores, like VfM-4d`,
   ),
-  title: filledText('Priority title'),
-  rationale: text('Why this is a priority'),
+  title: filledText('Priority title', TEXT_LIMITS.title),
+  rationale: text('Why this is a priority', TEXT_LIMITS.rationale),
   accountableOfficerId: nullableId('Accountable officer'),
   accountableDirectorId: nullableId('Accountable director'),
-  groupsInternal: text('Council groups'),
-  groupsExternal: text('Partnership groups'),
+  groupsInternal: text('Council groups', TEXT_LIMITS.reason),
+  groupsExternal: text('Partnership groups', TEXT_LIMITS.reason),
   version: version('Priority version'),
   createdAt: timestamp('Priority created time'),
   updatedAt: timestamp('Priority updated time'),
@@ -249,7 +261,7 @@ const priorityRecord = record('Priority', {
 
 const themeRecord = record('Theme', {
   id: id('Theme id'),
-  title: filledText('Theme title'),
+  title: filledText('Theme title', TEXT_LIMITS.title),
   position: position('Theme position'),
   version: version('Theme version'),
   priorities: list('priorities', priorityRecord),
@@ -257,8 +269,8 @@ const themeRecord = record('Theme', {
 
 const planRecord = record('Plan', {
   id: id('Plan id'),
-  title: filledText('Plan title'),
-  description: text('Plan description'),
+  title: filledText('Plan title', TEXT_LIMITS.title),
+  description: text('Plan description', TEXT_LIMITS.description),
   firstYear: whole('First financial year', 1990, 2200),
   lastYear: whole('Last financial year', 1990, 2200),
   version: version('Plan version'),
@@ -288,20 +300,20 @@ const milestoneProgress = z
       record('Milestone progress', {
         kind: z.literal('met'),
         on: date('Date the milestone was met'),
-        note: text('Milestone progress note'),
+        note: text('Milestone progress note', TEXT_LIMITS.reason),
       }),
       record('Milestone progress', {
         kind: z.literal('slipped'),
         revised: timescaleText('Revised milestone timescale'),
-        reason: filledText('Reason the milestone slipped'),
+        reason: filledText('Reason the milestone slipped', TEXT_LIMITS.reason),
       }),
       record('Milestone progress', {
         kind: z.literal('missed'),
-        reason: filledText('Reason the milestone was missed'),
+        reason: filledText('Reason the milestone was missed', TEXT_LIMITS.reason),
       }),
       record('Milestone progress', {
         kind: z.literal('suspended'),
-        reason: filledText('Reason the milestone was suspended'),
+        reason: filledText('Reason the milestone was suspended', TEXT_LIMITS.reason),
       }),
     ],
     {
@@ -325,7 +337,7 @@ const milestoneRecord = record('Milestone', {
 const actionRecord = record('Action', {
   id: id('Action id'),
   position: position('Action position'),
-  description: filledText('Action description'),
+  description: filledText('Action description', TEXT_LIMITS.description),
   contributors: list('contributors', contributorRecord),
   milestones: list('milestones', milestoneRecord),
 });
@@ -336,7 +348,7 @@ const signOffRecord = record('Sign-off', {
   personId: id('Person who signed off'),
   decision: oneOf('Sign-off decision', ['approved', 'returned'] as const),
   signedOn: date('Sign-off date'),
-  comment: text('Sign-off comment'),
+  comment: text('Sign-off comment', TEXT_LIMITS.comment),
   historical: flag('Whether the sign-off was recorded from a paper record'),
   recordedAt: timestamp('Sign-off recorded time'),
   /** The workflow (issue 3). Optional: older files have none (then revision 1, a paper record). */
@@ -438,9 +450,9 @@ const statusOverride = z
   .strictObject(
     {
       statusKey: filledText('Override status key'),
-      reason: filledText('Reason for the override'),
+      reason: filledText('Reason for the override', TEXT_LIMITS.reason),
       computedKey: nullableText('Status computed when it was overridden'),
-      explanation: text('Override explanation'),
+      explanation: text('Override explanation', TEXT_LIMITS.reason),
     },
     {
       error: (iss) =>
@@ -455,7 +467,7 @@ const indicatorValueRecord = record('Indicator value', {
   actual: scaledValue('Actual').nullable(),
   target: scaledValue('Target').nullable(),
   targetHigh: scaledValue('Top of the target range').nullable(),
-  comment: text('Value comment'),
+  comment: text('Value comment', TEXT_LIMITS.comment),
   override: statusOverride,
   version: version('Value version'),
   updatedAt: timestamp('Value updated time'),
@@ -469,8 +481,8 @@ const indicatorRecord = record('Indicator', {
     (s) =>
       `Indicator code ${quoted(s)} must be up to 30 letters, numbers, spaces, dots, slashes, hyphens or underscores, like NI 179`,
   ),
-  title: filledText('Indicator title'),
-  description: text('Indicator description'),
+  title: filledText('Indicator title', TEXT_LIMITS.title),
+  description: text('Indicator description', TEXT_LIMITS.description),
   unitKind: oneOf('Indicator unit', nonEmpty<UnitKind>(UNIT_KINDS)),
   decimalPlaces: whole('Decimal places', 0, MAX_DECIMAL_PLACES),
   polarity: oneOf('Indicator polarity', nonEmpty<Polarity>(POLARITIES)),
@@ -505,15 +517,15 @@ const riskLevel = (what: string) =>
 const riskRecord = record('Risk', {
   id: id('Risk id'),
   priorityId: id('Priority the risk threatens'),
-  description: filledText('Risk description'),
-  cause: text('Risk cause'),
-  effect: text('Risk effect'),
+  description: filledText('Risk description', TEXT_LIMITS.reason),
+  cause: text('Risk cause', TEXT_LIMITS.reason),
+  effect: text('Risk effect', TEXT_LIMITS.reason),
   likelihood: riskLevel('Risk likelihood'),
   impact: riskLevel('Risk impact'),
   targetLikelihood: riskLevel('Target likelihood').nullable(),
   targetImpact: riskLevel('Target impact').nullable(),
   ownerId: nullableId('Risk owner'),
-  controls: text('Risk controls'),
+  controls: text('Risk controls', TEXT_LIMITS.description),
   reviewOn: date('Risk review date').nullable(),
   closed: flag('Whether the risk is closed'),
   version: version('Risk version'),
@@ -525,11 +537,15 @@ const reportRecord = record('Report', {
   id: id('Report id'),
   priority: filledText('Report priority code'),
   period: filledText('Report period key'),
-  summary: text('Report summary'),
+  summary: text('Report summary', TEXT_LIMITS.summary),
   status: nullableText('Report status key'),
-  statusReason: text('Reason for the status'),
-  achievements: list('achievements', text('Each achievement')),
-  challenges: list('challenges', text('Each challenge')),
+  statusReason: text('Reason for the status', TEXT_LIMITS.statusReason),
+  achievements: list('achievements', text('Each achievement', TEXT_LIMITS.reason)).max(200, {
+    error: 'A report can list at most 200 achievements',
+  }),
+  challenges: list('challenges', text('Each challenge', TEXT_LIMITS.reason)).max(200, {
+    error: 'A report can list at most 200 challenges',
+  }),
   version: version('Report version'),
   createdAt: timestamp('Report created time'),
   updatedAt: timestamp('Report updated time'),
@@ -1115,14 +1131,25 @@ export function parseOrganisationFile(input: unknown): OrganisationFile {
       `This is not an Amber organisation file: ${found}, and it must be "${ORGANISATION_FILE_FORMAT}"`,
     );
   }
+  // Measured before anything walks it recursively: a file nested 200,000 deep is a message, not a stack overflow.
+  const deep = tooDeep(input);
+  if (deep !== undefined)
+    throw ValidationError.single(
+      deep,
+      `The file nests deeper than ${MAX_NESTING} levels here: an Amber organisation file never does. Nothing has been changed.`,
+    );
   const result = organisationFile.safeParse(input);
   const all = [...nulIssues(input), ...(result.success ? [] : shapeIssues(result.error)), ...referenceIssues(input)];
   const seen = new Set<string>();
-  const issues = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));
+  const unique = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));
+  const issues = firstProblems(unique, (rest) => ({
+    field: '(file)',
+    message: `and ${rest.toLocaleString('en-GB')} more ${rest === 1 ? 'problem' : 'problems'} like those above`,
+  }));
   if (issues.length > 0 || !result.success) {
     throw new ValidationError(
       issues,
-      `The file cannot be imported: ${issues.length} ${issues.length === 1 ? 'problem needs' : 'problems need'} correcting. Nothing has been changed.`,
+      `The file cannot be imported: ${unique.length.toLocaleString('en-GB')} ${unique.length === 1 ? 'problem needs' : 'problems need'} correcting. Nothing has been changed.`,
     );
   }
   return result.data;
