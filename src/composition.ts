@@ -1,6 +1,7 @@
 // The composition root: the one place that wires repositories into services. Its return type
 // is the dependency type of the web app, the CLI and the tests.
 
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './config.ts';
 import type { Kysely } from 'kysely';
 import { inUnitsOfWork, type Units } from './platform/db/unit-of-work.ts';
 import type { DB } from './schema.ts';
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   auth?: Partial<AuthSettings>;
   /** Problems that must not stop anything (an e-mail that could not be queued). */
   log?: (line: string) => void;
+  /** File sizes and what they may expand to (config AMBER_MAX_*); the defaults otherwise. */
+  limits?: InputLimits;
 }
 
 /** The database as services need it: units of work, and the pool for the job worker. */
@@ -78,7 +81,15 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const indicatorRepository = createIndicatorRepository(db);
   const indicators = uow(createIndicatorService({ repo: indicatorRepository, plans, periods, organisations }));
   const indicatorTransfer = uow(
-    createIndicatorTransferService({ repo: indicatorRepository, indicators, periods, jobs, people, plans }),
+    createIndicatorTransferService({
+      repo: indicatorRepository,
+      indicators,
+      periods,
+      jobs,
+      people,
+      plans,
+      limits: options.limits ?? DEFAULT_INPUT_LIMITS,
+    }),
   );
   const risks = uow(createRiskService({ repo: createRiskRepository(db), plans }));
   const mailer =
@@ -112,7 +123,13 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   );
   const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }));
   const opendata = uow(createOpenDataService({ plans, reports, indicators }));
-  const diagnostics = uow(createDiagnosticService({ repo: createDiagnosticRepository(db), units }));
+  const diagnostics = uow(
+    createDiagnosticService({
+      repo: createDiagnosticRepository(db),
+      units,
+      limits: options.limits ?? DEFAULT_INPUT_LIMITS,
+    }),
+  );
   const efficiency = uow(
     createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports }),
   );

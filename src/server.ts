@@ -24,6 +24,7 @@ export async function startServer(
       publicUrl: publicUrlOf(config),
       log,
       auth: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
+      limits: config.limits,
     });
     if (config.demoOnFirstRun && !(await services.organisations.findHome())) {
       const { organisation } = await services.demo.load('demo');

@@ -30,6 +30,9 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[]) => prefix.ever
 export function decodeText(bytes: Uint8Array): string {
   if (startsWith(bytes, [0xff, 0xfe])) return new TextDecoder('utf-16le').decode(bytes);
   if (startsWith(bytes, [0xfe, 0xff])) return new TextDecoder('utf-16be').decode(bytes);
+  // UTF-16 saved without a byte order mark: text in Latin letters has a zero byte in every pair.
+  const utf16 = utf16WithoutMark(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes);
   // A file that says it is UTF-8 is read as UTF-8 even with a broken byte in it.
   if (startsWith(bytes, BOM_UTF8)) return new TextDecoder('utf-8').decode(bytes);
   try {
@@ -37,6 +40,22 @@ export function decodeText(bytes: Uint8Array): string {
   } catch {
     return new TextDecoder('windows-1252').decode(bytes);
   }
+}
+
+/** 'utf-16le' or 'utf-16be' when most pairs of the first bytes have a zero on one side only. */
+function utf16WithoutMark(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0 && bytes[i + 1] !== 0) even++;
+    if (bytes[i] !== 0 && bytes[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd > pairs * 0.6 && even === 0) return 'utf-16le';
+  if (even > pairs * 0.6 && odd === 0) return 'utf-16be';
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,28 +96,60 @@ const REASONS: Record<string, string> = {
  * shows), each with the cells it has: rows may differ in length. Spaces around a cell are
  * dropped unless they are inside its quotes. Bytes are decoded by `decodeText`.
  */
-export function readCsv(input: Uint8Array | string): CsvRow[] {
+export function readCsv(input: Uint8Array | string, limits: { maxRows?: number; maxColumns?: number } = {}): CsvRow[] {
   const text = typeof input === 'string' ? input : decodeText(input);
+  // Text is not NUL; a file holding one is binary (a picture, a PDF, an old .xls), not CSV.
+  if (text.includes('\0'))
+    throw ValidationError.single(
+      'file',
+      'The file is not a CSV file or an Excel workbook (.xlsx): it holds data that is not text. Save it from Excel as CSV UTF-8 or as an Excel Workbook',
+    );
+  const maxRows = limits.maxRows ?? Infinity;
+  const maxColumns = limits.maxColumns ?? Infinity;
   let lastLine = 0;
+  let records: string[][];
   try {
-    const records: string[][] = parse(text, {
+    records = parse(text, {
       bom: true,
       record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       skip_empty_lines: false,
       trim: true,
+      // One row past the limit is read, to know there are more; the rest never is.
+      ...(Number.isFinite(maxRows) ? { to: maxRows + 1 } : {}),
       on_record: (record: string[], context) => {
         lastLine = context.lines;
+        if (record.length > maxColumns) throw new TooWide(context.records, record.length);
         return record;
       },
     });
-    return records.map((cells, i) => ({ number: i + 1, cells }));
   } catch (error) {
+    if (error instanceof TooWide)
+      throw ValidationError.single(
+        'file',
+        `Row ${error.row} has ${error.columns.toLocaleString('en-GB')} columns; Amber reads at most ${maxColumns.toLocaleString('en-GB')}: delete the columns that are not data`,
+      );
     if (!(error instanceof CsvError)) throw error;
     const row = Number(error.records) + 1;
     // An unclosed quote is found only at the end of the file: name where its row began.
     const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : Number(error.lines);
     throw new CsvSyntaxError(row, line, REASONS[error.code] ?? 'This row is not well-formed CSV: check its quotes');
+  }
+  if (records.length > maxRows)
+    throw ValidationError.single(
+      'file',
+      `The file has more than ${maxRows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
+    );
+  return records.map((cells, i) => ({ number: i + 1, cells }));
+}
+
+class TooWide extends Error {
+  readonly row: number;
+  readonly columns: number;
+  constructor(row: number, columns: number) {
+    super('too wide');
+    this.row = row;
+    this.columns = columns;
   }
 }
 

@@ -38,7 +38,20 @@ import {
   validateNonPay,
 } from '../../domain/diagnostic/non-pay.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { CsvSyntaxError, decodeText, readCsv, unguardFormula, writeCsv, type CsvRow } from '../../platform/csv.ts';
+import { CsvSyntaxError, writeCsv } from '../../platform/csv.ts';
+import {
+  cellText,
+  mergedMessage,
+  mergesFrom,
+  numberText,
+  readCsvSheet as readCsvRows,
+  readSpreadsheet,
+  spreadsheetLimits,
+  type MergedArea,
+  type Sheet,
+  type SpreadsheetLimits,
+} from '../../platform/spreadsheet.ts';
+import { DEFAULT_INPUT_LIMITS } from '../../config.ts';
 import type { ExerciseData, NonPayRecord, PostRecord, UnitRecord, VolumeRecord } from './diagnostic.repository.ts';
 
 export const SHEETS = {
@@ -112,75 +125,48 @@ export const describeProblem = (p: SheetProblem): string =>
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+export { isXlsx } from '../../platform/spreadsheet.ts';
+
 export interface RawSheet {
   name: string;
   rows: { number: number; cells: string[] }[];
-}
-
-/** Shortest exact text of a number (0.1 + 0.2 → "0.3"). */
-function numberText(n: number): string {
-  if (Number.isInteger(n)) return String(n);
-  const text = String(Number(n.toPrecision(15)));
-  return /e/i.test(text) ? n.toFixed(12).replace(/0+$/, '') : text;
-}
-const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
-
-function cellText(cell: ExcelJS.Cell): string {
-  const v = cell.value as unknown;
-  if (v === null || v === undefined) return '';
-  const num = (n: number) => numberText(isPercentFormat(cell.numFmt) ? Number((n * 100).toPrecision(15)) : n);
-  if (typeof v === 'number') return num(v);
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'boolean') return v ? 'Y' : 'N';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown };
-    if (o.richText)
-      return o.richText
-        .map((r) => r.text)
-        .join('')
-        .trim();
-    if ('result' in o)
-      return typeof o.result === 'number'
-        ? num(o.result)
-        : o.result === undefined || o.result === null
-          ? ''
-          : String(o.result).trim();
-    if (typeof o.text === 'string') return o.text.trim();
-  }
-  return String(v).trim();
-}
-
-export const isXlsx = (data: Buffer) =>
-  data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
-
-/** Every sheet of a workbook as text cells; throws a SheetProblem-like error when it is not one. */
-export async function readWorkbook(data: Buffer): Promise<RawSheet[]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
-  return workbook.worksheets.map((sheet) => {
-    const rows: RawSheet['rows'] = [];
-    sheet.eachRow({ includeEmpty: false }, (row, number) => {
-      const cells: string[] = [];
-      for (let c = 1; c <= row.cellCount; c++) cells.push(cellText(row.getCell(c)));
-      if (cells.some((c) => c !== '')) rows.push({ number, cells });
-    });
-    return { name: sheet.name, rows };
-  });
+  /** An XLSX sheet's merged areas, refused where they join cells at or below the header. */
+  merges?: MergedArea[];
 }
 
 /**
- * One sheet uploaded as CSV (read by platform/csv.ts, in any encoding it recognises), with its
- * blank rows dropped and each row keeping its number. A file that is not text, or not well-formed
- * CSV, is refused naming the sheet (and the row).
+ * Every sheet of a workbook, or one sheet uploaded as CSV, read by platform/spreadsheet.ts (the
+ * one reader for every door, within the deployment's limits), as text cells: dates as UK dates,
+ * true/false as TRUE/FALSE, text a spreadsheet would run as a formula without its apostrophe.
+ * Anything refused is a ValidationError on `file` naming the sheet, row or cell.
  */
-export function readCsvSheet(name: string, data: Uint8Array | string): RawSheet {
-  const text = typeof data === 'string' ? data : decodeText(data);
-  if (text.includes('\0'))
-    throw ValidationError.single('file', 'The file is neither an Excel workbook (.xlsx) nor a CSV file');
-  let rows: CsvRow[];
+export async function readWorkbook(
+  data: Buffer,
+  limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
+): Promise<RawSheet[]> {
+  return (await readSpreadsheet(data, limits)).map((sheet) => rawSheet(sheet));
+}
+
+const DEFAULT_SHEET_LIMITS = spreadsheetLimits(DEFAULT_INPUT_LIMITS);
+
+const rawSheet = (sheet: Sheet, name = sheet.name): RawSheet => ({
+  name,
+  rows: sheet.rows.map((r) => ({ number: r.number, cells: r.cells.map(cellText) })),
+  merges: sheet.merges,
+});
+
+/**
+ * One sheet uploaded as CSV (in any encoding platform/csv.ts recognises), with its blank rows
+ * dropped and each row keeping its number. A file that is not text, or not well-formed CSV, is
+ * refused naming the sheet (and the row).
+ */
+export function readCsvSheet(
+  name: string,
+  data: Uint8Array | string,
+  limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
+): RawSheet {
   try {
-    rows = readCsv(text);
+    return rawSheet(readCsvRows(data, limits), name);
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error;
     throw ValidationError.single(
@@ -188,12 +174,6 @@ export function readCsvSheet(name: string, data: Uint8Array | string): RawSheet 
       describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
     );
   }
-  return {
-    name,
-    rows: rows
-      .map((r) => ({ number: r.number, cells: r.cells.map((c) => unguardFormula(c.trim())) }))
-      .filter((r) => r.cells.some((c) => c !== '')),
-  };
 }
 
 const normalise = (s: string) =>
@@ -244,6 +224,8 @@ function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProbl
     return [];
   }
   const header = sheet.rows[headerIndex]!;
+  for (const area of mergesFrom({ merges: sheet.merges ?? [] }, header.number))
+    problems.push({ sheet: name, row: area.top, column: undefined, message: mergedMessage(area) });
   const position = new Map<string, number>();
   for (const col of columns) {
     const names = [col.name, ...(col.aliases ?? [])].map(normalise);

@@ -6,6 +6,8 @@
 // never stored. Part 2 (src/modules/efficiency) reads cost pools through getBaseline and peers'
 // figures through listSharedBaselines.
 
+import type { InputLimits } from '../../config.ts';
+import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
 import type { Actor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
@@ -166,9 +168,11 @@ function uploadIssues(problems: readonly SheetProblem[]): FieldIssue[] {
 export interface DiagnosticServiceDeps {
   repo: DiagnosticRepository;
   units: Pick<Units<unknown>, 'current'>;
+  limits: InputLimits;
 }
 
-export function createDiagnosticService({ repo, units }: DiagnosticServiceDeps) {
+export function createDiagnosticService({ repo, units, limits }: DiagnosticServiceDeps) {
+  const sheetLimits = spreadsheetLimits(limits);
   /**
    * The shipped taxonomy is inserted the first time anyone needs it (its id is fixed; the insert
    * does nothing when it is there). Remembered once the unit of work that inserted it commits.
@@ -634,20 +638,14 @@ export function createDiagnosticService({ repo, units }: DiagnosticServiceDeps) 
       if (!input.file || input.file.data.length === 0)
         throw ValidationError.single('file', 'Select the completed workbook (.xlsx) or a CSV file');
       const version = input.version && /^\d+$/.test(input.version) ? Number(input.version) : undefined;
+      if (input.file.data.length > limits.diagnosticUploadBytes) throw tooLarge(limits.diagnosticUploadBytes);
       let sheets: RawSheet[];
       if (isXlsx(input.file.data)) {
-        try {
-          sheets = await readWorkbook(input.file.data);
-        } catch {
-          throw ValidationError.single(
-            'file',
-            'The file could not be read as an Excel workbook: save it as .xlsx and try again',
-          );
-        }
+        sheets = await readWorkbook(input.file.data, sheetLimits);
       } else {
         const sheetName = input.sheet ? CSV_SHEETS[input.sheet] : undefined;
         if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-        const sheet = readCsvSheet(sheetName, input.file.data);
+        const sheet = readCsvSheet(sheetName, input.file.data, sheetLimits);
         sheets = rawSheetsOf(exercise.taxonomy, await repo.loadData(id)).filter((s) => s.name !== sheetName);
         sheets.push(sheet);
       }

@@ -23,12 +23,14 @@ import {
   type YtdMethod,
 } from '../../domain/indicators/indicator.ts';
 import type { FieldIssue } from '../../domain/errors.ts';
+import type { MergedArea } from '../../platform/spreadsheet.ts';
 import type { Indicator, IndicatorDefinition } from './indicator.service.ts';
 import { UNIT_LABELS, POLARITY_LABELS, FREQUENCY_LABELS, YTD_LABELS } from './indicator.schemas.ts';
 import {
   normaliseHeader,
   suggestColumn,
   text,
+  mergeProblems,
   isBlank,
   GOOD_IS,
   type SheetRow,
@@ -139,6 +141,8 @@ export interface DefinitionContext {
   priorities: readonly { id: string; code: string }[];
   /** The indicator form's parser. */
   parse: (input: Record<string, unknown>) => { definition: IndicatorDefinition | undefined; issues: FieldIssue[] };
+  /** The sheet's merged areas (an XLSX file's), refused where they join cells of the data. */
+  merges?: readonly MergedArea[];
 }
 
 /** One definition to write: an update of `existing`, or a new indicator. */
@@ -194,6 +198,7 @@ export function readDefinitionRows(
     return { writes: [], problems: [{ row: first?.number ?? 1, message }] };
   }
   const header = rows[headerIndex]!;
+  problems.push(...mergeProblems(context.merges, header.number));
   const columns = new Map<DefinitionKey, number>();
   header.cells.forEach((cell, index) => {
     const h = text(cell);

@@ -9,6 +9,9 @@ import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/in
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
+import { firstProblems } from '../../domain/limits.ts';
+import { spreadsheetLimits, tooLarge, type Sheet } from '../../platform/spreadsheet.ts';
+import type { InputLimits } from '../../config.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { IndicatorQueries, IndicatorRepository } from './indicator.repository.ts';
 import type { JobService } from '../jobs/job.service.ts';
@@ -85,8 +88,17 @@ const CONTENT_TYPES: Record<TransferFormat, string> = {
 };
 
 /** Every problem as one issue on the file field, so the error summary links to the upload. */
+/** Every problem of a refused file, up to the first 100 and a count of the rest. */
 const problemsError = (problems: Problem[]) =>
-  new ValidationError(problems.map((p) => ({ field: 'file', message: problemText(p) })));
+  new ValidationError(
+    firstProblems(
+      problems.map((p) => ({ field: 'file', message: problemText(p) })),
+      (rest) => ({
+        field: 'file',
+        message: `and ${rest.toLocaleString('en-GB')} more ${rest === 1 ? 'problem' : 'problems'}: correct those above and upload the file again to see them`,
+      }),
+    ),
+  );
 
 export interface IndicatorTransferServiceDeps {
   repo: IndicatorRepository;
@@ -95,6 +107,7 @@ export interface IndicatorTransferServiceDeps {
   jobs: JobService;
   people: PersonService;
   plans: PlanService;
+  limits: InputLimits;
 }
 
 /** What a definitions import did. */
@@ -110,14 +123,16 @@ export function createIndicatorTransferService({
   jobs,
   people,
   plans,
+  limits,
 }: IndicatorTransferServiceDeps) {
-  /** The uploaded file's rows; a file that is not CSV or XLSX, or cannot be read, is one problem. */
-  async function rowsOf(file: { filename: string; data: Buffer } | undefined) {
+  /** The uploaded file's first sheet; a file that is not CSV or XLSX, or cannot be read, is one problem. */
+  async function rowsOf(file: { filename: string; data: Buffer } | undefined): Promise<Sheet> {
     if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
     if (!/\.(csv|xlsx|txt)$/i.test(file.filename))
       throw ValidationError.single('file', 'The selected file must be a CSV or an Excel (.xlsx) file');
     try {
-      return await readSheet(file.data);
+      if (file.data.length > limits.uploadBytes) throw tooLarge(limits.uploadBytes);
+      return await readSheet(file.data, spreadsheetLimits(limits));
     } catch (error) {
       // A CSV file that is not well formed names its row; anything else could not be read at all.
       if (error instanceof ValidationError) throw error;
@@ -261,7 +276,7 @@ export function createIndicatorTransferService({
       input: { file?: { filename: string; data: Buffer } | undefined },
     ): Promise<DefinitionImportResult> {
       authorize(actor, 'indicator.edit');
-      const rows = await rowsOf(input.file);
+      const sheet = await rowsOf(input.file);
       const [list, persons, priorities] = await Promise.all([
         indicators.list(actor),
         people.list(actor),
@@ -269,7 +284,8 @@ export function createIndicatorTransferService({
       ]);
       const existing = [];
       for (const i of list) existing.push({ ...i, hasValues: (await repo.values(i.id)).length > 0 });
-      const { writes, problems } = readDefinitionRows(rows, {
+      const { writes, problems } = readDefinitionRows(sheet.rows, {
+        merges: sheet.merges,
         existing,
         people: persons,
         priorities,
@@ -341,13 +357,14 @@ export function createIndicatorTransferService({
     ): Promise<ImportResult> {
       authorize(actor, 'indicator.edit');
       const year = parseWith(transferYearInput, { year: input.year }).year;
-      const rows = await rowsOf(input.file);
+      const sheet = await rowsOf(input.file);
       const file = input.file!;
       const [list, known] = await Promise.all([indicators.list(actor), periods.list(actor)]);
       const periodIds = new Map(
         known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]),
       );
-      const { writes, problems } = readValueRows(rows, {
+      const { writes, problems } = readValueRows(sheet.rows, {
+        merges: sheet.merges,
         year,
         periodIds,
         indicators: list.map((i) => ({

@@ -53,7 +53,7 @@ describe('values as CSV', () => {
     const out = writeSheetCsv(rows);
     assert.ok(out.toString('utf8').startsWith('\uFEFFPI No,Commentary\r\n'));
     assert.match(out.toString('utf8'), /"Up, again\n""good"""/);
-    const back = (await readSheet(out)).map((r) => r.cells);
+    const back = (await readSheet(out)).rows.map((r) => r.cells);
     assert.deepEqual(back.slice(0, 2), rows.slice(0, 2));
     assert.deepEqual(
       back.slice(2).map((r) => r[1]),
@@ -91,7 +91,7 @@ describe('values as CSV', () => {
     ]);
     for (const file of [utf16, cp1252])
       assert.deepEqual(
-        (await readSheet(file)).map((r) => r.cells),
+        (await readSheet(file)).rows.map((r) => r.cells),
         [
           ['PI No', 'Commentary'],
           ['NI 179', '£5 – café'],
@@ -171,7 +171,7 @@ describe('XLSX cells', () => {
     sheet.addRow(['NI 179', 95, 0.965, { formula: 'B2-1', result: 94 }, 'Fine']);
     sheet.getCell('C2').numFmt = '0.0%';
     sheet.addRow(['VFM 2', 1200.5, new Date(Date.UTC(2009, 3, 1)), null, new Date(Date.UTC(2009, 5, 30))]);
-    const rows = await readSheet(Buffer.from(await workbook.xlsx.writeBuffer()));
+    const { rows } = await readSheet(Buffer.from(await workbook.xlsx.writeBuffer()));
     assert.deepEqual(rows[1]!.cells.slice(0, 4), ['NI 179', '95', '96.5', '94']);
     const { problems } = readValueRows(rows, context);
     assert.deepEqual(problems.map(problemText), [
@@ -225,7 +225,7 @@ describe('XLSX cells', () => {
       'Owner',
       'Commentary',
     ]);
-    const rows = await readSheet(await writeXlsx('Values', sheet));
+    const { rows } = await readSheet(await writeXlsx('Values', sheet));
     const { writes, problems } = readValueRows(rows, context);
     assert.deepEqual(problems, []);
     assert.deepEqual(

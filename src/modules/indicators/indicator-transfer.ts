@@ -14,6 +14,20 @@
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import {
+  cellText as sheetCellText,
+  mergedMessage,
+  mergesFrom,
+  numberText,
+  readSpreadsheet,
+  spreadsheetLimits,
+  type CellValue,
+  type MergedArea,
+  type Sheet,
+  type SheetRow,
+  type SpreadsheetLimits,
+} from '../../platform/spreadsheet.ts';
+import { DEFAULT_INPUT_LIMITS } from '../../config.ts';
+import {
   parseValue,
   formatDecimal,
   type Unit,
@@ -22,77 +36,28 @@ import {
   type Scaled,
 } from '../../domain/indicators/indicator.ts';
 import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKind } from '../../domain/period.ts';
-import { readCsv, writeCsv, unguardFormula } from '../../platform/csv.ts';
+import { writeCsv } from '../../platform/csv.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Sheets: what either format becomes. A cell is its text, or a Date when Excel stored a date.
+// Sheets: what either format becomes, read by platform/spreadsheet.ts (the one reader, with the
+// deployment's limits). A cell is its text, or a Date when Excel stored a date.
 
-export type CellValue = string | Date;
-export interface SheetRow {
-  number: number;
-  cells: CellValue[];
-}
-
-/** A decimal's shortest exact text, without float noise (0.1 + 0.2 → "0.3"). */
-function numberText(n: number): string {
-  if (Number.isInteger(n)) return String(n);
-  const text = String(Number(n.toPrecision(15)));
-  return /e/i.test(text) ? n.toFixed(12).replace(/0+$/, '') : text;
-}
-
-/** True when an Excel number format shows the value as a percentage (not a quoted "%"). */
-const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
-
-function excelCellValue(cell: ExcelJS.Cell): CellValue {
-  const v = cell.value as unknown;
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v;
-  if (typeof v === 'number') return numberText(isPercentFormat(cell.numFmt) ? Number((v * 100).toPrecision(15)) : v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'object') {
-    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: string };
-    if (o.richText) return o.richText.map((r) => r.text).join('');
-    if ('result' in o) {
-      const r = o.result;
-      if (r instanceof Date) return r;
-      if (typeof r === 'number')
-        return numberText(isPercentFormat(cell.numFmt) ? Number((r * 100).toPrecision(15)) : r);
-      return r === undefined || r === null
-        ? ''
-        : typeof r === 'object' && 'error' in (r as object)
-          ? String((r as { error: string }).error)
-          : String(r);
-    }
-    if (typeof o.text === 'string') return o.text;
-    if (o.error) return o.error;
-  }
-  return String(v);
-}
-
-export async function readXlsx(data: Buffer): Promise<SheetRow[]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
-  const rows: SheetRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    const cells: CellValue[] = [];
-    for (let c = 1; c <= row.cellCount; c++) cells.push(excelCellValue(row.getCell(c)));
-    rows.push({ number, cells });
-  });
-  return rows;
-}
+export type { CellValue, SheetRow } from '../../platform/spreadsheet.ts';
 
 /**
- * XLSX by its zip signature, else CSV in whatever encoding `readCsv` recognises; a CSV file that
- * is not well formed throws a ValidationError naming the row.
+ * The first sheet of an XLSX file (by its zip signature), else a CSV file in whatever encoding
+ * `readCsv` recognises; anything refused is a ValidationError naming the row, cell or limit.
  */
-export async function readSheet(data: Buffer): Promise<SheetRow[]> {
-  if (data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)
-    return readXlsx(data);
-  return readCsv(data);
+export async function readSheet(data: Buffer, limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
+  const [first] = await readSpreadsheet(data, limits);
+  return first ?? { name: '', rows: [], merges: [] };
 }
+
+const DEFAULT_SHEET_LIMITS = spreadsheetLimits(DEFAULT_INPUT_LIMITS);
+
+/** Problems for merged areas at or below the header row: Amber cannot tell whose value it is. */
+export const mergeProblems = (merges: readonly MergedArea[] | undefined, headerRow: number): Problem[] =>
+  mergesFrom({ merges: [...(merges ?? [])] }, headerRow).map((m) => ({ row: m.top, message: mergedMessage(m) }));
 
 /** One sheet; numbers go in as numbers with the given format, everything else as text. */
 export type OutCell = string | { number: number; format: string };
@@ -225,11 +190,7 @@ export interface Problem {
 }
 export const problemText = (p: Problem) => `Row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;
 
-export const text = (v: CellValue | undefined): string => {
-  if (v === undefined) return '';
-  if (v instanceof Date) return ukDate(v);
-  return unguardFormula(v).trim();
-};
+export const text = sheetCellText;
 const ukDate = (d: Date) =>
   `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
 export const isBlank = (cells: CellValue[]) => cells.every((c) => text(c) === '');
@@ -280,7 +241,12 @@ const periodOf = (key: ColumnKey, year: number): Period | undefined => {
  */
 export function readValueRows(
   rows: SheetRow[],
-  context: { year: number; indicators: TransferIndicator[]; periodIds: ReadonlyMap<string, string> },
+  context: {
+    year: number;
+    indicators: TransferIndicator[];
+    periodIds: ReadonlyMap<string, string>;
+    merges?: readonly MergedArea[];
+  },
 ): { writes: ValueWrite[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const headerIndex = rows.findIndex((r) => r.cells.some((c) => BY_NAME.get(normaliseHeader(text(c)))?.key === 'code'));
@@ -295,6 +261,7 @@ export function readValueRows(
     return { writes: [], problems: [{ row: first?.number ?? 1, message }] };
   }
   const header = rows[headerIndex]!;
+  problems.push(...mergeProblems(context.merges, header.number));
   const columns: { index: number; key: ColumnKey; name: string }[] = [];
   header.cells.forEach((cell, index) => {
     const h = text(cell);

@@ -1,0 +1,315 @@
+// Every spreadsheet Amber reads — an XLSX workbook or a CSV file, uploaded as indicator values,
+// indicator definitions or a diagnostic's data — is read here, one way, within one set of limits
+// (config.ts `InputLimits`). Callers get sheets of rows of cells and decide what the columns mean.
+//
+// An XLSX file is a zip of XML, and a 1 MB one can unpack to 1 GB. Before anything is parsed, the
+// zip is read as a stream (fflate) and abandoned the moment what it unpacks to passes the limit,
+// an entry unpacks to more than it declares, or a sheet has more rows than allowed; only then is
+// it parsed (exceljs). What is read is what a person sees in Excel:
+//   - a number formatted as a percentage is the percentage (0.955 shown as 95.5% is "95.5");
+//   - a date is a Date, a true/false cell is "TRUE"/"FALSE", rich text is its plain text;
+//   - a formula is its saved result; one with none (a file written by a program, never opened
+//     in Excel) is refused naming the cell, since Amber cannot work it out;
+//   - a merged area shows one value, in its top-left cell, and the others are blank; the areas
+//     are listed (`merges`) so the caller can refuse one that spans what it reads.
+// CSV is decoded by platform/csv.ts (UTF-8 with or without a byte order mark, UTF-16, Windows-1252).
+
+import ExcelJS from 'exceljs';
+import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import { ValidationError } from '../domain/errors.ts';
+import type { InputLimits } from '../config.ts';
+import { readCsv, unguardFormula } from './csv.ts';
+
+/** A cell: its text as shown, or a Date where the sheet holds a date. */
+export type CellValue = string | Date;
+
+export interface SheetRow {
+  /** The row's number as the spreadsheet shows it (1 is the first). */
+  number: number;
+  cells: CellValue[];
+}
+
+/** A merged area, as Excel names it (`Q5:R5`), with its rows and columns (1-based). */
+export interface MergedArea {
+  range: string;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+export interface Sheet {
+  /** The sheet's name; a CSV file's is empty. */
+  name: string;
+  /** The rows that hold anything, in order, each with its number. */
+  rows: SheetRow[];
+  merges: MergedArea[];
+}
+
+export interface SpreadsheetLimits {
+  /** What an XLSX may unpack to, in bytes, all its entries together. */
+  expandedBytes: number;
+  /** Rows in one sheet. */
+  rows: number;
+  /** Columns in one sheet. */
+  columns: number;
+}
+
+/** A file Amber will not read; the message says why and what to do, and names the sheet or cell. */
+export class SpreadsheetRefused extends ValidationError {
+  constructor(message: string) {
+    super([{ field: 'file', message }]);
+  }
+}
+
+/** The spreadsheet limits of the deployment's settings. */
+export const spreadsheetLimits = (limits: InputLimits): SpreadsheetLimits => ({
+  expandedBytes: limits.expandedBytes,
+  rows: limits.sheetRows,
+  columns: limits.sheetColumns,
+});
+
+/** An upload bigger than the setting allows (checked again here: not every door is a web form). */
+export const tooLarge = (bytes: number) =>
+  new SpreadsheetRefused(`The selected file must be smaller than ${mb(bytes)}`);
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
+const MAX_ENTRIES = 10_000;
+
+export const isXlsx = (data: Uint8Array) =>
+  data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+
+/**
+ * An XLSX file (by its zip signature) as its sheets, or a CSV file as one sheet. Throws
+ * SpreadsheetRefused (a ValidationError on `file`) for anything it will not read.
+ */
+export async function readSpreadsheet(data: Buffer, limits: SpreadsheetLimits): Promise<Sheet[]> {
+  if (isXlsx(data)) {
+    checkZip(data, limits);
+    return readXlsx(data, limits);
+  }
+  return [readCsvSheet(data, limits)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The zip, read as a stream and abandoned at the first limit passed
+
+class Abandon extends Error {}
+
+/** Reads every entry of the zip without keeping it, refusing the file at the first limit passed. */
+export function checkZip(data: Uint8Array, limits: SpreadsheetLimits): void {
+  let total = 0;
+  let entries = 0;
+  let refusal: string | undefined;
+  const refuse = (message: string): never => {
+    // The first reason stands: fflate may call back again with an error of its own once abandoned.
+    refusal ??= message;
+    throw new Abandon(refusal);
+  };
+  const tooBig = () =>
+    refuse(
+      `The workbook unpacks to more than ${mb(limits.expandedBytes)}, which is more than Amber reads: it may be damaged, or hold more than its data (pictures, other sheets). Copy the data into the template and upload that`,
+    );
+  const unzip = new Unzip((file: UnzipFile) => {
+    entries += 1;
+    if (entries > MAX_ENTRIES)
+      refuse(
+        `The workbook has more than ${MAX_ENTRIES.toLocaleString('en-GB')} parts: it is not a spreadsheet Amber can read`,
+      );
+    const declared = file.originalSize;
+    if (declared !== undefined && total + declared > limits.expandedBytes) tooBig();
+    const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(file.name);
+    let size = 0;
+    let rows = 0;
+    let tail = '';
+    file.ondata = (error, chunk) => {
+      if (refusal !== undefined) return;
+      if (error) refuse('The workbook is damaged and cannot be read: save it again in Excel and upload that');
+      size += chunk.length;
+      total += chunk.length;
+      if (declared !== undefined && size > declared)
+        refuse(
+          `The workbook is damaged: its part ${file.name} unpacks to more than it says. Save it again in Excel and upload that`,
+        );
+      if (total > limits.expandedBytes) tooBig();
+      if (sheet) {
+        // Rows are counted as the XML streams past, so a sheet of a million rows is refused
+        // before it is parsed. The tail carries a tag cut between two chunks.
+        const text = tail + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+        rows += (text.match(/<(?:\w+:)?row[\s>]/g) ?? []).length;
+        tail = text.slice(-8);
+        rows -= (tail.match(/<(?:\w+:)?row[\s>]/g) ?? []).length;
+        if (rows > limits.rows)
+          refuse(
+            `A sheet of the workbook has more than ${limits.rows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
+          );
+      }
+    };
+    try {
+      file.start();
+    } catch {
+      refuse(
+        `The workbook's part ${file.name} is stored in a way Amber cannot read: save it again in Excel and upload that`,
+      );
+    }
+  });
+  unzip.register(UnzipInflate);
+  const CHUNK = 64 * 1024;
+  try {
+    for (let at = 0; at < data.length; at += CHUNK)
+      unzip.push(data.subarray(at, Math.min(at + CHUNK, data.length)), at + CHUNK >= data.length);
+  } catch (error) {
+    if (refusal !== undefined) throw new SpreadsheetRefused(refusal);
+    if (error instanceof Abandon) throw new SpreadsheetRefused(error.message);
+    throw new SpreadsheetRefused(
+      'The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)',
+    );
+  }
+  if (refusal !== undefined) throw new SpreadsheetRefused(refusal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workbook
+
+/** A decimal's shortest exact text, without float noise (0.1 + 0.2 → "0.3"). */
+export function numberText(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  const text = String(Number(n.toPrecision(15)));
+  return /e/i.test(text) ? n.toFixed(12).replace(/0+$/, '') : text;
+}
+
+/** True when an Excel number format shows the value as a percentage (not a quoted "%"). */
+const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
+
+/** A formula whose result was never saved: Amber cannot show what Excel would. */
+class NoSavedResult extends Error {}
+
+function cellValue(cell: ExcelJS.Cell): CellValue {
+  const v = cell.value as unknown;
+  const num = (n: number) => numberText(isPercentFormat(cell.numFmt) ? Number((n * 100).toPrecision(15)) : n);
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v;
+  if (typeof v === 'number') return num(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') {
+    const o = v as {
+      richText?: { text: string }[];
+      text?: unknown;
+      result?: unknown;
+      formula?: unknown;
+      sharedFormula?: unknown;
+      error?: string;
+    };
+    if (o.richText) return o.richText.map((r) => r.text).join('');
+    if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
+      const r = o.result;
+      if (r === undefined || r === null) throw new NoSavedResult();
+      if (r instanceof Date) return r;
+      if (typeof r === 'number') return num(r);
+      if (typeof r === 'boolean') return r ? 'TRUE' : 'FALSE';
+      if (typeof r === 'object' && 'error' in r) return String((r as { error: string }).error);
+      return typeof r === 'string' ? r : '';
+    }
+    if (typeof o.text === 'string') return o.text; // a hyperlink
+    if (o.error) return o.error;
+  }
+  // Nothing else is a value a person typed (a picture's anchor, say): it reads as blank.
+  return typeof v === 'bigint' ? v.toString() : '';
+}
+
+async function readXlsx(data: Buffer, limits: SpreadsheetLimits): Promise<Sheet[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
+  } catch {
+    throw new SpreadsheetRefused(
+      'The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)',
+    );
+  }
+  return workbook.worksheets.map((sheet) => {
+    const where = `Sheet "${sheet.name}"`;
+    if (sheet.columnCount > limits.columns)
+      throw new SpreadsheetRefused(
+        `${where} has ${sheet.columnCount.toLocaleString('en-GB')} columns; Amber reads at most ${limits.columns.toLocaleString('en-GB')}: delete the columns that are not data`,
+      );
+    const rows: SheetRow[] = [];
+    sheet.eachRow({ includeEmpty: false }, (row, number) => {
+      const cells: CellValue[] = [];
+      for (let c = 1; c <= row.cellCount; c++) {
+        const cell = row.getCell(c);
+        // A merged area shows its value once, in its top-left cell.
+        if (cell.isMerged && cell.master.address !== cell.address) {
+          cells.push('');
+          continue;
+        }
+        try {
+          cells.push(cellValue(cell));
+        } catch (error) {
+          if (!(error instanceof NoSavedResult)) throw error;
+          throw new SpreadsheetRefused(
+            `${where}, cell ${cell.address} holds a formula whose result was never saved, so Amber cannot know its value: open the file in Excel, save it, and upload it again`,
+          );
+        }
+      }
+      if (cells.some((c) => c !== '')) rows.push({ number, cells });
+    });
+    return { name: sheet.name, rows, merges: sheet.model.merges.map(mergedArea) };
+  });
+}
+
+const columnNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+
+function mergedArea(range: string): MergedArea {
+  const [from, to = from] = range.split(':') as [string, string?];
+  const at = (ref: string) => {
+    const m = /^\$?([A-Z]+)\$?(\d+)$/.exec(ref.toUpperCase());
+    return m ? { col: columnNumber(m[1]!), row: Number(m[2]) } : { col: 0, row: 0 };
+  };
+  const a = at(from);
+  const b = at(to);
+  return {
+    range,
+    top: Math.min(a.row, b.row),
+    left: Math.min(a.col, b.col),
+    bottom: Math.max(a.row, b.row),
+    right: Math.max(a.col, b.col),
+  };
+}
+
+/**
+ * The merged areas a person has to undo before a sheet can be read from row `from` down: those
+ * that join two or more cells at or below it (a title merged above the header is fine).
+ */
+export const mergesFrom = (sheet: Pick<Sheet, 'merges'>, from: number): MergedArea[] =>
+  sheet.merges.filter((m) => m.bottom >= from && (m.bottom > m.top || m.right > m.left));
+
+/** The message for a merged area in the data: the range and what to do. */
+export const mergedMessage = (area: MergedArea) =>
+  `Cells ${area.range} are merged, so Amber cannot tell which of them the value belongs to: unmerge them and put each value in its own cell`;
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+/** A CSV file as one sheet (its name empty), blank rows dropped; the rows keep their numbers. */
+export function readCsvSheet(data: Uint8Array | string, limits: SpreadsheetLimits): Sheet {
+  const rows = readCsv(data, { maxRows: limits.rows, maxColumns: limits.columns });
+  return {
+    name: '',
+    rows: rows.map((r) => ({ number: r.number, cells: r.cells })).filter((r) => r.cells.some((c) => c.trim() !== '')),
+    merges: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells as text
+
+const ukDate = (d: Date) =>
+  `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+
+/** A cell as text, the same for every reader: a date as a UK date (22/10/2009), text trimmed. */
+export const cellText = (v: CellValue | undefined): string => {
+  if (v === undefined) return '';
+  if (v instanceof Date) return ukDate(v);
+  return unguardFormula(v).trim();
+};
