@@ -43,7 +43,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export type { RegisteredRoute } from './platform/http/access.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates' | 'oidc'>>;
+  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates' | 'oidc' | 'limits'>>;
   /** The pool-level database, for the health check. */
   db: Kysely<DB>;
   /** Every request's unit of work. */
@@ -51,13 +51,39 @@ export interface AppDeps {
   services: Services;
 }
 
+/** A URL as logged: the secrets a URL may carry (link tokens, query parameters) are replaced. */
+export const withoutSecrets = (url: string): string =>
+  url
+    // A password reset's or an invitation's link is itself the secret.
+    .replace(/^(\/(?:password\/reset|invitations)\/)[^/?#]+/, '$1[redacted]')
+    .replace(/([?&](?:_csrf|token|access_token|code|state)=)[^&#]*/gi, '$1[redacted]');
+
 export async function buildApp({ config, db, units, services }: AppDeps): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
         ? false
-        : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+        : {
+            level: config.logLevel,
+            // Secrets never reach the log: cookies, bearer tokens, CSRF tokens sent in a header,
+            // and any token an old link or form still puts in the address.
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+            serializers: {
+              req: (req: {
+                method: string;
+                url: string;
+                hostname?: string;
+                remoteAddress?: string;
+                headers?: unknown;
+              }) => ({
+                method: req.method,
+                url: withoutSecrets(req.url),
+                hostname: req.hostname,
+                remoteAddress: req.remoteAddress,
+              }),
+            },
+          },
     bodyLimit: 5 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     // A JSON body with __proto__ or constructor.prototype keys is refused (400), never merged.
@@ -163,7 +189,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   registerPeopleRoutes(app, services);
   registerOrganisationRoutes(app, services);
   registerPeriodRoutes(app, services);
-  registerIndicatorTransferRoutes(app, services);
+  registerIndicatorTransferRoutes(app, services, config.limits);
   registerIndicatorRoutes(app, services);
   registerDashboardRoutes(app, services);
   registerBoardPackRoutes(app, services);
@@ -172,7 +198,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   registerJobRoutes(app, services);
   registerHistoryRoutes(app, services);
   registerMyWorkRoutes(app, services);
-  registerDiagnosticRoutes(app, services);
+  registerDiagnosticRoutes(app, services, config.limits);
   registerEfficiencyRoutes(app, services);
   registerApiDocs(app);
 

@@ -32,13 +32,17 @@ import {
   unitsTable,
   xlsxRows,
 } from './diagnostic.presenter.ts';
-import { refusePrototypeKeys } from '../../platform/http/form-body.ts';
+import { readUpload } from '../../platform/http/upload.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../config.ts';
 
-const MAX_BYTES = 50 * 1024 * 1024;
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type CodeReq = FastifyRequest<{ Params: { id: string; code: string } }>;
 
-export function registerDiagnosticRoutes(app: FastifyInstance, services: Services): void {
+export function registerDiagnosticRoutes(
+  app: FastifyInstance,
+  services: Services,
+  limits: Pick<InputLimits, 'diagnosticUploadBytes'> = DEFAULT_INPUT_LIMITS,
+): void {
   const { diagnostics } = services;
   const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   const sendXlsx = (reply: FastifyReply, filename: string, body: Buffer) =>
@@ -246,26 +250,17 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
   );
 
   app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 10 } });
+    await scope.register(multipart, { limits: { fileSize: limits.diagnosticUploadBytes, files: 1, fields: 10 } });
     scope.post(
       paths.diagnostic.upload(':id'),
       { config: { permission: 'diagnostic.edit' } },
       async (request: IdReq, reply) => {
         const { id } = request.params;
-        const fields: Record<string, string> = {};
         try {
-          let file: { filename: string; data: Buffer } | undefined;
           // Not multipart: no file; the service checks permission before saying so.
-          if (request.isMultipart())
-            for await (const part of request.parts()) {
-              if (part.type === 'file') {
-                const data = await part.toBuffer();
-                if (part.filename) file = { filename: part.filename, data };
-              } else {
-                refusePrototypeKeys([part.fieldname]);
-                fields[part.fieldname] = String(part.value ?? '');
-              }
-            }
+          const { file, fields } = request.isMultipart()
+            ? await readUpload(request, { maxBytes: limits.diagnosticUploadBytes })
+            : { file: undefined, fields: {} as Record<string, string> };
           const result = await diagnostics.upload(request.actor, id, {
             file,
             sheet: fields.sheet,
@@ -276,22 +271,6 @@ export function registerDiagnosticRoutes(app: FastifyInstance, services: Service
           if (error instanceof ValidationError) return exercisePage(request, reply, id, errorView(error.issues), 422);
           if (error instanceof ConflictError)
             return exercisePage(request, reply, id, errorView([{ field: 'file', message: error.message }]), 409);
-          const code = (error as { code?: string }).code;
-          if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-            return exercisePage(
-              request,
-              reply,
-              id,
-              errorView([
-                {
-                  field: 'file',
-                  message:
-                    code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 50 MB',
-                },
-              ]),
-              422,
-            );
-          }
           throw error;
         }
       },

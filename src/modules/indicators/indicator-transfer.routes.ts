@@ -4,55 +4,31 @@
 import { authorize } from '../../domain/permissions.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import { readUpload } from '../../platform/http/upload.ts';
 import type { Services } from '../../composition.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../config.ts';
 import { paths } from '../../paths.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
 import type { Download } from './indicator-transfer.service.ts';
-import { refusePrototypeKeys } from '../../platform/http/form-body.ts';
 
-const MAX_BYTES = 5 * 1024 * 1024;
 /** The path of a link without its query string: the route pattern. */
 const routeOf = (link: string) => link.split('?')[0]!;
 
 type YearQuery = FastifyRequest<{ Querystring: { year?: string } }>;
 
-/** Reads a multipart upload: the file (if one was chosen) and the text fields into `fields`. */
-async function readUpload(
-  request: FastifyRequest,
-  fields: Record<string, string>,
-): Promise<{ filename: string; data: Buffer } | undefined> {
-  if (!request.isMultipart()) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
-  let file: { filename: string; data: Buffer } | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const data = await part.toBuffer();
-      if (part.filename) file = { filename: part.filename, data };
-    } else {
-      refusePrototypeKeys([part.fieldname]);
-      fields[part.fieldname] = String(part.value ?? '');
-    }
-  }
-  return file;
-}
-
 /** The problems to show for a refused upload; anything else is not the person's to fix and is rethrown. */
 function uploadProblems(error: unknown): ErrorView {
   if (error instanceof ValidationError) return errorView(error.issues);
-  const code = (error as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-    return errorView([
-      {
-        field: 'file',
-        message: code === 'FST_FILES_LIMIT' ? 'Select one file' : 'The selected file must be smaller than 5 MB',
-      },
-    ]);
-  }
   throw error;
 }
 
-export function registerIndicatorTransferRoutes(app: FastifyInstance, services: Services): void {
+export function registerIndicatorTransferRoutes(
+  app: FastifyInstance,
+  services: Services,
+  limits: Pick<InputLimits, 'uploadBytes'> = DEFAULT_INPUT_LIMITS,
+): void {
   const { indicatorTransfer } = services;
   const thisYear = () =>
     financialYearOf(new Date().toISOString().slice(0, 10) as Parameters<typeof financialYearOf>[0]);
@@ -87,7 +63,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       .send(d.body);
 
   app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 10 } });
+    await scope.register(multipart, { limits: { fileSize: limits.uploadBytes, files: 1, fields: 10 } });
 
     scope.get(
       paths.indicators.import,
@@ -107,10 +83,11 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
     scope.post(paths.indicators.import, { config: { permission: 'indicator.edit' } }, async (request, reply) => {
       // Refuse before reading a file the person may not import.
       authorize(request.actor, 'indicator.edit');
-      const fields: Record<string, string> = {};
+      let fields: Record<string, string> = {};
       try {
-        const file = await readUpload(request, fields);
-        const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file });
+        const upload = await readUpload(request, { maxBytes: limits.uploadBytes });
+        fields = upload.fields;
+        const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file: upload.file });
         // A big file was checked and is being written in the background: show its progress.
         if (result.jobId) return reply.redirect(paths.jobs.show(result.jobId), 303);
         return reply.redirect(`${paths.indicators.import}?imported=${result.values}&year=${result.year}`, 303);
@@ -191,7 +168,7 @@ export function registerIndicatorTransferRoutes(app: FastifyInstance, services: 
       async (request, reply) => {
         authorize(request.actor, 'indicator.edit');
         try {
-          const file = await readUpload(request, {});
+          const { file } = await readUpload(request, { maxBytes: limits.uploadBytes });
           const result = await indicatorTransfer.importDefinitions(request.actor, { file });
           return reply.redirect(
             `${paths.indicators.definitionsImport}?created=${result.created}&updated=${result.updated}`,

@@ -23,6 +23,7 @@ import { authorize, mayEver, type Permission } from '../../domain/permissions.ts
 import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
+import './upload.ts';
 import {
   appendCookie,
   bearerToken,
@@ -34,6 +35,9 @@ import {
   sameSecret,
   serialiseCookie,
 } from './auth.ts';
+
+const isMultipart = (request: FastifyRequest) =>
+  (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
 export interface RouteAccess {
   /** The permission the route needs (any of them, for a list). */
@@ -131,6 +135,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
   app.decorateRequest('identity', undefined);
   app.decorateRequest('csrfToken', undefined);
   app.decorateRequest('organisationName', undefined);
+  app.decorateRequest('checkFormCsrf', undefined);
+  app.decorateRequest('formCsrfChecked', false);
 
   /** Sets who is asking on the request; false when the request has been answered (refused). */
   async function establish(request: FastifyRequest, reply: FastifyReply, access: RouteAccess): Promise<boolean> {
@@ -182,17 +188,27 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     if (!isSafeMethod(request.method) && identity?.via !== 'token') {
       const presented = presentedCsrfToken(request);
       const expected = identity ? identity.csrfToken : readCookies(request)[cookies.csrf];
-      if (!sameSecret(presented, expected)) {
-        await options.securityNote({
+      const refusedNote = (given: string | undefined) =>
+        options.securityNote({
           organisationId: identity?.actor.organisationId ?? null,
           userId: identity?.user.id ?? null,
           email: identity?.user.email ?? '',
           ip,
           kind: 'csrf-refused',
-          detail: `${where}: ${presented ? 'the token did not match' : 'no token'}`,
+          detail: `${where}: ${given ? 'the token did not match' : 'no token'}`,
         });
-        const detail =
-          'The form could not be sent: it had expired, or it did not come from an Amber page. Go back, reload the page and try again. Nothing has been changed.';
+      const detail =
+        'The form could not be sent: it had expired, or it did not come from an Amber page. Go back, reload the page and try again. Nothing has been changed.';
+      if (presented === undefined && isMultipart(request)) {
+        // An upload form carries its token as its first field, read with the body (platform/http/upload.ts)
+        // before any file; if the handler never reads it, the guard refuses the request and rolls back.
+        request.checkFormCsrf = async (given) => {
+          if (sameSecret(given, expected)) return;
+          await refusedNote(given);
+          throw new AppError('CSRF_TOKEN_INVALID', detail, 403);
+        };
+      } else if (!sameSecret(presented, expected)) {
+        await refusedNote(presented);
         if (wantsJson) {
           problem(
             reply,
@@ -327,16 +343,21 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         );
       };
       const answered = Symbol('answered');
+      // An upload whose form token was never read is refused, and what the handler did rolled back.
+      const checkedForm = async (value: unknown): Promise<unknown> => {
+        if (request.checkFormCsrf && !request.formCsrfChecked) await request.checkFormCsrf(undefined);
+        return value;
+      };
       let result: unknown;
       if (access.streamsBody || access.ownUnitsOfWork) {
         if (!(await run(() => establish(request, reply, access)))) return reply;
         result = access.ownUnitsOfWork
           ? await handler.call(this, request, reply)
-          : await run(async () => (await handler.call(this, request, reply)) as unknown);
+          : await run(async () => checkedForm(await handler.call(this, request, reply)));
       } else {
         result = await run(async () =>
           (await establish(request, reply, access))
-            ? ((await handler.call(this, request, reply)) as unknown)
+            ? await checkedForm(await handler.call(this, request, reply))
             : answered,
         );
       }

@@ -6,7 +6,7 @@
 // Cookies are HttpOnly and SameSite=Lax, and Secure with the __Host- prefix in production.
 // CSRF: every state-changing request made with the session cookie must carry the session's
 // token, in the form field `_csrf` (pages), the `X-CSRF-Token` header (scripts using the
-// cookie), or, for multipart uploads whose body is read later, the `_csrf` query parameter.
+// cookie), or, for multipart uploads, the form's first field, read before the file (upload.ts).
 // Forms shown before sign-in (sign-in, forgotten password, invitations) use a double-submit
 // cookie instead. Requests with a bearer token carry no cookie, so they need no CSRF token.
 
@@ -74,16 +74,12 @@ export function sameSecret(a: string | undefined, b: string | undefined): boolea
 
 export const isSafeMethod = (method: string) => method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
 
-/** The CSRF token a request presents: form field, header, or (multipart only) query parameter. */
+/** The CSRF token a request presents: form field or header (an upload's is its first field: platform/http/upload.ts). */
 export function presentedCsrfToken(request: FastifyRequest): string | undefined {
   const header = request.headers['x-csrf-token'];
   if (typeof header === 'string' && header) return header;
   const body = request.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof body._csrf === 'string') return body._csrf;
-  if ((request.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-    const q = (request.query as Record<string, unknown> | undefined)?._csrf;
-    if (typeof q === 'string') return q;
-  }
   return undefined;
 }
 

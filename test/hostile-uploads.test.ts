@@ -1,0 +1,263 @@
+// Uploads that a tester sent to crash, fool or flood the server (issue 10), each reproduced: the
+// form's token travels in the body (first field), not the address; malformed multipart is a 400
+// with a plain message; a viewer's big upload is refused before it is read; a workbook that
+// unpacks to far more than it weighs, merged cells and formulas with no saved result are refused
+// by name; and none of it changes a row.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import ExcelJS from 'exceljs';
+import { zipSync, strToU8, Zip, ZipDeflate } from 'fflate';
+import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { fingerprint } from './helpers/fingerprint.ts';
+import { errorSummary } from './helpers/html.ts';
+import { paths } from '../src/paths.ts';
+import { withoutSecrets } from '../src/app.ts';
+import { systemActor } from '../src/domain/actor.ts';
+
+const BOUNDARY = '----amber-hostile';
+const field = (name: string, value: string) =>
+  Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+const filePart = (name: string, data: Buffer) =>
+  Buffer.concat([
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    data,
+    Buffer.from('\r\n'),
+  ]);
+const end = Buffer.from(`--${BOUNDARY}--\r\n`);
+const multipartHeaders = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
+
+/** What the database holds, without the security log (a refused token is recorded there by design). */
+async function data(t: TestApp) {
+  const { security_event: _log, sessions: _s, ...rest } = await fingerprint(t.db);
+  return rest;
+}
+
+/** A zip whose one sheet is `mb` MB of spaces, written as a stream: its sizes come after its data. */
+function zipBomb(mb: number): Buffer {
+  const chunks: Uint8Array[] = [];
+  const zip = new Zip((error, chunk) => {
+    if (error) throw error;
+    chunks.push(chunk);
+  });
+  const entry = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
+  zip.add(entry);
+  const spaces = new Uint8Array(1024 * 1024).fill(0x20);
+  for (let i = 0; i < mb; i++) entry.push(spaces, i === mb - 1);
+  zip.end();
+  return Buffer.concat(chunks);
+}
+
+async function xlsx(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  fill(book.addWorksheet('Values'));
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+describe('hostile and unlucky uploads', () => {
+  let t: TestApp;
+  let before_: Record<string, string>;
+  before(async () => {
+    t = await buildTestApp('pglite');
+    const actor = systemActor((await t.services.organisations.getHome()).id, 't');
+    await t.services.periods.ensure(actor, '2009-10-q1');
+    await t.services.periods.ensure(actor, '2009-10-q2');
+    await t.services.indicators.create(actor, {
+      code: 'HOS 1',
+      title: 'Calls answered',
+      unitKind: 'percentage',
+      decimalPlaces: '1',
+      polarity: 'higher',
+      ruleKind: 'percent',
+      tolerance: '5',
+      chartKind: 'line',
+      frequency: 'quarterly',
+    });
+    before_ = await data(t);
+  });
+  after(async () => t?.close());
+
+  /** A signed-in browser's upload: the session cookie, and the token only where the form puts it. */
+  const browserUpload = (url: string, body: Buffer) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: { ...multipartHeaders, cookie: t.session!.headers.cookie },
+    });
+
+  it('takes the form’s token from its first field, and never from the address', async () => {
+    const csv = Buffer.from('PI No,Q1\r\nHOS 1,50\r\n');
+    const page = await t.app.inject({ url: paths.indicators.import });
+    assert.doesNotMatch(page.body, /_csrf=/, 'no upload form puts the token in its address');
+    assert.match(page.body, /enctype="multipart\/form-data"[^>]*>\s*<input type="hidden" name="_csrf"/);
+
+    const inQuery = await t.app.inject({
+      method: 'POST',
+      url: `${paths.indicators.import}?_csrf=${t.session!.csrfToken}`,
+      payload: Buffer.concat([field('year', '2009'), filePart('v.csv', csv), end]),
+      headers: { ...multipartHeaders, cookie: t.session!.headers.cookie },
+    });
+    assert.equal(inQuery.statusCode, 403);
+    // A file sent before the token is not read: refused.
+    const fileFirst = await browserUpload(
+      paths.indicators.import,
+      Buffer.concat([filePart('v.csv', csv), field('_csrf', t.session!.csrfToken), field('year', '2009'), end]),
+    );
+    assert.equal(fileFirst.statusCode, 403);
+    const wrong = await browserUpload(
+      paths.indicators.import,
+      Buffer.concat([field('_csrf', 'not-the-token'), field('year', '2009'), filePart('v.csv', csv), end]),
+    );
+    assert.equal(wrong.statusCode, 403);
+    assert.deepEqual(await data(t), before_, 'nothing was imported');
+
+    const good = await browserUpload(
+      paths.indicators.import,
+      Buffer.concat([field('_csrf', t.session!.csrfToken), field('year', '2009'), filePart('v.csv', csv), end]),
+    );
+    assert.equal(good.statusCode, 303, good.body.slice(0, 500));
+    assert.match(good.headers.location!, /imported=1/);
+    // The rest compare with what the database holds now.
+    before_ = await data(t);
+  });
+
+  it('answers malformed multipart with 400 and a plain message, never a 500 or a stack', async () => {
+    const cases: [string, Record<string, string>, Buffer][] = [
+      ['no boundary', { 'content-type': 'multipart/form-data' }, Buffer.from('whatever')],
+      [
+        'cut short',
+        multipartHeaders,
+        Buffer.concat([field('year', '2009'), filePart('v.csv', Buffer.from('PI No,Q1\r\n')).subarray(0, 60)]),
+      ],
+      ['not multipart inside', multipartHeaders, Buffer.from('{"year":"2009"}')],
+    ];
+    for (const [what, headers, payload] of cases) {
+      for (const url of [paths.indicators.import, paths.indicators.definitionsImport]) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { ...headers, ...t.session!.headers },
+        });
+        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${what} ${url}: ${res.statusCode}`);
+        assert.doesNotMatch(res.body, /\s+at [\w.<>]+ \(|node_modules/, `${what}: no stack trace`);
+      }
+    }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: paths.indicators.import,
+      payload: cases[1]![2],
+      headers: { ...multipartHeaders, ...t.session!.headers },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /The upload could not be read: it was cut short, or it is not a form upload/);
+    assert.deepEqual(await data(t), before_);
+  });
+
+  it('refuses merged cells in the data naming the range, instead of reading one cell’s value into two', async () => {
+    const file = Buffer.from(
+      zipSync({
+        '[Content_Types].xml': strToU8(
+          '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        ),
+        '_rels/.rels': strToU8(
+          '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        ),
+        'xl/workbook.xml': strToU8(
+          '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        ),
+        'xl/_rels/workbook.xml.rels': strToU8(
+          '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        ),
+        'xl/worksheets/sheet1.xml': strToU8(
+          '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>PI No</t></is></c><c r="B1" t="inlineStr"><is><t>Q1</t></is></c><c r="C1" t="inlineStr"><is><t>Q2</t></is></c></row>' +
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>HOS 1</t></is></c><c r="B2"><v>55</v></c><c r="C2"><v>78.4</v></c></row>' +
+            '</sheetData><mergeCells count="1"><mergeCell ref="B2:C2"/></mergeCells></worksheet>',
+        ),
+      }),
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: paths.indicators.import,
+      payload: Buffer.concat([field('year', '2009'), filePart('merged.xlsx', file), end]),
+      headers: { ...multipartHeaders, ...t.session!.headers },
+    });
+    assert.equal(res.statusCode, 422);
+    assert.deepEqual(errorSummary(res.body), [
+      '#file Row 2: Cells B2:C2 are merged, so Amber cannot tell which of them the value belongs to: unmerge them and put each value in its own cell',
+    ]);
+    assert.deepEqual(await data(t), before_);
+  });
+
+  it('refuses a formula with no saved result naming the cell, and a workbook that unpacks to a gigabyte in well under a second', async () => {
+    const formula = await xlsx((sheet) => {
+      sheet.addRow(['PI No', 'Q1']);
+      sheet.addRow(['HOS 1', { formula: '40+15' } as ExcelJS.CellFormulaValue]);
+    });
+    const upload = (name: string, bytes: Buffer) =>
+      t.app.inject({
+        method: 'POST',
+        url: paths.indicators.import,
+        payload: Buffer.concat([field('year', '2009'), filePart(name, bytes), end]),
+        headers: { ...multipartHeaders, ...t.session!.headers },
+      });
+    const refused = await upload('formula.xlsx', formula);
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.body, /cell B2 holds a formula whose result was never saved/);
+    assert.doesNotMatch(refused.body, /object Object/);
+
+    // 300 MB of spaces in a sheet, zipped as a stream (so no size is declared up front): ~300 kB.
+    const bomb = zipBomb(300);
+    assert.ok(bomb.length < 1024 * 1024, `${bomb.length} bytes`);
+    const rss = process.memoryUsage().rss;
+    const res = await upload('bomb.xlsx', bomb);
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /The workbook unpacks to more than 100 MB, which is more than Amber reads/);
+    assert.ok(process.memoryUsage().rss - rss < 300 * 1024 * 1024, 'the bomb was not unpacked into memory');
+    assert.deepEqual(await data(t), before_);
+  });
+
+  it('refuses a viewer’s big diagnostic upload before reading its body', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const viewer = await t.signIn(['viewer']);
+    const declared = 49 * 1024 * 1024;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST ${paths.diagnostic.upload('00000000-0000-4000-8000-000000000000')} HTTP/1.1\r\nHost: x\r\nContent-Type: ${multipartHeaders['content-type']}\r\nContent-Length: ${declared}\r\nCookie: ${viewer.headers.cookie}\r\nX-CSRF-Token: ${viewer.csrfToken}\r\n\r\n`,
+        );
+        socket.write(field('_csrf', viewer.csrfToken)); // and nothing more: 49 MB are never sent
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
+    });
+    assert.match(answer, /^HTTP\/1\.1 403/);
+  });
+
+  it('keeps secrets out of logged addresses', () => {
+    assert.equal(
+      withoutSecrets('/indicators/import?_csrf=abc&year=2009'),
+      '/indicators/import?_csrf=[redacted]&year=2009',
+    );
+    assert.equal(withoutSecrets('/password/reset/s3cret?x=1'), '/password/reset/[redacted]?x=1');
+    assert.equal(withoutSecrets('/invitations/s3cret'), '/invitations/[redacted]');
+    assert.equal(
+      withoutSecrets('/sign-in/sso/callback?code=abc&state=def'),
+      '/sign-in/sso/callback?code=[redacted]&state=[redacted]',
+    );
+  });
+});
