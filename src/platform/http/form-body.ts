@@ -6,6 +6,7 @@
 // before anything is parsed: such a name has no use in Amber's forms, and nesting it by hand once
 // wrote onto Object.prototype for the whole process (issue 9).
 
+import { MAX_NESTING, tooDeep } from '../../domain/limits.ts';
 import qs from 'qs';
 import { parse as secureJsonParse } from 'secure-json-parse';
 import { BadRequestError } from '../../domain/errors.ts';
@@ -75,8 +76,9 @@ export function parseJsonBody(body: string): unknown {
   if (body.length === 0) {
     throw new BadRequestError('EMPTY_JSON_BODY', 'The body is empty, but its content type says it is JSON.');
   }
+  let value: unknown;
   try {
-    return secureJsonParse(body, { protoAction: 'error', constructorAction: 'error' });
+    value = secureJsonParse(body, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
     const message = (error as Error).message;
     if (/prototype/i.test(message)) {
@@ -87,4 +89,12 @@ export function parseJsonBody(body: string): unknown {
     }
     throw new BadRequestError('INVALID_JSON', `The body is not valid JSON (${message}). Nothing has been changed.`);
   }
+  // The same depth limit as an organisation file: no schema walks a body nested 100,000 deep.
+  const deep = tooDeep(value);
+  if (deep !== undefined)
+    throw new BadRequestError(
+      'JSON_TOO_DEEP',
+      `The JSON body nests deeper than ${MAX_NESTING} levels (at ${deep.slice(0, 200)}): no Amber API body does. Nothing has been changed.`,
+    );
+  return value;
 }
