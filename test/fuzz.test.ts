@@ -199,7 +199,7 @@ describe('fuzzing every door', () => {
     );
     await fc.assert(
       fc.asyncProperty(mutate, async (change) => {
-        const file = change(valid as unknown as Record<string, unknown>);
+        const file = change(valid);
         await assert.rejects(
           t.services.transfer.importOrganisation(file, { replace: true, actorLabel: 'fuzz' }),
           (e: unknown) => {
