@@ -246,6 +246,26 @@ describe('hostile and unlucky uploads', () => {
       setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
     });
     assert.match(answer, /^HTTP\/1\.1 403/);
+
+    // Nobody signed in, a form body of 5 MB promised: 401 before the body is read.
+    const stranger = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST ${paths.indicators.list} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${5 * 1024 * 1024 - 1}\r\n\r\ntitle=`,
+        );
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
+    });
+    assert.match(stranger, /^HTTP\/1\.1 401/);
   });
 
   it('keeps secrets out of logged addresses', () => {

@@ -19,7 +19,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Actor, Identity, PublicActor } from '../../domain/actor.ts';
-import { authorize, mayEver, type Permission } from '../../domain/permissions.ts';
+import { authorize, isPublicPermission, mayEver, type Permission } from '../../domain/permissions.ts';
 import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
@@ -322,6 +322,36 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     };
   }
 
+  /**
+   * A request that changes something, on a route the public may not use, from someone who shows
+   * no credentials at all, is refused before a byte of its body is read: nobody can make the
+   * server read 5 MB forms or 50 MB uploads without an account. (Signed-in people who may not use
+   * the route are refused by `establish`, before the handler reads an upload.)
+   */
+  async function refuseStrangers(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+    if (isSafeMethod(request.method)) return payload;
+    if (bearerToken(request) !== undefined || readCookies(request)[cookies.session] !== undefined) return payload;
+    reply.header('connection', 'close');
+    if (request.url.startsWith('/api')) {
+      reply.header('www-authenticate', 'Bearer');
+      return problem(
+        reply,
+        401,
+        'SIGN_IN_REQUIRED',
+        'Sign in to continue',
+        'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
+      );
+    }
+    return reply.status(401).view('error.njk', {
+      pageTitle: 'Sign in to continue',
+      problem: {
+        title: 'Sign in to continue',
+        detail:
+          'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
+      },
+    });
+  }
+
   /** Wraps a handler: who is asking, the permission, then the handler, all in one unit of work. */
   function guarded(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod {
     return async function handle(this: FastifyInstance, request, reply) {
@@ -383,6 +413,10 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     }
     if (access.infrastructure || isAsset) return;
     route.handler = guarded(route.handler, access);
+    if (!permissionsOf(access).some(isPublicPermission)) {
+      const hooks = route.preParsing === undefined ? [] : ([] as unknown[]).concat(route.preParsing);
+      route.preParsing = [...(hooks as (typeof refuseStrangers)[]), refuseStrangers];
+    }
   });
 
   /** The not-found page: who is asking (for the header), as the public may see it. */
