@@ -158,6 +158,22 @@ describe('hostile and unlucky uploads', () => {
     assert.deepEqual(await data(t), before_);
   });
 
+  it('lists the first 100 problems of a file and counts the rest', async () => {
+    const csv = `PI No,Q1\r\n${Array.from({ length: 150 }, (_, i) => `NOPE ${i},50`).join('\r\n')}\r\n`;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: paths.indicators.import,
+      payload: Buffer.concat([field('year', '2009'), filePart('many.csv', Buffer.from(csv)), end]),
+      headers: { ...multipartHeaders, ...t.session!.headers },
+    });
+    assert.equal(res.statusCode, 422);
+    const listed = errorSummary(res.body);
+    assert.equal(listed.length, 101);
+    assert.match(listed[0]!, /Row 2, column PI No: There is no indicator NOPE 0 in Amber/);
+    assert.match(listed[100]!, /and 50 more problems: correct those above and upload the file again to see them/);
+    assert.deepEqual(await data(t), before_);
+  });
+
   it('refuses merged cells in the data naming the range, instead of reading one cell’s value into two', async () => {
     const file = Buffer.from(
       zipSync({
