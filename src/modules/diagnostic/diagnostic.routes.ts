@@ -1,5 +1,5 @@
 // Pages of the efficiency diagnostic (issue 5, part 1): exercises, the workbook download and
-// upload (multipart, this plugin's scope only, up to 50 MB), the data-quality page, posts
+// upload (multipart, this plugin's scope only, up to AMBER_MAX_DIAGNOSTIC_UPLOAD_MB), the data-quality page, posts
 // corrected one at a time, and the baseline with its drill-down and XLSX downloads.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -206,6 +206,7 @@ export function registerDiagnosticRoutes(
     return reply.status(status).view('diagnostic/views/exercise.njk', {
       pageTitle: e.name,
       section: 'diagnostic',
+      maxSize: `${Math.round((limits.diagnosticUploadBytes / (1024 * 1024)) * 10) / 10} MB`,
       backLink: { href: paths.diagnostic.list, text: 'All exercises' },
       exercise: presentExercise(e),
       counts,

@@ -1,5 +1,5 @@
 // Pages for importing and exporting indicator values as CSV or XLSX (issue 4). Multipart upload
-// is registered in this plugin's scope only, limited to 5 MB and one file.
+// is registered in this plugin's scope only, limited to one file of AMBER_MAX_UPLOAD_MB.
 
 import { authorize } from '../../domain/permissions.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +13,7 @@ import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
 import type { Download } from './indicator-transfer.service.ts';
 
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 /** The path of a link without its query string: the route pattern. */
 const routeOf = (link: string) => link.split('?')[0]!;
 
@@ -44,6 +45,7 @@ export function registerIndicatorTransferRoutes(
     return reply.status(status).view('indicators/views/import.njk', {
       pageTitle: 'Import indicator values',
       section: 'indicators',
+      maxSize: megabytes(limits.uploadBytes),
       backLink: { href: paths.indicators.list, text: 'All indicators' },
       values: { year: values.year ?? String(thisYear()) },
       errors,
@@ -139,6 +141,7 @@ export function registerIndicatorTransferRoutes(
       reply.status(status).view('indicators/views/definitions-import.njk', {
         pageTitle: 'Import indicator definitions',
         section: 'indicators',
+        maxSize: megabytes(limits.uploadBytes),
         backLink: { href: paths.indicators.list, text: 'All indicators' },
         errors,
         problemCount: errors?.list.length ?? 0,
