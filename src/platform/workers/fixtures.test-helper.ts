@@ -1,0 +1,50 @@
+// Functions for workers.test.ts to run in a worker: each one behaves in one way a real task can
+// (answers, throws, runs out of memory, never ends). The enum is there on purpose: Node's own
+// type stripping refuses it, so a worker that answers has loaded this file through tsx.
+
+import { threadId } from 'node:worker_threads';
+import { ValidationError } from '../../domain/errors.ts';
+
+enum Answer {
+  Yes = 'yes',
+}
+
+export function echo<T>(input: T): { input: T; answer: string; threadId: number } {
+  return { input, answer: Answer.Yes, threadId };
+}
+
+/** `size` bytes counting up from 0, as a Buffer that is a slice of a bigger one when `sliced`. */
+export function bytes({ size, sliced }: { size: number; sliced: boolean }): Buffer {
+  const whole = Buffer.alloc(size + (sliced ? 16 : 0));
+  const out = sliced ? whole.subarray(8, 8 + size) : whole;
+  for (let i = 0; i < size; i++) out[i] = i % 256;
+  return out;
+}
+
+export function fail(message: string): never {
+  throw new Error(message);
+}
+
+export function refuse(field: string): never {
+  throw ValidationError.single(field, `Enter ${field}`);
+}
+
+/** Keeps everything it allocates until the heap limit stops it. */
+export function hog(): number {
+  const kept: number[][] = [];
+  for (;;) kept.push(Array.from({ length: 100_000 }, (_, i) => i));
+}
+
+/** Never returns: only a deadline ends it. */
+export function spin(): never {
+  for (;;) {
+    /* busy */
+  }
+}
+
+/** Waits `ms`, then says when it ran, by the wall clock every thread shares. */
+export async function nap(ms: number): Promise<{ started: number; ended: number; threadId: number }> {
+  const started = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return { started, ended: Date.now(), threadId };
+}

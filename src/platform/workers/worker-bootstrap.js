@@ -1,0 +1,48 @@
+// The first module of every worker thread that src/platform/workers/workers.ts starts. Plain
+// JavaScript, because it must run before TypeScript can be loaded: when the app was started with
+// `node --import tsx` (tests, benches) the worker inherits that flag and tsx is already there;
+// when it was started by bin/amber.js, which calls tsx's `register()`, the worker does not
+// inherit those hooks (Node would fall back to its own type stripping, which refuses enums and
+// more), so tsx is registered here.
+//
+// Then it answers tasks one after another on its port: { id, module, fn, input } → import the
+// module (cached after the first task), call the export with the input, and post back
+// { id, ok: true, value } — a Uint8Array/Buffer result's memory is moved, not copied — or
+// { id, ok: false, error } with the error's name, message, code, status, issues and stack.
+
+import { parentPort } from 'node:worker_threads';
+
+if (!process.execArgv.some((arg) => /(^|[\\/=\s])tsx([\\/]|$)/.test(arg))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
+/** A Uint8Array whose whole ArrayBuffer can be moved to the parent (a slice of a shared pool cannot). */
+function movable(value) {
+  if (!(value instanceof Uint8Array)) return { value, transfer: [] };
+  if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && value.buffer instanceof ArrayBuffer)
+    return { value, transfer: [value.buffer] };
+  const copy = new Uint8Array(value.byteLength);
+  copy.set(value);
+  return { value: copy, transfer: [copy.buffer] };
+}
+
+function serialise(error) {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const out = { name: error.name, message: error.message, stack: error.stack };
+  if (typeof error.code === 'string') out.code = error.code;
+  if (typeof error.status === 'number') out.status = error.status;
+  if (Array.isArray(error.issues)) out.issues = error.issues.map((i) => ({ field: i.field, message: i.message }));
+  return out;
+}
+
+parentPort.on('message', async ({ id, module, fn, input }) => {
+  try {
+    const loaded = await import(module);
+    if (typeof loaded[fn] !== 'function') throw new TypeError(`${module} has no exported function ${fn}`);
+    const { value, transfer } = movable(await loaded[fn](input));
+    parentPort.postMessage({ id, ok: true, value }, transfer);
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error: serialise(error) });
+  }
+});
