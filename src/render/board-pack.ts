@@ -52,7 +52,6 @@ import {
   GREY as DOCX_GREY,
   HEADER_FILL as DOCX_HEADER_FILL,
   cell,
-  chartPngs,
   hex,
   pageSection,
   reportBody,
@@ -60,6 +59,7 @@ import {
   table,
   text,
 } from './docx.ts';
+import { chartPngsInTurn } from './png.ts';
 import type { ReportView, StatusView } from './report-view.ts';
 
 export type DirectionKey = 'better' | 'worse' | 'same' | 'new' | 'none';
@@ -487,7 +487,10 @@ function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
 export async function renderBoardPackDocx(view: BoardPackView): Promise<Buffer> {
   const title = boardPackTitle(view);
   const packHeader = { code: '', title: view.organisationName, right: title };
-  const pngs = await Promise.all(view.reports.map((r) => chartPngs(r)));
+  // Every chart's PNG in one pass, each pixmap freed once encoded (png.ts): all at once held ~2 GB.
+  const all = await chartPngsInTurn(view.reports.flatMap((r) => r.graphs.map((g) => g.svg)));
+  let at = 0;
+  const pngs = view.reports.map((r) => all.slice(at, (at += r.graphs.length)));
   const doc = new Document({
     title: `${view.organisationName} – ${title}`,
     subject: `Progress reports ${view.periodLabel} (${view.periodSpan})`,

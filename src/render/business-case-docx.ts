@@ -1,10 +1,10 @@
 // The outline business case as an editable Word document: Heading styles for the five cases and
 // each option, real Word tables (header row repeated across pages) for the cash flows, the
 // appraisal and the sensitivities, and each option's chart as an image (the SVG, with a PNG that
-// resvg draws in the embedded Noto Sans for older Word) with its description as alternative text,
-// followed by the chart's data table. Without resvg the document says where the chart is.
+// resvg draws in the embedded Noto Sans for older Word: png.ts) with its description as
+// alternative text, followed by the chart's data table. Without resvg the document says where
+// the chart is.
 
-import { createRequire } from 'node:module';
 import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, TableRow, TextRun } from 'docx';
 import {
   CONTENT_WIDTH,
@@ -19,32 +19,7 @@ import {
   text,
 } from './docx.ts';
 import type { BusinessCaseView, TextTable } from './business-case-view.ts';
-
-const FONT_FILES = [
-  '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
-  '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
-];
-
-async function pngOf(svg: string): Promise<Buffer | undefined> {
-  try {
-    const lib = await import('@resvg/resvg-js');
-    const require = createRequire(import.meta.url);
-    const image = await lib.renderAsync(svg, {
-      fitTo: { mode: 'width', value: 1280 },
-      background: '#ffffff',
-      font: {
-        loadSystemFonts: false,
-        fontFiles: FONT_FILES.map((f) => require.resolve(f)),
-        defaultFontFamily: 'Noto Sans',
-        sansSerifFamily: 'Noto Sans',
-      },
-      logLevel: 'off',
-    });
-    return image.asPng();
-  } catch {
-    return undefined;
-  }
-}
+import { chartPng } from './png.ts';
 
 function size(svg: string): { width: number; height: number } {
   const box = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
@@ -107,7 +82,7 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
       ...docxTable(o.appraisal),
       ...docxTable(o.sensitivities),
     );
-    const png = await pngOf(o.chart.svg);
+    const png = await chartPng(o.chart.svg);
     if (png) {
       const { width, height } = size(o.chart.svg);
       const w = Math.floor(CONTENT_WIDTH / 15);

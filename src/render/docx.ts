@@ -8,11 +8,10 @@
 // however the text wraps, and lets Word break pages between milestones.
 //
 // Each graph is a Heading 3, the chart as an image (the SVG itself for Word 2016 and later, with
-// a PNG that resvg draws from the same SVG, in Noto Sans, for everything else) with the chart's
-// description as its alternative text, then its data table as a real Word table. Without resvg
-// (its native binary did not load) the document says where the chart is rather than leave a gap.
+// a PNG that resvg draws from the same SVG, in Noto Sans, for everything else: png.ts) with the
+// chart's description as its alternative text, then its data table as a real Word table. Without
+// resvg (its native binary did not load) the document says where the chart is, not a gap.
 
-import { createRequire } from 'node:module';
 import {
   AlignmentType,
   Bookmark,
@@ -39,6 +38,7 @@ import {
 import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 import { citedRiskText } from './report-view.ts';
+import { chartPngsInTurn } from './png.ts';
 
 // A4 in twentieths of a point, with 2 cm margins.
 export const PAGE_WIDTH = 11906;
@@ -243,12 +243,6 @@ function lastTime(view: ReportView): Paragraph[] {
 /** Said under a graph's heading when the chart could not be drawn as an image here. */
 export const CHART_ELSEWHERE = 'The chart is in the PDF and web versions of this report.';
 
-const FONT_FILES = [
-  '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
-  '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
-];
-/** Pixels across the PNG: twice the width the image takes on the page, so it prints sharply. */
-const PNG_WIDTH = 1280;
 /** The image's width on the page in pixels at 96 to the inch (docx's unit): the text width, 17 cm. */
 const IMAGE_WIDTH = Math.floor(CONTENT_WIDTH / 15);
 const TABLE_SIZE = 19;
@@ -258,59 +252,6 @@ const COLUMN_WEIGHTS: Record<ChartTable['columns'][number]['key'], number> = {
   target: 1,
   status: 1.3,
 };
-
-type Resvg = typeof import('@resvg/resvg-js');
-let resvg: Promise<Resvg | undefined> | undefined;
-
-/** resvg, loaded on first use; undefined when its native binary is missing or will not load. */
-function loadResvg(): Promise<Resvg | undefined> {
-  resvg ??= import('@resvg/resvg-js').then(
-    (m) => (typeof m.renderAsync === 'function' ? m : undefined),
-    () => undefined,
-  );
-  return resvg;
-}
-
-// PNGs of recent charts: the SVGs are cached and compared as strings, and a report is downloaded
-// again and again between edits. ~60 kB each.
-const pngCache = new Map<string, Buffer>();
-const PNG_CACHE_SIZE = 64;
-
-async function chartPng(svg: string): Promise<Buffer | undefined> {
-  const hit = pngCache.get(svg);
-  if (hit) {
-    pngCache.delete(svg);
-    pngCache.set(svg, hit);
-    return hit;
-  }
-  const lib = await loadResvg();
-  if (!lib) return undefined;
-  const require = createRequire(import.meta.url);
-  try {
-    // Only the embedded font, never the machine's: the same picture on every server, and £ ŵ ŷ
-    // drawn whatever fonts are installed. The chart asks for system-ui…sans-serif: Noto Sans.
-    const image = await lib.renderAsync(svg, {
-      fitTo: { mode: 'width', value: PNG_WIDTH },
-      background: '#ffffff',
-      font: {
-        loadSystemFonts: false,
-        fontFiles: FONT_FILES.map((f) => require.resolve(f)),
-        defaultFontFamily: 'Noto Sans',
-        sansSerifFamily: 'Noto Sans',
-      },
-      logLevel: 'off',
-    });
-    const png = image.asPng();
-    pngCache.set(svg, png);
-    if (pngCache.size > PNG_CACHE_SIZE) {
-      const oldest = pngCache.keys().next().value;
-      if (oldest !== undefined) pngCache.delete(oldest);
-    }
-    return png;
-  } catch {
-    return undefined;
-  }
-}
 
 function graphLabel(graph: GraphView): string {
   return [graph.code.trim(), graph.title.trim()].filter((s) => s !== '').join(' ');
@@ -467,9 +408,9 @@ export function reportBody(
   ];
 }
 
-/** The PNG fallbacks of a report's charts, in the order of its graphs. */
+/** The PNG fallbacks of a report's charts, in the order of its graphs, drawn in turn (see png.ts). */
 export function chartPngs(view: ReportView): Promise<(Buffer | undefined)[]> {
-  return Promise.all(view.graphs.map((g) => chartPng(g.svg)));
+  return chartPngsInTurn(view.graphs.map((g) => g.svg));
 }
 
 export const DOCX_STYLES = {

@@ -882,6 +882,51 @@ export function dateOr(iso: string, fallback: Date): Date {
   return Number.isNaN(d.getTime()) ? fallback : d;
 }
 
+// pdfkit keeps the content of a buffered page (we buffer every page, to draw the contents and
+// the "Page N of M" footers last) as one small Uint8Array per drawing operator: a 150-report board
+// pack made about a million of them, ~280 MB of heap for 21 MB of content. Here each page's
+// operators are gathered in a string and turned into bytes 4 kB at a time instead (at 64 kB the
+// strings being gathered held most of that memory themselves): the same bytes in the same order
+// (pdfkit's own conversion keeps the low byte of each character, as latin1 does), so the file is
+// unchanged, and the pack's live heap at its end went from ~300 MB to ~60 MB. This reaches into
+// pdfkit's page object; if a new pdfkit has no such `content.write`, pages are left as they are.
+const GATHER_BYTES = 4 * 1024;
+
+interface PageContent {
+  write(chunk: string | Uint8Array): void;
+  finalize(): void;
+}
+
+function gatherPageContent(doc: PDFKit.PDFDocument): void {
+  const gather = () => {
+    const content = (doc.page as unknown as { content?: Partial<PageContent> }).content;
+    if (typeof content?.write !== 'function' || typeof content.finalize !== 'function') return;
+    const write = content.write.bind(content);
+    const finalize = content.finalize.bind(content);
+    let pending = '';
+    const flush = () => {
+      if (pending === '') return;
+      write(Buffer.from(pending, 'latin1'));
+      pending = '';
+    };
+    content.write = (chunk) => {
+      if (chunk instanceof Uint8Array) {
+        flush();
+        write(chunk);
+        return;
+      }
+      pending += `${chunk}\n`;
+      if (pending.length >= GATHER_BYTES) flush();
+    };
+    content.finalize = () => {
+      flush();
+      finalize();
+    };
+  };
+  gather();
+  doc.on('pageAdded', gather);
+}
+
 /** A new A4 document with the embedded fonts registered, and its bytes once `doc.end()` is called. */
 export function createPdf(info: PDFKit.DocumentInfo): {
   doc: PDFKit.PDFDocument;
@@ -897,6 +942,7 @@ export function createPdf(info: PDFKit.DocumentInfo): {
     displayTitle: true,
     info,
   });
+  gatherPageContent(doc);
   // pdfkit takes a fontkit font where its types only list file names and bytes.
   for (const key of Object.keys(fonts) as FontKey[]) doc.registerFont(key, fonts[key] as unknown as Buffer);
   const chunks: Buffer[] = [];
