@@ -1,20 +1,19 @@
 // The board pack page (choose a period and optionally a theme) and its two downloads, which
 // take the same choices as query parameters: /board-pack.pdf?period=2009-10-h1&theme=…
+// The downloads are drawn in a worker, as the job draws them (boardpack.job.ts), so that a big
+// pack asked for directly never holds the event loop every other request waits on.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { renderBoardPackDocx, renderBoardPackPdf } from '../../render/board-pack.ts';
+import { BOARD_PACK_RENDER_LIMITS, boardPackRenderers } from './boardpack.job.ts';
 import { boardPackFilename, presentBoardPack } from './boardpack.presenter.ts';
 
 type Req = FastifyRequest<{ Querystring: { period?: string; theme?: string } }>;
 
 const DOWNLOADS = {
-  pdf: { type: 'application/pdf', render: renderBoardPackPdf },
-  docx: {
-    type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    render: renderBoardPackDocx,
-  },
+  pdf: { type: 'application/pdf' },
+  docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
 } as const;
 
 export function registerBoardPackRoutes(app: FastifyInstance, services: Services): void {
@@ -70,7 +69,7 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
         const view = presentBoardPack(
           await boardPack.build(request.actor, periodKey, request.query.theme || undefined),
         );
-        const body = await DOWNLOADS[format].render(view);
+        const body = await boardPackRenderers[format](view, BOARD_PACK_RENDER_LIMITS);
         return reply
           .type(DOWNLOADS[format].type)
           .header('content-disposition', `attachment; filename="${boardPackFilename(view, format)}"`)
