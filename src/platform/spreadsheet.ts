@@ -3,9 +3,9 @@
 // (config.ts `InputLimits`). Callers get sheets of rows of cells and decide what the columns mean.
 //
 // An XLSX file is a zip of XML, and a 1 MB one can unpack to 1 GB. Before anything is parsed, the
-// zip is read as a stream (fflate) and abandoned the moment what it unpacks to passes the limit,
-// an entry unpacks to more than it declares, or a sheet has more rows than allowed; only then is
-// it parsed (exceljs). What is read is what a person sees in Excel:
+// sizes its central directory declares are added up, then every part is unpacked as a stream
+// (yauzl over zlib) and abandoned the moment it unpacks to more than it declares or a sheet has
+// more rows than allowed; only then is it parsed (exceljs). What is read is what a person sees in Excel:
 //   - a number formatted as a percentage is the percentage (0.955 shown as 95.5% is "95.5");
 //   - a date is a Date, a true/false cell is "TRUE"/"FALSE", rich text is its plain text;
 //   - a formula is its saved result; one with none (a file written by a program, never opened
@@ -15,10 +15,12 @@
 // CSV is decoded by platform/csv.ts (UTF-8 with or without a byte order mark, UTF-16, Windows-1252).
 
 import ExcelJS from 'exceljs';
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
 import { ValidationError } from '../domain/errors.ts';
 import type { InputLimits } from '../config.ts';
 import { readCsv, unguardFormula } from './csv.ts';
+import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError } from './workers/workers.ts';
 
 /** A cell: its text as shown, or a Date where the sheet holds a date. */
 export type CellValue = string | Date;
@@ -85,87 +87,147 @@ export const isXlsx = (data: Uint8Array) =>
  */
 export async function readSpreadsheet(data: Buffer, limits: SpreadsheetLimits): Promise<Sheet[]> {
   if (isXlsx(data)) {
-    checkZip(data, limits);
+    await checkZip(data, limits);
     return readXlsx(data, limits);
   }
   return [readCsvSheet(data, limits)];
 }
 
 // ---------------------------------------------------------------------------------------------
+// Off the event loop
+
+/** The heap a workbook may take to read (exceljs builds it whole), and how long it may take. */
+export const READER_LIMITS = { maxOldGenerationSizeMb: 768, timeoutMs: 2 * 60_000 } as const;
+
+// One reader thread of its own, so an upload never waits behind a board pack being rendered.
+let readers: WorkerPool | undefined;
+
+/**
+ * As readSpreadsheet, with an XLSX file read in a worker thread whose heap is bounded: the web
+ * server keeps answering while a big workbook is parsed, and one that needs more memory than
+ * READER_LIMITS allows is refused like any other file, not the end of the process. CSV files are
+ * read here (csv-parse is quick and its rows are limited).
+ */
+export async function readSpreadsheetOffThread(data: Buffer, limits: SpreadsheetLimits): Promise<Sheet[]> {
+  if (!isXlsx(data)) return readSpreadsheet(data, limits);
+  readers ??= new WorkerPool({ maxWorkers: 1, maxQueued: 20 });
+  try {
+    return await readers.run<Sheet[]>(
+      { module: new URL(import.meta.url), fn: 'readSpreadsheetTask', input: { data: new Uint8Array(data), limits } },
+      READER_LIMITS,
+    );
+  } catch (error) {
+    if (error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)
+      throw new SpreadsheetRefused(
+        `The workbook is too big for Amber to read in one go (it needed more than ${READER_LIMITS.maxOldGenerationSizeMb} MB or ${READER_LIMITS.timeoutMs / 1000} seconds): split it into smaller files, or delete what is not data`,
+      );
+    throw error;
+  }
+}
+
+/** What the reader thread runs (a Buffer arrives in a worker as a plain Uint8Array). */
+export async function readSpreadsheetTask(input: { data: Uint8Array; limits: SpreadsheetLimits }): Promise<Sheet[]> {
+  try {
+    return await readSpreadsheet(
+      Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
+      input.limits,
+    );
+  } catch (error) {
+    // Errors cross back by their class's name: a refusal goes as the ValidationError it is.
+    if (error instanceof ValidationError) throw new ValidationError(error.issues);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The zip, read as a stream and abandoned at the first limit passed
 
-class Abandon extends Error {}
+const damaged = () =>
+  new SpreadsheetRefused('The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)');
+const tooBig = (limits: SpreadsheetLimits) =>
+  new SpreadsheetRefused(
+    `The workbook unpacks to more than ${mb(limits.expandedBytes)}, which is more than Amber reads: it may be damaged, or hold more than its data (pictures, other sheets). Copy the data into the template and upload that`,
+  );
 
-/** Reads every entry of the zip without keeping it, refusing the file at the first limit passed. */
-export function checkZip(data: Uint8Array, limits: SpreadsheetLimits): void {
-  let total = 0;
-  let entries = 0;
-  let refusal: string | undefined;
-  const refuse = (message: string): never => {
-    // The first reason stands: fflate may call back again with an error of its own once abandoned.
-    refusal ??= message;
-    throw new Abandon(refusal);
-  };
-  const tooBig = () =>
-    refuse(
-      `The workbook unpacks to more than ${mb(limits.expandedBytes)}, which is more than Amber reads: it may be damaged, or hold more than its data (pictures, other sheets). Copy the data into the template and upload that`,
-    );
-  const unzip = new Unzip((file: UnzipFile) => {
-    entries += 1;
-    if (entries > MAX_ENTRIES)
-      refuse(
+/**
+ * Reads every part of the zip without keeping it, refusing the file at the first limit passed:
+ * first by the sizes its central directory declares (a bomb is refused before a byte is
+ * unpacked), then by what each part really unpacks to, as a stream through zlib (off the event
+ * loop, in chunks): a part that unpacks to more than it declares, or a sheet with more rows than
+ * allowed, stops the reading at once.
+ */
+export async function checkZip(data: Buffer, limits: SpreadsheetLimits): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(data, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+  } catch {
+    throw damaged();
+  }
+  try {
+    if (zip.entryCount > MAX_ENTRIES)
+      throw new SpreadsheetRefused(
         `The workbook has more than ${MAX_ENTRIES.toLocaleString('en-GB')} parts: it is not a spreadsheet Amber can read`,
       );
-    const declared = file.originalSize;
-    if (declared !== undefined && total + declared > limits.expandedBytes) tooBig();
-    const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(file.name);
-    let size = 0;
-    let rows = 0;
-    let tail = '';
-    file.ondata = (error, chunk) => {
-      if (refusal !== undefined) return;
-      if (error) refuse('The workbook is damaged and cannot be read: save it again in Excel and upload that');
-      size += chunk.length;
-      total += chunk.length;
-      if (declared !== undefined && size > declared)
-        refuse(
-          `The workbook is damaged: its part ${file.name} unpacks to more than it says. Save it again in Excel and upload that`,
-        );
-      if (total > limits.expandedBytes) tooBig();
-      if (sheet) {
-        // Rows are counted as the XML streams past, so a sheet of a million rows is refused
-        // before it is parsed. The tail carries a tag cut between two chunks.
-        const text = tail + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-        rows += (text.match(/<(?:\w+:)?row[\s>]/g) ?? []).length;
-        tail = text.slice(-8);
-        rows -= (tail.match(/<(?:\w+:)?row[\s>]/g) ?? []).length;
-        if (rows > limits.rows)
-          refuse(
-            `A sheet of the workbook has more than ${limits.rows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
-          );
-      }
-    };
-    try {
-      file.start();
-    } catch {
-      refuse(
-        `The workbook's part ${file.name} is stored in a way Amber cannot read: save it again in Excel and upload that`,
-      );
+    const entries: yauzl.Entry[] = [];
+    let declared = 0;
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        entries.push(entry);
+        declared += entry.uncompressedSize;
+        if (declared > limits.expandedBytes) reject(tooBig(limits));
+        else zip.readEntry();
+      });
+      zip.on('end', resolve);
+      zip.on('error', () => reject(damaged()));
+      zip.readEntry();
+    });
+    for (const entry of entries) {
+      if (entry.fileName.endsWith('/')) continue;
+      await unpackCounting(zip, entry, limits);
     }
-  });
-  unzip.register(UnzipInflate);
-  const CHUNK = 64 * 1024;
+  } finally {
+    zip.close();
+  }
+}
+
+/** Unpacks one part as a stream, keeping nothing but a count of its rows (for a sheet). */
+async function unpackCounting(zip: yauzl.ZipFile, entry: yauzl.Entry, limits: SpreadsheetLimits): Promise<void> {
+  let stream: Readable;
   try {
-    for (let at = 0; at < data.length; at += CHUNK)
-      unzip.push(data.subarray(at, Math.min(at + CHUNK, data.length)), at + CHUNK >= data.length);
-  } catch (error) {
-    if (refusal !== undefined) throw new SpreadsheetRefused(refusal);
-    if (error instanceof Abandon) throw new SpreadsheetRefused(error.message);
+    stream = await zip.openReadStreamPromise(entry);
+  } catch {
     throw new SpreadsheetRefused(
-      'The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)',
+      `The workbook's part ${entry.fileName} is stored in a way Amber cannot read: save it again in Excel and upload that`,
     );
   }
-  if (refusal !== undefined) throw new SpreadsheetRefused(refusal);
+  const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName);
+  const ROW = /<(?:\w+:)?row[\s>]/g;
+  let rows = 0;
+  let tail = '';
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (!sheet) continue;
+      // Rows are counted as the XML streams past, so a sheet of a million rows is refused before
+      // it is parsed. The tail carries a tag cut between two chunks.
+      const text = tail + chunk.toString('latin1');
+      rows += (text.match(ROW) ?? []).length;
+      tail = text.slice(-8);
+      rows -= (tail.match(ROW) ?? []).length;
+      if (rows > limits.rows) {
+        stream.destroy();
+        throw new SpreadsheetRefused(
+          `A sheet of the workbook has more than ${limits.rows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof SpreadsheetRefused) throw error;
+    if (/too many bytes/.test((error as Error).message))
+      throw new SpreadsheetRefused(
+        `The workbook is damaged: its part ${entry.fileName} unpacks to more than it says. Save it again in Excel and upload that`,
+      );
+    throw new SpreadsheetRefused('The workbook is damaged and cannot be read: save it again in Excel and upload that');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

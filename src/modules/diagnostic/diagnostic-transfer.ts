@@ -45,7 +45,7 @@ import {
   mergesFrom,
   numberText,
   readCsvSheet as readCsvRows,
-  readSpreadsheet,
+  readSpreadsheetOffThread,
   spreadsheetLimits,
   type MergedArea,
   type Sheet,
@@ -144,7 +144,7 @@ export async function readWorkbook(
   data: Buffer,
   limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<RawSheet[]> {
-  return (await readSpreadsheet(data, limits)).map((sheet) => rawSheet(sheet));
+  return (await readSpreadsheetOffThread(data, limits)).map((sheet) => rawSheet(sheet));
 }
 
 const DEFAULT_SHEET_LIMITS = spreadsheetLimits(DEFAULT_INPUT_LIMITS);

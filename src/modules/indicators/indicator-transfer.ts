@@ -18,7 +18,7 @@ import {
   mergedMessage,
   mergesFrom,
   numberText,
-  readSpreadsheet,
+  readSpreadsheetOffThread,
   spreadsheetLimits,
   type CellValue,
   type MergedArea,
@@ -49,7 +49,7 @@ export type { CellValue, SheetRow } from '../../platform/spreadsheet.ts';
  * `readCsv` recognises; anything refused is a ValidationError naming the row, cell or limit.
  */
 export async function readSheet(data: Buffer, limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
-  const [first] = await readSpreadsheet(data, limits);
+  const [first] = await readSpreadsheetOffThread(data, limits);
   return first ?? { name: '', rows: [], merges: [] };
 }
 
