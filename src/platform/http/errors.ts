@@ -26,6 +26,7 @@ const TITLES: Record<number, string> = {
   422: 'There is a problem with the information you entered',
   429: 'Too many requests',
   500: 'Sorry, there is a problem with the service',
+  503: 'Sorry, the service is unavailable',
 };
 
 export function toProblem(error: unknown): Problem {
