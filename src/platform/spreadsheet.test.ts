@@ -2,7 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { zipSync, strToU8 } from 'fflate';
-import { readSpreadsheet, mergesFrom, SpreadsheetRefused, type SpreadsheetLimits } from './spreadsheet.ts';
+import {
+  readSpreadsheet,
+  readSpreadsheetOffThread,
+  mergesFrom,
+  SpreadsheetRefused,
+  type SpreadsheetLimits,
+} from './spreadsheet.ts';
+import { CsvSyntaxError } from './csv.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 const limits: SpreadsheetLimits = { expandedBytes: 1024 * 1024, rows: 100, columns: 20 };
@@ -155,6 +162,27 @@ describe('the one spreadsheet reader', () => {
       readSpreadsheet(Buffer.from(`${'a,'.repeat(30)}a\r\n`), limits),
       (e: unknown) =>
         e instanceof ValidationError && /^Row 1 has 31 columns; Amber reads at most 20/.test(e.issues[0]!.message),
+    );
+  });
+
+  it('reads the same in the reader thread, and brings back its refusals as they are', async () => {
+    const data = await workbook((sheet) => {
+      sheet.addRow(['PI No', 'Q1', 'When']);
+      sheet.addRow(['NI 179', 0.955, new Date(Date.UTC(2009, 9, 22))]);
+      sheet.getCell('B2').numFmt = '0.0%';
+    });
+    assert.deepEqual(await readSpreadsheetOffThread(data, limits), await readSpreadsheet(data, limits));
+    const formula = await workbook((sheet) => sheet.addRow(['PI No', { formula: 'A1*2' } as ExcelJS.CellFormulaValue]));
+    await assert.rejects(
+      readSpreadsheetOffThread(formula, limits),
+      (e: unknown) => e instanceof ValidationError && /cell B1 holds a formula/.test(e.issues[0]!.message),
+    );
+    // A CSV of more than 1 MB is read there too; its syntax error still names the row.
+    const big = Buffer.from(`PI No,Commentary\r\n${`NI 1,${'x'.repeat(20_000)}\r\n`.repeat(60)}NI 2,"unclosed\r\n`);
+    assert.ok(big.length > 1024 * 1024);
+    await assert.rejects(
+      readSpreadsheetOffThread(big, limits),
+      (e: unknown) => e instanceof CsvSyntaxError && e.row === 62,
     );
   });
 

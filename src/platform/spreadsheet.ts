@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ValidationError } from '../domain/errors.ts';
 import type { InputLimits } from '../config.ts';
-import { readCsv, unguardFormula } from './csv.ts';
+import { CsvSyntaxError, readCsv, unguardFormula } from './csv.ts';
 import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError } from './workers/workers.ts';
 
 /** A cell: its text as shown, or a Date where the sheet holds a date. */
@@ -102,37 +102,54 @@ export const READER_LIMITS = { maxOldGenerationSizeMb: 768, timeoutMs: 2 * 60_00
 // One reader thread of its own, so an upload never waits behind a board pack being rendered.
 let readers: WorkerPool | undefined;
 
+/** A CSV file smaller than this is read on the main thread: it takes a few milliseconds. */
+const CSV_IN_THREAD_BYTES = 1024 * 1024;
+
 /**
- * As readSpreadsheet, with an XLSX file read in a worker thread whose heap is bounded: the web
- * server keeps answering while a big workbook is parsed, and one that needs more memory than
- * READER_LIMITS allows is refused like any other file, not the end of the process. CSV files are
- * read here (csv-parse is quick and its rows are limited).
+ * As readSpreadsheet, in a worker thread whose heap is bounded: every XLSX file, and a CSV file
+ * of more than 1 MB. The web server keeps answering while a big file is parsed, and one that
+ * needs more memory or time than READER_LIMITS allows is refused like any other file, not the
+ * end of the process.
  */
 export async function readSpreadsheetOffThread(data: Buffer, limits: SpreadsheetLimits): Promise<Sheet[]> {
-  if (!isXlsx(data)) return readSpreadsheet(data, limits);
+  if (!isXlsx(data) && data.length < CSV_IN_THREAD_BYTES) return readSpreadsheet(data, limits);
   readers ??= new WorkerPool({ maxWorkers: 1, maxQueued: 20 });
+  let answer: ReaderAnswer;
   try {
-    return await readers.run<Sheet[]>(
+    answer = await readers.run<ReaderAnswer>(
       { module: new URL(import.meta.url), fn: 'readSpreadsheetTask', input: { data: new Uint8Array(data), limits } },
       READER_LIMITS,
     );
   } catch (error) {
     if (error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)
       throw new SpreadsheetRefused(
-        `The workbook is too big for Amber to read in one go (it needed more than ${READER_LIMITS.maxOldGenerationSizeMb} MB or ${READER_LIMITS.timeoutMs / 1000} seconds): split it into smaller files, or delete what is not data`,
+        `The file is too big for Amber to read in one go (it needed more than ${READER_LIMITS.maxOldGenerationSizeMb} MB or ${READER_LIMITS.timeoutMs / 1000} seconds): split it into smaller files, or delete what is not data`,
       );
     throw error;
   }
+  // A CSV syntax error comes back as data, so the caller can still name the sheet and row.
+  if ('csvSyntax' in answer)
+    throw new CsvSyntaxError(answer.csvSyntax.row, answer.csvSyntax.line, answer.csvSyntax.reason);
+  return answer.sheets;
 }
 
+type ReaderAnswer = { sheets: Sheet[] } | { csvSyntax: { row: number; line: number; reason: string } };
+
 /** What the reader thread runs (a Buffer arrives in a worker as a plain Uint8Array). */
-export async function readSpreadsheetTask(input: { data: Uint8Array; limits: SpreadsheetLimits }): Promise<Sheet[]> {
+export async function readSpreadsheetTask(input: {
+  data: Uint8Array;
+  limits: SpreadsheetLimits;
+}): Promise<ReaderAnswer> {
   try {
-    return await readSpreadsheet(
-      Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
-      input.limits,
-    );
+    return {
+      sheets: await readSpreadsheet(
+        Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
+        input.limits,
+      ),
+    };
   } catch (error) {
+    if (error instanceof CsvSyntaxError)
+      return { csvSyntax: { row: error.row, line: error.line, reason: error.reason } };
     // Errors cross back by their class's name: a refusal goes as the ValidationError it is.
     if (error instanceof ValidationError) throw new ValidationError(error.issues);
     throw error;

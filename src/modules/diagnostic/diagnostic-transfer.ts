@@ -160,6 +160,24 @@ const rawSheet = (sheet: Sheet, name = sheet.name): RawSheet => ({
  * dropped and each row keeping its number. A file that is not text, or not well-formed CSV, is
  * refused naming the sheet (and the row).
  */
+/** As readCsvSheet, a big file read in the reader thread (platform/spreadsheet.ts). */
+export async function readCsvSheetOffThread(
+  name: string,
+  data: Buffer,
+  limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
+): Promise<RawSheet> {
+  try {
+    const [sheet] = await readSpreadsheetOffThread(data, limits);
+    return rawSheet(sheet!, name);
+  } catch (error) {
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    throw ValidationError.single(
+      'file',
+      describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
+    );
+  }
+}
+
 export function readCsvSheet(
   name: string,
   data: Uint8Array | string,
