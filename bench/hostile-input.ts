@@ -3,9 +3,10 @@
 // browser would, uploads to the indicator import:
 //   - baseline: a good two-row CSV of values (imported), and the same as XLSX (read in the
 //     reader thread; its first sample includes the thread's cold start);
-//   - bomb-declared: an XLSX of ~1 MB whose sheet unpacks to 1 GB, its sizes declared in the zip;
-//   - bomb-streamed-1g / -2g: the same, written as a stream, so the zip declares no size and the
-//     reader has to unpack until its limit (AMBER_MAX_EXPANDED_MB, 100 MB by default);
+//   - bomb-declared: an XLSX of ~1 MB whose sheet unpacks to 1 GB, its sizes in every header;
+//   - bomb-streamed-1g / -2g: the same, written as a stream, so its local headers declare no
+//     size and only the central directory at its end does (a reader that trusts local headers
+//     unpacks until its limit, AMBER_MAX_EXPANDED_MB, 100 MB by default);
 // each `--samples` times, with the server's RSS sampled every 10 ms (peak above what it held
 // before the upload) and `/health` asked every 50 ms while the upload is in flight.
 // For the record of "before", `--before` also loads the 1 GB bomb with exceljs as the old reader
@@ -20,7 +21,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
-import { Zip, ZipDeflate, zipSync } from 'fflate';
+import { zipBomb } from '../src/platform/spreadsheet-fixtures.test-helper.ts';
 import { deadline, describeMachine, fmt, median } from './support.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,20 +31,6 @@ const { values: args } = parseArgs({
 });
 const SAMPLES = Number(args.samples);
 
-function streamedBomb(mb: number): Buffer {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
-  const entry = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
-  zip.add(entry);
-  const spaces = new Uint8Array(MB).fill(0x20);
-  for (let i = 0; i < mb; i++) entry.push(spaces, i === mb - 1);
-  zip.end();
-  return Buffer.concat(chunks);
-}
-
 /** The same good upload as an Excel workbook: read in the reader thread like any XLSX. */
 async function goodWorkbook(): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
@@ -51,10 +38,6 @@ async function goodWorkbook(): Promise<Buffer> {
   sheet.addRow(['PI No', 'Q1']);
   sheet.addRow(['OC-1c-i', 50]);
   return Buffer.from(await book.xlsx.writeBuffer());
-}
-
-function declaredBomb(mb: number): Buffer {
-  return Buffer.from(zipSync({ 'xl/worksheets/sheet1.xml': new Uint8Array(mb * MB).fill(0x20) }, { level: 9 }));
 }
 
 const rssOf = (pid: number) => {
@@ -202,9 +185,9 @@ try {
   const files: [string, string, Buffer][] = [
     ['baseline', 'good.csv', Buffer.from('PI No,Q1\r\nOC-1c-i,50\r\n')],
     ['good-xlsx', 'good.xlsx', await goodWorkbook()],
-    ['bomb-declared-1g', 'bomb.xlsx', declaredBomb(1024)],
-    ['bomb-streamed-1g', 'bomb.xlsx', streamedBomb(1024)],
-    ['bomb-streamed-2g', 'bomb.xlsx', streamedBomb(2048)],
+    ['bomb-declared-1g', 'bomb.xlsx', zipBomb(1024, { declared: true })],
+    ['bomb-streamed-1g', 'bomb.xlsx', zipBomb(1024)],
+    ['bomb-streamed-2g', 'bomb.xlsx', zipBomb(2048)],
   ];
   const started = await startServer(dir);
   server = started.child;

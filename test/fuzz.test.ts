@@ -12,7 +12,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ExcelJS from 'exceljs';
-import { zipSync, strToU8, Zip, ZipDeflate } from 'fflate';
+import { zipSync, strToU8 } from 'fflate';
+import { zipBomb } from '../src/platform/spreadsheet-fixtures.test-helper.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { fingerprint } from './helpers/fingerprint.ts';
 import { paths } from '../src/paths.ts';
@@ -226,20 +227,8 @@ function workbook(kind: string): Promise<Buffer> {
 }
 
 async function makeWorkbook(kind: string): Promise<Buffer> {
-  if (kind === 'bomb') {
-    // 200 MB of spaces as a streamed zip (~200 kB), made a megabyte at a time.
-    const chunks: Uint8Array[] = [];
-    const zip = new Zip((error, chunk) => {
-      if (error) throw error;
-      chunks.push(chunk);
-    });
-    const entry = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
-    zip.add(entry);
-    const spaces = new Uint8Array(MB).fill(0x20);
-    for (let i = 0; i < 200; i++) entry.push(spaces, i === 199);
-    zip.end();
-    return Buffer.concat(chunks);
-  }
+  // 200 MB of spaces as a streamed zip (~200 kB).
+  if (kind === 'bomb') return zipBomb(200);
   if (kind === 'rows') {
     // A sheet of 100,010 rows: refused as they stream past, before anything is parsed.
     const rows = Array.from({ length: 100_010 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`);

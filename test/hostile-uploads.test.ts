@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import ExcelJS from 'exceljs';
-import { zipSync, strToU8, Zip, ZipDeflate } from 'fflate';
+import { mergedOverAValue, zipBomb } from '../src/platform/spreadsheet-fixtures.test-helper.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { fingerprint } from './helpers/fingerprint.ts';
 import { errorSummary } from './helpers/html.ts';
@@ -36,19 +36,24 @@ async function data(t: TestApp) {
   return rest;
 }
 
-/** A zip whose one sheet is `mb` MB of spaces, written as a stream: its sizes come after its data. */
-function zipBomb(mb: number): Buffer {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
+/** The status line and headers of the answer to a request of which only `head` and `start` are sent. */
+function firstAnswer(port: number, head: string, start: Buffer): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      socket.write(start);
+    });
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
   });
-  const entry = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 9 });
-  zip.add(entry);
-  const spaces = new Uint8Array(1024 * 1024).fill(0x20);
-  for (let i = 0; i < mb; i++) entry.push(spaces, i === mb - 1);
-  zip.end();
-  return Buffer.concat(chunks);
 }
 
 async function xlsx(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
@@ -175,28 +180,7 @@ describe('hostile and unlucky uploads', () => {
   });
 
   it('refuses merged cells in the data naming the range, instead of reading one cell’s value into two', async () => {
-    const file = Buffer.from(
-      zipSync({
-        '[Content_Types].xml': strToU8(
-          '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        ),
-        '_rels/.rels': strToU8(
-          '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        ),
-        'xl/workbook.xml': strToU8(
-          '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        ),
-        'xl/_rels/workbook.xml.rels': strToU8(
-          '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        ),
-        'xl/worksheets/sheet1.xml': strToU8(
-          '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>PI No</t></is></c><c r="B1" t="inlineStr"><is><t>Q1</t></is></c><c r="C1" t="inlineStr"><is><t>Q2</t></is></c></row>' +
-            '<row r="2"><c r="A2" t="inlineStr"><is><t>HOS 1</t></is></c><c r="B2"><v>55</v></c><c r="C2"><v>78.4</v></c></row>' +
-            '</sheetData><mergeCells count="1"><mergeCell ref="B2:C2"/></mergeCells></worksheet>',
-        ),
-      }),
-    );
+    const file = mergedOverAValue();
     const res = await t.app.inject({
       method: 'POST',
       url: paths.indicators.import,
@@ -243,44 +227,20 @@ describe('hostile and unlucky uploads', () => {
     const { port } = t.app.server.address() as { port: number };
     const viewer = await t.signIn(['viewer']);
     const declared = 49 * 1024 * 1024;
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(
-          `POST ${paths.diagnostic.upload('00000000-0000-4000-8000-000000000000')} HTTP/1.1\r\nHost: x\r\nContent-Type: ${multipartHeaders['content-type']}\r\nContent-Length: ${declared}\r\nCookie: ${viewer.headers.cookie}\r\nX-CSRF-Token: ${viewer.csrfToken}\r\n\r\n`,
-        );
-        socket.write(field('_csrf', viewer.csrfToken)); // and nothing more: 49 MB are never sent
-      });
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += chunk.toString('latin1');
-        if (text.includes('\r\n\r\n')) {
-          socket.destroy();
-          resolve(text);
-        }
-      });
-      socket.on('error', reject);
-      setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
-    });
+    // The headers and the token, and nothing more: 49 MB are never sent.
+    const answer = await firstAnswer(
+      port,
+      `POST ${paths.diagnostic.upload('00000000-0000-4000-8000-000000000000')} HTTP/1.1\r\nHost: x\r\nContent-Type: ${multipartHeaders['content-type']}\r\nContent-Length: ${declared}\r\nCookie: ${viewer.headers.cookie}\r\nX-CSRF-Token: ${viewer.csrfToken}\r\n\r\n`,
+      field('_csrf', viewer.csrfToken),
+    );
     assert.match(answer, /^HTTP\/1\.1 403/);
 
     // Nobody signed in, a form body of 5 MB promised: 401 before the body is read.
-    const stranger = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(
-          `POST ${paths.indicators.list} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${5 * 1024 * 1024 - 1}\r\n\r\ntitle=`,
-        );
-      });
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += chunk.toString('latin1');
-        if (text.includes('\r\n\r\n')) {
-          socket.destroy();
-          resolve(text);
-        }
-      });
-      socket.on('error', reject);
-      setTimeout(() => reject(new Error('no answer while the body was still unsent')), 20_000).unref();
-    });
+    const stranger = await firstAnswer(
+      port,
+      `POST ${paths.indicators.list} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${5 * 1024 * 1024 - 1}\r\n\r\n`,
+      Buffer.from('title='),
+    );
     assert.match(stranger, /^HTTP\/1\.1 401/);
   });
 

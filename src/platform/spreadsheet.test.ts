@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { zipSync, strToU8 } from 'fflate';
+import { handMadeXlsx, mergedOverAValue } from './spreadsheet-fixtures.test-helper.ts';
 import {
   readSpreadsheet,
   readSpreadsheetOffThread,
@@ -33,27 +33,6 @@ async function refusal(data: Buffer, l: SpreadsheetLimits = limits): Promise<str
   assert.fail('the file was read');
 }
 
-/** A minimal XLSX by hand: one sheet whose XML is `sheetXml`. */
-function handMadeXlsx(sheetXml: string): Uint8Array {
-  return zipSync({
-    '[Content_Types].xml': strToU8(
-      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-    ),
-    '_rels/.rels': strToU8(
-      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    ),
-    'xl/workbook.xml': strToU8(
-      '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    ),
-    'xl/_rels/workbook.xml.rels': strToU8(
-      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-    ),
-    'xl/worksheets/sheet1.xml': strToU8(
-      `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${sheetXml}</worksheet>`,
-    ),
-  });
-}
-
 describe('the one spreadsheet reader', () => {
   it('reads what Excel shows: percentages, dates, true/false, saved formula results', async () => {
     const data = await workbook((sheet) => {
@@ -81,15 +60,9 @@ describe('the one spreadsheet reader', () => {
 
   it('shows a merged area once, in its top-left cell, and names it for the caller to refuse', async () => {
     // As the tester's file had it: Q1:Q2 merged holding 55, with 78.4 still in Q2's XML.
-    const data = Buffer.from(
-      handMadeXlsx(
-        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>PI No</t></is></c><c r="B1" t="inlineStr"><is><t>Q1</t></is></c><c r="C1" t="inlineStr"><is><t>Q2</t></is></c></row>' +
-          '<row r="2"><c r="A2" t="inlineStr"><is><t>NI 179</t></is></c><c r="B2"><v>55</v></c><c r="C2"><v>78.4</v></c></row></sheetData>' +
-          '<mergeCells count="2"><mergeCell ref="B2:C2"/></mergeCells>',
-      ),
-    );
+    const data = mergedOverAValue();
     const [sheet] = await readSpreadsheet(data, limits);
-    assert.deepEqual(sheet!.rows[1]!.cells, ['NI 179', '55', '']);
+    assert.deepEqual(sheet!.rows[1]!.cells, ['HOS 1', '55', '']);
     assert.deepEqual(
       mergesFrom(sheet!, 1).map((m) => m.range),
       ['B2:C2'],
@@ -101,7 +74,7 @@ describe('the one spreadsheet reader', () => {
       { length: 60 },
       (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is><t>${'x'.repeat(30_000)}</t></is></c></row>`,
     );
-    const data = Buffer.from(handMadeXlsx(`<sheetData>${rows.join('')}</sheetData>`));
+    const data = handMadeXlsx(`<sheetData>${rows.join('')}</sheetData>`);
     assert.ok(data.length < 100_000, `the file is small (${data.length} bytes) and unpacks to ~1.8 MB`);
     assert.match(await refusal(data), /^The workbook unpacks to more than 1 MB, which is more than Amber reads/);
   });
