@@ -1,5 +1,6 @@
 // The `amber` command: thin; parses arguments and calls services.
 
+import { megabytes } from '../domain/limits.ts';
 import { writeFileSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -260,9 +261,4 @@ export async function main(
     else err('Run it again with LOG_LEVEL=debug to see where, and report it with that output.');
     return 70;
   }
-}
-
-/** A size as a person reads it: 150.2 MB. */
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
 }

@@ -30,6 +30,10 @@ export const TEXT_LIMITS = {
   summary: 200_000,
 } as const;
 
+/** A size as a person reads it, in the messages and hints of every door: "5 MB", "150.2 MB". */
+export const megabytes = (bytes: number): string =>
+  `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
+
 /** How deep a JSON document (an API body, an organisation file) may nest. Amber's own go 8 deep. */
 export const MAX_NESTING = 64;
 

@@ -14,6 +14,7 @@
 //     are listed (`merges`) so the caller can refuse one that spans what it reads.
 // CSV is decoded by platform/csv.ts (UTF-8 with or without a byte order mark, UTF-16, Windows-1252).
 
+import { megabytes } from '../domain/limits.ts';
 import ExcelJS from 'exceljs';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
@@ -73,9 +74,8 @@ export const spreadsheetLimits = (limits: InputLimits): SpreadsheetLimits => ({
 
 /** An upload bigger than the setting allows (checked again here: not every door is a web form). */
 export const tooLarge = (bytes: number) =>
-  new SpreadsheetRefused(`The selected file must be smaller than ${mb(bytes)}`);
+  new SpreadsheetRefused(`The selected file must be smaller than ${megabytes(bytes)}`);
 
-const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
 const MAX_ENTRIES = 10_000;
 
 export const isXlsx = (data: Uint8Array) =>
@@ -163,7 +163,7 @@ const damaged = () =>
   new SpreadsheetRefused('The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)');
 const tooBig = (limits: SpreadsheetLimits) =>
   new SpreadsheetRefused(
-    `The workbook unpacks to more than ${mb(limits.expandedBytes)}, which is more than Amber reads: it may be damaged, or hold more than its data (pictures, other sheets). Copy the data into the template and upload that`,
+    `The workbook unpacks to more than ${megabytes(limits.expandedBytes)}, which is more than Amber reads: it may be damaged, or hold more than its data (pictures, other sheets). Copy the data into the template and upload that`,
   );
 
 /**

@@ -2,6 +2,7 @@
 // upload (multipart, this plugin's scope only, up to AMBER_MAX_DIAGNOSTIC_UPLOAD_MB), the data-quality page, posts
 // corrected one at a time, and the baseline with its drill-down and XLSX downloads.
 
+import { megabytes } from '../../domain/limits.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Services } from '../../composition.ts';
@@ -206,7 +207,7 @@ export function registerDiagnosticRoutes(
     return reply.status(status).view('diagnostic/views/exercise.njk', {
       pageTitle: e.name,
       section: 'diagnostic',
-      maxSize: `${Math.round((limits.diagnosticUploadBytes / (1024 * 1024)) * 10) / 10} MB`,
+      maxSize: megabytes(limits.diagnosticUploadBytes),
       backLink: { href: paths.diagnostic.list, text: 'All exercises' },
       exercise: presentExercise(e),
       counts,

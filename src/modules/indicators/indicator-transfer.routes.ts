@@ -1,6 +1,7 @@
 // Pages for importing and exporting indicator values as CSV or XLSX (issue 4). Multipart upload
 // is registered in this plugin's scope only, limited to one file of AMBER_MAX_UPLOAD_MB.
 
+import { megabytes } from '../../domain/limits.ts';
 import { authorize } from '../../domain/permissions.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -13,7 +14,6 @@ import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
 import type { Download } from './indicator-transfer.service.ts';
 
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 /** The path of a link without its query string: the route pattern. */
 const routeOf = (link: string) => link.split('?')[0]!;
 

@@ -7,6 +7,7 @@
 // be — is a 400 with a plain message, not a 500; a file too big is a problem on the `file`
 // field, shown on the form like any other.
 
+import { megabytes } from '../../domain/limits.ts';
 import type { FastifyRequest } from 'fastify';
 import { AppError, BadRequestError, ValidationError } from '../../domain/errors.ts';
 import { refusePrototypeKeys } from './form-body.ts';
@@ -30,8 +31,6 @@ declare module 'fastify' {
     formCsrfChecked: boolean;
   }
 }
-
-const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toLocaleString('en-GB', { maximumFractionDigits: 1 })} MB`;
 
 /** Reads a multipart upload with at most one file of `maxBytes`. */
 export async function readUpload(request: FastifyRequest, options: { maxBytes: number }): Promise<Upload> {
@@ -65,7 +64,7 @@ export async function readUpload(request: FastifyRequest, options: { maxBytes: n
     if (error instanceof AppError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw ValidationError.single('file', `The selected file must be smaller than ${mb(options.maxBytes)}`);
+      throw ValidationError.single('file', `The selected file must be smaller than ${megabytes(options.maxBytes)}`);
     if (code === 'FST_FILES_LIMIT') throw ValidationError.single('file', 'Select one file');
     if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
       throw new BadRequestError(
