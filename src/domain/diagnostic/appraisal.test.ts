@@ -40,8 +40,8 @@ describe('the Green Book worked example (DIAGNOSTIC.md §5)', () => {
     ['PVB', inK(a.pvb), '18,120.5'],
     ['NPSV', inK(a.npsv), '13,396.6'],
     ['BCR', a.bcr?.toFixed(2), '3.84'],
-    ['payback', a.payback?.toFixed(2), '2.41'],
-    ['discounted payback', a.discountedPayback?.toFixed(2), '2.51'],
+    ['payback', (a.payback as number).toFixed(2), '2.41'],
+    ['discounted payback', (a.discountedPayback as number).toFixed(2), '2.51'],
   ] as const;
   for (const [name, actual, text] of expected) {
     it(`gives ${name} ${text}`, () => assert.equal(actual, text));
@@ -152,7 +152,23 @@ describe('appraisal edge cases', () => {
       flows: { costs: [k(100), k(10)], benefits: [k(0), k(5)] },
       pvc: 10_966_184,
       bcr: 0.04,
-      payback: undefined,
+      payback: 'never',
+    },
+    // Issue 12: a year 0 with no flows is not a payback (it showed 0.00 years).
+    {
+      label: 'a first year with no flows',
+      flows: { costs: [k(0), k(1)], benefits: [k(0), k(0), k(0.6), k(0.6)] },
+      pvc: 96_618,
+      bcr: 1.14,
+      payback: 2 + 400 / 600,
+    },
+    // Issue 12: a cumulative flow that turns positive and falls back never paid back (it showed 0.67).
+    {
+      label: 'flows that cross zero and fall back',
+      flows: { costs: [k(0.1), k(0), k(0.2), k(0)], benefits: [k(0), k(0.15), k(0), k(0.05)] },
+      pvc: 28_670,
+      bcr: 0.66,
+      payback: 'never',
     },
     {
       label: 'a payback exactly at a year end',
@@ -208,15 +224,24 @@ describe('appraisal invariants (properties)', () => {
     );
   });
 
-  it('a payback year is where the cumulative net flow turns non-negative (property)', () => {
+  it('a payback year is the one after which the cumulative net flow stays non-negative (property)', () => {
     fc.assert(
       fc.property(flow, flow, (costs, benefits) => {
         const p = appraise({ costs, benefits }).payback;
-        if (p === undefined) return;
-        const year = Math.ceil(p);
+        const years = Math.max(costs.length, benefits.length);
         const cumulative = (t: number) => sum(benefits.slice(0, t + 1)) - sum(costs.slice(0, t + 1));
-        assert.ok(cumulative(year) >= 0);
-        for (let t = 0; t < year; t += 1) assert.ok(cumulative(t) < 0);
+        if (p === undefined) {
+          for (let t = 0; t < years; t += 1) assert.equal(cumulative(t), 0, 'no payback only with no flows');
+          return;
+        }
+        if (p === 'never') {
+          assert.ok(cumulative(years - 1) < 0, 'never pays back only when it ends negative');
+          return;
+        }
+        // From the payback year to the end, the cumulative flow stays non-negative; the year before is negative.
+        const year = Math.ceil(p);
+        for (let t = year; t < years; t += 1) assert.ok(cumulative(t) >= 0);
+        if (year > 0) assert.ok(cumulative(year - 1) < 0);
       }),
       RUNS,
     );

@@ -87,9 +87,12 @@ export interface Appraisal {
   npsv: Money;
   /** PVB / PVC; undefined when there are no costs. */
   bcr: number | undefined;
-  /** Years until cumulative net flow first reaches zero, interpolated within the year; undefined if never. */
-  payback: number | undefined;
-  discountedPayback: number | undefined;
+  /**
+   * Years until the cumulative net flow turns non-negative for good, interpolated within the
+   * year; 'never' when it ends the appraisal period negative; undefined when there are no flows.
+   */
+  payback: Payback;
+  discountedPayback: Payback;
   /** NPSV / PVB: the fall in benefits that would make NPSV zero. */
   switchingBenefits: number | undefined;
   /** NPSV / PVC: the rise in costs that would make NPSV zero. */
@@ -99,23 +102,34 @@ export interface Appraisal {
 const ZERO_FRACTION: Fraction = { n: 0n, d: 1n };
 const exactPence = (f: Fraction): Money => pence(toSafeInteger(roundDiv(f.n, f.d), 'a present value'));
 
+/** Years to payback; 'never' within the appraisal period; undefined with nothing to pay back. */
+export type Payback = number | 'never' | undefined;
+
 /**
- * Payback on a series of net flows: the first year whose cumulative total is ≥ 0, less the
- * share of that year's flow still needed at its start (flows accrue evenly through the year).
+ * Payback on a series of net flows: the year after which the cumulative total stays
+ * non-negative to the end of the appraisal period, less the share of that year's flow still
+ * needed at its start (flows accrue evenly through the year). A cumulative total that is
+ * non-negative, dips below zero and recovers pays back only when it recovers for good; one that
+ * ends negative never pays back; no flows at all have no payback.
  */
-function paybackOf(net: readonly Fraction[]): number | undefined {
+function paybackOf(net: readonly Fraction[]): Payback {
+  if (net.every((f) => f.n === 0n)) return undefined;
   let cumulative = ZERO_FRACTION;
+  let lastNegative = -1;
+  let beforeRecovery = ZERO_FRACTION;
   for (let t = 0; t < net.length; t += 1) {
-    const before = cumulative;
     cumulative = addFractions(cumulative, net[t]!);
-    if (cumulative.n >= 0n) {
-      if (t === 0) return 0;
-      return fractionToNumber(
-        addFractions(fraction(BigInt(t - 1)), divideFractions(fraction(-before.n, before.d), net[t]!)),
-      );
+    if (cumulative.n < 0n) {
+      lastNegative = t;
+      beforeRecovery = cumulative;
     }
   }
-  return undefined;
+  if (lastNegative === net.length - 1) return 'never';
+  if (lastNegative < 0) return 0;
+  const t = lastNegative + 1;
+  return fractionToNumber(
+    addFractions(fraction(BigInt(t - 1)), divideFractions(fraction(-beforeRecovery.n, beforeRecovery.d), net[t]!)),
+  );
 }
 
 function appraiseExact(

@@ -8,6 +8,7 @@ import {
   formatInUnits,
   formatMoney,
   formatMoneyShort,
+  formatMoneyInThousands,
   multiplyMoney,
   parseMoney,
   pence,
@@ -60,6 +61,13 @@ describe('money as officers type it', () => {
 });
 
 describe('money as reports write it', () => {
+  // Issue 12: a negative NPSV read "£-596.6k" where every other amount puts the sign first.
+  it('writes thousands with the sign before the pound sign, as formatMoney does', () => {
+    assert.equal(formatMoneyInThousands(pence(-59_660_000)), '-£596.6k');
+    assert.equal(formatMoneyInThousands(pence(472_381_930)), '£4,723.8k');
+    assert.equal(formatMoneyInThousands(pence(-59_660_000)).startsWith(formatMoney(pence(-25_000)).slice(0, 2)), true);
+  });
+
   const cases: [Money, Parameters<typeof formatMoney>[1], string][] = [
     [pence(140_931_000), undefined, '£1,409,310'],
     [pence(140_931_050), undefined, '£1,409,310.50'],

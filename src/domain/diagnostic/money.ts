@@ -130,6 +130,15 @@ export function formatInUnits(amount: Money, unit: 'thousands' | 'millions', dec
 }
 
 /**
+ * An amount in thousands with its sign before the pound sign, as formatMoney writes it:
+ * `-£596.6k`, never `£-596.6k`.
+ */
+export function formatMoneyInThousands(amount: Money, decimals = 1): string {
+  const text = formatInUnits(amount, 'thousands', decimals);
+  return text.startsWith('-') ? `-£${text.slice(1)}k` : `£${text}k`;
+}
+
+/**
  * The short form used in headlines: `£9.0m`, `£1.4m`, `£150K`, `£1.2bn`, `£950`. Millions and
  * billions keep one decimal place; thousands none. The unit is chosen after rounding, so
  * £999,999 is `£1.0m`, not `£1,000K`.

@@ -303,7 +303,7 @@ describe('an option appraised from its lines (the DIAGNOSTIC.md §5 example)', (
       ['4,723.8', '18,120.5', '13,396.6'],
     );
     assert.equal(o.appraisal.bcr?.toFixed(2), '3.84');
-    assert.equal(o.appraisal.payback?.toFixed(2), '2.41');
+    assert.equal((o.appraisal.payback as number).toFixed(2), '2.41');
     assert.equal(o.years, 11);
     assert.equal(o.byCategory.length, 6);
     assert.equal(

@@ -4,7 +4,13 @@
 // gain-share evaluations with the sentence that explains what is due.
 
 import { formatDate, type IsoDate } from '../../domain/dates.ts';
-import { type Money, formatMoney, formatInUnits, multiplyMoney } from '../../domain/diagnostic/money.ts';
+import {
+  type Money,
+  formatMoney,
+  formatInUnits,
+  formatMoneyInThousands,
+  multiplyMoney,
+} from '../../domain/diagnostic/money.ts';
 import { formatBasisPoints } from '../../domain/diagnostic/decimal.ts';
 import { LEVER_LABELS, type OptionAppraisal } from '../../domain/diagnostic/programme.ts';
 import {
@@ -12,6 +18,7 @@ import {
   discountFactorsExact,
   rateForYear,
   type OptimismBiasCategory,
+  type Payback,
 } from '../../domain/diagnostic/appraisal.ts';
 import { fractionToNumber } from '../../domain/diagnostic/decimal.ts';
 import type { Tranche } from '../../domain/diagnostic/gain-share.ts';
@@ -37,8 +44,12 @@ const paragraphs = (text: string) =>
     .map((p) => p.trim())
     .filter(Boolean);
 const number = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 2 });
-const years = (v: number | undefined) =>
-  v === undefined ? 'Never within the appraisal period' : `${v.toFixed(2)} years`;
+const years = (v: Payback) =>
+  v === undefined
+    ? 'Not defined (no cash flows)'
+    : v === 'never'
+      ? 'Never within the appraisal period'
+      : `${v.toFixed(2)} years`;
 const ratio = (v: number | undefined) => (v === undefined ? 'Not defined (no costs)' : v.toFixed(2));
 const share = (v: number | undefined) => (v === undefined ? 'Not defined' : `${(v * 100).toFixed(1)}%`);
 
@@ -252,9 +263,9 @@ function appraisalTable(a: OptionAppraisal): TextTable {
     headings: ['Measure', 'Value'],
     numeric: true,
     rows: [
-      { header: 'Present value of costs (PVC)', cells: [`£${inK(x.pvc)}k`] },
-      { header: 'Present value of benefits (PVB)', cells: [`£${inK(x.pvb)}k`] },
-      { header: 'Net present social value (NPSV)', cells: [`£${inK(x.npsv)}k`], strong: true },
+      { header: 'Present value of costs (PVC)', cells: [formatMoneyInThousands(x.pvc)] },
+      { header: 'Present value of benefits (PVB)', cells: [formatMoneyInThousands(x.pvb)] },
+      { header: 'Net present social value (NPSV)', cells: [formatMoneyInThousands(x.npsv)], strong: true },
       { header: 'Benefit–cost ratio (BCR)', cells: [ratio(x.bcr)] },
       { header: 'Payback', cells: [years(x.payback)] },
       { header: 'Discounted payback', cells: [years(x.discountedPayback)] },
@@ -268,11 +279,11 @@ function sensitivityTable(a: OptionAppraisal): TextTable {
   const s = a.sensitivities;
   const row = (label: string, x: typeof s.base) => ({
     header: label,
-    cells: [inK(x.pvc), inK(x.pvb), inK(x.npsv), ratio(x.bcr)],
+    cells: [inK(x.pvc), inK(x.pvb), inK(x.npsv), ratio(x.bcr), years(x.payback), years(x.discountedPayback)],
   });
   return {
-    caption: 'Standard sensitivities (£ thousands)',
-    headings: ['Case', 'PVC', 'PVB', 'NPSV', 'BCR'],
+    caption: 'Standard sensitivities (£ thousands; payback in years)',
+    headings: ['Case', 'PVC', 'PVB', 'NPSV', 'BCR', 'Payback', 'Discounted payback'],
     numeric: true,
     rows: [
       row('Base case', s.base),
@@ -307,7 +318,7 @@ function presentOption(
     .map(([k, bp]) => `${OPTIMISM_BIAS[k].label.toLowerCase()} ${formatBasisPoints(bp)} mitigated`);
   const x = a.appraisal;
   const summary =
-    `NPSV £${inK(x.npsv)}k (PVB £${inK(x.pvb)}k less PVC £${inK(x.pvc)}k), BCR ${ratio(x.bcr)}, payback ${years(x.payback)}.` +
+    `NPSV ${formatMoneyInThousands(x.npsv)} (PVB ${formatMoneyInThousands(x.pvb)} less PVC ${formatMoneyInThousands(x.pvc)}), BCR ${ratio(x.bcr)}, payback ${years(x.payback)}.` +
     (mitigated.length ? ` Optimism bias: ${mitigated.join('; ')}.` : '') +
     (option.benefitReduction > 0
       ? ` Benefits reduced by ${formatBasisPoints(option.benefitReduction)} for optimism bias.`
