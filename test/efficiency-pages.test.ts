@@ -4,6 +4,7 @@
 // for its period), stale saves are refused, the business case downloads as Word and PDF, and a
 // verified realised saving changes the gain-share evaluation.
 
+import { fingerprint } from './helpers/fingerprint.ts';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import mammoth from 'mammoth';
@@ -359,6 +360,22 @@ for (const engine of ENGINES) {
         added.id,
         'the link is kept',
       );
+    });
+
+    // Issue 12: two cost lines of £60tn each gave a 500 (their sum is past what a number holds exactly).
+    it('refuses a line that would make an option add up to more than Amber can hold, naming the amounts', async () => {
+      const c = await t.services.efficiency.createCase(actor, exerciseId, { title: 'Huge case', baseYear: '2010' });
+      const withOption = await t.services.efficiency.addOption(actor, exerciseId, c.id, { name: 'Huge option' });
+      const optionId = withOption.options[0]!.id;
+      const line = { optionId, kind: 'cost', category: 'IT', label: 'Huge', amounts: '£60,000,000,000,000' };
+      const first = await post(P.caseLines(exerciseId, c.id), line);
+      assert.equal(first.statusCode, 303, first.body.slice(0, 300));
+      const fingerprintBefore = await fingerprint(t.db);
+      const second = await post(P.caseLines(exerciseId, c.id), line);
+      assert.equal(second.statusCode, 422);
+      assert.match(second.body, /add up to more than Amber can hold/);
+      assert.match(second.body, /href="#line-amounts"/);
+      assert.deepEqual(await fingerprint(t.db), fingerprintBefore);
     });
 
     it('refuses a stale save of an opportunity with 409 and keeps the other change', async () => {

@@ -34,6 +34,7 @@ import {
   savingFromBenchmark,
   stageChangeIssue,
 } from '../../domain/diagnostic/programme.ts';
+import type { OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
 import {
   GAIN_SHARE_PRESETS,
   evaluateGainShare,
@@ -430,6 +431,43 @@ export function createEfficiencyService({
     return withAppraisal(found);
   }
   /** Runs a change to a case's options or lines: stale versions refused, approved cases frozen. */
+  /**
+   * A new line must belong to one of the case's options, and keep the option's yearly totals,
+   * with optimism bias, within what Amber holds (two lines of £60tn once gave a 500).
+   */
+  function checkLine(
+    options: CaseWithAppraisal['options'],
+    line: {
+      optionId: string;
+      kind: 'cost' | 'benefit';
+      category: string;
+      label: string;
+      optimismBias: OptimismBiasCategory | null;
+      amounts: readonly Money[];
+    },
+  ): void {
+    const option = options.find((o) => o.id === line.optionId);
+    if (!option) throw ValidationError.single('optionId', 'Select an option of this business case from the list');
+    try {
+      appraiseOption(
+        [...option.lines, line].map((l) => ({
+          kind: l.kind,
+          category: l.category,
+          label: l.label,
+          optimismBias: l.optimismBias ?? undefined,
+          amounts: l.amounts,
+        })),
+        { mitigation: option.mitigation, benefitReduction: option.benefitReduction },
+      );
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw ValidationError.single(
+        'amounts',
+        'With this line the option’s costs or benefits in a year, with optimism bias, add up to more than Amber can hold (about £90 trillion): check the amounts',
+      );
+    }
+  }
+
   async function changeCase(
     actor: Actor,
     exerciseId: string,
@@ -765,15 +803,18 @@ export function createEfficiencyService({
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(lineInput, body);
+      const line = { ...v, optimismBias: v.kind === 'cost' ? v.optimismBias : null };
+      // Checked before changeCase writes anything: a route that shows this refusal on the form
+      // still commits its unit of work, so nothing may have been written by then.
+      checkLine((await getCase(actor, ex.id, caseId, repo)).options, line);
       return changeCase(actor, ex.id, caseId, v.version, 'add line', async (q, c) => {
-        if (!c.options.some((o) => o.id === v.optionId))
-          throw ValidationError.single('optionId', 'Select an option of this business case from the list');
+        checkLine(c.options, line);
         await q.insertLine(actor.organisationId, v.optionId, {
-          kind: v.kind,
-          category: v.category,
-          label: v.label,
-          optimismBias: v.kind === 'cost' ? v.optimismBias : null,
-          amounts: v.amounts,
+          kind: line.kind,
+          category: line.category,
+          label: line.label,
+          optimismBias: line.optimismBias,
+          amounts: line.amounts,
         });
       });
     },
