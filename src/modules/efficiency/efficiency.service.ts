@@ -804,9 +804,6 @@ export function createEfficiencyService({
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(lineInput, body);
       const line = { ...v, optimismBias: v.kind === 'cost' ? v.optimismBias : null };
-      // Checked before changeCase writes anything: a route that shows this refusal on the form
-      // still commits its unit of work, so nothing may have been written by then.
-      checkLine((await getCase(actor, ex.id, caseId, repo)).options, line);
       return changeCase(actor, ex.id, caseId, v.version, 'add line', async (q, c) => {
         checkLine(c.options, line);
         await q.insertLine(actor.organisationId, v.optionId, {

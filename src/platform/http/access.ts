@@ -13,7 +13,10 @@
 //      a signed-in person without it gets 403 — before the handler reads anything;
 //   4. the handler runs, with all of the above, in one unit of work (one transaction, which a
 //      GET by the public opens read only); nothing is sent until it has committed, so a
-//      redirect saying "saved" never goes out for a change that was rolled back.
+//      redirect saying "saved" never goes out for a change that was rolled back. A handler that
+//      answers with an error status itself (a form shown again with its problems, 422; a
+//      conflict, 409) has its unit rolled back: a refused request changes nothing, even if the
+//      use case wrote something before it refused.
 //
 // Services then check the thing itself (`authorize(actor, permission, context)`).
 
@@ -35,6 +38,15 @@ import {
   sameSecret,
   serialiseCookie,
 } from './auth.ts';
+
+/** Thrown inside the unit of work to roll it back while still sending the handler's answer. */
+class RefusedAnswer extends Error {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    super('the handler answered a refusal; its unit of work is rolled back');
+    this.value = value;
+  }
+}
 
 const isMultipart = (request: FastifyRequest) =>
   (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
@@ -367,6 +379,12 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
             return value;
           },
           (error: unknown) => {
+            // The handler answered a refusal itself (a form shown again with its errors): the
+            // answer goes out, and whatever it wrote before refusing is rolled back.
+            if (error instanceof RefusedAnswer) {
+              held.release();
+              return error.value as T;
+            }
             held.discard();
             throw error;
           },
@@ -376,6 +394,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       // An upload whose form token was never read is refused, and what the handler did rolled back.
       const checkedForm = async (value: unknown): Promise<unknown> => {
         if (request.checkFormCsrf && !request.formCsrfChecked) await request.checkFormCsrf(undefined);
+        // A refusal the handler answered itself (a 422 form, a 409 conflict page) changes nothing.
+        if (reply.statusCode >= 400) throw new RefusedAnswer(value);
         return value;
       };
       let result: unknown;
