@@ -375,7 +375,7 @@ export function readCsvSheet(data: Uint8Array | string, limits: SpreadsheetLimit
   const rows = readCsv(data, { maxRows: limits.rows, maxColumns: limits.columns });
   return {
     name: '',
-    rows: rows.map((r) => ({ number: r.number, cells: r.cells })).filter((r) => r.cells.some((c) => c.trim() !== '')),
+    rows: rows.filter((r) => r.cells.some((c) => c.trim() !== '')),
     merges: [],
   };
 }

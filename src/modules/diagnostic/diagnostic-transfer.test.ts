@@ -30,7 +30,7 @@ describe('the diagnostic workbook', () => {
     assert.deepEqual(fromXlsx.problems, []);
     assert.deepEqual(strip(fromXlsx.data), strip(DEMO_DATA));
     const sheets = rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA).filter((s) => s.name !== SHEETS.allocations);
-    sheets.push(readCsvSheet(SHEETS.allocations, sheetCsv(DEFAULT_TAXONOMY, DEMO_DATA, SHEETS.allocations)));
+    sheets.push(await readCsvSheet(SHEETS.allocations, sheetCsv(DEFAULT_TAXONOMY, DEMO_DATA, SHEETS.allocations)));
     const fromCsv = parseWorkbook(sheets, DEFAULT_TAXONOMY);
     assert.deepEqual(fromCsv.problems, []);
     assert.deepEqual(strip(fromCsv.data), strip(DEMO_DATA));
@@ -51,8 +51,8 @@ describe('the diagnostic workbook', () => {
     ]);
   });
 
-  it('finds the header under a title row, whatever its case, and reads quoted CSV cells', () => {
-    const sheet = readCsvSheet(
+  it('finds the header under a title row, whatever its case, and reads quoted CSV cells', async () => {
+    const sheet = await readCsvSheet(
       SHEETS.volumes,
       '\uFEFFVolumes for 2009/10\r\nprocess CODE,volume\r\n"FIN-AP","96,000"\r\n',
     );
@@ -67,7 +67,7 @@ describe('a diagnostic sheet as CSV', () => {
   const VOLUMES = 'Process code,Process,Volume driver,Volume\r\nFIN-AP,Accounts payable,Invoices – £ café,"96,000"\r\n';
   const withoutVolumes = () => rawSheetsOf(DEFAULT_TAXONOMY, DEMO_DATA).filter((s) => s.name !== SHEETS.volumes);
 
-  it('escapes text a spreadsheet would run as a formula, and reads it back as it was', () => {
+  it('escapes text a spreadsheet would run as a formula, and reads it back as it was', async () => {
     const data = {
       ...DEMO_DATA,
       units: DEMO_DATA.units.map((u, i) => (i === 1 ? { ...u, name: '=HYPERLINK("http://x","Finance")' } : u)),
@@ -76,7 +76,7 @@ describe('a diagnostic sheet as CSV', () => {
     assert.match(csv, /,"'=HYPERLINK\(""http:\/\/x"",""Finance""\)",/);
     const sheets = rawSheetsOf(DEFAULT_TAXONOMY, data).filter((s) => s.name !== SHEETS.units);
     const { data: back, problems } = parseWorkbook(
-      [...sheets, readCsvSheet(SHEETS.units, Buffer.from(csv, 'utf8'))],
+      [...sheets, await readCsvSheet(SHEETS.units, Buffer.from(csv, 'utf8'))],
       DEFAULT_TAXONOMY,
     );
     assert.deepEqual(problems, []);
@@ -94,18 +94,18 @@ describe('a diagnostic sheet as CSV', () => {
     },
   ];
   for (const e of encodings)
-    it(`reads a sheet saved as ${e.name} with its £ and accents intact`, () => {
+    it(`reads a sheet saved as ${e.name} with its £ and accents intact`, async () => {
       const { data, problems } = parseWorkbook(
-        [...withoutVolumes(), readCsvSheet(SHEETS.volumes, e.bytes)],
+        [...withoutVolumes(), await readCsvSheet(SHEETS.volumes, e.bytes)],
         DEFAULT_TAXONOMY,
       );
       assert.deepEqual(problems, []);
       assert.deepEqual(data.volumes, [{ processCode: 'FIN-AP', volume: 96_000, driver: 'Invoices – £ café', row: 2 }]);
     });
 
-  it('refuses a file that is not well-formed CSV, naming the sheet and row', () => {
-    assert.throws(
-      () => readCsvSheet(SHEETS.volumes, Buffer.from('Process code,Volume\r\nFIN-AP,5\r\n"FIN-PAY,6\r\n')),
+  it('refuses a file that is not well-formed CSV, naming the sheet and row', async () => {
+    await assert.rejects(
+      readCsvSheet(SHEETS.volumes, Buffer.from('Process code,Volume\r\nFIN-AP,5\r\n"FIN-PAY,6\r\n')),
       (e: unknown) =>
         e instanceof ValidationError &&
         e.issues[0]?.message ===
@@ -113,9 +113,9 @@ describe('a diagnostic sheet as CSV', () => {
     );
   });
 
-  it('refuses a file that is not text at all', () => {
-    assert.throws(
-      () => readCsvSheet(SHEETS.volumes, Buffer.from([0x00, 0x01, 0x02, 0x41])),
+  it('refuses a file that is not text at all', async () => {
+    await assert.rejects(
+      readCsvSheet(SHEETS.volumes, Buffer.from([0x00, 0x01, 0x02, 0x41])),
       (e: unknown) =>
         e instanceof ValidationError &&
         /^The file is not a CSV file or an Excel workbook \(\.xlsx\): it holds data that is not text/.test(

@@ -44,7 +44,6 @@ import {
   mergedMessage,
   mergesFrom,
   numberText,
-  readCsvSheet as readCsvRows,
   readSpreadsheetOffThread,
   spreadsheetLimits,
   type MergedArea,
@@ -156,35 +155,18 @@ const rawSheet = (sheet: Sheet, name = sheet.name): RawSheet => ({
 });
 
 /**
- * One sheet uploaded as CSV (in any encoding platform/csv.ts recognises), with its blank rows
- * dropped and each row keeping its number. A file that is not text, or not well-formed CSV, is
- * refused naming the sheet (and the row).
+ * One sheet uploaded as CSV (in any encoding platform/csv.ts recognises; a big file read in the
+ * reader thread), with its blank rows dropped and each row keeping its number. A file that is
+ * not text, or not well-formed CSV, is refused naming the sheet (and the row).
  */
-/** As readCsvSheet, a big file read in the reader thread (platform/spreadsheet.ts). */
-export async function readCsvSheetOffThread(
+export async function readCsvSheet(
   name: string,
-  data: Buffer,
+  data: Buffer | string,
   limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<RawSheet> {
   try {
-    const [sheet] = await readSpreadsheetOffThread(data, limits);
+    const [sheet] = await readSpreadsheetOffThread(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, limits);
     return rawSheet(sheet!, name);
-  } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error;
-    throw ValidationError.single(
-      'file',
-      describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
-    );
-  }
-}
-
-export function readCsvSheet(
-  name: string,
-  data: Uint8Array | string,
-  limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
-): RawSheet {
-  try {
-    return rawSheet(readCsvRows(data, limits), name);
   } catch (error) {
     if (!(error instanceof CsvSyntaxError)) throw error;
     throw ValidationError.single(

@@ -52,7 +52,7 @@ import {
   isXlsx,
   parseWorkbook,
   rawSheetsOf,
-  readCsvSheetOffThread,
+  readCsvSheet,
   readWorkbook,
   writeWorkbook,
   type RawSheet,
@@ -645,7 +645,7 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
       } else {
         const sheetName = input.sheet ? CSV_SHEETS[input.sheet] : undefined;
         if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-        const sheet = await readCsvSheetOffThread(sheetName, input.file.data, sheetLimits);
+        const sheet = await readCsvSheet(sheetName, input.file.data, sheetLimits);
         sheets = rawSheetsOf(exercise.taxonomy, await repo.loadData(id)).filter((s) => s.name !== sheetName);
         sheets.push(sheet);
       }

@@ -269,33 +269,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     const needed = permissionsOf(access);
     if (needed.some((p) => mayEver(request.actor, p))) return true;
     if (request.actor.kind === 'public') {
-      if (wantsJson) {
-        reply.header('www-authenticate', 'Bearer');
-        problem(
-          reply,
-          401,
-          'SIGN_IN_REQUIRED',
-          'Sign in to continue',
-          'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
-        );
-      } else if (request.method !== 'GET') {
-        const ended = readCookies(request)[cookies.session] !== undefined;
-        reply.status(401).view('error.njk', {
-          pageTitle: 'Sign in to continue',
-          problem: {
-            title: 'Sign in to continue',
-            detail: ended
-              ? 'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.'
-              : 'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
-          },
-        });
-      } else {
-        const query = new URLSearchParams({
-          next: request.url,
-          ...(readCookies(request)[cookies.session] ? { notice: 'expired' } : {}),
-        });
-        reply.redirect(`/sign-in?${query}`, 302);
-      }
+      askToSignIn(request, reply);
       return false;
     }
     // Throws the refusal that names what the person may not do.
@@ -344,6 +318,15 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     if (isSafeMethod(request.method)) return payload;
     if (bearerToken(request) !== undefined || readCookies(request)[cookies.session] !== undefined) return payload;
     reply.header('connection', 'close');
+    return askToSignIn(request, reply);
+  }
+
+  /**
+   * The answer to someone not signed in on a route that needs it: 401 for the API and for forms
+   * (saying whether their session ended), a redirect to sign in for a page.
+   */
+  function askToSignIn(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const ended = readCookies(request)[cookies.session] !== undefined;
     if (request.url.startsWith('/api')) {
       reply.header('www-authenticate', 'Bearer');
       return problem(
@@ -354,14 +337,18 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         'Send a personal API token (Authorization: Bearer amber_…) or sign in.',
       );
     }
-    return reply.status(401).view('error.njk', {
-      pageTitle: 'Sign in to continue',
-      problem: {
-        title: 'Sign in to continue',
-        detail:
-          'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
-      },
-    });
+    if (request.method !== 'GET')
+      return reply.status(401).view('error.njk', {
+        pageTitle: 'Sign in to continue',
+        problem: {
+          title: 'Sign in to continue',
+          detail: ended
+            ? 'Your session has ended, so nothing was saved. Sign in again, then go back and make the change again.'
+            : 'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
+        },
+      });
+    const query = new URLSearchParams({ next: request.url, ...(ended ? { notice: 'expired' } : {}) });
+    return reply.redirect(`/sign-in?${query}`, 302);
   }
 
   /** Wraps a handler: who is asking, the permission, then the handler, all in one unit of work. */
