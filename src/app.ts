@@ -12,10 +12,10 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { Services } from './composition.ts';
 import type { DB } from './schema.ts';
-import { paths } from './paths.ts';
+import { paths, splitOrganisationUrl } from './paths.ts';
 import { viewsPlugin, GOVUK_FRONTEND_DIST } from './platform/views/views.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
-import { registerAccess } from './platform/http/access.ts';
+import { registerAccess, ORGANISATION_SLUG } from './platform/http/access.ts';
 import { parseFormBody, parseJsonBody } from './platform/http/form-body.ts';
 import type { Units } from './platform/db/unit-of-work.ts';
 import { registerPlanRoutes } from './modules/plans/plan.routes.ts';
@@ -86,6 +86,15 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
           },
     bodyLimit: 5 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    // An organisation's pages are `/o/SLUG/…` (issue 11): routed without the prefix, the
+    // organisation remembered for the access layer (which checks the person belongs to it).
+    rewriteUrl(req) {
+      const url = req.url ?? '/';
+      const named = splitOrganisationUrl(url);
+      if (!named) return url;
+      (req as unknown as Record<symbol, string>)[ORGANISATION_SLUG] = named.slug;
+      return named.rest;
+    },
     // A JSON body with __proto__ or constructor.prototype keys is refused (400), never merged.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -123,7 +132,8 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
     production,
     resolveSession: (token) => services.accounts.resolveSession(token),
     resolveToken: (token, use) => services.accounts.resolveApiToken(token, use),
-    publicActor: () => services.organisations.publicActor(),
+    publicActor: (slug) => services.organisations.publicActor(slug),
+    identityIn: (identity, organisationId) => services.accounts.identityIn(identity, organisationId),
     securityNote: (note) => services.accounts.recordSecurityEvent(note),
   });
   await app.register(fastifyStatic, {
@@ -137,10 +147,14 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
     watch: config.watchTemplates ?? false,
     locals: (reply) => ({
       organisationName: reply.request.organisationName,
+      organisationSlug: reply.request.organisationSlug,
       csrfToken: reply.request.csrfToken,
       currentUser: reply.request.identity && {
         name: reply.request.identity.user.name || reply.request.identity.user.email,
         isAdministrator: reply.request.identity.actor.roles.includes('administrator'),
+        /** Belongs to more than one organisation: the header offers to switch. */
+        canSwitch: reply.request.identity.memberships > 1,
+        isOperator: reply.request.identity.operator,
       },
     }),
   });

@@ -1,10 +1,47 @@
 // Every URL Amber serves, in one place: routes register these patterns, templates and tests
 // build links with these functions. URLs are lowercase kebab-case nouns.
+//
+// An organisation's pages live under its name (issue 11): `/o/leeds/priorities/VfM-4d`, so a link
+// sent by e-mail opens in the organisation it is about. Routes are registered without the prefix
+// (the app strips it before routing and remembers the organisation); a link built while a request
+// acts for an organisation (`inOrganisation`) carries it. Deployment-wide pages (signing in, one's
+// account, the API, the operator's pages, assets, the health check) never do.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const within = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with every organisation path it builds under `/o/SLUG` (a request, an e-mail about it). */
+export function inOrganisation<T>(slug: string | null | undefined, fn: () => T): T {
+  return slug ? within.run(slug, fn) : fn();
+}
+
+/** The prefix of an organisation's pages. */
+export const organisationPrefix = (slug: string): string => `/o/${encodeURIComponent(slug)}`;
+
+/** `/o/leeds/priorities` → { slug: 'leeds', rest: '/priorities' }; undefined for a deployment-wide URL. */
+export function splitOrganisationUrl(url: string): { slug: string; rest: string } | undefined {
+  const m = /^\/o\/([^/?#]{1,100})(.*)$/.exec(url);
+  if (!m) return undefined;
+  let slug: string;
+  try {
+    slug = decodeURIComponent(m[1]!);
+  } catch {
+    return undefined;
+  }
+  const rest = m[2]!;
+  return { slug, rest: rest === '' || rest.startsWith('?') ? `/${rest}` : rest };
+}
+
+const prefixNow = (path: string): string => {
+  const slug = within.getStore();
+  return slug ? `${organisationPrefix(slug)}${path === '/' ? '' : path}` || '/' : path;
+};
 
 // A segment starting with ':' is a route parameter (see `routes` below) and is left as it is.
 const seg = (s: string | number) => (String(s).startsWith(':') ? String(s) : encodeURIComponent(String(s)));
 
-export const paths = {
+const basePaths = {
   home: '/',
   health: '/health',
   dashboard: '/dashboard',
@@ -258,83 +295,127 @@ export const paths = {
     risk: (id: string) => `/api/risks/${seg(id)}`,
     priorityRisks: (code: string) => `/api/priorities/${seg(code)}/risks`,
   },
+  /** Deployment-wide (issue 11): the organisations a person belongs to, and the operator's pages. */
+  switchOrganisation: '/organisations/switch',
+  operator: {
+    organisations: '/operator/organisations',
+    newOrganisation: '/operator/organisations/new',
+  },
 } as const;
 
-/** Route patterns for Fastify, derived from the same functions so the two cannot drift apart. */
+/** Keys of `basePaths` whose URLs belong to the deployment, not to an organisation. */
+const DEPLOYMENT_WIDE = new Set<string>([
+  'health',
+  'assets',
+  'signIn',
+  'signOut',
+  'sso',
+  'password',
+  'invitations',
+  'account',
+  'api',
+  'switchOrganisation',
+  'operator',
+]);
+
+/** Every string and function of an organisation's paths, answering under its prefix when a request acts for one. */
+function underOrganisation<T extends object>(node: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (typeof value === 'string') Object.defineProperty(out, key, { enumerable: true, get: () => prefixNow(value) });
+    else if (typeof value === 'function')
+      out[key] = (...args: unknown[]) => prefixNow((value as (...a: unknown[]) => string)(...args));
+    else out[key] = underOrganisation(value as object);
+  }
+  return out as T;
+}
+
+export const paths: typeof basePaths = (() => {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(basePaths)) {
+    if (DEPLOYMENT_WIDE.has(key)) out[key] = value;
+    else if (typeof value === 'string')
+      Object.defineProperty(out, key, { enumerable: true, get: () => prefixNow(value) });
+    else out[key] = underOrganisation(value as object);
+  }
+  return out as typeof basePaths;
+})();
+
+/** Route patterns for Fastify, derived from the same functions so the two cannot drift apart (never prefixed). */
 export const routes = {
-  passwordReset: paths.password.reset(':token'),
-  invitation: paths.invitations.show(':token'),
-  revokeToken: paths.account.revokeToken(':id'),
-  user: paths.users.show(':id'),
-  userInvitation: paths.users.resendInvitation(':id'),
-  job: paths.jobs.show(':id'),
-  file: paths.files.show(':id'),
-  priority: paths.priorities.show(':code'),
-  priorityEdit: paths.priorities.edit(':code'),
-  reportNew: paths.reports.new(':code'),
-  reportCreate: paths.reports.create(':code'),
-  report: paths.reports.show(':code', ':period'),
-  reportEdit: paths.reports.edit(':code', ':period'),
-  reportDownload: paths.reports.download(':code', ':period', ':format' as 'pdf'),
-  actionNew: paths.reports.actions.new(':code', ':period'),
-  actionCreate: paths.reports.actions.create(':code', ':period'),
-  actionEdit: paths.reports.actions.edit(':code', ':period', ':n'),
-  actionUpdate: paths.reports.actions.update(':code', ':period', ':n'),
-  actionMove: paths.reports.actions.move(':code', ':period', ':n'),
-  actionDelete: paths.reports.actions.delete(':code', ':period', ':n'),
-  milestoneProgress: paths.reports.milestoneProgress(':code', ':period', ':id'),
-  reportGraphs: paths.reports.graphs(':code', ':period'),
-  indicator: paths.indicators.show(':code'),
-  indicatorEdit: paths.indicators.edit(':code'),
-  indicatorValues: paths.indicators.values(':code'),
-  indicatorStatus: paths.indicators.status(':code'),
-  riskEdit: paths.risks.edit(':id'),
-  priorityRisks: paths.risks.forPriority(':code'),
-  reportSubmit: paths.reports.submit(':code', ':period'),
-  reportSignOff: paths.reports.signOff(':code', ':period'),
-  reportRevisions: paths.reports.revisions(':code', ':period'),
-  reportRevision: paths.reports.revision(':code', ':period', ':n'),
-  reportCompare: paths.reports.compare(':code', ':period'),
-  reportSinceLastPeriod: paths.reports.sinceLastPeriod(':code', ':period'),
-  reportHistory: paths.history.report(':code', ':period'),
-  priorityHistory: paths.history.priority(':code'),
-  priorityHistoryCsv: paths.history.priorityCsv(':code'),
-  planEdit: paths.plans.edit(':id'),
-  themeNew: paths.plans.newTheme(':planId'),
-  themeCreate: paths.plans.createTheme(':planId'),
-  themeEdit: paths.plans.editTheme(':id'),
-  themeDelete: paths.plans.deleteTheme(':id'),
-  personEdit: paths.people.edit(':id'),
-  personDelete: paths.people.delete(':id'),
-  organisationEdit: paths.organisations.edit(':id'),
-  organisationDelete: paths.organisations.delete(':id'),
-  periodEdit: paths.periods.edit(':key'),
-  periodDelete: paths.periods.delete(':key'),
+  passwordReset: basePaths.password.reset(':token'),
+  invitation: basePaths.invitations.show(':token'),
+  revokeToken: basePaths.account.revokeToken(':id'),
+  user: basePaths.users.show(':id'),
+  userInvitation: basePaths.users.resendInvitation(':id'),
+  job: basePaths.jobs.show(':id'),
+  file: basePaths.files.show(':id'),
+  priority: basePaths.priorities.show(':code'),
+  priorityEdit: basePaths.priorities.edit(':code'),
+  reportNew: basePaths.reports.new(':code'),
+  reportCreate: basePaths.reports.create(':code'),
+  report: basePaths.reports.show(':code', ':period'),
+  reportEdit: basePaths.reports.edit(':code', ':period'),
+  reportDownload: basePaths.reports.download(':code', ':period', ':format' as 'pdf'),
+  actionNew: basePaths.reports.actions.new(':code', ':period'),
+  actionCreate: basePaths.reports.actions.create(':code', ':period'),
+  actionEdit: basePaths.reports.actions.edit(':code', ':period', ':n'),
+  actionUpdate: basePaths.reports.actions.update(':code', ':period', ':n'),
+  actionMove: basePaths.reports.actions.move(':code', ':period', ':n'),
+  actionDelete: basePaths.reports.actions.delete(':code', ':period', ':n'),
+  milestoneProgress: basePaths.reports.milestoneProgress(':code', ':period', ':id'),
+  reportGraphs: basePaths.reports.graphs(':code', ':period'),
+  indicator: basePaths.indicators.show(':code'),
+  indicatorEdit: basePaths.indicators.edit(':code'),
+  indicatorValues: basePaths.indicators.values(':code'),
+  indicatorStatus: basePaths.indicators.status(':code'),
+  riskEdit: basePaths.risks.edit(':id'),
+  priorityRisks: basePaths.risks.forPriority(':code'),
+  reportSubmit: basePaths.reports.submit(':code', ':period'),
+  reportSignOff: basePaths.reports.signOff(':code', ':period'),
+  reportRevisions: basePaths.reports.revisions(':code', ':period'),
+  reportRevision: basePaths.reports.revision(':code', ':period', ':n'),
+  reportCompare: basePaths.reports.compare(':code', ':period'),
+  reportSinceLastPeriod: basePaths.reports.sinceLastPeriod(':code', ':period'),
+  reportHistory: basePaths.history.report(':code', ':period'),
+  priorityHistory: basePaths.history.priority(':code'),
+  priorityHistoryCsv: basePaths.history.priorityCsv(':code'),
+  planEdit: basePaths.plans.edit(':id'),
+  themeNew: basePaths.plans.newTheme(':planId'),
+  themeCreate: basePaths.plans.createTheme(':planId'),
+  themeEdit: basePaths.plans.editTheme(':id'),
+  themeDelete: basePaths.plans.deleteTheme(':id'),
+  personEdit: basePaths.people.edit(':id'),
+  personDelete: basePaths.people.delete(':id'),
+  organisationEdit: basePaths.organisations.edit(':id'),
+  organisationDelete: basePaths.organisations.delete(':id'),
+  periodEdit: basePaths.periods.edit(':key'),
+  periodDelete: basePaths.periods.delete(':key'),
   api: {
-    priority: paths.api.priority(':code'),
-    reports: paths.api.reports(':code'),
-    report: paths.api.report(':code', ':period'),
-    actions: paths.api.actions(':code', ':period'),
-    action: paths.api.action(':code', ':period', ':n'),
-    actionMove: paths.api.actionMove(':code', ':period', ':n'),
-    submit: paths.api.submit(':code', ':period'),
-    approve: paths.api.approve(':code', ':period'),
-    return: paths.api.return(':code', ':period'),
-    revisions: paths.api.revisions(':code', ':period'),
-    revision: paths.api.revision(':code', ':period', ':n'),
-    compare: paths.api.compare(':code', ':period'),
-    reportHistory: paths.api.reportHistory(':code', ':period'),
-    priorityHistory: paths.api.priorityHistory(':code'),
-    milestoneProgress: paths.api.milestoneProgress(':code', ':period', ':id'),
-    person: paths.api.person(':id'),
-    organisation: paths.api.organisation(':id'),
-    plan: paths.api.plan(':id'),
-    themes: paths.api.themes(':planId'),
-    theme: paths.api.theme(':id'),
-    indicator: paths.api.indicator(':code'),
-    indicatorValues: paths.api.indicatorValues(':code'),
-    indicatorStatus: paths.api.indicatorStatus(':code'),
-    risk: paths.api.risk(':id'),
-    priorityRisks: paths.api.priorityRisks(':code'),
+    priority: basePaths.api.priority(':code'),
+    reports: basePaths.api.reports(':code'),
+    report: basePaths.api.report(':code', ':period'),
+    actions: basePaths.api.actions(':code', ':period'),
+    action: basePaths.api.action(':code', ':period', ':n'),
+    actionMove: basePaths.api.actionMove(':code', ':period', ':n'),
+    submit: basePaths.api.submit(':code', ':period'),
+    approve: basePaths.api.approve(':code', ':period'),
+    return: basePaths.api.return(':code', ':period'),
+    revisions: basePaths.api.revisions(':code', ':period'),
+    revision: basePaths.api.revision(':code', ':period', ':n'),
+    compare: basePaths.api.compare(':code', ':period'),
+    reportHistory: basePaths.api.reportHistory(':code', ':period'),
+    priorityHistory: basePaths.api.priorityHistory(':code'),
+    milestoneProgress: basePaths.api.milestoneProgress(':code', ':period', ':id'),
+    person: basePaths.api.person(':id'),
+    organisation: basePaths.api.organisation(':id'),
+    plan: basePaths.api.plan(':id'),
+    themes: basePaths.api.themes(':planId'),
+    theme: basePaths.api.theme(':id'),
+    indicator: basePaths.api.indicator(':code'),
+    indicatorValues: basePaths.api.indicatorValues(':code'),
+    indicatorStatus: basePaths.api.indicatorStatus(':code'),
+    risk: basePaths.api.risk(':id'),
+    priorityRisks: basePaths.api.priorityRisks(':code'),
   },
 };

@@ -17,6 +17,8 @@ export interface OrganisationTable {
   short_name: string | null;
   kind: 'council' | 'public_body' | 'private' | 'voluntary' | 'other';
   managed_by_id: string | null;
+  /** The name its URLs carry (`/o/leeds/…`); only an organisation that runs Amber itself has one (issue 11). */
+  slug: string | null;
   /** The tolerance of indicators without a rule of their own (a percentage, in basis points). */
   default_rule_kind: Generated<'percent'>;
   default_rule_value: Generated<number>;

@@ -62,7 +62,8 @@ describe('versions on every API write [pglite]', () => {
     assert.equal(org.version, 1);
     const whole = { name: 'Versioned Partner Ltd', shortName: 'VP', kind: 'private' };
     assert.equal((await api('PUT', paths.api.organisation(org.id), whole)).statusCode, 422, 'no version');
-    assert.equal((await api('PUT', paths.api.organisation(org.id), { ...whole, version: 1 })).json().version, 2);
+    const changed = await api('PUT', paths.api.organisation(org.id), { ...whole, version: 1 });
+    assert.equal(changed.json().version, 2, changed.body);
     const stale = await api('PUT', paths.api.organisation(org.id), { ...whole, name: 'Overwritten', version: 1 });
     assert.equal(stale.statusCode, 409);
     assert.equal((await partner(org.id))?.name, 'Versioned Partner Ltd');

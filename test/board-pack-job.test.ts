@@ -112,7 +112,13 @@ for (const engine of ENGINES) {
       const jobId = jobUrl.split('/').pop()!;
       const other = await t.db
         .insertInto('organisation')
-        .values({ name: 'Elsewhere council', short_name: null, kind: 'council', managed_by_id: null })
+        .values({
+          name: 'Elsewhere council',
+          short_name: null,
+          kind: 'council',
+          managed_by_id: null,
+          slug: 'elsewhere-council',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await assert.rejects(t.services.jobs.get(systemActor(other.id, 'test'), jobId), /There is no job/);

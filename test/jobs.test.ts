@@ -1,6 +1,7 @@
 // The job queue in PostgreSQL (issue 4), on both engines: claiming is exclusive, failures keep
 // their message, progress is stored.
 
+import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachEngine, jobDatabase, type TestDatabase } from './helpers/database.ts';
@@ -9,7 +10,7 @@ import { createJobQueue, type JobHandler } from '../src/platform/jobs/jobs.ts';
 async function organisation(t: TestDatabase, name: string): Promise<string> {
   const row = await t.db
     .insertInto('organisation')
-    .values({ name, short_name: null, kind: 'council', managed_by_id: null })
+    .values({ name, short_name: null, kind: 'council', managed_by_id: null, slug: `jobs-${randomUUID()}` })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { buildTestApp, type TestApp, type TestSession } from './helpers/app.ts';
+import { ENGINES } from './helpers/database.ts';
 import { insertPerson, insertPriority } from './builders/index.ts';
 import {
   ROLES,
@@ -161,493 +162,543 @@ interface World {
   tokenIds: Map<string, string>;
 }
 
-describe('the permissions walk [pglite]', () => {
-  let t: TestApp;
-  let A: World;
-  let B: World;
-  const sessions = new Map<Role, TestSession>();
-  const linked: Partial<Record<Role, string>> = {};
-  let fresh = 0;
+for (const engine of ENGINES)
+  describe(`the permissions walk [${engine}]`, () => {
+    let t: TestApp;
+    let A: World;
+    let B: World;
+    let slugOfB = '';
+    const sessions = new Map<Role, TestSession>();
+    const linked: Partial<Record<Role, string>> = {};
+    let fresh = 0;
 
-  async function sessionFor(role: Role): Promise<TestSession> {
-    let s = sessions.get(role);
-    // Signing out, or a change of someone's roles, ends sessions: start a new one when needed.
-    if (!s || !(await t.services.accounts.resolveSession(s.headers.cookie.split('=')[1]!))) {
-      s = await t.signIn([role], linked[role] ? { personId: linked[role] } : {});
-      sessions.set(role, s);
-      const user = systemActor(A.org.organisationId, 'walk');
-      const token = await t.services.accounts.createApiToken(
-        { kind: 'user', organisationId: user.organisationId, label: s.email, userId: s.userId, roles: [role] },
-        { name: 'walk', scope: 'read', expiresInDays: '30' },
-      );
-      A.tokenIds.set(s.userId, token.id);
+    async function sessionFor(role: Role): Promise<TestSession> {
+      let s = sessions.get(role);
+      // Signing out, or a change of someone's roles, ends sessions: start a new one when needed.
+      if (!s || !(await t.services.accounts.resolveSession(s.headers.cookie.split('=')[1]!))) {
+        s = await t.signIn([role], linked[role] ? { personId: linked[role] } : {});
+        sessions.set(role, s);
+        const user = systemActor(A.org.organisationId, 'walk');
+        const token = await t.services.accounts.createApiToken(
+          { kind: 'user', organisationId: user.organisationId, label: s.email, userId: s.userId, roles: [role] },
+          { name: 'walk', scope: 'read', expiresInDays: '30' },
+        );
+        A.tokenIds.set(s.userId, token.id);
+      }
+      return s;
     }
-    return s;
-  }
 
-  /** A world: an organisation with one of everything the routes name. */
-  async function world(
-    services: Services,
-    org: Actor,
-    names: { code: string; period: string; markers: boolean },
-  ): Promise<World> {
-    const values: Record<string, string> = {};
-    const m = names.markers;
-    const person = await insertPerson(services, org, { name: m ? OTHER.person : 'Walk Person' });
-    const partner = await services.organisations.createPartner(org, {
-      name: m ? OTHER.partner : 'Walk Partner',
-      kind: 'other',
-    });
-    const plan = await services.plans.createPlan(org, {
-      title: m ? OTHER.plan : 'Walk plan',
-      firstYear: 2008,
-      lastYear: 2031,
-    });
-    const theme = await services.plans.createTheme(org, plan.id, { title: m ? OTHER.theme : 'Walk theme' });
-    await services.periods.ensure(org, names.period);
-    const priority = await insertPriority(services, org, {
-      themeId: theme.id,
-      code: names.code,
-      title: m ? OTHER.title : 'Walk priority',
-      accountableOfficerId: person.id,
-      accountableDirectorId: person.id,
-    });
-    await services.reports.create(org, priority.code, { period: names.period });
-    await services.reports.updateSections(org, priority.code, names.period, {
-      summary: m ? OTHER.summary : 'Walk summary',
-      status: 'green',
-    });
-    for (const n of [1, 2])
-      await services.reports.addAction(org, priority.code, names.period, {
-        description: `Action ${n}`,
-        milestones: [{ description: `Milestone ${n}`, timescale: 'Mar 2010' }],
+    /** A world: an organisation with one of everything the routes name. */
+    async function world(
+      services: Services,
+      org: Actor,
+      names: { code: string; period: string; markers: boolean },
+    ): Promise<World> {
+      const values: Record<string, string> = {};
+      const m = names.markers;
+      const person = await insertPerson(services, org, { name: m ? OTHER.person : 'Walk Person' });
+      const partner = await services.organisations.createPartner(org, {
+        name: m ? OTHER.partner : 'Walk Partner',
+        kind: 'other',
       });
-    const bundle = await services.reports.getBundle(org, priority.code, names.period);
-    const risk = await services.risks.create(org, {
-      priority: priority.code,
-      description: m ? OTHER.risk : 'Walk risk',
-      likelihood: '2',
-      impact: '2',
-    });
-    const indicator = await services.indicators.create(org, {
-      code: m ? OTHER.indicator : 'WALK-IND',
-      title: m ? OTHER.indicator : 'Walk indicator',
-      unitKind: 'number',
-      polarity: 'higher',
-      frequency: 'quarterly',
-      priorityIds: [priority.id],
-    });
-    const job = await services.boardPack.requestFiles(org, names.period);
-    const file = await services.jobs.queue.storeFile(job, {
-      name: 'walk.pdf',
-      contentType: 'application/pdf',
-      bytes: Buffer.from('%PDF-1.4'),
-    });
-    const user = await services.accounts.createUser(org, {
-      email: `walk.${names.code.toLowerCase()}@test.example`,
-      name: 'Walk User',
-      roles: ['viewer'],
-      active: true,
-    });
-    const exercise =
-      (await services.diagnostics.listExercises(org))[0]?.id ?? (await services.diagnostics.seedDemo(org));
-    await services.efficiency.seedDemo(org, exercise, priority.code);
-    const benchmarks = await services.efficiency.benchmarks(org, exercise);
-    const opportunities = await services.efficiency.opportunities(org, exercise);
-    const cases = await services.efficiency.cases(org, exercise);
-    const savings = await services.efficiency.savings(org, exercise);
-    const gainShare = await services.efficiency.gainShare(org, exercise);
-    const posts = await services.diagnostics.listPosts(org, exercise);
-    Object.assign(values, {
-      person: person.id,
-      partner: partner.id,
-      plan: plan.id,
-      theme: theme.id,
-      code: priority.code,
-      period: names.period,
-      risk: risk.id,
-      indicator: indicator.code,
-      job: job.id,
-      file: file.id,
-      user: user.id,
-      [`milestone:${priority.code}:${names.period}:1`]: bundle.report.actions[0]!.milestones[0]!.id,
-      [`milestone:${priority.code}:${names.period}:2`]: bundle.report.actions[1]!.milestones[0]!.id,
-      exercise,
-      benchmark: benchmarks.sets[0]!.set.id,
-      opportunity: opportunities.opportunities[0]!.id,
-      case: cases.cases[0]!.id,
-      saving: savings.entries[0]!.id,
-      agreement: gainShare.agreements[0]!.agreement.id,
-      post: posts.posts[0]!.id,
-    });
-    return { org, values, tokenIds: new Map() };
-  }
-
-  before(async () => {
-    t = await buildTestApp('pglite', { as: false });
-    const home = await t.services.organisations.getHome();
-    const org = systemActor(home.id, 'walk');
-    A = await world(t.services, org, { code: 'WALK-OWN', period: '2009-10-h2', markers: false });
-    // The scopes' targets, in A: a priority the linked people are accountable for (WALK-OWN) and
-    // one they are not (WALK-OTHER); on WALK-OWN's draft report, action 1 names the contributor
-    // and action 2 does not; 2009-10-h1 is published, 2009-10-h2 a draft.
-    const officer = await insertPerson(t.services, org, { name: 'Walk Officer' });
-    const director = await insertPerson(t.services, org, { name: 'Walk Director' });
-    const contributor = await insertPerson(t.services, org, { name: 'Walk Contributor' });
-    Object.assign(linked, {
-      accountable_officer: officer.id,
-      accountable_director: director.id,
-      contributor: contributor.id,
-    });
-    const someoneElse = (await insertPerson(t.services, org, { name: 'Someone Else' })).id;
-    const own = await t.services.plans.getPriority(org, 'WALK-OWN');
-    await t.services.plans.updatePriority(org, own.code, {
-      themeId: own.themeId,
-      code: own.code,
-      title: own.title,
-      accountableOfficerId: officer.id,
-      accountableDirectorId: director.id,
-    });
-    await insertPriority(t.services, org, {
-      themeId: own.themeId,
-      code: 'WALK-OTHER',
-      accountableOfficerId: someoneElse,
-      accountableDirectorId: someoneElse,
-    });
-    for (const [code, period] of [
-      ['WALK-OWN', '2008-09-h2'],
-      ['WALK-OWN', '2009-10-h1'],
-      ['WALK-OTHER', '2009-10-h2'],
-    ] as const) {
-      await t.services.periods.ensure(org, period);
-      await t.services.reports.create(org, code, { period });
-      await t.services.reports.updateSections(org, code, period, { summary: `${code} ${period}`, status: 'green' });
+      const plan = await services.plans.createPlan(org, {
+        title: m ? OTHER.plan : 'Walk plan',
+        firstYear: 2008,
+        lastYear: 2031,
+      });
+      const theme = await services.plans.createTheme(org, plan.id, { title: m ? OTHER.theme : 'Walk theme' });
+      await services.periods.ensure(org, names.period);
+      const priority = await insertPriority(services, org, {
+        themeId: theme.id,
+        code: names.code,
+        title: m ? OTHER.title : 'Walk priority',
+        accountableOfficerId: person.id,
+        accountableDirectorId: person.id,
+      });
+      await services.reports.create(org, priority.code, { period: names.period });
+      await services.reports.updateSections(org, priority.code, names.period, {
+        summary: m ? OTHER.summary : 'Walk summary',
+        status: 'green',
+      });
       for (const n of [1, 2])
-        await t.services.reports.addAction(org, code, period, {
+        await services.reports.addAction(org, priority.code, names.period, {
           description: `Action ${n}`,
           milestones: [{ description: `Milestone ${n}`, timescale: 'Mar 2010' }],
         });
+      const bundle = await services.reports.getBundle(org, priority.code, names.period);
+      const risk = await services.risks.create(org, {
+        priority: priority.code,
+        description: m ? OTHER.risk : 'Walk risk',
+        likelihood: '2',
+        impact: '2',
+      });
+      const indicator = await services.indicators.create(org, {
+        code: m ? OTHER.indicator : 'WALK-IND',
+        title: m ? OTHER.indicator : 'Walk indicator',
+        unitKind: 'number',
+        polarity: 'higher',
+        frequency: 'quarterly',
+        priorityIds: [priority.id],
+      });
+      const job = await services.boardPack.requestFiles(org, names.period);
+      const file = await services.jobs.queue.storeFile(job, {
+        name: 'walk.pdf',
+        contentType: 'application/pdf',
+        bytes: Buffer.from('%PDF-1.4'),
+      });
+      const user = await services.accounts.createUser(org, {
+        email: `walk.${names.code.toLowerCase()}@test.example`,
+        name: 'Walk User',
+        roles: ['viewer'],
+        active: true,
+      });
+      const exercise =
+        (await services.diagnostics.listExercises(org))[0]?.id ?? (await services.diagnostics.seedDemo(org));
+      await services.efficiency.seedDemo(org, exercise, priority.code);
+      const benchmarks = await services.efficiency.benchmarks(org, exercise);
+      const opportunities = await services.efficiency.opportunities(org, exercise);
+      const cases = await services.efficiency.cases(org, exercise);
+      const savings = await services.efficiency.savings(org, exercise);
+      const gainShare = await services.efficiency.gainShare(org, exercise);
+      const posts = await services.diagnostics.listPosts(org, exercise);
+      Object.assign(values, {
+        person: person.id,
+        partner: partner.id,
+        plan: plan.id,
+        theme: theme.id,
+        code: priority.code,
+        period: names.period,
+        risk: risk.id,
+        indicator: indicator.code,
+        job: job.id,
+        file: file.id,
+        user: user.id,
+        [`milestone:${priority.code}:${names.period}:1`]: bundle.report.actions[0]!.milestones[0]!.id,
+        [`milestone:${priority.code}:${names.period}:2`]: bundle.report.actions[1]!.milestones[0]!.id,
+        exercise,
+        benchmark: benchmarks.sets[0]!.set.id,
+        opportunity: opportunities.opportunities[0]!.id,
+        case: cases.cases[0]!.id,
+        saving: savings.entries[0]!.id,
+        agreement: gainShare.agreements[0]!.agreement.id,
+        post: posts.posts[0]!.id,
+      });
+      return { org, values, tokenIds: new Map() };
     }
-    // Published: WALK-OWN's two earlier reports (paper sign-offs, entered by the system).
-    for (const period of ['2008-09-h2', '2009-10-h1']) {
-      for (const role of ['accountable_officer', 'accountable_director'] as const)
-        await t.services.reports.recordHistoricalSignOff(org, 'WALK-OWN', period, {
-          role,
-          personId: role === 'accountable_officer' ? officer.id : director.id,
-          signedOn: '1 October 2009',
-        });
-    }
-    const ownDraft = await t.services.reports.getBundle(org, 'WALK-OWN', '2009-10-h2');
-    const action1 = ownDraft.report.actions[0]!;
-    await t.services.reports.updateAction(org, 'WALK-OWN', '2009-10-h2', 1, {
-      description: action1.description,
-      contributors: [`person:${contributor.id}`],
-      milestones: action1.milestones.map((m) => ({ id: m.id, description: m.description, timescale: 'Mar 2010' })),
-    });
-    const otherRisk = await t.services.risks.create(org, {
-      priority: 'WALK-OTHER',
-      description: 'Not yours',
-      likelihood: '1',
-      impact: '1',
-    });
-    A.values.otherRisk = otherRisk.id;
-    A.values.otherMilestone = ownDraft.report.actions[1]!.milestones[0]!.id;
-    A.values.publishedPeriod = '2009-10-h1';
-    // Public routes' one-time links: real ones, from the e-mails they were sent in.
-    await t.services.accounts.invite(
-      org,
-      { email: 'walk.invited@test.example', name: 'Walk Invited', roles: ['viewer'] },
-      'walk',
-    );
-    const resetFor = await t.services.accounts.createUser(org, {
-      email: 'walk.reset@test.example',
-      name: 'Walk Reset',
-      roles: ['viewer'],
-      password: 'a long enough password',
-    });
-    await t.services.accounts.requestPasswordReset(
-      (await t.services.organisations.publicActor())!.actor,
-      { email: resetFor.email },
-      { ip: '127.0.0.1', userAgent: 'walk' },
-    );
-    const mails = await sql<{ text: string }>`select input->>'text' as text from job where kind = 'mail.send'`.execute(
-      t.db,
-    );
-    const link = (pattern: RegExp) => mails.rows.map((r) => pattern.exec(r.text)?.[1]).find(Boolean)!;
-    A.values.invitation = link(/\/invitations\/([\w-]+)/);
-    A.values.reset = link(/\/password\/reset\/([\w-]+)/);
 
-    // B: another organisation in the same deployment, with one of everything too.
-    const other = await t.services.organisations.createHome('walk', { name: OTHER.organisation, kind: 'council' });
-    B = await world(t.services, systemActor(other.id, 'walk'), {
-      code: OTHER.code,
-      period: OTHER.period,
-      markers: true,
-    });
-    documented = (await t.app.inject({ url: '/api/openapi.json' })).json<{ paths: Documented }>().paths;
-  });
-  after(async () => t?.close());
-
-  /**
-   * A route's URL with a world's values. For a case probing a scope, `out` moves the one thing the
-   * scope is about: another priority ("own"), another key action ("named"), a draft instead of the
-   * published report ("published").
-   */
-  async function concrete(route: RegisteredRoute, w: World, c: Pick<Case, 'scope' | 'target'>, session?: TestSession) {
-    const v = w.values;
-    const u = route.url;
-    const out = c.target === 'out';
-    const freshFor = async (kind: 'person' | 'partner' | 'theme' | 'period'): Promise<string> => {
-      const n = ++fresh;
-      if (kind === 'person') return (await insertPerson(t.services, w.org, { name: `Fresh person ${n}` })).id;
-      if (kind === 'partner')
-        return (await t.services.organisations.createPartner(w.org, { name: `Fresh partner ${n}`, kind: 'other' })).id;
-      if (kind === 'theme')
-        return (await t.services.plans.createTheme(w.org, v.plan!, { title: `Fresh theme ${n}` })).id;
-      const year = 2040 + n;
-      const key = `${year}-${String((year + 1) % 100).padStart(2, '0')}-q1`;
-      await t.services.periods.ensure(w.org, key);
-      return key;
-    };
-    const deletes = isDelete(route) && w === A;
-    const code = c.scope === 'own' && out && w === A ? 'WALK-OTHER' : v.code!;
-    const period = c.scope === 'published' && !out && v.publishedPeriod ? v.publishedPeriod : v.period!;
-    const n = c.scope === 'named' && out ? '2' : '1';
-    const idOf = async (): Promise<string | undefined> => {
-      if (/^\/(api\/)?people/.test(u)) return deletes ? freshFor('person') : v.person;
-      if (/^\/(api\/)?organisations/.test(u)) return deletes ? freshFor('partner') : v.partner;
-      if (/^\/(api\/)?plans/.test(u)) return v.plan;
-      if (/^\/(api\/)?themes/.test(u)) return deletes ? freshFor('theme') : v.theme;
-      if (/\/risks\/:id/.test(u)) return c.scope === 'own' && out ? v.otherRisk : v.risk;
-      if (u.startsWith('/users')) return v.user;
-      if (u.startsWith('/jobs')) return v.job;
-      if (u.startsWith('/files')) return v.file;
-      if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
-      if (u.startsWith('/diagnostic')) return v.exercise;
-      if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
-      return undefined;
-    };
-    const itemOf = (): string | undefined => {
-      if (u.includes('/benchmarks/')) return v.benchmark;
-      if (u.includes('/opportunities/')) return v.opportunity;
-      if (u.includes('/cases/')) return v.case;
-      if (u.includes('/savings/')) return v.saving;
-      if (u.includes('/gain-share/')) return v.agreement;
-      return undefined;
-    };
-    const unknown: string[] = [];
-    let url = u;
-    for (const p of params(u)) {
-      let value: string | undefined;
-      switch (p) {
-        case 'code':
-          value = u.includes('/baseline/processes/')
-            ? 'FIN-AP'
-            : u.startsWith('/diagnostic')
-              ? 'FIN'
-              : /^\/(api\/)?indicators/.test(u)
-                ? v.indicator
-                : code;
-          break;
-        case 'period':
-          value = period;
-          break;
-        case 'key':
-          value = deletes ? await freshFor('period') : v.period;
-          break;
-        case 'n':
-          value = n;
-          break;
-        case 'format':
-          value = 'json';
-          break;
-        case 'table':
-          value = 'functions';
-          break;
-        case 'token':
-          value = u.includes('invitation') ? v.invitation : v.reset;
-          break;
-        case 'planId':
-          value = v.plan;
-          break;
-        case 'itemId':
-          value = itemOf();
-          break;
-        case 'postId':
-          value = v.post;
-          break;
-        case 'id':
-          value = await idOf();
-          break;
+    before(async () => {
+      t = await buildTestApp(engine, { as: false });
+      const home = await t.services.organisations.getHome();
+      const org = systemActor(home.id, 'walk');
+      A = await world(t.services, org, { code: 'WALK-OWN', period: '2009-10-h2', markers: false });
+      // The scopes' targets, in A: a priority the linked people are accountable for (WALK-OWN) and
+      // one they are not (WALK-OTHER); on WALK-OWN's draft report, action 1 names the contributor
+      // and action 2 does not; 2009-10-h1 is published, 2009-10-h2 a draft.
+      const officer = await insertPerson(t.services, org, { name: 'Walk Officer' });
+      const director = await insertPerson(t.services, org, { name: 'Walk Director' });
+      const contributor = await insertPerson(t.services, org, { name: 'Walk Contributor' });
+      Object.assign(linked, {
+        accountable_officer: officer.id,
+        accountable_director: director.id,
+        contributor: contributor.id,
+      });
+      const someoneElse = (await insertPerson(t.services, org, { name: 'Someone Else' })).id;
+      const own = await t.services.plans.getPriority(org, 'WALK-OWN');
+      await t.services.plans.updatePriority(org, own.code, {
+        themeId: own.themeId,
+        code: own.code,
+        title: own.title,
+        accountableOfficerId: officer.id,
+        accountableDirectorId: director.id,
+      });
+      await insertPriority(t.services, org, {
+        themeId: own.themeId,
+        code: 'WALK-OTHER',
+        accountableOfficerId: someoneElse,
+        accountableDirectorId: someoneElse,
+      });
+      for (const [code, period] of [
+        ['WALK-OWN', '2008-09-h2'],
+        ['WALK-OWN', '2009-10-h1'],
+        ['WALK-OTHER', '2009-10-h2'],
+      ] as const) {
+        await t.services.periods.ensure(org, period);
+        await t.services.reports.create(org, code, { period });
+        await t.services.reports.updateSections(org, code, period, { summary: `${code} ${period}`, status: 'green' });
+        for (const n of [1, 2])
+          await t.services.reports.addAction(org, code, period, {
+            description: `Action ${n}`,
+            milestones: [{ description: `Milestone ${n}`, timescale: 'Mar 2010' }],
+          });
       }
-      if (value === undefined) unknown.push(p);
-      else url = url.replace(`:${p}`, encodeURIComponent(value));
-    }
-    if (unknown.length > 0) return unknown;
-    // What changed between two revisions names them in the query.
-    return /\/changes$/.test(u) ? `${url}?from=1&to=1` : url;
-  }
-
-  /** What an API write sends: every field its document requires, empty, and a version nobody has. */
-  type Documented = Record<
-    string,
-    Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>
-  >;
-  let documented: Documented = {};
-  function apiBody(route: RegisteredRoute): Record<string, unknown> {
-    const op = documented[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
-    const required = op?.requestBody?.content['application/json']?.schema.required ?? [];
-    return Object.fromEntries(required.map((f) => [f, f === 'version' ? 999999 : '']));
-  }
-
-  const PUBLIC_CSRF = 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal';
-  async function request(route: RegisteredRoute, url: string, who: Who) {
-    const headers: Record<string, string> = {};
-    if (who !== 'public') Object.assign(headers, (await sessionFor(who)).headers);
-    // Before sign-in, forms carry the double-submit token, so the walk reaches the permission.
-    else Object.assign(headers, { cookie: `amber_csrf=${PUBLIC_CSRF}`, 'x-csrf-token': PUBLIC_CSRF });
-    const isApi = url.startsWith('/api');
-    const write = route.method !== 'GET';
-    if (write) headers['content-type'] = isApi ? 'application/json' : 'application/x-www-form-urlencoded';
-    // A form carries a version nobody has, so a change an allowed role may make is refused as stale
-    // (409) rather than made; an API write carries what its document requires, so the service's
-    // own checks are reached. What a role may not do is refused before either is looked at.
-    const payload = !write ? undefined : isApi ? JSON.stringify(apiBody(route)) : 'version=999999';
-    return t.app.inject({ method: route.method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
-  }
-
-  const routes = () => [...t.app.routeTable].filter((r) => !r.infrastructure).sort((a, b) => order(a) - order(b));
-
-  it('classifies every route for every role: a value for each parameter, a target for each scope', async () => {
-    const problems: string[] = [];
-    for (const route of routes()) {
-      for (const who of WHO) {
-        const cases = casesOf(route, who);
-        if (typeof cases === 'string') problems.push(cases);
+      // Published: WALK-OWN's two earlier reports (paper sign-offs, entered by the system).
+      for (const period of ['2008-09-h2', '2009-10-h1']) {
+        for (const role of ['accountable_officer', 'accountable_director'] as const)
+          await t.services.reports.recordHistoricalSignOff(org, 'WALK-OWN', period, {
+            role,
+            personId: role === 'accountable_officer' ? officer.id : director.id,
+            signedOn: '1 October 2009',
+          });
       }
-      const filled = await concrete(route, A, { target: 'in' }, await sessionFor('administrator'));
-      if (Array.isArray(filled)) problems.push(`${key(route)}: no value for ${filled.map((p) => `:${p}`).join(', ')}`);
-    }
-    assert.deepEqual(problems, []);
-  });
+      const ownDraft = await t.services.reports.getBundle(org, 'WALK-OWN', '2009-10-h2');
+      const action1 = ownDraft.report.actions[0]!;
+      await t.services.reports.updateAction(org, 'WALK-OWN', '2009-10-h2', 1, {
+        description: action1.description,
+        contributors: [`person:${contributor.id}`],
+        milestones: action1.milestones.map((m) => ({ id: m.id, description: m.description, timescale: 'Mar 2010' })),
+      });
+      const otherRisk = await t.services.risks.create(org, {
+        priority: 'WALK-OTHER',
+        description: 'Not yours',
+        likelihood: '1',
+        impact: '1',
+      });
+      A.values.otherRisk = otherRisk.id;
+      A.values.otherMilestone = ownDraft.report.actions[1]!.milestones[0]!.id;
+      A.values.publishedPeriod = '2009-10-h1';
+      // Public routes' one-time links: real ones, from the e-mails they were sent in.
+      await t.services.accounts.invite(
+        org,
+        { email: 'walk.invited@test.example', name: 'Walk Invited', roles: ['viewer'] },
+        'walk',
+      );
+      const resetFor = await t.services.accounts.createUser(org, {
+        email: 'walk.reset@test.example',
+        name: 'Walk Reset',
+        roles: ['viewer'],
+        password: 'a long enough password',
+      });
+      await t.services.accounts.requestPasswordReset(
+        (await t.services.organisations.publicActor())!.actor,
+        { email: resetFor.email },
+        { ip: '127.0.0.1', userAgent: 'walk' },
+      );
+      const mails = await sql<{
+        text: string;
+      }>`select input->>'text' as text from job where kind = 'mail.send'`.execute(t.db);
+      const link = (pattern: RegExp) => mails.rows.map((r) => pattern.exec(r.text)?.[1]).find(Boolean)!;
+      A.values.invitation = link(/\/invitations\/([\w-]+)/);
+      A.values.reset = link(/\/password\/reset\/([\w-]+)/);
 
-  it('refuses every role the table denies, and lets through every role it allows, in scope and out of it, on every route', async () => {
-    const problems: string[] = [];
-    let requests = 0;
-    for (const route of routes()) {
-      // Denied first: their requests must change nothing, so the allowed ones see the same state.
-      const plan = WHO.flatMap((who) => {
-        const cases = casesOf(route, who);
-        return typeof cases === 'string' ? [] : cases.map((c) => ({ who, ...c }));
-      }).sort((a, b) => (a.expect === 'deny' ? -1 : 0) - (b.expect === 'deny' ? -1 : 0));
-      for (const c of plan) {
-        const session = c.who === 'public' ? undefined : await sessionFor(c.who);
-        const filled = await concrete(route, A, c, session);
-        if (Array.isArray(filled)) continue; // reported by the first test
-        const url = filled;
-        const res = await request(route, url, c.who);
-        requests++;
-        const signIn =
-          res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location).startsWith('/sign-in'));
-        const got =
-          res.statusCode === 403 ? 'deny' : signIn ? 'sign-in' : res.statusCode === 404 ? 'not found' : 'allow';
-        const want = c.expect === 'deny' ? (c.who === 'public' ? 'sign-in' : 'deny') : 'allow';
-        if (got !== want)
-          problems.push(
-            `${key(route)} as ${c.who} (${c.target} of scope, ${url}): the table says ${want}, got ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
-          );
-        for (const marker of MARKERS)
-          if (res.body.includes(marker))
-            problems.push(`${key(route)} as ${c.who}: shows "${marker}" of another organisation`);
+      // B: another organisation in the same deployment, with one of everything too.
+      const other = await t.services.organisations.createHome('walk', { name: OTHER.organisation, kind: 'council' });
+      slugOfB = other.slug!;
+      B = await world(t.services, systemActor(other.id, 'walk'), {
+        code: OTHER.code,
+        period: OTHER.period,
+        markers: true,
+      });
+      documented = (await t.app.inject({ url: '/api/openapi.json' })).json<{ paths: Documented }>().paths;
+    });
+    after(async () => t?.close());
+
+    /**
+     * A route's URL with a world's values. For a case probing a scope, `out` moves the one thing the
+     * scope is about: another priority ("own"), another key action ("named"), a draft instead of the
+     * published report ("published").
+     */
+    async function concrete(
+      route: RegisteredRoute,
+      w: World,
+      c: Pick<Case, 'scope' | 'target'>,
+      session?: TestSession,
+    ) {
+      const v = w.values;
+      const u = route.url;
+      const out = c.target === 'out';
+      const freshFor = async (kind: 'person' | 'partner' | 'theme' | 'period'): Promise<string> => {
+        const n = ++fresh;
+        if (kind === 'person') return (await insertPerson(t.services, w.org, { name: `Fresh person ${n}` })).id;
+        if (kind === 'partner')
+          return (await t.services.organisations.createPartner(w.org, { name: `Fresh partner ${n}`, kind: 'other' }))
+            .id;
+        if (kind === 'theme')
+          return (await t.services.plans.createTheme(w.org, v.plan!, { title: `Fresh theme ${n}` })).id;
+        const year = 2040 + n;
+        const key = `${year}-${String((year + 1) % 100).padStart(2, '0')}-q1`;
+        await t.services.periods.ensure(w.org, key);
+        return key;
+      };
+      const deletes = isDelete(route) && w === A;
+      const code = c.scope === 'own' && out && w === A ? 'WALK-OTHER' : v.code!;
+      const period = c.scope === 'published' && !out && v.publishedPeriod ? v.publishedPeriod : v.period!;
+      const n = c.scope === 'named' && out ? '2' : '1';
+      const idOf = async (): Promise<string | undefined> => {
+        if (/^\/(api\/)?people/.test(u)) return deletes ? freshFor('person') : v.person;
+        if (/^\/(api\/)?organisations/.test(u)) return deletes ? freshFor('partner') : v.partner;
+        if (/^\/(api\/)?plans/.test(u)) return v.plan;
+        if (/^\/(api\/)?themes/.test(u)) return deletes ? freshFor('theme') : v.theme;
+        if (/\/risks\/:id/.test(u)) return c.scope === 'own' && out ? v.otherRisk : v.risk;
+        if (u.startsWith('/users')) return v.user;
+        if (u.startsWith('/jobs')) return v.job;
+        if (u.startsWith('/files')) return v.file;
+        if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
+        if (u.startsWith('/diagnostic')) return v.exercise;
+        if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
+        return undefined;
+      };
+      const itemOf = (): string | undefined => {
+        if (u.includes('/benchmarks/')) return v.benchmark;
+        if (u.includes('/opportunities/')) return v.opportunity;
+        if (u.includes('/cases/')) return v.case;
+        if (u.includes('/savings/')) return v.saving;
+        if (u.includes('/gain-share/')) return v.agreement;
+        return undefined;
+      };
+      const unknown: string[] = [];
+      let url = u;
+      for (const p of params(u)) {
+        let value: string | undefined;
+        switch (p) {
+          case 'code':
+            value = u.includes('/baseline/processes/')
+              ? 'FIN-AP'
+              : u.startsWith('/diagnostic')
+                ? 'FIN'
+                : /^\/(api\/)?indicators/.test(u)
+                  ? v.indicator
+                  : code;
+            break;
+          case 'period':
+            value = period;
+            break;
+          case 'key':
+            value = deletes ? await freshFor('period') : v.period;
+            break;
+          case 'n':
+            value = n;
+            break;
+          case 'format':
+            value = 'json';
+            break;
+          case 'table':
+            value = 'functions';
+            break;
+          case 'token':
+            value = u.includes('invitation') ? v.invitation : v.reset;
+            break;
+          case 'planId':
+            value = v.plan;
+            break;
+          case 'itemId':
+            value = itemOf();
+            break;
+          case 'postId':
+            value = v.post;
+            break;
+          case 'id':
+            value = await idOf();
+            break;
+        }
+        if (value === undefined) unknown.push(p);
+        else url = url.replace(`:${p}`, encodeURIComponent(value));
       }
+      if (unknown.length > 0) return unknown;
+      // What changed between two revisions names them in the query.
+      return /\/changes$/.test(u) ? `${url}?from=1&to=1` : url;
     }
-    assert.deepEqual(problems, []);
-    assert.ok(requests > 1000, `the walk made ${requests} requests`);
-  });
 
-  it("refuses every route with another organisation's ids, for every role, and changes none of its rows", async () => {
-    const fingerprint = async () => {
+    /** What an API write sends: every field its document requires, empty, and a version nobody has. */
+    type Documented = Record<
+      string,
+      Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>
+    >;
+    let documented: Documented = {};
+    function apiBody(route: RegisteredRoute): Record<string, unknown> {
+      const op = documented[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      const required = op?.requestBody?.content['application/json']?.schema.required ?? [];
+      return Object.fromEntries(required.map((f) => [f, f === 'version' ? 999999 : '']));
+    }
+
+    const PUBLIC_CSRF = 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal';
+    async function request(route: RegisteredRoute, url: string, who: Who) {
+      const headers: Record<string, string> = {};
+      if (who !== 'public') Object.assign(headers, (await sessionFor(who)).headers);
+      // Before sign-in, forms carry the double-submit token, so the walk reaches the permission.
+      else Object.assign(headers, { cookie: `amber_csrf=${PUBLIC_CSRF}`, 'x-csrf-token': PUBLIC_CSRF });
+      const isApi = url.startsWith('/api');
+      const write = route.method !== 'GET';
+      if (write) headers['content-type'] = isApi ? 'application/json' : 'application/x-www-form-urlencoded';
+      // A form carries a version nobody has, so a change an allowed role may make is refused as stale
+      // (409) rather than made; an API write carries what its document requires, so the service's
+      // own checks are reached. What a role may not do is refused before either is looked at.
+      const payload = !write ? undefined : isApi ? JSON.stringify(apiBody(route)) : 'version=999999';
+      return t.app.inject({
+        method: route.method as 'GET',
+        url,
+        headers,
+        ...(payload !== undefined ? { payload } : {}),
+      });
+    }
+
+    /** Each organisation-owned table's row count and sum of versions for one organisation (read as the owner). */
+    async function rowsOf(organisationId: string): Promise<Record<string, string>> {
       const tables = await sql<{ table_name: string; versioned: boolean }>`
-        select c.table_name, bool_or(v.column_name is not null) as versioned
-        from information_schema.columns c
-        left join information_schema.columns v on v.table_name = c.table_name and v.column_name = 'version' and v.table_schema = c.table_schema
-        where c.column_name = 'organisation_id' and c.table_schema = 'public'
-        group by c.table_name order by c.table_name`.execute(t.db);
+      select c.table_name, bool_or(v.column_name is not null) as versioned
+      from information_schema.columns c
+      left join information_schema.columns v on v.table_name = c.table_name and v.column_name = 'version' and v.table_schema = c.table_schema
+      where c.column_name = 'organisation_id' and c.table_schema = 'public'
+      group by c.table_name order by c.table_name`.execute(t.db);
       const out: Record<string, string> = {};
       for (const { table_name: table, versioned } of tables.rows) {
         const { rows } = await sql<{ n: number; v: number | null }>`
-          select count(*)::int as n, ${versioned ? sql`sum(version)::int` : sql`null::int`} as v
-          from ${sql.table(table)} where organisation_id = ${B.org.organisationId}`.execute(t.db);
+        select count(*)::int as n, ${versioned ? sql`sum(version)::int` : sql`null::int`} as v
+        from ${sql.table(table)} where organisation_id = ${organisationId}`.execute(t.db);
         out[table] = `${rows[0]!.n}/${rows[0]!.v ?? '-'}`;
       }
       return out;
-    };
-    const before = await fingerprint();
-    const problems: string[] = [];
-    let requests = 0;
-    for (const route of routes()) {
-      if (params(route.url).length === 0) continue;
-      // A one-time link is its own authority (it names one account, whatever the organisation).
-      if (route.url.includes(':token')) continue;
-      for (const who of WHO) {
-        const permissions = EFFECTIVE[key(route)] ?? route.permissions;
-        // Refused before anything is looked up when the role holds the permission in no scope.
-        if (who === 'public' ? !permissions.some(isPublicPermission) : scopesOf(who, permissions).length === 0)
-          continue;
-        const session = who === 'public' ? undefined : await sessionFor(who);
-        const filled = await concrete(route, B, { target: 'in' }, session);
-        if (Array.isArray(filled)) {
-          // The role's own API token is not another organisation's: nothing to cross with.
-          if (route.url.startsWith('/account/tokens')) continue;
-          problems.push(`${key(route)}: no value of the other organisation for ${filled.join(', ')}`);
-          continue;
-        }
-        const res = await request(route, filled, who);
-        requests++;
-        if (![401, 403, 404].includes(res.statusCode))
-          problems.push(
-            `${key(route)} as ${who} with the other organisation's ids (${filled}): ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
-          );
-        for (const marker of MARKERS)
-          if (res.body.includes(marker))
-            problems.push(`${key(route)} as ${who}: shows "${marker}" of another organisation`);
-      }
     }
-    assert.deepEqual(problems, []);
-    assert.deepEqual(await fingerprint(), before, "the other organisation's rows are as they were");
-    assert.ok(requests > 400, `the walk made ${requests} requests with the other organisation's ids`);
-  });
 
-  it('publishes the table in docs/permissions.md as generated from the code', () => {
-    const doc = permissionsDoc(t.app.routeTable);
-    assert.equal(
-      readFileSync(new URL('../docs/permissions.md', import.meta.url), 'utf8'),
-      doc,
-      'regenerate it: node --import tsx bin/permissions-doc.ts',
-    );
-  });
+    const routes = () => [...t.app.routeTable].filter((r) => !r.infrastructure).sort((a, b) => order(a) - order(b));
 
-  it('lists every permission on at least one route, or on what a route serves (a job and its files)', () => {
-    const used = new Set([...t.app.routeTable.flatMap((r) => r.permissions), ...Object.values(EFFECTIVE).flat()]);
-    assert.deepEqual(
-      Object.keys(PERMISSIONS).filter((p) => !used.has(p as Permission)),
-      [],
-    );
-  });
-
-  it('cannot register a route that declares no permission', () => {
-    const app = Fastify({ logger: false });
-    registerAccess(app, {
-      units: t.units,
-      production: false,
-      resolveSession: async () => undefined,
-      resolveToken: async () => {
-        throw new Error('no tokens here');
-      },
-      publicActor: async () => undefined,
-      securityNote: async () => undefined,
+    it('classifies every route for every role: a value for each parameter, a target for each scope', async () => {
+      const problems: string[] = [];
+      for (const route of routes()) {
+        for (const who of WHO) {
+          const cases = casesOf(route, who);
+          if (typeof cases === 'string') problems.push(cases);
+        }
+        const filled = await concrete(route, A, { target: 'in' }, await sessionFor('administrator'));
+        if (Array.isArray(filled))
+          problems.push(`${key(route)}: no value for ${filled.map((p) => `:${p}`).join(', ')}`);
+      }
+      assert.deepEqual(problems, []);
     });
-    assert.throws(() => app.get('/walk/undeclared', async () => 'nothing'), /declares no permission/);
-    assert.doesNotThrow(() => app.get('/walk/declared', { config: { permission: 'report.read' } }, async () => 'x'));
+
+    it('refuses every role the table denies, and lets through every role it allows, in scope and out of it, on every route', async () => {
+      const problems: string[] = [];
+      let requests = 0;
+      for (const route of routes()) {
+        // Denied first: their requests must change nothing, so the allowed ones see the same state.
+        const plan = WHO.flatMap((who) => {
+          const cases = casesOf(route, who);
+          return typeof cases === 'string' ? [] : cases.map((c) => ({ who, ...c }));
+        }).sort((a, b) => (a.expect === 'deny' ? -1 : 0) - (b.expect === 'deny' ? -1 : 0));
+        for (const c of plan) {
+          const session = c.who === 'public' ? undefined : await sessionFor(c.who);
+          const filled = await concrete(route, A, c, session);
+          if (Array.isArray(filled)) continue; // reported by the first test
+          const url = filled;
+          const res = await request(route, url, c.who);
+          requests++;
+          const signIn =
+            res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location).startsWith('/sign-in'));
+          const got =
+            res.statusCode === 403 ? 'deny' : signIn ? 'sign-in' : res.statusCode === 404 ? 'not found' : 'allow';
+          const want = c.expect === 'deny' ? (c.who === 'public' ? 'sign-in' : 'deny') : 'allow';
+          if (got !== want)
+            problems.push(
+              `${key(route)} as ${c.who} (${c.target} of scope, ${url}): the table says ${want}, got ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
+            );
+          for (const marker of MARKERS)
+            if (res.body.includes(marker))
+              problems.push(`${key(route)} as ${c.who}: shows "${marker}" of another organisation`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      assert.ok(requests > 1000, `the walk made ${requests} requests`);
+    });
+
+    it("refuses every route with another organisation's ids, for every role, and changes none of its rows", async () => {
+      const fingerprint = () => rowsOf(B.org.organisationId);
+      const before = await fingerprint();
+      const problems: string[] = [];
+      let requests = 0;
+      for (const route of routes()) {
+        if (params(route.url).length === 0) continue;
+        // A one-time link is its own authority (it names one account, whatever the organisation).
+        if (route.url.includes(':token')) continue;
+        for (const who of WHO) {
+          const permissions = EFFECTIVE[key(route)] ?? route.permissions;
+          // Refused before anything is looked up when the role holds the permission in no scope.
+          if (who === 'public' ? !permissions.some(isPublicPermission) : scopesOf(who, permissions).length === 0)
+            continue;
+          const session = who === 'public' ? undefined : await sessionFor(who);
+          const filled = await concrete(route, B, { target: 'in' }, session);
+          if (Array.isArray(filled)) {
+            // The role's own API token is not another organisation's: nothing to cross with.
+            if (route.url.startsWith('/account/tokens')) continue;
+            problems.push(`${key(route)}: no value of the other organisation for ${filled.join(', ')}`);
+            continue;
+          }
+          const res = await request(route, filled, who);
+          requests++;
+          if (![401, 403, 404].includes(res.statusCode))
+            problems.push(
+              `${key(route)} as ${who} with the other organisation's ids (${filled}): ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
+            );
+          for (const marker of MARKERS)
+            if (res.body.includes(marker))
+              problems.push(`${key(route)} as ${who}: shows "${marker}" of another organisation`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      assert.deepEqual(await fingerprint(), before, "the other organisation's rows are as they were");
+      assert.ok(requests > 400, `the walk made ${requests} requests with the other organisation's ids`);
+    });
+
+    it("answers 404 to every role of this organisation for every route under the other organisation's address, and changes nothing there", async () => {
+      // Issue 11: an organisation's pages are /o/SLUG/…; belonging to one organisation gives nothing
+      // under another's address, whatever the route (its own pages and the deployment-wide ones alike).
+      const other = await t.services.organisations.findBySlug(systemActor(B.org.organisationId, 'walk'), slugOfB);
+      assert.ok(other, 'the other organisation has a web address');
+      const before = await rowsOf(B.org.organisationId);
+      const problems: string[] = [];
+      let requests = 0;
+      for (const route of routes()) {
+        // A one-time link is its own authority (it names one account, whatever the organisation).
+        if (route.url.includes(':token')) continue;
+        for (const who of ROLES) {
+          const session = await sessionFor(who);
+          const filled = await concrete(route, B, { target: 'in' }, session);
+          if (Array.isArray(filled)) continue;
+          const res = await request(route, `/o/${slugOfB}${filled}`, who);
+          requests++;
+          if (res.statusCode !== 404)
+            problems.push(
+              `${key(route)} as ${who} under /o/${slugOfB}: ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
+            );
+          for (const marker of MARKERS)
+            if (res.body.includes(marker))
+              problems.push(`${key(route)} as ${who}: shows "${marker}" of another organisation`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      assert.deepEqual(await rowsOf(B.org.organisationId), before, "the other organisation's rows are as they were");
+      assert.ok(requests > 1000, `the walk made ${requests} requests under the other organisation's address`);
+    });
+
+    it('publishes the table in docs/permissions.md as generated from the code', () => {
+      const doc = permissionsDoc(t.app.routeTable);
+      assert.equal(
+        readFileSync(new URL('../docs/permissions.md', import.meta.url), 'utf8'),
+        doc,
+        'regenerate it: node --import tsx bin/permissions-doc.ts',
+      );
+    });
+
+    it('lists every permission on at least one route, or on what a route serves (a job and its files)', () => {
+      const used = new Set([...t.app.routeTable.flatMap((r) => r.permissions), ...Object.values(EFFECTIVE).flat()]);
+      assert.deepEqual(
+        Object.keys(PERMISSIONS).filter((p) => !used.has(p as Permission)),
+        [],
+      );
+    });
+
+    it('cannot register a route that declares no permission', () => {
+      const app = Fastify({ logger: false });
+      registerAccess(app, {
+        units: t.units,
+        production: false,
+        resolveSession: async () => undefined,
+        resolveToken: async () => {
+          throw new Error('no tokens here');
+        },
+        publicActor: async () => undefined,
+        identityIn: async () => undefined,
+        securityNote: async () => undefined,
+      });
+      assert.throws(() => app.get('/walk/undeclared', async () => 'nothing'), /declares no permission/);
+      assert.doesNotThrow(() => app.get('/walk/declared', { config: { permission: 'report.read' } }, async () => 'x'));
+    });
   });
-});

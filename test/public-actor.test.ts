@@ -49,6 +49,10 @@ const NO_ACTOR: Record<string, string> = {
   'accounts.signOut': 'ends the session whose secret it is given',
   'accounts.recordSecurityEvent': 'the security log, which records refusals of the public too',
   'accounts.resolveApiToken': 'who an API request is: needs the token’s secret',
+  'accounts.identityIn':
+    'who a request is in the organisation its URL names: needs an identity already resolved from a secret',
+  'accounts.rememberOrganisation':
+    'changes the organisation of the session whose secret it is given, only to one its person belongs to',
   'organisations.findHome': 'the home organisation, which the public acts for',
   'organisations.getHome': 'the home organisation, which the public acts for',
   'organisations.publicActor': 'makes the public actor',

@@ -79,11 +79,13 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     });
     const setState = (state: 'draft' | 'submitted' | 'officer_approved' | 'published') =>
       t().db.updateTable('progress_report').set({ state }).where('id', '=', report.id).execute();
-    return { actor, officer, director, priority, report, event, setState };
+    // The organisation's own address: e-mailed links open in it (issue 11).
+    const prefix = `/o/${(await services.organisations.getOwn(actor)).slug}`;
+    return { actor, officer, director, priority, report, event, setState, prefix };
   }
 
   it('asks the accountable officer for the first sign-off when a report is submitted', async () => {
-    const { officer, director, priority, event, setState } = await setUp();
+    const { officer, director, priority, event, setState, prefix } = await setUp();
     await setState('submitted');
     await services.reminders.events.reportSubmitted(event());
     await sendQueued();
@@ -95,12 +97,12 @@ describeOnEachEngine('report workflow e-mails', (t) => {
       /^Dear Olive Officer,\n\npat@example\.gov\.uk submitted the 2009\/10 H1 progress report for WF-\S+ Explore collaboration for sign-off\./,
     );
     assert.match(m.text, /As accountable officer, you give the first sign-off/);
-    assert.deepEqual(m.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/2009-10-h1/sign-off`]);
+    assert.deepEqual(m.links, [`${PUBLIC_URL}${prefix}/priorities/${priority.code}/reports/2009-10-h1/sign-off`]);
     assert.equal(to(director.email!).length, 0);
   });
 
   it('asks the accountable director for the second sign-off once the officer has approved', async () => {
-    const { officer, director, priority, event, setState } = await setUp();
+    const { officer, director, priority, event, setState, prefix } = await setUp();
     await setState('officer_approved');
     await services.reminders.events.reportOfficerApproved(event('Looks good to me.'));
     await sendQueued();
@@ -110,7 +112,7 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     assert.match(m.text, /^Dear Dan Director,/);
     assert.match(m.text, /As accountable director, you give the second sign-off: approving it publishes it\./);
     assert.match(m.text, /> Looks good to me\./);
-    assert.deepEqual(m.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/2009-10-h1/sign-off`]);
+    assert.deepEqual(m.links, [`${PUBLIC_URL}${prefix}/priorities/${priority.code}/reports/2009-10-h1/sign-off`]);
     assert.equal(to(officer.email!).length, 0);
   });
 
@@ -131,7 +133,7 @@ describeOnEachEngine('report workflow e-mails', (t) => {
   });
 
   it("returns the report to the officer with the approver's comment", async () => {
-    const { officer, priority, event } = await setUp();
+    const { officer, priority, event, prefix } = await setUp();
     await services.reminders.events.reportReturned(event('Add the savings figures for Q2.\nAnd the risks.'));
     await sendQueued();
     const [m] = to(officer.email!);
@@ -143,17 +145,19 @@ describeOnEachEngine('report workflow e-mails', (t) => {
     );
     assert.match(
       m.text,
-      /Change the report and submit it again:\nhttp:\/\/localhost:4123\/priorities\/WF-\S+\/reports\/2009-10-h1/,
+      new RegExp(
+        `Change the report and submit it again:\\nhttp://localhost:4123${prefix}/priorities/WF-\\S+/reports/2009-10-h1`,
+      ),
     );
   });
 
   it('tells the officer their report is published', async () => {
-    const { officer, priority, event } = await setUp();
+    const { officer, priority, event, prefix } = await setUp();
     await services.reminders.events.reportPublished(event());
     await sendQueued();
     const [m] = to(officer.email!);
     assert.equal(m?.subject, `Progress report published: ${priority.code} 2009/10 H1`);
-    assert.deepEqual(m.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/2009-10-h1`]);
+    assert.deepEqual(m.links, [`${PUBLIC_URL}${prefix}/priorities/${priority.code}/reports/2009-10-h1`]);
   });
 
   it('logs, and does not throw, when the person to tell has no e-mail address', async () => {

@@ -83,7 +83,7 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
   const to = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
 
   it('e-mails the accountable officer 7 days before, on the day and 3 days after the due date, once each', async () => {
-    const { priorities } = await setUp(services, '2009-10-h1', '2009-10-22');
+    const { actor, priorities } = await setUp(services, '2009-10-h1', '2009-10-22');
     const { priority, officer } = priorities[0]!;
     assert.equal(await services.reminders.tick(d('2009-10-14')), 0, 'nothing 8 days before');
     assert.equal(await services.reminders.tick(d('2009-10-15')), 1);
@@ -101,7 +101,9 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
       /The 2009\/10 H1 progress report for RM-\S+ Reminder priority \S+ is due on 22 October 2009, in 7 days\./,
     );
     assert.match(soon.text, /It has not been started yet\./);
-    assert.deepEqual(soon.links, [`${PUBLIC_URL}/priorities/${priority.code}/reports/new`]);
+    assert.deepEqual(soon.links, [
+      `${PUBLIC_URL}/o/${(await services.organisations.getOwn(actor)).slug}/priorities/${priority.code}/reports/new`,
+    ]);
 
     assert.equal(await services.reminders.tick(d('2009-10-22')), 1);
     assert.equal(await services.reminders.tick(d('2009-10-24')), 0);
@@ -156,7 +158,9 @@ describeOnEachEngine('report reminders by e-mail', (t) => {
       await new Promise((r) => setTimeout(r, 20));
     const [d1] = to(draft.officer.email!);
     assert.match(d1!.text, /It is a draft: submit it for sign-off when it is ready\./);
-    assert.deepEqual(d1!.links, [`${PUBLIC_URL}/priorities/${draft.priority.code}/reports/2010-11-h1`]);
+    assert.deepEqual(d1!.links, [
+      `${PUBLIC_URL}/o/${(await services.organisations.getOwn(actor)).slug}/priorities/${draft.priority.code}/reports/2010-11-h1`,
+    ]);
     const [r1] = to(returned.officer.email!);
     assert.match(r1!.text, /It was returned to you with this comment:\n\n> Add the savings figures\./);
     assert.equal(to(submitted.officer.email!).length, 0);

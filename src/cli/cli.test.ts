@@ -37,6 +37,45 @@ describe('the amber command', () => {
     assert.match(second.stdout, /already loaded/);
   });
 
+  it('creates organisations for an operator, each at its own address, and accounts in them', () => {
+    const made = amber('organisation', 'create', 'Wakefield Council', '--admin', 'admin@wakefield.example');
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(made.stdout, /Created Wakefield Council: its pages are at \/o\/wakefield-council\//);
+    assert.match(made.stdout, /Its administrator is admin@wakefield\.example\. Password: \S{12,}/);
+
+    const bad = amber(
+      'organisation',
+      'create',
+      'Calderdale Council',
+      '--slug',
+      'Calder Dale',
+      '--admin',
+      'not an address',
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /slug: The web address name must be lowercase/);
+    assert.match(bad.stderr, /Nothing has been changed/);
+
+    const user = amber(
+      'user',
+      'create',
+      'op@wakefield.example',
+      '--organisation',
+      'wakefield-council',
+      '--role',
+      'viewer',
+      '--operator',
+    );
+    assert.equal(user.status, 0, user.stderr);
+    assert.match(user.stdout, /Created op@wakefield\.example \(viewer, operator\) in Wakefield Council/);
+
+    const list = amber('organisation', 'list');
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^leeds\tLeeds City Council\t\(home\)$/m);
+    assert.match(list.stdout, /^wakefield-council\tWakefield Council$/m);
+    assert.doesNotMatch(list.stdout, /Calderdale/, 'the refused organisation was not made');
+  });
+
   for (const [format, magic] of [
     ['pdf', '%PDF'],
     ['docx', 'PK'],

@@ -27,10 +27,19 @@ const USAGE = `Usage: amber <command>
   render <code> <period> --format html|pdf|docx|json --out FILE
                               e.g. amber render VfM-4d 2009-10-h1 --format pdf --out r.pdf
   user create EMAIL [--admin] [--role ROLE]... [--name NAME] [--password-stdin]
-                              create an account in the organisation: --admin gives the administrator
-                              role; roles: administrator, performance_officer, accountable_officer,
-                              accountable_director, contributor, viewer. Without --password-stdin a
-                              password is made up and printed once.
+                  [--organisation SLUG] [--operator]
+                              create an account in the organisation (the home one unless
+                              --organisation names another; an existing account gets the roles there
+                              too): --admin gives the administrator role; roles: administrator,
+                              performance_officer, accountable_officer, accountable_director,
+                              contributor, viewer. --operator also lets the account create
+                              organisations. Without --password-stdin a password is made up and
+                              printed once.
+  organisation create NAME [--short-name S] [--slug SLUG] [--kind KIND] [--admin EMAIL]
+                              create an organisation that runs Amber, with its pages at /o/SLUG/;
+                              kinds: council (default), public_body, private, voluntary, other;
+                              --admin creates its first administrator and prints a password
+  organisation list           the organisations in this deployment and their web addresses
   export --out FILE.json      export the whole organisation
   import FILE.json [--replace]
                               import an organisation; validates everything before writing anything
@@ -49,6 +58,9 @@ async function withServices<T>(
     await handle.close();
   }
 }
+
+/** The operator at the machine acts for the deployment, not for an organisation. */
+const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
 
 async function homeActor(services: Services): Promise<Actor> {
   const home = await services.organisations.getHome();
@@ -153,6 +165,8 @@ export async function main(
             role: { type: 'string', multiple: true, default: [] },
             name: { type: 'string' },
             'password-stdin': { type: 'boolean', default: false },
+            organisation: { type: 'string' },
+            operator: { type: 'boolean', default: false },
           },
         });
         const [email] = positionals;
@@ -168,18 +182,81 @@ export async function main(
         const typed = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
         const password = typed ?? randomBytes(15).toString('base64url');
         return await withServices(config, async (services) => {
-          const actor = await homeActor(services);
+          const home = await homeActor(services);
+          const organisation = values.organisation
+            ? await services.organisations.findBySlug(home, values.organisation)
+            : await services.organisations.getHome();
+          if (!organisation)
+            throw new ConfigError(
+              `No organisation has the web address name "${values.organisation}". See them with: amber organisation list`,
+            );
+          const actor = systemActor(organisation.id, 'cli');
           const user = await services.accounts.createUser(actor, {
             email,
             name: values.name ?? email.split('@')[0]!,
             roles: roles as never,
             password,
           });
-          out(`Created ${user.email} (${roles.join(', ')}) in ${(await services.organisations.getHome()).name}.`);
+          if (values.operator) await services.accounts.makeOperator(actor, user.email);
+          out(
+            `Created ${user.email} (${roles.join(', ')}${values.operator ? ', operator' : ''}) in ${organisation.name}.`,
+          );
           if (!typed)
             out(`Password: ${password}\nIt is shown only now: sign in and change it on the "Your account" page.`);
           return 0;
         });
+      }
+      case 'organisation': {
+        const [sub, ...args] = rest;
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: {
+            'short-name': { type: 'string' },
+            slug: { type: 'string' },
+            kind: { type: 'string', default: 'council' },
+            admin: { type: 'string' },
+            'admin-name': { type: 'string' },
+          },
+        });
+        if (sub === 'list')
+          return await withServices(config, async (services) => {
+            const operator = systemActor(NO_ORGANISATION, 'cli');
+            const home = await services.organisations.findHome();
+            for (const o of await services.organisations.listHosted(operator))
+              out(`${o.slug}\t${o.name}${o.id === home?.id ? '\t(home)' : ''}`);
+            return 0;
+          });
+        if (sub !== 'create' || positionals.length !== 1)
+          throw new ConfigError(
+            'Usage: amber organisation create NAME [--short-name S] [--slug SLUG] [--kind KIND] [--admin EMAIL], or amber organisation list',
+          );
+        // One transaction: an administrator refused (a bad address) leaves no organisation behind.
+        return await withServices(config, (services, handle) =>
+          handle.units.run(async () => {
+            const operator = systemActor(NO_ORGANISATION, 'cli');
+            const org = await services.organisations.createOrganisation(operator, {
+              name: positionals[0],
+              shortName: values['short-name'] ?? '',
+              slug: values.slug,
+              kind: values.kind,
+            });
+            out(`Created ${org.name}: its pages are at /o/${org.slug}/`);
+            if (values.admin) {
+              const password = randomBytes(15).toString('base64url');
+              const user = await services.accounts.createUser(systemActor(org.id, 'cli'), {
+                email: values.admin,
+                name: values['admin-name'] ?? values.admin.split('@')[0]!,
+                roles: ['administrator'],
+                password,
+              });
+              out(
+                `Its administrator is ${user.email}. Password: ${password}\nIt is shown only now (an existing account keeps its own password).`,
+              );
+            }
+            return 0;
+          }),
+        );
       }
       case 'export': {
         const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });

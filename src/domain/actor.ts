@@ -29,6 +29,8 @@ export interface UserActor {
   readonly personId?: string | undefined;
   /** The user's roles in this organisation. */
   readonly roles: readonly Role[];
+  /** Runs the deployment (creates organisations), whatever the organisation (issue 11). */
+  readonly operator?: boolean;
 }
 
 export interface PublicActor {
@@ -56,6 +58,12 @@ export interface Identity {
   actor: UserActor;
   user: { id: string; email: string; name: string };
   organisationName: string;
+  /** The name the acting organisation's URLs carry (`/o/SLUG/…`). */
+  organisationSlug: string;
+  /** How many organisations the person belongs to (more than one: they can switch). */
+  memberships: number;
+  /** Runs the deployment: may create organisations (issue 11). */
+  operator: boolean;
   via: 'session' | 'token';
   /** The session's CSRF token (sessions only). */
   csrfToken?: string;

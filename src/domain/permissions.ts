@@ -62,6 +62,12 @@ export const PERMISSIONS = {
     public: true,
     roles: ALL_ROLES('all'),
   },
+  'deployment.operate': {
+    description: 'Run the deployment: list and create organisations, and invite their first administrators',
+    // Not a role in any organisation: an account marked as an operator (`amber user create --operator`).
+    operator: true,
+    roles: {},
+  },
   'account.own': {
     description: 'Use one’s own account: home, my work, change one’s password, personal API tokens, sign out',
     roles: ALL_ROLES('all'),
@@ -159,6 +165,8 @@ export const PERMISSIONS = {
   {
     description: string;
     public?: true;
+    /** Held by operators of the deployment only, whatever their roles. */
+    operator?: true;
     roles: Partial<Record<Role, Scope>>;
     /** What a refusal says, where the generic sentence would mislead. */
     refusal?: { code: string; message: string };
@@ -181,6 +189,10 @@ export function scopeOf(roles: readonly Role[], permission: Permission): Scope[]
   return roles.map((r) => table[r]).filter((s): s is Scope => s !== undefined);
 }
 
+/** Whether only an operator of the deployment holds the permission. */
+export const isOperatorPermission = (permission: Permission): boolean =>
+  (PERMISSIONS[permission] as { operator?: true }).operator === true;
+
 /** Whether the public (a request before sign-in) holds the permission. */
 export const isPublicPermission = (permission: Permission): boolean =>
   (PERMISSIONS[permission] as { public?: true }).public === true;
@@ -196,6 +208,7 @@ export function can(actor: Actor, permission: Permission, context: PermissionCon
     case 'public':
       return isPublicPermission(permission);
     case 'user':
+      if (isOperatorPermission(permission)) return actor.operator === true;
       return scopeOf(actor.roles, permission).some((scope) => {
         switch (scope) {
           case 'all':
@@ -219,6 +232,7 @@ export function mayEver(actor: Actor, permission: Permission): boolean {
     case 'public':
       return isPublicPermission(permission);
     case 'user':
+      if (isOperatorPermission(permission)) return actor.operator === true;
       return scopeOf(actor.roles, permission).length > 0;
   }
 }

@@ -16,6 +16,8 @@ export interface UserAccountTable {
   version: Generated<number>;
   created_at: Generated<Date>;
   last_signed_in_at: Date | null;
+  /** Runs the deployment: creates organisations (issue 11). */
+  operator: Generated<boolean>;
 }
 
 export interface MembershipTable {

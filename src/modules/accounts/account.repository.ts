@@ -21,6 +21,8 @@ export interface MembershipRecord {
   userId: string;
   organisationId: string;
   organisationName: string;
+  /** The name the organisation's URLs carry. */
+  organisationSlug: string;
   personId: string | null;
   personName: string | null;
   roles: Role[];
@@ -35,6 +37,10 @@ export interface SessionRecord {
   state: UserRecord['state'];
   organisationId: string;
   organisationName: string;
+  organisationSlug: string;
+  /** How many organisations the account belongs to. */
+  memberships: number;
+  operator: boolean;
   personId: string | null;
   roles: Role[] | null;
   csrfToken: string;
@@ -119,6 +125,7 @@ function accountQueries(db: Kysely<DB>) {
         'membership.user_id',
         'membership.organisation_id',
         'organisation.name as organisation_name',
+        'organisation.slug as organisation_slug',
         'membership.person_id',
         'person.name as person_name',
         'membership.roles',
@@ -127,6 +134,7 @@ function accountQueries(db: Kysely<DB>) {
     user_id: string;
     organisation_id: string;
     organisation_name: string;
+    organisation_slug: string | null;
     person_id: string | null;
     person_name: string | null;
     roles: Role[];
@@ -134,6 +142,7 @@ function accountQueries(db: Kysely<DB>) {
     userId: r.user_id,
     organisationId: r.organisation_id,
     organisationName: r.organisation_name,
+    organisationSlug: r.organisation_slug ?? '',
     personId: r.person_id,
     personName: r.person_name,
     roles: r.roles,
@@ -304,6 +313,14 @@ function accountQueries(db: Kysely<DB>) {
           'u.state',
           's.organisation_id',
           'o.name as organisation_name',
+          'o.slug as organisation_slug',
+          'u.operator',
+          (eb) =>
+            eb
+              .selectFrom('membership as all_m')
+              .select((e) => e.fn.countAll<number>().as('n'))
+              .whereRef('all_m.user_id', '=', 's.user_id')
+              .as('memberships'),
           'm.person_id',
           'm.roles',
           's.csrf_token',
@@ -323,6 +340,9 @@ function accountQueries(db: Kysely<DB>) {
           state: r.state,
           organisationId: r.organisation_id,
           organisationName: r.organisation_name,
+          organisationSlug: r.organisation_slug ?? '',
+          memberships: Number(r.memberships ?? 1),
+          operator: r.operator,
           personId: r.person_id,
           roles: r.roles,
           csrfToken: r.csrf_token,
@@ -332,6 +352,26 @@ function accountQueries(db: Kysely<DB>) {
           expiresAt: r.expires_at,
         }
       );
+    },
+    async setOperator(userId: string, operator: boolean): Promise<void> {
+      await db.updateTable('user_account').set({ operator }).where('id', '=', userId).execute();
+    },
+    async setSessionOrganisation(idHash: string, organisationId: string): Promise<void> {
+      await db
+        .updateTable('user_session')
+        .set({ organisation_id: organisationId })
+        .where('id_hash', '=', idHash)
+        .where('organisation_id', '!=', organisationId)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('membership')
+              .select('membership.user_id')
+              .whereRef('membership.user_id', '=', 'user_session.user_id')
+              .where('membership.organisation_id', '=', organisationId),
+          ),
+        )
+        .execute();
     },
     async touchSession(idHash: string, at: Date): Promise<void> {
       await db.updateTable('user_session').set({ last_seen_at: at }).where('id_hash', '=', idHash).execute();
@@ -476,6 +516,8 @@ function accountQueries(db: Kysely<DB>) {
           'u.state',
           't.organisation_id',
           'o.name as organisation_name',
+          'o.slug as organisation_slug',
+          'u.operator',
           'm.person_id',
           'm.roles',
           't.prefix',

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { paths, routes } from '../../paths.ts';
+import { organisationPrefix, paths, routes } from '../../paths.ts';
 import { formBody, selectItems } from '../../platform/http/forms.ts';
 import { appendCookie, clientOf, cookieNames, readCookies, serialiseCookie } from '../../platform/http/auth.ts';
 import { errorView } from '../../platform/views/views.ts';
@@ -260,6 +260,43 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       values,
     };
   }
+  // The organisations a person belongs to (issue 11): switching opens the chosen one at its own
+  // address and makes it the one unprefixed addresses (old bookmarks) open in.
+  async function switchPage(request: FastifyRequest, extra: Record<string, unknown> = {}) {
+    const memberships = await accounts.listOwnMemberships(request.actor);
+    return {
+      pageTitle: 'Switch organisation',
+      items: memberships.map((m) => ({
+        value: m.organisationSlug,
+        text: m.organisationName,
+        hint: { text: roleNames(m.roles) },
+        checked: m.organisationId === request.actor.organisationId,
+        attributes: { 'data-qa': `organisation-${m.organisationSlug}` },
+      })),
+      ...extra,
+    };
+  }
+  app.get(paths.switchOrganisation, { config: { permission: 'account.own' } }, async (request, reply) =>
+    reply.view('accounts/views/switch-organisation.njk', await switchPage(request)),
+  );
+  app.post(paths.switchOrganisation, { config: { permission: 'account.own' } }, async (request, reply) => {
+    const chosen = formBody(request).organisation;
+    const memberships = await accounts.listOwnMemberships(request.actor);
+    const to = memberships.find((m) => typeof chosen === 'string' && m.organisationSlug === chosen);
+    if (!to) {
+      const message = 'Choose one of the organisations you belong to';
+      return reply.status(422).view(
+        'accounts/views/switch-organisation.njk',
+        await switchPage(request, {
+          errors: { list: [{ text: message, href: '#organisation' }], byField: { organisation: { text: message } } },
+        }),
+      );
+    }
+    const token = readCookies(request)[names.session];
+    if (token) await accounts.rememberOrganisation(token, to.organisationId);
+    return reply.redirect(`${organisationPrefix(to.organisationSlug)}/`, 303);
+  });
+
   app.get(paths.account.show, { config: { permission: 'account.own' } }, async (request, reply) => {
     const q = request.query as Record<string, string>;
     return reply.view(

@@ -13,7 +13,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import type { Actor, Identity } from '../../domain/actor.ts';
+import { systemActor, type Actor, type Identity } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import {
   AppError,
@@ -250,6 +250,9 @@ export function createAccountService({
       name: string;
       organisation_id: string;
       organisation_name: string;
+      organisation_slug: string | null;
+      operator: boolean;
+      memberships?: number;
       person_id: string | null;
       roles: Role[] | null;
     },
@@ -264,9 +267,13 @@ export function createAccountService({
         userId: row.user_id,
         ...(row.person_id ? { personId: row.person_id } : {}),
         roles: row.roles ?? [],
+        ...(row.operator ? { operator: true } : {}),
       },
       user: { id: row.user_id, email: row.email, name: row.name },
       organisationName: row.organisation_name,
+      organisationSlug: row.organisation_slug ?? '',
+      memberships: row.memberships ?? 1,
+      operator: row.operator,
       via,
       ...(csrfToken ? { csrfToken } : {}),
     };
@@ -329,6 +336,34 @@ export function createAccountService({
         after: { email: parsed.email, name: parsed.name, roles: parsed.roles, personId: parsed.personId },
       });
       return (await repo.findUser(id))!;
+    },
+
+    /**
+     * An operator gives a new organisation its first administrator: an invitation (an e-mailed
+     * link) for a new account, or the administrator role added to an existing one.
+     */
+    async inviteFirstAdministrator(
+      actor: Actor,
+      organisationId: string,
+      input: { email: unknown; name: unknown },
+    ): Promise<{ user: UserRecord; link: string }> {
+      authorize(actor, 'deployment.operate');
+      const inOrganisation = systemActor(organisationId, actor.label);
+      return this.invite(
+        inOrganisation,
+        { email: input.email, name: input.name, roles: ['administrator'] },
+        actor.label,
+      );
+    },
+
+    /** Marks an account as an operator of the deployment (at the machine: `amber user create --operator`). */
+    async makeOperator(actor: Actor, email: string): Promise<void> {
+      if (actor.kind !== 'system')
+        throw new ForbiddenError('FORBIDDEN', 'Only an operator at the machine can make someone an operator.');
+      const user = await repo.findUserByEmail(email);
+      if (!user) throw new UserNotFoundError();
+      await repo.setOperator(user.id, true);
+      await security({ userId: user.id, email: user.email, ip: 'cli', kind: 'operator-granted' });
     },
 
     /** An administrator invites someone: an account without a password and an e-mailed link to set one. */
@@ -561,6 +596,40 @@ export function createAccountService({
     /** A session that exists for an account (tests and tools); no password is checked. */
     startSession,
 
+    /**
+     * The same person acting for another organisation they belong to (a URL naming it): that
+     * membership's roles and person; undefined when they are not a member (then the organisation
+     * does not exist, as far as they can tell).
+     */
+    async identityIn(identity: Identity, organisationId: string): Promise<Identity | undefined> {
+      if (identity.actor.organisationId === organisationId) return identity;
+      const m = await repo.findMembership(identity.user.id, organisationId);
+      if (!m) return undefined;
+      return {
+        ...identity,
+        actor: {
+          ...identity.actor,
+          organisationId,
+          roles: m.roles,
+          ...(m.personId ? { personId: m.personId } : { personId: undefined }),
+        },
+        organisationName: m.organisationName,
+        organisationSlug: m.organisationSlug,
+      };
+    },
+
+    /** The organisations the signed-in person belongs to, with their roles in each. */
+    async listOwnMemberships(actor: Actor): Promise<MembershipRecord[]> {
+      authorize(actor, 'account.own');
+      if (actor.kind !== 'user') return [];
+      return repo.listMemberships(actor.userId);
+    },
+
+    /** Makes an organisation the one the session opens in (the person switched to it). */
+    async rememberOrganisation(token: string, organisationId: string): Promise<void> {
+      await repo.setSessionOrganisation(sha256(token), organisationId);
+    },
+
     /** The identity of a session token, or undefined when it is unknown, ended or timed out. */
     async resolveSession(token: string): Promise<Identity | undefined> {
       if (!token || token.length > 200) return undefined;
@@ -582,6 +651,9 @@ export function createAccountService({
           name: s.name,
           organisation_id: s.organisationId,
           organisation_name: s.organisationName,
+          organisation_slug: s.organisationSlug,
+          operator: s.operator,
+          memberships: s.memberships,
           person_id: s.personId,
           roles: s.roles,
         },

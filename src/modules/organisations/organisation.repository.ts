@@ -14,6 +14,8 @@ export interface Organisation {
   shortName: string | null;
   kind: OrganisationKind;
   managedById: string | null;
+  /** The name its URLs carry; null for a partner record another organisation keeps. */
+  slug: string | null;
   /** Bumped by every change of its details: a write names the version it read. */
   version: number;
 }
@@ -25,6 +27,7 @@ function toOrganisation(row: Selectable<OrganisationTable>): Organisation {
     shortName: row.short_name,
     kind: row.kind,
     managedById: row.managed_by_id,
+    slug: row.slug,
     version: row.version,
   };
 }
@@ -102,11 +105,41 @@ function organisationQueries(db: Kysely<DB>) {
         .executeTakeFirst();
       return row && toOrganisation(row);
     },
+    async findBySlug(slug: string): Promise<Organisation | undefined> {
+      const row = await db.selectFrom('organisation').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return row && toOrganisation(row);
+    },
+    /** Organisations that run Amber themselves (not partner records), by name. */
+    async listHosted(): Promise<Organisation[]> {
+      const rows = await db
+        .selectFrom('organisation')
+        .selectAll()
+        .where('managed_by_id', 'is', null)
+        .orderBy('name')
+        .execute();
+      return rows.map(toOrganisation);
+    },
+    /** `base`, or `base-2`, `base-3`… whichever no organisation has yet. */
+    async freeSlug(base: string): Promise<string> {
+      const taken = new Set(
+        (
+          await db
+            .selectFrom('organisation')
+            .select('slug')
+            .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
+            .execute()
+        ).map((r) => r.slug),
+      );
+      if (!taken.has(base)) return base;
+      for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+    },
     async insert(values: {
       name: string;
       shortName: string | null;
       kind: OrganisationKind;
       managedById: string | null;
+      /** Required (and only allowed) when `managedById` is null. */
+      slug?: string | null;
     }): Promise<Organisation> {
       const row = await db
         .insertInto('organisation')
@@ -115,6 +148,7 @@ function organisationQueries(db: Kysely<DB>) {
           short_name: values.shortName,
           kind: values.kind,
           managed_by_id: values.managedById,
+          slug: values.managedById === null ? values.slug! : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

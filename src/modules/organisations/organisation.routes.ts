@@ -2,7 +2,8 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { paths, routes } from '../../paths.ts';
+import { organisationPrefix, paths, routes } from '../../paths.ts';
+import { ValidationError } from '../../domain/errors.ts';
 import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
@@ -39,6 +40,72 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     errors,
     kindItems: kindItems(values.kind),
     ...extra,
+  });
+
+  // The operator's pages (issue 11): deployment-wide, so their units act for no organisation.
+  const operating = { permission: 'deployment.operate', actsForOrganisation: false } as const;
+  const operatorForm = (values: Record<string, unknown>, errors?: ErrorView) => ({
+    pageTitle: 'Create an organisation',
+    backLink: { href: paths.operator.organisations },
+    values,
+    errors,
+    kindItems: kindItems(values.kind),
+  });
+  app.get(paths.operator.organisations, { config: operating }, async (request, reply) => {
+    const home = await organisations.findHome();
+    const saved = (request.query as Record<string, unknown>).saved;
+    const list = await organisations.listHosted(request.actor);
+    const created = typeof saved === 'string' ? list.find((o) => o.slug === saved) : undefined;
+    return reply.view('organisations/views/operator-organisations.njk', {
+      pageTitle: 'Organisations in this deployment',
+      flash:
+        created &&
+        `${created.name} has been created at ${organisationPrefix(created.slug!)}/ and its administrator invited.`,
+      organisations: list.map((o) => ({
+        ...o,
+        kindLabel: ORGANISATION_KIND_LABELS[o.kind],
+        prefix: organisationPrefix(o.slug!),
+        home: o.id === home?.id,
+      })),
+    });
+  });
+  app.get(paths.operator.newOrganisation, { config: operating }, async (_request, reply) =>
+    reply.view('organisations/views/operator-organisation-form.njk', operatorForm({ kind: 'council' })),
+  );
+  app.post(paths.operator.organisations, { config: operating }, async (request, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      async () => {
+        const org = await organisations.createOrganisation(request.actor, {
+          name: body.name,
+          shortName: body.shortName,
+          slug: body.slug,
+          kind: body.kind,
+        });
+        try {
+          await services.accounts.inviteFirstAdministrator(request.actor, org.id, {
+            email: body.adminEmail,
+            name: body.adminName,
+          });
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          // The administrator's fields are named as the form names them; the organisation is rolled back.
+          throw new ValidationError(
+            error.issues.map((i) => ({
+              ...i,
+              field: i.field === 'email' ? 'adminEmail' : i.field === 'name' ? 'adminName' : i.field,
+            })),
+          );
+        }
+        return org;
+      },
+      (org) => `${paths.operator.organisations}?saved=${encodeURIComponent(org.slug!)}`,
+      async (errors) => ({
+        template: 'organisations/views/operator-organisation-form.njk',
+        ...operatorForm(body, errors),
+      }),
+    );
   });
 
   app.get(paths.organisations.list, { config: { permission: 'reference.read' } }, async (request, reply) =>

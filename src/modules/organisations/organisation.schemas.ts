@@ -1,5 +1,6 @@
 // Input schemas for organisations and status scales: form strings and API JSON become typed values here.
 
+import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
 import { z } from 'zod';
 import { requiredText, optionalText, checkbox, choice } from '../../platform/validation.ts';
 import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
@@ -24,6 +25,22 @@ export const organisationInput = z.object({
   ),
 });
 export type OrganisationInput = z.output<typeof organisationInput>;
+
+/** An organisation that runs Amber itself (an operator creates it): a partner's fields and its web address name. */
+export const hostedOrganisationInput = organisationInput.extend({
+  /** The name its web addresses carry (`/o/SLUG/…`); made from the short name or name when not given. Ignored for partners. */
+  slug: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z
+      .string()
+      .max(SLUG_MAX, `The web address name must be ${SLUG_MAX} characters or fewer`)
+      .regex(
+        SLUG_PATTERN,
+        'The web address name must be lowercase letters and numbers, with single hyphens between words, like leeds-city-council',
+      )
+      .optional(),
+  ),
+});
 
 export const statusInput = z.object({
   id: z.preprocess((v) => (v === '' ? undefined : v), z.uuid().optional()),

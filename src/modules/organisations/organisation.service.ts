@@ -1,6 +1,7 @@
 // Organisations: the council using Amber (the "home" organisation of this deployment until
 // sign-in decides per user), the partner organisations it records, and its status scale.
 
+import { slugFor } from '../../domain/organisation-slug.ts';
 import { publicActor, type Actor, type PublicActor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
@@ -26,7 +27,12 @@ import type {
   StatusInput,
   IndicatorDefaults,
 } from './organisation.repository.ts';
-import { organisationInput, statusScaleInput, indicatorDefaultsInput } from './organisation.schemas.ts';
+import {
+  organisationInput,
+  hostedOrganisationInput,
+  statusScaleInput,
+  indicatorDefaultsInput,
+} from './organisation.schemas.ts';
 import { parseWith } from '../../platform/validation.ts';
 
 export type { Organisation, IndicatorDefaults } from './organisation.repository.ts';
@@ -70,10 +76,20 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       if (!org) throw new NoOrganisationError();
       return org;
     },
-    /** Who a request before sign-in is: the public, for the home organisation; undefined until there is one. */
-    async publicActor(): Promise<{ actor: PublicActor; organisationName: string } | undefined> {
-      const home = await findHome();
-      return home && { actor: publicActor(home.id), organisationName: home.name };
+    /**
+     * Who a request before sign-in is: the public, for the organisation a URL names (by its slug),
+     * else for the home organisation; undefined until there is one, or when no organisation has the slug.
+     */
+    async publicActor(
+      slug?: string,
+    ): Promise<{ actor: PublicActor; organisationName: string; organisationSlug: string } | undefined> {
+      const org =
+        slug === undefined
+          ? await findHome()
+          : await remembered(`organisation:slug:${slug}`, () => repo.findBySlug(slug));
+      return org && org.slug !== null
+        ? { actor: publicActor(org.id), organisationName: org.name, organisationSlug: org.slug }
+        : undefined;
     },
     async getOwn(actor: Actor): Promise<Organisation> {
       authorize(actor, 'reference.read');
@@ -100,8 +116,14 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
 
     /** A council (or other body) that runs Amber, with the default status scale. */
     async createHome(actorLabel: string, input: unknown, scale: StatusDefinition[] = RAG_SCALE): Promise<Organisation> {
-      const values = parseWith(organisationInput, input);
-      const org = await repo.insert({ ...values, managedById: null });
+      const values = parseWith(hostedOrganisationInput, input);
+      const slug = values.slug ?? (await repo.freeSlug(slugFor(values.shortName ?? values.name)));
+      if (values.slug !== undefined && (await repo.findBySlug(values.slug)))
+        throw ValidationError.single(
+          'slug',
+          `Another organisation’s web addresses already use ${values.slug}: choose another`,
+        );
+      const org = await repo.insert({ ...values, managedById: null, slug });
       // The first organisation becomes the deployment's home; later ones never take its place.
       if (await repo.claimHome(org.id)) units.current()?.forget('organisation:home');
       await repo.replaceStatuses(
@@ -117,6 +139,31 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
         after: org,
       });
       return org;
+    },
+
+    /** Every organisation that runs Amber in this deployment (the operator's page). */
+    async listHosted(actor: Actor): Promise<Organisation[]> {
+      authorize(actor, 'deployment.operate');
+      return repo.listHosted();
+    },
+    /** The organisation whose URLs carry `slug`, for an operator; undefined when there is none. */
+    async findBySlug(actor: Actor, slug: string): Promise<Organisation | undefined> {
+      authorize(actor, 'deployment.operate');
+      const org = await repo.findBySlug(slug);
+      return org?.slug ? org : undefined;
+    },
+    /**
+     * An operator creates an organisation that runs Amber (its own administrators, users, settings,
+     * status scale and data). The first organisation of a deployment becomes its home (the one the
+     * public's unprefixed pages show).
+     */
+    async createOrganisation(
+      actor: Actor,
+      input: unknown,
+      scale: StatusDefinition[] = RAG_SCALE,
+    ): Promise<Organisation> {
+      authorize(actor, 'deployment.operate');
+      return this.createHome(actor.label, input, scale);
     },
 
     listPartners: async (actor: Actor) => {

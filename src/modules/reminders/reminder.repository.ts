@@ -12,6 +12,8 @@ import type { ReminderKind } from './reminder.schedule.ts';
 export interface ReminderCandidate {
   organisationId: string;
   organisationName: string;
+  /** The name the organisation's URLs carry. */
+  organisationSlug: string | null;
   priorityId: string;
   priorityCode: string;
   priorityTitle: string;
@@ -44,6 +46,7 @@ function reminderQueries(db: Kysely<DB>) {
         .select([
           'rp.organisation_id',
           'organisation.name as organisation_name',
+          'organisation.slug as organisation_slug',
           'priority.id as priority_id',
           'priority.code',
           'priority.title',
@@ -72,6 +75,7 @@ function reminderQueries(db: Kysely<DB>) {
       return rows.map((r) => ({
         organisationId: r.organisation_id,
         organisationName: r.organisation_name,
+        organisationSlug: r.organisation_slug,
         priorityId: r.priority_id,
         priorityCode: r.code,
         priorityTitle: r.title,

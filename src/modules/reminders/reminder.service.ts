@@ -11,7 +11,7 @@ import type { ReportWorkflowEvent } from '../reports/report.service.ts';
 import { systemActor } from '../../domain/actor.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
-import { paths } from '../../paths.ts';
+import { inOrganisation, paths } from '../../paths.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { PersonService } from '../people/person.service.ts';
@@ -89,10 +89,13 @@ export function createReminderService({
           periodLabel: e.period.label,
         },
         // The approver goes straight to the sign-off page; the officer to the report.
+        // Under the organisation's own address (`/o/SLUG/…`), so it opens in the right one.
         link: link(
-          notice === 'submitted' || notice === 'officer_approved'
-            ? paths.reports.signOff(e.priority.code, e.period.key)
-            : paths.reports.show(e.priority.code, e.period.key),
+          inOrganisation(organisation.slug, () =>
+            notice === 'submitted' || notice === 'officer_approved'
+              ? paths.reports.signOff(e.priority.code, e.period.key)
+              : paths.reports.show(e.priority.code, e.period.key),
+          ),
         ),
       }),
     );
@@ -134,9 +137,11 @@ export function createReminderService({
             periodLabel: periodLabel(parsePeriodKey(c.periodKey)),
           },
           link: link(
-            c.reportState === null
-              ? paths.reports.new(c.priorityCode)
-              : paths.reports.show(c.priorityCode, c.periodKey),
+            inOrganisation(c.organisationSlug, () =>
+              c.reportState === null
+                ? paths.reports.new(c.priorityCode)
+                : paths.reports.show(c.priorityCode, c.periodKey),
+            ),
           ),
         });
         const reminderId = await repo.recordSent(c, kind, message.to.join(', '));

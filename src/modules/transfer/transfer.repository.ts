@@ -5,6 +5,7 @@
 
 import { sql, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { slugFor } from '../../domain/organisation-slug.ts';
 import type { DB, OrganisationTable, IndicatorTable } from '../../schema.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { IsoDate } from '../../domain/dates.ts';
@@ -346,7 +347,20 @@ function transferQueries(db: Kysely<DB>) {
   async function insertAll(s: OrganisationSnapshot): Promise<void> {
     const orgId = s.organisation.id;
     const o = s.organisation;
-    // The organisation first, on its own: the partners' managed_by_id refers to it.
+    // The organisation first, on its own: the partners' managed_by_id refers to it. Its URL name
+    // is made from its short name (else its name), numbered if another organisation has it.
+    const base = slugFor(o.shortName ?? o.name);
+    const taken = new Set(
+      (
+        await db
+          .selectFrom('organisation')
+          .select('slug')
+          .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
+          .execute()
+      ).map((r) => r.slug),
+    );
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
     await db
       .insertInto('organisation')
       .values({
@@ -355,6 +369,7 @@ function transferQueries(db: Kysely<DB>) {
         short_name: o.shortName,
         kind: o.kind,
         managed_by_id: null,
+        slug,
         created_at: o.createdAt,
         ...(o.defaultRuleKind !== undefined && o.defaultRuleValue !== undefined
           ? { default_rule_kind: o.defaultRuleKind, default_rule_value: o.defaultRuleValue }

@@ -37,6 +37,8 @@ export interface UnitOfWorkOptions {
   readOnly?: boolean;
   /** `repeatable read`: every read sees one moment (an export, a backup) even while others write. */
   isolationLevel?: 'repeatable read';
+  /** Acts for this organisation from its first statement (see `UnitOfWork.actFor`). */
+  organisationId?: string;
 }
 
 /** What a finished unit of work did, for tests, logs and benchmarks. */
@@ -55,6 +57,15 @@ export interface UnitOfWork {
    * turned out to be no session.
    */
   restrictToReading(): Promise<void>;
+  /**
+   * From now on the unit acts for this organisation: its transaction runs as the role
+   * `amber_tenant` with `amber.organisation_id` set, so PostgreSQL's row-level security shows and
+   * accepts only that organisation's rows (and what is shared with it), whatever a query forgets
+   * to say. One way and once: a unit cannot go back to the owner's role or act for another.
+   */
+  actFor(organisationId: string): Promise<void>;
+  /** The organisation the unit acts for, once `actFor` has been called. */
+  readonly organisationId: string | undefined;
   /** Statements sent so far. */
   readonly statements: number;
   /** Reads `key` once per unit of work: later calls with the same key get the same promise (unless it found nothing). */
@@ -102,8 +113,23 @@ export class RawInsideUnitOfWorkError extends Error {
 const isPromise = (v: unknown): v is Promise<unknown> =>
   typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One statement (simple protocol, so one round trip): the tenant role and its organisation, for this transaction only. */
+const actingFor = (organisationId: string) =>
+  CompiledQuery.raw(
+    `set local role amber_tenant; select set_config('amber.organisation_id', '${organisationId}', true)`,
+  );
+
+export class ActingForAnotherOrganisationError extends Error {
+  constructor(current: string, wanted: string) {
+    super(`This unit of work acts for organisation ${current}; it cannot act for ${wanted} too.`);
+  }
+}
+
 class Work implements UnitOfWork {
   statements = 0;
+  #organisationId: string | undefined;
   #readOnly: boolean;
   #connection: Promise<DatabaseConnection> | undefined;
   #finished = false;
@@ -116,8 +142,13 @@ class Work implements UnitOfWork {
     readOnly: boolean,
     private readonly isolationLevel: 'repeatable read' | undefined,
     private readonly driver: Driver,
+    organisationId?: string,
   ) {
     this.#readOnly = readOnly;
+    if (organisationId !== undefined) {
+      if (!UUID.test(organisationId)) throw new Error(`Not an organisation id: ${JSON.stringify(organisationId)}`);
+      this.#organisationId = organisationId;
+    }
   }
 
   get readOnly(): boolean {
@@ -128,6 +159,21 @@ class Work implements UnitOfWork {
     this.#readOnly = true;
     // PostgreSQL lets a transaction become read only at any point (never the other way).
     if (this.#connection) await (await this.#connection).executeQuery(CompiledQuery.raw('set transaction read only'));
+  }
+
+  get organisationId(): string | undefined {
+    return this.#organisationId;
+  }
+  async actFor(organisationId: string): Promise<void> {
+    if (!UUID.test(organisationId)) throw new Error(`Not an organisation id: ${JSON.stringify(organisationId)}`);
+    if (this.#organisationId !== undefined) {
+      if (this.#organisationId.toLowerCase() !== organisationId.toLowerCase())
+        throw new ActingForAnotherOrganisationError(this.#organisationId, organisationId);
+      return;
+    }
+    this.#organisationId = organisationId;
+    // Not begun yet: the first statement's transaction starts acting for it (see `connection`).
+    if (this.#connection) await (await this.#connection).executeQuery(actingFor(organisationId));
   }
 
   get finished(): boolean {
@@ -179,7 +225,12 @@ class Work implements UnitOfWork {
       try {
         this.statements++;
         await this.driver.beginTransaction(inner, settings);
+        if (this.#organisationId !== undefined) {
+          this.statements++;
+          await inner.executeQuery(actingFor(this.#organisationId));
+        }
       } catch (error) {
+        if (this.#organisationId !== undefined) await this.driver.rollbackTransaction(inner).catch(() => undefined);
         await this.driver.releaseConnection(inner);
         throw error;
       }
@@ -371,8 +422,19 @@ export function createUnits<DB>(
   const units: Units<DB> = {
     db,
     run<T>(fn: () => T, options: UnitOfWorkOptions = {}) {
-      if (current()) return fn() as never;
-      const work = new Work(options.readOnly === true, options.isolationLevel, unitDriver);
+      const running = current();
+      if (running) {
+        if (options.organisationId !== undefined && running.organisationId === undefined)
+          throw new Error('A unit of work acting for an organisation was asked for inside one that acts for none');
+        if (
+          options.organisationId !== undefined &&
+          running.organisationId !== undefined &&
+          running.organisationId !== options.organisationId
+        )
+          throw new ActingForAnotherOrganisationError(running.organisationId, options.organisationId);
+        return fn() as never;
+      }
+      const work = new Work(options.readOnly === true, options.isolationLevel, unitDriver, options.organisationId);
       let result: T;
       try {
         result = storage.run(work, fn);

@@ -7,6 +7,10 @@
 //
 //   1. who is asking: a personal API token (accepted on /api only; a read token may only read),
 //      a session cookie, or nobody (the public actor of the deployment's home organisation);
+//      and for which organisation: the one the URL names (`/o/SLUG/…`, which the app strips
+//      before routing), else the session's. A person who is not a member of the organisation a
+//      URL names gets 404, as if it did not exist. From then on the unit of work acts for that
+//      organisation (`actFor`): PostgreSQL's row-level security shows it only its own rows;
 //   2. a state-changing request must carry the session's CSRF token (or, before sign-in, the
 //      double-submit cookie's); requests with a token carry no cookie and need none;
 //   3. the actor must hold the route's permission in some scope: the public is sent to sign in,
@@ -22,10 +26,17 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Actor, Identity, PublicActor } from '../../domain/actor.ts';
-import { authorize, isPublicPermission, mayEver, type Permission } from '../../domain/permissions.ts';
+import {
+  authorize,
+  isOperatorPermission,
+  isPublicPermission,
+  mayEver,
+  type Permission,
+} from '../../domain/permissions.ts';
 import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
+import { inOrganisation } from '../../paths.ts';
 import './upload.ts';
 import {
   appendCookie,
@@ -67,6 +78,12 @@ export interface RouteAccess {
    * is resolved in a unit of its own, and the handler runs in none.
    */
   ownUnitsOfWork?: boolean;
+  /**
+   * `false` for the operator's pages only (creating organisations is not acting for one): the unit
+   * of work stays the owner's, outside row-level security. A route may say so only when every
+   * permission it accepts is an operator's.
+   */
+  actsForOrganisation?: false;
 }
 
 declare module 'fastify' {
@@ -80,6 +97,10 @@ declare module 'fastify' {
     /** The CSRF token forms on this page must carry. */
     csrfToken: string | undefined;
     organisationName: string | undefined;
+    /** The name the acting organisation's URLs carry. */
+    organisationSlug: string | undefined;
+    /** The URL named the organisation (`/o/SLUG/…`): links built for this request carry it too. */
+    organisationInUrl: boolean;
   }
   interface FastifyInstance {
     /** Every route registered, with what it needs. */
@@ -108,15 +129,22 @@ export interface SecurityNote {
 export interface AccessOptions {
   units: {
     run<T>(fn: () => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
-    current(): Pick<UnitOfWork, 'restrictToReading'> | undefined;
+    current(): Pick<UnitOfWork, 'restrictToReading' | 'actFor'> | undefined;
   };
   production: boolean;
   /** The identity of a session cookie's secret; undefined when it is unknown or has ended. */
   resolveSession(token: string): Promise<Identity | undefined>;
   /** The identity of a personal API token; throws the refusal (an AppError) when it is not valid for this use. */
   resolveToken(token: string, use: { ip: string; request: string; writes: boolean }): Promise<Identity>;
-  /** The public actor and its organisation's name; undefined while Amber has no organisation. */
-  publicActor(): Promise<{ actor: PublicActor; organisationName: string } | undefined>;
+  /**
+   * The public actor of the organisation a URL names (by its slug), else of the home organisation,
+   * with its name and slug; undefined while Amber has no organisation, or no organisation has the slug.
+   */
+  publicActor(
+    slug?: string,
+  ): Promise<{ actor: PublicActor; organisationName: string; organisationSlug: string } | undefined>;
+  /** The same person acting for another organisation they belong to; undefined when they are not a member. */
+  identityIn(identity: Identity, organisationId: string): Promise<Identity | undefined>;
   securityNote(note: SecurityNote): Promise<void>;
 }
 
@@ -138,6 +166,12 @@ export class RouteWithoutPermissionError extends Error {
   }
 }
 
+/** Where the app's URL rewriting leaves the organisation a URL named (`/o/SLUG/…`). */
+export const ORGANISATION_SLUG = Symbol.for('amber.organisationSlug');
+
+const organisationSlugOf = (request: FastifyRequest): string | undefined =>
+  (request.raw as unknown as Record<symbol, string | undefined>)[ORGANISATION_SLUG];
+
 export function registerAccess(app: FastifyInstance, options: AccessOptions): void {
   const cookies = cookieNames(options.production);
   const secure = options.production;
@@ -147,6 +181,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
   app.decorateRequest('identity', undefined);
   app.decorateRequest('csrfToken', undefined);
   app.decorateRequest('organisationName', undefined);
+  app.decorateRequest('organisationSlug', undefined);
+  app.decorateRequest('organisationInUrl', false);
   app.decorateRequest('checkFormCsrf', undefined);
   app.decorateRequest('formCsrfChecked', false);
 
@@ -239,13 +275,35 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       }
     }
 
+    // The organisation the URL names: one the person belongs to, or (before sign-in) any that runs Amber.
+    const slug = organisationSlugOf(request);
+    request.organisationInUrl = slug !== undefined;
+    const notFound = () => {
+      const detail = `There is nothing at ${request.originalUrl.split('?')[0]}`;
+      if (wantsJson) problem(reply, 404, 'NOT_FOUND', 'Page not found', detail);
+      else
+        reply
+          .status(404)
+          .view('error.njk', { pageTitle: 'Page not found', problem: { title: 'Page not found', detail } });
+      return false;
+    };
+    if (identity && slug !== undefined && slug !== identity.organisationSlug) {
+      const anonymousThere = await options.publicActor(slug);
+      const there = anonymousThere && (await options.identityIn(identity, anonymousThere.actor.organisationId));
+      // A personal API token belongs to one organisation: it never reaches another through a URL.
+      if (!there || identity.via === 'token') return notFound();
+      identity = there;
+    }
+
     if (identity) {
       request.identity = identity;
       request.actor = identity.actor;
       request.organisationName = identity.organisationName;
+      request.organisationSlug = identity.organisationSlug;
       request.csrfToken = identity.csrfToken;
     } else {
-      const anonymous = await options.publicActor();
+      const anonymous = await options.publicActor(slug);
+      if (!anonymous && slug !== undefined) return notFound();
       if (!anonymous) {
         const detail =
           'Amber has no organisation yet. Load the demo with `npx amber demo`, or import one with `npx amber import FILE.json`, then create an administrator with `npx amber user create --admin EMAIL`.';
@@ -259,6 +317,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       }
       request.actor = anonymous.actor;
       request.organisationName = anonymous.organisationName;
+      request.organisationSlug = anonymous.organisationSlug;
       // Forms shown before sign-in carry a double-submit token.
       request.csrfToken = preSessionCsrf(request, reply, cookies, secure);
     }
@@ -267,6 +326,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     if (request.actor.kind === 'public' && isSafeMethod(request.method))
       await options.units.current()?.restrictToReading();
     const needed = permissionsOf(access);
+    // From here on, PostgreSQL shows this request only its organisation's rows.
+    if (access.actsForOrganisation !== false) await options.units.current()?.actFor(request.actor.organisationId);
     if (needed.some((p) => mayEver(request.actor, p))) return true;
     if (request.actor.kind === 'public') {
       askToSignIn(request, reply);
@@ -347,7 +408,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
             : 'You need to sign in to do this, so nothing was saved. Sign in, then go back and make the change again.',
         },
       });
-    const query = new URLSearchParams({ next: request.url, ...(ended ? { notice: 'expired' } : {}) });
+    // The address as the person typed it, so that signing in comes back to the same organisation.
+    const query = new URLSearchParams({ next: request.originalUrl, ...(ended ? { notice: 'expired' } : {}) });
     return reply.redirect(`/sign-in?${query}`, 302);
   }
 
@@ -385,17 +447,25 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         if (reply.statusCode >= 400) throw new RefusedAnswer(value);
         return value;
       };
+      // When the URL named the organisation, the links the handler builds do too (`/o/SLUG/…`), so
+      // the address bar always says which organisation a page belongs to once a person is in one.
+      const handled = () =>
+        inOrganisation(request.organisationInUrl ? request.organisationSlug : undefined, () =>
+          handler.call(this, request, reply),
+        );
       let result: unknown;
       if (access.streamsBody || access.ownUnitsOfWork) {
         if (!(await run(() => establish(request, reply, access)))) return reply;
         result = access.ownUnitsOfWork
-          ? await handler.call(this, request, reply)
-          : await run(async () => checkedForm(await handler.call(this, request, reply)));
+          ? await handled()
+          : await run(async () => {
+              if (access.actsForOrganisation !== false)
+                await options.units.current()?.actFor(request.actor.organisationId);
+              return checkedForm(await handled());
+            });
       } else {
         result = await run(async () =>
-          (await establish(request, reply, access))
-            ? await checkedForm(await handler.call(this, request, reply))
-            : answered,
+          (await establish(request, reply, access)) ? await checkedForm(await handled()) : answered,
         );
       }
       return result === answered ? reply : result;
@@ -410,6 +480,10 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     if (!access.infrastructure && !isAsset && permissionsOf(access).length === 0) {
       throw new RouteWithoutPermissionError(methods.join(','), route.url);
     }
+    if (access.actsForOrganisation === false && !permissionsOf(access).every(isOperatorPermission))
+      throw new Error(
+        `${methods.join(',')} ${route.url}: only a route for operators may run outside an organisation (actsForOrganisation: false)`,
+      );
     for (const method of methods) {
       routeTable.push({
         method,
