@@ -5,6 +5,8 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './config.ts';
 import type { Kysely } from 'kysely';
 import { inUnitsOfWork, type Units } from './platform/db/unit-of-work.ts';
 import type { DB } from './schema.ts';
+import { createSharingRepository } from './modules/sharing/sharing.repository.ts';
+import { createSharingService } from './modules/sharing/sharing.service.ts';
 import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
 import { createOrganisationService } from './modules/organisations/organisation.service.ts';
 import { createPersonRepository } from './modules/people/person.repository.ts';
@@ -166,6 +168,9 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const transfer = uow(createTransferService({ repo: createTransferRepository(db), organisations }), {
     exportOrganisation: { isolationLevel: 'repeatable read' },
   });
+  const sharing = uow(
+    createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
+  );
   const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
   const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
   return {
@@ -191,6 +196,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     diagnostics,
     efficiency,
     history,
+    sharing,
   };
 }
 

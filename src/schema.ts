@@ -10,6 +10,7 @@ import type { AccountTables } from './schema/accounts.ts';
 import type { SignInTables } from './schema/sign-in.ts';
 import type { DiagnosticTables } from './schema/diagnostic.ts';
 import type { EfficiencyTables } from './schema/efficiency.ts';
+import type { SharingTables } from './schema/sharing.ts';
 
 export interface OrganisationTable {
   id: Generated<string>;
@@ -294,7 +295,7 @@ export interface ReportRiskTable {
   position: number;
 }
 
-export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables {
+export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables, SharingTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

@@ -62,6 +62,21 @@ export const PERMISSIONS = {
     public: true,
     roles: ALL_ROLES('all'),
   },
+  // Sharing with partner organisations (issue 11)
+  'sharing.manage': {
+    description:
+      'Record data-sharing agreements with other organisations, share priorities under them, and revoke either',
+    roles: { administrator: 'all' },
+  },
+  'shared.read': {
+    description: 'Read what other organisations share with one’s organisation under an active agreement',
+    roles: ALL_ROLES('all'),
+  },
+  'shared.update': {
+    description:
+      'Record progress on the milestones of shared key actions that name one’s organisation (where the share allows updates)',
+    roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
+  },
   'deployment.operate': {
     description: 'Run the deployment: list and create organisations, and invite their first administrators',
     // Not a role in any organisation: an account marked as an operator (`amber user create --operator`).

@@ -1,0 +1,32 @@
+// Whether a data-sharing agreement lets anything be shared today (issue 11). The database applies
+// the same rule itself (`amber_shared_with_me()`, in UK time); this is how pages say it.
+
+export type AgreementState = 'active' | 'not-started' | 'ended' | 'revoked';
+
+export const AGREEMENT_STATE_LABELS: Record<AgreementState, string> = {
+  active: 'Active',
+  'not-started': 'Not started yet',
+  ended: 'Ended',
+  revoked: 'Revoked',
+};
+
+/** Dates are ISO `YYYY-MM-DD`, compared as text; an agreement is active from its first to its last day. */
+export function agreementState(
+  a: { startsOn: string; endsOn: string; revokedAt: Date | null },
+  today: string,
+): AgreementState {
+  if (a.revokedAt) return 'revoked';
+  if (today < a.startsOn) return 'not-started';
+  if (today > a.endsOn) return 'ended';
+  return 'active';
+}
+
+/** Today's date in the UK (agreements start and end on UK days, whatever the server's time zone). */
+export function ukToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+}

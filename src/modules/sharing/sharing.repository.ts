@@ -1,0 +1,312 @@
+// All SQL about data-sharing agreements and shared priorities (issue 11). Row-level security
+// decides what the acting organisation sees: its own agreements and shares, and those made with it.
+
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { insertAuditEvent } from '../../platform/db/audit.ts';
+import type { DB } from '../../schema.ts';
+import type { SharingAgreementTable, PrioritySharesTable } from '../../schema/sharing.ts';
+
+export interface Agreement {
+  id: string;
+  organisationId: string;
+  organisationName: string;
+  partnerId: string;
+  partnerName: string;
+  partnerRecordId: string | null;
+  title: string;
+  purpose: string;
+  dataShared: string;
+  legalBasis: string;
+  startsOn: string;
+  endsOn: string;
+  signatories: string;
+  createdBy: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  revokedReason: string | null;
+  version: number;
+}
+
+export interface Share {
+  id: string;
+  organisationId: string;
+  agreementId: string;
+  priorityId: string;
+  priorityCode: string;
+  priorityTitle: string;
+  level: 'read' | 'update';
+  periodIds: string[];
+  indicatorIds: string[];
+  internalSections: string[];
+  createdBy: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  version: number;
+}
+
+const toAgreement = (
+  r: Selectable<SharingAgreementTable> & { organisation_name: string; partner_name: string },
+): Agreement => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  organisationName: r.organisation_name,
+  partnerId: r.partner_id,
+  partnerName: r.partner_name,
+  partnerRecordId: r.partner_record_id,
+  title: r.title,
+  purpose: r.purpose,
+  dataShared: r.data_shared,
+  legalBasis: r.legal_basis,
+  startsOn: r.starts_on,
+  endsOn: r.ends_on,
+  signatories: r.signatories,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  revokedBy: r.revoked_by,
+  revokedReason: r.revoked_reason,
+  version: r.version,
+});
+
+const toShare = (r: Selectable<PrioritySharesTable> & { priority_code: string; priority_title: string }): Share => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  agreementId: r.agreement_id,
+  priorityId: r.priority_id,
+  priorityCode: r.priority_code,
+  priorityTitle: r.priority_title,
+  level: r.level,
+  periodIds: r.period_ids,
+  indicatorIds: r.indicator_ids,
+  internalSections: r.internal_sections,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  revokedBy: r.revoked_by,
+  version: r.version,
+});
+
+export function createSharingRepository(db: Kysely<DB>) {
+  const agreements = () =>
+    db
+      .selectFrom('sharing_agreement as a')
+      .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+      .innerJoin('organisation as p', 'p.id', 'a.partner_id')
+      .selectAll('a')
+      .select(['o.name as organisation_name', 'p.name as partner_name']);
+  const shares = () =>
+    db
+      .selectFrom('priority_share as s')
+      .innerJoin('priority as pr', 'pr.id', 's.priority_id')
+      .selectAll('s')
+      .select(['pr.code as priority_code', 'pr.title as priority_title']);
+
+  return {
+    audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
+
+    /** Agreements the organisation made, newest first. */
+    async listAgreements(organisationId: string): Promise<Agreement[]> {
+      const rows = await agreements()
+        .where('a.organisation_id', '=', organisationId)
+        .orderBy('a.created_at', 'desc')
+        .execute();
+      return rows.map(toAgreement);
+    },
+    async findAgreement(organisationId: string, id: string): Promise<Agreement | undefined> {
+      const r = await agreements()
+        .where('a.organisation_id', '=', organisationId)
+        .where('a.id', '=', id)
+        .executeTakeFirst();
+      return r && toAgreement(r);
+    },
+    async insertAgreement(v: {
+      organisationId: string;
+      partnerId: string;
+      partnerRecordId: string | null;
+      title: string;
+      purpose: string;
+      dataShared: string;
+      legalBasis: string;
+      startsOn: string;
+      endsOn: string;
+      signatories: string;
+      createdBy: string;
+    }): Promise<string> {
+      const r = await db
+        .insertInto('sharing_agreement')
+        .values({
+          organisation_id: v.organisationId,
+          partner_id: v.partnerId,
+          partner_record_id: v.partnerRecordId,
+          title: v.title,
+          purpose: v.purpose,
+          data_shared: v.dataShared,
+          legal_basis: v.legalBasis,
+          starts_on: v.startsOn,
+          ends_on: v.endsOn,
+          signatories: v.signatories,
+          created_by: v.createdBy,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
+    },
+    /** Revokes it if it is still at `version` and not revoked; false otherwise. */
+    async revokeAgreement(id: string, version: number, by: string, reason: string, at: Date): Promise<boolean> {
+      const r = await db
+        .updateTable('sharing_agreement')
+        .set((eb) => ({ revoked_at: at, revoked_by: by, revoked_reason: reason, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async listShares(organisationId: string, agreementId: string): Promise<Share[]> {
+      const rows = await shares()
+        .where('s.organisation_id', '=', organisationId)
+        .where('s.agreement_id', '=', agreementId)
+        .orderBy('s.created_at')
+        .execute();
+      return rows.map(toShare);
+    },
+    async findShare(organisationId: string, id: string): Promise<Share | undefined> {
+      const r = await shares()
+        .where('s.organisation_id', '=', organisationId)
+        .where('s.id', '=', id)
+        .executeTakeFirst();
+      return r && toShare(r);
+    },
+    async insertShare(v: {
+      organisationId: string;
+      agreementId: string;
+      priorityId: string;
+      level: 'read' | 'update';
+      periodIds: string[];
+      indicatorIds: string[];
+      internalSections: string[];
+      createdBy: string;
+    }): Promise<string | undefined> {
+      const r = await db
+        .insertInto('priority_share')
+        .values({
+          organisation_id: v.organisationId,
+          agreement_id: v.agreementId,
+          priority_id: v.priorityId,
+          level: v.level,
+          period_ids: v.periodIds,
+          indicator_ids: v.indicatorIds,
+          internal_sections: v.internalSections,
+          created_by: v.createdBy,
+        })
+        .onConflict((oc) => oc.columns(['agreement_id', 'priority_id']).where('revoked_at', 'is', null).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return r?.id;
+    },
+    async revokeShare(id: string, version: number, by: string, at: Date): Promise<boolean> {
+      const r = await db
+        .updateTable('priority_share')
+        .set((eb) => ({ revoked_at: at, revoked_by: by, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /**
+     * What is shared with the acting organisation now (the database's own answer, under its
+     * row-level security: an ended or revoked agreement shares nothing).
+     */
+    async sharedWithMe(): Promise<
+      {
+        shareId: string;
+        ownerId: string;
+        ownerName: string;
+        ownerSlug: string | null;
+        priorityId: string;
+        priorityCode: string;
+        priorityTitle: string;
+        level: 'read' | 'update';
+        periodIds: string[];
+        indicatorIds: string[];
+        internalSections: string[];
+        partnerRecordId: string | null;
+        agreementTitle: string;
+        endsOn: string;
+      }[]
+    > {
+      const { rows } = await sql<{
+        share_id: string;
+        owner_id: string;
+        owner_name: string;
+        owner_slug: string | null;
+        priority_id: string;
+        priority_code: string;
+        priority_title: string;
+        level: 'read' | 'update';
+        period_ids: string[];
+        indicator_ids: string[];
+        internal_sections: string[];
+        partner_record_id: string | null;
+        agreement_title: string;
+        ends_on: string;
+      }>`
+        select s.share_id, s.owner_id, o.name as owner_name, o.slug as owner_slug, s.priority_id,
+               p.code as priority_code, p.title as priority_title, s.level, s.period_ids, s.indicator_ids,
+               ps.internal_sections, s.partner_record_id, a.title as agreement_title, a.ends_on
+        from amber_shared_with_me() s
+        join organisation o on o.id = s.owner_id
+        join priority p on p.id = s.priority_id
+        join priority_share ps on ps.id = s.share_id
+        join sharing_agreement a on a.id = ps.agreement_id
+        order by o.name, p.code`.execute(db);
+      return rows.map((r) => ({
+        shareId: r.share_id,
+        ownerId: r.owner_id,
+        ownerName: r.owner_name,
+        ownerSlug: r.owner_slug,
+        priorityId: r.priority_id,
+        priorityCode: r.priority_code,
+        priorityTitle: r.priority_title,
+        level: r.level,
+        periodIds: r.period_ids,
+        indicatorIds: r.indicator_ids,
+        internalSections: r.internal_sections,
+        partnerRecordId: r.partner_record_id,
+        agreementTitle: r.agreement_title,
+        endsOn: typeof r.ends_on === 'string' ? r.ends_on : String(r.ends_on),
+      }));
+    },
+    /** Key actions the acting (partner) organisation may update now: the database's own answer. */
+    async partnerActionIds(): Promise<Set<string>> {
+      const { rows } = await sql<{ id: string }>`select amber_partner_actions() as id`.execute(db);
+      return new Set(rows.map((r) => r.id));
+    },
+    /** Whether the organisation is one that runs Amber (a partner may only be one of those). */
+    async isHosted(id: string): Promise<boolean> {
+      const r = await db
+        .selectFrom('organisation')
+        .select('id')
+        .where('id', '=', id)
+        .where('managed_by_id', 'is', null)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+    async partnerRecordBelongs(organisationId: string, id: string): Promise<boolean> {
+      const r = await db
+        .selectFrom('organisation')
+        .select('id')
+        .where('id', '=', id)
+        .where('managed_by_id', '=', organisationId)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+  };
+}
+
+export type SharingRepository = ReturnType<typeof createSharingRepository>;

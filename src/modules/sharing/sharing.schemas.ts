@@ -1,0 +1,58 @@
+// Input of data-sharing agreements and shares (issue 11).
+
+import { z } from 'zod';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
+import { choice, optionalUuid, requiredText, stringList, ukDate, uuid } from '../../platform/validation.ts';
+
+/** Sections of a report an officer may keep internal when sharing a priority. */
+export const SHAREABLE_SECTIONS = ['summary', 'achievements', 'challenges', 'actions', 'signOffs'] as const;
+export type ShareableSection = (typeof SHAREABLE_SECTIONS)[number];
+export const SECTION_LABELS: Record<ShareableSection, string> = {
+  summary: 'Summary of progress and the status reason',
+  achievements: 'Key achievements',
+  challenges: 'Challenges and risks',
+  actions: 'Key actions and milestones',
+  signOffs: 'Sign-offs',
+};
+
+export const agreementInput = z
+  .object({
+    partnerId: uuid('the organisation you are sharing with'),
+    partnerRecordId: optionalUuid('how your key actions name them'),
+    title: requiredText('a title for the agreement', TEXT_LIMITS.title),
+    purpose: requiredText('the purpose of the sharing', TEXT_LIMITS.description),
+    dataShared: requiredText('what is shared', TEXT_LIMITS.description),
+    legalBasis: requiredText('the legal basis for sharing', TEXT_LIMITS.description),
+    startsOn: ukDate('the date the agreement starts'),
+    endsOn: ukDate('the date the agreement ends'),
+    signatories: requiredText('who signed it', TEXT_LIMITS.description),
+  })
+  .superRefine((v, ctx) => {
+    if (v.endsOn < v.startsOn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endsOn'],
+        message: 'The agreement must end on or after the day it starts',
+      });
+  });
+export type AgreementInput = z.output<typeof agreementInput>;
+
+export const revokeInput = z.object({
+  reason: requiredText('why it is revoked', TEXT_LIMITS.reason),
+  version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
+});
+
+export const shareInput = z.object({
+  priorityId: uuid('the priority to share'),
+  level: choice('what the partner may do', ['read', 'update'] as const),
+  periodIds: stringList('the reporting periods').pipe(
+    z
+      .array(z.uuid({ error: 'Choose reporting periods from the list' }))
+      .min(1, { error: 'Choose at least one reporting period' }),
+  ),
+  indicatorIds: stringList('the indicators').pipe(z.array(z.uuid({ error: 'Choose indicators from the list' }))),
+  internalSections: stringList('the sections kept internal').pipe(
+    z.array(z.enum(SHAREABLE_SECTIONS, { error: 'Choose sections from the list' })),
+  ),
+});
+export type ShareInput = z.output<typeof shareInput>;

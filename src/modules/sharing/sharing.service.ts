@@ -1,0 +1,392 @@
+// Data-sharing agreements and shared priorities (issue 11): the use cases of the organisation that
+// shares (record an agreement, share a priority under it, revoke either) and of the partner (see
+// what is shared with it, read a shared report, record progress on milestones of actions naming it).
+//
+// PostgreSQL decides what a partner can see and change (migration 2026-12-04-110-sharing): the
+// partner's unit of work acts for the partner, so reading the owner's report through the reports
+// service with the owner's id returns only the shared rows, and a milestone of an action that does
+// not name the partner cannot be written whatever this code does. The checks here give people
+// clear answers (404, 403 with a sentence) before the database would refuse.
+
+import { systemActor, type Actor } from '../../domain/actor.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { authorize, can } from '../../domain/permissions.ts';
+import { agreementState, ukToday, type AgreementState } from '../../domain/sharing.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { PeriodService } from '../periods/period.service.ts';
+import type { PlanService } from '../plans/plan.service.ts';
+import type { IndicatorService } from '../indicators/indicator.service.ts';
+import type { ReportService } from '../reports/report.service.ts';
+import type { ReportBundle } from '../reports/report.types.ts';
+import type { Agreement, Share, SharingRepository } from './sharing.repository.ts';
+import { agreementInput, revokeInput, shareInput, type ShareableSection } from './sharing.schemas.ts';
+
+export class AgreementNotFoundError extends NotFoundError {
+  constructor() {
+    super('AGREEMENT_NOT_FOUND', 'There is no such data-sharing agreement.');
+  }
+}
+export class ShareNotFoundError extends NotFoundError {
+  constructor() {
+    super('SHARE_NOT_FOUND', 'Nothing is shared with your organisation at this address, or its agreement has ended.');
+  }
+}
+
+export interface SharingServiceDeps {
+  repo: SharingRepository;
+  organisations: OrganisationService;
+  plans: PlanService;
+  periods: PeriodService;
+  indicators: IndicatorService;
+  reports: ReportService;
+  /** Today in the UK (tests move it). */
+  today?: () => string;
+}
+
+export interface AgreementWithState extends Agreement {
+  state: AgreementState;
+}
+
+export interface ShareDetail extends Share {
+  periods: { id: string; key: string; label: string }[];
+  indicators: { id: string; code: string; title: string }[];
+}
+
+/** A priority shared with the acting organisation, as its "Shared with us" page lists it. */
+export interface SharedWithUs {
+  shareId: string;
+  ownerName: string;
+  priorityCode: string;
+  priorityTitle: string;
+  level: 'read' | 'update';
+  agreementTitle: string;
+  endsOn: string;
+  periods: { key: string; label: string }[];
+}
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+export function createSharingService({
+  repo,
+  organisations,
+  plans,
+  periods,
+  indicators,
+  reports,
+  today = ukToday,
+}: SharingServiceDeps) {
+  const withState = (a: Agreement): AgreementWithState => ({ ...a, state: agreementState(a, today()) });
+
+  async function ownAgreement(actor: Actor, id: string): Promise<Agreement> {
+    const a = isUuid(id) ? await repo.findAgreement(actor.organisationId, id) : undefined;
+    if (!a) throw new AgreementNotFoundError();
+    return a;
+  }
+
+  async function detail(actor: Actor, s: Share): Promise<ShareDetail> {
+    const [allPeriods, allIndicators] = await Promise.all([periods.list(actor), indicators.list(actor)]);
+    return {
+      ...s,
+      periods: allPeriods
+        .filter((p) => s.periodIds.includes(p.id))
+        .map((p) => ({ id: p.id, key: p.key, label: p.label })),
+      indicators: allIndicators
+        .filter((i) => s.indicatorIds.includes(i.id))
+        .map((i) => ({ id: i.id, code: i.code, title: i.title })),
+    };
+  }
+
+  /** The share with the acting (partner) organisation at this id, active now; else 404. */
+  async function sharedShare(actor: Actor, shareId: string) {
+    authorize(actor, 'shared.read');
+    const share = isUuid(shareId) ? (await repo.sharedWithMe()).find((s) => s.shareId === shareId) : undefined;
+    if (!share) throw new ShareNotFoundError();
+    return share;
+  }
+
+  /** The owner's view of its own report, as the partner may see it: only shared rows, under the partner's row-level security. */
+  function ownerReader(ownerId: string, actor: Actor, organisationName: string): Actor {
+    return systemActor(ownerId, `${actor.label} (${organisationName})`);
+  }
+
+  async function sharedPeriod(actor: Actor, share: { periodIds: string[]; ownerId: string }, periodKey: string) {
+    // The partner reads the owner's periods: row-level security shows only the shared ones.
+    const all = await periods.list(systemActor(share.ownerId, 'sharing'));
+    const period = all.find((p) => p.key === periodKey && share.periodIds.includes(p.id));
+    if (!period) throw new ShareNotFoundError();
+    return period;
+  }
+
+  return {
+    // --- The organisation that shares --------------------------------------------------------
+    async listAgreements(actor: Actor): Promise<AgreementWithState[]> {
+      authorize(actor, 'sharing.manage');
+      return (await repo.listAgreements(actor.organisationId)).map(withState);
+    },
+
+    async getAgreement(actor: Actor, id: string): Promise<{ agreement: AgreementWithState; shares: ShareDetail[] }> {
+      authorize(actor, 'sharing.manage');
+      const agreement = withState(await ownAgreement(actor, id));
+      const shares = await Promise.all(
+        (await repo.listShares(actor.organisationId, agreement.id)).map((s) => detail(actor, s)),
+      );
+      return { agreement, shares };
+    },
+
+    /** The organisations an agreement may be made with (others that run Amber), and the partner records that name them on actions. */
+    async agreementOptions(actor: Actor) {
+      authorize(actor, 'sharing.manage');
+      const [hosted, partners] = await Promise.all([
+        organisations.listDirectory(actor),
+        organisations.listPartners(actor),
+      ]);
+      return { organisations: hosted.filter((o) => o.id !== actor.organisationId), partnerRecords: partners };
+    },
+
+    async createAgreement(actor: Actor, input: unknown): Promise<string> {
+      authorize(actor, 'sharing.manage');
+      const v = parseWith(agreementInput, input);
+      if (v.partnerId === actor.organisationId)
+        throw ValidationError.single('partnerId', 'Choose another organisation: an agreement is between two');
+      if (!(await repo.isHosted(v.partnerId)))
+        throw ValidationError.single('partnerId', 'Choose an organisation from the list');
+      if (v.partnerRecordId && !(await repo.partnerRecordBelongs(actor.organisationId, v.partnerRecordId)))
+        throw ValidationError.single('partnerRecordId', 'Choose one of your partner organisations from the list');
+      const id = await repo.insertAgreement({
+        organisationId: actor.organisationId,
+        partnerId: v.partnerId,
+        partnerRecordId: v.partnerRecordId ?? null,
+        title: v.title,
+        purpose: v.purpose,
+        dataShared: v.dataShared,
+        legalBasis: v.legalBasis,
+        startsOn: v.startsOn,
+        endsOn: v.endsOn,
+        signatories: v.signatories,
+        createdBy: actor.label,
+      });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'sharing_agreement',
+        entityId: id,
+        action: 'create',
+        after: v,
+      });
+      return id;
+    },
+
+    /** Ends the agreement now: everything shared under it stops being visible to the partner at once. */
+    async revokeAgreement(actor: Actor, id: string, input: unknown): Promise<void> {
+      authorize(actor, 'sharing.manage');
+      const agreement = await ownAgreement(actor, id);
+      const { reason, version } = parseWith(revokeInput, input);
+      if (agreement.revokedAt) throw new ConflictError('AGREEMENT_REVOKED', 'This agreement has already been revoked.');
+      if (!(await repo.revokeAgreement(agreement.id, version, actor.label, reason, new Date())))
+        throw new ConflictError(
+          'AGREEMENT_CHANGED',
+          'Someone changed this agreement since you opened it. Reload the page to see it as it is now.',
+        );
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'sharing_agreement',
+        entityId: agreement.id,
+        action: 'update',
+        before: { revokedAt: null },
+        after: { revoked: true, reason },
+      });
+    },
+
+    /** What may be shared under an agreement: the organisation's priorities, periods and indicators. */
+    async shareOptions(actor: Actor, agreementId: string) {
+      authorize(actor, 'sharing.manage');
+      const agreement = withState(await ownAgreement(actor, agreementId));
+      const [priorities, allPeriods, allIndicators] = await Promise.all([
+        plans.listPriorities(actor),
+        periods.list(actor),
+        indicators.list(actor),
+      ]);
+      return { agreement, priorities, periods: allPeriods, indicators: allIndicators };
+    },
+
+    async createShare(actor: Actor, agreementId: string, input: unknown): Promise<string> {
+      authorize(actor, 'sharing.manage');
+      const agreement = withState(await ownAgreement(actor, agreementId));
+      if (agreement.state === 'revoked' || agreement.state === 'ended')
+        throw ValidationError.single(
+          'priorityId',
+          `The agreement has ${agreement.state === 'revoked' ? 'been revoked' : 'ended'}: nothing more can be shared under it`,
+        );
+      const v = parseWith(shareInput, input);
+      const [priorities, allPeriods, allIndicators] = await Promise.all([
+        plans.listPriorities(actor),
+        periods.list(actor),
+        indicators.list(actor),
+      ]);
+      const priority = priorities.find((p) => p.id === v.priorityId);
+      if (!priority) throw ValidationError.single('priorityId', 'Choose one of your priorities from the list');
+      if (!v.periodIds.every((id) => allPeriods.some((p) => p.id === id)))
+        throw ValidationError.single('periodIds', 'Choose reporting periods from the list');
+      if (!v.indicatorIds.every((id) => allIndicators.some((i) => i.id === id)))
+        throw ValidationError.single('indicatorIds', 'Choose indicators from the list');
+      const id = await repo.insertShare({
+        organisationId: actor.organisationId,
+        agreementId: agreement.id,
+        priorityId: priority.id,
+        level: v.level,
+        periodIds: [...new Set(v.periodIds)],
+        indicatorIds: [...new Set(v.indicatorIds)],
+        internalSections: [...new Set(v.internalSections)],
+        createdBy: actor.label,
+      });
+      if (!id)
+        throw ValidationError.single(
+          'priorityId',
+          `${priority.code} is already shared under this agreement: revoke that share first to change it`,
+        );
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'priority_share',
+        entityId: id,
+        action: 'create',
+        after: { agreementId: agreement.id, priority: priority.code, ...v },
+      });
+      return id;
+    },
+
+    async revokeShare(actor: Actor, shareId: string, input: unknown): Promise<Share> {
+      authorize(actor, 'sharing.manage');
+      const share = isUuid(shareId) ? await repo.findShare(actor.organisationId, shareId) : undefined;
+      if (!share) throw new ShareNotFoundError();
+      const { version } = parseWith(revokeInput.pick({ version: true }), input);
+      if (share.revokedAt) throw new ConflictError('SHARE_REVOKED', 'This share has already been revoked.');
+      if (!(await repo.revokeShare(share.id, version, actor.label, new Date())))
+        throw new ConflictError('SHARE_CHANGED', 'Someone changed this share since you opened it. Reload the page.');
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'priority_share',
+        entityId: share.id,
+        action: 'update',
+        before: { revokedAt: null },
+        after: { revoked: true },
+      });
+      return share;
+    },
+
+    // --- The partner ------------------------------------------------------------------------
+    /** What other organisations share with the acting one now, under active agreements. */
+    async listSharedWithUs(actor: Actor): Promise<SharedWithUs[]> {
+      authorize(actor, 'shared.read');
+      const shared = await repo.sharedWithMe();
+      const out: SharedWithUs[] = [];
+      for (const s of shared) {
+        const own = await periods.list(systemActor(s.ownerId, 'sharing'));
+        out.push({
+          shareId: s.shareId,
+          ownerName: s.ownerName,
+          priorityCode: s.priorityCode,
+          priorityTitle: s.priorityTitle,
+          level: s.level,
+          agreementTitle: s.agreementTitle,
+          endsOn: s.endsOn,
+          periods: own.filter((p) => s.periodIds.includes(p.id)).map((p) => ({ key: p.key, label: p.label })),
+        });
+      }
+      return out;
+    },
+
+    /**
+     * A shared report as the partner may read it: only what was shared (the sections kept internal
+     * are empty, graphs only of shared indicators, no risks), and the milestones it may update.
+     */
+    async readShared(
+      actor: Actor,
+      shareId: string,
+      periodKey: string,
+    ): Promise<{
+      bundle: ReportBundle;
+      share: SharedWithUs;
+      internalSections: ShareableSection[];
+      updatable: { milestoneId: string; action: string; description: string; version: number }[];
+    }> {
+      const share = await sharedShare(actor, shareId);
+      const period = await sharedPeriod(actor, share, periodKey);
+      const own = await organisations.getOwn(actor);
+      const bundle = await reports.getBundle(
+        ownerReader(share.ownerId, actor, own.name),
+        share.priorityCode,
+        period.key,
+      );
+      const internal = share.internalSections as ShareableSection[];
+      const hidden = new Set(internal);
+      const filtered: ReportBundle = {
+        ...bundle,
+        report: {
+          ...bundle.report,
+          summary: hidden.has('summary') ? '' : bundle.report.summary,
+          statusReason: hidden.has('summary') ? '' : bundle.report.statusReason,
+          achievements: hidden.has('achievements') ? [] : bundle.report.achievements,
+          challenges: hidden.has('challenges') ? [] : bundle.report.challenges,
+          actions: hidden.has('actions') ? [] : bundle.report.actions,
+          signOffs: hidden.has('signOffs') ? [] : bundle.report.signOffs,
+          riskIds: [],
+        },
+        previous: null,
+        graphs: bundle.graphs.filter((g) => share.indicatorIds.includes(g.indicator.id)),
+        citedRisks: [],
+      };
+      const named = await repo.partnerActionIds();
+      const updatable =
+        share.level === 'update' && !hidden.has('actions') && can(actor, 'shared.update')
+          ? filtered.report.actions
+              .filter((a) => named.has(a.id))
+              .flatMap((a) =>
+                a.milestones.map((m) => ({
+                  milestoneId: m.id,
+                  action: a.description,
+                  description: m.description,
+                  version: m.progressVersion,
+                })),
+              )
+          : [];
+      const listed = (await this.listSharedWithUs(actor)).find((s) => s.shareId === share.shareId)!;
+      return { bundle: filtered, share: listed, internalSections: internal, updatable };
+    },
+
+    /**
+     * The partner records what became of a milestone of an action that names it, under an update
+     * share. The audit trail records the person and their organisation ("jo@lp.example (Local
+     * Partnerships)"); the owner's version checks apply as to its own people.
+     */
+    async recordSharedProgress(
+      actor: Actor,
+      shareId: string,
+      periodKey: string,
+      milestoneId: string,
+      input: unknown,
+    ): Promise<void> {
+      authorize(actor, 'shared.update');
+      const share = await sharedShare(actor, shareId);
+      const period = await sharedPeriod(actor, share, periodKey);
+      if (share.level !== 'update')
+        throw new ForbiddenError('SHARE_READ_ONLY', 'This priority is shared with your organisation to read only.');
+      const own = await organisations.getOwn(actor);
+      const reader = ownerReader(share.ownerId, actor, own.name);
+      const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
+      const action = bundle.report.actions.find((a) => a.milestones.some((m) => m.id === milestoneId));
+      if (!action || (share.internalSections as string[]).includes('actions')) throw new ShareNotFoundError();
+      if (!(await repo.partnerActionIds()).has(action.id))
+        throw new ForbiddenError(
+          'NOT_NAMED',
+          `Your organisation is not named on this key action, so only ${share.ownerName} can record its progress.`,
+        );
+      await reports.recordMilestoneProgress(reader, share.priorityCode, period.key, milestoneId, input);
+    },
+  };
+}
+
+export type SharingService = ReturnType<typeof createSharingService>;

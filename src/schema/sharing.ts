@@ -1,0 +1,48 @@
+// Table types of data-sharing agreements and shared priorities (issue 11).
+// Owned by src/modules/sharing; migration 2026-12-04-110-sharing.
+
+import type { ColumnType, Generated } from 'kysely';
+
+type DateColumn = ColumnType<string, string, string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface SharingAgreementTable {
+  id: Generated<string>;
+  organisation_id: string;
+  partner_id: string;
+  partner_record_id: string | null;
+  title: string;
+  purpose: string;
+  data_shared: string;
+  legal_basis: string;
+  starts_on: DateColumn;
+  ends_on: DateColumn;
+  signatories: string;
+  created_by: string;
+  created_at: Generated<Date>;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  version: Generated<number>;
+}
+
+export interface PrioritySharesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  agreement_id: string;
+  priority_id: string;
+  level: 'read' | 'update';
+  period_ids: ColumnType<string[], string[] | undefined, string[]>;
+  indicator_ids: ColumnType<string[], string[] | undefined, string[]>;
+  internal_sections: ColumnType<string[], string[] | undefined, string[]>;
+  created_by: string;
+  created_at: Generated<Date>;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+  version: Generated<number>;
+}
+
+export interface SharingTables {
+  sharing_agreement: SharingAgreementTable;
+  priority_share: PrioritySharesTable;
+}
