@@ -378,7 +378,7 @@ export function createSharingService({
       const reader = ownerReader(share.ownerId, actor, own.name);
       const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
       const action = bundle.report.actions.find((a) => a.milestones.some((m) => m.id === milestoneId));
-      if (!action || (share.internalSections as string[]).includes('actions')) throw new ShareNotFoundError();
+      if (!action || (share.internalSections).includes('actions')) throw new ShareNotFoundError();
       if (!(await repo.partnerActionIds()).has(action.id))
         throw new ForbiddenError(
           'NOT_NAMED',
