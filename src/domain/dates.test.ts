@@ -61,7 +61,7 @@ describe('milestone timescales', () => {
     it(`reads "${input}" as a ${precision} and shows it as "${shown}"`, () => {
       const t = parseTimescale(input);
       assert.deepEqual(t, { precision, date });
-      assert.equal(formatTimescale(t), shown);
+      assert.equal(formatTimescale(t!), shown);
     });
   }
   for (const input of ['Novembre 2009', 'Nov 09', '13/2010', 'soon', '', 'Nov 3000']) {

@@ -197,7 +197,7 @@ describe('gain-share invariants (properties)', () => {
         const [lo, hi] = x <= y ? [x, y] : [y, x];
         const [el, eh] = [evaluateGainShare(a, lo), evaluateGainShare(a, hi)];
         assert.ok(el.due <= eh.due && eh.due <= pounds(100_000));
-        assert.equal((eh.councilCost + eh.funderCost), pounds(150_000));
+        assert.equal((eh.councilCost + eh.funderCost) as Money, pounds(150_000));
       }),
       RUNS,
     );

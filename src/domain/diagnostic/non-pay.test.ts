@@ -174,11 +174,11 @@ describe('allocating non-pay costs (DIAGNOSTIC.md §1, §3)', () => {
         const bpu: Record<string, Record<string, Amounts>> = {};
         for (const [p, us] of Object.entries(fteCells)) {
           bpu[p] = {};
-          for (const [u, f] of Object.entries(us)) bpu[p][u] = a(f);
+          for (const [u, f] of Object.entries(us)) bpu[p]![u] = a(f);
         }
         const lines: NonPayLine[] = raw.map((l) => ({
           category: l.category,
-          amount: pence(l.amount),
+          amount: pence(l.amount) as Money,
           basis: l.basis,
           ...l.target,
         }));

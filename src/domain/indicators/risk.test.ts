@@ -154,7 +154,7 @@ describe('rating bands', () => {
     it(`refuses ${c.name}, naming ${c.field}`, () => {
       const issues = checkRiskMatrix(c.m);
       assert.equal(issues[0]?.field, c.field, JSON.stringify(issues));
-      assert.match(issues[0].message, c.message);
+      assert.match(issues[0]!.message, c.message);
       assert.throws(() => scoreRisk(c.m, { likelihood: 1, impact: 1 }), /the risk matrix cannot be used/);
     });
   }
