@@ -34,6 +34,7 @@ import { registerHistoryRoutes } from './modules/history/history.routes.ts';
 import { registerMyWorkRoutes } from './modules/my-work/my-work.routes.ts';
 import { registerDiagnosticRoutes } from './modules/diagnostic/diagnostic.routes.ts';
 import { registerEfficiencyRoutes } from './modules/efficiency/efficiency.routes.ts';
+import { registerSharingRoutes } from './modules/sharing/sharing.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 import { registerAccountRoutes } from './modules/accounts/account.routes.ts';
 import { registerSsoRoutes } from './modules/accounts/account.sso.routes.ts';
@@ -214,6 +215,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   registerMyWorkRoutes(app, services);
   registerDiagnosticRoutes(app, services, config.limits);
   registerEfficiencyRoutes(app, services);
+  registerSharingRoutes(app, services);
   registerApiDocs(app);
 
   return app;

@@ -295,6 +295,23 @@ const basePaths = {
     risk: (id: string) => `/api/risks/${seg(id)}`,
     priorityRisks: (code: string) => `/api/priorities/${seg(code)}/risks`,
   },
+  /** Data-sharing agreements and the priorities shared under them (issue 11), and what others share with us. */
+  sharing: {
+    list: '/sharing',
+    newAgreement: '/sharing/agreements/new',
+    agreements: '/sharing/agreements',
+    agreement: (id: string) => `/sharing/agreements/${seg(id)}`,
+    revokeAgreement: (id: string) => `/sharing/agreements/${seg(id)}/revoke`,
+    newShare: (id: string) => `/sharing/agreements/${seg(id)}/shares/new`,
+    shares: (id: string) => `/sharing/agreements/${seg(id)}/shares`,
+    revokeShare: (id: string) => `/sharing/shares/${seg(id)}/revoke`,
+  },
+  sharedWithUs: {
+    list: '/shared-with-us',
+    report: (shareId: string, period: string) => `/shared-with-us/${seg(shareId)}/reports/${seg(period)}`,
+    milestone: (shareId: string, period: string, milestoneId: string) =>
+      `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/milestones/${seg(milestoneId)}`,
+  },
   /** Deployment-wide (issue 11): the organisations a person belongs to, and the operator's pages. */
   switchOrganisation: '/organisations/switch',
   operator: {
@@ -390,6 +407,13 @@ export const routes = {
   organisationEdit: basePaths.organisations.edit(':id'),
   organisationDelete: basePaths.organisations.delete(':id'),
   periodEdit: basePaths.periods.edit(':key'),
+  agreement: basePaths.sharing.agreement(':id'),
+  agreementRevoke: basePaths.sharing.revokeAgreement(':id'),
+  shareNew: basePaths.sharing.newShare(':id'),
+  shareCreate: basePaths.sharing.shares(':id'),
+  shareRevoke: basePaths.sharing.revokeShare(':shareId'),
+  sharedReport: basePaths.sharedWithUs.report(':shareId', ':period'),
+  sharedMilestone: basePaths.sharedWithUs.milestone(':shareId', ':period', ':id'),
   periodDelete: basePaths.periods.delete(':key'),
   api: {
     priority: basePaths.api.priority(':code'),

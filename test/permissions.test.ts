@@ -261,7 +261,57 @@ for (const engine of ENGINES)
       const savings = await services.efficiency.savings(org, exercise);
       const gainShare = await services.efficiency.gainShare(org, exercise);
       const posts = await services.diagnostics.listPosts(org, exercise);
+
+      // Sharing (issue 11), both ways with a partner organisation of this world's own: this
+      // organisation shares its priority with the partner, and the partner shares one with it,
+      // naming it on a key action so that its people may record the milestone's progress.
+      const hubOrg = await services.organisations.createHome('walk', {
+        name: m ? 'Walk hub of the other' : 'Walk hub',
+        kind: 'public_body',
+      });
+      const hub = systemActor(hubOrg.id, 'walk');
+      const self = await services.organisations.getOwn(org);
+      const terms = {
+        title: 'Walk agreement',
+        purpose: 'Walk',
+        dataShared: 'Walk',
+        legalBasis: 'Walk',
+        startsOn: '01/04/2009',
+        endsOn: '31/03/2099',
+        signatories: 'Walk',
+      };
+      const sharingAgreement = await services.sharing.createAgreement(org, { ...terms, partner: hubOrg.slug });
+      const periodId = (await services.periods.list(org)).find((p) => p.key === names.period)!.id;
+      const ownShare = await services.sharing.createShare(org, sharingAgreement, {
+        priorityId: priority.id,
+        level: 'read',
+        periodIds: [periodId],
+      });
+      await services.periods.ensure(hub, names.period);
+      const hubPriority = await insertPriority(services, hub, { code: `${names.code}-HUB` });
+      await services.reports.create(hub, hubPriority.code, { period: names.period });
+      const named = await services.organisations.createPartner(hub, { name: self.name, kind: 'council' });
+      await services.reports.addAction(hub, hubPriority.code, names.period, {
+        description: 'Shared action',
+        contributors: [`partner:${named.id}`],
+        milestones: [{ description: 'Shared milestone', timescale: 'Mar 2010' }],
+      });
+      const hubBundle = await services.reports.getBundle(hub, hubPriority.code, names.period);
+      const intoUs = await services.sharing.createAgreement(hub, {
+        ...terms,
+        partner: self.slug,
+        partnerRecordId: named.id,
+      });
+      const sharedWithUs = await services.sharing.createShare(hub, intoUs, {
+        priorityId: hubPriority.id,
+        level: 'update',
+        periodIds: [hubBundle.period.id],
+      });
       Object.assign(values, {
+        sharingAgreement,
+        ownShare,
+        sharedWithUs,
+        sharedMilestone: hubBundle.report.actions[0]!.milestones[0]!.id,
         person: person.id,
         partner: partner.id,
         plan: plan.id,
@@ -432,8 +482,10 @@ for (const engine of ENGINES)
         if (u.startsWith('/users')) return v.user;
         if (u.startsWith('/jobs')) return v.job;
         if (u.startsWith('/files')) return v.file;
+        if (u.startsWith('/shared-with-us') && u.includes('/milestones/')) return v.sharedMilestone;
         if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
         if (u.startsWith('/diagnostic')) return v.exercise;
+        if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;
         if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
         return undefined;
       };
@@ -485,6 +537,9 @@ for (const engine of ENGINES)
             break;
           case 'postId':
             value = v.post;
+            break;
+          case 'shareId':
+            value = u.startsWith('/sharing/shares') ? v.ownShare : v.sharedWithUs;
             break;
           case 'id':
             value = await idOf();

@@ -13,6 +13,7 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
   let lp: UserActor;
   let wakefield: UserActor;
   let lpRecordId: string;
+  let lpSlug: string;
   let periodId: string;
   let namedAction: string;
   let otherAction: string;
@@ -33,6 +34,7 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
     const lpOrg = await services.organisations.createHome('test', { name: 'Local Partnerships', kind: 'public_body' });
     const wakeOrg = await services.organisations.createHome('test', { name: 'Wakefield Council', kind: 'council' });
     lp = userOf(lpOrg.id, 'jo@lp.example', ['contributor']);
+    lpSlug = lpOrg.slug!;
     wakefield = userOf(wakeOrg.id, 'wa@wakefield.example', ['administrator']);
     lpRecordId = (await services.organisations.listPartners(leeds)).find((p) => p.name === 'Local Partnerships')!.id;
     periodId = (await services.periods.list(leeds)).find((p) => p.key === '2009-10-h1')!.id;
@@ -48,7 +50,7 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
   const agreement = (overrides: Record<string, unknown> = {}) =>
     asLeeds(() =>
       t().services.sharing.createAgreement(leeds, {
-        partnerId: lp.organisationId,
+        partner: lpSlug,
         partnerRecordId: lpRecordId,
         title: 'DECATS programme information sharing',
         purpose: 'Deliver the DECATS diagnostic and track its milestones',
@@ -79,11 +81,15 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
       .executeTakeFirstOrThrow();
 
   it('refuses an agreement with itself, with an organisation that does not run Amber, or that ends before it starts', async () => {
-    await assert.rejects(
-      agreement({ partnerId: leeds.organisationId }),
-      (e: any) => e.issues?.[0]?.field === 'partnerId',
+    await assert.rejects(agreement({ partner: 'leeds' }), (e: any) =>
+      /your own organisation/.test(e.issues?.[0]?.message),
     );
-    await assert.rejects(agreement({ partnerId: lpRecordId }), (e: any) => e.issues?.[0]?.field === 'partnerId');
+    await assert.rejects(agreement({ partner: 'no-such-council' }), (e: any) =>
+      /No organisation uses Amber/.test(e.issues?.[0]?.message),
+    );
+    await assert.rejects(agreement({ partner: 'Not A Slug!' }), (e: any) => e.issues?.[0]?.field === 'partner');
+    // A partner record (a name Leeds keeps) is not an organisation that uses Amber.
+    await assert.rejects(agreement({ partner: lpRecordId }), (e: any) => e.issues?.[0]?.field === 'partner');
     await assert.rejects(agreement({ endsOn: '01/01/2009' }), (e: any) => e.issues?.[0]?.field === 'endsOn');
   });
 

@@ -146,11 +146,6 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       authorize(actor, 'deployment.operate');
       return repo.listHosted();
     },
-    /** The organisations that run Amber here (names only): whom an agreement can be made with. */
-    async listDirectory(actor: Actor): Promise<Organisation[]> {
-      authorize(actor, 'reference.read');
-      return repo.listHosted();
-    },
     /** The organisation whose URLs carry `slug`, for an operator; undefined when there is none. */
     async findBySlug(actor: Actor, slug: string): Promise<Organisation | undefined> {
       authorize(actor, 'deployment.operate');

@@ -287,15 +287,15 @@ export function createSharingRepository(db: Kysely<DB>) {
       const { rows } = await sql<{ id: string }>`select amber_partner_actions() as id`.execute(db);
       return new Set(rows.map((r) => r.id));
     },
-    /** Whether the organisation is one that runs Amber (a partner may only be one of those). */
-    async isHosted(id: string): Promise<boolean> {
+    /** The organisation that runs Amber at this address name, if any. */
+    async hostedIdBySlug(slug: string): Promise<string | undefined> {
       const r = await db
         .selectFrom('organisation')
         .select('id')
-        .where('id', '=', id)
+        .where('slug', '=', slug)
         .where('managed_by_id', 'is', null)
         .executeTakeFirst();
-      return r !== undefined;
+      return r?.id;
     },
     async partnerRecordBelongs(organisationId: string, id: string): Promise<boolean> {
       const r = await db

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { choice, optionalUuid, requiredText, stringList, ukDate, uuid } from '../../platform/validation.ts';
+import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
 
 /** Sections of a report an officer may keep internal when sharing a priority. */
 export const SHAREABLE_SECTIONS = ['summary', 'achievements', 'challenges', 'actions', 'signOffs'] as const;
@@ -17,7 +18,24 @@ export const SECTION_LABELS: Record<ShareableSection, string> = {
 
 export const agreementInput = z
   .object({
-    partnerId: uuid('the organisation you are sharing with'),
+    /** The partner's address name in Amber (`/o/NAME/`): organisations do not see a list of each other. */
+    partner: z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .trim()
+              .toLowerCase()
+              .replace(/^.*\/o\//, '')
+              .replace(/\/.*$/, '')
+          : v,
+      z
+        .string({ error: 'Enter the address name of the organisation you are sharing with' })
+        .min(1, { error: 'Enter the address name of the organisation you are sharing with' })
+        .max(SLUG_MAX, {
+          error: 'Enter the address name of the organisation you are sharing with, like local-partnerships',
+        })
+        .regex(SLUG_PATTERN, { error: 'Enter the address name as they gave it to you, like local-partnerships' }),
+    ),
     partnerRecordId: optionalUuid('how your key actions name them'),
     title: requiredText('a title for the agreement', TEXT_LIMITS.title),
     purpose: requiredText('the purpose of the sharing', TEXT_LIMITS.description),

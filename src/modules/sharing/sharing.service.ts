@@ -134,28 +134,28 @@ export function createSharingService({
       return { agreement, shares };
     },
 
-    /** The organisations an agreement may be made with (others that run Amber), and the partner records that name them on actions. */
+    /** The partner records that may name the partner on key actions. */
     async agreementOptions(actor: Actor) {
       authorize(actor, 'sharing.manage');
-      const [hosted, partners] = await Promise.all([
-        organisations.listDirectory(actor),
-        organisations.listPartners(actor),
-      ]);
-      return { organisations: hosted.filter((o) => o.id !== actor.organisationId), partnerRecords: partners };
+      return { partnerRecords: await organisations.listPartners(actor) };
     },
 
     async createAgreement(actor: Actor, input: unknown): Promise<string> {
       authorize(actor, 'sharing.manage');
       const v = parseWith(agreementInput, input);
-      if (v.partnerId === actor.organisationId)
-        throw ValidationError.single('partnerId', 'Choose another organisation: an agreement is between two');
-      if (!(await repo.isHosted(v.partnerId)))
-        throw ValidationError.single('partnerId', 'Choose an organisation from the list');
+      const partnerId = await repo.hostedIdBySlug(v.partner);
+      if (!partnerId)
+        throw ValidationError.single(
+          'partner',
+          `No organisation uses Amber at the address name “${v.partner}”: check it with them`,
+        );
+      if (partnerId === actor.organisationId)
+        throw ValidationError.single('partner', 'That is your own organisation: an agreement is with another');
       if (v.partnerRecordId && !(await repo.partnerRecordBelongs(actor.organisationId, v.partnerRecordId)))
         throw ValidationError.single('partnerRecordId', 'Choose one of your partner organisations from the list');
       const id = await repo.insertAgreement({
         organisationId: actor.organisationId,
-        partnerId: v.partnerId,
+        partnerId,
         partnerRecordId: v.partnerRecordId ?? null,
         title: v.title,
         purpose: v.purpose,
@@ -378,7 +378,7 @@ export function createSharingService({
       const reader = ownerReader(share.ownerId, actor, own.name);
       const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
       const action = bundle.report.actions.find((a) => a.milestones.some((m) => m.id === milestoneId));
-      if (!action || (share.internalSections).includes('actions')) throw new ShareNotFoundError();
+      if (!action || share.internalSections.includes('actions')) throw new ShareNotFoundError();
       if (!(await repo.partnerActionIds()).has(action.id))
         throw new ForbiddenError(
           'NOT_NAMED',

@@ -1,0 +1,259 @@
+// Pages of data-sharing agreements and shared priorities (issue 11): the organisation that shares
+// records agreements and shares priorities under them; the partner reads "Shared with us" and
+// records progress on the milestones of actions naming it.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths, routes } from '../../paths.ts';
+import { formBody, selectItems, submitForm } from '../../platform/http/forms.ts';
+import type { ErrorView } from '../../platform/views/views.ts';
+import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
+import { formatTimescale } from '../../domain/timescale.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { SECTION_LABELS, SHAREABLE_SECTIONS } from './sharing.schemas.ts';
+import { presentAgreement, presentShare, presentSharedProgress, presentSharedReport } from './sharing.presenter.ts';
+
+type IdReq = FastifyRequest<{ Params: { id: string } }>;
+type ShareReq = FastifyRequest<{ Params: { shareId: string } }>;
+type SharedReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
+type MilestoneReq = FastifyRequest<{ Params: { shareId: string; period: string; id: string } }>;
+
+const manage = { permission: 'sharing.manage' } as const;
+const read = { permission: 'shared.read' } as const;
+const update = { permission: 'shared.update' } as const;
+
+export function registerSharingRoutes(app: FastifyInstance, services: Services): void {
+  const { sharing } = services;
+  const saved = (request: FastifyRequest) => (request.query as Record<string, unknown>).saved;
+
+  // --- The organisation that shares ---------------------------------------------------------
+  app.get(paths.sharing.list, { config: manage }, async (request, reply) =>
+    reply.view('sharing/views/agreements.njk', {
+      pageTitle: 'Data-sharing agreements',
+      section: 'sharing',
+      agreements: (await sharing.listAgreements(request.actor)).map(presentAgreement),
+    }),
+  );
+
+  async function agreementForm(request: FastifyRequest, values: Record<string, unknown>, errors?: ErrorView) {
+    const options = await sharing.agreementOptions(request.actor);
+    return {
+      template: 'sharing/views/agreement-form.njk',
+      pageTitle: 'Record a data-sharing agreement',
+      section: 'sharing',
+      backLink: { href: paths.sharing.list },
+      values,
+      errors,
+      recordItems: selectItems(
+        options.partnerRecords,
+        (o) => o.id,
+        (o) => o.name,
+        values.partnerRecordId as string,
+        'Not named on our key actions',
+      ),
+    };
+  }
+  app.get(paths.sharing.newAgreement, { config: manage }, async (request, reply) => {
+    const { template, ...ctx } = await agreementForm(request, {});
+    return reply.view(template, ctx);
+  });
+  app.post(paths.sharing.agreements, { config: manage }, async (request, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.createAgreement(request.actor, body),
+      (id) => `${paths.sharing.agreement(id)}?saved=agreement`,
+      (errors) => agreementForm(request, body, errors),
+    );
+  });
+
+  async function agreementPage(request: FastifyRequest, id: string, extra: Record<string, unknown> = {}) {
+    const { agreement, shares } = await sharing.getAgreement(request.actor, id);
+    const flash = {
+      agreement: 'The agreement has been recorded.',
+      share: 'The priority has been shared.',
+      revoked: 'The agreement has been revoked: nothing is shared under it any more.',
+      unshared: 'The share has been revoked.',
+    }[String(saved(request) ?? '')];
+    return {
+      template: 'sharing/views/agreement.njk',
+      pageTitle: agreement.title,
+      section: 'sharing',
+      backLink: { href: paths.sharing.list, text: 'All agreements' },
+      agreement: presentAgreement(agreement),
+      shares: shares.map(presentShare),
+      flash,
+      values: {},
+      ...extra,
+    };
+  }
+  app.get(routes.agreement, { config: manage }, async (request: IdReq, reply) => {
+    const { template, ...ctx } = await agreementPage(request, request.params.id);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.agreementRevoke, { config: manage }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.revokeAgreement(request.actor, request.params.id, body),
+      () => `${paths.sharing.agreement(request.params.id)}?saved=revoked`,
+      (errors) => agreementPage(request, request.params.id, { errors, values: body }),
+    );
+  });
+
+  async function shareForm(request: FastifyRequest, id: string, values: Record<string, unknown>, errors?: ErrorView) {
+    const options = await sharing.shareOptions(request.actor, id);
+    const listOf = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+    return {
+      template: 'sharing/views/share-form.njk',
+      pageTitle: `Share a priority with ${options.agreement.partnerName}`,
+      section: 'sharing',
+      backLink: { href: paths.sharing.agreement(id) },
+      action: paths.sharing.shares(id),
+      agreement: options.agreement,
+      values,
+      errors,
+      priorityItems: selectItems(
+        options.priorities,
+        (p) => p.id,
+        (p) => `${p.code} ${p.title}`,
+        values.priorityId as string,
+        'Choose a priority',
+      ),
+      levelItems: [
+        { value: 'read', text: 'Read only', checked: (values.level ?? 'read') === 'read' },
+        {
+          value: 'update',
+          text: 'Read, and record progress on the milestones of key actions that name them',
+          checked: values.level === 'update',
+        },
+      ],
+      periodItems: options.periods.map((p) => ({
+        value: p.id,
+        text: p.label,
+        checked: listOf(values.periodIds).includes(p.id),
+      })),
+      indicatorItems: options.indicators.map((i) => ({
+        value: i.id,
+        text: `${i.code} ${i.title}`,
+        checked: listOf(values.indicatorIds).includes(i.id),
+      })),
+      sectionItems: SHAREABLE_SECTIONS.map((k) => ({
+        value: k,
+        text: SECTION_LABELS[k],
+        checked: listOf(values.internalSections).includes(k),
+      })),
+    };
+  }
+  app.get(routes.shareNew, { config: manage }, async (request: IdReq, reply) => {
+    const { template, ...ctx } = await shareForm(request, request.params.id, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.shareCreate, { config: manage }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.createShare(request.actor, request.params.id, body),
+      () => `${paths.sharing.agreement(request.params.id)}?saved=share`,
+      (errors) => shareForm(request, request.params.id, body, errors),
+    );
+  });
+  app.post(routes.shareRevoke, { config: manage }, async (request: ShareReq, reply) => {
+    const share = await sharing.revokeShare(request.actor, request.params.shareId, formBody(request));
+    return reply.redirect(`${paths.sharing.agreement(share.agreementId)}?saved=unshared`, 303);
+  });
+
+  // --- The partner --------------------------------------------------------------------------
+  app.get(paths.sharedWithUs.list, { config: read }, async (request, reply) =>
+    reply.view('sharing/views/shared-with-us.njk', {
+      pageTitle: 'Shared with us',
+      section: 'shared-with-us',
+      shared: (await sharing.listSharedWithUs(request.actor)).map((s) => ({
+        ...s,
+        endsOnText: formatDate(s.endsOn as IsoDate),
+      })),
+    }),
+  );
+  app.get(routes.sharedReport, { config: read }, async (request: SharedReq, reply) => {
+    const { shareId, period } = request.params;
+    const shared = await sharing.readShared(request.actor, shareId, period);
+    const view = presentSharedReport(shared.bundle);
+    return reply.view('sharing/views/shared-report.njk', {
+      pageTitle: `${view.priority.code} ${view.period.label} progress report, shared by ${shared.share.ownerName}`,
+      section: 'shared-with-us',
+      backLink: { href: paths.sharedWithUs.list, text: 'Shared with us' },
+      view,
+      share: shared.share,
+      sharedBy: `Shared by ${shared.share.ownerName} under “${shared.share.agreementTitle}”.${
+        shared.internalSections.length
+          ? ` Kept internal, so not shown: ${shared.internalSections.map((k) => SECTION_LABELS[k].toLowerCase()).join('; ')}.`
+          : ''
+      }`,
+      updatable: shared.updatable.map((u) => ({
+        ...u,
+        href: paths.sharedWithUs.milestone(shareId, period, u.milestoneId),
+      })),
+      flash:
+        saved(request) === 'progress'
+          ? `The progress has been recorded. ${shared.share.ownerName} sees it with your name and organisation.`
+          : undefined,
+      code: view.priority.code,
+      periodKey: view.period.key,
+    });
+  });
+
+  async function milestonePage(request: MilestoneReq, values: Record<string, unknown>, errors?: ErrorView) {
+    const { shareId, period, id } = request.params;
+    const shared = await sharing.readShared(request.actor, shareId, period);
+    const target = shared.updatable.find((u) => u.milestoneId === id);
+    if (!target)
+      throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no milestone here that your organisation may update.');
+    const milestone = shared.bundle.report.actions.flatMap((a) => a.milestones).find((m) => m.id === id)!;
+    const current = milestone.progress;
+    const v =
+      Object.keys(values).length > 0
+        ? values
+        : {
+            progress: current?.kind ?? 'none',
+            metOn: current?.kind === 'met' ? formatDate(current.on) : '',
+            revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
+            reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
+            version: String(milestone.progressVersion),
+          };
+    return {
+      template: 'sharing/views/shared-milestone.njk',
+      pageTitle: 'Record progress on a shared milestone',
+      section: 'shared-with-us',
+      backLink: { href: paths.sharedWithUs.report(shareId, period) },
+      share: shared.share,
+      target,
+      timescale: formatTimescale(milestone.timescale),
+      now: presentSharedProgress(milestone, todayIso()),
+      action: paths.sharedWithUs.milestone(shareId, period, id),
+      values: v,
+      errors,
+      progressItems: [
+        { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
+        { value: 'slipped', text: 'Slipped', hint: { text: 'Give the revised timescale and why' } },
+        { value: 'missed', text: 'Missed', hint: { text: 'Say why' } },
+        { value: 'suspended', text: 'Suspended', hint: { text: 'Say why' } },
+        { divider: 'or' },
+        { value: 'none', text: 'Nothing to record yet' },
+      ].map((item) => ('value' in item ? { ...item, checked: v.progress === item.value } : item)),
+    };
+  }
+  app.get(routes.sharedMilestone, { config: update }, async (request: MilestoneReq, reply) => {
+    const { template, ...ctx } = await milestonePage(request, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.sharedMilestone, { config: update }, async (request: MilestoneReq, reply) => {
+    const { shareId, period, id } = request.params;
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.recordSharedProgress(request.actor, shareId, period, id, body),
+      () => `${paths.sharedWithUs.report(shareId, period)}?saved=progress`,
+      (errors) => milestonePage(request, body, errors),
+    );
+  });
+}
