@@ -74,7 +74,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       share: 'The priority has been shared.',
       revoked: 'The agreement has been revoked: nothing is shared under it any more.',
       unshared: 'The share has been revoked.',
-    }[String(saved(request) ?? '')];
+    }[typeof saved(request) === 'string' ? (saved(request) as string) : ''];
     return {
       template: 'sharing/views/agreement.njk',
       pageTitle: agreement.title,
