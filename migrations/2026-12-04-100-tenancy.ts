@@ -126,6 +126,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     create function amber_organisation() returns uuid language sql stable parallel safe as
     $$ select nullif(current_setting('amber.organisation_id', true), '')::uuid $$`.execute(db);
 
+  // A setting holding a comma-separated list of ids, as an array ({} when unset): what the sharing
+  // policies compare with, once per statement.
+  await sql`
+    create function amber_ids(setting text) returns uuid[] language sql stable parallel safe as
+    $$ select coalesce(string_to_array(nullif(current_setting(setting, true), ''), ',')::uuid[], '{}') $$`.execute(db);
+  // Called by the unit of work when it starts acting for an organisation; the sharing migration
+  // gives it a body (working out what is shared with the organisation).
+  await sql`create function amber_enter_organisation() returns void language sql as $$ select $$`.execute(db);
+  // The organisation's own rows are found by these (the policies compare organisation_id).
+  await sql`create index if not exists theme_organisation on theme (organisation_id)`.execute(db);
+  await sql`create index if not exists plan_organisation on plan (organisation_id)`.execute(db);
+
   const policies = async (table: string, select: ReturnType<typeof sql>, write: ReturnType<typeof sql>) => {
     await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
     // Permissive policies are combined with OR: SELECT sees `select` (which includes `write`);
@@ -189,6 +201,10 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop policy if exists organisation_writes on ${sql.table(table)}`.execute(db);
     await sql`alter table ${sql.table(table)} disable row level security`.execute(db);
   }
+  await sql`drop function if exists amber_enter_organisation()`.execute(db);
+  await sql`drop function if exists amber_ids(text)`.execute(db);
+  await sql`drop index if exists theme_organisation`.execute(db);
+  await sql`drop index if exists plan_organisation`.execute(db);
   await sql`drop function if exists amber_organisation()`.execute(db);
   await db.schema.alterTable('user_account').dropColumn('operator').execute();
   await sql`drop index if exists organisation_slug`.execute(db);

@@ -7,11 +7,11 @@
 // milestones of actions that name it). Sharing exists only while the agreement is active (today
 // between its start and end dates, in UK time, and not revoked) and the share is not revoked.
 //
-// The database enforces it. Functions list, for the organisation a transaction acts for, what is
-// shared with it now; permissive policies added to the tables let it read exactly that, and write
-// exactly what an update share allows (a milestone's progress on an action naming it, and the audit
-// event of that change). They run as the caller (security invoker), so the owner's row-level
-// security on the shares themselves applies inside them too.
+// The database enforces it. When a transaction starts acting for an organisation,
+// amber_enter_organisation() works out once which rows are shared with it now and keeps their ids
+// in transaction-local settings; permissive policies added to the tables let it read exactly those,
+// and write exactly what an update share allows (a milestone's progress on a key action it may
+// update, and the audit event of that change).
 import { type Kysely, sql } from 'kysely';
 
 const CURRENT = sql.raw('amber_organisation()');
@@ -57,6 +57,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('level', 'text', (c) => c.notNull().check(sql`level in ('read', 'update')`))
     .addColumn('period_ids', sql`uuid[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('indicator_ids', sql`uuid[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+    // Key actions the partner may update besides those naming it (an update share only).
+    .addColumn('action_ids', sql`uuid[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     // Sections of the reports kept internal: not shown to the partner.
     .addColumn('internal_sections', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('created_by', 'text', (c) => c.notNull())
@@ -84,88 +86,118 @@ export async function up(db: Kysely<any>): Promise<void> {
     using (organisation_id = ${CURRENT}) with check (organisation_id = ${CURRENT})`.execute(db);
   await sql`grant select, insert, update, delete on sharing_agreement, priority_share to amber_tenant`.execute(db);
 
-  // What is shared with the acting organisation now.
+  // What is shared with the acting organisation now, as the partner sees it (its pages list it).
   await sql`
     create function amber_shared_with_me()
-    returns table (share_id uuid, owner_id uuid, priority_id uuid, level text, period_ids uuid[], indicator_ids uuid[], partner_record_id uuid)
+    returns table (share_id uuid, owner_id uuid, priority_id uuid, level text, period_ids uuid[], indicator_ids uuid[], partner_record_id uuid, action_ids uuid[])
     language sql stable security invoker as $$
-      select s.id, s.organisation_id, s.priority_id, s.level, s.period_ids, s.indicator_ids, a.partner_record_id
+      select s.id, s.organisation_id, s.priority_id, s.level, s.period_ids, s.indicator_ids, a.partner_record_id, s.action_ids
       from priority_share s join sharing_agreement a on a.id = s.agreement_id
       where a.partner_id = amber_organisation()
         and s.revoked_at is null and a.revoked_at is null
         and (now() at time zone 'Europe/London')::date between a.starts_on and a.ends_on
     $$`.execute(db);
+
+  // Computed once, when a transaction starts acting for an organisation (the unit of work calls
+  // amber_enter_organisation() in the same statement that sets the role): the ids of every row
+  // shared with it, kept in transaction-local settings that the policies read as constant arrays
+  // (so PostgreSQL uses indexes, and an organisation with no shares pays next to nothing). It runs
+  // as the tables' owner (security definer) because it must read the owner's rows to know which
+  // are shared; it only ever looks at shares whose partner is the acting organisation.
   await sql`
-    create function amber_shared_reports() returns setof uuid language sql stable security invoker as $$
-      select pr.id from amber_shared_with_me() s
-      join progress_report pr on pr.priority_id = s.priority_id and pr.period_id = any(s.period_ids)
+    create function amber_active_shares(me uuid)
+    returns table (owner_id uuid, priority_id uuid, level text, period_ids uuid[], indicator_ids uuid[], partner_record_id uuid, action_ids uuid[])
+    language sql stable as $$
+      select s.organisation_id, s.priority_id, s.level, s.period_ids, s.indicator_ids, a.partner_record_id, s.action_ids
+      from priority_share s join sharing_agreement a on a.id = s.agreement_id
+      where a.partner_id = me and s.revoked_at is null and a.revoked_at is null
+        and (now() at time zone 'Europe/London')::date between a.starts_on and a.ends_on
     $$`.execute(db);
   await sql`
-    create function amber_shared_actions() returns setof uuid language sql stable security invoker as $$
-      select a.id from amber_shared_reports() r join action a on a.report_id = r
-    $$`.execute(db);
-  // Actions the partner may update: in an update share, naming the partner (its record in the
-  // owner's list of partners, or a person the owner records as employed by it).
-  await sql`
-    create function amber_partner_actions() returns setof uuid language sql stable security invoker as $$
-      select distinct a.id
-      from amber_shared_with_me() s
-      join progress_report pr on pr.priority_id = s.priority_id and pr.period_id = any(s.period_ids)
-      join action a on a.report_id = pr.id
-      join action_contributor c on c.action_id = a.id
-      left join person pe on pe.id = c.person_id
-      where s.level = 'update' and s.partner_record_id is not null
-        and (c.partner_id = s.partner_record_id or pe.employer_id = s.partner_record_id)
-    $$`.execute(db);
+    create or replace function amber_enter_organisation() returns void
+    language plpgsql volatile security definer set search_path from current as $$
+    declare
+      me uuid := amber_organisation();
+      owners uuid[]; update_owners uuid[]; priorities uuid[]; periods uuid[]; indicators uuid[];
+      themes uuid[]; plans uuid[]; reports uuid[]; actions uuid[]; partner_actions uuid[]; people uuid[]; records uuid[];
+      keep constant text := ',';
+    begin
+      select array_agg(distinct s.owner_id), array_agg(distinct s.owner_id) filter (where s.level = 'update'),
+             array_agg(distinct s.priority_id)
+        into owners, update_owners, priorities
+        from amber_active_shares(me) s;
+      if owners is null then
+        return; -- nothing is shared with this organisation: every shared_* setting stays empty
+      end if;
+      select array_agg(distinct p) into periods from amber_active_shares(me) s, unnest(s.period_ids) p;
+      select array_agg(distinct i) into indicators from amber_active_shares(me) s, unnest(s.indicator_ids) i;
+      select array_agg(distinct pr.theme_id), array_agg(distinct t.plan_id) into themes, plans
+        from priority pr join theme t on t.id = pr.theme_id where pr.id = any(priorities);
+      select array_agg(distinct r.id) into reports
+        from amber_active_shares(me) s join progress_report r on r.priority_id = s.priority_id and r.period_id = any(s.period_ids);
+      select array_agg(distinct a.id) into actions from action a where a.report_id = any(reports);
+      -- Key actions the partner may update: in an update share, chosen by the owner or naming the
+      -- partner (its record in the owner's list of partners, or a person recorded as employed by it).
+      select array_agg(distinct a.id) into partner_actions
+        from amber_active_shares(me) s
+        join progress_report r on r.priority_id = s.priority_id and r.period_id = any(s.period_ids)
+        join action a on a.report_id = r.id
+        where s.level = 'update' and (a.id = any(s.action_ids) or exists (
+          select 1 from action_contributor c left join person pe on pe.id = c.person_id
+          where c.action_id = a.id and s.partner_record_id is not null
+            and (c.partner_id = s.partner_record_id or pe.employer_id = s.partner_record_id)));
+      select array_agg(distinct x) into people from (
+          select c.person_id as x from action_contributor c where c.action_id = any(actions)
+          union select pr.accountable_officer_id from priority pr where pr.id = any(priorities)
+          union select pr.accountable_director_id from priority pr where pr.id = any(priorities)
+        ) named where x is not null;
+      select array_agg(distinct c.partner_id) into records
+        from action_contributor c where c.action_id = any(actions) and c.partner_id is not null;
+      perform set_config('amber.shared_owners', coalesce(array_to_string(owners, keep), ''), true);
+      perform set_config('amber.update_owners', coalesce(array_to_string(update_owners, keep), ''), true);
+      perform set_config('amber.shared_priorities', coalesce(array_to_string(priorities, keep), ''), true);
+      perform set_config('amber.shared_periods', coalesce(array_to_string(periods, keep), ''), true);
+      perform set_config('amber.shared_indicators', coalesce(array_to_string(indicators, keep), ''), true);
+      perform set_config('amber.shared_themes', coalesce(array_to_string(themes, keep), ''), true);
+      perform set_config('amber.shared_plans', coalesce(array_to_string(plans, keep), ''), true);
+      perform set_config('amber.shared_reports', coalesce(array_to_string(reports, keep), ''), true);
+      perform set_config('amber.shared_actions', coalesce(array_to_string(actions, keep), ''), true);
+      perform set_config('amber.partner_actions', coalesce(array_to_string(partner_actions, keep), ''), true);
+      perform set_config('amber.shared_people', coalesce(array_to_string(people, keep), ''), true);
+      perform set_config('amber.shared_partner_records', coalesce(array_to_string(records, keep), ''), true);
+    end $$`.execute(db);
+  await sql`revoke all on function amber_enter_organisation() from public`.execute(db);
+  await sql`grant execute on function amber_enter_organisation() to amber_tenant`.execute(db);
 
   const shared = async (table: string, using: ReturnType<typeof sql>) =>
     sql`create policy shared_reads on ${sql.table(table)} for select to amber_tenant using (${using})`.execute(db);
-  await shared('priority', sql`id in (select priority_id from amber_shared_with_me())`);
-  await shared(
-    'theme',
-    sql`id in (select theme_id from priority where id in (select priority_id from amber_shared_with_me()))`,
-  );
-  await shared(
-    'plan',
-    sql`id in (select plan_id from theme where id in (select theme_id from priority where id in (select priority_id from amber_shared_with_me())))`,
-  );
-  await shared('reporting_period', sql`id in (select unnest(period_ids) from amber_shared_with_me())`);
-  await shared('status', sql`organisation_id in (select owner_id from amber_shared_with_me())`);
-  await shared(
-    'progress_report',
-    // Uncorrelated, so PostgreSQL computes it once per query (a hashed sub-plan), not once per row.
-    sql`(priority_id, period_id) in (select s.priority_id, unnest(s.period_ids) from amber_shared_with_me() s)`,
-  );
-  for (const table of ['sign_off', 'report_revision', 'report_graph'])
-    await shared(table, sql`report_id in (select amber_shared_reports())`);
-  await shared('action', sql`report_id in (select amber_shared_reports())`);
+  const ids = (name: string) => sql.raw(`amber_ids('amber.${name}')`);
+  await shared('priority', sql`id = any(${ids('shared_priorities')})`);
+  await shared('theme', sql`id = any(${ids('shared_themes')})`);
+  await shared('plan', sql`id = any(${ids('shared_plans')})`);
+  await shared('reporting_period', sql`id = any(${ids('shared_periods')})`);
+  await shared('status', sql`organisation_id = any(${ids('shared_owners')})`);
+  await shared('progress_report', sql`id = any(${ids('shared_reports')})`);
+  for (const table of ['sign_off', 'report_revision', 'report_graph', 'action'])
+    await shared(table, sql`report_id = any(${ids('shared_reports')})`);
   for (const table of ['action_contributor', 'milestone'])
-    await shared(table, sql`action_id in (select amber_shared_actions())`);
+    await shared(table, sql`action_id = any(${ids('shared_actions')})`);
   // People: only those named on shared actions, and the shared priorities' accountable officer and director.
-  await shared(
-    'person',
-    sql`id in (select person_id from action_contributor where action_id in (select amber_shared_actions()))
-      or id in (select accountable_officer_id from priority where id in (select priority_id from amber_shared_with_me()))
-      or id in (select accountable_director_id from priority where id in (select priority_id from amber_shared_with_me()))`,
-  );
+  await shared('person', sql`id = any(${ids('shared_people')})`);
   // The owner's partner records named on shared actions (their names show on the actions).
-  await shared(
-    'organisation',
-    sql`id in (select partner_id from action_contributor where action_id in (select amber_shared_actions()))`,
-  );
-  for (const table of ['indicator', 'indicator_value', 'indicator_priority'])
-    await shared(
-      table,
-      sql`${sql.ref(table === 'indicator' ? 'id' : 'indicator_id')} in (select unnest(indicator_ids) from amber_shared_with_me())`,
-    );
+  await shared('organisation', sql`id = any(${ids('shared_partner_records')})`);
+  await shared('indicator', sql`id = any(${ids('shared_indicators')})`);
+  for (const table of ['indicator_value', 'indicator_priority'])
+    await shared(table, sql`indicator_id = any(${ids('shared_indicators')})`);
 
-  // What an update share lets the partner write: progress on milestones of actions naming it, and its audit event.
+  // What an update share lets the partner write: progress on milestones of the key actions it may
+  // update, and the audit event of that change.
   await sql`create policy shared_writes on milestone for update to amber_tenant
-    using (action_id in (select amber_partner_actions())) with check (action_id in (select amber_partner_actions()))`.execute(
+    using (action_id = any(${ids('partner_actions')})) with check (action_id = any(${ids('partner_actions')}))`.execute(
     db,
   );
   await sql`create policy shared_writes on audit_event for insert to amber_tenant
-    with check (organisation_id in (select owner_id from amber_shared_with_me() where level = 'update'))`.execute(db);
+    with check (organisation_id = any(${ids('update_owners')}))`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -191,8 +223,12 @@ export async function down(db: Kysely<any>): Promise<void> {
     'indicator_priority',
   ])
     await sql`drop policy if exists shared_reads on ${sql.table(table)}`.execute(db);
-  for (const fn of ['amber_partner_actions', 'amber_shared_actions', 'amber_shared_reports', 'amber_shared_with_me'])
-    await sql`drop function if exists ${sql.raw(fn)}()`.execute(db);
+  await sql`drop function if exists amber_shared_with_me()`.execute(db);
+  await sql`drop function if exists amber_active_shares(uuid)`.execute(db);
+  // Back to the no-op of the tenancy migration.
+  await sql`create or replace function amber_enter_organisation() returns void language sql as $$ select $$`.execute(
+    db,
+  );
   await db.schema.dropTable('priority_share').execute();
   await db.schema.dropTable('sharing_agreement').execute();
 }

@@ -305,6 +305,7 @@ const basePaths = {
     newShare: (id: string) => `/sharing/agreements/${seg(id)}/shares/new`,
     shares: (id: string) => `/sharing/agreements/${seg(id)}/shares`,
     revokeShare: (id: string) => `/sharing/shares/${seg(id)}/revoke`,
+    shareActions: (id: string) => `/sharing/shares/${seg(id)}/actions`,
   },
   sharedWithUs: {
     list: '/shared-with-us',
@@ -412,6 +413,7 @@ export const routes = {
   shareNew: basePaths.sharing.newShare(':id'),
   shareCreate: basePaths.sharing.shares(':id'),
   shareRevoke: basePaths.sharing.revokeShare(':shareId'),
+  shareActions: basePaths.sharing.shareActions(':shareId'),
   sharedReport: basePaths.sharedWithUs.report(':shareId', ':period'),
   sharedMilestone: basePaths.sharedWithUs.milestone(':shareId', ':period', ':id'),
   periodDelete: basePaths.periods.delete(':key'),

@@ -448,6 +448,12 @@ async function setUp(t: TestApp): Promise<Values> {
     case: (await s.efficiency.cases(org, exercise)).cases[0]!.id,
     saving: (await s.efficiency.savings(org, exercise)).entries[0]!.id,
     agreement: (await s.efficiency.gainShare(org, exercise)).agreements[0]!.agreement.id,
+    // The demo's data-sharing agreement with Local Partnerships and its share of VfM-4d (issue 11).
+    ...(await (async () => {
+      const [sharingAgreement] = await s.sharing.listAgreements(org);
+      const { shares } = await s.sharing.getAgreement(org, sharingAgreement!.id);
+      return { sharingAgreement: sharingAgreement!.id, share: shares[0]!.id };
+    })()),
     demoEmail: (await s.demo.accounts())[0]!.email,
     ...(await freshLinks(t, 'setup')),
   };
@@ -498,6 +504,7 @@ function concrete(url: string, v: Values): string {
     if (url.startsWith('/account/tokens')) return v.apiToken;
     if (url.includes('/milestones/:id')) return v.milestone;
     if (url.startsWith('/diagnostic')) return v.exercise;
+    if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
     return undefined;
   };
   const item = (): unknown =>
@@ -529,6 +536,7 @@ function concrete(url: string, v: Values): string {
       token: url.includes('invitation') ? v.invitation : v.reset,
       planId: v.plan,
       postId: v.post,
+      shareId: v.share,
       itemId: item(),
       id: byPath(),
     }[p];

@@ -34,6 +34,7 @@ export interface PrioritySharesTable {
   level: 'read' | 'update';
   period_ids: ColumnType<string[], string[] | undefined, string[]>;
   indicator_ids: ColumnType<string[], string[] | undefined, string[]>;
+  action_ids: ColumnType<string[], string[] | undefined, string[]>;
   internal_sections: ColumnType<string[], string[] | undefined, string[]>;
   created_by: string;
   created_at: Generated<Date>;

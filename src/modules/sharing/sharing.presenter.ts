@@ -34,6 +34,7 @@ export function presentShare(s: ShareDetail) {
     levelLabel: s.level === 'update' ? 'Read, and update the milestones of actions naming them' : 'Read only',
     periodsText: s.periods.map((p) => p.label).join(', '),
     indicatorsText: s.indicators.map((i) => `${i.code} ${i.title}`).join(', ') || 'None',
+    actionsText: s.level === 'update' ? `${s.actionIds.length} chosen, and any naming them` : '',
     internalText: s.internalSections.map((k) => SECTION_LABELS[k as ShareableSection] ?? k).join(', ') || 'None',
     stateLabel: s.revokedAt ? 'Revoked' : 'Shared',
   };

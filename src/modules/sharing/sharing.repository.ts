@@ -38,6 +38,8 @@ export interface Share {
   level: 'read' | 'update';
   periodIds: string[];
   indicatorIds: string[];
+  /** Key actions the partner may update besides those naming it. */
+  actionIds: string[];
   internalSections: string[];
   createdBy: string;
   createdAt: Date;
@@ -80,6 +82,7 @@ const toShare = (r: Selectable<PrioritySharesTable> & { priority_code: string; p
   level: r.level,
   periodIds: r.period_ids,
   indicatorIds: r.indicator_ids,
+  actionIds: r.action_ids,
   internalSections: r.internal_sections,
   createdBy: r.created_by,
   createdAt: r.created_at,
@@ -207,6 +210,17 @@ export function createSharingRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return r?.id;
     },
+    /** Sets the key actions the partner may update, if the share is still at `version` and live. */
+    async setShareActions(id: string, version: number, actionIds: string[]): Promise<boolean> {
+      const r = await db
+        .updateTable('priority_share')
+        .set((eb) => ({ action_ids: actionIds, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
     async revokeShare(id: string, version: number, by: string, at: Date): Promise<boolean> {
       const r = await db
         .updateTable('priority_share')
@@ -284,7 +298,7 @@ export function createSharingRepository(db: Kysely<DB>) {
     },
     /** Key actions the acting (partner) organisation may update now: the database's own answer. */
     async partnerActionIds(): Promise<Set<string>> {
-      const { rows } = await sql<{ id: string }>`select amber_partner_actions() as id`.execute(db);
+      const { rows } = await sql<{ id: string }>`select unnest(amber_ids('amber.partner_actions')) as id`.execute(db);
       return new Set(rows.map((r) => r.id));
     },
     /** The organisation that runs Amber at this address name, if any. */

@@ -74,6 +74,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       share: 'The priority has been shared.',
       revoked: 'The agreement has been revoked: nothing is shared under it any more.',
       unshared: 'The share has been revoked.',
+      actions: 'The key actions they may update have been saved.',
     }[typeof saved(request) === 'string' ? (saved(request) as string) : ''];
     return {
       template: 'sharing/views/agreement.njk',
@@ -156,6 +157,45 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       () => sharing.createShare(request.actor, request.params.id, body),
       () => `${paths.sharing.agreement(request.params.id)}?saved=share`,
       (errors) => shareForm(request, request.params.id, body, errors),
+    );
+  });
+  async function actionsForm(request: ShareReq, values: Record<string, unknown>, errors?: ErrorView) {
+    const options = await sharing.shareActionOptions(request.actor, request.params.shareId);
+    const chosen = Array.isArray(values.actionIds)
+      ? values.actionIds.map(String)
+      : typeof values.actionIds === 'string'
+        ? [values.actionIds]
+        : options.share.actionIds;
+    return {
+      template: 'sharing/views/share-actions.njk',
+      pageTitle: `Key actions ${options.agreement.partnerName} may update`,
+      section: 'sharing',
+      backLink: { href: paths.sharing.agreement(options.agreement.id) },
+      action: paths.sharing.shareActions(options.share.id),
+      share: options.share,
+      errors,
+      version: options.share.version,
+      groups: options.reports.map((r) => ({
+        periodLabel: r.periodLabel,
+        items: r.actions.map((a) => ({
+          value: a.id,
+          text: `${a.number}. ${a.description.length > 160 ? `${a.description.slice(0, 157)}…` : a.description}`,
+          checked: chosen.includes(a.id),
+        })),
+      })),
+    };
+  }
+  app.get(routes.shareActions, { config: manage }, async (request: ShareReq, reply) => {
+    const { template, ...ctx } = await actionsForm(request, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.shareActions, { config: manage }, async (request: ShareReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.chooseShareActions(request.actor, request.params.shareId, body),
+      (share) => `${paths.sharing.agreement(share.agreementId)}?saved=actions`,
+      (errors) => actionsForm(request, body, errors),
     );
   });
   app.post(routes.shareRevoke, { config: manage }, async (request: ShareReq, reply) => {

@@ -74,3 +74,8 @@ export const shareInput = z.object({
   ),
 });
 export type ShareInput = z.output<typeof shareInput>;
+
+export const shareActionsInput = z.object({
+  actionIds: stringList('the key actions').pipe(z.array(z.uuid({ error: 'Choose key actions from the list' }))),
+  version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
+});

@@ -20,7 +20,13 @@ import type { IndicatorService } from '../indicators/indicator.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
 import type { ReportBundle } from '../reports/report.types.ts';
 import type { Agreement, Share, SharingRepository } from './sharing.repository.ts';
-import { agreementInput, revokeInput, shareInput, type ShareableSection } from './sharing.schemas.ts';
+import {
+  agreementInput,
+  revokeInput,
+  shareActionsInput,
+  shareInput,
+  type ShareableSection,
+} from './sharing.schemas.ts';
 
 export class AgreementNotFoundError extends NotFoundError {
   constructor() {
@@ -255,6 +261,52 @@ export function createSharingService({
         after: { agreementId: agreement.id, priority: priority.code, ...v },
       });
       return id;
+    },
+
+    /** The key actions of the shared reports, for choosing which the partner may update. */
+    async shareActionOptions(actor: Actor, shareId: string) {
+      authorize(actor, 'sharing.manage');
+      const share = isUuid(shareId) ? await repo.findShare(actor.organisationId, shareId) : undefined;
+      if (!share || share.revokedAt) throw new ShareNotFoundError();
+      const { agreement } = await this.getAgreement(actor, share.agreementId);
+      const shared = (await periods.list(actor)).filter((p) => share.periodIds.includes(p.id));
+      const reportsOf: { periodLabel: string; actions: { id: string; number: number; description: string }[] }[] = [];
+      for (const p of shared) {
+        const bundle = await reports.findBundle(actor, share.priorityCode, p.key);
+        if (bundle)
+          reportsOf.push({
+            periodLabel: p.label,
+            actions: bundle.report.actions.map((a, i) => ({ id: a.id, number: i + 1, description: a.description })),
+          });
+      }
+      return { share, agreement, reports: reportsOf };
+    },
+
+    /** Chooses the key actions an update share lets the partner update, besides those naming it. */
+    async chooseShareActions(actor: Actor, shareId: string, input: unknown): Promise<Share> {
+      const { share, reports: shared } = await this.shareActionOptions(actor, shareId);
+      const v = parseWith(shareActionsInput, input);
+      if (share.level !== 'update')
+        throw ValidationError.single(
+          'actionIds',
+          'This priority is shared to read only: share it again to let them update',
+        );
+      const known = new Set(shared.flatMap((r) => r.actions.map((a) => a.id)));
+      if (!v.actionIds.every((id) => known.has(id)))
+        throw ValidationError.single('actionIds', 'Choose key actions of the shared reports from the list');
+      const actionIds = [...new Set(v.actionIds)];
+      if (!(await repo.setShareActions(share.id, v.version, actionIds)))
+        throw new ConflictError('SHARE_CHANGED', 'Someone changed this share since you opened it. Reload the page.');
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'priority_share',
+        entityId: share.id,
+        action: 'update',
+        before: { actionIds: share.actionIds },
+        after: { actionIds },
+      });
+      return share;
     },
 
     async revokeShare(actor: Actor, shareId: string, input: unknown): Promise<Share> {
