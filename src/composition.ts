@@ -151,6 +151,9 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     }),
     { signIn: false },
   );
+  const sharing = uow(
+    createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
+  );
   const demo = uow(
     createDemoService({
       organisations,
@@ -162,15 +165,13 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       diagnostics,
       accounts,
       efficiency,
+      sharing,
     }),
   );
   // An export reads one consistent moment even while others write.
   const transfer = uow(createTransferService({ repo: createTransferRepository(db), organisations }), {
     exportOrganisation: { isolationLevel: 'repeatable read' },
   });
-  const sharing = uow(
-    createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
-  );
   const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
   const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
   return {

@@ -9,7 +9,7 @@ import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText, errorSummary } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
-import { DEMO_ACCOUNTS } from '../src/modules/demo/demo-accounts.ts';
+import { DEMO_ACCOUNTS, DEMO_PARTNER_ACCOUNTS } from '../src/modules/demo/demo-accounts.ts';
 import { verify } from '@node-rs/argon2';
 import { systemActor } from '../src/domain/actor.ts';
 
@@ -24,7 +24,7 @@ function sessionCookie(res: { headers: Record<string, unknown> }): string | unde
 }
 
 it("stores each demo account's password as an argon2id hash of the password the README shows", async () => {
-  for (const a of DEMO_ACCOUNTS) {
+  for (const a of [...DEMO_ACCOUNTS, ...DEMO_PARTNER_ACCOUNTS]) {
     assert.ok(a.passwordHash.startsWith('$argon2id$'), a.email);
     assert.equal(await verify(a.passwordHash, a.password), true, a.email);
   }

@@ -63,3 +63,31 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     name: 'Demo Scrutiny Member',
   },
 ];
+
+/**
+ * The demo's partners' accounts (issue 11): Local Partnerships and PwC run Amber in the same
+ * deployment; Leeds shares VfM-4d with them. Each signs in to its own organisation.
+ */
+export interface DemoPartnerAccount extends DemoAccount {
+  /** The slug of the organisation the account belongs to. */
+  organisation: 'local-partnerships' | 'pwc';
+}
+
+export const DEMO_PARTNER_ACCOUNTS: readonly DemoPartnerAccount[] = [
+  {
+    role: 'contributor',
+    organisation: 'local-partnerships',
+    email: 'decats@localpartnerships.demo.amber.example',
+    password: 'amber-demo-partnerships',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$vLeet7K7dytI05LNxOaJnA$S1KRkcYy9B+AsCkOK6WVt6sXO+Wbax4JucgGWe3koMo',
+    name: 'Demo DECATS Programme Lead',
+  },
+  {
+    role: 'viewer',
+    organisation: 'pwc',
+    email: 'diagnostic@pwc.demo.amber.example',
+    password: 'amber-demo-pwc',
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$gnGvH4wYPf+JXvC0MWPdig$aFqpvgMeKI3hTHQbIDupFwKnGUu67qv2sA/5PxvB+RE',
+    name: 'Demo Diagnostic Consultant',
+  },
+];

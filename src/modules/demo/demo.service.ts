@@ -13,7 +13,8 @@ import type { IndicatorService } from '../indicators/indicator.service.ts';
 import type { DiagnosticService } from '../diagnostic/diagnostic.service.ts';
 import type { EfficiencyService } from '../efficiency/efficiency.service.ts';
 import { VFM_4D } from './vfm-4d.ts';
-import { DEMO_ACCOUNTS } from './demo-accounts.ts';
+import { DEMO_ACCOUNTS, DEMO_PARTNER_ACCOUNTS } from './demo-accounts.ts';
+import type { SharingService } from '../sharing/sharing.service.ts';
 import type { AccountService } from '../accounts/account.service.ts';
 
 const ILLUSTRATIVE = 'Illustrative demo entry, not taken from a real report.';
@@ -64,6 +65,8 @@ export interface DemoDeps {
   diagnostics?: DiagnosticService;
   /** The illustrative efficiency programme on the demo exercise (benchmarks to gain-share). */
   efficiency?: EfficiencyService;
+  /** Leeds's agreements with Local Partnerships and PwC and what it shares with them (issue 11). */
+  sharing?: SharingService;
 }
 
 /** An illustrative indicator, so a newcomer sees a graph in a report (VfM-4d itself has none, as in the seed). */
@@ -89,6 +92,17 @@ const DEMO_INDICATOR = {
   target: '80',
 };
 
+/** The partners of the seed's "Council / Partnership groups" that run Amber themselves in the demo (issue 11). */
+const PARTNER_ORGANISATIONS = {
+  'local-partnerships': {
+    name: 'Local Partnerships',
+    shortName: null,
+    kind: 'public_body',
+    slug: 'local-partnerships',
+  },
+  pwc: { name: 'PricewaterhouseCoopers LLP', shortName: 'PwC', kind: 'private', slug: 'pwc' },
+} as const;
+
 export function createDemoService({
   organisations,
   people,
@@ -99,7 +113,75 @@ export function createDemoService({
   diagnostics,
   accounts,
   efficiency,
+  sharing,
 }: DemoDeps) {
+  /**
+   * Local Partnerships and PwC run Amber in the same deployment (each with its own address and
+   * demo account), and Leeds shares VfM-4d with them under data-sharing agreements: with Local
+   * Partnerships to update the DECATS key actions' milestones, with PwC to read, without the
+   * challenges and risks.
+   */
+  async function loadPartnerships(leeds: Actor, actorLabel: string, records: Map<string, string>): Promise<void> {
+    if (!sharing || !accounts) return;
+    const made = new Map<string, Organisation>();
+    for (const [slug, o] of Object.entries(PARTNER_ORGANISATIONS))
+      made.set(slug, await organisations.createHome(actorLabel, { ...o, shortName: o.shortName ?? '' }));
+    for (const a of DEMO_PARTNER_ACCOUNTS)
+      await accounts.createUser(systemActor(made.get(a.organisation)!.id, actorLabel), {
+        email: a.email,
+        name: a.name,
+        roles: [a.role],
+        passwordHash: a.passwordHash,
+      });
+    const vfm = await plans.getPriority(leeds, VFM_4D.priority.code);
+    const period = (await periods.list(leeds)).find((p) => p.key === VFM_4D.report.period)!;
+    const terms = {
+      startsOn: '01/10/2009',
+      endsOn: '31/03/2030',
+      legalBasis:
+        'Local Government Act 2000, section 2 (the well-being power), and UK GDPR Article 6(1)(e): the information is about the council’s services, not about individuals beyond officers’ names and roles.',
+    };
+    const lp = await sharing.createAgreement(leeds, {
+      ...terms,
+      partner: 'local-partnerships',
+      partnerRecordId: records.get('Local Partnerships'),
+      title: 'DECATS programme: progress of VfM-4d',
+      purpose:
+        'Local Partnerships runs the national DECATS programme and funds two thirds of its cost at risk: it follows the priority’s progress and keeps the DECATS milestones up to date.',
+      dataShared: 'The VfM-4d progress reports of the chosen periods, their key actions and milestones.',
+      signatories:
+        'Alan Gay, Director of Resources, Leeds City Council (illustrative); DECATS Programme Director, Local Partnerships (illustrative)',
+    });
+    const lpShare = await sharing.createShare(leeds, lp, {
+      priorityId: vfm.id,
+      level: 'update',
+      periodIds: [period.id],
+    });
+    // The key actions about the DECATS programme are Local Partnerships' to update.
+    const bundle = await reports.getBundle(leeds, vfm.code, period.key);
+    const decats = bundle.report.actions.filter((a) => /DECATS/.test(a.description)).map((a) => a.id);
+    const share = (await sharing.getAgreement(leeds, lp)).shares.find((s) => s.id === lpShare)!;
+    await sharing.chooseShareActions(leeds, lpShare, { actionIds: decats, version: String(share.version) });
+
+    const pwc = await sharing.createAgreement(leeds, {
+      ...terms,
+      partner: 'pwc',
+      partnerRecordId: records.get('PwC'),
+      title: 'Transformation diagnostic: progress of VfM-4d',
+      purpose:
+        'PwC’s transformation diagnostic reviews the council’s business processes and needs the priority’s progress.',
+      dataShared: 'The VfM-4d progress reports of the chosen periods, without the challenges and risks.',
+      signatories:
+        'Alan Gay, Director of Resources, Leeds City Council (illustrative); Engagement Partner, PwC (illustrative)',
+    });
+    await sharing.createShare(leeds, pwc, {
+      priorityId: vfm.id,
+      level: 'read',
+      periodIds: [period.id],
+      internalSections: ['challenges'],
+    });
+  }
+
   return {
     /** Loads the demo organisation unless it exists; returns it and whether it was created now. */
     async load(actorLabel = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
@@ -217,6 +299,7 @@ export function createDemoService({
           });
         }
       }
+      await loadPartnerships(actor, actorLabel, partners);
       return { organisation, created: true };
     },
 
@@ -224,11 +307,15 @@ export function createDemoService({
     async accounts(): Promise<{ role: string; email: string; password: string }[]> {
       const home = await organisations.findHome();
       if (!home || home.name !== VFM_4D.organisation.name || !accounts) return [];
-      return DEMO_ACCOUNTS.map((a) => ({
-        role: a.role.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
-        email: a.email,
-        password: a.password,
-      }));
+      const label = (role: string) => role.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+      return [
+        ...DEMO_ACCOUNTS.map((a) => ({ role: label(a.role), email: a.email, password: a.password })),
+        ...DEMO_PARTNER_ACCOUNTS.map((a) => ({
+          role: `${label(a.role)} at ${PARTNER_ORGANISATIONS[a.organisation].name} (a partner Leeds shares VfM-4d with)`,
+          email: a.email,
+          password: a.password,
+        })),
+      ];
     },
   };
 }
