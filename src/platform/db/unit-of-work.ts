@@ -115,10 +115,14 @@ const isPromise = (v: unknown): v is Promise<unknown> =>
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** One statement (simple protocol, so one round trip): the tenant role and its organisation, for this transaction only. */
+/**
+ * One statement (simple protocol, so one round trip): the tenant role and its organisation, for
+ * this transaction only, and what other organisations share with it now (worked out once by
+ * `amber_enter_organisation()`, which the policies then read as constants).
+ */
 const actingFor = (organisationId: string) =>
   CompiledQuery.raw(
-    `set local role amber_tenant; select set_config('amber.organisation_id', '${organisationId}', true)`,
+    `set local role amber_tenant; select set_config('amber.organisation_id', '${organisationId}', true), amber_enter_organisation()`,
   );
 
 export class ActingForAnotherOrganisationError extends Error {
