@@ -279,6 +279,14 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     const slug = organisationSlugOf(request);
     request.organisationInUrl = slug !== undefined;
     const notFound = () => {
+      // The header still shows who is signed in, in their own organisation.
+      if (identity) {
+        request.identity = identity;
+        request.actor = identity.actor;
+        request.organisationName = identity.organisationName;
+        request.organisationSlug = identity.organisationSlug;
+        request.csrfToken = identity.csrfToken;
+      }
       const detail = `There is nothing at ${request.originalUrl.split('?')[0]}`;
       if (wantsJson) problem(reply, 404, 'NOT_FOUND', 'Page not found', detail);
       else
