@@ -35,6 +35,7 @@ import { registerMyWorkRoutes } from './modules/my-work/my-work.routes.ts';
 import { registerDiagnosticRoutes } from './modules/diagnostic/diagnostic.routes.ts';
 import { registerEfficiencyRoutes } from './modules/efficiency/efficiency.routes.ts';
 import { registerSharingRoutes } from './modules/sharing/sharing.routes.ts';
+import { registerClubRoutes } from './modules/clubs/club.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 import { registerAccountRoutes } from './modules/accounts/account.routes.ts';
 import { registerSsoRoutes } from './modules/accounts/account.sso.routes.ts';
@@ -216,6 +217,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   registerDiagnosticRoutes(app, services, config.limits);
   registerEfficiencyRoutes(app, services);
   registerSharingRoutes(app, services);
+  registerClubRoutes(app, services);
   registerApiDocs(app);
 
   return app;

@@ -5,6 +5,8 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './config.ts';
 import type { Kysely } from 'kysely';
 import { inUnitsOfWork, type Units } from './platform/db/unit-of-work.ts';
 import type { DB } from './schema.ts';
+import { createClubRepository } from './modules/clubs/club.repository.ts';
+import { createClubService } from './modules/clubs/club.service.ts';
 import { createSharingRepository } from './modules/sharing/sharing.repository.ts';
 import { createSharingService } from './modules/sharing/sharing.service.ts';
 import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
@@ -154,6 +156,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const sharing = uow(
     createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
   );
+  const clubs = uow(createClubService({ repo: createClubRepository(db), diagnostics, indicators }));
   const demo = uow(
     createDemoService({
       organisations,
@@ -166,6 +169,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       accounts,
       efficiency,
       sharing,
+      clubs,
     }),
   );
   // An export reads one consistent moment even while others write.
@@ -198,6 +202,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     efficiency,
     history,
     sharing,
+    clubs,
   };
 }
 

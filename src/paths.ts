@@ -313,6 +313,19 @@ const basePaths = {
     milestone: (shareId: string, period: string, milestoneId: string) =>
       `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/milestones/${seg(milestoneId)}`,
   },
+  /** Benchmarking clubs (issue 11): the clubs one's organisation hosts or belongs to. */
+  clubs: {
+    list: '/clubs',
+    new: '/clubs/new',
+    show: (id: string) => `/clubs/${seg(id)}`,
+    members: (id: string) => `/clubs/${seg(id)}/members`,
+    join: (id: string) => `/clubs/${seg(id)}/join`,
+    leave: (id: string) => `/clubs/${seg(id)}/leave`,
+    baseline: (id: string) => `/clubs/${seg(id)}/contributions/baseline`,
+    indicator: (id: string) => `/clubs/${seg(id)}/contributions/indicator`,
+    statisticsCsv: (id: string) => `/clubs/${seg(id)}/statistics.csv`,
+    withdraw: (figureId: string) => `/clubs/figures/${seg(figureId)}/withdraw`,
+  },
   /** Deployment-wide (issue 11): the organisations a person belongs to, and the operator's pages. */
   switchOrganisation: '/organisations/switch',
   operator: {
@@ -415,6 +428,14 @@ export const routes = {
   shareRevoke: basePaths.sharing.revokeShare(':shareId'),
   shareActions: basePaths.sharing.shareActions(':shareId'),
   sharedReport: basePaths.sharedWithUs.report(':shareId', ':period'),
+  club: basePaths.clubs.show(':id'),
+  clubMembers: basePaths.clubs.members(':id'),
+  clubJoin: basePaths.clubs.join(':id'),
+  clubLeave: basePaths.clubs.leave(':id'),
+  clubBaseline: basePaths.clubs.baseline(':id'),
+  clubIndicator: basePaths.clubs.indicator(':id'),
+  clubStatisticsCsv: basePaths.clubs.statisticsCsv(':id'),
+  clubWithdraw: basePaths.clubs.withdraw(':figureId'),
   sharedMilestone: basePaths.sharedWithUs.milestone(':shareId', ':period', ':id'),
   periodDelete: basePaths.periods.delete(':key'),
   api: {

@@ -11,6 +11,7 @@ import type { SignInTables } from './schema/sign-in.ts';
 import type { DiagnosticTables } from './schema/diagnostic.ts';
 import type { EfficiencyTables } from './schema/efficiency.ts';
 import type { SharingTables } from './schema/sharing.ts';
+import type { ClubTables } from './schema/clubs.ts';
 
 export interface OrganisationTable {
   id: Generated<string>;
@@ -295,7 +296,7 @@ export interface ReportRiskTable {
   position: number;
 }
 
-export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables, SharingTables {
+export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables, SharingTables, ClubTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

@@ -107,7 +107,8 @@ const MARKERS = [
 
 const params = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 const key = (r: Pick<RegisteredRoute, 'method' | 'url'>) => `${r.method} ${r.url}`;
-const isDelete = (r: RegisteredRoute) => r.method === 'DELETE' || /\/delete$/.test(r.url);
+/** Routes that use their target up (delete it, leave a club, withdraw a figure): each request gets a fresh one. */
+const isDelete = (r: RegisteredRoute) => r.method === 'DELETE' || /\/(delete|leave|withdraw)$/.test(r.url);
 const order = (r: RegisteredRoute) => (r.method === 'GET' ? 0 : isDelete(r) ? 2 : 1);
 
 function scopesOf(who: Role, permissions: readonly Permission[]): Scope[] {
@@ -307,7 +308,29 @@ for (const engine of ENGINES)
         level: 'update',
         periodIds: [hubBundle.period.id],
       });
+      // Clubs (issue 11): one this organisation hosts, and one of the hub's that it has joined and contributed to.
+      const hostedClub = await services.clubs.createClub(org, { name: m ? 'Wallbrook club' : 'Walk club' });
+      const memberClub = await services.clubs.createClub(hub, { name: 'Hub club' });
+      await services.clubs.invite(hub, memberClub, { member: self.slug });
+      await services.clubs.setMembership(org, memberClub, true, {});
+      await services.clubs.contributeIllustrative(org, memberClub, [
+        {
+          metric: 'walk',
+          label: 'Walk figure',
+          unit: 'number',
+          direction: 'lower-is-better',
+          period: '2009/10',
+          value: 1,
+          embargoUntil: null,
+        },
+      ]);
+      const figure = (await services.clubs.getClub(org, memberClub)).standings[0]!.own!.id;
       Object.assign(values, {
+        hub: hubOrg.id,
+        slug: self.slug,
+        hostedClub,
+        memberClub,
+        figure,
         sharingAgreement,
         ownShare,
         sharedWithUs,
@@ -456,8 +479,28 @@ for (const engine of ENGINES)
       const v = w.values;
       const u = route.url;
       const out = c.target === 'out';
-      const freshFor = async (kind: 'person' | 'partner' | 'theme' | 'period'): Promise<string> => {
+      const freshFor = async (kind: 'person' | 'partner' | 'theme' | 'period' | 'club' | 'figure'): Promise<string> => {
         const n = ++fresh;
+        if (kind === 'club' || kind === 'figure') {
+          // A club of the world's hub that the world's organisation has joined (and, for a figure, contributed to).
+          const hub = systemActor(v.hub!, 'walk');
+          const club = await t.services.clubs.createClub(hub, { name: `Fresh club ${n}` });
+          await t.services.clubs.invite(hub, club, { member: v.slug! });
+          await t.services.clubs.setMembership(w.org, club, true, {});
+          if (kind === 'club') return club;
+          await t.services.clubs.contributeIllustrative(w.org, club, [
+            {
+              metric: `walk:${n}`,
+              label: 'Walk figure',
+              unit: 'number',
+              direction: 'lower-is-better',
+              period: '2009/10',
+              value: n,
+              embargoUntil: null,
+            },
+          ]);
+          return (await t.services.clubs.getClub(w.org, club)).standings[0]!.own!.id;
+        }
         if (kind === 'person') return (await insertPerson(t.services, w.org, { name: `Fresh person ${n}` })).id;
         if (kind === 'partner')
           return (await t.services.organisations.createPartner(w.org, { name: `Fresh partner ${n}`, kind: 'other' }))
@@ -486,6 +529,9 @@ for (const engine of ENGINES)
         if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
         if (u.startsWith('/diagnostic')) return v.exercise;
         if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;
+        if (u.startsWith('/clubs/:id/leave')) return deletes ? freshFor('club') : v.memberClub;
+        if (u.startsWith('/clubs/:id/members')) return v.hostedClub;
+        if (u.startsWith('/clubs/:id')) return v.memberClub;
         if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
         return undefined;
       };
@@ -537,6 +583,9 @@ for (const engine of ENGINES)
             break;
           case 'postId':
             value = v.post;
+            break;
+          case 'figureId':
+            value = deletes ? await freshFor('figure') : v.figure;
             break;
           case 'shareId':
             value = u.startsWith('/sharing/shares') ? v.ownShare : v.sharedWithUs;

@@ -452,7 +452,14 @@ async function setUp(t: TestApp): Promise<Values> {
     ...(await (async () => {
       const [sharingAgreement] = await s.sharing.listAgreements(org);
       const { shares } = await s.sharing.getAgreement(org, sharingAgreement!.id);
-      return { sharingAgreement: sharingAgreement!.id, share: shares[0]!.id };
+      const [club] = await s.clubs.listClubs(org);
+      const view = await s.clubs.getClub(org, club!.id);
+      return {
+        sharingAgreement: sharingAgreement!.id,
+        share: shares[0]!.id,
+        club: club!.id,
+        figure: view.standings.find((x) => x.own)!.own!.id,
+      };
     })()),
     demoEmail: (await s.demo.accounts())[0]!.email,
     ...(await freshLinks(t, 'setup')),
@@ -505,6 +512,7 @@ function concrete(url: string, v: Values): string {
     if (url.includes('/milestones/:id')) return v.milestone;
     if (url.startsWith('/diagnostic')) return v.exercise;
     if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
+    if (url.startsWith('/clubs')) return v.club;
     return undefined;
   };
   const item = (): unknown =>
@@ -537,6 +545,7 @@ function concrete(url: string, v: Values): string {
       planId: v.plan,
       postId: v.post,
       shareId: v.share,
+      figureId: v.figure,
       itemId: item(),
       id: byPath(),
     }[p];

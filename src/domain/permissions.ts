@@ -77,6 +77,19 @@ export const PERMISSIONS = {
       'Record progress on the milestones of shared key actions that name one’s organisation (where the share allows updates)',
     roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
   },
+  // Benchmarking clubs (issue 11)
+  'clubs.read': {
+    description: 'See the benchmarking clubs one’s organisation hosts or belongs to, and their statistics',
+    roles: ALL_ROLES('all'),
+  },
+  'clubs.host': {
+    description: 'Run a benchmarking club: create it and invite members',
+    roles: { administrator: 'all' },
+  },
+  'clubs.contribute': {
+    description: 'Join or leave a benchmarking club, and contribute or withdraw the organisation’s figures',
+    roles: { ...EDITORS },
+  },
   'deployment.operate': {
     description: 'Run the deployment: list and create organisations, and invite their first administrators',
     // Not a role in any organisation: an account marked as an operator (`amber user create --operator`).

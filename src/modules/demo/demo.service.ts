@@ -15,6 +15,7 @@ import type { EfficiencyService } from '../efficiency/efficiency.service.ts';
 import { VFM_4D } from './vfm-4d.ts';
 import { DEMO_ACCOUNTS, DEMO_PARTNER_ACCOUNTS } from './demo-accounts.ts';
 import type { SharingService } from '../sharing/sharing.service.ts';
+import type { ClubService } from '../clubs/club.service.ts';
 import type { AccountService } from '../accounts/account.service.ts';
 
 const ILLUSTRATIVE = 'Illustrative demo entry, not taken from a real report.';
@@ -67,6 +68,8 @@ export interface DemoDeps {
   efficiency?: EfficiencyService;
   /** Leeds's agreements with Local Partnerships and PwC and what it shares with them (issue 11). */
   sharing?: SharingService;
+  /** The DECATS benchmarking club Local Partnerships hosts (issue 11). */
+  clubs?: ClubService;
 }
 
 /** An illustrative indicator, so a newcomer sees a graph in a report (VfM-4d itself has none, as in the seed). */
@@ -92,6 +95,16 @@ const DEMO_INDICATOR = {
   target: '80',
 };
 
+/** The DECATS club's other members in the demo: made up, and named so that nobody could take them for real councils. */
+const ILLUSTRATIVE_COUNCILS = [
+  'Illustrative Borough Council A',
+  'Illustrative City Council B',
+  'Illustrative County Council C',
+  'Illustrative District Council D',
+  'Illustrative Metropolitan Council E',
+];
+const ILLUSTRATIVE_FACTORS = [0.72, 0.86, 1.07, 1.21, 1.38, 0.94, 1.15];
+
 /** The partners of the seed's "Council / Partnership groups" that run Amber themselves in the demo (issue 11). */
 const PARTNER_ORGANISATIONS = {
   'local-partnerships': {
@@ -114,7 +127,50 @@ export function createDemoService({
   accounts,
   efficiency,
   sharing,
+  clubs,
 }: DemoDeps) {
+  /**
+   * Local Partnerships hosts a DECATS benchmarking club: Leeds contributes its (illustrative)
+   * diagnostic baseline, and five clearly illustrative councils contribute example figures, so that
+   * the club's quartiles exist (nothing is shown from fewer than five members).
+   */
+  async function loadClub(leeds: Actor, actorLabel: string, exerciseId: string | undefined): Promise<void> {
+    if (!clubs || !exerciseId) return;
+    const lp = await organisations.findBySlug(systemActor(leeds.organisationId, actorLabel), 'local-partnerships');
+    if (!lp) return;
+    const host = systemActor(lp.id, actorLabel);
+    const club = await clubs.createClub(host, {
+      name: 'DECATS benchmarking club',
+      description:
+        'Councils in the DECATS programme compare the cost of their back-office functions as a share of their running costs. Members see where they stand; nobody sees another member’s figures.',
+    });
+    await clubs.invite(host, club, { member: 'leeds' });
+    await clubs.setMembership(leeds, club, true, {});
+    await clubs.contributeBaseline(leeds, club, { exerciseId });
+    const view = await clubs.getClub(leeds, club);
+    const own = view.standings.flatMap((s) => (s.own ? [s.own] : []));
+    for (const [i, name] of ILLUSTRATIVE_COUNCILS.entries()) {
+      const council = await organisations.createHome(actorLabel, { name, kind: 'council' });
+      const member = systemActor(council.id, actorLabel);
+      await clubs.invite(host, club, { member: council.slug });
+      await clubs.setMembership(member, club, true, {});
+      // Each council's figures: Leeds's, scaled by its own factor per function (made up, and said to be).
+      await clubs.contributeIllustrative(
+        member,
+        club,
+        own.map((f, j) => ({
+          metric: f.metric,
+          label: f.label,
+          unit: f.unit,
+          direction: f.direction,
+          period: f.period,
+          embargoUntil: null,
+          value: Math.round(f.value * ILLUSTRATIVE_FACTORS[(i + j) % ILLUSTRATIVE_FACTORS.length]! * 10_000) / 10_000,
+        })),
+      );
+    }
+  }
+
   /**
    * Local Partnerships and PwC run Amber in the same deployment (each with its own address and
    * demo account), and Leeds shares VfM-4d with them under data-sharing agreements: with Local
@@ -288,6 +344,7 @@ export function createDemoService({
       await reports.chooseGraphs(actor, 'OC-1c', r.period, { indicators: [indicator.id] });
       const demoExerciseId = await diagnostics?.seedDemo(actor);
       if (demoExerciseId) await efficiency?.seedDemo(actor, demoExerciseId);
+      const exerciseForClub = demoExerciseId;
       if (accounts) {
         for (const a of DEMO_ACCOUNTS) {
           await accounts.createUser(actor, {
@@ -300,6 +357,7 @@ export function createDemoService({
         }
       }
       await loadPartnerships(actor, actorLabel, partners);
+      await loadClub(actor, actorLabel, exerciseForClub);
       return { organisation, created: true };
     },
 

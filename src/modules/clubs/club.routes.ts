@@ -1,0 +1,165 @@
+// Pages of benchmarking clubs (issue 11): the clubs one's organisation hosts or belongs to, a
+// club's statistics (the host) or where one stands (a member), invitations, joining and leaving,
+// and contributing or withdrawing figures.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths, routes } from '../../paths.ts';
+import { formBody, selectItems, submitForm } from '../../platform/http/forms.ts';
+import { writeCsv } from '../../platform/csv.ts';
+import type { ErrorView } from '../../platform/views/views.ts';
+import { presentClub, statisticsRows } from './club.presenter.ts';
+
+type IdReq = FastifyRequest<{ Params: { id: string } }>;
+type FigureReq = FastifyRequest<{ Params: { figureId: string } }>;
+
+const read = { permission: 'clubs.read' } as const;
+const host = { permission: 'clubs.host' } as const;
+const contribute = { permission: 'clubs.contribute' } as const;
+
+const SAVED: Record<string, string> = {
+  club: 'The club has been created. Invite its members by their Amber address names.',
+  invited: 'The organisation has been invited. Its figures count once it joins.',
+  joined: 'Your organisation has joined the club. Contribute its figures to see where it stands.',
+  left: 'Your organisation has left the club: its figures no longer count.',
+  contributed: 'Your figures have been contributed.',
+  withdrawn: 'The figure has been withdrawn.',
+};
+
+export function registerClubRoutes(app: FastifyInstance, services: Services): void {
+  const { clubs } = services;
+
+  app.get(paths.clubs.list, { config: read }, async (request, reply) =>
+    reply.view('clubs/views/clubs.njk', {
+      pageTitle: 'Benchmarking clubs',
+      section: 'clubs',
+      clubs: (await clubs.listClubs(request.actor)).map((c) => ({
+        ...c,
+        role: c.isHost
+          ? 'You host it'
+          : c.membership?.leftAt
+            ? 'You left'
+            : c.membership?.joinedAt
+              ? 'Member'
+              : 'Invited: not joined yet',
+      })),
+    }),
+  );
+  const clubForm = (values: Record<string, unknown>, errors?: ErrorView) => ({
+    template: 'clubs/views/club-form.njk',
+    pageTitle: 'Start a benchmarking club',
+    section: 'clubs',
+    backLink: { href: paths.clubs.list },
+    values,
+    errors,
+  });
+  app.get(paths.clubs.new, { config: host }, async (_request, reply) => {
+    const { template, ...ctx } = clubForm({});
+    return reply.view(template, ctx);
+  });
+  app.post(paths.clubs.list, { config: host }, async (request, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.createClub(request.actor, body),
+      (id) => `${paths.clubs.show(id)}?saved=club`,
+      async (errors) => clubForm(body, errors),
+    );
+  });
+
+  async function clubPage(request: IdReq, extra: Record<string, unknown> = {}) {
+    const view = presentClub(await clubs.getClub(request.actor, request.params.id));
+    const saved = (request.query as Record<string, unknown>).saved;
+    const options = view.membership?.joinedAt
+      ? await clubs.contributionOptions(request.actor).catch(() => undefined)
+      : undefined;
+    return {
+      template: 'clubs/views/club.njk',
+      pageTitle: view.club.name,
+      section: 'clubs',
+      backLink: { href: paths.clubs.list, text: 'Benchmarking clubs' },
+      view,
+      flash: typeof saved === 'string' ? SAVED[saved] : undefined,
+      exerciseItems: options
+        ? selectItems(
+            options.exercises,
+            (e) => e.id,
+            (e) => e.name,
+            undefined,
+            'Choose an exercise',
+          )
+        : [],
+      indicatorItems: options
+        ? selectItems(
+            options.indicators,
+            (i) => i.code,
+            (i) => `${i.code} ${i.title}`,
+            undefined,
+            'Choose an indicator',
+          )
+        : [],
+      values: {},
+      ...extra,
+    };
+  }
+  app.get(routes.club, { config: read }, async (request: IdReq, reply) => {
+    const { template, ...ctx } = await clubPage(request);
+    return reply.view(template, ctx);
+  });
+  app.get(routes.clubStatisticsCsv, { config: read }, async (request: IdReq, reply) => {
+    const view = await clubs.getClub(request.actor, request.params.id);
+    const csv = writeCsv(
+      ['metric', 'label', 'period', 'direction', 'members', 'p25', 'median', 'p75', 'note'],
+      statisticsRows(view.statistics),
+    );
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="club-statistics.csv"')
+      .send(csv);
+  });
+  const back = (id: string, saved: string) => `${paths.clubs.show(id)}?saved=${saved}`;
+  app.post(routes.clubMembers, { config: host }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.invite(request.actor, request.params.id, body),
+      () => back(request.params.id, 'invited'),
+      (errors) => clubPage(request, { errors, values: body }),
+    );
+  });
+  for (const [route, join] of [
+    [routes.clubJoin, true],
+    [routes.clubLeave, false],
+  ] as const)
+    app.post(route, { config: contribute }, async (request: IdReq, reply) => {
+      const body = formBody(request);
+      return submitForm(
+        reply,
+        () => clubs.setMembership(request.actor, request.params.id, join, body),
+        () => (join ? back(request.params.id, 'joined') : `${paths.clubs.list}`),
+        (errors) => clubPage(request, { errors }),
+      );
+    });
+  app.post(routes.clubBaseline, { config: contribute }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.contributeBaseline(request.actor, request.params.id, body),
+      () => back(request.params.id, 'contributed'),
+      (errors) => clubPage(request, { errors, values: body }),
+    );
+  });
+  app.post(routes.clubIndicator, { config: contribute }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.contributeIndicator(request.actor, request.params.id, body),
+      () => back(request.params.id, 'contributed'),
+      (errors) => clubPage(request, { errors, values: body }),
+    );
+  });
+  app.post(routes.clubWithdraw, { config: contribute }, async (request: FigureReq, reply) => {
+    const clubId = await clubs.withdraw(request.actor, request.params.figureId);
+    return reply.redirect(back(clubId, 'withdrawn'), 303);
+  });
+}

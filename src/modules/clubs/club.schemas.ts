@@ -1,0 +1,52 @@
+// Input of benchmarking clubs (issue 11).
+
+import { z } from 'zod';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
+import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
+import { optionalText, optionalUkDate, requiredText, uuid } from '../../platform/validation.ts';
+
+export const clubInput = z.object({
+  name: requiredText('the club’s name', TEXT_LIMITS.title),
+  description: optionalText('what the club compares', TEXT_LIMITS.description),
+});
+
+/** An organisation named by its Amber address name (`/o/NAME/`), as its people give it. */
+export const addressName = (what: string) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .trim()
+            .toLowerCase()
+            .replace(/^.*\/o\//, '')
+            .replace(/\/.*$/, '')
+        : v,
+    z
+      .string({ error: `Enter the address name of ${what}` })
+      .min(1, { error: `Enter the address name of ${what}` })
+      .max(SLUG_MAX, { error: `Enter the address name of ${what}, like wakefield-council` })
+      .regex(SLUG_PATTERN, { error: `Enter the address name of ${what} as they gave it, like wakefield-council` }),
+  );
+
+export const inviteInput = z.object({ member: addressName('the organisation to invite') });
+
+export const baselineContribution = z.object({
+  exerciseId: uuid('the diagnostic exercise'),
+  embargoUntil: optionalUkDate('the date the figures may first be used'),
+});
+
+export const indicatorContribution = z.object({
+  indicator: requiredText('the indicator', TEXT_LIMITS.code),
+  sharedCode: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: 'Enter the identifier the club compares it by' })
+      .min(1, { error: 'Enter the identifier the club compares it by, such as its LG Inform metric id' })
+      .max(TEXT_LIMITS.code, { error: `The identifier must be ${TEXT_LIMITS.code} characters or fewer` })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
+        error: 'The identifier must be letters, numbers, dots, hyphens or colons, like LGI-1234',
+      }),
+  ),
+  period: requiredText('the reporting period', TEXT_LIMITS.code),
+  embargoUntil: optionalUkDate('the date the figure may first be used'),
+});

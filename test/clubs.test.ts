@@ -1,0 +1,184 @@
+// Benchmarking clubs (issue 11), each organisation's unit of work acting for it as a request's
+// does: members see where they stand, the host sees statistics, nobody reads another member's
+// figures, and nothing is shown from fewer than five members. On both engines.
+
+import { it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { describeOnEachEngine, withDemo } from './helpers/database.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
+import { benchmarkFromPeers } from '../src/domain/diagnostic/quartiles.ts';
+
+describeOnEachEngine('a benchmarking club', (t) => {
+  let host: Actor;
+  let members: Actor[];
+  let outsider: Actor;
+  let club: string;
+  const as = <T>(actor: Actor, fn: () => Promise<T>) => t().units.run(fn, { organisationId: actor.organisationId });
+  const figure = (value: number, embargoUntil: string | null = null) => [
+    {
+      metric: 'function:FIN:share-of-running-costs',
+      label: 'Finance: cost as a share of running costs',
+      unit: 'percent' as const,
+      direction: 'lower-is-better' as const,
+      period: '2009/10',
+      value,
+      embargoUntil,
+    },
+  ];
+  const statistic = async (actor: Actor) =>
+    (await as(actor, () => t().services.clubs.getClub(actor, club))).statistics.find((s) =>
+      s.metric.startsWith('function:FIN'),
+    );
+
+  before(async () => {
+    const { services } = t();
+    await withDemo(t()); // Local Partnerships hosts; the demo's own club is not this one.
+    const org = async (name: string) =>
+      systemActor((await services.organisations.createHome('test', { name, kind: 'council' })).id, 'test');
+    host = await org('Club Host Partnership');
+    members = [];
+    for (const n of [1, 2, 3, 4, 5, 6]) members.push(await org(`Club Member Council ${n}`));
+    outsider = await org('Club Outsider Council');
+    club = await as(host, () => services.clubs.createClub(host, { name: 'Test club' }));
+    for (const m of members) {
+      const slug = (await services.organisations.getOwn(m)).slug!;
+      await as(host, () => services.clubs.invite(host, club, { member: slug }));
+    }
+  });
+
+  it('refuses an invitation by a wrong address name, or twice', async () => {
+    const { services } = t();
+    await assert.rejects(
+      as(host, () => services.clubs.invite(host, club, { member: 'no-such-council' })),
+      (e: any) => /No organisation uses Amber/.test(e.issues?.[0]?.message),
+    );
+    const slug = (await services.organisations.getOwn(members[0]!)).slug!;
+    await assert.rejects(
+      as(host, () => services.clubs.invite(host, club, { member: slug })),
+      (e: any) => /already been invited/.test(e.issues?.[0]?.message),
+    );
+    // Only the host invites.
+    await assert.rejects(
+      as(members[0]!, () =>
+        services.clubs.invite(
+          {
+            ...members[0]!,
+            kind: 'user',
+            userId: '00000000-0000-4000-8000-000000000001',
+            roles: ['administrator'],
+          },
+          club,
+          { member: 'leeds' },
+        ),
+      ),
+      (e: any) => e.status === 404,
+    );
+  });
+
+  it('withholds every statistic from fewer than five members, and shows quartiles from five on', async () => {
+    const { services } = t();
+    const values = [2.4, 3.1, 1.9, 2.8, 3.6];
+    for (const [i, m] of members.slice(0, 4).entries()) {
+      await as(m, () => services.clubs.setMembership(m, club, true, {}));
+      await as(m, () => services.clubs.contributeIllustrative(m, club, figure(values[i]!)));
+    }
+    const four = await statistic(host);
+    assert.equal(four?.n, 4);
+    assert.equal(four?.p50, null, 'four members: withheld');
+    const memberView = await as(members[0]!, () => services.clubs.getClub(members[0]!, club));
+    assert.match(memberView.standings[0]!.withheld ?? '', /Withheld: 4 members contributed/);
+
+    const fifth = members[4]!;
+    await as(fifth, () => services.clubs.setMembership(fifth, club, true, {}));
+    await as(fifth, () => services.clubs.contributeIllustrative(fifth, club, figure(values[4]!)));
+    const five = await statistic(host);
+    const expected = benchmarkFromPeers(
+      values.map((value, i) => ({ organisation: String(i), value })),
+      { source: '', year: '', peerGroup: '' },
+    );
+    assert.ok(expected.ok);
+    assert.deepEqual(
+      [five?.n, five?.p25, five?.p50, five?.p75],
+      [5, expected.set.p25, expected.set.p50, expected.set.p75],
+      'the database’s quartiles are PERCENTILE.INC’s',
+    );
+
+    const standing = (await as(fifth, () => services.clubs.getClub(fifth, club))).standings[0]!;
+    assert.equal(standing.comparison?.label, 'Lower quartile (worst 25%)', '3.6% is the highest cost');
+    assert.ok(Math.abs(standing.comparison.gapToMedian - (3.6 - expected.set.p50)) < 1e-9);
+  });
+
+  it('never shows anyone another member’s figures, whatever the query', async () => {
+    const { units } = t();
+    const rows = async (actor: Actor) =>
+      as(
+        actor,
+        async () =>
+          (await sql<{ organisation_id: string }>`select organisation_id from club_figure`.execute(units.db)).rows,
+      );
+    assert.deepEqual(
+      (await rows(members[0]!)).map((r) => r.organisation_id),
+      [members[0]!.organisationId],
+    );
+    assert.deepEqual(await rows(host), [], 'the host sees statistics only');
+    const outsiderStats = await as(
+      outsider,
+      async () => (await sql`select * from amber_club_statistics(${club})`.execute(units.db)).rows,
+    );
+    assert.deepEqual(outsiderStats, [], 'an organisation outside the club gets no statistics');
+    await assert.rejects(
+      as(outsider, () => t().services.clubs.getClub(outsider, club)),
+      (e: any) => e.status === 404,
+    );
+    // Invited but not joined: no statistics either.
+    const invited = members[5]!;
+    const view = await as(invited, () => t().services.clubs.getClub(invited, club));
+    assert.deepEqual(view.statistics, []);
+    // A figure cannot be written for another organisation, or into a club one is not in.
+    await assert.rejects(
+      as(members[0]!, () =>
+        sql`insert into club_figure (organisation_id, club_id, metric, label, unit, direction, period, value, source, contributed_by)
+        values (${members[1]!.organisationId}, ${club}, 'm', 'l', 'number', 'lower-is-better', 'p', 1, 'illustrative', 'x')`.execute(
+          units.db,
+        ),
+      ),
+      /row-level security/,
+    );
+  });
+
+  it('counts an embargoed figure only from its date, and withholds again when a fifth member leaves', async () => {
+    const { services } = t();
+    const sixth = members[5]!;
+    await as(sixth, () => services.clubs.setMembership(sixth, club, true, {}));
+    await as(sixth, () => services.clubs.contributeIllustrative(sixth, club, figure(2.0, '2099-01-01')));
+    assert.equal((await statistic(host))?.n, 5, 'embargoed until 2099: not counted');
+    const leaver = members[4]!;
+    await as(leaver, () => services.clubs.setMembership(leaver, club, false, {}));
+    const after = await statistic(host);
+    assert.equal(after?.n, 4);
+    assert.equal(after?.p50, null, 'a fifth member leaving withholds it');
+    await assert.rejects(
+      as(leaver, () => services.clubs.getClub(leaver, club)),
+      (e: any) => e.status === 404,
+    );
+  });
+
+  it('turns a member’s diagnostic baseline into figures of its functions’ costs as shares of running costs', async () => {
+    const { services } = t();
+    const leeds = await withDemo(t());
+    const exercise = (await services.diagnostics.listExercises(leeds))[0]!;
+    const m = members[0]!;
+    // Leeds joins this club too, and contributes its (illustrative) baseline.
+    await as(host, () => services.clubs.invite(host, club, { member: 'leeds' }));
+    await as(leeds, () => services.clubs.setMembership(leeds, club, true, {}));
+    const n = await as(leeds, () =>
+      services.clubs.contributeBaseline(leeds, club, { exerciseId: exercise.id, embargoUntil: '' }),
+    );
+    assert.ok(n >= 5, `${n} functions`);
+    const own = (await as(leeds, () => services.clubs.getClub(leeds, club))).standings.filter((s) => s.own);
+    assert.equal(own.length, n);
+    assert.ok(own.every((s) => s.own!.unit === 'percent' && s.own!.value >= 0 && s.own!.value < 100));
+    assert.ok(m);
+  });
+});
