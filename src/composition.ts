@@ -134,8 +134,9 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
     }),
   );
+  const clubs = uow(createClubService({ repo: createClubRepository(db), diagnostics, indicators }));
   const efficiency = uow(
-    createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports }),
+    createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports, clubs }),
   );
   // Sign-in e-mails (invitations, password resets) are queued in the same transaction, so a slow
   // or absent mail server never shows, and none is sent for a step that was rolled back.
@@ -156,7 +157,6 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const sharing = uow(
     createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
   );
-  const clubs = uow(createClubService({ repo: createClubRepository(db), diagnostics, indicators }));
   const demo = uow(
     createDemoService({
       organisations,

@@ -181,4 +181,30 @@ describeOnEachEngine('a benchmarking club', (t) => {
     assert.ok(own.every((s) => s.own!.unit === 'percent' && s.own!.value >= 0 && s.own!.value < 100));
     assert.ok(m);
   });
+
+  it('gives the efficiency programme a computed benchmark from a club’s statistics, never from fewer than five', async () => {
+    const { services } = t();
+    const leeds = await withDemo(t());
+    const exercise = (await services.diagnostics.listExercises(leeds))[0]!;
+    const decats = (await as(leeds, () => services.clubs.listClubs(leeds))).find(
+      (c) => c.name === 'DECATS benchmarking club',
+    )!;
+    const offered = await as(leeds, () => services.efficiency.benchmarkClubs(leeds));
+    assert.ok(offered.some((c) => c.id === decats.id));
+    const stats = (await as(leeds, () => services.clubs.getClub(leeds, decats.id))).statistics;
+    const fin = stats.find((s) => s.metric.startsWith('function:') && s.p50 !== null)!;
+    const code = fin.metric.split(':')[1]!;
+    const made = await as(leeds, () =>
+      services.efficiency.computeBenchmark(leeds, exercise.id, { functionCode: code, clubId: decats.id }),
+    );
+    assert.equal(made.n, 6, 'Leeds and the five illustrative councils');
+    assert.match(made.source, /DECATS benchmarking club \(hosted by Local Partnerships\)/);
+    assert.equal(Number(made.p50), fin.p50);
+    // This test's own club has four members' figures left: refused, naming the field.
+    await as(host, () => services.clubs.invite(host, club, { member: 'leeds' }).catch(() => undefined));
+    await assert.rejects(
+      as(leeds, () => services.efficiency.computeBenchmark(leeds, exercise.id, { functionCode: code, clubId: club })),
+      (e: any) => e.issues?.[0]?.field === 'functionCode' && /needs at least 5/.test(e.issues[0].message),
+    );
+  });
 });

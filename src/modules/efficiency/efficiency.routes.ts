@@ -161,6 +161,14 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       errors,
       values,
       computeItems: base(request, exercise, '').functionItems(values.functionCode as string),
+      clubItems: [
+        { value: '', text: 'Organisations sharing their diagnostic with peers' },
+        ...(await efficiency.benchmarkClubs(request.actor)).map((c) => ({
+          value: c.id,
+          text: c.name,
+          selected: values.clubId === c.id,
+        })),
+      ],
     };
   }
   async function benchmarkForm(

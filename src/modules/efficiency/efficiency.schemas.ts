@@ -165,6 +165,14 @@ export const computedBenchmarkInput = z.object({
   functionCode: requiredText('the function', 20),
 });
 
+/** Where a computed benchmark comes from: a benchmarking club (issue 11), or none for peers' shared baselines. */
+export const computedBenchmarkSource = z.object({
+  clubId: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.uuid({ error: 'Choose a club from the list' }).optional(),
+  ),
+});
+
 export const opportunityInput = z.object({
   title: requiredText('a title', 300),
   lever: choice('the lever', LEVERS),

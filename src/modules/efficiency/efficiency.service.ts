@@ -68,6 +68,7 @@ import type {
 import {
   benchmarkInput,
   computedBenchmarkInput,
+  computedBenchmarkSource,
   opportunityInput,
   caseInput,
   optionInput,
@@ -201,9 +202,39 @@ function poolCostFromBaseline(baseline: unknown, pool: string): Money | undefine
 /** What the plan needs of the reports module: a milestone put on a key action, through the report's write path. */
 export type ReportsPort = Pick<ReportService, 'addMilestoneFromPlan'>;
 
+/** The benchmarking clubs a computed benchmark may be drawn from (issue 11). */
+export interface ClubsPort {
+  listClubs(
+    actor: Actor,
+  ): Promise<
+    {
+      id: string;
+      name: string;
+      hostName: string;
+      isHost: boolean;
+      membership?: { joinedAt: Date | null; leftAt: Date | null } | undefined;
+    }[]
+  >;
+  getClub(
+    actor: Actor,
+    id: string,
+  ): Promise<{
+    club: { name: string; hostName: string };
+    statistics: {
+      metric: string;
+      period: string;
+      n: number;
+      p25: number | null;
+      p50: number | null;
+      p75: number | null;
+    }[];
+  }>;
+}
+
 export interface EfficiencyServiceDeps {
   repo: EfficiencyRepository;
   diagnostics: DiagnosticsPort;
+  clubs?: ClubsPort;
   plans: PlanService;
   reports: ReportsPort;
   today?: () => IsoDate;
@@ -212,6 +243,7 @@ export interface EfficiencyServiceDeps {
 export function createEfficiencyService({
   repo,
   diagnostics,
+  clubs,
   plans,
   reports,
   today = () => todayIso(),
@@ -617,6 +649,14 @@ export function createEfficiencyService({
      * baselines of other organisations for the exercise's year; refused (naming the field) when
      * fewer than five share one.
      */
+    /** The clubs the organisation hosts or has joined: where a computed benchmark may come from. */
+    async benchmarkClubs(actor: Actor): Promise<{ id: string; name: string }[]> {
+      authorize(actor, 'diagnostic.read');
+      if (!clubs) return [];
+      return (await clubs.listClubs(actor))
+        .filter((c) => c.isHost || (c.membership?.joinedAt && !c.membership.leftAt))
+        .map((c) => ({ id: c.id, name: `${c.name} (hosted by ${c.hostName})` }));
+    },
     async computeBenchmark(actor: Actor, exerciseId: string, body: unknown): Promise<BenchmarkRecord> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
@@ -624,16 +664,48 @@ export function createEfficiencyService({
       const fn = ex.taxonomy.functions.find((f) => f.code.toLowerCase() === functionCode.toLowerCase());
       if (!fn)
         throw ValidationError.single('functionCode', 'Select a function of the exercise’s taxonomy from the list');
-      const shared = diagnostics.listSharedBaselines
-        ? await diagnostics.listSharedBaselines(actor, ex.financialYear)
-        : [];
-      const peers = peerFunctionShares(shared, fn.code);
       const yearLabel = `${ex.financialYear}/${String((ex.financialYear + 1) % 100).padStart(2, '0')}`;
-      const result = benchmarkFromPeers(peers, {
-        source: 'Computed by Amber from the shared baselines of participating organisations',
-        year: yearLabel,
-        peerGroup: 'Organisations sharing their diagnostic',
-      });
+      const { clubId } = parseWith(computedBenchmarkSource, body);
+      let result: ReturnType<typeof benchmarkFromPeers>;
+      let peerCount: number;
+      if (clubId && clubs) {
+        // From a benchmarking club: its statistics, which the database computes without showing
+        // anyone a member's figure, and withholds below five members.
+        const view = await clubs.getClub(actor, clubId);
+        const stat = view.statistics.find(
+          (s) => s.metric === `function:${fn.code}:share-of-running-costs` && s.period === yearLabel,
+        );
+        peerCount = stat?.n ?? 0;
+        result =
+          stat && stat.p25 !== null && stat.p50 !== null && stat.p75 !== null
+            ? {
+                ok: true,
+                set: {
+                  source: `Computed by Amber from ${view.club.name} (hosted by ${view.club.hostName})`,
+                  year: yearLabel,
+                  peerGroup: `Members of ${view.club.name}`,
+                  n: stat.n,
+                  p25: stat.p25,
+                  p50: stat.p50,
+                  p75: stat.p75,
+                },
+              }
+            : {
+                ok: false,
+                reason: `${view.club.name} has ${stat?.n ?? 0} member${stat?.n === 1 ? '' : 's'}’ figures for ${fn.name} in ${yearLabel}; a benchmark needs at least 5, so none is computed`,
+              };
+      } else {
+        const shared = diagnostics.listSharedBaselines
+          ? await diagnostics.listSharedBaselines(actor, ex.financialYear)
+          : [];
+        const peers = peerFunctionShares(shared, fn.code);
+        peerCount = peers.length;
+        result = benchmarkFromPeers(peers, {
+          source: 'Computed by Amber from the shared baselines of participating organisations',
+          year: yearLabel,
+          peerGroup: 'Organisations sharing their diagnostic',
+        });
+      }
       if (!result.ok) throw ValidationError.single('functionCode', result.reason);
       const baseline = await baselineOf(actor, ex.id);
       const own = poolCostFromBaseline(baseline, fn.code);
@@ -655,7 +727,7 @@ export function createEfficiencyService({
       };
       const id = await repo.insertBenchmark(actor.organisationId, ex.id, values);
       const after = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: peers.length });
+      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: peerCount });
       return after;
     },
 
