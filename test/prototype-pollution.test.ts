@@ -126,7 +126,7 @@ function concrete(url: string, v: Record<string, string>): string {
     if (url.startsWith('/users')) return v.user;
     if (url.includes('/milestones/:id')) return v.milestone;
     if (url.startsWith('/diagnostic')) return v.exercise;
-    if (/\/risks\/:id|^\/(jobs|files|account\/tokens)\//.test(url)) return v.none;
+    if (/\/risks\/:id|^\/(jobs|files|account\/tokens|sharing|shared-with-us|clubs)\//.test(url)) return v.none;
     return undefined;
   };
   const item = (): string | undefined =>
@@ -150,6 +150,8 @@ function concrete(url: string, v: Record<string, string>): string {
       token: 'not-a-real-link',
       planId: v.plan,
       postId: v.post,
+      shareId: v.none,
+      figureId: v.none,
       itemId: item(),
       id: byPath(),
     }[p];

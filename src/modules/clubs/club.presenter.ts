@@ -2,7 +2,7 @@
 // colour alone), and "withheld" wherever fewer than five members contributed.
 
 import type { ClubView, Standing } from './club.service.ts';
-import type { Figure, Statistic } from './club.repository.ts';
+import type { Figure, Statistic } from './club.service.ts';
 
 const formatValue = (value: number | null | undefined, unit: Figure['unit']): string => {
   if (value === null || value === undefined) return '';

@@ -33,6 +33,7 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
     reply.view('clubs/views/clubs.njk', {
       pageTitle: 'Benchmarking clubs',
       section: 'clubs',
+      flash: (request.query as Record<string, unknown>).saved === 'left' ? SAVED.left : undefined,
       clubs: (await clubs.listClubs(request.actor)).map((c) => ({
         ...c,
         role: c.isHost
@@ -136,7 +137,7 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
       return submitForm(
         reply,
         () => clubs.setMembership(request.actor, request.params.id, join, body),
-        () => (join ? back(request.params.id, 'joined') : `${paths.clubs.list}`),
+        () => (join ? back(request.params.id, 'joined') : `${paths.clubs.list}?saved=left`),
         (errors) => clubPage(request, { errors }),
       );
     });

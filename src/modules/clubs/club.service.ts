@@ -14,6 +14,8 @@ import type { IndicatorService } from '../indicators/indicator.service.ts';
 import type { Club, ClubRepository, Figure, Membership, NewFigure, Statistic } from './club.repository.ts';
 import { baselineContribution, clubInput, indicatorContribution, inviteInput } from './club.schemas.ts';
 
+export type { Club, Figure, Membership, Statistic } from './club.repository.ts';
+
 export class ClubNotFoundError extends NotFoundError {
   constructor() {
     super('CLUB_NOT_FOUND', 'There is no such benchmarking club, or your organisation is not in it.');
@@ -197,7 +199,8 @@ export function createClubService({ repo, diagnostics, indicators }: ClubService
           withheld = withheldText(statistic?.n ?? 0);
         else if (mine?.embargoUntil && mine.embargoUntil > today)
           withheld = `Your figure is embargoed until ${mine.embargoUntil}`;
-        else if (mine) {
+        else if (!mine) withheld = 'Your organisation has not contributed this figure';
+        else {
           const c = compareWithBenchmark(
             mine.value,
             {

@@ -204,9 +204,7 @@ export type ReportsPort = Pick<ReportService, 'addMilestoneFromPlan'>;
 
 /** The benchmarking clubs a computed benchmark may be drawn from (issue 11). */
 export interface ClubsPort {
-  listClubs(
-    actor: Actor,
-  ): Promise<
+  listClubs(actor: Actor): Promise<
     {
       id: string;
       name: string;

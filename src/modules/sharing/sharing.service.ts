@@ -18,7 +18,7 @@ import type { PeriodService } from '../periods/period.service.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { IndicatorService } from '../indicators/indicator.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
-import type { ReportBundle } from '../reports/report.types.ts';
+import type { ReportBundle } from '../reports/report.service.ts';
 import type { Agreement, Share, SharingRepository } from './sharing.repository.ts';
 import {
   agreementInput,

@@ -1,0 +1,394 @@
+// A benchmarking club in the browser (issue 11, test b), with real sign-in as each organisation's
+// people: a new host, the Yorkshire Benchmarking Partnership, has its administrator start a club
+// (refused once without a name) and invite six councils by their Amber address names (refused once
+// for an address name nobody uses); each council's performance officer joins and contributes the
+// value of its own indicator under the identifier the club compares by. Up to the fourth the
+// statistic is withheld; from the fifth each council sees its quartile band, and never another
+// council's figure. The host sees the club's statistics (6 members, the quartiles), not the
+// members' figures; two councils leave and the statistic is withheld again, for the host and the
+// members. axe-core runs on every page visited.
+//
+// The councils contribute indicator values rather than diagnostic baselines: one value each,
+// quick to set up and distinct. A baseline goes through the same path (it becomes figures of the
+// club, compared and withheld by the same statistics); test/clubs.test.ts covers contributing one.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSession, type Session } from './support/browser.ts';
+import { NotFoundPage, SignInPage, currentOrganisation, onlyFlash, signOut } from './pages/sharing-pages.ts';
+import { ClubsPage, ClubPage, type ClubFormPage } from './pages/club-pages.ts';
+import type { PriorityListPage } from './pages/priority-pages.ts';
+import { textOf } from './pages/base-page.ts';
+import { systemActor } from '../src/domain/actor.ts';
+import { benchmarkFromPeers, compareWithBenchmark, percentileInc } from '../src/domain/diagnostic/quartiles.ts';
+import { paths } from '../src/paths.ts';
+
+const PASSWORD = 'a long e2e password';
+const HOST = {
+  name: 'Yorkshire Benchmarking Partnership',
+  admin: { email: 'admin@ybp.example', name: 'Pat Host' },
+};
+const CLUB = {
+  name: 'Housing Benefit processing club',
+  description: 'Members compare how long they take to process new Housing Benefit claims.',
+};
+const SHARED_CODE = 'LGI-1234';
+const PERIOD = '2009-10-q1';
+const INDICATOR = {
+  title: 'Average days to process new Housing Benefit claims',
+  unitKind: 'days',
+  decimalPlaces: '1',
+  polarity: 'lower',
+  frequency: 'quarterly',
+  ytdMethod: 'average',
+  ruleKind: 'percent',
+  tolerance: '5',
+};
+// Made-up councils, each with its own code for the indicator (the club compares by SHARED_CODE),
+// and its value (days; lower is better). In the order they contribute. The fifth's value is the
+// highest, so that against five members (whose quartiles are members' values) its band is not on
+// a boundary; the sixth's is well inside a band against six.
+const COUNCILS = [
+  { name: 'Northdale Borough Council', code: 'NI 181', value: '47.3' },
+  { name: 'Eastmoor District Council', code: 'HB-NEW', value: '29.4' },
+  { name: 'Westholme City Council', code: 'NI 181', value: '58.9' },
+  { name: 'Southfield Metropolitan Council', code: 'BEN 1', value: '36.2' },
+  { name: 'Highcliffe Council', code: 'NI 181', value: '63.8' },
+  { name: 'Lowbridge Borough Council', code: 'HB 01', value: '41.7' },
+].map((c, i) => ({
+  ...c,
+  slug: '',
+  officer: { email: `officer${i + 1}@council${i + 1}.example`, name: `Performance Officer ${i + 1}` },
+}));
+
+/** As the club's pages show a figure (presenter's formatValue, unit "number"). */
+const shown = (n: number) => n.toLocaleString('en-GB', { maximumFractionDigits: 4 });
+const provenance = { source: CLUB.name, year: PERIOD, peerGroup: CLUB.name };
+/** The quartiles the club should have from these councils' values. */
+const benchmark = (councils: typeof COUNCILS) => {
+  const r = benchmarkFromPeers(
+    councils.map((c) => ({ organisation: c.name, value: Number(c.value) })),
+    provenance,
+  );
+  assert.ok(r.ok, 'five or more councils');
+  return r.set;
+};
+
+describe('a benchmarking club of six councils, in the browser', { timeout: 180_000 }, () => {
+  let session: Session;
+  let clubId: string;
+  /** The label of the figure (the first council's indicator title and the shared code) and of its period. */
+  let figureLabel: string;
+  let periodLabel: string;
+
+  // The steps build on each other: once one fails, the rest fail at once saying so.
+  let failedStep: string | undefined;
+  const step = (name: string, fn: () => Promise<void>) =>
+    void it(name, async () => {
+      if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
+      try {
+        await fn();
+      } catch (error) {
+        failedStep = name;
+        throw error;
+      }
+    });
+
+  /** Signs in through the sign-in page (signing out first when someone is signed in). */
+  const signIn = async (email: string, password = PASSWORD): Promise<PriorityListPage> => {
+    const { page } = session;
+    const here = new SignInPage(page);
+    const signedIn = async () => (await page.locator('[data-qa="sign-out"]').count()) > 0;
+    if (!(await signedIn())) await page.goto(paths.signIn);
+    const signInPage = (await signedIn()) ? await signOut(here) : await here.verifyOnPage();
+    return signInPage.signIn(email, password);
+  };
+
+  /** A council's officer signs in and goes to the list of clubs. */
+  const clubsAs = async (council: (typeof COUNCILS)[number]): Promise<ClubsPage> => {
+    const home = await signIn(council.officer.email);
+    assert.equal(await currentOrganisation(session.page), council.name);
+    return home.navigateTo('Benchmarking clubs', new ClubsPage(session.page));
+  };
+  /** … and opens the club from there. */
+  const openClubAs = async (council: (typeof COUNCILS)[number]): Promise<ClubPage> =>
+    (await clubsAs(council)).openClub(CLUB.name);
+
+  /** Fails if the page (its whole document, hidden fields too) shows any of these councils' values. */
+  const showsNoValueOf = async (page: ClubPage, councils: typeof COUNCILS, why: string) => {
+    const html = await page.page.content();
+    const text = (await page.page.locator('main').innerText()).replace(/\s+/g, ' ');
+    for (const c of councils) {
+      const v = shown(Number(c.value));
+      assert.ok(!html.includes(v), `${why}: ${c.name}’s value ${v} is in the page’s document\n${text}`);
+    }
+  };
+
+  before(async () => {
+    session = await startSession({ as: false });
+    const { services, units } = session.testApp;
+    assert.ok(await services.organisations.findHome(), 'the demo is loaded');
+    // A host of our own: the demo's Local Partnerships hosts a DECATS club already.
+    const host = await services.organisations.createHome('e2e', { name: HOST.name, kind: 'public_body' });
+    await services.accounts.createUser(systemActor(host.id, 'e2e'), {
+      email: HOST.admin.email,
+      name: HOST.admin.name,
+      roles: ['administrator'],
+      password: PASSWORD,
+    });
+    for (const council of COUNCILS) {
+      const org = await services.organisations.createHome('e2e', { name: council.name, kind: 'council' });
+      council.slug = org.slug!;
+      const actor = systemActor(org.id, 'e2e');
+      await services.accounts.createUser(actor, {
+        email: council.officer.email,
+        name: council.officer.name,
+        roles: ['performance_officer'],
+        password: PASSWORD,
+      });
+      // As the council itself (row-level security on), as its own pages would.
+      await units.run(
+        async () => {
+          await services.periods.ensure(actor, PERIOD);
+          await services.indicators.create(actor, { ...INDICATOR, code: council.code });
+          await services.indicators.setValue(actor, council.code, { period: PERIOD, actual: council.value });
+          if (council === COUNCILS[0]) {
+            const { indicator, points } = await services.indicators.points(actor, council.code);
+            figureLabel = `${indicator.title} (${SHARED_CODE})`;
+            periodLabel = points.find((p) => p.period.key === PERIOD)!.label;
+          }
+        },
+        { organisationId: org.id },
+      );
+    }
+    assert.equal(new Set(COUNCILS.map((c) => c.slug)).size, COUNCILS.length, 'six address names');
+  });
+  after(async () => {
+    await session?.close();
+  });
+
+  step('the host’s administrator starts the club and invites the six councils by address name', async () => {
+    const { page } = session;
+    const home = await signIn(HOST.admin.email);
+    assert.equal(await currentOrganisation(page), HOST.name);
+    const clubs = await home.navigateTo('Benchmarking clubs', new ClubsPage(page));
+    assert.equal(await clubs.row('DECATS benchmarking club'), undefined, 'the demo’s club is not ours to see');
+    const form: ClubFormPage = await clubs.startClub();
+
+    // Without a name: refused, the summary naming the field, and the description kept.
+    await form.fill({ name: '', description: CLUB.description });
+    const errors = await form.saveExpectingErrors();
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#name'],
+    );
+    assert.match(errors[0]!.text, /name/i);
+    assert.equal(await page.locator('#description').inputValue(), CLUB.description, 'the description is kept');
+
+    await form.fill({ name: CLUB.name });
+    let club = await form.save(CLUB.name);
+    clubId = club.id();
+    assert.equal(
+      await onlyFlash(club),
+      'Success The club has been created. Invite its members by their Amber address names.',
+    );
+    assert.equal(await club.hostedBy(), `Hosted by ${HOST.name}`);
+    assert.equal(await textOf(club.qa('no-statistics')), 'No member has contributed figures yet.');
+    assert.deepEqual(await club.members(), []);
+
+    // An address name nobody uses: refused, saying so beside the field, and what was typed kept.
+    const refused = await club.inviteExpectingErrors('northdale-council-typo');
+    assert.deepEqual(
+      refused.map((e) => e.href),
+      ['#member'],
+    );
+    assert.match(refused[0]!.text, /No organisation uses Amber at the address name “northdale-council-typo”/);
+    assert.equal(await page.locator('#member').inputValue(), 'northdale-council-typo');
+
+    for (const council of COUNCILS) {
+      club = await club.invite(council.slug);
+      assert.equal(
+        await onlyFlash(club),
+        'Success The organisation has been invited. Its figures count once it joins.',
+      );
+    }
+    assert.deepEqual(await club.members(), COUNCILS.map((c) => `${c.name}: Invited, not joined yet`).sort());
+    assert.match(await textOf(page.locator('main')), /0 of 6 invited organisations have joined\./);
+  });
+
+  step(
+    'each council joins and contributes its value: withheld up to the fourth, its quartile from the fifth',
+    async () => {
+      for (const [i, council] of COUNCILS.entries()) {
+        const contributed = COUNCILS.slice(0, i + 1);
+        const others = COUNCILS.filter((c) => c !== council);
+        const list = await clubsAs(council);
+        assert.deepEqual(await list.row(CLUB.name), {
+          name: CLUB.name,
+          hostedBy: HOST.name,
+          role: 'Invited: not joined yet',
+          linked: true,
+        });
+        let club = await list.openClub(CLUB.name);
+        assert.ok(await club.canJoin(), `${council.name} is invited, not yet a member`);
+        assert.deepEqual(await club.standings(), []);
+        await showsNoValueOf(club, others, `${council.name}, invited`);
+
+        club = await club.join();
+        assert.equal(
+          await onlyFlash(club),
+          'Success Your organisation has joined the club. Contribute its figures to see where it stands.',
+        );
+        await showsNoValueOf(club, others, `${council.name}, joined`);
+
+        club = await club.contributeIndicator({ indicator: council.code, sharedCode: SHARED_CODE, period: PERIOD });
+        assert.equal(await onlyFlash(club), 'Success Your figures have been contributed.');
+        const standings = await club.standings();
+        assert.equal(standings.length, 1, JSON.stringify(standings));
+        const mine = standings[0]!;
+        assert.equal(mine.figure, `${INDICATOR.title} (${SHARED_CODE}) Lower is better`);
+        assert.equal(mine.year, periodLabel);
+        assert.equal(mine.yours, shown(Number(council.value)));
+
+        if (contributed.length < 5) {
+          const n = contributed.length;
+          assert.equal(
+            mine.withheld,
+            `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than 5`,
+          );
+          assert.equal(await club.qa('band').count(), 0);
+          await showsNoValueOf(club, others, `${council.name}, withheld`);
+        } else {
+          // Against the members so far: the band its value should have, and the median and best quartile.
+          const set = benchmark(contributed);
+          const expected = compareWithBenchmark(Number(council.value), set, 'lower-is-better');
+          assert.ok(expected.ok);
+          assert.equal(mine.withheld, undefined, `${council.name} sees its quartile`);
+          assert.equal(mine.band, expected.label, `${council.name}’s ${council.value} against ${contributed.length}`);
+          assert.equal(mine.median, shown(set.p50));
+          assert.equal(mine.best, shown(set.p25));
+          // No other council's value is on the page, but for one that is a quartile the page shows
+          // (the quartiles of five members are members' values: the statistic, not a leak).
+          const statistics = new Set([shown(set.p25), shown(set.p50)]);
+          await showsNoValueOf(
+            club,
+            others.filter((c) => !statistics.has(shown(Number(c.value)))),
+            `${council.name}, against ${contributed.length}`,
+          );
+        }
+        if (i === 4)
+          assert.equal(mine.band, 'Lower quartile (worst 25%)', 'the slowest of five is in the worst quarter');
+        if (i === 5)
+          assert.equal(mine.band, 'Upper-middle quartile', '41.7 days is between the best quartile and the median');
+      }
+    },
+  );
+
+  step('the host sees the club’s statistics from six members, and none of their figures', async () => {
+    const { page } = session;
+    await signIn(HOST.admin.email);
+    const club = await new ClubPage(page, CLUB.name).visitById(clubId);
+    assert.equal(await club.qa('join').count(), 0);
+    assert.equal(await club.qa('standings').count(), 0, 'the host has no standing of its own');
+    const values = COUNCILS.map((c) => Number(c.value));
+    const stats = await club.statistics();
+    assert.deepEqual(stats, [
+      {
+        figure: `${figureLabel} Lower is better`,
+        year: periodLabel,
+        members: '6',
+        p25: shown(percentileInc(values, 0.25)),
+        median: shown(percentileInc(values, 0.5)),
+        p75: shown(percentileInc(values, 0.75)),
+        withheld: undefined,
+      },
+    ]);
+    // No council's own figure in the statistics, unless it is one of the quartiles.
+    const quartiles = [0.25, 0.5, 0.75].map((k) => shown(percentileInc(values, k)));
+    const cells = (await club.qa('statistic').locator('td').allInnerTexts()).map((s) => s.trim());
+    for (const c of COUNCILS) {
+      const v = shown(Number(c.value));
+      if (!quartiles.includes(v))
+        assert.ok(!cells.includes(v), `${c.name}’s ${v} among the statistics: ${cells.join(' | ')}`);
+    }
+    assert.ok(!(await club.statisticsText()).includes(COUNCILS[4]!.value), 'not even within the table');
+    assert.deepEqual(await club.members(), COUNCILS.map((c) => `${c.name}: Member`).sort());
+    assert.match(await textOf(page.locator('main')), /6 of 6 invited organisations have joined\./);
+
+    const csv = await club.downloadStatistics();
+    assert.equal(csv.filename, 'club-statistics.csv');
+    const lines = csv.text.trim().split(/\r?\n/);
+    assert.equal(lines[0], 'metric,label,period,direction,members,p25,median,p75,note');
+    assert.equal(lines.length, 2, csv.text);
+    const row = lines[1]!;
+    assert.ok(row.startsWith(`indicator:${SHARED_CODE},`), row);
+    assert.ok(row.includes(',lower-is-better,6,'), row);
+    const numbers = row.split(',').slice(-4, -1).map(Number);
+    const expected = [0.25, 0.5, 0.75].map((k) => percentileInc(values, k));
+    numbers.forEach((n, j) => assert.ok(Math.abs(n - expected[j]!) < 1e-9, `${row}: ${expected.join(', ')}`));
+  });
+
+  // With six members, the second council to leave is the one that takes the club below five
+  // ("a fifth member leaving", counting down): after the first leaves the statistic still comes
+  // from five, after the second it is withheld.
+  step('two councils leave: the statistic is withheld, for the host and for the members', async () => {
+    const { page } = session;
+    const [sixth, fifth] = [COUNCILS[5]!, COUNCILS[4]!];
+    let club = await openClubAs(sixth);
+    let list = await club.leave();
+    assert.deepEqual(await list.row(CLUB.name), {
+      name: CLUB.name,
+      hostedBy: HOST.name,
+      role: 'You left',
+      linked: false,
+    });
+
+    // Five remain: the fifth council still sees its band, now against the five.
+    club = await openClubAs(fifth);
+    const five = benchmark(COUNCILS.slice(0, 5));
+    const expected = compareWithBenchmark(Number(fifth.value), five, 'lower-is-better');
+    assert.ok(expected.ok);
+    const [before] = await club.standings();
+    assert.equal(before?.band, expected.label);
+    assert.equal(before?.median, shown(five.p50));
+    list = await club.leave();
+    assert.equal((await list.row(CLUB.name))?.role, 'You left');
+    // Gone from its view, as if it did not exist.
+    const gone = await new NotFoundPage(page).visitExpecting404(paths.clubs.show(clubId));
+    assert.equal(gone.status, 404);
+
+    // The host: four members, the statistic withheld.
+    await signIn(HOST.admin.email);
+    const hosted = await new ClubPage(page, CLUB.name).visitById(clubId);
+    assert.deepEqual(await hosted.statistics(), [
+      {
+        figure: `${figureLabel} Lower is better`,
+        year: periodLabel,
+        members: '4',
+        p25: undefined,
+        median: undefined,
+        p75: undefined,
+        withheld: 'Withheld: fewer than 5 members',
+      },
+    ]);
+    assert.deepEqual(
+      await hosted.members(),
+      COUNCILS.map((c) => `${c.name}: ${c === fifth || c === sixth ? 'Left' : 'Member'}`).sort(),
+    );
+    assert.match(await textOf(page.locator('main')), /4 of 6 invited organisations have joined\./);
+
+    // A remaining member: withheld too, and nobody else's value.
+    const first = COUNCILS[0]!;
+    club = await openClubAs(first);
+    const standings = await club.standings();
+    assert.equal(standings.length, 1);
+    assert.equal(standings[0]!.yours, shown(Number(first.value)));
+    assert.equal(standings[0]!.withheld, 'Withheld: 4 members contributed, and nothing is shown from fewer than 5');
+    assert.equal(await club.qa('band').count(), 0);
+    await showsNoValueOf(
+      club,
+      COUNCILS.filter((c) => c !== first),
+      `${first.name}, after two left`,
+    );
+  });
+});
