@@ -7,6 +7,7 @@ import { inUnitsOfWork, type Units } from './platform/db/unit-of-work.ts';
 import type { DB } from './schema.ts';
 import { createClubRepository } from './modules/clubs/club.repository.ts';
 import { createClubService } from './modules/clubs/club.service.ts';
+import type { JointOwners } from './modules/reports/use-cases/context.ts';
 import { createSharingRepository } from './modules/sharing/sharing.repository.ts';
 import { createSharingService } from './modules/sharing/sharing.service.ts';
 import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
@@ -110,8 +111,15 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       ...(options.log ? { log: options.log } : {}),
     }),
   );
+  // Joint owners live in the sharing module, which reads reports: bound once it exists.
+  const late: { sharing?: { jointOwners: JointOwners['owners']; jointOwnersPending: JointOwners['pending'] } } = {};
+  const joint: JointOwners = {
+    owners: (...a) => late.sharing!.jointOwners(...a),
+    pending: (...a) => late.sharing!.jointOwnersPending(...a),
+  };
   const reports = uow(
     createReportService({
+      joint,
       repo: createReportRepository(db),
       units,
       plans,
@@ -157,6 +165,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const sharing = uow(
     createSharingService({ repo: createSharingRepository(db), organisations, plans, periods, indicators, reports }),
   );
+  late.sharing = sharing;
   const demo = uow(
     createDemoService({
       organisations,

@@ -312,6 +312,8 @@ const basePaths = {
     report: (shareId: string, period: string) => `/shared-with-us/${seg(shareId)}/reports/${seg(period)}`,
     milestone: (shareId: string, period: string, milestoneId: string) =>
       `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/milestones/${seg(milestoneId)}`,
+    /** A joint owner signs off the report (POST). */
+    signOff: (shareId: string, period: string) => `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/sign-off`,
   },
   /** Benchmarking clubs (issue 11): the clubs one's organisation hosts or belongs to. */
   clubs: {
@@ -436,6 +438,7 @@ export const routes = {
   clubIndicator: basePaths.clubs.indicator(':id'),
   clubStatisticsCsv: basePaths.clubs.statisticsCsv(':id'),
   clubWithdraw: basePaths.clubs.withdraw(':figureId'),
+  sharedSignOff: basePaths.sharedWithUs.signOff(':shareId', ':period'),
   sharedMilestone: basePaths.sharedWithUs.milestone(':shareId', ':period', ':id'),
   periodDelete: basePaths.periods.delete(':key'),
   api: {

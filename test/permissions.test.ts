@@ -303,9 +303,12 @@ for (const engine of ENGINES)
         partner: self.slug,
         partnerRecordId: named.id,
       });
+      // Jointly owned, so that its people may also sign the hub's report off for their organisation.
       const sharedWithUs = await services.sharing.createShare(hub, intoUs, {
         priorityId: hubPriority.id,
         level: 'update',
+        joint: 'yes',
+        jointOfficer: 'Walk joint officer',
         periodIds: [hubBundle.period.id],
       });
       // Clubs (issue 11): one this organisation hosts, and one of the hub's that it has joined and contributed to.

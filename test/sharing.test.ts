@@ -249,4 +249,86 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
       (e: any) => e.status === 404,
     );
   });
+
+  it('publishes a joint priority’s report only once every joint owner has signed it off', async () => {
+    const { services, units } = t();
+    const priority = await services.plans.getPriority(leeds, 'VfM-4d');
+    const officer = {
+      ...userOf(leeds.organisationId, 'lee@leeds.example', ['accountable_officer']),
+      personId: priority.accountableOfficer!.id,
+    };
+    const director = {
+      ...userOf(leeds.organisationId, 'james@leeds.example', ['accountable_director']),
+      personId: priority.accountableDirector!.id,
+    };
+    const lpOfficer = userOf(lp.organisationId, 'officer@lp.example', ['accountable_officer']);
+    await services.reports.create(leeds, 'VfM-4d', { period: '2009-10-h2' });
+    const h2 = (await services.periods.list(leeds)).find((p) => p.key === '2009-10-h2')!;
+    const agreementId = await agreement({ title: 'Joint ownership of VfM-4d' });
+    await assert.rejects(
+      share(agreementId, { level: 'read', joint: 'yes', periodIds: [h2.id] }),
+      (e: any) => e.issues?.[0]?.field === 'level',
+    );
+    await assert.rejects(
+      share(agreementId, { joint: 'yes', periodIds: [h2.id] }),
+      (e: any) => e.issues?.[0]?.field === 'jointOfficer',
+    );
+    await share(agreementId, { joint: 'yes', jointOfficer: 'Jo Bloggs', periodIds: [h2.id], internalSections: [] });
+    const shareId = (await asLp(() => services.sharing.listSharedWithUs(lp))).find(
+      (s) => s.agreementTitle === 'Joint ownership of VfM-4d',
+    )!.shareId;
+
+    await services.reports.updateSections(leeds, 'VfM-4d', '2009-10-h2', {
+      summary: 'Joint work under way',
+      status: 'green',
+      statusReason: '',
+    });
+    // Not yet in sign-off: the partner cannot sign.
+    await assert.rejects(
+      asLp(() => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', {})),
+      (e: any) => e.status === 409,
+    );
+    await asLeeds(() => services.reports.submit(officer, 'VfM-4d', '2009-10-h2', {}));
+    await asLeeds(() => services.reports.approve(officer, 'VfM-4d', '2009-10-h2', {}));
+    await assert.rejects(
+      asLeeds(() => services.reports.approve(director, 'VfM-4d', '2009-10-h2', {})),
+      (e: any) => e.status === 409 && /Local Partnerships must sign off revision 1/.test(e.message),
+    );
+    const waiting = await asLeeds(() => services.reports.readable(leeds, 'VfM-4d', '2009-10-h2'));
+    assert.deepEqual(
+      waiting.joint?.map((j) => [j.partnerName, j.officer, j.decision]),
+      [['Local Partnerships', 'Jo Bloggs', null]],
+    );
+
+    // Only the partner's accountable officer or director signs; a contributor is refused.
+    await assert.rejects(
+      asLp(() => services.sharing.signOffJointly(lp, shareId, '2009-10-h2', {})),
+      (e: any) => e.status === 403,
+    );
+    await asLp(() =>
+      services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', { comment: 'Agreed for Local Partnerships' }),
+    );
+    await assert.rejects(
+      asLp(() => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', {})),
+      (e: any) => e.status === 409,
+    );
+    // Another organisation cannot write a joint sign-off, even in SQL.
+    await assert.rejects(
+      t().units.run(
+        () =>
+          sql`insert into joint_sign_off (organisation_id, share_id, report_id, revision, partner_id, decision, signed_by)
+          values (${leeds.organisationId}, ${shareId}, ${waiting.bundle!.report.id}, 1, ${wakefield.organisationId}, 'approved', 'forged')`.execute(
+            units.db,
+          ),
+        { organisationId: wakefield.organisationId },
+      ),
+      /row-level security/,
+    );
+
+    const published = await asLeeds(() => services.reports.approve(director, 'VfM-4d', '2009-10-h2', {}));
+    assert.equal(published.state, 'published');
+    const after = await asLeeds(() => services.reports.readable(leeds, 'VfM-4d', '2009-10-h2'));
+    assert.equal(after.joint?.[0]?.signedBy, 'officer@lp.example (Local Partnerships)');
+    assert.equal(after.joint?.[0]?.comment, 'Agreed for Local Partnerships');
+  });
 });

@@ -90,6 +90,10 @@ export const PERMISSIONS = {
     description: 'Join or leave a benchmarking club, and contribute or withdraw the organisation’s figures',
     roles: { ...EDITORS },
   },
+  'shared.sign-off': {
+    description: 'Sign off, for one’s organisation, a report of a priority it owns jointly with another organisation',
+    roles: { accountable_officer: 'all', accountable_director: 'all' },
+  },
   'deployment.operate': {
     description: 'Run the deployment: list and create organisations, and invite their first administrators',
     // Not a role in any organisation: an account marked as an operator (`amber user create --operator`).

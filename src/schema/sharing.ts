@@ -36,6 +36,9 @@ export interface PrioritySharesTable {
   indicator_ids: ColumnType<string[], string[] | undefined, string[]>;
   action_ids: ColumnType<string[], string[] | undefined, string[]>;
   internal_sections: ColumnType<string[], string[] | undefined, string[]>;
+  /** The partner co-owns the priority: its sign-off is needed to publish (issue 11). */
+  joint: Generated<boolean>;
+  joint_officer: Generated<string>;
   created_by: string;
   created_at: Generated<Date>;
   revoked_at: NullableTimestamp;
@@ -43,7 +46,21 @@ export interface PrioritySharesTable {
   version: Generated<number>;
 }
 
+export interface JointSignOffTable {
+  id: Generated<string>;
+  organisation_id: string;
+  share_id: string;
+  report_id: string;
+  revision: number;
+  partner_id: string;
+  decision: 'approved' | 'returned';
+  comment: Generated<string>;
+  signed_by: string;
+  signed_at: Generated<Date>;
+}
+
 export interface SharingTables {
+  joint_sign_off: JointSignOffTable;
   sharing_agreement: SharingAgreementTable;
   priority_share: PrioritySharesTable;
 }

@@ -2,7 +2,7 @@
 // published revision as it was frozen, or a live report turned into a snapshot as of today. One
 // path, so a published revision reads exactly as the live report did.
 
-import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
+import { formatDate, fromDbDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { parsePeriodKey, periodLabel, periodSpan } from '../../domain/period.ts';
 import type { FrozenAction, FrozenMilestone, FrozenSignOff, ReportSnapshot } from '../../domain/report-snapshot.ts';
@@ -148,7 +148,7 @@ export function presentReport(source: ReportBundle | ReportSnapshot, today: IsoD
 
 /** Where the report is in the workflow, every decision made on it, and what comes next. */
 export function presentWorkflow(
-  r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'bundle' | 'published'>,
+  r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'bundle' | 'published' | 'joint'>,
 ) {
   const bundle = r.bundle;
   const next = {
@@ -163,6 +163,17 @@ export function presentWorkflow(
     revision: r.revision,
     publishedRevision: r.publishedRevision,
     next,
+    /** A joint priority's other owners, and whether each has signed this revision (issue 11). */
+    joint: (r.joint ?? []).map((j) => ({
+      partnerName: j.partnerName,
+      officer: j.officer,
+      status:
+        j.decision === 'approved'
+          ? `Signed off by ${j.signedBy ?? ''} on ${formatDate(fromDbDate(j.signedAt!))}${j.comment ? `: “${j.comment}”` : ''}`
+          : r.state === 'published'
+            ? 'Not signed this revision'
+            : 'Waiting for their sign-off',
+    })),
     /** Readers seeing an older published revision while a new one is written. */
     newerDraft: r.publishedRevision !== null && r.state !== 'published' && bundle !== undefined,
     decisions: (bundle?.report.signOffs ?? [])

@@ -1,6 +1,7 @@
 // The reports module's own types, shared by its use cases, its presenter and its snapshot: what a
 // report's outputs are built from, and what a reader may see and do.
 
+import type { JointOwner } from './use-cases/context.ts';
 import type { ReportSnapshot } from '../../domain/report-snapshot.ts';
 import type { ReportState, ReportStep } from '../../domain/report-workflow.ts';
 import type { Status } from '../../domain/status-scale.ts';
@@ -52,6 +53,8 @@ export interface ReadableReport {
   /** The published revision shown, when the reader sees a published one. */
   published?: RevisionSummary;
   abilities: ReportAbilities;
+  /** A joint priority's other owners and their sign-off of this revision (issue 11); empty otherwise. */
+  joint?: JointOwner[];
 }
 
 /** Who saved the report after the version someone started from, and when. */

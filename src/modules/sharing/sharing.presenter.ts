@@ -31,7 +31,11 @@ export function presentAgreement(a: AgreementWithState) {
 export function presentShare(s: ShareDetail) {
   return {
     ...s,
-    levelLabel: s.level === 'update' ? 'Read, and update the milestones of actions naming them' : 'Read only',
+    levelLabel: s.joint
+      ? `Joint owner (accountable officer: ${s.jointOfficer}): signs off each report before it is published`
+      : s.level === 'update'
+        ? 'Read, and update the milestones of actions naming them'
+        : 'Read only',
     periodsText: s.periods.map((p) => p.label).join(', '),
     indicatorsText: s.indicators.map((i) => `${i.code} ${i.title}`).join(', ') || 'None',
     actionsText: s.level === 'update' ? `${s.actionIds.length} chosen, and any naming them` : '',

@@ -41,6 +41,8 @@ export interface Share {
   /** Key actions the partner may update besides those naming it. */
   actionIds: string[];
   internalSections: string[];
+  joint: boolean;
+  jointOfficer: string;
   createdBy: string;
   createdAt: Date;
   revokedAt: Date | null;
@@ -84,6 +86,8 @@ const toShare = (r: Selectable<PrioritySharesTable> & { priority_code: string; p
   indicatorIds: r.indicator_ids,
   actionIds: r.action_ids,
   internalSections: r.internal_sections,
+  joint: r.joint,
+  jointOfficer: r.joint_officer,
   createdBy: r.created_by,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
@@ -191,6 +195,8 @@ export function createSharingRepository(db: Kysely<DB>) {
       periodIds: string[];
       indicatorIds: string[];
       internalSections: string[];
+      joint: boolean;
+      jointOfficer: string;
       createdBy: string;
     }): Promise<string | undefined> {
       const r = await db
@@ -203,6 +209,8 @@ export function createSharingRepository(db: Kysely<DB>) {
           period_ids: v.periodIds,
           indicator_ids: v.indicatorIds,
           internal_sections: v.internalSections,
+          joint: v.joint,
+          joint_officer: v.jointOfficer,
           created_by: v.createdBy,
         })
         .onConflict((oc) => oc.columns(['agreement_id', 'priority_id']).where('revoked_at', 'is', null).doNothing())
@@ -249,6 +257,8 @@ export function createSharingRepository(db: Kysely<DB>) {
         periodIds: string[];
         indicatorIds: string[];
         internalSections: string[];
+        joint: boolean;
+        jointOfficer: string;
         partnerRecordId: string | null;
         agreementTitle: string;
         endsOn: string;
@@ -266,13 +276,15 @@ export function createSharingRepository(db: Kysely<DB>) {
         period_ids: string[];
         indicator_ids: string[];
         internal_sections: string[];
+        joint: boolean;
+        joint_officer: string;
         partner_record_id: string | null;
         agreement_title: string;
         ends_on: string;
       }>`
         select s.share_id, s.owner_id, o.name as owner_name, o.slug as owner_slug, s.priority_id,
                p.code as priority_code, p.title as priority_title, s.level, s.period_ids, s.indicator_ids,
-               ps.internal_sections, s.partner_record_id, a.title as agreement_title, a.ends_on
+               ps.internal_sections, ps.joint, ps.joint_officer, s.partner_record_id, a.title as agreement_title, a.ends_on
         from amber_shared_with_me() s
         join organisation o on o.id = s.owner_id
         join priority p on p.id = s.priority_id
@@ -291,6 +303,8 @@ export function createSharingRepository(db: Kysely<DB>) {
         periodIds: r.period_ids,
         indicatorIds: r.indicator_ids,
         internalSections: r.internal_sections,
+        joint: r.joint,
+        jointOfficer: r.joint_officer,
         partnerRecordId: r.partner_record_id,
         agreementTitle: r.agreement_title,
         endsOn: typeof r.ends_on === 'string' ? r.ends_on : String(r.ends_on),
@@ -300,6 +314,89 @@ export function createSharingRepository(db: Kysely<DB>) {
     async partnerActionIds(): Promise<Set<string>> {
       const { rows } = await sql<{ id: string }>`select unnest(amber_ids('amber.partner_actions')) as id`.execute(db);
       return new Set(rows.map((r) => r.id));
+    },
+    /**
+     * The priority's joint owners now (live joint shares under active agreements), with the
+     * sign-off each gave the report's revision, if any.
+     */
+    async jointOwners(
+      organisationId: string,
+      priorityId: string,
+      reportId: string,
+      revision: number,
+    ): Promise<
+      {
+        shareId: string;
+        partnerId: string;
+        partnerName: string;
+        officer: string;
+        signedBy: string | null;
+        signedAt: Date | null;
+        decision: 'approved' | 'returned' | null;
+        comment: string | null;
+      }[]
+    > {
+      const rows = await db
+        .selectFrom('priority_share as s')
+        .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
+        .innerJoin('organisation as p', 'p.id', 'a.partner_id')
+        .leftJoin('joint_sign_off as j', (j) =>
+          j.onRef('j.share_id', '=', 's.id').on('j.report_id', '=', reportId).on('j.revision', '=', revision),
+        )
+        .select([
+          's.id as shareId',
+          'a.partner_id as partnerId',
+          'p.name as partnerName',
+          's.joint_officer as officer',
+          'j.signed_by as signedBy',
+          'j.signed_at as signedAt',
+          'j.decision as decision',
+          'j.comment as comment',
+        ])
+        .where('s.organisation_id', '=', organisationId)
+        .where('s.priority_id', '=', priorityId)
+        .where('s.joint', '=', true)
+        .where('s.revoked_at', 'is', null)
+        .where('a.revoked_at', 'is', null)
+        .where(sql<boolean>`(now() at time zone 'Europe/London')::date between a.starts_on and a.ends_on`)
+        .orderBy('p.name')
+        .execute();
+      return rows;
+    },
+    /** The acting (partner) organisation's own sign-offs of a report's revision. */
+    async ownJointSignOffs(reportId: string, revision: number): Promise<{ signedBy: string }[]> {
+      return db
+        .selectFrom('joint_sign_off')
+        .select('signed_by as signedBy')
+        .where('report_id', '=', reportId)
+        .where('revision', '=', revision)
+        .where('partner_id', '=', sql<string>`amber_organisation()`)
+        .execute();
+    },
+    async insertJointSignOff(v: {
+      organisationId: string;
+      shareId: string;
+      reportId: string;
+      revision: number;
+      partnerId: string;
+      comment: string;
+      signedBy: string;
+    }): Promise<boolean> {
+      const r = await db
+        .insertInto('joint_sign_off')
+        .values({
+          organisation_id: v.organisationId,
+          share_id: v.shareId,
+          report_id: v.reportId,
+          revision: v.revision,
+          partner_id: v.partnerId,
+          decision: 'approved',
+          comment: v.comment,
+          signed_by: v.signedBy,
+        })
+        .onConflict((oc) => oc.columns(['report_id', 'revision', 'partner_id']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
     /** The organisation that runs Amber at this address name, if any. */
     async hostedIdBySlug(slug: string): Promise<string | undefined> {

@@ -139,6 +139,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
         text: `${i.code} ${i.title}`,
         checked: listOf(values.indicatorIds).includes(i.id),
       })),
+      jointChecked: values.joint === 'yes' || values.joint === true,
       sectionItems: SHAREABLE_SECTIONS.map((k) => ({
         value: k,
         text: SECTION_LABELS[k],
@@ -236,10 +237,19 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       flash:
         saved(request) === 'progress'
           ? `The progress has been recorded. ${shared.share.ownerName} sees it with your name and organisation.`
-          : undefined,
+          : saved(request) === 'signed'
+            ? `Your organisation has signed off revision ${shared.joint?.revision ?? ''}. ${shared.share.ownerName}’s director can publish it once every owner has.`
+            : undefined,
+      joint: shared.joint,
       code: view.priority.code,
       periodKey: view.period.key,
     });
+  });
+
+  app.post(routes.sharedSignOff, { config: { permission: 'shared.sign-off' } }, async (request: SharedReq, reply) => {
+    const { shareId, period } = request.params;
+    await sharing.signOffJointly(request.actor, shareId, period, formBody(request));
+    return reply.redirect(`${paths.sharedWithUs.report(shareId, period)}?saved=signed`, 303);
   });
 
   async function milestonePage(request: MilestoneReq, values: Record<string, unknown>, errors?: ErrorView) {

@@ -2,7 +2,15 @@
 
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
-import { choice, optionalUuid, requiredText, stringList, ukDate, uuid } from '../../platform/validation.ts';
+import {
+  choice,
+  optionalText,
+  optionalUuid,
+  requiredText,
+  stringList,
+  ukDate,
+  uuid,
+} from '../../platform/validation.ts';
 import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
 
 /** Sections of a report an officer may keep internal when sharing a priority. */
@@ -69,6 +77,9 @@ export const shareInput = z.object({
       .min(1, { error: 'Choose at least one reporting period' }),
   ),
   indicatorIds: stringList('the indicators').pipe(z.array(z.uuid({ error: 'Choose indicators from the list' }))),
+  /** The partner co-owns the priority: a report is published only once it has signed it off. */
+  joint: z.preprocess((v) => v === 'yes' || v === true || v === 'on', z.boolean()),
+  jointOfficer: optionalText('their accountable officer', TEXT_LIMITS.name),
   internalSections: stringList('the sections kept internal').pipe(
     z.array(z.enum(SHAREABLE_SECTIONS, { error: 'Choose sections from the list' })),
   ),
@@ -78,4 +89,8 @@ export type ShareInput = z.output<typeof shareInput>;
 export const shareActionsInput = z.object({
   actionIds: stringList('the key actions').pipe(z.array(z.uuid({ error: 'Choose key actions from the list' }))),
   version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
+});
+
+export const jointSignOffInput = z.object({
+  comment: optionalText('a comment', TEXT_LIMITS.comment),
 });

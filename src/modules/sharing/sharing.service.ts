@@ -22,6 +22,7 @@ import type { ReportBundle } from '../reports/report.service.ts';
 import type { Agreement, Share, SharingRepository } from './sharing.repository.ts';
 import {
   agreementInput,
+  jointSignOffInput,
   revokeInput,
   shareActionsInput,
   shareInput,
@@ -233,6 +234,13 @@ export function createSharingService({
       ]);
       const priority = priorities.find((p) => p.id === v.priorityId);
       if (!priority) throw ValidationError.single('priorityId', 'Choose one of your priorities from the list');
+      if (v.joint && v.level !== 'update')
+        throw ValidationError.single('level', 'A joint owner updates the priority: choose “Read, and record progress”');
+      if (v.joint && !v.jointOfficer)
+        throw ValidationError.single(
+          'jointOfficer',
+          'Enter the name of their accountable officer, who signs off for them',
+        );
       if (!v.periodIds.every((id) => allPeriods.some((p) => p.id === id)))
         throw ValidationError.single('periodIds', 'Choose reporting periods from the list');
       if (!v.indicatorIds.every((id) => allIndicators.some((i) => i.id === id)))
@@ -245,6 +253,8 @@ export function createSharingService({
         periodIds: [...new Set(v.periodIds)],
         indicatorIds: [...new Set(v.indicatorIds)],
         internalSections: [...new Set(v.internalSections)],
+        joint: v.joint,
+        jointOfficer: v.jointOfficer ?? '',
         createdBy: actor.label,
       });
       if (!id)
@@ -329,6 +339,21 @@ export function createSharingService({
       return share;
     },
 
+    /**
+     * The priority's joint owners and the sign-off each gave this revision of the report (the
+     * owner's report page; the owner's director cannot publish while any is missing).
+     */
+    async jointOwners(actor: Actor, priorityId: string, reportId: string, revision: number) {
+      authorize(actor, 'report.read', { published: true });
+      return repo.jointOwners(actor.organisationId, priorityId, reportId, revision);
+    },
+    /** The joint owners who have not signed off this revision yet (names), for the workflow's last step. */
+    async jointOwnersPending(actor: Actor, priorityId: string, reportId: string, revision: number): Promise<string[]> {
+      authorize(actor, 'report.read', { published: true });
+      const owners = await repo.jointOwners(actor.organisationId, priorityId, reportId, revision);
+      return owners.filter((o) => o.decision !== 'approved').map((o) => o.partnerName);
+    },
+
     // --- The partner ------------------------------------------------------------------------
     /** What other organisations share with the acting one now, under active agreements. */
     async listSharedWithUs(actor: Actor): Promise<SharedWithUs[]> {
@@ -364,6 +389,7 @@ export function createSharingService({
       share: SharedWithUs;
       internalSections: ShareableSection[];
       updatable: { milestoneId: string; action: string; description: string; version: number }[];
+      joint: { officer: string; signed: boolean; canSign: boolean; state: string; revision: number } | undefined;
     }> {
       const share = await sharedShare(actor, shareId);
       const period = await sharedPeriod(actor, share, periodKey);
@@ -406,7 +432,63 @@ export function createSharingService({
               )
           : [];
       const listed = (await this.listSharedWithUs(actor)).find((s) => s.shareId === share.shareId)!;
-      return { bundle: filtered, share: listed, internalSections: internal, updatable };
+      // A joint owner signs off a revision in sign-off once (the database shows it its own sign-offs).
+      const joint = share.joint
+        ? {
+            officer: share.jointOfficer,
+            signed: (await repo.ownJointSignOffs(bundle.report.id, bundle.report.revision)).length > 0,
+            canSign:
+              can(actor, 'shared.sign-off') &&
+              (bundle.report.state === 'submitted' || bundle.report.state === 'officer_approved'),
+            state: bundle.report.state,
+            revision: bundle.report.revision,
+          }
+        : undefined;
+      return { bundle: filtered, share: listed, internalSections: internal, updatable, joint };
+    },
+
+    /**
+     * A joint owner's accountable officer signs off the revision being signed off (submitted, or
+     * approved by the owner's officer): the owner's director can publish it only once every joint
+     * owner has. Recorded in the owner's report trail with the person and their organisation.
+     */
+    async signOffJointly(actor: Actor, shareId: string, periodKey: string, input: unknown): Promise<void> {
+      authorize(actor, 'shared.sign-off');
+      const share = await sharedShare(actor, shareId);
+      if (!share.joint)
+        throw new ForbiddenError('NOT_JOINT', 'Your organisation reads this priority; it is not one of its owners.');
+      const period = await sharedPeriod(actor, share, periodKey);
+      const { comment } = parseWith(jointSignOffInput, input);
+      const own = await organisations.getOwn(actor);
+      const reader = ownerReader(share.ownerId, actor, own.name);
+      const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
+      const { state, revision } = bundle.report;
+      if (state !== 'submitted' && state !== 'officer_approved')
+        throw new ConflictError(
+          'NOT_IN_SIGN_OFF',
+          state === 'published'
+            ? 'This revision is already published: there is nothing to sign off.'
+            : 'The report is being written: it can be signed off once it has been submitted.',
+        );
+      const signed = await repo.insertJointSignOff({
+        organisationId: share.ownerId,
+        shareId: share.shareId,
+        reportId: bundle.report.id,
+        revision,
+        partnerId: actor.organisationId,
+        comment: comment ?? '',
+        signedBy: `${actor.label} (${own.name})`,
+      });
+      if (!signed)
+        throw new ConflictError('ALREADY_SIGNED', `${own.name} has already signed off revision ${revision}.`);
+      await repo.audit({
+        organisationId: share.ownerId,
+        actor: `${actor.label} (${own.name})`,
+        entity: 'report',
+        entityId: bundle.report.id,
+        action: 'update',
+        after: { jointSignOff: own.name, revision, comment: comment ?? '' },
+      });
     },
 
     /**

@@ -27,6 +27,26 @@ export interface ReportServiceDeps {
   risks: RiskService;
   /** Told of workflow steps inside their unit of work (e-mail notices). */
   events?: ReportEvents;
+  /**
+   * The priority's joint owners (issue 11): other organisations that must each sign off a revision
+   * before the director's approval publishes it.
+   */
+  joint?: JointOwners;
+}
+
+export interface JointOwner {
+  partnerName: string;
+  officer: string;
+  signedBy: string | null;
+  signedAt: Date | null;
+  decision: 'approved' | 'returned' | null;
+  comment: string | null;
+}
+
+export interface JointOwners {
+  owners(actor: Actor, priorityId: string, reportId: string, revision: number): Promise<JointOwner[]>;
+  /** The joint owners who have not signed off this revision (names). */
+  pending(actor: Actor, priorityId: string, reportId: string, revision: number): Promise<string[]>;
 }
 
 export const accountable = (priority: Priority): PermissionContext => ({

@@ -14,6 +14,7 @@ import type { Priority } from '../../plans/plan.service.ts';
 import { decisionInput, returnInput, signOffInput, workflowInput } from '../report.schemas.ts';
 import type { WorkflowResult } from '../report.types.ts';
 import { accountable, type ReportContext } from './context.ts';
+import { WorkflowStepError } from '../report.errors.ts';
 
 export function workflowUseCases(ctx: ReportContext) {
   const { repo, locate, aggregate, workflowActor, eventOf, tell } = ctx;
@@ -75,8 +76,17 @@ export function workflowUseCases(ctx: ReportContext) {
       content: false,
       who: () => workflowActor(actor, priority),
       publishedBy: published(actor),
-      apply: (before, decision) =>
-        signOff(actor, priority, before.id, before.revision, decision.signOff!, 'approved', v.comment),
+      apply: async (before, decision) => {
+        // The director's approval publishes: a joint priority's other owners must have signed first.
+        if (decision.signOff === 'accountable_director' && ctx.joint) {
+          const pending = await ctx.joint.pending(actor, priority.id, before.id, before.revision);
+          if (pending.length > 0)
+            throw new WorkflowStepError(
+              `This priority is owned jointly: ${pending.join(' and ')} must sign off revision ${before.revision} before it can be published. Nothing has been changed.`,
+            );
+        }
+        return signOff(actor, priority, before.id, before.revision, decision.signOff!, 'approved', v.comment);
+      },
     });
     const event = eventOf(actor, result.id, priority, period, v.comment || undefined);
     if (result.state === 'published') await tell('reportPublished', event);
