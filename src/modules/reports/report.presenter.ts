@@ -218,3 +218,26 @@ export function presentConflict(e: ReportChangedError) {
     changes: presentChanges(e.changes),
   };
 }
+
+/** The milestone progress form's fields as they stand (met on, revised timescale, reason), for a form shown first. */
+export function progressFormValues(m: Pick<Milestone, 'progress'>): Record<string, string> {
+  const current = m.progress;
+  return {
+    progress: current?.kind ?? 'none',
+    metOn: current?.kind === 'met' ? formatDate(current.on) : '',
+    revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
+    reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
+  };
+}
+
+/** The choices of what became of a milestone, with the one chosen. */
+export function progressItems(chosen: unknown) {
+  return [
+    { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
+    { value: 'slipped', text: 'Slipped', hint: { text: 'Give the revised timescale and why' } },
+    { value: 'missed', text: 'Missed', hint: { text: 'Say why' } },
+    { value: 'suspended', text: 'Suspended', hint: { text: 'Say why' } },
+    { divider: 'or' },
+    { value: 'none', text: 'Nothing to record yet' },
+  ].map((item) => ('value' in item ? { ...item, checked: chosen === item.value } : item));
+}

@@ -19,6 +19,8 @@ import { renderReportJson } from '../../render/json.ts';
 import {
   presentReport,
   presentProgress,
+  progressFormValues,
+  progressItems,
   presentWorkflow,
   presentChanges,
   presentConflict,
@@ -661,16 +663,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       .find((m) => m.id === id);
     if (!milestone) throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no such milestone in this report');
     const saved = bundle.report.actions.flatMap((a) => a.milestones).find((m) => m.id === id)!;
-    const current = saved.progress;
-    const v =
-      Object.keys(values).length > 0
-        ? values
-        : {
-            progress: current?.kind ?? 'none',
-            metOn: current?.kind === 'met' ? formatDate(current.on) : '',
-            revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
-            reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
-          };
+    const v = Object.keys(values).length > 0 ? values : progressFormValues(saved);
     const presentNow = presentProgress(saved, todayIso());
     return {
       template: 'reports/views/milestone-progress-form.njk',
@@ -683,14 +676,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       errors,
       presentNow,
       action: `${paths.reports.milestoneProgress(bundle.priority.code, bundle.period.key, id)}${request.query.from ? `?from=${encodeURIComponent(request.query.from)}` : ''}`,
-      progressItems: [
-        { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
-        { value: 'slipped', text: 'Slipped', hint: { text: 'Give the revised timescale and why' } },
-        { value: 'missed', text: 'Missed', hint: { text: 'Say why' } },
-        { value: 'suspended', text: 'Suspended', hint: { text: 'Say why' } },
-        { divider: 'or' },
-        { value: 'none', text: 'Nothing to record yet' },
-      ].map((item) => ('value' in item ? { ...item, checked: v.progress === item.value } : item)),
+      progressItems: progressItems(v.progress),
     };
   }
   app.get(routes.milestoneProgress, actions, async (request: ProgressReq, reply) => {

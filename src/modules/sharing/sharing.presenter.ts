@@ -3,7 +3,7 @@
 
 import { formatDate, type IsoDate } from '../../domain/dates.ts';
 import { AGREEMENT_STATE_LABELS, type AgreementState } from '../../domain/sharing.ts';
-import { presentReport, presentProgress } from '../reports/report.presenter.ts';
+import { presentReport, presentProgress, progressFormValues, progressItems } from '../reports/report.presenter.ts';
 import type { AgreementWithState, ShareDetail } from './sharing.service.ts';
 import { SECTION_LABELS, type ShareableSection } from './sharing.schemas.ts';
 
@@ -46,3 +46,5 @@ export function presentShare(s: ShareDetail) {
 
 export const presentSharedReport = presentReport;
 export const presentSharedProgress = presentProgress;
+export const sharedProgressFormValues = progressFormValues;
+export const sharedProgressItems = progressItems;

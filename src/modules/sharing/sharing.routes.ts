@@ -11,7 +11,14 @@ import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { SECTION_LABELS, SHAREABLE_SECTIONS } from './sharing.schemas.ts';
-import { presentAgreement, presentShare, presentSharedProgress, presentSharedReport } from './sharing.presenter.ts';
+import {
+  presentAgreement,
+  presentShare,
+  presentSharedProgress,
+  presentSharedReport,
+  sharedProgressFormValues,
+  sharedProgressItems,
+} from './sharing.presenter.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type ShareReq = FastifyRequest<{ Params: { shareId: string } }>;
@@ -259,17 +266,10 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
     if (!target)
       throw new NotFoundError('MILESTONE_NOT_FOUND', 'There is no milestone here that your organisation may update.');
     const milestone = shared.bundle.report.actions.flatMap((a) => a.milestones).find((m) => m.id === id)!;
-    const current = milestone.progress;
     const v =
       Object.keys(values).length > 0
         ? values
-        : {
-            progress: current?.kind ?? 'none',
-            metOn: current?.kind === 'met' ? formatDate(current.on) : '',
-            revised: current?.kind === 'slipped' ? formatTimescale(current.revised) : '',
-            reason: current ? (current.kind === 'met' ? current.note : current.reason) : '',
-            version: String(milestone.progressVersion),
-          };
+        : { ...sharedProgressFormValues(milestone), version: String(milestone.progressVersion) };
     return {
       template: 'sharing/views/shared-milestone.njk',
       pageTitle: 'Record progress on a shared milestone',
@@ -282,14 +282,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       action: paths.sharedWithUs.milestone(shareId, period, id),
       values: v,
       errors,
-      progressItems: [
-        { value: 'met', text: 'Met', hint: { text: 'Give the date it was met' } },
-        { value: 'slipped', text: 'Slipped', hint: { text: 'Give the revised timescale and why' } },
-        { value: 'missed', text: 'Missed', hint: { text: 'Say why' } },
-        { value: 'suspended', text: 'Suspended', hint: { text: 'Say why' } },
-        { divider: 'or' },
-        { value: 'none', text: 'Nothing to record yet' },
-      ].map((item) => ('value' in item ? { ...item, checked: v.progress === item.value } : item)),
+      progressItems: sharedProgressItems(v.progress),
     };
   }
   app.get(routes.sharedMilestone, { config: update }, async (request: MilestoneReq, reply) => {
