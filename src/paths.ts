@@ -294,6 +294,10 @@ const basePaths = {
     riskHeatMap: '/api/risks/heat-map',
     risk: (id: string) => `/api/risks/${seg(id)}`,
     priorityRisks: (code: string) => `/api/priorities/${seg(code)}/risks`,
+    /** Issue 11: what other organisations share with the token's, and its benchmarking clubs' statistics. */
+    sharedWithUs: '/api/shared-with-us',
+    clubs: '/api/clubs',
+    club: (id: string) => `/api/clubs/${seg(id)}`,
   },
   /** Data-sharing agreements and the priorities shared under them (issue 11), and what others share with us. */
   sharing: {
@@ -467,5 +471,6 @@ export const routes = {
     indicatorStatus: basePaths.api.indicatorStatus(':code'),
     risk: basePaths.api.risk(':id'),
     priorityRisks: basePaths.api.priorityRisks(':code'),
+    club: basePaths.api.club(':id'),
   },
 };

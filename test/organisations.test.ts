@@ -297,4 +297,43 @@ for (const engine of ENGINES)
       assert.ok(links.length > 0, 'the reminders sent links');
       for (const link of links) assert.match(link, new RegExp(`/o/${leedsSlug}/priorities/`), link);
     });
+
+    it('answers the API with a club’s statistics, withheld the same way below five members, and what is shared', async () => {
+      const home = await t.services.organisations.getHome();
+      const admin = await createTestSession(t.services, home.id, ['administrator']);
+      const actor = (await t.services.accounts.resolveSession(admin.headers.cookie.split('=')[1]!))!.actor;
+      const { token } = await t.services.accounts.createApiToken(actor, { name: 'api', scope: 'read', days: '30' });
+      const get = (url: string, bearer = token) =>
+        t.app.inject({ url, headers: { authorization: `Bearer ${bearer}` } });
+      const clubs = (await get('/api/clubs')).json<{ id: string; name: string; role: string }[]>();
+      const decats = clubs.find((c) => c.name === 'DECATS benchmarking club')!;
+      assert.equal(decats.role, 'member');
+      type Stat = { n: number; p50: number | null; withheld: boolean };
+      const full = (await get(`/api/clubs/${decats.id}`)).json<{
+        statistics: Stat[];
+        standings: { band: string | null }[];
+      }>();
+      assert.ok(full.statistics.length > 0 && full.statistics.every((s) => s.n === 6 && !s.withheld && s.p50 !== null));
+      assert.ok(full.standings.some((s) => s.band !== null));
+      // Two of the illustrative councils leave: four members, so every figure is withheld.
+      for (const name of ['Illustrative Borough Council A', 'Illustrative City Council B']) {
+        const id = (await sql<{ id: string }>`select id from organisation where name = ${name}`.execute(t.db)).rows[0]!
+          .id;
+        await t.services.clubs.setMembership(systemActor(id, 'test'), decats.id, false, {});
+      }
+      const four = (await get(`/api/clubs/${decats.id}`)).json<{ statistics: Stat[] }>();
+      assert.ok(four.statistics.every((s) => s.n === 4 && s.withheld && s.p50 === null));
+      // Local Partnerships' token sees what Leeds shares with it.
+      const lp = await t.services.organisations.findBySlug(systemActor(home.id, 'test'), 'local-partnerships');
+      const partner = await createTestSession(t.services, lp!.id, ['viewer']);
+      const partnerActor = (await t.services.accounts.resolveSession(partner.headers.cookie.split('=')[1]!))!.actor;
+      const lpToken = (
+        await t.services.accounts.createApiToken(partnerActor, { name: 'api', scope: 'read', days: '30' })
+      ).token;
+      const shared = (await get('/api/shared-with-us', lpToken)).json<{ ownerName: string; priorityCode: string }[]>();
+      assert.deepEqual(
+        shared.map((s) => [s.ownerName, s.priorityCode]),
+        [['Leeds City Council', 'VfM-4d']],
+      );
+    });
   });

@@ -534,7 +534,7 @@ for (const engine of ENGINES)
         if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;
         if (u.startsWith('/clubs/:id/leave')) return deletes ? freshFor('club') : v.memberClub;
         if (u.startsWith('/clubs/:id/members')) return v.hostedClub;
-        if (u.startsWith('/clubs/:id')) return v.memberClub;
+        if (u.startsWith('/clubs/:id') || u.startsWith('/api/clubs/:id')) return v.memberClub;
         if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
         return undefined;
       };

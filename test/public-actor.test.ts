@@ -512,7 +512,7 @@ function concrete(url: string, v: Values): string {
     if (url.includes('/milestones/:id')) return v.milestone;
     if (url.startsWith('/diagnostic')) return v.exercise;
     if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
-    if (url.startsWith('/clubs')) return v.club;
+    if (/^\/(api\/)?clubs/.test(url)) return v.club;
     return undefined;
   };
   const item = (): unknown =>

@@ -7,6 +7,7 @@ import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
 import { formBody, selectItems, submitForm } from '../../platform/http/forms.ts';
 import { writeCsv } from '../../platform/csv.ts';
+import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { presentClub, statisticsRows } from './club.presenter.ts';
 
@@ -28,6 +29,58 @@ const SAVED: Record<string, string> = {
 
 export function registerClubRoutes(app: FastifyInstance, services: Services): void {
   const { clubs } = services;
+
+  // --- API: the same statistics, withheld the same way (nothing from fewer than five members) ---
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.clubs,
+      permission: 'clubs.read',
+      summary: 'The benchmarking clubs the organisation hosts or was invited to, and its place in each',
+      tag: 'Benchmarking clubs',
+      success: { status: 200, description: 'Clubs' },
+    },
+    async (request) =>
+      (await clubs.listClubs(request.actor)).map((c) => ({
+        id: c.id,
+        name: c.name,
+        host: c.hostName,
+        role: c.isHost ? 'host' : c.membership?.leftAt ? 'left' : c.membership?.joinedAt ? 'member' : 'invited',
+      })),
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: routes.api.club,
+      permission: 'clubs.read',
+      summary:
+        'A club’s statistics (quartiles; withheld, with the number of members, below five) and, for a member, where it stands',
+      tag: 'Benchmarking clubs',
+      success: { status: 200, description: 'The club, its statistics and the member’s standings' },
+    },
+    async (request: IdReq) => {
+      const view = await clubs.getClub(request.actor, request.params.id);
+      return {
+        club: { id: view.club.id, name: view.club.name, host: view.club.hostName },
+        statistics: view.statistics.map((s) => ({ ...s, withheld: s.p50 === null })),
+        standings: view.standings.map((s) => ({
+          metric: s.metric,
+          label: s.label,
+          period: s.period,
+          direction: s.direction,
+          own: s.own?.value ?? null,
+          band: s.comparison?.band ?? null,
+          median: s.comparison?.median ?? null,
+          bestQuartile: s.comparison?.best ?? null,
+          gapToMedian: s.comparison?.gapToMedian ?? null,
+          gapToBest: s.comparison?.gapToBest ?? null,
+          withheld: s.withheld ?? null,
+        })),
+      };
+    },
+  );
 
   app.get(paths.clubs.list, { config: read }, async (request, reply) =>
     reply.view('clubs/views/clubs.njk', {

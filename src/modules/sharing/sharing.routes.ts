@@ -7,6 +7,7 @@ import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
 import { formBody, selectItems, submitForm } from '../../platform/http/forms.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
+import { apiOperation } from '../../platform/http/openapi.ts';
 import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -212,6 +213,21 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
   });
 
   // --- The partner --------------------------------------------------------------------------
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.sharedWithUs,
+      permission: 'shared.read',
+      summary: 'What other organisations share with the organisation now, under active data-sharing agreements',
+      tag: 'Sharing',
+      success: {
+        status: 200,
+        description: 'Shared priorities, with the periods shared and what the organisation may do',
+      },
+    },
+    async (request) => sharing.listSharedWithUs(request.actor),
+  );
   app.get(paths.sharedWithUs.list, { config: read }, async (request, reply) =>
     reply.view('sharing/views/shared-with-us.njk', {
       pageTitle: 'Shared with us',
