@@ -4,7 +4,8 @@
 // LG Inform metric), each with an optional embargo date. Nobody ever reads another member's
 // figures: members and the host get statistics only, from amber_club_statistics(), which counts a
 // figure only when its member has joined and not left, it is not withdrawn and its embargo has
-// passed, and withholds every statistic made from fewer than 5 members.
+// passed, and withholds every statistic made from fewer than 5 members (or from members who
+// disagree on its unit or on which way is better).
 import { type Kysely, sql } from 'kysely';
 
 const CURRENT = sql.raw('amber_organisation()');
@@ -118,8 +119,12 @@ export async function up(db: Kysely<any>): Promise<void> {
           or exists (select 1 from club_member m where m.club_id = club and m.organisation_id = amber_organisation()
                      and m.joined_at is not null and m.left_at is null))
       ), counted as (
-        select f.metric, max(f.label) as label, max(f.unit) as unit, max(f.direction) as direction, f.period,
+        -- Members name a shared metric their own way: the label shown is theirs only when they agree.
+        -- Members who disagree on its unit or on which way is better are not comparable: withheld.
+        select f.metric, case when count(distinct f.label) = 1 then max(f.label) else f.metric end as label,
+               max(f.unit) as unit, max(f.direction) as direction, f.period,
                count(*)::int as n,
+               count(distinct f.direction) = 1 and count(distinct f.unit) = 1 as comparable,
                percentile_cont(0.25) within group (order by f.value) as p25,
                percentile_cont(0.5) within group (order by f.value) as p50,
                percentile_cont(0.75) within group (order by f.value) as p75
@@ -131,7 +136,9 @@ export async function up(db: Kysely<any>): Promise<void> {
         group by f.metric, f.period
       )
       select metric, label, unit, direction, period, n,
-             case when n >= 5 then p25::numeric end, case when n >= 5 then p50::numeric end, case when n >= 5 then p75::numeric end
+             case when n >= 5 and comparable then p25::numeric end,
+             case when n >= 5 and comparable then p50::numeric end,
+             case when n >= 5 and comparable then p75::numeric end
       from counted order by metric, period
     $$`.execute(db);
   await sql`revoke all on function amber_club_statistics(uuid) from public`.execute(db);

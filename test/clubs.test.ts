@@ -207,4 +207,34 @@ describeOnEachEngine('a benchmarking club', (t) => {
       (e: any) => e.issues?.[0]?.field === 'functionCode' && /needs at least 5/.test(e.issues[0].message),
     );
   });
+
+  it('withholds a shared metric whose members disagree on which way is better, and shows its own name when their labels differ', async () => {
+    const { services } = t();
+    const c = await as(host, () => services.clubs.createClub(host, { name: 'Disagreeing club' }));
+    const joined: Actor[] = [];
+    for (const [i, m] of [...members.slice(0, 4), members[5]!].entries()) {
+      const slug = (await services.organisations.getOwn(m)).slug!;
+      await as(host, () => services.clubs.invite(host, c, { member: slug }));
+      await as(m, () => services.clubs.setMembership(m, c, true, {}));
+      await as(m, () =>
+        services.clubs.contributeIllustrative(m, c, [
+          {
+            metric: 'indicator:LGI-1',
+            label: `Days to pay, as council ${i} calls it`,
+            unit: 'number',
+            direction: i === 4 ? 'higher-is-better' : 'lower-is-better',
+            period: '2009/10 Q1',
+            value: 10 + i,
+            embargoUntil: null,
+          },
+        ]),
+      );
+      joined.push(m);
+    }
+    const [stat] = (await as(host, () => services.clubs.getClub(host, c))).statistics;
+    assert.equal(stat?.n, 5);
+    assert.equal(stat?.p50, null, 'five members, but not comparable');
+    assert.equal(stat?.label, 'indicator:LGI-1');
+    assert.ok(joined.length === 5);
+  });
 });

@@ -36,6 +36,7 @@ export function presentStatistic(s: Statistic) {
     direction: better(s.direction),
     n: s.n,
     withheld,
+    withheldReason: s.n >= 5 ? 'Withheld: members disagree on its unit or direction' : 'Withheld: fewer than 5 members',
     p25: withheld ? '' : formatValue(s.p25, s.unit),
     p50: withheld ? '' : formatValue(s.p50, s.unit),
     p75: withheld ? '' : formatValue(s.p75, s.unit),
@@ -65,6 +66,10 @@ export function statisticsRows(statistics: Statistic[]): (string | number)[][] {
     s.p25 ?? '',
     s.p50 ?? '',
     s.p75 ?? '',
-    s.p50 === null ? 'withheld: fewer than 5 members' : '',
+    s.p50 === null
+      ? s.n >= 5
+        ? 'withheld: members disagree on its unit or direction'
+        : 'withheld: fewer than 5 members'
+      : '',
   ]);
 }

@@ -56,7 +56,9 @@ export interface ClubView {
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 const withheldText = (n: number) =>
-  `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
+  n >= MIN_PEERS
+    ? 'Withheld: the members who contributed it disagree on its unit or on which way is better, so it cannot be compared'
+    : `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
 
 export function createClubService({ repo, diagnostics, indicators }: ClubServiceDeps) {
   async function visibleClub(actor: Actor, id: string): Promise<Club> {
