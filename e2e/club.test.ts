@@ -12,9 +12,10 @@
 // quick to set up and distinct. A baseline goes through the same path (it becomes figures of the
 // club, compared and withheld by the same statistics); test/clubs.test.ts covers contributing one.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
+import { sequentialSteps } from './support/steps.ts';
 import { NotFoundPage, SignInPage, currentOrganisation, onlyFlash, signOut } from './pages/sharing-pages.ts';
 import { ClubsPage, ClubPage, type ClubFormPage } from './pages/club-pages.ts';
 import type { PriorityListPage } from './pages/priority-pages.ts';
@@ -81,18 +82,7 @@ describe('a benchmarking club of six councils, in the browser', { timeout: 180_0
   let figureLabel: string;
   let periodLabel: string;
 
-  // The steps build on each other: once one fails, the rest fail at once saying so.
-  let failedStep: string | undefined;
-  const step = (name: string, fn: () => Promise<void>) =>
-    void it(name, async () => {
-      if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
-      try {
-        await fn();
-      } catch (error) {
-        failedStep = name;
-        throw error;
-      }
-    });
+  const step = sequentialSteps();
 
   /** Signs in through the sign-in page (signing out first when someone is signed in). */
   const signIn = async (email: string, password = PASSWORD): Promise<PriorityListPage> => {

@@ -3,11 +3,12 @@
 // key actions and both sign-offs, read it back in the seed document's order and download it as
 // PDF and Word. Every page on the way (and each form after a validation error) passes axe.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { startSession, type Session } from './support/browser.ts';
+import { sequentialSteps } from './support/steps.ts';
 import { PriorityListPage, PriorityPage } from './pages/priority-pages.ts';
 import { OrganisationListPage, PeopleListPage } from './pages/admin-pages.ts';
 import type { ReportPage } from './pages/report-pages.ts';
@@ -50,19 +51,7 @@ const PERIOD = { key: '2009-10-h1', label: '2009/10 H1', span: '1st April – 30
 describe('a new user writes a priority’s first progress report', { timeout: 90_000 }, () => {
   let session: Session;
   let report: ReportPage;
-  // The steps build on each other: once one fails, the rest fail at once saying so, rather
-  // than each waiting for a timeout on a page that is not there.
-  let failedStep: string | undefined;
-  const step = (name: string, fn: () => Promise<void>) =>
-    void it(name, async () => {
-      if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
-      try {
-        await fn();
-      } catch (error) {
-        failedStep = name;
-        throw error;
-      }
-    });
+  const step = sequentialSteps();
 
   before(async () => {
     session = await startSession();

@@ -8,9 +8,10 @@
 // and organisation) and he and the director sign the H2 report off; the administrator revokes the
 // agreement and the partner's access is gone. axe-core runs on every page visited.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
+import { sequentialSteps } from './support/steps.ts';
 import { demoAccount } from './support/sign-in.ts';
 import { PriorityListPage, PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage } from './pages/report-pages.ts';
@@ -68,18 +69,7 @@ describe('a priority shared with a partner organisation, in the browser', { time
   let agreement: AgreementPage;
   let sharedReportUrl: string;
 
-  // The steps build on each other: once one fails, the rest fail at once saying so.
-  let failedStep: string | undefined;
-  const step = (name: string, fn: () => Promise<void>) =>
-    void it(name, async () => {
-      if (failedStep) throw new Error(`not run: the earlier step “${failedStep}” failed`);
-      try {
-        await fn();
-      } catch (error) {
-        failedStep = name;
-        throw error;
-      }
-    });
+  const step = sequentialSteps();
 
   /** Signs in through the sign-in page (signing out first when someone is signed in). */
   const signIn = async (email: string, password: string): Promise<PriorityListPage> => {

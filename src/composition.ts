@@ -142,7 +142,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
     }),
   );
-  const clubs = uow(createClubService({ repo: createClubRepository(db), diagnostics, indicators }));
+  const clubs = uow(createClubService({ repo: createClubRepository(db), organisations, diagnostics, indicators }));
   const efficiency = uow(
     createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports, clubs }),
   );

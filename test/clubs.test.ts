@@ -168,7 +168,6 @@ describeOnEachEngine('a benchmarking club', (t) => {
     const { services } = t();
     const leeds = await withDemo(t());
     const exercise = (await services.diagnostics.listExercises(leeds))[0]!;
-    const m = members[0]!;
     // Leeds joins this club too, and contributes its (illustrative) baseline.
     await as(host, () => services.clubs.invite(host, club, { member: 'leeds' }));
     await as(leeds, () => services.clubs.setMembership(leeds, club, true, {}));
@@ -179,7 +178,6 @@ describeOnEachEngine('a benchmarking club', (t) => {
     const own = (await as(leeds, () => services.clubs.getClub(leeds, club))).standings.filter((s) => s.own);
     assert.equal(own.length, n);
     assert.ok(own.every((s) => s.own!.unit === 'percent' && s.own!.value >= 0 && s.own!.value < 100));
-    assert.ok(m);
   });
 
   it('gives the efficiency programme a computed benchmark from a club’s statistics, never from fewer than five', async () => {
@@ -211,7 +209,6 @@ describeOnEachEngine('a benchmarking club', (t) => {
   it('withholds a shared metric whose members disagree on which way is better, and shows its own name when their labels differ', async () => {
     const { services } = t();
     const c = await as(host, () => services.clubs.createClub(host, { name: 'Disagreeing club' }));
-    const joined: Actor[] = [];
     for (const [i, m] of [...members.slice(0, 4), members[5]!].entries()) {
       const slug = (await services.organisations.getOwn(m)).slug!;
       await as(host, () => services.clubs.invite(host, c, { member: slug }));
@@ -229,12 +226,10 @@ describeOnEachEngine('a benchmarking club', (t) => {
           },
         ]),
       );
-      joined.push(m);
     }
     const [stat] = (await as(host, () => services.clubs.getClub(host, c))).statistics;
     assert.equal(stat?.n, 5);
     assert.equal(stat?.p50, null, 'five members, but not comparable');
     assert.equal(stat?.label, 'indicator:LGI-1');
-    assert.ok(joined.length === 5);
   });
 });

@@ -129,14 +129,6 @@ export function createClubRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async hostedIdBySlug(slug: string): Promise<{ id: string; name: string } | undefined> {
-      return db
-        .selectFrom('organisation')
-        .select(['id', 'name'])
-        .where('slug', '=', slug)
-        .where('managed_by_id', 'is', null)
-        .executeTakeFirst();
-    },
 
     async ownFigures(clubId: string, organisationId: string): Promise<Figure[]> {
       const rows = await db

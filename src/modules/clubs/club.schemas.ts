@@ -2,31 +2,13 @@
 
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
-import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
+import { addressName } from '../organisations/organisation.schemas.ts';
 import { optionalText, optionalUkDate, requiredText, uuid } from '../../platform/validation.ts';
 
 export const clubInput = z.object({
   name: requiredText('the club’s name', TEXT_LIMITS.title),
   description: optionalText('what the club compares', TEXT_LIMITS.description),
 });
-
-/** An organisation named by its Amber address name (`/o/NAME/`), as its people give it. */
-export const addressName = (what: string) =>
-  z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .trim()
-            .toLowerCase()
-            .replace(/^.*\/o\//, '')
-            .replace(/\/.*$/, '')
-        : v,
-    z
-      .string({ error: `Enter the address name of ${what}` })
-      .min(1, { error: `Enter the address name of ${what}` })
-      .max(SLUG_MAX, { error: `Enter the address name of ${what}, like wakefield-council` })
-      .regex(SLUG_PATTERN, { error: `Enter the address name of ${what} as they gave it, like wakefield-council` }),
-  );
 
 export const inviteInput = z.object({ member: addressName('the organisation to invite') });
 

@@ -7,8 +7,10 @@ import type { Actor } from '../../domain/actor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { authorize, can } from '../../domain/permissions.ts';
 import { financialYearLabel } from '../../domain/period.ts';
+import { ukToday } from '../../domain/sharing.ts';
 import { compareWithBenchmark, MIN_PEERS, type Comparison } from '../../domain/diagnostic/quartiles.ts';
 import { parseWith } from '../../platform/validation.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
 import type { DiagnosticService } from '../diagnostic/diagnostic.service.ts';
 import type { IndicatorService } from '../indicators/indicator.service.ts';
 import type { Club, ClubRepository, Figure, Membership, NewFigure, Statistic } from './club.repository.ts';
@@ -24,6 +26,7 @@ export class ClubNotFoundError extends NotFoundError {
 
 export interface ClubServiceDeps {
   repo: ClubRepository;
+  organisations: OrganisationService;
   diagnostics: DiagnosticService;
   indicators: IndicatorService;
 }
@@ -60,7 +63,7 @@ const withheldText = (n: number) =>
     ? 'Withheld: the members who contributed it disagree on its unit or on which way is better, so it cannot be compared'
     : `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
 
-export function createClubService({ repo, diagnostics, indicators }: ClubServiceDeps) {
+export function createClubService({ repo, organisations, diagnostics, indicators }: ClubServiceDeps) {
   async function visibleClub(actor: Actor, id: string): Promise<Club> {
     authorize(actor, 'clubs.read');
     const club = isUuid(id) ? await repo.findClub(id) : undefined;
@@ -131,7 +134,7 @@ export function createClubService({ repo, diagnostics, indicators }: ClubService
       const club = await visibleClub(actor, clubId);
       if (club.hostId !== actor.organisationId) throw new ClubNotFoundError();
       const { member } = parseWith(inviteInput, input);
-      const org = await repo.hostedIdBySlug(member);
+      const org = await organisations.findByAddressName(actor, member);
       if (!org)
         throw ValidationError.single(
           'member',
@@ -187,7 +190,7 @@ export function createClubService({ repo, diagnostics, indicators }: ClubService
       const members = isHost ? await repo.listMembers(club.id) : [];
       const statistics = isHost || membership?.joinedAt ? await repo.statistics(club.id) : [];
       const own = membership?.joinedAt ? await repo.ownFigures(club.id, actor.organisationId) : [];
-      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+      const today = ukToday();
       const keys = new Map<string, { metric: string; period: string }>();
       for (const s of statistics) keys.set(`${s.metric}|${s.period}`, s);
       for (const f of own) keys.set(`${f.metric}|${f.period}`, f);

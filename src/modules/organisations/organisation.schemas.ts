@@ -80,3 +80,24 @@ export const indicatorDefaultsInput = z.object({
     z.string({ error: 'Enter the tolerance as a percentage, like 5' }),
   ),
 });
+
+/**
+ * An organisation that runs Amber, named by its address name as its people give it (`/o/NAME/`);
+ * a whole address pasted in is cut down to the name. Organisations do not see a list of each other.
+ */
+export const addressName = (what: string) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .trim()
+            .toLowerCase()
+            .replace(/^.*\/o\//, '')
+            .replace(/\/.*$/, '')
+        : v,
+    z
+      .string({ error: `Enter the address name of ${what}` })
+      .min(1, { error: `Enter the address name of ${what}` })
+      .max(SLUG_MAX, { error: `Enter the address name of ${what}, like wakefield-council` })
+      .regex(SLUG_PATTERN, { error: `Enter the address name of ${what} as they gave it, like wakefield-council` }),
+  );

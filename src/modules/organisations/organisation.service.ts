@@ -146,6 +146,12 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       authorize(actor, 'deployment.operate');
       return repo.listHosted();
     },
+    /** The organisation that runs Amber at an address name (a partner to share with, a club member); undefined when none does. */
+    async findByAddressName(actor: Actor, slug: string): Promise<{ id: string; name: string } | undefined> {
+      authorize(actor, 'reference.read');
+      const org = await repo.findBySlug(slug);
+      return org?.slug ? { id: org.id, name: org.name } : undefined;
+    },
     /** The organisation whose URLs carry `slug`, for an operator; undefined when there is none. */
     async findBySlug(actor: Actor, slug: string): Promise<Organisation | undefined> {
       authorize(actor, 'deployment.operate');

@@ -398,16 +398,6 @@ export function createSharingRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
-    /** The organisation that runs Amber at this address name, if any. */
-    async hostedIdBySlug(slug: string): Promise<string | undefined> {
-      const r = await db
-        .selectFrom('organisation')
-        .select('id')
-        .where('slug', '=', slug)
-        .where('managed_by_id', 'is', null)
-        .executeTakeFirst();
-      return r?.id;
-    },
     async partnerRecordBelongs(organisationId: string, id: string): Promise<boolean> {
       const r = await db
         .selectFrom('organisation')

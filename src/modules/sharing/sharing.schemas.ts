@@ -11,7 +11,7 @@ import {
   ukDate,
   uuid,
 } from '../../platform/validation.ts';
-import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
+import { addressName } from '../organisations/organisation.schemas.ts';
 
 /** Sections of a report an officer may keep internal when sharing a priority. */
 export const SHAREABLE_SECTIONS = ['summary', 'achievements', 'challenges', 'actions', 'signOffs'] as const;
@@ -27,23 +27,7 @@ export const SECTION_LABELS: Record<ShareableSection, string> = {
 export const agreementInput = z
   .object({
     /** The partner's address name in Amber (`/o/NAME/`): organisations do not see a list of each other. */
-    partner: z.preprocess(
-      (v) =>
-        typeof v === 'string'
-          ? v
-              .trim()
-              .toLowerCase()
-              .replace(/^.*\/o\//, '')
-              .replace(/\/.*$/, '')
-          : v,
-      z
-        .string({ error: 'Enter the address name of the organisation you are sharing with' })
-        .min(1, { error: 'Enter the address name of the organisation you are sharing with' })
-        .max(SLUG_MAX, {
-          error: 'Enter the address name of the organisation you are sharing with, like local-partnerships',
-        })
-        .regex(SLUG_PATTERN, { error: 'Enter the address name as they gave it to you, like local-partnerships' }),
-    ),
+    partner: addressName('the organisation you are sharing with'),
     partnerRecordId: optionalUuid('how your key actions name them'),
     title: requiredText('a title for the agreement', TEXT_LIMITS.title),
     purpose: requiredText('the purpose of the sharing', TEXT_LIMITS.description),

@@ -150,7 +150,7 @@ export function createSharingService({
     async createAgreement(actor: Actor, input: unknown): Promise<string> {
       authorize(actor, 'sharing.manage');
       const v = parseWith(agreementInput, input);
-      const partnerId = await repo.hostedIdBySlug(v.partner);
+      const partnerId = (await organisations.findByAddressName(actor, v.partner))?.id;
       if (!partnerId)
         throw ValidationError.single(
           'partner',
