@@ -8,7 +8,9 @@ import type { Page } from 'playwright-core';
 import { startSession, checkAccessibility, launchBrowser, type Session } from './support/browser.ts';
 import { PriorityListPage, PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage } from './pages/report-pages.ts';
+import { SignInPage } from './pages/sharing-pages.ts';
 import {
+  AccessibilityStatementPage,
   ApiDocsPage,
   NotFoundPage,
   OrganisationListPage,
@@ -184,6 +186,25 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
     assert.ok((await api.operationCount()) > 10, 'the API page lists its operations');
   });
 
+  it('the accessibility statement, from the footer of a signed-in page and of the sign-in page', async () => {
+    const page = session.page;
+    const signedIn = await new PeriodListPage(page)
+      .visit()
+      .then((p) => p.footer('Accessibility statement', new AccessibilityStatementPage(page)));
+    assert.equal(await signedIn.notSet(), true, 'the demo has not set the contact details');
+
+    // Before sign-in: a browser with no session.
+    const context = await session.browser.newContext({ baseURL: session.baseUrl, locale: 'en-GB' });
+    try {
+      const anonymous = await context.newPage();
+      const signIn = await new SignInPage(anonymous).visit();
+      const statement = await signIn.footer('Accessibility statement', new AccessibilityStatementPage(anonymous));
+      assert.match(await statement.page.locator('main').innerText(), /Enforcement procedure/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reflows at 320 pixels wide (400% zoom): wide tables scroll in their own box, the page does not', async () => {
     const page = await session.context.newPage();
     await page.setViewportSize({ width: 320, height: 640 });
@@ -193,6 +214,7 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
       () => new PeopleListPage(page).visit(),
       () => new PeriodListPage(page).visit(),
       () => new ApiDocsPage(page).visit(),
+      () => new AccessibilityStatementPage(page).visit(),
     ];
     for (const visit of visits) {
       const p = await visit();

@@ -1,5 +1,6 @@
 // The pages of issue 11 that the journeys do not reach, each checked by axe-core on arrival: the
-// operator's organisations and their form, switching organisation, the demo's sharing pages as
+// operator's organisations and their form, the operator's accessibility statement form (not set,
+// with errors, saved) and the statement it fills in, switching organisation, the demo's sharing pages as
 // Leeds records them (agreements, an agreement, the share form, choosing the key actions a partner
 // updates), what Local Partnerships sees of it (Shared with us, the shared report, a milestone it
 // updates), the DECATS benchmarking club as its host and as a member, and a computed benchmark's
@@ -8,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startSession, checkAccessibility, type Session } from './support/browser.ts';
+import { startSession, checkAccessibility, navigates, type Session } from './support/browser.ts';
 import { createTestSession } from '../test/helpers/app.ts';
 import { systemActor } from '../src/domain/actor.ts';
 import type { Role } from '../src/domain/permissions.ts';
@@ -103,6 +104,30 @@ describe('the pages of many organisations, sharing and clubs pass axe', { timeou
     });
     await visit(operator, '/operator/organisations', 'the operator’s organisations', /Local Partnerships/);
     await visit(operator, '/operator/organisations/new', 'the new organisation form');
+
+    // The accessibility statement's contact details: not set, refused with the fields named, saved.
+    await visit(
+      operator,
+      '/operator/accessibility-statement',
+      'the statement’s contact details, not set',
+      /Not set yet/,
+    );
+    await operator.fill('#email', 'not an e-mail address');
+    await operator.fill('#preparedOn', '31/02/2026');
+    await navigates(operator, () => operator.click('[data-qa="save"]'));
+    assert.deepEqual(
+      await operator.locator('.govuk-error-summary__list a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+      ['#email', '#preparedOn'],
+    );
+    await checkAccessibility(operator, 'the statement’s contact details, with errors');
+    await operator.fill('#email', 'accessibility@leeds.example');
+    await operator.fill('#preparedOn', '1 April 2026');
+    await operator.fill('#knownProblems', 'Board packs from before 2026 are scanned images without text');
+    await navigates(operator, () => operator.click('[data-qa="save"]'));
+    assert.match(await operator.locator('main').innerText(), /contact details have been saved/);
+    await checkAccessibility(operator, 'the statement’s contact details, saved');
+    await visit(operator, '/accessibility', 'the statement with its contact details', /accessibility@leeds\.example/);
+    assert.match(await operator.locator('main').innerText(), /partially compliant/);
     await operator.context().close();
 
     const both = await pageAs('leeds', ['performance_officer'], async (email) => {

@@ -39,6 +39,7 @@ import { registerClubRoutes } from './modules/clubs/club.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 import { registerAccountRoutes } from './modules/accounts/account.routes.ts';
 import { registerSsoRoutes } from './modules/accounts/account.sso.routes.ts';
+import { registerAccessibilityRoutes } from './modules/accessibility/accessibility.routes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -218,6 +219,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   registerEfficiencyRoutes(app, services);
   registerSharingRoutes(app, services);
   registerClubRoutes(app, services);
+  registerAccessibilityRoutes(app, services);
   registerApiDocs(app);
 
   return app;

@@ -50,6 +50,8 @@ import { createDiagnosticRepository } from './modules/diagnostic/diagnostic.repo
 import { createDiagnosticService } from './modules/diagnostic/diagnostic.service.ts';
 import { createEfficiencyRepository } from './modules/efficiency/efficiency.repository.ts';
 import { createEfficiencyService } from './modules/efficiency/efficiency.service.ts';
+import { createAccessibilityRepository } from './modules/accessibility/accessibility.repository.ts';
+import { createAccessibilityService } from './modules/accessibility/accessibility.service.ts';
 
 export interface ServiceOptions {
   /** How e-mail is sent (server.ts: createMailer(config, logger)); default: written to the console. */
@@ -187,6 +189,8 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   });
   const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
   const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
+  // The accessibility statement: the deployment's contact details, read by everyone.
+  const accessibility = uow(createAccessibilityService({ repo: createAccessibilityRepository(db), organisations }));
   return {
     units,
     accounts,
@@ -212,6 +216,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     history,
     sharing,
     clubs,
+    accessibility,
   };
 }
 

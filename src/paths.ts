@@ -5,7 +5,8 @@
 // sent by e-mail opens in the organisation it is about. Routes are registered without the prefix
 // (the app strips it before routing and remembers the organisation); a link built while a request
 // acts for an organisation (`inOrganisation`) carries it. Deployment-wide pages (signing in, one's
-// account, the API, the operator's pages, assets, the health check) never do.
+// account, the API, the operator's pages, the accessibility statement, assets, the health check)
+// never do.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -67,6 +68,11 @@ const basePaths = {
     indicators: (format: 'csv' | 'json') => `/open-data/indicator-values.${format}`,
   },
   assets: '/assets',
+  /**
+   * The accessibility statement (Public Sector Bodies Accessibility Regulations 2018): public,
+   * deployment-wide, linked from every page's footer.
+   */
+  accessibility: '/accessibility',
 
   /** Sign-in and accounts (issue 3). */
   signIn: '/sign-in',
@@ -102,7 +108,7 @@ const basePaths = {
     create: (code: string) => `/priorities/${seg(code)}/reports`,
     show: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}`,
     edit: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/edit`,
-    download: (code: string, period: string, format: 'pdf' | 'docx' | 'json') =>
+    download: (code: string, period: string, format: 'pdf' | 'docx' | 'html' | 'json') =>
       `/priorities/${seg(code)}/reports/${seg(period)}/download/${format}`,
     actions: {
       new: (code: string, period: string) => `/priorities/${seg(code)}/reports/${seg(period)}/actions/new`,
@@ -337,6 +343,8 @@ const basePaths = {
   operator: {
     organisations: '/operator/organisations',
     newOrganisation: '/operator/organisations/new',
+    /** The accessibility statement's contact details and dates, which whoever hosts Amber keeps. */
+    accessibilityStatement: '/operator/accessibility-statement',
   },
 } as const;
 
@@ -344,6 +352,7 @@ const basePaths = {
 const DEPLOYMENT_WIDE = new Set<string>([
   'health',
   'assets',
+  'accessibility',
   'signIn',
   'signOut',
   'sso',

@@ -12,6 +12,7 @@ import type { DiagnosticTables } from './schema/diagnostic.ts';
 import type { EfficiencyTables } from './schema/efficiency.ts';
 import type { SharingTables } from './schema/sharing.ts';
 import type { ClubTables } from './schema/clubs.ts';
+import type { AccessibilityTables } from './schema/accessibility.ts';
 
 export interface OrganisationTable {
   id: Generated<string>;
@@ -296,7 +297,15 @@ export interface ReportRiskTable {
   position: number;
 }
 
-export interface DB extends SignInTables, AccountTables, DiagnosticTables, EfficiencyTables, SharingTables, ClubTables {
+export interface DB
+  extends
+    SignInTables,
+    AccountTables,
+    DiagnosticTables,
+    EfficiencyTables,
+    SharingTables,
+    ClubTables,
+    AccessibilityTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

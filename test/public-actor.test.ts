@@ -1,6 +1,6 @@
 // The public actor: a request before sign-in acts as `public` (src/domain/actor.ts), which holds
-// only the permissions marked `public: true` (signing in and open data). Two walks, generated so
-// that what is added tomorrow is walked the day it is added:
+// only the permissions marked `public: true` (signing in, open data and the accessibility
+// statement). Two walks, generated so that what is added tomorrow is walked the day it is added:
 //
 // 1. Every method of every service in the composition root, called with the public actor and
 //    arguments taken from the demo. Each is refused (ForbiddenError or UnauthenticatedError, or a
@@ -97,6 +97,7 @@ const PUBLIC: Record<string, { permission: string; writes: readonly string[] }> 
   },
   'opendata.priorityStatuses': { permission: 'opendata.read', writes: [] },
   'opendata.indicatorValues': { permission: 'opendata.read', writes: [] },
+  'accessibility.statement': { permission: 'accessibility.read', writes: [] },
 };
 
 /** Methods that answer the public by design, revealing nothing: what it may do (nothing), its tokens (none). */
@@ -348,6 +349,17 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'history.exportPriority': (v) => [v.code],
   'history.exportOrganisation': () => [{}],
   'history.latest': () => [{}],
+
+  'accessibility.settings': () => [],
+  'accessibility.updateSettings': () => [
+    {
+      organisationName: 'Changed by the public',
+      email: 'public@test.example',
+      responseDays: '5',
+      preparedOn: '1 April 2009',
+      version: '0',
+    },
+  ],
 };
 
 /** A method not in ARGS gets a guess: the demo's priority and period, and an empty form. */
@@ -734,6 +746,7 @@ for (const engine of ENGINES) {
       assert.match(did['accounts.signIn']!, /^stopped .*sign_in_attempt/);
       assert.match(did['accounts.requestPasswordReset']!, /^succeeded .*one_time_token/);
       assert.match(did['opendata.priorityStatuses']!, /^succeeded$/);
+      assert.match(did['accessibility.statement']!, /^succeeded$/);
     });
 
     it('still finds each known gap as listed (take it off the list once it is fixed)', async () => {

@@ -1,5 +1,6 @@
 // Page objects for the reference data behind reports: people, partner organisations, plans and
-// themes, reporting periods, the status scale; and the API description and the 404 page.
+// themes, reporting periods, the status scale; and the API description, the accessibility
+// statement and the 404 page.
 
 import type { Locator, Page } from 'playwright-core';
 import { paths } from '../../src/paths.ts';
@@ -282,6 +283,19 @@ export class ApiDocsPage extends BasePage {
 
   async operationCount(): Promise<number> {
     return this.page.locator('table tbody tr').count();
+  }
+}
+
+export class AccessibilityStatementPage extends BasePage {
+  protected readonly heading = 'Accessibility statement for Amber';
+  protected override readonly marker = 'accessibility-statement';
+  visit(): Promise<this> {
+    return this.open(paths.accessibility);
+  }
+
+  /** Whether the page warns that the contact details have not been set. */
+  async notSet(): Promise<boolean> {
+    return (await this.qa('statement-not-set').count()) > 0;
   }
 }
 

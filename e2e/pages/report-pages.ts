@@ -248,7 +248,7 @@ export class ReportPage extends BasePage {
   }
 
   /** Downloads through the page's link; returns the saved file's path and suggested name. */
-  async download(format: 'pdf' | 'docx'): Promise<{ path: string; filename: string }> {
+  async download(format: 'pdf' | 'docx' | 'html'): Promise<{ path: string; filename: string }> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.qa(`download-${format}`).click()]);
     const failure = await download.failure();
     assert.equal(failure, null, `the ${format} download failed: ${failure}`);

@@ -5,7 +5,7 @@
 // routes, and a test walks every route for every role against it.
 //
 // `public: true` grants a permission to the public actor too (requests before sign-in): only
-// signing in and open data are.
+// signing in, open data and the accessibility statement are.
 //
 // Each permission maps a role to a scope:
 //   'all'        anything of that kind in the organisation;
@@ -62,6 +62,11 @@ export const PERMISSIONS = {
     public: true,
     roles: ALL_ROLES('all'),
   },
+  'accessibility.read': {
+    description: 'Read the accessibility statement',
+    public: true,
+    roles: ALL_ROLES('all'),
+  },
   // Sharing with partner organisations (issue 11)
   'sharing.manage': {
     description:
@@ -95,7 +100,8 @@ export const PERMISSIONS = {
     roles: { accountable_officer: 'all', accountable_director: 'all' },
   },
   'deployment.operate': {
-    description: 'Run the deployment: list and create organisations, and invite their first administrators',
+    description:
+      'Run the deployment: list and create organisations, invite their first administrators, and keep the accessibility statement’s contact details',
     // Not a role in any organisation: an account marked as an operator (`amber user create --operator`).
     operator: true,
     roles: {},

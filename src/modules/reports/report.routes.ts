@@ -16,6 +16,7 @@ import type { ConflictError } from '../../domain/errors.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
 import { renderReportJson } from '../../render/json.ts';
+import { renderReportHtml } from '../../render/html.ts';
 import {
   presentReport,
   presentProgress,
@@ -44,6 +45,9 @@ type Req = FastifyRequest<{ Params: Params; Querystring: { blank?: string; saved
 const DOWNLOADS = {
   pdf: { type: 'application/pdf', render: renderReportPdf },
   docx: { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', render: renderReportDocx },
+  // One standalone web page, stylesheet inlined, that a council can publish as it is (it passes
+  // the same accessibility checks as Amber's pages: e2e/standalone-html.test.ts).
+  html: { type: 'text/html; charset=utf-8', render: async (v: ReportView) => renderReportHtml(v) },
   json: {
     type: 'application/json; charset=utf-8',
     render: async (v: Parameters<typeof renderReportJson>[0]) => renderReportJson(v),
@@ -116,7 +120,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     if (!Object.hasOwn(DOWNLOADS, format))
       throw new NotFoundError(
         'FORMAT_NOT_FOUND',
-        `Reports download as pdf, docx or json, not ${request.params.format}`,
+        `Reports download as pdf, docx, html or json, not ${request.params.format}`,
       );
     // What the reader may read: the live report, or for viewers the published revision.
     const { snapshot } = await reports.readable(request.actor, request.params.code, request.params.period);
