@@ -41,6 +41,7 @@ import {
   reportPageHeader,
   type Column,
   type Layout,
+  type PdfOptions,
   type PlacedLine,
   type Row,
   type TextStyle,
@@ -138,10 +139,12 @@ function cover(layout: Layout, view: BoardPackView): void {
   const body: TextStyle = { font: 'regular', size: 12, colour: GREY };
   layout.y = 220;
   layout.paragraph(view.organisationName, { font: 'bold', size: 14, colour: GREY }, 0, 18);
-  for (const line of layout.wrap('Board pack', big, CONTENT_WIDTH)) {
-    layout.drawLine(line, MARGIN.left, layout.y, big);
-    layout.y += lineHeight(30);
-  }
+  layout.tag('H1', () => {
+    for (const line of layout.wrap('Board pack', big, CONTENT_WIDTH)) {
+      layout.drawLine(line, MARGIN.left, layout.y, big);
+      layout.y += lineHeight(30);
+    }
+  });
   layout.space(8);
   layout.paragraph(`Progress reports ${view.periodLabel}`, medium, 0, 4);
   layout.paragraph(view.periodSpan, body, 0, 4);
@@ -182,49 +185,76 @@ function contentsPageCount(layout: Layout, labels: { label: string }[]): number 
   return pages;
 }
 
-/** Draws the contents onto the reserved pages (`first` is their 0-based index). */
+/**
+ * Draws the contents onto the reserved pages (`first` is their 0-based index). Tagged, it is a
+ * heading and a TOC whose items are links to their pages, in the structure where the pages are.
+ */
 function drawContents(layout: Layout, first: number, entries: ContentsEntry[]): void {
   const { doc } = layout;
   let page = first;
   doc.switchToPage(page);
   layout.y = MARGIN.top;
-  layout.drawLine('Contents', MARGIN.left, layout.y, { font: 'bold', size: 18 });
+  layout.tag('H2', () => layout.drawLine('Contents', MARGIN.left, layout.y, { font: 'bold', size: 18 }));
   layout.y += lineHeight(18) + 12;
+  layout.tag('TOC', () => {
+    for (const entry of entries) {
+      const turned = drawContentsEntry(layout, entry, page);
+      page = turned;
+    }
+  });
+}
+
+/** One contents entry (label, dotted leader, page number), linked to its page; returns the page it ended on. */
+function drawContentsEntry(layout: Layout, entry: ContentsEntry, current: number): number {
+  const { doc } = layout;
+  let page = current;
   const lh = lineHeight(CONTENTS_STYLE.size);
-  for (const entry of entries) {
-    const lines = contentsLines(layout, entry);
-    const h = lines.length * lh + CONTENTS_GAP;
-    if (layout.y + h > CONTENT_BOTTOM) {
-      doc.switchToPage(++page);
-      layout.y = MARGIN.top;
-    }
-    const top = layout.y;
-    for (const line of lines) {
-      layout.drawLine(line, MARGIN.left, layout.y, CONTENTS_STYLE);
-      layout.y += lh;
-    }
-    const number = String(entry.page);
-    const last = lines.at(-1) ?? '';
-    const lastY = layout.y - lh;
-    const dotsFrom = MARGIN.left + layout.width(`${last} `, CONTENTS_STYLE);
-    const numberX = PAGE.width - MARGIN.right - layout.width(number, CONTENTS_STYLE);
-    if (numberX - dotsFrom > 12) {
-      doc
-        .save()
-        .lineWidth(0.6)
-        .strokeColor(GREY)
-        .dash(1, { space: 2.5 })
-        .moveTo(dotsFrom, lastY + lh * 0.62)
-        .lineTo(numberX - 4, lastY + lh * 0.62)
-        .stroke()
-        .undash()
-        .restore();
-    }
-    layout.drawLine(number, numberX, lastY, CONTENTS_STYLE);
-    // The whole entry goes to its page.
-    doc.goTo(MARGIN.left, top, CONTENT_WIDTH, lines.length * lh, `page-${entry.page}`);
-    layout.y += CONTENTS_GAP;
+  const lines = contentsLines(layout, entry);
+  const h = lines.length * lh + CONTENTS_GAP;
+  if (layout.y + h > CONTENT_BOTTOM) {
+    doc.switchToPage(++page);
+    layout.y = MARGIN.top;
   }
+  const top = layout.y;
+  layout.tag('TOCI', () =>
+    layout.tag('Link', () => {
+      for (const line of lines) {
+        layout.drawLine(line, MARGIN.left, layout.y, CONTENTS_STYLE);
+        layout.y += lh;
+      }
+      const number = String(entry.page);
+      const last = lines.at(-1) ?? '';
+      const lastY = layout.y - lh;
+      const dotsFrom = MARGIN.left + layout.width(`${last} `, CONTENTS_STYLE);
+      const numberX = PAGE.width - MARGIN.right - layout.width(number, CONTENTS_STYLE);
+      if (numberX - dotsFrom > 12) {
+        layout.artifact(() =>
+          doc
+            .save()
+            .lineWidth(0.6)
+            .strokeColor(GREY)
+            .dash(1, { space: 2.5 })
+            .moveTo(dotsFrom, lastY + lh * 0.62)
+            .lineTo(numberX - 4, lastY + lh * 0.62)
+            .stroke()
+            .undash()
+            .restore(),
+        );
+      }
+      layout.drawLine(number, numberX, lastY, CONTENTS_STYLE);
+      // The whole entry goes to its page; the link is described for those who cannot see it.
+      layout.link(
+        MARGIN.left,
+        top,
+        CONTENT_WIDTH,
+        lines.length * lh,
+        `page-${entry.page}`,
+        `${entry.label}, page ${number}`,
+      );
+    }),
+  );
+  layout.y += CONTENTS_GAP;
+  return page;
 }
 
 /** An arrow for the direction of travel, drawn: up, down or right. */
@@ -252,7 +282,7 @@ function summaryHeader(layout: Layout): Row {
   const lines: PlacedLine[] = [];
   const style: TextStyle = { font: 'bold', size: TABLE };
   const heights = SUMMARY_HEADINGS.map((h, col) => layout.place(lines, SUMMARY_COLUMNS, col, CELL_PAD_TOP, h, style));
-  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL, header: true };
 }
 
 function summaryRow(layout: Layout, row: BoardPackRow): Row {
@@ -286,7 +316,8 @@ function summaryRow(layout: Layout, row: BoardPackRow): Row {
     }) + lineHeight(TABLE),
   );
   for (const l of dirLines) lines.push(arrowed ? { ...l, x: l.x + MARK } : l);
-  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
+  // The code heads its row.
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, headerColumns: [0] };
 }
 
 function summaryTable(layout: Layout, view: BoardPackView): void {
@@ -302,66 +333,46 @@ function summaryTable(layout: Layout, view: BoardPackView): void {
     return;
   }
   const header = summaryHeader(layout);
-  const x4 = MARGIN.left + SUMMARY_COLUMNS.slice(0, 4).reduce((a, c) => a + c.width, 0);
-  layout.row(SUMMARY_COLUMNS, header);
-  layout.withContinuation(
-    () => layout.row(SUMMARY_COLUMNS, header),
-    header.height,
-    () => {
-      for (const row of view.summary) {
-        const built = summaryRow(layout, row);
-        layout.row(SUMMARY_COLUMNS, built);
-        // Rows are short (never split): the row ends at layout.y.
-        if (row.direction.arrow) {
-          const top = layout.y - built.height;
-          drawArrow(layout.doc, row.direction.key, x4 + 5 + 5, top + CELL_PAD_TOP + lineHeight(TABLE) / 2);
-        }
-      }
-    },
-  );
+  layout.tag('Table', () => {
+    layout.row(SUMMARY_COLUMNS, header);
+    layout.withContinuation(
+      () => layout.row(SUMMARY_COLUMNS, header),
+      header.height,
+      () => {
+        for (const row of view.summary) summaryTableRow(layout, row);
+      },
+    );
+  });
 }
 
-export async function renderBoardPackPdf(view: BoardPackView): Promise<Buffer> {
+function summaryTableRow(layout: Layout, row: BoardPackRow): void {
+  const x4 = MARGIN.left + SUMMARY_COLUMNS.slice(0, 4).reduce((a, c) => a + c.width, 0);
+  const built = summaryRow(layout, row);
+  layout.row(SUMMARY_COLUMNS, built);
+  // Rows are short (never split): the row ends at layout.y. The arrow is beside its word.
+  if (row.direction.arrow) {
+    const top = layout.y - built.height;
+    layout.artifact(() =>
+      drawArrow(layout.doc, row.direction.key, x4 + 5 + 5, top + CELL_PAD_TOP + lineHeight(TABLE) / 2),
+    );
+  }
+}
+
+export async function renderBoardPackPdf(view: BoardPackView, options: PdfOptions = {}): Promise<Buffer> {
   const title = boardPackTitle(view);
-  const { doc, layout, done } = createPdf({
-    Title: `${view.organisationName} – ${title}`,
-    Author: view.organisationName,
-    Subject: `Progress reports ${view.periodLabel} (${view.periodSpan})`,
-    Keywords: `board pack, ${view.periodKey}, progress reports`,
-    Creator: 'Amber',
-  });
-  cover(layout, view);
-
-  // Reserve the contents pages; their count depends only on the entries' labels.
-  const labels = [
-    { label: `Summary of priorities ${view.periodLabel}` },
-    ...view.reports.map((r) => ({ label: `${r.priority.code} ${r.priority.title}` })),
-  ];
-  const contentsPages = contentsPageCount(layout, labels);
-  const contentsFirst = 1;
-  for (let i = 0; i < contentsPages; i++) layout.newPage();
-
-  // Each section (the summary, then each report) starts a page; its pages carry its header.
-  const packHeader = { code: '', title: view.organisationName, right: title };
-  const sections: { first: number; header: typeof packHeader }[] = [];
-  const entries: ContentsEntry[] = [];
-  const startSection = (label: string, header: typeof packHeader) => {
-    layout.newPage();
-    const index = doc.bufferedPageRange().count - 1;
-    sections.push({ first: index, header });
-    entries.push({ label, page: index + 1 });
-    doc.addNamedDestination(`page-${index + 1}`);
-    doc.outline.addItem(label);
-  };
-
-  startSection(labels[0]!.label, packHeader);
-  summaryTable(layout, view);
-  view.reports.forEach((report, i) => {
-    startSection(labels[i + 1]!.label, reportPageHeader(report));
-    renderReportBody(layout, report);
-  });
-
-  drawContents(layout, contentsFirst, entries);
+  const { doc, layout, done } = createPdf(
+    {
+      Title: `${view.organisationName} – ${title}`,
+      Author: view.organisationName,
+      Subject: `Progress reports ${view.periodLabel} (${view.periodSpan})`,
+      Keywords: `board pack, ${view.periodKey}, progress reports`,
+      Creator: 'Amber',
+    },
+    options,
+  );
+  // The structure: the cover, the contents (drawn last, placed here), the summary, then each
+  // report in a section of its own; each section is bookmarked.
+  const { sections, packHeader } = layout.tag('Document', () => boardPackBody(layout, view, title));
   const range = doc.bufferedPageRange();
   // The cover (page 0) has no running header or footer.
   for (let i = 1; i < range.count; i++) {
@@ -371,6 +382,50 @@ export async function renderBoardPackPdf(view: BoardPackView): Promise<Buffer> {
   }
   doc.end();
   return done;
+}
+
+type PageHeader = { code: string; title: string; right: string };
+
+/** Lays out the cover, contents, summary and reports; returns where each section starts and its header. */
+function boardPackBody(
+  layout: Layout,
+  view: BoardPackView,
+  title: string,
+): { sections: { first: number; header: PageHeader }[]; packHeader: PageHeader } {
+  const { doc } = layout;
+  cover(layout, view);
+
+  // Reserve the contents pages; their count depends only on the entries' labels.
+  const labels = [
+    { label: `Summary of priorities ${view.periodLabel}` },
+    ...view.reports.map((r) => ({ label: `${r.priority.code} ${r.priority.title}` })),
+  ];
+  const contentsPages = contentsPageCount(layout, labels);
+  const contentsFirst = 1;
+  const contents = layout.reserve('Sect');
+  for (let i = 0; i < contentsPages; i++) layout.newPage();
+
+  // Each section (the summary, then each report) starts a page; its pages carry its header.
+  const packHeader: PageHeader = { code: '', title: view.organisationName, right: title };
+  const sections: { first: number; header: PageHeader }[] = [];
+  const entries: ContentsEntry[] = [];
+  const section = (label: string, header: PageHeader, body: () => void) => {
+    layout.newPage();
+    const index = doc.bufferedPageRange().count - 1;
+    sections.push({ first: index, header });
+    entries.push({ label, page: index + 1 });
+    doc.addNamedDestination(`page-${index + 1}`);
+    doc.outline.addItem(label);
+    layout.tag('Sect', body);
+  };
+
+  section(labels[0]!.label, packHeader, () => summaryTable(layout, view));
+  view.reports.forEach((report, i) => {
+    section(labels[i + 1]!.label, reportPageHeader(report), () => renderReportBody(layout, report));
+  });
+
+  layout.within(contents, () => drawContents(layout, contentsFirst, entries));
+  return { sections, packHeader };
 }
 
 // ---- DOCX -----------------------------------------------------------------------------------------

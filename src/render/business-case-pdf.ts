@@ -4,10 +4,10 @@
 // report's page machinery (embedded Noto Sans, running header and "Page N of M" footer, table rows
 // that repeat their header row on every page they continue on).
 
-import SVGtoPDF from 'svg-to-pdfkit';
 import {
   type Column,
   type Layout,
+  type PdfOptions,
   type PlacedLine,
   type Row,
   type TextStyle,
@@ -16,10 +16,10 @@ import {
   CELL_PAD_TOP,
   CONTENT_WIDTH,
   HEADER_FILL,
-  MARGIN,
   SMALL,
   createPdf,
   drawPageFrame,
+  drawSvgFigure,
   lineHeight,
 } from './pdf.ts';
 import type { BusinessCaseView, TextTable } from './business-case-view.ts';
@@ -39,6 +39,7 @@ function tableRow(
   numeric: boolean,
   fill?: string,
 ): Row {
+  // The first cell heads its row (a year, a measure); the header row's cells head their columns.
   const lines: PlacedLine[] = [];
   let height = 0;
   cells.forEach((c, i) => {
@@ -47,7 +48,11 @@ function tableRow(
       layout.place(lines, columns, i, CELL_PAD_TOP, c, style, false, { align: numeric && i > 0 ? 'right' : 'left' }),
     );
   });
-  return { lines, height: height + CELL_PAD_TOP + CELL_PAD_BOTTOM, ...(fill ? { fill } : {}) };
+  return {
+    lines,
+    height: height + CELL_PAD_TOP + CELL_PAD_BOTTOM,
+    ...(fill ? { fill, header: true } : { headerColumns: [0] }),
+  };
 }
 
 export function drawTextTable(layout: Layout, table: TextTable): void {
@@ -55,47 +60,63 @@ export function drawTextTable(layout: Layout, table: TextTable): void {
   const regular: TextStyle = { font: 'regular', size };
   const bold: TextStyle = { font: 'bold', size };
   const columns = columnsFor(table);
-  layout.paragraph(table.caption, { font: 'bold', size: BODY }, 0, 3);
   const header = tableRow(layout, columns, table.headings, bold, table.numeric, HEADER_FILL);
-  layout.ensure(header.height + lineHeight(size) * 2 + 10);
-  layout.row(columns, header);
-  layout.withContinuation(
-    () => layout.row(columns, header),
-    header.height,
-    () => {
-      for (const r of table.rows)
-        layout.row(
-          columns,
-          tableRow(layout, columns, [r.header, ...r.cells], r.strong ? bold : regular, table.numeric),
-        );
-    },
-  );
+  layout.tag('Table', () => {
+    layout.tag('Caption', () => layout.paragraph(table.caption, { font: 'bold', size: BODY }, 0, 3));
+    layout.ensure(header.height + lineHeight(size) * 2 + 10);
+    layout.row(columns, header);
+    layout.withContinuation(
+      () => layout.row(columns, header),
+      header.height,
+      () => {
+        for (const r of table.rows)
+          layout.row(
+            columns,
+            tableRow(layout, columns, [r.header, ...r.cells], r.strong ? bold : regular, table.numeric),
+          );
+      },
+    );
+  });
   layout.space(10);
 }
 
-function drawSvg(layout: Layout, svg: string): void {
+function drawSvg(layout: Layout, svg: string, alt: string): void {
   const box = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
   const w = Number(box?.[1] ?? 640);
   const h = Number(box?.[2] ?? 320);
   const height = (CONTENT_WIDTH * h) / w;
   layout.ensure(height + 8);
-  SVGtoPDF(layout.doc, svg, MARGIN.left, layout.y, {
-    width: CONTENT_WIDTH,
-    height,
-    fontCallback: (_family, bold) => (bold ? 'bold' : 'regular'),
-    warningCallback: () => {},
-  });
-  layout.y += height + 6;
+  drawSvgFigure(layout, svg, alt, { width: CONTENT_WIDTH, height });
+  layout.y += 6;
 }
 
-export async function renderBusinessCasePdf(view: BusinessCaseView): Promise<Buffer> {
-  const { doc, layout, done } = createPdf({
-    Title: `${view.title} – outline business case`,
-    Author: view.organisationName,
-    Subject: `Outline business case: ${view.exerciseName}`,
-    Keywords: 'business case, Green Book, efficiency',
-    Creator: 'Amber',
-  });
+export async function renderBusinessCasePdf(view: BusinessCaseView, options: PdfOptions = {}): Promise<Buffer> {
+  const { doc, layout, done } = createPdf(
+    {
+      Title: `${view.title} – outline business case`,
+      Author: view.organisationName,
+      Subject: `Outline business case: ${view.exerciseName}`,
+      Keywords: 'business case, Green Book, efficiency',
+      Creator: 'Amber',
+    },
+    options,
+  );
+  layout.tag('Document', () => businessCaseBody(layout, view));
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    drawPageFrame(
+      layout,
+      { code: '', title: view.title, right: 'Outline business case' },
+      { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` },
+    );
+  }
+  doc.end();
+  return done;
+}
+
+/** The title, the five cases, then each option with its tables, chart (a Figure) and the chart's data. */
+function businessCaseBody(layout: Layout, view: BusinessCaseView): void {
   const body: TextStyle = { font: 'regular', size: BODY };
   layout.heading(view.title, 16, lineHeight(11), 0);
   layout.paragraph(`Outline business case – ${view.exerciseName}`, { font: 'bold', size: 11 }, 0, 4);
@@ -116,19 +137,8 @@ export async function renderBusinessCasePdf(view: BusinessCaseView): Promise<Buf
     drawTextTable(layout, o.discounting);
     drawTextTable(layout, o.appraisal);
     drawTextTable(layout, o.sensitivities);
-    drawSvg(layout, o.chart.svg);
+    drawSvg(layout, o.chart.svg, o.chart.description);
     layout.paragraph(o.chart.description, { font: 'italic', size: SMALL + 0.5 });
     drawTextTable(layout, o.chart.table);
   }
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    drawPageFrame(
-      layout,
-      { code: '', title: view.title, right: 'Outline business case' },
-      { left: view.organisationName, page: `Page ${i - range.start + 1} of ${range.count}` },
-    );
-  }
-  doc.end();
-  return done;
 }

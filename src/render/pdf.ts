@@ -18,6 +18,7 @@ import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import type { ChartTable } from './charts/chart-view.ts';
+import { useObjectStreams } from './pdf-object-streams.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 import { citedRiskText } from './report-view.ts';
 
@@ -103,6 +104,8 @@ export interface TextStyle {
 /** One line of text placed inside a table row, relative to the row's top. */
 export interface PlacedLine {
   text: string;
+  /** The column the line is in, whose cell it is tagged into. */
+  col: number;
   x: number;
   dy: number;
   style: TextStyle;
@@ -118,6 +121,10 @@ export interface Row {
   lines: PlacedLine[];
   height: number;
   fill?: string;
+  /** The table's header row: each cell is tagged as the header of its column. */
+  header?: boolean;
+  /** Columns whose cells head their row (tagged TH with Row scope), e.g. a period or a label. */
+  headerColumns?: number[];
 }
 
 export interface Column {
@@ -126,13 +133,139 @@ export interface Column {
 
 export const lineHeight = (size: number) => size * LEADING;
 
+/** What a structure element may say about itself: a figure's text alternative and box, a header cell's scope. */
+export interface TagOptions {
+  alt?: string;
+  /** Left, top, right, bottom in pdfkit's (top-down) coordinates. */
+  bbox?: [number, number, number, number];
+  placement?: 'Block' | 'Inline';
+  scope?: 'Row' | 'Column';
+}
+
+interface OpenElement {
+  element: PDFKit.PDFStructureElement;
+  type: string;
+}
+
+/** The heading level a size of heading text stands for, so the tagged and the visual hierarchy agree. */
+export function headingLevel(size: number): 1 | 2 | 3 {
+  return size >= 15 ? 1 : size >= 12.5 ? 2 : 3;
+}
+
 export class Layout {
   y = MARGIN.top;
   /** Drawn at the top of each new page while a table is being laid out (its header row). */
   private continuation: (() => void) | undefined;
   private continuationHeight = 0;
+  /** Structure elements enclosing what is drawn now, innermost last (tagged documents only). */
+  private readonly open: OpenElement[] = [];
+  /** Above zero while drawing an artifact: running headers, rules, fills, shapes beside their text. */
+  private artifactDepth = 0;
 
-  constructor(readonly doc: PDFKit.PDFDocument) {}
+  /**
+   * `tagged`: every line of text goes into a structure element (heading, paragraph, list item,
+   * table cell, figure) and everything else is marked as an artifact, for PDF/UA.
+   */
+  constructor(
+    readonly doc: PDFKit.PDFDocument,
+    readonly tagged = false,
+  ) {}
+
+  private get tagging(): boolean {
+    return this.tagged && this.artifactDepth === 0;
+  }
+
+  private attach(element: PDFKit.PDFStructureElement): void {
+    const parent = this.open.at(-1);
+    if (parent) parent.element.add(element);
+    else this.doc.addStructure(element);
+  }
+
+  /** Runs `body` inside a new structure element of `type`, placed in reading order where it is called. */
+  tag<T>(type: string, body: () => T, options: TagOptions = {}): T {
+    if (!this.tagging) return body();
+    const element = this.reserve(type, options);
+    return this.within(element, body);
+  }
+
+  /** A structure element placed here in reading order, whose content `within` draws later (e.g. contents pages). */
+  reserve(type: string, options: TagOptions = {}): OpenElement | undefined {
+    if (!this.tagging) return undefined;
+    const element = this.doc.struct(type, options);
+    this.attach(element);
+    return { element, type };
+  }
+
+  /** Runs `body` with `element` as the one text goes into, then ends it. */
+  within<T>(element: OpenElement | undefined, body: () => T): T {
+    try {
+      return this.inside(element, body);
+    } finally {
+      element?.element.end();
+    }
+  }
+
+  /** Runs `body` with `element` as the one text goes into, leaving it open for more. */
+  private inside<T>(element: OpenElement | undefined, body: () => T): T {
+    if (!element) return body();
+    this.open.push(element);
+    try {
+      return body();
+    } finally {
+      this.open.pop();
+    }
+  }
+
+  /** Draws what `body` draws as an artifact: not read out, not part of the structure. */
+  artifact<T>(body: () => T, type: 'Layout' | 'Pagination' = 'Layout'): T {
+    if (!this.tagging) return body();
+    this.doc.markContent('Artifact', { type });
+    this.artifactDepth++;
+    try {
+      return body();
+    } finally {
+      this.artifactDepth--;
+      this.doc.endMarkedContent();
+    }
+  }
+
+  /** Draws `body` (vectors, e.g. a chart) as one Figure whose text alternative is `alt`. */
+  figure(alt: string, box: { x: number; y: number; width: number; height: number }, body: () => void): void {
+    if (!this.tagging) {
+      body();
+      return;
+    }
+    const bbox: [number, number, number, number] = [box.x, box.y, box.x + box.width, box.y + box.height];
+    this.tag('Figure', () => this.marked(body), { alt, bbox, placement: 'Block' });
+  }
+
+  /**
+   * A link over a rectangle to a named destination. Tagged, the annotation belongs to the open
+   * Link element (with the text it covers) and carries `description` for assistive technology.
+   */
+  link(x: number, y: number, width: number, height: number, destination: string, description: string): void {
+    const current = this.tagging ? this.open.at(-1) : undefined;
+    if (!current) {
+      this.doc.goTo(x, y, width, height, destination);
+      return;
+    }
+    // pdfkit takes the structure parent and the annotation's entries as one options object.
+    const options = { structParent: current.element, Contents: new String(description) };
+    this.doc.goTo(x, y, width, height, destination, options as unknown as PDFKit.Mixins.AnnotationOption);
+  }
+
+  /** Draws `body` as one marked-content sequence of the innermost open element. */
+  private marked(body: () => void): void {
+    const current = this.open.at(-1);
+    if (!current) {
+      this.tag('P', () => this.marked(body));
+      return;
+    }
+    const content = this.doc.markStructureContent(current.type);
+    body();
+    this.doc.endMarkedContent();
+    current.element.add(content);
+  }
 
   use(style: TextStyle): void {
     this.doc
@@ -188,16 +321,19 @@ export class Layout {
     return out;
   }
 
+  /** One line of text, tagged into the innermost open structure element (or a paragraph of its own). */
   drawLine(text: string, x: number, y: number, style: TextStyle): void {
     if (!text) return;
     this.use(style);
-    this.doc.text(text, x, y, { lineBreak: false });
+    if (this.tagging) this.marked(() => this.doc.text(text, x, y, { lineBreak: false }));
+    else this.doc.text(text, x, y, { lineBreak: false });
   }
 
   newPage(): void {
     this.doc.addPage();
     this.y = MARGIN.top;
-    this.continuation?.();
+    // A repeated table header is a page's furniture: the table's first header row is the real one.
+    if (this.continuation) this.artifact(this.continuation, 'Pagination');
   }
 
   /** Starts a new page unless `height` fits below the current position. */
@@ -214,43 +350,58 @@ export class Layout {
     const lh = lineHeight(style.size);
     const lines = this.wrap(text, style, CONTENT_WIDTH - indent);
     this.ensure(Math.min(lines.length, 2) * lh);
-    for (const line of lines) {
-      this.ensure(lh);
-      this.drawLine(line, MARGIN.left + indent, this.y, style);
-      this.y += lh;
-    }
+    this.tag('P', () => {
+      for (const line of lines) {
+        this.ensure(lh);
+        this.drawLine(line, MARGIN.left + indent, this.y, style);
+        this.y += lh;
+      }
+    });
     this.space(after);
   }
 
-  /** A heading kept on the same page as at least `keepWith` points of what follows it. */
+  /**
+   * A heading kept on the same page as at least `keepWith` points of what follows it, tagged
+   * H1–H3 by its size (`headingLevel`).
+   */
   heading(text: string, size: number, keepWith = lineHeight(BODY) * 2, before = 10): void {
     const style: TextStyle = { font: 'bold', size };
     const lines = this.wrap(text, style, CONTENT_WIDTH);
     const lh = lineHeight(size);
     if (this.y > MARGIN.top) this.space(before);
     this.ensure(lines.length * lh + 4 + keepWith);
-    for (const line of lines) {
-      this.drawLine(line, MARGIN.left, this.y, style);
-      this.y += lh;
-    }
+    this.tag(`H${headingLevel(size)}`, () => {
+      for (const line of lines) {
+        this.drawLine(line, MARGIN.left, this.y, style);
+        this.y += lh;
+      }
+    });
     this.space(3);
   }
 
+  /** A bulleted list, tagged as a list of items (L, LI, LBody). */
   bullets(items: string[]): void {
     const style: TextStyle = { font: 'regular', size: BODY };
     const lh = lineHeight(BODY);
     const indent = 14;
-    for (const item of items) {
-      const lines = this.wrap(item, style, CONTENT_WIDTH - indent);
-      this.ensure(Math.min(lines.length, 2) * lh);
-      lines.forEach((line, i) => {
-        this.ensure(lh);
-        if (i === 0) this.drawLine('•', MARGIN.left + 3, this.y, style);
-        this.drawLine(line, MARGIN.left + indent, this.y, style);
-        this.y += lh;
-      });
-      this.space(3);
-    }
+    this.tag('L', () => {
+      for (const item of items) {
+        const lines = this.wrap(item, style, CONTENT_WIDTH - indent);
+        this.ensure(Math.min(lines.length, 2) * lh);
+        this.tag('LI', () => {
+          // The list says it is a list; the bullet itself is decoration (and one object fewer per item).
+          this.artifact(() => this.drawLine('•', MARGIN.left + 3, this.y, style));
+          this.tag('LBody', () => {
+            for (const line of lines) {
+              this.ensure(lh);
+              this.drawLine(line, MARGIN.left + indent, this.y, style);
+              this.y += lh;
+            }
+          });
+        });
+        this.space(3);
+      }
+    });
     this.space(3);
   }
 
@@ -278,6 +429,7 @@ export class Layout {
       const shift = options.align === 'right' ? Math.max(0, inner - this.width(line, style)) : 0;
       lines.push({
         text: line,
+        col,
         x: x0 + CELL_PAD_X + indent + shift,
         dy: dy + i * lh,
         style,
@@ -288,70 +440,98 @@ export class Layout {
     return wrapped.length * lh;
   }
 
-  private drawRowPart(columns: Column[], lines: PlacedLine[], height: number, fill?: string): void {
+  private drawRowPart(
+    columns: Column[],
+    lines: PlacedLine[],
+    height: number,
+    fill: string | undefined,
+    cells: (OpenElement | undefined)[],
+  ): void {
     const { doc } = this;
     const top = this.y;
-    if (fill) doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(fill);
+    if (fill) this.artifact(() => doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(fill));
     for (const line of lines) {
-      if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
-      if (line.mark) {
+      const { mark } = line;
+      if (mark) {
         const cy = top + line.dy + lineHeight(line.style.size) / 2 - 0.5;
-        drawShape(
-          doc,
-          line.mark.shape,
-          MARGIN.left + line.x - MARK_WIDTH + 5,
-          cy,
-          line.style.size * 0.42,
-          line.mark.colour,
-        );
+        const cx = MARGIN.left + line.x - MARK_WIDTH + 5;
+        this.artifact(() => drawShape(doc, mark.shape, cx, cy, line.style.size * 0.42, mark.colour));
       }
-      this.drawLine(line.text, MARGIN.left + line.x, top + line.dy, line.style);
+      this.inside(cells[line.col], () => {
+        if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
+        this.drawLine(line.text, MARGIN.left + line.x, top + line.dy, line.style);
+      });
     }
-    doc.lineWidth(0.6).strokeColor(RULE);
-    doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).stroke();
-    let x = MARGIN.left;
-    for (const column of columns.slice(0, -1)) {
-      x += column.width;
-      doc
-        .moveTo(x, top)
-        .lineTo(x, top + height)
-        .stroke();
-    }
+    this.artifact(() => {
+      doc.lineWidth(0.6).strokeColor(RULE);
+      doc.rect(MARGIN.left, top, CONTENT_WIDTH, height).stroke();
+      let x = MARGIN.left;
+      for (const column of columns.slice(0, -1)) {
+        x += column.width;
+        doc
+          .moveTo(x, top)
+          .lineTo(x, top + height)
+          .stroke();
+      }
+    });
     this.y = top + height;
+  }
+
+  /** The row's structure: a TR with a header or data cell per column (none when not tagging). */
+  private rowCells(columns: Column[], row: Row): { tr?: OpenElement; cells: (OpenElement | undefined)[] } {
+    const tr = this.reserve('TR');
+    if (!tr) return { cells: [] };
+    const cells = columns.map((_, col) =>
+      this.inside(tr, () =>
+        row.header
+          ? this.reserve('TH', { scope: 'Column' })
+          : row.headerColumns?.includes(col)
+            ? this.reserve('TH', { scope: 'Row' })
+            : this.reserve('TD'),
+      ),
+    );
+    return { tr, cells };
   }
 
   /**
    * Draws a row where it fits; moves it whole to the next page when it fits on one; splits a
-   * row taller than a page between lines of text, continuing under a repeated header.
+   * row taller than a page between lines of text, continuing under a repeated header. Tagged,
+   * it is a TR in the open Table, each column's lines in its cell wherever the row breaks.
    */
   row(columns: Column[], row: Row): void {
     const fresh = CONTENT_BOTTOM - MARGIN.top - this.continuationHeight;
     if (this.y + row.height > CONTENT_BOTTOM && row.height <= fresh) this.newPage();
+    const { tr, cells } = this.rowCells(columns, row);
     let lines = row.lines;
     let height = row.height;
     const minLines = 3 * lineHeight(TABLE) + CELL_PAD_TOP + CELL_PAD_BOTTOM;
-    for (;;) {
-      const available = CONTENT_BOTTOM - this.y;
-      if (height <= available) {
-        this.drawRowPart(columns, lines, height, row.fill);
-        return;
-      }
-      if (available < minLines) {
+    try {
+      for (;;) {
+        const available = CONTENT_BOTTOM - this.y;
+        if (height <= available) {
+          this.drawRowPart(columns, lines, height, row.fill, cells);
+          return;
+        }
+        if (available < minLines) {
+          this.newPage();
+          continue;
+        }
+        const cut = available - CELL_PAD_BOTTOM;
+        const here = lines.filter((l) => l.dy + lineHeight(l.style.size) <= cut);
+        const rest = lines.filter((l) => l.dy + lineHeight(l.style.size) > cut);
+        if (here.length === 0 || rest.length === 0) {
+          this.newPage();
+          continue;
+        }
+        this.drawRowPart(columns, here, available, row.fill, cells);
+        const shift = Math.min(...rest.map((l) => l.dy)) - CELL_PAD_TOP;
+        lines = rest.map((l) => ({ ...l, dy: l.dy - shift }));
+        height -= shift;
         this.newPage();
-        continue;
       }
-      const cut = available - CELL_PAD_BOTTOM;
-      const here = lines.filter((l) => l.dy + lineHeight(l.style.size) <= cut);
-      const rest = lines.filter((l) => l.dy + lineHeight(l.style.size) > cut);
-      if (here.length === 0 || rest.length === 0) {
-        this.newPage();
-        continue;
-      }
-      this.drawRowPart(columns, here, available, row.fill);
-      const shift = Math.min(...rest.map((l) => l.dy)) - CELL_PAD_TOP;
-      lines = rest.map((l) => ({ ...l, dy: l.dy - shift }));
-      height -= shift;
-      this.newPage();
+    } finally {
+      // Ending the row ends its cells.
+      tr?.element.end();
     }
   }
 
@@ -439,37 +619,42 @@ function statusLine(layout: Layout, status: StatusView | null): void {
   layout.ensure(lh + 8);
   const y = layout.y + 2;
   const x = MARGIN.left;
-  layout.drawLine('Status:', x, y, labelStyle);
-  let cursor = x + layout.width('Status:', labelStyle) + 8;
-  if (!status) {
-    layout.drawLine('Not set', cursor, y, { font: 'italic', size: 11, colour: GREY });
-    layout.y += lh + 8;
-    return;
-  }
-  const tagStyle: TextStyle = { font: 'bold', size: 11, colour: status.textColour };
-  const labelWidth = layout.width(status.label, tagStyle);
-  const tagWidth = 8 + 12 + 5 + labelWidth + 9;
-  doc
-    .save()
-    .roundedRect(cursor, y - 3, tagWidth, lh + 5, 3)
-    .fill(status.colour)
-    .restore();
-  doc
-    .save()
-    .lineWidth(0.6)
-    .strokeColor(INK)
-    .roundedRect(cursor, y - 3, tagWidth, lh + 5, 3)
-    .stroke()
-    .restore();
-  drawShape(doc, status.shape, cursor + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour);
-  layout.drawLine(status.label, cursor + 8 + 12 + 5, y, tagStyle);
-  cursor += tagWidth + 10;
-  if (status.description) {
-    const descStyle: TextStyle = { font: 'regular', size: BODY, colour: GREY };
-    const lines = layout.wrap(status.description, descStyle, MARGIN.left + CONTENT_WIDTH - cursor);
-    layout.drawLine(lines[0] ?? '', cursor, y + 1, descStyle);
-  }
-  layout.y += lh + 10;
+  // One paragraph, read as "Status: Amber – Some progress …"; the swatch and shape are artifacts.
+  layout.tag('P', () => {
+    layout.drawLine('Status:', x, y, labelStyle);
+    let cursor = x + layout.width('Status:', labelStyle) + 8;
+    if (!status) {
+      layout.drawLine('Not set', cursor, y, { font: 'italic', size: 11, colour: GREY });
+      return;
+    }
+    const tagStyle: TextStyle = { font: 'bold', size: 11, colour: status.textColour };
+    const labelWidth = layout.width(status.label, tagStyle);
+    const tagWidth = 8 + 12 + 5 + labelWidth + 9;
+    const badgeX = cursor;
+    layout.artifact(() => {
+      doc
+        .save()
+        .roundedRect(badgeX, y - 3, tagWidth, lh + 5, 3)
+        .fill(status.colour)
+        .restore();
+      doc
+        .save()
+        .lineWidth(0.6)
+        .strokeColor(INK)
+        .roundedRect(badgeX, y - 3, tagWidth, lh + 5, 3)
+        .stroke()
+        .restore();
+      drawShape(doc, status.shape, badgeX + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour);
+    });
+    layout.drawLine(status.label, cursor + 8 + 12 + 5, y, tagStyle);
+    cursor += tagWidth + 10;
+    if (status.description) {
+      const descStyle: TextStyle = { font: 'regular', size: BODY, colour: GREY };
+      const lines = layout.wrap(status.description, descStyle, MARGIN.left + CONTENT_WIDTH - cursor);
+      layout.drawLine(lines[0] ?? '', cursor, y + 1, descStyle);
+    }
+  });
+  layout.y += status ? lh + 10 : lh + 8;
 }
 
 // ---- sections ---------------------------------------------------------------------------------
@@ -484,7 +669,9 @@ function groupsTable(layout: Layout, groups: ReportView['groups']): void {
   let dy = CELL_PAD_TOP;
   dy += layout.place(lines, columns, 1, dy, groups.internal, { font: 'regular', size: BODY }) + 3;
   dy += layout.place(lines, columns, 1, dy, groups.external, { font: 'regular', size: BODY });
-  layout.row(columns, { lines, height: Math.max(label + CELL_PAD_TOP, dy) + CELL_PAD_BOTTOM });
+  layout.tag('Table', () =>
+    layout.row(columns, { lines, height: Math.max(label + CELL_PAD_TOP, dy) + CELL_PAD_BOTTOM, headerColumns: [0] }),
+  );
 }
 
 const ROLES: { role: SignOffView['role']; label: string }[] = [
@@ -497,6 +684,15 @@ function signOffTable(layout: Layout, signOffs: SignOffView[]): void {
   const body: TextStyle = { font: 'regular', size: BODY };
   const bold: TextStyle = { font: 'bold', size: BODY };
   const note: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
+  layout.tag('Table', () => signOffRows(layout, signOffs, columns, { body, bold, note }));
+}
+
+function signOffRows(
+  layout: Layout,
+  signOffs: SignOffView[],
+  columns: Column[],
+  { body, bold, note }: Record<'body' | 'bold' | 'note', TextStyle>,
+): void {
   for (const { role, label } of ROLES) {
     const s = signOffs.find((o) => o.role === role);
     const lines: PlacedLine[] = [];
@@ -514,7 +710,11 @@ function signOffTable(layout: Layout, signOffs: SignOffView[]): void {
     }
     layout.place(lines, columns, 2, CELL_PAD_TOP, 'Date', bold);
     const date = layout.place(lines, columns, 3, CELL_PAD_TOP, s ? s.date : '–', body);
-    layout.row(columns, { lines, height: Math.max(left, mid, date + CELL_PAD_TOP) + CELL_PAD_BOTTOM });
+    layout.row(columns, {
+      lines,
+      height: Math.max(left, mid, date + CELL_PAD_TOP) + CELL_PAD_BOTTOM,
+      headerColumns: [0, 2],
+    });
   }
 }
 
@@ -560,7 +760,7 @@ function actionsHeaderRow(layout: Layout): Row {
   const heights = ACTION_HEADINGS.map((text, col) =>
     layout.place(lines, ACTION_COLUMNS, col, CELL_PAD_TOP, text, style),
   );
-  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL };
+  return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL, header: true };
 }
 
 function actionsTable(layout: Layout, view: ReportView): void {
@@ -586,9 +786,11 @@ function actionsTable(layout: Layout, view: ReportView): void {
     layout.y += captionHeight;
     layout.row(ACTION_COLUMNS, header);
   };
-  layout.row(ACTION_COLUMNS, header);
-  layout.withContinuation(repeat, captionHeight + header.height, () => {
-    for (const row of rows) layout.row(ACTION_COLUMNS, row);
+  layout.tag('Table', () => {
+    layout.row(ACTION_COLUMNS, header);
+    layout.withContinuation(repeat, captionHeight + header.height, () => {
+      for (const row of rows) layout.row(ACTION_COLUMNS, row);
+    });
   });
 }
 
@@ -628,19 +830,31 @@ function graphFigureHeight(layout: Layout, graph: GraphView): number {
   return chartBox(graph.svg).height + CHART_GAP + description;
 }
 
-function drawChart(layout: Layout, graph: GraphView): void {
-  const { width, height } = chartBox(graph.svg);
+/**
+ * Draws an SVG chart as vectors at the current position, `width` wide, centred, tagged as a Figure
+ * whose text alternative is `alt` (its data table follows it in the reading order).
+ */
+export function drawSvgFigure(layout: Layout, svg: string, alt: string, box: { width: number; height: number }): void {
+  const { width, height } = box;
   layout.ensure(height);
-  // The SVG's text is set in the embedded Noto Sans (not the standard Helvetica svg-to-pdfkit
-  // would pick), so £ ŵ ŷ print, copy out and every font stays embedded.
-  SVGtoPDF(layout.doc, graph.svg, MARGIN.left + (CONTENT_WIDTH - width) / 2, layout.y, {
-    width,
-    height,
-    fontCallback: (_family, bold, italic) => (bold ? 'bold' : italic ? 'italic' : 'regular'),
-    // Our charts use nothing it warns about (checked); anything else is drawn as best it can be.
-    warningCallback: () => {},
-  });
+  const x = MARGIN.left + (CONTENT_WIDTH - width) / 2;
+  const y = layout.y;
+  layout.figure(alt, { x, y, width, height }, () =>
+    // The SVG's text is set in the embedded Noto Sans (not the standard Helvetica svg-to-pdfkit
+    // would pick), so £ ŵ ŷ print, copy out and every font stays embedded.
+    SVGtoPDF(layout.doc, svg, x, y, {
+      width,
+      height,
+      fontCallback: (_family, bold, italic) => (bold ? 'bold' : italic ? 'italic' : 'regular'),
+      // Our charts use nothing it warns about (checked); anything else is drawn as best it can be.
+      warningCallback: () => {},
+    }),
+  );
   layout.y += height;
+}
+
+function drawChart(layout: Layout, graph: GraphView): void {
+  drawSvgFigure(layout, graph.svg, graph.description, chartBox(graph.svg));
 }
 
 function graphColumns(table: ChartTable): Column[] {
@@ -665,7 +879,10 @@ function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): {
     lines: headerLines,
     height: Math.max(...headerHeights) + CELL_PAD_TOP + CELL_PAD_BOTTOM,
     fill: HEADER_FILL,
+    header: true,
   };
+  // The period heads its row, as it does on the page's table.
+  const headerColumns = table.columns.flatMap((c, col) => (c.key === 'period' ? [col] : []));
   const rows = table.rows.map((row) => {
     const lines: PlacedLine[] = [];
     const heights = table.columns.map((c, col) => {
@@ -682,7 +899,7 @@ function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): {
         align: c.numeric ? 'right' : 'left',
       });
     });
-    return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM };
+    return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, headerColumns };
   });
   return { header, rows };
 }
@@ -695,11 +912,19 @@ function graphTable(layout: Layout, table: ChartTable): void {
   const captionHeight = captionLines.length * lineHeight(GRAPH_CAPTION.size) + 3;
   const firstRows = rows.slice(0, 2).reduce((sum, r) => sum + r.height, 0);
   layout.ensure(captionHeight + header.height + firstRows);
-  for (const line of captionLines) {
-    layout.drawLine(line, MARGIN.left, layout.y, GRAPH_CAPTION);
-    layout.y += lineHeight(GRAPH_CAPTION.size);
-  }
-  layout.y += 3;
+  layout.tag('Table', () => {
+    layout.tag('Caption', () => {
+      for (const line of captionLines) {
+        layout.drawLine(line, MARGIN.left, layout.y, GRAPH_CAPTION);
+        layout.y += lineHeight(GRAPH_CAPTION.size);
+      }
+    });
+    layout.y += 3;
+    graphTableBody(layout, table, columns, header, rows);
+  });
+}
+
+function graphTableBody(layout: Layout, table: ChartTable, columns: Column[], header: Row, rows: Row[]): void {
   layout.row(columns, header);
   const continuedHeight = lineHeight(CONTINUED.size) + 2;
   const repeat = () => {
@@ -791,6 +1016,22 @@ export function drawPageFrame(
   // Writing in the margins must not make pdfkit add a page.
   const savedBottom = doc.page.margins.bottom;
   doc.page.margins.bottom = 0;
+  // Running headers, footers and page numbers are the page's furniture, not its content.
+  layout.artifact(
+    () => drawFrame(layout, { code, codeWidth, title, rightWidth, style, bold }, header, footer),
+    'Pagination',
+  );
+  doc.page.margins.bottom = savedBottom;
+}
+
+function drawFrame(
+  layout: Layout,
+  measured: { code: string; codeWidth: number; title: string; rightWidth: number; style: TextStyle; bold: TextStyle },
+  header: { right: string },
+  footer: { left: string; page: string },
+): void {
+  const { doc } = layout;
+  const { code, codeWidth, title, rightWidth, style, bold } = measured;
   const top = 30;
   layout.drawLine(code, MARGIN.left, top, bold);
   layout.drawLine(title, MARGIN.left + codeWidth, top, style);
@@ -808,7 +1049,6 @@ export function drawPageFrame(
     .stroke();
   layout.drawLine(footer.left, MARGIN.left, bottom, style);
   layout.drawLine(footer.page, PAGE.width - MARGIN.right - layout.width(footer.page, style), bottom, style);
-  doc.page.margins.bottom = savedBottom;
 }
 
 /** The running header of a report's pages: its priority and "Progress report 2009/10 H1". */
@@ -927,8 +1167,42 @@ function gatherPageContent(doc: PDFKit.PDFDocument): void {
   doc.on('pageAdded', gather);
 }
 
+export interface PdfOptions {
+  /**
+   * Tagged PDF/UA-1 (the default): structure tree, artifacts, XMP metadata. Untagged is kept for
+   * the bench, which measures what tagging costs.
+   */
+  tagged?: boolean;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const escapeXml = (value: string) => value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+
+// pdfkit writes the document information into the XMP metadata as it is, unescaped, so a title
+// like "Finance & Resources" would make the metadata invalid XML. The information dictionary is
+// written before the metadata; the metadata is written from escaped copies.
+function escapeMetadata(doc: PDFKit.PDFDocument): void {
+  const target = doc as unknown as { info: Record<string, unknown>; _addInfo?: () => void };
+  const addInfo = target._addInfo?.bind(doc);
+  if (!addInfo) return;
+  target._addInfo = () => {
+    const info = target.info;
+    target.info = Object.fromEntries(
+      Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? escapeXml(value) : value]),
+    );
+    try {
+      addInfo();
+    } finally {
+      target.info = info;
+    }
+  };
+}
+
 /** A new A4 document with the embedded fonts registered, and its bytes once `doc.end()` is called. */
-export function createPdf(info: PDFKit.DocumentInfo): {
+export function createPdf(
+  info: PDFKit.DocumentInfo,
+  { tagged = true }: PdfOptions = {},
+): {
   doc: PDFKit.PDFDocument;
   layout: Layout;
   done: Promise<Buffer>;
@@ -941,7 +1215,15 @@ export function createPdf(info: PDFKit.DocumentInfo): {
     lang: 'en-GB',
     displayTitle: true,
     info,
+    // pdfkit supports the PDF/UA subset; its types list only the PDF/A ones.
+    ...(tagged
+      ? { pdfVersion: '1.7' as const, tagged: true, subset: 'PDF/UA' as unknown as PDFKit.Mixins.PDFSubsets }
+      : {}),
   });
+  if (tagged) {
+    escapeMetadata(doc);
+    useObjectStreams(doc);
+  }
   gatherPageContent(doc);
   // pdfkit takes a fontkit font where its types only list file names and bytes.
   for (const key of Object.keys(fonts) as FontKey[]) doc.registerFont(key, fonts[key] as unknown as Buffer);
@@ -951,21 +1233,25 @@ export function createPdf(info: PDFKit.DocumentInfo): {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  return { doc, layout: new Layout(doc), done };
+  return { doc, layout: new Layout(doc, tagged), done };
 }
 
-export async function renderReportPdf(view: ReportView): Promise<Buffer> {
+export async function renderReportPdf(view: ReportView, options: PdfOptions = {}): Promise<Buffer> {
   const updated = dateOr(view.updatedAt, new Date());
-  const { doc, layout, done } = createPdf({
-    Title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
-    Author: view.organisationName,
-    Subject: view.progressHeading,
-    Keywords: `${view.priority.code}, ${view.period.key}, progress report`,
-    Creator: 'Amber',
-    CreationDate: updated,
-    ModDate: updated,
-  });
-  renderReportBody(layout, view);
+  const { doc, layout, done } = createPdf(
+    {
+      Title: `${view.priority.code} ${view.priority.title} – progress report ${view.period.label}`,
+      Author: view.organisationName,
+      Subject: view.progressHeading,
+      Keywords: `${view.priority.code}, ${view.period.key}, progress report`,
+      Creator: 'Amber',
+      CreationDate: updated,
+      ModDate: updated,
+    },
+    options,
+  );
+  // One Document element holds the report's structure, in reading order.
+  layout.tag('Document', () => renderReportBody(layout, view));
   decoratePages(layout, view);
   doc.end();
   return done;

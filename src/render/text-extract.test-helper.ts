@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 import mammoth from 'mammoth';
 import type { ReportView } from './report-view.ts';
 
@@ -238,4 +238,162 @@ export function reportFragments(view: ReportView): string[] {
     'Timescale',
     ...actions,
   ];
+}
+
+/** One element of a tagged PDF's structure tree, as `pdfinfo -struct-text` prints it. */
+export interface StructNode {
+  /** H1, P, Table, TR, TH, Figure, … */
+  type: string;
+  /** Attributes, e.g. { Scope: 'Column', Placement: 'Block' }. */
+  attributes: Record<string, string>;
+  /** Its own lines of text, in reading order (not its children's). */
+  text: string[];
+  children: StructNode[];
+}
+
+/**
+ * The structure tree of a tagged PDF (its root elements), read with poppler's `pdfinfo
+ * -struct-text`: each element's type, attributes and text. An untagged PDF has none.
+ */
+export async function pdfStructure(buffer: Buffer): Promise<StructNode[]> {
+  const out = (await withTempPdf(buffer, (path) => run('pdfinfo', ['-struct-text', path]))).toString('utf8');
+  const roots: StructNode[] = [];
+  const stack: { depth: number; node: StructNode }[] = [];
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const depth = line.length - line.trimStart().length;
+    const body = line.trim();
+    const parent = stack.filter((s) => s.depth < depth).at(-1)?.node;
+    if (body.startsWith('"')) {
+      parent?.text.push(body.slice(1, body.endsWith('"') ? -1 : undefined));
+      continue;
+    }
+    const attribute = /^\/(\w+) (.*)$/.exec(body);
+    if (attribute) {
+      if (parent) parent.attributes[attribute[1]!] = attribute[2]!.replace(/^\//, '');
+      continue;
+    }
+    const type = /^(\w+)/.exec(body)?.[1];
+    if (!type) continue;
+    const node: StructNode = { type, attributes: {}, text: [], children: [] };
+    while (stack.length && stack.at(-1)!.depth >= depth) stack.pop();
+    const owner = stack.at(-1)?.node;
+    if (owner) owner.children.push(node);
+    else roots.push(node);
+    stack.push({ depth, node });
+  }
+  return roots;
+}
+
+/** Every element of the tree, depth first (reading order). */
+export function structElements(roots: StructNode[]): StructNode[] {
+  return roots.flatMap((node) => [node, ...structElements(node.children)]);
+}
+
+/** An element's text with its descendants', joined by spaces. */
+export function structText(node: StructNode): string {
+  return normaliseWhitespace([...node.text, ...node.children.map(structText)].join(' '));
+}
+
+/**
+ * The PDF's objects as text: the file itself, then the content of each compressed object stream
+ * (where a tagged PDF keeps its structure elements).
+ */
+export function pdfObjectsText(buffer: Buffer): string {
+  const source = buffer.toString('latin1');
+  const parts = [source];
+  for (const match of source.matchAll(/\/Type \/ObjStm[^>]*>>\s*stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    parts.push(inflateSync(buffer.subarray(start, source.indexOf('endstream', start))).toString('latin1'));
+  }
+  return parts.join('\n');
+}
+
+/**
+ * The text alternative (/Alt) of each Figure, in the order the file holds them: poppler does not
+ * print it, so it is read from the structure element's dictionary.
+ */
+export function pdfFigureAlternatives(buffer: Buffer): string[] {
+  const source = pdfObjectsText(buffer);
+  const alternatives: string[] = [];
+  const figure = /\/S \/Figure\s*\/Alt (\((?:\\[\s\S]|[^\\)])*\)|<[0-9A-Fa-f\s]*>)/g;
+  for (const match of source.matchAll(figure)) alternatives.push(decodePdfString(match[1]!));
+  return alternatives;
+}
+
+function decodePdfString(token: string): string {
+  let bytes: Buffer;
+  if (token.startsWith('<')) {
+    bytes = Buffer.from(token.slice(1, -1).replace(/\s+/g, ''), 'hex');
+  } else {
+    const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+    const literal = token
+      .slice(1, -1)
+      .replace(/\\([0-7]{1,3}|[\s\S])/g, (_, c: string) =>
+        /^[0-7]+$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : (escapes[c] ?? c),
+      );
+    bytes = Buffer.from(literal, 'latin1');
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    // UTF-16BE with a byte order mark, as pdfkit writes any string beyond Latin-1.
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  return bytes.toString('latin1');
+}
+
+const PAINTING = new Set(['Tj', 'TJ', "'", '"', 'f', 'F', 'f*', 'S', 's', 'B', 'B*', 'b', 'b*', 'Do', 'sh']);
+
+/**
+ * Text-showing and painting operators of the PDF's page content that are in no marked-content
+ * sequence: content that is neither tagged into the structure nor marked as an artifact, which
+ * PDF/UA forbids. Reads every Flate stream that draws, operator by operator, counting BDC/BMC
+ * against EMC. pdfkit writes one operator per line.
+ */
+export function pdfUnmarkedOperations(buffer: Buffer): string[] {
+  const source = buffer.toString('latin1');
+  const loose: string[] = [];
+  for (const match of source.matchAll(/\/Filter \/FlateDecode[^>]*>>\s*stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    const end = source.indexOf('endstream', start);
+    let content: string;
+    try {
+      content = inflateSync(buffer.subarray(start, end)).toString('latin1');
+    } catch {
+      continue; // not a content stream this reader needs (fonts are streams too)
+    }
+    if (!/\bBT\b|\bre\b/.test(content)) continue;
+    let depth = 0;
+    for (const line of content.split('\n')) {
+      const operator = line.trim().split(/\s+/).at(-1) ?? '';
+      if (operator === 'BDC' || operator === 'BMC') depth++;
+      else if (operator === 'EMC') depth--;
+      else if (depth <= 0 && PAINTING.has(operator)) loose.push(line.trim().slice(0, 80));
+    }
+    if (depth !== 0) loose.push(`a content stream ends ${depth} marked-content sequences open`);
+  }
+  return loose;
+}
+
+/**
+ * What poppler complains of while reading every page's text and the structure tree: syntax
+ * errors, a broken cross-reference, objects it cannot find. Poppler repairs what it can and goes
+ * on, so a damaged file still yields text; this is how a test notices.
+ */
+export async function pdfReadErrors(buffer: Buffer): Promise<string[]> {
+  const stderr = (command: string, args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, err) =>
+        error ? reject(new Error(`${command} failed: ${error.message}\n${err}`)) : resolve(String(err)),
+      ),
+    );
+  const out = await withTempPdf(buffer, async (path) => [
+    await stderr('pdftotext', [path, '/dev/null']),
+    await stderr('pdfinfo', ['-struct', path]),
+  ]);
+  return out
+    .join('\n')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
