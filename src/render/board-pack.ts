@@ -52,6 +52,7 @@ import {
   DOCX_STYLES,
   GREY as DOCX_GREY,
   HEADER_FILL as DOCX_HEADER_FILL,
+  SUBTITLE,
   cell,
   hex,
   pageSection,
@@ -437,18 +438,28 @@ function docxCover(view: BoardPackView): Paragraph[] {
   return [
     new Paragraph({
       spacing: { before: 3000, after: 240 },
-      children: [new TextRun({ text: view.organisationName, bold: true, size: 28, color: DOCX_GREY })],
+      children: [new TextRun({ text: view.organisationName, size: 28, color: DOCX_GREY })],
     }),
     new Paragraph({
       heading: HeadingLevel.TITLE,
       children: [new TextRun({ text: 'Board pack', bold: true, size: 60 })],
     }),
     new Paragraph({
+      style: SUBTITLE,
       spacing: { before: 240 },
       children: [new TextRun({ text: `Progress reports ${view.periodLabel}`, bold: true, size: 36 })],
     }),
     text(view.periodSpan, { color: DOCX_GREY, size: 24 }),
-    ...(view.themeTitle ? [text(`Theme: ${view.themeTitle}`, { bold: true, size: 24 })] : []),
+    ...(view.themeTitle
+      ? [
+          new Paragraph({
+            children: [
+              new TextRun({ text: 'Theme: ', bold: true, size: 24 }),
+              new TextRun({ text: view.themeTitle, size: 24 }),
+            ],
+          }),
+        ]
+      : []),
     new Paragraph({
       spacing: { before: 480 },
       children: [

@@ -3,7 +3,9 @@
 // appraisal and the sensitivities, and each option's chart as an image (the SVG, with a PNG that
 // resvg draws in the embedded Noto Sans for older Word: png.ts) with its description as
 // alternative text, followed by the chart's data table. Without resvg the document says where
-// the chart is.
+// the chart is. Captions are in Word's Caption style and the exercise's name in its Subtitle
+// style, so that no bold paragraph stands in for a heading; tables are spaced by their captions,
+// not by empty paragraphs (docx-accessibility.test.ts).
 
 import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, TableRow, TextRun } from 'docx';
 import {
@@ -12,6 +14,8 @@ import {
   DOCX_STYLES,
   GREY,
   HEADER_FILL,
+  SUBTITLE,
+  caption,
   cell,
   heading,
   pageSection,
@@ -55,13 +59,13 @@ export function docxTable(t: TextTable): (Paragraph | ReturnType<typeof table>)[
         ),
       }),
   );
-  return [text(t.caption, { bold: true, keepNext: true }), table(widths, [header, ...rows]), new Paragraph('')];
+  return [caption(t.caption), table(widths, [header, ...rows])];
 }
 
 export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Buffer> {
   const children: (Paragraph | ReturnType<typeof table>)[] = [
     heading(view.title, HeadingLevel.HEADING_1),
-    text(`Outline business case – ${view.exerciseName}`, { bold: true }),
+    new Paragraph({ style: SUBTITLE, text: `Outline business case – ${view.exerciseName}` }),
     text(`Status: ${view.status}`),
     ...(view.opportunity ? [text(`Opportunity: ${view.opportunity}`)] : []),
     text(view.basis, { italics: true, color: GREY }),
@@ -89,6 +93,7 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
       children.push(
         new Paragraph({
           keepNext: true,
+          spacing: { before: 160 },
           children: [
             new ImageRun({
               type: 'svg',

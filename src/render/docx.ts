@@ -9,8 +9,15 @@
 //
 // Each graph is a Heading 3, the chart as an image (the SVG itself for Word 2016 and later, with
 // a PNG that resvg draws from the same SVG, in Noto Sans, for everything else: png.ts) with the
-// chart's description as its alternative text, then its data table as a real Word table. Without
-// resvg (its native binary did not load) the document says where the chart is, not a gap.
+// chart's description as its alternative text, then its data table as a real Word table under a
+// Caption. Without resvg (its native binary did not load) the document says where the chart is,
+// not a gap.
+//
+// The documents are published on councils' websites, so they are written to pass Word's
+// Accessibility Checker (docx-accessibility.test.ts): title and language (en-GB) set, headings
+// that never skip a level and no bold paragraph standing in for one, space made by paragraph
+// spacing rather than empty paragraphs, nothing lined up with tabs, no empty table cells, and a
+// status always in words beside its colour.
 
 import {
   AlignmentType,
@@ -31,7 +38,6 @@ import {
   TableCell,
   TableLayoutType,
   TableRow,
-  TabStopType,
   TextRun,
   WidthType,
 } from 'docx';
@@ -102,7 +108,10 @@ export function table(widths: number[], rows: TableRow[]): Table {
   });
 }
 
-/** "Status:" then the shape and label on the status colour, then the description: never colour alone. */
+/**
+ * "Status:" then the shape and label on the status colour, then the description: never colour
+ * alone. Single spaces only between the parts (repeated spaces are what checkers flag as layout).
+ */
 function statusParagraph(status: StatusView | null): Paragraph {
   const label = new TextRun({ text: 'Status: ', bold: true });
   if (!status)
@@ -112,27 +121,26 @@ function statusParagraph(status: StatusView | null): Paragraph {
     children: [
       label,
       new TextRun({
-        text: ` ${status.symbol} ${status.label} `,
+        text: `${status.symbol} ${status.label}`,
         bold: true,
         color: hex(status.textColour),
         shading: { type: ShadingType.CLEAR, fill: hex(status.colour), color: 'auto' },
       }),
-      ...(status.description ? [new TextRun({ text: `  ${status.description}`, color: GREY })] : []),
+      ...(status.description ? [new TextRun({ text: ` – ${status.description}`, color: GREY })] : []),
     ],
   });
 }
 
-function groupsTable(groups: ReportView['groups']): Table {
-  const widths = [2600, CONTENT_WIDTH - 2600];
-  return table(widths, [
-    new TableRow({
-      cantSplit: true,
-      children: [
-        cell([text('Council / Partnership Groups', { bold: true })], widths[0]!),
-        cell([text(groups.internal), text(groups.external)], widths[1]!),
-      ],
-    }),
-  ]);
+/** Said in place of something not recorded, so that no paragraph or table cell is left blank. */
+const notRecorded = (value = 'None recorded') => text(value, { italics: true, color: GREY });
+
+/** A heading and its paragraphs, as on the report's page: not a one-row table used for layout. */
+function groupsSection(groups: ReportView['groups']): Paragraph[] {
+  const lines = [groups.internal, groups.external].filter((g) => g.trim() !== '');
+  return [
+    heading('Council / Partnership Groups', HeadingLevel.HEADING_2),
+    ...(lines.length > 0 ? lines.map((g) => text(g)) : [notRecorded()]),
+  ];
 }
 
 const ROLES: { role: SignOffView['role']; label: string }[] = [
@@ -140,8 +148,19 @@ const ROLES: { role: SignOffView['role']; label: string }[] = [
   { role: 'accountable_director', label: 'Accountable Director' },
 ];
 
+/**
+ * The two sign-offs as a data table with a header row (Word has no row headers, and the paper
+ * form's "Date" label in each row made it a layout table): who signs, their name, the date.
+ */
 function signOffTable(signOffs: SignOffView[]): Table {
-  const widths = [2600, 3400, 900, CONTENT_WIDTH - 6900];
+  const widths = [2800, CONTENT_WIDTH - 2800 - 2000, 2000];
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: ['Sign-off', 'Name', 'Date'].map((h, i) =>
+      cell([text(h, { bold: true })], widths[i]!, { fill: HEADER_FILL }),
+    ),
+  });
   const rows = ROLES.map(({ role, label }) => {
     const s = signOffs.find((o) => o.role === role);
     const who = s
@@ -161,12 +180,11 @@ function signOffTable(signOffs: SignOffView[]): Table {
           widths[0]!,
         ),
         cell(who, widths[1]!),
-        cell([text('Date', { bold: true })], widths[2]!),
-        cell([text(s ? s.date : '–')], widths[3]!),
+        cell([text(s ? s.date : 'Not yet signed')], widths[2]!),
       ],
     });
   });
-  return table(widths, rows);
+  return table(widths, [header, ...rows]);
 }
 
 const ACTION_WIDTHS = [600, 3000, 1900, CONTENT_WIDTH - 600 - 3000 - 1900 - 1400, 1400];
@@ -188,10 +206,12 @@ function actionRows(action: ActionView): TableRow[] {
     const m = action.milestones[i];
     return [
       cell(
-        m ? [bulleted ? bullet(m.description, keep(i)) : text(m.description, { keepNext: keep(i) })] : [],
+        m
+          ? [bulleted ? bullet(m.description, keep(i)) : text(m.description, { keepNext: keep(i) })]
+          : [notRecorded('No milestones set')],
         ACTION_WIDTHS[3]!,
       ),
-      cell(m ? [text(m.timescale, { keepNext: keep(i) })] : [], ACTION_WIDTHS[4]!),
+      cell(m ? [text(m.timescale, { keepNext: keep(i) })] : [notRecorded('Not set')], ACTION_WIDTHS[4]!),
     ];
   };
   const rows = [
@@ -201,7 +221,9 @@ function actionRows(action: ActionView): TableRow[] {
         cell([text(`${action.number}.`, { keepNext: keep(0) })], ACTION_WIDTHS[0]!, { rowSpan: span }),
         cell([text(action.description, { keepNext: keep(0) })], ACTION_WIDTHS[1]!, { rowSpan: span }),
         cell(
-          action.contributors.map((c) => text(c, { keepNext: keep(0) })),
+          action.contributors.length > 0
+            ? action.contributors.map((c) => text(c, { keepNext: keep(0) }))
+            : [notRecorded()],
           ACTION_WIDTHS[2]!,
           { rowSpan: span },
         ),
@@ -222,13 +244,19 @@ function actionsTable(actions: ActionView[]): Table {
   return table(ACTION_WIDTHS, [header, ...actions.flatMap(actionRows)]);
 }
 
-/** "Progress against the key actions set in the 2009/10 H1 report": each milestone's state in words and symbol. */
+/**
+ * "Progress against the key actions set in the 2009/10 H1 report": each action a Heading 3 (as on
+ * the report's page), then each milestone's state in words and symbol.
+ */
 function lastTime(view: ReportView): Paragraph[] {
   if (!view.lastTime) return [];
   return [
     heading(view.lastTime.heading, HeadingLevel.HEADING_2),
+    ...(view.lastTime.actions.length === 0
+      ? [text(`No key actions were set in the ${view.lastTime.periodLabel} report.`)]
+      : []),
     ...view.lastTime.actions.flatMap((a) => [
-      text(`${a.number}. ${a.description}`, { bold: true, keepNext: true }),
+      heading(`${a.number}. ${a.description}`, HeadingLevel.HEADING_3),
       ...(a.milestones.length === 0
         ? [text('No milestones were set.')]
         : a.milestones.map((m) =>
@@ -294,6 +322,11 @@ function chartImage(graph: GraphView, png: Buffer | undefined): Paragraph {
   });
 }
 
+/** A table's caption, in Word's Caption style (bold, kept with its table): a caption, not a heading. */
+export function caption(value: string): Paragraph {
+  return new Paragraph({ style: CAPTION, text: value, keepNext: true });
+}
+
 function tableCellText(value: string, options: { bold?: boolean; right?: boolean; keepNext?: boolean }): Paragraph {
   return new Paragraph({
     children: [new TextRun({ text: value, bold: options.bold ?? false, size: TABLE_SIZE })],
@@ -338,13 +371,8 @@ function graphSection(graph: GraphView, png: Buffer | undefined): (Paragraph | T
     heading(graphLabel(graph), HeadingLevel.HEADING_3),
     chartImage(graph, png),
     text(graph.description, { size: 18, color: GREY, keepNext: true }),
-    new Paragraph({
-      keepNext: true,
-      spacing: { before: 120, after: 60 },
-      children: [new TextRun({ text: graph.table.caption, bold: true, size: TABLE_SIZE })],
-    }),
+    caption(graph.table.caption),
     graphTable(graph.table),
-    new Paragraph({ text: '', spacing: { after: 120 } }),
   ];
 }
 
@@ -370,10 +398,14 @@ export function reportBody(
   pngs: (Buffer | undefined)[],
   options: ReportBodyOptions = {},
 ): (Paragraph | Table)[] {
-  const spacer = () => new Paragraph({ text: '', spacing: { after: 0 } });
   return [
     reportHeading(view, options),
-    text(`Accountable Officer – ${view.accountableOfficer?.name ?? 'Not assigned'}`, { bold: true }),
+    new Paragraph({
+      children: [
+        new TextRun({ text: 'Accountable Officer – ', bold: true }),
+        new TextRun(view.accountableOfficer?.name ?? 'Not assigned'),
+      ],
+    }),
 
     heading('Why is this a priority', HeadingLevel.HEADING_2),
     ...view.priority.rationale.map((p) => text(p)),
@@ -396,9 +428,9 @@ export function reportBody(
 
     ...lastTime(view),
 
-    spacer(),
-    groupsTable(view.groups),
-    spacer(),
+    ...groupsSection(view.groups),
+
+    heading('Sign-off', HeadingLevel.HEADING_2),
     signOffTable(view.signOffs),
 
     heading(view.actionsHeading, HeadingLevel.HEADING_2),
@@ -412,6 +444,10 @@ export function reportBody(
 export function chartPngs(view: ReportView): Promise<(Buffer | undefined)[]> {
   return chartPngsInTurn(view.graphs.map((g) => g.svg));
 }
+
+/** Word's built-in style ids: Word and screen readers know them as a caption and a subtitle. */
+export const CAPTION = 'Caption';
+export const SUBTITLE = 'Subtitle';
 
 export const DOCX_STYLES = {
   default: {
@@ -431,7 +467,22 @@ export const DOCX_STYLES = {
       run: { font: FONT, size: 22, bold: true, color: INK },
       paragraph: { spacing: { before: 120, after: 60 }, keepNext: true },
     },
+    caption: {
+      run: { font: FONT, size: TABLE_SIZE, bold: true, italics: false, color: INK },
+      paragraph: { spacing: { before: 160, after: 60 }, keepNext: true },
+    },
   },
+  paragraphStyles: [
+    {
+      id: SUBTITLE,
+      name: 'Subtitle',
+      basedOn: 'Normal',
+      next: 'Normal',
+      quickFormat: true,
+      run: { font: FONT, size: 24, color: GREY },
+      paragraph: { spacing: { after: 160 } },
+    },
+  ],
 };
 
 export const DOCX_NUMBERING = {
@@ -451,13 +502,15 @@ export const DOCX_NUMBERING = {
   ],
 };
 
-/** A4 page, its margins, and the running header (code, title, `right`) and footer (organisation, page N of M). */
+/**
+ * A4 page, its margins, and the running header (code, title – `right`) and footer (organisation –
+ * page N of M). Each is one line of text joined by a dash, not parts pushed apart with a tab.
+ */
 export function pageSection(
   header: { code: string; title: string; right: string },
   organisationName: string,
   children: (Paragraph | Table)[],
 ): ISectionOptions {
-  const rightTab = [{ type: TabStopType.RIGHT, position: CONTENT_WIDTH }];
   const small = { size: 17, color: GREY };
   return {
     properties: {
@@ -470,12 +523,10 @@ export function pageSection(
       default: new Header({
         children: [
           new Paragraph({
-            tabStops: rightTab,
             border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
             children: [
               ...(header.code ? [new TextRun({ text: `${header.code} `, bold: true, ...small })] : []),
-              new TextRun({ text: header.title, ...small }),
-              new TextRun({ text: `\t${header.right}`, ...small }),
+              new TextRun({ text: `${header.title} – ${header.right}`, ...small }),
             ],
           }),
         ],
@@ -485,11 +536,10 @@ export function pageSection(
       default: new Footer({
         children: [
           new Paragraph({
-            tabStops: rightTab,
             border: { top: { style: BorderStyle.SINGLE, size: 4, color: 'B1B4B6', space: 4 } },
             children: [
-              new TextRun({ text: organisationName, ...small }),
-              new TextRun({ children: ['\tPage ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], ...small }),
+              new TextRun({ text: `${organisationName} – `, ...small }),
+              new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], ...small }),
             ],
           }),
         ],

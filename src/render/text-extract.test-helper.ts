@@ -203,7 +203,9 @@ export function assertInOrder(text: string, fragments: string[]): void {
  * paragraph, list item, group, sign-off, action, contributor, milestone and timescale.
  */
 export function reportFragments(view: ReportView): string[] {
-  const signOffs = view.signOffs.flatMap((s) => [s.decisionLabel, `(${s.roleLabel})`, s.name, 'Date', s.date]);
+  // Each sign-off's fields; the "Date" label is where each output puts it (per row on the paper
+  // form and in the PDF, once in the Word table's header row).
+  const signOffs = view.signOffs.flatMap((s) => [s.decisionLabel, `(${s.roleLabel})`, s.name, s.date]);
   const actions = view.actions.flatMap((a) => [
     `${a.number}.`,
     a.description,
