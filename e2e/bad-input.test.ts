@@ -108,17 +108,21 @@ describe('bad input', { timeout: 300_000 }, () => {
   // A return to draft without its comment is refused in e2e/sign-off-workflow.test.ts (it needs
   // the accountable officer signed in); sign-offs are no longer typed in on someone's behalf.
 
-  it('refuses to remove a status that reports use, with an error that leads to the problem', async () => {
+  it('asks before removing a status a draft uses, listing it, and saves nothing until confirmed', async () => {
     const scale = await new StatusScalePage(session.page).visit();
-    const errors = await scale.removeThenSaveExpectingErrors(2);
-    assert.deepEqual(await scale.labels(), ['Green', 'Amber', 'Red'], 'the refused removal shows Amber again');
-    assert.deepEqual(errors, [
-      {
-        text: 'Amber cannot be removed: 2 reports use it. Rename it instead, or change those reports first',
-        href: '#statuses',
-      },
-    ]);
-    assert.equal(await scale.followErrorLink(/Amber cannot be removed/), 'statuses');
+    const confirmation = await scale.removeThenSaveExpectingConfirmation(2);
+    const affected = await confirmation.affected();
+    assert.ok(
+      affected.some(
+        ([code, , state, now, after]) =>
+          code?.startsWith('OC-1c') && state === 'Draft' && now === 'Amber' && after === 'Not assessed',
+      ),
+      `the demo’s Amber draft is listed: ${JSON.stringify(affected)}`,
+    );
+    assert.ok(!affected.some(([code]) => code?.startsWith(DEMO.code)), 'the published report is not listed');
+    assert.match(await confirmation.publishedNotAffected(), /Published reports are not affected/);
+    const back = await confirmation.goBack();
+    assert.deepEqual(await back.labels(), ['Green', 'Red'], 'the change is shown again, not saved');
     const again = await new StatusScalePage(session.page).visit();
     assert.deepEqual(await again.labels(), ['Green', 'Amber', 'Red'], 'the scale is unchanged');
   });

@@ -420,25 +420,33 @@ for (const engine of ENGINES) {
       assert.equal(again.statusCode, 303);
     });
 
-    it('refuses to remove a status that reports use and shows it again in the form', async () => {
+    it('asks before removing a status a draft uses, listing the draft, and saves nothing until confirmed', async () => {
       const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const scale = await t.services.organisations.statusScale(actor);
       const fields: Record<string, string> = { intent: 'save' };
       scale
-        .filter((x) => x.key !== 'amber')
+        .filter((x) => x.key !== 'red')
         .forEach((x, i) => {
           Object.assign(fields, {
             [`statuses[${i}][id]`]: x.id,
             [`statuses[${i}][label]`]: x.label,
+            [`statuses[${i}][key]`]: x.key,
             [`statuses[${i}][colour]`]: x.colour,
             [`statuses[${i}][shape]`]: x.shape,
           });
         });
       const res = await post(paths.statusScale.edit, fields);
-      assert.equal(res.statusCode, 422);
-      assert.match(htmlText(res.body), /Amber cannot be removed: \d+ reports use it/);
-      assert.match(res.body, /name="statuses\[1\]\[label\]" type="text" value="Amber"/, 'back in its place');
-      assert.equal((await t.services.organisations.statusScale(actor)).length, 3);
+      assert.equal(res.statusCode, 200);
+      const text = htmlText(res.body);
+      assert.match(text, /Check the change to the status scale/);
+      assert.match(text, /Red is removed/);
+      assert.match(
+        text,
+        /OP-2b 2009\/10 H1 report 2009\/10 H1 Draft Red Not assessed/,
+        'the demo’s Red draft is listed',
+      );
+      assert.match(text, /Published reports are not affected/);
+      assert.deepEqual(await t.services.organisations.statusScale(actor), scale, 'nothing is saved');
     });
 
     it('changes a plan, a theme, a partner and a period through their forms', async () => {

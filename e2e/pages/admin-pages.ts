@@ -265,13 +265,46 @@ export class StatusScalePage extends BasePage {
 
   /**
    * "Remove status n" (the form comes back without it and says nothing is saved yet), then
-   * "Save status scale" when reports use it: refused with errors (axe-checked each time).
+   * "Save status scale" when unpublished reports use it: the confirmation page (axe-checked each time).
    */
-  async removeThenSaveExpectingErrors(n: number) {
+  async removeThenSaveExpectingConfirmation(n: number): Promise<StatusScaleConfirmationPage> {
     await this.goTo(this, () => this.page.getByRole('button', { name: `Remove status ${n}`, exact: true }).click());
     await this.qa('not-saved').waitFor();
-    await this.goTo(this, () => this.page.getByRole('button', { name: 'Save status scale' }).click());
-    return this.verifyRefused();
+    return this.goTo(new StatusScaleConfirmationPage(this.page), () =>
+      this.page.getByRole('button', { name: 'Save status scale' }).click(),
+    );
+  }
+}
+
+/** Asked before a change of the scale alters unpublished reports: which, and what published reports keep. */
+export class StatusScaleConfirmationPage extends BasePage {
+  protected readonly heading = 'Check the change to the status scale';
+  protected override readonly marker = 'affected-reports';
+
+  /** The affected reports' rows: priority, period, state, status now, status once saved. */
+  async affected(): Promise<string[][]> {
+    const out: string[][] = [];
+    for (const row of await this.qa('affected-report').all())
+      out.push((await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()));
+    return out;
+  }
+
+  async publishedNotAffected(): Promise<string> {
+    return (await this.qa('published-not-affected').innerText()).trim();
+  }
+
+  /** "Go back and change the scale": the form with the change, not saved. */
+  goBack(): Promise<StatusScalePage> {
+    return this.goTo(new StatusScalePage(this.page), () =>
+      this.page.getByRole('button', { name: 'Go back and change the scale' }).click(),
+    );
+  }
+
+  /** "Save status scale": saved, back on the settings page with the "saved" banner. */
+  confirm(): Promise<StatusScalePage> {
+    return this.goTo(new StatusScalePage(this.page), () =>
+      this.page.getByRole('button', { name: 'Save status scale' }).click(),
+    );
   }
 }
 

@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RAG_SCALE, TARGET_SCALE, checkScale, statusKeyFromLabel, textColourOn } from './status-scale.ts';
+import {
+  RAG_SCALE,
+  TARGET_SCALE,
+  checkScale,
+  planScaleChange,
+  statusKeyFromLabel,
+  textColourOn,
+  type Status,
+} from './status-scale.ts';
 
 describe('status scales', () => {
   it('ships Red/Amber/Green, best first, with a reason needed for amber and red', () => {
@@ -38,5 +46,86 @@ describe('status scales', () => {
     assert.equal(textColourOn('#ffdd00'), '#0b0c0c');
     assert.equal(textColourOn('#00703c'), '#ffffff');
     assert.equal(textColourOn('#d4351c'), '#ffffff');
+  });
+
+  describe('which status each saved row is', () => {
+    const before: Status[] = RAG_SCALE.map((s, position) => ({ ...s, id: `id-${s.key}`, position }));
+    const [green, amber, red] = before as [Status, Status, Status];
+    const row = (shown: Status | undefined, key: string, label = key) => ({
+      ...(shown ?? RAG_SCALE[0]!),
+      id: shown?.id,
+      key,
+      label,
+    });
+    const cases: {
+      name: string;
+      rows: ReturnType<typeof row>[];
+      ids: (string | undefined)[];
+      removed?: string[];
+      rekeyed?: string[];
+      renamed?: string[];
+    }[] = [
+      {
+        name: 'keeps each status with its key when the rows are reordered',
+        rows: [row(red, 'red', 'Red'), row(amber, 'amber', 'Amber'), row(green, 'green', 'Green')],
+        ids: ['id-red', 'id-amber', 'id-green'],
+      },
+      {
+        name: 'follows the key, not the row, when rows are retyped top to bottom with a new status above',
+        rows: [
+          row(green, 'blue', 'Blue'),
+          row(amber, 'green', 'Green'),
+          row(red, 'amber', 'Amber'),
+          row(undefined, 'red', 'Red'),
+        ],
+        ids: [undefined, 'id-green', 'id-amber', 'id-red'],
+      },
+      {
+        name: 'keeps the status shown in a row under a new key when no row keeps its key',
+        rows: [row(green, 'on-target', 'On target'), row(amber, 'amber', 'Amber'), row(red, 'red', 'Red')],
+        ids: ['id-green', 'id-amber', 'id-red'],
+        rekeyed: ['id-green>on-target'],
+        renamed: ['id-green>On target'],
+      },
+      {
+        name: 'renames a status that keeps its key',
+        rows: [row(green, 'green', 'Green'), row(amber, 'amber', 'Behind'), row(red, 'red', 'Red')],
+        ids: ['id-green', 'id-amber', 'id-red'],
+        renamed: ['id-amber>Behind'],
+      },
+      {
+        name: 'removes the statuses no row keeps',
+        rows: [row(green, 'green', 'Green'), row(red, 'red', 'Red')],
+        ids: ['id-green', 'id-red'],
+        removed: ['id-amber'],
+      },
+      {
+        name: 'makes a new status of a row whose status another row kept by key',
+        rows: [row(green, 'amber', 'Amber'), row(amber, 'late', 'Late')],
+        ids: ['id-amber', undefined],
+        removed: ['id-green', 'id-red'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const change = planScaleChange(before, c.rows);
+        assert.deepEqual(
+          change.rows.map((r) => r.id),
+          c.ids,
+        );
+        assert.deepEqual(
+          change.removed.map((s) => s.id),
+          c.removed ?? [],
+        );
+        assert.deepEqual(
+          change.rekeyed.map((r) => `${r.status.id}>${r.key}`),
+          c.rekeyed ?? [],
+        );
+        assert.deepEqual(
+          change.renamed.map((r) => `${r.status.id}>${r.label}`),
+          c.renamed ?? [],
+        );
+      });
+    }
   });
 });

@@ -103,3 +103,56 @@ export function textColourOn(hex: string): '#0b0c0c' | '#ffffff' {
   const l = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
   return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#0b0c0c' : '#ffffff';
 }
+
+/** A row of the scale as an officer saved it: `id` is the status the row was shown for, if any. */
+export interface ScaleRow extends StatusDefinition {
+  id?: string | undefined;
+}
+
+/** What saving a scale does to the statuses there are (`planScaleChange`). */
+export interface ScaleChange {
+  /** The rows to save, in order, each with the id of the existing status it keeps (undefined: a new status). */
+  rows: (StatusDefinition & { id: string | undefined })[];
+  /** Existing statuses no row keeps: reports that use one are left without a status. */
+  removed: Status[];
+  /** Existing statuses kept under a new key (their reports keep them). */
+  rekeyed: { status: Status; key: string }[];
+  /** Existing statuses kept under a new label (their reports show it). */
+  renamed: { status: Status; label: string }[];
+}
+
+/**
+ * Which existing status each saved row is. A status is known by its key: a row with an existing
+ * key IS that status, wherever it stands and whatever row it was shown in, so reordering rows or
+ * retyping them top to bottom never moves a report to another status. A row with a new key is
+ * the status it was shown for (its `id`) under a new key, if no other row kept that status's key;
+ * otherwise it is a new status. Statuses no row keeps are removed.
+ */
+export function planScaleChange(before: Status[], submitted: ScaleRow[]): ScaleChange {
+  const byKey = new Map(before.map((s) => [s.key, s]));
+  const byId = new Map(before.map((s) => [s.id, s]));
+  const claimed = new Set<string>();
+  const ids: (string | undefined)[] = submitted.map((r) => {
+    const same = byKey.get(r.key);
+    if (!same || claimed.has(same.id)) return undefined;
+    claimed.add(same.id);
+    return same.id;
+  });
+  submitted.forEach((r, i) => {
+    if (ids[i] !== undefined || !r.id) return;
+    const shown = byId.get(r.id);
+    if (!shown || claimed.has(shown.id)) return;
+    claimed.add(shown.id);
+    ids[i] = shown.id;
+  });
+  const rows = submitted.map(({ id: _shown, ...r }, i) => ({ ...r, id: ids[i] }));
+  const rekeyed: ScaleChange['rekeyed'] = [];
+  const renamed: ScaleChange['renamed'] = [];
+  for (const row of rows) {
+    const status = row.id === undefined ? undefined : byId.get(row.id);
+    if (!status) continue;
+    if (status.key !== row.key) rekeyed.push({ status, key: row.key });
+    if (status.label !== row.label) renamed.push({ status, label: row.label });
+  }
+  return { rows, removed: before.filter((s) => !claimed.has(s.id)), rekeyed, renamed };
+}

@@ -23,10 +23,9 @@ export function directionOfTravel(item: BoardPackItem, statuses: Status[]): Dire
   const position = (key: string | undefined) => (key ? statuses.findIndex((s) => s.key === key) : -1);
   const from = position(item.previous.statusKey);
   const to = position(item.status?.key);
-  const was =
-    from >= 0
-      ? `${statuses[from]!.label} in ${item.previous.periodLabel}`
-      : `No status in ${item.previous.periodLabel}`;
+  // The previous status as it was published (its label then), else as the scale names it now.
+  const label = item.previous.statusLabel ?? (from >= 0 ? statuses[from]!.label : undefined);
+  const was = label ? `${label} in ${item.previous.periodLabel}` : `No status in ${item.previous.periodLabel}`;
   if (from < 0 || to < 0) return { key: 'none', label: 'Not known', arrow: '', detail: was };
   const key = to < from ? 'better' : to > from ? 'worse' : 'same';
   return {

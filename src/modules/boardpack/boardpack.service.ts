@@ -47,8 +47,8 @@ export interface BoardPackItem {
   report: ReportBundle | ReportSnapshot | undefined;
   /** The status shown for the period, as the report above has it. */
   status: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'> | undefined;
-  /** The previous report's period and status, for the direction of travel. */
-  previous: { periodLabel: string; statusKey: string | undefined } | undefined;
+  /** The previous report's period and status (as published, when it is), for the direction of travel. */
+  previous: { periodLabel: string; statusKey: string | undefined; statusLabel?: string | undefined } | undefined;
   /** There is a report for the period, but no revision of it is published yet. */
   notYetPublished: boolean;
 }
@@ -68,18 +68,27 @@ export function createBoardPackService({ plans, periods, organisations, reports,
     period: ReportingPeriod,
     statuses: Status[],
   ): Promise<BoardPackItem> {
-    const bundle = await reports.getBundle(actor, priority.code, period.key);
+    // A published report is its published revision (readable() gives it), with the status it was
+    // signed off with; a draft or a report in sign-off is live, on the scale as it is now.
+    const readable = await reports.readable(actor, priority.code, period.key);
+    const bundle = readable.bundle ?? (await reports.getBundle(actor, priority.code, period.key));
+    const published = bundle.report.state === 'published';
     const statusOf = (id: string | null) => (id ? statuses.find((s) => s.id === id) : undefined);
+    let previous: BoardPackItem['previous'];
+    if (bundle.previous) {
+      const before = bundle.previous;
+      const summary =
+        before.report.state === 'published'
+          ? (await reports.listForPriority(actor, priority.code)).find((r) => r.periodKey === before.period.key)
+          : undefined;
+      const status = summary ? (summary.publishedStatus ?? undefined) : statusOf(before.report.statusId);
+      previous = { periodLabel: before.period.label, statusKey: status?.key, statusLabel: status?.label };
+    }
     return {
       priority,
-      report: bundle,
-      status: statusOf(bundle.report.statusId),
-      previous: bundle.previous
-        ? {
-            periodLabel: bundle.previous.period.label,
-            statusKey: statusOf(bundle.previous.report.statusId)?.key,
-          }
-        : undefined,
+      report: published ? readable.snapshot : bundle,
+      status: published ? (readable.snapshot.report.status ?? undefined) : statusOf(bundle.report.statusId),
+      previous,
       notYetPublished: false,
     };
   }
@@ -102,6 +111,7 @@ export function createBoardPackService({ plans, periods, organisations, reports,
       previous: earlier && {
         periodLabel: (await periods.getByKey(actor, earlier.periodKey)).label,
         statusKey: earlier.publishedStatus?.key,
+        statusLabel: earlier.publishedStatus?.label,
       },
       notYetPublished: false,
     };

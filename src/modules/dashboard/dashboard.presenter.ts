@@ -17,6 +17,12 @@ const listLink = (period: string, filter: { theme?: string; status?: string }) =
 export function presentDashboard(d: Dashboard) {
   const columns = [
     ...d.statuses.map((s) => ({ key: s.key, label: s.label, status: presentStatus(s) })),
+    // A status published reports keep that the scale no longer has.
+    ...d.formerStatuses.map((s) => ({
+      key: s.key,
+      label: `${s.label} (no longer on the scale)`,
+      status: presentStatus(s),
+    })),
     { key: 'none', label: 'Not assessed', status: null },
     { key: 'no-report', label: 'No report', status: null },
   ];
@@ -41,9 +47,7 @@ export function presentDashboard(d: Dashboard) {
     })),
     grandTotal: { count: Object.values(d.totals).reduce((a, b) => a + b, 0), href: listLink(p, {}) },
     changes: d.changes.map((c) => {
-      const find = (id: string | null) => (id ? d.statuses.find((s) => s.id === id) : undefined);
-      const from = find(c.fromStatusId);
-      const to = find(c.toStatusId);
+      const { from, to } = c;
       return {
         code: c.code,
         title: c.title,

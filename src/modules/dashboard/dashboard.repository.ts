@@ -3,19 +3,35 @@
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../schema.ts';
+import type { FrozenStatus } from '../../domain/report-snapshot.ts';
+
+/**
+ * The status a report shows, as JSON (a FrozenStatus): the one its published revision was
+ * published with when it is published (or, with `publishedOnly`, always: such readers see only
+ * that revision), else its live status on the scale as it is now.
+ */
+function shownStatus(report: string, publishedOnly: boolean) {
+  const published = sql<unknown>`(select r.status from report_revision r
+    where r.report_id = ${sql.ref(`${report}.id`)} and r.number = ${sql.ref(`${report}.published_revision`)})`;
+  if (publishedOnly) return published;
+  const live = sql<unknown>`(select jsonb_build_object('key', s.key, 'label', s.label, 'colour', s.colour,
+    'shape', s.shape, 'description', s.description) from status s where s.id = ${sql.ref(`${report}.status_id`)})`;
+  return sql<unknown>`(case when ${sql.ref(`${report}.state`)} = 'published' then ${published} else ${live} end)`;
+}
 
 export interface ThemeStatusCount {
   themeId: string;
   themeTitle: string;
-  statusId: string | null;
+  /** The status the reports show (null: not assessed, or no report). */
+  status: FrozenStatus | null;
   hasReport: boolean;
   count: number;
 }
 export interface StatusChange {
   code: string;
   title: string;
-  fromStatusId: string | null;
-  toStatusId: string | null;
+  from: FrozenStatus | null;
+  to: FrozenStatus | null;
   fromPeriodKey: string;
 }
 export interface OverdueMilestone {
@@ -34,9 +50,10 @@ export interface OverdueMilestone {
 function dashboardQueries(db: Kysely<DB>) {
   return {
     /**
-     * Priorities per theme and status in the period. With `publishedOnly` (readers who may not
-     * see drafts) a report counts only once it has a published revision, with the status it was
-     * published with.
+     * Priorities per theme and status in the period. A published report counts with the status it
+     * was published with, whatever the scale says now; a draft or a report in sign-off with its
+     * status on the scale as it is. With `publishedOnly` (readers who may not see drafts) a report
+     * counts only once it has a published revision, with that revision's status.
      */
     async statusCounts(organisationId: string, periodId: string, publishedOnly = false): Promise<ThemeStatusCount[]> {
       const rows = await db
@@ -48,45 +65,39 @@ function dashboardQueries(db: Kysely<DB>) {
             .on('progress_report.period_id', '=', periodId);
           return publishedOnly ? j.on('progress_report.published_revision', 'is not', null) : j;
         })
-        .leftJoin('report_revision', (join) =>
-          join
-            .onRef('report_revision.report_id', '=', 'progress_report.id')
-            .onRef('report_revision.number', '=', 'progress_report.published_revision'),
-        )
-        .leftJoin('status as published_status', (join) =>
-          join
-            .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
-            .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`),
-        )
-        .select((eb) => [
+        .select([
           'theme.id as theme_id',
           'theme.title as theme_title',
           'theme.position',
-          (publishedOnly ? eb.ref('published_status.id') : eb.ref('progress_report.status_id')).as('status_id'),
-          eb.fn.count<number>('progress_report.id').as('reports'),
-          eb.fn.countAll<number>().as('n'),
+          'progress_report.id as report_id',
+          shownStatus('progress_report', publishedOnly).as('status'),
         ])
         .where('priority.organisation_id', '=', organisationId)
-        .groupBy([
-          'theme.id',
-          'theme.title',
-          'theme.position',
-          publishedOnly ? 'published_status.id' : 'progress_report.status_id',
-        ])
         .orderBy('theme.position')
+        .orderBy('theme.id')
         .execute();
-      return rows.map((r) => ({
-        themeId: r.theme_id,
-        themeTitle: r.theme_title,
-        statusId: r.status_id,
-        hasReport: Number(r.reports) > 0,
-        count: Number(r.n),
-      }));
+      // Counted here, per theme and status key (a status no longer on the scale keeps its own).
+      const counts = new Map<string, ThemeStatusCount>();
+      for (const r of rows) {
+        const status = r.report_id === null ? null : (r.status as FrozenStatus | null);
+        const id = `${r.theme_id} ${r.report_id === null ? 'no-report' : (status?.key ?? '')}`;
+        const count = counts.get(id) ?? {
+          themeId: r.theme_id,
+          themeTitle: r.theme_title,
+          status,
+          hasReport: r.report_id !== null,
+          count: 0,
+        };
+        count.count += 1;
+        counts.set(id, count);
+      }
+      return [...counts.values()];
     },
 
     /**
-     * Priorities reported in the period whose status differs from their previous report's. With
-     * `publishedOnly`, both statuses are those the reports were published with.
+     * Priorities reported in the period whose status differs (by key) from their previous
+     * report's, each status as the report shows it (`shownStatus`). With `publishedOnly`, only
+     * published reports, with the statuses they were published with.
      */
     async statusChanges(
       organisationId: string,
@@ -94,13 +105,6 @@ function dashboardQueries(db: Kysely<DB>) {
       startsOn: string,
       publishedOnly = false,
     ): Promise<StatusChange[]> {
-      // The status a reader sees of a report: live, or as its published revision has it.
-      const shown = (report: string) =>
-        publishedOnly
-          ? sql<string | null>`(select s.id from report_revision r join status s
-              on s.organisation_id = r.organisation_id and s.key = r.status->>'key'
-              where r.report_id = ${sql.ref(`${report}.id`)} and r.number = ${sql.ref(`${report}.published_revision`)})`
-          : sql<string | null>`${sql.ref(`${report}.status_id`)}`;
       const rows = await db
         .selectFrom('progress_report as current')
         .innerJoin('priority', 'priority.id', 'current.priority_id')
@@ -109,7 +113,7 @@ function dashboardQueries(db: Kysely<DB>) {
             eb
               .selectFrom('progress_report as earlier')
               .innerJoin('reporting_period as ep', 'ep.id', 'earlier.period_id')
-              .select([shown('earlier').as('status_id'), 'ep.key'])
+              .select([shownStatus('earlier', publishedOnly).as('status'), 'ep.key'])
               .whereRef('earlier.priority_id', '=', 'current.priority_id')
               .where('ep.ends_on', '<', startsOn)
               .$if(publishedOnly, (q) => q.where('earlier.published_revision', 'is not', null))
@@ -121,21 +125,21 @@ function dashboardQueries(db: Kysely<DB>) {
         .select([
           'priority.code',
           'priority.title',
-          'prev.status_id as from_status',
-          shown('current').as('to_status'),
+          'prev.status as from_status',
+          shownStatus('current', publishedOnly).as('to_status'),
           'prev.key as from_key',
         ])
         .where('current.organisation_id', '=', organisationId)
         .where('current.period_id', '=', periodId)
         .$if(publishedOnly, (q) => q.where('current.published_revision', 'is not', null))
-        .where(sql<boolean>`prev.status_id is distinct from ${shown('current')}`)
+        .where(sql<boolean>`(prev.status->>'key') is distinct from (${shownStatus('current', publishedOnly)}->>'key')`)
         .orderBy('priority.code')
         .execute();
       return rows.map((r) => ({
         code: r.code,
         title: r.title,
-        fromStatusId: r.from_status,
-        toStatusId: r.to_status,
+        from: (r.from_status as FrozenStatus | null) ?? null,
+        to: (r.to_status as FrozenStatus | null) ?? null,
         fromPeriodKey: r.from_key,
       }));
     },

@@ -7,6 +7,7 @@ import { authorize, can } from '../../domain/permissions.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
 import type { Status } from '../../domain/status-scale.ts';
+import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { Timescale } from '../../domain/timescale.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
@@ -17,6 +18,8 @@ export interface Dashboard {
   period: ReportingPeriod;
   periods: ReportingPeriod[];
   statuses: Status[];
+  /** Statuses that published reports of the period show but the scale no longer has (by key). */
+  formerStatuses: FrozenStatus[];
   /** Per theme: count per status key, plus "none" (report without a status) and "no-report". */
   themes: { themeId: string; themeTitle: string; counts: Record<string, number>; total: number }[];
   totals: Record<string, number>;
@@ -46,9 +49,15 @@ export function createDashboardService({ repo, periods, organisations, indicator
         ? await periods.getByKey(actor, periodKey)
         : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
       const statuses = await organisations.statusScale(actor);
-      const byId = new Map(statuses.map((s) => [s.id, s]));
-      const keyOf = (statusId: string | null, hasReport: boolean) =>
-        !hasReport ? 'no-report' : statusId ? (byId.get(statusId)?.key ?? 'none') : 'none';
+      const onScale = new Set(statuses.map((s) => s.key));
+      // Statuses published reports show that the scale no longer has: each keeps its own column.
+      const former = new Map<string, FrozenStatus>();
+      const keyOf = (status: FrozenStatus | null, hasReport: boolean) => {
+        if (!hasReport) return 'no-report';
+        if (!status) return 'none';
+        if (!onScale.has(status.key) && !former.has(status.key)) former.set(status.key, status);
+        return status.key;
+      };
 
       const themes = new Map<string, Dashboard['themes'][number]>();
       const totals: Record<string, number> = {};
@@ -59,18 +68,19 @@ export function createDashboardService({ repo, periods, organisations, indicator
           counts: {},
           total: 0,
         };
-        const key = keyOf(row.statusId, row.hasReport);
+        const key = keyOf(row.status, row.hasReport);
         theme.counts[key] = (theme.counts[key] ?? 0) + row.count;
         theme.total += row.count;
         totals[key] = (totals[key] ?? 0) + row.count;
         themes.set(row.themeId, theme);
       }
 
-      const position = (id: string | null) => (id ? statuses.findIndex((s) => s.id === id) : -1);
+      // Better or worse by the statuses' places on the scale as it is now (by key).
+      const position = (status: FrozenStatus | null) => (status ? statuses.findIndex((s) => s.key === status.key) : -1);
       const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn, publishedOnly)).map(
         (c) => {
-          const from = position(c.fromStatusId);
-          const to = position(c.toStatusId);
+          const from = position(c.from);
+          const to = position(c.to);
           return {
             ...c,
             fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
@@ -106,6 +116,7 @@ export function createDashboardService({ repo, periods, organisations, indicator
         period,
         periods: all,
         statuses,
+        formerStatuses: [...former.values()],
         themes: [...themes.values()],
         totals,
         changes,

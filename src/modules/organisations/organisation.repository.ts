@@ -38,6 +38,16 @@ export interface IndicatorDefaults {
   ruleValue: number;
 }
 
+/** A report that is not published (draft or in sign-off) and the status it has now. */
+export interface UnpublishedReportUsingStatus {
+  reportId: string;
+  priorityCode: string;
+  periodKey: string;
+  periodEndsOn: string;
+  state: 'draft' | 'submitted' | 'officer_approved';
+  statusId: string;
+}
+
 export interface StatusInput {
   id?: string | undefined;
   key: string;
@@ -230,17 +240,60 @@ function organisationQueries(db: Kysely<DB>) {
         position: r.position,
       }));
     },
-    async countReportsByStatus(organisationId: string): Promise<Map<string, number>> {
+    /**
+     * The reports not published now (drafts, and reports in sign-off, including the next revision
+     * of a published report) that have one of these statuses. Published reports show the status
+     * their revision was published with, so a change of the scale never touches them.
+     */
+    async listUnpublishedReportsUsing(
+      organisationId: string,
+      statusIds: string[],
+    ): Promise<UnpublishedReportUsingStatus[]> {
+      if (statusIds.length === 0) return [];
       const rows = await db
         .selectFrom('progress_report')
-        .select(['status_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('organisation_id', '=', organisationId)
-        .where('status_id', 'is not', null)
-        .groupBy('status_id')
+        .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
+        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select([
+          'progress_report.id',
+          'progress_report.state',
+          'progress_report.status_id',
+          'priority.code',
+          'reporting_period.key',
+          'reporting_period.ends_on',
+        ])
+        .where('progress_report.organisation_id', '=', organisationId)
+        .where('progress_report.state', '!=', 'published')
+        .where('progress_report.status_id', 'in', statusIds)
+        .orderBy('priority.code')
+        .orderBy('reporting_period.ends_on', 'desc')
+        .orderBy('reporting_period.starts_on', 'desc')
         .execute();
-      return new Map(rows.map((r) => [r.status_id!, Number(r.n)]));
+      return rows.map((r) => ({
+        reportId: r.id,
+        priorityCode: r.code,
+        periodKey: r.key,
+        periodEndsOn: String(r.ends_on),
+        state: r.state as UnpublishedReportUsingStatus['state'],
+        statusId: r.status_id!,
+      }));
     },
-    /** Replaces the scale: updates rows by id, inserts new ones, deletes the rest (callers check use first). */
+    /**
+     * Leaves the reports that have one of these statuses without one (before the statuses are
+     * removed). A published report still shows the status it was published with: its revision
+     * holds it; its next revision starts without one.
+     */
+    async clearReportStatuses(organisationId: string, statusIds: string[]): Promise<number> {
+      if (statusIds.length === 0) return 0;
+      const r = await db
+        .updateTable('progress_report')
+        .set({ status_id: null })
+        .where('organisation_id', '=', organisationId)
+        .where('status_id', 'in', statusIds)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    /** Replaces the scale: updates rows by id, inserts new ones, deletes the rest (callers clear their reports first). */
     async replaceStatuses(organisationId: string, statuses: StatusInput[]): Promise<void> {
       const keep = statuses.filter((s) => s.id).map((s) => s.id!);
       let del = db.deleteFrom('status').where('organisation_id', '=', organisationId);

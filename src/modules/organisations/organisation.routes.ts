@@ -6,7 +6,7 @@ import { organisationPrefix, paths, routes } from '../../paths.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
-import type { ErrorView } from '../../platform/views/views.ts';
+import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { SHAPES } from '../../domain/status-scale.ts';
 import {
   organisationInput,
@@ -14,10 +14,14 @@ import {
   ORGANISATION_KINDS,
   ORGANISATION_KIND_LABELS,
 } from './organisation.schemas.ts';
-import { STATUS_PRESETS } from './organisation.service.ts';
+import { STATUS_PRESETS, StatusScaleChangeUnconfirmedError } from './organisation.service.ts';
+import { presentScaleConfirmation } from './organisation.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 
 type Params = { id: string };
+
+/** A form field as typed (the confirmation page carries the rows on as they were sent). */
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function registerOrganisationRoutes(app: FastifyInstance, services: Services): void {
   const { organisations } = services;
@@ -234,14 +238,20 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
   app.get(
     paths.statusScale.edit,
     { config: { permission: 'settings.edit' } },
-    async (request: FastifyRequest<{ Querystring: { blank?: string } }>, reply) => {
+    async (request: FastifyRequest<{ Querystring: { blank?: string; saved?: string } }>, reply) => {
       const scale = await organisations.statusScale(request.actor);
       const { template, ...ctx } = await scalePage(
         request,
         scale as unknown as Record<string, unknown>[],
         Math.min(3, Number(request.query.blank ?? 0) || 0),
       );
-      return reply.view(template, ctx);
+      return reply.view(template, {
+        ...ctx,
+        flash:
+          request.query.saved === '1'
+            ? 'The status scale has been saved. Published reports keep the status they were published with.'
+            : undefined,
+      });
     },
   );
   app.post(paths.statusScale.edit, { config: { permission: 'settings.edit' } }, async (request, reply) => {
@@ -253,32 +263,52 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     let { rows: statuses, blank } = applyRowIntent(submitted, intent);
     const preset = /^preset-(\w+)$/.exec(intent);
     if (preset && STATUS_PRESETS[preset[1]!]) {
-      // Keep the ids of existing statuses in order, so reports keep their (now relabelled) status.
+      // Each preset status takes the place of the existing status in its row: one whose key the
+      // preset keeps stays itself; the others are re-keyed (and confirmed if reports use them).
       const existing = await organisations.statusScale(request.actor);
       statuses = STATUS_PRESETS[preset[1]!]!.statuses.map((s, i) => ({ ...s, id: existing[i]?.id ?? '' }));
     }
     if (intent !== 'save') {
-      // Add, move, remove or a preset: show the form again; nothing is saved until "Save".
+      // Add, move, remove, a preset or back from the confirmation: the form again; nothing is saved until "Save".
       const { template, ...ctx } = await scalePage(request, statuses, blank);
       return reply.view(template, {
         ...ctx,
         notice: 'Your changes are not saved yet: select “Save status scale” to keep them.',
       });
     }
-    return submitForm(
-      reply,
-      () => organisations.updateStatusScale(request.actor, { statuses }),
-      () => paths.statusScale.edit,
-      async (errors) => {
-        // Put back any saved status the form left out, so a refused removal shows it again.
-        const kept = new Set(statuses.map((s) => s.id).filter(Boolean));
-        const rows = [...statuses];
-        for (const s of (await organisations.statusScale(request.actor)).filter((x) => !kept.has(x.id))) {
-          rows.splice(Math.min(s.position, rows.length), 0, s as unknown as Record<string, unknown>);
-        }
-        return scalePage(request, rows, 0, errors);
-      },
-    );
+    try {
+      await organisations.updateStatusScale(request.actor, {
+        statuses,
+        confirm: body.confirm,
+        confirmedReports: body.confirmedReports,
+      });
+      return reply.redirect(`${paths.statusScale.edit}?saved=1`, 303);
+    } catch (error) {
+      if (error instanceof StatusScaleChangeUnconfirmedError) {
+        // Nothing is saved: the officer sees which unpublished reports change, and saves again or goes back.
+        return reply.view('organisations/views/status-scale-confirm.njk', {
+          pageTitle: 'Check the change to the status scale',
+          section: 'settings',
+          backLink: { href: paths.statusScale.edit, text: 'Back to the status scale (discards the change)' },
+          ...presentScaleConfirmation(error.plan),
+          rows: statuses.map((r, index) => ({
+            index,
+            id: textOf(r.id),
+            label: textOf(r.label),
+            key: textOf(r.key),
+            colour: textOf(r.colour),
+            shape: textOf(r.shape),
+            description: textOf(r.description),
+            commentRequired: r.commentRequired === true || r.commentRequired === 'yes',
+          })),
+        });
+      }
+      if (error instanceof ValidationError) {
+        const { template, ...ctx } = await scalePage(request, statuses, 0, errorView(error.issues));
+        return reply.status(422).view(template, ctx);
+      }
+      throw error;
+    }
   });
 
   // --- Indicator defaults (the tolerance of indicators without their own rule) -----------
@@ -384,13 +414,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       method: 'PUT',
       url: paths.api.statusScale,
       permission: 'settings.edit',
-      summary: 'Replace the status scale (send existing ids to keep statuses that reports use)',
-      // Not versioned yet: the scale has no version of its own to check (issue 13 redesigns the
-      // scale, with a confirmation, and gives it one). Asking for a version nobody checks would
-      // only pretend to protect.
+      summary:
+        'Replace the status scale. A status is known by its key: a status sent with its key keeps its reports. A change that removes, re-keys or renames a status unpublished reports use is refused (409 STATUS_SCALE_CHANGE_UNCONFIRMED, naming them) unless the body also has `confirm: true`. Published reports keep the status they were published with.',
+      // Not versioned yet: the scale has no version of its own to check (versioning the scale by
+      // period is still to come, issue 13). Asking for a version nobody checks would only pretend to protect.
       versioned: false,
       tag: 'Status scale',
-      body: statusScaleInput,
+      // `confirm` is optional, so it is left out of what a PUT must send (the service reads it).
+      body: statusScaleInput.pick({ statuses: true }),
       success: { status: 200, description: 'Statuses' },
     },
     async (request) => organisations.updateStatusScale(request.actor, request.body),

@@ -70,6 +70,23 @@ export const statusScaleInput = z.object({
     .array(statusInput, { error: 'Add at least one status' })
     .min(1, { error: 'Add at least one status' })
     .max(12, { error: 'A status scale can have at most 12 statuses' }),
+  /**
+   * Saves a change that alters what unpublished reports show (a status they use removed, re-keyed
+   * or renamed): the confirmation page's button, or `true` from the API once it has been told
+   * which reports (409 STATUS_SCALE_CHANGE_UNCONFIRMED).
+   */
+  confirm: checkbox().optional(),
+  /**
+   * The unpublished reports listed when the officer confirmed (the confirmation page sends them):
+   * a report that started using a changed status since then is shown for confirmation again.
+   */
+  confirmedReports: z.preprocess(
+    (v) => (v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v]),
+    z
+      .array(z.uuid({ error: 'The reports confirmed must be report ids' }))
+      .max(10_000)
+      .optional(),
+  ),
 });
 export type StatusScaleInput = z.output<typeof statusScaleInput>;
 

@@ -16,10 +16,14 @@ import {
   RAG_SCALE,
   TARGET_SCALE,
   checkScale,
+  planScaleChange,
   statusKeyFromLabel,
+  type ScaleChange,
   type Status,
   type StatusDefinition,
 } from '../../domain/status-scale.ts';
+import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
+import { STATE_LABELS } from '../../domain/report-workflow.ts';
 import { percentToBasisPoints } from '../../domain/indicators/indicator.ts';
 import type {
   OrganisationRepository,
@@ -53,6 +57,60 @@ export class NoOrganisationError extends NotFoundError {
   }
 }
 
+/** An unpublished report whose status a change of the scale alters. */
+export interface ReportAffectedByScale {
+  reportId: string;
+  priorityCode: string;
+  periodKey: string;
+  state: 'draft' | 'submitted' | 'officer_approved';
+  /** Its status now. */
+  now: Status;
+  /** The status it shows once the scale is saved; null when its status is removed. */
+  after: StatusDefinition | null;
+}
+
+/** What saving a scale does: which status each row is, and the unpublished reports it changes. */
+export interface StatusScalePlan {
+  change: ScaleChange;
+  affected: ReportAffectedByScale[];
+  /** The scale as it is now. */
+  before: Status[];
+}
+
+/** A change of the scale that alters unpublished reports, not yet confirmed: nothing was saved. */
+export class StatusScaleChangeUnconfirmedError extends ConflictError {
+  constructor(readonly plan: StatusScalePlan) {
+    const n = plan.affected.length;
+    const list = plan.affected
+      .map(
+        (a) =>
+          `${a.priorityCode} ${periodLabel(parsePeriodKey(a.periodKey))} (${STATE_LABELS[a.state].toLowerCase()}: ${a.now.label} becomes ${a.after ? a.after.label : 'not assessed'})`,
+      )
+      .join('; ');
+    super(
+      'STATUS_SCALE_CHANGE_UNCONFIRMED',
+      `Saving this scale changes the status of ${n} unpublished report${n === 1 ? '' : 's'}: ${list}. Published reports are not affected: they keep the status they were published with. Nothing has been saved: confirm the change to save it.`,
+    );
+  }
+}
+
+/** Errors about a row say which row ("Status 2: enter a label"), wherever the message is shown. */
+function parseScale(input: unknown) {
+  try {
+    return parseWith(statusScaleInput, input);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(
+      error.issues.map((i) => {
+        const row = /^statuses\.(\d+)\./.exec(i.field);
+        return row && !/^Status \d/.test(i.message)
+          ? { ...i, message: `Status ${Number(row[1]) + 1}: ${i.message.charAt(0).toLowerCase()}${i.message.slice(1)}` }
+          : i;
+      }),
+    );
+  }
+}
+
 export interface OrganisationServiceDeps {
   repo: OrganisationRepository;
   units: Pick<Units<unknown>, 'current'>;
@@ -68,6 +126,49 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
   /** Read once per use case: most pages and every report need the organisation and its scale. */
   const remembered = <T>(key: string, load: () => Promise<T>): Promise<T> => units.current()?.memo(key, load) ?? load();
   const findHome = () => remembered('organisation:home', () => repo.findHome());
+
+  /**
+   * Parses a scale as saved and works out what saving it does, writing nothing: which status each
+   * row is (by key, `planScaleChange`) and the unpublished reports whose status it changes.
+   */
+  async function plan(
+    actor: Actor,
+    input: unknown,
+  ): Promise<{ plan: StatusScalePlan; confirm: boolean | undefined; confirmedReports: string[] | undefined }> {
+    const { statuses, confirm, confirmedReports } = parseScale(input);
+    const rows: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
+    const issues = checkScale(rows);
+    if (issues.length > 0) throw new ValidationError(issues);
+    const before = await repo.listStatuses(actor.organisationId);
+    const known = new Set(before.map((s) => s.id));
+    rows.forEach((s, i) => {
+      if (s.id && !known.has(s.id))
+        throw ValidationError.single(`statuses.${i}.id`, `Status ${i + 1} is not part of this organisation’s scale`);
+    });
+    const change = planScaleChange(before, rows);
+    const removed = new Set(change.removed.map((s) => s.id));
+    const becomes = new Map(change.rows.filter((r) => r.id !== undefined).map((r) => [r.id!, r]));
+    const touched = [
+      ...change.removed,
+      ...change.rekeyed.map((r) => r.status),
+      ...change.renamed.map((r) => r.status),
+    ].map((s) => s.id);
+    const byId = new Map(before.map((s) => [s.id, s]));
+    const affected = (await repo.listUnpublishedReportsUsing(actor.organisationId, [...new Set(touched)])).map(
+      (r): ReportAffectedByScale => {
+        const after = becomes.get(r.statusId);
+        return {
+          reportId: r.reportId,
+          priorityCode: r.priorityCode,
+          periodKey: r.periodKey,
+          state: r.state,
+          now: byId.get(r.statusId)!,
+          after: removed.has(r.statusId) || !after ? null : after,
+        };
+      },
+    );
+    return { plan: { change, affected, before }, confirm, confirmedReports };
+  }
 
   return {
     findHome,
@@ -282,31 +383,29 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       return after;
     },
 
-    /** Replaces the scale (labels, colours, shapes, order, comment rules). A status still used by a report cannot be removed. */
+    /**
+     * Saves the scale (labels, keys, colours, shapes, order, comment rules). A row that keeps a
+     * status's key keeps that status and its reports, wherever the row now stands. When the change
+     * removes, re-keys or renames a status that unpublished reports use, nothing is saved until it
+     * is confirmed (`confirm`, and for the form the reports it listed). Published reports are
+     * never touched: they show the status their revision was published with.
+     */
     async updateStatusScale(actor: Actor, input: unknown): Promise<Status[]> {
       authorize(actor, 'settings.edit');
-      const { statuses } = parseWith(statusScaleInput, input);
-      const withKeys: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
-      const issues = checkScale(withKeys);
-      if (issues.length > 0) throw new ValidationError(issues);
-      const before = await repo.listStatuses(actor.organisationId);
-      const known = new Set(before.map((s) => s.id));
-      withKeys.forEach((s, i) => {
-        if (s.id && !known.has(s.id))
-          throw ValidationError.single(`statuses.${i}.id`, `Status ${i + 1} is not part of this organisation’s scale`);
-      });
-      const used = await repo.countReportsByStatus(actor.organisationId);
-      const kept = new Set(withKeys.map((s) => s.id).filter(Boolean));
-      const removedInUse = before.filter((s) => !kept.has(s.id) && (used.get(s.id) ?? 0) > 0);
-      if (removedInUse.length > 0) {
-        throw new ValidationError(
-          removedInUse.map((s) => ({
-            field: 'statuses',
-            message: `${s.label} cannot be removed: ${used.get(s.id)} report${used.get(s.id) === 1 ? ' uses' : 's use'} it. Rename it instead, or change those reports first`,
-          })),
-        );
+      const { plan: planned, confirm, confirmedReports } = await plan(actor, input);
+      const { change, affected, before } = planned;
+      if (affected.length > 0) {
+        const seen = confirmedReports === undefined ? undefined : new Set(confirmedReports);
+        const confirmed = confirm === true && (seen === undefined || affected.every((a) => seen.has(a.reportId)));
+        if (!confirmed) throw new StatusScaleChangeUnconfirmedError(planned);
       }
-      await repo.replaceStatuses(actor.organisationId, withKeys);
+      // A removed status leaves the reports that had it without one (a published report's
+      // revision keeps the status it was published with).
+      await repo.clearReportStatuses(
+        actor.organisationId,
+        change.removed.map((s) => s.id),
+      );
+      await repo.replaceStatuses(actor.organisationId, change.rows);
       units.current()?.forget(`statuses:${actor.organisationId}`);
       const after = await repo.listStatuses(actor.organisationId);
       await repo.audit({

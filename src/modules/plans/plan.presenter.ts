@@ -20,10 +20,10 @@ export function presentPriorityList(
   filter: PriorityFilter,
   periods: { key: string; label: string }[] = [],
 ) {
-  const byId = new Map(statuses.map((s) => [s.id, s]));
   const rows = items
     .map((p) => {
-      const status = p.latest?.statusId ? byId.get(p.latest.statusId) : undefined;
+      // As the report shows it: a published report with the status it was published with.
+      const status = p.latest?.status ?? undefined;
       return {
         ...p,
         status: status ? presentStatus(status) : null,

@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
+import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 
 export interface Plan {
   id: string;
@@ -50,8 +51,12 @@ export interface PriorityListItem {
   themeTitle: string;
   planTitle: string;
   officerName: string | null;
-  /** The report of the latest period that has one. */
-  latest: { periodKey: string; statusId: string | null } | null;
+  /**
+   * The report of the latest period that has one: `statusId` its status on the scale now (for
+   * readers of published reports, the scale's status with its published status's key), `status`
+   * the status it shows (a published report's as it was published).
+   */
+  latest: { periodKey: string; statusId: string | null; status: FrozenStatus | null } | null;
   /**
    * Listed for readers of published reports only: a report of the period asked for (any period
    * without one) exists but has never been published, so it shows as "not yet published".
@@ -291,11 +296,21 @@ function planQueries(db: Kysely<DB>) {
                   .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
                   .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`),
               )
+              .leftJoin('status as live_status', 'live_status.id', 'progress_report.status_id')
               .select((sub) => [
                 'reporting_period.key as period_key',
                 (filter.publishedOnly ? sub.ref('published_status.id') : sub.ref('progress_report.status_id')).as(
                   'status_id',
                 ),
+                // What the report shows: a published report the status it was published with.
+                (filter.publishedOnly
+                  ? sql<unknown>`report_revision.status`
+                  : sql<unknown>`case when progress_report.state = 'published' then report_revision.status
+                      when live_status.id is null then null
+                      else jsonb_build_object('key', live_status.key, 'label', live_status.label,
+                        'colour', live_status.colour, 'shape', live_status.shape,
+                        'description', live_status.description) end`
+                ).as('status'),
               ])
               .$if(filter.publishedOnly === true, (sub) =>
                 sub.where('progress_report.published_revision', 'is not', null),
@@ -320,6 +335,7 @@ function planQueries(db: Kysely<DB>) {
           'officer.name as officer_name',
           'latest.period_key',
           'latest.status_id',
+          'latest.status',
           (eb) =>
             sql<boolean>`${
               filter.publishedOnly
@@ -351,7 +367,9 @@ function planQueries(db: Kysely<DB>) {
         themeTitle: r.theme_title,
         planTitle: r.plan_title,
         officerName: r.officer_name,
-        latest: r.period_key ? { periodKey: r.period_key, statusId: r.status_id } : null,
+        latest: r.period_key
+          ? { periodKey: r.period_key, statusId: r.status_id, status: (r.status as FrozenStatus | null) ?? null }
+          : null,
         unpublished: r.unpublished === true,
       }));
     },

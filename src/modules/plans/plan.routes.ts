@@ -123,7 +123,8 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
         backLink: { href: paths.priorities.list, text: 'All priorities' },
         priority,
         reports: list.map((r) => {
-          const status = r.statusId ? byId.get(r.statusId) : undefined;
+          // A published report shows the status it was published with; a draft its status now.
+          const status = r.state === 'published' ? r.publishedStatus : r.statusId ? byId.get(r.statusId) : undefined;
           return {
             ...r,
             periodLabel: periodLabel(parsePeriodKey(r.periodKey)),
@@ -349,17 +350,11 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       success: { status: 200, description: 'The priorities' },
     },
     async (request) => {
-      const [items, statuses] = await Promise.all([
-        plans.listPriorities(request.actor),
-        organisations.statusScale(request.actor),
-      ]);
-      const byId = new Map(statuses.map((s) => [s.id, s]));
+      const items = await plans.listPriorities(request.actor);
+      // The status's key, as the report shows it (a published report's as it was published).
       return items.map((p) => ({
         ...p,
-        latest: p.latest && {
-          ...p.latest,
-          status: p.latest.statusId ? (byId.get(p.latest.statusId)?.key ?? null) : null,
-        },
+        latest: p.latest && { ...p.latest, status: p.latest.status?.key ?? null },
       }));
     },
   );

@@ -24,6 +24,7 @@ import {
   type SignOffRole,
   type WorkflowActor,
 } from '../../domain/report-workflow.ts';
+import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { Status } from '../../domain/status-scale.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import type { ReportingPeriod } from '../periods/period.service.ts';
@@ -67,9 +68,21 @@ export interface ReportAggregateDeps {
   loadBundle(actor: Actor, priority: Priority, period: ReportingPeriod): Promise<ReportBundle>;
 }
 
+/**
+ * A report as the audit trail keeps it: the report, and the status it had as the scale then
+ * defined it (events written before the status was kept have only its id).
+ */
+export type AuditedReport = Partial<Report> & { status?: FrozenStatus | null };
+
 /** A report (or its JSON in the audit trail) as comparable content. */
-export function contentOf(report: Partial<Report> | undefined, statuses: Status[]): ReportContent {
-  const status = report?.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
+export function contentOf(report: AuditedReport | undefined, statuses: Status[]): ReportContent {
+  // The status as it was when the event was written; else, for older events, as the scale says now.
+  const status =
+    report?.status !== undefined
+      ? (report.status ?? undefined)
+      : report?.statusId
+        ? statuses.find((s) => s.id === report.statusId)
+        : undefined;
   return {
     summary: report?.summary ?? '',
     status: status?.label ?? NOT_ASSESSED,
@@ -92,21 +105,22 @@ export function contentOf(report: Partial<Report> | undefined, statuses: Status[
 function sinceVersion(
   events: ReportAuditEvent[],
   version: number,
-): { snapshot: Partial<Report> | undefined; changedBy: ChangedBy[] } {
+): { snapshot: AuditedReport | undefined; changedBy: ChangedBy[] } {
   const versionOf = (e: ReportAuditEvent) => Number((e.after as { version?: unknown } | null)?.version ?? 1);
-  const hasContent = (v: unknown): v is Partial<Report> =>
+  const hasContent = (v: unknown): v is AuditedReport =>
     typeof v === 'object' && v !== null && (v as { summary?: unknown }).summary !== undefined;
   const later = events.filter((e) => versionOf(e) > version);
   const nextEdit = later.find((e) => hasContent(e.after) && hasContent(e.before));
   const lastEdit = events.filter((e) => versionOf(e) <= version && hasContent(e.after)).at(-1);
-  const snapshot = nextEdit ? (nextEdit.before as Partial<Report>) : (lastEdit?.after as Partial<Report> | undefined);
+  const snapshot = nextEdit ? (nextEdit.before as AuditedReport) : (lastEdit?.after as AuditedReport | undefined);
   return { snapshot, changedBy: later.map((e) => ({ label: e.actor, at: e.occurredAt })) };
 }
 
-/** The audit trail keeps the report without its timestamp (which every save changes). */
-function strip(report: Report) {
+/** The audit trail keeps the report without its timestamp (which every save changes), with its status as it is now. */
+function strip(report: Report, statuses: Status[]) {
   const { updatedAt: _u, ...rest } = report;
-  return rest;
+  const status = report.statusId ? statuses.find((s) => s.id === report.statusId) : undefined;
+  return { ...rest, status: status ? frozenStatus(status) : null };
 }
 
 function refuse(decision: Extract<Decision, { allowed: false }>): never {
@@ -220,8 +234,8 @@ export function createReportAggregate({ repo, organisations, loadBundle }: Repor
           entity: 'progress_report',
           entityId: row.id,
           action: 'update',
-          before: { what, ...strip(before) },
-          after: strip(full),
+          before: { what, ...strip(before, statuses) },
+          after: strip(full, statuses),
         });
       } else {
         await repo.audit({

@@ -344,17 +344,24 @@ describeOnEachEngine('progress reports', (t) => {
     assert.deepEqual([view.status?.label, view.status?.key, view.status?.symbol], ['Suspended', 'suspended', '‖']);
   });
 
-  it('will not remove a status that reports use', async () => {
+  it('removes a status a draft uses only once the change is confirmed, leaving the draft without one', async () => {
     const { services } = t();
     const actor = await insertOrganisation(services);
     const { priority, period } = await insertReport(services, actor);
     await services.reports.updateSections(actor, priority.code, period, { status: 'green' });
     const scale = await services.organisations.statusScale(actor);
+    const statuses = scale.filter((s) => s.key !== 'green');
     await assert.rejects(
-      services.organisations.updateStatusScale(actor, { statuses: scale.filter((s) => s.key !== 'green') }),
-      (e) => e instanceof ValidationError && /Green cannot be removed: 1 report uses it/.test(issuesOf(e).join()),
+      services.organisations.updateStatusScale(actor, { statuses }),
+      (e) =>
+        e instanceof ConflictError &&
+        e.code === 'STATUS_SCALE_CHANGE_UNCONFIRMED' &&
+        new RegExp(`${priority.code} 2009/10 H1 \\(draft: Green becomes not assessed\\)`).test(e.message),
     );
     assert.equal((await services.organisations.statusScale(actor)).length, 3);
+    await services.organisations.updateStatusScale(actor, { statuses, confirm: true });
+    assert.equal((await services.organisations.statusScale(actor)).length, 2);
+    assert.equal((await services.reports.getBundle(actor, priority.code, period)).report.statusId, null);
   });
 
   it('follows up last period’s milestones in the next report: met, slipped with the original kept, overdue', async () => {

@@ -1,5 +1,5 @@
-// Reading a report: the live report for those who may read drafts, the latest published revision
-// for everyone else (a viewer never sees a draft's text or status), the form pages' bundles after
+// Reading a report: the live report for those who may read drafts (its published revision, as
+// stored, while it is published), the latest published revision for everyone else (a viewer never sees a draft's text or status), the form pages' bundles after
 // checking the person may use the form, and the list of a priority's reports.
 
 import type { Actor } from '../../../domain/actor.ts';
@@ -14,6 +14,13 @@ import { accountable, actionAt, namedOn, type ReportContext } from './context.ts
 
 export function readReportUseCases(ctx: ReportContext) {
   const { repo, plans, locate, loadBundle, mayReadDrafts, abilities } = ctx;
+
+  /** A published revision's snapshot, as stored. */
+  async function publishedSnapshot(reportId: string, number: number) {
+    const revision = await repo.findRevision(reportId, number);
+    if (!revision) throw new RevisionNotFoundError(number);
+    return snapshotOfRevision(revision);
+  }
 
   /** The live report and everything its outputs need; only for those who may read it. */
   async function getBundle(actor: Actor, code: string, periodKey: string): Promise<ReportBundle> {
@@ -40,7 +47,12 @@ export function readReportUseCases(ctx: ReportContext) {
       const bundle = await loadBundle(actor, priority, period);
       const { report } = bundle;
       return {
-        snapshot: snapshotOf(bundle),
+        // A published report is its published revision, for those who may edit it too: the status
+        // it was signed off with, whatever the scale (or the priority, or the figures) says now.
+        snapshot:
+          report.state === 'published' && report.publishedRevision !== null
+            ? await publishedSnapshot(report.id, report.publishedRevision)
+            : snapshotOf(bundle),
         bundle,
         state: report.state,
         revision: report.revision,

@@ -7,10 +7,10 @@ import { ForbiddenError } from '../../../domain/errors.ts';
 import { authorize } from '../../../domain/permissions.ts';
 import type { ReportSnapshot } from '../../../domain/report-snapshot.ts';
 import { STATE_LABELS, type ReportState } from '../../../domain/report-workflow.ts';
-import { contentOf } from '../report.aggregate.ts';
+import { contentOf, type AuditedReport } from '../report.aggregate.ts';
 import { diffContent, diffSnapshots, type FieldChange } from '../report.diff.ts';
 import { ReportNotFoundError, RevisionNotFoundError } from '../report.errors.ts';
-import type { Report, RevisionSummary } from '../report.repository.ts';
+import type { RevisionSummary } from '../report.repository.ts';
 import { snapshotOf, snapshotOfRevision } from '../report.snapshot.ts';
 import type { ReadableReport } from '../report.types.ts';
 import type { ReportContext } from './context.ts';
@@ -116,7 +116,7 @@ export function revisionUseCases(
     async snapshotDescriber(actor: Actor): Promise<(before: unknown, after: unknown) => FieldChange[]> {
       const statuses = await organisations.statusScale(actor);
       return (before, after) => {
-        type Audited = Partial<Report> & {
+        type Audited = AuditedReport & {
           signOff?: {
             role: keyof typeof ROLE_NAMES;
             decision: string;
