@@ -13,7 +13,7 @@ import { startServer } from '../server.ts';
 import { AppError, ValidationError } from '../domain/errors.ts';
 import type { DB } from '../schema.ts';
 import { systemActor, type Actor } from '../domain/actor.ts';
-import { presentReport } from '../modules/reports/report.presenter.ts';
+import { presentReport, standingOf } from '../modules/reports/report.presenter.ts';
 import { renderReportPdf } from '../render/pdf.ts';
 import { renderReportDocx } from '../render/docx.ts';
 import { renderReportJson } from '../render/json.ts';
@@ -137,7 +137,8 @@ export async function main(
         if (!['html', 'pdf', 'docx', 'json'].includes(format))
           throw new ConfigError(`--format must be html, pdf, docx or json, not "${format}"`);
         return await withServices(config, async (services) => {
-          const view = presentReport(await services.reports.getBundle(await homeActor(services), code, period));
+          const bundle = await services.reports.getBundle(await homeActor(services), code, period);
+          const view = { ...presentReport(bundle), standing: standingOf(bundle) };
           const body =
             format === 'pdf'
               ? await renderReportPdf(view)

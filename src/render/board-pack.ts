@@ -38,7 +38,6 @@ import {
   drawPageFrame,
   lineHeight,
   renderReportBody,
-  reportPageHeader,
   type Column,
   type Layout,
   type PdfOptions,
@@ -57,12 +56,11 @@ import {
   hex,
   pageSection,
   reportBody,
-  reportPageHeader as docxReportPageHeader,
   table,
   text,
 } from './docx.ts';
 import { chartPngsInTurn } from './png.ts';
-import type { ReportView, StatusView } from './report-view.ts';
+import { reportPageFooter, reportPageHeader, type ReportView, type StatusView } from './report-view.ts';
 
 export type DirectionKey = 'better' | 'worse' | 'same' | 'new' | 'none';
 
@@ -86,6 +84,8 @@ export interface BoardPackRow {
   hasReport: boolean;
   /** There is a report for the period but none of its revisions is published (published-only packs). */
   notYetPublished?: boolean;
+  /** The report shown is not published: "Draft" or "In sign-off", said under its status. */
+  unpublished?: string;
   direction: DirectionView;
 }
 
@@ -286,6 +286,22 @@ function summaryHeader(layout: Layout): Row {
   return { lines, height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM, fill: HEADER_FILL, header: true };
 }
 
+/** The status cell: the status beside its shape (or why there is none), then "Draft" or "In sign-off". */
+function summaryStatus(layout: Layout, lines: PlacedLine[], row: BoardPackRow): number {
+  const height = row.status
+    ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, { font: 'regular', size: TABLE }, false, {
+        mark: { shape: row.status.shape, colour: row.status.colour },
+      })
+    : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), {
+        font: 'italic',
+        size: TABLE,
+        colour: GREY,
+      });
+  if (!row.unpublished) return height;
+  const note: TextStyle = { font: 'bold', size: SMALL, colour: GREY };
+  return height + layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP + height, row.unpublished, note);
+}
+
 function summaryRow(layout: Layout, row: BoardPackRow): Row {
   const lines: PlacedLine[] = [];
   const style: TextStyle = { font: 'regular', size: TABLE };
@@ -293,15 +309,7 @@ function summaryRow(layout: Layout, row: BoardPackRow): Row {
     layout.place(lines, SUMMARY_COLUMNS, 0, CELL_PAD_TOP, row.code, { font: 'bold', size: TABLE }),
     layout.place(lines, SUMMARY_COLUMNS, 1, CELL_PAD_TOP, row.title, style),
     layout.place(lines, SUMMARY_COLUMNS, 2, CELL_PAD_TOP, row.officer, style),
-    row.status
-      ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, style, false, {
-          mark: { shape: row.status.shape, colour: row.status.colour },
-        })
-      : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), {
-          font: 'italic',
-          size: TABLE,
-          colour: GREY,
-        }),
+    summaryStatus(layout, lines, row),
   ];
   // The arrow is drawn after the row (its place is left blank here); the word is text.
   const arrowed = row.direction.arrow !== '';
@@ -378,8 +386,11 @@ export async function renderBoardPackPdf(view: BoardPackView, options: PdfOption
   // The cover (page 0) has no running header or footer.
   for (let i = 1; i < range.count; i++) {
     doc.switchToPage(i);
-    const header = sections.filter((s) => s.first <= i).at(-1)?.header ?? packHeader;
-    drawPageFrame(layout, header, { left: view.organisationName, page: `Page ${i + 1} of ${range.count}` });
+    const section = sections.filter((s) => s.first <= i).at(-1);
+    drawPageFrame(layout, section?.header ?? packHeader, {
+      left: section?.footer ?? view.organisationName,
+      page: `Page ${i + 1} of ${range.count}`,
+    });
   }
   doc.end();
   return done;
@@ -392,7 +403,7 @@ function boardPackBody(
   layout: Layout,
   view: BoardPackView,
   title: string,
-): { sections: { first: number; header: PageHeader }[]; packHeader: PageHeader } {
+): { sections: { first: number; header: PageHeader; footer: string }[]; packHeader: PageHeader } {
   const { doc } = layout;
   cover(layout, view);
 
@@ -408,21 +419,23 @@ function boardPackBody(
 
   // Each section (the summary, then each report) starts a page; its pages carry its header.
   const packHeader: PageHeader = { code: '', title: view.organisationName, right: title };
-  const sections: { first: number; header: PageHeader }[] = [];
+  const sections: { first: number; header: PageHeader; footer: string }[] = [];
   const entries: ContentsEntry[] = [];
-  const section = (label: string, header: PageHeader, body: () => void) => {
+  const section = (label: string, header: PageHeader, footer: string, body: () => void) => {
     layout.newPage();
     const index = doc.bufferedPageRange().count - 1;
-    sections.push({ first: index, header });
+    sections.push({ first: index, header, footer });
     entries.push({ label, page: index + 1 });
     doc.addNamedDestination(`page-${index + 1}`);
     doc.outline.addItem(label);
     layout.tag('Sect', body);
   };
 
-  section(labels[0]!.label, packHeader, () => summaryTable(layout, view));
+  section(labels[0]!.label, packHeader, view.organisationName, () => summaryTable(layout, view));
   view.reports.forEach((report, i) => {
-    section(labels[i + 1]!.label, reportPageHeader(report), () => renderReportBody(layout, report));
+    section(labels[i + 1]!.label, reportPageHeader(report), reportPageFooter(report), () =>
+      renderReportBody(layout, report),
+    );
   });
 
   layout.within(contents, () => drawContents(layout, contentsFirst, entries));
@@ -534,6 +547,7 @@ function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
                     ],
                   })
                 : text(statusText(row), { italics: true, color: DOCX_GREY }),
+              ...(row.unpublished ? [text(row.unpublished, { bold: true, size: 17, color: DOCX_GREY })] : []),
             ],
             SUMMARY_WIDTHS[3]!,
           ),
@@ -570,11 +584,7 @@ export async function renderBoardPackDocx(view: BoardPackView): Promise<Buffer> 
       pageSection(packHeader, view.organisationName, [...docxCover(view), ...docxContents(view), ...docxSummary(view)]),
       // A section per report, so each report's pages carry its own running header.
       ...view.reports.map((r, i) =>
-        pageSection(
-          docxReportPageHeader(r),
-          view.organisationName,
-          reportBody(r, pngs[i]!, { bookmark: bookmarkOf(i) }),
-        ),
+        pageSection(reportPageHeader(r), reportPageFooter(r), reportBody(r, pngs[i]!, { bookmark: bookmarkOf(i) })),
       ),
     ],
   });

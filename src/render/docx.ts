@@ -43,6 +43,7 @@ import {
 } from 'docx';
 import type { ChartTable } from './charts/chart-view.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import { reportPageFooter, reportPageHeader } from './report-view.ts';
 import { citedRiskText } from './report-view.ts';
 import { chartPngsInTurn } from './png.ts';
 
@@ -129,6 +130,20 @@ function statusParagraph(status: StatusView | null): Paragraph {
       ...(status.description ? [new TextRun({ text: ` – ${status.description}`, color: GREY })] : []),
     ],
   });
+}
+
+/** An unpublished report's notice before its heading: the mark in bold, then what it means, in a box. */
+function standingNotice(view: ReportView): Paragraph[] {
+  const standing = view.standing;
+  if (!standing?.unpublished) return [];
+  const side = { style: BorderStyle.SINGLE, size: 12, color: '0B0C0C', space: 6 };
+  return [
+    new Paragraph({
+      border: { top: side, bottom: side, left: side, right: side },
+      spacing: { after: 240 },
+      children: [new TextRun({ text: `${standing.mark} `, bold: true, size: 24 }), new TextRun(standing.sentence)],
+    }),
+  ];
 }
 
 /** Said in place of something not recorded, so that no paragraph or table cell is left blank. */
@@ -399,6 +414,7 @@ export function reportBody(
   options: ReportBodyOptions = {},
 ): (Paragraph | Table)[] {
   return [
+    ...standingNotice(view),
     reportHeading(view, options),
     new Paragraph({
       children: [
@@ -549,11 +565,6 @@ export function pageSection(
   };
 }
 
-/** The running header of a report's pages: its priority and "Progress report 2009/10 H1". */
-export function reportPageHeader(view: ReportView): { code: string; title: string; right: string } {
-  return { code: view.priority.code, title: view.priority.title, right: `Progress report ${view.period.label}` };
-}
-
 export async function renderReportDocx(view: ReportView): Promise<Buffer> {
   const pngs = await chartPngs(view);
   const doc = new Document({
@@ -565,7 +576,7 @@ export async function renderReportDocx(view: ReportView): Promise<Buffer> {
     description: view.heading,
     styles: DOCX_STYLES,
     numbering: DOCX_NUMBERING,
-    sections: [pageSection(reportPageHeader(view), view.organisationName, reportBody(view, pngs))],
+    sections: [pageSection(reportPageHeader(view), reportPageFooter(view), reportBody(view, pngs))],
   });
   return Packer.toBuffer(doc);
 }

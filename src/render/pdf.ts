@@ -20,7 +20,7 @@ import SVGtoPDF from 'svg-to-pdfkit';
 import type { ChartTable } from './charts/chart-view.ts';
 import { useObjectStreams } from './pdf-object-streams.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
-import { citedRiskText } from './report-view.ts';
+import { citedRiskText, reportPageFooter, reportPageHeader } from './report-view.ts';
 
 export type FontKey = 'regular' | 'bold' | 'italic';
 
@@ -1051,9 +1051,30 @@ function drawFrame(
   layout.drawLine(footer.page, PAGE.width - MARGIN.right - layout.width(footer.page, style), bottom, style);
 }
 
-/** The running header of a report's pages: its priority and "Progress report 2009/10 H1". */
-export function reportPageHeader(view: ReportView): { code: string; title: string; right: string } {
-  return { code: view.priority.code, title: view.priority.title, right: `Progress report ${view.period.label}` };
+/**
+ * A boxed notice at the top of an unpublished report: its mark in bold, then the sentence that
+ * says what the document is (one paragraph, read before the heading).
+ */
+function standingNotice(layout: Layout, view: ReportView): void {
+  const standing = view.standing;
+  if (!standing?.unpublished) return;
+  const markStyle: TextStyle = { font: 'bold', size: 12 };
+  const textStyle: TextStyle = { font: 'regular', size: BODY };
+  const pad = 8;
+  const markWidth = layout.width(`${standing.mark} `, markStyle);
+  const lines = layout.wrap(standing.sentence, textStyle, CONTENT_WIDTH - 2 * pad - markWidth - 4);
+  const height = Math.max(lineHeight(12), lines.length * lineHeight(BODY)) + 2 * pad - 2;
+  const top = layout.y;
+  layout.artifact(() =>
+    layout.doc.save().lineWidth(2).strokeColor(INK).rect(MARGIN.left, top, CONTENT_WIDTH, height).stroke().restore(),
+  );
+  layout.tag('P', () => {
+    layout.drawLine(standing.mark, MARGIN.left + pad, top + pad - 1, markStyle);
+    lines.forEach((line, i) =>
+      layout.drawLine(line, MARGIN.left + pad + markWidth + 4, top + pad + i * lineHeight(BODY), textStyle),
+    );
+  });
+  layout.y = top + height + 12;
 }
 
 /** Running header and footer on every page, drawn once the page count is known. */
@@ -1063,7 +1084,7 @@ function decoratePages(layout: Layout, view: ReportView): void {
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     drawPageFrame(layout, reportPageHeader(view), {
-      left: view.organisationName,
+      left: reportPageFooter(view),
       page: `Page ${i - range.start + 1} of ${range.count}`,
     });
   }
@@ -1072,6 +1093,7 @@ function decoratePages(layout: Layout, view: ReportView): void {
 /** One report's body from the current position of `layout` (the board pack starts each on a new page). */
 export function renderReportBody(layout: Layout, view: ReportView): void {
   const body: TextStyle = { font: 'regular', size: BODY };
+  standingNotice(layout, view);
   layout.heading(view.heading, 16, lineHeight(11), 0);
   const officer = view.accountableOfficer?.name ?? 'Not assigned';
   layout.paragraph(`Accountable Officer – ${officer}`, { font: 'bold', size: 11 }, 0, 8);

@@ -146,6 +146,25 @@ export interface ReportView {
   /** ISO timestamp of the report's last change, for "last updated" lines. */
   updatedAt: string;
   version: number;
+  /**
+   * What the document is: draft, in sign-off or published, with its revision and date. Every
+   * output marks an unpublished report as such on every page. Absent: no marking (views built
+   * without a workflow, e.g. renderer tests).
+   */
+  standing?: StandingView;
+}
+
+/** Where a report stands, as every output says it. */
+export interface StandingView {
+  state: 'draft' | 'submitted' | 'officer_approved' | 'published';
+  /** Not (yet) signed off and published: marked on every page of every output. */
+  unpublished: boolean;
+  /** The mark itself: "DRAFT", "IN SIGN-OFF" or "PUBLISHED". */
+  mark: string;
+  /** "Draft, revision 3, last changed 4 December 2026": for running headers and footers. */
+  short: string;
+  /** The whole sentence, at the top of the document: what it is, what that means, revision and date. */
+  sentence: string;
 }
 
 export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
@@ -169,4 +188,19 @@ export function presentStatus(status: Pick<Status, 'key' | 'label' | 'colour' | 
     symbol: SHAPE_SYMBOLS[status.shape],
     description: status.description,
   };
+}
+
+/**
+ * The running header of a report's pages: its priority and "Progress report 2009/10 H1"; an
+ * unpublished report says so at the top of every page ("DRAFT – Progress report 2009/10 H1").
+ */
+export function reportPageHeader(view: ReportView): { code: string; title: string; right: string } {
+  const what = `Progress report ${view.period.label}`;
+  const right = view.standing?.unpublished ? `${view.standing.mark} – ${what}` : what;
+  return { code: view.priority.code, title: view.priority.title, right };
+}
+
+/** The running footer's left side: the organisation, and for an unpublished report its revision and date. */
+export function reportPageFooter(view: ReportView): string {
+  return view.standing?.unpublished ? `${view.organisationName} – ${view.standing.short}` : view.organisationName;
 }

@@ -6,7 +6,7 @@ import { formatDate } from '../../domain/dates.ts';
 import type { Status } from '../../domain/status-scale.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { BoardPackView, DirectionView } from '../../render/board-pack.ts';
-import { presentReport } from '../reports/report.presenter.ts';
+import { presentReport, standingOf } from '../reports/report.presenter.ts';
 import type { BoardPack, BoardPackItem } from './boardpack.service.ts';
 
 const ARROWS = { better: '↑', worse: '↓', same: '→' } as const;
@@ -37,7 +37,10 @@ export function directionOfTravel(item: BoardPackItem, statuses: Status[]): Dire
 }
 
 export function presentBoardPack(pack: BoardPack): BoardPackView {
-  const reports = pack.items.flatMap(({ report }) => (report ? [presentReport(report, pack.today)] : []));
+  // Each report says what it is: a draft or one in sign-off is marked on every page of it.
+  const reports = pack.items.flatMap(({ report }) =>
+    report ? [{ ...presentReport(report, pack.today), standing: standingOf(report) }] : [],
+  );
   return {
     organisationName: pack.organisation.name,
     periodLabel: pack.period.label,
@@ -46,15 +49,20 @@ export function presentBoardPack(pack: BoardPack): BoardPackView {
     ...(pack.theme ? { themeTitle: pack.theme.title } : {}),
     generatedOn: formatDate(pack.today),
     publishedOnly: pack.publishedOnly,
-    summary: pack.items.map((item) => ({
-      code: item.priority.code,
-      title: item.priority.title,
-      officer: item.priority.officerName ?? 'Not assigned',
-      status: item.status ? presentStatus(item.status) : null,
-      hasReport: item.report !== undefined,
-      notYetPublished: item.notYetPublished,
-      direction: directionOfTravel(item, pack.statuses),
-    })),
+    summary: pack.items.map((item) => {
+      const standing = item.report && standingOf(item.report);
+      return {
+        code: item.priority.code,
+        title: item.priority.title,
+        officer: item.priority.officerName ?? 'Not assigned',
+        status: item.status ? presentStatus(item.status) : null,
+        hasReport: item.report !== undefined,
+        notYetPublished: item.notYetPublished,
+        // A draft's status is said to be a draft's, beside it.
+        ...(standing?.unpublished ? { unpublished: standing.state === 'draft' ? 'Draft' : 'In sign-off' } : {}),
+        direction: directionOfTravel(item, pack.statuses),
+      };
+    }),
     reports,
   };
 }

@@ -6,7 +6,9 @@ import { formatDate, fromDbDate, todayIso, type IsoDate } from '../../domain/dat
 import { formatTimescale } from '../../domain/timescale.ts';
 import { parsePeriodKey, periodLabel, periodSpan } from '../../domain/period.ts';
 import type { FrozenAction, FrozenMilestone, FrozenSignOff, ReportSnapshot } from '../../domain/report-snapshot.ts';
-import type { ReportView, SignOffView, ActionView, ProgressView } from '../../render/report-view.ts';
+import type { ReportView, SignOffView, ActionView, ProgressView, StandingView } from '../../render/report-view.ts';
+import type { ReportState } from '../../domain/report-workflow.ts';
+import { ukToday } from '../../domain/sharing.ts';
 import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '../../domain/milestone-progress.ts';
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
@@ -240,4 +242,82 @@ export function progressItems(chosen: unknown) {
     { divider: 'or' },
     { value: 'none', text: 'Nothing to record yet' },
   ].map((item) => ('value' in item ? { ...item, checked: chosen === item.value } : item));
+}
+
+// ---- where a report stands ---------------------------------------------------------------------
+// Draft, in sign-off or published, in the words every output uses to say what the document is
+// (issue 13: "every document says what it is"). A reader who may see only published reports is
+// shown the published revision, so that is what the document says.
+
+export interface StandingSource {
+  /** The live report's state. */
+  state: ReportState;
+  /** The revision shown. */
+  revision: number;
+  /** The published revision shown, when the reader sees a published one. */
+  published?: { number: number; publishedAt: Date };
+  /** ISO timestamp of the live report's last change. */
+  updatedAt: string;
+}
+
+/** "4 December 2026", the day in the UK. */
+const standingDay = (at: Date | string) => formatDate(ukToday(new Date(at)) as IsoDate);
+
+export function presentStanding({ state, revision, published, updatedAt }: StandingSource): StandingView {
+  if (published || state === 'published') {
+    const number = published?.number ?? revision;
+    const on = published ? standingDay(published.publishedAt) : standingDay(updatedAt);
+    return {
+      state: 'published',
+      unpublished: false,
+      mark: 'PUBLISHED',
+      short: `Published ${on}, revision ${number}`,
+      sentence: `Published on ${on} after sign-off (revision ${number}).`,
+    };
+  }
+  const changed = `Revision ${revision}, last changed ${standingDay(updatedAt)}.`;
+  if (state === 'draft')
+    return {
+      state,
+      unpublished: true,
+      mark: 'DRAFT',
+      short: `Draft, revision ${revision}, ${standingDay(updatedAt)}`,
+      sentence: `Draft: not signed off or published, and may change. ${changed}`,
+    };
+  return {
+    state,
+    unpublished: true,
+    mark: 'IN SIGN-OFF',
+    short: `In sign-off, revision ${revision}, ${standingDay(updatedAt)}`,
+    sentence:
+      state === 'submitted'
+        ? `In sign-off: submitted, awaiting the accountable officer’s approval; not yet published. ${changed}`
+        : `In sign-off: approved by the accountable officer, awaiting the accountable director; not yet published. ${changed}`,
+  };
+}
+
+/** The standing of what a reader was given: the live report, or the published revision. */
+export function standingOfReadable(readable: ReadableReport): StandingView {
+  return presentStanding({
+    state: readable.state,
+    revision: readable.revision,
+    ...(readable.published ? { published: readable.published } : {}),
+    updatedAt: readable.snapshot.report.updatedAt,
+  });
+}
+
+/** The standing of a live report (a bundle) or of a published revision (a snapshot). */
+export function standingOf(source: ReportBundle | ReportSnapshot): StandingView {
+  if ('statuses' in source)
+    return presentStanding({
+      state: source.report.state,
+      revision: source.report.revision,
+      updatedAt: source.report.updatedAt.toISOString(),
+    });
+  return presentStanding({
+    state: 'published',
+    revision: source.report.revision,
+    published: { number: source.report.revision, publishedAt: new Date(source.asOf) },
+    updatedAt: source.report.updatedAt,
+  });
 }

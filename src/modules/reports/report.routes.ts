@@ -19,6 +19,7 @@ import { renderReportJson } from '../../render/json.ts';
 import { renderReportHtml } from '../../render/html.ts';
 import {
   presentReport,
+  standingOfReadable,
   presentProgress,
   progressFormValues,
   progressItems,
@@ -93,7 +94,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.get(routes.report, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const readable = await reports.readable(request.actor, code, period);
-    const view = presentReport(readable.snapshot);
+    const view = { ...presentReport(readable.snapshot), standing: standingOfReadable(readable) };
     return reply.view('reports/views/report.njk', {
       pageTitle: `${view.priority.code} ${view.period.label} progress report`,
       section: 'priorities',
@@ -123,8 +124,9 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         `Reports download as pdf, docx, html or json, not ${request.params.format}`,
       );
     // What the reader may read: the live report, or for viewers the published revision.
-    const { snapshot } = await reports.readable(request.actor, request.params.code, request.params.period);
-    const view = presentReport(snapshot);
+    const readable = await reports.readable(request.actor, request.params.code, request.params.period);
+    // Every output says what it is: a draft or a report in sign-off is marked on every page.
+    const view = { ...presentReport(readable.snapshot), standing: standingOfReadable(readable) };
     const body = await download.render(view);
     const filename = `${view.priority.code}-${view.period.key}.${format}`.replace(/[^\w.-]+/g, '_');
     return reply.type(download.type).header('content-disposition', `attachment; filename="${filename}"`).send(body);
