@@ -1,7 +1,7 @@
 // Signing in as a new user would: the sign-in page (a refused first try, then the right
 // password), the person's account page with a new API token (refused until its access is
 // chosen, then read only for 30 days), an administrator inviting a
-// user, the forgotten-password page, and signing out. axe-core runs on every page.
+// user (with no mail server, so shown the link to pass on), the forgotten-password page, and signing out. axe-core runs on every page.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,7 +71,13 @@ describe('signing in, accounts and users in the browser', { timeout: 120_000 }, 
     await page.locator('#name').fill('Iain Dunn');
     await page.getByLabel('Accountable officer', { exact: true }).check();
     await page.locator('#personId').selectOption({ label: 'Iain Dunn, Procurement Manager' });
-    const invited = await inviteRefused.submit('Send invitation', new Screen(page, 'Users', 'UsersAfterInvite'));
+    // This app has no mail server: the administrator is told so and given the link to pass on.
+    const noMail = await inviteRefused.submit(
+      'Send invitation',
+      new Screen(page, 'No e-mail was sent: give Iain Dunn their invitation link', 'InvitationLink', 'no-mail'),
+    );
+    assert.match(await noMail.qa('invitation-link').inputValue(), /^http:\/\/localhost:\d+\/invitations\/[\w-]+$/);
+    const invited = await noMail.follow(noMail.qa('done'), new Screen(page, 'Users', 'UsersAfterInvite'));
     assert.match(
       await invited.qa('users').innerText(),
       /Iain Dunn\s+iain\.dunn@leeds\.example\s+Accountable officer\s+Iain Dunn\s+Invited/,

@@ -34,6 +34,7 @@ const NOT_METHODS: Record<string, string> = {
   'accounts.settings': 'session and sign-in settings (numbers)',
   'jobs.queue': 'the job queue itself: the worker’s claims and stored files, used by job handlers as the system',
   'mailer.description': 'where mail goes (a sentence)',
+  'mailer.delivers': 'whether e-mails leave Amber or only reach the log (a boolean)',
   'reminders.events': 'told of workflow steps by the reports’ use cases, after those have authorised the step',
 };
 

@@ -73,6 +73,8 @@ export interface SignInAttemptTable {
   at: Generated<Date>;
   /** When the password was verified; null while it is being verified. */
   checked_at: Date | null;
+  /** The known browser the attempt came from (its id for this account), null for any other. */
+  device: string | null;
 }
 
 export interface SecurityEventTable {

@@ -67,14 +67,19 @@ export interface ApiTokenRecord {
   revokedReason: string | null;
 }
 
-/** Failed (or still being checked) sign-in attempts in the window, for one pair and one address. */
+/** Failed (or still being checked) sign-in attempts in the window (the account service's SIGN-IN LIMITS). */
 export interface FailureCounts {
-  /** This account from this address. */
+  /** This account from this address, by browsers not known to it. */
   pair: number;
   pairOldest: Date | null;
   /** Any account from this address. */
   address: number;
   addressOldest: Date | null;
+  /** This account from every address, by browsers not known to it. */
+  account: number;
+  /** This known browser (0 when the attempt is not from one). */
+  device: number;
+  deviceOldest: Date | null;
 }
 
 export interface SecurityEventRecord {
@@ -544,33 +549,48 @@ function accountQueries(db: Kysely<DB>) {
     async lockSignInAddress(ip: string): Promise<void> {
       await sql`select pg_advisory_xact_lock(hashtext('amber.sign-in.address'), hashtext(${ip}))`.execute(db);
     },
+    /** The same for the attempts of one known browser, which are limited by their own count. */
+    async lockSignInDevice(device: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtext('amber.sign-in.device'), hashtext(${device}))`.execute(db);
+    },
     /** Failed attempts (and attempts still being checked) since `since`, with the oldest of each. */
-    async countFailures(email: string, ip: string, since: Date): Promise<FailureCounts> {
+    async countFailures(email: string, ip: string, since: Date, device?: string): Promise<FailureCounts> {
+      const account = email.toLowerCase();
       const r = await sql<{
         pair: string;
         pair_oldest: Date | null;
         address: string;
         address_oldest: Date | null;
+        account: string;
+        device: string;
+        device_oldest: Date | null;
       }>`
-        select count(*) filter (where email = ${email.toLowerCase()}) as pair,
-               min(at) filter (where email = ${email.toLowerCase()}) as pair_oldest,
-               count(*) as address,
-               min(at) as address_oldest
+        select count(*) filter (where ip = ${ip} and email = ${account} and device is null) as pair,
+               min(at) filter (where ip = ${ip} and email = ${account} and device is null) as pair_oldest,
+               count(*) filter (where ip = ${ip}) as address,
+               min(at) filter (where ip = ${ip}) as address_oldest,
+               count(*) filter (where email = ${account} and device is null) as account,
+               count(*) filter (where device = ${device ?? null}) as device,
+               min(at) filter (where device = ${device ?? null}) as device_oldest
           from sign_in_attempt
-         where ip = ${ip} and not succeeded and at >= ${since}`.execute(db);
+         where (ip = ${ip} or email = ${account} or device = ${device ?? null})
+           and not succeeded and at >= ${since}`.execute(db);
       const row = r.rows[0]!;
       return {
         pair: Number(row.pair),
         pairOldest: row.pair_oldest,
         address: Number(row.address),
         addressOldest: row.address_oldest,
+        account: Number(row.account),
+        device: Number(row.device),
+        deviceOldest: row.device_oldest,
       };
     },
     /** An attempt about to be checked: it counts as a failure until its outcome is recorded. */
-    async reserveAttempt(v: { email: string; ip: string; at: Date }): Promise<string> {
+    async reserveAttempt(v: { email: string; ip: string; at: Date; device?: string | null }): Promise<string> {
       const r = await db
         .insertInto('sign_in_attempt')
-        .values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: false, at: v.at })
+        .values({ email: v.email.toLowerCase(), ip: v.ip, succeeded: false, at: v.at, device: v.device ?? null })
         .returning('id')
         .executeTakeFirstOrThrow();
       return String(r.id);
@@ -578,12 +598,15 @@ function accountQueries(db: Kysely<DB>) {
     async recordAttemptOutcome(id: string, succeeded: boolean, checkedAt: Date): Promise<void> {
       await db.updateTable('sign_in_attempt').set({ succeeded, checked_at: checkedAt }).where('id', '=', id).execute();
     },
-    /** A successful sign-in clears the failures of this account from this address (not the address's others). */
-    async clearPairFailures(email: string, ip: string): Promise<void> {
+    /**
+     * A successful sign-in clears the failures of this account from this address (not the
+     * address's others), or, from a known browser, that browser's.
+     */
+    async clearPairFailures(email: string, ip: string, device?: string): Promise<void> {
       await db
         .deleteFrom('sign_in_attempt')
         .where('email', '=', email.toLowerCase())
-        .where('ip', '=', ip)
+        .where((eb) => (device ? eb('device', '=', device) : eb.and([eb('ip', '=', ip), eb('device', 'is', null)])))
         .where('succeeded', '=', false)
         .where('checked_at', 'is not', null)
         .execute();

@@ -35,6 +35,7 @@ export interface AccountRouteOptions {
 export function registerAccountRoutes(app: FastifyInstance, services: Services, options: AccountRouteOptions): void {
   const { accounts, people } = services;
   const names = cookieNames(options.secure);
+  const knownBrowserCookie = options.secure ? '__Host-amber_known_browser' : 'amber_known_browser';
 
   const setSession = (reply: FastifyReply, session: NewSession) =>
     appendCookie(
@@ -76,11 +77,23 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     async (request, reply) => {
       const body = formBody(request);
       try {
-        const session = await accounts.signIn(request.actor, body, clientOf(request));
+        const session = await accounts.signIn(request.actor, body, {
+          ...clientOf(request),
+          knownBrowsers: readCookies(request)[knownBrowserCookie],
+        });
         // A new session id at every sign-in: any id planted before sign-in is worthless.
         const old = readCookies(request)[names.session];
         if (old) await accounts.signOut(old, clientOf(request));
         setSession(reply, session);
+        // This browser is now known to the account: others' failed attempts cannot stop it (the
+        // account service's SIGN-IN LIMITS). Kept for as long as it stays known.
+        appendCookie(
+          reply,
+          serialiseCookie(knownBrowserCookie, session.knownBrowsers, {
+            secure: options.secure,
+            maxAgeSeconds: accounts.settings.knownBrowserDays * 86_400,
+          }),
+        );
         return reply.redirect(safeNext((request.query as Record<string, unknown>).next) ?? paths.home, 303);
       } catch (error) {
         const values = { email: typeof body.email === 'string' ? body.email : '' };
@@ -390,6 +403,30 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     });
   });
 
+  // Without a mail server (no SMTP_URL) an invitation's e-mail only reaches the log: the
+  // administrator who made it is told so and given the link to pass on, in this one response. It
+  // never goes into a redirect's address or a message others could see, and is not cached.
+  const mailDelivers = () => services.mailer.delivers !== false;
+  function linkToPassOn(
+    reply: FastifyReply,
+    invited: { user: { name: string; email: string }; link: string; expiresAt: Date | null; resent: boolean },
+  ) {
+    reply.header('cache-control', 'no-store');
+    const who = invited.user.name || invited.user.email;
+    return reply.view('accounts/views/invitation-link.njk', {
+      pageTitle: invited.expiresAt
+        ? `No e-mail was sent: give ${who} their invitation link`
+        : `No e-mail was sent: tell ${who} they can sign in`,
+      section: 'users',
+      backLink: { href: paths.users.list, text: 'Users' },
+      who,
+      email: invited.user.email,
+      link: invited.link,
+      expiresAt: invited.expiresAt && formatUkDateTime(invited.expiresAt),
+      resent: invited.resent,
+    });
+  }
+
   async function inviteForm(
     request: FastifyRequest,
     values: Record<string, unknown>,
@@ -410,6 +447,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       values,
       roleItems: roleItems(roles),
       personItems: await personItems(request, values.personId as string),
+      noMail: !mailDelivers(),
       ...extra,
     };
   }
@@ -420,7 +458,8 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
   app.post(paths.users.invite, { config: { permission: 'users.manage' } }, async (request, reply) => {
     const body = formBody(request);
     try {
-      await accounts.invite(request.actor, body, request.identity?.user.name || request.actor.label);
+      const invited = await accounts.invite(request.actor, body, request.identity?.user.name || request.actor.label);
+      if (!mailDelivers()) return linkToPassOn(reply, { ...invited, resent: false });
       return reply.redirect(`${paths.users.list}?saved=invited`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -459,6 +498,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
       roleItems: roleItems(roles),
       personItems: await personItems(request, values.personId as string),
       resendHref: user.state === 'invited' ? paths.users.resendInvitation(user.id) : undefined,
+      noMail: !mailDelivers(),
       ...extra,
     };
   }
@@ -478,11 +518,12 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
     }
   });
   app.post(routes.userInvitation, { config: { permission: 'users.manage' } }, async (request: IdReq, reply) => {
-    await accounts.resendInvitation(
+    const resent = await accounts.resendInvitation(
       request.actor,
       request.params.id,
       request.identity?.user.name || request.actor.label,
     );
+    if (!mailDelivers()) return linkToPassOn(reply, { ...resent, resent: true });
     return reply.redirect(`${paths.users.list}?saved=resent`, 303);
   });
 

@@ -1,9 +1,10 @@
 // Sign-in and accounts (issue 3): local accounts with argon2id passwords, invitations and
 // password resets by single-use expiring links, sessions kept in the database (idle and
 // absolute timeouts, a new id at every sign-in), personal API tokens (a scope and an expiry;
-// the API only), rate limiting of sign-in per account and address pair and per address
-// (counted and reserved atomically in the database, so it holds across app instances),
-// single sign-on (the OIDC client calls `signInWithEmail`) and the security log.
+// the API only), sign-in limits that slow password guessing without letting anyone lock someone
+// else out (see SIGN-IN LIMITS below; counted and reserved atomically in the database, so they
+// hold across app instances), single sign-on (the OIDC client calls `signInWithEmail`) and the
+// security log.
 //
 // Credentials mean what they say (issue 9): changing a password revokes every API token of the
 // account and ends its other sessions; a password reset, or disabling the account, revokes
@@ -11,7 +12,7 @@
 //
 // Secrets are random 32-byte values given to the person once; only their SHA-256 is stored.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { systemActor, type Actor, type Identity } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
@@ -52,13 +53,18 @@ export interface AuthSettings {
   resetLinkMinutes: number;
   invitationDays: number;
   /**
-   * Failed sign-ins allowed in `windowMinutes` for one account from one address, and from one
-   * address whatever the account. Never per account alone: then anyone who knew an address
-   * could lock its owner out.
+   * Failed sign-ins allowed in `windowMinutes` for one account from one address (browsers not
+   * known to the account), or from one browser known to it; from one address whatever the
+   * account; and, across all addresses, failures of one account after which each address gets
+   * one attempt at it instead of `accountFailures`. Never a lock per account alone: then anyone
+   * who knew an address could lock its owner out (see SIGN-IN LIMITS).
    */
   accountFailures: number;
   addressFailures: number;
+  accountWideFailures: number;
   windowMinutes: number;
+  /** How long a browser stays known to an account after its password was last entered there. */
+  knownBrowserDays: number;
   /** The address people reach Amber at, for links in e-mails. */
   publicUrl: string;
 }
@@ -70,7 +76,9 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   invitationDays: 7,
   accountFailures: 5,
   addressFailures: 20,
+  accountWideFailures: 20,
   windowMinutes: 15,
+  knownBrowserDays: 180,
   publicUrl: 'http://localhost:3000',
 };
 
@@ -95,6 +103,8 @@ export interface NewSession {
 export interface Client {
   ip: string;
   userAgent: string;
+  /** The browser's known-browser cookie, as sent (signing in only). */
+  knownBrowsers?: string | undefined;
 }
 
 export class SignInFailedError extends AppError {
@@ -130,6 +140,66 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
 const TOKEN_PREFIX = 'amber_';
 const DAY = 86_400_000;
+
+// SIGN-IN LIMITS. Password guessing is slowed, and nobody can use the limits to lock someone
+// else out of their account:
+//
+// - A browser in which an account's password was entered correctly keeps a "known browser" entry
+//   for that account in a cookie: the account's id, when, and an HMAC of both keyed with the
+//   account's password hash (so only Amber can make one, and a new password voids them all).
+//   Attempts at the account from a known browser are counted by that browser: 5 failures in 15
+//   minutes stop that browser, and no one else's failures, from any address, can stop it.
+// - Attempts from any other browser are counted by the client's address: 5 failures at one
+//   account from one address in 15 minutes stop that account from that address (a mistyping
+//   visitor of the demo stops only themselves), and 20 failures at any accounts stop the address
+//   (spraying one password over many accounts). Another address, with the right password, signs in.
+// - Across every address, once an account has had 20 failures from browsers not known to it in
+//   15 minutes (guessing spread over many addresses), each address gets one attempt at it
+//   instead of 5. Guessing slows fivefold, yet an address that has not failed at the account is
+//   always checked: the owner signing in from anywhere with the right password gets in.
+//
+// A refused attempt checks no password. Every failure and every refusal goes into the security
+// log; a successful sign-in clears its own failures (this account from this address or browser),
+// a password reset all of the account's. Addresses are as Fastify reports them: behind a reverse
+// proxy it must trust the proxy's X-Forwarded-For, or every client shares the proxy's address.
+
+const KNOWN_BROWSERS_KEPT = 5;
+const knownBrowserMac = (passwordHash: string, userId: string, issued: string) =>
+  createHmac('sha256', passwordHash).update(`amber.known-browser.${userId}.${issued}`).digest('base64url').slice(0, 22);
+
+/** The entry a browser keeps for an account once its password was entered correctly there. */
+function knownBrowserEntry(user: { id: string; passwordHash: string }, at: Date): string {
+  const issued = at.getTime().toString(36);
+  return `${user.id}.${issued}.${knownBrowserMac(user.passwordHash, user.id, issued)}`;
+}
+
+/** The id (for counting its failures) of the browser's valid entry for this account, if it has one. */
+function knownBrowserId(
+  cookie: string | undefined,
+  user: Pick<UserRecord, 'id' | 'passwordHash'> | undefined,
+  at: Date,
+  days: number,
+): string | undefined {
+  if (!cookie || cookie.length > 1000 || !user?.passwordHash) return undefined;
+  for (const entry of cookie.split('~').slice(0, KNOWN_BROWSERS_KEPT)) {
+    const [id, issued, mac, ...rest] = entry.split('.');
+    if (rest.length > 0 || id !== user.id || !issued || !mac) continue;
+    const t = parseInt(issued, 36);
+    if (!Number.isSafeInteger(t) || t > at.getTime() + 60_000 || at.getTime() - t > days * DAY) continue;
+    const expected = Buffer.from(knownBrowserMac(user.passwordHash, user.id, issued));
+    const given = Buffer.from(mac);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return sha256(entry).slice(0, 32);
+  }
+  return undefined;
+}
+
+/** The cookie's new value: this account's fresh entry first, other accounts' kept (at most 5 in all). */
+function withKnownBrowser(cookie: string | undefined, entry: string, userId: string): string {
+  const others = (cookie && cookie.length <= 1000 ? cookie.split('~') : []).filter(
+    (e) => e.length > 0 && e.length <= 120 && /^[\w.-]+$/.test(e) && !e.startsWith(`${userId}.`),
+  );
+  return [entry, ...others].slice(0, KNOWN_BROWSERS_KEPT).join('~');
+}
 
 // Verifying against this when the account does not exist keeps the time of a refusal the same
 // for known and unknown addresses.
@@ -346,7 +416,7 @@ export function createAccountService({
       actor: Actor,
       organisationId: string,
       input: { email: unknown; name: unknown },
-    ): Promise<{ user: UserRecord; link: string }> {
+    ): Promise<{ user: UserRecord; link: string; expiresAt: Date | null }> {
       authorize(actor, 'deployment.operate');
       const inOrganisation = systemActor(organisationId, actor.label);
       return this.invite(
@@ -366,8 +436,16 @@ export function createAccountService({
       await security({ userId: user.id, email: user.email, ip: 'cli', kind: 'operator-granted' });
     },
 
-    /** An administrator invites someone: an account without a password and an e-mailed link to set one. */
-    async invite(actor: Actor, input: unknown, invitedBy: string): Promise<{ user: UserRecord; link: string }> {
+    /**
+     * An administrator invites someone: an account without a password and an e-mailed link to set
+     * one (`expiresAt`), or, for someone with an account already, the sign-in page's address (no
+     * expiry). The link is returned so that, where no e-mail leaves, the administrator can pass it on.
+     */
+    async invite(
+      actor: Actor,
+      input: unknown,
+      invitedBy: string,
+    ): Promise<{ user: UserRecord; link: string; expiresAt: Date | null }> {
       authorize(actor, 'users.manage');
       const parsed = parseWith(inviteInput, input);
       if (parsed.personId && !(await repo.personBelongs(actor.organisationId, parsed.personId)))
@@ -401,9 +479,11 @@ export function createAccountService({
       });
       const user = (await repo.findUser(id))!;
       let url = link('/sign-in');
+      let expires: Date | null = null;
       if (user.state === 'invited') {
         const { token, expiresAt } = await oneTimeLink(id, 'invitation', settings.invitationDays * 24 * 60);
         url = link(`/invitations/${token}`);
+        expires = expiresAt;
         await mailer.send(
           {
             to: [user.email],
@@ -429,7 +509,7 @@ export function createAccountService({
         kind: 'invited',
         detail: `by ${actor.label}`,
       });
-      return { user, link: url };
+      return { user, link: url, expiresAt: expires };
     },
 
     async checkInvitation(actor: Actor, token: string): Promise<UserRecord> {
@@ -462,60 +542,91 @@ export function createAccountService({
     },
 
     /**
-     * Checks the password, after reserving the attempt: in one transaction holding the address's
-     * lock, the failures of this account from this address and of this address are counted, and
-     * either the attempt is refused (nothing is checked) or it is recorded as a failure until the
-     * password proves otherwise. Concurrent guesses therefore cannot all slip under the limit,
-     * on one instance or many, and the lock is not held while argon2 works (~50 ms of CPU).
-     * The outcome, the session and the security log are written in a second transaction.
+     * Checks the password, after reserving the attempt (the limits: SIGN-IN LIMITS above). In one
+     * transaction holding the lock of the address (or of the known browser), the failures that
+     * limit this attempt are counted, and either the attempt is refused (nothing is checked) or it
+     * is recorded as a failure until the password proves otherwise. Concurrent guesses therefore
+     * cannot all slip under a limit, on one instance or many, and the lock is not held while
+     * argon2 works (~50 ms of CPU). The outcome, the session and the security log are written in
+     * a second transaction. `knownBrowsers` is the cookie's new value: this browser is now known
+     * to the account.
      */
-    async signIn(actor: Actor, input: unknown, client: Client): Promise<NewSession & { user: UserRecord }> {
+    async signIn(
+      actor: Actor,
+      input: unknown,
+      client: Client,
+    ): Promise<NewSession & { user: UserRecord; knownBrowsers: string }> {
       authorize(actor, 'account.sign-in');
       const { email, password } = parseWith(signInInput, input);
       const at = now();
       const since = new Date(at.getTime() - settings.windowMinutes * 60_000);
       const retry = (oldest: Date | null) => new Date((oldest ?? at).getTime() + settings.windowMinutes * 60_000);
+      const window = `${settings.windowMinutes} minutes`;
+      type Refusal = { kind: string; detail: string; message: 'account' | 'browser' | 'address'; oldest: Date | null };
       type Reservation =
-        { refused: 'pair' | 'address'; retryAt: Date } | { attempt: string; user: UserRecord | undefined };
-      // Unit 1: count and reserve, holding the address's lock; committed before the password is checked.
+        { refused: Refusal } | { attempt: string; user: UserRecord | undefined; device: string | undefined };
+      // Unit 1: count and reserve, holding the lock; committed before the password is checked.
       const reserved = await units.run(async (): Promise<Reservation> => {
-        await repo.lockSignInAddress(client.ip);
-        const failures = await repo.countFailures(email, client.ip, since);
-        if (failures.pair >= settings.accountFailures) {
-          await repo.insertSecurityEvent({
-            email,
-            ip: client.ip,
-            kind: 'sign-in-refused-account-limit',
-            detail: `${failures.pair} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
-          });
-          return { refused: 'pair', retryAt: retry(failures.pairOldest) };
-        }
-        if (failures.address >= settings.addressFailures) {
-          await repo.insertSecurityEvent({
-            email,
-            ip: client.ip,
-            kind: 'sign-in-refused-address-limit',
-            detail: `${failures.address} failed attempts from ${client.ip} in ${settings.windowMinutes} minutes`,
-          });
-          return { refused: 'address', retryAt: retry(failures.addressOldest) };
+        const user = await repo.findUserByEmail(email);
+        const device = knownBrowserId(client.knownBrowsers, user, at, settings.knownBrowserDays);
+        await (device ? repo.lockSignInDevice(device) : repo.lockSignInAddress(client.ip));
+        const failures = await repo.countFailures(email, client.ip, since, device);
+        const refusal = ((): Refusal | undefined => {
+          if (device)
+            return failures.device >= settings.accountFailures
+              ? {
+                  kind: 'sign-in-refused-browser-limit',
+                  detail: `${failures.device} failed attempts from this known browser (at ${client.ip}) in ${window}`,
+                  message: 'browser',
+                  oldest: failures.deviceOldest,
+                }
+              : undefined;
+          // Guessing spread over many addresses: one attempt per address until it dies down.
+          const perAddress = failures.account >= settings.accountWideFailures ? 1 : settings.accountFailures;
+          if (failures.pair >= perAddress)
+            return {
+              kind: 'sign-in-refused-account-limit',
+              detail:
+                perAddress < settings.accountFailures
+                  ? `${failures.pair} failed attempts from ${client.ip} in ${window}, ${failures.account} from all addresses`
+                  : `${failures.pair} failed attempts from ${client.ip} in ${window}`,
+              message: 'account',
+              oldest: failures.pairOldest,
+            };
+          if (failures.address >= settings.addressFailures)
+            return {
+              kind: 'sign-in-refused-address-limit',
+              detail: `${failures.address} failed attempts from ${client.ip} in ${window}`,
+              message: 'address',
+              oldest: failures.addressOldest,
+            };
+          return undefined;
+        })();
+        if (refusal) {
+          await repo.insertSecurityEvent({ email, ip: client.ip, kind: refusal.kind, detail: refusal.detail });
+          return { refused: refusal };
         }
         return {
-          attempt: await repo.reserveAttempt({ email, ip: client.ip, at }),
-          user: await repo.findUserByEmail(email),
+          attempt: await repo.reserveAttempt({ email, ip: client.ip, at, device: device ?? null }),
+          user,
+          device,
         };
       });
       if ('refused' in reserved) {
-        const when = formatUkDateTime(reserved.retryAt);
+        const retryAt = retry(reserved.refused.oldest);
+        const when = formatUkDateTime(retryAt);
         throw new SignInLimitedError(
-          reserved.refused === 'pair'
+          reserved.refused.message === 'account'
             ? `There have been too many failed attempts to sign in to this account. Try again after ${when}, or reset your password.`
-            : `There have been too many failed attempts to sign in from your network. Try again after ${when}.`,
-          reserved.retryAt,
+            : reserved.refused.message === 'browser'
+              ? `There have been too many failed attempts to sign in to this account from this browser. Try again after ${when}, or reset your password.`
+              : `There have been too many failed attempts to sign in from your network. Try again after ${when}.`,
+          retryAt,
         );
       }
 
       // The password is checked in no unit of work: no connection waits for argon2.
-      const { user } = reserved;
+      const { user, device } = reserved;
       const ok = user?.passwordHash
         ? await argon2Verify(user.passwordHash, password)
         : (await argon2Verify(await dummy(), password), false);
@@ -537,12 +648,12 @@ export function createAccountService({
             email,
             ip: client.ip,
             kind: 'sign-in-failed',
-            detail: why,
+            detail: device ? `${why} (known browser)` : why,
           });
           return undefined;
         }
         await repo.recordAttemptOutcome(reserved.attempt, true, now());
-        await repo.clearPairFailures(email, client.ip);
+        await repo.clearPairFailures(email, client.ip, device);
         await repo.insertSecurityEvent({
           organisationId: membership.organisationId,
           userId: user.id,
@@ -553,7 +664,12 @@ export function createAccountService({
         });
         const session = await insertSession(repo, user.id, membership.organisationId, 'password', client);
         await repo.updateUser(user.id, { lastSignedInAt: now() });
-        return { ...session, user };
+        const knownBrowsers = withKnownBrowser(
+          client.knownBrowsers,
+          knownBrowserEntry({ id: user.id, passwordHash: user.passwordHash! }, now()),
+          user.id,
+        );
+        return { ...session, user, knownBrowsers };
       });
       if (!outcome) throw new SignInFailedError();
       return outcome;
@@ -865,7 +981,12 @@ export function createAccountService({
         after: { roles: parsed.roles, personId: parsed.personId, state },
       });
     },
-    async resendInvitation(actor: Actor, userId: string, invitedBy: string): Promise<string> {
+    /** A new invitation link (the earlier ones stop working), e-mailed; returned for when no e-mail leaves. */
+    async resendInvitation(
+      actor: Actor,
+      userId: string,
+      invitedBy: string,
+    ): Promise<{ user: UserRecord; link: string; expiresAt: Date }> {
       authorize(actor, 'users.manage');
       const user = await memberOf(actor, userId);
       if (user.state !== 'invited')
@@ -880,7 +1001,7 @@ export function createAccountService({
         },
         actor.organisationId,
       );
-      return url;
+      return { user, link: url, expiresAt };
     },
     async securityLog(actor: Actor, limit = 200) {
       authorize(actor, 'users.manage');

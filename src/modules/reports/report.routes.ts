@@ -12,6 +12,7 @@ import type { ErrorView } from '../../platform/views/views.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { todayIso, formatDate } from '../../domain/dates.ts';
+import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import type { ConflictError } from '../../domain/errors.ts';
 import { renderReportPdf } from '../../render/pdf.ts';
 import { renderReportDocx } from '../../render/docx.ts';
@@ -600,12 +601,25 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.get(routes.reportSinceLastPeriod, read, async (request: Req, reply) => {
     const { code, period } = request.params;
     const result = await reports.sinceLastPeriod(request.actor, code, period);
-    if (!result) throw new NotFoundError('NO_PREVIOUS_REPORT', `There is no earlier report of ${code} to compare with`);
+    // The report exists (else sinceLastPeriod is a 404), so its period key is a valid one.
+    const label = periodLabel(parsePeriodKey(period));
+    // A first report (or one whose earlier report this reader may not see) has nothing to be
+    // compared with: a page that says so and leads back, not an error.
+    if (!result)
+      return reply.view('reports/views/changes.njk', {
+        pageTitle: 'No earlier report to compare with',
+        section: 'priorities',
+        backLink: reportLinks(code, period),
+        code,
+        periodLabel: label,
+        noEarlierReport: { reportHref: paths.reports.show(code, period) },
+      });
     return reply.view('reports/views/changes.njk', {
       pageTitle: `What changed since the ${result.previousPeriodLabel} report`,
       section: 'priorities',
       backLink: reportLinks(code, period),
-      caption: `${code} – ${period} report`,
+      code,
+      periodLabel: label,
       changes: presentChanges(result.changes),
       beforeLabel: result.previousPeriodLabel,
       afterLabel: 'This report',

@@ -23,6 +23,11 @@ export interface Mailer {
   close(): void;
   /** For start-up messages: "SMTP mail.example.org:587" or "the log (SMTP_URL is not set)". */
   readonly description: string;
+  /**
+   * False when e-mails only reach the log (no SMTP_URL): whoever relies on one (an invitation's
+   * link) must then be told that none was sent. Unset means they are sent.
+   */
+  readonly delivers?: boolean;
 }
 
 /** What the mailer writes to: the app's logger (pino) or console both fit. */
@@ -56,6 +61,7 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
   });
   return {
     description: `SMTP ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
+    delivers: true,
     async send(message) {
       check(message);
       await transport.sendMail({
@@ -80,6 +86,7 @@ export function createLogMailer(logger: MailLogger, options: { withBody?: boolea
   const withBody = options.withBody ?? true;
   return {
     description: 'the log (SMTP_URL is not set, so e-mails are not sent)',
+    delivers: false,
     async send(message) {
       check(message);
       const body = withBody ? `\n${message.text}` : ' (body not logged in production)';
