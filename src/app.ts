@@ -46,7 +46,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export type { RegisteredRoute } from './platform/http/access.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates' | 'oidc' | 'limits'>>;
+  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates' | 'oidc' | 'limits' | 'trustProxy'>>;
   /** The pool-level database, for the health check. */
   db: Kysely<DB>;
   /** Every request's unit of work. */
@@ -88,6 +88,16 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
             },
           },
     bodyLimit: 5 * 1024 * 1024,
+    // Behind a load balancer the client's address (for sign-in limits and the security log) is
+    // the one the trusted proxies forwarded (TRUST_PROXY); otherwise the connection's.
+    // A number of hops is given as the function proxy-addr would make of it (Fastify's types take no number).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(config.trustProxy)
+        : (config.trustProxy ?? false),
     routerOptions: { ignoreTrailingSlash: true },
     // An organisation's pages are `/o/SLUG/…` (issue 11): routed without the prefix, the
     // organisation remembered for the access layer (which checks the person belongs to it).

@@ -30,6 +30,13 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** How big a file may be, and what it may expand to, at every door (AMBER_MAX_*). */
   limits: InputLimits;
+  /**
+   * The proxies in front of Amber whose X-Forwarded-For is believed (TRUST_PROXY): a number of
+   * hops, or addresses and ranges. Unset: the connection's address is the client's. Behind a
+   * load balancer it must be set, or every person shares the balancer's address and its sign-in
+   * limits.
+   */
+  trustProxy: number | string[] | undefined;
 }
 
 /**
@@ -143,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (nodeEnv === 'production' && smtpUrl !== undefined && publicUrl === undefined)
     problems.push('PUBLIC_URL must be set when SMTP_URL is (e-mails link to it)');
   const oidc = oidcConfig(env, nodeEnv, publicUrl ?? `http://localhost:${port}`, problems);
+  const trustProxy = trustProxyOf(env.TRUST_PROXY, problems);
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
     env: nodeEnv as Config['env'],
@@ -161,8 +169,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl,
     oidc,
     limits,
+    trustProxy,
     ...overrides,
   };
+}
+
+/**
+ * TRUST_PROXY: "1" (hops), or "10.0.0.0/8, 127.0.0.1" (the proxies' addresses or ranges). Never
+ * "true": then anyone could say who they are in a header and step round the sign-in limits.
+ */
+function trustProxyOf(raw: string | undefined, problems: string[]): number | string[] | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+  const ranges = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
+  if (ranges.length === 0 || !ranges.every((r) => address.test(r))) {
+    problems.push(
+      `TRUST_PROXY must be the number of proxies in front of Amber (e.g. 1) or their addresses or ranges separated by commas (e.g. 10.0.0.0/8), not "${value}"`,
+    );
+    return undefined;
+  }
+  return ranges;
 }
 
 // Single sign-on is all or nothing: a partial configuration is a mistake to report at start-up,
