@@ -26,15 +26,9 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../src/platform/db/database.ts';
 import type { BoardPackView } from '../src/render/board-pack.ts';
+import { buildBoardPackView } from '../test/builders/board-pack-view.ts';
 import { buildActionViews, buildVfm4dReportView, buildGraphView } from '../test/builders/report-view.ts';
 import { deadline, describeMachine, fmt, isMain, median } from './support.ts';
-
-const DIRECTIONS = [
-  { key: 'better', label: 'Better', arrow: '↑', detail: 'Amber in 2008/09 H2' },
-  { key: 'worse', label: 'Worse', arrow: '↓', detail: 'Green in 2008/09 H2' },
-  { key: 'same', label: 'Same', arrow: '→', detail: 'Amber in 2008/09 H2' },
-  { key: 'new', label: 'New', arrow: '', detail: 'No earlier report' },
-] as const;
 
 export function buildSyntheticPack(priorities: number): BoardPackView {
   const reports = Array.from({ length: priorities }, (_, i) => {
@@ -51,22 +45,7 @@ export function buildSyntheticPack(priorities: number): BoardPackView {
       graphs,
     });
   });
-  return {
-    organisationName: reports[0]!.organisationName,
-    periodLabel: '2009/10 H1',
-    periodSpan: '1st April – 30th September 2009',
-    periodKey: '2009-10-h1',
-    generatedOn: '24 November 2026',
-    summary: reports.map((r, i) => ({
-      code: r.priority.code,
-      title: r.priority.title,
-      officer: r.accountableOfficer?.name ?? 'Not assigned',
-      status: r.status,
-      hasReport: true,
-      direction: { ...DIRECTIONS[i % 4]! },
-    })),
-    reports,
-  };
+  return buildBoardPackView(reports);
 }
 
 type Format = 'pdf' | 'docx';

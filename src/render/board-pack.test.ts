@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { buildBoardPackView as buildPackView } from '../../test/builders/board-pack-view.ts';
 import { buildActionViews, buildGraphView, buildVfm4dReportView } from '../../test/builders/report-view.ts';
 import { renderBoardPackDocx, renderBoardPackPdf, type BoardPackRow, type BoardPackView } from './board-pack.ts';
 import type { ReportView } from './report-view.ts';
@@ -36,15 +37,7 @@ const DEMO: { code: string; title: string; officer: string; direction: BoardPack
 ];
 
 function buildBoardPackView(reports: ReportView[], rows: BoardPackRow[]): BoardPackView {
-  return {
-    organisationName: reports[0]?.organisationName ?? 'Test Council',
-    periodLabel: '2009/10 H1',
-    periodSpan: '1st April – 30th September 2009',
-    periodKey: '2009-10-h1',
-    generatedOn: '24 November 2026',
-    summary: rows,
-    reports,
-  };
+  return buildPackView(reports, { summary: rows });
 }
 
 function demoPack(): BoardPackView {

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { DIRECTIONS, buildBoardPackView } from '../../test/builders/board-pack-view.ts';
 import { buildBusinessCaseView } from '../../test/builders/business-case-view.ts';
 import {
   buildActionViews,
@@ -222,25 +223,8 @@ describe('the tagged PDF of a board pack', () => {
         heading: `Improvement Priority – ${code} Priority ${code}`,
       }),
     );
-    view = {
-      organisationName: 'Leeds City Council',
-      periodLabel: '2009/10 H1',
-      periodSpan: '1st April – 30th September 2009',
-      periodKey: '2009-10-h1',
-      generatedOn: '24 November 2026',
-      summary: reports.map((r, i) => ({
-        code: r.priority.code,
-        title: r.priority.title,
-        officer: 'Officer',
-        status: r.status,
-        hasReport: true,
-        direction:
-          i === 0
-            ? { key: 'better', label: 'Better', arrow: '↑', detail: 'Amber in 2008/09 H2' }
-            : { key: 'new', label: 'New', arrow: '', detail: 'No earlier report' },
-      })),
-      reports,
-    };
+    // VfM-4a better (its arrow drawn beside the word), VfM-4d new.
+    view = buildBoardPackView(reports, {}, (i) => DIRECTIONS[i === 0 ? 0 : 3]!);
     pdf = await renderBoardPackPdf(view);
     tree = await pdfStructure(pdf);
   });
