@@ -27,6 +27,33 @@ describe('the cash-flow chart of an option', () => {
 const view = buildBusinessCaseView();
 
 describe('the business case documents', () => {
+  it('never breaks a table heading inside a word in the PDF, however many columns the table has', async () => {
+    const headings = [
+      'Year',
+      'Programme',
+      'Implementation',
+      'Redundancy',
+      'Accommodation',
+      'Technology',
+      'Contingency',
+      'Optimism bias',
+      'Total costs',
+      'Cumulative',
+    ];
+    const wide = buildBusinessCaseView();
+    const option = wide.options[0]!;
+    const cashFlows = {
+      caption: 'Cash flows by year',
+      headings,
+      numeric: true,
+      rows: [{ header: '0 (2010/11)', cells: headings.slice(1).map(() => '1,234,567.0') }],
+    };
+    const text = normaliseWhitespace(
+      await pdfText(await renderBusinessCasePdf({ ...wide, options: [{ ...option, cashFlows }] }), { mode: 'layout' }),
+    );
+    for (const word of headings.flatMap((h) => h.split(' '))) assert.ok(text.includes(word), `"${word}" is broken`);
+  });
+
   it('prints the five cases, the tables and the chart’s data in the PDF', async () => {
     const text = normaliseWhitespace(await pdfText(await renderBusinessCasePdf(view)));
     for (const s of [

@@ -14,6 +14,7 @@ import {
   BODY,
   CELL_PAD_BOTTOM,
   CELL_PAD_TOP,
+  CELL_PAD_X,
   CONTENT_WIDTH,
   HEADER_FILL,
   SMALL,
@@ -55,11 +56,53 @@ function tableRow(
   };
 }
 
+/**
+ * The type size and column widths of a table: the usual size for its number of columns, and the
+ * usual widths (a wider first column), then as little change as makes every word of every heading
+ * and cell fit its column, so that no word is broken inside itself ("Program|me"): a column too
+ * narrow for its longest word takes the room from columns that have some to spare, and only when
+ * there is not enough room is the type made smaller (to 6 pt at least).
+ */
+function tableLayout(layout: Layout, table: TextTable): { size: number; columns: Column[] } {
+  const usual = table.headings.length > 7 ? 7 : table.headings.length > 5 ? 8 : 9;
+  const rows = [
+    { cells: table.headings, bold: true },
+    ...table.rows.map((r) => ({ cells: [r.header, ...r.cells], bold: r.strong === true })),
+  ];
+  const widths = columnsFor(table).map((c) => c.width);
+  for (let size = usual; size >= 6; size -= 0.5) {
+    // The room each column needs for its longest word.
+    const needs = widths.map(
+      (_, i) =>
+        Math.max(
+          ...rows.map(({ cells, bold }) =>
+            Math.max(
+              0,
+              ...(cells[i] ?? '')
+                .split(/\s+/)
+                .map((word) => layout.width(word, { font: bold ? 'bold' : 'regular', size })),
+            ),
+          ),
+        ) +
+        2 * CELL_PAD_X +
+        1,
+    );
+    if (needs.reduce((a, b) => a + b, 0) > CONTENT_WIDTH) continue;
+    const short = widths.reduce((sum, w, i) => sum + Math.max(0, needs[i]! - w), 0);
+    const spare = widths.reduce((sum, w, i) => sum + Math.max(0, w - needs[i]!), 0);
+    // Columns with room to spare give up a share of it, in proportion, to those short of room.
+    const columns = widths.map((w, i) =>
+      w < needs[i]! ? needs[i]! : w - (spare > 0 ? ((w - needs[i]!) * short) / spare : 0),
+    );
+    return { size, columns: columns.map((width) => ({ width })) };
+  }
+  return { size: 6, columns: widths.map((width) => ({ width })) };
+}
+
 export function drawTextTable(layout: Layout, table: TextTable): void {
-  const size = table.headings.length > 7 ? 7 : table.headings.length > 5 ? 8 : 9;
+  const { size, columns } = tableLayout(layout, table);
   const regular: TextStyle = { font: 'regular', size };
   const bold: TextStyle = { font: 'bold', size };
-  const columns = columnsFor(table);
   const header = tableRow(layout, columns, table.headings, bold, table.numeric, HEADER_FILL);
   layout.tag('Table', () => {
     layout.tag('Caption', () => layout.paragraph(table.caption, { font: 'bold', size: BODY }, 0, 3));
