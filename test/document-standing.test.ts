@@ -21,6 +21,7 @@ describe('where a report stands, in words', () => {
       state: 'draft',
       unpublished: true,
       mark: 'DRAFT',
+      label: 'Draft',
       short: 'Draft, revision 2, 4 December 2026',
       sentence: 'Draft: not signed off or published, and may change. Revision 2, last changed 4 December 2026.',
     });

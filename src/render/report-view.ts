@@ -161,6 +161,8 @@ export interface StandingView {
   unpublished: boolean;
   /** The mark itself: "DRAFT", "IN SIGN-OFF" or "PUBLISHED". */
   mark: string;
+  /** The same in a sentence's case, beside a status: "Draft", "In sign-off" or "Published". */
+  label: string;
   /** "Draft, revision 3, last changed 4 December 2026": for running headers and footers. */
   short: string;
   /** The whole sentence, at the top of the document: what it is, what that means, revision and date. */

@@ -38,8 +38,9 @@ export function directionOfTravel(item: BoardPackItem, statuses: Status[]): Dire
 
 export function presentBoardPack(pack: BoardPack): BoardPackView {
   // Each report says what it is: a draft or one in sign-off is marked on every page of it.
-  const reports = pack.items.flatMap(({ report }) =>
-    report ? [{ ...presentReport(report, pack.today), standing: standingOf(report) }] : [],
+  const standings = pack.items.map(({ report }) => report && standingOf(report));
+  const reports = pack.items.flatMap(({ report }, i) =>
+    report ? [{ ...presentReport(report, pack.today), standing: standings[i]! }] : [],
   );
   return {
     organisationName: pack.organisation.name,
@@ -49,8 +50,8 @@ export function presentBoardPack(pack: BoardPack): BoardPackView {
     ...(pack.theme ? { themeTitle: pack.theme.title } : {}),
     generatedOn: formatDate(pack.today),
     publishedOnly: pack.publishedOnly,
-    summary: pack.items.map((item) => {
-      const standing = item.report && standingOf(item.report);
+    summary: pack.items.map((item, i) => {
+      const standing = standings[i];
       return {
         code: item.priority.code,
         title: item.priority.title,
@@ -59,7 +60,7 @@ export function presentBoardPack(pack: BoardPack): BoardPackView {
         hasReport: item.report !== undefined,
         notYetPublished: item.notYetPublished,
         // A draft's status is said to be a draft's, beside it.
-        ...(standing?.unpublished ? { unpublished: standing.state === 'draft' ? 'Draft' : 'In sign-off' } : {}),
+        ...(standing?.unpublished ? { unpublished: standing.label } : {}),
         direction: directionOfTravel(item, pack.statuses),
       };
     }),

@@ -271,6 +271,7 @@ export function presentStanding({ state, revision, published, updatedAt }: Stand
       state: 'published',
       unpublished: false,
       mark: 'PUBLISHED',
+      label: 'Published',
       short: `Published ${on}, revision ${number}`,
       sentence: `Published on ${on} after sign-off (revision ${number}).`,
     };
@@ -281,6 +282,7 @@ export function presentStanding({ state, revision, published, updatedAt }: Stand
       state,
       unpublished: true,
       mark: 'DRAFT',
+      label: 'Draft',
       short: `Draft, revision ${revision}, ${standingDay(updatedAt)}`,
       sentence: `Draft: not signed off or published, and may change. ${changed}`,
     };
@@ -288,6 +290,7 @@ export function presentStanding({ state, revision, published, updatedAt }: Stand
     state,
     unpublished: true,
     mark: 'IN SIGN-OFF',
+    label: 'In sign-off',
     short: `In sign-off, revision ${revision}, ${standingDay(updatedAt)}`,
     sentence:
       state === 'submitted'
