@@ -7,7 +7,6 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { Services } from './composition.ts';
@@ -17,6 +16,9 @@ import { viewsPlugin, GOVUK_FRONTEND_DIST } from './platform/views/views.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
 import { registerAccess, ORGANISATION_SLUG } from './platform/http/access.ts';
 import { parseFormBody, parseJsonBody } from './platform/http/form-body.ts';
+import { registerHealthRoutes } from './platform/http/health.ts';
+import { registerMetrics, registerMetricsRoute, type PoolStats } from './platform/http/metrics.ts';
+import { registerRequestIdHeader, requestIdOptions } from './platform/http/request-id.ts';
 import type { Units } from './platform/db/unit-of-work.ts';
 import { registerPlanRoutes } from './modules/plans/plan.routes.ts';
 import { registerReportRoutes } from './modules/reports/report.routes.ts';
@@ -46,9 +48,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export type { RegisteredRoute } from './platform/http/access.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'env' | 'logLevel'> & Partial<Pick<Config, 'watchTemplates' | 'oidc' | 'limits' | 'trustProxy'>>;
-  /** The pool-level database, for the health check. */
+  config: Pick<Config, 'env' | 'logLevel'> &
+    Partial<Pick<Config, 'watchTemplates' | 'oidc' | 'limits' | 'trustProxy' | 'metricsToken'>>;
+  /** The pool-level database, for the health checks and the job queue's metrics. */
   db: Kysely<DB>;
+  /** The database's connection pool (a `pg.Pool`), for its metrics; without it they are not shown. */
+  pool?: PoolStats;
+  /** Where log lines go (tests read them); standard output when not given. */
+  logStream?: { write(line: string): void };
   /** Every request's unit of work. */
   units: Pick<Units<DB>, 'run' | 'current'>;
   services: Services;
@@ -61,7 +68,7 @@ export const withoutSecrets = (url: string): string =>
     .replace(/^(\/(?:password\/reset|invitations)\/)[^/?#]+/, '$1[redacted]')
     .replace(/([?&](?:_csrf|token|access_token|code|state)=)[^&#]*/gi, '$1[redacted]');
 
-export async function buildApp({ config, db, units, services }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, units, services, pool, logStream }: AppDeps): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
     logger:
@@ -69,6 +76,7 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
         ? false
         : {
             level: config.logLevel,
+            ...(logStream ? { stream: logStream } : {}),
             // Secrets never reach the log: cookies, bearer tokens, CSRF tokens sent in a header,
             // and any token an old link or form still puts in the address.
             redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
@@ -88,6 +96,8 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
             },
           },
     bodyLimit: 5 * 1024 * 1024,
+    // A request id on every log line and response: an incoming x-request-id if it looks safe (platform/http/request-id.ts).
+    ...requestIdOptions,
     // Behind a load balancer the client's address (for sign-in limits and the security log) is
     // the one the trusted proxies forwarded (TRUST_PROXY); otherwise the connection's.
     // A number of hops is given as the function proxy-addr would make of it (Fastify's types take no number).
@@ -114,6 +124,9 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   });
 
   // Platform
+  // First, so that every response (errors, 404s, refusals) carries its id and is counted.
+  registerRequestIdHeader(app);
+  const metrics = registerMetrics(app, { db, pool });
   await app.register(helmet, {
     enableCSPNonces: true,
     contentSecurityPolicy: {
@@ -173,14 +186,8 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   });
   registerErrorHandling(app, production);
 
-  app.get(paths.health, { config: { infrastructure: true } }, async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(db);
-      return reply.send({ status: 'ok' });
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', detail: 'The database does not answer' });
-    }
-  });
+  registerHealthRoutes(app, { db });
+  registerMetricsRoute(app, metrics, { token: config.metricsToken });
 
   // Refusals that matter to security are logged with who and where.
   app.addHook('onResponse', async (request, reply) => {
@@ -206,11 +213,13 @@ export async function buildApp({ config, db, units, services }: AppDeps): Promis
   // The demo's accounts are listed on the sign-in page, except in production.
   registerAccountRoutes(app, services, {
     secure,
+    onSignInFailure: metrics.signInFailed,
     ...(config.oidc ? { ssoName: config.oidc.name } : {}),
     ...(production ? {} : { demoUsers: () => services.demo.accounts() }),
   });
   // Single sign-on (OIDC_*): its start and callback pages, only when it is configured.
-  if (config.oidc) registerSsoRoutes(app, services, { secure, oidc: config.oidc });
+  if (config.oidc)
+    registerSsoRoutes(app, services, { secure, oidc: config.oidc, onSignInFailure: metrics.signInFailed });
   registerPlanRoutes(app, services);
   registerReportRoutes(app, services);
   registerPeopleRoutes(app, services);

@@ -37,6 +37,11 @@ export interface Config {
    * limits.
    */
   trustProxy: number | string[] | undefined;
+  /**
+   * The bearer token a Prometheus server outside this machine sends for `/metrics`
+   * (METRICS_TOKEN). Unset: metrics are served only to this machine (loopback, not forwarded).
+   */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -151,6 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push('PUBLIC_URL must be set when SMTP_URL is (e-mails link to it)');
   const oidc = oidcConfig(env, nodeEnv, publicUrl ?? `http://localhost:${port}`, problems);
   const trustProxy = trustProxyOf(env.TRUST_PROXY, problems);
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  // Long enough that guessing is hopeless, and only characters a bearer token may carry (RFC 6750).
+  if (metricsToken !== undefined && !/^[A-Za-z0-9._~+/-]{32,512}=*$/.test(metricsToken))
+    problems.push(
+      'METRICS_TOKEN must be at least 32 letters, digits or - . _ ~ + / (e.g. the output of `openssl rand -hex 32`)',
+    );
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
     env: nodeEnv as Config['env'],
@@ -170,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     oidc,
     limits,
     trustProxy,
+    metricsToken,
     ...overrides,
   };
 }

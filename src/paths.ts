@@ -5,7 +5,7 @@
 // sent by e-mail opens in the organisation it is about. Routes are registered without the prefix
 // (the app strips it before routing and remembers the organisation); a link built while a request
 // acts for an organisation (`inOrganisation`) carries it. Deployment-wide pages (signing in, one's
-// account, the API, the operator's pages, the accessibility statement, assets, the health check)
+// account, the API, the operator's pages, the accessibility statement, assets, the health checks, metrics)
 // never do.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -44,7 +44,14 @@ const seg = (s: string | number) => (String(s).startsWith(':') ? String(s) : enc
 
 const basePaths = {
   home: '/',
+  /** The database answers (kept for what already polls it; see healthReady for a load balancer). */
   health: '/health',
+  /** The process is up: no database (a liveness probe). */
+  healthLive: '/health/live',
+  /** The database answers and every migration of this version is applied (a readiness probe). */
+  healthReady: '/health/ready',
+  /** Prometheus metrics (text exposition format): loopback, or METRICS_TOKEN as a bearer token. */
+  metrics: '/metrics',
   dashboard: '/dashboard',
   /** What the signed-in person has to do: reports to write and sign off, milestones due (issue 3). */
   myWork: '/my-work',
@@ -351,6 +358,9 @@ const basePaths = {
 /** Keys of `basePaths` whose URLs belong to the deployment, not to an organisation. */
 const DEPLOYMENT_WIDE = new Set<string>([
   'health',
+  'healthLive',
+  'healthReady',
+  'metrics',
   'assets',
   'accessibility',
   'signIn',

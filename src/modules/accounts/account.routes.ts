@@ -30,6 +30,8 @@ export interface AccountRouteOptions {
   demoUsers?: () => Promise<{ role: string; email: string; password: string }[]>;
   /** The single sign-on button's provider name, when single sign-on is configured. */
   ssoName?: string;
+  /** Told of every failed sign-in (the app counts them in its metrics); the security log has the details. */
+  onSignInFailure?: (failure: { method: 'password'; reason: 'refused' | 'limited' }) => void;
 }
 
 export function registerAccountRoutes(app: FastifyInstance, services: Services, options: AccountRouteOptions): void {
@@ -101,6 +103,11 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services, 
           return reply
             .status(422)
             .view('accounts/views/sign-in.njk', await signInPage(request, { values, errors: errorView(error.issues) }));
+        if (error instanceof SignInFailedError || error instanceof SignInLimitedError)
+          options.onSignInFailure?.({
+            method: 'password',
+            reason: error instanceof SignInLimitedError ? 'limited' : 'refused',
+          });
         if (error instanceof SignInFailedError)
           return reply
             .status(401)

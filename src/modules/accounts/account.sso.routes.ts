@@ -24,6 +24,8 @@ export interface SsoRouteOptions {
   /** Secure cookies with the __Host- prefix (production, behind HTTPS). */
   secure: boolean;
   oidc: SsoSettings;
+  /** Told of every sign-on refused for want of an account (the app counts them in its metrics). */
+  onSignInFailure?: (failure: { method: 'sso'; reason: 'refused' }) => void;
 }
 
 /** How long a sign-on may take at the provider (signing in, consenting) before it must start again. */
@@ -126,6 +128,7 @@ export function registerSsoRoutes(app: FastifyInstance, services: Services, opti
         return reply.redirect(safeNext(attempt?.next) ?? paths.home, 303);
       } catch (error) {
         if (!(error instanceof SignInFailedError)) throw error;
+        options.onSignInFailure?.({ method: 'sso', reason: 'refused' });
         return reply.status(error.status).view('accounts/views/sign-in.njk', {
           pageTitle: 'Sign in',
           values: {},
