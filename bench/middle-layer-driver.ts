@@ -188,10 +188,12 @@ interface App {
 
 class Browser {
   readonly cookies = new Map<string, string>();
-  constructor(
-    readonly app: App,
-    readonly who: string,
-  ) {}
+  readonly app: App;
+  readonly who: string;
+  constructor(app: App, who: string) {
+    this.app = app;
+    this.who = who;
+  }
 
   private take(response: Response): void {
     const set = response.headers['set-cookie'];

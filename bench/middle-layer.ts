@@ -175,10 +175,11 @@ class Driver {
   private waiting: { resolve(v: unknown): void; reject(e: Error): void } | undefined;
   private exited: Error | undefined;
 
-  constructor(
-    readonly name: TreeName,
-    readonly dir: string,
-  ) {
+  readonly name: TreeName;
+  readonly dir: string;
+  constructor(name: TreeName, dir: string) {
+    this.name = name;
+    this.dir = dir;
     this.child = spawn(process.execPath, ['--import', 'tsx', DRIVER], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `amber` command. TypeScript runs through tsx so that a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
+// The `amber` command. Node runs the TypeScript itself (type stripping: Amber keeps to erasable
+// syntax, ADR 0011), so a fresh clone needs no build step and no loader.
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// The command has finished (for `serve`: stopped gracefully). Whatever it left holding the event
+// loop — the handler of a job handed back at shutdown, still waiting; an idle worker thread —
+// must not keep the process alive until a service manager kills it.
+setTimeout(() => process.exit(), 1_000).unref();

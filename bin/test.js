@@ -25,7 +25,7 @@ if (files.length === 0) {
 const concurrency = Math.max(2, Math.min(4, availableParallelism()));
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files],
+  ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

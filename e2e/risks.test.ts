@@ -12,13 +12,10 @@ import { paths } from '../src/paths.ts';
 class Screen extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker: string | undefined;
-  constructor(
-    page: BasePage['page'],
-    heading: Heading,
-    private readonly name: string,
-    marker?: string,
-  ) {
+  private readonly name: string;
+  constructor(page: BasePage['page'], heading: Heading, name: string, marker?: string) {
     super(page);
+    this.name = name;
     this.heading = heading;
     this.marker = marker;
   }

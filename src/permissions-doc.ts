@@ -15,7 +15,7 @@ export function permissionsDoc(routes: readonly RegisteredRoute[]): string {
   const lines: string[] = [];
   lines.push('# Who may do what', '');
   lines.push(
-    'Generated from `src/domain/permissions.ts` and the permission each route declares, by `node --import tsx bin/permissions-doc.ts`;',
+    'Generated from `src/domain/permissions.ts` and the permission each route declares, by `node bin/permissions-doc.ts`;',
     "`test/permissions.test.ts` walks every route below for every role (and with another organisation's ids) and fails if",
     'the code and this table disagree. A route is refused before it reads anything when the person holds its permission in',
     'no scope; the services then check the thing itself. "Own priorities": the priorities where the user is the accountable',

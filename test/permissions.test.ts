@@ -780,7 +780,7 @@ for (const engine of ENGINES)
       assert.equal(
         readFileSync(new URL('../docs/permissions.md', import.meta.url), 'utf8'),
         doc,
-        'regenerate it: node --import tsx bin/permissions-doc.ts',
+        'regenerate it: node bin/permissions-doc.ts',
       );
     });
 

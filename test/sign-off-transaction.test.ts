@@ -101,7 +101,7 @@ describe('a crash between the sign-off’s commit and its e-mail [postgres]', ()
     const queuedBefore = await sql<{ n: number }>`select count(*)::int as n from job where kind = ${MAIL_JOB}`.execute(
       t.db,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/sign-off-then-die.ts'], {
+    const child = spawn(process.execPath, ['test/helpers/sign-off-then-die.ts'], {
       env: {
         ...process.env,
         DATABASE_URL: t.url!,

@@ -36,7 +36,10 @@ const PEOPLE: Record<string, Record<string, unknown>> = {
 function memoryAdapter() {
   const store = new Map<string, AdapterPayload>();
   return class MemoryAdapter implements Adapter {
-    constructor(private readonly model: string) {}
+    private readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
     private key(id: string) {
       return `${this.model}:${id}`;
     }

@@ -23,7 +23,10 @@ export abstract class BasePage {
     return this.constructor.name;
   }
 
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   /** The element with `data-qa="name"` (all of them, when there are several). */
   qa(name: string): Locator {

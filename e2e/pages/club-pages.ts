@@ -97,11 +97,10 @@ export interface StatisticRow {
 export class ClubPage extends BasePage {
   protected readonly heading: string;
 
-  constructor(
-    page: Page,
-    readonly name: string,
-  ) {
+  readonly name: string;
+  constructor(page: Page, name: string) {
     super(page);
+    this.name = name;
     this.heading = name;
   }
 

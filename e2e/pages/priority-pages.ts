@@ -106,12 +106,12 @@ export class PriorityFormPage extends BasePage {
 export class PriorityPage extends BasePage {
   protected readonly heading: string;
 
-  constructor(
-    page: BasePage['page'],
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: BasePage['page'], code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
     this.heading = `${code} ${title}`;
   }
 

@@ -15,12 +15,12 @@ export class NewReportPage extends BasePage {
   protected readonly heading: string;
   protected override readonly marker = 'report-new-form';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: Page, code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
     this.heading = `Start a progress report for ${code}`;
   }
 
@@ -52,12 +52,12 @@ export class ReportFormPage extends BasePage {
   protected readonly heading = /^.+ progress report$/;
   protected override readonly marker = 'report-form';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: Page, code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
   }
 
   visit(period: string): Promise<this> {
@@ -99,12 +99,12 @@ export class ReportPage extends BasePage {
   protected readonly heading: string;
   protected override readonly marker = 'report';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: Page, code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
     this.heading = `Improvement Priority – ${code} ${title}`;
   }
 
@@ -263,13 +263,17 @@ export class ActionFormPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'action-form';
 
+  readonly code: string;
+  readonly title: string;
   constructor(
     page: Page,
-    readonly code: string,
-    readonly title: string,
+    code: string,
+    title: string,
     heading: Heading = /^(Add a key action|Change key action \d+)$/,
   ) {
     super(page);
+    this.code = code;
+    this.title = title;
     this.heading = heading;
   }
 
@@ -373,12 +377,12 @@ export class SignOffPage extends BasePage {
   protected readonly heading = 'Sign off the report';
   protected override readonly marker = 'sign-off-form';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: Page, code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
   }
 
   /** "Waiting for the accountable officer (Lee Hemsworth) to sign it off." and the like. */
@@ -445,11 +449,10 @@ export class RevisionPage extends BasePage {
 
 /** What changed between two revisions, or since the last period: field by field. */
 export class ChangesPage extends BasePage {
-  constructor(
-    page: Page,
-    protected readonly heading: string,
-  ) {
+  protected readonly heading: string;
+  constructor(page: Page, heading: string) {
     super(page);
+    this.heading = heading;
   }
 
   /** The fields that changed, by their data-field key (summary, status, statusReason...). */
@@ -464,11 +467,10 @@ export class ChangesPage extends BasePage {
 /** A history page (report or priority): newest first, who, when, and each field before → after. */
 export class HistoryPage extends BasePage {
   protected override readonly marker = undefined;
-  constructor(
-    page: Page,
-    protected readonly heading: Heading,
-  ) {
+  protected readonly heading: Heading;
+  constructor(page: Page, heading: Heading) {
     super(page);
+    this.heading = heading;
   }
 
   /** Each entry as one line of text, newest first. */
@@ -480,12 +482,12 @@ export class HistoryPage extends BasePage {
 export class ActionDeletePage extends BasePage {
   protected readonly heading = /^Are you sure you want to remove key action \d+\?$/;
 
-  constructor(
-    page: Page,
-    readonly code: string,
-    readonly title: string,
-  ) {
+  readonly code: string;
+  readonly title: string;
+  constructor(page: Page, code: string, title: string) {
     super(page);
+    this.code = code;
+    this.title = title;
   }
 
   /** "No, keep it": back to the action's form. */

@@ -8,13 +8,10 @@ import { BasePage, type Heading } from './base-page.ts';
 export class Screen extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker: string | undefined;
-  constructor(
-    page: Page,
-    heading: Heading,
-    private readonly name: string,
-    marker?: string,
-  ) {
+  private readonly name: string;
+  constructor(page: Page, heading: Heading, name: string, marker?: string) {
     super(page);
+    this.name = name;
     this.heading = heading;
     this.marker = marker;
   }

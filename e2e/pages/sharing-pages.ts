@@ -118,11 +118,10 @@ export class AgreementPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'agreement';
 
-  constructor(
-    page: Page,
-    readonly title: string,
-  ) {
+  readonly title: string;
+  constructor(page: Page, title: string) {
     super(page);
+    this.title = title;
     // The h1 ends with the state tag.
     this.heading = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (Active|Not started|Ended|Revoked)$`);
   }
@@ -234,11 +233,10 @@ export class SharedReportPage extends BasePage {
   protected readonly heading: Heading;
   protected override readonly marker = 'shared-by';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-  ) {
+  readonly code: string;
+  constructor(page: Page, code: string) {
     super(page);
+    this.code = code;
     this.heading = new RegExp(`^Improvement Priority – ${code} `);
   }
 
@@ -276,11 +274,10 @@ export class SharedMilestonePage extends BasePage {
   protected readonly heading = 'Record progress on a shared milestone';
   protected override readonly marker = 'progress-form';
 
-  constructor(
-    page: Page,
-    readonly code: string,
-  ) {
+  readonly code: string;
+  constructor(page: Page, code: string) {
     super(page);
+    this.code = code;
   }
 
   /** The summary list: key action, milestone, timescale and progress now, as "Key value" lines. */

@@ -293,7 +293,10 @@ class Checker {
   readonly pictures: DocxPicture[] = [];
   readonly tables: { firstRow: string[]; headerRow: boolean }[] = [];
 
-  constructor(private readonly styles: Styles) {}
+  private readonly styles: Styles;
+  constructor(styles: Styles) {
+    this.styles = styles;
+  }
 
   report(rule: DocxRule, part: string, where: string, message: string): void {
     this.problems.push({ rule, part, where, message });

@@ -166,10 +166,12 @@ export class Layout {
    * `tagged`: every line of text goes into a structure element (heading, paragraph, list item,
    * table cell, figure) and everything else is marked as an artifact, for PDF/UA.
    */
-  constructor(
-    readonly doc: PDFKit.PDFDocument,
-    readonly tagged = false,
-  ) {}
+  readonly doc: PDFKit.PDFDocument;
+  readonly tagged: boolean;
+  constructor(doc: PDFKit.PDFDocument, tagged = false) {
+    this.doc = doc;
+    this.tagged = tagged;
+  }
 
   private get tagging(): boolean {
     return this.tagged && this.artifactDepth === 0;

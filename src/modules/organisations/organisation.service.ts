@@ -79,7 +79,8 @@ export interface StatusScalePlan {
 
 /** A change of the scale that alters unpublished reports, not yet confirmed: nothing was saved. */
 export class StatusScaleChangeUnconfirmedError extends ConflictError {
-  constructor(readonly plan: StatusScalePlan) {
+  readonly plan: StatusScalePlan;
+  constructor(plan: StatusScalePlan) {
     const n = plan.affected.length;
     const list = plan.affected
       .map(
@@ -91,6 +92,7 @@ export class StatusScaleChangeUnconfirmedError extends ConflictError {
       'STATUS_SCALE_CHANGE_UNCONFIRMED',
       `Saving this scale changes the status of ${n} unpublished report${n === 1 ? '' : 's'}: ${list}. Published reports are not affected: they keep the status they were published with. Nothing has been saved: confirm the change to save it.`,
     );
+    this.plan = plan;
   }
 }
 

@@ -13,12 +13,11 @@ export class ReportNotFoundError extends NotFoundError {
   }
 }
 export class ActionNotFoundError extends NotFoundError {
-  constructor(
-    n: number | string,
-    /** The report looked in, when the caller can say more (its period and how many key actions it has). */
-    readonly report?: { periodKey: string; actions: number },
-  ) {
+  /** The report looked in, when the caller can say more (its period and how many key actions it has). */
+  readonly report: { periodKey: string; actions: number } | undefined;
+  constructor(n: number | string, report?: { periodKey: string; actions: number }) {
     super('ACTION_NOT_FOUND', `There is no key action ${n} in this report`);
+    this.report = report;
   }
 }
 export class MilestoneNotFoundError extends NotFoundError {
@@ -34,17 +33,19 @@ export class RevisionNotFoundError extends NotFoundError {
 
 /** A save based on an older version: who saved since, and what they changed. Never merged. */
 export class ReportChangedError extends ConflictError {
-  constructor(
-    readonly current: Report,
-    readonly changedBy: ChangedBy[],
-    readonly changes: FieldChange[],
-  ) {
+  readonly current: Report;
+  readonly changedBy: ChangedBy[];
+  readonly changes: FieldChange[];
+  constructor(current: Report, changedBy: ChangedBy[], changes: FieldChange[]) {
     const who = [...new Set(changedBy.map((c) => c.label))];
     const last = changedBy.at(-1);
     super(
       'STALE_VERSION',
       `Someone else changed this report while you were editing it${who.length ? `: ${who.join(' and ')} changed ${describeChanges(changes)}${last ? ` (last saved ${formatDate(last.at.toISOString().slice(0, 10) as IsoDate)} at ${last.at.toISOString().slice(11, 16)} UTC)` : ''}` : ''}. Your changes have not been saved: check what they changed, then make your changes again.`,
     );
+    this.current = current;
+    this.changedBy = changedBy;
+    this.changes = changes;
   }
 }
 export class ReportInSignOffError extends ConflictError {

@@ -142,12 +142,16 @@ class Work implements UnitOfWork {
   #afterCommit: (() => void | Promise<void>)[] = [];
   #afterRollback: (() => void | Promise<void>)[] = [];
 
+  private readonly isolationLevel: 'repeatable read' | undefined;
+  private readonly driver: Driver;
   constructor(
     readOnly: boolean,
-    private readonly isolationLevel: 'repeatable read' | undefined,
-    private readonly driver: Driver,
+    isolationLevel: 'repeatable read' | undefined,
+    driver: Driver,
     organisationId?: string,
   ) {
+    this.isolationLevel = isolationLevel;
+    this.driver = driver;
     this.#readOnly = readOnly;
     if (organisationId !== undefined) {
       if (!UUID.test(organisationId)) throw new Error(`Not an organisation id: ${JSON.stringify(organisationId)}`);
@@ -321,11 +325,13 @@ const INNER = Symbol('inner connection');
 
 /** The unit of work's driver: every connection Kysely asks for is the current unit's. */
 class UnitOfWorkDriver implements Driver {
-  constructor(
-    private readonly inner: Driver,
-    /** The unit this async context belongs to, ended or not (an ended one says so). */
-    private readonly stored: () => Work | undefined,
-  ) {}
+  private readonly inner: Driver;
+  /** The unit this async context belongs to, ended or not (an ended one says so). */
+  private readonly stored: () => Work | undefined;
+  constructor(inner: Driver, stored: () => Work | undefined) {
+    this.inner = inner;
+    this.stored = stored;
+  }
   async init(): Promise<void> {
     await this.inner.init();
   }
@@ -353,10 +359,12 @@ class UnitOfWorkDriver implements Driver {
 
 /** The pool-level driver, refusing to run inside a unit of work. */
 class GuardedDriver implements Driver {
-  constructor(
-    private readonly inner: Driver,
-    private readonly inside: () => boolean,
-  ) {}
+  private readonly inner: Driver;
+  private readonly inside: () => boolean;
+  constructor(inner: Driver, inside: () => boolean) {
+    this.inner = inner;
+    this.inside = inside;
+  }
   init = () => this.inner.init();
   acquireConnection(): Promise<DatabaseConnection> {
     if (this.inside()) return Promise.reject(new RawInsideUnitOfWorkError());

@@ -1,16 +1,15 @@
 // Functions for workers.test.ts to run in a worker: each one behaves in one way a real task can
-// (answers, throws, runs out of memory, never ends). The enum is there on purpose: Node's own
-// type stripping refuses it, so a worker that answers has loaded this file through tsx.
+// (answers, throws, runs out of memory, never ends). The types are there on purpose: a worker
+// that answers has loaded TypeScript with Node's own type stripping.
 
 import { threadId } from 'node:worker_threads';
 import { ValidationError } from '../../domain/errors.ts';
 
-enum Answer {
-  Yes = 'yes',
-}
+type Answer = 'yes' | 'no';
+const YES: Answer = 'yes';
 
 export function echo<T>(input: T): { input: T; answer: string; threadId: number } {
-  return { input, answer: Answer.Yes, threadId };
+  return { input, answer: YES, threadId };
 }
 
 /** `size` bytes counting up from 0, as a Buffer that is a slice of a bigger one when `sliced`. */

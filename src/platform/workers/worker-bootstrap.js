@@ -1,21 +1,13 @@
 // The first module of every worker thread that src/platform/workers/workers.ts starts. Plain
-// JavaScript, because it must run before TypeScript can be loaded: when the app was started with
-// `node --import tsx` (tests, benches) the worker inherits that flag and tsx is already there;
-// when it was started by bin/amber.js, which calls tsx's `register()`, the worker does not
-// inherit those hooks (Node would fall back to its own type stripping, which refuses enums and
-// more), so tsx is registered here.
+// JavaScript; the task modules it imports are TypeScript, which Node loads with its own type
+// stripping, as in the main thread (ADR 0011: Amber keeps to erasable syntax, so no loader).
 //
-// Then it answers tasks one after another on its port: { id, module, fn, input } → import the
+// It answers tasks one after another on its port: { id, module, fn, input } → import the
 // module (cached after the first task), call the export with the input, and post back
 // { id, ok: true, value } — a Uint8Array/Buffer result's memory is moved, not copied — or
 // { id, ok: false, error } with the error's name, message, code, status, issues and stack.
 
 import { parentPort } from 'node:worker_threads';
-
-if (!process.execArgv.some((arg) => /(^|[\\/=\s])tsx([\\/]|$)/.test(arg))) {
-  const { register } = await import('tsx/esm/api');
-  register();
-}
 
 /** A Uint8Array whose whole ArrayBuffer can be moved to the parent (a slice of a shared pool cannot). */
 function movable(value) {

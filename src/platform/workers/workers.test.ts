@@ -1,6 +1,6 @@
 // The worker runner: answers, errors of every kind as typed errors, the heap limit, the
-// deadline, the queue, reuse and recycling of workers, and TypeScript loading however the app
-// was started (node --import tsx, as here, or tsx's register(), as bin/amber.js does).
+// deadline, the queue, reuse and recycling of workers, and TypeScript loading in a worker of an
+// app started as bin/amber.js starts it (plain node: Node's own type stripping, no loader).
 
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,11 +171,9 @@ describe('running a function in a worker', () => {
     assert.ok((await p.run(task('echo', 1)).catch((e: unknown) => e)) instanceof WorkerStoppedError);
   });
 
-  it('loads TypeScript in the worker when the app registered tsx itself, as bin/amber.js does', async () => {
+  it('loads TypeScript in the worker of an app started with plain node, as bin/amber.js is', async () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
     const script = `
-      import { register } from 'tsx/esm/api';
-      register();
       const { WorkerPool } = await import(${JSON.stringify(new URL('./workers.ts', import.meta.url).href)});
       const pool = new WorkerPool({ maxWorkers: 1 });
       const out = await pool.run({ module: ${JSON.stringify(FIXTURES.href)}, fn: 'echo', input: 'hello' });

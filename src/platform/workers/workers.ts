@@ -18,8 +18,8 @@
 //
 // The contract:
 // - `module` is a file URL (or its href) of a .ts or .js module; `fn` an exported function taking
-//   one argument and returning a value or a promise. TypeScript loads through tsx in the worker
-//   however the app was started (see worker-bootstrap.js).
+//   one argument and returning a value or a promise. TypeScript loads with Node's own type
+//   stripping in the worker, as in the main thread (see worker-bootstrap.js).
 // - `input` and the result cross by structured clone: plain objects, arrays, strings, numbers,
 //   Dates, Maps, Sets, typed arrays. Functions cannot cross (DataCloneError, a WorkerTaskError);
 //   class instances arrive as plain objects, so view models, not domain objects with methods.
@@ -105,22 +105,26 @@ export const DEFAULT_LIMITS: Required<WorkerLimits> = {
 export class WorkerError extends AppError {}
 
 export class WorkerOutOfMemoryError extends WorkerError {
-  constructor(readonly limitMb: number) {
+  readonly limitMb: number;
+  constructor(limitMb: number) {
     super(
       'WORKER_OUT_OF_MEMORY',
       `This needed more memory than the ${limitMb} MB Amber allows one task, so it was stopped. Nothing was saved: try a smaller piece of work, or ask the system administrator.`,
       503,
     );
+    this.limitMb = limitMb;
   }
 }
 
 export class WorkerTimeoutError extends WorkerError {
-  constructor(readonly timeoutMs: number) {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
     super(
       'WORKER_TIMEOUT',
       `This took longer than the ${formatSeconds(timeoutMs)} Amber allows one task, so it was stopped. Nothing was saved: try a smaller piece of work, or try again later.`,
       503,
     );
+    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -153,9 +157,11 @@ interface SerialisedError {
  */
 export class WorkerTaskError extends Error {
   readonly code = 'WORKER_TASK_FAILED';
-  constructor(readonly original: SerialisedError) {
+  readonly original: SerialisedError;
+  constructor(original: SerialisedError) {
     const cause = Object.assign(new Error(original.message), { name: original.name, stack: original.stack });
     super(original.message, { cause });
+    this.original = original;
     this.name = 'WorkerTaskError';
   }
 }
@@ -286,7 +292,7 @@ export class WorkerPool {
   }
 
   #spawn(key: string, limits: Pending['limits']): Slot {
-    // The worker inherits the process's Node options (`--import tsx` among them) unless told
+    // The worker inherits the process's Node options unless told
     // otherwise; `--input-type` (a script given with -e) would stop it loading its own module, so
     // only then is the list given, without it.
     const inputType = process.execArgv.some((arg) => arg.startsWith('--input-type'));
