@@ -68,8 +68,7 @@ export async function buildTestApp(
     /** How services send e-mail etc. */ services?: ServiceOptions;
   } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase(engine, options.services);
-  if (options.demo ?? true) await database.services.demo.load('test');
+  const database = await openTestDatabase(engine, options.services, { demo: options.demo ?? true });
   const app = await buildApp({
     config: { env: 'test', logLevel: 'silent', ...options.config },
     db: database.db,
