@@ -1,23 +1,46 @@
 // config → database → migrations → (demo on first run) → buildApp → listen → graceful shutdown.
 // The only file that listens.
+//
+// Several instances may run on one PostgreSQL server (docs/operations.md, "Running several
+// instances"): they migrate and load the demo one at a time under a start-up lock, share
+// sessions, jobs and reminders through the database, and stop gracefully: `stop()` (SIGTERM)
+// first reports the health checks as 503 while still serving (so a load balancer sends new
+// requests elsewhere), then stops listening, finishes the requests in flight, hands back the job
+// in hand if it outlasts its grace period, and closes the pool.
 
 import { publicUrlOf, type Config } from './config.ts';
 import { openDatabase } from './platform/db/database.ts';
-import { migrateToLatest } from './platform/db/migrate.ts';
+import { migrateToLatest, withStartUpLock } from './platform/db/migrate.ts';
 import { buildJobHandlers, buildServices } from './composition.ts';
 import { buildApp } from './app.ts';
+import { paths } from './paths.ts';
 import type { DB } from './schema.ts';
 import { createMailer } from './platform/mail/mailer.ts';
 import { startReminderScheduler } from './modules/reminders/reminder.scheduler.ts';
 
+export interface ServerOptions {
+  /**
+   * On stop, how long to keep serving while the health checks answer 503, before the listener
+   * closes: longer than the load balancer takes to notice (its check interval × failures). 0
+   * (the default): close at once, for a single instance.
+   */
+  drainMs?: number;
+  /** On stop, how long the job in hand may run on before it is handed back to the queue. */
+  jobGraceMs?: number;
+}
+
+export const DEFAULT_JOB_GRACE_MS = 5_000;
+
+/** The health checks a load balancer polls: 503 while the instance drains. Liveness stays 200. */
+const DRAIN_SIGNALLED: ReadonlySet<string> = new Set([paths.health, paths.healthReady]);
+
 export async function startServer(
   config: Config,
   log: (line: string) => void = console.log,
+  options: ServerOptions = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const applied = await migrateToLatest(handle.db);
-    if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
     const mailer = createMailer(config, { info: log, warn: log });
     const services = buildServices(handle, {
       mailer,
@@ -26,7 +49,10 @@ export async function startServer(
       auth: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
       limits: config.limits,
     });
-    if (config.demoOnFirstRun && !(await services.organisations.findHome())) {
+    const startUp = async () => {
+      const applied = await migrateToLatest(handle.db);
+      if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+      if (!config.demoOnFirstRun || (await services.organisations.findHome())) return;
       const { organisation } = await services.demo.load('demo');
       log(`Loaded the demo organisation (${organisation.name}) into an empty database.`);
       log(
@@ -37,15 +63,39 @@ export async function startServer(
           .map((a) => `${a.email} / ${a.password}`)
           .join(', ')}.`,
       );
-    }
+    };
+    // Instances starting together on one server migrate and check for the demo one at a time, so
+    // the demo is loaded once. PGlite needs no lock: one process per data folder (its lock file).
+    if (handle.engine === 'postgres') await withStartUpLock(handle.db, startUp);
+    else await startUp();
+
     const app = await buildApp({ config, db: handle.db, units: handle.units, services });
+    let draining = false;
+    app.addHook('onRequest', async (request, reply) => {
+      if (!draining) return;
+      // Persistent connections (a load balancer's) are closed after each answer, so its next
+      // request opens a new connection, to an instance that is not stopping.
+      reply.header('connection', 'close');
+      if (DRAIN_SIGNALLED.has(request.routeOptions.url ?? ''))
+        return reply.status(503).header('cache-control', 'no-store').send({
+          status: 'unavailable',
+          reason: 'DRAINING',
+          detail: 'This instance is stopping: send requests to another',
+        });
+    });
+    let address: string;
+    try {
+      address = await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
     // Every instance runs a worker: queued jobs are claimed with `skip locked`, never twice.
     const worker = services.jobs.queue.startWorker({ handlers: buildJobHandlers(services), pollMs: 1000 });
     // Every instance runs the reminder schedule too: reminder_sent makes each reminder go once.
     const reminders = startReminderScheduler(services.reminders, {
       onQueued: (n) => log(`Queued ${n} reminder e-mail${n === 1 ? '' : 's'} (sent through ${mailer.description}).`),
     });
-    const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
     log(
       `Amber is running at ${url} (database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}).`,
@@ -53,11 +103,27 @@ export async function startServer(
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        draining = true;
+        // Nothing new is claimed or scheduled from now; the job in hand has its grace period.
+        const workerStopped = worker.stop({ graceMs: options.jobGraceMs ?? DEFAULT_JOB_GRACE_MS }).then(
+          ({ handedBack }) => {
+            if (handedBack) log(`Handed back job ${handedBack.id} (${handedBack.kind}): another instance will run it.`);
+          },
+          // Not handed back (the database went away?): another instance takes it when its lease runs out.
+          (error: unknown) => log(`The job worker did not stop cleanly: ${String(error)}`),
+        );
+        const remindersStopped = reminders.stop();
+        const drainMs = options.drainMs ?? 0;
+        if (drainMs > 0) {
+          log(`Draining for ${drainMs / 1000} s: the health checks answer 503, requests are still served.`);
+          await new Promise((resolve) => setTimeout(resolve, drainMs));
+        }
+        // Stops listening (new connections are refused) and waits for the requests in flight.
         await app.close();
-        await reminders.stop();
-        await worker.stop();
+        await Promise.all([workerStopped, remindersStopped]);
         mailer.close();
         await handle.close();
+        log('Amber has stopped.');
       })());
     return { url, stop };
   } catch (error) {

@@ -79,22 +79,33 @@ export async function main(
     debug = config.logLevel === 'debug' || config.logLevel === 'trace';
     switch (command) {
       case 'serve': {
-        const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { port: { type: 'string' }, 'drain-seconds': { type: 'string' } },
+        });
         const port = values.port === undefined ? config.port : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new ConfigError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
-        const server = await startServer({ ...config, port }, out);
-        await new Promise<void>((resolve) => {
-          const shutdown = (signal: string) => {
-            out(`${signal} received: stopping Amber.`);
-            server.stop().then(resolve, (e) => {
-              err(String(e));
-              resolve();
-            });
-          };
-          process.once('SIGINT', () => shutdown('SIGINT'));
-          process.once('SIGTERM', () => shutdown('SIGTERM'));
+        const drain = values['drain-seconds'] === undefined ? 0 : Number(values['drain-seconds']);
+        if (!Number.isFinite(drain) || drain < 0 || drain > 300)
+          throw new ConfigError(`--drain-seconds must be a number from 0 to 300, not "${values['drain-seconds']}"`);
+        // SIGTERM (a service manager, a rolling restart) or SIGINT (Ctrl-C) stops Amber gracefully
+        // and exits 0, also when it arrives during start-up (which finishes first: migrations run
+        // in one transaction anyway). The same signal a second time (Ctrl-C twice) ends the process
+        // at once: the handlers are `once`, so Node's default applies.
+        const received = new Promise<string>((resolve) => {
+          process.once('SIGINT', () => resolve('SIGINT'));
+          process.once('SIGTERM', () => resolve('SIGTERM'));
         });
+        const server = await startServer({ ...config, port }, out, { drainMs: drain * 1000 });
+        const signal = await received;
+        out(`${signal} received: stopping Amber.`);
+        try {
+          await server.stop();
+        } catch (e) {
+          err(`Amber did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+          return 1;
+        }
         return 0;
       }
       case 'migrate': {

@@ -187,6 +187,7 @@ export function createJobQueue(
       return { id: row.id, name: row.name, contentType: row.content_type, size: row.size };
     },
 
+    /** Marks a job this worker holds done (a job handed back or taken over meanwhile is left alone). */
     async complete(id: string, message?: string, file?: NewFile & { organisationId: string }): Promise<void> {
       if (file) await queue.storeFile({ id, organisationId: file.organisationId }, file);
       await db
@@ -199,15 +200,40 @@ export function createJobQueue(
           ...(message !== undefined ? { message } : {}),
         })
         .where('id', '=', id)
+        .where('locked_by', '=', workerId)
         .execute();
     },
 
+    /** Marks a job this worker holds failed (a job handed back or taken over meanwhile is left alone). */
     async fail(id: string, error: string): Promise<void> {
       await db
         .updateTable('job')
         .set({ status: 'failed', error, finished_at: new Date(), locked_by: null })
         .where('id', '=', id)
+        .where('locked_by', '=', workerId)
         .execute();
+    },
+
+    /**
+     * Hands a job this worker holds back to the queue, as if it had never been claimed (its
+     * attempt is not counted): another worker takes it at its next poll. Returns whether it did.
+     */
+    async release(id: string): Promise<boolean> {
+      const { numUpdatedRows } = await db
+        .updateTable('job')
+        .set({
+          status: 'queued',
+          locked_by: null,
+          started_at: null,
+          progress: 0,
+          attempts: sql`greatest(attempts - 1, 0)`,
+          message: 'Waiting: the instance that was running it stopped, so another will run it from the start',
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      return numUpdatedRows > 0n;
     },
 
     /** A job of the organisation, or undefined (another organisation's job is not found). */
@@ -271,10 +297,16 @@ export function createJobQueue(
     async runOne(handlers: Record<string, JobHandler>): Promise<boolean> {
       const job = await queue.claim();
       if (!job) return false;
+      await queue.run(job, handlers);
+      return true;
+    },
+
+    /** Runs a job this worker claimed: its handler's result completes it, its error fails it. */
+    async run(job: Job, handlers: Record<string, JobHandler>): Promise<void> {
       const handler = handlers[job.kind];
       if (!handler) {
         await queue.fail(job.id, `No handler for jobs of kind ${job.kind}`);
-        return true;
+        return;
       }
       try {
         const message = await handler({
@@ -286,12 +318,13 @@ export function createJobQueue(
       } catch (error) {
         await queue.fail(job.id, error instanceof Error ? error.message : String(error));
       }
-      return true;
     },
 
     /**
      * Polls for jobs until stopped: runs queued jobs one after another, then waits `pollMs`.
-     * `stop()` waits for the job in hand to finish, so shutdown and tests end cleanly.
+     * `stop()` claims nothing more and waits for the job in hand to finish, so shutdown and tests
+     * end cleanly; with `graceMs`, a job still running after that long is handed back to the
+     * queue (`release`) for another instance, and `stop()` resolves without waiting for it.
      */
     startWorker({
       handlers,
@@ -304,13 +337,26 @@ export function createJobQueue(
     }) {
       let stopped = false;
       let wake: (() => void) | undefined;
+      let inHand: Job | undefined;
       const loop = (async () => {
         while (!stopped) {
           let ran = false;
           try {
-            ran = await queue.runOne(handlers);
+            const job = await queue.claim();
+            if (job && stopped) {
+              // Claimed while stopping: never started, so handed straight back.
+              await queue.release(job.id);
+              break;
+            }
+            if (job) {
+              ran = true;
+              inHand = job;
+              await queue.run(job, handlers);
+            }
           } catch (error) {
             if (!stopped) onError(error);
+          } finally {
+            inHand = undefined;
           }
           if (!ran && !stopped)
             await new Promise<void>((resolve) => {
@@ -328,11 +374,33 @@ export function createJobQueue(
       return {
         /** Ends the wait so a job queued just now is picked up at once. */
         poke,
-        async stop() {
+        /**
+         * Claims nothing more and waits for the job in hand; with `graceMs`, hands it back if it
+         * is still running after that long. Resolves with the job handed back, if any.
+         */
+        async stop({ graceMs }: { graceMs?: number } = {}): Promise<{ handedBack: Job | undefined }> {
           stopped = true;
           workers.delete(poke);
           wake?.();
-          await loop;
+          if (graceMs === undefined) {
+            await loop;
+            return { handedBack: undefined };
+          }
+          let timer: NodeJS.Timeout | undefined;
+          const finished = await Promise.race([
+            loop.then(() => true),
+            new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+          ]);
+          clearTimeout(timer);
+          if (finished) return { handedBack: undefined };
+          const job = inHand;
+          if (!job) {
+            // Between jobs (a claim on its way): it is handed straight back if it finds one.
+            await loop;
+            return { handedBack: undefined };
+          }
+          // Its handler goes on until the process ends, but can no longer complete or fail it.
+          return { handedBack: (await queue.release(job.id)) ? job : undefined };
         },
       };
     },
