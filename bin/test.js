@@ -16,7 +16,15 @@ function find(dir) {
     return statSync(path).isDirectory() ? find(path) : name.endsWith('.test.ts') ? [relative(root, path)] : [];
   });
 }
-const files = ['src', 'test', 'e2e'].flatMap((d) => find(join(root, d))).sort();
+// `--quick` (npm run test:quick): the inner loop's subset, about a minute: the tests beside the
+// code under src/ (domain rules, renderers, modules' services) on PGlite only, without the CLI's
+// processes. The whole suite (no flag) is what CI runs and what a change must pass.
+const quick = process.argv.includes('--quick');
+const args = process.argv.slice(2).filter((a) => a !== '--quick');
+const files = (quick ? ['src'] : ['src', 'test', 'e2e'])
+  .flatMap((d) => find(join(root, d)))
+  .filter((f) => !quick || !f.startsWith(join('src', 'cli')))
+  .sort();
 if (files.length === 0) {
   console.error('test: no test files found');
   process.exit(1);
@@ -25,7 +33,7 @@ if (files.length === 0) {
 const concurrency = Math.max(2, Math.min(4, availableParallelism()));
 const result = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, ...process.argv.slice(2), ...files],
-  { cwd: root, stdio: 'inherit' },
+  ['--test', `--test-concurrency=${concurrency}`, ...args, ...files],
+  { cwd: root, stdio: 'inherit', env: quick ? { ...process.env, AMBER_TEST_ENGINES: 'pglite' } : process.env },
 );
 process.exit(result.status ?? 1);

@@ -21,7 +21,10 @@ import type { DB } from '../../src/schema.ts';
 import { systemActor, type Actor } from '../../src/domain/actor.ts';
 import type { Units } from '../../src/platform/db/unit-of-work.ts';
 
-export const ENGINES: Engine[] = ['pglite', 'postgres'];
+/** Both engines; `AMBER_TEST_ENGINES=pglite` (npm run test:quick) narrows the inner loop to one. */
+export const ENGINES: Engine[] = (process.env.AMBER_TEST_ENGINES ?? 'pglite,postgres')
+  .split(',')
+  .filter((e): e is Engine => e === 'pglite' || e === 'postgres');
 
 export const SERVER_URL =
   process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';

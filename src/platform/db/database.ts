@@ -5,7 +5,10 @@
 
 import type { Kysely, Transaction } from 'kysely';
 import pg from 'pg';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { readPgliteTemplate } from './pglite-template.ts';
 import { createUnits, type Units } from './unit-of-work.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -20,7 +23,7 @@ export interface DatabaseHandle<DB> {
   location: string;
   close(): Promise<void>;
   /** PGlite only: the whole database as a tarball, to start another in-memory one from (tests). */
-  dumpDataDir?(): Promise<Blob>;
+  dumpDataDir?(compression?: 'none' | 'gzip'): Promise<Blob>;
 }
 
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
@@ -74,10 +77,16 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite =
-      inMemory && options.loadDataDir
-        ? await PGlite.create({ loadDataDir: options.loadDataDir })
-        : await PGlite.create(inMemory ? undefined : dataDir);
+    // A folder without a database yet starts from the migrated template `npm install` made, when
+    // it is there and made from these migrations (pglite-template.ts); otherwise PGlite creates one.
+    const template = inMemory
+      ? options.loadDataDir
+      : existsSync(join(dataDir, 'PG_VERSION'))
+        ? undefined
+        : readPgliteTemplate();
+    const pglite = template
+      ? await PGlite.create({ ...(inMemory ? {} : { dataDir }), loadDataDir: template })
+      : await PGlite.create(inMemory ? undefined : dataDir);
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
     const { raw: db, units } = createUnits<DB>({ pool });
     return {
@@ -90,7 +99,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         await pglite.close();
         lock?.release();
       },
-      dumpDataDir: () => pglite.dumpDataDir('none'),
+      dumpDataDir: (compression = 'none') => pglite.dumpDataDir(compression),
     };
   } catch (error) {
     lock?.release();
