@@ -42,6 +42,18 @@ export interface Config {
    * (METRICS_TOKEN). Unset: metrics are served only to this machine (loopback, not forwarded).
    */
   metricsToken: string | undefined;
+  /**
+   * Where the server writes a daily copy of the embedded database (AMBER_BACKUP_DIR; PGlite only:
+   * a PostgreSQL server has its own tools, docs/operations.md). Unset: no scheduled copies.
+   */
+  backupDir: string | undefined;
+  /** How many of those copies are kept, newest first (AMBER_BACKUP_KEEP, default 7). */
+  backupKeep: number;
+  /**
+   * On SIGTERM, how long to keep serving while the health checks answer 503, so a load balancer
+   * moves away first (AMBER_DRAIN_SECONDS, default 0; `amber serve --drain-seconds` overrides).
+   */
+  drainSeconds: number;
 }
 
 /**
@@ -162,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(
       'METRICS_TOKEN must be at least 32 letters, digits or - . _ ~ + / (e.g. the output of `openssl rand -hex 32`)',
     );
+  const backupDir = env.AMBER_BACKUP_DIR?.trim() ? resolve(env.AMBER_BACKUP_DIR.trim()) : undefined;
+  const backupKeep = whole('AMBER_BACKUP_KEEP', 7, 1, 365);
+  const drainSeconds = whole('AMBER_DRAIN_SECONDS', 0, 0, 300);
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
     env: nodeEnv as Config['env'],
@@ -182,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     limits,
     trustProxy,
     metricsToken,
+    backupDir,
+    backupKeep,
+    drainSeconds,
     ...overrides,
   };
 }

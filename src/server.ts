@@ -17,6 +17,7 @@ import { paths } from './paths.ts';
 import type { DB } from './schema.ts';
 import { createMailer } from './platform/mail/mailer.ts';
 import { startReminderScheduler } from './modules/reminders/reminder.scheduler.ts';
+import { startFolderCopies } from './platform/db/folder-copies.ts';
 
 export interface ServerOptions {
   /**
@@ -96,6 +97,20 @@ export async function startServer(
     const reminders = startReminderScheduler(services.reminders, {
       onQueued: (n) => log(`Queued ${n} reminder e-mail${n === 1 ? '' : 's'} (sent through ${mailer.description}).`),
     });
+    // A daily copy of the embedded database, when AMBER_BACKUP_DIR asks for one (folder-copies.ts).
+    const copies =
+      config.backupDir && handle.engine === 'pglite' && handle.dumpDataDir
+        ? startFolderCopies({
+            dump: () => handle.dumpDataDir!('gzip'),
+            dir: config.backupDir,
+            keep: config.backupKeep,
+            log,
+          })
+        : undefined;
+    if (config.backupDir && handle.engine === 'postgres')
+      log(
+        'AMBER_BACKUP_DIR is for the embedded database; with a PostgreSQL server use `amber backup` or its own tools (docs/operations.md).',
+      );
     const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
     log(
       `Amber is running at ${url} (database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}).`,
@@ -113,14 +128,15 @@ export async function startServer(
           (error: unknown) => log(`The job worker did not stop cleanly: ${String(error)}`),
         );
         const remindersStopped = reminders.stop();
-        const drainMs = options.drainMs ?? 0;
+        const copiesStopped = copies?.stop();
+        const drainMs = options.drainMs ?? config.drainSeconds * 1000;
         if (drainMs > 0) {
           log(`Draining for ${drainMs / 1000} s: the health checks answer 503, requests are still served.`);
           await new Promise((resolve) => setTimeout(resolve, drainMs));
         }
         // Stops listening (new connections are refused) and waits for the requests in flight.
         await app.close();
-        await Promise.all([workerStopped, remindersStopped]);
+        await Promise.all([workerStopped, remindersStopped, copiesStopped]);
         mailer.close();
         await handle.close();
         log('Amber has stopped.');

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
+import { restoreFolderCopy } from '../platform/db/folder-copies.ts';
 import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { buildServices, type Services } from '../composition.ts';
@@ -43,6 +44,8 @@ const USAGE = `Usage: amber <command>
   export --out FILE.json      export the whole organisation
   import FILE.json [--replace]
                               import an organisation; validates everything before writing anything
+  restore-folder FILE         make the (new, empty) embedded data folder a copy from AMBER_BACKUP_DIR
+                              (the server's daily copies of an embedded database)
 
 Environment: DATABASE_URL (PostgreSQL server) or AMBER_DATA_DIR (embedded PGlite folder, default ./data), PORT.`;
 
@@ -86,7 +89,7 @@ export async function main(
         const port = values.port === undefined ? config.port : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new ConfigError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
-        const drain = values['drain-seconds'] === undefined ? 0 : Number(values['drain-seconds']);
+        const drain = values['drain-seconds'] === undefined ? config.drainSeconds : Number(values['drain-seconds']);
         if (!Number.isFinite(drain) || drain < 0 || drain > 300)
           throw new ConfigError(`--drain-seconds must be a number from 0 to 300, not "${values['drain-seconds']}"`);
         // SIGTERM (a service manager, a rolling restart) or SIGINT (Ctrl-C) stops Amber gracefully
@@ -116,6 +119,22 @@ export async function main(
         } finally {
           await handle.close();
         }
+        return 0;
+      }
+      case 'restore-folder': {
+        const file = rest[0];
+        if (!file)
+          throw new ConfigError(
+            'restore-folder needs a file: amber restore-folder AMBER_BACKUP_DIR/amber-data-….tar.gz',
+          );
+        if (config.databaseUrl)
+          throw new ConfigError(
+            'restore-folder makes an embedded database folder: unset DATABASE_URL (for a server, use amber restore).',
+          );
+        await restoreFolderCopy(file, config.dataDir);
+        out(
+          `Restored ${file} into ${config.dataDir}. Start Amber with AMBER_DATA_DIR=${config.dataDir}; it migrates the copy if it is older.`,
+        );
         return 0;
       }
       case 'demo':

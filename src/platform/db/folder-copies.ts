@@ -1,0 +1,140 @@
+// Scheduled copies of the embedded database (PGlite), for a deployment without a PostgreSQL
+// server and its own backup tools (issue 14). When AMBER_BACKUP_DIR is set, the server writes a
+// copy of the whole database there once a day — a gzipped tarball of the data folder taken by the
+// running database itself (`dumpDataDir`), so it is consistent without stopping Amber — and keeps
+// the newest AMBER_BACKUP_KEEP of them. `amber restore-folder FILE` makes a data folder from one.
+//
+// A copy is due when the newest in the folder is a day old (or there is none): checked shortly
+// after start-up and then every hour, so a server restarted every night still makes one a day,
+// and one that was down for a week makes one as soon as it is back.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../domain/errors.ts';
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface FolderCopiesOptions {
+  /** The running database's whole data folder as a gzipped tarball. */
+  dump: () => Promise<Blob>;
+  dir: string;
+  keep: number;
+  /** How often to check whether a copy is due (an hour). */
+  checkEveryMs?: number;
+  /** The first check, after start-up has settled (a minute). */
+  firstAfterMs?: number;
+  /** How old the newest copy may be before another is made (a day). */
+  everyMs?: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface FolderCopies {
+  /** Makes a copy if one is due (or `force`); resolves to its path, or undefined if none was due. */
+  runNow(force?: boolean): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+/** The copies in `dir`, newest first, with when each was taken (from its name, which says so). */
+export function listCopies(dir: string): { path: string; takenAt: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => {
+      const stamp = /^amber-data-(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)Z\.tar\.gz$/.exec(name);
+      return stamp
+        ? { path: join(dir, name), takenAt: Date.parse(`${stamp[1]}T${stamp[2]}:${stamp[3]}:${stamp[4]}Z`) }
+        : undefined;
+    })
+    .filter((copy) => copy !== undefined)
+    .sort((a, b) => b.takenAt - a.takenAt);
+}
+
+export function startFolderCopies(options: FolderCopiesOptions): FolderCopies {
+  const now = options.now ?? (() => new Date());
+  const everyMs = options.everyMs ?? DAY_MS;
+  const log = options.log ?? ((line: string) => console.log(line));
+  let running: Promise<string | undefined> | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const copy = async (force: boolean): Promise<string | undefined> => {
+    const newest = listCopies(options.dir)[0];
+    if (!force && newest && now().getTime() - newest.takenAt < everyMs) return undefined;
+    mkdirSync(options.dir, { recursive: true });
+    const stamp = now()
+      .toISOString()
+      .replace(/[:]/g, '-')
+      .replace(/\.\d+Z$/, 'Z');
+    const path = join(options.dir, `amber-data-${stamp}.tar.gz`);
+    const partial = `${path}.partial`;
+    const dump = await options.dump();
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    // Renamed when whole, so a copy in the folder is never half written.
+    renameSync(partial, path);
+    for (const old of listCopies(options.dir).slice(Math.max(1, options.keep))) rmSync(old.path, { force: true });
+    log(`Copied the database to ${path} (${(dump.size / 1e6).toFixed(1)} MB; keeping the newest ${options.keep}).`);
+    return path;
+  };
+
+  const runNow = (force = false): Promise<string | undefined> =>
+    (running ??= copy(force).finally(() => {
+      running = undefined;
+    }));
+
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => {
+      void runNow()
+        .catch((error: unknown) => log(`The scheduled copy of the database failed: ${String(error)}`))
+        .finally(() => {
+          if (!stopped) schedule(options.checkEveryMs ?? 60 * 60_000);
+        });
+    }, ms);
+    timer.unref();
+  };
+  schedule(options.firstAfterMs ?? 60_000);
+
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/** Thrown when a copy would be restored over a folder that already holds a database. */
+export class DataFolderInUseError extends AppError {
+  constructor(dataDir: string) {
+    super(
+      'DATA_FOLDER_IN_USE',
+      `${dataDir} already holds a database: restore into a new, empty folder (AMBER_DATA_DIR), or move this one aside first. Nothing was changed.`,
+    );
+  }
+}
+
+/**
+ * Makes `dataDir` (which must hold no database) a copy of the database in `file`, a copy this
+ * module wrote. The restored database is then opened, migrated if it is older, as any data folder.
+ */
+export async function restoreFolderCopy(file: string, dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) throw new DataFolderInUseError(dataDir);
+  const bytes = readFileSync(file);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b)
+    throw new AppError(
+      'NOT_A_DATABASE_COPY',
+      `${file} is not a copy of the database (a gzipped tarball AMBER_BACKUP_DIR holds). Nothing was changed.`,
+    );
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create({ dataDir, loadDataDir: new Blob([bytes], { type: 'application/gzip' }) });
+  try {
+    await db.query('select 1');
+  } finally {
+    await db.close();
+  }
+}
