@@ -29,6 +29,15 @@ export interface Dashboard {
   today: IsoDate;
 }
 
+/** A period key as the periods service normalises it, or undefined when it is not one. */
+function normalisedKey(key: string): string | undefined {
+  try {
+    return parsePeriodKey(key).key;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface DashboardDeps {
   repo: DashboardRepository;
   periods: PeriodService;
@@ -45,8 +54,11 @@ export function createDashboardService({ repo, periods, organisations, indicator
       const publishedOnly = !can(actor, 'report.read', { published: false });
       const all = await periods.list(actor);
       if (all.length === 0) return undefined;
+      // The period asked for is one of those just read (a key that is none of them is looked up,
+      // so that it is refused as before).
+      const asked = periodKey ? normalisedKey(periodKey) : undefined;
       const period = periodKey
-        ? await periods.getByKey(actor, periodKey)
+        ? (all.find((p) => p.key === asked) ?? (await periods.getByKey(actor, periodKey)))
         : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
       const statuses = await organisations.statusScale(actor);
       const onScale = new Set(statuses.map((s) => s.key));
@@ -98,19 +110,15 @@ export function createDashboardService({ repo, periods, organisations, indicator
             : null,
       }));
 
-      // An indicator is off target in the period when its latest value inside the period is.
+      // An indicator is off target in the period when its latest value inside the period is. All
+      // the indicators' points come in a fixed number of statements, whatever their number.
       const offTarget: Dashboard['offTarget'] = [];
-      for (const indicator of await indicators.list(actor)) {
-        const { points } = await indicators.points(actor, indicator.code);
-        const inPeriod = points
-          .filter((p) => p.period.startsOn >= period.startsOn && p.period.endsOn <= period.endsOn)
-          .at(-1);
-        if (!inPeriod) continue;
-        const worst = statuses.at(-1);
-        const off = inPeriod.value.override
-          ? inPeriod.shown?.key === worst?.key
-          : inPeriod.computed.rated && inPeriod.computed.outcome === 'off';
-        if (off) offTarget.push({ indicator, point: inPeriod });
+      const worst = statuses.at(-1);
+      for (const { indicator, point } of await indicators.latestPointsIn(actor, period)) {
+        const off = point.value.override
+          ? point.shown?.key === worst?.key
+          : point.computed.rated && point.computed.outcome === 'off';
+        if (off) offTarget.push({ indicator, point });
       }
       return {
         period,

@@ -1,9 +1,9 @@
 // All SQL about performance indicators: definitions, links to priorities, values per period
 // (with overrides), and the indicators each report shows as graphs.
 
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
-import type { DB, IndicatorTable } from '../../schema.ts';
+import type { DB, IndicatorTable, IndicatorValueTable } from '../../schema.ts';
 import type { Polarity, Frequency, UnitKind, YtdMethod, Scaled } from '../../domain/indicators/indicator.ts';
 
 export interface Indicator {
@@ -67,7 +67,61 @@ function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null
   };
 }
 
+/** The columns a value is made of (not its organisation or update time: many are read at once). */
+const VALUE_COLUMNS = [
+  'indicator_value.id',
+  'indicator_value.indicator_id',
+  'indicator_value.period_id',
+  'indicator_value.actual',
+  'indicator_value.target',
+  'indicator_value.target_high',
+  'indicator_value.comment',
+  'indicator_value.override_status_key',
+  'indicator_value.override_reason',
+  'indicator_value.override_computed_key',
+  'indicator_value.override_explanation',
+  'indicator_value.version',
+] as const;
+type ValueRow = Omit<Selectable<IndicatorValueTable>, 'organisation_id' | 'updated_at'> & { period_key: string };
+
+function toValue(r: ValueRow): IndicatorValue {
+  return {
+    id: r.id,
+    periodId: r.period_id,
+    periodKey: r.period_key,
+    actual: r.actual === null ? null : Number(r.actual),
+    target: r.target === null ? null : Number(r.target),
+    targetHigh: r.target_high === null ? null : Number(r.target_high),
+    comment: r.comment,
+    version: r.version,
+    override: r.override_status_key
+      ? {
+          statusKey: r.override_status_key,
+          reason: r.override_reason,
+          computedKey: r.override_computed_key,
+          explanation: r.override_explanation,
+        }
+      : null,
+  };
+}
+
+/** Rows in their order, grouped by indicator (every id in `ids` present, with no values if it has none). */
+function byIndicator(ids: readonly string[], rows: ValueRow[]): Map<string, IndicatorValue[]> {
+  const map = new Map<string, IndicatorValue[]>(ids.map((id) => [id, []]));
+  for (const r of rows) {
+    const list = map.get(r.indicator_id);
+    if (list) list.push(toValue(r));
+    else map.set(r.indicator_id, [toValue(r)]);
+  }
+  return map;
+}
+
 function indicatorQueries(db: Kysely<DB>) {
+  const valueRows = () =>
+    db
+      .selectFrom('indicator_value')
+      .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
+      .select([...VALUE_COLUMNS, 'reporting_period.key as period_key']);
   const base = (organisationId: string) =>
     db
       .selectFrom('indicator')
@@ -213,32 +267,40 @@ function indicatorQueries(db: Kysely<DB>) {
     },
 
     async values(indicatorId: string): Promise<IndicatorValue[]> {
-      const rows = await db
-        .selectFrom('indicator_value')
-        .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
-        .selectAll('indicator_value')
-        .select('reporting_period.key as period_key')
+      const rows = await valueRows()
         .where('indicator_value.indicator_id', '=', indicatorId)
         .orderBy('reporting_period.starts_on')
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        periodId: r.period_id,
-        periodKey: r.period_key,
-        actual: r.actual === null ? null : Number(r.actual),
-        target: r.target === null ? null : Number(r.target),
-        targetHigh: r.target_high === null ? null : Number(r.target_high),
-        comment: r.comment,
-        version: r.version,
-        override: r.override_status_key
-          ? {
-              statusKey: r.override_status_key,
-              reason: r.override_reason,
-              computedKey: r.override_computed_key,
-              explanation: r.override_explanation,
-            }
-          : null,
-      }));
+      return rows.map(toValue);
+    },
+    /** The values of several indicators in one statement: by indicator id, each oldest first (as `values`). */
+    async valuesOf(indicatorIds: readonly string[]): Promise<Map<string, IndicatorValue[]>> {
+      if (indicatorIds.length === 0) return new Map();
+      return byIndicator(
+        indicatorIds,
+        await valueRows()
+          .where('indicator_value.indicator_id', 'in', [...indicatorIds])
+          .orderBy('reporting_period.starts_on')
+          .execute(),
+      );
+    },
+    /**
+     * The values of every indicator of the organisation, by indicator id and oldest first, for the
+     * periods that start from a year before `startsOn` to `endsOn`: those inside a period and those
+     * their directions of travel compare with (the period before, the same period a year before).
+     * One statement however many indicators there are (the dashboard).
+     */
+    async valuesAround(
+      organisationId: string,
+      around: { startsOn: string; endsOn: string },
+    ): Promise<Map<string, IndicatorValue[]>> {
+      const rows = await valueRows()
+        .where('indicator_value.organisation_id', '=', organisationId)
+        .where('reporting_period.starts_on', '>=', sql<string>`(${around.startsOn}::date - interval '1 year')::date`)
+        .where('reporting_period.starts_on', '<=', around.endsOn)
+        .orderBy('reporting_period.starts_on')
+        .execute();
+      return byIndicator([], rows);
     },
     async upsertValue(
       organisationId: string,
@@ -382,6 +444,17 @@ function indicatorQueries(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /** The indicators a report shows as graphs, in the order chosen (one statement, and one for their links). */
+    async listReportGraphs(organisationId: string, reportId: string): Promise<Indicator[]> {
+      const rows = await base(organisationId)
+        .innerJoin('report_graph', 'report_graph.indicator_id', 'indicator.id')
+        .where('report_graph.report_id', '=', reportId)
+        .orderBy('report_graph.position')
+        .execute();
+      if (rows.length === 0) return [];
+      const l = await links(rows.map((r) => r.id));
+      return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
+    },
     async reportGraphIds(reportId: string): Promise<string[]> {
       return (
         await db

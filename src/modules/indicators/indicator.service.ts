@@ -212,9 +212,20 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     scale: Status[],
     defaults: IndicatorDefaults,
   ): IndicatorPoint[] {
+    return values.map(pointsAmong(i, values, scale, defaults));
+  }
+
+  /** The point of any one of `values` (the indicator's recorded periods, which its direction of travel compares). */
+  function pointsAmong(
+    i: Indicator,
+    values: IndicatorValue[],
+    scale: Status[],
+    defaults: IndicatorDefaults,
+  ): (value: IndicatorValue) => IndicatorPoint {
     const unit = unitOf(i);
+    const rule = ruleOf(i, defaults);
     const byKey = new Map(values.map((v) => [v.periodKey, v]));
-    return values.map((value) => {
+    return (value) => {
       const period = parsePeriodKey(value.periodKey);
       const target = targetOf(i, value);
       const computed = computeStatus({
@@ -222,7 +233,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         unit,
         actual: value.actual ?? undefined,
         target,
-        rule: ruleOf(i, defaults),
+        rule,
         scale,
       });
       const chosen = value.override ? scale.find((s) => s.key === value.override!.statusKey) : undefined;
@@ -246,7 +257,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         sincePrevious: travel.sincePrevious,
         sinceLastYear: travel.sinceLastYear,
       };
-    });
+    };
   }
 
   async function checkPeriod(actor: Actor, i: Indicator, period: Period) {
@@ -461,6 +472,38 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       };
     },
 
+    /**
+     * Each indicator's latest point inside `period` (the last of its recorded periods that lies
+     * within it), for every indicator of the organisation that has one, in the indicators' order:
+     * what the dashboard looks at to say which are off target. The same points `points` gives,
+     * read in a fixed number of statements however many indicators there are (the indicators,
+     * their links, their values around the period, the organisation's defaults and its scale).
+     */
+    async latestPointsIn(
+      actor: Actor,
+      period: Pick<Period, 'startsOn' | 'endsOn'>,
+    ): Promise<{ indicator: Indicator; point: IndicatorPoint }[]> {
+      authorize(actor, 'indicator.read');
+      const all = await repo.list(actor.organisationId);
+      if (all.length === 0) return [];
+      const values = await repo.valuesAround(actor.organisationId, period);
+      const scale = await organisations.statusScale(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
+      const out: { indicator: Indicator; point: IndicatorPoint }[] = [];
+      for (const indicator of all) {
+        const own = values.get(indicator.id) ?? [];
+        // The point of its last value inside the period only: the same point `points` gives for it.
+        const latest = own
+          .filter((v) => {
+            const p = parsePeriodKey(v.periodKey);
+            return p.startsOn >= period.startsOn && p.endsOn <= period.endsOn;
+          })
+          .at(-1);
+        if (latest) out.push({ indicator, point: pointsAmong(indicator, own, scale, defaults)(latest) });
+      }
+      return out;
+    },
+
     /** The indicators a report shows as graphs, each with its points up to the report's period (the last 8). */
     async graphsForReport(
       actor: Actor,
@@ -468,21 +511,18 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       upTo: Period,
     ): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
       authorize(actor, 'report.read', { published: true });
-      const ids = await repo.reportGraphIds(reportId);
-      if (ids.length === 0) return [];
-      const all = await repo.list(actor.organisationId);
+      // Only the report's own indicators, and all their values in one statement.
+      const chosen = await repo.listReportGraphs(actor.organisationId, reportId);
+      if (chosen.length === 0) return [];
+      const values = await repo.valuesOf(chosen.map((i) => i.id));
       const scale = await organisations.statusScale(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      const out = [];
-      for (const id of ids) {
-        const indicator = all.find((i) => i.id === id);
-        if (!indicator) continue;
-        const points = pointsOf(indicator, await repo.values(indicator.id), scale, defaults)
+      return chosen.map((indicator) => ({
+        indicator,
+        points: pointsOf(indicator, values.get(indicator.id) ?? [], scale, defaults)
           .filter((p) => p.period.endsOn <= upTo.endsOn)
-          .slice(-8);
-        out.push({ indicator, points });
-      }
-      return out;
+          .slice(-8),
+      }));
     },
     reportGraphIds: (reportId: string) => repo.reportGraphIds(reportId),
 

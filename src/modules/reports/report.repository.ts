@@ -1,11 +1,11 @@
 // All SQL about progress reports: the report, its key actions (with contributors and
 // milestones), its sign-offs, its workflow state and its published revisions.
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { ReportState } from '../../domain/report-workflow.ts';
-import type { DB } from '../../schema.ts';
+import type { DB, ProgressReportTable } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import type { Timescale } from '../../domain/timescale.ts';
 import type { MilestoneProgress } from '../../domain/milestone-progress.ts';
@@ -100,6 +100,13 @@ export interface Report {
 
 /** The report's own row: what a workflow step reads and changes. */
 export type ReportRow = Omit<Report, 'actions' | 'signOffs' | 'riskIds'>;
+
+/**
+ * The priority's previous report as a later report needs it: its row (state and status: a board
+ * pack's direction of travel) and the key actions the later report follows up; not its sign-offs
+ * or cited risks.
+ */
+export type PreviousReport = ReportRow & Pick<Report, 'actions'>;
 
 export interface ReportSummary {
   id: string;
@@ -303,38 +310,42 @@ function reportQueries(db: Kysely<DB>) {
     }
   }
 
+  /** The report's row with its period's key: `findRow` and `findPrevious`. */
+  const rowQuery = () =>
+    db
+      .selectFrom('progress_report')
+      .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+      .selectAll('progress_report')
+      .select('reporting_period.key as period_key');
+  const toRow = (r: Selectable<ProgressReportTable> & { period_key: string }): ReportRow => ({
+    id: r.id,
+    priorityId: r.priority_id,
+    periodId: r.period_id,
+    periodKey: r.period_key,
+    summary: r.summary,
+    statusId: r.status_id,
+    statusReason: r.status_reason,
+    achievements: r.achievements,
+    challenges: r.challenges,
+    version: r.version,
+    updatedAt: r.updated_at,
+    state: r.state,
+    revision: r.revision,
+    publishedRevision: r.published_revision,
+  });
+
   /**
    * The report's own row, without its actions and sign-offs. With `lock`, the row is locked
    * until the unit of work ends: the report's one write path takes it so that two changes to one
    * report run one after the other, each seeing the other's result.
    */
   async function findRow(priorityId: string, periodId: string, lock = false): Promise<ReportRow | undefined> {
-    let query = db
-      .selectFrom('progress_report')
-      .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-      .selectAll('progress_report')
-      .select('reporting_period.key as period_key')
+    let query = rowQuery()
       .where('progress_report.priority_id', '=', priorityId)
       .where('progress_report.period_id', '=', periodId);
     if (lock) query = query.forUpdate('progress_report');
     const r = await query.executeTakeFirst();
-    if (!r) return undefined;
-    return {
-      id: r.id,
-      priorityId: r.priority_id,
-      periodId: r.period_id,
-      periodKey: r.period_key,
-      summary: r.summary,
-      statusId: r.status_id,
-      statusReason: r.status_reason,
-      achievements: r.achievements,
-      challenges: r.challenges,
-      version: r.version,
-      updatedAt: r.updated_at,
-      state: r.state,
-      revision: r.revision,
-      publishedRevision: r.published_revision,
-    };
+    return r && toRow(r);
   }
 
   /** The report with its key actions (contributors, milestones), sign-offs and cited risks. */
@@ -663,6 +674,21 @@ function reportQueries(db: Kysely<DB>) {
       return r.id;
     },
 
+    /**
+     * The priority's previous report (its latest for a period that ended before `before`, as
+     * `findPreviousPeriodId` finds it): its row in one statement, and its key actions.
+     */
+    async findPrevious(priorityId: string, before: string): Promise<PreviousReport | undefined> {
+      const r = await rowQuery()
+        .where('progress_report.priority_id', '=', priorityId)
+        .where('reporting_period.ends_on', '<', before)
+        .orderBy('reporting_period.ends_on', 'desc')
+        .orderBy('reporting_period.starts_on', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      return { ...toRow(r), actions: await loadActions(r.id) };
+    },
     /** The latest report of the priority for a period that ended before `before` (the previous report). */
     async findPreviousPeriodId(priorityId: string, before: string): Promise<string | undefined> {
       const r = await db

@@ -24,6 +24,7 @@ export type { ReportWorkflowEvent, ReportEvents } from './report.events.ts';
 export type {
   Report,
   ReportRow,
+  PreviousReport,
   ReportSummary,
   Action,
   Milestone,

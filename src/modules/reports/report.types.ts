@@ -10,7 +10,7 @@ import type { Organisation } from '../organisations/organisation.service.ts';
 import type { ReportingPeriod } from '../periods/period.service.ts';
 import type { Priority } from '../plans/plan.service.ts';
 import type { Risk } from '../risks/risk.service.ts';
-import type { Report, RevisionSummary } from './report.repository.ts';
+import type { PreviousReport, Report, RevisionSummary } from './report.repository.ts';
 
 /** Everything a live report's outputs need, loaded together. */
 export interface ReportBundle {
@@ -19,8 +19,11 @@ export interface ReportBundle {
   period: ReportingPeriod;
   report: Report;
   statuses: Status[];
-  /** The priority's report for the latest earlier period, whose key actions this report follows up. */
-  previous: { period: ReportingPeriod; report: Report } | null;
+  /**
+   * The priority's report for the latest earlier period, whose key actions this report follows up
+   * (its row and key actions: not its sign-offs or cited risks, which no output of this report shows).
+   */
+  previous: { period: ReportingPeriod; report: PreviousReport } | null;
   /** The indicators chosen as this report's graphs, with their values up to its period. */
   graphs: { indicator: Indicator; points: IndicatorPoint[] }[];
   /** The register entries the report cites under "Challenges/Risks", in order, as they stand now. */

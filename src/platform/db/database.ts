@@ -28,6 +28,72 @@ export interface DatabaseHandle<DB> {
 
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
 
+/** A statement as it was sent to PostgreSQL: its text and parameters. */
+export interface ObservedStatement {
+  sql: string;
+  parameters: readonly unknown[];
+}
+export type StatementObserver = (statement: ObservedStatement) => void;
+
+/**
+ * Who is watching the statements of each database `openDatabase` opened, by its pool-level Kysely.
+ * Tests and benchmarks count (and compare) what a request sends, on both engines (see
+ * `observeStatements`). Nothing is wrapped while nobody watches: a connection's `query` is
+ * replaced only while there is an observer, and put back when the last one stops.
+ */
+class StatementWatch {
+  readonly #observers = new Set<StatementObserver>();
+  /** The pool's connections, open or idle (a wrapped one keeps its own `query` as an own property). */
+  readonly #clients = new Set<pg.Client>();
+
+  constructor(pool: pg.Pool) {
+    pool.on('connect', (client) => {
+      this.#clients.add(client);
+      if (this.#observers.size > 0) this.#wrap(client);
+    });
+    pool.on('remove', (client) => this.#clients.delete(client));
+  }
+
+  observe(observer: StatementObserver): () => void {
+    this.#observers.add(observer);
+    if (this.#observers.size === 1) for (const client of this.#clients) this.#wrap(client);
+    return () => {
+      if (!this.#observers.delete(observer) || this.#observers.size > 0) return;
+      for (const client of this.#clients) delete (client as { query?: unknown }).query;
+    };
+  }
+
+  #wrap(client: pg.Client): void {
+    if (Object.hasOwn(client, 'query')) return;
+    const observers = this.#observers;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied with its own `this` below
+    const query = client.query;
+    (client as { query: unknown }).query = function observed(this: pg.Client, ...args: unknown[]) {
+      const first = args[0] as string | { text?: string; values?: unknown[] } | undefined;
+      const statement: ObservedStatement = {
+        sql: typeof first === 'string' ? first : (first?.text ?? ''),
+        parameters: Array.isArray(args[1]) ? args[1] : typeof first === 'object' ? (first?.values ?? []) : [],
+      };
+      for (const observer of observers) observer(statement);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+
+const watches = new WeakMap<object, StatementWatch>();
+
+/**
+ * Calls `observer` with every statement sent to the database `db` belongs to (the `db` of a handle
+ * `openDatabase` returned): the units of work's (BEGIN and COMMIT included) and the pool-level
+ * ones alike, on PGlite and on a server. Returns the function that stops observing. For tests and
+ * benchmarks; costs nothing while no one observes.
+ */
+export function observeStatements<DB>(db: Kysely<DB>, observer: StatementObserver): () => void {
+  const watch = watches.get(db);
+  if (!watch) throw new Error('observeStatements: this Kysely instance was not opened by openDatabase');
+  return watch.observe(observer);
+}
+
 const DATE_OID = 1082;
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -62,6 +128,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
       ),
     );
     const { raw: db, units } = createUnits<DB>({ pool });
+    watches.set(db, new StatementWatch(pool));
     return {
       db,
       units,
@@ -89,6 +156,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
       : await PGlite.create(inMemory ? undefined : dataDir);
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
     const { raw: db, units } = createUnits<DB>({ pool });
+    watches.set(db, new StatementWatch(pool));
     return {
       db,
       units,

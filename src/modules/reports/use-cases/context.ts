@@ -73,12 +73,11 @@ export function createReportContext(deps: ReportServiceDeps) {
   async function loadBundle(actor: Actor, priority: Priority, period: ReportingPeriod): Promise<ReportBundle> {
     const report = await repo.find(priority.id, period.id);
     if (!report) throw new ReportNotFoundError(priority.code, period.label);
-    const previousPeriodId = await repo.findPreviousPeriodId(priority.id, period.startsOn);
-    let previous: ReportBundle['previous'] = null;
-    if (previousPeriodId) {
-      const previousReport = (await repo.find(priority.id, previousPeriodId))!;
-      previous = { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport };
-    }
+    // Of the previous report, only what this one shows or is compared with: its row and key actions.
+    const previousReport = await repo.findPrevious(priority.id, period.startsOn);
+    const previous: ReportBundle['previous'] = previousReport
+      ? { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport }
+      : null;
     return {
       organisation: await organisations.getOwn(actor),
       priority,

@@ -1,0 +1,226 @@
+// How the dashboard grows with the organisation (issue 14: "the dashboard runs 58 → 508 → 5,008
+// SQL statements for 10 → 100 → 1,000 priorities … 2.6 s of CPU at 1,000"; goal: "the
+// dashboard's statements and CPU flat from 10 to 1,000 priorities").
+//
+// Per engine, one database holding three organisations built by test/builders/sized-organisation.ts
+// (10, 100 and 1,000 priorities; each priority with an H1 and an H2 report, key actions with a
+// milestone, an indicator with four quarters of values shown as the H2 report's graph), and an
+// Amber app on it (`buildApp`, production mode as in report-page.ts and tenancy.ts: test mode
+// recompiles every template per request). An administrator and performance officer of each
+// organisation GETs `/dashboard?period=2009-10-h2` by `inject()`: warm-up GETs of each size first,
+// then rounds; in each, a batch of GETs per size (a few unmeasured first), the sizes in an order
+// rotated every round so that a noisy spell on the shared machine falls on all of them. Every
+// response must be a 200 showing the organisation's number of priorities.
+//
+// Per request: SQL statements (every statement the request sent, BEGIN and COMMIT included, by
+// `observeStatements`), CPU (`process.cpuUsage()`, user + system, all threads: on PGlite that
+// includes the database) plus, on the PostgreSQL server, the CPU of the backends serving this
+// database (`/proc/<pid>/schedstat`; the server runs on this machine), the median wall time and the
+// page's size. We print the median (min–max) over rounds, and the ratios 100 ÷ 10 and 1,000 ÷ 10
+// within each round (median (min–max)), which cancel most of the machine's drift.
+//
+//   node --import tsx bench/dashboard-scaling.ts [--engine pglite|postgres|both] [--sizes 10,100,1000]
+//       [--rounds 5] [--gets 10] [--warmup 5]
+//   (default both engines; about 3–5 minutes on a quiet machine, most of it building the data; a
+//   deadline stops it after 20 minutes per engine)
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { cookieNames } from '../src/platform/http/auth.ts';
+import { observeStatements, type Engine } from '../src/platform/db/database.ts';
+import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
+import { createTestSession } from '../test/helpers/app.ts';
+import { insertSizedOrganisation, SIZED_PERIODS } from '../test/builders/sized-organisation.ts';
+import { deadline, describeMachine, fmt, median } from './support.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'both' },
+    sizes: { type: 'string', default: '10,100,1000' },
+    rounds: { type: 'string', default: '5' },
+    gets: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+  },
+});
+if (!['pglite', 'postgres', 'both'].includes(args.engine)) throw new Error(`--engine ${args.engine}?`);
+const ENGINES: Engine[] = args.engine === 'both' ? ['pglite', 'postgres'] : [args.engine as Engine];
+const SIZES = args.sizes.split(',').map(Number);
+if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes ${args.sizes}?`);
+const ROUNDS = Number(args.rounds);
+const GETS = Number(args.gets);
+const WARMUP = Number(args.warmup);
+/** Unmeasured GETs at the start of every batch. */
+const BATCH_WARMUP = 2;
+const URL = `/dashboard?period=${SIZED_PERIODS.later}`;
+
+interface Organisation {
+  size: number;
+  headers: Record<string, string>;
+}
+
+interface Batch {
+  /** Per request. */
+  statements: number;
+  nodeCpu: number;
+  serverCpu: number;
+  wallMedian: number;
+  bytes: number;
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** Nanoseconds on a CPU of every server backend connected to this database now (PostgreSQL on this machine). */
+async function backendTimes(database: TestDatabase): Promise<Map<number, number>> {
+  const times = new Map<number, number>();
+  if (database.engine !== 'postgres') return times;
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where datname = current_database() and backend_type = 'client backend'`.execute(database.db);
+  for (const { pid } of rows) {
+    try {
+      times.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // gone, or on another machine: counted as nothing
+    }
+  }
+  return times;
+}
+
+async function get(app: FastifyInstance, org: Organisation): Promise<number> {
+  const response = await app.inject({ method: 'GET', url: URL, headers: org.headers });
+  if (response.statusCode !== 200)
+    throw new Error(
+      `GET ${URL} (${org.size} priorities) answered ${response.statusCode}: ${response.body.slice(0, 300)}`,
+    );
+  if (!response.body.includes(`${org.size}<span class="govuk-visually-hidden"> priorities in all`))
+    throw new Error(`GET ${URL} does not count ${org.size} priorities`);
+  return response.body.length;
+}
+
+async function batch(database: TestDatabase, app: FastifyInstance, org: Organisation): Promise<Batch> {
+  for (let i = 0; i < BATCH_WARMUP; i++) await get(app, org);
+  let statements = 0;
+  let bytes = 0;
+  const walls: number[] = [];
+  const b0 = await backendTimes(database);
+  const stop = observeStatements(database.db, () => statements++);
+  const cpu0 = cpuNow();
+  try {
+    for (let i = 0; i < GETS; i++) {
+      const t0 = performance.now();
+      bytes = await get(app, org);
+      walls.push(performance.now() - t0);
+    }
+  } finally {
+    stop();
+  }
+  const cpu1 = cpuNow();
+  const b1 = await backendTimes(database);
+  let serverNs = 0;
+  for (const [pid, t] of b1) serverNs += t - (b0.get(pid) ?? t); // a connection opened mid-batch: left out
+  return {
+    statements: statements / GETS,
+    nodeCpu: (cpu1 - cpu0) / 1000 / GETS,
+    serverCpu: serverNs / 1e6 / GETS,
+    wallMedian: median(walls),
+    bytes,
+  };
+}
+
+const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+const cell = (xs: number[]) => `${fmt(median(xs))} (${range(xs)})`;
+
+const open: { database: TestDatabase; app?: FastifyInstance }[] = [];
+const closeAll = async () => {
+  for (const o of open.splice(0)) {
+    await o.app?.close().catch(() => undefined);
+    await o.database.close().catch((e: unknown) => console.error(e));
+  }
+};
+const guard = deadline(ENGINES.length * 20 * 60, 'bench/dashboard-scaling.ts', closeAll);
+const say = (line = '') => console.log(line);
+
+try {
+  const machine = describeMachine();
+  say(
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memory}, ${machine.platform}, Node ${machine.node}, ${machine.when}.`,
+  );
+  say(
+    `GET ${URL}; ${ROUNDS} rounds × ${GETS} GETs per size (after ${WARMUP} warm-up GETs each, ${BATCH_WARMUP} unmeasured at the start of every batch).`,
+  );
+  for (const engine of ENGINES) {
+    const t0 = performance.now();
+    const database = await openTestDatabase(engine);
+    const handle: { database: TestDatabase; app?: FastifyInstance } = { database };
+    open.push(handle);
+    const orgs: Organisation[] = [];
+    const built: string[] = [];
+    for (const size of SIZES) {
+      const t1 = performance.now();
+      const sized = await insertSizedOrganisation(database, { priorities: size, name: `Bench Council ${size}` });
+      const session = await createTestSession(database.services, sized.organisationId, [
+        'administrator',
+        'performance_officer',
+      ]);
+      // Production mode names the session cookie as a browser on HTTPS gets it (as tenancy.ts does).
+      const token = session.headers.cookie.split('=').slice(1).join('=');
+      orgs.push({ size, headers: { cookie: `${cookieNames(true).session}=${token}` } });
+      built.push(`${size} in ${fmt((performance.now() - t1) / 1000)} s`);
+    }
+    // What autovacuum would have done on a server by the time anyone looks at a dashboard.
+    await sql`vacuum analyze`.execute(database.db);
+    const app = await buildApp({
+      config: { env: 'production', logLevel: 'silent' },
+      db: database.db,
+      units: database.units,
+      services: database.services,
+    });
+    handle.app = app;
+    for (const org of orgs) for (let i = 0; i < WARMUP; i++) await get(app, org);
+
+    const results = new Map<number, Batch[]>(SIZES.map((s) => [s, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < orgs.length; i++) {
+        const org = orgs[(i + r) % orgs.length]!;
+        results.get(org.size)!.push(await batch(database, app, org));
+      }
+      console.error(`${engine}: round ${r + 1}/${ROUNDS} done (${fmt((performance.now() - t0) / 1000)} s)`);
+    }
+
+    const server = engine === 'postgres';
+    const total = (b: Batch) => b.nodeCpu + b.serverCpu;
+    say(`\n## ${server ? 'PostgreSQL' : 'PGlite'}\n`);
+    say(`Organisations built (priorities): ${built.join(', ')}.\n`);
+    say(
+      `| Priorities | Statements/request | CPU ms/request${server ? ' (Node + server)' : ' (Node, PGlite included)'} |` +
+        (server ? ' Node CPU ms | Server CPU ms |' : '') +
+        ' Wall ms (median request) | Page KB | CPU ÷ CPU at ' +
+        `${SIZES[0]} (per round) |`,
+    );
+    say(`|---:|---:|---|${server ? '---|---|' : ''}---|---:|---|`);
+    const base = results.get(SIZES[0]!)!;
+    for (const size of SIZES) {
+      const bs = results.get(size)!;
+      const ratios = bs.map((b, i) => total(b) / total(base[i]!));
+      say(
+        `| ${size.toLocaleString('en-GB')} | ${fmt(median(bs.map((b) => b.statements)))} | ${cell(bs.map(total))} |` +
+          (server ? ` ${cell(bs.map((b) => b.nodeCpu))} | ${cell(bs.map((b) => b.serverCpu))} |` : '') +
+          ` ${cell(bs.map((b) => b.wallMedian))} | ${fmt(bs[0]!.bytes / 1024)} | ${cell(ratios)} |`,
+      );
+    }
+    await app.close();
+    handle.app = undefined;
+    await database.close();
+    open.splice(open.indexOf(handle), 1);
+  }
+  guard.disarm();
+} catch (error) {
+  console.error(error);
+  await closeAll();
+  process.exit(1);
+}

@@ -1,0 +1,172 @@
+// Pages whose content grows with the organisation must not send more SQL as it grows (issue 14,
+// "Some pages grow with the organisation"): the dashboard and the report page send the same
+// statements for an organisation of 10 priorities as for one of 100 (the dashboard at most 15),
+// read only what they show (a report's own indicators, not the organisation's; of the previous
+// report what this one shows) and never the same thing twice. Counted exactly, statement by
+// statement (`observeStatements`), on both engines; timings belong in bench/dashboard-scaling.ts.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { observeStatements, type ObservedStatement } from '../src/platform/db/database.ts';
+import { paths } from '../src/paths.ts';
+import { describeOnEachEngine } from './helpers/database.ts';
+import { createTestSession, type TestSession } from './helpers/app.ts';
+import { htmlText } from './helpers/html.ts';
+import { insertSizedOrganisation, SIZED_PERIODS, type SizedOrganisation } from './builders/sized-organisation.ts';
+
+const SIZES = [10, 100] as const;
+type Size = (typeof SIZES)[number];
+const DASHBOARD_MOST = 15;
+
+describeOnEachEngine('statement counts', (t) => {
+  let app: FastifyInstance | undefined;
+  const built = new Map<Size, { sized: SizedOrganisation; session: TestSession }>();
+
+  before(async () => {
+    app = await buildApp({
+      config: { env: 'test', logLevel: 'silent' },
+      db: t().db,
+      units: t().units,
+      services: t().services,
+    });
+    for (const size of SIZES) {
+      const sized = await insertSizedOrganisation(t(), { priorities: size });
+      const session = await createTestSession(t().services, sized.organisationId, [
+        'administrator',
+        'performance_officer',
+      ]);
+      built.set(size, { sized, session });
+    }
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  /** The statements one GET sends, BEGIN and COMMIT included, and the page (which must be a 200). */
+  async function get(size: Size, url: string): Promise<{ statements: ObservedStatement[]; text: string }> {
+    const statements: ObservedStatement[] = [];
+    const stop = observeStatements(t().db, (s) => statements.push(s));
+    let response;
+    try {
+      response = await app!.inject({ url, headers: built.get(size)!.session.headers });
+    } finally {
+      stop();
+    }
+    assert.equal(response.statusCode, 200, `GET ${url} (${size} priorities): ${response.body.slice(0, 300)}`);
+    return {
+      // The session's last-seen time is written at most once a minute, by whichever request comes: not the page's.
+      statements: statements.filter((s) => !/^update "user_session"/.test(s.sql)),
+      text: htmlText(response.body),
+    };
+  }
+
+  /** Statements sent more than once with the same parameters (a row read twice). */
+  const repeats = (statements: readonly ObservedStatement[]) => {
+    const seen = new Map<string, number>();
+    for (const s of statements) {
+      const key = `${s.sql} ${JSON.stringify(s.parameters)}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${n}× ${key.slice(0, 200)}`);
+  };
+  /** The statements as text, one a line, an organisation's id (in the role switch) left out. */
+  const listing = (statements: readonly ObservedStatement[], fold = false) =>
+    statements
+      .map((s) => s.sql.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '…'))
+      // Folded: a list of parameters (`in ($1, $2, …)`) is the same statement whatever its length.
+      .map((sql) => (fold ? sql.replace(/\$\d+(, \$\d+)*/g, '$…') : sql))
+      .join('\n');
+
+  describe('the dashboard', () => {
+    for (const period of [undefined, SIZED_PERIODS.later, SIZED_PERIODS.earlier, SIZED_PERIODS.quarters[1]]) {
+      const url = period ? `${paths.dashboard}?period=${period}` : paths.dashboard;
+      it(`sends the same ${DASHBOARD_MOST} statements or fewer for 10 as for 100 priorities: ${url}`, async () => {
+        const small = await get(10, url);
+        const large = await get(100, url);
+        assert.ok(
+          large.statements.length <= DASHBOARD_MOST,
+          `${large.statements.length} statements for 100 priorities:\n${listing(large.statements, true)}`,
+        );
+        assert.equal(listing(large.statements, true), listing(small.statements, true));
+        assert.deepEqual(repeats(large.statements), [], 'nothing is read twice');
+      });
+    }
+
+    it('shows all 100 priorities, their changes and the indicators off target', async () => {
+      const { text } = await get(100, `${paths.dashboard}?period=${SIZED_PERIODS.later}`);
+      assert.match(
+        text,
+        /All themes 3[34] Green in all themes 3[34] Amber in all themes 3[34] Red .* 100 priorities in all/,
+      );
+      assert.match(text, /Status changes since the previous report \(100\)/);
+      assert.match(text, /Overdue milestones \(200\)/, 'every milestone (March 2009, March 2010) is overdue');
+      // One priority in three has its figures below the target's tolerance.
+      assert.match(text, /Indicators off target \(33\) .*SZ-2-I Sized indicator 2 \(2009\/10 Q4\): Red/);
+    });
+
+    it('says which indicators are off target as each indicator’s own points do', async () => {
+      const { actor } = built.get(100)!.sized;
+      const { services } = t();
+      const statuses = await services.organisations.statusScale(actor);
+      const worst = statuses.at(-1)!;
+      for (const key of [SIZED_PERIODS.later, SIZED_PERIODS.earlier, SIZED_PERIODS.quarters[1]]) {
+        const dashboard = await services.dashboard.forPeriod(actor, key);
+        assert.ok(dashboard);
+        // What the dashboard did before issue 14: every indicator's points, one indicator at a time.
+        const expected = [];
+        for (const indicator of await services.indicators.list(actor)) {
+          const { points } = await services.indicators.points(actor, indicator.code);
+          const point = points
+            .filter((p) => p.period.startsOn >= dashboard.period.startsOn && p.period.endsOn <= dashboard.period.endsOn)
+            .at(-1);
+          if (!point) continue;
+          const off = point.value.override
+            ? point.shown?.key === worst.key
+            : point.computed.rated && point.computed.outcome === 'off';
+          if (off) expected.push({ indicator, point });
+        }
+        assert.ok(expected.length > 0, `some indicators are off target in ${key}`);
+        assert.deepEqual(dashboard.offTarget, expected, key);
+      }
+    });
+  });
+
+  describe('the report page', () => {
+    // SZ-1: H1 published, H2 a draft that follows it up with a graph; SZ-2: both drafts.
+    const pages = [
+      ['a draft following a published report, with a graph', 'SZ-1', SIZED_PERIODS.later],
+      ['a draft following a draft, with a graph', 'SZ-2', SIZED_PERIODS.later],
+      ['a published report', 'SZ-1', SIZED_PERIODS.earlier],
+      ['a first draft', 'SZ-2', SIZED_PERIODS.earlier],
+    ] as const;
+    for (const [what, code, period] of pages) {
+      it(`sends the same statements for 10 as for 100 priorities: ${what}`, async () => {
+        const url = paths.reports.show(code, period);
+        const small = await get(10, url);
+        const large = await get(100, url);
+        // The statements themselves, parameter lists included: a list of every indicator of the
+        // organisation would be ten times longer at 100 priorities.
+        assert.equal(listing(large.statements), listing(small.statements));
+        assert.deepEqual(repeats(large.statements), [], 'nothing is read twice');
+        // Sign-offs and cited risks: this report's only, never the previous report's.
+        for (const table of ['sign_off', 'report_risk'])
+          assert.equal(
+            large.statements.filter((s) => new RegExp(`^select .* from "${table}"`).test(s.sql)).length,
+            1,
+            `one read of ${table}`,
+          );
+      });
+    }
+
+    it('shows the graph and what became of the key actions set last time', async () => {
+      const { text } = await get(100, paths.reports.show('SZ-100', SIZED_PERIODS.later));
+      assert.match(text, /Graphs SZ-100-I Sized indicator 100 Latest value \d+ in 2009\/10 Q4/);
+      assert.match(
+        text,
+        /Progress against the key actions set in the 2009\/10 H1 report 1\. Action of SZ-100 in 2009-10-h1 .* Milestone of SZ-100/,
+      );
+    });
+  });
+});
