@@ -1,7 +1,7 @@
 // The `amber` command: thin; parses arguments and calls services.
 
 import { megabytes } from '../domain/limits.ts';
-import { writeFileSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from '../platform/db/database.ts';
 import { restoreFolderCopy } from '../platform/db/folder-copies.ts';
 import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
+import { verifyBackup, restoreBackup, writeBackup, type VerifyResult } from '../platform/db/backup.ts';
 import { buildServices, type Services } from '../composition.ts';
 import { startServer } from '../server.ts';
 import { AppError, ValidationError } from '../domain/errors.ts';
@@ -44,6 +45,14 @@ const USAGE = `Usage: amber <command>
   export --out FILE.json      export the whole organisation
   import FILE.json [--replace]
                               import an organisation; validates everything before writing anything
+  backup --out FILE [--include-secrets] [--verify]
+                              the whole database in one consistent snapshot (gzip'd JSON lines);
+                              sessions, one-time links and API tokens only with --include-secrets;
+                              --verify restores the file into a scratch database and compares
+  restore FILE                restore a backup into an empty database (all or nothing), then
+                              migrate it to this Amber
+  restore --verify FILE       check a backup: restore it into a scratch database and compare;
+                              changes nothing here
   restore-folder FILE         make the (new, empty) embedded data folder a copy from AMBER_BACKUP_DIR
                               (the server's daily copies of an embedded database)
 
@@ -68,6 +77,24 @@ const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
 async function homeActor(services: Services): Promise<Actor> {
   const home = await services.organisations.getHome();
   return systemActor(home.id, 'cli');
+}
+
+function reportVerification(result: VerifyResult, out: (s: string) => void, err: (s: string) => void): number {
+  const bad = result.tables.filter((t) => !t.matches);
+  for (const t of bad)
+    err(
+      `  ${t.table}: the backup holds ${t.backup.rows} rows (${t.backup.sha256.slice(0, 12)}), the restored copy ${t.restored ? `${t.restored.rows} rows (${t.restored.sha256.slice(0, 12)})` : 'nothing'}`,
+    );
+  if (!result.ok) {
+    err(
+      `Verification FAILED: ${bad.length} of ${result.tables.length} tables differ after a restore into ${result.scratch}.`,
+    );
+    return 1;
+  }
+  out(
+    `Verified: restored into ${result.scratch}, all ${result.tables.length} tables (${result.rows.toLocaleString('en-GB')} rows) match the backup row for row; it then migrated to this Amber${result.upgradedBy.length > 0 ? ` (${result.upgradedBy.length} migrations)` : ' with nothing to apply'}.`,
+  );
+  return 0;
 }
 
 export async function main(
@@ -339,6 +366,74 @@ export async function main(
           );
           return 0;
         });
+      }
+      case 'backup': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            out: { type: 'string' },
+            'include-secrets': { type: 'boolean', default: false },
+            verify: { type: 'boolean', default: false },
+          },
+        });
+        if (!values.out) throw new ConfigError('backup needs --out FILE, e.g. amber backup --out amber.backup.gz');
+        if (!config.databaseUrl && !existsSync(config.dataDir))
+          throw new ConfigError(
+            `There is no database at ${config.dataDir} to back up (AMBER_DATA_DIR; or set DATABASE_URL for a server).`,
+          );
+        const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        try {
+          const started = Date.now();
+          const summary = await writeBackup(handle.db, values.out, { includeSecrets: values['include-secrets'] });
+          out(
+            `Backed up ${summary.rows.toLocaleString('en-GB')} rows of ${summary.tables.length} tables (Amber ${summary.header.amberVersion}, ${summary.header.migrations.length} migrations) to ${values.out}: ${summary.bytes < 1024 * 1024 ? `${Math.ceil(summary.bytes / 1024)} KB` : megabytes(summary.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+          );
+          out(
+            summary.header.excluded.length > 0
+              ? `Left out (credentials; --include-secrets copies them): ${summary.header.excluded.join(', ')}.`
+              : 'Sessions, one-time links and API tokens are included (--include-secrets): keep this file as safe as the database.',
+          );
+        } finally {
+          await handle.close();
+        }
+        if (!values.verify) return 0;
+        return reportVerification(await verifyBackup(values.out, { databaseUrl: config.databaseUrl }), out, err);
+      }
+      case 'restore': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { verify: { type: 'boolean', default: false } },
+        });
+        const [file] = positionals;
+        if (!file || positionals.length > 1)
+          throw new ConfigError('restore needs one backup file: amber restore FILE (or amber restore --verify FILE)');
+        if (values.verify)
+          return reportVerification(await verifyBackup(file, { databaseUrl: config.databaseUrl }), out, err);
+        const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        try {
+          const started = Date.now();
+          const summary = await restoreBackup(handle.db, file, { databaseUrl: config.databaseUrl });
+          out(
+            `Restored ${summary.rows.toLocaleString('en-GB')} rows of ${summary.tables.length} tables from ${file} (a backup made by Amber ${summary.header.amberVersion} at ${summary.header.createdAt}) into ${handle.location} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+          );
+          if (summary.throughScratch)
+            out(
+              `The database was already migrated further than the backup, so the backup was first restored and migrated in a scratch database (${summary.throughScratch}) and copied from there.`,
+            );
+          out(
+            summary.upgradedBy.length > 0
+              ? `Migrated it to this Amber: ${summary.upgradedBy.join(', ')}.`
+              : "The backup was made at this Amber's migrations: nothing more to apply.",
+          );
+          if (summary.header.excluded.length > 0)
+            out(
+              `Not in the backup: ${summary.header.excluded.join(', ')}. Everyone signs in again; API tokens must be made again.`,
+            );
+        } finally {
+          await handle.close();
+        }
+        return 0;
       }
       case undefined:
       case 'help':
