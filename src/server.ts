@@ -70,7 +70,7 @@ export async function startServer(
     if (handle.engine === 'postgres') await withStartUpLock(handle.db, startUp);
     else await startUp();
 
-    const app = await buildApp({ config, db: handle.db, units: handle.units, services });
+    const app = await buildApp({ config, db: handle.db, units: handle.units, services, pool: handle.pool });
     let draining = false;
     app.addHook('onRequest', async (request, reply) => {
       if (!draining) return;

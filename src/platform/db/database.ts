@@ -19,6 +19,8 @@ export interface DatabaseHandle<DB> {
   /** Units of work: every use case's one transaction (`units.run`), and `units.db` for repositories. */
   units: Units<DB>;
   engine: Engine;
+  /** The connection pool (one connection on PGlite), for its use in the metrics. */
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount' | 'options'>;
   /** Where the data lives, for messages: the folder or the server URL without its password. */
   location: string;
   close(): Promise<void>;
@@ -132,6 +134,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     return {
       db,
       units,
+      pool,
       engine: 'postgres',
       location: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
       close: () => db.destroy(),
@@ -160,6 +163,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     return {
       db,
       units,
+      pool,
       engine: 'pglite',
       location: inMemory ? 'memory' : dataDir,
       async close() {
