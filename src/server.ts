@@ -53,6 +53,7 @@ export async function startServer(
     const startUp = async () => {
       const applied = await migrateToLatest(handle.db);
       if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+      await services.diagnostics.ensureShippedTaxonomy();
       if (!config.demoOnFirstRun || (await services.organisations.findHome())) return;
       const { organisation } = await services.demo.load('demo');
       log(`Loaded the demo organisation (${organisation.name}) into an empty database.`);

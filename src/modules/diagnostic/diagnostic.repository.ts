@@ -147,6 +147,14 @@ function diagnosticQueries(db: Kysely<DB>) {
       taxonomy: Taxonomy,
       basedOnId: string | null = null,
     ): Promise<void> {
+      // Looked for first: a request acting for an organisation may read the shipped taxonomy but
+      // not insert it (row-level security checks the proposed row before ON CONFLICT applies).
+      const present = await db
+        .selectFrom('diagnostic_taxonomy_version')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (present) return;
       const inserted = await db
         .insertInto('diagnostic_taxonomy_version')
         .values({ id, organisation_id: organisationId, name, based_on_id: basedOnId })

@@ -429,6 +429,14 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
   }
 
   return {
+    /**
+     * Puts Amber's shipped taxonomy in the database if it is not there. The server calls it at
+     * start-up as the system: a request acting for an organisation may read it but not insert it,
+     * so without this the first exercise of a database the demo never ran in could not start.
+     */
+    async ensureShippedTaxonomy(): Promise<void> {
+      await ensureDefaultTaxonomy();
+    },
     /** The taxonomy versions an exercise may use: Amber's and the organisation's own. */
     async listTaxonomyVersions(actor: Actor) {
       authorize(actor, 'diagnostic.read');
