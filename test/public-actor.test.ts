@@ -62,6 +62,7 @@ const NO_ACTOR: Record<string, string> = {
   'indicators.reportGraphIds':
     'a report’s chosen graphs, for the reports’ use cases once they have authorised the actor',
   'demo.load': 'the CLI’s `amber demo`',
+  'diagnostics.ensureShippedTaxonomy': 'the server at start-up: Amber’s own taxonomy, no organisation’s data',
   'demo.accounts': 'the demo’s published accounts, shown on the sign-in page outside production',
   'transfer.exportOrganisation': 'the CLI’s export, an operator at the machine',
   'transfer.importOrganisation': 'the CLI’s import, an operator at the machine',
