@@ -40,13 +40,36 @@ export function errorView(issues: FieldIssue[]): ErrorView {
   };
 }
 
-export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
-  const env = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader([join(here, 'templates'), join(here, '../../modules'), GOVUK_FRONTEND_DIST], {
-      noCache: watch,
-    }),
-    { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+/**
+ * Templates are read and compiled once (`noCache` only while watching for changes in development);
+ * `src/platform/views/views.test.ts` counts the compilations. GOV.UK Frontend's macros include
+ * their markup by a relative name (`{% include "./template.njk" %}`), which nunjucks resolves with
+ * `path.resolve` on every call of every macro: the answer never changes, so it is remembered
+ * (a few hundred pairs of names at most; on the priority list it was ~35 KB of garbage a request).
+ */
+function fileLoader(watch: boolean): nunjucks.FileSystemLoader {
+  const loader = new nunjucks.FileSystemLoader(
+    [join(here, 'templates'), join(here, '../../modules'), GOVUK_FRONTEND_DIST],
+    { noCache: watch },
   );
+  const resolve = loader.resolve.bind(loader);
+  const resolved = new Map<string, string>();
+  loader.resolve = (from: string, to: string): string => {
+    const key = `${from}\0${to}`;
+    let name = resolved.get(key);
+    if (name === undefined) resolved.set(key, (name = resolve(from, to)));
+    return name;
+  };
+  return loader;
+}
+
+export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
+  const env = new nunjucks.Environment(fileLoader(watch), {
+    autoescape: true,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
   for (const [k, v] of Object.entries(globals)) env.addGlobal(k, v);
   env.addGlobal('fieldId', fieldId);
   // `{{ csrfField() }}` in every form that posts: the page's CSRF token (set per request in the
