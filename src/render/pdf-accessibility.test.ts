@@ -309,3 +309,15 @@ describe('the tagged PDF of an outline business case', () => {
     assert.deepEqual(furniture(tree), []);
   });
 });
+
+describe('the text behind the letters, document after document', () => {
+  it('keeps every letter readable after a document with Welsh and other accented capitals', async () => {
+    // fontkit remembers each glyph with the characters it was first made for; a W first made as
+    // part of Ŵ had none, and a font shared between documents lost W from every later one.
+    await renderBusinessCasePdf(buildBusinessCaseView({ title: 'Ŵyddfa Ŷ Ĝ Ĥ Ĵ Ḃ Ḋ Ẅ Ẃ Ẁ Ḟ' }));
+    const text = normaliseWhitespace(
+      await pdfText(await renderBusinessCasePdf(buildBusinessCaseView({ title: 'Worse Wyddfa Home Job Bad Dog Fun' }))),
+    );
+    assert.ok(text.includes('Worse Wyddfa Home Job Bad Dog Fun'), text.slice(0, 200));
+  });
+});

@@ -30,19 +30,47 @@ const FONT_FILES: Record<FontKey, string> = {
   italic: '@expo-google-fonts/noto-sans/400Regular_Italic/NotoSans_400Regular_Italic.ttf',
 };
 
+let fontBytes: Record<FontKey, Buffer> | undefined;
 let parsedFonts: Record<FontKey, Font> | undefined;
 
-function loadFonts(): Record<FontKey, Font> {
-  if (!parsedFonts) {
+function parseFont(key: FontKey, bytes: Buffer): Font {
+  const font = createFont(bytes);
+  if ('fonts' in font) throw new Error(`${FONT_FILES[key]} is a font collection, not a font`);
+  return font;
+}
+
+function readFonts(): Record<FontKey, Buffer> {
+  if (!fontBytes) {
     const require = createRequire(import.meta.url);
-    const parse = (key: FontKey): Font => {
-      const font = createFont(readFileSync(require.resolve(FONT_FILES[key])));
-      if ('fonts' in font) throw new Error(`${FONT_FILES[key]} is a font collection, not a font`);
-      return font;
-    };
-    parsedFonts = { regular: parse('regular'), bold: parse('bold'), italic: parse('italic') };
+    const read = (key: FontKey) => readFileSync(require.resolve(FONT_FILES[key]));
+    fontBytes = { regular: read('regular'), bold: read('bold'), italic: read('italic') };
   }
-  return parsedFonts;
+  return fontBytes;
+}
+
+/** The fonts for measuring text (advance widths only): parsed once per process. */
+function loadFonts(): Record<FontKey, Font> {
+  const bytes = readFonts();
+  return (parsedFonts ??= {
+    regular: parseFont('regular', bytes.regular),
+    bold: parseFont('bold', bytes.bold),
+    italic: parseFont('italic', bytes.italic),
+  });
+}
+
+/**
+ * The fonts a document embeds: parsed afresh for each document. fontkit keeps each glyph it has
+ * made, with the characters it was first made for; a glyph first made as a part of an accented
+ * letter (the W inside Welsh Ŵ) has none, so a font shared between documents gave every later
+ * document a W with no character behind it — drawn, but lost to screen readers, search and copy.
+ */
+function documentFonts(): Record<FontKey, Font> {
+  const bytes = readFonts();
+  return {
+    regular: parseFont('regular', bytes.regular),
+    bold: parseFont('bold', bytes.bold),
+    italic: parseFont('italic', bytes.italic),
+  };
 }
 
 // Advance widths of space-separated chunks ("word " as pdfkit lays them out) at 1pt, kept across
@@ -1231,7 +1259,7 @@ export function createPdf(
   layout: Layout;
   done: Promise<Buffer>;
 } {
-  const fonts = loadFonts();
+  const fonts = documentFonts();
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
