@@ -42,19 +42,6 @@ if (files.length === 0) {
 }
 const env = quick ? { ...process.env, AMBER_TEST_ENGINES: 'pglite' } : process.env;
 
-if (process.env.AMBER_TEST_ISOLATION === 'process') {
-  // Two files at a time on a 2-core machine; up to four where there are more cores.
-  const concurrency = Math.max(2, Math.min(4, availableParallelism()));
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...args, ...files], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  });
-  child.on('exit', (code) => process.exit(code ?? 1));
-} else {
-  await runShards();
-}
-
 /**
  * Roughly how long each file takes, in seconds, to deal the shards evenly: the slowest files as
  * measured in a four-shard run on two cores (their suites' durations), the rest by size (about a
@@ -139,4 +126,17 @@ async function runShards() {
   const failed = total.fail + total.cancelled + (failedShard && total.fail + total.cancelled === 0 ? 1 : 0);
   console.log(`${total.pass} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
+}
+
+if (process.env.AMBER_TEST_ISOLATION === 'process') {
+  // Two files at a time on a 2-core machine; up to four where there are more cores.
+  const concurrency = Math.max(2, Math.min(4, availableParallelism()));
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...args, ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  await runShards();
 }
