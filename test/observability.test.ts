@@ -13,10 +13,9 @@ import { createTestSession, form, type TestSession } from './helpers/app.ts';
 import { buildApp } from '../src/app.ts';
 import { paths } from '../src/paths.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { migrationNames } from '../src/platform/http/health.ts';
 import { isLoopback } from '../src/platform/http/metrics.ts';
 import { requestIdOf } from '../src/platform/http/request-id.ts';
-import { MIGRATIONS_DIR } from '../src/platform/db/migrate.ts';
+import { MIGRATIONS_DIR, migrationNames } from '../src/platform/db/migrate.ts';
 
 const TOKEN = 'a'.repeat(24) + '0123456789abcdef';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

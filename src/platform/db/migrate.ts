@@ -26,11 +26,17 @@ export const START_UP_LOCK_KEY = 0x616d626572n; // "amber"
 
 const UNDEFINED_TABLE = '42P01';
 
+/** The migrations in a folder, named as Kysely's FileMigrationProvider names them (file name without extension). */
+export async function migrationNames(dir: string = MIGRATIONS_DIR): Promise<string[]> {
+  return (await fs.readdir(dir))
+    .filter((f) => /\.(m?js|m?ts)$/.test(f) && !/\.d\.m?ts$/.test(f))
+    .map((f) => f.slice(0, f.lastIndexOf('.')))
+    .sort();
+}
+
 /** The migrations in the folder that the database has not run, by name (as Kysely names them). */
 async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
-  const files = (await fs.readdir(MIGRATIONS_DIR))
-    .filter((f) => /\.(m?js|m?ts)$/.test(f) && !/\.d\.m?ts$/.test(f))
-    .map((f) => f.slice(0, f.lastIndexOf('.')));
+  const files = await migrationNames();
   try {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
     const done = new Set(rows.map((r) => r.name));

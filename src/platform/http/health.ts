@@ -12,11 +12,10 @@
 // a rolling upgrade) is still ready: frozen migrations only add, and taking every older instance
 // out at once would leave the new one alone with all the traffic. The answer lists them.
 
-import { readdir } from 'node:fs/promises';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { paths } from '../../paths.ts';
-import { MIGRATIONS_DIR } from '../db/migrate.ts';
+import { MIGRATIONS_DIR, migrationNames } from '../db/migrate.ts';
 
 export interface HealthOptions {
   /** The pool-level database. */
@@ -33,20 +32,6 @@ export type Readiness =
       detail: string;
       pending?: string[];
     };
-
-/** The migrations in a folder, named as Kysely's FileMigrationProvider names them (file name without extension). */
-export async function migrationNames(dir: string): Promise<string[]> {
-  return (await readdir(dir))
-    .filter(
-      (f) =>
-        f.endsWith('.js') ||
-        f.endsWith('.mjs') ||
-        (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
-        (f.endsWith('.mts') && !f.endsWith('.d.mts')),
-    )
-    .map((f) => f.slice(0, f.lastIndexOf('.')))
-    .sort();
-}
 
 const UNDEFINED_TABLE = '42P01';
 
