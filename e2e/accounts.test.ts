@@ -10,7 +10,7 @@ import { Screen } from './pages/screen.ts';
 import { demoAccount } from './support/sign-in.ts';
 import { paths } from '../src/paths.ts';
 
-describe('signing in, accounts and users in the browser', { timeout: 120_000 }, () => {
+describe('signing in, accounts and users in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession({ as: false });

@@ -17,7 +17,7 @@ import { diagnosticPages } from './pages/diagnostic-pages.ts';
 import { broken, sampleWorkbook } from '../test/fixtures/diagnostic/sample.ts';
 import { paths } from '../src/paths.ts';
 
-describe('the efficiency diagnostic in the browser', { timeout: 180_000 }, () => {
+describe('the efficiency diagnostic in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   let dir: string;
   before(async () => {

@@ -9,7 +9,7 @@ import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor } from '../src/domain/actor.ts';
 
-describe('indicators and graphs in the browser', { timeout: 90_000 }, () => {
+describe('indicators and graphs in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession();

@@ -14,7 +14,7 @@ import { todayIso, formatDate } from '../src/domain/dates.ts';
 import { addDays } from '../src/modules/reminders/reminder.service.ts';
 import { systemActor } from '../src/domain/actor.ts';
 
-describe('my work in the browser', { timeout: 90_000 }, () => {
+describe('my work in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   const due = addDays(todayIso(), 10);
   before(async () => {

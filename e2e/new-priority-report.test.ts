@@ -48,7 +48,7 @@ const REPORT = {
 };
 const PERIOD = { key: '2009-10-h1', label: '2009/10 H1', span: '1st April – 30th September 2009' };
 
-describe('a new user writes a priority’s first progress report', { timeout: 90_000 }, () => {
+describe('a new user writes a priority’s first progress report', { timeout: 360_000 }, () => {
   let session: Session;
   let report: ReportPage;
   const step = sequentialSteps();

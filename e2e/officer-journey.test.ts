@@ -13,7 +13,7 @@ import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor } from '../src/domain/actor.ts';
 
-describe('an officer’s quarter: import, graph, override, board pack', { timeout: 120_000 }, () => {
+describe('an officer’s quarter: import, graph, override, board pack', { timeout: 360_000 }, () => {
   let session: Session;
   let dir: string;
   before(async () => {

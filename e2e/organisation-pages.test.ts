@@ -14,7 +14,7 @@ import { createTestSession } from '../test/helpers/app.ts';
 import { systemActor } from '../src/domain/actor.ts';
 import type { Role } from '../src/domain/permissions.ts';
 
-describe('the pages of many organisations, sharing and clubs pass axe', { timeout: 180_000 }, () => {
+describe('the pages of many organisations, sharing and clubs pass axe', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession();

@@ -64,7 +64,7 @@ const SLIPPED = {
 const SUMMARY_PHRASE = 'Yorkshire and Humber RIEP';
 const CHALLENGE_PHRASE = 'potential contractual penalties';
 
-describe('a priority shared with a partner organisation, in the browser', { timeout: 180_000 }, () => {
+describe('a priority shared with a partner organisation, in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   let agreement: AgreementPage;
   let sharedReportUrl: string;

@@ -30,7 +30,7 @@ class Screen extends BasePage {
   }
 }
 
-describe('the risk register in the browser', { timeout: 90_000 }, () => {
+describe('the risk register in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession();

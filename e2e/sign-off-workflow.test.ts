@@ -18,7 +18,7 @@ const CODE = 'VfM-4d';
 const TITLE = 'Explore opportunities for collaboration with private and public sector bodies';
 const PERIOD = { key: '2009-10-h2', label: '2009/10 H2' };
 
-describe('the sign-off workflow in the browser', { timeout: 180_000 }, () => {
+describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession({ as: false, mail: true });

@@ -41,7 +41,7 @@ async function outline(page: Page) {
   }));
 }
 
-describe('a report downloaded as a standalone web page passes axe', { timeout: 180_000 }, () => {
+describe('a report downloaded as a standalone web page passes axe', { timeout: 360_000 }, () => {
   let session: Session;
   before(async () => {
     session = await startSession();
