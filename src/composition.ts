@@ -48,6 +48,7 @@ import { createMyWorkRepository } from './modules/my-work/my-work.repository.ts'
 import { createMyWorkService } from './modules/my-work/my-work.service.ts';
 import { createDiagnosticRepository } from './modules/diagnostic/diagnostic.repository.ts';
 import { createDiagnosticService } from './modules/diagnostic/diagnostic.service.ts';
+import { DIAGNOSTIC_UPLOAD_JOB, diagnosticUploadJobHandler } from './modules/diagnostic/diagnostic-upload.job.ts';
 import { createEfficiencyRepository } from './modules/efficiency/efficiency.repository.ts';
 import { createEfficiencyService } from './modules/efficiency/efficiency.service.ts';
 import { createAccessibilityRepository } from './modules/accessibility/accessibility.repository.ts';
@@ -142,6 +143,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       repo: createDiagnosticRepository(db),
       units,
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
+      jobs,
     }),
   );
   const clubs = uow(createClubService({ repo: createClubRepository(db), organisations, diagnostics, indicators }));
@@ -227,6 +229,7 @@ export function buildJobHandlers(services: Services): Record<string, JobHandler>
   return {
     [BOARD_PACK_JOB]: boardPackJobHandler(services.boardPack),
     [INDICATOR_IMPORT_JOB]: indicatorImportJobHandler(services.indicatorTransfer),
+    [DIAGNOSTIC_UPLOAD_JOB]: diagnosticUploadJobHandler(services.diagnostics),
     [MAIL_JOB]: mailJobHandler(services.mailer),
   };
 }

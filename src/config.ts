@@ -75,6 +75,17 @@ export interface InputLimits {
   sheetColumns: number;
   /** An organisation file for `amber import` (AMBER_MAX_IMPORT_MB, default 200). */
   importBytes: number;
+  /**
+   * A diagnostic upload bigger than this is checked and written by a background job, with a
+   * progress page, instead of in the request (AMBER_DIAGNOSTIC_BACKGROUND_KB, default 1024).
+   */
+  diagnosticBackgroundBytes: number;
+  /**
+   * Rows in one sheet of a diagnostic upload (AMBER_MAX_DIAGNOSTIC_ROWS, default 250,000): a large
+   * council's Allocations sheet has 120,000 (15,000 posts × 8), more than AMBER_MAX_ROWS, and the
+   * diagnostic's workbook is read a row at a time.
+   */
+  diagnosticSheetRows: number;
 }
 
 const MB = 1024 * 1024;
@@ -85,6 +96,8 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   sheetRows: 100_000,
   sheetColumns: 500,
   importBytes: 200 * MB,
+  diagnosticBackgroundBytes: 1 * MB,
+  diagnosticSheetRows: 250_000,
 };
 
 export interface OidcConfig {
@@ -140,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sheetRows: whole('AMBER_MAX_ROWS', DEFAULT_INPUT_LIMITS.sheetRows, 100, 10_000_000),
     sheetColumns: DEFAULT_INPUT_LIMITS.sheetColumns,
     importBytes: whole('AMBER_MAX_IMPORT_MB', mb(DEFAULT_INPUT_LIMITS.importBytes), 1, 4096) * MB,
+    diagnosticBackgroundBytes:
+      whole('AMBER_DIAGNOSTIC_BACKGROUND_KB', DEFAULT_INPUT_LIMITS.diagnosticBackgroundBytes / 1024, 1, 1024 * 1024) *
+      1024,
+    diagnosticSheetRows: whole('AMBER_MAX_DIAGNOSTIC_ROWS', DEFAULT_INPUT_LIMITS.diagnosticSheetRows, 100, 10_000_000),
   };
   const smtpUrl = env.SMTP_URL?.trim() || undefined;
   if (smtpUrl !== undefined) {

@@ -224,6 +224,8 @@ const basePaths = {
     template: (id: string) => `/diagnostic/${seg(id)}/template.xlsx`,
     data: (id: string) => `/diagnostic/${seg(id)}/data.xlsx`,
     upload: (id: string) => `/diagnostic/${seg(id)}/upload`,
+    /** A big upload's progress while a background job checks and writes it (issue 12). */
+    uploadJob: (id: string, jobId: string) => `/diagnostic/${seg(id)}/uploads/${seg(jobId)}`,
     quality: (id: string) => `/diagnostic/${seg(id)}/data-quality`,
     posts: (id: string) => `/diagnostic/${seg(id)}/posts`,
     post: (id: string, postId: string) => `/diagnostic/${seg(id)}/posts/${seg(postId)}`,

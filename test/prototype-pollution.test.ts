@@ -150,6 +150,8 @@ function concrete(url: string, v: Record<string, string>): string {
       token: 'not-a-real-link',
       planId: v.plan,
       postId: v.post,
+      // A big upload's progress page (issue 12): a job that is not there.
+      jobId: '00000000-0000-4000-8000-000000000000',
       shareId: v.none,
       figureId: v.none,
       itemId: item(),

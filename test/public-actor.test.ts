@@ -558,6 +558,8 @@ function concrete(url: string, v: Values): string {
       token: url.includes('invitation') ? v.invitation : v.reset,
       planId: v.plan,
       postId: v.post,
+      // A big upload's progress page (issue 12): refused before any lookup, so any id will do.
+      jobId: '00000000-0000-4000-8000-000000000000',
       shareId: v.share,
       figureId: v.figure,
       itemId: item(),

@@ -11,6 +11,7 @@ import {
   NOT_IN_A_UNIT,
   allocateNonPay,
   split,
+  addSplit,
   validateNonPay,
 } from './non-pay.ts';
 import { largestRemainder } from './decimal.ts';
@@ -224,6 +225,41 @@ describe('the fast split', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it('adds into a target exactly the parts split gives, at the places given (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 36 }),
+        fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 90 }),
+        (total, weights) => {
+          const sum = weights.reduce((a, b) => a + b, 0);
+          fc.pre(sum > 0);
+          const target = new Float64Array(weights.length + 3).fill(7);
+          const at = weights.map((_, i) => weights.length - 1 - i + 3);
+          addSplit(total, weights, sum, target, at);
+          const parts = split(total, weights, sum);
+          assert.deepEqual([...target], [7, 7, 7, ...parts.map((p) => p + 7).reverse()]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives exactly what largestRemainder gives with small figures and many equal remainders (property)', () => {
+    // Small enough for the integer path (and its sorted keys), with ties among the remainders.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 60 }),
+        (total, weights) => {
+          const sum = weights.reduce((a, b) => a + b, 0);
+          fc.pre(sum > 0);
+          assert.deepEqual(split(total, weights, sum), largestRemainder(total, weights));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

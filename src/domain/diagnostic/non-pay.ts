@@ -171,10 +171,75 @@ export function split(total: number, weights: readonly number[], sum: number): n
     left -= q;
   }
   if (left > 0) {
-    const order = weights.map((_, i) => i).sort((a, b) => rems[b]! - rems[a]! || a - b);
-    for (let k = 0; k < left; k++) parts[order[k]!]! += 1;
+    const n = weights.length;
+    if (sum * n <= SAFE) {
+      // The largest remainders first, the earlier of equal ones first: each as one exact integer
+      // key (remainder × n + n − 1 − i), sorted natively, rather than a comparator per pair — this
+      // runs for every unit of every shared line (issue 12).
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = rems[i]! * n + (n - 1 - i);
+      keys.sort();
+      for (let k = 0; k < left; k++) parts[n - 1 - (keys[n - 1 - k]! % n)]! += 1;
+    } else {
+      const order = weights.map((_, i) => i).sort((a, b) => rems[b]! - rems[a]! || a - b);
+      for (let k = 0; k < left; k++) parts[order[k]!]! += 1;
+    }
   }
   return parts;
+}
+
+// Scratch space for addSplit, grown as needed: a shared line is split once per unit in its scope,
+// thousands of small splits per baseline, and arrays made for each were much of its garbage.
+let scratchParts = new Float64Array(64);
+let scratchRems = new Float64Array(64);
+let scratchKeys = new Float64Array(64);
+
+/**
+ * split(total, weights, sum), each part added to `target` at `at[i]`, without making arrays: the
+ * same parts exactly (the property test in non-pay.test.ts checks it).
+ */
+export function addSplit(
+  total: number,
+  weights: readonly number[],
+  sum: number,
+  target: Float64Array,
+  at: ArrayLike<number>,
+): void {
+  const n = weights.length;
+  if (total < 0 || sum <= 0 || total * sum > SAFE || sum * n > SAFE) {
+    const parts = split(total, weights, sum);
+    for (let i = 0; i < n; i++) target[at[i]!]! += parts[i]!;
+    return;
+  }
+  if (scratchParts.length < n) {
+    const size = Math.max(n, scratchParts.length * 2);
+    scratchParts = new Float64Array(size);
+    scratchRems = new Float64Array(size);
+    scratchKeys = new Float64Array(size);
+  }
+  let left = total;
+  for (let i = 0; i < n; i++) {
+    const product = total * weights[i]!;
+    let q = Math.floor(product / sum);
+    let r = product - q * sum;
+    if (r < 0) {
+      q -= 1;
+      r += sum;
+    } else if (r >= sum) {
+      q += 1;
+      r -= sum;
+    }
+    scratchParts[i] = q;
+    scratchRems[i] = r;
+    left -= q;
+  }
+  if (left > 0) {
+    const keys = scratchKeys.subarray(0, n);
+    for (let i = 0; i < n; i++) keys[i] = scratchRems[i]! * n + (n - 1 - i);
+    keys.sort();
+    for (let k = 0; k < left; k++) scratchParts[n - 1 - (keys[n - 1 - k]! % n)]! += 1;
+  }
+  for (let i = 0; i < n; i++) target[at[i]!]! += scratchParts[i]!;
 }
 
 /** Charges every non-pay line to processes (and units), or returns the problems that stop it. */
@@ -211,6 +276,30 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
     }
   }
   const fteOf = (cells: readonly Cell[]) => cells.reduce((n, c) => n + c.fte, 0);
+  // A shared line's scope (function or all, unit and everything beneath it or all) and basis →
+  // the units in it with their cells, and each unit's weight. Many lines share a scope, so the
+  // walk over every unit happens once per scope rather than once per line (issue 12: it was half
+  // of the baseline's CPU for a 2,000-line, 566-unit council).
+  const scopes = new Map<string, { units: [string, Cell[]][]; weights: number[]; sum: number }>();
+  const scopeOf = (functionCode: string | undefined, unitCode: string | undefined, basis: NonPayBasis) => {
+    const key = `${functionCode ?? ALL}\u0000${unitCode ?? ALL}\u0000${basis}`;
+    let hit = scopes.get(key);
+    if (!hit) {
+      const inFunction = cellsOf.get(functionCode ?? ALL);
+      const unitScope = unitCode === undefined ? undefined : within(unitCode);
+      const units: [string, Cell[]][] = [];
+      for (const [unit, cells] of inFunction ?? [])
+        if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
+      const weights = units.map(([u, cells]) =>
+        basis === 'fte'
+          ? fteOf(cells)
+          : ((basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0),
+      );
+      hit = { units, weights, sum: weights.reduce((a, b) => a + b, 0) };
+      scopes.set(key, hit);
+    }
+    return hit;
+  };
 
   const byProcess: Record<string, Money> = {};
   for (const p of input.taxonomy.processes) byProcess[p.code] = ZERO;
@@ -229,16 +318,15 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
   const charge = (process: string, unit: string, amount: number) => {
     if (amount !== 0) elsewhere.push({ process, unit, amount });
   };
-  const weightsOf = new WeakMap<readonly Cell[], { weights: number[]; sum: number }>();
+  const weightsOf = new WeakMap<readonly Cell[], { weights: number[]; sum: number; at: Int32Array }>();
   const spreadByFte = (amount: Money, over: readonly Cell[]) => {
     let w = weightsOf.get(over);
     if (!w) {
       const weights = over.map((c) => c.fte);
-      w = { weights, sum: weights.reduce((a, b) => a + b, 0) };
+      w = { weights, sum: weights.reduce((a, b) => a + b, 0), at: Int32Array.from(over, (c) => c.index) };
       weightsOf.set(over, w);
     }
-    const parts = split(amount, w.weights, w.sum);
-    for (let i = 0; i < over.length; i++) onCell[over[i]!.index]! += parts[i]!;
+    addSplit(amount, w.weights, w.sum, onCell, w.at);
   };
   if (problems.length === 0) {
     input.lines.forEach((line, i) => {
@@ -256,12 +344,9 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
         return;
       }
       // The units in scope with their cells in scope: first to units (by FTE, users or m²), then
-      // inside each unit by FTE. Two small splits rather than one over every cell.
-      const inFunction = cellsOf.get(line.functionCode ?? ALL);
-      const unitScope = line.unitCode === undefined ? undefined : within(line.unitCode);
-      const units: [string, Cell[]][] = [];
-      for (const [unit, cells] of inFunction ?? [])
-        if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
+      // inside each unit by FTE. Two small splits rather than one over every cell. The units of a
+      // scope and their weights are worked out once per scope and basis, not once per line.
+      const { units, weights, sum } = scopeOf(line.functionCode, line.unitCode, line.basis);
       const where =
         [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`]
           .filter(Boolean)
@@ -275,11 +360,6 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
           });
         return;
       }
-      const weights = units.map(([u, cells]) =>
-        line.basis === 'fte'
-          ? fteOf(cells)
-          : ((line.basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0),
-      );
       if (weights.every((w) => w === 0)) {
         if (line.amount > 0)
           problems.push({
@@ -289,14 +369,8 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
           });
         return;
       }
-      const parts = split(
-        line.amount,
-        weights,
-        weights.reduce((a, b) => a + b, 0),
-      );
-      units.forEach(([, cells], k) => {
-        if (parts[k]! > 0) spreadByFte(pence(parts[k]!), cells);
-      });
+      const parts = split(line.amount, weights, sum);
+      for (let k = 0; k < units.length; k++) if (parts[k]! > 0) spreadByFte(pence(parts[k]!), units[k]![1]);
     });
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.row - b.row) };

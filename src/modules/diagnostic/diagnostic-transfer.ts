@@ -40,6 +40,7 @@ import {
 import { ValidationError } from '../../domain/errors.ts';
 import { CsvSyntaxError, writeCsv } from '../../platform/csv.ts';
 import {
+  isXlsx,
   cellText,
   mergedMessage,
   mergesFrom,
@@ -51,6 +52,7 @@ import {
   type SpreadsheetLimits,
 } from '../../platform/spreadsheet.ts';
 import { DEFAULT_INPUT_LIMITS } from '../../config.ts';
+import { readWorkbookStreaming } from './diagnostic-stream-reader.ts';
 import type { ExerciseData, NonPayRecord, PostRecord, UnitRecord, VolumeRecord } from './diagnostic.repository.ts';
 
 export const SHEETS = {
@@ -134,8 +136,8 @@ export interface RawSheet {
 }
 
 /**
- * Every sheet of a workbook, or one sheet uploaded as CSV, read by platform/spreadsheet.ts (the
- * one reader for every door, within the deployment's limits), as text cells: dates as UK dates,
+ * Every sheet of a workbook (read as a stream), or one sheet uploaded as CSV (read by
+ * platform/spreadsheet.ts), within the deployment's limits, as text cells: dates as UK dates,
  * true/false as TRUE/FALSE, text a spreadsheet would run as a formula without its apostrophe.
  * Anything refused is a ValidationError on `file` naming the sheet, row or cell.
  */
@@ -143,6 +145,9 @@ export async function readWorkbook(
   data: Buffer,
   limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<RawSheet[]> {
+  // A row at a time (diagnostic-stream-reader.ts): a large council's workbook read whole took
+  // 685 MB (issue 12). A CSV file is still read whole (it is one sheet, a few MB at most).
+  if (isXlsx(data)) return readWorkbookStreaming(data, limits);
   return (await readSpreadsheetOffThread(data, limits)).map((sheet) => rawSheet(sheet));
 }
 
@@ -240,19 +245,42 @@ function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProbl
       });
   }
   if (columns.some((c) => c.required && !position.has(c.key))) return [];
-  return sheet.rows.slice(headerIndex + 1).map((r) => ({
-    sheet: name,
-    row: r.number,
-    get: (k: string) => {
-      const i = position.get(k);
-      return i === undefined ? '' : (r.cells[i] ?? '').trim();
-    },
-    column: (k: string) => {
-      const i = position.get(k);
-      const col = columns.find((c) => c.key === k)!;
-      return i === undefined ? col.name : `${columnLetter(i)} (${col.name})`;
-    },
-  }));
+  const layout: SheetLayout = { name, columns, position };
+  return sheet.rows.slice(headerIndex + 1).map((r) => new LocatedRow(layout, r.number, r.cells));
+}
+
+interface SheetLayout {
+  name: string;
+  columns: Column[];
+  position: Map<string, number>;
+}
+
+/**
+ * A row with its sheet's layout: methods on a class rather than two closures per row, since a
+ * large council's Allocations sheet has 120,000 rows kept until the whole workbook is checked
+ * (issue 12: the upload's memory).
+ */
+class LocatedRow implements Located {
+  readonly #layout: SheetLayout;
+  readonly #cells: string[];
+  readonly row: number;
+  constructor(layout: SheetLayout, row: number, cells: string[]) {
+    this.#layout = layout;
+    this.row = row;
+    this.#cells = cells;
+  }
+  get sheet(): string {
+    return this.#layout.name;
+  }
+  get(k: string): string {
+    const i = this.#layout.position.get(k);
+    return i === undefined ? '' : (this.#cells[i] ?? '').trim();
+  }
+  column(k: string): string {
+    const i = this.#layout.position.get(k);
+    const col = this.#layout.columns.find((c) => c.key === k)!;
+    return i === undefined ? col.name : `${columnLetter(i)} (${col.name})`;
+  }
 }
 
 const toPence = (text: string): Money | undefined => parseMoney(text.replace(/^£/, ''));

@@ -37,6 +37,12 @@ import { readUpload } from '../../platform/http/upload.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../config.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
+const UPLOAD_STATES = {
+  queued: 'Waiting to start',
+  running: 'In progress',
+  done: 'Finished',
+  failed: 'Not imported',
+} as const;
 type CodeReq = FastifyRequest<{ Params: { id: string; code: string } }>;
 
 export function registerDiagnosticRoutes(
@@ -268,6 +274,7 @@ export function registerDiagnosticRoutes(
             sheet: fields.sheet,
             version: fields.version,
           });
+          if ('jobId' in result) return reply.redirect(paths.diagnostic.uploadJob(id, result.jobId), 303);
           return reply.redirect(`${paths.diagnostic.show(id)}?imported=${result.posts}`, 303);
         } catch (error) {
           if (error instanceof ValidationError) return exercisePage(request, reply, id, errorView(error.issues), 422);
@@ -278,6 +285,49 @@ export function registerDiagnosticRoutes(
       },
     );
   });
+
+  // A big upload's progress: a "Check progress" link while the job runs (no JavaScript needed),
+  // then what was imported, or every problem with the file (nothing was imported).
+  app.get(
+    paths.diagnostic.uploadJob(':id', ':jobId'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: FastifyRequest<{ Params: { id: string; jobId: string } }>, reply) => {
+      const { id, jobId } = request.params;
+      const status = await diagnostics.uploadStatus(request.actor, id, jobId);
+      const e = presentExercise(status.exercise);
+      return reply.view('diagnostic/views/upload-job.njk', {
+        pageTitle:
+          status.status === 'failed'
+            ? 'The file was not imported'
+            : status.status === 'done'
+              ? 'The data was imported'
+              : 'Importing the data',
+        section: 'diagnostic',
+        // A refused file's problems as the page's error summary, each leading to the upload field
+        // below them, where the corrected file goes (as on the exercise's page).
+        errors:
+          status.status === 'failed'
+            ? errorView(
+                (status.problems.length > 0 ? status.problems : [status.summary ?? '']).map((message) => ({
+                  field: 'file',
+                  message,
+                })),
+              )
+            : undefined,
+        problemCount: status.status === 'failed' ? Math.max(1, status.problems.length) : 0,
+        maxSize: megabytes(limits.diagnosticUploadBytes),
+        sheetItems,
+        backLink: { href: e.links.show, text: e.name },
+        exercise: e,
+        upload: {
+          ...status,
+          running: status.status === 'queued' || status.status === 'running',
+          statusText: UPLOAD_STATES[status.status],
+          href: paths.diagnostic.uploadJob(id, jobId),
+        },
+      });
+    },
+  );
 
   app.get(
     paths.diagnostic.quality(':id'),

@@ -11,7 +11,7 @@ import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
 import type { Actor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
-import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError, ConflictError, ForbiddenError, type FieldIssue } from '../../domain/errors.ts';
 import {
   type Baseline,
   type OrgUnit,
@@ -26,7 +26,7 @@ import {
   FRONT_LINE,
   DEFAULT_LIMITS,
 } from '../../domain/diagnostic/baseline.ts';
-import { type Money, pence, multiplyMoney } from '../../domain/diagnostic/money.ts';
+import { type Money, pence, multiplyMoney, sumMoney } from '../../domain/diagnostic/money.ts';
 import { formatBasisPoints, WHOLE } from '../../domain/diagnostic/decimal.ts';
 import { allocateNonPay, type NonPayAllocation, type NonPayLine } from '../../domain/diagnostic/non-pay.ts';
 import {
@@ -36,6 +36,7 @@ import {
   checkTaxonomy,
 } from '../../domain/diagnostic/taxonomy.ts';
 import { parseWith } from '../../platform/validation.ts';
+import type { Job, JobService } from '../jobs/job.service.ts';
 import type {
   DiagnosticRepository,
   DiagnosticQueries,
@@ -115,6 +116,8 @@ export interface ExerciseBaseline extends Baseline {
   shareOfRunningCosts: Record<string, number | undefined>;
   unitCosts: Record<string, UnitCost>;
   spans: SpansAndLayers;
+  /** The loaded pay of every post that manages at least one other (the spans-and-layers lever's pool). */
+  managerPay: Money;
   /** Cost per employee (headcount) of each function; undefined without a headcount. */
   costPerEmployee: Record<string, Money | undefined>;
   posts: number;
@@ -151,6 +154,54 @@ export interface UploadResult {
   volumes: number;
 }
 
+/**
+ * A big upload queued for the background (diagnostic-upload.job.ts): nothing is counted yet; the
+ * job checks the file and writes it. `jobId` leads to its progress page.
+ */
+export interface QueuedUpload {
+  jobId: string;
+}
+
+export const DIAGNOSTIC_UPLOAD_JOB = 'diagnostic-upload';
+/** What a queued upload's job is given: where the file waits, and what the request was. */
+export interface DiagnosticUploadParams {
+  exerciseId: string;
+  filename: string;
+  bytes: number;
+  /** The CSV sheet key (CSV_SHEETS), when the file is one sheet as CSV. */
+  sheet: string | undefined;
+  /** The exercise's version the upload was made from: a change meanwhile refuses it. */
+  version: number;
+}
+
+/** A queued upload's file as its job reads it (DiagnosticService.loadQueuedUpload). */
+export interface QueuedFile {
+  exercise: Exercise;
+  /** Undefined when the file is no longer there. */
+  bytes: Buffer | undefined;
+  sheet: string | undefined;
+  /** The exercise's data, for a CSV file of one sheet. */
+  stored: ExerciseData | undefined;
+}
+
+/** A queued upload's file, checked: its data ready to write, or every problem with it. */
+export type CheckedUpload =
+  { ok: true; data: ExerciseData; counts: UploadResult } | { ok: false; summary: string; problems: string[] };
+
+/** A queued upload as its progress page shows it. */
+export interface UploadStatus {
+  exercise: Exercise;
+  filename: string;
+  status: Job['status'];
+  progress: number;
+  message: string;
+  /** When it failed: what the job said, then each problem with the file, one per line. */
+  summary: string | undefined;
+  problems: string[];
+}
+
+/** Posts on one page of the posts list. */
+export const POSTS_PER_PAGE = 100;
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 const MAX_PROBLEMS = 200;
 
@@ -169,10 +220,19 @@ export interface DiagnosticServiceDeps {
   repo: DiagnosticRepository;
   units: Pick<Units<unknown>, 'current'>;
   limits: InputLimits;
+  /** The background jobs: an upload above limits.diagnosticBackgroundBytes is run by one. Without it, every upload runs in the request. */
+  jobs?: Pick<JobService, 'enqueue' | 'get'>;
 }
 
-export function createDiagnosticService({ repo, units, limits }: DiagnosticServiceDeps) {
-  const sheetLimits = spreadsheetLimits(limits);
+const JOB_PROBLEM_PREFIX = '• ';
+
+/** The text a refused upload's job fails with: the summary, then one problem a line (read by uploadStatus). */
+export const uploadJobFailure = (checked: { summary: string; problems: string[] }): string =>
+  [checked.summary, ...checked.problems.map((p) => `${JOB_PROBLEM_PREFIX}${p.replace(/\s*\n\s*/g, ' ')}`)].join('\n');
+
+export function createDiagnosticService({ repo, units, limits, jobs }: DiagnosticServiceDeps) {
+  // Rows by the diagnostic's own setting (a large council's Allocations sheet is 120,000 rows).
+  const sheetLimits = { ...spreadsheetLimits(limits), rows: limits.diagnosticSheetRows };
   /**
    * The shipped taxonomy is inserted the first time anyone needs it (its id is fixed; the insert
    * does nothing when it is there). Remembered once the unit of work that inserted it commits.
@@ -349,10 +409,20 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
           posts.map((p) => ({ id: p.id, ...(p.managerId ? { managerId: p.managerId } : {}) })),
           6,
         ),
+        managerPay: (() => {
+          const managing = new Set(posts.flatMap((p) => (p.managerId ? [p.managerId] : [])));
+          return sumMoney(posts.filter((p) => managing.has(p.id)).map((p) => p.payCost));
+        })(),
         costPerEmployee,
         posts: posts.length,
       },
     };
+  }
+
+  /** Only the upload job (the system) runs a queued upload's steps: the upload was authorised when queued. */
+  function onlyTheJob(actor: Actor): void {
+    if (actor.kind !== 'system')
+      throw new ForbiddenError('FORBIDDEN', 'Only the upload job checks and writes a queued upload.');
   }
 
   async function getExercise(actor: Actor, id: string): Promise<Exercise> {
@@ -365,6 +435,15 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
   // drill-down pages then reuse one computation instead of reloading 135,000 rows per page.
   const baselineCache = new Map<string, { version: number; baseline: ExerciseBaseline }>();
   const CACHED_BASELINES = 2;
+
+  // Peers' per-function figures (small) by exercise and version, for listSharedBaselines; null
+  // for an exercise whose data cannot give a baseline. The oldest go first past the bound.
+  const sharedCache = new Map<string, SharedBaseline | null>();
+  const CACHED_SHARED = 500;
+  const rememberShared = (key: string, value: SharedBaseline | null) => {
+    sharedCache.set(key, value);
+    while (sharedCache.size > CACHED_SHARED) sharedCache.delete(sharedCache.keys().next().value!);
+  };
 
   async function getBaseline(actor: Actor, id: string, options: { fresh?: boolean } = {}): Promise<ExerciseBaseline> {
     authorize(actor, 'diagnostic.read');
@@ -387,13 +466,8 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
     return result.baseline;
   }
 
-  /** Replaces all of an exercise's data with the parsed sheets, or refuses with every problem named. */
-  async function replaceFromSheets(
-    actor: Actor,
-    exercise: Exercise,
-    sheets: RawSheet[],
-    version: number | undefined,
-  ): Promise<UploadResult> {
+  /** The parsed sheets' data and counts, or a ValidationError naming every problem. */
+  function checkSheets(exercise: Exercise, sheets: RawSheet[]): { data: ExerciseData; counts: UploadResult } {
     const { data, problems } = parseWorkbook(sheets, exercise.taxonomy);
     if (problems.length > 0)
       throw new ValidationError(
@@ -408,6 +482,46 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
       nonPay: data.nonPay.length,
       volumes: data.volumes.length,
     };
+    return { data, counts };
+  }
+
+  /** The sheets of an upload: a whole workbook, or one sheet as CSV with the others as stored. */
+  async function sheetsOf(
+    exercise: Exercise,
+    data: Buffer,
+    sheet: string | undefined,
+    stored?: ExerciseData,
+  ): Promise<RawSheet[]> {
+    if (isXlsx(data)) return readWorkbook(data, sheetLimits);
+    const sheetName = sheet ? CSV_SHEETS[sheet] : undefined;
+    if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
+    const csv = await readCsvSheet(sheetName, data, sheetLimits);
+    const sheets = rawSheetsOf(exercise.taxonomy, stored ?? (await repo.loadData(exercise.id))).filter(
+      (s) => s.name !== sheetName,
+    );
+    sheets.push(csv);
+    return sheets;
+  }
+
+  /** Replaces all of an exercise's data with the parsed sheets, or refuses with every problem named. */
+  async function replaceFromSheets(
+    actor: Actor,
+    exercise: Exercise,
+    sheets: RawSheet[],
+    version: number | undefined,
+  ): Promise<UploadResult> {
+    const { data, counts } = checkSheets(exercise, sheets);
+    return writeChecked(actor, exercise, data, counts, version);
+  }
+
+  /** Writes checked data over the exercise's (the caller's transaction), refusing a stale version. */
+  async function writeChecked(
+    actor: Actor,
+    exercise: Exercise,
+    data: ExerciseData,
+    counts: UploadResult,
+    version: number | undefined,
+  ): Promise<UploadResult> {
     const current = await repo.findExercise(actor.organisationId, exercise.id);
     if (!current) throw new ExerciseNotFoundError();
     if (!(await repo.touchExercise(actor.organisationId, exercise.id, version ?? current.version))) {
@@ -640,24 +754,133 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
       actor: Actor,
       id: string,
       input: { file: { filename: string; data: Buffer } | undefined; sheet?: string; version?: string },
-    ): Promise<UploadResult> {
+    ): Promise<UploadResult | QueuedUpload> {
       authorize(actor, 'diagnostic.edit');
       const exercise = await getExercise(actor, id);
       if (!input.file || input.file.data.length === 0)
         throw ValidationError.single('file', 'Select the completed workbook (.xlsx) or a CSV file');
       const version = input.version && /^\d+$/.test(input.version) ? Number(input.version) : undefined;
       if (input.file.data.length > limits.diagnosticUploadBytes) throw tooLarge(limits.diagnosticUploadBytes);
-      let sheets: RawSheet[];
-      if (isXlsx(input.file.data)) {
-        sheets = await readWorkbook(input.file.data, sheetLimits);
-      } else {
-        const sheetName = input.sheet ? CSV_SHEETS[input.sheet] : undefined;
-        if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-        const sheet = await readCsvSheet(sheetName, input.file.data, sheetLimits);
-        sheets = rawSheetsOf(exercise.taxonomy, await repo.loadData(id)).filter((s) => s.name !== sheetName);
-        sheets.push(sheet);
+      if (!isXlsx(input.file.data) && !(input.sheet && CSV_SHEETS[input.sheet]))
+        throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
+      if (jobs && input.file.data.length > limits.diagnosticBackgroundBytes) {
+        // A big file: checked and written by a job, with a progress page, so the request returns
+        // at once. The file waits in the database (any instance's worker can read it); the job
+        // and the file exist only once this unit of work commits. A page already stale is refused
+        // now rather than after the check (the job refuses a change made meanwhile).
+        if (version !== undefined && version !== exercise.version)
+          throw new ConflictError(
+            'DIAGNOSTIC_EXERCISE_CHANGED',
+            'Someone else changed this exercise while you were uploading: reload the page and upload again',
+          );
+        const job = await jobs.enqueue<DiagnosticUploadParams>(
+          actor,
+          DIAGNOSTIC_UPLOAD_JOB,
+          {
+            exerciseId: id,
+            filename: input.file.filename,
+            bytes: input.file.data.length,
+            sheet: isXlsx(input.file.data) ? undefined : input.sheet,
+            version: version ?? exercise.version,
+          },
+          'diagnostic.edit',
+        );
+        await repo.storeUpload(actor.organisationId, job.id, input.file.filename, input.file.data);
+        return { jobId: job.id };
       }
+      const sheets = await sheetsOf(exercise, input.file.data, input.sheet);
       return replaceFromSheets(actor, exercise, sheets, version);
+    },
+
+    /**
+     * Step 1 of a queued upload (its job, as the system): what the check needs from the database —
+     * the exercise, the waiting file and, for one sheet as CSV, the data it completes. A short
+     * unit of work of its own, so the check itself holds no connection (PGlite has only one).
+     */
+    async loadQueuedUpload(actor: Actor, jobId: string, params: DiagnosticUploadParams): Promise<QueuedFile> {
+      onlyTheJob(actor);
+      const exercise = await toExercise(await findRecord(actor, params.exerciseId));
+      const fileId = await repo.findUploadOf(actor.organisationId, jobId);
+      const bytes = fileId === undefined ? undefined : await repo.loadUpload(actor.organisationId, fileId);
+      const stored = bytes !== undefined && !isXlsx(bytes) ? await repo.loadData(exercise.id) : undefined;
+      return { exercise, bytes, sheet: params.sheet, stored };
+    },
+
+    /**
+     * Step 2: reads and checks the whole file, touching no database (so no connection is held
+     * while it runs), writing nothing. A file with problems gives them all, each naming sheet,
+     * row and column as a refused upload in the request does.
+     */
+    async checkQueuedUpload(actor: Actor, file: QueuedFile): Promise<CheckedUpload> {
+      onlyTheJob(actor);
+      if (file.bytes === undefined)
+        return { ok: false, summary: 'The uploaded file is no longer there: upload it again', problems: [] };
+      try {
+        const { data, counts } = checkSheets(
+          file.exercise,
+          await sheetsOf(file.exercise, file.bytes, file.sheet, file.stored),
+        );
+        return { ok: true, data, counts };
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return {
+          ok: false,
+          summary: /^The file was not imported/.test(error.message)
+            ? error.message
+            : 'The file was not imported: Amber cannot read it',
+          problems: error.issues.map((i) => i.message),
+        };
+      }
+    },
+
+    /**
+     * Step 3 of a queued upload: writes the checked data in one transaction (this unit of work),
+     * with its audit event, and deletes the waiting file; refused, changing nothing, if the
+     * exercise changed since the upload was made.
+     */
+    async writeQueuedUpload(
+      actor: Actor,
+      jobId: string,
+      params: DiagnosticUploadParams,
+      checked: { data: ExerciseData; counts: UploadResult },
+    ): Promise<UploadResult> {
+      onlyTheJob(actor);
+      const exercise = await toExercise(await findRecord(actor, params.exerciseId));
+      const counts = await writeChecked(actor, exercise, checked.data, checked.counts, params.version);
+      const fileId = await repo.findUploadOf(actor.organisationId, jobId);
+      if (fileId !== undefined) await repo.deleteUpload(actor.organisationId, fileId);
+      return counts;
+    },
+
+    /** A queued upload that failed: its waiting file is deleted. */
+    async discardQueuedUpload(actor: Actor, jobId: string): Promise<void> {
+      onlyTheJob(actor);
+      const fileId = await repo.findUploadOf(actor.organisationId, jobId);
+      if (fileId !== undefined) await repo.deleteUpload(actor.organisationId, fileId);
+    },
+
+    /** A queued upload's progress, for its page; another exercise's or another kind of job is not found. */
+    async uploadStatus(actor: Actor, id: string, jobId: string): Promise<UploadStatus> {
+      authorize(actor, 'diagnostic.edit');
+      const exercise = await getExercise(actor, id);
+      if (!jobs) throw new NotFoundError('JOB_NOT_FOUND', `There is no job ${jobId}`);
+      const { job } = await jobs.get(actor, jobId);
+      const params = (job.input as { params?: Partial<DiagnosticUploadParams> }).params;
+      if (job.kind !== DIAGNOSTIC_UPLOAD_JOB || params?.exerciseId !== id)
+        throw new NotFoundError('JOB_NOT_FOUND', `There is no job ${jobId}`);
+      const lines = (job.error ?? '').split('\n').filter((l) => l.trim() !== '');
+      return {
+        exercise,
+        filename: params.filename ?? '',
+        status: job.status,
+        progress: job.progress,
+        message: job.message,
+        summary: job.status === 'failed' ? (lines.find((l) => !l.startsWith(JOB_PROBLEM_PREFIX)) ?? '') : undefined,
+        problems:
+          job.status === 'failed'
+            ? lines.filter((l) => l.startsWith(JOB_PROBLEM_PREFIX)).map((l) => l.slice(JOB_PROBLEM_PREFIX.length))
+            : [],
+      };
     },
 
     getBaseline,
@@ -773,20 +996,21 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
       actor: Actor,
       id: string,
       page = 1,
-      pageSize = 50,
+      pageSize = POSTS_PER_PAGE,
     ): Promise<{ posts: PostRecord[]; total: number; page: number; pages: number }> {
       authorize(actor, 'diagnostic.read');
       await findRecord(actor, id);
-      const { posts } = await repo.loadData(id);
-      const pages = Math.max(1, Math.ceil(posts.length / pageSize));
-      const p = Math.min(Math.max(1, page), pages);
-      return { posts: posts.slice((p - 1) * pageSize, p * pageSize), total: posts.length, page: p, pages };
+      // Only the page's posts and their allocations are read (issue 12: a large council has 15,000).
+      const total = await repo.countPosts(id);
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+      return { posts: await repo.listPostsPage(id, (p - 1) * pageSize, pageSize), total, page: p, pages };
     },
 
     async getPost(actor: Actor, id: string, postId: string): Promise<{ exercise: Exercise; post: PostRecord }> {
       authorize(actor, 'diagnostic.read');
       const exercise = await getExercise(actor, id);
-      const post = isUuid(postId) ? (await repo.loadData(id)).posts.find((p) => p.id === postId) : undefined;
+      const post = isUuid(postId) ? await repo.findPost(id, postId) : undefined;
       if (!post) throw new PostNotFoundError();
       return { exercise, post };
     },
@@ -934,11 +1158,22 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
       );
       const out: SharedBaseline[] = [];
       for (const r of records) {
+        // Each peer's figures are worked out once per version of its exercise (issue 12): a
+        // version never comes back once its exercise has moved on, so a stale entry is never hit.
+        const key = `${r.id}:${r.version}`;
+        if (sharedCache.has(key)) {
+          const hit = sharedCache.get(key);
+          if (hit) out.push(hit);
+          continue;
+        }
         const exercise = await toExercise(r);
         const result = compute(exercise, await repo.loadData(r.id));
-        if (!result.ok || result.baseline.posts === 0) continue;
+        if (!result.ok || result.baseline.posts === 0) {
+          rememberShared(key, null);
+          continue;
+        }
         const b = result.baseline;
-        out.push({
+        const shared: SharedBaseline = {
           organisationId: r.organisationId,
           exerciseId: r.id,
           financialYear: r.financialYear,
@@ -953,7 +1188,9 @@ export function createDiagnosticService({ repo, units, limits }: DiagnosticServi
             fte: b.byFunction[f.code]!.fte,
             shareOfRunningCosts: b.shareOfRunningCosts[f.code],
           })),
-        });
+        };
+        rememberShared(key, shared);
+        out.push(shared);
       }
       return out;
     },

@@ -1,0 +1,240 @@
+// A large council's diagnostic at scale (issue 12): 15,000 posts, 120,000 allocations, 2,000
+// non-pay lines (bench/diagnostic-generate.ts), uploaded as one 2.8 MB workbook. On PGlite and
+// on PostgreSQL, each round in a child process of its own (so its peak memory is its own):
+//
+//   - upload: the request (`diagnostics.upload`: the file is stored and a job queued, since it is
+//     over AMBER_DIAGNOSTIC_BACKGROUND_KB), then the job (`jobs.queue.runOne`): the workbook read
+//     as a stream and checked whole, then written in one transaction. Timed together, wall clock;
+//     the child's resident memory sampled every 10 ms while it runs (its peak), and just before
+//     (the database and app set up: PGlite's database lives in the same process, and its start
+//     alone takes most of a gigabyte); the process's `maxRSS` is printed per round too.
+//   - baseline: `diagnostics.getBaseline(…, { fresh: true })` (the per-version cache bypassed), and
+//     one cached call; against the same aggregation as one plain SQL query (FTE and pay per
+//     process × unit normalised by each post's total, plus non-pay charged straight to a process,
+//     in numeric): the floor for reading and summing the same rows. Alternating, median of
+//     --baselines in the child.
+//
+//   node bench/diagnostic-scale.ts [--engine pglite|postgres|both] [--rounds 3] [--baselines 3] [--posts 15000]
+//
+// The parent prints medians of the rounds with min–max, and the goals: upload under 20 s, peak RSS
+// under 400 MB, baseline ≤ 2× the SQL. A deadline stops everything after 25 minutes; each child
+// after 8. Not part of the test suite.
+
+import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { deadline, describeMachine, fmt, median } from './support.ts';
+import { generateCouncil, writeCouncilFiles } from './diagnostic-generate.ts';
+
+type Engine = 'pglite' | 'postgres';
+interface ChildResult {
+  uploadSeconds: number;
+  requestSeconds: number;
+  /** Highest resident memory while the upload ran (sampled). */
+  peakRssMb: number;
+  /** Resident memory just before it (database and app set up). */
+  rssBeforeMb: number;
+  /** The child's peak resident memory until the upload ended (`maxRSS`), set-up included. */
+  processPeakRssMb: number;
+  baselineSeconds: number;
+  sqlSeconds: number;
+  cachedSeconds: number;
+  posts: number;
+  allocations: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    engine: { type: 'string', default: 'both' },
+    rounds: { type: 'string', default: '3' },
+    baselines: { type: 'string', default: '3' },
+    posts: { type: 'string', default: '15000' },
+    child: { type: 'string' },
+    file: { type: 'string' },
+  },
+});
+
+const plainSql = (id: string) => sql<{ process_code: string }>`
+  with totals as (
+    select post_id, sum(pct) as total from diagnostic_allocation where exercise_id = ${id} group by post_id
+  ), pay as (
+    select a.process_code, p.unit_code, sum(p.fte::numeric * a.pct / t.total) as fte, sum(p.pay_cost::numeric * a.pct / t.total) as pay
+    from diagnostic_allocation a join diagnostic_post p on p.id = a.post_id join totals t on t.post_id = a.post_id
+    where a.exercise_id = ${id} group by a.process_code, p.unit_code
+  ), direct as (
+    select process_code, sum(amount) as non_pay from diagnostic_non_pay
+    where exercise_id = ${id} and process_code is not null group by process_code
+  )
+  select coalesce(pay.process_code, direct.process_code) as process_code, pay.unit_code, coalesce(pay.fte, 0) as fte, coalesce(pay.pay, 0) as pay, coalesce(direct.non_pay, 0) as non_pay
+  from pay full join direct on direct.process_code = pay.process_code`;
+
+/** One round, in this (child) process: upload through the job, then the baseline against SQL. */
+async function child(engine: Engine, file: string, baselines: number): Promise<ChildResult> {
+  // Imported here so the parent stays small (its memory is not measured, but it shares the machine).
+  const { openTestDatabase } = await import('../test/helpers/database.ts');
+  const { buildJobHandlers } = await import('../src/composition.ts');
+  const { systemActor } = await import('../src/domain/actor.ts');
+  const { DEFAULT_TAXONOMY_ID } = await import('../src/domain/diagnostic/taxonomy.ts');
+  const { DEFAULT_INPUT_LIMITS } = await import('../src/config.ts');
+  // Through the job whatever the size (a 15,000-post workbook is over the default 1 MB anyway; a
+  // smaller --posts run measures the same path).
+  const t = await openTestDatabase(engine, { limits: { ...DEFAULT_INPUT_LIMITS, diagnosticBackgroundBytes: 1024 } });
+  try {
+    const home = await t.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
+    const actor = systemActor(home.id, 'bench');
+    const id = await t.services.diagnostics.createExercise(actor, {
+      name: 'Large council',
+      financialYear: '2009',
+      runningCosts: '£1,200m',
+      headcount: '15000',
+      taxonomyVersionId: DEFAULT_TAXONOMY_ID,
+    });
+    const data = readFileSync(file);
+    // The resident memory before the upload (the database, the app), then its highest while the
+    // upload runs, sampled every 10 ms.
+    (globalThis as { gc?: () => void }).gc?.();
+    const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
+    const start = performance.now();
+    const queued = await t.services.diagnostics.upload(actor, id, { file: { filename: 'large.xlsx', data } });
+    const requestSeconds = (performance.now() - start) / 1000;
+    if (!('jobId' in queued)) throw new Error('the upload was not queued: is the file under the background threshold?');
+    if (!(await t.services.jobs.queue.runOne(buildJobHandlers(t.services)))) throw new Error('no job ran');
+    const uploadSeconds = (performance.now() - start) / 1000;
+    clearInterval(sampler);
+    const peakRssMb = Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
+    const processPeakRssMb = process.resourceUsage().maxRSS / 1024;
+    const { job } = await t.services.jobs.get(actor, queued.jobId);
+    if (job.status !== 'done') throw new Error(`the upload job ${job.status}: ${job.error}`);
+    const counts = await t.services.diagnostics.countData(actor, id);
+
+    const b: number[] = [];
+    const q: number[] = [];
+    const time = async (fn: () => Promise<unknown>) => {
+      const s = performance.now();
+      await fn();
+      return (performance.now() - s) / 1000;
+    };
+    // One warm-up of each, then alternate.
+    await t.services.diagnostics.getBaseline(actor, id, { fresh: true });
+    await plainSql(id).execute(t.db);
+    for (let i = 0; i < baselines; i++) {
+      b.push(
+        await time(async () => {
+          const baseline = await t.services.diagnostics.getBaseline(actor, id, { fresh: true });
+          if (baseline.posts !== counts.posts) throw new Error('the baseline lost posts');
+        }),
+      );
+      q.push(
+        await time(async () => {
+          if ((await plainSql(id).execute(t.db)).rows.length < 100) throw new Error('the SQL found too few cells');
+        }),
+      );
+    }
+    const cachedSeconds = await time(() => t.services.diagnostics.getBaseline(actor, id));
+    return {
+      uploadSeconds,
+      requestSeconds,
+      peakRssMb,
+      rssBeforeMb,
+      processPeakRssMb,
+      baselineSeconds: median(b),
+      sqlSeconds: median(q),
+      cachedSeconds,
+      posts: counts.posts,
+      allocations: counts.allocations,
+    };
+  } finally {
+    await t.close();
+  }
+}
+
+/** Runs one round in a child process; its answer is its last line of output. */
+function round(engine: Engine, file: string, baselines: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(
+      process.execPath,
+      ['--expose-gc', import.meta.filename, '--child', engine, '--file', file, '--baselines', String(baselines)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => c.kill('SIGKILL'), 8 * 60_000);
+    c.on('error', reject);
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the ${engine} round failed (status ${code}): ${out}`));
+      else resolve(JSON.parse(line) as ChildResult);
+    });
+  });
+}
+
+if (values.child) {
+  const result = await child(values.child as Engine, values.file!, Number(values.baselines));
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+const engines: Engine[] = values.engine === 'both' ? ['pglite', 'postgres'] : [values.engine as Engine];
+const rounds = Number(values.rounds);
+const baselines = Number(values.baselines);
+const dir = join(tmpdir(), `amber-diagnostic-scale-${process.pid}`);
+const guard = deadline(25 * 60, 'The diagnostic scale benchmark', async () =>
+  rmSync(dir, { recursive: true, force: true }),
+);
+mkdirSync(dir, { recursive: true });
+const data = generateCouncil({ posts: Number(values.posts) });
+const written = await writeCouncilFiles(dir, data);
+const size = readFileSync(written.xlsx).length;
+console.error(
+  `Generated ${data.posts.length} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0)} allocations, ${data.nonPay.length} non-pay lines; XLSX ${fmt(size / 2 ** 20)} MB`,
+);
+
+const results: Partial<Record<Engine, ChildResult[]>> = {};
+try {
+  for (const engine of engines) {
+    results[engine] = [];
+    for (let r = 1; r <= rounds; r++) {
+      const x = await round(engine, written.xlsx, baselines);
+      results[engine].push(x);
+      console.error(
+        `  ${engine} round ${r}: upload ${fmt(x.uploadSeconds)} s (request ${fmt(x.requestSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)}), baseline ${fmt(x.baselineSeconds)} s, SQL ${fmt(x.sqlSeconds)} s, cached ${fmt(x.cachedSeconds * 1000)} ms`,
+      );
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+guard.disarm();
+
+const machine = describeMachine();
+console.log(
+  `\nDiagnostic at scale — ${machine.cpus} × ${machine.cpuModel}, ${machine.memory}, Node ${machine.node}, ${machine.when}`,
+);
+console.log(
+  `${data.posts.length.toLocaleString('en-GB')} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0).toLocaleString('en-GB')} allocations, ${data.nonPay.length.toLocaleString('en-GB')} non-pay lines, XLSX ${fmt(size / 2 ** 20)} MB; median (min–max) of ${rounds} rounds, each a child process\n`,
+);
+console.log(
+  '| Engine | Upload, request + job (s) | Peak RSS during upload (MB) | RSS before (MB) | Baseline (s) | Plain SQL (s) | Baseline ÷ SQL | Cached baseline (ms) |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+const cell = (xs: number[], scale = 1) =>
+  `${fmt(median(xs) * scale)} (${fmt(Math.min(...xs) * scale)}–${fmt(Math.max(...xs) * scale)})`;
+for (const engine of engines) {
+  const rs = results[engine]!;
+  console.log(
+    `| ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${cell(rs.map((r) => r.uploadSeconds))} | ${cell(rs.map((r) => r.peakRssMb))} | ${cell(rs.map((r) => r.rssBeforeMb))} | ${cell(rs.map((r) => r.baselineSeconds))} | ${cell(rs.map((r) => r.sqlSeconds))} | ${cell(rs.map((r) => r.baselineSeconds / r.sqlSeconds))} | ${cell(
+      rs.map((r) => r.cachedSeconds),
+      1000,
+    )} |`,
+  );
+}
+console.log('\nGoals: upload under 20 s, peak RSS under 400 MB, baseline ≤ 2 × SQL.');
+process.exit(0);

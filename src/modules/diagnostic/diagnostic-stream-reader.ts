@@ -1,0 +1,256 @@
+// A diagnostic workbook read as a stream (issue 12): a large council's workbook (15,000 posts,
+// 120,000 allocations) read whole by exceljs took 685 MB and spent half its CPU collecting the
+// garbage of the in-memory workbook. Here exceljs's streaming reader hands over one row at a
+// time and only each row's cells as text are kept, so the peak stays a few times the file.
+//
+// What a person sees is what is read, as platform/spreadsheet.ts reads every other file, with
+// the same refusals in the same words: the zip is first checked by that file's `checkZip`
+// (declared and real unpacked sizes, rows per sheet), then read; a number formatted as a
+// percentage is the percentage, a date a UK date, a formula its saved result (one with none is
+// refused naming the cell), a merged area its top-left value (the areas are listed so the
+// sheet's reader can refuse one that joins data cells).
+
+import ExcelJS from 'exceljs';
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import {
+  SpreadsheetRefused,
+  cellText,
+  checkZip,
+  numberText,
+  type CellValue,
+  type MergedArea,
+  type SpreadsheetLimits,
+} from '../../platform/spreadsheet.ts';
+import type { RawSheet } from './diagnostic-transfer.ts';
+
+const notAWorkbook = () =>
+  new SpreadsheetRefused('The file is not a workbook Amber can read: save it in Excel as an Excel Workbook (.xlsx)');
+
+/** Every sheet of an XLSX file as rows of text cells, read a row at a time. */
+export async function readWorkbookStreaming(data: Buffer, limits: SpreadsheetLimits): Promise<RawSheet[]> {
+  await checkZip(data, limits);
+  const { merges, book } = await prepass(data);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  // exceljs names a sheet from xl/workbook.xml, and fails on a file (its own writer's among them)
+  // whose sheets come before that part in the zip: the sheet list and date system are given it
+  // from the first pass; its own reading of the part, when it comes, gives the same.
+  Object.assign(reader, { model: { sheets: book.sheets }, properties: { model: { date1904: book.date1904 } } });
+  const sheets: RawSheet[] = [];
+  try {
+    for await (const worksheet of reader) {
+      const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { id: string | number; name: string };
+      const where = `Sheet "${ws.name}"`;
+      const areas = merges.get(ws.name) ?? [];
+      const rows: RawSheet['rows'] = [];
+      for await (const row of ws) {
+        if (row.cellCount > limits.columns)
+          throw new SpreadsheetRefused(
+            `${where} has ${row.cellCount.toLocaleString('en-GB')} columns; Amber reads at most ${limits.columns.toLocaleString('en-GB')}: delete the columns that are not data`,
+          );
+        const cells: CellValue[] = [];
+        for (let c = 1; c <= row.cellCount; c++) {
+          // A merged area shows its value once, in its top-left cell.
+          if (areas.some((a) => inside(a, row.number, c) && (a.top !== row.number || a.left !== c))) {
+            cells.push('');
+            continue;
+          }
+          const cell = row.getCell(c);
+          try {
+            cells.push(cellValue(cell));
+          } catch (error) {
+            if (!(error instanceof NoSavedResult)) throw error;
+            throw new SpreadsheetRefused(
+              `${where}, cell ${cell.address} holds a formula whose result was never saved, so Amber cannot know its value: open the file in Excel, save it, and upload it again`,
+            );
+          }
+        }
+        if (cells.some((c) => c !== '')) rows.push({ number: row.number, cells: cells.map(cellText) });
+      }
+      sheets.push({ name: ws.name, rows, merges: areas });
+    }
+  } catch (error) {
+    if (error instanceof SpreadsheetRefused) throw error;
+    throw notAWorkbook();
+  }
+  return sheets;
+}
+
+const inside = (a: MergedArea, row: number, col: number) =>
+  row >= a.top && row <= a.bottom && col >= a.left && col <= a.right;
+
+// ---------------------------------------------------------------------------------------------
+// Cells: as platform/spreadsheet.ts reads them (its reader takes the whole workbook; this one the
+// cells of a streamed row, which exceljs gives the same values and number formats).
+
+class NoSavedResult extends Error {}
+
+const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
+
+function cellValue(cell: ExcelJS.Cell): CellValue {
+  const v = cell.value as unknown;
+  const num = (n: number) => numberText(isPercentFormat(cell.numFmt) ? Number((n * 100).toPrecision(15)) : n);
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v;
+  if (typeof v === 'number') return num(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') {
+    const o = v as {
+      richText?: { text: string }[];
+      text?: unknown;
+      result?: unknown;
+      formula?: unknown;
+      sharedFormula?: unknown;
+      error?: string;
+    };
+    if (o.richText) return o.richText.map((r) => r.text).join('');
+    if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
+      const r = o.result;
+      if (r === undefined || r === null || (typeof r === 'number' && Number.isNaN(r))) throw new NoSavedResult();
+      if (r instanceof Date) return r;
+      if (typeof r === 'number') return num(r);
+      if (typeof r === 'boolean') return r ? 'TRUE' : 'FALSE';
+      if (typeof r === 'object' && 'error' in r) return String((r as { error: string }).error);
+      return typeof r === 'string' ? r : '';
+    }
+    if (typeof o.text === 'string') return o.text;
+    if (o.error) return o.error;
+  }
+  return typeof v === 'bigint' ? v.toString() : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merged areas: exceljs's streaming reader skips them, so they are found in a pass of their own
+// over each sheet's XML (they come after the rows), as a stream, keeping only the ranges.
+
+const MERGE = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/g;
+
+interface Book {
+  sheets: { name: string; id: number; rId: string }[];
+  date1904: boolean;
+}
+
+const xmlText = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, '&');
+const attribute = (tag: string, name: string) => {
+  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
+  return m ? xmlText(m[1]!) : undefined;
+};
+
+/** The merged areas of each sheet (by the number of its part) and the workbook's sheet list. */
+async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]>; book: Book }> {
+  const out = new Map<string, MergedArea[]>();
+  const book: Book = { sheets: [], date1904: false };
+  const fileOf = new Map<string, string>(); // relationship id → the number of the sheet's part
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(data, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+  } catch {
+    throw notAWorkbook();
+  }
+  try {
+    const entries: yauzl.Entry[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (
+          /^xl\/worksheets\/sheet\d+\.xml$/.test(entry.fileName) ||
+          entry.fileName === 'xl/workbook.xml' ||
+          entry.fileName === 'xl/_rels/workbook.xml.rels'
+        )
+          entries.push(entry);
+        zip.readEntry();
+      });
+      zip.on('end', resolve);
+      zip.on('error', () => reject(notAWorkbook()));
+      zip.readEntry();
+    });
+    for (const entry of entries) {
+      if (entry.fileName === 'xl/_rels/workbook.xml.rels') {
+        const xml = await wholePart(zip, entry);
+        for (const [tag] of xml.matchAll(/<(?:\w+:)?Relationship\s[^>]*>/g)) {
+          const id = attribute(tag, 'Id');
+          const target = /sheet(\d+)\.xml$/.exec(attribute(tag, 'Target') ?? '');
+          if (id !== undefined && target) fileOf.set(id, target[1]!);
+        }
+        continue;
+      }
+      if (entry.fileName === 'xl/workbook.xml') {
+        const xml = await wholePart(zip, entry);
+        for (const [tag] of xml.matchAll(/<(?:\w+:)?sheet\s[^>]*>/g)) {
+          const name = attribute(tag, 'name');
+          const rId = attribute(tag, '(?:\\w+:)?id');
+          if (name !== undefined && rId !== undefined)
+            book.sheets.push({ name, id: Number(attribute(tag, 'sheetId') ?? 0), rId });
+        }
+        const pr = /<(?:\w+:)?workbookPr\s[^>]*>/.exec(xml)?.[0];
+        book.date1904 = pr ? /^(1|true)$/.test(attribute(pr, 'date1904') ?? '') : false;
+        continue;
+      }
+      const sheetNo = /sheet(\d+)\.xml$/.exec(entry.fileName)![1]!;
+      const areas: MergedArea[] = [];
+      let tail = '';
+      const stream = await zip.openReadStreamPromise(entry);
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const text = tail + chunk.toString('latin1');
+        // Only whole tags are read: from the last "<" on, the text carries over to the next chunk.
+        const cut = Math.max(0, text.lastIndexOf('<'));
+        for (const m of text.slice(0, cut).matchAll(MERGE)) areas.push(mergedArea(m[1]!));
+        tail = text.slice(cut);
+      }
+      for (const m of tail.matchAll(MERGE)) areas.push(mergedArea(m[1]!));
+      if (areas.length > 0) out.set(sheetNo, areas);
+    }
+  } catch (error) {
+    if (error instanceof SpreadsheetRefused) throw error;
+    throw notAWorkbook();
+  } finally {
+    zip.close();
+  }
+  // By sheet name: exceljs gives a streamed sheet its name, and its sheetId rather than its part.
+  const byName = new Map<string, MergedArea[]>();
+  for (const sheet of book.sheets) {
+    const file = fileOf.get(sheet.rId);
+    const areas = file === undefined ? undefined : out.get(file);
+    if (areas) byName.set(sheet.name, areas);
+  }
+  return { merges: byName, book };
+}
+
+async function wholePart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await zip.openReadStreamPromise(entry)) as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const columnNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+
+function mergedArea(range: string): MergedArea {
+  const [from, to = from] = range.split(':') as [string, string?];
+  const at = (ref: string) => {
+    const m = /^\$?([A-Z]+)\$?(\d+)$/.exec(ref.toUpperCase());
+    return m ? { col: columnNumber(m[1]!), row: Number(m[2]) } : { col: 0, row: 0 };
+  };
+  const a = at(from);
+  const b = at(to);
+  return {
+    range,
+    top: Math.min(a.row, b.row),
+    left: Math.min(a.col, b.col),
+    bottom: Math.max(a.row, b.row),
+    right: Math.max(a.col, b.col),
+  };
+}
