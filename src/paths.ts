@@ -254,6 +254,15 @@ const basePaths = {
     caseOptions: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options`,
     caseLines: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/lines`,
     approveCase: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/approve`,
+    /** Issue 12: change or delete an option or a cash-flow line of a draft case (delete asks first). */
+    editCaseOption: (id: string, caseId: string, optionId: string) =>
+      `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options/${seg(optionId)}/edit`,
+    deleteCaseOption: (id: string, caseId: string, optionId: string) =>
+      `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options/${seg(optionId)}/delete`,
+    editCaseLine: (id: string, caseId: string, lineId: string) =>
+      `/diagnostic/${seg(id)}/cases/${seg(caseId)}/lines/${seg(lineId)}/edit`,
+    deleteCaseLine: (id: string, caseId: string, lineId: string) =>
+      `/diagnostic/${seg(id)}/cases/${seg(caseId)}/lines/${seg(lineId)}/delete`,
     caseDownload: (id: string, caseId: string, format: 'pdf' | 'docx') =>
       `/diagnostic/${seg(id)}/cases/${seg(caseId)}/business-case.${format}`,
     plan: (id: string) => `/diagnostic/${seg(id)}/plan`,

@@ -19,9 +19,24 @@ describe('the cash-flow chart of an option', () => {
   it('says in words where the cumulative flow ends and when it turns positive', () => {
     assert.equal(
       describeCashFlowChart(input),
-      'Option 2: cash flows: net cash flow by year over 3 years (bars) and the cumulative net flow (line). The cumulative flow ends at £400k, turning positive in Year 2.',
+      'Option 2: cash flows: net cash flow by year over 3 years (bars) and the cumulative net flow (line). The cumulative flow ends at £400k, staying positive from Year 2.',
     );
   });
+  // Issue 12: a flow at zero in year 0 has not paid back, and one that falls back never has.
+  const courses = [
+    [[0, -1, -0.4, 0.2], 'staying positive from Year 3.'],
+    [[-0.1, 0.1, -0.2, -0.1], 'never paying back.'],
+    [[0, 0], 'with no cash flows.'],
+    [[0.5, 1], 'never below zero.'],
+  ] as const;
+  for (const [cumulative, words] of courses) {
+    it(`says a cumulative flow of ${cumulative.join(', ')} ends ${words}`, () => {
+      const years = cumulative.map((_, i) => `Year ${i}`);
+      assert.ok(
+        describeCashFlowChart({ ...input, years, net: [...cumulative], cumulative: [...cumulative] }).endsWith(words),
+      );
+    });
+  }
 });
 
 const view = buildBusinessCaseView();

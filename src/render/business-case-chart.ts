@@ -27,13 +27,23 @@ export interface CashFlowChartInput {
 
 export function describeCashFlowChart(input: CashFlowChartInput): string {
   const last = input.cumulative.at(-1) ?? 0;
-  const firstPositive = input.cumulative.findIndex((c) => c >= 0);
+  // As payback reads it (issue 12): the year from which the cumulative flow stays non-negative.
+  let lastNegative = -1;
+  input.cumulative.forEach((c, i) => {
+    if (c < 0) lastNegative = i;
+  });
   const fmt = (v: number) =>
     `£${Math.abs(v).toLocaleString('en-GB', { maximumFractionDigits: 1 })}k${v < 0 ? ' net cost' : ''}`;
+  const course = input.cumulative.every((c) => c === 0)
+    ? ', with no cash flows.'
+    : lastNegative === input.cumulative.length - 1
+      ? ', never paying back.'
+      : lastNegative < 0
+        ? ', never below zero.'
+        : `, staying positive from ${input.years[lastNegative + 1]}.`;
   return (
     `${input.title}: net cash flow by year over ${input.years.length} years (bars) and the cumulative net flow (line). ` +
-    `The cumulative flow ends at ${fmt(last)}` +
-    (firstPositive < 0 ? ', never turning positive.' : `, turning positive in ${input.years[firstPositive]}.`)
+    `The cumulative flow ends at ${fmt(last)}${course}`
   );
 }
 
@@ -68,7 +78,8 @@ export function renderCashFlowChart(input: CashFlowChartInput, width = 640, heig
     out.push(
       `<path d="M${n(left)} ${n(yOf(t))} H${n(width - right)}" stroke="${t === 0 ? GREY : GRID}" stroke-width="${t === 0 ? 1.5 : 1}" fill="none"/>`,
     );
-    out.push(text(left - 6, yOf(t) + 4, t.toLocaleString('en-GB'), 'end', 11, GREY));
+    // A negative tick has the minus sign money is written with (U+2212), as the tables do.
+    out.push(text(left - 6, yOf(t) + 4, t.toLocaleString('en-GB').replace(/^-/, '\u2212'), 'end', 11, GREY));
   }
   out.push(text(8, top - 6, '£ thousands', 'start', 11, GREY));
   const every = Math.ceil(count / 12);

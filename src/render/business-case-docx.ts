@@ -69,6 +69,7 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
     text(`Status: ${view.status}`),
     ...(view.opportunity ? [text(`Opportunity: ${view.opportunity}`)] : []),
     text(view.basis, { italics: true, color: GREY }),
+    ...(view.discountSchedule ? [text(`Discount rate: ${view.discountSchedule}`, { italics: true, color: GREY })] : []),
   ];
   for (const s of view.sections) {
     children.push(heading(s.heading, HeadingLevel.HEADING_2));
@@ -82,6 +83,7 @@ export async function renderBusinessCaseDocx(view: BusinessCaseView): Promise<Bu
     children.push(text(o.summary));
     children.push(
       ...docxTable(o.cashFlows),
+      ...(o.optimismBias && o.optimismBias.rows.length ? docxTable(o.optimismBias) : []),
       ...docxTable(o.discounting),
       ...docxTable(o.appraisal),
       ...docxTable(o.sensitivities),

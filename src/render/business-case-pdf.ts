@@ -166,6 +166,8 @@ function businessCaseBody(layout: Layout, view: BusinessCaseView): void {
   layout.paragraph(`Status: ${view.status}`, body);
   if (view.opportunity) layout.paragraph(`Opportunity: ${view.opportunity}`, body);
   layout.paragraph(view.basis, { font: 'italic', size: SMALL + 0.5 });
+  if (view.discountSchedule)
+    layout.paragraph(`Discount rate: ${view.discountSchedule}`, { font: 'italic', size: SMALL + 0.5 });
   for (const s of view.sections) {
     layout.heading(s.heading, 13);
     if (s.paragraphs.length === 0) layout.paragraph('Not written yet.', { font: 'italic', size: BODY });
@@ -177,6 +179,7 @@ function businessCaseBody(layout: Layout, view: BusinessCaseView): void {
     for (const p of o.description) layout.paragraph(p, body);
     layout.paragraph(o.summary, body);
     drawTextTable(layout, o.cashFlows);
+    if (o.optimismBias && o.optimismBias.rows.length) drawTextTable(layout, o.optimismBias);
     drawTextTable(layout, o.discounting);
     drawTextTable(layout, o.appraisal);
     drawTextTable(layout, o.sensitivities);

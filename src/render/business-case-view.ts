@@ -25,6 +25,8 @@ export interface OptionView {
   /** "Business as usual", "Preferred option": said in words, never by colour alone. */
   tags: string[];
   cashFlows: TextTable;
+  /** Each cost line's optimism bias: a Green Book category, or a stated percentage with its reason (issue 12). */
+  optimismBias?: TextTable;
   /** Net flows by year with the discount rate, factor and present value. */
   discounting: TextTable;
   appraisal: TextTable;
@@ -43,6 +45,8 @@ export interface BusinessCaseView {
   approved: boolean;
   /** "Cash flows in £ thousands, real 2009/10 prices; year 0 is 2009/10 and is not discounted." */
   basis: string;
+  /** The discount schedule the case uses, in words with its rates (issue 12). */
+  discountSchedule?: string;
   sections: { key: string; heading: string; paragraphs: string[] }[];
   options: OptionView[];
   /** When the case relates to an opportunity: its title and savings range. */

@@ -5,7 +5,11 @@ import { type Money, formatInUnits, pence, pounds } from './money.ts';
 import {
   type CostLine,
   GREEN_BOOK_SCHEDULE,
+  HEALTH_SCHEDULE,
   ZERO_RATE_SCHEDULE,
+  describeSchedule,
+  formatRate,
+  lineUplift,
   appraise,
   discountFactor,
   discountFactorsExact,
@@ -282,5 +286,148 @@ describe('optimism bias', () => {
   it('refuses mitigation or a benefit reduction outside 0–100%', () => {
     assert.throws(() => optimismBiasUplift('outsourcing', 10_001), RangeError);
     assert.throws(() => flowsWithOptimismBias([], [], { benefitReduction: -1 }), RangeError);
+  });
+});
+
+// Issue 12: the health rate as a case's choice, long appraisals on the declining schedule, and
+// optimism bias stated per line with a reason.
+describe('the Green Book schedules for long appraisals', () => {
+  const factors = [
+    ['standard', GREEN_BOOK_SCHEDULE, 1, '0.9662'],
+    ['standard', GREEN_BOOK_SCHEDULE, 31, '0.3459'],
+    ['standard', GREEN_BOOK_SCHEDULE, 126, '0.0269'],
+    ['health', HEALTH_SCHEDULE, 1, '0.9852'],
+    ['health', HEALTH_SCHEDULE, 30, '0.6398'],
+    ['health', HEALTH_SCHEDULE, 31, '0.6316'],
+    ['health', HEALTH_SCHEDULE, 75, '0.3600'],
+    ['health', HEALTH_SCHEDULE, 76, '0.3562'],
+    ['health', HEALTH_SCHEDULE, 126, '0.2095'],
+  ] as const;
+  for (const [name, schedule, year, df] of factors) {
+    it(`gives a ${name} discount factor of ${df} for year ${year}`, () =>
+      assert.equal(discountFactor(year, schedule).toFixed(4), df));
+  }
+
+  const rates = [
+    [HEALTH_SCHEDULE, 30, 150],
+    [HEALTH_SCHEDULE, 31, 128.6],
+    [HEALTH_SCHEDULE, 125, 107.1],
+    [HEALTH_SCHEDULE, 200, 85.7],
+    [HEALTH_SCHEDULE, 300, 64.3],
+    [HEALTH_SCHEDULE, 301, 42.9],
+  ] as const;
+  for (const [schedule, year, bp] of rates) {
+    it(`discounts year ${year} at the health rate of ${formatRate(bp)}`, () =>
+      assert.equal(rateForYear(year, schedule), bp));
+  }
+
+  it('describes each schedule in words with its rates', () => {
+    assert.equal(
+      describeSchedule(GREEN_BOOK_SCHEDULE),
+      '3.5% for years 0–30, 3.0% for years 31–75, 2.5% for years 76–125, 2.0% for years 126–200, 1.5% for years 201–300, 1.0% after year 300',
+    );
+    assert.equal(
+      describeSchedule(HEALTH_SCHEDULE),
+      '1.5% for years 0–30, 1.286% for years 31–75, 1.071% for years 76–125, 0.857% for years 126–200, 0.643% for years 201–300, 0.429% after year 300',
+    );
+  });
+
+  // £100 a year for years 1–60 after £1,000 in year 0: annuities at 3.5% then 3.0% (standard),
+  // 1.5% then 1.286% (health), worked independently: £1,839.20 + £698.32 and £2,401.58 + £1,584.08.
+  const long = { costs: [pounds(1_000)], benefits: [pounds(0), ...Array<Money>(60).fill(pounds(100))] };
+  const appraisals = [
+    ['standard', GREEN_BOOK_SCHEDULE, 253_753, 10, '12.53'],
+    ['health', HEALTH_SCHEDULE, 398_566, 10, '10.92'],
+  ] as const;
+  for (const [name, schedule, pvb, payback, discounted] of appraisals) {
+    it(`appraises sixty years on the ${name} schedule: PVB ${pvb} pence, discounted payback ${discounted} years`, () => {
+      const a = appraise(long, schedule);
+      assert.equal(a.pvb, pvb);
+      assert.equal(a.payback, payback);
+      assert.equal((a.discountedPayback as number).toFixed(2), discounted);
+    });
+  }
+
+  it('refuses a rate finer than a tenth of a basis point', () => {
+    assert.throws(() => discountFactor(1, [{ throughYear: undefined, rate: 1.25 }]), RangeError);
+    assert.throws(() => discountFactor(1, [{ throughYear: undefined, rate: -10_000 }]), RangeError);
+  });
+});
+
+describe('payback, table by table (issue 12)', () => {
+  const cases = [
+    ['no cash flows at all', [], [], undefined, undefined],
+    ['an option of zeros', [k(0), k(0)], [k(0)], undefined, undefined],
+    ['costs 0, 1,000; benefits 0, 0, 600, 600', [k(0), k(1)], [k(0), k(0), k(0.6), k(0.6)], '2.67', '2.75'],
+    [
+      'flows −100, +150, −200, +50 that never pay back',
+      [k(0.1), k(0), k(0.2), k(0)],
+      [k(0), k(0.15), k(0), k(0.05)],
+      'never',
+      'never',
+    ],
+    ['the worked example', workedExample.costs, workedExample.benefits, '2.41', '2.51'],
+    ['benefits from year 0 and no costs', [], [k(1)], '0.00', '0.00'],
+    ['costs only', [k(1), k(1)], [], 'never', 'never'],
+  ] as const;
+  const shown = (p: number | 'never' | undefined) => (typeof p === 'number' ? p.toFixed(2) : p);
+  for (const [label, costs, benefits, payback, discounted] of cases) {
+    it(`pays back ${String(payback)} (discounted ${String(discounted)}) for ${label}`, () => {
+      const a = appraise({ costs, benefits });
+      assert.equal(shown(a.payback), payback);
+      assert.equal(shown(a.discountedPayback), discounted);
+    });
+  }
+
+  it('gives each sensitivity its own payback: never when benefits 20% lower cannot recover the costs', () => {
+    const s = sensitivities({ costs: [k(100)], benefits: [k(0), k(55), k(55)] });
+    assert.equal(shown(s.base.payback), '1.82');
+    assert.equal(s.benefitsDown20.payback, 'never');
+    assert.equal(s.costsUp20.payback, 'never');
+    assert.equal(s.delayedOneYear.payback, 'never');
+  });
+});
+
+describe('optimism bias stated per line', () => {
+  const lines = [
+    [
+      'a stated 10% on a line with no category',
+      { label: 'Other costs', amounts: [k(100)], statedUplift: 1_000 },
+      k(10),
+    ],
+    ['a stated 0%', { label: 'Firm quote', amounts: [k(100)], statedUplift: 0 }, k(0)],
+    [
+      'a stated 12.5% in place of a category',
+      { label: 'IT', amounts: [k(100)], optimismBias: 'equipment-development', statedUplift: 1_250 },
+      k(12.5),
+    ],
+    [
+      'a category with no mitigation',
+      { label: 'IT', amounts: [k(100)], optimismBias: 'equipment-development' },
+      k(200),
+    ],
+    ['no category and nothing stated', { label: 'Redundancy', amounts: [k(100)] }, k(0)],
+  ] as const;
+  for (const [label, line, uplift] of lines) {
+    it(`uplifts by ${uplift} pence for ${label}`, () => {
+      const flows = flowsWithOptimismBias([line], []);
+      assert.equal(flows.uplift[0] ?? 0, uplift);
+      assert.equal(flows.costs[0], k(100) + uplift);
+    });
+  }
+
+  it('leaves a stated uplift alone when the category would be mitigated', () => {
+    const u = lineUplift(
+      { label: 'IT', amounts: [], optimismBias: 'outsourcing', statedUplift: 1_000 },
+      {
+        mitigation: { outsourcing: 10_000 },
+      },
+    );
+    assert.equal(fractionToNumber(u), 0.1);
+  });
+
+  it('refuses a stated uplift below 0% or above 1,000%', () => {
+    assert.throws(() => lineUplift({ label: 'x', amounts: [], statedUplift: -1 }), RangeError);
+    assert.throws(() => lineUplift({ label: 'x', amounts: [], statedUplift: 100_001 }), RangeError);
   });
 });

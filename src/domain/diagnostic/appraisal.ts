@@ -23,7 +23,7 @@ import {
   subtractFractions,
   toSafeInteger,
 } from './decimal.ts';
-import { type Money, ZERO, multiplyMoney, pence, subtractMoney } from './money.ts';
+import { type Money, ZERO, multiplyMoney, pence, subtractMoney, sumMoney } from './money.ts';
 
 /** A discount rate that applies from the end of the previous band through `throughYear`. */
 export interface RateBand {
@@ -44,6 +44,59 @@ export const GREEN_BOOK_SCHEDULE: readonly RateBand[] = [
 
 export const ZERO_RATE_SCHEDULE: readonly RateBand[] = [{ throughYear: undefined, rate: 0 }];
 
+/**
+ * The Green Book's rates for health effects (HM Treasury, The Green Book 2022, §A6 "Discount
+ * rates", and its annex on long-term discounting): 1.5% to year 30, then declining in the same
+ * proportion as the standard schedule (1.5/3.5 of it): 1.286%, 1.071%, 0.857%, 0.643%, 0.429%.
+ * Rates are in basis points to a tenth of a point, which discounting holds exactly.
+ */
+export const HEALTH_SCHEDULE: readonly RateBand[] = [
+  { throughYear: 30, rate: 150 },
+  { throughYear: 75, rate: 128.6 },
+  { throughYear: 125, rate: 107.1 },
+  { throughYear: 200, rate: 85.7 },
+  { throughYear: 300, rate: 64.3 },
+  { throughYear: undefined, rate: 42.9 },
+];
+
+export const DISCOUNT_SCHEDULES = {
+  standard: { label: 'Green Book standard rate (3.5%, declining after year 30)', bands: GREEN_BOOK_SCHEDULE },
+  health: { label: 'Green Book health rate (1.5%, declining after year 30)', bands: HEALTH_SCHEDULE },
+} as const;
+export type DiscountScheduleKey = keyof typeof DISCOUNT_SCHEDULES;
+export const DISCOUNT_SCHEDULE_KEYS = Object.keys(DISCOUNT_SCHEDULES) as [
+  DiscountScheduleKey,
+  ...DiscountScheduleKey[],
+];
+
+/** A rate in basis points as a percentage: 350 → `3.5%`, 128.6 → `1.286%`. */
+export function formatRate(bp: BasisPoints): string {
+  return `${(Math.round(bp * 10) / 1_000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '.0')}%`;
+}
+
+/** The schedule in words: "3.5% for years 0–30, 3.0% for years 31–75, …, 1.0% after year 300". */
+export function describeSchedule(schedule: readonly RateBand[]): string {
+  let from = 0;
+  const parts: string[] = [];
+  for (const band of schedule) {
+    parts.push(
+      band.throughYear === undefined
+        ? `${formatRate(band.rate)} after year ${from - 1}`
+        : `${formatRate(band.rate)} for years ${from}–${band.throughYear}`,
+    );
+    if (band.throughYear !== undefined) from = band.throughYear + 1;
+  }
+  return parts.join(', ');
+}
+
+/** A rate in tenths of a basis point, exactly; refuses anything finer or not more than −100%. */
+function tenthsOfBasisPoint(r: BasisPoints): bigint {
+  const tenths = Math.round(r * 10);
+  if (!Number.isFinite(r) || Math.abs(r * 10 - tenths) > 1e-6 || tenths <= -WHOLE * 10)
+    throw new RangeError(`a discount rate must be more than −100%, to a tenth of a basis point, not ${r} bp`);
+  return BigInt(tenths);
+}
+
 /** The rate r_k used to discount year k back to year k − 1 (k ≥ 1). */
 export function rateForYear(year: number, schedule: readonly RateBand[] = GREEN_BOOK_SCHEDULE): BasisPoints {
   if (!Number.isSafeInteger(year) || year < 1) throw new RangeError(`rates apply to years from 1, not ${year}`);
@@ -58,10 +111,9 @@ export function discountFactorsExact(
 ): Fraction[] {
   const factors: Fraction[] = [{ n: 1n, d: 1n }];
   for (let t = 1; t <= lastYear; t += 1) {
-    const r = rateForYear(t, schedule);
-    if (!Number.isSafeInteger(r) || r <= -WHOLE)
-      throw new RangeError(`a discount rate must be more than −100%, not ${r} bp`);
-    factors.push(multiplyFractions(factors[t - 1]!, fraction(BigInt(WHOLE), BigInt(WHOLE + r))));
+    const r = tenthsOfBasisPoint(rateForYear(t, schedule));
+    const whole = BigInt(WHOLE) * 10n;
+    factors.push(multiplyFractions(factors[t - 1]!, fraction(whole, whole + r)));
   }
   return factors;
 }
@@ -240,8 +292,29 @@ export interface CostLine {
   label: string;
   /** By year, year 0 first. */
   amounts: readonly Money[];
-  /** Lines without a category (e.g. redundancy) carry no optimism bias uplift. */
+  /** Lines without a category (e.g. redundancy) carry no optimism bias uplift, unless one is stated. */
   optimismBias?: OptimismBiasCategory;
+  /**
+   * An uplift the officer states for this line instead of a category's (e.g. +10% on other
+   * costs, with the reason recorded beside it); it takes the place of the category's bound.
+   */
+  statedUplift?: BasisPoints;
+}
+
+/** The highest uplift an officer may state for a line (1,000%): more than any Green Book bound. */
+export const MAX_STATED_UPLIFT: BasisPoints = 100_000;
+
+/** The uplift a cost line carries, as a fraction of the line (0.1 for +10%), after mitigation. */
+export function lineUplift(line: CostLine, settings: OptimismBiasSettings = {}): Fraction {
+  if (line.statedUplift !== undefined) {
+    const u = line.statedUplift;
+    if (!Number.isSafeInteger(u) || u < 0 || u > MAX_STATED_UPLIFT)
+      throw new RangeError(`a stated uplift must be 0–1,000% in basis points, not ${u}`);
+    return fraction(BigInt(u), BigInt(WHOLE));
+  }
+  if (line.optimismBias === undefined) return ZERO_FRACTION;
+  const u = optimismBiasUplift(line.optimismBias, settings.mitigation?.[line.optimismBias] ?? 0);
+  return fraction(u.n, u.d * BigInt(WHOLE));
 }
 
 export interface BenefitLine {
@@ -265,7 +338,7 @@ export function optimismBiasUplift(category: OptimismBiasCategory, mitigation: B
 
 function sumByYear(lines: readonly { amounts: readonly Money[] }[]): Money[] {
   const years = Math.max(0, ...lines.map((l) => l.amounts.length));
-  return Array.from({ length: years }, (_, t) => pence(lines.reduce((s, l) => s + (l.amounts[t] ?? 0), 0)));
+  return Array.from({ length: years }, (_, t) => sumMoney(lines.map((l) => l.amounts[t] ?? ZERO)));
 }
 
 /** Yearly totals of cost and benefit lines, each cost uplifted and each benefit reduced as set. */
@@ -278,9 +351,9 @@ export function flowsWithOptimismBias(
   if (!Number.isSafeInteger(reduction) || reduction < 0 || reduction > WHOLE)
     throw new RangeError(`a benefit reduction must be 0–100% in basis points, not ${reduction}`);
   const upliftLines = costs.map((line) => {
-    if (line.optimismBias === undefined) return { amounts: [] as Money[] };
-    const u = optimismBiasUplift(line.optimismBias, settings.mitigation?.[line.optimismBias] ?? 0);
-    return { amounts: line.amounts.map((a) => multiplyMoney(a, u.n, u.d * BigInt(WHOLE))) };
+    const u = lineUplift(line, settings);
+    if (u.n === 0n) return { amounts: [] as Money[] };
+    return { amounts: line.amounts.map((a) => multiplyMoney(a, u.n, u.d)) };
   });
   const uplift = sumByYear(upliftLines);
   const base = sumByYear(costs);

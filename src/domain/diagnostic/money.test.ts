@@ -61,11 +61,47 @@ describe('money as officers type it', () => {
 });
 
 describe('money as reports write it', () => {
-  // Issue 12: a negative NPSV read "£-596.6k" where every other amount puts the sign first.
-  it('writes thousands with the sign before the pound sign, as formatMoney does', () => {
-    assert.equal(formatMoneyInThousands(pence(-59_660_000)), '-£596.6k');
-    assert.equal(formatMoneyInThousands(pence(472_381_930)), '£4,723.8k');
-    assert.equal(formatMoneyInThousands(pence(-59_660_000)).startsWith(formatMoney(pence(-25_000)).slice(0, 2)), true);
+  // Issue 12: a negative NPSV read "£-596.6k" where another page wrote "-£250"; now every amount
+  // of the efficiency programme and the diagnostic is written by formatMoney, minus (U+2212) first.
+  const oneWay: [string, string, string][] = [
+    ['a negative NPSV in thousands', formatMoneyInThousands(pence(-59_660_000)), '\u2212£596.6k'],
+    ['a negative amount in pounds', formatMoney(pence(-25_000)), '\u2212£250'],
+    ['a negative amount with pence', formatMoney(pence(-25_050)), '\u2212£250.50'],
+    ['a negative headline', formatMoneyShort(pounds(-5_500_000)), '\u2212£5.5m'],
+    ['a negative figure in a £k column', formatInUnits(pence(-269_000_000), 'thousands', 1), '\u22122,690.0'],
+    ['zero', formatMoney(pence(0)), '£0'],
+    ['zero in thousands', formatMoneyInThousands(pence(0)), '£0.0k'],
+    ['a negative that rounds to zero in thousands', formatMoneyInThousands(pence(-4_000)), '£0.0k'],
+    ['a negative that rounds to zero in a headline', formatMoneyShort(pence(-40)), '£0'],
+    ['the largest amount Amber holds', formatMoney(pence(Number.MAX_SAFE_INTEGER)), '£90,071,992,547,409.91'],
+    ['the most negative amount', formatMoney(pence(-Number.MAX_SAFE_INTEGER)), '\u2212£90,071,992,547,409.91'],
+    ['£60tn in thousands', formatMoneyInThousands(pounds(60_000_000_000_000)), '£60,000,000,000.0k'],
+    ['£60tn as a headline', formatMoneyShort(pounds(-60_000_000_000_000)), '\u2212£60,000.0bn'],
+    ['millions', formatMoney(pounds(-9_000_000), { unit: 'millions' }), '\u2212£9.0m'],
+  ];
+  for (const [what, actual, expected] of oneWay) {
+    it(`writes ${what} as ${expected}`, () => assert.equal(actual, expected));
+  }
+  it('never writes a hyphen or a sign after the pound sign', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        const m = pence(n);
+        for (const text of [
+          formatMoney(m),
+          formatMoneyInThousands(m),
+          formatMoneyShort(m),
+          formatInUnits(m, 'thousands', 1),
+        ]) {
+          assert.doesNotMatch(text, /-|£\u2212/, text);
+          assert.equal(text.startsWith('\u2212'), n < 0 && /[1-9]/.test(text), text);
+        }
+      }),
+      RUNS,
+    );
+  });
+  it('refuses to write what is not a whole number of pence', () => {
+    assert.throws(() => formatMoney(1.5 as Money), RangeError);
+    assert.throws(() => formatMoney((2 ** 53) as Money), RangeError);
   });
 
   const cases: [Money, Parameters<typeof formatMoney>[1], string][] = [
@@ -74,7 +110,7 @@ describe('money as reports write it', () => {
     [pence(140_931_050), { pence: 'never' }, '£1,409,311'],
     [pence(140_931_049), { pence: 'never' }, '£1,409,310'],
     [pence(140_931_000), { pence: 'always' }, '£1,409,310.00'],
-    [pence(-25_050), undefined, '-£250.50'],
+    [pence(-25_050), undefined, '\u2212£250.50'],
     [pence(5), undefined, '£0.05'],
     [pence(0), undefined, '£0'],
   ];
@@ -94,7 +130,7 @@ describe('money as reports write it', () => {
     [pounds(1_200_000_000), '£1.2bn'],
     [pounds(950), '£950'],
     [pence(99_950), '£1K'],
-    [pounds(-5_500_000), '-£5.5m'],
+    [pounds(-5_500_000), '\u2212£5.5m'],
     [pounds(0), '£0'],
   ] as const;
   for (const [amount, text] of short) {
@@ -105,7 +141,7 @@ describe('money as reports write it', () => {
     assert.equal(formatInUnits(pence(472_381_930), 'thousands', 1), '4,723.8');
     assert.equal(formatInUnits(pence(1_812_046_329), 'thousands', 1), '18,120.5');
     assert.equal(formatInUnits(pence(900_000_000), 'millions', 1), '9.0');
-    assert.equal(formatInUnits(pence(-5_000), 'thousands', 1), '-0.1');
+    assert.equal(formatInUnits(pence(-5_000), 'thousands', 1), '\u22120.1');
   });
 });
 

@@ -9,14 +9,7 @@
 // divides (shares, percentages, rates) goes through bigint and is rounded once, half away from
 // zero; nothing in this module ever holds money in binary floating point.
 
-import {
-  assertSafeInteger,
-  formatScaled,
-  groupThousands,
-  largestRemainder,
-  roundDiv,
-  toSafeInteger,
-} from './decimal.ts';
+import { assertSafeInteger, formatScaled, largestRemainder, roundDiv, toSafeInteger } from './decimal.ts';
 
 declare const penceBrand: unique symbol;
 /** A whole number of pence. Make one with `pence()`, `pounds()` or `parseMoney()`. */
@@ -108,52 +101,67 @@ export function parseMoney(input: string): Money | undefined {
   return pence(Number(value));
 }
 
+/** The minus sign money is written with: U+2212, as typeset, never a hyphen. */
+export const MINUS = '\u2212';
+
 export interface FormatMoneyOptions {
-  /** 'auto' (default) shows pence only when there are some; 'never' rounds to the pound. */
+  /** 'auto' (default) shows pence only when there are some; 'never' rounds to the pound. Pounds only. */
   pence?: 'auto' | 'always' | 'never';
+  /** 'pounds' (default); 'thousands' writes `£4,723.8k`, 'millions' `£9.0m`. */
+  unit?: 'pounds' | 'thousands' | 'millions' | 'billions';
+  /** Decimal places in thousands or millions (1 by default). */
+  decimals?: number;
+  /** false leaves out the £ sign and the k/m suffix, for tables headed "£k": `4,723.8`, `−2,690.0`. */
+  symbol?: boolean;
 }
 
-/** `£1,409,310`, `£1,409,310.50`, `-£250`. */
+const SCALE = { pounds: 2, thousands: 5, millions: 8, billions: 11 } as const;
+const SUFFIX = { pounds: '', thousands: 'k', millions: 'm', billions: 'bn' } as const;
+
+/**
+ * The one way the efficiency programme and the diagnostic write money: `£1,409,310`,
+ * `£1,409,310.50`, `−£250`, `−£596.6k`, `£9.0m`, and `−2,690.0` in a table headed "£k". A
+ * negative amount has the minus sign (U+2212) before the pound sign; zero has no sign, even
+ * when a negative amount rounds to it. Every other money formatter here calls this one.
+ */
 export function formatMoney(amount: Money, options: FormatMoneyOptions = {}): string {
-  const mode = options.pence ?? 'auto';
-  const showPence = mode === 'always' || (mode === 'auto' && amount % 100 !== 0);
-  const text = formatScaled(amount, 2, showPence ? 2 : 0);
-  return text.startsWith('-') ? `-£${text.slice(1)}` : `£${text}`;
+  assertSafeInteger(amount, 'an amount of pence');
+  const unit = options.unit ?? 'pounds';
+  let decimals: number;
+  if (unit === 'pounds') {
+    const mode = options.pence ?? 'auto';
+    decimals = mode === 'always' || (mode === 'auto' && amount % 100 !== 0) ? 2 : 0;
+  } else decimals = options.decimals ?? 1;
+  const text = formatScaled(amount, SCALE[unit], decimals);
+  const negative = text.startsWith('-');
+  const digits = negative ? text.slice(1) : text;
+  const body = options.symbol === false ? digits : `£${digits}${SUFFIX[unit]}`;
+  return negative ? `${MINUS}${body}` : body;
 }
 
 /**
  * An amount in thousands or millions without the £ sign, for tables headed "£k" or "£m":
- * formatInUnits(pence(472_381_930), 'thousands', 1) → `4,723.8`.
+ * formatInUnits(pence(472_381_930), 'thousands', 1) → `4,723.8`; negatives `−2,690.0`.
  */
 export function formatInUnits(amount: Money, unit: 'thousands' | 'millions', decimals: number): string {
-  return formatScaled(amount, unit === 'thousands' ? 5 : 8, decimals);
+  return formatMoney(amount, { unit, decimals, symbol: false });
 }
 
-/**
- * An amount in thousands with its sign before the pound sign, as formatMoney writes it:
- * `-£596.6k`, never `£-596.6k`.
- */
+/** An amount in thousands with its sign before the pound sign: `−£596.6k`, never `£-596.6k`. */
 export function formatMoneyInThousands(amount: Money, decimals = 1): string {
-  const text = formatInUnits(amount, 'thousands', decimals);
-  return text.startsWith('-') ? `-£${text.slice(1)}k` : `£${text}k`;
+  return formatMoney(amount, { unit: 'thousands', decimals });
 }
 
 /**
- * The short form used in headlines: `£9.0m`, `£1.4m`, `£150K`, `£1.2bn`, `£950`. Millions and
+ * The short form used in headlines: `£9.0m`, `£1.4m`, `£150K`, `£1.2bn`, `£950`, `−£250`. Millions and
  * billions keep one decimal place; thousands none. The unit is chosen after rounding, so
  * £999,999 is `£1.0m`, not `£1,000K`.
  */
 export function formatMoneyShort(amount: Money): string {
   const a = BigInt(amount < 0 ? -amount : amount);
-  const sign = amount < 0 ? '-' : '';
   const inUnits = (scale: bigint, decimals: number) => roundDiv(a * 10n ** BigInt(decimals), scale);
-  const render = (scaled: bigint, decimals: number, suffix: string) => {
-    const digits = scaled.toString().padStart(decimals + 1, '0');
-    const whole = groupThousands(digits.slice(0, digits.length - decimals));
-    return `${sign}£${whole}${decimals ? `.${digits.slice(digits.length - decimals)}` : ''}${suffix}`;
-  };
-  if (inUnits(100_000_000n, 1) >= 10_000n) return render(inUnits(100_000_000_000n, 1), 1, 'bn');
-  if (inUnits(100_000n, 0) >= 1_000n) return render(inUnits(100_000_000n, 1), 1, 'm');
-  if (inUnits(100n, 0) >= 1_000n) return render(inUnits(100_000n, 0), 0, 'K');
-  return render(inUnits(100n, 0), 0, '');
+  if (inUnits(100_000_000n, 1) >= 10_000n) return formatMoney(amount, { unit: 'billions', decimals: 1 });
+  if (inUnits(100_000n, 0) >= 1_000n) return formatMoney(amount, { unit: 'millions', decimals: 1 });
+  if (inUnits(100n, 0) >= 1_000n) return formatMoney(amount, { unit: 'thousands', decimals: 0 }).replace(/k$/, 'K');
+  return formatMoney(amount, { pence: 'never' });
 }
