@@ -276,6 +276,21 @@ const basePaths = {
     verifySaving: (id: string, savingId: string) => `/diagnostic/${seg(id)}/savings/${seg(savingId)}/verify`,
     gainShare: (id: string) => `/diagnostic/${seg(id)}/gain-share`,
     evaluate: (id: string, agreementId: string) => `/diagnostic/${seg(id)}/gain-share/${seg(agreementId)}/evaluations`,
+    // Changing and removing plan, ledger and gain-share records (issue 12); each delete is a confirmation page (GET) and its form (POST).
+    editProject: (id: string, projectId: string) => `/diagnostic/${seg(id)}/plan/projects/${seg(projectId)}/edit`,
+    deleteProject: (id: string, projectId: string) => `/diagnostic/${seg(id)}/plan/projects/${seg(projectId)}/delete`,
+    editMilestone: (id: string, milestoneId: string) =>
+      `/diagnostic/${seg(id)}/plan/milestones/${seg(milestoneId)}/edit`,
+    deleteMilestone: (id: string, milestoneId: string) =>
+      `/diagnostic/${seg(id)}/plan/milestones/${seg(milestoneId)}/delete`,
+    deleteSaving: (id: string, savingId: string) => `/diagnostic/${seg(id)}/savings/${seg(savingId)}/delete`,
+    agreements: (id: string) => `/diagnostic/${seg(id)}/gain-share/agreements`,
+    newAgreement: (id: string, preset?: 'A' | 'B') =>
+      `/diagnostic/${seg(id)}/gain-share/agreements/new${preset ? `?preset=${preset}` : ''}`,
+    editAgreement: (id: string, agreementId: string) =>
+      `/diagnostic/${seg(id)}/gain-share/agreements/${seg(agreementId)}/edit`,
+    deleteAgreement: (id: string, agreementId: string) =>
+      `/diagnostic/${seg(id)}/gain-share/agreements/${seg(agreementId)}/delete`,
   },
   api: {
     openapi: '/api/openapi.json',

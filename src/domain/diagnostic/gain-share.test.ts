@@ -7,7 +7,9 @@ import {
   GAIN_SHARE_PRESETS,
   SEED_DEAL_READING_A,
   SEED_DEAL_READING_B,
+  agreementIssues,
   evaluateGainShare,
+  formatMoneyExact,
   validateAgreement,
 } from './gain-share.ts';
 
@@ -51,11 +53,11 @@ describe('the seed’s gain-share deal (DIAGNOSTIC.md §7)', () => {
   const explanations = [
     [
       0.8,
-      'Qualifying savings of £800K have not reached the first tranche (£1.0m), so the council repays nothing: the council bears £50K and Local Partnerships £100K of the £150K cost. The next tranche, £50K, is due when savings reach £1.0m.',
+      'Qualifying savings of £800K have not reached the first tranche (£1.0m), so the council repays nothing: the council bears £50K and Local Partnerships £100K of the £150K cost. The next tranche, £50K, is due when savings reach £1.0m (£200K more).',
     ],
     [
       5.5,
-      'Qualifying savings of £5.5m reach 1 of 2 tranches (£1.0m), so the council repays £50K of Local Partnerships’ £100K: the council bears £100K and Local Partnerships £50K of the £150K cost. The next tranche, a further £50K, is due when savings reach £6.0m.',
+      'Qualifying savings of £5.5m reach 1 of 2 tranches (£1.0m), so the council repays £50K of Local Partnerships’ £100K: the council bears £100K and Local Partnerships £50K of the £150K cost. The next tranche, a further £50K, is due when savings reach £6.0m (£500K more).',
     ],
     [
       6.0,
@@ -77,7 +79,7 @@ describe('gain-share agreements as data', () => {
     assert.equal(evaluateGainShare(agreement, pence(m(1) + 1)).due, pounds(50_000));
     assert.match(
       evaluateGainShare(agreement, m(1)).explanation,
-      /first tranche \(more than £1\.0m\).*due when savings exceed £1\.0m/,
+      /first tranche \(more than £1\.0m\).*due when savings exceed £1\.0m \(at least £0\.01 more\)/,
     );
   });
 
@@ -201,5 +203,132 @@ describe('gain-share invariants (properties)', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('the evaluation’s sentence is exact (issue 12)', () => {
+  const at = (p: number) => pence(p);
+  it('shows an amount in short form only when that is the amount exactly', () => {
+    const table: [number, string][] = [
+      [500_000_000, '£5.0m'],
+      [550_000_000, '£5.5m'],
+      [5_000_000, '£50K'],
+      [499_999_999, '£4,999,999.99'],
+      [105_000_000, '£1,050,000'],
+      [95_050, '£950.50'],
+      [0, '£0'],
+    ];
+    for (const [p, text] of table) assert.equal(formatMoneyExact(at(p)), text, `${p} pence`);
+  });
+
+  it('never says £4,999,999.99 reaches £5m under reading A, and names the exact penny still needed', () => {
+    const e = evaluateGainShare(SEED_DEAL_READING_A, at(499_999_999));
+    assert.equal(e.due, pounds(50_000));
+    assert.equal(e.reached.length, 1);
+    assert.equal(
+      e.explanation,
+      'Qualifying savings of £4,999,999.99 reach 1 of 2 tranches (£1.0m), so the council repays £50K of Local Partnerships’ £100K: the council bears £100K and Local Partnerships £50K of the £150K cost. The next tranche, a further £50K, is due when savings reach £5.0m (£0.01 more).',
+    );
+    assert.doesNotMatch(e.explanation, /£5\.0m reach/);
+    const reached = evaluateGainShare(SEED_DEAL_READING_A, at(500_000_000));
+    assert.equal(reached.due, pounds(100_000));
+    assert.match(reached.explanation, /^Qualifying savings of £5\.0m reach both tranches \(£1\.0m and £5\.0m\)/);
+  });
+
+  it('counts a penny short of the first threshold as no tranche reached', () => {
+    const e = evaluateGainShare(SEED_DEAL_READING_B, at(99_999_999));
+    assert.equal(e.due, 0);
+    assert.match(e.explanation, /^Qualifying savings of £999,999\.99 have not reached the first tranche \(£1\.0m\)/);
+    assert.match(e.explanation, /reach £1\.0m \(£0\.01 more\)\.$/);
+  });
+
+  it('counts tranches of an agreement of any shape, exclusive ones only above their threshold', () => {
+    const three: GainShareAgreement = {
+      ...SEED_DEAL_READING_B,
+      name: 'Three steps',
+      reading: 'custom',
+      tranches: [
+        { threshold: pounds(250_000), repayment: pounds(10_000), inclusive: true },
+        { threshold: pounds(2_000_000), repayment: pounds(40_000), inclusive: false },
+        { threshold: pounds(3_000_000), repayment: pounds(50_000), inclusive: true },
+      ],
+    };
+    assert.deepEqual(agreementIssues(three), []);
+    const atTwo = evaluateGainShare(three, pounds(2_000_000));
+    assert.equal(atTwo.due, pounds(10_000));
+    assert.match(atTwo.explanation, /reach 1 of 3 tranches \(£250K\).*exceed £2\.0m \(at least £0\.01 more\)/);
+    const justOver = evaluateGainShare(three, pence(pounds(2_000_000) + 1));
+    assert.equal(justOver.due, pounds(50_000));
+    assert.match(justOver.explanation, /reach 2 of 3 tranches \(£250K and more than £2\.0m\)/);
+    assert.match(evaluateGainShare(three, pounds(3_000_000)).explanation, /reach all 3 tranches/);
+  });
+
+  const cases: [string, GainShareAgreement['tranches'], Partial<GainShareAgreement>, string[]][] = [
+    [
+      'thresholds out of order, naming the row',
+      [
+        { threshold: pounds(5_000_000), repayment: pounds(50_000), inclusive: true },
+        { threshold: pounds(1_000_000), repayment: pounds(50_000), inclusive: true },
+      ],
+      {},
+      ['tranches.1.threshold'],
+    ],
+    [
+      'two tranches at one threshold',
+      [
+        { threshold: pounds(1_000_000), repayment: pounds(50_000), inclusive: true },
+        { threshold: pounds(1_000_000), repayment: pounds(50_000), inclusive: true },
+      ],
+      {},
+      ['tranches.1.threshold'],
+    ],
+    [
+      'a repayment of nothing and a threshold of nothing',
+      [{ threshold: pounds(0), repayment: pounds(0), inclusive: true }],
+      {},
+      ['tranches.0.threshold', 'tranches.0.repayment'],
+    ],
+    [
+      'repayments beyond the funder’s contribution',
+      [
+        { threshold: pounds(1_000_000), repayment: pounds(60_000), inclusive: true },
+        { threshold: pounds(2_000_000), repayment: pounds(50_000), inclusive: true },
+      ],
+      {},
+      ['tranches'],
+    ],
+    [
+      'contributions that do not add up',
+      [{ threshold: pounds(1_000_000), repayment: pounds(50_000), inclusive: true }],
+      { councilContribution: pounds(40_000) },
+      ['councilContribution'],
+    ],
+  ];
+  for (const [label, tranches, change, fields] of cases) {
+    it(`refuses to save ${label}`, () => {
+      const issues = agreementIssues({ ...SEED_DEAL_READING_B, ...change, reading: 'custom', tranches });
+      assert.deepEqual(
+        issues.map((i) => i.field),
+        fields,
+        issues.map((i) => i.message).join(' | '),
+      );
+    });
+  }
+  it('says which rows are out of order and by how much, to the penny', () => {
+    const [issue] = agreementIssues({
+      ...SEED_DEAL_READING_B,
+      tranches: [
+        { threshold: pence(500_000_001), repayment: pounds(50_000), inclusive: true },
+        { threshold: pounds(5_000_000), repayment: pounds(50_000), inclusive: true },
+      ],
+    });
+    assert.equal(
+      issue?.message,
+      'Tranche 2’s threshold (£5.0m) must be more than tranche 1’s (£5,000,000.01): list the tranches from the lowest threshold up',
+    );
+  });
+  it('accepts both presets as they are', () => {
+    assert.deepEqual(agreementIssues(SEED_DEAL_READING_A), []);
+    assert.deepEqual(agreementIssues(SEED_DEAL_READING_B), []);
   });
 });

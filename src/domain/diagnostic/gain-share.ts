@@ -6,10 +6,25 @@
 // plain value a service can store as a dated snapshot. The invariants hold by construction:
 // repayments are non-negative, so `due` never falls as savings rise; `due` is capped at the
 // funder's contribution; and the council's and funder's costs always add up to the total.
+//
+// Saving an agreement typed by a person asks more (`agreementIssues`): thresholds above £0 in
+// ascending order, repayments above £0. The sentence an evaluation gives writes every amount
+// exactly (`formatMoneyExact`): £4,999,999.99 is never "£5.0m", and the next tranche says how
+// much more is needed to the penny.
 
-import { type Money, ZERO, formatMoneyShort, pounds, sumMoney } from './money.ts';
+import { type Money, ZERO, formatMoney, formatMoneyShort, parseMoney, pounds, sumMoney } from './money.ts';
 
 const possessive = (name: string) => (name.endsWith('s') ? `${name}’` : `${name}’s`);
+
+/**
+ * An amount as a sentence about thresholds must show it: the short form (`£5.5m`, `£50K`) when
+ * that is the amount exactly, else every pound and penny (`£4,999,999.99`, `£1,050,000`), so a
+ * figure just short of a threshold never reads as reaching it.
+ */
+export function formatMoneyExact(amount: Money): string {
+  const short = formatMoneyShort(amount);
+  return parseMoney(short) === amount ? short : formatMoney(amount);
+}
 
 export interface Tranche {
   /** Qualifying savings at which the repayment falls due. */
@@ -90,7 +105,7 @@ export function validateAgreement(a: GainShareAgreement): AgreementIssue[] {
   if (issues.length === 0 && a.funderContribution + a.councilContribution !== a.totalCost) {
     issues.push({
       field: 'councilContribution',
-      message: `The contributions (${formatMoneyShort(a.funderContribution)} and ${formatMoneyShort(a.councilContribution)}) must add up to the total cost of ${formatMoneyShort(a.totalCost)}`,
+      message: `The contributions (${formatMoneyExact(a.funderContribution)} and ${formatMoneyExact(a.councilContribution)}) must add up to the total cost of ${formatMoneyExact(a.totalCost)}`,
     });
   }
   a.tranches.forEach((t, i) => {
@@ -103,10 +118,35 @@ export function validateAgreement(a: GainShareAgreement): AgreementIssue[] {
   if (issues.length === 0 && repayable > a.funderContribution) {
     issues.push({
       field: 'tranches',
-      message: `The tranches repay ${formatMoneyShort(repayable as Money)}, more than ${possessive(a.funder)} contribution of ${formatMoneyShort(a.funderContribution)}`,
+      message: `The tranches repay ${formatMoneyExact(repayable as Money)}, more than ${possessive(a.funder)} contribution of ${formatMoneyExact(a.funderContribution)}`,
     });
   }
   return issues;
+}
+
+/**
+ * What stops an agreement being saved as typed: the invariants of `validateAgreement`, and the
+ * rules a person entering tranches must keep so the table reads as the deal does — thresholds
+ * above £0 and in ascending order (each higher than the one before), repayments above £0.
+ * (Evaluation itself accepts any order; saving insists on one so the stored agreement reads as
+ * written.) Each issue names the row's field, `tranches.1.threshold`.
+ */
+export function agreementIssues(a: GainShareAgreement): AgreementIssue[] {
+  const issues = validateAgreement(a).filter((i) => !/^tranches\.\d+\./.test(i.field));
+  const rows: AgreementIssue[] = [];
+  a.tranches.forEach((t, i) => {
+    const row = `Tranche ${i + 1}`;
+    if (!Number.isSafeInteger(t.threshold) || t.threshold <= 0)
+      rows.push({ field: `tranches.${i}.threshold`, message: `${row}’s threshold must be more than £0` });
+    else if (i > 0 && a.tranches[i - 1]!.threshold >= t.threshold && a.tranches[i - 1]!.threshold > 0)
+      rows.push({
+        field: `tranches.${i}.threshold`,
+        message: `${row}’s threshold (${formatMoneyExact(t.threshold)}) must be more than tranche ${i}’s (${formatMoneyExact(a.tranches[i - 1]!.threshold)}): list the tranches from the lowest threshold up`,
+      });
+    if (!Number.isSafeInteger(t.repayment) || t.repayment <= 0)
+      rows.push({ field: `tranches.${i}.repayment`, message: `${row}’s repayment must be more than £0` });
+  });
+  return [...issues.filter((i) => i.field !== 'tranches'), ...rows, ...issues.filter((i) => i.field === 'tranches')];
 }
 
 export interface GainShareEvaluation {
@@ -149,7 +189,7 @@ export function evaluateGainShare(agreement: GainShareAgreement, qualifyingSavin
   const councilCost = (agreement.councilContribution + due) as Money;
   const funderCost = (agreement.funderContribution - due) as Money;
 
-  const f = formatMoneyShort;
+  const f = formatMoneyExact;
   const { funder, council } = agreement;
   const savings = `Qualifying savings of ${f(qualifyingSavings)}`;
   const n = ordered.length;
@@ -158,15 +198,17 @@ export function evaluateGainShare(agreement: GainShareAgreement, qualifyingSavin
       ? n === 0
         ? `${savings} are measured against an agreement with no repayment tranches, so ${council} repays nothing`
         : `${savings} have not reached the first tranche (${ordered[0]!.inclusive ? '' : 'more than '}${f(ordered[0]!.threshold)}), so ${council} repays nothing`
-      : `${savings} reach ${reached.length === n ? (n === 1 ? 'the only tranche' : n === 2 ? 'both tranches' : `all ${n} tranches`) : `${reached.length} of ${n} tranches`} (${list(reached.map((t) => f(t.threshold)))}), so ${council} repays ${due === agreement.funderContribution ? 'all ' : ''}${f(due)} of ${possessive(funder)} ${f(agreement.funderContribution)}`;
+      : `${savings} reach ${reached.length === n ? (n === 1 ? 'the only tranche' : n === 2 ? 'both tranches' : `all ${n} tranches`) : `${reached.length} of ${n} tranches`} (${list(reached.map((t) => `${t.inclusive ? '' : 'more than '}${f(t.threshold)}`))}), so ${council} repays ${due === agreement.funderContribution ? 'all ' : ''}${f(due)} of ${possessive(funder)} ${f(agreement.funderContribution)}`;
   const split =
     funderCost === 0
       ? `${council} bears the whole ${f(agreement.totalCost)} cost`
       : `${council} bears ${f(councilCost)} and ${funder} ${f(funderCost)} of the ${f(agreement.totalCost)} cost`;
+  // The gap is exact, so "reach £5.0m (£0.01 more)" can be checked by hand at £4,999,999.99.
+  const gap = next === undefined ? ZERO : ((next.threshold - qualifyingSavings) as Money);
   const nextText =
     next === undefined
       ? ''
-      : ` The next tranche, ${reached.length === 0 ? '' : 'a further '}${f(next.repayment)}, is due when savings ${next.inclusive ? 'reach' : 'exceed'} ${f(next.threshold)}.`;
+      : ` The next tranche, ${reached.length === 0 ? '' : 'a further '}${f(next.repayment)}, is due when savings ${next.inclusive ? `reach ${f(next.threshold)} (${f(gap)} more)` : `exceed ${f(next.threshold)} (at least ${f((gap + 1) as Money)} more)`}.`;
   const explanation = `${reachedText}: ${split}.${nextText}`;
 
   return {

@@ -10,6 +10,7 @@ import {
   consolidationRange,
   dispersedTransactionalPay,
   findDependencyLoop,
+  dependencyClashes,
   ledgerTotals,
   parseYearlyAmounts,
   qualifyingSavings,
@@ -418,5 +419,33 @@ describe('the savings ledger', () => {
   it('keeps a verified saving realised', () => {
     assert.match(stageChangeIssue('approved', true) ?? '', /stays realised/);
     assert.equal(stageChangeIssue('approved', false), undefined);
+  });
+});
+
+describe('projects that start before what they depend on ends (issue 13)', () => {
+  const p = (id: string, startsOn: string, endsOn: string, dependsOn: string[] = []) => ({
+    id,
+    name: `Project ${id}`,
+    startsOn,
+    endsOn,
+    dependsOn,
+  });
+  it('names each clash with both projects and their dates', () => {
+    const clashes = dependencyClashes([
+      p('Y', '2010-01-01', '2010-06-30'),
+      p('X', '2010-04-01', '2010-12-31', ['Y']),
+      p('Z', '2010-06-30', '2010-12-31', ['Y']),
+      p('W', '2010-07-01', '2010-12-31', ['Y', 'X', 'gone']),
+    ]);
+    assert.deepEqual(
+      clashes.map((c) => `${c.project.name} ${c.project.startsOn} < ${c.dependsOn.name} ${c.dependsOn.endsOn}`),
+      ['Project X 2010-04-01 < Project Y 2010-06-30', 'Project W 2010-07-01 < Project X 2010-12-31'],
+    );
+  });
+  it('finds none in a plan whose projects follow one another', () => {
+    assert.deepEqual(
+      dependencyClashes([p('A', '2010-01-01', '2010-03-31'), p('B', '2010-04-01', '2010-06-30', ['A'])]),
+      [],
+    );
   });
 });

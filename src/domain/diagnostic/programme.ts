@@ -342,6 +342,35 @@ export function findDependencyLoop(
   return undefined;
 }
 
+/** A project that starts before a project it depends on ends (a warning, not a refusal). */
+export interface DependencyClash {
+  project: { id: string; name: string; startsOn: string };
+  dependsOn: { id: string; name: string; endsOn: string };
+}
+
+/**
+ * Every "starts before what it depends on ends" in a plan, in the plan's order (dates as
+ * `YYYY-MM-DD`, which compare as text). Starting on the day the other ends is not a clash.
+ * Links to projects not in the list are ignored.
+ */
+export function dependencyClashes(
+  projects: readonly { id: string; name: string; startsOn: string; endsOn: string; dependsOn: readonly string[] }[],
+): DependencyClash[] {
+  const byId = new Map(projects.map((p) => [p.id, p] as const));
+  const out: DependencyClash[] = [];
+  for (const p of projects) {
+    for (const d of p.dependsOn) {
+      const other = byId.get(d);
+      if (other && other.id !== p.id && p.startsOn < other.endsOn)
+        out.push({
+          project: { id: p.id, name: p.name, startsOn: p.startsOn },
+          dependsOn: { id: other.id, name: other.name, endsOn: other.endsOn },
+        });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Savings ledger
 
