@@ -5,6 +5,12 @@
 // milestone in the priority's report; then records and verifies a realised saving and sees the
 // gain-share evaluation go from nothing due to £50K. axe-core runs on every page.
 
+// Then, on the demo's own programme (issue 12): a draft business case's option renamed, a line
+// given a stated optimism bias and deleted after the page that asks; the Gantt chart's text
+// measured as drawn, a dependency warning, confirmation pages for deletes (a verified saving and
+// an evaluated agreement refused with the reason), and an agreement of three tranches typed in rows.
+// The journeys share one browser and one app (each session costs the suite a browser and a demo).
+
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -13,17 +19,23 @@ import { startSession, type Session } from './support/browser.ts';
 import { signInAs } from './support/sign-in.ts';
 import { textOf } from './pages/base-page.ts';
 import { Screen } from './pages/screen.ts';
-import { efficiencyScreens as S } from './pages/efficiency-pages.ts';
+import { EfficiencyPage, efficiencyScreens as S } from './pages/efficiency-pages.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor } from '../src/domain/actor.ts';
 
-describe('the efficiency programme in the browser', { timeout: 480_000 }, () => {
+const P = paths.efficiency;
+const TITLE = 'Shared payroll (browser)';
+
+describe('the efficiency programme in the browser', { timeout: 900_000 }, () => {
   let session: Session;
   let exerciseId: string;
+  /** The demo's exercise, with its illustrative programme. */
+  let ex: string;
   before(async () => {
     session = await startSession();
     const { services } = session.testApp;
     const actor = systemActor((await services.organisations.getHome()).id, 'test');
+    ex = (await services.diagnostics.listExercises(actor))[0]!.id;
     const [taxonomy] = await services.diagnostics.listTaxonomyVersions(actor);
     exerciseId = await services.diagnostics.createExercise(actor, {
       name: 'Journey diagnostic 2009/10',
@@ -197,5 +209,240 @@ describe('the efficiency programme in the browser', { timeout: 480_000 }, () => 
     assert.equal(await textOf(after.qa('qualifying')), '£1,200,000');
     const reevaluated = await after.submit('Evaluate and store', S.gainShare(page));
     assert.deepEqual(await reevaluated.qa('evaluation-due').allInnerTexts(), ['£50,000', '£0']);
+  });
+
+  it('renames an option, states optimism bias on a line, and deletes after asking', async () => {
+    const { page } = session;
+    const { services } = session.testApp;
+    const actor = systemActor((await services.organisations.getHome()).id, 'test');
+    const c = await services.efficiency.createCase(actor, ex, {
+      title: TITLE,
+      baseYear: '2010',
+      discountSchedule: 'health',
+    });
+    const caseId = c.id;
+    await services.efficiency.addOption(actor, ex, caseId, { name: 'Business as usual', businessAsUsual: 'yes' });
+    const after = await services.efficiency.addOption(actor, ex, caseId, { name: 'Share payroll' });
+    const option = after.options.find((o) => o.name === 'Share payroll')!;
+    for (const [kind, label, amounts] of [
+      ['cost', 'Set-up', '£100,000 £50,000'],
+      ['benefit', 'Savings', '0 £80,000 £80,000'],
+    ] as const)
+      await services.efficiency.addLine(actor, ex, caseId, {
+        optionId: option.id,
+        kind,
+        category: kind === 'cost' ? 'Other costs' : 'Cashable savings',
+        label,
+        amounts,
+      });
+    const screen = (heading: string | RegExp, marker: string) =>
+      new EfficiencyPage(page, heading, 'CaseChange', marker);
+    let casePage = await S.case(page, TITLE).visit(P.case(ex, caseId));
+    assert.match(
+      await casePage.qa('discount-schedule').innerText(),
+      /Green Book health rate .* 1\.286% for years 31–75/,
+    );
+
+    // Rename the option.
+    const optionForm = await casePage.follow(
+      casePage.page.getByRole('link', { name: 'Change the option Share payroll' }),
+      screen('Change the option “Share payroll”', 'option-edit-form'),
+    );
+    await optionForm.fill({ 'Name of the option': 'Share payroll with a neighbour' });
+    casePage = await optionForm.submit('Save the option', S.case(page, TITLE));
+    assert.equal(await casePage.flash(), 'Success The option has been changed.');
+
+    // State optimism bias on the cost line: refused without a reason, then saved with one.
+    const lineForm = await casePage.follow(
+      casePage.page.getByRole('link', { name: 'Change line 1 of Share payroll with a neighbour' }),
+      screen('Change line 1 of “Share payroll with a neighbour”', 'line-edit-form'),
+    );
+    await lineForm.choose('Optimism bias (costs only)', 'A percentage I state, with the reason (below)');
+    await lineForm.fill({ 'Stated optimism bias (only if you state one)': '10' });
+    const refused = await lineForm.submit(
+      'Save the line',
+      screen('Change line 1 of “Share payroll with a neighbour”', 'line-edit-form'),
+    );
+    assert.match(
+      await refused.page.locator('.govuk-error-summary').innerText(),
+      /Give the reason for the stated optimism bias/,
+    );
+    await refused.fill({ 'Reason for the stated optimism bias': 'supplier quotes are firm' });
+    casePage = await refused.submit('Save the line', S.case(page, TITLE));
+    assert.match(
+      await casePage.qa('optimism-bias').first().innerText(),
+      /Set-up \(Other costs\)\s+Stated: 10%, reason: supplier quotes are firm\s+\+10%/,
+    );
+
+    // Delete the benefit line, after the page that asks.
+    const askLine = await casePage.follow(
+      casePage.page.getByRole('link', { name: 'Delete line 2 of Share payroll with a neighbour' }),
+      screen('Are you sure you want to delete line 2 of “Share payroll with a neighbour”?', 'delete-form'),
+    );
+    casePage = await askLine.submit('Yes, delete it', S.case(page, TITLE));
+    assert.equal(await casePage.flash(), 'Success The line has been deleted.');
+    assert.match(await casePage.page.locator('main').innerText(), /Payback\s+Never pays back/);
+
+    // Keep the option when asked, then delete it.
+    const askOption = await casePage.follow(
+      casePage.page.getByRole('link', { name: 'Delete the option Share payroll with a neighbour' }),
+      screen('Are you sure you want to delete the option “Share payroll with a neighbour”?', 'delete-form'),
+    );
+    casePage = await askOption.follow(askOption.qa('keep'), S.case(page, TITLE));
+    const again = await casePage.follow(
+      casePage.page.getByRole('link', { name: 'Delete the option Share payroll with a neighbour' }),
+      screen('Are you sure you want to delete the option “Share payroll with a neighbour”?', 'delete-form'),
+    );
+    casePage = await again.submit('Yes, delete it', S.case(page, TITLE));
+    assert.equal(await casePage.qa('option').count(), 1);
+
+    // The case's own form offers the discount rates, the health rate chosen.
+    const caseForm = await casePage.follow(casePage.qa('edit-case'), screen('Change the business case', 'case-form'));
+    assert.equal(
+      await caseForm.page.getByLabel('Green Book health rate (1.5%, declining after year 30)').isChecked(),
+      true,
+    );
+  });
+
+  it('draws the Gantt chart readably, warns about dates, and confirms every removal', async () => {
+    const { page } = session;
+    const plan = await S.plan(page).visit(P.plan(ex));
+
+    // Readable at the default width: every text of the chart at least the body text's size.
+    const sizes = await page.evaluate(() => {
+      const svg = document.querySelector('[data-qa="gantt"] svg')!;
+      const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+      const body = parseFloat(getComputedStyle(document.querySelector('.govuk-table__cell')!).fontSize);
+      const texts = [...svg.querySelectorAll('text')].map((t) => parseFloat(t.getAttribute('font-size')!) * scale);
+      const months = [...svg.querySelectorAll(':scope > text')]
+        .filter((t) => t.getAttribute('fill') === '#505a5f')
+        .map((t) => t.getBoundingClientRect())
+        .map((r) => ({ left: r.left, right: r.right }));
+      const plotLeft = Math.min(
+        ...[...svg.querySelectorAll('rect[fill="#1d70b8"]')].map((r) => r.getBoundingClientRect().left),
+      );
+      const names = [...svg.querySelectorAll('tspan')].map((t) => t.getBoundingClientRect().right);
+      return { body, smallest: Math.min(...texts), months, plotLeft, names };
+    });
+    assert.ok(sizes.smallest >= sizes.body, `chart text ${sizes.smallest}px, body ${sizes.body}px`);
+    assert.ok(sizes.months.length >= 2);
+    for (let i = 1; i < sizes.months.length; i += 1)
+      assert.ok(sizes.months[i - 1]!.right < sizes.months[i]!.left, `month labels ${i} and ${i + 1} overlap`);
+    for (const right of sizes.names) assert.ok(right < sizes.plotLeft, 'names stay in their column');
+
+    // A project moved to start before the one it depends on ends: warned on the form and the plan.
+    const form = await plan.follow(
+      page.getByRole('link', { name: 'Change the project Move suppliers to e-invoicing', exact: true }),
+      new EfficiencyPage(page, 'Change the project Move suppliers to e-invoicing', 'ProjectForm', 'project-form'),
+    );
+    await form.fill({ 'Start date': '1 October 2010' });
+    const warned = await form.submit('Save project', S.plan(page));
+    assert.equal(await warned.flash(), 'Success The project has been saved.');
+    assert.match(
+      await textOf(warned.qa('plan-warning').first()),
+      /Move suppliers to e-invoicing starts on 1 October 2010, before New finance system, which it depends on, ends on 31 December 2010\.$/,
+    );
+    const again = await warned.follow(
+      warned
+        .qa('project-row')
+        .filter({ hasText: 'Move suppliers to e-invoicing' })
+        .getByRole('link', { name: /^Change/ }),
+      new EfficiencyPage(page, 'Change the project Move suppliers to e-invoicing', 'ProjectForm', 'project-warning'),
+    );
+
+    // A milestone: its change form, then its deletion confirmed.
+    assert.equal(await again.qa('project-warning').count(), 1);
+    const planAgain = await S.plan(page).visit(P.plan(ex));
+    const milestoneForm = await planAgain.follow(
+      planAgain.qa('edit-milestone').first(),
+      new EfficiencyPage(page, 'Change a milestone', 'MilestoneForm', 'milestone-form'),
+    );
+    await milestoneForm.fill({ Milestone: 'Central accounts payable team in place (renamed)' });
+    const renamed = await milestoneForm.submit('Save milestone', S.plan(page));
+    assert.equal(await renamed.flash(), 'Success The milestone has been saved.');
+    const confirm = await renamed.follow(
+      renamed.qa('delete-milestone').first(),
+      new Screen(page, 'Are you sure you want to delete this milestone?', 'MilestoneDelete', 'delete-form'),
+    );
+    const afterDelete = await confirm.submit('Yes, delete it', S.plan(page));
+    assert.equal(await afterDelete.flash(), 'Success The milestone has been deleted.');
+
+    // A project's deletion says what goes with it.
+    const projectDelete = await afterDelete.follow(
+      page.getByRole('link', { name: 'Delete the project New finance system', exact: true }),
+      new Screen(page, 'Are you sure you want to delete the project New finance system?', 'ProjectDelete', 'what-goes'),
+    );
+    assert.match(
+      await textOf(projectDelete.qa('what-goes')),
+      /Move suppliers to e-invoicing depends on it, and will no longer\./,
+    );
+    const noProject = await projectDelete.submit('Yes, delete it', S.plan(page));
+    assert.equal(await noProject.qa('plan-warning').count(), 0, 'the warning went with it');
+
+    // Savings: a verified one is refused with the reason; an unverified one is deleted.
+    const { services } = session.testApp;
+    const actor = systemActor((await services.organisations.getHome()).id, 't');
+    const verified = (await services.efficiency.savings(actor, ex)).entries.find((e) => e.verifiedAt !== null)!;
+    // A verified saving has no delete link; its address answers with the reason.
+    const refused = await new Screen(page, 'This saving cannot be deleted', 'SavingDeleteRefused', 'refusal').visit(
+      P.deleteSaving(ex, verified.id),
+    );
+    assert.match(await textOf(refused.qa('refusal')), /record a correction as a new entry instead\.$/);
+    const ledger = await S.savings(page).visit(P.savings(ex));
+    const savingDelete = await ledger.follow(
+      ledger.qa('delete-saving').first(),
+      new Screen(page, 'Are you sure you want to delete this saving?', 'SavingDelete', 'delete-form'),
+    );
+    const deleted = await savingDelete.submit('Yes, delete it', S.savings(page));
+    assert.equal(await deleted.flash(), 'Success The saving has been deleted.');
+  });
+
+  it('describes an agreement in rows of tranches, adds a row without JavaScript, and refuses an evaluated agreement’s deletion', async () => {
+    const { page } = session;
+    const gainShare = await S.gainShare(page).visit(P.gainShare(ex));
+    const agreementForm = () =>
+      new EfficiencyPage(page, 'Add a gain-share agreement', 'AgreementForm', 'agreement-form');
+    const form = await gainShare.follow(gainShare.qa('new-agreement'), agreementForm());
+    assert.equal(await form.qa('tranche-row').count(), 4, 'reading B’s two tranches and two blank rows');
+    const more = await form.submit('Add another row', agreementForm());
+    assert.equal(await more.qa('tranche-row').count(), 5);
+    await more.fill({ 'Name of the agreement': 'Three steps' });
+    await page.locator('#tranches-0-threshold').fill('£5m');
+    await page.locator('#tranches-1-threshold').fill('£1m');
+    await page.locator('#tranches-1-repayment').fill('£40,000');
+    await page.locator('#tranches-2-threshold').fill('£6m');
+    await page.locator('#tranches-2-repayment').fill('£10,000');
+    const refused = await more.submit('Save agreement', agreementForm());
+    const errors = await refused.verifyRefused();
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#tranches-1-threshold'],
+    );
+    await page.locator('#tranches-0-threshold').fill('£500,000');
+    const saved = await refused.submit('Save agreement', S.gainShare(page));
+    assert.equal(await saved.flash(), 'Success The agreement has been added.');
+    assert.match(await textOf(saved.qa('agreement').last()), /Three steps/);
+
+    // The demo's agreement has an evaluation: its deletion is refused with the reason.
+    const refusal = await saved.follow(
+      saved.qa('delete-agreement').first(),
+      new Screen(page, /cannot be deleted$/, 'AgreementDeleteRefused', 'refusal'),
+    );
+    assert.match(
+      await textOf(refusal.qa('refusal')),
+      /stored evaluation: dated records of what was due, which are kept/,
+    );
+    const editForm = await refusal.follow(
+      page.getByRole('link', { name: 'Change its terms' }),
+      new EfficiencyPage(page, /^Change the agreement /, 'AgreementEdit', 'evaluations-kept'),
+    );
+    const back = await editForm.submit('Save agreement', S.gainShare(page));
+    assert.match((await back.flash()) ?? '', /The agreement has been saved\./);
+    const threeDelete = await back.follow(
+      back.qa('delete-agreement').last(),
+      new Screen(page, 'Are you sure you want to delete the agreement Three steps?', 'AgreementDelete', 'delete-form'),
+    );
+    const gone = await threeDelete.submit('Yes, delete it', S.gainShare(page));
+    assert.equal(await gone.flash(), 'Success The agreement has been deleted.');
   });
 });

@@ -247,6 +247,11 @@ const basePaths = {
     newOpportunity: (id: string) => `/diagnostic/${seg(id)}/opportunities/new`,
     editOpportunity: (id: string, opportunityId: string) =>
       `/diagnostic/${seg(id)}/opportunities/${seg(opportunityId)}/edit`,
+    /** Issue 12: removing an opportunity or a benchmark asks first, and is refused while something rests on it. */
+    deleteOpportunity: (id: string, opportunityId: string) =>
+      `/diagnostic/${seg(id)}/opportunities/${seg(opportunityId)}/delete`,
+    deleteBenchmark: (id: string, benchmarkId: string) =>
+      `/diagnostic/${seg(id)}/benchmarks/${seg(benchmarkId)}/delete`,
     cases: (id: string) => `/diagnostic/${seg(id)}/cases`,
     newCase: (id: string) => `/diagnostic/${seg(id)}/cases/new`,
     case: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}`,

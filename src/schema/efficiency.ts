@@ -48,6 +48,13 @@ export interface OpportunityTable {
   benchmark_set_id: string | null;
   priority_id: string | null;
   description: Generated<string>;
+  /** The lever's own assumptions (migration 2026-12-05-040). */
+  inputs: ColumnType<Record<string, string | number>, string | undefined, string>;
+  computed_low: number | null;
+  computed_central: number | null;
+  computed_high: number | null;
+  working: Generated<string>;
+  override_reason: Generated<string>;
   version: Generated<number>;
   created_at: Timestamp;
 }
@@ -65,6 +72,8 @@ export interface BusinessCaseTable {
   financial: Generated<string>;
   management: Generated<string>;
   base_year: number;
+  /** Migration 2026-12-05-010: the Green Book schedule the case is discounted on. */
+  discount_schedule: Generated<'standard' | 'health'>;
   approved_by: string | null;
   approved_at: NullableTimestamp;
   version: Generated<number>;
@@ -94,6 +103,9 @@ export interface BusinessCaseLineTable {
   label: string;
   optimism_bias: string | null;
   amounts: Json<number[]>;
+  /** Migration 2026-12-05-010: an uplift stated in basis points, with its reason, instead of a category. */
+  stated_uplift: ColumnType<number | null, number | null | undefined, number | null>;
+  optimism_bias_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImplementationProjectTable {

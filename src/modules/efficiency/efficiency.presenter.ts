@@ -13,13 +13,20 @@ import {
 } from '../../domain/diagnostic/money.ts';
 import { formatBasisPoints } from '../../domain/diagnostic/decimal.ts';
 import { LEVER_LABELS, type OptionAppraisal } from '../../domain/diagnostic/programme.ts';
+import type { LeverWorking } from '../../domain/diagnostic/levers.ts';
 import {
+  DISCOUNT_SCHEDULES,
   OPTIMISM_BIAS,
+  describeSchedule,
   discountFactorsExact,
+  formatRate,
   rateForYear,
+  type DiscountScheduleKey,
   type OptimismBiasCategory,
   type Payback,
+  type RateBand,
 } from '../../domain/diagnostic/appraisal.ts';
+import type { CaseOptionAppraisal } from '../../domain/diagnostic/case-option.ts';
 import { fractionToNumber } from '../../domain/diagnostic/decimal.ts';
 import type { Tranche } from '../../domain/diagnostic/gain-share.ts';
 import type { BusinessCaseView, OptionView, TextTable } from '../../render/business-case-view.ts';
@@ -44,14 +51,12 @@ const paragraphs = (text: string) =>
     .map((p) => p.trim())
     .filter(Boolean);
 const number = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 2 });
+// Issue 12: "never" is said in words, never as a number; no flows at all have no payback.
 const years = (v: Payback) =>
-  v === undefined
-    ? 'Not defined (no cash flows)'
-    : v === 'never'
-      ? 'Never within the appraisal period'
-      : `${v.toFixed(2)} years`;
+  v === undefined ? '— (no cash flows)' : v === 'never' ? 'Never pays back' : `${v.toFixed(2)} years`;
 const ratio = (v: number | undefined) => (v === undefined ? 'Not defined (no costs)' : v.toFixed(2));
-const share = (v: number | undefined) => (v === undefined ? 'Not defined' : `${(v * 100).toFixed(1)}%`);
+const share = (v: number | undefined) =>
+  v === undefined ? 'Not defined' : `${(v * 100).toFixed(1)}%`.replace(/^-/, '\u2212');
 
 export function presentBenchmark(b: BenchmarkComparison) {
   const { set, comparison } = b;
@@ -94,6 +99,26 @@ export function presentOpportunity(o: OpportunityRecord) {
     high: formatMoney(o.high),
     confidence: `${o.confidence.charAt(0).toUpperCase()}${o.confidence.slice(1)} confidence`,
     priorityCode: o.priorityCode,
+    howWorkedOut: howWorkedOut(o),
+  };
+}
+
+/** Whether an opportunity's figures are Amber's working, the officer's change of it (and why), or typed in. */
+export function howWorkedOut(o: OpportunityRecord): string {
+  if (!o.computed) return 'Entered by hand';
+  if (o.overrideReason === '') return 'Worked out from the data';
+  return `Changed from the worked-out ${formatMoney(o.computed.low)} – ${formatMoney(o.computed.high)} (central ${formatMoney(o.computed.central)}): ${o.overrideReason}`;
+}
+
+/** A lever's working as a view model: what it rests on and one sentence per figure. */
+export function presentWorking(w: LeverWorking) {
+  return {
+    basis: w.basis,
+    rows: (['low', 'central', 'high'] as const).map((k) => ({
+      key: `${k.charAt(0).toUpperCase()}${k.slice(1)}`,
+      amount: formatMoney(w[k]),
+      line: w.lines[k],
+    })),
   };
 }
 
@@ -103,13 +128,23 @@ export function opportunityFormValues(o: OpportunityRecord) {
     lever: o.lever,
     costPool: o.costPool,
     poolCost: formatMoney(o.poolCost),
-    low: formatMoney(o.low),
-    central: formatMoney(o.central),
-    high: formatMoney(o.high),
+    // Accepted working is left blank, so saving again takes the working from today's data.
+    ...(o.computed && o.overrideReason === ''
+      ? { low: '', central: '', high: '' }
+      : { low: formatMoney(o.low), central: formatMoney(o.central), high: formatMoney(o.high) }),
     confidence: o.confidence,
     benchmarkSetId: o.benchmarkSetId ?? '',
     priority: o.priorityCode ?? '',
     description: o.description,
+    targetSpan: String(o.inputs.targetSpan ?? ''),
+    realisation:
+      o.inputs.realisation === undefined ? '' : formatBasisPoints(Number(o.inputs.realisation)).replace('%', ''),
+    achievability:
+      o.inputs.achievability === undefined ? '100' : formatBasisPoints(Number(o.inputs.achievability)).replace('%', ''),
+    shiftedShare:
+      o.inputs.shiftedShare === undefined ? '' : formatBasisPoints(Number(o.inputs.shiftedShare)).replace('%', ''),
+    targetUnitCost: o.inputs.targetUnitCost === undefined ? '' : formatMoney(Number(o.inputs.targetUnitCost) as Money),
+    overrideReason: o.overrideReason,
     version: o.version,
   };
 }
@@ -211,8 +246,8 @@ function cashFlowTable(a: OptionAppraisal, baseYear: number): TextTable {
   };
 }
 
-function discountingTable(a: OptionAppraisal): TextTable {
-  const df = discountFactorsExact(a.years - 1);
+function discountingTable(a: OptionAppraisal, schedule: readonly RateBand[]): TextTable {
+  const df = discountFactorsExact(a.years - 1, schedule);
   const rows: TextTable['rows'] = Array.from({ length: a.years }, (_, t) => ({
     header: String(t),
     cells: [
@@ -220,7 +255,7 @@ function discountingTable(a: OptionAppraisal): TextTable {
       inK(a.benefits[t]!),
       inK(a.net[t]!),
       inK(a.cumulative[t]!),
-      t === 0 ? 'None' : `${(rateForYear(t) / 100).toFixed(1)}%`,
+      t === 0 ? 'None' : formatRate(rateForYear(t, schedule)),
       fractionToNumber(df[t]!).toFixed(4),
       inK(multiplyMoney(a.net[t]!, df[t]!.n, df[t]!.d)),
     ],
@@ -240,7 +275,7 @@ function discountingTable(a: OptionAppraisal): TextTable {
   });
   return {
     caption:
-      'Discounting (£ thousands): the Green Book schedule, year 0 undiscounted; present values rounded for display, their total (the NPSV) from the exact sum',
+      'Discounting (£ thousands): the case’s Green Book schedule, year 0 undiscounted; present values rounded for display, their total (the NPSV) from the exact sum',
     headings: [
       'Year',
       'Costs',
@@ -256,10 +291,10 @@ function discountingTable(a: OptionAppraisal): TextTable {
   };
 }
 
-function appraisalTable(a: OptionAppraisal): TextTable {
+function appraisalTable(a: OptionAppraisal, schedule: DiscountScheduleKey): TextTable {
   const x = a.appraisal;
   return {
-    caption: 'Green Book appraisal (discounted at 3.5% a year to year 30, then the Green Book schedule)',
+    caption: `Green Book appraisal (${DISCOUNT_SCHEDULES[schedule].label.replace(/^Green Book /, '')}: ${describeSchedule(DISCOUNT_SCHEDULES[schedule].bands)})`,
     headings: ['Measure', 'Value'],
     numeric: true,
     rows: [
@@ -294,18 +329,41 @@ function sensitivityTable(a: OptionAppraisal): TextTable {
   };
 }
 
+/** Each cost line's optimism bias: its basis (a Green Book category, or stated with the reason) and uplift. */
+function optimismBiasTable(option: CaseWithAppraisal['options'][number], a: CaseOptionAppraisal): TextTable {
+  const rows: TextTable['rows'] = option.lines.flatMap((l, i) => {
+    if (l.kind !== 'cost') return [];
+    const basis =
+      l.statedUplift !== null
+        ? `Stated: ${formatBasisPoints(l.statedUplift)}, reason: ${l.optimismBiasReason ?? ''}`
+        : l.optimismBias
+          ? `${OPTIMISM_BIAS[l.optimismBias].label}: upper bound +${formatBasisPoints(OPTIMISM_BIAS[l.optimismBias].upper)}${option.mitigation[l.optimismBias] ? `, ${formatBasisPoints(option.mitigation[l.optimismBias]!)} mitigated` : ''}`
+          : 'None';
+    return [
+      { header: `${l.label} (${l.category})`, cells: [basis, `+${formatBasisPoints(Math.round(a.lineUplifts[i]!))}`] },
+    ];
+  });
+  return {
+    caption: 'Optimism bias on each cost line (HM Treasury Green Book supplementary guidance)',
+    headings: ['Cost line', 'Basis', 'Uplift'],
+    rows,
+    numeric: false,
+  };
+}
+
 function presentOption(
   caseId: string,
   option: CaseWithAppraisal['options'][number],
-  a: OptionAppraisal,
+  a: CaseOptionAppraisal,
   baseYear: number,
   index: number,
+  schedule: DiscountScheduleKey,
 ): OptionView {
   const tags = [option.businessAsUsual ? 'Business as usual' : '', option.preferred ? 'Preferred option' : ''].filter(
     Boolean,
   );
   const yearsLabels = Array.from({ length: a.years }, (_, t) => `Year ${t}`);
-  const toK = (m: Money) => Number(formatInUnits(m, 'thousands', 1).replace(/,/g, ''));
+  const toK = (m: Money) => Number(formatInUnits(m, 'thousands', 1).replace(/,/g, '').replace('\u2212', '-'));
   const chartInput = {
     id: `case-${caseId.slice(0, 8)}-option-${index + 1}`,
     title: `${option.name}: cash flows`,
@@ -328,8 +386,9 @@ function presentOption(
     description: paragraphs(option.description),
     tags,
     cashFlows: cashFlowTable(a, baseYear),
-    discounting: discountingTable(a),
-    appraisal: appraisalTable(a),
+    optimismBias: optimismBiasTable(option, a),
+    discounting: discountingTable(a, DISCOUNT_SCHEDULES[schedule].bands),
+    appraisal: appraisalTable(a, schedule),
     sensitivities: sensitivityTable(a),
     chart: {
       svg: renderCashFlowChart(chartInput),
@@ -381,8 +440,9 @@ export function presentBusinessCase(
         : 'Draft',
     approved: c.status === 'approved',
     basis: `Cash flows in £ thousands at real ${fyLabel(c.baseYear)} prices; year 0 is ${fyLabel(c.baseYear)} and is not discounted (HM Treasury Green Book).`,
+    discountSchedule: `${DISCOUNT_SCHEDULES[c.discountSchedule].label}: ${describeSchedule(DISCOUNT_SCHEDULES[c.discountSchedule].bands)}.`,
     sections: CASE_SECTIONS.map((s) => ({ key: s.key, heading: s.heading, paragraphs: paragraphs(c.sections[s.key]) })),
-    options: c.appraisals.map((x, i) => presentOption(c.id, x.option, x.appraisal, c.baseYear, i)),
+    options: c.appraisals.map((x, i) => presentOption(c.id, x.option, x.appraisal, c.baseYear, i, c.discountSchedule)),
     opportunity: opportunity
       ? `${opportunity.title} (${LEVER_LABELS[opportunity.lever]}, ${opportunity.costPool}: ${formatMoney(opportunity.low)} to ${formatMoney(opportunity.high)}, central ${formatMoney(opportunity.central)})`
       : undefined,

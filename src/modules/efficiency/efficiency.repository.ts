@@ -4,15 +4,17 @@
 // its own tables that the plan owns by design: the milestone it puts on a priority's key action
 // (bumping that report's version, so an officer editing the report is told, not overwritten).
 
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { type Money, pence } from '../../domain/diagnostic/money.ts';
 import type { Direction } from '../../domain/diagnostic/quartiles.ts';
-import type { Lever, Confidence, SavingsStage } from '../../domain/diagnostic/programme.ts';
-import type { OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
+import type { Lever, Confidence, SavingsStage, SavingRange } from '../../domain/diagnostic/programme.ts';
+import type { DiscountScheduleKey, OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
 import type { GainShareAgreement, Tranche } from '../../domain/diagnostic/gain-share.ts';
+import { programmeChangeQueries } from './programme-changes.repository.ts';
+import { opportunityChangeQueries } from './opportunity-changes.repository.ts';
 
 export interface BenchmarkRecord {
   id: string;
@@ -50,6 +52,13 @@ export interface OpportunityRecord {
   priorityId: string | null;
   priorityCode: string | null;
   description: string;
+  /** The lever's assumptions as the officer gave them (target span, realisation, ...). */
+  inputs: Record<string, string | number>;
+  /** What Amber worked out from the data when it was saved, with the sentences that derive it. */
+  computed: SavingRange | null;
+  working: string;
+  /** Why the officer's figures differ from the computed ones ('' when they do not). */
+  overrideReason: string;
   version: number;
 }
 export type OpportunityValues = Omit<OpportunityRecord, 'id' | 'exerciseId' | 'version' | 'priorityCode'>;
@@ -61,6 +70,9 @@ export interface CaseLineRecord {
   category: string;
   label: string;
   optimismBias: OptimismBiasCategory | null;
+  /** An uplift stated in basis points instead of a category (migration 2026-12-05-010), with its reason. */
+  statedUplift: number | null;
+  optimismBiasReason: string | null;
   amounts: Money[];
 }
 export interface CaseOptionRecord {
@@ -89,10 +101,31 @@ export interface BusinessCaseRecord {
   status: 'draft' | 'approved';
   sections: CaseSections;
   baseYear: number;
+  /** The Green Book schedule the case is discounted on. */
+  discountSchedule: DiscountScheduleKey;
   approvedBy: string | null;
   approvedAt: Date | null;
   version: number;
   options: CaseOptionRecord[];
+}
+/** What a line is made of, as stored. */
+export interface CaseLineValues {
+  kind: 'cost' | 'benefit';
+  category: string;
+  label: string;
+  optimismBias: string | null;
+  statedUplift: number | null;
+  optimismBiasReason: string | null;
+  amounts: Money[];
+}
+/** What an option is made of, as stored (its lines apart). */
+export interface CaseOptionValues {
+  name: string;
+  description: string;
+  businessAsUsual: boolean;
+  preferred: boolean;
+  mitigation: Record<string, number>;
+  benefitReduction: number;
 }
 
 export interface PlanMilestoneRecord {
@@ -214,6 +247,8 @@ function efficiencyQueries(db: Kysely<DB>) {
             category: l.category,
             label: l.label,
             optimismBias: l.optimism_bias as OptimismBiasCategory | null,
+            statedUplift: l.stated_uplift,
+            optimismBiasReason: l.optimism_bias_reason,
             amounts: (l.amounts as number[]).map(pence),
           })),
       });
@@ -277,6 +312,12 @@ function efficiencyQueries(db: Kysely<DB>) {
     benchmark_set_id: v.benchmarkSetId,
     priority_id: v.priorityId,
     description: v.description,
+    inputs: JSON.stringify(v.inputs),
+    computed_low: v.computed?.low ?? null,
+    computed_central: v.computed?.central ?? null,
+    computed_high: v.computed?.high ?? null,
+    working: v.working,
+    override_reason: v.overrideReason,
   });
   const savingsColumns = (v: SavingsValues) => ({
     opportunity_id: v.opportunityId,
@@ -370,6 +411,17 @@ function efficiencyQueries(db: Kysely<DB>) {
         priorityId: r.priority_id,
         priorityCode: r.priority_code,
         description: r.description,
+        inputs: r.inputs ?? {},
+        computed:
+          r.computed_low === null || r.computed_central === null || r.computed_high === null
+            ? null
+            : {
+                low: pence(Number(r.computed_low)),
+                central: pence(Number(r.computed_central)),
+                high: pence(Number(r.computed_high)),
+              },
+        working: r.working,
+        overrideReason: r.override_reason,
         version: r.version,
       }));
     },
@@ -422,6 +474,7 @@ function efficiencyQueries(db: Kysely<DB>) {
           management: r.management,
         },
         baseYear: r.base_year,
+        discountSchedule: r.discount_schedule,
         approvedBy: r.approved_by,
         approvedAt: r.approved_at,
         version: r.version,
@@ -431,7 +484,13 @@ function efficiencyQueries(db: Kysely<DB>) {
     async insertCase(
       organisationId: string,
       exerciseId: string,
-      v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections },
+      v: {
+        title: string;
+        opportunityId: string | null;
+        baseYear: number;
+        discountSchedule?: DiscountScheduleKey | undefined;
+        sections: CaseSections;
+      },
     ): Promise<string> {
       return (
         await db
@@ -442,6 +501,7 @@ function efficiencyQueries(db: Kysely<DB>) {
             title: v.title,
             opportunity_id: v.opportunityId,
             base_year: v.baseYear,
+            ...(v.discountSchedule ? { discount_schedule: v.discountSchedule } : {}),
             ...v.sections,
           })
           .returning('id')
@@ -452,7 +512,13 @@ function efficiencyQueries(db: Kysely<DB>) {
       organisationId: string,
       id: string,
       version: number,
-      v: { title: string; opportunityId: string | null; baseYear: number; sections: CaseSections },
+      v: {
+        title: string;
+        opportunityId: string | null;
+        baseYear: number;
+        discountSchedule?: DiscountScheduleKey | undefined;
+        sections: CaseSections;
+      },
     ): Promise<boolean> {
       const r = await db
         .updateTable('business_case')
@@ -460,6 +526,7 @@ function efficiencyQueries(db: Kysely<DB>) {
           title: v.title,
           opportunity_id: v.opportunityId,
           base_year: v.baseYear,
+          ...(v.discountSchedule ? { discount_schedule: v.discountSchedule } : {}),
           ...v.sections,
           version: bumped(eb),
         }))
@@ -506,7 +573,7 @@ function efficiencyQueries(db: Kysely<DB>) {
         (
           await db
             .selectFrom('business_case_option')
-            .select((eb) => eb.fn.countAll().as('n'))
+            .select(sql<string>`coalesce(max(position) + 1, 0)`.as('n'))
             .where('case_id', '=', caseId)
             .executeTakeFirstOrThrow()
         ).n,
@@ -531,16 +598,13 @@ function efficiencyQueries(db: Kysely<DB>) {
           .executeTakeFirstOrThrow()
       ).id;
     },
-    async insertLine(
-      organisationId: string,
-      optionId: string,
-      v: { kind: 'cost' | 'benefit'; category: string; label: string; optimismBias: string | null; amounts: Money[] },
-    ): Promise<string> {
+    async insertLine(organisationId: string, optionId: string, v: CaseLineValues): Promise<string> {
+      // After the last line: a count would reuse a position once a line has been deleted.
       const position = Number(
         (
           await db
             .selectFrom('business_case_line')
-            .select((eb) => eb.fn.countAll().as('n'))
+            .select(sql<string>`coalesce(max(position) + 1, 0)`.as('n'))
             .where('option_id', '=', optionId)
             .executeTakeFirstOrThrow()
         ).n,
@@ -556,11 +620,80 @@ function efficiencyQueries(db: Kysely<DB>) {
             category: v.category,
             label: v.label,
             optimism_bias: v.optimismBias,
+            stated_uplift: v.statedUplift,
+            optimism_bias_reason: v.optimismBiasReason,
             amounts: JSON.stringify(v.amounts),
           })
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
+    },
+    /** Changes a line of an option of the case (the case's version is checked by touchCase). */
+    async updateLine(organisationId: string, lineId: string, v: CaseLineValues): Promise<boolean> {
+      const r = await db
+        .updateTable('business_case_line')
+        .set({
+          kind: v.kind,
+          category: v.category,
+          label: v.label,
+          optimism_bias: v.optimismBias,
+          stated_uplift: v.statedUplift,
+          optimism_bias_reason: v.optimismBiasReason,
+          amounts: JSON.stringify(v.amounts),
+        })
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', lineId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async deleteLine(organisationId: string, lineId: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom('business_case_line')
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', lineId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+    /** Changes an option; a preferred option makes the case's others not preferred. */
+    async updateOption(
+      organisationId: string,
+      caseId: string,
+      optionId: string,
+      v: CaseOptionValues,
+    ): Promise<boolean> {
+      if (v.preferred)
+        await db
+          .updateTable('business_case_option')
+          .set({ preferred: false })
+          .where('organisation_id', '=', organisationId)
+          .where('case_id', '=', caseId)
+          .where('id', '<>', optionId)
+          .execute();
+      const r = await db
+        .updateTable('business_case_option')
+        .set({
+          name: v.name,
+          description: v.description,
+          business_as_usual: v.businessAsUsual,
+          preferred: v.preferred,
+          mitigation: JSON.stringify(v.mitigation),
+          benefit_reduction: v.benefitReduction,
+        })
+        .where('organisation_id', '=', organisationId)
+        .where('case_id', '=', caseId)
+        .where('id', '=', optionId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Deletes an option and (by the foreign key's cascade) its lines. */
+    async deleteOption(organisationId: string, caseId: string, optionId: string): Promise<boolean> {
+      const r = await db
+        .deleteFrom('business_case_option')
+        .where('organisation_id', '=', organisationId)
+        .where('case_id', '=', caseId)
+        .where('id', '=', optionId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
     },
 
     // --- implementation plan ---------------------------------------------------------------------
@@ -829,5 +962,10 @@ function efficiencyQueries(db: Kysely<DB>) {
 }
 
 export type EfficiencyQueries = ReturnType<typeof efficiencyQueries>;
-export const createEfficiencyRepository = (db: Kysely<DB>) => efficiencyQueries(db);
+// Changing and removing plan, ledger and gain-share records (issue 12) lives in its own file.
+export const createEfficiencyRepository = (db: Kysely<DB>) => ({
+  ...efficiencyQueries(db),
+  ...programmeChangeQueries(db),
+  ...opportunityChangeQueries(db),
+});
 export type EfficiencyRepository = ReturnType<typeof createEfficiencyRepository>;

@@ -8,9 +8,13 @@ import { paths } from '../../paths.ts';
 import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { formatMoney } from '../../domain/diagnostic/money.ts';
-import { LEVERS, LEVER_LABELS, STAGES } from '../../domain/diagnostic/programme.ts';
-import { OPTIMISM_BIAS } from '../../domain/diagnostic/appraisal.ts';
+import { LEVERS, LEVER_LABELS, STAGES, dependencyClashes } from '../../domain/diagnostic/programme.ts';
+import { DISCOUNT_SCHEDULES, OPTIMISM_BIAS, describeSchedule } from '../../domain/diagnostic/appraisal.ts';
+import { lineFormItems, registerCaseEditRoutes } from './cases.routes.ts';
 import { renderGanttSvg } from '../../render/gantt-svg.ts';
+import { clashSentence, formClashes } from './programme-changes.presenter.ts';
+import { registerProgrammeChangeRoutes } from './programme-changes.routes.ts';
+import { registerOpportunityChangeRoutes } from './opportunity-changes.routes.ts';
 import { renderBusinessCasePdf } from '../../render/business-case-pdf.ts';
 import { renderBusinessCaseDocx } from '../../render/business-case-docx.ts';
 import {
@@ -22,12 +26,15 @@ import {
   presentBusinessCase,
   presentEvaluation,
   presentOpportunity,
+  presentWorking,
+  howWorkedOut,
   presentProject,
   presentSaving,
   savingFormValues,
   trancheText,
 } from './efficiency.presenter.ts';
-import type { ExerciseSummary } from './efficiency.service.ts';
+import { type ExerciseSummary, type OpportunityRecord, MANAGERS_POOL } from './efficiency.service.ts';
+import { ValidationError } from '../../domain/errors.ts';
 
 type Req = FastifyRequest<{ Params: { id: string; itemId?: string }; Querystring: Record<string, string | undefined> }>;
 
@@ -67,9 +74,15 @@ const FLASH: Record<string, string> = {
   benchmark: 'The benchmark has been saved.',
   computed: 'The benchmark has been computed from the peers’ shared baselines.',
   opportunity: 'The opportunity has been saved.',
+  'opportunity-deleted': 'The opportunity has been deleted.',
+  'benchmark-deleted': 'The benchmark has been deleted.',
   case: 'The business case has been saved.',
   option: 'The option has been added.',
   line: 'The line has been added.',
+  'option-changed': 'The option has been changed.',
+  'option-deleted': 'The option has been deleted.',
+  'line-changed': 'The line has been changed.',
+  'line-deleted': 'The line has been deleted.',
   approved: 'The business case has been approved.',
   project: 'The project has been added.',
   milestone: 'The milestone has been added.',
@@ -78,6 +91,23 @@ const FLASH: Record<string, string> = {
   verified: 'The saving has been verified.',
   agreement: 'The agreement has been added.',
   evaluated: 'The evaluation has been stored.',
+  // Changes and removals (issue 12, programme-changes.routes.ts).
+  'project-changed': 'The project has been saved.',
+  'project-deleted':
+    'The project and its milestones have been deleted. Milestones it had written on key actions stay in their reports.',
+  'milestone-changed': 'The milestone has been saved.',
+  unlinked:
+    'The milestone has been saved and is no longer linked to a key action. The milestone it had written on the key action stays in the priority’s report: remove it there if it should go.',
+  'unlinked-gone': 'The milestone has been saved and is no longer linked to a key action.',
+  relinked:
+    'The milestone has been saved and written on the new key action. The one it had written on the old key action stays in that report: remove it there if it should go.',
+  'milestone-deleted': 'The milestone has been deleted.',
+  'milestone-deleted-kept':
+    'The milestone has been deleted from the plan. The milestone it had written on a key action stays in the priority’s report.',
+  'saving-deleted': 'The saving has been deleted.',
+  'agreement-changed':
+    'The agreement has been saved. Its next evaluation uses these terms; stored evaluations keep theirs.',
+  'agreement-deleted': 'The agreement has been deleted.',
 };
 
 export function registerEfficiencyRoutes(app: FastifyInstance, services: Services): void {
@@ -110,6 +140,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       text: `${p.code} ${p.name} (process)`,
       selected: p.code === selected,
     })),
+    { value: MANAGERS_POOL, text: 'All manager posts (spans and layers)', selected: selected === MANAGERS_POOL },
   ];
   const priorityItems = async (request: Req, selected?: string) =>
     selectItems(
@@ -242,7 +273,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       P.editBenchmark(request.params.id, b.id),
       values,
     );
-    return reply.view(template, ctx);
+    return reply.view(template, { ...ctx, deleteHref: P.deleteBenchmark(request.params.id, b.id) });
   });
   app.post(R.editBenchmark, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
@@ -271,9 +302,26 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     action: string,
     values: Record<string, unknown>,
     errors?: ErrorView,
+    stored?: OpportunityRecord,
   ) {
     const { exercise, sets } = await efficiency.benchmarks(request.actor, request.params.id);
+    // The working for the assumptions on the form, from today's data (nothing is saved).
+    let working: ReturnType<typeof presentWorking> | undefined;
+    let workingRefusal: string | undefined;
+    if (values.lever && values.costPool) {
+      try {
+        const r = await efficiency.workOutOpportunity(request.actor, request.params.id, values);
+        if (r?.ok) working = presentWorking(r.working);
+        else if (r) workingRefusal = r.reason;
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+      }
+    }
     return {
+      working,
+      workingRefusal,
+      stored: stored && { howWorkedOut: howWorkedOut(stored), working: stored.working },
+      deleteHref: stored ? P.deleteOpportunity(exercise.id, stored.id) : undefined,
       template: 'efficiency/views/opportunity-form.njk',
       ...base(request, exercise, title, { href: P.opportunities(exercise.id), text: 'Opportunities' }),
       action,
@@ -301,16 +349,20 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
     return reply.view('efficiency/views/opportunities.njk', {
       ...base(request, r.exercise, 'Savings opportunities'),
       opportunities: r.opportunities.map(presentOpportunity),
-      pools: r.pools.map((p) => ({
-        costPool: p.costPool,
-        poolCost: formatMoney(p.poolCost),
-        count: p.opportunities,
-        low: formatMoney(p.low),
-        central: formatMoney(p.central),
-        high: formatMoney(p.high),
-        naiveCentral: formatMoney(p.naive.central),
-        overlap: p.naive.central !== p.central,
-      })),
+      pools: r.pools.flatMap((p) =>
+        [p, ...p.children].map((row) => ({
+          costPool: row.costPool,
+          level: row.level,
+          inside: row.level === 'process' ? p.costPool : undefined,
+          poolCost: formatMoney(row.poolCost),
+          count: row.opportunities,
+          low: formatMoney(row.low),
+          central: formatMoney(row.central),
+          high: formatMoney(row.high),
+          naiveCentral: formatMoney(row.naive.central),
+          overlap: row.naive.central !== row.central,
+        })),
+      ),
       total: { low: formatMoney(r.total.low), central: formatMoney(r.total.central), high: formatMoney(r.total.high) },
     });
   });
@@ -325,6 +377,15 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
   });
   app.post(R.opportunities, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
+    if (body.action === 'work-out') {
+      const { template, ...ctx } = await opportunityForm(
+        request,
+        'Add an opportunity',
+        P.opportunities(request.params.id),
+        body,
+      );
+      return reply.view(template, ctx);
+    }
     return submitForm(
       reply,
       () => efficiency.createOpportunity(request.actor, request.params.id, body),
@@ -339,13 +400,27 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       request,
       'Change an opportunity',
       P.editOpportunity(request.params.id, o.id),
-      { ...opportunityFormValues(o), achievability: '100' },
+      opportunityFormValues(o),
+      undefined,
+      o,
     );
     return reply.view(template, ctx);
   });
   app.post(R.editOpportunity, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {
     const body = formBody(request);
     const { id, itemId } = request.params;
+    if (body.action === 'work-out') {
+      const o = await efficiency.getOpportunity(request.actor, id, itemId!);
+      const { template, ...ctx } = await opportunityForm(
+        request,
+        'Change an opportunity',
+        P.editOpportunity(id, itemId!),
+        body,
+        undefined,
+        o,
+      );
+      return reply.view(template, ctx);
+    }
     return submitForm(
       reply,
       () => efficiency.updateOpportunity(request.actor, id, itemId!, body),
@@ -377,6 +452,12 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         'No particular opportunity',
       ),
       sections: CASE_SECTIONS,
+      scheduleItems: Object.entries(DISCOUNT_SCHEDULES).map(([k, sch]) => ({
+        value: k,
+        text: sch.label,
+        hint: { text: describeSchedule(sch.bands) },
+        checked: (values.discountSchedule || 'standard') === k,
+      })),
     };
   }
   async function casePage(request: Req, errors?: ErrorView, values: Record<string, unknown> = {}) {
@@ -401,18 +482,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         values.optionId as string,
         'Choose an option',
       ),
-      kindItems: [
-        { value: 'cost', text: 'Cost', checked: values.kind !== 'benefit' },
-        { value: 'benefit', text: 'Benefit', checked: values.kind === 'benefit' },
-      ],
-      obItems: [
-        { value: '', text: 'None (e.g. redundancy, or a benefit)' },
-        ...Object.entries(OPTIMISM_BIAS).map(([k, b]) => ({
-          value: k,
-          text: `${b.label} (up to +${b.upper / 100}%)`,
-          selected: values.optimismBias === k,
-        })),
-      ],
+      ...lineFormItems(values),
       obCategories: Object.entries(OPTIMISM_BIAS).map(([k, b]) => ({ key: k, label: b.label, upper: b.upper / 100 })),
     };
   }
@@ -458,6 +528,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         title: c.title,
         opportunityId: c.opportunityId ?? '',
         baseYear: String(c.baseYear),
+        discountSchedule: c.discountSchedule,
         ...c.sections,
         version: c.version,
       },
@@ -533,6 +604,8 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       .send(docx);
   });
 
+  registerCaseEditRoutes(app, services);
+
   // --- implementation plan ------------------------------------------------------------------------------
   async function projectForm(request: Req, values: Record<string, unknown>, errors?: ErrorView) {
     const { exercise, projects, approvedCases } = await efficiency.plan(request.actor, request.params.id);
@@ -549,6 +622,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       values,
       errors,
       action: P.projects(exercise.id),
+      warnings: formClashes(projects, undefined, values),
       caseItems: selectItems(
         approvedCases,
         (c) => c.id,
@@ -585,6 +659,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       ...base(request, exercise, 'Implementation plan'),
       gantt: renderGanttSvg(ganttProjects(projects)),
       projects: projects.map((p) => presentProject(p, projects)),
+      warnings: dependencyClashes(projects).map(clashSentence),
       approvedCases: approvedCases.length,
     });
   });
@@ -786,6 +861,9 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => gainSharePage(request, prefix(errors, `evaluation-${itemId}`), body),
     );
   });
+
+  registerProgrammeChangeRoutes(app, services);
+  registerOpportunityChangeRoutes(app, services);
 }
 
 /** Field errors of a form that shares its page with others: ids prefixed so each links to its own field. */

@@ -21,6 +21,7 @@ import { type Money, parseMoney } from '../../domain/diagnostic/money.ts';
 import { parsePercent } from '../../domain/diagnostic/decimal.ts';
 import { LEVERS, STAGES, parseYearlyAmounts } from '../../domain/diagnostic/programme.ts';
 import { OPTIMISM_BIAS, type OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
+import { discountScheduleInput } from './cases.schemas.ts';
 
 const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v);
 
@@ -189,6 +190,17 @@ export const opportunityInput = z.object({
     z.string().max(40).nullable(),
   ),
   description: optionalText('the description', 20_000),
+  // The levers' own assumptions (issue 12): used when the savings are worked out from the data.
+  targetSpan: z.preprocess(
+    (v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? '7' : trimmed(v)),
+    integer('the target span', 2, 50),
+  ),
+  realisation: percent('the realisation rate', 5_000),
+  shiftedShare: percent('the share of the volume shifted', 0),
+  targetUnitCost: optionalMoney('the target unit cost'),
+  overrideReason: optionalText('the reason for changing the worked-out savings', 5_000),
+  /** "work-out" shows the working without saving; anything else saves. */
+  action: z.preprocess((v) => (v === 'work-out' ? 'work-out' : 'save'), z.enum(['work-out', 'save'])),
   version,
 });
 export type OpportunityInput = z.output<typeof opportunityInput>;
@@ -197,6 +209,8 @@ export const caseInput = z.object({
   title: requiredText('a title', 300),
   opportunityId: optionalUuid('the opportunity'),
   baseYear: integer('the base year', 1990, 2100),
+  // Issue 12: the Green Book's standard or health schedule (cases.schemas.ts).
+  discountSchedule: discountScheduleInput,
   strategic: optionalText('the strategic case', 50_000),
   economic: optionalText('the economic case', 50_000),
   commercial: optionalText('the commercial case', 50_000),

@@ -10,7 +10,7 @@ import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, formatDate, type IsoDate } from '../../domain/dates.ts';
-import { type Money, ZERO, pence } from '../../domain/diagnostic/money.ts';
+import { type Money, ZERO, formatMoney, pence } from '../../domain/diagnostic/money.ts';
 import {
   benchmarkFromPeers,
   compareWithBenchmark,
@@ -20,21 +20,15 @@ import {
 } from '../../domain/diagnostic/quartiles.ts';
 import {
   type LedgerTotals,
-  type OptionAppraisal,
-  type PoolTotal,
   type SavingRange,
-  appraiseOption,
-  combineByPool,
   findDependencyLoop,
   ledgerTotals,
-  consolidationRange,
-  dispersedTransactionalPay,
   qualifies,
   rangeIssues,
-  savingFromBenchmark,
   stageChangeIssue,
 } from '../../domain/diagnostic/programme.ts';
-import type { OptimismBiasCategory } from '../../domain/diagnostic/appraisal.ts';
+import type { CaseOptionAppraisal } from '../../domain/diagnostic/case-option.ts';
+import { appraiseStoredOption, caseUseCases } from './cases.ts';
 import {
   GAIN_SHARE_PRESETS,
   evaluateGainShare,
@@ -72,7 +66,6 @@ import {
   opportunityInput,
   caseInput,
   optionInput,
-  lineInput,
   versionInput,
   projectInput,
   milestoneInput,
@@ -80,12 +73,35 @@ import {
   agreementInput,
   evaluateInput,
 } from './efficiency.schemas.ts';
+import { programmeChangeUseCases } from './programme-changes.ts';
+import { opportunityChangeUseCases } from './opportunity-changes.ts';
+export { MANAGERS_POOL } from './lever-working.ts';
+import {
+  type LeverAssumptions,
+  type LeverBaseline,
+  MANAGERS_POOL,
+  leverInputs,
+  workOutLever,
+} from './lever-working.ts';
+import { describeWorking } from '../../domain/diagnostic/levers.ts';
+import { type PoolRow, combinePools, poolConflicts } from '../../domain/diagnostic/pools.ts';
+
+/** A process's function in the exercise's taxonomy (undefined for a function or another pool). */
+const functionOf = (ex: ExerciseSummary) => {
+  const map = new Map(ex.taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+  return (code: string) => map.get(code);
+};
+const isFunctionOf = (ex: ExerciseSummary) => {
+  const set = new Set(ex.taxonomy.functions.map((f) => f.code));
+  return (code: string) => set.has(code);
+};
 
 export type {
   BenchmarkRecord,
   OpportunityRecord,
   BusinessCaseRecord,
   CaseOptionRecord,
+  CaseLineRecord,
   ProjectRecord,
   SavingsRecord,
   AgreementRecord,
@@ -135,7 +151,7 @@ export interface BenchmarkComparison {
 }
 
 export interface CaseWithAppraisal extends BusinessCaseRecord {
-  appraisals: { option: CaseOptionRecord; appraisal: OptionAppraisal }[];
+  appraisals: { option: CaseOptionRecord; appraisal: CaseOptionAppraisal }[];
   /** Why the case cannot be approved yet, if it cannot. */
   approvalIssue: string | undefined;
 }
@@ -312,7 +328,12 @@ export function createEfficiencyService({
   }
 
   // --- opportunities -------------------------------------------------------------------------------
-  async function opportunityValues(actor: Actor, ex: ExerciseSummary, body: unknown): Promise<OpportunityValues> {
+  async function opportunityValues(
+    actor: Actor,
+    ex: ExerciseSummary,
+    body: unknown,
+    id?: string,
+  ): Promise<OpportunityValues> {
     const v = parseWith(opportunityInput, body);
     const issues: FieldIssue[] = [];
     const priority = v.priority ? await plans.findPriority(actor, v.priority) : undefined;
@@ -329,82 +350,61 @@ export function createEfficiencyService({
     }
     const baseline = await baselineOf(actor, ex.id);
     let poolCost = v.poolCost ?? poolCostFromBaseline(baseline, v.costPool);
+    const assumptions: LeverAssumptions = {
+      lever: v.lever,
+      costPool: v.costPool,
+      achievability: v.achievability,
+      targetSpan: v.targetSpan,
+      realisation: v.realisation,
+      shiftedShare: v.shiftedShare,
+      targetUnitCost: v.targetUnitCost,
+    };
+    const worked = workOutLever(ex, baseline as LeverBaseline | undefined, assumptions, benchmark);
+    if (poolCost === undefined && v.costPool.toUpperCase() === MANAGERS_POOL) {
+      const pay = (baseline as LeverBaseline | undefined)?.managerPay;
+      if (pay !== undefined) poolCost = pence(pay);
+    }
     if (poolCost === undefined)
       issues.push({
         field: 'poolCost',
         message: `Enter the cost of the pool: the baseline gives no cost for ${v.costPool}`,
       });
+    const computed: SavingRange | null = worked?.ok
+      ? { low: worked.working.low, central: worked.working.central, high: worked.working.high }
+      : null;
     let range: SavingRange | undefined;
-    if (v.low !== null && v.central !== null && v.high !== null) {
-      range = { low: v.low, central: v.central, high: v.high };
-    } else if (v.low === null && v.central === null && v.high === null && v.lever === 'benchmark-gap' && benchmark) {
-      if (benchmark.ownValue === null)
+    let overrideReason = '';
+    const entered = [v.low, v.central, v.high].filter((x) => x !== null).length;
+    if (entered === 3) {
+      range = { low: v.low!, central: v.central!, high: v.high! };
+      const differs =
+        computed !== null &&
+        (computed.low !== range.low || computed.central !== range.central || computed.high !== range.high);
+      if (differs && v.overrideReason.trim() === '')
         issues.push({
-          field: 'benchmarkSetId',
-          message:
-            'The benchmark has no value for this organisation to measure a gap from: enter the savings, or add your value to the benchmark',
+          field: 'overrideReason',
+          message: `Say why you are changing the worked-out savings (${formatMoney(computed.low)}, ${formatMoney(computed.central)}, ${formatMoney(computed.high)}), or leave the three savings blank to accept them`,
         });
-      else if (benchmark.unit.trim() !== '%')
-        issues.push({
-          field: 'benchmarkSetId',
-          message: `Savings are worked out only from a percentage of running costs; “${benchmark.indicator}” is measured in ${benchmark.unit || 'other units'}, so enter the savings (gap × volume)`,
-        });
-      else {
-        const r = savingFromBenchmark({
-          value: benchmark.ownValue,
-          set: toSet(benchmark),
-          direction: benchmark.direction,
-          unit: benchmark.unit,
-          denominator: ex.runningCosts,
-          achievability: v.achievability,
-        });
-        if (r.ok) range = r.range;
-        else issues.push({ field: 'benchmarkSetId', message: r.reason });
-      }
-    } else if (v.low === null && v.central === null && v.high === null && v.lever === 'consolidation') {
-      const b = (baseline ?? {}) as {
-        byProcessAndUnit?: Record<string, Record<string, { payCost: number }>>;
-        processFragmentation?: Record<string, { centralUnitId?: string }>;
-        orgUnits?: { id: string; parentId?: string }[];
-      };
-      const dispersed =
-        b.byProcessAndUnit && b.processFragmentation
-          ? dispersedTransactionalPay(
-              {
-                processes: ex.taxonomy.processes.map((p) => ({
-                  code: p.code,
-                  functionCode: p.functionCode,
-                  type: p.type ?? 'T',
-                })),
-                byProcessAndUnit: b.byProcessAndUnit,
-                fragmentation: b.processFragmentation,
-                orgUnits: b.orgUnits ?? [],
-              },
-              v.costPool.toUpperCase(),
-            )
-          : undefined;
-      if (dispersed === undefined)
-        issues.push({
-          field: 'low',
-          message: 'Enter the savings: the exercise has no baseline to work out the dispersed transactional pay from',
-        });
-      else if (dispersed === 0)
-        issues.push({
-          field: 'costPool',
-          message: `The baseline shows no transactional work on ${v.costPool} done outside its central function, so there is nothing to consolidate: enter the savings if you expect some`,
-        });
-      else range = consolidationRange(dispersed, v.achievability);
+      if (differs) overrideReason = v.overrideReason.trim();
+    } else if (entered === 0 && computed) {
+      range = computed;
+    } else if (entered === 0 && worked && !worked.ok) {
+      issues.push({ field: worked.field, message: `${worked.reason}; or enter the three savings` });
     } else {
       for (const k of ['low', 'central', 'high'] as const) {
         if (v[k] === null)
           issues.push({
             field: k,
-            message: `Enter the ${k} saving${v.lever === 'benchmark-gap' ? ', or leave all three blank to work them out from the benchmark' : v.lever === 'consolidation' ? ', or leave all three blank to work them out from the baseline' : ''}`,
+            message: `Enter the ${k} saving${computed ? ', or leave all three blank to accept the worked-out figures' : v.lever === 'benchmark-gap' && !benchmark ? ', or choose a benchmark to work them out from' : ''}`,
           });
       }
     }
     if (range && poolCost !== undefined) {
       for (const i of rangeIssues(range, poolCost)) issues.push(i);
+      const others = await repo.listOpportunities(actor.organisationId, ex.id);
+      const candidate = { id: id ?? '', title: v.title, costPool: v.costPool.toUpperCase(), poolCost, ...range };
+      for (const c of poolConflicts(candidate, others, functionOf(ex)))
+        issues.push({ field: c.field, message: c.message });
     }
     if (issues.length) throw new ValidationError(issues);
     poolCost = poolCost!;
@@ -420,24 +420,16 @@ export function createEfficiencyService({
       benchmarkSetId: benchmark?.id ?? null,
       priorityId: priority?.id ?? null,
       description: v.description,
+      inputs: leverInputs(assumptions),
+      computed,
+      working: worked?.ok ? describeWorking(worked.working) : '',
+      overrideReason,
     };
   }
 
   // --- cases --------------------------------------------------------------------------------------
   function withAppraisal(c: BusinessCaseRecord): CaseWithAppraisal {
-    const appraisals = c.options.map((option) => ({
-      option,
-      appraisal: appraiseOption(
-        option.lines.map((l) => ({
-          kind: l.kind,
-          category: l.category,
-          label: l.label,
-          optimismBias: l.optimismBias ?? undefined,
-          amounts: l.amounts,
-        })),
-        { mitigation: option.mitigation, benefitReduction: option.benefitReduction },
-      ),
-    }));
+    const appraisals = c.options.map((option) => ({ option, appraisal: appraiseStoredOption(c, option) }));
     const bau = c.options.some((o) => o.businessAsUsual);
     const others = c.options.filter((o) => !o.businessAsUsual).length;
     const approvalIssue =
@@ -461,42 +453,12 @@ export function createEfficiencyService({
     return withAppraisal(found);
   }
   /** Runs a change to a case's options or lines: stale versions refused, approved cases frozen. */
-  /**
-   * A new line must belong to one of the case's options, and keep the option's yearly totals,
-   * with optimism bias, within what Amber holds (two lines of £60tn once gave a 500).
-   */
-  function checkLine(
-    options: CaseWithAppraisal['options'],
-    line: {
-      optionId: string;
-      kind: 'cost' | 'benefit';
-      category: string;
-      label: string;
-      optimismBias: OptimismBiasCategory | null;
-      amounts: readonly Money[];
-    },
-  ): void {
-    const option = options.find((o) => o.id === line.optionId);
-    if (!option) throw ValidationError.single('optionId', 'Select an option of this business case from the list');
-    try {
-      appraiseOption(
-        [...option.lines, line].map((l) => ({
-          kind: l.kind,
-          category: l.category,
-          label: l.label,
-          optimismBias: l.optimismBias ?? undefined,
-          amounts: l.amounts,
-        })),
-        { mitigation: option.mitigation, benefitReduction: option.benefitReduction },
-      );
-    } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      throw ValidationError.single(
-        'amounts',
-        'With this line the option’s costs or benefits in a year, with optimism bias, add up to more than Amber can hold (about £90 trillion): check the amounts',
-      );
-    }
-  }
+  const caseEditing = caseUseCases({
+    repo,
+    exercise,
+    getCase: (actor, exerciseId, caseId) => getCase(actor, exerciseId, caseId, repo),
+    notFound: (what) => new EfficiencyNotFoundError(what),
+  });
 
   async function changeCase(
     actor: Actor,
@@ -563,6 +525,10 @@ export function createEfficiencyService({
       return exercise(actor, exerciseId);
     },
 
+    // Changing and removing projects, plan milestones, savings and agreements (issue 12).
+    ...programmeChangeUseCases({ repo, plans, reports, exercise }),
+    ...opportunityChangeUseCases({ repo, exercise }),
+
     /** The exercise's programme at a glance: what exists at each step, and the totals. */
     async overview(actor: Actor, exerciseId: string) {
       authorize(actor, 'diagnostic.read');
@@ -580,7 +546,7 @@ export function createEfficiencyService({
         exercise: ex,
         benchmarks: benchmarks.length,
         opportunities: opportunities.length,
-        combined: combineByPool(opportunities).total,
+        combined: combinePools(opportunities, functionOf(ex), isFunctionOf(ex)).total,
         cases: cases.length,
         approvedCases: cases.filter((c) => c.status === 'approved').length,
         projects: projects.length,
@@ -736,13 +702,45 @@ export function createEfficiencyService({
     ): Promise<{
       exercise: ExerciseSummary;
       opportunities: OpportunityRecord[];
-      pools: PoolTotal[];
+      pools: PoolRow[];
       total: SavingRange;
     }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const opportunities = await repo.listOpportunities(actor.organisationId, ex.id);
-      return { exercise: ex, opportunities, ...combineByPool(opportunities) };
+      return { exercise: ex, opportunities, ...combinePools(opportunities, functionOf(ex), isFunctionOf(ex)) };
+    },
+    /**
+     * The savings a lever works out from the exercise's data for the form's assumptions, with its
+     * working, without saving anything: a refusal names the field and what is missing; undefined
+     * when the lever has no formula (the officer enters the figures).
+     */
+    async workOutOpportunity(
+      actor: Actor,
+      exerciseId: string,
+      body: unknown,
+    ): Promise<ReturnType<typeof workOutLever>> {
+      authorize(actor, 'diagnostic.read');
+      const ex = await exercise(actor, exerciseId);
+      const v = parseWith(opportunityInput, body);
+      const benchmark = v.benchmarkSetId
+        ? (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId)
+        : undefined;
+      const baseline = (await baselineOf(actor, ex.id)) as LeverBaseline | undefined;
+      return workOutLever(
+        ex,
+        baseline,
+        {
+          lever: v.lever,
+          costPool: v.costPool,
+          achievability: v.achievability,
+          targetSpan: v.targetSpan,
+          realisation: v.realisation,
+          shiftedShare: v.shiftedShare,
+          targetUnitCost: v.targetUnitCost,
+        },
+        benchmark,
+      );
     },
     async getOpportunity(actor: Actor, exerciseId: string, id: string): Promise<OpportunityRecord> {
       authorize(actor, 'diagnostic.read');
@@ -762,7 +760,7 @@ export function createEfficiencyService({
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       await findIn(repo.listOpportunities(actor.organisationId, ex.id), id, 'opportunity');
-      const values = await opportunityValues(actor, ex, body);
+      const values = await opportunityValues(actor, ex, body, id);
       const { version } = parseWith(versionInput, body);
       const before = (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)!;
       if (!(await repo.updateOpportunity(actor.organisationId, id, version ?? before.version, values)))
@@ -805,6 +803,7 @@ export function createEfficiencyService({
         title: v.title,
         opportunityId: v.opportunityId,
         baseYear: v.baseYear,
+        discountSchedule: v.discountSchedule,
         sections: {
           strategic: v.strategic,
           economic: v.economic,
@@ -833,6 +832,7 @@ export function createEfficiencyService({
         title: v.title,
         opportunityId: v.opportunityId,
         baseYear: v.baseYear,
+        discountSchedule: v.discountSchedule,
         sections: {
           strategic: v.strategic,
           economic: v.economic,
@@ -869,21 +869,10 @@ export function createEfficiencyService({
         });
       });
     },
+    // Adding, changing and deleting lines and options (issue 12): cases.ts.
+    ...caseEditing,
     async addLine(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<CaseWithAppraisal> {
-      authorize(actor, 'diagnostic.edit');
-      const ex = await exercise(actor, exerciseId);
-      const v = parseWith(lineInput, body);
-      const line = { ...v, optimismBias: v.kind === 'cost' ? v.optimismBias : null };
-      return changeCase(actor, ex.id, caseId, v.version, 'add line', async (q, c) => {
-        checkLine(c.options, line);
-        await q.insertLine(actor.organisationId, v.optionId, {
-          kind: line.kind,
-          category: line.category,
-          label: line.label,
-          optimismBias: line.optimismBias,
-          amounts: line.amounts,
-        });
-      });
+      return withAppraisal(await caseEditing.addLine(actor, exerciseId, caseId, body));
     },
     async approveCase(actor: Actor, exerciseId: string, caseId: string, body: unknown): Promise<CaseWithAppraisal> {
       authorize(actor, 'diagnostic.edit');
@@ -1269,9 +1258,7 @@ export function createEfficiencyService({
         lever: 'consolidation',
         costPool: fin.code,
         poolCost: String(poolCost / 100),
-        low: String(share(400) / 100),
-        central: String(share(800) / 100),
-        high: String(share(1_200) / 100),
+        // Worked out from the demo's baseline (the dispersed transactional pay), not typed in.
         confidence: 'medium',
         priority: priorityCode,
         description: ILLUSTRATIVE,

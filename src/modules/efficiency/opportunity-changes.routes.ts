@@ -1,0 +1,74 @@
+// Pages that remove savings opportunities and benchmark sets (issue 12): a confirmation page that
+// says what goes (or, when something rests on the record, why it cannot go), and its form carrying
+// the version it was read at. Thin: parse, call the service, present.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { paths } from '../../paths.ts';
+import { formBody, submitForm } from '../../platform/http/forms.ts';
+import type { ErrorView } from '../../platform/views/views.ts';
+
+type Req = FastifyRequest<{ Params: { id: string; itemId: string } }>;
+
+const P = paths.efficiency;
+const edit = { config: { permission: 'diagnostic.edit' } } as const;
+
+export function registerOpportunityChangeRoutes(app: FastifyInstance, services: Services): void {
+  const { efficiency } = services;
+
+  async function opportunityPage(request: Req, errors?: ErrorView) {
+    const d = await efficiency.opportunityDeletion(request.actor, request.params.id, request.params.itemId);
+    return {
+      template: 'efficiency/views/opportunity-delete.njk',
+      pageTitle: d.refusal ? 'The opportunity cannot be deleted' : 'Delete an opportunity',
+      section: 'diagnostic',
+      exercise: d.exercise,
+      backLink: { href: P.opportunities(d.exercise.id), text: 'Opportunities' },
+      item: d.opportunity,
+      refusal: d.refusal,
+      errors,
+      formAction: P.deleteOpportunity(d.exercise.id, d.opportunity.id),
+    };
+  }
+  app.get(P.deleteOpportunity(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { template, ...ctx } = await opportunityPage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(P.deleteOpportunity(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { id, itemId } = request.params;
+    return submitForm(
+      reply,
+      () => efficiency.deleteOpportunity(request.actor, id, itemId, formBody(request)),
+      () => `${P.opportunities(id)}?saved=opportunity-deleted`,
+      (errors) => opportunityPage(request, errors),
+    );
+  });
+
+  async function benchmarkPage(request: Req, errors?: ErrorView) {
+    const d = await efficiency.benchmarkDeletion(request.actor, request.params.id, request.params.itemId);
+    return {
+      template: 'efficiency/views/benchmark-delete.njk',
+      pageTitle: d.refusal ? 'The benchmark cannot be deleted' : 'Delete a benchmark',
+      section: 'diagnostic',
+      exercise: d.exercise,
+      backLink: { href: P.benchmarks(d.exercise.id), text: 'Benchmarks' },
+      item: d.benchmark,
+      refusal: d.refusal,
+      errors,
+      formAction: P.deleteBenchmark(d.exercise.id, d.benchmark.id),
+    };
+  }
+  app.get(P.deleteBenchmark(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { template, ...ctx } = await benchmarkPage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(P.deleteBenchmark(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { id, itemId } = request.params;
+    return submitForm(
+      reply,
+      () => efficiency.deleteBenchmark(request.actor, id, itemId, formBody(request)),
+      () => `${P.benchmarks(id)}?saved=benchmark-deleted`,
+      (errors) => benchmarkPage(request, errors),
+    );
+  });
+}

@@ -1,0 +1,97 @@
+// Removing savings opportunities and benchmark sets (issue 12). A removal is refused, saying what
+// rests on the record, while a business case or a ledger entry is for the opportunity (its
+// history would lose its subject) or an opportunity was worked out from the benchmark (its
+// working would lose its source): the officer changes or removes those first. Otherwise the
+// record goes with one audit event, checked against the version it was read at.
+
+import type { Actor } from '../../domain/actor.ts';
+import { authorize } from '../../domain/permissions.ts';
+import { NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.ts';
+import { parseWith } from '../../platform/validation.ts';
+import type { BenchmarkRecord, EfficiencyRepository, OpportunityRecord } from './efficiency.repository.ts';
+import type { ExerciseSummary } from './efficiency.service.ts';
+import { deleteInput } from './programme-changes.schemas.ts';
+
+export interface OpportunityChangeDeps {
+  repo: EfficiencyRepository;
+  exercise: (actor: Actor, exerciseId: string) => Promise<ExerciseSummary>;
+}
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+const notFound = (what: string) =>
+  new NotFoundError('EFFICIENCY_NOT_FOUND', `There is no such ${what} in this exercise`);
+const quoted = (titles: readonly string[]) => titles.map((t) => `“${t}”`).join(', ');
+
+export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeDeps) {
+  const audit = (actor: Actor, entity: string, entityId: string, before: unknown) =>
+    repo.audit({
+      organisationId: actor.organisationId,
+      actor: actor.label,
+      entity,
+      entityId,
+      action: 'delete',
+      before,
+      after: undefined,
+    });
+
+  const useCases = {
+    /** The opportunity and why it cannot be deleted, if it cannot: the confirmation page says either. */
+    async opportunityDeletion(
+      actor: Actor,
+      exerciseId: string,
+      id: string,
+    ): Promise<{ exercise: ExerciseSummary; opportunity: OpportunityRecord; refusal: string | undefined }> {
+      authorize(actor, 'diagnostic.edit');
+      const ex = await exercise(actor, exerciseId);
+      const opportunity = isUuid(id)
+        ? (await repo.listOpportunities(actor.organisationId, ex.id)).find((o) => o.id === id)
+        : undefined;
+      if (!opportunity) throw notFound('opportunity');
+      const uses = await repo.opportunityUses(actor.organisationId, id);
+      const parts = [
+        ...(uses.cases.length ? [`the business case${uses.cases.length === 1 ? '' : 's'} ${quoted(uses.cases)}`] : []),
+        ...(uses.savings ? [`${uses.savings} saving${uses.savings === 1 ? '' : 's'} in the ledger`] : []),
+      ];
+      const refusal = parts.length
+        ? `${parts.join(' and ')} ${uses.cases.length + uses.savings === 1 ? 'is' : 'are'} for this opportunity: change or remove ${uses.cases.length + uses.savings === 1 ? 'it' : 'them'} first, so no history loses its subject`
+        : undefined;
+      return { exercise: ex, opportunity, refusal };
+    },
+    async deleteOpportunity(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<OpportunityRecord> {
+      const { version } = parseWith(deleteInput, body);
+      const { opportunity, refusal } = await useCases.opportunityDeletion(actor, exerciseId, id);
+      if (refusal) throw ValidationError.single('opportunity', refusal);
+      if (!(await repo.deleteUnusedOpportunity(actor.organisationId, id, version)))
+        throw new StaleVersionError('opportunity');
+      await audit(actor, 'opportunity', id, opportunity);
+      return opportunity;
+    },
+    async benchmarkDeletion(
+      actor: Actor,
+      exerciseId: string,
+      id: string,
+    ): Promise<{ exercise: ExerciseSummary; benchmark: BenchmarkRecord; refusal: string | undefined }> {
+      authorize(actor, 'diagnostic.edit');
+      const ex = await exercise(actor, exerciseId);
+      const benchmark = isUuid(id)
+        ? (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)
+        : undefined;
+      if (!benchmark) throw notFound('benchmark');
+      const uses = await repo.benchmarkUses(actor.organisationId, id);
+      const refusal = uses.length
+        ? `The opportunit${uses.length === 1 ? 'y' : 'ies'} ${quoted(uses)} ${uses.length === 1 ? 'was' : 'were'} worked out from this benchmark: choose another benchmark for ${uses.length === 1 ? 'it' : 'them'} first, so the working keeps its source`
+        : undefined;
+      return { exercise: ex, benchmark, refusal };
+    },
+    async deleteBenchmark(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<BenchmarkRecord> {
+      const { version } = parseWith(deleteInput, body);
+      const { benchmark, refusal } = await useCases.benchmarkDeletion(actor, exerciseId, id);
+      if (refusal) throw ValidationError.single('benchmark', refusal);
+      if (!(await repo.deleteUnusedBenchmark(actor.organisationId, id, version)))
+        throw new StaleVersionError('benchmark');
+      await audit(actor, 'benchmark_set', id, benchmark);
+      return benchmark;
+    },
+  };
+  return useCases;
+}
