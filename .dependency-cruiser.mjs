@@ -13,6 +13,7 @@
 // Roles by path (test files, *.test.ts and *.test-helper.ts, are not checked):
 //
 //   routes        src/modules/*/*.routes.ts          (incl. account.sso.routes.ts, indicator-transfer.routes.ts)
+//                 and src/modules/*/*.api.ts (a module's JSON API operations, registered from its routes)
 //   handlers      src/modules/*/*.job.ts, *.scheduler.ts
 //                 the background equivalents of routes: they are entry points that call a
 //                 service, present and render (boardpack.job.ts), or drive a service on a timer
@@ -44,7 +45,7 @@
 // checks them (eslint.config.js, `amber/architecture`).
 
 const MODULE = '^src/modules/([^/]+)/';
-const ROUTES = '^src/modules/[^/]+/[^/]+\\.routes\\.ts$';
+const ROUTES = '^src/modules/[^/]+/[^/]+\\.(routes|api)\\.ts$';
 const JOBS = '^src/modules/[^/]+/[^/]+\\.(job|scheduler)\\.ts$';
 const SCHEMAS = '^src/modules/[^/]+/[^/]+\\.schemas\\.ts$';
 const PRESENTERS = '^src/modules/[^/]+/[^/]+\\.presenter\\.ts$';

@@ -36,6 +36,8 @@ import { registerHistoryRoutes } from './modules/history/history.routes.ts';
 import { registerMyWorkRoutes } from './modules/my-work/my-work.routes.ts';
 import { registerDiagnosticRoutes } from './modules/diagnostic/diagnostic.routes.ts';
 import { registerEfficiencyRoutes } from './modules/efficiency/efficiency.routes.ts';
+import { registerDiagnosticApi } from './modules/diagnostic/diagnostic.api.ts';
+import { registerEfficiencyApi } from './modules/efficiency/efficiency.api.ts';
 import { registerSharingRoutes } from './modules/sharing/sharing.routes.ts';
 import { registerClubRoutes } from './modules/clubs/club.routes.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
@@ -236,6 +238,8 @@ export async function buildApp({ config, db, units, services, pool, logStream }:
   registerMyWorkRoutes(app, services);
   registerDiagnosticRoutes(app, services, config.limits);
   registerEfficiencyRoutes(app, services);
+  registerDiagnosticApi(app, services);
+  registerEfficiencyApi(app, services);
   registerSharingRoutes(app, services);
   registerClubRoutes(app, services);
   registerAccessibilityRoutes(app, services);

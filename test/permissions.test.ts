@@ -261,7 +261,15 @@ for (const engine of ENGINES)
       const cases = await services.efficiency.cases(org, exercise);
       const savings = await services.efficiency.savings(org, exercise);
       const gainShare = await services.efficiency.gainShare(org, exercise);
+      const programme = await services.efficiency.plan(org, exercise);
       const posts = await services.diagnostics.listPosts(org, exercise);
+      // Issue 12: a big diagnostic upload waiting for its job, for its progress page.
+      const uploadJob = await services.jobs.enqueue(
+        org,
+        'diagnostic-upload',
+        { exerciseId: exercise, filename: 'walk.xlsx', bytes: 0, sheet: undefined, version: 1 },
+        'diagnostic.edit',
+      );
 
       // Sharing (issue 11), both ways with a partner organisation of this world's own: this
       // organisation shares its priority with the partner, and the partner shares one with it,
@@ -355,9 +363,15 @@ for (const engine of ENGINES)
         benchmark: benchmarks.sets[0]!.set.id,
         opportunity: opportunities.opportunities[0]!.id,
         case: cases.cases[0]!.id,
+        // Issue 12: an option and a line of that case, for their edit and delete pages.
+        caseOption: cases.cases[0]!.options[0]!.id,
+        caseLine: cases.cases[0]!.options.flatMap((o) => o.lines)[0]!.id,
         saving: savings.entries[0]!.id,
         agreement: gainShare.agreements[0]!.agreement.id,
+        project: programme.projects[0]!.id,
+        planMilestone: programme.projects.flatMap((p) => p.milestones)[0]!.id,
         post: posts.posts[0]!.id,
+        uploadJob: uploadJob.id,
       });
       return { org, values, tokenIds: new Map() };
     }
@@ -530,7 +544,7 @@ for (const engine of ENGINES)
         if (u.startsWith('/files')) return v.file;
         if (u.startsWith('/shared-with-us') && u.includes('/milestones/')) return v.sharedMilestone;
         if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
-        if (u.startsWith('/diagnostic')) return v.exercise;
+        if (/^\/(api\/)?diagnostic/.test(u)) return v.exercise;
         if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;
         if (u.startsWith('/clubs/:id/leave')) return deletes ? freshFor('club') : v.memberClub;
         if (u.startsWith('/clubs/:id/members')) return v.hostedClub;
@@ -539,6 +553,8 @@ for (const engine of ENGINES)
         return undefined;
       };
       const itemOf = (): string | undefined => {
+        if (u.includes('/plan/projects/')) return v.project;
+        if (u.includes('/plan/milestones/')) return v.planMilestone;
         if (u.includes('/benchmarks/')) return v.benchmark;
         if (u.includes('/opportunities/')) return v.opportunity;
         if (u.includes('/cases/')) return v.case;
@@ -586,6 +602,12 @@ for (const engine of ENGINES)
             break;
           case 'postId':
             value = v.post;
+            break;
+          case 'jobId':
+            value = v.uploadJob;
+            break;
+          case 'subId':
+            value = u.includes('/lines/') ? v.caseLine : v.caseOption;
             break;
           case 'figureId':
             value = deletes ? await freshFor('figure') : v.figure;

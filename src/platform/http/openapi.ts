@@ -188,7 +188,8 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Amber API',
       version: '1',
       description:
-        'Improvement priorities, progress reports and the people and periods they refer to. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field.',
+        'Improvement priorities, progress reports and the people and periods they refer to, and the efficiency diagnostic and its programme. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field. ' +
+        'Money: every amount in an answer is a whole number of pence (an integer, never a fraction), whatever the field is called (`central`, `amount`, `poolCost`, `due`); writes take amounts as the forms do, as text in pounds (`"£1,409,310"`, `"£9.0m"`, `"150K"`). In the diagnostic, FTE is in ten-thousandths of an FTE and shares of time in basis points.',
     },
     paths: pathsObject,
     components: { schemas: { Problem: problem } },
