@@ -42,7 +42,9 @@ const USAGE = `Usage: amber <command>
                               kinds: council (default), public_body, private, voluntary, other;
                               --admin creates its first administrator and prints a password
   organisation list           the organisations in this deployment and their web addresses
-  export --out FILE.json      export the whole organisation
+  export --out FILE.json [--include-password-hashes]
+                              export the whole organisation (its diagnostic, programme and members'
+                              accounts too); password hashes only with --include-password-hashes
   import FILE.json [--replace]
                               import an organisation; validates everything before writing anything
   backup --out FILE [--include-secrets] [--verify]
@@ -317,11 +319,16 @@ export async function main(
         );
       }
       case 'export': {
-        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { out: { type: 'string' }, 'include-password-hashes': { type: 'boolean', default: false } },
+        });
         if (!values.out) throw new ConfigError('export needs --out FILE.json');
         return await withServices(config, async (services) => {
           const actor = await homeActor(services);
-          const data = await services.transfer.exportOrganisation(actor.organisationId);
+          const data = await services.transfer.exportOrganisation(actor.organisationId, {
+            passwordHashes: values['include-password-hashes'],
+          });
           writeFileSync(values.out!, `${JSON.stringify(data, null, 2)}\n`);
           out(`Exported ${data.organisation.name} to ${values.out}`);
           return 0;

@@ -6,7 +6,28 @@
 // everything explicitly and an import never guesses — except the fields added to the format
 // after files were first written, which an export always writes and an import does without, so
 // older files still import: a milestone's `progress` (none), the top-level `indicators` (none),
-// a report's `graphs` (none), the top-level `risks` (none) and a report's `citedRisks` (none).
+// a report's `graphs` (none), the top-level `risks` (none), a report's `citedRisks` (none), the
+// edit counters `version` of the organisation, a partner and a person and a milestone's
+// `progressVersion` (1), and the top-level `diagnostic`, `efficiency`, `accounts` and
+// `auditTrail` (none).
+//
+// `diagnostic` holds the efficiency diagnostic: `shippedTaxonomies` (the taxonomy versions Amber
+// ships that the exercises use, by id and name: shared reference data, never copied; an import
+// refuses one this Amber does not ship), `taxonomies` (the organisation's own versions, each with
+// its functions and processes) and `exercises`, each with its `units`, `posts` (each with its
+// activity `allocations`), `nonPay` lines and `volumes`. `efficiency` holds the programme:
+// `benchmarks`, `opportunities`, `cases` (each with its `options`, each with its cash-flow
+// `lines`), `projects` (each with its `milestones`, linked by id to a priority's report
+// milestone), `savings` and gain-share `agreements` (each with its dated `evaluations`). Both are
+// described column by column in programme-transfer.schemas.ts, which says how each value is
+// written (money in whole pence, FTE in ten-thousandths, shares in basis points, numeric as exact
+// decimal strings). `accounts` holds the organisation's members with their roles and the person
+// each is; a password hash only in a file exported with --include-password-hashes
+// (account-transfer.schemas.ts says what an import does with an account the target already has).
+// `auditTrail` holds the organisation's audit events, oldest first (audit-transfer.schemas.ts says
+// how an import appends them). Never in the file: sessions, one-time links, API tokens, the
+// deployment's operator power, and (not yet) stored files — transfer-coverage.schemas.ts lists
+// every table and column left out, with the reason.
 //
 // Indicators carry their values as whole numbers in the indicator's scaled units, exactly as
 // stored: the value times 10^decimalPlaces (95.5% at 1 decimal place is 955; money is in pence,
@@ -24,7 +45,9 @@
 // its path (`reports[0].actions[1].milestones[0].timescale`): first the shape of each record,
 // then the rules between records (unique keys and codes, references that must point at
 // something in the same file, period dates that must match the period's key, values for periods
-// of the indicator's frequency, a risk's target that is whole or none).
+// of the indicator's frequency, a risk's target that is whole or none; in the programme, records
+// of the same exercise, codes of the exercise's taxonomy and org units, and the rules its tables
+// enforce, e.g. `efficiency.cases[2].options[0].lines[1].optimismBias`).
 
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
@@ -53,6 +76,9 @@ import {
   type YtdMethod,
 } from '../../domain/indicators/indicator.ts';
 import type { IndicatorTable } from '../../schema.ts';
+import { SHIPPED_CODES, diagnosticSection, efficiencySection, programmeIssues } from './programme-transfer.schemas.ts';
+import { accountRecord, accountIssues } from './account-transfer.schemas.ts';
+import { auditEventRecord } from './audit-transfer.schemas.ts';
 
 export const ORGANISATION_FILE_FORMAT = 'amber.organisation.v1';
 
@@ -219,6 +245,8 @@ const personRecord = record('Person', {
       });
   }),
   createdAt: timestamp('Person created time'),
+  /** Optional: files written before it travelled have none (then 1). */
+  version: version('Person version').optional(),
 });
 
 const periodKey = text('Period key').superRefine((s, ctx) => {
@@ -332,6 +360,8 @@ const milestoneRecord = record('Milestone', {
   description: filledText('Milestone description'),
   timescale: timescaleText('Milestone timescale'),
   progress: milestoneProgress,
+  /** The edit counter of the progress. Optional: files written before it travelled have none (then 1). */
+  progressVersion: version('Milestone progress version').optional(),
 });
 
 const actionRecord = record('Action', {
@@ -565,13 +595,22 @@ export const organisationFile = record('The file', {
   exportedAt: timestamp('Export time'),
   organisation: record('Organisation', {
     ...organisationShape('Organisation'),
+    /** The edit counter of its details. Optional: files written before it travelled have none (then 1). */
+    version: version('Organisation version').optional(),
     /** Optional: files written before it existed have none (then 5%). Only a percentage, in basis points. */
     indicatorDefaults: record('Indicator defaults', {
       ruleKind: oneOf('Default tolerance kind', ['percent'] as const),
       ruleValue: tolerance,
     }).optional(),
   }),
-  partners: list('partners', record('Partner', organisationShape('Partner'))),
+  partners: list(
+    'partners',
+    record('Partner', {
+      ...organisationShape('Partner'),
+      /** Optional: files written before it travelled have none (then 1). */
+      version: version('Partner version').optional(),
+    }),
+  ),
   statuses: list('statuses', statusRecord),
   people: list('people', personRecord),
   periods: list('reporting periods', periodRecord),
@@ -581,6 +620,14 @@ export const organisationFile = record('The file', {
   /** Optional: files written before the risk register existed have none. */
   risks: list('risks', riskRecord).optional(),
   reports: list('reports', reportRecord),
+  /** Optional: files written before the diagnostic travelled have none (programme-transfer.schemas.ts). */
+  diagnostic: diagnosticSection.optional(),
+  /** Optional: files written before the efficiency programme travelled have none. */
+  efficiency: efficiencySection.optional(),
+  /** Optional: files written before accounts travelled have none (account-transfer.schemas.ts). */
+  accounts: list('accounts', accountRecord).optional(),
+  /** Optional: files written before the audit trail travelled have none (audit-transfer.schemas.ts). */
+  auditTrail: list('audit events', auditEventRecord).optional(),
 });
 
 export type OrganisationFile = z.output<typeof organisationFile>;
@@ -1139,7 +1186,13 @@ export function parseOrganisationFile(input: unknown): OrganisationFile {
       `The file nests deeper than ${MAX_NESTING} levels here: an Amber organisation file never does. Nothing has been changed.`,
     );
   const result = organisationFile.safeParse(input);
-  const all = [...nulIssues(input), ...(result.success ? [] : shapeIssues(result.error)), ...referenceIssues(input)];
+  const all = [
+    ...nulIssues(input),
+    ...(result.success ? [] : shapeIssues(result.error)),
+    ...referenceIssues(input),
+    ...programmeIssues(input, programmeContext(input)),
+    ...accountIssues(input.accounts, Array.isArray(input.people) ? programmeContext(input).people : undefined),
+  ];
   const seen = new Set<string>();
   const unique = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));
   const issues = firstProblems(unique, (rest) => ({
@@ -1153,4 +1206,26 @@ export function parseOrganisationFile(input: unknown): OrganisationFile {
     );
   }
   return result.data;
+}
+
+/** What the rest of the file offers the diagnostic's and the programme's references. */
+function programmeContext(file: Raw): Parameters<typeof programmeIssues>[1] {
+  const ids = (records: Raw[]) => new Set(records.flatMap((r) => (typeof r.id === 'string' ? [r.id] : [])));
+  const priorities = items(file.plans)
+    .flatMap((p) => items(p.themes))
+    .flatMap((t) => items(t.priorities));
+  const milestones = items(file.reports)
+    .flatMap((r) => items(r.actions))
+    .flatMap((a) => items(a.milestones));
+  return {
+    people: ids(items(file.people)),
+    priorities: ids(priorities),
+    reportMilestones: ids(milestones),
+    complete: {
+      person: Array.isArray(file.people),
+      priority: Array.isArray(file.plans),
+      reportMilestone: Array.isArray(file.reports),
+    },
+    shipped: SHIPPED_CODES,
+  };
 }

@@ -1,7 +1,10 @@
 // Organisation transfer: one organisation with everything it stores (its partners, status scale,
 // people, periods, plans, themes, priorities, performance indicators with their values and
-// overrides, risks, reports with their actions, milestones, sign-offs, graphs and cited risks) exported to one JSON
-// file and imported back without loss. The file's format is described in transfer.schemas.ts.
+// overrides, risks, reports with their actions, milestones, sign-offs, graphs and cited risks,
+// its efficiency diagnostic and programme (programme-transfer.ts), its members' accounts and its
+// audit trail) exported to one JSON file and imported back without loss (the import appends its
+// own event to the trail, so a second export has that one event more). The file's format is described in
+// transfer.schemas.ts.
 //
 // An export is deterministic: records are sorted by position, key, code or id (compared as
 // code units, never by a database collation), so two exports of the same data differ only in
@@ -30,13 +33,29 @@ import {
   type OrganisationFileIndicator,
   type OrganisationFileRisk,
 } from './transfer.schemas.ts';
+import { asIdInUse } from './transfer.repository.ts';
+import type { AccountRow, AuditRow } from './account-transfer.repository.ts';
+import { auditEventKey } from './audit-transfer.schemas.ts';
+import {
+  readProgramme,
+  programmeRows,
+  programmeCounts,
+  writeProgramme,
+  deleteProgramme,
+  type ProgrammeSections,
+} from './programme-transfer.ts';
 
 /** A file as an export writes it: the fields an import does without (for older files) are always there. */
-export type OrganisationExport = Omit<OrganisationFile, 'indicators' | 'risks' | 'reports'> & {
+export type OrganisationExport = Omit<
+  OrganisationFile,
+  'indicators' | 'risks' | 'reports' | 'diagnostic' | 'efficiency' | 'accounts' | 'auditTrail'
+> & {
+  accounts: AccountRow[];
+  auditTrail: AuditRow[];
   indicators: OrganisationFileIndicator[];
   risks: OrganisationFileRisk[];
   reports: (Omit<OrganisationFileReport, 'graphs' | 'citedRisks'> & { graphs: string[]; citedRisks: string[] })[];
-};
+} & ProgrammeSections;
 export { ORGANISATION_FILE_FORMAT } from './transfer.schemas.ts';
 export { ImportIdInUseError } from './transfer.repository.ts';
 
@@ -56,6 +75,20 @@ export class OrganisationIsPartnerError extends ConflictError {
       `${existing.name} is a partner recorded by another organisation, so it cannot be ${doing} on its own: ${doing === 'exported' ? 'export the organisation that records it' : 'import the file into another database'}.`,
     );
   }
+}
+
+export class AccountConflictError extends ConflictError {
+  constructor(clashes: string[]) {
+    super(
+      'ACCOUNT_CONFLICT',
+      `The file cannot be imported: ${clashes.join('; ')}. Nothing has been changed. An account of the file may only meet the same account (the same id and e-mail address) here.`,
+    );
+  }
+}
+
+export interface ExportOptions {
+  /** Carry the accounts' password hashes (argon2id); without, the accounts arrive with no password. */
+  passwordHashes?: boolean;
 }
 
 export interface ImportOptions {
@@ -139,7 +172,13 @@ function overrideOf(v: IndicatorValueRecord) {
       };
 }
 
-function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
+function toFile(
+  s: OrganisationSnapshot,
+  programme: ProgrammeSections,
+  accounts: AccountRow[],
+  auditTrail: AuditRow[],
+  exportedAt: Date,
+): OrganisationExport {
   const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({
     id,
     name,
@@ -173,6 +212,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
     exportedAt: exportedAt.toISOString(),
     organisation: {
       ...organisation(s.organisation),
+      version: s.organisation.version ?? 1,
       indicatorDefaults: {
         ruleKind: s.organisation.defaultRuleKind ?? 'percent',
         ruleValue: s.organisation.defaultRuleValue ?? 500,
@@ -182,7 +222,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
       s.partners,
       (p) => p.name,
       (p) => p.id,
-    ).map(organisation),
+    ).map((p) => ({ ...organisation(p), version: p.version ?? 1 })),
     statuses: sorted(
       s.statuses,
       (x) => x.position,
@@ -208,6 +248,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
       employerId: p.employerId,
       email: p.email,
       createdAt: p.createdAt,
+      version: p.version ?? 1,
     })),
     periods: sorted(s.periods, (p) => p.key).map((p) => ({
       id: p.id,
@@ -374,6 +415,7 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
           description: m.description,
           timescale: timescaleText(m),
           progress: progressOf(m),
+          progressVersion: m.progressVersion ?? 1,
         })),
       })),
       signOffs: sorted(
@@ -420,6 +462,15 @@ function toFile(s: OrganisationSnapshot, exportedAt: Date): OrganisationExport {
         ),
       },
     })),
+    diagnostic: programme.diagnostic,
+    efficiency: programme.efficiency,
+    accounts: sorted(
+      accounts,
+      (a) => a.email.toLowerCase(),
+      (a) => a.id,
+    ),
+    // Oldest first, as written (events of one moment in the order they were written).
+    auditTrail,
   };
 }
 
@@ -442,6 +493,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
       kind: file.organisation.kind,
       createdAt: file.organisation.createdAt,
       managedById: null,
+      ...(file.organisation.version !== undefined ? { version: file.organisation.version } : {}),
       ...(file.organisation.indicatorDefaults
         ? {
             defaultRuleKind: file.organisation.indicatorDefaults.ruleKind,
@@ -508,6 +560,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
           revisedDueOn: revised?.date ?? null,
           revisedPrecision: revised?.precision ?? null,
           progressReason: p === null ? '' : p.kind === 'met' ? p.note : p.reason,
+          ...(m.progressVersion !== undefined ? { progressVersion: m.progressVersion } : {}),
         };
       }),
     ),
@@ -556,12 +609,18 @@ export interface TransferServiceDeps {
 export function createTransferService({ repo, organisations }: TransferServiceDeps) {
   return {
     /** The organisation and everything it stores, as the `amber.organisation.v1` file. */
-    async exportOrganisation(organisationId: string): Promise<OrganisationExport> {
+    async exportOrganisation(organisationId: string, options: ExportOptions = {}): Promise<OrganisationExport> {
       const snapshot = await repo.readOrganisation(organisationId);
       if (!snapshot) throw new OrganisationNotFoundError();
       if (snapshot.organisation.managedById !== null)
         throw new OrganisationIsPartnerError(snapshot.organisation, 'exported');
-      return toFile(snapshot, new Date());
+      return toFile(
+        snapshot,
+        await readProgramme(repo.programme, organisationId),
+        await repo.accounts.readMembers(organisationId, options.passwordHashes === true),
+        await repo.trail.read(organisationId),
+        new Date(),
+      );
     },
 
     /**
@@ -573,14 +632,60 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
       const file = parseOrganisationFile(input);
       const snapshot = fromFile(file);
       const organisationId = snapshot.organisation.id;
+      // Files written before the diagnostic and the programme travelled have neither section: counted only when present.
+      const carriesProgramme = file.diagnostic !== undefined || file.efficiency !== undefined;
+      const programme = programmeRows(file, organisationId);
+      // Accounts of the file met here: the same account (id and address) is kept; any other meeting is a conflict.
+      const accounts = file.accounts ?? [];
+      const met = await repo.accounts.findAccounts(
+        accounts.map((a) => a.id),
+        accounts.map((a) => a.email),
+      );
+      const clashes: string[] = [];
+      const same = new Set<string>();
+      for (const m of met) {
+        const byId = accounts.find((a) => a.id === m.id);
+        const byEmail = accounts.find((a) => a.email.toLowerCase() === m.email.toLowerCase());
+        if (byId && byId === byEmail) same.add(m.id);
+        else if (byEmail)
+          clashes.push(
+            `the e-mail address ${byEmail.email} belongs here to another account (${m.id}), not ${byEmail.id}`,
+          );
+        else if (byId) clashes.push(`the account ${m.id} here has the e-mail address ${m.email}, not ${byId.email}`);
+      }
+      if (clashes.length > 0) throw new AccountConflictError(clashes);
       const existing = await repo.findOrganisation(organisationId);
-      let replaced: SnapshotCounts | undefined;
+      let replaced: (SnapshotCounts & Record<string, number>) | undefined;
       if (existing) {
         if (!options.replace) throw new OrganisationExistsError(existing);
         if (existing.managedById !== null) throw new OrganisationIsPartnerError(existing, 'replaced');
-        replaced = await repo.deleteOrganisation(organisationId);
+        // The programme first: its projects and savings hold on to cases and opportunities.
+        const programmeReplaced = await deleteProgramme(repo.programme, organisationId);
+        replaced = { ...(await repo.deleteOrganisation(organisationId)), ...programmeReplaced };
       }
-      const counts = await repo.insertOrganisation(snapshot);
+      const counts: Record<string, number> = { ...(await repo.insertOrganisation(snapshot)) };
+      if (carriesProgramme) {
+        try {
+          await writeProgramme(repo.programme, programme);
+        } catch (error) {
+          throw asIdInUse(error);
+        }
+        Object.assign(counts, programmeCounts(programme));
+      }
+      if (file.accounts !== undefined) {
+        await repo.accounts.insert(organisationId, accounts, same);
+        counts.accounts = accounts.length;
+      }
+      if (file.auditTrail !== undefined) {
+        // Append-only: an event the target holds already (a replace over the same organisation) is not written twice.
+        const held = new Set((await repo.trail.read(organisationId)).map(auditEventKey));
+        const fresh = file.auditTrail.filter((e) => !held.has(auditEventKey(e)));
+        await repo.trail.append(
+          organisationId,
+          fresh.map((e) => ({ ...e, before: e.before ?? null, after: e.after ?? null })),
+        );
+        counts.auditEvents = fresh.length;
+      }
       // Replacing the home organisation keeps it the home; an import into an empty deployment makes it the home.
       await organisations.adoptAsHomeIfNone(organisationId);
       await repo.audit({
