@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startSession, type Session } from './support/browser.ts';
+import { DOWNLOAD_TIMEOUT, startSession, type Session } from './support/browser.ts';
 import { Screen } from './pages/screen.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor } from '../src/domain/actor.ts';
@@ -71,7 +71,7 @@ describe('an officer’s quarter: import, graph, override, board pack', { timeou
 
     await new Screen(page, /^Board pack/, 'BoardPack').visit(`${paths.boardPack.show}?period=2009-10-h1`);
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
+      page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
       page.locator('[data-qa="download-pdf"]').click(),
     ]);
     const file = join(dir, 'pack.pdf');

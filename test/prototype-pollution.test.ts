@@ -125,7 +125,7 @@ function concrete(url: string, v: Record<string, string>): string {
     if (/^\/(api\/)?themes/.test(url)) return v.theme;
     if (url.startsWith('/users')) return v.user;
     if (url.includes('/milestones/:id')) return v.milestone;
-    if (url.startsWith('/diagnostic')) return v.exercise;
+    if (/^\/(api\/)?diagnostic/.test(url)) return v.exercise;
     if (/\/risks\/:id|^\/(jobs|files|account\/tokens|sharing|shared-with-us|clubs)\//.test(url)) return v.none;
     return undefined;
   };
@@ -140,7 +140,10 @@ function concrete(url: string, v: Record<string, string>): string {
             ? v.saving
             : url.includes('/gain-share/')
               ? v.agreement
-              : undefined;
+              : url.includes('/plan/')
+                ? // A project or plan milestone (issue 12): one that is not there will do for this walk.
+                  '00000000-0000-4000-8000-000000000000'
+                : undefined;
   return url.replace(/:(\w+)/g, (_, p: string) => {
     const value: string | undefined = {
       code: url.startsWith('/diagnostic') ? 'FIN' : /^\/(api\/)?indicators/.test(url) ? v.indicator : v.code,
@@ -152,6 +155,8 @@ function concrete(url: string, v: Record<string, string>): string {
       postId: v.post,
       // A big upload's progress page (issue 12): a job that is not there.
       jobId: '00000000-0000-4000-8000-000000000000',
+      // A case's option or line (issue 12): one that is not there; the body is refused first or not found.
+      subId: '00000000-0000-4000-8000-000000000000',
       shareId: v.none,
       figureId: v.none,
       itemId: item(),

@@ -524,7 +524,7 @@ function concrete(url: string, v: Values): string {
     if (url.startsWith('/files')) return v.file;
     if (url.startsWith('/account/tokens')) return v.apiToken;
     if (url.includes('/milestones/:id')) return v.milestone;
-    if (url.startsWith('/diagnostic')) return v.exercise;
+    if (/^\/(api\/)?diagnostic/.test(url)) return v.exercise;
     if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
     if (/^\/(api\/)?clubs/.test(url)) return v.club;
     return undefined;
@@ -540,7 +540,10 @@ function concrete(url: string, v: Values): string {
             ? v.saving
             : url.includes('/gain-share/')
               ? v.agreement
-              : undefined;
+              : url.includes('/plan/')
+                ? // A project or plan milestone (issue 12): one that is not there will do for this walk.
+                  '00000000-0000-4000-8000-000000000000'
+                : undefined;
   const filled = url.replace(/:(\w+)/g, (_, p: string) => {
     const value = {
       code: url.includes('/baseline/processes/')
@@ -560,6 +563,8 @@ function concrete(url: string, v: Values): string {
       postId: v.post,
       // A big upload's progress page (issue 12): refused before any lookup, so any id will do.
       jobId: '00000000-0000-4000-8000-000000000000',
+      // A case's option or line (issue 12): refused before any lookup, so any id will do.
+      subId: '00000000-0000-4000-8000-000000000000',
       shareId: v.share,
       figureId: v.figure,
       itemId: item(),

@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
+import { DOWNLOAD_TIMEOUT } from '../support/browser.ts';
 import { BasePage, textOf, type ErrorLink } from './base-page.ts';
 import { paths } from '../../src/paths.ts';
 
@@ -171,7 +172,7 @@ export class ClubPage extends BasePage {
   /** Downloads the statistics CSV from the page's link; returns its text. */
   async downloadStatistics(): Promise<{ filename: string; text: string }> {
     const [download] = await Promise.all([
-      this.page.waitForEvent('download'),
+      this.page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
       this.page.getByRole('link', { name: /Download the (club’s )?statistics \(CSV\)/ }).click(),
     ]);
     const file = await download.path();

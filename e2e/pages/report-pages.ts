@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { DOWNLOAD_TIMEOUT } from '../support/browser.ts';
 import { paths } from '../../src/paths.ts';
 import { BasePage, textOf, type Heading } from './base-page.ts';
 import { PriorityPage } from './priority-pages.ts';
@@ -249,7 +250,10 @@ export class ReportPage extends BasePage {
 
   /** Downloads through the page's link; returns the saved file's path and suggested name. */
   async download(format: 'pdf' | 'docx' | 'html'): Promise<{ path: string; filename: string }> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.qa(`download-${format}`).click()]);
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
+      this.qa(`download-${format}`).click(),
+    ]);
     const failure = await download.failure();
     assert.equal(failure, null, `the ${format} download failed: ${failure}`);
     const dir = mkdtempSync(join(tmpdir(), 'amber-e2e-'));

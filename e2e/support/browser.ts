@@ -60,6 +60,13 @@ export interface Session {
  * Starts a browser and the app (PGlite, demo organisation loaded). Call from `before`; call
  * `close()` from `after`. The browser comes first, so a missing Chromium fails at once.
  */
+/**
+ * How long a journey waits for a download: a PDF or Word file is drawn on the server (a board pack
+ * in a worker thread), which on a loaded two-core machine running the suite's shards can take
+ * longer than the 10 s every other step is allowed.
+ */
+export const DOWNLOAD_TIMEOUT = 60_000;
+
 export async function startSession(
   options: {
     chromiumPath?: string;

@@ -156,6 +156,8 @@ function withCopies(file: OrganisationFile, total: number): OrganisationFile {
       plans: file.plans.map((p) => ({ ...p, themes: p.themes.map((t) => ({ ...t, priorities: [] })) })),
       reports: [],
       indicators: [],
+      // The audit trail names the copied records too; it is carried as it is, never copied.
+      auditTrail: [],
     }).match(UUID),
   );
   const copy = structuredClone(file);
