@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { startSession, type Session } from './support/browser.ts';
+import { DOWNLOAD_TIMEOUT, startSession, type Session } from './support/browser.ts';
 import { signInAs } from './support/sign-in.ts';
 import { textOf } from './pages/base-page.ts';
 import { DiagnosticScreen, diagnosticPages } from './pages/diagnostic-pages.ts';
@@ -103,7 +103,10 @@ describe('the efficiency diagnostic in the browser', { timeout: 720_000 }, () =>
     assert.match(units, /Outside the centre/);
 
     // Every table downloads as Excel.
-    const [download] = await Promise.all([page.waitForEvent('download'), ap.qa('export-process-FIN-AP').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
+      ap.qa('export-process-FIN-AP').click(),
+    ]);
     const file = join(dir, 'table.xlsx');
     await download.saveAs(file);
     const wb = new ExcelJS.Workbook();

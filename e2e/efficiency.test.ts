@@ -15,7 +15,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import mammoth from 'mammoth';
-import { startSession, type Session } from './support/browser.ts';
+import { DOWNLOAD_TIMEOUT, startSession, type Session } from './support/browser.ts';
 import { signInAs } from './support/sign-in.ts';
 import { textOf } from './pages/base-page.ts';
 import { Screen } from './pages/screen.ts';
@@ -142,7 +142,10 @@ describe('the efficiency programme in the browser', { timeout: 900_000 }, () => 
     businessCase = await businessCase.submit('Approve business case', S.case(page, 'Finance transactions'));
     assert.equal(await businessCase.flash(), 'Success The business case has been approved.');
     assert.match(await textOf(businessCase.qa('case-status')), /^Status: Approved by /);
-    const [download] = await Promise.all([page.waitForEvent('download'), businessCase.qa('download-docx').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
+      businessCase.qa('download-docx').click(),
+    ]);
     const text = (await mammoth.extractRawText({ buffer: await readFile((await download.path())!) })).value;
     for (const s of [
       'Finance transactions',

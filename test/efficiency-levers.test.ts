@@ -68,6 +68,24 @@ for (const engine of ENGINES) {
       assert.equal(await count(), before, 'working it out saved nothing');
     });
 
+    it('lets the baseline page compare with any target span, and leads to the working at that span', async () => {
+      const b = (await t.services.diagnostics.getBaseline(actor, exerciseId)) as unknown as {
+        spans: { managers: number; workers: number };
+      };
+      const needed = Math.ceil((b.spans.workers - 1) / 9);
+      const page = await t.app.inject({ url: `${paths.diagnostic.baseline(exerciseId)}?targetSpan=10` });
+      assert.equal(page.statusCode, 200);
+      const text = htmlText(page.body);
+      assert.match(text, new RegExp(`Managers needed for a span of 10 \\(M\\*\\) ${needed} `));
+      assert.ok(page.body.includes(`${P.newOpportunity(exerciseId)}?lever=spans-and-layers&amp;targetSpan=10`));
+      const wrong = await t.app.inject({ url: `${paths.diagnostic.baseline(exerciseId)}?targetSpan=1` });
+      assert.match(htmlText(wrong.body), /Enter a target span as a whole number from 2 to 50/);
+      assert.match(htmlText(wrong.body), /Managers needed for a span of 6 /);
+      const form = await t.app.inject({ url: `${P.newOpportunity(exerciseId)}?lever=spans-and-layers&targetSpan=10` });
+      assert.match(form.body, /data-qa="working-central"/);
+      assert.match(htmlText(form.body), /at a target of 10, /);
+    });
+
     it('accepts the worked-out figures when the savings are left blank, and keeps the working', async () => {
       const res = await post(P.opportunities(exerciseId), spans);
       assert.equal(res.statusCode, 303, htmlText(res.body).slice(0, 400));

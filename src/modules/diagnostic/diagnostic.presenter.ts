@@ -337,11 +337,25 @@ export function nonPayTable(b: ExerciseBaseline): TableView {
   };
 }
 
-export function spansTable(b: ExerciseBaseline): TableView {
+/** The target spans the baseline page offers (reports per manager), and the one it shows first. */
+export const TARGET_SPANS = { min: 2, max: 50, default: 6 } as const;
+
+/** A target span from the page's query, or the default when it is missing or not one the page offers. */
+export function targetSpanFrom(query: string | undefined): { span: number; invalid: boolean } {
+  if (query === undefined || query.trim() === '') return { span: TARGET_SPANS.default, invalid: false };
+  const n = /^\d{1,3}$/.test(query.trim()) ? Number(query.trim()) : NaN;
+  return n >= TARGET_SPANS.min && n <= TARGET_SPANS.max
+    ? { span: n, invalid: false }
+    : { span: TARGET_SPANS.default, invalid: true };
+}
+
+export function spansTable(b: ExerciseBaseline, targetSpan: number = TARGET_SPANS.default): TableView {
   const s = b.spans;
+  // M* = ceil((W − 1)/(t − 1)), as domain/diagnostic/baseline.ts spansAndLayers works it out.
+  const needed = s.workers <= 1 ? 0 : Math.floor((s.workers - 1 + targetSpan - 2) / (targetSpan - 1));
   return {
     id: 'spans',
-    caption: 'Spans and layers (target span 6)',
+    caption: `Spans and layers (target span ${targetSpan})`,
     exportHref: paths.diagnostic.export(b.exercise.id, 'spans'),
     head: [{ text: 'Measure' }, { text: 'Value', numeric: true }],
     rows: [
@@ -357,8 +371,8 @@ export function spansTable(b: ExerciseBaseline): TableView {
         },
       ],
       [text('Layers (depth of the deepest chain)'), count(s.layers)],
-      [text('Managers needed for a span of 6 (M*)'), count(s.managersNeeded ?? 0)],
-      [text('Managers above that (M − M*)'), count(s.excessManagers ?? 0)],
+      [text(`Managers needed for a span of ${targetSpan} (M*)`), count(needed)],
+      [text('Managers above that (M − M*)'), count(Math.max(0, s.managers - needed))],
     ],
   };
 }

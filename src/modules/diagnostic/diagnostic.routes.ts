@@ -27,6 +27,8 @@ import {
   processChart,
   processesTable,
   spansTable,
+  targetSpanFrom,
+  TARGET_SPANS,
   summaryTable,
   tableByKey,
   unitChart,
@@ -368,11 +370,17 @@ export function registerDiagnosticRoutes(
   app.get(
     paths.diagnostic.baseline(':id'),
     { config: { permission: 'diagnostic.read' } },
-    async (request: IdReq, reply) => {
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { targetSpan?: string } }>, reply) => {
       const b = await baselineOr(request, reply, request.params.id);
       if (!b) return reply;
       const e = presentExercise(b.exercise);
+      const target = targetSpanFrom(request.query.targetSpan);
       return reply.view('diagnostic/views/baseline.njk', {
+        targetSpan: target.invalid ? request.query.targetSpan : String(target.span),
+        targetSpanError: target.invalid
+          ? { text: `Enter a target span as a whole number from ${TARGET_SPANS.min} to ${TARGET_SPANS.max}` }
+          : undefined,
+        spansOpportunityHref: `${paths.efficiency.newOpportunity(b.exercise.id)}?lever=spans-and-layers&targetSpan=${target.span}`,
         pageTitle: 'Baseline',
         section: 'diagnostic',
         backLink: { href: e.links.show, text: e.name },
@@ -385,7 +393,7 @@ export function registerDiagnosticRoutes(
           matrix: matrixTable(b),
           processes: processesTable(b),
           nonPay: nonPayTable(b),
-          spans: spansTable(b),
+          spans: spansTable(b, target.span),
         },
       });
     },

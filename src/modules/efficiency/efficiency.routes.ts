@@ -371,7 +371,14 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       request,
       'Add an opportunity',
       P.opportunities(request.params.id),
-      { confidence: 'medium', achievability: '100' },
+      {
+        confidence: 'medium',
+        achievability: '100',
+        // From the baseline page's "Work out a spans-and-layers saving at this span".
+        ...(request.query.lever === 'spans-and-layers'
+          ? { lever: 'spans-and-layers', costPool: MANAGERS_POOL, targetSpan: request.query.targetSpan ?? '' }
+          : {}),
+      },
     );
     return reply.view(template, ctx);
   });

@@ -204,6 +204,17 @@ export const opportunityInput = z.object({
   version,
 });
 export type OpportunityInput = z.output<typeof opportunityInput>;
+/** What working a lever out needs: the lever, its pool and benchmark, and its assumptions (no title yet). */
+export const leverAssumptionsInput = opportunityInput.pick({
+  lever: true,
+  costPool: true,
+  benchmarkSetId: true,
+  achievability: true,
+  targetSpan: true,
+  realisation: true,
+  shiftedShare: true,
+  targetUnitCost: true,
+});
 
 export const caseInput = z.object({
   title: requiredText('a title', 300),

@@ -64,6 +64,7 @@ import {
   computedBenchmarkInput,
   computedBenchmarkSource,
   opportunityInput,
+  leverAssumptionsInput,
   caseInput,
   optionInput,
   versionInput,
@@ -722,7 +723,7 @@ export function createEfficiencyService({
     ): Promise<ReturnType<typeof workOutLever>> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
-      const v = parseWith(opportunityInput, body);
+      const v = parseWith(leverAssumptionsInput, body);
       const benchmark = v.benchmarkSetId
         ? (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId)
         : undefined;
