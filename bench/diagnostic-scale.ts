@@ -42,6 +42,8 @@ interface ChildResult {
   baselineSeconds: number;
   sqlSeconds: number;
   cachedSeconds: number;
+  /** Working a lever out (spans and layers, then consolidation on FIN) with the baseline cached: the opportunity page's own work. */
+  leverSeconds: number;
   posts: number;
   allocations: number;
 }
@@ -138,6 +140,20 @@ async function child(engine: Engine, file: string, baselines: number): Promise<C
       );
     }
     const cachedSeconds = await time(() => t.services.diagnostics.getBaseline(actor, id));
+    // The opportunity form's work with the baseline cached (issue 12's goal: under 200 ms for the page).
+    const levers: number[] = [];
+    for (let i = 0; i < 5; i++)
+      levers.push(
+        await time(async () => {
+          for (const body of [
+            { lever: 'spans-and-layers', costPool: 'MANAGERS', targetSpan: '7', realisation: '50' },
+            { lever: 'consolidation', costPool: 'FIN', achievability: '100' },
+          ]) {
+            const r = await t.services.efficiency.workOutOpportunity(actor, id, body);
+            if (!r?.ok) throw new Error(`the ${body.lever} lever was not worked out: ${r ? r.reason : 'no formula'}`);
+          }
+        }),
+      );
     return {
       uploadSeconds,
       requestSeconds,
@@ -147,6 +163,7 @@ async function child(engine: Engine, file: string, baselines: number): Promise<C
       baselineSeconds: median(b),
       sqlSeconds: median(q),
       cachedSeconds,
+      leverSeconds: median(levers),
       posts: counts.posts,
       allocations: counts.allocations,
     };
@@ -205,7 +222,7 @@ try {
       const x = await round(engine, written.xlsx, baselines);
       results[engine].push(x);
       console.error(
-        `  ${engine} round ${r}: upload ${fmt(x.uploadSeconds)} s (request ${fmt(x.requestSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)}), baseline ${fmt(x.baselineSeconds)} s, SQL ${fmt(x.sqlSeconds)} s, cached ${fmt(x.cachedSeconds * 1000)} ms`,
+        `  ${engine} round ${r}: upload ${fmt(x.uploadSeconds)} s (request ${fmt(x.requestSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)}), baseline ${fmt(x.baselineSeconds)} s, SQL ${fmt(x.sqlSeconds)} s, cached ${fmt(x.cachedSeconds * 1000)} ms, two levers ${fmt(x.leverSeconds * 1000)} ms`,
       );
     }
   }
@@ -222,9 +239,9 @@ console.log(
   `${data.posts.length.toLocaleString('en-GB')} posts, ${data.posts.reduce((n, p) => n + p.allocations.length, 0).toLocaleString('en-GB')} allocations, ${data.nonPay.length.toLocaleString('en-GB')} non-pay lines, XLSX ${fmt(size / 2 ** 20)} MB; median (min–max) of ${rounds} rounds, each a child process\n`,
 );
 console.log(
-  '| Engine | Upload, request + job (s) | Peak RSS during upload (MB) | RSS before (MB) | Baseline (s) | Plain SQL (s) | Baseline ÷ SQL | Cached baseline (ms) |',
+  '| Engine | Upload, request + job (s) | Peak RSS during upload (MB) | RSS before (MB) | Baseline (s) | Plain SQL (s) | Baseline ÷ SQL | Cached baseline (ms) | Two levers worked out, cached (ms) |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 const cell = (xs: number[], scale = 1) =>
   `${fmt(median(xs) * scale)} (${fmt(Math.min(...xs) * scale)}–${fmt(Math.max(...xs) * scale)})`;
 for (const engine of engines) {
@@ -233,8 +250,13 @@ for (const engine of engines) {
     `| ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${cell(rs.map((r) => r.uploadSeconds))} | ${cell(rs.map((r) => r.peakRssMb))} | ${cell(rs.map((r) => r.rssBeforeMb))} | ${cell(rs.map((r) => r.baselineSeconds))} | ${cell(rs.map((r) => r.sqlSeconds))} | ${cell(rs.map((r) => r.baselineSeconds / r.sqlSeconds))} | ${cell(
       rs.map((r) => r.cachedSeconds),
       1000,
+    )} | ${cell(
+      rs.map((r) => r.leverSeconds),
+      1000,
     )} |`,
   );
 }
-console.log('\nGoals: upload under 20 s, peak RSS under 400 MB, baseline ≤ 2 × SQL.');
+console.log(
+  '\nGoals: upload under 20 s, peak RSS under 400 MB, baseline ≤ 2 × SQL, opportunity page under 200 ms with the baseline cached.',
+);
 process.exit(0);
