@@ -261,9 +261,14 @@ export function numberText(n: number): string {
 const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
 
 /** A formula whose result was never saved: Amber cannot show what Excel would. */
-class NoSavedResult extends Error {}
+export class NoSavedResult extends Error {}
 
-function cellValue(cell: ExcelJS.Cell): CellValue {
+/**
+ * What a person sees in a cell, as text (or a date): the one reading of a cell for the whole-file
+ * and the streaming readers. Throws NoSavedResult for a formula whose result was never saved
+ * (a streamed one comes back as NaN).
+ */
+export function cellValue(cell: ExcelJS.Cell): CellValue {
   const v = cell.value as unknown;
   const num = (n: number) => numberText(isPercentFormat(cell.numFmt) ? Number((n * 100).toPrecision(15)) : n);
   if (v === null || v === undefined) return '';
@@ -283,7 +288,7 @@ function cellValue(cell: ExcelJS.Cell): CellValue {
     if (o.richText) return o.richText.map((r) => r.text).join('');
     if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
       const r = o.result;
-      if (r === undefined || r === null) throw new NoSavedResult();
+      if (r === undefined || r === null || (typeof r === 'number' && Number.isNaN(r))) throw new NoSavedResult();
       if (r instanceof Date) return r;
       if (typeof r === 'number') return num(r);
       if (typeof r === 'boolean') return r ? 'TRUE' : 'FALSE';

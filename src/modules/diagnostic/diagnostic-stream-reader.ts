@@ -14,10 +14,11 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import {
+  NoSavedResult,
   SpreadsheetRefused,
   cellText,
+  cellValue,
   checkZip,
-  numberText,
   type CellValue,
   type MergedArea,
   type SpreadsheetLimits,
@@ -84,47 +85,6 @@ export async function readWorkbookStreaming(data: Buffer, limits: SpreadsheetLim
 
 const inside = (a: MergedArea, row: number, col: number) =>
   row >= a.top && row <= a.bottom && col >= a.left && col <= a.right;
-
-// ---------------------------------------------------------------------------------------------
-// Cells: as platform/spreadsheet.ts reads them (its reader takes the whole workbook; this one the
-// cells of a streamed row, which exceljs gives the same values and number formats).
-
-class NoSavedResult extends Error {}
-
-const isPercentFormat = (fmt: string | undefined) => Boolean(fmt && /%/.test(fmt.replace(/"[^"]*"|\\./g, '')));
-
-function cellValue(cell: ExcelJS.Cell): CellValue {
-  const v = cell.value as unknown;
-  const num = (n: number) => numberText(isPercentFormat(cell.numFmt) ? Number((n * 100).toPrecision(15)) : n);
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v;
-  if (typeof v === 'number') return num(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'object') {
-    const o = v as {
-      richText?: { text: string }[];
-      text?: unknown;
-      result?: unknown;
-      formula?: unknown;
-      sharedFormula?: unknown;
-      error?: string;
-    };
-    if (o.richText) return o.richText.map((r) => r.text).join('');
-    if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
-      const r = o.result;
-      if (r === undefined || r === null || (typeof r === 'number' && Number.isNaN(r))) throw new NoSavedResult();
-      if (r instanceof Date) return r;
-      if (typeof r === 'number') return num(r);
-      if (typeof r === 'boolean') return r ? 'TRUE' : 'FALSE';
-      if (typeof r === 'object' && 'error' in r) return String((r as { error: string }).error);
-      return typeof r === 'string' ? r : '';
-    }
-    if (typeof o.text === 'string') return o.text;
-    if (o.error) return o.error;
-  }
-  return typeof v === 'bigint' ? v.toString() : '';
-}
 
 // ---------------------------------------------------------------------------------------------
 // Merged areas: exceljs's streaming reader skips them, so they are found in a pass of their own
