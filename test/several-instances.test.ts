@@ -788,11 +788,19 @@ describe('an instance through pgbouncer in transaction mode', () => {
       })
       .execute();
     await waitUntil('the job to run', () => /E-mail not sent .*"Through pgbouncer"/.test(instance!.output), 30_000);
-    const job = await database!.db
-      .selectFrom('job')
-      .select(['status', 'attempts'])
-      .where(kysely`input->>'subject'`, '=', 'Through pgbouncer')
-      .executeTakeFirstOrThrow();
+    // The handler logs before the worker records the job done: wait for the record, not the log.
+    const job = await waitUntil(
+      'the job to be recorded as finished',
+      async () => {
+        const row = await database!.db
+          .selectFrom('job')
+          .select(['status', 'attempts'])
+          .where(kysely`input->>'subject'`, '=', 'Through pgbouncer')
+          .executeTakeFirstOrThrow();
+        return row.status === 'running' || row.status === 'queued' ? undefined : row;
+      },
+      30_000,
+    );
     assert.deepEqual(job, { status: 'done', attempts: 1 });
   });
 
