@@ -16,7 +16,7 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { openTestDatabase, withDemo, ENGINES, SERVER_URL, type TestDatabase } from './helpers/database.ts';
 import { insertOrganisation, insertPerson, insertTheme } from './builders/index.ts';
-import { openDatabase, type DatabaseHandle, type Engine } from '../src/platform/db/database.ts';
+import { openDatabase, SMALL_SHARED_BUFFERS, type DatabaseHandle, type Engine } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import {
   BackupError,
@@ -101,14 +101,18 @@ let blankPglite: Promise<Blob> | undefined;
 async function freshDatabase(engine: Engine): Promise<{ handle: DatabaseHandle<any>; close(): Promise<void> }> {
   if (engine === 'pglite') {
     blankPglite ??= (async () => {
-      const blank = await openDatabase<any>({ dataDir: 'memory://' });
+      const blank = await openDatabase<any>({ dataDir: 'memory://', sharedBuffers: SMALL_SHARED_BUFFERS });
       try {
         return await blank.dumpDataDir!();
       } finally {
         await blank.close();
       }
     })();
-    const handle = await openDatabase<any>({ dataDir: 'memory://', loadDataDir: await blankPglite });
+    const handle = await openDatabase<any>({
+      dataDir: 'memory://',
+      loadDataDir: await blankPglite,
+      sharedBuffers: SMALL_SHARED_BUFFERS,
+    });
     return { handle, close: () => handle.close() };
   }
   const name = `amber_backup_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;

@@ -7,7 +7,7 @@
 import { describe, before, after } from 'node:test';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
-import { openDatabase, type Engine } from '../../src/platform/db/database.ts';
+import { openDatabase, SMALL_SHARED_BUFFERS, type Engine } from '../../src/platform/db/database.ts';
 import { migrateToLatest, MIGRATIONS_DIR } from '../../src/platform/db/migrate.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -81,23 +81,27 @@ function pruneTemplateFiles(prefix: string, keep: number): void {
  * costs another ~1.7 s. Written under a temporary name and renamed, so parallel test processes
  * never read half a file.
  */
-const pgliteTemplates = new Map<string, Promise<Blob>>();
-function pgliteTemplate(demo: boolean): Promise<Blob> {
+const pgliteTemplates = new Map<string, Promise<Uint8Array>>();
+function pgliteTemplate(demo: boolean): Promise<Uint8Array> {
   const key = templateKey(demo);
   let template = pgliteTemplates.get(key);
   if (!template) {
     template = (async () => {
       const file = join(tmpdir(), `amber-pglite-template-${key}.tar`);
-      if (existsSync(file)) return new Blob([readFileSync(file)]);
+      if (existsSync(file)) return readFileSync(file);
       const handle = demo
-        ? await openDatabase<DB>({ dataDir: 'memory://', loadDataDir: await pgliteTemplate(false) })
-        : await openDatabase<DB>({ dataDir: 'memory://' });
+        ? await openDatabase<DB>({
+            dataDir: 'memory://',
+            loadDataDir: await pgliteTemplate(false),
+            sharedBuffers: SMALL_SHARED_BUFFERS,
+          })
+        : await openDatabase<DB>({ dataDir: 'memory://', sharedBuffers: SMALL_SHARED_BUFFERS });
       try {
         await migrateToLatest(handle.db);
         if (demo) await buildServices(handle).demo.load('test');
-        const dump = await handle.dumpDataDir!();
+        const dump = new Uint8Array(await (await handle.dumpDataDir!()).arrayBuffer());
         const partial = `${file}.${process.pid}.partial`;
-        writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+        writeFileSync(partial, dump);
         renameSync(partial, file);
         pruneTemplateFiles(`amber-pglite-template-${demo ? 'demo' : 'empty'}_`, 3);
         return dump;
@@ -190,7 +194,11 @@ export async function openTestDatabase(
   { demo = false }: { demo?: boolean } = {},
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const handle = await openDatabase<DB>({ dataDir: 'memory://', loadDataDir: await pgliteTemplate(demo) });
+    const handle = await openDatabase<DB>({
+      dataDir: 'memory://',
+      loadDataDir: await pgliteTemplate(demo),
+      sharedBuffers: SMALL_SHARED_BUFFERS,
+    });
     await migrateToLatest(handle.db);
     return {
       engine,

@@ -64,7 +64,7 @@ import {
   type CatalogueTable,
 } from './backup-catalogue.ts';
 import { BOOKKEEPING_TABLES, SECRET_TABLES, WRITTEN_BY_MIGRATIONS } from './backup-policy.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, SMALL_SHARED_BUFFERS } from './database.ts';
 import { MIGRATIONS_DIR, START_UP_LOCK_KEY, migrateToLatest } from './migrate.ts';
 
 export const BACKUP_FORMAT = 'amber-backup';
@@ -830,7 +830,7 @@ export async function verifyBackup(file: string, options: VerifyOptions = {}): P
 
 async function openScratch(serverUrl: string | undefined): Promise<Scratch> {
   if (!serverUrl) {
-    const handle = await openDatabase<unknown>({ dataDir: 'memory://' });
+    const handle = await openDatabase<unknown>({ dataDir: 'memory://', sharedBuffers: SMALL_SHARED_BUFFERS });
     return { db: handle.db, label: 'PGlite in memory', close: () => handle.close() };
   }
   const name = `amber_verify_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
