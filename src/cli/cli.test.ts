@@ -132,8 +132,11 @@ describe('the amber command', () => {
       assert.match(second.stderr, /Another Amber process \(PID \d+, since .*\) is already using the data folder/);
       assert.match(second.stderr, /Two processes on one embedded database folder lose data/);
     } finally {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
+      // A server that failed to start has exited already: waiting for its exit would hang the file.
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGTERM');
+        await new Promise((resolve) => server.once('exit', resolve));
+      }
     }
     // The lock goes with the process: the folder is usable again.
     const after = amber('demo');
