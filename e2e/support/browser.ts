@@ -42,6 +42,56 @@ export async function closeBrowser(browser: Browser | undefined): Promise<void> 
   await browser?.close();
 }
 
+/**
+ * One Chromium per test process, shared by the journeys that run in it one after another (the
+ * suite's shards run several files each, ADR 0011): each journey has its own app, contexts and
+ * cookies, so nothing of one reaches the next, and a launch (~2.3 s of CPU here) is paid once per
+ * shard rather than once per file. The last journey to let go closes it after a moment, unless
+ * another journey has taken it by then (bin/test.js runs a shard's journeys one after another).
+ */
+const SHARED_BROWSER_GRACE_MS = 1_000;
+interface SharedBrowser {
+  browser: Promise<Browser>;
+  users: number;
+  closing: NodeJS.Timeout | undefined;
+}
+let shared: SharedBrowser | undefined;
+
+async function takeSharedBrowser(): Promise<Browser> {
+  if (shared) {
+    clearTimeout(shared.closing);
+    shared.closing = undefined;
+    const current = shared;
+    current.users += 1;
+    const browser = await current.browser;
+    if (browser.isConnected()) return browser;
+    // It crashed or was closed under us: start again.
+    if (shared === current) shared = undefined;
+    return takeSharedBrowser();
+  }
+  const entry: SharedBrowser = { browser: launchBrowser(), users: 1, closing: undefined };
+  shared = entry;
+  try {
+    return await entry.browser;
+  } catch (error) {
+    if (shared === entry) shared = undefined;
+    throw error;
+  }
+}
+
+async function releaseSharedBrowser(browser: Browser): Promise<void> {
+  const entry = shared;
+  if (!entry || (await entry.browser) !== browser) return closeBrowser(browser);
+  entry.users -= 1;
+  if (entry.users > 0) return;
+  entry.closing = setTimeout(() => {
+    if (shared === entry && entry.users === 0) {
+      shared = undefined;
+      void closeBrowser(browser).catch(() => undefined);
+    }
+  }, SHARED_BROWSER_GRACE_MS);
+}
+
 /** What a journey file works with: the app on a port, one browser, and one page to reuse. */
 export interface Session {
   baseUrl: string;
@@ -74,8 +124,16 @@ export async function startSession(
     /** E-mail goes through a real SMTP server started here, sent by a running job worker. */ mail?: boolean;
   } = {},
 ): Promise<Session> {
-  const browser = await launchBrowser(options.chromiumPath);
+  const browser =
+    options.chromiumPath === undefined || options.chromiumPath === CHROMIUM_PATH
+      ? await takeSharedBrowser()
+      : await launchBrowser(options.chromiumPath);
+  const letGo = () =>
+    options.chromiumPath === undefined || options.chromiumPath === CHROMIUM_PATH
+      ? releaseSharedBrowser(browser)
+      : closeBrowser(browser);
   let testApp: TestApp | undefined;
+  const contexts: BrowserContext[] = [];
   const smtp = options.mail ? await startTestSmtpServer() : undefined;
   try {
     testApp = await buildTestApp('pglite', {
@@ -89,7 +147,6 @@ export async function startSession(
       : undefined;
     const app = testApp;
     const baseUrl = await listen(app);
-    const contexts: BrowserContext[] = [];
     const newContext = async (contextOptions: { javaScriptEnabled?: boolean } = {}) => {
       const context = await browser.newContext({
         baseURL: baseUrl,
@@ -122,14 +179,15 @@ export async function startSession(
       },
       async close() {
         for (const c of contexts) await c.close().catch(() => undefined);
-        await closeBrowser(browser);
+        await letGo();
         await worker?.stop();
         await app.close();
         await smtp?.close();
       },
     };
   } catch (error) {
-    await closeBrowser(browser).catch(() => undefined);
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await letGo().catch(() => undefined);
     await testApp?.close();
     await smtp?.close();
     throw error;
