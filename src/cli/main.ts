@@ -189,8 +189,14 @@ export async function main(
         return 0;
       }
       case 'demo':
-        return await withServices(config, async (services) => {
-          const { organisation, created } = await services.demo.load('cli');
+        return await withServices(config, async (services, handle) => {
+          // A server starting on the same empty database checks for the demo and loads it under
+          // Amber's start-up lock; so does this, or both could load it (PGlite needs no lock: one
+          // process per data folder).
+          const { withStartUpLock } = await import('../platform/db/migrate.ts');
+          const load = () => services.demo.load('cli');
+          const { organisation, created } =
+            handle.engine === 'postgres' ? await withStartUpLock(handle.db, load) : await load();
           out(
             created
               ? `Loaded the demo organisation: ${organisation.name}.`
