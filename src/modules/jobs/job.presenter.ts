@@ -23,6 +23,8 @@ const sizeText = (bytes: number) =>
 
 export interface JobView {
   id: string;
+  /** This page: where "Check progress" leads. */
+  href: string;
   title: string;
   section: string;
   back: { href: string; text: string };
@@ -39,6 +41,7 @@ export function presentJob(job: Job, files: StoredFileInfo[]): JobView {
   const kind = KINDS[job.kind] ?? { title: 'Background job', section: '', back: { href: paths.home, text: 'Home' } };
   return {
     id: job.id,
+    href: paths.jobs.show(job.id),
     ...kind,
     status: job.status,
     statusText: STATES[job.status],
