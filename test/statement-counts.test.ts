@@ -133,6 +133,20 @@ describeOnEachEngine('statement counts', (t) => {
     });
   });
 
+  describe('open data', () => {
+    for (const url of [paths.openData.priorities('csv'), paths.openData.indicators('csv')]) {
+      it(`sends the same statements for 10 as for 100 priorities, whose every record it lists: ${url}`, async () => {
+        const small = await get(10, url);
+        const large = await get(100, url);
+        assert.equal(listing(large.statements, true), listing(small.statements, true));
+        assert.deepEqual(repeats(large.statements), [], 'nothing is read twice');
+        // A record per published report or value, each starting with its priority's or indicator's code.
+        const records = (text: string) => text.match(/SZ-\d+(-I)?,Sized (priority|indicator) /g)?.length ?? 0;
+        assert.ok(records(large.text) >= 10 * records(small.text) && records(small.text) > 0, large.text.slice(0, 300));
+      });
+    }
+  });
+
   describe('the report page', () => {
     // SZ-1: H1 published, H2 a draft that follows it up with a graph; SZ-2: both drafts.
     const pages = [

@@ -473,6 +473,24 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     /**
+     * Every indicator of the organisation with its points (each as `points` gives them), in a
+     * fixed number of statements however many indicators there are: for what lists every value
+     * (open data).
+     */
+    async allPoints(actor: Actor): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
+      authorize(actor, 'indicator.read');
+      const all = await repo.list(actor.organisationId);
+      if (all.length === 0) return [];
+      const values = await repo.valuesOf(all.map((i) => i.id));
+      const scale = await organisations.statusScale(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
+      return all.map((indicator) => ({
+        indicator,
+        points: pointsOf(indicator, values.get(indicator.id) ?? [], scale, defaults),
+      }));
+    },
+
+    /**
      * Each indicator's latest point inside `period` (the last of its recorded periods that lies
      * within it), for every indicator of the organisation that has one, in the indicators' order:
      * what the dashboard looks at to say which are off target. The same points `points` gives,

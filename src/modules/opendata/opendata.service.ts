@@ -55,10 +55,12 @@ export function createOpenDataService(deps: {
     async priorityStatuses(actor: Actor): Promise<PriorityStatusRecord[]> {
       const system = reader(actor);
       const out: PriorityStatusRecord[] = [];
+      // Two statements however many priorities: the priorities, and every report of them.
+      const byPriority = await reports.listByPriority(system);
       for (const p of await plans.listPriorities(system)) {
         // Only what has been published, as it was published: a draft, or the next revision being
         // written after publication, is not open data until its director signs it off.
-        for (const r of (await reports.listForPriority(system, p.code)).reverse()) {
+        for (const r of [...(byPriority.get(p.id) ?? [])].reverse()) {
           if (r.publishedRevision === null) continue;
           // The status the latest revision was published with, whatever the scale says now.
           const shown = r.publishedStatus;
@@ -80,8 +82,7 @@ export function createOpenDataService(deps: {
     async indicatorValues(actor: Actor): Promise<IndicatorValueRecord[]> {
       const system = reader(actor);
       const out: IndicatorValueRecord[] = [];
-      for (const i of await indicators.list(system)) {
-        const { points } = await indicators.points(system, i.code);
+      for (const { indicator: i, points } of await indicators.allPoints(system)) {
         const unit = unitOf(i);
         for (const p of points) {
           out.push({

@@ -363,46 +363,63 @@ function reportQueries(db: Kysely<DB>) {
     return { ...row, actions, signOffs, riskIds: risks.map((x) => x.risk_id) };
   }
 
+  /** A report's summary: its period, state, version, and the status its published revision shows; newest period first. */
+  const summaryRows = () =>
+    db
+      .selectFrom('progress_report')
+      .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+      .leftJoin('report_revision as published', (j) =>
+        j
+          .onRef('published.report_id', '=', 'progress_report.id')
+          .onRef('published.number', '=', 'progress_report.published_revision'),
+      )
+      .select([
+        'progress_report.id',
+        'progress_report.priority_id',
+        'reporting_period.key',
+        'progress_report.status_id',
+        'progress_report.updated_at',
+        'progress_report.version',
+        'progress_report.state',
+        'progress_report.published_revision',
+        'published.status as published_status',
+        'published.published_at',
+      ])
+      .orderBy('reporting_period.ends_on', 'desc')
+      .orderBy('reporting_period.starts_on', 'desc');
+  type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryRows>['execute']>>[number];
+  const toSummary = (r: SummaryRow): ReportSummary => ({
+    id: r.id,
+    periodKey: r.key,
+    statusId: r.status_id,
+    updatedAt: r.updated_at,
+    version: r.version,
+    state: r.state,
+    publishedRevision: r.published_revision,
+    publishedStatus: (r.published_status as FrozenStatus | null) ?? null,
+    publishedAt: r.published_at ?? null,
+  });
+
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
     findRow,
     withContent,
 
     async listForPriority(priorityId: string): Promise<ReportSummary[]> {
-      const rows = await db
-        .selectFrom('progress_report')
-        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .leftJoin('report_revision as published', (j) =>
-          j
-            .onRef('published.report_id', '=', 'progress_report.id')
-            .onRef('published.number', '=', 'progress_report.published_revision'),
-        )
-        .select([
-          'progress_report.id',
-          'reporting_period.key',
-          'progress_report.status_id',
-          'progress_report.updated_at',
-          'progress_report.version',
-          'progress_report.state',
-          'progress_report.published_revision',
-          'published.status as published_status',
-          'published.published_at',
-        ])
-        .where('progress_report.priority_id', '=', priorityId)
-        .orderBy('reporting_period.ends_on', 'desc')
-        .orderBy('reporting_period.starts_on', 'desc')
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        periodKey: r.key,
-        statusId: r.status_id,
-        updatedAt: r.updated_at,
-        version: r.version,
-        state: r.state,
-        publishedRevision: r.published_revision,
-        publishedStatus: (r.published_status as FrozenStatus | null) ?? null,
-        publishedAt: r.published_at ?? null,
-      }));
+      const rows = await summaryRows().where('progress_report.priority_id', '=', priorityId).execute();
+      return rows.map(toSummary);
+    },
+
+    /** Every priority's reports in one statement (as `listForPriority` gives each), by priority id. */
+    async listForOrganisation(organisationId: string): Promise<Map<string, ReportSummary[]>> {
+      const rows = await summaryRows().where('progress_report.organisation_id', '=', organisationId).execute();
+      const out = new Map<string, ReportSummary[]>();
+      for (const r of rows) {
+        const list = out.get(r.priority_id);
+        if (list) list.push(toSummary(r));
+        else out.set(r.priority_id, [toSummary(r)]);
+      }
+      return out;
     },
 
     async find(priorityId: string, periodId: string): Promise<Report | undefined> {

@@ -12,6 +12,12 @@ import { snapshotOf, snapshotOfRevision } from '../report.snapshot.ts';
 import type { ReadableReport, ReportBundle } from '../report.types.ts';
 import { accountable, actionAt, namedOn, type ReportContext } from './context.ts';
 
+/** What a reader may see of a report in draft or in sign-off: its last published revision. */
+const asPublished = (reports: ReportSummary[]): ReportSummary[] =>
+  reports
+    .filter((r) => r.publishedRevision !== null)
+    .map((r) => ({ ...r, state: 'published' as const, statusId: null, updatedAt: r.publishedAt ?? r.updatedAt }));
+
 export function readReportUseCases(ctx: ReportContext) {
   const { repo, plans, locate, loadBundle, mayReadDrafts, abilities } = ctx;
 
@@ -136,11 +142,18 @@ export function readReportUseCases(ctx: ReportContext) {
       if (!mayEver(actor, 'report.read')) authorize(actor, 'report.read');
       const priority = await plans.getPriority(actor, code);
       const all = await repo.listForPriority(priority.id);
+      return mayReadDrafts(actor) ? all : asPublished(all);
+    },
+
+    /**
+     * Every priority's reports (as `listForPriority` gives each), by priority id, in one statement
+     * however many priorities there are: for what lists them all (open data).
+     */
+    async listByPriority(actor: Actor): Promise<Map<string, ReportSummary[]>> {
+      if (!mayEver(actor, 'report.read')) authorize(actor, 'report.read');
+      const all = await repo.listForOrganisation(actor.organisationId);
       if (mayReadDrafts(actor)) return all;
-      // What a reader may see of a report in draft or in sign-off: its last published revision.
-      return all
-        .filter((r) => r.publishedRevision !== null)
-        .map((r) => ({ ...r, state: 'published' as const, statusId: null, updatedAt: r.publishedAt ?? r.updatedAt }));
+      return new Map([...all].map(([priorityId, reports]) => [priorityId, asPublished(reports)]));
     },
   };
 }
