@@ -44,7 +44,7 @@ describe('indicators and graphs in the browser', { timeout: 360_000 }, () => {
       ['2009-10-q1', '96'],
       ['2009-10-q2', '93.1'],
     ] as const) {
-      await page.locator('#period').fill(period);
+      await page.locator('#period').selectOption(period);
       await page.locator('#actual').fill(actual);
       await page.locator('#target').fill('95');
       await indicator.submit('Save value', new Screen(page, /^VFM 1 /, 'IndicatorPage'));

@@ -26,6 +26,48 @@ for (const engine of ENGINES) {
       assert.match(page, /2009\/10 Q1 76\.9% 80\.0% 76\.9%/);
     });
 
+    it('offers the periods of the indicator’s kind by their labels, and takes a period as the pages write it', async () => {
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
+      for (const q of ['2009-10-q3', '2009-10-q4']) await t.services.periods.ensure(actor, q);
+      const page = (await get(paths.indicators.show('OC-1c-i'))).body;
+      const choice = /<select[^>]*id="period"[^>]*>([\s\S]*?)<\/select>/.exec(page)?.[1] ?? '';
+      const offered = [...choice.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => [m[1], m[2]!.trim()]);
+      assert.deepEqual(offered.slice(0, 3), [
+        ['', 'Choose a period'],
+        ['2009-10-q4', '2009/10 Q4'],
+        ['2009-10-q3', '2009/10 Q3'],
+      ]);
+      assert.ok(
+        offered.every(([key]) => key === '' || /-q\d$/.test(key!)),
+        `only quarters for a quarterly indicator: ${offered.join(' ')}`,
+      );
+
+      // The API and other doors take the label too: "2009/10 Q3", not only 2009-10-q3.
+      const saved = await post(paths.indicators.values('OC-1c-i'), {
+        period: '2009/10 Q3',
+        actual: '79',
+        target: '80',
+      });
+      assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+      assert.match(htmlText((await get(paths.indicators.show('OC-1c-i'))).body), /2009\/10 Q3 79\.0% 80\.0%/);
+
+      // A period is added with its financial year as the pages write it (or the year it starts).
+      const added = await post(paths.periods.list, { kind: 'quarter', startYear: '2010/11', number: '1', dueOn: '' });
+      assert.equal(added.statusCode, 303, added.body.slice(0, 300));
+      assert.ok(await t.services.periods.findByKey(actor, '2010-11-q1'));
+      const mistyped = await post(paths.periods.list, { kind: 'quarter', startYear: '2010/12', number: '1' });
+      assert.equal(mistyped.statusCode, 422);
+      assert.match(errorSummary(mistyped.body).join(' '), /#startYear .*2010 is followed by 11, as in 2010\/11/);
+
+      // A half-year is not a period of a quarterly indicator: said in words, naming the field.
+      const wrong = await post(paths.indicators.values('OC-1c-i'), { period: '2009/10 H1', actual: '79' });
+      assert.equal(wrong.statusCode, 422);
+      assert.match(
+        errorSummary(wrong.body).join(' '),
+        /#period .*reported quarterly: choose a period of that kind, not 2009\/10 H1/,
+      );
+    });
+
     it('defines an indicator, records values, explains the status, and draws it in the report', async () => {
       const actor = systemActor((await t.services.organisations.getHome()).id, 't');
       const vfm = await t.services.plans.getPriority(actor, 'VfM-4d');

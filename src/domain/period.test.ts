@@ -10,6 +10,7 @@ import {
   nextPeriod,
   comparePeriods,
   PeriodKeyError,
+  parseFinancialYear,
 } from './period.ts';
 import type { IsoDate } from './dates.ts';
 
@@ -87,9 +88,36 @@ describe('reporting periods', () => {
     assert.equal(parsePeriodKey(' 2009-10-H1 ').key, '2009-10-h1');
   });
 
+  const written = [
+    ['2009/10 H1', '2009-10-h1'],
+    ['2009/10 Q3', '2009-10-q3'],
+    [' 2009/10  m07 ', '2009-10-m07'],
+    ['2009/10', '2009-10'],
+    ['Q3 2009/10', '2009-10-q3'],
+    ['2009/2010 H2', '2009-10-h2'],
+    ['1999/00 Q4', '1999-00-q4'],
+  ] as const;
+  for (const [input, key] of written) {
+    it(`takes "${input}" as the pages write it: ${key}`, () => {
+      const period = parsePeriodKey(input);
+      assert.equal(period.key, key);
+      assert.equal(parsePeriodKey(periodLabel(period)).key, key, 'its own label reads back');
+    });
+  }
+
+  it('reads a financial year as a person writes it, and says what is wrong', () => {
+    for (const input of ['2009/10', '2009-10', '2009/2010', '2009', ' 2009 / 10 '])
+      assert.equal(parseFinancialYear(input), 2009);
+    assert.throws(() => parseFinancialYear('2009/11'), /2009 is followed by 10, as in 2009\/10/);
+    assert.throws(() => parseFinancialYear('09/10'), /is not a financial year: write it like 2009\/10/);
+    assert.throws(() => parseFinancialYear(''), PeriodKeyError);
+  });
+
   const bad = [
     ['2009-11-h1', /financial year/],
-    ['2009/10 H1', /not a reporting period/],
+    ['2009/11 H1', /2009 is followed by 10/],
+    ['2009/10 H3', /half-year is h1 or h2/],
+    ['2009/10 first half', /not a reporting period: write the financial year and part as the pages do/],
     ['2009-10-h3', /half-year is h1 or h2/],
     ['2009-10-q5', /quarter is q1 to q4/],
     ['2009-10-m13', /m01 \(April\) to m12 \(March\)/],

@@ -26,6 +26,23 @@ export function financialYearLabel(startYear: number): string {
   return `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`;
 }
 
+/**
+ * A financial year as a person writes it — "2009/10", "2009-10", "2009/2010" or the year it
+ * starts, "2009" — as the year it starts. Throws PeriodKeyError naming what is wrong.
+ */
+export function parseFinancialYear(input: string): number {
+  const t = input.trim();
+  const m = /^(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?$/.exec(t);
+  if (!m)
+    throw new PeriodKeyError(`"${input}" is not a financial year: write it like ${financialYearLabel(2009)} (or 2009)`);
+  const start = Number(m[1]);
+  if (m[2] !== undefined && Number(m[2].slice(-2)) !== (start + 1) % 100)
+    throw new PeriodKeyError(
+      `"${input}" is not a financial year: ${start} is followed by ${String((start + 1) % 100).padStart(2, '0')}, as in ${financialYearLabel(start)}`,
+    );
+  return start;
+}
+
 /** The financial year a date falls in, as its start year (2009-05-01 → 2009; 2010-02-01 → 2009). */
 export function financialYearOf(date: IsoDate): number {
   const [y, m] = date.split('-').map(Number);
@@ -67,13 +84,32 @@ export function makePeriod(kind: PeriodKind, startYear: number, number = 1): Per
 
 export class PeriodKeyError extends Error {}
 
-/** Parses a period identifier; throws PeriodKeyError with a sentence a person can act on. */
+/**
+ * A period as the pages write it — "2009/10 Q3", "2009/10 H1", "2009/10 M07", "2009/10", with
+ * the part first ("Q3 2009/10") or the year in full ("2009/2010 Q3") — as its identifier
+ * ("2009-10-q3"); anything else unchanged (already an identifier, or not a period at all).
+ */
+function identifierOf(text: string): string {
+  const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  const partFirst = /^([hqm]\d{1,2}) (\d{4}\/\d{2}(?:\d{2})?)$/.exec(t);
+  const [year, part] = partFirst ? [partFirst[2]!, partFirst[1]] : (t.split(' ') as [string, string?]);
+  const m = /^(\d{4})\/(\d{2}|\d{4})$/.exec(year);
+  if (!m || (!partFirst && t.split(' ').length > 2)) return t;
+  if (part !== undefined && !/^[hqm]\d{1,2}$/.test(part)) return t;
+  return `${m[1]}-${m[2]!.slice(-2)}${part ? `-${part}` : ''}`;
+}
+
+/**
+ * Parses a reporting period, written as the pages show it ("2009/10 Q3") or as its identifier
+ * ("2009-10-q3"): every door (forms, API, imports) takes both. Throws PeriodKeyError with a
+ * sentence a person can act on.
+ */
 export function parsePeriodKey(input: string): Period {
-  const key = input.trim().toLowerCase();
+  const key = identifierOf(input);
   const m = /^(\d{4})-(\d{2})(?:-([hqm])(\d{1,2}))?$/.exec(key);
   if (!m) {
     throw new PeriodKeyError(
-      `"${input}" is not a reporting period: use the financial year and part, like 2009-10, 2009-10-h1, 2009-10-q2 or 2009-10-m07`,
+      `"${input}" is not a reporting period: write the financial year and part as the pages do, like 2009/10, 2009/10 H1, 2009/10 Q2 or 2009/10 M07 (or its identifier, like 2009-10-q2)`,
     );
   }
   const startYear = Number(m[1]);

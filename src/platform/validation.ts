@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../domain/errors.ts';
 import { parseUkDate } from '../domain/dates.ts';
 import { parseTimescale, type Timescale } from '../domain/timescale.ts';
-import { parsePeriodKey, type Period } from '../domain/period.ts';
+import { financialYearLabel, parseFinancialYear, parsePeriodKey, type Period } from '../domain/period.ts';
 
 export function issuesFromZod(error: z.ZodError, prefix = ''): FieldIssue[] {
   const seen = new Set<string>();
@@ -171,6 +171,30 @@ export function timescaleField(label: string) {
           return z.NEVER;
         }
         return t;
+      }),
+  );
+}
+
+/** A financial year as a person writes it ("2009/10", "2009", …), as the year it starts. */
+export function financialYearField(label = 'the financial year') {
+  return z.preprocess(
+    (v) => (typeof v === 'number' ? String(v) : cleanText(v)),
+    z
+      .string({ error: `Enter ${label}` })
+      .min(1, { error: `Enter ${label}` })
+      .transform((s, ctx): number => {
+        try {
+          const year = parseFinancialYear(s);
+          if (year >= 1990 && year <= 2200) return year;
+          ctx.addIssue({
+            code: 'custom',
+            message: `Enter ${label} from ${financialYearLabel(1990)} to ${financialYearLabel(2200)}`,
+          });
+          return z.NEVER;
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
       }),
   );
 }

@@ -1,6 +1,7 @@
 // Indicators → view models: the chart view every output draws, and the rows of the indicator page.
 
-import { formatValue, isRange, type Scaled } from '../../domain/indicators/indicator.ts';
+import { formatValue, isRange, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
+import { comparePeriods, periodLabel, type Period } from '../../domain/period.ts';
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import type { IndicatorChartView } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
@@ -98,4 +99,24 @@ export function presentPoints(indicator: Indicator, points: IndicatorPoint[]) {
       targetHigh: p.value.targetHigh === null ? '' : String(p.value.targetHigh / 10 ** unit.decimalPlaces),
     },
   }));
+}
+
+/**
+ * The periods a value can be recorded for, as the "Period" choice of the value form: the
+ * organisation's reporting periods of the indicator's kind (its quarters, for a quarterly one),
+ * newest first, by their labels; `chosen` (an identifier) selected.
+ */
+export function valuePeriodItems(
+  indicator: Pick<Indicator, 'frequency'>,
+  periods: readonly Period[],
+  chosen: string,
+): { value: string; text: string; selected?: boolean }[] {
+  const kind = FREQUENCY_PERIOD_KIND[indicator.frequency];
+  return [
+    { value: '', text: 'Choose a period' },
+    ...periods
+      .filter((p) => p.kind === kind)
+      .sort((a, b) => -comparePeriods(a, b))
+      .map((p) => ({ value: p.key, text: periodLabel(p), selected: p.key === chosen })),
+  ];
 }

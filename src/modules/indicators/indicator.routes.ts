@@ -18,14 +18,14 @@ import {
   FREQUENCY_LABELS,
   YTD_LABELS,
 } from './indicator.schemas.ts';
-import { chartViewOf, presentIndicator, presentPoints } from './indicator.presenter.ts';
+import { chartViewOf, presentIndicator, presentPoints, valuePeriodItems } from './indicator.presenter.ts';
 import { unitOf, type Indicator } from './indicator.service.ts';
 
 type Params = { code: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: { period?: string; saved?: string } }>;
 
 export function registerIndicatorRoutes(app: FastifyInstance, services: Services): void {
-  const { indicators, plans, people, organisations } = services;
+  const { indicators, plans, people, organisations, periods } = services;
 
   async function formPage(
     request: FastifyRequest,
@@ -163,9 +163,10 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     errors?: ErrorView,
   ) {
     const { indicator, points, rule } = await indicators.points(request.actor, request.params.code);
-    const [scale, priorities] = await Promise.all([
+    const [scale, priorities, reportingPeriods] = await Promise.all([
       organisations.statusScale(request.actor),
       plans.listPriorities(request.actor),
+      periods.list(request.actor),
     ]);
     const chart = chartViewOf(indicator, points.slice(-8));
     const rows = presentPoints(indicator, points);
@@ -190,6 +191,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
             }
           : null,
       valueForm: forms.value ?? { period: periodKey, ...(existing?.input ?? {}), comment: existing?.comment ?? '' },
+      valuePeriodItems: valuePeriodItems(indicator, reportingPeriods, (forms.value?.period ?? periodKey) as string),
       statusForm: forms.status ?? { period: periodKey },
       statusItems: [
         { value: '', text: 'Use the computed status' },

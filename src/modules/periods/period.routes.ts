@@ -43,7 +43,7 @@ export function registerPeriodRoutes(app: FastifyInstance, services: Services): 
       errors,
       kindItems: KIND_ITEMS.map((k) => ({ ...k, checked: (values.kind ?? 'half') === k.value })),
       partItems: PART_ITEMS.map((p) => ({ ...p, selected: String(values.number ?? '1') === p.value })),
-      yearHint: `The calendar year the financial year starts in: ${thisYear} for ${financialYearLabel(thisYear)}`,
+      yearHint: `As the pages write it, like ${financialYearLabel(thisYear)} (or the year it starts: ${thisYear})`,
     };
   };
 

@@ -2,13 +2,13 @@
 // number (forms) or from its identifier such as 2009-10-h1 (API, CLI).
 
 import { z } from 'zod';
-import { integer, choice, optionalUkDate, periodKeyField } from '../../platform/validation.ts';
+import { integer, choice, financialYearField, optionalUkDate, periodKeyField } from '../../platform/validation.ts';
 import { makePeriod, type Period } from '../../domain/period.ts';
 
 export const periodByParts = z
   .object({
     kind: choice('the kind of period', ['year', 'half', 'quarter', 'month'] as const),
-    startYear: integer('the year the financial year starts', 1990, 2200),
+    startYear: financialYearField(),
     number: z.preprocess((v) => (v === '' || v === undefined ? 1 : v), integer('which part of the year', 1, 12)),
     dueOn: optionalUkDate('the date reports are due'),
   })
