@@ -48,6 +48,32 @@ describeOnEachEngine('background jobs', (t) => {
     assert.ok(attempts.every((r) => r.attempts === 1));
   });
 
+  it('runs a job as its organisation: row-level security shows it only that organisation’s rows', async () => {
+    const mine = await organisation(t(), 'Job council');
+    const theirs = await organisation(t(), 'Other council');
+    const queue = createJobQueue(jobDatabase(t()));
+    const own = await queue.enqueue('look', mine, {});
+    const other = await queue.enqueue('look', theirs, {});
+    let seen: string[] = [];
+    assert.equal(
+      await queue.runOne({
+        look: () =>
+          t().units.run(async () => {
+            seen = (await t().units.db.selectFrom('job').select('id').execute()).map((r) => r.id);
+          }),
+      }),
+      true,
+    );
+    assert.ok(seen.includes(own.id), 'it sees its own organisation’s job');
+    assert.ok(!seen.includes(other.id), 'and not another organisation’s');
+    // Outside a job, a unit acting for nobody (the operator's) sees both: the job's scope is its own.
+    const all = await t().units.run(async () =>
+      (await t().units.db.selectFrom('job').select('id').execute()).map((r) => r.id),
+    );
+    assert.ok(all.includes(other.id) && all.includes(own.id));
+    await queue.runOne({ look: async () => undefined });
+  });
+
   it('marks a job failed with the message its handler threw', async () => {
     const org = await organisation(t(), 'Failing council');
     const queue = createJobQueue(jobDatabase(t()));

@@ -88,6 +88,12 @@ export interface Units<DB> {
   run<T>(fn: () => T, options?: UnitOfWorkOptions): T extends Promise<unknown> ? T : T | Promise<T>;
   /** The unit of work running now, if any. */
   current(): UnitOfWork | undefined;
+  /**
+   * Runs `fn` so that every unit of work it starts acts for `organisationId` (as a request's does
+   * once its actor is known): for work done on an organisation's behalf outside a request, such as
+   * a background job, so that row-level security holds there too.
+   */
+  actingFor<T>(organisationId: string, fn: () => T): T;
   /** Told of every unit of work that ends (tests count statements; metrics). */
   onFinish(listener: (stats: UnitStats) => void): () => void;
 }
@@ -392,6 +398,8 @@ export function createUnits<DB>(
   log: (error: unknown) => void = (error) => console.error('amber: after commit:', error),
 ): UnitsAndRaw<DB> {
   const storage = new AsyncLocalStorage<Work>();
+  /** The organisation the units started here act for (`actingFor`), if any. */
+  const acting = new AsyncLocalStorage<string>();
   const current = () => {
     const work = storage.getStore();
     return work && !work.finished ? work : undefined;
@@ -446,7 +454,12 @@ export function createUnits<DB>(
           throw new ActingForAnotherOrganisationError(running.organisationId, options.organisationId);
         return fn() as never;
       }
-      const work = new Work(options.readOnly === true, options.isolationLevel, unitDriver, options.organisationId);
+      const work = new Work(
+        options.readOnly === true,
+        options.isolationLevel,
+        unitDriver,
+        options.organisationId ?? acting.getStore(),
+      );
       let result: T;
       try {
         result = storage.run(work, fn);
@@ -467,6 +480,10 @@ export function createUnits<DB>(
       ) as never;
     },
     current,
+    actingFor<T>(organisationId: string, fn: () => T): T {
+      if (!UUID.test(organisationId)) throw new Error(`Not an organisation id: ${JSON.stringify(organisationId)}`);
+      return acting.run(organisationId, fn);
+    },
     onFinish(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

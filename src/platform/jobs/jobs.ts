@@ -109,7 +109,7 @@ export interface JobDatabase {
   raw: Kysely<any>;
   /** Bound to the current unit of work, for enqueueing and reading jobs in a use case. */
   db: Kysely<any>;
-  units: Pick<Units<unknown>, 'current' | 'run'>;
+  units: Pick<Units<unknown>, 'current' | 'run' | 'actingFor'>;
 }
 
 export function createJobQueue(
@@ -309,11 +309,15 @@ export function createJobQueue(
         return;
       }
       try {
-        const message = await handler({
-          job,
-          progress: (pct, message) => queue.reportProgress(job.id, pct, message),
-          storeFile: (file) => queue.storeFile(job, file),
-        });
+        // The job's work acts for its organisation, as the request that queued it did: row-level
+        // security shows and accepts only that organisation's rows (and what is shared with it).
+        const message = await units.actingFor(job.organisationId, () =>
+          handler({
+            job,
+            progress: (pct, message) => queue.reportProgress(job.id, pct, message),
+            storeFile: (file) => queue.storeFile(job, file),
+          }),
+        );
         await queue.complete(job.id, message ?? undefined);
       } catch (error) {
         await queue.fail(job.id, error instanceof Error ? error.message : String(error));
