@@ -10,7 +10,7 @@
 // refused naming the cell), a merged area its top-left value (the areas are listed so the
 // sheet's reader can refuse one that joins data cells).
 
-import ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import {
@@ -19,6 +19,7 @@ import {
   cellText,
   cellValue,
   checkZip,
+  loadExcel,
   type CellValue,
   type MergedArea,
   type SpreadsheetLimits,
@@ -32,7 +33,7 @@ const notAWorkbook = () =>
 export async function readWorkbookStreaming(data: Buffer, limits: SpreadsheetLimits): Promise<RawSheet[]> {
   await checkZip(data, limits);
   const { merges, book } = await prepass(data);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
+  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(Readable.from([data]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',

@@ -14,7 +14,7 @@
 // CSV: each sheet may also be uploaded as its own CSV file with the same columns (see readCsvSheet);
 // a CSV download escapes text that a spreadsheet would run as a formula, and reading drops it again.
 
-import ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import {
   type Post,
   type Taxonomy,
@@ -44,6 +44,7 @@ import {
   cellText,
   mergedMessage,
   mergesFrom,
+  loadExcel,
   numberText,
   readSpreadsheetOffThread,
   spreadsheetLimits,
@@ -767,7 +768,7 @@ export function sheetCsv(taxonomy: Taxonomy, data: ExerciseData, name: string): 
  * taxonomy (reference sheet and pre-filled volume rows).
  */
 export async function writeWorkbook(taxonomy: Taxonomy, data: ExerciseData): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = 'Amber';
   for (const s of sheetRows(taxonomy, data)) addSheet(workbook, s.name, s.header, s.rows, s.widths, s.note);
   return Buffer.from(await workbook.xlsx.writeBuffer());
@@ -775,7 +776,7 @@ export async function writeWorkbook(taxonomy: Taxonomy, data: ExerciseData): Pro
 
 /** One table as a workbook of one sheet (the baseline's exports). */
 export async function writeTableXlsx(title: string, header: string[], rows: Out[][]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = 'Amber';
   addSheet(
     workbook,
