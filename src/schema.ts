@@ -40,6 +40,10 @@ export interface StatusTable {
   description: Generated<string>;
   comment_required: Generated<boolean>;
   position: number;
+  /** In the rating order (migration 2026-12-06-200); false: neither better nor worse than others. */
+  rated: Generated<boolean>;
+  pattern: Generated<'none' | 'hatched' | 'dotted'>;
+  approval_role: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PersonTable {

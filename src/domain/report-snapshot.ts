@@ -14,7 +14,7 @@
 import type { IsoDate } from './dates.ts';
 import type { MilestoneProgress } from './milestone-progress.ts';
 import type { SignOffRole } from './report-workflow.ts';
-import type { Shape } from './status-scale.ts';
+import type { ApprovalRole, Pattern, Shape } from './status-scale.ts';
 import type { Timescale } from './timescale.ts';
 
 export const REPORT_SNAPSHOT_VERSION = 2;
@@ -26,6 +26,13 @@ export interface FrozenStatus {
   colour: string;
   shape: Shape;
   description: string;
+  /**
+   * The status's rules as signed (issue 13). Absent in revisions published before them, which
+   * read as they were then: rated, no pattern, no approval.
+   */
+  rated?: boolean;
+  pattern?: Pattern;
+  approvalRole?: ApprovalRole | null;
 }
 
 export interface FrozenPerson {

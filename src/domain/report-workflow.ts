@@ -10,6 +10,14 @@
 //
 // While a report waits for sign-off (submitted, officer_approved) nothing in it changes: an
 // approver returns it first. Sign-off and return are by a signed-in person, for themselves.
+//
+// A status may need approval by a named role (domain/status-scale.ts, issue 13): the second
+// person whose approval it needs is the one whose sign-off publishes the report. So a report with
+// such a status is published only when the accountable director signing it also holds that role;
+// otherwise the director's sign-off is refused, saying which role it needs, and the report waits
+// (an approver can return it, to choose another status). The first sign-off is not affected.
+
+import { approvalRoleLabel, type ApprovalRole } from './status-scale.ts';
 
 export const REPORT_STATES = ['draft', 'submitted', 'officer_approved', 'published'] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
@@ -30,6 +38,8 @@ export interface WorkflowActor {
   officer: boolean;
   /** Is this priority's accountable director (and holds the director's sign-off permission). */
   director: boolean;
+  /** The roles the person holds in the organisation (a status may need approval by one of them). */
+  roles?: readonly string[];
 }
 
 /** What the rules need to know of the report. */
@@ -41,6 +51,8 @@ export interface WorkflowReport {
   reasonMissing: boolean;
   /** The label of the chosen status, for messages. */
   statusLabel?: string | undefined;
+  /** The role whose holder must give the sign-off that publishes a report with the chosen status. */
+  approvalRole?: ApprovalRole | null | undefined;
 }
 
 export type Refusal =
@@ -50,6 +62,8 @@ export type Refusal =
   | { allowed: false; reason: 'not-now'; message: string }
   /** The report waits for sign-off: nothing in it changes. */
   | { allowed: false; reason: 'in-sign-off'; message: string }
+  /** The chosen status needs approval by a role the person signing does not hold. */
+  | { allowed: false; reason: 'needs-approval'; message: string }
   /** Something the step needs is missing: the field to fill in. */
   | { allowed: false; reason: 'incomplete'; field: 'status' | 'statusReason' | 'comment'; message: string };
 
@@ -143,6 +157,15 @@ export function decide(step: ReportStep, report: WorkflowReport, who: WorkflowAc
             reason: 'forbidden',
             message: 'Only the priority’s accountable director can give the second sign-off, which publishes it.',
           };
+        const needs = report.approvalRole;
+        if (needs && !(who.roles ?? []).includes(needs)) {
+          const role = approvalRoleLabel(needs).toLowerCase();
+          return {
+            allowed: false,
+            reason: 'needs-approval',
+            message: `The status ${report.statusLabel ?? 'chosen'} needs approval by ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}: the sign-off that publishes this report must be given by someone holding that role. Ask an administrator to give you the role, or return the report so another status can be chosen.`,
+          };
+        }
         return { allowed: true, to: 'published', opensRevision: false, signOff: 'accountable_director' };
       }
       if (!who.officer && !who.director)

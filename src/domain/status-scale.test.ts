@@ -5,9 +5,12 @@ import {
   TARGET_SCALE,
   checkScale,
   planScaleChange,
+  ratingRank,
   statusKeyFromLabel,
+  statusTravel,
   textColourOn,
   type Status,
+  type Travel,
 } from './status-scale.ts';
 
 describe('status scales', () => {
@@ -127,5 +130,73 @@ describe('status scales', () => {
         );
       });
     }
+  });
+});
+
+describe('statuses in and out of the rating order (issue 13)', () => {
+  const scale = [
+    { key: 'not-started', rated: false },
+    { key: 'green', rated: true },
+    { key: 'amber', rated: true },
+    { key: 'red', rated: true },
+    { key: 'completed', rated: false },
+  ];
+  it('ranks only rated statuses, best first, whatever stands between them', () => {
+    assert.deepEqual(
+      scale.map((s) => ratingRank(scale, s.key)),
+      [undefined, 0, 1, 2, undefined],
+    );
+  });
+  const travels: [string, string, Travel][] = [
+    ['red', 'green', 'improved'],
+    ['green', 'amber', 'worsened'],
+    ['amber', 'amber', 'unchanged'],
+    ['not-started', 'green', 'not-comparable'],
+    ['red', 'completed', 'not-comparable'],
+    ['not-started', 'completed', 'not-comparable'],
+    ['completed', 'completed', 'unchanged'],
+    ['green', 'gone', 'not-comparable'],
+  ];
+  for (const [from, to, travel] of travels)
+    it(`calls ${from} → ${to} ${travel}`, () => assert.equal(statusTravel(scale, from, to), travel));
+
+  it('refuses a scale with no rated status, on the first row’s rating field', () => {
+    const unrated = RAG_SCALE.map((s) => ({ ...s, rated: false }));
+    assert.deepEqual(
+      checkScale(unrated).map((i) => i.field),
+      ['statuses.0.rated'],
+    );
+  });
+  it('names the row of an unknown pattern or approval role', () => {
+    const odd = [
+      RAG_SCALE[0]!,
+      { ...RAG_SCALE[1]!, pattern: 'tartan' as never },
+      { ...RAG_SCALE[2]!, approvalRole: 'viewer' as never },
+    ];
+    assert.deepEqual(
+      checkScale(odd).map((i) => [i.field, i.message]),
+      [
+        ['statuses.1.pattern', 'Status 2: choose a pattern from the list'],
+        [
+          'statuses.2.approvalRole',
+          'Status 3: the approval must be by an accountable director or officer, a performance officer or an administrator',
+        ],
+      ],
+    );
+  });
+  it('says which statuses in use change meaning: out of the order, or needing another approval', () => {
+    const before: Status[] = RAG_SCALE.map((s, i) => ({ ...s, id: `id-${s.key}`, position: i }));
+    const change = planScaleChange(before, [
+      { ...RAG_SCALE[0]!, rated: false },
+      RAG_SCALE[1]!,
+      { ...RAG_SCALE[2]!, approvalRole: 'performance_officer', pattern: 'hatched' },
+    ]);
+    assert.deepEqual(
+      change.reruled.map((r) => [r.status.key, r.rated, r.approvalRole]),
+      [
+        ['green', false, null],
+        ['red', true, 'performance_officer'],
+      ],
+    );
   });
 });

@@ -1,8 +1,38 @@
-// An organisation's status scale: Red/Amber/Green by default, but any ordered list of statuses.
-// Colour is never the only signal: every status has a label and a shape drawn beside it.
+// An organisation's status scale: Red/Amber/Green by default, but any list of statuses a council
+// uses (issue 13). Colour is never the only signal: every status has a label and a shape drawn
+// beside it, and optionally a pattern (hatching) so a black-and-white print still tells them apart.
+//
+// A status is either *rated* — in the rating order, best first, so one rated status is better or
+// worse than another — or *unrated*: not started, suspended, completed are not better or worse
+// than Green, and nothing ranks them (dashboards count them apart; direction of travel says the
+// two are not comparable). The list's order is the order statuses are shown in; the rating order
+// is the order of the rated statuses within it.
+//
+// A status may need approval by a named role: a report with it is published only by a sign-off
+// given by someone holding that role (domain/report-workflow.ts).
+
+import { ROLE_LABELS, type Role } from './permissions.ts';
 
 export const SHAPES = ['circle', 'triangle', 'square', 'diamond', 'cross', 'pause', 'star'] as const;
 export type Shape = (typeof SHAPES)[number];
+
+/** A fill drawn over the colour: hatching or dots tell statuses apart in black and white. */
+export const PATTERNS = ['none', 'hatched', 'dotted'] as const;
+export type Pattern = (typeof PATTERNS)[number];
+export const PATTERN_LABELS: Record<Pattern, string> = { none: 'None', hatched: 'Hatched', dotted: 'Dotted' };
+
+/**
+ * The roles whose holders sign reports off or run the organisation's performance, so one of them
+ * can be the role a status's approval needs (contributors and viewers never sign a report off).
+ */
+export const APPROVAL_ROLES = [
+  'accountable_director',
+  'accountable_officer',
+  'performance_officer',
+  'administrator',
+] as const satisfies readonly Role[];
+export type ApprovalRole = (typeof APPROVAL_ROLES)[number];
+export const approvalRoleLabel = (role: ApprovalRole): string => ROLE_LABELS[role];
 
 export interface StatusDefinition {
   key: string;
@@ -13,7 +43,18 @@ export interface StatusDefinition {
   description: string;
   /** A report with this status cannot be submitted without a reason (used by the approval workflow). */
   commentRequired: boolean;
+  /** In the rating order (better or worse than other rated statuses); false: outside it (not started, completed...). */
+  rated: boolean;
+  pattern: Pattern;
+  /** A report with this status is published only by a sign-off from someone holding this role; null: no such rule. */
+  approvalRole: ApprovalRole | null;
 }
+
+/** The rules a status has unless it says otherwise: rated, no pattern, no approval (statuses saved before issue 13). */
+export const STATUS_RULE_DEFAULTS = { rated: true, pattern: 'none', approvalRole: null } as const satisfies Pick<
+  StatusDefinition,
+  'rated' | 'pattern' | 'approvalRole'
+>;
 
 export interface Status extends StatusDefinition {
   id: string;
@@ -21,7 +62,15 @@ export interface Status extends StatusDefinition {
 }
 
 export const RAG_SCALE: StatusDefinition[] = [
-  { key: 'green', label: 'Green', colour: '#00703c', shape: 'circle', description: 'On track', commentRequired: false },
+  {
+    key: 'green',
+    label: 'Green',
+    colour: '#00703c',
+    shape: 'circle',
+    description: 'On track',
+    commentRequired: false,
+    ...STATUS_RULE_DEFAULTS,
+  },
   {
     key: 'amber',
     label: 'Amber',
@@ -29,6 +78,7 @@ export const RAG_SCALE: StatusDefinition[] = [
     shape: 'triangle',
     description: 'Some delay or risk; recoverable',
     commentRequired: true,
+    ...STATUS_RULE_DEFAULTS,
   },
   {
     key: 'red',
@@ -37,11 +87,20 @@ export const RAG_SCALE: StatusDefinition[] = [
     shape: 'diamond',
     description: 'Off track; needs intervention',
     commentRequired: true,
+    ...STATUS_RULE_DEFAULTS,
   },
 ];
 
 export const TARGET_SCALE: StatusDefinition[] = [
-  { key: 'on-target', label: 'On target', colour: '#00703c', shape: 'circle', description: '', commentRequired: false },
+  {
+    key: 'on-target',
+    label: 'On target',
+    colour: '#00703c',
+    shape: 'circle',
+    description: '',
+    commentRequired: false,
+    ...STATUS_RULE_DEFAULTS,
+  },
   {
     key: 'behind-target',
     label: 'Behind target',
@@ -49,8 +108,17 @@ export const TARGET_SCALE: StatusDefinition[] = [
     shape: 'triangle',
     description: '',
     commentRequired: true,
+    ...STATUS_RULE_DEFAULTS,
   },
-  { key: 'failing', label: 'Failing', colour: '#d4351c', shape: 'diamond', description: '', commentRequired: true },
+  {
+    key: 'failing',
+    label: 'Failing',
+    colour: '#d4351c',
+    shape: 'diamond',
+    description: '',
+    commentRequired: true,
+    ...STATUS_RULE_DEFAULTS,
+  },
 ];
 
 export const STATUS_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -90,8 +158,54 @@ export function checkScale(statuses: StatusDefinition[]): { field: string; messa
         message: `Status ${i + 1} has the same label as status ${l + 1} ("${s.label}")`,
       });
     labels.set(lower, i);
+    if (!(PATTERNS as readonly string[]).includes(s.pattern))
+      issues.push({ field: `statuses.${i}.pattern`, message: `Status ${i + 1}: choose a pattern from the list` });
+    if (s.approvalRole !== null && !(APPROVAL_ROLES as readonly string[]).includes(s.approvalRole))
+      issues.push({
+        field: `statuses.${i}.approvalRole`,
+        message: `Status ${i + 1}: the approval must be by an accountable director or officer, a performance officer or an administrator`,
+      });
   });
+  if (statuses.length > 0 && !statuses.some((s) => s.rated))
+    issues.push({
+      field: 'statuses.0.rated',
+      message: 'At least one status must be in the rating order, so reports can be rated better or worse',
+    });
   return issues;
+}
+
+/**
+ * The rating rank of a status: 0 for the best rated status, 1 for the next rated one...;
+ * undefined for a status outside the rating order (it is neither better nor worse than any).
+ */
+export function ratingRank(scale: readonly Pick<StatusDefinition, 'key' | 'rated'>[], key: string): number | undefined {
+  let rank = 0;
+  for (const s of scale) {
+    if (s.key === key) return s.rated ? rank : undefined;
+    if (s.rated) rank++;
+  }
+  return undefined;
+}
+
+/** How one assessment compares with an earlier one, on the scale. */
+export type Travel = 'improved' | 'unchanged' | 'worsened' | 'not-comparable';
+
+/**
+ * The direction of travel from one status to another (by key, on `scale`): better or worse only
+ * between two rated statuses; the same status is unchanged; a move to or from a status outside
+ * the rating order (not started → Green, Green → completed), or one no longer on the scale, is
+ * not comparable.
+ */
+export function statusTravel(
+  scale: readonly Pick<StatusDefinition, 'key' | 'rated'>[],
+  fromKey: string,
+  toKey: string,
+): Travel {
+  if (fromKey === toKey) return 'unchanged';
+  const from = ratingRank(scale, fromKey);
+  const to = ratingRank(scale, toKey);
+  if (from === undefined || to === undefined) return 'not-comparable';
+  return to < from ? 'improved' : to > from ? 'worsened' : 'unchanged';
 }
 
 /** Black or white text, whichever reads better on the colour (WCAG relative luminance). */
@@ -119,6 +233,11 @@ export interface ScaleChange {
   rekeyed: { status: Status; key: string }[];
   /** Existing statuses kept under a new label (their reports show it). */
   renamed: { status: Status; label: string }[];
+  /**
+   * Existing statuses whose meaning changes: moved into or out of the rating order, or needing
+   * another approval (their unpublished reports are judged or signed off differently).
+   */
+  reruled: { status: Status; rated: boolean; approvalRole: ApprovalRole | null }[];
 }
 
 /**
@@ -148,11 +267,14 @@ export function planScaleChange(before: Status[], submitted: ScaleRow[]): ScaleC
   const rows = submitted.map(({ id: _shown, ...r }, i) => ({ ...r, id: ids[i] }));
   const rekeyed: ScaleChange['rekeyed'] = [];
   const renamed: ScaleChange['renamed'] = [];
+  const reruled: ScaleChange['reruled'] = [];
   for (const row of rows) {
     const status = row.id === undefined ? undefined : byId.get(row.id);
     if (!status) continue;
     if (status.key !== row.key) rekeyed.push({ status, key: row.key });
     if (status.label !== row.label) renamed.push({ status, label: row.label });
+    if (status.rated !== row.rated || status.approvalRole !== row.approvalRole)
+      reruled.push({ status, rated: row.rated, approvalRole: row.approvalRole });
   }
-  return { rows, removed: before.filter((s) => !claimed.has(s.id)), rekeyed, renamed };
+  return { rows, removed: before.filter((s) => !claimed.has(s.id)), rekeyed, renamed, reruled };
 }

@@ -55,6 +55,7 @@ import {
   cell,
   hex,
   pageSection,
+  patternSwatch,
   reportBody,
   table,
   text,
@@ -62,11 +63,12 @@ import {
 import { chartPngsInTurn } from './png.ts';
 import { reportPageFooter, reportPageHeader, type ReportView, type StatusView } from './report-view.ts';
 
-export type DirectionKey = 'better' | 'worse' | 'same' | 'new' | 'none';
+/** `not-comparable`: either status is outside the rating order (not started, completed...), so neither better nor worse. */
+export type DirectionKey = 'better' | 'worse' | 'same' | 'new' | 'none' | 'not-comparable';
 
 export interface DirectionView {
   key: DirectionKey;
-  /** "Better", "Worse", "Same", "New" or "Not known" (a status missing on either side). */
+  /** "Better", "Worse", "Same", "New", "Not comparable" or "Not known" (a status missing on either side). */
   label: string;
   /** ↑ ↓ → for better, worse, same; empty otherwise (the word stands alone). */
   arrow: string;
@@ -290,7 +292,7 @@ function summaryHeader(layout: Layout): Row {
 function summaryStatus(layout: Layout, lines: PlacedLine[], row: BoardPackRow): number {
   const height = row.status
     ? layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, row.status.label, { font: 'regular', size: TABLE }, false, {
-        mark: { shape: row.status.shape, colour: row.status.colour },
+        mark: { shape: row.status.shape, colour: row.status.colour, pattern: row.status.pattern },
       })
     : layout.place(lines, SUMMARY_COLUMNS, 3, CELL_PAD_TOP, statusText(row), {
         font: 'italic',
@@ -332,7 +334,7 @@ function summaryRow(layout: Layout, row: BoardPackRow): Row {
 function summaryTable(layout: Layout, view: BoardPackView): void {
   layout.heading(`Summary of priorities ${view.periodLabel}`, 16, lineHeight(TABLE) * 4, 0);
   layout.paragraph(
-    'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.',
+    'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; Not comparable when either is outside the rating order (like not started or completed); New when there is no earlier report.',
     { font: 'regular', size: BODY, colour: GREY },
     0,
     8,
@@ -512,7 +514,7 @@ function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
       children: [new Bookmark({ id: 'summary', children: [new TextRun(label)] })],
     }),
     text(
-      'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; New when there is no earlier report.',
+      'Direction of travel compares each priority’s status with its previous report’s: Better, Worse or Same; Not comparable when either is outside the rating order (like not started or completed); New when there is no earlier report.',
       { color: DOCX_GREY },
     ),
   ];
@@ -544,6 +546,7 @@ function docxSummary(view: BoardPackView): (Paragraph | Table)[] {
                         color: hex(row.status.textColour),
                         shading: { type: ShadingType.CLEAR, fill: hex(row.status.colour), color: 'auto' },
                       }),
+                      ...patternSwatch(row.status),
                     ],
                   })
                 : text(statusText(row), { italics: true, color: DOCX_GREY }),

@@ -110,6 +110,25 @@ export function table(widths: number[], rows: TableRow[]): Table {
 }
 
 /**
+ * A status's pattern as Word draws it: a one-character swatch shaded with stripes (hatched) or a
+ * screen of dots (dotted) in the ink that reads on the colour, ending the status's badge so a
+ * black-and-white print tells it apart. None for a status without a pattern.
+ */
+export function patternSwatch(status: Pick<StatusView, 'pattern' | 'colour' | 'textColour'>): TextRun[] {
+  if (!status.pattern || status.pattern === 'none') return [];
+  return [
+    new TextRun({
+      text: '\u2003',
+      shading: {
+        type: status.pattern === 'hatched' ? ShadingType.DIAGONAL_STRIPE : ShadingType.PERCENT_25,
+        fill: hex(status.colour),
+        color: hex(status.textColour),
+      },
+    }),
+  ];
+}
+
+/**
  * "Status:" then the shape and label on the status colour, then the description: never colour
  * alone. Single spaces only between the parts (repeated spaces are what checkers flag as layout).
  */
@@ -127,6 +146,7 @@ function statusParagraph(status: StatusView | null): Paragraph {
         color: hex(status.textColour),
         shading: { type: ShadingType.CLEAR, fill: hex(status.colour), color: 'auto' },
       }),
+      ...patternSwatch(status),
       ...(status.description ? [new TextRun({ text: ` – ${status.description}`, color: GREY })] : []),
     ],
   });

@@ -21,6 +21,7 @@ import type { ChartTable } from './charts/chart-view.ts';
 import { useObjectStreams } from './pdf-object-streams.ts';
 import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
 import { citedRiskText, reportPageFooter, reportPageHeader } from './report-view.ts';
+import { textColourOn } from '../domain/status-scale.ts';
 
 export type FontKey = 'regular' | 'bold' | 'italic';
 
@@ -139,7 +140,7 @@ export interface PlacedLine {
   style: TextStyle;
   bullet?: boolean;
   /** A status shape drawn just left of the text, at `x - MARK_WIDTH`. */
-  mark?: { shape: StatusView['shape']; colour: string };
+  mark?: { shape: StatusView['shape']; colour: string; pattern?: StatusView['pattern'] };
 }
 
 /** Room a status shape takes before its label in a table cell. */
@@ -485,7 +486,12 @@ export class Layout {
       if (mark) {
         const cy = top + line.dy + lineHeight(line.style.size) / 2 - 0.5;
         const cx = MARGIN.left + line.x - MARK_WIDTH + 5;
-        this.artifact(() => drawShape(doc, mark.shape, cx, cy, line.style.size * 0.42, mark.colour));
+        this.artifact(() =>
+          drawShape(doc, mark.shape, cx, cy, line.style.size * 0.42, mark.colour, {
+            kind: mark.pattern ?? 'none',
+            ink: textColourOn(mark.colour),
+          }),
+        );
       }
       this.inside(cells[line.col], () => {
         if (line.bullet) this.drawLine('•', MARGIN.left + line.x - 9, top + line.dy, line.style);
@@ -580,53 +586,71 @@ export class Layout {
 
 // ---- status ---------------------------------------------------------------------------------
 
-export function drawShape(
-  doc: PDFKit.PDFDocument,
-  shape: StatusView['shape'],
-  cx: number,
-  cy: number,
-  r: number,
-  colour: string,
-): void {
-  doc.save().fillColor(colour).strokeColor(colour);
-  const poly = (points: [number, number][]) => doc.polygon(...points).fill();
+/** The points of a shape's outline (the cross and the pause as filled outlines), for filling or clipping. */
+function shapeOutline(shape: StatusView['shape'], cx: number, cy: number, r: number): [number, number][][] {
   switch (shape) {
     case 'circle':
-      doc.circle(cx, cy, r).fill();
-      break;
+      return [];
     case 'triangle':
-      poly([
-        [cx, cy - r],
-        [cx + r * 1.1, cy + r * 0.85],
-        [cx - r * 1.1, cy + r * 0.85],
-      ]);
-      break;
+      return [
+        [
+          [cx, cy - r],
+          [cx + r * 1.1, cy + r * 0.85],
+          [cx - r * 1.1, cy + r * 0.85],
+        ],
+      ];
     case 'square':
-      doc.rect(cx - r * 0.85, cy - r * 0.85, r * 1.7, r * 1.7).fill();
-      break;
+      return [
+        [
+          [cx - r * 0.85, cy - r * 0.85],
+          [cx + r * 0.85, cy - r * 0.85],
+          [cx + r * 0.85, cy + r * 0.85],
+          [cx - r * 0.85, cy + r * 0.85],
+        ],
+      ];
     case 'diamond':
-      poly([
-        [cx, cy - r * 1.1],
-        [cx + r, cy],
-        [cx, cy + r * 1.1],
-        [cx - r, cy],
-      ]);
-      break;
-    case 'cross':
-      doc.lineWidth(r * 0.5).lineCap('round');
-      doc
-        .moveTo(cx - r * 0.75, cy - r * 0.75)
-        .lineTo(cx + r * 0.75, cy + r * 0.75)
-        .stroke();
-      doc
-        .moveTo(cx + r * 0.75, cy - r * 0.75)
-        .lineTo(cx - r * 0.75, cy + r * 0.75)
-        .stroke();
-      break;
+      return [
+        [
+          [cx, cy - r * 1.1],
+          [cx + r, cy],
+          [cx, cy + r * 1.1],
+          [cx - r, cy],
+        ],
+      ];
+    case 'cross': {
+      // The SVG badge's cross (16 × 16, centred on 8, 8), scaled to r.
+      const k = r / 7;
+      const pts: [number, number][] = [
+        [3, 1],
+        [8, 6],
+        [13, 1],
+        [15, 3],
+        [10, 8],
+        [15, 13],
+        [13, 15],
+        [8, 10],
+        [3, 15],
+        [1, 13],
+        [6, 8],
+        [1, 3],
+      ];
+      return [pts.map(([x, y]) => [cx + (x - 8) * k, cy + (y - 8) * k])];
+    }
     case 'pause':
-      doc.rect(cx - r * 0.8, cy - r, r * 0.55, r * 2).fill();
-      doc.rect(cx + r * 0.25, cy - r, r * 0.55, r * 2).fill();
-      break;
+      return [
+        [
+          [cx - r * 0.8, cy - r],
+          [cx - r * 0.25, cy - r],
+          [cx - r * 0.25, cy + r],
+          [cx - r * 0.8, cy + r],
+        ],
+        [
+          [cx + r * 0.25, cy - r],
+          [cx + r * 0.8, cy - r],
+          [cx + r * 0.8, cy + r],
+          [cx + r * 0.25, cy + r],
+        ],
+      ];
     case 'star': {
       const points: [number, number][] = [];
       for (let i = 0; i < 10; i++) {
@@ -634,11 +658,83 @@ export function drawShape(
         const angle = -Math.PI / 2 + (i * Math.PI) / 5;
         points.push([cx + radius * Math.cos(angle), cy + radius * Math.sin(angle)]);
       }
-      poly(points);
-      break;
+      return [points];
     }
   }
+}
+
+/**
+ * A status's pattern drawn inside an area already on the page (hatching: diagonal lines; dotted:
+ * a grid of dots), in `ink`, clipped to the area `outline` traces. A black-and-white print tells
+ * statuses of the same grey apart by it.
+ */
+export function drawPattern(
+  doc: PDFKit.PDFDocument,
+  pattern: StatusView['pattern'],
+  box: { x: number; y: number; width: number; height: number },
+  outline: () => void,
+  ink: string,
+): void {
+  if (pattern === 'none') return;
+  doc.save();
+  outline();
+  doc.clip();
+  if (pattern === 'hatched') {
+    doc.lineWidth(0.7).strokeColor(ink);
+    const step = 2.6;
+    for (let d = -box.height; d < box.width; d += step) {
+      doc
+        .moveTo(box.x + d, box.y + box.height)
+        .lineTo(box.x + d + box.height, box.y)
+        .stroke();
+    }
+  } else {
+    doc.fillColor(ink);
+    const step = 2.6;
+    for (let y = box.y + step / 2; y < box.y + box.height; y += step)
+      for (let x = box.x + step / 2; x < box.x + box.width; x += step) doc.circle(x, y, 0.55).fill();
+  }
   doc.restore();
+}
+
+export function drawShape(
+  doc: PDFKit.PDFDocument,
+  shape: StatusView['shape'],
+  cx: number,
+  cy: number,
+  r: number,
+  colour: string,
+  pattern: { kind: StatusView['pattern']; ink: string } = { kind: 'none', ink: colour },
+): void {
+  doc.save().fillColor(colour).strokeColor(colour);
+  const outline = () => {
+    if (shape === 'circle') doc.circle(cx, cy, r);
+    else for (const points of shapeOutline(shape, cx, cy, r)) doc.polygon(...points);
+  };
+  if (shape === 'cross') {
+    // Drawn as two round-capped strokes (as before patterns); the pattern fills the same outline.
+    doc.lineWidth(r * 0.5).lineCap('round');
+    doc
+      .moveTo(cx - r * 0.75, cy - r * 0.75)
+      .lineTo(cx + r * 0.75, cy + r * 0.75)
+      .stroke();
+    doc
+      .moveTo(cx + r * 0.75, cy - r * 0.75)
+      .lineTo(cx - r * 0.75, cy + r * 0.75)
+      .stroke();
+  } else {
+    outline();
+    doc.fill();
+  }
+  doc.restore();
+  const size = r * 1.2;
+  drawPattern(
+    doc,
+    pattern.kind,
+    { x: cx - size, y: cy - size, width: size * 2, height: size * 2 },
+    outline,
+    pattern.ink,
+  );
 }
 
 /** "Status:" then a swatch of the status colour holding its shape and label, then its description. */
@@ -674,7 +770,10 @@ function statusLine(layout: Layout, status: StatusView | null): void {
         .roundedRect(badgeX, y - 3, tagWidth, lh + 5, 3)
         .stroke()
         .restore();
-      drawShape(doc, status.shape, badgeX + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour);
+      drawShape(doc, status.shape, badgeX + 8 + 6, y + lh / 2 - 0.5, 5.2, status.textColour, {
+        kind: status.pattern ?? 'none',
+        ink: status.colour,
+      });
     });
     layout.drawLine(status.label, cursor + 8 + 12 + 5, y, tagStyle);
     cursor += tagWidth + 10;
@@ -921,7 +1020,7 @@ function graphTableRows(layout: Layout, table: ChartTable, columns: Column[]): {
         // The label beside the status's shape, drawn: Noto Sans has no glyphs for ● ▲ ◆.
         const colour = COLOUR.test(row.status.colour) ? row.status.colour : GREY;
         return layout.place(lines, columns, col, CELL_PAD_TOP, row.status.label, cellStyle, false, {
-          mark: { shape: row.status.shape, colour },
+          mark: { shape: row.status.shape, colour, pattern: row.status.pattern },
         });
       }
       const style = c.key === 'period' ? headerStyle : cellStyle;

@@ -16,6 +16,10 @@ export interface StatusView {
   /** A character that draws the shape in text outputs: ● ▲ ■ ◆ ✖ ‖ ★ */
   symbol: string;
   description: string;
+  /** Drawn over the colour (hatching, dots) so black and white still tells statuses apart; 'none' for most. */
+  pattern: 'none' | 'hatched' | 'dotted';
+  /** Outside the rating order (neither better nor worse): said in words beside it where statuses are counted. */
+  unrated: boolean;
 }
 
 export interface SignOffView {
@@ -180,7 +184,10 @@ export const SHAPE_SYMBOLS: Record<StatusView['shape'], string> = {
 };
 
 /** A status on the organisation's scale as every output shows it: label, shape and colour. */
-export function presentStatus(status: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'>): StatusView {
+export function presentStatus(
+  status: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'> &
+    Partial<Pick<Status, 'pattern' | 'rated'>>,
+): StatusView {
   return {
     key: status.key,
     label: status.label,
@@ -189,6 +196,9 @@ export function presentStatus(status: Pick<Status, 'key' | 'label' | 'colour' | 
     shape: status.shape,
     symbol: SHAPE_SYMBOLS[status.shape],
     description: status.description,
+    // Statuses frozen before issue 13 have neither: plain and rated, as they were then.
+    pattern: status.pattern ?? 'none',
+    unrated: status.rated === false,
   };
 }
 

@@ -35,6 +35,8 @@ function statusView(key: string): StatusView {
     shape: s.shape,
     symbol: SHAPE_SYMBOLS[s.shape],
     description: s.description,
+    pattern: s.pattern,
+    unrated: !s.rated,
   };
 }
 

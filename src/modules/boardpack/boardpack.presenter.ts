@@ -1,9 +1,10 @@
 // BoardPack → BoardPackView (the view model the PDF and DOCX render), and the form's choices.
-// Direction of travel compares the status's position on the organisation's scale with the
-// previous report's (earlier on the scale is better), as the dashboard does.
+// Direction of travel compares the status's place in the organisation's rating order with the
+// previous report's (earlier is better), as the dashboard does; a status outside the rating order
+// (not started, completed...) is neither better nor worse: "Not comparable".
 
 import { formatDate } from '../../domain/dates.ts';
-import type { Status } from '../../domain/status-scale.ts';
+import { statusTravel, type Status } from '../../domain/status-scale.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import type { BoardPackView, DirectionView } from '../../render/board-pack.ts';
 import { presentReport, standingOf } from '../reports/report.presenter.ts';
@@ -27,7 +28,9 @@ export function directionOfTravel(item: BoardPackItem, statuses: Status[]): Dire
   const label = item.previous.statusLabel ?? (from >= 0 ? statuses[from]!.label : undefined);
   const was = label ? `${label} in ${item.previous.periodLabel}` : `No status in ${item.previous.periodLabel}`;
   if (from < 0 || to < 0) return { key: 'none', label: 'Not known', arrow: '', detail: was };
-  const key = to < from ? 'better' : to > from ? 'worse' : 'same';
+  const travel = statusTravel(statuses, statuses[from]!.key, statuses[to]!.key);
+  if (travel === 'not-comparable') return { key: 'not-comparable', label: 'Not comparable', arrow: '', detail: was };
+  const key = travel === 'improved' ? 'better' : travel === 'worsened' ? 'worse' : 'same';
   return {
     key,
     label: key === 'better' ? 'Better' : key === 'worse' ? 'Worse' : 'Same',

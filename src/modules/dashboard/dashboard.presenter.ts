@@ -15,8 +15,13 @@ const listLink = (period: string, filter: { theme?: string; status?: string }) =
 };
 
 export function presentDashboard(d: Dashboard) {
+  // Rated statuses first, best to worst; statuses outside the rating order (not started,
+  // completed...) are counted apart after them, said so in their heading.
   const columns = [
-    ...d.statuses.map((s) => ({ key: s.key, label: s.label, status: presentStatus(s) })),
+    ...d.statuses.filter((s) => s.rated).map((s) => ({ key: s.key, label: s.label, status: presentStatus(s) })),
+    ...d.statuses
+      .filter((s) => !s.rated)
+      .map((s) => ({ key: s.key, label: `${s.label} (not rated)`, status: presentStatus(s) })),
     // A status published reports keep that the scale no longer has.
     ...d.formerStatuses.map((s) => ({
       key: s.key,
@@ -54,7 +59,14 @@ export function presentDashboard(d: Dashboard) {
         fromPeriodLabel: c.fromPeriodLabel,
         from: from ? presentStatus(from) : null,
         to: to ? presentStatus(to) : null,
-        direction: c.better === null ? 'Changed' : c.better ? 'Better' : 'Worse',
+        direction:
+          c.travel === 'improved'
+            ? 'Better'
+            : c.travel === 'worsened'
+              ? 'Worse'
+              : c.travel === 'not-comparable'
+                ? 'Not comparable'
+                : 'Changed',
         href: paths.reports.show(c.code, p),
       };
     }),

@@ -15,7 +15,7 @@ function shownStatus(report: string, publishedOnly: boolean) {
     where r.report_id = ${sql.ref(`${report}.id`)} and r.number = ${sql.ref(`${report}.published_revision`)})`;
   if (publishedOnly) return published;
   const live = sql<unknown>`(select jsonb_build_object('key', s.key, 'label', s.label, 'colour', s.colour,
-    'shape', s.shape, 'description', s.description) from status s where s.id = ${sql.ref(`${report}.status_id`)})`;
+    'shape', s.shape, 'description', s.description, 'rated', s.rated, 'pattern', s.pattern) from status s where s.id = ${sql.ref(`${report}.status_id`)})`;
   return sql<unknown>`(case when ${sql.ref(`${report}.state`)} = 'published' then ${published} else ${live} end)`;
 }
 

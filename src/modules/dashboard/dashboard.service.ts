@@ -6,7 +6,7 @@ import type { Actor } from '../../domain/actor.ts';
 import { authorize, can } from '../../domain/permissions.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
-import type { Status } from '../../domain/status-scale.ts';
+import { statusTravel, type Status, type Travel } from '../../domain/status-scale.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { Timescale } from '../../domain/timescale.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
@@ -23,7 +23,12 @@ export interface Dashboard {
   /** Per theme: count per status key, plus "none" (report without a status) and "no-report". */
   themes: { themeId: string; themeTitle: string; counts: Record<string, number>; total: number }[];
   totals: Record<string, number>;
-  changes: (StatusChange & { fromPeriodLabel: string; better: boolean | null })[];
+  /**
+   * `travel` compares the two statuses on the scale as it is now: better or worse only between
+   * rated statuses, `not-comparable` to or from one outside the rating order (or no longer on the
+   * scale); null when either report has no status. `better` is the same, as true/false/null.
+   */
+  changes: (StatusChange & { fromPeriodLabel: string; better: boolean | null; travel: Travel | null })[];
   overdue: (OverdueMilestone & { timescale: Timescale; revised: Timescale | null })[];
   offTarget: { indicator: Indicator; point: IndicatorPoint }[];
   today: IsoDate;
@@ -87,16 +92,16 @@ export function createDashboardService({ repo, periods, organisations, indicator
         themes.set(row.themeId, theme);
       }
 
-      // Better or worse by the statuses' places on the scale as it is now (by key).
-      const position = (status: FrozenStatus | null) => (status ? statuses.findIndex((s) => s.key === status.key) : -1);
+      // Better or worse by the statuses' places in the rating order as the scale is now (by key):
+      // a status outside the order (not started, completed) is neither.
       const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn, publishedOnly)).map(
         (c) => {
-          const from = position(c.from);
-          const to = position(c.to);
+          const travel = c.from && c.to ? statusTravel(statuses, c.from.key, c.to.key) : null;
           return {
             ...c,
             fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
-            better: from < 0 || to < 0 ? null : to < from,
+            travel,
+            better: travel === 'improved' ? true : travel === 'worsened' ? false : null,
           };
         },
       );

@@ -3,6 +3,7 @@
 
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
 import { STATE_LABELS } from '../../domain/report-workflow.ts';
+import { approvalRoleLabel } from '../../domain/status-scale.ts';
 import { presentStatus, type StatusView } from '../../render/report-view.ts';
 import { paths } from '../../paths.ts';
 import type { StatusScalePlan } from './organisation.service.ts';
@@ -32,6 +33,24 @@ export function presentScaleConfirmation(plan: StatusScalePlan): ScaleConfirmati
     ...change.rekeyed
       .filter((r) => used.has(r.status.id))
       .map((r) => `${r.status.label}’s key changes from ${r.status.key} to ${r.key}; the reports below keep it.`),
+    ...change.reruled
+      .filter((r) => used.has(r.status.id))
+      .flatMap((r) => [
+        ...(r.rated === r.status.rated
+          ? []
+          : [
+              r.rated
+                ? `${r.status.label} joins the rating order: it is compared as better or worse than other statuses.`
+                : `${r.status.label} leaves the rating order: it is no longer better or worse than other statuses.`,
+            ]),
+        ...(r.approvalRole === r.status.approvalRole
+          ? []
+          : [
+              r.approvalRole
+                ? `${r.status.label} needs approval by ${article(approvalRoleLabel(r.approvalRole))}: the reports below are published only by a sign-off from someone holding that role.`
+                : `${r.status.label} no longer needs approval by a particular role.`,
+            ]),
+      ]),
   ];
   return {
     changes,
@@ -46,3 +65,6 @@ export function presentScaleConfirmation(plan: StatusScalePlan): ScaleConfirmati
     })),
   };
 }
+
+/** "an Administrator", "a Performance officer", in lower case after the article. */
+export const article = (label: string): string => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;

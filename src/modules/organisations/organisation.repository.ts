@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, OrganisationTable } from '../../schema.ts';
 import { sql, type Selectable } from 'kysely';
-import type { Status, Shape } from '../../domain/status-scale.ts';
+import type { ApprovalRole, Pattern, Status, Shape } from '../../domain/status-scale.ts';
 
 export type OrganisationKind = OrganisationTable['kind'];
 
@@ -56,6 +56,9 @@ export interface StatusInput {
   shape: Shape;
   description: string;
   commentRequired: boolean;
+  rated: boolean;
+  pattern: Pattern;
+  approvalRole: ApprovalRole | null;
 }
 
 function organisationQueries(db: Kysely<DB>) {
@@ -237,6 +240,9 @@ function organisationQueries(db: Kysely<DB>) {
         shape: r.shape as Shape,
         description: r.description,
         commentRequired: r.comment_required,
+        rated: r.rated,
+        pattern: r.pattern,
+        approvalRole: r.approval_role as ApprovalRole | null,
         position: r.position,
       }));
     },
@@ -339,6 +345,9 @@ function organisationQueries(db: Kysely<DB>) {
           shape: s.shape,
           description: s.description,
           comment_required: s.commentRequired,
+          rated: s.rated,
+          pattern: s.pattern,
+          approval_role: s.approvalRole,
           position,
         };
         if (s.id) {

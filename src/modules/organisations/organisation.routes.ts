@@ -7,7 +7,14 @@ import { ValidationError } from '../../domain/errors.ts';
 import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { errorView, type ErrorView } from '../../platform/views/views.ts';
-import { SHAPES } from '../../domain/status-scale.ts';
+import {
+  APPROVAL_ROLES,
+  PATTERNS,
+  PATTERN_LABELS,
+  SHAPES,
+  approvalRoleLabel,
+  type Pattern,
+} from '../../domain/status-scale.ts';
 import {
   organisationInput,
   statusScaleInput,
@@ -15,13 +22,17 @@ import {
   ORGANISATION_KIND_LABELS,
 } from './organisation.schemas.ts';
 import { STATUS_PRESETS, StatusScaleChangeUnconfirmedError } from './organisation.service.ts';
-import { presentScaleConfirmation } from './organisation.presenter.ts';
+import { article, presentScaleConfirmation } from './organisation.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 
 type Params = { id: string };
 
 /** A form field as typed (the confirmation page carries the rows on as they were sent). */
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** A row's place in the rating order as the form sends it: `no` (outside it) or `yes` (the default). */
+const ratedOf = (v: unknown): 'yes' | 'no' => (v === false || v === 'no' ? 'no' : 'yes');
+const patternOf = (v: unknown): Pattern => ((PATTERNS as readonly unknown[]).includes(v) ? (v as Pattern) : 'none');
+const approvalOf = (v: unknown): string => (typeof v === 'string' && v !== 'none' ? v : '');
 
 export function registerOrganisationRoutes(app: FastifyInstance, services: Services): void {
   const { organisations } = services;
@@ -206,6 +217,9 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
         shape: 'square',
         description: '',
         commentRequired: false,
+        rated: 'yes',
+        pattern: 'none',
+        approvalRole: '',
       });
     return {
       template: 'organisations/views/status-scale.njk',
@@ -224,6 +238,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
                 ? (r.shape as (typeof SHAPES)[number])
                 : 'square',
               description: '',
+              pattern: patternOf(r.pattern),
             })
           : null,
         shapeItems: SHAPES.map((s) => ({
@@ -231,6 +246,31 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
           text: s.charAt(0).toUpperCase() + s.slice(1),
           selected: r.shape === s,
         })),
+        ratedItems: [
+          {
+            value: 'yes',
+            text: 'In the rating order (better or worse than others)',
+            checked: ratedOf(r.rated) === 'yes',
+          },
+          {
+            value: 'no',
+            text: 'Outside the rating order (neither better nor worse, like not started or completed)',
+            checked: ratedOf(r.rated) === 'no',
+          },
+        ],
+        patternItems: PATTERNS.map((p) => ({
+          value: p,
+          text: PATTERN_LABELS[p],
+          selected: patternOf(r.pattern) === p,
+        })),
+        approvalItems: [
+          { value: '', text: 'No approval needed', selected: approvalOf(r.approvalRole) === '' },
+          ...APPROVAL_ROLES.map((role) => ({
+            value: role,
+            text: `Approval by ${article(approvalRoleLabel(role))}`,
+            selected: approvalOf(r.approvalRole) === role,
+          })),
+        ],
       })),
       presets: Object.entries(STATUS_PRESETS).map(([key, p]) => ({ key, label: p.label })),
     };
@@ -300,6 +340,9 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
             shape: textOf(r.shape),
             description: textOf(r.description),
             commentRequired: r.commentRequired === true || r.commentRequired === 'yes',
+            rated: ratedOf(r.rated),
+            pattern: patternOf(r.pattern),
+            approvalRole: approvalOf(r.approvalRole),
           })),
         });
       }

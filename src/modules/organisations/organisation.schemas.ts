@@ -3,7 +3,7 @@
 import { SLUG_MAX, SLUG_PATTERN } from '../../domain/organisation-slug.ts';
 import { z } from 'zod';
 import { requiredText, optionalText, checkbox, choice } from '../../platform/validation.ts';
-import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
+import { SHAPES, PATTERNS, APPROVAL_ROLES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
 
 export const ORGANISATION_KINDS = ['council', 'public_body', 'private', 'voluntary', 'other'] as const;
 export const ORGANISATION_KIND_LABELS: Record<(typeof ORGANISATION_KINDS)[number], string> = {
@@ -63,6 +63,23 @@ export const statusInput = z.object({
   shape: choice('a shape', SHAPES),
   description: optionalText('description', 300),
   commentRequired: checkbox(),
+  /**
+   * In the rating order (`yes`, the default: statuses saved before issue 13 and API clients that
+   * do not send it) or outside it (`no`: neither better nor worse, like not started or completed).
+   */
+  rated: z.preprocess(
+    (v) => (v === undefined || v === null || v === '' || v === 'yes' ? true : v === 'no' ? false : v),
+    z.boolean({ error: 'Select whether the status is in the rating order' }),
+  ),
+  pattern: z.preprocess(
+    (v) => (v === undefined || v === null || v === '' ? 'none' : v),
+    z.enum(PATTERNS, { error: 'Select a pattern: none, hatched or dotted' }),
+  ),
+  /** The role whose holder must give the sign-off that publishes a report with this status; none by default. */
+  approvalRole: z.preprocess(
+    (v) => (v === undefined || v === null || v === '' || v === 'none' ? null : v),
+    z.enum(APPROVAL_ROLES, { error: 'Select who must approve the status, or no approval' }).nullable(),
+  ),
 });
 
 export const statusScaleInput = z.object({

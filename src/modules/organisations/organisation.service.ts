@@ -154,6 +154,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       ...change.removed,
       ...change.rekeyed.map((r) => r.status),
       ...change.renamed.map((r) => r.status),
+      ...change.reruled.map((r) => r.status),
     ].map((s) => s.id);
     const byId = new Map(before.map((s) => [s.id, s]));
     const affected = (await repo.listUnpublishedReportsUsing(actor.organisationId, [...new Set(touched)])).map(

@@ -127,6 +127,8 @@ function refuse(decision: Extract<Decision, { allowed: false }>): never {
   switch (decision.reason) {
     case 'forbidden':
       throw new ForbiddenError('FORBIDDEN', decision.message);
+    case 'needs-approval':
+      throw new ForbiddenError('STATUS_NEEDS_APPROVAL', decision.message);
     case 'in-sign-off':
       throw new ReportInSignOffError(decision.message);
     case 'not-now':
@@ -173,6 +175,7 @@ export function createReportAggregate({ repo, organisations, loadBundle }: Repor
             statusChosen: status !== undefined,
             reasonMissing: status?.commentRequired === true && row.statusReason.trim() === '',
             statusLabel: status?.label,
+            approvalRole: status?.approvalRole,
           },
           c.who(before),
           c.comment,

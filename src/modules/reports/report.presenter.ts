@@ -13,6 +13,10 @@ import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
+import { approvalRoleLabel } from '../../domain/status-scale.ts';
+
+/** "an accountable director", "a performance officer". */
+const article = (label: string): string => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 import type { Milestone } from './report.repository.ts';
 import type { ReportBundle, ReadableReport } from './report.types.ts';
 import type { ReportChangedError } from './report.errors.ts';
@@ -159,12 +163,18 @@ export function presentWorkflow(
     officer_approved: `Waiting for the accountable director${bundle?.priority.accountableDirector ? ` (${bundle.priority.accountableDirector.name})` : ''} to sign it off, which publishes it.`,
     published: 'Published. A change opens a new revision; readers see this one until the next is published.',
   }[r.state];
+  // A status that needs approval by a role (issue 13) says so while the report waits for sign-off.
+  const status = bundle?.report.statusId ? bundle.statuses.find((s) => s.id === bundle.report.statusId) : undefined;
+  const approval =
+    status?.approvalRole && (r.state === 'submitted' || r.state === 'officer_approved')
+      ? ` Its status, ${status.label}, needs approval by ${article(approvalRoleLabel(status.approvalRole))}: the accountable director’s sign-off publishes it only if they hold that role.`
+      : '';
   return {
     state: r.state,
     stateLabel: STATE_LABELS[r.state],
     revision: r.revision,
     publishedRevision: r.publishedRevision,
-    next,
+    next: `${next}${approval}`,
     /** A joint priority's other owners, and whether each has signed this revision (issue 11). */
     joint: (r.joint ?? []).map((j) => ({
       partnerName: j.partnerName,

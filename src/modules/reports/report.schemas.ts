@@ -239,7 +239,23 @@ const progress = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suspended'), reason: text(5_000) }).strict(),
 ]);
 const progressState = z.enum(['met', 'slipped', 'missed', 'suspended', 'overdue', 'due']);
-const frozenStatus = z.object({ key: text(100), label: text(200), colour, shape, description: text(1_000) }).strict();
+/** A status's pattern and rules as signed (issue 13): absent in revisions published before them. */
+const pattern = z.enum(['none', 'hatched', 'dotted']);
+const frozenStatus = z
+  .object({
+    key: text(100),
+    label: text(200),
+    colour,
+    shape,
+    description: text(1_000),
+    rated: z.boolean().optional(),
+    pattern: pattern.optional(),
+    approvalRole: z
+      .enum(['accountable_director', 'accountable_officer', 'performance_officer', 'administrator'])
+      .nullable()
+      .optional(),
+  })
+  .strict();
 const frozenAction = z
   .object({
     description: text(20_000),
@@ -262,7 +278,9 @@ const frozenAction = z
       .max(50),
   })
   .strict();
-const chartStatus = z.object({ label: text(200), colour, shape, symbol: text(4) }).strict();
+const chartStatus = z
+  .object({ label: text(200), colour, shape, symbol: text(4), pattern: pattern.optional() })
+  .strict();
 const chart = z
   .object({
     code: text(100),
@@ -392,7 +410,9 @@ export const legacyRevisionSchema = z.object({
   period: z.object({ key: text(20) }),
   graphs: z.array(z.object({ chart })).max(50),
   summary: paragraphs(TEXT_LIMITS.summary),
-  status: frozenStatus.extend({ textColour: text(20).optional(), symbol: text(4).optional() }).nullable(),
+  status: frozenStatus
+    .extend({ textColour: text(20).optional(), symbol: text(4).optional(), unrated: z.boolean().optional() })
+    .nullable(),
   statusReason: paragraphs(TEXT_LIMITS.statusReason),
   achievements: textList,
   challenges: textList,

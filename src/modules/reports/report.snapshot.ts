@@ -19,12 +19,19 @@ import type { Action, StoredRevision } from './report.repository.ts';
 import type { ReportBundle } from './report.types.ts';
 import { legacyRevisionSchema, reportSnapshotSchema, type LegacyRevision } from './report.schemas.ts';
 
-export const frozenStatus = (s: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'>): FrozenStatus => ({
+export const frozenStatus = (
+  s: Pick<Status, 'key' | 'label' | 'colour' | 'shape' | 'description'> &
+    Partial<Pick<Status, 'rated' | 'pattern' | 'approvalRole'>>,
+): FrozenStatus => ({
   key: s.key,
   label: s.label,
   colour: s.colour,
   shape: s.shape,
   description: s.description,
+  // The rules as signed; a status frozen before them has none and reads as it did then.
+  ...(s.rated === undefined ? {} : { rated: s.rated }),
+  ...(s.pattern === undefined ? {} : { pattern: s.pattern }),
+  ...(s.approvalRole === undefined ? {} : { approvalRole: s.approvalRole }),
 });
 
 const frozenActions = (actions: Action[]): FrozenAction[] =>

@@ -26,7 +26,19 @@ export const MAIN_TABLES: Readonly<Record<string, { carried: readonly string[]; 
     },
   },
   status: {
-    carried: ['id', 'key', 'label', 'colour', 'shape', 'description', 'comment_required', 'position'],
+    carried: [
+      'id',
+      'key',
+      'label',
+      'colour',
+      'shape',
+      'description',
+      'comment_required',
+      'position',
+      'rated',
+      'pattern',
+      'approval_role',
+    ],
     leftOut: { organisation_id: ORG },
   },
   person: {

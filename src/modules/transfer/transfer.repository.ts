@@ -37,6 +37,10 @@ export interface StatusRecord {
   shape: string;
   description: string;
   commentRequired: boolean;
+  /** Absent in files written before issue 13: rated, no pattern, no approval. */
+  rated?: boolean | undefined;
+  pattern?: 'none' | 'hatched' | 'dotted' | undefined;
+  approvalRole?: string | null | undefined;
   position: number;
 }
 export interface PersonRecord {
@@ -436,6 +440,9 @@ function transferQueries(db: Kysely<DB>) {
             shape: r.shape,
             description: r.description,
             comment_required: r.commentRequired,
+            rated: r.rated ?? true,
+            pattern: r.pattern ?? 'none',
+            approval_role: r.approvalRole ?? null,
             position: r.position,
           })),
         )
@@ -980,6 +987,9 @@ function transferQueries(db: Kysely<DB>) {
           shape: r.shape,
           description: r.description,
           commentRequired: r.comment_required,
+          rated: r.rated,
+          pattern: r.pattern,
+          approvalRole: r.approval_role,
           position: r.position,
         })),
         people: people.map((r) => ({

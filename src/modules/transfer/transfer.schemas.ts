@@ -57,7 +57,7 @@ import { isoDate } from '../../domain/dates.ts';
 import { parsePeriodKey, PeriodKeyError, type PeriodKind } from '../../domain/period.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import { DEFAULT_RISK_MATRIX } from '../../domain/indicators/risk.ts';
-import { SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
+import { APPROVAL_ROLES, PATTERNS, SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } from '../../domain/status-scale.ts';
 import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
 import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
 import { SIGN_OFF_ROLES, legacyRevisionSchema, reportSnapshotSchema } from '../reports/report.schemas.ts';
@@ -229,6 +229,10 @@ const statusRecord = record('Status', {
   shape: oneOf('Status shape', SHAPES),
   description: text('Status description', TEXT_LIMITS.reason),
   commentRequired: flag('Whether the status needs a comment'),
+  // Issue 13's rules: files written before them have none (rated, no pattern, no approval).
+  rated: flag('Whether the status is in the rating order').optional(),
+  pattern: oneOf('Status pattern', PATTERNS).optional(),
+  approvalRole: oneOf('Role that approves the status', APPROVAL_ROLES).nullable().optional(),
   position: position('Status position'),
 });
 

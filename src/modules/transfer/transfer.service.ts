@@ -235,6 +235,9 @@ function toFile(
       shape: x.shape as OrganisationExport['statuses'][number]['shape'],
       description: x.description,
       commentRequired: x.commentRequired,
+      rated: x.rated ?? true,
+      pattern: x.pattern ?? 'none',
+      approvalRole: (x.approvalRole ?? null) as OrganisationExport['statuses'][number]['approvalRole'],
       position: x.position,
     })),
     people: sorted(

@@ -7,7 +7,8 @@ import type { StatusView } from '../report-view.ts';
 import { formatNumber, unitHeaderSuffix } from './format.ts';
 
 /** A point's status as the chart draws it: shape and label as well as colour. A `StatusView` fits. */
-export type ChartPointStatus = Pick<StatusView, 'label' | 'colour' | 'shape' | 'symbol'>;
+export type ChartPointStatus = Pick<StatusView, 'label' | 'colour' | 'shape' | 'symbol'> &
+  Partial<Pick<StatusView, 'pattern'>>;
 
 export interface ChartPoint {
   /** "2024/25 Q1", "Apr 2024" */

@@ -25,6 +25,7 @@ import {
   type IndicatorChartView,
 } from './chart-view.ts';
 import { clampDecimals, decimalsOf, formatCompact, formatValue, tickFormatter, unitAxisLabel } from './format.ts';
+import { textColourOn } from '../../domain/status-scale.ts';
 
 export interface ChartSvgOptions {
   /** viewBox width; the SVG itself has no width/height and scales to its container. Default 640. */
@@ -240,8 +241,38 @@ function shapePath(shape: Exclude<Shape, 'circle'>, cx: number, cy: number, r: n
   }
 }
 
-/** A point's marker: the status shape in the status colour with a dark outline, or a plain ring. */
-function marker(status: ChartPointStatus | null, cx: number, cy: number, r: number): string {
+/** The id of a chart's pattern (`patternDefs`) in the ink that reads on `colour`. */
+const patternRef = (id: string, pattern: 'hatched' | 'dotted', colour: string) =>
+  `${id}-${pattern}-${textColourOn(safeColour(colour)) === '#ffffff' ? 'light' : 'dark'}`;
+
+/** The hatching and dots a chart's markers are overlaid with, once per chart (ids prefixed by its id). */
+function patternDefs(id: string): string {
+  const defs = (['dark', 'light'] as const).map((tone) => {
+    const ink = tone === 'dark' ? INK : WHITE;
+    return (
+      `<pattern id="${id}-hatched-${tone}" width="3.5" height="3.5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect x="0" y="0" width="1.3" height="3.5" fill="${ink}"/></pattern>` +
+      `<pattern id="${id}-dotted-${tone}" width="4" height="4" patternUnits="userSpaceOnUse"><circle cx="2" cy="2" r="1" fill="${ink}"/></pattern>`
+    );
+  });
+  return `<defs>${defs.join('')}</defs>`;
+}
+
+/**
+ * A point's marker: the status shape in the status colour with a dark outline, or a plain ring;
+ * a status with a pattern has it drawn over the colour (so print in black and white tells it apart).
+ */
+function marker(status: ChartPointStatus | null, cx: number, cy: number, r: number, id = ''): string {
+  const plain = plainMarker(status, cx, cy, r);
+  const pattern = status?.pattern;
+  if (!status || !pattern || pattern === 'none' || !id) return plain;
+  const fill = `fill="url(#${patternRef(id, pattern, status.colour)})"`;
+  const overlay = plainMarker(status, cx, cy, r)
+    .replace(/fill="[^"]*"/, fill)
+    .replace(/data-shape="[^"]*"/, `data-pattern="${pattern}"`);
+  return plain + overlay;
+}
+
+function plainMarker(status: ChartPointStatus | null, cx: number, cy: number, r: number): string {
   if (!status) {
     return `<circle data-shape="circle" cx="${n(cx)}" cy="${n(cy)}" r="${n(r * 0.8)}" fill="${WHITE}" stroke="${ACTUAL}" stroke-width="2"/>`;
   }
@@ -343,7 +374,7 @@ function legendItems(view: IndicatorChartView, points: NormalisedPoint[]): Legen
   return items;
 }
 
-function legendSwatch(item: LegendItem, x: number, cy: number): string {
+function legendSwatch(item: LegendItem, x: number, cy: number, id: string): string {
   switch (item.kind) {
     case 'actual-line':
       return `<path d="M${n(x)} ${n(cy)} H${n(x + LEGEND_SWATCH)}" fill="none" stroke="${ACTUAL}" stroke-width="2.5"/>`;
@@ -352,7 +383,7 @@ function legendSwatch(item: LegendItem, x: number, cy: number): string {
     case 'target':
       return `<path d="M${n(x)} ${n(cy)} H${n(x + LEGEND_SWATCH)}" fill="none" stroke="${TARGET}" stroke-width="2" stroke-dasharray="6 3"/>`;
     case 'status':
-      return item.status ? marker(item.status, x + LEGEND_SWATCH / 2, cy, 5) : '';
+      return item.status ? marker(item.status, x + LEGEND_SWATCH / 2, cy, 5, id) : '';
   }
 }
 
@@ -406,7 +437,7 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
       legendX = PAD;
       legendY += LEGEND_ROW;
     }
-    out.push(legendSwatch(item, legendX, legendY));
+    out.push(legendSwatch(item, legendX, legendY, id));
     out.push(text(legendX + LEGEND_SWATCH + LEGEND_GAP, legendY + SIZE.text * 0.36, label));
     legendX += width + LEGEND_SPACING;
   }
@@ -565,7 +596,7 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
     }
   }
 
-  const markers = points.flatMap((p, i) => (p.actual === null ? [] : [marker(p.status, xOf(i), yOf(p.actual), r)]));
+  const markers = points.flatMap((p, i) => (p.actual === null ? [] : [marker(p.status, xOf(i), yOf(p.actual), r, id)]));
   out.push(`<g data-series="markers">${markers.join('')}</g>`);
 
   // The latest value's label, right of its marker (or of its bar) and clear of the target line.
@@ -619,6 +650,7 @@ function draw(view: IndicatorChartView, options: ChartSvgOptions, id: string): s
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" class="amber-chart" font-family="${escapeXml(FONT_FAMILY)}">` +
     `<title id="${id}-title">${title}</title>` +
     `<desc id="${id}-desc">${escapeXml(describeChart(view))}</desc>` +
+    (points.some((p) => p.status?.pattern && p.status.pattern !== 'none') ? patternDefs(id) : '') +
     `<rect width="${W}" height="${H}" fill="${WHITE}"/>` +
     out.join('') +
     '</svg>'
@@ -648,7 +680,16 @@ function cacheKey(view: IndicatorChartView, options: ChartSvgOptions): string {
       p.periodLabel,
       finiteOrNull(p.actual),
       finiteOrNull(p.target),
-      p.status ? [p.status.label, p.status.colour, p.status.shape, p.status.symbol] : null,
+      p.status
+        ? [
+            p.status.label,
+            p.status.colour,
+            p.status.shape,
+            p.status.symbol,
+            // Only a pattern adds to the key, so charts without one keep their ids.
+            ...(p.status.pattern && p.status.pattern !== 'none' ? [p.status.pattern] : []),
+          ]
+        : null,
     ]),
   ]);
 }

@@ -110,6 +110,7 @@ export function createReportContext(deps: ReportServiceDeps) {
         person && can(actor, 'report.approve-officer', { accountablePersonIds: [priority.accountableOfficer?.id] }),
       director:
         person && can(actor, 'report.approve-director', { accountablePersonIds: [priority.accountableDirector?.id] }),
+      roles: actor.kind === 'user' ? actor.roles : [],
     };
   }
 
@@ -133,6 +134,7 @@ export function createReportContext(deps: ReportServiceDeps) {
       statusChosen: status !== undefined,
       reasonMissing: status?.commentRequired === true && report.statusReason.trim() === '',
       statusLabel: status?.label,
+      approvalRole: status?.approvalRole,
     };
     const who = workflowActor(actor, priority);
     const steps = nextSteps(facts, who);
