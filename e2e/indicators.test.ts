@@ -137,4 +137,47 @@ describe('indicators and graphs in the browser', { timeout: 360_000 }, () => {
     await new Screen(page, /Import/i, 'IndicatorImport').visit(paths.indicators.import);
     await new Screen(page, 'Open data', 'OpenData').visit(paths.openData.index);
   });
+
+  it('imports a council’s own spreadsheet: names an unknown column once, previews and creates a missing indicator', async () => {
+    const { page } = session;
+    const file = {
+      name: 'streets-2009-10.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Measure No.,Description,Good is?,Q1 2009/10\r\nE2E 1,Street lights working,Higher,97%\r\n'),
+    };
+    const importPage = await new Screen(page, 'Import indicator values', 'IndicatorImport').visit(
+      paths.indicators.import,
+    );
+    await page.locator('#year').fill('2009');
+    await page.locator('#file').setInputFiles(file);
+    const naming = await importPage.submit(
+      'Import values',
+      new Screen(page, 'Import indicator values', 'IndicatorImportNameColumns', 'name-columns-form'),
+    );
+    await page.locator('#mappings-0-column').selectOption('code');
+    const named = await naming.submit(
+      'Save column names',
+      new Screen(page, 'Import indicator values', 'IndicatorImport'),
+    );
+    await page.locator('#year').fill('2009');
+    await page.locator('#file').setInputFiles(file);
+    const preview = await named.submit(
+      'Import values',
+      new Screen(page, 'Import indicator values', 'IndicatorImportPreview', 'proposed-indicators'),
+    );
+    await page.locator('#create-file').setInputFiles(file);
+    await preview.submit(
+      'Create 1 indicator and import the values',
+      new Screen(page, 'Import indicator values', 'IndicatorImportDone', 'import-notices'),
+    );
+    assert.match(
+      (await page.locator('[data-qa="import-notices"]').innerText()).replace(/\s+/g, ' '),
+      /E2E 1 was created from row 2: Street lights working/,
+    );
+    const columns = await new Screen(page, 'Names of your files’ columns', 'ImportColumns', 'column-names').visit(
+      paths.indicators.importColumns,
+    );
+    assert.equal(await page.locator('[data-qa="header"]').first().innerText(), 'Measure No.');
+    await columns.submit('Save column names', new Screen(page, 'Names of your files’ columns', 'ImportColumns'));
+  });
 });

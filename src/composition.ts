@@ -25,6 +25,7 @@ import { createHistoryService } from './modules/history/history.service.ts';
 import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
 import { createIndicatorService } from './modules/indicators/indicator.service.ts';
 import { createIndicatorTransferService } from './modules/indicators/indicator-transfer.service.ts';
+import { createIndicatorTransferRepository } from './modules/indicators/indicator-transfer.repository.ts';
 import { createRiskRepository } from './modules/risks/risk.repository.ts';
 import { createRiskService } from './modules/risks/risk.service.ts';
 import { createDashboardRepository } from './modules/dashboard/dashboard.repository.ts';
@@ -91,11 +92,13 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const indicatorTransfer = uow(
     createIndicatorTransferService({
       repo: indicatorRepository,
+      headers: createIndicatorTransferRepository(db),
       indicators,
       periods,
       jobs,
       people,
       plans,
+      organisations,
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
     }),
   );

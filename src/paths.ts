@@ -162,6 +162,8 @@ const basePaths = {
     status: (code: string) => `/indicators/${seg(code)}/status`,
     /** Values of one financial year as CSV or XLSX (issue 4): the upload page, downloads, the blank template. */
     import: '/indicators/import',
+    /** The organisation's names for the columns of its files (issue 13): mapped once, changeable. */
+    importColumns: '/indicators/import/columns',
     exportCsv: (year: number | string) => `/indicators/export.csv?year=${encodeURIComponent(String(year))}`,
     exportXlsx: (year: number | string) => `/indicators/export.xlsx?year=${encodeURIComponent(String(year))}`,
     templateCsv: '/indicators/template.csv',

@@ -13,6 +13,7 @@ import type { EfficiencyTables } from './schema/efficiency.ts';
 import type { SharingTables } from './schema/sharing.ts';
 import type { ClubTables } from './schema/clubs.ts';
 import type { AccessibilityTables } from './schema/accessibility.ts';
+import type { IndicatorImportTables } from './schema/indicator-import.ts';
 
 export interface OrganisationTable {
   id: Generated<string>;
@@ -309,7 +310,8 @@ export interface DB
     EfficiencyTables,
     SharingTables,
     ClubTables,
-    AccessibilityTables {
+    AccessibilityTables,
+    IndicatorImportTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

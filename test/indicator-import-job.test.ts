@@ -89,7 +89,9 @@ for (const engine of ENGINES) {
       assert.match(jobUrl, /^\/jobs\/[0-9a-f-]{36}$/);
       assert.equal(await countValues(), 0, 'nothing is written in the request');
       const waiting = await t.app.inject({ url: jobUrl });
-      assert.match(waiting.body, /http-equiv="refresh"/);
+      // While it waits, the page offers Check progress (it no longer refreshes itself: WCAG 2.2.1).
+      assert.match(waiting.body, /data-qa="refresh"/);
+      assert.doesNotMatch(waiting.body, /http-equiv="refresh"/);
       assert.match(htmlText(waiting.body), /Indicator values import/);
 
       const seen: number[] = [];
@@ -130,6 +132,29 @@ for (const engine of ENGINES) {
       assert.equal(await countValues(), INDICATORS * 4);
       const last = (await t.services.indicators.points(actor, 'BIG 1')).points.at(-1)!;
       assert.equal(last.value.comment, 'First one');
+    });
+
+    it('keeps a status the big file gives as an override, and its finished page says so', async () => {
+      // Q4 of BIG 2 is 53 against a target of 50: Amber computes green; the file says Red.
+      const file = csv()
+        .replace('\r\n', ',Status\r\n')
+        .replace(/^(BIG 2,.*)$/m, '$1,Red')
+        .replace(/^(BIG (?!2,).*)$/gm, '$1,');
+      const res = await upload(Buffer.from(file));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
+      const done = htmlText((await t.app.inject({ url: res.headers.location as string })).body);
+      assert.match(
+        done,
+        /BIG 2 2009\/10 Q4: Red from the file \(row 3\) is kept as an override; Amber computed Green\./,
+      );
+      const q4 = (await t.services.indicators.points(actor, 'BIG 2')).points.at(-1)!;
+      assert.equal(q4.shown?.key, 'red');
+      assert.equal(q4.computed.rated && q4.computed.status.key, 'green');
+      assert.match(
+        q4.value.override?.reason ?? '',
+        /the status given in the imported file big\.csv \(row 3, column Status\)/,
+      );
     });
   });
 }

@@ -137,7 +137,7 @@ for (const engine of ENGINES) {
       const res = await upload('2009', 'bad.csv', Buffer.from(csv));
       assert.equal(res.statusCode, 422);
       assert.deepEqual(errorSummary(res.body), [
-        "#file Row 1, column Tagret: Column 'Tagret' is not a column Amber knows: did you mean 'Target'?",
+        "#file Row 1, column Tagret: Column 'Tagret' is not a column Amber knows: did you mean 'Target'? Or say which column it is under “Name the file’s columns”",
         '#file Row 2, column Q1: "96.55" has 2 decimal places, but this indicator records 1 decimal place',
         '#file Row 3, column PI No: There is no indicator NOPE 9 in Amber: add it first, or check the PI No',
         '#file Row 4, column PI No: IMP 1 is also in row 2: give each indicator one row',

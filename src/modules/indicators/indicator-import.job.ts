@@ -17,14 +17,17 @@ export function indicatorImportJobHandler(indicatorTransfer: IndicatorTransferSe
     const params = jobParams<IndicatorImportParams>(ctx.job);
     const batches = indicatorTransfer.queuedBatchCount(params);
     let done = 0;
+    const notices: string[] = [];
     // Each batch commits on its own, so the progress between them is real.
     for (let i = 0; i < batches; i++) {
-      done += await indicatorTransfer.writeQueuedBatch(actor, params, i);
+      const batch = await indicatorTransfer.writeQueuedBatch(actor, params, i);
+      done += batch.written;
+      notices.push(...batch.notices);
       await ctx.progress(
         (done / params.writes.length) * 100,
         `${done.toLocaleString('en-GB')} of ${params.writes.length.toLocaleString('en-GB')} values written`,
       );
     }
-    return indicatorTransfer.queuedImportDone(params);
+    return indicatorTransfer.queuedImportDone(params, notices);
   };
 }

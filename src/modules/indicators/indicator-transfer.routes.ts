@@ -12,12 +12,29 @@ import { paths } from '../../paths.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { financialYearLabel, financialYearOf } from '../../domain/period.ts';
-import type { Download } from './indicator-transfer.service.ts';
+import { MissingIndicatorsError, UnknownColumnsError, type Download } from './indicator-transfer.service.ts';
+import {
+  GOOD_IS,
+  MAPPABLE_COLUMNS,
+  unitLabel,
+  type HeaderMapping,
+  type ProposedIndicator,
+} from './indicator-transfer.ts';
 
 /** The path of a link without its query string: the route pattern. */
 const routeOf = (link: string) => link.split('?')[0]!;
 
 type YearQuery = FastifyRequest<{ Querystring: { year?: string } }>;
+
+/** The choices of a column-name select, with `selected` chosen; `blank` is the empty choice's text. */
+const columnItems = (selected: string, blank: string) => [
+  { value: '', text: blank, selected: selected === '' },
+  ...MAPPABLE_COLUMNS.map((c: { key: HeaderMapping; name: string }) => ({
+    value: c.key,
+    text: c.key === 'ignore' ? 'Nothing: do not import this column' : c.name,
+    selected: c.key === selected,
+  })),
+];
 
 /** The problems to show for a refused upload; anything else is not the person's to fix and is rethrown. */
 function uploadProblems(error: unknown): ErrorView {
@@ -40,6 +57,10 @@ export function registerIndicatorTransferRoutes(
     errors?: ErrorView,
     status = 200,
     imported?: number,
+    notices: readonly string[] = [],
+    unknownHeaders: readonly string[] = [],
+    named?: number,
+    proposed: readonly ProposedIndicator[] = [],
   ) => {
     const year = /^\d{4}$/.test(values.year ?? '') ? Number(values.year) : thisYear();
     return reply.status(status).view('indicators/views/import.njk', {
@@ -51,9 +72,27 @@ export function registerIndicatorTransferRoutes(
       errors,
       yearLabel: financialYearLabel(year),
       problemCount: errors?.list.length ?? 0,
+      notices,
+      unknownHeaders: unknownHeaders.map((header, i) => ({
+        header,
+        id: `mappings-${i}-column`,
+        items: columnItems('', 'Choose a column'),
+      })),
+      columnsPage: paths.indicators.importColumns,
+      proposed: proposed.map((p) => ({
+        row: p.row,
+        code: p.code,
+        title: p.title,
+        goodIs: GOOD_IS[p.polarity],
+        frequency: p.frequency,
+        unit: unitLabel(p.unit),
+      })),
+      create: proposed.map((p) => p.code).join('\n'),
       flash: imported
         ? `${imported} ${imported === 1 ? 'value was' : 'values were'} imported for ${financialYearLabel(year)}.`
-        : undefined,
+        : named
+          ? `The names of ${named} ${named === 1 ? 'column are' : 'columns are'} saved: upload the file again.`
+          : undefined,
       templates: { csv: paths.indicators.templateCsv, xlsx: paths.indicators.templateXlsx },
       downloads: { csv: paths.indicators.exportCsv(year), xlsx: paths.indicators.exportXlsx(year) },
     });
@@ -70,14 +109,18 @@ export function registerIndicatorTransferRoutes(
     scope.get(
       paths.indicators.import,
       { config: { permission: 'indicator.edit' } },
-      async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string } }>, reply) => {
+      async (request: FastifyRequest<{ Querystring: { imported?: string; year?: string; named?: string } }>, reply) => {
         const imported = Number(request.query.imported);
+        const named = Number(request.query.named);
         return page(
           reply,
           { year: request.query.year },
           undefined,
           200,
           Number.isInteger(imported) && imported > 0 ? imported : undefined,
+          [],
+          [],
+          Number.isInteger(named) && named > 0 ? named : undefined,
         );
       },
     );
@@ -89,14 +132,103 @@ export function registerIndicatorTransferRoutes(
       try {
         const upload = await readUpload(request, { maxBytes: limits.uploadBytes });
         fields = upload.fields;
-        const result = await indicatorTransfer.importValues(request.actor, { year: fields.year, file: upload.file });
+        const result = await indicatorTransfer.importValues(request.actor, {
+          year: fields.year,
+          file: upload.file,
+          create: fields.create,
+        });
         // A big file was checked and is being written in the background: show its progress.
         if (result.jobId) return reply.redirect(paths.jobs.show(result.jobId), 303);
+        // What the file held that was not imported as it stood is shown once, here, not dropped.
+        if (result.notices.length > 0)
+          return page(reply, { year: String(result.year) }, undefined, 200, result.values, result.notices);
         return reply.redirect(`${paths.indicators.import}?imported=${result.values}&year=${result.year}`, 303);
       } catch (error) {
-        return page(reply, fields, uploadProblems(error), 422);
+        // Headers Amber does not know: offer to name them, once, for every later file.
+        const unknown = error instanceof UnknownColumnsError ? error.headers : [];
+        // Indicators not in Amber: show what the file would create, to confirm with the file again.
+        const proposed = error instanceof MissingIndicatorsError ? error.proposed : [];
+        return page(reply, fields, uploadProblems(error), 422, undefined, [], unknown, undefined, proposed);
       }
     });
+
+    // The organisation's names for its files' columns (issue 13): named once, changeable.
+    const columnsPage = (
+      reply: FastifyReply,
+      mappings: Awaited<ReturnType<typeof indicatorTransfer.headerMappings>>,
+      values: { header?: string; column?: string }[] | undefined,
+      errors?: ErrorView,
+      status = 200,
+      done?: { saved: number; forgotten: number },
+    ) => {
+      const rows = [
+        ...mappings.map((m) => ({ header: m.shown, column: m.column, saved: m })),
+        ...[0, 1, 2].map(() => ({ header: '', column: '', saved: undefined })),
+      ].map((r, i) => {
+        const v = values?.[i];
+        const column = v ? (v.column ?? '') : r.column;
+        return {
+          index: i,
+          header: v ? (v.header ?? '') : r.header,
+          saved: r.saved,
+          headerError: errors?.byField[`mappings.${i}.header`],
+          columnError: errors?.byField[`mappings.${i}.column`],
+          items: columnItems(column, r.saved ? 'Forget this name' : 'Choose a column'),
+        };
+      });
+      return reply.status(status).view('indicators/views/import-columns.njk', {
+        pageTitle: 'Names of your files’ columns',
+        section: 'indicators',
+        backLink: { href: paths.indicators.import, text: 'Import indicator values' },
+        rows,
+        errors,
+        flash: done
+          ? `${done.saved} ${done.saved === 1 ? 'name was' : 'names were'} saved and ${done.forgotten} forgotten.`
+          : undefined,
+      });
+    };
+    scope.get(
+      paths.indicators.importColumns,
+      { config: { permission: 'indicator.edit' } },
+      async (request: FastifyRequest<{ Querystring: { saved?: string; forgotten?: string } }>, reply) => {
+        const saved = Number(request.query.saved);
+        const forgotten = Number(request.query.forgotten);
+        return columnsPage(
+          reply,
+          await indicatorTransfer.headerMappings(request.actor),
+          undefined,
+          undefined,
+          200,
+          Number.isInteger(saved) && Number.isInteger(forgotten) && saved + forgotten > 0
+            ? { saved, forgotten }
+            : undefined,
+        );
+      },
+    );
+    scope.post(
+      paths.indicators.importColumns,
+      { config: { permission: 'indicator.edit' } },
+      async (
+        request: FastifyRequest<{ Body: { from?: string; mappings?: { header?: string; column?: string }[] } }>,
+        reply,
+      ) => {
+        const mappings = await indicatorTransfer.headerMappings(request.actor);
+        try {
+          const done = await indicatorTransfer.saveHeaderMappings(request.actor, request.body ?? {});
+          if (request.body?.from === 'import')
+            return reply.redirect(`${paths.indicators.import}?named=${done.saved}`, 303);
+          return reply.redirect(
+            `${paths.indicators.importColumns}?saved=${done.saved}&forgotten=${done.forgotten}`,
+            303,
+          );
+        } catch (error) {
+          const values = Array.isArray(request.body?.mappings)
+            ? request.body.mappings
+            : Object.values<{ header?: string; column?: string }>(request.body?.mappings ?? {});
+          return columnsPage(reply, mappings, values, uploadProblems(error), 422);
+        }
+      },
+    );
 
     scope.get(
       routeOf(paths.indicators.exportCsv('')),

@@ -32,10 +32,21 @@ import {
   writeSheetCsv,
   writeXlsx,
   transferYearInput,
+  headerMappingsInput,
+  columnName,
+  isHeaderMapping,
+  normaliseHeader,
+  recogniseHeader,
+  proposeIndicator,
+  type HeaderMapping,
+  type ProposedIndicator,
   type ExportRow,
+  type OwnerChange,
   type Problem,
   type ValueWrite,
 } from './indicator-transfer.ts';
+import type { OrganisationService } from '../organisations/organisation.service.ts';
+import type { IndicatorTransferRepository } from './indicator-transfer.repository.ts';
 
 export type TransferFormat = 'csv' | 'xlsx';
 export interface Download {
@@ -49,6 +60,12 @@ export interface ImportResult {
   indicators: number;
   values: number;
   jobId?: string;
+  /**
+   * What the file held that was not imported as it stood, each said in a sentence: columns of
+   * another year, owners not matched, statuses kept as overrides, owners set (empty for a job's
+   * file: the job's result says them when it is done).
+   */
+  notices: string[];
 }
 
 /** Files with more values than this are written by a background job, with progress. */
@@ -61,6 +78,10 @@ export interface IndicatorImportParams {
   filename: string;
   year: number;
   writes: ValueWrite[];
+  /** Owners named in the file for indicators that had none (set with the first batch). */
+  owners?: OwnerChange[];
+  /** What the check said about the file, repeated when the job is done. */
+  notices?: string[];
 }
 
 /** Splits the values into batches of at most `size`, each naming an indicator and period once. */
@@ -87,26 +108,77 @@ const CONTENT_TYPES: Record<TransferFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** Every problem as one issue on the file field, so the error summary links to the upload. */
-/** Every problem of a refused file, up to the first 100 and a count of the rest. */
-const problemsError = (problems: Problem[]) =>
-  new ValidationError(
-    firstProblems(
-      problems.map((p) => ({ field: 'file', message: problemText(p) })),
-      (rest) => ({
-        field: 'file',
-        message: `and ${rest.toLocaleString('en-GB')} more ${rest === 1 ? 'problem' : 'problems'}: correct those above and upload the file again to see them`,
-      }),
-    ),
+/**
+ * A refused file with headers Amber could not recognise: the problems, and the headers, so the
+ * page can offer to name them.
+ */
+export class UnknownColumnsError extends ValidationError {
+  readonly headers: string[];
+  constructor(issues: ValidationError['issues'], headers: string[]) {
+    super(issues);
+    this.headers = headers;
+  }
+}
+
+/**
+ * A file whose only problem is indicators not yet in Amber: what the file would create, for the
+ * officer to see before confirming (nothing has been written).
+ */
+export class MissingIndicatorsError extends ValidationError {
+  readonly proposed: ProposedIndicator[];
+  constructor(proposed: ProposedIndicator[]) {
+    super(
+      [
+        {
+          field: 'file',
+          message: `${proposed.length === 1 ? `${proposed[0]!.code} is` : `${proposed.length} indicators are`} not in Amber yet: check what the file would create, then confirm`,
+        },
+      ],
+      'The file names indicators not yet in Amber',
+    );
+    this.proposed = proposed;
+  }
+}
+
+/** A header the organisation has named: how the file wrote it, and the column it is. */
+export interface HeaderMappingView {
+  header: string;
+  shown: string;
+  column: HeaderMapping;
+  columnName: string;
+  /** What Amber would read the header as without the mapping, if anything. */
+  ownReading: string | undefined;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/**
+ * Every problem of a refused file as an issue on the file field (so the error summary links to
+ * the upload), up to the first 100 and a count of the rest; with the headers Amber could not
+ * recognise, when there are any, for the page to offer to name.
+ */
+function problemsError(problems: Problem[], unknownHeaders: string[] = []): ValidationError {
+  const issues = firstProblems(
+    problems.map((p) => ({ field: 'file', message: problemText(p) })),
+    (rest) => ({
+      field: 'file',
+      message: `and ${rest.toLocaleString('en-GB')} more ${rest === 1 ? 'problem' : 'problems'}: correct those above and upload the file again to see them`,
+    }),
   );
+  return unknownHeaders.length > 0 ? new UnknownColumnsError(issues, unknownHeaders) : new ValidationError(issues);
+}
 
 export interface IndicatorTransferServiceDeps {
   repo: IndicatorRepository;
+  /** The organisation's remembered names for columns. */
+  headers: IndicatorTransferRepository;
   indicators: IndicatorService;
   periods: PeriodService;
   jobs: JobService;
   people: PersonService;
   plans: PlanService;
+  /** The status scale a Status column is read against. */
+  organisations: Pick<OrganisationService, 'statusScale'>;
   limits: InputLimits;
 }
 
@@ -123,8 +195,18 @@ export function createIndicatorTransferService({
   jobs,
   people,
   plans,
+  organisations,
   limits,
+  headers,
 }: IndicatorTransferServiceDeps) {
+  /** The organisation's names for columns, as the reader compares them. */
+  async function mappingsOf(actor: Actor): Promise<Map<string, HeaderMapping>> {
+    const rows = await headers.listHeaderMappings(actor.organisationId);
+    return new Map(
+      rows.filter((r) => isHeaderMapping(r.columnKey)).map((r) => [r.header, r.columnKey as HeaderMapping]),
+    );
+  }
+
   /** The uploaded file's first sheet; a file that is not CSV or XLSX, or cannot be read, is one problem. */
   async function rowsOf(file: { filename: string; data: Buffer } | undefined): Promise<Sheet> {
     if (!file || file.data.length === 0) throw ValidationError.single('file', 'Select a CSV or Excel (.xlsx) file');
@@ -160,7 +242,7 @@ export function createIndicatorTransferService({
     filename: string,
     year: number,
     batch: ValueWrite[],
-  ): Promise<void> {
+  ): Promise<string[]> {
     await q.upsertValueBatch(actor.organisationId, batch);
     const byIndicator = new Map<string, ValueWrite[]>();
     for (const w of batch) byIndicator.set(w.indicatorId, [...(byIndicator.get(w.indicatorId) ?? []), w]);
@@ -174,16 +256,75 @@ export function createIndicatorTransferService({
         after: {
           imported: filename,
           year: financialYearLabel(year),
-          values: items.map(({ periodKey, actual, target, targetHigh, comment }) => ({
+          values: items.map(({ periodKey, actual, target, targetHigh, comment, status }) => ({
             periodKey,
             actual,
             target,
             targetHigh,
             comment,
+            ...(status ? { status: status.label } : {}),
           })),
         },
       })),
     );
+    return keepFileStatuses(actor, filename, batch);
+  }
+
+  /**
+   * A status the file gives that differs from the one Amber shows for the period (computed, or an
+   * earlier override) is kept as an override whose reason names the file, so the computed status
+   * stays beside it and nothing is silently replaced; each is said in a sentence.
+   */
+  async function keepFileStatuses(actor: Actor, filename: string, batch: readonly ValueWrite[]): Promise<string[]> {
+    const said: string[] = [];
+    const withStatus = batch.filter((w) => w.status);
+    if (withStatus.length === 0) return said;
+    const codes = new Map((await indicators.list(actor)).map((i) => [i.id, i.code]));
+    for (const w of withStatus) {
+      const status = w.status!;
+      const code = codes.get(w.indicatorId)!;
+      const point = (await indicators.points(actor, code)).points.find((p) => p.period.key === w.periodKey);
+      if (!point || point.shown?.key === status.key) continue;
+      const computed = point.computed.rated ? point.computed.status.label : 'no status';
+      const earlier = point.value.override
+        ? `, and it replaces the earlier override (${point.shown?.label ?? 'none'})`
+        : '';
+      await indicators.overrideStatus(actor, code, {
+        period: w.periodKey,
+        status: status.key,
+        reason: `the status given in the imported file ${filename} (row ${status.row}, column ${status.column})`,
+      });
+      said.push(
+        `${code} ${point.label}: ${status.label} from the file (row ${status.row}) is kept as an override; Amber computed ${computed}${earlier}`,
+      );
+    }
+    return said;
+  }
+
+  /** Sets the owners the file names for indicators that had none; each is said in a sentence. */
+  async function setOwners(actor: Actor, filename: string, owners: readonly OwnerChange[]): Promise<string[]> {
+    const said: string[] = [];
+    for (const o of owners) {
+      const i = await indicators.get(actor, o.code);
+      if (i.ownerId) continue; // Someone chose an owner since the file was checked: theirs stands.
+      const { id, ownerName: _name, version, priorityIds, ...values } = i;
+      if (!(await repo.update(actor.organisationId, id, version, { ...values, ownerId: o.personId }, priorityIds)))
+        throw new ConflictError(
+          'STALE_VERSION',
+          `Someone else changed ${o.code} while the file was being imported. Nothing has been imported: upload the file again.`,
+        );
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'indicator',
+        entityId: id,
+        action: 'import',
+        before: { ownerId: null },
+        after: { imported: filename, ownerId: o.personId, owner: o.personName },
+      });
+      said.push(`${o.code} had no owner: ${o.personName}, named in row ${o.row}, is now its owner`);
+    }
+    return said;
   }
 
   async function sheetOf(actor: Actor, year: number, blank: boolean): Promise<ExportRow[]> {
@@ -222,9 +363,18 @@ export function createIndicatorTransferService({
               withActual.map((p) => ({ period: p.period, value: p.value.actual ?? undefined })),
             ).value
           : undefined;
+      // Targets of their own per period (they differ, or one is set ahead of its value) are
+      // written per period, so the file imports back to the same targets.
+      const targetText = (t: (typeof withTarget)[number]['target']) => JSON.stringify(t);
+      const perPeriod =
+        new Set(withTarget.map((p) => targetText(p.target))).size > 1 ||
+        withTarget.some((p) => p.value.actual === null);
       rows.push({
         ...base,
         target: withTarget[withTarget.length - 1]?.target,
+        ...(perPeriod && kind !== 'year'
+          ? { targets: new Map(withTarget.map((p) => [p.period.key, p.target!] as const)) }
+          : {}),
         actuals: new Map(withActual.map((p) => [p.period.key, p.value.actual as Scaled])),
         ytd: ytd === undefined ? '' : formatValue(ytd, unit),
         status: latest?.shown?.label ?? '',
@@ -335,6 +485,66 @@ export function createIndicatorTransferService({
 
     parseYear: (input: unknown): number => parseWith(transferYearInput, input).year,
 
+    /** The organisation's names for the columns of its files, remembered from earlier imports. */
+    async headerMappings(actor: Actor): Promise<HeaderMappingView[]> {
+      authorize(actor, 'indicator.edit');
+      return (await headers.listHeaderMappings(actor.organisationId))
+        .filter((r) => isHeaderMapping(r.columnKey))
+        .map((r) => ({
+          header: r.header,
+          shown: r.shown,
+          column: r.columnKey as HeaderMapping,
+          columnName: columnName(r.columnKey as HeaderMapping),
+          ownReading: recogniseHeader(r.shown)?.name,
+          updatedBy: r.updatedBy,
+          updatedAt: r.updatedAt,
+        }));
+    },
+
+    /**
+     * Names columns for every later import of the organisation: each header maps to a column of
+     * Amber's, or to nothing (`ignore`); an empty choice forgets a header's name. Audited; a
+     * ValidationError names the row of the form.
+     */
+    async saveHeaderMappings(actor: Actor, input: unknown): Promise<{ saved: number; forgotten: number }> {
+      authorize(actor, 'indicator.edit');
+      const { mappings } = parseWith(headerMappingsInput, input);
+      const before = new Map((await headers.listHeaderMappings(actor.organisationId)).map((r) => [r.header, r]));
+      let saved = 0;
+      let forgotten = 0;
+      const seen = new Set<string>();
+      for (const m of mappings) {
+        if (m.header === '') continue;
+        const header = normaliseHeader(m.header);
+        if (seen.has(header)) continue;
+        seen.add(header);
+        const was = before.get(header);
+        if (m.column === '') {
+          if (!was) continue;
+          await headers.deleteHeaderMapping(actor.organisationId, header);
+          forgotten += 1;
+        } else {
+          if (was?.columnKey === m.column && was.shown === m.header) continue;
+          await headers.saveHeaderMapping(
+            actor.organisationId,
+            { header, shown: m.header, columnKey: m.column },
+            actor.label,
+          );
+          saved += 1;
+        }
+        await headers.audit({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'indicator_import_header',
+          entityId: actor.organisationId,
+          action: !was ? 'create' : m.column === '' ? 'delete' : 'update',
+          before: was ? { header: was.shown, column: was.columnKey } : undefined,
+          after: m.column === '' ? undefined : { header: m.header, column: m.column },
+        });
+      }
+      return { saved, forgotten };
+    },
+
     /** The year's values, one row per indicator, in the layout the import reads. */
     exportValues: async (actor: Actor, input: unknown, format: TransferFormat) => {
       authorize(actor, 'indicator.read');
@@ -353,29 +563,76 @@ export function createIndicatorTransferService({
      */
     async importValues(
       actor: Actor,
-      input: { year?: unknown; file?: { filename: string; data: Buffer } | undefined },
+      input: {
+        year?: unknown;
+        file?: { filename: string; data: Buffer } | undefined;
+        /** The PI Nos of the indicators the officer saw in the preview and confirmed creating, one a line. */
+        create?: unknown;
+      },
     ): Promise<ImportResult> {
       authorize(actor, 'indicator.edit');
       const year = parseWith(transferYearInput, { year: input.year }).year;
       const sheet = await rowsOf(input.file);
       const file = input.file!;
-      const [list, known] = await Promise.all([indicators.list(actor), periods.list(actor)]);
+      const [initial, known, scale, persons, mappings] = await Promise.all([
+        indicators.list(actor),
+        periods.list(actor),
+        organisations.statusScale(actor),
+        people.list(actor),
+        mappingsOf(actor),
+      ]);
       const periodIds = new Map(
         known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]),
       );
-      const { writes, problems } = readValueRows(sheet.rows, {
-        merges: sheet.merges,
-        year,
-        periodIds,
-        indicators: list.map((i) => ({
-          id: i.id,
-          code: i.code,
-          unit: unitOf(i),
-          polarity: i.polarity,
-          frequency: i.frequency,
-        })),
-      });
-      if (problems.length > 0) throw problemsError(problems);
+      const read = (list: typeof initial) =>
+        readValueRows(sheet.rows, {
+          merges: sheet.merges,
+          mappings,
+          year,
+          periodIds,
+          statuses: scale,
+          people: persons,
+          indicators: list.map((i) => ({
+            id: i.id,
+            code: i.code,
+            unit: unitOf(i),
+            polarity: i.polarity,
+            frequency: i.frequency,
+            ownerId: i.ownerId,
+            ownerName: i.ownerName,
+          })),
+        });
+      let checked = read(initial);
+      const created: string[] = [];
+      // Indicators not yet in Amber: when they are the file's only problem, they can be created
+      // from it, once the officer has seen what would be created and confirmed exactly that.
+      // A file without a Description column is not one that describes indicators: its unknown
+      // PI Nos are only problems, as they always were.
+      if (checked.missing.length > 0 && checked.problems.every((p) => p.missingCode) && checked.describes) {
+        const proposals = checked.missing.map(proposeIndicator);
+        const cannot = proposals.flatMap((p) => p.problems);
+        for (const p of proposals) {
+          if (!p.proposed) continue;
+          for (const issue of readDefinition(p.proposed.input).issues)
+            cannot.push({ row: p.proposed.row, column: 'PI No', message: `${p.proposed.code}: ${issue.message}` });
+        }
+        if (cannot.length > 0) throw problemsError([...checked.problems, ...cannot].sort((a, b) => a.row - b.row));
+        const proposed = proposals.map((p) => p.proposed!);
+        const confirmed = typeof input.create === 'string' ? input.create.split(/\r?\n/).filter((c) => c !== '') : [];
+        const same =
+          confirmed.length === proposed.length &&
+          proposed.every((p) => confirmed.some((c) => c.toLowerCase() === p.code.toLowerCase()));
+        if (!same) throw new MissingIndicatorsError(proposed);
+        for (const p of proposed) {
+          await indicators.create(actor, p.input);
+          created.push(
+            `${p.code} was created from row ${p.row}: ${p.title}, reported ${p.frequency}, with the organisation’s default tolerance`,
+          );
+        }
+        checked = read(await indicators.list(actor));
+      }
+      const { writes, problems, notices, owners, unknownHeaders } = checked;
+      if (problems.length > 0) throw problemsError(problems, unknownHeaders);
       if (writes.length === 0)
         throw ValidationError.single(
           'file',
@@ -383,18 +640,21 @@ export function createIndicatorTransferService({
         );
 
       const indicatorCount = new Set(writes.map((w) => w.indicatorId)).size;
+      const noticed = [...created, ...notices.map(problemText)];
       if (writes.length > BACKGROUND_IMPORT_ABOVE) {
         // Every row has been checked: only the writing is left to the job.
         const job = await jobs.enqueue<IndicatorImportParams>(
           actor,
           INDICATOR_IMPORT_JOB,
-          { filename: file.filename, year, writes },
+          { filename: file.filename, year, writes, owners, notices: noticed },
           'indicator.edit',
         );
-        return { year, indicators: indicatorCount, values: writes.length, jobId: job.id };
+        return { year, indicators: indicatorCount, values: writes.length, jobId: job.id, notices: [] };
       }
-      for (const batch of importBatches(writes)) await writeBatch(repo, actor, file.filename, year, batch);
-      return { year, indicators: indicatorCount, values: writes.length };
+      const said = [...noticed, ...(await setOwners(actor, file.filename, owners))];
+      for (const batch of importBatches(writes))
+        said.push(...(await writeBatch(repo, actor, file.filename, year, batch)));
+      return { year, indicators: indicatorCount, values: writes.length, notices: said };
     },
 
     /** How many batches a queued import is written in (one unit of work each). */
@@ -405,19 +665,27 @@ export function createIndicatorTransferService({
      * its own unit of work, and records progress between them; the upserts are idempotent, so a
      * failed job can simply be queued again.
      */
-    async writeQueuedBatch(actor: Actor, params: IndicatorImportParams, index: number): Promise<number> {
+    async writeQueuedBatch(
+      actor: Actor,
+      params: IndicatorImportParams,
+      index: number,
+    ): Promise<{ written: number; notices: string[] }> {
       // Only the import job (the system) writes a batch: the values were checked, and the import authorised, when queued.
       if (actor.kind !== 'system')
         throw new ForbiddenError('FORBIDDEN', 'Only the import job writes the queued values of an import.');
       const batch = importBatches(params.writes)[index];
-      if (!batch) return 0;
-      await writeBatch(repo, actor, params.filename, params.year, batch);
-      return batch.length;
+      if (!batch) return { written: 0, notices: [] };
+      const owners = index === 0 ? await setOwners(actor, params.filename, params.owners ?? []) : [];
+      const kept = await writeBatch(repo, actor, params.filename, params.year, batch);
+      return { written: batch.length, notices: [...owners, ...kept] };
     },
 
     /** What a finished queued import says. */
-    queuedImportDone: (params: IndicatorImportParams): string =>
-      `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`,
+    queuedImportDone: (params: IndicatorImportParams, notices: readonly string[] = []): string =>
+      [
+        `${params.writes.length.toLocaleString('en-GB')} values were imported for ${financialYearLabel(params.year)} from ${params.filename}.`,
+        ...[...(params.notices ?? []), ...notices].map((n) => `${n}.`),
+      ].join(' '),
   };
 }
 

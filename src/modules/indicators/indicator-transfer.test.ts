@@ -10,6 +10,13 @@ import {
   valueSheet,
   writeSheetCsv,
   writeXlsx,
+  recogniseHeader,
+  yearInHeader,
+  polarityOf,
+  unitOfValues,
+  proposeIndicator,
+  normaliseHeader,
+  type HeaderMapping,
   type TransferIndicator,
 } from './indicator-transfer.ts';
 import { formatValue } from '../../domain/indicators/indicator.ts';
@@ -131,7 +138,7 @@ describe('reading a sheet of values', () => {
     assert.equal(suggestColumn('Weather'), undefined);
     const { problems } = read('PI No,Tagret,Q1\nNI 179,95,96\n');
     assert.deepEqual(problems.map(problemText), [
-      "Row 1, column Tagret: Column 'Tagret' is not a column Amber knows: did you mean 'Target'?",
+      "Row 1, column Tagret: Column 'Tagret' is not a column Amber knows: did you mean 'Target'? Or say which column it is under “Name the file’s columns”",
     ]);
   });
 
@@ -236,5 +243,212 @@ describe('XLSX cells', () => {
       ],
     );
     assert.equal(writes[1]!.comment, 'Too high');
+  });
+});
+
+describe('headers as councils write them', () => {
+  const cases: [string, string | undefined, number | undefined][] = [
+    ['Q1 2009/10', 'Q1', 2009],
+    ['2009-10 Q3', 'Q3', 2009],
+    ['Outturn 08/09', 'Outturn', 2008],
+    ['2008/09', 'Outturn', 2008],
+    ['FY2009/2010 Target', 'Target', 2009],
+    ['Annual target 2009/10', 'Target', 2009],
+    ['Q1 (Apr - Jun)', 'Q1', undefined],
+    ['Q2 Target', 'Q2 target', undefined],
+    ['Target - Q3 2009/10', 'Q3 target', 2009],
+    ['Quarter 4 target', 'Q4 target', undefined],
+    ['Q2 RAG status', 'Q2 status', undefined],
+    ['Good is?', 'Good is?', undefined],
+    ['Target owner', 'Owner', undefined],
+    ['RAG Status', 'Status', undefined],
+    ['KPI Ref', 'PI No', undefined],
+    ['Q1 24/7', undefined, undefined],
+    ['Weather', undefined, undefined],
+  ];
+  for (const [header, name, year] of cases)
+    it(`reads '${header}' as ${name ?? 'no column'}${year ? ` of ${year}` : ''}`, () => {
+      const match = recogniseHeader(header);
+      assert.equal(match?.name, name);
+      assert.equal(match?.year, year);
+    });
+
+  it('finds two numbers a year only when the second is the year after the first', () => {
+    assert.deepEqual(yearInHeader('Q1 2009/11').year, undefined);
+    assert.deepEqual(yearInHeader('Q1 99/00').year, 1999);
+  });
+
+  it('reads a file whose headers carry the year, and says what it leaves out for another year', () => {
+    const { writes, problems, notices } = read(
+      'PI Ref,Indicator name,Outturn 2008/09,Target 2009/10,Good is?,Q1 2009/10,Q2 2009/10,Comments\n' +
+        'NI 179,Calls,91%,95%,Higher,96.5%,94,Fine\n',
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      writes.map((w) => [w.periodKey, w.actual, w.target, w.comment]),
+      [
+        ['2009-10-q1', 965, 950, undefined],
+        ['2009-10-q2', 940, 950, 'Fine'],
+      ],
+    );
+    assert.deepEqual(notices.map(problemText), [
+      "Row 1, column Outturn 2008/09: Column 'Outturn 2008/09' is for 2008/09, and the file was imported for 2009/10: it was not imported",
+    ]);
+  });
+
+  it('says which year to choose when every column is for another year', () => {
+    assert.deepEqual(read('PI No,Q1 2010/11\nNI 179,96\n').problems.map(problemText), [
+      'Row 1: The file’s columns are for 2010/11, not 2009/10: choose 2010/11 as the financial year',
+    ]);
+  });
+
+  it('judges each quarter by its own target, and keeps a target set ahead of its period', () => {
+    const { writes, problems } = read(
+      'PI No,Target,Q1 target,Q2 target,Q1,Q2\nNI 179,95%,90%,,91%,93%\nVFM 2,,£10,£12,£9,\n',
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      writes.map((w) => [w.indicatorId, w.periodKey, w.actual, w.target]),
+      [
+        ['i-pct', '2009-10-q1', 910, 900],
+        ['i-pct', '2009-10-q2', 930, 950],
+        ['i-money', '2009-10-q1', 900, 1000],
+        ['i-money', '2009-10-q2', undefined, 1200],
+      ],
+    );
+  });
+
+  it('uses the officer’s names for columns first, and leaves out a column mapped to nothing', () => {
+    const mappings = new Map<string, HeaderMapping>([
+      [normaliseHeader('Measure No.'), 'code'],
+      [normaliseHeader('Apr-Jun'), 'period:quarter:1'],
+      [normaliseHeader('Portfolio'), 'ignore'],
+    ]);
+    const { writes, problems, unknownHeaders } = readValueRows(
+      readCsv('Measure No.,Portfolio,Apr-Jun\nNI 179,Adults,96\n'),
+      {
+        ...context,
+        mappings,
+      },
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(unknownHeaders, []);
+    assert.deepEqual(
+      writes.map((w) => [w.periodKey, w.actual]),
+      [['2009-10-q1', 960]],
+    );
+    const before = read('Measure No.,Portfolio,Apr-Jun\nNI 179,Adults,96\n');
+    assert.deepEqual(before.unknownHeaders, ['Measure No.', 'Portfolio', 'Apr-Jun']);
+  });
+
+  it('keeps the file’s status with its period, and refuses one not on the scale', () => {
+    const statuses = [
+      { key: 'green', label: 'Green', description: 'On track' },
+      { key: 'amber', label: 'Amber' },
+      { key: 'red', label: 'Red' },
+    ];
+    const ok = readValueRows(readCsv('PI No,Q1,Q2,Q1 status,Status\nNI 179,96,94,G,Off track\nVFM 2,£5,,on track,\n'), {
+      ...context,
+      statuses: [...statuses, { key: 'off', label: 'Off track' }],
+    });
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(
+      ok.writes.map((w) => [w.indicatorId, w.periodKey, w.status?.key, w.status?.column]),
+      [
+        ['i-pct', '2009-10-q1', 'green', 'Q1 status'],
+        ['i-pct', '2009-10-q2', 'off', 'Status'],
+        ['i-money', '2009-10-q1', 'green', 'Q1 status'],
+      ],
+    );
+    const bad = readValueRows(readCsv('PI No,Q1,Status\nNI 179,96,Blue\nVFM 2,,Red\n'), { ...context, statuses });
+    assert.deepEqual(bad.problems.map(problemText), [
+      "Row 2, column Status: 'Blue' is not a status of your scale: use Green, Amber, Red, or leave it blank",
+      'Row 3, column Status: A status is kept with the latest period’s value, and this row gives none: add it, or leave the status blank',
+    ]);
+  });
+
+  it('matches an owner to one person, and reports a name it cannot match or that differs', () => {
+    const people = [
+      { id: 'p1', name: 'Jane Smith' },
+      { id: 'p2', name: 'Sam Patel' },
+      { id: 'p3', name: 'Sam Patel' },
+    ];
+    const { owners, notices, problems } = readValueRows(
+      readCsv('PI No,Target owner,Q1\nNI 179,jane  smith,96\nVFM 2,Sam Patel,£5\nHB 1,Jo Bloggs,\n'),
+      {
+        ...context,
+        indicators: [pct, money, { ...monthly, ownerId: 'p2', ownerName: 'Sam Patel' }],
+        people,
+      },
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      owners.map((o) => [o.code, o.personId]),
+      [['NI 179', 'p1']],
+    );
+    assert.deepEqual(notices.map(problemText), [
+      "Row 3, column Target owner: 2 people in Amber are called 'Sam Patel', so VFM 2’s owner was not changed: choose the owner on the indicator’s page",
+      "Row 4, column Target owner: 'Jo Bloggs' is not a person in Amber, so HB 1’s owner was not changed: add them under People, or choose the owner on the indicator’s page",
+    ]);
+  });
+});
+
+describe('indicators a file would create', () => {
+  it('reads which way is better as councils write it', () => {
+    const cases: [string, string | undefined][] = [
+      ['Higher', 'higher'],
+      ['Higher is better', 'higher'],
+      ['low', 'lower'],
+      ['Lower is better', 'lower'],
+      ['Within range', 'band'],
+      ['n/a', 'none'],
+      ['Sideways', undefined],
+      ['', undefined],
+    ];
+    for (const [goodIs, polarity] of cases) assert.equal(polarityOf(goodIs), polarity, goodIs);
+  });
+
+  it('works out the unit from the values as typed, with the fewest decimal places that hold them', () => {
+    assert.deepEqual(unitOfValues(['95.5%', '96%']), { kind: 'percentage', decimalPlaces: 1 });
+    assert.deepEqual(unitOfValues(['£1,200', '£3.5']), { kind: 'money', decimalPlaces: 2 });
+    assert.deepEqual(unitOfValues(['12', '9']), { kind: 'number', decimalPlaces: 0 });
+    assert.deepEqual(unitOfValues(['4.25 days']), { kind: 'days', decimalPlaces: 2 });
+  });
+
+  it('proposes a definition from a row, or says what the row lacks', () => {
+    const { proposed, problems } = proposeIndicator({
+      row: 4,
+      code: 'NEW 1',
+      title: 'Rent collected',
+      goodIs: 'Higher',
+      kinds: ['quarter'],
+      texts: ['97.25%', '98%'],
+    });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(proposed?.input, {
+      code: 'NEW 1',
+      title: 'Rent collected',
+      unitKind: 'percentage',
+      decimalPlaces: '2',
+      polarity: 'higher',
+      frequency: 'quarterly',
+      ruleKind: 'default',
+      chartKind: 'line',
+    });
+    const lacking = proposeIndicator({ row: 5, code: 'NEW 2', title: '', goodIs: '', kinds: [], texts: [] });
+    assert.equal(lacking.proposed, undefined);
+    assert.deepEqual(lacking.problems.map(problemText), [
+      'Row 5, column Description: Enter a Description for NEW 2, so Amber can create it',
+      'Row 5, column Good is?: Say in Good is? whether Higher or Lower is better for NEW 2, so Amber can create it',
+      'Row 5, column PI No: NEW 2 has no values in the file, so Amber cannot tell how often it is reported: add it first, or give its values',
+    ]);
+  });
+
+  it('collects the rows of indicators not in Amber beside their problems', () => {
+    const { missing, problems } = read('PI No,Description,Good is?,Q1,Target\nNEW 5,Fly-tipping,Lower,"1,204",900\n');
+    assert.deepEqual(missing, [
+      { row: 2, code: 'NEW 5', title: 'Fly-tipping', goodIs: 'Lower', kinds: ['quarter'], texts: ['1,204', '900'] },
+    ]);
+    assert.equal(problems[0]?.missingCode, 'NEW 5');
   });
 });

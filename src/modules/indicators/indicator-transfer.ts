@@ -11,10 +11,10 @@
 // row; `Commentary` becomes the comment of the latest period given. Headers match whatever the
 // case and spacing, columns may come in any order, and rows above the header (a title) are skipped.
 
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import {
   cellText as sheetCellText,
+  loadExcel,
   mergedMessage,
   mergesFrom,
   numberText,
@@ -63,7 +63,7 @@ export const mergeProblems = (merges: readonly MergedArea[] | undefined, headerR
 export type OutCell = string | { number: number; format: string };
 
 export async function writeXlsx(title: string, rows: readonly (readonly OutCell[])[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = 'Amber';
   const sheet = workbook.addWorksheet(title.slice(0, 31));
   rows.forEach((r, i) => {
@@ -100,8 +100,22 @@ export const writeSheetCsv = (rows: readonly (readonly OutCell[])[]): Buffer =>
 // ---------------------------------------------------------------------------------------------
 // The layout
 
+/** A period of the file's year as a column names it: `quarter:3` is Q3. */
+export type PeriodRef = `${PeriodKind}:${number}`;
 export type ColumnKey =
-  'code' | 'title' | 'polarity' | 'target' | 'ytd' | 'status' | 'owner' | 'comment' | `period:${PeriodKind}:${number}`;
+  | 'code'
+  | 'title'
+  | 'polarity'
+  | 'target'
+  | 'ytd'
+  | 'status'
+  | 'owner'
+  | 'comment'
+  | `period:${PeriodRef}`
+  | `target:${PeriodRef}`
+  | `status:${PeriodRef}`;
+/** What an officer may map a header to: a column, or nothing (the column is for reading only). */
+export type HeaderMapping = ColumnKey | 'ignore';
 
 const MONTH_NAMES = ['Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'Jan', 'Feb', 'Mar'];
 const MONTH_FULL = [
@@ -126,23 +140,80 @@ interface ColumnDef {
 }
 
 const PERIOD_COLUMNS: ColumnDef[] = [
-  { key: 'period:year:1', name: 'Outturn', aliases: ['Annual', 'Actual'] },
-  { key: 'period:half:1', name: 'H1', aliases: ['Half 1'] },
-  { key: 'period:half:2', name: 'H2', aliases: ['Half 2'] },
-  ...[1, 2, 3, 4].map((n): ColumnDef => ({ key: `period:quarter:${n}`, name: `Q${n}`, aliases: [`Quarter ${n}`] })),
+  {
+    key: 'period:year:1',
+    name: 'Outturn',
+    aliases: ['Annual', 'Actual', 'Annual outturn', 'Year end', 'Year-end outturn', 'Full year', 'Out-turn'],
+  },
+  { key: 'period:half:1', name: 'H1', aliases: ['Half 1', 'Half year 1', 'First half'] },
+  { key: 'period:half:2', name: 'H2', aliases: ['Half 2', 'Half year 2', 'Second half'] },
+  ...[1, 2, 3, 4].map((n): ColumnDef => ({
+    key: `period:quarter:${n}`,
+    name: `Q${n}`,
+    aliases: [`Quarter ${n}`, `Qtr ${n}`, `Qtr${n}`],
+  })),
   ...MONTH_NAMES.map((m, i): ColumnDef => ({ key: `period:month:${i + 1}`, name: m, aliases: [MONTH_FULL[i]!] })),
 ];
 
 const COLUMNS: ColumnDef[] = [
-  { key: 'code', name: 'PI No', aliases: ['PI', 'PI Number', 'PI Ref', 'Code', 'Indicator code', 'Ref'] },
-  { key: 'title', name: 'Description', aliases: ['Title', 'Indicator', 'PI Description'] },
-  { key: 'target', name: 'Target', aliases: ['Annual target'] },
-  { key: 'polarity', name: 'Good is?', aliases: ['Good is', 'Polarity'] },
+  {
+    key: 'code',
+    name: 'PI No',
+    aliases: [
+      'PI',
+      'PI Number',
+      'PI Ref',
+      'PI Code',
+      'Code',
+      'Indicator code',
+      'Indicator ref',
+      'Ref',
+      'Reference',
+      'KPI',
+      'KPI No',
+      'KPI Ref',
+      'Measure ref',
+    ],
+  },
+  {
+    key: 'title',
+    name: 'Description',
+    aliases: [
+      'Title',
+      'Indicator',
+      'PI Description',
+      'Indicator name',
+      'Indicator title',
+      'KPI description',
+      'Measure',
+    ],
+  },
+  { key: 'target', name: 'Target', aliases: ['Annual target', 'Year target', 'Year-end target', 'Full year target'] },
+  {
+    key: 'polarity',
+    name: 'Good is?',
+    aliases: ['Good is', 'Polarity', 'Good performance is', 'Higher or lower is better', 'Direction of good'],
+  },
   ...PERIOD_COLUMNS,
-  { key: 'ytd', name: 'YTD', aliases: ['Year to date'] },
-  { key: 'status', name: 'Status', aliases: ['RAG', 'RAG status'] },
-  { key: 'owner', name: 'Owner', aliases: ['Lead officer', 'Responsible officer'] },
-  { key: 'comment', name: 'Commentary', aliases: ['Comment', 'Comments', 'Notes'] },
+  { key: 'ytd', name: 'YTD', aliases: ['Year to date', 'Cumulative', 'YTD actual'] },
+  { key: 'status', name: 'Status', aliases: ['RAG', 'RAG status', 'RAG rating', 'Performance status', 'Rating'] },
+  {
+    key: 'owner',
+    name: 'Owner',
+    aliases: [
+      'Target owner',
+      'PI owner',
+      'Indicator owner',
+      'Lead officer',
+      'Responsible officer',
+      'Accountable officer',
+    ],
+  },
+  {
+    key: 'comment',
+    name: 'Commentary',
+    aliases: ['Comment', 'Comments', 'Notes', 'Narrative', 'Performance commentary'],
+  },
 ];
 
 /** Case, spacing and trailing punctuation do not matter: "pi no", "PINo", "Good Is ?". */
@@ -155,6 +226,96 @@ export const normaliseHeader = (s: string) =>
 const BY_NAME = new Map<string, ColumnDef>(
   COLUMNS.flatMap((c) => [c.name, ...c.aliases].map((n) => [normaliseHeader(n), c] as const)),
 );
+const PERIOD_BY_NAME = new Map<string, ColumnDef>(
+  PERIOD_COLUMNS.flatMap((c) => [c.name, ...c.aliases].map((n) => [normaliseHeader(n), c] as const)),
+);
+
+/** The name Amber gives a column, as the pages and problems say it: "Q3", "Q3 target", "Q3 status". */
+export function columnName(key: HeaderMapping): string {
+  if (key === 'ignore') return 'not imported';
+  const m = /^(period|target|status):(\w+:\d+)$/.exec(key);
+  if (!m) return COLUMNS.find((c) => c.key === key)?.name ?? key;
+  const period = PERIOD_COLUMNS.find((c) => c.key === `period:${m[2]}`)!.name;
+  return m[1] === 'period' ? period : `${period} ${m[1]}`;
+}
+
+/** Every column a header can be mapped to, in the order the mapping page offers them. */
+export const MAPPABLE_COLUMNS: readonly { key: HeaderMapping; name: string }[] = [
+  ...COLUMNS.filter((c) => !c.key.startsWith('period:')).map((c) => ({ key: c.key, name: c.name })),
+  ...PERIOD_COLUMNS.map((c) => ({ key: c.key, name: c.name })),
+  ...PERIOD_COLUMNS.map((c) => c.key.replace('period:', 'target:') as ColumnKey).map((key) => ({
+    key,
+    name: columnName(key),
+  })),
+  ...PERIOD_COLUMNS.map((c) => c.key.replace('period:', 'status:') as ColumnKey).map((key) => ({
+    key,
+    name: columnName(key),
+  })),
+  { key: 'ignore', name: columnName('ignore') },
+];
+const MAPPABLE = new Set<string>(MAPPABLE_COLUMNS.map((c) => c.key));
+export const isHeaderMapping = (s: string): s is HeaderMapping => MAPPABLE.has(s);
+
+/**
+ * The financial year a header carries, and the header without it: "Q1 2009/10", "2009-10
+ * Target", "Outturn 08/09", "FY2009/2010 Q3". Two numbers count as a year only when the second
+ * is the year after the first, so "1/2" or "24/7" stay what they are.
+ */
+export function yearInHeader(header: string): { year: number | undefined; rest: string } {
+  const re = /(?:\bfy\s*)?(?<![\d])((?:19|20)\d{2}|\d{2})\s*[/-]\s*((?:19|20)\d{2}|\d{2})(?![\d])/gi;
+  for (const m of header.matchAll(re)) {
+    const first = m[1]!.length === 4 ? Number(m[1]) : 2000 + Number(m[1]) - (Number(m[1]) >= 70 ? 100 : 0);
+    if (Number(m[2]) % 100 !== (first + 1) % 100) continue;
+    if (m[2]!.length === 4 && Number(m[2]) !== first + 1) continue;
+    return { year: first, rest: `${header.slice(0, m.index)} ${header.slice(m.index + m[0].length)}` };
+  }
+  return { year: undefined, rest: header };
+}
+
+/** What a header is: the column it names, and the year it carries if it carries one. */
+export interface HeaderMatch {
+  key: HeaderMapping;
+  name: string;
+  year: number | undefined;
+  /** True when the officer's mapping said so, not Amber's own names. */
+  mapped: boolean;
+}
+
+/**
+ * Recognises a council's header: Amber's names and the common others ("Target owner", "RAG"),
+ * with a year anywhere in it, words in brackets ignored ("Q1 (Apr-Jun)"), and "Q1 target" or
+ * "Target Q1" (likewise status) for one period's target. An officer's mapping, remembered for
+ * the organisation, comes first.
+ */
+export function recogniseHeader(
+  header: string,
+  mappings: ReadonlyMap<string, HeaderMapping> = new Map(),
+): HeaderMatch | undefined {
+  const mapped = mappings.get(normaliseHeader(header.trim()));
+  if (mapped) return { key: mapped, name: columnName(mapped), year: yearInHeader(header).year, mapped: true };
+  const { year, rest } = yearInHeader(header);
+  const bare = normaliseHeader(
+    rest
+      .replace(/\([^)]*\)/g, ' ')
+      .replace(/^[\s\-–—:,]+|[\s\-–—:,]+$/g, '')
+      .trim(),
+  );
+  const found = (key: ColumnKey): HeaderMatch => ({ key, name: columnName(key), year, mapped: false });
+  if (bare === '') return year === undefined ? undefined : found('period:year:1');
+  const def = BY_NAME.get(bare);
+  if (def) return found(def.key);
+  for (const [word, kind] of [
+    ['target', 'target'],
+    ['status', 'status'],
+    ['ragstatus', 'status'],
+    ['rag', 'status'],
+  ] as const) {
+    if (!bare.includes(word)) continue;
+    const period = PERIOD_BY_NAME.get(bare.replace(word, '').replace(/^[-–—:,]+|[-–—:,]+$/g, ''));
+    if (period) return found(period.key.replace('period:', `${kind}:`) as ColumnKey);
+  }
+  return undefined;
+}
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -187,6 +348,8 @@ export interface Problem {
   row: number;
   column?: string;
   message: string;
+  /** Set on the problem of a row whose indicator is not in Amber (which the file may create). */
+  missingCode?: string;
 }
 export const problemText = (p: Problem) => `Row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.message}`;
 
@@ -211,10 +374,49 @@ export interface ValueWrite {
   indicatorId: string;
   periodId: string;
   periodKey: string;
-  actual: Scaled;
+  /** Undefined for a period the row gives only a target for (set ahead of the period). */
+  actual: Scaled | undefined;
   target: Scaled | null | undefined;
   targetHigh: Scaled | null | undefined;
   comment: string | undefined;
+  /** The status the file gives for the period, as a status of the organisation's scale. */
+  status?: FileStatus | undefined;
+}
+
+/** A status read from the file, with where it was read (what the override's reason names). */
+export interface FileStatus {
+  key: string;
+  label: string;
+  row: number;
+  column: string;
+}
+
+/** An owner named in the file, matched to a person of the organisation. */
+export interface OwnerChange {
+  indicatorId: string;
+  code: string;
+  personId: string;
+  personName: string;
+  row: number;
+}
+
+/** A row whose indicator is not in Amber: what the file says of it, to propose its definition. */
+export interface MissingRow {
+  row: number;
+  code: string;
+  title: string;
+  goodIs: string;
+  /** The kinds of period the row gives values for (one, for a definition to be proposed). */
+  kinds: PeriodKind[];
+  /** Every value and target the row gives, as typed: what its unit is worked out from. */
+  texts: string[];
+}
+
+/** A status of the organisation's scale, as the file may name it: its label, key or description. */
+export interface FileStatusEntry {
+  key: string;
+  label: string;
+  description?: string | undefined;
 }
 
 const KIND_OF_FREQUENCY: Record<Frequency, PeriodKind> = {
@@ -231,25 +433,77 @@ const COLUMNS_OF_KIND: Record<PeriodKind, string> = {
 };
 
 const periodOf = (key: ColumnKey, year: number): Period | undefined => {
-  const m = /^period:(\w+):(\d+)$/.exec(key);
+  const m = /^(?:period|target|status):(\w+):(\d+)$/.exec(key);
   return m ? makePeriod(m[1] as PeriodKind, year, Number(m[2])) : undefined;
 };
 
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+/** The status a cell names: a label, key or description of the scale, or a unique first letter ("G"). */
+export function matchStatus<S extends FileStatusEntry>(cell: string, scale: readonly S[]): S | undefined {
+  const t = words(cell);
+  if (t === '') return undefined;
+  const exact = scale.find(
+    (s) => words(s.label) === t || words(s.key) === t || (s.description !== undefined && words(s.description) === t),
+  );
+  if (exact) return exact;
+  if (t.length === 1) {
+    const starting = scale.filter((s) => words(s.label).startsWith(t));
+    if (starting.length === 1) return starting[0];
+  }
+  return undefined;
+}
+
+const personWords = (s: string) => words(s.replace(/\([^)]*\)/g, ' '));
+
 /**
  * Checks every row of a sheet against the organisation's indicators and reporting periods of
- * `year`, and returns the values to record or every problem found (never some of each).
+ * `year`, and returns the values to record or every problem found (never some of each), with
+ * notices: what the file holds that is not imported, said rather than dropped.
  */
 export function readValueRows(
   rows: SheetRow[],
   context: {
     year: number;
-    indicators: TransferIndicator[];
+    indicators: (TransferIndicator & { ownerId?: string | null | undefined; ownerName?: string | null | undefined })[];
     periodIds: ReadonlyMap<string, string>;
     merges?: readonly MergedArea[];
+    /** The officer's own names for columns, remembered for the organisation (normalised header → column). */
+    mappings?: ReadonlyMap<string, HeaderMapping>;
+    /** The organisation's statuses: a Status column is read only when they are given. */
+    statuses?: readonly FileStatusEntry[];
+    /** The organisation's people: an Owner column is matched to them when they are given. */
+    people?: readonly { id: string; name: string }[];
   },
-): { writes: ValueWrite[]; problems: Problem[] } {
+): {
+  writes: ValueWrite[];
+  problems: Problem[];
+  notices: Problem[];
+  owners: OwnerChange[];
+  /** Headers Amber could not recognise, for the officer to map. */
+  unknownHeaders: string[];
+  /** Rows whose indicator is not in Amber (each also a problem, with `missingCode`). */
+  missing: MissingRow[];
+  /** Whether the file has a Description column: whether it can describe indicators to create. */
+  describes: boolean;
+} {
   const problems: Problem[] = [];
-  const headerIndex = rows.findIndex((r) => r.cells.some((c) => BY_NAME.get(normaliseHeader(text(c)))?.key === 'code'));
+  const notices: Problem[] = [];
+  const mappings = context.mappings ?? new Map<string, HeaderMapping>();
+  const none = (p: Problem[], unknownHeaders: string[] = []) => ({
+    writes: [],
+    problems: p,
+    notices: [],
+    owners: [],
+    unknownHeaders,
+    missing: [],
+    describes: false,
+  });
+  const headerIndex = rows.findIndex((r) => r.cells.some((c) => recogniseHeader(text(c), mappings)?.key === 'code'));
   if (headerIndex < 0 || headerIndex > 9) {
     const first = rows.find((r) => !isBlank(r.cells));
     const typo = first?.cells.map(text).find((c) => suggestColumn(c) === 'PI No');
@@ -257,45 +511,94 @@ export function readValueRows(
       ? `Column '${typo}' is not a column Amber knows: did you mean 'PI No'?`
       : rows.length === 0
         ? 'The file is empty: use the template, with a header row starting PI No'
-        : 'There is no PI No column: the header row needs one, as in the template';
-    return { writes: [], problems: [{ row: first?.number ?? 1, message }] };
+        : 'There is no PI No column: the header row needs one, as in the template, or say which column it is under “Name the file’s columns”';
+    return none(
+      [{ row: first?.number ?? 1, message }],
+      first?.cells.map(text).filter((h) => h !== '' && !recogniseHeader(h, mappings)) ?? [],
+    );
   }
   const header = rows[headerIndex]!;
   problems.push(...mergeProblems(context.merges, header.number));
-  const columns: { index: number; key: ColumnKey; name: string }[] = [];
+  const columns: { index: number; key: ColumnKey; name: string; header: string }[] = [];
+  const unknownHeaders: string[] = [];
+  const otherYears: { header: string; year: number }[] = [];
   header.cells.forEach((cell, index) => {
     const h = text(cell);
     if (h === '') return;
-    const def = BY_NAME.get(normaliseHeader(h));
-    if (!def) {
+    const match = recogniseHeader(h, mappings);
+    if (!match) {
+      unknownHeaders.push(h);
       const s = suggestColumn(h);
       problems.push({
         row: header.number,
         column: h,
         message: `Column '${h}' is not a column Amber knows: ${
           s
-            ? `did you mean '${s}'?`
-            : `use the columns of the template (${COLUMNS.filter((c) => !c.key.startsWith('period:month'))
+            ? `did you mean '${s}'? Or say which column it is under “Name the file’s columns”`
+            : `say which column it is under “Name the file’s columns”, or use the columns of the template (${COLUMNS.filter(
+                (c) => !c.key.startsWith('period:month'),
+              )
                 .map((c) => c.name)
                 .join(', ')}, Apr to Mar)`
         }`,
       });
       return;
     }
-    if (columns.some((c) => c.key === def.key)) {
-      problems.push({ row: header.number, column: h, message: `There are two ${def.name} columns: keep one` });
+    if (match.key === 'ignore') return;
+    const key = match.key;
+    const dated = /^(period|target|status):/.test(key);
+    if (dated && match.year !== undefined && match.year !== context.year) {
+      otherYears.push({ header: h, year: match.year });
       return;
     }
-    columns.push({ index, key: def.key, name: def.name });
+    const same = columns.find((c) => c.key === key);
+    if (same) {
+      problems.push({
+        row: header.number,
+        column: h,
+        message: `Columns '${same.header}' and '${h}' are both ${match.name}: keep one`,
+      });
+      return;
+    }
+    columns.push({ index, key, name: match.name, header: h });
   });
+  const dataColumns = columns.filter((c) => /^(period|target):/.test(c.key));
+  if (dataColumns.length === 0 && otherYears.length > 0) {
+    const years = [...new Set(otherYears.map((o) => o.year))];
+    problems.push({
+      row: header.number,
+      message: `The file’s columns are for ${years.map(financialYearLabel).join(' and ')}, not ${financialYearLabel(context.year)}: choose ${financialYearLabel(years[0]!)} as the financial year`,
+    });
+  } else {
+    for (const o of otherYears)
+      notices.push({
+        row: header.number,
+        column: o.header,
+        message: `Column '${o.header}' is for ${financialYearLabel(o.year)}, and the file was imported for ${financialYearLabel(context.year)}: it was not imported`,
+      });
+  }
 
   const byCode = new Map(context.indicators.map((i) => [i.code.toLowerCase(), i]));
   const codeColumn = columns.find((c) => c.key === 'code')!;
   const targetColumn = columns.find((c) => c.key === 'target');
   const commentColumn = columns.find((c) => c.key === 'comment');
+  const statusColumn = context.statuses ? columns.find((c) => c.key === 'status') : undefined;
+  const ownerColumn = columns.find((c) => c.key === 'owner');
+  const titleColumn = columns.find((c) => c.key === 'title');
+  const polarityColumn = columns.find((c) => c.key === 'polarity');
+  const missing: MissingRow[] = [];
   const periodColumns = columns.filter((c) => c.key.startsWith('period:'));
+  const periodTargetColumns = columns.filter((c) => c.key.startsWith('target:'));
+  const periodStatusColumns = context.statuses ? columns.filter((c) => c.key.startsWith('status:')) : [];
+  if (!context.statuses)
+    for (const c of columns.filter((x) => x.key === 'status' || x.key.startsWith('status:')))
+      notices.push({ row: header.number, column: c.header, message: `Column '${c.header}' was not read` });
   const seen = new Map<string, number>();
   const writes: ValueWrite[] = [];
+  const owners: OwnerChange[] = [];
+  const people = new Map<string, { id: string; name: string }[]>();
+  for (const p of context.people ?? [])
+    people.set(personWords(p.name), [...(people.get(personWords(p.name)) ?? []), p]);
 
   for (const row of rows.slice(headerIndex + 1)) {
     if (isBlank(row.cells)) continue;
@@ -303,18 +606,40 @@ export function readValueRows(
       problems.push({ row: n, ...(column ? { column } : {}), message });
     const code = text(row.cells[codeColumn.index]);
     if (code === '') {
-      at(row.number, 'PI No', 'Enter the PI No of the indicator, or delete the row');
+      at(row.number, codeColumn.header, 'Enter the PI No of the indicator, or delete the row');
       continue;
     }
     const indicator = byCode.get(code.toLowerCase());
     if (!indicator) {
-      at(row.number, 'PI No', `There is no indicator ${code} in Amber: add it first, or check the PI No`);
+      const again = missing.find((m) => m.code.toLowerCase() === code.toLowerCase());
+      if (again) {
+        at(row.number, codeColumn.header, `${code} is also in row ${again.row}: give each indicator one row`);
+        continue;
+      }
+      const filled = periodColumns.filter((c) => text(row.cells[c.index]) !== '');
+      missing.push({
+        row: row.number,
+        code,
+        title: titleColumn ? text(row.cells[titleColumn.index]) : '',
+        goodIs: polarityColumn ? text(row.cells[polarityColumn.index]) : '',
+        kinds: [...new Set(filled.map((c) => periodOf(c.key, context.year)!.kind))],
+        texts: [...filled, ...periodTargetColumns, ...(targetColumn ? [targetColumn] : [])]
+          .map((c) => text(row.cells[c.index]))
+          .flatMap((t) => t.split(/\s+to\s+/i))
+          .filter((t) => t !== ''),
+      });
+      problems.push({
+        row: row.number,
+        column: codeColumn.header,
+        message: `There is no indicator ${code} in Amber: add it first, or check the PI No`,
+        missingCode: code,
+      });
       continue;
     }
     if (seen.has(indicator.code)) {
       at(
         row.number,
-        'PI No',
+        codeColumn.header,
         `${indicator.code} is also in row ${seen.get(indicator.code)}: give each indicator one row`,
       );
       continue;
@@ -340,89 +665,297 @@ export function readValueRows(
       return parsed.value;
     };
 
-    // The target: one value, or "low to high" for an indicator with a target range.
-    let target: Scaled | null | undefined;
-    let targetHigh: Scaled | null | undefined;
-    let targetOk = true;
-    const targetText = targetColumn ? text(row.cells[targetColumn.index]) : '';
-    if (targetColumn && targetText !== '') {
+    /** A target cell: one value, or "low to high" for an indicator with a target range; null when refused. */
+    const readTarget = (column: {
+      index: number;
+      header: string;
+    }): { target: Scaled | undefined; targetHigh: Scaled | null | undefined } | null => {
+      const cell = row.cells[column.index];
+      const targetText = text(cell);
+      if (targetText === '') return { target: undefined, targetHigh: undefined };
       if (indicator.polarity === 'none') {
-        at(row.number, 'Target', `${indicator.code} has no target (it is for information): leave the Target blank`);
-        targetOk = false;
-      } else if (indicator.polarity === 'band') {
-        const parts = targetText.split(/\s+to\s+/i);
-        if (parts.length !== 2) {
-          at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`);
-          targetOk = false;
-        } else {
-          const low = read(parts[0], 'Target');
-          const high = read(parts[1], 'Target');
-          if (low === null || high === null) targetOk = false;
-          else if (low === undefined || high === undefined) {
-            at(row.number, 'Target', `${indicator.code} has a target range: write it like 95 to 100`);
-            targetOk = false;
-          } else if (low > high) {
-            at(row.number, 'Target', 'The top of the target range must not be below its bottom');
-            targetOk = false;
-          } else {
-            target = low;
-            targetHigh = high;
-          }
-        }
-      } else {
-        const t = read(row.cells[targetColumn.index], 'Target');
-        if (t === null) targetOk = false;
-        else {
-          target = t;
-          targetHigh = null;
-        }
+        at(
+          row.number,
+          column.header,
+          `${indicator.code} has no target (it is for information): leave the ${column.header} blank`,
+        );
+        return null;
       }
-    }
+      if (indicator.polarity === 'band') {
+        const parts = targetText.split(/\s+to\s+/i);
+        const range = () =>
+          at(row.number, column.header, `${indicator.code} has a target range: write it like 95 to 100`);
+        if (parts.length !== 2) return (range(), null);
+        const low = read(parts[0], column.header);
+        const high = read(parts[1], column.header);
+        if (low === null || high === null) return null;
+        if (low === undefined || high === undefined) return (range(), null);
+        if (low > high) {
+          at(row.number, column.header, 'The top of the target range must not be below its bottom');
+          return null;
+        }
+        return { target: low, targetHigh: high };
+      }
+      const t = read(cell, column.header);
+      return t === null ? null : { target: t, targetHigh: null };
+    };
 
     const kind = KIND_OF_FREQUENCY[indicator.frequency];
-    const given: { period: Period; actual: Scaled }[] = [];
-    for (const c of periodColumns) {
-      const cell = row.cells[c.index];
-      if (text(cell) === '') continue;
+    /** A per-period column of the wrong kind is a problem; of a period not set up, too. */
+    const periodFor = (c: { key: ColumnKey; header: string }): Period | undefined => {
       const period = periodOf(c.key, context.year)!;
       if (period.kind !== kind) {
         at(
           row.number,
-          c.name,
+          c.header,
           `${indicator.code} is reported ${indicator.frequency}: put its values in ${COLUMNS_OF_KIND[kind]}`,
         );
-        continue;
+        return undefined;
       }
-      const actual = read(cell, c.name);
-      if (actual === null || actual === undefined) continue;
       if (!context.periodIds.has(period.key)) {
-        at(row.number, c.name, `${periodLabel(period)} is not a reporting period: add it first`);
-        continue;
+        at(row.number, c.header, `${periodLabel(period)} is not a reporting period: add it first`);
+        return undefined;
       }
-      given.push({ period, actual });
+      return period;
+    };
+
+    let targetOk = true;
+    const yearTarget = targetColumn ? readTarget(targetColumn) : { target: undefined, targetHigh: undefined };
+    if (yearTarget === null) targetOk = false;
+    const given = new Map<string, { period: Period; actual: Scaled | undefined; target?: typeof yearTarget }>();
+    for (const c of periodColumns) {
+      const cell = row.cells[c.index];
+      if (text(cell) === '') continue;
+      const actual = read(cell, c.header);
+      if (actual === null || actual === undefined) continue;
+      const period = periodFor(c);
+      if (period) given.set(period.key, { period, actual });
     }
+    // A period's own target (Q1 target) is used for that period instead of the year's Target.
+    for (const c of periodTargetColumns) {
+      if (text(row.cells[c.index]) === '') continue;
+      const period = periodFor(c);
+      const t = readTarget(c);
+      if (t === null) targetOk = false;
+      if (!period || !t) continue;
+      given.set(period.key, { period, actual: given.get(period.key)?.actual, target: t });
+    }
+    const ordered = [...given.values()].sort((a, b) => a.period.startsOn.localeCompare(b.period.startsOn));
+    const withActual = ordered.filter((g) => g.actual !== undefined);
+    const latest = withActual[withActual.length - 1];
+
     const comment = commentColumn ? text(row.cells[commentColumn.index]) : '';
-    if (comment.length > 5_000) at(row.number, 'Commentary', 'Commentary must be 5,000 characters or fewer');
-    if (comment !== '' && given.length === 0 && problems.length === problemsBefore)
+    if (comment.length > 5_000) at(row.number, commentColumn!.header, 'Commentary must be 5,000 characters or fewer');
+    if (comment !== '' && !latest && problems.length === problemsBefore)
       at(
         row.number,
-        'Commentary',
+        commentColumn!.header,
         `The commentary is kept with the latest period given, and this row gives no values for ${financialYearLabel(context.year)}`,
       );
+
+    // Statuses: the Status column is the latest period's; "Q2 status" is Q2's.
+    const statuses = new Map<string, FileStatus>();
+    const statusOf = (c: { index: number; header: string }, periodKey: string | undefined, what: string) => {
+      const t = text(row.cells[c.index]);
+      if (t === '') return;
+      const found = matchStatus(t, context.statuses ?? []);
+      if (!found) {
+        at(
+          row.number,
+          c.header,
+          `'${t}' is not a status of your scale: use ${(context.statuses ?? []).map((s) => s.label).join(', ')}, or leave it blank`,
+        );
+        return;
+      }
+      if (!periodKey) {
+        at(
+          row.number,
+          c.header,
+          `A status is kept with ${what}, and this row gives none: add it, or leave the status blank`,
+        );
+        return;
+      }
+      statuses.set(periodKey, { key: found.key, label: found.label, row: row.number, column: c.header });
+    };
+    if (statusColumn) statusOf(statusColumn, latest?.period.key, 'the latest period’s value');
+    for (const c of periodStatusColumns) {
+      const period = periodOf(c.key, context.year)!;
+      statusOf(
+        c,
+        given.get(period.key)?.actual !== undefined ? period.key : undefined,
+        `${periodLabel(period)}’s value`,
+      );
+    }
+
+    if (ownerColumn) {
+      const named = text(row.cells[ownerColumn.index]);
+      const matches = named === '' ? [] : (people.get(personWords(named)) ?? []);
+      if (named === '' || !context.people) {
+        // Nothing to match, or nobody to match against.
+      } else if (matches.length !== 1) {
+        notices.push({
+          row: row.number,
+          column: ownerColumn.header,
+          message:
+            matches.length === 0
+              ? `'${named}' is not a person in Amber, so ${indicator.code}’s owner was not changed: add them under People, or choose the owner on the indicator’s page`
+              : `${matches.length} people in Amber are called '${named}', so ${indicator.code}’s owner was not changed: choose the owner on the indicator’s page`,
+        });
+      } else if (matches[0]!.id !== indicator.ownerId) {
+        if (indicator.ownerId)
+          notices.push({
+            row: row.number,
+            column: ownerColumn.header,
+            message: `The file names ${matches[0]!.name} as ${indicator.code}’s owner, and Amber has ${indicator.ownerName ?? 'someone else'}: the owner was not changed; change it on the indicator’s page if the file is right`,
+          });
+        else
+          owners.push({
+            indicatorId: indicator.id,
+            code: indicator.code,
+            personId: matches[0]!.id,
+            personName: matches[0]!.name,
+            row: row.number,
+          });
+      }
+    }
+
     if (!targetOk) continue;
-    given.forEach((g, i) =>
+    for (const g of ordered) {
+      const target = g.target ?? yearTarget!;
+      if (g.actual === undefined && target.target === undefined) continue;
       writes.push({
         indicatorId: indicator.id,
         periodId: context.periodIds.get(g.period.key)!,
         periodKey: g.period.key,
         actual: g.actual,
-        target,
-        targetHigh,
-        comment: i === given.length - 1 && comment !== '' ? comment : undefined,
-      }),
-    );
+        target: target.target,
+        targetHigh: target.targetHigh,
+        comment: g === latest && comment !== '' ? comment : undefined,
+        ...(statuses.has(g.period.key) ? { status: statuses.get(g.period.key) } : {}),
+      });
+    }
   }
-  return problems.length > 0 ? { writes: [], problems } : { writes, problems };
+  const describes = titleColumn !== undefined;
+  return problems.length > 0
+    ? { writes: [], problems, notices: [], owners: [], unknownHeaders, missing, describes }
+    : { writes, problems, notices, owners, unknownHeaders, missing, describes };
+}
+
+const FREQUENCY_OF_KIND: Record<PeriodKind, Frequency> = {
+  month: 'monthly',
+  quarter: 'quarterly',
+  half: 'half-yearly',
+  year: 'annual',
+};
+
+/** "Higher", "Lower is better", "Within range", "n/a": which way is better, as councils write it. */
+export function polarityOf(goodIs: string): Polarity | undefined {
+  const t = words(goodIs);
+  if (/^(higher|high|up|bigger|more|increase|maximise|big)\b/.test(t)) return 'higher';
+  if (/^(lower|low|down|smaller|less|decrease|minimise|small)\b/.test(t)) return 'lower';
+  if (/^(within|in range|range|band|between)\b/.test(t)) return 'band';
+  if (/^(n a|na|none|neither|information|info|not applicable|no target)\b/.test(t)) return 'none';
+  return undefined;
+}
+
+/**
+ * The unit a row's values are in: a percentage when one is typed with %, money with £, days or
+ * hours when they say so, else a number; with the fewest decimal places that hold every value.
+ */
+export function unitOfValues(texts: readonly string[]): Unit | undefined {
+  const all = texts.join(' ');
+  const kind: Unit['kind'] = all.includes('%')
+    ? 'percentage'
+    : all.includes('£')
+      ? 'money'
+      : /\bdays?\b/i.test(all)
+        ? 'days'
+        : /\b(hours?|hrs?)\b/i.test(all)
+          ? 'hours'
+          : 'number';
+  for (let d = kind === 'money' ? 2 : 0; d <= 4; d++) {
+    const unit: Unit = { kind, decimalPlaces: d };
+    if (texts.every((t) => parseValue(t, unit).ok)) return unit;
+    if (kind === 'money') break;
+  }
+  return undefined;
+}
+
+const UNIT_LABELS: Record<Unit['kind'], string> = {
+  number: 'Number',
+  percentage: 'Percentage',
+  money: 'Money (£)',
+  days: 'Days',
+  hours: 'Hours',
+  ratio: 'Ratio',
+  'per-1000': 'Rate per 1,000',
+};
+/** "Percentage, 1 decimal place", as the preview shows a proposed unit. */
+export const unitLabel = (unit: Unit) =>
+  unit.kind === 'money'
+    ? UNIT_LABELS.money
+    : `${UNIT_LABELS[unit.kind]}, ${unit.decimalPlaces} decimal ${unit.decimalPlaces === 1 ? 'place' : 'places'}`;
+
+/** An indicator the file would create: its definition as the form sends it, and what to show of it. */
+export interface ProposedIndicator {
+  row: number;
+  code: string;
+  title: string;
+  polarity: Polarity;
+  frequency: Frequency;
+  unit: Unit;
+  /** The fields of the indicator form (`readDefinition`): the organisation's default tolerance. */
+  input: Record<string, string>;
+}
+
+/**
+ * What the file says of an indicator not in Amber, as a definition to create after the officer
+ * has seen it, or the problems that stop it (each naming the row and column to fill in).
+ */
+export function proposeIndicator(m: MissingRow): { proposed?: ProposedIndicator; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const at = (column: string, message: string) => problems.push({ row: m.row, column, message });
+  if (m.title === '') at('Description', `Enter a Description for ${m.code}, so Amber can create it`);
+  const polarity = polarityOf(m.goodIs);
+  if (!polarity)
+    at(
+      'Good is?',
+      m.goodIs === ''
+        ? `Say in Good is? whether Higher or Lower is better for ${m.code}, so Amber can create it`
+        : `"${m.goodIs}" does not say which way is better: write Higher, Lower, Within range or n/a`,
+    );
+  if (m.kinds.length !== 1)
+    at(
+      'PI No',
+      m.kinds.length === 0
+        ? `${m.code} has no values in the file, so Amber cannot tell how often it is reported: add it first, or give its values`
+        : `${m.code} has values in columns of different periods (${m.kinds.map((k) => COLUMNS_OF_KIND[k]).join(' and ')}): keep the one it is reported in`,
+    );
+  const unit = unitOfValues(m.texts);
+  if (!unit) at('PI No', `Amber cannot tell ${m.code}’s unit from its values: add it first, under Indicators`);
+  if (problems.length > 0 || !polarity || !unit || m.kinds.length !== 1) return { problems };
+  const frequency = FREQUENCY_OF_KIND[m.kinds[0]!];
+  return {
+    problems,
+    proposed: {
+      row: m.row,
+      code: m.code,
+      title: m.title,
+      polarity,
+      frequency,
+      unit,
+      input: {
+        code: m.code,
+        title: m.title,
+        unitKind: unit.kind,
+        decimalPlaces: String(unit.decimalPlaces),
+        polarity,
+        frequency,
+        ruleKind: 'default',
+        chartKind: 'line',
+      },
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,6 +968,11 @@ export interface ExportRow {
   frequency: Frequency;
   unit: Unit;
   target: Scaled | { low: Scaled; high: Scaled } | undefined;
+  /**
+   * Period key → target, when the periods of the year have targets of their own (they differ, or
+   * one is set ahead of its value): written in the "Q1 target" columns, with Target left blank.
+   */
+  targets?: ReadonlyMap<string, Scaled | { low: Scaled; high: Scaled }>;
   /** Period key → actual. */
   actuals: ReadonlyMap<string, Scaled>;
   ytd: string;
@@ -451,8 +989,20 @@ export const GOOD_IS: Record<Polarity, string> = {
 };
 
 /** The columns for these frequencies, in the order councils lay them out. */
-export function layoutColumns(frequencies: readonly Frequency[]): ColumnDef[] {
+export function layoutColumns(
+  frequencies: readonly Frequency[],
+  /** How often the indicators with targets of their own per period are reported. */
+  perPeriodTargets: readonly Frequency[] = [],
+): ColumnDef[] {
   const kinds = new Set(frequencies.map((f) => KIND_OF_FREQUENCY[f]));
+  const targetKinds = new Set(perPeriodTargets.map((f) => KIND_OF_FREQUENCY[f]));
+  const targetCols = (['half', 'quarter', 'month'] as const)
+    .filter((k) => targetKinds.has(k))
+    .flatMap((k) => PERIOD_COLUMNS.filter((c) => c.key.startsWith(`period:${k}:`)))
+    .map((c): ColumnDef => {
+      const key = c.key.replace('period:', 'target:') as ColumnKey;
+      return { key, name: columnName(key), aliases: [] };
+    });
   if (kinds.size === 0) kinds.add('quarter');
   const periodCols = (['year', 'half', 'quarter', 'month'] as const)
     .filter((k) => kinds.has(k))
@@ -466,6 +1016,7 @@ export function layoutColumns(frequencies: readonly Frequency[]): ColumnDef[] {
     col('target'),
     col('polarity'),
     ...periodCols.filter((c) => c.key !== 'period:year:1'),
+    ...targetCols,
     col('ytd'),
     col('status'),
     col('owner'),
@@ -488,11 +1039,16 @@ export function valueSheet(
   format: (v: Scaled, unit: Unit) => string,
   asNumbers: boolean,
 ): OutCell[][] {
-  const cols = layoutColumns(rows.map((r) => r.frequency));
+  const cols = layoutColumns(
+    rows.map((r) => r.frequency),
+    rows.filter((r) => r.targets && r.targets.size > 0).map((r) => r.frequency),
+  );
   const out: OutCell[][] = [cols.map((c) => c.name)];
   for (const r of rows) {
     const value = (v: Scaled): OutCell =>
       asNumbers ? { number: scaledNumber(v, r.unit), format: numberFormat(r.unit) } : format(v, r.unit);
+    const targetCell = (t: Scaled | { low: Scaled; high: Scaled }): OutCell =>
+      typeof t === 'object' ? `${cellText(value(t.low))} to ${cellText(value(t.high))}` : value(t);
     out.push(
       cols.map((c): OutCell => {
         switch (c.key) {
@@ -503,10 +1059,8 @@ export function valueSheet(
           case 'polarity':
             return GOOD_IS[r.polarity];
           case 'target':
-            if (r.target === undefined) return '';
-            return typeof r.target === 'object'
-              ? `${cellText(value(r.target.low))} to ${cellText(value(r.target.high))}`
-              : value(r.target);
+            if (r.target === undefined || (r.targets && r.targets.size > 0)) return '';
+            return targetCell(r.target);
           case 'ytd':
             return r.ytd;
           case 'status':
@@ -517,6 +1071,10 @@ export function valueSheet(
             return r.comment;
           default: {
             const period = periodOf(c.key, year)!;
+            if (c.key.startsWith('target:')) {
+              const t = r.targets?.get(period.key);
+              return t === undefined ? '' : targetCell(t);
+            }
             const v = r.actuals.get(period.key);
             return v === undefined ? '' : value(v);
           }
@@ -540,5 +1098,34 @@ export const transferYearInput = z.object({
       }
       return year;
     }),
+  ),
+});
+
+/**
+ * The mapping form: each row a header as the file wrote it and the column it is (`ignore` for
+ * none; empty to forget it). A row with neither is one of the form's spare rows, and is skipped.
+ */
+export const headerMappingsInput = z.object({
+  mappings: z.preprocess(
+    (v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : v && typeof v === 'object' ? Object.values(v) : []),
+    z
+      .array(
+        z
+          .object({
+            header: z.preprocess(
+              (v) => (typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : ''),
+              z.string().max(200, 'A header must be 200 characters or fewer'),
+            ),
+            column: z.preprocess(
+              (v) => (typeof v === 'string' ? v.trim() : ''),
+              z.string().refine((s) => s === '' || isHeaderMapping(s), 'Choose one of Amber’s columns from the list'),
+            ),
+          })
+          .superRefine((r, ctx) => {
+            if (r.header === '' && r.column !== '')
+              ctx.addIssue({ code: 'custom', path: ['header'], message: 'Enter the header as the file writes it' });
+          }),
+      )
+      .max(200, 'Name at most 200 columns at once'),
   ),
 });

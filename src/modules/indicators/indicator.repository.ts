@@ -376,7 +376,8 @@ function indicatorQueries(db: Kysely<DB>) {
     },
     /**
      * The same as `upsertValues`, but one multi-row `insert … on conflict do update` per kind of
-     * row (with or without a target, with or without a comment: what a row leaves out is kept).
+     * row (with or without an actual, a target, a comment: what a row leaves out is kept; a row
+     * with only a target is a target set ahead of its period).
      * The rows must name each indicator and period at most once (a statement cannot update a row twice).
      */
     async upsertValueBatch(
@@ -384,7 +385,7 @@ function indicatorQueries(db: Kysely<DB>) {
       rows: readonly {
         indicatorId: string;
         periodId: string;
-        actual: Scaled;
+        actual: Scaled | undefined;
         target: Scaled | null | undefined;
         targetHigh: Scaled | null | undefined;
         comment: string | undefined;
@@ -392,11 +393,11 @@ function indicatorQueries(db: Kysely<DB>) {
     ): Promise<void> {
       const groups = new Map<string, (typeof rows)[number][]>();
       for (const v of rows) {
-        const key = `${v.target !== undefined}:${v.comment !== undefined}`;
+        const key = `${v.target !== undefined}:${v.comment !== undefined}:${v.actual !== undefined}`;
         groups.set(key, [...(groups.get(key) ?? []), v]);
       }
       for (const [key, group] of groups) {
-        const [withTarget, withComment] = key.split(':').map((x) => x === 'true');
+        const [withTarget, withComment, withActual] = key.split(':').map((x) => x === 'true');
         await db
           .insertInto('indicator_value')
           .values(
@@ -404,7 +405,7 @@ function indicatorQueries(db: Kysely<DB>) {
               organisation_id: organisationId,
               indicator_id: v.indicatorId,
               period_id: v.periodId,
-              actual: v.actual,
+              actual: v.actual ?? null,
               target: v.target ?? null,
               target_high: v.targetHigh ?? null,
               comment: v.comment ?? '',
@@ -412,7 +413,7 @@ function indicatorQueries(db: Kysely<DB>) {
           )
           .onConflict((oc) =>
             oc.columns(['indicator_id', 'period_id']).doUpdateSet((eb) => ({
-              actual: eb.ref('excluded.actual'),
+              ...(withActual ? { actual: eb.ref('excluded.actual') } : {}),
               ...(withTarget ? { target: eb.ref('excluded.target'), target_high: eb.ref('excluded.target_high') } : {}),
               ...(withComment ? { comment: eb.ref('excluded.comment') } : {}),
               version: eb('indicator_value.version', '+', 1),

@@ -243,7 +243,11 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   priority_share: 'crosses organisations: part of a sharing agreement',
   joint_sign_off:
     'crosses organisations: a joint owner’s sign-off on a shared report, written by the other organisation',
+  shared_comment:
+    'crosses organisations: comments the sharing organisation’s people and the partner’s exchange on a shared report',
   benchmark_club: 'crosses organisations: a club and its members belong to the deployment',
   club_member: 'crosses organisations: a club’s membership',
   club_figure: 'crosses organisations: figures contributed to a club, read only as its statistics',
+  indicator_import_header:
+    'not carried yet (a known gap): the names the organisation gave its spreadsheets’ columns; an officer maps them again on the first import',
 };
