@@ -6,7 +6,10 @@
 // naming Local Partnerships slipped; Leeds's accountable officer sees it (in the 2009/10 H2 report,
 // which reports on the H1 key actions, and in the H1 report's history, under the partner's name
 // and organisation) and he and the director sign the H2 report off; the administrator revokes the
-// agreement and the partner's access is gone. axe-core runs on every page visited.
+// agreement and the partner's access is gone. Beside the milestones (issue 11, part 3): the share
+// names OC-1c-i as an indicator Local Partnerships supplies; its user enters Q2's value (refused
+// once, naming the field) and comments on the report; the administrator sees the value with the
+// person and organisation that entered it, and answers the comment. axe-core runs on every page visited.
 
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,14 +21,21 @@ import { ReportPage } from './pages/report-pages.ts';
 import {
   AgreementsPage,
   NotFoundPage,
+  SharedReportPage,
   SharedWithUsPage,
   SignInPage,
   currentOrganisation,
   onlyFlash,
   signOut,
   type AgreementPage,
-  type SharedReportPage,
 } from './pages/sharing-pages.ts';
+import {
+  Comments,
+  ShareConversationPage,
+  commentOnReport,
+  openSupplied,
+  suppliedRows,
+} from './pages/shared-work-pages.ts';
 import { systemActor } from '../src/domain/actor.ts';
 import { organisationPrefix, paths } from '../src/paths.ts';
 
@@ -61,6 +71,17 @@ const SLIPPED = {
   reason: 'The DECATS contract is waiting for Local Partnerships’ board to countersign it.',
 };
 // Phrases of the seed's report: one of its summary, and one of its challenges (kept internal).
+// The demo's illustrative quarterly indicator, which Local Partnerships supplies (issue 11, part 3).
+const SUPPLIED = {
+  indicator: 'OC-1c-i Customer enquiries resolved at first contact',
+  code: 'OC-1c-i',
+  quarter: '2009/10 Q2',
+  before: '78.4%',
+  actual: '79.6%',
+  comment: 'From Local Partnerships’ DECATS survey of first contacts.',
+};
+const PARTNER_COMMENT = 'The DECATS board meets on 14 January: we expect the countersigned contract that week.';
+const LEEDS_REPLY = 'Thank you: we will report the contract in the 2009/10 H2 report.';
 const SUMMARY_PHRASE = 'Yorkshire and Humber RIEP';
 const CHALLENGE_PHRASE = 'potential contractual penalties';
 
@@ -171,12 +192,22 @@ describe('a priority shared with a partner organisation, in the browser', { time
 
     const share = await agreement.sharePriority();
     await share.fill({ priority: CODE, level: 'update', periods: [H1.label], internal: ['Challenges and risks'] });
+    const group = (legend: string) => share.qa('share-form').getByRole('group', { name: legend });
+    await group('Which indicators’ graphs?').getByRole('checkbox', { name: SUPPLIED.indicator, exact: true }).check();
+    await group('Which of those indicators do they supply?')
+      .getByRole('checkbox', { name: SUPPLIED.indicator, exact: true })
+      .check();
     agreement = await share.save(AGREEMENT.title);
     assert.match((await onlyFlash(agreement)) ?? '', /The priority has been shared\./);
     const shares = await agreement.shares();
     assert.equal(shares.length, 1, shares.join('\n'));
     assert.match(shares[0]!, new RegExp(`^${CODE} ${TITLE} Read, and update the milestones of actions naming them`));
-    assert.match(shares[0]!, /2009\/10 H1 None Challenges and risks Shared/);
+    assert.match(
+      shares[0]!,
+      new RegExp(
+        `2009/10 H1 Comments on 2009/10 H1 (of ${CODE} )?${SUPPLIED.indicator} \\(they supply its values\\) Challenges and risks Shared`,
+      ),
+    );
   });
 
   step(
@@ -231,6 +262,46 @@ describe('a priority shared with a partner organisation, in the browser', { time
       assert.equal(await currentOrganisation(page), PARTNER.name);
     },
   );
+
+  step('the Local Partnerships user enters the value of the indicator it supplies, and comments', async () => {
+    const { page } = session;
+    let report = await new SharedReportPage(page, CODE).open(sharedReportUrl);
+    assert.deepEqual(await suppliedRows(report), [
+      `${SUPPLIED.indicator} | 2009/10 Q1 | 76.9%`,
+      `${SUPPLIED.indicator} | ${SUPPLIED.quarter} | ${SUPPLIED.before}`,
+    ]);
+    const value = await openSupplied(report, SUPPLIED.code, SUPPLIED.quarter);
+    const facts = await value.facts();
+    assert.ok(facts.includes(`Period ${SUPPLIED.quarter}`), facts.join('\n'));
+    assert.ok(facts.includes('Target 80.0%'), facts.join('\n'));
+    assert.equal(await value.actual(), SUPPLIED.before, 'the form starts from the value recorded now');
+
+    // Not a number: refused, the summary naming the field, and what was typed kept.
+    await value.fill('about eighty');
+    const errors = await value.saveExpectingErrors();
+    assert.deepEqual(
+      errors.map((e) => e.href),
+      ['#actual'],
+    );
+    assert.equal(await value.actual(), 'about eighty');
+
+    await value.fill(SUPPLIED.actual, SUPPLIED.comment);
+    report = await value.save();
+    assert.equal(
+      await onlyFlash(report),
+      'Success The value has been recorded. Leeds City Council sees it with your name and organisation.',
+    );
+    assert.ok(
+      (await suppliedRows(report)).includes(`${SUPPLIED.indicator} | ${SUPPLIED.quarter} | ${SUPPLIED.actual}`),
+    );
+
+    const comments = new Comments(page);
+    assert.deepEqual(await comments.list(), []);
+    await comments.write(PARTNER_COMMENT);
+    report = await commentOnReport(report);
+    assert.match((await onlyFlash(report)) ?? '', /Your comment has been added\./);
+    assert.deepEqual(await comments.list(), [`${PARTNER_USER.name}, ${PARTNER.name} | ${PARTNER_COMMENT}`]);
+  });
 
   step(
     'Leeds’s accountable officer sees the slipped milestone, by the partner, and signs the H2 report off',
@@ -302,6 +373,30 @@ describe('a priority shared with a partner organisation, in the browser', { time
       agreement,
     );
     assert.equal(await agreement.state(), 'Active');
+    // The value Local Partnerships entered, with the person and organisation that entered it.
+    const entered = (await agreement.qa('supplied-values').locator('tbody tr').allInnerTexts()).map((r) =>
+      r.replace(/\s+/g, ' ').trim(),
+    );
+    assert.equal(entered.length, 1, entered.join('\n'));
+    assert.match(
+      entered[0]!,
+      new RegExp(
+        `^${SUPPLIED.code} ${SUPPLIED.quarter} ${SUPPLIED.actual} ${PARTNER_USER.email} \\(${PARTNER.name}\\) ${PARTNER.name} `,
+      ),
+    );
+    // Their comment, answered.
+    let talk = await agreement.follow(
+      agreement.qa('share-comments').first(),
+      new ShareConversationPage(page, PARTNER.name),
+    );
+    assert.deepEqual(await talk.comments.list(), [`${PARTNER_USER.name}, ${PARTNER.name} | ${PARTNER_COMMENT}`]);
+    await talk.comments.write(LEEDS_REPLY);
+    talk = await talk.send();
+    assert.deepEqual(
+      (await talk.comments.list()).at(-1),
+      `${demoAccount('administrator').name}, Leeds City Council | ${LEEDS_REPLY}`,
+    );
+    agreement = await talk.back(agreement);
     agreement = await agreement.revoke('Local Partnerships has left the DECATS programme.');
     assert.match((await onlyFlash(agreement)) ?? '', /The agreement has been revoked/);
     assert.equal(await agreement.state(), 'Revoked');

@@ -395,6 +395,9 @@ const basePaths = {
     shares: (id: string) => `/sharing/agreements/${seg(id)}/shares`,
     revokeShare: (id: string) => `/sharing/shares/${seg(id)}/revoke`,
     shareActions: (id: string) => `/sharing/shares/${seg(id)}/actions`,
+    /** The conversation with the partner about a shared report (issue 11): its comments, and ours (POST). */
+    shareReport: (id: string, period: string) => `/sharing/shares/${seg(id)}/reports/${seg(period)}`,
+    shareComments: (id: string, period: string) => `/sharing/shares/${seg(id)}/reports/${seg(period)}/comments`,
   },
   sharedWithUs: {
     list: '/shared-with-us',
@@ -403,6 +406,13 @@ const basePaths = {
       `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/milestones/${seg(milestoneId)}`,
     /** A joint owner signs off the report (POST). */
     signOff: (shareId: string, period: string) => `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/sign-off`,
+    /** A partner enters the value of an indicator it supplies (issue 11); `valuePeriod` picks the period within the report's. */
+    indicator: (shareId: string, period: string, indicatorId: string, valuePeriod?: string) =>
+      `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/indicators/${seg(indicatorId)}${
+        valuePeriod ? `?for=${encodeURIComponent(valuePeriod)}` : ''
+      }`,
+    /** A partner comments on a shared report (POST). */
+    comments: (shareId: string, period: string) => `/shared-with-us/${seg(shareId)}/reports/${seg(period)}/comments`,
   },
   /** Benchmarking clubs (issue 11): the clubs one's organisation hosts or belongs to. */
   clubs: {
@@ -535,6 +545,10 @@ export const routes = {
   clubWithdraw: basePaths.clubs.withdraw(':figureId'),
   sharedSignOff: basePaths.sharedWithUs.signOff(':shareId', ':period'),
   sharedMilestone: basePaths.sharedWithUs.milestone(':shareId', ':period', ':id'),
+  sharedIndicator: basePaths.sharedWithUs.indicator(':shareId', ':period', ':id'),
+  sharedComments: basePaths.sharedWithUs.comments(':shareId', ':period'),
+  shareReport: basePaths.sharing.shareReport(':shareId', ':period'),
+  shareComments: basePaths.sharing.shareComments(':shareId', ':period'),
   periodDelete: basePaths.periods.delete(':key'),
   api: {
     priority: basePaths.api.priority(':code'),

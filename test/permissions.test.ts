@@ -311,6 +311,15 @@ for (const engine of ENGINES)
         partner: self.slug,
         partnerRecordId: named.id,
       });
+      // An indicator of the hub's whose values this organisation supplies (half-yearly: the shared period itself).
+      const hubIndicator = await services.indicators.create(hub, {
+        code: `${names.code}-HUB-PI`,
+        title: 'Walk supplied indicator',
+        unitKind: 'number',
+        decimalPlaces: '0',
+        polarity: 'higher',
+        frequency: 'half-yearly',
+      });
       // Jointly owned, so that its people may also sign the hub's report off for their organisation.
       const sharedWithUs = await services.sharing.createShare(hub, intoUs, {
         priorityId: hubPriority.id,
@@ -318,6 +327,8 @@ for (const engine of ENGINES)
         joint: 'yes',
         jointOfficer: 'Walk joint officer',
         periodIds: [hubBundle.period.id],
+        indicatorIds: [hubIndicator.id],
+        suppliedIndicatorIds: [hubIndicator.id],
       });
       // Clubs (issue 11): one this organisation hosts, and one of the hub's that it has joined and contributed to.
       const hostedClub = await services.clubs.createClub(org, { name: m ? 'Wallbrook club' : 'Walk club' });
@@ -346,6 +357,7 @@ for (const engine of ENGINES)
         ownShare,
         sharedWithUs,
         sharedMilestone: hubBundle.report.actions[0]!.milestones[0]!.id,
+        sharedIndicator: hubIndicator.id,
         person: person.id,
         partner: partner.id,
         plan: plan.id,
@@ -543,6 +555,7 @@ for (const engine of ENGINES)
         if (u.startsWith('/jobs')) return v.job;
         if (u.startsWith('/files')) return v.file;
         if (u.startsWith('/shared-with-us') && u.includes('/milestones/')) return v.sharedMilestone;
+        if (u.startsWith('/shared-with-us') && u.includes('/indicators/')) return v.sharedIndicator;
         if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
         if (/^\/(api\/)?diagnostic/.test(u)) return v.exercise;
         if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;

@@ -524,6 +524,8 @@ function concrete(url: string, v: Values): string {
     if (url.startsWith('/files')) return v.file;
     if (url.startsWith('/account/tokens')) return v.apiToken;
     if (url.includes('/milestones/:id')) return v.milestone;
+    // An indicator a partner supplies on a shared report (issue 11).
+    if (url.startsWith('/shared-with-us') && url.includes('/indicators/:id')) return v.indicatorId;
     if (/^\/(api\/)?diagnostic/.test(url)) return v.exercise;
     if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
     if (/^\/(api\/)?clubs/.test(url)) return v.club;

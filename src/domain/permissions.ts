@@ -82,6 +82,11 @@ export const PERMISSIONS = {
       'Record progress on the milestones of shared key actions that name one’s organisation (where the share allows updates)',
     roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
   },
+  'shared.comment': {
+    description:
+      'Read and write the comments two organisations exchange on a shared report: the sharing organisation’s people and the partner’s',
+    roles: { ...EDITORS, accountable_officer: 'all', accountable_director: 'all', contributor: 'all' },
+  },
   // Benchmarking clubs (issue 11)
   'clubs.read': {
     description: 'See the benchmarking clubs one’s organisation hosts or belongs to, and their statistics',

@@ -36,3 +36,17 @@ const UK_DAY = new Intl.DateTimeFormat('en-CA', {
 export function ukToday(now = new Date()): string {
   return UK_DAY.format(now);
 }
+
+/**
+ * The periods of one kind that lie within a shared period, oldest first: those a partner may enter
+ * an indicator's values for (a quarterly indicator in a half-year report: its two quarters).
+ */
+export function periodsWithin<P extends { kind: string; startsOn: string; endsOn: string }>(
+  shared: { startsOn: string; endsOn: string },
+  kind: string,
+  periods: readonly P[],
+): P[] {
+  return periods
+    .filter((p) => p.kind === kind && p.startsOn >= shared.startsOn && p.endsOn <= shared.endsOn)
+    .sort((a, b) => (a.startsOn < b.startsOn ? -1 : a.startsOn > b.startsOn ? 1 : 0));
+}

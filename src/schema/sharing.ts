@@ -36,6 +36,8 @@ export interface PrioritySharesTable {
   indicator_ids: ColumnType<string[], string[] | undefined, string[]>;
   action_ids: ColumnType<string[], string[] | undefined, string[]>;
   internal_sections: ColumnType<string[], string[] | undefined, string[]>;
+  /** Shared indicators whose values the partner enters (an update share only; migration 2026-12-06-300). */
+  supplied_indicator_ids: ColumnType<string[], string[] | undefined, string[]>;
   /** The partner co-owns the priority: its sign-off is needed to publish (issue 11). */
   joint: Generated<boolean>;
   joint_officer: Generated<string>;
@@ -59,8 +61,23 @@ export interface JointSignOffTable {
   signed_at: Generated<Date>;
 }
 
+/** A comment on a shared report or one of its key actions, by the owner's people or the partner's (migration 2026-12-06-310). */
+export interface SharedCommentTable {
+  id: Generated<string>;
+  organisation_id: string;
+  share_id: string;
+  report_id: string;
+  action_id: string | null;
+  author_organisation_id: string;
+  author_organisation_name: string;
+  author_name: string;
+  body: string;
+  created_at: Generated<Date>;
+}
+
 export interface SharingTables {
   joint_sign_off: JointSignOffTable;
+  shared_comment: SharedCommentTable;
   sharing_agreement: SharingAgreementTable;
   priority_share: PrioritySharesTable;
 }

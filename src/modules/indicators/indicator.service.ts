@@ -406,6 +406,54 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       return pointsOf(i, values, scale, defaults);
     },
 
+    /**
+     * A partner's value of an indicator it supplies to the indicator's owner (issue 11): the actual
+     * and comment of one period, the owner's target kept. The same rules as `setValue` (the period's
+     * kind and existence, the unit, the version read, one audit event); `actor` acts for the owner
+     * (the sharing module's reader, labelled with the person and their organisation), and the
+     * audit event also names the `supplier` organisation, so the owner can list what it entered.
+     */
+    async supplyValue(
+      actor: Actor,
+      code: string,
+      input: unknown,
+      supplier: { organisationId: string; name: string },
+    ): Promise<IndicatorPoint[]> {
+      authorize(actor, 'indicator.edit');
+      const i = await get(actor, code);
+      const v = parseWith(valueInput.pick({ period: true, actual: true, comment: true, version: true }), input);
+      const period = await checkPeriod(actor, i, v.period);
+      const parsed = parseValue(v.actual, unitOf(i));
+      if (!parsed.ok) throw ValidationError.single('actual', `The actual: ${parsed.reason}`);
+      if (parsed.value === undefined)
+        throw ValidationError.single('actual', `Enter the actual of ${i.code} for ${periodLabel(v.period)}`);
+      const before = (await repo.values(i.id)).find((x) => x.periodId === period.id);
+      const written = await repo.upsertValue(
+        actor.organisationId,
+        i.id,
+        period.id,
+        {
+          actual: parsed.value,
+          target: before?.target ?? null,
+          targetHigh: before?.targetHigh ?? null,
+          comment: v.comment,
+        },
+        v.version,
+      );
+      if (!written) throw new StaleVersionError('value');
+      const values = await repo.values(i.id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'indicator_value',
+        entityId: i.id,
+        action: 'update',
+        before,
+        after: { ...values.find((x) => x.periodId === period.id), supplier },
+      });
+      return pointsOf(i, values, await organisations.statusScale(actor), await organisations.indicatorDefaults(actor));
+    },
+
     /** An officer's status for one period, with a reason; an empty status goes back to the computed one. */
     async overrideStatus(actor: Actor, code: string, input: unknown): Promise<IndicatorPoint[]> {
       authorize(actor, 'indicator.edit');

@@ -3,8 +3,11 @@
 
 import { formatDate, type IsoDate } from '../../domain/dates.ts';
 import { AGREEMENT_STATE_LABELS, type AgreementState } from '../../domain/sharing.ts';
+import { formatValue } from '../../domain/indicators/indicator.ts';
+import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
+import { paths } from '../../paths.ts';
 import { presentReport, presentProgress, progressFormValues, progressItems } from '../reports/report.presenter.ts';
-import type { AgreementWithState, ShareDetail } from './sharing.service.ts';
+import type { AgreementWithState, Conversation, ShareDetail, SuppliedIndicator } from './sharing.service.ts';
 import { SECTION_LABELS, type ShareableSection } from './sharing.schemas.ts';
 
 /** GOV.UK tag classes by state; the state is always written out too, never shown by colour alone. */
@@ -14,6 +17,16 @@ const STATE_TAGS: Record<AgreementState, string> = {
   ended: 'govuk-tag--grey',
   revoked: 'govuk-tag--red',
 };
+
+const labelOf = (key: string) => {
+  try {
+    return periodLabel(parsePeriodKey(key));
+  } catch {
+    return key;
+  }
+};
+const when = (d: Date) =>
+  d.toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'long', timeStyle: 'short' });
 
 export function presentAgreement(a: AgreementWithState) {
   return {
@@ -37,7 +50,17 @@ export function presentShare(s: ShareDetail) {
         ? 'Read, and update the milestones of actions naming them'
         : 'Read only',
     periodsText: s.periods.map((p) => p.label).join(', '),
-    indicatorsText: s.indicators.map((i) => `${i.code} ${i.title}`).join(', ') || 'None',
+    indicatorsText:
+      s.indicators.map((i) => `${i.code} ${i.title}${i.supplied ? ' (they supply its values)' : ''}`).join(', ') ||
+      'None',
+    suppliedRows: s.supplied.map((e) => ({
+      indicator: e.indicatorCode,
+      period: labelOf(e.periodKey),
+      actual: e.actual === null ? 'No value' : formatValue(e.actual, e.unit),
+      by: e.by,
+      organisation: e.organisation,
+      at: when(e.at),
+    })),
     actionsText: s.level === 'update' ? `${s.actionIds.length} chosen, and any naming them` : '',
     internalText: s.internalSections.map((k) => SECTION_LABELS[k as ShareableSection] ?? k).join(', ') || 'None',
     stateLabel: s.revokedAt ? 'Revoked' : 'Shared',
@@ -48,3 +71,62 @@ export const presentSharedReport = presentReport;
 export const presentSharedProgress = presentProgress;
 export const sharedProgressFormValues = progressFormValues;
 export const sharedProgressItems = progressItems;
+
+/** The indicators a partner supplies in a shared report: each period within it, its value now, and where to enter it. */
+export function presentSupplied(shareId: string, periodKey: string, supplied: SuppliedIndicator[]) {
+  return supplied.map(({ indicator, unit, periods }) => ({
+    code: indicator.code,
+    title: indicator.title,
+    periods: periods.map((p) => ({
+      key: p.key,
+      label: p.label,
+      actual:
+        p.point?.value.actual === null || p.point?.value.actual === undefined
+          ? 'Not entered yet'
+          : formatValue(p.point.value.actual, unit),
+      href: paths.sharedWithUs.indicator(shareId, periodKey, indicator.id, p.key),
+    })),
+  }));
+}
+
+/** The form of one supplied value: the value now as the partner would type it, and the version read. */
+export function suppliedValueForm(supplied: SuppliedIndicator, valuePeriod: string | undefined) {
+  const chosen =
+    supplied.periods.find((p) => p.key === valuePeriod) ??
+    supplied.periods.find((p) => !p.point) ??
+    supplied.periods.at(-1);
+  const value = chosen?.point?.value;
+  return {
+    chosen,
+    values: {
+      period: chosen?.key ?? '',
+      actual: value?.actual === null || value?.actual === undefined ? '' : formatValue(value.actual, supplied.unit),
+      comment: value?.comment ?? '',
+      version: String(value?.version ?? 0),
+    },
+    target:
+      value?.target === null || value?.target === undefined ? 'None set' : formatValue(value.target, supplied.unit),
+  };
+}
+
+/** The comments of a shared report, each with its author and their organisation, and the form's choices. */
+export function presentConversation(c: Conversation, values: Record<string, unknown>) {
+  return {
+    canComment: c.canComment,
+    comments: c.comments.map((x) => ({
+      author: x.authorName,
+      organisation: x.authorOrganisationName,
+      at: when(x.createdAt),
+      about: x.action ? `Key action ${x.action.number}: ${x.action.description}` : 'The report',
+      body: x.body,
+    })),
+    actionItems: [
+      { value: '', text: 'The report as a whole', selected: !values.actionId },
+      ...c.actions.map((a) => ({
+        value: a.id,
+        text: `Key action ${a.number}: ${a.description.length > 100 ? `${a.description.slice(0, 97)}…` : a.description}`,
+        selected: values.actionId === a.id,
+      })),
+    ],
+  };
+}

@@ -38,6 +38,8 @@ export interface Share {
   level: 'read' | 'update';
   periodIds: string[];
   indicatorIds: string[];
+  /** The shared indicators whose values the partner enters (an update share only). */
+  suppliedIndicatorIds: string[];
   /** Key actions the partner may update besides those naming it. */
   actionIds: string[];
   internalSections: string[];
@@ -48,6 +50,17 @@ export interface Share {
   revokedAt: Date | null;
   revokedBy: string | null;
   version: number;
+}
+
+/** A comment on a shared report: who wrote it, from which organisation, and about which key action (if one). */
+export interface SharedComment {
+  id: string;
+  actionId: string | null;
+  authorName: string;
+  authorOrganisationId: string;
+  authorOrganisationName: string;
+  body: string;
+  createdAt: Date;
 }
 
 const toAgreement = (
@@ -84,6 +97,7 @@ const toShare = (r: Selectable<PrioritySharesTable> & { priority_code: string; p
   level: r.level,
   periodIds: r.period_ids,
   indicatorIds: r.indicator_ids,
+  suppliedIndicatorIds: r.supplied_indicator_ids,
   actionIds: r.action_ids,
   internalSections: r.internal_sections,
   joint: r.joint,
@@ -194,6 +208,7 @@ export function createSharingRepository(db: Kysely<DB>) {
       level: 'read' | 'update';
       periodIds: string[];
       indicatorIds: string[];
+      suppliedIndicatorIds: string[];
       internalSections: string[];
       joint: boolean;
       jointOfficer: string;
@@ -208,6 +223,7 @@ export function createSharingRepository(db: Kysely<DB>) {
           level: v.level,
           period_ids: v.periodIds,
           indicator_ids: v.indicatorIds,
+          supplied_indicator_ids: v.suppliedIndicatorIds,
           internal_sections: v.internalSections,
           joint: v.joint,
           joint_officer: v.jointOfficer,
@@ -256,6 +272,7 @@ export function createSharingRepository(db: Kysely<DB>) {
         level: 'read' | 'update';
         periodIds: string[];
         indicatorIds: string[];
+        suppliedIndicatorIds: string[];
         internalSections: string[];
         joint: boolean;
         jointOfficer: string;
@@ -275,6 +292,7 @@ export function createSharingRepository(db: Kysely<DB>) {
         level: 'read' | 'update';
         period_ids: string[];
         indicator_ids: string[];
+        supplied_indicator_ids: string[];
         internal_sections: string[];
         joint: boolean;
         joint_officer: string;
@@ -284,7 +302,7 @@ export function createSharingRepository(db: Kysely<DB>) {
       }>`
         select s.share_id, s.owner_id, o.name as owner_name, o.slug as owner_slug, s.priority_id,
                p.code as priority_code, p.title as priority_title, s.level, s.period_ids, s.indicator_ids,
-               ps.internal_sections, ps.joint, ps.joint_officer, s.partner_record_id, a.title as agreement_title, a.ends_on
+               ps.supplied_indicator_ids, ps.internal_sections, ps.joint, ps.joint_officer, s.partner_record_id, a.title as agreement_title, a.ends_on
         from amber_shared_with_me() s
         join organisation o on o.id = s.owner_id
         join priority p on p.id = s.priority_id
@@ -302,6 +320,7 @@ export function createSharingRepository(db: Kysely<DB>) {
         level: r.level,
         periodIds: r.period_ids,
         indicatorIds: r.indicator_ids,
+        suppliedIndicatorIds: r.supplied_indicator_ids,
         internalSections: r.internal_sections,
         joint: r.joint,
         jointOfficer: r.joint_officer,
@@ -397,6 +416,92 @@ export function createSharingRepository(db: Kysely<DB>) {
         .onConflict((oc) => oc.columns(['report_id', 'revision', 'partner_id']).doNothing())
         .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    /**
+     * Values the share's partner entered in the owner's supplied indicators, newest first: the audit
+     * events the indicators module wrote for them (each names the supplier organisation).
+     */
+    async suppliedEntries(
+      organisationId: string,
+      shareId: string,
+      indicatorIds: string[],
+    ): Promise<
+      { indicatorCode: string; periodKey: string; actual: number | null; by: string; organisation: string; at: Date }[]
+    > {
+      if (indicatorIds.length === 0) return [];
+      const { rows } = await sql<{
+        code: string;
+        period_key: string | null;
+        actual: string | null;
+        actor: string;
+        organisation: string | null;
+        occurred_at: Date;
+      }>`
+        select i.code, e.after->>'periodKey' as period_key, e.after->>'actual' as actual, e.actor,
+               e.after->'supplier'->>'name' as organisation, e.occurred_at
+        from audit_event e join indicator i on i.id = e.entity_id
+        where e.organisation_id = ${organisationId} and e.entity = 'indicator_value'
+          and e.entity_id = any(${indicatorIds}::uuid[])
+          and e.after->'supplier'->>'organisationId' = (
+            select a.partner_id::text from priority_share s join sharing_agreement a on a.id = s.agreement_id
+            where s.id = ${shareId} and s.organisation_id = ${organisationId})
+        order by e.occurred_at desc, e.id desc
+        limit 50`.execute(db);
+      return rows.map((r) => ({
+        indicatorCode: r.code,
+        periodKey: r.period_key ?? '',
+        actual: r.actual === null ? null : Number(r.actual),
+        by: r.actor,
+        organisation: r.organisation ?? '',
+        at: r.occurred_at,
+      }));
+    },
+    /** Writes a comment on a shared report (the owner's row, whichever organisation writes it). */
+    async insertComment(v: {
+      organisationId: string;
+      shareId: string;
+      reportId: string;
+      actionId: string | null;
+      authorOrganisationId: string;
+      authorOrganisationName: string;
+      authorName: string;
+      body: string;
+    }): Promise<string> {
+      const r = await db
+        .insertInto('shared_comment')
+        .values({
+          organisation_id: v.organisationId,
+          share_id: v.shareId,
+          report_id: v.reportId,
+          action_id: v.actionId,
+          author_organisation_id: v.authorOrganisationId,
+          author_organisation_name: v.authorOrganisationName,
+          author_name: v.authorName,
+          body: v.body,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
+    },
+    /** The comments on a shared report, oldest first (row-level security: the owner's, or a partner's live share's). */
+    async listComments(shareId: string, reportId: string): Promise<SharedComment[]> {
+      const rows = await db
+        .selectFrom('shared_comment')
+        .selectAll()
+        .where('share_id', '=', shareId)
+        .where('report_id', '=', reportId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        actionId: r.action_id,
+        authorName: r.author_name,
+        authorOrganisationId: r.author_organisation_id,
+        authorOrganisationName: r.author_organisation_name,
+        body: r.body,
+        createdAt: r.created_at,
+      }));
     },
     async partnerRecordBelongs(organisationId: string, id: string): Promise<boolean> {
       const r = await db

@@ -16,19 +16,30 @@ import {
   presentAgreement,
   presentShare,
   presentSharedProgress,
+  presentConversation,
   presentSharedReport,
+  presentSupplied,
   sharedProgressFormValues,
   sharedProgressItems,
+  suppliedValueForm,
 } from './sharing.presenter.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type ShareReq = FastifyRequest<{ Params: { shareId: string } }>;
+type ShareReportReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
 type SharedReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
 type MilestoneReq = FastifyRequest<{ Params: { shareId: string; period: string; id: string } }>;
+type IndicatorReq = FastifyRequest<{
+  Params: { shareId: string; period: string; id: string };
+  Querystring: { for?: unknown };
+}>;
 
 const manage = { permission: 'sharing.manage' } as const;
 const read = { permission: 'shared.read' } as const;
 const update = { permission: 'shared.update' } as const;
+const comment = { permission: 'shared.comment' } as const;
+/** The signed-in person's name, as a comment shows it (their e-mail address if they have none). */
+const authorName = (request: FastifyRequest) => request.identity?.user.name || request.actor.label;
 
 export function registerSharingRoutes(app: FastifyInstance, services: Services): void {
   const { sharing } = services;
@@ -147,6 +158,11 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
         text: `${i.code} ${i.title}`,
         checked: listOf(values.indicatorIds).includes(i.id),
       })),
+      suppliedItems: options.indicators.map((i) => ({
+        value: i.id,
+        text: `${i.code} ${i.title}`,
+        checked: listOf(values.suppliedIndicatorIds).includes(i.id),
+      })),
       jointChecked: values.joint === 'yes' || values.joint === true,
       sectionItems: SHAREABLE_SECTIONS.map((k) => ({
         value: k,
@@ -212,6 +228,40 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
     return reply.redirect(`${paths.sharing.agreement(share.agreementId)}?saved=unshared`, 303);
   });
 
+  async function conversationPage(request: ShareReportReq, values: Record<string, unknown> = {}, errors?: ErrorView) {
+    const { shareId, period } = request.params;
+    const c = await sharing.ownerConversation(request.actor, shareId, period);
+    return {
+      template: 'sharing/views/share-conversation.njk',
+      pageTitle: `Comments with ${c.agreement.partnerName} on ${c.share.priorityCode} ${c.period.label}`,
+      section: 'sharing',
+      backLink: { href: paths.sharing.agreement(c.agreement.id), text: 'The agreement' },
+      share: c.share,
+      agreement: c.agreement,
+      periodLabel: c.period.label,
+      conversation: presentConversation(c.conversation, values),
+      commentAction: paths.sharing.shareComments(shareId, period),
+      flash:
+        saved(request) === 'comment' ? `Your comment has been added. ${c.agreement.partnerName} sees it.` : undefined,
+      values,
+      errors,
+    };
+  }
+  app.get(routes.shareReport, { config: comment }, async (request: ShareReportReq, reply) => {
+    const { template, ...ctx } = await conversationPage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.shareComments, { config: comment }, async (request: ShareReportReq, reply) => {
+    const { shareId, period } = request.params;
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.commentAsOwner(request.actor, authorName(request), shareId, period, body),
+      () => `${paths.sharing.shareReport(shareId, period)}?saved=comment#comments`,
+      (errors) => conversationPage(request, body, errors),
+    );
+  });
+
   // --- The partner --------------------------------------------------------------------------
   apiOperation(
     app,
@@ -238,11 +288,12 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       })),
     }),
   );
-  app.get(routes.sharedReport, { config: read }, async (request: SharedReq, reply) => {
+  async function sharedReportPage(request: SharedReq, values: Record<string, unknown> = {}, errors?: ErrorView) {
     const { shareId, period } = request.params;
     const shared = await sharing.readShared(request.actor, shareId, period);
     const view = presentSharedReport(shared.bundle);
-    return reply.view('sharing/views/shared-report.njk', {
+    return {
+      template: 'sharing/views/shared-report.njk',
       pageTitle: `${view.priority.code} ${view.period.label} progress report, shared by ${shared.share.ownerName}`,
       section: 'shared-with-us',
       backLink: { href: paths.sharedWithUs.list, text: 'Shared with us' },
@@ -257,16 +308,39 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
         ...u,
         href: paths.sharedWithUs.milestone(shareId, period, u.milestoneId),
       })),
+      supplied: presentSupplied(shareId, period, shared.supplied),
       flash:
         saved(request) === 'progress'
           ? `The progress has been recorded. ${shared.share.ownerName} sees it with your name and organisation.`
-          : saved(request) === 'signed'
-            ? `Your organisation has signed off revision ${shared.joint?.revision ?? ''}. ${shared.share.ownerName}’s director can publish it once every owner has.`
-            : undefined,
+          : saved(request) === 'value'
+            ? `The value has been recorded. ${shared.share.ownerName} sees it with your name and organisation.`
+            : saved(request) === 'comment'
+              ? `Your comment has been added. ${shared.share.ownerName} sees it with your name and organisation.`
+              : saved(request) === 'signed'
+                ? `Your organisation has signed off revision ${shared.joint?.revision ?? ''}. ${shared.share.ownerName}’s director can publish it once every owner has.`
+                : undefined,
       joint: shared.joint,
       code: view.priority.code,
       periodKey: view.period.key,
-    });
+      conversation: shared.conversation && presentConversation(shared.conversation, values),
+      commentAction: paths.sharedWithUs.comments(shareId, period),
+      values,
+      errors,
+    };
+  }
+  app.get(routes.sharedReport, { config: read }, async (request: SharedReq, reply) => {
+    const { template, ...ctx } = await sharedReportPage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.sharedComments, { config: comment }, async (request: SharedReq, reply) => {
+    const { shareId, period } = request.params;
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.commentOnShared(request.actor, authorName(request), shareId, period, body),
+      () => `${paths.sharedWithUs.report(shareId, period)}?saved=comment#comments`,
+      (errors) => sharedReportPage(request, body, errors),
+    );
   });
 
   app.post(routes.sharedSignOff, { config: { permission: 'shared.sign-off' } }, async (request: SharedReq, reply) => {
@@ -313,6 +387,56 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       () => sharing.recordSharedProgress(request.actor, shareId, period, id, body),
       () => `${paths.sharedWithUs.report(shareId, period)}?saved=progress`,
       (errors) => milestonePage(request, body, errors),
+    );
+  });
+
+  async function suppliedPage(
+    request: IndicatorReq,
+    values: Record<string, unknown>,
+    errors?: ErrorView,
+    conflict?: unknown,
+  ) {
+    const { shareId, period, id } = request.params;
+    const found = await sharing.suppliedIndicator(request.actor, shareId, period, id);
+    const wanted = typeof values.period === 'string' ? values.period : request.query.for;
+    const form = suppliedValueForm(found.supplied, typeof wanted === 'string' ? wanted : undefined);
+    // After a conflict the form keeps what was typed, against the value as it is now.
+    const v =
+      Object.keys(values).length > 0
+        ? { ...form.values, ...values, ...(conflict ? { version: form.values.version } : {}) }
+        : form.values;
+    return {
+      template: 'sharing/views/shared-value.njk',
+      pageTitle: `Enter a value of ${found.supplied.indicator.code}`,
+      section: 'shared-with-us',
+      backLink: { href: paths.sharedWithUs.report(shareId, period) },
+      share: found.share,
+      indicator: found.supplied.indicator,
+      periodLabel: found.period.label,
+      chosen: form.chosen,
+      target: form.target,
+      action: paths.sharedWithUs.indicator(shareId, period, id),
+      values: v,
+      errors,
+      periodItems: found.supplied.periods.map((p) => ({
+        text: p.label,
+        href: paths.sharedWithUs.indicator(shareId, period, id, p.key),
+        current: p.key === form.chosen?.key,
+      })),
+    };
+  }
+  app.get(routes.sharedIndicator, { config: update }, async (request: IndicatorReq, reply) => {
+    const { template, ...ctx } = await suppliedPage(request, {});
+    return reply.view(template, ctx);
+  });
+  app.post(routes.sharedIndicator, { config: update }, async (request: IndicatorReq, reply) => {
+    const { shareId, period, id } = request.params;
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.enterSuppliedValue(request.actor, shareId, period, id, body),
+      () => `${paths.sharedWithUs.report(shareId, period)}?saved=value`,
+      (errors, conflict) => suppliedPage(request, body, errors, conflict),
     );
   });
 }

@@ -8,6 +8,7 @@ import {
   optionalUuid,
   requiredText,
   stringList,
+  periodKeyField,
   ukDate,
   uuid,
 } from '../../platform/validation.ts';
@@ -61,6 +62,10 @@ export const shareInput = z.object({
       .min(1, { error: 'Choose at least one reporting period' }),
   ),
   indicatorIds: stringList('the indicators').pipe(z.array(z.uuid({ error: 'Choose indicators from the list' }))),
+  /** Shared indicators whose values the partner enters (an update share only). */
+  suppliedIndicatorIds: stringList('the indicators they supply').pipe(
+    z.array(z.uuid({ error: 'Choose the indicators they supply from the list' })),
+  ),
   /** The partner co-owns the priority: a report is published only once it has signed it off. */
   joint: z.preprocess((v) => v === 'yes' || v === true || v === 'on', z.boolean()),
   jointOfficer: optionalText('their accountable officer', TEXT_LIMITS.name),
@@ -77,4 +82,13 @@ export const shareActionsInput = z.object({
 
 export const jointSignOffInput = z.object({
   comment: optionalText('a comment', TEXT_LIMITS.comment),
+});
+
+/** The period a partner enters a supplied indicator's value for; the value itself is the indicators module's to read. */
+export const suppliedValuePeriodInput = z.object({ period: periodKeyField() });
+
+/** A comment on a shared report, or on one of its shared key actions. */
+export const commentInput = z.object({
+  body: requiredText('your comment', TEXT_LIMITS.comment),
+  actionId: optionalUuid('the key action it is about'),
 });

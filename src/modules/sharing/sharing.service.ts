@@ -11,21 +11,24 @@
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { authorize, can } from '../../domain/permissions.ts';
-import { agreementState, ukToday, type AgreementState } from '../../domain/sharing.ts';
+import { agreementState, periodsWithin, ukToday, type AgreementState } from '../../domain/sharing.ts';
+import { FREQUENCY_PERIOD_KIND, type Unit } from '../../domain/indicators/indicator.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { PlanService } from '../plans/plan.service.ts';
-import type { IndicatorService } from '../indicators/indicator.service.ts';
+import { unitOf, type Indicator, type IndicatorPoint, type IndicatorService } from '../indicators/indicator.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
 import type { ReportBundle } from '../reports/report.service.ts';
-import type { Agreement, Share, SharingRepository } from './sharing.repository.ts';
+import type { Agreement, Share, SharedComment, SharingRepository } from './sharing.repository.ts';
 import {
   agreementInput,
+  commentInput,
   jointSignOffInput,
   revokeInput,
   shareActionsInput,
   shareInput,
+  suppliedValuePeriodInput,
   type ShareableSection,
 } from './sharing.schemas.ts';
 
@@ -57,7 +60,37 @@ export interface AgreementWithState extends Agreement {
 
 export interface ShareDetail extends Share {
   periods: { id: string; key: string; label: string }[];
-  indicators: { id: string; code: string; title: string }[];
+  indicators: { id: string; code: string; title: string; supplied: boolean }[];
+  /** Values the partner entered in the supplied indicators, newest first (from the audit trail). */
+  supplied: SuppliedEntry[];
+}
+
+/** A value a partner entered in one of the owner's indicators: who, from which organisation, when. */
+export interface SuppliedEntry {
+  indicatorCode: string;
+  periodKey: string;
+  actual: number | null;
+  /** The indicator's unit, to write the actual in. */
+  unit: Unit;
+  by: string;
+  organisation: string;
+  at: Date;
+}
+
+/** The comments on a shared report, and the key actions a comment may be about (those shared). */
+export interface Conversation {
+  comments: (SharedComment & { action: { number: number; description: string } | undefined })[];
+  actions: { id: string; number: number; description: string }[];
+  /** Whether the acting person may comment now (the share is live and they may comment). */
+  canComment: boolean;
+}
+
+/** A shared indicator the partner supplies, with the periods within the shared period it may enter. */
+export interface SuppliedIndicator {
+  indicator: Indicator;
+  /** The indicator's unit, to write its values in. */
+  unit: Unit;
+  periods: { key: string; label: string; point: IndicatorPoint | undefined }[];
 }
 
 /** A priority shared with the acting organisation, as its "Shared with us" page lists it. */
@@ -100,7 +133,11 @@ export function createSharingService({
         .map((p) => ({ id: p.id, key: p.key, label: p.label })),
       indicators: allIndicators
         .filter((i) => s.indicatorIds.includes(i.id))
-        .map((i) => ({ id: i.id, code: i.code, title: i.title })),
+        .map((i) => ({ id: i.id, code: i.code, title: i.title, supplied: s.suppliedIndicatorIds.includes(i.id) })),
+      supplied: (await repo.suppliedEntries(actor.organisationId, s.id, s.suppliedIndicatorIds)).flatMap((e) => {
+        const indicator = allIndicators.find((i) => i.code === e.indicatorCode);
+        return indicator ? [{ ...e, unit: unitOf(indicator) }] : [];
+      }),
     };
   }
 
@@ -123,6 +160,67 @@ export function createSharingService({
     const period = all.find((p) => p.key === periodKey && share.periodIds.includes(p.id));
     if (!period) throw new ShareNotFoundError();
     return period;
+  }
+
+  /** The indicators the partner supplies in a shared period, with the periods it may enter (read as the owner's reader). */
+  async function suppliedIn(
+    reader: Actor,
+    share: { level: 'read' | 'update'; suppliedIndicatorIds: string[] },
+    period: { startsOn: string; endsOn: string },
+  ): Promise<SuppliedIndicator[]> {
+    if (share.level !== 'update' || share.suppliedIndicatorIds.length === 0) return [];
+    const [shown, ownPeriods] = await Promise.all([indicators.list(reader), periods.list(reader)]);
+    const out: SuppliedIndicator[] = [];
+    for (const indicator of shown.filter((i) => share.suppliedIndicatorIds.includes(i.id))) {
+      const { points } = await indicators.points(reader, indicator.code);
+      out.push({
+        indicator,
+        unit: unitOf(indicator),
+        periods: periodsWithin(period, FREQUENCY_PERIOD_KIND[indicator.frequency], ownPeriods).map((p) => ({
+          key: p.key,
+          label: p.label,
+          point: points.find((x) => x.value.periodId === p.id),
+        })),
+      });
+    }
+    return out;
+  }
+
+  /** The comments of a shared report with the actions they are about; `actions` empty when kept internal. */
+  async function conversation(
+    shareId: string,
+    report: { id: string; actions: { id: string; description: string }[] },
+    internalSections: string[],
+    canComment: boolean,
+  ): Promise<Conversation> {
+    const actions = internalSections.includes('actions')
+      ? []
+      : report.actions.map((a, i) => ({ id: a.id, number: i + 1, description: a.description }));
+    const comments = (await repo.listComments(shareId, report.id)).map((c) => ({
+      ...c,
+      action: actions.find((a) => a.id === c.actionId),
+    }));
+    return { comments, actions, canComment };
+  }
+
+  /** Parses a comment and checks the key action it is about is one the partner is shown. */
+  function parseComment(input: unknown, actions: { id: string }[]) {
+    const v = parseWith(commentInput, input);
+    if (v.actionId && !actions.some((a) => a.id === v.actionId))
+      throw ValidationError.single('actionId', 'Choose a key action of this report from the list, or none');
+    return v;
+  }
+
+  /** The owner's own share at this id and one of its periods, with its report; 404 otherwise. */
+  async function ownSharedReport(actor: Actor, shareId: string, periodKey: string) {
+    const share = isUuid(shareId) ? await repo.findShare(actor.organisationId, shareId) : undefined;
+    if (!share) throw new ShareNotFoundError();
+    const period = (await periods.list(actor)).find((p) => p.key === periodKey && share.periodIds.includes(p.id));
+    if (!period) throw new ShareNotFoundError();
+    const bundle = await reports.findBundle(actor, share.priorityCode, period.key);
+    if (!bundle) throw new ShareNotFoundError();
+    const agreement = withState((await repo.findAgreement(actor.organisationId, share.agreementId))!);
+    return { share, period, bundle, agreement, live: !share.revokedAt && agreement.state === 'active' };
   }
 
   return {
@@ -245,6 +343,16 @@ export function createSharingService({
         throw ValidationError.single('periodIds', 'Choose reporting periods from the list');
       if (!v.indicatorIds.every((id) => allIndicators.some((i) => i.id === id)))
         throw ValidationError.single('indicatorIds', 'Choose indicators from the list');
+      if (v.suppliedIndicatorIds.length > 0 && v.level !== 'update')
+        throw ValidationError.single(
+          'suppliedIndicatorIds',
+          'A partner that only reads cannot enter values: choose “Read, and record progress”, or no indicators they supply',
+        );
+      if (!v.suppliedIndicatorIds.every((id) => v.indicatorIds.includes(id)))
+        throw ValidationError.single(
+          'suppliedIndicatorIds',
+          'The indicators they supply must be among the indicators shared with them',
+        );
       const id = await repo.insertShare({
         organisationId: actor.organisationId,
         agreementId: agreement.id,
@@ -252,6 +360,7 @@ export function createSharingService({
         level: v.level,
         periodIds: [...new Set(v.periodIds)],
         indicatorIds: [...new Set(v.indicatorIds)],
+        suppliedIndicatorIds: [...new Set(v.suppliedIndicatorIds)],
         internalSections: [...new Set(v.internalSections)],
         joint: v.joint,
         jointOfficer: v.jointOfficer ?? '',
@@ -271,6 +380,59 @@ export function createSharingService({
         after: { agreementId: agreement.id, priority: priority.code, ...v },
       });
       return id;
+    },
+
+    /**
+     * The conversation with the partner about a shared report, as the owner's people see it: every
+     * comment, each with its author and organisation. They may add to it while the share is live.
+     */
+    async ownerConversation(actor: Actor, shareId: string, periodKey: string) {
+      authorize(actor, 'shared.comment');
+      const { share, period, bundle, agreement, live } = await ownSharedReport(actor, shareId, periodKey);
+      return {
+        share,
+        agreement,
+        period: { key: period.key, label: period.label },
+        conversation: await conversation(share.id, bundle.report, share.internalSections, live),
+      };
+    },
+
+    /** The owner's person comments on a report it shares, while the share is live; audited in its trail. */
+    async commentAsOwner(
+      actor: Actor,
+      authorName: string,
+      shareId: string,
+      periodKey: string,
+      input: unknown,
+    ): Promise<void> {
+      authorize(actor, 'shared.comment');
+      const { share, bundle, agreement, live } = await ownSharedReport(actor, shareId, periodKey);
+      if (!live)
+        throw new ConflictError(
+          'SHARE_ENDED',
+          `Nothing is shared with ${agreement.partnerName} under this agreement any more: the conversation is closed.`,
+        );
+      const { actions } = await conversation(share.id, bundle.report, share.internalSections, live);
+      const v = parseComment(input, actions);
+      const own = await organisations.getOwn(actor);
+      const id = await repo.insertComment({
+        organisationId: actor.organisationId,
+        shareId: share.id,
+        reportId: bundle.report.id,
+        actionId: v.actionId,
+        authorOrganisationId: actor.organisationId,
+        authorOrganisationName: own.name,
+        authorName,
+        body: v.body,
+      });
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'shared_comment',
+        entityId: id,
+        action: 'create',
+        after: { shareId: share.id, reportId: bundle.report.id, actionId: v.actionId, body: v.body },
+      });
     },
 
     /** The key actions of the shared reports, for choosing which the partner may update. */
@@ -389,16 +551,17 @@ export function createSharingService({
       share: SharedWithUs;
       internalSections: ShareableSection[];
       updatable: { milestoneId: string; action: string; description: string; version: number }[];
+      /** The shared indicators whose values the partner enters (an update share, for those who may update). */
+      supplied: SuppliedIndicator[];
+      /** The comments both organisations made on it (for those who may comment). */
+      conversation: Conversation | undefined;
       joint: { officer: string; signed: boolean; canSign: boolean; state: string; revision: number } | undefined;
     }> {
       const share = await sharedShare(actor, shareId);
       const period = await sharedPeriod(actor, share, periodKey);
       const own = await organisations.getOwn(actor);
-      const bundle = await reports.getBundle(
-        ownerReader(share.ownerId, actor, own.name),
-        share.priorityCode,
-        period.key,
-      );
+      const reader = ownerReader(share.ownerId, actor, own.name);
+      const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
       const internal = share.internalSections as ShareableSection[];
       const hidden = new Set(internal);
       const filtered: ReportBundle = {
@@ -444,7 +607,19 @@ export function createSharingService({
             revision: bundle.report.revision,
           }
         : undefined;
-      return { bundle: filtered, share: listed, internalSections: internal, updatable, joint };
+      const supplied = can(actor, 'shared.update') ? await suppliedIn(reader, share, period) : [];
+      const talk = can(actor, 'shared.comment')
+        ? await conversation(share.shareId, filtered.report, internal, true)
+        : undefined;
+      return {
+        bundle: filtered,
+        share: listed,
+        internalSections: internal,
+        updatable,
+        supplied,
+        conversation: talk,
+        joint,
+      };
     },
 
     /**
@@ -519,6 +694,105 @@ export function createSharingService({
           `Your organisation is not named on this key action, so only ${share.ownerName} can record its progress.`,
         );
       await reports.recordMilestoneProgress(reader, share.priorityCode, period.key, milestoneId, input);
+    },
+
+    /**
+     * The partner's person comments on a report shared with it (at either level), or on one of its
+     * shared key actions. Stored with the owner's report, naming the person and their organisation,
+     * and audited in the owner's trail ("jo@lp.example (Local Partnerships)").
+     */
+    async commentOnShared(
+      actor: Actor,
+      authorName: string,
+      shareId: string,
+      periodKey: string,
+      input: unknown,
+    ): Promise<void> {
+      authorize(actor, 'shared.comment');
+      const share = await sharedShare(actor, shareId);
+      const period = await sharedPeriod(actor, share, periodKey);
+      const own = await organisations.getOwn(actor);
+      const reader = ownerReader(share.ownerId, actor, own.name);
+      const bundle = await reports.getBundle(reader, share.priorityCode, period.key);
+      const { actions } = await conversation(share.shareId, bundle.report, share.internalSections, true);
+      const v = parseComment(input, actions);
+      const id = await repo.insertComment({
+        organisationId: share.ownerId,
+        shareId: share.shareId,
+        reportId: bundle.report.id,
+        actionId: v.actionId,
+        authorOrganisationId: actor.organisationId,
+        authorOrganisationName: own.name,
+        authorName,
+        body: v.body,
+      });
+      await repo.audit({
+        organisationId: share.ownerId,
+        actor: reader.label,
+        entity: 'shared_comment',
+        entityId: id,
+        action: 'create',
+        after: { shareId: share.shareId, reportId: bundle.report.id, actionId: v.actionId, body: v.body },
+      });
+    },
+
+    /**
+     * A shared indicator the partner supplies, for its form: the periods within the shared period
+     * it may enter, each with the value recorded now. 404 unless the share lets the acting
+     * organisation supply it (read only, not supplied, not shared, or the agreement over).
+     */
+    async suppliedIndicator(
+      actor: Actor,
+      shareId: string,
+      periodKey: string,
+      indicatorId: string,
+    ): Promise<{ share: SharedWithUs; period: { key: string; label: string }; supplied: SuppliedIndicator }> {
+      authorize(actor, 'shared.update');
+      const share = await sharedShare(actor, shareId);
+      const period = await sharedPeriod(actor, share, periodKey);
+      if (share.level !== 'update')
+        throw new ForbiddenError('SHARE_READ_ONLY', 'This priority is shared with your organisation to read only.');
+      if (!share.indicatorIds.includes(indicatorId)) throw new ShareNotFoundError();
+      if (!share.suppliedIndicatorIds.includes(indicatorId))
+        throw new ForbiddenError(
+          'NOT_SUPPLIED',
+          `${share.ownerName} shares this indicator for reading: only ${share.ownerName} records its values.`,
+        );
+      const own = await organisations.getOwn(actor);
+      const found = (await suppliedIn(ownerReader(share.ownerId, actor, own.name), share, period)).find(
+        (s) => s.indicator.id === indicatorId,
+      );
+      if (!found) throw new ShareNotFoundError();
+      const listed = (await this.listSharedWithUs(actor)).find((s) => s.shareId === share.shareId)!;
+      return { share: listed, period: { key: period.key, label: period.label }, supplied: found };
+    },
+
+    /**
+     * The partner enters the actual (and a comment) of an indicator it supplies, for a period within
+     * the shared period, through the indicators module's own rules (the period's kind, the unit, the
+     * version read). The owner's target stays; the audit event in the owner's trail names the person
+     * and their organisation ("jo@lp.example (Local Partnerships)").
+     */
+    async enterSuppliedValue(
+      actor: Actor,
+      shareId: string,
+      periodKey: string,
+      indicatorId: string,
+      input: unknown,
+    ): Promise<IndicatorPoint[]> {
+      const { supplied } = await this.suppliedIndicator(actor, shareId, periodKey, indicatorId);
+      const { period } = parseWith(suppliedValuePeriodInput, input);
+      if (!supplied.periods.some((p) => p.key === period.key))
+        throw ValidationError.single(
+          'period',
+          `Choose one of the periods listed: ${supplied.periods.map((p) => p.label).join(', ') || 'none is recorded yet'}`,
+        );
+      const share = await sharedShare(actor, shareId);
+      const own = await organisations.getOwn(actor);
+      return indicators.supplyValue(ownerReader(share.ownerId, actor, own.name), supplied.indicator.code, input, {
+        organisationId: actor.organisationId,
+        name: own.name,
+      });
     },
   };
 }
