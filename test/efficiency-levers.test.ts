@@ -244,6 +244,40 @@ for (const engine of ENGINES) {
       assert.match(page, /FIN ⊃ FIN-AP \(process\)/);
     });
 
+    it('warns, naming both, where spans and layers and a Finance lever save the same managers’ pay, and counts it once', async () => {
+      const b = (await t.services.diagnostics.getBaseline(actor, exerciseId)) as unknown as {
+        managerPay: number;
+        managerPayWithin: Record<string, number>;
+        exercise: { taxonomy: { functions: { code: string }[] } };
+      };
+      const functions = b.exercise.taxonomy.functions.map((f) => f.code);
+      const inFunctions = functions.reduce((n, f) => n + (b.managerPayWithin[f] ?? 0), 0);
+      assert.ok(b.managerPayWithin.FIN! > 0, 'the demo’s managers spend time on Finance');
+      assert.ok(inFunctions <= b.managerPay, 'managers’ pay in the functions is part of their pay');
+      const { opportunities, pools, total, overlaps } = await t.services.efficiency.opportunities(actor, exerciseId);
+      const spansOpp = opportunities.find((o) => o.title === spans.title)!;
+      const w = overlaps.find((x) => x.pool === 'MANAGERS' && x.otherPool === 'FIN');
+      assert.ok(w, 'a warning on MANAGERS and FIN');
+      assert.ok(w.opportunityIds.includes(spansOpp.id));
+      const finance = opportunities.filter((o) => o.costPool === 'FIN' || o.costPool.startsWith('FIN-'));
+      assert.deepEqual(new Set(w.otherOpportunityIds), new Set(finance.map((o) => o.id)));
+      for (const o of [spansOpp, ...finance]) assert.ok(w.message.includes(`“${o.title}”`), o.title);
+      // What is taken out: the managers’ pay in Finance × the MANAGERS pool’s share saved × Finance’s.
+      const m = pools.find((p) => p.costPool === 'MANAGERS')!;
+      const fin = pools.find((p) => p.costPool === 'FIN')!;
+      const shared = Math.min(b.managerPayWithin.FIN!, fin.poolCost, m.poolCost);
+      assert.equal(w.shared, shared);
+      const expected = Math.round((shared * m.central * fin.central) / (m.poolCost * fin.poolCost));
+      assert.ok(Math.abs(w.deducted.central - expected) <= 1, `${w.deducted.central} against ${expected}`);
+      const added = pools.reduce((n, p) => n + p.central, 0);
+      assert.equal(total.central, added - overlaps.reduce((n, x) => n + x.deducted.central, 0));
+      const page = htmlText((await t.app.inject({ url: P.opportunities(exerciseId) })).body);
+      assert.match(page, new RegExp(`Warning “${spans.title}” \\(MANAGERS\\) and .*both save managers’ pay in FIN`));
+      const overview = htmlText((await t.app.inject({ url: P.overview(exerciseId) })).body);
+      assert.match(overview, /Warning “Wider spans of control” \(MANAGERS\)/);
+      assert.match(overview, new RegExp(`central ${formatMoney(total.central).replace('£', '£')}`));
+    });
+
     it('deletes an opportunity after asking, refusing a stale version and changing nothing then', async () => {
       const o = (await opportunity(spans.title))!;
       const confirm = await t.app.inject({ url: P.deleteOpportunity(exerciseId, o.id) });

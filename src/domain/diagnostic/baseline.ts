@@ -18,8 +18,9 @@ import {
   formatScaled,
   largestRemainder,
   parseScaled,
+  splitInto,
 } from './decimal.ts';
-import { type Money, ZERO, allocateMoney, formatMoney, pence, pounds } from './money.ts';
+import { type Money, ZERO, formatMoney, pence, pounds } from './money.ts';
 
 declare const fteBrand: unique symbol;
 /** Ten-thousandths of a full-time equivalent: 1.0 FTE = 10_000. */
@@ -183,8 +184,13 @@ export function validatePosts(input: BaselineInput): Problem[] {
   const add = (row: number, field: string, message: string) =>
     problems.push({ problem: { row, field, message }, order: problems.length });
 
-  input.posts.forEach((post, index) => {
+  // Each post's row by its id (the last, for an id given twice), for managers and loops.
+  const byId = new Map<string, number>();
+  const posts = input.posts;
+  for (let index = 0; index < posts.length; index++) {
+    const post = posts[index]!;
     const row = rowOf(post, index);
+    byId.set(post.id, row);
     const seen = ids.get(post.id);
     if (seen !== undefined) add(row, 'id', `Post ${post.id} appears twice (also on row ${seen})`);
     else ids.set(post.id, row);
@@ -209,27 +215,30 @@ export function validatePosts(input: BaselineInput): Problem[] {
         `Pay cost ${formatMoney(post.payCost)} is more than the ${formatMoney(limits.maxPayCost)} allowed for one post: check it is in pounds, not pence`,
       );
 
-    if (post.allocations.length === 0) {
+    const allocations = post.allocations;
+    if (allocations.length === 0) {
       add(
         row,
         'allocations',
         'No activity allocation: say how this post’s time is spent (use Z99 for front-line work)',
       );
-      return;
+      continue;
     }
-    const processes = new Set<string>();
     let total = 0;
     let valid = true;
-    post.allocations.forEach((a, i) => {
+    for (let i = 0; i < allocations.length; i++) {
+      const a = allocations[i]!;
       if (!known.has(a.process))
         add(row, `allocations.${i}.process`, `"${a.process}" is not a process in the taxonomy`);
-      if (processes.has(a.process)) add(row, `allocations.${i}.process`, `${a.process} is listed twice for this post`);
-      processes.add(a.process);
+      // Listed earlier for this post? (A post has a handful of processes: a scan, not a set.)
+      let twice = false;
+      for (let j = 0; j < i && !twice; j++) twice = allocations[j]!.process === a.process;
+      if (twice) add(row, `allocations.${i}.process`, `${a.process} is listed twice for this post`);
       if (!Number.isSafeInteger(a.pct) || a.pct < 0) {
         add(row, `allocations.${i}.pct`, 'A percentage must be zero or more, to at most two decimal places');
         valid = false;
       } else total += a.pct;
-    });
+    }
     if (valid && Math.abs(total - WHOLE) > limits.tolerance) {
       add(
         row,
@@ -237,14 +246,14 @@ export function validatePosts(input: BaselineInput): Problem[] {
         `Allocations add up to ${formatBasisPoints(total)}; they must add up to 100% (±${formatBasisPoints(limits.tolerance)})`,
       );
     }
-  });
+  }
 
-  const byId = new Map(input.posts.map((p, i) => [p.id, rowOf(p, i)] as const));
-  input.posts.forEach((post, index) => {
+  for (let index = 0; index < posts.length; index++) {
+    const post = posts[index]!;
     if (post.managerId !== undefined && !byId.has(post.managerId)) {
       add(rowOf(post, index), 'managerId', `Manager post "${post.managerId}" is not in the list of posts`);
     }
-  });
+  }
   for (const cycle of findManagerCycles(input.posts)) {
     const chain = [...cycle, cycle[0]!].join(' → ');
     add(
@@ -268,10 +277,15 @@ interface OrgTree {
 function orgTree(orgUnits: readonly OrgUnit[] | undefined): OrgTree {
   const parent = new Map((orgUnits ?? []).map((u) => [u.id, u.parentId] as const));
   // The chain from a unit up to its directorate, stopping at a loop in the tree rather than following it.
+  // Worked out once per unit: the baseline asks for every (process, unit) cell (issue 12).
+  const chains = new Map<string, string[]>();
   const chain = (unitId: string): string[] => {
-    const seen = [unitId];
+    let seen = chains.get(unitId);
+    if (seen) return seen;
+    seen = [unitId];
     for (let up = parent.get(unitId); up !== undefined && parent.has(up) && !seen.includes(up); up = parent.get(up))
       seen.push(up);
+    chains.set(unitId, seen);
     return seen;
   };
   return {
@@ -308,39 +322,163 @@ export function buildBaseline(input: BaselineInput): BaselineResult {
   const problems = validatePosts(input);
   if (problems.length > 0) return { ok: false, problems };
 
-  const { taxonomy } = input;
-  const functionOf = new Map(taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+  const { taxonomy, posts } = input;
   const tree = orgTree(input.orgUnits);
+
+  // Processes (the taxonomy's, then the sinks), functions and units as numbers, so that each
+  // post's shares add into flat arrays rather than records looked up by name: 120,000 shares for
+  // a large council (issue 12). The records are built at the end, in the order the shares first
+  // touched them (first-seen order, as before: fragmentation lists its units in that order).
+  const processCodes = [...taxonomy.processes.map((p) => p.code), ...SINK_CODES];
+  const processIndex = new Map(processCodes.map((code, i) => [code, i] as const));
+  // A process's function, by the last entry for its code (a process naming a function the
+  // taxonomy does not list still counts as back office, under that function's code).
+  const functionOf = new Map(taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+  const functionCodes = taxonomy.functions.map((f) => f.code);
+  const listedFunctions = functionCodes.length;
+  const functionIndex = new Map(functionCodes.map((code, i) => [code, i] as const));
+  const functionOfProcess = Int32Array.from(processCodes, (code) => {
+    const fn = functionOf.get(code);
+    if (fn === undefined) return -1;
+    let k = functionIndex.get(fn);
+    if (k === undefined) {
+      functionIndex.set(fn, (k = functionCodes.length));
+      functionCodes.push(fn);
+    }
+    return k;
+  });
+  const unitIds: string[] = [];
+  const unitIndex = new Map<string, number>();
+  const unitOfPost = new Int32Array(posts.length);
+  let allocations = 0;
+  for (let i = 0; i < posts.length; i++) {
+    const id = posts[i]!.unitId;
+    let u = unitIndex.get(id);
+    if (u === undefined) {
+      unitIndex.set(id, (u = unitIds.length));
+      unitIds.push(id);
+    }
+    unitOfPost[i] = u;
+    allocations = Math.max(allocations, posts[i]!.allocations.length);
+  }
+  const directorateIds: string[] = [];
+  const directorateIndex = new Map<string, number>();
+  const directorateOfUnit = Int32Array.from(unitIds, (id) => {
+    const d = tree.directorateOf(id);
+    let k = directorateIndex.get(d);
+    if (k === undefined) {
+      directorateIndex.set(d, (k = directorateIds.length));
+      directorateIds.push(d);
+    }
+    return k;
+  });
+
+  const P = processCodes.length;
+  const F = functionCodes.length;
+  const U = unitIds.length;
+  const D = directorateIds.length;
+  // FTE and pay per unit, per (process, unit), per (function, unit) and per (function,
+  // directorate); each of the last three with the order its cells were first touched in.
+  const unitFte = new Float64Array(U);
+  const unitPay = new Float64Array(U);
+  const grid = (rows: number, columns: number) => ({
+    fte: new Float64Array(rows * columns),
+    pay: new Float64Array(rows * columns),
+    seen: new Uint8Array(rows * columns),
+    touched: [] as number[],
+  });
+  const processUnit = grid(P, U);
+  const functionUnit = grid(F, U);
+  const functionDirectorate = grid(F, D);
+  const touch = (g: ReturnType<typeof grid>, cell: number, fte: number, pay: number) => {
+    if (g.seen[cell] === 0) {
+      g.seen[cell] = 1;
+      g.touched.push(cell);
+    }
+    g.fte[cell]! += fte;
+    g.pay[cell]! += pay;
+  };
+
+  const weights = new Float64Array(allocations);
+  const ftes = new Float64Array(allocations);
+  const costs = new Float64Array(allocations);
+  const processOf = new Int32Array(allocations);
+  for (let i = 0; i < posts.length; i++) {
+    const post = posts[i]!;
+    const u = unitOfPost[i]!;
+    const n = post.allocations.length;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      const a = post.allocations[k]!;
+      weights[k] = a.pct;
+      sum += a.pct;
+      processOf[k] = processIndex.get(a.process)!;
+    }
+    // Each post's FTE and pay split over its processes by the largest remainder, exactly as
+    // largestRemainder does (the integer version; the bigint one where figures are too large).
+    if (!splitInto(post.fte, weights, 0, n, sum, ftes))
+      ftes.set(largestRemainder(post.fte, [...weights.subarray(0, n)]));
+    if (!splitInto(post.payCost, weights, 0, n, sum, costs))
+      costs.set(largestRemainder(post.payCost, [...weights.subarray(0, n)]));
+    unitFte[u]! += post.fte;
+    unitPay[u]! += post.payCost;
+    for (let k = 0; k < n; k++) {
+      const f = ftes[k]!;
+      const c = costs[k]!;
+      const p = processOf[k]!;
+      touch(processUnit, p * U + u, f, c);
+      const fn = functionOfProcess[p]!;
+      if (fn < 0) continue; // a sink code
+      touch(functionUnit, fn * U + u, f, c);
+      touch(functionDirectorate, fn * D + directorateOfUnit[u]!, f, c);
+    }
+  }
+
+  const amounts = (fte: number, payCost: number): Amounts => ({ fte: fteUnits(fte), payCost: pence(payCost) });
   const byProcess: Record<string, Amounts> = {};
   const byFunction: Record<string, Amounts> = {};
-  for (const p of taxonomy.processes) byProcess[p.code] = zeroAmounts();
-  for (const code of SINK_CODES) byProcess[code] = zeroAmounts();
-  for (const f of taxonomy.functions) byFunction[f.code] = zeroAmounts();
+  for (const code of processCodes) byProcess[code] = zeroAmounts();
+  for (let fn = 0; fn < listedFunctions; fn++) byFunction[functionCodes[fn]!] = zeroAmounts();
   const byUnit: Record<string, Amounts> = {};
+  for (let u = 0; u < U; u++) byUnit[unitIds[u]!] = amounts(unitFte[u]!, unitPay[u]!);
   const byProcessAndUnit: Record<string, Record<string, Amounts>> = {};
-  const byFunctionAndUnit: Record<string, Record<string, Amounts>> = {};
-  const matrix: Record<string, Record<string, Amounts>> = {};
+  const processTotals = { fte: new Float64Array(P), pay: new Float64Array(P) };
+  for (const cell of processUnit.touched) {
+    const p = Math.floor(cell / U);
+    const fte = processUnit.fte[cell]!;
+    const pay = processUnit.pay[cell]!;
+    (byProcessAndUnit[processCodes[p]!] ??= {})[unitIds[cell - p * U]!] = amounts(fte, pay);
+    processTotals.fte[p]! += fte;
+    processTotals.pay[p]! += pay;
+  }
+  // A function the taxonomy does not list appears once work on it is seen, after those it lists.
+  for (const cell of functionUnit.touched) bucket(byFunction, functionCodes[Math.floor(cell / U)]!);
   const backOffice = zeroAmounts();
   const total = zeroAmounts();
-
-  for (const post of input.posts) {
-    const weights = post.allocations.map((a) => a.pct);
-    const ftes = largestRemainder(post.fte, weights);
-    const costs = allocateMoney(post.payCost, weights);
-    addTo(total, post.fte, post.payCost);
-    addTo(bucket(byUnit, post.unitId), post.fte, post.payCost);
-    post.allocations.forEach((a, i) => {
-      const f = ftes[i]!;
-      const c = costs[i]!;
-      addTo(bucket(byProcess, a.process), f, c);
-      addTo(bucket((byProcessAndUnit[a.process] ??= {}), post.unitId), f, c);
-      const fn = functionOf.get(a.process);
-      if (fn === undefined) return; // a sink code
-      addTo(backOffice, f, c);
-      addTo(bucket(byFunction, fn), f, c);
-      addTo(bucket((byFunctionAndUnit[fn] ??= {}), post.unitId), f, c);
-      addTo(bucket((matrix[fn] ??= {}), tree.directorateOf(post.unitId)), f, c);
-    });
+  for (let p = 0; p < P; p++) {
+    byProcess[processCodes[p]!] = amounts(processTotals.fte[p]!, processTotals.pay[p]!);
+    const fn = functionOfProcess[p]!;
+    if (fn >= 0) {
+      addTo(byFunction[functionCodes[fn]!]!, processTotals.fte[p]!, processTotals.pay[p]!);
+      addTo(backOffice, processTotals.fte[p]!, processTotals.pay[p]!);
+    }
+  }
+  for (let u = 0; u < U; u++) addTo(total, unitFte[u]!, unitPay[u]!);
+  const byFunctionAndUnit: Record<string, Record<string, Amounts>> = {};
+  for (const cell of functionUnit.touched) {
+    const fn = Math.floor(cell / U);
+    (byFunctionAndUnit[functionCodes[fn]!] ??= {})[unitIds[cell - fn * U]!] = amounts(
+      functionUnit.fte[cell]!,
+      functionUnit.pay[cell]!,
+    );
+  }
+  const matrix: Record<string, Record<string, Amounts>> = {};
+  for (const cell of functionDirectorate.touched) {
+    const fn = Math.floor(cell / D);
+    (matrix[functionCodes[fn]!] ??= {})[directorateIds[cell - fn * D]!] = amounts(
+      functionDirectorate.fte[cell]!,
+      functionDirectorate.pay[cell]!,
+    );
   }
 
   const centralOf = new Map(taxonomy.functions.map((f) => [f.code, f.centralUnitId] as const));
@@ -384,29 +522,44 @@ export interface ManagedPost {
  * the list and following each post to its manager. A post that is its own manager is a loop of one.
  */
 export function findManagerCycles(posts: readonly ManagedPost[]): string[][] {
-  const managerOf = new Map(posts.map((p) => [p.id, p.managerId] as const));
-  const position = new Map(posts.map((p, i) => [p.id, i] as const));
-  const state = new Map<string, 'walking' | 'done'>();
-  const cycles: string[][] = [];
+  const { index, manager } = managerIndex(posts);
+  const state = new Uint8Array(posts.length); // 0: not seen, 1: on the path being walked, 2: done
+  const cycles: number[][] = [];
+  const path: number[] = [];
   for (const start of posts) {
-    const path: string[] = [];
-    let at: string | undefined = start.id;
-    while (at !== undefined && managerOf.has(at) && state.get(at) === undefined) {
-      state.set(at, 'walking');
+    path.length = 0;
+    let at = index.get(start.id)!;
+    while (at >= 0 && state[at] === 0) {
+      state[at] = 1;
       path.push(at);
-      at = managerOf.get(at);
+      at = manager[at]!;
     }
-    if (at !== undefined && state.get(at) === 'walking') {
+    if (at >= 0 && state[at] === 1) {
       const cycle = path.slice(path.indexOf(at));
       let first = 0;
-      cycle.forEach((id, i) => {
-        if (position.get(id)! < position.get(cycle[first]!)!) first = i;
-      });
+      for (let i = 1; i < cycle.length; i++) if (cycle[i]! < cycle[first]!) first = i;
       cycles.push([...cycle.slice(first), ...cycle.slice(0, first)]);
     }
-    for (const id of path) state.set(id, 'done');
+    for (const k of path) state[k] = 2;
   }
-  return cycles.sort((a, b) => position.get(a[0]!)! - position.get(b[0]!)!);
+  return cycles.sort((a, b) => a[0]! - b[0]!).map((cycle) => cycle.map((k) => posts[k]!.id));
+}
+
+/**
+ * Posts as numbers for walking the manager tree (issue 12: 15,000 posts, walked twice per
+ * baseline): each id → the position of its last entry (a repeated id is one post, as a Map of
+ * them would hold it), and each such post's manager's position, or −1 when it has none or its
+ * manager is not in the list.
+ */
+function managerIndex(posts: readonly ManagedPost[]): { index: Map<string, number>; manager: Int32Array } {
+  const index = new Map<string, number>();
+  for (let i = 0; i < posts.length; i++) index.set(posts[i]!.id, i);
+  const manager = new Int32Array(posts.length).fill(-1);
+  for (let i = 0; i < posts.length; i++) {
+    const m = posts[i]!.managerId;
+    if (m !== undefined) manager[i] = index.get(m) ?? -1;
+  }
+  return { index, manager };
 }
 
 export interface SpansAndLayers {
@@ -434,42 +587,45 @@ export function spansAndLayers(posts: readonly ManagedPost[], targetSpan?: numbe
   if (targetSpan !== undefined && (!Number.isSafeInteger(targetSpan) || targetSpan < 2)) {
     throw new RangeError(`a target span is a whole number of reports, at least 2, not ${targetSpan}`);
   }
-  const ids = new Set(posts.map((p) => p.id));
-  const managerOf = new Map(
-    posts.map((p) => [p.id, p.managerId !== undefined && ids.has(p.managerId) ? p.managerId : undefined] as const),
-  );
+  const { index, manager } = managerIndex(posts);
   const cycles = findManagerCycles(posts);
-  const managers = new Set<string>();
+  const isManager = new Uint8Array(posts.length);
   let reports = 0;
   for (const p of posts) {
-    const m = managerOf.get(p.id);
-    if (m !== undefined) {
-      managers.add(m);
+    const m = manager[index.get(p.id)!]!;
+    if (m >= 0) {
+      isManager[m] = 1;
       reports += 1;
     }
   }
 
-  const depth = new Map<string, number | null>(); // null: reaches a loop
-  for (const cycle of cycles) for (const id of cycle) depth.set(id, null);
+  // Each post's layer, the top being 1: UNKNOWN until worked out, IN_A_LOOP for a post in a loop
+  // or under one.
+  const UNKNOWN = -2;
+  const IN_A_LOOP = -1;
+  const depth = new Int32Array(posts.length).fill(UNKNOWN);
+  for (const cycle of cycles) for (const id of cycle) depth[index.get(id)!] = IN_A_LOOP;
   let layers = 0;
+  const chain: number[] = [];
   for (const p of posts) {
-    const chain: string[] = [];
-    let at: string | undefined = p.id;
-    while (at !== undefined && !depth.has(at)) {
+    chain.length = 0;
+    let at = index.get(p.id)!;
+    while (at >= 0 && depth[at] === UNKNOWN) {
       chain.push(at);
-      at = managerOf.get(at);
+      at = manager[at]!;
     }
-    let d: number | null = at === undefined ? 0 : depth.get(at)!;
+    let d = at < 0 ? 0 : depth[at]!;
     for (let i = chain.length - 1; i >= 0; i -= 1) {
-      d = d === null ? null : d + 1;
-      depth.set(chain[i]!, d);
+      d = d === IN_A_LOOP ? IN_A_LOOP : d + 1;
+      depth[chain[i]!] = d;
     }
-    const mine = depth.get(p.id);
-    if (typeof mine === 'number' && mine > layers) layers = mine;
+    const mine = depth[index.get(p.id)!]!;
+    if (mine > layers) layers = mine;
   }
 
-  const n = ids.size;
-  const m = managers.size;
+  const n = index.size;
+  let m = 0;
+  for (const x of isManager) m += x;
   const w = n - m;
   // ceil((W − 1)/(t − 1)) in integers; no managers are needed for a single worker.
   const needed =

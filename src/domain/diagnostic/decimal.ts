@@ -113,6 +113,142 @@ export function largestRemainder(total: number, weights: readonly number[]): num
   return floors.map((f) => sign * Number(f) || 0);
 }
 
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * largestRemainder with plain integer arithmetic when total × sum(weights) is below 2^53, so
+ * every product and remainder is exact: the same answer, without bigints (the property tests in
+ * non-pay.test.ts check it). `sum` is the weights' sum; falls back to largestRemainder for a
+ * negative total or larger figures.
+ */
+export function split(total: number, weights: ArrayLike<number>, sum: number): number[] {
+  const n = weights.length;
+  const parts = grownScratch(n);
+  if (!splitInto(total, weights, 0, n, sum, parts)) return largestRemainder(total, Array.from(weights));
+  return Array.from(parts.subarray(0, n));
+}
+
+/**
+ * split(total, weights, sum), each part added to `target` at `at[i]`, without making arrays: the
+ * same parts exactly (the property test in non-pay.test.ts checks it).
+ */
+export function addSplit(
+  total: number,
+  weights: ArrayLike<number>,
+  sum: number,
+  target: Float64Array,
+  at: ArrayLike<number>,
+): void {
+  addSplitRange(total, weights, 0, weights.length, sum, target, at);
+}
+
+/**
+ * addSplit over `weights[start]` to `weights[end − 1]` (whose sum is `sum`), each part added to
+ * `target` at the same place of `at`: many small splits laid end to end in one pair of arrays.
+ */
+export function addSplitRange(
+  total: number,
+  weights: ArrayLike<number>,
+  start: number,
+  end: number,
+  sum: number,
+  target: Float64Array,
+  at: ArrayLike<number>,
+): void {
+  const n = end - start;
+  const scratch = grownScratch(n);
+  const parts = splitInto(total, weights, start, n, sum, scratch)
+    ? scratch
+    : largestRemainder(
+        total,
+        Array.from({ length: n }, (_, i) => weights[start + i]!),
+      );
+  for (let i = 0; i < n; i++) target[at[start + i]!]! += parts[i]!;
+}
+
+// Scratch space, grown as needed: the baseline splits every post's FTE and pay and every non-pay
+// line over the units and cells in its scope, hundreds of thousands of small splits, and arrays
+// made for each were much of its garbage.
+let scratchParts = new Float64Array(64);
+let scratchKeys = new Float64Array(64);
+function grownScratch(n: number): Float64Array {
+  if (scratchParts.length < n) {
+    const size = Math.max(n, scratchParts.length * 2);
+    scratchParts = new Float64Array(size);
+    scratchKeys = new Float64Array(size);
+  }
+  return scratchParts;
+}
+
+/**
+ * Splits `total` over `weights[start]` to `weights[start + n − 1]` (whose sum is `sum`) by the
+ * largest remainder, writing the parts to `parts[0]` to `parts[n − 1]`; false, with nothing
+ * written, where integer arithmetic would not be exact (a negative total, a zero sum, or
+ * total × sum at or beyond 2^53): use largestRemainder then.
+ *
+ * Which parts get the units left over: each part's remainder becomes one exact integer key,
+ * remainder × n + (n − 1 − i), so that a larger remainder, then an earlier part, has the larger
+ * key; the `left` largest keys are found by selection (Hoare's FIND, linear on average) rather
+ * than by sorting them all (issue 12: sorting was most of the non-pay allocation's time). The
+ * keys are distinct, so the set found is exactly the one a sort would give.
+ */
+export function splitInto(
+  total: number,
+  weights: ArrayLike<number>,
+  start: number,
+  n: number,
+  sum: number,
+  parts: Float64Array,
+): boolean {
+  if (total < 0 || sum <= 0 || total * sum > SAFE || sum * n > SAFE) return false;
+  if (scratchKeys.length < n) grownScratch(n);
+  const keys = scratchKeys;
+  let left = total;
+  for (let i = 0; i < n; i++) {
+    const product = total * weights[start + i]!;
+    let q = Math.floor(product / sum);
+    let r = product - q * sum;
+    // The division is rounded to the nearest double: the quotient may be one out either way.
+    if (r < 0) {
+      q -= 1;
+      r += sum;
+    } else if (r >= sum) {
+      q += 1;
+      r -= sum;
+    }
+    parts[i] = q;
+    keys[i] = r * n + (n - 1 - i);
+    left -= q;
+  }
+  if (left > 0) {
+    // Hoare's FIND: the (n − left)th smallest key to position k, smaller keys before it and
+    // larger after it; then the keys from k on are the `left` largest.
+    const k = n - left;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const pivot = keys[k]!;
+      let i = lo;
+      let j = hi;
+      do {
+        while (keys[i]! < pivot) i++;
+        while (pivot < keys[j]!) j--;
+        if (i <= j) {
+          const x = keys[i]!;
+          keys[i] = keys[j]!;
+          keys[j] = x;
+          i++;
+          j--;
+        }
+      } while (i <= j);
+      if (j < k) lo = i;
+      if (k < i) hi = j;
+    }
+    for (let m = k; m < n; m++) parts[n - 1 - (keys[m]! % n)]! += 1;
+  }
+  return true;
+}
+
 /** An exact fraction of bigints, denominator positive. Internal to the calculators. */
 export interface Fraction {
   n: bigint;

@@ -15,7 +15,8 @@
 // front-line work) is not back-office cost and is reported apart.
 
 import { type Amounts, type OrgUnit, type Problem, type Taxonomy, SINK_CODES } from './baseline.ts';
-import { type Money, ZERO, allocateMoney, pence } from './money.ts';
+import { addSplitRange, split, splitInto } from './decimal.ts';
+import { type Money, ZERO, pence } from './money.ts';
 
 export const NON_PAY_CATEGORIES = ['it', 'accommodation', 'supplies', 'outsourcing', 'recruitment', 'other'] as const;
 export type NonPayCategory = (typeof NON_PAY_CATEGORIES)[number];
@@ -143,103 +144,27 @@ function descendantsOf(orgUnits: readonly OrgUnit[]): (unitId: string) => Set<st
   };
 }
 
-const SAFE = Number.MAX_SAFE_INTEGER;
+// The integer largest-remainder split lives with the other exact arithmetic (the pay baseline
+// uses it too); exported here as well, where its property tests are.
+export { addSplit, split } from './decimal.ts';
 
-/**
- * largestRemainder (decimal.ts) with plain integer arithmetic when total × sum(weights) is below
- * 2^53, so every product and remainder is exact; the same answer, without bigints. Falls back
- * to the bigint version for larger figures.
- */
-export function split(total: number, weights: readonly number[], sum: number): number[] {
-  if (total < 0 || sum <= 0 || total * sum > SAFE) return allocateMoney(pence(total), weights);
-  const parts = new Array<number>(weights.length);
-  const rems = new Array<number>(weights.length);
-  let left = total;
-  for (let i = 0; i < weights.length; i++) {
-    const product = total * weights[i]!;
-    let q = Math.floor(product / sum);
-    let r = product - q * sum;
-    if (r < 0) {
-      q -= 1;
-      r += sum;
-    } else if (r >= sum) {
-      q += 1;
-      r -= sum;
-    }
-    parts[i] = q;
-    rems[i] = r;
-    left -= q;
-  }
-  if (left > 0) {
-    const n = weights.length;
-    if (sum * n <= SAFE) {
-      // The largest remainders first, the earlier of equal ones first: each as one exact integer
-      // key (remainder × n + n − 1 − i), sorted natively, rather than a comparator per pair — this
-      // runs for every unit of every shared line (issue 12).
-      const keys = new Float64Array(n);
-      for (let i = 0; i < n; i++) keys[i] = rems[i]! * n + (n - 1 - i);
-      keys.sort();
-      for (let k = 0; k < left; k++) parts[n - 1 - (keys[n - 1 - k]! % n)]! += 1;
-    } else {
-      const order = weights.map((_, i) => i).sort((a, b) => rems[b]! - rems[a]! || a - b);
-      for (let k = 0; k < left; k++) parts[order[k]!]! += 1;
-    }
-  }
-  return parts;
-}
-
-// Scratch space for addSplit, grown as needed: a shared line is split once per unit in its scope,
-// thousands of small splits per baseline, and arrays made for each were much of its garbage.
-let scratchParts = new Float64Array(64);
-let scratchRems = new Float64Array(64);
-let scratchKeys = new Float64Array(64);
-
-/**
- * split(total, weights, sum), each part added to `target` at `at[i]`, without making arrays: the
- * same parts exactly (the property test in non-pay.test.ts checks it).
- */
-export function addSplit(
-  total: number,
-  weights: readonly number[],
-  sum: number,
-  target: Float64Array,
-  at: ArrayLike<number>,
-): void {
-  const n = weights.length;
-  if (total < 0 || sum <= 0 || total * sum > SAFE || sum * n > SAFE) {
-    const parts = split(total, weights, sum);
-    for (let i = 0; i < n; i++) target[at[i]!]! += parts[i]!;
-    return;
-  }
-  if (scratchParts.length < n) {
-    const size = Math.max(n, scratchParts.length * 2);
-    scratchParts = new Float64Array(size);
-    scratchRems = new Float64Array(size);
-    scratchKeys = new Float64Array(size);
-  }
-  let left = total;
-  for (let i = 0; i < n; i++) {
-    const product = total * weights[i]!;
-    let q = Math.floor(product / sum);
-    let r = product - q * sum;
-    if (r < 0) {
-      q -= 1;
-      r += sum;
-    } else if (r >= sum) {
-      q += 1;
-      r -= sum;
-    }
-    scratchParts[i] = q;
-    scratchRems[i] = r;
-    left -= q;
-  }
-  if (left > 0) {
-    const keys = scratchKeys.subarray(0, n);
-    for (let i = 0; i < n; i++) keys[i] = scratchRems[i]! * n + (n - 1 - i);
-    keys.sort();
-    for (let k = 0; k < left; k++) scratchParts[n - 1 - (keys[n - 1 - k]! % n)]! += 1;
-  }
-  for (let i = 0; i < n; i++) target[at[i]!]! += scratchParts[i]!;
+/** Why a shared line cannot be shared: nobody works in its scope, or no unit there has its basis. */
+function unsharable(line: NonPayLine, row: number, nobody: boolean): Problem {
+  const where =
+    [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`]
+      .filter(Boolean)
+      .join(' in ') || 'the organisation';
+  return nobody
+    ? {
+        row,
+        field: line.unitCode !== undefined ? 'unitCode' : 'functionCode',
+        message: `Nobody works in ${where}, so its share of this cost cannot be worked out: charge it to a process instead`,
+      }
+    : {
+        row,
+        field: 'basis',
+        message: `No unit in ${where} has ${line.basis === 'users' ? 'a number of users' : 'a floor area'} recorded, so the cost cannot be shared by ${line.basis === 'users' ? 'users' : 'm²'}`,
+      };
 }
 
 /** Charges every non-pay line to processes (and units), or returns the problems that stop it. */
@@ -275,31 +200,112 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
       list.push(cell);
     }
   }
-  const fteOf = (cells: readonly Cell[]) => cells.reduce((n, c) => n + c.fte, 0);
-  // A shared line's scope (function or all, unit and everything beneath it or all) and basis →
-  // the units in it with their cells, and each unit's weight. Many lines share a scope, so the
-  // walk over every unit happens once per scope rather than once per line (issue 12: it was half
-  // of the baseline's CPU for a 2,000-line, 566-unit council).
-  const scopes = new Map<string, { units: [string, Cell[]][]; weights: number[]; sum: number }>();
-  const scopeOf = (functionCode: string | undefined, unitCode: string | undefined, basis: NonPayBasis) => {
-    const key = `${functionCode ?? ALL}\u0000${unitCode ?? ALL}\u0000${basis}`;
-    let hit = scopes.get(key);
+  // A list of cells laid out for addSplitRange: their FTE (the weights) and their places.
+  interface Spread {
+    weights: Float64Array;
+    at: Int32Array;
+  }
+  const spreadOf = (lists: readonly (readonly Cell[])[]): Spread => {
+    let n = 0;
+    for (const cells of lists) n += cells.length;
+    const weights = new Float64Array(n);
+    const at = new Int32Array(n);
+    let i = 0;
+    for (const cells of lists)
+      for (const c of cells) {
+        weights[i] = c.fte;
+        at[i++] = c.index;
+      }
+    return { weights, at };
+  };
+  const fteOf = (cells: readonly Cell[]) => {
+    let n = 0;
+    for (const c of cells) n += c.fte;
+    return n;
+  };
+  // A shared line's scope (function or all, unit and everything beneath it or all) → the units
+  // in it, in the order of the pay baseline's cells, and each unit's cells laid end to end (unit
+  // k's from `from[k]` to `from[k + 1]`, summing to `fte[k]`); with a basis, each unit's weight.
+  // Many lines share a scope, so the walk over every unit happens once per scope rather than once
+  // per line (issue 12: it was half of the baseline's CPU for a 2,000-line, 566-unit council).
+  interface Scope extends Spread {
+    units: [string, Cell[]][];
+    from: Int32Array;
+    fte: Float64Array;
+  }
+  interface Shares {
+    scope: Scope;
+    unitWeights: Float64Array;
+    sum: number;
+    allZero: boolean;
+    parts: Float64Array;
+  }
+  const placed = new Map<string, Scope>();
+  const ordered = new Map<string, { entries: [string, Cell[]][]; position: Map<string, number> }>();
+  const orderOf = (key: string, inFunction: Map<string, Cell[]>) => {
+    let hit = ordered.get(key);
     if (!hit) {
-      const inFunction = cellsOf.get(functionCode ?? ALL);
-      const unitScope = unitCode === undefined ? undefined : within(unitCode);
-      const units: [string, Cell[]][] = [];
-      for (const [unit, cells] of inFunction ?? [])
-        if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
-      const weights = units.map(([u, cells]) =>
-        basis === 'fte'
-          ? fteOf(cells)
-          : ((basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0),
-      );
-      hit = { units, weights, sum: weights.reduce((a, b) => a + b, 0) };
-      scopes.set(key, hit);
+      const entries = [...inFunction];
+      ordered.set(key, (hit = { entries, position: new Map(entries.map(([u], k) => [u, k])) }));
     }
     return hit;
   };
+  const shares = new Map<string, Shares>();
+  const sharesOf = (functionCode: string | undefined, unitCode: string | undefined, basis: NonPayBasis): Shares => {
+    const where = `${functionCode ?? ALL}\u0000${unitCode ?? ALL}`;
+    const key = `${where}\u0000${basis}`;
+    let hit = shares.get(key);
+    if (hit) return hit;
+    let scope = placed.get(where);
+    if (!scope) {
+      const inFunction = cellsOf.get(functionCode ?? ALL);
+      const unitScope = unitCode === undefined ? undefined : within(unitCode);
+      let units: [string, Cell[]][] = [];
+      if (unitScope === undefined || inFunction === undefined || unitScope.size * 8 > inFunction.size) {
+        for (const [unit, cells] of inFunction ?? [])
+          if (unitScope === undefined || unitScope.has(unit)) units.push([unit, cells]);
+      } else {
+        // A small part of the tree (a team, a service): its own units, in the cells' order.
+        const { entries, position } = orderOf(functionCode ?? ALL, inFunction);
+        const mine: number[] = [];
+        for (const unit of unitScope) {
+          const k = position.get(unit);
+          if (k !== undefined) mine.push(k);
+        }
+        units = mine.sort((a, b) => a - b).map((k) => entries[k]!);
+      }
+      const from = new Int32Array(units.length + 1);
+      units.forEach(([, cells], k) => (from[k + 1] = from[k]! + cells.length));
+      scope = {
+        units,
+        from,
+        fte: Float64Array.from(units, ([, cells]) => fteOf(cells)),
+        ...spreadOf(units.map(([, cells]) => cells)),
+      };
+      placed.set(where, scope);
+    }
+    const unitWeights =
+      basis === 'fte'
+        ? scope.fte
+        : Float64Array.from(
+            scope.units,
+            ([u]) => (basis === 'users' ? driversOf.get(u)?.users : driversOf.get(u)?.areaM2) ?? 0,
+          );
+    let sum = 0;
+    for (const w of unitWeights) sum += w;
+    hit = {
+      scope,
+      unitWeights,
+      sum,
+      allZero: unitWeights.every((w) => w === 0),
+      parts: new Float64Array(unitWeights.length),
+    };
+    shares.set(key, hit);
+    return hit;
+  };
+  const processSpreads = new Map<string, Spread & { sum: number }>();
+  for (const [process, cells] of byProcessCells)
+    processSpreads.set(process, { ...spreadOf([cells]), sum: fteOf(cells) });
 
   const byProcess: Record<string, Money> = {};
   for (const p of input.taxonomy.processes) byProcess[p.code] = ZERO;
@@ -318,60 +324,34 @@ export function allocateNonPay(input: NonPayInput): NonPayResult {
   const charge = (process: string, unit: string, amount: number) => {
     if (amount !== 0) elsewhere.push({ process, unit, amount });
   };
-  const weightsOf = new WeakMap<readonly Cell[], { weights: number[]; sum: number; at: Int32Array }>();
-  const spreadByFte = (amount: Money, over: readonly Cell[]) => {
-    let w = weightsOf.get(over);
-    if (!w) {
-      const weights = over.map((c) => c.fte);
-      w = { weights, sum: weights.reduce((a, b) => a + b, 0), at: Int32Array.from(over, (c) => c.index) };
-      weightsOf.set(over, w);
+  const lines = problems.length === 0 ? input.lines : [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    total += line.amount;
+    byCategory[line.category] = pence(byCategory[line.category] + line.amount);
+    if (line.processCode !== undefined) {
+      if (line.unitCode !== undefined) {
+        charge(line.processCode, line.unitCode, line.amount);
+        continue;
+      }
+      const doing = processSpreads.get(line.processCode);
+      if (!doing) charge(line.processCode, NOT_IN_A_UNIT, line.amount);
+      else addSplitRange(line.amount, doing.weights, 0, doing.weights.length, doing.sum, onCell, doing.at);
+      continue;
     }
-    addSplit(amount, w.weights, w.sum, onCell, w.at);
-  };
-  if (problems.length === 0) {
-    input.lines.forEach((line, i) => {
-      const row = line.row ?? i + 1;
-      total += line.amount;
-      byCategory[line.category] = pence(byCategory[line.category] + line.amount);
-      if (line.processCode !== undefined) {
-        if (line.unitCode !== undefined) {
-          charge(line.processCode, line.unitCode, line.amount);
-          return;
-        }
-        const doing = byProcessCells.get(line.processCode);
-        if (!doing) charge(line.processCode, NOT_IN_A_UNIT, line.amount);
-        else spreadByFte(line.amount, doing);
-        return;
-      }
-      // The units in scope with their cells in scope: first to units (by FTE, users or m²), then
-      // inside each unit by FTE. Two small splits rather than one over every cell. The units of a
-      // scope and their weights are worked out once per scope and basis, not once per line.
-      const { units, weights, sum } = scopeOf(line.functionCode, line.unitCode, line.basis);
-      const where =
-        [line.functionCode && `function ${line.functionCode}`, line.unitCode && `unit ${line.unitCode}`]
-          .filter(Boolean)
-          .join(' in ') || 'the organisation';
-      if (units.length === 0) {
-        if (line.amount > 0)
-          problems.push({
-            row,
-            field: line.unitCode !== undefined ? 'unitCode' : 'functionCode',
-            message: `Nobody works in ${where}, so its share of this cost cannot be worked out: charge it to a process instead`,
-          });
-        return;
-      }
-      if (weights.every((w) => w === 0)) {
-        if (line.amount > 0)
-          problems.push({
-            row,
-            field: 'basis',
-            message: `No unit in ${where} has ${line.basis === 'users' ? 'a number of users' : 'a floor area'} recorded, so the cost cannot be shared by ${line.basis === 'users' ? 'users' : 'm²'}`,
-          });
-        return;
-      }
-      const parts = split(line.amount, weights, sum);
-      for (let k = 0; k < units.length; k++) if (parts[k]! > 0) spreadByFte(pence(parts[k]!), units[k]![1]);
-    });
+    // The units in scope with their cells in scope: first to units (by FTE, users or m²), then
+    // inside each unit by FTE. Two small splits rather than one over every cell. The units of a
+    // scope and their weights are worked out once per scope and basis, not once per line.
+    const { scope, unitWeights, sum, allZero, parts } = sharesOf(line.functionCode, line.unitCode, line.basis);
+    const units = scope.units.length;
+    if (units === 0 || allZero) {
+      if (line.amount > 0) problems.push(unsharable(line, line.row ?? i + 1, units === 0));
+      continue;
+    }
+    if (!splitInto(line.amount, unitWeights, 0, units, sum, parts)) parts.set(split(line.amount, unitWeights, sum));
+    const { from, fte, weights, at } = scope;
+    for (let k = 0; k < units; k++)
+      if (parts[k]! > 0) addSplitRange(parts[k]!, weights, from[k]!, from[k + 1]!, fte[k]!, onCell, at);
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.row - b.row) };
   const add = (process: string, unit: string, amount: number) => {

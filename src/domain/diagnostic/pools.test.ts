@@ -124,3 +124,122 @@ describe('pool costs that contradict the hierarchy', () => {
     assert.deepEqual(poolConflicts(opp('HR02', 5_000_000, 1), [finance], functionOf), []);
   });
 });
+
+describe('managers’ pay, in the MANAGERS pool and in the functions’ pools (issue 12)', () => {
+  const managers = (within: Record<string, number> | undefined) => [
+    {
+      pool: 'MANAGERS',
+      what: 'managers’ pay',
+      within: within && Object.fromEntries(Object.entries(within).map(([k, v]) => [k, pounds(v)])),
+    },
+  ];
+
+  it('takes out what spans and layers and a Finance-wide lever both save of the managers’ pay in Finance, naming both', () => {
+    const spans = opp('MANAGERS', 2_000_000, 300_000, 'Spans and layers');
+    const finance = opp('FIN', 1_000_000, 200_000, 'Finance restructure');
+    const { pools, total, overlaps } = combinePools(
+      [spans, finance],
+      functionOf,
+      isFunction,
+      managers({ FIN: 400_000 }),
+    );
+    assert.deepEqual(
+      pools.map((p) => formatMoney(p.central)),
+      ['£300,000', '£200,000'],
+    );
+    // £400k of Finance's pay is managers’: 15% of it and 20% of it overlap by 15% × 20% × £400k = £12,000.
+    assert.equal(formatMoney(total.central), '£488,000');
+    assert.equal(overlaps.length, 1);
+    const [w] = overlaps;
+    assert.deepEqual([w!.opportunityIds, w!.otherOpportunityIds], [[spans.id], [finance.id]]);
+    assert.equal(formatMoney(w!.deducted.central), '£12,000');
+    assert.match(
+      w!.message,
+      /“Spans and layers” \(MANAGERS\) and “Finance restructure” \(FIN\) both save managers’ pay in FIN \(£400,000\)/,
+    );
+  });
+
+  it('counts levers on the same money once: when Finance is all managers’ pay, as one pool', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (a, b) => {
+        const cost = 1_000_000;
+        const spans = opp('MANAGERS', cost, (cost * a) / 100);
+        const finance = opp('FIN', cost, (cost * b) / 100);
+        const apart = combinePools([spans, finance], functionOf, isFunction, managers({ FIN: cost })).total;
+        const together = combinePools([spans, { ...finance, costPool: 'MANAGERS' }], functionOf, isFunction).total;
+        assert.equal(apart.central, together.central);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('works on the processes’ share when the levers are on processes of a function', () => {
+    const spans = opp('MANAGERS', 1_000_000, 100_000, 'Spans and layers');
+    const ap = opp('FIN09', 500_000, 250_000, 'Accounts payable to the centre');
+    const { total, overlaps } = combinePools(
+      [spans, ap],
+      functionOf,
+      isFunction,
+      managers({ FIN: 300_000, FIN09: 40_000, FIN10: 260_000 }),
+    );
+    // Only the £40k of managers’ pay on accounts payable is shared: 10% × 50% × £40k = £2,000.
+    assert.equal(formatMoney(total.central), '£348,000');
+    assert.match(overlaps[0]!.message, /\(FIN09\) both save managers’ pay in FIN09 \(£40,000\)/);
+  });
+
+  it('warns without changing the total when the baseline does not say how much is shared, and not at all when nothing is', () => {
+    const spans = opp('MANAGERS', 2_000_000, 300_000, 'Spans and layers');
+    const hr = opp('HR', 900_000, 90_000, 'HR self-service');
+    const unknown = combinePools([spans, hr], functionOf, isFunction, managers(undefined));
+    assert.equal(formatMoney(unknown.total.central), '£390,000');
+    assert.match(
+      unknown.overlaps[0]!.message,
+      /“Spans and layers” \(MANAGERS\) and “HR self-service” \(HR\) may both save managers’ pay in HR: .* may count it twice/,
+    );
+    const none = combinePools([spans, hr], functionOf, isFunction, managers({ FIN: 100_000 }));
+    assert.deepEqual(none.overlaps, []);
+    assert.equal(formatMoney(none.total.central), '£390,000');
+    // No spans-and-layers opportunity: nothing overlaps.
+    assert.deepEqual(combinePools([hr], functionOf, isFunction, managers(undefined)).overlaps, []);
+  });
+
+  it('never counts less than the largest pool nor more than the pools added up (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('MANAGERS', 'FIN', 'FIN09', 'FIN10', 'HR', 'HR02'),
+            fc.integer({ min: 0, max: 100 }),
+          ),
+          { maxLength: 8 },
+        ),
+        fc.record({
+          FIN: fc.integer({ min: 0, max: 2_000_000 }),
+          FIN09: fc.integer({ min: 0, max: 400_000 }),
+          HR: fc.integer({ min: 0, max: 2_000_000 }),
+          HR02: fc.integer({ min: 0, max: 400_000 }),
+        }),
+        (levers, within) => {
+          const list = levers.map(([pool, pct]) => {
+            const cost = pool === 'MANAGERS' ? 1_500_000 : pool === 'FIN' || pool === 'HR' ? 1_000_000 : 400_000;
+            return opp(pool, cost, (cost * pct) / 100);
+          });
+          const plain = combinePools(list, functionOf, isFunction);
+          const r = combinePools(list, functionOf, isFunction, managers(within));
+          for (const k of ['low', 'central', 'high'] as const) {
+            assert.ok(r.total[k] <= plain.total[k]);
+            for (const p of r.pools) assert.ok(r.total[k] >= p[k], `${formatMoney(r.total[k])} below a pool`);
+            const taken = r.overlaps.reduce((n, w) => n + w.deducted[k], 0);
+            assert.equal(r.total[k], plain.total[k] - taken);
+          }
+          for (const w of r.overlaps) {
+            assert.ok(w.opportunityIds.length > 0 && w.otherOpportunityIds.length > 0);
+            for (const id of [...w.opportunityIds, ...w.otherOpportunityIds])
+              assert.ok(w.message.includes(list.find((o) => o.id === id)!.title));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -10,6 +10,22 @@
 // their own. Where the stated pool costs contradict the hierarchy — a process dearer than its
 // function, or processes that together cost more than their function — combining would go above
 // the smallest pool that holds both opportunities, so it is refused naming both.
+//
+// A pool outside the taxonomy may still share money with it: every manager's pay (the spans-and-
+// layers lever's pool) is also part of the pay of the functions and processes the managers work
+// on. Given how much of each function's and process's pool is managers' pay (`within`), the
+// levers on both are combined on that shared part as on one pool — a share a of managers' pay
+// and a share b of the function's cost save (1 − (1 − a)(1 − b)) of the shared part, not a + b —
+// so the total takes out shared × a × b, and a warning names the opportunities on both sides.
+// Without those figures the total cannot be corrected, and the warning says it may count twice.
+//
+// Org units are not a level below processes here (issue 12 asked for function ⊃ process ⊃ org
+// unit): in the data model an org unit belongs to neither. Work is classified by activity, not by
+// where the post sits, so a unit's cost spreads over many functions and a process's over many
+// units (the baseline's process × unit cells); a unit's only link to the taxonomy is being the
+// central home of a function (`central_function_code`), and even that unit's posts work on other
+// functions' processes too. An opportunity names one cost pool code, and no pool code names a
+// (process, unit) cell, so there is no org-unit pool to nest.
 // Pure: the caller passes the taxonomy's process → function map.
 
 import { type Money, ZERO, formatMoney, minMoney, multiplyMoney, pence, sumMoney } from './money.ts';
@@ -41,6 +57,30 @@ export interface PoolConflict {
   /** The other opportunity it collides with. */
   otherId: string;
   field: 'poolCost' | 'high';
+  message: string;
+}
+
+/** A pool outside the taxonomy whose money is also inside the taxonomy's pools. */
+export interface PoolOverlap {
+  /** The pool's code (e.g. MANAGERS). */
+  pool: string;
+  /** What the money is, for the warning: "managers’ pay". */
+  what: string;
+  /** How much of each function's and process's pool is this pool's money; undefined when unknown. */
+  within: Readonly<Record<string, Money>> | undefined;
+}
+
+/** Opportunities on an overlapping pool and on a pool of the taxonomy that share money. */
+export interface OverlapWarning {
+  pool: string;
+  otherPool: string;
+  /** The opportunities on `pool`, then those on `otherPool` (its processes' too, for a function). */
+  opportunityIds: string[];
+  otherOpportunityIds: string[];
+  /** The money both pools hold, when known. */
+  shared: Money | undefined;
+  /** Taken out of the total so that the shared money is not saved twice (zero when unknown). */
+  deducted: SavingRange;
   message: string;
 }
 
@@ -82,7 +122,8 @@ export function combinePools(
   opportunities: readonly PoolOpportunity[],
   functionOf: (code: string) => string | undefined,
   isFunction: (code: string) => boolean,
-): { pools: PoolRow[]; total: SavingRange } {
+  overlaps: readonly PoolOverlap[] = [],
+): { pools: PoolRow[]; total: SavingRange; overlaps: OverlapWarning[] } {
   const byPool = new Map<string, PoolOpportunity[]>();
   for (const o of opportunities) byPool.set(o.costPool, [...(byPool.get(o.costPool) ?? []), o]);
   const processRow = (code: string, list: readonly PoolOpportunity[]): PoolRow => {
@@ -129,8 +170,76 @@ export function combinePools(
     });
   }
   const pools = [...top.values()];
-  const total = (k: (typeof KEYS)[number]) => sumMoney(pools.map((p) => p[k]));
-  return { pools, total: { low: total('low'), central: total('central'), high: total('high') } };
+  const warnings = overlapWarnings(pools, byPool, overlaps);
+  const total = (k: (typeof KEYS)[number]) =>
+    pence(sumMoney(pools.map((p) => p[k])) - sumMoney(warnings.map((w) => w.deducted[k])));
+  return {
+    pools,
+    total: { low: total('low'), central: total('central'), high: total('high') },
+    overlaps: warnings,
+  };
+}
+
+/** shared × (a/A) × (b/B) for each of low, central, high: what two levers on shared money count twice. */
+function twice(shared: Money, a: PoolRow, b: { poolCost: Money } & SavingRange): SavingRange {
+  const out = {} as SavingRange;
+  for (const k of KEYS) {
+    const x = minMoney(a[k], a.poolCost);
+    const y = minMoney(b[k], b.poolCost);
+    out[k] =
+      a.poolCost > 0 && b.poolCost > 0 && x > 0 && y > 0
+        ? multiplyMoney(shared, BigInt(x) * BigInt(y), BigInt(a.poolCost) * BigInt(b.poolCost))
+        : ZERO;
+  }
+  return out;
+}
+
+function overlapWarnings(
+  pools: readonly PoolRow[],
+  byPool: ReadonlyMap<string, readonly PoolOpportunity[]>,
+  overlaps: readonly PoolOverlap[],
+): OverlapWarning[] {
+  const warnings: OverlapWarning[] = [];
+  const titles = (list: readonly PoolOpportunity[]) => list.map((o) => `“${o.title}”`).join(', ');
+  for (const overlap of overlaps) {
+    const row = pools.find((p) => p.level === 'other' && p.costPool === overlap.pool);
+    if (!row) continue;
+    const mine = byPool.get(overlap.pool) ?? [];
+    for (const f of pools) {
+      if (f.level !== 'function') continue;
+      // A lever on the whole function acts on all of its money; levers on its processes only
+      // on theirs (a process pool is then the base of the share).
+      const parts: { code: string; row: { poolCost: Money } & SavingRange }[] =
+        f.opportunities > 0 ? [{ code: f.costPool, row: f }] : f.children.map((c) => ({ code: c.costPool, row: c }));
+      const others = [
+        ...(f.opportunities > 0 ? (byPool.get(f.costPool) ?? []) : []),
+        ...f.children.flatMap((c) => byPool.get(c.costPool) ?? []),
+      ];
+      const known = overlap.within !== undefined;
+      const shares = parts.map(({ code, row: r }) => {
+        const shared = minMoney(overlap.within?.[code] ?? ZERO, minMoney(r.poolCost, row.poolCost));
+        return { shared, deducted: twice(shared, row, r) };
+      });
+      const shared = known ? sumMoney(shares.map((x) => x.shared)) : undefined;
+      if (known && shared === 0) continue; // no manager works on it: nothing shared
+      const deducted = {} as SavingRange;
+      for (const k of KEYS) deducted[k] = sumMoney(shares.map((x) => x.deducted[k]));
+      const where = f.opportunities > 0 ? f.costPool : parts.map((p) => p.code).join(', ');
+      warnings.push({
+        pool: overlap.pool,
+        otherPool: f.costPool,
+        opportunityIds: mine.map((o) => o.id),
+        otherOpportunityIds: others.map((o) => o.id),
+        shared,
+        deducted,
+        message:
+          shared === undefined
+            ? `${titles(mine)} (${overlap.pool}) and ${titles(others)} (${where}) may both save ${overlap.what} in ${where}: the baseline does not say how much of it there is, so the total may count it twice`
+            : `${titles(mine)} (${overlap.pool}) and ${titles(others)} (${where}) both save ${overlap.what} in ${where} (${formatMoney(shared)}): the total counts it once, ${formatMoney(deducted.central)} less than adding them (central)`,
+      });
+    }
+  }
+  return warnings;
 }
 
 /**

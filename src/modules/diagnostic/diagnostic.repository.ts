@@ -6,7 +6,8 @@ import { type Kysely, sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
-import type { Taxonomy, TaxonomyProcess } from '../../domain/diagnostic/baseline.ts';
+import type { ActivityAllocation, Fte, Post, Taxonomy, TaxonomyProcess } from '../../domain/diagnostic/baseline.ts';
+import { pence } from '../../domain/diagnostic/money.ts';
 import type { NonPayBasis, NonPayCategory } from '../../domain/diagnostic/non-pay.ts';
 
 export interface TaxonomyVersionRecord {
@@ -92,6 +93,24 @@ export interface ExerciseData {
   posts: PostRecord[];
   nonPay: NonPayRecord[];
   volumes: VolumeRecord[];
+}
+
+/** An exercise's data as the baseline reads it: the posts in the baseline's own terms. */
+export type BaselineData = Omit<ExerciseData, 'posts'> & { posts: Post[] };
+
+/** Stored posts as the baseline takes them. */
+export function postsOf(records: readonly PostRecord[]): Post[] {
+  return records.map((p) => ({
+    id: p.code,
+    row: p.row,
+    unitId: p.unitCode,
+    title: p.title,
+    fte: p.fte as Fte,
+    payCost: pence(p.payCost),
+    ...(p.managerCode ? { managerId: p.managerCode } : {}),
+    ...(p.vacant ? { vacant: true } : {}),
+    allocations: p.allocations.map((a) => ({ process: a.processCode, pct: a.pct })),
+  }));
 }
 
 const BATCH = 2_000;
@@ -377,7 +396,7 @@ function diagnosticQueries(db: Kysely<DB>) {
     },
 
     // -- data -----------------------------------------------------------------------------------
-    async loadData(exerciseId: string): Promise<ExerciseData> {
+    async loadData(exerciseId: string, options: { posts?: boolean } = {}): Promise<ExerciseData> {
       const [units, posts, nonPay, volumes] = await Promise.all([
         db
           .selectFrom('diagnostic_org_unit')
@@ -388,22 +407,24 @@ function diagnosticQueries(db: Kysely<DB>) {
         // Each post with its allocations as two arrays in order, grouped by the database: 15,000
         // rows rather than 15,000 + 120,000 for a large council (issue 12: the rows' objects were
         // most of the baseline's reading and much of its garbage).
-        sql<{
-          id: string;
-          code: string;
-          unit_code: string;
-          title: string;
-          grade: string;
-          fte: number;
-          pay_cost: string | number;
-          manager_code: string | null;
-          vacant: boolean;
-          contract_type: string;
-          row_number: number;
-          version: number;
-          codes: string[];
-          pcts: number[];
-        }>`
+        options.posts === false
+          ? []
+          : sql<{
+              id: string;
+              code: string;
+              unit_code: string;
+              title: string;
+              grade: string;
+              fte: number;
+              pay_cost: string | number;
+              manager_code: string | null;
+              vacant: boolean;
+              contract_type: string;
+              row_number: number;
+              version: number;
+              codes: string[];
+              pcts: number[];
+            }>`
           select p.id, p.code, p.unit_code, p.title, p.grade, p.fte, p.pay_cost, p.manager_code, p.vacant,
             p.contract_type, p.row_number, p.version,
             coalesce(a.codes, '{}'::text[]) as codes, coalesce(a.pcts, '{}'::int[]) as pcts
@@ -414,8 +435,8 @@ function diagnosticQueries(db: Kysely<DB>) {
           ) a on a.post_id = p.id
           where p.exercise_id = ${exerciseId}
           order by p.row_number`
-          .execute(db)
-          .then((r) => r.rows),
+              .execute(db)
+              .then((r) => r.rows),
         db
           .selectFrom('diagnostic_non_pay')
           .selectAll()
@@ -473,6 +494,61 @@ function diagnosticQueries(db: Kysely<DB>) {
           row: v.row_number,
         })),
       };
+    },
+    /**
+     * What the baseline reads (issue 12): the posts as the baseline takes them, with only the
+     * columns it uses, each post's allocations as two strings in order (its process codes joined
+     * by the unit separator, its percentages by commas) rather than arrays, since reading 15,000
+     * rows of arrays through the driver cost more than the plain SQL of the same aggregation;
+     * and the other sheets as loadData reads them. A process code holding the separator (no code
+     * Amber makes does) is caught by the count and the posts read again as loadData reads them.
+     */
+    async loadBaselineData(exerciseId: string): Promise<BaselineData> {
+      const [rows, rest] = await Promise.all([
+        sql<{
+          code: string;
+          unit_code: string;
+          fte: number;
+          pay_cost: string | number;
+          manager_code: string | null;
+          row_number: number;
+          codes: string | null;
+          pcts: string | null;
+          n: number | null;
+        }>`
+          select p.code, p.unit_code, p.fte, p.pay_cost, p.manager_code, p.row_number, a.codes, a.pcts, a.n
+          from diagnostic_post p
+          left join (
+            select post_id, string_agg(process_code, chr(31) order by position) as codes,
+              string_agg(pct::text, ',' order by position) as pcts, count(*)::int as n
+            from diagnostic_allocation where exercise_id = ${exerciseId} group by post_id
+          ) a on a.post_id = p.id
+          where p.exercise_id = ${exerciseId}
+          order by p.row_number`
+          .execute(db)
+          .then((r) => r.rows),
+        this.loadData(exerciseId, { posts: false }),
+      ]);
+      const posts = new Array<Post>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        const codes = r.codes === null ? [] : r.codes.split('\u001f');
+        const pcts = r.pcts === null ? [] : r.pcts.split(',');
+        if (codes.length !== (r.n ?? 0) || pcts.length !== codes.length)
+          return { ...rest, posts: postsOf((await this.loadData(exerciseId)).posts) };
+        const allocations = new Array<ActivityAllocation>(codes.length);
+        for (let k = 0; k < codes.length; k++) allocations[k] = { process: codes[k]!, pct: Number(pcts[k]) };
+        posts[i] = {
+          id: r.code,
+          row: r.row_number,
+          unitId: r.unit_code,
+          fte: r.fte as Fte,
+          payCost: pence(Number(r.pay_cost)),
+          ...(r.manager_code ? { managerId: r.manager_code } : {}),
+          allocations,
+        };
+      }
+      return { ...rest, posts };
     },
     // -- one page of posts, one post ---------------------------------------------------------
     async countPosts(exerciseId: string): Promise<number> {

@@ -26,8 +26,8 @@ import {
   FRONT_LINE,
   DEFAULT_LIMITS,
 } from '../../domain/diagnostic/baseline.ts';
-import { type Money, pence, multiplyMoney, sumMoney } from '../../domain/diagnostic/money.ts';
-import { formatBasisPoints, WHOLE } from '../../domain/diagnostic/decimal.ts';
+import { type Money, pence, multiplyMoney } from '../../domain/diagnostic/money.ts';
+import { formatBasisPoints, split, WHOLE } from '../../domain/diagnostic/decimal.ts';
 import { allocateNonPay, type NonPayAllocation, type NonPayLine } from '../../domain/diagnostic/non-pay.ts';
 import {
   DEFAULT_TAXONOMY,
@@ -37,12 +37,14 @@ import {
 } from '../../domain/diagnostic/taxonomy.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { Job, JobService } from '../jobs/job.service.ts';
-import type {
-  DiagnosticRepository,
-  DiagnosticQueries,
-  ExerciseData,
-  ExerciseRecord,
-  PostRecord,
+import {
+  type BaselineData,
+  type DiagnosticRepository,
+  type DiagnosticQueries,
+  type ExerciseData,
+  type ExerciseRecord,
+  type PostRecord,
+  postsOf,
 } from './diagnostic.repository.ts';
 import { DEMO_DATA, DEMO_EXERCISE } from './diagnostic-demo.ts';
 import { exerciseInput, exerciseVersion, postInput, percentToBasisPoints } from './diagnostic.schemas.ts';
@@ -118,6 +120,12 @@ export interface ExerciseBaseline extends Baseline {
   spans: SpansAndLayers;
   /** The loaded pay of every post that manages at least one other (the spans-and-layers lever's pool). */
   managerPay: Money;
+  /**
+   * Of that pay, how much lies in each process's and each function's pay (the managers' time on
+   * it, split as the baseline splits it): the part of a function's pool a spans-and-layers saving
+   * shares with a saving on the function (issue 12).
+   */
+  managerPayWithin: Record<string, Money>;
   /** Cost per employee (headcount) of each function; undefined without a headcount. */
   costPerEmployee: Record<string, Money | undefined>;
   posts: number;
@@ -303,7 +311,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
   /** Pay baseline, non-pay and indicators from an exercise's stored data. */
   function compute(
     exercise: Exercise,
-    data: ExerciseData,
+    data: BaselineData,
   ): { ok: true; baseline: ExerciseBaseline } | { ok: false; problems: string[] } {
     const centralOf = new Map<string, string>();
     for (const u of data.units)
@@ -323,17 +331,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       users: u.users ?? undefined,
       areaM2: u.areaM2 ?? undefined,
     }));
-    const posts: Post[] = data.posts.map((p) => ({
-      id: p.code,
-      row: p.row,
-      unitId: p.unitCode,
-      title: p.title,
-      fte: p.fte as Fte,
-      payCost: pence(p.payCost),
-      ...(p.managerCode ? { managerId: p.managerCode } : {}),
-      ...(p.vacant ? { vacant: true } : {}),
-      allocations: p.allocations.map((a) => ({ process: a.processCode, pct: a.pct })),
-    }));
+    const posts = data.posts;
     const pay = buildBaseline({ taxonomy, orgUnits, posts });
     if (!pay.ok)
       return {
@@ -409,14 +407,41 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
           posts.map((p) => ({ id: p.id, ...(p.managerId ? { managerId: p.managerId } : {}) })),
           6,
         ),
-        managerPay: (() => {
-          const managing = new Set(posts.flatMap((p) => (p.managerId ? [p.managerId] : [])));
-          return sumMoney(posts.filter((p) => managing.has(p.id)).map((p) => p.payCost));
-        })(),
+        ...managersOf(posts, taxonomy),
         costPerEmployee,
         posts: posts.length,
       },
     };
+  }
+
+  /** The pay of every post that manages another, in all and within each process and function. */
+  function managersOf(
+    posts: readonly Post[],
+    taxonomy: Taxonomy,
+  ): { managerPay: Money; managerPayWithin: Record<string, Money> } {
+    const managing = new Set<string>();
+    for (const p of posts) if (p.managerId) managing.add(p.managerId);
+    const functionOf = new Map(taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
+    const within: Record<string, Money> = {};
+    const add = (code: string, amount: number) => (within[code] = pence((within[code] ?? 0) + amount));
+    let pay = 0;
+    for (const p of posts) {
+      if (!managing.has(p.id)) continue;
+      pay += p.payCost;
+      const weights = p.allocations.map((a) => a.pct);
+      const parts = split(
+        p.payCost,
+        weights,
+        weights.reduce((a, b) => a + b, 0),
+      );
+      p.allocations.forEach((a, i) => {
+        const fn = functionOf.get(a.process);
+        if (fn === undefined || parts[i] === 0) return; // a sink: not in any pool of the taxonomy
+        add(a.process, parts[i]!);
+        add(fn, parts[i]!);
+      });
+    }
+    return { managerPay: pence(pay), managerPayWithin: within };
   }
 
   /** Only the upload job (the system) runs a queued upload's steps: the upload was authorised when queued. */
@@ -451,7 +476,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     const hit = baselineCache.get(id);
     if (hit && hit.version === record.version && !options.fresh) return hit.baseline;
     const exercise = await toExercise(record);
-    const data = await repo.loadData(id);
+    const data = await repo.loadBaselineData(id);
     if (data.posts.length === 0)
       throw ValidationError.single('posts', 'The exercise has no posts yet: upload the templates or add posts first');
     const result = compute(exercise, data);
@@ -906,7 +931,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       if (data.units.length === 0) problem(SHEETS.units, 'No org units yet');
       if (data.posts.length === 0) problem(SHEETS.posts, 'No posts yet');
       if (data.posts.length > 0) {
-        const result = compute(exercise, data);
+        const result = compute(exercise, { ...data, posts: postsOf(data.posts) });
         if (!result.ok) for (const m of result.problems) problem('Baseline', m);
       }
       if (exercise.runningCosts === 0)
@@ -1167,7 +1192,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
           continue;
         }
         const exercise = await toExercise(r);
-        const result = compute(exercise, await repo.loadData(r.id));
+        const result = compute(exercise, await repo.loadBaselineData(r.id));
         if (!result.ok || result.baseline.posts === 0) {
           rememberShared(key, null);
           continue;

@@ -364,6 +364,7 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         })),
       ),
       total: { low: formatMoney(r.total.low), central: formatMoney(r.total.central), high: formatMoney(r.total.high) },
+      overlaps: r.overlaps.map((w) => w.message),
     });
   });
   app.get(R.newOpportunity, { config: { permission: 'diagnostic.edit' } }, async (request: Req, reply) => {

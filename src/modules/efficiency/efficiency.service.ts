@@ -85,7 +85,13 @@ import {
   workOutLever,
 } from './lever-working.ts';
 import { describeWorking } from '../../domain/diagnostic/levers.ts';
-import { type PoolRow, combinePools, poolConflicts } from '../../domain/diagnostic/pools.ts';
+import {
+  type OverlapWarning,
+  type PoolOverlap,
+  type PoolRow,
+  combinePools,
+  poolConflicts,
+} from '../../domain/diagnostic/pools.ts';
 
 /** A process's function in the exercise's taxonomy (undefined for a function or another pool). */
 const functionOf = (ex: ExerciseSummary) => {
@@ -95,6 +101,21 @@ const functionOf = (ex: ExerciseSummary) => {
 const isFunctionOf = (ex: ExerciseSummary) => {
   const set = new Set(ex.taxonomy.functions.map((f) => f.code));
   return (code: string) => set.has(code);
+};
+/**
+ * The pools outside the taxonomy that share money with it: every manager's pay (spans and
+ * layers) is also in the pay of the functions and processes the managers work on — how much, from
+ * the baseline when there is one (issue 12).
+ */
+const overlapsOf = (baseline: unknown): PoolOverlap[] => {
+  const within = (baseline as { managerPayWithin?: Record<string, number> } | undefined)?.managerPayWithin;
+  return [
+    {
+      pool: MANAGERS_POOL,
+      what: 'managers’ pay',
+      within: within ? Object.fromEntries(Object.entries(within).map(([k, v]) => [k, pence(v)])) : undefined,
+    },
+  ];
 };
 
 export type {
@@ -543,11 +564,18 @@ export function createEfficiencyService({
         repo.listSavings(o, ex.id),
         repo.listAgreements(o, ex.id),
       ]);
+      const pools = combinePools(
+        opportunities,
+        functionOf(ex),
+        isFunctionOf(ex),
+        overlapsOf(await baselineOf(actor, ex.id)),
+      );
       return {
         exercise: ex,
         benchmarks: benchmarks.length,
         opportunities: opportunities.length,
-        combined: combinePools(opportunities, functionOf(ex), isFunctionOf(ex)).total,
+        combined: pools.total,
+        overlaps: pools.overlaps,
         cases: cases.length,
         approvedCases: cases.filter((c) => c.status === 'approved').length,
         projects: projects.length,
@@ -705,11 +733,18 @@ export function createEfficiencyService({
       opportunities: OpportunityRecord[];
       pools: PoolRow[];
       total: SavingRange;
+      /** Opportunities whose pools share money (spans and layers with a function's pay), named. */
+      overlaps: OverlapWarning[];
     }> {
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const opportunities = await repo.listOpportunities(actor.organisationId, ex.id);
-      return { exercise: ex, opportunities, ...combinePools(opportunities, functionOf(ex), isFunctionOf(ex)) };
+      const overlaps = overlapsOf(await baselineOf(actor, ex.id));
+      return {
+        exercise: ex,
+        opportunities,
+        ...combinePools(opportunities, functionOf(ex), isFunctionOf(ex), overlaps),
+      };
     },
     /**
      * The savings a lever works out from the exercise's data for the form's assumptions, with its
