@@ -276,6 +276,35 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     return found;
   }
 
+  /**
+   * Writes one period's value (what `next` makes of the value there now), refused when it is no
+   * longer the version the writer read, with one audit event (`extra` added to what it records
+   * after); the indicator's values as they are now.
+   */
+  async function writeValue(
+    actor: Actor,
+    i: Indicator,
+    periodId: string,
+    version: number | undefined,
+    next: (before: IndicatorValue | undefined) => Parameters<IndicatorRepository['upsertValue']>[3],
+    extra: Record<string, unknown> = {},
+  ): Promise<IndicatorValue[]> {
+    const before = (await repo.values(i.id)).find((x) => x.periodId === periodId);
+    const written = await repo.upsertValue(actor.organisationId, i.id, periodId, next(before), version);
+    if (!written) throw new StaleVersionError('value');
+    const values = await repo.values(i.id);
+    await repo.audit({
+      organisationId: actor.organisationId,
+      actor: actor.label,
+      entity: 'indicator_value',
+      entityId: i.id,
+      action: 'update',
+      before,
+      after: { ...values.find((x) => x.periodId === periodId), ...extra },
+    });
+    return values;
+  }
+
   const audit = (
     q: IndicatorQueries,
     actor: Actor,
@@ -384,25 +413,12 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       if (i.polarity === 'band' && target !== null && targetHigh !== null && target > targetHigh)
         issues.push({ field: 'targetHigh', message: 'The top of the target range must not be below its bottom' });
       if (issues.length > 0) throw new ValidationError(issues);
-      const before = (await repo.values(i.id)).find((x) => x.periodId === period.id);
-      const written = await repo.upsertValue(
-        actor.organisationId,
-        i.id,
-        period.id,
-        { actual, target, targetHigh, comment: v.comment },
-        v.version,
-      );
-      if (!written) throw new StaleVersionError('value');
-      const values = await repo.values(i.id);
-      await repo.audit({
-        organisationId: actor.organisationId,
-        actor: actor.label,
-        entity: 'indicator_value',
-        entityId: i.id,
-        action: 'update',
-        before,
-        after: values.find((x) => x.periodId === period.id),
-      });
+      const values = await writeValue(actor, i, period.id, v.version, () => ({
+        actual,
+        target,
+        targetHigh,
+        comment: v.comment,
+      }));
       return pointsOf(i, values, scale, defaults);
     },
 
@@ -427,30 +443,20 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       if (!parsed.ok) throw ValidationError.single('actual', `The actual: ${parsed.reason}`);
       if (parsed.value === undefined)
         throw ValidationError.single('actual', `Enter the actual of ${i.code} for ${periodLabel(v.period)}`);
-      const before = (await repo.values(i.id)).find((x) => x.periodId === period.id);
-      const written = await repo.upsertValue(
-        actor.organisationId,
-        i.id,
+      const actual = parsed.value;
+      const values = await writeValue(
+        actor,
+        i,
         period.id,
-        {
-          actual: parsed.value,
+        v.version,
+        (before) => ({
+          actual,
           target: before?.target ?? null,
           targetHigh: before?.targetHigh ?? null,
           comment: v.comment,
-        },
-        v.version,
+        }),
+        { supplier },
       );
-      if (!written) throw new StaleVersionError('value');
-      const values = await repo.values(i.id);
-      await repo.audit({
-        organisationId: actor.organisationId,
-        actor: actor.label,
-        entity: 'indicator_value',
-        entityId: i.id,
-        action: 'update',
-        before,
-        after: { ...values.find((x) => x.periodId === period.id), supplier },
-      });
       return pointsOf(i, values, await organisations.statusScale(actor), await organisations.indicatorDefaults(actor));
     },
 
