@@ -43,6 +43,7 @@ const NO_ACTOR: Record<string, string> = {
   'units.run': 'the unit-of-work machinery, not a use case',
   'units.current': 'the unit-of-work machinery, not a use case',
   'units.onFinish': 'the unit-of-work machinery, not a use case',
+  'units.actingFor': 'the unit-of-work machinery (a job acts for its organisation), not a use case',
   'accounts.signInWithEmail':
     'single sign-on: the identity provider has vouched for the address; only its callback calls it',
   'accounts.startSession': 'starts a session once a password, an invitation or single sign-on has proved who it is',

@@ -187,7 +187,9 @@ export function registerIndicatorTransferRoutes(
           : undefined,
       });
     };
-    scope.get(
+    // A plain form, not an upload: on the app, outside this scope's multipart parser, so a
+    // multipart body is refused (415) like every form's, field names checked by the form parser.
+    app.get(
       paths.indicators.importColumns,
       { config: { permission: 'indicator.edit' } },
       async (request: FastifyRequest<{ Querystring: { saved?: string; forgotten?: string } }>, reply) => {
@@ -205,7 +207,7 @@ export function registerIndicatorTransferRoutes(
         );
       },
     );
-    scope.post(
+    app.post(
       paths.indicators.importColumns,
       { config: { permission: 'indicator.edit' } },
       async (
