@@ -32,7 +32,7 @@ const notAWorkbook = () =>
 /** Every sheet of an XLSX file as rows of text cells, read a row at a time. */
 export async function readWorkbookStreaming(data: Buffer, limits: SpreadsheetLimits): Promise<RawSheet[]> {
   await checkZip(data, limits);
-  const { merges, book } = await prepass(data);
+  const { merges, book, parts } = await prepass(data);
   const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(Readable.from([data]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -44,6 +44,28 @@ export async function readWorkbookStreaming(data: Buffer, limits: SpreadsheetLim
   // whose sheets come before that part in the zip: the sheet list and date system are given it
   // from the first pass; its own reading of the part, when it comes, gives the same.
   Object.assign(reader, { model: { sheets: book.sheets }, properties: { model: { date1904: book.date1904 } } });
+  // exceljs reads a sheet as the zip brings it only once it holds the shared strings and the
+  // workbook's relationships; a sheet that comes first (as in workbooks exceljs itself writes) it
+  // parks in a temporary file and reads after the whole zip. In the suite, under load, sheets
+  // read that way now and then came back without their text (every header row missing) although
+  // the same file read correctly again. The first pass reads those parts (and the styles, which
+  // give numbers their formats), and they are given to exceljs before the zip: every sheet is then
+  // read as it comes, in one pass, with no temporary file. (exceljs re-reads the parts when the
+  // zip brings them: the same content.)
+  const internals = reader as unknown as {
+    sharedStrings?: unknown[];
+    _parseRels(entry: Readable): Promise<void>;
+    _parseStyles(entry: Readable): Promise<void>;
+    _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+  };
+  try {
+    if (parts.rels) await internals._parseRels(Readable.from([parts.rels]));
+    if (parts.styles) await internals._parseStyles(Readable.from([parts.styles]));
+    if (parts.sharedStrings) for await (const _ of internals._parseSharedStrings(Readable.from([parts.sharedStrings])));
+    else internals.sharedStrings = [];
+  } catch {
+    throw notAWorkbook();
+  }
   const sheets: RawSheet[] = [];
   try {
     for await (const worksheet of reader) {
@@ -113,8 +135,16 @@ const attribute = (tag: string, name: string) => {
 };
 
 /** The merged areas of each sheet (by the number of its part) and the workbook's sheet list. */
-async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]>; book: Book }> {
+/** The parts exceljs needs before the sheets (see readWorkbookStreaming), as the file holds them. */
+interface Parts {
+  rels?: Buffer;
+  styles?: Buffer;
+  sharedStrings?: Buffer;
+}
+
+async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]>; book: Book; parts: Parts }> {
   const out = new Map<string, MergedArea[]>();
+  const parts: Parts = {};
   const book: Book = { sheets: [], date1904: false };
   const fileOf = new Map<string, string>(); // relationship id → the number of the sheet's part
   let zip: yauzl.ZipFile;
@@ -130,7 +160,9 @@ async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]
         if (
           /^xl\/worksheets\/sheet\d+\.xml$/.test(entry.fileName) ||
           entry.fileName === 'xl/workbook.xml' ||
-          entry.fileName === 'xl/_rels/workbook.xml.rels'
+          entry.fileName === 'xl/_rels/workbook.xml.rels' ||
+          entry.fileName === 'xl/styles.xml' ||
+          entry.fileName === 'xl/sharedStrings.xml'
         )
           entries.push(entry);
         zip.readEntry();
@@ -140,8 +172,13 @@ async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]
       zip.readEntry();
     });
     for (const entry of entries) {
+      if (entry.fileName === 'xl/styles.xml' || entry.fileName === 'xl/sharedStrings.xml') {
+        parts[entry.fileName === 'xl/styles.xml' ? 'styles' : 'sharedStrings'] = await partBytes(zip, entry);
+        continue;
+      }
       if (entry.fileName === 'xl/_rels/workbook.xml.rels') {
-        const xml = await wholePart(zip, entry);
+        parts.rels = await partBytes(zip, entry);
+        const xml = parts.rels.toString('utf8');
         for (const [tag] of xml.matchAll(/<(?:\w+:)?Relationship\s[^>]*>/g)) {
           const id = attribute(tag, 'Id');
           const target = /sheet(\d+)\.xml$/.exec(attribute(tag, 'Target') ?? '');
@@ -188,14 +225,17 @@ async function prepass(data: Buffer): Promise<{ merges: Map<string, MergedArea[]
     const areas = file === undefined ? undefined : out.get(file);
     if (areas) byName.set(sheet.name, areas);
   }
-  return { merges: byName, book };
+  return { merges: byName, book, parts };
 }
 
-async function wholePart(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+async function partBytes(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of (await zip.openReadStreamPromise(entry)) as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
+
+const wholePart = async (zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> =>
+  (await partBytes(zip, entry)).toString('utf8');
 
 const columnNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
 
