@@ -10,7 +10,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
 import { signInAs } from './support/sign-in.ts';
-import { BasePage, textOf, type Heading } from './pages/base-page.ts';
+import { textOf } from './pages/base-page.ts';
+import { Screen } from './pages/screen.ts';
 import { PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage } from './pages/report-pages.ts';
 import { paths } from '../src/paths.ts';
@@ -18,28 +19,6 @@ import { paths } from '../src/paths.ts';
 const CODE = 'VfM-4d';
 const TITLE = 'Explore opportunities for collaboration with private and public sector bodies';
 const PERIOD = { key: '2009-10-h2', label: '2009/10 H2' };
-
-/** A page known by its h1 (and a data-qa marker); arriving runs the accessibility check. */
-class Screen extends BasePage {
-  protected readonly heading: Heading;
-  protected override readonly marker: string | undefined;
-  private readonly name: string;
-  constructor(page: BasePage['page'], heading: Heading, name: string, marker?: string) {
-    super(page);
-    this.name = name;
-    this.heading = heading;
-    this.marker = marker;
-  }
-  override get label(): string {
-    return this.name;
-  }
-  visit(url: string): Promise<this> {
-    return this.open(url);
-  }
-  async press(button: string, next: Screen): Promise<Screen> {
-    return this.goTo(next, () => this.page.getByRole('button', { name: button, exact: true }).click());
-  }
-}
 
 interface Row {
   label: string;
@@ -98,7 +77,7 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
     assert.equal(await form.qa('status-row').count(), 3, 'Red, Amber, Green to start with');
     for (const [i, r] of SIX.entries()) {
       // A blank row is added for each new status (a blank row is dropped when the form is sent).
-      if (i >= 3) form = await form.press('Add another status', scalePage(`StatusScaleAdded${i - 2}`));
+      if (i >= 3) form = await form.submit('Add another status', scalePage(`StatusScaleAdded${i - 2}`));
       await page.locator(`#statuses-${i}-label`).fill(r.label);
       await page.locator(`#statuses-${i}-key`).fill(r.key);
       await page.locator(`#statuses-${i}-colour`).fill(r.colour);
@@ -108,7 +87,7 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
       await page.locator(r.rated === false ? `#statuses-${i}-rated-2` : `#statuses-${i}-rated`).check();
     }
     assert.equal(await form.qa('status-row').count(), 6);
-    const confirmation = await form.press(
+    const confirmation = await form.submit(
       'Save status scale',
       new Screen(page, 'Check the change to the status scale', 'ScaleConfirmation', 'affected-reports'),
     );
@@ -118,7 +97,7 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
       listed.some((row) => new RegExp(`^${CODE}\\b.*${PERIOD.label}.*Draft`, 's').test(row)),
       `the officer's draft is listed: ${listed.join(' | ')}`,
     );
-    const saved = await confirmation.press('Save status scale', scalePage('StatusScaleSaved'));
+    const saved = await confirmation.submit('Save status scale', scalePage('StatusScaleSaved'));
     assert.match((await saved.flash()) ?? '', /The status scale has been saved/);
     // The form shows what was saved: a hatched status, and the rules of each row.
     assert.equal(await page.locator('#statuses-3-pattern').inputValue(), 'hatched');
