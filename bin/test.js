@@ -12,7 +12,8 @@
 //
 // Output: each shard's spec report, line by line as it runs, then one summary line for all:
 // `N passed, N failed` (and the exit code says the same).
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -31,7 +32,7 @@ function find(dir) {
 // code under src/ (domain rules, renderers, modules' services) on PGlite only, without the CLI's
 // processes. The whole suite (no flag) is what CI runs and what a change must pass.
 const quick = process.argv.includes('--quick');
-const args = process.argv.slice(2).filter((a) => a !== '--quick');
+const args = process.argv.slice(2).filter((a) => a !== '--quick' && a !== '--weigh');
 const files = (quick ? ['src'] : ['src', 'test', 'e2e'])
   .flatMap((d) => find(join(root, d)))
   .filter((f) => !quick || !f.startsWith(join('src', 'cli')))
@@ -43,37 +44,87 @@ if (files.length === 0) {
 const env = quick ? { ...process.env, AMBER_TEST_ENGINES: 'pglite' } : process.env;
 
 /**
- * Roughly how long each file takes, in seconds, to deal the shards evenly: the slowest files as
- * measured in a four-shard run on two cores (their suites' durations), the rest by size (about a
- * second per 1.25 KB). Only the balance depends on these; a stale figure costs time, never a test.
+ * What each file costs, in seconds of CPU (its shard's process and child processes), as measured
+ * by `node bin/test.js --weigh` into test/weights.json: the shards are dealt by it so that each
+ * does about the same work. The machine is CPU-bound (two cores, four shards), so a shard's CPU
+ * predicts when it ends better than any file's wall time did. A file not weighed yet counts by its
+ * size at the weighed files' average CPU per byte. Only the balance depends on these: a stale
+ * figure costs time, never a test.
  */
-const MEASURED_SECONDS = {
-  'src/cli/cli.test.ts': 262,
-  'e2e/club.test.ts': 224,
-  'e2e/every-page.test.ts': 170,
-  'src/modules/transfer/transfer.test.ts': 166,
-  'test/backup.test.ts': 150,
-  'e2e/bad-input.test.ts': 126,
-  'e2e/sign-off-workflow.test.ts': 124,
-  'e2e/efficiency.test.ts': 118,
-  'e2e/partnership.test.ts': 113,
-  'e2e/organisation-pages.test.ts': 102,
-  'e2e/new-priority-report.test.ts': 102,
-  'e2e/diagnostic-baseline.test.ts': 86,
-  'test/permissions.test.ts': 85,
-  'src/cli/backup-cli.test.ts': 75,
-  'test/several-instances.test.ts': 70,
-  'e2e/indicators.test.ts': 66,
-  'e2e/accounts.test.ts': 57,
-  'test/board-pack-job.test.ts': 36,
-  'e2e/risks.test.ts': 34,
-  'e2e/standalone-html.test.ts': 32,
-  'e2e/my-work.test.ts': 31,
-  'test/fuzz.test.ts': 29,
-  'e2e/officer-journey.test.ts': 29,
-};
+const WEIGHTS_FILE = join(root, 'test', 'weights.json');
+const weighed = existsSync(WEIGHTS_FILE) ? JSON.parse(readFileSync(WEIGHTS_FILE, 'utf8')).cpuSeconds : {};
+const posixPath = (file) => file.split(sep).join('/');
+const sizeOf = (file) => statSync(join(root, file)).size;
+const known = files.filter((f) => weighed[posixPath(f)] !== undefined);
+const perByte =
+  known.reduce((sum, f) => sum + weighed[posixPath(f)], 0) /
+    Math.max(
+      1,
+      known.reduce((sum, f) => sum + sizeOf(f), 0),
+    ) || 1 / 4000;
 function weight(file) {
-  return MEASURED_SECONDS[file.split(sep).join('/')] ?? statSync(join(root, file)).size / 1250;
+  return weighed[posixPath(file)] ?? sizeOf(file) * perByte;
+}
+
+// `--weigh`: measure each file's CPU this run (bin/test-weigh.js) and write test/weights.json.
+const weigh = process.argv.includes('--weigh');
+if (weigh && quick) {
+  // The quick subset runs on one engine: its figures would understate the whole suite's.
+  console.error('test: --weigh measures the whole suite; run it without --quick');
+  process.exit(2);
+}
+const weighDir = weigh ? mkdtempSync(join(tmpdir(), 'amber-weigh-')) : undefined;
+
+/**
+ * Adds up the weighing reporter's lines (bin/test-weigh.js) per test file. A suite that a helper declares
+ * (describeOnEachEngine in test/helpers/) is reported under the helper's file: it is given to the
+ * test file whose source names it.
+ */
+function writeWeights() {
+  const seconds = {};
+  const sources = files.map((f) => [posixPath(f), readFileSync(join(root, f), 'utf8')]);
+  for (const name of readdirSync(weighDir)) {
+    for (const line of readFileSync(join(weighDir, name), 'utf8').split('\n')) {
+      const [path, suite, cpu] = line.split('\t');
+      if (!path || !suite) continue;
+      let file = posixPath(relative(root, path));
+      if (!files.some((f) => posixPath(f) === file)) {
+        const title = suite.replace(/ \[(pglite|postgres)\]$/, '');
+        file = sources.find(([, text]) => text.includes(`'${title}'`) || text.includes(`"${title}"`))?.[0] ?? file;
+      }
+      seconds[file] = (seconds[file] ?? 0) + Number(cpu);
+    }
+  }
+  // Files this run did not weigh (a new file since, or one of a failed shard) keep their figures.
+  const sorted = Object.fromEntries(
+    Object.entries({ ...weighed, ...seconds })
+      .sort((a, b) => b[1] - a[1])
+      .map(([f, s]) => [f, Math.round(s * 10) / 10]),
+  );
+  writeFileSync(
+    WEIGHTS_FILE,
+    `${JSON.stringify({ measuredBy: 'node bin/test.js --weigh', measuredOn: new Date().toISOString().slice(0, 10), cpuSeconds: sorted }, null, 2)}\n`,
+  );
+  rmSync(weighDir, { recursive: true, force: true });
+  console.log(`ℹ weighed ${Object.keys(seconds).length} files into ${relative(root, WEIGHTS_FILE)}`);
+}
+
+/**
+ * The type check (tsc --noEmit), beside the shards rather than before them: ~17 s of one core
+ * that the shards would otherwise wait for. Its errors are printed after the shards' reports and
+ * count as one failure.
+ */
+function typecheck() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ ok: code === 0, output }));
+  });
 }
 
 async function runShards() {
@@ -95,14 +146,33 @@ async function runShards() {
     const journey = (f) => f.split(sep)[0] === 'e2e';
     shard.files = [...shard.files.filter((f) => !journey(f)), ...shard.files.filter(journey)];
   }
+  // The quick subset leaves the type check to the editor and `npm run typecheck`.
+  const typechecked = quick ? undefined : typecheck();
   const results = await Promise.all(
     shards.map(
       (shard, i) =>
         new Promise((resolve) => {
           const child = spawn(
             process.execPath,
-            ['--test', '--test-isolation=none', '--test-reporter=spec', ...args, ...shard.files],
-            { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+            [
+              '--test',
+              '--test-isolation=none',
+              '--test-reporter=spec',
+              ...(weigh
+                ? [
+                    '--test-reporter-destination=stdout',
+                    `--test-reporter=${join(root, 'bin', 'test-weigh.js')}`,
+                    '--test-reporter-destination=stdout',
+                  ]
+                : []),
+              ...args,
+              ...shard.files,
+            ],
+            {
+              cwd: root,
+              env: weigh ? { ...env, AMBER_TEST_WEIGH_FILE: join(weighDir, `shard-${i}.tsv`) } : env,
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
           );
           const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0, tests: 0 };
           const read = (stream, out) =>
@@ -128,8 +198,16 @@ async function runShards() {
         (r.code === 0 ? '' : ` (exit ${r.code ?? r.signal})`),
     );
   }
+  const types = await typechecked;
+  if (types && !types.ok) console.log(`✖ the type check (tsc --noEmit) found errors:\n${types.output.trimEnd()}`);
+  else if (types) console.log('ℹ type check (tsc --noEmit): no errors');
+  if (weigh) writeWeights();
   for (const k of ['tests', 'skipped', 'cancelled', 'todo']) console.log(`ℹ ${k} ${total[k]}`);
-  const failed = total.fail + total.cancelled + (failedShard && total.fail + total.cancelled === 0 ? 1 : 0);
+  const failed =
+    total.fail +
+    total.cancelled +
+    (failedShard && total.fail + total.cancelled === 0 ? 1 : 0) +
+    (types && !types.ok ? 1 : 0);
   console.log(`${total.pass} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
@@ -142,7 +220,13 @@ if (process.env.AMBER_TEST_ISOLATION === 'process') {
     stdio: 'inherit',
     env,
   });
-  child.on('exit', (code) => process.exit(code ?? 1));
+  const typechecked = quick ? undefined : typecheck();
+  child.on('exit', (code) => {
+    void (typechecked ?? Promise.resolve(undefined)).then((types) => {
+      if (types && !types.ok) console.log(`✖ the type check (tsc --noEmit) found errors:\n${types.output.trimEnd()}`);
+      process.exit(types && !types.ok ? 1 : (code ?? 1));
+    });
+  });
 } else {
   await runShards();
 }

@@ -9,8 +9,20 @@ import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { openDatabase, SMALL_SHARED_BUFFERS, type Engine } from '../../src/platform/db/database.ts';
 import { migrateToLatest, MIGRATIONS_DIR } from '../../src/platform/db/migrate.ts';
+import { readPgliteTemplate } from '../../src/platform/db/pglite-template.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,40 +90,91 @@ function pruneTemplateFiles(prefix: string, keep: number): void {
  * A freshly migrated PGlite database (with the demo loaded, or not) as a tarball, made once per
  * key and kept in the system's temporary folder for every test process: starting PGlite from it
  * takes ~1.4 s, against ~6 s for an empty one (initdb) plus the migrations, and loading the demo
- * costs another ~1.7 s. Written under a temporary name and renamed, so parallel test processes
- * never read half a file.
+ * costs another ~1.7 s. One process makes it while the others wait (`madeOnce`): the suite's
+ * shards start together on a fresh machine, and each making its own cost ~3 × 10 s of CPU.
+ * The empty one starts from the template `npm install` made for a first start (build/), when
+ * it is there, rather than from initdb.
  */
 const pgliteTemplates = new Map<string, Promise<Uint8Array>>();
 function pgliteTemplate(demo: boolean): Promise<Uint8Array> {
   const key = templateKey(demo);
   let template = pgliteTemplates.get(key);
   if (!template) {
-    template = (async () => {
-      const file = join(tmpdir(), `amber-pglite-template-${key}.tar`);
-      if (existsSync(file)) return readFileSync(file);
-      const handle = demo
-        ? await openDatabase<DB>({
-            dataDir: 'memory://',
-            loadDataDir: await pgliteTemplate(false),
-            sharedBuffers: SMALL_SHARED_BUFFERS,
-          })
-        : await openDatabase<DB>({ dataDir: 'memory://', sharedBuffers: SMALL_SHARED_BUFFERS });
+    const file = join(tmpdir(), `amber-pglite-template-${key}.tar`);
+    template = madeOnce(file, async () => {
+      const start = demo ? await pgliteTemplate(false) : readPgliteTemplate();
+      const handle = await openDatabase<DB>({
+        dataDir: 'memory://',
+        ...(start ? { loadDataDir: start } : {}),
+        sharedBuffers: SMALL_SHARED_BUFFERS,
+      });
       try {
         await migrateToLatest(handle.db);
         if (demo) await buildServices(handle).demo.load('test');
-        const dump = new Uint8Array(await (await handle.dumpDataDir!()).arrayBuffer());
-        const partial = `${file}.${process.pid}.partial`;
-        writeFileSync(partial, dump);
-        renameSync(partial, file);
-        pruneTemplateFiles(`amber-pglite-template-${demo ? 'demo' : 'empty'}_`, 3);
-        return dump;
+        return new Uint8Array(await (await handle.dumpDataDir!()).arrayBuffer());
       } finally {
         await handle.close();
       }
-    })();
+    }).then((dump) => {
+      pruneTemplateFiles(`amber-pglite-template-${demo ? 'demo' : 'empty'}_`, 3);
+      return dump;
+    });
     pgliteTemplates.set(key, template);
   }
   return template;
+}
+
+/** Whether the process `pid` is still running (a lock's holder that died leaves its lock behind). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The contents of `file`, made by `make` in exactly one of the processes that ask at once: the
+ * first takes `file.lock` (created exclusively, holding its PID), the others wait for the file; a
+ * lock whose process has gone is taken over. Written under a temporary name and renamed, so no
+ * process ever reads half a file.
+ */
+async function madeOnce(file: string, make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if (existsSync(file)) return readFileSync(file);
+    let fd: number | undefined;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        if (existsSync(file)) return readFileSync(file);
+        const bytes = await make();
+        const partial = `${file}.${process.pid}.partial`;
+        writeFileSync(partial, bytes);
+        renameSync(partial, file);
+        return bytes;
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    }
+    let holder: number;
+    try {
+      holder = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      continue; // released meanwhile: look again
+    }
+    if (holder > 0 && !running(holder)) rmSync(lock, { force: true });
+    else if (Date.now() > deadline) throw new Error(`waited 10 minutes for another test process to make ${file}`);
+    else await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
