@@ -4,7 +4,10 @@
 // "Red – stalled", Completed needing the accountable director's approval, Amber renamed — and is
 // shown the confirmation listing the draft before anything is saved; the officer then rates the
 // report "Red – stalled", submits and signs it off, the director publishes it, and the published
-// report shows the status with its hatching. axe-core runs on every page visited.
+// report shows the status with its hatching. The change is used from 2009/10 H2 on (ADR 0014):
+// the confirmation shows it status by status, lists only the H2 draft, and an H1 draft keeps
+// "Amber". The administrator then changes the scale again, and the published report is unchanged.
+// axe-core runs on every page visited.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,18 +90,29 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
       await page.locator(r.rated === false ? `#statuses-${i}-rated-2` : `#statuses-${i}-rated`).check();
     }
     assert.equal(await form.qa('status-row').count(), 6);
+    // Used from the officer's period on: the drafts of 2009/10 H1 keep the scale as it is.
+    await page.locator('#inUseFrom').selectOption({ label: PERIOD.label });
     const confirmation = await form.submit(
       'Save status scale',
       new Screen(page, 'Check the change to the status scale', 'ScaleConfirmation', 'affected-reports'),
     );
+    assert.match(await textOf(confirmation.qa('confirm-period')), /used from 2009\/10 H2 on/);
+    const diff = await textOf(confirmation.qa('scale-diff'));
+    for (const line of [/Amber is renamed Amber – some risk/, /Red – stalled is added/, /Completed is added/])
+      assert.match(diff, line);
     assert.match(await textOf(confirmation.qa('scale-changes')), /Amber is renamed Amber – some risk\./);
     const listed = await confirmation.qa('affected-report').allInnerTexts();
     assert.ok(
       listed.some((row) => new RegExp(`^${CODE}\\b.*${PERIOD.label}.*Draft`, 's').test(row)),
       `the officer's draft is listed: ${listed.join(' | ')}`,
     );
+    assert.ok(!listed.some((row) => /2009\/10 H1/.test(row)), `no H1 report is listed: ${listed.join(' | ')}`);
     const saved = await confirmation.submit('Save status scale', scalePage('StatusScaleSaved'));
     assert.match((await saved.flash()) ?? '', /The status scale has been saved/);
+    assert.match(
+      await textOf(saved.qa('scale-versions')),
+      /2009\/10 H2 onwards\s+In use now[\s\S]*Periods before 2009\/10 H2/,
+    );
     // The form shows what was saved: a hatched status, and the rules of each row.
     assert.equal(await page.locator('#statuses-3-pattern').inputValue(), 'hatched');
     assert.equal(await page.locator('#statuses-5-approvalRole').inputValue(), 'accountable_director');
@@ -137,4 +151,38 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
     assert.ok(fills > 0, 'the hatching overlays the shape');
     assert.equal(await page.locator('#amber-pattern-hatched-light, #amber-pattern-hatched-dark').count(), 2);
   });
+
+  step('an H1 draft keeps its status as it was: the change is used from H2 on', async () => {
+    const { page, baseUrl } = session;
+    await signInAs(page, baseUrl, 'administrator');
+    const r = await new ReportPage(page, 'OC-1c', 'Resolve more customer enquiries at first contact').visit(
+      '2009-10-h1',
+    );
+    assert.equal((await r.status()).text, 'Amber');
+  });
+
+  step(
+    'the administrator renames a status again, sees the difference, and the published report is unchanged',
+    async () => {
+      const { page, baseUrl } = session;
+      await signInAs(page, baseUrl, 'administrator');
+      const form = await scalePage('StatusScaleAgain').visit(paths.statusScale.edit);
+      await page.locator('#statuses-3-label').fill('Red – on hold');
+      await page.locator('#inUseFrom').selectOption({ label: PERIOD.label });
+      const confirmation = await form.submit(
+        'Save status scale',
+        new Screen(page, 'Check the change to the status scale', 'ScaleConfirmationAgain', 'scale-diff'),
+      );
+      assert.match(await textOf(confirmation.qa('scale-diff')), /Red – stalled is renamed Red – on hold/);
+      assert.match(
+        await textOf(confirmation.qa('no-affected-reports')),
+        /No unpublished report of 2009\/10 H2 or later/,
+      );
+      await confirmation.submit('Save status scale', scalePage('StatusScaleSavedAgain'));
+      const r = await new ReportPage(page, CODE, TITLE).visit(PERIOD.key);
+      assert.equal(await r.state(), 'published');
+      assert.deepEqual(await r.status(), { text: 'Red – stalled', key: 'red-stalled' }, 'as it was signed off');
+      assert.equal(await r.qa('report-status').locator('[data-qa="status"]').getAttribute('data-pattern'), 'hatched');
+    },
+  );
 });

@@ -332,6 +332,7 @@ const basePaths = {
     themes: (planId: string) => `/api/plans/${seg(planId)}/themes`,
     theme: (id: string) => `/api/themes/${seg(id)}`,
     statusScale: '/api/status-scale',
+    statusScaleVersions: '/api/status-scale/versions',
     indicators: '/api/indicators',
     indicator: (code: string) => `/api/indicators/${seg(code)}`,
     indicatorValues: (code: string) => `/api/indicators/${seg(code)}/values`,

@@ -45,6 +45,11 @@ export interface StatusTable {
   rated: Generated<boolean>;
   pattern: Generated<'none' | 'hatched' | 'dotted'>;
   approval_role: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The start of the periods the status's version is used from (migration 2026-12-07-140, ADR
+   * 0014): a version is the statuses with the same date; null is the first version.
+   */
+  in_use_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PersonTable {

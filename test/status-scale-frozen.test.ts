@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { ENGINES } from './helpers/database.ts';
+import { ENGINES, openTestDatabase } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp, type TestSession } from './helpers/app.ts';
 import { decodeEntities, errorSummary, htmlText } from './helpers/html.ts';
 import { insertPriority } from './builders/index.ts';
@@ -84,8 +84,15 @@ for (const engine of ENGINES) {
       assert.ok(fields.confirm, 'the confirmation page carries the confirmation');
       return post(paths.statusScale.edit, { ...fields, intent: 'save' });
     };
-    const draftStatus = async () => {
-      const bundle = await t.services.reports.getBundle(system, DRAFT, PERIOD);
+    /** Saves through the confirmation page every change is shown on first; the redirect after saving. */
+    const saveConfirmed = async (rows: Partial<Row>[], extra: Record<string, string> = {}) => {
+      const shown = await post(paths.statusScale.edit, { intent: 'save', ...fieldsOf(rows), ...extra });
+      assert.equal(shown.statusCode, 200, shown.body.slice(0, 500));
+      assert.match(htmlText(shown.body), /Check the change to the status scale/);
+      return { shown, saved: await confirm(shown.body) };
+    };
+    const draftStatus = async (period = PERIOD) => {
+      const bundle = await t.services.reports.getBundle(system, DRAFT, period);
       return bundle.statuses.find((s) => s.id === bundle.report.statusId)?.label ?? 'Not assessed';
     };
 
@@ -145,7 +152,7 @@ for (const engine of ENGINES) {
       const [green, amber, red] = await formRows();
       // The council's own scale typed into the form from the top, as a new user does: each row's
       // hidden id is still the status first shown there.
-      const res = await saveScale([
+      const { shown, saved: res } = await saveConfirmed([
         { ...green!, label: 'Blue', key: 'blue', colour: '#1d70b8', shape: 'star', description: 'Completed' },
         { ...amber!, label: 'Green', key: 'green', colour: green!.colour, shape: 'circle', description: 'On track' },
         {
@@ -158,6 +165,13 @@ for (const engine of ENGINES) {
         },
         { label: 'Red', key: 'red', colour: red!.colour, shape: 'diamond', description: red!.description },
       ]);
+      // No unpublished report changes status, but the change is shown, status by status, first.
+      const diff = htmlText(/data-qa="scale-diff"[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? '');
+      assert.match(diff, /Blue is added/);
+      // Rows are statuses by key: the row typed "Green" is Green, with the comment rule of the row it was typed in.
+      assert.match(diff, /A report with Green must say why/);
+      assert.doesNotMatch(diff, /renamed/);
+      assert.match(htmlText(shown.body), /No unpublished report of 2009\/10 H1 or later changes status/);
       assert.equal(res.statusCode, 303, res.body.slice(0, 500));
       assert.equal(res.headers.location, `${paths.statusScale.edit}?saved=1`);
       assert.match(htmlText((await get(String(res.headers.location))).body), /The status scale has been saved/);
@@ -171,14 +185,14 @@ for (const engine of ENGINES) {
           ['red', 'Red'],
         ],
       );
-      assert.equal(scale.find((s) => s.key === 'amber')!.id, amber!.id, 'Amber is still the status reports use');
-      assert.equal(await draftStatus(), 'Amber');
+      assert.equal(await draftStatus(), 'Amber', 'Amber is still the status the draft has');
       await assertUnchanged('retyped');
     });
 
     it('keeps them when the rows are reordered', async () => {
       const rows = await formRows();
-      const res = await saveScale([...rows].reverse());
+      const { shown, saved: res } = await saveConfirmed([...rows].reverse());
+      assert.match(htmlText(shown.body), /The order changes from Blue, Green, Amber, Red to Red, Amber, Green, Blue/);
       assert.equal(res.statusCode, 303, res.body.slice(0, 500));
       assert.deepEqual(
         (await t.services.organisations.statusScale(system)).map((s) => s.key),
@@ -307,7 +321,15 @@ for (const engine of ENGINES) {
     it('refuses an unconfirmed change through the API, naming the reports it changes', async () => {
       await t.services.reports.updateSections(system, DRAFT, PERIOD, { summary: 'Being written', status: 'done' });
       const statuses = (await formRows()).map((r) => (r.key === 'done' ? { ...r, label: 'Finished' } : r));
-      const res = await t.app.inject({ method: 'PUT', url: paths.api.statusScale, payload: { statuses } });
+      // A PUT sends the whole change: the period it is used from too (null: the earliest with an unpublished report).
+      const partial = await t.app.inject({ method: 'PUT', url: paths.api.statusScale, payload: { statuses } });
+      assert.equal(partial.statusCode, 422, partial.body);
+      assert.match(partial.body, /inUseFrom/);
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: paths.api.statusScale,
+        payload: { statuses, inUseFrom: null },
+      });
       assert.equal(res.statusCode, 409, res.body);
       const problem = res.json<{ code: string; detail: string }>();
       assert.equal(problem.code, 'STATUS_SCALE_CHANGE_UNCONFIRMED');
@@ -316,11 +338,131 @@ for (const engine of ENGINES) {
       const ok = await t.app.inject({
         method: 'PUT',
         url: paths.api.statusScale,
-        payload: { statuses, confirm: true },
+        payload: { statuses, confirm: true, inUseFrom: null },
       });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(await draftStatus(), 'Finished');
       await assertUnchanged('renamed through the API');
+    });
+
+    it('uses a change from the chosen period on: reports of earlier periods, drafts too, keep their statuses', async () => {
+      const H2 = '2009-10-h2';
+      const h1 = await t.services.periods.getByKey(system, PERIOD);
+      const h2 = await t.services.periods.getByKey(system, H2);
+      // The H1 draft is Finished; a draft of H2 is too, and the second priority has a Red-like
+      // status in both halves.
+      const [worst] = (await formRows()).filter((r) => r.key !== 'done');
+      await t.services.reports.create(system, DRAFT, { period: H2 });
+      await t.services.reports.updateSections(system, DRAFT, H2, { summary: 'Next half', status: 'done' });
+      await t.services.reports.create(system, SECOND, { period: H2 });
+      for (const period of [PERIOD, H2])
+        await t.services.reports.updateSections(system, SECOND, period, {
+          summary: 'Stuck',
+          status: worst!.key,
+          statusReason: 'Waiting for the partner',
+        });
+
+      // Finished is renamed Closed from 2009/10 H2 on: only the H2 draft is listed.
+      const renamed = (await formRows()).map((r) => (r.key === 'done' ? { ...r, label: 'Closed' } : r));
+      const { shown, saved } = await saveConfirmed(renamed, { inUseFrom: H2 });
+      assert.match(
+        htmlText(shown.body),
+        /The changed scale is used from 2009\/10 H2 on: reports of earlier periods keep the scale as it is now/,
+      );
+      assert.match(
+        htmlText(/data-qa="scale-diff"[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? ''),
+        /Finished is renamed Closed/,
+      );
+      const listed = htmlText(/data-qa="affected-reports"[\s\S]*?<\/table>/.exec(shown.body)?.[0] ?? '');
+      assert.match(listed, /SCALE-1 2009\/10 H2 report 2009\/10 H2 Draft Finished Closed/);
+      assert.doesNotMatch(listed, /2009\/10 H1/, 'reports of earlier periods are not affected');
+      assert.equal(saved.statusCode, 303, saved.body.slice(0, 500));
+      assert.equal(await draftStatus(PERIOD), 'Finished', 'the H1 draft keeps its status as it was');
+      assert.equal(await draftStatus(H2), 'Closed');
+      assert.match(htmlText((await get(paths.reports.show(DRAFT, PERIOD))).body), /Status Finished/);
+      assert.match(htmlText((await get(paths.reports.show(DRAFT, H2))).body), /Status Closed/);
+      assert.ok((await t.services.organisations.statusScale(system, h1)).some((x) => x.label === 'Finished'));
+      assert.ok((await t.services.organisations.statusScale(system, h2)).some((x) => x.label === 'Closed'));
+      // The H1 draft can still be given its period's statuses, by key.
+      await t.services.reports.updateSections(system, DRAFT, PERIOD, { summary: 'Being written', status: 'done' });
+      assert.equal(await draftStatus(PERIOD), 'Finished');
+
+      // Removing a status from H2 on leaves the H2 report without one, and the H1 report with it.
+      const removed = (await formRows()).filter((r) => r.key !== worst!.key);
+      const second = await saveConfirmed(removed, { inUseFrom: H2 });
+      assert.match(htmlText(second.shown.body), /The changed scale replaces the one used from 2009\/10 H2 on/);
+      const listedRemoved = htmlText(/data-qa="affected-reports"[\s\S]*?<\/table>/.exec(second.shown.body)?.[0] ?? '');
+      assert.match(
+        listedRemoved,
+        new RegExp(`SCALE-2 2009/10 H2 report 2009/10 H2 Draft ${worst!.label} Not assessed`),
+      );
+      assert.doesNotMatch(listedRemoved, /2009\/10 H1/);
+      assert.equal(second.saved.statusCode, 303, second.saved.body.slice(0, 500));
+      const statusOf = async (period: string) => {
+        const bundle = await t.services.reports.getBundle(system, SECOND, period);
+        return bundle.statuses.find((x) => x.id === bundle.report.statusId)?.label ?? 'Not assessed';
+      };
+      assert.equal(await statusOf(PERIOD), worst!.label);
+      assert.equal(await statusOf(H2), 'Not assessed');
+
+      // The page lists the versions, and the API gives each period's.
+      const page = htmlText((await get(paths.statusScale.edit)).body);
+      assert.match(page, /2009\/10 H2 onwards In use now/);
+      assert.match(page, /until before 2009\/10 H2/);
+      const versions = (await get(paths.api.statusScaleVersions)).json<
+        { inUseFrom: { key: string } | null; statuses: { label: string }[] }[]
+      >();
+      assert.equal(versions.at(-1)!.inUseFrom?.key, H2);
+      assert.ok(versions.at(-2)!.statuses.some((x) => x.label === 'Finished'));
+      const ofH1 = (await get(`${paths.api.statusScale}?period=${PERIOD}`)).json<{ label: string }[]>();
+      assert.ok(ofH1.some((x) => x.label === 'Finished') && !ofH1.some((x) => x.label === 'Closed'));
+      await assertUnchanged('changed from a later period');
+
+      // An organisation file carries the versions: imported elsewhere, each report keeps its period's status.
+      const exported = await t.services.transfer.exportOrganisation(system.organisationId);
+      assert.ok(exported.statuses.some((x) => x.inUseFrom === h2.startsOn));
+      const other = await openTestDatabase(engine);
+      try {
+        await other.services.transfer.importOrganisation(JSON.parse(JSON.stringify(exported)), { actorLabel: 'test' });
+        const there = systemActor(system.organisationId, 'test');
+        assert.deepEqual(
+          await other.services.organisations.statusScaleVersions(there),
+          await t.services.organisations.statusScaleVersions(system),
+        );
+        for (const [code, period, label] of [
+          [DRAFT, PERIOD, 'Finished'],
+          [DRAFT, H2, 'Closed'],
+          [SECOND, PERIOD, worst!.label],
+          [SECOND, H2, undefined],
+        ] as const) {
+          const bundle = await other.services.reports.getBundle(there, code, period);
+          assert.equal(bundle.statuses.find((x) => x.id === bundle.report.statusId)?.label, label, `${code} ${period}`);
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses a period that does not exist, or one before the scale in use now started, naming the field', async () => {
+      const versions = await t.services.organisations.statusScaleVersions(system);
+      const rows = (await formRows()).map((r, i) => (i === 0 ? { ...r, label: 'Top' } : r));
+      for (const [inUseFrom, message] of [
+        ['2030-31-h1', /#inUseFrom There is no reporting period 2030\/31 H1/],
+        ['not a period', /#inUseFrom The period the change is used from: "not a period" is not a reporting period/],
+        [PERIOD, /#inUseFrom The scale in use now has been used from 2009\/10 H2: .* not from 2009\/10 H1/],
+      ] as const) {
+        const res = await post(paths.statusScale.edit, { intent: 'save', ...fieldsOf(rows), inUseFrom });
+        assert.equal(res.statusCode, 422, res.body.slice(0, 300));
+        assert.match(errorSummary(res.body).join('\n'), message);
+        const api = await t.app.inject({
+          method: 'PUT',
+          url: paths.api.statusScale,
+          payload: { statuses: rows, inUseFrom, confirm: true },
+        });
+        assert.equal(api.statusCode, 422, api.body);
+        assert.equal(api.json<{ errors: { field: string }[] }>().errors[0]!.field, 'inUseFrom');
+      }
+      assert.deepEqual(await t.services.organisations.statusScaleVersions(system), versions, 'nothing changed');
     });
 
     it('still renders a revision stored in the old format (the page’s view model) with its status', async () => {

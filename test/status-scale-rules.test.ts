@@ -106,7 +106,9 @@ describeOnEachEngine('a status scale any council can use', (t) => {
       ['suspended', true, 'hatched', null],
       ['completed', false, 'none', 'performance_officer'],
     ];
-    assert.deepEqual(rules(exported.statuses), expected);
+    // The file carries every version of the scale (ADR 0014): the one adopted is the newest.
+    const newest = exported.statuses.reduce((d, s) => ((s.inUseFrom ?? '') > d ? (s.inUseFrom ?? '') : d), '');
+    assert.deepEqual(rules(exported.statuses.filter((s) => (s.inUseFrom ?? '') === newest)), expected);
     await services.organisations.updateStatusScale(system, {
       statuses: SIX.map(({ rated: _r, pattern: _p, approvalRole: _a, ...plain }) => plain),
       confirm: true,

@@ -6,6 +6,9 @@ import {
   checkScale,
   planScaleChange,
   ratingRank,
+  scaleDiff,
+  scalesOf,
+  versionInForce,
   statusKeyFromLabel,
   statusTravel,
   textColourOn,
@@ -196,6 +199,69 @@ describe('statuses in and out of the rating order (issue 13)', () => {
       [
         ['green', false, null],
         ['red', true, 'performance_officer'],
+      ],
+    );
+  });
+});
+
+describe('versions of a scale by period (ADR 0014)', () => {
+  const rows = (from: string | null, labels: string[]) =>
+    labels.map((label, position) => ({
+      ...RAG_SCALE[position % 3]!,
+      key: statusKeyFromLabel(label),
+      label,
+      id: `${from ?? 'first'}-${position}`,
+      position,
+      inUseFrom: from,
+    }));
+  const scales = scalesOf([
+    ...rows('2009-10-01', ['Green', 'Late']),
+    ...rows(null, ['Green', 'Amber', 'Red']),
+    ...rows('2009-04-01', ['Green', 'At risk', 'Red']),
+  ]);
+
+  it('groups statuses into versions, the first (null) before the dated ones, each in order', () => {
+    assert.deepEqual(
+      scales.versions.map((v) => [v.inUseFrom, v.statuses.map((s) => s.label)]),
+      [
+        [null, ['Green', 'Amber', 'Red']],
+        ['2009-04-01', ['Green', 'At risk', 'Red']],
+        ['2009-10-01', ['Green', 'Late']],
+      ],
+    );
+    assert.equal(scales.all.length, 8);
+  });
+  it('gives a period the version in force at its start: the latest starting on or before it', () => {
+    const labels = (startsOn?: string) =>
+      scales.at(startsOn === undefined ? undefined : { startsOn }).map((s) => s.label);
+    assert.deepEqual(labels('2008-10-01'), ['Green', 'Amber', 'Red'], 'before every dated version: the first');
+    assert.deepEqual(labels('2009-04-01'), ['Green', 'At risk', 'Red'], 'from the day it starts');
+    assert.deepEqual(labels('2009-07-01'), ['Green', 'At risk', 'Red']);
+    assert.deepEqual(labels('2010-01-01'), ['Green', 'Late']);
+    assert.deepEqual(labels(), ['Green', 'Late'], 'no period: the newest');
+    assert.equal(versionInForce([], '2009-04-01'), undefined);
+  });
+  it('lists what a change does, status by status, and nothing for the same scale', () => {
+    const before = scales.at({ startsOn: '2009-04-01' });
+    const same = before.map(({ position: _p, ...s }) => s);
+    assert.deepEqual(scaleDiff(before, planScaleChange(before, same)), []);
+    const changed = planScaleChange(before, [
+      { ...same[2]!, rated: false, approvalRole: 'administrator' },
+      { ...same[1]!, label: 'Behind', key: 'behind', colour: '#000000', commentRequired: false },
+      { ...same[0]!, id: undefined, key: 'done', label: 'Done' },
+    ]);
+    assert.deepEqual(
+      scaleDiff(before, changed).map((d) => [d.kind, 'status' in d ? d.status.label : '']),
+      [
+        ['rated', 'Red'],
+        ['approval', 'Red'],
+        ['renamed', 'At risk'],
+        ['rekeyed', 'At risk'],
+        ['comment', 'At risk'],
+        ['looks', 'At risk'],
+        ['added', 'Done'],
+        ['removed', 'Green'],
+        ['order', ''],
       ],
     );
   });

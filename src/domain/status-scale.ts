@@ -278,3 +278,101 @@ export function planScaleChange(before: Status[], submitted: ScaleRow[]): ScaleC
   }
   return { rows, removed: before.filter((s) => !claimed.has(s.id)), rekeyed, renamed, reruled };
 }
+
+/**
+ * One version of an organisation's scale (ADR 0014): the statuses used by the reports of periods
+ * starting on or after `inUseFrom` (an ISO date; null: the first version, used before any other),
+ * until a later version's start.
+ */
+export interface ScaleVersion {
+  inUseFrom: string | null;
+  statuses: Status[];
+}
+
+/** The scales of an organisation, oldest version first, and how to pick the one for a period. */
+export interface StatusScales {
+  versions: ScaleVersion[];
+  /** The scale in force for a period (by its start); without one, the newest (settings, new work). */
+  at(period?: { startsOn: string }): Status[];
+  /** Every status of every version, each with its own id: to show a report's status by id whatever its period. */
+  all: Status[];
+}
+
+/** The version in force for periods starting on `startsOn`; the newest when undefined. */
+export function versionInForce(versions: readonly ScaleVersion[], startsOn?: string): ScaleVersion | undefined {
+  if (startsOn === undefined) return versions.at(-1);
+  let found: ScaleVersion | undefined;
+  for (const v of versions) if (v.inUseFrom === null || v.inUseFrom <= startsOn) found = v;
+  return found ?? versions[0];
+}
+
+/** Versions (oldest first) of statuses, grouped by the date each is in use from. */
+export function scalesOf(statuses: readonly (Status & { inUseFrom: string | null })[]): StatusScales {
+  const byDate = new Map<string | null, Status[]>();
+  for (const { inUseFrom, ...s } of statuses) {
+    const list = byDate.get(inUseFrom) ?? [];
+    list.push(s);
+    byDate.set(inUseFrom, list);
+  }
+  const versions = [...byDate.entries()]
+    .sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1))
+    .map(([inUseFrom, list]) => ({ inUseFrom, statuses: list.sort((a, b) => a.position - b.position) }));
+  return {
+    versions,
+    at: (period) => versionInForce(versions, period?.startsOn)?.statuses ?? [],
+    all: versions.flatMap((v) => v.statuses),
+  };
+}
+
+/** One line of the difference between a scale and the one saved in its place. */
+export type ScaleDiffLine =
+  | { kind: 'added'; status: StatusDefinition }
+  | { kind: 'removed'; status: Status }
+  | { kind: 'renamed'; status: Status; label: string }
+  | { kind: 'rekeyed'; status: Status; key: string }
+  | { kind: 'rated'; status: Status; rated: boolean }
+  | { kind: 'approval'; status: Status; approvalRole: ApprovalRole | null }
+  | { kind: 'comment'; status: Status; commentRequired: boolean }
+  | { kind: 'looks'; status: Status; after: StatusDefinition }
+  | { kind: 'order'; before: Status[]; after: StatusDefinition[] };
+
+/**
+ * What a change does to the scale, status by status: added, removed, renamed, re-keyed, moved into
+ * or out of the rating order, approval or comment rule changed, drawn differently (colour, shape,
+ * pattern, meaning), and whether the order changed. Empty when the saved scale is the same.
+ */
+export function scaleDiff(before: readonly Status[], change: ScaleChange): ScaleDiffLine[] {
+  const byId = new Map(before.map((s) => [s.id, s]));
+  const lines: ScaleDiffLine[] = [];
+  for (const row of change.rows) {
+    const status = row.id === undefined ? undefined : byId.get(row.id);
+    if (!status) {
+      lines.push({ kind: 'added', status: row });
+      continue;
+    }
+    if (status.label !== row.label) lines.push({ kind: 'renamed', status, label: row.label });
+    if (status.key !== row.key) lines.push({ kind: 'rekeyed', status, key: row.key });
+    if (status.rated !== row.rated) lines.push({ kind: 'rated', status, rated: row.rated });
+    if (status.approvalRole !== row.approvalRole)
+      lines.push({ kind: 'approval', status, approvalRole: row.approvalRole });
+    if (status.commentRequired !== row.commentRequired)
+      lines.push({ kind: 'comment', status, commentRequired: row.commentRequired });
+    if (
+      status.colour.toLowerCase() !== row.colour.toLowerCase() ||
+      status.shape !== row.shape ||
+      status.pattern !== row.pattern ||
+      status.description !== row.description
+    )
+      lines.push({ kind: 'looks', status, after: row });
+  }
+  for (const status of change.removed) lines.push({ kind: 'removed', status });
+  const kept = change.rows.filter((r) => r.id !== undefined && byId.has(r.id)).map((r) => r.id);
+  const order = before.filter((s) => kept.includes(s.id)).map((s) => s.id);
+  if (kept.some((id, i) => id !== order[i]))
+    lines.push({
+      kind: 'order',
+      before: [...before],
+      after: change.rows.map(({ id: _id, ...r }) => r),
+    });
+  return lines;
+}

@@ -163,7 +163,8 @@ export function createBoardPackService({ plans, periods, organisations, reports,
         theme = (await plans.listThemes(actor)).find((t) => t.id === themeId);
         if (!theme) throw new ThemeNotFoundError(themeId);
       }
-      const statuses = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
+      const statuses = scales.at(period);
       const priorities = await plans.listPriorities(actor, { themeId: theme?.id, periodId: period.id, publishedOnly });
       const items: BoardPackItem[] = [];
       for (const priority of priorities) {
@@ -181,7 +182,7 @@ export function createBoardPackService({ plans, periods, organisations, reports,
         items.push(
           publishedOnly
             ? await publishedItem(actor, priority, period)
-            : await liveItem(actor, priority, period, statuses),
+            : await liveItem(actor, priority, period, scales.all),
         );
       }
       return {

@@ -65,7 +65,7 @@ export function createDashboardService({ repo, periods, organisations, indicator
       const period = periodKey
         ? (all.find((p) => p.key === asked) ?? (await periods.getByKey(actor, periodKey)))
         : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
-      const statuses = await organisations.statusScale(actor);
+      const statuses = await organisations.statusScale(actor, period);
       const onScale = new Set(statuses.map((s) => s.key));
       // Statuses published reports show that the scale no longer has: each keeps its own column.
       const former = new Map<string, FrozenStatus>();

@@ -7,7 +7,7 @@ import { authorize } from '../../domain/permissions.ts';
 import { ValidationError, ConflictError, ForbiddenError } from '../../domain/errors.ts';
 import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/indicators/indicator.ts';
 import { yearToDate } from '../../domain/indicators/ytd.ts';
-import { financialYearLabel, parsePeriodKey } from '../../domain/period.ts';
+import { financialYearLabel, makePeriod, parsePeriodKey } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
 import { firstProblems } from '../../domain/limits.ts';
 import { spreadsheetLimits, tooLarge, type Sheet } from '../../platform/spreadsheet.ts';
@@ -577,7 +577,8 @@ export function createIndicatorTransferService({
       const [initial, known, scale, persons, mappings] = await Promise.all([
         indicators.list(actor),
         periods.list(actor),
-        organisations.statusScale(actor),
+        // The scale of the year's start: a file's statuses are read as that year's reports use them.
+        organisations.statusScale(actor, makePeriod('year', year)),
         people.list(actor),
         mappingsOf(actor),
       ]);

@@ -163,8 +163,12 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     errors?: ErrorView,
   ) {
     const { indicator, points, rule } = await indicators.points(request.actor, request.params.code);
+    // The statuses offered for an override: those of the scale in force for the period chosen.
+    const statusPeriod = points.find(
+      (p) => p.value.periodKey === (forms.status?.period ?? request.query.period ?? ''),
+    )?.period;
     const [scale, priorities, reportingPeriods] = await Promise.all([
-      organisations.statusScale(request.actor),
+      organisations.statusScale(request.actor, statusPeriod),
       plans.listPriorities(request.actor),
       periods.list(request.actor),
     ]);

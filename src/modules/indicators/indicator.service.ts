@@ -12,7 +12,7 @@ import {
   type FieldIssue,
 } from '../../domain/errors.ts';
 import { parsePeriodKey, periodLabel, type Period } from '../../domain/period.ts';
-import type { Status } from '../../domain/status-scale.ts';
+import type { Status, StatusScales } from '../../domain/status-scale.ts';
 import {
   checkIndicator,
   parseValue,
@@ -209,17 +209,20 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
   function pointsOf(
     i: Indicator,
     values: IndicatorValue[],
-    scale: Status[],
+    scales: StatusScales,
     defaults: IndicatorDefaults,
   ): IndicatorPoint[] {
-    return values.map(pointsAmong(i, values, scale, defaults));
+    return values.map(pointsAmong(i, values, scales, defaults));
   }
 
-  /** The point of any one of `values` (the indicator's recorded periods, which its direction of travel compares). */
+  /**
+   * The point of any one of `values` (the indicator's recorded periods, which its direction of
+   * travel compares), its status on the scale in force for its period (ADR 0014).
+   */
   function pointsAmong(
     i: Indicator,
     values: IndicatorValue[],
-    scale: Status[],
+    scales: StatusScales,
     defaults: IndicatorDefaults,
   ): (value: IndicatorValue) => IndicatorPoint {
     const unit = unitOf(i);
@@ -227,6 +230,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     const byKey = new Map(values.map((v) => [v.periodKey, v]));
     return (value) => {
       const period = parsePeriodKey(value.periodKey);
+      const scale = scales.at(period);
       const target = targetOf(i, value);
       const computed = computeStatus({
         polarity: i.polarity,
@@ -385,7 +389,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const i = await get(actor, code);
       const v = parseWith(valueInput, input);
       const period = await checkPeriod(actor, i, v.period);
-      const scale = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
       const unit = unitOf(i);
       const issues: FieldIssue[] = [];
@@ -419,7 +423,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         targetHigh,
         comment: v.comment,
       }));
-      return pointsOf(i, values, scale, defaults);
+      return pointsOf(i, values, scales, defaults);
     },
 
     /**
@@ -457,7 +461,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         }),
         { supplier },
       );
-      return pointsOf(i, values, await organisations.statusScale(actor), await organisations.indicatorDefaults(actor));
+      return pointsOf(i, values, await organisations.statusScales(actor), await organisations.indicatorDefaults(actor));
     },
 
     /** An officer's status for one period, with a reason; an empty status goes back to the computed one. */
@@ -465,7 +469,9 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       authorize(actor, 'indicator.edit');
       const i = await get(actor, code);
       const v = parseWith(overrideInput, input);
-      const scale = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
+      // The status is one of the scale in force for the value's period.
+      const scale = scales.at(v.period);
       const defaults = await organisations.indicatorDefaults(actor);
       const values = await repo.values(i.id);
       const value = values.find((x) => x.periodKey === v.period.key);
@@ -509,7 +515,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         before: value.override,
         after: v.status === '' ? null : { status: v.status, reason: v.reason },
       });
-      return pointsOf(i, await repo.values(i.id), scale, defaults);
+      return pointsOf(i, await repo.values(i.id), scales, defaults);
     },
 
     /** The indicator's points, and the rule they were computed by (its own or the organisation's default). */
@@ -522,7 +528,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       return {
         indicator,
         rule: effectiveRuleOf(indicator, defaults),
-        points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScale(actor), defaults),
+        points: pointsOf(indicator, await repo.values(indicator.id), await organisations.statusScales(actor), defaults),
       };
     },
 
@@ -536,11 +542,11 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const all = await repo.list(actor.organisationId);
       if (all.length === 0) return [];
       const values = await repo.valuesOf(all.map((i) => i.id));
-      const scale = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
       return all.map((indicator) => ({
         indicator,
-        points: pointsOf(indicator, values.get(indicator.id) ?? [], scale, defaults),
+        points: pointsOf(indicator, values.get(indicator.id) ?? [], scales, defaults),
       }));
     },
 
@@ -559,7 +565,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const all = await repo.list(actor.organisationId);
       if (all.length === 0) return [];
       const values = await repo.valuesAround(actor.organisationId, period);
-      const scale = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
       const out: { indicator: Indicator; point: IndicatorPoint }[] = [];
       for (const indicator of all) {
@@ -571,7 +577,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
             return p.startsOn >= period.startsOn && p.endsOn <= period.endsOn;
           })
           .at(-1);
-        if (latest) out.push({ indicator, point: pointsAmong(indicator, own, scale, defaults)(latest) });
+        if (latest) out.push({ indicator, point: pointsAmong(indicator, own, scales, defaults)(latest) });
       }
       return out;
     },
@@ -587,11 +593,11 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const chosen = await repo.listReportGraphs(actor.organisationId, reportId);
       if (chosen.length === 0) return [];
       const values = await repo.valuesOf(chosen.map((i) => i.id));
-      const scale = await organisations.statusScale(actor);
+      const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
       return chosen.map((indicator) => ({
         indicator,
-        points: pointsOf(indicator, values.get(indicator.id) ?? [], scale, defaults)
+        points: pointsOf(indicator, values.get(indicator.id) ?? [], scales, defaults)
           .filter((p) => p.period.endsOn <= upTo.endsOn)
           .slice(-8),
       }));

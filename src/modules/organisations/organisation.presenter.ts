@@ -8,7 +8,20 @@ import { presentStatus, type StatusView } from '../../render/report-view.ts';
 import { paths } from '../../paths.ts';
 import type { StatusScalePlan } from './organisation.service.ts';
 
+/** One line of the difference a change makes to the scale: the status before, what changes, the status after. */
+export interface ScaleDiffView {
+  before: StatusView | null;
+  change: string;
+  after: StatusView | null;
+}
+
 export interface ScaleConfirmationView {
+  /** The period the change is used from ("2009/10 H2"); null when the organisation has no periods yet. */
+  inUseFromLabel: string | null;
+  /** Whether the change is a new version (earlier periods keep the scale as it is) or changes the newest one where it starts. */
+  newVersion: boolean;
+  /** The whole difference, status by status, against the scale in use now. */
+  diff: ScaleDiffView[];
   /** What changes about statuses that reports use, one sentence each. */
   changes: string[];
   affected: {
@@ -23,7 +36,67 @@ export interface ScaleConfirmationView {
 }
 
 export function presentScaleConfirmation(plan: StatusScalePlan): ScaleConfirmationView {
-  const { change, affected } = plan;
+  const { change, affected, diff } = plan;
+  const view = (s: Parameters<typeof presentStatus>[0]) => presentStatus(s);
+  const diffView = diff.map((d): ScaleDiffView => {
+    switch (d.kind) {
+      case 'added':
+        return { before: null, change: `${d.status.label} is added`, after: view(d.status) };
+      case 'removed':
+        return { before: view(d.status), change: `${d.status.label} is removed`, after: null };
+      case 'renamed':
+        return {
+          before: view(d.status),
+          change: `${d.status.label} is renamed ${d.label}`,
+          after: view({ ...d.status, label: d.label }),
+        };
+      case 'rekeyed':
+        return { before: view(d.status), change: `Key changes from ${d.status.key} to ${d.key}`, after: null };
+      case 'rated':
+        return {
+          before: view(d.status),
+          change: d.rated
+            ? `${d.status.label} joins the rating order (better or worse than other statuses)`
+            : `${d.status.label} leaves the rating order (neither better nor worse than other statuses)`,
+          after: null,
+        };
+      case 'approval':
+        return {
+          before: view(d.status),
+          change: d.approvalRole
+            ? `${d.status.label} needs approval by ${article(approvalRoleLabel(d.approvalRole))}`
+            : `${d.status.label} no longer needs approval by a particular role`,
+          after: null,
+        };
+      case 'comment':
+        return {
+          before: view(d.status),
+          change: d.commentRequired
+            ? `A report with ${d.status.label} must say why`
+            : `A report with ${d.status.label} no longer has to say why`,
+          after: null,
+        };
+      case 'looks': {
+        const what = [
+          d.status.colour.toLowerCase() !== d.after.colour.toLowerCase() ? 'colour' : undefined,
+          d.status.shape !== d.after.shape ? 'shape' : undefined,
+          d.status.pattern !== d.after.pattern ? 'pattern' : undefined,
+          d.status.description !== d.after.description ? 'meaning' : undefined,
+        ].filter((w): w is string => w !== undefined);
+        return {
+          before: view(d.status),
+          change: `${d.status.label}’s ${what.join(', ').replace(/, ([^,]*)$/, ' and $1')} change${what.length === 1 ? 's' : ''}`,
+          after: view(d.after),
+        };
+      }
+      case 'order':
+        return {
+          before: null,
+          change: `The order changes from ${d.before.map((x) => x.label).join(', ')} to ${d.after.map((x) => x.label).join(', ')}`,
+          after: null,
+        };
+    }
+  });
   const used = new Set(affected.map((a) => a.now.id));
   const changes = [
     ...change.removed
@@ -53,6 +126,9 @@ export function presentScaleConfirmation(plan: StatusScalePlan): ScaleConfirmati
       ]),
   ];
   return {
+    inUseFromLabel: plan.inUseFrom?.label ?? null,
+    newVersion: plan.newVersion,
+    diff: diffView,
     changes,
     affected: affected.map((a) => ({
       reportId: a.reportId,

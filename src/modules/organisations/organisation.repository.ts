@@ -1,6 +1,6 @@
 // All SQL about organisations (the council itself and the partners it records) and status scales.
 
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, OrganisationTable } from '../../schema.ts';
 import { sql, type Selectable } from 'kysely';
@@ -46,6 +46,15 @@ export interface UnpublishedReportUsingStatus {
   periodEndsOn: string;
   state: 'draft' | 'submitted' | 'officer_approved';
   statusId: string;
+}
+
+/** A reporting period of the organisation, as the status scale page offers it for a new version. */
+export interface PeriodForScale {
+  key: string;
+  startsOn: string;
+  endsOn: string;
+  /** Whether a report of the period is not published (a draft or in sign-off). */
+  hasUnpublished: boolean;
 }
 
 export interface StatusInput {
@@ -225,11 +234,13 @@ function organisationQueries(db: Kysely<DB>) {
       return Number(r.numDeletedRows) === 1;
     },
 
-    async listStatuses(organisationId: string): Promise<Status[]> {
+    /** Every status of every version of the scale (each with the date its version is in use from). */
+    async listStatuses(organisationId: string): Promise<(Status & { inUseFrom: string | null })[]> {
       const rows = await db
         .selectFrom('status')
         .selectAll()
         .where('organisation_id', '=', organisationId)
+        .orderBy(sql`in_use_from nulls first`)
         .orderBy('position')
         .execute();
       return rows.map((r) => ({
@@ -244,6 +255,36 @@ function organisationQueries(db: Kysely<DB>) {
         pattern: r.pattern,
         approvalRole: r.approval_role as ApprovalRole | null,
         position: r.position,
+        inUseFrom: r.in_use_from === null ? null : String(r.in_use_from),
+      }));
+    },
+    /** The organisation's reporting periods, earliest first, each saying whether it has an unpublished report. */
+    async listPeriodsForScale(organisationId: string): Promise<PeriodForScale[]> {
+      const rows = await db
+        .selectFrom('reporting_period')
+        .select((eb) => [
+          'reporting_period.key',
+          'reporting_period.starts_on',
+          'reporting_period.ends_on',
+          eb
+            .exists(
+              eb
+                .selectFrom('progress_report')
+                .select('progress_report.id')
+                .whereRef('progress_report.period_id', '=', 'reporting_period.id')
+                .where('progress_report.state', '!=', 'published'),
+            )
+            .as('has_unpublished'),
+        ])
+        .where('reporting_period.organisation_id', '=', organisationId)
+        .orderBy('reporting_period.starts_on')
+        .orderBy('reporting_period.ends_on', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        key: r.key,
+        startsOn: String(r.starts_on),
+        endsOn: String(r.ends_on),
+        hasUnpublished: Boolean(r.has_unpublished),
       }));
     },
     /**
@@ -254,6 +295,8 @@ function organisationQueries(db: Kysely<DB>) {
     async listUnpublishedReportsUsing(
       organisationId: string,
       statusIds: string[],
+      /** Only reports of periods starting on or after this date (a new version's start); null: every period. */
+      since: string | null = null,
     ): Promise<UnpublishedReportUsingStatus[]> {
       if (statusIds.length === 0) return [];
       const rows = await db
@@ -271,6 +314,7 @@ function organisationQueries(db: Kysely<DB>) {
         .where('progress_report.organisation_id', '=', organisationId)
         .where('progress_report.state', '!=', 'published')
         .where('progress_report.status_id', 'in', statusIds)
+        .$if(since !== null, (q) => q.where('reporting_period.starts_on', '>=', since!))
         .orderBy('priority.code')
         .orderBy('reporting_period.ends_on', 'desc')
         .orderBy('reporting_period.starts_on', 'desc')
@@ -299,10 +343,19 @@ function organisationQueries(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
-    /** Replaces the scale: updates rows by id, inserts new ones, deletes the rest (callers clear their reports first). */
-    async replaceStatuses(organisationId: string, statuses: StatusInput[]): Promise<void> {
+    /**
+     * Replaces the statuses of one version (`inUseFrom`; null: the first) in place: updates rows by
+     * id, inserts new ones, deletes the rest (callers clear their reports first). Only for the
+     * newest version: indicator overrides of every period from its start on follow a changed key.
+     */
+    async replaceStatuses(
+      organisationId: string,
+      statuses: StatusInput[],
+      inUseFrom: string | null = null,
+    ): Promise<void> {
+      const version = inVersion(organisationId, inUseFrom);
       const keep = statuses.filter((s) => s.id).map((s) => s.id!);
-      let del = db.deleteFrom('status').where('organisation_id', '=', organisationId);
+      let del = db.deleteFrom('status').where(version);
       if (keep.length > 0) del = del.where('id', 'not in', keep);
       await del.execute();
       // Move keys out of the way first so a swap of two keys does not trip the unique constraint.
@@ -310,33 +363,23 @@ function organisationQueries(db: Kysely<DB>) {
         await db
           .updateTable('status')
           .set({ key: sql<string>`key || '~' || id::text` })
-          .where('organisation_id', '=', organisationId)
+          .where(version)
           .execute();
       }
       // Officers' indicator overrides name statuses by key: carry them through a renamed key.
       const before = new Map(
-        (
-          await db.selectFrom('status').select(['id', 'key']).where('organisation_id', '=', organisationId).execute()
-        ).map((r) => [r.id, r.key.replace(/~[0-9a-f-]{36}$/, '')]),
+        (await db.selectFrom('status').select(['id', 'key']).where(version).execute()).map((r) => [
+          r.id,
+          r.key.replace(/~[0-9a-f-]{36}$/, ''),
+        ]),
       );
-      const renamed = statuses.filter((s) => s.id && before.has(s.id) && before.get(s.id) !== s.key);
-      // Two steps through a placeholder, so swapping two keys does not merge their overrides.
-      for (const s of renamed) {
-        await db
-          .updateTable('indicator_value')
-          .set({ override_status_key: `~${s.id}` })
-          .where('organisation_id', '=', organisationId)
-          .where('override_status_key', '=', before.get(s.id!)!)
-          .execute();
-      }
-      for (const s of renamed) {
-        await db
-          .updateTable('indicator_value')
-          .set({ override_status_key: s.key })
-          .where('organisation_id', '=', organisationId)
-          .where('override_status_key', '=', `~${s.id}`)
-          .execute();
-      }
+      await renameOverrides(
+        organisationId,
+        statuses
+          .filter((s) => s.id && before.has(s.id) && before.get(s.id) !== s.key)
+          .map((s) => ({ from: before.get(s.id!)!, to: s.key })),
+        inUseFrom,
+      );
       for (const [position, s] of statuses.entries()) {
         const values = {
           key: s.key,
@@ -360,12 +403,128 @@ function organisationQueries(db: Kysely<DB>) {
         } else {
           await db
             .insertInto('status')
-            .values({ ...values, organisation_id: organisationId })
+            .values({ ...values, organisation_id: organisationId, in_use_from: inUseFrom })
             .execute();
         }
       }
     },
+    /**
+     * Adds a version used from `inUseFrom` on (after the newest one's start): its statuses are
+     * `statuses`, each with the `id` of the newest version's status it continues (none: a new
+     * status). Every report of a period from `inUseFrom` on moves to the status that continues
+     * its own, or to none when its status is not continued (`removed`), and indicator overrides
+     * of those periods follow a changed key. Reports of earlier periods keep their statuses.
+     */
+    async addVersion(
+      organisationId: string,
+      inUseFrom: string,
+      statuses: StatusInput[],
+      before: { id: string; key: string }[],
+    ): Promise<void> {
+      const fromThen = (eb: ExpressionBuilder<DB, 'progress_report'>) =>
+        eb(
+          'period_id',
+          'in',
+          eb
+            .selectFrom('reporting_period')
+            .select('id')
+            .where('organisation_id', '=', organisationId)
+            .where('starts_on', '>=', inUseFrom),
+        );
+      const continued = new Map<string, string>();
+      for (const [position, s] of statuses.entries()) {
+        const row = await db
+          .insertInto('status')
+          .values({
+            organisation_id: organisationId,
+            in_use_from: inUseFrom,
+            key: s.key,
+            label: s.label,
+            colour: s.colour.toLowerCase(),
+            shape: s.shape,
+            description: s.description,
+            comment_required: s.commentRequired,
+            rated: s.rated,
+            pattern: s.pattern,
+            approval_role: s.approvalRole,
+            position,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        if (s.id) continued.set(s.id, row.id);
+      }
+      for (const [from, to] of continued) {
+        await db
+          .updateTable('progress_report')
+          .set({ status_id: to })
+          .where('organisation_id', '=', organisationId)
+          .where('status_id', '=', from)
+          .where(fromThen)
+          .execute();
+      }
+      const ended = before.filter((s) => !continued.has(s.id)).map((s) => s.id);
+      if (ended.length > 0)
+        await db
+          .updateTable('progress_report')
+          .set({ status_id: null })
+          .where('organisation_id', '=', organisationId)
+          .where('status_id', 'in', ended)
+          .where(fromThen)
+          .execute();
+      const keyOf = new Map(before.map((s) => [s.id, s.key]));
+      await renameOverrides(
+        organisationId,
+        statuses
+          .filter((s) => s.id && keyOf.has(s.id) && keyOf.get(s.id) !== s.key)
+          .map((s) => ({ from: keyOf.get(s.id!)!, to: s.key })),
+        inUseFrom,
+      );
+    },
   };
+
+  /** The statuses of one version of an organisation's scale. */
+  function inVersion(organisationId: string, inUseFrom: string | null) {
+    return (eb: ExpressionBuilder<DB, 'status'>) =>
+      eb.and([
+        eb('organisation_id', '=', organisationId),
+        inUseFrom === null ? eb('in_use_from', 'is', null) : eb('in_use_from', '=', inUseFrom),
+      ]);
+  }
+
+  /**
+   * Officers' indicator overrides name statuses by key: carries those of periods from `since` on
+   * (null: every period) through changed keys, in two steps through a placeholder, so swapping
+   * two keys does not merge their overrides.
+   */
+  async function renameOverrides(
+    organisationId: string,
+    renames: { from: string; to: string }[],
+    since: string | null,
+  ): Promise<void> {
+    const values = () => {
+      let q = db.updateTable('indicator_value').where('organisation_id', '=', organisationId);
+      if (since !== null)
+        q = q.where((eb) =>
+          eb(
+            'period_id',
+            'in',
+            eb
+              .selectFrom('reporting_period')
+              .select('id')
+              .where('organisation_id', '=', organisationId)
+              .where('starts_on', '>=', since),
+          ),
+        );
+      return q;
+    };
+    for (const [i, r] of renames.entries())
+      await values()
+        .set({ override_status_key: `~${i}~${r.to}` })
+        .where('override_status_key', '=', r.from)
+        .execute();
+    for (const [i, r] of renames.entries())
+      await values().set({ override_status_key: r.to }).where('override_status_key', '=', `~${i}~${r.to}`).execute();
+  }
 }
 
 export type OrganisationQueries = ReturnType<typeof organisationQueries>;

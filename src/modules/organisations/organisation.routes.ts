@@ -15,9 +15,11 @@ import {
   approvalRoleLabel,
   type Pattern,
 } from '../../domain/status-scale.ts';
+import { parseWith } from '../../platform/validation.ts';
 import {
   organisationInput,
   statusScaleInput,
+  statusScaleQuery,
   ORGANISATION_KINDS,
   ORGANISATION_KIND_LABELS,
 } from './organisation.schemas.ts';
@@ -206,7 +208,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     rows: Record<string, unknown>[],
     blank: number,
     errors?: ErrorView,
+    /** The period chosen for the change (as sent); the page's proposal when undefined. */
+    inUseFrom?: unknown,
   ) {
+    const [versions, { periods, proposed }] = await Promise.all([
+      organisations.statusScaleVersions(request.actor),
+      organisations.statusScalePeriods(request.actor),
+    ]);
+    const chosen = typeof inUseFrom === 'string' && inUseFrom !== '' ? inUseFrom : proposed?.key;
     const all = [...rows];
     for (let i = 0; i < blank; i++)
       all.push({
@@ -226,6 +235,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       pageTitle: 'Status scale',
       section: 'settings',
       errors,
+      // Newest first: the one in use now, then the earlier ones reports of earlier periods keep.
+      versions: [...versions].reverse().map((v, i, list) => ({
+        from: v.inUseFrom ? v.inUseFrom.label : null,
+        until: i === 0 ? null : (list[i - 1]!.inUseFrom?.label ?? null),
+        statuses: v.statuses.map((x) => presentStatus(x)),
+        current: i === 0,
+      })),
+      periodItems: periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === chosen })),
       rows: all.map((r, i) => ({
         ...r,
         index: i,
@@ -310,27 +327,35 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
     }
     if (intent !== 'save') {
       // Add, move, remove, a preset or back from the confirmation: the form again; nothing is saved until "Save".
-      const { template, ...ctx } = await scalePage(request, statuses, blank);
+      const { template, ...ctx } = await scalePage(request, statuses, blank, undefined, body.inUseFrom);
       return reply.view(template, {
         ...ctx,
         notice: 'Your changes are not saved yet: select “Save status scale” to keep them.',
       });
     }
+    const input = {
+      statuses,
+      inUseFrom: body.inUseFrom,
+      confirm: body.confirm,
+      confirmedReports: body.confirmedReports,
+    };
     try {
-      await organisations.updateStatusScale(request.actor, {
-        statuses,
-        confirm: body.confirm,
-        confirmedReports: body.confirmedReports,
-      });
+      // Every change is shown as a difference, from the period chosen, before it is saved.
+      if (body.confirm !== 'yes') {
+        const planned = await organisations.planStatusScale(request.actor, input);
+        if (planned.diff.length > 0) throw new StatusScaleChangeUnconfirmedError(planned);
+      }
+      await organisations.updateStatusScale(request.actor, input);
       return reply.redirect(`${paths.statusScale.edit}?saved=1`, 303);
     } catch (error) {
       if (error instanceof StatusScaleChangeUnconfirmedError) {
-        // Nothing is saved: the officer sees which unpublished reports change, and saves again or goes back.
+        // Nothing is saved: the officer sees the difference and which unpublished reports change, and saves again or goes back.
         return reply.view('organisations/views/status-scale-confirm.njk', {
           pageTitle: 'Check the change to the status scale',
           section: 'settings',
           backLink: { href: paths.statusScale.edit, text: 'Back to the status scale (discards the change)' },
           ...presentScaleConfirmation(error.plan),
+          inUseFrom: error.plan.inUseFrom?.key ?? '',
           rows: statuses.map((r, index) => ({
             index,
             id: textOf(r.id),
@@ -347,7 +372,7 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
         });
       }
       if (error instanceof ValidationError) {
-        const { template, ...ctx } = await scalePage(request, statuses, 0, errorView(error.issues));
+        const { template, ...ctx } = await scalePage(request, statuses, 0, errorView(error.issues), body.inUseFrom);
         return reply.status(422).view(template, ctx);
       }
       throw error;
@@ -445,11 +470,31 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       method: 'GET',
       url: paths.api.statusScale,
       permission: 'reference.read',
-      summary: 'The organisation’s status scale, in order',
+      summary:
+        'The organisation’s status scale, in order: the newest version, or with `period` (a reporting period’s key) the version in force for that period',
       tag: 'Status scale',
       success: { status: 200, description: 'Statuses' },
     },
-    async (request) => organisations.statusScale(request.actor),
+    async (request) => {
+      const { period } = parseWith(statusScaleQuery, request.query);
+      return organisations.statusScale(
+        request.actor,
+        period === undefined ? undefined : await services.periods.getByKey(request.actor, period),
+      );
+    },
+  );
+  apiOperation(
+    app,
+    {
+      method: 'GET',
+      url: paths.api.statusScaleVersions,
+      permission: 'reference.read',
+      summary:
+        'Every version of the status scale, oldest first, each with the reporting period it is used from (`inUseFrom`: null for the first version, used by every earlier period)',
+      tag: 'Status scale',
+      success: { status: 200, description: 'Versions' },
+    },
+    async (request) => organisations.statusScaleVersions(request.actor),
   );
   apiOperation(
     app,
@@ -458,13 +503,13 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       url: paths.api.statusScale,
       permission: 'settings.edit',
       summary:
-        'Replace the status scale. A status is known by its key: a status sent with its key keeps its reports. A change that removes, re-keys or renames a status unpublished reports use is refused (409 STATUS_SCALE_CHANGE_UNCONFIRMED, naming them) unless the body also has `confirm: true`. Published reports keep the status they were published with.',
-      // Not versioned yet: the scale has no version of its own to check (versioning the scale by
-      // period is still to come, issue 13). Asking for a version nobody checks would only pretend to protect.
+        'Change the status scale from a reporting period on (`inUseFrom`, a period’s key: by default the earliest period with an unpublished report, else the current one); reports of earlier periods keep the version they have. A status is known by its key: a status sent with its key keeps its reports. A change that removes, re-keys or renames a status unpublished reports of those periods use is refused (409 STATUS_SCALE_CHANGE_UNCONFIRMED, naming them) unless the body also has `confirm: true`. Published reports keep the status they were published with. Returns the new scale.',
+      // No `version` to send: a change makes a version of the scale by period rather than
+      // replacing one a client read, and what it alters in reports is confirmed instead.
       versioned: false,
       tag: 'Status scale',
       // `confirm` is optional, so it is left out of what a PUT must send (the service reads it).
-      body: statusScaleInput.pick({ statuses: true }),
+      body: statusScaleInput.pick({ statuses: true, inUseFrom: true }),
       success: { status: 200, description: 'Statuses' },
     },
     async (request) => organisations.updateStatusScale(request.actor, request.body),

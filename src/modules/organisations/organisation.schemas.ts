@@ -94,6 +94,15 @@ export const statusScaleInput = z.object({
    */
   confirm: checkbox().optional(),
   /**
+   * The reporting period the change is used from (its key, like 2009-10-h2, or as pages show it):
+   * reports of periods starting before it keep the scale as it was (ADR 0014). When left out, the
+   * earliest period with an unpublished report, else the current period.
+   */
+  inUseFrom: z.preprocess(
+    (v) => (v === null || v === '' ? undefined : v),
+    z.string({ error: 'Choose the period the change is used from' }).max(40).optional(),
+  ),
+  /**
    * The unpublished reports listed when the officer confirmed (the confirmation page sends them):
    * a report that started using a changed status since then is shown for confirmation again.
    */
@@ -106,6 +115,11 @@ export const statusScaleInput = z.object({
   ),
 });
 export type StatusScaleInput = z.output<typeof statusScaleInput>;
+
+/** `GET /api/status-scale?period=2009-10-h2`: the version of the scale in force for that period. */
+export const statusScaleQuery = z.object({
+  period: z.string({ error: 'Give the period as its key, like 2009-10-h2' }).max(40).optional(),
+});
 
 /** The organisation's default tolerance, as typed: a percentage like 5 or 2.5 (read in the service). */
 export const indicatorDefaultsInput = z.object({

@@ -17,10 +17,15 @@ import {
   TARGET_SCALE,
   checkScale,
   planScaleChange,
+  scaleDiff,
+  scalesOf,
   statusKeyFromLabel,
+  versionInForce,
   type ScaleChange,
+  type ScaleDiffLine,
   type Status,
   type StatusDefinition,
+  type StatusScales,
 } from '../../domain/status-scale.ts';
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
 import { STATE_LABELS } from '../../domain/report-workflow.ts';
@@ -30,6 +35,7 @@ import type {
   Organisation,
   StatusInput,
   IndicatorDefaults,
+  PeriodForScale,
 } from './organisation.repository.ts';
 import {
   organisationInput,
@@ -69,12 +75,34 @@ export interface ReportAffectedByScale {
   after: StatusDefinition | null;
 }
 
+/** A reporting period a new version of the scale can be used from (the scale page's choice). */
+export interface ScalePeriod {
+  key: string;
+  label: string;
+  startsOn: string;
+}
+
+/** One version of the scale with the period it is used from (null: the first version, for every earlier period). */
+export interface ScaleVersionView {
+  inUseFrom: ScalePeriod | null;
+  statuses: Status[];
+}
+
 /** What saving a scale does: which status each row is, and the unpublished reports it changes. */
 export interface StatusScalePlan {
   change: ScaleChange;
+  /** The change status by status (added, removed, renamed...), against the newest version. */
+  diff: ScaleDiffLine[];
   affected: ReportAffectedByScale[];
-  /** The scale as it is now. */
+  /** The scale as it is now (the newest version). */
   before: Status[];
+  /**
+   * The period the change is used from: reports of periods starting before it keep the scale as
+   * it was. Null only while the organisation has no reporting periods (the scale changes for all).
+   */
+  inUseFrom: ScalePeriod | null;
+  /** True when the change is a new version; false when it changes the newest version, which starts then. */
+  newVersion: boolean;
 }
 
 /** A change of the scale that alters unpublished reports, not yet confirmed: nothing was saved. */
@@ -88,9 +116,10 @@ export class StatusScaleChangeUnconfirmedError extends ConflictError {
           `${a.priorityCode} ${periodLabel(parsePeriodKey(a.periodKey))} (${STATE_LABELS[a.state].toLowerCase()}: ${a.now.label} becomes ${a.after ? a.after.label : 'not assessed'})`,
       )
       .join('; ');
+    const from = plan.inUseFrom ? ` from ${plan.inUseFrom.label} on` : '';
     super(
       'STATUS_SCALE_CHANGE_UNCONFIRMED',
-      `Saving this scale changes the status of ${n} unpublished report${n === 1 ? '' : 's'}: ${list}. Published reports are not affected: they keep the status they were published with. Nothing has been saved: confirm the change to save it.`,
+      `Saving this scale${from} changes the status of ${n} unpublished report${n === 1 ? '' : 's'}: ${list}. Published reports are not affected: they keep the status they were published with. Nothing has been saved: confirm the change to save it.`,
     );
     this.plan = plan;
   }
@@ -129,19 +158,74 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
   const remembered = <T>(key: string, load: () => Promise<T>): Promise<T> => units.current()?.memo(key, load) ?? load();
   const findHome = () => remembered('organisation:home', () => repo.findHome());
 
+  /** Every version of the scale, read once per use case (most pages and every report need it). */
+  const scalesOfOrganisation = (organisationId: string): Promise<StatusScales> =>
+    remembered(`statuses:${organisationId}`, async () => scalesOf(await repo.listStatuses(organisationId)));
+  const scalePeriod = (p: Pick<PeriodForScale, 'key' | 'startsOn'>): ScalePeriod => ({
+    key: p.key,
+    label: periodLabel(parsePeriodKey(p.key)),
+    startsOn: p.startsOn,
+  });
+
   /**
-   * Parses a scale as saved and works out what saving it does, writing nothing: which status each
-   * row is (by key, `planScaleChange`) and the unpublished reports whose status it changes.
+   * The periods a new version can be used from (those starting on or after the newest version's
+   * start: an earlier version is never rewritten) and the one offered first: the earliest of them
+   * with an unpublished report, else the current one (the latest that has started), else the first.
+   */
+  async function periodChoices(
+    actor: Actor,
+  ): Promise<{ periods: ScalePeriod[]; proposed: ScalePeriod | undefined; newestFrom: string | null }> {
+    const newestFrom = versionInForce((await scalesOfOrganisation(actor.organisationId)).versions)?.inUseFrom ?? null;
+    const open = (await repo.listPeriodsForScale(actor.organisationId)).filter(
+      (p) => newestFrom === null || p.startsOn >= newestFrom,
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const proposed =
+      open.find((p) => p.hasUnpublished) ??
+      [...open].reverse().find((p) => p.startsOn <= today && p.endsOn >= today) ??
+      [...open].reverse().find((p) => p.startsOn <= today) ??
+      open[0];
+    return { periods: open.map(scalePeriod), proposed: proposed && scalePeriod(proposed), newestFrom };
+  }
+
+  /**
+   * Parses a scale as saved and works out what saving it does, writing nothing: the period it is
+   * used from, which status each row is (by key, `planScaleChange`, against the newest version),
+   * the difference, and the unpublished reports of periods from then on whose status it changes.
    */
   async function plan(
     actor: Actor,
     input: unknown,
   ): Promise<{ plan: StatusScalePlan; confirm: boolean | undefined; confirmedReports: string[] | undefined }> {
-    const { statuses, confirm, confirmedReports } = parseScale(input);
+    const { statuses, confirm, confirmedReports, inUseFrom: asked } = parseScale(input);
     const rows: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
     const issues = checkScale(rows);
     if (issues.length > 0) throw new ValidationError(issues);
-    const before = await repo.listStatuses(actor.organisationId);
+    const { periods, proposed, newestFrom } = await periodChoices(actor);
+    let inUseFrom = proposed ?? null;
+    if (asked !== undefined) {
+      let key: string;
+      try {
+        key = parsePeriodKey(asked).key;
+      } catch (error) {
+        throw ValidationError.single('inUseFrom', `The period the change is used from: ${(error as Error).message}`);
+      }
+      const all = (await repo.listPeriodsForScale(actor.organisationId)).map(scalePeriod);
+      const named = all.find((p) => p.key === key);
+      if (!named)
+        throw ValidationError.single(
+          'inUseFrom',
+          `There is no reporting period ${periodLabel(parsePeriodKey(key))}: choose one of the organisation’s periods to use the change from`,
+        );
+      if (!periods.some((p) => p.key === named.key))
+        throw ValidationError.single(
+          'inUseFrom',
+          `The scale in use now has been used from ${periods[0]?.label ?? 'a later period'}: a change can be used from that period or a later one, not from ${named.label}`,
+        );
+      inUseFrom = named;
+    }
+    const newVersion = inUseFrom !== null && inUseFrom.startsOn !== newestFrom;
+    const before = (await scalesOfOrganisation(actor.organisationId)).at();
     const known = new Set(before.map((s) => s.id));
     rows.forEach((s, i) => {
       if (s.id && !known.has(s.id))
@@ -157,20 +241,24 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       ...change.reruled.map((r) => r.status),
     ].map((s) => s.id);
     const byId = new Map(before.map((s) => [s.id, s]));
-    const affected = (await repo.listUnpublishedReportsUsing(actor.organisationId, [...new Set(touched)])).map(
-      (r): ReportAffectedByScale => {
-        const after = becomes.get(r.statusId);
-        return {
-          reportId: r.reportId,
-          priorityCode: r.priorityCode,
-          periodKey: r.periodKey,
-          state: r.state,
-          now: byId.get(r.statusId)!,
-          after: removed.has(r.statusId) || !after ? null : after,
-        };
-      },
-    );
-    return { plan: { change, affected, before }, confirm, confirmedReports };
+    const affected = (
+      await repo.listUnpublishedReportsUsing(actor.organisationId, [...new Set(touched)], inUseFrom?.startsOn ?? null)
+    ).map((r): ReportAffectedByScale => {
+      const after = becomes.get(r.statusId);
+      return {
+        reportId: r.reportId,
+        priorityCode: r.priorityCode,
+        periodKey: r.periodKey,
+        state: r.state,
+        now: byId.get(r.statusId)!,
+        after: removed.has(r.statusId) || !after ? null : after,
+      };
+    });
+    return {
+      plan: { change, diff: scaleDiff(before, change), affected, before, inUseFrom, newVersion },
+      confirm,
+      confirmedReports,
+    };
   }
 
   return {
@@ -341,9 +429,47 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       });
     },
 
-    statusScale: async (actor: Actor): Promise<Status[]> => {
+    /**
+     * The scale in force for a period (by its start: ADR 0014), for what shows or judges a report
+     * or value of that period; without a period, the newest (the settings page, new work).
+     */
+    statusScale: async (actor: Actor, period?: { startsOn: string }): Promise<Status[]> => {
       authorize(actor, 'reference.read');
-      return remembered(`statuses:${actor.organisationId}`, () => repo.listStatuses(actor.organisationId));
+      return (await scalesOfOrganisation(actor.organisationId)).at(period);
+    },
+    /** Every version of the scale, to pick one per period (indicators' values) or find any report's status by id. */
+    statusScales: async (actor: Actor): Promise<StatusScales> => {
+      authorize(actor, 'reference.read');
+      return scalesOfOrganisation(actor.organisationId);
+    },
+    /** The versions of the scale, oldest first, each with the period it is used from. */
+    async statusScaleVersions(actor: Actor): Promise<ScaleVersionView[]> {
+      authorize(actor, 'reference.read');
+      const periods = await repo.listPeriodsForScale(actor.organisationId);
+      return (await scalesOfOrganisation(actor.organisationId)).versions.map((v) => {
+        // The period chosen when it was saved is one starting then (the longest, if several do).
+        const from = v.inUseFrom === null ? undefined : periods.find((p) => p.startsOn === v.inUseFrom);
+        return {
+          inUseFrom:
+            v.inUseFrom === null
+              ? null
+              : from
+                ? scalePeriod(from)
+                : { key: '', label: `periods starting on ${v.inUseFrom}`, startsOn: v.inUseFrom },
+          statuses: v.statuses,
+        };
+      });
+    },
+    /** The periods a change of the scale can be used from, and the one the page offers first. */
+    async statusScalePeriods(actor: Actor): Promise<{ periods: ScalePeriod[]; proposed: ScalePeriod | undefined }> {
+      authorize(actor, 'settings.edit');
+      const { periods, proposed } = await periodChoices(actor);
+      return { periods, proposed };
+    },
+    /** What saving a scale would do (the confirmation page), saving nothing. */
+    async planStatusScale(actor: Actor, input: unknown): Promise<StatusScalePlan> {
+      authorize(actor, 'settings.edit');
+      return (await plan(actor, input)).plan;
     },
 
     /** The tolerance of the organisation's indicators that have no rule of their own. */
@@ -391,26 +517,38 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
      * status's key keeps that status and its reports, wherever the row now stands. When the change
      * removes, re-keys or renames a status that unpublished reports use, nothing is saved until it
      * is confirmed (`confirm`, and for the form the reports it listed). Published reports are
-     * never touched: they show the status their revision was published with.
+     * never touched: they show the status their revision was published with. The change is used
+     * from a reporting period on (`inUseFrom`, ADR 0014): a new version, or the newest one
+     * changed in place when it starts then; reports of earlier periods keep theirs.
      */
     async updateStatusScale(actor: Actor, input: unknown): Promise<Status[]> {
       authorize(actor, 'settings.edit');
       const { plan: planned, confirm, confirmedReports } = await plan(actor, input);
-      const { change, affected, before } = planned;
+      const { change, affected, before, inUseFrom, newVersion } = planned;
       if (affected.length > 0) {
         const seen = confirmedReports === undefined ? undefined : new Set(confirmedReports);
         const confirmed = confirm === true && (seen === undefined || affected.every((a) => seen.has(a.reportId)));
         if (!confirmed) throw new StatusScaleChangeUnconfirmedError(planned);
       }
-      // A removed status leaves the reports that had it without one (a published report's
-      // revision keeps the status it was published with).
-      await repo.clearReportStatuses(
-        actor.organisationId,
-        change.removed.map((s) => s.id),
-      );
-      await repo.replaceStatuses(actor.organisationId, change.rows);
+      // Saving the same scale again makes no version.
+      if (planned.diff.length === 0) return before;
+      if (newVersion) {
+        // Reports of periods from then on move to the new version's statuses (none, for a removed
+        // status); earlier periods keep the version they had.
+        await repo.addVersion(actor.organisationId, inUseFrom!.startsOn, change.rows, before);
+      } else {
+        // The newest version changes where it stands: a removed status leaves the reports that had
+        // it without one (they are all of its periods; a published report's revision keeps the
+        // status it was published with).
+        await repo.clearReportStatuses(
+          actor.organisationId,
+          change.removed.map((s) => s.id),
+        );
+        const since = versionInForce((await scalesOfOrganisation(actor.organisationId)).versions)?.inUseFrom ?? null;
+        await repo.replaceStatuses(actor.organisationId, change.rows, since);
+      }
       units.current()?.forget(`statuses:${actor.organisationId}`);
-      const after = await repo.listStatuses(actor.organisationId);
+      const after = (await scalesOfOrganisation(actor.organisationId)).at();
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -418,7 +556,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
         entityId: actor.organisationId,
         action: 'update',
         before,
-        after,
+        after: { inUseFrom: inUseFrom?.key ?? null, statuses: after },
       });
       return after;
     },

@@ -294,7 +294,13 @@ function planQueries(db: Kysely<DB>) {
               .leftJoin('status as published_status', (join) =>
                 join
                   .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
-                  .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`),
+                  .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`)
+                  // Keys are unique within a version of the scale: the one in force for the period (ADR 0014).
+                  .on(
+                    sql<boolean>`published_status.in_use_from is not distinct from (select max(v.in_use_from)
+                      from status v where v.organisation_id = progress_report.organisation_id
+                      and v.in_use_from <= reporting_period.starts_on)`,
+                  ),
               )
               .leftJoin('status as live_status', 'live_status.id', 'progress_report.status_id')
               .select((sub) => [

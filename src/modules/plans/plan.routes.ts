@@ -31,7 +31,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       const period = filter.period ? await periods.getByKey(actor, filter.period) : undefined;
       const [items, statuses, themes, periodList] = await Promise.all([
         plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id }),
-        organisations.statusScale(actor),
+        organisations.statusScale(actor, period),
         plans.listThemes(actor),
         periods.list(actor),
       ]);
@@ -114,7 +114,8 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       const priority = await plans.getPriority(request.actor, request.params.code);
       const [list, statuses] = await Promise.all([
         reports.listForPriority(request.actor, priority.code),
-        organisations.statusScale(request.actor),
+        // Its reports are of many periods: each status is found by id in whichever version has it.
+        organisations.statusScales(request.actor).then((scales) => scales.all),
       ]);
       const byId = new Map(statuses.map((s) => [s.id, s]));
       return reply.view('plans/views/priority.njk', {

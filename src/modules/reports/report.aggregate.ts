@@ -154,7 +154,7 @@ export function createReportAggregate({ repo, organisations, loadBundle }: Repor
     ): Promise<WorkflowResult & { report?: Report }> {
       const row = await repo.findRow(priority.id, period.id, true);
       if (!row) throw new ReportNotFoundError(priority.code, period.label);
-      const statuses = await organisations.statusScale(actor);
+      const statuses = await organisations.statusScale(actor, period);
       const before = c.content ? await repo.withContent(row) : empty(row);
 
       let decision: Decision;

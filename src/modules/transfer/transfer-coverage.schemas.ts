@@ -38,6 +38,7 @@ export const MAIN_TABLES: Readonly<Record<string, { carried: readonly string[]; 
       'rated',
       'pattern',
       'approval_role',
+      'in_use_from',
     ],
     leftOut: { organisation_id: ORG },
   },

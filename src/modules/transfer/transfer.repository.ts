@@ -42,6 +42,8 @@ export interface StatusRecord {
   pattern?: 'none' | 'hatched' | 'dotted' | undefined;
   approvalRole?: string | null | undefined;
   position: number;
+  /** The start of the periods its version of the scale is used from; null or absent: the first version. */
+  inUseFrom?: string | null | undefined;
 }
 export interface PersonRecord {
   id: string;
@@ -444,6 +446,7 @@ function transferQueries(db: Kysely<DB>) {
             pattern: r.pattern ?? 'none',
             approval_role: r.approvalRole ?? null,
             position: r.position,
+            in_use_from: r.inUseFrom ?? null,
           })),
         )
         .execute();
@@ -991,6 +994,7 @@ function transferQueries(db: Kysely<DB>) {
           pattern: r.pattern,
           approvalRole: r.approval_role,
           position: r.position,
+          inUseFrom: r.in_use_from === null ? null : String(r.in_use_from),
         })),
         people: people.map((r) => ({
           id: r.id,

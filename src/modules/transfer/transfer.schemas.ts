@@ -234,6 +234,12 @@ const statusRecord = record('Status', {
   pattern: oneOf('Status pattern', PATTERNS).optional(),
   approvalRole: oneOf('Role that approves the status', APPROVAL_ROLES).nullable().optional(),
   position: position('Status position'),
+  /**
+   * The start of the periods the status's version of the scale is used from (ADR 0014): the
+   * statuses with the same date are one version; null or absent (files written before versions)
+   * is the first version.
+   */
+  inUseFrom: date('Status in use from').nullable().optional(),
 });
 
 const personRecord = record('Person', {
@@ -726,20 +732,42 @@ function referenceIssues(file: Raw): FieldIssue[] {
   const employersComplete = typeof organisation.id === 'string' && Array.isArray(file.partners);
 
   const statusIds = ids('status');
-  const statusKeys = registry(
-    (v, first) => `Status key ${quoted(v)} is also used by ${first}: each status needs its own key`,
-  );
-  const statusLabels = registry(
-    (v, first) => `Status label ${quoted(v)} is also used by ${first}: each status needs its own label`,
-    (s) => s.trim().toLowerCase(),
-  );
+  // Keys and labels are unique within a version of the scale (the statuses with the same `inUseFrom`).
+  const versionChecks = new Map<string, { keys: ReturnType<typeof registry>; labels: ReturnType<typeof registry> }>();
   const statuses = items(file.statuses);
+  const versionOf = (s: Record<string, unknown>) => str(s.inUseFrom) ?? '';
   statuses.forEach((s, i) => {
     statusIds(s.id, `statuses[${i}]`, 'id');
-    statusKeys(s.key, `statuses[${i}]`, 'key');
-    statusLabels(s.label, `statuses[${i}]`, 'label');
+    let checks = versionChecks.get(versionOf(s));
+    if (!checks) {
+      checks = {
+        keys: registry((v, first) => `Status key ${quoted(v)} is also used by ${first}: each status needs its own key`),
+        labels: registry(
+          (v, first) => `Status label ${quoted(v)} is also used by ${first}: each status needs its own label`,
+          (x) => x.trim().toLowerCase(),
+        ),
+      };
+      versionChecks.set(versionOf(s), checks);
+    }
+    checks.keys(s.key, `statuses[${i}]`, 'key');
+    checks.labels(s.label, `statuses[${i}]`, 'label');
   });
   const knownStatusKeys = new Set(statuses.map((s) => str(s.key)));
+  /** The keys of the version of the scale in force for a period (by its start), as the file has them. */
+  const statusKeysFor = (period: string): Set<string | undefined> => {
+    let startsOn: string;
+    try {
+      startsOn = parsePeriodKey(period).startsOn;
+    } catch {
+      return knownStatusKeys;
+    }
+    const from =
+      [...versionChecks.keys()]
+        .filter((d) => d === '' || d <= startsOn)
+        .sort()
+        .at(-1) ?? '';
+    return new Set(statuses.filter((s) => versionOf(s) === from).map((s) => str(s.key)));
+  };
 
   const personIds = ids('person');
   const people = items(file.people);
@@ -921,6 +949,16 @@ function referenceIssues(file: Raw): FieldIssue[] {
       add(
         `${at}.status`,
         `There is no status with the key ${quoted(status)} in this file: use the key of one of "statuses", or null`,
+      );
+    } else if (
+      status !== undefined &&
+      period !== undefined &&
+      Array.isArray(file.statuses) &&
+      !statusKeysFor(period).has(status)
+    ) {
+      add(
+        `${at}.status`,
+        `The status ${quoted(status)} is not on the version of the scale used for ${quoted(period)} (the "statuses" whose inUseFrom is the latest on or before the period's start): use one of its keys, or null`,
       );
     }
     items(report.actions).forEach((action, j) => {

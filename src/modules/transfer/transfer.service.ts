@@ -24,6 +24,7 @@ import type {
   MilestoneRecord,
   IndicatorValueRecord,
 } from './transfer.repository.ts';
+import { parsePeriodKey } from '../../domain/period.ts';
 import {
   ORGANISATION_FILE_FORMAT,
   parseOrganisationFile,
@@ -225,6 +226,7 @@ function toFile(
     ).map((p) => ({ ...organisation(p), version: p.version ?? 1 })),
     statuses: sorted(
       s.statuses,
+      (x) => x.inUseFrom ?? '',
       (x) => x.position,
       (x) => x.key,
     ).map((x) => ({
@@ -239,6 +241,8 @@ function toFile(
       pattern: x.pattern ?? 'none',
       approvalRole: (x.approvalRole ?? null) as OrganisationExport['statuses'][number]['approvalRole'],
       position: x.position,
+      // Only on later versions of the scale: the first version's statuses are written as before versions.
+      ...(x.inUseFrom ? { inUseFrom: x.inUseFrom } : {}),
     })),
     people: sorted(
       s.people,
@@ -484,7 +488,19 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
   const priorities = themes.flatMap(({ theme }) => theme.priorities.map((priority) => ({ theme, priority })));
   const priorityIds = new Map(priorities.map(({ priority }) => [priority.code.toLowerCase(), priority.id]));
   const periodIds = new Map(file.periods.map((p) => [p.key, p.id]));
-  const statusIds = new Map(file.statuses.map((st) => [st.key, st.id]));
+  // A report's status key is one of the version of the scale in force for its period (ADR 0014).
+  const scaleVersions = [...new Set(file.statuses.map((st) => st.inUseFrom ?? null))].map((inUseFrom) => ({
+    inUseFrom,
+    ids: new Map(file.statuses.filter((st) => (st.inUseFrom ?? null) === inUseFrom).map((st) => [st.key, st.id])),
+  }));
+  const statusIdFor = (period: string, key: string) => {
+    const startsOn = parsePeriodKey(normalisePeriodKey(period)).startsOn;
+    const version = scaleVersions
+      .filter((v) => v.inUseFrom === null || v.inUseFrom <= startsOn)
+      .sort((a, b) => ((a.inUseFrom ?? '') < (b.inUseFrom ?? '') ? -1 : 1))
+      .at(-1);
+    return must(version?.ids ?? new Map<string, string>(), key, 'status');
+  };
   const actions = file.reports.flatMap((report) => report.actions.map((action) => ({ report, action })));
   const indicators = file.indicators ?? [];
 
@@ -535,7 +551,7 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
           : {}),
         priorityId: must(priorityIds, priority.toLowerCase(), 'priority'),
         periodId: must(periodIds, normalisePeriodKey(period), 'reporting period'),
-        statusId: status === null ? null : must(statusIds, status, 'status'),
+        statusId: status === null ? null : statusIdFor(period, status),
       }),
     ),
     actions: actions.map(({ report, action }) => ({

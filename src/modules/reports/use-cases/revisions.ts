@@ -114,7 +114,8 @@ export function revisionUseCases(
      * workflow step (and, from before steps were audited on their own, whole reports).
      */
     async snapshotDescriber(actor: Actor): Promise<(before: unknown, after: unknown) => FieldChange[]> {
-      const statuses = await organisations.statusScale(actor);
+      // Audited reports are of any period: a status is found by id in whichever version has it.
+      const statuses = (await organisations.statusScales(actor)).all;
       return (before, after) => {
         type Audited = AuditedReport & {
           signOff?: {

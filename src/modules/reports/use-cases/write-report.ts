@@ -74,7 +74,7 @@ export function writeReportUseCases(
     ): Promise<Report> {
       const priority = await mayWrite(actor, code);
       const { period } = await locate(actor, code, periodKey);
-      const scale = await organisations.statusScale(actor);
+      const scale = await organisations.statusScale(actor, period);
       let given = input;
       if (mode === 'patch') {
         const current = await repo.find(priority.id, period.id);
