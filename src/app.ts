@@ -238,7 +238,7 @@ export async function buildApp({ config, db, units, services, pool, logStream }:
   registerMyWorkRoutes(app, services);
   registerDiagnosticRoutes(app, services, config.limits);
   registerEfficiencyRoutes(app, services);
-  registerDiagnosticApi(app, services);
+  registerDiagnosticApi(app, services, config.limits);
   registerEfficiencyApi(app, services);
   registerSharingRoutes(app, services);
   registerClubRoutes(app, services);

@@ -223,6 +223,8 @@ const basePaths = {
     taxonomyNew: '/diagnostic/taxonomies/new',
     show: (id: string) => `/diagnostic/${seg(id)}`,
     edit: (id: string) => `/diagnostic/${seg(id)}/edit`,
+    /** Issue 12: deleting an exercise says what goes with it, and is refused while its programme stands on it. */
+    delete: (id: string) => `/diagnostic/${seg(id)}/delete`,
     template: (id: string) => `/diagnostic/${seg(id)}/template.xlsx`,
     data: (id: string) => `/diagnostic/${seg(id)}/data.xlsx`,
     upload: (id: string) => `/diagnostic/${seg(id)}/upload`,
@@ -261,6 +263,8 @@ const basePaths = {
     caseOptions: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options`,
     caseLines: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/lines`,
     approveCase: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/approve`,
+    /** Issue 12: removing a business case asks first, and is refused while a project is built on it. */
+    deleteCase: (id: string, caseId: string) => `/diagnostic/${seg(id)}/cases/${seg(caseId)}/delete`,
     /** Issue 12: change or delete an option or a cash-flow line of a draft case (delete asks first). */
     editCaseOption: (id: string, caseId: string, optionId: string) =>
       `/diagnostic/${seg(id)}/cases/${seg(caseId)}/options/${seg(optionId)}/edit`,
@@ -384,6 +388,16 @@ const basePaths = {
     agreement: (id: string, itemId: string) => `/api/diagnostic/exercises/${seg(id)}/gain-share/${seg(itemId)}`,
     evaluations: (id: string, itemId: string) =>
       `/api/diagnostic/exercises/${seg(id)}/gain-share/${seg(itemId)}/evaluations`,
+    // Issue 12: what the diagnostic's pages offer beyond the above — a taxonomy version's functions
+    // and processes, the workbook upload (a job to poll) and every download the pages give.
+    taxonomy: (taxonomyId: string) => `/api/diagnostic/taxonomies/${seg(taxonomyId)}`,
+    exerciseUploads: (id: string) => `/api/diagnostic/exercises/${seg(id)}/uploads`,
+    exerciseUpload: (id: string, jobId: string) => `/api/diagnostic/exercises/${seg(id)}/uploads/${seg(jobId)}`,
+    exerciseTemplate: (id: string) => `/api/diagnostic/exercises/${seg(id)}/template.xlsx`,
+    exerciseData: (id: string) => `/api/diagnostic/exercises/${seg(id)}/data.xlsx`,
+    baselineTable: (id: string, table: string) => `/api/diagnostic/exercises/${seg(id)}/baseline/tables/${seg(table)}`,
+    caseDocument: (id: string, itemId: string, format: 'pdf' | 'docx') =>
+      `/api/diagnostic/exercises/${seg(id)}/cases/${seg(itemId)}/business-case.${format}`,
   },
   /** Data-sharing agreements and the priorities shared under them (issue 11), and what others share with us. */
   sharing: {
@@ -609,5 +623,13 @@ export const routes = {
     evaluations: basePaths.api.evaluations(':id', ':itemId'),
     caseOption: basePaths.api.caseOption(':id', ':itemId', ':subId'),
     caseLine: basePaths.api.caseLine(':id', ':itemId', ':subId'),
+    taxonomy: basePaths.api.taxonomy(':taxonomyId'),
+    exerciseUploads: basePaths.api.exerciseUploads(':id'),
+    exerciseUpload: basePaths.api.exerciseUpload(':id', ':jobId'),
+    exerciseTemplate: basePaths.api.exerciseTemplate(':id'),
+    exerciseData: basePaths.api.exerciseData(':id'),
+    baselineTable: basePaths.api.baselineTable(':id', ':table'),
+    casePdf: basePaths.api.caseDocument(':id', ':itemId', 'pdf'),
+    caseDocx: basePaths.api.caseDocument(':id', ':itemId', 'docx'),
   },
 };

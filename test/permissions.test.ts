@@ -30,6 +30,7 @@ import {
   type Scope,
 } from '../src/domain/permissions.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
+import { DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/taxonomy.ts';
 import { permissionsDoc } from '../src/permissions-doc.ts';
 import { registerAccess, type RegisteredRoute } from '../src/platform/http/access.ts';
 import Fastify from 'fastify';
@@ -263,6 +264,13 @@ for (const engine of ENGINES)
       const gainShare = await services.efficiency.gainShare(org, exercise);
       const programme = await services.efficiency.plan(org, exercise);
       const posts = await services.diagnostics.listPosts(org, exercise);
+      // Issue 12: a taxonomy version of the organisation's own, for the API's taxonomy route (the
+      // shipped one is everyone's, so it cannot show the wall).
+      const taxonomy = await services.diagnostics.extendTaxonomy(org, {
+        basedOnId: DEFAULT_TAXONOMY_ID,
+        name: m ? 'Wallbrook taxonomy' : 'Walk taxonomy',
+        functions: [{ code: 'WLK', name: 'Walk function' }],
+      });
       // Issue 12: a big diagnostic upload waiting for its job, for its progress page.
       const uploadJob = await services.jobs.enqueue(
         org,
@@ -384,6 +392,7 @@ for (const engine of ENGINES)
         planMilestone: programme.projects.flatMap((p) => p.milestones)[0]!.id,
         post: posts.posts[0]!.id,
         uploadJob: uploadJob.id,
+        taxonomy,
       });
       return { org, values, tokenIds: new Map() };
     }
@@ -618,6 +627,9 @@ for (const engine of ENGINES)
             break;
           case 'jobId':
             value = v.uploadJob;
+            break;
+          case 'taxonomyId':
+            value = v.taxonomy;
             break;
           case 'subId':
             value = u.includes('/lines/') ? v.caseLine : v.caseOption;

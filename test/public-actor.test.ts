@@ -568,6 +568,8 @@ function concrete(url: string, v: Values): string {
       jobId: '00000000-0000-4000-8000-000000000000',
       // A case's option or line (issue 12): refused before any lookup, so any id will do.
       subId: '00000000-0000-4000-8000-000000000000',
+      // A taxonomy version (issue 12): refused before any lookup, so any id will do.
+      taxonomyId: '00000000-0000-4000-8000-000000000000',
       shareId: v.share,
       figureId: v.figure,
       itemId: item(),

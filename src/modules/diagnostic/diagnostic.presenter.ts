@@ -71,6 +71,7 @@ export function presentExercise(e: Exercise) {
     links: {
       show: paths.diagnostic.show(e.id),
       edit: paths.diagnostic.edit(e.id),
+      delete: paths.diagnostic.delete(e.id),
       template: paths.diagnostic.template(e.id),
       data: paths.diagnostic.data(e.id),
       upload: paths.diagnostic.upload(e.id),

@@ -99,6 +99,16 @@ export interface ExerciseData {
 export type BaselineData = Omit<ExerciseData, 'posts'> & { posts: Post[] };
 
 /** Stored posts as the baseline takes them. */
+/** What of its efficiency programme rests on an exercise (DiagnosticRepository.programmeOf). */
+export interface ExerciseProgramme {
+  benchmarks: number;
+  opportunities: number;
+  cases: number;
+  agreements: number;
+  /** What keeps the exercise: the implementation plan, the savings ledger, gain-share evaluations. */
+  standing: { projects: number; savings: number; evaluations: number };
+}
+
 export function postsOf(records: readonly PostRecord[]): Post[] {
   return records.map((p) => ({
     id: p.code,
@@ -355,6 +365,91 @@ function diagnosticQueries(db: Kysely<DB>) {
         .where('version', '=', version)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+    /**
+     * What of its efficiency programme rests on an exercise, for its deletion: the records that
+     * would go with it, and (`standing`) the plan, ledger and gain-share history that keeps it.
+     */
+    async programmeOf(organisationId: string, exerciseId: string): Promise<ExerciseProgramme> {
+      const count = async (
+        table:
+          | 'benchmark_set'
+          | 'opportunity'
+          | 'business_case'
+          | 'gain_share_agreement'
+          | 'implementation_project'
+          | 'savings_entry',
+      ) =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('organisation_id', '=', organisationId)
+              .where('exercise_id', '=', exerciseId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const evaluations = Number(
+        (
+          await db
+            .selectFrom('gain_share_evaluation as v')
+            .innerJoin('gain_share_agreement as a', 'a.id', 'v.agreement_id')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('a.organisation_id', '=', organisationId)
+            .where('a.exercise_id', '=', exerciseId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      const [benchmarks, opportunities, cases, agreements, projects, savings] = await Promise.all([
+        count('benchmark_set'),
+        count('opportunity'),
+        count('business_case'),
+        count('gain_share_agreement'),
+        count('implementation_project'),
+        count('savings_entry'),
+      ]);
+      return { benchmarks, opportunities, cases, agreements, standing: { projects, savings, evaluations } };
+    },
+    /**
+     * Deletes an exercise read at `version` with its data and programme (by the foreign keys'
+     * cascades), unless a project, a saving or a gain-share evaluation has been recorded for it
+     * since: checked in the statement itself, whatever the caller checked before.
+     */
+    async deleteExercise(organisationId: string, id: string, version: number): Promise<boolean> {
+      const r = await db
+        .deleteFrom('diagnostic_exercise')
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where((eb) =>
+          eb.and([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('implementation_project')
+                  .select('id')
+                  .whereRef('exercise_id', '=', 'diagnostic_exercise.id'),
+              ),
+            ),
+            eb.not(
+              eb.exists(
+                eb.selectFrom('savings_entry').select('id').whereRef('exercise_id', '=', 'diagnostic_exercise.id'),
+              ),
+            ),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('gain_share_evaluation as v')
+                  .innerJoin('gain_share_agreement as a', 'a.id', 'v.agreement_id')
+                  .select('v.id')
+                  .whereRef('a.exercise_id', '=', 'diagnostic_exercise.id'),
+              ),
+            ),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
     },
     /** Bumps the exercise's version whatever it is (one of its posts changed). */
     async bumpExercise(organisationId: string, id: string): Promise<void> {

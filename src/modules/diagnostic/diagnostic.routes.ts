@@ -97,14 +97,19 @@ export function registerDiagnosticRoutes(
     };
   }
 
-  app.get(paths.diagnostic.list, { config: { permission: 'diagnostic.read' } }, async (request, reply) => {
-    const exercises = await diagnostics.listExercises(request.actor);
-    return reply.view('diagnostic/views/list.njk', {
-      pageTitle: 'Efficiency diagnostic',
-      section: 'diagnostic',
-      exercises: exercises.map(presentExerciseRow),
-    });
-  });
+  app.get(
+    paths.diagnostic.list,
+    { config: { permission: 'diagnostic.read' } },
+    async (request: FastifyRequest<{ Querystring: { deleted?: string } }>, reply) => {
+      const exercises = await diagnostics.listExercises(request.actor);
+      return reply.view('diagnostic/views/list.njk', {
+        pageTitle: 'Efficiency diagnostic',
+        section: 'diagnostic',
+        exercises: exercises.map(presentExerciseRow),
+        flash: request.query.deleted === '1' ? 'The exercise has been deleted.' : undefined,
+      });
+    },
+  );
   async function taxonomyForm(request: FastifyRequest, values: Record<string, any>, errors?: ErrorView) {
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     return {
@@ -190,6 +195,46 @@ export function registerDiagnosticRoutes(
         () => diagnostics.updateExercise(request.actor, id, body),
         () => paths.diagnostic.show(id),
         async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
+      );
+    },
+  );
+
+  // Deleting an exercise: a page that lists everything that goes with it (or why it cannot go), then its form.
+  async function deletePage(request: IdReq, errors?: ErrorView) {
+    const d = await diagnostics.exerciseDeletion(request.actor, request.params.id);
+    const e = presentExercise(d.exercise);
+    return {
+      template: 'diagnostic/views/exercise-delete.njk',
+      pageTitle: d.refusal ? 'The exercise cannot be deleted' : 'Delete the exercise',
+      section: 'diagnostic',
+      backLink: { href: e.links.show, text: e.name },
+      exercise: e,
+      version: d.exercise.version,
+      refusal: d.refusal,
+      removes: d.removes,
+      dataHref: e.links.data,
+      formAction: paths.diagnostic.delete(d.exercise.id),
+      errors,
+    };
+  }
+  app.get(
+    paths.diagnostic.delete(':id'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: IdReq, reply) => {
+      const { template, ...ctx } = await deletePage(request);
+      return reply.view(template, ctx);
+    },
+  );
+  app.post(
+    paths.diagnostic.delete(':id'),
+    { config: { permission: 'diagnostic.edit' } },
+    async (request: IdReq, reply) => {
+      const body = formBody(request);
+      return submitForm(
+        reply,
+        () => diagnostics.deleteExercise(request.actor, request.params.id, body),
+        () => `${paths.diagnostic.list}?deleted=1`,
+        (errors) => deletePage(request, errors),
       );
     },
   );

@@ -101,3 +101,37 @@ export type PostInput = z.output<typeof postInput>;
 
 /** "40", "40%", "12.5" → basis points; undefined when not a percentage to two places. */
 export const percentToBasisPoints = (text: string) => parsePercent(text);
+
+/** A code of a function or process as the taxonomy form takes it: capitals, digits and hyphens. */
+const taxonomyCode = (label: string) =>
+  z.preprocess(
+    clean,
+    z.string({ error: `Enter ${label}` }).regex(/^[A-Z][A-Z0-9-]{0,19}$/, {
+      error: `Enter ${label} in capitals, at most 20 letters, digits and hyphens, like FLT-MNT`,
+    }),
+  );
+
+/**
+ * Extending a taxonomy version through the API (the page takes the same as lines of text): the
+ * base version, a name, and the functions and processes to add, each named by its place on error.
+ */
+export const taxonomyExtensionInput = z.object({
+  basedOnId: uuid('the taxonomy to extend'),
+  name: requiredText('a name for the new taxonomy version', 200),
+  functions: z
+    .array(z.object({ code: taxonomyCode('the function’s code'), name: requiredText('the function’s name', 200) }))
+    .default([]),
+  processes: z
+    .array(
+      z.object({
+        code: taxonomyCode('the process’s code'),
+        name: requiredText('the process’s name', 200),
+        functionCode: taxonomyCode('the code of the process’s function'),
+        type: z.enum(['T', 'P', 'S'], {
+          error: 'Choose the process’s type: T (transactional), P (professional) or S (strategic)',
+        }),
+        volumeDriver: optionalText('the volume driver', 100).optional(),
+      }),
+    )
+    .default([]),
+});

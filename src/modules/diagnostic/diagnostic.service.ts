@@ -47,7 +47,13 @@ import {
   postsOf,
 } from './diagnostic.repository.ts';
 import { DEMO_DATA, DEMO_EXERCISE } from './diagnostic-demo.ts';
-import { exerciseInput, exerciseVersion, postInput, percentToBasisPoints } from './diagnostic.schemas.ts';
+import {
+  exerciseInput,
+  exerciseVersion,
+  postInput,
+  percentToBasisPoints,
+  taxonomyExtensionInput,
+} from './diagnostic.schemas.ts';
 import {
   CSV_SHEETS,
   SHEETS,
@@ -206,6 +212,17 @@ export interface UploadStatus {
   /** When it failed: what the job said, then each problem with the file, one per line. */
   summary: string | undefined;
   problems: string[];
+}
+
+/** What deleting an exercise removes, or why it cannot be deleted (DiagnosticService.exerciseDeletion). */
+export interface ExerciseDeletion {
+  exercise: Exercise;
+  /** Why it cannot be deleted; undefined when it can. */
+  refusal: string | undefined;
+  /** What goes with it, one line each, as the confirmation page lists it. */
+  removes: string[];
+  /** The same as numbers, as the audit trail and the API give them. */
+  counts: Record<string, number>;
 }
 
 /** Posts on one page of the posts list. */
@@ -683,6 +700,25 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       }
     },
 
+    /** The API's extension of a taxonomy: the form's rules, its functions and processes as lists. */
+    async extendTaxonomyFromApi(actor: Actor, body: unknown): Promise<string> {
+      authorize(actor, 'diagnostic.edit');
+      const v = parseWith(taxonomyExtensionInput, body);
+      if (v.functions.length + v.processes.length === 0)
+        throw ValidationError.single('processes', 'Add at least one function or process');
+      try {
+        return await this.extendTaxonomy(actor, {
+          basedOnId: v.basedOnId,
+          name: v.name,
+          functions: v.functions,
+          processes: v.processes.map(({ volumeDriver, ...p }) => ({ ...p, ...(volumeDriver ? { volumeDriver } : {}) })),
+        });
+      } catch (e) {
+        if (e instanceof NotFoundError) throw ValidationError.single('basedOnId', 'Select the taxonomy to extend');
+        throw e;
+      }
+    },
+
     async listExercises(actor: Actor): Promise<ExerciseSummary[]> {
       authorize(actor, 'diagnostic.read');
       const records = await repo.listExercises(actor.organisationId);
@@ -750,6 +786,74 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       });
     },
 
+    /**
+     * The exercise and what deleting it removes (its data and the programme built on it), or why
+     * it cannot be deleted: a project of the implementation plan, a saving in the ledger or a
+     * gain-share evaluation is the programme's record of what was done, and keeps the exercise.
+     */
+    async exerciseDeletion(actor: Actor, id: string): Promise<ExerciseDeletion> {
+      authorize(actor, 'diagnostic.edit');
+      const exercise = await getExercise(actor, id);
+      const [data, programme] = await Promise.all([repo.countData(id), repo.programmeOf(actor.organisationId, id)]);
+      const n = (count: number, one: string, many = `${one}s`) =>
+        `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
+      const { projects, savings, evaluations } = programme.standing;
+      const standing = [
+        ...(projects ? [`${n(projects, 'project')} of the implementation plan`] : []),
+        ...(savings ? [`${n(savings, 'saving')} in the savings ledger`] : []),
+        ...(evaluations ? [`${n(evaluations, 'gain-share evaluation')}`] : []),
+      ];
+      const refusal = standing.length
+        ? `${standing.join(', ').replace(/, ([^,]*)$/, ' and $1')} ${projects + savings + evaluations === 1 ? 'rests' : 'rest'} on this exercise: the programme’s record of what was done is kept, so the exercise cannot be deleted`
+        : undefined;
+      return {
+        exercise,
+        refusal,
+        removes: [
+          n(data.units, 'org unit'),
+          `${n(data.posts, 'post')} with ${n(data.allocations, 'activity allocation')}`,
+          n(data.nonPay, 'line of non-pay cost', 'lines of non-pay cost'),
+          `volumes for ${n(data.volumes, 'process', 'processes')}`,
+          n(programme.benchmarks, 'benchmark set'),
+          n(programme.opportunities, 'savings opportunity', 'savings opportunities'),
+          `${n(programme.cases, 'business case')} with their options and cash flows`,
+          n(programme.agreements, 'gain-share agreement'),
+        ],
+        counts: {
+          ...data,
+          ...programme.standing,
+          benchmarks: programme.benchmarks,
+          opportunities: programme.opportunities,
+          cases: programme.cases,
+          agreements: programme.agreements,
+        },
+      };
+    },
+
+    /** Deletes an exercise read at `version`, with everything `exerciseDeletion` said it removes. */
+    async deleteExercise(actor: Actor, id: string, body: unknown): Promise<ExerciseDeletion> {
+      authorize(actor, 'diagnostic.edit');
+      const { version } = parseWith(exerciseVersion, body);
+      const deletion = await this.exerciseDeletion(actor, id);
+      if (deletion.refusal) throw ValidationError.single('exercise', deletion.refusal);
+      if (!(await repo.deleteExercise(actor.organisationId, id, version)))
+        throw new ConflictError(
+          'DIAGNOSTIC_EXERCISE_CHANGED',
+          'Someone else changed this exercise while you were looking at it: reload the page to see what it holds now',
+        );
+      baselineCache.delete(id);
+      const { taxonomy: _t, ...exercise } = deletion.exercise;
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_exercise',
+        entityId: id,
+        action: 'delete',
+        before: { ...exercise, removed: deletion.counts },
+      });
+      return deletion;
+    },
+
     /** The exercise's data (or an empty template) as the workbook organisations fill in. */
     async workbook(
       actor: Actor,
@@ -779,6 +883,8 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       actor: Actor,
       id: string,
       input: { file: { filename: string; data: Buffer } | undefined; sheet?: string; version?: string },
+      /** `background`: run it as a job whatever its size (the API's uploads: one answer, a job to poll). */
+      options: { background?: boolean } = {},
     ): Promise<UploadResult | QueuedUpload> {
       authorize(actor, 'diagnostic.edit');
       const exercise = await getExercise(actor, id);
@@ -788,7 +894,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       if (input.file.data.length > limits.diagnosticUploadBytes) throw tooLarge(limits.diagnosticUploadBytes);
       if (!isXlsx(input.file.data) && !(input.sheet && CSV_SHEETS[input.sheet]))
         throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
-      if (jobs && input.file.data.length > limits.diagnosticBackgroundBytes) {
+      if (jobs && (options.background || input.file.data.length > limits.diagnosticBackgroundBytes)) {
         // A big file: checked and written by a job, with a progress page, so the request returns
         // at once. The file waits in the database (any instance's worker can read it); the job
         // and the file exist only once this unit of work commits. A page already stale is refused

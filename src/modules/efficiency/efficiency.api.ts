@@ -37,10 +37,14 @@ import {
   projectUpdateInput,
 } from './programme-changes.schemas.ts';
 import type { ExerciseSummary } from './efficiency.service.ts';
+import { presentBusinessCase } from './efficiency.presenter.ts';
+import { renderBusinessCasePdf } from '../../render/business-case-pdf.ts';
+import { renderBusinessCaseDocx } from '../../render/business-case-docx.ts';
 
 type Req = FastifyRequest<{ Params: { id: string; itemId: string; subId: string } }>;
 
 const TAG = 'Efficiency programme';
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 /** What an answer says of its exercise (the taxonomy is at GET /api/diagnostic/exercises/{id}). */
 const exerciseRef = (ex: ExerciseSummary) => ({ id: ex.id, name: ex.name, financialYear: ex.financialYear });
 /** The opportunity as the forms take it, without the form's own "work it out" button. */
@@ -352,6 +356,76 @@ export function registerEfficiencyApi(app: FastifyInstance, services: Services):
     async (request: Req) => {
       await efficiency.approveCase(request.actor, request.params.id, request.params.itemId, request.body);
       return caseOf(request, request.params.itemId);
+    },
+  );
+  op(
+    app,
+    {
+      method: 'DELETE',
+      url: R.case,
+      permission: 'diagnostic.edit',
+      summary:
+        'Delete a business case with its options and cash-flow lines (send `version`); refused (422) while a project of the implementation plan is built on it',
+      tag: TAG,
+      body: deleteInput,
+      success: { status: 200, description: 'The business case deleted' },
+    },
+    async (request: Req) => {
+      const { options: _o, ...deleted } = await efficiency.deleteCase(
+        request.actor,
+        request.params.id,
+        request.params.itemId,
+        request.body,
+      );
+      return deleted;
+    },
+  );
+  // The business case as the page downloads it: the same view rendered the same way.
+  const caseDocument = async (request: Req) => {
+    const {
+      exercise,
+      case: c,
+      opportunity,
+    } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId);
+    return { view: presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity), id: c.id };
+  };
+  op(
+    app,
+    {
+      method: 'GET',
+      url: R.casePdf,
+      permission: 'diagnostic.read',
+      summary:
+        'The business case as PDF, as the page downloads it: the five cases, each option’s cash flows and appraisal',
+      tag: TAG,
+      produces: ['application/pdf'],
+      success: { status: 200, description: 'The business case (PDF)' },
+    },
+    async (request: Req, reply) => {
+      const { view, id } = await caseDocument(request);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="business-case-${id.slice(0, 8)}.pdf"`)
+        .send(await renderBusinessCasePdf(view));
+    },
+  );
+  op(
+    app,
+    {
+      method: 'GET',
+      url: R.caseDocx,
+      permission: 'diagnostic.read',
+      summary: 'The business case as Word (.docx), as the page downloads it',
+      tag: TAG,
+      produces: [DOCX],
+      success: { status: 200, description: 'The business case (Word)' },
+    },
+    async (request: Req, reply) => {
+      const { view, id } = await caseDocument(request);
+      return reply
+        .type(DOCX)
+        .header('content-disposition', `attachment; filename="business-case-${id.slice(0, 8)}.docx"`)
+        .send(await renderBusinessCaseDocx(view));
     },
   );
   op(

@@ -76,6 +76,7 @@ const FLASH: Record<string, string> = {
   opportunity: 'The opportunity has been saved.',
   'opportunity-deleted': 'The opportunity has been deleted.',
   'benchmark-deleted': 'The benchmark has been deleted.',
+  'case-deleted': 'The business case has been deleted.',
   case: 'The business case has been saved.',
   option: 'The option has been added.',
   line: 'The line has been added.',

@@ -1,4 +1,4 @@
-// Pages that remove savings opportunities and benchmark sets (issue 12): a confirmation page that
+// Pages that remove savings opportunities, benchmark sets and business cases (issue 12): a confirmation page that
 // says what goes (or, when something rests on the record, why it cannot go), and its form carrying
 // the version it was read at. Thin: parse, call the service, present.
 
@@ -41,6 +41,42 @@ export function registerOpportunityChangeRoutes(app: FastifyInstance, services: 
       () => efficiency.deleteOpportunity(request.actor, id, itemId, formBody(request)),
       () => `${P.opportunities(id)}?saved=opportunity-deleted`,
       (errors) => opportunityPage(request, errors),
+    );
+  });
+
+  async function casePage(request: Req, errors?: ErrorView) {
+    const d = await efficiency.caseDeletion(request.actor, request.params.id, request.params.itemId);
+    const c = d.case;
+    const lines = c.options.reduce((n, o) => n + o.lines.length, 0);
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    return {
+      template: 'efficiency/views/case-delete.njk',
+      pageTitle: d.refusal ? 'The business case cannot be deleted' : 'Delete a business case',
+      section: 'diagnostic',
+      exercise: d.exercise,
+      backLink: { href: P.case(d.exercise.id, c.id), text: c.title },
+      item: c,
+      refusal: d.refusal,
+      whatGoes:
+        `Its five cases, its ${plural(c.options.length, 'option', 'options')} and their ${plural(lines, 'cost and benefit line', 'cost and benefit lines')} go with it${c.status === 'approved' ? ', and the record of its approval' : ''}. ${c.opportunityId ? 'The opportunity it was for stays.' : ''} No project of the implementation plan is built on it.`.replace(
+          / {2,}/g,
+          ' ',
+        ),
+      errors,
+      formAction: P.deleteCase(d.exercise.id, c.id),
+    };
+  }
+  app.get(P.deleteCase(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { template, ...ctx } = await casePage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(P.deleteCase(':id', ':itemId'), edit, async (request: Req, reply) => {
+    const { id, itemId } = request.params;
+    return submitForm(
+      reply,
+      () => efficiency.deleteCase(request.actor, id, itemId, formBody(request)),
+      () => `${P.cases(id)}?saved=case-deleted`,
+      (errors) => casePage(request, errors),
     );
   });
 

@@ -1,14 +1,20 @@
-// Removing savings opportunities and benchmark sets (issue 12). A removal is refused, saying what
-// rests on the record, while a business case or a ledger entry is for the opportunity (its
-// history would lose its subject) or an opportunity was worked out from the benchmark (its
-// working would lose its source): the officer changes or removes those first. Otherwise the
+// Removing savings opportunities, benchmark sets and business cases (issue 12). A removal is
+// refused, saying what rests on the record, while a business case or a ledger entry is for the
+// opportunity (its history would lose its subject), an opportunity was worked out from the
+// benchmark (its working would lose its source) or a project of the implementation plan is built
+// on the case (the plan would lose its mandate): the officer changes or removes those first. Otherwise the
 // record goes with one audit event, checked against the version it was read at.
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { BenchmarkRecord, EfficiencyRepository, OpportunityRecord } from './efficiency.repository.ts';
+import type {
+  BenchmarkRecord,
+  BusinessCaseRecord,
+  EfficiencyRepository,
+  OpportunityRecord,
+} from './efficiency.repository.ts';
 import type { ExerciseSummary } from './efficiency.service.ts';
 import { deleteInput } from './programme-changes.schemas.ts';
 
@@ -65,6 +71,34 @@ export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeD
         throw new StaleVersionError('opportunity');
       await audit(actor, 'opportunity', id, opportunity);
       return opportunity;
+    },
+    /** The business case and why it cannot be deleted, if it cannot: the confirmation page says either. */
+    async caseDeletion(
+      actor: Actor,
+      exerciseId: string,
+      id: string,
+    ): Promise<{ exercise: ExerciseSummary; case: BusinessCaseRecord; refusal: string | undefined }> {
+      authorize(actor, 'diagnostic.edit');
+      const ex = await exercise(actor, exerciseId);
+      const found = isUuid(id)
+        ? (await repo.listCases(actor.organisationId, ex.id)).find((c) => c.id === id)
+        : undefined;
+      if (!found) throw notFound('business case');
+      const projects = await repo.caseUses(actor.organisationId, id);
+      const refusal = projects.length
+        ? `The implementation plan’s project${projects.length === 1 ? '' : 's'} ${quoted(projects)} ${projects.length === 1 ? 'is' : 'are'} built on this business case: delete ${projects.length === 1 ? 'it' : 'them'} first, so the plan keeps its mandate`
+        : undefined;
+      return { exercise: ex, case: found, refusal };
+    },
+    /** Deletes a business case with its options and cash-flow lines, unless a project stands on it. */
+    async deleteCase(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<BusinessCaseRecord> {
+      const { version } = parseWith(deleteInput, body);
+      const { case: found, refusal } = await useCases.caseDeletion(actor, exerciseId, id);
+      if (refusal) throw ValidationError.single('case', refusal);
+      if (!(await repo.deleteUnusedCase(actor.organisationId, id, version)))
+        throw new StaleVersionError('business case');
+      await audit(actor, 'business_case', id, found);
+      return found;
     },
     async benchmarkDeletion(
       actor: Actor,

@@ -228,6 +228,14 @@ export const MAIN_TABLES: Readonly<Record<string, { carried: readonly string[]; 
     carried: ['user_id', 'person_id', 'roles', 'created_at'],
     leftOut: { organisation_id: ORG },
   },
+  // The names the organisation gave its indicator spreadsheets' columns (import-header-transfer.schemas.ts).
+  indicator_import_header: {
+    carried: ['header', 'shown', 'column_key', 'updated_by', 'updated_at'],
+    leftOut: {
+      organisation_id: ORG,
+      id: 'a surrogate key nothing refers to: a mapping is its header, unique in the organisation',
+    },
+  },
 };
 
 /** Tables with rows of an organisation that the file does not carry at all, and why. */
@@ -236,7 +244,8 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   api_token: 'a credential: API tokens never leave their deployment',
   security_event: "the deployment's security log, about accounts rather than the organisation's work",
   job: "the deployment's work queue: transient, and its results are the rows the file carries",
-  stored_file: 'not carried yet (issue 14, a known gap): files made by jobs (board packs) are made again on demand',
+  stored_file:
+    'files belong to the jobs of the queue, which is not carried: a board pack is made again on demand, and a diagnostic upload waiting for its job is useless without it (its job would discard it); the data an upload brought is carried with its exercise',
   reminder_sent:
     'not carried (a known gap): the record of reminder e-mails this deployment sent; the target may send a due reminder again',
   sharing_agreement:
@@ -249,6 +258,4 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   benchmark_club: 'crosses organisations: a club and its members belong to the deployment',
   club_member: 'crosses organisations: a club’s membership',
   club_figure: 'crosses organisations: figures contributed to a club, read only as its statistics',
-  indicator_import_header:
-    'not carried yet (a known gap): the names the organisation gave its spreadsheets’ columns; an officer maps them again on the first import',
 };

@@ -12,6 +12,7 @@ import type { IsoDate } from '../../domain/dates.ts';
 import type { UnitKind } from '../../domain/indicators/indicator.ts';
 import { createProgrammeTransferRepository } from './programme-transfer.repository.ts';
 import { createAccountTransferRepository, createAuditTransferRepository } from './account-transfer.repository.ts';
+import { createImportHeaderTransferRepository } from './import-header-transfer.repository.ts';
 
 /** An instant as ISO 8601 in UTC with microseconds, e.g. `2009-10-22T09:30:00.123456Z`. */
 export type IsoTimestamp = string;
@@ -1272,6 +1273,8 @@ function transferQueries(db: Kysely<DB>) {
     accounts: createAccountTransferRepository(db),
     /** The organisation's audit trail, read and appended to. */
     trail: createAuditTransferRepository(db),
+    /** The organisation's remembered indicator-import headers (import-header-transfer.repository.ts). */
+    importHeaders: createImportHeaderTransferRepository(db),
   };
 }
 

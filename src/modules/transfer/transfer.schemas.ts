@@ -8,8 +8,8 @@
 // older files still import: a milestone's `progress` (none), the top-level `indicators` (none),
 // a report's `graphs` (none), the top-level `risks` (none), a report's `citedRisks` (none), the
 // edit counters `version` of the organisation, a partner and a person and a milestone's
-// `progressVersion` (1), and the top-level `diagnostic`, `efficiency`, `accounts` and
-// `auditTrail` (none).
+// `progressVersion` (1), and the top-level `diagnostic`, `efficiency`, `accounts`, `auditTrail`
+// and `indicatorImportHeaders` (none).
 //
 // `diagnostic` holds the efficiency diagnostic: `shippedTaxonomies` (the taxonomy versions Amber
 // ships that the exercises use, by id and name: shared reference data, never copied; an import
@@ -25,9 +25,11 @@
 // each is; a password hash only in a file exported with --include-password-hashes
 // (account-transfer.schemas.ts says what an import does with an account the target already has).
 // `auditTrail` holds the organisation's audit events, oldest first (audit-transfer.schemas.ts says
-// how an import appends them). Never in the file: sessions, one-time links, API tokens, the
-// deployment's operator power, and (not yet) stored files — transfer-coverage.schemas.ts lists
-// every table and column left out, with the reason.
+// how an import appends them). `indicatorImportHeaders` holds the names the organisation gave its
+// indicator spreadsheets' columns (import-header-transfer.schemas.ts). Never in the file:
+// sessions, one-time links, API tokens, the deployment's operator power, and the job queue with
+// the files its jobs hold — transfer-coverage.schemas.ts lists every table and column left out,
+// with the reason.
 //
 // Indicators carry their values as whole numbers in the indicator's scaled units, exactly as
 // stored: the value times 10^decimalPlaces (95.5% at 1 decimal place is 955; money is in pence,
@@ -79,6 +81,7 @@ import type { IndicatorTable } from '../../schema.ts';
 import { SHIPPED_CODES, diagnosticSection, efficiencySection, programmeIssues } from './programme-transfer.schemas.ts';
 import { accountRecord, accountIssues } from './account-transfer.schemas.ts';
 import { auditEventRecord } from './audit-transfer.schemas.ts';
+import { importHeaderRecord, importHeaderIssues } from './import-header-transfer.schemas.ts';
 
 export const ORGANISATION_FILE_FORMAT = 'amber.organisation.v1';
 
@@ -638,6 +641,8 @@ export const organisationFile = record('The file', {
   accounts: list('accounts', accountRecord).optional(),
   /** Optional: files written before the audit trail travelled have none (audit-transfer.schemas.ts). */
   auditTrail: list('audit events', auditEventRecord).optional(),
+  /** Optional: files written before they travelled have none (import-header-transfer.schemas.ts). */
+  indicatorImportHeaders: list('indicator import headers', importHeaderRecord).optional(),
 });
 
 export type OrganisationFile = z.output<typeof organisationFile>;
@@ -1234,6 +1239,7 @@ export function parseOrganisationFile(input: unknown): OrganisationFile {
     ...referenceIssues(input),
     ...programmeIssues(input, programmeContext(input)),
     ...accountIssues(input.accounts, Array.isArray(input.people) ? programmeContext(input).people : undefined),
+    ...importHeaderIssues(input.indicatorImportHeaders),
   ];
   const seen = new Set<string>();
   const unique = all.filter((i) => (seen.has(i.field) ? false : (seen.add(i.field), true)));

@@ -1,8 +1,8 @@
 // Organisation transfer: one organisation with everything it stores (its partners, status scale,
 // people, periods, plans, themes, priorities, performance indicators with their values and
 // overrides, risks, reports with their actions, milestones, sign-offs, graphs and cited risks,
-// its efficiency diagnostic and programme (programme-transfer.ts), its members' accounts and its
-// audit trail) exported to one JSON file and imported back without loss (the import appends its
+// its efficiency diagnostic and programme (programme-transfer.ts), its members' accounts, its
+// audit trail and the names it gave its indicator spreadsheets' columns) exported to one JSON file and imported back without loss (the import appends its
 // own event to the trail, so a second export has that one event more). The file's format is described in
 // transfer.schemas.ts.
 //
@@ -37,6 +37,7 @@ import {
 import { asIdInUse } from './transfer.repository.ts';
 import type { AccountRow, AuditRow } from './account-transfer.repository.ts';
 import { auditEventKey } from './audit-transfer.schemas.ts';
+import type { ImportHeaderRecord } from './import-header-transfer.schemas.ts';
 import {
   readProgramme,
   programmeRows,
@@ -49,10 +50,18 @@ import {
 /** A file as an export writes it: the fields an import does without (for older files) are always there. */
 export type OrganisationExport = Omit<
   OrganisationFile,
-  'indicators' | 'risks' | 'reports' | 'diagnostic' | 'efficiency' | 'accounts' | 'auditTrail'
+  | 'indicators'
+  | 'risks'
+  | 'reports'
+  | 'diagnostic'
+  | 'efficiency'
+  | 'accounts'
+  | 'auditTrail'
+  | 'indicatorImportHeaders'
 > & {
   accounts: AccountRow[];
   auditTrail: AuditRow[];
+  indicatorImportHeaders: ImportHeaderRecord[];
   indicators: OrganisationFileIndicator[];
   risks: OrganisationFileRisk[];
   reports: (Omit<OrganisationFileReport, 'graphs' | 'citedRisks'> & { graphs: string[]; citedRisks: string[] })[];
@@ -178,6 +187,7 @@ function toFile(
   programme: ProgrammeSections,
   accounts: AccountRow[],
   auditTrail: AuditRow[],
+  importHeaders: ImportHeaderRecord[],
   exportedAt: Date,
 ): OrganisationExport {
   const organisation = ({ id, name, shortName, kind, createdAt }: OrganisationRecord) => ({
@@ -478,6 +488,8 @@ function toFile(
     ),
     // Oldest first, as written (events of one moment in the order they were written).
     auditTrail,
+    // By header, as the repository sorts them.
+    indicatorImportHeaders: importHeaders,
   };
 }
 
@@ -638,6 +650,7 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
         await readProgramme(repo.programme, organisationId),
         await repo.accounts.readMembers(organisationId, options.passwordHashes === true),
         await repo.trail.read(organisationId),
+        await repo.importHeaders.read(organisationId),
         new Date(),
       );
     },
@@ -680,7 +693,8 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
         if (existing.managedById !== null) throw new OrganisationIsPartnerError(existing, 'replaced');
         // The programme first: its projects and savings hold on to cases and opportunities.
         const programmeReplaced = await deleteProgramme(repo.programme, organisationId);
-        replaced = { ...(await repo.deleteOrganisation(organisationId)), ...programmeReplaced };
+        const importHeaders = await repo.importHeaders.delete(organisationId);
+        replaced = { ...(await repo.deleteOrganisation(organisationId)), ...programmeReplaced, importHeaders };
       }
       const counts: Record<string, number> = { ...(await repo.insertOrganisation(snapshot)) };
       if (carriesProgramme) {
@@ -704,6 +718,10 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
           fresh.map((e) => ({ ...e, before: e.before ?? null, after: e.after ?? null })),
         );
         counts.auditEvents = fresh.length;
+      }
+      if (file.indicatorImportHeaders !== undefined) {
+        await repo.importHeaders.insert(organisationId, file.indicatorImportHeaders);
+        counts.importHeaders = file.indicatorImportHeaders.length;
       }
       // Replacing the home organisation keeps it the home; an import into an empty deployment makes it the home.
       await organisations.adoptAsHomeIfNone(organisationId);

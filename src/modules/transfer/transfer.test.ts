@@ -626,6 +626,7 @@ describeOnEachEngine('Organisation transfer', (t) => {
     delete older.efficiency;
     delete older.accounts; // written before accounts travelled
     delete older.auditTrail; // and before the audit trail did
+    delete older.indicatorImportHeaders; // and before the indicator imports' remembered headers did
     for (const report of older.reports) {
       delete report.graphs;
       delete report.citedRisks;

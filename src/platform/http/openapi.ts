@@ -30,6 +30,13 @@ interface Operation {
   versioned?: boolean;
   /** Status → description of the success response. */
   success: { status: number; description: string };
+  /** A download: the media types of the file the success response is (rather than JSON). */
+  produces?: readonly string[];
+  /**
+   * An upload sent as multipart/form-data (the route reads it with readUpload): the file part's
+   * description and the other fields', by name. The body schema (`body`) is then not used.
+   */
+  multipart?: { file: string; fields: Record<string, string> };
 }
 
 const operations: Operation[] = [];
@@ -42,6 +49,7 @@ const isVersioned = (op: Operation) =>
  * field of the body (the whole resource). What else is required, the service's schema says.
  */
 function bodyShape(op: Operation): { properties: string[]; required: string[] } {
+  if (op.multipart) return { properties: ['file', ...Object.keys(op.multipart.fields)], required: [] };
   const schema = op.body
     ? (z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> })
     : {};
@@ -110,6 +118,28 @@ const problem = {
   required: ['title', 'status', 'code', 'detail'],
 };
 
+/** An upload's request body: the file part and the form's other fields. */
+function multipartBody(upload: NonNullable<Operation['multipart']>) {
+  const fields = Object.entries(upload.fields).map(
+    ([name, description]): [string, { type: string; description: string }] => [name, { type: 'string', description }],
+  );
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: {
+            file: { type: 'string', format: 'binary', description: upload.file },
+            ...Object.fromEntries(fields),
+          },
+          required: ['file'],
+        },
+      },
+    },
+  };
+}
+
 export function openApiDocument(): Record<string, unknown> {
   const pathsObject: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
@@ -153,11 +183,19 @@ export function openApiDocument(): Record<string, unknown> {
       summary: op.summary,
       tags: [op.tag],
       ...(params.length > 0 ? { parameters: params } : {}),
-      ...(body ? { requestBody: body } : {}),
+      ...(op.multipart ? { requestBody: multipartBody(op.multipart) } : body ? { requestBody: body } : {}),
       responses: {
         [op.success.status]: {
           description: op.success.description,
-          ...(op.success.status === 204 ? {} : { content: { 'application/json': { schema: {} } } }),
+          ...(op.success.status === 204
+            ? {}
+            : op.produces
+              ? {
+                  content: Object.fromEntries(
+                    op.produces.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+                  ),
+                }
+              : { content: { 'application/json': { schema: {} } } }),
         },
         ...(op.method !== 'GET' || op.url.includes(':')
           ? {
@@ -167,7 +205,7 @@ export function openApiDocument(): Record<string, unknown> {
               },
             }
           : {}),
-        ...(op.body
+        ...(op.body || op.multipart
           ? {
               409: {
                 description: 'Someone else changed it first (stale version)',
