@@ -59,7 +59,23 @@ describe('the pages of many organisations, sharing and clubs pass axe', { timeou
     await visit(page, '/o/leeds/sharing/agreements/new', 'the agreement form');
     await visit(page, `/o/leeds/sharing/agreements/${agreement!.id}/shares/new`, 'the share form');
     await visit(page, `/o/leeds/sharing/shares/${update.id}/actions`, 'the key actions a partner updates', /DECATS/);
-    await visit(page, '/o/leeds/shared-with-us', 'Shared with us, with nothing shared', /Nothing is shared/);
+    // Local Partnerships shares with Leeds the DECATS priority they own jointly, with the savings
+    // indicator Leeds supplies: its report shows both owners' sign-offs.
+    await visit(page, '/o/leeds/shared-with-us', 'Shared with us', /DECATS-LCC/);
+    const decats = (
+      await session.testApp.units.run(() => services.sharing.listSharedWithUs(leeds), {
+        organisationId: leeds.organisationId,
+      })
+    ).find((s) => s.priorityCode === 'DECATS-LCC')!;
+    await visit(
+      page,
+      `/o/leeds/shared-with-us/${decats.shareId}/reports/2009-10-h2`,
+      'a jointly owned report shared with us',
+      /Your organisation owns this priority jointly[\s\S]*Partnership sign-off/,
+    );
+    await page.locator('[data-qa="supplied"] a').first().click();
+    await page.waitForURL(/\/indicators\//);
+    await checkAccessibility(page, 'a supplied indicator’s value');
     await visit(page, '/o/leeds/clubs', 'the clubs', /DECATS benchmarking club/);
     await visit(page, `/o/leeds/clubs/${club!.id}`, 'a club as a member', /Where your organisation stands/);
     await visit(
@@ -74,6 +90,26 @@ describe('the pages of many organisations, sharing and clubs pass axe', { timeou
     const { services } = session.testApp;
     const page = await pageAs('local-partnerships', ['administrator', 'contributor']);
     await visit(page, '/o/local-partnerships/shared-with-us', 'Shared with us', /VfM-4d/);
+    await visit(
+      page,
+      '/o/local-partnerships/priorities/DECATS-LCC/reports/2009-10-h2',
+      'a joint priority’s published report, linked to the conversation with Leeds',
+      /Partnership sign-off[\s\S]*Leeds City Council[\s\S]*Comments with Leeds City Council/,
+    );
+    // An organisation with nothing shared with it: one of the club's illustrative councils.
+    const council = await session.testApp.db
+      .selectFrom('organisation')
+      .select('slug')
+      .where('name', '=', 'Illustrative Borough Council A')
+      .executeTakeFirstOrThrow();
+    const nothing = await pageAs(council.slug!, ['viewer']);
+    await visit(
+      nothing,
+      `/o/${council.slug}/shared-with-us`,
+      'Shared with us, with nothing shared',
+      /Nothing is shared/,
+    );
+    await nothing.context().close();
     const lp = systemActor(
       (await services.organisations.findBySlug(
         systemActor('00000000-0000-0000-0000-000000000000', 'e2e'),

@@ -216,7 +216,8 @@ describe('a priority shared with a partner organisation, in the browser', { time
       const { page } = session;
       const home = await signIn(PARTNER_USER.email, PARTNER_USER.password);
       assert.equal(await currentOrganisation(page), PARTNER.name);
-      assert.deepEqual(await home.codes(), [], 'Local Partnerships has no priorities of its own');
+      // Its own priority list holds only its own: the demo's DECATS priority, owned jointly with Leeds.
+      assert.deepEqual(await home.codes(), ['DECATS-LCC'], 'Local Partnerships sees its own priorities only');
       assert.equal(await home.qa('sharing').count(), 0, 'a contributor has no Sharing link');
 
       const shared = await home.navigateTo('Shared with us', new SharedWithUsPage(page));

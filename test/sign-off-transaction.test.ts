@@ -76,9 +76,8 @@ for (const engine of ENGINES) {
       // The sign-off row and the e-mail job were written by one transaction (same xmin).
       const signOff = await sql<{ xid: string }>`
         select s.xmin::text as xid from sign_off s join progress_report r on r.id = s.report_id
-        join reporting_period p on p.id = r.period_id where p.key = ${PERIOD} and s.decision = 'approved'`.execute(
-        t.db,
-      );
+        join reporting_period p on p.id = r.period_id join priority pr on pr.id = r.priority_id
+        where p.key = ${PERIOD} and pr.code = ${CODE} and s.decision = 'approved'`.execute(t.db);
       const mail = await sql<{ xid: string; subject: string }>`
         select xmin::text as xid, input->>'subject' as subject from job where kind = ${MAIL_JOB}
         order by created_at desc limit 1`.execute(t.db);

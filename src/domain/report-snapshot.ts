@@ -78,6 +78,23 @@ export interface FrozenSignOff {
   signedAt: string | null;
 }
 
+/**
+ * A joint owner's sign-off of the revision (issue 11), as it stood when the snapshot was taken:
+ * the partner organisation's name, the accountable officer the agreement named, and who signed
+ * for it and when, all as text, so that renaming the organisation or the person later leaves the
+ * published revision as it was. `decision` null: not signed (a draft awaiting it).
+ */
+export interface FrozenJointSignOff {
+  organisation: string;
+  officer: string;
+  decision: 'approved' | 'returned' | null;
+  /** The person who signed, as Amber recorded them; null when not signed. */
+  signedBy: string | null;
+  /** When it was signed (ISO timestamp); null when not signed. */
+  signedAt: string | null;
+  comment: string;
+}
+
 /** One graph as published: the figures of an indicator's chart (the shape of the chart view). */
 export interface FrozenGraph {
   code: string;
@@ -125,6 +142,11 @@ export interface ReportSnapshot {
     challenges: string[];
     actions: FrozenAction[];
     signOffs: FrozenSignOff[];
+    /**
+     * A joint priority's partner organisations' sign-offs of this revision (issue 11). Absent for a
+     * priority with one owner, and in revisions published before joint priorities.
+     */
+    jointSignOffs?: FrozenJointSignOff[];
     /** The revision this is. */
     revision: number;
     version: number;

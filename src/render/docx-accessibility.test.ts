@@ -34,6 +34,7 @@ import {
 } from './docx-accessibility.test-helper.ts';
 import { DOCX_STYLES, renderReportDocx } from './docx.ts';
 import type { ReportView } from './report-view.ts';
+import { JOINT_SIGN_OFFS } from '../../test/builders/joint-sign-offs.ts';
 
 /** Whether resvg's native binary loads here: the documents have chart pictures only when it does. */
 async function resvgLoads(): Promise<boolean> {
@@ -74,6 +75,7 @@ function reportOutline(view: ReportView): { level: number; text: string }[] {
       : []),
     { level: 2, text: 'Council / Partnership Groups' },
     { level: 2, text: 'Sign-off' },
+    ...(view.jointSignOffs?.length ? [{ level: 3, text: 'Partnership sign-off' }] : []),
     { level: 2, text: view.actionsHeading },
   ];
 }
@@ -97,6 +99,30 @@ describe('the Word document of the seed progress report (VfM-4d)', () => {
   it('marks the first row of its tables as a header row: the sign-offs and the key actions', () => {
     assert.deepEqual(result.tables, [
       { firstRow: ['Sign-off', 'Name', 'Date'], headerRow: true },
+      { firstRow: ACTION_HEADERS, headerRow: true },
+    ]);
+  });
+
+  it('has nothing Word’s Accessibility Checker would flag', () => {
+    assertNoProblems(result.problems);
+  });
+});
+
+describe('the Word document of a joint priority’s progress report', () => {
+  const view: ReportView = { ...buildVfm4dReportView(), jointSignOffs: JOINT_SIGN_OFFS };
+  let result: DocxAccessibility;
+  before(async () => {
+    result = checkDocxAccessibility(await renderReportDocx(view));
+  });
+
+  it('puts the partners’ sign-off under the sign-off section as a Heading 3, none skipped', () => {
+    assert.deepEqual(result.headings, reportOutline(view));
+  });
+
+  it('marks the first row of the partners’ sign-off table as a header row, after the owner’s sign-offs', () => {
+    assert.deepEqual(result.tables, [
+      { firstRow: ['Sign-off', 'Name', 'Date'], headerRow: true },
+      { firstRow: ['Organisation', 'Sign-off', 'Name', 'Date'], headerRow: true },
       { firstRow: ACTION_HEADERS, headerRow: true },
     ]);
   });

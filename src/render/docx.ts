@@ -42,8 +42,8 @@ import {
   WidthType,
 } from 'docx';
 import type { ChartTable } from './charts/chart-view.ts';
-import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
-import { reportPageFooter, reportPageHeader } from './report-view.ts';
+import type { ActionView, GraphView, JointSignOffView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import { JOINT_SIGN_OFF_HEADINGS, JOINT_SIGN_OFFS_CAPTION, reportPageFooter, reportPageHeader } from './report-view.ts';
 import { citedRiskText } from './report-view.ts';
 import { chartPngsInTurn } from './png.ts';
 
@@ -219,6 +219,44 @@ function signOffTable(signOffs: SignOffView[]): Table {
       ],
     });
   });
+  return table(widths, [header, ...rows]);
+}
+
+/**
+ * A joint priority's partners' sign-offs (issue 11): a data table with a header row, one row per
+ * partner organisation, headed by its name.
+ */
+function jointSignOffTable(jointSignOffs: JointSignOffView[]): Table {
+  const widths = [2300, 2700, 2200, CONTENT_WIDTH - 2300 - 2700 - 2200];
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: JOINT_SIGN_OFF_HEADINGS.map((h, i) => cell([text(h, { bold: true })], widths[i]!, { fill: HEADER_FILL })),
+  });
+  const rows = jointSignOffs.map(
+    (j) =>
+      new TableRow({
+        cantSplit: true,
+        children: [
+          cell([text(j.organisation, { bold: true })], widths[0]!),
+          cell(
+            [
+              text(j.decisionLabel, j.signed ? {} : { italics: true, color: GREY }),
+              text(`(${j.roleLabel})`, { size: 18 }),
+            ],
+            widths[1]!,
+          ),
+          cell([j.signed ? text(j.name) : text('Not yet signed off', { italics: true, color: GREY })], widths[2]!),
+          cell(
+            [
+              text(j.signed ? `${j.date}${j.time ? ` at ${j.time}` : ''}` : '–'),
+              ...(j.comment ? [text(j.comment, { size: 18 })] : []),
+            ],
+            widths[3]!,
+          ),
+        ],
+      }),
+  );
   return table(widths, [header, ...rows]);
 }
 
@@ -468,6 +506,13 @@ export function reportBody(
 
     heading('Sign-off', HeadingLevel.HEADING_2),
     signOffTable(view.signOffs),
+    ...(view.jointSignOffs?.length
+      ? [
+          heading('Partnership sign-off', HeadingLevel.HEADING_3),
+          caption(JOINT_SIGN_OFFS_CAPTION),
+          jointSignOffTable(view.jointSignOffs),
+        ]
+      : []),
 
     heading(view.actionsHeading, HeadingLevel.HEADING_2),
     ...(view.actions.length > 0

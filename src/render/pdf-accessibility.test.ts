@@ -17,7 +17,8 @@ import {
 import { renderBoardPackPdf, type BoardPackView } from './board-pack.ts';
 import { renderBusinessCasePdf } from './business-case-pdf.ts';
 import { renderReportPdf } from './pdf.ts';
-import type { ReportView } from './report-view.ts';
+import { JOINT_SIGN_OFFS_CAPTION, type ReportView } from './report-view.ts';
+import { JOINT_SIGN_OFFS } from '../../test/builders/joint-sign-offs.ts';
 import {
   assertInOrder,
   normaliseWhitespace,
@@ -80,6 +81,45 @@ async function assertTaggedPdfUa(pdf: Buffer, title: string): Promise<void> {
   assert.match(source, /\/Type \/XRef/);
   assert.deepEqual(await pdfReadErrors(pdf), [], 'poppler could not read the file cleanly');
 }
+
+describe('the tagged PDF of a joint priority’s progress report', () => {
+  const view: ReportView = { ...buildVfm4dReportView(), jointSignOffs: JOINT_SIGN_OFFS };
+  let pdf: Buffer;
+  let tree: StructNode[];
+  before(async () => {
+    pdf = await renderReportPdf(view);
+    tree = await pdfStructure(pdf);
+  });
+
+  it('is PDF/UA-1 with the partners’ sign-off as a heading of its own before the key actions', async () => {
+    await assertTaggedPdfUa(pdf, `VfM-4d ${view.priority.title} – progress report 2009/10 H1`);
+    const h = headings(tree);
+    assert.deepEqual(h.slice(h.indexOf('H2 Challenges/Risks')), [
+      'H2 Challenges/Risks',
+      'H2 Partnership sign-off',
+      `H2 ${view.actionsHeading}`,
+    ]);
+  });
+
+  it('tags the partners’ sign-off as a captioned table with column headers, each row headed by its organisation', () => {
+    const table = structElements(tree)
+      .filter((n) => n.type === 'Table')
+      .find((t) => t.children.some((c) => c.type === 'Caption'));
+    assert.ok(table, 'no captioned table');
+    assert.equal(structText(table.children.find((c) => c.type === 'Caption')!), JOINT_SIGN_OFFS_CAPTION);
+    assert.deepEqual(headerRows([table]), [['Organisation', 'Sign-off', 'Name', 'Date']]);
+    const rows = table.children.filter((c) => c.type === 'TR').slice(1);
+    assert.deepEqual(
+      rows.map((r) => [r.children[0]!.type, r.children[0]!.attributes.Scope, structText(r.children[0]!)]),
+      JOINT_SIGN_OFFS.map((j) => ['TH', 'Row', j.organisation]),
+    );
+    assert.match(
+      structText(rows[0]!),
+      /Approved by .*Jo Bloggs 20 April 2010 at 12:00 UTC Agreed for Local Partnerships/,
+    );
+    assert.match(structText(rows[1]!), /Awaiting sign-off .*Not yet signed off/);
+  });
+});
 
 describe('the tagged PDF of the VfM-4d progress report', () => {
   const view: ReportView = { ...buildVfm4dReportView(), graphs: [buildGraphView()] };

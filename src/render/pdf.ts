@@ -19,8 +19,14 @@ import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
 import type { ChartTable } from './charts/chart-view.ts';
 import { useObjectStreams } from './pdf-object-streams.ts';
-import type { ActionView, GraphView, ReportView, SignOffView, StatusView } from './report-view.ts';
-import { citedRiskText, reportPageFooter, reportPageHeader } from './report-view.ts';
+import type { ActionView, GraphView, JointSignOffView, ReportView, SignOffView, StatusView } from './report-view.ts';
+import {
+  citedRiskText,
+  JOINT_SIGN_OFF_HEADINGS,
+  JOINT_SIGN_OFFS_CAPTION,
+  reportPageFooter,
+  reportPageHeader,
+} from './report-view.ts';
 import { textColourOn } from '../domain/status-scale.ts';
 
 export type FontKey = 'regular' | 'bold' | 'italic';
@@ -847,6 +853,64 @@ function signOffRows(
   }
 }
 
+/**
+ * A joint priority's partners' sign-offs (issue 11): a table with a header row, each row headed
+ * by its organisation, so a screen reader hears "Local Partnerships, Name: …" in a cell.
+ */
+function jointSignOffTable(layout: Layout, jointSignOffs: JointSignOffView[]): void {
+  const columns: Column[] = [{ width: 150 }, { width: 145 }, { width: 110 }, { width: CONTENT_WIDTH - 405 }];
+  const body: TextStyle = { font: 'regular', size: BODY };
+  const bold: TextStyle = { font: 'bold', size: BODY };
+  const small: TextStyle = { font: 'regular', size: SMALL };
+  const waiting: TextStyle = { font: 'italic', size: BODY, colour: GREY };
+  const headerLines: PlacedLine[] = [];
+  const heights = JOINT_SIGN_OFF_HEADINGS.map((text, col) =>
+    layout.place(headerLines, columns, col, CELL_PAD_TOP, text, bold),
+  );
+  const header: Row = {
+    lines: headerLines,
+    height: Math.max(...heights) + CELL_PAD_TOP + CELL_PAD_BOTTOM,
+    fill: HEADER_FILL,
+    header: true,
+  };
+  const rows = jointSignOffs.map((j): Row => {
+    const lines: PlacedLine[] = [];
+    const org = layout.place(lines, columns, 0, CELL_PAD_TOP, j.organisation, bold);
+    let role = CELL_PAD_TOP;
+    role += layout.place(lines, columns, 1, role, j.decisionLabel, j.signed ? body : waiting);
+    role += layout.place(lines, columns, 1, role, `(${j.roleLabel})`, small);
+    const name = layout.place(
+      lines,
+      columns,
+      2,
+      CELL_PAD_TOP,
+      j.signed ? j.name : 'Not yet signed off',
+      j.signed ? body : waiting,
+    );
+    let date = CELL_PAD_TOP;
+    date += layout.place(lines, columns, 3, date, j.signed ? `${j.date}${j.time ? ` at ${j.time}` : ''}` : '–', body);
+    if (j.comment) date += layout.place(lines, columns, 3, date + 2, j.comment, small) + 2;
+    return {
+      lines,
+      height: Math.max(org + CELL_PAD_TOP, role, name + CELL_PAD_TOP, date) + CELL_PAD_BOTTOM,
+      headerColumns: [0],
+    };
+  });
+  layout.heading('Partnership sign-off', 12.5, header.height + (rows[0]?.height ?? 0));
+  layout.tag('Table', () => {
+    layout.tag('Caption', () => {
+      const style: TextStyle = { font: 'italic', size: SMALL, colour: GREY };
+      for (const line of layout.wrap(JOINT_SIGN_OFFS_CAPTION, style, CONTENT_WIDTH)) {
+        layout.drawLine(line, MARGIN.left, layout.y, style);
+        layout.y += lineHeight(SMALL);
+      }
+    });
+    layout.y += 3;
+    layout.row(columns, header);
+    for (const row of rows) layout.row(columns, row);
+  });
+}
+
 const ACTION_COLUMNS: Column[] = [
   { width: 30 },
   { width: 156 },
@@ -1264,6 +1328,7 @@ export function renderReportBody(layout: Layout, view: ReportView): void {
   groupsTable(layout, view.groups);
   layout.space(8);
   signOffTable(layout, view.signOffs);
+  if (view.jointSignOffs?.length) jointSignOffTable(layout, view.jointSignOffs);
 
   actionsTable(layout, view);
 }

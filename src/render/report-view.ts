@@ -42,6 +42,28 @@ export interface SignOffView {
   time?: string;
 }
 
+/**
+ * A partner organisation's sign-off of a joint priority's report (issue 11): one row of the
+ * "Partnership sign-off" table every output prints after the owner's sign-offs.
+ */
+export interface JointSignOffView {
+  /** The partner organisation, as it was named when the revision was published. */
+  organisation: string;
+  /** "Joint owner – accountable officer: Jo Bloggs" */
+  roleLabel: string;
+  signed: boolean;
+  /** "Approved by", "Returned by" or "Awaiting sign-off" */
+  decisionLabel: string;
+  /** Who signed for the organisation; '' while awaiting. */
+  name: string;
+  /** "22 October 2009"; '' while awaiting. */
+  date: string;
+  dateIso: string;
+  /** "14:05 UTC"; absent while awaiting. */
+  time?: string;
+  comment: string;
+}
+
 export interface ProgressView {
   state: 'met' | 'slipped' | 'missed' | 'suspended' | 'overdue' | 'due';
   /** "Met", "Slipped", "Overdue"... */
@@ -94,6 +116,11 @@ export interface CitedRiskView {
   owner: string | null;
 }
 
+/** The caption of the partners' sign-off table, the same in every output. */
+export const JOINT_SIGN_OFFS_CAPTION = 'Sign-off by the partner organisations that own this priority jointly';
+/** Its column headings, the same in every output. */
+export const JOINT_SIGN_OFF_HEADINGS = ['Organisation', 'Sign-off', 'Name', 'Date'] as const;
+
 /** "Programme not delivered on time — High (16), owner Arfan Hanif": the bullet every output prints. */
 export function citedRiskText(r: CitedRiskView): string {
   return `${r.description} — ${r.ratingLabel} (${r.score})${r.owner ? `, owner ${r.owner}` : ''}`;
@@ -139,6 +166,11 @@ export interface ReportView {
   groups: { internal: string; external: string };
   /** The latest decision of each role, officer first; a role with no decision is absent. */
   signOffs: SignOffView[];
+  /**
+   * A joint priority's partner organisations' sign-offs of this revision, in order (issue 11);
+   * absent for a priority with one owner.
+   */
+  jointSignOffs?: JointSignOffView[];
   /**
    * The key actions set in the previous report and what became of their milestones
    * ("progress against the actions we set last time"); null when there is no previous report.

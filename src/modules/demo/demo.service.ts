@@ -116,6 +116,57 @@ const PARTNER_ORGANISATIONS = {
   pwc: { name: 'PricewaterhouseCoopers LLP', shortName: 'PwC', kind: 'private', slug: 'pwc' },
 } as const;
 
+/**
+ * A priority Local Partnerships owns jointly with Leeds (issue 11): the DECATS programme the seed's
+ * VfM-4d report says Leeds joined, with Local Partnerships funding two thirds of its cost at risk.
+ * Leeds's accountable director signs each report off for Leeds beside Local Partnerships' own
+ * officer and director, and Leeds supplies the savings figure Local Partnerships reports on.
+ * Everything here is made up for the demo, and says so.
+ */
+const JOINT_PRIORITY = {
+  plan: { title: 'DECATS programme 2009–11 (illustrative)', firstYear: 2009, lastYear: 2010 },
+  theme: 'Efficient corporate and transactional services',
+  code: 'DECATS-LCC',
+  title: 'Deliver the DECATS programme jointly with Leeds City Council',
+  rationale: `Leeds City Council joined the national DECATS programme in 2009 to find savings in its back-office functions. Local Partnerships funds two thirds of the cost at risk, so the two organisations own this priority jointly: each signs off every report before it is published. ${ILLUSTRATIVE}`,
+  groupsInternal: 'DECATS programme board (Local Partnerships).',
+  groupsExternal:
+    'Leeds City Council, joint owner of this priority (its own priority VfM-4d), and PwC, whose transformation diagnostic the programme builds on.',
+  officer: { name: 'Demo DECATS Programme Director', jobTitle: 'DECATS Programme Director (illustrative)' },
+  director: { name: 'Demo Local Partnerships Director', jobTitle: 'Director, Local Partnerships (illustrative)' },
+  period: '2009-10-h2',
+  report: {
+    summary: `The DECATS diagnostic of Leeds's back-office functions began in January 2010, with PwC's transformation diagnostic as its starting point. ${ILLUSTRATIVE}`,
+    status: 'green',
+    statusReason: '',
+    achievements: ['Contract for Leeds City Council to join the DECATS programme agreed in November 2009.'],
+    challenges: ['Agreeing a cross-council baseline with every directorate before the outline business cases.'],
+    action: {
+      description: 'Complete the DECATS diagnostic of the council’s back-office functions',
+      milestones: [
+        { description: 'Cross-council baseline agreed', timescale: 'Jun 2010' },
+        { description: 'Outline business cases presented to the programme board', timescale: 'Sep 2010' },
+      ],
+    },
+  },
+  /** The owners' sign-offs, given on paper: Local Partnerships' officer, Leeds, then Local Partnerships' director. */
+  signedOn: { officer: '2010-04-20', leeds: '2010-04-22', director: '2010-04-26' },
+  /** Leeds signs for Leeds: VfM-4d's accountable director, in the seed. */
+  leedsOfficer: 'James Rogers',
+  indicator: {
+    code: 'DECATS-LCC-i',
+    title: 'Additional savings delivered at Leeds City Council',
+    unitKind: 'money',
+    decimalPlaces: '2',
+    polarity: 'higher',
+    frequency: 'quarterly',
+    ytdMethod: 'latest',
+    ruleKind: 'percent',
+    tolerance: '10',
+    description: `Savings delivered since the council joined DECATS, beyond those already planned. Leeds City Council supplies the figure each quarter. ${ILLUSTRATIVE}`,
+  },
+} as const;
+
 export function createDemoService({
   organisations,
   people,
@@ -235,6 +286,83 @@ export function createDemoService({
       level: 'read',
       periodIds: [period.id],
       internalSections: ['challenges'],
+    });
+    await loadJointPriority(made.get('local-partnerships')!.id, actorLabel);
+  }
+
+  /**
+   * Local Partnerships' priority owned jointly with Leeds, published once each owner signed it off
+   * (the sign-offs entered from their paper record), and shared with Leeds under an agreement with
+   * the savings indicator Leeds supplies: a Leeds user enters its values in "Shared with us".
+   */
+  async function loadJointPriority(lpId: string, actorLabel: string): Promise<void> {
+    if (!sharing) return;
+    const lp = systemActor(lpId, actorLabel);
+    const j = JOINT_PRIORITY;
+    const officer = await people.create(lp, { ...j.officer, employerId: lpId });
+    const director = await people.create(lp, { ...j.director, employerId: lpId });
+    for (const key of [j.period, '2009-10-q3', '2009-10-q4']) await periods.ensure(lp, key);
+    const plan = await plans.createPlan(lp, j.plan);
+    const theme = await plans.createTheme(lp, plan.id, { title: j.theme });
+    const priority = await plans.createPriority(lp, {
+      themeId: theme.id,
+      code: j.code,
+      title: j.title,
+      rationale: j.rationale,
+      accountableOfficerId: officer.id,
+      accountableDirectorId: director.id,
+      groupsInternal: j.groupsInternal,
+      groupsExternal: j.groupsExternal,
+    });
+    const indicator = await indicators.create(lp, { ...j.indicator, ownerId: officer.id, priorityIds: [priority.id] });
+    await reports.create(lp, j.code, { period: j.period });
+    const { action, ...sections } = j.report;
+    await reports.updateSections(lp, j.code, j.period, sections);
+    await reports.addAction(lp, j.code, j.period, {
+      description: action.description,
+      contributors: [`person:${officer.id}`],
+      milestones: action.milestones,
+    });
+
+    const period = (await periods.list(lp)).find((p) => p.key === j.period)!;
+    const agreement = await sharing.createAgreement(lp, {
+      partner: 'leeds',
+      title: 'DECATS programme: joint ownership with Leeds City Council',
+      purpose:
+        'Local Partnerships and Leeds City Council own the DECATS priority jointly: Leeds reads its reports, signs each off for Leeds, records progress and supplies its savings figure.',
+      dataShared: 'The DECATS priority’s progress reports of the chosen periods, and the savings indicator.',
+      legalBasis:
+        'Local Government Act 2000, section 2 (the well-being power), and UK GDPR Article 6(1)(e): the information is about the programme, not about individuals beyond officers’ names and roles.',
+      startsOn: '01/10/2009',
+      endsOn: '31/03/2030',
+      signatories:
+        'Director, Local Partnerships (illustrative); James Rogers, Director of Resources, Leeds City Council (illustrative)',
+    });
+    const share = await sharing.createShare(lp, agreement, {
+      priorityId: priority.id,
+      level: 'update',
+      periodIds: [period.id],
+      indicatorIds: [indicator.id],
+      suppliedIndicatorIds: [indicator.id],
+      joint: true,
+      jointOfficer: j.leedsOfficer,
+      internalSections: [],
+    });
+
+    await reports.recordHistoricalSignOff(lp, j.code, j.period, {
+      role: 'accountable_officer',
+      personId: officer.id,
+      signedOn: j.signedOn.officer,
+    });
+    await sharing.recordHistoricalJointSignOff(lp, share, j.period, {
+      signedBy: j.leedsOfficer,
+      signedOn: j.signedOn.leeds,
+    });
+    // Every owner has signed: the director's sign-off publishes it, Leeds's sign-off frozen in it.
+    await reports.recordHistoricalSignOff(lp, j.code, j.period, {
+      role: 'accountable_director',
+      personId: director.id,
+      signedOn: j.signedOn.director,
     });
   }
 

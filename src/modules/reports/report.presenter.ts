@@ -5,8 +5,21 @@
 import { formatDate, fromDbDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { parsePeriodKey, periodLabel, periodSpan } from '../../domain/period.ts';
-import type { FrozenAction, FrozenMilestone, FrozenSignOff, ReportSnapshot } from '../../domain/report-snapshot.ts';
-import type { ReportView, SignOffView, ActionView, ProgressView, StandingView } from '../../render/report-view.ts';
+import type {
+  FrozenAction,
+  FrozenJointSignOff,
+  FrozenMilestone,
+  FrozenSignOff,
+  ReportSnapshot,
+} from '../../domain/report-snapshot.ts';
+import type {
+  ReportView,
+  SignOffView,
+  ActionView,
+  ProgressView,
+  StandingView,
+  JointSignOffView,
+} from '../../render/report-view.ts';
 import type { ReportState } from '../../domain/report-workflow.ts';
 import { ukToday } from '../../domain/sharing.ts';
 import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '../../domain/milestone-progress.ts';
@@ -84,6 +97,33 @@ function signedWhen(s: Pick<FrozenSignOff, 'historical' | 'recordedAt' | 'signed
   return s.signedAt ? { time: `${s.signedAt.slice(11, 16)} UTC` } : {};
 }
 
+/** A partner's sign-off of a joint priority's report, as every output prints it (issue 11). */
+function presentJointSignOff(j: FrozenJointSignOff): JointSignOffView {
+  const roleLabel = `Joint owner – accountable officer: ${j.officer}`;
+  if (j.decision === null || j.signedAt === null)
+    return {
+      organisation: j.organisation,
+      roleLabel,
+      signed: false,
+      decisionLabel: 'Awaiting sign-off',
+      name: '',
+      date: '',
+      dateIso: '',
+      comment: '',
+    };
+  return {
+    organisation: j.organisation,
+    roleLabel,
+    signed: true,
+    decisionLabel: j.decision === 'approved' ? 'Approved by' : 'Returned by',
+    name: j.signedBy ?? '',
+    date: dayOf(j.signedAt),
+    dateIso: j.signedAt.slice(0, 10),
+    time: `${j.signedAt.slice(11, 16)} UTC`,
+    comment: j.comment,
+  };
+}
+
 const isBundle = (source: ReportBundle | ReportSnapshot): source is ReportBundle => 'statuses' in source;
 
 /**
@@ -113,6 +153,7 @@ export function presentReport(source: ReportBundle | ReportSnapshot, today: IsoD
       ...signedWhen(latest),
     });
   }
+  const jointSignOffs = (report.jointSignOffs ?? []).map(presentJointSignOff);
   const previousLabel = previous && periodLabel(parsePeriodKey(previous.periodKey));
   return {
     organisationName: snapshot.organisation.name,
@@ -139,6 +180,7 @@ export function presentReport(source: ReportBundle | ReportSnapshot, today: IsoD
     citedRisks: snapshot.citedRisks,
     groups: { internal: priority.groupsInternal, external: priority.groupsExternal },
     signOffs,
+    ...(jointSignOffs.length ? { jointSignOffs } : {}),
     actionsHeading: `Key actions for the ${NEXT_SPAN[period.kind]}`,
     lastTime: previous && {
       periodKey: previous.periodKey,
@@ -176,15 +218,15 @@ export function presentWorkflow(
     publishedRevision: r.publishedRevision,
     next: `${next}${approval}`,
     /** A joint priority's other owners, and whether each has signed this revision (issue 11). */
-    joint: (r.joint ?? []).map((j) => ({
+    // A published revision prints its partners' sign-offs in the report itself, as they were
+    // then; the panel lists the joint owners only while a revision is written or signed off.
+    joint: (r.state === 'published' ? [] : (r.joint ?? [])).map((j) => ({
       partnerName: j.partnerName,
       officer: j.officer,
       status:
         j.decision === 'approved'
           ? `Signed off by ${j.signedBy ?? ''} on ${formatDate(fromDbDate(j.signedAt!))}${j.comment ? `: “${j.comment}”` : ''}`
-          : r.state === 'published'
-            ? 'Not signed this revision'
-            : 'Waiting for their sign-off',
+          : 'Waiting for their sign-off',
     })),
     /** Readers seeing an older published revision while a new one is written. */
     newerDraft: r.publishedRevision !== null && r.state !== 'published' && bundle !== undefined,

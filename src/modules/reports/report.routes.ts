@@ -84,7 +84,7 @@ const submit = { config: { permission: 'report.submit' } } as const;
 const signOff = { config: { permission: ['report.approve-officer', 'report.approve-director'] } } as const;
 
 export function registerReportRoutes(app: FastifyInstance, services: Services): void {
-  const { reports, people, organisations, periods, risks } = services;
+  const { reports, people, organisations, periods, risks, sharing } = services;
 
   const reportLinks = (code: string, period: string) => ({
     href: paths.reports.show(code, period),
@@ -113,6 +113,21 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
           ? Object.fromEntries(readable.abilities.actions.map((n) => [n, true]))
           : undefined,
       version: readable.bundle?.report.version,
+      // The conversations with the partners it is shared with (issue 11), for those who take part.
+      conversations: readable.bundle
+        ? (
+            await sharing.conversationsOf(request.actor, {
+              priorityId: readable.bundle.priority.id,
+              periodId: readable.bundle.period.id,
+              reportId: readable.bundle.report.id,
+            })
+          ).map((c) => ({
+            href: paths.sharing.shareReport(c.shareId, readable.bundle!.period.key),
+            partnerName: c.partnerName,
+            countText: c.comments === 1 ? '1 comment' : `${c.comments === 0 ? 'No' : c.comments} comments`,
+            live: c.live,
+          }))
+        : [],
     });
   });
 

@@ -358,6 +358,21 @@ export const reportSnapshotSchema = z
               .strict(),
           )
           .max(1_000),
+        jointSignOffs: z
+          .array(
+            z
+              .object({
+                organisation: text(500),
+                officer: text(500),
+                decision: z.enum(['approved', 'returned']).nullable(),
+                signedBy: text(1_000).nullable(),
+                signedAt: isoTimestamp.nullable(),
+                comment: text(10_000),
+              })
+              .strict(),
+          )
+          .max(100)
+          .optional(),
         revision: z.number().int().min(1),
         version: z.number().int().min(1),
         updatedAt: isoTimestamp,

@@ -7,6 +7,7 @@ import { formatDate, parseUkDate, todayIso, type IsoDate } from '../../domain/da
 import {
   REPORT_SNAPSHOT_VERSION,
   type FrozenAction,
+  type FrozenJointSignOff,
   type FrozenMilestone,
   type FrozenStatus,
   type PrintedProgress,
@@ -17,6 +18,7 @@ import { parseWith } from '../../platform/validation.ts';
 import { chartViewOf } from '../indicators/indicator.presenter.ts';
 import type { Action, StoredRevision } from './report.repository.ts';
 import type { ReportBundle } from './report.types.ts';
+import type { JointOwner } from './use-cases/context.ts';
 import { legacyRevisionSchema, reportSnapshotSchema, type LegacyRevision } from './report.schemas.ts';
 
 export const frozenStatus = (
@@ -45,6 +47,24 @@ const frozenActions = (actions: Action[]): FrozenAction[] =>
       progress: m.progress,
     })),
   }));
+
+/**
+ * A partner's sign-off as published: names as text, the person without the organisation that
+ * Amber's record appends to it ("jo@lp.example (Local Partnerships)"), which the row names anyway.
+ */
+function frozenJointSignOff(j: JointOwner): FrozenJointSignOff {
+  const signed = j.decision !== null && j.signedBy !== null;
+  const suffix = ` (${j.partnerName})`;
+  const person = signed && j.signedBy!.endsWith(suffix) ? j.signedBy!.slice(0, -suffix.length) : j.signedBy;
+  return {
+    organisation: j.partnerName,
+    officer: j.officer,
+    decision: signed ? j.decision : null,
+    signedBy: signed ? person : null,
+    signedAt: signed && j.signedAt ? new Date(j.signedAt).toISOString() : null,
+    comment: signed ? (j.comment ?? '') : '',
+  };
+}
 
 /** The live report as a snapshot, as of `asOf` (today for a page; the day of publication when stored). */
 export function snapshotOf(bundle: ReportBundle, asOf: IsoDate = todayIso()): ReportSnapshot {
@@ -89,6 +109,8 @@ export function snapshotOf(bundle: ReportBundle, asOf: IsoDate = todayIso()): Re
         recordedAt: s.recordedAt.toISOString(),
         signedAt: s.signedAt ? s.signedAt.toISOString() : null,
       })),
+      // A priority with one owner keeps the shape (and the bytes) it always had.
+      ...(bundle.joint?.length ? { jointSignOffs: bundle.joint.map(frozenJointSignOff) } : {}),
       revision: report.revision,
       version: report.version,
       updatedAt: report.updatedAt.toISOString(),

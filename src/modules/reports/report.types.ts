@@ -28,6 +28,11 @@ export interface ReportBundle {
   graphs: { indicator: Indicator; points: IndicatorPoint[] }[];
   /** The register entries the report cites under "Challenges/Risks", in order, as they stand now. */
   citedRisks?: Risk[];
+  /**
+   * A joint priority's partner organisations and the sign-off each gave this revision (issue 11),
+   * frozen into the snapshot when it is published; absent or empty for a priority with one owner.
+   */
+  joint?: JointOwner[];
 }
 
 /** What the actor may do with a report now: drives the buttons a page shows (the services still check). */

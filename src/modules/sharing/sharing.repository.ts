@@ -400,6 +400,8 @@ export function createSharingRepository(db: Kysely<DB>) {
       partnerId: string;
       comment: string;
       signedBy: string;
+      /** A sign-off given on paper: when it was given (else now). */
+      signedAt?: Date;
     }): Promise<boolean> {
       const r = await db
         .insertInto('joint_sign_off')
@@ -412,6 +414,7 @@ export function createSharingRepository(db: Kysely<DB>) {
           decision: 'approved',
           comment: v.comment,
           signed_by: v.signedBy,
+          ...(v.signedAt ? { signed_at: v.signedAt } : {}),
         })
         .onConflict((oc) => oc.columns(['report_id', 'revision', 'partner_id']).doNothing())
         .executeTakeFirst();
@@ -482,6 +485,54 @@ export function createSharingRepository(db: Kysely<DB>) {
         .returning('id')
         .executeTakeFirstOrThrow();
       return r.id;
+    },
+    /**
+     * The organisation's shares of a priority that cover a period (live or not), each with its
+     * partner's name, its agreement's dates and how many comments the two exchanged on the
+     * period's report: the owner's report page links to each conversation. One statement.
+     */
+    async sharesOfReport(
+      organisationId: string,
+      priorityId: string,
+      periodId: string,
+      reportId: string,
+    ): Promise<
+      {
+        shareId: string;
+        partnerName: string;
+        shareRevokedAt: Date | null;
+        agreement: { startsOn: string; endsOn: string; revokedAt: Date | null };
+        comments: number;
+      }[]
+    > {
+      const rows = await db
+        .selectFrom('priority_share as s')
+        .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
+        .innerJoin('organisation as p', 'p.id', 'a.partner_id')
+        .leftJoin('shared_comment as c', (c) => c.onRef('c.share_id', '=', 's.id').on('c.report_id', '=', reportId))
+        .select((eb) => [
+          's.id as shareId',
+          'p.name as partnerName',
+          's.revoked_at as shareRevokedAt',
+          'a.starts_on as startsOn',
+          'a.ends_on as endsOn',
+          'a.revoked_at as agreementRevokedAt',
+          eb.fn.count<string>('c.id').as('comments'),
+        ])
+        .where('s.organisation_id', '=', organisationId)
+        .where('s.priority_id', '=', priorityId)
+        .where(sql<boolean>`${periodId}::uuid = any(s.period_ids)`)
+        .groupBy(['s.id', 'p.name', 's.revoked_at', 'a.starts_on', 'a.ends_on', 'a.revoked_at', 's.created_at'])
+        .orderBy('p.name')
+        .orderBy('s.created_at')
+        .execute();
+      return rows.map((r) => ({
+        shareId: r.shareId,
+        partnerName: r.partnerName,
+        shareRevokedAt: r.shareRevokedAt,
+        agreement: { startsOn: r.startsOn, endsOn: r.endsOn, revokedAt: r.agreementRevokedAt },
+        comments: Number(r.comments),
+      }));
     },
     /** The comments on a shared report, oldest first (row-level security: the owner's, or a partner's live share's). */
     async listComments(shareId: string, reportId: string): Promise<SharedComment[]> {

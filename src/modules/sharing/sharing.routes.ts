@@ -345,7 +345,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
 
   app.post(routes.sharedSignOff, { config: { permission: 'shared.sign-off' } }, async (request: SharedReq, reply) => {
     const { shareId, period } = request.params;
-    await sharing.signOffJointly(request.actor, shareId, period, formBody(request));
+    await sharing.signOffJointly(request.actor, shareId, period, formBody(request), authorName(request));
     return reply.redirect(`${paths.sharedWithUs.report(shareId, period)}?saved=signed`, 303);
   });
 

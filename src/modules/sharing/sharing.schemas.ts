@@ -84,6 +84,16 @@ export const jointSignOffInput = z.object({
   comment: optionalText('a comment', TEXT_LIMITS.comment),
 });
 
+/**
+ * A joint owner's sign-off given on paper before Amber, entered by the owner's system (the demo's
+ * history): who signed for the partner, and when.
+ */
+export const historicalJointSignOffInput = z.object({
+  signedBy: requiredText('who signed it off', TEXT_LIMITS.name),
+  signedOn: ukDate('the date it was signed off'),
+  comment: optionalText('a comment', TEXT_LIMITS.comment),
+});
+
 /** The period a partner enters a supplied indicator's value for; the value itself is the indicators module's to read. */
 export const suppliedValuePeriodInput = z.object({ period: periodKeyField() });
 

@@ -25,6 +25,7 @@ import {
   agreementInput,
   commentInput,
   jointSignOffInput,
+  historicalJointSignOffInput,
   revokeInput,
   shareActionsInput,
   shareInput,
@@ -397,6 +398,25 @@ export function createSharingService({
       };
     },
 
+    /**
+     * The conversations with partners about one of the organisation's reports (each share of its
+     * priority covering the period, live or ended) and how many comments each holds: the report
+     * page links to them. Empty for those who take no part in the conversations.
+     */
+    async conversationsOf(
+      actor: Actor,
+      report: { priorityId: string; periodId: string; reportId: string },
+    ): Promise<{ shareId: string; partnerName: string; comments: number; live: boolean }[]> {
+      if (!can(actor, 'shared.comment')) return [];
+      const rows = await repo.sharesOfReport(actor.organisationId, report.priorityId, report.periodId, report.reportId);
+      return rows.map((r) => ({
+        shareId: r.shareId,
+        partnerName: r.partnerName,
+        comments: r.comments,
+        live: !r.shareRevokedAt && agreementState(r.agreement, today()) === 'active',
+      }));
+    },
+
     /** The owner's person comments on a report it shares, while the share is live; audited in its trail. */
     async commentAsOwner(
       actor: Actor,
@@ -577,6 +597,8 @@ export function createSharingService({
           riskIds: [],
         },
         previous: null,
+        // The partners' sign-offs go with the owner's: kept internal together.
+        joint: hidden.has('signOffs') ? [] : bundle.joint,
         graphs: bundle.graphs.filter((g) => share.indicatorIds.includes(g.indicator.id)),
         citedRisks: [],
       };
@@ -627,7 +649,14 @@ export function createSharingService({
      * approved by the owner's officer): the owner's director can publish it only once every joint
      * owner has. Recorded in the owner's report trail with the person and their organisation.
      */
-    async signOffJointly(actor: Actor, shareId: string, periodKey: string, input: unknown): Promise<void> {
+    async signOffJointly(
+      actor: Actor,
+      shareId: string,
+      periodKey: string,
+      input: unknown,
+      /** The signer's name as every output prints it (their e-mail address when not given). */
+      signer: string = actor.label,
+    ): Promise<void> {
       authorize(actor, 'shared.sign-off');
       const share = await sharedShare(actor, shareId);
       if (!share.joint)
@@ -652,7 +681,7 @@ export function createSharingService({
         revision,
         partnerId: actor.organisationId,
         comment: comment ?? '',
-        signedBy: `${actor.label} (${own.name})`,
+        signedBy: `${signer} (${own.name})`,
       });
       if (!signed)
         throw new ConflictError('ALREADY_SIGNED', `${own.name} has already signed off revision ${revision}.`);
@@ -663,6 +692,49 @@ export function createSharingService({
         entityId: bundle.report.id,
         action: 'update',
         after: { jointSignOff: own.name, revision, comment: comment ?? '' },
+      });
+    },
+
+    /**
+     * Enters a joint owner's sign-off given on paper before Amber (the demo's history), as the
+     * owner's system: only the system may, as for the owner's own historical sign-offs; a partner's
+     * officer signs in Amber with `signOffJointly`. The report must be in sign-off.
+     */
+    async recordHistoricalJointSignOff(actor: Actor, shareId: string, periodKey: string, input: unknown) {
+      if (actor.kind !== 'system')
+        throw new ForbiddenError(
+          'SIGN_OFF_NEEDS_A_PERSON',
+          'A sign-off cannot be entered on someone’s behalf: the person signs it off themselves.',
+        );
+      const { share, bundle, agreement, live } = await ownSharedReport(actor, shareId, periodKey);
+      if (!share.joint || !live) throw new ShareNotFoundError();
+      const v = parseWith(historicalJointSignOffInput, input);
+      const { state, revision } = bundle.report;
+      if (state !== 'submitted' && state !== 'officer_approved')
+        throw new ConflictError('NOT_IN_SIGN_OFF', 'The report is not in sign-off: there is nothing to sign off.');
+      const signed = await repo.insertJointSignOff({
+        organisationId: actor.organisationId,
+        shareId: share.id,
+        reportId: bundle.report.id,
+        revision,
+        partnerId: agreement.partnerId,
+        comment: v.comment ?? '',
+        signedBy: `${v.signedBy} (${agreement.partnerName})`,
+        // Midday in the UK that day, winter or summer: the day printed is the day it was given.
+        signedAt: new Date(`${v.signedOn}T12:00:00Z`),
+      });
+      if (!signed)
+        throw new ConflictError(
+          'ALREADY_SIGNED',
+          `${agreement.partnerName} has already signed off revision ${revision}.`,
+        );
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'report',
+        entityId: bundle.report.id,
+        action: 'update',
+        after: { jointSignOff: agreement.partnerName, revision, historical: true, signedBy: v.signedBy },
       });
     },
 

@@ -83,10 +83,12 @@ export function createReportContext(deps: ReportServiceDeps) {
       priority,
       period,
       report,
-      statuses: await organisations.statusScale(actor),
+      statuses: await organisations.statusScale(actor, period),
       previous,
       graphs: await indicators.graphsForReport(actor, report.id, period),
       citedRisks: await risks.listByIds(actor, report.riskIds),
+      // Every output of a joint priority's report shows each partner's sign-off (issue 11).
+      joint: deps.joint ? await deps.joint.owners(actor, priority.id, report.id, report.revision) : [],
     };
   }
 

@@ -64,7 +64,7 @@ export function readReportUseCases(ctx: ReportContext) {
         revision: report.revision,
         publishedRevision: report.publishedRevision,
         abilities: abilities(actor, bundle),
-        joint: ctx.joint ? await ctx.joint.owners(actor, priority.id, report.id, report.revision) : [],
+        joint: bundle.joint ?? [],
       };
     }
     const report = await repo.findRow(priority.id, period.id);
