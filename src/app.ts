@@ -40,6 +40,8 @@ import { registerDiagnosticApi } from './modules/diagnostic/diagnostic.api.ts';
 import { registerEfficiencyApi } from './modules/efficiency/efficiency.api.ts';
 import { registerSharingRoutes } from './modules/sharing/sharing.routes.ts';
 import { registerClubRoutes } from './modules/clubs/club.routes.ts';
+import { registerSharingApi } from './modules/sharing/sharing.api.ts';
+import { registerClubApi } from './modules/clubs/club.api.ts';
 import { registerApiDocs } from './platform/http/openapi.ts';
 import { registerAccountRoutes } from './modules/accounts/account.routes.ts';
 import { registerSsoRoutes } from './modules/accounts/account.sso.routes.ts';
@@ -242,6 +244,8 @@ export async function buildApp({ config, db, units, services, pool, logStream }:
   registerEfficiencyApi(app, services);
   registerSharingRoutes(app, services);
   registerClubRoutes(app, services);
+  registerSharingApi(app, services);
+  registerClubApi(app, services);
   registerAccessibilityRoutes(app, services);
   registerApiDocs(app);
 

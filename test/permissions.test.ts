@@ -563,13 +563,13 @@ for (const engine of ENGINES)
         if (u.startsWith('/users')) return v.user;
         if (u.startsWith('/jobs')) return v.job;
         if (u.startsWith('/files')) return v.file;
-        if (u.startsWith('/shared-with-us') && u.includes('/milestones/')) return v.sharedMilestone;
-        if (u.startsWith('/shared-with-us') && u.includes('/indicators/')) return v.sharedIndicator;
+        if (/^\/(api\/)?shared-with-us/.test(u) && u.includes('/milestones/')) return v.sharedMilestone;
+        if (/^\/(api\/)?shared-with-us/.test(u) && u.includes('/indicators/')) return v.sharedIndicator;
         if (u.includes('/milestones/:id')) return v[`milestone:${code}:${period}:${n}`];
         if (/^\/(api\/)?diagnostic/.test(u)) return v.exercise;
-        if (u.startsWith('/sharing/agreements')) return v.sharingAgreement;
-        if (u.startsWith('/clubs/:id/leave')) return deletes ? freshFor('club') : v.memberClub;
-        if (u.startsWith('/clubs/:id/members')) return v.hostedClub;
+        if (/^\/(api\/)?sharing\/agreements/.test(u)) return v.sharingAgreement;
+        if (/^\/(api\/)?clubs\/:id\/leave/.test(u)) return deletes ? freshFor('club') : v.memberClub;
+        if (/^\/(api\/)?clubs\/:id\/members$/.test(u)) return v.hostedClub;
         if (u.startsWith('/clubs/:id') || u.startsWith('/api/clubs/:id')) return v.memberClub;
         if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
         return undefined;
@@ -638,7 +638,7 @@ for (const engine of ENGINES)
             value = deletes ? await freshFor('figure') : v.figure;
             break;
           case 'shareId':
-            value = u.startsWith('/sharing/shares') ? v.ownShare : v.sharedWithUs;
+            value = /^\/(api\/)?sharing\/shares/.test(u) ? v.ownShare : v.sharedWithUs;
             break;
           case 'id':
             value = await idOf();

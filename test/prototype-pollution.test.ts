@@ -126,7 +126,7 @@ function concrete(url: string, v: Record<string, string>): string {
     if (url.startsWith('/users')) return v.user;
     if (url.includes('/milestones/:id')) return v.milestone;
     if (/^\/(api\/)?diagnostic/.test(url)) return v.exercise;
-    if (/\/risks\/:id|^\/(jobs|files|account\/tokens|sharing|shared-with-us|clubs)\//.test(url)) return v.none;
+    if (/\/risks\/:id|^\/(api\/)?(jobs|files|account\/tokens|sharing|shared-with-us|clubs)\//.test(url)) return v.none;
     return undefined;
   };
   const item = (): string | undefined =>

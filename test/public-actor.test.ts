@@ -108,6 +108,8 @@ const ANSWER_ANYONE: Record<string, string> = {
   'reports.abilities': 'what the actor may do with a report: nothing, for the public',
   'reports.snapshotDescriber': 'a function that words the changes between two snapshots (it reads the status scale)',
   'accounts.listApiTokens': 'the actor’s own personal tokens: none, for the public',
+  'sharing.conversationsOf':
+    'the conversations with partners about a report that the actor takes part in: none, for the public',
 };
 
 /**
@@ -211,6 +213,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'reports.getBundle': (v) => [v.code, v.period],
   'reports.readable': (v) => [v.code, v.period],
   'reports.abilities': (v) => [v.bundle],
+  'sharing.conversationsOf': (v) => [{ priorityId: v.priorityId, periodId: v.periodId, reportId: v.reportId }],
   'reports.findBundle': (v) => [v.code, v.period],
   'reports.priorityToWrite': (v) => [v.code],
   'reports.formBundle': (v) => [v.code, v.draft, 'edit'],
@@ -441,6 +444,7 @@ async function setUp(t: TestApp): Promise<Values> {
     quarterId,
     bundle,
     reportId: bundle.report.id,
+    periodId: bundle.period.id,
     draftReportId: draftBundle.report.id,
     priorityId: bundle.priority.id,
     milestone: draftBundle.report.actions[0]!.milestones[0]!.id,
@@ -526,9 +530,9 @@ function concrete(url: string, v: Values): string {
     if (url.startsWith('/account/tokens')) return v.apiToken;
     if (url.includes('/milestones/:id')) return v.milestone;
     // An indicator a partner supplies on a shared report (issue 11).
-    if (url.startsWith('/shared-with-us') && url.includes('/indicators/:id')) return v.indicatorId;
+    if (/^\/(api\/)?shared-with-us/.test(url) && url.includes('/indicators/:id')) return v.indicatorId;
     if (/^\/(api\/)?diagnostic/.test(url)) return v.exercise;
-    if (url.startsWith('/sharing/agreements')) return v.sharingAgreement;
+    if (/^\/(api\/)?sharing\/agreements/.test(url)) return v.sharingAgreement;
     if (/^\/(api\/)?clubs/.test(url)) return v.club;
     return undefined;
   };

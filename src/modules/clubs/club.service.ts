@@ -75,11 +75,16 @@ export function createClubService({ repo, organisations, diagnostics, indicators
     if (!m || m.leftAt) throw new ClubNotFoundError();
     return m;
   }
-  async function contribute(actor: Actor, clubId: string, figures: NewFigure[], what: string): Promise<void> {
+  /** A club the organisation has joined, to contribute to: another's club is not found, whatever was sent. */
+  async function joinedClub(actor: Actor, clubId: string): Promise<Club> {
     authorize(actor, 'clubs.contribute');
     const club = await visibleClub(actor, clubId);
     const m = await ownMembership(actor, club);
     if (!m.joinedAt) throw ValidationError.single('club', `Join ${club.name} before contributing figures to it`);
+    return club;
+  }
+  async function contribute(actor: Actor, clubId: string, figures: NewFigure[], what: string): Promise<void> {
+    const club = await joinedClub(actor, clubId);
     await repo.putFigures(club.id, actor.organisationId, figures, actor.label);
     await repo.audit({
       organisationId: actor.organisationId,
@@ -261,7 +266,7 @@ export function createClubService({ repo, organisations, diagnostics, indicators
      * running costs (lower is better), for the exercise's financial year.
      */
     async contributeBaseline(actor: Actor, clubId: string, input: unknown): Promise<number> {
-      authorize(actor, 'clubs.contribute');
+      await joinedClub(actor, clubId);
       const v = parseWith(baselineContribution, input);
       const exercise = await diagnostics.getExercise(actor, v.exerciseId);
       const baseline = await diagnostics.getBaseline(actor, exercise.id);
@@ -287,7 +292,7 @@ export function createClubService({ repo, organisations, diagnostics, indicators
 
     /** A member contributes an indicator's value for a period, under the identifier the club compares by. */
     async contributeIndicator(actor: Actor, clubId: string, input: unknown): Promise<void> {
-      authorize(actor, 'clubs.contribute');
+      await joinedClub(actor, clubId);
       const v = parseWith(indicatorContribution, input);
       const { indicator, points } = await indicators.points(actor, v.indicator);
       const point = points.find((p) => p.period.key === v.period);
