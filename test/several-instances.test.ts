@@ -475,11 +475,12 @@ describe('several instances on one PostgreSQL server', () => {
       });
       await waitUntil(
         'the request to wait for the locked table',
+        // Waiting for the table's lock, whichever of the request's statements reaches it first (the
+        // unit of work's first, which enters the organisation and reads its shares, may).
         async () =>
           (
             await query<{ n: number }>(
-              `select count(*)::int as n from pg_stat_activity
-                where datname = current_database() and wait_event_type = 'Lock' and query ilike '%priority%'`,
+              `select count(*)::int as n from pg_locks where not granted and relation = 'priority'::regclass`,
             )
           )[0]!.n > 0,
       );
