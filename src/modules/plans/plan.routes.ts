@@ -10,6 +10,15 @@ import { formatDate, fromDbDate } from '../../domain/dates.ts';
 import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
 import { presentPriorityList } from './plan.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
+import { can } from '../../domain/permissions.ts';
+
+/** Who is accountable for a priority: the people whose own-scope permissions apply to it. */
+const accountableFor = (p: {
+  accountableOfficer: { id: string } | null;
+  accountableDirector: { id: string } | null;
+}) => ({
+  accountablePersonIds: [p.accountableOfficer?.id, p.accountableDirector?.id],
+});
 
 type Params = { code: string; id: string; planId: string };
 
@@ -123,6 +132,11 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
         section: 'priorities',
         backLink: { href: paths.priorities.list, text: 'All priorities' },
         priority,
+        // Only the buttons this person can use (issue 13): the services refuse the rest.
+        may: {
+          editPriority: can(request.actor, 'priority.edit', accountableFor(priority)),
+          startReport: can(request.actor, 'report.edit', accountableFor(priority)),
+        },
         reports: list.map((r) => {
           // A published report shows the status it was published with; a draft its status now.
           const status = r.state === 'published' ? r.publishedStatus : r.statusId ? byId.get(r.statusId) : undefined;

@@ -26,7 +26,7 @@ import { PROGRESS_LABELS, PROGRESS_SYMBOLS, describeProgress, isOverdue } from '
 import { renderIndicatorChartSvg, describeChart } from '../../render/charts/svg.ts';
 import { chartTable } from '../../render/charts/chart-view.ts';
 import { presentStatus } from '../../render/report-view.ts';
-import { approvalRoleLabel } from '../../domain/status-scale.ts';
+import { approvalRoleLabel, type Status } from '../../domain/status-scale.ts';
 
 /** "an accountable director", "a performance officer". */
 const article = (label: string): string => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
@@ -375,4 +375,52 @@ export function standingOf(source: ReportBundle | ReportSnapshot): StandingView 
     published: { number: source.report.revision, publishedAt: new Date(source.asOf) },
     updatedAt: source.report.updatedAt,
   });
+}
+
+/**
+ * Why a draft is a draft again: the sign-off that returned it, for the people who change it to read
+ * first (at the top of the report and its form), not in the list of decisions further down. Only
+ * while the report is the draft that was returned: once it is submitted again, or published, it
+ * is history.
+ */
+export function presentReturned(bundle: Pick<ReportBundle, 'report'> | undefined) {
+  const report = bundle?.report;
+  if (!report || report.state !== 'draft') return undefined;
+  const latest = [...report.signOffs]
+    .filter((s) => s.revision === report.revision)
+    .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime())
+    .at(-1);
+  if (!latest || latest.decision !== 'returned') return undefined;
+  return {
+    name: latest.personName,
+    roleLabel: SIGN_OFF_ROLE_LABELS[latest.role],
+    date: formatDate(latest.signedOn),
+    ...signedWhen({
+      historical: latest.historical,
+      recordedAt: latest.recordedAt.toISOString(),
+      signedAt: latest.signedAt?.toISOString() ?? null,
+    }),
+    comment: latest.comment,
+  };
+}
+
+/**
+ * A status as the report form offers it: its description, then what choosing it asks of the
+ * report (a reason; an approval at sign-off; no place in the rating order), so an officer is not
+ * surprised at sign-off.
+ */
+export function statusHint(s: Pick<Status, 'description' | 'commentRequired' | 'approvalRole' | 'rated'>) {
+  const description = s.description.trim();
+  return (
+    [
+      description && !/[.!?]$/.test(description) ? `${description}.` : description,
+      s.commentRequired ? 'Needs a reason: say why in “Reason for the status”.' : '',
+      s.approvalRole
+        ? `Needs approval by ${article(approvalRoleLabel(s.approvalRole))}: the sign-off that publishes the report must be given by someone with that role.`
+        : '',
+      s.rated ? '' : 'Outside the rating order: not better or worse than other statuses.',
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined
+  );
 }

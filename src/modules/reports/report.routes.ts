@@ -27,6 +27,8 @@ import {
   presentWorkflow,
   presentChanges,
   presentConflict,
+  presentReturned,
+  statusHint,
 } from './report.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import {
@@ -106,6 +108,9 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       flash: SAVED_MESSAGES[request.query.saved ?? ''],
       editable: readable.abilities.edit,
       abilities: readable.abilities,
+      // Why it is a draft again, to those who change it (issue 13).
+      returned:
+        readable.abilities.edit || readable.abilities.updateActions ? presentReturned(readable.bundle) : undefined,
       workflow: presentWorkflow(readable),
       // A contributor changes the key actions they are named on.
       actionsEditable:
@@ -201,6 +206,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     const citable = await risks.citable(request.actor, bundle.priority.id, bundle.report.riskIds);
     return {
       template: 'reports/views/report-form.njk',
+      returned: presentReturned(bundle),
       theirs,
       conflict: conflict instanceof ReportChangedError ? presentConflict(conflict) : undefined,
       pageTitle: `Write the ${bundle.period.label} report for ${bundle.priority.code}`,
@@ -213,9 +219,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         ...bundle.statuses.map((s) => ({
           value: s.key,
           text: s.label,
-          hint: {
-            text: [s.description, s.commentRequired ? 'Needs a reason.' : ''].filter(Boolean).join(' ') || undefined,
-          },
+          // What a status asks of the report, said where it is chosen, so sign-off brings no surprise.
+          hint: { text: statusHint(s) },
           checked: values.status === s.key,
           status: presentStatus(s),
         })),
@@ -496,6 +501,9 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   ) {
     const bundle = await reports.formBundle(request.actor, code, period, 'sign-off');
     const { state, revision, publishedRevision } = bundle.report;
+    // Only the decisions this person can record now: an approval the status's rule refuses, or
+    // a decision on a report not waiting for them, is not offered (workflow-next says why).
+    const may = reports.abilities(request.actor, bundle);
     return {
       template: 'reports/views/sign-off-form.njk',
       pageTitle: 'Sign off the report',
@@ -509,7 +517,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       // A fresh page, or one after a conflict, carries the version it shows.
       values: conflict || values.version === undefined ? { ...values, version: bundle.report.version } : values,
       decisionItems: [
-        {
+        may.approve && {
           value: 'approve',
           text: 'Approve',
           hint: {
@@ -520,13 +528,13 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
           },
           checked: values.decision === 'approve',
         },
-        {
+        may.return && {
           value: 'return',
           text: 'Return it to draft',
           hint: { text: 'Say what needs to change in the comment.' },
           checked: values.decision === 'return',
         },
-      ],
+      ].filter(Boolean),
       action: paths.reports.signOff(bundle.priority.code, bundle.period.key),
     };
   }
