@@ -109,6 +109,21 @@ function organisationQueries(db: Kysely<DB>) {
       const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toOrganisation(row);
     },
+    /**
+     * The organisation and its indicators' default tolerance from one read of its row: a report
+     * page needs both (its heading, its graphs' ratings), and reading the row twice is one round trip more.
+     */
+    async findWithDefaults(
+      id: string,
+    ): Promise<{ organisation: Organisation; indicatorDefaults: IndicatorDefaults } | undefined> {
+      const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
+      return (
+        row && {
+          organisation: toOrganisation(row),
+          indicatorDefaults: { ruleKind: row.default_rule_kind, ruleValue: Number(row.default_rule_value) },
+        }
+      );
+    },
     async listManagedBy(organisationId: string): Promise<Organisation[]> {
       const rows = await db
         .selectFrom('organisation')

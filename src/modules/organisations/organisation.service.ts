@@ -157,6 +157,9 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
   /** Read once per use case: most pages and every report need the organisation and its scale. */
   const remembered = <T>(key: string, load: () => Promise<T>): Promise<T> => units.current()?.memo(key, load) ?? load();
   const findHome = () => remembered('organisation:home', () => repo.findHome());
+  /** The actor's own organisation and its defaults: one read of its row per use case, whichever is asked first. */
+  const own = (organisationId: string) =>
+    remembered(`organisation:${organisationId}`, () => repo.findWithDefaults(organisationId));
 
   /** Every version of the scale, read once per use case (most pages and every report need it). */
   const scalesOfOrganisation = (organisationId: string): Promise<StatusScales> =>
@@ -285,7 +288,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
     },
     async getOwn(actor: Actor): Promise<Organisation> {
       authorize(actor, 'reference.read');
-      const org = await remembered(`organisation:${actor.organisationId}`, () => repo.findById(actor.organisationId));
+      const org = (await own(actor.organisationId))?.organisation;
       if (!org) throw new OrganisationNotFoundError();
       return org;
     },
@@ -395,6 +398,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
         throw ValidationError.single('name', `There is already an organisation called ${values.name}`);
       const after = await repo.update(id, values.version ?? before.version, values);
       if (!after) throw new StaleVersionError('organisation');
+      units.current()?.forget(`organisation:${id}`);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -475,7 +479,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
     /** The tolerance of the organisation's indicators that have no rule of their own. */
     async indicatorDefaults(actor: Actor): Promise<IndicatorDefaults> {
       authorize(actor, 'reference.read');
-      const defaults = await repo.findIndicatorDefaults(actor.organisationId);
+      const defaults = (await own(actor.organisationId))?.indicatorDefaults;
       if (!defaults) throw new OrganisationNotFoundError();
       return defaults;
     },
@@ -500,6 +504,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       const before = await repo.findIndicatorDefaults(actor.organisationId);
       if (!before) throw new OrganisationNotFoundError();
       await repo.updateIndicatorDefaults(actor.organisationId, after);
+      units.current()?.forget(`organisation:${actor.organisationId}`);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,

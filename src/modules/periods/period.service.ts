@@ -23,7 +23,8 @@ export class PeriodNotFoundError extends NotFoundError {
   }
 }
 
-function toReportingPeriod(row: { id: string; key: string; dueOn: string | null }): ReportingPeriod {
+/** A period's row as the service gives it (also for a row another module read with its report). */
+export function toReportingPeriod(row: { id: string; key: string; dueOn: string | null }): ReportingPeriod {
   const p = parsePeriodKey(row.key);
   return { ...p, id: row.id, label: periodLabel(p), span: periodSpan(p), dueOn: row.dueOn };
 }

@@ -695,8 +695,13 @@ function reportQueries(db: Kysely<DB>) {
      * The priority's previous report (its latest for a period that ended before `before`, as
      * `findPreviousPeriodId` finds it): its row in one statement, and its key actions.
      */
-    async findPrevious(priorityId: string, before: string): Promise<PreviousReport | undefined> {
+    async findPrevious(
+      priorityId: string,
+      before: string,
+    ): Promise<{ report: PreviousReport; period: { id: string; key: string; dueOn: string | null } } | undefined> {
       const r = await rowQuery()
+        // Its period too, which the join has read already: reading it again by its key would read the row twice.
+        .select('reporting_period.due_on as period_due_on')
         .where('progress_report.priority_id', '=', priorityId)
         .where('reporting_period.ends_on', '<', before)
         .orderBy('reporting_period.ends_on', 'desc')
@@ -704,7 +709,10 @@ function reportQueries(db: Kysely<DB>) {
         .limit(1)
         .executeTakeFirst();
       if (!r) return undefined;
-      return { ...toRow(r), actions: await loadActions(r.id) };
+      return {
+        report: { ...toRow(r), actions: await loadActions(r.id) },
+        period: { id: r.period_id, key: r.period_key, dueOn: r.period_due_on },
+      };
     },
     /** The latest report of the priority for a period that ended before `before` (the previous report). */
     async findPreviousPeriodId(priorityId: string, before: string): Promise<string | undefined> {

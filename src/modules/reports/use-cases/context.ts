@@ -8,7 +8,7 @@ import { nextSteps, type WorkflowActor } from '../../../domain/report-workflow.t
 import type { Units } from '../../../platform/db/unit-of-work.ts';
 import type { IndicatorService } from '../../indicators/indicator.service.ts';
 import type { OrganisationService } from '../../organisations/organisation.service.ts';
-import type { PeriodService, ReportingPeriod } from '../../periods/period.service.ts';
+import { toReportingPeriod, type PeriodService, type ReportingPeriod } from '../../periods/period.service.ts';
 import type { PlanService, Priority } from '../../plans/plan.service.ts';
 import type { RiskService } from '../../risks/risk.service.ts';
 import { createReportAggregate } from '../report.aggregate.ts';
@@ -74,9 +74,9 @@ export function createReportContext(deps: ReportServiceDeps) {
     const report = await repo.find(priority.id, period.id);
     if (!report) throw new ReportNotFoundError(priority.code, period.label);
     // Of the previous report, only what this one shows or is compared with: its row and key actions.
-    const previousReport = await repo.findPrevious(priority.id, period.startsOn);
-    const previous: ReportBundle['previous'] = previousReport
-      ? { period: await periods.getByKey(actor, previousReport.periodKey), report: previousReport }
+    const found = await repo.findPrevious(priority.id, period.startsOn);
+    const previous: ReportBundle['previous'] = found
+      ? { period: toReportingPeriod(found.period), report: found.report }
       : null;
     return {
       organisation: await organisations.getOwn(actor),
