@@ -12,7 +12,9 @@
 // Welsh letters correctly; a text cell a spreadsheet would run as a formula gets a leading
 // apostrophe (see guardFormula).
 
+import { Buffer, isUtf8 } from 'node:buffer';
 import { parse, CsvError } from 'csv-parse/sync';
+import { parse as parser } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { ValidationError } from '../domain/errors.ts';
 
@@ -141,6 +143,137 @@ export function readCsv(input: Uint8Array | string, limits: { maxRows?: number; 
       `The file has more than ${maxRows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
     );
   return records.map((cells, i) => ({ number: i + 1, cells }));
+}
+
+/**
+ * As readCsv, a slice of the file at a time (issue 12: a large council's sheet as CSV was decoded
+ * whole, parsed whole and copied to a reader thread before its first row was looked at). The
+ * bytes are decoded in slices as readCsv decodes them whole, each slice fed to csv-parse's
+ * streaming parser, and the rows it completes handed over together (one at a time cost twice the
+ * time in promises), so the caller keeps only what it wants of them and the file's text never
+ * exists whole. The same refusals in the same words, with one more: a cell longer than
+ * `maxCellChars`, naming its row and column (and csv-parse stops a row before it grows past
+ * `maxColumns` such cells, so one 50 MB quoted cell never becomes a string).
+ */
+export async function* streamCsv(
+  bytes: Uint8Array,
+  limits: { maxRows?: number; maxColumns?: number; maxCellChars?: number } = {},
+): AsyncGenerator<CsvRow[]> {
+  const encoding = encodingOf(bytes);
+  // Text is not NUL: a single-byte encoding shows it in the bytes, found without decoding them.
+  if (!encoding.startsWith('utf-16') && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(0))
+    throw notText();
+  const maxRows = limits.maxRows ?? Infinity;
+  const maxColumns = limits.maxColumns ?? Infinity;
+  const maxCellChars = limits.maxCellChars ?? Infinity;
+  const maxRecord = Number.isFinite(maxCellChars) && Number.isFinite(maxColumns) ? maxCellChars * maxColumns : 0;
+  const csv = parser({
+    bom: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: false,
+    trim: true,
+    info: true,
+    max_record_size: maxRecord,
+  });
+  let rows: CsvRow[] = [];
+  let number = 0;
+  let lastLine = 0;
+  let failure: Error | undefined;
+  csv.on('data', ({ record, info }: { record: string[]; info: { lines: number } }) => {
+    if (failure !== undefined) return;
+    number++;
+    lastLine = info.lines;
+    // One row past the limit is read, to know there are more; the rest never is.
+    if (number > maxRows) failure = tooManyRows(maxRows);
+    else if (record.length > maxColumns) failure = tooWide(number, record.length, maxColumns);
+    else {
+      const long = record.findIndex((cell) => cell.length > maxCellChars);
+      if (long >= 0) failure = tooLong(number, long, record[long]!.length, maxCellChars);
+      else rows.push({ number, cells: record });
+    }
+    if (failure !== undefined) csv.destroy();
+  });
+  csv.on('error', (error: Error) => (failure ??= error));
+  const ended = new Promise<void>((resolve) => csv.once('close', resolve));
+  const decoder = new TextDecoder(encoding);
+  try {
+    for (let at = 0; ; at += SLICE) {
+      const last = at + SLICE >= bytes.length;
+      const text = decoder.decode(bytes.subarray(at, at + SLICE), { stream: !last });
+      if (text.includes('\0')) throw notText();
+      if (last) csv.end(text);
+      else csv.write(text);
+      // The parser works on the slice at once; its rows and errors arrive within the tick.
+      await (last ? ended : new Promise<void>((resolve) => setImmediate(resolve)));
+      if (failure !== undefined) throw failure;
+      if (rows.length > 0) {
+        const out = rows;
+        rows = [];
+        yield out;
+      }
+      if (last) return;
+    }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    if (error.code === 'CSV_MAX_RECORD_SIZE')
+      throw ValidationError.single(
+        'file',
+        `Row ${Number(error.records) + 1} is longer than Amber reads (${maxRecord.toLocaleString('en-GB')} characters): check for a cell with a missing closing "`,
+      );
+    const row = Number(error.records) + 1;
+    // An unclosed quote is found only at the end of the file: name where its row began.
+    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : Number(error.lines);
+    throw new CsvSyntaxError(row, line, REASONS[error.code] ?? 'This row is not well-formed CSV: check its quotes');
+  } finally {
+    csv.destroy();
+  }
+}
+
+/** How much of the file is decoded at once. */
+const SLICE = 64 * 1024;
+
+/** The encoding decodeText would choose for these bytes, found without decoding them. */
+function encodingOf(bytes: Uint8Array): string {
+  if (startsWith(bytes, [0xff, 0xfe])) return 'utf-16le';
+  if (startsWith(bytes, [0xfe, 0xff])) return 'utf-16be';
+  const utf16 = utf16WithoutMark(bytes);
+  if (utf16) return utf16;
+  if (startsWith(bytes, BOM_UTF8)) return 'utf-8';
+  return isUtf8(bytes) ? 'utf-8' : 'windows-1252';
+}
+
+const notText = () =>
+  ValidationError.single(
+    'file',
+    'The file is not a CSV file or an Excel workbook (.xlsx): it holds data that is not text. Save it from Excel as CSV UTF-8 or as an Excel Workbook',
+  );
+const tooManyRows = (maxRows: number) =>
+  ValidationError.single(
+    'file',
+    `The file has more than ${maxRows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
+  );
+const tooWide = (row: number, columns: number, maxColumns: number) =>
+  ValidationError.single(
+    'file',
+    `Row ${row} has ${columns.toLocaleString('en-GB')} columns; Amber reads at most ${maxColumns.toLocaleString('en-GB')}: delete the columns that are not data`,
+  );
+const tooLong = (row: number, index: number, chars: number, max: number) =>
+  ValidationError.single(
+    'file',
+    `Row ${row}, column ${columnName(index)} holds ${chars.toLocaleString('en-GB')} characters; a cell holds at most ${max.toLocaleString('en-GB')}: check for a missing closing " or shorten the text`,
+  );
+
+/** A column's letters as a spreadsheet shows them (0 → A, 26 → AA). */
+export function columnName(index: number): string {
+  let n = index + 1;
+  let s = '';
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
 }
 
 class TooWide extends Error {

@@ -38,7 +38,7 @@ import {
   validateNonPay,
 } from '../../domain/diagnostic/non-pay.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { CsvSyntaxError, writeCsv } from '../../platform/csv.ts';
+import { CsvSyntaxError, streamCsv, writeCsv } from '../../platform/csv.ts';
 import {
   isXlsx,
   cellText,
@@ -46,13 +46,12 @@ import {
   mergesFrom,
   loadExcel,
   numberText,
-  readSpreadsheetOffThread,
   spreadsheetLimits,
   type MergedArea,
-  type Sheet,
   type SpreadsheetLimits,
 } from '../../platform/spreadsheet.ts';
 import { DEFAULT_INPUT_LIMITS } from '../../config.ts';
+import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { readWorkbookStreaming } from './diagnostic-stream-reader.ts';
 import type { ExerciseData, NonPayRecord, PostRecord, UnitRecord, VolumeRecord } from './diagnostic.repository.ts';
 
@@ -137,8 +136,7 @@ export interface RawSheet {
 }
 
 /**
- * Every sheet of a workbook (read as a stream), or one sheet uploaded as CSV (read by
- * platform/spreadsheet.ts), within the deployment's limits, as text cells: dates as UK dates,
+ * Every sheet of a workbook, or one sheet uploaded as CSV, each read as a stream, within the deployment's limits, as text cells: dates as UK dates,
  * true/false as TRUE/FALSE, text a spreadsheet would run as a formula without its apostrophe.
  * Anything refused is a ValidationError on `file` naming the sheet, row or cell.
  */
@@ -147,39 +145,58 @@ export async function readWorkbook(
   limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<RawSheet[]> {
   // A row at a time (diagnostic-stream-reader.ts): a large council's workbook read whole took
-  // 685 MB (issue 12). A CSV file is still read whole (it is one sheet, a few MB at most).
+  // 685 MB (issue 12). A CSV file likewise (readCsvSheet), as one sheet without a name.
   if (isXlsx(data)) return readWorkbookStreaming(data, limits);
-  return (await readSpreadsheetOffThread(data, limits)).map((sheet) => rawSheet(sheet));
+  return [await readCsvSheet('', data, limits)];
 }
 
 const DEFAULT_SHEET_LIMITS = spreadsheetLimits(DEFAULT_INPUT_LIMITS);
 
-const rawSheet = (sheet: Sheet, name = sheet.name): RawSheet => ({
-  name,
-  rows: sheet.rows.map((r) => ({ number: r.number, cells: r.cells.map(cellText) })),
-  merges: sheet.merges,
-});
+/** The longest cell a diagnostic sheet holds: its longest field is a short line (a job title, a description). */
+export const CSV_CELL_CHARS = TEXT_LIMITS.short;
 
 /**
- * One sheet uploaded as CSV (in any encoding platform/csv.ts recognises; a big file read in the
- * reader thread), with its blank rows dropped and each row keeping its number. A file that is
- * not text, or not well-formed CSV, is refused naming the sheet (and the row).
+ * One sheet uploaded as CSV (in any encoding platform/csv.ts recognises), read a row at a time
+ * (issue 12: read whole, a large council's sheet was decoded, parsed and copied to the reader
+ * thread in full, several times its size, before a row was checked); only each row's cells as
+ * text are kept, its blank rows dropped, each row keeping its number. Within the deployment's
+ * rows and columns and CSV_CELL_CHARS a cell. A file that is not text, not well-formed CSV, or
+ * past a limit is refused naming the sheet (and the row and column).
  */
 export async function readCsvSheet(
   name: string,
   data: Buffer | string,
   limits: SpreadsheetLimits = DEFAULT_SHEET_LIMITS,
 ): Promise<RawSheet> {
+  const rows: RawSheet['rows'] = [];
   try {
-    const [sheet] = await readSpreadsheetOffThread(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, limits);
-    return rawSheet(sheet!, name);
+    for await (const slice of streamCsv(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, {
+      maxRows: limits.rows,
+      maxColumns: limits.columns,
+      maxCellChars: CSV_CELL_CHARS,
+    }))
+      for (const row of slice) {
+        const cells = row.cells.map(cellText);
+        if (cells.some((c) => c !== '')) rows.push({ number: row.number, cells });
+      }
   } catch (error) {
-    if (!(error instanceof CsvSyntaxError)) throw error;
-    throw ValidationError.single(
-      'file',
-      describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
-    );
+    if (error instanceof CsvSyntaxError)
+      throw ValidationError.single(
+        'file',
+        describeProblem({ sheet: name, row: error.row, column: undefined, message: error.reason }),
+      );
+    // A limit passed names the sheet as well as the row; a file that is not text is not a sheet.
+    if (error instanceof ValidationError)
+      throw name === ''
+        ? error
+        : new ValidationError(
+            error.issues.map((i) =>
+              /^The file is not/.test(i.message) ? i : { ...i, message: `${name} sheet: ${i.message}` },
+            ),
+          );
+    throw error;
   }
+  return { name, rows, merges: [] };
 }
 
 const normalise = (s: string) =>

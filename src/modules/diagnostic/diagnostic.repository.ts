@@ -676,6 +676,57 @@ function diagnosticQueries(db: Kysely<DB>) {
         .execute();
       return (await withAllocations(posts))[0];
     },
+    /**
+     * The posts above `managerCode` in the management chain, in sheet order, with their
+     * allocations, leaving out `exceptId` (the post being saved) and stopping there: what a post's
+     * save checks for a loop of managers, rather than the whole exercise (issue 12). The chain of a
+     * valid exercise has no loop; `union` ends the walk on one anyway.
+     */
+    async findManagerChain(exerciseId: string, managerCode: string, exceptId: string): Promise<PostRecord[]> {
+      const { rows } = await sql<{ id: string }>`
+        with recursive chain(id, manager_code) as (
+          select id, manager_code from diagnostic_post
+          where exercise_id = ${exerciseId} and code = ${managerCode} and id <> ${exceptId}
+          union
+          select p.id, p.manager_code from chain c
+          join diagnostic_post p on p.exercise_id = ${exerciseId} and p.code = c.manager_code
+          where p.id <> ${exceptId}
+        )
+        select id from chain`.execute(db);
+      if (rows.length === 0) return [];
+      const posts = await db
+        .selectFrom('diagnostic_post')
+        .selectAll()
+        .where('exercise_id', '=', exerciseId)
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('row_number')
+        .execute();
+      return withAllocations(posts);
+    },
+    /** The exercise's org units with these codes (those a post's save refers to). */
+    async findUnits(exerciseId: string, codes: readonly string[]): Promise<UnitRecord[]> {
+      if (codes.length === 0) return [];
+      const units = await db
+        .selectFrom('diagnostic_org_unit')
+        .selectAll()
+        .where('exercise_id', '=', exerciseId)
+        .where('code', 'in', [...new Set(codes)])
+        .orderBy('row_number')
+        .execute();
+      return units.map((u) => ({
+        code: u.code,
+        name: u.name,
+        parentCode: u.parent_code,
+        centralFunctionCode: u.central_function_code,
+        users: u.users,
+        areaM2: u.area_m2,
+        row: u.row_number,
+      }));
+    },
 
     // -- an upload waiting for its background job ----------------------------------------------
     // The file lives in stored_file (tied to the job, so any instance's worker can read it) from

@@ -1191,7 +1191,6 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
         else allocations.push({ processCode: a.process, pct: bp });
       });
       if (issues.length > 0) throw new ValidationError(issues);
-      const data = await repo.loadData(id);
       const updated: PostRecord = {
         ...post,
         unitCode: v.unitCode,
@@ -1204,14 +1203,26 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
         contractType: v.contractType,
         allocations,
       };
-      // Check the post with the rest of the exercise, as an upload would be.
+      // Check the post as an upload would, with only what its checks need (issue 12: reading the
+      // whole exercise, 15,000 posts for a large council, to save one): its unit, the posts above
+      // it up the management chain (a loop through it would come back to it), and their units.
+      // The rest of the exercise was checked when it was uploaded and this save cannot change it;
+      // the units' tree too, so they are given without their parents.
+      const chain = updated.managerCode ? await repo.findManagerChain(id, updated.managerCode, postId) : [];
+      const units = await repo.findUnits(id, [updated.unitCode, ...chain.map((p) => p.unitCode)]);
       const { problems } = parseWorkbook(
-        rawSheetsOf(exercise.taxonomy, { ...data, posts: data.posts.map((p) => (p.id === postId ? updated : p)) }),
+        rawSheetsOf(exercise.taxonomy, {
+          units: units.map((u) => ({ ...u, parentCode: null })),
+          posts: [updated, ...chain],
+          nonPay: [],
+          volumes: [],
+        }),
         exercise.taxonomy,
       );
+      // The post is the first row of data of the sheets so made.
       const mine = problems.filter(
         (p) =>
-          (p.sheet === SHEETS.posts && p.row === post.row) ||
+          (p.sheet === SHEETS.posts && p.row === 2) ||
           p.message.startsWith(`Post ${post.code}:`) ||
           p.message.includes(`Post ${post.code} `) ||
           p.message.includes(` ${post.code},`) ||
@@ -1232,9 +1243,10 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
                     ? 'unitCode'
                     : 'allocations';
         throw new ValidationError(
-          relevant
-            .slice(0, 20)
-            .map((p) => ({ field: fieldOf(p), message: p.message.replace(/ \(rows [\d, ]+\)$/, '') })),
+          relevant.slice(0, 20).map((p) => ({
+            field: fieldOf(p),
+            message: p.message.replace(/ \(rows [\d, ]+\)$/, '').replace(/ \(\w+ sheet row \d+\)/, ''),
+          })),
         );
       }
       if (!(await repo.updatePost(id, postId, v.version, updated))) {
