@@ -69,7 +69,9 @@ export function createBoardPackService({ plans, periods, organisations, reports,
     statuses: Status[],
   ): Promise<BoardPackItem> {
     // A published report is its published revision (readable() gives it), with the status it was
-    // signed off with; a draft or a report in sign-off is live, on the scale as it is now.
+    // signed off with; a draft or a report in sign-off is live, its status (and the previous
+    // report's) found by id among every version's statuses (`statuses`: each report's status is a
+    // row of its own period's version, ADR 0014).
     const readable = await reports.readable(actor, priority.code, period.key);
     const bundle = readable.bundle ?? (await reports.getBundle(actor, priority.code, period.key));
     const published = bundle.report.state === 'published';

@@ -746,16 +746,6 @@ function reportQueries(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    async statusBelongs(organisationId: string, statusId: string): Promise<boolean> {
-      return (
-        (await db
-          .selectFrom('status')
-          .select('id')
-          .where('organisation_id', '=', organisationId)
-          .where('id', '=', statusId)
-          .executeTakeFirst()) !== undefined
-      );
-    },
     /** The name of a person of the organisation; undefined when there is no such person in it. */
     async personName(organisationId: string, personId: string): Promise<string | undefined> {
       const r = await db
