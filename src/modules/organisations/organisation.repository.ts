@@ -70,6 +70,22 @@ export interface StatusInput {
   approvalRole: ApprovalRole | null;
 }
 
+/** A status's definition as the columns of its row, at `position` in its version of the scale. */
+function statusColumns(s: StatusInput, position: number) {
+  return {
+    key: s.key,
+    label: s.label,
+    colour: s.colour.toLowerCase(),
+    shape: s.shape,
+    description: s.description,
+    comment_required: s.commentRequired,
+    rated: s.rated,
+    pattern: s.pattern,
+    approval_role: s.approvalRole,
+    position,
+  };
+}
+
 function organisationQueries(db: Kysely<DB>) {
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
@@ -396,18 +412,7 @@ function organisationQueries(db: Kysely<DB>) {
         inUseFrom,
       );
       for (const [position, s] of statuses.entries()) {
-        const values = {
-          key: s.key,
-          label: s.label,
-          colour: s.colour.toLowerCase(),
-          shape: s.shape,
-          description: s.description,
-          comment_required: s.commentRequired,
-          rated: s.rated,
-          pattern: s.pattern,
-          approval_role: s.approvalRole,
-          position,
-        };
+        const values = statusColumns(s, position);
         if (s.id) {
           await db
             .updateTable('status')
@@ -450,20 +455,7 @@ function organisationQueries(db: Kysely<DB>) {
       for (const [position, s] of statuses.entries()) {
         const row = await db
           .insertInto('status')
-          .values({
-            organisation_id: organisationId,
-            in_use_from: inUseFrom,
-            key: s.key,
-            label: s.label,
-            colour: s.colour.toLowerCase(),
-            shape: s.shape,
-            description: s.description,
-            comment_required: s.commentRequired,
-            rated: s.rated,
-            pattern: s.pattern,
-            approval_role: s.approvalRole,
-            position,
-          })
+          .values({ organisation_id: organisationId, in_use_from: inUseFrom, ...statusColumns(s, position) })
           .returning('id')
           .executeTakeFirstOrThrow();
         if (s.id) continued.set(s.id, row.id);
