@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import * as prettier from 'prettier';
@@ -20,23 +22,23 @@ import * as prettier from 'prettier';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, 'node_modules', '.cache');
 const posix = (path: string) => path.split(sep).join('/');
+const run = promisify(execFile);
+type LintMessage = Pick<Linter.LintMessage, 'ruleId' | 'line' | 'column' | 'message'>;
 
 describe('ESLint', () => {
   it('finds nothing beyond eslint-suppressions.json, and every suppression still occurs', async () => {
-    const eslint = new ESLint({
+    const { stdout } = await run(process.execPath, [join(root, 'test', 'helpers', 'eslint-results.ts')], {
       cwd: root,
-      cache: true,
-      cacheLocation: join(cacheDir, 'eslint') + sep,
-      cacheStrategy: 'content',
+      maxBuffer: 64 * 1024 * 1024,
     });
-    const results = await eslint.lintFiles(['.']);
+    const results = JSON.parse(stdout) as { filePath: string; messages: LintMessage[] }[];
     assert.ok(results.length > 250, `only ${results.length} files linted`);
 
     const allowed = JSON.parse(readFileSync(join(root, 'eslint-suppressions.json'), 'utf8')) as Record<
       string,
       Record<string, { count: number }>
     >;
-    const found = new Map<string, Linter.LintMessage[]>();
+    const found = new Map<string, LintMessage[]>();
     for (const result of results) {
       const file = posix(relative(root, result.filePath));
       for (const message of result.messages) {
