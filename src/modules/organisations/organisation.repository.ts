@@ -442,15 +442,7 @@ function organisationQueries(db: Kysely<DB>) {
       before: { id: string; key: string }[],
     ): Promise<void> {
       const fromThen = (eb: ExpressionBuilder<DB, 'progress_report'>) =>
-        eb(
-          'period_id',
-          'in',
-          eb
-            .selectFrom('reporting_period')
-            .select('id')
-            .where('organisation_id', '=', organisationId)
-            .where('starts_on', '>=', inUseFrom),
-        );
+        eb('period_id', 'in', periodsFrom(organisationId, inUseFrom));
       const continued = new Map<string, string>();
       for (const [position, s] of statuses.entries()) {
         const row = await db
@@ -489,6 +481,15 @@ function organisationQueries(db: Kysely<DB>) {
     },
   };
 
+  /** The ids of the organisation's reporting periods starting on or after `since` (a version's periods). */
+  function periodsFrom(organisationId: string, since: string) {
+    return db
+      .selectFrom('reporting_period')
+      .select('id')
+      .where('organisation_id', '=', organisationId)
+      .where('starts_on', '>=', since);
+  }
+
   /** The statuses of one version of an organisation's scale. */
   function inVersion(organisationId: string, inUseFrom: string | null) {
     return (eb: ExpressionBuilder<DB, 'status'>) =>
@@ -510,18 +511,7 @@ function organisationQueries(db: Kysely<DB>) {
   ): Promise<void> {
     const values = () => {
       let q = db.updateTable('indicator_value').where('organisation_id', '=', organisationId);
-      if (since !== null)
-        q = q.where((eb) =>
-          eb(
-            'period_id',
-            'in',
-            eb
-              .selectFrom('reporting_period')
-              .select('id')
-              .where('organisation_id', '=', organisationId)
-              .where('starts_on', '>=', since),
-          ),
-        );
+      if (since !== null) q = q.where('period_id', 'in', periodsFrom(organisationId, since));
       return q;
     };
     for (const [i, r] of renames.entries())

@@ -175,20 +175,22 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
    * start: an earlier version is never rewritten) and the one offered first: the earliest of them
    * with an unpublished report, else the current one (the latest that has started), else the first.
    */
-  async function periodChoices(
-    actor: Actor,
-  ): Promise<{ periods: ScalePeriod[]; proposed: ScalePeriod | undefined; newestFrom: string | null }> {
+  async function periodChoices(actor: Actor): Promise<{
+    all: PeriodForScale[];
+    periods: ScalePeriod[];
+    proposed: ScalePeriod | undefined;
+    newestFrom: string | null;
+  }> {
     const newestFrom = versionInForce((await scalesOfOrganisation(actor.organisationId)).versions)?.inUseFrom ?? null;
-    const open = (await repo.listPeriodsForScale(actor.organisationId)).filter(
-      (p) => newestFrom === null || p.startsOn >= newestFrom,
-    );
+    const all = await repo.listPeriodsForScale(actor.organisationId);
+    const open = all.filter((p) => newestFrom === null || p.startsOn >= newestFrom);
     const today = new Date().toISOString().slice(0, 10);
     const proposed =
       open.find((p) => p.hasUnpublished) ??
       [...open].reverse().find((p) => p.startsOn <= today && p.endsOn >= today) ??
       [...open].reverse().find((p) => p.startsOn <= today) ??
       open[0];
-    return { periods: open.map(scalePeriod), proposed: proposed && scalePeriod(proposed), newestFrom };
+    return { all, periods: open.map(scalePeriod), proposed: proposed && scalePeriod(proposed), newestFrom };
   }
 
   /**
@@ -204,7 +206,7 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
     const rows: StatusInput[] = statuses.map((s) => ({ ...s, key: s.key || statusKeyFromLabel(s.label) }));
     const issues = checkScale(rows);
     if (issues.length > 0) throw new ValidationError(issues);
-    const { periods, proposed, newestFrom } = await periodChoices(actor);
+    const { all, periods, proposed, newestFrom } = await periodChoices(actor);
     let inUseFrom = proposed ?? null;
     if (asked !== undefined) {
       let key: string;
@@ -213,8 +215,8 @@ export function createOrganisationService({ repo, units }: OrganisationServiceDe
       } catch (error) {
         throw ValidationError.single('inUseFrom', `The period the change is used from: ${(error as Error).message}`);
       }
-      const all = (await repo.listPeriodsForScale(actor.organisationId)).map(scalePeriod);
-      const named = all.find((p) => p.key === key);
+      const found = all.find((p) => p.key === key);
+      const named = found && scalePeriod(found);
       if (!named)
         throw ValidationError.single(
           'inUseFrom',
