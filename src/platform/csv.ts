@@ -101,11 +101,7 @@ const REASONS: Record<string, string> = {
 export function readCsv(input: Uint8Array | string, limits: { maxRows?: number; maxColumns?: number } = {}): CsvRow[] {
   const text = typeof input === 'string' ? input : decodeText(input);
   // Text is not NUL; a file holding one is binary (a picture, a PDF, an old .xls), not CSV.
-  if (text.includes('\0'))
-    throw ValidationError.single(
-      'file',
-      'The file is not a CSV file or an Excel workbook (.xlsx): it holds data that is not text. Save it from Excel as CSV UTF-8 or as an Excel Workbook',
-    );
+  if (text.includes('\0')) throw notText();
   const maxRows = limits.maxRows ?? Infinity;
   const maxColumns = limits.maxColumns ?? Infinity;
   let lastLine = 0;
@@ -126,22 +122,14 @@ export function readCsv(input: Uint8Array | string, limits: { maxRows?: number; 
       },
     });
   } catch (error) {
-    if (error instanceof TooWide)
-      throw ValidationError.single(
-        'file',
-        `Row ${error.row} has ${error.columns.toLocaleString('en-GB')} columns; Amber reads at most ${maxColumns.toLocaleString('en-GB')}: delete the columns that are not data`,
-      );
+    if (error instanceof TooWide) throw tooWide(error.row, error.columns, maxColumns);
     if (!(error instanceof CsvError)) throw error;
     const row = Number(error.records) + 1;
     // An unclosed quote is found only at the end of the file: name where its row began.
     const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : Number(error.lines);
     throw new CsvSyntaxError(row, line, REASONS[error.code] ?? 'This row is not well-formed CSV: check its quotes');
   }
-  if (records.length > maxRows)
-    throw ValidationError.single(
-      'file',
-      `The file has more than ${maxRows.toLocaleString('en-GB')} rows, which is more than Amber reads in one file: split it into smaller files`,
-    );
+  if (records.length > maxRows) throw tooManyRows(maxRows);
   return records.map((cells, i) => ({ number: i + 1, cells }));
 }
 
@@ -243,6 +231,7 @@ function encodingOf(bytes: Uint8Array): string {
   return isUtf8(bytes) ? 'utf-8' : 'windows-1252';
 }
 
+// The refusals readCsv and streamCsv share, in the same words.
 const notText = () =>
   ValidationError.single(
     'file',

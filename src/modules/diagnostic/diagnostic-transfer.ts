@@ -38,7 +38,7 @@ import {
   validateNonPay,
 } from '../../domain/diagnostic/non-pay.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { CsvSyntaxError, streamCsv, writeCsv } from '../../platform/csv.ts';
+import { CsvSyntaxError, columnName, streamCsv, writeCsv } from '../../platform/csv.ts';
 import {
   isXlsx,
   cellText,
@@ -204,16 +204,6 @@ const normalise = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9%²£]+/g, ' ')
     .trim();
-const columnLetter = (index: number) => {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-};
 
 interface Located {
   sheet: string;
@@ -297,7 +287,7 @@ class LocatedRow implements Located {
   column(k: string): string {
     const i = this.#layout.position.get(k);
     const col = this.#layout.columns.find((c) => c.key === k)!;
-    return i === undefined ? col.name : `${columnLetter(i)} (${col.name})`;
+    return i === undefined ? col.name : `${columnName(i)} (${col.name})`;
   }
 }
 
