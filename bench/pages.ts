@@ -14,6 +14,10 @@
 //   - the published report page (VfM-4d 2009/10 H1, the seed report) and a draft one (OC-1c
 //     2009/10 H1, with an indicator graph), the priority list and the dashboard, GET as an
 //     administrator and performance officer of the demo (a session made by `createTestSession`);
+//   - `report-live`: the same published report page from a second app on the same database whose
+//     services have no body renderer (`reportBodies: false`), so it is rendered from its revision
+//     on every request, as before published revisions' bodies were stored (issue 14): before and
+//     after in one run;
 //   - the officer's sign-off POST, as the demo's Lee Hemsworth (accountable officer): every POST
 //     signs a different report that is waiting for him (a batch of priorities, each with a
 //     2009/10 H2 report written and submitted, made through the services before any measuring);
@@ -36,7 +40,7 @@
 // bench/cpuprofile-summary.ts.
 //
 //   node bench/pages.ts [--engine pglite|postgres|both] [--rounds 7] [--gets 30] [--sign-offs 8]
-//       [--warmup 10] [--only report,draft,list,dashboard,sign-off] [--profile DIR] [--json FILE]
+//       [--warmup 10] [--only report,report-live,draft,list,dashboard,sign-off] [--profile DIR] [--json FILE]
 //   (both engines: about 2–4 minutes on a quiet machine; a deadline stops it after 8 minutes per engine)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +51,7 @@ import { Session } from 'node:inspector/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CompiledQuery, sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
+import { buildServices } from '../src/composition.ts';
 import { cookieNames } from '../src/platform/http/auth.ts';
 import { observeStatements, type Engine, type ObservedStatement } from '../src/platform/db/database.ts';
 import { systemActor } from '../src/domain/actor.ts';
@@ -62,7 +67,7 @@ const { values: args } = parseArgs({
     gets: { type: 'string', default: '30' },
     'sign-offs': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '10' },
-    only: { type: 'string', default: 'report,draft,list,dashboard,sign-off' },
+    only: { type: 'string', default: 'report,report-live,draft,list,dashboard,sign-off' },
     profile: { type: 'string' },
     json: { type: 'string' },
   },
@@ -84,12 +89,13 @@ const PROFILE = args.profile;
 
 const SIGN_OFF_PERIOD = '2009-10-h2';
 
-type PageName = 'report' | 'draft' | 'list' | 'dashboard' | 'sign-off';
-const PAGE_NAMES: PageName[] = ['report', 'draft', 'list', 'dashboard', 'sign-off'];
+type PageName = 'report' | 'report-live' | 'draft' | 'list' | 'dashboard' | 'sign-off';
+const PAGE_NAMES: PageName[] = ['report', 'report-live', 'draft', 'list', 'dashboard', 'sign-off'];
 const ONLY = args.only.split(',') as PageName[];
 if (ONLY.some((p) => !PAGE_NAMES.includes(p))) throw new Error(`--only ${args.only}? (${PAGE_NAMES.join(',')})`);
 const PAGE_LABELS: Record<PageName, string> = {
-  report: 'Report page, published (VfM-4d 2009/10 H1)',
+  report: 'Report page, published (VfM-4d 2009/10 H1), from its stored body',
+  'report-live': 'Report page, published, rendered on request (no stored body)',
   draft: 'Report page, draft (OC-1c 2009/10 H1)',
   list: 'Priority list',
   dashboard: 'Dashboard',
@@ -98,6 +104,7 @@ const PAGE_LABELS: Record<PageName, string> = {
 /** GET pages: the URL and a text the page must show. */
 const GETS_OF: Record<Exclude<PageName, 'sign-off'>, { url: string; shows: string }> = {
   report: { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
+  'report-live': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
   draft: { url: paths.reports.show('OC-1c', '2009-10-h1'), shows: 'OC-1c' },
   list: { url: paths.priorities.list, shows: 'VfM-4d' },
   dashboard: { url: paths.dashboard, shows: 'priorities in all' },
@@ -173,6 +180,8 @@ interface SignOffReport {
 interface Side {
   database: TestDatabase;
   app: FastifyInstance;
+  /** The same app on the same database, without stored report bodies (`report-live`). */
+  liveApp: FastifyInstance;
   reader: Record<string, string>;
   officer: Record<string, string>;
   /** Reports waiting for the officer's sign-off, taken one per POST. */
@@ -239,10 +248,17 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
       units: database.units,
       services: database.services,
     });
+    const liveApp = await buildApp({
+      config: { env: 'production', logLevel: 'silent' },
+      db: database.db,
+      units: database.units,
+      services: buildServices({ db: database.db, units: database.units }, { reportBodies: false }),
+    });
     const token = (t: { headers: { cookie: string } }) => t.headers.cookie.split('=').slice(1).join('=');
     return {
       database,
       app,
+      liveApp,
       reader: headersOf(token(reader), reader.csrfToken),
       officer: headersOf(token(officer), officer.csrfToken),
       toSign,
@@ -256,7 +272,8 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
 
 async function get(side: Side, page: Exclude<PageName, 'sign-off'>): Promise<void> {
   const { url, shows } = GETS_OF[page];
-  const response = await side.app.inject({ method: 'GET', url, headers: side.reader });
+  const app = page === 'report-live' ? side.liveApp : side.app;
+  const response = await app.inject({ method: 'GET', url, headers: side.reader });
   if (response.statusCode !== 200)
     throw new Error(`GET ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
   if (!response.body.includes(shows)) throw new Error(`GET ${url} does not show "${shows}"`);
@@ -441,9 +458,9 @@ function table(result: EngineResult): string {
   const server = result.engine === 'postgres';
   const hello = result.batches.hello!;
   const lines = [
-    `| Page | Statements | CPU ms/request${server ? ' (Node + server)' : ''} | req/s | req/s ÷ bare route | Floor CPU ms/request | Floor req/s | CPU ÷ floor CPU |`,
-    '|---|---:|---|---|---|---|---|---|',
-    `| Bare Fastify route | – | ${cell(hello.map(total))} | ${cell(hello.map((b) => b.perSecond))} | 1 | – | – | – |`,
+    `| Page | Statements | CPU ms/request${server ? ' (Node + server)' : ''} | req/s | req/s ÷ bare route | bare route's CPU ÷ CPU | Floor CPU ms/request | Floor req/s | CPU ÷ floor CPU |`,
+    '|---|---:|---|---|---|---|---|---|---|',
+    `| Bare Fastify route | – | ${cell(hello.map(total))} | ${cell(hello.map((b) => b.perSecond))} | 1 | 1 | – | – | – |`,
   ];
   for (const page of ONLY) {
     const bs = result.batches[page]!;
@@ -452,6 +469,7 @@ function table(result: EngineResult): string {
       `| ${PAGE_LABELS[page]} | ${result.statements[page]} | ${cell(bs.map(total))}` +
         (server ? ` [server ${fmt(median(bs.map((b) => b.serverCpu)))}]` : '') +
         ` | ${cell(bs.map((b) => b.perSecond))} | ${cell(ratios(bs, hello, (a, h) => a.perSecond / h.perSecond))}` +
+        ` | ${cell(ratios(bs, hello, (a, h) => total(h) / total(a)))}` +
         ` | ${cell(fs.map(total))} | ${cell(fs.map((b) => b.perSecond))} | **${fmt(median(ratios(bs, fs, (a, f) => total(a) / total(f))))}** (${range(ratios(bs, fs, (a, f) => total(a) / total(f)))}) |`,
     );
   }
@@ -464,6 +482,7 @@ const open: Side[] = [];
 const closeAll = async () => {
   for (const side of open.splice(0)) {
     await side.app.close().catch(() => undefined);
+    await side.liveApp.close().catch(() => undefined);
     await side.database.close().catch((e: unknown) => console.error(e));
   }
 };
@@ -496,6 +515,7 @@ try {
     }
     open.splice(open.indexOf(side), 1);
     await side.app.close();
+    await side.liveApp.close();
     await side.database.close();
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ machine, args, results }, null, 2));

@@ -20,6 +20,8 @@ import { createPlanRepository } from './modules/plans/plan.repository.ts';
 import { createPlanService } from './modules/plans/plan.service.ts';
 import { createReportRepository } from './modules/reports/report.repository.ts';
 import { createReportService } from './modules/reports/report.service.ts';
+import { createReportBodyRenderer } from './modules/reports/report-body.presenter.ts';
+import type { ReportBodyRenderer } from './modules/reports/report.types.ts';
 import { createHistoryRepository } from './modules/history/history.repository.ts';
 import { createHistoryService } from './modules/history/history.service.ts';
 import { createIndicatorRepository } from './modules/indicators/indicator.repository.ts';
@@ -66,6 +68,12 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** File sizes and what they may expand to (config AMBER_MAX_*); the defaults otherwise. */
   limits?: InputLimits;
+  /**
+   * What renders a published report revision's body once, to store and serve (issue 14); default
+   * `createReportBodyRenderer()`. `false`: none, every published report page rendered on every
+   * request (bench/pages.ts measures both).
+   */
+  reportBodies?: ReportBodyRenderer | false;
 }
 
 /** The database as services need it: units of work, and the pool for the job worker. */
@@ -134,6 +142,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       indicators,
       risks,
       events: reminders.events,
+      ...(options.reportBodies === false ? {} : { body: options.reportBodies ?? createReportBodyRenderer() }),
     }),
   );
   const dashboard = uow(

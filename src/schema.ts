@@ -14,6 +14,7 @@ import type { SharingTables } from './schema/sharing.ts';
 import type { ClubTables } from './schema/clubs.ts';
 import type { AccessibilityTables } from './schema/accessibility.ts';
 import type { IndicatorImportTables } from './schema/indicator-import.ts';
+import type { ReportRenderingTables } from './schema/report-rendering.ts';
 
 export interface OrganisationTable {
   id: Generated<string>;
@@ -316,7 +317,8 @@ export interface DB
     SharingTables,
     ClubTables,
     AccessibilityTables,
-    IndicatorImportTables {
+    IndicatorImportTables,
+    ReportRenderingTables {
   organisation: OrganisationTable;
   status: StatusTable;
   person: PersonTable;

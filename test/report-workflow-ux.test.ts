@@ -5,7 +5,9 @@
 //    the rating order;
 //  - every role, at every stage of the workflow, is offered on the report, priority and sign-off
 //    pages only the forms and write pages it may use: each form found is posted (with a stale
-//    version, so nothing changes) and each link followed, and none is refused.
+//    version, so nothing changes) and each link followed, and none is refused;
+//  - and the converse, for progress on the milestones set last time: each role is offered it on
+//    the next report for exactly the milestones recording it would accept.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -222,6 +224,59 @@ for (const engine of ENGINES) {
       const again = await get(paths.reports.show(CODE, PERIOD), roles.officer);
       assert.ok(!again.body.includes('data-qa="returned-banner"'));
       assert.match(htmlText(again.body), /Returned to draft by James Rogers .*Add the costs of the new contract/);
+    });
+
+    it('offers each role, on the next report, progress on exactly the milestones set last time it may record', async () => {
+      // The demo's VfM-4d has one report; the next period's follows up its key actions' milestones.
+      const system = systemActor((await t.services.organisations.getHome()).id, 'test');
+      const NEXT = '2009-10-h2';
+      await t.services.periods.ensure(system, NEXT);
+      await t.services.reports.create(system, CODE, { period: NEXT });
+      const actions: { contributors: string[]; milestones: { id: string; progressVersion?: number }[] }[] = (
+        await live()
+      ).actions;
+      const milestones = actions.flatMap((a) => a.milestones.map((m) => m.id));
+      assert.ok(milestones.length > 0, 'the previous report sets milestones');
+      const progressLinks = (html: string) =>
+        new Set(
+          [...mainOf(html).matchAll(/href="\/priorities\/[^"]*\/milestones\/([^/"]+)\/progress\b/g)].map((m) => m[1]!),
+        );
+      const offeredTo: Record<string, string[]> = {};
+      const before = JSON.stringify(actions);
+      for (const [role, session] of Object.entries(roles)) {
+        const page = await get(paths.reports.show(CODE, NEXT), session);
+        // A viewer reads published reports only: the draft is not theirs to open.
+        if (role === 'viewer' && [403, 404].includes(page.statusCode)) offeredTo[role] = [];
+        else {
+          assert.equal(page.statusCode, 200, `${role}: the next report`);
+          offeredTo[role] = [...progressLinks(page.body)];
+        }
+        const offered = new Set(offeredTo[role]);
+        for (const id of milestones) {
+          // What recording it answers (a stale version, so nothing changes): refused or not.
+          const res = await post(
+            paths.reports.milestoneProgress(CODE, PERIOD, id),
+            { progress: 'none', version: 999_999 },
+            session,
+          );
+          const allowed = res.statusCode !== 403 && res.statusCode !== 401;
+          if (allowed) assert.ok(res.statusCode >= 400, `${role}: a stale post to milestone ${id} changed nothing`);
+          assert.equal(
+            offered.has(id),
+            allowed,
+            allowed
+              ? `${role} may record progress on milestone ${id} but is not offered it (${res.statusCode})`
+              : `${role} is offered progress on milestone ${id} but refused it`,
+          );
+        }
+      }
+      assert.equal(JSON.stringify((await live()).actions), before, 'the stale posts changed nothing');
+      // Arfan Hanif is named on key actions 1, 3 and 4: their milestones, not action 2's.
+      const onActions = (...ns: number[]) => ns.flatMap((n) => actions[n - 1]!.milestones.map((m) => m.id)).sort();
+      assert.deepEqual(offeredTo.contributor!.sort(), onActions(1, 3, 4));
+      assert.deepEqual(offeredTo.officer!.sort(), [...milestones].sort());
+      assert.deepEqual(offeredTo.viewer, []);
+      assert.deepEqual(offeredTo['another officer'], []);
     });
 
     it('says on the report form which statuses need a reason, an approval and by whom, or are unrated', async () => {

@@ -26,7 +26,10 @@ const DASHBOARD_MOST = 15;
 // statement more is a read to account for.
 const LIST_MOST = 8;
 const PRIORITY_MOST = 7;
-const REPORT_MOST = { followUp: 23, draftAfterDraft: 23, published: 19, firstDraft: 18 };
+// A published report is served from its stored body (issue 14): the session, the priority, the
+// period, the report's row with that body, its sign-offs (the workflow panel), the conversations
+// with partners, and the transaction's three.
+const REPORT_MOST = { followUp: 23, draftAfterDraft: 23, published: 9, firstDraft: 18 };
 
 describeOnEachEngine('statement counts', (t) => {
   let app: FastifyInstance | undefined;
@@ -203,6 +206,9 @@ describeOnEachEngine('statement counts', (t) => {
     for (const [what, code, period, most] of pages) {
       it(`sends the same ${most} statements or fewer for 10 as for 100 priorities: ${what}`, async () => {
         const url = paths.reports.show(code, period);
+        // The sized organisations' revisions come in by import, without stored bodies: the first
+        // reader renders and keeps one (issue 14); the page is counted as every later reader gets it.
+        if (most === REPORT_MOST.published) for (const size of SIZES) await get(size, url);
         const small = await get(10, url);
         const large = await get(100, url);
         // The statements themselves, parameter lists included: a list of every indicator of the
@@ -210,12 +216,13 @@ describeOnEachEngine('statement counts', (t) => {
         assert.equal(listing(large.statements), listing(small.statements));
         assertLean(large.statements, most);
         // Sign-offs and cited risks: this report's only, never the previous report's. Periods: this
-        // report's (the previous report's comes with its row).
+        // report's (the previous report's comes with its row). A published report's cited risks are
+        // in its stored body: not read.
         for (const table of ['sign_off', 'report_risk', 'reporting_period'])
           assert.equal(
             large.statements.filter((s) => new RegExp(`^select .* from "${table}"`).test(s.sql)).length,
-            1,
-            `one read of ${table}`,
+            table === 'report_risk' && most === REPORT_MOST.published ? 0 : 1,
+            `reads of ${table}`,
           );
       });
     }

@@ -8,8 +8,8 @@
 //      and refuses with the workflow's reason (forbidden, waiting for sign-off, incomplete...);
 //   3. refuses a save based on an older version than the one stored, saying who changed what since;
 //   4. applies the change, opening the next revision when the report was published;
-//   5. records the new version and the workflow state, and publishes a snapshot when the step
-//      publishes;
+//   5. records the new version and the workflow state, and publishes a snapshot (and its body,
+//      rendered once: report-body.presenter.ts) when the step publishes;
 //   6. writes the audit event: the whole content before and after for an edit (the history pages
 //      and "who changed what since" read it), the step itself for a workflow step.
 
@@ -34,7 +34,7 @@ import { diffContent, NOT_ASSESSED, type ReportContent } from './report.diff.ts'
 import { ReportChangedError, ReportInSignOffError, ReportNotFoundError, WorkflowStepError } from './report.errors.ts';
 import type { Report, ReportAuditEvent, ReportRepository, ReportRow } from './report.repository.ts';
 import { frozenStatus, snapshotOf } from './report.snapshot.ts';
-import type { ChangedBy, ReportBundle, WorkflowResult } from './report.types.ts';
+import type { ChangedBy, ReportBodyRenderer, ReportBundle, WorkflowResult } from './report.types.ts';
 
 export interface ReportChange {
   /** The workflow step this change is, or a sign-off typed in from paper (the system only). */
@@ -66,6 +66,8 @@ export interface ReportAggregateDeps {
   organisations: Pick<OrganisationService, 'statusScale'>;
   /** The live report with everything its outputs need (for the snapshot a publication stores). */
   loadBundle(actor: Actor, priority: Priority, period: ReportingPeriod): Promise<ReportBundle>;
+  /** Renders the published revision's body to store with it; none: rendered when first read. */
+  body?: ReportBodyRenderer;
 }
 
 /**
@@ -140,7 +142,7 @@ function refuse(decision: Extract<Decision, { allowed: false }>): never {
 
 const empty = (row: ReportRow): Report => ({ ...row, actions: [], signOffs: [], riskIds: [] });
 
-export function createReportAggregate({ repo, organisations, loadBundle }: ReportAggregateDeps) {
+export function createReportAggregate({ repo, organisations, loadBundle, body }: ReportAggregateDeps) {
   return {
     /**
      * The one write path (see the top of this file). Returns where the report is now and, for a
@@ -216,7 +218,7 @@ export function createReportAggregate({ repo, organisations, loadBundle }: Repor
         const snapshot = snapshotOf(bundle, todayIso());
         const status = bundle.report.statusId ? statuses.find((s) => s.id === bundle.report.statusId) : undefined;
         const by = c.publishedBy ?? { label: actor.label, userId: null, personId: null, historical: false };
-        await repo.insertRevision(actor.organisationId, row.id, {
+        const revisionId = await repo.insertRevision(actor.organisationId, row.id, {
           number: row.revision,
           content: snapshot,
           status: status ? frozenStatus(status) : null,
@@ -225,6 +227,12 @@ export function createReportAggregate({ repo, organisations, loadBundle }: Repor
           personId: by.personId,
           historical: by.historical,
         });
+        // Its body, rendered once in this transaction from what the revision stores (the snapshot
+        // as read back), so the report page serves it without rendering it again (issue 14).
+        if (body) {
+          const stored = JSON.parse(JSON.stringify(snapshot)) as typeof snapshot;
+          await repo.saveRendering(actor.organisationId, revisionId, body.version, body.render(stored));
+        }
       }
 
       const what = `${c.what}${opened !== undefined ? ` (opens revision ${opened})` : ''}`;

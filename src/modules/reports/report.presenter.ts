@@ -31,7 +31,7 @@ import { approvalRoleLabel, type Status } from '../../domain/status-scale.ts';
 /** "an accountable director", "a performance officer". */
 const article = (label: string): string => `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 import type { Milestone } from './report.repository.ts';
-import type { ReportBundle, ReadableReport } from './report.types.ts';
+import type { ReportBundle, ReadableReport, ReportPanelFacts } from './report.types.ts';
 import type { ReportChangedError } from './report.errors.ts';
 import type { FieldChange } from './report.diff.ts';
 import { snapshotOf } from './report.snapshot.ts';
@@ -196,7 +196,10 @@ export function presentReport(source: ReportBundle | ReportSnapshot, today: IsoD
 
 /** Where the report is in the workflow, every decision made on it, and what comes next. */
 export function presentWorkflow(
-  r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'bundle' | 'published' | 'joint'>,
+  r: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'published' | 'joint'> & {
+    /** The live report, for those who may read it: a bundle, or what the panel reads of one. */
+    bundle?: ReportPanelFacts | undefined;
+  },
 ) {
   const bundle = r.bundle;
   const next = {

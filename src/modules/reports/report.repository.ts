@@ -1,7 +1,8 @@
 // All SQL about progress reports: the report, its key actions (with contributors and
-// milestones), its sign-offs, its workflow state and its published revisions.
+// milestones), its sign-offs, its workflow state and its published revisions (with their bodies as
+// rendered once: report_rendering).
 
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { ReportState } from '../../domain/report-workflow.ts';
@@ -422,6 +423,58 @@ function reportQueries(db: Kysely<DB>) {
       return out;
     },
 
+    /** The report's sign-offs, every revision's, oldest first. */
+    listSignOffs: loadSignOffs,
+
+    /**
+     * What the page of a published report reads of it, in one statement (issue 14): the report's
+     * row, the id of its published revision (null before the first publication) and that
+     * revision's stored body if `renderer` rendered it (else undefined: none stored, or made by
+     * another renderer).
+     */
+    async findPublished(
+      priorityId: string,
+      periodId: string,
+      renderer: string,
+    ): Promise<{ row: ReportRow; revisionId: string | null; body: unknown } | undefined> {
+      const r = await rowQuery()
+        .leftJoin('report_revision', (j) =>
+          j
+            .onRef('report_revision.report_id', '=', 'progress_report.id')
+            .onRef('report_revision.number', '=', 'progress_report.published_revision'),
+        )
+        .leftJoin('report_rendering', (j) =>
+          j
+            .onRef('report_rendering.revision_id', '=', 'report_revision.id')
+            .on('report_rendering.renderer', '=', renderer),
+        )
+        .select(['report_revision.id as revision_id', 'report_rendering.body as rendered_body'])
+        .where('progress_report.priority_id', '=', priorityId)
+        .where('progress_report.period_id', '=', periodId)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      const { revision_id, rendered_body, ...row } = r;
+      return { row: toRow(row), revisionId: revision_id, body: rendered_body ?? undefined };
+    },
+
+    /**
+     * Stores a published revision's rendered body, replacing one an older renderer made (two
+     * requests rendering the same revision at once: the last one's is kept; they are the same).
+     */
+    async saveRendering(organisationId: string, revisionId: string, renderer: string, body: unknown): Promise<void> {
+      await db
+        .insertInto('report_rendering')
+        .values({ organisation_id: organisationId, revision_id: revisionId, renderer, body: JSON.stringify(body) })
+        .onConflict((oc) =>
+          oc.column('revision_id').doUpdateSet((eb) => ({
+            renderer: eb.ref('excluded.renderer'),
+            body: eb.ref('excluded.body'),
+            rendered_at: sql`now()`,
+          })),
+        )
+        .execute();
+    },
+
     async find(priorityId: string, periodId: string): Promise<Report | undefined> {
       const row = await findRow(priorityId, periodId);
       return row && withContent(row);
@@ -558,7 +611,10 @@ function reportQueries(db: Kysely<DB>) {
       return r.id;
     },
 
-    /** Stores a published revision: a snapshot (format 2) and its status, for lists that show what was published. */
+    /**
+     * Stores a published revision: a snapshot (format 2) and its status, for lists that show what
+     * was published. Returns the revision's id (its stored rendering is keyed by it).
+     */
     async insertRevision(
       organisationId: string,
       reportId: string,
@@ -571,8 +627,8 @@ function reportQueries(db: Kysely<DB>) {
         personId: string | null;
         historical: boolean;
       },
-    ): Promise<void> {
-      await db
+    ): Promise<string> {
+      const r = await db
         .insertInto('report_revision')
         .values({
           organisation_id: organisationId,
@@ -586,7 +642,9 @@ function reportQueries(db: Kysely<DB>) {
           published_by_person_id: v.personId,
           historical: v.historical,
         })
-        .execute();
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
     },
     async listRevisions(reportId: string): Promise<RevisionSummary[]> {
       const rows = await db

@@ -93,10 +93,43 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     text: 'Back to the report',
   });
 
+  /** The conversations with the partners a report is shared with (issue 11), for those who take part. */
+  const conversationsOf = async (
+    request: FastifyRequest,
+    ids: { priorityId: string; periodId: string; reportId: string },
+    periodKey: string,
+  ) =>
+    (await sharing.conversationsOf(request.actor, ids)).map((c) => ({
+      href: paths.sharing.shareReport(c.shareId, periodKey),
+      partnerName: c.partnerName,
+      countText: c.comments === 1 ? '1 comment' : `${c.comments === 0 ? 'No' : c.comments} comments`,
+      live: c.live,
+    }));
+
   // --- The report ------------------------------------------------------------------------
   app.get(routes.report, read, async (request: Req, reply) => {
     const { code, period } = request.params;
-    const readable = await reports.readable(request.actor, code, period);
+    const page = await reports.readPage(request.actor, code, period);
+    if ('stored' in page) {
+      // A published revision: its body as rendered once, the live parts around it (issue 14).
+      const { pieces, page: of, readable } = page.stored;
+      return reply.view('reports/views/report-stored.njk', {
+        pageTitle: `${of.code} ${of.periodLabel} progress report`,
+        section: 'priorities',
+        backLink: { href: paths.priorities.show(of.code), text: `Back to ${of.code}` },
+        pieces,
+        // What the workflow panel and the conversations read of the report's view.
+        view: { period: { key: of.periodKey, label: of.periodLabel }, lastTime: of.lastTime },
+        code: of.code,
+        periodKey: of.periodKey,
+        flash: SAVED_MESSAGES[request.query.saved ?? ''],
+        abilities: readable.abilities,
+        workflow: presentWorkflow({ ...readable, bundle: readable.live }),
+        version: page.stored.version,
+        conversations: page.stored.ids ? await conversationsOf(request, page.stored.ids, of.periodKey) : [],
+      });
+    }
+    const readable = page.live;
     const view = { ...presentReport(readable.snapshot), standing: standingOfReadable(readable) };
     return reply.view('reports/views/report.njk', {
       pageTitle: `${view.priority.code} ${view.period.label} progress report`,
@@ -117,21 +150,19 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         !readable.abilities.edit && readable.abilities.actions.length
           ? Object.fromEntries(readable.abilities.actions.map((n) => [n, true]))
           : undefined,
+      progressEditable: Object.fromEntries(readable.abilities.progress.map((id) => [id, true])),
       version: readable.bundle?.report.version,
       // The conversations with the partners it is shared with (issue 11), for those who take part.
       conversations: readable.bundle
-        ? (
-            await sharing.conversationsOf(request.actor, {
+        ? await conversationsOf(
+            request,
+            {
               priorityId: readable.bundle.priority.id,
               periodId: readable.bundle.period.id,
               reportId: readable.bundle.report.id,
-            })
-          ).map((c) => ({
-            href: paths.sharing.shareReport(c.shareId, readable.bundle!.period.key),
-            partnerName: c.partnerName,
-            countText: c.comments === 1 ? '1 comment' : `${c.comments === 0 ? 'No' : c.comments} comments`,
-            live: c.live,
-          }))
+            },
+            readable.bundle.period.key,
+          )
         : [],
     });
   });

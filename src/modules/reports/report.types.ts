@@ -41,6 +41,11 @@ export interface ReportAbilities {
   updateActions: boolean;
   /** The numbers (1-based) of the key actions the actor may change. */
   actions: number[];
+  /**
+   * The ids of the previous report's milestones whose progress the actor may record here (the
+   * "last time" section): the check recording it makes, whatever stage either report is at.
+   */
+  progress: string[];
   submit: boolean;
   approve: boolean;
   return: boolean;
@@ -79,4 +84,54 @@ export interface WorkflowResult {
   revision: number;
   publishedRevision: number | null;
   version: number;
+}
+
+// ---- a published revision's body, rendered once (issue 14) --------------------------------------
+
+/** What a stored body leaves to each request: the workflow panel, a form's CSRF field, the report's version. */
+export type ReportBodySlot = 'workflow' | 'csrf' | 'version';
+/** A piece of a stored body: HTML as rendered, or a slot the page fills in. */
+export type ReportBodyPiece = string | { slot: ReportBodySlot };
+
+/** A published revision's report body as rendered once and stored (report_rendering.body). */
+export interface StoredReportBody {
+  /** For a reader who may not change the report. */
+  reader: ReportBodyPiece[];
+  /** For someone who may change it: its "Change the report" link, the key actions' buttons. */
+  editor: ReportBodyPiece[];
+  /** What the page around the body says of the revision (its title, back link, workflow panel's links). */
+  page: { code: string; periodKey: string; periodLabel: string; lastTime: { periodLabel: string } | null };
+}
+
+/** Renders published revisions' bodies (report-body.presenter.ts): given to the use cases, which do not render. */
+export interface ReportBodyRenderer {
+  /** A digest of what renders a body: a body stored by another version is rendered again. */
+  readonly version: string;
+  render(snapshot: ReportSnapshot): StoredReportBody;
+}
+
+/**
+ * The page of a published report served from its stored body: the body for this reader, and the
+ * live facts around it (where the report is in the workflow, what this person may do, the version
+ * a form posts) — read without loading the live report.
+ */
+export interface StoredReportPage {
+  pieces: ReportBodyPiece[];
+  page: StoredReportBody['page'];
+  /** As `ReadableReport`, for the workflow panel and the buttons. */
+  readable: Pick<ReadableReport, 'state' | 'revision' | 'publishedRevision' | 'abilities'> & {
+    /** For those who may read drafts: what the panel says of the live report (its sign-offs). */
+    live?: ReportPanelFacts;
+  };
+  /** The version a form of the body posts (someone who may change the report). */
+  version?: number;
+  /** The report's ids, for the conversations with partners (those who may read drafts). */
+  ids?: { priorityId: string; periodId: string; reportId: string };
+}
+
+/** What the workflow panel reads of a live report (presentWorkflow): less than a whole bundle. */
+export interface ReportPanelFacts {
+  priority: Pick<Priority, 'accountableOfficer' | 'accountableDirector'>;
+  statuses: Status[];
+  report: Pick<Report, 'statusId' | 'signOffs'>;
 }

@@ -258,4 +258,6 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   benchmark_club: 'crosses organisations: a club and its members belong to the deployment',
   club_member: 'crosses organisations: a club’s membership',
   club_figure: 'crosses organisations: figures contributed to a club, read only as its statistics',
+  report_rendering:
+    'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
 };

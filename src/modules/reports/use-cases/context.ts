@@ -14,8 +14,17 @@ import type { RiskService } from '../../risks/risk.service.ts';
 import { createReportAggregate } from '../report.aggregate.ts';
 import { ActionNotFoundError, ReportNotFoundError } from '../report.errors.ts';
 import type { ReportEvents, ReportWorkflowEvent } from '../report.events.ts';
-import type { Action, Report, ReportRepository } from '../report.repository.ts';
-import type { ReportAbilities, ReportBundle } from '../report.types.ts';
+import type { Action, Report, ReportRepository, ReportRow } from '../report.repository.ts';
+import type { ReportAbilities, ReportBodyRenderer, ReportBundle } from '../report.types.ts';
+
+/**
+ * What `abilities` reads of a report: its state, status and key actions, its priority's accountable
+ * people and, when loaded, the previous report (whose milestones' progress is recorded here).
+ */
+export type AbilitySource = Pick<ReportBundle, 'priority' | 'statuses'> &
+  Partial<Pick<ReportBundle, 'previous'>> & {
+    report: Pick<Report, 'state' | 'statusId' | 'statusReason' | 'actions'>;
+  };
 
 export interface ReportServiceDeps {
   repo: ReportRepository;
@@ -32,6 +41,12 @@ export interface ReportServiceDeps {
    * before the director's approval publishes it.
    */
   joint?: JointOwners;
+  /**
+   * Renders a published revision's body once, to store (issue 14): at publication, and the first
+   * time the page of a revision published before is read. Without it every published report page
+   * is rendered from its revision on every request (as before stored bodies; bench/pages.ts).
+   */
+  body?: ReportBodyRenderer;
 }
 
 export interface JointOwner {
@@ -69,9 +84,17 @@ export function createReportContext(deps: ReportServiceDeps) {
     return { priority, period };
   }
 
-  /** The live report with everything its outputs need. No permission check: callers check. */
-  async function loadBundle(actor: Actor, priority: Priority, period: ReportingPeriod): Promise<ReportBundle> {
-    const report = await repo.find(priority.id, period.id);
+  /**
+   * The live report with everything its outputs need. No permission check: callers check. `row`:
+   * the report's row, when the caller has read it already (the report page), so it is not read twice.
+   */
+  async function loadBundle(
+    actor: Actor,
+    priority: Priority,
+    period: ReportingPeriod,
+    row?: ReportRow,
+  ): Promise<ReportBundle> {
+    const report = row ? await repo.withContent(row) : await repo.find(priority.id, period.id);
     if (!report) throw new ReportNotFoundError(priority.code, period.label);
     // Of the previous report, only what this one shows or is compared with: its row and key actions.
     const found = await repo.findPrevious(priority.id, period.startsOn);
@@ -116,12 +139,13 @@ export function createReportContext(deps: ReportServiceDeps) {
     };
   }
 
-  function abilities(actor: Actor, bundle: ReportBundle | undefined): ReportAbilities {
+  function abilities(actor: Actor, bundle: AbilitySource | undefined): ReportAbilities {
     if (!bundle) {
       return {
         edit: false,
         updateActions: false,
         actions: [],
+        progress: [],
         submit: false,
         approve: false,
         return: false,
@@ -142,10 +166,17 @@ export function createReportContext(deps: ReportServiceDeps) {
     const steps = nextSteps(facts, who);
     const editable = (action?: Action) => nextSteps(facts, workflowActor(actor, priority, action)).includes('edit');
     const actions = report.actions.flatMap((a, i) => (editable(a) ? [i + 1] : []));
+    // Progress is tracking, not a change to either report: recordMilestoneProgress's own check.
+    const progress = (bundle.previous?.report.actions ?? []).flatMap((a) =>
+      can(actor, 'report.update-actions', { ...accountable(priority), namedPersonIds: namedOn(a) })
+        ? a.milestones.map((m) => m.id)
+        : [],
+    );
     return {
       edit: steps.includes('edit'),
       updateActions: steps.includes('edit') || actions.length > 0,
       actions,
+      progress,
       submit: steps.includes('submit'),
       approve: steps.includes('approve'),
       return: steps.includes('return'),
@@ -154,7 +185,7 @@ export function createReportContext(deps: ReportServiceDeps) {
     };
   }
 
-  const aggregate = createReportAggregate({ repo, organisations, loadBundle });
+  const aggregate = createReportAggregate({ repo, organisations, loadBundle, body: deps.body });
 
   const eventOf = (
     actor: Actor,

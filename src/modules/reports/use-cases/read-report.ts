@@ -1,15 +1,18 @@
 // Reading a report: the live report for those who may read drafts (its published revision, as
-// stored, while it is published), the latest published revision for everyone else (a viewer never sees a draft's text or status), the form pages' bundles after
-// checking the person may use the form, and the list of a priority's reports.
+// stored, while it is published), the latest published revision for everyone else (a viewer never
+// sees a draft's text or status), the form pages' bundles after checking the person may use the
+// form, and the list of a priority's reports. The report page of a published revision is served
+// from its body as rendered once (`readPage`, issue 14): the live report is not loaded for it.
 
 import type { Actor } from '../../../domain/actor.ts';
 import { NotFoundError } from '../../../domain/errors.ts';
-import { authorize, mayEver } from '../../../domain/permissions.ts';
+import { authorize, can, mayEver } from '../../../domain/permissions.ts';
+import type { ReportingPeriod } from '../../periods/period.service.ts';
 import type { Priority } from '../../plans/plan.service.ts';
 import { ReportNotFoundError, RevisionNotFoundError } from '../report.errors.ts';
-import type { ReportSummary } from '../report.repository.ts';
+import type { ReportRow, ReportSummary } from '../report.repository.ts';
 import { snapshotOf, snapshotOfRevision } from '../report.snapshot.ts';
-import type { ReadableReport, ReportBundle } from '../report.types.ts';
+import type { ReadableReport, ReportBundle, StoredReportBody, StoredReportPage } from '../report.types.ts';
 import { accountable, actionAt, namedOn, type ReportContext } from './context.ts';
 
 /** What a reader may see of a report in draft or in sign-off: its last published revision. */
@@ -19,7 +22,7 @@ const asPublished = (reports: ReportSummary[]): ReportSummary[] =>
     .map((r) => ({ ...r, state: 'published' as const, statusId: null, updatedAt: r.publishedAt ?? r.updatedAt }));
 
 export function readReportUseCases(ctx: ReportContext) {
-  const { repo, plans, locate, loadBundle, mayReadDrafts, abilities } = ctx;
+  const { repo, plans, locate, loadBundle, mayReadDrafts, abilities, body, units } = ctx;
 
   /** A published revision's snapshot, as stored. */
   async function publishedSnapshot(reportId: string, number: number) {
@@ -49,24 +52,7 @@ export function readReportUseCases(ctx: ReportContext) {
   ): Promise<ReadableReport> {
     authorize(actor, 'report.read', { published: true });
     const { priority, period } = await locate(actor, code, periodKey);
-    if (mayReadDrafts(actor) && options.publishedOnly !== true) {
-      const bundle = await loadBundle(actor, priority, period);
-      const { report } = bundle;
-      return {
-        // A published report is its published revision, for those who may edit it too: the status
-        // it was signed off with, whatever the scale (or the priority, or the figures) says now.
-        snapshot:
-          report.state === 'published' && report.publishedRevision !== null
-            ? await publishedSnapshot(report.id, report.publishedRevision)
-            : snapshotOf(bundle),
-        bundle,
-        state: report.state,
-        revision: report.revision,
-        publishedRevision: report.publishedRevision,
-        abilities: abilities(actor, bundle),
-        joint: bundle.joint ?? [],
-      };
-    }
+    if (mayReadDrafts(actor) && options.publishedOnly !== true) return live(actor, priority, period);
     const report = await repo.findRow(priority.id, period.id);
     if (!report) throw new ReportNotFoundError(priority.code, period.label);
     authorize(actor, 'report.read', { published: report.publishedRevision !== null });
@@ -83,9 +69,112 @@ export function readReportUseCases(ctx: ReportContext) {
     };
   }
 
+  /** The live report, as those who may read drafts read it (`row`: its row, when read already). */
+  async function live(
+    actor: Actor,
+    priority: Priority,
+    period: ReportingPeriod,
+    row?: ReportRow,
+  ): Promise<ReadableReport> {
+    const bundle = await loadBundle(actor, priority, period, row);
+    const { report } = bundle;
+    return {
+      // A published report is its published revision, for those who may edit it too: the status
+      // it was signed off with, whatever the scale (or the priority, or the figures) says now.
+      snapshot:
+        report.state === 'published' && report.publishedRevision !== null
+          ? await publishedSnapshot(report.id, report.publishedRevision)
+          : snapshotOf(bundle),
+      bundle,
+      state: report.state,
+      revision: report.revision,
+      publishedRevision: report.publishedRevision,
+      abilities: abilities(actor, bundle),
+      joint: bundle.joint ?? [],
+    };
+  }
+
+  /**
+   * The report page (issue 14): a published revision — what a viewer reads, and what those who
+   * may read drafts read while the report is published as it stands — from its stored body, with
+   * only what the page's live parts need read beside it (the report's row; for those who may read
+   * drafts, its sign-offs); anything else as `readable` gives it, live. Who may read what is
+   * decided as `readable` decides it. Live too: someone who may change some key actions but not
+   * the report (the stored body has no variant for them), and every page without a renderer.
+   */
+  async function readPage(
+    actor: Actor,
+    code: string,
+    periodKey: string,
+  ): Promise<{ stored: StoredReportPage } | { live: ReadableReport }> {
+    if (!body) return { live: await readable(actor, code, periodKey) };
+    authorize(actor, 'report.read', { published: true });
+    const { priority, period } = await locate(actor, code, periodKey);
+    const found = await repo.findPublished(priority.id, period.id, body.version);
+    if (!found) throw new ReportNotFoundError(priority.code, period.label);
+    const { row, revisionId } = found;
+    const drafts = mayReadDrafts(actor);
+    const asItStands = row.state === 'published' && row.publishedRevision === row.revision;
+    // Only the report's state, status and priority matter to what a published report offers: no
+    // step but a change (which opens the next revision) is open, and the key actions are asked
+    // about only for someone who may not change the report (who is served live).
+    const facts = { priority, statuses: [], report: { ...row, actions: [] } };
+    const may = drafts ? abilities(actor, facts) : abilities(actor, undefined);
+    // Someone who may change the key actions they are named on (not the report): which those are
+    // is in the live report.
+    const maybeNamed =
+      !may.edit &&
+      actor.kind === 'user' &&
+      actor.personId !== undefined &&
+      can(actor, 'report.update-actions', { ...accountable(priority), namedPersonIds: [actor.personId] });
+    if (drafts && (!asItStands || maybeNamed)) return { live: await live(actor, priority, period, row) };
+    if (!drafts) authorize(actor, 'report.read', { published: row.publishedRevision !== null });
+    if (row.publishedRevision === null || revisionId === null)
+      throw new RevisionNotFoundError(row.publishedRevision ?? row.revision);
+
+    let stored = found.body as StoredReportBody | undefined;
+    if (!stored) {
+      // Published before bodies were stored, or rendered by other code: rendered now, and kept
+      // for the next reader unless this unit may not write (the public's pages).
+      const revision = await repo.findRevision(row.id, row.publishedRevision);
+      if (!revision) throw new RevisionNotFoundError(row.publishedRevision);
+      stored = body.render(snapshotOfRevision(revision));
+      if (units.current()?.readOnly !== true)
+        await repo.saveRendering(actor.organisationId, revisionId, body.version, stored);
+    }
+    return {
+      stored: {
+        pieces: may.edit ? stored.editor : stored.reader,
+        page: stored.page,
+        readable: drafts
+          ? {
+              state: row.state,
+              revision: row.revision,
+              publishedRevision: row.publishedRevision,
+              abilities: may,
+              live: {
+                priority,
+                statuses: [],
+                report: { statusId: row.statusId, signOffs: await repo.listSignOffs(row.id) },
+              },
+            }
+          : {
+              state: 'published',
+              revision: row.publishedRevision,
+              publishedRevision: row.publishedRevision,
+              abilities: may,
+            },
+        ...(drafts
+          ? { version: row.version, ids: { priorityId: priority.id, periodId: period.id, reportId: row.id } }
+          : {}),
+      },
+    };
+  }
+
   return {
     getBundle,
     readable,
+    readPage,
     abilities,
 
     async findBundle(actor: Actor, code: string, periodKey: string): Promise<ReportBundle | undefined> {
