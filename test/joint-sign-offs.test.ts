@@ -108,15 +108,14 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     const signOff = (p: (typeof partners)[number], comment: string) =>
-      acting(p.id, () =>
-        t.services.sharing.signOffJointly(
-          userOf(p.id, `${p.signer.toLowerCase().replace(' ', '.')}@partner.example`, ['accountable_officer']),
-          p.shareId,
-          H2,
-          { comment },
-          p.signer,
-        ),
-      );
+      acting(p.id, async () => {
+        const signer = userOf(p.id, `${p.signer.toLowerCase().replace(' ', '.')}@partner.example`, [
+          'accountable_officer',
+        ]);
+        // The report's version as the partner's officer read it: what is signed is what was read.
+        const { version } = (await t.services.sharing.readShared(signer, p.shareId, H2)).joint!;
+        await t.services.sharing.signOffJointly(signer, p.shareId, H2, { comment, version }, p.signer);
+      });
 
     it('shows each partner awaiting, then signed, in the page, the PDF and the Word document while in sign-off', async () => {
       const [first, second] = partners;

@@ -283,9 +283,13 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
       status: 'green',
       statusReason: '',
     });
+    // The report's version as the partner's officer reads it: a sign-off sends it.
+    const version = async () => ({
+      version: (await asLp(() => services.sharing.readShared(lpOfficer, shareId, '2009-10-h2'))).joint!.version,
+    });
     // Not yet in sign-off: the partner cannot sign.
     await assert.rejects(
-      asLp(() => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', {})),
+      asLp(async () => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', await version())),
       (e: any) => e.status === 409,
     );
     await asLeeds(() => services.reports.submit(officer, 'VfM-4d', '2009-10-h2', {}));
@@ -305,11 +309,14 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
       asLp(() => services.sharing.signOffJointly(lp, shareId, '2009-10-h2', {})),
       (e: any) => e.status === 403,
     );
-    await asLp(() =>
-      services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', { comment: 'Agreed for Local Partnerships' }),
+    await asLp(async () =>
+      services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', {
+        comment: 'Agreed for Local Partnerships',
+        ...(await version()),
+      }),
     );
     await assert.rejects(
-      asLp(() => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', {})),
+      asLp(async () => services.sharing.signOffJointly(lpOfficer, shareId, '2009-10-h2', await version())),
       (e: any) => e.status === 409,
     );
     // Another organisation cannot write a joint sign-off, even in SQL.

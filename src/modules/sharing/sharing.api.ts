@@ -366,7 +366,7 @@ export function registerSharingApi(app: FastifyInstance, services: Services): vo
       url: R.sharedSignOff,
       permission: 'shared.sign-off',
       summary:
-        'Sign off, for the organisation, the revision in sign-off of a report of a priority it owns jointly (`comment` optional); 409 when the report is not in sign-off or the organisation has signed this revision',
+        'Sign off, for the organisation, the revision in sign-off of a report of a priority it owns jointly: `version` is the report’s as read (`joint.version` of the shared report), `comment` optional; 409 when the report changed since that version (saying what it is now), is not in sign-off, or the organisation has signed this revision; nothing is changed',
       tag: TAG,
       body: jointSignOffInput,
       success: { status: 200, description: 'The joint sign-off as it stands' },

@@ -336,7 +336,9 @@ export function createSharingRepository(db: Kysely<DB>) {
     },
     /**
      * The priority's joint owners now (live joint shares under active agreements), with the
-     * sign-off each gave the report's revision, if any.
+     * sign-off each gave the report's revision, if any. The same answer for the owner and for each
+     * joint owner (amber_joint_owners names them to those only; the joint_owners_reads policy shows a
+     * joint owner the others' sign-offs); nobody else gets any.
      */
     async jointOwners(
       organisationId: string,
@@ -355,32 +357,22 @@ export function createSharingRepository(db: Kysely<DB>) {
         comment: string | null;
       }[]
     > {
-      const rows = await db
-        .selectFrom('priority_share as s')
-        .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
-        .innerJoin('organisation as p', 'p.id', 'a.partner_id')
-        .leftJoin('joint_sign_off as j', (j) =>
-          j.onRef('j.share_id', '=', 's.id').on('j.report_id', '=', reportId).on('j.revision', '=', revision),
-        )
-        .select([
-          's.id as shareId',
-          'a.partner_id as partnerId',
-          'p.name as partnerName',
-          's.joint_officer as officer',
-          'j.signed_by as signedBy',
-          'j.signed_at as signedAt',
-          'j.decision as decision',
-          'j.comment as comment',
-        ])
-        .where('s.organisation_id', '=', organisationId)
-        .where('s.priority_id', '=', priorityId)
-        .where('s.joint', '=', true)
-        .where('s.revoked_at', 'is', null)
-        .where('a.revoked_at', 'is', null)
-        .where(sql<boolean>`(now() at time zone 'Europe/London')::date between a.starts_on and a.ends_on`)
-        .orderBy('p.name')
-        .execute();
-      return rows;
+      const { rows } = await sql<{
+        shareId: string;
+        partnerId: string;
+        partnerName: string;
+        officer: string;
+        signedBy: string | null;
+        signedAt: Date | null;
+        decision: 'approved' | 'returned' | null;
+        comment: string | null;
+      }>`select o.share_id as "shareId", o.partner_id as "partnerId", o.partner_name as "partnerName",
+                o.officer, j.signed_by as "signedBy", j.signed_at as "signedAt", j.decision, j.comment
+         from amber_joint_owners(${priorityId}) o
+         left join joint_sign_off j on j.share_id = o.share_id and j.report_id = ${reportId} and j.revision = ${revision}
+         where o.owner_id = ${organisationId}
+         order by o.partner_name`.execute(db);
+      return rows.map((r) => ({ ...r, signedAt: r.signedAt === null ? null : new Date(r.signedAt) }));
     },
     /** The acting (partner) organisation's own sign-offs of a report's revision. */
     async ownJointSignOffs(reportId: string, revision: number): Promise<{ signedBy: string }[]> {

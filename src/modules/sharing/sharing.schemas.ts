@@ -80,7 +80,18 @@ export const shareActionsInput = z.object({
   version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
 });
 
+/**
+ * A joint owner's sign-off: the report's `version` as the person read it (so that what is signed
+ * is what was read; a report changed since is refused, 409), and an optional comment.
+ */
 export const jointSignOffInput = z.object({
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z
+      .number({ error: 'Send the version of the report you read, so that what you sign off is what you read' })
+      .int()
+      .min(1),
+  ),
   comment: optionalText('a comment', TEXT_LIMITS.comment),
 });
 
