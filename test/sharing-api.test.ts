@@ -578,7 +578,10 @@ for (const engine of ENGINES)
         email: 'morgan@api-partners.example',
       });
       const url = A.sharedSignOff(jointId, H2);
-      const early = await call('POST', url, {}, officer);
+      /** The report's version as the officer reads it: a joint sign-off sends it. */
+      const version = async () =>
+        (await call('GET', A.sharedReport(jointId, H2), undefined, officer)).json().joint.version;
+      const early = await call('POST', url, { version: await version() }, officer);
       assert.equal(early.statusCode, 409, 'a draft is not in sign-off');
       const leedsOfficer = {
         kind: 'user' as const,
@@ -596,11 +599,11 @@ for (const engine of ENGINES)
       assert.equal((await call('POST', url, {}, strangerOfficer)).statusCode, 404);
       assert.equal((await call('POST', A.sharedSignOff(shareId, H1), {}, officer)).statusCode, 403, 'not joint');
       const tooLong = await call('POST', url, { comment: 'x'.repeat(50_000) }, officer);
-      assert.deepEqual(fields(tooLong), ['comment']);
-      const signed = await call('POST', url, { comment: 'Agreed for API Partners' }, officer);
+      assert.deepEqual(fields(tooLong), ['comment', 'version']);
+      const signed = await call('POST', url, { comment: 'Agreed for API Partners', version: await version() }, officer);
       assert.equal(signed.statusCode, 200, signed.body);
       assert.equal(signed.json().signed, true);
-      assert.equal((await call('POST', url, {}, officer)).statusCode, 409, 'signed once');
+      assert.equal((await call('POST', url, { version: await version() }, officer)).statusCode, 409, 'signed once');
       const owners = await t.units.run(
         async () => {
           const b = (await t.services.reports.findBundle(leeds, 'VfM-4d', H2))!;
@@ -736,7 +739,7 @@ for (const engine of ENGINES)
       let clubId: string;
       let host: TestSession; // the partner's administrator hosts
       let leedsVersion: number;
-      const FOUR = ['Alpha', 'Bravo', 'Charlie', 'Delta'];
+      const OTHERS = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'];
       const others: Actor[] = [];
 
       it('lets a host start a club and invite members, naming a bad field', async () => {
@@ -762,7 +765,7 @@ for (const engine of ENGINES)
         // Only the host invites; a stranger does not even find the club.
         assert.equal((await call('POST', A.clubMembers(clubId), { member: leedsSlug })).statusCode, 404);
         assert.equal((await call('GET', A.clubMembers(clubId), undefined, stranger)).statusCode, 404);
-        for (const name of FOUR) {
+        for (const name of OTHERS) {
           const org = await t.services.organisations.createHome('test', {
             name: `${name} Borough Council`,
             kind: 'council',
@@ -825,7 +828,7 @@ for (const engine of ENGINES)
         assert.equal(figures.length, 1);
         assert.equal(figures[0].metric, 'indicator:LGI-1');
 
-        // Four more members: five in all, but the statistic waits for a fifth contribution.
+        // Five more members: six in all; the statistic waits for a fifth contribution, and shows from a sixth.
         const like = (value: number) => ({
           metric: figures[0].metric,
           label: figures[0].label,
@@ -850,9 +853,17 @@ for (const engine of ENGINES)
         await t.services.clubs.contributeIllustrative(others[3]!, clubId, [like(90)]);
         const five = (await call('GET', A.club(clubId), undefined, host)).json();
         assert.equal(five.statistics[0].n, 5);
-        assert.notEqual(five.statistics[0].p50, null, 'five members: the host sees the aggregate');
+        assert.deepEqual(
+          [five.statistics[0].p50, five.statistics[0].withheldBecause],
+          [null, 'members-figures'],
+          'five members: withheld, their quartiles would be members’ own figures (ADR 0016)',
+        );
+        await t.services.clubs.contributeIllustrative(others[4]!, clubId, [like(95)]);
+        const six = (await call('GET', A.club(clubId), undefined, host)).json();
+        assert.equal(six.statistics[0].n, 6);
+        assert.notEqual(six.statistics[0].p50, null, 'six members: the host sees the aggregate');
         const members = (await call('GET', A.clubMembers(clubId), undefined, host)).json();
-        assert.equal(members.joined, 5);
+        assert.equal(members.joined, 6);
         assert.ok(!JSON.stringify(members).includes('"value"'), 'the host sees places, never figures');
         // A member sees where it stands, never who the others are.
         const mine = (await call('GET', A.club(clubId))).json();
@@ -865,12 +876,12 @@ for (const engine of ENGINES)
         assert.equal(left.statusCode, 200, left.body);
         assert.equal(left.json().state, 'left');
         const hostView = (await call('GET', A.club(clubId), undefined, host)).json();
-        assert.equal(hostView.statistics[0].n, 4);
-        assert.equal(hostView.statistics[0].p50, null, 'four members: withheld');
+        assert.equal(hostView.statistics[0].n, 5);
+        assert.equal(hostView.statistics[0].p50, null, 'five members: withheld');
         assert.equal((await call('GET', A.clubFigures(clubId))).statusCode, 404, 'a member that left sees nothing');
         const back = await call('POST', A.clubJoin(clubId), { version: left.json().version });
         assert.equal(back.statusCode, 200, back.body);
-        assert.equal((await call('GET', A.club(clubId), undefined, host)).json().statistics[0].n, 5);
+        assert.equal((await call('GET', A.club(clubId), undefined, host)).json().statistics[0].n, 6);
 
         const figure = (await call('GET', A.clubFigures(clubId))).json()[0];
         assert.equal((await call('DELETE', A.clubFigure(figure.id), undefined, stranger)).statusCode, 404);

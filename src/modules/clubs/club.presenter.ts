@@ -1,5 +1,5 @@
 // Benchmarking club pages' view models (issue 11): figures in words, the band as text (never by
-// colour alone), and "withheld" wherever fewer than five members contributed.
+// colour alone), and "withheld", with the reason, wherever the club withholds a figure's statistics.
 
 import type { ClubView, Standing } from './club.service.ts';
 import type { Figure, Statistic } from './club.service.ts';
@@ -11,6 +11,13 @@ const formatValue = (value: number | null | undefined, unit: Figure['unit']): st
 };
 
 const better = (d: Figure['direction']) => (d === 'lower-is-better' ? 'Lower is better' : 'Higher is better');
+
+/** Why the club's statistics of a figure are withheld, as the host's table and the CSV say it. */
+const WITHHELD: Record<NonNullable<Statistic['withheldBecause']>, string> = {
+  'too-few': 'Withheld: fewer than 5 members',
+  'not-comparable': 'Withheld: members disagree on its unit or direction',
+  'members-figures': 'Withheld: a quartile would be one member’s own figure',
+};
 
 export function presentStanding(s: Standing) {
   return {
@@ -36,7 +43,7 @@ export function presentStatistic(s: Statistic) {
     direction: better(s.direction),
     n: s.n,
     withheld,
-    withheldReason: s.n >= 5 ? 'Withheld: members disagree on its unit or direction' : 'Withheld: fewer than 5 members',
+    withheldReason: WITHHELD[s.withheldBecause ?? 'too-few'],
     p25: withheld ? '' : formatValue(s.p25, s.unit),
     p50: withheld ? '' : formatValue(s.p50, s.unit),
     p75: withheld ? '' : formatValue(s.p75, s.unit),
@@ -66,10 +73,6 @@ export function statisticsRows(statistics: Statistic[]): (string | number)[][] {
     s.p25 ?? '',
     s.p50 ?? '',
     s.p75 ?? '',
-    s.p50 === null
-      ? s.n >= 5
-        ? 'withheld: members disagree on its unit or direction'
-        : 'withheld: fewer than 5 members'
-      : '',
+    s.p50 === null ? WITHHELD[s.withheldBecause ?? 'too-few'].toLowerCase() : '',
   ]);
 }

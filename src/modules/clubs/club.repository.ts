@@ -45,11 +45,18 @@ export interface Statistic {
   direction: Figure['direction'];
   period: string;
   n: number;
-  /** Null when fewer than 5 members contributed (withheld). */
+  /** Null when withheld (see `withheldBecause`). */
   p25: number | null;
   p50: number | null;
   p75: number | null;
+  /**
+   * Why the quartiles are withheld, or null when shown: fewer than 5 members; members disagreeing
+   * on the unit or the better direction; or a quartile that would be one member's own figure.
+   */
+  withheldBecause: WithheldBecause | null;
 }
+
+export type WithheldBecause = 'too-few' | 'not-comparable' | 'members-figures';
 
 export type NewFigure = Omit<Figure, 'id'> & { sourceId: string | null };
 
@@ -209,9 +216,17 @@ export function createClubRepository(db: Kysely<DB>) {
         p25: string | null;
         p50: string | null;
         p75: string | null;
+        withheld: WithheldBecause | null;
       }>`select * from amber_club_statistics(${clubId})`.execute(db);
       const num = (v: string | null) => (v === null ? null : Number(v));
-      return rows.map((r) => ({ ...r, n: Number(r.n), p25: num(r.p25), p50: num(r.p50), p75: num(r.p75) }));
+      return rows.map(({ withheld, ...r }) => ({
+        ...r,
+        n: Number(r.n),
+        p25: num(r.p25),
+        p50: num(r.p50),
+        p75: num(r.p75),
+        withheldBecause: withheld,
+      }));
     },
   };
 }

@@ -56,7 +56,7 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
       url: routes.api.club,
       permission: 'clubs.read',
       summary:
-        'A club’s statistics (quartiles; withheld, with the number of members, below five) and, for a member, where it stands',
+        'A club’s statistics (quartiles; withheld, with the number of members and `withheldBecause`, below five members or when a quartile would be one member’s own figure) and, for a member, where it stands',
       tag: 'Benchmarking clubs',
       success: { status: 200, description: 'The club, its statistics and the member’s standings' },
     },

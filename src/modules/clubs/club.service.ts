@@ -58,10 +58,15 @@ export interface ClubView {
 }
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-const withheldText = (n: number) =>
-  n >= MIN_PEERS
-    ? 'Withheld: the members who contributed it disagree on its unit or on which way is better, so it cannot be compared'
-    : `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
+/** Why a member sees no standing for a figure the club withholds (ADR 0016 for the last reason). */
+const withheldText = (s: Statistic | undefined) => {
+  const n = s?.n ?? 0;
+  if (s?.withheldBecause === 'not-comparable')
+    return 'Withheld: the members who contributed it disagree on its unit or on which way is better, so it cannot be compared';
+  if (s?.withheldBecause === 'members-figures')
+    return `Withheld: with ${n} members a quartile would be one member’s own figure, so none is shown until it is not (usually one more member)`;
+  return `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
+};
 
 export function createClubService({ repo, organisations, diagnostics, indicators }: ClubServiceDeps) {
   async function visibleClub(actor: Actor, id: string): Promise<Club> {
@@ -206,7 +211,7 @@ export function createClubService({ repo, organisations, diagnostics, indicators
         let comparison: Comparison | undefined;
         let withheld: string | undefined;
         if (!statistic || statistic.p50 === null || statistic.p25 === null || statistic.p75 === null)
-          withheld = withheldText(statistic?.n ?? 0);
+          withheld = withheldText(statistic);
         else if (mine?.embargoUntil && mine.embargoUntil > today)
           withheld = `Your figure is embargoed until ${mine.embargoUntil}`;
         else if (!mine) withheld = 'Your organisation has not contributed this figure';
