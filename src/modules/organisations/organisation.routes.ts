@@ -15,11 +15,11 @@ import {
   approvalRoleLabel,
   type Pattern,
 } from '../../domain/status-scale.ts';
-import { parseWith } from '../../platform/validation.ts';
 import {
   organisationInput,
   statusScaleInput,
   statusScaleQuery,
+  type StatusScaleQuery,
   ORGANISATION_KINDS,
   ORGANISATION_KIND_LABELS,
 } from './organisation.schemas.ts';
@@ -473,10 +473,12 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       summary:
         'The organisation’s status scale, in order: the newest version, or with `period` (a reporting period’s key) the version in force for that period',
       tag: 'Status scale',
+      query: statusScaleQuery,
       success: { status: 200, description: 'Statuses' },
     },
-    async (request) => {
-      const { period } = parseWith(statusScaleQuery, request.query);
+    // The query arrives parsed by its declaration (`query` above).
+    async (request: FastifyRequest<{ Querystring: StatusScaleQuery }>) => {
+      const { period } = request.query;
       return organisations.statusScale(
         request.actor,
         period === undefined ? undefined : await services.periods.getByKey(request.actor, period),

@@ -118,8 +118,13 @@ export type StatusScaleInput = z.output<typeof statusScaleInput>;
 
 /** `GET /api/status-scale?period=2009-10-h2`: the version of the scale in force for that period. */
 export const statusScaleQuery = z.object({
-  period: z.string({ error: 'Give the period as its key, like 2009-10-h2' }).max(40).optional(),
+  period: z
+    .string({ error: 'Give the period as its key, like 2009-10-h2' })
+    .max(40, { error: 'Give the period as its key, like 2009-10-h2 (at most 40 characters)' })
+    .optional()
+    .describe('A reporting period’s key (like 2009-10-h2): the version of the scale in force for that period'),
 });
+export type StatusScaleQuery = z.output<typeof statusScaleQuery>;
 
 /** The organisation's default tolerance, as typed: a percentage like 5 or 2.5 (read in the service). */
 export const indicatorDefaultsInput = z.object({

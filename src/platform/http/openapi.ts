@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { paths } from '../../paths.ts';
 import type { Permission } from '../../domain/permissions.ts';
 import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
+import { parseWith } from '../validation.ts';
 
 interface Operation {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -37,6 +38,13 @@ interface Operation {
    * description and the other fields', by name. The body schema (`body`) is then not used.
    */
   multipart?: { file: string; fields: Record<string, string> };
+  /**
+   * The query string's parameters, as the Zod object the handler reads them with: each property
+   * becomes a query parameter of the document (its description from the schema's `describe`), and
+   * the query is parsed with it before the handler runs, so a bad one is refused (422, naming it)
+   * and the handler reads the parsed values.
+   */
+  query?: z.ZodObject | undefined;
 }
 
 const operations: Operation[] = [];
@@ -76,6 +84,22 @@ function checkWrite(op: Operation, shape: { required: string[] }, body: unknown)
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/** The query parameters of the document, from the operation's query schema. */
+function queryParameters(op: Operation): Record<string, unknown>[] {
+  if (!op.query) return [];
+  const schema = z.toJSONSchema(op.query, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { description?: string } & Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, { description, ...property }]) => ({
+    name,
+    in: 'query',
+    required: (schema.required ?? []).includes(name),
+    ...(description ? { description } : {}),
+    schema: property,
+  }));
+}
+
 /** Registers an API route and records it for the OpenAPI document. */
 export function apiOperation(
   app: FastifyInstance,
@@ -85,13 +109,15 @@ export function apiOperation(
 ): void {
   if (!operations.some((o) => o.method === op.method && o.url === op.url)) operations.push(op);
   const shape = op.method === 'GET' ? undefined : bodyShape(op);
+  const query = op.query;
   app.route({
     method: op.method,
     url: op.url,
     config: { permission: op.permission },
-    handler: (shape
+    handler: (shape || query
       ? (request: FastifyRequest, reply: FastifyReply) => {
-          checkWrite(op, shape, request.body);
+          if (query) request.query = parseWith(query, request.query ?? {});
+          if (shape) checkWrite(op, shape, request.body);
           return handler(request, reply);
         }
       : handler) as RouteHandlerMethod,
@@ -144,12 +170,15 @@ export function openApiDocument(): Record<string, unknown> {
   const pathsObject: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const openApiPath = op.url.replace(/:(\w+)/g, '{$1}');
-    const params = [...op.url.matchAll(/:(\w+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const params = [
+      ...[...op.url.matchAll(/:(\w+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...queryParameters(op),
+    ];
     const body = op.body
       ? (() => {
           const { $schema: _s, ...schema } = z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as Record<
@@ -201,6 +230,14 @@ export function openApiDocument(): Record<string, unknown> {
           ? {
               404: {
                 description: 'Not found',
+                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+              },
+            }
+          : {}),
+        ...(op.query && !op.body && !op.multipart
+          ? {
+              422: {
+                description: 'An invalid query parameter: `errors` names each',
                 content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
               },
             }
