@@ -12,11 +12,12 @@
 //     measures the workbook: the file checked with the exercise's other sheets as stored, then
 //     written in one transaction. Peak RSS (sampled every 10 ms) above the RSS before, and time.
 //
-//   node bench/diagnostic-csv.ts [--engine postgres|pglite] [--rounds 3] [--posts 15000] [--before-ref f8b1d7a]
+//   node bench/diagnostic-csv.ts [--engine postgres|pglite] [--rounds 3] [--posts 15000] [--sheet posts|allocations] [--before-ref f8b1d7a | --before-tree DIR] [--deadline 115]
 //
 // The "before" tree is `git archive` of --before-ref (the commit before the change) in a
 // temporary directory, with this checkout's node_modules linked in. The parent prints medians with
-// min–max and the ratios after ÷ before. A deadline stops everything after 115 s; each child after 60 s.
+// min–max and the ratios after ÷ before. A deadline stops everything after 115 s (--deadline, in
+// seconds, for a loaded machine); each child after 60 s.
 
 import { parseArgs } from 'node:util';
 import { execFileSync, spawn } from 'node:child_process';
@@ -51,6 +52,8 @@ const { values } = parseArgs({
     posts: { type: 'string', default: '15000' },
     sheet: { type: 'string', default: 'posts' },
     'before-ref': { type: 'string', default: 'f8b1d7a' },
+    deadline: { type: 'string', default: '115' },
+    'before-tree': { type: 'string' },
     child: { type: 'string' },
     kind: { type: 'string' },
     tree: { type: 'string' },
@@ -209,23 +212,29 @@ const sheet = values.sheet as Sheet;
 if (sheet !== 'posts' && sheet !== 'allocations') throw new Error('--sheet is posts or allocations');
 const here = resolve(import.meta.dirname, '..');
 const dir = join(tmpdir(), `amber-diagnostic-csv-${process.pid}`);
-const guard = deadline(115, 'The diagnostic CSV benchmark', async () => rmSync(dir, { recursive: true, force: true }));
-mkdirSync(dir, { recursive: true });
-const before = join(dir, 'before');
-mkdirSync(before);
-execFileSync(
-  'sh',
-  [
-    '-c',
-    `git -C "$1" archive "$2" src migrations test/helpers test/builders package.json tsconfig.json | tar -x -C "$3"`,
-    'sh',
-    here,
-    values['before-ref'],
-    before,
-  ],
-  { stdio: 'inherit' },
+const guard = deadline(Number(values.deadline), 'The diagnostic CSV benchmark', async () =>
+  rmSync(dir, { recursive: true, force: true }),
 );
-symlinkSync(join(here, 'node_modules'), join(before, 'node_modules'));
+mkdirSync(dir, { recursive: true });
+// A tree of files (--before-tree) stands for uncommitted work: this checkout with only one change
+// taken out, when others' changes share the working tree.
+const before = values['before-tree'] ? resolve(values['before-tree']) : join(dir, 'before');
+if (!values['before-tree']) {
+  mkdirSync(before);
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `git -C "$1" archive "$2" src migrations test/helpers test/builders package.json tsconfig.json | tar -x -C "$3"`,
+      'sh',
+      here,
+      values['before-ref'],
+      before,
+    ],
+    { stdio: 'inherit' },
+  );
+  symlinkSync(join(here, 'node_modules'), join(before, 'node_modules'));
+}
 const file = join(dir, `${sheet}.csv`);
 writeFileSync(file, sheetCsv(DEFAULT_TAXONOMY, generateCouncil({ posts }), CSV_FILES[sheet]!));
 const size = readFileSync(file).length;
@@ -262,7 +271,7 @@ console.log(
   `\nDiagnostic CSV upload — ${machine.cpus} × ${machine.cpuModel}, ${machine.memory}, Node ${machine.node}, ${machine.when}`,
 );
 console.log(
-  `${CSV_FILES[sheet]} sheet of ${posts.toLocaleString('en-GB')} posts as CSV (${fmt(size / 2 ** 20)} MB), ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'}; median (min–max) of ${rounds} rounds, each a child process; before = ${values['before-ref']}\n`,
+  `${CSV_FILES[sheet]} sheet of ${posts.toLocaleString('en-GB')} posts as CSV (${fmt(size / 2 ** 20)} MB), ${engine === 'pglite' ? 'PGlite' : 'PostgreSQL'}; median (min–max) of ${rounds} rounds, each a child process; before = ${values['before-tree'] ?? values['before-ref']}\n`,
 );
 console.log(
   '| Measure | Before (s) | After (s) | After ÷ before, time | Before, peak RSS + (MB) | After, peak RSS + (MB) | After ÷ before, RSS | Before, peak heap + (MB) | After, peak heap + (MB) | After ÷ before, heap | Before, process maxRSS (MB) | After, process maxRSS (MB) |',

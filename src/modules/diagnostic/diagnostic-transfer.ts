@@ -136,6 +136,16 @@ export interface RawSheet {
 }
 
 /**
+ * A sheet as parseWorkbook reads it: rows read from a file (a RawSheet), or rows made one at a
+ * time from what the database holds (storedSheetsOf), never all kept.
+ */
+export interface SheetSource {
+  name: string;
+  rows: Iterable<{ number: number; cells: string[] }>;
+  merges?: MergedArea[];
+}
+
+/**
  * Every sheet of a workbook, or one sheet uploaded as CSV, each read as a stream, within the deployment's limits, as text cells: dates as UK dates,
  * true/false as TRUE/FALSE, text a spreadsheet would run as a formula without its apostrophe.
  * Anything refused is a ValidationError on `file` naming the sheet, row or cell.
@@ -212,8 +222,11 @@ interface Located {
   column(key: string): string;
 }
 
-/** The rows of one sheet, located by header, or the problems with its header. */
-function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProblem[]): Located[] {
+/**
+ * The rows of one sheet, located by header, or the problems with its header. A row at a time, as
+ * the caller reads them: a sheet made from the database is never held whole (issue 12).
+ */
+function* locate(sheet: SheetSource | undefined, key: SheetKey, problems: SheetProblem[]): Generator<Located> {
   const name = SHEETS[key];
   if (!sheet) {
     problems.push({
@@ -222,21 +235,27 @@ function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProbl
       column: undefined,
       message: `The workbook has no "${name}" sheet: download a new template and copy your data into it`,
     });
-    return [];
+    return;
   }
   const columns = COLUMNS[key];
   // The header is the first row naming the first column (rows above it may hold a title).
-  const headerIndex = sheet.rows.findIndex((r) => r.cells.some((c) => normalise(c) === normalise(columns[0]!.name)));
-  if (headerIndex < 0) {
+  const rows = sheet.rows[Symbol.iterator]();
+  const first = normalise(columns[0]!.name);
+  let header: { number: number; cells: string[] } | undefined;
+  for (let r = rows.next(); !r.done; r = rows.next())
+    if (r.value.cells.some((c) => normalise(c) === first)) {
+      header = r.value;
+      break;
+    }
+  if (!header) {
     problems.push({
       sheet: name,
       row: undefined,
       column: undefined,
       message: `No header row with a "${columns[0]!.name}" column was found`,
     });
-    return [];
+    return;
   }
-  const header = sheet.rows[headerIndex]!;
   for (const area of mergesFrom({ merges: sheet.merges ?? [] }, header.number))
     problems.push({ sheet: name, row: area.top, column: undefined, message: mergedMessage(area) });
   const position = new Map<string, number>();
@@ -252,9 +271,9 @@ function locate(sheet: RawSheet | undefined, key: SheetKey, problems: SheetProbl
         message: `The "${col.name}" column is missing`,
       });
   }
-  if (columns.some((c) => c.required && !position.has(c.key))) return [];
+  if (columns.some((c) => c.required && !position.has(c.key))) return;
   const layout: SheetLayout = { name, columns, position };
-  return sheet.rows.slice(headerIndex + 1).map((r) => new LocatedRow(layout, r.number, r.cells));
+  for (let r = rows.next(); !r.done; r = rows.next()) yield new LocatedRow(layout, r.value.number, r.value.cells);
 }
 
 interface SheetLayout {
@@ -300,8 +319,12 @@ export interface ParsedWorkbook {
   problems: SheetProblem[];
 }
 
-/** Checks every sheet, every row and the data as a whole (allocations, managers, codes). */
-export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): ParsedWorkbook {
+/**
+ * Checks every sheet, every row and the data as a whole (allocations, managers, codes). A sheet
+ * may be one made from the database (storedSheetsOf): it is checked as if it had been uploaded,
+ * so a CSV sheet is refused with the same words as the whole workbook would be.
+ */
+export function parseWorkbook(sheets: readonly SheetSource[], taxonomy: Taxonomy): ParsedWorkbook {
   const problems: SheetProblem[] = [];
   const byName = new Map(sheets.map((s) => [normalise(s.name), s] as const));
   const sheet = (key: SheetKey) => byName.get(normalise(SHEETS[key]));
@@ -432,9 +455,11 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
       add(postRows.get(p.code)!, 'manager', `Manager post "${p.managerCode}" is not on the ${SHEETS.posts} sheet`);
   }
 
-  // Allocations
+  // Allocations: each post's rows by number only (a large council has 120,000 of them), and the
+  // percentage's column, the same for every row of the sheet.
   const postByCode = new Map(posts.map((p) => [p.code, p] as const));
-  const allocationRows = new Map<string, Located[]>();
+  const allocationRows = new Map<string, number[]>();
+  let pctColumn = '';
   for (const r of locate(sheet('allocations'), 'allocations', problems)) {
     const code = r.get('post');
     const post = postByCode.get(code);
@@ -467,7 +492,8 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
       add(r, 'pct', `"${pctText}" is not a percentage from 0 to 100, to at most two decimal places`);
       ok = false;
     }
-    (allocationRows.get(code) ?? allocationRows.set(code, []).get(code)!).push(r);
+    (allocationRows.get(code) ?? allocationRows.set(code, []).get(code)!).push(r.row);
+    pctColumn ||= r.column('pct');
     if (ok) post.allocations.push({ processCode: process, pct: pct! });
   }
 
@@ -557,7 +583,7 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
     const r = postRows.get(post.code)!;
     if (problem.field === 'allocations') {
       const rows = allocationRows.get(post.code);
-      if (rows && rows.some((a) => rowProblems.has(`${a.sheet}:${a.row}`))) continue; // a bad row there is already named
+      if (rows && rows.some((row) => rowProblems.has(`${SHEETS.allocations}:${row}`))) continue; // a bad row there is already named
       if (!rows)
         problems.push({
           sheet: SHEETS.allocations,
@@ -568,9 +594,9 @@ export function parseWorkbook(sheets: readonly RawSheet[], taxonomy: Taxonomy): 
       else
         problems.push({
           sheet: SHEETS.allocations,
-          row: rows[0]!.row,
-          column: rows[0]!.column('pct'),
-          message: `Post ${post.code}: ${problem.message} (rows ${rows.map((x) => x.row).join(', ')})`,
+          row: rows[0]!,
+          column: pctColumn,
+          message: `Post ${post.code}: ${problem.message} (rows ${rows.join(', ')})`,
         });
     } else if (problem.field === 'managerId') {
       add(r, 'manager', problem.message);
@@ -626,7 +652,7 @@ function addSheet(
   workbook: ExcelJS.Workbook,
   name: string,
   header: string[],
-  rows: Out[][],
+  rows: Iterable<Out[]>,
   widths: number[],
   note?: string,
 ): void {
@@ -654,11 +680,15 @@ const poundsCell = (p: number): Out => ({ number: p / 100, format: POUNDS });
 const fteCell = (f: number): Out => ({ number: Number(formatScaled(f, 4, 4, false)), format: '0.0###' });
 const pctCell = (bp: number): Out => ({ number: Number(formatScaled(bp, 2, 2, false)), format: '0.##' });
 
-/** The sheets of a workbook as header + rows, numbers as numbers (shared by XLSX and raw text). */
+/**
+ * The sheets of a workbook as header + rows, numbers as numbers (shared by XLSX, CSV and the
+ * check of a CSV sheet against the stored ones). Rows are made as they are read, so a sheet that
+ * is only checked is never held whole.
+ */
 function sheetRows(
   taxonomy: Taxonomy,
   data: ExerciseData,
-): { name: string; header: string[]; rows: Out[][]; widths: number[]; note: string }[] {
+): { name: string; header: string[]; rows: Iterable<Out[]>; widths: number[]; note: string }[] {
   const h = (key: SheetKey) => COLUMNS[key].map((c) => c.name);
   const volumeOf = new Map(data.volumes.map((v) => [v.processCode, v] as const));
   const fnName = new Map(taxonomy.functions.map((f) => [f.code, f.name] as const));
@@ -668,7 +698,7 @@ function sheetRows(
       header: h('units'),
       widths: [14, 36, 14, 16, 10, 14],
       note: 'Parent code blank for a directorate. Central function: the function code this unit is the central home of (e.g. FIN).',
-      rows: data.units.map((u) => [
+      rows: lazily(data.units, (u) => [
         u.code,
         u.name,
         u.parentCode ?? '',
@@ -682,7 +712,7 @@ function sheetRows(
       header: h('posts'),
       widths: [12, 14, 30, 10, 8, 18, 16, 8, 14],
       note: 'One row per post (no names needed). Pay cost: salary + employer NI + employer pension + allowances.',
-      rows: data.posts.map((p) => [
+      rows: lazily(data.posts, (p) => [
         p.code,
         p.unitCode,
         p.title,
@@ -699,14 +729,18 @@ function sheetRows(
       header: h('allocations'),
       widths: [12, 14, 10],
       note: `Each post's rows must add up to 100 (±0.5). ${MANAGING_OWN_TEAM}: managing own team; ${FRONT_LINE}: front-line work.`,
-      rows: data.posts.flatMap((p) => p.allocations.map((a) => [p.code, a.processCode, pctCell(a.pct)])),
+      rows: {
+        *[Symbol.iterator]() {
+          for (const p of data.posts) for (const a of p.allocations) yield [p.code, a.processCode, pctCell(a.pct)];
+        },
+      },
     },
     {
       name: SHEETS.nonPay,
       header: h('nonPay'),
       widths: [22, 36, 16, 14, 14, 14, 8],
       note: 'Give a process code, or a function and/or org unit to share the cost by Basis: fte, users or area. Blank: the whole organisation by FTE.',
-      rows: data.nonPay.map((n) => [
+      rows: lazily(data.nonPay, (n) => [
         NON_PAY_CATEGORY_LABELS[n.category],
         n.description,
         poundsCell(n.amount),
@@ -721,7 +755,7 @@ function sheetRows(
       header: h('volumes'),
       widths: [14, 36, 22, 12],
       note: 'Leave Volume blank when it is not collected.',
-      rows: taxonomy.processes.map((p) => [
+      rows: lazily(taxonomy.processes, (p) => [
         p.code,
         p.name,
         volumeOf.get(p.code)?.driver || p.volumeDriver || '',
@@ -749,15 +783,41 @@ function sheetRows(
   ];
 }
 
+/** `items.map(row)` made a row at a time, each time it is read. */
+const lazily = <T>(items: readonly T[], row: (item: T) => Out[]): Iterable<Out[]> => ({
+  *[Symbol.iterator]() {
+    for (const item of items) yield row(item);
+  },
+});
+
 const outText = (v: Out): string =>
   typeof v === 'object' ? numberText(v.number) : typeof v === 'number' ? numberText(v) : v;
 
 /** The data as the sheets an upload would give, without writing and reading a workbook. */
 export function rawSheetsOf(taxonomy: Taxonomy, data: ExerciseData): RawSheet[] {
-  return sheetRows(taxonomy, data).map((s) => ({
-    name: s.name,
-    rows: [s.header, ...s.rows].map((r, i) => ({ number: i + 1, cells: r.map(outText) })),
-  }));
+  return storedSheetsOf(taxonomy, data).map((s) => ({ name: s.name, rows: [...s.rows] }));
+}
+
+/**
+ * The data as the sheets an upload would give, each row made as parseWorkbook reads it (the
+ * header is row 1, as in the workbook Amber writes), leaving out the sheet named `except` — the
+ * one a CSV upload brings. A CSV sheet of a large council is checked against the others this way
+ * without their 135,000 rows of text ever held at once (issue 12: that was most of the upload's
+ * memory), and refused with the same words, rows and columns as before.
+ */
+export function storedSheetsOf(taxonomy: Taxonomy, data: ExerciseData, except?: string): SheetSource[] {
+  return sheetRows(taxonomy, data)
+    .filter((s) => s.name !== except)
+    .map((s) => ({
+      name: s.name,
+      rows: {
+        *[Symbol.iterator]() {
+          yield { number: 1, cells: s.header };
+          let number = 1;
+          for (const r of s.rows) yield { number: ++number, cells: r.map(outText) };
+        },
+      },
+    }));
 }
 
 /** One sheet as CSV (platform/csv.ts: UTF-8 with a BOM, CRLF), for the CSV route of an upload. */
@@ -766,7 +826,7 @@ export function sheetCsv(taxonomy: Taxonomy, data: ExerciseData, name: string): 
   if (!s) throw new RangeError(`no sheet ${name}`);
   return writeCsv(
     s.header,
-    s.rows.map((r) => r.map(outText)),
+    Array.from(s.rows, (r) => r.map(outText)),
   );
 }
 

@@ -11,6 +11,7 @@ import {
   uploadJobFailure,
   type DiagnosticService,
   type DiagnosticUploadParams,
+  type QueuedFile,
 } from './diagnostic.service.ts';
 
 export { DIAGNOSTIC_UPLOAD_JOB };
@@ -24,8 +25,11 @@ export function diagnosticUploadJobHandler(diagnostics: DiagnosticService): JobH
     const params = jobParams<DiagnosticUploadParams>(ctx.job);
     try {
       await ctx.progress(5, `Reading and checking ${params.filename}`);
-      const file = await diagnostics.loadQueuedUpload(actor, ctx.job.id, params);
+      let file: QueuedFile | undefined = await diagnostics.loadQueuedUpload(actor, ctx.job.id, params);
       const checked = await diagnostics.checkQueuedUpload(actor, file);
+      // The file and, for a CSV sheet, the stored data it was checked against are not needed by
+      // the write: let them go rather than hold both them and the checked data through it (issue 12).
+      file = undefined;
       if (!checked.ok) throw new UploadRefused(uploadJobFailure(checked));
       const n = (x: number) => x.toLocaleString('en-GB');
       await ctx.progress(

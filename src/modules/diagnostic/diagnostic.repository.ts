@@ -491,7 +491,15 @@ function diagnosticQueries(db: Kysely<DB>) {
     },
 
     // -- data -----------------------------------------------------------------------------------
-    async loadData(exerciseId: string, options: { posts?: boolean } = {}): Promise<ExerciseData> {
+    /**
+     * The exercise's data in sheet order. `posts: false` leaves out the posts; `allocations:
+     * false` their allocations (a CSV upload of the Allocations sheet replaces them: 120,000 rows
+     * of a large council not read for nothing).
+     */
+    async loadData(
+      exerciseId: string,
+      options: { posts?: boolean; allocations?: boolean } = {},
+    ): Promise<ExerciseData> {
       const [units, posts, nonPay, volumes] = await Promise.all([
         db
           .selectFrom('diagnostic_org_unit')
@@ -526,7 +534,9 @@ function diagnosticQueries(db: Kysely<DB>) {
           from diagnostic_post p
           left join (
             select post_id, array_agg(process_code order by position) as codes, array_agg(pct order by position) as pcts
-            from diagnostic_allocation where exercise_id = ${exerciseId} group by post_id
+            from diagnostic_allocation
+            where exercise_id = ${exerciseId} and ${options.allocations !== false}
+            group by post_id
           ) a on a.post_id = p.id
           where p.exercise_id = ${exerciseId}
           order by p.row_number`

@@ -63,8 +63,9 @@ import {
   rawSheetsOf,
   readCsvSheet,
   readWorkbook,
+  storedSheetsOf,
   writeWorkbook,
-  type RawSheet,
+  type SheetSource,
   type SheetProblem,
 } from './diagnostic-transfer.ts';
 
@@ -479,13 +480,35 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
   const CACHED_BASELINES = 2;
 
   // Peers' per-function figures (small) by exercise and version, for listSharedBaselines; null
-  // for an exercise whose data cannot give a baseline. The oldest go first past the bound.
+  // for an exercise whose data cannot give a baseline. The oldest go first past the bound. Each
+  // entry holds only what sharing discloses to every organisation that may list the exercise
+  // (per-function totals, running costs, headcount): no post-level figure is kept here, and
+  // which entries an organisation gets is decided each call by what it may list.
   const sharedCache = new Map<string, SharedBaseline | null>();
   const CACHED_SHARED = 500;
+  const sharedKey = (exerciseId: string, version: number) => `${exerciseId}:${version}`;
   const rememberShared = (key: string, value: SharedBaseline | null) => {
+    sharedCache.delete(key);
     sharedCache.set(key, value);
     while (sharedCache.size > CACHED_SHARED) sharedCache.delete(sharedCache.keys().next().value!);
   };
+  /** An exercise's figures as peers see them, from its whole baseline. */
+  const sharedOf = (organisationId: string, b: ExerciseBaseline): SharedBaseline => ({
+    organisationId,
+    exerciseId: b.exercise.id,
+    financialYear: b.exercise.financialYear,
+    runningCosts: b.exercise.runningCosts,
+    headcount: b.exercise.headcount,
+    functions: b.exercise.taxonomy.functions.map((f) => ({
+      code: f.code,
+      name: f.name,
+      cost: b.totalCost.byFunction[f.code]!,
+      payCost: b.byFunction[f.code]!.payCost,
+      nonPayCost: b.nonPay.byFunction[f.code]!,
+      fte: b.byFunction[f.code]!.fte,
+      shareOfRunningCosts: b.shareOfRunningCosts[f.code],
+    })),
+  });
 
   async function getBaseline(actor: Actor, id: string, options: { fresh?: boolean } = {}): Promise<ExerciseBaseline> {
     authorize(actor, 'diagnostic.read');
@@ -505,11 +528,15 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     baselineCache.delete(id);
     baselineCache.set(id, { version: record.version, baseline: result.baseline });
     while (baselineCache.size > CACHED_BASELINES) baselineCache.delete(baselineCache.keys().next().value!);
+    // A shared exercise's figures for its peers come from this same computation: one per version
+    // whoever asks first, the council or a peer (issue 12).
+    if (record.shareWithPeers)
+      rememberShared(sharedKey(id, record.version), sharedOf(record.organisationId, result.baseline));
     return result.baseline;
   }
 
   /** The parsed sheets' data and counts, or a ValidationError naming every problem. */
-  function checkSheets(exercise: Exercise, sheets: RawSheet[]): { data: ExerciseData; counts: UploadResult } {
+  function checkSheets(exercise: Exercise, sheets: SheetSource[]): { data: ExerciseData; counts: UploadResult } {
     const { data, problems } = parseWorkbook(sheets, exercise.taxonomy);
     if (problems.length > 0)
       throw new ValidationError(
@@ -527,29 +554,33 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     return { data, counts };
   }
 
-  /** The sheets of an upload: a whole workbook, or one sheet as CSV with the others as stored. */
+  /**
+   * The sheets of an upload: a whole workbook, or one sheet as CSV with the others made from the
+   * stored data a row at a time as the check reads them (storedSheetsOf), never all held as text.
+   */
   async function sheetsOf(
     exercise: Exercise,
     data: Buffer,
     sheet: string | undefined,
     stored?: ExerciseData,
-  ): Promise<RawSheet[]> {
+  ): Promise<SheetSource[]> {
     if (isXlsx(data)) return readWorkbook(data, sheetLimits);
     const sheetName = sheet ? CSV_SHEETS[sheet] : undefined;
     if (!sheetName) throw ValidationError.single('sheet', 'Select which sheet the CSV file holds');
     const csv = await readCsvSheet(sheetName, data, sheetLimits);
-    const sheets = rawSheetsOf(exercise.taxonomy, stored ?? (await repo.loadData(exercise.id))).filter(
-      (s) => s.name !== sheetName,
-    );
+    const sheets = storedSheetsOf(exercise.taxonomy, stored ?? (await storedFor(exercise.id, sheet)), sheetName);
     sheets.push(csv);
     return sheets;
   }
+  /** What a CSV sheet is checked against: the stored data, without the allocations when it brings them. */
+  const storedFor = (exerciseId: string, sheet: string | undefined) =>
+    repo.loadData(exerciseId, { allocations: sheet !== 'allocations' });
 
   /** Replaces all of an exercise's data with the parsed sheets, or refuses with every problem named. */
   async function replaceFromSheets(
     actor: Actor,
     exercise: Exercise,
-    sheets: RawSheet[],
+    sheets: SheetSource[],
     version: number | undefined,
   ): Promise<UploadResult> {
     const { data, counts } = checkSheets(exercise, sheets);
@@ -933,7 +964,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       const exercise = await toExercise(await findRecord(actor, params.exerciseId));
       const fileId = await repo.findUploadOf(actor.organisationId, jobId);
       const bytes = fileId === undefined ? undefined : await repo.loadUpload(actor.organisationId, fileId);
-      const stored = bytes !== undefined && !isXlsx(bytes) ? await repo.loadData(exercise.id) : undefined;
+      const stored = bytes !== undefined && !isXlsx(bytes) ? await storedFor(exercise.id, params.sheet) : undefined;
       return { exercise, bytes, sheet: params.sheet, stored };
     },
 
@@ -1301,39 +1332,20 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       );
       const out: SharedBaseline[] = [];
       for (const r of records) {
-        // Each peer's figures are worked out once per version of its exercise (issue 12): a
-        // version never comes back once its exercise has moved on, so a stale entry is never hit.
-        const key = `${r.id}:${r.version}`;
+        // Each peer's figures are worked out once per version of its exercise (issue 12), here or
+        // by its own baseline (getBaseline): every change to its data or settings bumps the
+        // version, and a version never comes back once its exercise has moved on, so a stale
+        // entry is never hit.
+        const key = sharedKey(r.id, r.version);
         if (sharedCache.has(key)) {
           const hit = sharedCache.get(key);
           if (hit) out.push(hit);
           continue;
         }
-        const exercise = await toExercise(r);
-        const result = compute(exercise, await repo.loadBaselineData(r.id));
-        if (!result.ok || result.baseline.posts === 0) {
-          rememberShared(key, null);
-          continue;
-        }
-        const b = result.baseline;
-        const shared: SharedBaseline = {
-          organisationId: r.organisationId,
-          exerciseId: r.id,
-          financialYear: r.financialYear,
-          runningCosts: exercise.runningCosts,
-          headcount: exercise.headcount,
-          functions: exercise.taxonomy.functions.map((f) => ({
-            code: f.code,
-            name: f.name,
-            cost: b.totalCost.byFunction[f.code]!,
-            payCost: b.byFunction[f.code]!.payCost,
-            nonPayCost: b.nonPay.byFunction[f.code]!,
-            fte: b.byFunction[f.code]!.fte,
-            shareOfRunningCosts: b.shareOfRunningCosts[f.code],
-          })),
-        };
+        const result = compute(await toExercise(r), await repo.loadBaselineData(r.id));
+        const shared = result.ok && result.baseline.posts > 0 ? sharedOf(r.organisationId, result.baseline) : null;
         rememberShared(key, shared);
-        out.push(shared);
+        if (shared) out.push(shared);
       }
       return out;
     },
