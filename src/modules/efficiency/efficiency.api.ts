@@ -32,6 +32,7 @@ import {
 import { caseLineInput } from './cases.schemas.ts';
 import {
   agreementFormInput,
+  caseDeleteInput,
   deleteInput,
   milestoneUpdateInput,
   projectUpdateInput,
@@ -365,9 +366,9 @@ export function registerEfficiencyApi(app: FastifyInstance, services: Services):
       url: R.case,
       permission: 'diagnostic.edit',
       summary:
-        'Delete a business case with its options and cash-flow lines (send `version`); refused (422) while a project of the implementation plan is built on it',
+        'Delete a business case with its options and cash-flow lines (send `version`); refused (422) while a project of the implementation plan is built on it, and an approved case only with `reason`, which the audit trail keeps',
       tag: TAG,
-      body: deleteInput,
+      body: caseDeleteInput,
       success: { status: 200, description: 'The business case deleted' },
     },
     async (request: Req) => {

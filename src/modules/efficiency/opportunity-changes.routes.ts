@@ -12,6 +12,8 @@ type Req = FastifyRequest<{ Params: { id: string; itemId: string } }>;
 
 const P = paths.efficiency;
 const edit = { config: { permission: 'diagnostic.edit' } } as const;
+/** A form field as typed, for showing it again: text, or nothing. */
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function registerOpportunityChangeRoutes(app: FastifyInstance, services: Services): void {
   const { efficiency } = services;
@@ -57,8 +59,10 @@ export function registerOpportunityChangeRoutes(app: FastifyInstance, services: 
       backLink: { href: P.case(d.exercise.id, c.id), text: c.title },
       item: c,
       refusal: d.refusal,
+      approval: d.approval,
+      reason: errors ? textOf(formBody(request).reason) : '',
       whatGoes:
-        `Its five cases, its ${plural(c.options.length, 'option', 'options')} and their ${plural(lines, 'cost and benefit line', 'cost and benefit lines')} go with it${c.status === 'approved' ? ', and the record of its approval' : ''}. ${c.opportunityId ? 'The opportunity it was for stays.' : ''} No project of the implementation plan is built on it.`.replace(
+        `Its five cases, its ${plural(c.options.length, 'option', 'options')} and their ${plural(lines, 'cost and benefit line', 'cost and benefit lines')} go with it${c.status === 'approved' ? ', and its approval' : ''}. ${c.opportunityId ? 'The opportunity it was for stays.' : ''} No project of the implementation plan is built on it.`.replace(
           / {2,}/g,
           ' ',
         ),

@@ -4,9 +4,15 @@
 // benchmark (its working would lose its source) or a project of the implementation plan is built
 // on the case (the plan would lose its mandate): the officer changes or removes those first. Otherwise the
 // record goes with one audit event, checked against the version it was read at.
+//
+// An approved business case records a decision someone took (who approved it and when). A council
+// may still need it gone — approved in error, or superseded before any project started — so it is
+// not refused outright, but it goes only with the reason stated, kept in the audit trail beside
+// the case as it was (its approval included): the decision and why it was undone stay on record.
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
+import { formatDate, type IsoDate } from '../../domain/dates.ts';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type {
@@ -16,7 +22,7 @@ import type {
   OpportunityRecord,
 } from './efficiency.repository.ts';
 import type { ExerciseSummary } from './efficiency.service.ts';
-import { deleteInput } from './programme-changes.schemas.ts';
+import { caseDeleteInput, deleteInput } from './programme-changes.schemas.ts';
 
 export interface OpportunityChangeDeps {
   repo: EfficiencyRepository;
@@ -27,9 +33,16 @@ const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 const notFound = (what: string) =>
   new NotFoundError('EFFICIENCY_NOT_FOUND', `There is no such ${what} in this exercise`);
 const quoted = (titles: readonly string[]) => titles.map((t) => `“${t}”`).join(', ');
+/** "The business case was approved by … on …", for an approved case; undefined for a draft. */
+const approvalOf = (c: BusinessCaseRecord): string | undefined =>
+  c.status !== 'approved'
+    ? undefined
+    : `The business case was approved${c.approvedBy ? ` by ${c.approvedBy}` : ''}${
+        c.approvedAt ? ` on ${formatDate(c.approvedAt.toISOString().slice(0, 10) as IsoDate)}` : ''
+      }`;
 
 export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeDeps) {
-  const audit = (actor: Actor, entity: string, entityId: string, before: unknown) =>
+  const audit = (actor: Actor, entity: string, entityId: string, before: unknown, after?: unknown) =>
     repo.audit({
       organisationId: actor.organisationId,
       actor: actor.label,
@@ -37,7 +50,7 @@ export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeD
       entityId,
       action: 'delete',
       before,
-      after: undefined,
+      after,
     });
 
   const useCases = {
@@ -77,7 +90,13 @@ export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeD
       actor: Actor,
       exerciseId: string,
       id: string,
-    ): Promise<{ exercise: ExerciseSummary; case: BusinessCaseRecord; refusal: string | undefined }> {
+    ): Promise<{
+      exercise: ExerciseSummary;
+      case: BusinessCaseRecord;
+      refusal: string | undefined;
+      /** For an approved case: who approved it and when, and that a reason is needed to delete it. */
+      approval: string | undefined;
+    }> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
       const found = isUuid(id)
@@ -88,16 +107,24 @@ export function opportunityChangeUseCases({ repo, exercise }: OpportunityChangeD
       const refusal = projects.length
         ? `The implementation plan’s project${projects.length === 1 ? '' : 's'} ${quoted(projects)} ${projects.length === 1 ? 'is' : 'are'} built on this business case: delete ${projects.length === 1 ? 'it' : 'them'} first, so the plan keeps its mandate`
         : undefined;
-      return { exercise: ex, case: found, refusal };
+      return { exercise: ex, case: found, refusal, approval: approvalOf(found) };
     },
-    /** Deletes a business case with its options and cash-flow lines, unless a project stands on it. */
+    /**
+     * Deletes a business case with its options and cash-flow lines, unless a project stands on it;
+     * an approved one only with the reason, which the audit event keeps.
+     */
     async deleteCase(actor: Actor, exerciseId: string, id: string, body: unknown): Promise<BusinessCaseRecord> {
-      const { version } = parseWith(deleteInput, body);
-      const { case: found, refusal } = await useCases.caseDeletion(actor, exerciseId, id);
+      const { version, reason } = parseWith(caseDeleteInput, body);
+      const { case: found, refusal, approval } = await useCases.caseDeletion(actor, exerciseId, id);
       if (refusal) throw ValidationError.single('case', refusal);
+      if (approval && reason === '')
+        throw ValidationError.single(
+          'reason',
+          `${approval}: give the reason for deleting it, which the audit trail keeps with the case`,
+        );
       if (!(await repo.deleteUnusedCase(actor.organisationId, id, version)))
         throw new StaleVersionError('business case');
-      await audit(actor, 'business_case', id, found);
+      await audit(actor, 'business_case', id, found, reason === '' ? undefined : { reason });
       return found;
     },
     async benchmarkDeletion(

@@ -7,7 +7,7 @@
 // are the domain's (`agreementIssues`).
 
 import { z } from 'zod';
-import { capitalise, checkbox, integer, requiredText } from '../../platform/validation.ts';
+import { capitalise, checkbox, integer, optionalText, requiredText } from '../../platform/validation.ts';
 import { type Money, parseMoney } from '../../domain/diagnostic/money.ts';
 import { milestoneInput, projectInput } from './efficiency.schemas.ts';
 
@@ -18,6 +18,13 @@ export const requiredVersion = z.preprocess(
 );
 
 export const deleteInput = z.object({ version: requiredVersion });
+/**
+ * Deleting a business case: an approved one goes only with the reason, which the audit trail
+ * keeps with the case as it was (opportunity-changes.ts says why).
+ */
+export const caseDeleteInput = deleteInput.extend({
+  reason: optionalText('the reason for deleting the approved business case', 1_000),
+});
 export const projectUpdateInput = projectInput.extend({ version: requiredVersion });
 export const milestoneUpdateInput = milestoneInput.extend({ version: requiredVersion });
 
