@@ -134,17 +134,24 @@ for (const engine of ENGINES)
       assert.ok(answers[A.opportunities(ex)]!.total.central > 0, 'the combined total');
 
       const preferred = (answers[A.case(ex, cases[0]!.id)]!.appraisals as Json[]).find((a) => a.option.preferred)!;
-      // DIAGNOSTIC.md §5's worked example, mitigated optimism bias: NPSV £13,396.6k.
-      assert.equal(Math.round(preferred.appraisal.appraisal.npsv / 10_000), 133_966, 'in hundreds of pounds');
+      // DIAGNOSTIC.md §5's worked example (mitigated optimism bias: NPSV £13,396.6k for £2.4m a
+      // year of savings), written at the scale of the opportunity's central figure (issue 13): the
+      // same ratio, and the NPSV in proportion (within the rounding of each line to whole pounds).
+      const scale = consolidation.central / 240_000_000;
+      const npsv = preferred.appraisal.appraisal.npsv;
+      assert.ok(Math.abs(npsv - 1_339_660_000 * scale) <= 1_339_660_000 * scale * 0.005, `NPSV ${npsv} pence`);
       assert.equal(preferred.appraisal.appraisal.bcr.toFixed(2), '3.84');
 
-      assert.equal(answers[A.savings(ex)]!.totals.qualifying, 25_000_000, '£250,000 realised and verified');
+      const verified = (answers[A.savings(ex)]!.entries as Json[]).filter((e) => e.verifiedAt !== null);
+      assert.equal(verified.length, 1, 'one realised and verified saving');
+      const qualifying = verified[0]!.amount;
+      assert.equal(answers[A.savings(ex)]!.totals.qualifying, qualifying);
       const agreement = answers[A.agreement(ex, agreements[0]!.agreement.id)]!;
       assert.deepEqual(
         [agreement.reading, agreement.now.qualifyingSavings, agreement.now.due, agreement.evaluations.length],
-        ['B', 25_000_000, 0, 1],
+        ['B', qualifying, 0, 1],
       );
-      assert.equal(answers[A.programme(ex)]!.savings.qualifying, 25_000_000);
+      assert.equal(answers[A.programme(ex)]!.savings.qualifying, qualifying);
     });
 
     it('works out a lever, accepts its figures when they are left out, asks why when they differ, and refuses stale and bad changes', async () => {
@@ -374,7 +381,11 @@ for (const engine of ENGINES)
       assert.equal(verified.statusCode, 200, verified.body);
       assert.ok(verified.json().verifiedBy);
       const { agreements } = (await get(A.gainShare(ex))).json();
-      assert.equal(agreements[0].now.qualifyingSavings, 25_000_000 + 100_000, 'the verified saving qualifies');
+      assert.equal(
+        agreements[0].now.qualifyingSavings,
+        totalsBefore.qualifying + 100_000,
+        'the verified saving qualifies',
+      );
       const refused = await call('DELETE', A.saving(ex, s.id), { version: verified.json().version });
       assert.equal(refused.statusCode, 422, 'a verified saving stays in the ledger');
     });
@@ -443,11 +454,11 @@ for (const engine of ENGINES)
         totalCost: '£150K',
         funderContribution: '£100K',
         councilContribution: '£50K',
-        tranches: [{ threshold: '£100K', repayment: '£50K', inclusive: true }],
+        tranches: [{ threshold: '£1K', repayment: '£50K', inclusive: true }],
       };
       const changed = await call('PUT', A.agreement(ex, a.json().id), { ...terms, version: a.json().version });
       assert.equal(changed.statusCode, 200, changed.body);
-      assert.equal(changed.json().now.due, 5_000_000, 'the £250,000 qualifying reaches the £100,000 tranche');
+      assert.equal(changed.json().now.due, 5_000_000, 'the demo’s qualifying savings reach the £1,000 tranche');
       const stale = await call('PUT', A.agreement(ex, a.json().id), { ...terms, version: a.json().version });
       assert.equal(stale.statusCode, 409);
       assert.equal(

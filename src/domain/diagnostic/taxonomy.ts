@@ -6,7 +6,7 @@ import type { ProcessType, Taxonomy, TaxonomyProcess } from './baseline.ts';
 
 /** The fixed id of the shipped version, so every installation refers to the same one. */
 export const DEFAULT_TAXONOMY_ID = '00000000-0000-4000-8000-00000000d1a6';
-export const DEFAULT_TAXONOMY_NAME = 'Amber default taxonomy (DIAGNOSTIC.md §2), version 1';
+export const DEFAULT_TAXONOMY_NAME = 'Amber default taxonomy, version 1';
 
 type Row = [code: string, name: string, type: ProcessType, volumeDriver?: string];
 

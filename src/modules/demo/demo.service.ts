@@ -368,7 +368,10 @@ export function createDemoService({
 
   return {
     /** Loads the demo organisation unless it exists; returns it and whether it was created now. */
-    async load(actorLabel = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
+    async load(loadedBy = 'demo'): Promise<{ organisation: Organisation; created: boolean }> {
+      // Whom the history pages name for the demo's records: words a new user understands, not the
+      // loader's bare name ("By demo", issue 13); what loaded it, when not the first start, after it.
+      const actorLabel = loadedBy === 'demo' ? 'Amber’s demo set-up' : `Amber’s demo set-up (${loadedBy})`;
       const home = await organisations.findHome();
       if (home && home.name === VFM_4D.organisation.name) return { organisation: home, created: false };
       if (home)

@@ -845,7 +845,7 @@ export function registerEfficiencyApi(app: FastifyInstance, services: Services):
       url: R.gainSharePreset,
       permission: 'diagnostic.edit',
       summary:
-        'Add an agreement from the seed deal’s presets: reading B (cumulative £6m) or A (thresholds £1m and £5m)',
+        'Add an agreement from the DECATS Phase 1 deal’s presets: reading B (cumulative £6m) or A (thresholds £1m and £5m)',
       tag: TAG,
       body: agreementInput,
       success: { status: 201, description: 'The agreement' },

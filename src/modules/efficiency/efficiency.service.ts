@@ -6,7 +6,7 @@
 // snapshots. The exercise, its baseline and the peers' shared figures come from the diagnostics
 // service (another module), in the same unit of work as everything else the use case does.
 
-import type { Actor } from '../../domain/actor.ts';
+import { systemActor, type Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, formatDate, type IsoDate } from '../../domain/dates.ts';
@@ -1245,9 +1245,13 @@ export function createEfficiencyService({
 
     /**
      * The demo's illustrative programme on the demo exercise (idempotent: nothing is added when
-     * the exercise has benchmarks already). Every figure is labelled illustrative.
+     * the exercise has benchmarks already). Every figure is labelled illustrative, and every figure
+     * follows from the consolidation opportunity Amber works out from the demo's data, so they agree
+     * as a reader checks them (issue 13): the business case's yearly saving is the opportunity's
+     * central figure, the ledger's savings on it add up to less than that (realised below approved),
+     * and the approvals and verification are given by illustrative roles, not by "demo".
+     * `priorityCode`: the priority the illustrative consolidation supports (the demo's VfM-4d).
      */
-    /** `priorityCode`: the priority the illustrative consolidation supports (the demo's VfM-4d). */
     async seedDemo(actor: Actor, exerciseId: string, priorityCode = 'VfM-4d'): Promise<void> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
@@ -1323,7 +1327,10 @@ export function createEfficiencyService({
         management:
           'A project board chaired by the Director of Resources; the plan and its milestones are tracked in Amber.',
       });
-      const k = (thousands: number) => String(thousands * 1_000);
+      // The case is written at the scale of the opportunity: a steady yearly saving of its central
+      // figure, and costs in the proportions of a finance consolidation (system, team, redundancy).
+      const yearly = consolidation.central / 100;
+      const k = (thousands: number) => String(Math.round((thousands * 1_000 * yearly) / 2_400_000));
       await this.addOption(actor, ex.id, c.id, {
         name: 'Business as usual',
         businessAsUsual: 'yes',
@@ -1380,7 +1387,9 @@ export function createEfficiencyService({
         label: 'Staff savings',
         amounts: `0 ${Array(10).fill(k(1_500)).join(' ')}`,
       });
-      await this.approveCase(actor, ex.id, c.id, { version: String(after.version) });
+      const board = systemActor(actor.organisationId, 'Finance programme board (illustrative)');
+      const auditor = systemActor(actor.organisationId, 'Internal Audit (illustrative)');
+      await this.approveCase(board, ex.id, c.id, { version: String(after.version) });
       const project = await this.createProject(actor, ex.id, {
         caseId: c.id,
         name: 'Consolidate accounts payable',
@@ -1410,11 +1419,14 @@ export function createEfficiencyService({
         description: 'Finance system live',
         dueOn: '1 December 2010',
       });
+      // Two savings on the consolidation in its first year, together within its central figure:
+      // one realised (and verified), a larger one approved and still to come.
+      const hundreds = (fraction: number) => String(Math.floor((yearly * fraction) / 100) * 100);
       await this.createSaving(actor, ex.id, {
         opportunityId: consolidation.id,
         financialYear: '2010/11',
         stage: 'approved',
-        amount: String(share(800) / 100),
+        amount: hundreds(0.55),
         cashable: 'yes',
         recurring: 'yes',
         additional: 'yes',
@@ -1424,15 +1436,15 @@ export function createEfficiencyService({
         opportunityId: consolidation.id,
         financialYear: '2010/11',
         stage: 'realised',
-        amount: '250000',
+        amount: hundreds(0.4),
         cashable: 'yes',
         recurring: 'yes',
         additional: 'yes',
         note: ILLUSTRATIVE,
       });
-      await this.verifySaving(actor, ex.id, realised.id, { version: String(realised.version) });
+      await this.verifySaving(auditor, ex.id, realised.id, { version: String(realised.version) });
       const agreement = await this.createAgreement(actor, ex.id, { reading: 'B' });
-      await this.evaluate(actor, ex.id, agreement.id, { evaluatedOn: '31 March 2011' });
+      await this.evaluate(board, ex.id, agreement.id, { evaluatedOn: '31 March 2011' });
     },
   };
 }
