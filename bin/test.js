@@ -112,24 +112,6 @@ function writeWeights() {
   console.log(`ℹ weighed ${Object.keys(seconds).length} files into ${relative(root, WEIGHTS_FILE)}`);
 }
 
-/**
- * The type check (tsc --noEmit), beside the shards rather than before them: ~17 s of one core
- * that the shards would otherwise wait for. Its errors are printed after the shards' reports and
- * count as one failure.
- */
-function typecheck() {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('exit', (code) => resolve({ ok: code === 0, output }));
-  });
-}
-
 async function runShards() {
   // Twice the cores (four on two): a shard often waits on PostgreSQL, Chromium or a child process,
   // and the others compute meanwhile. AMBER_TEST_SHARDS overrides.
@@ -149,8 +131,6 @@ async function runShards() {
     const journey = (f) => f.split(sep)[0] === 'e2e';
     shard.files = [...shard.files.filter((f) => !journey(f)), ...shard.files.filter(journey)];
   }
-  // The quick subset leaves the type check to the editor and `npm run typecheck`.
-  const typechecked = quick ? undefined : typecheck();
   const results = await Promise.all(
     shards.map(
       (shard, i) =>
@@ -201,16 +181,9 @@ async function runShards() {
         (r.code === 0 ? '' : ` (exit ${r.code ?? r.signal})`),
     );
   }
-  const types = await typechecked;
-  if (types && !types.ok) console.log(`✖ the type check (tsc --noEmit) found errors:\n${types.output.trimEnd()}`);
-  else if (types) console.log('ℹ type check (tsc --noEmit): no errors');
   if (weigh) writeWeights();
   for (const k of ['tests', 'skipped', 'cancelled', 'todo']) console.log(`ℹ ${k} ${total[k]}`);
-  const failed =
-    total.fail +
-    total.cancelled +
-    (failedShard && total.fail + total.cancelled === 0 ? 1 : 0) +
-    (types && !types.ok ? 1 : 0);
+  const failed = total.fail + total.cancelled + (failedShard && total.fail + total.cancelled === 0 ? 1 : 0);
   console.log(`${total.pass} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
@@ -223,13 +196,7 @@ if (process.env.AMBER_TEST_ISOLATION === 'process') {
     stdio: 'inherit',
     env,
   });
-  const typechecked = quick ? undefined : typecheck();
-  child.on('exit', (code) => {
-    void (typechecked ?? Promise.resolve(undefined)).then((types) => {
-      if (types && !types.ok) console.log(`✖ the type check (tsc --noEmit) found errors:\n${types.output.trimEnd()}`);
-      process.exit(types && !types.ok ? 1 : (code ?? 1));
-    });
-  });
+  child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   await runShards();
 }

@@ -1,4 +1,5 @@
-// `npm run lint` inside `npm test`: ESLint (type-checked, eslint.config.js) over the whole project,
+// `npm run lint` and `npm run typecheck` inside `npm test`: the compiler's type check and ESLint
+// (type-checked, eslint.config.js) over the whole project, from one TypeScript program,
 // with the findings that predate it listed in eslint-suppressions.json, and Prettier's check of
 // every file it formats. Also proves the two architecture rules ESLint holds (only src/config.ts
 // reads process.env, only src/server.ts listens) by linting planted code.
@@ -25,13 +26,28 @@ const posix = (path: string) => path.split(sep).join('/');
 const run = promisify(execFile);
 type LintMessage = Pick<Linter.LintMessage, 'ruleId' | 'line' | 'column' | 'message'>;
 
+/** ESLint's findings and the compiler's errors, from one TypeScript program (the helper says why). */
+let checked: Promise<{ results: { filePath: string; messages: LintMessage[] }[]; typeErrors: string[] }> | undefined;
+const check = () =>
+  (checked ??= run(process.execPath, [join(root, 'test', 'helpers', 'eslint-results.ts')], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  }).then(({ stdout }) => JSON.parse(stdout) as Awaited<NonNullable<typeof checked>>));
+
+describe('TypeScript', () => {
+  it('finds no type errors (tsc --noEmit -p .)', async () => {
+    const { typeErrors } = await check();
+    assert.deepEqual(
+      typeErrors,
+      [],
+      `the compiler's errors (npm run typecheck to see them):\n${typeErrors.join('\n')}`,
+    );
+  });
+});
+
 describe('ESLint', () => {
   it('finds nothing beyond eslint-suppressions.json, and every suppression still occurs', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'test', 'helpers', 'eslint-results.ts')], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const results = JSON.parse(stdout) as { filePath: string; messages: LintMessage[] }[];
+    const { results } = await check();
     assert.ok(results.length > 250, `only ${results.length} files linted`);
 
     const allowed = JSON.parse(readFileSync(join(root, 'eslint-suppressions.json'), 'utf8')) as Record<
