@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_NODE_FLAGS } from '../../test/helpers/cli-node.ts';
 import { sql } from 'kysely';
 import { openDatabase } from '../platform/db/database.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
@@ -44,7 +45,7 @@ async function countsIn(dataDir: string): Promise<Record<string, number>> {
 describe('amber backup and amber restore', () => {
   let dir: string;
   const amber = (dataDir: string, ...args: string[]) =>
-    spawnSync(process.execPath, [bin, ...args], {
+    spawnSync(process.execPath, [...CLI_NODE_FLAGS, bin, ...args], {
       cwd: dir,
       env: {
         ...process.env,

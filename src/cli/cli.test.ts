@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_NODE_FLAGS } from '../../test/helpers/cli-node.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/amber.js');
@@ -21,7 +22,12 @@ describe('the amber command', () => {
     LOG_LEVEL: 'silent',
   });
   const amber = (...args: string[]) =>
-    spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 180_000 });
+    spawnSync(process.execPath, [...CLI_NODE_FLAGS, bin, ...args], {
+      cwd: dir,
+      env: env(),
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'amber-cli-'));
@@ -154,7 +160,12 @@ describe('amber export and import', () => {
     LOG_LEVEL: 'silent',
   });
   const amber = (data: string, ...args: string[]) =>
-    spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: env(data), encoding: 'utf8', timeout: 180_000 });
+    spawnSync(process.execPath, [...CLI_NODE_FLAGS, bin, ...args], {
+      cwd: dir,
+      env: env(data),
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'amber-transfer-'));
