@@ -1,14 +1,45 @@
 // A test reporter for `node bin/test.js --weigh`: for each top-level suite or test, the CPU its
-// shard spent on it (the process's own and its finished child processes', from /proc/self/stat),
+// shard spent on it — the process's own, its finished child processes' (from /proc/self/stat), and
+// that of its descendants still running (Chromium and its renderers, which a shard keeps from one
+// browser journey to the next and which were counted, if at all, only when the browser closed) —
 // one line each to the file AMBER_TEST_WEIGH_FILE names. bin/test.js adds these up per test file
 // into test/weights.json, by which it deals the files into shards. Linux only (so is CI).
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
+/** A process's stat fields after its command's closing parenthesis (state first), or undefined once gone. */
+function statOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(') ') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+// utime, stime, cutime, cstime: the process's own time and that of its children it has waited for.
+const ticksOf = (f) => Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+
 function cpuSeconds() {
-  // Fields after the command's closing parenthesis: state is the first, utime the 12th…cstime the 15th.
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
+  const children = new Map();
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = statOf(name);
+    if (!f) continue;
+    stats.set(Number(name), f);
+    const parent = Number(f[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+  }
+  // A descendant that ends is counted once: in its parent's waited-for time from then on.
+  let ticks = 0;
+  const pending = [process.pid];
+  while (pending.length > 0) {
+    const pid = pending.pop();
+    const f = pid === process.pid ? statOf('self') : stats.get(pid);
+    if (f) ticks += ticksOf(f);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return ticks / TICKS_PER_SECOND;
 }
 
 export default async function* weigh(source) {

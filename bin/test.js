@@ -131,6 +131,8 @@ async function runShards() {
     const journey = (f) => f.split(sep)[0] === 'e2e';
     shard.files = [...shard.files.filter((f) => !journey(f)), ...shard.files.filter(journey)];
   }
+  // How long each shard took, so that an uneven deal shows in the summary (test/weights.json).
+  const started = Date.now();
   const results = await Promise.all(
     shards.map(
       (shard, i) =>
@@ -166,7 +168,9 @@ async function runShards() {
             });
           read(child.stdout, process.stdout);
           read(child.stderr, process.stderr);
-          child.on('exit', (code, signal) => resolve({ i, code, signal, counts, files: shard.files.length }));
+          child.on('exit', (code, signal) =>
+            resolve({ i, code, signal, counts, files: shard.files.length, minutes: (Date.now() - started) / 60_000 }),
+          );
         }),
     ),
   );
@@ -177,7 +181,7 @@ async function runShards() {
     // A shard that ended without a summary (killed, crashed) is a failure even if no test said so.
     if (r.code !== 0) failedShard = true;
     console.log(
-      `ℹ shard ${r.i + 1}/${results.length}: ${r.files} files, ${r.counts.pass} passed, ${r.counts.fail} failed` +
+      `ℹ shard ${r.i + 1}/${results.length}: ${r.files} files, ${r.counts.pass} passed, ${r.counts.fail} failed, ${r.minutes.toFixed(1)} min` +
         (r.code === 0 ? '' : ` (exit ${r.code ?? r.signal})`),
     );
   }
