@@ -63,7 +63,7 @@ function withDatabase(url: string, database: string): string {
  * demo loaded, the code that loads it (all of src/) and the day (the demo's dates are relative
  * to nothing today, but a template must never outlive a change to what it was made by).
  */
-function templateKey(demo: boolean): string {
+function keyOf(demo: boolean): string {
   const hash = createHash('sha256');
   hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version);
   for (const name of readdirSync(MIGRATIONS_DIR).sort())
@@ -76,6 +76,15 @@ function templateKey(demo: boolean): string {
   }
   return `${demo ? 'demo' : 'empty'}_${hash.digest('hex').slice(0, 16)}`;
 }
+
+/**
+ * The keys of the code this process loaded: worked out as the test files are imported (the
+ * migrations and src/ they import are read then), not when a database is first opened, which can
+ * be minutes later: a file edited meanwhile would otherwise give a template made by the old code
+ * the new code's key, and every later run would start from it.
+ */
+const TEMPLATE_KEYS = { empty: keyOf(false), demo: keyOf(true) };
+const templateKey = (demo: boolean) => (demo ? TEMPLATE_KEYS.demo : TEMPLATE_KEYS.empty);
 
 /** Keeps the newest `keep` of the files in the temporary folder starting with `prefix`. */
 function pruneTemplateFiles(prefix: string, keep: number): void {
