@@ -174,10 +174,19 @@ for (const engine of ENGINES)
     const linked: Partial<Record<Role, string>> = {};
     let fresh = 0;
 
+    // Signing out, or a change of someone's roles, ends sessions, and only a write (a request other
+    // than GET) does that: after one, each role's session is looked up again before its next use.
+    // (Looked up before every request, the walk spent a quarter of its statements on it.)
+    const mayHaveEnded = new Set<Role>();
     async function sessionFor(role: Role): Promise<TestSession> {
       let s = sessions.get(role);
-      // Signing out, or a change of someone's roles, ends sessions: start a new one when needed.
-      if (!s || !(await t.services.accounts.resolveSession(s.headers.cookie.split('=')[1]!))) {
+      if (
+        s &&
+        mayHaveEnded.delete(role) &&
+        !(await t.services.accounts.resolveSession(s.headers.cookie.split('=')[1]!))
+      )
+        s = undefined;
+      if (!s) {
         s = await t.signIn([role], linked[role] ? { personId: linked[role] } : {});
         sessions.set(role, s);
         const user = systemActor(A.org.organisationId, 'walk');
@@ -665,9 +674,9 @@ for (const engine of ENGINES)
     }
 
     const PUBLIC_CSRF = 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal';
-    async function request(route: RegisteredRoute, url: string, who: Who) {
+    async function request(route: RegisteredRoute, url: string, who: Who, session: TestSession | undefined) {
       const headers: Record<string, string> = {};
-      if (who !== 'public') Object.assign(headers, (await sessionFor(who)).headers);
+      if (who !== 'public') Object.assign(headers, session!.headers);
       // Before sign-in, forms carry the double-submit token, so the walk reaches the permission.
       else Object.assign(headers, { cookie: `amber_csrf=${PUBLIC_CSRF}`, 'x-csrf-token': PUBLIC_CSRF });
       const isApi = url.startsWith('/api');
@@ -677,12 +686,14 @@ for (const engine of ENGINES)
       // (409) rather than made; an API write carries what its document requires, so the service's
       // own checks are reached. What a role may not do is refused before either is looked at.
       const payload = !write ? undefined : isApi ? JSON.stringify(apiBody(route)) : 'version=999999';
-      return t.app.inject({
+      const res = await t.app.inject({
         method: route.method as 'GET',
         url,
         headers,
         ...(payload !== undefined ? { payload } : {}),
       });
+      if (write) for (const role of ROLES) mayHaveEnded.add(role);
+      return res;
     }
 
     /** Each organisation-owned table's row count and sum of versions for one organisation (read as the owner). */
@@ -733,7 +744,7 @@ for (const engine of ENGINES)
           const filled = await concrete(route, A, c, session);
           if (Array.isArray(filled)) continue; // reported by the first test
           const url = filled;
-          const res = await request(route, url, c.who);
+          const res = await request(route, url, c.who, session);
           requests++;
           const signIn =
             res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location).startsWith('/sign-in'));
@@ -775,7 +786,7 @@ for (const engine of ENGINES)
             problems.push(`${key(route)}: no value of the other organisation for ${filled.join(', ')}`);
             continue;
           }
-          const res = await request(route, filled, who);
+          const res = await request(route, filled, who, session);
           requests++;
           if (![401, 403, 404].includes(res.statusCode))
             problems.push(
@@ -806,7 +817,7 @@ for (const engine of ENGINES)
           const session = await sessionFor(who);
           const filled = await concrete(route, B, { target: 'in' }, session);
           if (Array.isArray(filled)) continue;
-          const res = await request(route, `/o/${slugOfB}${filled}`, who);
+          const res = await request(route, `/o/${slugOfB}${filled}`, who, session);
           requests++;
           if (res.statusCode !== 404)
             problems.push(
