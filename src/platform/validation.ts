@@ -215,3 +215,41 @@ export function periodKeyField(label = 'the reporting period') {
       }),
   );
 }
+
+// Query parameters of the API (declared with `query` on an operation, see platform/http/openapi.ts).
+// A query string's values are text, so these read them as the declared type; an empty value is the
+// same as none, and a parameter given twice (an array) or given as anything else is refused with a
+// message naming it, never read as something else or ignored.
+
+const queryValue = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
+
+/** A whole number from `min` to `max` (`?page=2`), or none. */
+export function queryInteger(name: string, min: number, max: number) {
+  const message = `Give ${name} as a whole number from ${min.toLocaleString('en-GB')} to ${max.toLocaleString('en-GB')}`;
+  return z
+    .preprocess(
+      (v) => {
+        const value = queryValue(v);
+        return typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
+      },
+      z
+        .number({ error: message })
+        .int({ error: message })
+        .min(min, { error: message })
+        .max(max, { error: message })
+        .optional(),
+    )
+    .optional();
+}
+
+/** One of a fixed list of words (`?show=closed`), or none. */
+export function queryChoice<T extends string>(name: string, values: readonly [T, ...T[]]) {
+  const words = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : values[0];
+  return z.preprocess(queryValue, z.enum(values, { error: `Give ${name} as ${words}` }).optional()).optional();
+}
+
+/** A short text (`?priority=VfM-4d`), at most `max` characters, or none; `like` is an example. */
+export function queryText(name: string, max: number, like: string) {
+  const message = `Give ${name} as text of at most ${max} characters, like ${like}`;
+  return z.preprocess(queryValue, z.string({ error: message }).max(max, { error: message }).optional()).optional();
+}

@@ -100,6 +100,28 @@ function queryParameters(op: Operation): Record<string, unknown>[] {
   }));
 }
 
+/** What a query parameter may be, in words, from its schema (for the API page). */
+function allowedValues(schema: Record<string, unknown>): string | undefined {
+  const en = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-GB') : String(n));
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`;
+  if (schema.type === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined)
+    return `a whole number from ${en(schema.minimum)} to ${en(schema.maximum)}`;
+  if (schema.type === 'integer') return 'a whole number';
+  if (schema.type === 'string' && schema.maxLength !== undefined)
+    return `text, at most ${en(schema.maxLength)} characters`;
+  return undefined;
+}
+
+/** The query parameters of an operation as the API page lists them. */
+function queryParametersView(op: Operation) {
+  return queryParameters(op).map((p) => ({
+    name: p.name as string,
+    required: p.required as boolean,
+    description: p.description as string | undefined,
+    allowed: allowedValues(p.schema as Record<string, unknown>),
+  }));
+}
+
 /** Registers an API route and records it for the OpenAPI document. */
 export function apiOperation(
   app: FastifyInstance,
@@ -277,7 +299,7 @@ export function registerApiDocs(app: FastifyInstance): void {
     reply.view('api.njk', {
       pageTitle: 'API',
       operations: operations
-        .map((o) => ({ ...o }))
+        .map((o) => ({ ...o, queryParameters: queryParametersView(o) }))
         .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method)),
     }),
   );
