@@ -19,14 +19,25 @@ import { writeCsv } from '../../platform/csv.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { megabytes } from '../../domain/limits.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../config.ts';
-import { exerciseInput, exerciseVersion, postInput, taxonomyExtensionInput } from './diagnostic.schemas.ts';
+import {
+  exerciseInput,
+  exerciseVersion,
+  postInput,
+  taxonomyExtensionInput,
+  postsPageQuery,
+  baselineTableQuery,
+  type PostsPageQuery,
+  type BaselineTableQuery,
+} from './diagnostic.schemas.ts';
 import { CSV_SHEETS, writeTableXlsx } from './diagnostic-transfer.ts';
 import { tableByKey, xlsxRows } from './diagnostic.presenter.ts';
 
 type ExerciseReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>;
 type PostReq = FastifyRequest<{ Params: { id: string; postId: string } }>;
 type JobReq = FastifyRequest<{ Params: { id: string; jobId: string } }>;
-type TableReq = FastifyRequest<{ Params: { id: string; table: string }; Querystring: { format?: string } }>;
+// The query of these two arrives checked by the operation's declaration (`query`).
+type PostsReq = FastifyRequest<{ Params: { id: string }; Querystring: PostsPageQuery }>;
+type TableReq = FastifyRequest<{ Params: { id: string; table: string }; Querystring: BaselineTableQuery }>;
 
 const TAG = 'Efficiency diagnostic';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -159,12 +170,12 @@ export function registerDiagnosticApi(
       method: 'GET',
       url: R.exercisePosts,
       permission: 'diagnostic.read',
-      summary: 'The exercise’s posts, 100 a page (query: page), with their allocations (payCost in pence)',
+      summary: 'The exercise’s posts, 100 a page, with their allocations (payCost in pence)',
       tag: TAG,
+      query: postsPageQuery,
       success: { status: 200, description: 'A page of posts' },
     },
-    async (request: ExerciseReq) =>
-      diagnostics.listPosts(request.actor, request.params.id, Number(request.query.page ?? 1) || 1),
+    async (request: PostsReq) => diagnostics.listPosts(request.actor, request.params.id, request.query.page ?? 1),
   );
   apiOperation(
     app,
@@ -362,9 +373,10 @@ export function registerDiagnosticApi(
       url: R.baselineTable,
       permission: 'diagnostic.read',
       summary:
-        'One table of the baseline as the page downloads it, .xlsx (or CSV with ?format=csv): functions, summary, matrix, processes, non-pay, spans, function-CODE (its processes), function-units-CODE or process-CODE (the org units doing it)',
+        'One table of the baseline as the page downloads it, .xlsx or CSV: functions, summary, matrix, processes, non-pay, spans, function-CODE (its processes), function-units-CODE or process-CODE (the org units doing it)',
       tag: TAG,
       produces: [XLSX, 'text/csv'],
+      query: baselineTableQuery,
       success: { status: 200, description: 'The table' },
     },
     async (request: TableReq, reply) => {

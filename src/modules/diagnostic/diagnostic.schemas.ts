@@ -2,7 +2,16 @@
 // web form. Strings become Money (pence), Fte (ten-thousandths) and basis points here.
 
 import { z } from 'zod';
-import { requiredText, optionalText, integer, checkbox, stringList, uuid } from '../../platform/validation.ts';
+import {
+  requiredText,
+  optionalText,
+  integer,
+  checkbox,
+  stringList,
+  uuid,
+  queryChoice,
+  queryInteger,
+} from '../../platform/validation.ts';
 import { parseMoney, type Money } from '../../domain/diagnostic/money.ts';
 import { parseFte, type Fte } from '../../domain/diagnostic/baseline.ts';
 import { parsePercent } from '../../domain/diagnostic/decimal.ts';
@@ -135,3 +144,19 @@ export const taxonomyExtensionInput = z.object({
     )
     .default([]),
 });
+
+// The API's query parameters (declared on its operations, checked before the handler runs).
+
+/** Which page of an exercise's posts (100 a page); one past the last is answered with the last. */
+export const postsPageQuery = z.object({
+  page: queryInteger('page', 1, 100_000).describe(
+    'Which page of posts, 100 a page, from 1 (the default); past the last page the last is answered (see `page` and `pages` in the answer)',
+  ),
+});
+export type PostsPageQuery = z.output<typeof postsPageQuery>;
+
+/** The file a baseline table is downloaded as. */
+export const baselineTableQuery = z.object({
+  format: queryChoice('format', ['xlsx', 'csv']).describe('The file: xlsx (the default) or csv'),
+});
+export type BaselineTableQuery = z.output<typeof baselineTableQuery>;

@@ -9,7 +9,7 @@ import { formBody, submitForm, applyRowIntent } from '../../platform/http/forms.
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { toProblem } from '../../platform/http/errors.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
-import { NotFoundError } from '../../domain/errors.ts';
+import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { todayIso, formatDate } from '../../domain/dates.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
@@ -39,6 +39,9 @@ import {
   progressInput,
   workflowInput,
   returnInput,
+  revisionCompareQuery,
+  reportChangesQuery,
+  type ReportChangesQuery,
 } from './report.schemas.ts';
 import { ReportChangedError, type ReportBundle } from './report.service.ts';
 import type { ReportView } from '../../render/report-view.ts';
@@ -636,16 +639,38 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   app.get(
     routes.reportCompare,
     read,
-    async (request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string } }>, reply) => {
+    async (request: FastifyRequest<{ Params: Params; Querystring: Record<string, unknown> }>, reply) => {
       const { code, period } = request.params;
-      const from = Number(request.query.from);
-      const to = Number(request.query.to);
-      const result = await reports.compareRevisions(request.actor, code, period, from, to);
+      const revisionsLink = { href: paths.reports.revisions(code, period), text: 'All revisions' };
+      // The report exists once the service has answered, so its period key is a valid one.
+      const heading = () => ({
+        section: 'priorities',
+        backLink: revisionsLink,
+        code,
+        periodLabel: periodLabel(parsePeriodKey(period)),
+      });
+      // A link without the revisions compares the newest with the published one before it; one
+      // with a revision that is not a number says so and leads to the list, never "revision NaN".
+      const query = revisionCompareQuery.safeParse(request.query);
+      if (!query.success) {
+        await reports.listRevisions(request.actor, code, period); // a report that is not there stays a 404
+        return reply.status(400).view('reports/views/changes.njk', {
+          pageTitle: 'These revisions cannot be compared',
+          ...heading(),
+          badQuery: { messages: query.error.issues.map((i) => i.message), revisionsHref: revisionsLink.href },
+        });
+      }
+      const result = await reports.compareRevisions(request.actor, code, period, query.data.from, query.data.to);
+      const { from, to } = result;
+      if (from === null)
+        return reply.view('reports/views/changes.njk', {
+          pageTitle: 'No earlier revision to compare with',
+          ...heading(),
+          noEarlierRevision: { number: to, revisionsHref: revisionsLink.href },
+        });
       return reply.view('reports/views/changes.njk', {
         pageTitle: `What changed from revision ${from} to revision ${to}`,
-        section: 'priorities',
-        backLink: { href: paths.reports.revisions(code, period), text: 'All revisions' },
-        caption: `${code} – ${period} report`,
+        ...heading(),
         changes: presentChanges(result.changes),
         beforeLabel: `Revision ${from}`,
         afterLabel: `Revision ${to}`,
@@ -1067,22 +1092,25 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       url: routes.api.compare,
       permission: 'report.read',
       summary:
-        'What changed between two revisions, field by field (?from=1&to=2), or since the last period’s report (?since=last-period)',
+        'What changed between two revisions, field by field (by default the newest you may read and the published one before it), or since the last period’s report',
       tag: 'Workflow',
+      query: reportChangesQuery,
       success: { status: 200, description: 'Changes' },
     },
-    async (
-      request: FastifyRequest<{ Params: Params; Querystring: { from?: string; to?: string; since?: string } }>,
-    ) => {
+    // The query arrives parsed by its declaration (`query` above).
+    async (request: FastifyRequest<{ Params: Params; Querystring: ReportChangesQuery }>) => {
       const { code, period } = request.params;
-      if (request.query.since === 'last-period') return reports.sinceLastPeriod(request.actor, code, period);
-      return reports.compareRevisions(
-        request.actor,
-        code,
-        period,
-        Number(request.query.from),
-        Number(request.query.to),
-      );
+      const { since, from, to } = request.query;
+      if (since === 'last-period') return reports.sinceLastPeriod(request.actor, code, period);
+      const result = await reports.compareRevisions(request.actor, code, period, from, to);
+      if (result.from === null)
+        throw new ValidationError([
+          {
+            field: 'from',
+            message: `Revision ${result.to} is the first revision of this report you may read: there is no earlier revision to compare it with`,
+          },
+        ]);
+      return result;
     },
   );
 }

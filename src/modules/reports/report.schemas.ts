@@ -14,6 +14,8 @@ import {
   timescaleField,
   periodKeyField,
   capitalise,
+  queryChoice,
+  queryInteger,
 } from '../../platform/validation.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
 import type { MilestoneProgress } from '../../domain/milestone-progress.ts';
@@ -457,3 +459,31 @@ export const legacyRevisionSchema = z.object({
   version: z.number().int().min(1),
 });
 export type LegacyRevision = z.output<typeof legacyRevisionSchema>;
+
+/**
+ * What to compare (the page's and the API's query): two revisions by number, either of which may be
+ * left out (the service chooses: the newest revision the reader may see, and the published one
+ * before it), or, on the API, the previous period's report instead.
+ */
+const revisionEnds = {
+  from: queryInteger('from', 1, 1_000_000).describe(
+    'The revision to compare from, by number; by default the newest published revision before `to`',
+  ),
+  to: queryInteger('to', 1, 1_000_000).describe(
+    'The revision to compare to, by number; by default the newest revision you may read (the draft being written, if you may read drafts)',
+  ),
+};
+export const revisionCompareQuery = z.object(revisionEnds);
+
+export const reportChangesQuery = z
+  .object({
+    ...revisionEnds,
+    since: queryChoice('since', ['last-period']).describe(
+      'last-period: what changed since the priority’s report for the previous period, instead of between two revisions',
+    ),
+  })
+  .refine((q) => q.since === undefined || (q.from === undefined && q.to === undefined), {
+    path: ['since'],
+    error: 'Give either since=last-period or the revisions to compare (from and to), not both',
+  });
+export type ReportChangesQuery = z.output<typeof reportChangesQuery>;

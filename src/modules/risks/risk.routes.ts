@@ -7,7 +7,7 @@ import { paths, routes } from '../../paths.ts';
 import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
-import { riskInput } from './risk.schemas.ts';
+import { riskInput, riskQueryFor, type RiskQuery } from './risk.schemas.ts';
 import {
   presentRisk,
   presentHeatMap,
@@ -23,6 +23,9 @@ import type { RiskRegister } from './risk.service.ts';
 type Query = Record<string, string | undefined>;
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type PriorityReq = FastifyRequest<{ Params: { code: string }; Querystring: Query }>;
+/** An API request whose query arrived checked by the operation's declaration (`query`). */
+type RiskApiReq = FastifyRequest<{ Querystring: RiskQuery }>;
+type PriorityRiskApiReq = FastifyRequest<{ Params: { code: string }; Querystring: RiskQuery }>;
 
 const FLASH: Record<string, string> = { added: 'The risk has been added.', changed: 'The risk has been saved.' };
 
@@ -194,18 +197,22 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
   });
 
   // --- API -------------------------------------------------------------------------------
+  // The filters are declared on each operation, on this deployment's matrix: checked before the
+  // handler runs (a level or band the matrix lacks is a 422 naming it) and listed in the document.
+  const riskQuery = riskQueryFor(scale);
+  const priorityRiskQuery = riskQueryFor(scale, false);
   apiOperation(
     app,
     {
       method: 'GET',
       url: paths.api.risks,
       permission: 'risk.read',
-      summary:
-        'The risk register, highest score first (query: priority, rating, likelihood, impact, show=open|closed|all)',
+      summary: 'The risk register, highest score first, filtered by priority, rating, likelihood, impact and state',
       tag: 'Risks',
+      query: riskQuery,
       success: { status: 200, description: 'Risks' },
     },
-    async (request) => (await risks.register(request.actor, request.query)).risks,
+    async (request: RiskApiReq) => (await risks.register(request.actor, request.query)).risks,
   );
   apiOperation(
     app,
@@ -216,9 +223,10 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       summary:
         'The heat map of the register: risks per likelihood and impact, and per rating (same query as the register)',
       tag: 'Risks',
+      query: riskQuery,
       success: { status: 200, description: 'The matrix and the counts' },
     },
-    async (request) => {
+    async (request: RiskApiReq) => {
       const { heatMap } = await risks.register(request.actor, request.query);
       return { matrix: scale.matrix, likelihoodNames: scale.likelihoodNames, impactNames: scale.impactNames, heatMap };
     },
@@ -268,11 +276,12 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       method: 'GET',
       url: routes.api.priorityRisks,
       permission: 'risk.read',
-      summary: 'A priority’s risks, highest score first',
+      summary: 'A priority’s risks, highest score first, filtered by rating, likelihood, impact and state',
       tag: 'Risks',
+      query: priorityRiskQuery,
       success: { status: 200, description: 'Risks' },
     },
-    async (request: PriorityReq) =>
+    async (request: PriorityRiskApiReq) =>
       (await risks.register(request.actor, { ...request.query, priority: request.params.code })).risks,
   );
 }

@@ -2,7 +2,16 @@
 // bands (checked by domain/indicators/risk.ts) with the names of its levels, as the form shows them.
 
 import { z } from 'zod';
-import { requiredText, optionalText, optionalUuid, optionalUkDate, checkbox } from '../../platform/validation.ts';
+import {
+  requiredText,
+  optionalText,
+  optionalUuid,
+  optionalUkDate,
+  checkbox,
+  queryChoice,
+  queryInteger,
+  queryText,
+} from '../../platform/validation.ts';
 import { DEFAULT_RISK_MATRIX, type RiskMatrix } from '../../domain/indicators/risk.ts';
 
 /** A risk matrix with a name for each level, lowest first ("1 Rare" … "5 Almost certain"). */
@@ -76,8 +85,10 @@ export function riskInputFor(scale: RiskScale) {
 export const riskInput = riskInputFor(DEFAULT_RISK_SCALE);
 export type RiskInput = z.output<typeof riskInput>;
 
+// A number as the API's checked query gives it, or a query string's text.
 const optionalWhole = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : undefined),
+  (v) =>
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : undefined,
   z.number().int().optional(),
 );
 const optionalWord = z.preprocess(
@@ -85,7 +96,10 @@ const optionalWord = z.preprocess(
   z.string().optional(),
 );
 
-/** The register's filters, from a query string: anything unreadable is ignored, not an error. */
+/**
+ * The register's filters, from the page's query string: anything unreadable is ignored, not an
+ * error (the page's own links and form make them). The API checks its query first (riskQueryFor).
+ */
 export const riskFilter = z.object({
   priority: optionalWord,
   rating: optionalWord,
@@ -94,3 +108,37 @@ export const riskFilter = z.object({
   show: z.preprocess((v) => (v === 'closed' || v === 'all' ? v : 'open'), z.enum(['open', 'closed', 'all'])),
 });
 export type RiskFilter = z.output<typeof riskFilter>;
+
+/**
+ * The API's query on the register (its list, heat map and a priority's risks) on the given scale:
+ * the same filters as the page's, but a value the scale does not have is refused naming the
+ * parameter (422) rather than ignored, so a script never mistakes an unfiltered list for a
+ * filtered one. `withPriority` is false where the priority is in the path.
+ */
+export function riskQueryFor(scale: RiskScale, withPriority = true) {
+  const { matrix, likelihoodNames, impactNames } = scale;
+  const levels = (names: readonly string[]) => names.map((n, i) => `${i + 1} ${n}`).join(', ');
+  const bands = matrix.bands.map((b) => b.key) as [string, ...string[]];
+  return z.object({
+    ...(withPriority
+      ? {
+          priority: queryText('priority', 20, 'VfM-4d').describe(
+            'Only the risks of this improvement priority, by its code (like VfM-4d); an unknown code is 404',
+          ),
+        }
+      : {}),
+    rating: queryChoice('rating', bands).describe(
+      `Only the risks whose current rating is this band: ${matrix.bands.map((b) => `${b.key} (${b.label}, scores ${b.from}–${b.to})`).join(', ')}`,
+    ),
+    likelihood: queryInteger('likelihood', 1, matrix.likelihoodLevels).describe(
+      `Only the risks whose current likelihood is this level: ${levels(likelihoodNames)}`,
+    ),
+    impact: queryInteger('impact', 1, matrix.impactLevels).describe(
+      `Only the risks whose current impact is this level: ${levels(impactNames)}`,
+    ),
+    show: queryChoice('show', ['open', 'closed', 'all']).describe(
+      'Which risks: open (the default), closed, or all (open and closed)',
+    ),
+  });
+}
+export type RiskQuery = z.output<ReturnType<typeof riskQueryFor>>;

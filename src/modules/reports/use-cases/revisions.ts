@@ -49,33 +49,53 @@ export function revisionUseCases(
     throw new RevisionNotFoundError(n);
   }
 
+  /** The published revisions, newest first, and the draft revision being written (for those who may read drafts). */
+  async function listRevisions(
+    actor: Actor,
+    code: string,
+    periodKey: string,
+  ): Promise<{ published: RevisionSummary[]; draft: { number: number; state: ReportState } | null }> {
+    const { priority, period } = await locate(actor, code, periodKey);
+    const report = await repo.findRow(priority.id, period.id);
+    if (!report) throw new ReportNotFoundError(priority.code, period.label);
+    const published = await repo.listRevisions(report.id);
+    const draft =
+      report.state !== 'published' && mayReadDrafts(actor) ? { number: report.revision, state: report.state } : null;
+    if (!draft) authorize(actor, 'report.read', { published: published.length > 0 });
+    return { published, draft };
+  }
+
   return {
     revisionView,
+    listRevisions,
 
-    /** The published revisions, newest first, and the draft revision being written (for those who may read drafts). */
-    async listRevisions(
-      actor: Actor,
-      code: string,
-      periodKey: string,
-    ): Promise<{ published: RevisionSummary[]; draft: { number: number; state: ReportState } | null }> {
-      const { priority, period } = await locate(actor, code, periodKey);
-      const report = await repo.findRow(priority.id, period.id);
-      if (!report) throw new ReportNotFoundError(priority.code, period.label);
-      const published = await repo.listRevisions(report.id);
-      const draft =
-        report.state !== 'published' && mayReadDrafts(actor) ? { number: report.revision, state: report.state } : null;
-      if (!draft) authorize(actor, 'report.read', { published: published.length > 0 });
-      return { published, draft };
-    },
-
-    /** What changed between two revisions, field by field. */
+    /**
+     * What changed between two revisions, field by field. An end left out is chosen as the
+     * revisions page offers it (issue 13: a link without them said "no revision NaN"): `to` is the
+     * newest revision this reader may read (the draft being written, for those who may read
+     * drafts), `from` the newest published revision before `to`. When nothing published comes
+     * before `to`, `from` is null and there is nothing to compare.
+     */
     async compareRevisions(
       actor: Actor,
       code: string,
       periodKey: string,
-      from: number,
-      to: number,
-    ): Promise<{ from: number; to: number; changes: FieldChange[] }> {
+      from?: number,
+      to?: number,
+    ): Promise<{ from: number | null; to: number; changes: FieldChange[] }> {
+      if (from === undefined || to === undefined) {
+        const { published, draft } = await listRevisions(actor, code, periodKey);
+        const end = to ?? draft?.number ?? published[0]?.number;
+        // listRevisions refuses a reader with nothing to read, so there is always an end.
+        if (end === undefined) throw new RevisionNotFoundError(1);
+        const start = from ?? published.find((r) => r.number < end)?.number;
+        if (start === undefined) {
+          await revisionView(actor, code, periodKey, end); // `to` must still exist and be readable
+          return { from: null, to: end, changes: [] };
+        }
+        from = start;
+        to = end;
+      }
       const a = await revisionView(actor, code, periodKey, from);
       const b = await revisionView(actor, code, periodKey, to);
       return { from, to, changes: diffSnapshots(a.snapshot, b.snapshot) };
