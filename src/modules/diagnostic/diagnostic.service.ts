@@ -4,7 +4,9 @@
 // post at a time in the web form), the data-quality check and the baseline computed from it.
 // The baseline is computed on demand from stored data by the pure rules of domain/diagnostic,
 // never stored. Part 2 (src/modules/efficiency) reads cost pools through getBaseline and peers'
-// figures through listSharedBaselines.
+// figures through listSharedBaselines. A shared exercise's peers never read its rows: each change
+// to it stores its per-function figures (storePeerFigures), which they read through the database
+// function amber_peer_figures (migration 2026-12-08-700-*).
 
 import type { InputLimits } from '../../config.ts';
 import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
@@ -479,11 +481,17 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
   const baselineCache = new Map<string, { version: number; baseline: ExerciseBaseline }>();
   const CACHED_BASELINES = 2;
 
+  const cacheBaseline = (id: string, version: number, baseline: ExerciseBaseline) => {
+    baselineCache.delete(id);
+    baselineCache.set(id, { version, baseline });
+    while (baselineCache.size > CACHED_BASELINES) baselineCache.delete(baselineCache.keys().next().value!);
+  };
+
   // Peers' per-function figures (small) by exercise and version, for listSharedBaselines; null
   // for an exercise whose data cannot give a baseline. The oldest go first past the bound. Each
   // entry holds only what sharing discloses to every organisation that may list the exercise
   // (per-function totals, running costs, headcount): no post-level figure is kept here, and
-  // which entries an organisation gets is decided each call by what it may list.
+  // which entries an organisation gets is decided each call by the database (amber_peer_figures).
   const sharedCache = new Map<string, SharedBaseline | null>();
   const CACHED_SHARED = 500;
   const sharedKey = (exerciseId: string, version: number) => `${exerciseId}:${version}`;
@@ -525,14 +533,46 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
         result.problems.map((message) => ({ field: 'data', message })),
         'The baseline cannot be computed until these problems are fixed',
       );
-    baselineCache.delete(id);
-    baselineCache.set(id, { version: record.version, baseline: result.baseline });
-    while (baselineCache.size > CACHED_BASELINES) baselineCache.delete(baselineCache.keys().next().value!);
-    // A shared exercise's figures for its peers come from this same computation: one per version
-    // whoever asks first, the council or a peer (issue 12).
-    if (record.shareWithPeers)
-      rememberShared(sharedKey(id, record.version), sharedOf(record.organisationId, result.baseline));
+    cacheBaseline(id, record.version, result.baseline);
+    if (record.shareWithPeers) {
+      const shared = sharedOf(record.organisationId, result.baseline);
+      rememberShared(sharedKey(id, record.version), shared);
+      // Figures stored before this version (an exercise shared before they were stored, or brought
+      // in by an import) are stored now, by the owner, when the unit may write.
+      const work = units.current();
+      if (work && !work.readOnly && (await repo.peerFiguresVersion(record.organisationId, id)) !== record.version)
+        await repo.storePeerFigures(record.organisationId, id, record.version, shared.functions);
+    }
     return result.baseline;
+  }
+
+  /**
+   * What a changed exercise (its data or settings) shows its peers, stored in the owner's own
+   * transaction, which alone may read its rows: its per-function figures at the version it is now
+   * at, from the same computation as its baseline; nothing when it is not shared or its data
+   * gives no baseline. Peers read them through amber_peer_figures. A shared exercise pays for the
+   * computation here rather than on its first page after the change: the baseline worked out is
+   * the owner's next one, once this transaction commits (never before: a rolled-back change must
+   * not leave a baseline cached under a version the next change will reuse).
+   */
+  async function storePeerFigures(organisationId: string, id: string): Promise<void> {
+    const record = await repo.findExercise(organisationId, id);
+    if (!record) return;
+    if (!record.shareWithPeers) {
+      await repo.storePeerFigures(organisationId, id, record.version, []);
+      return;
+    }
+    const result = compute(await toExercise(record), await repo.loadBaselineData(id));
+    const baseline = result.ok && result.baseline.posts > 0 ? result.baseline : undefined;
+    const shared = baseline ? sharedOf(organisationId, baseline) : null;
+    await repo.storePeerFigures(organisationId, id, record.version, shared?.functions ?? []);
+    const remember = () => {
+      if (baseline) cacheBaseline(id, record.version, baseline);
+      rememberShared(sharedKey(id, record.version), shared);
+    };
+    const work = units.current();
+    if (work) work.afterCommit(remember);
+    else remember();
   }
 
   /** The parsed sheets' data and counts, or a ValidationError naming every problem. */
@@ -604,6 +644,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       );
     }
     await repo.replaceData(actor.organisationId, exercise.id, data);
+    await storePeerFigures(actor.organisationId, exercise.id);
     await repo.audit({
       organisationId: actor.organisationId,
       actor: actor.label,
@@ -806,6 +847,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
           'Someone else changed this exercise while you were editing it: reload the page to see their changes',
         );
       }
+      await storePeerFigures(actor.organisationId, id);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -1288,6 +1330,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       }
       // The exercise's data changed: a new version, so a cached baseline is not reused.
       await repo.bumpExercise(actor.organisationId, id);
+      await storePeerFigures(actor.organisationId, id);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -1323,29 +1366,39 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     /**
      * Other organisations' baselines that agreed to be shared, for a financial year: per-function
      * cost and cost as a share of running costs. Exercises whose data is not valid are left out.
-     * Reads across organisations by design (computed benchmarks); no post-level data leaves here.
+     * The figures are those each owner stored at its exercise's current version (storePeerFigures),
+     * read through amber_peer_figures: this never reads another organisation's rows, and the
+     * database decides which exercises the asking organisation gets.
      */
     async listSharedBaselines(actor: Actor, financialYear: number): Promise<SharedBaseline[]> {
       authorize(actor, 'diagnostic.read');
-      const records = (await repo.listSharedExercises(financialYear)).filter(
-        (r) => r.organisationId !== actor.organisationId,
-      );
       const out: SharedBaseline[] = [];
-      for (const r of records) {
-        // Each peer's figures are worked out once per version of its exercise (issue 12), here or
-        // by its own baseline (getBaseline): every change to its data or settings bumps the
-        // version, and a version never comes back once its exercise has moved on, so a stale
-        // entry is never hit.
-        const key = sharedKey(r.id, r.version);
-        if (sharedCache.has(key)) {
-          const hit = sharedCache.get(key);
-          if (hit) out.push(hit);
-          continue;
+      for (const r of await repo.listPeerFigures(financialYear)) {
+        // The organisation's own exercise is not a peer's (the owner's connection, acting for
+        // nobody, gets every organisation's).
+        if (r.organisationId === actor.organisationId) continue;
+        // Kept per version of each exercise (issue 12): every change to its data or settings bumps
+        // the version, and a version never comes back once its exercise has moved on.
+        const key = sharedKey(r.exerciseId, r.version);
+        let shared = sharedCache.get(key);
+        if (!shared) {
+          shared = {
+            organisationId: r.organisationId,
+            exerciseId: r.exerciseId,
+            financialYear,
+            runningCosts: pence(r.runningCosts),
+            headcount: r.headcount,
+            functions: r.functions.map((f) => ({
+              ...f,
+              cost: pence(f.cost),
+              payCost: pence(f.payCost),
+              nonPayCost: pence(f.nonPayCost),
+              fte: f.fte as Fte,
+            })),
+          };
+          rememberShared(key, shared);
         }
-        const result = compute(await toExercise(r), await repo.loadBaselineData(r.id));
-        const shared = result.ok && result.baseline.posts > 0 ? sharedOf(r.organisationId, result.baseline) : null;
-        rememberShared(key, shared);
-        if (shared) out.push(shared);
+        out.push(shared);
       }
       return out;
     },

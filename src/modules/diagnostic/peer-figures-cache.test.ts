@@ -1,12 +1,13 @@
 // Peers' figures are worked out once per version of each sharing exercise (issue 12), on PGlite
-// and PostgreSQL, counted by the statements that read an exercise's data (observeStatements): a
-// second call reads none; a change to one peer's data makes that peer's figures, and only that
-// peer's, read again; a council's own baseline serves its peers without a second computation;
-// and the cache is no door between organisations — each gets only the exercises it may list
-// (never its own, never one not shared, never one whose sharing has stopped), whoever filled it.
+// and PostgreSQL, counted by the statements that read an exercise's data (observeStatements): by
+// the council itself when its data changes (peers cannot read its rows: migration
+// 2026-12-08-700-*), so listing them reads no post at all; that same computation is the council's
+// next baseline; and the cache is no door between organisations — each gets only the exercises
+// it may list (never its own, never one not shared, never one whose sharing has stopped).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { ENGINES } from '../../../test/helpers/database.ts';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { copyData, sampleWorkbook } from '../../../test/fixtures/diagnostic/sample.ts';
@@ -91,10 +92,10 @@ for (const engine of ENGINES) {
       });
     }
 
-    it('reads each sharing peer once, then nothing on the next call', async () => {
+    it('lists the sharing councils without reading any of their posts, and keeps the very figures', async () => {
       const first = await listedBy(home);
       assert.deepEqual(exercisesOf(first.value), ['a', 'b', 'd'], 'the sharing councils, not the private one');
-      assert.deepEqual(first.reads, { a: 1, b: 1, d: 1 });
+      assert.deepEqual(first.reads, {}, 'each council stored its figures when it uploaded its data');
       const second = await listedBy(home);
       assert.deepEqual(second.reads, {}, 'no exercise read again');
       assert.deepEqual(second.value, first.value);
@@ -110,27 +111,29 @@ for (const engine of ENGINES) {
       assert.deepEqual(byPrivate.reads, {});
     });
 
-    it('reads again only the peer whose data changed, and gives its new figures', async () => {
+    it('works out a council’s figures once, in its own change, and lists its new figures', async () => {
       const before = (await listedBy(home)).value;
-      await raisePay('a', 10_000);
+      const change = await counting(() => raisePay('a', 10_000));
+      assert.equal(change.reads.a !== undefined && change.reads.a >= 1, true, 'the change read its own data');
+      assert.equal(change.reads.b ?? change.reads.d, undefined, 'and no other council’s');
       const after = await listedBy(home);
-      assert.deepEqual(after.reads, { a: 1 }, 'only the changed peer is read');
+      assert.deepEqual(after.reads, {}, 'listing reads no post');
       const a = (list: typeof before) => list.find((s) => s.exerciseId === councils.a.exercise)!;
       assert.equal(payOf(a(after.value)) - payOf(a(before)), 10_000_00);
       assert.deepEqual((await listedBy(home)).reads, {}, 'and then kept');
     });
 
-    it('takes a peer’s figures from its own baseline when it worked that out first', async () => {
+    it('gives the council, as its next baseline, the computation its change made for its peers', async () => {
       await raisePay('b', 5_000);
       const own = await counting(() => t.services.diagnostics.getBaseline(councils.b.actor, councils.b.exercise));
-      assert.deepEqual(own.reads, { b: 1 });
+      assert.deepEqual(own.reads, {}, 'no second computation for the council');
       const listed = await listedBy(home);
-      assert.deepEqual(listed.reads, {}, 'no second computation for the peers');
+      assert.deepEqual(listed.reads, {}, 'none for the peers');
       const b = listed.value.find((s) => s.exerciseId === councils.b.exercise)!;
       assert.equal(b.functions.find((f) => f.code === 'FIN')!.cost, own.value.totalCost.byFunction.FIN);
     });
 
-    it('drops a peer from every list once it stops sharing, though its figures were kept', async () => {
+    it('drops a peer from every list once it stops sharing, and its stored figures with it', async () => {
       const { actor, exercise } = councils.d;
       const e = await t.services.diagnostics.getExercise(actor, exercise);
       await t.services.diagnostics.updateExercise(actor, exercise, {
@@ -146,6 +149,9 @@ for (const engine of ENGINES) {
       assert.deepEqual(exercisesOf(listed.value), ['a', 'b']);
       assert.deepEqual(listed.reads, {});
       assert.deepEqual(exercisesOf((await listedBy(councils.a.actor)).value), ['b']);
+      const stored = await sql<{ n: number }>`
+        select count(*)::int as n from diagnostic_peer_function where exercise_id = ${exercise}`.execute(t.db);
+      assert.equal(stored.rows[0]!.n, 0, 'its stored figures are gone');
     });
   });
 }

@@ -260,4 +260,6 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   club_figure: 'crosses organisations: figures contributed to a club, read only as its statistics',
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
+  diagnostic_peer_function:
+    'derived: the per-function figures a shared exercise shows its peers, worked out from the data the file carries; the target stores them again at the exercise’s next change or baseline',
 };
