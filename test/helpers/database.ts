@@ -281,11 +281,19 @@ export async function openTestDatabase(
       close: () => handle.close(),
     };
   }
-  const template = await serverTemplate(demo);
   const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = await connectAdmin();
-  await admin.query(`create database ${name} template ${template}`);
-  await admin.end();
+  try {
+    await admin.query(`create database ${name} template ${await serverTemplate(demo)}`);
+  } catch (error) {
+    // Another checkout's run on the same server (other code, so other templates) may have dropped
+    // this one as older than its newest few: make it again, once.
+    if (!/does not exist/.test((error as Error).message)) throw error;
+    serverTemplates.delete(templateKey(demo));
+    await admin.query(`create database ${name} template ${await serverTemplate(demo)}`);
+  } finally {
+    await admin.end();
+  }
   const url = withDatabase(SERVER_URL, name);
   const handle = await openDatabase<DB>({ databaseUrl: url, poolSize: 4 });
   await migrateToLatest(handle.db);
