@@ -40,7 +40,9 @@ export function renderBarChart(view: BarChartView, options: { width?: number } =
   const width = options.width ?? 720;
   const rowHeight = 26;
   const top = 44;
-  const labelWidth = 230;
+  // Wide enough for 32 characters at 13 units (~7.2 a character in the system fonts): a function's
+  // name longer than that is shortened, never cut by the chart's edge (e2e/print.test.ts).
+  const labelWidth = 270;
   const valueWidth = 80;
   const plotLeft = labelWidth + 8;
   const plotRight = width - valueWidth;
@@ -74,7 +76,7 @@ export function renderBarChart(view: BarChartView, options: { width?: number } =
     const payW = scale(r.pay);
     const nonW = scale(r.nonPay);
     out.push(
-      `<text x="${labelWidth}" y="${n(y + 17)}" font-size="13" text-anchor="end" fill="${INK}">${esc(shorten(r.label, 34))}</text>`,
+      `<text x="${labelWidth}" y="${n(y + 17)}" font-size="13" text-anchor="end" fill="${INK}">${esc(shorten(r.label, 32))}</text>`,
     );
     if (payW > 0)
       out.push(`<rect x="${n(plotLeft)}" y="${n(y + 4)}" width="${n(payW)}" height="${rowHeight - 8}" fill="${PAY}"/>`);
