@@ -50,7 +50,9 @@ export default async function* weigh(source) {
     const key = `${event.data.file}\t${event.data.name}`;
     if (event.type === 'test:dequeue') started.set(key, cpuSeconds());
     else if (event.type === 'test:complete' && started.has(key)) {
-      appendFileSync(out, `${key}\t${(cpuSeconds() - started.get(key)).toFixed(2)}\n`);
+      // Never below nothing: Chromium's renderers, orphaned when a browser closes, take the CPU
+      // counted while they ran out of the sum; what they ran was counted then.
+      appendFileSync(out, `${key}\t${Math.max(0, cpuSeconds() - started.get(key)).toFixed(2)}\n`);
       started.delete(key);
     }
   }
