@@ -13,27 +13,30 @@ export interface PriorityFilter {
 
 export const NO_REPORT = 'no-report';
 
+/**
+ * The priority list's page: `items` are the page's rows, already filtered (status too) by the
+ * query over every priority; `planTitles` every plan the whole list spans.
+ */
 export function presentPriorityList(
   items: PriorityListItem[],
   statuses: Status[],
   themes: Theme[],
   filter: PriorityFilter,
   periods: { key: string; label: string }[] = [],
+  planTitles: string[] = [...new Set(items.map((p) => p.planTitle))],
 ) {
-  const rows = items
-    .map((p) => {
-      // As the report shows it: a published report with the status it was published with.
-      const status = p.latest?.status ?? undefined;
-      return {
-        ...p,
-        status: status ? presentStatus(status) : null,
-        // "none": a report with no status yet; "no-report": no report (for the period, when filtered).
-        statusKey: status?.key ?? (p.latest ? 'none' : NO_REPORT),
-        latestPeriodKey: p.latest?.periodKey ?? null,
-        latestPeriodLabel: p.latest ? periodLabel(parsePeriodKey(p.latest.periodKey)) : null,
-      };
-    })
-    .filter((r) => !filter.status || r.statusKey === filter.status);
+  const rows = items.map((p) => {
+    // As the report shows it: a published report with the status it was published with.
+    const status = p.latest?.status ?? undefined;
+    return {
+      ...p,
+      status: status ? presentStatus(status) : null,
+      // "none": a report with no status yet; "no-report": no report (for the period, when filtered).
+      statusKey: status?.key ?? (p.latest ? 'none' : NO_REPORT),
+      latestPeriodKey: p.latest?.periodKey ?? null,
+      latestPeriodLabel: p.latest ? periodLabel(parsePeriodKey(p.latest.periodKey)) : null,
+    };
+  });
   return {
     rows,
     themeItems: [
@@ -51,6 +54,6 @@ export function presentPriorityList(
       ...periods.map((p) => ({ value: p.key, text: p.label, selected: p.key === filter.period })),
     ],
     filtered: Boolean(filter.theme || filter.status || filter.period),
-    planTitles: [...new Set(items.map((p) => p.planTitle))],
+    planTitles,
   };
 }

@@ -64,6 +64,14 @@ export interface PriorityListItem {
   unpublished: boolean;
 }
 
+/** What the priority list is narrowed to; `status` a status's key, "none" or "no-report". */
+export interface PriorityListFilter {
+  themeId?: string | undefined;
+  periodId?: string | undefined;
+  status?: string | undefined;
+  publishedOnly?: boolean;
+}
+
 export interface PriorityValues {
   themeId: string;
   code: string;
@@ -76,6 +84,139 @@ export interface PriorityValues {
 }
 
 function planQueries(db: Kysely<DB>) {
+  /**
+   * The priority list's query, filtered and in its order (plan, newest first; theme; code): one
+   * statement whatever the size, which the whole list, a page of it and its count all start from.
+   */
+  /** The list's priorities, filtered by theme, in the list's order, without their reports. */
+  const priorityCore = (organisationId: string, filter: PriorityListFilter) =>
+    db
+      .selectFrom('priority')
+      .innerJoin('theme', 'theme.id', 'priority.theme_id')
+      .innerJoin('plan', 'plan.id', 'theme.plan_id')
+      .where('priority.organisation_id', '=', organisationId)
+      .$if(Boolean(filter.themeId), (q) => q.where('priority.theme_id', '=', filter.themeId!))
+      .orderBy('plan.first_year', 'desc')
+      .orderBy('theme.position')
+      .orderBy('priority.code')
+      .orderBy('priority.id');
+  function priorityListQuery(organisationId: string, filter: PriorityListFilter) {
+    return (
+      db
+        .selectFrom('priority')
+        .innerJoin('theme', 'theme.id', 'priority.theme_id')
+        .innerJoin('plan', 'plan.id', 'theme.plan_id')
+        .leftJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
+        .leftJoinLateral(
+          (eb) =>
+            eb
+              .selectFrom('progress_report')
+              .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+              .leftJoin('report_revision', (join) =>
+                join
+                  .onRef('report_revision.report_id', '=', 'progress_report.id')
+                  .onRef('report_revision.number', '=', 'progress_report.published_revision'),
+              )
+              .leftJoin('status as published_status', (join) =>
+                join
+                  .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
+                  .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`)
+                  // Keys are unique within a version of the scale: the one in force for the period (ADR 0014).
+                  .on(
+                    sql<boolean>`published_status.in_use_from is not distinct from (select max(v.in_use_from)
+                      from status v where v.organisation_id = progress_report.organisation_id
+                      and v.in_use_from <= reporting_period.starts_on)`,
+                  ),
+              )
+              .leftJoin('status as live_status', 'live_status.id', 'progress_report.status_id')
+              .select((sub) => [
+                'reporting_period.key as period_key',
+                (filter.publishedOnly ? sub.ref('published_status.id') : sub.ref('progress_report.status_id')).as(
+                  'status_id',
+                ),
+                // What the report shows: a published report the status it was published with.
+                (filter.publishedOnly
+                  ? sql<unknown>`report_revision.status`
+                  : sql<unknown>`case when progress_report.state = 'published' then report_revision.status
+                      when live_status.id is null then null
+                      else jsonb_build_object('key', live_status.key, 'label', live_status.label,
+                        'colour', live_status.colour, 'shape', live_status.shape,
+                        'description', live_status.description) end`
+                ).as('status'),
+              ])
+              .$if(filter.publishedOnly === true, (sub) =>
+                sub.where('progress_report.published_revision', 'is not', null),
+              )
+              .whereRef('progress_report.priority_id', '=', 'priority.id')
+              .$if(filter.periodId !== undefined, (sub) =>
+                sub.where('progress_report.period_id', '=', filter.periodId!),
+              )
+              .orderBy('reporting_period.ends_on', 'desc')
+              .orderBy('reporting_period.starts_on', 'desc')
+              .limit(1)
+              .as('latest'),
+          (join) => join.onTrue(),
+        )
+        .select([
+          'priority.id',
+          'priority.code',
+          'priority.title',
+          'priority.theme_id',
+          'theme.title as theme_title',
+          'plan.title as plan_title',
+          'officer.name as officer_name',
+          'latest.period_key',
+          'latest.status_id',
+          'latest.status',
+          (eb) =>
+            sql<boolean>`${
+              filter.publishedOnly
+                ? eb.exists(
+                    eb
+                      .selectFrom('progress_report as unpublished')
+                      .select('unpublished.id')
+                      .whereRef('unpublished.priority_id', '=', 'priority.id')
+                      .where('unpublished.published_revision', 'is', null)
+                      .$if(filter.periodId !== undefined, (sub) =>
+                        sub.where('unpublished.period_id', '=', filter.periodId!),
+                      ),
+                  )
+                : sql`false`
+            }`.as('unpublished'),
+        ])
+        .where('priority.organisation_id', '=', organisationId)
+        .$if(Boolean(filter.themeId), (q) => q.where('priority.theme_id', '=', filter.themeId!))
+        // The status filter is the list's, over every priority (not only a page's): a status's key,
+        // "none" for a report not yet assessed, "no-report" for no report (for the period, if asked).
+        .$if(Boolean(filter.status), (q) =>
+          q.where(
+            sql<string>`coalesce(latest.status->>'key', case when latest.period_key is null then 'no-report' else 'none' end)`,
+            '=',
+            filter.status!,
+          ),
+        )
+        .orderBy('plan.first_year', 'desc')
+        .orderBy('theme.position')
+        .orderBy('priority.code')
+        .orderBy('priority.id')
+    );
+  }
+
+  type PriorityListRow = Awaited<ReturnType<ReturnType<typeof priorityListQuery>['execute']>>[number];
+  const toPriorityListItem = (r: PriorityListRow): PriorityListItem => ({
+    id: r.id,
+    code: r.code,
+    title: r.title,
+    themeId: r.theme_id,
+    themeTitle: r.theme_title,
+    planTitle: r.plan_title,
+    officerName: r.officer_name,
+    latest: r.period_key
+      ? { periodKey: r.period_key, statusId: r.status_id, status: (r.status as FrozenStatus | null) ?? null }
+      : null,
+    unpublished: r.unpublished === true,
+  });
+
   const priorityBase = (organisationId: string) =>
     db
       .selectFrom('priority')
@@ -272,112 +413,54 @@ function planQueries(db: Kysely<DB>) {
      * count, and the status is the one that revision was published with (matched on the scale
      * by key), never the draft's.
      */
-    async listPriorities(
+    async listPriorities(organisationId: string, filter: PriorityListFilter): Promise<PriorityListItem[]> {
+      return (await priorityListQuery(organisationId, filter).execute()).map(toPriorityListItem);
+    },
+    /**
+     * How many priorities the list shows with `filter` (its status filter included), and the
+     * titles of their plans, newest plan first: the page's caption names them all, not only those
+     * on the page.
+     */
+    async countPriorities(
       organisationId: string,
-      filter: { themeId?: string | undefined; periodId?: string | undefined; publishedOnly?: boolean },
-    ): Promise<PriorityListItem[]> {
-      let q = db
-        .selectFrom('priority')
-        .innerJoin('theme', 'theme.id', 'priority.theme_id')
-        .innerJoin('plan', 'plan.id', 'theme.plan_id')
-        .leftJoin('person as officer', 'officer.id', 'priority.accountable_officer_id')
-        .leftJoinLateral(
-          (eb) =>
-            eb
-              .selectFrom('progress_report')
-              .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-              .leftJoin('report_revision', (join) =>
-                join
-                  .onRef('report_revision.report_id', '=', 'progress_report.id')
-                  .onRef('report_revision.number', '=', 'progress_report.published_revision'),
-              )
-              .leftJoin('status as published_status', (join) =>
-                join
-                  .onRef('published_status.organisation_id', '=', 'progress_report.organisation_id')
-                  .on('published_status.key', '=', sql<string>`report_revision.status->>'key'`)
-                  // Keys are unique within a version of the scale: the one in force for the period (ADR 0014).
-                  .on(
-                    sql<boolean>`published_status.in_use_from is not distinct from (select max(v.in_use_from)
-                      from status v where v.organisation_id = progress_report.organisation_id
-                      and v.in_use_from <= reporting_period.starts_on)`,
-                  ),
-              )
-              .leftJoin('status as live_status', 'live_status.id', 'progress_report.status_id')
-              .select((sub) => [
-                'reporting_period.key as period_key',
-                (filter.publishedOnly ? sub.ref('published_status.id') : sub.ref('progress_report.status_id')).as(
-                  'status_id',
-                ),
-                // What the report shows: a published report the status it was published with.
-                (filter.publishedOnly
-                  ? sql<unknown>`report_revision.status`
-                  : sql<unknown>`case when progress_report.state = 'published' then report_revision.status
-                      when live_status.id is null then null
-                      else jsonb_build_object('key', live_status.key, 'label', live_status.label,
-                        'colour', live_status.colour, 'shape', live_status.shape,
-                        'description', live_status.description) end`
-                ).as('status'),
-              ])
-              .$if(filter.publishedOnly === true, (sub) =>
-                sub.where('progress_report.published_revision', 'is not', null),
-              )
-              .whereRef('progress_report.priority_id', '=', 'priority.id')
-              .$if(filter.periodId !== undefined, (sub) =>
-                sub.where('progress_report.period_id', '=', filter.periodId!),
-              )
-              .orderBy('reporting_period.ends_on', 'desc')
-              .orderBy('reporting_period.starts_on', 'desc')
-              .limit(1)
-              .as('latest'),
-          (join) => join.onTrue(),
-        )
-        .select([
-          'priority.id',
-          'priority.code',
-          'priority.title',
-          'priority.theme_id',
-          'theme.title as theme_title',
-          'plan.title as plan_title',
-          'officer.name as officer_name',
-          'latest.period_key',
-          'latest.status_id',
-          'latest.status',
-          (eb) =>
-            sql<boolean>`${
-              filter.publishedOnly
-                ? eb.exists(
-                    eb
-                      .selectFrom('progress_report as unpublished')
-                      .select('unpublished.id')
-                      .whereRef('unpublished.priority_id', '=', 'priority.id')
-                      .where('unpublished.published_revision', 'is', null)
-                      .$if(filter.periodId !== undefined, (sub) =>
-                        sub.where('unpublished.period_id', '=', filter.periodId!),
-                      ),
-                  )
-                : sql`false`
-            }`.as('unpublished'),
-        ])
-        .where('priority.organisation_id', '=', organisationId);
-      if (filter.themeId) q = q.where('priority.theme_id', '=', filter.themeId);
-      const rows = await q
+      filter: PriorityListFilter,
+    ): Promise<{ total: number; planTitles: string[] }> {
+      // Only a status filter needs each priority's latest report; without one, the priorities alone.
+      const rows = await (
+        filter.status ? priorityListQuery(organisationId, filter) : priorityCore(organisationId, filter)
+      )
+        .clearSelect()
+        .clearOrderBy()
+        .select((eb) => ['plan.title as plan_title', eb.fn.countAll<string | number>().as('n')])
+        .groupBy(['plan.id', 'plan.title', 'plan.first_year'])
         .orderBy('plan.first_year', 'desc')
-        .orderBy('theme.position')
-        .orderBy('priority.code')
+        .orderBy('plan.title')
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        code: r.code,
-        title: r.title,
-        themeId: r.theme_id,
-        themeTitle: r.theme_title,
-        planTitle: r.plan_title,
-        officerName: r.officer_name,
-        latest: r.period_key
-          ? { periodKey: r.period_key, statusId: r.status_id, status: (r.status as FrozenStatus | null) ?? null }
-          : null,
-        unpublished: r.unpublished === true,
-      }));
+      return { total: rows.reduce((sum, r) => sum + Number(r.n), 0), planTitles: rows.map((r) => r.plan_title) };
+    },
+    /** One page of the list, in the list's order (`offset` rows skipped, at most `limit` read). */
+    async listPrioritiesPage(
+      organisationId: string,
+      filter: PriorityListFilter,
+      offset: number,
+      limit: number,
+    ): Promise<PriorityListItem[]> {
+      // Without a status filter the page's priorities are chosen first, so each one's latest
+      // report is looked up for the page's rows only, not for every priority before the limit.
+      // `= any(array(…))` makes the choice a value computed once and applied as the priorities are
+      // read: as `in (…)` the planner (under row-level security, which hides its row counts) joined
+      // every priority to its reports and only then kept the page's.
+      const rows = await (
+        filter.status
+          ? priorityListQuery(organisationId, filter).offset(offset).limit(limit)
+          : priorityListQuery(organisationId, filter).where(
+              sql<boolean>`priority.id = any(array(${priorityCore(organisationId, filter)
+                .select('priority.id')
+                .offset(offset)
+                .limit(limit)}))`,
+            )
+      ).execute();
+      return rows.map(toPriorityListItem);
     },
     async findPriorityByCode(organisationId: string, code: string): Promise<Priority | undefined> {
       const r = await priorityBase(organisationId)

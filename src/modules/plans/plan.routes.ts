@@ -7,7 +7,9 @@ import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts'
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { formatDate, fromDbDate } from '../../domain/dates.ts';
-import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
+import { planInput, themeInput, priorityInput, priorityListQuery, type PriorityListQuery } from './plan.schemas.ts';
+import type { PriorityListItem } from './plan.service.ts';
+import { pageHref, paginationView } from '../../platform/views/pagination.ts';
 import { presentPriorityList } from './plan.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import { can } from '../../domain/permissions.ts';
@@ -29,7 +31,10 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
   app.get(
     paths.priorities.list,
     { config: { permission: 'report.read' } },
-    async (request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string } }>, reply) => {
+    async (
+      request: FastifyRequest<{ Querystring: { theme?: string; status?: string; period?: string; page?: string } }>,
+      reply,
+    ) => {
       const { actor } = request;
       const filter = {
         theme: request.query.theme || undefined,
@@ -38,17 +43,33 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       };
       // An unknown period is a 404, not an empty list that looks like "no reports".
       const period = filter.period ? await periods.getByKey(actor, filter.period) : undefined;
-      const [items, statuses, themes, periodList] = await Promise.all([
-        plans.listPriorities(actor, { themeId: filter.theme, periodId: period?.id }),
+      const [list, statuses, themes, periodList] = await Promise.all([
+        plans.pagePriorities(
+          actor,
+          { themeId: filter.theme, periodId: period?.id, status: filter.status },
+          // A page that is not a page number is the first (a link typed by hand, never an error).
+          /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1,
+        ),
         organisations.statusScale(actor, period),
         plans.listThemes(actor),
         periods.list(actor),
       ]);
+      const query = { ...filter, period: period?.key };
+      const view = presentPriorityList(list.items, statuses, themes, query, periodList, list.planTitles);
       return reply.view('plans/views/priority-list.njk', {
-        pageTitle: 'Improvement priorities',
+        pageTitle:
+          list.window.pages > 1
+            ? `Improvement priorities (page ${list.window.page} of ${list.window.pages})`
+            : 'Improvement priorities',
         section: 'priorities',
         periodLabel: period?.label,
-        ...presentPriorityList(items, statuses, themes, { ...filter, period: period?.key }, periodList),
+        ...view,
+        pagination: paginationView(
+          list.window,
+          (n) => pageHref(paths.priorities.list, query, n),
+          ['priority', 'priorities'],
+          'Pages of improvement priorities',
+        ),
       });
     },
   );
@@ -360,17 +381,28 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       method: 'GET',
       url: paths.api.priorities,
       permission: 'report.read',
-      summary: 'List improvement priorities with their latest status',
+      summary:
+        'List improvement priorities with their latest status: every one (a list), or with `page` or `pageSize` one page of them with `page`, `pages`, `pageSize` and `total`',
       tag: 'Priorities',
+      query: priorityListQuery,
       success: { status: 200, description: 'The priorities' },
     },
-    async (request) => {
-      const items = await plans.listPriorities(request.actor);
+    // The query arrives parsed by its declaration (`query` above).
+    async (request: FastifyRequest<{ Querystring: PriorityListQuery }>) => {
       // The status's key, as the report shows it (a published report's as it was published).
-      return items.map((p) => ({
-        ...p,
-        latest: p.latest && { ...p.latest, status: p.latest.status?.key ?? null },
-      }));
+      const present = (items: PriorityListItem[]) =>
+        items.map((p) => ({ ...p, latest: p.latest && { ...p.latest, status: p.latest.status?.key ?? null } }));
+      const { page, pageSize } = request.query;
+      // Without either parameter, the list it always was: clients written before pages keep working.
+      if (page === undefined && pageSize === undefined) return present(await plans.listPriorities(request.actor));
+      const list = await plans.pagePriorities(request.actor, {}, page, pageSize);
+      return {
+        priorities: present(list.items),
+        page: list.window.page,
+        pages: list.window.pages,
+        pageSize: list.window.pageSize,
+        total: list.window.total,
+      };
     },
   );
   apiOperation(

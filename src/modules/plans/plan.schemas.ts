@@ -2,7 +2,7 @@
 
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { z } from 'zod';
-import { requiredText, optionalText, integer, uuid, optionalUuid } from '../../platform/validation.ts';
+import { requiredText, optionalText, integer, uuid, optionalUuid, queryInteger } from '../../platform/validation.ts';
 
 export const PRIORITY_CODE_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,18}[A-Za-z0-9])?$/;
 
@@ -50,3 +50,24 @@ export const priorityInput = z.object({
   version,
 });
 export type PriorityInput = z.output<typeof priorityInput>;
+
+/** The priority list's page: 50 rows, enough to scan, few enough to render fast at any size. */
+export const PRIORITIES_PER_PAGE = 50;
+/** The most rows one page of the API's list may ask for. */
+export const PRIORITIES_PAGE_MOST = 500;
+
+// The API's query parameters (declared on its operation, checked before the handler runs).
+
+/**
+ * Which page of the priority list. Without either parameter the answer is every priority, as it
+ * always was (a list); with one, a page of them with where it is in the list.
+ */
+export const priorityListQuery = z.object({
+  page: queryInteger('page', 1, 100_000).describe(
+    `Which page of priorities, from 1; with \`page\` or \`pageSize\` the answer is \`{ priorities, page, pages, pageSize, total }\` (without either, the list of every priority). Past the last page the last is answered`,
+  ),
+  pageSize: queryInteger('pageSize', 1, PRIORITIES_PAGE_MOST).describe(
+    `How many priorities a page holds: ${PRIORITIES_PER_PAGE} unless given, at most ${PRIORITIES_PAGE_MOST}`,
+  ),
+});
+export type PriorityListQuery = z.output<typeof priorityListQuery>;

@@ -5,8 +5,17 @@ import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize, can, mayEver } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, StaleVersionError } from '../../domain/errors.ts';
 import { parseWith } from '../../platform/validation.ts';
-import type { PlanRepository, PlanQueries, Plan, Theme, Priority, PriorityListItem } from './plan.repository.ts';
-import { planInput, themeInput, priorityInput } from './plan.schemas.ts';
+import { pageWindow, type PageWindow } from '../../domain/page.ts';
+import type {
+  PlanRepository,
+  PlanQueries,
+  Plan,
+  Theme,
+  Priority,
+  PriorityListItem,
+  PriorityListFilter,
+} from './plan.repository.ts';
+import { planInput, themeInput, priorityInput, PRIORITIES_PER_PAGE } from './plan.schemas.ts';
 
 export type { Plan, Theme, Priority, PriorityListItem, PersonRef } from './plan.repository.ts';
 
@@ -26,6 +35,13 @@ export class PriorityNotFoundError extends NotFoundError {
   }
 }
 export { StaleVersionError } from '../../domain/errors.ts';
+
+/** A page of the priority list: its rows, where it is in the list, and every plan the list spans. */
+export interface PriorityPage {
+  items: PriorityListItem[];
+  window: PageWindow;
+  planTitles: string[];
+}
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
@@ -180,6 +196,30 @@ export function createPlanService({ repo, units }: PlanServiceDeps) {
         periodId: filter.periodId && isUuid(filter.periodId) ? filter.periodId : undefined,
         publishedOnly: filter.publishedOnly === true || !can(actor, 'report.read', { published: false }),
       });
+    },
+    /**
+     * One page of the priority list (issue 14, "lists paginated"): filtered and counted in SQL over
+     * every priority, so the page, its count and its filters agree whatever the organisation's
+     * size; a page past the last is the last. Two statements, however many priorities.
+     */
+    async pagePriorities(
+      actor: Actor,
+      filter: { themeId?: string | undefined; periodId?: string | undefined; status?: string | undefined },
+      page: number | undefined,
+      pageSize = PRIORITIES_PER_PAGE,
+    ): Promise<PriorityPage> {
+      authorize(actor, 'report.read', { published: true });
+      const f: PriorityListFilter = {
+        themeId: filter.themeId && isUuid(filter.themeId) ? filter.themeId : undefined,
+        periodId: filter.periodId && isUuid(filter.periodId) ? filter.periodId : undefined,
+        status: filter.status || undefined,
+        publishedOnly: !can(actor, 'report.read', { published: false }),
+      };
+      const { total, planTitles } = await repo.countPriorities(actor.organisationId, f);
+      const window = pageWindow(total, page, pageSize);
+      const items =
+        total === 0 ? [] : await repo.listPrioritiesPage(actor.organisationId, f, window.offset, window.limit);
+      return { items, window, planTitles };
     },
     findPriority,
     getPriority,
