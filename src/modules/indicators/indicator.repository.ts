@@ -212,6 +212,26 @@ function indicatorQueries(db: Kysely<DB>) {
       const l = await links(rows.map((r) => r.id));
       return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
     },
+    /** How many indicators the organisation has (the indicator list's count, for its pages). */
+    async count(organisationId: string): Promise<number> {
+      const r = await db
+        .selectFrom('indicator')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('indicator.organisation_id', '=', organisationId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    /** One page of the indicators in code order (`offset` skipped, at most `limit` read), with their links. */
+    async listPage(organisationId: string, offset: number, limit: number): Promise<Indicator[]> {
+      const rows = await base(organisationId)
+        .orderBy('indicator.code')
+        .orderBy('indicator.id')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      const l = await links(rows.map((r) => r.id));
+      return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
+    },
     async findByCode(organisationId: string, code: string): Promise<Indicator | undefined> {
       const r = await base(organisationId)
         .where((eb) => eb(eb.fn('lower', ['indicator.code']), '=', code.toLowerCase()))

@@ -17,7 +17,10 @@ import {
   POLARITY_LABELS,
   FREQUENCY_LABELS,
   YTD_LABELS,
+  indicatorListQuery,
+  type IndicatorListQuery,
 } from './indicator.schemas.ts';
+import { pageHref, paginationView } from '../../platform/views/pagination.ts';
 import { chartViewOf, presentIndicator, presentPoints, valuePeriodItems } from './indicator.presenter.ts';
 import { unitOf, type Indicator } from './indicator.service.ts';
 
@@ -113,14 +116,29 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     version: i.version,
   });
 
-  app.get(paths.indicators.list, { config: { permission: 'indicator.read' } }, async (request, reply) => {
-    const list = await indicators.list(request.actor);
-    return reply.view('indicators/views/indicator-list.njk', {
-      pageTitle: 'Performance indicators',
-      section: 'indicators',
-      indicators: list.map((i) => presentIndicator(i)),
-    });
-  });
+  app.get(
+    paths.indicators.list,
+    { config: { permission: 'indicator.read' } },
+    async (request: FastifyRequest<{ Querystring: { page?: string } }>, reply) => {
+      // A page that is not a page number is the first (a link typed by hand, never an error).
+      const asked = /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1;
+      const list = await indicators.page(request.actor, asked);
+      return reply.view('indicators/views/indicator-list.njk', {
+        pageTitle:
+          list.window.pages > 1
+            ? `Performance indicators (page ${list.window.page} of ${list.window.pages})`
+            : 'Performance indicators',
+        section: 'indicators',
+        indicators: list.items.map((i) => presentIndicator(i)),
+        pagination: paginationView(
+          list.window,
+          (n) => pageHref(paths.indicators.list, {}, n),
+          ['indicator', 'indicators'],
+          'Pages of performance indicators',
+        ),
+      });
+    },
+  );
   app.get(paths.indicators.new, { config: { permission: 'indicator.edit' } }, async (request, reply) => {
     const { template, ...ctx } = await formPage(request, 'Add a performance indicator', paths.indicators.list, {});
     return reply.view(template, ctx);
@@ -247,11 +265,26 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
       method: 'GET',
       url: paths.api.indicators,
       permission: 'indicator.read',
-      summary: 'List performance indicators',
+      summary:
+        'List performance indicators: every one (a list), or with `page` or `pageSize` one page of them with `page`, `pages`, `pageSize` and `total`',
       tag: 'Indicators',
+      query: indicatorListQuery,
       success: { status: 200, description: 'Indicators' },
     },
-    async (request) => indicators.list(request.actor),
+    // The query arrives parsed by its declaration (`query` above).
+    async (request: FastifyRequest<{ Querystring: IndicatorListQuery }>) => {
+      const { page, pageSize } = request.query;
+      // Without either parameter, the list it always was: clients written before pages keep working.
+      if (page === undefined && pageSize === undefined) return indicators.list(request.actor);
+      const list = await indicators.page(request.actor, page, pageSize);
+      return {
+        indicators: list.items,
+        page: list.window.page,
+        pages: list.window.pages,
+        pageSize: list.window.pageSize,
+        total: list.window.total,
+      };
+    },
   );
   apiOperation(
     app,

@@ -10,6 +10,7 @@ import {
   optionalUuid,
   stringList,
   periodKeyField,
+  queryInteger,
 } from '../../platform/validation.ts';
 import {
   POLARITIES,
@@ -141,3 +142,24 @@ export const overrideInput = z.object({
 export const graphsInput = z.object({
   indicators: stringList('the graphs to show'),
 });
+
+/** The indicator list's page: 50 rows, enough to scan, few enough to render fast at any size. */
+export const INDICATORS_PER_PAGE = 50;
+/** The most rows one page of the API's list may ask for. */
+export const INDICATORS_PAGE_MOST = 500;
+
+// The API's query parameters (declared on its operation, checked before the handler runs).
+
+/**
+ * Which page of the indicator list. Without either parameter the answer is every indicator, as it
+ * always was (a list); with one, a page of them with where it is in the list.
+ */
+export const indicatorListQuery = z.object({
+  page: queryInteger('page', 1, 100_000).describe(
+    'Which page of indicators, from 1; with `page` or `pageSize` the answer is `{ indicators, page, pages, pageSize, total }` (without either, the list of every indicator). Past the last page the last is answered',
+  ),
+  pageSize: queryInteger('pageSize', 1, INDICATORS_PAGE_MOST).describe(
+    `How many indicators a page holds: ${INDICATORS_PER_PAGE} unless given, at most ${INDICATORS_PAGE_MOST}`,
+  ),
+});
+export type IndicatorListQuery = z.output<typeof indicatorListQuery>;

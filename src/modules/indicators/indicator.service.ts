@@ -45,7 +45,8 @@ import type {
   IndicatorValue,
   IndicatorValues,
 } from './indicator.repository.ts';
-import { indicatorInput, valueInput, overrideInput, graphsInput } from './indicator.schemas.ts';
+import { indicatorInput, valueInput, overrideInput, graphsInput, INDICATORS_PER_PAGE } from './indicator.schemas.ts';
+import { pageWindow, type PageWindow } from '../../domain/page.ts';
 
 export type { Indicator, IndicatorValue } from './indicator.repository.ts';
 
@@ -337,6 +338,21 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       authorize(actor, 'indicator.read');
       const priorityId = filter.priorityCode ? (await plans.getPriority(actor, filter.priorityCode)).id : undefined;
       return repo.list(actor.organisationId, priorityId ? { priorityId } : {});
+    },
+
+    /**
+     * One page of the indicator list in code order (issue 14, "lists paginated"): counted and read
+     * in SQL, so the page costs the same statements at any size; a page past the last is the last.
+     */
+    async page(
+      actor: Actor,
+      page: number | undefined,
+      pageSize = INDICATORS_PER_PAGE,
+    ): Promise<{ items: Indicator[]; window: PageWindow }> {
+      authorize(actor, 'indicator.read');
+      const window = pageWindow(await repo.count(actor.organisationId), page, pageSize);
+      const items = window.total === 0 ? [] : await repo.listPage(actor.organisationId, window.offset, window.limit);
+      return { items, window };
     },
 
     async create(actor: Actor, input: unknown): Promise<Indicator> {
