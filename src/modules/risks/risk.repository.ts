@@ -1,7 +1,7 @@
 // All SQL of the risk register: risks to improvement priorities, with the priority's code and
 // the owner's name joined in. Scores and ratings are not stored; the service computes them.
 
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB, RiskTable } from '../../schema.ts';
 import type { IsoDate } from '../../domain/dates.ts';
@@ -44,6 +44,14 @@ export interface RiskRowFilter {
   priorityId?: string | undefined;
   /** Open risks only (`false`), closed only (`true`), or both (undefined). */
   closed?: boolean | undefined;
+}
+
+/** The register's page filters: the row filter and the current assessment's cell and score. */
+export interface RiskPageFilter extends RiskRowFilter {
+  likelihood?: number | undefined;
+  impact?: number | undefined;
+  /** The scores of the rating band asked for (score = likelihood × impact). */
+  score?: { from: number; to: number } | undefined;
 }
 
 type Row = Selectable<RiskTable> & { priority_code: string; priority_title: string; owner_name: string | null };
@@ -104,6 +112,53 @@ function riskQueries(db: Kysely<DB>) {
       if (filter.priorityId) q = q.where('risk.priority_id', '=', filter.priorityId);
       if (filter.closed !== undefined) q = q.where('risk.closed', '=', filter.closed);
       const rows = await q.orderBy('priority.code').orderBy('risk.created_at').orderBy('risk.id').execute();
+      return rows.map(toRecord);
+    },
+    /**
+     * How many risks of the priority and state filters each likelihood and impact has: the heat
+     * map and, summed over the cells a filter keeps, the register's count (one statement).
+     */
+    async countByCell(
+      organisationId: string,
+      filter: RiskRowFilter = {},
+    ): Promise<{ likelihood: number; impact: number; count: number }[]> {
+      const rows = await db
+        .selectFrom('risk')
+        .select((eb) => ['risk.likelihood', 'risk.impact', eb.fn.countAll<string | number>().as('n')])
+        .where('risk.organisation_id', '=', organisationId)
+        .$if(Boolean(filter.priorityId), (q) => q.where('risk.priority_id', '=', filter.priorityId!))
+        .$if(filter.closed !== undefined, (q) => q.where('risk.closed', '=', filter.closed!))
+        .groupBy(['risk.likelihood', 'risk.impact'])
+        .execute();
+      return rows.map((r) => ({ likelihood: r.likelihood, impact: r.impact, count: Number(r.n) }));
+    },
+    /**
+     * One page of the register, highest score first (then impact, the priority's code, the
+     * description): filtered and ordered in SQL over every risk, `offset` skipped, `limit` read.
+     */
+    async listPage(
+      organisationId: string,
+      filter: RiskPageFilter,
+      offset: number,
+      limit: number,
+    ): Promise<RiskRecord[]> {
+      const score = sql<number>`risk.likelihood * risk.impact`;
+      const rows = await base(organisationId)
+        .$if(Boolean(filter.priorityId), (q) => q.where('risk.priority_id', '=', filter.priorityId!))
+        .$if(filter.closed !== undefined, (q) => q.where('risk.closed', '=', filter.closed!))
+        .$if(filter.likelihood !== undefined, (q) => q.where('risk.likelihood', '=', filter.likelihood!))
+        .$if(filter.impact !== undefined, (q) => q.where('risk.impact', '=', filter.impact!))
+        .$if(filter.score !== undefined, (q) =>
+          q.where(score, '>=', filter.score!.from).where(score, '<=', filter.score!.to),
+        )
+        .orderBy(score, 'desc')
+        .orderBy('risk.impact', 'desc')
+        .orderBy('priority.code')
+        .orderBy('risk.description')
+        .orderBy('risk.id')
+        .offset(offset)
+        .limit(limit)
+        .execute();
       return rows.map(toRecord);
     },
     async listByIds(organisationId: string, ids: readonly string[]): Promise<RiskRecord[]> {

@@ -19,6 +19,8 @@ import {
   ratingTagClass,
 } from './risk.presenter.ts';
 import type { RiskRegister } from './risk.service.ts';
+import type { PageWindow } from '../../domain/page.ts';
+import { pageHref, paginationView } from '../../platform/views/pagination.ts';
 
 type Query = Record<string, string | undefined>;
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
@@ -139,16 +141,50 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     };
   }
 
+  /** The page asked for: one that is not a page number is the first (a link typed by hand, never an error). */
+  const pageAsked = (query: Query) => (/^\d{1,6}$/.test(query.page ?? '') ? Number(query.page) : 1);
+  /** The register's pagination: its links keep the filters (not the priority a priority's page is already of). */
+  const registerPagination = (register: RiskRegister & { window: PageWindow }, base: string, forPriority: boolean) => {
+    const { filter } = register;
+    const query = {
+      priority: forPriority ? undefined : filter.priority,
+      rating: filter.rating,
+      likelihood: filter.likelihood,
+      impact: filter.impact,
+      show: filter.show === 'open' ? undefined : filter.show,
+    };
+    return paginationView(register.window, (n) => pageHref(base, query, n), ['risk', 'risks'], 'Pages of risks');
+  };
+  const pageTitleOf = (title: string, w: PageWindow) =>
+    w.pages > 1 ? `${title} (page ${w.page} of ${w.pages})` : title;
+
   app.get(paths.risks.list, { config: { permission: 'risk.read' } }, async (request, reply) => {
-    const register = await risks.register(request.actor, request.query);
-    return reply.view('risks/views/risk-register.njk', await registerPage(request, register, paths.risks.list, false));
+    const query = request.query as Query;
+    const register = await risks.registerPage(request.actor, query, pageAsked(query));
+    const view = await registerPage(request, register, paths.risks.list, false);
+    return reply.view('risks/views/risk-register.njk', {
+      ...view,
+      // The h1 names the register; the window's title says which page too.
+      heading: view.pageTitle,
+      pageTitle: pageTitleOf(view.pageTitle, register.window),
+      pagination: registerPagination(register, paths.risks.list, false),
+    });
   });
   app.get(routes.priorityRisks, { config: { permission: 'risk.read' } }, async (request: PriorityReq, reply) => {
-    const register = await risks.register(request.actor, { ...request.query, priority: request.params.code });
-    return reply.view(
-      'risks/views/risk-register.njk',
-      await registerPage(request, register, paths.risks.forPriority(register.priority!.code), true),
+    const register = await risks.registerPage(
+      request.actor,
+      { ...request.query, priority: request.params.code },
+      pageAsked(request.query),
     );
+    const base = paths.risks.forPriority(register.priority!.code);
+    const view = await registerPage(request, register, base, true);
+    return reply.view('risks/views/risk-register.njk', {
+      ...view,
+      // The h1 names the register; the window's title says which page too.
+      heading: view.pageTitle,
+      pageTitle: pageTitleOf(view.pageTitle, register.window),
+      pagination: registerPagination(register, base, true),
+    });
   });
 
   app.get(

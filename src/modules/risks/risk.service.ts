@@ -15,6 +15,7 @@ import {
   type RiskAssessment,
 } from '../../domain/indicators/risk.ts';
 import { parseWith } from '../../platform/validation.ts';
+import { pageWindow, type PageWindow } from '../../domain/page.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { RiskRepository, RiskQueries, RiskRecord, RiskValues } from './risk.repository.ts';
 import { riskInputFor, riskFilter, DEFAULT_RISK_SCALE, type RiskScale, type RiskFilter } from './risk.schemas.ts';
@@ -49,6 +50,9 @@ export interface RiskRegister {
   /** The risks of the priority and state filters (not the rating or cell ones): the whole picture. */
   heatMap: HeatMap;
 }
+
+/** The register's page: 50 risks, enough to scan, few enough to render fast at any size. */
+export const RISKS_PER_PAGE = 50;
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
@@ -96,6 +100,19 @@ export function createRiskService({
     b.current.impact - a.current.impact ||
     a.priorityCode.localeCompare(b.priorityCode) ||
     a.description.localeCompare(b.description);
+
+  /** The filters as the register applies them: a band or level the scale lacks is dropped, not an error. */
+  function normaliseFilter(filter: RiskFilter, priorityCode: string | undefined): RiskFilter {
+    const known = new Set(scale.matrix.bands.map((b) => b.key));
+    return {
+      ...filter,
+      ...(priorityCode ? { priority: priorityCode } : {}),
+      rating: filter.rating && known.has(filter.rating) ? filter.rating : undefined,
+      likelihood:
+        filter.likelihood && filter.likelihood <= scale.matrix.likelihoodLevels ? filter.likelihood : undefined,
+      impact: filter.impact && filter.impact <= scale.matrix.impactLevels ? filter.impact : undefined,
+    };
+  }
 
   async function get(actor: Actor, id: string, q: RiskQueries = repo): Promise<Risk> {
     authorize(actor, 'risk.read');
@@ -198,6 +215,61 @@ export function createRiskService({
       return risk;
     },
 
+    /**
+     * One page of the register (issue 14, "lists paginated"): the same filters and heat map as
+     * `register`, but filtered, counted and ordered in SQL over every risk and only the page's
+     * rows read; a page past the last is the last. Two statements (three with a priority), at any
+     * size. Ties on score and impact are ordered by the database (priority code, description).
+     */
+    async registerPage(
+      actor: Actor,
+      query: unknown = {},
+      page: number | undefined = 1,
+      pageSize = RISKS_PER_PAGE,
+    ): Promise<RiskRegister & { window: PageWindow }> {
+      authorize(actor, 'risk.read');
+      const filter = parseWith(riskFilter, query ?? {});
+      const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
+      const normalised = normaliseFilter(filter, priority?.code);
+      const rowFilter = {
+        priorityId: priority?.id,
+        closed: filter.show === 'all' ? undefined : filter.show === 'closed',
+      };
+      const cells = await repo.countByCell(actor.organisationId, rowFilter);
+      const band = scale.matrix.bands.find((b) => b.key === normalised.rating);
+      const kept = (c: { likelihood: number; impact: number }) =>
+        (!normalised.likelihood || c.likelihood === normalised.likelihood) &&
+        (!normalised.impact || c.impact === normalised.impact) &&
+        (!band || (c.likelihood * c.impact >= band.from && c.likelihood * c.impact <= band.to));
+      const total = cells.filter(kept).reduce((sum, c) => sum + c.count, 0);
+      const window = pageWindow(total, page, pageSize);
+      const on = today();
+      const records =
+        total === 0
+          ? []
+          : await repo.listPage(
+              actor.organisationId,
+              {
+                ...rowFilter,
+                likelihood: normalised.likelihood,
+                impact: normalised.impact,
+                score: band && { from: band.from, to: band.to },
+              },
+              window.offset,
+              window.limit,
+            );
+      return {
+        filter: normalised,
+        priority: priority && { id: priority.id, code: priority.code, title: priority.title },
+        risks: records.map((r) => toRisk(r, on)),
+        heatMap: heatMap(
+          scale.matrix,
+          cells.flatMap((c) => Array.from({ length: c.count }, () => ({ likelihood: c.likelihood, impact: c.impact }))),
+        ),
+        window,
+      };
+    },
+
     /** The register: risks matching the filters (a query string or API query), highest score first, and the heat map. */
     async register(actor: Actor, query: unknown = {}): Promise<RiskRegister> {
       authorize(actor, 'risk.read');
@@ -209,15 +281,7 @@ export function createRiskService({
         closed: filter.show === 'all' ? undefined : filter.show === 'closed',
       });
       const all = records.map((r) => toRisk(r, on)).sort(byScore);
-      const known = new Set(scale.matrix.bands.map((b) => b.key));
-      const normalised: RiskFilter = {
-        ...filter,
-        ...(priority ? { priority: priority.code } : {}),
-        rating: filter.rating && known.has(filter.rating) ? filter.rating : undefined,
-        likelihood:
-          filter.likelihood && filter.likelihood <= scale.matrix.likelihoodLevels ? filter.likelihood : undefined,
-        impact: filter.impact && filter.impact <= scale.matrix.impactLevels ? filter.impact : undefined,
-      };
+      const normalised = normaliseFilter(filter, priority?.code);
       const risks = all.filter(
         (r) =>
           (!normalised.rating || r.current.rating.key === normalised.rating) &&
