@@ -191,6 +191,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'plans.updateTheme': (v) => [v.theme, { title: 'Renamed by the public' }],
   'plans.deleteTheme': (v) => [v.theme],
   'plans.listPriorities': () => [],
+  'plans.pagePriorities': () => [{}, 1],
   'plans.findPriority': (v) => [v.code],
   'plans.getPriority': (v) => [v.code],
   'plans.createPriority': (v) => [{ themeId: v.theme, code: 'WALK-1', title: 'Public walk priority' }],
@@ -199,6 +200,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'indicators.get': (v) => [v.indicator],
   'indicators.findByCode': (v) => [v.indicator],
   'indicators.list': () => [],
+  'indicators.page': () => [1],
   'indicators.create': () => [
     { code: 'WALK-IND', title: 'Public walk', unitKind: 'number', polarity: 'higher', frequency: 'quarterly' },
   ],
@@ -254,6 +256,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'risks.get': (v) => [v.risk],
   'risks.getToEdit': (v) => [v.risk],
   'risks.register': () => [{}],
+  'risks.registerPage': () => [{}, 1],
   'risks.citable': (v) => [v.priorityId],
   'risks.listByIds': (v) => [[v.risk]],
   'risks.checkBelongToPriority': (v) => [v.priorityId, [v.risk]],

@@ -19,13 +19,16 @@ import { createTestSession, type TestSession } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { insertSizedOrganisation, SIZED_PERIODS, type SizedOrganisation } from './builders/sized-organisation.ts';
 
-const SIZES = [10, 100] as const;
+const SIZES = [10, 100, 120] as const;
 type Size = (typeof SIZES)[number];
 const DASHBOARD_MOST = 15;
 // What each page sends now (issue 14, "no repeated reads of the same row in one request"): a
 // statement more is a read to account for.
-const LIST_MOST = 8;
+// The priority list: a page of 50 and its count (issue 14, "lists paginated").
+const LIST_MOST = 9;
 const PRIORITY_MOST = 7;
+// The indicator list: BEGIN, the session, the role switch, its count, its page, the page's links, COMMIT.
+const INDICATOR_LIST_MOST = 7;
 // A published report is served from its stored body (issue 14): the session, the priority, the
 // period, the report's row with that body, its sign-offs (the workflow panel), the conversations
 // with partners, and the transaction's three.
@@ -191,6 +194,34 @@ describeOnEachEngine('statement counts', (t) => {
         const large = await get(100, url);
         assert.equal(listing(large.statements, true), listing(small.statements, true));
         assertLean(large.statements, most);
+      });
+    }
+
+    // 120 priorities run to three pages of 50: each page sends what the one page of 10 sends.
+    for (const page of [1, 2, 3]) {
+      it(`sends the same ${LIST_MOST} statements or fewer for page ${page} of 120 priorities as for 10, and shows its 50 or fewer`, async () => {
+        const small = await get(10, paths.priorities.list);
+        const large = await get(120, `${paths.priorities.list}?page=${page}`);
+        assert.equal(listing(large.statements, true), listing(small.statements, true));
+        assertLean(large.statements, LIST_MOST);
+        const first = (page - 1) * 50 + 1;
+        const last = Math.min(page * 50, 120);
+        assert.match(large.text, new RegExp(`Showing ${first} to ${last} of 120 priorities`));
+        assert.equal(large.text.match(/ SZ-\d+ Sized priority /g)?.length, last - first + 1, 'the page’s rows only');
+      });
+    }
+
+    // The indicator list likewise (an indicator per sized priority): two pages of 120, like one of 10.
+    for (const page of [1, 3]) {
+      it(`sends the same statements for page ${page} of 120 indicators as for 10, and shows its 50 or fewer`, async () => {
+        const small = await get(10, paths.indicators.list);
+        const large = await get(120, `${paths.indicators.list}?page=${page}`);
+        assert.equal(listing(large.statements, true), listing(small.statements, true));
+        assertLean(large.statements, INDICATOR_LIST_MOST);
+        const first = (page - 1) * 50 + 1;
+        const last = Math.min(page * 50, 120);
+        assert.match(large.text, new RegExp(`Showing ${first} to ${last} of 120 indicators`));
+        assert.equal(large.text.match(/ SZ-\d+-I Sized indicator /g)?.length, last - first + 1, 'the page’s rows only');
       });
     }
   });
