@@ -98,7 +98,11 @@ function writeWeights() {
       seconds[file] = (seconds[file] ?? 0) + Number(cpu);
     }
   }
-  // Files this run did not weigh (a new file since, or one of a failed shard) keep their figures.
+  // Files this run did not weigh (a new file since, or one of a failed shard) keep their figures,
+  // and so do files it weighed at nothing that weighed more before: the reporter hears of a test
+  // only when the shard's event loop is free, and a file that blocks it (spawnSync of the CLI) can
+  // end before its start is heard, its CPU then counted in the next file's.
+  for (const [file, cpu] of Object.entries(seconds)) if (cpu < 0.05 && (weighed[file] ?? 0) >= 1) delete seconds[file];
   const sorted = Object.fromEntries(
     Object.entries({ ...weighed, ...seconds })
       .sort((a, b) => b[1] - a[1])
