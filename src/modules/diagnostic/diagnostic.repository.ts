@@ -144,6 +144,27 @@ export function postsOf(records: readonly PostRecord[]): Post[] {
   }));
 }
 
+/** An org unit's row as the baseline reads it. */
+function toUnitRecord(u: {
+  code: string;
+  name: string;
+  parent_code: string | null;
+  central_function_code: string | null;
+  users: number | null;
+  area_m2: number | null;
+  row_number: number;
+}): UnitRecord {
+  return {
+    code: u.code,
+    name: u.name,
+    parentCode: u.parent_code,
+    centralFunctionCode: u.central_function_code,
+    users: u.users,
+    areaM2: u.area_m2,
+    row: u.row_number,
+  };
+}
+
 const BATCH = 2_000;
 const UNNEST_BATCH = 20_000;
 async function insertInBatches<T>(rows: readonly T[], write: (batch: T[]) => Promise<unknown>): Promise<void> {
@@ -658,15 +679,7 @@ function diagnosticQueries(db: Kysely<DB>) {
       const inOrder = (p: { codes: string[]; pcts: number[] }): AllocationRecord[] =>
         p.codes.map((processCode, i) => ({ processCode, pct: Number(p.pcts[i]) }));
       return {
-        units: units.map((u) => ({
-          code: u.code,
-          name: u.name,
-          parentCode: u.parent_code,
-          centralFunctionCode: u.central_function_code,
-          users: u.users,
-          areaM2: u.area_m2,
-          row: u.row_number,
-        })),
+        units: units.map(toUnitRecord),
         posts: posts.map((p) => ({
           id: p.id,
           code: p.code,
@@ -827,15 +840,7 @@ function diagnosticQueries(db: Kysely<DB>) {
         .where('code', 'in', [...new Set(codes)])
         .orderBy('row_number')
         .execute();
-      return units.map((u) => ({
-        code: u.code,
-        name: u.name,
-        parentCode: u.parent_code,
-        centralFunctionCode: u.central_function_code,
-        users: u.users,
-        areaM2: u.area_m2,
-        row: u.row_number,
-      }));
+      return units.map(toUnitRecord);
     },
 
     // -- an upload waiting for its background job ----------------------------------------------

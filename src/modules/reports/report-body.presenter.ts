@@ -49,8 +49,16 @@ const sourceFiles = (dir: string): string[] =>
     .map((e) => relative(root, join(e.parentPath, e.name)))
     .sort();
 
-/** What a body's rendering depends on, hashed. */
+/**
+ * What a body's rendering depends on, hashed: once per process (the files are those it loaded), not
+ * once per app or test database that builds the services.
+ */
+let digest: string | undefined;
 export function rendererDigest(): string {
+  return (digest ??= digestSources());
+}
+
+function digestSources(): string {
   const hash = createHash('sha256').update(`format ${BODY_FORMAT}\n`);
   const files = [
     ...sourceFiles('src/modules/reports'),

@@ -109,6 +109,18 @@ const toShare = (r: Selectable<PrioritySharesTable> & { priority_code: string; p
   version: r.version,
 });
 
+/** A joint owner of a priority with its sign-off of one revision (if any), as `jointOwners` reads it. */
+export interface JointOwnerRow {
+  shareId: string;
+  partnerId: string;
+  partnerName: string;
+  officer: string;
+  signedBy: string | null;
+  signedAt: Date | null;
+  decision: 'approved' | 'returned' | null;
+  comment: string | null;
+}
+
 export function createSharingRepository(db: Kysely<DB>) {
   const agreements = () =>
     db
@@ -345,28 +357,9 @@ export function createSharingRepository(db: Kysely<DB>) {
       priorityId: string,
       reportId: string,
       revision: number,
-    ): Promise<
-      {
-        shareId: string;
-        partnerId: string;
-        partnerName: string;
-        officer: string;
-        signedBy: string | null;
-        signedAt: Date | null;
-        decision: 'approved' | 'returned' | null;
-        comment: string | null;
-      }[]
-    > {
-      const { rows } = await sql<{
-        shareId: string;
-        partnerId: string;
-        partnerName: string;
-        officer: string;
-        signedBy: string | null;
-        signedAt: Date | null;
-        decision: 'approved' | 'returned' | null;
-        comment: string | null;
-      }>`select o.share_id as "shareId", o.partner_id as "partnerId", o.partner_name as "partnerName",
+    ): Promise<JointOwnerRow[]> {
+      const { rows } =
+        await sql<JointOwnerRow>`select o.share_id as "shareId", o.partner_id as "partnerId", o.partner_name as "partnerName",
                 o.officer, j.signed_by as "signedBy", j.signed_at as "signedAt", j.decision, j.comment
          from amber_joint_owners(${priorityId}) o
          left join joint_sign_off j on j.share_id = o.share_id and j.report_id = ${reportId} and j.revision = ${revision}
