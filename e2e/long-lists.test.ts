@@ -136,5 +136,17 @@ describe('long lists, a page at a time', { timeout: 300_000 }, () => {
     );
     assert.equal(await showing(next), `Showing 51 to ${Math.min(100, risks)} of ${risks} risks`);
     assert.match(await page.title(), /^Risk register \(page 2 of \d+\) – /, 'the window’s title says which page');
+
+    // Over 100 priorities have risks: a box for a priority's code instead of a drop-down of them all.
+    const filter = page.getByRole('button', { name: 'Filter', exact: true });
+    await page.getByLabel('Priority code').fill('long-07');
+    const one = await next.follow(filter, new RiskRegister(page));
+    assert.equal(await one.qa('risk-row').count(), 1);
+    assert.equal(await page.getByLabel('Priority code').inputValue(), 'LONG-07');
+    // A code that is no priority is said beside the box, over the whole register (axe checks this page too).
+    await page.getByLabel('Priority code').fill('LONG-999');
+    const typo = await one.follow(filter, new RiskRegister(page));
+    assert.match(await textOf(page.locator('.govuk-error-summary')), /There is no priority with the code “LONG-999”/);
+    assert.equal(await typo.qa('risk-row').count(), 50);
   });
 });

@@ -257,6 +257,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'risks.getToEdit': (v) => [v.risk],
   'risks.register': () => [{}],
   'risks.registerPage': () => [{}, 1],
+  'risks.prioritiesWithRisks': () => [],
   'risks.citable': (v) => [v.priorityId],
   'risks.listByIds': (v) => [[v.risk]],
   'risks.checkBelongToPriority': (v) => [v.priorityId, [v.risk]],

@@ -16,6 +16,7 @@ import { describeOnEachEngine } from './helpers/database.ts';
 import { createTestSession, type TestSession } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { insertOrganisation, insertPriority } from './builders/index.ts';
+import { PRIORITY_CHOICES_MOST } from '../src/modules/risks/risk.routes.ts';
 
 const TOTAL = 70;
 
@@ -116,12 +117,130 @@ describeOnEachEngine('the risk register, a page at a time', (t) => {
           assert.equal(window?.total, whole.risks.length);
           assert.deepEqual(paged.map((r) => r.id).sort(), whole.risks.map((r) => r.id).sort(), 'the same risks');
           assert.equal(new Set(paged.map((r) => r.id)).size, paged.length, 'none on two pages');
-          // Highest score first, then impact, as the whole register orders them.
+          // Highest score first, then impact, as the whole register orders them...
           const keys = (list: typeof paged) => list.map((r) => `${r.current.score}/${r.current.impact}`);
           assert.deepEqual(keys(paged), keys(whole.risks));
+          assert.ok(
+            whole.risks.every((r, i) => i === 0 || r.current.score <= whole.risks[i - 1]!.current.score),
+            'highest score first',
+          );
+          // ...and ties in the same order too: the whole register is the same SQL without the page.
+          assert.deepEqual(
+            paged.map((r) => r.id),
+            whole.risks.map((r) => r.id),
+          );
         }
       });
     }
+  });
+
+  describe('the API', () => {
+    const api = async (url: string, size: 'large' | 'small' = 'large') => {
+      const res = await app!.inject({ url, headers: orgs.get(size)!.session.headers });
+      return { status: res.statusCode, body: res.json(), text: res.body };
+    };
+    const ids = (list: { id: string }[]) => list.map((r) => r.id);
+
+    it('lists every matching risk as it always did when no page is asked for', async () => {
+      const { status, body } = await api(paths.api.risks);
+      assert.equal(status, 200);
+      assert.ok(Array.isArray(body));
+      const whole = await t().services.risks.register(orgs.get('large')!.actor, {});
+      assert.deepEqual(ids(body), ids(whole.risks));
+      assert.equal(body.length, TOTAL);
+    });
+
+    it('answers a page with where it is in the list, the last for a page past the last', async () => {
+      const whole = ids((await api(`${paths.api.risks}?show=all`)).body);
+      assert.equal(whole.length, TOTAL + 1);
+      const second = (await api(`${paths.api.risks}?show=all&page=2`)).body;
+      assert.deepEqual(
+        { ...second, risks: ids(second.risks) },
+        { risks: whole.slice(50), page: 2, pages: 2, pageSize: 50, total: TOTAL + 1 },
+      );
+      const past = (await api(`${paths.api.risks}?show=all&page=9&pageSize=30`)).body;
+      assert.deepEqual(
+        { page: past.page, pages: past.pages, pageSize: past.pageSize, risks: ids(past.risks) },
+        { page: 3, pages: 3, pageSize: 30, risks: whole.slice(60) },
+      );
+      assert.equal(typeof past.risks[0].current.rating.key, 'string', 'each risk as the list gives it');
+      // Page by page, the whole list in its order.
+      const paged: string[] = [];
+      for (let page = 1; page <= 8; page++)
+        paged.push(...ids((await api(`${paths.api.risks}?show=all&pageSize=10&page=${page}`)).body.risks));
+      assert.deepEqual(paged, whole);
+    });
+
+    it('pages the filtered register, and a priority’s risks, in SQL', async () => {
+      const { codes } = orgs.get('large')!;
+      const high = (await api(`${paths.api.risks}?rating=high`)).body;
+      const page = (await api(`${paths.api.risks}?rating=high&pageSize=5`)).body;
+      assert.equal(page.total, high.length);
+      assert.deepEqual(ids(page.risks), ids(high).slice(0, 5));
+      assert.ok(page.risks.every((r: { current: { rating: { key: string } } }) => r.current.rating.key === 'high'));
+
+      const own = (await api(paths.api.priorityRisks(codes[1]!))).body;
+      assert.equal(own.length, 35);
+      const ownPage = (await api(`${paths.api.priorityRisks(codes[1]!)}?page=2&pageSize=20`)).body;
+      assert.deepEqual(
+        { page: ownPage.page, pages: ownPage.pages, total: ownPage.total, risks: ids(ownPage.risks) },
+        { page: 2, pages: 2, total: 35, risks: ids(own).slice(20) },
+      );
+      const viaFilter = (await api(`${paths.api.risks}?priority=${codes[1]}&page=2&pageSize=20`)).body;
+      assert.deepEqual(ids(viaFilter.risks), ids(ownPage.risks));
+    });
+
+    it('reads only the page’s rows: the same statements for a page of 70 risks as of 3', async () => {
+      const statements = async (size: 'large' | 'small') => {
+        const seen: ObservedStatement[] = [];
+        const stop = observeStatements(t().db, (s) => seen.push(s));
+        try {
+          assert.equal((await api(`${paths.api.risks}?pageSize=2`, size)).status, 200);
+        } finally {
+          stop();
+        }
+        return seen
+          .filter((s) => !/^update "user_session"/.test(s.sql))
+          .map((s) => s.sql.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '…'));
+      };
+      const large = await statements('large');
+      assert.deepEqual(large, await statements('small'));
+      assert.ok(
+        large.some((s) => /from "risk".* limit \$\d+ offset \$\d+/.test(s)),
+        large.join('\n'),
+      );
+    });
+
+    for (const [query, field] of [
+      ['?page=0', 'page'],
+      ['?page=two', 'page'],
+      ['?pageSize=501', 'pageSize'],
+      ['?pageSize=0', 'pageSize'],
+    ] as const) {
+      it(`refuses ${query}, naming ${field}`, async () => {
+        const { status, text } = await api(`${paths.api.risks}${query}`);
+        assert.equal(status, 422, text);
+        assert.match(text, new RegExp(`"field":"${field}"`));
+        assert.match(text, new RegExp(`Give ${field} as a whole number`));
+      });
+    }
+
+    it('declares page and pageSize on the lists in the API description, not on the heat map', async () => {
+      const doc = (await api(paths.api.openapi)).body;
+      const names = (path: string) =>
+        doc.paths[path].get.parameters
+          .filter((p: { in: string }) => p.in === 'query')
+          .map((p: { name: string }) => p.name);
+      assert.ok(names(paths.api.risks).includes('page') && names(paths.api.risks).includes('pageSize'));
+      assert.ok(names('/api/priorities/{code}/risks').includes('pageSize'));
+      assert.ok(!names(paths.api.riskHeatMap).includes('page'));
+      const pageSize = doc.paths[paths.api.risks].get.parameters.find((p: { name: string }) => p.name === 'pageSize');
+      assert.deepEqual([pageSize.schema.minimum, pageSize.schema.maximum], [1, 500]);
+      // The heat map is one answer: a page of it is a parameter it does not take.
+      const { status, text } = await api(`${paths.api.riskHeatMap}?page=2`);
+      assert.equal(status, 422, text);
+      assert.match(text, /"field":"page"/);
+    });
   });
 
   describe('the page', () => {
@@ -178,6 +297,63 @@ describeOnEachEngine('the risk register, a page at a time', (t) => {
         folded(small.statements),
       );
       assert.ok(small.statements.some((s) => /from "risk".* limit \$\d+ offset \$\d+/.test(s.sql)));
+    });
+
+    it('offers only the priorities with risks to filter by, and a box for a code once they are many', async () => {
+      const { services } = t();
+      const actor = await insertOrganisation(services);
+      const session = await createTestSession(services, actor.organisationId, ['administrator']);
+      const codes: string[] = [];
+      for (let i = 0; i < PRIORITY_CHOICES_MOST + 3; i++) codes.push((await insertPriority(services, actor)).code);
+      const open = async (url: string) => {
+        const res = await app!.inject({ url, headers: session.headers });
+        return { status: res.statusCode, html: res.body };
+      };
+      const options = (html: string) =>
+        [
+          ...(/<select[^>]*id="priority"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '').matchAll(/<option value="([^"]*)"/g),
+        ].map((m) => m[1]);
+      const addRisk = (code: string) =>
+        services.risks.create(actor, {
+          priority: code,
+          description: `A risk to ${code}`,
+          likelihood: '2',
+          impact: '3',
+        });
+
+      // None has risks: the drop-down has only "All priorities", not 33 priorities with nothing to show.
+      assert.deepEqual(options((await open(paths.risks.list)).html), ['']);
+      // Two have risks: those two, by code; the one filtered by is chosen, and one with none stays choosable when filtered by.
+      await addRisk(codes[5]!);
+      await addRisk(codes[2]!);
+      assert.deepEqual(options((await open(paths.risks.list)).html), ['', codes[2], codes[5]].sort());
+      const lonely = (await open(`${paths.risks.list}?priority=${codes[0]}`)).html;
+      assert.deepEqual(options(lonely), ['', codes[0], codes[2], codes[5]].sort());
+      assert.match(lonely, new RegExp(`<option value="${codes[0]}" selected>`));
+
+      // More than ${PRIORITY_CHOICES_MOST}: a box for the code, which filters as the drop-down did (no JavaScript needed).
+      for (const code of codes) if (code !== codes[2] && code !== codes[5]) await addRisk(code);
+      const many = await open(paths.risks.list);
+      assert.deepEqual(options(many.html), [], 'no drop-down');
+      assert.match(
+        many.html,
+        /<input class="govuk-input" id="priority" name="priority" type="text"[^>]*data-qa="priority-code"/,
+      );
+      assert.match(
+        htmlText(many.html),
+        new RegExp(`Enter the code of one of the ${codes.length} priorities with risks`),
+      );
+      const one = await open(`${paths.risks.list}?priority=${encodeURIComponent(codes[7]!.toLowerCase())}`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(rows(one.html).length, 1);
+      assert.match(one.html, new RegExp(`id="priority" name="priority" type="text"[^>]* value="${codes[7]}"`));
+      // A code that is no priority: said beside the box, with the whole register below, not an error page.
+      const typo = await open(`${paths.risks.list}?priority=NOPE-1`);
+      assert.equal(typo.status, 200);
+      assert.match(typo.html, /govuk-error-summary/);
+      assert.match(typo.html, /href="#priority">There is no priority with the code “NOPE-1”/);
+      assert.match(typo.html, /id="priority-error"/);
+      assert.equal(rows(typo.html).length, codes.length);
     });
   });
 });

@@ -134,14 +134,10 @@ function riskQueries(db: Kysely<DB>) {
     },
     /**
      * One page of the register, highest score first (then impact, the priority's code, the
-     * description): filtered and ordered in SQL over every risk, `offset` skipped, `limit` read.
+     * description): filtered and ordered in SQL over every risk, `offset` skipped, `limit` read
+     * (every one after `offset` without a limit: the whole register, in the same order).
      */
-    async listPage(
-      organisationId: string,
-      filter: RiskPageFilter,
-      offset: number,
-      limit: number,
-    ): Promise<RiskRecord[]> {
+    async listPage(organisationId: string, filter: RiskPageFilter, offset = 0, limit?: number): Promise<RiskRecord[]> {
       const score = sql<number>`risk.likelihood * risk.impact`;
       const rows = await base(organisationId)
         .$if(Boolean(filter.priorityId), (q) => q.where('risk.priority_id', '=', filter.priorityId!))
@@ -156,10 +152,28 @@ function riskQueries(db: Kysely<DB>) {
         .orderBy('priority.code')
         .orderBy('risk.description')
         .orderBy('risk.id')
-        .offset(offset)
-        .limit(limit)
+        .$if(limit !== undefined, (q) => q.limit(limit!))
+        .$if(offset > 0 || limit !== undefined, (q) => q.offset(offset))
         .execute();
       return rows.map(toRecord);
+    },
+    /** The priorities that have a risk (open or closed), by code: what the register can be filtered by. */
+    async prioritiesWithRisks(organisationId: string): Promise<{ code: string; title: string }[]> {
+      return db
+        .selectFrom('priority')
+        .select(['priority.code', 'priority.title'])
+        .where('priority.organisation_id', '=', organisationId)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('risk')
+              .select(sql`1`.as('one'))
+              .where('risk.organisation_id', '=', organisationId)
+              .whereRef('risk.priority_id', '=', 'priority.id'),
+          ),
+        )
+        .orderBy('priority.code')
+        .execute();
     },
     async listByIds(organisationId: string, ids: readonly string[]): Promise<RiskRecord[]> {
       if (ids.length === 0) return [];

@@ -6,8 +6,9 @@ import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
 import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
-import type { ErrorView } from '../../platform/views/views.ts';
-import { riskInput, riskQueryFor, type RiskQuery } from './risk.schemas.ts';
+import { errorView, type ErrorView } from '../../platform/views/views.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { riskInput, riskQueryFor, RISKS_PER_PAGE, type RiskQuery } from './risk.schemas.ts';
 import {
   presentRisk,
   presentHeatMap,
@@ -29,16 +30,51 @@ type PriorityReq = FastifyRequest<{ Params: { code: string }; Querystring: Query
 type RiskApiReq = FastifyRequest<{ Querystring: RiskQuery }>;
 type PriorityRiskApiReq = FastifyRequest<{ Params: { code: string }; Querystring: RiskQuery }>;
 
+/** Up to this many priorities with risks, the register's priority filter is a drop-down; beyond, a box for a code. */
+export const PRIORITY_CHOICES_MOST = 30;
+
 const FLASH: Record<string, string> = { added: 'The risk has been added.', changed: 'The risk has been saved.' };
 
 export function registerRiskRoutes(app: FastifyInstance, services: Services): void {
   const { risks, plans, people } = services;
   const scale = risks.scale();
 
+  /**
+   * The register's priority filter: a drop-down of the priorities that have risks while they are
+   * few enough to scan (with the one filtered by, if it has none), else a box for a priority's code
+   * (an organisation with 1,000 priorities with risks would otherwise get a drop-down of 1,000),
+   * which works without JavaScript as the drop-down does.
+   */
+  async function priorityFilter(request: FastifyRequest, register: RiskRegister) {
+    const chosen = register.priority;
+    const withRisks = await risks.prioritiesWithRisks(request.actor);
+    if (withRisks.length > PRIORITY_CHOICES_MOST)
+      return {
+        priorityItems: undefined,
+        priorityValue: chosen?.code ?? '',
+        priorityHint: `Enter the code of one of the ${withRisks.length.toLocaleString('en-GB')} priorities with risks, like ${withRisks[0]!.code}, or leave it empty for all`,
+      };
+    const choices = chosen && !withRisks.some((p) => p.code === chosen.code) ? [chosen, ...withRisks] : withRisks;
+    return {
+      priorityItems: selectItems(
+        choices,
+        (p) => p.code,
+        (p) => `${p.code} ${p.title}`,
+        chosen?.code,
+        withRisks.length > 0 ? 'All priorities' : 'All priorities (none has risks yet)',
+      ),
+    };
+  }
+
   /** The register page, for the organisation (`base` is /risks) or for one priority. */
-  async function registerPage(request: FastifyRequest, register: RiskRegister, base: string, forPriority: boolean) {
+  async function registerPage(
+    request: FastifyRequest,
+    register: RiskRegister,
+    base: string,
+    forPriority: boolean,
+    errors?: ErrorView,
+  ) {
     const { filter, priority } = register;
-    const priorities = forPriority ? [] : await plans.listPriorities(request.actor);
     const query = request.query as Query;
     const cell =
       filter.likelihood || filter.impact
@@ -65,13 +101,8 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       ratingText: rating?.label,
       ratingTagClass: rating ? ratingTagClass(scale, rating.key) : undefined,
       clearHref: `${base}${filterQuery({ show: filter.show }) ? `?${filterQuery({ show: filter.show })}` : ''}`,
-      priorityItems: selectItems(
-        priorities,
-        (p) => p.code,
-        (p) => `${p.code} ${p.title}`,
-        filter.priority,
-        'All priorities',
-      ),
+      ...(forPriority ? {} : await priorityFilter(request, register)),
+      errors,
       ratingItems: [
         { value: '', text: 'All ratings', selected: !filter.rating },
         ...scale.matrix.bands.map((b) => ({ value: b.key, text: b.label, selected: filter.rating === b.key })),
@@ -160,8 +191,23 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
 
   app.get(paths.risks.list, { config: { permission: 'risk.read' } }, async (request, reply) => {
     const query = request.query as Query;
-    const register = await risks.registerPage(request.actor, query, pageAsked(query));
-    const view = await registerPage(request, register, paths.risks.list, false);
+    let register: Awaited<ReturnType<typeof risks.registerPage>>;
+    let errors: ErrorView | undefined;
+    try {
+      register = await risks.registerPage(request.actor, query, pageAsked(query));
+    } catch (error) {
+      // A code typed into the priority box that is no priority: said beside the box, over the whole register.
+      const typed = query.priority?.trim();
+      if (!(error instanceof NotFoundError) || !typed) throw error;
+      errors = errorView([
+        {
+          field: 'priority',
+          message: `There is no priority with the code “${typed.slice(0, 40)}”: enter the code of a priority with risks, or leave it empty for all`,
+        },
+      ]);
+      register = await risks.registerPage(request.actor, { ...query, priority: undefined }, pageAsked(query));
+    }
+    const view = await registerPage(request, register, paths.risks.list, false, errors);
     return reply.view('risks/views/risk-register.njk', {
       ...view,
       // The h1 names the register; the window's title says which page too.
@@ -236,19 +282,40 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
   // The filters are declared on each operation, on this deployment's matrix: checked before the
   // handler runs (a level or band the matrix lacks is a 422 naming it) and listed in the document.
   const riskQuery = riskQueryFor(scale);
-  const priorityRiskQuery = riskQueryFor(scale, false);
+  const riskListQuery = riskQueryFor(scale, { pages: true });
+  const priorityRiskQuery = riskQueryFor(scale, { priority: false, pages: true });
+  /**
+   * The register as the API answers it: every matching risk (a list), as it always was, or with
+   * `page` or `pageSize` one page of them with where it is in the list; filtered, counted and
+   * ordered in SQL as the register's page is, so its pages one after another are the list.
+   */
+  async function riskList(actor: FastifyRequest['actor'], query: RiskQuery) {
+    const { page, pageSize, ...filters } = query;
+    if (page === undefined && pageSize === undefined) return (await risks.register(actor, filters)).risks;
+    const register = await risks.registerPage(actor, filters, page, pageSize ?? RISKS_PER_PAGE);
+    const { window } = register;
+    return {
+      risks: register.risks,
+      page: window.page,
+      pages: window.pages,
+      pageSize: window.pageSize,
+      total: window.total,
+    };
+  }
   apiOperation(
     app,
     {
       method: 'GET',
       url: paths.api.risks,
       permission: 'risk.read',
-      summary: 'The risk register, highest score first, filtered by priority, rating, likelihood, impact and state',
+      summary:
+        'The risk register, highest score first, filtered by priority, rating, likelihood, impact and state: every matching risk (a list), or with `page` or `pageSize` one page of them with `page`, `pages`, `pageSize` and `total`',
       tag: 'Risks',
-      query: riskQuery,
+      query: riskListQuery,
       success: { status: 200, description: 'Risks' },
     },
-    async (request: RiskApiReq) => (await risks.register(request.actor, request.query)).risks,
+    // The query arrives parsed by its declaration (`query` above).
+    async (request: RiskApiReq) => riskList(request.actor, request.query),
   );
   apiOperation(
     app,
@@ -312,12 +379,12 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       method: 'GET',
       url: routes.api.priorityRisks,
       permission: 'risk.read',
-      summary: 'A priority’s risks, highest score first, filtered by rating, likelihood, impact and state',
+      summary:
+        'A priority’s risks, highest score first, filtered by rating, likelihood, impact and state: every matching risk (a list), or with `page` or `pageSize` one page of them, as the register answers',
       tag: 'Risks',
       query: priorityRiskQuery,
       success: { status: 200, description: 'Risks' },
     },
-    async (request: PriorityRiskApiReq) =>
-      (await risks.register(request.actor, { ...request.query, priority: request.params.code })).risks,
+    async (request: PriorityRiskApiReq) => riskList(request.actor, { ...request.query, priority: request.params.code }),
   );
 }

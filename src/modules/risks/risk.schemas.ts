@@ -109,18 +109,34 @@ export const riskFilter = z.object({
 });
 export type RiskFilter = z.output<typeof riskFilter>;
 
+/** The register's page on the web: 50 risks, enough to scan, few enough to render fast at any size. */
+export const RISKS_PER_PAGE = 50;
+/** The most risks one page of the API's register may ask for. */
+export const RISKS_PAGE_MOST = 500;
+
+/** Which page of the register the API answers (its list and a priority's risks; never the heat map). */
+const riskPages = {
+  page: queryInteger('page', 1, 100_000).describe(
+    'Which page of risks, from 1, highest score first; with `page` or `pageSize` the answer is `{ risks, page, pages, pageSize, total }` (without either, the list of every matching risk). Past the last page the last is answered',
+  ),
+  pageSize: queryInteger('pageSize', 1, RISKS_PAGE_MOST).describe(
+    `How many risks a page holds: ${RISKS_PER_PAGE} unless given, at most ${RISKS_PAGE_MOST}`,
+  ),
+};
+
 /**
  * The API's query on the register (its list, heat map and a priority's risks) on the given scale:
  * the same filters as the page's, but a value the scale does not have is refused naming the
  * parameter (422) rather than ignored, so a script never mistakes an unfiltered list for a
- * filtered one. `withPriority` is false where the priority is in the path.
+ * filtered one. `priority` is false where the priority is in the path; `pages` adds `page` and
+ * `pageSize` to a list.
  */
-export function riskQueryFor(scale: RiskScale, withPriority = true) {
+export function riskQueryFor(scale: RiskScale, { priority = true, pages = false } = {}) {
   const { matrix, likelihoodNames, impactNames } = scale;
   const levels = (names: readonly string[]) => names.map((n, i) => `${i + 1} ${n}`).join(', ');
   const bands = matrix.bands.map((b) => b.key) as [string, ...string[]];
   return z.object({
-    ...(withPriority
+    ...(priority
       ? {
           priority: queryText('priority', 20, 'VfM-4d').describe(
             'Only the risks of this improvement priority, by its code (like VfM-4d); an unknown code is 404',
@@ -139,6 +155,7 @@ export function riskQueryFor(scale: RiskScale, withPriority = true) {
     show: queryChoice('show', ['open', 'closed', 'all']).describe(
       'Which risks: open (the default), closed, or all (open and closed)',
     ),
+    ...(pages ? riskPages : {}),
   });
 }
-export type RiskQuery = z.output<ReturnType<typeof riskQueryFor>>;
+export type RiskQuery = z.output<ReturnType<typeof riskQueryFor>> & { page?: number; pageSize?: number };

@@ -18,9 +18,17 @@ import { parseWith } from '../../platform/validation.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
 import type { PlanService } from '../plans/plan.service.ts';
 import type { RiskRepository, RiskQueries, RiskRecord, RiskValues } from './risk.repository.ts';
-import { riskInputFor, riskFilter, DEFAULT_RISK_SCALE, type RiskScale, type RiskFilter } from './risk.schemas.ts';
+import {
+  riskInputFor,
+  riskFilter,
+  DEFAULT_RISK_SCALE,
+  RISKS_PER_PAGE,
+  type RiskScale,
+  type RiskFilter,
+} from './risk.schemas.ts';
 
 export type { RiskScale, RiskFilter } from './risk.schemas.ts';
+export { RISKS_PER_PAGE } from './risk.schemas.ts';
 
 export class RiskNotFoundError extends NotFoundError {
   constructor() {
@@ -50,9 +58,6 @@ export interface RiskRegister {
   /** The risks of the priority and state filters (not the rating or cell ones): the whole picture. */
   heatMap: HeatMap;
 }
-
-/** The register's page: 50 risks, enough to scan, few enough to render fast at any size. */
-export const RISKS_PER_PAGE = 50;
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
@@ -205,6 +210,61 @@ export function createRiskService({
     });
   }
 
+  /**
+   * The register's risks and heat map, filtered, counted and ordered in SQL: one page of them, or
+   * every one. The heat map and the count come from one statement grouping the priority's (or
+   * every) risk of the state asked for by likelihood and impact; the rows from another.
+   */
+  async function read(
+    actor: Actor,
+    query: unknown,
+    pages: { page: number | undefined; pageSize: number } | undefined,
+  ): Promise<{ register: RiskRegister; window: PageWindow | undefined }> {
+    authorize(actor, 'risk.read');
+    const filter = parseWith(riskFilter, query ?? {});
+    const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
+    const normalised = normaliseFilter(filter, priority?.code);
+    const rowFilter = {
+      priorityId: priority?.id,
+      closed: filter.show === 'all' ? undefined : filter.show === 'closed',
+    };
+    const cells = await repo.countByCell(actor.organisationId, rowFilter);
+    const band = scale.matrix.bands.find((b) => b.key === normalised.rating);
+    const kept = (c: { likelihood: number; impact: number }) =>
+      (!normalised.likelihood || c.likelihood === normalised.likelihood) &&
+      (!normalised.impact || c.impact === normalised.impact) &&
+      (!band || (c.likelihood * c.impact >= band.from && c.likelihood * c.impact <= band.to));
+    const total = cells.filter(kept).reduce((sum, c) => sum + c.count, 0);
+    const window = pages && pageWindow(total, pages.page, pages.pageSize);
+    const on = today();
+    const records =
+      total === 0
+        ? []
+        : await repo.listPage(
+            actor.organisationId,
+            {
+              ...rowFilter,
+              likelihood: normalised.likelihood,
+              impact: normalised.impact,
+              score: band && { from: band.from, to: band.to },
+            },
+            window?.offset,
+            window?.limit,
+          );
+    return {
+      register: {
+        filter: normalised,
+        priority: priority && { id: priority.id, code: priority.code, title: priority.title },
+        risks: records.map((r) => toRisk(r, on)),
+        heatMap: heatMap(
+          scale.matrix,
+          cells.flatMap((c) => Array.from({ length: c.count }, () => ({ likelihood: c.likelihood, impact: c.impact }))),
+        ),
+      },
+      window,
+    };
+  }
+
   return {
     scale: (): RiskScale => scale,
     get,
@@ -217,8 +277,8 @@ export function createRiskService({
 
     /**
      * One page of the register (issue 14, "lists paginated"): the same filters and heat map as
-     * `register`, but filtered, counted and ordered in SQL over every risk and only the page's
-     * rows read; a page past the last is the last. Two statements (three with a priority), at any
+     * `register`, filtered, counted and ordered in SQL over every risk and only the page's rows
+     * read; a page past the last is the last. Two statements (three with a priority), at any
      * size. Ties on score and impact are ordered by the database (priority code, description).
      */
     async registerPage(
@@ -227,76 +287,26 @@ export function createRiskService({
       page: number | undefined = 1,
       pageSize = RISKS_PER_PAGE,
     ): Promise<RiskRegister & { window: PageWindow }> {
-      authorize(actor, 'risk.read');
-      const filter = parseWith(riskFilter, query ?? {});
-      const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
-      const normalised = normaliseFilter(filter, priority?.code);
-      const rowFilter = {
-        priorityId: priority?.id,
-        closed: filter.show === 'all' ? undefined : filter.show === 'closed',
-      };
-      const cells = await repo.countByCell(actor.organisationId, rowFilter);
-      const band = scale.matrix.bands.find((b) => b.key === normalised.rating);
-      const kept = (c: { likelihood: number; impact: number }) =>
-        (!normalised.likelihood || c.likelihood === normalised.likelihood) &&
-        (!normalised.impact || c.impact === normalised.impact) &&
-        (!band || (c.likelihood * c.impact >= band.from && c.likelihood * c.impact <= band.to));
-      const total = cells.filter(kept).reduce((sum, c) => sum + c.count, 0);
-      const window = pageWindow(total, page, pageSize);
-      const on = today();
-      const records =
-        total === 0
-          ? []
-          : await repo.listPage(
-              actor.organisationId,
-              {
-                ...rowFilter,
-                likelihood: normalised.likelihood,
-                impact: normalised.impact,
-                score: band && { from: band.from, to: band.to },
-              },
-              window.offset,
-              window.limit,
-            );
-      return {
-        filter: normalised,
-        priority: priority && { id: priority.id, code: priority.code, title: priority.title },
-        risks: records.map((r) => toRisk(r, on)),
-        heatMap: heatMap(
-          scale.matrix,
-          cells.flatMap((c) => Array.from({ length: c.count }, () => ({ likelihood: c.likelihood, impact: c.impact }))),
-        ),
-        window,
-      };
+      const { register, window } = await read(actor, query, { page, pageSize });
+      return { ...register, window: window! };
     },
 
-    /** The register: risks matching the filters (a query string or API query), highest score first, and the heat map. */
+    /**
+     * The register: risks matching the filters (a query string or API query), highest score
+     * first, and the heat map. The same SQL as `registerPage`, without the page: its pages, one
+     * after another, are this list.
+     */
     async register(actor: Actor, query: unknown = {}): Promise<RiskRegister> {
+      return (await read(actor, query, undefined)).register;
+    },
+
+    /**
+     * The priorities the register can be filtered by: those with a risk, open or closed, by code
+     * (one statement, at any number of priorities).
+     */
+    async prioritiesWithRisks(actor: Actor): Promise<{ code: string; title: string }[]> {
       authorize(actor, 'risk.read');
-      const filter = parseWith(riskFilter, query ?? {});
-      const priority = filter.priority ? await plans.getPriority(actor, filter.priority) : undefined;
-      const on = today();
-      const records = await repo.list(actor.organisationId, {
-        priorityId: priority?.id,
-        closed: filter.show === 'all' ? undefined : filter.show === 'closed',
-      });
-      const all = records.map((r) => toRisk(r, on)).sort(byScore);
-      const normalised = normaliseFilter(filter, priority?.code);
-      const risks = all.filter(
-        (r) =>
-          (!normalised.rating || r.current.rating.key === normalised.rating) &&
-          (!normalised.likelihood || r.current.likelihood === normalised.likelihood) &&
-          (!normalised.impact || r.current.impact === normalised.impact),
-      );
-      return {
-        filter: normalised,
-        priority: priority && { id: priority.id, code: priority.code, title: priority.title },
-        risks,
-        heatMap: heatMap(
-          scale.matrix,
-          all.map((r) => r.current),
-        ),
-      };
+      return repo.prioritiesWithRisks(actor.organisationId);
     },
 
     /**
