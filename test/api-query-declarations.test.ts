@@ -17,6 +17,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
@@ -411,9 +412,10 @@ for (const engine of ENGINES) {
           ?.query.map((p) => p.name)
           .sort();
       const filters = ['impact', 'likelihood', 'rating', 'show'];
-      assert.deepEqual(declared('GET', paths.api.risks), [...filters, 'priority'].sort());
+      // The register's lists page on request; its heat map is one answer.
+      assert.deepEqual(declared('GET', paths.api.risks), [...filters, 'page', 'pageSize', 'priority'].sort());
       assert.deepEqual(declared('GET', paths.api.riskHeatMap), [...filters, 'priority'].sort());
-      assert.deepEqual(declared('GET', routes.api.priorityRisks), filters);
+      assert.deepEqual(declared('GET', routes.api.priorityRisks), [...filters, 'page', 'pageSize'].sort());
       assert.deepEqual(declared('GET', routes.api.exercisePosts), ['page']);
       assert.deepEqual(declared('GET', routes.api.baselineTable), ['format']);
       assert.deepEqual(declared('GET', routes.api.compare), ['from', 'since', 'to']);
@@ -467,6 +469,124 @@ for (const engine of ENGINES) {
               `${o.path}?${p.name}=${value} is not refused for its own sake: ${response.body}`,
             );
         }
+    });
+
+    it('refuses a query parameter no operation declares, on every operation, 422 naming it and what it may have meant', async () => {
+      // Each table's rows, to show afterwards that no refused request changed anything.
+      const fingerprint = async () => {
+        const tables = (
+          await sql<{ name: string }>`
+            select table_name as name from information_schema.tables
+             where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(t.db)
+        ).rows.map((r) => r.name);
+        const counts = await sql<{ name: string; n: string | number }>`${sql.join(
+          tables.map((name) => sql`select ${name} as name, count(*) as n from ${sql.table(name)}`),
+          sql` union all `,
+        )}`.execute(t.db);
+        return Object.fromEntries(counts.rows.map((r) => [r.name, Number(r.n)]));
+      };
+      // Someone who may use every operation (sign-off needs an accountable role), so each reaches the check.
+      const everyRole = await t.signIn([
+        'administrator',
+        'performance_officer',
+        'accountable_officer',
+        'accountable_director',
+        'contributor',
+      ]);
+      const before = await fingerprint();
+      assert.ok((before.audit_event ?? 0) > 0 && (before.risk ?? -1) >= 0, 'the fingerprint counts the tables');
+      const writes = operations.filter((o) => o.method !== 'GET');
+      assert.ok(
+        operations.length >= 60 && writes.length >= 30,
+        `operations: ${operations.length}, writes: ${writes.length}`,
+      );
+      for (const o of operations) {
+        const declared = o.query.map((p) => p.name);
+        // A slip of a declared name (its second letter dropped: `pge`, `ratng`-like), else a name of nothing.
+        const name = declared[0] ? declared[0][0] + declared[0].slice(2) : 'colour';
+        const url = `${concrete(o.path)}?${encodeURIComponent(name)}=1`;
+        const response = await t.app.inject({
+          method: o.method as 'GET',
+          url,
+          headers: everyRole.headers,
+          ...(o.method === 'GET' ? {} : { payload: {} }),
+        });
+        assert.equal(response.statusCode, 422, `${o.method} ${url}: ${response.body.slice(0, 300)}`);
+        assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/);
+        const problem = response.json<{ code: string; errors: { field: string; message: string }[] }>();
+        assert.equal(problem.code, 'VALIDATION_FAILED', 'in the format of every other 422');
+        const mine = problem.errors.filter((e) => e.field === name);
+        assert.equal(mine.length, 1, `${o.method} ${url} names ${name}: ${response.body.slice(0, 300)}`);
+        assert.match(mine[0]!.message, new RegExp(`“${name}”`), 'the message names it too');
+        if (declared[0]) assert.match(mine[0]!.message, new RegExp(`did you mean (.*, |.* or )?${declared[0]}\\b`));
+        else assert.match(mine[0]!.message, /it takes none/);
+      }
+      assert.deepEqual(await fingerprint(), before, 'nothing was written by a refused request');
+    });
+
+    it('names the parameters it may have meant, or those it takes, and refuses an unknown one beside a good one', async () => {
+      const problem = async (url: string, init: { method?: 'POST' | 'PUT'; payload?: object } = {}) => {
+        const response = await t.app.inject({ url, ...init });
+        assert.equal(response.statusCode, 422, `${url}: ${response.body.slice(0, 300)}`);
+        return response.json<{ errors: { field: string; message: string }[] }>().errors;
+      };
+      // The issue's example: a register filtered by a misspelt rating is not the whole register.
+      const ratng = await problem(`${paths.api.risks}?ratng=high`);
+      assert.deepEqual(
+        ratng.map((e) => e.field),
+        ['ratng'],
+      );
+      assert.match(ratng[0]!.message, /Unknown query parameter “ratng”.*did you mean rating\?/);
+      // Case and a swap of two letters are slips too; a name like none of them lists what it takes.
+      assert.match((await problem(`${paths.api.priorities}?PageSize=5`))[0]!.message, /did you mean pageSize\?/);
+      assert.match((await problem(`${paths.api.priorities}?pgae=2`))[0]!.message, /did you mean page\?/);
+      assert.match(
+        (await problem(`${paths.api.priorities}?colour=red`))[0]!.message,
+        /“colour”.*it takes page or pageSize$/,
+      );
+      // An unknown parameter and a bad value are named together; a good value does not excuse an unknown one.
+      assert.deepEqual((await problem(`${paths.api.risks}?likelihood=9&sort=score`)).map((e) => e.field).sort(), [
+        'likelihood',
+        'sort',
+      ]);
+      assert.deepEqual(
+        (await problem(`${paths.api.risks}?show=all&utm_source=email`)).map((e) => e.field),
+        ['utm_source'],
+      );
+      // A write whose body would be taken is refused for its query alone, and writes nothing.
+      const body = { priority: 'VfM-4d', description: 'A risk sent with a stray parameter', likelihood: 2, impact: 2 };
+      const count = async () =>
+        Number((await sql<{ n: string }>`select count(*) as n from risk`.execute(t.db)).rows[0]!.n);
+      const before = await count();
+      assert.deepEqual(
+        (await problem(`${paths.api.risks}?dryRun=1`, { method: 'POST', payload: body })).map((e) => e.field),
+        ['dryRun'],
+      );
+      assert.equal(await count(), before, 'nothing added');
+      const made = await t.app.inject({ method: 'POST', url: paths.api.risks, payload: body });
+      assert.equal(made.statusCode, 201, made.body);
+      const risk = made.json<{ id: string; version: number }>();
+      await problem(`${paths.api.risk(risk.id)}?force=1`, {
+        method: 'PUT',
+        payload: {
+          ...body,
+          description: 'Changed',
+          version: risk.version,
+          ownerId: null,
+          cause: '',
+          effect: '',
+          controls: '',
+          reviewOn: '',
+          closed: false,
+          targetLikelihood: null,
+          targetImpact: null,
+        },
+      });
+      const still = (await t.app.inject({ url: paths.api.risk(risk.id) })).json<{
+        description: string;
+        version: number;
+      }>();
+      assert.deepEqual([still.description, still.version], [body.description, risk.version], 'nothing changed');
     });
 
     it('filters the risk register by the checked values', async () => {

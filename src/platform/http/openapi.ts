@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { paths } from '../../paths.ts';
 import type { Permission } from '../../domain/permissions.ts';
 import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
-import { parseWith } from '../validation.ts';
+import { issuesFromZod } from '../validation.ts';
 
 interface Operation {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -122,6 +122,69 @@ function queryParametersView(op: Operation) {
   }));
 }
 
+/** How many single-character edits turn `a` into `b` (insert, delete, change, swap two neighbours). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const change = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + change);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The declared names `name` may have meant: the nearest by edits (ignoring case), when near enough
+ * to be a slip (at most a third of the longer name's letters, and at least two), or when one
+ * contains the other (`priorityCode` for `priority`), counted as far as a slip may be.
+ */
+function nearestNames(name: string, declared: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  const near = declared.flatMap((d) => {
+    const other = d.toLowerCase();
+    const most = Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3));
+    const distance = editDistance(lower, other);
+    if (distance <= most) return [{ d, distance }];
+    const contains = Math.min(lower.length, other.length) >= 3 && (other.includes(lower) || lower.includes(other));
+    return contains ? [{ d, distance: most }] : [];
+  });
+  const best = Math.min(...near.map((s) => s.distance));
+  return near.filter((s) => s.distance === best).map((s) => s.d);
+}
+
+const list = (names: readonly string[]) =>
+  names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+
+/**
+ * The query parameters an operation does not declare, each as a problem naming it and what it may
+ * have meant. An API that ignored them would answer `?ratng=high` with the whole register, which a
+ * script cannot tell from a filtered one; so every operation refuses them (422), before its
+ * handler runs, whether or not it declares a query. HTML pages keep ignoring them (docs/architecture.md).
+ */
+function unknownQueryIssues(query: unknown, declared: readonly string[]): FieldIssue[] {
+  if (!query || typeof query !== 'object') return [];
+  const known = new Set(declared);
+  return Object.keys(query)
+    .filter((name) => !known.has(name))
+    .map((name) => {
+      const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+      const meant = nearestNames(name, declared);
+      const hint =
+        meant.length > 0
+          ? `did you mean ${list(meant)}?`
+          : declared.length > 0
+            ? `it takes ${list(declared)}`
+            : 'it takes none';
+      return {
+        field: shown,
+        message: `Unknown query parameter “${shown}”: this operation does not read it, so it is refused rather than ignored; ${hint}`,
+      };
+    });
+}
+
 /** Registers an API route and records it for the OpenAPI document. */
 export function apiOperation(
   app: FastifyInstance,
@@ -132,17 +195,24 @@ export function apiOperation(
   if (!operations.some((o) => o.method === op.method && o.url === op.url)) operations.push(op);
   const shape = op.method === 'GET' ? undefined : bodyShape(op);
   const query = op.query;
+  const declared = query ? Object.keys(query.shape) : [];
   app.route({
     method: op.method,
     url: op.url,
     config: { permission: op.permission },
-    handler: (shape || query
-      ? (request: FastifyRequest, reply: FastifyReply) => {
-          if (query) request.query = parseWith(query, request.query ?? {});
-          if (shape) checkWrite(op, shape, request.body);
-          return handler(request, reply);
-        }
-      : handler) as RouteHandlerMethod,
+    // After access (who may use it) and before the handler, inside the request's unit of work: a
+    // refused query changes nothing. Unknown parameters and bad values are named together.
+    handler: ((request: FastifyRequest, reply: FastifyReply) => {
+      const issues = unknownQueryIssues(request.query, declared);
+      if (query) {
+        const parsed = query.safeParse(request.query ?? {});
+        if (!parsed.success) issues.push(...issuesFromZod(parsed.error));
+        else if (issues.length === 0) request.query = parsed.data;
+      }
+      if (issues.length > 0) throw new ValidationError(issues);
+      if (shape) checkWrite(op, shape, request.body);
+      return handler(request, reply);
+    }) as RouteHandlerMethod,
   });
 }
 
@@ -256,26 +326,24 @@ export function openApiDocument(): Record<string, unknown> {
               },
             }
           : {}),
-        ...(op.query && !op.body && !op.multipart
-          ? {
-              422: {
-                description: 'An invalid query parameter: `errors` names each',
-                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-              },
-            }
-          : {}),
         ...(op.body || op.multipart
           ? {
               409: {
                 description: 'Someone else changed it first (stale version)',
                 content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
               },
-              422: {
-                description: 'Invalid input: `errors` names each field',
-                content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-              },
             }
           : {}),
+        // Every operation refuses a query parameter it does not declare, so every one may answer 422.
+        422: {
+          description:
+            op.body || op.multipart
+              ? 'Invalid input, or a query parameter that is unknown or invalid: `errors` names each field or parameter'
+              : op.query
+                ? 'A query parameter that is unknown or invalid: `errors` names each'
+                : 'A query parameter was given (this operation takes none): `errors` names each',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       },
     };
   }
@@ -285,7 +353,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Amber API',
       version: '1',
       description:
-        'Improvement priorities, progress reports and the people and periods they refer to, and the efficiency diagnostic and its programme. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field. ' +
+        'Improvement priorities, progress reports and the people and periods they refer to, and the efficiency diagnostic and its programme. Writes take the same input as the web forms and are validated the same way; invalid input changes nothing and is answered with a problem document naming each field. A query parameter an operation does not list is refused the same way (422, naming it and the parameter it may have meant), never ignored. ' +
         'Money: every amount in an answer is a whole number of pence (an integer, never a fraction), whatever the field is called (`central`, `amount`, `poolCost`, `due`); writes take amounts as the forms do, as text in pounds (`"£1,409,310"`, `"£9.0m"`, `"150K"`). In the diagnostic, FTE is in ten-thousandths of an FTE and shares of time in basis points.',
     },
     paths: pathsObject,
