@@ -6,4 +6,7 @@
 // by default, ~0.9 s and ~200 MB with --liftoff-only. What the command does is unchanged (a code
 // generation flag only); the server (`amber serve`), whose queries run for hours, and the test
 // processes themselves (+10% CPU measured with it) keep V8's default.
+// `amber` itself now starts a short command again with the flag (bin/amber.js); a test passing it
+// already saves that second process (Node is started once, not twice), and src/cli/liftoff.test.ts
+// tests the re-execution.
 export const CLI_NODE_FLAGS: readonly string[] = ['--liftoff-only'];
