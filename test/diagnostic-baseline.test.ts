@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { broken, multipart, sampleWorkbook, copyData } from './fixtures/diagnostic/sample.ts';
@@ -370,8 +371,9 @@ for (const engine of ENGINES) {
         runningCosts: '£300m',
         headcount: '',
         taxonomyVersionId: DEFAULT_TAXONOMY_ID,
-        shareWithPeers: 'yes',
       });
+      // Shared with every organisation before that setting was retired (ADR 0018).
+      await sql`update diagnostic_exercise set share_with_peers = true where id = ${shared}`.execute(t.db);
       await t.services.diagnostics.createExercise(peer, {
         name: 'Peer private',
         financialYear: '2009',

@@ -197,8 +197,9 @@ for (const engine of ENGINES) {
         runningCosts: '£300m',
         headcount: '',
         taxonomyVersionId: DEFAULT_TAXONOMY_ID,
-        shareWithPeers: 'yes',
       });
+      // Shared with every organisation before that setting was retired (ADR 0018).
+      await sql`update diagnostic_exercise set share_with_peers = true where id = ${shared}`.execute(t.db);
       // Big enough to be queued: the peer's job writes it.
       await t.services.diagnostics.upload(peer, shared, {
         file: { filename: 'peer.xlsx', data: await sampleWorkbook() },

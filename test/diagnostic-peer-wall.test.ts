@@ -29,7 +29,7 @@ for (const engine of ENGINES) {
       sql<Record<string, unknown>>`select * from ${sql.table(table)} where organisation_id = ${organisationId}`
         .execute(t.units.db)
         .then((r) => r.rows);
-    const share = async (on: boolean) => {
+    const stopSharing = async () => {
       const e = await t.services.diagnostics.getExercise(council, exerciseId);
       await t.services.diagnostics.updateExercise(council, exerciseId, {
         version: String(e.version),
@@ -39,7 +39,7 @@ for (const engine of ENGINES) {
         headcount: e.headcount === null ? '' : String(e.headcount),
         taxonomyVersionId: e.taxonomyVersionId,
         scope: e.scope,
-        shareWithPeers: on ? 'yes' : '',
+        shareWithPeers: '',
       });
     };
 
@@ -56,7 +56,10 @@ for (const engine of ENGINES) {
         name: `Council's own ${engine}`,
         functions: [{ code: 'ZZW', name: 'Walled function' }],
       });
-      await share(true);
+      // Shared with every organisation before that setting was retired (ADR 0018; the service lets
+      // no exercise start now): its owner's next look at the baseline stores its peers' figures.
+      await sql`update diagnostic_exercise set share_with_peers = true where id = ${exerciseId}`.execute(t.db);
+      await t.services.diagnostics.getBaseline(council, exerciseId, { fresh: true });
       const { rows } = await sql<{ table_name: string }>`
         with recursive hanging(rel) as (
           select 'diagnostic_exercise'::regclass::oid
@@ -214,7 +217,7 @@ for (const engine of ENGINES) {
       // The council's next look at its baseline stores them for the version it is at.
       await t.services.diagnostics.getBaseline(council, exerciseId, { fresh: true });
       assert.equal((await listed()).length, 1, 'stored again by the council');
-      await share(false);
+      await stopSharing();
       assert.equal((await listed()).length, 0, 'not shared: nothing');
       const stored = await t.units.run(() => rowsOf('diagnostic_peer_function', council.organisationId));
       assert.equal(stored.length, 0, 'and nothing kept to share');

@@ -187,7 +187,8 @@ for (const engine of ENGINES) {
           },
           ['#direction'],
         ],
-        ['computed benchmark', P.computedBenchmarks(exerciseId), { functionCode: 'FIN' }, ['#functionCode']],
+        // From no club: peers' benchmarks come from a club only (ADR 0018).
+        ['computed benchmark', P.computedBenchmarks(exerciseId), { functionCode: 'FIN' }, ['#clubId']],
         [
           'opportunity',
           P.opportunities(exerciseId),

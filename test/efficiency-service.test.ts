@@ -1,8 +1,9 @@
-// The efficiency service on PGlite and PostgreSQL: benchmarks computed from peers' shared
-// baselines (quartiles by PERCENTILE.INC, never from fewer than five), every write audited, the
-// milestone link refused while a report waits for sign-off, and gain-share snapshots that keep
-// what they counted. The peers' baselines come from a stand-in for the diagnostics service: the
-// other organisations' data collection is that module's business and tested there.
+// The efficiency service on PGlite and PostgreSQL: benchmarks computed from a benchmarking club's
+// statistics only (ADR 0018; refused with the club's reason when it withholds them), every write
+// audited, the milestone link refused while a report waits for sign-off, and gain-share snapshots
+// that keep what they counted. The club comes from a stand-in for the clubs service: its
+// statistics (PERCENTILE.INC in the database, never from fewer than five) are that module's
+// business and tested there (test/clubs.test.ts, test/club-disclosure.test.ts).
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { describeOnEachEngine, withDemo } from './helpers/database.ts';
 import { createEfficiencyRepository } from '../src/modules/efficiency/efficiency.repository.ts';
 import {
   createEfficiencyService,
-  peerFunctionShares,
+  type ClubsPort,
   type DiagnosticsPort,
 } from '../src/modules/efficiency/efficiency.service.ts';
 import { ValidationError } from '../src/domain/errors.ts';
@@ -19,39 +20,25 @@ import { pounds } from '../src/domain/diagnostic/money.ts';
 import type { Actor } from '../src/domain/actor.ts';
 import { inUnitsOfWork } from '../src/platform/db/unit-of-work.ts';
 
-/** A shared baseline as the diagnostics service gives it: FIN cost `finPounds` of running costs £100m. */
-const peer = (i: number, finPounds: number) => ({
-  organisationId: `00000000-0000-4000-8000-00000000000${i}`,
-  exerciseId: 'x',
-  financialYear: 2009,
-  runningCosts: pounds(100_000_000),
-  headcount: 1000,
-  functions: [
-    {
-      code: 'FIN',
-      name: 'Finance',
-      cost: pounds(finPounds),
-      payCost: pounds(finPounds),
-      nonPayCost: pounds(0),
-      fte: 0,
-      shareOfRunningCosts: finPounds / 100_000_000,
-    },
-  ],
-});
-
-it('reads each peer’s function cost as a percentage of its running costs', () => {
-  assert.deepEqual(
-    peerFunctionShares([peer(1, 1_200_000), peer(2, 900_000)], 'FIN').map((p) => p.value),
-    [1.2, 0.9],
-  );
-  assert.deepEqual(peerFunctionShares([peer(1, 1_200_000)], 'HR'), []);
-  assert.deepEqual(peerFunctionShares('nonsense', 'FIN'), []);
+const CLUB = '00000000-0000-4000-8000-0000000000c1';
+type ClubStatistic = Awaited<ReturnType<ClubsPort['getClub']>>['statistics'][number];
+/** The club's statistic of Finance's cost as a share of running costs in 2009/10. */
+const finance = (s: Partial<ClubStatistic>): ClubStatistic => ({
+  metric: 'function:FIN:share-of-running-costs',
+  period: '2009/10',
+  n: 5,
+  p25: null,
+  p50: null,
+  p75: null,
+  withheldBecause: null,
+  ...s,
 });
 
 describeOnEachEngine('the efficiency service', (db) => {
   let actor: Actor;
   let exerciseId: string;
-  let peers: ReturnType<typeof peer>[] = [];
+  let statistics: ClubStatistic[] = [];
+  let joined = true;
   /** The demo's one realised, verified saving: what its gain-share counts. */
   let realised: number;
   const service = () => {
@@ -59,13 +46,28 @@ describeOnEachEngine('the efficiency service', (db) => {
     const port: DiagnosticsPort = {
       getExercise: (a, id) => t.services.diagnostics.getExercise(a, id),
       getBaseline: (a, id) => t.services.diagnostics.getBaseline(a, id),
-      listSharedBaselines: async () => peers,
+    };
+    const clubs: ClubsPort = {
+      listClubs: async () =>
+        joined
+          ? [
+              {
+                id: CLUB,
+                name: 'Stand-in club',
+                hostName: 'A host',
+                isHost: false,
+                membership: { joinedAt: new Date(), leftAt: null },
+              },
+            ]
+          : [],
+      getClub: async () => ({ club: { name: 'Stand-in club', hostName: 'A host' }, statistics }),
     };
     return inUnitsOfWork(
       t.units,
       createEfficiencyService({
         repo: createEfficiencyRepository(t.units.db),
         diagnostics: port,
+        clubs,
         plans: t.services.plans,
         reports: t.services.reports,
         today: () => '2011-03-31' as never,
@@ -89,26 +91,40 @@ describeOnEachEngine('the efficiency service', (db) => {
     assert.equal(o.savings.qualifying, realised);
   });
 
-  it('computes a benchmark from five peers by PERCENTILE.INC, with its provenance, and refuses four', async () => {
-    peers = [peer(1, 800_000), peer(2, 1_000_000), peer(3, 1_200_000), peer(4, 1_500_000)];
-    await assert.rejects(service().computeBenchmark(actor, exerciseId, { functionCode: 'FIN' }), (e: unknown) => {
-      assert.ok(e instanceof ValidationError);
-      assert.deepEqual(e.issues, [
-        {
-          field: 'functionCode',
-          message: 'Only 4 organisations reported this indicator; a peer statistic needs at least 5, so none is shown',
-        },
-      ]);
-      return true;
-    });
-    peers = [...peers, peer(5, 2_000_000)];
-    const b = await service().computeBenchmark(actor, exerciseId, { functionCode: 'FIN' });
+  it('computes a benchmark from a club’s statistics only, with its provenance, and refuses what the club withholds with its reason', async () => {
+    const refusal = async (body: Record<string, string>, field: string, message: string | RegExp) =>
+      assert.rejects(service().computeBenchmark(actor, exerciseId, body), (e: unknown) => {
+        assert.ok(e instanceof ValidationError);
+        assert.equal(e.issues.length, 1);
+        assert.equal(e.issues[0]!.field, field);
+        assert.match(e.issues[0]!.message, typeof message === 'string' ? new RegExp(`^${message}$`) : message);
+        return true;
+      });
+    // From no club: peers' benchmarks come from clubs only.
+    await refusal({ functionCode: 'FIN' }, 'clubId', 'Choose the benchmarking club to compute it from');
+    joined = false;
+    await refusal({ functionCode: 'FIN' }, 'clubId', /^Your organisation is in no benchmarking club/);
+    joined = true;
+    statistics = [finance({ n: 4, withheldBecause: 'too-few' })];
+    await refusal(
+      { functionCode: 'FIN', clubId: CLUB },
+      'functionCode',
+      'Stand-in club gives no benchmark for Finance in 2009/10: 4 members contributed, and nothing is shown from fewer than 5',
+    );
+    statistics = [finance({ withheldBecause: 'members-figures' })];
+    await refusal(
+      { functionCode: 'FIN', clubId: CLUB },
+      'functionCode',
+      /: with 5 members a quartile would be one member/,
+    );
+    statistics = [finance({ n: 6, p25: 1, p50: 1.2, p75: 1.5 })];
+    const b = await service().computeBenchmark(actor, exerciseId, { functionCode: 'FIN', clubId: CLUB });
     assert.deepEqual(
-      [b.n, b.p25, b.p50, b.p75, b.computed, b.illustrative, b.unit, b.direction],
-      [5, 1, 1.2, 1.5, true, false, '%', 'lower-is-better'],
+      [b.n, b.p25, b.p50, b.p75, b.computed, b.illustrative, b.unit, b.direction, b.peerGroup],
+      [6, 1, 1.2, 1.5, true, false, '%', 'lower-is-better', 'Members of Stand-in club'],
     );
     assert.equal(b.year, '2009/10');
-    assert.match(b.source, /Computed by Amber/);
+    assert.equal(b.source, 'Computed by Amber from Stand-in club (hosted by A host)');
     assert.ok(b.ownValue !== null && b.ownValue > 0, 'the organisation’s own value comes from its baseline');
     await assert.rejects(
       service().updateBenchmark(actor, exerciseId, b.id, {

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
 import type { DB } from '../../schema.ts';
+import type { WithheldBecause } from '../../domain/club-withholding.ts';
 
 export interface Club {
   id: string;
@@ -56,7 +57,7 @@ export interface Statistic {
   withheldBecause: WithheldBecause | null;
 }
 
-export type WithheldBecause = 'too-few' | 'not-comparable' | 'members-figures';
+export type { WithheldBecause };
 
 export type NewFigure = Omit<Figure, 'id'> & { sourceId: string | null };
 

@@ -8,7 +8,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import { authorize, can } from '../../domain/permissions.ts';
 import { financialYearLabel } from '../../domain/period.ts';
 import { ukToday } from '../../domain/sharing.ts';
-import { compareWithBenchmark, MIN_PEERS, type Comparison } from '../../domain/diagnostic/quartiles.ts';
+import { compareWithBenchmark, type Comparison } from '../../domain/diagnostic/quartiles.ts';
+import { withheldReason } from '../../domain/club-withholding.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
 import type { DiagnosticService } from '../diagnostic/diagnostic.service.ts';
@@ -58,15 +59,8 @@ export interface ClubView {
 }
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-/** Why a member sees no standing for a figure the club withholds (ADR 0016 for the last reason). */
-const withheldText = (s: Statistic | undefined) => {
-  const n = s?.n ?? 0;
-  if (s?.withheldBecause === 'not-comparable')
-    return 'Withheld: the members who contributed it disagree on its unit or on which way is better, so it cannot be compared';
-  if (s?.withheldBecause === 'members-figures')
-    return `Withheld: with ${n} members a quartile would be one member’s own figure, so none is shown until it is not (usually one more member)`;
-  return `Withheld: ${n} member${n === 1 ? '' : 's'} contributed, and nothing is shown from fewer than ${MIN_PEERS}`;
-};
+/** Why a member sees no standing for a figure the club withholds (the database's reason, ADR 0016). */
+const withheldText = (s: Statistic | undefined) => `Withheld: ${withheldReason(s?.withheldBecause, s?.n ?? 0)}`;
 
 export function createClubService({ repo, organisations, diagnostics, indicators }: ClubServiceDeps) {
   async function visibleClub(actor: Actor, id: string): Promise<Club> {

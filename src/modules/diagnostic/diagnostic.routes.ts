@@ -66,6 +66,8 @@ export function registerDiagnosticRoutes(
     action: string,
     values: Record<string, any>,
     errors?: ErrorView,
+    /** The stored exercise shares with every organisation: a retired setting it may only turn off (ADR 0018). */
+    sharedWithEveryone = false,
   ) {
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     const taxonomyId = String(values.taxonomyVersionId || versions[0]?.id || '');
@@ -83,6 +85,7 @@ export function registerDiagnosticRoutes(
       action,
       values: { ...values, taxonomyVersionId: taxonomyId },
       errors,
+      sharedWithEveryone,
       taxonomyItems: selectItems(
         versions,
         (v) => v.id,
@@ -180,6 +183,8 @@ export function registerDiagnosticRoutes(
         'Change the exercise',
         paths.diagnostic.edit(e.id),
         exerciseFormValues(e),
+        undefined,
+        e.shareWithPeers,
       );
       return reply.view(template, ctx);
     },
@@ -194,7 +199,15 @@ export function registerDiagnosticRoutes(
         reply,
         () => diagnostics.updateExercise(request.actor, id, body),
         () => paths.diagnostic.show(id),
-        async (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
+        async (errors) =>
+          exerciseForm(
+            request,
+            'Change the exercise',
+            paths.diagnostic.edit(id),
+            body,
+            errors,
+            (await diagnostics.getExercise(request.actor, id)).shareWithPeers,
+          ),
       );
     },
   );

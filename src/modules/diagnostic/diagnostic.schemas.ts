@@ -66,6 +66,7 @@ export const exerciseInput = z.object({
   headcount: optionalInteger('the headcount', 10_000_000),
   taxonomyVersionId: uuid('the process taxonomy'),
   scope: stringList('the functions in scope'),
+  /** Retired (ADR 0018): only an exercise that shares already may keep it; the service refuses the rest. */
   shareWithPeers: checkbox(),
 });
 export type ExerciseInput = z.output<typeof exerciseInput>;

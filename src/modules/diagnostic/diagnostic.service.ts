@@ -575,6 +575,17 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     else remember();
   }
 
+  /**
+   * Sharing an exercise with every organisation in the deployment is retired (ADR 0018): peers'
+   * benchmarks come from benchmarking clubs, to which a council contributes its baseline by choice.
+   * An exercise shared before keeps its setting until its owner turns it off.
+   */
+  const sharingRetired = () =>
+    ValidationError.single(
+      'shareWithPeers',
+      'Sharing an exercise with every organisation has been retired: benchmarks now come from benchmarking clubs, so contribute this baseline to a club your organisation has joined',
+    );
+
   /** The parsed sheets' data and counts, or a ValidationError naming every problem. */
   function checkSheets(exercise: Exercise, sheets: SheetSource[]): { data: ExerciseData; counts: UploadResult } {
     const { data, problems } = parseWorkbook(sheets, exercise.taxonomy);
@@ -814,6 +825,7 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       authorize(actor, 'diagnostic.edit');
       await ensureDefaultTaxonomy();
       const v = await parseExercise(actor, body);
+      if (v.shareWithPeers) throw sharingRetired();
       const id = await repo.insertExercise(actor.organisationId, {
         ...v,
         runningCosts: v.runningCosts,
@@ -835,6 +847,8 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       const before = await findRecord(actor, id);
       const { version } = parseWith(exerciseVersion, body);
       const v = await parseExercise(actor, body);
+      // An exercise that shares with every organisation may stop; none starts (ADR 0018).
+      if (v.shareWithPeers && !before.shareWithPeers) throw sharingRetired();
       if (v.taxonomyVersionId !== before.taxonomyVersionId && (await repo.countData(id)).posts > 0) {
         throw ValidationError.single(
           'taxonomyVersionId',
@@ -1361,6 +1375,25 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       const sheets = rawSheetsOf(exercise.taxonomy, DEMO_DATA);
       await replaceFromSheets(actor, exercise, sheets, exercise.version);
       return id;
+    },
+
+    /**
+     * An organisation's shared exercises' figures for peers, stored at the versions the exercises are
+     * at, in the caller's transaction: an import (the transfer module) writes an exercise's rows as
+     * they were exported but never its peers' figures (derived, not carried), so without this its
+     * peers would see nothing until the owner next changed it or opened its baseline. The system
+     * only (an operator's import at the machine). Returns how many exercises are shared.
+     */
+    async storeSharedFigures(actor: Actor): Promise<number> {
+      if (actor.kind !== 'system')
+        throw new ForbiddenError('FORBIDDEN', 'Only an import stores an organisation’s shared figures all at once.');
+      let shared = 0;
+      for (const e of await repo.listExercises(actor.organisationId)) {
+        if (!e.shareWithPeers) continue;
+        await storePeerFigures(actor.organisationId, e.id);
+        shared++;
+      }
+      return shared;
     },
 
     /**

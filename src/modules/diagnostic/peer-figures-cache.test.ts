@@ -43,8 +43,11 @@ for (const engine of ENGINES) {
           runningCosts: '£300m',
           headcount: '',
           taxonomyVersionId: DEFAULT_TAXONOMY_ID,
-          shareWithPeers: share,
         });
+        // Shared with every organisation before that setting was retired (ADR 0018): the upload
+        // below stores its peers' figures.
+        if (share)
+          await sql`update diagnostic_exercise set share_with_peers = true where id = ${exercise}`.execute(t.db);
         await t.services.diagnostics.upload(actor, exercise, {
           file: { filename: `${key}.xlsx`, data: await sampleWorkbook(copyData()) },
         });

@@ -193,8 +193,9 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       errors,
       values,
       computeItems: base(request, exercise, '').functionItems(values.functionCode as string),
+      // Peers' benchmarks come from benchmarking clubs only (ADR 0018).
       clubItems: [
-        { value: '', text: 'Organisations sharing their diagnostic with peers' },
+        { value: '', text: 'Choose a club' },
         ...(await efficiency.benchmarkClubs(request.actor)).map((c) => ({
           value: c.id,
           text: c.name,

@@ -166,7 +166,10 @@ export const computedBenchmarkInput = z.object({
   functionCode: requiredText('the function', 20),
 });
 
-/** Where a computed benchmark comes from: a benchmarking club (issue 11), or none for peers' shared baselines. */
+/**
+ * Where a computed benchmark comes from: a benchmarking club (issue 11; ADR 0018). Optional here so
+ * that the service can say why one is needed (the organisation may be in no club yet).
+ */
 export const computedBenchmarkSource = z.object({
   clubId: z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),

@@ -1,23 +1,18 @@
 // The efficiency programme after the baseline (issue 5, steps 4–8), for one diagnostic exercise:
-// benchmark sets with provenance (entered, or computed from peers who share, never from fewer
-// than five), savings opportunities by lever combined per cost pool, outline business cases
+// benchmark sets with provenance (entered, or computed from a benchmarking club's statistics,
+// never from fewer than five; ADR 0018), savings opportunities by lever combined per cost pool, outline business cases
 // appraised by the Green Book, the implementation plan (with milestones written onto a
 // priority's key action), the savings ledger, and gain-share agreements evaluated into dated
-// snapshots. The exercise, its baseline and the peers' shared figures come from the diagnostics
-// service (another module), in the same unit of work as everything else the use case does.
+// snapshots. The exercise and its baseline come from the diagnostics service, a club's statistics
+// from the clubs service (other modules), in the same unit of work as everything else the use case does.
 
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { authorize } from '../../domain/permissions.ts';
 import { NotFoundError, ValidationError, ConflictError, type FieldIssue } from '../../domain/errors.ts';
 import { todayIso, formatDate, type IsoDate } from '../../domain/dates.ts';
 import { type Money, ZERO, formatMoney, pence } from '../../domain/diagnostic/money.ts';
-import {
-  benchmarkFromPeers,
-  compareWithBenchmark,
-  type BenchmarkSet,
-  type Comparison,
-  type PeerValue,
-} from '../../domain/diagnostic/quartiles.ts';
+import { compareWithBenchmark, type BenchmarkSet, type Comparison } from '../../domain/diagnostic/quartiles.ts';
+import { withheldReason, type WithheldBecause } from '../../domain/club-withholding.ts';
 import {
   type LedgerTotals,
   type SavingRange,
@@ -145,13 +140,12 @@ export interface ExerciseSummary {
 
 /**
  * The diagnostics service as this module uses it: the exercise (throws when it is not the
- * actor's), its baseline and the shared baselines of peers. Typed structurally so either side
+ * actor's) and its baseline. Typed structurally so either side
  * can grow without breaking the other.
  */
 export interface DiagnosticsPort {
   getExercise(actor: Actor, id: string): Promise<ExerciseSummary>;
   getBaseline?(actor: Actor, id: string): Promise<unknown>;
-  listSharedBaselines?(actor: Actor, financialYear: number): Promise<unknown>;
 }
 
 export class EfficiencyNotFoundError extends NotFoundError {
@@ -185,7 +179,7 @@ export interface GainShareView {
   evaluations: EvaluationRecord[];
 }
 
-/** Numbers from the shared baselines whatever their exact shape: tolerant by design (see DiagnosticsPort). */
+/** Numbers from the baseline whatever their exact shape: tolerant by design (see DiagnosticsPort). */
 function asNumber(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
@@ -194,33 +188,6 @@ function asNumber(v: unknown): number | undefined {
     return asNumber(o.totalCost ?? o.cost ?? o.payCost);
   }
   return undefined;
-}
-
-/** Each sharing organisation's cost of a function as a percentage of its running costs. */
-export function peerFunctionShares(shared: unknown, functionCode: string): PeerValue[] {
-  const list = Array.isArray(shared)
-    ? shared
-    : shared && typeof shared === 'object' && Array.isArray((shared as { peers?: unknown }).peers)
-      ? (shared as { peers: unknown[] }).peers
-      : [];
-  const out: PeerValue[] = [];
-  for (const [i, item] of list.entries()) {
-    if (!item || typeof item !== 'object') continue;
-    const o = item as Record<string, unknown>;
-    const organisation = String(o.organisationId ?? o.organisation ?? o.exerciseId ?? `peer ${i + 1}`);
-    const orc = asNumber(o.runningCosts);
-    const functions = (o.functions ?? o.byFunction ?? o.functionCosts) as unknown;
-    let cost: number | undefined;
-    if (Array.isArray(functions))
-      cost = asNumber(
-        functions.find((f) => f && typeof f === 'object' && (f as { code?: unknown }).code === functionCode),
-      );
-    else if (functions && typeof functions === 'object')
-      cost = asNumber((functions as Record<string, unknown>)[functionCode]);
-    if (orc === undefined || orc <= 0 || cost === undefined) continue;
-    out.push({ organisation, value: (cost * 100) / orc });
-  }
-  return out;
 }
 
 /** The cost of a function or process in the exercise's baseline, when the baseline can say. */
@@ -263,6 +230,8 @@ export interface ClubsPort {
       p25: number | null;
       p50: number | null;
       p75: number | null;
+      /** The database's reason when the quartiles are withheld (ADR 0016). */
+      withheldBecause: WithheldBecause | null;
     }[];
   }>;
 }
@@ -541,6 +510,14 @@ export function createEfficiencyService({
     tranches: a.tranches,
   });
 
+  /** The clubs the organisation hosts or has joined, named with their hosts. */
+  async function benchmarkClubsOf(actor: Actor): Promise<{ id: string; name: string }[]> {
+    if (!clubs) return [];
+    return (await clubs.listClubs(actor))
+      .filter((c) => c.isHost || (c.membership?.joinedAt && !c.membership.leftAt))
+      .map((c) => ({ id: c.id, name: `${c.name} (hosted by ${c.hostName})` }));
+  }
+
   return {
     exercise: async (actor: Actor, exerciseId: string) => {
       authorize(actor, 'diagnostic.read');
@@ -637,19 +614,17 @@ export function createEfficiencyService({
       await audit(repo, actor, 'benchmark_set', id, 'update', before, after);
       return after;
     },
-    /**
-     * A benchmark of a function's cost as a share of running costs, computed from the shared
-     * baselines of other organisations for the exercise's year; refused (naming the field) when
-     * fewer than five share one.
-     */
     /** The clubs the organisation hosts or has joined: where a computed benchmark may come from. */
     async benchmarkClubs(actor: Actor): Promise<{ id: string; name: string }[]> {
       authorize(actor, 'diagnostic.read');
-      if (!clubs) return [];
-      return (await clubs.listClubs(actor))
-        .filter((c) => c.isHost || (c.membership?.joinedAt && !c.membership.leftAt))
-        .map((c) => ({ id: c.id, name: `${c.name} (hosted by ${c.hostName})` }));
+      return benchmarkClubsOf(actor);
     },
+    /**
+     * A benchmark of a function's cost as a share of running costs for the exercise's year, from the
+     * statistics of a benchmarking club the organisation hosts or has joined: peers' benchmarks come
+     * from clubs only (ADR 0018), whose members chose to contribute to that club. Refused, naming the
+     * field and the club's own reason, when the club withholds the statistic.
+     */
     async computeBenchmark(actor: Actor, exerciseId: string, body: unknown): Promise<BenchmarkRecord> {
       authorize(actor, 'diagnostic.edit');
       const ex = await exercise(actor, exerciseId);
@@ -659,47 +634,35 @@ export function createEfficiencyService({
         throw ValidationError.single('functionCode', 'Select a function of the exercise’s taxonomy from the list');
       const yearLabel = `${ex.financialYear}/${String((ex.financialYear + 1) % 100).padStart(2, '0')}`;
       const { clubId } = parseWith(computedBenchmarkSource, body);
-      let result: ReturnType<typeof benchmarkFromPeers>;
-      let peerCount: number;
-      if (clubId && clubs) {
-        // From a benchmarking club: its statistics, which the database computes without showing
-        // anyone a member's figure, and withholds below five members.
-        const view = await clubs.getClub(actor, clubId);
-        const stat = view.statistics.find(
-          (s) => s.metric === `function:${fn.code}:share-of-running-costs` && s.period === yearLabel,
+      if (!clubId || !clubs)
+        throw ValidationError.single(
+          'clubId',
+          (await benchmarkClubsOf(actor)).length > 0
+            ? 'Choose the benchmarking club to compute it from'
+            : 'Your organisation is in no benchmarking club: benchmarks are computed from a club’s members only, so join one (or host one) first',
         );
-        peerCount = stat?.n ?? 0;
-        result =
-          stat && stat.p25 !== null && stat.p50 !== null && stat.p75 !== null
-            ? {
-                ok: true,
-                set: {
-                  source: `Computed by Amber from ${view.club.name} (hosted by ${view.club.hostName})`,
-                  year: yearLabel,
-                  peerGroup: `Members of ${view.club.name}`,
-                  n: stat.n,
-                  p25: stat.p25,
-                  p50: stat.p50,
-                  p75: stat.p75,
-                },
-              }
-            : {
-                ok: false,
-                reason: `${view.club.name} has ${stat?.n ?? 0} member${stat?.n === 1 ? '' : 's'}’ figures for ${fn.name} in ${yearLabel}; a benchmark needs at least 5, so none is computed`,
-              };
-      } else {
-        const shared = diagnostics.listSharedBaselines
-          ? await diagnostics.listSharedBaselines(actor, ex.financialYear)
-          : [];
-        const peers = peerFunctionShares(shared, fn.code);
-        peerCount = peers.length;
-        result = benchmarkFromPeers(peers, {
-          source: 'Computed by Amber from the shared baselines of participating organisations',
-          year: yearLabel,
-          peerGroup: 'Organisations sharing their diagnostic',
-        });
-      }
-      if (!result.ok) throw ValidationError.single('functionCode', result.reason);
+      // The club's statistics, which the database computes without showing anyone a member's figure
+      // and withholds (below five members, or when a quartile would be a member's figure) with its
+      // reason. A club the organisation is not in is not found, whatever was sent.
+      const view = await clubs.getClub(actor, clubId);
+      const stat = view.statistics.find(
+        (s) => s.metric === `function:${fn.code}:share-of-running-costs` && s.period === yearLabel,
+      );
+      if (!stat || stat.p25 === null || stat.p50 === null || stat.p75 === null)
+        // The club's own reason: five members or more can still be withheld (ADR 0016).
+        throw ValidationError.single(
+          'functionCode',
+          `${view.club.name} gives no benchmark for ${fn.name} in ${yearLabel}: ${withheldReason(stat?.withheldBecause, stat?.n ?? 0)}`,
+        );
+      const set = {
+        source: `Computed by Amber from ${view.club.name} (hosted by ${view.club.hostName})`,
+        year: yearLabel,
+        peerGroup: `Members of ${view.club.name}`,
+        n: stat.n,
+        p25: stat.p25,
+        p50: stat.p50,
+        p75: stat.p75,
+      };
       const baseline = await baselineOf(actor, ex.id);
       const own = poolCostFromBaseline(baseline, fn.code);
       const values: BenchmarkValues = {
@@ -707,20 +670,14 @@ export function createEfficiencyService({
         unit: '%',
         direction: 'lower-is-better',
         functionCode: fn.code,
-        source: result.set.source,
-        year: result.set.year,
-        peerGroup: result.set.peerGroup,
-        n: result.set.n,
-        p25: result.set.p25,
-        p50: result.set.p50,
-        p75: result.set.p75,
+        ...set,
         ownValue: own !== undefined && ex.runningCosts > 0 ? (own * 100) / ex.runningCosts : null,
         illustrative: false,
         computed: true,
       };
       const id = await repo.insertBenchmark(actor.organisationId, ex.id, values);
       const after = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id)!;
-      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: peerCount });
+      await audit(repo, actor, 'benchmark_set', id, 'create', undefined, { ...after, peers: stat.n });
       return after;
     },
 

@@ -261,5 +261,5 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
   diagnostic_peer_function:
-    'derived: the per-function figures a shared exercise shows its peers, worked out from the data the file carries; the target stores them again at the exercise’s next change or baseline',
+    'derived: the per-function figures a shared exercise shows its peers, worked out from the data the file carries; the import stores them again in its own transaction (diagnostics.storeSharedFigures)',
 };

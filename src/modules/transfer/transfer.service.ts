@@ -12,6 +12,7 @@
 // transaction together with its audit event: it lands completely or not at all.
 
 import type { OrganisationService } from '../organisations/organisation.service.ts';
+import { systemActor, type Actor } from '../../domain/actor.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
@@ -635,9 +636,14 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
 export interface TransferServiceDeps {
   repo: TransferRepository;
   organisations: Pick<OrganisationService, 'adoptAsHomeIfNone'>;
+  /**
+   * Stores the figures a shared diagnostic exercise shows its peers (the diagnostics service's
+   * storeSharedFigures): the file carries the exercise's data, not those derived figures.
+   */
+  peerFigures?: { storeSharedFigures(actor: Actor): Promise<number> };
 }
 
-export function createTransferService({ repo, organisations }: TransferServiceDeps) {
+export function createTransferService({ repo, organisations, peerFigures }: TransferServiceDeps) {
   return {
     /** The organisation and everything it stores, as the `amber.organisation.v1` file. */
     async exportOrganisation(organisationId: string, options: ExportOptions = {}): Promise<OrganisationExport> {
@@ -704,6 +710,9 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
           throw asIdInUse(error);
         }
         Object.assign(counts, programmeCounts(programme));
+        // Peers see an imported exercise shared with them from this transaction on, as they did
+        // where it came from, not from its owner's next change.
+        await peerFigures?.storeSharedFigures(systemActor(organisationId, options.actorLabel));
       }
       if (file.accounts !== undefined) {
         await repo.accounts.insert(organisationId, accounts, same);
