@@ -18,6 +18,12 @@
 //     services have no body renderer (`reportBodies: false`), so it is rendered from its revision
 //     on every request, as before published revisions' bodies were stored (issue 14): before and
 //     after in one run;
+//   - `report-viewer` and `report-cached`: the same published page read by a viewer (someone who
+//     may not read drafts), from an app that keeps no pages in memory (`pageCache: false`: the
+//     stored body, 7 statements) and from the app as it runs, which keeps a reader's page for the
+//     session and checks it with one statement outside any transaction (ADR 0017): after the
+//     warm-up, every request of `report-cached` is answered from memory but for the minute's
+//     first, whose session "last seen" write is due (the normal path, which keeps the page again);
 //   - the officer's sign-off POST, as the demo's Lee Hemsworth (accountable officer): every POST
 //     signs a different report that is waiting for him (a batch of priorities, each with a
 //     2009/10 H2 report written and submitted, made through the services before any measuring);
@@ -40,7 +46,8 @@
 // bench/cpuprofile-summary.ts.
 //
 //   node bench/pages.ts [--engine pglite|postgres|both] [--rounds 7] [--gets 30] [--sign-offs 8]
-//       [--warmup 10] [--only report,report-live,draft,list,dashboard,sign-off] [--profile DIR] [--json FILE]
+//       [--warmup 10] [--only report,report-live,report-viewer,report-cached,draft,list,dashboard,sign-off]
+//       [--profile DIR] [--json FILE]
 //   (both engines: about 2–4 minutes on a quiet machine; a deadline stops it after 8 minutes per engine)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +74,7 @@ const { values: args } = parseArgs({
     gets: { type: 'string', default: '30' },
     'sign-offs': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '10' },
-    only: { type: 'string', default: 'report,report-live,draft,list,dashboard,sign-off' },
+    only: { type: 'string', default: 'report,report-live,report-viewer,report-cached,draft,list,dashboard,sign-off' },
     profile: { type: 'string' },
     json: { type: 'string' },
   },
@@ -89,13 +96,25 @@ const PROFILE = args.profile;
 
 const SIGN_OFF_PERIOD = '2009-10-h2';
 
-type PageName = 'report' | 'report-live' | 'draft' | 'list' | 'dashboard' | 'sign-off';
-const PAGE_NAMES: PageName[] = ['report', 'report-live', 'draft', 'list', 'dashboard', 'sign-off'];
+type PageName =
+  'report' | 'report-live' | 'report-viewer' | 'report-cached' | 'draft' | 'list' | 'dashboard' | 'sign-off';
+const PAGE_NAMES: PageName[] = [
+  'report',
+  'report-live',
+  'report-viewer',
+  'report-cached',
+  'draft',
+  'list',
+  'dashboard',
+  'sign-off',
+];
 const ONLY = args.only.split(',') as PageName[];
 if (ONLY.some((p) => !PAGE_NAMES.includes(p))) throw new Error(`--only ${args.only}? (${PAGE_NAMES.join(',')})`);
 const PAGE_LABELS: Record<PageName, string> = {
   report: 'Report page, published (VfM-4d 2009/10 H1), from its stored body',
   'report-live': 'Report page, published, rendered on request (no stored body)',
+  'report-viewer': 'Report page, published, as a viewer: stored body, not kept in memory',
+  'report-cached': 'Report page, published, as a viewer: kept in memory, one statement (ADR 0017)',
   draft: 'Report page, draft (OC-1c 2009/10 H1)',
   list: 'Priority list',
   dashboard: 'Dashboard',
@@ -105,6 +124,8 @@ const PAGE_LABELS: Record<PageName, string> = {
 const GETS_OF: Record<Exclude<PageName, 'sign-off'>, { url: string; shows: string }> = {
   report: { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
   'report-live': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
+  'report-viewer': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
+  'report-cached': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
   draft: { url: paths.reports.show('OC-1c', '2009-10-h1'), shows: 'OC-1c' },
   list: { url: paths.priorities.list, shows: 'VfM-4d' },
   dashboard: { url: paths.dashboard, shows: 'priorities in all' },
@@ -182,7 +203,11 @@ interface Side {
   app: FastifyInstance;
   /** The same app on the same database, without stored report bodies (`report-live`). */
   liveApp: FastifyInstance;
+  /** The same app keeping no pages in memory (`report-viewer`). */
+  uncachedApp: FastifyInstance;
   reader: Record<string, string>;
+  /** A viewer of the demo (`report-viewer`, `report-cached`). */
+  viewer: Record<string, string>;
   officer: Record<string, string>;
   /** Reports waiting for the officer's sign-off, taken one per POST. */
   toSign: SignOffReport[];
@@ -237,6 +262,7 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
     const people = await s.people.list(systemActor(home.id, 'bench'));
     const lee = people.find((p) => p.name === 'Lee Hemsworth')!;
     const reader = await createTestSession(s, home.id, ['administrator', 'performance_officer']);
+    const viewer = await createTestSession(s, home.id, ['viewer']);
     const officer = await createTestSession(s, home.id, ['accountable_officer'], { personId: lee.id });
     const toSign = await makeReportsToSign(database, 'SA', signOffs);
     const toReplay = await makeReportsToSign(database, 'SB', signOffs);
@@ -254,12 +280,21 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
       units: database.units,
       services: buildServices({ db: database.db, units: database.units }, { reportBodies: false }),
     });
+    const uncachedApp = await buildApp({
+      config: { env: 'production', logLevel: 'silent' },
+      db: database.db,
+      units: database.units,
+      services: database.services,
+      pageCache: false,
+    });
     const token = (t: { headers: { cookie: string } }) => t.headers.cookie.split('=').slice(1).join('=');
     return {
       database,
       app,
       liveApp,
+      uncachedApp,
       reader: headersOf(token(reader), reader.csrfToken),
+      viewer: headersOf(token(viewer), viewer.csrfToken),
       officer: headersOf(token(officer), officer.csrfToken),
       toSign,
       toReplay,
@@ -272,8 +307,9 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
 
 async function get(side: Side, page: Exclude<PageName, 'sign-off'>): Promise<void> {
   const { url, shows } = GETS_OF[page];
-  const app = page === 'report-live' ? side.liveApp : side.app;
-  const response = await app.inject({ method: 'GET', url, headers: side.reader });
+  const app = page === 'report-live' ? side.liveApp : page === 'report-viewer' ? side.uncachedApp : side.app;
+  const headers = page === 'report-viewer' || page === 'report-cached' ? side.viewer : side.reader;
+  const response = await app.inject({ method: 'GET', url, headers });
   if (response.statusCode !== 200)
     throw new Error(`GET ${url} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
   if (!response.body.includes(shows)) throw new Error(`GET ${url} does not show "${shows}"`);
@@ -393,6 +429,12 @@ async function runEngine(engine: Engine, side: Side, setupSeconds: number): Prom
       }
       for (let i = 0; i < WARMUP; i++) await get(side, page);
       floors[page] = await capture(side, () => get(side, page));
+      // The kept page: its one statement, the access generation, outside any transaction.
+      if (
+        page === 'report-cached' &&
+        (floors[page].length !== 1 || !/amber_access_generation/.test(floors[page][0]!.sql))
+      )
+        throw new Error(`report-cached sent ${floors[page].map((s) => s.sql.slice(0, 40)).join(' | ')}`);
     }
     for (const page of ONLY) {
       result.statements[page] = floors[page]!.length;
@@ -483,6 +525,7 @@ const closeAll = async () => {
   for (const side of open.splice(0)) {
     await side.app.close().catch(() => undefined);
     await side.liveApp.close().catch(() => undefined);
+    await side.uncachedApp.close().catch(() => undefined);
     await side.database.close().catch((e: unknown) => console.error(e));
   }
 };
@@ -512,10 +555,16 @@ try {
       results.push(result);
       console.log(`\n## ${engine === 'postgres' ? 'PostgreSQL' : 'PGlite'}\n\n${table(result)}`);
       console.log(`\nLoad average (1 min) at the start and end: ${fmt(load0)} → ${fmt(os.loadavg()[0]!)}.`);
+      const kept = side.app.pageCache?.counts;
+      if (kept && ONLY.includes('report-cached'))
+        console.log(
+          `Pages kept in memory: ${kept.hits} answered from memory, ${kept.misses} not kept (an editor's page, which never is, or a first read), ${kept.expired} past their time (the session's "last seen" write due), ${kept.stale} under an older access generation.`,
+        );
     }
     open.splice(open.indexOf(side), 1);
     await side.app.close();
     await side.liveApp.close();
+    await side.uncachedApp.close();
     await side.database.close();
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ machine, args, results }, null, 2));

@@ -20,6 +20,8 @@ import { registerHealthRoutes } from './platform/http/health.ts';
 import { registerMetrics, registerMetricsRoute, type PoolStats } from './platform/http/metrics.ts';
 import { registerRequestIdHeader, requestIdOptions } from './platform/http/request-id.ts';
 import type { Units } from './platform/db/unit-of-work.ts';
+import { readAccessGeneration } from './platform/db/access-generation.ts';
+import { PageCache, type PageCacheOptions } from './platform/http/page-cache.ts';
 import { registerPlanRoutes } from './modules/plans/plan.routes.ts';
 import { registerReportRoutes } from './modules/reports/report.routes.ts';
 import { registerPeopleRoutes } from './modules/people/person.routes.ts';
@@ -63,6 +65,11 @@ export interface AppDeps {
   /** Every request's unit of work. */
   units: Pick<Units<DB>, 'run' | 'current'>;
   services: Services;
+  /**
+   * Published report pages kept in memory for a session, checked with one statement (ADR 0017):
+   * on unless `false`; its size and clock can be given.
+   */
+  pageCache?: PageCacheOptions | false;
 }
 
 /** A URL as logged: the secrets a URL may carry (link tokens, query parameters) are replaced. */
@@ -72,7 +79,15 @@ export const withoutSecrets = (url: string): string =>
     .replace(/^(\/(?:password\/reset|invitations)\/)[^/?#]+/, '$1[redacted]')
     .replace(/([?&](?:_csrf|token|access_token|code|state)=)[^&#]*/gi, '$1[redacted]');
 
-export async function buildApp({ config, db, units, services, pool, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  units,
+  services,
+  pool,
+  logStream,
+  pageCache: pageCacheOptions,
+}: AppDeps): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
     logger:
@@ -155,9 +170,15 @@ export async function buildApp({ config, db, units, services, pool, logStream }:
       done(error as Error, undefined);
     }
   });
+  // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017).
+  const pageCache = pageCacheOptions === false ? undefined : new PageCache(pageCacheOptions);
+  app.decorate('pageCache', pageCache);
   // Who may reach each route, and one unit of work per request (platform/http/access.ts). Every
   // route registered from here on must declare its permission.
   registerAccess(app, {
+    ...(pageCache
+      ? { pageCache: { cache: pageCache, generation: (organisationId) => readAccessGeneration(db, organisationId) } }
+      : {}),
     units,
     production,
     resolveSession: (token) => services.accounts.resolveSession(token),

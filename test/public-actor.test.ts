@@ -91,12 +91,13 @@ const PUBLIC: Record<string, { permission: string; writes: readonly string[] }> 
   'accounts.checkInvitation': { permission: 'account.sign-in', writes: [] },
   'accounts.acceptInvitation': {
     permission: 'account.sign-in',
-    writes: ['one_time_token', 'security_event', 'user_account', 'user_session'],
+    // access_generation: the account's state and password move it (migration 2026-12-09-100, ADR 0017).
+    writes: ['access_generation', 'one_time_token', 'security_event', 'user_account', 'user_session'],
   },
   'accounts.checkPasswordReset': { permission: 'account.sign-in', writes: [] },
   'accounts.resetPassword': {
     permission: 'account.sign-in',
-    writes: ['one_time_token', 'security_event', 'user_account'],
+    writes: ['access_generation', 'one_time_token', 'security_event', 'user_account'],
   },
   'opendata.priorityStatuses': { permission: 'opendata.read', writes: [] },
   'opendata.indicatorValues': { permission: 'opendata.read', writes: [] },

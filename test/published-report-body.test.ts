@@ -86,7 +86,14 @@ describeOnEachEngine('a published report served from its stored body', (t) => {
 
   before(async () => {
     const { services } = t();
-    app = await buildApp({ config: { env: 'test', logLevel: 'silent' }, db: t().db, units: t().units, services });
+    // The normal path on every read: pages kept in memory (ADR 0017) are test/published-page-cache.test.ts's.
+    app = await buildApp({
+      config: { env: 'test', logLevel: 'silent' },
+      db: t().db,
+      units: t().units,
+      services,
+      pageCache: false,
+    });
     actor = await insertOrganisation(services);
     const officer = await insertPerson(services, actor, { name: 'Olive Officer' });
     const director = await insertPerson(services, actor, { name: 'Dara Director' });

@@ -69,4 +69,11 @@ export interface Identity {
   csrfToken?: string;
   /** What a personal API token may do (tokens only): read, or read and write. */
   tokenScope?: 'read' | 'read-write';
+  /**
+   * Sessions only: what a decision made for this request may be kept in memory under (ADR 0017):
+   * the organisation's access generation read with the session, and the moment until which the
+   * session and the organisation's agreements stay as they are without a write (the session's
+   * expiry, the next once-a-minute "last seen" write, the next agreement to start or end), in ms.
+   */
+  decidedUnder?: { generation: string; validUntil: number };
 }

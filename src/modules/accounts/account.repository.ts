@@ -48,6 +48,14 @@ export interface SessionRecord {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+  /**
+   * The organisation's access generation when the session was read (migration 2026-12-09-100): read
+   * before anything the request decides on, so that a decision kept in memory under it (ADR 0017)
+   * is never older than the number it is checked against.
+   */
+  accessGeneration: string;
+  /** The next moment an agreement involving the organisation starts or ends; null when none will. */
+  accessChangesAt: Date | null;
 }
 
 export type ApiTokenScope = 'read' | 'read-write';
@@ -333,6 +341,8 @@ function accountQueries(db: Kysely<DB>) {
           's.created_at',
           's.last_seen_at',
           's.expires_at',
+          sql<string>`amber_access_generation(s.organisation_id)`.as('access_generation'),
+          sql<Date | null>`amber_access_changes_at(s.organisation_id)`.as('access_changes_at'),
         ])
         .where('s.id_hash', '=', idHash)
         .executeTakeFirst();
@@ -355,6 +365,8 @@ function accountQueries(db: Kysely<DB>) {
           createdAt: r.created_at,
           lastSeenAt: r.last_seen_at,
           expiresAt: r.expires_at,
+          accessGeneration: String(r.access_generation),
+          accessChangesAt: r.access_changes_at === null ? null : new Date(r.access_changes_at),
         }
       );
     },

@@ -759,8 +759,16 @@ export function createAccountService({
         return undefined;
       }
       // One write a minute at most, not one per request.
-      if (t - s.lastSeenAt.getTime() > 60_000) await repo.touchSession(idHash, now());
-      return identityOf(
+      const touched = t - s.lastSeenAt.getTime() > 60_000;
+      if (touched) await repo.touchSession(idHash, now());
+      // A page kept in memory for this session is used until the next "last seen" write is due (so
+      // the idle limit counts its reads as before), the session ends, or an agreement starts or ends.
+      const validUntil = Math.min(
+        s.expiresAt.getTime(),
+        (touched ? t : s.lastSeenAt.getTime()) + 60_000,
+        s.accessChangesAt?.getTime() ?? Infinity,
+      );
+      const identity = identityOf(
         {
           user_id: s.userId,
           email: s.email,
@@ -776,6 +784,7 @@ export function createAccountService({
         'session',
         s.csrfToken,
       );
+      return { ...identity, decidedUnder: { generation: s.accessGeneration, validUntil } };
     },
 
     async signOut(token: string, client: Client): Promise<void> {

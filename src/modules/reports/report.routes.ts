@@ -83,6 +83,8 @@ function actionNumber(n: string): number {
 
 // Who may reach each page and operation; the services check the report itself.
 const read = { config: { permission: 'report.read' } } as const;
+/** The report page: a reader's page of a published revision may be kept for their session (ADR 0017). */
+const readKept = { config: { permission: 'report.read', pageCache: true } } as const;
 const edit = { config: { permission: 'report.edit' } } as const;
 const actions = { config: { permission: 'report.update-actions' } } as const;
 const submit = { config: { permission: 'report.submit' } } as const;
@@ -110,12 +112,14 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     }));
 
   // --- The report ------------------------------------------------------------------------
-  app.get(routes.report, read, async (request: Req, reply) => {
+  app.get(routes.report, readKept, async (request: Req, reply) => {
     const { code, period } = request.params;
     const page = await reports.readPage(request.actor, code, period);
     if ('stored' in page) {
       // A published revision: its body as rendered once, the live parts around it (issue 14).
       const { pieces, page: of, readable } = page.stored;
+      // A reader's page depends on nothing the access generation does not cover: kept for the session.
+      if (page.stored.mayBeKept) request.keepPage();
       return reply.view('reports/views/report-stored.njk', {
         pageTitle: `${of.code} ${of.periodLabel} progress report`,
         section: 'priorities',

@@ -127,6 +127,13 @@ export interface StoredReportPage {
   version?: number;
   /** The report's ids, for the conversations with partners (those who may read drafts). */
   ids?: { priorityId: string; periodId: string; reportId: string };
+  /**
+   * A reader's page (someone who may not read drafts): it shows the revision, the person's
+   * abilities and nothing live besides, so it may be kept in memory for their session until the
+   * organisation's access generation moves (ADR 0017). Not an editor's: its sign-offs, the
+   * conversations' counts and the report's version change without moving it.
+   */
+  mayBeKept?: true;
 }
 
 /** What the workflow panel reads of a live report (presentWorkflow): less than a whole bundle. */

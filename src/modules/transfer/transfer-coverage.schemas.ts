@@ -258,6 +258,8 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   benchmark_club: 'crosses organisations: a club and its members belong to the deployment',
   club_member: 'crosses organisations: a club’s membership',
   club_figure: 'crosses organisations: figures contributed to a club, read only as its statistics',
+  access_generation:
+    'the deployment’s own: a counter its writes move on, which the pages it keeps in memory are checked against (ADR 0017); the target keeps its own, moved on by the import’s writes',
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
   diagnostic_peer_function:

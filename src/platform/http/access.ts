@@ -37,6 +37,7 @@ import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
 import { inOrganisation } from '../../paths.ts';
+import { PageCache } from './page-cache.ts';
 import './upload.ts';
 import {
   appendCookie,
@@ -84,6 +85,11 @@ export interface RouteAccess {
    * permission it accepts is an operator's.
    */
   actsForOrganisation?: false;
+  /**
+   * A signed-in person's GET of this route may be answered from a page kept in memory for their
+   * session (page-cache.ts, ADR 0017) when the handler said it may be kept (`request.keepPage()`).
+   */
+  pageCache?: true;
 }
 
 declare module 'fastify' {
@@ -101,10 +107,19 @@ declare module 'fastify' {
     organisationSlug: string | undefined;
     /** The URL named the organisation (`/o/SLUG/…`): links built for this request carry it too. */
     organisationInUrl: boolean;
+    /**
+     * On a route with `pageCache`: the page this handler sends (200, after its unit of work commits)
+     * may be kept for this session and URL until the organisation's access generation moves or
+     * `validUntil` (ms) passes — say so only for a page that depends on nothing but what the access
+     * generation covers (ADR 0017). Does nothing elsewhere.
+     */
+    keepPage(options?: { validUntil?: number }): void;
   }
   interface FastifyInstance {
     /** Every route registered, with what it needs. */
     routeTable: RegisteredRoute[];
+    /** Pages kept in memory for sessions (ADR 0017); undefined when the app was built without. */
+    pageCache: PageCache | undefined;
   }
 }
 
@@ -146,6 +161,8 @@ export interface AccessOptions {
   /** The same person acting for another organisation they belong to; undefined when they are not a member. */
   identityIn(identity: Identity, organisationId: string): Promise<Identity | undefined>;
   securityNote(note: SecurityNote): Promise<void>;
+  /** Pages kept in memory (ADR 0017), and the one statement that reads an organisation's access generation. */
+  pageCache?: { cache: PageCache; generation(organisationId: string): Promise<string> };
 }
 
 const problem = (reply: FastifyReply, status: number, code: string, title: string, detail: string) =>
@@ -185,6 +202,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
   app.decorateRequest('organisationInUrl', false);
   app.decorateRequest('checkFormCsrf', undefined);
   app.decorateRequest('formCsrfChecked', false);
+  app.decorateRequest('keepPage', () => undefined);
 
   /** Sets who is asking on the request; false when the request has been answered (refused). */
   async function establish(request: FastifyRequest, reply: FastifyReply, access: RouteAccess): Promise<boolean> {
@@ -300,7 +318,9 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       const there = anonymousThere && (await options.identityIn(identity, anonymousThere.actor.organisationId));
       // A personal API token belongs to one organisation: it never reaches another through a URL.
       if (!there || identity.via === 'token') return notFound();
-      identity = there;
+      // What the session's statement read concerns the session's organisation, not this one.
+      const { decidedUnder: _other, ...inThere } = there;
+      identity = inThere;
     }
 
     if (identity) {
@@ -352,7 +372,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
    * what this one committed. While held, the reply is not awaitable (a handler returning it would
    * otherwise wait for a response that waits for it).
    */
-  function hold(reply: FastifyReply): { release(): void; discard(): void } {
+  function hold(reply: FastifyReply): { release(): void; discard(): void; payload(): unknown } {
     const held: unknown[][] = [];
     const send = reply.send.bind(reply) as (...args: unknown[]) => unknown;
     Object.defineProperty(reply, 'send', {
@@ -374,6 +394,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         for (const args of held) send(...args);
       },
       discard: restore,
+      payload: () => (held.length === 1 ? held[0]![0] : undefined),
     };
   }
 
@@ -428,10 +449,15 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         bearerToken(request) !== undefined || readCookies(request)[cookies.session] !== undefined;
       // The public's GETs can write nothing: the database refuses it.
       const unit: UnitOfWorkOptions = { readOnly: isSafeMethod(request.method) && !presentsCredentials };
+      // A page kept for this session and URL (ADR 0017): one statement, no unit of work.
+      const keeping = access.pageCache && options.pageCache ? await fromPageCache(request, reply) : undefined;
+      if (keeping === 'served') return reply;
+      let sentPayload: unknown;
       const run = <T>(fn: () => Promise<T>): Promise<T> => {
         const held = hold(reply);
         return options.units.run(fn, unit).then(
           (value) => {
+            sentPayload = held.payload();
             held.release();
             return value;
           },
@@ -462,6 +488,8 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
           handler.call(this, request, reply),
         );
       let result: unknown;
+      let keep: { validUntil?: number } | undefined;
+      if (keeping) request.keepPage = (o = {}) => void (keep = o);
       if (access.streamsBody || access.ownUnitsOfWork) {
         if (!(await run(() => establish(request, reply, access)))) return reply;
         result = access.ownUnitsOfWork
@@ -476,8 +504,67 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
           (await establish(request, reply, access)) ? await checkedForm(await handled()) : answered,
         );
       }
+      if (keeping && keep && result !== answered) keepPage(keeping, request, reply, sentPayload, keep);
       return result === answered ? reply : result;
     };
+  }
+
+  /**
+   * Answers a GET from the page kept for its session and URL, if the organisation's access
+   * generation is still the one it was decided under ('served'); else the key to keep the page
+   * the normal path makes under (or undefined: not a request whose page may be kept).
+   */
+  async function fromPageCache(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+    const { cache } = options.pageCache!;
+    if (request.method !== 'GET' || bearerToken(request) !== undefined) return undefined;
+    const secret = readCookies(request)[cookies.session];
+    if (!secret) return undefined;
+    const key = PageCache.key(secret, request.originalUrl);
+    const entry = cache.find(key);
+    if (!entry) return key;
+    if ((await options.pageCache!.generation(entry.identity.actor.organisationId)) !== entry.generation) {
+      cache.counts.stale++;
+      cache.drop(key);
+      return key;
+    }
+    cache.counts.hits++;
+    const identity = entry.identity;
+    request.identity = identity;
+    request.actor = identity.actor;
+    request.organisationName = identity.organisationName;
+    request.organisationSlug = identity.organisationSlug;
+    request.csrfToken = identity.csrfToken;
+    request.organisationInUrl = organisationSlugOf(request) !== undefined;
+    // Only the CSP nonce is this request's own: the rest of the page was this session's already.
+    const nonce = Buffer.from((reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? '');
+    const parts: Buffer[] = [];
+    for (const piece of entry.pieces) parts.push(piece, nonce);
+    parts.pop();
+    reply.type('text/html; charset=utf-8').send(Buffer.concat(parts));
+    return 'served';
+  }
+
+  /** Keeps the page the normal path sent, cut at its CSP nonce, if it may be kept. */
+  function keepPage(
+    key: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    keep: { validUntil?: number },
+  ): void {
+    const identity = request.identity;
+    const nonces = (reply as unknown as { cspNonce?: { script: string; style: string } }).cspNonce;
+    if (reply.statusCode !== 200 || typeof payload !== 'string' || !identity?.decidedUnder || !nonces) return;
+    // The style nonce is not in any page today; a page that carried it could not be kept this way.
+    if (nonces.script.length < 16 || payload.includes(nonces.style)) return;
+    const { generation, validUntil } = identity.decidedUnder;
+    options.pageCache!.cache.keep(key, {
+      identity,
+      // Kept encoded: a hit sends bytes, with no page-sized string to encode again.
+      pieces: payload.split(nonces.script).map((piece) => Buffer.from(piece)),
+      generation,
+      validUntil: Math.min(validUntil, keep.validUntil ?? Infinity),
+    });
   }
 
   app.addHook('onRoute', (route) => {

@@ -166,7 +166,7 @@ export function readReportUseCases(ctx: ReportContext) {
             },
         ...(drafts
           ? { version: row.version, ids: { priorityId: priority.id, periodId: period.id, reportId: row.id } }
-          : {}),
+          : { mayBeKept: true }),
       },
     };
   }
