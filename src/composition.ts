@@ -8,6 +8,7 @@ import type { DB } from './schema.ts';
 import { createClubRepository } from './modules/clubs/club.repository.ts';
 import { createClubService } from './modules/clubs/club.service.ts';
 import type { JointOwners } from './modules/reports/use-cases/context.ts';
+import type { ClubBaselines } from './modules/diagnostic/diagnostic.service.ts';
 import { createSharingRepository } from './modules/sharing/sharing.repository.ts';
 import { createSharingService } from './modules/sharing/sharing.service.ts';
 import { createOrganisationRepository } from './modules/organisations/organisation.repository.ts';
@@ -150,8 +151,16 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   );
   const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }));
   const opendata = uow(createOpenDataService({ plans, reports, indicators }));
+  // The clubs an exercise's baseline follows live in the clubs module, which reads the
+  // diagnostics: bound once it exists (ADR 0018).
+  const lateClubs: { clubs?: Pick<ReturnType<typeof createClubService>, 'followBaseline' | 'baselineDeleted'> } = {};
+  const clubBaselines: ClubBaselines = {
+    follow: (...a) => lateClubs.clubs!.followBaseline(...a),
+    deleted: (...a) => lateClubs.clubs!.baselineDeleted(...a),
+  };
   const diagnostics = uow(
     createDiagnosticService({
+      clubBaselines,
       repo: createDiagnosticRepository(db),
       units,
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
@@ -159,6 +168,7 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     }),
   );
   const clubs = uow(createClubService({ repo: createClubRepository(db), organisations, diagnostics, indicators }));
+  lateClubs.clubs = clubs;
   const efficiency = uow(
     createEfficiencyService({ repo: createEfficiencyRepository(db), diagnostics, plans, reports, clubs }),
   );

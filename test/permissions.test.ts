@@ -363,7 +363,10 @@ for (const engine of ENGINES)
           embargoUntil: null,
         },
       ]);
-      const figure = (await services.clubs.getClub(org, memberClub)).standings[0]!.own!.id;
+      // Its diagnostic baseline too, by consent (ADR 0018): a consent row of its own for the walk to guard.
+      await services.clubs.contributeBaseline(org, memberClub, { exerciseId: exercise, embargoUntil: '' });
+      const figure = (await services.clubs.getClub(org, memberClub)).standings.find((s) => s.metric === 'walk')!.own!
+        .id;
       Object.assign(values, {
         hub: hubOrg.id,
         slug: self.slug,

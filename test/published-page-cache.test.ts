@@ -38,6 +38,7 @@ const DECIDE_NOTHING: Readonly<Record<string, string>> = {
   business_case: 'efficiency data',
   business_case_line: 'efficiency data',
   business_case_option: 'efficiency data',
+  club_baseline_consent: 'clubs share aggregate figures, not reports',
   club_figure: 'clubs share aggregate figures, not reports',
   club_member: 'clubs share aggregate figures, not reports',
   diagnostic_allocation: 'diagnostic data',

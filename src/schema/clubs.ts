@@ -43,8 +43,22 @@ export interface ClubFigureTable {
   withdrawn_at: NullableTimestamp;
 }
 
+/** A member's consent to contribute an exercise's baseline to a club, following it (migration 2026-12-09-500). */
+export interface ClubBaselineConsentTable {
+  id: Generated<string>;
+  organisation_id: string;
+  club_id: string;
+  exercise_id: string;
+  embargo_until: ColumnType<string | null, string | null | undefined, string | null>;
+  consented_by: string;
+  consented_at: Generated<Date>;
+  withdrawn_at: NullableTimestamp;
+  version: Generated<number>;
+}
+
 export interface ClubTables {
   benchmark_club: BenchmarkClubTable;
   club_member: ClubMemberTable;
   club_figure: ClubFigureTable;
+  club_baseline_consent: ClubBaselineConsentTable;
 }

@@ -12,7 +12,14 @@ import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { z } from 'zod';
-import { baselineContribution, clubInput, indicatorContribution, inviteInput } from './club.schemas.ts';
+import {
+  baselineContribution,
+  baselineWithdrawal,
+  clubInput,
+  contributionInsteadOfSharing,
+  indicatorContribution,
+  inviteInput,
+} from './club.schemas.ts';
 import { ClubNotFoundError, type Membership } from './club.service.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
@@ -168,7 +175,7 @@ export function registerClubApi(app: FastifyInstance, services: Services): void 
       url: R.clubBaseline,
       permission: 'clubs.contribute',
       summary:
-        'Contribute a diagnostic exercise’s baseline (`exerciseId`): each function’s cost as a share of running costs, for its financial year; `embargoUntil` ("01/04/2010") keeps it out of the statistics until then',
+        'Contribute a diagnostic exercise’s baseline (`exerciseId`): each function’s cost as a share of running costs, for its financial year, following the exercise (each change to it replaces the figures, until the contribution is stopped); `embargoUntil` ("01/04/2010") keeps it out of the statistics until then',
       tag: TAG,
       body: baselineContribution,
       success: { status: 201, description: 'How many figures were contributed, and the organisation’s figures' },
@@ -177,6 +184,69 @@ export function registerClubApi(app: FastifyInstance, services: Services): void 
       const contributed = await clubs.contributeBaseline(request.actor, request.params.id, request.body);
       const view = await clubs.getClub(request.actor, request.params.id);
       return reply.status(201).send({ contributed, figures: view.standings.flatMap((s) => (s.own ? [s.own] : [])) });
+    },
+  );
+  const consentOf = (c: Awaited<ReturnType<typeof clubs.consents>>[number]) => ({
+    exerciseId: c.exerciseId,
+    exercise: c.exerciseName,
+    embargoUntil: c.embargoUntil,
+    consentedBy: c.consentedBy,
+    consentedAt: c.consentedAt.toISOString(),
+    version: c.version,
+  });
+  op(
+    app,
+    {
+      method: 'GET',
+      url: R.clubConsents,
+      permission: 'clubs.read',
+      summary:
+        'The diagnostic baselines the organisation contributes to the club, each following its exercise (its figures replaced at each change of it), with the version to stop by',
+      tag: TAG,
+      success: { status: 200, description: 'Own consents' },
+    },
+    async (request: IdReq) => {
+      const view = await clubs.getClub(request.actor, request.params.id);
+      if (!view.membership?.joinedAt) return [];
+      return (await clubs.consents(request.actor, { clubId: view.club.id })).map(consentOf);
+    },
+  );
+  op(
+    app,
+    {
+      method: 'POST',
+      url: R.clubBaselineWithdraw,
+      permission: 'clubs.contribute',
+      summary:
+        'Stop contributing a diagnostic exercise’s baseline (`exerciseId`, and the `version` of the contribution as read): its figures stop counting at once',
+      tag: TAG,
+      body: baselineWithdrawal,
+      success: { status: 200, description: 'The baselines the organisation still contributes to the club' },
+    },
+    async (request: IdReq) => {
+      await clubs.withdrawBaseline(request.actor, request.params.id, request.body);
+      return (await clubs.consents(request.actor, { clubId: request.params.id })).map(consentOf);
+    },
+  );
+  op(
+    app,
+    {
+      method: 'POST',
+      url: R.clubInsteadOfSharing,
+      permission: 'clubs.contribute',
+      summary:
+        'Contribute the baseline of an exercise that still shares with every organisation (`exerciseId`, and the exercise’s `version` as read) to the club, and stop it sharing with every organisation, in one transaction',
+      tag: TAG,
+      body: contributionInsteadOfSharing,
+      success: {
+        status: 201,
+        description: 'How many figures were contributed, and the baselines the organisation contributes',
+      },
+    },
+    async (request: IdReq, reply) => {
+      const contributed = await clubs.contributeInsteadOfSharing(request.actor, request.params.id, request.body);
+      const consents = (await clubs.consents(request.actor, { clubId: request.params.id })).map(consentOf);
+      return reply.status(201).send({ contributed, consents });
     },
   );
   op(

@@ -61,6 +61,20 @@ export type { WithheldBecause };
 
 export type NewFigure = Omit<Figure, 'id'> & { sourceId: string | null };
 
+/** A member's consent to contribute an exercise's baseline to a club, following the exercise. */
+export interface Consent {
+  id: string;
+  clubId: string;
+  clubName: string;
+  exerciseId: string;
+  exerciseName: string;
+  embargoUntil: string | null;
+  consentedBy: string;
+  consentedAt: Date;
+  withdrawnAt: Date | null;
+  version: number;
+}
+
 export function createClubRepository(db: Kysely<DB>) {
   const clubs = () =>
     db
@@ -205,6 +219,112 @@ export function createClubRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return r && { clubId: r.club_id };
     },
+    /** The figure of the organisation's, live, with where it came from. */
+    async findOwnFigure(
+      id: string,
+      organisationId: string,
+    ): Promise<{ clubId: string; source: Figure['source']; sourceId: string | null } | undefined> {
+      const r = await db
+        .selectFrom('club_figure')
+        .select(['club_id', 'source', 'source_id'])
+        .where('id', '=', id)
+        .where('organisation_id', '=', organisationId)
+        .where('withdrawn_at', 'is', null)
+        .executeTakeFirst();
+      return r && { clubId: r.club_id, source: r.source, sourceId: r.source_id };
+    },
+    /** Withdraws the live figures an exercise's baseline put in a club (every club when `clubId` is undefined). */
+    async withdrawBaselineFigures(organisationId: string, exerciseId: string, clubId?: string): Promise<number> {
+      let q = db
+        .updateTable('club_figure')
+        .set({ withdrawn_at: new Date() })
+        .where('organisation_id', '=', organisationId)
+        .where('source', '=', 'baseline')
+        .where('source_id', '=', exerciseId)
+        .where('withdrawn_at', 'is', null);
+      if (clubId) q = q.where('club_id', '=', clubId);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    /** The organisation's consents (live ones only unless `all`), of one club and/or one exercise. */
+    async listConsents(
+      organisationId: string,
+      where: { clubId?: string; exerciseId?: string; all?: boolean },
+    ): Promise<Consent[]> {
+      let q = db
+        .selectFrom('club_baseline_consent as k')
+        .innerJoin('benchmark_club as c', 'c.id', 'k.club_id')
+        .innerJoin('diagnostic_exercise as e', 'e.id', 'k.exercise_id')
+        .select([
+          'k.id',
+          'k.club_id as clubId',
+          'c.name as clubName',
+          'k.exercise_id as exerciseId',
+          'e.name as exerciseName',
+          'k.embargo_until as embargoUntil',
+          'k.consented_by as consentedBy',
+          'k.consented_at as consentedAt',
+          'k.withdrawn_at as withdrawnAt',
+          'k.version',
+        ])
+        .where('k.organisation_id', '=', organisationId);
+      if (where.clubId) q = q.where('k.club_id', '=', where.clubId);
+      if (where.exerciseId) q = q.where('k.exercise_id', '=', where.exerciseId);
+      if (!where.all) q = q.where('k.withdrawn_at', 'is', null);
+      return q.orderBy('c.name').orderBy('e.name').orderBy('k.consented_at').execute();
+    },
+    /**
+     * The live consents of an exercise whose clubs the organisation is in now (joined, not left):
+     * the clubs its baseline follows it into.
+     */
+    async followingConsents(
+      organisationId: string,
+      exerciseId: string,
+    ): Promise<{ clubId: string; embargoUntil: string | null }[]> {
+      return db
+        .selectFrom('club_baseline_consent as k')
+        .innerJoin('club_member as m', (j) =>
+          j.onRef('m.club_id', '=', 'k.club_id').onRef('m.organisation_id', '=', 'k.organisation_id'),
+        )
+        .select(['k.club_id as clubId', 'k.embargo_until as embargoUntil'])
+        .where('k.organisation_id', '=', organisationId)
+        .where('k.exercise_id', '=', exerciseId)
+        .where('k.withdrawn_at', 'is', null)
+        .where('m.joined_at', 'is not', null)
+        .where('m.left_at', 'is', null)
+        .execute();
+    },
+    async insertConsent(
+      organisationId: string,
+      v: { clubId: string; exerciseId: string; embargoUntil: string | null; by: string },
+    ): Promise<string> {
+      const r = await db
+        .insertInto('club_baseline_consent')
+        .values({
+          organisation_id: organisationId,
+          club_id: v.clubId,
+          exercise_id: v.exerciseId,
+          embargo_until: v.embargoUntil,
+          consented_by: v.by,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return r.id;
+    },
+    /** Withdraws a live consent read at `version` (every version when undefined); false when it moved on. */
+    async withdrawConsent(organisationId: string, id: string, version: number | undefined): Promise<boolean> {
+      let q = db
+        .updateTable('club_baseline_consent')
+        .set((eb) => ({ withdrawn_at: new Date(), version: eb('version', '+', 1) }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('withdrawn_at', 'is', null);
+      if (version !== undefined) q = q.where('version', '=', version);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
     /** The club's statistics, computed by the database for its host and members only. */
     async statistics(clubId: string): Promise<Statistic[]> {
       const { rows } = await sql<{

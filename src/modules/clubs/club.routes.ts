@@ -10,6 +10,7 @@ import { writeCsv } from '../../platform/csv.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
 import { presentClub, statisticsRows } from './club.presenter.ts';
+import { formatDate, fromDbDate } from '../../domain/dates.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type FigureReq = FastifyRequest<{ Params: { figureId: string } }>;
@@ -24,6 +25,11 @@ const SAVED: Record<string, string> = {
   joined: 'Your organisation has joined the club. Contribute its figures to see where it stands.',
   left: 'Your organisation has left the club: its figures no longer count.',
   contributed: 'Your figures have been contributed.',
+  consented:
+    'The baseline has been contributed. Its figures follow the exercise: each change to it replaces them, until you stop contributing it.',
+  'instead-of-sharing':
+    'The baseline has been contributed, following the exercise, and the exercise no longer shares with every organisation.',
+  'baseline-withdrawn': 'You have stopped contributing the baseline: its figures no longer count.',
   withdrawn: 'The figure has been withdrawn.',
 };
 
@@ -127,6 +133,7 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
     const options = view.membership?.joinedAt
       ? await clubs.contributionOptions(request.actor).catch(() => undefined)
       : undefined;
+    const consents = view.membership?.joinedAt ? await clubs.consents(request.actor, { clubId: view.club.id }) : [];
     return {
       template: 'clubs/views/club.njk',
       pageTitle: view.club.name,
@@ -152,6 +159,11 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
             'Choose an indicator',
           )
         : [],
+      consents: consents.map((c) => ({
+        ...c,
+        embargoUntil: c.embargoUntil && formatDate(fromDbDate(c.embargoUntil)),
+        consentedAt: formatDate(fromDbDate(c.consentedAt)),
+      })),
       values: {},
       ...extra,
     };
@@ -199,8 +211,27 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
     return submitForm(
       reply,
       () => clubs.contributeBaseline(request.actor, request.params.id, body),
-      () => back(request.params.id, 'contributed'),
+      () => back(request.params.id, 'consented'),
       (errors) => clubPage(request, { errors, values: body }),
+    );
+  });
+  app.post(routes.clubBaselineWithdraw, { config: contribute }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.withdrawBaseline(request.actor, request.params.id, body),
+      () => back(request.params.id, 'baseline-withdrawn'),
+      (errors) => clubPage(request, { errors }),
+    );
+  });
+  // From the exercise page of an exercise that still shares with every organisation (ADR 0018).
+  app.post(routes.clubInsteadOfSharing, { config: contribute }, async (request: IdReq, reply) => {
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => clubs.contributeInsteadOfSharing(request.actor, request.params.id, body),
+      () => back(request.params.id, 'instead-of-sharing'),
+      (errors) => clubPage(request, { errors }),
     );
   });
   app.post(routes.clubIndicator, { config: contribute }, async (request: IdReq, reply) => {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { addressName } from '../organisations/organisation.schemas.ts';
-import { optionalText, optionalUkDate, requiredText, uuid } from '../../platform/validation.ts';
+import { integer, optionalText, optionalUkDate, requiredText, uuid } from '../../platform/validation.ts';
 
 export const clubInput = z.object({
   name: requiredText('the club’s name', TEXT_LIMITS.title),
@@ -15,6 +15,18 @@ export const inviteInput = z.object({ member: addressName('the organisation to i
 export const baselineContribution = z.object({
   exerciseId: uuid('the diagnostic exercise'),
   embargoUntil: optionalUkDate('the date the figures may first be used'),
+});
+
+/** Withdrawing the consent to contribute an exercise's baseline: `version` is the consent's. */
+export const baselineWithdrawal = z.object({
+  exerciseId: uuid('the diagnostic exercise'),
+  version: integer('the version', 1, 2_000_000_000),
+});
+
+/** Contributing an exercise that shares with every organisation instead: `version` is the exercise's. */
+export const contributionInsteadOfSharing = z.object({
+  exerciseId: uuid('the diagnostic exercise'),
+  version: integer('the version', 1, 2_000_000_000),
 });
 
 export const indicatorContribution = z.object({

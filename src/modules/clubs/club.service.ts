@@ -2,6 +2,8 @@
 // everyone in it sees statistics only. The database computes the statistics
 // (amber_club_statistics: host and members only, nothing from fewer than 5 members, embargoes and
 // withdrawals respected); this service checks who may do what and says where a member stands.
+// A member's diagnostic baseline goes in by consent per exercise and club and follows the
+// exercise (followBaseline, called from the diagnostics' own transaction; ADR 0018).
 
 import type { Actor } from '../../domain/actor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
@@ -12,12 +14,19 @@ import { compareWithBenchmark, type Comparison } from '../../domain/diagnostic/q
 import { withheldReason } from '../../domain/club-withholding.ts';
 import { parseWith } from '../../platform/validation.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
-import type { DiagnosticService } from '../diagnostic/diagnostic.service.ts';
+import type { DiagnosticService, ExerciseBaseline } from '../diagnostic/diagnostic.service.ts';
 import type { IndicatorService } from '../indicators/indicator.service.ts';
-import type { Club, ClubRepository, Figure, Membership, NewFigure, Statistic } from './club.repository.ts';
-import { baselineContribution, clubInput, indicatorContribution, inviteInput } from './club.schemas.ts';
+import type { Club, ClubRepository, Consent, Figure, Membership, NewFigure, Statistic } from './club.repository.ts';
+import {
+  baselineContribution,
+  baselineWithdrawal,
+  clubInput,
+  contributionInsteadOfSharing,
+  indicatorContribution,
+  inviteInput,
+} from './club.schemas.ts';
 
-export type { Club, Figure, Membership, Statistic } from './club.repository.ts';
+export type { Club, Consent, Figure, Membership, Statistic } from './club.repository.ts';
 
 export class ClubNotFoundError extends NotFoundError {
   constructor() {
@@ -56,6 +65,28 @@ export interface ClubView {
   joined: number;
   statistics: Statistic[];
   standings: Standing[];
+}
+
+/**
+ * A baseline's figures for a club: each function's cost as a share of its running costs (lower is
+ * better), for the exercise's financial year. The same computation whether a member consents or
+ * the exercise changes afterwards.
+ */
+function baselineFigures(baseline: ExerciseBaseline, embargoUntil: string | null): NewFigure[] {
+  const period = financialYearLabel(baseline.exercise.financialYear);
+  return baseline.exercise.taxonomy.functions
+    .filter((f) => baseline.shareOfRunningCosts[f.code] !== undefined)
+    .map((f) => ({
+      metric: `function:${f.code}:share-of-running-costs`,
+      label: `${f.name}: cost as a share of running costs`,
+      unit: 'percent',
+      direction: 'lower-is-better',
+      period,
+      value: Math.round(baseline.shareOfRunningCosts[f.code]! * 1_000_000) / 10_000,
+      source: 'baseline',
+      sourceId: baseline.exercise.id,
+      embargoUntil,
+    }));
 }
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
@@ -176,13 +207,24 @@ export function createClubService({ repo, organisations, diagnostics, indicators
           'MEMBERSHIP_CHANGED',
           'Someone changed your organisation’s place in this club since you opened the page. Reload it.',
         );
+      // Leaving ends every consent to this club: the baselines' figures go, and joining again does
+      // not bring them back without a new consent.
+      const ended = join ? [] : await repo.listConsents(actor.organisationId, { clubId: club.id });
+      for (const consent of ended) {
+        await repo.withdrawConsent(actor.organisationId, consent.id, undefined);
+        await repo.withdrawBaselineFigures(actor.organisationId, consent.exerciseId, club.id);
+      }
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
         entity: 'club_member',
         entityId: m.id,
         action: 'update',
-        after: { club: club.name, [join ? 'joined' : 'left']: true },
+        after: {
+          club: club.name,
+          [join ? 'joined' : 'left']: true,
+          ...(ended.length ? { baselinesWithdrawn: ended.map((c) => c.exerciseName) } : {}),
+        },
       });
     },
 
@@ -261,32 +303,115 @@ export function createClubService({ repo, organisations, diagnostics, indicators
     },
 
     /**
-     * A member contributes its diagnostic baseline: each function's cost as a share of its
-     * running costs (lower is better), for the exercise's financial year.
+     * A member consents to contribute a diagnostic exercise's baseline to the club (ADR 0018): its
+     * figures (baselineFigures) go in at once and follow the exercise from then on, replaced in the
+     * owner's transaction at each change of it (followBaseline), until the consent is withdrawn,
+     * the member leaves or the exercise is deleted. Consenting again replaces the consent (a new
+     * embargo date, say). Returns how many figures went in.
      */
     async contributeBaseline(actor: Actor, clubId: string, input: unknown): Promise<number> {
-      await joinedClub(actor, clubId);
+      const club = await joinedClub(actor, clubId);
       const v = parseWith(baselineContribution, input);
       const exercise = await diagnostics.getExercise(actor, v.exerciseId);
-      const baseline = await diagnostics.getBaseline(actor, exercise.id);
-      const period = financialYearLabel(exercise.financialYear);
-      const figures: NewFigure[] = baseline.exercise.taxonomy.functions
-        .filter((f) => baseline.shareOfRunningCosts[f.code] !== undefined)
-        .map((f) => ({
-          metric: `function:${f.code}:share-of-running-costs`,
-          label: `${f.name}: cost as a share of running costs`,
-          unit: 'percent',
-          direction: 'lower-is-better',
-          period,
-          value: Math.round(baseline.shareOfRunningCosts[f.code]! * 1_000_000) / 10_000,
-          source: 'baseline',
-          sourceId: exercise.id,
-          embargoUntil: v.embargoUntil,
-        }));
+      const figures = baselineFigures(await diagnostics.getBaseline(actor, exercise.id), v.embargoUntil);
       if (figures.length === 0)
         throw ValidationError.single('exerciseId', 'The exercise has no running costs to compare with');
-      await contribute(actor, clubId, figures, `baseline of ${exercise.name}`);
+      const [before] = await repo.listConsents(actor.organisationId, { clubId: club.id, exerciseId: exercise.id });
+      if (before) await repo.withdrawConsent(actor.organisationId, before.id, undefined);
+      const consentId = await repo.insertConsent(actor.organisationId, {
+        clubId: club.id,
+        exerciseId: exercise.id,
+        embargoUntil: v.embargoUntil,
+        by: actor.label,
+      });
+      await repo.withdrawBaselineFigures(actor.organisationId, exercise.id, club.id);
+      await contribute(actor, club.id, figures, `baseline of ${exercise.name}, following the exercise`);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'club_baseline_consent',
+        entityId: consentId,
+        action: 'create',
+        ...(before ? { before: { embargoUntil: before.embargoUntil, consentedBy: before.consentedBy } } : {}),
+        after: { club: club.name, exercise: exercise.name, embargoUntil: v.embargoUntil },
+      });
       return figures.length;
+    },
+
+    /**
+     * An exercise that still shares with every organisation is contributed to a club the council
+     * has joined instead, in one transaction: the consent is recorded and the flag cleared (ADR
+     * 0018). `version` is the exercise's, as the page showed it.
+     */
+    async contributeInsteadOfSharing(actor: Actor, clubId: string, input: unknown): Promise<number> {
+      await joinedClub(actor, clubId);
+      const v = parseWith(contributionInsteadOfSharing, input);
+      await diagnostics.stopSharingWithEveryone(actor, v.exerciseId, { version: v.version });
+      return this.contributeBaseline(actor, clubId, { exerciseId: v.exerciseId, embargoUntil: '' });
+    },
+
+    /** The member withdraws its consent to contribute an exercise's baseline: its figures leave the club at once. */
+    async withdrawBaseline(actor: Actor, clubId: string, input: unknown): Promise<void> {
+      const club = await joinedClub(actor, clubId);
+      const v = parseWith(baselineWithdrawal, input);
+      const [consent] = await repo.listConsents(actor.organisationId, { clubId: club.id, exerciseId: v.exerciseId });
+      if (!consent)
+        throw ValidationError.single(
+          'exerciseId',
+          `Your organisation does not contribute that baseline to ${club.name}`,
+        );
+      if (!(await repo.withdrawConsent(actor.organisationId, consent.id, v.version)))
+        throw new ConflictError(
+          'CONSENT_CHANGED',
+          'Someone changed this contribution since you opened the page. Reload it.',
+        );
+      await repo.withdrawBaselineFigures(actor.organisationId, v.exerciseId, club.id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'club_baseline_consent',
+        entityId: consent.id,
+        action: 'delete',
+        before: { club: club.name, exercise: consent.exerciseName, embargoUntil: consent.embargoUntil },
+      });
+    },
+
+    /** The organisation's live consents: of one club, or of one exercise (each with its club). */
+    async consents(actor: Actor, where: { clubId?: string; exerciseId?: string }): Promise<Consent[]> {
+      authorize(actor, 'clubs.read');
+      if ((where.clubId && !isUuid(where.clubId)) || (where.exerciseId && !isUuid(where.exerciseId))) return [];
+      return repo.listConsents(actor.organisationId, where);
+    },
+
+    /**
+     * ClubBaselines.follow (bound late to the diagnostics service, which this service reads): in
+     * the owner's transaction, after a change of the exercise, its figures in each club that has
+     * its live consent (and the owner as a member) are replaced by the changed baseline's, or
+     * removed when its data gives none.
+     */
+    async followBaseline(
+      organisationId: string,
+      exerciseId: string,
+      baseline: () => Promise<ExerciseBaseline | undefined>,
+    ): Promise<void> {
+      const following = await repo.followingConsents(organisationId, exerciseId);
+      if (following.length === 0) return;
+      const now = await baseline();
+      for (const consent of following) {
+        await repo.withdrawBaselineFigures(organisationId, exerciseId, consent.clubId);
+        if (now)
+          await repo.putFigures(
+            consent.clubId,
+            organisationId,
+            baselineFigures(now, consent.embargoUntil),
+            'Amber, following the exercise',
+          );
+      }
+    },
+
+    /** ClubBaselines.deleted: an exercise about to be deleted takes its figures out of every club. */
+    async baselineDeleted(organisationId: string, exerciseId: string): Promise<void> {
+      await repo.withdrawBaselineFigures(organisationId, exerciseId);
     },
 
     /** A member contributes an indicator's value for a period, under the identifier the club compares by. */
@@ -339,6 +464,19 @@ export function createClubService({ repo, organisations, diagnostics, indicators
 
     async withdraw(actor: Actor, figureId: string): Promise<string> {
       authorize(actor, 'clubs.contribute');
+      // A figure that follows an exercise would come back at its next change: its consent is withdrawn instead.
+      const figure = isUuid(figureId) ? await repo.findOwnFigure(figureId, actor.organisationId) : undefined;
+      if (figure?.source === 'baseline' && figure.sourceId) {
+        const [consent] = await repo.listConsents(actor.organisationId, {
+          clubId: figure.clubId,
+          exerciseId: figure.sourceId,
+        });
+        if (consent)
+          throw ValidationError.single(
+            'figureId',
+            `This figure follows the baseline of ${consent.exerciseName}: stop contributing that baseline to withdraw its figures`,
+          );
+      }
       const r = isUuid(figureId) ? await repo.withdrawFigure(figureId, actor.organisationId) : undefined;
       if (!r)
         throw new NotFoundError(

@@ -476,6 +476,18 @@ function diagnosticQueries(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    /** Stops an exercise read at `version` sharing with every organisation (ADR 0018); false when it moved on or does not share. */
+    async stopSharing(organisationId: string, id: string, version: number): Promise<boolean> {
+      const r = await db
+        .updateTable('diagnostic_exercise')
+        .set((eb) => ({ share_with_peers: false, version: eb('version', '+', 1), updated_at: new Date() }))
+        .where('organisation_id', '=', organisationId)
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('share_with_peers', '=', true)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
     /** Bumps the exercise's version (its data changed), refusing a stale one. */
     async touchExercise(organisationId: string, id: string, version: number): Promise<boolean> {
       const r = await db

@@ -8,6 +8,8 @@ import multipart from '@fastify/multipart';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import { ValidationError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { can } from '../../domain/permissions.ts';
+import { formatDate, fromDbDate } from '../../domain/dates.ts';
 import { formBody, submitForm, selectItems, applyRowIntent } from '../../platform/http/forms.ts';
 import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { formatFte } from '../../domain/diagnostic/baseline.ts';
@@ -270,7 +272,22 @@ export function registerDiagnosticRoutes(
   ) {
     const e = await diagnostics.getExercise(request.actor, id);
     const counts = await diagnostics.countData(request.actor, id);
+    // The clubs its baseline is contributed to, following it; and, while it still shares with every
+    // organisation, one button per club the organisation has joined to contribute to it instead (ADR 0018).
+    const mayClubs = can(request.actor, 'clubs.read');
+    const consents = (mayClubs ? await services.clubs.consents(request.actor, { exerciseId: e.id }) : []).map((c) => ({
+      ...c,
+      embargoUntil: c.embargoUntil && formatDate(fromDbDate(c.embargoUntil)),
+    }));
+    const insteadOfSharing =
+      e.shareWithPeers && can(request.actor, 'clubs.contribute') && can(request.actor, 'diagnostic.edit')
+        ? (await services.clubs.listClubs(request.actor))
+            .filter((c) => c.membership?.joinedAt && !c.membership.leftAt)
+            .map((c) => ({ id: c.id, name: c.name, action: paths.clubs.insteadOfSharing(c.id) }))
+        : [];
     return reply.status(status).view('diagnostic/views/exercise.njk', {
+      consents,
+      insteadOfSharing,
       pageTitle: e.name,
       section: 'diagnostic',
       maxSize: megabytes(limits.diagnosticUploadBytes),

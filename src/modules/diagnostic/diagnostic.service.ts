@@ -6,7 +6,9 @@
 // never stored. Part 2 (src/modules/efficiency) reads cost pools through getBaseline and peers'
 // figures through listSharedBaselines. A shared exercise's peers never read its rows: each change
 // to it stores its per-function figures (storePeerFigures), which they read through the database
-// function amber_peer_figures (migration 2026-12-08-700-*).
+// function amber_peer_figures (migration 2026-12-08-700-*). The same change replaces the figures
+// of the benchmarking clubs a council consented to contribute the exercise to (ClubBaselines, a
+// port the clubs module implements and the composition root binds; ADR 0018).
 
 import type { InputLimits } from '../../config.ts';
 import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
@@ -244,8 +246,30 @@ function uploadIssues(problems: readonly SheetProblem[]): FieldIssue[] {
   return shown;
 }
 
+/**
+ * The benchmarking clubs' side of an exercise's baseline (ADR 0018): the clubs module, which reads
+ * this service, implements it; the composition root binds it once both exist. Called in the
+ * owner's own transaction at each change of an exercise, and before one is deleted.
+ */
+export interface ClubBaselines {
+  /**
+   * Replaces the exercise's figures in each club the owner consented to contribute it to (none
+   * when `baseline` gives undefined: its data gives no baseline). `baseline` is called only when
+   * some club follows the exercise, and at most once.
+   */
+  follow(
+    organisationId: string,
+    exerciseId: string,
+    baseline: () => Promise<ExerciseBaseline | undefined>,
+  ): Promise<void>;
+  /** The exercise is being deleted: its figures leave every club. */
+  deleted(organisationId: string, exerciseId: string): Promise<void>;
+}
+
 export interface DiagnosticServiceDeps {
   repo: DiagnosticRepository;
+  /** Benchmarking clubs that follow an exercise's baseline; none when not given (a test's service alone). */
+  clubBaselines?: ClubBaselines;
   units: Pick<Units<unknown>, 'current'>;
   limits: InputLimits;
   /** The background jobs: an upload above limits.diagnosticBackgroundBytes is run by one. Without it, every upload runs in the request. */
@@ -258,7 +282,7 @@ const JOB_PROBLEM_PREFIX = '• ';
 export const uploadJobFailure = (checked: { summary: string; problems: string[] }): string =>
   [checked.summary, ...checked.problems.map((p) => `${JOB_PROBLEM_PREFIX}${p.replace(/\s*\n\s*/g, ' ')}`)].join('\n');
 
-export function createDiagnosticService({ repo, units, limits, jobs }: DiagnosticServiceDeps) {
+export function createDiagnosticService({ repo, units, limits, jobs, clubBaselines }: DiagnosticServiceDeps) {
   // Rows by the diagnostic's own setting (a large council's Allocations sheet is 120,000 rows).
   const sheetLimits = { ...spreadsheetLimits(limits), rows: limits.diagnosticSheetRows };
   /**
@@ -558,17 +582,27 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
   async function storePeerFigures(organisationId: string, id: string): Promise<void> {
     const record = await repo.findExercise(organisationId, id);
     if (!record) return;
-    if (!record.shareWithPeers) {
-      await repo.storePeerFigures(organisationId, id, record.version, []);
-      return;
+    // Worked out once, for the pool and for the clubs that follow the exercise (ADR 0018), and only
+    // when one of them needs it.
+    let computed: { baseline: ExerciseBaseline | undefined } | undefined;
+    const baselineNow = async (): Promise<ExerciseBaseline | undefined> => {
+      if (!computed) {
+        const result = compute(await toExercise(record), await repo.loadBaselineData(id));
+        computed = { baseline: result.ok && result.baseline.posts > 0 ? result.baseline : undefined };
+      }
+      return computed.baseline;
+    };
+    let shared: SharedBaseline | null | undefined;
+    if (!record.shareWithPeers) await repo.storePeerFigures(organisationId, id, record.version, []);
+    else {
+      const baseline = await baselineNow();
+      shared = baseline ? sharedOf(organisationId, baseline) : null;
+      await repo.storePeerFigures(organisationId, id, record.version, shared?.functions ?? []);
     }
-    const result = compute(await toExercise(record), await repo.loadBaselineData(id));
-    const baseline = result.ok && result.baseline.posts > 0 ? result.baseline : undefined;
-    const shared = baseline ? sharedOf(organisationId, baseline) : null;
-    await repo.storePeerFigures(organisationId, id, record.version, shared?.functions ?? []);
+    await clubBaselines?.follow(organisationId, id, baselineNow);
     const remember = () => {
-      if (baseline) cacheBaseline(id, record.version, baseline);
-      rememberShared(sharedKey(id, record.version), shared);
+      if (computed?.baseline) cacheBaseline(id, record.version, computed.baseline);
+      if (shared !== undefined) rememberShared(sharedKey(id, record.version), shared);
     };
     const work = units.current();
     if (work) work.afterCommit(remember);
@@ -874,6 +908,34 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
     },
 
     /**
+     * Stops an exercise read at `version` sharing with every organisation, as unticking the box in
+     * its settings does (ADR 0018): the benchmarking clubs' "contribute this baseline … and stop
+     * sharing with every organisation" calls it in the transaction that records the consent.
+     */
+    async stopSharingWithEveryone(actor: Actor, id: string, body: unknown): Promise<void> {
+      authorize(actor, 'diagnostic.edit');
+      const before = await findRecord(actor, id);
+      const { version } = parseWith(exerciseVersion, body);
+      if (!before.shareWithPeers)
+        throw ValidationError.single('shareWithPeers', 'This exercise does not share with every organisation');
+      if (!(await repo.stopSharing(actor.organisationId, id, version)))
+        throw new ConflictError(
+          'DIAGNOSTIC_EXERCISE_CHANGED',
+          'Someone else changed this exercise while you were looking at it: reload the page to see what it holds now',
+        );
+      await storePeerFigures(actor.organisationId, id);
+      await repo.audit({
+        organisationId: actor.organisationId,
+        actor: actor.label,
+        entity: 'diagnostic_exercise',
+        entityId: id,
+        action: 'update',
+        before: { shareWithPeers: true },
+        after: { shareWithPeers: false },
+      });
+    },
+
+    /**
      * The exercise and what deleting it removes (its data and the programme built on it), or why
      * it cannot be deleted: a project of the implementation plan, a saving in the ledger or a
      * gain-share evaluation is the programme's record of what was done, and keeps the exercise.
@@ -923,6 +985,8 @@ export function createDiagnosticService({ repo, units, limits, jobs }: Diagnosti
       const { version } = parseWith(exerciseVersion, body);
       const deletion = await this.exerciseDeletion(actor, id);
       if (deletion.refusal) throw ValidationError.single('exercise', deletion.refusal);
+      // Its figures leave the clubs it was contributed to (rolled back with the rest if the delete is refused).
+      await clubBaselines?.deleted(actor.organisationId, id);
       if (!(await repo.deleteExercise(actor.organisationId, id, version)))
         throw new ConflictError(
           'DIAGNOSTIC_EXERCISE_CHANGED',
