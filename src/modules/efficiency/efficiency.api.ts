@@ -125,7 +125,7 @@ export function registerEfficiencyApi(app: FastifyInstance, services: Services):
       url: R.computedBenchmarks,
       permission: 'diagnostic.edit',
       summary:
-        'Compute a function’s cost as a share of running costs from a benchmarking club the organisation hosts or has joined (clubId, required: ADR 0018); refused with the club’s reason when it withholds the statistic (below 5 members, or when a quartile would be a member’s figure)',
+        'Compute a function’s cost as a share of running costs from a benchmarking club the organisation hosts or has joined (clubId, required); refused with the club’s reason when it withholds the statistic (below 5 members, or when a quartile would be a member’s figure)',
       tag: TAG,
       body: computedBenchmarkInput.extend(computedBenchmarkSource.shape),
       success: { status: 201, description: 'The computed benchmark' },
