@@ -1,27 +1,72 @@
 #!/usr/bin/env node
-// Makes the migrated, empty PGlite database a first start unpacks (src/platform/db/pglite-template.ts).
-// Runs on `npm install` (prepare) and before the tests; skips work when the template for this
-// PGlite and these migrations is there. A failure is reported and does not fail the install:
-// the first start then creates the database itself, as it always could.
+// Makes the PGlite databases a first start unpacks (src/platform/db/pglite-template.ts): the
+// migrated, empty one, and the same after a first start's work with the demo (the shipped
+// taxonomy, then the demo loader), which the server's first start on a new folder unpacks instead
+// of loading the demo (ADR 0019). Runs on `npm install` (prepare) and before the tests; skips the
+// work when the templates for this PGlite, these migrations (and, for the demo's, this code) are
+// there. A failure is reported and does not fail the install: the first start then creates the
+// database, or loads the demo, itself, as it always could.
+//
+// `--empty-only` (the test scripts) makes only the empty one: the demo's key covers every source
+// file, so in the inner loop it would be made again after every edit (~7 s of CPU); the test that
+// checks it (test/pglite-demo-template.test.ts) makes it when it is not there.
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { openDatabase } from '../src/platform/db/database.ts';
+import { openDatabase, SMALL_SHARED_BUFFERS } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
-import { pgliteTemplateKey, pgliteTemplatePath, writePgliteTemplate } from '../src/platform/db/pglite-template.ts';
+import {
+  pgliteTemplateKey,
+  pgliteTemplatePath,
+  readPgliteTemplate,
+  writePgliteTemplate,
+} from '../src/platform/db/pglite-template.ts';
+import type { DB } from '../src/schema.ts';
 
+// Worked out before anything is made: a file edited meanwhile then gives a template no start uses.
 const key = pgliteTemplateKey();
-if (existsSync(pgliteTemplatePath(key))) process.exit(0);
-try {
-  const handle = await openDatabase({ dataDir: 'memory://' });
+const demoKey = pgliteTemplateKey('demo');
+
+if (!existsSync(pgliteTemplatePath(key))) {
   try {
-    await migrateToLatest(handle.db);
-    const path = await writePgliteTemplate(await handle.dumpDataDir!('gzip'), key);
-    console.log(`build-template: wrote ${relative(process.cwd(), path)}`);
-  } finally {
-    await handle.close();
+    const handle = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await migrateToLatest(handle.db);
+      const path = await writePgliteTemplate(await handle.dumpDataDir!('gzip'), key);
+      console.log(`build-template: wrote ${relative(process.cwd(), path)}`);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    console.warn(
+      `build-template: could not make the database template (${(error as Error).message}); a first start will create the database instead.`,
+    );
   }
-} catch (error) {
-  console.warn(
-    `build-template: could not make the database template (${(error as Error).message}); a first start will create the database instead.`,
-  );
+}
+
+if (!process.argv.includes('--empty-only') && !existsSync(pgliteTemplatePath(demoKey, 'demo'))) {
+  try {
+    const { buildServices } = await import('../src/composition.ts');
+    const empty = readPgliteTemplate();
+    // The shared buffer pool's size changes nothing in what is stored; a small one starts faster.
+    const handle = await openDatabase<DB>({
+      dataDir: 'memory://',
+      ...(empty ? { loadDataDir: empty } : {}),
+      sharedBuffers: SMALL_SHARED_BUFFERS,
+    });
+    try {
+      // What the server's first start does to an empty database (src/server.ts), in its order.
+      await migrateToLatest(handle.db);
+      const services = buildServices(handle);
+      await services.diagnostics.ensureShippedTaxonomy();
+      await services.demo.load('demo');
+      const path = await writePgliteTemplate(await handle.dumpDataDir!('gzip'), demoKey, 'demo');
+      console.log(`build-template: wrote ${relative(process.cwd(), path)}`);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    console.warn(
+      `build-template: could not make the template with the demo (${(error as Error).message}); a first start will load the demo itself.`,
+    );
+  }
 }

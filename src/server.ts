@@ -35,12 +35,35 @@ export const DEFAULT_JOB_GRACE_MS = 5_000;
 /** The health checks a load balancer polls: 503 while the instance drains. Liveness stays 200. */
 const DRAIN_SIGNALLED: ReadonlySet<string> = new Set([paths.health, paths.healthReady]);
 
+/**
+ * At LOG_LEVEL=debug (or trace), one line per phase of the start: how long it took, and when it
+ * ended counted from the process's start (the first phase, the code loaded, is Node's own start
+ * and the import of Amber's modules). bench/cold-start.ts reads them; nothing else depends on them.
+ */
+function startUpPhases(log: ((line: string) => void) | undefined): (phase: string) => void {
+  let last = 0;
+  return (phase) => {
+    const now = performance.now();
+    log?.(`Start-up: ${phase} took ${Math.round(now - last)} ms (${Math.round(now)} ms since the process started).`);
+    last = now;
+  };
+}
+
 export async function startServer(
   config: Config,
   log: (line: string) => void = console.log,
   options: ServerOptions = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const handle = await openDatabase<DB>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const phase = startUpPhases(config.logLevel === 'debug' || config.logLevel === 'trace' ? log : undefined);
+  phase('loading the code');
+  // A new PGlite folder starts from the database a first start makes (the demo loaded) when
+  // `npm install` made it from this code, and then has nothing left to load (ADR 0019).
+  const handle = await openDatabase<DB>({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    template: config.demoOnFirstRun ? 'demo' : 'empty',
+  });
+  phase(`opening the database${handle.template ? ` (from the ${handle.template} template)` : ''}`);
   try {
     const mailer = createMailer(config, { info: log, warn: log });
     const services = buildServices(handle, {
@@ -53,9 +76,14 @@ export async function startServer(
     const startUp = async () => {
       const applied = await migrateToLatest(handle.db);
       if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+      phase('checking the migrations');
       await services.diagnostics.ensureShippedTaxonomy();
-      if (!config.demoOnFirstRun || (await services.organisations.findHome())) return;
-      const { organisation } = await services.demo.load('demo');
+      phase('checking the shipped taxonomy');
+      const home = config.demoOnFirstRun ? await services.organisations.findHome() : undefined;
+      if (!config.demoOnFirstRun || (home && handle.template !== 'demo')) return phase('checking for the demo');
+      // Started from the demo template: the demo loader's work is already in the folder.
+      const { organisation } = home ? { organisation: home } : await services.demo.load('demo');
+      phase(home ? 'finding the demo in the template' : 'loading the demo');
       log(`Loaded the demo organisation (${organisation.name}) into an empty database.`);
       log(
         `Sign in with a demo account (passwords are public; listed on the sign-in page and in the README), e.g. ${(
@@ -72,6 +100,7 @@ export async function startServer(
     else await startUp();
 
     const app = await buildApp({ config, db: handle.db, units: handle.units, services, pool: handle.pool });
+    phase('building the app');
     let draining = false;
     app.addHook('onRequest', async (request, reply) => {
       if (!draining) return;
@@ -88,6 +117,7 @@ export async function startServer(
     let address: string;
     try {
       address = await app.listen({ port: config.port, host: config.host });
+      phase('listening');
     } catch (error) {
       await app.close();
       throw error;

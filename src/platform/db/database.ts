@@ -8,7 +8,7 @@ import pg from 'pg';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { readPgliteTemplate } from './pglite-template.ts';
+import { readPgliteTemplate, type PgliteTemplateKind } from './pglite-template.ts';
 import { createUnits, type Units } from './unit-of-work.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -26,6 +26,8 @@ export interface DatabaseHandle<DB> {
   close(): Promise<void>;
   /** PGlite only: the whole database as a tarball, to start another in-memory one from (tests). */
   dumpDataDir?(compression?: 'none' | 'gzip'): Promise<Blob>;
+  /** PGlite only: the template a folder without a database was started from on this open, if any. */
+  template?: PgliteTemplateKind;
 }
 
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
@@ -128,6 +130,12 @@ export interface OpenOptions {
    * keeps the default, which holds more of a large organisation in memory.
    */
   sharedBuffers?: string;
+  /**
+   * PGlite folder without a database: the template to start it from (pglite-template.ts), the
+   * migrated empty database (the default) or the same with the demo loaded, when `npm install`
+   * made one from this code; otherwise the empty one, and otherwise PGlite creates the database.
+   */
+  template?: PgliteTemplateKind;
 }
 
 /** Enough for a command or a test: PostgreSQL works the same, with fewer pages held in memory. */
@@ -187,13 +195,16 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
     // A folder without a database yet starts from the migrated template `npm install` made, when
     // it is there and made from these migrations (pglite-template.ts); otherwise PGlite creates one.
+    const fresh = !inMemory && !existsSync(join(dataDir, 'PG_VERSION'));
+    const demoTemplate = fresh && options.template === 'demo' ? readPgliteTemplate('demo') : undefined;
     const template = inMemory
       ? options.loadDataDir instanceof Uint8Array
         ? tarball(options.loadDataDir)
         : options.loadDataDir
-      : existsSync(join(dataDir, 'PG_VERSION'))
-        ? undefined
-        : readPgliteTemplate();
+      : fresh
+        ? (demoTemplate ?? readPgliteTemplate())
+        : undefined;
+    const startedFrom: PgliteTemplateKind | undefined = demoTemplate ? 'demo' : fresh && template ? 'empty' : undefined;
     const pglite = await PGlite.create({
       ...(inMemory ? {} : { dataDir }),
       ...(template ? { loadDataDir: template } : {}),
@@ -216,6 +227,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         lock?.release();
       },
       dumpDataDir: (compression = 'none') => pglite.dumpDataDir(compression),
+      ...(startedFrom ? { template: startedFrom } : {}),
     };
   } catch (error) {
     lock?.release();

@@ -4,9 +4,16 @@
 // migration. Keyed by PGlite's version and the migrations' names and contents: a template made
 // before a migration was added, or by another PGlite, is never used — the start then creates the
 // database as before, and the migrations run as always.
+//
+// A second template holds the same database after a first start's own work on it (the shipped
+// diagnostic taxonomy, then the demo organisation loaded by the demo loader, ADR 0019): the
+// server's first start with the demo (AMBER_DEMO=first-run, the default) unpacks that one and has
+// nothing left to load. Its key adds every file under src/ but the tests (the loader, the services
+// it goes through, the code that renders what it stores), so a template made by other code is
+// never used either: the start then unpacks the empty one and loads the demo itself.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIGRATIONS_DIR } from './migrate.ts';
@@ -15,9 +22,24 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Where templates are kept: inside the installation, never in git (.gitignore). */
 export const TEMPLATE_DIR = join(ROOT, 'build');
 const PREFIX = 'pglite-template-';
+const DEMO_PREFIX = 'pglite-demo-template-';
+const SRC = join(ROOT, 'src');
 
-/** PGlite's version and every migration file, hashed: what the template's contents depend on. */
-export function pgliteTemplateKey(): string {
+/** The migrated, empty database, or the same with the demo loaded (what a first start makes). */
+export type PgliteTemplateKind = 'empty' | 'demo';
+
+/** src/'s files but the tests and their helpers, sorted: what the demo's contents may depend on. */
+function sourceFiles(): string[] {
+  return readdirSync(SRC, { recursive: true, encoding: 'utf8' })
+    .filter((file) => !/\.test(?:-helper)?\.ts$/.test(file) && statSync(join(SRC, file)).isFile())
+    .sort();
+}
+
+/**
+ * PGlite's version and every migration file, hashed: what the template's contents depend on; for
+ * the demo's, every source file too.
+ */
+export function pgliteTemplateKey(kind: PgliteTemplateKind = 'empty'): string {
   const hash = createHash('sha256');
   const pglite = JSON.parse(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as {
     version: string;
@@ -25,16 +47,19 @@ export function pgliteTemplateKey(): string {
   hash.update(pglite.version);
   for (const name of readdirSync(MIGRATIONS_DIR).sort())
     hash.update(name).update(readFileSync(join(MIGRATIONS_DIR, name)));
+  if (kind === 'demo') for (const file of sourceFiles()) hash.update(file).update(readFileSync(join(SRC, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
-export function pgliteTemplatePath(key = pgliteTemplateKey()): string {
-  return join(TEMPLATE_DIR, `${PREFIX}${key}.tar.gz`);
+const prefixOf = (kind: PgliteTemplateKind) => (kind === 'demo' ? DEMO_PREFIX : PREFIX);
+
+export function pgliteTemplatePath(key = pgliteTemplateKey(), kind: PgliteTemplateKind = 'empty'): string {
+  return join(TEMPLATE_DIR, `${prefixOf(kind)}${key}.tar.gz`);
 }
 
-/** The template for this PGlite and these migrations, if `npm install` made it; else undefined. */
-export function readPgliteTemplate(): Blob | undefined {
-  const path = pgliteTemplatePath();
+/** The template of this kind for this PGlite and these migrations (and code), if `npm install` made it; else undefined. */
+export function readPgliteTemplate(kind: PgliteTemplateKind = 'empty'): Blob | undefined {
+  const path = pgliteTemplatePath(pgliteTemplateKey(kind), kind);
   if (!existsSync(path)) return undefined;
   const bytes = readFileSync(path);
   // PGlite unpacks by the type given: gzip when the file is (its magic number), a plain tar otherwise.
@@ -46,13 +71,18 @@ export function readPgliteTemplate(): Blob | undefined {
  * Makes the template from `dump` (a migrated, empty database's `dumpDataDir('gzip')`) and removes
  * older ones. Written under a temporary name and renamed, so a start never reads half a file.
  */
-export async function writePgliteTemplate(dump: Blob, key = pgliteTemplateKey()): Promise<string> {
+export async function writePgliteTemplate(
+  dump: Blob,
+  key = pgliteTemplateKey(),
+  kind: PgliteTemplateKind = 'empty',
+): Promise<string> {
   mkdirSync(TEMPLATE_DIR, { recursive: true });
-  const path = pgliteTemplatePath(key);
+  const path = pgliteTemplatePath(key, kind);
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
   renameSync(partial, path);
   for (const name of readdirSync(TEMPLATE_DIR))
-    if (name.startsWith(PREFIX) && join(TEMPLATE_DIR, name) !== path) rmSync(join(TEMPLATE_DIR, name), { force: true });
+    if (name.startsWith(prefixOf(kind)) && join(TEMPLATE_DIR, name) !== path)
+      rmSync(join(TEMPLATE_DIR, name), { force: true });
   return path;
 }
