@@ -891,7 +891,10 @@ function diagnosticQueries(db: Kysely<DB>) {
         .where('id', '=', id)
         .where('organisation_id', '=', organisationId)
         .executeTakeFirst();
-      return r ? Buffer.from(r.bytes) : undefined;
+      if (!r) return undefined;
+      // The driver's bytes as they are (a Buffer from pg, a Uint8Array from PGlite), not a copy.
+      const bytes = r.bytes as Uint8Array;
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
     async deleteUpload(organisationId: string, id: string): Promise<void> {
       await db.deleteFrom('stored_file').where('id', '=', id).where('organisation_id', '=', organisationId).execute();
@@ -929,28 +932,48 @@ function diagnosticQueries(db: Kysely<DB>) {
       // Posts and allocations (the big ones: 15,000 and 120,000 rows for a large council) go in as
       // arrays unnested by the server, a few statements with one parameter per column, rather
       // than multi-row VALUES with a parameter per cell.
-      const posts = data.posts.map((p) => ({ ...p, id: randomUUID() }));
+      // Each batch's columns are made as it is sent, and the posts' ids kept beside them, rather
+      // than a copy of every post and an object per allocation held through the write (issue 12:
+      // 120,000 of them were most of what the write added to an upload's memory).
+      const posts = data.posts;
+      const ids = posts.map(() => randomUUID());
       for (let i = 0; i < posts.length; i += UNNEST_BATCH) {
         const b = posts.slice(i, i + UNNEST_BATCH);
         await sql`insert into diagnostic_post (id, exercise_id, organisation_id, code, unit_code, title, grade, fte, pay_cost, manager_code, vacant, contract_type, row_number)
           select id, ${exerciseId}::uuid, ${organisationId}::uuid, code, unit_code, title, grade, fte, pay_cost, manager_code, vacant, contract_type, row_number
-          from unnest(${b.map((p) => p.id)}::uuid[], ${b.map((p) => p.code)}::text[], ${b.map((p) => p.unitCode)}::text[], ${b.map((p) => p.title)}::text[],
+          from unnest(${ids.slice(i, i + UNNEST_BATCH)}::uuid[], ${b.map((p) => p.code)}::text[], ${b.map((p) => p.unitCode)}::text[], ${b.map((p) => p.title)}::text[],
             ${b.map((p) => p.grade)}::text[], ${b.map((p) => p.fte)}::int[], ${b.map((p) => String(p.payCost))}::bigint[], ${b.map((p) => p.managerCode)}::text[],
             ${b.map((p) => p.vacant)}::boolean[], ${b.map((p) => p.contractType)}::text[], ${b.map((p) => p.row)}::int[])
             as t(id, code, unit_code, title, grade, fte, pay_cost, manager_code, vacant, contract_type, row_number)`.execute(
           db,
         );
       }
-      const allocations = posts.flatMap((p) =>
-        p.allocations.map((a, i) => ({ postId: p.id, processCode: a.processCode, pct: a.pct, position: i })),
-      );
-      for (let i = 0; i < allocations.length; i += UNNEST_BATCH) {
-        const b = allocations.slice(i, i + UNNEST_BATCH);
+      // Allocations in batches of UNNEST_BATCH rows, in the posts' order and each post's own.
+      let postIds: string[] = [];
+      let processCodes: string[] = [];
+      let pcts: number[] = [];
+      let positions: number[] = [];
+      const flush = async () => {
         await sql`insert into diagnostic_allocation (post_id, exercise_id, organisation_id, process_code, pct, position)
           select post_id, ${exerciseId}::uuid, ${organisationId}::uuid, process_code, pct, position
-          from unnest(${b.map((a) => a.postId)}::uuid[], ${b.map((a) => a.processCode)}::text[], ${b.map((a) => a.pct)}::int[], ${b.map((a) => a.position)}::int[])
+          from unnest(${postIds}::uuid[], ${processCodes}::text[], ${pcts}::int[], ${positions}::int[])
             as t(post_id, process_code, pct, position)`.execute(db);
+        postIds = [];
+        processCodes = [];
+        pcts = [];
+        positions = [];
+      };
+      for (let p = 0; p < posts.length; p++) {
+        const allocations = posts[p]!.allocations;
+        for (let a = 0; a < allocations.length; a++) {
+          postIds.push(ids[p]!);
+          processCodes.push(allocations[a]!.processCode);
+          pcts.push(allocations[a]!.pct);
+          positions.push(a);
+          if (postIds.length === UNNEST_BATCH) await flush();
+        }
       }
+      if (postIds.length > 0) await flush();
       await insertInBatches(data.nonPay, (b) =>
         db
           .insertInto('diagnostic_non_pay')
