@@ -60,6 +60,10 @@ const NO_ACTOR: Record<string, string> = {
   'organisations.publicActor': 'makes the public actor',
   'organisations.adoptAsHomeIfNone': 'the import (CLI), an operator at the machine',
   'organisations.createHome': 'the CLI and the demo, an operator at the machine',
+  'clubs.followBaseline':
+    'the diagnostics service, inside the owner’s unit of work once it has authorised a change to the exercise: replaces the figures of the clubs the exercise is consented to',
+  'clubs.baselineDeleted':
+    'the diagnostics service, inside the owner’s unit of work once it has authorised deleting the exercise: takes its figures out of every club',
   'indicators.reportGraphIds':
     'a report’s chosen graphs, for the reports’ use cases once they have authorised the actor',
   'demo.load': 'the CLI’s `amber demo`',
