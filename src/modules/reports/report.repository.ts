@@ -249,7 +249,11 @@ function reportQueries(db: Kysely<DB>) {
         'sign_off.signed_at',
       ])
       .where('sign_off.report_id', '=', reportId)
+      // Sign-offs recorded in one transaction (historical ones entered together) share a
+      // recorded_at: then by the day each was given, so a published snapshot lists them in the
+      // same order however their ids fell.
       .orderBy('sign_off.recorded_at')
+      .orderBy('sign_off.signed_on')
       .orderBy('sign_off.id')
       .execute();
     return rows.map((r) => ({
