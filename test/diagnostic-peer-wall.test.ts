@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { ENGINES, openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { insertOrganisation } from './builders/index.ts';
+import { exerciseSettings, insertOrganisation } from './builders/index.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
 
 for (const engine of ENGINES) {
@@ -30,17 +30,11 @@ for (const engine of ENGINES) {
         .execute(t.units.db)
         .then((r) => r.rows);
     const stopSharing = async () => {
-      const e = await t.services.diagnostics.getExercise(council, exerciseId);
-      await t.services.diagnostics.updateExercise(council, exerciseId, {
-        version: String(e.version),
-        name: e.name,
-        financialYear: String(e.financialYear),
-        runningCosts: String(e.runningCosts / 100),
-        headcount: e.headcount === null ? '' : String(e.headcount),
-        taxonomyVersionId: e.taxonomyVersionId,
-        scope: e.scope,
-        shareWithPeers: '',
-      });
+      await t.services.diagnostics.updateExercise(
+        council,
+        exerciseId,
+        await exerciseSettings(t.services, council, exerciseId, { shareWithPeers: '' }),
+      );
     };
 
     before(async () => {

@@ -11,6 +11,7 @@ import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { ValidationError } from '../src/domain/errors.ts';
+import { exerciseSettings } from './builders/index.ts';
 
 const RETIRED =
   /^Sharing an exercise with every organisation has been retired: benchmarks now come from benchmarking clubs/;
@@ -23,19 +24,7 @@ for (const engine of ENGINES)
 
     const exercise = () => t.services.diagnostics.getExercise(leeds, exerciseId);
     /** The exercise's settings as its form sends them, with `shareWithPeers` as given. */
-    const settings = async (shareWithPeers: string) => {
-      const e = await exercise();
-      return {
-        version: String(e.version),
-        name: e.name,
-        financialYear: String(e.financialYear),
-        runningCosts: String(e.runningCosts / 100),
-        headcount: e.headcount === null ? '' : String(e.headcount),
-        taxonomyVersionId: e.taxonomyVersionId,
-        scope: e.scope,
-        shareWithPeers,
-      };
-    };
+    const settings = (shareWithPeers: string) => exerciseSettings(t.services, leeds, exerciseId, { shareWithPeers });
     const refusedNamingTheField = (e: unknown) => {
       assert.ok(e instanceof ValidationError);
       assert.equal(e.issues[0]!.field, 'shareWithPeers');

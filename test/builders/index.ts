@@ -54,3 +54,27 @@ export async function insertReport(
   const bundle = await services.reports.create(actor, priority.code, { period });
   return { priority, period, bundle };
 }
+
+/**
+ * An exercise's settings as its form sends them back unchanged (read at its current version), with
+ * `overrides` on top: what a test posts to `diagnostics.updateExercise` to change one setting.
+ */
+export async function exerciseSettings(
+  services: Services,
+  actor: Actor,
+  exerciseId: string,
+  overrides: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  const e = await services.diagnostics.getExercise(actor, exerciseId);
+  return {
+    version: String(e.version),
+    name: e.name,
+    financialYear: String(e.financialYear),
+    runningCosts: String(e.runningCosts / 100),
+    headcount: e.headcount === null ? '' : String(e.headcount),
+    taxonomyVersionId: e.taxonomyVersionId,
+    scope: e.scope,
+    shareWithPeers: e.shareWithPeers ? 'yes' : '',
+    ...overrides,
+  };
+}

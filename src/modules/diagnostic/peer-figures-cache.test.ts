@@ -15,6 +15,7 @@ import { observeStatements } from '../../platform/db/database.ts';
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { DEFAULT_TAXONOMY_ID } from '../../domain/diagnostic/taxonomy.ts';
 import { formatFte } from '../../domain/diagnostic/baseline.ts';
+import { exerciseSettings } from '../../../test/builders/index.ts';
 
 for (const engine of ENGINES) {
   describe(`peers' figures cached per version of each exercise [${engine}]`, () => {
@@ -138,16 +139,11 @@ for (const engine of ENGINES) {
 
     it('drops a peer from every list once it stops sharing, and its stored figures with it', async () => {
       const { actor, exercise } = councils.d;
-      const e = await t.services.diagnostics.getExercise(actor, exercise);
-      await t.services.diagnostics.updateExercise(actor, exercise, {
-        version: String(e.version),
-        name: e.name,
-        financialYear: String(e.financialYear),
-        runningCosts: String(e.runningCosts / 100),
-        headcount: '',
-        taxonomyVersionId: e.taxonomyVersionId,
-        shareWithPeers: '',
-      });
+      await t.services.diagnostics.updateExercise(
+        actor,
+        exercise,
+        await exerciseSettings(t.services, actor, exercise, { shareWithPeers: '' }),
+      );
       const listed = await listedBy(home);
       assert.deepEqual(exercisesOf(listed.value), ['a', 'b']);
       assert.deepEqual(listed.reads, {});
