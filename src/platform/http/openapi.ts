@@ -10,6 +10,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
+import { distance as editDistance } from 'fastest-levenshtein';
 import { paths } from '../../paths.ts';
 import type { Permission } from '../../domain/permissions.ts';
 import { ValidationError, type FieldIssue } from '../../domain/errors.ts';
@@ -122,22 +123,8 @@ function queryParametersView(op: Operation) {
   }));
 }
 
-/** How many single-character edits turn `a` into `b` (insert, delete, change, swap two neighbours). */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      const change = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + change);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  return d[a.length]![b.length]!;
-}
-
 /**
- * The declared names `name` may have meant: the nearest by edits (ignoring case), when near enough
+ * The declared names `name` may have meant: the nearest by Levenshtein distance (ignoring case), when near enough
  * to be a slip (at most a third of the longer name's letters, and at least two), or when one
  * contains the other (`priorityCode` for `priority`), counted as far as a slip may be.
  */
