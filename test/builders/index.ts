@@ -64,7 +64,7 @@ export async function exerciseSettings(
   actor: Actor,
   exerciseId: string,
   overrides: Record<string, string> = {},
-): Promise<Record<string, string>> {
+): Promise<Record<string, string | string[]>> {
   const e = await services.diagnostics.getExercise(actor, exerciseId);
   return {
     version: String(e.version),
