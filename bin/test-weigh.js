@@ -52,7 +52,9 @@ export default async function* weigh(source) {
     else if (event.type === 'test:complete' && started.has(key)) {
       // Never below nothing: Chromium's renderers, orphaned when a browser closes, take the CPU
       // counted while they ran out of the sum; what they ran was counted then.
-      appendFileSync(out, `${key}\t${Math.max(0, cpuSeconds() - started.get(key)).toFixed(2)}\n`);
+      // Then its wall time, to tell waiting (sleeps, timeouts, a busy machine) from work.
+      const wall = (event.data.details?.duration_ms ?? 0) / 1000;
+      appendFileSync(out, `${key}\t${Math.max(0, cpuSeconds() - started.get(key)).toFixed(2)}\t${wall.toFixed(2)}\n`);
       started.delete(key);
     }
   }
