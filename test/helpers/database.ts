@@ -263,13 +263,14 @@ async function waitForNoConnections(admin: pg.Client, name: string): Promise<voi
 export async function openTestDatabase(
   engine: Engine,
   serviceOptions: ServiceOptions = {},
-  { demo = false }: { demo?: boolean } = {},
+  { demo = false, prepareStatements }: { demo?: boolean; prepareStatements?: boolean } = {},
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
     const handle = await openDatabase<DB>({
       dataDir: 'memory://',
       loadDataDir: await pgliteTemplate(demo),
       sharedBuffers: SMALL_SHARED_BUFFERS,
+      ...(prepareStatements === undefined ? {} : { prepareStatements }),
     });
     await migrateToLatest(handle.db);
     return {
@@ -295,7 +296,11 @@ export async function openTestDatabase(
     await admin.end();
   }
   const url = withDatabase(SERVER_URL, name);
-  const handle = await openDatabase<DB>({ databaseUrl: url, poolSize: 4 });
+  const handle = await openDatabase<DB>({
+    databaseUrl: url,
+    poolSize: 4,
+    ...(prepareStatements === undefined ? {} : { prepareStatements }),
+  });
   await migrateToLatest(handle.db);
   return {
     engine,

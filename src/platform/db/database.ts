@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { readPgliteTemplate, type PgliteTemplateKind } from './pglite-template.ts';
 import { createUnits, type Units } from './unit-of-work.ts';
+import { preparingClient, StatementNames } from './prepared-statements.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -136,6 +137,12 @@ export interface OpenOptions {
    * made one from this code; otherwise the empty one, and otherwise PGlite creates the database.
    */
   template?: PgliteTemplateKind;
+  /**
+   * Statements with parameters prepared once per connection (prepared-statements.ts): on by
+   * default on PGlite, off on a server (a pooler in transaction mode, another instance's
+   * migrations). Benchmarks compare both.
+   */
+  prepareStatements?: boolean;
 }
 
 /** Enough for a command or a test: PostgreSQL works the same, with fewer pages held in memory. */
@@ -167,7 +174,12 @@ export function tarball(bytes: Uint8Array, type = 'application/x-tar'): Blob {
 
 export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHandle<DB>> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      types,
+      ...(options.prepareStatements ? { Client: preparingClient(new StatementNames()) } : {}),
+    });
     // An idle connection can be cut by the server (restart, failover, admin). The pool replaces
     // it; without a listener node-postgres would crash the whole process instead.
     pool.on('error', (error) =>
@@ -212,7 +224,14 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] }
         : {}),
     });
-    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types } as pg.PoolConfig);
+    // Statements with parameters are prepared once (prepared-statements.ts): on PGlite parsing and
+    // planning run in this process and were half of a typical query's CPU.
+    const pool = new pg.Pool({
+      ...createPgConfig(pglite),
+      max: 1,
+      types,
+      ...(options.prepareStatements === false ? {} : { Client: preparingClient(new StatementNames()) }),
+    } as pg.PoolConfig);
     const { raw: db, units } = createUnits<DB>({ pool });
     watches.set(db, new StatementWatch(pool));
     return {
