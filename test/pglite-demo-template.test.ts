@@ -2,8 +2,8 @@
 // loader loads: a fresh folder opened from it is compared, table by table and row by row, with a
 // database given a first start's work live (the migrations, the shipped taxonomy, the demo loader
 // as the server calls it). What differs between any two loads is masked: random ids, the times a
-// load stamps (within a day of now, as a time or as a number since 1970) and password hashes
-// (salted).
+// load stamps (within a day of now, as a time or as a number since 1970, or the day alone, as ISO or as
+// a page writes it) and password hashes (salted).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +27,24 @@ const ARGON2 = /\$argon2id?\$[^"\\]+/g;
 /** Milliseconds or microseconds since 1970 (an access generation is the time it was bumped). */
 const EPOCH = /\b\d{13}(?:\d{3})?\b/g;
 const DAY = 24 * 3600 * 1000;
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+/** A day on its own (a revision's "as of"). */
+const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+/** A day as pages write it ("5 December 2026"): a stored page body says when a historical record was entered. */
+const UK_DAY = new RegExp(`\\b(\\d{1,2}) (${MONTHS.join('|')}) (\\d{4})\\b`, 'g');
 
 /** Every table's rows, masked as above and sorted: the database's contents, whatever their ids. */
 async function contents(db: Kysely<DB>): Promise<Record<string, string[]>> {
@@ -36,6 +54,14 @@ async function contents(db: Kysely<DB>): Promise<Record<string, string[]>> {
       .replace(UUID, '<id>')
       .replace(TIME, (time) => (Math.abs(Date.parse(time.replace(' ', 'T')) - now) < DAY ? '<now>' : time))
       .replace(ARGON2, '<password hash>')
+      // The day of the load, also as a page writes it (today, or yesterday when the template was
+      // made before midnight and this run's load after it).
+      .replace(ISO_DAY, (day, y: string, m: string, d: string) =>
+        Math.abs(Date.UTC(Number(y), Number(m) - 1, Number(d)) - now) < 2 * DAY ? '<today>' : day,
+      )
+      .replace(UK_DAY, (day, d: string, m: string, y: string) =>
+        Math.abs(Date.UTC(Number(y), MONTHS.indexOf(m), Number(d)) - now) < 2 * DAY ? '<today>' : day,
+      )
       .replace(EPOCH, (n) => (Math.abs((n.length === 16 ? Number(n) / 1000 : Number(n)) - now) < DAY ? '<now>' : n));
   const tables: Record<string, string[]> = {};
   for (const table of await listTableNames(db as Kysely<unknown>)) {
