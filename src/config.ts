@@ -10,6 +10,12 @@ export interface Config {
   host: string;
   /** Set: use this PostgreSQL server. Unset: embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Statements with parameters prepared once per connection (DATABASE_PREPARED_STATEMENTS, `on`
+   * or `off`; ADR 0020). Unset: the engine's default, on for PGlite, off for a server (a pooler in
+   * transaction mode, or another instance's migration, would make prepared statements fail).
+   */
+  preparedStatements: boolean | undefined;
   dataDir: string;
   /** Load the demo organisation when the database has no organisation yet. */
   demoOnFirstRun: boolean;
@@ -127,6 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  const prepared = env.DATABASE_PREPARED_STATEMENTS?.trim() || undefined;
+  if (prepared !== undefined && !['on', 'off'].includes(prepared))
+    problems.push(`DATABASE_PREPARED_STATEMENTS must be "on" or "off", not "${prepared}"`);
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel))
     problems.push(`LOG_LEVEL "${env.LOG_LEVEL}" is not a log level`);
@@ -201,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Loopback unless told otherwise: a development server is not exposed to the network by accident.
     host: env.HOST?.trim() || (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl,
+    preparedStatements: prepared === undefined ? undefined : prepared === 'on',
     dataDir: resolve(env.AMBER_DATA_DIR?.trim() || './data'),
     demoOnFirstRun: demo === 'first-run',
     logLevel,

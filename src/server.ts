@@ -62,6 +62,7 @@ export async function startServer(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     template: config.demoOnFirstRun ? 'demo' : 'empty',
+    ...(config.preparedStatements === undefined ? {} : { prepareStatements: config.preparedStatements }),
   });
   phase(`opening the database${handle.template ? ` (from the ${handle.template} template)` : ''}`);
   try {

@@ -34,6 +34,7 @@ const oneShot = (config: Config) => ({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
   sharedBuffers: '16MB', // SMALL_SHARED_BUFFERS, written out so that `amber --help` loads no database code
+  ...(config.preparedStatements === undefined ? {} : { prepareStatements: config.preparedStatements }),
 });
 
 const USAGE = `Usage: amber <command>

@@ -3,12 +3,14 @@
 // under row-level security a prepared statement run for one organisation, then another, past the
 // point where PostgreSQL switches to a generic plan, returns each only its own rows; a migration
 // that adds a column makes a prepared `select *` return it rather than fail; and the names given
-// are bounded.
+// are bounded. On a server it is off unless asked for (DATABASE_PREPARED_STATEMENTS=on).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, type Kysely } from 'kysely';
-import { openTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../../../test/helpers/database.ts';
+import { openDatabase } from './database.ts';
+import { loadConfig } from '../../config.ts';
 import { insertOrganisation, insertPerson } from '../../../test/builders/index.ts';
 import { MAX_NAMED, StatementNames } from './prepared-statements.ts';
 
@@ -97,5 +99,47 @@ describe('statements prepared without asking [pglite]', () => {
     assert.equal(names.version, 1);
     assert.equal(names.size, 0);
     assert.notEqual(names.nameOf('select $1 + 1'), undefined);
+  });
+});
+
+if (ENGINES.includes('postgres'))
+  describe('statements prepared without asking, on a server [postgres]', () => {
+    let t: TestDatabase;
+    before(async () => {
+      t = await openTestDatabase('postgres');
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    /** What one connection (a pool of one) has prepared after running a statement with a parameter twice. */
+    async function preparedBy(options: { prepareStatements?: boolean }): Promise<string[]> {
+      const handle = await openDatabase<unknown>({ databaseUrl: t.url, poolSize: 1, ...options });
+      try {
+        for (let i = 0; i < 2; i++)
+          assert.equal((await sql<{ n: number }>`select ${i}::int + 1 as n`.execute(handle.db)).rows[0]!.n, i + 1);
+        return await prepared(handle.db);
+      } finally {
+        await handle.close();
+      }
+    }
+
+    it('names nothing by default', async () => {
+      assert.deepEqual(await preparedBy({}), []);
+    });
+    it('prepares once per connection when asked', async () => {
+      assert.equal((await preparedBy({ prepareStatements: true })).length, 1);
+    });
+  });
+
+describe('DATABASE_PREPARED_STATEMENTS', () => {
+  it('is the engine’s default when unset, on or off when set, and refused otherwise naming the variable', () => {
+    assert.equal(loadConfig({}).preparedStatements, undefined);
+    assert.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'on' }).preparedStatements, true);
+    assert.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).preparedStatements, false);
+    assert.throws(
+      () => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'yes' }),
+      /DATABASE_PREPARED_STATEMENTS must be "on" or "off", not "yes"/,
+    );
   });
 });
