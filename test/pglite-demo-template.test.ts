@@ -18,6 +18,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { pgliteTemplateKey, pgliteTemplatePath, readPgliteTemplate } from '../src/platform/db/pglite-template.ts';
 import { listTableNames } from '../src/platform/db/backup-catalogue.ts';
 import { buildServices } from '../src/composition.ts';
+import { MONTHS } from '../src/domain/dates.ts';
 import type { DB } from '../src/schema.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,20 +28,6 @@ const ARGON2 = /\$argon2id?\$[^"\\]+/g;
 /** Milliseconds or microseconds since 1970 (an access generation is the time it was bumped). */
 const EPOCH = /\b\d{13}(?:\d{3})?\b/g;
 const DAY = 24 * 3600 * 1000;
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 /** A day on its own (a revision's "as of"). */
 const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 /** A day as pages write it ("5 December 2026"): a stored page body says when a historical record was entered. */
@@ -60,7 +47,9 @@ async function contents(db: Kysely<DB>): Promise<Record<string, string[]>> {
         Math.abs(Date.UTC(Number(y), Number(m) - 1, Number(d)) - now) < 2 * DAY ? '<today>' : day,
       )
       .replace(UK_DAY, (day, d: string, m: string, y: string) =>
-        Math.abs(Date.UTC(Number(y), MONTHS.indexOf(m), Number(d)) - now) < 2 * DAY ? '<today>' : day,
+        Math.abs(Date.UTC(Number(y), MONTHS.indexOf(m as (typeof MONTHS)[number]), Number(d)) - now) < 2 * DAY
+          ? '<today>'
+          : day,
       )
       .replace(EPOCH, (n) => (Math.abs((n.length === 16 ? Number(n) / 1000 : Number(n)) - now) < DAY ? '<now>' : n));
   const tables: Record<string, string[]> = {};
