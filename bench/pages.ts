@@ -127,7 +127,8 @@ const GETS_OF: Record<Exclude<PageName, 'sign-off'>, { url: string; shows: strin
   'report-viewer': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
   'report-cached': { url: paths.reports.show('VfM-4d', '2009-10-h1'), shows: 'Lee Hemsworth' },
   draft: { url: paths.reports.show('OC-1c', '2009-10-h1'), shows: 'OC-1c' },
-  list: { url: paths.priorities.list, shows: 'VfM-4d' },
+  // Page 1 of 50: the sign-off batches' codes (SA-…, SB-…) sort before VfM-4d and fill it.
+  list: { url: paths.priorities.list, shows: 'data-qa="priority-row"' },
   dashboard: { url: paths.dashboard, shows: 'priorities in all' },
 };
 
