@@ -6,11 +6,11 @@
 //
 // Used on PGlite, where PostgreSQL runs in this process's WebAssembly and parsing and planning are
 // most of a small statement's cost: a typical query of a page 0.45–0.51 ms of CPU unnamed against
-// 0.22 ms named (bench/README.md, "Prepared statements on PGlite"). Not on a server by default:
-// behind a pooler in transaction mode (pgbouncer before 1.21) a statement prepared on one server
-// connection is not there on the next, and another instance's migration that changes what a
-// `select *` returns would make this instance's prepared statement fail ("cached plan must not
-// change result type") until it is prepared again.
+// 0.22 ms named (bench/README.md, "Statements prepared once on PGlite"). On a server only when
+// DATABASE_PREPARED_STATEMENTS=on (ADR 0020): behind a pooler in transaction mode (pgbouncer
+// before 1.21) a statement prepared on one server connection is not there on the next, and another
+// instance's migration that changes what a `select *` returns would make this instance's prepared
+// statement fail ("cached plan must not change result type") until it restarts.
 //
 // Bounded: at most MAX_NAMED statements per schema version are named (a statement whose text
 // varies, say with the length of a list, would otherwise grow the connection's memory without
