@@ -130,6 +130,28 @@ if (ENGINES.includes('postgres'))
     it('prepares once per connection when asked', async () => {
       assert.equal((await preparedBy({ prepareStatements: true })).length, 1);
     });
+
+    it('prepares again after another instance changed a table: one refusal, then the new columns', async () => {
+      const other = t.db as unknown as Kysely<unknown>; // another instance, which migrates
+      const mine = await openDatabase<unknown>({ databaseUrl: t.url, poolSize: 1, prepareStatements: true });
+      try {
+        await sql`create table prepared_elsewhere (id int primary key)`.execute(other);
+        await sql`insert into prepared_elsewhere values (1)`.execute(other);
+        const read = () =>
+          sql<Record<string, unknown>>`select * from prepared_elsewhere where id = ${1}`.execute(mine.db);
+        assert.deepEqual((await read()).rows, [{ id: 1 }]);
+        await sql`alter table prepared_elsewhere add column label text default 'new'`.execute(other);
+        await assert.rejects(
+          read(),
+          /cached plan must not change result type/,
+          'PostgreSQL refuses the prepared statement',
+        );
+        assert.deepEqual((await read()).rows, [{ id: 1, label: 'new' }], 'and it is prepared again');
+      } finally {
+        await mine.close();
+        await sql`drop table if exists prepared_elsewhere`.execute(other);
+      }
+    });
   });
 
 describe('DATABASE_PREPARED_STATEMENTS', () => {

@@ -9,8 +9,9 @@
 // 0.22 ms named (bench/README.md, "Statements prepared once on PGlite"). On a server only when
 // DATABASE_PREPARED_STATEMENTS=on (ADR 0020): behind a pooler in transaction mode (pgbouncer
 // before 1.21) a statement prepared on one server connection is not there on the next, and another
-// instance's migration that changes what a `select *` returns would make this instance's prepared
-// statement fail ("cached plan must not change result type") until it restarts.
+// instance's migration that changes what a `select *` returns makes the next use of each such
+// prepared statement fail ("cached plan must not change result type"); the first failure starts a
+// new version here, so it fails once, not until a restart.
 //
 // Bounded: at most MAX_NAMED statements per schema version are named (a statement whose text
 // varies, say with the length of a list, would otherwise grow the connection's memory without
@@ -50,10 +51,12 @@ export class StatementNames {
   }
   /** Called with every statement sent without parameters: DDL starts a new version. */
   sawUnparameterised(text: string): void {
-    if (DDL.test(text)) {
-      this.#names.clear();
-      this.#version += 1;
-    }
+    if (DDL.test(text)) this.schemaChanged();
+  }
+  /** A new version: every statement is named afresh, and so prepared again on its next use. */
+  schemaChanged(): void {
+    this.#names.clear();
+    this.#version += 1;
   }
 }
 
@@ -67,10 +70,11 @@ export function preparingClient(names: StatementNames): typeof pg.Client {
     // The overloads of pg.Client#query are many; this one sees them all and hands them on as given.
     override query(...args: unknown[]): never {
       const [first, values] = args;
+      let named = false;
       if (typeof first === 'string') {
         if (Array.isArray(values) && values.length > 0) {
           const name = names.nameOf(first);
-          if (name !== undefined) args = [{ name, text: first, values }, ...args.slice(2)];
+          if (name !== undefined) [args, named] = [[{ name, text: first, values }, ...args.slice(2)], true];
         } else names.sawUnparameterised(first);
       } else if (first && typeof first === 'object' && 'text' in first && typeof first.text === 'string') {
         const config = first as { text: string; values?: unknown[]; name?: string; rowMode?: string; submit?: unknown };
@@ -78,12 +82,25 @@ export function preparingClient(names: StatementNames): typeof pg.Client {
           const params = config.values ?? (Array.isArray(values) ? values : undefined);
           if (params && params.length > 0) {
             const name = names.nameOf(config.text);
-            if (name !== undefined) args = [{ ...config, name, values: params }, ...args.slice(2)];
+            if (name !== undefined) [args, named] = [[{ ...config, name, values: params }, ...args.slice(2)], true];
           } else names.sawUnparameterised(config.text);
         }
       }
-      return (super.query as (...a: unknown[]) => never)(...args);
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      // The schema changed where this process did not see it (another instance's migration): the
+      // statement fails once (the caller hears of it as before), and every statement is named
+      // afresh, so its next use, and every other's, is prepared again.
+      if (named && result instanceof Promise)
+        void result.then(undefined, (error: unknown) => {
+          if (STALE_PLAN(error)) names.schemaChanged();
+        });
+      return result as never;
     }
   }
   return PreparingClient;
 }
+
+/** PostgreSQL's refusal of a prepared statement whose result columns changed since it was prepared. */
+const STALE_PLAN = (error: unknown) =>
+  (error as { code?: string }).code === '0A000' &&
+  /cached plan must not change result type/.test((error as Error).message ?? '');
