@@ -280,6 +280,8 @@ export interface JobTable {
   finished_at: Date | null;
   locked_by: string | null;
   attempts: Generated<number>;
+  /** Numbers jobs as they are queued: breaks a tie of `created_at` (PGlite's clock counts in milliseconds). */
+  seq: Generated<number>;
   /** The permission needed to see the job and its files: what made it. */
   permission: string | null;
 }

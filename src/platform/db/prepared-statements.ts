@@ -60,6 +60,15 @@ export class StatementNames {
   }
 }
 
+/** What of a node-postgres query config this reads. */
+interface QueryText {
+  text: string;
+  values?: unknown[];
+  name?: string;
+  rowMode?: string;
+  submit?: unknown;
+}
+
 /**
  * A node-postgres Client class, for `new pg.Pool({ Client })`, whose statements with parameters
  * are named by `names` (and so prepared once per connection). A query given as an object that
@@ -70,21 +79,21 @@ export function preparingClient(names: StatementNames): typeof pg.Client {
     // The overloads of pg.Client#query are many; this one sees them all and hands them on as given.
     override query(...args: unknown[]): never {
       const [first, values] = args;
+      // A text and its parameters, given as (text, values) or as a config that says nothing yet of
+      // how to run (no name, row mode, cursor or stream of its own).
+      const config: QueryText | undefined =
+        typeof first === 'string'
+          ? { text: first }
+          : first && typeof first === 'object' && 'text' in first && typeof first.text === 'string'
+            ? (first as QueryText)
+            : undefined;
       let named = false;
-      if (typeof first === 'string') {
-        if (Array.isArray(values) && values.length > 0) {
-          const name = names.nameOf(first);
-          if (name !== undefined) [args, named] = [[{ name, text: first, values }, ...args.slice(2)], true];
-        } else names.sawUnparameterised(first);
-      } else if (first && typeof first === 'object' && 'text' in first && typeof first.text === 'string') {
-        const config = first as { text: string; values?: unknown[]; name?: string; rowMode?: string; submit?: unknown };
-        if (config.name === undefined && config.rowMode === undefined && config.submit === undefined) {
-          const params = config.values ?? (Array.isArray(values) ? values : undefined);
-          if (params && params.length > 0) {
-            const name = names.nameOf(config.text);
-            if (name !== undefined) [args, named] = [[{ ...config, name, values: params }, ...args.slice(2)], true];
-          } else names.sawUnparameterised(config.text);
-        }
+      if (config && config.name === undefined && config.rowMode === undefined && config.submit === undefined) {
+        const params = config.values ?? (Array.isArray(values) ? values : undefined);
+        if (params && params.length > 0) {
+          const name = names.nameOf(config.text);
+          if (name !== undefined) [args, named] = [[{ ...config, name, values: params }, ...args.slice(2)], true];
+        } else names.sawUnparameterised(config.text);
       }
       const result = (super.query as (...a: unknown[]) => unknown)(...args);
       // The schema changed where this process did not see it (another instance's migration): the

@@ -155,7 +155,7 @@ export function createJobQueue(
       const { rows } = await sql<JobRow>`
         update job set status = 'running', locked_by = ${workerId}, started_at = now(), attempts = attempts + 1
         where id = (select id from job where status = 'queued' or (${stale} and attempts < ${maxAttempts})
-                    order by created_at, id for update skip locked limit 1)
+                    order by created_at, seq for update skip locked limit 1)
         returning *`.execute(db);
       return rows[0] ? toJob(rows[0]) : undefined;
     },
