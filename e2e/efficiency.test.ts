@@ -44,7 +44,6 @@ describe('the efficiency programme in the browser', { timeout: 900_000 }, () => 
       headcount: '4200',
       taxonomyVersionId: taxonomy!.id,
       scope: [],
-      shareWithPeers: '',
     });
   });
   after(async () => {

@@ -208,12 +208,9 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     }),
   );
   // An export reads one consistent moment even while others write.
-  const transfer = uow(
-    createTransferService({ repo: createTransferRepository(db), organisations, peerFigures: diagnostics }),
-    {
-      exportOrganisation: { isolationLevel: 'repeatable read' },
-    },
-  );
+  const transfer = uow(createTransferService({ repo: createTransferRepository(db), organisations }), {
+    exportOrganisation: { isolationLevel: 'repeatable read' },
+  });
   const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
   const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
   // The accessibility statement: the deployment's contact details, read by everyone.

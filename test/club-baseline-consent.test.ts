@@ -3,8 +3,7 @@
 // engines: the club's statistics move at each change of the exercise once it has consented (not
 // before, not after it withdraws); the embargo holds through the changes; leaving the club or
 // deleting the exercise takes the figures out; another organisation can neither consent for the
-// exercise nor read the consent; and an exercise that still shares with every organisation is
-// contributed instead, and stops sharing, in one transaction.
+// exercise nor read the consent.
 
 import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,11 +54,10 @@ describeOnEachEngine('a baseline contributed to a club by consent, following the
         runningCosts: pounds,
         headcount: '',
         taxonomyVersionId: e.taxonomyVersionId,
-        shareWithPeers: e.shareWithPeers ? 'yes' : '',
       }),
     );
   };
-  const newExercise = async (name: string, share = false) => {
+  const newExercise = async (name: string) => {
     const id = await as(council(), () =>
       t().services.diagnostics.createExercise(council(), {
         name,
@@ -69,8 +67,6 @@ describeOnEachEngine('a baseline contributed to a club by consent, following the
         taxonomyVersionId: DEFAULT_TAXONOMY_ID,
       }),
     );
-    // Shared with every organisation before that setting was retired (ADR 0018).
-    if (share) await sql`update diagnostic_exercise set share_with_peers = true where id = ${id}`.execute(t().db);
     const data = await sampleWorkbook(copyData());
     await as(council(), () =>
       t().services.diagnostics.upload(council(), id, { file: { filename: 'data.xlsx', data } }),
@@ -270,54 +266,5 @@ describeOnEachEngine('a baseline contributed to a club by consent, following the
       (e: any) => e.issues?.[0]?.field === 'exerciseId',
     );
     assert.equal((await statistic())?.n, 6, 'the council’s baseline still counts');
-  });
-
-  it('contributes an exercise that still shares with every organisation instead, and stops it sharing, in one transaction', async () => {
-    const { services } = t();
-    const shared = await newExercise('Consent Member 1, shared', true);
-    const read = () => as(council(), () => services.diagnostics.getExercise(council(), shared));
-    const e = await read();
-    assert.equal(e.shareWithPeers, true);
-    // A stale version: refused, nothing recorded, still sharing.
-    await assert.rejects(
-      as(council(), () =>
-        services.clubs.contributeInsteadOfSharing(council(), club, { exerciseId: shared, version: e.version + 5 }),
-      ),
-      (err: any) => err.status === 409,
-    );
-    assert.equal((await read()).shareWithPeers, true);
-    // Sharing stops, then the contribution fails (no posts): both roll back together.
-    await sql`delete from diagnostic_post where exercise_id = ${shared}`.execute(t().db);
-    await assert.rejects(
-      as(council(), () =>
-        services.clubs.contributeInsteadOfSharing(council(), club, { exerciseId: shared, version: e.version }),
-      ),
-      (err: any) => err.issues?.[0]?.field === 'posts',
-    );
-    assert.equal((await read()).shareWithPeers, true, 'the flag is not cleared when nothing was contributed');
-    const data = await sampleWorkbook(copyData());
-    await as(council(), () =>
-      services.diagnostics.upload(council(), shared, { file: { filename: 'data.xlsx', data } }),
-    );
-    const now = await read();
-    const n = await as(council(), () =>
-      services.clubs.contributeInsteadOfSharing(council(), club, { exerciseId: shared, version: now.version }),
-    );
-    assert.ok(n > 0);
-    assert.equal((await read()).shareWithPeers, false);
-    const consents = await as(council(), () => services.clubs.consents(council(), { exerciseId: shared }));
-    assert.deepEqual(
-      consents.map((c) => c.clubName),
-      ['Consent club'],
-    );
-    const peer = await sql<{ n: number }>`
-      select count(*)::int as n from diagnostic_peer_function where exercise_id = ${shared}`.execute(t().db);
-    assert.equal(peer.rows[0]!.n, 0, 'its figures left the pool of every organisation');
-    // Not offered twice: it no longer shares.
-    const version = (await read()).version;
-    await assert.rejects(
-      as(council(), () => services.clubs.contributeInsteadOfSharing(council(), club, { exerciseId: shared, version })),
-      (err: any) => err.issues?.[0]?.field === 'shareWithPeers',
-    );
   });
 });

@@ -1,12 +1,11 @@
 // The efficiency diagnostic's data collection and baseline (issue 5, part 1), through the
 // routes and the service, on PGlite and on PostgreSQL: good and broken workbooks (each fault
 // named by sheet, row and column, the database unchanged), the baseline's figures, the drill-
-// down, XLSX downloads, the post form's running total, stale saves and peers' shared baselines.
+// down, XLSX downloads, the post form's running total and stale saves.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
-import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { broken, multipart, sampleWorkbook, copyData } from './fixtures/diagnostic/sample.ts';
@@ -357,42 +356,6 @@ for (const engine of ENGINES) {
       assert.equal(stale.statusCode, 409);
       const b = await t.services.diagnostics.getBaseline(actor, id);
       assert.equal(formatFte(b.byProcess['HR-REW']!.fte), '0.40');
-    });
-
-    it('gives peers the function costs of exercises shared with them, and only those', async () => {
-      const partner = await t.services.organisations.createPartner(actor, {
-        name: `Peer council ${engine}`,
-        kind: 'council',
-      } as never);
-      const peer: Actor = systemActor(partner.id, 'test');
-      const shared = await t.services.diagnostics.createExercise(peer, {
-        name: 'Peer 2009/10',
-        financialYear: '2009',
-        runningCosts: '£300m',
-        headcount: '',
-        taxonomyVersionId: DEFAULT_TAXONOMY_ID,
-      });
-      // Shared with every organisation before that setting was retired (ADR 0018).
-      await sql`update diagnostic_exercise set share_with_peers = true where id = ${shared}`.execute(t.db);
-      await t.services.diagnostics.createExercise(peer, {
-        name: 'Peer private',
-        financialYear: '2009',
-        runningCosts: '£300m',
-        headcount: '',
-        taxonomyVersionId: DEFAULT_TAXONOMY_ID,
-      });
-      const mine = await t.services.diagnostics.listSharedBaselines(actor, 2009);
-      assert.equal(mine.length, 0, 'an exercise without posts is no baseline');
-      await t.services.diagnostics.upload(peer, shared, { file: { filename: 'x.xlsx', data: await sampleWorkbook() } });
-      const list = await t.services.diagnostics.listSharedBaselines(actor, 2009);
-      assert.equal(list.length, 1);
-      assert.equal(list[0]!.organisationId, partner.id);
-      const fin = list[0]!.functions.find((f) => f.code === 'FIN')!;
-      assert.equal(fin.cost, fin.payCost + fin.nonPayCost);
-      assert.ok(Math.abs(fin.shareOfRunningCosts! - fin.cost / 300_000_000_00) < 1e-12);
-      assert.equal((await t.services.diagnostics.listSharedBaselines(actor, 2010)).length, 0);
-      // The peer does not see its own exercise as a peer's.
-      assert.equal((await t.services.diagnostics.listSharedBaselines(peer, 2009)).length, 0);
     });
 
     it('refuses to compute a baseline without posts, saying so', async () => {

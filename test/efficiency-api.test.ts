@@ -551,7 +551,6 @@ for (const engine of ENGINES)
         headcount: '',
         taxonomyVersionId: DEFAULT_TAXONOMY_ID,
         scope: ['FIN'],
-        shareWithPeers: false,
         version: 1,
       });
       assert.equal(put.statusCode, 404);

@@ -326,7 +326,6 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'diagnostics.authorizeEdit': () => [],
   'diagnostics.updatePost': (v) => [v.exercise, v.post, {}],
   'diagnostics.seedDemo': () => [],
-  'diagnostics.listSharedBaselines': () => [2009],
 
   'efficiency.exercise': (v) => [v.exercise],
   'efficiency.overview': (v) => [v.exercise],

@@ -42,7 +42,6 @@ export interface DiagnosticExerciseTable {
   headcount: number | null;
   taxonomy_version_id: string;
   scope: ColumnType<string[], string[] | undefined, string[]>;
-  share_with_peers: Generated<boolean>;
   illustrative: Generated<boolean>;
   version: Generated<number>;
   created_at: Timestamp;
@@ -110,25 +109,6 @@ export interface DiagnosticVolumeTable {
   row_number: number;
 }
 
-/**
- * What a sharing exercise discloses to its peers, per function, for one version of the exercise
- * (migration 2026-12-08-700-*): written by the owner's transaction, read by peers only through
- * `amber_peer_figures(year)`.
- */
-export interface DiagnosticPeerFunctionTable {
-  exercise_id: string;
-  organisation_id: string;
-  exercise_version: number;
-  code: string;
-  name: string;
-  position: number;
-  cost: BigIntColumn;
-  pay_cost: BigIntColumn;
-  non_pay_cost: BigIntColumn;
-  fte: BigIntColumn;
-  share_of_running_costs: number | null;
-}
-
 export interface DiagnosticTables {
   diagnostic_taxonomy_version: DiagnosticTaxonomyVersionTable;
   diagnostic_taxonomy_function: DiagnosticTaxonomyFunctionTable;
@@ -139,5 +119,4 @@ export interface DiagnosticTables {
   diagnostic_allocation: DiagnosticAllocationTable;
   diagnostic_non_pay: DiagnosticNonPayTable;
   diagnostic_volume: DiagnosticVolumeTable;
-  diagnostic_peer_function: DiagnosticPeerFunctionTable;
 }

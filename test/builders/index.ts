@@ -74,7 +74,6 @@ export async function exerciseSettings(
     headcount: e.headcount === null ? '' : String(e.headcount),
     taxonomyVersionId: e.taxonomyVersionId,
     scope: e.scope,
-    shareWithPeers: e.shareWithPeers ? 'yes' : '',
     ...overrides,
   };
 }

@@ -16,7 +16,6 @@ import {
   baselineContribution,
   baselineWithdrawal,
   clubInput,
-  contributionInsteadOfSharing,
   indicatorContribution,
   inviteInput,
 } from './club.schemas.ts';
@@ -226,27 +225,6 @@ export function registerClubApi(app: FastifyInstance, services: Services): void 
     async (request: IdReq) => {
       await clubs.withdrawBaseline(request.actor, request.params.id, request.body);
       return (await clubs.consents(request.actor, { clubId: request.params.id })).map(consentOf);
-    },
-  );
-  op(
-    app,
-    {
-      method: 'POST',
-      url: R.clubInsteadOfSharing,
-      permission: 'clubs.contribute',
-      summary:
-        'Contribute the baseline of an exercise that still shares with every organisation (`exerciseId`, and the exercise’s `version` as read) to the club, and stop it sharing with every organisation, in one transaction',
-      tag: TAG,
-      body: contributionInsteadOfSharing,
-      success: {
-        status: 201,
-        description: 'How many figures were contributed, and the baselines the organisation contributes',
-      },
-    },
-    async (request: IdReq, reply) => {
-      const contributed = await clubs.contributeInsteadOfSharing(request.actor, request.params.id, request.body);
-      const consents = (await clubs.consents(request.actor, { clubId: request.params.id })).map(consentOf);
-      return reply.status(201).send({ contributed, consents });
     },
   );
   op(

@@ -27,8 +27,6 @@ const SAVED: Record<string, string> = {
   contributed: 'Your figures have been contributed.',
   consented:
     'The baseline has been contributed. Its figures follow the exercise: each change to it replaces them, until you stop contributing it.',
-  'instead-of-sharing':
-    'The baseline has been contributed, following the exercise, and the exercise no longer shares with every organisation.',
   'baseline-withdrawn': 'You have stopped contributing the baseline: its figures no longer count.',
   withdrawn: 'The figure has been withdrawn.',
 };
@@ -221,16 +219,6 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
       reply,
       () => clubs.withdrawBaseline(request.actor, request.params.id, body),
       () => back(request.params.id, 'baseline-withdrawn'),
-      (errors) => clubPage(request, { errors }),
-    );
-  });
-  // From the exercise page of an exercise that still shares with every organisation (ADR 0018).
-  app.post(routes.clubInsteadOfSharing, { config: contribute }, async (request: IdReq, reply) => {
-    const body = formBody(request);
-    return submitForm(
-      reply,
-      () => clubs.contributeInsteadOfSharing(request.actor, request.params.id, body),
-      () => back(request.params.id, 'instead-of-sharing'),
       (errors) => clubPage(request, { errors }),
     );
   });

@@ -23,12 +23,6 @@ export const baselineWithdrawal = z.object({
   version: integer('the version', 1, 2_000_000_000),
 });
 
-/** Contributing an exercise that shares with every organisation instead: `version` is the exercise's. */
-export const contributionInsteadOfSharing = z.object({
-  exerciseId: uuid('the diagnostic exercise'),
-  version: integer('the version', 1, 2_000_000_000),
-});
-
 export const indicatorContribution = z.object({
   indicator: requiredText('the indicator', TEXT_LIMITS.code),
   sharedCode: z.preprocess(

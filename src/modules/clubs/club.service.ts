@@ -21,7 +21,6 @@ import {
   baselineContribution,
   baselineWithdrawal,
   clubInput,
-  contributionInsteadOfSharing,
   indicatorContribution,
   inviteInput,
 } from './club.schemas.ts';
@@ -336,18 +335,6 @@ export function createClubService({ repo, organisations, diagnostics, indicators
         after: { club: club.name, exercise: exercise.name, embargoUntil: v.embargoUntil },
       });
       return figures.length;
-    },
-
-    /**
-     * An exercise that still shares with every organisation is contributed to a club the council
-     * has joined instead, in one transaction: the consent is recorded and the flag cleared (ADR
-     * 0018). `version` is the exercise's, as the page showed it.
-     */
-    async contributeInsteadOfSharing(actor: Actor, clubId: string, input: unknown): Promise<number> {
-      await joinedClub(actor, clubId);
-      const v = parseWith(contributionInsteadOfSharing, input);
-      await diagnostics.stopSharingWithEveryone(actor, v.exerciseId, { version: v.version });
-      return this.contributeBaseline(actor, clubId, { exerciseId: v.exerciseId, embargoUntil: '' });
     },
 
     /** The member withdraws its consent to contribute an exercise's baseline: its figures leave the club at once. */

@@ -20,7 +20,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { megabytes } from '../../domain/limits.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../config.ts';
 import {
-  exerciseInput,
+  exerciseBody,
   exerciseVersion,
   postInput,
   taxonomyExtensionInput,
@@ -97,7 +97,7 @@ export function registerDiagnosticApi(
       summary:
         'Start an exercise: a name, the financial year it starts in, running costs as typed (like "£412m"), headcount, taxonomy and functions in scope',
       tag: TAG,
-      body: exerciseInput,
+      body: exerciseBody,
       success: { status: 201, description: 'The exercise (runningCosts in pence)' },
     },
     async (request: FastifyRequest, reply) => {
@@ -125,7 +125,7 @@ export function registerDiagnosticApi(
       permission: 'diagnostic.edit',
       summary: 'Change an exercise’s settings (send `version`; the taxonomy cannot change once data is collected)',
       tag: TAG,
-      body: exerciseInput.extend(exerciseVersion.shape),
+      body: exerciseBody.extend(exerciseVersion.shape),
       success: { status: 200, description: 'The exercise' },
     },
     async (request: ExerciseReq) => {

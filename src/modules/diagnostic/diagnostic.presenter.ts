@@ -52,7 +52,6 @@ export function presentExerciseRow(e: ExerciseSummary) {
     runningCosts: formatMoneyShort(e.runningCosts),
     posts: e.counts.posts.toLocaleString('en-GB'),
     illustrative: e.illustrative,
-    shared: e.shareWithPeers,
   };
 }
 
@@ -65,7 +64,6 @@ export function presentExercise(e: Exercise) {
     headcount: e.headcount === null ? 'Not given' : e.headcount.toLocaleString('en-GB'),
     taxonomyName: e.taxonomyName,
     scope: e.taxonomy.functions.filter((f) => e.scope.includes(f.code)).map((f) => f.name),
-    shareWithPeers: e.shareWithPeers,
     illustrative: e.illustrative,
     version: e.version,
     links: {
@@ -91,7 +89,6 @@ export function exerciseFormValues(e: Exercise) {
     headcount: e.headcount === null ? '' : String(e.headcount),
     taxonomyVersionId: e.taxonomyVersionId,
     scope: e.scope,
-    shareWithPeers: e.shareWithPeers,
     version: e.version,
   };
 }

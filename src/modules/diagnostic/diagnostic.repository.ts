@@ -26,31 +26,9 @@ export interface ExerciseRecord {
   taxonomyVersionId: string;
   taxonomyName: string;
   scope: string[];
-  shareWithPeers: boolean;
   illustrative: boolean;
   version: number;
   organisationId: string;
-}
-
-/** One function's figures as a sharing exercise shows them to its peers (totals only). */
-export interface PeerFunctionRecord {
-  code: string;
-  name: string;
-  cost: number;
-  payCost: number;
-  nonPayCost: number;
-  fte: number;
-  shareOfRunningCosts: number | undefined;
-}
-
-/** A sharing exercise's figures for its peers, at the exercise's current version. */
-export interface PeerFiguresRecord {
-  organisationId: string;
-  exerciseId: string;
-  version: number;
-  runningCosts: number;
-  headcount: number | null;
-  functions: PeerFunctionRecord[];
 }
 
 export interface ExerciseValues {
@@ -60,7 +38,6 @@ export interface ExerciseValues {
   headcount: number | null;
   taxonomyVersionId: string;
   scope: string[];
-  shareWithPeers: boolean;
   illustrative?: boolean;
 }
 
@@ -185,7 +162,6 @@ function diagnosticQueries(db: Kysely<DB>) {
         'e.taxonomy_version_id',
         't.name as taxonomy_name',
         'e.scope',
-        'e.share_with_peers',
         'e.illustrative',
         'e.version',
         'e.organisation_id',
@@ -200,7 +176,6 @@ function diagnosticQueries(db: Kysely<DB>) {
     taxonomyVersionId: r.taxonomy_version_id,
     taxonomyName: r.taxonomy_name,
     scope: r.scope,
-    shareWithPeers: r.share_with_peers,
     illustrative: r.illustrative,
     version: r.version,
     organisationId: r.organisation_id,
@@ -348,95 +323,6 @@ function diagnosticQueries(db: Kysely<DB>) {
         .executeTakeFirst();
       return r && toExercise(r);
     },
-    /**
-     * Other organisations' per-function figures for a year, of the exercises they share now, at
-     * their current version: through `amber_peer_figures` (security definer), since their
-     * exercises and data are walled off from the organisation asking (migration 2026-12-08-700-*).
-     */
-    async listPeerFigures(financialYear: number): Promise<PeerFiguresRecord[]> {
-      const { rows } = await sql<{
-        organisation_id: string;
-        exercise_id: string;
-        exercise_version: number;
-        running_costs: string | number;
-        headcount: number | null;
-        code: string;
-        name: string;
-        cost: string | number;
-        pay_cost: string | number;
-        non_pay_cost: string | number;
-        fte: string | number;
-        share_of_running_costs: number | null;
-      }>`select * from amber_peer_figures(${financialYear})`.execute(db);
-      const out: PeerFiguresRecord[] = [];
-      for (const r of rows) {
-        let last = out.at(-1);
-        if (last?.exerciseId !== r.exercise_id) {
-          last = {
-            organisationId: r.organisation_id,
-            exerciseId: r.exercise_id,
-            version: r.exercise_version,
-            runningCosts: Number(r.running_costs),
-            headcount: r.headcount,
-            functions: [],
-          };
-          out.push(last);
-        }
-        last.functions.push({
-          code: r.code,
-          name: r.name,
-          cost: Number(r.cost),
-          payCost: Number(r.pay_cost),
-          nonPayCost: Number(r.non_pay_cost),
-          fte: Number(r.fte),
-          shareOfRunningCosts: r.share_of_running_costs ?? undefined,
-        });
-      }
-      return out;
-    },
-    /** The exercise's version its stored peer figures were worked out from, if any are stored. */
-    async peerFiguresVersion(organisationId: string, exerciseId: string): Promise<number | undefined> {
-      const r = await db
-        .selectFrom('diagnostic_peer_function')
-        .select('exercise_version')
-        .where('organisation_id', '=', organisationId)
-        .where('exercise_id', '=', exerciseId)
-        .limit(1)
-        .executeTakeFirst();
-      return r?.exercise_version;
-    },
-    /** Replaces what the exercise shows its peers by these figures of its `version` (none: nothing shown). */
-    async storePeerFigures(
-      organisationId: string,
-      exerciseId: string,
-      version: number,
-      functions: readonly PeerFunctionRecord[],
-    ): Promise<void> {
-      await db
-        .deleteFrom('diagnostic_peer_function')
-        .where('organisation_id', '=', organisationId)
-        .where('exercise_id', '=', exerciseId)
-        .execute();
-      if (functions.length === 0) return;
-      await db
-        .insertInto('diagnostic_peer_function')
-        .values(
-          functions.map((f, i) => ({
-            exercise_id: exerciseId,
-            organisation_id: organisationId,
-            exercise_version: version,
-            code: f.code,
-            name: f.name,
-            position: i,
-            cost: f.cost,
-            pay_cost: f.payCost,
-            non_pay_cost: f.nonPayCost,
-            fte: f.fte,
-            share_of_running_costs: f.shareOfRunningCosts ?? null,
-          })),
-        )
-        .execute();
-    },
     async insertExercise(organisationId: string, v: ExerciseValues): Promise<string> {
       const r = await db
         .insertInto('diagnostic_exercise')
@@ -448,7 +334,6 @@ function diagnosticQueries(db: Kysely<DB>) {
           headcount: v.headcount,
           taxonomy_version_id: v.taxonomyVersionId,
           scope: v.scope,
-          share_with_peers: v.shareWithPeers,
           illustrative: v.illustrative ?? false,
         })
         .returning('id')
@@ -466,25 +351,12 @@ function diagnosticQueries(db: Kysely<DB>) {
           headcount: v.headcount,
           taxonomy_version_id: v.taxonomyVersionId,
           scope: v.scope,
-          share_with_peers: v.shareWithPeers,
           version: eb('version', '+', 1),
           updated_at: new Date(),
         }))
         .where('organisation_id', '=', organisationId)
         .where('id', '=', id)
         .where('version', '=', version)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
-    },
-    /** Stops an exercise read at `version` sharing with every organisation (ADR 0018); false when it moved on or does not share. */
-    async stopSharing(organisationId: string, id: string, version: number): Promise<boolean> {
-      const r = await db
-        .updateTable('diagnostic_exercise')
-        .set((eb) => ({ share_with_peers: false, version: eb('version', '+', 1), updated_at: new Date() }))
-        .where('organisation_id', '=', organisationId)
-        .where('id', '=', id)
-        .where('version', '=', version)
-        .where('share_with_peers', '=', true)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },

@@ -68,8 +68,6 @@ export function registerDiagnosticRoutes(
     action: string,
     values: Record<string, any>,
     errors?: ErrorView,
-    /** The stored exercise shares with every organisation: a retired setting it may only turn off (ADR 0018). */
-    sharedWithEveryone = false,
   ) {
     const versions = await diagnostics.listTaxonomyVersions(request.actor);
     const taxonomyId = String(values.taxonomyVersionId || versions[0]?.id || '');
@@ -87,7 +85,6 @@ export function registerDiagnosticRoutes(
       action,
       values: { ...values, taxonomyVersionId: taxonomyId },
       errors,
-      sharedWithEveryone,
       taxonomyItems: selectItems(
         versions,
         (v) => v.id,
@@ -185,8 +182,6 @@ export function registerDiagnosticRoutes(
         'Change the exercise',
         paths.diagnostic.edit(e.id),
         exerciseFormValues(e),
-        undefined,
-        e.shareWithPeers,
       );
       return reply.view(template, ctx);
     },
@@ -201,15 +196,7 @@ export function registerDiagnosticRoutes(
         reply,
         () => diagnostics.updateExercise(request.actor, id, body),
         () => paths.diagnostic.show(id),
-        async (errors) =>
-          exerciseForm(
-            request,
-            'Change the exercise',
-            paths.diagnostic.edit(id),
-            body,
-            errors,
-            (await diagnostics.getExercise(request.actor, id)).shareWithPeers,
-          ),
+        (errors) => exerciseForm(request, 'Change the exercise', paths.diagnostic.edit(id), body, errors),
       );
     },
   );
@@ -272,22 +259,14 @@ export function registerDiagnosticRoutes(
   ) {
     const e = await diagnostics.getExercise(request.actor, id);
     const counts = await diagnostics.countData(request.actor, id);
-    // The clubs its baseline is contributed to, following it; and, while it still shares with every
-    // organisation, one button per club the organisation has joined to contribute to it instead (ADR 0018).
+    // The clubs its baseline is contributed to, following it (ADR 0018).
     const mayClubs = can(request.actor, 'clubs.read');
     const consents = (mayClubs ? await services.clubs.consents(request.actor, { exerciseId: e.id }) : []).map((c) => ({
       ...c,
       embargoUntil: c.embargoUntil && formatDate(fromDbDate(c.embargoUntil)),
     }));
-    const insteadOfSharing =
-      e.shareWithPeers && can(request.actor, 'clubs.contribute') && can(request.actor, 'diagnostic.edit')
-        ? (await services.clubs.listClubs(request.actor))
-            .filter((c) => c.membership?.joinedAt && !c.membership.leftAt)
-            .map((c) => ({ id: c.id, name: c.name, action: paths.clubs.insteadOfSharing(c.id) }))
-        : [];
     return reply.status(status).view('diagnostic/views/exercise.njk', {
       consents,
-      insteadOfSharing,
       pageTitle: e.name,
       section: 'diagnostic',
       maxSize: megabytes(limits.diagnosticUploadBytes),

@@ -66,10 +66,16 @@ export const exerciseInput = z.object({
   headcount: optionalInteger('the headcount', 10_000_000),
   taxonomyVersionId: uuid('the process taxonomy'),
   scope: stringList('the functions in scope'),
-  /** Retired (ADR 0018): only an exercise that shares already may keep it; the service refuses the rest. */
+  /** Retired (ADR 0018): refused when ticked, with the reason, so an older client learns why. */
   shareWithPeers: checkbox(),
 });
 export type ExerciseInput = z.output<typeof exerciseInput>;
+/**
+ * An exercise's settings as the API documents them: without the retired `shareWithPeers`, so a PUT
+ * (every field required) does not ask for it; a client that still sends it is refused by the
+ * service with the reason.
+ */
+export const exerciseBody = exerciseInput.omit({ shareWithPeers: true });
 
 export const exerciseVersion = z.object({ version: integer('the version', 1, 2_000_000_000) });
 

@@ -3,12 +3,10 @@
 // posts, activity allocations, non-pay costs, volumes — by workbook upload, all or nothing, or a
 // post at a time in the web form), the data-quality check and the baseline computed from it.
 // The baseline is computed on demand from stored data by the pure rules of domain/diagnostic,
-// never stored. Part 2 (src/modules/efficiency) reads cost pools through getBaseline and peers'
-// figures through listSharedBaselines. A shared exercise's peers never read its rows: each change
-// to it stores its per-function figures (storePeerFigures), which they read through the database
-// function amber_peer_figures (migration 2026-12-08-700-*). The same change replaces the figures
-// of the benchmarking clubs a council consented to contribute the exercise to (ClubBaselines, a
-// port the clubs module implements and the composition root binds; ADR 0018).
+// never stored. Part 2 (src/modules/efficiency) reads cost pools through getBaseline. Peers never
+// read an exercise's rows: each change to it replaces the figures of the benchmarking clubs a
+// council consented to contribute it to (exerciseChanged → ClubBaselines, a port the clubs module
+// implements and the composition root binds; ADR 0018), which is where peers' benchmarks come from.
 
 import type { InputLimits } from '../../config.ts';
 import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
@@ -22,7 +20,6 @@ import {
   type Post,
   type Taxonomy,
   type SpansAndLayers,
-  type Fte,
   buildBaseline,
   spansAndLayers,
   SINK_CODES,
@@ -95,7 +92,6 @@ export interface Exercise {
   taxonomyName: string;
   /** Function codes in scope; all of the taxonomy's when none were chosen. */
   scope: string[];
-  shareWithPeers: boolean;
   /** Made-up figures (the demo's), labelled as such wherever shown. */
   illustrative: boolean;
   version: number;
@@ -140,23 +136,6 @@ export interface ExerciseBaseline extends Baseline {
   /** Cost per employee (headcount) of each function; undefined without a headcount. */
   costPerEmployee: Record<string, Money | undefined>;
   posts: number;
-}
-
-export interface SharedBaseline {
-  organisationId: string;
-  exerciseId: string;
-  financialYear: number;
-  runningCosts: Money;
-  headcount: number | null;
-  functions: {
-    code: string;
-    name: string;
-    cost: Money;
-    payCost: Money;
-    nonPayCost: Money;
-    fte: Fte;
-    shareOfRunningCosts: number | undefined;
-  }[];
 }
 
 export interface QualityItem {
@@ -323,7 +302,6 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       taxonomyVersionId: r.taxonomyVersionId,
       taxonomyName: r.taxonomyName,
       scope: r.scope.length > 0 ? r.scope : taxonomy.functions.map((f) => f.code),
-      shareWithPeers: r.shareWithPeers,
       illustrative: r.illustrative,
       version: r.version,
       taxonomy,
@@ -337,7 +315,8 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
   }
 
   async function parseExercise(actor: Actor, body: unknown) {
-    const v = parseWith(exerciseInput, body);
+    const { shareWithPeers, ...v } = parseWith(exerciseInput, body);
+    if (shareWithPeers) throw sharingRetired();
     const versions = await repo.listTaxonomyVersions(actor.organisationId);
     if (!versions.some((t) => t.id === v.taxonomyVersionId))
       throw ValidationError.single('taxonomyVersionId', 'Select the process taxonomy from the list');
@@ -511,37 +490,6 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
     while (baselineCache.size > CACHED_BASELINES) baselineCache.delete(baselineCache.keys().next().value!);
   };
 
-  // Peers' per-function figures (small) by exercise and version, for listSharedBaselines; null
-  // for an exercise whose data cannot give a baseline. The oldest go first past the bound. Each
-  // entry holds only what sharing discloses to every organisation that may list the exercise
-  // (per-function totals, running costs, headcount): no post-level figure is kept here, and
-  // which entries an organisation gets is decided each call by the database (amber_peer_figures).
-  const sharedCache = new Map<string, SharedBaseline | null>();
-  const CACHED_SHARED = 500;
-  const sharedKey = (exerciseId: string, version: number) => `${exerciseId}:${version}`;
-  const rememberShared = (key: string, value: SharedBaseline | null) => {
-    sharedCache.delete(key);
-    sharedCache.set(key, value);
-    while (sharedCache.size > CACHED_SHARED) sharedCache.delete(sharedCache.keys().next().value!);
-  };
-  /** An exercise's figures as peers see them, from its whole baseline. */
-  const sharedOf = (organisationId: string, b: ExerciseBaseline): SharedBaseline => ({
-    organisationId,
-    exerciseId: b.exercise.id,
-    financialYear: b.exercise.financialYear,
-    runningCosts: b.exercise.runningCosts,
-    headcount: b.exercise.headcount,
-    functions: b.exercise.taxonomy.functions.map((f) => ({
-      code: f.code,
-      name: f.name,
-      cost: b.totalCost.byFunction[f.code]!,
-      payCost: b.byFunction[f.code]!.payCost,
-      nonPayCost: b.nonPay.byFunction[f.code]!,
-      fte: b.byFunction[f.code]!.fte,
-      shareOfRunningCosts: b.shareOfRunningCosts[f.code],
-    })),
-  });
-
   async function getBaseline(actor: Actor, id: string, options: { fresh?: boolean } = {}): Promise<ExerciseBaseline> {
     authorize(actor, 'diagnostic.read');
     const record = await findRecord(actor, id);
@@ -558,32 +506,20 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
         'The baseline cannot be computed until these problems are fixed',
       );
     cacheBaseline(id, record.version, result.baseline);
-    if (record.shareWithPeers) {
-      const shared = sharedOf(record.organisationId, result.baseline);
-      rememberShared(sharedKey(id, record.version), shared);
-      // Figures stored before this version (an exercise shared before they were stored, or brought
-      // in by an import) are stored now, by the owner, when the unit may write.
-      const work = units.current();
-      if (work && !work.readOnly && (await repo.peerFiguresVersion(record.organisationId, id)) !== record.version)
-        await repo.storePeerFigures(record.organisationId, id, record.version, shared.functions);
-    }
     return result.baseline;
   }
 
   /**
-   * What a changed exercise (its data or settings) shows its peers, stored in the owner's own
-   * transaction, which alone may read its rows: its per-function figures at the version it is now
-   * at, from the same computation as its baseline; nothing when it is not shared or its data
-   * gives no baseline. Peers read them through amber_peer_figures. A shared exercise pays for the
-   * computation here rather than on its first page after the change: the baseline worked out is
-   * the owner's next one, once this transaction commits (never before: a rolled-back change must
-   * not leave a baseline cached under a version the next change will reuse).
+   * After a change to an exercise (its data or settings), in the owner's own transaction, which
+   * alone may read its rows: the benchmarking clubs it is contributed to by consent take its
+   * figures at the version it is now at (ADR 0018), worked out only when one of them needs them.
+   * The baseline worked out is the owner's next one, once this transaction commits (never before:
+   * a rolled-back change must not leave a baseline cached under a version the next change will
+   * reuse).
    */
-  async function storePeerFigures(organisationId: string, id: string): Promise<void> {
+  async function exerciseChanged(organisationId: string, id: string): Promise<void> {
     const record = await repo.findExercise(organisationId, id);
-    if (!record) return;
-    // Worked out once, for the pool and for the clubs that follow the exercise (ADR 0018), and only
-    // when one of them needs it.
+    if (!record || !clubBaselines) return;
     let computed: { baseline: ExerciseBaseline | undefined } | undefined;
     const baselineNow = async (): Promise<ExerciseBaseline | undefined> => {
       if (!computed) {
@@ -592,17 +528,9 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       }
       return computed.baseline;
     };
-    let shared: SharedBaseline | null | undefined;
-    if (!record.shareWithPeers) await repo.storePeerFigures(organisationId, id, record.version, []);
-    else {
-      const baseline = await baselineNow();
-      shared = baseline ? sharedOf(organisationId, baseline) : null;
-      await repo.storePeerFigures(organisationId, id, record.version, shared?.functions ?? []);
-    }
-    await clubBaselines?.follow(organisationId, id, baselineNow);
+    await clubBaselines.follow(organisationId, id, baselineNow);
     const remember = () => {
       if (computed?.baseline) cacheBaseline(id, record.version, computed.baseline);
-      if (shared !== undefined) rememberShared(sharedKey(id, record.version), shared);
     };
     const work = units.current();
     if (work) work.afterCommit(remember);
@@ -611,8 +539,9 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
 
   /**
    * Sharing an exercise with every organisation in the deployment is retired (ADR 0018): peers'
-   * benchmarks come from benchmarking clubs, to which a council contributes its baseline by choice.
-   * An exercise shared before keeps its setting until its owner turns it off.
+   * benchmarks come from benchmarking clubs, to which a council contributes its baseline by
+   * consent. The field stays in the form's and the API's schema so that a client written for an
+   * older Amber is told why, not that the field is unknown.
    */
   const sharingRetired = () =>
     ValidationError.single(
@@ -689,7 +618,7 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       );
     }
     await repo.replaceData(actor.organisationId, exercise.id, data);
-    await storePeerFigures(actor.organisationId, exercise.id);
+    await exerciseChanged(actor.organisationId, exercise.id);
     await repo.audit({
       organisationId: actor.organisationId,
       actor: actor.label,
@@ -859,7 +788,6 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       authorize(actor, 'diagnostic.edit');
       await ensureDefaultTaxonomy();
       const v = await parseExercise(actor, body);
-      if (v.shareWithPeers) throw sharingRetired();
       const id = await repo.insertExercise(actor.organisationId, {
         ...v,
         runningCosts: v.runningCosts,
@@ -881,8 +809,6 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       const before = await findRecord(actor, id);
       const { version } = parseWith(exerciseVersion, body);
       const v = await parseExercise(actor, body);
-      // An exercise that shares with every organisation may stop; none starts (ADR 0018).
-      if (v.shareWithPeers && !before.shareWithPeers) throw sharingRetired();
       if (v.taxonomyVersionId !== before.taxonomyVersionId && (await repo.countData(id)).posts > 0) {
         throw ValidationError.single(
           'taxonomyVersionId',
@@ -895,7 +821,7 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
           'Someone else changed this exercise while you were editing it: reload the page to see their changes',
         );
       }
-      await storePeerFigures(actor.organisationId, id);
+      await exerciseChanged(actor.organisationId, id);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -904,34 +830,6 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
         action: 'update',
         before,
         after: v,
-      });
-    },
-
-    /**
-     * Stops an exercise read at `version` sharing with every organisation, as unticking the box in
-     * its settings does (ADR 0018): the benchmarking clubs' "contribute this baseline … and stop
-     * sharing with every organisation" calls it in the transaction that records the consent.
-     */
-    async stopSharingWithEveryone(actor: Actor, id: string, body: unknown): Promise<void> {
-      authorize(actor, 'diagnostic.edit');
-      const before = await findRecord(actor, id);
-      const { version } = parseWith(exerciseVersion, body);
-      if (!before.shareWithPeers)
-        throw ValidationError.single('shareWithPeers', 'This exercise does not share with every organisation');
-      if (!(await repo.stopSharing(actor.organisationId, id, version)))
-        throw new ConflictError(
-          'DIAGNOSTIC_EXERCISE_CHANGED',
-          'Someone else changed this exercise while you were looking at it: reload the page to see what it holds now',
-        );
-      await storePeerFigures(actor.organisationId, id);
-      await repo.audit({
-        organisationId: actor.organisationId,
-        actor: actor.label,
-        entity: 'diagnostic_exercise',
-        entityId: id,
-        action: 'update',
-        before: { shareWithPeers: true },
-        after: { shareWithPeers: false },
       });
     },
 
@@ -1408,7 +1306,7 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       }
       // The exercise's data changed: a new version, so a cached baseline is not reused.
       await repo.bumpExercise(actor.organisationId, id);
-      await storePeerFigures(actor.organisationId, id);
+      await exerciseChanged(actor.organisationId, id);
       await repo.audit({
         organisationId: actor.organisationId,
         actor: actor.label,
@@ -1432,72 +1330,13 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       if (existing) return existing.id;
       const id = await this.createExercise(
         actor,
-        { ...DEMO_EXERCISE, taxonomyVersionId: DEFAULT_TAXONOMY_ID, scope: [], shareWithPeers: '' },
+        { ...DEMO_EXERCISE, taxonomyVersionId: DEFAULT_TAXONOMY_ID, scope: [] },
         { illustrative: true },
       );
       const exercise = await getExercise(actor, id);
       const sheets = rawSheetsOf(exercise.taxonomy, DEMO_DATA);
       await replaceFromSheets(actor, exercise, sheets, exercise.version);
       return id;
-    },
-
-    /**
-     * An organisation's shared exercises' figures for peers, stored at the versions the exercises are
-     * at, in the caller's transaction: an import (the transfer module) writes an exercise's rows as
-     * they were exported but never its peers' figures (derived, not carried), so without this its
-     * peers would see nothing until the owner next changed it or opened its baseline. The system
-     * only (an operator's import at the machine). Returns how many exercises are shared.
-     */
-    async storeSharedFigures(actor: Actor): Promise<number> {
-      if (actor.kind !== 'system')
-        throw new ForbiddenError('FORBIDDEN', 'Only an import stores an organisation’s shared figures all at once.');
-      let shared = 0;
-      for (const e of await repo.listExercises(actor.organisationId)) {
-        if (!e.shareWithPeers) continue;
-        await storePeerFigures(actor.organisationId, e.id);
-        shared++;
-      }
-      return shared;
-    },
-
-    /**
-     * Other organisations' baselines that agreed to be shared, for a financial year: per-function
-     * cost and cost as a share of running costs. Exercises whose data is not valid are left out.
-     * The figures are those each owner stored at its exercise's current version (storePeerFigures),
-     * read through amber_peer_figures: this never reads another organisation's rows, and the
-     * database decides which exercises the asking organisation gets.
-     */
-    async listSharedBaselines(actor: Actor, financialYear: number): Promise<SharedBaseline[]> {
-      authorize(actor, 'diagnostic.read');
-      const out: SharedBaseline[] = [];
-      for (const r of await repo.listPeerFigures(financialYear)) {
-        // The organisation's own exercise is not a peer's (the owner's connection, acting for
-        // nobody, gets every organisation's).
-        if (r.organisationId === actor.organisationId) continue;
-        // Kept per version of each exercise (issue 12): every change to its data or settings bumps
-        // the version, and a version never comes back once its exercise has moved on.
-        const key = sharedKey(r.exerciseId, r.version);
-        let shared = sharedCache.get(key);
-        if (!shared) {
-          shared = {
-            organisationId: r.organisationId,
-            exerciseId: r.exerciseId,
-            financialYear,
-            runningCosts: pence(r.runningCosts),
-            headcount: r.headcount,
-            functions: r.functions.map((f) => ({
-              ...f,
-              cost: pence(f.cost),
-              payCost: pence(f.payCost),
-              nonPayCost: pence(f.nonPayCost),
-              fte: f.fte as Fte,
-            })),
-          };
-          rememberShared(key, shared);
-        }
-        out.push(shared);
-      }
-      return out;
     },
   };
 }

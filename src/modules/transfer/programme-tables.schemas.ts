@@ -70,6 +70,11 @@ export interface TableSpec {
   columns: ColumnSpec[];
   /** Columns of the table that are not in the file, each with the reason. */
   leftOut: Record<string, string>;
+  /**
+   * Fields that files from an older Amber carry for a column this Amber no longer has: still
+   * checked as before (so such a file imports), then dropped, each with the reason.
+   */
+  retired?: (Omit<ColumnSpec, 'column'> & { why: string })[];
   children?: TableSpec[];
   /** Where the id in `target` is registered for reference checks. */
   target?: Target;
@@ -196,13 +201,24 @@ export const DIAGNOSTIC_TABLES: TableSpec[] = [
       c('headcount', 'headcount', 'int', 'Headcount', { nullable: true, min: 0, max: MAX_INT }),
       c('taxonomy_version_id', 'taxonomyVersionId', 'id', 'Taxonomy version', { refers: 'taxonomy' }),
       c('scope', 'scope', 'texts', 'Functions in scope'),
-      c('share_with_peers', 'shareWithPeers', 'flag', 'Whether the exercise is shared with peers'),
       c('illustrative', 'illustrative', 'flag', 'Whether the exercise is illustrative'),
       common.version('Exercise'),
       common.createdAt('Exercise'),
       c('updated_at', 'updatedAt', 'timestamp', 'Exercise updated time'),
     ],
-    leftOut: { organisation_id: ORG },
+    leftOut: {
+      organisation_id: ORG,
+      share_with_peers:
+        'retired (ADR 0018): false for every exercise since migration 2026-12-11-100-*, read by nothing, kept for one release for an instance of the previous Amber during a rolling upgrade',
+    },
+    retired: [
+      {
+        field: 'shareWithPeers',
+        kind: 'flag',
+        what: 'Whether the exercise is shared with peers',
+        why: 'sharing an exercise with every organisation is retired (ADR 0018, migration 2026-12-11-100-*): an import records in the audit trail that an exercise the file says shared no longer does',
+      },
+    ],
     children: [
       {
         table: 'diagnostic_org_unit',

@@ -17,7 +17,7 @@
 // timestamps in UTC with microseconds, dates `YYYY-MM-DD`. Every record keeps its id (org units,
 // allocations, volumes and taxonomy entries are identified by their codes within their parent).
 // A column added after files were first written is optional (`added`): absent means the column's
-// default.
+// default. A field for a column this Amber no longer has (`retired`) is still checked, then dropped.
 //
 // The shipped taxonomy is shared reference data, the same in every deployment: the file names the
 // versions its exercises use in `diagnostic.shippedTaxonomies` (id and name) and never copies
@@ -189,6 +189,7 @@ function fieldSchema(col: ColumnSpec): z.ZodType {
 function recordSchema(spec: TableSpec): z.ZodType {
   const shape: Record<string, z.ZodType> = {};
   for (const col of spec.columns) shape[col.field] = fieldSchema(col);
+  for (const col of spec.retired ?? []) shape[col.field] = fieldSchema({ ...col, column: '', added: true });
   for (const child of spec.children ?? []) shape[child.list] = listSchema(child);
   const noun = spec.noun.charAt(0).toUpperCase() + spec.noun.slice(1);
   return z.strictObject(shape, {

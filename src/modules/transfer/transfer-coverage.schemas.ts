@@ -265,5 +265,5 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
   diagnostic_peer_function:
-    'derived: the per-function figures a shared exercise shows its peers, worked out from the data the file carries; the import stores them again in its own transaction (diagnostics.storeSharedFigures)',
+    'retired (ADR 0018): the pool of figures exercises shared with every organisation, empty since migration 2026-12-11-100-* and read by nothing; kept for one release so that an instance of the previous Amber still serving during a rolling upgrade finds it, then dropped',
 };

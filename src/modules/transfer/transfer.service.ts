@@ -12,7 +12,6 @@
 // transaction together with its audit event: it lands completely or not at all.
 
 import type { OrganisationService } from '../organisations/organisation.service.ts';
-import { systemActor, type Actor } from '../../domain/actor.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { IsoDate } from '../../domain/dates.ts';
 import { parseTimescale } from '../../domain/timescale.ts';
@@ -633,17 +632,33 @@ function fromFile(file: OrganisationFile): OrganisationSnapshot {
   };
 }
 
+/**
+ * What an import records for each exercise the file says shared its function costs with every
+ * organisation, a setting retired since the file was written (ADR 0018): that it no longer does,
+ * as the migration that retired it recorded for exercises already here.
+ */
+function sharingRetiredEvents(file: OrganisationFile, actor: string): AuditRow[] {
+  const occurredAt = new Date().toISOString();
+  const what = 'Sharing with every organisation ended: the setting was retired (ADR 0018)';
+  return (file.diagnostic?.exercises ?? [])
+    .filter((e) => e.shareWithPeers === true)
+    .map((e) => ({
+      occurredAt,
+      actor,
+      entity: 'diagnostic_exercise',
+      entityId: String(e.id),
+      action: 'update',
+      before: { what, shareWithPeers: true },
+      after: { what, shareWithPeers: false },
+    }));
+}
+
 export interface TransferServiceDeps {
   repo: TransferRepository;
   organisations: Pick<OrganisationService, 'adoptAsHomeIfNone'>;
-  /**
-   * Stores the figures a shared diagnostic exercise shows its peers (the diagnostics service's
-   * storeSharedFigures): the file carries the exercise's data, not those derived figures.
-   */
-  peerFigures?: { storeSharedFigures(actor: Actor): Promise<number> };
 }
 
-export function createTransferService({ repo, organisations, peerFigures }: TransferServiceDeps) {
+export function createTransferService({ repo, organisations }: TransferServiceDeps) {
   return {
     /** The organisation and everything it stores, as the `amber.organisation.v1` file. */
     async exportOrganisation(organisationId: string, options: ExportOptions = {}): Promise<OrganisationExport> {
@@ -710,10 +725,10 @@ export function createTransferService({ repo, organisations, peerFigures }: Tran
           throw asIdInUse(error);
         }
         Object.assign(counts, programmeCounts(programme));
-        // Peers see an imported exercise shared with them from this transaction on, as they did
-        // where it came from, not from its owner's next change.
-        await peerFigures?.storeSharedFigures(systemActor(organisationId, options.actorLabel));
       }
+      // An exercise the file says shared with every organisation (a file from before that was
+      // retired) does not here: the trail, carried or not, says so after its own events.
+      const stoppedSharing = sharingRetiredEvents(file, options.actorLabel);
       if (file.accounts !== undefined) {
         await repo.accounts.insert(organisationId, accounts, same);
         counts.accounts = accounts.length;
@@ -727,6 +742,10 @@ export function createTransferService({ repo, organisations, peerFigures }: Tran
           fresh.map((e) => ({ ...e, before: e.before ?? null, after: e.after ?? null })),
         );
         counts.auditEvents = fresh.length;
+      }
+      if (stoppedSharing.length > 0) {
+        await repo.trail.append(organisationId, stoppedSharing);
+        counts.exercisesNoLongerShared = stoppedSharing.length;
       }
       if (file.indicatorImportHeaders !== undefined) {
         await repo.importHeaders.insert(organisationId, file.indicatorImportHeaders);
