@@ -78,7 +78,9 @@ export interface Standing {
   /** The quartile band's text, or undefined when withheld. */
   band: string | undefined;
   median: string | undefined;
+  gapToMedian: string | undefined;
   best: string | undefined;
+  gapToBest: string | undefined;
   /** Why there is no band, or undefined. */
   withheld: string | undefined;
 }
@@ -204,6 +206,13 @@ export class ClubPage extends BasePage {
     return this.goTo(new ClubPage(this.page, this.name), () => this.qa('contribute-indicator').click());
   }
 
+  /** Contributes one of the organisation's diagnostic baselines (by exercise name), following the exercise. */
+  async contributeBaseline(exercise: string): Promise<ClubPage> {
+    const form = this.qa('baseline-form');
+    await form.locator('select[name="exerciseId"]').selectOption({ label: exercise });
+    return this.goTo(new ClubPage(this.page, this.name), () => this.qa('contribute-baseline').click());
+  }
+
   async standings(): Promise<Standing[]> {
     const out: Standing[] = [];
     for (const row of await this.qa('standing').all()) {
@@ -217,7 +226,9 @@ export class ClubPage extends BasePage {
         yours: c[2]!,
         band: withheld ? undefined : await textOf(row.locator('[data-qa="band"]')),
         median: withheld ? undefined : c[4],
+        gapToMedian: withheld ? undefined : c[5],
         best: withheld ? undefined : c[6],
+        gapToBest: withheld ? undefined : c[7],
         withheld,
       });
     }
