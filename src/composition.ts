@@ -124,10 +124,18 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       jobs,
       publicUrl: options.publicUrl ?? 'http://localhost:3000',
       ...(options.log ? { log: options.log } : {}),
+      // The tick also writes ended agreements into the history: sharing is bound once it exists.
+      agreementEnds: { recordEndedAgreements: () => late.sharing!.recordEndedAgreements() },
     }),
   );
   // Joint owners live in the sharing module, which reads reports: bound once it exists.
-  const late: { sharing?: { jointOwners: JointOwners['owners']; jointOwnersPending: JointOwners['pending'] } } = {};
+  const late: {
+    sharing?: {
+      jointOwners: JointOwners['owners'];
+      jointOwnersPending: JointOwners['pending'];
+      recordEndedAgreements: () => Promise<number>;
+    };
+  } = {};
   const joint: JointOwners = {
     owners: (...a) => late.sharing!.jointOwners(...a),
     pending: (...a) => late.sharing!.jointOwnersPending(...a),

@@ -1,6 +1,8 @@
 // Runs the reminder schedule inside the server: a tick at start-up and then every `everyMs`
-// (5 minutes by default). Every instance runs one; reminder_sent makes that safe. `stop()` waits
-// for a tick in progress, so shutdown ends cleanly.
+// (5 minutes by default). Every instance runs one; reminder_sent makes that safe. A tick also
+// writes the end of every sharing agreement past its end date into the history (once each:
+// sharing_agreement.end_recorded_at), in its own unit of work, so a failure of one never holds
+// up the other. `stop()` waits for a tick in progress, so shutdown ends cleanly.
 
 import type { ReminderService } from './reminder.service.ts';
 
@@ -13,7 +15,7 @@ export interface ReminderScheduler {
 }
 
 export function startReminderScheduler(
-  reminders: Pick<ReminderService, 'tick'>,
+  reminders: Pick<ReminderService, 'tick'> & Partial<Pick<ReminderService, 'recordAgreementEnds'>>,
   options: {
     everyMs?: number;
     /** Delay before the first tick, so start-up (migrations, demo) is not slowed. */
@@ -31,10 +33,17 @@ export function startReminderScheduler(
   const tick = (): Promise<void> =>
     (running ??= (async () => {
       try {
-        const n = await reminders.tick();
-        if (n > 0) options.onQueued?.(n);
-      } catch (error) {
-        if (!stopped) onError(error);
+        try {
+          const n = await reminders.tick();
+          if (n > 0) options.onQueued?.(n);
+        } catch (error) {
+          if (!stopped) onError(error);
+        }
+        try {
+          await reminders.recordAgreementEnds?.();
+        } catch (error) {
+          if (!stopped) onError(error);
+        }
       } finally {
         running = undefined;
       }

@@ -4,7 +4,10 @@
 //   each reminder not sent before — safe with several app instances (reminder_sent);
 // - the report workflow's listeners (ReportEvents of the reports module): a submitted report to
 //   its accountable officer, an officer-approved one to its accountable director, a returned one
-//   back to the officer with the comment, a published one to the officer.
+//   back to the officer with the comment, a published one to the officer;
+// - the other work the schedule's tick does: writing into the history the end of every sharing
+//   agreement that reached its end date (the sharing module's use case, through `agreementEnds`,
+//   which the composition root binds), in a unit of work of its own.
 // Every e-mail is a queued `mail.send` job, so it survives a restart and is retried.
 
 import type { ReportWorkflowEvent } from '../reports/report.service.ts';
@@ -35,6 +38,8 @@ export interface ReminderServiceDeps {
   publicUrl: string;
   /** Where problems that must not stop anything are reported. */
   log?: (line: string) => void;
+  /** The sharing module's scheduled work (bound late: sharing is built after reminders). */
+  agreementEnds?: { recordEndedAgreements(): Promise<number> };
 }
 
 /** The workflow listeners (ReportEvents), plus one for the officer's approval (the director's turn to sign off). */
@@ -52,6 +57,7 @@ export function createReminderService({
   jobs,
   publicUrl,
   log = (line) => console.error(line),
+  agreementEnds,
 }: ReminderServiceDeps) {
   const base = publicUrl.replace(/\/+$/, '');
   const link = (path: string) => `${base}${path}`;
@@ -150,6 +156,14 @@ export function createReminderService({
         queued++;
       }
       return queued;
+    },
+
+    /**
+     * The end of every sharing agreement that reached its end date, written into the history once
+     * however many instances tick (see sharing's use-cases/agreement-ends.ts). Returns how many.
+     */
+    async recordAgreementEnds(): Promise<number> {
+      return agreementEnds ? agreementEnds.recordEndedAgreements() : 0;
     },
   };
 }

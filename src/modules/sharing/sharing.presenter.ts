@@ -7,7 +7,13 @@ import { formatValue } from '../../domain/indicators/indicator.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { paths } from '../../paths.ts';
 import { presentReport, presentProgress, progressFormValues, progressItems } from '../reports/report.presenter.ts';
-import type { AgreementWithState, Conversation, ShareDetail, SuppliedIndicator } from './sharing.service.ts';
+import type {
+  AgreementHistoryEvent,
+  AgreementWithState,
+  Conversation,
+  ShareDetail,
+  SuppliedIndicator,
+} from './sharing.service.ts';
 import { SECTION_LABELS, type ShareableSection } from './sharing.schemas.ts';
 
 /** GOV.UK tag classes by state; the state is always written out too, never shown by colour alone. */
@@ -65,6 +71,32 @@ export function presentShare(s: ShareDetail) {
     internalText: s.internalSections.map((k) => SECTION_LABELS[k as ShareableSection] ?? k).join(', ') || 'None',
     stateLabel: s.revokedAt ? 'Revoked' : 'Shared',
   };
+}
+
+/**
+ * An agreement's history in words, oldest first: recorded, each priority shared or no longer
+ * shared, revoked (with the reason), ended (on its end date). `shares` names the priority of a
+ * share's later events, whose audit entries name only the share.
+ */
+export function presentAgreementHistory(events: AgreementHistoryEvent[], shares: ShareDetail[]) {
+  const codeOf = new Map(shares.map((s) => [s.id, s.priorityCode]));
+  const describe = (e: AgreementHistoryEvent): string => {
+    const after = (e.after ?? {}) as Record<string, unknown>;
+    if (e.entity === 'sharing_agreement') {
+      if (e.action === 'create') return 'Agreement recorded';
+      if (after.revoked)
+        return `Revoked: ${typeof after.reason === 'string' ? after.reason : ''}. Nothing is shared under it any more.`;
+      if (after.ended && typeof after.endedOn === 'string')
+        return `Ended: its last day was ${formatDate(after.endedOn as IsoDate)}. Nothing is shared under it any more.`;
+      return 'Agreement changed';
+    }
+    const code = typeof after.priority === 'string' ? after.priority : (codeOf.get(e.entityId) ?? 'A priority');
+    if (e.action === 'create') return `${code} shared`;
+    if (after.revoked) return `${code} no longer shared`;
+    if ('actionIds' in after) return `Key actions they may update on ${code} chosen`;
+    return `Share of ${code} changed`;
+  };
+  return events.map((e) => ({ at: when(e.at), by: e.actor, what: describe(e) }));
 }
 
 export const presentSharedReport = presentReport;

@@ -198,6 +198,90 @@ export function createSharingRepository(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /**
+     * Agreements of every organisation whose last day is before `today` (a UK date), not revoked
+     * and whose end is not recorded yet: marked recorded `at` and returned, so the caller writes
+     * each one's audit event in the same transaction. Each is returned to one transaction only,
+     * however many instances run this at once: a row another holds is skipped (`skip locked`),
+     * and the update takes it only while `end_recorded_at` is still null. Raw SQL because the
+     * column (migration 2026-12-11-300) is read and written here only.
+     */
+    async markEndsRecorded(
+      today: string,
+      at: Date,
+    ): Promise<{ id: string; organisationId: string; partnerId: string; title: string; endsOn: string }[]> {
+      const { rows } = await sql<{
+        id: string;
+        organisation_id: string;
+        partner_id: string;
+        title: string;
+        ends_on: string;
+      }>`
+        with due as (
+          select id from sharing_agreement
+          where ends_on < ${today}::date and revoked_at is null and end_recorded_at is null
+          order by id
+          for update skip locked)
+        update sharing_agreement a set end_recorded_at = ${at}
+        from due where a.id = due.id and a.end_recorded_at is null
+        returning a.id, a.organisation_id, a.partner_id, a.title, to_char(a.ends_on, 'YYYY-MM-DD') as ends_on`.execute(
+        db,
+      );
+      return rows
+        .map((r) => ({
+          id: r.id,
+          organisationId: r.organisation_id,
+          partnerId: r.partner_id,
+          title: r.title,
+          endsOn: r.ends_on,
+        }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    /**
+     * The audit trail of one agreement and the shares made under it, oldest first: what its page
+     * shows as its history (recorded, shared, revoked, ended).
+     */
+    async agreementHistory(
+      organisationId: string,
+      agreementId: string,
+    ): Promise<
+      { entity: string; entityId: string; action: string; actor: string; at: Date; before: unknown; after: unknown }[]
+    > {
+      const rows = await db
+        .selectFrom('audit_event')
+        .select(['entity', 'entity_id', 'action', 'actor', 'occurred_at', 'before', 'after'])
+        .where('organisation_id', '=', organisationId)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('entity', '=', 'sharing_agreement'), eb('entity_id', '=', agreementId)]),
+            eb.and([
+              eb('entity', '=', 'priority_share'),
+              eb(
+                'entity_id',
+                'in',
+                eb
+                  .selectFrom('priority_share')
+                  .select('priority_share.id')
+                  .where('priority_share.agreement_id', '=', agreementId),
+              ),
+            ]),
+          ]),
+        )
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        entity: r.entity,
+        entityId: r.entity_id,
+        action: r.action,
+        actor: r.actor,
+        at: r.occurred_at,
+        before: r.before,
+        after: r.after,
+      }));
+    },
+
     async listShares(organisationId: string, agreementId: string): Promise<Share[]> {
       const rows = await shares()
         .where('s.organisation_id', '=', organisationId)

@@ -14,6 +14,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { SECTION_LABELS, SHAREABLE_SECTIONS } from './sharing.schemas.ts';
 import {
   presentAgreement,
+  presentAgreementHistory,
   presentShare,
   presentSharedProgress,
   presentConversation,
@@ -88,6 +89,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
 
   async function agreementPage(request: FastifyRequest, id: string, extra: Record<string, unknown> = {}) {
     const { agreement, shares } = await sharing.getAgreement(request.actor, id);
+    const history = await sharing.agreementHistory(request.actor, id);
     const flash = {
       agreement: 'The agreement has been recorded.',
       share: 'The priority has been shared.',
@@ -102,6 +104,7 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       backLink: { href: paths.sharing.list, text: 'All agreements' },
       agreement: presentAgreement(agreement),
       shares: shares.map(presentShare),
+      history: presentAgreementHistory(history, shares),
       flash,
       values: {},
       ...extra,

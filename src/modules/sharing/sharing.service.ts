@@ -4,7 +4,8 @@
 // The service is the module's face: it puts together the use cases, each in a file of its own
 // under use-cases/ so a reader finds it by name:
 //
-//   agreements.ts       data-sharing agreements: record, read, revoke
+//   agreements.ts       data-sharing agreements: record, read (with their history), revoke
+//   agreement-ends.ts   an agreement reaching its end date, written into the history once (scheduled)
 //   shares.ts           sharing a priority under an agreement, the key actions a partner may update, revoking
 //   conversations.ts    comments on a shared report, from either side
 //   shared-with-us.ts   what is shared with the acting organisation, and a shared report as it may read it
@@ -19,6 +20,7 @@
 
 import { createSharingContext, type SharingServiceDeps } from './use-cases/context.ts';
 import { agreementUseCases } from './use-cases/agreements.ts';
+import { agreementEndUseCases } from './use-cases/agreement-ends.ts';
 import { shareUseCases } from './use-cases/shares.ts';
 import { conversationUseCases } from './use-cases/conversations.ts';
 import { sharedWithUsUseCases } from './use-cases/shared-with-us.ts';
@@ -28,6 +30,7 @@ import { jointOwnershipUseCases } from './use-cases/joint-ownership.ts';
 export type {
   SharingServiceDeps,
   AgreementWithState,
+  AgreementHistoryEvent,
   ShareDetail,
   SuppliedEntry,
   Conversation,
@@ -43,6 +46,7 @@ export function createSharingService(deps: SharingServiceDeps) {
   return {
     // --- The organisation that shares --------------------------------------------------------
     ...agreements,
+    ...agreementEndUseCases(ctx),
     ...shareUseCases(ctx, (actor, id) => agreements.getAgreement(actor, id)),
     ...conversationUseCases(ctx),
     ...jointOwnershipUseCases(ctx),

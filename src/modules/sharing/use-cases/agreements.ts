@@ -6,7 +6,7 @@ import { ConflictError, ValidationError } from '../../../domain/errors.ts';
 import { authorize } from '../../../domain/permissions.ts';
 import { parseWith } from '../../../platform/validation.ts';
 import { agreementInput, revokeInput } from '../sharing.schemas.ts';
-import type { AgreementWithState, ShareDetail, SharingContext } from './context.ts';
+import type { AgreementHistoryEvent, AgreementWithState, ShareDetail, SharingContext } from './context.ts';
 
 export function agreementUseCases(ctx: SharingContext) {
   const { repo, organisations, withState, ownAgreement, detail } = ctx;
@@ -23,6 +23,16 @@ export function agreementUseCases(ctx: SharingContext) {
         (await repo.listShares(actor.organisationId, agreement.id)).map((s) => detail(actor, s)),
       );
       return { agreement, shares };
+    },
+
+    /**
+     * What the agreement's page lists as its history, oldest first: the audit events of the
+     * agreement (recorded, revoked, ended) and of the shares made under it.
+     */
+    async agreementHistory(actor: Actor, id: string): Promise<AgreementHistoryEvent[]> {
+      authorize(actor, 'sharing.manage');
+      const agreement = await ownAgreement(actor, id);
+      return repo.agreementHistory(actor.organisationId, agreement.id);
     },
 
     /** The partner records that may name the partner on key actions. */

@@ -34,6 +34,17 @@ export interface SharingServiceDeps {
   today?: () => string;
 }
 
+/** One event of an agreement's history, from the audit trail: the agreement's own or one of its shares'. */
+export interface AgreementHistoryEvent {
+  entity: string;
+  entityId: string;
+  action: string;
+  actor: string;
+  at: Date;
+  before: unknown;
+  after: unknown;
+}
+
 export interface AgreementWithState extends Agreement {
   state: AgreementState;
 }
