@@ -11,7 +11,7 @@
 //   named       → let through on a key action naming the person, refused on another;
 //   published   → let through on a published report, refused on a draft (lists show only what is published).
 // With another organisation's ids, every route answers 403 or 404 for every role, changes none of
-// that organisation's rows and never shows its data.
+// that organisation's rows (a hash of every column) and never shows its data.
 // It also checks docs/permissions.md is the table as generated now.
 
 import { describe, it, before, after } from 'node:test';
@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { buildTestApp, type TestApp, type TestSession } from './helpers/app.ts';
 import { ENGINES } from './helpers/database.ts';
+import { organisationFingerprint } from './helpers/fingerprint.ts';
 import { insertPerson, insertPriority } from './builders/index.ts';
 import {
   ROLES,
@@ -702,24 +703,6 @@ for (const engine of ENGINES)
       return res;
     }
 
-    /** Each organisation-owned table's row count and sum of versions for one organisation (read as the owner). */
-    async function rowsOf(organisationId: string): Promise<Record<string, string>> {
-      const tables = await sql<{ table_name: string; versioned: boolean }>`
-      select c.table_name, bool_or(v.column_name is not null) as versioned
-      from information_schema.columns c
-      left join information_schema.columns v on v.table_name = c.table_name and v.column_name = 'version' and v.table_schema = c.table_schema
-      where c.column_name = 'organisation_id' and c.table_schema = 'public'
-      group by c.table_name order by c.table_name`.execute(t.db);
-      const out: Record<string, string> = {};
-      for (const { table_name: table, versioned } of tables.rows) {
-        const { rows } = await sql<{ n: number; v: number | null }>`
-        select count(*)::int as n, ${versioned ? sql`sum(version)::int` : sql`null::int`} as v
-        from ${sql.table(table)} where organisation_id = ${organisationId}`.execute(t.db);
-        out[table] = `${rows[0]!.n}/${rows[0]!.v ?? '-'}`;
-      }
-      return out;
-    }
-
     const routes = () => [...t.app.routeTable].filter((r) => !r.infrastructure).sort((a, b) => order(a) - order(b));
 
     it('classifies every route for every role: a value for each parameter, a target for each scope', async () => {
@@ -771,7 +754,9 @@ for (const engine of ENGINES)
     });
 
     it("refuses every route with another organisation's ids, for every role, and changes none of its rows", async () => {
-      const fingerprint = () => rowsOf(B.org.organisationId);
+      // Every column of every row of the other organisation's, not only counts and versions: a change
+      // to a column without a version (a milestone's description, a person's name) shows too.
+      const fingerprint = () => organisationFingerprint(t.db, B.org.organisationId);
       const before = await fingerprint();
       const problems: string[] = [];
       let requests = 0;
@@ -813,7 +798,7 @@ for (const engine of ENGINES)
       // under another's address, whatever the route (its own pages and the deployment-wide ones alike).
       const other = await t.services.organisations.findBySlug(systemActor(B.org.organisationId, 'walk'), slugOfB);
       assert.ok(other, 'the other organisation has a web address');
-      const before = await rowsOf(B.org.organisationId);
+      const before = await organisationFingerprint(t.db, B.org.organisationId);
       const problems: string[] = [];
       let requests = 0;
       for (const route of routes()) {
@@ -835,7 +820,11 @@ for (const engine of ENGINES)
         }
       }
       assert.deepEqual(problems, []);
-      assert.deepEqual(await rowsOf(B.org.organisationId), before, "the other organisation's rows are as they were");
+      assert.deepEqual(
+        await organisationFingerprint(t.db, B.org.organisationId),
+        before,
+        "the other organisation's rows are as they were",
+      );
       assert.ok(requests > 1000, `the walk made ${requests} requests under the other organisation's address`);
     });
 
