@@ -209,6 +209,8 @@ export interface IndicatorTable {
   chart_kind: Generated<'line' | 'bar'>;
   owner_id: string | null;
   data_source: Generated<string>;
+  /** The identifier other organisations use for the same measure (an LG Inform metric id); null: none. */
+  shared_code: ColumnType<string | null, string | null | undefined, string | null>;
   /** The previous year's outturn, scaled like the values. */
   baseline: number | null;
   version: Generated<number>;

@@ -340,7 +340,7 @@ for (const engine of ENGINES) {
         if (format === 'csv')
           assert.match(
             exported.body,
-            /^\uFEFFPI No,Title,Description,Unit,Decimal places,Good is\?,Frequency,Year to date,Tolerance,Owner,Priorities,Data source,Baseline\r\n/,
+            /^\uFEFFPI No,Title,Description,Unit,Decimal places,Good is\?,Frequency,Year to date,Tolerance,Owner,Priorities,Data source,Baseline,Shared identifier\r\n/,
           );
         const res = await upload(`export.${format}`, exported.rawPayload);
         assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));

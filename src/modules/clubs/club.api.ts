@@ -234,7 +234,7 @@ export function registerClubApi(app: FastifyInstance, services: Services): void 
       url: R.clubIndicator,
       permission: 'clubs.contribute',
       summary:
-        'Contribute an indicator’s value for a period (`indicator` code, `period` key) under the identifier the club compares by (`sharedCode`, like an LG Inform metric id); `embargoUntil` optional',
+        'Contribute an indicator’s value for a period (`indicator` code, `period` key) under the identifier the club compares by (`sharedCode`, like an LG Inform metric id: optional when the indicator records its shared identifier, and refused when it differs from it); `embargoUntil` optional',
       tag: TAG,
       body: indicatorContribution,
       success: { status: 201, description: 'The organisation’s figures' },

@@ -152,7 +152,7 @@ export function registerClubRoutes(app: FastifyInstance, services: Services): vo
         ? selectItems(
             options.indicators,
             (i) => i.code,
-            (i) => `${i.code} ${i.title}`,
+            (i) => `${i.code} ${i.title}${i.sharedCode ? ` (${i.sharedCode})` : ''}`,
             undefined,
             'Choose an indicator',
           )

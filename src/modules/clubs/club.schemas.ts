@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../../domain/limits.ts';
 import { addressName } from '../organisations/organisation.schemas.ts';
+import { sharedCodeField } from '../indicators/indicator.schemas.ts';
 import { integer, optionalText, optionalUkDate, requiredText, uuid } from '../../platform/validation.ts';
 
 export const clubInput = z.object({
@@ -25,16 +26,8 @@ export const baselineWithdrawal = z.object({
 
 export const indicatorContribution = z.object({
   indicator: requiredText('the indicator', TEXT_LIMITS.code),
-  sharedCode: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() : v),
-    z
-      .string({ error: 'Enter the identifier the club compares it by' })
-      .min(1, { error: 'Enter the identifier the club compares it by, such as its LG Inform metric id' })
-      .max(TEXT_LIMITS.code, { error: `The identifier must be ${TEXT_LIMITS.code} characters or fewer` })
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
-        error: 'The identifier must be letters, numbers, dots, hyphens or colons, like LGI-1234',
-      }),
-  ),
+  /** Blank: the indicator's own shared identifier (the service refuses when it has none). */
+  sharedCode: sharedCodeField(),
   period: requiredText('the reporting period', TEXT_LIMITS.code),
   embargoUntil: optionalUkDate('the date the figure may first be used'),
 });

@@ -406,6 +406,19 @@ export function createClubService({ repo, organisations, diagnostics, indicators
       await joinedClub(actor, clubId);
       const v = parseWith(indicatorContribution, input);
       const { indicator, points } = await indicators.points(actor, v.indicator);
+      // The identifier recorded on the indicator is the one it is compared by; one typed here
+      // serves an indicator without one, and may not contradict it.
+      const sharedCode = v.sharedCode ?? indicator.sharedCode;
+      if (sharedCode === null)
+        throw ValidationError.single(
+          'sharedCode',
+          `Enter the identifier the club compares ${indicator.code} by, such as its LG Inform metric id, or record it on the indicator as its shared identifier`,
+        );
+      if (indicator.sharedCode !== null && sharedCode !== indicator.sharedCode)
+        throw ValidationError.single(
+          'sharedCode',
+          `${indicator.code}’s shared identifier is ${indicator.sharedCode}: leave the identifier blank to use it, or change it on the indicator`,
+        );
       const point = points.find((p) => p.period.key === v.period);
       if (!point || point.value.actual === null)
         throw ValidationError.single('period', `${indicator.code} has no value for that period`);
@@ -419,8 +432,8 @@ export function createClubService({ repo, organisations, diagnostics, indicators
         clubId,
         [
           {
-            metric: `indicator:${v.sharedCode}`,
-            label: `${indicator.title} (${v.sharedCode})`,
+            metric: `indicator:${sharedCode}`,
+            label: `${indicator.title} (${sharedCode})`,
             unit: 'number',
             direction: indicator.polarity === 'lower' ? 'lower-is-better' : 'higher-is-better',
             period: point.label,

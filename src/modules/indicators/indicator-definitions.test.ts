@@ -31,6 +31,7 @@ const existing: Indicator & { hasValues: boolean } = {
   ownerId: null,
   ownerName: null,
   dataSource: '',
+  sharedCode: null,
   baseline: null,
   version: 3,
   priorityIds: [],
@@ -165,7 +166,16 @@ describe('reading indicator definitions', () => {
 
   it('writes a sheet that reads back to the same definitions, and a template whose example reads', () => {
     const sheet = definitionSheet(
-      [{ ...existing, baseline: 915, ownerId: PERSON.id, ownerName: PERSON.name, priorityIds: [PRIORITY.id] }],
+      [
+        {
+          ...existing,
+          baseline: 915,
+          sharedCode: 'LGI-179',
+          ownerId: PERSON.id,
+          ownerName: PERSON.name,
+          priorityIds: [PRIORITY.id],
+        },
+      ],
       new Map([[PRIORITY.id, PRIORITY.code]]),
     );
     const csv = sheet.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n');
@@ -182,6 +192,7 @@ describe('reading indicator definitions', () => {
       ytdMethod: 'average',
       ruleKind: 'percent',
       ruleValue: 500,
+      sharedCode: 'LGI-179',
       chartKind: 'bar',
       ownerId: PERSON.id,
       dataSource: '',

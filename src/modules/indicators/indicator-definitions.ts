@@ -50,6 +50,7 @@ type DefinitionKey =
   | 'owner'
   | 'priorities'
   | 'dataSource'
+  | 'sharedCode'
   | 'baseline';
 
 interface DefinitionColumn {
@@ -76,6 +77,11 @@ export const DEFINITION_COLUMNS: readonly DefinitionColumn[] = [
     name: 'Baseline',
     aliases: ['Previous year’s outturn', "Previous year's outturn", 'Last year’s outturn', "Last year's outturn"],
   },
+  {
+    key: 'sharedCode',
+    name: 'Shared identifier',
+    aliases: ['Shared code', 'LG Inform id', 'LG Inform metric id', 'LGInform id', 'Metric id'],
+  },
 ];
 const REQUIRED: readonly DefinitionKey[] = ['code', 'title', 'unitKind', 'polarity', 'frequency'];
 const BY_NAME = new Map(
@@ -98,6 +104,7 @@ const COLUMN_OF_FIELD: Record<string, DefinitionKey> = {
   ownerId: 'owner',
   priorityIds: 'priorities',
   dataSource: 'dataSource',
+  sharedCode: 'sharedCode',
   baseline: 'baseline',
 };
 
@@ -172,6 +179,7 @@ function formOf(i: Indicator): Record<string, unknown> {
     chartKind: i.chartKind,
     ownerId: i.ownerId ?? '',
     dataSource: i.dataSource,
+    sharedCode: i.sharedCode ?? '',
     baseline: i.baseline === null ? '' : plain(i.baseline, i.decimalPlaces),
     priorityIds: i.priorityIds,
   };
@@ -265,6 +273,7 @@ export function readDefinitionRows(
     set('title', 'title', cell('title'));
     set('description', 'description', cell('description'));
     set('dataSource', 'dataSource', cell('dataSource'));
+    set('sharedCode', 'sharedCode', cell('sharedCode'));
     set('baseline', 'baseline', cell('baseline'));
     set('decimalPlaces', 'decimalPlaces', cell('decimalPlaces'));
     const pick = <T extends string>(
@@ -390,6 +399,7 @@ export function definitionSheet(
         .join('; '),
       i.dataSource,
       i.baseline === null ? '' : plain(i.baseline, i.decimalPlaces),
+      i.sharedCode ?? '',
     ]),
   ];
 }
@@ -409,4 +419,5 @@ export const DEFINITION_EXAMPLE: readonly string[] = [
   '',
   'Telephony system',
   '92.5',
+  '',
 ];

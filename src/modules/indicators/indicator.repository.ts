@@ -24,6 +24,8 @@ export interface Indicator {
   ownerId: string | null;
   ownerName: string | null;
   dataSource: string;
+  /** The identifier benchmarking clubs compare it by (an LG Inform metric id); null when none is recorded. */
+  sharedCode: string | null;
   /** The previous year's outturn, scaled like the values; null when none is recorded. */
   baseline: Scaled | null;
   version: number;
@@ -61,6 +63,7 @@ function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null
     ownerId: r.owner_id,
     ownerName: r.owner_name,
     dataSource: r.data_source,
+    sharedCode: r.shared_code,
     baseline: r.baseline === null ? null : Number(r.baseline),
     version: r.version,
     priorityIds,
@@ -175,6 +178,7 @@ function indicatorQueries(db: Kysely<DB>) {
     chart_kind: v.chartKind,
     owner_id: v.ownerId,
     data_source: v.dataSource,
+    shared_code: v.sharedCode,
     baseline: v.baseline,
   });
 

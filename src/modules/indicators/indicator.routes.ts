@@ -101,6 +101,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     chartKind: i.chartKind,
     ownerId: i.ownerId,
     dataSource: i.dataSource,
+    sharedCode: i.sharedCode ?? '',
     ruleKind: i.ruleKind ?? 'default',
     tolerance:
       i.ruleValue === null

@@ -58,6 +58,32 @@ export const YTD_LABELS: Record<YtdMethod, string> = {
   none: 'No year-to-date figure',
 };
 
+/** A shared identifier (an LG Inform metric id): letters and numbers, then dots, hyphens or colons. */
+export const SHARED_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const SHARED_CODE_MAX = 30;
+
+/**
+ * The identifier other organisations use for the same measure, checked one way wherever it is
+ * typed (the indicator's form and file, a club contribution); blank is `null` unless `required`.
+ */
+export function sharedCodeField(required = false) {
+  const text = z
+    .string({ error: 'The shared identifier must be text, like LGI-1234' })
+    .max(SHARED_CODE_MAX, { error: `The shared identifier must be ${SHARED_CODE_MAX} characters or fewer` })
+    .regex(SHARED_CODE_PATTERN, {
+      error: 'The shared identifier must be letters, numbers, dots, hyphens or colons, like LGI-1234',
+    });
+  return z.preprocess(
+    (v) => {
+      const t = typeof v === 'string' ? v.trim() : v;
+      return t === '' || t === undefined ? (required ? undefined : null) : t;
+    },
+    required
+      ? z.string({ error: 'Enter the identifier the club compares it by, such as its LG Inform metric id' }).pipe(text)
+      : text.nullable(),
+  );
+}
+
 export const indicatorInput = z.object({
   code: z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() : v),
@@ -95,6 +121,8 @@ export const indicatorInput = z.object({
   ),
   ownerId: optionalUuid('the owner'),
   dataSource: optionalText('the data source', 1_000),
+  /** The identifier benchmarking clubs compare it by; blank for none. */
+  sharedCode: sharedCodeField(),
   /** As typed, in the indicator's unit; blank for none. */
   baseline: z.preprocess(
     (v) => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : v),

@@ -166,6 +166,7 @@ export function readDefinition(input: unknown): { definition: IndicatorDefinitio
         chartKind: v.chartKind,
         ownerId: v.ownerId,
         dataSource: v.dataSource,
+        sharedCode: v.sharedCode,
         baseline: baseline.ok ? (baseline.value ?? null) : null,
       },
       priorityIds: [...new Set(v.priorityIds)],

@@ -161,6 +161,7 @@ export const MAIN_TABLES: Readonly<Record<string, { carried: readonly string[]; 
       'chart_kind',
       'owner_id',
       'data_source',
+      'shared_code',
       'version',
       'created_at',
       'updated_at',

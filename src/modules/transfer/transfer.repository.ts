@@ -181,6 +181,8 @@ export interface IndicatorRecord {
   chartKind: 'line' | 'bar';
   ownerId: string | null;
   dataSource: string;
+  /** The identifier benchmarking clubs compare it by; absent on import (files written before it existed) means none. */
+  sharedCode?: string | null;
   version: number;
   createdAt: IsoTimestamp;
   updatedAt: IsoTimestamp;
@@ -609,6 +611,7 @@ function transferQueries(db: Kysely<DB>) {
             chart_kind: r.chartKind,
             owner_id: r.ownerId,
             data_source: r.dataSource,
+            shared_code: r.sharedCode ?? null,
             version: r.version,
             created_at: r.createdAt,
             updated_at: r.updatedAt,
@@ -915,6 +918,7 @@ function transferQueries(db: Kysely<DB>) {
           'chart_kind',
           'owner_id',
           'data_source',
+          'shared_code',
           'baseline',
           'version',
           utc('created_at').as('created_at'),
@@ -1126,6 +1130,7 @@ function transferQueries(db: Kysely<DB>) {
           chartKind: r.chart_kind,
           ownerId: r.owner_id,
           dataSource: r.data_source,
+          sharedCode: r.shared_code,
           version: r.version,
           createdAt: r.created_at,
           updatedAt: r.updated_at,

@@ -63,7 +63,7 @@ import { APPROVAL_ROLES, PATTERNS, SHAPES, STATUS_KEY_PATTERN, COLOUR_PATTERN } 
 import { ORGANISATION_KINDS } from '../organisations/organisation.schemas.ts';
 import { PRIORITY_CODE_PATTERN } from '../plans/plan.schemas.ts';
 import { SIGN_OFF_ROLES, legacyRevisionSchema, reportSnapshotSchema } from '../reports/report.schemas.ts';
-import { INDICATOR_CODE_PATTERN } from '../indicators/indicator.schemas.ts';
+import { INDICATOR_CODE_PATTERN, SHARED_CODE_MAX, SHARED_CODE_PATTERN } from '../indicators/indicator.schemas.ts';
 import {
   UNIT_KINDS,
   POLARITIES,
@@ -537,6 +537,15 @@ const indicatorRecord = record('Indicator', {
   chartKind: oneOf('Graph kind', CHART_KINDS),
   ownerId: nullableId('Indicator owner'),
   dataSource: text('Data source'),
+  /** Optional: files written before it existed have none. */
+  sharedCode: checkedText(
+    'Shared identifier',
+    (s) => s.length <= SHARED_CODE_MAX && SHARED_CODE_PATTERN.test(s),
+    (s) =>
+      `Shared identifier ${quoted(s)} must be up to ${SHARED_CODE_MAX} letters, numbers, dots, hyphens or colons, like LGI-1234`,
+  )
+    .nullable()
+    .optional(),
   /** Optional: files written before it existed have none. */
   baseline: scaledValue('Baseline').nullable().optional(),
   version: version('Indicator version'),

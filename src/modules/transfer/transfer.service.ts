@@ -336,6 +336,7 @@ function toFile(
       chartKind: i.chartKind,
       ownerId: i.ownerId,
       dataSource: i.dataSource,
+      sharedCode: i.sharedCode ?? null,
       baseline: i.baseline ?? null,
       version: i.version,
       createdAt: i.createdAt,
