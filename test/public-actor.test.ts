@@ -79,6 +79,9 @@ const NO_ACTOR: Record<string, string> = {
   'mailer.send': 'the mail transport, run by the mail job',
   'mailer.close': 'the mail transport, closed at shutdown',
   'reminders.tick': 'the reminder scheduler, run by the worker as the system',
+  'reminders.recordAgreementEnds':
+    'the reminder scheduler’s tick, run by the worker as the system: writes into the history that agreements reached their end date',
+  'sharing.recordEndedAgreements': 'the same, for the reminders’ tick (the sharing module’s side of it)',
   'diagnostics.allocationTotal': 'arithmetic on a form’s rows',
 };
 

@@ -23,6 +23,8 @@ export interface SharingAgreementTable {
   revoked_at: NullableTimestamp;
   revoked_by: string | null;
   revoked_reason: string | null;
+  /** When the audit event saying the agreement reached its end date was written (migration 2026-12-11-300-*); null until then. */
+  end_recorded_at: NullableTimestamp;
   version: Generated<number>;
 }
 
