@@ -10,8 +10,14 @@
 //   own         → let through on a priority the person is accountable for, refused on another;
 //   named       → let through on a key action naming the person, refused on another;
 //   published   → let through on a published report, refused on a draft (lists show only what is published).
-// With another organisation's ids, every route answers 403 or 404 for every role, changes none of
-// that organisation's rows (a hash of every column) and never shows its data.
+// Then every route again with another organisation's ids, for every role the access layer lets
+// reach the handler: that organisation shares a priority with the first under an active agreement
+// (update level, a supplied indicator, a key action naming the first), and owns things it shares
+// with no one. Its ids answer 404, shared or not (row-level security lets the shared rows through:
+// only the repositories' conditions keep them out of the first organisation's own pages), except
+// that the shared ones on the partner's "Shared with us" pages and API answer as the table says;
+// no request changes any of that organisation's rows (a hash of every column, after each route
+// that writes) or shows what it shares with no one.
 // It also checks docs/permissions.md is the table as generated now.
 
 import { describe, it, before, after } from 'node:test';
@@ -93,19 +99,48 @@ const OTHER = {
   theme: 'Wallbrook theme',
   risk: 'Wallbrook confidential risk',
   indicator: 'WALLB-IND',
+  // A code is in the URL, so a page may well say it does not know it: the title is the marker.
+  indicatorTitle: 'Wallbrook confidential indicator',
   period: '2031-32-h1',
   summary: 'Wallbrook draft summary text',
 };
+/**
+ * What the other organisation shares with the first (issue 11): a priority of its own, under an
+ * active agreement, at the update level, with an indicator the first supplies and a key action
+ * naming it. Its report, actions and indicator (and, through them, the organisation's name, the
+ * priority's theme, plan and accountable person) may show on the pages a share opens; its risk is
+ * never shared.
+ */
+const SHARED = {
+  code: 'WALLB-SHARED',
+  title: 'Wallbrook shared priority',
+  summary: 'Wallbrook shared summary text',
+  action: 'Wallbrook shared key action',
+  indicator: 'WALLB-SHARED-PI',
+  indicatorTitle: 'Wallbrook shared indicator',
+  risk: 'Wallbrook unshared risk of a shared priority',
+};
+/** Markers of what the other organisation shares with nobody: they show nowhere, not even where a share opens. */
+const UNSHARED_MARKERS = [OTHER.title, OTHER.partner, OTHER.risk, OTHER.summary, OTHER.indicatorTitle, SHARED.risk];
+/** Every marker: none shows anywhere a share does not open. */
 const MARKERS = [
+  ...UNSHARED_MARKERS,
   OTHER.organisation,
-  OTHER.title,
   OTHER.person,
-  OTHER.partner,
   OTHER.plan,
   OTHER.theme,
-  OTHER.risk,
-  OTHER.summary,
+  SHARED.title,
+  SHARED.summary,
+  SHARED.action,
+  SHARED.indicatorTitle,
 ];
+/**
+ * What a share opens to the partner (docs/permissions.md: `shared.read`, `shared.update`,
+ * `shared.comment`, `shared.sign-off` on the partner's side): its "Shared with us" pages and API.
+ * Everything else, the sharing organisation's own pages of its shares included, is the owner's.
+ */
+const isOpenedByShare = (url: string) => /^\/(api\/)?shared-with-us(\/|$)/.test(url);
+const markersFor = (url: string) => (isOpenedByShare(url) ? UNSHARED_MARKERS : MARKERS);
 
 const params = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 const key = (r: Pick<RegisteredRoute, 'method' | 'url'>) => `${r.method} ${r.url}`;
@@ -170,6 +205,8 @@ for (const engine of ENGINES)
     let t: TestApp;
     let A: World;
     let B: World;
+    /** B's values with what B shares with A in place of its unshared priority (and its report, actions, indicator, risk, share). */
+    let BS: World;
     let slugOfB = '';
     const sessions = new Map<Role, TestSession>();
     const linked: Partial<Record<Role, string>> = {};
@@ -246,7 +283,7 @@ for (const engine of ENGINES)
       });
       const indicator = await services.indicators.create(org, {
         code: m ? OTHER.indicator : 'WALK-IND',
-        title: m ? OTHER.indicator : 'Walk indicator',
+        title: m ? OTHER.indicatorTitle : 'Walk indicator',
         unitKind: 'number',
         polarity: 'higher',
         frequency: 'quarterly',
@@ -410,6 +447,94 @@ for (const engine of ENGINES)
       return { org, values, tokenIds: new Map() };
     }
 
+    /**
+     * The owner shares a priority with the partner under an active agreement, as the hub shares one
+     * with each world (update level, jointly owned, an indicator the partner supplies, key action 1
+     * naming it, action 2 not): the owner's values with the shared things in place of the unshared
+     * ones. The theme, plan and accountable person are the owner's usual ones, so the partner's row-
+     * level security lets them through too, and the walk shows no other route serves them.
+     */
+    async function sharesWith(services: Services, owner: World, partner: World): Promise<World> {
+      const org = owner.org;
+      const v = owner.values;
+      const us = await services.organisations.getOwn(partner.org);
+      const named = await services.organisations.createPartner(org, { name: us.name, kind: 'council' });
+      const priority = await insertPriority(services, org, {
+        themeId: v.theme,
+        code: SHARED.code,
+        title: SHARED.title,
+        accountableOfficerId: v.person,
+        accountableDirectorId: v.person,
+      });
+      await services.reports.create(org, priority.code, { period: v.period! });
+      await services.reports.updateSections(org, priority.code, v.period!, {
+        summary: SHARED.summary,
+        status: 'green',
+      });
+      for (const n of [1, 2])
+        await services.reports.addAction(org, priority.code, v.period!, {
+          description: `${SHARED.action} ${n}`,
+          ...(n === 1 ? { contributors: [`partner:${named.id}`] } : {}),
+          milestones: [{ description: `Shared milestone ${n}`, timescale: 'Mar 2032' }],
+        });
+      const bundle = await services.reports.getBundle(org, priority.code, v.period!);
+      const indicator = await services.indicators.create(org, {
+        code: SHARED.indicator,
+        title: SHARED.indicatorTitle,
+        unitKind: 'number',
+        decimalPlaces: '0',
+        polarity: 'higher',
+        frequency: 'half-yearly',
+        priorityIds: [priority.id],
+      });
+      const risk = await services.risks.create(org, {
+        priority: priority.code,
+        description: SHARED.risk,
+        likelihood: '2',
+        impact: '2',
+      });
+      const agreement = await services.sharing.createAgreement(org, {
+        title: 'Walk agreement with the partner',
+        purpose: 'Walk',
+        dataShared: 'Walk',
+        legalBasis: 'Walk',
+        startsOn: '01/04/2009',
+        endsOn: '31/03/2099',
+        signatories: 'Walk',
+        partner: partner.values.slug!,
+        partnerRecordId: named.id,
+      });
+      const share = await services.sharing.createShare(org, agreement, {
+        priorityId: priority.id,
+        level: 'update',
+        joint: 'yes',
+        jointOfficer: 'Walk joint officer of the partner',
+        periodIds: [bundle.period.id],
+        indicatorIds: [indicator.id],
+        suppliedIndicatorIds: [indicator.id],
+      });
+      const milestones = bundle.report.actions.map((a) => a.milestones[0]!.id);
+      return {
+        org,
+        tokenIds: owner.tokenIds,
+        values: {
+          ...v,
+          code: priority.code,
+          [`milestone:${priority.code}:${v.period}:1`]: milestones[0]!,
+          [`milestone:${priority.code}:${v.period}:2`]: milestones[1]!,
+          indicator: indicator.code,
+          risk: risk.id,
+          // The partner record of A that the shared action names (A's row-level security shows it).
+          partner: named.id,
+          sharingAgreement: agreement,
+          ownShare: share,
+          sharedWithUs: share,
+          sharedMilestone: milestones[0]!,
+          sharedIndicator: indicator.id,
+        },
+      };
+    }
+
     before(async () => {
       // Without the demo: the walk builds every target it names itself, and the demo's content
       // only made each page it lets through heavier to render (the board pack above all), not the
@@ -515,6 +640,7 @@ for (const engine of ENGINES)
         period: OTHER.period,
         markers: true,
       });
+      BS = await sharesWith(t.services, B, A);
       documented = (await t.app.inject({ url: '/api/openapi.json' })).json<{ paths: Documented }>().paths;
     });
     after(async () => t?.close());
@@ -587,7 +713,8 @@ for (const engine of ENGINES)
         if (/^\/(api\/)?clubs\/:id\/leave/.test(u)) return deletes ? freshFor('club') : v.memberClub;
         if (/^\/(api\/)?clubs\/:id\/members$/.test(u)) return v.hostedClub;
         if (u.startsWith('/clubs/:id') || u.startsWith('/api/clubs/:id')) return v.memberClub;
-        if (u.startsWith('/account/tokens')) return session ? A.tokenIds.get(session.userId) : undefined;
+        // A personal token is the person's, in their own organisation: another organisation has none to cross with.
+        if (u.startsWith('/account/tokens')) return session && w === A ? A.tokenIds.get(session.userId) : undefined;
         return undefined;
       };
       const itemOf = (): string | undefined => {
@@ -744,7 +871,7 @@ for (const engine of ENGINES)
             problems.push(
               `${key(route)} as ${c.who} (${c.target} of scope, ${url}): the table says ${want}, got ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
             );
-          for (const marker of MARKERS)
+          for (const marker of markersFor(url))
             if (res.body.includes(marker))
               problems.push(`${key(route)} as ${c.who}: shows "${marker}" of another organisation`);
         }
@@ -753,44 +880,132 @@ for (const engine of ENGINES)
       assert.ok(requests > 1000, `the walk made ${requests} requests`);
     });
 
-    it("refuses every route with another organisation's ids, for every role, and changes none of its rows", async () => {
-      // Every column of every row of the other organisation's, not only counts and versions: a change
-      // to a column without a version (a milestone's description, a person's name) shows too.
+    /**
+     * Whether the access layer refuses the role on this route before its handler reads anything: it
+     * holds the route's declared permission in no scope (403), or it is the public on a route that
+     * needs a signed-in person (sign-in). The answer is the same whatever the id, so it tells
+     * nothing, and the first walk asserts it on every route with the first organisation's ids; the
+     * walk with the other's ids leaves these out (they were half its requests).
+     */
+    const refusedBeforeReading = (route: RegisteredRoute, who: Who) =>
+      who === 'public' ? !route.permissions.some(isPublicPermission) : scopesOf(who, route.permissions).length === 0;
+
+    /**
+     * What a role of the first organisation gets on a route named with an id of the other that the
+     * route does not open to it, when the access layer lets it reach the handler. A role that holds
+     * the permission gets 404, as for an id that does not exist: 403 would tell it the id is real
+     * (this walk used to let 401, 403 and 404 all pass). A role whose scope reaches no target on
+     * this route (an accountable officer editing a plan: `WITHOUT_TARGET`) is refused on its own
+     * organisation's ids, by some routes before they read the thing and by others after (deleting
+     * a theme reads it first, to show it on the form): the other organisation's id must get what
+     * an id that does not exist gets, whichever that is.
+     */
+    function acrossOrganisations(route: RegisteredRoute, who: Who): 'not found' | 'as for none' {
+      if (who === 'public') return 'not found';
+      const cases = casesOf(route, who);
+      const refusedWhatever =
+        typeof cases !== 'string' &&
+        cases.every((c) => c.expect === 'deny' && c.scope !== undefined && !targetKind(route.url, c.scope));
+      return refusedWhatever ? 'as for none' : 'not found';
+    }
+    /** On a route a share opens, with the shared ids: what the table says, as with the first organisation's own shares. */
+    function openedByShare(route: RegisteredRoute, who: Who): 'deny' | 'allow' {
+      const cases = casesOf(route, who);
+      assert.ok(typeof cases !== 'string' && cases.every((c) => c.scope === undefined || c.scope === 'all'));
+      return cases[0]!.expect;
+    }
+    const outcome = (res: { statusCode: number; headers: Record<string, unknown> }) =>
+      res.statusCode === 403
+        ? 'deny'
+        : res.statusCode === 401 || (res.statusCode === 302 && String(res.headers.location).startsWith('/sign-in'))
+          ? 'sign-in'
+          : res.statusCode === 404
+            ? 'not found'
+            : 'allow';
+
+    /** Ids that exist nowhere, for every parameter: what a route answers when it cannot find its target. */
+    const NOWHERE = '00000000-0000-4000-8000-000000000000';
+    const nowhere = (): World => ({
+      org: B.org,
+      values: new Proxy({}, { get: () => NOWHERE }),
+      tokenIds: new Map(),
+    });
+
+    it("answers 404 with another organisation's ids, shared with this one or not, except where the share opens a route, and changes none of its rows", async (ctx) => {
       const fingerprint = () => organisationFingerprint(t.db, B.org.organisationId);
       const before = await fingerprint();
+      let now = before;
       const problems: string[] = [];
-      let requests = 0;
+      const made = { shared: 0, unshared: 0, either: 0, opened: 0, routes: 0 };
       for (const route of routes()) {
         if (params(route.url).length === 0) continue;
         // A one-time link is its own authority (it names one account, whatever the organisation).
         if (route.url.includes(':token')) continue;
+        made.routes++;
         for (const who of WHO) {
-          const permissions = EFFECTIVE[key(route)] ?? route.permissions;
-          // Refused before anything is looked up when the role holds the permission in no scope.
-          if (who === 'public' ? !permissions.some(isPublicPermission) : scopesOf(who, permissions).length === 0)
-            continue;
+          if (refusedBeforeReading(route, who)) continue;
           const session = who === 'public' ? undefined : await sessionFor(who);
-          const filled = await concrete(route, B, { target: 'in' }, session);
-          if (Array.isArray(filled)) {
-            // The role's own API token is not another organisation's: nothing to cross with.
+          // The other organisation's ids as shared with this one (its shared priority, report, key
+          // actions, indicator, the share and its agreement: row-level security lets them through),
+          // and those it shares with nobody. A route naming nothing shareable has one URL for both.
+          const shared = await concrete(route, BS, { target: 'in' }, session);
+          const unshared = await concrete(route, B, { target: 'in' }, session);
+          if (Array.isArray(shared) || Array.isArray(unshared)) {
             if (route.url.startsWith('/account/tokens')) continue;
-            problems.push(`${key(route)}: no value of the other organisation for ${filled.join(', ')}`);
+            problems.push(
+              `${key(route)}: no value of the other organisation for ${[shared, unshared].flat().join(', ')}`,
+            );
             continue;
           }
-          const res = await request(route, filled, who, session);
-          requests++;
-          if (![401, 403, 404].includes(res.statusCode))
-            problems.push(
-              `${key(route)} as ${who} with the other organisation's ids (${filled}): ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
-            );
-          for (const marker of MARKERS)
-            if (res.body.includes(marker))
-              problems.push(`${key(route)} as ${who}: shows "${marker}" of another organisation`);
+          const urls: [string, 'shared' | 'unshared' | 'either'][] =
+            shared === unshared
+              ? [[unshared, 'either']]
+              : [
+                  [shared, 'shared'],
+                  [unshared, 'unshared'],
+                ];
+          for (const [url, kind] of urls) {
+            const opened = kind === 'shared' && isOpenedByShare(route.url);
+            let want: string = opened ? openedByShare(route, who) : acrossOrganisations(route, who);
+            if (want === 'as for none') {
+              const none = await concrete(route, nowhere(), { target: 'in' }, session);
+              want = Array.isArray(none) ? 'not found' : outcome(await request(route, none, who, session));
+              if (want !== 'deny' && want !== 'not found')
+                problems.push(`${key(route)} as ${who} with an id that exists nowhere: ${want}`);
+            }
+            const res = await request(route, url, who, session);
+            made[kind]++;
+            if (opened) made.opened++;
+            const got = outcome(res);
+            if (got !== want)
+              problems.push(
+                `${key(route)} as ${who} with the other organisation's ${kind} ids (${url}): want ${want}, got ${res.statusCode} ${res.body.slice(0, 160).replace(/\s+/g, ' ')}`,
+              );
+            for (const marker of opened ? UNSHARED_MARKERS : MARKERS)
+              if (res.body.includes(marker))
+                problems.push(`${key(route)} as ${who} (${url}): shows "${marker}" of another organisation`);
+          }
+        }
+        // Only a write may change rows, so the other organisation's are compared after each route
+        // that writes (naming the route that changed them), and once more at the end for the rest.
+        if (route.method !== 'GET') {
+          const after = await fingerprint();
+          const changed = Object.keys(after).filter((table) => after[table] !== now[table]);
+          if (changed.length > 0) problems.push(`${key(route)} changed the other organisation's ${changed.join(', ')}`);
+          now = after;
         }
       }
       assert.deepEqual(problems, []);
       assert.deepEqual(await fingerprint(), before, "the other organisation's rows are as they were");
-      assert.ok(requests > 400, `the walk made ${requests} requests with the other organisation's ids`);
+      ctx.diagnostic(
+        `${made.routes} routes naming ids, for the public and each role the access layer lets through: ${made.shared} requests with ids the other organisation shares with this one (${made.opened} on routes the share opens), ${made.unshared} with ids it shares with no one, ${made.either} where the route names the same ids either way (plans, themes, people, clubs, diagnostics…)`,
+      );
+      assert.ok(
+        made.unshared + made.either > 400,
+        `the walk made ${made.unshared + made.either} requests with unshared ids`,
+      );
+      assert.ok(made.shared > 100, `the walk made ${made.shared} requests with shared ids`);
+      assert.ok(made.opened > 20, `the walk made ${made.opened} requests on routes the share opens`);
     });
 
     it("answers 404 to every role of this organisation for every route under the other organisation's address, and changes nothing there", async () => {
