@@ -71,11 +71,17 @@ export const exerciseInput = z.object({
 });
 export type ExerciseInput = z.output<typeof exerciseInput>;
 /**
- * An exercise's settings as the API documents them: without the retired `shareWithPeers`, so a PUT
- * (every field required) does not ask for it; a client that still sends it is refused by the
- * service with the reason.
+ * An exercise's settings as the API documents them: the retired `shareWithPeers` deprecated, so a
+ * PUT (every other field required) does not ask for it and a client that still sends it is told
+ * by the service why it is refused when true (ADR 0018).
  */
-export const exerciseBody = exerciseInput.omit({ shareWithPeers: true });
+export const exerciseBody = exerciseInput.extend({
+  shareWithPeers: checkbox().optional().meta({
+    deprecated: true,
+    description:
+      'Retired (ADR 0018): sharing an exercise with every organisation has ended; true is refused, false is ignored',
+  }),
+});
 
 export const exerciseVersion = z.object({ version: integer('the version', 1, 2_000_000_000) });
 

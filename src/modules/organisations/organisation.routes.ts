@@ -510,8 +510,14 @@ export function registerOrganisationRoutes(app: FastifyInstance, services: Servi
       // replacing one a client read, and what it alters in reports is confirmed instead.
       versioned: false,
       tag: 'Status scale',
-      // `confirm` is optional, so it is left out of what a PUT must send (the service reads it).
-      body: statusScaleInput.pick({ statuses: true, inUseFrom: true }),
+      // `confirm` is an instruction, not part of the scale (writeOnly): a PUT need not send it.
+      body: statusScaleInput.pick({ statuses: true, inUseFrom: true }).extend({
+        confirm: statusScaleInput.shape.confirm.meta({
+          writeOnly: true,
+          description:
+            'true saves a change that alters what unpublished reports show, once a 409 STATUS_SCALE_CHANGE_UNCONFIRMED has named them',
+        }),
+      }),
       success: { status: 200, description: 'Statuses' },
     },
     async (request) => organisations.updateStatusScale(request.actor, request.body),

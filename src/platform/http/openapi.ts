@@ -54,24 +54,39 @@ const isVersioned = (op: Operation) =>
   op.versioned ?? (op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE');
 
 /**
- * What a write must send: its `version` when it changes something that exists, and for a PUT every
- * field of the body (the whole resource). What else is required, the service's schema says.
+ * What a write may and must send: the fields of its body schema (and its `version` when it changes
+ * something that exists), and for a PUT every field of the resource (the whole of it), which leaves
+ * out a deprecated field and a `writeOnly` one (an instruction such as `confirm`, not part of the
+ * resource). What else is required, the service's schema says.
  */
 function bodyShape(op: Operation): { properties: string[]; required: string[] } {
   if (op.multipart) return { properties: ['file', ...Object.keys(op.multipart.fields)], required: [] };
   const schema = op.body
-    ? (z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> })
+    ? (z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) as {
+        properties?: Record<string, { deprecated?: boolean; writeOnly?: boolean }>;
+      })
     : {};
   const properties = Object.keys(schema.properties ?? {});
-  const required = new Set(op.method === 'PUT' ? properties : []);
-  if (isVersioned(op)) required.add('version');
+  const required = new Set(
+    op.method === 'PUT'
+      ? properties.filter((p) => !schema.properties?.[p]?.deprecated && !schema.properties?.[p]?.writeOnly)
+      : [],
+  );
+  if (isVersioned(op)) {
+    required.add('version');
+    if (!properties.includes('version')) properties.push('version');
+  }
   return { properties, required: [...required] };
 }
 
-/** Refuses a write that leaves out what the document requires: the version, and for a PUT every field. */
-function checkWrite(op: Operation, shape: { required: string[] }, body: unknown): void {
+/**
+ * Refuses a write that leaves out what the document requires (the version, and for a PUT every
+ * field), or that sends a field the operation does not take: ignored, a forged `organisationId` or
+ * a misspelt `embargoUntl` would look accepted (issue 11: forged organisation ids are refused).
+ */
+function checkWrite(op: Operation, shape: { properties: string[]; required: string[] }, body: unknown): void {
   const given = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = op.multipart ? [] : unknownIssues('field', given, shape.properties);
   for (const field of shape.required) {
     if (given[field] !== undefined) continue;
     issues.push({
@@ -146,12 +161,13 @@ const list = (names: readonly string[]) =>
   names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
 
 /**
- * The query parameters an operation does not declare, each as a problem naming it and what it may
- * have meant. An API that ignored them would answer `?ratng=high` with the whole register, which a
- * script cannot tell from a filtered one; so every operation refuses them (422), before its
- * handler runs, whether or not it declares a query. HTML pages keep ignoring them (docs/architecture.md).
+ * The query parameters (or body fields) an operation does not declare, each as a problem naming it
+ * and what it may have meant. An API that ignored them would answer `?ratng=high` with the whole
+ * register, which a script cannot tell from a filtered one; so every operation refuses them (422),
+ * before its handler runs, whether or not it declares a query or a body. HTML pages keep ignoring
+ * them (docs/architecture.md).
  */
-function unknownQueryIssues(query: unknown, declared: readonly string[]): FieldIssue[] {
+function unknownIssues(kind: 'query parameter' | 'field', query: unknown, declared: readonly string[]): FieldIssue[] {
   if (!query || typeof query !== 'object') return [];
   const known = new Set(declared);
   return Object.keys(query)
@@ -167,7 +183,7 @@ function unknownQueryIssues(query: unknown, declared: readonly string[]): FieldI
             : 'it takes none';
       return {
         field: shown,
-        message: `Unknown query parameter “${shown}”: this operation does not read it, so it is refused rather than ignored; ${hint}`,
+        message: `Unknown ${kind} “${shown}”: this operation does not read it, so it is refused rather than ignored; ${hint}`,
       };
     });
 }
@@ -190,7 +206,7 @@ export function apiOperation(
     // After access (who may use it) and before the handler, inside the request's unit of work: a
     // refused query changes nothing. Unknown parameters and bad values are named together.
     handler: ((request: FastifyRequest, reply: FastifyReply) => {
-      const issues = unknownQueryIssues(request.query, declared);
+      const issues = unknownIssues('query parameter', request.query, declared);
       if (query) {
         const parsed = query.safeParse(request.query ?? {});
         if (!parsed.success) issues.push(...issuesFromZod(parsed.error));
