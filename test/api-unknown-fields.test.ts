@@ -36,7 +36,7 @@ for (const engine of ENGINES)
     after(async () => t?.close());
 
     it('refuses organisationId in the body of every write the document lists, naming it, changing nothing', async () => {
-      const doc = (await t.app.inject({ url: paths.api.openapi })).json() as Json;
+      const doc = (await t.app.inject({ url: paths.api.openapi })).json<Json>();
       const before = await fingerprint(t.db);
       const answered: string[] = [];
       let writes = 0;
@@ -71,7 +71,7 @@ for (const engine of ENGINES)
     it('says what a slip meant, and accepts a deprecated field without asking for it', async () => {
       const leeds = systemActor((await t.services.organisations.getHome()).id, 'test');
       const exercise = (await t.services.diagnostics.listExercises(leeds))[0]!;
-      const read = (await t.app.inject({ url: paths.api.exercise(exercise.id) })).json() as Json;
+      const read = (await t.app.inject({ url: paths.api.exercise(exercise.id) })).json<Json>();
       const settings = {
         name: read.name,
         financialYear: String(read.financialYear),
@@ -103,7 +103,7 @@ for (const engine of ENGINES)
         payload: { ...settings, version: without.json().version, shareWithPeers: false },
       });
       assert.equal(withFalse.statusCode, 200, withFalse.body);
-      const doc = (await t.app.inject({ url: paths.api.openapi })).json() as Json;
+      const doc = (await t.app.inject({ url: paths.api.openapi })).json<Json>();
       const body = doc.paths['/api/diagnostic/exercises/{id}'].put.requestBody.content['application/json'].schema;
       assert.equal(body.properties.shareWithPeers.deprecated, true);
       assert.ok(!body.required.includes('shareWithPeers'), 'not required');
