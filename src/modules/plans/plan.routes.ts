@@ -358,6 +358,8 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
     routes.themeDelete,
     { config: { permission: 'priority.edit' } },
     async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      // Asked first, as the edit form asks: one who may change no theme is refused the same for any id.
+      plans.mayChangeStructure(request.actor);
       const { id } = request.params;
       const theme = await plans.getTheme(request.actor, id);
       return submitForm(
