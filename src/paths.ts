@@ -358,6 +358,8 @@ const basePaths = {
     shareActions: (shareId: string) => `/api/sharing/shares/${seg(shareId)}/actions`,
     shareComments: (shareId: string, period: string) =>
       `/api/sharing/shares/${seg(shareId)}/reports/${seg(period)}/comments`,
+    shareSections: (shareId: string, code: string) =>
+      `/api/sharing/shares/${seg(shareId)}/priorities/${seg(code)}/sections`,
     sharedReport: (shareId: string, period: string) => `/api/shared-with-us/${seg(shareId)}/reports/${seg(period)}`,
     sharedMilestoneProgress: (shareId: string, period: string, milestoneId: string) =>
       `/api/shared-with-us/${seg(shareId)}/reports/${seg(period)}/milestones/${seg(milestoneId)}/progress`,
@@ -443,6 +445,14 @@ const basePaths = {
     /** The conversation with the partner about a shared report (issue 11): its comments, and ours (POST). */
     shareReport: (id: string, period: string) => `/sharing/shares/${seg(id)}/reports/${seg(period)}`,
     shareComments: (id: string, period: string) => `/sharing/shares/${seg(id)}/reports/${seg(period)}/comments`,
+    /**
+     * Which sections of the shared priority's reports the partner sees (issue 11, item 3): the
+     * report's editors keep them internal or share them again. The priority is in the address
+     * because the right to change it is the report's (`report.edit`, own priorities for an
+     * accountable officer); `period` (a query) is the report the page was opened from, to go back to.
+     */
+    shareSections: (id: string, code: string, period?: string) =>
+      `/sharing/shares/${seg(id)}/priorities/${seg(code)}/sections${period ? `?period=${encodeURIComponent(period)}` : ''}`,
   },
   sharedWithUs: {
     list: '/shared-with-us',
@@ -596,6 +606,7 @@ export const routes = {
   sharedComments: basePaths.sharedWithUs.comments(':shareId', ':period'),
   shareReport: basePaths.sharing.shareReport(':shareId', ':period'),
   shareComments: basePaths.sharing.shareComments(':shareId', ':period'),
+  shareSections: basePaths.sharing.shareSections(':shareId', ':code'),
   periodDelete: basePaths.periods.delete(':key'),
   api: {
     priority: basePaths.api.priority(':code'),
@@ -630,6 +641,7 @@ export const routes = {
     revokeShare: basePaths.api.revokeShare(':shareId'),
     shareActions: basePaths.api.shareActions(':shareId'),
     shareComments: basePaths.api.shareComments(':shareId', ':period'),
+    shareSections: basePaths.api.shareSections(':shareId', ':code'),
     sharedReport: basePaths.api.sharedReport(':shareId', ':period'),
     sharedMilestoneProgress: basePaths.api.sharedMilestoneProgress(':shareId', ':period', ':id'),
     sharedIndicator: basePaths.api.sharedIndicator(':shareId', ':period', ':id'),

@@ -22,13 +22,15 @@ import {
   revokeInput,
   shareActionsInput,
   shareInput,
+  shareSectionsInput,
 } from './sharing.schemas.ts';
-import type { Conversation, SharingService, SuppliedIndicator } from './sharing.service.ts';
+import type { Conversation, ShareSections, SharingService, SuppliedIndicator } from './sharing.service.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type ShareReq = FastifyRequest<{ Params: { shareId: string } }>;
 type SharedReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
 type ItemReq = FastifyRequest<{ Params: { shareId: string; period: string; id: string } }>;
+type SectionsReq = FastifyRequest<{ Params: { shareId: string; code: string } }>;
 
 const TAG = 'Sharing';
 /** The signed-in person's name, as a comment shows it (their e-mail address if they have none). */
@@ -47,6 +49,21 @@ function presentConversation(c: Conversation) {
       body: x.body,
     })),
     actions: c.actions,
+  };
+}
+
+/** What the partner of one share sees of the priority's reports, section by section, and the version to send. */
+function presentSections(s: ShareSections) {
+  return {
+    shareId: s.share.id,
+    priority: s.share.priorityCode,
+    partner: s.agreement.partnerName,
+    /** Whether the share still shares anything: only then may the sections change. */
+    live: s.live,
+    version: s.share.version,
+    internalSections: s.sections.filter((x) => !x.shared).map((x) => x.key),
+    sections: s.sections.map((x) => ({ key: x.key, label: x.label, shared: x.shared })),
+    lastChange: s.lastChange ? { by: s.lastChange.actor, at: s.lastChange.at.toISOString() } : null,
   };
 }
 
@@ -258,6 +275,39 @@ export function registerSharingApi(app: FastifyInstance, services: Services): vo
       const c = await sharing.ownerConversation(request.actor, shareId, period);
       return reply.status(201).send({ period: c.period, ...presentConversation(c.conversation) });
     },
+  );
+
+  // --- What the partner sees of a shared priority (issue 11, item 3) --------------------------
+  op(
+    app,
+    {
+      method: 'GET',
+      url: R.shareSections,
+      permission: 'report.edit',
+      summary:
+        'Which sections of the shared priority’s reports the partner of this share sees (`shared`) and which are kept internal, with the share’s `version`; for those who may write the priority’s reports',
+      tag: TAG,
+      success: { status: 200, description: 'The sections, each shared or kept internal' },
+    },
+    async (request: SectionsReq) =>
+      presentSections(await sharing.shareSections(request.actor, request.params.shareId, request.params.code)),
+  );
+  op(
+    app,
+    {
+      method: 'PUT',
+      url: R.shareSections,
+      permission: 'report.edit',
+      summary:
+        'Keep sections of the shared priority’s reports internal from this partner, or share them again: `internalSections` is the whole list kept internal (of summary, achievements, challenges, actions, signOffs; `[]` shares every section) and `version` the share’s as read (409 when it changed since, saying what the partner sees now; nothing is changed). Holds from the partner’s next request; audited',
+      tag: TAG,
+      body: shareSectionsInput,
+      success: { status: 200, description: 'The sections as the partner now sees them' },
+    },
+    async (request: SectionsReq) =>
+      presentSections(
+        await sharing.setInternalSections(request.actor, request.params.shareId, request.params.code, request.body),
+      ),
   );
 
   // --- The partner --------------------------------------------------------------------------

@@ -12,9 +12,10 @@ import type {
   AgreementWithState,
   Conversation,
   ShareDetail,
+  ShareSections,
   SuppliedIndicator,
 } from './sharing.service.ts';
-import { SECTION_LABELS, type ShareableSection } from './sharing.schemas.ts';
+import { SECTION_LABELS, sectionsInWords, type ShareableSection } from './sharing.schemas.ts';
 
 /** GOV.UK tag classes by state; the state is always written out too, never shown by colour alone. */
 const STATE_TAGS: Record<AgreementState, string> = {
@@ -94,9 +95,47 @@ export function presentAgreementHistory(events: AgreementHistoryEvent[], shares:
     if (e.action === 'create') return `${code} shared`;
     if (after.revoked) return `${code} no longer shared`;
     if ('actionIds' in after) return `Key actions they may update on ${code} chosen`;
+    if (Array.isArray(after.internalSections)) {
+      const kept = (after.internalSections as string[]).map((k) => SECTION_LABELS[k as ShareableSection] ?? k);
+      return `Sections of ${code} kept internal: ${kept.join('; ') || 'none (they see every section)'}`;
+    }
     return `Share of ${code} changed`;
   };
   return events.map((e) => ({ at: when(e.at), by: e.actor, what: describe(e) }));
+}
+
+/**
+ * What a partner sees of a shared priority's reports, section by section, in words (a tag with its
+ * text: never colour alone), with the form's choices and the sentence a confirmation says.
+ */
+export function presentShareSections(s: ShareSections, values: Record<string, unknown> = {}) {
+  const chosen =
+    values.internalSections === undefined
+      ? null
+      : (Array.isArray(values.internalSections) ? values.internalSections : [values.internalSections]).map(String);
+  return {
+    partnerName: s.agreement.partnerName,
+    agreementTitle: s.agreement.title,
+    live: s.live,
+    version: s.share.version,
+    rows: s.sections.map((x) => ({
+      key: { text: x.label },
+      // A tag with its words (and a data-qa naming the section): the state is never told by colour alone.
+      value: {
+        html: `<strong class="govuk-tag ${x.shared ? 'govuk-tag--green' : 'govuk-tag--grey'}" data-qa="section-${x.key}">${
+          x.shared ? 'Shared' : 'Kept internal'
+        }</strong>`,
+      },
+    })),
+    sectionItems: s.sections.map((x) => ({
+      value: x.key,
+      text: x.label,
+      checked: chosen ? chosen.includes(x.key) : !x.shared,
+    })),
+    seesText: sectionsInWords(s.sections, true, 'No section of the reports'),
+    keptText: sectionsInWords(s.sections, false, 'Nothing'),
+    lastChange: s.lastChange ? `${s.lastChange.actor}, ${when(s.lastChange.at)}` : undefined,
+  };
 }
 
 export const presentSharedReport = presentReport;

@@ -330,6 +330,39 @@ export function createSharingRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return r?.id;
     },
+    /**
+     * Sets the sections of the share's reports kept from the partner, if the share is still at
+     * `version` and live. The partner reads through `priority_share` at its next request, and the
+     * access generation moves on (migration 2026-12-09-100), so no kept page shows the old sections.
+     */
+    async setInternalSections(id: string, version: number, sections: string[]): Promise<boolean> {
+      const r = await db
+        .updateTable('priority_share')
+        .set((eb) => ({ internal_sections: sections, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** The last change of the share's sections kept internal (from its audit trail): who, and when. */
+    async lastSectionsChange(
+      organisationId: string,
+      shareId: string,
+    ): Promise<{ actor: string; at: Date } | undefined> {
+      const r = await db
+        .selectFrom('audit_event')
+        .select(['actor', 'occurred_at'])
+        .where('organisation_id', '=', organisationId)
+        .where('entity', '=', 'priority_share')
+        .where('entity_id', '=', shareId)
+        .where(sql<boolean>`after ? 'internalSections'`)
+        .orderBy('occurred_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r && { actor: r.actor, at: r.occurred_at };
+    },
     /** Sets the key actions the partner may update, if the share is still at `version` and live. */
     async setShareActions(id: string, version: number, actionIds: string[]): Promise<boolean> {
       const r = await db

@@ -7,6 +7,7 @@ import type { Services } from '../../composition.ts';
 import { paths, routes } from '../../paths.ts';
 import { formBody, selectItems, submitForm } from '../../platform/http/forms.ts';
 import type { ErrorView } from '../../platform/views/views.ts';
+import type { ShareSections } from './sharing.service.ts';
 import { apiOperation } from '../../platform/http/openapi.ts';
 import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
@@ -16,6 +17,7 @@ import {
   presentAgreement,
   presentAgreementHistory,
   presentShare,
+  presentShareSections,
   presentSharedProgress,
   presentConversation,
   presentSharedReport,
@@ -29,6 +31,7 @@ type IdReq = FastifyRequest<{ Params: { id: string } }>;
 type ShareReq = FastifyRequest<{ Params: { shareId: string } }>;
 type ShareReportReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
 type SharedReq = FastifyRequest<{ Params: { shareId: string; period: string } }>;
+type SectionsReq = FastifyRequest<{ Params: { shareId: string; code: string } }>;
 type MilestoneReq = FastifyRequest<{ Params: { shareId: string; period: string; id: string } }>;
 type IndicatorReq = FastifyRequest<{
   Params: { shareId: string; period: string; id: string };
@@ -39,6 +42,8 @@ const manage = { permission: 'sharing.manage' } as const;
 const read = { permission: 'shared.read' } as const;
 const update = { permission: 'shared.update' } as const;
 const comment = { permission: 'shared.comment' } as const;
+/** Choosing the sections a partner sees is writing the report (issue 11, item 3): the report's editors. */
+const editReport = { permission: 'report.edit' } as const;
 /** The signed-in person's name, as a comment shows it (their e-mail address if they have none). */
 const authorName = (request: FastifyRequest) => request.identity?.user.name || request.actor.label;
 
@@ -262,6 +267,55 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       () => sharing.commentAsOwner(request.actor, authorName(request), shareId, period, body),
       () => `${paths.sharing.shareReport(shareId, period)}?saved=comment#comments`,
       (errors) => conversationPage(request, body, errors),
+    );
+  });
+
+  // --- What the partner sees of a shared priority, as the report's editors choose it ---------
+  async function sectionsPage(request: SectionsReq, values: Record<string, unknown> = {}, errors?: ErrorView) {
+    const { shareId, code } = request.params;
+    const s: ShareSections = await sharing.shareSections(request.actor, shareId, code);
+    // The report the page was opened from (a link's `?period=`, or the form's), to go back to; any other value is ignored.
+    const query = request.query as Record<string, unknown>;
+    const wanted = typeof values.period === 'string' ? values.period : query.period;
+    const from = s.periods.find((p) => p.key === wanted);
+    const view = presentShareSections(s, values);
+    return {
+      template: 'sharing/views/share-sections.njk',
+      pageTitle: `What ${s.agreement.partnerName} sees of ${s.share.priorityCode}`,
+      section: 'priorities',
+      backLink: from
+        ? { href: paths.reports.show(s.share.priorityCode, from.key), text: 'Back to the report' }
+        : { href: paths.priorities.show(s.share.priorityCode), text: `Back to ${s.share.priorityCode}` },
+      share: s.share,
+      view,
+      periodsText: s.periods.map((p) => p.label).join(', '),
+      periodKey: from?.key,
+      action: paths.sharing.shareSections(s.share.id, s.share.priorityCode),
+      flash:
+        query.saved === 'sections'
+          ? `Saved. ${view.partnerName} now sees: ${view.seesText}. Kept internal: ${view.keptText}.`
+          : undefined,
+      values,
+      errors,
+    };
+  }
+  app.get(routes.shareSections, { config: editReport }, async (request: SectionsReq, reply) => {
+    const { template, ...ctx } = await sectionsPage(request);
+    return reply.view(template, ctx);
+  });
+  app.post(routes.shareSections, { config: editReport }, async (request: SectionsReq, reply) => {
+    const { shareId, code } = request.params;
+    const body = formBody(request);
+    return submitForm(
+      reply,
+      () => sharing.setInternalSections(request.actor, shareId, code, body),
+      (s) => {
+        const from = s.periods.find((p) => p.key === body.period)?.key;
+        const url = paths.sharing.shareSections(s.share.id, s.share.priorityCode, from);
+        return `${url}${url.includes('?') ? '&' : '?'}saved=sections`;
+      },
+      // After a conflict the form shows what the partner sees now, at the version it is now.
+      (errors, conflict) => sectionsPage(request, conflict ? { period: body.period } : body, errors),
     );
   });
 

@@ -25,6 +25,24 @@ export const SECTION_LABELS: Record<ShareableSection, string> = {
   signOffs: 'Sign-offs',
 };
 
+/** One section of the shared reports and whether the partner sees it. */
+export interface SectionShown {
+  key: ShareableSection;
+  label: string;
+  shared: boolean;
+}
+
+/** Every section, in the report's order, with whether a share keeping `internal` from the partner shows it. */
+export const sectionsShown = (internal: readonly string[]): SectionShown[] =>
+  SHAREABLE_SECTIONS.map((key) => ({ key, label: SECTION_LABELS[key], shared: !internal.includes(key) }));
+
+/** The sections shown (or kept internal) in words, "Key achievements; Sign-offs", or `none`. */
+export const sectionsInWords = (sections: readonly SectionShown[], shared: boolean, none: string) =>
+  sections
+    .filter((s) => s.shared === shared)
+    .map((s) => s.label)
+    .join('; ') || none;
+
 export const agreementInput = z
   .object({
     /** The partner's address name in Amber (`/o/NAME/`): organisations do not see a list of each other. */
@@ -79,6 +97,36 @@ export const shareActionsInput = z.object({
   actionIds: stringList('the key actions').pipe(z.array(z.uuid({ error: 'Choose key actions from the list' }))),
   version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
 });
+
+/**
+ * The sections of a share's reports kept from the partner, as the report's editors choose them
+ * (issue 11, item 3): the whole list (none ticked, or `[]`: the partner sees every section) and the
+ * share's `version` as read, so a change made meanwhile is refused (409) rather than overwritten.
+ * A key that is not a section is refused naming the field, with the keys there are.
+ */
+export const shareSectionsInput = z.object({
+  internalSections: stringList('the sections kept internal').pipe(
+    z.array(z.string()).superRefine((keys, ctx) => {
+      const unknown = keys.filter((k) => !(SHAREABLE_SECTIONS as readonly string[]).includes(k));
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `Choose sections from the list (${SHAREABLE_SECTIONS.join(', ')}): ${unknown
+            .slice(0, 3)
+            .map((k) => `“${k.slice(0, 40)}”`)
+            .join(', ')} ${unknown.length === 1 ? 'is not one of them' : 'are not among them'}`,
+        });
+    }),
+  ),
+  version: z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z
+      .number({ error: 'Send the version of the share you read, so that a change made since is not overwritten' })
+      .int()
+      .min(1),
+  ),
+});
+export type ShareSectionsInput = z.output<typeof shareSectionsInput>;
 
 /**
  * A joint owner's sign-off: the report's `version` as the person read it (so that what is signed

@@ -7,6 +7,7 @@
 //   agreements.ts       data-sharing agreements: record, read (with their history), revoke
 //   agreement-ends.ts   an agreement reaching its end date, written into the history once (scheduled)
 //   shares.ts           sharing a priority under an agreement, the key actions a partner may update, revoking
+//   internal-sections.ts  the sections of a shared priority's reports kept from the partner, as the report's editors choose
 //   conversations.ts    comments on a shared report, from either side
 //   shared-with-us.ts   what is shared with the acting organisation, and a shared report as it may read it
 //   partner-updates.ts  a partner's milestone progress and supplied indicator values
@@ -22,6 +23,7 @@ import { createSharingContext, type SharingServiceDeps } from './use-cases/conte
 import { agreementUseCases } from './use-cases/agreements.ts';
 import { agreementEndUseCases } from './use-cases/agreement-ends.ts';
 import { shareUseCases } from './use-cases/shares.ts';
+import { internalSectionUseCases } from './use-cases/internal-sections.ts';
 import { conversationUseCases } from './use-cases/conversations.ts';
 import { sharedWithUsUseCases } from './use-cases/shared-with-us.ts';
 import { partnerUpdateUseCases } from './use-cases/partner-updates.ts';
@@ -37,6 +39,7 @@ export type {
   SuppliedIndicator,
   SharedWithUs,
 } from './use-cases/context.ts';
+export type { ShareSections } from './use-cases/internal-sections.ts';
 export { AgreementNotFoundError, ShareNotFoundError } from './sharing.errors.ts';
 
 export function createSharingService(deps: SharingServiceDeps) {
@@ -48,6 +51,7 @@ export function createSharingService(deps: SharingServiceDeps) {
     ...agreements,
     ...agreementEndUseCases(ctx),
     ...shareUseCases(ctx, (actor, id) => agreements.getAgreement(actor, id)),
+    ...internalSectionUseCases(ctx),
     ...conversationUseCases(ctx),
     ...jointOwnershipUseCases(ctx),
     // --- The partner ------------------------------------------------------------------------
