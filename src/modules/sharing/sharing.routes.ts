@@ -12,7 +12,7 @@ import { apiOperation } from '../../platform/http/openapi.ts';
 import { formatDate, todayIso, type IsoDate } from '../../domain/dates.ts';
 import { formatTimescale } from '../../domain/timescale.ts';
 import { NotFoundError } from '../../domain/errors.ts';
-import { SECTION_LABELS, SHAREABLE_SECTIONS } from './sharing.schemas.ts';
+import { SECTION_LABELS, SHAREABLE_SECTIONS, sectionsInWords } from './sharing.schemas.ts';
 import {
   presentAgreement,
   presentAgreementHistory,
@@ -248,6 +248,12 @@ export function registerSharingRoutes(app: FastifyInstance, services: Services):
       agreement: c.agreement,
       periodLabel: c.period.label,
       conversation: presentConversation(c.conversation, values),
+      // What the partner sees of the report, and for its editors where to change that (issue 11, item 3).
+      sees: sectionsInWords(c.sections, true, 'No section of the report'),
+      kept: sectionsInWords(c.sections, false, 'Nothing'),
+      sectionsHref: c.canChooseSections
+        ? paths.sharing.shareSections(c.share.id, c.share.priorityCode, c.period.key)
+        : undefined,
       commentAction: paths.sharing.shareComments(shareId, period),
       flash:
         saved(request) === 'comment' ? `Your comment has been added. ${c.agreement.partnerName} sees it.` : undefined,

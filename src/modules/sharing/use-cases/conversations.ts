@@ -6,6 +6,7 @@ import { ConflictError } from '../../../domain/errors.ts';
 import { authorize, can } from '../../../domain/permissions.ts';
 import { agreementState } from '../../../domain/sharing.ts';
 import type { SharingContext } from './context.ts';
+import { sectionsShown } from '../sharing.schemas.ts';
 
 export function conversationUseCases(ctx: SharingContext) {
   const {
@@ -33,6 +34,14 @@ export function conversationUseCases(ctx: SharingContext) {
         agreement,
         period: { key: period.key, label: period.label },
         conversation: await conversation(share.id, bundle.report, share.internalSections, live),
+        /** Which sections of the report the partner sees (issue 11, item 3). */
+        sections: sectionsShown(share.internalSections),
+        /** Whether the acting person may change that: the report's editors, while the share is live. */
+        canChooseSections:
+          live &&
+          can(actor, 'report.edit', {
+            accountablePersonIds: [bundle.priority.accountableOfficer?.id, bundle.priority.accountableDirector?.id],
+          }),
       };
     },
 
