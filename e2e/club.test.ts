@@ -376,29 +376,23 @@ describe('a benchmarking club of six councils, in the browser', { timeout: 360_0
     const shares = COUNCILS.map(financeShare);
     const stats = await club.statistics();
     assert.equal(stats.length, 1 + baselineFigures, JSON.stringify(stats.map((s) => s.figure)));
+    /** The host's line of a figure: six members, the quartiles of their figures, as the page shows them. */
+    const statisticOf = (label: string, year: string, figures: number[], fmt: (n: number) => string) => ({
+      figure: `${label} Lower is better`,
+      year,
+      members: '6',
+      p25: fmt(percentileInc(figures, 0.25)),
+      median: fmt(percentileInc(figures, 0.5)),
+      p75: fmt(percentileInc(figures, 0.75)),
+      withheld: undefined,
+    });
     assert.deepEqual(
       stats.find((s) => s.figure === `${figureLabel} Lower is better`),
-      {
-        figure: `${figureLabel} Lower is better`,
-        year: periodLabel,
-        members: '6',
-        p25: shown(percentileInc(values, 0.25)),
-        median: shown(percentileInc(values, 0.5)),
-        p75: shown(percentileInc(values, 0.75)),
-        withheld: undefined,
-      },
+      statisticOf(figureLabel, periodLabel, values, shown),
     );
     assert.deepEqual(
       stats.find((s) => s.figure === `${financeLabel} Lower is better`),
-      {
-        figure: `${financeLabel} Lower is better`,
-        year: financeYear,
-        members: '6',
-        p25: shownPercent(percentileInc(shares, 0.25)),
-        median: shownPercent(percentileInc(shares, 0.5)),
-        p75: shownPercent(percentileInc(shares, 0.75)),
-        withheld: undefined,
-      },
+      statisticOf(financeLabel, financeYear, shares, shownPercent),
     );
     // No council's own figure in the statistics: no quartile of six is one (ADR 0016).
     const cells = (await club.qa('statistic').locator('td').allInnerTexts()).map((s) => s.trim());
