@@ -205,7 +205,8 @@ describe('a priority shared with a partner organisation, in the browser', { time
     assert.match(
       shares[0]!,
       new RegExp(
-        `2009/10 H1 Comments on 2009/10 H1 (of ${CODE} )?${SUPPLIED.indicator} \\(they supply its values\\) Challenges and risks Shared`,
+        // The kept-internal column links to where the report's editors change it (issue 11, item 3).
+        `2009/10 H1 Comments on 2009/10 H1 (of ${CODE} )?${SUPPLIED.indicator} \\(they supply its values\\) Challenges and risks Change the sections of ${CODE} kept internal Shared`,
       ),
     );
   });
