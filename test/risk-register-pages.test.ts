@@ -327,8 +327,10 @@ describeOnEachEngine('the risk register, a page at a time', (t) => {
       await addRisk(codes[5]!);
       await addRisk(codes[2]!);
       assert.deepEqual(options((await open(paths.risks.list)).html), ['', codes[2], codes[5]].sort());
+      // The one filtered by comes first, then those with risks by code (the builders' codes count on
+      // through a shard's files, so "by code" must not be assumed to put it first: P-98 after P-103).
       const lonely = (await open(`${paths.risks.list}?priority=${codes[0]}`)).html;
-      assert.deepEqual(options(lonely), ['', codes[0], codes[2], codes[5]].sort());
+      assert.deepEqual(options(lonely), ['', codes[0], ...[codes[2], codes[5]].sort()]);
       assert.match(lonely, new RegExp(`<option value="${codes[0]}" selected>`));
 
       // More than ${PRIORITY_CHOICES_MOST}: a box for the code, which filters as the drop-down did (no JavaScript needed).
