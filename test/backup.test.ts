@@ -427,7 +427,11 @@ for (const engine of ENGINES) {
           /after line 40 \(table \w+\): the file ends inside this table: it is incomplete/,
         );
 
-        const row = lines.findIndex((l, i) => l.startsWith('["') && lines[i - 1]!.startsWith('{"table":"priority"'));
+        // A generated priority's row: rows follow their primary keys (random uuids), so the table's
+        // first row is now and then one of the demo's, whose title the replace below would miss.
+        const table = lines.findIndex((l) => l.startsWith('{"table":"priority"'));
+        const row = lines.findIndex((l, i) => i > table && l.startsWith('["') && l.includes('Generated priority'));
+        assert.ok(table >= 0 && row > table && !lines.slice(table + 1, row).some((l) => l.startsWith('{')));
         const tampered = [...lines];
         tampered[row] = tampered[row]!.replace('Generated priority', 'Altered priority');
         const changed = fileName();
