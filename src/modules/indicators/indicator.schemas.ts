@@ -64,25 +64,22 @@ export const SHARED_CODE_MAX = 30;
 
 /**
  * The identifier other organisations use for the same measure, checked one way wherever it is
- * typed (the indicator's form and file, a club contribution); blank is `null` unless `required`.
+ * typed (the indicator's form and file, a club contribution); blank is `null`.
  */
-export function sharedCodeField(required = false) {
-  const text = z
-    .string({ error: 'The shared identifier must be text, like LGI-1234' })
-    .max(SHARED_CODE_MAX, { error: `The shared identifier must be ${SHARED_CODE_MAX} characters or fewer` })
-    .regex(SHARED_CODE_PATTERN, {
-      error: 'The shared identifier must be letters, numbers, dots, hyphens or colons, like LGI-1234',
-    });
-  return z.preprocess(
+export const sharedCodeField = () =>
+  z.preprocess(
     (v) => {
       const t = typeof v === 'string' ? v.trim() : v;
-      return t === '' || t === undefined ? (required ? undefined : null) : t;
+      return t === '' || t === undefined ? null : t;
     },
-    required
-      ? z.string({ error: 'Enter the identifier the club compares it by, such as its LG Inform metric id' }).pipe(text)
-      : text.nullable(),
+    z
+      .string({ error: 'The shared identifier must be text, like LGI-1234' })
+      .max(SHARED_CODE_MAX, { error: `The shared identifier must be ${SHARED_CODE_MAX} characters or fewer` })
+      .regex(SHARED_CODE_PATTERN, {
+        error: 'The shared identifier must be letters, numbers, dots, hyphens or colons, like LGI-1234',
+      })
+      .nullable(),
   );
-}
 
 export const indicatorInput = z.object({
   code: z.preprocess(

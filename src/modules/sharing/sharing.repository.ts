@@ -203,20 +203,11 @@ export function createSharingRepository(db: Kysely<DB>) {
      * and whose end is not recorded yet: marked recorded `at` and returned, so the caller writes
      * each one's audit event in the same transaction. Each is returned to one transaction only,
      * however many instances run this at once: a row another holds is skipped (`skip locked`),
-     * and the update takes it only while `end_recorded_at` is still null. Raw SQL because the
-     * column (migration 2026-12-11-300) is read and written here only.
+     * and the update takes it only while `end_recorded_at` is still null (migration 2026-12-11-300).
+     * One statement: the locking CTE and the update that returns what it took.
      */
-    async markEndsRecorded(
-      today: string,
-      at: Date,
-    ): Promise<{ id: string; organisationId: string; partnerId: string; title: string; endsOn: string }[]> {
-      const { rows } = await sql<{
-        id: string;
-        organisation_id: string;
-        partner_id: string;
-        title: string;
-        ends_on: string;
-      }>`
+    async markEndsRecorded(today: string, at: Date): Promise<{ id: string; organisationId: string; endsOn: string }[]> {
+      const { rows } = await sql<{ id: string; organisation_id: string; ends_on: string }>`
         with due as (
           select id from sharing_agreement
           where ends_on < ${today}::date and revoked_at is null and end_recorded_at is null
@@ -224,17 +215,9 @@ export function createSharingRepository(db: Kysely<DB>) {
           for update skip locked)
         update sharing_agreement a set end_recorded_at = ${at}
         from due where a.id = due.id and a.end_recorded_at is null
-        returning a.id, a.organisation_id, a.partner_id, a.title, to_char(a.ends_on, 'YYYY-MM-DD') as ends_on`.execute(
-        db,
-      );
+        returning a.id, a.organisation_id, to_char(a.ends_on, 'YYYY-MM-DD') as ends_on`.execute(db);
       return rows
-        .map((r) => ({
-          id: r.id,
-          organisationId: r.organisation_id,
-          partnerId: r.partner_id,
-          title: r.title,
-          endsOn: r.ends_on,
-        }))
+        .map((r) => ({ id: r.id, organisationId: r.organisation_id, endsOn: r.ends_on }))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 

@@ -43,6 +43,15 @@ export const sectionsInWords = (sections: readonly SectionShown[], shared: boole
     .map((s) => s.label)
     .join('; ') || none;
 
+/** A share's `version` as read, so that a change made since is refused (409) rather than overwritten. */
+const shareVersion = z.preprocess(
+  (v) => (v === undefined || v === '' ? undefined : Number(v)),
+  z
+    .number({ error: 'Send the version of the share you read, so that a change made since is not overwritten' })
+    .int()
+    .min(1),
+);
+
 export const agreementInput = z
   .object({
     /** The partner's address name in Amber (`/o/NAME/`): organisations do not see a list of each other. */
@@ -95,7 +104,7 @@ export type ShareInput = z.output<typeof shareInput>;
 
 export const shareActionsInput = z.object({
   actionIds: stringList('the key actions').pipe(z.array(z.uuid({ error: 'Choose key actions from the list' }))),
-  version: z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), z.number().int().min(1)),
+  version: shareVersion,
 });
 
 /**
@@ -118,13 +127,7 @@ export const shareSectionsInput = z.object({
         });
     }),
   ),
-  version: z.preprocess(
-    (v) => (v === undefined || v === '' ? undefined : Number(v)),
-    z
-      .number({ error: 'Send the version of the share you read, so that a change made since is not overwritten' })
-      .int()
-      .min(1),
-  ),
+  version: shareVersion,
 });
 export type ShareSectionsInput = z.output<typeof shareSectionsInput>;
 
