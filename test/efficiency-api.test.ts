@@ -184,6 +184,13 @@ for (const engine of ENGINES)
       const noBaselineFor = await call('POST', A.workOutOpportunity(ex), { ...assumptions, costPool: 'FIN' });
       assert.equal(noBaselineFor.statusCode, 422);
       assert.deepEqual(fields(noBaselineFor), ['costPool']);
+      // A benchmark that is not this exercise's is refused by name, as when saving: not worked out as none.
+      const unknownBenchmark = await call('POST', A.workOutOpportunity(ex), {
+        ...assumptions,
+        benchmarkSetId: '00000000-0000-4000-8000-000000000001',
+      });
+      assert.equal(unknownBenchmark.statusCode, 422, unknownBenchmark.body);
+      assert.deepEqual(fields(unknownBenchmark), ['benchmarkSetId']);
       assert.deepEqual(await fingerprint(t.db), before, 'refusals and the working changed nothing');
 
       const created = await call('POST', A.opportunities(ex), assumptions);

@@ -68,6 +68,22 @@ for (const engine of ENGINES) {
       assert.equal(await count(), before, 'working it out saved nothing');
     });
 
+    it('says which field stops the working when "Work it out" is pressed with a benchmark not of this exercise', async () => {
+      const before = await count();
+      const res = await post(P.opportunities(exerciseId), {
+        ...spans,
+        benchmarkSetId: '00000000-0000-4000-8000-000000000001',
+        action: 'work-out',
+      });
+      assert.equal(res.statusCode, 200);
+      const text = htmlText(res.body);
+      assert.match(text, /There is a problem/);
+      assert.match(text, /Select a benchmark of this exercise from the list/);
+      assert.match(res.body, /href="#benchmarkSetId"/);
+      assert.doesNotMatch(res.body, /data-qa="working-central"/);
+      assert.equal(await count(), before, 'nothing saved');
+    });
+
     it('lets the baseline page compare with any target span, and leads to the working at that span', async () => {
       const b = (await t.services.diagnostics.getBaseline(actor, exerciseId)) as unknown as {
         spans: { managers: number; workers: number };

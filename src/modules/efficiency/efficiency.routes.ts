@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import { formBody, submitForm, selectItems } from '../../platform/http/forms.ts';
-import type { ErrorView } from '../../platform/views/views.ts';
+import { errorView, type ErrorView } from '../../platform/views/views.ts';
 import { formatMoney } from '../../domain/diagnostic/money.ts';
 import { LEVERS, LEVER_LABELS, STAGES, dependencyClashes } from '../../domain/diagnostic/programme.ts';
 import { DISCOUNT_SCHEDULES, OPTIMISM_BIAS, describeSchedule } from '../../domain/diagnostic/appraisal.ts';
@@ -317,6 +317,9 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
         else if (r) workingRefusal = r.reason;
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
+        // "Work it out" pressed: say what stops it, as "Save" would (a link from the baseline
+        // page, with its assumptions in the address, just opens the form).
+        if (!errors && values.action === 'work-out') errors = errorView(error.issues);
       }
     }
     return {

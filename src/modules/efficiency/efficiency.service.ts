@@ -719,6 +719,12 @@ export function createEfficiencyService({
       const benchmark = v.benchmarkSetId
         ? (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId)
         : undefined;
+      // As when the opportunity is saved: a benchmark that is not this exercise's (deleted since,
+      // another exercise's or another organisation's) is refused by name, not worked out as none.
+      if (v.benchmarkSetId && !benchmark)
+        throw new ValidationError([
+          { field: 'benchmarkSetId', message: 'Select a benchmark of this exercise from the list' },
+        ]);
       const baseline = (await baselineOf(actor, ex.id)) as LeverBaseline | undefined;
       return workOutLever(
         ex,
