@@ -204,26 +204,40 @@ for (const engine of ENGINES) {
         const links = [...res.body.matchAll(/<li data-qa="conversation">([\s\S]*?)<\/li>/g)].map((m) => ({
           href: decodeEntities(/href="([^"]+)"/.exec(m[1]!)![1]!),
           text: htmlText(m[1]!),
+          sections: /data-qa="choose-sections"/.test(m[1]!)
+            ? decodeEntities(/href="([^"]+)" data-qa="choose-sections"/.exec(m[1]!)![1]!)
+            : undefined,
         }));
         const permitted = can(userOf(home.id, 'x', [role]), 'shared.comment');
         if (!permitted) {
           assert.deepEqual(links, [], `${role} takes no part in the conversations`);
           continue;
         }
+        // The report's editors (not an accountable officer of another priority) also choose what each partner sees.
+        const chooses = can(userOf(home.id, 'x', [role]), 'report.edit', { accountablePersonIds: [] });
+        const choose = (name: string) => (chooses ? `: choose what ${name} (renamed) sees of the reports` : '');
         assert.deepEqual(
-          links.map((l) => [l.href, l.text]),
+          links.map((l) => [l.href, l.text, l.sections]),
           [
             [
               paths.sharing.shareReport(first!.shareId, H2),
-              `Comments with ${first!.name} (renamed) on the 2009/10 H2 report (1 comment)`,
+              `Comments with ${first!.name} (renamed) on the 2009/10 H2 report (1 comment)${choose(first!.name)}`,
+              chooses ? paths.sharing.shareSections(first!.shareId, CODE, H2) : undefined,
             ],
             [
               paths.sharing.shareReport(second!.shareId, H2),
-              `Comments with ${second!.name} (renamed) on the 2009/10 H2 report (No comments)`,
+              `Comments with ${second!.name} (renamed) on the 2009/10 H2 report (No comments)${choose(second!.name)}`,
+              chooses ? paths.sharing.shareSections(second!.shareId, CODE, H2) : undefined,
             ],
           ],
           role,
         );
+        if (chooses) {
+          // It leads to the page where they choose, which goes back to this report.
+          const sections = await get(links[0]!.sections!, session);
+          assert.equal(sections.statusCode, 200, role);
+          assert.ok(sections.body.includes(`href="${paths.reports.show(CODE, H2)}"`), `${role}: back to the report`);
+        }
         // The link leads to the conversation, which this role may read.
         const conversation = await get(links[0]!.href, session);
         assert.equal(conversation.statusCode, 200, role);

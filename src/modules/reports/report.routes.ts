@@ -102,6 +102,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
   const conversationsOf = async (
     request: FastifyRequest,
     ids: { priorityId: string; periodId: string; reportId: string },
+    code: string,
     periodKey: string,
   ) =>
     (await sharing.conversationsOf(request.actor, ids)).map((c) => ({
@@ -109,6 +110,8 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
       partnerName: c.partnerName,
       countText: c.comments === 1 ? '1 comment' : `${c.comments === 0 ? 'No' : c.comments} comments`,
       live: c.live,
+      // Where its editors change which sections that partner sees (issue 11, item 3).
+      sectionsHref: c.canChooseSections ? paths.sharing.shareSections(c.shareId, code, periodKey) : undefined,
     }));
 
   // --- The report ------------------------------------------------------------------------
@@ -133,7 +136,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
         abilities: readable.abilities,
         workflow: presentWorkflow({ ...readable, bundle: readable.live }),
         version: page.stored.version,
-        conversations: page.stored.ids ? await conversationsOf(request, page.stored.ids, of.periodKey) : [],
+        conversations: page.stored.ids ? await conversationsOf(request, page.stored.ids, of.code, of.periodKey) : [],
       });
     }
     const readable = page.live;
@@ -168,6 +171,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
               periodId: readable.bundle.period.id,
               reportId: readable.bundle.report.id,
             },
+            readable.bundle.priority.code,
             readable.bundle.period.key,
           )
         : [],

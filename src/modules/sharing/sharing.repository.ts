@@ -588,12 +588,15 @@ export function createSharingRepository(db: Kysely<DB>) {
         shareRevokedAt: Date | null;
         agreement: { startsOn: string; endsOn: string; revokedAt: Date | null };
         comments: number;
+        /** The priority's accountable officer and director (who, beside the performance officer, edit its reports). */
+        accountablePersonIds: (string | null)[];
       }[]
     > {
       const rows = await db
         .selectFrom('priority_share as s')
         .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
         .innerJoin('organisation as p', 'p.id', 'a.partner_id')
+        .innerJoin('priority as pr', 'pr.id', 's.priority_id')
         .leftJoin('shared_comment as c', (c) => c.onRef('c.share_id', '=', 's.id').on('c.report_id', '=', reportId))
         .select((eb) => [
           's.id as shareId',
@@ -602,12 +605,24 @@ export function createSharingRepository(db: Kysely<DB>) {
           'a.starts_on as startsOn',
           'a.ends_on as endsOn',
           'a.revoked_at as agreementRevokedAt',
+          'pr.accountable_officer_id as officerId',
+          'pr.accountable_director_id as directorId',
           eb.fn.count<string>('c.id').as('comments'),
         ])
         .where('s.organisation_id', '=', organisationId)
         .where('s.priority_id', '=', priorityId)
         .where(sql<boolean>`${periodId}::uuid = any(s.period_ids)`)
-        .groupBy(['s.id', 'p.name', 's.revoked_at', 'a.starts_on', 'a.ends_on', 'a.revoked_at', 's.created_at'])
+        .groupBy([
+          's.id',
+          'p.name',
+          's.revoked_at',
+          'a.starts_on',
+          'a.ends_on',
+          'a.revoked_at',
+          's.created_at',
+          'pr.accountable_officer_id',
+          'pr.accountable_director_id',
+        ])
         .orderBy('p.name')
         .orderBy('s.created_at')
         .execute();
@@ -617,6 +632,7 @@ export function createSharingRepository(db: Kysely<DB>) {
         shareRevokedAt: r.shareRevokedAt,
         agreement: { startsOn: r.startsOn, endsOn: r.endsOn, revokedAt: r.agreementRevokedAt },
         comments: Number(r.comments),
+        accountablePersonIds: [r.officerId, r.directorId],
       }));
     },
     /** The comments on a shared report, oldest first (row-level security: the owner's, or a partner's live share's). */

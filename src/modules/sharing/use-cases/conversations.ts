@@ -53,15 +53,22 @@ export function conversationUseCases(ctx: SharingContext) {
     async conversationsOf(
       actor: Actor,
       report: { priorityId: string; periodId: string; reportId: string },
-    ): Promise<{ shareId: string; partnerName: string; comments: number; live: boolean }[]> {
+    ): Promise<
+      { shareId: string; partnerName: string; comments: number; live: boolean; canChooseSections: boolean }[]
+    > {
       if (!can(actor, 'shared.comment')) return [];
       const rows = await repo.sharesOfReport(actor.organisationId, report.priorityId, report.periodId, report.reportId);
-      return rows.map((r) => ({
-        shareId: r.shareId,
-        partnerName: r.partnerName,
-        comments: r.comments,
-        live: !r.shareRevokedAt && agreementState(r.agreement, today()) === 'active',
-      }));
+      return rows.map((r) => {
+        const live = !r.shareRevokedAt && agreementState(r.agreement, today()) === 'active';
+        return {
+          shareId: r.shareId,
+          partnerName: r.partnerName,
+          comments: r.comments,
+          live,
+          // As on the conversation's page: the report's editors choose what the partner sees, while it is shared.
+          canChooseSections: live && can(actor, 'report.edit', { accountablePersonIds: r.accountablePersonIds }),
+        };
+      });
     },
 
     /** The owner's person comments on a report it shares, while the share is live; audited in its trail. */
