@@ -13,9 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { CLI_NODE_FLAGS } from '../../test/helpers/cli-node.ts';
 import { sql } from 'kysely';
 import { openDatabase } from '../platform/db/database.ts';
-import { migrateToLatest } from '../platform/db/migrate.ts';
-import { buildServices } from '../composition.ts';
 import type { DB } from '../schema.ts';
+import { copyCliDataFolder } from '../../test/helpers/cli-data-folder.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/amber.js');
@@ -60,13 +59,10 @@ describe('amber backup and amber restore', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'amber-backup-cli-'));
-    const handle = await openDatabase<DB>({ dataDir: join(dir, 'source') });
-    try {
-      await migrateToLatest(handle.db);
-      await buildServices(handle).demo.load('test');
-    } finally {
-      await handle.close();
-    }
+    // A folder as `amber demo` leaves it, copied (test/helpers/cli-data-folder.ts): making it here
+    // cost a first start and a demo load in this process. The target is a new folder, as an
+    // operator restores into: its first start is the restore's.
+    await copyCliDataFolder('demo', join(dir, 'source'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

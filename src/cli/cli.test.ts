@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_NODE_FLAGS } from '../../test/helpers/cli-node.ts';
+import { copyCliDataFolder } from '../../test/helpers/cli-data-folder.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/amber.js');
@@ -172,7 +173,14 @@ describe('amber export and import', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('moves the whole organisation to another database losslessly', () => {
+  // A first start on a new folder (the template unpacked, then migrated) is the first test's above;
+  // these commands start on copies of a folder as a first start leaves it
+  // (test/helpers/cli-data-folder.ts): each new folder's first start cost as much as a command.
+  const folder = (data: string) => copyCliDataFolder('empty', join(dir, data));
+
+  it('moves the whole organisation to another database losslessly', async () => {
+    await folder('a');
+    await folder('b');
     assert.equal(amber('a', 'demo').status, 0);
     const exported = amber('a', 'export', '--out', join(dir, 'a.json'));
     assert.equal(exported.status, 0, exported.stderr);
@@ -188,7 +196,8 @@ describe('amber export and import', () => {
     assert.deepEqual(b, strip('a.json'));
   });
 
-  it('reports every problem of a broken file by path and changes nothing', () => {
+  it('reports every problem of a broken file by path and changes nothing', async () => {
+    await folder('c');
     const broken = join(root, 'test/fixtures/transfer/several-problems.json');
     const res = amber('c', 'import', broken);
     assert.equal(res.status, 1);
@@ -201,7 +210,8 @@ describe('amber export and import', () => {
     assert.match(after.stderr, /no organisation yet/);
   });
 
-  it('refuses a file whose published revision snapshot is malformed, naming its path, and changes nothing', () => {
+  it('refuses a file whose published revision snapshot is malformed, naming its path, and changes nothing', async () => {
+    await folder('e');
     // The file of the first test; its VfM-4d report has a published revision.
     const file = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
     const at = file.reports.findIndex((r: { workflow?: { revisions?: unknown[] } }) => r.workflow?.revisions?.length);
@@ -233,7 +243,8 @@ describe('amber export and import', () => {
     assert.match(refused.stderr, path(1, 'view\\.'));
   });
 
-  it('applies the forms’ limits to an imported file: over-long text, deep nesting and a huge file are refused by name', () => {
+  it('applies the forms’ limits to an imported file: over-long text, deep nesting and a huge file are refused by name', async () => {
+    await folder('f');
     const file = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
     // A form refuses a summary over 200,000 characters; so does the file (a 150 MB one once crashed the server).
     file.reports[0].summary = 'x'.repeat(200_001);
@@ -259,7 +270,7 @@ describe('amber export and import', () => {
     // Bigger than the setting: refused before it is read.
     file.reports[0].summary = 'x'.repeat(1_100_000);
     writeFileSync(join(dir, 'big.json'), JSON.stringify(file));
-    const big = spawnSync(process.execPath, [bin, 'import', join(dir, 'big.json')], {
+    const big = spawnSync(process.execPath, [...CLI_NODE_FLAGS, bin, 'import', join(dir, 'big.json')], {
       cwd: dir,
       env: { ...env('f'), AMBER_MAX_IMPORT_MB: '1' },
       encoding: 'utf8',

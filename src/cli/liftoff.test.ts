@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyCliDataFolder } from '../../test/helpers/cli-data-folder.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/amber.js');
@@ -80,8 +81,11 @@ describe('amber re-executes a short command with --liftoff-only', { skip: proces
     delete e[MARKER];
     return { ...e, ...extra };
   };
-  before(() => {
+  // The commands start on a copy of a folder as a first start leaves it
+  // (test/helpers/cli-data-folder.ts): what is tested is how they start, not the first start.
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'amber-liftoff-'));
+    await copyCliDataFolder('empty', join(dir, 'data'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
