@@ -1,4 +1,5 @@
-// The two-level sign-off in the browser (issue 3), with real sign-in as the demo's people:
+// The two-level sign-off in the browser (issue 3), as the demo's people (the first through the
+// sign-in page; each change of person after it by a session cookie, as the sign-in would set):
 // Lee Hemsworth (VfM-4d's accountable officer) writes the 2009/10 H2 report and submits it;
 // James Rogers (its accountable director) returns it with a comment (a return without one is
 // refused); the officer fixes it and resubmits; both sign off and it is published and frozen;
@@ -9,7 +10,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
-import { signInAs } from './support/sign-in.ts';
+import { signInAs, useSessionAs } from './support/sign-in.ts';
 import { PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage, HistoryPage } from './pages/report-pages.ts';
 import { paths } from '../src/paths.ts';
@@ -51,8 +52,8 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the accountable director returns it, and is refused without a comment', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_director');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_director');
     const r = await report();
     const signOff = await r.signOffPage();
     assert.match(await signOff.next(), /Waiting for the accountable officer \(Lee Hemsworth\)/);
@@ -72,8 +73,8 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the officer fixes it and resubmits, then signs it off as himself', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_officer');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_officer');
     let r = await report();
     const form = await r.edit();
     await form.fill({
@@ -90,8 +91,8 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the director signs it off, which publishes and freezes it', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_director');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_director');
     let r = await report();
     const signOff = await r.signOffPage();
     await signOff.decide('Approve', 'Agreed.');
@@ -103,8 +104,8 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   });
 
   step('a later change by the officer opens revision 2; a viewer still reads revision 1', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_officer');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_officer');
     let r = await report();
     const form = await r.edit();
     await form.fill({ summary: 'DECATS diagnostic under way. Baseline complete in January.' });
@@ -120,7 +121,7 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
     assert.deepEqual(await changes.fields(), ['summary']);
     assert.match(await changes.text(), /After: DECATS diagnostic under way\. Baseline complete in January\./);
 
-    await signInAs(page, baseUrl, 'viewer');
+    await useSessionAs(page, session, 'viewer');
     const seen = await report();
     const text = await seen.qa('report').innerText();
     assert.ok(text.includes('DECATS diagnostic under way.'), 'the viewer reads the published summary');
@@ -129,8 +130,8 @@ describe('the sign-off workflow in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the history shows every step, newest first, with who and what changed', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_officer');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_officer');
     const r = await report();
     const history = await r.history();
     const entries = await history.entries();
