@@ -15,6 +15,13 @@
 //     --baselines in the child.
 //
 //   node bench/diagnostic-scale.ts [--engine pglite|postgres|both] [--rounds 3] [--baselines 3] [--posts 15000]
+//                                  [--upload-only] [--before-tree DIR]
+//
+// --upload-only stops each round after the upload (no baseline, levers or page). --before-tree
+// runs each round twice, once with the child of DIR (a copy of this checkout with one change taken
+// out, its own node_modules linked) and once with this one, alternating and the order reversed
+// every other round, and prints after ÷ before per pair: the machine is shared, so only
+// interleaved runs compare.
 //
 // The parent prints medians of the rounds with min–max, and the goals: upload under 20 s, peak RSS
 // under 400 MB, baseline ≤ 2× the SQL. A deadline stops everything after 25 minutes; each child
@@ -24,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { deadline, describeMachine, fmt, median } from './support.ts';
 import { generateCouncil, writeCouncilFiles } from './diagnostic-generate.ts';
@@ -33,6 +40,8 @@ type Engine = 'pglite' | 'postgres';
 interface ChildResult {
   uploadSeconds: number;
   requestSeconds: number;
+  /** The process's CPU (user + system, all threads) while the upload ran. */
+  uploadCpuSeconds: number;
   /** Highest resident memory while the upload ran (sampled). */
   peakRssMb: number;
   /** Resident memory just before it (database and app set up). */
@@ -58,6 +67,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     baselines: { type: 'string', default: '3' },
     posts: { type: 'string', default: '15000' },
+    'upload-only': { type: 'boolean', default: false },
+    'before-tree': { type: 'string' },
     child: { type: 'string' },
     file: { type: 'string' },
   },
@@ -78,7 +89,7 @@ const plainSql = (id: string) => sql<{ process_code: string }>`
   from pay full join direct on direct.process_code = pay.process_code`;
 
 /** One round, in this (child) process: upload through the job, then the baseline against SQL. */
-async function child(engine: Engine, file: string, baselines: number): Promise<ChildResult> {
+async function child(engine: Engine, file: string, baselines: number, uploadOnly: boolean): Promise<ChildResult> {
   // Imported here so the parent stays small (its memory is not measured, but it shares the machine).
   const { openTestDatabase } = await import('../test/helpers/database.ts');
   const { buildJobHandlers } = await import('../src/composition.ts');
@@ -107,18 +118,38 @@ async function child(engine: Engine, file: string, baselines: number): Promise<C
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 10);
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const queued = await t.services.diagnostics.upload(actor, id, { file: { filename: 'large.xlsx', data } });
     const requestSeconds = (performance.now() - start) / 1000;
     if (!('jobId' in queued)) throw new Error('the upload was not queued: is the file under the background threshold?');
     if (!(await t.services.jobs.queue.runOne(buildJobHandlers(t.services)))) throw new Error('no job ran');
     const uploadSeconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const uploadCpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
     const peakRssMb = Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
     const processPeakRssMb = process.resourceUsage().maxRSS / 1024;
     const { job } = await t.services.jobs.get(actor, queued.jobId);
     if (job.status !== 'done') throw new Error(`the upload job ${job.status}: ${job.error}`);
     const counts = await t.services.diagnostics.countData(actor, id);
+    if (uploadOnly)
+      return {
+        uploadSeconds,
+        requestSeconds,
+        uploadCpuSeconds,
+        peakRssMb,
+        rssBeforeMb,
+        processPeakRssMb,
+        baselineSeconds: Number.NaN,
+        sqlSeconds: Number.NaN,
+        cachedSeconds: Number.NaN,
+        leverSeconds: Number.NaN,
+        pageSeconds: Number.NaN,
+        workOutPageSeconds: Number.NaN,
+        posts: counts.posts,
+        allocations: counts.allocations,
+      };
 
     const b: number[] = [];
     const q: number[] = [];
@@ -218,6 +249,7 @@ async function child(engine: Engine, file: string, baselines: number): Promise<C
       workOutPageSeconds: median(workOuts),
       uploadSeconds,
       requestSeconds,
+      uploadCpuSeconds,
       peakRssMb,
       rssBeforeMb,
       processPeakRssMb,
@@ -234,11 +266,21 @@ async function child(engine: Engine, file: string, baselines: number): Promise<C
 }
 
 /** Runs one round in a child process; its answer is its last line of output. */
-function round(engine: Engine, file: string, baselines: number): Promise<ChildResult> {
+function round(engine: Engine, file: string, baselines: number, script = import.meta.filename): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const c = spawn(
       process.execPath,
-      ['--expose-gc', import.meta.filename, '--child', engine, '--file', file, '--baselines', String(baselines)],
+      [
+        '--expose-gc',
+        script,
+        '--child',
+        engine,
+        '--file',
+        file,
+        '--baselines',
+        String(baselines),
+        ...(values['upload-only'] ? ['--upload-only'] : []),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -255,7 +297,7 @@ function round(engine: Engine, file: string, baselines: number): Promise<ChildRe
 }
 
 if (values.child) {
-  const result = await child(values.child as Engine, values.file!, Number(values.baselines));
+  const result = await child(values.child as Engine, values.file!, Number(values.baselines), values['upload-only']);
   console.log(JSON.stringify(result));
   process.exit(0);
 }
@@ -276,12 +318,26 @@ console.error(
 );
 
 const results: Partial<Record<Engine, ChildResult[]>> = {};
+const befores: Partial<Record<Engine, ChildResult[]>> = {};
+const beforeScript = values['before-tree']
+  ? join(resolve(values['before-tree']), 'bench', 'diagnostic-scale.ts')
+  : undefined;
 try {
   for (const engine of engines) {
     results[engine] = [];
+    befores[engine] = [];
     for (let r = 1; r <= rounds; r++) {
-      const x = await round(engine, written.xlsx, baselines);
-      results[engine].push(x);
+      // With a before tree, before and after alternate, the order reversed every other round.
+      const order = !beforeScript ? ['after'] : r % 2 === 1 ? ['before', 'after'] : ['after', 'before'];
+      for (const which of order) {
+        const x = await round(engine, written.xlsx, baselines, which === 'before' ? beforeScript : undefined);
+        (which === 'before' ? befores : results)[engine]!.push(x);
+        console.error(
+          `  ${engine} round ${r}${beforeScript ? ` ${which}` : ''}: upload ${fmt(x.uploadSeconds)} s (CPU ${fmt(x.uploadCpuSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)})`,
+        );
+      }
+      if (values['upload-only']) continue;
+      const x = results[engine].at(-1)!;
       console.error(
         `  ${engine} round ${r}: upload ${fmt(x.uploadSeconds)} s (request ${fmt(x.requestSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)}), baseline ${fmt(x.baselineSeconds)} s, SQL ${fmt(x.sqlSeconds)} s, cached ${fmt(x.cachedSeconds * 1000)} ms, two levers ${fmt(x.leverSeconds * 1000)} ms, opportunity page ${fmt(x.pageSeconds * 1000)} ms (work-out POST ${fmt(x.workOutPageSeconds * 1000)} ms)`,
       );
@@ -322,6 +378,28 @@ for (const engine of engines) {
       1000,
     )} |`,
   );
+}
+if (beforeScript) {
+  console.log(
+    `\nUpload only, before (${values['before-tree']}) and after (this checkout) alternating, per-pair ratios:\n`,
+  );
+  console.log(
+    '| Engine | Code | Upload, request + job (s) | CPU of the upload (s) | Peak RSS during upload (MB) | RSS before (MB) | After ÷ before, upload (per pair) | After ÷ before, CPU | After ÷ before, peak RSS |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const engine of engines) {
+    const b = befores[engine]!;
+    const a = results[engine]!;
+    const ratio = (f: (x: ChildResult) => number) => cell(a.map((x, i) => f(x) / f(b[i]!)));
+    const name = engine === 'pglite' ? 'PGlite' : 'PostgreSQL';
+    for (const [code, rs] of [
+      ['before', b],
+      ['after', a],
+    ] as const)
+      console.log(
+        `| ${name} | ${code} | ${cell(rs.map((r) => r.uploadSeconds))} | ${cell(rs.map((r) => r.uploadCpuSeconds))} | ${cell(rs.map((r) => r.peakRssMb))} | ${cell(rs.map((r) => r.rssBeforeMb))} | ${code === 'after' ? ratio((x) => x.uploadSeconds) : ''} | ${code === 'after' ? ratio((x) => x.uploadCpuSeconds) : ''} | ${code === 'after' ? ratio((x) => x.peakRssMb) : ''} |`,
+      );
+  }
 }
 console.log(
   '\nGoals: upload under 20 s, peak RSS under 400 MB, baseline ≤ 2 × SQL, opportunity page under 200 ms with the baseline cached.',

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { handMadeXlsx, mergedOverAValue, zipBomb } from '../../platform/spreadsheet-fixtures.test-helper.ts';
 import { cellText, mergesFrom, readSpreadsheet, type SpreadsheetLimits } from '../../platform/spreadsheet.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { readWorkbookStreaming } from './diagnostic-stream-reader.ts';
+import { pieces, readWorkbookStreaming } from './diagnostic-stream-reader.ts';
 
 const limits: SpreadsheetLimits = { expandedBytes: 1024 * 1024, rows: 100, columns: 20 };
 
@@ -90,5 +90,27 @@ describe('the streamed diagnostic workbook reader', () => {
     assert.match(await refusal(zipBomb(2, { declared: true })), /^The workbook unpacks to more than 1 MB/);
     const good = await workbook((book) => book.addWorksheet('Values').addRow(['PI No']));
     assert.match(await refusal(good.subarray(0, good.length / 2)), /not a workbook Amber can read|damaged/);
+  });
+
+  it('gives exceljs a part in pieces that never cut a character: the same text, every piece at most the size', () => {
+    // A pair of surrogates (an emoji) across the boundary stays whole in the second piece.
+    const text = `${'a'.repeat(9)}😀${'£ŵ'.repeat(10)}`;
+    const cut = [...pieces(Buffer.from(text), 10)];
+    assert.equal(cut.join(''), text);
+    assert.equal(cut[0], 'a'.repeat(9));
+    assert.ok(cut[1]!.startsWith('😀'));
+    assert.ok(cut.every((p) => p.length <= 10));
+  });
+
+  it('reads text past the pieces exceljs is given as the whole-workbook reader does (more than 16,384 characters of shared strings)', async () => {
+    const data = await workbook((book) => {
+      const sheet = book.addWorksheet('Units');
+      sheet.addRow(['Code', 'Name']);
+      for (let i = 0; i < 98; i++)
+        sheet.addRow([`U${i}`, `Gŵyr a’r Fro 😀 £${i} ${'Llanfair '.repeat(20 + (i % 20))}`]);
+    });
+    const streamed = await readWorkbookStreaming(data, limits);
+    assert.deepEqual(streamed, await whole(data));
+    assert.equal(streamed[0]!.rows[98]!.cells[1], `Gŵyr a’r Fro 😀 £97 ${'Llanfair '.repeat(37).trim()}`);
   });
 });
