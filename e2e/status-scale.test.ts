@@ -7,12 +7,13 @@
 // report shows the status with its hatching. The change is used from 2009/10 H2 on (ADR 0014):
 // the confirmation shows it status by status, lists only the H2 draft, and an H1 draft keeps
 // "Amber". The administrator then changes the scale again, and the published report is unchanged.
-// axe-core runs on every page visited.
+// axe-core runs on every page visited. The first sign-in goes through the sign-in page; each
+// change of person after it is a session cookie (useSessionAs: the journey is not about signing in).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, type Session } from './support/browser.ts';
-import { signInAs } from './support/sign-in.ts';
+import { signInAs, useSessionAs } from './support/sign-in.ts';
 import { textOf } from './pages/base-page.ts';
 import { Screen } from './pages/screen.ts';
 import { PriorityPage } from './pages/priority-pages.ts';
@@ -74,8 +75,8 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
   });
 
   step('an administrator adopts six statuses, two outside the rating order and one hatched, and confirms', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'administrator');
+    const { page } = session;
+    await useSessionAs(page, session, 'administrator');
     let form = await scalePage('StatusScale').visit(paths.statusScale.edit);
     assert.equal(await form.qa('status-row').count(), 3, 'Red, Amber, Green to start with');
     for (const [i, r] of SIX.entries()) {
@@ -121,8 +122,8 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the officer rates the report "Red – stalled", submits it and signs it off', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_officer');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_officer');
     let r = await new ReportPage(page, CODE, TITLE).visit(PERIOD.key);
     assert.equal((await r.status()).text, 'Amber – some risk', 'the draft kept its status, renamed');
     const form = await r.edit();
@@ -137,8 +138,8 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
   });
 
   step('the director publishes it, and the published report shows the status hatched', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'accountable_director');
+    const { page } = session;
+    await useSessionAs(page, session, 'accountable_director');
     let r = await new ReportPage(page, CODE, TITLE).visit(PERIOD.key);
     const signOff = await r.signOffPage();
     await signOff.decide('Approve', 'Agreed.');
@@ -153,8 +154,8 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
   });
 
   step('an H1 draft keeps its status as it was: the change is used from H2 on', async () => {
-    const { page, baseUrl } = session;
-    await signInAs(page, baseUrl, 'administrator');
+    const { page } = session;
+    await useSessionAs(page, session, 'administrator');
     const r = await new ReportPage(page, 'OC-1c', 'Resolve more customer enquiries at first contact').visit(
       '2009-10-h1',
     );
@@ -164,8 +165,8 @@ describe('a six-status scale in the browser', { timeout: 360_000 }, () => {
   step(
     'the administrator renames a status again, sees the difference, and the published report is unchanged',
     async () => {
-      const { page, baseUrl } = session;
-      await signInAs(page, baseUrl, 'administrator');
+      const { page } = session;
+      await useSessionAs(page, session, 'administrator');
       const form = await scalePage('StatusScaleAgain').visit(paths.statusScale.edit);
       await page.locator('#statuses-3-label').fill('Red – on hold');
       await page.locator('#inUseFrom').selectOption({ label: PERIOD.label });
