@@ -12,8 +12,13 @@
 // the other organisation's (B's) record of that kind instead. Each must be refused — 422 naming
 // that field, or 404 — and neither organisation changes. A reference field of a kind the walk
 // does not know fails the test, so a new one must be considered. A 404 counts only when it is the
-// named record's (CLUB_NOT_FOUND for a clubId), never the URL's. On both engines. (The HTML forms
-// reach the same service checks; walking them here is still to do.)
+// named record's (CLUB_NOT_FOUND for a clubId), never the URL's. On both engines.
+//
+// The same through the pages: every page the routes give (A's records in the URL) is read for its
+// POST forms, and each field holding one of A's records (a select's options, a box, a hidden id,
+// its kind found by the table that holds it) is sent with B's record of that kind instead, the
+// form's empty fields filled so that only that field is wrong: the form again naming the field, or
+// 404. A form that saved would show as a redirect, and in either organisation's rows.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +31,9 @@ import { paths } from '../src/paths.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { DEFAULT_TAXONOMY_ID } from '../src/domain/diagnostic/taxonomy.ts';
 import type { Services } from '../src/composition.ts';
+import { parseDocument, DomUtils } from 'htmlparser2';
+import type { Element } from 'domhandler';
+import { errorSummary } from './helpers/html.ts';
 
 type Json = Record<string, any>;
 const WRITES = ['post', 'put', 'patch', 'delete'] as const;
@@ -294,6 +302,152 @@ function plain(s: Json, name: string, target: Record<string, string> = {}): unkn
   }
 }
 
+/** The table each kind of record is kept in: a uuid found in a form is A's record of the kind whose table holds it. */
+const TABLE_OF: Record<Kind, string> = {
+  theme: 'theme',
+  person: 'person',
+  organisation: 'organisation',
+  priority: 'priority',
+  period: 'reporting_period',
+  indicator: 'indicator',
+  risk: 'risk',
+  action: 'action',
+  milestone: 'milestone',
+  status: 'status',
+  exercise: 'diagnostic_exercise',
+  taxonomy: 'diagnostic_taxonomy_version',
+  benchmark: 'benchmark_set',
+  opportunity: 'opportunity',
+  case: 'business_case',
+  option: 'business_case_option',
+  project: 'implementation_project',
+  club: 'benchmark_club',
+};
+
+/** A field of a form as a browser holds it: what it would send, and every value it could take. */
+interface FormField {
+  name: string;
+  /** The element's id (what an error summary links to), if it has one. */
+  id: string | undefined;
+  /** Sent as it stands: a checked box, a selected option, a text's value. */
+  sent: string[];
+  /** Every value the person could choose (options, boxes, radios) or that stands in it (hidden, text). */
+  choices: string[];
+  /** A choice among values (a list, radios or boxes), a field typed into, or a hidden one. */
+  type: 'select' | 'radio' | 'checkbox' | 'text' | 'hidden';
+}
+interface HtmlForm {
+  action: string;
+  fields: FormField[];
+  /** The first submit button's name and value, which a browser sends with the form. */
+  submitter: [string, string] | undefined;
+}
+
+/** The POST forms of a page, read as a browser reads them (disabled fields and unchecked boxes left out of what is sent). */
+function formsOf(html: string, pageUrl: string): HtmlForm[] {
+  const doc = parseDocument(html);
+  const attr = (e: Element, name: string) => DomUtils.getAttributeValue(e, name);
+  const isTag =
+    (name: string) =>
+    (n: unknown): n is Element =>
+      DomUtils.isTag(n as Element) && (n as Element).name === name;
+  return DomUtils.findAll(isTag('form'), doc.children)
+    .filter((f) => (attr(f, 'method') ?? 'get').toLowerCase() === 'post')
+    .map((form) => {
+      const byName = new Map<string, FormField>();
+      const field = (e: Element, type: FormField['type']) => {
+        const name = attr(e, 'name')!;
+        let f = byName.get(name);
+        if (!f) byName.set(name, (f = { name, id: attr(e, 'id'), sent: [], choices: [], type }));
+        return f;
+      };
+      let submitter: [string, string] | undefined;
+      const controls = DomUtils.findAll(
+        (n) => ['input', 'select', 'textarea', 'button'].includes(n.name) && attr(n, 'name') !== undefined,
+        form.children,
+      );
+      for (const e of controls) {
+        if (attr(e, 'disabled') !== undefined) continue;
+        const type = (attr(e, 'type') ?? (e.name === 'button' ? 'submit' : 'text')).toLowerCase();
+        if (type === 'submit' || e.name === 'button') {
+          // The form's own button, not one that moves or removes a row of a list (`intent`).
+          if (type === 'submit' && !submitter && attr(e, 'name') !== 'intent')
+            submitter = [attr(e, 'name')!, attr(e, 'value') ?? ''];
+          continue;
+        }
+        const f = field(
+          e,
+          e.name === 'select' ? 'select' : type === 'checkbox' || type === 'radio' || type === 'hidden' ? type : 'text',
+        );
+        if (e.name === 'select') {
+          const options = DomUtils.findAll(isTag('option'), e.children);
+          const value = (o: Element) => attr(o, 'value') ?? DomUtils.textContent(o).trim();
+          f.choices.push(...options.map(value));
+          const selected = options.filter((o) => attr(o, 'selected') !== undefined);
+          f.sent.push(...(selected.length ? selected : options.slice(0, 1)).map(value));
+        } else if (e.name === 'textarea') {
+          f.sent.push(DomUtils.textContent(e));
+        } else if (type === 'checkbox' || type === 'radio') {
+          const value = attr(e, 'value') ?? 'on';
+          f.choices.push(value);
+          if (attr(e, 'checked') !== undefined) f.sent.push(value);
+        } else {
+          f.sent.push(attr(e, 'value') ?? '');
+          f.choices.push(attr(e, 'value') ?? '');
+        }
+      }
+      const action = attr(form, 'action');
+      return {
+        action: action ? new URL(action.replace(/&amp;/g, '&'), `http://amber.test${pageUrl}`).pathname : pageUrl,
+        fields: [...byName.values()],
+        submitter,
+      };
+    });
+}
+
+/**
+ * What the walk types into a form's empty fields, so that the forged field is all that is wrong:
+ * by the field's name (its last part: `milestones[0][timescale]` is a timescale), else a title.
+ */
+const TYPED: Record<string, string> = {
+  code: 'FWALK-1',
+  email: 'forged-id-walk@example.test',
+  financialYear: '2009',
+  runningCosts: '1000000',
+  headcount: '100',
+  startsOn: '01/04/2009',
+  endsOn: '31/03/2099',
+  dueOn: '31/03/2010',
+  timescale: 'Mar 2010',
+  partner: 'local-partnerships',
+  amount: '1000',
+  amounts: '1000',
+  achievability: '60',
+  realisation: '60',
+  low: '100',
+  central: '200',
+  high: '300',
+  tolerance: '5',
+  value: '1',
+  decimalPlaces: '0',
+  functions: 'FWK, Forged-id walk function',
+  processes: 'FWK-1, Forged-id walk process, FWK, T',
+};
+/** Boxes the walk ticks when none is (at least one must be); other lists of boxes are left as they are. */
+const TICKED = new Set(['roles', 'periodIds']);
+/** A field as the walk sends it: as it stands, or if empty, filled in (the first choice; a typed value). */
+function filled(f: FormField): string[] {
+  if (f.type === 'hidden' || f.sent.some((v) => v !== '')) return f.sent;
+  const chosen = f.choices.filter((c) => c !== '');
+  // A list's first choice, a radio's last ("No" where it is yes or no), a box only where one must be.
+  if (f.type === 'select') return chosen.length ? [chosen[0]!] : f.sent;
+  if (f.type === 'radio') return chosen.length ? [chosen.at(-1)!] : f.sent;
+  if (f.type === 'checkbox') return chosen.length && TICKED.has(f.name) ? [chosen[0]!] : f.sent;
+  const leaf = f.name.replace(/^.*\[(\w+)\]$/, '$1');
+  // Optional dates and codes stay empty; anything else is given a value.
+  return leaf in TYPED ? [TYPED[leaf]!] : /(On|Until|Code)$/.test(leaf) ? f.sent : ['Forged-id walk'];
+}
+
 let statusOf: (services: Services, org: Actor) => Promise<string>;
 
 for (const engine of ENGINES)
@@ -478,6 +632,82 @@ for (const engine of ENGINES)
         }
       assert.deepEqual(failures, [], 'writes that took another organisation’s id, or could not be walked');
       assert.ok(walked.length >= 50, `only ${walked.length} fields walked:\n${walked.join('\n')}`);
+      assert.deepEqual(await both(), before, 'neither organisation changed');
+    });
+
+    it('refuses, in every HTML form, another organisation’s record in each field that names one', async () => {
+      // The same rule through the pages: every page a person of A opens (each route with A's
+      // records in its URL) is read for its POST forms, and each field of a form that holds one
+      // of A's records (a select's options, a box, a hidden id) is sent once with B's record of
+      // that kind in its place, the rest as the browser would send it. Each must be refused — the
+      // form again with an error naming that field, or 404 — and neither organisation changes.
+      // Every record's kind, by its id (one query a table): a form's value is a record if it is here.
+      const kindOf = new Map<string, Kind>();
+      for (const [kind, table] of Object.entries(TABLE_OF) as [Kind, string][])
+        for (const { id } of (await sql<{ id: string }>`select id from ${sql.table(table)}`.execute(t.db)).rows)
+          kindOf.set(id, kind);
+      /** B's record in place of A's value: an id, or a contributor's `person:` id. */
+      const theirs = (value: string): { kind: Kind; value: string } | undefined => {
+        const contributor = /^person:(.+)$/.exec(value);
+        const id = contributor ? contributor[1]! : value;
+        const kind = kindOf.get(id);
+        if (!kind) return undefined;
+        return { kind, value: contributor ? `person:${B.values.person}` : B.values[kind] };
+      };
+
+      // The pages first (a page some roles may not open notes that in the security log), then the writes.
+      const forms: { from: string; form: HtmlForm }[] = [];
+      const pages = t.app.routeTable.filter(
+        (r) => r.method === 'GET' && !r.infrastructure && !/^\/(api|public|operator)\//.test(r.url),
+      );
+      for (const route of pages) {
+        const url = urlOf(route.url.replace(/:(\w+)/g, '{$1}'));
+        if (typeof url !== 'string') continue;
+        const page = await t.app.inject({ url, headers: everyone.headers });
+        if (page.statusCode !== 200 || !String(page.headers['content-type']).includes('text/html')) continue;
+        for (const form of formsOf(page.body, url)) forms.push({ from: url, form });
+      }
+
+      const before = await both();
+      const failures: string[] = [];
+      const walked = new Set<string>();
+      for (const { from, form } of forms)
+        for (const field of form.fields) {
+          let swap: { kind: Kind; value: string } | undefined;
+          for (const choice of field.choices) if ((swap = theirs(choice))) break;
+          if (!swap) continue;
+          const key = `POST ${form.action} ${field.name}`;
+          if (walked.has(key)) continue;
+          walked.add(key);
+          const body = new URLSearchParams();
+          for (const f of form.fields) {
+            const values =
+              f !== field
+                ? filled(f)
+                : // A list of boxes keeps what is ticked and gains B's; a single choice becomes B's.
+                  f.choices.length > 1 && f.sent.length !== 1
+                  ? [...f.sent, swap.value]
+                  : [swap.value];
+            for (const v of values) body.append(f.name, v);
+          }
+          if (form.submitter) body.append(...form.submitter);
+          const res = await t.app.inject({
+            method: 'POST',
+            url: form.action,
+            payload: body.toString(),
+            headers: { ...everyone.headers, 'content-type': 'application/x-www-form-urlencoded' },
+          });
+          const root = field.name.replace(/\[.*$/, '');
+          const named = errorSummary(res.body)
+            .map((line) => line.split(' ')[0]!.replace(/^#/, ''))
+            .some((href) => href === field.id || href === field.name || href.startsWith(root));
+          if (!(res.statusCode === 404 || (res.statusCode >= 400 && res.statusCode < 500 && named)))
+            failures.push(
+              `${key}=${swap.kind} (from ${from}): ${res.statusCode} ${res.headers.location ?? errorSummary(res.body).join('; ')}`,
+            );
+        }
+      assert.deepEqual(failures, [], 'forms that took another organisation’s id');
+      assert.ok(walked.size >= 20, `only ${walked.size} form fields walked:\n${[...walked].join('\n')}`);
       assert.deepEqual(await both(), before, 'neither organisation changed');
     });
 
