@@ -66,18 +66,26 @@ function loadFonts(): Record<FontKey, Font> {
 }
 
 /**
- * The fonts a document embeds: parsed afresh for each document. fontkit keeps each glyph it has
- * made, with the characters it was first made for; a glyph first made as a part of an accented
- * letter (the W inside Welsh Ŵ) has none, so a font shared between documents gave every later
- * document a W with no character behind it — drawn, but lost to screen readers, search and copy.
+ * The fonts a document embeds: font objects of its own, over tables decoded once per process.
+ * fontkit keeps each glyph it has made, with the characters it was first made for; a glyph first
+ * made as a part of an accented letter (the W inside Welsh Ŵ) has none, so a font shared between
+ * documents gave every later document a W with no character behind it — drawn, but lost to screen
+ * readers, search and copy. The glyphs are the font object's, so each document makes its own; the
+ * decoded tables hold no glyphs and are shared, as fontkit shares them between the variations of a
+ * font (`getVariation`). Decoding them afresh for each document (the OpenType layout tables above
+ * all) was ~150–250 ms of CPU a document against ~10 ms for the rest of its fonts' work.
  */
 function documentFonts(): Record<FontKey, Font> {
   const bytes = readFonts();
-  return {
-    regular: parseFont('regular', bytes.regular),
-    bold: parseFont('bold', bytes.bold),
-    italic: parseFont('italic', bytes.italic),
-  };
+  const decoded = loadFonts();
+  const own = (key: FontKey) => withTablesOf(parseFont(key, bytes[key]), decoded[key]);
+  return { regular: own('regular'), bold: own('bold'), italic: own('italic') };
+}
+
+/** `font` reading the tables `decoded` has decoded (fontkit decodes a table on first use into `_tables`). */
+function withTablesOf(font: Font, decoded: Font): Font {
+  (font as unknown as { _tables: object })._tables = (decoded as unknown as { _tables: object })._tables;
+  return font;
 }
 
 // Advance widths of space-separated chunks ("word " as pdfkit lays them out) at 1pt, kept across
