@@ -211,67 +211,24 @@ export function formatViolations(violations: Result[]): string {
  * Runs axe-core (WCAG 2.2 A and AA) on the page as it is now; throws listing every violation.
  * A document identical to one that already passed in this browser (the same page reached again
  * by a back link) is not checked twice: the result could not differ, and it keeps the suite fast.
- *
- * The check runs on a copy: the page's document as it stands (scripts removed, having run) is
- * written into a probe page on the same origin, whose axe-core was evaluated once and stays warm.
- * Evaluating axe's 560 KB into every document checked, then running it cold, was most of a check's
- * CPU (bench/README.md, "The suite's CPU"). The copy is the same DOM, drawn with the same
- * stylesheets in a window of the same size. A page whose JavaScript is off (axe needs timers,
- * which do not run there) is checked the same way, by a probe in a context of its own.
+ * For a page whose JavaScript is off (axe needs timers, which do not run there), the page's
+ * document, scripts removed, is served at the same URL to a scratch page that can run axe.
  */
 export async function checkAccessibility(page: Page, label: string): Promise<void> {
   const off = scriptless.has(page.context());
-  // The document as Playwright's page.content() serialises it, and whether it is laid out for print.
-  const { html, print } = await page.evaluate(() => ({
-    html: `${document.doctype ? new XMLSerializer().serializeToString(document.doctype) : ''}${document.documentElement.outerHTML}`,
-    print: matchMedia('print').matches,
-  }));
-  const url = new URL(page.url());
+  const html = await page.content();
   const passed = passedFor(page);
-  const key = `${off ? 'no-js' : 'js'} ${url.pathname} ${createHash('sha256')
+  const key = `${off ? 'no-js' : 'js'} ${new URL(page.url()).pathname} ${createHash('sha256')
     .update(html.replace(/ nonce="[^"]*"/g, ''))
     .digest('hex')}`;
   if (passed.has(key)) return;
-  const fullLabel = off ? `${label} (JavaScript off)` : label;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    // A document set by hand on a blank page has no origin to draw its stylesheets from.
-    await page.evaluate(AXE_SOURCE);
-    await runAxe(page, fullLabel, page.url());
+  if (off) {
+    const probe = await probeFor(page);
+    probe.html = html.replace(/<script\b[\s\S]*?<\/script>/gi, '');
+    await probe.page.goto(page.url());
+    await runAxe(probe.page, `${label} (JavaScript off)`, page.url());
   } else {
-    const probe = await probeFor(page, url.origin);
-    const viewport = page.viewportSize();
-    if (viewport && (viewport.width !== probe.viewport.width || viewport.height !== probe.viewport.height)) {
-      await probe.page.setViewportSize(viewport);
-      probe.viewport = viewport;
-    }
-    if (probe.print !== print) {
-      await probe.page.emulateMedia({ media: print ? 'print' : null });
-      probe.print = print;
-    }
-    await probe.page.evaluate(
-      async ({ document: copy, path }) => {
-        history.replaceState(null, '', path);
-        document.open();
-        document.write(copy);
-        document.close();
-        // A written document is "complete" at once; wait for what its layout needs, as a load would.
-        const loading = [
-          ...document.querySelectorAll<HTMLLinkElement | HTMLImageElement>('link[rel~="stylesheet"], img'),
-        ]
-          .filter((e) => (e instanceof HTMLLinkElement ? !e.sheet : !e.complete))
-          .map(
-            (e) =>
-              new Promise((resolve) => {
-                e.addEventListener('load', resolve, { once: true });
-                e.addEventListener('error', resolve, { once: true });
-              }),
-          );
-        await Promise.all(loading);
-        await document.fonts.ready;
-      },
-      { document: html.replace(/<script\b[\s\S]*?<\/script>/gi, ''), path: `${url.pathname}${url.search}` },
-    );
-    await runAxe(probe.page, fullLabel, page.url());
+    await runAxe(page, label, page.url());
   }
   passed.add(key);
 }
@@ -285,69 +242,43 @@ function passedFor(page: Page): Set<string> {
   return set;
 }
 
-interface Probe {
-  page: Page;
-  /** Its window's size and whether it is laid out for print: the page checked's, as last set. */
-  viewport: { width: number; height: number };
-  print: boolean;
-}
-const probes = new WeakMap<BrowserContext, Map<string, Promise<Probe>>>();
-const PROBE_PATH = '/__accessibility-probe';
-/**
- * One probe page per context and origin, with axe-core evaluated into it once: a blank document
- * answered at the origin (so the copy's links and stylesheets resolve as the page's do), kept for
- * every check. It lives in the page's own context (its cookies and cached stylesheets), or for a
- * context with JavaScript off in a context of its own, closed with the page's.
- */
-function probeFor(page: Page, origin: string): Promise<Probe> {
-  const context = page.context();
-  let byOrigin = probes.get(context);
-  if (!byOrigin) probes.set(context, (byOrigin = new Map()));
-  let probe = byOrigin.get(origin);
+/** One scratch page per browser, whose every navigation is answered with the document given. */
+const probes = new WeakMap<Browser, Promise<{ page: Page; html: string }>>();
+function probeFor(page: Page): Promise<{ page: Page; html: string }> {
+  const browser = page.context().browser();
+  if (!browser) throw new Error('the page has no browser');
+  let probe = probes.get(browser);
   if (!probe) {
     probe = (async () => {
-      let probePage: Page;
-      if (scriptless.has(context)) {
-        const browser = context.browser();
-        if (!browser) throw new Error('the page has no browser');
-        const own = await browser.newContext({ locale: 'en-GB' });
-        context.once('close', () => void own.close().catch(() => undefined));
-        probePage = await own.newPage();
-      } else {
-        probePage = await context.newPage();
-      }
-      const probeUrl = `${origin}${PROBE_PATH}`;
-      await probePage.route(probeUrl, (route) =>
-        route.fulfill({
-          status: 200,
-          contentType: 'text/html; charset=utf-8',
-          body: '<!DOCTYPE html><title>probe</title>',
-        }),
+      const state = { page: await browser.newPage(), html: '' };
+      await state.page.route('**/*', (route) =>
+        route.request().isNavigationRequest()
+          ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: state.html })
+          : route.continue(),
       );
-      await probePage.goto(probeUrl);
-      await probePage.evaluate(AXE_SOURCE);
-      return { page: probePage, viewport: probePage.viewportSize() ?? { width: 0, height: 0 }, print: false };
+      return state;
     })();
-    byOrigin.set(origin, probe);
+    probes.set(browser, probe);
   }
   return probe;
 }
 
-/** axe-core's own build, evaluated into each probe page. */
+/** axe-core's own build, injected as it is into each document checked. */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * axe-core run in a page that holds it (a probe, or a page whose source was evaluated into it:
- * evaluation bypasses the page's Content Security Policy, as a browser extension's would), on the
- * whole document with the WCAG tags. Done by hand rather than with @axe-core/playwright's
+ * axe-core run in the page itself: its source evaluated once into the document (evaluation
+ * bypasses the page's Content Security Policy, as a browser extension's would), then `axe.run` on
+ * the whole document with the WCAG tags. Done by hand rather than with @axe-core/playwright's
  * AxeBuilder, whose legacy mode sent and compiled the 560 KB source twice per check and asked the
- * page three more questions: ~0.9 s of Chromium's CPU a check against ~0.55 s with one evaluation.
- * The options are AxeBuilder's (`runOnly` by tag, violations only) plus one: the `preload` of
- * assets fetches and re-parses every stylesheet for the one rule that reads the CSS object model
- * (`css-orientation-lock`, experimental, so never run here); media is still preloaded for
- * `no-autoplay-audio`.
+ * page three more questions: ~0.9 s of Chromium's CPU a check against ~0.55 s this way, on a suite
+ * that checks a few hundred documents. The options are AxeBuilder's (`runOnly` by tag, violations
+ * only) plus one: the `preload` of assets fetches and re-parses every stylesheet for the one rule
+ * that reads the CSS object model (`css-orientation-lock`, experimental, so never run here); media
+ * is still preloaded for `no-autoplay-audio`.
  */
 async function runAxe(page: Page, label: string, url: string): Promise<void> {
+  await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(
     async ({ tags }) => {
       const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
