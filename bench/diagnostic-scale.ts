@@ -133,14 +133,10 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
     const { job } = await t.services.jobs.get(actor, queued.jobId);
     if (job.status !== 'done') throw new Error(`the upload job ${job.status}: ${job.error}`);
     const counts = await t.services.diagnostics.countData(actor, id);
+    const upload = { uploadSeconds, requestSeconds, uploadCpuSeconds, peakRssMb, rssBeforeMb, processPeakRssMb };
     if (uploadOnly)
       return {
-        uploadSeconds,
-        requestSeconds,
-        uploadCpuSeconds,
-        peakRssMb,
-        rssBeforeMb,
-        processPeakRssMb,
+        ...upload,
         baselineSeconds: Number.NaN,
         sqlSeconds: Number.NaN,
         cachedSeconds: Number.NaN,
@@ -247,12 +243,7 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
     return {
       pageSeconds: median(pages),
       workOutPageSeconds: median(workOuts),
-      uploadSeconds,
-      requestSeconds,
-      uploadCpuSeconds,
-      peakRssMb,
-      rssBeforeMb,
-      processPeakRssMb,
+      ...upload,
       baselineSeconds: median(b),
       sqlSeconds: median(q),
       cachedSeconds,
