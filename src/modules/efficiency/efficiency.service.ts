@@ -88,6 +88,11 @@ import {
   poolConflicts,
 } from '../../domain/diagnostic/pools.ts';
 
+/** An opportunity's benchmark that is not one of its exercise's, refused whether saved or worked out. */
+const NOT_THIS_EXERCISES_BENCHMARK: FieldIssue = {
+  field: 'benchmarkSetId',
+  message: 'Select a benchmark of this exercise from the list',
+};
 /** A process's function in the exercise's taxonomy (undefined for a function or another pool). */
 const functionOf = (ex: ExerciseSummary) => {
   const map = new Map(ex.taxonomy.processes.map((p) => [p.code, p.functionCode] as const));
@@ -319,6 +324,16 @@ export function createEfficiencyService({
   }
 
   // --- opportunities -------------------------------------------------------------------------------
+  /** The exercise's benchmark the id names; undefined when none is named, null when it names none of this exercise's. */
+  async function benchmarkOf(
+    actor: Actor,
+    ex: ExerciseSummary,
+    id: string | null | undefined,
+  ): Promise<BenchmarkRecord | null | undefined> {
+    if (!id) return undefined;
+    return (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === id) ?? null;
+  }
+
   async function opportunityValues(
     actor: Actor,
     ex: ExerciseSummary,
@@ -333,12 +348,8 @@ export function createEfficiencyService({
         field: 'priority',
         message: `There is no improvement priority ${v.priority}: select one from the list`,
       });
-    let benchmark: BenchmarkRecord | undefined;
-    if (v.benchmarkSetId) {
-      benchmark = (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId);
-      if (!benchmark)
-        issues.push({ field: 'benchmarkSetId', message: 'Select a benchmark of this exercise from the list' });
-    }
+    const benchmark = await benchmarkOf(actor, ex, v.benchmarkSetId);
+    if (benchmark === null) issues.push(NOT_THIS_EXERCISES_BENCHMARK);
     const baseline = await baselineOf(actor, ex.id);
     let poolCost = v.poolCost ?? poolCostFromBaseline(baseline, v.costPool);
     const assumptions: LeverAssumptions = {
@@ -350,7 +361,7 @@ export function createEfficiencyService({
       shiftedShare: v.shiftedShare,
       targetUnitCost: v.targetUnitCost,
     };
-    const worked = workOutLever(ex, baseline as LeverBaseline | undefined, assumptions, benchmark);
+    const worked = workOutLever(ex, baseline as LeverBaseline | undefined, assumptions, benchmark ?? undefined);
     if (poolCost === undefined && v.costPool.toUpperCase() === MANAGERS_POOL) {
       const pay = (baseline as LeverBaseline | undefined)?.managerPay;
       if (pay !== undefined) poolCost = pence(pay);
@@ -716,15 +727,10 @@ export function createEfficiencyService({
       authorize(actor, 'diagnostic.read');
       const ex = await exercise(actor, exerciseId);
       const v = parseWith(leverAssumptionsInput, body);
-      const benchmark = v.benchmarkSetId
-        ? (await repo.listBenchmarks(actor.organisationId, ex.id)).find((b) => b.id === v.benchmarkSetId)
-        : undefined;
       // As when the opportunity is saved: a benchmark that is not this exercise's (deleted since,
       // another exercise's or another organisation's) is refused by name, not worked out as none.
-      if (v.benchmarkSetId && !benchmark)
-        throw new ValidationError([
-          { field: 'benchmarkSetId', message: 'Select a benchmark of this exercise from the list' },
-        ]);
+      const benchmark = await benchmarkOf(actor, ex, v.benchmarkSetId);
+      if (benchmark === null) throw new ValidationError([NOT_THIS_EXERCISES_BENCHMARK]);
       const baseline = (await baselineOf(actor, ex.id)) as LeverBaseline | undefined;
       return workOutLever(
         ex,
@@ -738,7 +744,7 @@ export function createEfficiencyService({
           shiftedShare: v.shiftedShare,
           targetUnitCost: v.targetUnitCost,
         },
-        benchmark,
+        benchmark ?? undefined,
       );
     },
     async getOpportunity(actor: Actor, exerciseId: string, id: string): Promise<OpportunityRecord> {

@@ -8,6 +8,10 @@ import { agreementState } from '../../../domain/sharing.ts';
 import type { SharingContext } from './context.ts';
 import { sectionsShown } from '../sharing.schemas.ts';
 
+/** Whether the actor may choose which sections a partner sees: the report's editors, while the share is live. */
+const mayChooseSections = (actor: Actor, live: boolean, accountablePersonIds: (string | null | undefined)[]) =>
+  live && can(actor, 'report.edit', { accountablePersonIds });
+
 export function conversationUseCases(ctx: SharingContext) {
   const {
     repo,
@@ -37,11 +41,10 @@ export function conversationUseCases(ctx: SharingContext) {
         /** Which sections of the report the partner sees (issue 11, item 3). */
         sections: sectionsShown(share.internalSections),
         /** Whether the acting person may change that: the report's editors, while the share is live. */
-        canChooseSections:
-          live &&
-          can(actor, 'report.edit', {
-            accountablePersonIds: [bundle.priority.accountableOfficer?.id, bundle.priority.accountableDirector?.id],
-          }),
+        canChooseSections: mayChooseSections(actor, live, [
+          bundle.priority.accountableOfficer?.id,
+          bundle.priority.accountableDirector?.id,
+        ]),
       };
     },
 
@@ -65,8 +68,7 @@ export function conversationUseCases(ctx: SharingContext) {
           partnerName: r.partnerName,
           comments: r.comments,
           live,
-          // As on the conversation's page: the report's editors choose what the partner sees, while it is shared.
-          canChooseSections: live && can(actor, 'report.edit', { accountablePersonIds: r.accountablePersonIds }),
+          canChooseSections: mayChooseSections(actor, live, r.accountablePersonIds),
         };
       });
     },
