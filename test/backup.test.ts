@@ -7,7 +7,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +27,13 @@ import { sql, type Kysely } from 'kysely';
 import { openTestDatabase, withDemo, ENGINES, SERVER_URL, type TestDatabase } from './helpers/database.ts';
 import { insertOrganisation, insertPerson, insertTheme } from './builders/index.ts';
 import { openDatabase, SMALL_SHARED_BUFFERS, type DatabaseHandle, type Engine } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { MIGRATIONS_DIR, migrateToLatest } from '../src/platform/db/migrate.ts';
+import { readPgliteTemplate } from '../src/platform/db/pglite-template.ts';
 import {
   BackupError,
   migrateDatabaseTo,
   restoreBackup,
+  scratchTemplate,
   verifyBackup,
   writeBackup,
   type BackupHeader,
@@ -649,6 +660,22 @@ describe('a backup across engines', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the scratch database a verify restores into on PGlite', () => {
+  it('starts from the migrated template for a backup at this Amber’s migrations, and blank for any other', async () => {
+    const known = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -'.ts'.length))
+      .sort();
+    const template = readPgliteTemplate();
+    assert.ok(template, 'the test scripts make the template (bin/build-template.ts --empty-only)');
+    assert.equal((await scratchTemplate(known))?.size, template.size);
+    // An older backup: the template is migrated past it, and migrations only go forward.
+    assert.equal(await scratchTemplate(known.slice(0, -1)), undefined);
+    assert.equal(await scratchTemplate([...known.slice(0, -2), known.at(-1)!, known.at(-2)!]), undefined);
+    assert.equal(await scratchTemplate([]), undefined);
   });
 });
 
