@@ -14,7 +14,7 @@ import type { DB } from './schema.ts';
 import { paths, splitOrganisationUrl } from './paths.ts';
 import { viewsPlugin, GOVUK_FRONTEND_DIST } from './platform/views/views.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
-import { registerAccess, ORGANISATION_SLUG } from './platform/http/access.ts';
+import { answerKeptPages, registerAccess, ORGANISATION_SLUG, type KeptPages } from './platform/http/access.ts';
 import { parseFormBody, parseJsonBody } from './platform/http/form-body.ts';
 import { registerHealthRoutes } from './platform/http/health.ts';
 import { registerMetrics, registerMetricsRoute, type PoolStats } from './platform/http/metrics.ts';
@@ -146,6 +146,16 @@ export async function buildApp({
   // First, so that every response (errors, 404s, refusals) carries its id and is counted.
   registerRequestIdHeader(app);
   const metrics = registerMetrics(app, { db, pool });
+  // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017): a repeat read is
+  // answered here, after one statement, with the headers the normal path sent the page with (and
+  // fresh nonces); before helmet, which would build them again, and before every later hook.
+  const pageCache = pageCacheOptions === false ? undefined : new PageCache(pageCacheOptions);
+  app.decorate('pageCache', pageCache);
+  const keptPages: KeptPages | undefined = pageCache && {
+    cache: pageCache,
+    generation: (organisationId) => readAccessGeneration(db, organisationId),
+  };
+  if (keptPages) answerKeptPages(app, { production, pageCache: keptPages });
   await app.register(helmet, {
     enableCSPNonces: true,
     contentSecurityPolicy: {
@@ -170,15 +180,10 @@ export async function buildApp({
       done(error as Error, undefined);
     }
   });
-  // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017).
-  const pageCache = pageCacheOptions === false ? undefined : new PageCache(pageCacheOptions);
-  app.decorate('pageCache', pageCache);
   // Who may reach each route, and one unit of work per request (platform/http/access.ts). Every
   // route registered from here on must declare its permission.
   registerAccess(app, {
-    ...(pageCache
-      ? { pageCache: { cache: pageCache, generation: (organisationId) => readAccessGeneration(db, organisationId) } }
-      : {}),
+    ...(keptPages ? { pageCache: keptPages } : {}),
     units,
     production,
     resolveSession: (token) => services.accounts.resolveSession(token),

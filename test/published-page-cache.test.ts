@@ -9,11 +9,12 @@
 
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql, type CompiledQuery } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { observeStatements, type ObservedStatement } from '../src/platform/db/database.ts';
 import { paths } from '../src/paths.ts';
+import { cookieNames } from '../src/platform/http/auth.ts';
 import type { Actor } from '../src/domain/actor.ts';
 import { describeOnEachEngine } from './helpers/database.ts';
 import { createTestSession, type TestSession } from './helpers/app.ts';
@@ -242,6 +243,94 @@ describeOnEachEngine('a published report page kept in memory for a reader’s se
     // The same page as the normal path sends, but for the nonce (checked per response in `get`).
     assert.equal(second.body, (await get(session, normal)).body);
     assert.match(second.body, new RegExp(`name="_csrf" value="${session.csrfToken}"`));
+  });
+
+  /** A response's headers but for what is each response's own: its date, its request id and its nonces. */
+  const sameFor = (response: LightMyRequestResponse) => {
+    const { date, 'x-request-id': id, ...rest } = response.headers;
+    assert.ok(date && id, 'a response has its date and request id');
+    const csp = String(rest['content-security-policy']);
+    assert.equal(nonces(response).length, 2, `the CSP carries a script and a style nonce: ${csp}`);
+    return { ...rest, 'content-security-policy': csp.replace(/'nonce-[0-9a-f]{32}'/g, "'nonce'") };
+  };
+  const nonces = (response: LightMyRequestResponse) =>
+    [...String(response.headers['content-security-policy']).matchAll(/'nonce-([0-9a-f]{32})'/g)].map((m) => m[1]!);
+
+  it('sends a kept page with the headers the normal path sends, but its own nonces, date and request id', async () => {
+    const production = async (on: FastifyInstance, session: TestSession, requestId?: string) =>
+      on.inject({
+        url,
+        headers: {
+          cookie: session.headers.cookie.replace('amber_session=', `${cookieNames(true).session}=`),
+          ...(requestId ? { 'x-request-id': requestId } : {}),
+        },
+      });
+    const { services, db, units } = t();
+    const inProduction = await buildApp({ config: { env: 'production', logLevel: 'silent' }, db, units, services });
+    const plainProduction = await buildApp({
+      config: { env: 'production', logLevel: 'silent' },
+      db,
+      units,
+      services,
+      pageCache: false,
+    });
+    try {
+      for (const [on, plainApp, read] of [
+        [
+          app,
+          normal,
+          (a: FastifyInstance, s: TestSession, id?: string) =>
+            a.inject({ url, headers: { ...s.headers, ...(id ? { 'x-request-id': id } : {}) } }),
+        ],
+        [inProduction, plainProduction, production],
+      ] as const) {
+        const session = await reader();
+        const miss = await read(on, session);
+        const hits = on.pageCache!.counts.hits;
+        const hit = await read(on, session, 'kept-page-request');
+        const again = await read(on, session);
+        assert.equal(on.pageCache!.counts.hits, hits + 2, 'answered from memory');
+        const plain = await read(plainApp, session);
+        for (const response of [miss, hit, again, plain]) assert.equal(response.statusCode, 200);
+        assert.deepEqual(sameFor(hit), sameFor(miss));
+        assert.deepEqual(sameFor(again), sameFor(plain));
+        assert.match(String(hit.headers['x-frame-options']), /SAMEORIGIN/);
+        // Each response's nonces are its own (the page's script nonce checked in `get`), and so is its id.
+        const seen = [...nonces(miss), ...nonces(hit), ...nonces(again)];
+        assert.equal(new Set(seen).size, seen.length, 'a nonce was sent twice');
+        assert.ok(hit.body.includes(`nonce="${nonces(hit)[0]}"`), 'the page carries its CSP’s script nonce');
+        assert.equal(hit.headers['x-request-id'], 'kept-page-request');
+        assert.notEqual(again.headers['x-request-id'], miss.headers['x-request-id']);
+        assert.equal(Number(hit.headers['content-length']), hit.rawPayload.length);
+      }
+    } finally {
+      await inProduction.close();
+      await plainProduction.close();
+    }
+  });
+
+  it('goes the normal path when the access generation cannot be read', async () => {
+    const session = await reader();
+    await kept(session);
+    // The pool-level statement fails (a connection lost, say); the normal path's statements do not.
+    const db = t().db as unknown as { executeQuery: (query: CompiledQuery) => Promise<unknown> };
+    const executeQuery = db.executeQuery;
+    db.executeQuery = function (this: unknown, query: CompiledQuery) {
+      if (/amber_access_generation\('/.test(query.sql)) return Promise.reject(new Error('connection lost'));
+      return executeQuery.call(this, query);
+    };
+    let response;
+    try {
+      response = await app.inject({ url, headers: session.headers });
+    } finally {
+      delete (db as { executeQuery?: unknown }).executeQuery;
+    }
+    assert.equal(response.statusCode, 200);
+    const plain = await normal.inject({ url, headers: session.headers });
+    assert.deepEqual(sameFor(response), sameFor(plain));
+    assert.equal(response.body.replace(/nonce="[^"]*"/g, ''), plain.body.replace(/nonce="[^"]*"/g, ''));
+    // Kept again by that normal path: the next read is one statement.
+    assert.equal((await get(session)).statements.length, 1);
   });
 
   it('does not keep the page of someone who may change the report (its live parts change unseen)', async () => {

@@ -37,7 +37,7 @@ import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
 import { inOrganisation } from '../../paths.ts';
-import { PageCache } from './page-cache.ts';
+import { PageCache, freshNonces, keptResponse, withNonces } from './page-cache.ts';
 import './upload.ts';
 import {
   appendCookie,
@@ -162,8 +162,19 @@ export interface AccessOptions {
   identityIn(identity: Identity, organisationId: string): Promise<Identity | undefined>;
   securityNote(note: SecurityNote): Promise<void>;
   /** Pages kept in memory (ADR 0017), and the one statement that reads an organisation's access generation. */
-  pageCache?: { cache: PageCache; generation(organisationId: string): Promise<string> };
+  pageCache?: KeptPages;
 }
+
+/** Pages kept in memory (ADR 0017), and the one statement that reads an organisation's access generation. */
+export interface KeptPages {
+  cache: PageCache;
+  generation(organisationId: string): Promise<string>;
+}
+
+/** Where `answerKeptPages` leaves the key a page the normal path sends may be kept under. */
+const KEPT_PAGE_KEY = Symbol('amber.keptPageKey');
+const keptPageKeyOf = (request: FastifyRequest): string | undefined =>
+  (request as unknown as Record<symbol, string | undefined>)[KEPT_PAGE_KEY];
 
 const problem = (reply: FastifyReply, status: number, code: string, title: string, detail: string) =>
   reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, code, detail });
@@ -449,9 +460,9 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         bearerToken(request) !== undefined || readCookies(request)[cookies.session] !== undefined;
       // The public's GETs can write nothing: the database refuses it.
       const unit: UnitOfWorkOptions = { readOnly: isSafeMethod(request.method) && !presentsCredentials };
-      // A page kept for this session and URL (ADR 0017): one statement, no unit of work.
-      const keeping = access.pageCache && options.pageCache ? await fromPageCache(request, reply) : undefined;
-      if (keeping === 'served') return reply;
+      // A page the normal path sends that may be kept for this session and URL (ADR 0017): a kept
+      // one was answered before the handler (`answerKeptPages`), which left the key to keep it under.
+      const keeping = access.pageCache && options.pageCache ? keptPageKeyOf(request) : undefined;
       let sentPayload: unknown;
       const run = <T>(fn: () => Promise<T>): Promise<T> => {
         const held = hold(reply);
@@ -510,41 +521,9 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
   }
 
   /**
-   * Answers a GET from the page kept for its session and URL, if the organisation's access
-   * generation is still the one it was decided under ('served'); else the key to keep the page
-   * the normal path makes under (or undefined: not a request whose page may be kept).
+   * Keeps the page the normal path sent, with the headers it was sent with (sent by now: no hook
+   * waits on a response), cut at its CSP nonces, if it may be kept.
    */
-  async function fromPageCache(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
-    const { cache } = options.pageCache!;
-    if (request.method !== 'GET' || bearerToken(request) !== undefined) return undefined;
-    const secret = readCookies(request)[cookies.session];
-    if (!secret) return undefined;
-    const key = PageCache.key(secret, request.originalUrl);
-    const entry = cache.find(key);
-    if (!entry) return key;
-    if ((await options.pageCache!.generation(entry.identity.actor.organisationId)) !== entry.generation) {
-      cache.counts.stale++;
-      cache.drop(key);
-      return key;
-    }
-    cache.counts.hits++;
-    const identity = entry.identity;
-    request.identity = identity;
-    request.actor = identity.actor;
-    request.organisationName = identity.organisationName;
-    request.organisationSlug = identity.organisationSlug;
-    request.csrfToken = identity.csrfToken;
-    request.organisationInUrl = organisationSlugOf(request) !== undefined;
-    // Only the CSP nonce is this request's own: the rest of the page was this session's already.
-    const nonce = Buffer.from((reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? '');
-    const parts: Buffer[] = [];
-    for (const piece of entry.pieces) parts.push(piece, nonce);
-    parts.pop();
-    reply.type('text/html; charset=utf-8').send(Buffer.concat(parts));
-    return 'served';
-  }
-
-  /** Keeps the page the normal path sent, cut at its CSP nonce, if it may be kept. */
   function keepPage(
     key: string,
     request: FastifyRequest,
@@ -555,13 +534,12 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     const identity = request.identity;
     const nonces = (reply as unknown as { cspNonce?: { script: string; style: string } }).cspNonce;
     if (reply.statusCode !== 200 || typeof payload !== 'string' || !identity?.decidedUnder || !nonces) return;
-    // The style nonce is not in any page today; a page that carried it could not be kept this way.
-    if (nonces.script.length < 16 || payload.includes(nonces.style)) return;
+    const response = keptResponse(payload, reply.getHeaders(), nonces);
+    if (!response) return;
     const { generation, validUntil } = identity.decidedUnder;
     options.pageCache!.cache.keep(key, {
+      ...response,
       identity,
-      // Kept encoded: a hit sends bytes, with no page-sized string to encode again.
-      pieces: payload.split(nonces.script).map((piece) => Buffer.from(piece)),
       generation,
       validUntil: Math.min(validUntil, keep.validUntil ?? Infinity),
     });
@@ -604,4 +582,53 @@ declare module 'fastify' {
     /** Wraps a handler that is not a route (the not-found page) like a route with this access. */
     accessGuard(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod;
   }
+}
+
+/**
+ * Answers a GET of a route with `pageCache` from the page kept for its session and URL (ADR 0017),
+ * if the organisation's access generation is still the one it was decided under and its time
+ * holds: one statement outside any transaction, then the page as the normal path sent it, with
+ * the headers it was sent with and this response's own nonces. Registered before helmet, whose
+ * headers a hit carries already (kept with the page), and before every other hook a page would
+ * run, so a hit runs none of them. Otherwise the request goes on to the normal path with the key
+ * the route's page may be kept under (`registerAccess`, which needs the same `pageCache`).
+ */
+export function answerKeptPages(app: FastifyInstance, options: { production: boolean; pageCache: KeptPages }): void {
+  const cookies = cookieNames(options.production);
+  const { cache } = options.pageCache;
+  app.decorateRequest(KEPT_PAGE_KEY, undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.pageCache !== true || request.method !== 'GET') return;
+    if (bearerToken(request) !== undefined) return;
+    const secret = readCookies(request)[cookies.session];
+    if (!secret) return;
+    const key = PageCache.key(secret, request.originalUrl);
+    const entry = cache.find(key);
+    if (entry) {
+      let now: string | undefined;
+      try {
+        now = await options.pageCache.generation(entry.identity.actor.organisationId);
+      } catch (error) {
+        // Not known to be current: the normal path answers (and says what is wrong, with its headers).
+        request.log.warn({ err: error }, 'the access generation could not be read: the kept page is not used');
+      }
+      if (now === entry.generation) {
+        cache.counts.hits++;
+        const identity = entry.identity;
+        request.identity = identity;
+        request.actor = identity.actor;
+        request.organisationName = identity.organisationName;
+        request.organisationSlug = identity.organisationSlug;
+        request.csrfToken = identity.csrfToken;
+        request.organisationInUrl = organisationSlugOf(request) !== undefined;
+        const nonces = freshNonces();
+        (reply as unknown as { cspNonce: typeof nonces }).cspNonce = nonces;
+        const { body, csp } = withNonces(entry, nonces);
+        return reply.headers(entry.headers).header('content-security-policy', csp).send(body);
+      }
+      if (now !== undefined) cache.counts.stale++;
+      cache.drop(key);
+    }
+    (request as unknown as Record<symbol, string>)[KEPT_PAGE_KEY] = key;
+  });
 }
