@@ -2,6 +2,7 @@
 // (answers, throws, runs out of memory, never ends). The types are there on purpose: a worker
 // that answers has loaded TypeScript with Node's own type stripping.
 
+import { getCompileCacheDir } from 'node:module';
 import { threadId } from 'node:worker_threads';
 import { ValidationError } from '../../domain/errors.ts';
 
@@ -26,6 +27,22 @@ export function fail(message: string): never {
 
 export function refuse(field: string): never {
   throw ValidationError.single(field, `Enter ${field}`);
+}
+
+/** A refusal of its own kind, as a file reader's SpreadsheetRefused is. */
+class FileRefused extends ValidationError {
+  constructor(message: string) {
+    super([{ field: 'file', message }]);
+  }
+}
+
+export function refuseFile(message: string): never {
+  throw new FileRefused(message);
+}
+
+/** Where this worker keeps its compiled code (undefined: no compile cache). */
+export function compileCacheDir(): string | undefined {
+  return getCompileCacheDir?.();
 }
 
 /** Keeps everything it allocates until the heap limit stops it. */

@@ -7,7 +7,13 @@
 // { id, ok: true, value } — a Uint8Array/Buffer result's memory is moved, not copied — or
 // { id, ok: false, error } with the error's name, message, code, status, issues and stack.
 
-import { parentPort } from 'node:worker_threads';
+import module from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+
+// The compiled code of the task's modules from the main thread's on-disk cache (bin/amber.js
+// enables it), when it has one: a worker loads its modules afresh, and ~0.3 s of a cold start is
+// compiling them (the TypeScript stripper's start and Amber's modules; bench/README.md).
+if (workerData?.compileCacheDir) module.enableCompileCache?.(workerData.compileCacheDir);
 
 /** A Uint8Array whose whole ArrayBuffer can be moved to the parent (a slice of a shared pool cannot). */
 function movable(value) {

@@ -5,6 +5,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
@@ -80,6 +83,14 @@ describe('running a function in a worker', () => {
       .catch((e: unknown) => e);
     assert.ok(error instanceof ValidationError);
     assert.deepEqual(error.issues, [{ field: 'period', message: 'Enter period' }]);
+  });
+
+  it('raises a subclass of ValidationError thrown in the worker as a ValidationError with its fields', async () => {
+    const error = await pool()
+      .run(task('refuseFile', 'The file is damaged'))
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof ValidationError, String(error));
+    assert.deepEqual(error.issues, [{ field: 'file', message: 'The file is damaged' }]);
   });
 
   it('names a missing export, and refuses an input that cannot cross to a worker, without ending the pool', async () => {
@@ -171,14 +182,17 @@ describe('running a function in a worker', () => {
     assert.ok((await p.run(task('echo', 1)).catch((e: unknown) => e)) instanceof WorkerStoppedError);
   });
 
-  it('loads TypeScript in the worker of an app started with plain node, as bin/amber.js is', async () => {
+  it("loads TypeScript in the worker of an app started with plain node, as bin/amber.js is, with the app's compile cache", async () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const cache = await mkdtemp(join(tmpdir(), 'amber-compile-cache-'));
     const script = `
+      (await import('node:module')).enableCompileCache(${JSON.stringify(cache)});
       const { WorkerPool } = await import(${JSON.stringify(new URL('./workers.ts', import.meta.url).href)});
       const pool = new WorkerPool({ maxWorkers: 1 });
       const out = await pool.run({ module: ${JSON.stringify(FIXTURES.href)}, fn: 'echo', input: 'hello' });
+      const cacheDir = await pool.run({ module: ${JSON.stringify(FIXTURES.href)}, fn: 'compileCacheDir', input: null });
       await pool.close();
-      console.log(JSON.stringify(out));`;
+      console.log(JSON.stringify({ ...out, cacheDir, mainCacheDir: (await import('node:module')).getCompileCacheDir() }));`;
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
@@ -187,7 +201,15 @@ describe('running a function in a worker', () => {
       env,
       timeout: 60_000,
     });
-    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { input: string; answer: string };
+    await rm(cache, { recursive: true, force: true });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      input: string;
+      answer: string;
+      cacheDir: string;
+      mainCacheDir: string;
+    };
     assert.deepEqual({ input: out.input, answer: out.answer }, { input: 'hello', answer: 'yes' });
+    assert.ok(out.mainCacheDir.startsWith(cache), out.mainCacheDir);
+    assert.equal(out.cacheDir, out.mainCacheDir, "the worker compiles into the main thread's cache");
   });
 });

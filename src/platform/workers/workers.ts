@@ -28,14 +28,15 @@
 // - At most `maxWorkers` tasks run at once (default: one less than the cores, at least 1); the
 //   rest wait in order, up to `maxQueued`, beyond which `WorkerBusyError` (503) refuses at once.
 // - A worker is kept for `idleMs` after a task (a warm worker skips the start-up: ~0.1 s, plus
-//   loading the module: ~0.4 s for the PDF and Word renderers) and reused by tasks with the same
+//   loading the module: ~0.4 s for the PDF and Word renderers, less when the main thread has Node's
+//   compile cache, which a worker then uses too) and reused by tasks with the same
 //   limits, then ended; it is also ended after `maxTasksPerWorker` tasks, so what a library keeps
 //   outside the V8 heap (native buffers, module caches) goes with the thread. The V8 heap pages
 //   themselves stay with the process (Node 24's V8 pools them for the next worker: after a 450 MB
 //   task about 430 MB stayed resident, and the next task reused it), so the limits below are
 //   also what the process keeps.
 // - Failures are typed, never a crash of the server: the function's own `AppError`s
-//   (ValidationError with its issues, NotFoundError…) are raised again here as the same class;
+//   (ValidationError with its issues, also from a subclass, NotFoundError…) are raised again here as the same class;
 //   anything else it throws becomes `WorkerTaskError` (not an AppError: a person sees the generic
 //   500 page, the log gets the worker's stack as `cause`); past the heap limit
 //   `WorkerOutOfMemoryError`, past the deadline `WorkerTimeoutError` (both AppErrors, 503, with
@@ -46,7 +47,9 @@
 //   (render/png.ts).
 // - Idle workers do not keep the process alive; `closeWorkers()` ends them all (tests, shutdown).
 
+import { getCompileCacheDir } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   AppError,
@@ -168,7 +171,10 @@ export class WorkerTaskError extends Error {
 
 /** The error the task threw, as the same class here where it is one of the catalogue's. */
 function revive(e: SerialisedError): Error {
-  if (e.name === 'ValidationError' && Array.isArray(e.issues)) return new ValidationError(e.issues, e.message);
+  // A ValidationError or any subclass of it (a reader's SpreadsheetRefused): the issues are what
+  // a person reads, so it comes back as a ValidationError with them, never a bare 422.
+  if ((e.name === 'ValidationError' || e.status === 422) && Array.isArray(e.issues))
+    return new ValidationError(e.issues, e.message);
   if (typeof e.code === 'string' && typeof e.status === 'number') {
     const known: Record<number, new (code: string, message: string) => AppError> = {
       400: BadRequestError,
@@ -297,6 +303,7 @@ export class WorkerPool {
     // only then is the list given, without it.
     const inputType = process.execArgv.some((arg) => arg.startsWith('--input-type'));
     const worker = new Worker(BOOTSTRAP, {
+      workerData: { compileCacheDir: compileCacheRoot() },
       ...(inputType ? { execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) } : {}),
       resourceLimits: {
         maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb,
@@ -401,6 +408,17 @@ export class WorkerPool {
   #next(): void {
     while (this.#running < this.maxWorkers && this.#queue.length > 0) this.#start(this.#queue.shift()!);
   }
+}
+
+/**
+ * The folder the main thread's compile cache was enabled with, if it has one. Node reports the
+ * cache's folder with a subfolder of its own per Node version and build (`v24.22.3-x64-…`), and
+ * would add another if that were passed on as is.
+ */
+function compileCacheRoot(): string | undefined {
+  const dir = getCompileCacheDir?.();
+  if (!dir) return undefined;
+  return basename(dir).startsWith(`v${process.versions.node}-`) ? dirname(dir) : dir;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
