@@ -1,12 +1,14 @@
 // `amber backup` and `amber restore` as an operator runs them: separate processes on embedded data
 // folders. The round trip itself, on both engines and in detail, is test/backup.test.ts; this
-// checks the commands, their words and exit codes, and that --verify really creates its scratch
-// database (three processes: each costs seconds).
+// checks the commands, their words and exit codes, that --verify really restores into its scratch
+// database (from the migrated template, the backup being at this Amber's migrations), and that a
+// file is checked before any database is opened (three processes of seconds, then a few that end
+// before they open one).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,5 +102,29 @@ describe('amber backup and amber restore', () => {
       /^This database is not empty: access_generation \(\d+ rows?\), action \(\d+ rows\), .* hold rows\. .*Nothing has been changed\.$/m,
     );
     assert.doesNotMatch(again.stderr, /something went wrong/);
+  });
+
+  it('checks the file before it opens or makes a database: a missing file or one that is not a backup changes nothing', () => {
+    // 'fresh' is no folder yet: opening its database would make one (from the template).
+    writeFileSync(join(dir, 'not-a-backup.json'), '{"format":"amber.organisation.v1"}\n');
+    for (const [args, message] of [
+      [
+        ['restore', 'missing.backup.gz'],
+        /^missing\.backup\.gz cannot be read: there is no such file\. Nothing has been changed\.$/m,
+      ],
+      [['restore', '--verify', 'missing.backup.gz'], /^missing\.backup\.gz cannot be read: there is no such file\./m],
+      [
+        ['restore', 'not-a-backup.json'],
+        /^not-a-backup\.json is not an Amber backup \(it is not gzip'd; .*Nothing has been changed\.$/m,
+      ],
+      [['restore', '--verify', 'not-a-backup.json'], /^not-a-backup\.json is not an Amber backup/m],
+      [['restore-folder', 'missing.tar.gz'], /^missing\.tar\.gz cannot be read: there is no such file\./m],
+    ] as const) {
+      const res = amber('fresh', ...args);
+      assert.equal(res.status, 1, `${args.join(' ')}: ${res.stderr}`);
+      assert.equal(existsSync(join(dir, 'fresh')), false, `${args.join(' ')}: no database was opened`);
+      assert.match(res.stderr, message);
+      assert.doesNotMatch(res.stderr, /something went wrong/);
+    }
   });
 });

@@ -289,4 +289,36 @@ describe('amber export and import', () => {
     assert.equal(res.status, 1);
     assert.match(res.stderr, /is not a readable JSON file/);
   });
+
+  it('checks the file before it opens a database: a missing or broken file is refused by name, and no data folder is made', () => {
+    // 'new' is no folder yet: opening its database would make one (from the template).
+    const none = amber('new', 'import', join(dir, 'missing.json'));
+    assert.equal(none.status, 1, none.stdout);
+    assert.match(none.stderr, /^\S*missing\.json cannot be read: there is no such file\. Nothing has been changed\.$/m);
+    const folder = amber('new', 'import', dir);
+    assert.equal(folder.status, 1, folder.stdout);
+    assert.match(folder.stderr, /cannot be read: it is a folder, not a file\./);
+
+    const broken = join(root, 'test/fixtures/transfer/several-problems.json');
+    const res = amber('new', 'import', broken);
+    assert.equal(res.status, 1, res.stdout);
+    assert.equal(existsSync(join(dir, 'new')), false, 'the file was checked before a database was opened');
+    assert.match(
+      res.stderr,
+      /^\S*several-problems\.json cannot be imported: \d+ problems need correcting\. Nothing has been changed\.$/m,
+    );
+    assert.match(res.stderr, /^ {2}reports\[0\]\.actions\[0\]\.milestones\[0\]\.timescale: /m);
+
+    writeFileSync(join(dir, 'other-format.json'), JSON.stringify({ format: 'amber.backup' }));
+    const other = amber('new', 'import', join(dir, 'other-format.json'));
+    assert.equal(other.status, 1, other.stdout);
+    assert.match(other.stderr, /^\S*other-format\.json cannot be imported:$/m);
+    assert.match(other.stderr, /^ {2}format: This is not an Amber organisation file: its "format" is "amber\.backup"/m);
+
+    // A file to write goes into a folder that must be there.
+    const out = amber('new', 'export', '--out', join(dir, 'no-such-folder', 'x.json'));
+    assert.equal(out.status, 1, out.stdout);
+    assert.equal(existsSync(join(dir, 'new')), false, 'the folder was checked before a database was opened');
+    assert.match(out.stderr, /x\.json cannot be written: there is no folder \S*no-such-folder\.$/m);
+  });
 });

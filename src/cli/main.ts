@@ -4,7 +4,8 @@
 // (`await import(...)` below), so `amber organisation list` does not load the web server, the
 // renderers or the spreadsheet library, and `amber --help` loads almost nothing.
 import { megabytes } from '../domain/limits.ts';
-import { existsSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
@@ -91,6 +92,60 @@ async function withServices<T>(
   } finally {
     await handle.close();
   }
+}
+
+// Files a command is given are checked before any database is opened or locked: on a new PGlite
+// folder, opening it makes the folder (from the template); on a folder the server holds, the lock
+// would be refused first, hiding what is wrong with the file. A refusal names the file.
+
+const why = (error: unknown) =>
+  (error as { code?: string }).code === 'ENOENT'
+    ? 'there is no such file'
+    : (error as { code?: string }).code === 'EACCES'
+      ? 'permission denied'
+      : (error as Error).message;
+
+/** A file the command reads: there, a file, readable. Returns its size. */
+function readableFile(file: string): number {
+  let size: number;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile())
+      throw new ConfigError(`${file} cannot be read: it is a folder, not a file. Nothing has been changed.`);
+    size = stats.size;
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(`${file} cannot be read: ${why(e)}. Nothing has been changed.`);
+  }
+  return size;
+}
+
+/** A file the command writes: its folder is there and writable, and the file is not a folder. */
+function writableFile(file: string): void {
+  const folder = dirname(file);
+  try {
+    if (!statSync(folder).isDirectory()) throw new ConfigError(`${file} cannot be written: ${folder} is not a folder.`);
+    accessSync(folder, constants.W_OK);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(
+      `${file} cannot be written: ${(e as { code?: string }).code === 'ENOENT' ? `there is no folder ${folder}` : why(e)}.`,
+    );
+  }
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new ConfigError(`${file} cannot be written: it is a folder.`);
+}
+
+/** An organisation file's problems, said of the file by its name. */
+function ofFile(file: string, error: ValidationError): ValidationError {
+  const message =
+    error.message === new ValidationError([]).message
+      ? `${file} cannot be imported:`
+      : error.message.startsWith('The file ')
+        ? `${file} ${error.message.slice('The file '.length)}`
+        : `${file}: ${error.message}`;
+  return new ValidationError(error.issues, message);
 }
 
 /** The operator at the machine acts for the deployment, not for an organisation. */
@@ -182,6 +237,7 @@ export async function main(
           throw new ConfigError(
             'restore-folder makes an embedded database folder: unset DATABASE_URL (for a server, use amber restore).',
           );
+        readableFile(file);
         const { restoreFolderCopy } = await import('../platform/db/folder-copies.ts');
         await restoreFolderCopy(file, config.dataDir);
         out(
@@ -224,6 +280,7 @@ export async function main(
           );
         if (!['html', 'pdf', 'docx', 'json'].includes(format))
           throw new ConfigError(`--format must be html, pdf, docx or json, not "${format}"`);
+        writableFile(values.out);
         const loadRenderer = {
           pdf: async () => (await import('../render/pdf.ts')).renderReportPdf,
           docx: async () => (await import('../render/docx.ts')).renderReportDocx,
@@ -356,6 +413,7 @@ export async function main(
           options: { out: { type: 'string' }, 'include-password-hashes': { type: 'boolean', default: false } },
         });
         if (!values.out) throw new ConfigError('export needs --out FILE.json');
+        writableFile(values.out);
         return await withServices(config, async (services) => {
           const actor = await homeActor(services);
           const data = await services.transfer.exportOrganisation(actor.organisationId, {
@@ -375,12 +433,7 @@ export async function main(
         const [file] = positionals;
         if (!file) throw new ConfigError('import needs a file: amber import FILE.json');
         let input: unknown;
-        let size: number;
-        try {
-          size = statSync(file).size;
-        } catch (e) {
-          throw new ConfigError(`${file} cannot be read: ${(e as Error).message}`);
-        }
+        const size = readableFile(file);
         // The same limit whatever the door: a file is measured before a byte of it is read.
         if (size > config.limits.importBytes)
           throw new ConfigError(
@@ -393,8 +446,17 @@ export async function main(
             e instanceof RangeError ? 'it is too large or too deeply nested to read' : (e as Error).message;
           throw new ConfigError(`${file} is not a readable JSON file: ${reason}. Nothing has been changed.`);
         }
+        // All of it checked before the database is opened; only what needs the database (an
+        // organisation or account already there) is checked after, inside the import's transaction.
+        const { checkOrganisationFile } = await import('../modules/transfer/transfer.service.ts');
+        let checked: ReturnType<typeof checkOrganisationFile>;
+        try {
+          checked = checkOrganisationFile(input);
+        } catch (e) {
+          throw e instanceof ValidationError ? ofFile(file, e) : e;
+        }
         return await withServices(config, async (services) => {
-          const result = await services.transfer.importOrganisation(input, {
+          const result = await services.transfer.importOrganisation(checked, {
             replace: values.replace,
             actorLabel: 'cli',
           });
@@ -416,6 +478,7 @@ export async function main(
           },
         });
         if (!values.out) throw new ConfigError('backup needs --out FILE, e.g. amber backup --out amber.backup.gz');
+        writableFile(values.out);
         if (!config.databaseUrl && !existsSync(config.dataDir))
           throw new ConfigError(
             `There is no database at ${config.dataDir} to back up (AMBER_DATA_DIR; or set DATABASE_URL for a server).`,
@@ -451,9 +514,12 @@ export async function main(
         const [file] = positionals;
         if (!file || positionals.length > 1)
           throw new ConfigError('restore needs one backup file: amber restore FILE (or amber restore --verify FILE)');
-        const { verifyBackup, restoreBackup } = await import('../platform/db/backup.ts');
+        readableFile(file);
+        const { verifyBackup, restoreBackup, readBackupHeader } = await import('../platform/db/backup.ts');
+        // Both read the backup's header before they open a database (verify its scratch one).
         if (values.verify)
           return reportVerification(await verifyBackup(file, { databaseUrl: config.databaseUrl }), out, err);
+        await readBackupHeader(file);
         const { openDatabase } = await database();
         const handle = await openDatabase<DB>(oneShot(config));
         try {

@@ -108,6 +108,23 @@ export interface ImportOptions {
   actorLabel: string;
 }
 
+/**
+ * A file `checkOrganisationFile` checked whole, for `importOrganisation` to take without checking
+ * it again (a file may be hundreds of megabytes: `amber import` checks it before it opens the
+ * database, AMBER_MAX_IMPORT_MB).
+ */
+export class CheckedOrganisationFile {
+  readonly file: OrganisationFile;
+  constructor(file: OrganisationFile) {
+    this.file = file;
+  }
+}
+
+/** Checks a whole organisation file without the database: a ValidationError lists every problem by path. */
+export function checkOrganisationFile(input: unknown): CheckedOrganisationFile {
+  return new CheckedOrganisationFile(parseOrganisationFile(input));
+}
+
 export interface ImportResult {
   organisationId: string;
   /** Rows written, by kind: organisations, partners, statuses, people, ... signOffs, indicators, ... reportGraphs, risks. */
@@ -678,12 +695,12 @@ export function createTransferService({ repo, organisations }: TransferServiceDe
     },
 
     /**
-     * Imports an organisation file: checks all of it (ValidationError listing every problem),
-     * then writes it in one transaction. An organisation with the same id is refused
+     * Imports an organisation file: checks all of it (ValidationError listing every problem;
+     * unless `checkOrganisationFile` has), then writes it in one transaction. An organisation with the same id is refused
      * (ORGANISATION_EXISTS) unless `replace`, which deletes it and its partners in that transaction.
      */
     async importOrganisation(input: unknown, options: ImportOptions): Promise<ImportResult> {
-      const file = parseOrganisationFile(input);
+      const file = input instanceof CheckedOrganisationFile ? input.file : parseOrganisationFile(input);
       const snapshot = fromFile(file);
       const organisationId = snapshot.organisation.id;
       // Files written before the diagnostic and the programme travelled have neither section: counted only when present.
