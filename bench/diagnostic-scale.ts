@@ -27,7 +27,9 @@
 // under 400 MB, baseline ≤ 2× the SQL. A deadline stops everything after 25 minutes; each child
 // after 8. Not part of the test suite.
 
+import module from 'node:module';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,8 @@ interface ChildResult {
   uploadCpuSeconds: number;
   /** Highest resident memory while the upload ran (sampled). */
   peakRssMb: number;
+  /** The longest the event loop was held while the upload ran (what any other request waited at worst), ms. */
+  loopDelayMaxMs: number;
   /** Resident memory just before it (database and app set up). */
   rssBeforeMb: number;
   /** The child's peak resident memory until the upload ended (`maxRSS`), set-up included. */
@@ -118,6 +122,8 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 10);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const queued = await t.services.diagnostics.upload(actor, id, { file: { filename: 'large.xlsx', data } });
@@ -128,12 +134,22 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
     const cpu = process.cpuUsage(cpuBefore);
     const uploadCpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
+    loop.disable();
+    const loopDelayMaxMs = loop.max / 1e6;
     const peakRssMb = Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
     const processPeakRssMb = process.resourceUsage().maxRSS / 1024;
     const { job } = await t.services.jobs.get(actor, queued.jobId);
     if (job.status !== 'done') throw new Error(`the upload job ${job.status}: ${job.error}`);
     const counts = await t.services.diagnostics.countData(actor, id);
-    const upload = { uploadSeconds, requestSeconds, uploadCpuSeconds, peakRssMb, rssBeforeMb, processPeakRssMb };
+    const upload = {
+      uploadSeconds,
+      requestSeconds,
+      uploadCpuSeconds,
+      peakRssMb,
+      loopDelayMaxMs,
+      rssBeforeMb,
+      processPeakRssMb,
+    };
     if (uploadOnly)
       return {
         ...upload,
@@ -288,6 +304,8 @@ function round(engine: Engine, file: string, baselines: number, script = import.
 }
 
 if (values.child) {
+  // As the server runs (bin/amber.js): compiled code kept on disk, which worker threads use too.
+  module.enableCompileCache?.();
   const result = await child(values.child as Engine, values.file!, Number(values.baselines), values['upload-only']);
   console.log(JSON.stringify(result));
   process.exit(0);
@@ -324,7 +342,7 @@ try {
         const x = await round(engine, written.xlsx, baselines, which === 'before' ? beforeScript : undefined);
         (which === 'before' ? befores : results)[engine]!.push(x);
         console.error(
-          `  ${engine} round ${r}${beforeScript ? ` ${which}` : ''}: upload ${fmt(x.uploadSeconds)} s (CPU ${fmt(x.uploadCpuSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)})`,
+          `  ${engine} round ${r}${beforeScript ? ` ${which}` : ''}: upload ${fmt(x.uploadSeconds)} s (CPU ${fmt(x.uploadCpuSeconds)} s), peak RSS ${fmt(x.peakRssMb)} MB (before ${fmt(x.rssBeforeMb)}, process maxRSS ${fmt(x.processPeakRssMb)}), event loop held at most ${fmt(x.loopDelayMaxMs)} ms`,
         );
       }
       if (values['upload-only']) continue;
@@ -375,9 +393,9 @@ if (beforeScript) {
     `\nUpload only, before (${values['before-tree']}) and after (this checkout) alternating, per-pair ratios:\n`,
   );
   console.log(
-    '| Engine | Code | Upload, request + job (s) | CPU of the upload (s) | Peak RSS during upload (MB) | RSS before (MB) | After ÷ before, upload (per pair) | After ÷ before, CPU | After ÷ before, peak RSS |',
+    '| Engine | Code | Upload, request + job (s) | CPU of the upload (s) | Peak RSS during upload (MB) | RSS before (MB) | Event loop held at most (ms) | After ÷ before, upload (per pair) | After ÷ before, CPU | After ÷ before, peak RSS |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const engine of engines) {
     const b = befores[engine]!;
     const a = results[engine]!;
@@ -388,7 +406,7 @@ if (beforeScript) {
       ['after', a],
     ] as const)
       console.log(
-        `| ${name} | ${code} | ${cell(rs.map((r) => r.uploadSeconds))} | ${cell(rs.map((r) => r.uploadCpuSeconds))} | ${cell(rs.map((r) => r.peakRssMb))} | ${cell(rs.map((r) => r.rssBeforeMb))} | ${code === 'after' ? ratio((x) => x.uploadSeconds) : ''} | ${code === 'after' ? ratio((x) => x.uploadCpuSeconds) : ''} | ${code === 'after' ? ratio((x) => x.peakRssMb) : ''} |`,
+        `| ${name} | ${code} | ${cell(rs.map((r) => r.uploadSeconds))} | ${cell(rs.map((r) => r.uploadCpuSeconds))} | ${cell(rs.map((r) => r.peakRssMb))} | ${cell(rs.map((r) => r.rssBeforeMb))} | ${cell(rs.map((r) => r.loopDelayMaxMs))} | ${code === 'after' ? ratio((x) => x.uploadSeconds) : ''} | ${code === 'after' ? ratio((x) => x.uploadCpuSeconds) : ''} | ${code === 'after' ? ratio((x) => x.peakRssMb) : ''} |`,
       );
   }
 }

@@ -10,6 +10,7 @@
 
 import type { InputLimits } from '../../config.ts';
 import { spreadsheetLimits, tooLarge } from '../../platform/spreadsheet.ts';
+import { checkWorkbookOffThread } from './diagnostic-check.ts';
 import type { Actor } from '../../domain/actor.ts';
 import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize } from '../../domain/permissions.ts';
@@ -552,7 +553,15 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
   /** The parsed sheets' data and counts, or a ValidationError naming every problem. */
   function checkSheets(exercise: Exercise, sheets: SheetSource[]): { data: ExerciseData; counts: UploadResult } {
     const { data, problems } = parseWorkbook(sheets, exercise.taxonomy);
-    if (problems.length > 0)
+    return accepted(data, problems);
+  }
+
+  /** The checked data with its counts, or a ValidationError naming every problem. */
+  function accepted(
+    data: ExerciseData | undefined,
+    problems: readonly SheetProblem[] = [],
+  ): { data: ExerciseData; counts: UploadResult } {
+    if (problems.length > 0 || !data)
       throw new ValidationError(
         uploadIssues(problems),
         `The file was not imported: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix`,
@@ -996,10 +1005,16 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       if (file.bytes === undefined)
         return { ok: false, summary: 'The uploaded file is no longer there: upload it again', problems: [] };
       try {
-        const { data, counts } = checkSheets(
-          file.exercise,
-          await sheetsOf(file.exercise, file.bytes, file.sheet, file.stored),
-        );
+        // A whole workbook is read and checked in a worker thread of its own (diagnostic-check.ts:
+        // the upload's peak memory, and the event loop free meanwhile); a CSV sheet, checked
+        // against the stored data a row at a time, here.
+        const { data, counts } = isXlsx(file.bytes)
+          ? await checkWorkbookOffThread({
+              data: file.bytes,
+              limits: sheetLimits,
+              taxonomy: file.exercise.taxonomy,
+            }).then((checked) => accepted(checked.data, checked.problems))
+          : checkSheets(file.exercise, await sheetsOf(file.exercise, file.bytes, file.sheet, file.stored));
         return { ok: true, data, counts };
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
