@@ -37,7 +37,7 @@ import { AppError } from '../../domain/errors.ts';
 import { toProblem } from './errors.ts';
 import type { UnitOfWork, UnitOfWorkOptions } from '../db/unit-of-work.ts';
 import { inOrganisation } from '../../paths.ts';
-import { PageCache, freshNonces, keptResponse, withNonces } from './page-cache.ts';
+import { PageCache, freshNonces, keptResponse, withNonces, type KeptPage } from './page-cache.ts';
 import './upload.ts';
 import {
   appendCookie,
@@ -597,38 +597,55 @@ export function answerKeptPages(app: FastifyInstance, options: { production: boo
   const cookies = cookieNames(options.production);
   const { cache } = options.pageCache;
   app.decorateRequest(KEPT_PAGE_KEY, undefined);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.pageCache !== true || request.method !== 'GET') return;
-    if (bearerToken(request) !== undefined) return;
-    const secret = readCookies(request)[cookies.session];
-    if (!secret) return;
-    const key = PageCache.key(secret, request.originalUrl);
-    const entry = cache.find(key);
-    if (entry) {
-      let now: string | undefined;
-      try {
-        now = await options.pageCache.generation(entry.identity.actor.organisationId);
-      } catch (error) {
-        // Not known to be current: the normal path answers (and says what is wrong, with its headers).
-        request.log.warn({ err: error }, 'the access generation could not be read: the kept page is not used');
-      }
-      if (now === entry.generation) {
-        cache.counts.hits++;
-        const identity = entry.identity;
-        request.identity = identity;
-        request.actor = identity.actor;
-        request.organisationName = identity.organisationName;
-        request.organisationSlug = identity.organisationSlug;
-        request.csrfToken = identity.csrfToken;
-        request.organisationInUrl = organisationSlugOf(request) !== undefined;
-        const nonces = freshNonces();
-        (reply as unknown as { cspNonce: typeof nonces }).cspNonce = nonces;
-        const { body, csp } = withNonces(entry, nonces);
-        return reply.headers(entry.headers).header('content-security-policy', csp).send(body);
-      }
+  const goOn = (request: FastifyRequest, key: string) =>
+    void ((request as unknown as Record<symbol, string>)[KEPT_PAGE_KEY] = key);
+
+  /** Sends the page kept under `key` if it may still be used; false when the normal path must answer. */
+  async function answer(request: FastifyRequest, reply: FastifyReply, key: string, entry: KeptPage): Promise<boolean> {
+    let now: string | undefined;
+    try {
+      now = await options.pageCache.generation(entry.identity.actor.organisationId);
+    } catch (error) {
+      // Not known to be current: the normal path answers (and says what is wrong, with its headers).
+      request.log.warn({ err: error }, 'the access generation could not be read: the kept page is not used');
+    }
+    if (now !== entry.generation) {
       if (now !== undefined) cache.counts.stale++;
       cache.drop(key);
+      return false;
     }
-    (request as unknown as Record<symbol, string>)[KEPT_PAGE_KEY] = key;
+    cache.counts.hits++;
+    const identity = entry.identity;
+    request.identity = identity;
+    request.actor = identity.actor;
+    request.organisationName = identity.organisationName;
+    request.organisationSlug = identity.organisationSlug;
+    request.csrfToken = identity.csrfToken;
+    request.organisationInUrl = organisationSlugOf(request) !== undefined;
+    const nonces = freshNonces();
+    (reply as unknown as { cspNonce: typeof nonces }).cspNonce = nonces;
+    const { body, csp } = withNonces(entry, nonces);
+    reply.headers(entry.headers).header('content-security-policy', csp).send(body);
+    return true;
+  }
+
+  // A callback hook: every other request goes on at once, with no promise made for it.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.pageCache !== true || request.method !== 'GET') return done();
+    if (bearerToken(request) !== undefined) return done();
+    const secret = readCookies(request)[cookies.session];
+    if (!secret) return done();
+    const key = PageCache.key(secret, request.originalUrl);
+    const entry = cache.find(key);
+    if (!entry) {
+      goOn(request, key);
+      return done();
+    }
+    // Answered: the hook chain stops here (no `done`).
+    answer(request, reply, key, entry).then((sent) => {
+      if (sent) return;
+      goOn(request, key);
+      done();
+    }, done);
   });
 }
