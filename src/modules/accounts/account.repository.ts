@@ -3,6 +3,7 @@
 
 import { sql, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB } from '../../schema.ts';
 import type { Role } from '../../domain/permissions.ts';
 
@@ -161,6 +162,43 @@ function accountQueries(db: Kysely<DB>) {
     roles: r.roles,
   });
 
+  /** Who a session is, in one statement (every signed-in request sends it): built and compiled once. */
+  const sessionQuery = reusableQuery((p: { idHash: string }) =>
+    db
+      .selectFrom('user_session as s')
+      .innerJoin('user_account as u', 'u.id', 's.user_id')
+      .innerJoin('organisation as o', 'o.id', 's.organisation_id')
+      .leftJoin('membership as m', (j) =>
+        j.onRef('m.user_id', '=', 's.user_id').onRef('m.organisation_id', '=', 's.organisation_id'),
+      )
+      .select([
+        's.id_hash',
+        's.user_id',
+        'u.email',
+        'u.name',
+        'u.state',
+        's.organisation_id',
+        'o.name as organisation_name',
+        'o.slug as organisation_slug',
+        'u.operator',
+        (eb) =>
+          eb
+            .selectFrom('membership as all_m')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('all_m.user_id', '=', 's.user_id')
+            .as('memberships'),
+        'm.person_id',
+        'm.roles',
+        's.csrf_token',
+        's.method',
+        's.created_at',
+        's.last_seen_at',
+        's.expires_at',
+        sql<string>`amber_access_generation(s.organisation_id)`.as('access_generation'),
+        sql<Date | null>`amber_access_changes_at(s.organisation_id)`.as('access_changes_at'),
+      ])
+      .where('s.id_hash', '=', p.idHash),
+  );
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
 
@@ -311,41 +349,7 @@ function accountQueries(db: Kysely<DB>) {
         .execute();
     },
     async findSession(idHash: string): Promise<SessionRecord | undefined> {
-      const r = await db
-        .selectFrom('user_session as s')
-        .innerJoin('user_account as u', 'u.id', 's.user_id')
-        .innerJoin('organisation as o', 'o.id', 's.organisation_id')
-        .leftJoin('membership as m', (j) =>
-          j.onRef('m.user_id', '=', 's.user_id').onRef('m.organisation_id', '=', 's.organisation_id'),
-        )
-        .select([
-          's.id_hash',
-          's.user_id',
-          'u.email',
-          'u.name',
-          'u.state',
-          's.organisation_id',
-          'o.name as organisation_name',
-          'o.slug as organisation_slug',
-          'u.operator',
-          (eb) =>
-            eb
-              .selectFrom('membership as all_m')
-              .select((e) => e.fn.countAll<number>().as('n'))
-              .whereRef('all_m.user_id', '=', 's.user_id')
-              .as('memberships'),
-          'm.person_id',
-          'm.roles',
-          's.csrf_token',
-          's.method',
-          's.created_at',
-          's.last_seen_at',
-          's.expires_at',
-          sql<string>`amber_access_generation(s.organisation_id)`.as('access_generation'),
-          sql<Date | null>`amber_access_changes_at(s.organisation_id)`.as('access_changes_at'),
-        ])
-        .where('s.id_hash', '=', idHash)
-        .executeTakeFirst();
+      const [r] = (await db.executeQuery(sessionQuery({ idHash }))).rows;
       return (
         r && {
           idHash: r.id_hash,

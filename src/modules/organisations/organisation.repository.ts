@@ -2,6 +2,7 @@
 
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB, OrganisationTable } from '../../schema.ts';
 import { sql, type Selectable } from 'kysely';
 import type { ApprovalRole, Pattern, Status, Shape } from '../../domain/status-scale.ts';
@@ -87,6 +88,18 @@ function statusColumns(s: StatusInput, position: number) {
 }
 
 function organisationQueries(db: Kysely<DB>) {
+  // Built and compiled once (`reusable-query.ts`): the priority list, the report pages and the sign-offs read it.
+  const statusesQuery = reusableQuery((p: { organisationId: string }) =>
+    db
+      .selectFrom('status')
+      .selectAll()
+      .where('organisation_id', '=', p.organisationId)
+      .orderBy(sql`in_use_from nulls first`)
+      .orderBy('position'),
+  );
+  const byIdQuery = reusableQuery((p: { id: string }) =>
+    db.selectFrom('organisation').selectAll().where('id', '=', p.id),
+  );
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
 
@@ -122,7 +135,7 @@ function organisationQueries(db: Kysely<DB>) {
         .execute();
     },
     async findById(id: string): Promise<Organisation | undefined> {
-      const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery(byIdQuery({ id }))).rows;
       return row && toOrganisation(row);
     },
     /**
@@ -132,7 +145,7 @@ function organisationQueries(db: Kysely<DB>) {
     async findWithDefaults(
       id: string,
     ): Promise<{ organisation: Organisation; indicatorDefaults: IndicatorDefaults } | undefined> {
-      const row = await db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery(byIdQuery({ id }))).rows;
       return (
         row && {
           organisation: toOrganisation(row),
@@ -267,13 +280,7 @@ function organisationQueries(db: Kysely<DB>) {
 
     /** Every status of every version of the scale (each with the date its version is in use from). */
     async listStatuses(organisationId: string): Promise<(Status & { inUseFrom: string | null })[]> {
-      const rows = await db
-        .selectFrom('status')
-        .selectAll()
-        .where('organisation_id', '=', organisationId)
-        .orderBy(sql`in_use_from nulls first`)
-        .orderBy('position')
-        .execute();
+      const rows = (await db.executeQuery(statusesQuery({ organisationId }))).rows;
       return rows.map((r) => ({
         id: r.id,
         key: r.key,

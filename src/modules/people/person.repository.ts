@@ -2,6 +2,7 @@
 
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB } from '../../schema.ts';
 
 export interface Person {
@@ -37,6 +38,10 @@ function personQueries(db: Kysely<DB>) {
         'person.version',
       ])
       .where('person.organisation_id', '=', organisationId);
+  /** A person by id (a sign-off's e-mail to the director, a report's people): built and compiled once. */
+  const byIdQuery = reusableQuery((p: { organisationId: string; id: string }) =>
+    base(p.organisationId).where('person.id', '=', p.id),
+  );
   const toPerson = (r: {
     id: string;
     name: string;
@@ -60,7 +65,7 @@ function personQueries(db: Kysely<DB>) {
       return (await base(organisationId).orderBy('person.name').execute()).map(toPerson);
     },
     async findById(organisationId: string, id: string): Promise<Person | undefined> {
-      const row = await base(organisationId).where('person.id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery(byIdQuery({ organisationId, id }))).rows;
       return row && toPerson(row);
     },
     async insert(organisationId: string, v: PersonValues): Promise<string> {

@@ -2,6 +2,7 @@
 
 import type { Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB } from '../../schema.ts';
 
 export interface PeriodRow {
@@ -11,25 +12,30 @@ export interface PeriodRow {
 }
 
 function periodQueries(db: Kysely<DB>) {
+  // Built and compiled once (`reusable-query.ts`): the priority list and every report page read them.
+  const listQuery = reusableQuery((p: { organisationId: string }) =>
+    db
+      .selectFrom('reporting_period')
+      .select(['id', 'key', 'due_on'])
+      .where('organisation_id', '=', p.organisationId)
+      .orderBy('starts_on', 'desc')
+      .orderBy('ends_on'),
+  );
+  const byKeyQuery = reusableQuery((p: { organisationId: string; key: string }) =>
+    db
+      .selectFrom('reporting_period')
+      .select(['id', 'key', 'due_on'])
+      .where('organisation_id', '=', p.organisationId)
+      .where('key', '=', p.key),
+  );
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
     async list(organisationId: string): Promise<PeriodRow[]> {
-      const rows = await db
-        .selectFrom('reporting_period')
-        .select(['id', 'key', 'due_on'])
-        .where('organisation_id', '=', organisationId)
-        .orderBy('starts_on', 'desc')
-        .orderBy('ends_on')
-        .execute();
+      const rows = (await db.executeQuery(listQuery({ organisationId }))).rows;
       return rows.map((r) => ({ id: r.id, key: r.key, dueOn: r.due_on }));
     },
     async findByKey(organisationId: string, key: string): Promise<PeriodRow | undefined> {
-      const r = await db
-        .selectFrom('reporting_period')
-        .select(['id', 'key', 'due_on'])
-        .where('organisation_id', '=', organisationId)
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const [r] = (await db.executeQuery(byKeyQuery({ organisationId, key }))).rows;
       return r && { id: r.id, key: r.key, dueOn: r.due_on };
     },
     async insert(

@@ -1,7 +1,8 @@
 // All SQL about plans, their themes and their improvement priorities.
 
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB } from '../../schema.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 
@@ -217,6 +218,85 @@ function planQueries(db: Kysely<DB>) {
     unpublished: r.unpublished === true,
   });
 
+  /**
+   * The list's queries are built and compiled once per shape of filter (`reusable-query.ts`): which
+   * of theme, period and status are given, and whether only published reports are read. The
+   * builders below see stand-ins for the values given and `undefined` for the others, as they
+   * would see the values.
+   */
+  const shapeOf = (f: PriorityListFilter) =>
+    `${f.themeId ? 't' : ''}${f.periodId !== undefined ? 'p' : ''}${f.status ? 's' : ''}${f.publishedOnly ? 'o' : ''}`;
+  type ListParameters = { organisationId: string; themeId?: string; periodId?: string; status?: string };
+  const listParameters = (organisationId: string, f: PriorityListFilter): ListParameters => ({
+    organisationId,
+    ...(f.themeId ? { themeId: f.themeId } : {}),
+    ...(f.periodId !== undefined ? { periodId: f.periodId } : {}),
+    ...(f.status ? { status: f.status } : {}),
+  });
+  const standIns = (f: PriorityListFilter, p: ListParameters): PriorityListFilter => ({
+    themeId: f.themeId ? p.themeId : undefined,
+    periodId: f.periodId !== undefined ? p.periodId : undefined,
+    status: f.status ? p.status : undefined,
+    publishedOnly: f.publishedOnly,
+  });
+  function byShape<P extends ListParameters, O>(
+    build: (f: PriorityListFilter, p: P) => { compile(): CompiledQuery<O> },
+  ) {
+    const made = new Map<string, (p: P) => CompiledQuery<O>>();
+    return (f: PriorityListFilter) => {
+      const shape = shapeOf(f);
+      let query = made.get(shape);
+      if (!query) made.set(shape, (query = reusableQuery((p: P) => build(standIns(f, p), p))));
+      return query;
+    };
+  }
+  /**
+   * How many priorities the list shows with a filter, by plan. Only a status filter needs each
+   * priority's latest report; without one, the priorities alone.
+   */
+  const countQuery = byShape((filter, p: ListParameters) =>
+    (filter.status ? priorityListQuery(p.organisationId, filter) : priorityCore(p.organisationId, filter))
+      .clearSelect()
+      .clearOrderBy()
+      .select((eb) => ['plan.title as plan_title', eb.fn.countAll<string | number>().as('n')])
+      .groupBy(['plan.id', 'plan.title', 'plan.first_year'])
+      .orderBy('plan.first_year', 'desc')
+      .orderBy('plan.title'),
+  );
+  // Without a status filter the page's priorities are chosen first, so each one's latest
+  // report is looked up for the page's rows only, not for every priority before the limit.
+  // `= any(array(…))` makes the choice a value computed once and applied as the priorities are
+  // read: as `in (…)` the planner (under row-level security, which hides its row counts) joined
+  // every priority to its reports and only then kept the page's.
+  const pageQuery = byShape((filter, p: ListParameters & { offset: number; limit: number }) =>
+    filter.status
+      ? priorityListQuery(p.organisationId, filter).offset(p.offset).limit(p.limit)
+      : priorityListQuery(p.organisationId, filter).where(
+          sql<boolean>`priority.id = any(array(${priorityCore(p.organisationId, filter)
+            .select('priority.id')
+            .offset(p.offset)
+            .limit(p.limit)}))`,
+        ),
+  );
+
+  const themesQuery = reusableQuery((p: { organisationId: string }) =>
+    db
+      .selectFrom('theme')
+      .selectAll()
+      .where('organisation_id', '=', p.organisationId)
+      .orderBy('plan_id')
+      .orderBy('position'),
+  );
+  const themesOfPlanQuery = reusableQuery((p: { organisationId: string; planId: string }) =>
+    db
+      .selectFrom('theme')
+      .selectAll()
+      .where('organisation_id', '=', p.organisationId)
+      .where('plan_id', '=', p.planId)
+      .orderBy('plan_id')
+      .orderBy('position'),
+  );
+
   const priorityBase = (organisationId: string) =>
     db
       .selectFrom('priority')
@@ -246,6 +326,13 @@ function planQueries(db: Kysely<DB>) {
       ])
       .where('priority.organisation_id', '=', organisationId);
   type Row = Awaited<ReturnType<ReturnType<typeof priorityBase>['executeTakeFirstOrThrow']>>;
+  // A priority by its code (every page and change of a report starts there) or id: built and compiled once.
+  const priorityByCodeQuery = reusableQuery((p: { organisationId: string; code: string }) =>
+    priorityBase(p.organisationId).where((eb) => eb(eb.fn('lower', ['priority.code']), '=', p.code)),
+  );
+  const priorityByIdQuery = reusableQuery((p: { organisationId: string; id: string }) =>
+    priorityBase(p.organisationId).where('priority.id', '=', p.id),
+  );
   const toPriority = (r: Row): Priority => ({
     id: r.id,
     code: r.code,
@@ -345,9 +432,9 @@ function planQueries(db: Kysely<DB>) {
     },
 
     async listThemes(organisationId: string, planId?: string): Promise<Theme[]> {
-      let q = db.selectFrom('theme').selectAll().where('organisation_id', '=', organisationId);
-      if (planId) q = q.where('plan_id', '=', planId);
-      const rows = await q.orderBy('plan_id').orderBy('position').execute();
+      const rows = (
+        await db.executeQuery(planId ? themesOfPlanQuery({ organisationId, planId }) : themesQuery({ organisationId }))
+      ).rows;
       return rows.map((r) => ({
         id: r.id,
         planId: r.plan_id,
@@ -425,17 +512,7 @@ function planQueries(db: Kysely<DB>) {
       organisationId: string,
       filter: PriorityListFilter,
     ): Promise<{ total: number; planTitles: string[] }> {
-      // Only a status filter needs each priority's latest report; without one, the priorities alone.
-      const rows = await (
-        filter.status ? priorityListQuery(organisationId, filter) : priorityCore(organisationId, filter)
-      )
-        .clearSelect()
-        .clearOrderBy()
-        .select((eb) => ['plan.title as plan_title', eb.fn.countAll<string | number>().as('n')])
-        .groupBy(['plan.id', 'plan.title', 'plan.first_year'])
-        .orderBy('plan.first_year', 'desc')
-        .orderBy('plan.title')
-        .execute();
+      const rows = (await db.executeQuery(countQuery(filter)(listParameters(organisationId, filter)))).rows;
       return { total: rows.reduce((sum, r) => sum + Number(r.n), 0), planTitles: rows.map((r) => r.plan_title) };
     },
     /** One page of the list, in the list's order (`offset` rows skipped, at most `limit` read). */
@@ -445,31 +522,17 @@ function planQueries(db: Kysely<DB>) {
       offset: number,
       limit: number,
     ): Promise<PriorityListItem[]> {
-      // Without a status filter the page's priorities are chosen first, so each one's latest
-      // report is looked up for the page's rows only, not for every priority before the limit.
-      // `= any(array(…))` makes the choice a value computed once and applied as the priorities are
-      // read: as `in (…)` the planner (under row-level security, which hides its row counts) joined
-      // every priority to its reports and only then kept the page's.
-      const rows = await (
-        filter.status
-          ? priorityListQuery(organisationId, filter).offset(offset).limit(limit)
-          : priorityListQuery(organisationId, filter).where(
-              sql<boolean>`priority.id = any(array(${priorityCore(organisationId, filter)
-                .select('priority.id')
-                .offset(offset)
-                .limit(limit)}))`,
-            )
-      ).execute();
+      const rows = (
+        await db.executeQuery(pageQuery(filter)({ ...listParameters(organisationId, filter), offset, limit }))
+      ).rows;
       return rows.map(toPriorityListItem);
     },
     async findPriorityByCode(organisationId: string, code: string): Promise<Priority | undefined> {
-      const r = await priorityBase(organisationId)
-        .where((eb) => eb(eb.fn('lower', ['priority.code']), '=', code.toLowerCase()))
-        .executeTakeFirst();
+      const [r] = (await db.executeQuery(priorityByCodeQuery({ organisationId, code: code.toLowerCase() }))).rows;
       return r && toPriority(r);
     },
     async findPriorityById(organisationId: string, id: string): Promise<Priority | undefined> {
-      const r = await priorityBase(organisationId).where('priority.id', '=', id).executeTakeFirst();
+      const [r] = (await db.executeQuery(priorityByIdQuery({ organisationId, id }))).rows;
       return r && toPriority(r);
     },
     async insertPriority(organisationId: string, v: PriorityValues): Promise<string> {

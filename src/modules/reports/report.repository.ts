@@ -4,6 +4,7 @@
 
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { ReportState } from '../../domain/report-workflow.ts';
 import type { DB, ProgressReportTable } from '../../schema.ts';
@@ -339,17 +340,26 @@ function reportQueries(db: Kysely<DB>) {
     publishedRevision: r.published_revision,
   });
 
+  // Built and compiled once (`reusable-query.ts`): every report page and change reads the row.
+  const rowByPeriodQuery = reusableQuery((p: { priorityId: string; periodId: string }) =>
+    rowQuery()
+      .where('progress_report.priority_id', '=', p.priorityId)
+      .where('progress_report.period_id', '=', p.periodId),
+  );
+  const lockedRowQuery = reusableQuery((p: { priorityId: string; periodId: string }) =>
+    rowQuery()
+      .where('progress_report.priority_id', '=', p.priorityId)
+      .where('progress_report.period_id', '=', p.periodId)
+      .forUpdate('progress_report'),
+  );
+
   /**
    * The report's own row, without its actions and sign-offs. With `lock`, the row is locked
    * until the unit of work ends: the report's one write path takes it so that two changes to one
    * report run one after the other, each seeing the other's result.
    */
   async function findRow(priorityId: string, periodId: string, lock = false): Promise<ReportRow | undefined> {
-    let query = rowQuery()
-      .where('progress_report.priority_id', '=', priorityId)
-      .where('progress_report.period_id', '=', periodId);
-    if (lock) query = query.forUpdate('progress_report');
-    const r = await query.executeTakeFirst();
+    const [r] = (await db.executeQuery((lock ? lockedRowQuery : rowByPeriodQuery)({ priorityId, periodId }))).rows;
     return r && toRow(r);
   }
 
