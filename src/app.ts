@@ -148,7 +148,8 @@ export async function buildApp({
   const metrics = registerMetrics(app, { db, pool });
   // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017): a repeat read is
   // answered here, after one statement, with the headers the normal path sent the page with (and
-  // fresh nonces); before helmet, which would build them again, and before every later hook.
+  // fresh nonces); before helmet, which would build them again, and before every later hook: a hook
+  // that must run for every response, a hit included, goes above this line.
   const pageCache = pageCacheOptions === false ? undefined : new PageCache(pageCacheOptions);
   app.decorate('pageCache', pageCache);
   const keptPages: KeptPages | undefined = pageCache && {
