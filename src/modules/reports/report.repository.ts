@@ -353,6 +353,39 @@ function reportQueries(db: Kysely<DB>) {
       .forUpdate('progress_report'),
   );
 
+  /** A sign-off (every decision on a report writes one); every column is given, none left to its default. */
+  const insertSignOffQuery = reusableQuery(
+    (p: {
+      organisationId: string;
+      reportId: string;
+      role: SignOffRole;
+      personId: string;
+      decision: 'approved' | 'returned';
+      signedOn: string;
+      comment: string;
+      historical: boolean;
+      userId: string | null;
+      revision: number;
+      signedAt: Date | null;
+    }) =>
+      db
+        .insertInto('sign_off')
+        .values({
+          organisation_id: p.organisationId,
+          report_id: p.reportId,
+          role: p.role,
+          person_id: p.personId,
+          decision: p.decision,
+          signed_on: p.signedOn,
+          comment: p.comment,
+          historical: p.historical,
+          user_id: p.userId,
+          revision: p.revision,
+          signed_at: p.signedAt,
+        })
+        .returning('id'),
+  );
+
   /**
    * The report's own row, without its actions and sign-offs. With `lock`, the row is locked
    * until the unit of work ends: the report's one write path takes it so that two changes to one
@@ -605,24 +638,8 @@ function reportQueries(db: Kysely<DB>) {
         signedAt: Date | null;
       },
     ): Promise<string> {
-      const r = await db
-        .insertInto('sign_off')
-        .values({
-          organisation_id: organisationId,
-          report_id: reportId,
-          role: v.role,
-          person_id: v.personId,
-          decision: v.decision,
-          signed_on: v.signedOn,
-          comment: v.comment,
-          historical: v.historical,
-          user_id: v.userId,
-          revision: v.revision,
-          signed_at: v.signedAt,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return r.id;
+      const [r] = (await db.executeQuery(insertSignOffQuery({ organisationId, reportId, ...v }))).rows;
+      return r!.id;
     },
 
     /**

@@ -31,7 +31,7 @@ class Stand {
  * `build` once, with a stand-in for each parameter named in `P`; each call then gives the compiled
  * query with `params` in the stand-ins' places. `build` must not look at its parameters' values.
  */
-export function reusableQuery<P extends Record<string, unknown>, O>(
+export function reusableQuery<P extends object, O>(
   build: (params: P) => Compilable<O>,
 ): (params: P) => CompiledQuery<O> {
   let compiled: CompiledQuery<O> | undefined;
@@ -53,7 +53,7 @@ export function reusableQuery<P extends Record<string, unknown>, O>(
       query: compiled.query,
       queryId: createQueryId(),
       sql: compiled.sql,
-      parameters: slots.map((s) => ('name' in s ? params[s.name] : s.constant)),
+      parameters: slots.map((s) => ('name' in s ? (params as Record<string, unknown>)[s.name] : s.constant)),
     };
   };
 }
