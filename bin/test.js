@@ -41,15 +41,7 @@ if (files.length === 0) {
   console.error('test: no test files found');
   process.exit(1);
 }
-// Node's compile cache for every process of the run, as bin/amber.js has it for the app: each
-// shard, each worker thread a test starts (a PDF renderer, the diagnostic's check) and each
-// command a CLI test runs would otherwise compile the same modules again (~0.4 s of CPU to load
-// the app in a process, ~0.3 s of a worker's start). Keyed by each file's contents, so never
-// stale. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for the app.
-const compileCache = process.env.NODE_DISABLE_COMPILE_CACHE
-  ? {}
-  : { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'amber-test-compile-cache') };
-const env = { ...process.env, ...compileCache, ...(quick ? { AMBER_TEST_ENGINES: 'pglite' } : {}) };
+const env = quick ? { ...process.env, AMBER_TEST_ENGINES: 'pglite' } : process.env;
 
 /**
  * What each file costs, in seconds of CPU (its shard's process and child processes), as measured

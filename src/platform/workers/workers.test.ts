@@ -196,7 +196,9 @@ describe('running a function in a worker', () => {
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
     delete env.NODE_OPTIONS;
-    delete env.NODE_COMPILE_CACHE; // bin/test.js gives the shards one: this child makes its own
+    // This child makes its own compile cache, whatever the shard was started with.
+    delete env.NODE_COMPILE_CACHE;
+    delete env.NODE_DISABLE_COMPILE_CACHE;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: root,
       env,
