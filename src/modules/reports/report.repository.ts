@@ -34,6 +34,19 @@ export interface Action {
   milestones: Milestone[];
 }
 export type SignOffRole = 'accountable_officer' | 'accountable_director';
+
+/** A sign-off as written: every column is given, none left to its default. */
+export interface NewSignOff {
+  role: SignOffRole;
+  personId: string;
+  decision: 'approved' | 'returned';
+  signedOn: string;
+  comment: string;
+  historical: boolean;
+  userId: string | null;
+  revision: number;
+  signedAt: Date | null;
+}
 export interface SignOff {
   id: string;
   role: SignOffRole;
@@ -354,36 +367,23 @@ function reportQueries(db: Kysely<DB>) {
   );
 
   /** A sign-off (every decision on a report writes one); every column is given, none left to its default. */
-  const insertSignOffQuery = reusableQuery(
-    (p: {
-      organisationId: string;
-      reportId: string;
-      role: SignOffRole;
-      personId: string;
-      decision: 'approved' | 'returned';
-      signedOn: string;
-      comment: string;
-      historical: boolean;
-      userId: string | null;
-      revision: number;
-      signedAt: Date | null;
-    }) =>
-      db
-        .insertInto('sign_off')
-        .values({
-          organisation_id: p.organisationId,
-          report_id: p.reportId,
-          role: p.role,
-          person_id: p.personId,
-          decision: p.decision,
-          signed_on: p.signedOn,
-          comment: p.comment,
-          historical: p.historical,
-          user_id: p.userId,
-          revision: p.revision,
-          signed_at: p.signedAt,
-        })
-        .returning('id'),
+  const insertSignOffQuery = reusableQuery((p: NewSignOff & { organisationId: string; reportId: string }) =>
+    db
+      .insertInto('sign_off')
+      .values({
+        organisation_id: p.organisationId,
+        report_id: p.reportId,
+        role: p.role,
+        person_id: p.personId,
+        decision: p.decision,
+        signed_on: p.signedOn,
+        comment: p.comment,
+        historical: p.historical,
+        user_id: p.userId,
+        revision: p.revision,
+        signed_at: p.signedAt,
+      })
+      .returning('id'),
   );
 
   /**
@@ -623,21 +623,7 @@ function reportQueries(db: Kysely<DB>) {
         await db.updateTable('action').set({ position }).where('id', '=', id).execute();
     },
 
-    async insertSignOff(
-      organisationId: string,
-      reportId: string,
-      v: {
-        role: SignOffRole;
-        personId: string;
-        decision: 'approved' | 'returned';
-        signedOn: string;
-        comment: string;
-        historical: boolean;
-        userId: string | null;
-        revision: number;
-        signedAt: Date | null;
-      },
-    ): Promise<string> {
+    async insertSignOff(organisationId: string, reportId: string, v: NewSignOff): Promise<string> {
       const [r] = (await db.executeQuery(insertSignOffQuery({ organisationId, reportId, ...v }))).rows;
       return r!.id;
     },
