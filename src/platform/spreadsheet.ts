@@ -21,7 +21,7 @@ import yauzl from 'yauzl';
 import { ValidationError } from '../domain/errors.ts';
 import type { InputLimits } from '../config.ts';
 import { CsvSyntaxError, readCsv, unguardFormula } from './csv.ts';
-import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError } from './workers/workers.ts';
+import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError, formatSeconds } from './workers/workers.ts';
 
 /**
  * The spreadsheet library, loaded on first use: it is ~450 modules (a quarter of what the app
@@ -130,16 +130,27 @@ export async function readSpreadsheetOffThread(data: Buffer, limits: Spreadsheet
       READER_LIMITS,
     );
   } catch (error) {
-    if (error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)
-      throw new SpreadsheetRefused(
-        `The file is too big for Amber to read in one go (it needed more than ${READER_LIMITS.maxOldGenerationSizeMb} MB or ${READER_LIMITS.timeoutMs / 1000} seconds): split it into smaller files, or delete what is not data`,
-      );
-    throw error;
+    throw refusedIfTooBig(error, READER_LIMITS, 'split it into smaller files, or delete what is not data');
   }
   // A CSV syntax error comes back as data, so the caller can still name the sheet and row.
   if ('csvSyntax' in answer)
     throw new CsvSyntaxError(answer.csvSyntax.row, answer.csvSyntax.line, answer.csvSyntax.reason);
   return answer.sheets;
+}
+
+/**
+ * A file read in a worker that needed more memory or time than its limits allow, refused as too
+ * big with what to do about it (`whatToDo`); any other error as it is.
+ */
+export function refusedIfTooBig(
+  error: unknown,
+  limits: { maxOldGenerationSizeMb: number; timeoutMs: number },
+  whatToDo: string,
+): unknown {
+  if (!(error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)) return error;
+  return new SpreadsheetRefused(
+    `The file is too big for Amber to read in one go (it needed more than ${limits.maxOldGenerationSizeMb} MB or ${formatSeconds(limits.timeoutMs)}): ${whatToDo}`,
+  );
 }
 
 type ReaderAnswer = { sheets: Sheet[] } | { csvSyntax: { row: number; line: number; reason: string } };

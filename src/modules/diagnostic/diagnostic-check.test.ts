@@ -83,7 +83,7 @@ describe('a workbook checked in a worker thread', () => {
       (error: unknown) =>
         error instanceof ValidationError &&
         error.issues[0]!.field === 'file' &&
-        /too big for Amber to check in one go/.test(error.issues[0]!.message),
+        /too big for Amber to read in one go/.test(error.issues[0]!.message),
     );
     // The next check gets a new worker and goes through.
     const { there } = await bothWays(data);

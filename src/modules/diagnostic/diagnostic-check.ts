@@ -12,8 +12,8 @@
 
 import { Buffer } from 'node:buffer';
 import type { Taxonomy } from '../../domain/diagnostic/baseline.ts';
-import { SpreadsheetRefused, type SpreadsheetLimits } from '../../platform/spreadsheet.ts';
-import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError } from '../../platform/workers/workers.ts';
+import { refusedIfTooBig, type SpreadsheetLimits } from '../../platform/spreadsheet.ts';
+import { WorkerPool } from '../../platform/workers/workers.ts';
 import { parseWorkbook, readWorkbook, type SheetProblem } from './diagnostic-transfer.ts';
 import type { ExerciseData } from './diagnostic.repository.ts';
 
@@ -65,11 +65,7 @@ export async function checkWorkbookOffThread(
   try {
     return await checkers.run<WorkbookCheck>({ module: new URL(import.meta.url), fn: 'checkWorkbook', input }, limits);
   } catch (error) {
-    if (error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)
-      throw new SpreadsheetRefused(
-        `The file is too big for Amber to check in one go (it needed more than ${limits.maxOldGenerationSizeMb} MB or ${formatMinutes(limits.timeoutMs)}): upload its sheets one at a time as CSV files, or delete what is not data`,
-      );
-    throw error;
+    throw refusedIfTooBig(error, limits, 'upload its sheets one at a time as CSV files, or delete what is not data');
   }
 }
 
@@ -79,6 +75,3 @@ export async function closeWorkbookChecker(): Promise<void> {
   checkers = undefined;
   await old?.close();
 }
-
-const formatMinutes = (ms: number) =>
-  ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.ceil(ms / 1000)} seconds`;

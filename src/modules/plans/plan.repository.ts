@@ -279,22 +279,13 @@ function planQueries(db: Kysely<DB>) {
         ),
   );
 
+  const themes = (organisationId: string) =>
+    db.selectFrom('theme').selectAll().where('organisation_id', '=', organisationId);
   const themesQuery = reusableQuery((p: { organisationId: string }) =>
-    db
-      .selectFrom('theme')
-      .selectAll()
-      .where('organisation_id', '=', p.organisationId)
-      .orderBy('plan_id')
-      .orderBy('position'),
+    themes(p.organisationId).orderBy('plan_id').orderBy('position'),
   );
   const themesOfPlanQuery = reusableQuery((p: { organisationId: string; planId: string }) =>
-    db
-      .selectFrom('theme')
-      .selectAll()
-      .where('organisation_id', '=', p.organisationId)
-      .where('plan_id', '=', p.planId)
-      .orderBy('plan_id')
-      .orderBy('position'),
+    themes(p.organisationId).where('plan_id', '=', p.planId).orderBy('plan_id').orderBy('position'),
   );
 
   const priorityBase = (organisationId: string) =>

@@ -354,16 +354,13 @@ function reportQueries(db: Kysely<DB>) {
   });
 
   // Built and compiled once (`reusable-query.ts`): every report page and change reads the row.
-  const rowByPeriodQuery = reusableQuery((p: { priorityId: string; periodId: string }) =>
+  const rowOf = (p: { priorityId: string; periodId: string }) =>
     rowQuery()
       .where('progress_report.priority_id', '=', p.priorityId)
-      .where('progress_report.period_id', '=', p.periodId),
-  );
+      .where('progress_report.period_id', '=', p.periodId);
+  const rowByPeriodQuery = reusableQuery(rowOf);
   const lockedRowQuery = reusableQuery((p: { priorityId: string; periodId: string }) =>
-    rowQuery()
-      .where('progress_report.priority_id', '=', p.priorityId)
-      .where('progress_report.period_id', '=', p.periodId)
-      .forUpdate('progress_report'),
+    rowOf(p).forUpdate('progress_report'),
   );
 
   /** A sign-off (every decision on a report writes one); every column is given, none left to its default. */

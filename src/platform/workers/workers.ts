@@ -188,7 +188,8 @@ function revive(e: SerialisedError): Error {
   return new WorkerTaskError(e);
 }
 
-function formatSeconds(ms: number): string {
+/** A limit of time as a person reads it: "500 milliseconds", "30 seconds", "5 minutes". */
+export function formatSeconds(ms: number): string {
   if (ms < 1000) return `${ms} milliseconds`;
   const s = Math.round(ms / 1000);
   return s >= 120 && s % 60 === 0 ? `${s / 60} minutes` : `${s} seconds`;
