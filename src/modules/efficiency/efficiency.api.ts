@@ -39,8 +39,7 @@ import {
 } from './programme-changes.schemas.ts';
 import type { ExerciseSummary } from './efficiency.service.ts';
 import { presentBusinessCase } from './efficiency.presenter.ts';
-import { renderBusinessCasePdf } from '../../render/business-case-pdf.ts';
-import { renderBusinessCaseDocx } from '../../render/business-case-docx.ts';
+import { renderBusinessCasePdf, renderBusinessCaseDocx } from '../../render/documents.ts';
 
 type Req = FastifyRequest<{ Params: { id: string; itemId: string; subId: string } }>;
 

@@ -15,8 +15,7 @@ import { renderGanttSvg } from '../../render/gantt-svg.ts';
 import { clashSentence, formClashes } from './programme-changes.presenter.ts';
 import { registerProgrammeChangeRoutes } from './programme-changes.routes.ts';
 import { registerOpportunityChangeRoutes } from './opportunity-changes.routes.ts';
-import { renderBusinessCasePdf } from '../../render/business-case-pdf.ts';
-import { renderBusinessCaseDocx } from '../../render/business-case-docx.ts';
+import { renderBusinessCasePdf, renderBusinessCaseDocx } from '../../render/documents.ts';
 import {
   CASE_SECTIONS,
   fyLabel,

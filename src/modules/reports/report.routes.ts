@@ -14,8 +14,7 @@ import { formatTimescale } from '../../domain/timescale.ts';
 import { todayIso, formatDate } from '../../domain/dates.ts';
 import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import type { ConflictError } from '../../domain/errors.ts';
-import { renderReportPdf } from '../../render/pdf.ts';
-import { renderReportDocx } from '../../render/docx.ts';
+import { renderReportPdf, renderReportDocx } from '../../render/documents.ts';
 import { renderReportJson } from '../../render/json.ts';
 import { renderReportHtml } from '../../render/html.ts';
 import {
