@@ -6,8 +6,10 @@
 //     over AMBER_DIAGNOSTIC_BACKGROUND_KB), then the job (`jobs.queue.runOne`): the workbook read
 //     as a stream and checked whole, then written in one transaction. Timed together, wall clock;
 //     the child's resident memory sampled every 10 ms while it runs (its peak), and just before
-//     (the database and app set up: PGlite's database lives in the same process, and its start
-//     alone takes most of a gigabyte); the process's `maxRSS` is printed per round too.
+//     (the database and app set up: PGlite's database lives in the same process, ~330–410 MB
+//     once open); the process's `maxRSS` is printed per round too. On PGlite the peak also holds
+//     V8's optimising compile of PGlite's largest WebAssembly function (~600 MB for ~1–2 s, once
+//     per process, when the first heavy work makes it hot): bench/README.md.
 //   - baseline: `diagnostics.getBaseline(…, { fresh: true })` (the per-version cache bypassed), and
 //     one cached call; against the same aggregation as one plain SQL query (FTE and pay per
 //     process × unit normalised by each post's total, plus non-pay charged straight to a process,
@@ -15,13 +17,16 @@
 //     --baselines in the child.
 //
 //   node bench/diagnostic-scale.ts [--engine pglite|postgres|both] [--rounds 3] [--baselines 3] [--posts 15000]
-//                                  [--upload-only] [--before-tree DIR]
+//                                  [--upload-only] [--before-tree DIR] [--pglite-in folder|memory]
+//                                  [--v8-flags '--liftoff-only']
 //
 // --upload-only stops each round after the upload (no baseline, levers or page). --before-tree
 // runs each round twice, once with the child of DIR (a copy of this checkout with one change taken
 // out, its own node_modules linked) and once with this one, alternating and the order reversed
 // every other round, and prints after ÷ before per pair: the machine is shared, so only
-// interleaved runs compare.
+// interleaved runs compare. --pglite-in: PGlite in a data folder of its own, as `amber serve` opens
+// it (the default), or in memory as the tests open it (the whole database, its WAL included, then
+// lives in the child's memory). --v8-flags: given to each child's Node, e.g. '--liftoff-only'.
 //
 // The parent prints medians of the rounds with min–max, and the goals: upload under 20 s, peak RSS
 // under 400 MB, baseline ≤ 2× the SQL. A deadline stops everything after 25 minutes; each child
@@ -31,7 +36,7 @@ import module from 'node:module';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
@@ -73,10 +78,15 @@ const { values } = parseArgs({
     posts: { type: 'string', default: '15000' },
     'upload-only': { type: 'boolean', default: false },
     'before-tree': { type: 'string' },
+    'pglite-in': { type: 'string', default: 'folder' },
+    'v8-flags': { type: 'string' },
     child: { type: 'string' },
     file: { type: 'string' },
   },
 });
+
+const pgliteIn = values['pglite-in'];
+if (pgliteIn !== 'folder' && pgliteIn !== 'memory') throw new Error('--pglite-in is folder or memory');
 
 const plainSql = (id: string) => sql<{ process_code: string }>`
   with totals as (
@@ -92,6 +102,31 @@ const plainSql = (id: string) => sql<{ process_code: string }>`
   select coalesce(pay.process_code, direct.process_code) as process_code, pay.unit_code, coalesce(pay.fte, 0) as fte, coalesce(pay.pay, 0) as pay, coalesce(direct.non_pay, 0) as non_pay
   from pay full join direct on direct.process_code = pay.process_code`;
 
+/**
+ * PGlite as `amber serve` opens it (src/server.ts): a data folder of its own on disk, started from
+ * the migrated template, with the folder's own shared_buffers (128MB). The tests' PGlite
+ * (`--pglite-in memory`: openTestDatabase, 16MB) keeps the whole database, its WAL included, in
+ * this process's memory, which no deployment does: a one-transaction upload of 120,000 rows
+ * writes its WAL there too.
+ */
+async function openFolder(serviceOptions: import('../src/composition.ts').ServiceOptions) {
+  const { openDatabase } = await import('../src/platform/db/database.ts');
+  const { migrateToLatest } = await import('../src/platform/db/migrate.ts');
+  const { buildServices } = await import('../src/composition.ts');
+  const dataDir = mkdtempSync(join(tmpdir(), 'amber-diagnostic-scale-pglite-'));
+  const handle = await openDatabase<import('../src/schema.ts').DB>({ dataDir, template: 'empty' });
+  await migrateToLatest(handle.db);
+  return {
+    db: handle.db,
+    units: handle.units,
+    services: buildServices(handle, serviceOptions),
+    close: async () => {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** One round, in this (child) process: upload through the job, then the baseline against SQL. */
 async function child(engine: Engine, file: string, baselines: number, uploadOnly: boolean): Promise<ChildResult> {
   // Imported here so the parent stays small (its memory is not measured, but it shares the machine).
@@ -102,7 +137,12 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
   const { DEFAULT_INPUT_LIMITS } = await import('../src/config.ts');
   // Through the job whatever the size (a 15,000-post workbook is over the default 1 MB anyway; a
   // smaller --posts run measures the same path).
-  const t = await openTestDatabase(engine, { limits: { ...DEFAULT_INPUT_LIMITS, diagnosticBackgroundBytes: 1024 } });
+  const serviceOptions = { limits: { ...DEFAULT_INPUT_LIMITS, diagnosticBackgroundBytes: 1024 } };
+  const t =
+    engine === 'pglite' && pgliteIn === 'folder'
+      ? await openFolder(serviceOptions)
+      : await openTestDatabase(engine, serviceOptions);
+  let app: import('fastify').FastifyInstance | undefined;
   try {
     const home = await t.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
     const actor = systemActor(home.id, 'bench');
@@ -113,6 +153,25 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
       headcount: '15000',
       taxonomyVersionId: DEFAULT_TAXONOMY_ID,
     });
+    // The web app is built before the upload, as in a server: its own memory (Fastify, the routes,
+    // the templates, the renderers) is in "before" and under the peak.
+    const { buildApp } = await import('../src/app.ts');
+    const { createTestSession } = await import('../test/helpers/app.ts');
+    const { cookieNames } = await import('../src/platform/http/auth.ts');
+    const { paths } = await import('../src/paths.ts');
+    const server = await buildApp({
+      config: { env: 'production', logLevel: 'silent' },
+      db: t.db,
+      units: t.units,
+      services: t.services,
+    });
+    app = server;
+    await server.ready();
+    const session = await createTestSession(t.services, home.id, ['administrator']);
+    const headers = {
+      cookie: `${cookieNames(true).session}=${session.headers.cookie.split('=').slice(1).join('=')}`,
+      'x-csrf-token': session.csrfToken,
+    };
     const data = readFileSync(file);
     // The resident memory before the upload (the database, the app), then its highest while the
     // upload runs, sampled every 10 ms.
@@ -205,23 +264,8 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
     // the app as a browser asks for it: the form with spans and layers at a target span of 7
     // worked out (GET, as the baseline page's link opens it), and the form posted to work
     // consolidation on FIN out (POST, the "Work it out" button). One warm-up each, then 5.
-    const { buildApp } = await import('../src/app.ts');
-    const { createTestSession } = await import('../test/helpers/app.ts');
-    const { cookieNames } = await import('../src/platform/http/auth.ts');
-    const { paths } = await import('../src/paths.ts');
-    const app = await buildApp({
-      config: { env: 'production', logLevel: 'silent' },
-      db: t.db,
-      units: t.units,
-      services: t.services,
-    });
-    const session = await createTestSession(t.services, home.id, ['administrator']);
-    const headers = {
-      cookie: `${cookieNames(true).session}=${session.headers.cookie.split('=').slice(1).join('=')}`,
-      'x-csrf-token': session.csrfToken,
-    };
     const getPage = async () => {
-      const r = await app.inject({
+      const r = await server.inject({
         method: 'GET',
         url: `${paths.efficiency.newOpportunity(id)}?lever=spans-and-layers&targetSpan=7`,
         headers,
@@ -231,7 +275,7 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
       return r.body;
     };
     const postWorkOut = async () => {
-      const r = await app.inject({
+      const r = await server.inject({
         method: 'POST',
         url: paths.efficiency.opportunities(id),
         headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
@@ -255,7 +299,6 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
       pages.push(await time(getPage));
       workOuts.push(await time(postWorkOut));
     }
-    await app.close();
     return {
       pageSeconds: median(pages),
       workOutPageSeconds: median(workOuts),
@@ -268,6 +311,7 @@ async function child(engine: Engine, file: string, baselines: number, uploadOnly
       allocations: counts.allocations,
     };
   } finally {
+    await app?.close();
     await t.close();
   }
 }
@@ -279,6 +323,7 @@ function round(engine: Engine, file: string, baselines: number, script = import.
       process.execPath,
       [
         '--expose-gc',
+        ...(values['v8-flags']?.split(' ').filter(Boolean) ?? []),
         script,
         '--child',
         engine,
@@ -287,6 +332,8 @@ function round(engine: Engine, file: string, baselines: number, script = import.
         '--baselines',
         String(baselines),
         ...(values['upload-only'] ? ['--upload-only'] : []),
+        '--pglite-in',
+        pgliteIn,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
