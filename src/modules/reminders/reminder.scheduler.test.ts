@@ -54,9 +54,14 @@ describe('the reminder scheduler', () => {
 
   it('waits for the tick in progress when stopped', async () => {
     let finished = false;
+    // Stopped once the tick has started (not after a fixed 5 ms: on a loaded machine the first
+    // tick's timer could still be waiting then, and stop() rightly cancelled it instead).
+    let started!: () => void;
+    const inProgress = new Promise<void>((resolve) => (started = resolve));
     const scheduler = startReminderScheduler(
       {
         tick: async () => {
+          started();
           await sleep(30);
           finished = true;
           return 0;
@@ -64,7 +69,7 @@ describe('the reminder scheduler', () => {
       },
       { everyMs: 1000, firstAfterMs: 0 },
     );
-    await sleep(5);
+    await inProgress;
     await scheduler.stop();
     assert.equal(finished, true);
   });
