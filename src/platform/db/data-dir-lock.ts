@@ -8,6 +8,9 @@ import { hostname } from 'node:os';
 
 export class DataDirLockedError extends Error {}
 
+/** The lock file's name in the data folder. */
+export const LOCK_FILE = 'amber.lock';
+
 export interface DataDirLock {
   release(): void;
 }
@@ -23,7 +26,7 @@ function alive(pid: number): boolean {
 
 export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'amber.lock');
+  const file = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -33,6 +36,7 @@ export function lockDataDir(dir: string): DataDirLock {
       const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release);
         try {
           const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
           if (holder.pid === process.pid) unlinkSync(file);

@@ -8,9 +8,23 @@
 // after start-up and then every hour, so a server restarted every night still makes one a day,
 // and one that was down for a week makes one as soon as it is back.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../../domain/errors.ts';
+import { LOCK_FILE, lockDataDir } from './data-dir-lock.ts';
+import { SMALL_SHARED_BUFFERS, tarball } from './database.ts';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -121,6 +135,15 @@ export class DataFolderInUseError extends AppError {
 /**
  * Makes `dataDir` (which must hold no database) a copy of the database in `file`, a copy this
  * module wrote. The restored database is then opened, migrated if it is older, as any data folder.
+ *
+ * - The folder is locked while it is restored, as a server locks it: a server running on it (or
+ *   starting on it meanwhile) and this refuse each other.
+ * - The copy is unpacked into a scratch folder beside it and moved into place only once PGlite has
+ *   opened it, `PG_VERSION` last (what makes a folder a database to Amber and PGlite): a damaged
+ *   or truncated copy leaves the folder as it was, and the command can be run again.
+ * - The copy holds the lock file of the server that made it (its PID and host): it is not
+ *   restored, or a server on another machine (the point of a copy) would refuse to start, taking
+ *   the folder for one in use there.
  */
 export async function restoreFolderCopy(file: string, dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) throw new DataFolderInUseError(dataDir);
@@ -130,11 +153,40 @@ export async function restoreFolderCopy(file: string, dataDir: string): Promise<
       'NOT_A_DATABASE_COPY',
       `${file} is not a copy of the database (a gzipped tarball AMBER_BACKUP_DIR holds). Nothing was changed.`,
     );
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create({ dataDir, loadDataDir: new Blob([bytes], { type: 'application/gzip' }) });
+  const existed = existsSync(dataDir);
+  const lock = lockDataDir(dataDir);
+  const scratch = mkdtempSync(join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.restoring-`));
   try {
-    await db.query('select 1');
+    if (existsSync(join(dataDir, 'PG_VERSION'))) throw new DataFolderInUseError(dataDir);
+    const { PGlite } = await import('@electric-sql/pglite');
+    try {
+      // Unpacked here, not by PGlite: a truncated gzip made PGlite reject a promise no one awaits
+      // (the process's unhandled rejection) and start anyway; here it is an error to report.
+      const tar = await promisify(gunzip)(bytes);
+      // Opened only to see that it opens: PostgreSQL's smallest pool that will do (database.ts).
+      const db = await PGlite.create({
+        dataDir: scratch,
+        loadDataDir: tarball(tar),
+        startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SMALL_SHARED_BUFFERS}`],
+      });
+      try {
+        await db.query('select 1');
+      } finally {
+        await db.close();
+      }
+    } catch (error) {
+      throw new AppError(
+        'NOT_A_DATABASE_COPY',
+        `${file} could not be restored: it is damaged or not a whole copy of the database (${error instanceof Error ? error.message : String(error)}). Nothing was changed.`,
+      );
+    }
+    rmSync(join(scratch, LOCK_FILE), { force: true });
+    const entries = readdirSync(scratch).filter((name) => name !== 'PG_VERSION');
+    for (const name of [...entries, 'PG_VERSION']) renameSync(join(scratch, name), join(dataDir, name));
   } finally {
-    await db.close();
+    rmSync(scratch, { recursive: true, force: true });
+    lock.release();
+    // A folder made for the restore (the lock's) goes again when nothing was restored into it.
+    if (!existed && readdirSync(dataDir).length === 0) rmdirSync(dataDir);
   }
 }
