@@ -81,7 +81,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       });
     },
     close() {
-      void transport?.then((t) => t.close());
+      // A transport that never loaded (its send already failed and said so) has nothing to close.
+      void transport?.then((t) => t.close()).catch(() => undefined);
     },
   };
 }
