@@ -8,8 +8,8 @@
 //     the child's resident memory sampled every 10 ms while it runs (its peak), and just before
 //     (the database and app set up: PGlite's database lives in the same process, ~330–410 MB
 //     once open); the process's `maxRSS` is printed per round too. On PGlite the peak also holds
-//     V8's optimising compile of PGlite's largest WebAssembly function (~600 MB for ~1–2 s, once
-//     per process, when the first heavy work makes it hot): bench/README.md.
+//     V8's optimising compile of PGlite's largest WebAssembly function (~600 MB while it
+//     compiles, once per process, when the first heavy work makes it hot): bench/README.md.
 //   - baseline: `diagnostics.getBaseline(…, { fresh: true })` (the per-version cache bypassed), and
 //     one cached call; against the same aggregation as one plain SQL query (FTE and pay per
 //     process × unit normalised by each post's total, plus non-pay charged straight to a process,
