@@ -155,9 +155,11 @@ export async function restoreFolderCopy(file: string, dataDir: string): Promise<
     );
   const existed = existsSync(dataDir);
   const lock = lockDataDir(dataDir);
-  const scratch = mkdtempSync(join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.restoring-`));
+  let scratch: string | undefined;
   try {
+    // Checked again now that the folder is this process's: a server may have made it a database.
     if (existsSync(join(dataDir, 'PG_VERSION'))) throw new DataFolderInUseError(dataDir);
+    scratch = mkdtempSync(join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.restoring-`));
     const { PGlite } = await import('@electric-sql/pglite');
     try {
       // Unpacked here, not by PGlite: a truncated gzip made PGlite reject a promise no one awaits
@@ -184,7 +186,7 @@ export async function restoreFolderCopy(file: string, dataDir: string): Promise<
     const entries = readdirSync(scratch).filter((name) => name !== 'PG_VERSION');
     for (const name of [...entries, 'PG_VERSION']) renameSync(join(scratch, name), join(dataDir, name));
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     lock.release();
     // A folder made for the restore (the lock's) goes again when nothing was restored into it.
     if (!existed && readdirSync(dataDir).length === 0) rmdirSync(dataDir);
