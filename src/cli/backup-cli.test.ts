@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,36 @@ describe('amber backup and amber restore', () => {
       /^This database is not empty: access_generation \(\d+ rows?\), action \(\d+ rows\), .* hold rows\. .*Nothing has been changed\.$/m,
     );
     assert.doesNotMatch(again.stderr, /something went wrong/);
+  });
+
+  it('a restore that fails part-way takes away the database it made in a new folder, and says so', () => {
+    // Past the header: PGlite has made the folder's database (from the template) by the time the
+    // body turns out to be cut short.
+    const made = amber('source', 'backup', '--out', 'whole.backup.gz');
+    assert.equal(made.status, 0, made.stderr);
+    const bytes = readFileSync(join(dir, 'whole.backup.gz'));
+    writeFileSync(join(dir, 'cut.backup.gz'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    mkdirSync(join(dir, 'empty'));
+    for (const [folder, left] of [
+      ['new', false],
+      ['empty', true],
+    ] as const) {
+      const res = amber(folder, 'restore', 'cut.backup.gz');
+      assert.equal(res.status, 1, res.stderr);
+      assert.match(
+        res.stderr,
+        /^cut\.backup\.gz is damaged or cut short after line \d+ .*Nothing has been changed\.$/m,
+      );
+      assert.match(
+        res.stderr,
+        new RegExp(
+          `^The database this command made in .*${folder} has been removed: the folder is as it was before\\.$`,
+          'm',
+        ),
+      );
+      assert.equal(existsSync(join(dir, folder)), left, `${folder}: the folder is there only if it was before`);
+      if (left) assert.deepEqual(readdirSync(join(dir, folder)), [], `${folder}: and it is empty again`);
+    }
   });
 
   it('checks the file before it opens or makes a database: a missing file or one that is not a backup changes nothing', () => {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import type { DatabaseHandle } from '../platform/db/database.ts';
 import { DataDirLockedError } from '../platform/db/data-dir-lock.ts';
+import { watchNewDataFolder, type NewDataFolder } from '../platform/db/new-data-folder.ts';
 import type { VerifyResult } from '../platform/db/backup.ts';
 import type { Services } from '../composition.ts';
 import { AppError, ValidationError } from '../domain/errors.ts';
@@ -174,11 +175,44 @@ function reportVerification(result: VerifyResult, out: (s: string) => void, err:
   return 0;
 }
 
+/**
+ * Commands that open the database and end. On a data folder that held nothing before, a command
+ * that fails takes away the database it made there (new-data-folder.ts): "Nothing has been
+ * changed" is then true of the folder too. `serve` is not one (a server's first start keeps its
+ * folder), nor `restore-folder` (which makes its folder whole or not at all itself).
+ */
+const UNDONE_ON_FAILURE = new Set([
+  'migrate',
+  'demo',
+  'render',
+  'organisation',
+  'export',
+  'import',
+  'user',
+  'backup',
+  'restore',
+]);
+
 export async function main(
   argv: string[],
   out: (s: string) => void = console.log,
   err: (s: string) => void = console.error,
 ): Promise<number> {
+  let watch: { dir: string; folder: NewDataFolder | undefined } | undefined;
+  try {
+    const config = loadConfig();
+    if (!config.databaseUrl && UNDONE_ON_FAILURE.has(argv[0] ?? ''))
+      watch = { dir: config.dataDir, folder: watchNewDataFolder(config.dataDir) };
+  } catch {
+    // A configuration error: runCommand reports it, before any folder is opened.
+  }
+  const code = await runCommand(argv, out, err);
+  if (code !== 0 && watch?.folder?.undo())
+    err(`The database this command made in ${watch.dir} has been removed: the folder is as it was before.`);
+  return code;
+}
+
+async function runCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   let debug = false;
   try {
