@@ -5,20 +5,24 @@
 // of loading the demo (ADR 0019). Runs on `npm install` (prepare) and before the tests; skips the
 // work when the templates for this PGlite, these migrations (and, for the demo's, this code) are
 // there. A failure is reported and does not fail the install: the first start then creates the
-// database, or loads the demo, itself, as it always could.
+// database, or loads the demo, itself, as it always could. Each is also kept unpacked, as a data
+// folder a first start copies (faster than PGlite unpacking the tarball, pglite-template.ts).
 //
 // `--empty-only` (the test scripts) makes only the empty one: the demo's key covers every source
 // file, so in the inner loop it would be made again after every edit (~7 s of CPU); the test that
 // checks it (test/pglite-demo-template.test.ts) makes it when it is not there.
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { openDatabase, SMALL_SHARED_BUFFERS } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import {
+  pgliteTemplateFolderPath,
   pgliteTemplateKey,
   pgliteTemplatePath,
   readPgliteTemplate,
+  unpackPgliteTemplate,
   writePgliteTemplate,
+  type PgliteTemplateKind,
 } from '../src/platform/db/pglite-template.ts';
 import type { DB } from '../src/schema.ts';
 
@@ -70,3 +74,19 @@ if (!process.argv.includes('--empty-only') && !existsSync(pgliteTemplatePath(dem
     );
   }
 }
+
+/** Each tarball made (now or before) also unpacked, unless it is already. */
+async function unpack(key: string, kind: PgliteTemplateKind): Promise<void> {
+  if (!existsSync(pgliteTemplatePath(key, kind)) || existsSync(join(pgliteTemplateFolderPath(key, kind), 'PG_VERSION')))
+    return;
+  try {
+    const path = await unpackPgliteTemplate(key, kind);
+    console.log(`build-template: unpacked it into ${relative(process.cwd(), path)}`);
+  } catch (error) {
+    console.warn(
+      `build-template: could not unpack the ${kind} template (${(error as Error).message}); a first start will unpack the tarball instead.`,
+    );
+  }
+}
+await unpack(key, 'empty');
+if (!process.argv.includes('--empty-only')) await unpack(demoKey, 'demo');

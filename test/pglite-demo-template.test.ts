@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase, SMALL_SHARED_BUFFERS, type DatabaseHandle } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
-import { pgliteTemplateKey, pgliteTemplatePath, readPgliteTemplate } from '../src/platform/db/pglite-template.ts';
+import {
+  pgliteTemplateFolder,
+  pgliteTemplateKey,
+  pgliteTemplatePath,
+  readPgliteTemplate,
+} from '../src/platform/db/pglite-template.ts';
 import { listTableNames } from '../src/platform/db/backup-catalogue.ts';
 import { buildServices } from '../src/composition.ts';
 import { MONTHS } from '../src/domain/dates.ts';
@@ -75,7 +80,7 @@ describe('the template with the demo that a first start unpacks', () => {
 
   before(async () => {
     // As `npm install` and `npm test` make it; made here when this code's is not there yet.
-    if (!existsSync(pgliteTemplatePath(pgliteTemplateKey('demo'), 'demo')))
+    if (!pgliteTemplateFolder('demo') || !existsSync(pgliteTemplatePath(pgliteTemplateKey('demo'), 'demo')))
       execFileSync(process.execPath, ['bin/build-template.ts'], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
     dir = mkdtempSync(join(tmpdir(), 'amber-demo-template-'));
     fromTemplate = await openDatabase<DB>({ dataDir: join(dir, 'data'), template: 'demo' });
@@ -97,8 +102,9 @@ describe('the template with the demo that a first start unpacks', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is what a fresh folder starts from when the demo is asked for', () => {
+  it('is what a fresh folder starts from when the demo is asked for, copied from its unpacked form', () => {
     assert.equal(fromTemplate.template, 'demo');
+    assert.equal(fromTemplate.templateFrom, 'folder');
   });
 
   it('leaves nothing to migrate and holds the demo organisation', async () => {

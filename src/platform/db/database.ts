@@ -5,10 +5,10 @@
 
 import type { Kysely, Transaction } from 'kysely';
 import pg from 'pg';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { readPgliteTemplate, type PgliteTemplateKind } from './pglite-template.ts';
+import { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { pgliteTemplateFolder, readPgliteTemplate, type PgliteTemplateKind } from './pglite-template.ts';
 import { createUnits, type Units } from './unit-of-work.ts';
 import { preparingClient, StatementNames } from './prepared-statements.ts';
 
@@ -29,6 +29,8 @@ export interface DatabaseHandle<DB> {
   dumpDataDir?(compression?: 'none' | 'gzip'): Promise<Blob>;
   /** PGlite only: the template a folder without a database was started from on this open, if any. */
   template?: PgliteTemplateKind;
+  /** With `template`: copied from its unpacked folder, or unpacked from its tarball by PGlite. */
+  templateFrom?: 'folder' | 'tarball';
 }
 
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
@@ -172,6 +174,26 @@ export function tarball(bytes: Uint8Array, type = 'application/x-tar'): Blob {
   })([], { type });
 }
 
+/**
+ * Copies an unpacked template (a closed PGlite data folder) into a new data folder this process has
+ * locked: every entry but PG_VERSION first, then PG_VERSION, which makes the folder a database. A
+ * copy that fails takes back what it copied, so the folder is new again for the next start. (Files
+ * of the same names already there are overwritten, as PGlite's unpacking of the tarball does.)
+ */
+function copyTemplateFolder(template: string, dataDir: string): void {
+  const names = readdirSync(template).filter((name) => name !== 'PG_VERSION' && name !== LOCK_FILE);
+  const copied: string[] = [];
+  try {
+    for (const name of [...names, 'PG_VERSION']) {
+      copied.push(name);
+      cpSync(join(template, name), join(dataDir, name), { recursive: true });
+    }
+  } catch (error) {
+    for (const name of copied.reverse()) rmSync(join(dataDir, name), { recursive: true, force: true });
+    throw error;
+  }
+}
+
 export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHandle<DB>> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
@@ -206,17 +228,28 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
     // A folder without a database yet starts from the migrated template `npm install` made, when
-    // it is there and made from these migrations (pglite-template.ts); otherwise PGlite creates one.
+    // it is there and made from these migrations (pglite-template.ts): the demo's when asked for,
+    // else the empty one; each copied from its unpacked folder, or else unpacked from its tarball.
+    // Otherwise PGlite creates the database.
     const fresh = !inMemory && !existsSync(join(dataDir, 'PG_VERSION'));
-    const demoTemplate = fresh && options.template === 'demo' ? readPgliteTemplate('demo') : undefined;
-    const template = inMemory
+    let startedFrom: PgliteTemplateKind | undefined;
+    let copied = false;
+    let template: Blob | undefined = inMemory
       ? options.loadDataDir instanceof Uint8Array
         ? tarball(options.loadDataDir)
         : options.loadDataDir
-      : fresh
-        ? (demoTemplate ?? readPgliteTemplate())
-        : undefined;
-    const startedFrom: PgliteTemplateKind | undefined = demoTemplate ? 'demo' : fresh && template ? 'empty' : undefined;
+      : undefined;
+    if (fresh)
+      for (const kind of options.template === 'demo' ? (['demo', 'empty'] as const) : (['empty'] as const)) {
+        const folder = pgliteTemplateFolder(kind);
+        if (folder) copyTemplateFolder(folder, dataDir);
+        else template = readPgliteTemplate(kind);
+        if (folder || template) {
+          startedFrom = kind;
+          copied = Boolean(folder);
+          break;
+        }
+      }
     const pglite = await PGlite.create({
       ...(inMemory ? {} : { dataDir }),
       ...(template ? { loadDataDir: template } : {}),
@@ -246,7 +279,9 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
         lock?.release();
       },
       dumpDataDir: (compression = 'none') => pglite.dumpDataDir(compression),
-      ...(startedFrom ? { template: startedFrom } : {}),
+      ...(startedFrom
+        ? { template: startedFrom, templateFrom: copied ? ('folder' as const) : ('tarball' as const) }
+        : {}),
     };
   } catch (error) {
     lock?.release();
