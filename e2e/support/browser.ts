@@ -12,6 +12,7 @@ import type { Role } from '../../src/domain/permissions.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../../test/helpers/smtp.ts';
 import { createSmtpMailer } from '../../src/platform/mail/mailer.ts';
 import { buildJobHandlers } from '../../src/composition.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../../src/config.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_MISSING = "install Debian's chromium (apt-get install -y chromium)";
@@ -122,6 +123,8 @@ export async function startSession(
     chromiumPath?: string;
     /** Signed in (cookie set) with these roles, or not at all. */ as?: readonly Role[] | false;
     /** E-mail goes through a real SMTP server started here, sent by a running job worker. */ mail?: boolean;
+    /** Settings of the input limits (AMBER_MAX_…, AMBER_DIAGNOSTIC_BACKGROUND_KB) other than the defaults. */
+    limits?: Partial<InputLimits>;
   } = {},
 ): Promise<Session> {
   const browser =
@@ -138,9 +141,10 @@ export async function startSession(
   try {
     testApp = await buildTestApp('pglite', {
       as: options.as ?? ['administrator', 'performance_officer'],
-      ...(smtp
-        ? { services: { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@test.example>' }) } }
-        : {}),
+      services: {
+        ...(smtp ? { mailer: createSmtpMailer({ url: smtp.url, from: 'Amber <amber@test.example>' }) } : {}),
+        ...(options.limits ? { limits: { ...DEFAULT_INPUT_LIMITS, ...options.limits } } : {}),
+      },
     });
     const worker = smtp
       ? testApp.services.jobs.queue.startWorker({ handlers: buildJobHandlers(testApp.services), pollMs: 200 })
