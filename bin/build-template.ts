@@ -12,11 +12,11 @@
 // file, so in the inner loop it would be made again after every edit (~7 s of CPU); the test that
 // checks it (test/pglite-demo-template.test.ts) makes it when it is not there.
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { openDatabase, SMALL_SHARED_BUFFERS } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import {
-  pgliteTemplateFolderPath,
+  pgliteTemplateFolder,
   pgliteTemplateKey,
   pgliteTemplatePath,
   readPgliteTemplate,
@@ -77,8 +77,7 @@ if (!process.argv.includes('--empty-only') && !existsSync(pgliteTemplatePath(dem
 
 /** Each tarball made (now or before) also unpacked, unless it is already. */
 async function unpack(key: string, kind: PgliteTemplateKind): Promise<void> {
-  if (!existsSync(pgliteTemplatePath(key, kind)) || existsSync(join(pgliteTemplateFolderPath(key, kind), 'PG_VERSION')))
-    return;
+  if (!existsSync(pgliteTemplatePath(key, kind)) || pgliteTemplateFolder(kind, key)) return;
   try {
     const path = await unpackPgliteTemplate(key, kind);
     console.log(`build-template: unpacked it into ${relative(process.cwd(), path)}`);

@@ -176,22 +176,13 @@ function reportVerification(result: VerifyResult, out: (s: string) => void, err:
 }
 
 /**
- * Commands that open the database and end. On a data folder that held nothing before, a command
- * that fails takes away the database it made there (new-data-folder.ts): "Nothing has been
- * changed" is then true of the folder too. `serve` is not one (a server's first start keeps its
- * folder), nor `restore-folder` (which makes its folder whole or not at all itself).
+ * Commands that keep a data folder they made even when they fail: `serve` (a server's first start
+ * keeps its folder) and `restore-folder` (which makes its folder whole or not at all itself). For
+ * every other command, on a data folder that held nothing before, a failure takes away the database
+ * the command made there (new-data-folder.ts): "Nothing has been changed" is then true of the
+ * folder too. A command that opens no database (help, an unknown one) made nothing to take away.
  */
-const UNDONE_ON_FAILURE = new Set([
-  'migrate',
-  'demo',
-  'render',
-  'organisation',
-  'export',
-  'import',
-  'user',
-  'backup',
-  'restore',
-]);
+const KEEP_THEIR_FOLDER = new Set(['serve', 'restore-folder']);
 
 export async function main(
   argv: string[],
@@ -201,7 +192,7 @@ export async function main(
   let watch: { dir: string; folder: NewDataFolder | undefined } | undefined;
   try {
     const config = loadConfig();
-    if (!config.databaseUrl && UNDONE_ON_FAILURE.has(argv[0] ?? ''))
+    if (!config.databaseUrl && !KEEP_THEIR_FOLDER.has(argv[0] ?? ''))
       watch = { dir: config.dataDir, folder: watchNewDataFolder(config.dataDir) };
   } catch {
     // A configuration error: runCommand reports it, before any folder is opened.

@@ -39,8 +39,8 @@ export function watchNewDataFolder(dir: string): NewDataFolder | undefined {
       try {
         // PG_VERSION first: it is what makes the folder a database (a restore writes it last), so
         // a removal cut short leaves a folder the next start treats as new, never a broken database.
-        const names = readdirSync(dir).filter((name) => name !== LOCK_FILE);
-        for (const name of names.sort((a, b) => Number(b === 'PG_VERSION') - Number(a === 'PG_VERSION'))) {
+        for (const name of ['PG_VERSION', ...readdirSync(dir).filter((n) => n !== 'PG_VERSION' && n !== LOCK_FILE)]) {
+          if (!existsSync(join(dir, name))) continue;
           rmSync(join(dir, name), { recursive: true, force: true });
           removed = true;
         }

@@ -68,8 +68,11 @@ export function pgliteTemplateFolderPath(key = pgliteTemplateKey(), kind: Pglite
 }
 
 /** The unpacked template of this kind for this PGlite and these migrations (and code), if made; else undefined. */
-export function pgliteTemplateFolder(kind: PgliteTemplateKind = 'empty'): string | undefined {
-  const path = pgliteTemplateFolderPath(pgliteTemplateKey(kind), kind);
+export function pgliteTemplateFolder(
+  kind: PgliteTemplateKind = 'empty',
+  key = pgliteTemplateKey(kind),
+): string | undefined {
+  const path = pgliteTemplateFolderPath(key, kind);
   // Renamed into place whole (unpackPgliteTemplate), so one with PG_VERSION is complete.
   return existsSync(join(path, 'PG_VERSION')) ? path : undefined;
 }
@@ -89,11 +92,11 @@ export async function unpackPgliteTemplate(
   rmSync(partial, { recursive: true, force: true });
   const { PGlite } = await import('@electric-sql/pglite');
   try {
-    const bytes = readFileSync(tarballPath);
     const db = await PGlite.create({
       dataDir: partial,
-      loadDataDir: new Blob([bytes], { type: 'application/gzip' }),
-      // The pool's size is not stored in the folder; a small one starts faster.
+      loadDataDir: templateFile(tarballPath),
+      // The pool's size is not stored in the folder; a small one starts faster (database.ts's
+      // SMALL_SHARED_BUFFERS, written out: database.ts imports this module).
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
     });
     await db.close();
@@ -119,7 +122,11 @@ export async function unpackPgliteTemplate(
 /** The template of this kind for this PGlite and these migrations (and code), if `npm install` made it; else undefined. */
 export function readPgliteTemplate(kind: PgliteTemplateKind = 'empty'): Blob | undefined {
   const path = pgliteTemplatePath(pgliteTemplateKey(kind), kind);
-  if (!existsSync(path)) return undefined;
+  return existsSync(path) ? templateFile(path) : undefined;
+}
+
+/** A template's tarball as the Blob PGlite's `loadDataDir` reads. */
+function templateFile(path: string): Blob {
   const bytes = readFileSync(path);
   // PGlite unpacks by the type given: gzip when the file is (its magic number), a plain tar otherwise.
   const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -142,11 +149,7 @@ export async function writePgliteTemplate(
   renameSync(partial, path);
   // Older tarballs of the kind go; so do their unpacked folders (unpackPgliteTemplate makes this one's).
   for (const name of readdirSync(TEMPLATE_DIR))
-    if (
-      name.startsWith(prefixOf(kind)) &&
-      join(TEMPLATE_DIR, name) !== path &&
-      !name.startsWith(`${prefixOf(kind)}${key}`)
-    )
+    if (name.startsWith(prefixOf(kind)) && !name.startsWith(`${prefixOf(kind)}${key}`))
       rmSync(join(TEMPLATE_DIR, name), { recursive: true, force: true });
   return path;
 }
