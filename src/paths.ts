@@ -53,6 +53,12 @@ const basePaths = {
   /** Prometheus metrics (text exposition format): loopback, or METRICS_TOKEN as a bearer token. */
   metrics: '/metrics',
   dashboard: '/dashboard',
+  /** The dashboard's lists, whole, a page at a time (the dashboard shows the first few of each). */
+  dashboardLists: {
+    'status-changes': '/dashboard/status-changes',
+    'overdue-milestones': '/dashboard/overdue-milestones',
+    'indicators-off-target': '/dashboard/indicators-off-target',
+  },
   /** What the signed-in person has to do: reports to write and sign off, milestones due (issue 3). */
   myWork: '/my-work',
   boardPack: {

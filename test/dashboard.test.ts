@@ -62,6 +62,37 @@ for (const engine of ENGINES) {
         page,
         /Indicators off target \(1\) OC-1c-i Customer enquiries resolved at first contact \(2009\/10 Q3\): Red/,
       );
+
+      // Each list, whole, on a page of its own, with the way back to the same period's dashboard.
+      const list = async (name: keyof typeof paths.dashboardLists, period: string) => {
+        const res = await t.app.inject({ url: `${paths.dashboardLists[name]}?period=${period}` });
+        assert.equal(res.statusCode, 200, `${name}: ${res.body.slice(0, 200)}`);
+        assert.match(
+          res.body,
+          new RegExp(`href="${paths.dashboard}\\?period=${period}"[^>]*>Back to the dashboard for `),
+        );
+        return htmlText(res.body);
+      };
+      assert.match(
+        await list('status-changes', '2009-10-h2'),
+        /Status changes since the previous report, 2009\/10 H2 1 status change VfM-4d Explore opportunities .* Better – Amber in 2009\/10 H1 to Green/,
+      );
+      assert.match(await list('status-changes', '2009-10-h1'), /No priority’s status changed\./);
+      assert.match(
+        await list('indicators-off-target', '2009-10-h2'),
+        /Indicators off target in 2009\/10 H2 1 indicator off target OC-1c-i Customer enquiries .*: Red/,
+      );
+      const overdue = await list('overdue-milestones', '2009-10-h2');
+      assert.match(
+        overdue,
+        /Overdue milestones 7 overdue milestones VfM-4d : Original collaboration contract terminated/,
+      );
+      assert.equal(overdue.match(/Record progress on/g)?.length, 7);
+      // A period that is not one is a 404 there too, as on the dashboard.
+      assert.equal(
+        (await t.app.inject({ url: `${paths.dashboardLists['status-changes']}?period=2030-31-h9` })).statusCode,
+        404,
+      );
     });
   });
 }

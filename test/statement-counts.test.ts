@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { observeStatements, type ObservedStatement } from '../src/platform/db/database.ts';
 import { paths } from '../src/paths.ts';
+import { DASHBOARD_SHOWS } from '../src/modules/dashboard/dashboard.service.ts';
 import { describeOnEachEngine } from './helpers/database.ts';
 import { createTestSession, type TestSession } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
@@ -59,7 +60,10 @@ describeOnEachEngine('statement counts', (t) => {
   });
 
   /** The statements one GET sends, BEGIN and COMMIT included, and the page (which must be a 200). */
-  async function get(size: Size, url: string): Promise<{ statements: ObservedStatement[]; text: string }> {
+  async function get(
+    size: Size,
+    url: string,
+  ): Promise<{ statements: ObservedStatement[]; text: string; body: string }> {
     const statements: ObservedStatement[] = [];
     const stop = observeStatements(t().db, (s) => statements.push(s));
     let response;
@@ -73,6 +77,7 @@ describeOnEachEngine('statement counts', (t) => {
       // The session's last-seen time is written at most once a minute, by whichever request comes: not the page's.
       statements: statements.filter((s) => !/^update "user_session"/.test(s.sql)),
       text: htmlText(response.body),
+      body: response.body,
     };
   }
 
@@ -141,6 +146,75 @@ describeOnEachEngine('statement counts', (t) => {
       assert.match(text, /Indicators off target \(33\) .*SZ-2-I Sized indicator 2 \(2009\/10 Q4\): Red/);
     });
 
+    /** The rows of the list marked `data-qa="<qa>"` on a page, as their text. */
+    const rowsOf = (body: string, qa: string) => {
+      const list = new RegExp(`<ul class="govuk-list" data-qa="${qa}">([\\s\\S]*?)</ul>`).exec(body)?.[1] ?? '';
+      return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => htmlText(m[1]!));
+    };
+
+    it(`shows the first ${DASHBOARD_SHOWS} of each list, says how many there are, and links to them all`, async () => {
+      const url = `${paths.dashboard}?period=${SIZED_PERIODS.later}`;
+      const large = await get(100, url);
+      for (const qa of ['changes', 'overdue', 'off-target'])
+        assert.equal(rowsOf(large.body, qa).length, DASHBOARD_SHOWS, qa);
+      const links = [
+        ...large.body.matchAll(/<a class="govuk-link" href="([^"]+)" data-qa="all-[^"]+">([^<]+)<\/a>/g),
+      ].map((m) => [m[1]!.replace(/&amp;/g, '&'), m[2]]);
+      assert.deepEqual(links, [
+        [`${paths.dashboardLists['status-changes']}?period=${SIZED_PERIODS.later}`, 'See all 100 status changes'],
+        [
+          `${paths.dashboardLists['overdue-milestones']}?period=${SIZED_PERIODS.later}`,
+          'See all 200 overdue milestones',
+        ],
+        [
+          `${paths.dashboardLists['indicators-off-target']}?period=${SIZED_PERIODS.later}`,
+          'See all 33 indicators off target',
+        ],
+      ]);
+      // A smaller organisation's lists fit: no link to more.
+      const small = await get(10, url);
+      assert.equal(rowsOf(small.body, 'changes').length, 10);
+      assert.doesNotMatch(small.body, /data-qa="all-changes"/);
+      // What the page holds no longer grows with the organisation: ten times the priorities, and
+      // the page is not twice the size (it was ten times).
+      assert.ok(large.body.length < 2 * small.body.length, `${large.body.length} against ${small.body.length} bytes`);
+    });
+
+    for (const [name, total] of [
+      ['status-changes', 100],
+      ['overdue-milestones', 200],
+      ['indicators-off-target', 33],
+    ] as const) {
+      it(`lists all ${total} ${name.replace(/-/g, ' ')} a page of 50 at a time, in the same statements for 10 as for 100 priorities`, async () => {
+        const base = `${paths.dashboardLists[name]}?period=${SIZED_PERIODS.later}`;
+        const seen: string[] = [];
+        const pages = Math.ceil(total / 50);
+        for (let n = 1; n <= pages; n++) {
+          const { body, text, statements } = await get(100, n === 1 ? base : `${base}&page=${n}`);
+          const rows = rowsOf(body, name);
+          assert.equal(rows.length, n < pages ? 50 : total - 50 * (pages - 1), `page ${n}`);
+          if (pages > 1)
+            assert.match(text, new RegExp(`Showing ${50 * (n - 1) + 1} to ${50 * (n - 1) + rows.length} of ${total} `));
+          seen.push(...rows);
+          const small = await get(10, base);
+          assert.equal(listing(statements, true), listing(small.statements, true), `page ${n}`);
+          assertLean(statements, DASHBOARD_MOST);
+        }
+        assert.equal(new Set(seen).size, total, 'every row once');
+        // The dashboard's first rows are the list's first.
+        const dashboard = await get(100, `${paths.dashboard}?period=${SIZED_PERIODS.later}`);
+        const qa = {
+          'status-changes': 'changes',
+          'overdue-milestones': 'overdue',
+          'indicators-off-target': 'off-target',
+        }[name];
+        assert.deepEqual(rowsOf(dashboard.body, qa), seen.slice(0, DASHBOARD_SHOWS));
+        // A page past the last is the last; a page that is not a number is the first.
+        assert.deepEqual(rowsOf((await get(100, `${base}&page=999`)).body, name), seen.slice(50 * (pages - 1)));
+        assert.deepEqual(rowsOf((await get(100, `${base}&page=x`)).body, name), seen.slice(0, 50));
+      });
+    }
+
     it('says which indicators are off target as each indicator’s own points do', async () => {
       const { actor } = built.get(100)!.sized;
       const { services } = t();
@@ -163,7 +237,12 @@ describeOnEachEngine('statement counts', (t) => {
           if (off) expected.push({ indicator, point });
         }
         assert.ok(expected.length > 0, `some indicators are off target in ${key}`);
-        assert.deepEqual(dashboard.offTarget, expected, key);
+        // The dashboard shows the first of them and says how many; their page lists them all.
+        assert.deepEqual(dashboard.offTarget, expected.slice(0, DASHBOARD_SHOWS), key);
+        assert.equal(dashboard.listed.offTarget, expected.length, key);
+        const all = await services.dashboard.list(actor, 'indicators-off-target', key, 1);
+        assert.ok(all?.name === 'indicators-off-target' && all.window.pages === 1);
+        assert.deepEqual(all.offTarget, expected, key);
       }
     });
   });

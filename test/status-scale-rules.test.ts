@@ -321,6 +321,7 @@ describe('statuses outside the rating order in the board pack and on the dashboa
       changes: [change('amber', 'green', 'improved'), change('green', 'completed', 'not-comparable')],
       overdue: [],
       offTarget: [],
+      listed: { changes: 2, overdue: 0, offTarget: 0 },
       today: '2010-01-01',
     } as unknown as Dashboard);
     assert.deepEqual(

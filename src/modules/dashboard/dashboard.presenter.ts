@@ -3,7 +3,74 @@
 import { formatTimescale } from '../../domain/timescale.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import { paths } from '../../paths.ts';
-import type { Dashboard } from './dashboard.service.ts';
+import { pageHref, paginationView } from '../../platform/views/pagination.ts';
+import type { Dashboard, DashboardList, DashboardListName } from './dashboard.service.ts';
+
+type Change = Dashboard['changes'][number];
+type Overdue = Dashboard['overdue'][number];
+type OffTarget = Dashboard['offTarget'][number];
+
+const presentChange = (c: Change, periodKey: string) => ({
+  code: c.code,
+  title: c.title,
+  fromPeriodLabel: c.fromPeriodLabel,
+  from: c.from ? presentStatus(c.from) : null,
+  to: c.to ? presentStatus(c.to) : null,
+  direction:
+    c.travel === 'improved'
+      ? 'Better'
+      : c.travel === 'worsened'
+        ? 'Worse'
+        : c.travel === 'not-comparable'
+          ? 'Not comparable'
+          : 'Changed',
+  href: paths.reports.show(c.code, periodKey),
+});
+
+const presentOverdue = (m: Overdue) => ({
+  code: m.code,
+  description: m.description,
+  action: m.actionDescription,
+  due: m.revised
+    ? `${formatTimescale(m.revised)} (revised from ${formatTimescale(m.timescale)})`
+    : formatTimescale(m.timescale),
+  href: `${paths.reports.milestoneProgress(m.code, m.periodKey, m.id)}`,
+  reportHref: paths.reports.show(m.code, m.periodKey),
+});
+
+const presentOffTarget = ({ indicator, point }: OffTarget) => ({
+  code: indicator.code,
+  title: indicator.title,
+  periodLabel: point.label,
+  why: point.why,
+  status: point.shown ? presentStatus(point.shown) : null,
+  href: paths.indicators.show(indicator.code),
+});
+
+/** What each list is called, as a heading and as its rows ([one, many]). */
+const LISTS: Record<DashboardListName, { heading: (period: string) => string; noun: readonly [string, string] }> = {
+  'status-changes': {
+    heading: (period) => `Status changes since the previous report, ${period}`,
+    noun: ['status change', 'status changes'],
+  },
+  'overdue-milestones': {
+    heading: () => 'Overdue milestones',
+    noun: ['overdue milestone', 'overdue milestones'],
+  },
+  'indicators-off-target': {
+    heading: (period) => `Indicators off target in ${period}`,
+    noun: ['indicator off target', 'indicators off target'],
+  },
+};
+
+const listHref = (name: DashboardListName, period: string, page = 1) =>
+  pageHref(paths.dashboardLists[name], { period }, page);
+
+/** "See all 1,000 status changes", when the dashboard shows only the first of them. */
+function seeAll(name: DashboardListName, period: string, shown: number, total: number) {
+  if (total <= shown) return undefined;
+  return { href: listHref(name, period), text: `See all ${total.toLocaleString('en-GB')} ${LISTS[name].noun[1]}` };
+}
 
 const listLink = (period: string, filter: { theme?: string; status?: string }) => {
   const q = new URLSearchParams({
@@ -51,42 +118,35 @@ export function presentDashboard(d: Dashboard) {
       label: `${c.label} in all themes`,
     })),
     grandTotal: { count: Object.values(d.totals).reduce((a, b) => a + b, 0), href: listLink(p, {}) },
-    changes: d.changes.map((c) => {
-      const { from, to } = c;
-      return {
-        code: c.code,
-        title: c.title,
-        fromPeriodLabel: c.fromPeriodLabel,
-        from: from ? presentStatus(from) : null,
-        to: to ? presentStatus(to) : null,
-        direction:
-          c.travel === 'improved'
-            ? 'Better'
-            : c.travel === 'worsened'
-              ? 'Worse'
-              : c.travel === 'not-comparable'
-                ? 'Not comparable'
-                : 'Changed',
-        href: paths.reports.show(c.code, p),
-      };
-    }),
-    overdue: d.overdue.map((m) => ({
-      code: m.code,
-      description: m.description,
-      action: m.actionDescription,
-      due: m.revised
-        ? `${formatTimescale(m.revised)} (revised from ${formatTimescale(m.timescale)})`
-        : formatTimescale(m.timescale),
-      href: `${paths.reports.milestoneProgress(m.code, m.periodKey, m.id)}`,
-      reportHref: paths.reports.show(m.code, m.periodKey),
-    })),
-    offTarget: d.offTarget.map(({ indicator, point }) => ({
-      code: indicator.code,
-      title: indicator.title,
-      periodLabel: point.label,
-      why: point.why,
-      status: point.shown ? presentStatus(point.shown) : null,
-      href: paths.indicators.show(indicator.code),
-    })),
+    changes: d.changes.map((c) => presentChange(c, p)),
+    overdue: d.overdue.map(presentOverdue),
+    offTarget: d.offTarget.map(presentOffTarget),
+    listed: d.listed,
+    seeAll: {
+      changes: seeAll('status-changes', p, d.changes.length, d.listed.changes),
+      overdue: seeAll('overdue-milestones', p, d.overdue.length, d.listed.overdue),
+      offTarget: seeAll('indicators-off-target', p, d.offTarget.length, d.listed.offTarget),
+    },
+  };
+}
+
+/** A page of one of the dashboard's lists: its rows, "Showing 51 to 100 of …", and the way back. */
+export function presentDashboardList(l: DashboardList) {
+  const { heading, noun } = LISTS[l.name];
+  const p = l.period.key;
+  const title = heading(l.period.label);
+  return {
+    name: l.name,
+    period: l.period,
+    heading: title,
+    pageTitle: l.window.pages > 1 ? `${title} (page ${l.window.page} of ${l.window.pages})` : title,
+    backLink: {
+      href: pageHref(paths.dashboard, { period: p }, 1),
+      text: `Back to the dashboard for ${l.period.label}`,
+    },
+    changes: l.name === 'status-changes' ? l.changes.map((c) => presentChange(c, p)) : [],
+    overdue: l.name === 'overdue-milestones' ? l.overdue.map(presentOverdue) : [],
+    offTarget: l.name === 'indicators-off-target' ? l.offTarget.map(presentOffTarget) : [],
+    pagination: paginationView(l.window, (n) => listHref(l.name, p, n), noun, `Pages of ${noun[1]}`),
   };
 }

@@ -47,6 +47,17 @@ export interface OverdueMilestone {
   periodKey: string;
 }
 
+/** Which rows of a long list to read (SQL `limit` and `offset`). */
+export interface ListWindow {
+  limit: number;
+  offset: number;
+}
+/** The rows of a list that a window holds, and how many the whole list has. */
+export interface Listed<T> {
+  items: T[];
+  total: number;
+}
+
 function dashboardQueries(db: Kysely<DB>) {
   return {
     /**
@@ -56,7 +67,10 @@ function dashboardQueries(db: Kysely<DB>) {
      * counts only once it has a published revision, with that revision's status.
      */
     async statusCounts(organisationId: string, periodId: string, publishedOnly = false): Promise<ThemeStatusCount[]> {
-      const rows = await db
+      // Counted by the database, per theme and status key (a status no longer on the scale keeps
+      // its own), so that the rows read are as many as the table has cells, whatever the number of
+      // priorities (issue 14: the dashboard's work flat from 10 to 1,000 priorities).
+      const each = db
         .selectFrom('priority')
         .innerJoin('theme', 'theme.id', 'priority.theme_id')
         .leftJoin('progress_report', (join) => {
@@ -69,29 +83,35 @@ function dashboardQueries(db: Kysely<DB>) {
           'theme.id as theme_id',
           'theme.title as theme_title',
           'theme.position',
-          'progress_report.id as report_id',
+          sql<boolean>`progress_report.id is not null`.as('has_report'),
           shownStatus('progress_report', publishedOnly).as('status'),
         ])
         .where('priority.organisation_id', '=', organisationId)
-        .orderBy('theme.position')
-        .orderBy('theme.id')
+        .as('each');
+      const rows = await db
+        .selectFrom(each)
+        .select([
+          'each.theme_id',
+          'each.theme_title',
+          'each.has_report',
+          // The statuses of one key are alike but for a published one kept as it was: the first.
+          sql<unknown>`(array_agg(each.status order by each.status::text))[1]`.as('status'),
+          sql<number>`count(*)`.as('count'),
+        ])
+        .groupBy(['each.theme_id', 'each.theme_title', 'each.position', 'each.has_report'])
+        .groupBy(sql`each.status->>'key'`)
+        .orderBy('each.position')
+        .orderBy('each.theme_id')
+        .orderBy(sql`each.has_report desc`)
+        .orderBy(sql`each.status->>'key'`)
         .execute();
-      // Counted here, per theme and status key (a status no longer on the scale keeps its own).
-      const counts = new Map<string, ThemeStatusCount>();
-      for (const r of rows) {
-        const status = r.report_id === null ? null : (r.status as FrozenStatus | null);
-        const id = `${r.theme_id} ${r.report_id === null ? 'no-report' : (status?.key ?? '')}`;
-        const count = counts.get(id) ?? {
-          themeId: r.theme_id,
-          themeTitle: r.theme_title,
-          status,
-          hasReport: r.report_id !== null,
-          count: 0,
-        };
-        count.count += 1;
-        counts.set(id, count);
-      }
-      return [...counts.values()];
+      return rows.map((r) => ({
+        themeId: r.theme_id,
+        themeTitle: r.theme_title,
+        status: r.has_report ? ((r.status as FrozenStatus | null) ?? null) : null,
+        hasReport: r.has_report,
+        count: Number(r.count),
+      }));
     },
 
     /**
@@ -103,8 +123,9 @@ function dashboardQueries(db: Kysely<DB>) {
       organisationId: string,
       periodId: string,
       startsOn: string,
-      publishedOnly = false,
-    ): Promise<StatusChange[]> {
+      publishedOnly: boolean,
+      window: ListWindow,
+    ): Promise<Listed<StatusChange>> {
       const rows = await db
         .selectFrom('progress_report as current')
         .innerJoin('priority', 'priority.id', 'current.priority_id')
@@ -128,20 +149,27 @@ function dashboardQueries(db: Kysely<DB>) {
           'prev.status as from_status',
           shownStatus('current', publishedOnly).as('to_status'),
           'prev.key as from_key',
+          sql<number>`count(*) over ()`.as('total'),
         ])
         .where('current.organisation_id', '=', organisationId)
         .where('current.period_id', '=', periodId)
         .$if(publishedOnly, (q) => q.where('current.published_revision', 'is not', null))
         .where(sql<boolean>`(prev.status->>'key') is distinct from (${shownStatus('current', publishedOnly)}->>'key')`)
         .orderBy('priority.code')
+        .orderBy('priority.id')
+        .limit(window.limit)
+        .offset(window.offset)
         .execute();
-      return rows.map((r) => ({
-        code: r.code,
-        title: r.title,
-        from: (r.from_status as FrozenStatus | null) ?? null,
-        to: (r.to_status as FrozenStatus | null) ?? null,
-        fromPeriodKey: r.from_key,
-      }));
+      return {
+        items: rows.map((r) => ({
+          code: r.code,
+          title: r.title,
+          from: (r.from_status as FrozenStatus | null) ?? null,
+          to: (r.to_status as FrozenStatus | null) ?? null,
+          fromPeriodKey: r.from_key,
+        })),
+        total: Number(rows[0]?.total ?? 0),
+      };
     },
 
     /**
@@ -149,7 +177,12 @@ function dashboardQueries(db: Kysely<DB>) {
      * one. With `publishedOnly`, only milestones of published reports (whose live content is
      * their published revision): a draft's milestones are not shown.
      */
-    async overdueMilestones(organisationId: string, today: string, publishedOnly = false): Promise<OverdueMilestone[]> {
+    async overdueMilestones(
+      organisationId: string,
+      today: string,
+      publishedOnly: boolean,
+      window: ListWindow,
+    ): Promise<Listed<OverdueMilestone>> {
       const deadline = (date: string, precision: string) =>
         sql<string>`case when ${sql.ref(precision)} = 'month' then (${sql.ref(date)} + interval '1 month' - interval '1 day')::date else ${sql.ref(date)} end`;
       const rows = await db
@@ -169,6 +202,7 @@ function dashboardQueries(db: Kysely<DB>) {
           'action.description as action_description',
           'priority.code',
           'reporting_period.key as period_key',
+          sql<number>`count(*) over ()`.as('total'),
         ])
         .where('milestone.organisation_id', '=', organisationId)
         .$if(publishedOnly, (q) => q.where('progress_report.state', '=', 'published'))
@@ -186,8 +220,15 @@ function dashboardQueries(db: Kysely<DB>) {
         )
         .orderBy('milestone.due_on')
         .orderBy('priority.code')
+        // Then as the report lists them, so that every page of the list holds the same rows.
+        .orderBy('reporting_period.starts_on')
+        .orderBy('action.position')
+        .orderBy('milestone.position')
+        .orderBy('milestone.id')
+        .limit(window.limit)
+        .offset(window.offset)
         .execute();
-      return rows.map((r) => ({
+      const items = rows.map((r) => ({
         id: r.id,
         description: r.description,
         dueOn: r.due_on,
@@ -199,6 +240,7 @@ function dashboardQueries(db: Kysely<DB>) {
         code: r.code,
         periodKey: r.period_key,
       }));
+      return { items, total: Number(rows[0]?.total ?? 0) };
     },
   };
 }

@@ -1,9 +1,11 @@
-// The dashboard page: every number links to the list behind it.
+// The dashboard page: every number links to the list behind it; each of its three lists shows its
+// first few there and has pages of its own with the rest.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { presentDashboard } from './dashboard.presenter.ts';
+import { presentDashboard, presentDashboardList } from './dashboard.presenter.ts';
+import { DASHBOARD_LISTS } from './dashboard.service.ts';
 
 export function registerDashboardRoutes(app: FastifyInstance, services: Services): void {
   app.get(
@@ -18,4 +20,24 @@ export function registerDashboardRoutes(app: FastifyInstance, services: Services
       });
     },
   );
+
+  for (const name of DASHBOARD_LISTS) {
+    app.get(
+      paths.dashboardLists[name],
+      { config: { permission: 'dashboard.read' } },
+      async (request: FastifyRequest<{ Querystring: { period?: string; page?: string } }>, reply) => {
+        const list = await services.dashboard.list(
+          request.actor,
+          name,
+          request.query.period || undefined,
+          // A page that is not a page number is the first (a link typed by hand, never an error).
+          /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1,
+        );
+        // No periods yet: the dashboard says so and how to add one.
+        if (!list) return reply.redirect(paths.dashboard, 303);
+        const view = presentDashboardList(list);
+        return reply.view('dashboard/views/dashboard-list.njk', { ...view, section: 'dashboard' });
+      },
+    );
+  }
 }

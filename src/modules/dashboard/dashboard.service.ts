@@ -1,6 +1,11 @@
 // The dashboard for a reporting period: priorities by status per theme, status changes since
 // each priority's previous report, overdue milestones and indicators off target. Every number
 // comes with what is needed to link to the list behind it.
+//
+// Each of the three lists shows its first few on the dashboard, with how many there are, and
+// whole, a page at a time, on a page of its own (`list`): a council with 1,000 priorities gets a
+// dashboard the size of a small one's (issue 14: "the dashboard's statements and CPU flat from 10
+// to 1,000 priorities"), not a 1.5 MB page listing every change and milestone.
 
 import type { Actor } from '../../domain/actor.ts';
 import { authorize, can } from '../../domain/permissions.ts';
@@ -12,7 +17,27 @@ import type { Timescale } from '../../domain/timescale.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
 import type { IndicatorService, Indicator, IndicatorPoint } from '../indicators/indicator.service.ts';
-import type { DashboardRepository, StatusChange, OverdueMilestone } from './dashboard.repository.ts';
+import { pageWindow, type PageWindow } from '../../domain/page.ts';
+import type {
+  DashboardRepository,
+  Listed,
+  ListWindow,
+  StatusChange,
+  OverdueMilestone,
+} from './dashboard.repository.ts';
+
+/** How many of each list the dashboard itself shows; the rest are on the list's own pages. */
+export const DASHBOARD_SHOWS = 20;
+/** Rows on a page of a list of its own, as on the other paginated lists. */
+export const DASHBOARD_LIST_PAGE_SIZE = 50;
+
+/** The dashboard's three lists, each with a page of its own (`/dashboard/<name>`). */
+export const DASHBOARD_LISTS = ['status-changes', 'overdue-milestones', 'indicators-off-target'] as const;
+export type DashboardListName = (typeof DASHBOARD_LISTS)[number];
+
+type Change = StatusChange & { fromPeriodLabel: string; better: boolean | null; travel: Travel | null };
+type Overdue = OverdueMilestone & { timescale: Timescale; revised: Timescale | null };
+type OffTarget = { indicator: Indicator; point: IndicatorPoint };
 
 export interface Dashboard {
   period: ReportingPeriod;
@@ -28,10 +53,36 @@ export interface Dashboard {
    * rated statuses, `not-comparable` to or from one outside the rating order (or no longer on the
    * scale); null when either report has no status. `better` is the same, as true/false/null.
    */
-  changes: (StatusChange & { fromPeriodLabel: string; better: boolean | null; travel: Travel | null })[];
-  overdue: (OverdueMilestone & { timescale: Timescale; revised: Timescale | null })[];
-  offTarget: { indicator: Indicator; point: IndicatorPoint }[];
+  /** The first `DASHBOARD_SHOWS` of each list; `listed` says how many each has in all. */
+  changes: Change[];
+  overdue: Overdue[];
+  offTarget: OffTarget[];
+  listed: { changes: number; overdue: number; offTarget: number };
   today: IsoDate;
+}
+
+/** One page of one of the dashboard's lists. */
+export type DashboardList = { period: ReportingPeriod; window: PageWindow; today: IsoDate } & (
+  | { name: 'status-changes'; changes: Change[] }
+  | { name: 'overdue-milestones'; overdue: Overdue[] }
+  | { name: 'indicators-off-target'; offTarget: OffTarget[] }
+);
+
+/**
+ * The page of a list nearest to the one asked for (past the last gives the last), read with its
+ * total in one statement, or two when the page asked for is past the end.
+ */
+async function readPage<T>(
+  read: (window: ListWindow) => Promise<Listed<T>>,
+  requested: number | undefined,
+): Promise<{ items: T[]; window: PageWindow }> {
+  const asked = pageWindow(Number.MAX_SAFE_INTEGER, requested, DASHBOARD_LIST_PAGE_SIZE);
+  let listed = await read({ limit: asked.limit, offset: asked.offset });
+  if (listed.items.length === 0 && asked.offset > 0) listed = await read({ limit: asked.limit, offset: 0 });
+  const window = pageWindow(listed.total, asked.page, DASHBOARD_LIST_PAGE_SIZE);
+  if (window.offset !== asked.offset && window.offset !== 0)
+    listed = await read({ limit: window.limit, offset: window.offset });
+  return { items: listed.items, window };
 }
 
 /** A period key as the periods service normalises it, or undefined when it is not one. */
@@ -51,20 +102,83 @@ export interface DashboardDeps {
 }
 
 export function createDashboardService({ repo, periods, organisations, indicators }: DashboardDeps) {
+  /** The period asked for, or the latest half year that has ended (then the latest period). */
+  async function choosePeriod(actor: Actor, periodKey: string | undefined, today: IsoDate) {
+    const all = await periods.list(actor);
+    if (all.length === 0) return undefined;
+    // The period asked for is one of those just read (a key that is none of them is looked up,
+    // so that it is refused as before).
+    const asked = periodKey ? normalisedKey(periodKey) : undefined;
+    const period = periodKey
+      ? (all.find((p) => p.key === asked) ?? (await periods.getByKey(actor, periodKey)))
+      : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
+    return { all, period };
+  }
+
+  // Readers who may not see drafts see what was published, and nothing of a draft.
+  const publishedOnlyFor = (actor: Actor) => !can(actor, 'report.read', { published: false });
+
+  async function changesIn(actor: Actor, period: ReportingPeriod, statuses: Status[], window: ListWindow) {
+    const listed = await repo.statusChanges(
+      actor.organisationId,
+      period.id,
+      period.startsOn,
+      publishedOnlyFor(actor),
+      window,
+    );
+    // Better or worse by the statuses' places in the rating order as the scale is now (by key):
+    // a status outside the order (not started, completed) is neither.
+    const items: Change[] = listed.items.map((c) => {
+      const travel = c.from && c.to ? statusTravel(statuses, c.from.key, c.to.key) : null;
+      return {
+        ...c,
+        fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
+        travel,
+        better: travel === 'improved' ? true : travel === 'worsened' ? false : null,
+      };
+    });
+    return { items, total: listed.total };
+  }
+
+  async function overdueAt(actor: Actor, today: IsoDate, window: ListWindow) {
+    const listed = await repo.overdueMilestones(actor.organisationId, today, publishedOnlyFor(actor), window);
+    const items: Overdue[] = listed.items.map((m) => ({
+      ...m,
+      timescale: { precision: m.duePrecision, date: m.dueOn as IsoDate } as Timescale,
+      revised:
+        m.revisedDueOn && m.revisedPrecision
+          ? ({ precision: m.revisedPrecision, date: m.revisedDueOn as IsoDate } as Timescale)
+          : null,
+    }));
+    return { items, total: listed.total };
+  }
+
+  /**
+   * Every indicator off target in the period: one whose latest value inside the period is. All
+   * the indicators' points come in a fixed number of statements, whatever their number; each is
+   * rated here, as its own page rates it, so the whole list is worked out even when a page of it
+   * is shown.
+   */
+  async function offTargetIn(actor: Actor, period: ReportingPeriod, statuses: Status[]): Promise<OffTarget[]> {
+    const out: OffTarget[] = [];
+    const worst = statuses.at(-1);
+    for (const { indicator, point } of await indicators.latestPointsIn(actor, period)) {
+      const off = point.value.override
+        ? point.shown?.key === worst?.key
+        : point.computed.rated && point.computed.outcome === 'off';
+      if (off) out.push({ indicator, point });
+    }
+    return out;
+  }
+
   return {
     /** The period asked for, or the latest period that has a report (then the latest period). */
     async forPeriod(actor: Actor, periodKey?: string, today: IsoDate = todayIso()): Promise<Dashboard | undefined> {
       authorize(actor, 'dashboard.read');
-      // Readers who may not see drafts see what was published, and nothing of a draft.
-      const publishedOnly = !can(actor, 'report.read', { published: false });
-      const all = await periods.list(actor);
-      if (all.length === 0) return undefined;
-      // The period asked for is one of those just read (a key that is none of them is looked up,
-      // so that it is refused as before).
-      const asked = periodKey ? normalisedKey(periodKey) : undefined;
-      const period = periodKey
-        ? (all.find((p) => p.key === asked) ?? (await periods.getByKey(actor, periodKey)))
-        : (all.find((p) => p.kind === 'half' && p.endsOn <= today) ?? all[0]!);
+      const publishedOnly = publishedOnlyFor(actor);
+      const chosen = await choosePeriod(actor, periodKey, today);
+      if (!chosen) return undefined;
+      const { all, period } = chosen;
       const statuses = await organisations.statusScale(actor, period);
       const onScale = new Set(statuses.map((s) => s.key));
       // Statuses published reports show that the scale no longer has: each keeps its own column.
@@ -92,39 +206,10 @@ export function createDashboardService({ repo, periods, organisations, indicator
         themes.set(row.themeId, theme);
       }
 
-      // Better or worse by the statuses' places in the rating order as the scale is now (by key):
-      // a status outside the order (not started, completed) is neither.
-      const changes = (await repo.statusChanges(actor.organisationId, period.id, period.startsOn, publishedOnly)).map(
-        (c) => {
-          const travel = c.from && c.to ? statusTravel(statuses, c.from.key, c.to.key) : null;
-          return {
-            ...c,
-            fromPeriodLabel: periodLabel(parsePeriodKey(c.fromPeriodKey)),
-            travel,
-            better: travel === 'improved' ? true : travel === 'worsened' ? false : null,
-          };
-        },
-      );
-
-      const overdue = (await repo.overdueMilestones(actor.organisationId, today, publishedOnly)).map((m) => ({
-        ...m,
-        timescale: { precision: m.duePrecision, date: m.dueOn as IsoDate } as Timescale,
-        revised:
-          m.revisedDueOn && m.revisedPrecision
-            ? ({ precision: m.revisedPrecision, date: m.revisedDueOn as IsoDate } as Timescale)
-            : null,
-      }));
-
-      // An indicator is off target in the period when its latest value inside the period is. All
-      // the indicators' points come in a fixed number of statements, whatever their number.
-      const offTarget: Dashboard['offTarget'] = [];
-      const worst = statuses.at(-1);
-      for (const { indicator, point } of await indicators.latestPointsIn(actor, period)) {
-        const off = point.value.override
-          ? point.shown?.key === worst?.key
-          : point.computed.rated && point.computed.outcome === 'off';
-        if (off) offTarget.push({ indicator, point });
-      }
+      const first = { limit: DASHBOARD_SHOWS, offset: 0 };
+      const changes = await changesIn(actor, period, statuses, first);
+      const overdue = await overdueAt(actor, today, first);
+      const offTarget = await offTargetIn(actor, period, statuses);
       return {
         period,
         periods: all,
@@ -132,11 +217,41 @@ export function createDashboardService({ repo, periods, organisations, indicator
         formerStatuses: [...former.values()],
         themes: [...themes.values()],
         totals,
-        changes,
-        overdue,
-        offTarget,
+        changes: changes.items,
+        overdue: overdue.items,
+        offTarget: offTarget.slice(0, DASHBOARD_SHOWS),
+        listed: { changes: changes.total, overdue: overdue.total, offTarget: offTarget.length },
         today,
       };
+    },
+
+    /**
+     * A page of one of the dashboard's lists for the period (chosen as `forPeriod` chooses it),
+     * `DASHBOARD_LIST_PAGE_SIZE` a page; a page past the last is the last.
+     */
+    async list(
+      actor: Actor,
+      name: DashboardListName,
+      periodKey?: string,
+      page?: number,
+      today: IsoDate = todayIso(),
+    ): Promise<DashboardList | undefined> {
+      authorize(actor, 'dashboard.read');
+      const chosen = await choosePeriod(actor, periodKey, today);
+      if (!chosen) return undefined;
+      const { period } = chosen;
+      if (name === 'overdue-milestones') {
+        const { items, window } = await readPage((w) => overdueAt(actor, today, w), page);
+        return { name, period, window, today, overdue: items };
+      }
+      const statuses = await organisations.statusScale(actor, period);
+      if (name === 'status-changes') {
+        const { items, window } = await readPage((w) => changesIn(actor, period, statuses, w), page);
+        return { name, period, window, today, changes: items };
+      }
+      const all = await offTargetIn(actor, period, statuses);
+      const window = pageWindow(all.length, page, DASHBOARD_LIST_PAGE_SIZE);
+      return { name, period, window, today, offTarget: all.slice(window.offset, window.offset + window.limit) };
     },
   };
 }
