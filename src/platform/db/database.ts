@@ -11,6 +11,7 @@ import { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { pgliteTemplateFolder, readPgliteTemplate, type PgliteTemplateKind } from './pglite-template.ts';
 import { createUnits, type Units } from './unit-of-work.ts';
 import { preparingClient, StatementNames } from './prepared-statements.ts';
+import { pgliteConfig } from './pglite-connection.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -226,7 +227,6 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
   if (!inMemory) lock = lockDataDir(dataDir);
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
     // A folder without a database yet starts from the migrated template `npm install` made, when
     // it is there and made from these migrations (pglite-template.ts): the demo's when asked for,
     // else the empty one; each copied from its unpacked folder, or else unpacked from its tarball.
@@ -260,7 +260,8 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     // Statements with parameters are prepared once (prepared-statements.ts): on PGlite parsing and
     // planning run in this process and were half of a typical query's CPU.
     const pool = new pg.Pool({
-      ...createPgConfig(pglite),
+      // node-postgres's own protocol parser reads PGlite's answers (pglite-connection.ts).
+      ...pgliteConfig(pglite),
       max: 1,
       types,
       ...(options.prepareStatements === false ? {} : { Client: preparingClient(new StatementNames()) }),
