@@ -30,6 +30,40 @@ describeOnEachEngine('row-level security', (t) => {
     }
   });
 
+  it('reads the acting organisation and the shared ids once per statement in every policy, never once per row', async () => {
+    // Bare, these SQL functions are inlined and evaluated again for every row a scan reads; in a
+    // subquery each is an InitPlan, computed once (migrations/2026-12-12-100-policies-read-settings-once.ts).
+    const { rows } = await sql<{
+      tablename: string;
+      policyname: string;
+      qual: string | null;
+      with_check: string | null;
+    }>`
+      select tablename, policyname, qual, with_check from pg_policies
+      where schemaname = current_schema() order by tablename, policyname`.execute(t().db);
+    assert.ok(rows.length > 100, `only ${rows.length} policies found`);
+    const bare = rows.flatMap((p) =>
+      [p.qual, p.with_check]
+        .filter((e): e is string => e !== null && /(?<!SELECT )amber_(organisation|ids)\(/.test(e))
+        .map((e) => `${p.tablename}.${p.policyname}: ${e.slice(0, 120)}`),
+    );
+    assert.deepEqual(bare, [], 'policies that call amber_organisation() or amber_ids() for every row');
+    // And the planner does so: a priority looked up by its code, in an organisation of several.
+    const { services, units } = t();
+    const a = await insertOrganisation(services);
+    for (let i = 0; i < 3; i++) await insertPriority(services, a, { code: `ONCE-${i}` });
+    const plan = await units.run(
+      async () => {
+        const { rows: lines } = await sql<{ 'QUERY PLAN': string }>`
+          explain (costs off) select id from priority where lower(code) = ${'once-1'}`.execute(units.db);
+        return lines.map((l) => l['QUERY PLAN']).join('\n');
+      },
+      { organisationId: a.organisationId },
+    );
+    assert.match(plan, /InitPlan/, plan);
+    assert.doesNotMatch(plan, /current_setting/, plan);
+  });
+
   it('shows a query without the organisation condition only the current organisation’s rows', async () => {
     const { services, units } = t();
     const a = await insertOrganisation(services);
