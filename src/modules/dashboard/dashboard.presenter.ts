@@ -3,7 +3,6 @@
 import { formatTimescale } from '../../domain/timescale.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import { paths } from '../../paths.ts';
-import { pageHref, paginationView } from '../../platform/views/pagination.ts';
 import type { Dashboard, DashboardList, DashboardListName } from './dashboard.service.ts';
 
 type Change = Dashboard['changes'][number];
@@ -63,13 +62,16 @@ const LISTS: Record<DashboardListName, { heading: (period: string) => string; no
   },
 };
 
-const listHref = (name: DashboardListName, period: string, page = 1) =>
-  pageHref(paths.dashboardLists[name], { period }, page);
+/** A page of one of the lists (the first without `page`, as pagination.ts's links have it). */
+export const dashboardListHref = (name: DashboardListName, period: string, page = 1) =>
+  `${paths.dashboardLists[name]}?${new URLSearchParams({ period, ...(page > 1 ? { page: String(page) } : {}) }).toString()}`;
+
+const count = (n: number) => n.toLocaleString('en-GB');
 
 /** "See all 1,000 status changes", when the dashboard shows only the first of them. */
 function seeAll(name: DashboardListName, period: string, shown: number, total: number) {
   if (total <= shown) return undefined;
-  return { href: listHref(name, period), text: `See all ${total.toLocaleString('en-GB')} ${LISTS[name].noun[1]}` };
+  return { href: dashboardListHref(name, period), text: `See all ${count(total)} ${LISTS[name].noun[1]}` };
 }
 
 const listLink = (period: string, filter: { theme?: string; status?: string }) => {
@@ -121,7 +123,11 @@ export function presentDashboard(d: Dashboard) {
     changes: d.changes.map((c) => presentChange(c, p)),
     overdue: d.overdue.map(presentOverdue),
     offTarget: d.offTarget.map(presentOffTarget),
-    listed: d.listed,
+    listed: {
+      changes: count(d.listed.changes),
+      overdue: count(d.listed.overdue),
+      offTarget: count(d.listed.offTarget),
+    },
     seeAll: {
       changes: seeAll('status-changes', p, d.changes.length, d.listed.changes),
       overdue: seeAll('overdue-milestones', p, d.overdue.length, d.listed.overdue),
@@ -130,23 +136,24 @@ export function presentDashboard(d: Dashboard) {
   };
 }
 
-/** A page of one of the dashboard's lists: its rows, "Showing 51 to 100 of …", and the way back. */
+/**
+ * A page of one of the dashboard's lists: its heading, rows and the way back; the route adds the
+ * pagination, as the other paginated lists' routes do.
+ */
 export function presentDashboardList(l: DashboardList) {
   const { heading, noun } = LISTS[l.name];
   const p = l.period.key;
-  const title = heading(l.period.label);
   return {
     name: l.name,
     period: l.period,
-    heading: title,
-    pageTitle: l.window.pages > 1 ? `${title} (page ${l.window.page} of ${l.window.pages})` : title,
+    heading: heading(l.period.label),
+    noun,
     backLink: {
-      href: pageHref(paths.dashboard, { period: p }, 1),
+      href: `${paths.dashboard}?${new URLSearchParams({ period: p }).toString()}`,
       text: `Back to the dashboard for ${l.period.label}`,
     },
     changes: l.name === 'status-changes' ? l.changes.map((c) => presentChange(c, p)) : [],
     overdue: l.name === 'overdue-milestones' ? l.overdue.map(presentOverdue) : [],
     offTarget: l.name === 'indicators-off-target' ? l.offTarget.map(presentOffTarget) : [],
-    pagination: paginationView(l.window, (n) => listHref(l.name, p, n), noun, `Pages of ${noun[1]}`),
   };
 }

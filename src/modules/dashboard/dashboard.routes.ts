@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { presentDashboard, presentDashboardList } from './dashboard.presenter.ts';
+import { pageAsked, pagedTitle, paginationView } from '../../platform/views/pagination.ts';
+import { dashboardListHref, presentDashboard, presentDashboardList } from './dashboard.presenter.ts';
 import { DASHBOARD_LISTS } from './dashboard.service.ts';
 
 export function registerDashboardRoutes(app: FastifyInstance, services: Services): void {
@@ -30,13 +31,22 @@ export function registerDashboardRoutes(app: FastifyInstance, services: Services
           request.actor,
           name,
           request.query.period || undefined,
-          // A page that is not a page number is the first (a link typed by hand, never an error).
-          /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1,
+          pageAsked(request.query.page),
         );
         // No periods yet: the dashboard says so and how to add one.
         if (!list) return reply.redirect(paths.dashboard, 303);
         const view = presentDashboardList(list);
-        return reply.view('dashboard/views/dashboard-list.njk', { ...view, section: 'dashboard' });
+        return reply.view('dashboard/views/dashboard-list.njk', {
+          ...view,
+          pageTitle: pagedTitle(view.heading, list.window),
+          section: 'dashboard',
+          pagination: paginationView(
+            list.window,
+            (n) => dashboardListHref(name, list.period.key, n),
+            view.noun,
+            `Pages of ${view.noun[1]}`,
+          ),
+        });
       },
     );
   }

@@ -20,7 +20,7 @@ import {
   indicatorListQuery,
   type IndicatorListQuery,
 } from './indicator.schemas.ts';
-import { pageHref, paginationView } from '../../platform/views/pagination.ts';
+import { pageAsked, pagedTitle, pageHref, paginationView } from '../../platform/views/pagination.ts';
 import { chartViewOf, presentIndicator, presentPoints, valuePeriodItems } from './indicator.presenter.ts';
 import { unitOf, type Indicator } from './indicator.service.ts';
 
@@ -121,14 +121,9 @@ export function registerIndicatorRoutes(app: FastifyInstance, services: Services
     paths.indicators.list,
     { config: { permission: 'indicator.read' } },
     async (request: FastifyRequest<{ Querystring: { page?: string } }>, reply) => {
-      // A page that is not a page number is the first (a link typed by hand, never an error).
-      const asked = /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1;
-      const list = await indicators.page(request.actor, asked);
+      const list = await indicators.page(request.actor, pageAsked(request.query.page));
       return reply.view('indicators/views/indicator-list.njk', {
-        pageTitle:
-          list.window.pages > 1
-            ? `Performance indicators (page ${list.window.page} of ${list.window.pages})`
-            : 'Performance indicators',
+        pageTitle: pagedTitle('Performance indicators', list.window),
         section: 'indicators',
         indicators: list.items.map((i) => presentIndicator(i)),
         pagination: paginationView(

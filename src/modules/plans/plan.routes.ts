@@ -9,7 +9,7 @@ import { parsePeriodKey, periodLabel } from '../../domain/period.ts';
 import { formatDate, fromDbDate } from '../../domain/dates.ts';
 import { planInput, themeInput, priorityInput, priorityListQuery, type PriorityListQuery } from './plan.schemas.ts';
 import type { PriorityListItem } from './plan.service.ts';
-import { pageHref, paginationView } from '../../platform/views/pagination.ts';
+import { pageAsked, pagedTitle, pageHref, paginationView } from '../../platform/views/pagination.ts';
 import { presentPriorityList } from './plan.presenter.ts';
 import { presentStatus } from '../../render/report-view.ts';
 import { can } from '../../domain/permissions.ts';
@@ -47,8 +47,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
         plans.pagePriorities(
           actor,
           { themeId: filter.theme, periodId: period?.id, status: filter.status },
-          // A page that is not a page number is the first (a link typed by hand, never an error).
-          /^\d{1,6}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1,
+          pageAsked(request.query.page),
         ),
         organisations.statusScale(actor, period),
         plans.listThemes(actor),
@@ -57,10 +56,7 @@ export function registerPlanRoutes(app: FastifyInstance, services: Services): vo
       const query = { ...filter, period: period?.key };
       const view = presentPriorityList(list.items, statuses, themes, query, periodList, list.planTitles);
       return reply.view('plans/views/priority-list.njk', {
-        pageTitle:
-          list.window.pages > 1
-            ? `Improvement priorities (page ${list.window.page} of ${list.window.pages})`
-            : 'Improvement priorities',
+        pageTitle: pagedTitle('Improvement priorities', list.window),
         section: 'priorities',
         periodLabel: period?.label,
         ...view,

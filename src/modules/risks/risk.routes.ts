@@ -21,7 +21,7 @@ import {
 } from './risk.presenter.ts';
 import type { RiskRegister } from './risk.service.ts';
 import type { PageWindow } from '../../domain/page.ts';
-import { pageHref, paginationView } from '../../platform/views/pagination.ts';
+import { pageAsked, pagedTitle, pageHref, paginationView } from '../../platform/views/pagination.ts';
 
 type Query = Record<string, string | undefined>;
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
@@ -172,8 +172,6 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     };
   }
 
-  /** The page asked for: one that is not a page number is the first (a link typed by hand, never an error). */
-  const pageAsked = (query: Query) => (/^\d{1,6}$/.test(query.page ?? '') ? Number(query.page) : 1);
   /** The register's pagination: its links keep the filters (not the priority a priority's page is already of). */
   const registerPagination = (register: RiskRegister & { window: PageWindow }, base: string, forPriority: boolean) => {
     const { filter } = register;
@@ -186,15 +184,13 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     };
     return paginationView(register.window, (n) => pageHref(base, query, n), ['risk', 'risks'], 'Pages of risks');
   };
-  const pageTitleOf = (title: string, w: PageWindow) =>
-    w.pages > 1 ? `${title} (page ${w.page} of ${w.pages})` : title;
 
   app.get(paths.risks.list, { config: { permission: 'risk.read' } }, async (request, reply) => {
     const query = request.query as Query;
     let register: Awaited<ReturnType<typeof risks.registerPage>>;
     let errors: ErrorView | undefined;
     try {
-      register = await risks.registerPage(request.actor, query, pageAsked(query));
+      register = await risks.registerPage(request.actor, query, pageAsked(query.page));
     } catch (error) {
       // A code typed into the priority box that is no priority: said beside the box, over the whole register.
       const typed = query.priority?.trim();
@@ -205,14 +201,14 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
           message: `There is no priority with the code “${typed.slice(0, 40)}”: enter the code of a priority with risks, or leave it empty for all`,
         },
       ]);
-      register = await risks.registerPage(request.actor, { ...query, priority: undefined }, pageAsked(query));
+      register = await risks.registerPage(request.actor, { ...query, priority: undefined }, pageAsked(query.page));
     }
     const view = await registerPage(request, register, paths.risks.list, false, errors);
     return reply.view('risks/views/risk-register.njk', {
       ...view,
       // The h1 names the register; the window's title says which page too.
       heading: view.pageTitle,
-      pageTitle: pageTitleOf(view.pageTitle, register.window),
+      pageTitle: pagedTitle(view.pageTitle, register.window),
       pagination: registerPagination(register, paths.risks.list, false),
     });
   });
@@ -220,7 +216,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
     const register = await risks.registerPage(
       request.actor,
       { ...request.query, priority: request.params.code },
-      pageAsked(request.query),
+      pageAsked(request.query.page),
     );
     const base = paths.risks.forPriority(register.priority!.code);
     const view = await registerPage(request, register, base, true);
@@ -228,7 +224,7 @@ export function registerRiskRoutes(app: FastifyInstance, services: Services): vo
       ...view,
       // The h1 names the register; the window's title says which page too.
       heading: view.pageTitle,
-      pageTitle: pageTitleOf(view.pageTitle, register.window),
+      pageTitle: pagedTitle(view.pageTitle, register.window),
       pagination: registerPagination(register, base, true),
     });
   });

@@ -27,6 +27,19 @@ export interface PaginationView {
 const count = (n: number) => n.toLocaleString('en-GB');
 
 /**
+ * The page a list's `page` query parameter asks for: one that is not a page number is the first
+ * (a link typed by hand, never an error); one past the last is the service's to clamp.
+ */
+export function pageAsked(page: string | undefined): number {
+  return /^\d{1,6}$/.test(page ?? '') ? Number(page) : 1;
+}
+
+/** A paginated list's page title: "Improvement priorities (page 2 of 3)", or the title alone on one page. */
+export function pagedTitle(title: string, w: Pick<PageWindow, 'page' | 'pages'>): string {
+  return w.pages > 1 ? `${title} (page ${w.page} of ${w.pages})` : title;
+}
+
+/**
  * The address of page `n` of `base`, with the list's own query parameters (filters, sort) kept and
  * empty ones left out; page 1 has no `page`, so the list's first page keeps its plain address.
  */
