@@ -94,5 +94,35 @@ for (const engine of ENGINES) {
         404,
       );
     });
+
+    it("compares a report with its priority's latest report before it, not an older one", async () => {
+      const actor = systemActor((await t.services.organisations.getHome()).id, 't');
+      // VfM-4d: Amber in 2009/10 H1 (the demo's, published), Green in H2, then 2010/11 H1.
+      if (!(await t.services.dashboard.forPeriod(actor, '2009-10-h2', '2010-05-01' as never))?.changes.length) {
+        await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
+        await t.services.reports.updateSections(actor, 'VfM-4d', '2009-10-h2', { status: 'green' });
+      }
+      await t.services.periods.ensure(actor, '2010-11-h1');
+      await t.services.reports.create(actor, 'VfM-4d', { period: '2010-11-h1' });
+      const changes = async () =>
+        (await t.services.dashboard.forPeriod(actor, '2010-11-h1', '2010-11-01' as never))!.changes.map((c) => [
+          c.code,
+          c.from?.key ?? null,
+          c.fromPeriodKey,
+          c.to?.key ?? null,
+        ]);
+      // Not assessed yet: a change from H2's Green.
+      assert.deepEqual(await changes(), [['VfM-4d', 'green', '2009-10-h2', null]]);
+      await t.services.reports.updateSections(actor, 'VfM-4d', '2010-11-h1', { status: 'green' });
+      // Green as in H2 (H1's Amber is not the report before it): no change.
+      assert.deepEqual(await changes(), []);
+      await t.services.reports.updateSections(actor, 'VfM-4d', '2010-11-h1', {
+        status: 'red',
+        statusReason: 'The partner withdrew',
+      });
+      assert.deepEqual(await changes(), [['VfM-4d', 'green', '2009-10-h2', 'red']]);
+      // A priority whose first report this is has nothing to change from.
+      assert.ok(!(await changes()).some(([code]) => code !== 'VfM-4d'));
+    });
   });
 }
