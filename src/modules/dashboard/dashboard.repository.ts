@@ -23,6 +23,15 @@ function shownStatus(report: string, publishedOnly: boolean) {
   return sql<unknown>`(case when ${sql.ref(`${report}.state`)} = 'published' then ${published} else ${live} end)`;
 }
 
+/** The key of the status `shownStatus` gives, without building the status: to compare or group by. */
+function shownStatusKey(report: string, publishedOnly: boolean) {
+  const published = sql<string | null>`(${sql.ref(`${report}_revision.status`)} ->> 'key')`;
+  if (publishedOnly) return published;
+  return sql<
+    string | null
+  >`(case when ${sql.ref(`${report}.state`)} = 'published' then ${published} else ${sql.ref(`${report}_status.key`)} end)`;
+}
+
 /** The joins `shownStatus(report)` reads: the report's published revision and its status on the scale. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- joins named after the caller's alias, which Kysely's types cannot follow
 function withShownStatus<QB extends SelectQueryBuilder<any, any, any>>(query: QB, report: string): QB {
@@ -151,7 +160,8 @@ function dashboardQueries(db: Kysely<DB>) {
       // Each priority's reports up to the period, in order, each with the one before it (`lag`):
       // one pass over the organisation's reports, where a lookup of the previous report per
       // priority cost a sort of the periods for each (issue 14). The period's report is the last
-      // of its priority's (every earlier one ends before the period starts).
+      // of its priority's (every earlier one ends before the period starts). The statuses are
+      // compared by key; the two statuses of a change are built only for the rows of the window.
       const reports = withShownStatus(
         db
           .selectFrom('progress_report as report')
@@ -160,36 +170,59 @@ function dashboardQueries(db: Kysely<DB>) {
           .where((eb) => eb.or([eb('report.period_id', '=', periodId), eb('rp.ends_on', '<', startsOn)]))
           .$if(publishedOnly, (q) => q.where('report.published_revision', 'is not', null)),
         'report',
-      ).select([
-        'report.priority_id',
-        'report.period_id',
-        shownStatus('report', publishedOnly).as('status'),
-        sql<unknown>`lag(${shownStatus('report', publishedOnly)}) over w`.as('from_status'),
-        sql<string | null>`lag(rp.key) over w`.as('from_key'),
-      ]);
-      const rows = await db
-        .selectFrom(
-          reports
-            .modifyEnd(sql`window w as (partition by report.priority_id order by rp.ends_on, rp.starts_on, rp.id)`)
-            .as('paired'),
-        )
+      )
+        .select([
+          'report.id',
+          'report.priority_id',
+          'report.period_id',
+          shownStatusKey('report', publishedOnly).as('status_key'),
+          sql<string | null>`lag(${shownStatusKey('report', publishedOnly)}) over w`.as('from_status_key'),
+          sql<string | null>`lag(report.id) over w`.as('from_id'),
+          sql<string | null>`lag(rp.key) over w`.as('from_key'),
+        ])
+        .modifyEnd(sql`window w as (partition by report.priority_id order by rp.ends_on, rp.starts_on, rp.id)`)
+        .as('paired');
+      const changed = db
+        .selectFrom(reports)
         .innerJoin('priority', 'priority.id', 'paired.priority_id')
         .select([
           'priority.code',
           'priority.title',
-          'paired.from_status',
-          'paired.status as to_status',
+          'priority.id as priority_id',
+          'paired.id',
+          'paired.from_id',
           'paired.from_key',
           sql<number>`count(*) over ()`.as('total'),
         ])
         .where('paired.period_id', '=', periodId)
         // A report with none before it is no change.
-        .where('paired.from_key', 'is not', null)
-        .where(sql<boolean>`(paired.from_status->>'key') is distinct from (paired.status->>'key')`)
+        .where('paired.from_id', 'is not', null)
+        .where(sql<boolean>`paired.from_status_key is distinct from paired.status_key`)
         .orderBy('priority.code')
         .orderBy('priority.id')
         .limit(window.limit)
         .offset(window.offset)
+        .as('changed');
+      const rows = await withShownStatus(
+        withShownStatus(
+          db
+            .selectFrom(changed)
+            .innerJoin('progress_report as report', 'report.id', 'changed.id')
+            .innerJoin('progress_report as earlier', 'earlier.id', 'changed.from_id'),
+          'report',
+        ),
+        'earlier',
+      )
+        .select([
+          'changed.code',
+          'changed.title',
+          'changed.from_key',
+          'changed.total',
+          shownStatus('earlier', publishedOnly).as('from_status'),
+          shownStatus('report', publishedOnly).as('to_status'),
+        ])
+        .orderBy('changed.code')
+        .orderBy('changed.priority_id')
         .execute();
       return {
         items: rows.map((r) => ({
