@@ -15,6 +15,8 @@
 // project's own by their path; node's internals by `node:…`.
 //
 //   node bench/cpuprofile-summary.ts FILE.cpuprofile [--top 25]
+//   node bench/cpuprofile-summary.ts --merge DIR/*.cpuprofile   (several processes as one: e.g. the
+//     whole suite run with NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR", every shard and child)
 
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -149,6 +151,27 @@ export function summarise(profile: CpuProfile): Summary {
   };
 }
 
+/** Several summaries as one: each row's times added up by name. */
+export function mergeSummaries(summaries: Summary[]): Summary {
+  const add = (lists: Row[][]) => {
+    const rows = new Map<string, Row>();
+    for (const r of lists.flat()) {
+      const row = rows.get(r.name) ?? { name: r.name, selfMs: 0, totalMs: 0 };
+      row.selfMs += r.selfMs;
+      row.totalMs += r.totalMs;
+      rows.set(r.name, row);
+    }
+    return [...rows.values()].sort((a, b) => b.selfMs - a.selfMs);
+  };
+  return {
+    busyMs: summaries.reduce((sum, s) => sum + s.busyMs, 0),
+    idleMs: summaries.reduce((sum, s) => sum + s.idleMs, 0),
+    files: add(summaries.map((s) => s.files)),
+    functions: add(summaries.map((s) => s.functions)),
+    kinds: add(summaries.map((s) => s.kinds)),
+  };
+}
+
 const pct = (ms: number, of: number) => `${((100 * ms) / of).toFixed(1)}%`;
 
 export function summaryTables(summary: Summary, top: number): string {
@@ -183,12 +206,18 @@ export function summaryTables(summary: Summary, top: number): string {
 if (isMain(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: 'string', default: '25' } },
+    options: { top: { type: 'string', default: '25' }, merge: { type: 'boolean', default: false } },
   });
-  if (positionals.length === 0) throw new Error('usage: node bench/cpuprofile-summary.ts FILE.cpuprofile [--top 25]');
-  for (const file of positionals) {
-    console.log(`## ${file}\n`);
-    console.log(summaryTables(summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile), Number(values.top)));
-    console.log('');
-  }
+  if (positionals.length === 0)
+    throw new Error('usage: node bench/cpuprofile-summary.ts [--merge] FILE.cpuprofile… [--top 25]');
+  const read = (file: string) => summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  if (values.merge) {
+    console.log(`## ${positionals.length} profiles as one\n`);
+    console.log(summaryTables(mergeSummaries(positionals.map(read)), Number(values.top)));
+  } else
+    for (const file of positionals) {
+      console.log(`## ${file}\n`);
+      console.log(summaryTables(read(file), Number(values.top)));
+      console.log('');
+    }
 }
