@@ -113,11 +113,15 @@ function dashboardQueries(db: Kysely<DB>) {
           'theme.position',
           sql<boolean>`progress_report.id is not null`.as('has_report'),
           shownStatus('progress_report', publishedOnly).as('status'),
+          sql<number>`count(*)`.as('count'),
         ])
         .where('priority.organisation_id', '=', organisationId)
-        // Kept a subquery of its own (an offset stops the planner merging it into the grouping), so
-        // that each row's status is built once and then grouped, ordered and picked.
-        .offset(0)
+        // First counted per status as stored (a status of the scale, or the one a revision was
+        // published with), so that each is built once per group rather than once per priority;
+        // the status's other columns follow from its id (its primary key).
+        .groupBy(['theme.id', 'theme.title', 'theme.position', 'progress_report.state'])
+        .groupBy(sql`progress_report.id is not null`)
+        .groupBy([sql.ref('progress_report_revision.status'), sql.ref('progress_report_status.id')])
         .as('each');
       const rows = await db
         .selectFrom(each)
@@ -127,7 +131,7 @@ function dashboardQueries(db: Kysely<DB>) {
           'each.has_report',
           // The statuses of one key are alike but for a published one kept as it was: the first.
           sql<unknown>`(array_agg(each.status order by each.status::text))[1]`.as('status'),
-          sql<number>`count(*)`.as('count'),
+          sql<number>`sum(each.count)`.as('count'),
         ])
         .groupBy(['each.theme_id', 'each.theme_title', 'each.position', 'each.has_report'])
         .groupBy(sql`each.status->>'key'`)
