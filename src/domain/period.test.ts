@@ -179,3 +179,27 @@ describe('reporting periods', () => {
     }
   });
 });
+
+describe('a period parsed again', () => {
+  it('is the same answer, which no caller can change for the next', () => {
+    const first = parsePeriodKey('2009/10 Q3');
+    assert.equal(parsePeriodKey('2009/10 Q3'), first);
+    assert.deepEqual(parsePeriodKey('2009-10-q3'), first);
+    assert.throws(() => {
+      (first as { endsOn: string }).endsOn = '2099-01-01';
+    }, TypeError);
+    assert.equal(parsePeriodKey('2009/10 Q3').endsOn, '2009-12-31');
+  });
+
+  it('refuses a bad key every time it is asked, with the same sentence', () => {
+    for (let i = 0; i < 2; i++) assert.throws(() => parsePeriodKey('2009/11 Q3'), /is not a financial year/);
+  });
+
+  it('parses thousands of spellings of one period, each right, past the point where the kept answers start again', () => {
+    for (let spaces = 1; spaces <= 3_000; spaces++) {
+      const period = parsePeriodKey(`2009/10${' '.repeat(spaces)}H2`);
+      assert.equal(period.key, '2009-10-h2');
+    }
+    assert.equal(parsePeriodKey('2010/11 H1').startsOn, '2010-04-01');
+  });
+});
