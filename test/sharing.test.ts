@@ -117,7 +117,16 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
       priorities: (await sql<{ code: string }>`select code from priority`.execute(units.db)).rows.map((r) => r.code),
       risks: (await sql<{ n: number }>`select count(*)::int as n from risk`.execute(units.db)).rows[0]!.n,
       periods: (await sql<{ key: string }>`select key from reporting_period`.execute(units.db)).rows.map((r) => r.key),
-      people: (await sql<{ n: number }>`select count(*)::int as n from person`.execute(units.db)).rows[0]!.n,
+      records: (
+        await sql<{ id: string }>`select id from organisation where managed_by_id = ${leeds.organisationId}`.execute(
+          units.db,
+        )
+      ).rows.map((r) => r.id),
+      people: (
+        await sql<{
+          id: string;
+        }>`select id from person where organisation_id = ${leeds.organisationId} order by id`.execute(units.db)
+      ).rows.map((r) => r.id),
       audit: (
         await sql<{
           n: number;
@@ -127,12 +136,31 @@ describeOnEachEngine('sharing a priority with a partner', (t) => {
     assert.deepEqual(seen.priorities, ['VfM-4d']);
     assert.equal(seen.risks, 0);
     assert.deepEqual(seen.periods, ['2009-10-h1']);
+    // Of Leeds's records of its partners, only the one the shared key action names.
+    assert.deepEqual(seen.records, [lpRecordId]);
+    // Of Leeds's people, exactly those the shared report names: the priority's accountable officer
+    // and director, and the people named on its key actions (read here as the owner).
+    const named = (
+      await sql<{ id: string }>`
+        select x as id from (
+          select pr.accountable_officer_id as x from priority pr
+            where pr.organisation_id = ${leeds.organisationId} and pr.code = 'VfM-4d'
+          union select pr.accountable_director_id from priority pr
+            where pr.organisation_id = ${leeds.organisationId} and pr.code = 'VfM-4d'
+          union select c.person_id from action_contributor c
+            join action a on a.id = c.action_id
+            join progress_report r on r.id = a.report_id
+            join priority pr on pr.id = r.priority_id
+            where pr.organisation_id = ${leeds.organisationId} and pr.code = 'VfM-4d' and r.period_id = ${periodId}
+        ) p where x is not null order by 1`.execute(t().db)
+    ).rows.map((r) => r.id);
     const allPeople = (
       await sql<{
         n: number;
       }>`select count(*)::int as n from person where organisation_id = ${leeds.organisationId}`.execute(t().db)
     ).rows[0]!.n;
-    assert.ok(seen.people > 0 && seen.people < allPeople, `${seen.people} of ${allPeople} people`);
+    assert.ok(named.length >= 2 && named.length < allPeople, `${named.length} of ${allPeople} people named`);
+    assert.deepEqual(seen.people, named, 'the partner sees the people the shared report names, and no one else');
     assert.equal(seen.audit, 0, 'the owner’s audit trail is not shared');
 
     await asLp(() =>
