@@ -15,7 +15,7 @@ import type { FrozenStatus } from '../../domain/report-snapshot.ts';
  * counts and the changes took a third of the dashboard's database time at 1,000 priorities).
  */
 function shownStatus(report: string, publishedOnly: boolean) {
-  const published = sql<unknown>`${sql.ref(`${report}_revision.status`)}`;
+  const published = sql.ref(`${report}_revision.status`);
   if (publishedOnly) return published;
   const s = (column: string) => sql.ref(`${report}_status.${column}`);
   const live = sql<unknown>`case when ${s('id')} is null then null else jsonb_build_object('key', ${s('key')}, 'label', ${s('label')},
