@@ -75,6 +75,8 @@ export interface ServiceOptions {
    * request (bench/pages.ts measures both).
    */
   reportBodies?: ReportBodyRenderer | false;
+  /** How many dashboards each instance keeps worked out (ADR 0023); 0: none. Default `DASHBOARDS_KEPT`. */
+  keptDashboards?: number;
 }
 
 /** The database as services need it: units of work, and the pool for the job worker. */
@@ -155,7 +157,13 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
     }),
   );
   const dashboard = uow(
-    createDashboardService({ repo: createDashboardRepository(db), periods, organisations, indicators }),
+    createDashboardService({
+      repo: createDashboardRepository(db),
+      periods,
+      organisations,
+      indicators,
+      ...(options.keptDashboards === undefined ? {} : { keep: options.keptDashboards }),
+    }),
   );
   const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }));
   const opendata = uow(createOpenDataService({ plans, reports, indicators }));

@@ -42,6 +42,8 @@ const DECIDE_NOTHING: Readonly<Record<string, string>> = {
   club_baseline_consent: 'clubs share aggregate figures, not reports',
   club_figure: 'clubs share aggregate figures, not reports',
   club_member: 'clubs share aggregate figures, not reports',
+  dashboard_change: 'the dashboard generation’s notes until a commit (ADR 0023)',
+  dashboard_generation: 'the dashboard generation’s counter (ADR 0023)',
   diagnostic_allocation: 'diagnostic data',
   diagnostic_exercise: 'diagnostic data',
   diagnostic_non_pay: 'diagnostic data',

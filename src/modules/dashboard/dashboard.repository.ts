@@ -86,6 +86,19 @@ export interface Listed<T> {
 function dashboardQueries(db: Kysely<DB>) {
   return {
     /**
+     * The organisation's dashboard generation (migration 2026-12-12-300, ADR 0023): moved on by every
+     * committed change to what the dashboard reads. Null while this transaction has changes of its
+     * own not yet committed.
+     */
+    async generation(organisationId: string): Promise<string | null> {
+      const { rows } = await sql<{
+        g: string | number | null;
+      }>`select amber_dashboard_generation(${organisationId}::uuid) as g`.execute(db);
+      const g = rows[0]?.g;
+      return g === null || g === undefined ? null : String(g);
+    },
+
+    /**
      * Priorities per theme and status in the period. A published report counts with the status it
      * was published with, whatever the scale says now; a draft or a report in sign-off with its
      * status on the scale as it is. With `publishedOnly` (readers who may not see drafts) a report

@@ -99,9 +99,48 @@ export interface DashboardDeps {
   periods: PeriodService;
   organisations: OrganisationService;
   indicators: IndicatorService;
+  /**
+   * How many dashboards to keep worked out (ADR 0023), the least recently used going first;
+   * default `DASHBOARDS_KEPT`. 0: none, every dashboard worked out on every request.
+   */
+  keep?: number;
 }
 
-export function createDashboardService({ repo, periods, organisations, indicators }: DashboardDeps) {
+/** Dashboards kept by default: one per organisation, period, kind of reader and day each. */
+export const DASHBOARDS_KEPT = 200;
+
+/** Freezes a dashboard kept for later requests, so that no caller can change what the next one is given. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * What a dashboard worked out for one person may be served to another only if they are alike in:
+ * their kind and roles (which decide whether drafts are shown, and whether each part may be read).
+ */
+function readerOf(actor: Actor): string {
+  if (actor.kind !== 'user') return actor.kind;
+  return `${actor.operator ? 'operator ' : ''}${[...actor.roles].sort().join(',')}`;
+}
+
+export function createDashboardService({
+  repo,
+  periods,
+  organisations,
+  indicators,
+  keep = DASHBOARDS_KEPT,
+}: DashboardDeps) {
+  /**
+   * Dashboards worked out, each under the organisation's dashboard generation read before anything
+   * it shows (migration 2026-12-12-300): every committed change to what a dashboard reads moves the
+   * number on, so an entry is served only while nothing it shows can have changed. Keyed by the
+   * organisation, the period as asked for, the reader's roles (`readerOf`) and the day (overdue milestones, and the period chosen when none is asked for, depend on it).
+   */
+  const kept = new Map<string, { generation: string; dashboard: Dashboard }>();
   /** The period asked for, or the latest half year that has ended (then the latest period). */
   async function choosePeriod(actor: Actor, periodKey: string | undefined, today: IsoDate) {
     const all = await periods.list(actor);
@@ -171,88 +210,116 @@ export function createDashboardService({ repo, periods, organisations, indicator
     return out;
   }
 
+  /** The dashboard, worked out from the database. */
+  async function workOut(
+    actor: Actor,
+    publishedOnly: boolean,
+    periodKey: string | undefined,
+    today: IsoDate,
+  ): Promise<Dashboard | undefined> {
+    const chosen = await choosePeriod(actor, periodKey, today);
+    if (!chosen) return undefined;
+    const { all, period } = chosen;
+    const statuses = await organisations.statusScale(actor, period);
+    const onScale = new Set(statuses.map((s) => s.key));
+    // Statuses published reports show that the scale no longer has: each keeps its own column.
+    const former = new Map<string, FrozenStatus>();
+    const keyOf = (status: FrozenStatus | null, hasReport: boolean) => {
+      if (!hasReport) return 'no-report';
+      if (!status) return 'none';
+      if (!onScale.has(status.key) && !former.has(status.key)) former.set(status.key, status);
+      return status.key;
+    };
+
+    const themes = new Map<string, Dashboard['themes'][number]>();
+    const totals: Record<string, number> = {};
+    for (const row of await repo.statusCounts(actor.organisationId, period.id, publishedOnly)) {
+      const theme = themes.get(row.themeId) ?? {
+        themeId: row.themeId,
+        themeTitle: row.themeTitle,
+        counts: {},
+        total: 0,
+      };
+      const key = keyOf(row.status, row.hasReport);
+      theme.counts[key] = (theme.counts[key] ?? 0) + row.count;
+      theme.total += row.count;
+      totals[key] = (totals[key] ?? 0) + row.count;
+      themes.set(row.themeId, theme);
+    }
+
+    const first = { limit: DASHBOARD_SHOWS, offset: 0 };
+    const changes = await changesIn(actor, period, statuses, first);
+    const overdue = await overdueAt(actor, today, first);
+    const offTarget = await offTargetIn(actor, period, statuses);
+    return {
+      period,
+      periods: all,
+      statuses,
+      formerStatuses: [...former.values()],
+      themes: [...themes.values()],
+      totals,
+      changes: changes.items,
+      overdue: overdue.items,
+      offTarget: offTarget.slice(0, DASHBOARD_SHOWS),
+      listed: { changes: changes.total, overdue: overdue.total, offTarget: offTarget.length },
+      today,
+    };
+  }
+
+  /**
+   * A page of one of the dashboard's lists for the period (chosen as `forPeriod` chooses it),
+   * `DASHBOARD_LIST_PAGE_SIZE` a page; a page past the last is the last.
+   */
+  async function list(
+    actor: Actor,
+    name: DashboardListName,
+    periodKey?: string,
+    page?: number,
+    today: IsoDate = todayIso(),
+  ): Promise<DashboardList | undefined> {
+    authorize(actor, 'dashboard.read');
+    const chosen = await choosePeriod(actor, periodKey, today);
+    if (!chosen) return undefined;
+    const { period } = chosen;
+    if (name === 'overdue-milestones') {
+      const { items, window } = await readPage((w) => overdueAt(actor, today, w), page);
+      return { name, period, window, today, overdue: items };
+    }
+    const statuses = await organisations.statusScale(actor, period);
+    if (name === 'status-changes') {
+      const { items, window } = await readPage((w) => changesIn(actor, period, statuses, w), page);
+      return { name, period, window, today, changes: items };
+    }
+    const all = await offTargetIn(actor, period, statuses);
+    const window = pageWindow(all.length, page, DASHBOARD_LIST_PAGE_SIZE);
+    return { name, period, window, today, offTarget: all.slice(window.offset, window.offset + window.limit) };
+  }
+
   return {
     /** The period asked for, or the latest period that has a report (then the latest period). */
     async forPeriod(actor: Actor, periodKey?: string, today: IsoDate = todayIso()): Promise<Dashboard | undefined> {
       authorize(actor, 'dashboard.read');
       const publishedOnly = publishedOnlyFor(actor);
-      const chosen = await choosePeriod(actor, periodKey, today);
-      if (!chosen) return undefined;
-      const { all, period } = chosen;
-      const statuses = await organisations.statusScale(actor, period);
-      const onScale = new Set(statuses.map((s) => s.key));
-      // Statuses published reports show that the scale no longer has: each keeps its own column.
-      const former = new Map<string, FrozenStatus>();
-      const keyOf = (status: FrozenStatus | null, hasReport: boolean) => {
-        if (!hasReport) return 'no-report';
-        if (!status) return 'none';
-        if (!onScale.has(status.key) && !former.has(status.key)) former.set(status.key, status);
-        return status.key;
-      };
-
-      const themes = new Map<string, Dashboard['themes'][number]>();
-      const totals: Record<string, number> = {};
-      for (const row of await repo.statusCounts(actor.organisationId, period.id, publishedOnly)) {
-        const theme = themes.get(row.themeId) ?? {
-          themeId: row.themeId,
-          themeTitle: row.themeTitle,
-          counts: {},
-          total: 0,
-        };
-        const key = keyOf(row.status, row.hasReport);
-        theme.counts[key] = (theme.counts[key] ?? 0) + row.count;
-        theme.total += row.count;
-        totals[key] = (totals[key] ?? 0) + row.count;
-        themes.set(row.themeId, theme);
+      // First, before anything the dashboard shows: what is read after it is at least as new.
+      const generation = keep > 0 ? await repo.generation(actor.organisationId) : null;
+      const key = `${actor.organisationId} ${periodKey ?? ''} ${readerOf(actor)} ${today}`;
+      const entry = generation === null ? undefined : kept.get(key);
+      if (entry) {
+        kept.delete(key);
+        if (entry.generation === generation) {
+          kept.set(key, entry);
+          return entry.dashboard;
+        }
       }
-
-      const first = { limit: DASHBOARD_SHOWS, offset: 0 };
-      const changes = await changesIn(actor, period, statuses, first);
-      const overdue = await overdueAt(actor, today, first);
-      const offTarget = await offTargetIn(actor, period, statuses);
-      return {
-        period,
-        periods: all,
-        statuses,
-        formerStatuses: [...former.values()],
-        themes: [...themes.values()],
-        totals,
-        changes: changes.items,
-        overdue: overdue.items,
-        offTarget: offTarget.slice(0, DASHBOARD_SHOWS),
-        listed: { changes: changes.total, overdue: overdue.total, offTarget: offTarget.length },
-        today,
-      };
+      const dashboard = await workOut(actor, publishedOnly, periodKey, today);
+      if (generation !== null && dashboard) {
+        kept.set(key, { generation, dashboard: deepFreeze(dashboard) });
+        if (kept.size > keep) kept.delete(kept.keys().next().value!);
+      }
+      return dashboard;
     },
 
-    /**
-     * A page of one of the dashboard's lists for the period (chosen as `forPeriod` chooses it),
-     * `DASHBOARD_LIST_PAGE_SIZE` a page; a page past the last is the last.
-     */
-    async list(
-      actor: Actor,
-      name: DashboardListName,
-      periodKey?: string,
-      page?: number,
-      today: IsoDate = todayIso(),
-    ): Promise<DashboardList | undefined> {
-      authorize(actor, 'dashboard.read');
-      const chosen = await choosePeriod(actor, periodKey, today);
-      if (!chosen) return undefined;
-      const { period } = chosen;
-      if (name === 'overdue-milestones') {
-        const { items, window } = await readPage((w) => overdueAt(actor, today, w), page);
-        return { name, period, window, today, overdue: items };
-      }
-      const statuses = await organisations.statusScale(actor, period);
-      if (name === 'status-changes') {
-        const { items, window } = await readPage((w) => changesIn(actor, period, statuses, w), page);
-        return { name, period, window, today, changes: items };
-      }
-      const all = await offTargetIn(actor, period, statuses);
-      const window = pageWindow(all.length, page, DASHBOARD_LIST_PAGE_SIZE);
-      return { name, period, window, today, offTarget: all.slice(window.offset, window.offset + window.limit) };
-    },
+    list,
   };
 }
 

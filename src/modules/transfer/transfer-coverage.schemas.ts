@@ -263,6 +263,10 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
     'crosses organisations: a consent names another organisation’s club, and the club’s membership (without which it counts nothing) is not carried either; after an import the council consents again on the club’s page, and its figures are worked out again from the exercise the file carries',
   access_generation:
     'the deployment’s own: a counter its writes move on, which the pages it keeps in memory are checked against; the target keeps its own, moved on by the import’s writes',
+  dashboard_generation:
+    'the deployment’s own: a counter the writes to what the dashboard reads move on, which the dashboards it keeps worked out are checked against (ADR 0023); the target keeps its own, moved on by the import’s writes',
+  dashboard_change:
+    'the deployment’s own: the organisations a transaction has changed, until it commits; empty outside one',
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
   diagnostic_peer_function:

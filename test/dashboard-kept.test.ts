@@ -1,0 +1,279 @@
+// The dashboard kept worked out under the organisation's dashboard generation (issue 14, "the
+// dashboard's statements and CPU flat from 10 to 1,000 priorities"; migration 2026-12-12-300, ADR
+// 0023): a second view sends one statement of its own (the generation) and shows the same page;
+// every table the dashboard's statements read moves the generation on when a committed change
+// touches the organisation's rows, and a change shows at once, as an app that keeps nothing shows
+// it; a rolled-back change, a draft's text, another organisation's change move nothing; what a
+// unit has changed but not committed is never kept; a write waits for no other transaction's
+// uncommitted change; the kept dashboards are per organisation, roles and day, and bounded. Both
+// engines.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { buildServices, type Services } from '../src/composition.ts';
+import { observeStatements, type ObservedStatement } from '../src/platform/db/database.ts';
+import { paths } from '../src/paths.ts';
+import { systemActor, type Actor } from '../src/domain/actor.ts';
+import type { Role } from '../src/domain/permissions.ts';
+import { ENGINES } from './helpers/database.ts';
+import { buildTestApp, createTestSession, type TestApp, type TestSession } from './helpers/app.ts';
+import { insertOrganisation, insertTheme } from './builders/index.ts';
+
+const PERIOD = '2009-10-h1';
+const GENERATION = /^select amber_dashboard_generation\(/;
+
+for (const engine of ENGINES) {
+  describe(`the dashboard kept under its generation [${engine}]`, () => {
+    let t: TestApp;
+    /** The same database, with services that keep no dashboard: what every answer must be. */
+    let normal: FastifyInstance;
+    let plain: Services;
+    let actor: Actor;
+    let editor: TestSession;
+
+    before(async () => {
+      t = await buildTestApp(engine);
+      plain = buildServices({ db: t.db, units: t.units }, { keptDashboards: 0 });
+      normal = await buildApp({
+        config: { env: 'test', logLevel: 'silent' },
+        db: t.db,
+        units: t.units,
+        services: plain,
+      });
+      actor = systemActor((await t.services.organisations.getHome()).id, 'test');
+      editor = await session(['performance_officer']);
+    });
+    after(async () => {
+      await normal?.close();
+      await t?.close();
+    });
+
+    const session = (roles: readonly Role[]) => createTestSession(t.services, actor.organisationId, roles);
+
+    async function get(who: TestSession, url = `${paths.dashboard}?period=${PERIOD}`, on: FastifyInstance = t.app) {
+      const statements: ObservedStatement[] = [];
+      const stop = observeStatements(t.db, (s) => statements.push(s));
+      let response;
+      try {
+        response = await on.inject({ url, headers: who.headers });
+      } finally {
+        stop();
+      }
+      assert.equal(response.statusCode, 200, `GET ${url}: ${response.body.slice(0, 300)}`);
+      return {
+        body: response.body.replace(/nonce="[^"]*"/g, 'nonce'),
+        // The session's once-a-minute "last seen" write is not the dashboard's.
+        statements: statements.filter((s) => !/^update "user_session"/.test(s.sql)).map((s) => s.sql),
+      };
+    }
+
+    /** The statements of a dashboard served as kept: the unit's own, the session and the generation. */
+    function assertKept(statements: readonly string[]) {
+      assert.equal(statements.length, 5, statements.join('\n'));
+      assert.match(statements[0]!, /^begin/);
+      assert.match(statements[1]!, /from "user_session"/);
+      assert.match(statements[2]!, /^set local role/);
+      assert.match(statements[3]!, GENERATION);
+      assert.match(statements[4]!, /^commit/);
+    }
+    const assertWorkedOut = (statements: readonly string[]) =>
+      assert.ok(statements.length > 10, `worked out: ${statements.length} statements`);
+
+    const generation = async (organisationId = actor.organisationId) =>
+      BigInt(
+        (
+          await sql<{
+            g: string;
+          }>`select amber_dashboard_generation(${organisationId}::uuid)::text as g`.execute(t.db)
+        ).rows[0]!.g,
+      );
+
+    it('serves a second view from what the first worked out, after one statement, the same page', async () => {
+      await get(editor); // whatever was kept before this test
+      const change = await t.db
+        .updateTable('theme')
+        .set({ title: sql`title` })
+        .where('organisation_id', '=', actor.organisationId)
+        .executeTakeFirst();
+      assert.ok(change.numUpdatedRows > 0n);
+      const first = await get(editor);
+      assertWorkedOut(first.statements);
+      const second = await get(editor);
+      assertKept(second.statements);
+      assert.equal(second.body.replace(/amber_session=[^;"]*/g, ''), first.body.replace(/amber_session=[^;"]*/g, ''));
+      // Someone else with the same roles is given it too; the page is the one an app that keeps nothing shows.
+      const other = await session(['performance_officer']);
+      const theirs = await get(other);
+      assertKept(theirs.statements);
+      assert.equal(theirs.body, (await get(other, undefined, normal)).body);
+    });
+
+    it('keeps a dashboard apart for each set of roles, period and day', async () => {
+      const viewer = await session(['viewer']);
+      await get(editor);
+      // A viewer sees only what was published: never the editor's dashboard.
+      const seen = await get(viewer);
+      assertWorkedOut(seen.statements);
+      assert.equal(seen.body, (await get(viewer, undefined, normal)).body);
+      assertKept((await get(viewer)).statements);
+      assertWorkedOut((await get(editor, `${paths.dashboard}?period=2009-10-h2`)).statements);
+      const at = async (today: string) => {
+        const statements: string[] = [];
+        const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+        try {
+          return { dashboard: await t.services.dashboard.forPeriod(actor, PERIOD, today as never), statements };
+        } finally {
+          stop();
+        }
+      };
+      const may = await at('2010-05-01');
+      assertWorkedOut(may.statements);
+      assert.equal((await at('2010-05-01')).statements.length, 3, 'the unit, the generation, commit');
+      const later = await at('2010-06-01');
+      assertWorkedOut(later.statements);
+      assert.deepEqual(later.dashboard, await plain.dashboard.forPeriod(actor, PERIOD, '2010-06-01' as never));
+    });
+
+    it('is moved on by a change to every table the dashboard reads, and by nothing else', async () => {
+      // Every table the dashboard's statements name, for each period and kind of reader, read by an app that keeps nothing.
+      const read = new Set<string>();
+      const viewer = await session(['viewer']);
+      const periods = await t.services.periods.list(actor);
+      for (const who of [editor, viewer])
+        for (const key of ['', ...periods.map((p) => p.key)])
+          for (const s of (await get(who, `${paths.dashboard}${key ? `?period=${key}` : ''}`, normal)).statements)
+            for (const m of s.matchAll(/\b(?:from|join) "([a-z_]+)"/g)) read.add(m[1]!);
+      // The session's tables are read to know who is asking, before the generation: not the dashboard's.
+      for (const table of ['user_session', 'user_account', 'membership']) read.delete(table);
+      const { rows } = await sql<{ table: string; events: string[] }>`
+        select c.relname as table, array_agg(t.tgname::text order by t.tgname) as events
+        from pg_trigger t join pg_class c on c.oid = t.tgrelid
+        where t.tgname like 'amber_dashboard\\_%' and not t.tgisinternal and c.relname <> 'dashboard_change'
+        group by c.relname`.execute(t.db);
+      const triggered = new Map(rows.map((r) => [r.table, r.events]));
+      const missing = [...read].filter((table) => !triggered.has(table)).sort();
+      assert.deepEqual(missing, [], 'tables the dashboard reads that move nothing (migration 2026-12-12-300)');
+      for (const [table, events] of triggered)
+        assert.deepEqual(
+          events,
+          ['del', 'ins', 'upd'].map((e) => `amber_dashboard_${table}_${e}`),
+          table,
+        );
+      assert.ok(read.size >= 12, `the dashboard reads ${[...read].join(', ')}`);
+
+      // A change to each of them, to this organisation's rows, moves this organisation's on, and no other's.
+      const elsewhere = await insertOrganisation(t.services);
+      await insertTheme(t.services, elsewhere);
+      for (const table of triggered.keys()) {
+        const column = table === 'organisation' ? 'id' : 'organisation_id';
+        const before = await generation();
+        const theirs = await generation(elsewhere.organisationId);
+        const changed = await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)}
+          where ${sql.ref(column)} = ${actor.organisationId}`.execute(t.db);
+        if (table === 'progress_report') {
+          // Only what the dashboard reads of a report moves it: saving a draft's text does not.
+          assert.equal(await generation(), before, table);
+          await sql`update progress_report set summary = summary || '', version = version
+            where organisation_id = ${actor.organisationId}`.execute(t.db);
+          assert.equal(await generation(), before, `${table}: its text`);
+          await sql`update progress_report set status_id = null where id = (select id from progress_report
+            where organisation_id = ${actor.organisationId} and status_id is not null limit 1)`.execute(t.db);
+        }
+        assert.ok((changed.numAffectedRows ?? 0n) > 0n, `the demo has rows in ${table}`);
+        assert.ok((await generation()) > before, `${table} moves it`);
+        assert.equal(await generation(elsewhere.organisationId), theirs, `${table} moves no other organisation's`);
+      }
+
+      // Rolled back: nothing moves.
+      const before = await generation();
+      await assert.rejects(
+        t.db.transaction().execute(async (trx) => {
+          await sql`update theme set title = 'Never seen' where organisation_id = ${actor.organisationId}`.execute(trx);
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      assert.equal(await generation(), before);
+    });
+
+    it('shows a change at once, as an app that keeps nothing shows it', async () => {
+      const url = `${paths.dashboard}?period=2009-10-h2`;
+      await t.services.reports.create(actor, 'VfM-4d', { period: '2009-10-h2' });
+      const before = await get(editor, url);
+      assertKept((await get(editor, url)).statements);
+      await t.services.reports.updateSections(actor, 'VfM-4d', '2009-10-h2', { status: 'green' });
+      const after = await get(editor, url);
+      assertWorkedOut(after.statements);
+      assert.notEqual(after.body, before.body);
+      assert.match(after.body, /Status changes since the previous report \(1\)/);
+      assert.equal(after.body, (await get(editor, url, normal)).body);
+      // An indicator's value, too (the off-target list).
+      await t.services.periods.ensure(actor, '2009-10-q3');
+      await t.services.indicators.setValue(actor, 'OC-1c-i', { period: '2009-10-q3', actual: '70.0', target: '80' });
+      const valued = await get(editor, url);
+      assertWorkedOut(valued.statements);
+      assert.match(valued.body, /Indicators off target \(1\)/);
+      assert.equal(valued.body, (await get(editor, url, normal)).body);
+    });
+
+    it('never keeps what its own unit changed and had not committed', async () => {
+      await assert.rejects(
+        t.units.run(
+          async () => {
+            await sql`update theme set title = 'Rolled back' where organisation_id = ${actor.organisationId}`.execute(
+              t.units.db,
+            );
+            const inside = await t.services.dashboard.forPeriod(actor, PERIOD, '2010-05-03' as never);
+            assert.ok(inside?.themes.some((th) => th.themeTitle === 'Rolled back'));
+            throw new Error('rolled back');
+          },
+          { organisationId: actor.organisationId },
+        ),
+        /rolled back/,
+      );
+      const outside = await t.services.dashboard.forPeriod(actor, PERIOD, '2010-05-03' as never);
+      assert.ok(outside);
+      assert.ok(!outside.themes.some((th) => th.themeTitle === 'Rolled back'));
+    });
+
+    it('keeps at most as many dashboards as it is given, the least recently used going first', async () => {
+      const two = buildServices({ db: t.db, units: t.units }, { keptDashboards: 2 });
+      const count = async (key: string) => {
+        let n = 0;
+        const stop = observeStatements(t.db, () => n++);
+        try {
+          await two.dashboard.forPeriod(actor, key, '2010-05-01' as never);
+        } finally {
+          stop();
+        }
+        return n;
+      };
+      const keys = (await t.services.periods.list(actor)).map((p) => p.key).slice(0, 3);
+      assert.equal(keys.length, 3);
+      for (const key of keys) assert.ok((await count(key)) > 10, key);
+      assert.equal(await count(keys[2]!), 3, 'the last is kept');
+      assert.equal(await count(keys[1]!), 3, 'and the one before');
+      assert.ok((await count(keys[0]!)) > 10, 'the first went when the third came');
+    });
+
+    if (engine === 'postgres')
+      it('lets a write go on while another transaction holds an uncommitted change of the same organisation', async () => {
+        const before = await generation();
+        await t.db.transaction().execute(async (trx) => {
+          await sql`update indicator_value set comment = comment where organisation_id = ${actor.organisationId}`.execute(
+            trx,
+          );
+          // Another connection: its change commits at once (were the counter's row locked, it would wait, then time out).
+          await t.db.transaction().execute(async (other) => {
+            await sql`set local lock_timeout = '2s'`.execute(other);
+            await sql`update theme set title = title where organisation_id = ${actor.organisationId}`.execute(other);
+          });
+          assert.ok((await generation()) > before, 'the other’s commit moved it on');
+        });
+        assert.ok((await generation()) > before);
+      });
+  });
+}
