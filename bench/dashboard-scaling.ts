@@ -19,8 +19,13 @@
 // page's size. We print the median (min–max) over rounds, and the ratios 100 ÷ 10 and 1,000 ÷ 10
 // within each round (median (min–max)), which cancel most of the machine's drift.
 //
+// Two apps on the same database (ADR 0023): "kept", as Amber runs (a repeat view of an unchanged
+// dashboard is served from what the first worked out, after one statement), and "worked out", with
+// services that keep nothing (`keptDashboards: 0`): what every view cost before, and what the first
+// view after a change costs now (that, plus the generation's statement). Both in every round.
+//
 //   node --import tsx bench/dashboard-scaling.ts [--engine pglite|postgres|both] [--sizes 10,100,1000]
-//       [--rounds 5] [--gets 10] [--warmup 5]
+//       [--rounds 5] [--gets 10] [--warmup 5] [--kept both|yes|no]
 //   (default both engines; about 3–5 minutes on a quiet machine, most of it building the data; a
 //   deadline stops it after 20 minutes per engine)
 
@@ -29,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { buildServices } from '../src/composition.ts';
 import { cookieNames } from '../src/platform/http/auth.ts';
 import { observeStatements, type Engine } from '../src/platform/db/database.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
@@ -43,8 +49,12 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     gets: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
+    kept: { type: 'string', default: 'both' },
   },
 });
+if (!['both', 'yes', 'no'].includes(args.kept)) throw new Error(`--kept ${args.kept}?`);
+type Mode = 'kept' | 'worked out';
+const MODES: Mode[] = args.kept === 'both' ? ['kept', 'worked out'] : args.kept === 'yes' ? ['kept'] : ['worked out'];
 if (!['pglite', 'postgres', 'both'].includes(args.engine)) throw new Error(`--engine ${args.engine}?`);
 const ENGINES: Engine[] = args.engine === 'both' ? ['pglite', 'postgres'] : [args.engine as Engine];
 const SIZES = args.sizes.split(',').map(Number);
@@ -135,10 +145,10 @@ async function batch(database: TestDatabase, app: FastifyInstance, org: Organisa
 const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 const cell = (xs: number[]) => `${fmt(median(xs))} (${range(xs)})`;
 
-const open: { database: TestDatabase; app?: FastifyInstance }[] = [];
+const open: { database: TestDatabase; apps: FastifyInstance[] }[] = [];
 const closeAll = async () => {
   for (const o of open.splice(0)) {
-    await o.app?.close().catch(() => undefined);
+    for (const app of o.apps) await app.close().catch(() => undefined);
     await o.database.close().catch((e: unknown) => console.error(e));
   }
 };
@@ -156,7 +166,7 @@ try {
   for (const engine of ENGINES) {
     const t0 = performance.now();
     const database = await openTestDatabase(engine);
-    const handle: { database: TestDatabase; app?: FastifyInstance } = { database };
+    const handle: { database: TestDatabase; apps: FastifyInstance[] } = { database, apps: [] };
     open.push(handle);
     const orgs: Organisation[] = [];
     const built: string[] = [];
@@ -174,20 +184,33 @@ try {
     }
     // What autovacuum would have done on a server by the time anyone looks at a dashboard.
     await sql`vacuum analyze`.execute(database.db);
-    const app = await buildApp({
-      config: { env: 'production', logLevel: 'silent' },
-      db: database.db,
-      units: database.units,
-      services: database.services,
-    });
-    handle.app = app;
-    for (const org of orgs) for (let i = 0; i < WARMUP; i++) await get(app, org);
+    const apps = new Map<Mode, FastifyInstance>();
+    for (const mode of MODES) {
+      const services =
+        mode === 'kept'
+          ? database.services
+          : buildServices({ db: database.db, units: database.units }, { keptDashboards: 0 });
+      const app = await buildApp({
+        config: { env: 'production', logLevel: 'silent' },
+        db: database.db,
+        units: database.units,
+        services,
+      });
+      handle.apps.push(app);
+      apps.set(mode, app);
+      for (const org of orgs) for (let i = 0; i < WARMUP; i++) await get(app, org);
+    }
 
-    const results = new Map<number, Batch[]>(SIZES.map((s) => [s, []]));
+    const key = (mode: Mode, size: number) => `${mode} ${size}`;
+    const results = new Map<string, Batch[]>();
     for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < orgs.length; i++) {
-        const org = orgs[(i + r) % orgs.length]!;
-        results.get(org.size)!.push(await batch(database, app, org));
+      for (let m = 0; m < MODES.length; m++) {
+        const mode = MODES[(m + r) % MODES.length]!;
+        for (let i = 0; i < orgs.length; i++) {
+          const org = orgs[(i + r) % orgs.length]!;
+          const k = key(mode, org.size);
+          results.set(k, [...(results.get(k) ?? []), await batch(database, apps.get(mode)!, org)]);
+        }
       }
       console.error(`${engine}: round ${r + 1}/${ROUNDS} done (${fmt((performance.now() - t0) / 1000)} s)`);
     }
@@ -197,24 +220,29 @@ try {
     say(`\n## ${server ? 'PostgreSQL' : 'PGlite'}\n`);
     say(`Organisations built (priorities): ${built.join(', ')}.\n`);
     say(
-      `| Priorities | Statements/request | CPU ms/request${server ? ' (Node + server)' : ' (Node, PGlite included)'} |` +
+      `| Dashboard | Priorities | Statements/request | CPU ms/request${server ? ' (Node + server)' : ' (Node, PGlite included)'} |` +
         (server ? ' Node CPU ms | Server CPU ms |' : '') +
         ' Wall ms (median request) | Page KB | CPU ÷ CPU at ' +
-        `${SIZES[0]} (per round) |`,
+        `${SIZES[0]} (per round) |` +
+        (MODES.length > 1 ? ' Kept ÷ worked out (per round) |' : ''),
     );
-    say(`|---:|---:|---|${server ? '---|---|' : ''}---|---:|---|`);
-    const base = results.get(SIZES[0]!)!;
-    for (const size of SIZES) {
-      const bs = results.get(size)!;
-      const ratios = bs.map((b, i) => total(b) / total(base[i]!));
-      say(
-        `| ${size.toLocaleString('en-GB')} | ${fmt(median(bs.map((b) => b.statements)))} | ${cell(bs.map(total))} |` +
-          (server ? ` ${cell(bs.map((b) => b.nodeCpu))} | ${cell(bs.map((b) => b.serverCpu))} |` : '') +
-          ` ${cell(bs.map((b) => b.wallMedian))} | ${fmt(bs[0]!.bytes / 1024)} | ${cell(ratios)} |`,
-      );
+    say(`|---|---:|---:|---|${server ? '---|---|' : ''}---|---:|---|${MODES.length > 1 ? '---|' : ''}`);
+    for (const mode of MODES) {
+      const base = results.get(key(mode, SIZES[0]!))!;
+      for (const size of SIZES) {
+        const bs = results.get(key(mode, size))!;
+        const ratios = bs.map((b, i) => total(b) / total(base[i]!));
+        const other = results.get(key('worked out', size));
+        const against = other ? bs.map((b, i) => total(b) / total(other[i]!)) : undefined;
+        say(
+          `| ${mode} | ${size.toLocaleString('en-GB')} | ${fmt(median(bs.map((b) => b.statements)))} | ${cell(bs.map(total))} |` +
+            (server ? ` ${cell(bs.map((b) => b.nodeCpu))} | ${cell(bs.map((b) => b.serverCpu))} |` : '') +
+            ` ${cell(bs.map((b) => b.wallMedian))} | ${fmt(bs[0]!.bytes / 1024)} | ${cell(ratios)} |` +
+            (MODES.length > 1 ? ` ${against ? cell(against) : ''} |` : ''),
+        );
+      }
     }
-    await app.close();
-    handle.app = undefined;
+    for (const app of handle.apps.splice(0)) await app.close();
     await database.close();
     open.splice(open.indexOf(handle), 1);
   }

@@ -75,40 +75,34 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
   }
 
-  await sql`
-    create function amber_dashboard_note(organisations uuid[]) returns void
-    language sql volatile security definer set search_path from current as $$
-      insert into dashboard_change (transaction_id, organisation_id)
-      select distinct txid_current(), o from unnest(organisations) o where o is not null
-      on conflict do nothing $$`.execute(db);
-
-  // Per statement: the organisations of the rows it changed (for an update with watched columns,
-  // of the rows where one of them changed: before and after, as a row can move organisation).
-  await sql`
-    create function amber_dashboard_changed() returns trigger
-    language plpgsql volatile security definer set search_path from current as $$
-    declare
-      org text := tg_argv[0];
-      watched text[] := string_to_array(nullif(tg_argv[1], ''), ',');
-      changed uuid[];
-    begin
-      if tg_op = 'INSERT' then
-        execute format('select array_agg(distinct %I) from amber_new', org) into changed;
-      elsif tg_op = 'DELETE' then
-        execute format('select array_agg(distinct %I) from amber_old', org) into changed;
-      elsif watched is null then
-        execute format('select array_agg(distinct o) from (select %1$I o from amber_old union select %1$I from amber_new) x',
-          org) into changed;
-      else
-        execute format('select array_agg(distinct v.o) from (select b.%1$I before, a.%1$I after from amber_old b
-            join amber_new a on a.id = b.id where row(%2$s) is distinct from row(%3$s)) x,
-            lateral (values (x.before), (x.after)) v(o)', org,
-          (select string_agg(format('b.%I', c), ', ') from unnest(watched) c),
-          (select string_agg(format('a.%I', c), ', ') from unnest(watched) c)) into changed;
-      end if;
-      if changed is not null then perform amber_dashboard_note(changed); end if;
-      return null;
-    end $$`.execute(db);
+  // Per table, per statement: the organisations of the rows it changed (for an update with watched
+  // columns, of the rows where one of them changed: before and after, as a row can move
+  // organisation), noted for the transaction. A function per table, its statements written out
+  // (not built at each call), so that PostgreSQL plans them once per session: built with
+  // `format()` and EXECUTE, the triggers cost a single-row write ~0.3 ms more on PGlite.
+  for (const { table, organisation = 'organisation_id', watch } of TABLES) {
+    const o = sql.ref(organisation);
+    const note = (rows: ReturnType<typeof sql>) => sql`insert into dashboard_change (transaction_id, organisation_id)
+        select distinct txid_current(), x.o from (${rows}) x where x.o is not null on conflict do nothing;`;
+    const changedRows = watch
+      ? sql`select v.o from amber_old b join amber_new a on a.id = b.id,
+          lateral (values (b.${o}), (a.${o})) v(o)
+          where row(${sql.join(watch.map((c) => sql`b.${sql.ref(c)}`))}) is distinct from row(${sql.join(watch.map((c) => sql`a.${sql.ref(c)}`))})`
+      : sql`select ${o} as o from amber_old union select ${o} from amber_new`;
+    await sql`
+      create function ${sql.raw(`amber_dashboard_${table}_changed`)}() returns trigger
+      language plpgsql volatile security definer set search_path from current as $$
+      begin
+        if tg_op = 'INSERT' then
+          ${note(sql`select ${o} as o from amber_new`)}
+        elsif tg_op = 'DELETE' then
+          ${note(sql`select ${o} as o from amber_old`)}
+        else
+          ${note(changedRows)}
+        end if;
+        return null;
+      end $$`.execute(db);
+  }
 
   // At commit: every organisation the transaction noted, moved on in one statement, in one order
   // (two transactions committing changes to the same organisations never deadlock here). The first
@@ -129,13 +123,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create constraint trigger amber_dashboard_commit after insert on dashboard_change
     deferrable initially deferred for each row execute function amber_dashboard_commit()`.execute(db);
 
-  for (const { table, organisation, watch } of TABLES)
-    for (const { op, short, referencing } of EVENTS) {
-      const args = [organisation ?? 'organisation_id', op === 'update' && watch ? watch.join(',') : ''];
+  for (const { table } of TABLES)
+    for (const { op, short, referencing } of EVENTS)
       await sql`create trigger ${sql.raw(`amber_dashboard_${table}_${short}`)} after ${sql.raw(op)} on ${sql.table(table)}
         referencing ${sql.raw(referencing)} for each statement
-        execute function amber_dashboard_changed(${sql.raw(args.map((a) => `'${a}'`).join(', '))})`.execute(db);
-    }
+        execute function ${sql.raw(`amber_dashboard_${table}_changed`)}()`.execute(db);
 
   // What a kept dashboard is checked against. Null while the asking transaction has changes of its
   // own not yet committed (none of the dashboard's requests write; if one did, what it would see is
@@ -149,8 +141,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       where ${ONLY_ITS_OWN} $$`.execute(db);
 
   for (const fn of [
-    'amber_dashboard_note(uuid[])',
-    'amber_dashboard_changed()',
+    ...TABLES.map(({ table }) => `amber_dashboard_${table}_changed()`),
     'amber_dashboard_commit()',
     'amber_dashboard_generation(uuid)',
   ])
@@ -167,9 +158,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger if exists amber_dashboard_commit on dashboard_change`.execute(db);
   for (const fn of [
     'amber_dashboard_generation(uuid)',
-    'amber_dashboard_changed()',
+    ...TABLES.map(({ table }) => `amber_dashboard_${table}_changed()`),
     'amber_dashboard_commit()',
-    'amber_dashboard_note(uuid[])',
   ])
     await sql`drop function if exists ${sql.raw(fn)}`.execute(db);
   await db.schema.dropTable('dashboard_change').execute();
