@@ -24,6 +24,10 @@
 //     session and checks it with one statement outside any transaction (ADR 0017): after the
 //     warm-up, every request of `report-cached` is answered from memory but for the minute's
 //     first, whose session "last seen" write is due (the normal path, which keeps the page again);
+//   - `dashboard` from the app that keeps nothing in memory, whose services keep no dashboard
+//     (`keptDashboards: 0`: worked out on every request, as the first view after a change is), and
+//     `dashboard-kept` from the app as it runs (ADR 0023: after the warm-up, every request is
+//     served from what the first worked out, after one statement of its own);
 //   - the officer's sign-off POST, as the demo's Lee Hemsworth (accountable officer): every POST
 //     signs a different report that is waiting for him (a batch of priorities, each with a
 //     2009/10 H2 report written and submitted, made through the services before any measuring);
@@ -46,7 +50,7 @@
 // bench/cpuprofile-summary.ts.
 //
 //   node bench/pages.ts [--engine pglite|postgres|both] [--rounds 7] [--gets 30] [--sign-offs 8]
-//       [--warmup 10] [--only report,report-live,report-viewer,report-cached,draft,list,dashboard,sign-off]
+//       [--warmup 10] [--only report,report-live,report-viewer,report-cached,draft,list,dashboard,dashboard-kept,sign-off]
 //       [--profile DIR] [--json FILE]
 //   (both engines: about 2–4 minutes on a quiet machine; a deadline stops it after 8 minutes per engine)
 
@@ -74,7 +78,10 @@ const { values: args } = parseArgs({
     gets: { type: 'string', default: '30' },
     'sign-offs': { type: 'string', default: '8' },
     warmup: { type: 'string', default: '10' },
-    only: { type: 'string', default: 'report,report-live,report-viewer,report-cached,draft,list,dashboard,sign-off' },
+    only: {
+      type: 'string',
+      default: 'report,report-live,report-viewer,report-cached,draft,list,dashboard,dashboard-kept,sign-off',
+    },
     profile: { type: 'string' },
     json: { type: 'string' },
   },
@@ -97,7 +104,15 @@ const PROFILE = args.profile;
 const SIGN_OFF_PERIOD = '2009-10-h2';
 
 type PageName =
-  'report' | 'report-live' | 'report-viewer' | 'report-cached' | 'draft' | 'list' | 'dashboard' | 'sign-off';
+  | 'report'
+  | 'report-live'
+  | 'report-viewer'
+  | 'report-cached'
+  | 'draft'
+  | 'list'
+  | 'dashboard'
+  | 'dashboard-kept'
+  | 'sign-off';
 const PAGE_NAMES: PageName[] = [
   'report',
   'report-live',
@@ -106,6 +121,7 @@ const PAGE_NAMES: PageName[] = [
   'draft',
   'list',
   'dashboard',
+  'dashboard-kept',
   'sign-off',
 ];
 const ONLY = args.only.split(',') as PageName[];
@@ -117,7 +133,8 @@ const PAGE_LABELS: Record<PageName, string> = {
   'report-cached': 'Report page, published, as a viewer: kept in memory, one statement (ADR 0017)',
   draft: 'Report page, draft (OC-1c 2009/10 H1)',
   list: 'Priority list',
-  dashboard: 'Dashboard',
+  dashboard: 'Dashboard, worked out (as the first view after a change)',
+  'dashboard-kept': 'Dashboard, kept worked out: one statement of its own (ADR 0023)',
   'sign-off': 'Sign-off POST (officer)',
 };
 /** GET pages: the URL and a text the page must show. */
@@ -130,6 +147,7 @@ const GETS_OF: Record<Exclude<PageName, 'sign-off'>, { url: string; shows: strin
   // Page 1 of 50: the sign-off batches' codes (SA-…, SB-…) sort before VfM-4d and fill it.
   list: { url: paths.priorities.list, shows: 'data-qa="priority-row"' },
   dashboard: { url: paths.dashboard, shows: 'priorities in all' },
+  'dashboard-kept': { url: paths.dashboard, shows: 'priorities in all' },
 };
 
 // ---- CPU: this process, and the server's backends ---------------------------------------------------
@@ -204,7 +222,7 @@ interface Side {
   app: FastifyInstance;
   /** The same app on the same database, without stored report bodies (`report-live`). */
   liveApp: FastifyInstance;
-  /** The same app keeping no pages in memory (`report-viewer`). */
+  /** The same app keeping no pages and no dashboards in memory (`report-viewer`, `dashboard`). */
   uncachedApp: FastifyInstance;
   reader: Record<string, string>;
   /** A viewer of the demo (`report-viewer`, `report-cached`). */
@@ -285,7 +303,7 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
       config: { env: 'production', logLevel: 'silent' },
       db: database.db,
       units: database.units,
-      services: database.services,
+      services: buildServices({ db: database.db, units: database.units }, { keptDashboards: 0 }),
       pageCache: false,
     });
     const token = (t: { headers: { cookie: string } }) => t.headers.cookie.split('=').slice(1).join('=');
@@ -308,7 +326,12 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
 
 async function get(side: Side, page: Exclude<PageName, 'sign-off'>): Promise<void> {
   const { url, shows } = GETS_OF[page];
-  const app = page === 'report-live' ? side.liveApp : page === 'report-viewer' ? side.uncachedApp : side.app;
+  const app =
+    page === 'report-live'
+      ? side.liveApp
+      : page === 'report-viewer' || page === 'dashboard'
+        ? side.uncachedApp
+        : side.app;
   const headers = page === 'report-viewer' || page === 'report-cached' ? side.viewer : side.reader;
   const response = await app.inject({ method: 'GET', url, headers });
   if (response.statusCode !== 200)
