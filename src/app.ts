@@ -145,7 +145,21 @@ export async function buildApp({
   // Platform
   // First, so that every response (errors, 404s, refusals) carries its id and is counted.
   registerRequestIdHeader(app);
-  const metrics = registerMetrics(app, { db, pool });
+  const metrics = registerMetrics(app, {
+    db,
+    pool,
+    // Read at scrape time, by when the page cache below exists.
+    kept: {
+      report_page: () =>
+        pageCache && {
+          served: pageCache.counts.hits,
+          changed: pageCache.counts.stale,
+          expired: pageCache.counts.expired,
+          absent: pageCache.counts.misses,
+        },
+      dashboard: () => services.dashboard.keptCounts,
+    },
+  });
   // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017): a repeat read is
   // answered here, after one statement, with the headers the normal path sent the page with (and
   // fresh nonces); before helmet, which would build them again, and before every later hook: a hook

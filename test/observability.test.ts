@@ -322,6 +322,34 @@ for (const engine of ENGINES) {
       },
     );
 
+    it('counts what became of the dashboards and report pages it keeps in memory', async () => {
+      const kept = (samples: Sample[], what: string, result: string) =>
+        total(samples, 'amber_kept_lookups_total', { kept: what, result });
+      const { samples: before, types } = await scrape();
+      assert.equal(types.get('amber_kept_lookups_total'), 'counter');
+      for (const what of ['dashboard', 'report_page'])
+        for (const result of ['served', 'changed', 'absent'])
+          assert.ok(
+            before.some(
+              (s) => s.name === 'amber_kept_lookups_total' && s.labels.kept === what && s.labels.result === result,
+            ),
+            `${what} ${result}`,
+          );
+      const dashboard = `${paths.dashboard}?period=2009-10-h1`;
+      const view = async () =>
+        assert.equal((await app.inject({ url: dashboard, headers: session.headers })).statusCode, 200);
+      // A change to what it reads, then three views: worked out, served, served.
+      await sql`update theme set title = title where organisation_id = ${organisationId}`.execute(t.db);
+      await view();
+      await view();
+      await view();
+      const after = (await scrape()).samples;
+      const grew = (result: string) => kept(after, 'dashboard', result) - kept(before, 'dashboard', result);
+      assert.equal(grew('served'), 2);
+      assert.equal(grew('changed') + grew('absent'), 1);
+      assert.equal(grew('not_kept'), 0);
+    });
+
     it('shows the Node process metrics', async () => {
       const { samples, types } = await scrape();
       assert.equal(types.get('process_cpu_seconds_total'), 'counter');

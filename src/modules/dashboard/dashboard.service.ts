@@ -141,6 +141,12 @@ export function createDashboardService({
    * organisation, the period as asked for, the reader's roles (`readerOf`) and the day (overdue milestones, and the period chosen when none is asked for, depend on it).
    */
   const kept = new Map<string, { generation: string; dashboard: Dashboard }>();
+  /**
+   * What became of each view (for /metrics): served as kept; worked out because what it reads
+   * changed since, or because none was kept for it (a first view, or one let go); worked out and
+   * not kept (keeping off, or the view's own unit had changed what it reads and not committed).
+   */
+  const keptCounts = { served: 0, changed: 0, absent: 0, notKept: 0 };
   /** The period asked for, or the latest half year that has ended (then the latest period). */
   async function choosePeriod(actor: Actor, periodKey: string | undefined, today: IsoDate) {
     const all = await periods.list(actor);
@@ -308,9 +314,11 @@ export function createDashboardService({
         kept.delete(key);
         if (entry.generation === generation) {
           kept.set(key, entry);
+          keptCounts.served++;
           return entry.dashboard;
         }
       }
+      keptCounts[generation === null ? 'notKept' : entry ? 'changed' : 'absent']++;
       const dashboard = await workOut(actor, publishedOnly, periodKey, today);
       if (generation !== null && dashboard) {
         kept.set(key, { generation, dashboard: deepFreeze(dashboard) });
@@ -320,6 +328,8 @@ export function createDashboardService({
     },
 
     list,
+    /** Counts of what became of each view since the service was made (read, never changed, by /metrics). */
+    keptCounts: keptCounts as Readonly<typeof keptCounts>,
   };
 }
 

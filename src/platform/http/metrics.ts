@@ -39,6 +39,12 @@ export interface MetricsOptions {
   db: QueryExecutorProvider;
   /** The database pool, when the caller has it (PGlite's is one connection). */
   pool?: PoolStats | undefined;
+  /**
+   * What this instance keeps in memory (ADR 0017's report pages, ADR 0023's dashboards): for each,
+   * the running counts of what became of its lookups by result (`served`, `changed`, …), read at
+   * scrape time; undefined when it keeps nothing.
+   */
+  kept?: Readonly<Record<string, () => Readonly<Record<string, number>> | undefined>>;
 }
 
 export interface Metrics {
@@ -98,6 +104,27 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   });
   for (const method of ['password', 'sso'] as const)
     for (const reason of ['refused', 'limited'] as const) signInFailures.inc({ method, reason }, 0);
+
+  // How often what is kept in memory was served, by the counts each keeps since it was made: each
+  // scrape adds what they grew by since the last (a counter never goes down).
+  const kept = options.kept ?? {};
+  const keptSeen = new Map<string, number>();
+  new Counter({
+    name: 'amber_kept_lookups_total',
+    help: 'Lookups of what this instance keeps in memory (report_page: a reader’s published report page; dashboard: a dashboard worked out), by result: served as kept; changed (what it depends on changed since: worked out again); absent (none kept for it); expired (a kept page past its time); not_kept (worked out and not kept).',
+    labelNames: ['kept', 'result'] as const,
+    registers: [registry],
+    collect() {
+      for (const [what, read] of Object.entries(kept))
+        for (const [result, count] of Object.entries(read() ?? {})) {
+          const label = result.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+          const key = `${what} ${label}`;
+          const grew = count - (keptSeen.get(key) ?? 0);
+          keptSeen.set(key, count);
+          this.inc({ kept: what, result: label }, Math.max(0, grew));
+        }
+    },
+  });
 
   // The queue, read once per scrape for these four gauges.
   let queueRead: Promise<void> | undefined;
