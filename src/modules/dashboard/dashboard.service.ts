@@ -138,7 +138,8 @@ export function createDashboardService({
    * Dashboards worked out, each under the organisation's dashboard generation read before anything
    * it shows (migration 2026-12-12-300): every committed change to what a dashboard reads moves the
    * number on, so an entry is served only while nothing it shows can have changed. Keyed by the
-   * organisation, the period as asked for, the reader's roles (`readerOf`) and the day (overdue milestones, and the period chosen when none is asked for, depend on it).
+   * organisation, the period as asked for, the reader's roles (`readerOf`) and the day (overdue
+   * milestones, and the period chosen when none is asked for, depend on it).
    */
   const kept = new Map<string, { generation: string; dashboard: Dashboard }>();
   /**
