@@ -27,7 +27,9 @@
 //    latency percentiles per kind and overall (at the client, through the proxy), errors (any
 //    answer but the expected 200 or 303, or a failed connection: must be 0), and the CPU of the
 //    instances, the proxy, this process (the clients) and the PostgreSQL server's processes of
-//    this database (backends and autovacuum, from /proc: the server runs on this machine).
+//    this database (backends and autovacuum, from /proc: the server runs on this machine). Also
+//    what the instances served from memory (ADR 0017's report pages, ADR 0023's dashboards), from
+//    their /metrics (`amber_kept_lookups_total`) before and after it, warm-up included.
 // 4. CPU per request by kind. Each kind alone for `--kind-seconds` at the same concurrency
 //    (after a second unmeasured): the instances' and the database's CPU divided by the requests.
 //
@@ -862,8 +864,28 @@ try {
     };
   };
 
+  /** Each instance's `amber_kept_lookups_total`, summed over the instances, by "kept result". */
+  const keptLookups = async (): Promise<Map<string, number>> => {
+    const sums = new Map<string, number>();
+    for (const port of ports) {
+      const text = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (b: Buffer) => parts.push(b));
+            res.on('end', () => resolve(Buffer.concat(parts).toString()));
+          })
+          .on('error', reject);
+      });
+      for (const m of text.matchAll(/^amber_kept_lookups_total\{kept="([a-z_]+)",result="([a-z_]+)"\} (\S+)$/gm))
+        sums.set(`${m[1]} ${m[2]}`, (sums.get(`${m[1]} ${m[2]}`) ?? 0) + Number(m[3]));
+    }
+    return sums;
+  };
+
   // Mixed workload.
   progress(`mixed workload: ${WARMUP} s warm-up, ${SECONDS} s measured, ${CONCURRENCY} clients`);
+  const keptBefore = await keptLookups();
   const jobsBefore = await sql<{
     kind: string;
     n: string;
@@ -876,6 +898,8 @@ try {
     snapshot,
   });
   const loadMixed = os.loadavg()[0]!;
+  const keptAfter = await keptLookups();
+  const keptInMixed = [...keptAfter].map(([key, n]) => [key, n - (keptBefore.get(key) ?? 0)] as const);
   progress(`mixed workload: ${mixed.samples.length} requests measured, ${mixed.errorCount} errors`);
 
   // Each kind alone, for CPU per request.
@@ -985,6 +1009,18 @@ try {
   say(
     `| **all** | **${all.length}** | 100% | **${fmt(percentile(all, 50))}** | **${fmt(percentile(all, 95))}** | **${fmt(percentile(all, 99))}** |`,
   );
+  say(
+    '\nServed from memory during the mixed workload, warm-up included (the three instances’ `amber_kept_lookups_total`):\n',
+  );
+  say('| Kept | Served | Changed since kept | None kept | Expired | Worked out, not kept | Share served |');
+  say('|---|---:|---:|---:|---:|---:|---:|');
+  for (const kept of ['dashboard', 'report_page']) {
+    const n = (result: string) => keptInMixed.find(([key]) => key === `${kept} ${result}`)?.[1] ?? 0;
+    const lookups = ['served', 'changed', 'absent', 'expired', 'not_kept'].reduce((a, r) => a + n(r), 0);
+    say(
+      `| ${kept} | ${n('served')} | ${n('changed')} | ${n('absent')} | ${n('expired')} | ${n('not_kept')} | ${lookups ? fmt((100 * n('served')) / lookups) : '–'}% |`,
+    );
+  }
   const d = (k: 'instances' | 'server' | 'proxy' | 'client') => mixed.cpu.end[k] - mixed.cpu.start[k];
   const machineBusy = mixed.cpu.end.machine.busy - mixed.cpu.start.machine.busy;
   const machineTotal = mixed.cpu.end.machine.total - mixed.cpu.start.machine.total;
@@ -1052,6 +1088,7 @@ try {
           ),
         },
         perKind,
+        keptInMixed: Object.fromEntries(keptInMixed),
         writes: writesDone,
         auditEventsAdded: auditRows,
         proxy: proxyStats,

@@ -8,7 +8,7 @@
 // to 1,000 priorities"), not a 1.5 MB page listing every change and milestone.
 
 import type { Actor } from '../../domain/actor.ts';
-import { authorize, can } from '../../domain/permissions.ts';
+import { authorize, can, scopeOf, type Permission } from '../../domain/permissions.ts';
 import { todayIso, type IsoDate } from '../../domain/dates.ts';
 import { periodLabel, parsePeriodKey } from '../../domain/period.ts';
 import { statusTravel, type Status, type Travel } from '../../domain/status-scale.ts';
@@ -107,7 +107,7 @@ export interface DashboardDeps {
 }
 
 /** Dashboards kept by default: one per organisation, period, kind of reader and day each. */
-export const DASHBOARDS_KEPT = 200;
+export const DASHBOARDS_KEPT = 500;
 
 /** Freezes a dashboard kept for later requests, so that no caller can change what the next one is given. */
 function deepFreeze<T>(value: T): T {
@@ -119,12 +119,25 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * The permissions whose decisions working a dashboard out consults: the dashboard itself, drafts'
+ * statuses or only published ones (`report.read`), the periods and the scale (`reference.read`),
+ * the indicators. test/dashboard-kept.test.ts walks every role and pair of roles against a
+ * service that keeps nothing, so a check added to the working-out without its permission here
+ * fails there.
+ */
+const DECIDED_BY: readonly Permission[] = ['dashboard.read', 'report.read', 'reference.read', 'indicator.read'];
+
+/**
  * What a dashboard worked out for one person may be served to another only if they are alike in:
- * their kind and roles (which decide whether drafts are shown, and whether each part may be read).
+ * the scopes their roles give them in each of `DECIDED_BY` (and who they are, when a scope depends
+ * on it). A performance officer and an accountable director see the same dashboard; a viewer, who
+ * sees only what was published, another.
  */
 function readerOf(actor: Actor): string {
   if (actor.kind !== 'user') return actor.kind;
-  return `${actor.operator ? 'operator ' : ''}${[...actor.roles].sort().join(',')}`;
+  const scopes = DECIDED_BY.map((p) => [...new Set(scopeOf(actor.roles, p))].sort().join('+'));
+  const personal = scopes.some((s) => s.includes('own') || s.includes('named'));
+  return `${actor.operator ? 'operator ' : ''}${scopes.join(',')}${personal ? ` ${actor.personId ?? ''}` : ''}`;
 }
 
 export function createDashboardService({
@@ -138,7 +151,7 @@ export function createDashboardService({
    * Dashboards worked out, each under the organisation's dashboard generation read before anything
    * it shows (migration 2026-12-12-300): every committed change to what a dashboard reads moves the
    * number on, so an entry is served only while nothing it shows can have changed. Keyed by the
-   * organisation, the period as asked for, the reader's roles (`readerOf`) and the day (overdue
+   * organisation, the period as asked for, the kind of reader (`readerOf`) and the day (overdue
    * milestones, and the period chosen when none is asked for, depend on it).
    */
   const kept = new Map<string, { generation: string; dashboard: Dashboard }>();
