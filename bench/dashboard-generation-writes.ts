@@ -22,7 +22,6 @@
 //   node bench/dashboard-generation-writes.ts [--engine pglite|postgres|both] [--rounds 7] [--transactions 100]
 //   (both engines: a minute or two on a quiet machine; a deadline stops it after 15 minutes)
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompiledQuery, sql } from 'kysely';
 import type { Engine } from '../src/platform/db/database.ts';
@@ -30,7 +29,7 @@ import { systemActor } from '../src/domain/actor.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { insertSizedOrganisation } from '../test/builders/sized-organisation.ts';
 import { down } from '../migrations/2026-12-12-300-dashboard-generation.ts';
-import { deadline, describeMachine, fmt, isMain, median } from './support.ts';
+import { backendNs, cpuPerTransaction, deadline, describeMachine, fmt, isMain, median } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -84,49 +83,20 @@ async function backendPids(database: TestDatabase): Promise<number[]> {
     where datname = current_database() and backend_type = 'client backend'`.execute(database.db);
   return rows.map((r) => r.pid);
 }
-const serverNs = (pids: readonly number[]) =>
-  pids.reduce((sum, pid) => {
-    try {
-      return sum + Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      return sum;
-    }
-  }, 0);
-
-/** CPU ms per transaction of `TRANSACTIONS` transactions of one write. */
-async function batch(database: TestDatabase, statement: (i: number) => CompiledQuery): Promise<number> {
-  return database.db.connection().execute(async (connection) => {
-    let pids: number[] = [];
-    if (database.engine === 'postgres')
-      pids = [
-        (await connection.executeQuery<{ pid: number }>(CompiledQuery.raw('select pg_backend_pid() as pid'))).rows[0]!
-          .pid,
-      ];
-    const node0 = process.cpuUsage();
-    const server0 = serverNs(pids);
-    for (let i = 0; i < TRANSACTIONS; i++) {
-      await connection.executeQuery(CompiledQuery.raw('begin'));
-      await connection.executeQuery(statement(i));
-      await connection.executeQuery(CompiledQuery.raw('commit'));
-    }
-    const node = process.cpuUsage(node0);
-    return ((node.user + node.system) / 1000 + (serverNs(pids) - server0) / 1e6) / TRANSACTIONS;
-  });
-}
 
 /** CPU ms per save of a draft's status through the services (a request's unit of work). */
 async function saves(database: TestDatabase, demo: string): Promise<number> {
   const actor = systemActor(demo, 'bench');
   const pids = await backendPids(database);
   const node0 = process.cpuUsage();
-  const server0 = serverNs(pids);
+  const server0 = backendNs(pids);
   for (let i = 0; i < TRANSACTIONS; i++)
     await database.services.reports.updateSections(actor, 'VfM-4d', '2009-10-h2', {
       status: i % 2 ? 'green' : 'red',
       statusReason: 'As measured',
     });
   const node = process.cpuUsage(node0);
-  return ((node.user + node.system) / 1000 + (serverNs(pids) - server0) / 1e6) / TRANSACTIONS;
+  return ((node.user + node.system) / 1000 + (backendNs(pids) - server0) / 1e6) / TRANSACTIONS;
 }
 
 async function measure(engine: Engine): Promise<void> {
@@ -163,7 +133,7 @@ async function measure(engine: Engine): Promise<void> {
     const run = (side: Side, name: string) => {
       const write = WRITES.find((w) => w.name === name);
       return write
-        ? batch(databases[side], (i) => write.statement(subjects[side], i))
+        ? cpuPerTransaction(databases[side], (i) => write.statement(subjects[side], i), TRANSACTIONS)
         : saves(databases[side], subjects[side].demo);
     };
     // Warm-up: every plan prepared and every function compiled on both sides.

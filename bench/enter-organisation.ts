@@ -19,13 +19,12 @@
 //   node bench/enter-organisation.ts [--engine pglite|postgres|both] [--rounds 7] [--transactions 200]
 //   (both engines: about a minute on a quiet machine; a deadline stops it after 10 minutes)
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompiledQuery, sql } from 'kysely';
 import type { Engine } from '../src/platform/db/database.ts';
 import { openTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { down } from '../migrations/2026-12-12-200-enter-organisation-in-fewer-statements.ts';
-import { deadline, describeMachine, fmt, isMain, median } from './support.ts';
+import { cpuPerTransaction, deadline, describeMachine, fmt, isMain, median } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,26 +49,10 @@ const entering = (id: string, enter: boolean) =>
   );
 
 /** CPU ms of `TRANSACTIONS` transactions entering (or only setting) the organisation, per transaction. */
-async function batch(database: TestDatabase, organisation: string, enter: boolean): Promise<number> {
-  return database.db.connection().execute(async (connection) => {
-    const statement = entering(organisation, enter);
-    let backend: number | undefined;
-    if (database.engine === 'postgres')
-      backend = (await connection.executeQuery<{ pid: number }>(CompiledQuery.raw('select pg_backend_pid() as pid')))
-        .rows[0]!.pid;
-    const serverNs = () =>
-      backend === undefined ? 0 : Number(readFileSync(`/proc/${backend}/schedstat`, 'utf8').split(' ')[0]);
-    const node0 = process.cpuUsage();
-    const server0 = serverNs();
-    for (let i = 0; i < TRANSACTIONS; i++) {
-      await connection.executeQuery(CompiledQuery.raw('begin'));
-      await connection.executeQuery(statement);
-      await connection.executeQuery(CompiledQuery.raw('commit'));
-    }
-    const node = process.cpuUsage(node0);
-    return ((node.user + node.system) / 1000 + (serverNs() - server0) / 1e6) / TRANSACTIONS;
-  });
-}
+const batch = (database: TestDatabase, organisation: string, enter: boolean): Promise<number> => {
+  const statement = entering(organisation, enter);
+  return cpuPerTransaction(database, () => statement, TRANSACTIONS);
+};
 
 async function measure(engine: Engine): Promise<void> {
   const databases = {

@@ -1,8 +1,11 @@
 // What the benchmarks share: order statistics, the machine description that goes with every
-// result, and a deadline so that no benchmark can run on (or hang) past its budget.
+// result, a deadline so that no benchmark can run on (or hang) past its budget, and the CPU of a
+// batch of transactions (this process and the server's backend).
 
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,4 +87,52 @@ export function fmt(n: number): string {
 export function isMain(metaUrl: string): boolean {
   const entry = process.argv[1];
   return entry !== undefined && fileURLToPath(metaUrl) === resolve(entry);
+}
+
+/** A database as `cpuPerTransaction` needs it (a test database or an opened one). */
+export interface MeasuredDatabase {
+  engine: 'pglite' | 'postgres';
+  /** Any schema: only raw statements are sent. */
+  db: Kysely<any>;
+}
+
+/** Nanoseconds on a CPU of these server backends (PostgreSQL on this machine); a gone one counts as nothing. */
+export function backendNs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/**
+ * CPU ms per transaction of `count` transactions — BEGIN, `statement(i)`, COMMIT — on one
+ * connection: this process's (on PGlite the database runs in it) plus, on PostgreSQL, the backend
+ * serving the connection's (`/proc/<pid>/schedstat`; the server runs on this machine).
+ */
+export async function cpuPerTransaction(
+  database: MeasuredDatabase,
+  statement: (i: number) => CompiledQuery,
+  count: number,
+): Promise<number> {
+  return database.db.connection().execute(async (connection) => {
+    const pids =
+      database.engine === 'postgres'
+        ? [
+            (await connection.executeQuery<{ pid: number }>(CompiledQuery.raw('select pg_backend_pid() as pid')))
+              .rows[0]!.pid,
+          ]
+        : [];
+    const node0 = process.cpuUsage();
+    const server0 = backendNs(pids);
+    for (let i = 0; i < count; i++) {
+      await connection.executeQuery(CompiledQuery.raw('begin'));
+      await connection.executeQuery(statement(i));
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    }
+    const node = process.cpuUsage(node0);
+    return ((node.user + node.system) / 1000 + (backendNs(pids) - server0) / 1e6) / count;
+  });
 }
