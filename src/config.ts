@@ -56,6 +56,16 @@ export interface Config {
   /** How many of those copies are kept, newest first (AMBER_BACKUP_KEEP, default 7). */
   backupKeep: number;
   /**
+   * How many readers' published report pages each instance keeps in memory (AMBER_KEPT_PAGES,
+   * default 500; 0: none), ADR 0017.
+   */
+  keptPages: number;
+  /**
+   * How many dashboards each instance keeps worked out (AMBER_KEPT_DASHBOARDS, default 500; 0:
+   * none), ADR 0023.
+   */
+  keptDashboards: number;
+  /**
    * On SIGTERM, how long to keep serving while the health checks answer 503, so a load balancer
    * moves away first (AMBER_DRAIN_SECONDS, default 0; `amber serve --drain-seconds` overrides).
    */
@@ -203,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const backupDir = env.AMBER_BACKUP_DIR?.trim() ? resolve(env.AMBER_BACKUP_DIR.trim()) : undefined;
   const backupKeep = whole('AMBER_BACKUP_KEEP', 7, 1, 365);
   const drainSeconds = whole('AMBER_DRAIN_SECONDS', 0, 0, 300);
+  const keptPages = whole('AMBER_KEPT_PAGES', 500, 0, 100_000);
+  const keptDashboards = whole('AMBER_KEPT_DASHBOARDS', 500, 0, 100_000);
   if (problems.length > 0) throw new ConfigError(`Amber cannot start:\n- ${problems.join('\n- ')}`);
   return {
     env: nodeEnv as Config['env'],
@@ -227,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backupDir,
     backupKeep,
     drainSeconds,
+    keptPages,
+    keptDashboards,
     ...overrides,
   };
 }

@@ -73,6 +73,7 @@ export async function startServer(
       log,
       auth: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
       limits: config.limits,
+      keptDashboards: config.keptDashboards,
     });
     const startUp = async () => {
       const applied = await migrateToLatest(handle.db);
@@ -100,7 +101,14 @@ export async function startServer(
     if (handle.engine === 'postgres') await withStartUpLock(handle.db, startUp);
     else await startUp();
 
-    const app = await buildApp({ config, db: handle.db, units: handle.units, services, pool: handle.pool });
+    const app = await buildApp({
+      config,
+      db: handle.db,
+      units: handle.units,
+      services,
+      pool: handle.pool,
+      pageCache: config.keptPages === 0 ? false : { maxEntries: config.keptPages },
+    });
     phase('building the app');
     let draining = false;
     app.addHook('onRequest', async (request, reply) => {

@@ -97,6 +97,28 @@ describe('who counts as this machine for /metrics', () => {
     it(`${String(address)} is ${loopback ? '' : 'not '}loopback`, () => assert.equal(isLoopback(address), loopback));
 });
 
+describe('AMBER_KEPT_PAGES and AMBER_KEPT_DASHBOARDS', () => {
+  it('keep 500 each by default, 0 keeps none, and take a whole number', () => {
+    assert.deepEqual([loadConfig({}).keptPages, loadConfig({}).keptDashboards], [500, 500]);
+    const set = loadConfig({ AMBER_KEPT_PAGES: '0', AMBER_KEPT_DASHBOARDS: '2000' });
+    assert.deepEqual([set.keptPages, set.keptDashboards], [0, 2000]);
+  });
+  for (const [name, bad] of [
+    ['AMBER_KEPT_PAGES', '-1'],
+    ['AMBER_KEPT_DASHBOARDS', 'lots'],
+    ['AMBER_KEPT_DASHBOARDS', '100001'],
+  ] as const)
+    it(`refuses ${name}=${bad}, naming the variable`, () =>
+      assert.throws(
+        () => loadConfig({ [name]: bad }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          assert.match(e.message, new RegExp(`${name} must be a whole number from 0 to 100000`));
+          return true;
+        },
+      ));
+});
+
 describe('METRICS_TOKEN', () => {
   it('is unset by default, and read when it is long enough', () => {
     assert.equal(loadConfig({}).metricsToken, undefined);
