@@ -410,6 +410,43 @@ describe('several instances on one PostgreSQL server', () => {
     }
   });
 
+  it('shows on every instance’s dashboard a change committed elsewhere, though each kept its own', async () => {
+    const dashboard = async (instance: Instance) => {
+      const res = await fetch(`http://127.0.0.1:${instance.port}${paths.dashboard}?period=2009-10-h1`, {
+        headers: { cookie: session.cookie },
+        redirect: 'manual',
+      });
+      assert.equal(res.status, 200, `instance ${instance.slot}`);
+      return res.text();
+    };
+    const served = async (instance: Instance) => {
+      const text = await (await fetch(`http://127.0.0.1:${instance.port}${paths.metrics}`)).text();
+      return Number(/^amber_kept_lookups_total\{kept="dashboard",result="served"\} (\S+)$/m.exec(text)?.[1]);
+    };
+    // Each instance works the dashboard out once and serves it again from memory (ADR 0023).
+    for (const instance of instances) {
+      const before = await served(instance);
+      await dashboard(instance);
+      await dashboard(instance);
+      assert.equal(await served(instance), before + 1, `instance ${instance.slot} kept it`);
+    }
+    // A theme renamed by another connection, as another instance would: every instance shows it.
+    const [theme] = await query<{ id: string; title: string }>(
+      `select id, title from theme where organisation_id = $1 order by position limit 1`,
+      [homeId],
+    );
+    await query(`update theme set title = $1 where id = $2`, [`${theme!.title} (renamed elsewhere)`, theme!.id]);
+    try {
+      for (const instance of instances)
+        assert.ok(
+          (await dashboard(instance)).includes(`${theme!.title} (renamed elsewhere)`),
+          `instance ${instance.slot}`,
+        );
+    } finally {
+      await query(`update theme set title = $1 where id = $2`, [theme!.title, theme!.id]);
+    }
+  });
+
   it('runs every job exactly once', async () => {
     const subjects = Array.from({ length: 30 }, (_, i) => `Several instances job ${i + 1}`);
     for (const subject of subjects)
