@@ -810,6 +810,12 @@ describe('an instance through pgbouncer in transaction mode', () => {
       .where('name', 'like', 'Pooled person %')
       .executeTakeFirstOrThrow();
     assert.equal(Number(written.n), 10);
+    // The writes moved the dashboard generation at their commits (ADR 0023's deferred trigger),
+    // leaving no note of a transaction behind.
+    const { rows: notes } = await kysely<{ n: string }>`select count(*) as n from dashboard_change`.execute(
+      database!.db,
+    );
+    assert.equal(Number(notes[0]!.n), 0, 'no transaction’s change is still noted');
     assert.ok(seen.length > 0);
     assert.deepEqual(
       seen.filter((s) => s.who !== user || (s.organisation ?? '') !== '' || s.readOnly !== 'off'),
