@@ -148,7 +148,7 @@ export async function buildApp({
   const metrics = registerMetrics(app, {
     db,
     pool,
-    // Read at scrape time, by when the page cache below exists.
+    // Read at scrape time, by when the page cache below exists; each count under its result's label.
     kept: {
       report_page: () =>
         pageCache && {
@@ -157,7 +157,10 @@ export async function buildApp({
           expired: pageCache.counts.expired,
           absent: pageCache.counts.misses,
         },
-      dashboard: () => services.dashboard.keptCounts,
+      dashboard: () => {
+        const { served, changed, absent, notKept } = services.dashboard.keptCounts;
+        return { served, changed, absent, not_kept: notKept };
+      },
     },
   });
   // Pages kept in memory for a session (platform/http/page-cache.ts, ADR 0017): a repeat read is

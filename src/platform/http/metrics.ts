@@ -41,8 +41,9 @@ export interface MetricsOptions {
   pool?: PoolStats | undefined;
   /**
    * What this instance keeps in memory (ADR 0017's report pages, ADR 0023's dashboards): for each,
-   * the running counts of what became of its lookups by result (`served`, `changed`, …), read at
-   * scrape time; undefined when it keeps nothing.
+   * the running counts of what became of its lookups by result, as the metric's `result` labels
+   * them (`served`, `changed`, `absent`, `expired`, `not_kept`), read at scrape time; undefined
+   * when it keeps nothing.
    */
   kept?: Readonly<Record<string, () => Readonly<Record<string, number>> | undefined>>;
 }
@@ -117,11 +118,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     collect() {
       for (const [what, read] of Object.entries(kept))
         for (const [result, count] of Object.entries(read() ?? {})) {
-          const label = result.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-          const key = `${what} ${label}`;
+          const key = `${what} ${result}`;
           const grew = count - (keptSeen.get(key) ?? 0);
           keptSeen.set(key, count);
-          this.inc({ kept: what, result: label }, Math.max(0, grew));
+          this.inc({ kept: what, result }, Math.max(0, grew));
         }
     },
   });
