@@ -126,7 +126,7 @@ async function dropTemplateDatabases(db: Kysely<DB>): Promise<void> {
  * it is there, rather than from initdb.
  */
 const pgliteTemplates = new Map<string, Promise<Uint8Array>>();
-function pgliteTemplate(demo: boolean): Promise<Uint8Array> {
+export function pgliteTemplate(demo: boolean): Promise<Uint8Array> {
   const key = templateKey(demo);
   let template = pgliteTemplates.get(key);
   if (!template) {
