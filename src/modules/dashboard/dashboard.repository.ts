@@ -4,6 +4,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../schema.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 
 /**
  * The status a report shows, as JSON (a FrozenStatus): the one its published revision was
@@ -84,6 +85,200 @@ export interface Listed<T> {
 }
 
 function dashboardQueries(db: Kysely<DB>) {
+  /** `statusCounts`' statement, for readers of drafts or (`publishedOnly`) of published reports only. */
+  function statusCountsOf(p: { organisationId: string; periodId: string }, publishedOnly: boolean) {
+    // Counted by the database, per theme and status key (a status no longer on the scale keeps
+    // its own), so that the rows read are as many as the table has cells, whatever the number of
+    // priorities (issue 14: the dashboard's work flat from 10 to 1,000 priorities).
+    const each = withShownStatus(
+      db
+        .selectFrom('priority')
+        .innerJoin('theme', 'theme.id', 'priority.theme_id')
+        .leftJoin('progress_report', (join) => {
+          const j = join
+            .onRef('progress_report.priority_id', '=', 'priority.id')
+            .on('progress_report.period_id', '=', p.periodId);
+          return publishedOnly ? j.on('progress_report.published_revision', 'is not', null) : j;
+        }),
+      'progress_report',
+    )
+      .select([
+        'theme.id as theme_id',
+        'theme.title as theme_title',
+        'theme.position',
+        sql<boolean>`progress_report.id is not null`.as('has_report'),
+        shownStatus('progress_report', publishedOnly).as('status'),
+        sql<number>`count(*)`.as('count'),
+      ])
+      .where('priority.organisation_id', '=', p.organisationId)
+      // First counted per status as stored (a status of the scale, or the one a revision was
+      // published with), so that each is built once per group rather than once per priority;
+      // the status's other columns follow from its id (its primary key).
+      .groupBy(['theme.id', 'theme.title', 'theme.position', 'progress_report.state'])
+      .groupBy(sql`progress_report.id is not null`)
+      .groupBy([sql.ref('progress_report_revision.status'), sql.ref('progress_report_status.id')])
+      .as('each');
+    return db
+      .selectFrom(each)
+      .select([
+        'each.theme_id',
+        'each.theme_title',
+        'each.has_report',
+        // The statuses of one key are alike but for a published one kept as it was: the first.
+        sql<unknown>`(array_agg(each.status order by each.status::text))[1]`.as('status'),
+        sql<number>`sum(each.count)`.as('count'),
+      ])
+      .groupBy(['each.theme_id', 'each.theme_title', 'each.position', 'each.has_report'])
+      .groupBy(sql`each.status->>'key'`)
+      .orderBy('each.position')
+      .orderBy('each.theme_id')
+      .orderBy(sql`each.has_report desc`)
+      .orderBy(sql`each.status->>'key'`);
+  }
+  /** `statusChanges`' statement, for readers of drafts or (`publishedOnly`) of published reports only. */
+  function statusChangesOf(
+    p: { organisationId: string; periodId: string; startsOn: string; limit: number; offset: number },
+    publishedOnly: boolean,
+  ) {
+    // Each priority's reports up to the period, in order, each with the one before it (`lag`):
+    // one pass over the organisation's reports, where a lookup of the previous report per
+    // priority cost a sort of the periods for each (issue 14). The period's report is the last
+    // of its priority's (every earlier one ends before the period starts). The statuses are
+    // compared by key; the two statuses of a change are built only for the rows of the window.
+    const reports = withShownStatus(
+      db
+        .selectFrom('progress_report as report')
+        .innerJoin('reporting_period as rp', 'rp.id', 'report.period_id')
+        .where('report.organisation_id', '=', p.organisationId)
+        .where((eb) => eb.or([eb('report.period_id', '=', p.periodId), eb('rp.ends_on', '<', p.startsOn)]))
+        .$if(publishedOnly, (q) => q.where('report.published_revision', 'is not', null)),
+      'report',
+    )
+      .select([
+        'report.id',
+        'report.priority_id',
+        'report.period_id',
+        shownStatusKey('report', publishedOnly).as('status_key'),
+        sql<string | null>`lag(${shownStatusKey('report', publishedOnly)}) over w`.as('from_status_key'),
+        sql<string | null>`lag(report.id) over w`.as('from_id'),
+        sql<string | null>`lag(rp.key) over w`.as('from_key'),
+      ])
+      .modifyEnd(sql`window w as (partition by report.priority_id order by rp.ends_on, rp.starts_on, rp.id)`)
+      .as('paired');
+    const changed = db
+      .selectFrom(reports)
+      .innerJoin('priority', 'priority.id', 'paired.priority_id')
+      .select([
+        'priority.code',
+        'priority.title',
+        'priority.id as priority_id',
+        'paired.id',
+        'paired.from_id',
+        'paired.from_key',
+        sql<number>`count(*) over ()`.as('total'),
+      ])
+      .where('paired.period_id', '=', p.periodId)
+      // A report with none before it is no change.
+      .where('paired.from_id', 'is not', null)
+      .where(sql<boolean>`paired.from_status_key is distinct from paired.status_key`)
+      .orderBy('priority.code')
+      .orderBy('priority.id')
+      .limit(p.limit)
+      .offset(p.offset)
+      .as('changed');
+    return withShownStatus(
+      withShownStatus(
+        db
+          .selectFrom(changed)
+          .innerJoin('progress_report as report', 'report.id', 'changed.id')
+          .innerJoin('progress_report as earlier', 'earlier.id', 'changed.from_id'),
+        'report',
+      ),
+      'earlier',
+    )
+      .select([
+        'changed.code',
+        'changed.title',
+        'changed.from_key',
+        'changed.total',
+        shownStatus('earlier', publishedOnly).as('from_status'),
+        shownStatus('report', publishedOnly).as('to_status'),
+      ])
+      .orderBy('changed.code')
+      .orderBy('changed.priority_id');
+  }
+  /** `overdueMilestones`' statement, for readers of drafts or (`publishedOnly`) of published reports only. */
+  function overdueMilestonesOf(
+    p: { organisationId: string; today: string; limit: number; offset: number },
+    publishedOnly: boolean,
+  ) {
+    const deadline = (date: string, precision: string) =>
+      sql<string>`case when ${sql.ref(precision)} = 'month' then (${sql.ref(date)} + interval '1 month' - interval '1 day')::date else ${sql.ref(date)} end`;
+    return (
+      db
+        .selectFrom('milestone')
+        .innerJoin('action', 'action.id', 'milestone.action_id')
+        .innerJoin('progress_report', 'progress_report.id', 'action.report_id')
+        .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
+        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select([
+          'milestone.id',
+          'milestone.description',
+          'milestone.due_on',
+          'milestone.due_precision',
+          'milestone.progress',
+          'milestone.revised_due_on',
+          'milestone.revised_precision',
+          'action.description as action_description',
+          'priority.code',
+          'reporting_period.key as period_key',
+          sql<number>`count(*) over ()`.as('total'),
+        ])
+        .where('milestone.organisation_id', '=', p.organisationId)
+        .$if(publishedOnly, (q) => q.where('progress_report.state', '=', 'published'))
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb('milestone.progress', 'is', null),
+              eb(deadline('milestone.due_on', 'milestone.due_precision'), '<', sql<string>`${p.today}::date`),
+            ]),
+            eb.and([
+              eb('milestone.progress', '=', 'slipped'),
+              eb(
+                deadline('milestone.revised_due_on', 'milestone.revised_precision'),
+                '<',
+                sql<string>`${p.today}::date`,
+              ),
+            ]),
+          ]),
+        )
+        .orderBy('milestone.due_on')
+        .orderBy('priority.code')
+        // Then as the report lists them, so that every page of the list holds the same rows.
+        .orderBy('reporting_period.starts_on')
+        .orderBy('action.position')
+        .orderBy('milestone.position')
+        .orderBy('milestone.id')
+        .limit(p.limit)
+        .offset(p.offset)
+    );
+  }
+  // Each statement built and compiled once per kind of reader (`reusable-query.ts`): a dashboard's
+  // building them afresh was a tenth of its CPU on PGlite.
+  const statusCountsQueries = [false, true].map((publishedOnly) =>
+    reusableQuery((p: { organisationId: string; periodId: string }) => statusCountsOf(p, publishedOnly)),
+  );
+  const statusChangesQueries = [false, true].map((publishedOnly) =>
+    reusableQuery((p: { organisationId: string; periodId: string; startsOn: string; limit: number; offset: number }) =>
+      statusChangesOf(p, publishedOnly),
+    ),
+  );
+  const overdueMilestonesQueries = [false, true].map((publishedOnly) =>
+    reusableQuery((p: { organisationId: string; today: string; limit: number; offset: number }) =>
+      overdueMilestonesOf(p, publishedOnly),
+    ),
+  );
+
   return {
     /**
      * The organisation's dashboard generation (migration 2026-12-12-300, ADR 0023): moved on by every
@@ -105,54 +300,7 @@ function dashboardQueries(db: Kysely<DB>) {
      * counts only once it has a published revision, with that revision's status.
      */
     async statusCounts(organisationId: string, periodId: string, publishedOnly = false): Promise<ThemeStatusCount[]> {
-      // Counted by the database, per theme and status key (a status no longer on the scale keeps
-      // its own), so that the rows read are as many as the table has cells, whatever the number of
-      // priorities (issue 14: the dashboard's work flat from 10 to 1,000 priorities).
-      const each = withShownStatus(
-        db
-          .selectFrom('priority')
-          .innerJoin('theme', 'theme.id', 'priority.theme_id')
-          .leftJoin('progress_report', (join) => {
-            const j = join
-              .onRef('progress_report.priority_id', '=', 'priority.id')
-              .on('progress_report.period_id', '=', periodId);
-            return publishedOnly ? j.on('progress_report.published_revision', 'is not', null) : j;
-          }),
-        'progress_report',
-      )
-        .select([
-          'theme.id as theme_id',
-          'theme.title as theme_title',
-          'theme.position',
-          sql<boolean>`progress_report.id is not null`.as('has_report'),
-          shownStatus('progress_report', publishedOnly).as('status'),
-          sql<number>`count(*)`.as('count'),
-        ])
-        .where('priority.organisation_id', '=', organisationId)
-        // First counted per status as stored (a status of the scale, or the one a revision was
-        // published with), so that each is built once per group rather than once per priority;
-        // the status's other columns follow from its id (its primary key).
-        .groupBy(['theme.id', 'theme.title', 'theme.position', 'progress_report.state'])
-        .groupBy(sql`progress_report.id is not null`)
-        .groupBy([sql.ref('progress_report_revision.status'), sql.ref('progress_report_status.id')])
-        .as('each');
-      const rows = await db
-        .selectFrom(each)
-        .select([
-          'each.theme_id',
-          'each.theme_title',
-          'each.has_report',
-          // The statuses of one key are alike but for a published one kept as it was: the first.
-          sql<unknown>`(array_agg(each.status order by each.status::text))[1]`.as('status'),
-          sql<number>`sum(each.count)`.as('count'),
-        ])
-        .groupBy(['each.theme_id', 'each.theme_title', 'each.position', 'each.has_report'])
-        .groupBy(sql`each.status->>'key'`)
-        .orderBy('each.position')
-        .orderBy('each.theme_id')
-        .orderBy(sql`each.has_report desc`)
-        .orderBy(sql`each.status->>'key'`)
-        .execute();
+      const { rows } = await db.executeQuery(statusCountsQueries[publishedOnly ? 1 : 0]!({ organisationId, periodId }));
       return rows.map((r) => ({
         themeId: r.theme_id,
         themeTitle: r.theme_title,
@@ -174,73 +322,15 @@ function dashboardQueries(db: Kysely<DB>) {
       publishedOnly: boolean,
       window: ListWindow,
     ): Promise<Listed<StatusChange>> {
-      // Each priority's reports up to the period, in order, each with the one before it (`lag`):
-      // one pass over the organisation's reports, where a lookup of the previous report per
-      // priority cost a sort of the periods for each (issue 14). The period's report is the last
-      // of its priority's (every earlier one ends before the period starts). The statuses are
-      // compared by key; the two statuses of a change are built only for the rows of the window.
-      const reports = withShownStatus(
-        db
-          .selectFrom('progress_report as report')
-          .innerJoin('reporting_period as rp', 'rp.id', 'report.period_id')
-          .where('report.organisation_id', '=', organisationId)
-          .where((eb) => eb.or([eb('report.period_id', '=', periodId), eb('rp.ends_on', '<', startsOn)]))
-          .$if(publishedOnly, (q) => q.where('report.published_revision', 'is not', null)),
-        'report',
-      )
-        .select([
-          'report.id',
-          'report.priority_id',
-          'report.period_id',
-          shownStatusKey('report', publishedOnly).as('status_key'),
-          sql<string | null>`lag(${shownStatusKey('report', publishedOnly)}) over w`.as('from_status_key'),
-          sql<string | null>`lag(report.id) over w`.as('from_id'),
-          sql<string | null>`lag(rp.key) over w`.as('from_key'),
-        ])
-        .modifyEnd(sql`window w as (partition by report.priority_id order by rp.ends_on, rp.starts_on, rp.id)`)
-        .as('paired');
-      const changed = db
-        .selectFrom(reports)
-        .innerJoin('priority', 'priority.id', 'paired.priority_id')
-        .select([
-          'priority.code',
-          'priority.title',
-          'priority.id as priority_id',
-          'paired.id',
-          'paired.from_id',
-          'paired.from_key',
-          sql<number>`count(*) over ()`.as('total'),
-        ])
-        .where('paired.period_id', '=', periodId)
-        // A report with none before it is no change.
-        .where('paired.from_id', 'is not', null)
-        .where(sql<boolean>`paired.from_status_key is distinct from paired.status_key`)
-        .orderBy('priority.code')
-        .orderBy('priority.id')
-        .limit(window.limit)
-        .offset(window.offset)
-        .as('changed');
-      const rows = await withShownStatus(
-        withShownStatus(
-          db
-            .selectFrom(changed)
-            .innerJoin('progress_report as report', 'report.id', 'changed.id')
-            .innerJoin('progress_report as earlier', 'earlier.id', 'changed.from_id'),
-          'report',
-        ),
-        'earlier',
-      )
-        .select([
-          'changed.code',
-          'changed.title',
-          'changed.from_key',
-          'changed.total',
-          shownStatus('earlier', publishedOnly).as('from_status'),
-          shownStatus('report', publishedOnly).as('to_status'),
-        ])
-        .orderBy('changed.code')
-        .orderBy('changed.priority_id')
-        .execute();
+      const { rows } = await db.executeQuery(
+        statusChangesQueries[publishedOnly ? 1 : 0]!({
+          organisationId,
+          periodId,
+          startsOn,
+          limit: window.limit,
+          offset: window.offset,
+        }),
+      );
       return {
         items: rows.map((r) => ({
           code: r.code,
@@ -264,51 +354,14 @@ function dashboardQueries(db: Kysely<DB>) {
       publishedOnly: boolean,
       window: ListWindow,
     ): Promise<Listed<OverdueMilestone>> {
-      const deadline = (date: string, precision: string) =>
-        sql<string>`case when ${sql.ref(precision)} = 'month' then (${sql.ref(date)} + interval '1 month' - interval '1 day')::date else ${sql.ref(date)} end`;
-      const rows = await db
-        .selectFrom('milestone')
-        .innerJoin('action', 'action.id', 'milestone.action_id')
-        .innerJoin('progress_report', 'progress_report.id', 'action.report_id')
-        .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
-        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
-        .select([
-          'milestone.id',
-          'milestone.description',
-          'milestone.due_on',
-          'milestone.due_precision',
-          'milestone.progress',
-          'milestone.revised_due_on',
-          'milestone.revised_precision',
-          'action.description as action_description',
-          'priority.code',
-          'reporting_period.key as period_key',
-          sql<number>`count(*) over ()`.as('total'),
-        ])
-        .where('milestone.organisation_id', '=', organisationId)
-        .$if(publishedOnly, (q) => q.where('progress_report.state', '=', 'published'))
-        .where((eb) =>
-          eb.or([
-            eb.and([
-              eb('milestone.progress', 'is', null),
-              eb(deadline('milestone.due_on', 'milestone.due_precision'), '<', sql<string>`${today}::date`),
-            ]),
-            eb.and([
-              eb('milestone.progress', '=', 'slipped'),
-              eb(deadline('milestone.revised_due_on', 'milestone.revised_precision'), '<', sql<string>`${today}::date`),
-            ]),
-          ]),
-        )
-        .orderBy('milestone.due_on')
-        .orderBy('priority.code')
-        // Then as the report lists them, so that every page of the list holds the same rows.
-        .orderBy('reporting_period.starts_on')
-        .orderBy('action.position')
-        .orderBy('milestone.position')
-        .orderBy('milestone.id')
-        .limit(window.limit)
-        .offset(window.offset)
-        .execute();
+      const { rows } = await db.executeQuery(
+        overdueMilestonesQueries[publishedOnly ? 1 : 0]!({
+          organisationId,
+          today,
+          limit: window.limit,
+          offset: window.offset,
+        }),
+      );
       const items = rows.map((r) => ({
         id: r.id,
         description: r.description,

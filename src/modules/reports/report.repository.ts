@@ -243,8 +243,9 @@ function reportQueries(db: Kysely<DB>) {
     }));
   }
 
-  async function loadSignOffs(reportId: string): Promise<SignOff[]> {
-    const rows = await db
+  // Built and compiled once (`reusable-query.ts`): every report page reads the sign-offs.
+  const signOffsQuery = reusableQuery((p: { reportId: string }) =>
+    db
       .selectFrom('sign_off')
       .innerJoin('person', 'person.id', 'sign_off.person_id')
       .select([
@@ -262,14 +263,17 @@ function reportQueries(db: Kysely<DB>) {
         'sign_off.revision',
         'sign_off.signed_at',
       ])
-      .where('sign_off.report_id', '=', reportId)
+      .where('sign_off.report_id', '=', p.reportId)
       // Sign-offs recorded in one transaction (historical ones entered together) share a
       // recorded_at: then by the day each was given, so a published snapshot lists them in the
       // same order however their ids fell.
       .orderBy('sign_off.recorded_at')
       .orderBy('sign_off.signed_on')
-      .orderBy('sign_off.id')
-      .execute();
+      .orderBy('sign_off.id'),
+  );
+
+  async function loadSignOffs(reportId: string): Promise<SignOff[]> {
+    const { rows } = await db.executeQuery(signOffsQuery({ reportId }));
     return rows.map((r) => ({
       id: r.id,
       role: r.role,
@@ -361,6 +365,34 @@ function reportQueries(db: Kysely<DB>) {
   const rowByPeriodQuery = reusableQuery(rowOf);
   const lockedRowQuery = reusableQuery((p: { priorityId: string; periodId: string }) =>
     rowOf(p).forUpdate('progress_report'),
+  );
+  /** `findPublished`'s one statement: the row, its published revision's id and stored body. */
+  const publishedQuery = reusableQuery((p: { priorityId: string; periodId: string; renderer: string }) =>
+    rowQuery()
+      .leftJoin('report_revision', (j) =>
+        j
+          .onRef('report_revision.report_id', '=', 'progress_report.id')
+          .onRef('report_revision.number', '=', 'progress_report.published_revision'),
+      )
+      .leftJoin('report_rendering', (j) =>
+        j
+          .onRef('report_rendering.revision_id', '=', 'report_revision.id')
+          .on('report_rendering.renderer', '=', p.renderer),
+      )
+      .select(['report_revision.id as revision_id', 'report_rendering.body as rendered_body'])
+      .where('progress_report.priority_id', '=', p.priorityId)
+      .where('progress_report.period_id', '=', p.periodId),
+  );
+  /** `findPrevious`'s row: the priority's latest report for a period that ended before `before`. */
+  const previousQuery = reusableQuery((p: { priorityId: string; before: string }) =>
+    rowQuery()
+      // Its period too, which the join has read already: reading it again by its key would read the row twice.
+      .select('reporting_period.due_on as period_due_on')
+      .where('progress_report.priority_id', '=', p.priorityId)
+      .where('reporting_period.ends_on', '<', p.before)
+      .orderBy('reporting_period.ends_on', 'desc')
+      .orderBy('reporting_period.starts_on', 'asc')
+      .limit(1),
   );
 
   /** A sign-off (every decision on a report writes one); every column is given, none left to its default. */
@@ -481,21 +513,7 @@ function reportQueries(db: Kysely<DB>) {
       periodId: string,
       renderer: string,
     ): Promise<{ row: ReportRow; revisionId: string | null; body: unknown } | undefined> {
-      const r = await rowQuery()
-        .leftJoin('report_revision', (j) =>
-          j
-            .onRef('report_revision.report_id', '=', 'progress_report.id')
-            .onRef('report_revision.number', '=', 'progress_report.published_revision'),
-        )
-        .leftJoin('report_rendering', (j) =>
-          j
-            .onRef('report_rendering.revision_id', '=', 'report_revision.id')
-            .on('report_rendering.renderer', '=', renderer),
-        )
-        .select(['report_revision.id as revision_id', 'report_rendering.body as rendered_body'])
-        .where('progress_report.priority_id', '=', priorityId)
-        .where('progress_report.period_id', '=', periodId)
-        .executeTakeFirst();
+      const [r] = (await db.executeQuery(publishedQuery({ priorityId, periodId, renderer }))).rows;
       if (!r) return undefined;
       const { revision_id, rendered_body, ...row } = r;
       return { row: toRow(row), revisionId: revision_id, body: rendered_body ?? undefined };
@@ -771,15 +789,7 @@ function reportQueries(db: Kysely<DB>) {
       priorityId: string,
       before: string,
     ): Promise<{ report: PreviousReport; period: { id: string; key: string; dueOn: string | null } } | undefined> {
-      const r = await rowQuery()
-        // Its period too, which the join has read already: reading it again by its key would read the row twice.
-        .select('reporting_period.due_on as period_due_on')
-        .where('progress_report.priority_id', '=', priorityId)
-        .where('reporting_period.ends_on', '<', before)
-        .orderBy('reporting_period.ends_on', 'desc')
-        .orderBy('reporting_period.starts_on', 'asc')
-        .limit(1)
-        .executeTakeFirst();
+      const [r] = (await db.executeQuery(previousQuery({ priorityId, before }))).rows;
       if (!r) return undefined;
       return {
         report: { ...toRow(r), actions: await loadActions(r.id) },

@@ -3,6 +3,7 @@
 
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB } from '../../schema.ts';
 import type { SharingAgreementTable, PrioritySharesTable } from '../../schema/sharing.ts';
 
@@ -135,6 +136,44 @@ export function createSharingRepository(db: Kysely<DB>) {
       .innerJoin('priority as pr', 'pr.id', 's.priority_id')
       .selectAll('s')
       .select(['pr.code as priority_code', 'pr.title as priority_title']);
+
+  /** `sharesOfReport`'s statement, built and compiled once (`reusable-query.ts`): every report page reads it. */
+  const sharesOfReportQuery = reusableQuery(
+    (p: { organisationId: string; priorityId: string; periodId: string; reportId: string }) =>
+      db
+        .selectFrom('priority_share as s')
+        .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
+        .innerJoin('organisation as p', 'p.id', 'a.partner_id')
+        .innerJoin('priority as pr', 'pr.id', 's.priority_id')
+        .leftJoin('shared_comment as c', (c) => c.onRef('c.share_id', '=', 's.id').on('c.report_id', '=', p.reportId))
+        .select((eb) => [
+          's.id as shareId',
+          'p.name as partnerName',
+          's.revoked_at as shareRevokedAt',
+          'a.starts_on as startsOn',
+          'a.ends_on as endsOn',
+          'a.revoked_at as agreementRevokedAt',
+          'pr.accountable_officer_id as officerId',
+          'pr.accountable_director_id as directorId',
+          eb.fn.count<string>('c.id').as('comments'),
+        ])
+        .where('s.organisation_id', '=', p.organisationId)
+        .where('s.priority_id', '=', p.priorityId)
+        .where(sql<boolean>`${p.periodId}::uuid = any(s.period_ids)`)
+        .groupBy([
+          's.id',
+          'p.name',
+          's.revoked_at',
+          'a.starts_on',
+          'a.ends_on',
+          'a.revoked_at',
+          's.created_at',
+          'pr.accountable_officer_id',
+          'pr.accountable_director_id',
+        ])
+        .orderBy('p.name')
+        .orderBy('s.created_at'),
+  );
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
@@ -592,40 +631,7 @@ export function createSharingRepository(db: Kysely<DB>) {
         accountablePersonIds: (string | null)[];
       }[]
     > {
-      const rows = await db
-        .selectFrom('priority_share as s')
-        .innerJoin('sharing_agreement as a', 'a.id', 's.agreement_id')
-        .innerJoin('organisation as p', 'p.id', 'a.partner_id')
-        .innerJoin('priority as pr', 'pr.id', 's.priority_id')
-        .leftJoin('shared_comment as c', (c) => c.onRef('c.share_id', '=', 's.id').on('c.report_id', '=', reportId))
-        .select((eb) => [
-          's.id as shareId',
-          'p.name as partnerName',
-          's.revoked_at as shareRevokedAt',
-          'a.starts_on as startsOn',
-          'a.ends_on as endsOn',
-          'a.revoked_at as agreementRevokedAt',
-          'pr.accountable_officer_id as officerId',
-          'pr.accountable_director_id as directorId',
-          eb.fn.count<string>('c.id').as('comments'),
-        ])
-        .where('s.organisation_id', '=', organisationId)
-        .where('s.priority_id', '=', priorityId)
-        .where(sql<boolean>`${periodId}::uuid = any(s.period_ids)`)
-        .groupBy([
-          's.id',
-          'p.name',
-          's.revoked_at',
-          'a.starts_on',
-          'a.ends_on',
-          'a.revoked_at',
-          's.created_at',
-          'pr.accountable_officer_id',
-          'pr.accountable_director_id',
-        ])
-        .orderBy('p.name')
-        .orderBy('s.created_at')
-        .execute();
+      const { rows } = await db.executeQuery(sharesOfReportQuery({ organisationId, priorityId, periodId, reportId }));
       return rows.map((r) => ({
         shareId: r.shareId,
         partnerName: r.partnerName,
