@@ -198,7 +198,10 @@ for (const engine of ENGINES) {
           ['del', 'ins', 'upd'].map((e) => `amber_dashboard_${table}_${e}`),
           table,
         );
-      assert.ok(read.size >= 12, `the dashboard reads ${[...read].join(', ')}`);
+      // (Two tables keep triggers the dashboard no longer needs: `person` and `indicator_priority`,
+      // read for the indicators' owners and links until the off-target list read only what rating
+      // needs. A change to them moves the number on for nothing: a dashboard worked out once more.)
+      assert.ok(read.size >= 11, `the dashboard reads ${[...read].join(', ')}`);
 
       // A change to each of them, to this organisation's rows, moves this organisation's on, and no other's.
       const elsewhere = await insertOrganisation(t.services);

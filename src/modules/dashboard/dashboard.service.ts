@@ -16,7 +16,7 @@ import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { Timescale } from '../../domain/timescale.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
-import type { IndicatorService, Indicator, IndicatorPoint } from '../indicators/indicator.service.ts';
+import type { IndicatorService, RatedIndicator, IndicatorPoint } from '../indicators/indicator.service.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
 import type {
   DashboardRepository,
@@ -37,7 +37,7 @@ export type DashboardListName = (typeof DASHBOARD_LISTS)[number];
 
 type Change = StatusChange & { fromPeriodLabel: string; better: boolean | null; travel: Travel | null };
 type Overdue = OverdueMilestone & { timescale: Timescale; revised: Timescale | null };
-type OffTarget = { indicator: Indicator; point: IndicatorPoint };
+type OffTarget = { indicator: RatedIndicator; point: IndicatorPoint };
 
 export interface Dashboard {
   period: ReportingPeriod;

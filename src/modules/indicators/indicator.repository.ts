@@ -3,6 +3,7 @@
 
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB, IndicatorTable, IndicatorValueTable } from '../../schema.ts';
 import type { Polarity, Frequency, UnitKind, YtdMethod, Scaled } from '../../domain/indicators/indicator.ts';
 
@@ -45,6 +46,12 @@ export interface IndicatorValue {
 }
 
 export type IndicatorValues = Omit<Indicator, 'id' | 'ownerName' | 'version' | 'priorityIds'>;
+
+/** What rating an indicator's values needs of it, and what a list of ratings names it by: not its owner, texts or links. */
+export type RatedIndicator = Pick<
+  Indicator,
+  'id' | 'code' | 'title' | 'unitKind' | 'decimalPlaces' | 'polarity' | 'frequency' | 'ruleKind' | 'ruleValue'
+>;
 
 function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
   return {
@@ -132,6 +139,23 @@ function indicatorQueries(db: Kysely<DB>) {
       .selectAll('indicator')
       .select('owner.name as owner_name')
       .where('indicator.organisation_id', '=', organisationId);
+  const ratedQuery = reusableQuery((p: { organisationId: string }) =>
+    db
+      .selectFrom('indicator')
+      .select([
+        'id',
+        'code',
+        'title',
+        'unit_kind',
+        'decimal_places',
+        'polarity',
+        'frequency',
+        'rule_kind',
+        'rule_value',
+      ])
+      .where('organisation_id', '=', p.organisationId)
+      .orderBy('code'),
+  );
   async function links(ids: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return map;
@@ -215,6 +239,26 @@ function indicatorQueries(db: Kysely<DB>) {
       const rows = await q.orderBy('indicator.code').execute();
       const l = await links(rows.map((r) => r.id));
       return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
+    },
+    /**
+     * Every indicator of the organisation in code order, with only what rating its values needs
+     * (`RatedIndicator`): one statement of a few columns, where `list` reads every column, each
+     * owner's name and every link (the dashboard rates every indicator: at 1,000 that was a
+     * statement of 1,000 parameters and the rows' timestamps parsed for nothing).
+     */
+    async listForRating(organisationId: string): Promise<RatedIndicator[]> {
+      const { rows } = await db.executeQuery(ratedQuery({ organisationId }));
+      return rows.map((r) => ({
+        id: r.id,
+        code: r.code,
+        title: r.title,
+        unitKind: r.unit_kind as UnitKind,
+        decimalPlaces: r.decimal_places,
+        polarity: r.polarity,
+        frequency: r.frequency,
+        ruleKind: r.rule_kind,
+        ruleValue: r.rule_value === null ? null : Number(r.rule_value),
+      }));
     },
     /** How many indicators the organisation has (the indicator list's count, for its pages). */
     async count(organisationId: string): Promise<number> {

@@ -43,12 +43,13 @@ import type {
   IndicatorQueries,
   Indicator,
   IndicatorValue,
+  RatedIndicator,
   IndicatorValues,
 } from './indicator.repository.ts';
 import { indicatorInput, valueInput, overrideInput, graphsInput, INDICATORS_PER_PAGE } from './indicator.schemas.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
 
-export type { Indicator, IndicatorValue } from './indicator.repository.ts';
+export type { Indicator, IndicatorValue, RatedIndicator } from './indicator.repository.ts';
 
 export class IndicatorNotFoundError extends NotFoundError {
   constructor(code: string) {
@@ -202,7 +203,10 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     return definition;
   }
 
-  function targetOf(i: Indicator, v: Pick<IndicatorValue, 'target' | 'targetHigh'>): Target | undefined {
+  function targetOf(
+    i: Pick<Indicator, 'polarity'>,
+    v: Pick<IndicatorValue, 'target' | 'targetHigh'>,
+  ): Target | undefined {
     if (v.target === null) return undefined;
     return i.polarity === 'band' ? { low: v.target, high: v.targetHigh ?? v.target } : v.target;
   }
@@ -222,7 +226,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
    * travel compares), its status on the scale in force for its period (ADR 0014).
    */
   function pointsAmong(
-    i: Indicator,
+    i: RatedIndicator,
     values: IndicatorValue[],
     scales: StatusScales,
     defaults: IndicatorDefaults,
@@ -577,23 +581,29 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     async latestPointsIn(
       actor: Actor,
       period: Pick<Period, 'startsOn' | 'endsOn'>,
-    ): Promise<{ indicator: Indicator; point: IndicatorPoint }[]> {
+    ): Promise<{ indicator: RatedIndicator; point: IndicatorPoint }[]> {
       authorize(actor, 'indicator.read');
-      const all = await repo.list(actor.organisationId);
+      const all = await repo.listForRating(actor.organisationId);
       if (all.length === 0) return [];
       const values = await repo.valuesAround(actor.organisationId, period);
       const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      const out: { indicator: Indicator; point: IndicatorPoint }[] = [];
+      // Each period key read once, however many indicators have a value for it.
+      const inside = new Map<string, boolean>();
+      const isInside = (key: string) => {
+        let yes = inside.get(key);
+        if (yes === undefined) {
+          const p = parsePeriodKey(key);
+          inside.set(key, (yes = p.startsOn >= period.startsOn && p.endsOn <= period.endsOn));
+        }
+        return yes;
+      };
+      const out: { indicator: RatedIndicator; point: IndicatorPoint }[] = [];
       for (const indicator of all) {
         const own = values.get(indicator.id) ?? [];
         // The point of its last value inside the period only: the same point `points` gives for it.
-        const latest = own
-          .filter((v) => {
-            const p = parsePeriodKey(v.periodKey);
-            return p.startsOn >= period.startsOn && p.endsOn <= period.endsOn;
-          })
-          .at(-1);
+        let latest: IndicatorValue | undefined;
+        for (let k = own.length - 1; k >= 0 && !latest; k--) if (isInside(own[k]!.periodKey)) latest = own[k];
         if (latest) out.push({ indicator, point: pointsAmong(indicator, own, scales, defaults)(latest) });
       }
       return out;
