@@ -760,6 +760,14 @@ describe('an instance through pgbouncer in transaction mode', () => {
     const csrf = csrfOf(await (await fetch(`${at}${paths.people.new}`, { headers: { cookie } })).text()) ?? '';
     const home = (await database!.db.selectFrom('organisation').select('id').where('slug', '=', 'leeds').execute())[0]!
       .id;
+    const plan = (await database!.db.selectFrom('plan').select('id').where('organisation_id', '=', home).execute())[0]!
+      .id;
+    const generation = async () =>
+      (
+        await kysely<{ g: string }>`select coalesce(max(generation), 0)::text as g from dashboard_generation
+          where organisation_id = ${home}`.execute(database!.db)
+      ).rows[0]!.g;
+    const generationBefore = await generation();
 
     // Pages and writes, many at once, while something else uses the pooler's few connections and
     // looks at what each transaction finds on its connection: never Amber's tenant role or settings.
@@ -785,13 +793,18 @@ describe('an instance through pgbouncer in transaction mode', () => {
     const answers = await Promise.all(
       Array.from({ length: 60 }, async (_, i) => {
         if (i % 6 === 5) {
-          const res = await fetch(`${at}${paths.people.list}`, {
+          // Half of the writes to a table the dashboard reads (a theme), half to one it does not (a person).
+          const [url, fields] =
+            i % 12 === 5
+              ? [paths.people.list, { name: `Pooled person ${i}`, employerId: home }]
+              : [paths.plans.createTheme(plan), { title: `Pooled theme ${i}` }];
+          const res = await fetch(`${at}${url}`, {
             method: 'POST',
             redirect: 'manual',
             headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-            body: new URLSearchParams({ name: `Pooled person ${i}`, employerId: home, _csrf: csrf }),
+            body: new URLSearchParams({ ...fields, _csrf: csrf }),
           });
-          return `POST ${res.status}`;
+          return `POST ${url} ${res.status}`;
         }
         const page = pages[i % pages.length]!;
         return `${page} ${(await fetch(`${at}${page}`, { headers: { cookie } })).status}`;
@@ -809,9 +822,16 @@ describe('an instance through pgbouncer in transaction mode', () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('name', 'like', 'Pooled person %')
       .executeTakeFirstOrThrow();
-    assert.equal(Number(written.n), 10);
-    // The writes moved the dashboard generation at their commits (ADR 0023's deferred trigger),
+    assert.equal(Number(written.n), 5);
+    const themes = await database!.db
+      .selectFrom('theme')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('title', 'like', 'Pooled theme %')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(themes.n), 5);
+    // The themes moved the dashboard generation at their commits (ADR 0023's deferred trigger),
     // leaving no note of a transaction behind.
+    assert.ok(BigInt(await generation()) > BigInt(generationBefore), 'the dashboard generation moved on');
     const { rows: notes } = await kysely<{ n: string }>`select count(*) as n from dashboard_change`.execute(
       database!.db,
     );
