@@ -1,7 +1,7 @@
 // The dashboard's read model: aggregate queries over priorities, reports, statuses and
 // milestones for one reporting period. It only reads.
 
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../schema.ts';
 import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import { reusableQuery } from '../../platform/db/reusable-query.ts';
@@ -82,6 +82,18 @@ export interface ListWindow {
 export interface Listed<T> {
   items: T[];
   total: number;
+}
+
+/**
+ * A statement whose shape depends on whether its reader sees only published reports, built and
+ * compiled once for each kind of reader (`reusable-query.ts`).
+ */
+function perReader<P extends object, O>(
+  build: (p: P, publishedOnly: boolean) => Compilable<O>,
+): (publishedOnly: boolean, p: P) => CompiledQuery<O> {
+  const drafts = reusableQuery((p: P) => build(p, false));
+  const published = reusableQuery((p: P) => build(p, true));
+  return (publishedOnly, p) => (publishedOnly ? published : drafts)(p);
 }
 
 function dashboardQueries(db: Kysely<DB>) {
@@ -265,19 +277,9 @@ function dashboardQueries(db: Kysely<DB>) {
   }
   // Each statement built and compiled once per kind of reader (`reusable-query.ts`): a dashboard's
   // building them afresh was a tenth of its CPU on PGlite.
-  const statusCountsQueries = [false, true].map((publishedOnly) =>
-    reusableQuery((p: { organisationId: string; periodId: string }) => statusCountsOf(p, publishedOnly)),
-  );
-  const statusChangesQueries = [false, true].map((publishedOnly) =>
-    reusableQuery((p: { organisationId: string; periodId: string; startsOn: string; limit: number; offset: number }) =>
-      statusChangesOf(p, publishedOnly),
-    ),
-  );
-  const overdueMilestonesQueries = [false, true].map((publishedOnly) =>
-    reusableQuery((p: { organisationId: string; today: string; limit: number; offset: number }) =>
-      overdueMilestonesOf(p, publishedOnly),
-    ),
-  );
+  const statusCountsQuery = perReader(statusCountsOf);
+  const statusChangesQuery = perReader(statusChangesOf);
+  const overdueMilestonesQuery = perReader(overdueMilestonesOf);
 
   return {
     /**
@@ -300,7 +302,7 @@ function dashboardQueries(db: Kysely<DB>) {
      * counts only once it has a published revision, with that revision's status.
      */
     async statusCounts(organisationId: string, periodId: string, publishedOnly = false): Promise<ThemeStatusCount[]> {
-      const { rows } = await db.executeQuery(statusCountsQueries[publishedOnly ? 1 : 0]!({ organisationId, periodId }));
+      const { rows } = await db.executeQuery(statusCountsQuery(publishedOnly, { organisationId, periodId }));
       return rows.map((r) => ({
         themeId: r.theme_id,
         themeTitle: r.theme_title,
@@ -323,7 +325,7 @@ function dashboardQueries(db: Kysely<DB>) {
       window: ListWindow,
     ): Promise<Listed<StatusChange>> {
       const { rows } = await db.executeQuery(
-        statusChangesQueries[publishedOnly ? 1 : 0]!({
+        statusChangesQuery(publishedOnly, {
           organisationId,
           periodId,
           startsOn,
@@ -355,7 +357,7 @@ function dashboardQueries(db: Kysely<DB>) {
       window: ListWindow,
     ): Promise<Listed<OverdueMilestone>> {
       const { rows } = await db.executeQuery(
-        overdueMilestonesQueries[publishedOnly ? 1 : 0]!({
+        overdueMilestonesQuery(publishedOnly, {
           organisationId,
           today,
           limit: window.limit,

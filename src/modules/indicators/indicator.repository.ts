@@ -53,19 +53,38 @@ export type RatedIndicator = Pick<
   'id' | 'code' | 'title' | 'unitKind' | 'decimalPlaces' | 'polarity' | 'frequency' | 'ruleKind' | 'ruleValue'
 >;
 
-function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
+/** The columns `toRated` reads. */
+const RATED_COLUMNS = [
+  'id',
+  'code',
+  'title',
+  'unit_kind',
+  'decimal_places',
+  'polarity',
+  'frequency',
+  'rule_kind',
+  'rule_value',
+] as const;
+
+function toRated(r: Pick<Selectable<IndicatorTable>, (typeof RATED_COLUMNS)[number]>): RatedIndicator {
   return {
     id: r.id,
     code: r.code,
     title: r.title,
-    description: r.description,
     unitKind: r.unit_kind as UnitKind,
     decimalPlaces: r.decimal_places,
     polarity: r.polarity,
     frequency: r.frequency,
-    ytdMethod: r.ytd_method,
     ruleKind: r.rule_kind,
     ruleValue: r.rule_value === null ? null : Number(r.rule_value),
+  };
+}
+
+function toIndicator(r: Selectable<IndicatorTable> & { owner_name: string | null }, priorityIds: string[]): Indicator {
+  return {
+    ...toRated(r),
+    description: r.description,
+    ytdMethod: r.ytd_method,
     chartKind: r.chart_kind,
     ownerId: r.owner_id,
     ownerName: r.owner_name,
@@ -140,21 +159,7 @@ function indicatorQueries(db: Kysely<DB>) {
       .select('owner.name as owner_name')
       .where('indicator.organisation_id', '=', organisationId);
   const ratedQuery = reusableQuery((p: { organisationId: string }) =>
-    db
-      .selectFrom('indicator')
-      .select([
-        'id',
-        'code',
-        'title',
-        'unit_kind',
-        'decimal_places',
-        'polarity',
-        'frequency',
-        'rule_kind',
-        'rule_value',
-      ])
-      .where('organisation_id', '=', p.organisationId)
-      .orderBy('code'),
+    db.selectFrom('indicator').select(RATED_COLUMNS).where('organisation_id', '=', p.organisationId).orderBy('code'),
   );
   async function links(ids: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
@@ -248,17 +253,7 @@ function indicatorQueries(db: Kysely<DB>) {
      */
     async listForRating(organisationId: string): Promise<RatedIndicator[]> {
       const { rows } = await db.executeQuery(ratedQuery({ organisationId }));
-      return rows.map((r) => ({
-        id: r.id,
-        code: r.code,
-        title: r.title,
-        unitKind: r.unit_kind as UnitKind,
-        decimalPlaces: r.decimal_places,
-        polarity: r.polarity,
-        frequency: r.frequency,
-        ruleKind: r.rule_kind,
-        ruleValue: r.rule_value === null ? null : Number(r.rule_value),
-      }));
+      return rows.map(toRated);
     },
     /** How many indicators the organisation has (the indicator list's count, for its pages). */
     async count(organisationId: string): Promise<number> {

@@ -588,15 +588,10 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const values = await repo.valuesAround(actor.organisationId, period);
       const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      // Each period key read once, however many indicators have a value for it.
-      const inside = new Map<string, boolean>();
+      // (parsePeriodKey keeps what it parsed: the values' few dozen keys are read once.)
       const isInside = (key: string) => {
-        let yes = inside.get(key);
-        if (yes === undefined) {
-          const p = parsePeriodKey(key);
-          inside.set(key, (yes = p.startsOn >= period.startsOn && p.endsOn <= period.endsOn));
-        }
-        return yes;
+        const p = parsePeriodKey(key);
+        return p.startsOn >= period.startsOn && p.endsOn <= period.endsOn;
       };
       const out: { indicator: RatedIndicator; point: IndicatorPoint }[] = [];
       for (const indicator of all) {

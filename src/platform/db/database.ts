@@ -235,11 +235,19 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     const fresh = !inMemory && !existsSync(join(dataDir, 'PG_VERSION'));
     let startedFrom: PgliteTemplateKind | undefined;
     let copied = false;
-    let template: Blob | undefined = inMemory
-      ? options.loadDataDir instanceof Uint8Array
-        ? tarball(options.loadDataDir)
-        : options.loadDataDir
-      : undefined;
+    // Bytes of a tarball in memory (a test's template, a backup being checked) are put straight
+    // into the new file system, which PGlite's own unpacking does at several times the cost; what
+    // that cannot take (gzip, links) is left to PGlite.
+    const filled =
+      inMemory && options.loadDataDir instanceof Uint8Array
+        ? memoryFromTarball(MemoryFS, options.loadDataDir)
+        : undefined;
+    let template: Blob | undefined =
+      inMemory && !filled
+        ? options.loadDataDir instanceof Uint8Array
+          ? tarball(options.loadDataDir)
+          : options.loadDataDir
+        : undefined;
     if (fresh)
       for (const kind of options.template === 'demo' ? (['demo', 'empty'] as const) : (['empty'] as const)) {
         const folder = pgliteTemplateFolder(kind);
@@ -251,15 +259,10 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
           break;
         }
       }
-    // Bytes of a tarball in memory (a test's template, a backup being checked) are put straight
-    // into the new file system, which PGlite's own unpacking does at several times the cost.
-    const filled =
-      inMemory && options.loadDataDir instanceof Uint8Array
-        ? memoryFromTarball(MemoryFS, options.loadDataDir)
-        : undefined;
     const pglite = await PGlite.create({
       ...(inMemory ? {} : { dataDir }),
-      ...(filled ? { fs: filled } : template ? { loadDataDir: template } : {}),
+      ...(filled ? { fs: filled } : {}),
+      ...(template ? { loadDataDir: template } : {}),
       ...(options.sharedBuffers
         ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] }
         : {}),
