@@ -22,10 +22,16 @@
 // Two apps on the same database (ADR 0023): "kept", as Amber runs (a repeat view of an unchanged
 // dashboard is served from what the first worked out, after one statement), and "worked out", with
 // services that keep nothing (`keptDashboards: 0`): what every view cost before, and what the first
-// view after a change costs now (that, plus the generation's statement). Both in every round.
+// view after a change to both of its parts costs now (that, plus the generation's statement). And,
+// with `--after yes` (the default), the kept app's first view after a change to one part (migration
+// 2026-12-12-500): "after a status", each GET preceded by a report's status changed in the period
+// shown (the reports' part worked out again), and "after a value", by an indicator value's comment
+// changed (the indicators' part). The write is outside what is measured: each GET of those two is
+// measured on its own (statements, CPU, and on PostgreSQL the backends' CPU read before and after
+// it). All in every round.
 //
-//   node --import tsx bench/dashboard-scaling.ts [--engine pglite|postgres|both] [--sizes 10,100,1000]
-//       [--rounds 5] [--gets 10] [--warmup 5] [--kept both|yes|no]
+//   node bench/dashboard-scaling.ts [--engine pglite|postgres|both] [--sizes 10,100,1000]
+//       [--rounds 5] [--gets 10] [--warmup 5] [--kept both|yes|no] [--after yes|no]
 //   (default both engines; about 3–5 minutes on a quiet machine, most of it building the data; a
 //   deadline stops it after 20 minutes per engine)
 
@@ -50,11 +56,16 @@ const { values: args } = parseArgs({
     gets: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     kept: { type: 'string', default: 'both' },
+    after: { type: 'string', default: 'yes' },
   },
 });
 if (!['both', 'yes', 'no'].includes(args.kept)) throw new Error(`--kept ${args.kept}?`);
-type Mode = 'kept' | 'worked out';
-const MODES: Mode[] = args.kept === 'both' ? ['kept', 'worked out'] : args.kept === 'yes' ? ['kept'] : ['worked out'];
+if (!['yes', 'no'].includes(args.after)) throw new Error(`--after ${args.after}?`);
+type Mode = 'kept' | 'worked out' | 'after a status' | 'after a value';
+const MODES: Mode[] = [
+  ...(args.kept === 'both' ? ['kept', 'worked out'] : args.kept === 'yes' ? ['kept'] : ['worked out']),
+  ...(args.after === 'yes' ? ['after a status', 'after a value'] : []),
+] as Mode[];
 if (!['pglite', 'postgres', 'both'].includes(args.engine)) throw new Error(`--engine ${args.engine}?`);
 const ENGINES: Engine[] = args.engine === 'both' ? ['pglite', 'postgres'] : [args.engine as Engine];
 const SIZES = args.sizes.split(',').map(Number);
@@ -69,6 +80,8 @@ const URL = `/dashboard?period=${SIZED_PERIODS.later}`;
 interface Organisation {
   size: number;
   headers: Record<string, string>;
+  /** A change to what one part of its dashboard reads, made before each GET of the "after" modes. */
+  change: Record<'after a status' | 'after a value', () => Promise<unknown>>;
 }
 
 interface Batch {
@@ -112,30 +125,57 @@ async function get(app: FastifyInstance, org: Organisation): Promise<number> {
   return response.body.length;
 }
 
-async function batch(database: TestDatabase, app: FastifyInstance, org: Organisation): Promise<Batch> {
-  for (let i = 0; i < BATCH_WARMUP; i++) await get(app, org);
+async function batch(database: TestDatabase, app: FastifyInstance, org: Organisation, mode: Mode): Promise<Batch> {
+  const change = mode === 'after a status' || mode === 'after a value' ? org.change[mode] : undefined;
+  for (let i = 0; i < BATCH_WARMUP; i++) {
+    await change?.();
+    await get(app, org);
+  }
   let statements = 0;
   let bytes = 0;
+  let cpu = 0;
+  let serverNs = 0;
   const walls: number[] = [];
-  const b0 = await backendTimes(database);
-  const stop = observeStatements(database.db, () => statements++);
-  const cpu0 = cpuNow();
-  try {
-    for (let i = 0; i < GETS; i++) {
-      const t0 = performance.now();
-      bytes = await get(app, org);
-      walls.push(performance.now() - t0);
+  let measuring = false;
+  const stop = observeStatements(database.db, () => {
+    if (measuring) statements++;
+  });
+  /** Times `fn`: Node's CPU, and the server backends' (a connection opened meanwhile left out). */
+  const measured = async (fn: () => Promise<void>) => {
+    const b0 = await backendTimes(database);
+    measuring = true;
+    const cpu0 = cpuNow();
+    try {
+      await fn();
+    } finally {
+      cpu += cpuNow() - cpu0;
+      measuring = false;
     }
+    const b1 = await backendTimes(database);
+    for (const [pid, t] of b1) serverNs += t - (b0.get(pid) ?? t);
+  };
+  const one = async () => {
+    const t0 = performance.now();
+    bytes = await get(app, org);
+    walls.push(performance.now() - t0);
+  };
+  try {
+    if (change)
+      // Each GET on its own, after its change.
+      for (let i = 0; i < GETS; i++) {
+        await change();
+        await measured(one);
+      }
+    else
+      await measured(async () => {
+        for (let i = 0; i < GETS; i++) await one();
+      });
   } finally {
     stop();
   }
-  const cpu1 = cpuNow();
-  const b1 = await backendTimes(database);
-  let serverNs = 0;
-  for (const [pid, t] of b1) serverNs += t - (b0.get(pid) ?? t); // a connection opened mid-batch: left out
   return {
     statements: statements / GETS,
-    nodeCpu: (cpu1 - cpu0) / 1000 / GETS,
+    nodeCpu: cpu / 1000 / GETS,
     serverCpu: serverNs / 1e6 / GETS,
     wallMedian: median(walls),
     bytes,
@@ -179,7 +219,50 @@ try {
       ]);
       // Production mode names the session cookie as a browser on HTTPS gets it (as tenancy.ts does).
       const token = session.headers.cookie.split('=').slice(1).join('=');
-      orgs.push({ size, headers: { cookie: `${cookieNames(true).session}=${token}` } });
+      // A report of the period shown whose status flips between two of the scale's, and a value
+      // whose comment changes: each moves on one part's number (ADR 0023).
+      const { id: reportId } = await database.db
+        .selectFrom('progress_report')
+        .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .select('progress_report.id')
+        .where('progress_report.organisation_id', '=', sized.organisationId)
+        .where('reporting_period.key', '=', SIZED_PERIODS.later)
+        .orderBy('progress_report.id')
+        .executeTakeFirstOrThrow();
+      const statuses = (
+        await database.db
+          .selectFrom('status')
+          .select('id')
+          .where('organisation_id', '=', sized.organisationId)
+          .orderBy('position')
+          .limit(2)
+          .execute()
+      ).map((s) => s.id);
+      const { id: valueId } = await database.db
+        .selectFrom('indicator_value')
+        .select('id')
+        .where('organisation_id', '=', sized.organisationId)
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
+      let flips = 0;
+      orgs.push({
+        size,
+        headers: { cookie: `${cookieNames(true).session}=${token}` },
+        change: {
+          'after a status': () =>
+            database.db
+              .updateTable('progress_report')
+              .set({ status_id: statuses[flips++ % 2]! })
+              .where('id', '=', reportId)
+              .execute(),
+          'after a value': () =>
+            database.db
+              .updateTable('indicator_value')
+              .set({ comment: `changed ${flips++}` })
+              .where('id', '=', valueId)
+              .execute(),
+        },
+      });
       built.push(`${size} in ${fmt((performance.now() - t1) / 1000)} s`);
     }
     // What autovacuum would have done on a server by the time anyone looks at a dashboard.
@@ -187,7 +270,7 @@ try {
     const apps = new Map<Mode, FastifyInstance>();
     for (const mode of MODES) {
       const services =
-        mode === 'kept'
+        mode !== 'worked out'
           ? database.services
           : buildServices({ db: database.db, units: database.units }, { keptDashboards: 0 });
       const app = await buildApp({
@@ -209,7 +292,7 @@ try {
         for (let i = 0; i < orgs.length; i++) {
           const org = orgs[(i + r) % orgs.length]!;
           const k = key(mode, org.size);
-          results.set(k, [...(results.get(k) ?? []), await batch(database, apps.get(mode)!, org)]);
+          results.set(k, [...(results.get(k) ?? []), await batch(database, apps.get(mode)!, org, mode)]);
         }
       }
       console.error(`${engine}: round ${r + 1}/${ROUNDS} done (${fmt((performance.now() - t0) / 1000)} s)`);
@@ -224,7 +307,7 @@ try {
         (server ? ' Node CPU ms | Server CPU ms |' : '') +
         ' Wall ms (median request) | Page KB | CPU ÷ CPU at ' +
         `${SIZES[0]} (per round) |` +
-        (MODES.length > 1 ? ' Kept ÷ worked out (per round) |' : ''),
+        (MODES.length > 1 ? ' ÷ worked out (per round) |' : ''),
     );
     say(`|---|---:|---:|---|${server ? '---|---|' : ''}---|---:|---|${MODES.length > 1 ? '---|' : ''}`);
     for (const mode of MODES) {

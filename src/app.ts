@@ -158,8 +158,8 @@ export async function buildApp({
           absent: pageCache.counts.misses,
         },
       dashboard: () => {
-        const { served, changed, absent, notKept } = services.dashboard.keptCounts;
-        return { served, changed, absent, not_kept: notKept };
+        const { served, partly, changed, absent, notKept } = services.dashboard.keptCounts;
+        return { served, partly, changed, absent, not_kept: notKept };
       },
     },
   });

@@ -24,7 +24,16 @@ import { buildTestApp, createTestSession, type TestApp, type TestSession } from 
 import { insertOrganisation, insertTheme } from './builders/index.ts';
 
 const PERIOD = '2009-10-h1';
-const GENERATION = /^select amber_dashboard_generation\(/;
+const GENERATION = /^select reports, indicators from amber_dashboard_generations\(/;
+const PARTS = ['reports', 'indicators'] as const;
+type Part = (typeof PARTS)[number];
+/** The tables a dashboard's statements name, less the session's (read to know who is asking, before the generation). */
+const tablesOf = (statements: readonly string[]) =>
+  new Set(
+    statements
+      .flatMap((s) => [...s.matchAll(/\b(?:from|join) "([a-z_]+)"/g)].map((m) => m[1]!))
+      .filter((table) => !['user_session', 'user_account', 'membership'].includes(table)),
+  );
 
 for (const engine of ENGINES) {
   describe(`the dashboard kept under its generation [${engine}]`, () => {
@@ -80,17 +89,21 @@ for (const engine of ENGINES) {
       assert.match(statements[3]!, GENERATION);
       assert.match(statements[4]!, /^commit/);
     }
+    /** Worked out, in one part or both: more than a kept view's five statements. */
     const assertWorkedOut = (statements: readonly string[]) =>
-      assert.ok(statements.length > 10, `worked out: ${statements.length} statements`);
+      assert.ok(statements.length > 5, `worked out: ${statements.length} statements`);
 
-    const generation = async (organisationId = actor.organisationId) =>
-      BigInt(
-        (
-          await sql<{
-            g: string;
-          }>`select amber_dashboard_generation(${organisationId}::uuid)::text as g`.execute(t.db)
-        ).rows[0]!.g,
-      );
+    /** The organisation's two numbers, each as a bigint. */
+    const generations = async (organisationId = actor.organisationId): Promise<Record<Part, bigint>> => {
+      const row = (
+        await sql<Record<Part, string>>`select reports::text, indicators::text
+          from amber_dashboard_generations(${organisationId}::uuid)`.execute(t.db)
+      ).rows[0]!;
+      return { reports: BigInt(row.reports), indicators: BigInt(row.indicators) };
+    };
+    /** The parts whose numbers moved on from `before` to `after`. */
+    const moved = (before: Record<Part, bigint>, after: Record<Part, bigint>) =>
+      PARTS.filter((part) => after[part] > before[part]);
 
     it('serves a second view from what the first worked out, after one statement, the same page', async () => {
       await get(editor); // whatever was kept before this test
@@ -173,17 +186,35 @@ for (const engine of ENGINES) {
       assert.ok(served > readers.length, `${served} of ${2 * readers.length} served as kept`);
     });
 
-    it('is moved on by a change to every table the dashboard reads, and by nothing else', async () => {
-      // Every table the dashboard's statements name, for each period and kind of reader, read by an app that keeps nothing.
-      const read = new Set<string>();
+    it('is moved on, part by part, by a change to every table that part reads, and by nothing else', async () => {
       const viewer = await session(['viewer']);
-      const periods = await t.services.periods.list(actor);
+      const urls = ['', ...(await t.services.periods.list(actor)).map((p) => p.key)].map(
+        (key) => `${paths.dashboard}${key ? `?period=${key}` : ''}`,
+      );
+      // Every table the dashboard's statements name, for each period and kind of reader, read by an
+      // app that keeps nothing; and those each part's statements name, read by this app when only
+      // that part's number has moved (the other part served as kept).
+      const read = new Set<string>();
+      const readBy: Record<Part, Set<string>> = { reports: new Set(), indicators: new Set() };
       for (const who of [editor, viewer])
-        for (const key of ['', ...periods.map((p) => p.key)])
-          for (const s of (await get(who, `${paths.dashboard}${key ? `?period=${key}` : ''}`, normal)).statements)
-            for (const m of s.matchAll(/\b(?:from|join) "([a-z_]+)"/g)) read.add(m[1]!);
-      // The session's tables are read to know who is asking, before the generation: not the dashboard's.
-      for (const table of ['user_session', 'user_account', 'membership']) read.delete(table);
+        for (const url of urls) {
+          for (const table of tablesOf((await get(who, url, normal)).statements)) read.add(table);
+          await get(who, url);
+          for (const part of PARTS) {
+            await sql`insert into dashboard_generation as g (organisation_id, part, generation)
+              values (${actor.organisationId}, ${part}, 1)
+              on conflict (organisation_id, part) do update set generation = g.generation + 1`.execute(t.db);
+            const { statements } = await get(who, url);
+            assert.match(statements[3]!, GENERATION);
+            for (const table of tablesOf(statements)) readBy[part].add(table);
+          }
+        }
+      // Each statement of the dashboard is one part's (or the frame both are worked out with).
+      assert.deepEqual([...read].sort(), [...new Set([...readBy.reports, ...readBy.indicators])].sort());
+      assert.ok(read.size >= 11, `the dashboard reads ${[...read].join(', ')}`);
+      assert.ok(readBy.indicators.has('indicator_value') && !readBy.indicators.has('progress_report'));
+      assert.ok(readBy.reports.has('progress_report') && !readBy.reports.has('indicator_value'));
+
       const { rows } = await sql<{ table: string; events: string[] }>`
         select c.relname as table, array_agg(t.tgname::text order by t.tgname) as events
         from pg_trigger t join pg_class c on c.oid = t.tgrelid
@@ -201,41 +232,48 @@ for (const engine of ENGINES) {
           ['del', 'ins', 'upd'].map((e) => `amber_dashboard_${table}_${e}`),
           table,
         );
-      assert.ok(read.size >= 11, `the dashboard reads ${[...read].join(', ')}`);
 
-      // A change to each of them, to this organisation's rows, moves this organisation's on, and no other's.
+      // A change to each of them, to this organisation's rows, moves on this organisation's numbers of
+      // exactly the parts that read it (2026-12-12-500), and no other organisation's.
       const elsewhere = await insertOrganisation(t.services);
       await insertTheme(t.services, elsewhere);
       for (const table of triggered.keys()) {
         const column = table === 'organisation' ? 'id' : 'organisation_id';
-        const before = await generation();
-        const theirs = await generation(elsewhere.organisationId);
+        const before = await generations();
+        const theirs = await generations(elsewhere.organisationId);
         const changed = await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)}
           where ${sql.ref(column)} = ${actor.organisationId}`.execute(t.db);
         if (table === 'progress_report') {
           // Only what the dashboard reads of a report moves it: saving a draft's text does not.
-          assert.equal(await generation(), before, table);
+          assert.deepEqual(await generations(), before, table);
           await sql`update progress_report set summary = summary || '', version = version
             where organisation_id = ${actor.organisationId}`.execute(t.db);
-          assert.equal(await generation(), before, `${table}: its text`);
+          assert.deepEqual(await generations(), before, `${table}: its text`);
           await sql`update progress_report set status_id = null where id = (select id from progress_report
             where organisation_id = ${actor.organisationId} and status_id is not null limit 1)`.execute(t.db);
         }
         assert.ok((changed.numAffectedRows ?? 0n) > 0n, `the demo has rows in ${table}`);
-        assert.ok((await generation()) > before, `${table} moves it`);
-        assert.equal(await generation(elsewhere.organisationId), theirs, `${table} moves no other organisation's`);
+        assert.deepEqual(
+          moved(before, await generations()),
+          PARTS.filter((part) => readBy[part].has(table)),
+          `${table} moves the parts that read it`,
+        );
+        assert.deepEqual(await generations(elsewhere.organisationId), theirs, `${table} moves no other organisation's`);
       }
 
       // Rolled back: nothing moves.
-      const before = await generation();
+      const before = await generations();
       await assert.rejects(
         t.db.transaction().execute(async (trx) => {
           await sql`update theme set title = 'Never seen' where organisation_id = ${actor.organisationId}`.execute(trx);
+          await sql`update indicator set title = 'Never seen' where organisation_id = ${actor.organisationId}`.execute(
+            trx,
+          );
           throw new Error('rolled back');
         }),
         /rolled back/,
       );
-      assert.equal(await generation(), before);
+      assert.deepEqual(await generations(), before);
     });
 
     it('shows a change at once, as an app that keeps nothing shows it', async () => {
@@ -246,16 +284,22 @@ for (const engine of ENGINES) {
       await t.services.reports.updateSections(actor, 'VfM-4d', '2009-10-h2', { status: 'green' });
       const after = await get(editor, url);
       assertWorkedOut(after.statements);
+      // A report's status: the reports' part worked out again, the indicators' part served as kept.
+      assert.ok(!tablesOf(after.statements).has('indicator_value'), after.statements.join('\n'));
       assert.notEqual(after.body, before.body);
       assert.match(after.body, /Status changes since the previous report \(1\)/);
       assert.equal(after.body, (await get(editor, url, normal)).body);
       assertKept((await get(editor, url)).statements);
       // An indicator's value (the off-target list), saved through other services, as another
-      // instance would save it: only the database tells this one.
+      // instance would save it: only the database tells this one. (A new period moves both parts.)
       await plain.periods.ensure(actor, '2009-10-q3');
+      assertWorkedOut((await get(editor, url)).statements);
+      assertKept((await get(editor, url)).statements);
       await plain.indicators.setValue(actor, 'OC-1c-i', { period: '2009-10-q3', actual: '70.0', target: '80' });
       const valued = await get(editor, url);
-      assertWorkedOut(valued.statements);
+      // The indicators' part worked out again, the reports' part served as kept.
+      assert.ok(tablesOf(valued.statements).has('indicator_value'));
+      assert.ok(!tablesOf(valued.statements).has('progress_report'), valued.statements.join('\n'));
       assert.match(valued.body, /Indicators off target \(1\)/);
       assert.equal(valued.body, (await get(editor, url, normal)).body);
     });
@@ -302,7 +346,7 @@ for (const engine of ENGINES) {
 
     if (engine === 'postgres')
       it('lets a write go on while another transaction holds an uncommitted change of the same organisation', async () => {
-        const before = await generation();
+        const before = await generations();
         await t.db.transaction().execute(async (trx) => {
           await sql`update indicator_value set comment = comment where organisation_id = ${actor.organisationId}`.execute(
             trx,
@@ -312,9 +356,9 @@ for (const engine of ENGINES) {
             await sql`set local lock_timeout = '2s'`.execute(other);
             await sql`update theme set title = title where organisation_id = ${actor.organisationId}`.execute(other);
           });
-          assert.ok((await generation()) > before, 'the other’s commit moved it on');
+          assert.deepEqual(moved(before, await generations()), ['reports'], 'the other’s commit moved its part on');
         });
-        assert.ok((await generation()) > before);
+        assert.deepEqual(moved(before, await generations()), ['reports', 'indicators'], 'and its own commit, its part');
       });
   });
 }

@@ -74,6 +74,12 @@ export interface OverdueMilestone {
 }
 
 /** Which rows of a long list to read (SQL `limit` and `offset`). */
+/** The dashboard's two parts' numbers (ADR 0023): what it shows of reports, and of indicators. */
+export interface DashboardGenerations {
+  reports: string;
+  indicators: string;
+}
+
 export interface ListWindow {
   limit: number;
   offset: number;
@@ -283,16 +289,19 @@ function dashboardQueries(db: Kysely<DB>) {
 
   return {
     /**
-     * The organisation's dashboard generation (migration 2026-12-12-300, ADR 0023): moved on by every
-     * committed change to what the dashboard reads. Null while this transaction has changes of its
-     * own not yet committed.
+     * The organisation's dashboard generations (migrations 2026-12-12-300 and -500, ADR 0023), one
+     * per part: moved on by every committed change to what that part of the dashboard reads. Null
+     * while this transaction has changes of its own not yet committed.
      */
-    async generation(organisationId: string): Promise<string | null> {
+    async generations(organisationId: string): Promise<DashboardGenerations | null> {
       const { rows } = await sql<{
-        g: string | number | null;
-      }>`select amber_dashboard_generation(${organisationId}::uuid) as g`.execute(db);
-      const g = rows[0]?.g;
-      return g === null || g === undefined ? null : String(g);
+        reports: string | number | null;
+        indicators: string | number | null;
+      }>`select reports, indicators from amber_dashboard_generations(${organisationId}::uuid)`.execute(db);
+      const { reports, indicators } = rows[0] ?? {};
+      return reports === null || reports === undefined || indicators === null || indicators === undefined
+        ? null
+        : { reports: String(reports), indicators: String(indicators) };
     },
 
     /**

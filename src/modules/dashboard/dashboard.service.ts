@@ -19,6 +19,7 @@ import type { OrganisationService } from '../organisations/organisation.service.
 import type { IndicatorService, RatedIndicator, IndicatorPoint } from '../indicators/indicator.service.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
 import type {
+  DashboardGenerations,
   DashboardRepository,
   Listed,
   ListWindow,
@@ -38,6 +39,22 @@ export type DashboardListName = (typeof DASHBOARD_LISTS)[number];
 type Change = StatusChange & { fromPeriodLabel: string; better: boolean | null; travel: Travel | null };
 type Overdue = OverdueMilestone & { timescale: Timescale; revised: Timescale | null };
 type OffTarget = { indicator: RatedIndicator; point: IndicatorPoint };
+
+/** What both parts of a dashboard are worked out with. */
+interface Frame {
+  all: ReportingPeriod[];
+  period: ReportingPeriod;
+  statuses: Status[];
+}
+/** The part of a dashboard its reports make (kept under the reports' generation, ADR 0023). */
+type ReportsPart = Pick<Dashboard, 'formerStatuses' | 'themes' | 'totals' | 'changes' | 'overdue'> & {
+  listed: { changes: number; overdue: number };
+};
+/** The part its indicators make (kept under the indicators' generation). */
+interface IndicatorsPart {
+  offTarget: OffTarget[];
+  listed: number;
+}
 
 export interface Dashboard {
   period: ReportingPeriod;
@@ -148,19 +165,24 @@ export function createDashboardService({
   keep = DASHBOARDS_KEPT,
 }: DashboardDeps) {
   /**
-   * Dashboards worked out, each under the organisation's dashboard generation read before anything
-   * it shows (migration 2026-12-12-300): every committed change to what a dashboard reads moves the
-   * number on, so an entry is served only while nothing it shows can have changed. Keyed by the
-   * organisation, the period as asked for, the kind of reader (`readerOf`) and the day (overdue
+   * Dashboards worked out, each part under the organisation's dashboard generation for that part,
+   * read before anything it shows (migrations 2026-12-12-300 and -500): every committed change to
+   * what a part reads moves its number on, so a part is served only while nothing it shows can have
+   * changed; a dashboard whose one part has changed is worked out again in that part only. Keyed by
+   * the organisation, the period as asked for, the kind of reader (`readerOf`) and the day (overdue
    * milestones, and the period chosen when none is asked for, depend on it).
    */
-  const kept = new Map<string, { generation: string; dashboard: Dashboard }>();
+  const kept = new Map<
+    string,
+    { generations: DashboardGenerations; reports: ReportsPart; indicators: IndicatorsPart; dashboard: Dashboard }
+  >();
   /**
-   * What became of each view (for /metrics): served as kept; worked out because what it reads
-   * changed since, or because none was kept for it (a first view, or one let go); worked out and
-   * not kept (keeping off, or the view's own unit had changed what it reads and not committed).
+   * What became of each view (for /metrics): served as kept; one part worked out again because
+   * what it reads changed since, the other served as kept; both worked out because what both read
+   * changed, or because none was kept for it (a first view, or one let go); worked out and not kept
+   * (keeping off, or the view's own unit had changed what it reads and not committed).
    */
-  const keptCounts = { served: 0, changed: 0, absent: 0, notKept: 0 };
+  const keptCounts = { served: 0, partly: 0, changed: 0, absent: 0, notKept: 0 };
   /** The period asked for, or the latest half year that has ended (then the latest period). */
   async function choosePeriod(actor: Actor, periodKey: string | undefined, today: IsoDate) {
     const all = await periods.list(actor);
@@ -230,17 +252,16 @@ export function createDashboardService({
     return out;
   }
 
-  /** The dashboard, worked out from the database. */
-  async function workOut(
-    actor: Actor,
-    publishedOnly: boolean,
-    periodKey: string | undefined,
-    today: IsoDate,
-  ): Promise<Dashboard | undefined> {
+  /** What both parts are worked out with: the periods, the one shown, the status scale for it. */
+  async function frameOf(actor: Actor, periodKey: string | undefined, today: IsoDate): Promise<Frame | undefined> {
     const chosen = await choosePeriod(actor, periodKey, today);
     if (!chosen) return undefined;
-    const { all, period } = chosen;
-    const statuses = await organisations.statusScale(actor, period);
+    return { ...chosen, statuses: await organisations.statusScale(actor, chosen.period) };
+  }
+
+  /** What the dashboard shows of reports: counts by status per theme, status changes, overdue milestones. */
+  async function reportsPart(actor: Actor, publishedOnly: boolean, frame: Frame, today: IsoDate): Promise<ReportsPart> {
+    const { period, statuses } = frame;
     const onScale = new Set(statuses.map((s) => s.key));
     // Statuses published reports show that the scale no longer has: each keeps its own column.
     const former = new Map<string, FrozenStatus>();
@@ -270,18 +291,31 @@ export function createDashboardService({
     const first = { limit: DASHBOARD_SHOWS, offset: 0 };
     const changes = await changesIn(actor, period, statuses, first);
     const overdue = await overdueAt(actor, today, first);
-    const offTarget = await offTargetIn(actor, period, statuses);
     return {
-      period,
-      periods: all,
-      statuses,
       formerStatuses: [...former.values()],
       themes: [...themes.values()],
       totals,
       changes: changes.items,
       overdue: overdue.items,
-      offTarget: offTarget.slice(0, DASHBOARD_SHOWS),
-      listed: { changes: changes.total, overdue: overdue.total, offTarget: offTarget.length },
+      listed: { changes: changes.total, overdue: overdue.total },
+    };
+  }
+
+  /** What the dashboard shows of indicators: the first of those off target, and how many. */
+  async function indicatorsPart(actor: Actor, { period, statuses }: Frame): Promise<IndicatorsPart> {
+    const offTarget = await offTargetIn(actor, period, statuses);
+    return { offTarget: offTarget.slice(0, DASHBOARD_SHOWS), listed: offTarget.length };
+  }
+
+  function assemble(frame: Frame, reports: ReportsPart, indicators: IndicatorsPart, today: IsoDate): Dashboard {
+    const { listed, ...shown } = reports;
+    return {
+      period: frame.period,
+      periods: frame.all,
+      statuses: frame.statuses,
+      ...shown,
+      offTarget: indicators.offTarget,
+      listed: { ...listed, offTarget: indicators.listed },
       today,
     };
   }
@@ -321,21 +355,29 @@ export function createDashboardService({
       authorize(actor, 'dashboard.read');
       const publishedOnly = publishedOnlyFor(actor);
       // First, before anything the dashboard shows: what is read after it is at least as new.
-      const generation = keep > 0 ? await repo.generation(actor.organisationId) : null;
+      const generations = keep > 0 ? await repo.generations(actor.organisationId) : null;
       const key = `${actor.organisationId} ${periodKey ?? ''} ${readerOf(actor)} ${today}`;
-      const entry = generation === null ? undefined : kept.get(key);
-      if (entry) {
-        kept.delete(key);
-        if (entry.generation === generation) {
-          kept.set(key, entry);
-          keptCounts.served++;
-          return entry.dashboard;
-        }
+      const entry = generations === null ? undefined : kept.get(key);
+      if (entry) kept.delete(key);
+      const sameReports = entry !== undefined && entry.generations.reports === generations?.reports;
+      const sameIndicators = entry !== undefined && entry.generations.indicators === generations?.indicators;
+      if (entry && sameReports && sameIndicators) {
+        kept.set(key, entry);
+        keptCounts.served++;
+        return entry.dashboard;
       }
-      keptCounts[generation === null ? 'notKept' : entry ? 'changed' : 'absent']++;
-      const dashboard = await workOut(actor, publishedOnly, periodKey, today);
-      if (generation !== null && dashboard) {
-        kept.set(key, { generation, dashboard: deepFreeze(dashboard) });
+      keptCounts[
+        generations === null ? 'notKept' : !entry ? 'absent' : sameReports || sameIndicators ? 'partly' : 'changed'
+      ]++;
+      // A part whose number has not moved is served as kept. What the frame reads moves both
+      // numbers, so the frame read now is the one that part was worked out with.
+      const frame = await frameOf(actor, periodKey, today);
+      if (!frame) return undefined;
+      const reports = sameReports ? entry.reports : await reportsPart(actor, publishedOnly, frame, today);
+      const indicators = sameIndicators ? entry.indicators : await indicatorsPart(actor, frame);
+      const dashboard = assemble(frame, reports, indicators, today);
+      if (generations !== null) {
+        kept.set(key, { generations, reports, indicators, dashboard: deepFreeze(dashboard) });
         if (kept.size > keep) kept.delete(kept.keys().next().value!);
       }
       return dashboard;

@@ -42,7 +42,7 @@ export interface MetricsOptions {
   /**
    * What this instance keeps in memory (ADR 0017's report pages, ADR 0023's dashboards): for each,
    * the running counts of what became of its lookups by result, as the metric's `result` labels
-   * them (`served`, `changed`, `absent`, `expired`, `not_kept`), read at scrape time; undefined
+   * them (`served`, `partly`, `changed`, `absent`, `expired`, `not_kept`), read at scrape time; undefined
    * when it keeps nothing.
    */
   kept?: Readonly<Record<string, () => Readonly<Record<string, number>> | undefined>>;
@@ -112,7 +112,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   const keptSeen = new Map<string, number>();
   new Counter({
     name: 'amber_kept_lookups_total',
-    help: 'Lookups of what this instance keeps in memory (report_page: a reader’s published report page; dashboard: a dashboard worked out), by result: served as kept; changed (what it depends on changed since: worked out again); absent (none kept for it); expired (a kept page past its time); not_kept (worked out and not kept).',
+    help: 'Lookups of what this instance keeps in memory (report_page: a reader’s published report page; dashboard: a dashboard worked out), by result: served as kept; partly (a dashboard one of whose two parts changed since: that part worked out again, the other served as kept); changed (what it depends on changed since: worked out again); absent (none kept for it); expired (a kept page past its time); not_kept (worked out and not kept).',
     labelNames: ['kept', 'result'] as const,
     registers: [registry],
     collect() {
