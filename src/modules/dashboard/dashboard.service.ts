@@ -235,21 +235,24 @@ export function createDashboardService({
   }
 
   /**
-   * Every indicator off target in the period: one whose latest value inside the period is. All
-   * the indicators' points come in a fixed number of statements, whatever their number; each is
-   * rated here, as its own page rates it, so the whole list is worked out even when a page of it
-   * is shown.
+   * The indicators off target in the period (one whose latest value inside the period is), in the
+   * indicators' order: how many, and the points of those in a window of them (with their
+   * directions of travel). Every indicator is rated in a fixed number of statements whatever their
+   * number, as its own page rates it; only those shown are read whole, in one statement more.
    */
-  async function offTargetIn(actor: Actor, period: ReportingPeriod, statuses: Status[]): Promise<OffTarget[]> {
-    const out: OffTarget[] = [];
+  async function offTargetIn(actor: Actor, period: ReportingPeriod, statuses: Status[]) {
     const worst = statuses.at(-1);
-    for (const { indicator, point } of await indicators.latestPointsIn(actor, period)) {
-      const off = point.value.override
-        ? point.shown?.key === worst?.key
-        : point.computed.rated && point.computed.outcome === 'off';
-      if (off) out.push({ indicator, point });
-    }
-    return out;
+    const latest = await indicators.latestIn(actor, period);
+    const off = latest.ratings.filter((r) =>
+      r.overridden ? r.shown?.key === worst?.key : r.computed.rated && r.computed.outcome === 'off',
+    );
+    return {
+      total: off.length,
+      async pointsOf(window: ListWindow): Promise<OffTarget[]> {
+        const shown = off.slice(window.offset, window.offset + window.limit);
+        return shown.length === 0 ? [] : latest.points(shown);
+      },
+    };
   }
 
   /** What both parts are worked out with: the periods, the one shown, the status scale for it. */
@@ -304,7 +307,7 @@ export function createDashboardService({
   /** What the dashboard shows of indicators: the first of those off target, and how many. */
   async function indicatorsPart(actor: Actor, { period, statuses }: Frame): Promise<IndicatorsPart> {
     const offTarget = await offTargetIn(actor, period, statuses);
-    return { offTarget: offTarget.slice(0, DASHBOARD_SHOWS), listed: offTarget.length };
+    return { offTarget: await offTarget.pointsOf({ limit: DASHBOARD_SHOWS, offset: 0 }), listed: offTarget.total };
   }
 
   function assemble(frame: Frame, reports: ReportsPart, indicators: IndicatorsPart, today: IsoDate): Dashboard {
@@ -344,9 +347,9 @@ export function createDashboardService({
       const { items, window } = await readPage((w) => changesIn(actor, period, statuses, w), page);
       return { name, period, window, today, changes: items };
     }
-    const all = await offTargetIn(actor, period, statuses);
-    const window = pageWindow(all.length, page, DASHBOARD_LIST_PAGE_SIZE);
-    return { name, period, window, today, offTarget: all.slice(window.offset, window.offset + window.limit) };
+    const offTarget = await offTargetIn(actor, period, statuses);
+    const window = pageWindow(offTarget.total, page, DASHBOARD_LIST_PAGE_SIZE);
+    return { name, period, window, today, offTarget: await offTarget.pointsOf(window) };
   }
 
   return {

@@ -134,6 +134,19 @@ function toValue(r: ValueRow): IndicatorValue {
   };
 }
 
+/**
+ * Of a value, what rating it needs (ADR 0014's scale by its period, the rule's target, an
+ * override's status): the dashboard rates every indicator's latest value from these alone.
+ */
+export interface RatedValue {
+  periodKey: string;
+  actual: number | null;
+  target: number | null;
+  targetHigh: number | null;
+  /** The status an officer chose instead, if any (its key). */
+  overrideKey: string | null;
+}
+
 /** Rows in their order, grouped by indicator (every id in `ids` present, with no values if it has none). */
 function byIndicator(ids: readonly string[], rows: ValueRow[]): Map<string, IndicatorValue[]> {
   const map = new Map<string, IndicatorValue[]>(ids.map((id) => [id, []]));
@@ -158,6 +171,26 @@ function indicatorQueries(db: Kysely<DB>) {
       .selectAll('indicator')
       .select('owner.name as owner_name')
       .where('indicator.organisation_id', '=', organisationId);
+  /** Each indicator's latest value inside a period: one row per indicator that has one. */
+  const latestQuery = reusableQuery((p: { organisationId: string; startsOn: string; endsOn: string }) =>
+    db
+      .selectFrom('indicator_value')
+      .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
+      .distinctOn('indicator_value.indicator_id')
+      .select([
+        'indicator_value.indicator_id',
+        'reporting_period.key as period_key',
+        'indicator_value.actual',
+        'indicator_value.target',
+        'indicator_value.target_high',
+        'indicator_value.override_status_key',
+      ])
+      .where('indicator_value.organisation_id', '=', p.organisationId)
+      .where('reporting_period.starts_on', '>=', p.startsOn)
+      .where('reporting_period.ends_on', '<=', p.endsOn)
+      .orderBy('indicator_value.indicator_id')
+      .orderBy('reporting_period.starts_on', 'desc'),
+  );
   const ratedQuery = reusableQuery((p: { organisationId: string }) =>
     db.selectFrom('indicator').select(RATED_COLUMNS).where('organisation_id', '=', p.organisationId).orderBy('code'),
   );
@@ -356,14 +389,42 @@ function indicatorQueries(db: Kysely<DB>) {
     async valuesAround(
       organisationId: string,
       around: { startsOn: string; endsOn: string },
+      /** Only these indicators' (all of the organisation's when absent). */
+      indicatorIds?: readonly string[],
     ): Promise<Map<string, IndicatorValue[]>> {
+      if (indicatorIds?.length === 0) return new Map();
       const rows = await valueRows()
         .where('indicator_value.organisation_id', '=', organisationId)
+        .$if(indicatorIds !== undefined, (q) => q.where('indicator_value.indicator_id', 'in', [...indicatorIds!]))
         .where('reporting_period.starts_on', '>=', sql<string>`(${around.startsOn}::date - interval '1 year')::date`)
         .where('reporting_period.starts_on', '<=', around.endsOn)
         .orderBy('reporting_period.starts_on')
         .execute();
-      return byIndicator([], rows);
+      return byIndicator(indicatorIds ?? [], rows);
+    },
+    /**
+     * Each indicator's latest value inside the period (the one starting last), by indicator id,
+     * with only what rating it needs: one statement, one narrow row per indicator.
+     */
+    async latestValuesIn(
+      organisationId: string,
+      period: { startsOn: string; endsOn: string },
+    ): Promise<Map<string, RatedValue>> {
+      const { rows } = await db.executeQuery(
+        latestQuery({ organisationId, startsOn: period.startsOn, endsOn: period.endsOn }),
+      );
+      return new Map(
+        rows.map((r) => [
+          r.indicator_id,
+          {
+            periodKey: r.period_key,
+            actual: r.actual === null ? null : Number(r.actual),
+            target: r.target === null ? null : Number(r.target),
+            targetHigh: r.target_high === null ? null : Number(r.target_high),
+            overrideKey: r.override_status_key,
+          },
+        ]),
+      );
     },
     async upsertValue(
       organisationId: string,

@@ -45,6 +45,7 @@ import type {
   IndicatorValue,
   RatedIndicator,
   IndicatorValues,
+  RatedValue,
 } from './indicator.repository.ts';
 import { indicatorInput, valueInput, overrideInput, graphsInput, INDICATORS_PER_PAGE } from './indicator.schemas.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
@@ -81,6 +82,21 @@ export const ruleOf = (i: Pick<Indicator, 'ruleKind' | 'ruleValue'>, defaults: I
     ? { kind: 'percent', nearWithinPercent: r.value / 100 }
     : { kind: 'absolute', nearWithin: r.value };
 };
+
+/** An indicator's latest value in a period, rated (`latestIn`): no directions of travel yet. */
+export interface LatestRating {
+  indicator: RatedIndicator;
+  periodKey: string;
+  /** An officer chose the status shown. */
+  overridden: boolean;
+  computed: StatusAssessment<Status>;
+  shown: Status | undefined;
+}
+/** Every latest value rated, and the whole points of those chosen. */
+export interface LatestRatings {
+  ratings: LatestRating[];
+  points(chosen: readonly LatestRating[]): Promise<{ indicator: RatedIndicator; point: IndicatorPoint }[]>;
+}
 
 /** One period of an indicator with everything a reader needs: status, why, direction. */
 export interface IndicatorPoint {
@@ -222,19 +238,14 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
   }
 
   /**
-   * The point of any one of `values` (the indicator's recorded periods, which its direction of
-   * travel compares), its status on the scale in force for its period (ADR 0014).
+   * A value's status on the scale in force for its period (ADR 0014): computed by the indicator's
+   * rule, and shown (the override's, when the scale has it; else the computed one, when rated).
+   * What a point is made of, less its directions of travel.
    */
-  function pointsAmong(
-    i: RatedIndicator,
-    values: IndicatorValue[],
-    scales: StatusScales,
-    defaults: IndicatorDefaults,
-  ): (value: IndicatorValue) => IndicatorPoint {
+  function ratingOf(i: RatedIndicator, scales: StatusScales, defaults: IndicatorDefaults) {
     const unit = unitOf(i);
     const rule = ruleOf(i, defaults);
-    const byKey = new Map(values.map((v) => [v.periodKey, v]));
-    return (value) => {
+    return (value: RatedValue) => {
       const period = parsePeriodKey(value.periodKey);
       const scale = scales.at(period);
       const target = targetOf(i, value);
@@ -246,8 +257,29 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         rule,
         scale,
       });
-      const chosen = value.override ? scale.find((s) => s.key === value.override!.statusKey) : undefined;
+      const chosen = value.overrideKey ? scale.find((s) => s.key === value.overrideKey) : undefined;
       const shown = chosen ?? (computed.rated ? computed.status : undefined);
+      return { period, unit, target, computed, shown };
+    };
+  }
+
+  /**
+   * The point of any one of `values` (the indicator's recorded periods, which its direction of
+   * travel compares), its status on the scale in force for its period (ADR 0014).
+   */
+  function pointsAmong(
+    i: RatedIndicator,
+    values: IndicatorValue[],
+    scales: StatusScales,
+    defaults: IndicatorDefaults,
+  ): (value: IndicatorValue) => IndicatorPoint {
+    const rate = ratingOf(i, scales, defaults);
+    const byKey = new Map(values.map((v) => [v.periodKey, v]));
+    return (value) => {
+      const { period, unit, target, computed, shown } = rate({
+        ...value,
+        overrideKey: value.override?.statusKey ?? null,
+      });
       const travel = directionsOfTravel({
         polarity: i.polarity,
         unit,
@@ -572,36 +604,48 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     /**
-     * Each indicator's latest point inside `period` (the last of its recorded periods that lies
-     * within it), for every indicator of the organisation that has one, in the indicators' order:
-     * what the dashboard looks at to say which are off target. The same points `points` gives,
-     * read in a fixed number of statements however many indicators there are (the indicators,
-     * their links, their values around the period, the organisation's defaults and its scale).
+     * Every indicator's latest value inside the period, rated (the dashboard's indicators off
+     * target), in two steps: `ratings`, one narrow row per indicator with a value there, rated as
+     * its own page rates it, in a fixed number of statements whatever their number; then `points`
+     * of those the caller chooses (a page of a list), with their directions of travel, from their
+     * values around the period in one more statement. The same scales, defaults and period for both.
      */
-    async latestPointsIn(
-      actor: Actor,
-      period: Pick<Period, 'startsOn' | 'endsOn'>,
-    ): Promise<{ indicator: RatedIndicator; point: IndicatorPoint }[]> {
+    async latestIn(actor: Actor, period: Pick<Period, 'startsOn' | 'endsOn'>): Promise<LatestRatings> {
       authorize(actor, 'indicator.read');
       const all = await repo.listForRating(actor.organisationId);
-      if (all.length === 0) return [];
-      const values = await repo.valuesAround(actor.organisationId, period);
+      if (all.length === 0) return { ratings: [], points: () => Promise.resolve([]) };
+      const latest = await repo.latestValuesIn(actor.organisationId, period);
       const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
-      // (parsePeriodKey keeps what it parsed: the values' few dozen keys are read once.)
-      const isInside = (key: string) => {
-        const p = parsePeriodKey(key);
-        return p.startsOn >= period.startsOn && p.endsOn <= period.endsOn;
-      };
-      const out: { indicator: RatedIndicator; point: IndicatorPoint }[] = [];
+      const ratings: LatestRating[] = [];
       for (const indicator of all) {
-        const own = values.get(indicator.id) ?? [];
-        // The point of its last value inside the period only: the same point `points` gives for it.
-        let latest: IndicatorValue | undefined;
-        for (let k = own.length - 1; k >= 0 && !latest; k--) if (isInside(own[k]!.periodKey)) latest = own[k];
-        if (latest) out.push({ indicator, point: pointsAmong(indicator, own, scales, defaults)(latest) });
+        const value = latest.get(indicator.id);
+        if (!value) continue;
+        const { computed, shown } = ratingOf(indicator, scales, defaults)(value);
+        ratings.push({
+          indicator,
+          periodKey: value.periodKey,
+          overridden: value.overrideKey !== null,
+          computed,
+          shown,
+        });
       }
-      return out;
+      return {
+        ratings,
+        async points(chosen) {
+          const values = await repo.valuesAround(
+            actor.organisationId,
+            period,
+            chosen.map((r) => r.indicator.id),
+          );
+          return chosen.flatMap(({ indicator, periodKey }) => {
+            const own = values.get(indicator.id) ?? [];
+            // The value rated; gone only if it was deleted since (a later view shows the change).
+            const value = own.find((v) => v.periodKey === periodKey);
+            return value ? [{ indicator, point: pointsAmong(indicator, own, scales, defaults)(value) }] : [];
+          });
+        },
+      };
     },
 
     /** The indicators a report shows as graphs, each with its points up to the report's period (the last 8). */
