@@ -46,7 +46,7 @@ interface Frame {
   period: ReportingPeriod;
   statuses: Status[];
 }
-/** The part of a dashboard its reports make (kept under the reports' generation, ADR 0023). */
+/** The part of a dashboard its reports make (kept under the reports' generation, ADR 0024). */
 type ReportsPart = Pick<Dashboard, 'formerStatuses' | 'themes' | 'totals' | 'changes' | 'overdue'> & {
   listed: { changes: number; overdue: number };
 };
@@ -376,11 +376,11 @@ export function createDashboardService({
       // numbers, so the frame read now is the one that part was worked out with.
       const frame = await frameOf(actor, periodKey, today);
       if (!frame) return undefined;
-      const reports = sameReports ? entry.reports : await reportsPart(actor, publishedOnly, frame, today);
-      const indicators = sameIndicators ? entry.indicators : await indicatorsPart(actor, frame);
-      const dashboard = assemble(frame, reports, indicators, today);
+      const ofReports = sameReports ? entry.reports : await reportsPart(actor, publishedOnly, frame, today);
+      const ofIndicators = sameIndicators ? entry.indicators : await indicatorsPart(actor, frame);
+      const dashboard = assemble(frame, ofReports, ofIndicators, today);
       if (generations !== null) {
-        kept.set(key, { generations, reports, indicators, dashboard: deepFreeze(dashboard) });
+        kept.set(key, { generations, reports: ofReports, indicators: ofIndicators, dashboard: deepFreeze(dashboard) });
         if (kept.size > keep) kept.delete(kept.keys().next().value!);
       }
       return dashboard;

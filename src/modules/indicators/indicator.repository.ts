@@ -421,7 +421,7 @@ function indicatorQueries(db: Kysely<DB>) {
             actual: r.actual === null ? null : Number(r.actual),
             target: r.target === null ? null : Number(r.target),
             targetHigh: r.target_high === null ? null : Number(r.target_high),
-            overrideKey: r.override_status_key,
+            overrideKey: r.override_status_key || null, // as toValue reads it: empty is none
           },
         ]),
       );
