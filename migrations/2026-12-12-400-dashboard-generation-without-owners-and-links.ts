@@ -23,6 +23,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Written as 2026-12-12-300 wrote them (the column quoted), so the functions read back the same.
+  const o = sql.ref('organisation_id');
   for (const table of TABLES) {
     const note = (rows: ReturnType<typeof sql>) => sql`insert into dashboard_change (transaction_id, organisation_id)
         select distinct txid_current(), x.o from (${rows}) x where x.o is not null on conflict do nothing;`;
@@ -31,11 +33,11 @@ export async function down(db: Kysely<any>): Promise<void> {
       language plpgsql volatile security definer set search_path from current as $$
       begin
         if tg_op = 'INSERT' then
-          ${note(sql`select organisation_id as o from amber_new`)}
+          ${note(sql`select ${o} as o from amber_new`)}
         elsif tg_op = 'DELETE' then
-          ${note(sql`select organisation_id as o from amber_old`)}
+          ${note(sql`select ${o} as o from amber_old`)}
         else
-          ${note(sql`select organisation_id as o from amber_old union select organisation_id from amber_new`)}
+          ${note(sql`select ${o} as o from amber_old union select ${o} from amber_new`)}
         end if;
         return null;
       end $$`.execute(db);

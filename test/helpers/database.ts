@@ -279,6 +279,31 @@ async function waitForNoConnections(admin: pg.Client, name: string): Promise<voi
 }
 
 /**
+ * An empty database of its own on the server, not migrated (a test that migrates it itself: what a
+ * migration leaves from the start, to compare with what its `down` leaves). Dropped by `close`.
+ */
+export async function openEmptyServerDatabase(): Promise<{ db: Kysely<DB>; close(): Promise<void> }> {
+  const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = await connectAdmin();
+  try {
+    await admin.query(`create database ${name} template template0`);
+  } finally {
+    await admin.end();
+  }
+  const handle = await openDatabase<DB>({ databaseUrl: withDatabase(SERVER_URL, name), poolSize: 2 });
+  return {
+    db: handle.db,
+    async close() {
+      await handle.close();
+      const drop = await connectAdmin();
+      await waitForNoConnections(drop, name);
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
+
+/**
  * A test database of its own, migrated; with `demo`, the demo organisation is loaded in it (from a
  * template made once, so a test pays for neither the migrations nor the demo).
  */
