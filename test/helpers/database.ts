@@ -278,6 +278,19 @@ async function waitForNoConnections(admin: pg.Client, name: string): Promise<voi
   }
 }
 
+/** Drops a test's database on the server, once its pool has been closed. */
+async function dropServerDatabase(name: string): Promise<void> {
+  const drop = await connectAdmin();
+  try {
+    // The pool's connections close asynchronously after `destroy()`: wait for them to go, so a
+    // forced drop does not kill a connection that is still closing (an uncaught client error).
+    await waitForNoConnections(drop, name);
+    await drop.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await drop.end();
+  }
+}
+
 /**
  * An empty database of its own on the server, not migrated (a test that migrates it itself: what a
  * migration leaves from the start, to compare with what its `down` leaves). Dropped by `close`.
@@ -295,10 +308,7 @@ export async function openEmptyServerDatabase(): Promise<{ db: Kysely<DB>; close
     db: handle.db,
     async close() {
       await handle.close();
-      const drop = await connectAdmin();
-      await waitForNoConnections(drop, name);
-      await drop.query(`drop database if exists ${name} with (force)`);
-      await drop.end();
+      await dropServerDatabase(name);
     },
   };
 }
@@ -357,12 +367,7 @@ export async function openTestDatabase(
     url,
     async close() {
       await handle.close();
-      const drop = await connectAdmin();
-      // The pool's connections close asynchronously after `destroy()`: wait for them to go, so a
-      // forced drop does not kill a connection that is still closing (an uncaught client error).
-      await waitForNoConnections(drop, name);
-      await drop.query(`drop database if exists ${name} with (force)`);
-      await drop.end();
+      await dropServerDatabase(name);
     },
   };
 }
