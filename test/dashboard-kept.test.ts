@@ -6,7 +6,8 @@
 // it; a rolled-back change, a draft's text, another organisation's change move nothing; what a
 // unit has changed but not committed is never kept; a write waits for no other transaction's
 // uncommitted change; the kept dashboards are per organisation, kind of reader and day, and
-// bounded; every role and pair of roles is served what a service that keeps nothing gives it. Both
+// bounded; every role and pair of roles is served what a service that keeps nothing gives it, and
+// so is every view after each step of a seeded walk of changes to one part or both (ADR 0024). Both
 // engines.
 
 import { describe, it, before, after } from 'node:test';
@@ -22,6 +23,7 @@ import { ROLES, type Role } from '../src/domain/permissions.ts';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, createTestSession, type TestApp, type TestSession } from './helpers/app.ts';
 import { insertOrganisation, insertTheme } from './builders/index.ts';
+import { insertSizedOrganisation, SIZED_PERIODS } from './builders/sized-organisation.ts';
 
 const PERIOD = '2009-10-h1';
 const GENERATION = /^select reports, indicators from amber_dashboard_generations\(/;
@@ -302,6 +304,92 @@ for (const engine of ENGINES) {
       assert.ok(!tablesOf(valued.statements).has('progress_report'), valued.statements.join('\n'));
       assert.match(valued.body, /Indicators off target \(1\)/);
       assert.equal(valued.body, (await get(editor, url, normal)).body);
+    });
+
+    it('answers as a service that keeps nothing after every step of a generated walk of changes', async () => {
+      // A seeded walk over an organisation of its own whose dashboard shows something of every kind
+      // (test/builders/sized-organisation.ts: H1 and H2 reports, milestones, quarterly values). Each
+      // step is one committed change that alters what a part shows — a draft's status, the value or
+      // target of an indicator's latest quarter in a half year, a milestone made overdue or not, a
+      // theme's title, a priority moved to another theme — or both parts' frame (a new period); then
+      // every kind of reader and period is compared with a service that keeps nothing. Most views
+      // find one part changed (`partly`): that is the path this walks.
+      const sized = await insertSizedOrganisation(t, { priorities: 12, name: 'Walked Council' });
+      const kept = buildServices({ db: t.db, units: t.units });
+      const me = sized.organisationId;
+      let seed = 14;
+      const random = () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+        return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+      };
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+      const ids = async (query: ReturnType<typeof sql<{ id: string }>>) =>
+        (await query.execute(t.db)).rows.map((r) => r.id);
+      const statuses = await ids(sql`select id from status where organisation_id = ${me}`);
+      const drafts = await ids(
+        sql`select id from progress_report where organisation_id = ${me} and state <> 'published'`,
+      );
+      // The values the dashboard rates: each indicator's latest quarter in each half year.
+      const latest = await ids(sql`select v.id from indicator_value v join reporting_period p on p.id = v.period_id
+        where v.organisation_id = ${me} and p.key in (${SIZED_PERIODS.quarters[1]}, ${SIZED_PERIODS.quarters[3]})`);
+      const milestones = await ids(sql`select id from milestone where organisation_id = ${me}`);
+      const themes = await ids(sql`select id from theme where organisation_id = ${me}`);
+      const priorities = await ids(sql`select id from priority where organisation_id = ${me}`);
+      assert.ok([statuses, drafts, latest, milestones, themes, priorities].every((list) => list.length > 1));
+      const factor = () => (random() < 0.5 ? 0.5 : 1.5);
+      const steps: Record<string, () => Promise<unknown>> = {
+        status: () =>
+          sql`update progress_report set status_id = ${pick(statuses)} where id = ${pick(drafts)}`.execute(t.db),
+        // Values are stored scaled (integers): far below or above the target, rated otherwise.
+        value: () =>
+          sql`update indicator_value set actual = round(coalesce(target, 50) * ${factor()}::numeric)::bigint
+            where id = ${pick(latest)}`.execute(t.db),
+        target: () =>
+          sql`update indicator_value set target = round(coalesce(actual, 50) * ${factor()}::numeric)::bigint
+            where id = ${pick(latest)}`.execute(t.db),
+        // Due before the day viewed (overdue unless met) or after it; a month's date is its first day.
+        milestone: () =>
+          sql`update milestone set progress = null, due_precision = 'month',
+            due_on = ${pick(['2010-01-01', '2011-01-01'])}::date where id = ${pick(milestones)}`.execute(t.db),
+        theme: () => sql`update theme set title = title || ${'.'} where id = ${pick(themes)}`.execute(t.db),
+        priority: () =>
+          sql`update priority set theme_id = ${pick(themes)} where id = ${pick(priorities)}`.execute(t.db),
+        period: () => plain.periods.ensure(sized.actor, `2010-11-q${1 + Math.floor(random() * 4)}`),
+      };
+      const readers: Actor[] = [
+        sized.actor,
+        {
+          kind: 'user',
+          organisationId: me,
+          label: 'viewer',
+          userId: '00000000-0000-4000-8000-000000000009',
+          roles: ['viewer'],
+        },
+      ];
+      const periods = [undefined, SIZED_PERIODS.earlier, SIZED_PERIODS.later];
+      const before = { ...kept.dashboard.keptCounts };
+      const seen = new Set<string>();
+      for (let step = 0; step < 24; step++) {
+        const name = pick(Object.keys(steps));
+        await steps[name]!();
+        for (const reader of readers)
+          for (const period of periods) {
+            const expected = await plain.dashboard.forPeriod(reader, period, '2010-05-01' as never);
+            assert.deepEqual(
+              await kept.dashboard.forPeriod(reader, period, '2010-05-01' as never),
+              expected,
+              `step ${step} (${name}), ${reader.label}, ${period ?? 'no period asked'}`,
+            );
+            seen.add(JSON.stringify(expected));
+          }
+      }
+      // The walk changed what is shown, often; and went mostly through the parts.
+      assert.ok(seen.size > 30, `${seen.size} different dashboards seen`);
+      const grew = (k: keyof typeof before) => kept.dashboard.keptCounts[k] - before[k];
+      assert.ok(grew('partly') > 50, `${grew('partly')} views worked out in part`);
+      assert.ok(grew('changed') > 0, `${grew('changed')} worked out whole (a new period)`);
     });
 
     it('never keeps what its own unit changed and had not committed', async () => {
