@@ -12,7 +12,8 @@
 // Otherwise as before: noted per statement in `dashboard_change` (now with the part), moved at
 // commit in one statement, in one order; `amber_dashboard_generations(organisation)` answers both
 // numbers in one statement (null while the asking transaction has changes of its own not yet
-// committed), and replaces `amber_dashboard_generation(organisation)`. An organisation's number as
+// committed). `amber_dashboard_generation(organisation)` stays for one release, as the sum of the
+// two, for instances of the previous Amber during a rolling upgrade. An organisation's number as
 // it was becomes both parts' number, so nothing kept is served after this migration that was not
 // before it. `down` folds the two back into one (the larger) and restores -300's functions as -400
 // left them.
@@ -118,7 +119,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       return null;
     end $$`.execute(db);
 
-  await sql`drop function amber_dashboard_generation(uuid)`.execute(db);
+  // Kept for one release, for an instance of the previous Amber still serving during a rolling
+  // upgrade (it keeps whole dashboards under one number): the sum of the two, which moves on
+  // whenever either does (each only grows), and never repeats. A later migration drops it.
+  await sql`
+    create or replace function amber_dashboard_generation(organisation uuid) returns bigint
+    language sql stable security definer set search_path from current as $$
+      select case when exists (select 1 from dashboard_change where transaction_id = txid_current_if_assigned())
+        then null
+        else coalesce((select sum(generation)::bigint from dashboard_generation where organisation_id = organisation), 0) end
+      where ${ONLY_ITS_OWN} $$`.execute(db);
   // What a kept dashboard's parts are checked against: both numbers, or nulls while the asking
   // transaction has changes of its own not yet committed.
   await sql`
@@ -166,7 +176,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       return null;
     end $$`.execute(db);
   await sql`
-    create function amber_dashboard_generation(organisation uuid) returns bigint
+    create or replace function amber_dashboard_generation(organisation uuid) returns bigint
     language sql stable security definer set search_path from current as $$
       select case when exists (select 1 from dashboard_change where transaction_id = txid_current_if_assigned())
         then null

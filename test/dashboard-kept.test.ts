@@ -103,6 +103,18 @@ for (const engine of ENGINES) {
       ).rows[0]!;
       return { reports: BigInt(row.reports), indicators: BigInt(row.indicators) };
     };
+    /**
+     * The one number the previous Amber keeps whole dashboards under, kept for one release for its
+     * instances during a rolling upgrade (migration 2026-12-12-500): it must move with either part.
+     */
+    const previousNumber = async () =>
+      BigInt(
+        (
+          await sql<{
+            g: string;
+          }>`select amber_dashboard_generation(${actor.organisationId}::uuid)::text as g`.execute(t.db)
+        ).rows[0]!.g,
+      );
     /** The parts whose numbers moved on from `before` to `after`. */
     const moved = (before: Record<Part, bigint>, after: Record<Part, bigint>) =>
       PARTS.filter((part) => after[part] > before[part]);
@@ -242,6 +254,7 @@ for (const engine of ENGINES) {
       for (const table of triggered.keys()) {
         const column = table === 'organisation' ? 'id' : 'organisation_id';
         const before = await generations();
+        const beforeForPrevious = await previousNumber();
         const theirs = await generations(elsewhere.organisationId);
         const changed = await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)}
           where ${sql.ref(column)} = ${actor.organisationId}`.execute(t.db);
@@ -260,6 +273,7 @@ for (const engine of ENGINES) {
           PARTS.filter((part) => readBy[part].has(table)),
           `${table} moves the parts that read it`,
         );
+        assert.ok((await previousNumber()) > beforeForPrevious, `${table} moves the previous Amber's number`);
         assert.deepEqual(await generations(elsewhere.organisationId), theirs, `${table} moves no other organisation's`);
       }
 
