@@ -220,14 +220,16 @@ try {
       // Production mode names the session cookie as a browser on HTTPS gets it (as tenancy.ts does).
       const token = session.headers.cookie.split('=').slice(1).join('=');
       // A report of the period shown whose status flips between two of the scale's, and a value
-      // whose comment changes: each moves on one part's number (ADR 0023).
+      // whose comment changes, each the first by code (the same in every run): each moves on one
+      // part's number (ADR 0024).
       const { id: reportId } = await database.db
         .selectFrom('progress_report')
         .innerJoin('reporting_period', 'reporting_period.id', 'progress_report.period_id')
+        .innerJoin('priority', 'priority.id', 'progress_report.priority_id')
         .select('progress_report.id')
         .where('progress_report.organisation_id', '=', sized.organisationId)
         .where('reporting_period.key', '=', SIZED_PERIODS.later)
-        .orderBy('progress_report.id')
+        .orderBy('priority.code')
         .executeTakeFirstOrThrow();
       const statuses = (
         await database.db
@@ -240,9 +242,12 @@ try {
       ).map((s) => s.id);
       const { id: valueId } = await database.db
         .selectFrom('indicator_value')
-        .select('id')
-        .where('organisation_id', '=', sized.organisationId)
-        .orderBy('id')
+        .innerJoin('indicator', 'indicator.id', 'indicator_value.indicator_id')
+        .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
+        .select('indicator_value.id')
+        .where('indicator_value.organisation_id', '=', sized.organisationId)
+        .orderBy('indicator.code')
+        .orderBy('reporting_period.starts_on')
         .executeTakeFirstOrThrow();
       let flips = 0;
       orgs.push({
