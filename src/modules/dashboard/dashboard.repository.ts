@@ -73,13 +73,13 @@ export interface OverdueMilestone {
   periodKey: string;
 }
 
-/** Which rows of a long list to read (SQL `limit` and `offset`). */
-/** The dashboard's two parts' numbers (ADR 0023): what it shows of reports, and of indicators. */
+/** The dashboard's two parts' numbers (ADR 0024): what it shows of reports, and of indicators. */
 export interface DashboardGenerations {
   reports: string;
   indicators: string;
 }
 
+/** Which rows of a long list to read (SQL `limit` and `offset`). */
 export interface ListWindow {
   limit: number;
   offset: number;
@@ -289,7 +289,7 @@ function dashboardQueries(db: Kysely<DB>) {
 
   return {
     /**
-     * The organisation's dashboard generations (migrations 2026-12-12-300 and -500, ADR 0023), one
+     * The organisation's dashboard generations (migrations 2026-12-12-300 and -500, ADRs 0023, 0024), one
      * per part: moved on by every committed change to what that part of the dashboard reads. Null
      * while this transaction has changes of its own not yet committed.
      */

@@ -381,26 +381,26 @@ function indicatorQueries(db: Kysely<DB>) {
       );
     },
     /**
-     * The values of every indicator of the organisation, by indicator id and oldest first, for the
-     * periods that start from a year before `startsOn` to `endsOn`: those inside a period and those
-     * their directions of travel compare with (the period before, the same period a year before).
-     * One statement however many indicators there are (the dashboard).
+     * The values of the given indicators of the organisation, by indicator id (each present, with
+     * none if it has none) and oldest first, for the periods that start from a year before
+     * `startsOn` to `endsOn`: those inside a period and those their directions of travel compare
+     * with (the period before, the same period a year before). One statement (the dashboard's
+     * indicators off target that it shows).
      */
     async valuesAround(
       organisationId: string,
       around: { startsOn: string; endsOn: string },
-      /** Only these indicators' (all of the organisation's when absent). */
-      indicatorIds?: readonly string[],
+      indicatorIds: readonly string[],
     ): Promise<Map<string, IndicatorValue[]>> {
-      if (indicatorIds?.length === 0) return new Map();
+      if (indicatorIds.length === 0) return new Map();
       const rows = await valueRows()
         .where('indicator_value.organisation_id', '=', organisationId)
-        .$if(indicatorIds !== undefined, (q) => q.where('indicator_value.indicator_id', 'in', [...indicatorIds!]))
+        .where('indicator_value.indicator_id', 'in', [...indicatorIds])
         .where('reporting_period.starts_on', '>=', sql<string>`(${around.startsOn}::date - interval '1 year')::date`)
         .where('reporting_period.starts_on', '<=', around.endsOn)
         .orderBy('reporting_period.starts_on')
         .execute();
-      return byIndicator(indicatorIds ?? [], rows);
+      return byIndicator(indicatorIds, rows);
     },
     /**
      * Each indicator's latest value inside the period (the one starting last), by indicator id,
