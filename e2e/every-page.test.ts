@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startSession, checkAccessibility, launchBrowser, type Session } from './support/browser.ts';
+import { startSession, checkAccessibility, featuresLost, launchBrowser, type Session } from './support/browser.ts';
 import { PriorityListPage, PriorityPage } from './pages/priority-pages.ts';
 import { ReportPage } from './pages/report-pages.ts';
 import { SignInPage } from './pages/sharing-pages.ts';
@@ -82,6 +82,25 @@ describe('every page passes axe', { timeout: 300_000 }, () => {
     await assert.rejects(launchBrowser('/nonexistent/chromium'), {
       message: "Chromium is not at /nonexistent/chromium: install Debian's chromium (apt-get install -y chromium)",
     });
+  });
+
+  it("runs Chromium with Playwright's switched-off features and the address bar's popup off too", async () => {
+    // The popup is a WebUI page Chromium prepares for every window; a browser target shows it.
+    const cdp = await session.browser.newBrowserCDPSession();
+    try {
+      const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { url: string }[] };
+      assert.deepEqual(
+        targetInfos.map((t) => t.url).filter((url) => url.startsWith('chrome://')),
+        [],
+        'no chrome:// page beside the journey',
+      );
+    } finally {
+      await cdp.detach();
+    }
+    // What launchBrowser refuses: an earlier list naming what the last one, the one obeyed, does not.
+    assert.deepEqual(featuresLost(['--headless', '--disable-features=A,B,C', '--disable-features=A,C,D']), ['B']);
+    assert.deepEqual(featuresLost(['--disable-features=A,B', '--disable-features=B,A,D']), []);
+    assert.deepEqual(featuresLost(['--no-sandbox']), []);
   });
 
   it('the accessibility check itself fails on a page with a known problem', async () => {

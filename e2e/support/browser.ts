@@ -2,7 +2,7 @@
 // loopback port, and an axe-core check that fails with a list a person can act on.
 // No Playwright test runner: the journeys run under node:test like every other test.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -22,11 +22,49 @@ const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 /** Contexts made with JavaScript off: axe cannot run in their pages (see checkAccessibility). */
 const scriptless = new WeakSet<BrowserContext>();
 
+/**
+ * Playwright's own `--disable-features` list (playwright-core's `chromiumSwitches.ts`, in the
+ * version package-lock.json holds). Chromium obeys only the last `--disable-features` it is given,
+ * so features are switched off beyond these by passing this list with them and asking Playwright to
+ * leave its own out; `launchBrowser` checks the browser's command line lost none of them.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * Switched off beyond Playwright's list: the address bar's popup, a WebUI page (two documents,
+ * `chrome://omnibox-popup.top-chrome`) that Chromium prepares in a renderer of its own for every
+ * window, and every context a journey opens is a window. No journey types into an address bar; it
+ * cost ~1.1 s of Chromium's CPU a window, a third of what six windows of ten pages each cost
+ * (bench/README.md, "Chromium without the address bar's popup"). Puppeteer leaves it off too.
+ */
+const MORE_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+const DISABLE_FEATURES = '--disable-features=';
+
 /** Launches Debian's Chromium; throws (so the test fails, never skips) when it is not installed. */
 export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
   if (!existsSync(executablePath)) throw new Error(`Chromium is not at ${executablePath}: ${CHROMIUM_MISSING}`);
-  return chromium.launch({
+  const before = new Set(chromiumChildren());
+  const browser = await chromium.launch({
     executablePath,
+    ignoreDefaultArgs: [`${DISABLE_FEATURES}${PLAYWRIGHT_DISABLED_FEATURES.join(',')}`],
     args: [
       '--headless',
       '--no-sandbox',
@@ -35,8 +73,49 @@ export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Bro
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `${DISABLE_FEATURES}${[...PLAYWRIGHT_DISABLED_FEATURES, ...MORE_DISABLED_FEATURES].join(',')}`,
     ],
   });
+  for (const pid of chromiumChildren().filter((pid) => !before.has(pid))) {
+    const lost = featuresLost(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+    if (lost.length > 0) {
+      await browser.close();
+      throw new Error(
+        `Chromium would run with ${lost.join(', ')} switched on: it obeys only its last ${DISABLE_FEATURES}, and an ` +
+          `earlier one (Playwright's own, changed since?) names them. Add them to PLAYWRIGHT_DISABLED_FEATURES in e2e/support/browser.ts.`,
+      );
+    }
+  }
+  return browser;
+}
+
+/**
+ * The features an earlier `--disable-features` of this command line names that the last one, the
+ * one Chromium obeys, does not: what would be switched on again unseen.
+ */
+export function featuresLost(commandLine: readonly string[]): string[] {
+  const lists = commandLine
+    .filter((arg) => arg.startsWith(DISABLE_FEATURES))
+    .map((arg) => arg.slice(DISABLE_FEATURES.length).split(','));
+  const obeyed = new Set(lists.at(-1) ?? []);
+  return [...new Set(lists.slice(0, -1).flat())].filter((feature) => feature && !obeyed.has(feature));
+}
+
+/** The browsers this process has started (Debian's /usr/bin/chromium execs itself into the binary). */
+function chromiumChildren(): number[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[1]) === process.pid && stat.includes('(chromium)');
+      } catch {
+        return false; // it ended meanwhile
+      }
+    })
+    .map(Number);
 }
 
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
