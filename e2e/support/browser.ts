@@ -82,7 +82,8 @@ export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Bro
       await browser.close();
       throw new Error(
         `Chromium would run with ${lost.join(', ')} switched on: it obeys only its last ${DISABLE_FEATURES}, and an ` +
-          `earlier one (Playwright's own, changed since?) names them. Add them to PLAYWRIGHT_DISABLED_FEATURES in e2e/support/browser.ts.`,
+          `earlier one names them: Playwright's own if it has changed its list, or one from this machine's Chromium settings ` +
+          `(/etc/chromium.d). Add them to PLAYWRIGHT_DISABLED_FEATURES in e2e/support/browser.ts.`,
       );
     }
   }
