@@ -130,11 +130,8 @@ async function runShards() {
     lightest.weight += weight(file);
   }
   // A shard's browser journeys run one after another, so that they share one Chromium
-  // (e2e/support/browser.ts keeps it for the next journey for a moment only).
-  for (const shard of shards) {
-    const journey = (f) => f.split(sep)[0] === 'e2e';
-    shard.files = [...shard.files.filter((f) => !journey(f)), ...shard.files.filter(journey)];
-  }
+  // (e2e/support/browser.ts keeps it for the next journey for a moment only): Node's test runner
+  // runs the files it is given in sorted order, so a shard's e2e/ files come first, together.
   // How long each shard took, so that an uneven deal shows in the summary (test/weights.json).
   const started = Date.now();
   const results = await Promise.all(
