@@ -278,6 +278,9 @@ async function waitForNoConnections(admin: pg.Client, name: string): Promise<voi
   }
 }
 
+/** A name for a test's own database on the server: this process's, and no other test's. */
+const scratchDatabaseName = () => `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+
 /** Drops a test's database on the server, once its pool has been closed. */
 async function dropServerDatabase(name: string): Promise<void> {
   const drop = await connectAdmin();
@@ -296,7 +299,7 @@ async function dropServerDatabase(name: string): Promise<void> {
  * migration leaves from the start, to compare with what its `down` leaves). Dropped by `close`.
  */
 export async function openEmptyServerDatabase(): Promise<{ db: Kysely<DB>; close(): Promise<void> }> {
-  const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = scratchDatabaseName();
   const admin = await connectAdmin();
   try {
     await admin.query(`create database ${name} template template0`);
@@ -339,7 +342,7 @@ export async function openTestDatabase(
       close: () => handle.close(),
     };
   }
-  const name = `amber_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = scratchDatabaseName();
   const admin = await connectAdmin();
   try {
     await admin.query(`create database ${name} template ${await serverTemplate(demo)}`);
