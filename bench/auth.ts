@@ -16,7 +16,7 @@
 // the process spent per response (steadier than req/s on a busy machine). A response with any other status
 // than the target's (200; 303 for sign-in), a connection error or timeout fails the benchmark.
 //
-//   node --import tsx bench/auth.ts [--engine pglite|postgres|both] [--rounds 3]
+//   node bench/auth.ts [--engine pglite|postgres|both] [--rounds 3]
 //     [--duration 3] [--connections 10] [--warmup 1] [--env production|test]
 
 import { execFileSync } from 'node:child_process';

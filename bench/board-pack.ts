@@ -17,7 +17,7 @@
 // every 20 ms: for 2 s with nothing rendering (the baseline), then while the pack renders.
 // Samples rotate through the four (format, mode) pairs so a noisy spell falls on all of them.
 //
-//   node --import tsx bench/board-pack.ts [--priorities 150] [--samples 3] [--modes inline,worker]
+//   node bench/board-pack.ts [--priorities 150] [--samples 3] [--modes inline,worker]
 //     [--formats pdf,docx]
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -167,7 +167,7 @@ async function child(format: Format, mode: Mode, priorities: number, engine: Eng
 /** Runs one measurement in a fresh process; its result is the last line it prints. */
 function measure(format: Format, mode: Mode, priorities: number, engine: Engine): Promise<Measurement> {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', script, '--child', '--format', format, '--mode', mode];
+  const args = [script, '--child', '--format', format, '--mode', mode];
   args.push('--priorities', String(priorities), '--engine', engine);
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });

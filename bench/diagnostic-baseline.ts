@@ -17,7 +17,7 @@
 //     — in numeric, with no validation and no non-pay sharing: a floor for what the database
 //     alone needs to read and sum the same rows.
 //
-//   node --import tsx bench/diagnostic-baseline.ts [--engine pglite|postgres|both] [--rounds 3] [--posts 15000]
+//   node bench/diagnostic-baseline.ts [--engine pglite|postgres|both] [--rounds 3] [--posts 15000]
 // Not part of the test suite: it takes minutes and a PostgreSQL server (DATABASE_URL or
 // postgres://postgres@127.0.0.1:5432/test); a deadline stops it after 25 minutes.
 

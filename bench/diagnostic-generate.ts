@@ -3,7 +3,7 @@
 // volume for every process with a driver. Deterministic (seeded), valid by construction: a
 // manager tree without loops, every post's percentages adding up to exactly 100.
 //
-//   node --import tsx bench/diagnostic-generate.ts [--posts 15000] [--out $TMPDIR/amber-diagnostic-bench]
+//   node bench/diagnostic-generate.ts [--posts 15000] [--out $TMPDIR/amber-diagnostic-bench]
 // writes large-council.xlsx and one CSV per sheet there.
 
 import { parseArgs } from 'node:util';

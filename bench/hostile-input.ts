@@ -12,7 +12,7 @@
 // For the record of "before", `--before` also loads the 1 GB bomb with exceljs as the old reader
 // did, in a child process stopped after 30 s, and reports how far it got.
 //
-//   node --import tsx bench/hostile-input.ts [--samples 5] [--before]
+//   node bench/hostile-input.ts [--samples 5] [--before]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

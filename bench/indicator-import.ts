@@ -11,7 +11,7 @@
 //
 // Median of 3 rounds (after one discarded warm-up of each).
 //
-//   node --import tsx bench/indicator-import.ts [--engine pglite|postgres|both] [--rounds 3] [--indicators 12500]
+//   node bench/indicator-import.ts [--engine pglite|postgres|both] [--rounds 3] [--indicators 12500]
 
 import { parseArgs } from 'node:util';
 import { writeFileSync, chmodSync, rmSync } from 'node:fs';

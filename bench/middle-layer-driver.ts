@@ -1,6 +1,6 @@
 // The child process of bench/middle-layer.ts: one per tree (the app before the middle-layer
 // redesign, and after it). It is started with the tree's own node_modules
-// (`node --import tsx <this file>` with the tree as working directory) and imports the tree's own
+// (`node <this file>`, with `--import tsx` for an old tree, with the tree as working directory) and imports the tree's own
 // code at run time, so each tree's code is what is measured; this file imports nothing but Node's
 // built-ins, because it is read from the newer checkout and must not pull in its packages.
 //

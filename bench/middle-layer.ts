@@ -4,12 +4,12 @@
 // accountable officer's sign-off POST, on PGlite and on the PostgreSQL server.
 //
 // Each tree runs in a child process of its own (bench/middle-layer-driver.ts, started with
-// `node --import tsx` from the tree's folder, so it uses the tree's own node_modules and code).
+// `node` from the tree's folder, so it uses the tree's own node_modules and code; an old tree with tsx).
 // Both children stay up; short batches alternate between them (the order reversed every other
 // round) so that a noisy spell on the shared machine falls on both. We quote medians over rounds
 // with their min–max, and the ratio AFTER ÷ BEFORE of the medians.
 //
-//   node --import tsx bench/middle-layer.ts [--engine pglite|postgres|both] [--rounds 5]
+//   node bench/middle-layer.ts [--engine pglite|postgres|both] [--rounds 5]
 //     [--gets 40] [--sign-offs 10] [--warmup-gets 30] [--warmup-sign-offs 3]
 //     [--before-tree DIR | --before-commit 43ccc50]
 //
@@ -180,7 +180,10 @@ class Driver {
   constructor(name: TreeName, dir: string) {
     this.name = name;
     this.dir = dir;
-    this.child = spawn(process.execPath, ['--import', 'tsx', DRIVER], {
+    // A tree from before Node ran TypeScript itself needs tsx, which it installed with its own
+    // node_modules; this tree's code runs as it is.
+    const loader = existsSync(join(dir, 'node_modules', 'tsx')) ? ['--import', 'tsx'] : [];
+    this.child = spawn(process.execPath, [...loader, DRIVER], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, NODE_OPTIONS: '' },
@@ -372,7 +375,7 @@ export async function runMiddleLayer(options: MiddleLayerOptions = MIDDLE_LAYER_
     }
     const dirs: Record<TreeName, string> = { before: beforeDir, after: ROOT };
     for (const tree of TREES) {
-      if (!existsSync(join(dirs[tree], 'node_modules', 'tsx')))
+      if (!existsSync(join(dirs[tree], 'node_modules', 'kysely')))
         throw new Error(`${dirs[tree]} has no node_modules (run npm ci there)`);
     }
 

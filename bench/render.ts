@@ -3,7 +3,7 @@
 // (`presentReport(getBundle(...))`). Warm-up first, then N samples of each, interleaved so that
 // a noisy spell on the machine falls on all four alike; medians and p90s, never means.
 //
-//   node --import tsx bench/render.ts [--engine pglite|postgres] [--samples 20] [--warmup 5]
+//   node bench/render.ts [--engine pglite|postgres] [--samples 20] [--warmup 5]
 
 import { parseArgs } from 'node:util';
 import type { Engine } from '../src/platform/db/database.ts';

@@ -7,7 +7,7 @@
 // (issue 3) every page needs a session: the Amber requests carry the session cookie of the demo's
 // performance officer, signed in once with the password before any load.
 //
-//   node --import tsx bench/report-page.ts [--engine pglite|postgres|both] [--rounds 5]
+//   node bench/report-page.ts [--engine pglite|postgres|both] [--rounds 5]
 //     [--duration 5] [--connections 10] [--warmup 2] [--env production|test]
 
 import { parseArgs } from 'node:util';

@@ -5,7 +5,7 @@
 // CPU per request before and after the redesign); it is not part of the default run, because it
 // checks out and installs the commit before the redesign (or takes one with --before-tree).
 //
-//   node --import tsx bench/run.ts [--only render|page|auth|middle-layer] [--engine pglite|postgres|both]
+//   node bench/run.ts [--only render|page|auth|middle-layer] [--engine pglite|postgres|both]
 //     [--samples 20] [--render-warmup 5]
 //     [--rounds 5] [--duration 5] [--connections 10] [--page-warmup 2] [--env production|test]
 //     [--gets 40] [--sign-offs 10] [--before-tree DIR]

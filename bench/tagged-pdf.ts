@@ -9,7 +9,7 @@
 // and the files' sizes and their ratio. Memory is measured by bench/board-pack.ts (peak RSS of
 // the board pack's worker), which renders tagged now.
 //
-//   node --expose-gc --import tsx bench/tagged-pdf.ts [--samples 15] [--pack-samples 3] [--priorities 100]
+//   node --expose-gc bench/tagged-pdf.ts [--samples 15] [--pack-samples 3] [--priorities 100]
 
 import { parseArgs } from 'node:util';
 import { renderBoardPackPdf } from '../src/render/board-pack.ts';

@@ -31,7 +31,7 @@
 // configuration is recorded and each of its statements run again under EXPLAIN (ANALYZE,
 // BUFFERS) as the request ran it, so a query that reads other organisations' rows shows up.
 //
-//   node --import tsx bench/tenancy.ts [--engine pglite|postgres|both] [--orgs 300]
+//   node bench/tenancy.ts [--engine pglite|postgres|both] [--orgs 300]
 //       [--priorities 100] [--rounds 11] [--gets 40] [--warmup 30] [--plans]
 //   (the engine may also be given as BENCH_ENGINE; default both)
 
