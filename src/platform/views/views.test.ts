@@ -1,6 +1,6 @@
 // Templates are compiled once (issue 14, "templates compiled once"): counted by wrapping nunjucks'
-// own compilation, with the page rendered several times; and the remembered resolution of
-// GOV.UK Frontend's relative includes gives the names nunjucks gives.
+// own compiler, with the page rendered several times and by several environments; and the
+// remembered resolution of GOV.UK Frontend's relative includes gives the names nunjucks gives.
 
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,15 +9,22 @@ import nunjucks from 'nunjucks';
 import { createViewEnvironment, GOVUK_FRONTEND_DIST } from './views.ts';
 import { paths } from '../../paths.ts';
 
-type Compilable = { _compile(...args: unknown[]): unknown };
-const proto = nunjucks.Template.prototype as unknown as Compilable;
+type Compiler = { compile(...args: unknown[]): string };
+const { compiler } = nunjucks as unknown as { compiler: Compiler };
 // eslint-disable-next-line @typescript-eslint/unbound-method -- applied with its own `this` below
-const compile = proto._compile;
+const compile = compiler.compile;
 let compilations = 0;
-proto._compile = function counted(this: Compilable, ...args: unknown[]) {
+compiler.compile = function counted(this: Compiler, ...args: unknown[]) {
   compilations++;
   return compile.apply(this, args);
 };
+
+/**
+ * The module loaded afresh, with none of its templates compiled yet: the compiled code is shared
+ * by the whole process, and other files of the suite run in the same one.
+ */
+let fresh = 0;
+const freshViews = async () => (await import(`./views.ts?fresh=${++fresh}`)) as typeof import('./views.ts');
 
 /** The error page signed in: the layout, GOV.UK Frontend's page template and its navigation macro. */
 const page = (env: nunjucks.Environment) =>
@@ -31,11 +38,11 @@ const page = (env: nunjucks.Environment) =>
 
 describe('views', () => {
   after(() => {
-    proto._compile = compile;
+    compiler.compile = compile;
   });
 
-  it('compiles each template once, however many pages it renders', () => {
-    const env = createViewEnvironment({ paths });
+  it('compiles each template once, however many pages it renders', async () => {
+    const env = (await freshViews()).createViewEnvironment({ paths });
     const first = compilations;
     const html = page(env);
     const once = compilations - first;
@@ -45,7 +52,22 @@ describe('views', () => {
     assert.equal(compilations - first, once, 'a later render compiled a template again');
   });
 
-  it('compiles them again on every render while watching for changes (so the count above can fail)', () => {
+  it("compiles nothing for another environment's first page, which keeps its own globals", async () => {
+    const { createViewEnvironment: create } = await freshViews();
+    const app = create({ paths });
+    const html = page(app);
+    // As the published report's body renderer makes its own: the form's CSRF field is a slot.
+    const body = create({ paths });
+    body.addGlobal('csrfField', () => new nunjucks.runtime.SafeString('<!--csrf-->'));
+    const before = compilations;
+    const slotted = page(body);
+    assert.equal(compilations - before, 0, 'the second environment compiled templates again');
+    assert.equal(slotted, html.replace('<input type="hidden" name="_csrf" value="a-token">', '<!--csrf-->'));
+    assert.notEqual(slotted, html);
+    assert.equal(page(app), html, "the first environment took the second one's global");
+  });
+
+  it('compiles them again on every render while watching for changes (so the counts above can fail)', () => {
     const env = createViewEnvironment({ paths }, true);
     page(env);
     const before = compilations;

@@ -40,12 +40,46 @@ export function errorView(issues: FieldIssue[]): ErrorView {
   };
 }
 
+/** The environments' options; the compiled code depends on them, so every environment has these. */
+const OPTIONS = { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true } as const;
+
 /**
- * Templates are read and compiled once (`noCache` only while watching for changes in development);
- * `src/platform/views/views.test.ts` counts the compilations. GOV.UK Frontend's macros include
- * their markup by a relative name (`{% include "./template.njk" %}`), which nunjucks resolves with
- * `path.resolve` on every call of every macro: the answer never changes, so it is remembered
- * (a few hundred pairs of names at most; on the priority list it was ~35 KB of garbage a request).
+ * Each template's compiled code, by its file, shared by every environment of the process: an app
+ * has its own environment (its globals), and so do the renderers and the published report's body,
+ * but the code nunjucks compiles a template to takes the environment as an argument when it runs
+ * (the form nunjucks' precompiled templates take). The suite builds hundreds of apps in a process,
+ * each of which compiled the layout and GOV.UK Frontend's macros again. Kept with the text it was
+ * compiled from: a file that differs is compiled again.
+ */
+const compiledTemplates = new Map<string, { src: string; code: unknown }>();
+/** nunjucks' compiler, which its typings leave out. */
+const { compiler } = nunjucks as unknown as {
+  compiler: { compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: object): string };
+};
+
+function compiledOnce(source: nunjucks.LoaderSource): nunjucks.LoaderSource {
+  let kept = compiledTemplates.get(source.path);
+  if (kept?.src !== source.src) {
+    let code: unknown;
+    try {
+      const js = compiler.compile(source.src, [], [], source.path, OPTIONS);
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- what nunjucks itself does with a template's code
+      code = (new Function(js) as () => unknown)();
+    } catch {
+      return source; // nunjucks compiles it again and reports the error with the template's name
+    }
+    compiledTemplates.set(source.path, (kept = { src: source.src, code }));
+  }
+  return { ...source, src: { type: 'code', obj: kept.code } as unknown as string };
+}
+
+/**
+ * Templates are read and compiled once (`noCache` only while watching for changes in development),
+ * their code shared between environments (above); `src/platform/views/views.test.ts` counts the
+ * compilations. GOV.UK Frontend's macros include their markup by a relative name
+ * (`{% include "./template.njk" %}`), which nunjucks resolves with `path.resolve` on every call of
+ * every macro: the answer never changes, so it is remembered (a few hundred pairs of names at
+ * most; on the priority list it was ~35 KB of garbage a request).
  */
 function fileLoader(watch: boolean): nunjucks.FileSystemLoader {
   const loader = new nunjucks.FileSystemLoader(
@@ -60,16 +94,18 @@ function fileLoader(watch: boolean): nunjucks.FileSystemLoader {
     if (name === undefined) resolved.set(key, (name = resolve(from, to)));
     return name;
   };
+  if (!watch) {
+    const getSource = loader.getSource.bind(loader);
+    loader.getSource = (name: string) => {
+      const source = getSource(name);
+      return source ? compiledOnce(source) : source;
+    };
+  }
   return loader;
 }
 
 export function createViewEnvironment(globals: Record<string, unknown>, watch = false): nunjucks.Environment {
-  const env = new nunjucks.Environment(fileLoader(watch), {
-    autoescape: true,
-    throwOnUndefined: false,
-    trimBlocks: true,
-    lstripBlocks: true,
-  });
+  const env = new nunjucks.Environment(fileLoader(watch), { ...OPTIONS });
   for (const [k, v] of Object.entries(globals)) env.addGlobal(k, v);
   env.addGlobal('fieldId', fieldId);
   // `{{ csrfField() }}` in every form that posts: the page's CSRF token (set per request in the
