@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOnEachEngine, jobDatabase, type TestDatabase } from './helpers/database.ts';
 import { createJobQueue, type JobHandler } from '../src/platform/jobs/jobs.ts';
+import { observeStatements } from '../src/platform/db/database.ts';
 
 async function organisation(t: TestDatabase, name: string): Promise<string> {
   const row = await t.db
@@ -125,6 +126,35 @@ describeOnEachEngine('background jobs', (t) => {
     assert.equal((await queue.file(org, files[0]!.id))?.bytes.toString(), 'hello');
     assert.equal(await queue.file(other, files[0]!.id), undefined);
     assert.equal(await queue.find(other, job.id), undefined);
+  });
+
+  it("leaves a job's input unread when queueing it and showing its page: its worker, and a reader that asks, read it", async () => {
+    // A big import's checked values are megabytes, and its page is asked for again and again.
+    const org = await organisation(t(), 'Input council');
+    const queue = createJobQueue(jobDatabase(t()));
+    const input = { values: Array.from({ length: 500 }, (_, i) => ({ i, comment: `value ${i}` })) };
+    const statements: string[] = [];
+    const stop = observeStatements(t().db, (s) => statements.push(s.sql));
+    let queued, shown;
+    try {
+      queued = await queue.enqueue('big', org, input);
+      shown = await queue.find(org, queued.id);
+    } finally {
+      stop();
+    }
+    assert.equal(shown?.id, queued.id);
+    assert.equal(shown.status, 'queued');
+    assert.ok(!('input' in queued) && !('input' in shown), 'the state read back carries no input');
+    const insert = statements.find((s) => /^insert into "job"/.test(s));
+    const select = statements.find((s) => /^select .* from "job"/.test(s));
+    assert.ok(insert && select, statements.join('\n'));
+    assert.doesNotMatch(insert.split(' returning ')[1] ?? '*', /"input"|\*/, insert);
+    assert.doesNotMatch(select, /"input"|select \*/, select);
+    assert.deepEqual((await queue.findWithInput(org, queued.id))?.input, input);
+    assert.equal(await queue.findWithInput(randomUUID(), queued.id), undefined, "another organisation's job");
+    const claimed = await claimOwn(queue, queued);
+    assert.deepEqual(claimed?.input, input);
+    await queue.run(claimed, { big: async () => 'Done' });
   });
 
   it('returns nothing to claim when the queue is empty', async () => {

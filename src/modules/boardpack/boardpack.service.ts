@@ -14,7 +14,7 @@ import type { PlanService, PriorityListItem, Theme } from '../plans/plan.service
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService, Organisation } from '../organisations/organisation.service.ts';
 import type { ReportService, ReportBundle } from '../reports/report.service.ts';
-import type { Job, JobService } from '../jobs/job.service.ts';
+import type { JobService, JobState } from '../jobs/job.service.ts';
 
 /** What a board pack files job is asked for (kept in the job's input). */
 export interface BoardPackFilesParams {
@@ -121,7 +121,7 @@ export function createBoardPackService({ plans, periods, organisations, reports,
 
   return {
     /** Queues the PDF and Word files of a pack (checked first, so a bad choice is refused now, not later). */
-    async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<Job> {
+    async requestFiles(actor: Actor, periodKey: string, themeId?: string): Promise<JobState> {
       authorize(actor, 'boardpack.compile');
       const period = await periods.getByKey(actor, periodKey);
       if (themeId && !(await plans.listThemes(actor)).some((t) => t.id === themeId))

@@ -253,7 +253,7 @@ export interface DiagnosticServiceDeps {
   units: Pick<Units<unknown>, 'current'>;
   limits: InputLimits;
   /** The background jobs: an upload above limits.diagnosticBackgroundBytes is run by one. Without it, every upload runs in the request. */
-  jobs?: Pick<JobService, 'enqueue' | 'get'>;
+  jobs?: Pick<JobService, 'enqueue' | 'getWithInput'>;
 }
 
 const JOB_PROBLEM_PREFIX = '• ';
@@ -1059,7 +1059,7 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       authorize(actor, 'diagnostic.edit');
       const exercise = await getExercise(actor, id);
       if (!jobs) throw new NotFoundError('JOB_NOT_FOUND', `There is no job ${jobId}`);
-      const { job } = await jobs.get(actor, jobId);
+      const job = await jobs.getWithInput(actor, jobId);
       const params = (job.input as { params?: Partial<DiagnosticUploadParams> }).params;
       if (job.kind !== DIAGNOSTIC_UPLOAD_JOB || params?.exerciseId !== id)
         throw new NotFoundError('JOB_NOT_FOUND', `There is no job ${jobId}`);

@@ -2,7 +2,7 @@
 // to its files once done, and where to go next.
 
 import { paths } from '../../paths.ts';
-import type { Job, StoredFileInfo } from './job.service.ts';
+import type { JobState, StoredFileInfo } from './job.service.ts';
 
 const KINDS: Record<string, { title: string; section: string; back: { href: string; text: string } }> = {
   'board-pack': {
@@ -28,7 +28,7 @@ export interface JobView {
   title: string;
   section: string;
   back: { href: string; text: string };
-  status: Job['status'];
+  status: JobState['status'];
   statusText: string;
   progress: number;
   message: string;
@@ -37,7 +37,7 @@ export interface JobView {
   files: { href: string; name: string; size: string }[];
 }
 
-export function presentJob(job: Job, files: StoredFileInfo[]): JobView {
+export function presentJob(job: JobState, files: StoredFileInfo[]): JobView {
   const kind = KINDS[job.kind] ?? { title: 'Background job', section: '', back: { href: paths.home, text: 'Home' } };
   return {
     id: job.id,

@@ -1,5 +1,5 @@
-// A background job's progress page (refreshes itself every 2 seconds while the job runs, so it
-// works without JavaScript) and the files jobs stored, served from PostgreSQL so any instance can.
+// A background job's progress page (with a "Check progress" link while the job runs, rather than a
+// timed refresh: see its view) and the files jobs stored, served from PostgreSQL so any instance can.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';

@@ -7,9 +7,9 @@
 import { systemActor, type Actor } from '../../domain/actor.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { authorize, mayEver, PERMISSIONS, type Permission } from '../../domain/permissions.ts';
-import type { Job, JobQueue, StoredFile, StoredFileInfo } from '../../platform/jobs/jobs.ts';
+import type { Job, JobQueue, JobState, StoredFile, StoredFileInfo } from '../../platform/jobs/jobs.ts';
 
-export type { Job, StoredFile, StoredFileInfo };
+export type { Job, JobState, StoredFile, StoredFileInfo };
 
 export class JobNotFoundError extends NotFoundError {
   constructor(id: string) {
@@ -42,7 +42,7 @@ export function createJobService(queue: JobQueue) {
      * the worker runs it as the system, labelled as who queued it.
      */
     /** Queues work for the actor, who must hold (at some scope) the permission the job and its files will need. */
-    enqueue: async <T>(actor: Actor, kind: string, params: T, permission: Permission): Promise<Job> => {
+    enqueue: async <T>(actor: Actor, kind: string, params: T, permission: Permission): Promise<JobState> => {
       if (!mayEver(actor, permission)) authorize(actor, permission);
       return queue.enqueue(
         kind,
@@ -52,11 +52,19 @@ export function createJobService(queue: JobQueue) {
       );
     },
 
-    async get(actor: Actor, id: string): Promise<{ job: Job; files: StoredFileInfo[] }> {
+    async get(actor: Actor, id: string): Promise<{ job: JobState; files: StoredFileInfo[] }> {
       const job = await queue.find(actor.organisationId, id);
       if (!job) throw new JobNotFoundError(id);
       mayRead(actor, job.permission, new JobNotFoundError(id));
       return { job, files: job.status === 'done' ? await queue.files(actor.organisationId, id) : [] };
+    },
+
+    /** The job with what it was given to do: for a page that shows some of it (a job whose input is small). */
+    async getWithInput(actor: Actor, id: string): Promise<Job> {
+      const job = await queue.findWithInput(actor.organisationId, id);
+      if (!job) throw new JobNotFoundError(id);
+      mayRead(actor, job.permission, new JobNotFoundError(id));
+      return job;
     },
 
     async file(actor: Actor, id: string): Promise<StoredFile> {

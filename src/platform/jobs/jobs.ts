@@ -15,14 +15,17 @@ import { hostname } from 'node:os';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
-export interface Job {
+/**
+ * A job as its page shows it: everything but what it was given to do, which can be megabytes (a
+ * big import's checked values) and is read only by the worker that runs it.
+ */
+export interface JobState {
   id: string;
   organisationId: string;
   kind: string;
   status: JobStatus;
   progress: number;
   message: string;
-  input: unknown;
   error: string | null;
   createdAt: Date;
   startedAt: Date | null;
@@ -30,6 +33,10 @@ export interface Job {
   attempts: number;
   /** The permission needed to see it and its files (what made it); null: anyone in the organisation. */
   permission: string | null;
+}
+/** A job with what it was given to do. */
+export interface Job extends JobState {
+  input: unknown;
 }
 
 export interface StoredFileInfo {
@@ -73,14 +80,28 @@ interface JobRow {
   attempts: number;
   permission: string | null;
 }
-const toJob = (r: JobRow): Job => ({
+/** The columns of a job's state: all but its input. */
+const STATE_COLUMNS = [
+  'id',
+  'organisation_id',
+  'kind',
+  'status',
+  'progress',
+  'message',
+  'error',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'attempts',
+  'permission',
+] as const satisfies readonly (keyof JobRow)[];
+const toJobState = (r: Omit<JobRow, 'input'>): JobState => ({
   id: r.id,
   organisationId: r.organisation_id,
   kind: r.kind,
   status: r.status,
   progress: r.progress,
   message: r.message,
-  input: r.input,
   error: r.error,
   createdAt: r.created_at,
   startedAt: r.started_at,
@@ -88,6 +109,7 @@ const toJob = (r: JobRow): Job => ({
   attempts: r.attempts,
   permission: r.permission,
 });
+const toJob = (r: JobRow): Job => ({ ...toJobState(r), input: r.input });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clamp = (pct: number) => Math.max(0, Math.min(100, Math.round(pct)));
 
@@ -124,21 +146,34 @@ export function createJobQueue(
   // A running job whose lease ran out: its worker died (or hung) without completing or failing it.
   const stale = sql`status = 'running' and started_at < now() - ${leaseMs} * interval '1 millisecond'`;
 
+  /** A job of the organisation by its id, with its input or without (another organisation's is not found). */
+  function lookUp(organisationId: string, id: string, withInput: boolean) {
+    return units.run(async () => {
+      if (!UUID.test(id)) return undefined;
+      const query = inUnit.selectFrom('job').where('id', '=', id).where('organisation_id', '=', organisationId);
+      const row = await (withInput ? query.selectAll() : query.select(STATE_COLUMNS)).executeTakeFirst();
+      return row as Omit<JobRow, 'input'> | undefined;
+    });
+  }
+
   const queue = {
     workerId,
 
-    /** Queues a job in the current unit of work: it exists once that commits, and the workers are woken then. */
-    enqueue(kind: string, organisationId: string, input: unknown, permission: string | null = null): Promise<Job> {
+    /**
+     * Queues a job in the current unit of work: it exists once that commits, and the workers are
+     * woken then. Its input is not read back (the caller has it; a big import's was 8.7 MB).
+     */
+    enqueue(kind: string, organisationId: string, input: unknown, permission: string | null = null): Promise<JobState> {
       return units.run(async () => {
         const row = await inUnit
           .insertInto('job')
           .values({ organisation_id: organisationId, kind, input: JSON.stringify(input ?? {}), permission })
-          .returningAll()
+          .returning(STATE_COLUMNS)
           .executeTakeFirstOrThrow();
         units.current()?.afterCommit(() => {
           for (const wake of workers) wake();
         });
-        return toJob(row as JobRow);
+        return toJobState(row);
       });
     },
 
@@ -236,18 +271,19 @@ export function createJobQueue(
       return numUpdatedRows > 0n;
     },
 
-    /** A job of the organisation, or undefined (another organisation's job is not found). */
-    find(organisationId: string, id: string): Promise<Job | undefined> {
-      return units.run(async () => {
-        if (!UUID.test(id)) return undefined;
-        const row = await inUnit
-          .selectFrom('job')
-          .selectAll()
-          .where('id', '=', id)
-          .where('organisation_id', '=', organisationId)
-          .executeTakeFirst();
-        return row ? toJob(row as JobRow) : undefined;
-      });
+    /**
+     * A job of the organisation as its page shows it, or undefined (another organisation's job is
+     * not found). Its input is left unread: the page is asked for again and again while a job runs.
+     */
+    async find(organisationId: string, id: string): Promise<JobState | undefined> {
+      const row = await lookUp(organisationId, id, false);
+      return row && toJobState(row);
+    },
+
+    /** The same with what the job was given to do, for a reader that needs it (and knows it is small). */
+    async findWithInput(organisationId: string, id: string): Promise<Job | undefined> {
+      const row = await lookUp(organisationId, id, true);
+      return row && toJob(row as JobRow);
     },
 
     files(organisationId: string, jobId: string): Promise<StoredFileInfo[]> {
