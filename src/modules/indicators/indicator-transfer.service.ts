@@ -103,6 +103,17 @@ export function importBatches(writes: readonly ValueWrite[], size = IMPORT_BATCH
   return out;
 }
 
+/**
+ * A queued import's batches, worked out once for its values: the job asks for them batch by
+ * batch, and splitting 50,000 values again for each of 50 batches was ~0.6 s of a 4.4 s import.
+ */
+const queuedBatches = new WeakMap<readonly ValueWrite[], ValueWrite[][]>();
+function batchesOfQueued(writes: readonly ValueWrite[]): ValueWrite[][] {
+  let batches = queuedBatches.get(writes);
+  if (!batches) queuedBatches.set(writes, (batches = importBatches(writes)));
+  return batches;
+}
+
 const CONTENT_TYPES: Record<TransferFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -659,7 +670,7 @@ export function createIndicatorTransferService({
     },
 
     /** How many batches a queued import is written in (one unit of work each). */
-    queuedBatchCount: (params: IndicatorImportParams): number => importBatches(params.writes).length,
+    queuedBatchCount: (params: IndicatorImportParams): number => batchesOfQueued(params.writes).length,
 
     /**
      * Writes batch `index` of a checked big file. The job writes the batches one by one, each in
@@ -674,7 +685,7 @@ export function createIndicatorTransferService({
       // Only the import job (the system) writes a batch: the values were checked, and the import authorised, when queued.
       if (actor.kind !== 'system')
         throw new ForbiddenError('FORBIDDEN', 'Only the import job writes the queued values of an import.');
-      const batch = importBatches(params.writes)[index];
+      const batch = batchesOfQueued(params.writes)[index];
       if (!batch) return { written: 0, notices: [] };
       const owners = index === 0 ? await setOwners(actor, params.filename, params.owners ?? []) : [];
       const kept = await writeBatch(repo, actor, params.filename, params.year, batch);
