@@ -2,14 +2,15 @@
 // answers with node-postgres's own protocol parser: what a query answers arrives whole and as
 // PostgreSQL wrote it, however it is cut into PGlite's writes — many rows, one field far larger
 // than a write, text in several scripts —; an error is PostgreSQL's, with its code, and the
-// session goes on after it; notices arrive; and the one connection serves client after client.
+// session goes on after it; notices arrive; the one connection serves client after client; and a
+// long chain of statements lets the event loop turn (other requests, timers) as it goes.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { pgliteConfig } from './pglite-connection.ts';
+import { pgliteConfig, TURN_EVERY_MS } from './pglite-connection.ts';
 
 describe('node-postgres on PGlite, through the connection that reads with its own parser', { timeout: 60_000 }, () => {
   let pglite: PGlite;
@@ -64,6 +65,34 @@ describe('node-postgres on PGlite, through the connection that reads with its ow
     } finally {
       client.release();
     }
+  });
+
+  it('lets the event loop turn while a chain of statements runs, as a server would while it waits', async () => {
+    // PGlite answers in this process without waiting for I/O: without the connection's turns, a
+    // job's statements one after another held every other request, timer and /health until the end.
+    const client = await pool.connect();
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(performance.now()), 1);
+    let ended = 0;
+    const start = performance.now();
+    try {
+      await client.query('begin');
+      for (let i = 0; i < 60; i++) await client.query('select count(*) from generate_series(1, 20000)');
+      await client.query('commit');
+      ended = performance.now();
+    } finally {
+      clearInterval(ticker);
+      client.release();
+    }
+    assert.ok(ended - start > 4 * TURN_EVERY_MS, `the chain took ${ended - start} ms: too short to tell`);
+    const during = ticks.filter((t) => t < ended);
+    assert.ok(
+      during.length >= 2,
+      `the timer ran ${during.length} times in the chain's ${Math.round(ended - start)} ms`,
+    );
+    // The longest the loop went without turning: about TURN_EVERY_MS and one statement.
+    const gaps = [start, ...during].slice(1).map((t, i) => t - [start, ...during][i]!);
+    assert.ok(Math.max(...gaps) < (ended - start) / 2, `the loop was held ${Math.max(...gaps)} ms of ${ended - start}`);
   });
 
   it('passes on notices, and serves one client after another on its one connection', async () => {

@@ -12,6 +12,12 @@
 //
 // node-postgres takes a connection object through its undocumented `connection` option (PGlite's
 // adapter does the same); a pool of one client at a time, as PGlite has one session.
+//
+// PGlite runs in this process, on its event loop, and answers without waiting for any I/O: a chain
+// of statements (a job's batches, a long request) resolved promise after promise and never let the
+// loop turn, so every other request, timer and /health waited for the whole chain (an import of
+// 50,000 values held it 3.1 s). The connection now gives the loop a turn before a message once the
+// messages before it have kept it from turning for `TURN_EVERY_MS`.
 
 import { EventEmitter } from 'node:events';
 import { serialize } from 'pg-protocol';
@@ -21,10 +27,16 @@ import type { PGlite } from '@electric-sql/pglite';
 
 type Serialize = typeof serialize;
 
+/** How long the database's work may keep the event loop from turning, ms (a page's statements take less). */
+export const TURN_EVERY_MS = 10;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class PgliteConnection extends EventEmitter {
   readonly #pglite: PGlite;
   #queue: Promise<unknown>;
   #parser = new Parser();
+  /** When the event loop last had a turn that this connection knows of. */
+  #turnedAt = performance.now();
   // Checked by pg's Client.end(), which skips connection.end() without it.
   _connecting = false;
   // pg's Client.end() destroys the stream when a query is still active.
@@ -43,6 +55,10 @@ export class PgliteConnection extends EventEmitter {
   #send(message: Uint8Array): void {
     this.#queue = this.#queue
       .then(async () => {
+        if (performance.now() - this.#turnedAt >= TURN_EVERY_MS) {
+          await turn();
+          this.#turnedAt = performance.now();
+        }
         // What PostgreSQL writes comes as views of PGlite's memory, which its next write reuses:
         // each is copied as it comes (`execProtocolRaw` would also parse it with PGlite's reader).
         const answer: Buffer[] = [];
