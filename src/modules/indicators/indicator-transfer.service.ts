@@ -26,7 +26,7 @@ import {
 } from './indicator-definitions.ts';
 import {
   readSheet,
-  readValueRows,
+  readValueRowsTurning,
   problemText,
   valueSheet,
   writeSheetCsv,
@@ -597,7 +597,7 @@ export function createIndicatorTransferService({
         known.filter((p) => p.startYear === year).map((p) => [parsePeriodKey(p.key).key, p.id]),
       );
       const read = (list: typeof initial) =>
-        readValueRows(sheet.rows, {
+        readValueRowsTurning(sheet.rows, {
           merges: sheet.merges,
           mappings,
           year,
@@ -614,7 +614,7 @@ export function createIndicatorTransferService({
             ownerName: i.ownerName,
           })),
         });
-      let checked = read(initial);
+      let checked = await read(initial);
       const created: string[] = [];
       // Indicators not yet in Amber: when they are the file's only problem, they can be created
       // from it, once the officer has seen what would be created and confirmed exactly that.
@@ -641,7 +641,7 @@ export function createIndicatorTransferService({
             `${p.code} was created from row ${p.row}: ${p.title}, reported ${p.frequency}, with the organisation’s default tolerance`,
           );
         }
-        checked = read(await indicators.list(actor));
+        checked = await read(await indicators.list(actor));
       }
       const { writes, problems, notices, owners, unknownHeaders } = checked;
       if (problems.length > 0) throw problemsError(problems, unknownHeaders);

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import {
   readSheet,
   readValueRows,
+  readValueRowsTurning,
   problemText,
   suggestColumn,
   text,
@@ -161,6 +162,33 @@ describe('reading a sheet of values', () => {
       'Row 5, column Q2: HB 1 is reported monthly: put its values in the Apr to Mar columns',
       'Row 6, column PI No: NI 179 is also in row 2: give each indicator one row',
     ]);
+  });
+
+  it('checks a big file as it checks a small one, letting the event loop turn while it does', async () => {
+    // A file of AMBER_MAX_ROWS rows takes over a second to check: other requests must not wait for all of it.
+    const many = Array.from({ length: 6000 }, (_, i) => ({ ...pct, id: `i-${i}`, code: `PI ${i}` }));
+    const big = { ...context, indicators: [...many, pct] };
+    const lines = ['PI No,Q1,Q2', ...many.map((m, i) => `${m.code},${i % 100}.5,${(i + 7) % 100}`), 'NI 179,,oops'];
+    const rows = readCsv(lines.join('\n'));
+    const whole = readValueRows(rows, big);
+    assert.equal(whole.problems.length, 1, 'the last row is wrong, and said so');
+    const good = readValueRows(rows.slice(0, -1), big);
+    assert.equal(good.writes.length, 12_000);
+
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 1);
+    const start = performance.now();
+    let turning;
+    try {
+      turning = await readValueRowsTurning(rows.slice(0, -1), big, 2);
+    } finally {
+      clearInterval(timer);
+    }
+    const end = performance.now();
+    assert.deepEqual(turning, good);
+    assert.deepEqual(await readValueRowsTurning(rows, big, 2), whole);
+    assert.ok(end - start > 8, `the check took ${end - start} ms: too short to tell`);
+    assert.ok(ticks.filter((t) => t < end).length >= 2, `the timer ran ${ticks.length} times in ${end - start} ms`);
   });
 
   it('says when there is no PI No column', () => {

@@ -460,26 +460,8 @@ export function matchStatus<S extends FileStatusEntry>(cell: string, scale: read
 
 const personWords = (s: string) => words(s.replace(/\([^)]*\)/g, ' '));
 
-/**
- * Checks every row of a sheet against the organisation's indicators and reporting periods of
- * `year`, and returns the values to record or every problem found (never some of each), with
- * notices: what the file holds that is not imported, said rather than dropped.
- */
-export function readValueRows(
-  rows: SheetRow[],
-  context: {
-    year: number;
-    indicators: (TransferIndicator & { ownerId?: string | null | undefined; ownerName?: string | null | undefined })[];
-    periodIds: ReadonlyMap<string, string>;
-    merges?: readonly MergedArea[];
-    /** The officer's own names for columns, remembered for the organisation (normalised header → column). */
-    mappings?: ReadonlyMap<string, HeaderMapping>;
-    /** The organisation's statuses: a Status column is read only when they are given. */
-    statuses?: readonly FileStatusEntry[];
-    /** The organisation's people: an Owner column is matched to them when they are given. */
-    people?: readonly { id: string; name: string }[];
-  },
-): {
+/** What `readValueRows` finds in a sheet. */
+export interface ValueRowsRead {
   writes: ValueWrite[];
   problems: Problem[];
   notices: Problem[];
@@ -490,7 +472,61 @@ export function readValueRows(
   missing: MissingRow[];
   /** Whether the file has a Description column: whether it can describe indicators to create. */
   describes: boolean;
-} {
+}
+
+/** What `readValueRows` checks a sheet against. */
+export interface ValueRowsContext {
+  year: number;
+  indicators: (TransferIndicator & { ownerId?: string | null | undefined; ownerName?: string | null | undefined })[];
+  periodIds: ReadonlyMap<string, string>;
+  merges?: readonly MergedArea[];
+  /** The officer's own names for columns, remembered for the organisation (normalised header → column). */
+  mappings?: ReadonlyMap<string, HeaderMapping>;
+  /** The organisation's statuses: a Status column is read only when they are given. */
+  statuses?: readonly FileStatusEntry[];
+  /** The organisation's people: an Owner column is matched to them when they are given. */
+  people?: readonly { id: string; name: string }[];
+}
+
+/** Rows checked between the looks at the clock of `readValueRowsTurning`. */
+const ROWS_A_STEP = 256;
+
+/**
+ * Checks every row of a sheet against the organisation's indicators and reporting periods of
+ * `year`, and returns the values to record or every problem found (never some of each), with
+ * notices: what the file holds that is not imported, said rather than dropped.
+ */
+export function readValueRows(rows: SheetRow[], context: ValueRowsContext): ValueRowsRead {
+  const steps = valueRowSteps(rows, context);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same, letting the event loop turn every `turnEveryMs` of checking: a file of 100,000 rows
+ * (AMBER_MAX_ROWS) takes over a second, and other requests would wait for all of it.
+ */
+export async function readValueRowsTurning(
+  rows: SheetRow[],
+  context: ValueRowsContext,
+  turnEveryMs = 10,
+): Promise<ValueRowsRead> {
+  const steps = valueRowSteps(rows, context);
+  let turnedAt = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - turnedAt >= turnEveryMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turnedAt = performance.now();
+    }
+  }
+}
+
+/** The check itself, a step at a time: it stops after every ROWS_A_STEP rows. */
+function* valueRowSteps(rows: SheetRow[], context: ValueRowsContext): Generator<void, ValueRowsRead, void> {
   const problems: Problem[] = [];
   const notices: Problem[] = [];
   const mappings = context.mappings ?? new Map<string, HeaderMapping>();
@@ -600,7 +636,9 @@ export function readValueRows(
   for (const p of context.people ?? [])
     people.set(personWords(p.name), [...(people.get(personWords(p.name)) ?? []), p]);
 
+  let rowsRead = 0;
   for (const row of rows.slice(headerIndex + 1)) {
+    if (++rowsRead % ROWS_A_STEP === 0) yield;
     if (isBlank(row.cells)) continue;
     const at = (n: number, column: string | undefined, message: string) =>
       problems.push({ row: n, ...(column ? { column } : {}), message });
