@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
+import { observeStatements } from '../src/platform/db/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
@@ -291,6 +292,52 @@ for (const engine of ENGINES) {
         const created = await t.services.indicators.get(actor, code);
         assert.deepEqual([created.title, created.unitKind], ['Cost of a café visit – £', 'money']);
       });
+
+    it('imports a big file in a few statements an indicator, each audited with what it was and is', async () => {
+      // An indicator was read with all its values to learn whether it had any, then read again
+      // after its write for the audit event, which went in alone: 7 statements an indicator.
+      const rows = (title: string) =>
+        Array.from({ length: 40 }, (_, i) => `BIG ${i + 1},${title} ${i + 1},Number,0,Higher,Quarterly`);
+      const header = 'PI No,Title,Unit,Decimal places,Good is?,Frequency';
+      const created = await upload('big.csv', Buffer.from([header, ...rows('Count')].join('\r\n')));
+      assert.equal(created.statusCode, 303, errorSummary(created.body).join('\n'));
+      await t.services.indicators.setValue(actor, 'BIG 7', { period: '2009-10-q1', actual: '3' });
+      const statements: string[] = [];
+      const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+      let res;
+      try {
+        res = await upload('big-renamed.csv', Buffer.from([header, ...rows('Tally')].join('\r\n')));
+      } finally {
+        stop();
+      }
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const writes = statements.filter((q) =>
+        /^(update|insert into|delete from) "(indicator|indicator_priority|report_graph)"/.test(q),
+      );
+      assert.ok(
+        statements.length <= writes.length + 20,
+        `${statements.length} statements, ${writes.length} of them the writes`,
+      );
+      assert.ok(writes.length <= 40 * 3, `${writes.length} writes for 40 indicators`);
+      assert.equal(statements.filter((q) => /from "indicator_value"/.test(q)).length, 1, 'values looked at once');
+
+      const { rows: events } = await sql<{
+        entity_id: string;
+        before: { title: string; hasValues: boolean };
+        after: { title: string; imported: string; code: string };
+      }>`
+        select entity_id, before, after from audit_event
+        where entity = 'indicator' and action = 'import' and after->>'imported' = 'big-renamed.csv' order by id`.execute(
+        t.db,
+      );
+      assert.equal(events.length, 40);
+      const seven = events.find((e) => e.after.code === 'BIG 7')!;
+      assert.deepEqual([seven.before.title, seven.before.hasValues, seven.after.title], ['Count 7', true, 'Tally 7']);
+      assert.equal(seven.entity_id, (await t.services.indicators.get(actor, 'BIG 7')).id);
+      assert.ok(
+        events.every((e) => e.after.title.startsWith('Tally') && e.before.hasValues === (e.after.code === 'BIG 7')),
+      );
+    });
 
     it('creates indicators from a good XLSX', async () => {
       const workbook = new ExcelJS.Workbook();

@@ -308,6 +308,27 @@ function indicatorQueries(db: Kysely<DB>) {
       const l = await links(rows.map((r) => r.id));
       return rows.map((r) => toIndicator(r, l.get(r.id) ?? []));
     },
+    /** The indicators of these ids, by id, in statements of at most 1,000 ids (what an import wrote). */
+    async listByIds(organisationId: string, ids: readonly string[]): Promise<Map<string, Indicator>> {
+      const found = new Map<string, Indicator>();
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        const rows = await base(organisationId).where('indicator.id', 'in', chunk).execute();
+        const l = await links(rows.map((r) => r.id));
+        for (const r of rows) found.set(r.id, toIndicator(r, l.get(r.id) ?? []));
+      }
+      return found;
+    },
+    /** The ids of the organisation's indicators that hold at least one value, in one statement. */
+    async withValues(organisationId: string): Promise<Set<string>> {
+      const rows = await db
+        .selectFrom('indicator_value')
+        .select('indicator_id')
+        .distinct()
+        .where('organisation_id', '=', organisationId)
+        .execute();
+      return new Set(rows.map((r) => r.indicator_id));
+    },
     async findByCode(organisationId: string, code: string): Promise<Indicator | undefined> {
       const r = await base(organisationId)
         .where((eb) => eb(eb.fn('lower', ['indicator.code']), '=', code.toLowerCase()))
