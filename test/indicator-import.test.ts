@@ -122,6 +122,19 @@ for (const engine of ENGINES) {
       );
     });
 
+    it('keeps a commentary whatever it holds: quotes, backslashes, braces, commas and the word NULL', async () => {
+      // The values go to the database as arrays (one a column), whose text form quotes and escapes.
+      const comment = 'He said "NULL", not {null}: C:\\data\\q2, then \\"'; // He said "NULL", not {null}: C:\data\q2, then \"
+      const res = await upload(
+        '2009',
+        'values.csv',
+        Buffer.from(`PI No,Q2,Commentary\r\nIMP 1,93,"${comment.replace(/"/g, '""')}"\r\nIMP 3,,\r\n`),
+      );
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const [period, actual, , saved] = (await valuesOf('IMP 1')).find(([p]) => p === '2009-10-q2')!;
+      assert.deepEqual([period, actual, saved], ['2009-10-q2', 930, comment]);
+    });
+
     it('imports a good XLSX with numbers and a percentage-formatted cell', async () => {
       const workbook = new ExcelJS.Workbook();
       const sheet = workbook.addWorksheet('2009-10');
