@@ -16,8 +16,9 @@
 // PGlite runs in this process, on its event loop, and answers without waiting for any I/O: a chain
 // of statements (a job's batches, a long request) resolved promise after promise and never let the
 // loop turn, so every other request, timer and /health waited for the whole chain (an import of
-// 50,000 values held it 3.1 s). The connection now gives the loop a turn before a message once the
-// messages before it have kept it from turning for `TURN_EVERY_MS`.
+// 50,000 values held it 2.5–2.7 s). The connection now gives the loop a turn before a message once
+// `TURN_EVERY_MS` have passed since its last turn (ADR 0025). It cannot see the loop's other turns,
+// so the first statement after a pause may take one it did not need: a few microseconds.
 
 import { EventEmitter } from 'node:events';
 import { serialize } from 'pg-protocol';
