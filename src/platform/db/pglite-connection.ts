@@ -17,27 +17,26 @@
 // of statements (a job's batches, a long request) resolved promise after promise and never let the
 // loop turn, so every other request, timer and /health waited for the whole chain (an import of
 // 50,000 values held it 2.5–2.7 s). The connection now gives the loop a turn before a message once
-// `TURN_EVERY_MS` have passed since its last turn (ADR 0025). It cannot see the loop's other turns,
-// so the first statement after a pause may take one it did not need: a few microseconds.
+// `TURN_EVERY_MS` have passed since its last turn (`platform/turns.ts`, ADR 0025).
 
 import { EventEmitter } from 'node:events';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import type { PGlite } from '@electric-sql/pglite';
+import { loopTurns } from '../turns.ts';
 
 type Serialize = typeof serialize;
 
-/** How long the database's work may keep the event loop from turning, ms (a page's statements take less). */
-export const TURN_EVERY_MS = 10;
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+// How long the database's work may keep the event loop from turning (a page's statements take less).
+export { TURN_EVERY_MS } from '../turns.ts';
 
 export class PgliteConnection extends EventEmitter {
   readonly #pglite: PGlite;
   #queue: Promise<unknown>;
   #parser = new Parser();
-  /** When the event loop last had a turn that this connection knows of. */
-  #turnedAt = performance.now();
+  /** Gives the event loop a turn once the messages since its last have held it TURN_EVERY_MS. */
+  readonly #turn = loopTurns();
   // Checked by pg's Client.end(), which skips connection.end() without it.
   _connecting = false;
   // pg's Client.end() destroys the stream when a query is still active.
@@ -56,10 +55,7 @@ export class PgliteConnection extends EventEmitter {
   #send(message: Uint8Array): void {
     this.#queue = this.#queue
       .then(async () => {
-        if (performance.now() - this.#turnedAt >= TURN_EVERY_MS) {
-          await turn();
-          this.#turnedAt = performance.now();
-        }
+        await this.#turn();
         // What PostgreSQL writes comes as views of PGlite's memory, which its next write reuses:
         // each is copied as it comes (`execProtocolRaw` would also parse it with PGlite's reader).
         const answer: Buffer[] = [];
