@@ -207,6 +207,35 @@ for (const engine of ENGINES) {
       });
     }
 
+    it('exports every indicator in the same statements whatever their number', async () => {
+      // Asked for one indicator at a time, an export of 12,500 took 5 s on PGlite and 10 s on a server.
+      const counted = async () => {
+        const statements: string[] = [];
+        const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+        try {
+          assert.equal((await t.app.inject({ url: paths.indicators.exportCsv(2009) })).statusCode, 200);
+        } finally {
+          stop();
+        }
+        return statements.filter((q) => !/^update "user_session"/.test(q)).length;
+      };
+      const before = await counted();
+      for (let i = 0; i < 15; i++) {
+        const code = `MANY ${i}`;
+        await t.services.indicators.create(actor, {
+          code,
+          title: `Counted ${i}`,
+          unitKind: 'number',
+          polarity: 'higher',
+          frequency: 'quarterly',
+        });
+        await t.services.indicators.setValue(actor, code, { period: '2009-10-q1', actual: String(i) });
+      }
+      assert.equal(await counted(), before, 'fifteen more indicators, as many statements');
+      const csv = (await t.app.inject({ url: paths.indicators.exportCsv(2009) })).body;
+      assert.match(csv, /MANY 14,Counted 14,.*,14,/);
+    });
+
     it('offers a template with every indicator’s code and title', async () => {
       const csv = await t.app.inject({ url: paths.indicators.templateCsv });
       assert.equal(csv.statusCode, 200);

@@ -9,6 +9,7 @@ import { formatValue, FREQUENCY_PERIOD_KIND, type Scaled } from '../../domain/in
 import { yearToDate } from '../../domain/indicators/ytd.ts';
 import { financialYearLabel, makePeriod, parsePeriodKey } from '../../domain/period.ts';
 import { parseWith } from '../../platform/validation.ts';
+import { loopTurns } from '../../platform/turns.ts';
 import { firstProblems } from '../../domain/limits.ts';
 import { spreadsheetLimits, tooLarge, type Sheet } from '../../platform/spreadsheet.ts';
 import type { InputLimits } from '../../config.ts';
@@ -339,9 +340,15 @@ export function createIndicatorTransferService({
   }
 
   async function sheetOf(actor: Actor, year: number, blank: boolean): Promise<ExportRow[]> {
-    const list = await indicators.list(actor);
+    // Every indicator's points in a fixed number of statements (as open data reads them): asked
+    // for one indicator at a time, 12,500 indicators took 5 s on PGlite and 10 s on a server.
+    const all = blank
+      ? (await indicators.list(actor)).map((indicator) => ({ indicator, points: [] }))
+      : await indicators.allPoints(actor);
     const rows: ExportRow[] = [];
-    for (const i of list) {
+    const turn = loopTurns();
+    for (const { indicator: i, points } of all) {
+      await turn();
       const unit = unitOf(i);
       const base: ExportRow = {
         code: i.code,
@@ -360,7 +367,6 @@ export function createIndicatorTransferService({
         rows.push(base);
         continue;
       }
-      const { points } = await indicators.points(actor, i.code);
       const kind = FREQUENCY_PERIOD_KIND[i.frequency];
       const inYear = points.filter((p) => p.period.startYear === year && p.period.kind === kind);
       const withActual = inYear.filter((p) => p.value.actual !== null);
