@@ -5,6 +5,7 @@
 import type { Actor } from '../../domain/actor.ts';
 import { authorize, type PermissionContext } from '../../domain/permissions.ts';
 import { parseWith } from '../../platform/validation.ts';
+import { loopTurns } from '../../platform/turns.ts';
 import type { PlanService, Priority } from '../plans/plan.service.ts';
 import type { ReportService } from '../reports/report.service.ts';
 import type { HistoryRepository, AuditEvent } from './history.repository.ts';
@@ -56,8 +57,23 @@ const SKIP = new Set([
   'recordedAt',
 ]);
 
+/**
+ * Labels already made, by path: an export of the whole audit trail labels the same few paths
+ * hundreds of thousands of times (a third of its CPU). Bounded: emptied if it ever grows large.
+ */
+const labels = new Map<string, string>();
+
 /** "accountableOfficerId" → "Accountable officer id"; "actions.1.description" → "Actions 1 description". */
 export function fieldLabel(path: string): string {
+  let label = labels.get(path);
+  if (label === undefined) {
+    if (labels.size >= 10_000) labels.clear();
+    labels.set(path, (label = labelOf(path)));
+  }
+  return label;
+}
+
+function labelOf(path: string): string {
   const words = path
     .split('.')
     .map((p) =>
@@ -116,7 +132,10 @@ export function createHistoryService({ repo, plans, reports }: HistoryServiceDep
   async function describe(actor: Actor, events: AuditEvent[]): Promise<HistoryEntry[]> {
     const out: HistoryEntry[] = [];
     const describeReport = await reports.snapshotDescriber(actor);
+    // The whole audit trail can be 100,000 events: other requests get the event loop meanwhile.
+    const turn = loopTurns();
     for (const e of events) {
+      await turn();
       const changes =
         e.entity === 'progress_report'
           ? describeReport(e.before, e.after).map((c) => ({
