@@ -508,7 +508,7 @@ export function createIndicatorTransferService({
         before,
         after: { imported: filename, ...now.get(id)! },
       }));
-      for (let i = 0; i < events.length; i += 1000) await repo.auditMany(events.slice(i, i + 1000));
+      await repo.auditMany(events);
       return { created, updated: writes.length - created };
     },
 

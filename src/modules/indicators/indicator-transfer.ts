@@ -37,7 +37,7 @@ import {
 } from '../../domain/indicators/indicator.ts';
 import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKind } from '../../domain/period.ts';
 import { writeCsv } from '../../platform/csv.ts';
-import { loopTurns } from '../../platform/turns.ts';
+import { loopTurns, TURN_EVERY_MS } from '../../platform/turns.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sheets: what either format becomes, read by platform/spreadsheet.ts (the one reader, with the
@@ -516,7 +516,7 @@ export function readValueRows(rows: SheetRow[], context: ValueRowsContext): Valu
 export async function readValueRowsTurning(
   rows: SheetRow[],
   context: ValueRowsContext,
-  turnEveryMs = 10,
+  turnEveryMs = TURN_EVERY_MS,
 ): Promise<ValueRowsRead> {
   const steps = valueRowSteps(rows, context);
   const turn = loopTurns(turnEveryMs);

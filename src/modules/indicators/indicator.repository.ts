@@ -246,23 +246,26 @@ function indicatorQueries(db: Kysely<DB>) {
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
-    /** Many audit events in one statement (an import's, one per indicator). */
+    /**
+     * Many audit events (an import's, one per indicator), a thousand to a statement: seven
+     * parameters each, and a statement takes at most 65,535.
+     */
     async auditMany(entries: readonly Parameters<typeof insertAuditEvent>[1][]): Promise<void> {
-      if (entries.length === 0) return;
-      await db
-        .insertInto('audit_event')
-        .values(
-          entries.map((e) => ({
-            organisation_id: e.organisationId,
-            actor: e.actor,
-            entity: e.entity,
-            entity_id: e.entityId,
-            action: e.action,
-            before: e.before === undefined ? null : JSON.stringify(e.before),
-            after: e.after === undefined ? null : JSON.stringify(e.after),
-          })),
-        )
-        .execute();
+      for (let i = 0; i < entries.length; i += 1000)
+        await db
+          .insertInto('audit_event')
+          .values(
+            entries.slice(i, i + 1000).map((e) => ({
+              organisation_id: e.organisationId,
+              actor: e.actor,
+              entity: e.entity,
+              entity_id: e.entityId,
+              action: e.action,
+              before: e.before === undefined ? null : JSON.stringify(e.before),
+              after: e.after === undefined ? null : JSON.stringify(e.after),
+            })),
+          )
+          .execute();
     },
 
     async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { pgliteConfig, TURN_EVERY_MS } from './pglite-connection.ts';
+import { pgliteConfig } from './pglite-connection.ts';
+import { TURN_EVERY_MS } from '../turns.ts';
 
 describe('node-postgres on PGlite, through the connection that reads with its own parser', { timeout: 60_000 }, () => {
   let pglite: PGlite;

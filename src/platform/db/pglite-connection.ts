@@ -28,9 +28,6 @@ import { loopTurns } from '../turns.ts';
 
 type Serialize = typeof serialize;
 
-// How long the database's work may keep the event loop from turning (a page's statements take less).
-export { TURN_EVERY_MS } from '../turns.ts';
-
 export class PgliteConnection extends EventEmitter {
   readonly #pglite: PGlite;
   #queue: Promise<unknown>;
