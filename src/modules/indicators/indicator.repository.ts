@@ -2,7 +2,7 @@
 // (with overrides), and the indicators each report shows as graphs.
 
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { insertAuditEvent } from '../../platform/db/audit.ts';
+import { insertAuditEvent, insertAuditEvents } from '../../platform/db/audit.ts';
 import { reusableQuery } from '../../platform/db/reusable-query.ts';
 import type { DB, IndicatorTable, IndicatorValueTable } from '../../schema.ts';
 import type { Polarity, Frequency, UnitKind, YtdMethod, Scaled } from '../../domain/indicators/indicator.ts';
@@ -246,27 +246,8 @@ function indicatorQueries(db: Kysely<DB>) {
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
-    /**
-     * Many audit events (an import's, one per indicator), a thousand to a statement: seven
-     * parameters each, and a statement takes at most 65,535.
-     */
-    async auditMany(entries: readonly Parameters<typeof insertAuditEvent>[1][]): Promise<void> {
-      for (let i = 0; i < entries.length; i += 1000)
-        await db
-          .insertInto('audit_event')
-          .values(
-            entries.slice(i, i + 1000).map((e) => ({
-              organisation_id: e.organisationId,
-              actor: e.actor,
-              entity: e.entity,
-              entity_id: e.entityId,
-              action: e.action,
-              before: e.before === undefined ? null : JSON.stringify(e.before),
-              after: e.after === undefined ? null : JSON.stringify(e.after),
-            })),
-          )
-          .execute();
-    },
+    /** Many audit events in few statements (an import's, one per indicator). */
+    auditMany: (entries: readonly Parameters<typeof insertAuditEvent>[1][]) => insertAuditEvents(db, entries),
 
     async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {
       let q = base(organisationId);

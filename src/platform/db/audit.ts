@@ -29,32 +29,44 @@ interface AuditValues {
   after: string | null;
 }
 
-export async function insertAuditEvent(db: Kysely<any> | Transaction<any>, entry: AuditEntry): Promise<void> {
+/** Where events are written: the unit of work's transaction (or, outside one, the database). */
+type AuditDb = Kysely<any> | Transaction<any>;
+
+/** An entry as its row: `before` and `after` as JSON, null when there is none. */
+const rowOf = (p: AuditValues) => ({
+  organisation_id: p.organisationId,
+  actor: p.actor,
+  entity: p.entity,
+  entity_id: p.entityId,
+  action: p.action,
+  before: p.before,
+  after: p.after,
+});
+const valuesOf = (entry: AuditEntry): AuditValues => ({
+  organisationId: entry.organisationId,
+  actor: entry.actor,
+  entity: entry.entity,
+  entityId: entry.entityId,
+  action: entry.action,
+  before: entry.before === undefined ? null : JSON.stringify(entry.before),
+  after: entry.after === undefined ? null : JSON.stringify(entry.after),
+});
+
+export async function insertAuditEvent(db: AuditDb, entry: AuditEntry): Promise<void> {
   let insert = inserts.get(db);
   if (!insert)
-    inserts.set(
-      db,
-      (insert = reusableQuery((p: AuditValues) =>
-        db.insertInto('audit_event').values({
-          organisation_id: p.organisationId,
-          actor: p.actor,
-          entity: p.entity,
-          entity_id: p.entityId,
-          action: p.action,
-          before: p.before,
-          after: p.after,
-        }),
-      )),
-    );
-  await db.executeQuery(
-    insert({
-      organisationId: entry.organisationId,
-      actor: entry.actor,
-      entity: entry.entity,
-      entityId: entry.entityId,
-      action: entry.action,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
-    }),
-  );
+    inserts.set(db, (insert = reusableQuery((p: AuditValues) => db.insertInto('audit_event').values(rowOf(p)))));
+  await db.executeQuery(insert(valuesOf(entry)));
+}
+
+/**
+ * Many entries (an import's, one per indicator), a thousand to a statement: seven parameters
+ * each, and a statement takes at most 65,535.
+ */
+export async function insertAuditEvents(db: AuditDb, entries: readonly AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 1000)
+    await db
+      .insertInto('audit_event')
+      .values(entries.slice(i, i + 1000).map((e) => rowOf(valuesOf(e))))
+      .execute();
 }
