@@ -269,9 +269,10 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
     });
     // Statements with parameters are prepared once (prepared-statements.ts): on PGlite parsing and
     // planning run in this process and were half of a typical query's CPU.
+    // node-postgres's own protocol parser reads PGlite's answers (pglite-connection.ts).
+    const connection = pgliteConfig(pglite);
     const pool = new pg.Pool({
-      // node-postgres's own protocol parser reads PGlite's answers (pglite-connection.ts).
-      ...pgliteConfig(pglite),
+      ...connection,
       max: 1,
       types,
       ...(options.prepareStatements === false ? {} : { Client: preparingClient(new StatementNames()) }),
@@ -286,6 +287,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<DatabaseHa
       location: inMemory ? 'memory' : dataDir,
       async close() {
         await db.destroy();
+        await connection.connection.drained();
         await pglite.close();
         lock?.release();
       },

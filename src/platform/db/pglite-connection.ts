@@ -70,6 +70,17 @@ export class PgliteConnection extends EventEmitter {
       });
   }
 
+  /**
+   * Resolves once every message handed to it so far has been answered: PGlite is closed only then.
+   * A message may be waiting for its turn of the event loop when the pool has ended (a query its
+   * caller did not wait for), and PGlite closed under it fails after the fact.
+   */
+  async drained(): Promise<void> {
+    let queue;
+    do await (queue = this.#queue);
+    while (queue !== this.#queue);
+  }
+
   async connect(): Promise<void> {
     this._connecting = true;
     await this.#pglite.waitReady;
