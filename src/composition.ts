@@ -227,7 +227,10 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
   const transfer = uow(createTransferService({ repo: createTransferRepository(db), organisations }), {
     exportOrganisation: { isolationLevel: 'repeatable read' },
   });
-  const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports }));
+  // The organisation's audit trail export reads a page at a time, each in a unit of work of its own.
+  const history = uow(createHistoryService({ repo: createHistoryRepository(db), plans, reports, units }), {
+    exportOrganisation: false,
+  });
   const myWork = uow(createMyWorkService({ repo: createMyWorkRepository(db) }));
   // The accessibility statement: the deployment's contact details, read by everyone.
   const accessibility = uow(createAccessibilityService({ repo: createAccessibilityRepository(db), organisations }));

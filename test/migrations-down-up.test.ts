@@ -127,8 +127,9 @@ for (const engine of ENGINES) {
         'an organisation whose parts differ',
       );
       const names = await migrationNames();
-      assert.equal(names.at(-1), '2026-12-12-500-dashboard-generation-in-parts', 'the newest is still the parts');
-      await migrateDatabaseTo(t.db, names.at(-2)!);
+      const parts = names.indexOf('2026-12-12-500-dashboard-generation-in-parts');
+      assert.ok(parts > 0, 'the parts migration is there');
+      await migrateDatabaseTo(t.db, names[parts - 1]!);
       // One number per organisation, the larger of its parts; then that number for both parts.
       const down = (await sql<Omit<Generation, 'part'>>`select * from dashboard_generation`.execute(t.db)).rows;
       assert.deepEqual(

@@ -1,8 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { buffer } from 'node:stream/consumers';
 import { ValidationError } from '../domain/errors.ts';
-import { CsvSyntaxError, decodeText, guardFormula, readCsv, unguardFormula, writeCsv } from './csv.ts';
+import { CsvSyntaxError, decodeText, guardFormula, readCsv, unguardFormula, writeCsv, writeCsvParts } from './csv.ts';
+
+/** The bytes a stream wrote, as text with its byte order mark (a TextDecoder would drop it). */
+const streamText = async (stream: NodeJS.ReadableStream) => (await buffer(stream)).toString('utf8');
 
 const cellsOf = (input: Uint8Array | string) => readCsv(input).map((r) => r.cells);
 
@@ -213,6 +217,34 @@ describe('writing CSV', () => {
 
   it('never touches numbers written as numbers, nor the header’s text by another rule', () => {
     assert.equal(writeCsv(['-x', '=y'], [[-4, 1.5]]), "\uFEFF'-x,'=y\r\n-4,1.5\r\n");
+  });
+
+  it('writes a file a part at a time as the same bytes as the whole file', async () => {
+    const cell = fc.oneof(fc.string(), fc.integer(), fc.constant(null));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { maxLength: 4 }), { maxLength: 4 }),
+        async (parts) => {
+          const written = await streamText(
+            writeCsvParts(
+              ['a', '=b'],
+              (async function* () {
+                yield* parts;
+              })(),
+            ),
+          );
+          assert.equal(written, writeCsv(['a', '=b'], parts.flat()));
+        },
+      ),
+    );
+  });
+
+  it('ends a file written in parts with the error of a part that failed, not as if it were whole', async () => {
+    const parts = (async function* () {
+      yield [['one']];
+      throw new Error('the database went away');
+    })();
+    await assert.rejects(streamText(writeCsvParts(['h'], parts)), /the database went away/);
   });
 
   it('drops the apostrophe again on reading only where it guards a formula', () => {

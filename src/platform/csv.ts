@@ -13,6 +13,7 @@
 // apostrophe (see guardFormula).
 
 import { Buffer, isUtf8 } from 'node:buffer';
+import { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse/sync';
 import { parse as parser } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
@@ -298,14 +299,35 @@ export const guardFormula = (text: string): string =>
 /** Undoes guardFormula on a cell read back from a file Amber wrote (or a spreadsheet saved). */
 export const unguardFormula = (text: string): string => text.replace(/^'(?=[=+\-@\t\r])/, '');
 
+const WRITING = {
+  record_delimiter: 'windows',
+  eof: true,
+  // Line breaks of either kind, and spaces at either end (which a reader may trim), are quoted.
+  quoted_match: /[\r\n]|^\s|\s$/,
+  cast: { string: guardFormula, number: (n: number) => String(n) },
+} as const;
+
 /** A CSV file: the header, then the rows, with a byte order mark and CRLF after every row. */
 export function writeCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
-  return stringify([header, ...rows] as CsvCell[][], {
-    bom: true,
-    record_delimiter: 'windows',
-    eof: true,
-    // Line breaks of either kind, and spaces at either end (which a reader may trim), are quoted.
-    quoted_match: /[\r\n]|^\s|\s$/,
-    cast: { string: guardFormula, number: (n: number) => String(n) },
-  });
+  return stringify([header, ...rows] as CsvCell[][], { ...WRITING, bom: true });
+}
+
+/**
+ * A CSV file written a part at a time as its rows come (a download too large to hold whole): the
+ * same bytes writeCsv would write for all the parts' rows together. Each part is written when the
+ * reader has taken the last (`Readable.from` asks the parts one at a time as the response drains),
+ * so at most a part's rows are held. A part that fails ends the stream with its error: the
+ * response is cut short, and the client sees a failed download rather than a file that looks whole.
+ */
+export function writeCsvParts(
+  header: readonly string[],
+  parts: AsyncIterable<readonly (readonly CsvCell[])[]>,
+): Readable {
+  return Readable.from(
+    (async function* () {
+      yield writeCsv(header, []);
+      for await (const rows of parts) if (rows.length > 0) yield stringify(rows as CsvCell[][], WRITING);
+    })(),
+    { objectMode: false },
+  );
 }

@@ -72,3 +72,8 @@ export function csvRows(entries: HistoryEntry[]): string[][] {
     e.after === null || e.after === undefined ? '' : JSON.stringify(e.after),
   ]);
 }
+
+/** The CSV's rows a page of events at a time, as the export reads them. */
+export async function* csvParts(pages: AsyncIterable<HistoryEntry[]>): AsyncGenerator<string[][]> {
+  for await (const entries of pages) yield csvRows(entries);
+}

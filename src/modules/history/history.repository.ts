@@ -101,16 +101,27 @@ export function createHistoryRepository(db: Kysely<DB>) {
       return rows.map(toEvent);
     },
 
-    /** The organisation's events between two days inclusive (UTC), newest first. */
+    /**
+     * The organisation's events between two days inclusive (UTC), newest first: the first `limit`
+     * of them, or the first `limit` after the event `after` (a page after the one that ended with
+     * it). The audit trail is append-only, so a page begun where the last ended neither repeats
+     * nor skips an event that was there when the last was read.
+     */
     async listForOrganisation(
       organisationId: string,
       range: { from: string | null; to: string | null },
       limit?: number,
+      after?: number,
     ): Promise<AuditEvent[]> {
       let q = base(organisationId);
       // Days are UTC days, as the CSV's timestamps are.
       if (range.from) q = q.where('occurred_at', '>=', sql<Date>`(${range.from}::date)::timestamp at time zone 'UTC'`);
       if (range.to) q = q.where('occurred_at', '<', sql<Date>`(${range.to}::date + 1)::timestamp at time zone 'UTC'`);
+      // The event's own time as stored (microseconds, which a JavaScript date would round away).
+      if (after !== undefined)
+        q = q.where(
+          sql<boolean>`(occurred_at, id) < (select a.occurred_at, a.id from audit_event a where a.id = ${after})`,
+        );
       q = q.orderBy('occurred_at', 'desc').orderBy('id', 'desc');
       if (limit !== undefined) q = q.limit(limit);
       return (await q.execute()).map(toEvent);

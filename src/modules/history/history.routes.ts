@@ -9,8 +9,8 @@ import { apiOperation } from '../../platform/http/openapi.ts';
 import { errorView } from '../../platform/views/views.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { formatDate } from '../../domain/dates.ts';
-import { writeCsv } from '../../platform/csv.ts';
-import { presentEntries, csvRows, CSV_HEADER } from './history.presenter.ts';
+import { writeCsv, writeCsvParts } from '../../platform/csv.ts';
+import { presentEntries, csvRows, csvParts, CSV_HEADER } from './history.presenter.ts';
 
 type Params = { code: string; period: string };
 type RangeQuery = { from?: string; to?: string };
@@ -97,16 +97,18 @@ export function registerHistoryRoutes(app: FastifyInstance, services: Services):
     },
   );
 
+  // The whole trail can be 100,000 events: written as its pages are read, each page in a unit of
+  // work of its own (see history.exportOrganisation), so the request holds none while it downloads.
   app.get(
     paths.history.auditCsv(),
-    { config: { permission: 'audit.export' } },
+    { config: { permission: 'audit.export', ownUnitsOfWork: true } },
     async (request: FastifyRequest<{ Querystring: RangeQuery }>, reply) => {
-      const { range, entries } = await history.exportOrganisation(request.actor, request.query);
+      const { range, pages } = await history.exportOrganisation(request.actor, request.query);
       const name = `audit-trail${range.from ? `-from-${range.from}` : ''}${range.to ? `-to-${range.to}` : ''}.csv`;
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${name}"`)
-        .send(writeCsv(CSV_HEADER, csvRows(entries)));
+        .send(writeCsvParts(CSV_HEADER, csvParts(pages)));
     },
   );
 

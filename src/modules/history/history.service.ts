@@ -3,6 +3,7 @@
 // Each event is described in words: who, when, what, and each field's value before and after.
 
 import type { Actor } from '../../domain/actor.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import { authorize, type PermissionContext } from '../../domain/permissions.ts';
 import { parseWith } from '../../platform/validation.ts';
 import { loopTurns } from '../../platform/turns.ts';
@@ -38,7 +39,12 @@ export interface HistoryServiceDeps {
   repo: HistoryRepository;
   plans: PlanService;
   reports: ReportService;
+  /** The organisation's export reads each page of its events in a unit of work of its own. */
+  units: Pick<Units<unknown>, 'run' | 'actingFor'>;
 }
+
+/** Events the organisation's export reads and describes at a time. */
+export const AUDIT_EXPORT_PAGE = 1000;
 
 const accountable = (priority: Priority): PermissionContext => ({
   accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id],
@@ -128,11 +134,16 @@ const whatOf = (e: AuditEvent): string => {
   return typeof named === 'string' ? named : e.action;
 };
 
-export function createHistoryService({ repo, plans, reports }: HistoryServiceDeps) {
-  async function describe(actor: Actor, events: AuditEvent[]): Promise<HistoryEntry[]> {
+export function createHistoryService({ repo, plans, reports, units }: HistoryServiceDeps) {
+  type ReportDescriber = Awaited<ReturnType<ReportService['snapshotDescriber']>>;
+  async function describe(
+    actor: Actor,
+    events: AuditEvent[],
+    describeReport?: ReportDescriber,
+  ): Promise<HistoryEntry[]> {
     const out: HistoryEntry[] = [];
-    const describeReport = await reports.snapshotDescriber(actor);
-    // The whole audit trail can be 100,000 events: other requests get the event loop meanwhile.
+    describeReport ??= await reports.snapshotDescriber(actor);
+    // A page of the audit trail is a thousand events: other requests get the event loop meanwhile.
     const turn = loopTurns();
     for (const e of events) {
       await turn();
@@ -186,11 +197,52 @@ export function createHistoryService({ repo, plans, reports }: HistoryServiceDep
       };
     },
 
-    /** The whole organisation's audit trail between two days (inclusive, UTC), for the CSV export. */
-    async exportOrganisation(actor: Actor, input: unknown): Promise<{ range: AuditRange; entries: HistoryEntry[] }> {
+    /**
+     * The whole organisation's audit trail between two days (inclusive, UTC), for the CSV export:
+     * the events described a page at a time, newest first, each page read when the one before has
+     * been taken (so a slow download holds one page, not 100,000 events) in a short read-only unit
+     * of work of its own (so on PGlite, whose one connection a unit holds, other requests run
+     * between pages, and on a server no connection waits on a download). The first page is read
+     * before this returns, so a refusal or a database that cannot answer is an error, not a
+     * download cut short. The trail is append-only and paged by (time, id): no event is repeated
+     * or skipped, and events recorded after the export began are not in it (one committed during
+     * it with an earlier time, by a transaction that began before, is in it only if its page had
+     * not yet been read).
+     *
+     * Opens its own units of work (composition says so): called inside one, it reads in that one.
+     */
+    async exportOrganisation(
+      actor: Actor,
+      input: unknown,
+      pageSize = AUDIT_EXPORT_PAGE,
+    ): Promise<{ range: AuditRange; pages: AsyncGenerator<HistoryEntry[], void> }> {
       authorize(actor, 'audit.export');
       const range = parseWith(auditRangeInput, input);
-      return { range, entries: await describe(actor, await repo.listForOrganisation(actor.organisationId, range)) };
+      let describeReport: ReportDescriber | undefined;
+      const read = (after?: number) =>
+        units.actingFor(actor.organisationId, () =>
+          units.run(
+            async () => {
+              describeReport ??= await reports.snapshotDescriber(actor);
+              return describe(
+                actor,
+                await repo.listForOrganisation(actor.organisationId, range, pageSize, after),
+                describeReport,
+              );
+            },
+            { readOnly: true },
+          ),
+        );
+      const first = await read();
+      async function* pages(): AsyncGenerator<HistoryEntry[], void> {
+        let page = first;
+        while (page.length > 0) {
+          yield page;
+          if (page.length < pageSize) return;
+          page = await read(page.at(-1)!.id);
+        }
+      }
+      return { range, pages: pages() };
     },
 
     /** The latest events of the organisation in the range, for the audit trail page. */
