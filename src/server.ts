@@ -18,6 +18,7 @@ import type { DB } from './schema.ts';
 import { createMailer } from './platform/mail/mailer.ts';
 import { startReminderScheduler } from './modules/reminders/reminder.scheduler.ts';
 import { startFolderCopies } from './platform/db/folder-copies.ts';
+import { startPgliteUpkeep } from './platform/db/pglite-upkeep.ts';
 
 export interface ServerOptions {
   /**
@@ -147,6 +148,8 @@ export async function startServer(
             log,
           })
         : undefined;
+    // PGlite has no autovacuum: its tables are vacuumed and analyzed a minute after start, then daily.
+    const upkeep = handle.engine === 'pglite' ? startPgliteUpkeep({ db: handle.db, log }) : undefined;
     if (config.backupDir && handle.engine === 'postgres')
       log(
         'AMBER_BACKUP_DIR is for the embedded database; with a PostgreSQL server use `amber backup` or its own tools (docs/operations.md).',
@@ -169,6 +172,7 @@ export async function startServer(
         );
         const remindersStopped = reminders.stop();
         const copiesStopped = copies?.stop();
+        const upkeepStopped = upkeep?.stop();
         const drainMs = options.drainMs ?? config.drainSeconds * 1000;
         if (drainMs > 0) {
           log(`Draining for ${drainMs / 1000} s: the health checks answer 503, requests are still served.`);
@@ -176,7 +180,7 @@ export async function startServer(
         }
         // Stops listening (new connections are refused) and waits for the requests in flight.
         await app.close();
-        await Promise.all([workerStopped, remindersStopped, copiesStopped]);
+        await Promise.all([workerStopped, remindersStopped, copiesStopped, upkeepStopped]);
         mailer.close();
         await handle.close();
         log('Amber has stopped.');
