@@ -285,7 +285,9 @@ async function openSide(engine: Engine, signOffs: number): Promise<Side> {
     const officer = await createTestSession(s, home.id, ['accountable_officer'], { personId: lee.id });
     const toSign = await makeReportsToSign(database, 'SA', signOffs);
     const toReplay = await makeReportsToSign(database, 'SB', signOffs);
-    // What autovacuum would have done on a server by the time anyone reads these pages.
+    // What autovacuum would have done on a server by the time anyone reads these pages, and what the
+    // server does on PGlite a minute after it starts (pglite-upkeep.ts; before 7 December nothing
+    // did, and PGlite's pages were planned on guesses: bench/pglite-statistics.ts).
     await sql`vacuum analyze`.execute(database.db);
     const app = await buildApp({
       config: { env: 'production', logLevel: 'silent' },
