@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buffer } from 'node:stream/consumers';
 import { ValidationError } from '../domain/errors.ts';
-import { CsvSyntaxError, decodeText, guardFormula, readCsv, unguardFormula, writeCsv, writeCsvParts } from './csv.ts';
+import {
+  CsvSyntaxError,
+  decodeText,
+  guardFormula,
+  readCsv,
+  unguardFormula,
+  writeCsv,
+  writeCsvParts,
+  writeCsvTurning,
+} from './csv.ts';
 
 /** The bytes a stream wrote, as text with its byte order mark (a TextDecoder would drop it). */
 const streamText = async (stream: NodeJS.ReadableStream) => (await buffer(stream)).toString('utf8');
@@ -236,6 +245,31 @@ describe('writing CSV', () => {
           assert.equal(written, writeCsv(['a', '=b'], parts.flat()));
         },
       ),
+    );
+  });
+
+  it('writes the same file letting the event loop turn, for any rows', async () => {
+    const cell = fc.oneof(fc.string(), fc.integer(), fc.constant(null));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { maxLength: 1200 }), async (rows) => {
+        assert.equal(await writeCsvTurning(['a', '=b'], rows), writeCsv(['a', '=b'], rows));
+      }),
+      { numRuns: 20 },
+    );
+    // 40,000 rows take some tens of milliseconds to write: a 1 ms timer runs meanwhile.
+    const rows = Array.from({ length: 40_000 }, (_, i) => [`PI ${i}`, i, i % 3 ? 'Comment, with "quotes"' : null]);
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 1);
+    const start = performance.now();
+    try {
+      await writeCsvTurning(['PI No', 'Actual', 'Commentary'], rows);
+    } finally {
+      clearInterval(timer);
+    }
+    const end = performance.now();
+    assert.ok(
+      ticks.some((x) => x > start && x < end),
+      `the loop turned while ${Math.round(end - start)} ms of rows were written`,
     );
   });
 

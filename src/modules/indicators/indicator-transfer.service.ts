@@ -31,7 +31,7 @@ import {
   problemText,
   valueSheet,
   writeSheetCsv,
-  writeXlsx,
+  writeXlsxOffThread,
   transferYearInput,
   headerMappingsInput,
   columnName,
@@ -243,7 +243,7 @@ export function createIndicatorTransferService({
     sheet: string[][],
     format: TransferFormat,
   ): Promise<Download> {
-    const body = format === 'csv' ? writeSheetCsv(sheet) : await writeXlsx(title, sheet);
+    const body = format === 'csv' ? await writeSheetCsv(sheet) : await writeXlsxOffThread(title, sheet);
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
 
@@ -407,8 +407,11 @@ export function createIndicatorTransferService({
     const name = blank ? 'indicator-values-template' : `indicator-values-${financialYearLabel(year).replace('/', '-')}`;
     const body =
       format === 'csv'
-        ? writeSheetCsv(sheet)
-        : await writeXlsx(blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`, sheet);
+        ? await writeSheetCsv(sheet)
+        : await writeXlsxOffThread(
+            blank ? 'Indicator values' : `Values ${financialYearLabel(year).replace('/', '-')}`,
+            sheet,
+          );
     return { filename: `${name}.${format}`, contentType: CONTENT_TYPES[format], body };
   }
 

@@ -11,6 +11,9 @@ import {
   valueSheet,
   writeSheetCsv,
   writeXlsx,
+  writeXlsxOffThread,
+  WorkbookTooBigError,
+  XLSX_IN_THREAD_ROWS,
   recogniseHeader,
   yearInHeader,
   polarityOf,
@@ -58,7 +61,7 @@ describe('values as CSV', () => {
       ['Y', '-£250'],
       ['Z', '-3 days'],
     ];
-    const out = writeSheetCsv(rows);
+    const out = await writeSheetCsv(rows);
     assert.ok(out.toString('utf8').startsWith('\uFEFFPI No,Commentary\r\n'));
     assert.match(out.toString('utf8'), /"Up, again\n""good"""/);
     const back = (await readSheet(out)).rows.map((r) => r.cells);
@@ -271,6 +274,52 @@ describe('XLSX cells', () => {
       ],
     );
     assert.equal(writes[1]!.comment, 'Too high');
+  });
+});
+
+describe('a big workbook written off the event loop', () => {
+  /** A sheet of `n` indicators: a header, then a code, a title, a number and a commentary each. */
+  const bigSheet = (n: number) => [
+    ['PI No', 'Description', 'Q1', 'Commentary'],
+    ...Array.from({ length: n }, (_, i) => [
+      `PI ${i + 1}`,
+      `Indicator ${i + 1}`,
+      { number: i / 10, format: '0.0' },
+      i % 7 === 0 ? `Note ${i}` : '',
+    ]),
+  ];
+
+  it('writes in a worker the same workbook as on the main thread', async () => {
+    // Sheets of XLSX_IN_THREAD_ROWS rows or more go to the worker; a lower mark here, for speed.
+    assert.ok(XLSX_IN_THREAD_ROWS >= 1000);
+    const sheet = bigSheet(60);
+    const [inWorker, here] = await Promise.all([
+      writeXlsxOffThread('Values', sheet, { inThreadBelow: 50 }),
+      writeXlsx('Values', sheet),
+    ]);
+    const off = await readSheet(inWorker);
+    assert.deepEqual(off.rows, (await readSheet(here)).rows);
+    assert.equal(off.rows.length, 61);
+    assert.equal(off.name, 'Values');
+  });
+
+  it('refuses a workbook that needs more than the worker may take, and the process goes on', async () => {
+    await assert.rejects(
+      writeXlsxOffThread('Values', bigSheet(60), {
+        inThreadBelow: 50,
+        limits: { maxOldGenerationSizeMb: 4, timeoutMs: 60_000 },
+      }),
+      (error: unknown) =>
+        error instanceof WorkbookTooBigError &&
+        error.code === 'WORKBOOK_TOO_BIG' &&
+        /more than 4 MB or 60 seconds\): download it as CSV instead/.test(error.message),
+    );
+    // A small one is written here, whatever the limits.
+    const small = await writeXlsxOffThread('Values', bigSheet(3), {
+      inThreadBelow: 50,
+      limits: { maxOldGenerationSizeMb: 4, timeoutMs: 60_000 },
+    });
+    assert.equal((await readSheet(small)).rows.length, 4);
   });
 });
 

@@ -36,7 +36,9 @@ import {
   type Scaled,
 } from '../../domain/indicators/indicator.ts';
 import { makePeriod, periodLabel, financialYearLabel, type Period, type PeriodKind } from '../../domain/period.ts';
-import { writeCsv } from '../../platform/csv.ts';
+import { writeCsvTurning } from '../../platform/csv.ts';
+import { WorkerOutOfMemoryError, WorkerPool, WorkerTimeoutError } from '../../platform/workers/workers.ts';
+import { AppError } from '../../domain/errors.ts';
 import { loopTurns, TURN_EVERY_MS } from '../../platform/turns.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -90,12 +92,67 @@ export async function writeXlsx(title: string, rows: readonly (readonly OutCell[
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+/**
+ * A sheet with fewer rows than this is written on the main thread, holding the event loop less than
+ * ~0.2 s while exceljs zips it: a worker that has to load exceljs first takes about a second more.
+ */
+export const XLSX_IN_THREAD_ROWS = 5_000;
+
+/** The heap a workbook may take to write (exceljs holds it whole, then zips it), and how long it may take. */
+export const WRITER_LIMITS = { maxOldGenerationSizeMb: 768, timeoutMs: 2 * 60_000 } as const;
+
+// One writer thread of its own, so a download never waits behind a board pack being rendered.
+let writers: WorkerPool | undefined;
+
+/** A workbook too big to write within WRITER_LIMITS: the CSV of the same sheet is written as it goes. */
+export class WorkbookTooBigError extends AppError {
+  constructor(limits: { maxOldGenerationSizeMb: number; timeoutMs: number }) {
+    super(
+      'WORKBOOK_TOO_BIG',
+      `The workbook is too big for Amber to write in one go (it needed more than ${limits.maxOldGenerationSizeMb} MB or ${Math.round(limits.timeoutMs / 1000)} seconds): download it as CSV instead`,
+      503,
+    );
+  }
+}
+
+/**
+ * As writeXlsx, in a worker thread for a sheet of XLSX_IN_THREAD_ROWS rows or more: exceljs zips a
+ * sheet in one go, which held the event loop ~0.5 s for 12,500 indicators, and no turn can be given
+ * inside it. The web server keeps answering meanwhile, and a sheet that needs more than
+ * WRITER_LIMITS is refused (WorkbookTooBigError) rather than the end of the process.
+ */
+export async function writeXlsxOffThread(
+  title: string,
+  rows: readonly (readonly OutCell[])[],
+  {
+    limits = WRITER_LIMITS,
+    inThreadBelow = XLSX_IN_THREAD_ROWS,
+  }: { limits?: { maxOldGenerationSizeMb: number; timeoutMs: number }; inThreadBelow?: number } = {},
+): Promise<Buffer> {
+  if (rows.length < inThreadBelow) return writeXlsx(title, rows);
+  writers ??= new WorkerPool({ maxWorkers: 1, maxQueued: 20 });
+  try {
+    return await writers.run<Buffer>(
+      { module: new URL(import.meta.url), fn: 'writeXlsxTask', input: { title, rows } },
+      limits,
+    );
+  } catch (error) {
+    if (error instanceof WorkerOutOfMemoryError || error instanceof WorkerTimeoutError)
+      throw new WorkbookTooBigError(limits);
+    throw error;
+  }
+}
+
+/** writeXlsx in a worker (writeXlsxOffThread). */
+export const writeXlsxTask = (input: { title: string; rows: OutCell[][] }): Promise<Buffer> =>
+  writeXlsx(input.title, input.rows);
+
 export const cellText = (v: OutCell): string => (typeof v === 'string' ? v : numberText(v.number));
 
 /** One sheet as CSV, the first row its header; numbers as their shortest exact text. */
-export const writeSheetCsv = (rows: readonly (readonly OutCell[])[]): Buffer =>
+export const writeSheetCsv = async (rows: readonly (readonly OutCell[])[]): Promise<Buffer> =>
   Buffer.from(
-    writeCsv(
+    await writeCsvTurning(
       (rows[0] ?? []).map(cellText),
       rows.slice(1).map((r) => r.map(cellText)),
     ),
