@@ -1141,13 +1141,15 @@ export function valueSheet(
     rows.filter((r) => r.targets && r.targets.size > 0).map((r) => r.frequency),
   );
   const out: OutCell[][] = [cols.map((c) => c.name)];
+  // Each column's period found once, not once a cell: 12,500 indicators are 250,000 cells.
+  const periods = cols.map((c) => periodOf(c.key, year));
   for (const r of rows) {
     const value = (v: Scaled): OutCell =>
       asNumbers ? { number: scaledNumber(v, r.unit), format: numberFormat(r.unit) } : format(v, r.unit);
     const targetCell = (t: Scaled | { low: Scaled; high: Scaled }): OutCell =>
       typeof t === 'object' ? `${cellText(value(t.low))} to ${cellText(value(t.high))}` : value(t);
     out.push(
-      cols.map((c): OutCell => {
+      cols.map((c, j): OutCell => {
         switch (c.key) {
           case 'code':
             return r.code;
@@ -1167,7 +1169,7 @@ export function valueSheet(
           case 'comment':
             return r.comment;
           default: {
-            const period = periodOf(c.key, year)!;
+            const period = periods[j]!;
             if (c.key.startsWith('target:')) {
               const t = r.targets?.get(period.key);
               return t === undefined ? '' : targetCell(t);
