@@ -21,7 +21,7 @@ import { buildTestApp, createTestSession } from '../test/helpers/app.ts';
 import type { Engine } from '../src/platform/db/database.ts';
 import { paths } from '../src/paths.ts';
 import { vacuumAndAnalyze } from '../src/platform/db/pglite-upkeep.ts';
-import { deadline, describeMachine, fmt, median } from './support.ts';
+import { deadline, describeMachine, fmt, heldTicker, median } from './support.ts';
 
 interface Round {
   firstByteMs: number;
@@ -30,23 +30,6 @@ interface Round {
   rssAddedMb: number;
   bytes: number;
   floorMs: number;
-}
-
-/** The longest the event loop went without turning while it runs, ms (a timer every 5 ms; see indicator-import.ts). */
-function heldTicker(): { stop(): number } {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(longest, performance.now() - last);
-    },
-  };
 }
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.();

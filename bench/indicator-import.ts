@@ -29,7 +29,7 @@ import { createUnits } from '../src/platform/db/unit-of-work.ts';
 import type { DB } from '../src/schema.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { openTestDatabase } from '../test/helpers/database.ts';
-import { deadline, describeMachine, fmt, median } from './support.ts';
+import { deadline, describeMachine, fmt, heldTicker, median } from './support.ts';
 
 type Engine = 'pglite' | 'postgres';
 
@@ -116,27 +116,6 @@ interface EngineResult {
   requestHeldMs: number[];
   jobHeldMs: number[];
   copyMs: number[];
-}
-
-/**
- * The longest the event loop went without turning while it runs, ms: a timer every 5 ms notes
- * how late it fires. Not perf_hooks' histogram, which takes a sample only when the loop turns: on
- * PGlite a chain of statements that never waits for I/O turns it never, and the histogram is empty.
- */
-function heldTicker(): { stop(): number } {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(longest, performance.now() - last);
-    },
-  };
 }
 
 /** Reads of the queued job's page a round makes (before its worker runs it). */

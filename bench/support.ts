@@ -136,3 +136,24 @@ export async function cpuPerTransaction(
     return ((node.user + node.system) / 1000 + (backendNs(pids) - server0) / 1e6) / count;
   });
 }
+
+/**
+ * The longest the event loop went without turning while it runs, ms: a timer every 5 ms notes
+ * how late it fires. Not perf_hooks' histogram, which takes a sample only when the loop turns: on
+ * PGlite a chain of statements that never waits for I/O turns it never, and the histogram is empty.
+ */
+export function heldTicker(): { stop(): number } {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(longest, performance.now() - last);
+    },
+  };
+}

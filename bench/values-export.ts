@@ -14,24 +14,7 @@ import { buildTestApp, createTestSession } from '../test/helpers/app.ts';
 import type { Engine } from '../src/platform/db/database.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor } from '../src/domain/actor.ts';
-import { deadline, describeMachine, fmt, median } from './support.ts';
-
-/** The longest the event loop went without turning while it runs, ms (see indicator-import.ts). */
-function heldTicker(): { stop(): number } {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(longest, performance.now() - last);
-    },
-  };
-}
+import { deadline, describeMachine, fmt, heldTicker, median } from './support.ts';
 
 type Format = 'xlsx' | 'csv';
 type Samples = Record<Format, { ms: number[]; held: number[]; bytes: number }>;

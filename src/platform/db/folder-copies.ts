@@ -22,6 +22,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../../domain/errors.ts';
 import { LOCK_FILE, lockDataDir } from './data-dir-lock.ts';
+import { startPeriodicChecks } from '../checks.ts';
 import { SMALL_SHARED_BUFFERS, tarball } from './database.ts';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -72,10 +73,6 @@ export function startFolderCopies(options: FolderCopiesOptions): FolderCopies {
   const now = options.now ?? (() => new Date());
   const everyMs = options.everyMs ?? DAY_MS;
   const log = options.log ?? ((line: string) => console.log(line));
-  let running: Promise<string | undefined> | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
   const copy = async (force: boolean): Promise<string | undefined> => {
     const newest = listCopies(options.dir)[0];
     if (!force && newest && now().getTime() - newest.takenAt < everyMs) return undefined;
@@ -95,31 +92,12 @@ export function startFolderCopies(options: FolderCopiesOptions): FolderCopies {
     return path;
   };
 
-  const runNow = (force = false): Promise<string | undefined> =>
-    (running ??= copy(force).finally(() => {
-      running = undefined;
-    }));
-
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      void runNow()
-        .catch((error: unknown) => log(`The scheduled copy of the database failed: ${String(error)}`))
-        .finally(() => {
-          if (!stopped) schedule(options.checkEveryMs ?? 60 * 60_000);
-        });
-    }, ms);
-    timer.unref();
-  };
-  schedule(options.firstAfterMs ?? 60_000);
-
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicChecks({
+    check: copy,
+    firstAfterMs: options.firstAfterMs ?? 60_000,
+    everyMs: options.checkEveryMs ?? 60 * 60_000,
+    failed: (error) => log(`The scheduled copy of the database failed: ${String(error)}`),
+  });
 }
 
 /** Thrown when a copy would be restored over a folder that already holds a database. */

@@ -20,6 +20,7 @@
 // does it once a start. A PostgreSQL server needs none of this: its autovacuum does it.
 
 import { sql, type QueryExecutorProvider } from 'kysely';
+import { startPeriodicChecks } from '../checks.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -72,46 +73,21 @@ export function startPgliteUpkeep(options: UpkeepOptions): Upkeep {
   const now = options.now ?? (() => new Date());
   const everyMs = options.everyMs ?? DAY_MS;
   const log = options.log ?? ((line: string) => console.log(line));
-  let running: Promise<UpkeepRun | undefined> | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  const upkeep = async (force: boolean): Promise<UpkeepRun | undefined> => {
-    if (!force) {
-      const tables = await tablesOf(options.db);
-      const due = tables.some((t) => t.vacuumedAt === null || now().getTime() - t.vacuumedAt.getTime() >= everyMs);
-      if (!due) return undefined;
-    }
-    const run = await vacuumAndAnalyze(options.db);
-    log(
-      `Vacuumed and analyzed the embedded database's ${run.tables} tables in ${Math.round(run.ms)} ms (PGlite has no autovacuum; again in a day).`,
-    );
-    return run;
-  };
-
-  const runNow = (force = false): Promise<UpkeepRun | undefined> =>
-    (running ??= upkeep(force).finally(() => {
-      running = undefined;
-    }));
-
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      void runNow()
-        .catch((error: unknown) => log(`The embedded database's vacuum and analyze failed: ${String(error)}`))
-        .finally(() => {
-          if (!stopped) schedule(options.checkEveryMs ?? 60 * 60_000);
-        });
-    }, ms);
-    timer.unref();
-  };
-  schedule(options.firstAfterMs ?? 60_000);
-
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
+  return startPeriodicChecks({
+    async check(force: boolean): Promise<UpkeepRun | undefined> {
+      if (!force) {
+        const tables = await tablesOf(options.db);
+        const due = tables.some((t) => t.vacuumedAt === null || now().getTime() - t.vacuumedAt.getTime() >= everyMs);
+        if (!due) return undefined;
+      }
+      const run = await vacuumAndAnalyze(options.db);
+      log(
+        `Vacuumed and analyzed the embedded database's ${run.tables} tables in ${Math.round(run.ms)} ms (PGlite has no autovacuum; again in a day).`,
+      );
+      return run;
     },
-  };
+    firstAfterMs: options.firstAfterMs ?? 60_000,
+    everyMs: options.checkEveryMs ?? 60 * 60_000,
+    failed: (error) => log(`The embedded database's vacuum and analyze failed: ${String(error)}`),
+  });
 }
