@@ -111,7 +111,10 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       plans,
       organisations,
       limits: options.limits ?? DEFAULT_INPUT_LIMITS,
+      units,
     }),
+    // Downloads read in a unit of their own and write the file after it (a big workbook, in a worker).
+    { exportValues: false, template: false, exportDefinitions: false },
   );
   const risks = uow(createRiskService({ repo: createRiskRepository(db), plans }));
   const mailer =

@@ -8,11 +8,12 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { ENGINES } from './helpers/database.ts';
 import { observeStatements } from '../src/platform/db/database.ts';
-import { buildTestApp, type TestApp } from './helpers/app.ts';
+import { buildTestApp, createTestSession, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
-import { insertPerson, insertPriority } from './builders/index.ts';
+import { insertOrganisation, insertPerson, insertPriority } from './builders/index.ts';
+import { readSheet, XLSX_IN_THREAD_ROWS } from '../src/modules/indicators/indicator-transfer.ts';
 
 function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer }) {
   const boundary = '----amber-test-boundary';
@@ -235,6 +236,42 @@ for (const engine of ENGINES) {
       const csv = (await t.app.inject({ url: paths.indicators.exportCsv(2009) })).body;
       assert.match(csv, /MANY 14,Counted 14,.*,14,/);
     });
+
+    if (engine === 'pglite')
+      it('holds no unit of work while a big workbook is written: PGlite’s one connection answers others meanwhile', async () => {
+        // An organisation of its own with enough indicators for its workbook to be written in a worker.
+        const other = await insertOrganisation(t.services);
+        await sql`insert into indicator (organisation_id, code, title, unit_kind, decimal_places, polarity, frequency, ytd_method, rule_kind, rule_value)
+          select ${other.organisationId}::uuid, 'BIG ' || n, 'Indicator ' || n, 'number', 1, 'higher', 'quarterly', 'latest', 'percent', 50
+          from generate_series(1, ${XLSX_IN_THREAD_ROWS}::int) as n`.execute(t.db);
+        const officer = await createTestSession(t.services, other.organisationId, ['performance_officer']);
+        // Once the export has read its indicators, the health check's statement needs the connection.
+        let read!: () => void;
+        const hasRead = new Promise<void>((resolve) => (read = resolve));
+        const stop = observeStatements(t.db, (statement) => {
+          if (/from "indicator"/.test(statement.sql)) read();
+        });
+        let exportDone = 0;
+        let healthDone: number;
+        try {
+          const exported = t.app
+            .inject({ url: paths.indicators.templateXlsx, headers: officer.headers })
+            .then((res) => ((exportDone = performance.now()), res));
+          await hasRead;
+          const health = await t.app.inject({ url: paths.health });
+          healthDone = performance.now();
+          assert.equal(health.statusCode, 200);
+          const res = await exported;
+          assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+          assert.equal((await readSheet(res.rawPayload)).rows.length, XLSX_IN_THREAD_ROWS + 1);
+        } finally {
+          stop();
+        }
+        assert.ok(
+          healthDone < exportDone,
+          `the health check answered ${Math.round(exportDone - healthDone)} ms before the workbook was sent`,
+        );
+      });
 
     it('offers a template with every indicator’s code and title', async () => {
       const csv = await t.app.inject({ url: paths.indicators.templateCsv });

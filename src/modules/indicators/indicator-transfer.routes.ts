@@ -232,9 +232,11 @@ export function registerIndicatorTransferRoutes(
       },
     );
 
+    // The downloads read in a unit of work of their own and write the file after it has ended (the
+    // service says why): the request holds none while a big workbook is written.
     scope.get(
       routeOf(paths.indicators.exportCsv('')),
-      { config: { permission: 'indicator.read' } },
+      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
       async (request: YearQuery, reply) =>
         send(
           reply,
@@ -247,7 +249,7 @@ export function registerIndicatorTransferRoutes(
     );
     scope.get(
       routeOf(paths.indicators.exportXlsx('')),
-      { config: { permission: 'indicator.read' } },
+      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
       async (request: YearQuery, reply) =>
         send(
           reply,
@@ -258,11 +260,15 @@ export function registerIndicatorTransferRoutes(
           ),
         ),
     );
-    scope.get(paths.indicators.templateCsv, { config: { permission: 'indicator.edit' } }, async (request, reply) =>
-      send(reply, await indicatorTransfer.template(request.actor, 'csv')),
+    scope.get(
+      paths.indicators.templateCsv,
+      { config: { permission: 'indicator.edit', ownUnitsOfWork: true } },
+      async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'csv')),
     );
-    scope.get(paths.indicators.templateXlsx, { config: { permission: 'indicator.edit' } }, async (request, reply) =>
-      send(reply, await indicatorTransfer.template(request.actor, 'xlsx')),
+    scope.get(
+      paths.indicators.templateXlsx,
+      { config: { permission: 'indicator.edit', ownUnitsOfWork: true } },
+      async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'xlsx')),
     );
 
     // Definitions (issue 4): the same upload, all or nothing, and the same layout both ways.
@@ -316,11 +322,15 @@ export function registerIndicatorTransferRoutes(
         }
       },
     );
-    scope.get(paths.indicators.definitionsCsv, { config: { permission: 'indicator.read' } }, async (request, reply) =>
-      send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')),
+    scope.get(
+      paths.indicators.definitionsCsv,
+      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
+      async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')),
     );
-    scope.get(paths.indicators.definitionsXlsx, { config: { permission: 'indicator.read' } }, async (request, reply) =>
-      send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')),
+    scope.get(
+      paths.indicators.definitionsXlsx,
+      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
+      async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')),
     );
     scope.get(
       paths.indicators.definitionsTemplateXlsx,

@@ -13,6 +13,7 @@ import { loopTurns } from '../../platform/turns.ts';
 import { firstProblems } from '../../domain/limits.ts';
 import { spreadsheetLimits, tooLarge, type Sheet } from '../../platform/spreadsheet.ts';
 import type { InputLimits } from '../../config.ts';
+import type { Units } from '../../platform/db/unit-of-work.ts';
 import type { PeriodService } from '../periods/period.service.ts';
 import type { IndicatorQueries, IndicatorRepository } from './indicator.repository.ts';
 import type { JobService } from '../jobs/job.service.ts';
@@ -192,6 +193,12 @@ export interface IndicatorTransferServiceDeps {
   /** The status scale a Status column is read against. */
   organisations: Pick<OrganisationService, 'statusScale'>;
   limits: InputLimits;
+  /**
+   * The downloads read in a unit of work of their own and write the file after it has ended: a
+   * big workbook takes a second or more to write (in a worker), and on PGlite a unit holds the
+   * only connection.
+   */
+  units: Pick<Units<unknown>, 'run' | 'actingFor'>;
 }
 
 /** What a definitions import did. */
@@ -210,7 +217,12 @@ export function createIndicatorTransferService({
   organisations,
   limits,
   headers,
+  units,
 }: IndicatorTransferServiceDeps) {
+  /** What a download reads, in a read-only unit of work of its own acting for the organisation. */
+  const reading = <T>(actor: Actor, read: () => Promise<T>): Promise<T> =>
+    units.actingFor(actor.organisationId, () => units.run(read, { readOnly: true }));
+
   /** The organisation's names for columns, as the reader compares them. */
   async function mappingsOf(actor: Actor): Promise<Map<string, HeaderMapping>> {
     const rows = await headers.listHeaderMappings(actor.organisationId);
@@ -402,7 +414,7 @@ export function createIndicatorTransferService({
   }
 
   async function download(actor: Actor, year: number, format: TransferFormat, blank: boolean): Promise<Download> {
-    const rows = await sheetOf(actor, year, blank);
+    const rows = await reading(actor, () => sheetOf(actor, year, blank));
     const sheet = valueSheet(year, rows, formatValue, format === 'xlsx');
     const name = blank ? 'indicator-values-template' : `indicator-values-${financialYearLabel(year).replace('/', '-')}`;
     const body =
@@ -418,7 +430,9 @@ export function createIndicatorTransferService({
   return {
     /** Every indicator's definition, in the layout the definitions import reads. */
     async exportDefinitions(actor: Actor, format: TransferFormat): Promise<Download> {
-      const [list, priorities] = await Promise.all([indicators.list(actor), plans.listPriorities(actor)]);
+      const [list, priorities] = await reading(actor, () =>
+        Promise.all([indicators.list(actor), plans.listPriorities(actor)]),
+      );
       return sheetDownload(
         'indicator-definitions',
         'Indicator definitions',
