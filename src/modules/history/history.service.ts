@@ -209,7 +209,8 @@ export function createHistoryService({ repo, plans, reports, units }: HistorySer
      * it with an earlier time, by a transaction that began before, is in it only if its page had
      * not yet been read).
      *
-     * Opens its own units of work (composition says so): called inside one, it reads in that one.
+     * Opens its own units of work (composition says so). Called inside a unit of work, it reads
+     * in that one instead, and every page must then be taken before that unit ends.
      */
     async exportOrganisation(
       actor: Actor,
