@@ -44,7 +44,7 @@ export interface HistoryServiceDeps {
 }
 
 /** Events the organisation's export reads and describes at a time. */
-export const AUDIT_EXPORT_PAGE = 1000;
+const AUDIT_EXPORT_PAGE = 1000;
 
 const accountable = (priority: Priority): PermissionContext => ({
   accountablePersonIds: [priority.accountableOfficer?.id, priority.accountableDirector?.id],

@@ -234,42 +234,28 @@ export function registerIndicatorTransferRoutes(
 
     // The downloads read in a unit of work of their own and write the file after it has ended (the
     // service says why): the request holds none while a big workbook is written.
-    scope.get(
-      routeOf(paths.indicators.exportCsv('')),
-      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
-      async (request: YearQuery, reply) =>
-        send(
-          reply,
-          await indicatorTransfer.exportValues(
-            request.actor,
-            { year: request.query.year ?? String(thisYear()) },
-            'csv',
+    const VALUES = { csv: paths.indicators.exportCsv(''), xlsx: paths.indicators.exportXlsx('') } as const;
+    const TEMPLATES = { csv: paths.indicators.templateCsv, xlsx: paths.indicators.templateXlsx } as const;
+    for (const format of ['csv', 'xlsx'] as const) {
+      scope.get(
+        routeOf(VALUES[format]),
+        { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
+        async (request: YearQuery, reply) =>
+          send(
+            reply,
+            await indicatorTransfer.exportValues(
+              request.actor,
+              { year: request.query.year ?? String(thisYear()) },
+              format,
+            ),
           ),
-        ),
-    );
-    scope.get(
-      routeOf(paths.indicators.exportXlsx('')),
-      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
-      async (request: YearQuery, reply) =>
-        send(
-          reply,
-          await indicatorTransfer.exportValues(
-            request.actor,
-            { year: request.query.year ?? String(thisYear()) },
-            'xlsx',
-          ),
-        ),
-    );
-    scope.get(
-      paths.indicators.templateCsv,
-      { config: { permission: 'indicator.edit', ownUnitsOfWork: true } },
-      async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'csv')),
-    );
-    scope.get(
-      paths.indicators.templateXlsx,
-      { config: { permission: 'indicator.edit', ownUnitsOfWork: true } },
-      async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, 'xlsx')),
-    );
+      );
+      scope.get(
+        TEMPLATES[format],
+        { config: { permission: 'indicator.edit', ownUnitsOfWork: true } },
+        async (request, reply) => send(reply, await indicatorTransfer.template(request.actor, format)),
+      );
+    }
 
     // Definitions (issue 4): the same upload, all or nothing, and the same layout both ways.
     const definitionsPage = (
@@ -322,16 +308,13 @@ export function registerIndicatorTransferRoutes(
         }
       },
     );
-    scope.get(
-      paths.indicators.definitionsCsv,
-      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
-      async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'csv')),
-    );
-    scope.get(
-      paths.indicators.definitionsXlsx,
-      { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
-      async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, 'xlsx')),
-    );
+    const DEFINITIONS = { csv: paths.indicators.definitionsCsv, xlsx: paths.indicators.definitionsXlsx } as const;
+    for (const format of ['csv', 'xlsx'] as const)
+      scope.get(
+        DEFINITIONS[format],
+        { config: { permission: 'indicator.read', ownUnitsOfWork: true } },
+        async (request, reply) => send(reply, await indicatorTransfer.exportDefinitions(request.actor, format)),
+      );
     scope.get(
       paths.indicators.definitionsTemplateXlsx,
       { config: { permission: 'indicator.edit' } },

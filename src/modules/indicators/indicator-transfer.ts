@@ -99,7 +99,7 @@ export async function writeXlsx(title: string, rows: readonly (readonly OutCell[
 export const XLSX_IN_THREAD_ROWS = 5_000;
 
 /** The heap a workbook may take to write (exceljs holds it whole, then zips it), and how long it may take. */
-export const WRITER_LIMITS = { maxOldGenerationSizeMb: 768, timeoutMs: 2 * 60_000 } as const;
+const WRITER_LIMITS = { maxOldGenerationSizeMb: 768, timeoutMs: 2 * 60_000 } as const;
 
 // One writer thread of its own, so a download never waits behind a board pack being rendered.
 let writers: WorkerPool | undefined;

@@ -22,7 +22,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../../domain/errors.ts';
 import { LOCK_FILE, lockDataDir } from './data-dir-lock.ts';
-import { startPeriodicChecks } from '../checks.ts';
+import { startPeriodicChecks, type PeriodicChecks } from '../checks.ts';
 import { SMALL_SHARED_BUFFERS, tarball } from './database.ts';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -44,11 +44,8 @@ export interface FolderCopiesOptions {
   log?: (line: string) => void;
 }
 
-export interface FolderCopies {
-  /** Makes a copy if one is due (or `force`); resolves to its path, or undefined if none was due. */
-  runNow(force?: boolean): Promise<string | undefined>;
-  stop(): Promise<void>;
-}
+/** `runNow` makes a copy if one is due (or `force`); resolves to its path, or undefined if none was due. */
+export type FolderCopies = PeriodicChecks<string | undefined>;
 
 /** The copies in `dir`, newest first, with when each was taken (from its name, which says so). */
 export function listCopies(dir: string): { path: string; takenAt: number }[] {

@@ -20,7 +20,7 @@
 // does it once a start. A PostgreSQL server needs none of this: its autovacuum does it.
 
 import { sql, type QueryExecutorProvider } from 'kysely';
-import { startPeriodicChecks } from '../checks.ts';
+import { startPeriodicChecks, type PeriodicChecks } from '../checks.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -42,11 +42,8 @@ export interface UpkeepRun {
   ms: number;
 }
 
-export interface Upkeep {
-  /** Vacuums and analyzes every table if it is due (or `force`); undefined when it was not due. */
-  runNow(force?: boolean): Promise<UpkeepRun | undefined>;
-  stop(): Promise<void>;
-}
+/** `runNow` vacuums and analyzes every table if it is due (or `force`); undefined when it was not due. */
+export type Upkeep = PeriodicChecks<UpkeepRun | undefined>;
 
 /** The public schema's tables, and when each was last vacuumed (null: not since PGlite started). */
 async function tablesOf(db: QueryExecutorProvider): Promise<{ name: string; vacuumedAt: Date | null }[]> {
