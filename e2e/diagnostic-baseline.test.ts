@@ -110,7 +110,7 @@ describe('the efficiency diagnostic in the browser', { timeout: 720_000 }, () =>
     // Every table downloads as Excel.
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
-      ap.qa('export-process-FIN-AP').click(),
+      ap.qa('export-process-FIN-AP').click({ timeout: DOWNLOAD_TIMEOUT }),
     ]);
     const file = join(dir, 'table.xlsx');
     await download.saveAs(file);

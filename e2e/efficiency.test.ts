@@ -143,7 +143,7 @@ describe('the efficiency programme in the browser', { timeout: 900_000 }, () => 
     assert.match(await textOf(businessCase.qa('case-status')), /^Status: Approved by /);
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
-      businessCase.qa('download-docx').click(),
+      businessCase.qa('download-docx').click({ timeout: DOWNLOAD_TIMEOUT }),
     ]);
     const text = (await mammoth.extractRawText({ buffer: await readFile((await download.path())!) })).value;
     for (const s of [

@@ -72,7 +72,7 @@ describe('an officer’s quarter: import, graph, override, board pack', { timeou
     await new Screen(page, /^Board pack/, 'BoardPack').visit(`${paths.boardPack.show}?period=2009-10-h1`);
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
-      page.locator('[data-qa="download-pdf"]').click(),
+      page.locator('[data-qa="download-pdf"]').click({ timeout: DOWNLOAD_TIMEOUT }),
     ]);
     const file = join(dir, 'pack.pdf');
     await download.saveAs(file);

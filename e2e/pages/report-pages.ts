@@ -252,7 +252,7 @@ export class ReportPage extends BasePage {
   async download(format: 'pdf' | 'docx' | 'html'): Promise<{ path: string; filename: string }> {
     const [download] = await Promise.all([
       this.page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
-      this.qa(`download-${format}`).click(),
+      this.qa(`download-${format}`).click({ timeout: DOWNLOAD_TIMEOUT }),
     ]);
     const failure = await download.failure();
     assert.equal(failure, null, `the ${format} download failed: ${failure}`);

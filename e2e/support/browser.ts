@@ -194,7 +194,9 @@ export interface Session {
 /**
  * How long a journey waits for a download: a PDF or Word file is drawn on the server (a board pack
  * in a worker thread), which on a loaded two-core machine running the suite's shards can take
- * longer than the 10 s every other step is allowed.
+ * longer than the 10 s every other step is allowed. The click that starts it is given as long: a
+ * form's button (the board pack's "Download PDF") is a navigation, which Playwright's click waits
+ * for until the response begins, and it timed out at 10 s under load (a suite of 28 minutes).
  */
 export const DOWNLOAD_TIMEOUT = 60_000;
 
