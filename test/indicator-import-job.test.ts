@@ -11,6 +11,8 @@ import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
 import { buildJobHandlers } from '../src/composition.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
+import { observeStatements } from '../src/platform/db/database.ts';
+import { insertPerson } from './builders/index.ts';
 
 const INDICATORS = 270; // × 4 quarters = 1,080 values: two batches (1,000 + 80)
 
@@ -155,6 +157,47 @@ for (const engine of ENGINES) {
         q4.value.override?.reason ?? '',
         /the status given in the imported file big\.csv \(row 3, column Status\)/,
       );
+    });
+
+    it('names the owner the file gives each indicator that has none, in a few statements, and keeps one chosen meanwhile', async () => {
+      const jane = await insertPerson(t.services, actor, { name: 'Jane Cartwright' });
+      const pat = await insertPerson(t.services, actor, { name: 'Pat Meanwhile' });
+      const file = csv()
+        .replace('\r\n', ',Target owner\r\n')
+        .replace(/^(BIG .*)$/gm, '$1,jane cartwright');
+      const res = await upload(Buffer.from(file));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      // After the file was checked and before the job runs, someone names BIG 5's owner.
+      await sql`update indicator set owner_id = ${pat.id} where organisation_id = ${actor.organisationId} and code = 'BIG 5'`.execute(
+        t.db,
+      );
+      const writes: string[] = [];
+      const stop = observeStatements(t.db, (s) => {
+        if (/^\s*update "?indicator"? /.test(s.sql)) writes.push(s.sql);
+      });
+      try {
+        await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
+      } finally {
+        stop();
+      }
+      // 269 indicators named, 250 to a statement: one indicator at a time was 269 updates.
+      assert.equal(writes.length, 2, writes.join('\n'));
+      const owners = await Promise.all(
+        ['BIG 1', 'BIG 5', `BIG ${INDICATORS}`].map(
+          async (code) => (await t.services.indicators.get(actor, code)).ownerId,
+        ),
+      );
+      assert.deepEqual(owners, [jane.id, pat.id, jane.id]);
+      const done = htmlText((await t.app.inject({ url: res.headers.location as string })).body);
+      assert.match(done, /BIG 1 had no owner: Jane Cartwright, named in row 2, is now its owner\./);
+      assert.match(done, new RegExp(`BIG ${INDICATORS} had no owner: Jane Cartwright, named in row ${INDICATORS + 1}`));
+      assert.doesNotMatch(done, /BIG 5 had no owner/);
+      const { rows } = await sql<{ code: string; n: number }>`
+        select i.code, count(*)::int as n from audit_event e join indicator i on i.id = e.entity_id::uuid
+        where e.entity = 'indicator' and e.action = 'import' and e.after->>'owner' = 'Jane Cartwright'
+        group by i.code`.execute(t.db);
+      assert.equal(rows.length, INDICATORS - 1);
+      assert.ok(rows.every((r) => r.n === 1 && r.code !== 'BIG 5'));
     });
   });
 }

@@ -158,6 +158,32 @@ function byIndicator(ids: readonly string[], rows: ValueRow[]): Map<string, Indi
   return map;
 }
 
+/**
+ * Rows a statement of an import's writes takes. On PGlite a statement runs on the event loop: 1,000
+ * rows (their checks of the organisation, owner and priorities they name) held it ~220–250 ms,
+ * 250 rows ~50–100 ms, in about the same time for the whole file (bench/definitions-import.ts).
+ */
+const WRITE_BATCH = 250;
+/** The columns an import writes, in the order `columnArrays` gives them. */
+const COLUMNS = [
+  'code',
+  'title',
+  'description',
+  'unit_kind',
+  'decimal_places',
+  'polarity',
+  'frequency',
+  'ytd_method',
+  'rule_kind',
+  'rule_value',
+  'chart_kind',
+  'owner_id',
+  'data_source',
+  'shared_code',
+  'baseline',
+] as const satisfies readonly (keyof IndicatorTable)[];
+const COLUMN_LIST = sql.raw(COLUMNS.join(', '));
+
 function indicatorQueries(db: Kysely<DB>) {
   const valueRows = () =>
     db
@@ -226,6 +252,67 @@ function indicatorQueries(db: Kysely<DB>) {
         .execute();
     }
   }
+  /**
+   * Plans the rest of the transaction's statements for their values. An import's statements
+   * join hundreds of unnested rows with the indicators; PGlite prepares every statement (ADR 0020),
+   * and after five runs PostgreSQL may keep a generic plan, which guesses ten rows for an unnest
+   * and can drive a nested loop from the indicators, unnesting all of them again for each: an
+   * update of 2,000 took 4–9 s that way instead of ~1 s (bench/definitions-import.ts). `set local`
+   * ends with the transaction.
+   */
+  const planForValues = () => sql`set local plan_cache_mode = force_custom_plan`.execute(db);
+  /**
+   * Replaces the links of many indicators (an import's) in a few statements, as `setLinks` does
+   * for one: the old links go, the new ones go in, and then a report's graph of an indicator that
+   * no longer measures the report's priority goes. New indicators (`replacing` false) have no
+   * links or graphs to remove.
+   */
+  async function setLinksOfMany(
+    organisationId: string,
+    rows: readonly { id: string; priorityIds: readonly string[] }[],
+    replacing: boolean,
+  ): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    if (replacing) await sql`delete from indicator_priority where indicator_id = any(${ids}::uuid[])`.execute(db);
+    const pairs = rows.flatMap((r) => r.priorityIds.map((p) => [r.id, p] as const));
+    for (let i = 0; i < pairs.length; i += WRITE_BATCH) {
+      const batch = pairs.slice(i, i + WRITE_BATCH);
+      await sql`insert into indicator_priority (organisation_id, indicator_id, priority_id)
+        select ${organisationId}::uuid, u.indicator_id, u.priority_id
+        from unnest(${batch.map(([id]) => id)}::uuid[], ${batch.map(([, p]) => p)}::uuid[]) as u(indicator_id, priority_id)`.execute(
+        db,
+      );
+    }
+    if (replacing)
+      await sql`delete from report_graph as g using progress_report as r
+        where r.id = g.report_id and g.indicator_id = any(${ids}::uuid[])
+          and not exists (select 1 from indicator_priority as l where l.indicator_id = g.indicator_id and l.priority_id = r.priority_id)`.execute(
+        db,
+      );
+  }
+  /**
+   * The columns of many indicators as arrays for the database to unnest, in the order of
+   * `COLUMNS`: the statement's text is the same for every batch (prepared once on PGlite), and
+   * there is far less to bind than a VALUES list of 15 parameters a row.
+   */
+  const columnArrays = (values: readonly IndicatorValues[]) =>
+    sql.join([
+      sql`${values.map((v) => v.code)}::text[]`,
+      sql`${values.map((v) => v.title)}::text[]`,
+      sql`${values.map((v) => v.description)}::text[]`,
+      sql`${values.map((v) => v.unitKind)}::text[]`,
+      sql`${values.map((v) => v.decimalPlaces)}::int[]`,
+      sql`${values.map((v) => v.polarity)}::text[]`,
+      sql`${values.map((v) => v.frequency)}::text[]`,
+      sql`${values.map((v) => v.ytdMethod)}::text[]`,
+      sql`${values.map((v) => v.ruleKind)}::text[]`,
+      sql`${values.map((v) => v.ruleValue)}::bigint[]`,
+      sql`${values.map((v) => v.chartKind)}::text[]`,
+      sql`${values.map((v) => v.ownerId)}::uuid[]`,
+      sql`${values.map((v) => v.dataSource)}::text[]`,
+      sql`${values.map((v) => v.sharedCode)}::text[]`,
+      sql`${values.map((v) => v.baseline)}::bigint[]`,
+    ]);
   const columns = (v: IndicatorValues) => ({
     code: v.code,
     title: v.title,
@@ -345,6 +432,89 @@ function indicatorQueries(db: Kysely<DB>) {
       if (Number(r.numUpdatedRows) !== 1) return false;
       await setLinks(organisationId, id, priorityIds);
       return true;
+    },
+    /**
+     * Creates many indicators (an import's) with their links, `WRITE_BATCH` to a statement; their ids
+     * in the order given.
+     */
+    async insertMany(
+      organisationId: string,
+      rows: readonly { values: IndicatorValues; priorityIds: readonly string[] }[],
+    ): Promise<string[]> {
+      if (rows.length === 0) return [];
+      const ids: string[] = [];
+      for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+        const batch = rows.slice(i, i + WRITE_BATCH);
+        const { rows: inserted } = await sql<{ id: string; code: string }>`
+          insert into indicator (organisation_id, ${COLUMN_LIST})
+          select ${organisationId}::uuid, ${COLUMN_LIST}
+          from unnest(${columnArrays(batch.map((r) => r.values))}) as u(${COLUMN_LIST})
+          returning id, code`.execute(db);
+        // Matched by code (unique in the organisation), not by the order rows come back in.
+        const byCode = new Map(inserted.map((r) => [r.code, r.id]));
+        ids.push(...batch.map((r) => byCode.get(r.values.code)!));
+      }
+      await setLinksOfMany(
+        organisationId,
+        rows.map((r, i) => ({ id: ids[i]!, priorityIds: r.priorityIds })),
+        false,
+      );
+      return ids;
+    },
+    /**
+     * Updates many indicators (an import's) and replaces their links, each only if it is still at
+     * the version given, `WRITE_BATCH` to a statement. Returns the ids of those that were not (someone
+     * changed them since): the caller decides whether the rest may stand.
+     */
+    async updateMany(
+      organisationId: string,
+      rows: readonly { id: string; version: number; values: IndicatorValues; priorityIds: readonly string[] }[],
+    ): Promise<string[]> {
+      if (rows.length === 0) return [];
+      await planForValues();
+      const updated = new Set<string>();
+      const now = new Date();
+      for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+        const batch = rows.slice(i, i + WRITE_BATCH);
+        const { rows: done } = await sql<{ id: string }>`
+          update indicator as i
+          set (${COLUMN_LIST}) = (${sql.join(COLUMNS.map((c) => sql.ref(`u.${c}`)))}),
+            version = i.version + 1, updated_at = ${now}
+          from unnest(${batch.map((r) => r.id)}::uuid[], ${batch.map((r) => r.version)}::int[],
+            ${columnArrays(batch.map((r) => r.values))}) as u(id, version, ${COLUMN_LIST})
+          where i.organisation_id = ${organisationId} and i.id = u.id and i.version = u.version
+          returning i.id`.execute(db);
+        for (const r of done) updated.add(r.id);
+      }
+      await setLinksOfMany(
+        organisationId,
+        rows.filter((r) => updated.has(r.id)),
+        true,
+      );
+      return rows.filter((r) => !updated.has(r.id)).map((r) => r.id);
+    },
+    /**
+     * Names the owner of each indicator that has none (an import's), `WRITE_BATCH` to a
+     * statement. Returns the ids it named: an indicator given an owner since keeps that one.
+     */
+    async setOwnersWhereNone(
+      organisationId: string,
+      owners: readonly { id: string; ownerId: string }[],
+    ): Promise<Set<string>> {
+      const named = new Set<string>();
+      if (owners.length === 0) return named;
+      await planForValues();
+      const now = new Date();
+      for (let i = 0; i < owners.length; i += WRITE_BATCH) {
+        const batch = owners.slice(i, i + WRITE_BATCH);
+        const { rows } = await sql<{ id: string }>`
+          update indicator as i set owner_id = u.owner_id, version = i.version + 1, updated_at = ${now}
+          from unnest(${batch.map((o) => o.id)}::uuid[], ${batch.map((o) => o.ownerId)}::uuid[]) as u(id, owner_id)
+          where i.organisation_id = ${organisationId} and i.id = u.id and i.owner_id is null
+          returning i.id`.execute(db);
+        for (const r of rows) named.add(r.id);
+      }
+      return named;
     },
     async prioritiesBelong(organisationId: string, ids: string[]): Promise<boolean> {
       if (ids.length === 0) return true;
