@@ -164,24 +164,25 @@ function byIndicator(ids: readonly string[], rows: ValueRow[]): Map<string, Indi
  * 250 rows ~50–100 ms, in about the same time for the whole file (bench/definitions-import.ts).
  */
 const WRITE_BATCH = 250;
-/** The columns an import writes, in the order `columnArrays` gives them. */
-const COLUMNS = [
-  'code',
-  'title',
-  'description',
-  'unit_kind',
-  'decimal_places',
-  'polarity',
-  'frequency',
-  'ytd_method',
-  'rule_kind',
-  'rule_value',
-  'chart_kind',
-  'owner_id',
-  'data_source',
-  'shared_code',
-  'baseline',
-] as const satisfies readonly (keyof IndicatorTable)[];
+/** The columns an import writes, with their types: the arrays `columnArrays` gives, in this order. */
+const COLUMN_TYPES = {
+  code: 'text',
+  title: 'text',
+  description: 'text',
+  unit_kind: 'text',
+  decimal_places: 'int',
+  polarity: 'text',
+  frequency: 'text',
+  ytd_method: 'text',
+  rule_kind: 'text',
+  rule_value: 'bigint',
+  chart_kind: 'text',
+  owner_id: 'uuid',
+  data_source: 'text',
+  shared_code: 'text',
+  baseline: 'bigint',
+} as const satisfies Partial<Record<keyof IndicatorTable, string>>;
+const COLUMNS = Object.keys(COLUMN_TYPES) as (keyof typeof COLUMN_TYPES)[];
 const COLUMN_LIST = sql.raw(COLUMNS.join(', '));
 
 function indicatorQueries(db: Kysely<DB>) {
@@ -291,28 +292,14 @@ function indicatorQueries(db: Kysely<DB>) {
       );
   }
   /**
-   * The columns of many indicators as arrays for the database to unnest, in the order of
-   * `COLUMNS`: the statement's text is the same for every batch (prepared once on PGlite), and
+   * The columns of many indicators (as `columns` gives them) as arrays for the database to unnest,
+   * in the order of `COLUMNS`: the statement's text is the same for every batch (prepared once on PGlite), and
    * there is far less to bind than a VALUES list of 15 parameters a row.
    */
-  const columnArrays = (values: readonly IndicatorValues[]) =>
-    sql.join([
-      sql`${values.map((v) => v.code)}::text[]`,
-      sql`${values.map((v) => v.title)}::text[]`,
-      sql`${values.map((v) => v.description)}::text[]`,
-      sql`${values.map((v) => v.unitKind)}::text[]`,
-      sql`${values.map((v) => v.decimalPlaces)}::int[]`,
-      sql`${values.map((v) => v.polarity)}::text[]`,
-      sql`${values.map((v) => v.frequency)}::text[]`,
-      sql`${values.map((v) => v.ytdMethod)}::text[]`,
-      sql`${values.map((v) => v.ruleKind)}::text[]`,
-      sql`${values.map((v) => v.ruleValue)}::bigint[]`,
-      sql`${values.map((v) => v.chartKind)}::text[]`,
-      sql`${values.map((v) => v.ownerId)}::uuid[]`,
-      sql`${values.map((v) => v.dataSource)}::text[]`,
-      sql`${values.map((v) => v.sharedCode)}::text[]`,
-      sql`${values.map((v) => v.baseline)}::bigint[]`,
-    ]);
+  const columnArrays = (values: readonly IndicatorValues[]) => {
+    const rows = values.map(columns);
+    return sql.join(COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(COLUMN_TYPES[c])}[]`));
+  };
   const columns = (v: IndicatorValues) => ({
     code: v.code,
     title: v.title,
