@@ -199,5 +199,41 @@ for (const engine of ENGINES) {
       assert.equal(rows.length, INDICATORS - 1);
       assert.ok(rows.every((r) => r.n === 1 && r.code !== 'BIG 5'));
     });
+
+    it('compares every status a big file gives with what Amber shows in a few statements, keeping only those that differ', async () => {
+      // Every Q4 is 53 against a target of 50: Amber computes Green for all but BIG 2, which an
+      // earlier file overrode to Red.
+      const file = csv()
+        .replace('\r\n', ',Status\r\n')
+        .replace(/^(BIG .*)$/gm, '$1,Green');
+      const res = await upload(Buffer.from(file));
+      assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
+      const statements: string[] = [];
+      const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+      try {
+        await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
+      } finally {
+        stop();
+      }
+      // One indicator's points at a time, the 270 statuses took six statements each.
+      assert.ok(statements.length < 120, `${statements.length} statements`);
+      const done = htmlText((await t.app.inject({ url: res.headers.location as string })).body);
+      // (The finished page shows its message twice: as the progress's hint and in its status line.)
+      assert.deepEqual(
+        new Set(
+          [...done.matchAll(/(BIG \d+) 2009\/10 Q4: Green from the file \(row \d+\) is kept as an override/g)].map(
+            (m) => m[1],
+          ),
+        ),
+        new Set(['BIG 2']),
+      );
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from indicator_value where override_reason like '%the imported file big.csv%' and override_status_key = 'green'`.execute(
+        t.db,
+      );
+      assert.equal(rows[0]!.n, 1, 'one override kept');
+      const q4 = (await t.services.indicators.points(actor, 'BIG 2')).points.at(-1)!;
+      assert.equal(q4.shown?.key, 'green');
+    });
   });
 }

@@ -587,6 +587,28 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     /**
+     * The points of the indicators given (each as `points` gives them), by id, in a fixed number
+     * of statements however many: for an import that compares a file's statuses with Amber's. An
+     * id not of the organisation is left out.
+     */
+    async pointsOfMany(
+      actor: Actor,
+      ids: readonly string[],
+    ): Promise<Map<string, { indicator: Indicator; points: IndicatorPoint[] }>> {
+      authorize(actor, 'indicator.read');
+      const out = new Map<string, { indicator: Indicator; points: IndicatorPoint[] }>();
+      if (ids.length === 0) return out;
+      const found = await repo.listByIds(actor.organisationId, [...new Set(ids)]);
+      if (found.size === 0) return out;
+      const values = await repo.valuesOf([...found.keys()]);
+      const scales = await organisations.statusScales(actor);
+      const defaults = await organisations.indicatorDefaults(actor);
+      for (const [id, indicator] of found)
+        out.set(id, { indicator, points: pointsOf(indicator, values.get(id) ?? [], scales, defaults) });
+      return out;
+    },
+
+    /**
      * Every indicator of the organisation with its points (each as `points` gives them), in a
      * fixed number of statements however many indicators there are: for what lists every value
      * (open data).
