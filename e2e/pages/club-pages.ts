@@ -175,7 +175,9 @@ export class ClubPage extends BasePage {
   async downloadStatistics(): Promise<{ filename: string; text: string }> {
     const [download] = await Promise.all([
       this.page.waitForEvent('download', { timeout: DOWNLOAD_TIMEOUT }),
-      this.page.getByRole('link', { name: /Download the (club’s )?statistics \(CSV\)/ }).click({ timeout: DOWNLOAD_TIMEOUT }),
+      this.page
+        .getByRole('link', { name: /Download the (club’s )?statistics \(CSV\)/ })
+        .click({ timeout: DOWNLOAD_TIMEOUT }),
     ]);
     const file = await download.path();
     return { filename: download.suggestedFilename(), text: await readFile(file, 'utf8') };
