@@ -165,11 +165,6 @@ export interface HeaderMappingView {
   updatedAt: Date;
 }
 
-/**
- * Every problem of a refused file as an issue on the file field (so the error summary links to
- * the upload), up to the first 100 and a count of the rest; with the headers Amber could not
- * recognise, when there are any, for the page to offer to name.
- */
 /** "DEF 1", "DEF 1 and DEF 2", "DEF 1, DEF 2, DEF 3 and 4 others": a few names of a list, in English. */
 function listed(names: readonly string[], shown = 3): string {
   if (names.length <= shown) return new Intl.ListFormat('en-GB', { type: 'conjunction' }).format(names);
@@ -177,6 +172,11 @@ function listed(names: readonly string[], shown = 3): string {
   return `${names.slice(0, shown).join(', ')} and ${rest} ${rest === 1 ? 'other' : 'others'}`;
 }
 
+/**
+ * Every problem of a refused file as an issue on the file field (so the error summary links to
+ * the upload), up to the first 100 and a count of the rest; with the headers Amber could not
+ * recognise, when there are any, for the page to offer to name.
+ */
 function problemsError(problems: Problem[], unknownHeaders: string[] = []): ValidationError {
   const issues = firstProblems(
     problems.map((p) => ({ field: 'file', message: problemText(p) })),
