@@ -164,7 +164,25 @@ function byIndicator(ids: readonly string[], rows: ValueRow[]): Map<string, Indi
  * 250 rows ~50–100 ms, in about the same time for the whole file (bench/definitions-import.ts).
  */
 const WRITE_BATCH = 250;
-/** The columns an import writes, with their types: the arrays `columnArrays` gives, in this order. */
+/** An indicator's values as the columns of its row. */
+const columns = (v: IndicatorValues) => ({
+  code: v.code,
+  title: v.title,
+  description: v.description,
+  unit_kind: v.unitKind,
+  decimal_places: v.decimalPlaces,
+  polarity: v.polarity,
+  frequency: v.frequency,
+  ytd_method: v.ytdMethod,
+  rule_kind: v.ruleKind,
+  rule_value: v.ruleValue,
+  chart_kind: v.chartKind,
+  owner_id: v.ownerId,
+  data_source: v.dataSource,
+  shared_code: v.sharedCode,
+  baseline: v.baseline,
+});
+/** Every column `columns` gives, with its type: the arrays `columnArrays` gives, in this order. */
 const COLUMN_TYPES = {
   code: 'text',
   title: 'text',
@@ -181,7 +199,7 @@ const COLUMN_TYPES = {
   data_source: 'text',
   shared_code: 'text',
   baseline: 'bigint',
-} as const satisfies Partial<Record<keyof IndicatorTable, string>>;
+} as const satisfies Record<keyof ReturnType<typeof columns>, string>;
 const COLUMNS = Object.keys(COLUMN_TYPES) as (keyof typeof COLUMN_TYPES)[];
 const COLUMN_LIST = sql.raw(COLUMNS.join(', '));
 
@@ -238,27 +256,6 @@ function indicatorQueries(db: Kysely<DB>) {
     }
     return map;
   }
-  async function setLinks(organisationId: string, indicatorId: string, priorityIds: string[]): Promise<void> {
-    await db.deleteFrom('indicator_priority').where('indicator_id', '=', indicatorId).execute();
-    // A report can only show graphs of indicators that measure its priority: unlinking removes them.
-    let unlinkedGraphs = db.deleteFrom('report_graph').where('indicator_id', '=', indicatorId);
-    if (priorityIds.length > 0) {
-      unlinkedGraphs = unlinkedGraphs.where(
-        'report_id',
-        'not in',
-        db.selectFrom('progress_report').select('id').where('priority_id', 'in', priorityIds),
-      );
-    }
-    await unlinkedGraphs.execute();
-    if (priorityIds.length > 0) {
-      await db
-        .insertInto('indicator_priority')
-        .values(
-          priorityIds.map((p) => ({ organisation_id: organisationId, indicator_id: indicatorId, priority_id: p })),
-        )
-        .execute();
-    }
-  }
   /**
    * Plans the rest of the transaction's statements for their values. An import's statements
    * join hundreds of unnested rows with the indicators; PGlite prepares every statement (ADR 0020),
@@ -269,10 +266,10 @@ function indicatorQueries(db: Kysely<DB>) {
    */
   const planForValues = () => sql`set local plan_cache_mode = force_custom_plan`.execute(db);
   /**
-   * Replaces the links of many indicators (an import's) in a few statements, as `setLinks` does
-   * for one: the old links go, the new ones go in, and then a report's graph of an indicator that
-   * no longer measures the report's priority goes. New indicators (`replacing` false) have no
-   * links or graphs to remove.
+   * Replaces the links of indicators (one edited, or an import's many) in a few statements: the
+   * old links go, the new ones go in, and then a report's graph of an indicator that no longer
+   * measures the report's priority goes (a report shows graphs only of indicators that measure
+   * its priority). New indicators (`replacing` false) have no links or graphs to remove.
    */
   async function setLinksOfMany(
     organisationId: string,
@@ -306,23 +303,6 @@ function indicatorQueries(db: Kysely<DB>) {
     const rows = values.map(columns);
     return sql.join(COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(COLUMN_TYPES[c])}[]`));
   };
-  const columns = (v: IndicatorValues) => ({
-    code: v.code,
-    title: v.title,
-    description: v.description,
-    unit_kind: v.unitKind,
-    decimal_places: v.decimalPlaces,
-    polarity: v.polarity,
-    frequency: v.frequency,
-    ytd_method: v.ytdMethod,
-    rule_kind: v.ruleKind,
-    rule_value: v.ruleValue,
-    chart_kind: v.chartKind,
-    owner_id: v.ownerId,
-    data_source: v.dataSource,
-    shared_code: v.sharedCode,
-    baseline: v.baseline,
-  });
 
   return {
     audit: (entry: Parameters<typeof insertAuditEvent>[1]) => insertAuditEvent(db, entry),
@@ -405,7 +385,7 @@ function indicatorQueries(db: Kysely<DB>) {
         .values({ organisation_id: organisationId, ...columns(v) })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await setLinks(organisationId, r.id, priorityIds);
+      await setLinksOfMany(organisationId, [{ id: r.id, priorityIds }], false);
       return r.id;
     },
     async update(
@@ -423,7 +403,7 @@ function indicatorQueries(db: Kysely<DB>) {
         .where('version', '=', version)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
-      await setLinks(organisationId, id, priorityIds);
+      await setLinksOfMany(organisationId, [{ id, priorityIds }], true);
       return true;
     },
     /**

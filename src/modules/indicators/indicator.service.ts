@@ -207,6 +207,28 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     return i;
   }
 
+  /**
+   * The indicators given with their points (each as `points` gives them), in a fixed number of
+   * statements however many: their values, the scales and the defaults, read once; worked out with
+   * the event loop given a turn now and then (12,500 indicators take ~0.3 s).
+   */
+  async function withPoints(
+    actor: Actor,
+    list: readonly Indicator[],
+  ): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
+    if (list.length === 0) return [];
+    const values = await repo.valuesOf(list.map((i) => i.id));
+    const scales = await organisations.statusScales(actor);
+    const defaults = await organisations.indicatorDefaults(actor);
+    const turn = loopTurns();
+    const out: { indicator: Indicator; points: IndicatorPoint[] }[] = [];
+    for (const indicator of list) {
+      await turn();
+      out.push({ indicator, points: pointsOf(indicator, values.get(indicator.id) ?? [], scales, defaults) });
+    }
+    return out;
+  }
+
   /** Parses the definition (see `readDefinition`) and checks the owner and priorities belong to the organisation. */
   async function parseDefinition(actor: Actor, q: IndicatorQueries, input: unknown): Promise<IndicatorDefinition> {
     const { definition, issues } = readDefinition(input);
@@ -596,16 +618,8 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       ids: readonly string[],
     ): Promise<Map<string, { indicator: Indicator; points: IndicatorPoint[] }>> {
       authorize(actor, 'indicator.read');
-      const out = new Map<string, { indicator: Indicator; points: IndicatorPoint[] }>();
-      if (ids.length === 0) return out;
       const found = await repo.listByIds(actor.organisationId, [...new Set(ids)]);
-      if (found.size === 0) return out;
-      const values = await repo.valuesOf([...found.keys()]);
-      const scales = await organisations.statusScales(actor);
-      const defaults = await organisations.indicatorDefaults(actor);
-      for (const [id, indicator] of found)
-        out.set(id, { indicator, points: pointsOf(indicator, values.get(id) ?? [], scales, defaults) });
-      return out;
+      return new Map((await withPoints(actor, [...found.values()])).map((e) => [e.indicator.id, e]));
     },
 
     /**
@@ -615,19 +629,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
      */
     async allPoints(actor: Actor): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
       authorize(actor, 'indicator.read');
-      const all = await repo.list(actor.organisationId);
-      if (all.length === 0) return [];
-      const values = await repo.valuesOf(all.map((i) => i.id));
-      const scales = await organisations.statusScales(actor);
-      const defaults = await organisations.indicatorDefaults(actor);
-      // Worked out with the event loop given a turn now and then: 12,500 indicators take ~0.3 s.
-      const turn = loopTurns();
-      const out: { indicator: Indicator; points: IndicatorPoint[] }[] = [];
-      for (const indicator of all) {
-        await turn();
-        out.push({ indicator, points: pointsOf(indicator, values.get(indicator.id) ?? [], scales, defaults) });
-      }
-      return out;
+      return withPoints(actor, await repo.list(actor.organisationId));
     },
 
     /**
