@@ -166,9 +166,14 @@ describe('indicators and graphs in the browser', { timeout: 360_000 }, () => {
     );
   });
 
-  it('shows the board pack, indicator import and open data pages, each passing axe', async () => {
+  it('shows the board pack, its files’ job, indicator import and open data pages, each passing axe', async () => {
     const { page } = session;
-    await new Screen(page, /^Board pack/, 'BoardPack').visit(paths.boardPack.show);
+    const pack = await new Screen(page, /^Board pack/, 'BoardPack').visit(paths.boardPack.show);
+    // The files made in the background: the job's page (no worker runs here, so it waits) says
+    // its state in words once, in its status region.
+    await pack.submit('Generate PDF and Word files', new Screen(page, 'Board pack files', 'JobPage', 'job-status'));
+    assert.equal(await page.locator('[data-qa="job-status"]').getAttribute('data-status'), 'queued');
+    assert.equal(await page.getByRole('status').innerText(), 'Waiting to start 0% done.');
     await new Screen(page, /Import/i, 'IndicatorImport').visit(paths.indicators.import);
     await new Screen(page, 'Open data', 'OpenData').visit(paths.openData.index);
   });
