@@ -307,36 +307,27 @@ export function createIndicatorTransferService({
    * stays beside it and nothing is silently replaced; each is said in a sentence.
    */
   async function keepFileStatuses(actor: Actor, filename: string, batch: readonly ValueWrite[]): Promise<string[]> {
-    const said: string[] = [];
     const withStatus = batch.filter((w) => w.status);
-    if (withStatus.length === 0) return said;
-    // Every status compared in a few statements: one indicator's points at a time was six
-    // statements a status, most of them agreeing with Amber's.
-    const shown = await indicators.pointsOfMany(
+    // Every status compared and every differing one kept in a few statements: one indicator's
+    // points at a time was six statements a status, and each override eight more.
+    const kept = await indicators.keepStatuses(
       actor,
-      withStatus.map((w) => w.indicatorId),
+      withStatus.map((w) => ({
+        indicatorId: w.indicatorId,
+        periodKey: w.periodKey,
+        statusKey: w.status!.key,
+        reason: `the status given in the imported file ${filename} (row ${w.status!.row}, column ${w.status!.column})`,
+      })),
     );
-    for (const w of withStatus) {
-      const status = w.status!;
-      const found = shown.get(w.indicatorId);
-      if (!found) continue;
-      const code = found.indicator.code;
-      const point = found.points.find((p) => p.period.key === w.periodKey);
-      if (!point || point.shown?.key === status.key) continue;
+    const rows = new Map(withStatus.map((w) => [`${w.indicatorId} ${w.periodKey}`, w.status!.row]));
+    return kept.map(({ indicator, point, status }) => {
       const computed = point.computed.rated ? point.computed.status.label : 'no status';
       const earlier = point.value.override
         ? `, and it replaces the earlier override (${point.shown?.label ?? 'none'})`
         : '';
-      await indicators.overrideStatus(actor, code, {
-        period: w.periodKey,
-        status: status.key,
-        reason: `the status given in the imported file ${filename} (row ${status.row}, column ${status.column})`,
-      });
-      said.push(
-        `${code} ${point.label}: ${status.label} from the file (row ${status.row}) is kept as an override; Amber computed ${computed}${earlier}`,
-      );
-    }
-    return said;
+      const row = rows.get(`${indicator.id} ${point.period.key}`);
+      return `${indicator.code} ${point.label}: ${status.label} from the file (row ${row}) is kept as an override; Amber computed ${computed}${earlier}`;
+    });
   }
 
   /**

@@ -720,6 +720,41 @@ function indicatorQueries(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    /**
+     * Sets many values' overrides (an import's statuses), each only if the value is still at the
+     * version given, `WRITE_BATCH` to a statement. Returns the ids of those that were not: the
+     * caller decides whether the rest may stand.
+     */
+    async setOverrides(
+      organisationId: string,
+      rows: readonly {
+        valueId: string;
+        version: number;
+        override: { statusKey: string; reason: string; computedKey: string | null; explanation: string };
+      }[],
+    ): Promise<string[]> {
+      if (rows.length === 0) return [];
+      await planForValues();
+      const set = new Set<string>();
+      const now = new Date();
+      for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+        const batch = rows.slice(i, i + WRITE_BATCH);
+        const { rows: done } = await sql<{ id: string }>`
+          update indicator_value as v
+          set override_status_key = u.status_key, override_reason = u.reason,
+            override_computed_key = u.computed_key, override_explanation = u.explanation,
+            version = v.version + 1, updated_at = ${now}
+          from unnest(${batch.map((r) => r.valueId)}::uuid[], ${batch.map((r) => r.version)}::int[],
+            ${batch.map((r) => r.override.statusKey)}::text[], ${batch.map((r) => r.override.reason)}::text[],
+            ${batch.map((r) => r.override.computedKey)}::text[], ${batch.map((r) => r.override.explanation)}::text[])
+            as u(id, version, status_key, reason, computed_key, explanation)
+          where v.organisation_id = ${organisationId} and v.id = u.id and v.version = u.version
+          returning v.id`.execute(db);
+        for (const r of done) set.add(r.id);
+      }
+      return rows.filter((r) => !set.has(r.valueId)).map((r) => r.valueId);
+    },
+
     /** The indicators a report shows as graphs, in the order chosen (one statement, and one for their links). */
     async listReportGraphs(organisationId: string, reportId: string): Promise<Indicator[]> {
       const rows = await base(organisationId)

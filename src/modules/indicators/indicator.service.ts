@@ -114,6 +114,13 @@ export interface IndicatorPoint {
   sinceLastYear: DirectionOfTravel;
 }
 
+/** A status `keepStatuses` kept as an override: the indicator, its point as it was before, the status. */
+export interface KeptStatus {
+  indicator: Indicator;
+  point: IndicatorPoint;
+  status: Status;
+}
+
 export interface IndicatorDefinition {
   values: IndicatorValues;
   priorityIds: string[];
@@ -210,15 +217,17 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
   /**
    * The indicators given with their points (each as `points` gives them), in a fixed number of
    * statements however many: their values, the scales and the defaults, read once; worked out with
-   * the event loop given a turn now and then (12,500 indicators take ~0.3 s).
+   * the event loop given a turn now and then (12,500 indicators take ~0.3 s). `known` scales are
+   * the caller's, already read.
    */
   async function withPoints(
     actor: Actor,
     list: readonly Indicator[],
+    known?: StatusScales,
   ): Promise<{ indicator: Indicator; points: IndicatorPoint[] }[]> {
     if (list.length === 0) return [];
     const values = await repo.valuesOf(list.map((i) => i.id));
-    const scales = await organisations.statusScales(actor);
+    const scales = known ?? (await organisations.statusScales(actor));
     const defaults = await organisations.indicatorDefaults(actor);
     const turn = loopTurns();
     const out: { indicator: Indicator; points: IndicatorPoint[] }[] = [];
@@ -609,17 +618,55 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
     },
 
     /**
-     * The points of the indicators given (each as `points` gives them), by id, in a fixed number
-     * of statements however many: for an import that compares a file's statuses with Amber's. An
-     * id not of the organisation is left out.
+     * Keeps statuses given for recorded values (an import's file) as overrides with their reasons,
+     * where each differs from the status Amber shows for the period (computed, or an earlier
+     * override), so that the computed status stays beside it: in a fixed number of statements
+     * however many (one `overrideStatus` per status was eight). A status Amber already shows, or
+     * for a period with no value, is left. Each is audited as an override chosen in the form is.
+     * Returns what was kept, in the order given: the indicator, its point as it was, the status.
+     * Throws StaleVersionError, writing nothing it could stop, if a value changed since it was read.
      */
-    async pointsOfMany(
+    async keepStatuses(
       actor: Actor,
-      ids: readonly string[],
-    ): Promise<Map<string, { indicator: Indicator; points: IndicatorPoint[] }>> {
-      authorize(actor, 'indicator.read');
-      const found = await repo.listByIds(actor.organisationId, [...new Set(ids)]);
-      return new Map((await withPoints(actor, [...found.values()])).map((e) => [e.indicator.id, e]));
+      wanted: readonly { indicatorId: string; periodKey: string; statusKey: string; reason: string }[],
+    ): Promise<KeptStatus[]> {
+      authorize(actor, 'indicator.edit');
+      if (wanted.length === 0) return [];
+      const found = await repo.listByIds(actor.organisationId, [...new Set(wanted.map((w) => w.indicatorId))]);
+      const scales = await organisations.statusScales(actor);
+      const shown = new Map((await withPoints(actor, [...found.values()], scales)).map((e) => [e.indicator.id, e]));
+      const kept: KeptStatus[] = [];
+      const writes: Parameters<IndicatorRepository['setOverrides']>[1][number][] = [];
+      for (const w of wanted) {
+        const e = shown.get(w.indicatorId);
+        const point = e?.points.find((p) => p.period.key === w.periodKey);
+        if (!e || !point || point.shown?.key === w.statusKey) continue;
+        const o = overrideStatus(point.computed, w.statusKey, w.reason, scales.at(point.period));
+        writes.push({
+          valueId: point.value.id,
+          version: point.value.version,
+          override: {
+            statusKey: o.chosen.key,
+            reason: o.reason,
+            computedKey: point.computed.rated ? point.computed.status.key : null,
+            explanation: o.explanation,
+          },
+        });
+        kept.push({ indicator: e.indicator, point, status: o.chosen });
+      }
+      if ((await repo.setOverrides(actor.organisationId, writes)).length > 0) throw new StaleVersionError('value');
+      await repo.auditMany(
+        kept.map(({ point }, n) => ({
+          organisationId: actor.organisationId,
+          actor: actor.label,
+          entity: 'indicator_value',
+          entityId: point.value.id,
+          action: 'update' as const,
+          before: point.value.override,
+          after: { status: writes[n]!.override.statusKey, reason: writes[n]!.override.reason },
+        })),
+      );
+      return kept;
     },
 
     /**
