@@ -12,7 +12,11 @@
 // Also the job's page while the job waits (its service's read of the job, outside the import's
 // time). Median of 3 rounds (after one discarded warm-up of each).
 //
-//   node bench/indicator-import.ts [--engine pglite|postgres|both] [--rounds 3] [--indicators 12500]
+// With `--statuses N`, the file also has a Status column giving Red for Q4 of N indicators whose
+// Q4 is well above target (Amber computes Green): each is kept as an override, as a council's
+// own RAG column that disagrees with Amber's rating would be.
+//
+//   node bench/indicator-import.ts [--engine pglite|postgres|both] [--rounds 3] [--indicators 12500] [--statuses 0]
 
 import { parseArgs } from 'node:util';
 import { writeFileSync, chmodSync, rmSync } from 'node:fs';
@@ -121,7 +125,7 @@ interface EngineResult {
 /** Reads of the queued job's page a round makes (before its worker runs it). */
 const PAGE_READS = 3;
 
-async function runEngine(engine: Engine, indicators: number, rounds: number): Promise<EngineResult> {
+async function runEngine(engine: Engine, indicators: number, rounds: number, statuses: number): Promise<EngineResult> {
   const s = await open(engine);
   try {
     const home = await s.services.organisations.createHome('bench', { name: 'Bench council', kind: 'council' });
@@ -137,17 +141,20 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
     );
 
     // The file a council would upload, and the same rows as COPY reads them (values scaled by 10: 1 decimal place).
-    const lines = ['PI No,Description,Target,Q1,Q2,Q3,Q4,Commentary'];
+    const lines = [`PI No,Description,Target,Q1,Q2,Q3,Q4,Commentary${statuses > 0 ? ',Status' : ''}`];
     const copyRows: string[] = [];
+    let red = 0;
     for (let n = 1; n <= indicators; n++) {
       const v = [n % 100, (n + 1) % 100, (n + 2) % 100, (n + 3) % 100].map((x) => x + 0.5);
-      lines.push(`PI ${n},Indicator ${n},50,${v.join(',')},${n % 10 === 0 ? `Comment ${n}` : ''}`);
+      const status = statuses === 0 ? '' : v[3]! >= 80 && red < statuses && ++red ? ',Red' : ',';
+      lines.push(`PI ${n},Indicator ${n},50,${v.join(',')},${n % 10 === 0 ? `Comment ${n}` : ''}${status}`);
       v.forEach((x, i) =>
         copyRows.push(
           `${home.id},${ids.get(`PI ${n}`)},${periodIds.get(`q${i + 1}`)},${Math.round(x * 10)},500,${i === 3 && n % 10 === 0 ? `Comment ${n}` : ''}`,
         ),
       );
     }
+    if (red < statuses) throw new Error(`only ${red} indicators of ${indicators} are well above target`);
     const file = { filename: 'values.csv', data: Buffer.from(lines.join('\r\n') + '\r\n') };
     const copyCsv = copyRows.join('\n') + '\n';
     const values = copyRows.length;
@@ -179,6 +186,9 @@ async function runEngine(engine: Engine, indicators: number, rounds: number): Pr
       const jobHeld = jobLoop.stop();
       const { job } = await s.services.jobs.get(actor, result.jobId);
       if (job.status !== 'done') throw new Error(`the import job ${job.status}: ${job.error}`);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from indicator_value where override_status_key = 'red'`.execute(s.db);
+      if (rows[0]!.n !== statuses) throw new Error(`${rows[0]!.n} statuses kept as overrides, not ${statuses}`);
       return {
         total: checked - start + (end - read),
         check: checked - start,
@@ -241,12 +251,14 @@ async function main(): Promise<void> {
       engine: { type: 'string', default: 'both' },
       rounds: { type: 'string', default: '3' },
       indicators: { type: 'string', default: '12500' },
+      statuses: { type: 'string', default: '0' },
     },
   });
   const engines: Engine[] = values.engine === 'both' ? ['pglite', 'postgres'] : [values.engine as Engine];
   const watchdog = deadline(1200, 'bench/indicator-import.ts', async () => {});
   const results: EngineResult[] = [];
-  for (const engine of engines) results.push(await runEngine(engine, Number(values.indicators), Number(values.rounds)));
+  for (const engine of engines)
+    results.push(await runEngine(engine, Number(values.indicators), Number(values.rounds), Number(values.statuses)));
   watchdog.disarm();
   const rate = (n: number, ms: number) => fmt(n / (ms / 1000));
   console.log(JSON.stringify(describeMachine()));
