@@ -244,6 +244,54 @@ describe('hostile and unlucky uploads', () => {
     assert.match(stranger, /^HTTP\/1\.1 401/);
   });
 
+  it('keeps nobody waiting while an upload arrives slowly, at every upload door', async () => {
+    // The upload's body is read before its unit of work touches the database: a transaction held
+    // while a file trickles in kept PGlite's one connection, and so every other request, waiting
+    // as long as the sender liked.
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const { csrfToken, headers } = t.session!;
+    const unknownExercise = '00000000-0000-4000-8000-000000000000';
+    const start = await data(t);
+    const doors = [
+      paths.indicators.import,
+      paths.indicators.definitionsImport,
+      paths.diagnostic.upload(unknownExercise),
+      paths.api.exerciseUploads(unknownExercise),
+    ];
+    for (const url of doors) {
+      const file = Buffer.from('Not,a,file,Amber,reads\r\n'.repeat(200));
+      const body = Buffer.concat([field('_csrf', csrfToken), field('year', '2009'), filePart('slow.csv', file), end]);
+      const half = body.length - file.length / 2;
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      const ended = new Promise<void>((resolve) => socket.on('close', resolve));
+      try {
+        socket.write(
+          `POST ${url} HTTP/1.1\r\nHost: x\r\nContent-Type: ${multipartHeaders['content-type']}\r\nContent-Length: ${body.length}\r\nCookie: ${headers.cookie}\r\nX-CSRF-Token: ${csrfToken}\r\nConnection: close\r\n\r\n`,
+        );
+        socket.write(body.subarray(0, half));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Half the file sent, and the sender pauses: someone else's page is answered meanwhile.
+        const waited = await Promise.race([
+          t.app.inject({ url: paths.indicators.list }),
+          new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 15_000).unref()),
+        ]);
+        assert.notEqual(waited, 'waiting', `${url}: another request waited for the upload's body`);
+        assert.equal(typeof waited === 'string' ? 0 : waited.statusCode, 200);
+        assert.equal(answer, '', `${url}: the upload was not answered before its body ended`);
+        socket.write(body.subarray(half));
+        await ended;
+      } finally {
+        socket.destroy();
+      }
+      // Then it is answered: refused (not a file of values, definitions or a workbook; no such exercise).
+      assert.match(answer, /^HTTP\/1\.1 (404|422) /, `${url}: ${answer.slice(0, 200)}`);
+    }
+    assert.deepEqual(await data(t), start, 'nothing was imported');
+  });
+
   it('keeps secrets out of logged addresses', () => {
     assert.equal(
       withoutSecrets('/indicators/import?_csrf=abc&year=2009'),

@@ -69,11 +69,6 @@ export interface RouteAccess {
   /** Assets and the health check: no actor, no unit of work. */
   infrastructure?: boolean;
   /**
-   * The handler streams a large body (an upload): who is asking is resolved in a unit of work of
-   * its own first, so that no transaction (on PGlite, the only connection) waits for the file.
-   */
-  streamsBody?: boolean;
-  /**
    * The handler's use case opens its own units of work (signing in checks the password between
    * two, so no transaction waits for argon2, and a failed attempt stays recorded): who is asking
    * is resolved in a unit of its own, and the handler runs in none.
@@ -453,7 +448,10 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
     return reply.redirect(`/sign-in?${query}`, 302);
   }
 
-  /** Wraps a handler: who is asking, the permission, then the handler, all in one unit of work. */
+  /**
+   * Wraps a handler: who is asking, the permission, then the handler, all in one unit of work (an
+   * upload's, or a use case's that opens its own, in two).
+   */
   function guarded(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod {
     return async function handle(this: FastifyInstance, request, reply) {
       const presentsCredentials =
@@ -501,7 +499,12 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       let result: unknown;
       let keep: { validUntil?: number } | undefined;
       if (keeping) request.keepPage = (o = {}) => void (keep = o);
-      if (access.streamsBody || access.ownUnitsOfWork) {
+      // A multipart body (an upload) is streamed by the handler: who is asking is resolved in a
+      // unit of work of its own first, and the handler's unit begins at its first statement, so
+      // that no transaction (on PGlite, the only connection) waits while the file arrives. Decided
+      // by the body, not by each route: every upload door gets it (a route's own flag for it was
+      // never set, and a slow upload held PGlite for every other request until it ended).
+      if (isMultipart(request) || access.ownUnitsOfWork) {
         if (!(await run(() => establish(request, reply, access)))) return reply;
         result = access.ownUnitsOfWork
           ? await handled()
