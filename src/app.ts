@@ -63,7 +63,7 @@ export interface AppDeps {
   /** Where log lines go (tests read them); standard output when not given. */
   logStream?: { write(line: string): void };
   /** Every request's unit of work. */
-  units: Pick<Units<DB>, 'run' | 'current'>;
+  units: Pick<Units<DB>, 'run' | 'current' | 'actingFor'>;
   services: Services;
   /**
    * Published report pages kept in memory for a session, checked with one statement (ADR 0017):

@@ -237,6 +237,27 @@ for (const engine of ENGINES) {
       assert.ok(events.indexOf('/health 200') >= 0 && events.indexOf('/health 200') < stored, events.join(', '));
     });
 
+    it('draws a downloaded pack after its reads have ended, so the database waits for no drawing', async () => {
+      // Drawn inside the request's transaction, a pack held PGlite's one connection, and so every
+      // other request, for as long as the drawing took (seconds for a big pack).
+      const real = { ...boardPackRenderers };
+      const openWhileDrawing: boolean[] = [];
+      for (const format of ['pdf', 'docx'] as const)
+        boardPackRenderers[format] = (view, limits) => {
+          openWhileDrawing.push(t.units.current() !== undefined);
+          return real[format](view, limits);
+        };
+      try {
+        for (const url of [paths.boardPack.pdf, paths.boardPack.docx]) {
+          const res = await t.app.inject({ url: `${url}?period=2009-10-h1` });
+          assert.equal(res.statusCode, 200, url);
+        }
+      } finally {
+        Object.assign(boardPackRenderers, real);
+      }
+      assert.deepEqual(openWhileDrawing, [false, false]);
+    });
+
     it('refuses to queue files for an unknown period', async () => {
       const posted = await t.app.inject({
         method: 'POST',

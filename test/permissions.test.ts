@@ -827,8 +827,13 @@ for (const engine of ENGINES)
         ...(payload !== undefined ? { payload } : {}),
       });
       if (write) for (const role of ROLES) mayHaveEnded.add(role);
+      if (res.statusCode === 200 && DOCUMENT.test(String(res.headers['content-type'])))
+        documents.set(key(route), route.rendersDocument);
       return res;
     }
+    /** The routes that answered the walk with a document (PDF, Word), and whether each says it draws one. */
+    const documents = new Map<string, boolean>();
+    const DOCUMENT = /^application\/(pdf|vnd\.openxmlformats-officedocument\.wordprocessingml\.document)\b/;
 
     const routes = () => [...t.app.routeTable].filter((r) => !r.infrastructure).sort((a, b) => order(a) - order(b));
 
@@ -1041,6 +1046,23 @@ for (const engine of ENGINES)
         "the other organisation's rows are as they were",
       );
       assert.ok(requests > 1000, `the walk made ${requests} requests under the other organisation's address`);
+    });
+
+    it('draws every document it answered with after its reads have ended, in no unit of work', () => {
+      // A document drawn inside the request's transaction held PGlite's one connection, and so
+      // every other request, for as long as the drawing took: seconds for a board pack.
+      // A job's stored file is sent as it was stored: read, not drawn.
+      const drawn = [...documents].filter(([route]) => route !== 'GET /files/:id');
+      // The walk asks a report's download for JSON (which it can search for another organisation's
+      // names); as PDF and Word the same route draws.
+      for (const route of t.app.routeTable.filter((r) => r.url.includes(':format')))
+        drawn.push([key(route), route.rendersDocument]);
+      assert.ok(drawn.length >= 4, `the walk met ${drawn.map(([route]) => route).join(', ')}`);
+      assert.deepEqual(
+        drawn.filter(([, drawnOutside]) => !drawnOutside).map(([route]) => route),
+        [],
+        'routes answering with a document without rendersDocument',
+      );
     });
 
     it('publishes the table in docs/permissions.md as generated from the code', () => {

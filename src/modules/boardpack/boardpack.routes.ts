@@ -63,7 +63,8 @@ export function registerBoardPackRoutes(app: FastifyInstance, services: Services
   for (const format of ['pdf', 'docx'] as const) {
     app.get(
       paths.boardPack[format],
-      { config: { permission: 'boardpack.compile' } },
+      // Drawn after its reads have ended: a 150-priority Word pack takes ~12 s (bench/README.md).
+      { config: { permission: 'boardpack.compile', rendersDocument: true } },
       async (request: Req, reply: FastifyReply) => {
         const periodKey = request.query.period || (await boardPack.defaultPeriod(request.actor))?.key || '';
         const view = presentBoardPack(

@@ -587,34 +587,42 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => casePage(request, errors),
     );
   });
-  app.get(R.casePdf, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
-    const {
-      exercise,
-      case: c,
-      opportunity,
-    } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
-    const pdf = await renderBusinessCasePdf(
-      presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
-    );
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.pdf"`)
-      .send(pdf);
-  });
-  app.get(R.caseDocx, { config: { permission: 'diagnostic.read' } }, async (request: Req, reply) => {
-    const {
-      exercise,
-      case: c,
-      opportunity,
-    } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
-    const docx = await renderBusinessCaseDocx(
-      presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
-    );
-    return reply
-      .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-      .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.docx"`)
-      .send(docx);
-  });
+  app.get(
+    R.casePdf,
+    { config: { permission: 'diagnostic.read', rendersDocument: true } },
+    async (request: Req, reply) => {
+      const {
+        exercise,
+        case: c,
+        opportunity,
+      } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
+      const pdf = await renderBusinessCasePdf(
+        presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
+      );
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.pdf"`)
+        .send(pdf);
+    },
+  );
+  app.get(
+    R.caseDocx,
+    { config: { permission: 'diagnostic.read', rendersDocument: true } },
+    async (request: Req, reply) => {
+      const {
+        exercise,
+        case: c,
+        opportunity,
+      } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
+      const docx = await renderBusinessCaseDocx(
+        presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
+      );
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.docx"`)
+        .send(docx);
+    },
+  );
 
   registerCaseEditRoutes(app, services);
 

@@ -82,6 +82,8 @@ function actionNumber(n: string): number {
 
 // Who may reach each page and operation; the services check the report itself.
 const read = { config: { permission: 'report.read' } } as const;
+/** A report as a file: drawn after its reads have ended, in no unit of work. */
+const readDocument = { config: { permission: 'report.read', rendersDocument: true } } as const;
 /** The report page: a reader's page of a published revision may be kept for their session (ADR 0017). */
 const readKept = { config: { permission: 'report.read', pageCache: true } } as const;
 const edit = { config: { permission: 'report.edit' } } as const;
@@ -177,7 +179,7 @@ export function registerReportRoutes(app: FastifyInstance, services: Services): 
     });
   });
 
-  app.get(routes.reportDownload, read, async (request: Req, reply: FastifyReply) => {
+  app.get(routes.reportDownload, readDocument, async (request: Req, reply: FastifyReply) => {
     const format = request.params.format as keyof typeof DOWNLOADS;
     const download = DOWNLOADS[format];
     if (!Object.hasOwn(DOWNLOADS, format))

@@ -75,6 +75,15 @@ export interface RouteAccess {
    */
   ownUnitsOfWork?: boolean;
   /**
+   * The handler reads through services, then draws a document from what it read (a PDF, a Word
+   * file): who is asking is resolved in a unit of work of its own, and the handler runs in none,
+   * acting for the organisation, as a job does; so each service call reads in a unit of its own,
+   * ended before the drawing starts, and no transaction (on PGlite, the only connection) waits
+   * while a board pack is drawn. Every route that answers with a document must say so: the
+   * permissions walk checks it.
+   */
+  rendersDocument?: boolean;
+  /**
    * `false` for the operator's pages only (creating organisations is not acting for one): the unit
    * of work stays the owner's, outside row-level security. A route may say so only when every
    * permission it accepts is an operator's.
@@ -124,6 +133,8 @@ export interface RegisteredRoute {
   /** The permissions of which the actor must hold one; empty for infrastructure. */
   permissions: readonly Permission[];
   infrastructure: boolean;
+  /** The handler draws a document after its reads, in no unit of work (`RouteAccess.rendersDocument`). */
+  rendersDocument: boolean;
 }
 
 /** A refusal worth the security log. */
@@ -140,6 +151,7 @@ export interface AccessOptions {
   units: {
     run<T>(fn: () => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
     current(): Pick<UnitOfWork, 'restrictToReading' | 'actFor'> | undefined;
+    actingFor<T>(organisationId: string, fn: () => T): T;
   };
   production: boolean;
   /** The identity of a session cookie's secret; undefined when it is unknown or has ended. */
@@ -503,16 +515,19 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       // unit of work of its own first, and the handler's unit begins at its first statement, so
       // that no transaction (on PGlite, the only connection) waits while the file arrives. Decided
       // by the body, not by each route: every upload door gets it (a route's own flag for it was
-      // never set, and a slow upload held PGlite for every other request until it ended).
-      if (isMultipart(request) || access.ownUnitsOfWork) {
+      // never set, and a slow upload held PGlite for every other request until it ended). A
+      // document's handler runs in no unit at all (`rendersDocument`): its reads end before it draws.
+      if (isMultipart(request) || access.ownUnitsOfWork || access.rendersDocument) {
         if (!(await run(() => establish(request, reply, access)))) return reply;
         result = access.ownUnitsOfWork
           ? await handled()
-          : await run(async () => {
-              if (access.actsForOrganisation !== false)
-                await options.units.current()?.actFor(request.actor.organisationId);
-              return checkedForm(await handled());
-            });
+          : access.rendersDocument
+            ? await options.units.actingFor(request.actor.organisationId, handled)
+            : await run(async () => {
+                if (access.actsForOrganisation !== false)
+                  await options.units.current()?.actFor(request.actor.organisationId);
+                return checkedForm(await handled());
+              });
       } else {
         result = await run(async () =>
           (await establish(request, reply, access)) ? await checkedForm(await handled()) : answered,
@@ -560,12 +575,19 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
       throw new Error(
         `${methods.join(',')} ${route.url}: only a route for operators may run outside an organisation (actsForOrganisation: false)`,
       );
+    // The public's reads run read-only (the database refuses any write); a service called outside
+    // a unit of work opens one that is not, so a route the public may use cannot draw outside one.
+    if (access.rendersDocument && permissionsOf(access).some(isPublicPermission))
+      throw new Error(
+        `${methods.join(',')} ${route.url}: a route the public may use cannot draw outside a unit of work`,
+      );
     for (const method of methods) {
       routeTable.push({
         method,
         url: route.url,
         permissions: permissionsOf(access),
         infrastructure: access.infrastructure === true || isAsset,
+        rendersDocument: access.rendersDocument === true,
       });
     }
     if (access.infrastructure || isAsset) return;

@@ -50,6 +50,12 @@ interface Operation {
 
 const operations: Operation[] = [];
 
+/** What an operation that answers with a document produces (PDF, Word): see `rendersDocument`. */
+const DOCUMENT_TYPES = new Set([
+  'application/pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+]);
+
 const isVersioned = (op: Operation) =>
   op.versioned ?? (op.method === 'PUT' || op.method === 'PATCH' || op.method === 'DELETE');
 
@@ -202,7 +208,11 @@ export function apiOperation(
   app.route({
     method: op.method,
     url: op.url,
-    config: { permission: op.permission },
+    // An operation that answers with a document draws it after its reads, in no unit of work.
+    config: {
+      permission: op.permission,
+      ...(op.produces?.some((type) => DOCUMENT_TYPES.has(type)) ? { rendersDocument: true } : {}),
+    },
     // After access (who may use it) and before the handler, inside the request's unit of work: a
     // refused query changes nothing. Unknown parameters and bad values are named together.
     handler: ((request: FastifyRequest, reply: FastifyReply) => {
