@@ -72,6 +72,17 @@ for (const engine of ENGINES) {
         url: paths.indicators.import,
         ...multipart({ year: '2009' }, { name: 'big.csv', data }),
       });
+    /** Runs the queued job; the statements it sent. */
+    const runJobWatched = async (): Promise<string[]> => {
+      const statements: string[] = [];
+      const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+      try {
+        await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
+      } finally {
+        stop();
+      }
+      return statements;
+    };
     const countValues = async () =>
       Number((await sql<{ n: string }>`select count(*) as n from indicator_value`.execute(t.db)).rows[0]!.n);
     const countJobs = async () =>
@@ -211,13 +222,7 @@ for (const engine of ENGINES) {
         .replace(/^(BIG .*)$/gm, '$1,Green');
       const res = await upload(Buffer.from(file));
       assert.equal(res.statusCode, 303, errorSummary(res.body).join('\n'));
-      const statements: string[] = [];
-      const stop = observeStatements(t.db, (s) => statements.push(s.sql));
-      try {
-        await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
-      } finally {
-        stop();
-      }
+      const statements = await runJobWatched();
       // One indicator's points at a time, the 270 statuses took six statements each.
       assert.ok(statements.length < 120, `${statements.length} statements`);
       const done = htmlText((await t.app.inject({ url: res.headers.location as string })).body);
@@ -247,13 +252,7 @@ for (const engine of ENGINES) {
       const { rows: last } = await sql<{ id: number }>`select coalesce(max(id), 0)::int as id from audit_event`.execute(
         t.db,
       );
-      const statements: string[] = [];
-      const stop = observeStatements(t.db, (s) => statements.push(s.sql));
-      try {
-        await t.services.jobs.queue.runOne(buildJobHandlers(t.services));
-      } finally {
-        stop();
-      }
+      const statements = await runJobWatched();
       // An override at a time was eight statements each: over 2,000 for this file.
       assert.ok(statements.length < 120, `${statements.length} statements`);
       const overrides = statements.filter((q) => /^\s*update indicator_value as v\s+set override_status_key/.test(q));

@@ -587,42 +587,34 @@ export function registerEfficiencyRoutes(app: FastifyInstance, services: Service
       async (errors) => casePage(request, errors),
     );
   });
-  app.get(
-    R.casePdf,
-    { config: { permission: 'diagnostic.read', rendersDocument: true } },
-    async (request: Req, reply) => {
-      const {
-        exercise,
-        case: c,
-        opportunity,
-      } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
-      const pdf = await renderBusinessCasePdf(
-        presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
-      );
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.pdf"`)
-        .send(pdf);
+  // The business case as a file, drawn after its reads have ended (ADR 0028).
+  const CASE_DOCUMENTS = {
+    pdf: { route: R.casePdf, type: 'application/pdf', render: renderBusinessCasePdf },
+    docx: {
+      route: R.caseDocx,
+      type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      render: renderBusinessCaseDocx,
     },
-  );
-  app.get(
-    R.caseDocx,
-    { config: { permission: 'diagnostic.read', rendersDocument: true } },
-    async (request: Req, reply) => {
-      const {
-        exercise,
-        case: c,
-        opportunity,
-      } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
-      const docx = await renderBusinessCaseDocx(
-        presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
-      );
-      return reply
-        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-        .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.docx"`)
-        .send(docx);
-    },
-  );
+  } as const;
+  for (const [format, document] of Object.entries(CASE_DOCUMENTS))
+    app.get(
+      document.route,
+      { config: { permission: 'diagnostic.read', rendersDocument: true } },
+      async (request: Req, reply) => {
+        const {
+          exercise,
+          case: c,
+          opportunity,
+        } = await efficiency.getCase(request.actor, request.params.id, request.params.itemId!);
+        const body = await document.render(
+          presentBusinessCase(request.organisationName ?? '', exercise, c, opportunity),
+        );
+        return reply
+          .type(document.type)
+          .header('content-disposition', `attachment; filename="business-case-${c.id.slice(0, 8)}.${format}"`)
+          .send(body);
+      },
+    );
 
   registerCaseEditRoutes(app, services);
 
