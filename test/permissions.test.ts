@@ -828,12 +828,13 @@ for (const engine of ENGINES)
       });
       if (write) for (const role of ROLES) mayHaveEnded.add(role);
       if (res.statusCode === 200 && DOCUMENT.test(String(res.headers['content-type'])))
-        documents.set(key(route), route.rendersDocument);
+        documents.set(key(route), route.drawsOutsideUnits);
       return res;
     }
-    /** The routes that answered the walk with a document (PDF, Word), and whether each says it draws one. */
+    /** The routes that answered the walk with a document (PDF, Word, a workbook), and whether each draws it outside a unit of work. */
     const documents = new Map<string, boolean>();
-    const DOCUMENT = /^application\/(pdf|vnd\.openxmlformats-officedocument\.wordprocessingml\.document)\b/;
+    const DOCUMENT =
+      /^application\/(pdf|vnd\.openxmlformats-officedocument\.(wordprocessingml\.document|spreadsheetml\.sheet))\b/;
 
     const routes = () => [...t.app.routeTable].filter((r) => !r.infrastructure).sort((a, b) => order(a) - order(b));
 
@@ -1056,12 +1057,12 @@ for (const engine of ENGINES)
       // The walk asks a report's download for JSON (which it can search for another organisation's
       // names); as PDF and Word the same route draws.
       for (const route of t.app.routeTable.filter((r) => r.url.includes(':format')))
-        drawn.push([key(route), route.rendersDocument]);
-      assert.ok(drawn.length >= 4, `the walk met ${drawn.map(([route]) => route).join(', ')}`);
+        drawn.push([key(route), route.drawsOutsideUnits]);
+      assert.ok(drawn.length >= 12, `the walk met ${drawn.map(([route]) => route).join(', ')}`);
       assert.deepEqual(
         drawn.filter(([, drawnOutside]) => !drawnOutside).map(([route]) => route),
         [],
-        'routes answering with a document without rendersDocument',
+        'routes answering with a document drawn inside a unit of work (declare rendersDocument)',
       );
     });
 

@@ -321,7 +321,7 @@ const ARGS: Record<string, (v: Values) => unknown[]> = {
   'diagnostics.countData': (v) => [v.exercise],
   'diagnostics.createExercise': () => [{ name: 'Public walk exercise' }],
   'diagnostics.updateExercise': (v) => [v.exercise, { name: 'Renamed by the public' }],
-  'diagnostics.workbook': (v) => [v.exercise],
+  'diagnostics.workbookData': (v) => [v.exercise],
   'diagnostics.upload': (v) => [v.exercise, { file: undefined }],
   'diagnostics.getBaseline': (v) => [v.exercise],
   'diagnostics.dataQuality': (v) => [v.exercise],

@@ -29,7 +29,7 @@ import {
   type PostsPageQuery,
   type BaselineTableQuery,
 } from './diagnostic.schemas.ts';
-import { CSV_SHEETS, writeTableXlsx } from './diagnostic-transfer.ts';
+import { CSV_SHEETS, writeTableXlsx, writeWorkbook } from './diagnostic-transfer.ts';
 import { tableByKey, xlsxRows } from './diagnostic.presenter.ts';
 
 type ExerciseReq = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>;
@@ -346,8 +346,8 @@ export function registerDiagnosticApi(
       success: { status: 200, description: 'The template workbook' },
     },
     async (request: ExerciseReq, reply) => {
-      const w = await diagnostics.workbook(request.actor, request.params.id, { empty: true });
-      return sendFile(reply, XLSX, w.filename, w.body);
+      const w = await diagnostics.workbookData(request.actor, request.params.id, { empty: true });
+      return sendFile(reply, XLSX, w.filename, await writeWorkbook(w.taxonomy, w.data));
     },
   );
   apiOperation(
@@ -362,8 +362,8 @@ export function registerDiagnosticApi(
       success: { status: 200, description: 'The exercise’s workbook' },
     },
     async (request: ExerciseReq, reply) => {
-      const w = await diagnostics.workbook(request.actor, request.params.id);
-      return sendFile(reply, XLSX, w.filename, w.body);
+      const w = await diagnostics.workbookData(request.actor, request.params.id);
+      return sendFile(reply, XLSX, w.filename, await writeWorkbook(w.taxonomy, w.data));
     },
   );
   apiOperation(

@@ -16,7 +16,7 @@ import { formatFte } from '../../domain/diagnostic/baseline.ts';
 import { formatMoney, pence } from '../../domain/diagnostic/money.ts';
 import { formatScaled } from '../../domain/diagnostic/decimal.ts';
 import type { ExerciseBaseline } from './diagnostic.service.ts';
-import { writeTableXlsx, SHEETS } from './diagnostic-transfer.ts';
+import { writeTableXlsx, writeWorkbook, SHEETS } from './diagnostic-transfer.ts';
 import {
   exerciseFormValues,
   functionChart,
@@ -298,18 +298,18 @@ export function registerDiagnosticRoutes(
   );
   app.get(
     paths.diagnostic.template(':id'),
-    { config: { permission: 'diagnostic.edit' } },
+    { config: { permission: 'diagnostic.edit', rendersDocument: true } },
     async (request: IdReq, reply) => {
-      const w = await diagnostics.workbook(request.actor, request.params.id, { empty: true });
-      return sendXlsx(reply, w.filename, w.body);
+      const w = await diagnostics.workbookData(request.actor, request.params.id, { empty: true });
+      return sendXlsx(reply, w.filename, await writeWorkbook(w.taxonomy, w.data));
     },
   );
   app.get(
     paths.diagnostic.data(':id'),
-    { config: { permission: 'diagnostic.read' } },
+    { config: { permission: 'diagnostic.read', rendersDocument: true } },
     async (request: IdReq, reply) => {
-      const w = await diagnostics.workbook(request.actor, request.params.id);
-      return sendXlsx(reply, w.filename, w.body);
+      const w = await diagnostics.workbookData(request.actor, request.params.id);
+      return sendXlsx(reply, w.filename, await writeWorkbook(w.taxonomy, w.data));
     },
   );
 
@@ -516,7 +516,7 @@ export function registerDiagnosticRoutes(
 
   app.get(
     paths.diagnostic.export(':id', ':table'),
-    { config: { permission: 'diagnostic.read' } },
+    { config: { permission: 'diagnostic.read', rendersDocument: true } },
     async (request: FastifyRequest<{ Params: { id: string; table: string } }>, reply) => {
       const b = await diagnostics.getBaseline(request.actor, request.params.id);
       const t = tableByKey(b, request.params.table);

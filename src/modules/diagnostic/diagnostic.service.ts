@@ -66,7 +66,6 @@ import {
   readCsvSheet,
   readWorkbook,
   storedSheetsOf,
-  writeWorkbook,
   type SheetSource,
   type SheetProblem,
 } from './diagnostic-transfer.ts';
@@ -912,12 +911,16 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
       return deletion;
     },
 
-    /** The exercise's data (or an empty template) as the workbook organisations fill in. */
-    async workbook(
+    /**
+     * What the exercise's workbook holds (or, `empty`, its template: the taxonomy's lists only),
+     * and its file name. The caller writes it (`writeWorkbook`) once this method's unit of work
+     * has ended, so that no transaction waits while a large council's workbook is written (ADR 0028).
+     */
+    async workbookData(
       actor: Actor,
       id: string,
       options: { empty?: boolean } = {},
-    ): Promise<{ filename: string; body: Buffer }> {
+    ): Promise<{ filename: string; taxonomy: Taxonomy; data: ExerciseData }> {
       authorize(actor, 'diagnostic.read');
       const exercise = await getExercise(actor, id);
       const data = options.empty ? { units: [], posts: [], nonPay: [], volumes: [] } : await repo.loadData(id);
@@ -926,10 +929,7 @@ export function createDiagnosticService({ repo, units, limits, jobs, clubBaselin
           .toLowerCase()
           .replace(/[^a-z0-9]+/g, '-')
           .replace(/^-|-$/g, '') || 'exercise';
-      return {
-        filename: `${slug}-${options.empty ? 'template' : 'data'}.xlsx`,
-        body: await writeWorkbook(exercise.taxonomy, data),
-      };
+      return { filename: `${slug}-${options.empty ? 'template' : 'data'}.xlsx`, taxonomy: exercise.taxonomy, data };
     },
 
     /**

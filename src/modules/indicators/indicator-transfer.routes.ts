@@ -317,7 +317,8 @@ export function registerIndicatorTransferRoutes(
       );
     scope.get(
       paths.indicators.definitionsTemplateXlsx,
-      { config: { permission: 'indicator.edit' } },
+      // Written with no transaction open (ADR 0028), though it reads nothing.
+      { config: { permission: 'indicator.edit', rendersDocument: true } },
       async (_request, reply) => send(reply, await indicatorTransfer.definitionsTemplate('xlsx')),
     );
   });

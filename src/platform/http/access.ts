@@ -133,8 +133,11 @@ export interface RegisteredRoute {
   /** The permissions of which the actor must hold one; empty for infrastructure. */
   permissions: readonly Permission[];
   infrastructure: boolean;
-  /** The handler draws a document after its reads, in no unit of work (`RouteAccess.rendersDocument`). */
-  rendersDocument: boolean;
+  /**
+   * The handler draws a document after its reads, in no unit of work (`RouteAccess.rendersDocument`),
+   * or opens its units itself (`ownUnitsOfWork`: the indicators' downloads read in one and write after).
+   */
+  drawsOutsideUnits: boolean;
 }
 
 /** A refusal worth the security log. */
@@ -587,7 +590,7 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
         url: route.url,
         permissions: permissionsOf(access),
         infrastructure: access.infrastructure === true || isAsset,
-        rendersDocument: access.rendersDocument === true,
+        drawsOutsideUnits: access.rendersDocument === true || access.ownUnitsOfWork === true,
       });
     }
     if (access.infrastructure || isAsset) return;

@@ -50,10 +50,11 @@ interface Operation {
 
 const operations: Operation[] = [];
 
-/** What an operation that answers with a document produces (PDF, Word): see `rendersDocument`. */
+/** What an operation that answers with a document produces (PDF, Word, a workbook): see `rendersDocument`. */
 const DOCUMENT_TYPES = new Set([
   'application/pdf',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 ]);
 
 const isVersioned = (op: Operation) =>
