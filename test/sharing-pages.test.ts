@@ -9,6 +9,7 @@ import { buildTestApp, createTestSession, form, type TestApp, type TestSession }
 import { ENGINES } from './helpers/database.ts';
 import { systemActor, type Actor } from '../src/domain/actor.ts';
 import { paths } from '../src/paths.ts';
+import { observeStatements } from '../src/platform/db/database.ts';
 
 for (const engine of ENGINES)
   describe(`a partner supplying values and commenting on a shared report [${engine}]`, () => {
@@ -77,6 +78,38 @@ for (const engine of ENGINES)
       const { shares } = await t.services.sharing.getAgreement(leeds, agreementId);
       shareId = shares[0]!.id;
       assert.deepEqual(shares[0]!.suppliedIndicatorIds, [indicatorId]);
+    });
+
+    it('reads the organisation’s indicators once for the agreement’s page, however many shares it lists', async () => {
+      const indicatorReads = async () => {
+        const seen: string[] = [];
+        const stop = observeStatements(t.db, (q) => {
+          if (/\bfrom "indicator"/.test(q.sql)) seen.push(q.sql);
+        });
+        try {
+          const page = await t.app.inject({ url: paths.sharing.agreement(agreementId) });
+          assert.equal(page.statusCode, 200);
+        } finally {
+          stop();
+        }
+        return seen.length;
+      };
+      const one = await indicatorReads();
+      const periodId = (await t.services.periods.list(leeds)).find((p) => p.key === H1)!.id;
+      const others = (await t.services.plans.listPriorities(leeds)).filter((p) => p.code !== 'VfM-4d').slice(0, 2);
+      assert.equal(others.length, 2);
+      for (const p of others) {
+        const saved = await post(undefined, paths.sharing.shares(agreementId), {
+          priorityId: p.id,
+          periodIds: periodId,
+          indicatorIds: indicatorId,
+          level: 'read',
+        });
+        assert.equal(saved.statusCode, 303, saved.body);
+      }
+      assert.equal((await t.services.sharing.getAgreement(leeds, agreementId)).shares.length, 3);
+      // Once a share, a large council's every indicator was read again for each.
+      assert.equal(await indicatorReads(), one);
     });
 
     it('lets the partner enter a quarter’s value, names a bad field, and shows the owner who entered it from where', async () => {

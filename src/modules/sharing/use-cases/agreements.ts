@@ -9,7 +9,7 @@ import { agreementInput, revokeInput } from '../sharing.schemas.ts';
 import type { AgreementHistoryEvent, AgreementWithState, ShareDetail, SharingContext } from './context.ts';
 
 export function agreementUseCases(ctx: SharingContext) {
-  const { repo, organisations, withState, ownAgreement, detail } = ctx;
+  const { repo, organisations, withState, ownAgreement, details } = ctx;
   return {
     async listAgreements(actor: Actor): Promise<AgreementWithState[]> {
       authorize(actor, 'sharing.manage');
@@ -19,9 +19,7 @@ export function agreementUseCases(ctx: SharingContext) {
     async getAgreement(actor: Actor, id: string): Promise<{ agreement: AgreementWithState; shares: ShareDetail[] }> {
       authorize(actor, 'sharing.manage');
       const agreement = withState(await ownAgreement(actor, id));
-      const shares = await Promise.all(
-        (await repo.listShares(actor.organisationId, agreement.id)).map((s) => detail(actor, s)),
-      );
+      const shares = await details(actor, await repo.listShares(actor.organisationId, agreement.id));
       return { agreement, shares };
     },
 

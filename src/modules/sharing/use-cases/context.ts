@@ -108,8 +108,22 @@ export function createSharingContext(deps: SharingServiceDeps) {
     return a;
   }
 
-  async function detail(actor: Actor, s: Share): Promise<ShareDetail> {
+  /**
+   * The agreement's shares as its page lists them: the organisation's periods and indicators read
+   * once for all of them (once a share, a large council's every indicator was read again for each).
+   */
+  async function details(actor: Actor, shares: readonly Share[]): Promise<ShareDetail[]> {
+    if (shares.length === 0) return [];
     const [allPeriods, allIndicators] = await Promise.all([periods.list(actor), indicators.list(actor)]);
+    return Promise.all(shares.map((s) => detail(actor, s, allPeriods, allIndicators)));
+  }
+
+  async function detail(
+    actor: Actor,
+    s: Share,
+    allPeriods: Awaited<ReturnType<typeof periods.list>>,
+    allIndicators: Awaited<ReturnType<typeof indicators.list>>,
+  ): Promise<ShareDetail> {
     return {
       ...s,
       periods: allPeriods
@@ -217,7 +231,7 @@ export function createSharingContext(deps: SharingServiceDeps) {
     today,
     withState,
     ownAgreement,
-    detail,
+    details,
     sharedShare,
     ownerReader,
     sharedPeriod,
