@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { ENGINES } from './helpers/database.ts';
+import { ENGINES, untilWaitingForLock } from './helpers/database.ts';
 import { buildTestApp, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
@@ -315,16 +315,7 @@ for (const engine of ENGINES) {
             { indicatorId: i3.id, periodKey: '2009-10-q4', statusKey: 'amber', reason: 'the file says so' },
           ]);
           keeping.catch(() => undefined);
-          for (let waited = 0; ; waited += 20) {
-            const { rows } = await sql<{ n: number }>`
-              select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock' and query like '%update indicator_value as v%'`.execute(
-              t.db,
-            );
-            if (rows[0]!.n > 0) break;
-            assert.ok(waited < 10_000, 'the override never waited for the change');
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
+          await untilWaitingForLock(t.db, 'update indicator_value as v');
         });
         await assert.rejects(keeping!, StaleVersionError);
         const { rows } = await sql<{ comment: string; override_status_key: string | null }>`

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { ENGINES } from './helpers/database.ts';
+import { ENGINES, untilWaitingForLock } from './helpers/database.ts';
 import { observeStatements } from '../src/platform/db/database.ts';
 import { buildTestApp, createTestSession, type TestApp } from './helpers/app.ts';
 import { errorSummary, htmlText } from './helpers/html.ts';
@@ -595,16 +595,7 @@ for (const engine of ENGINES) {
           await sql`update indicator set title = 'Saved meanwhile', version = version + 1
             where organisation_id = ${actor.organisationId} and code = 'RACE 2'`.execute(trx);
           importing = upload('race.csv', Buffer.from(file));
-          for (let waited = 0; ; waited += 20) {
-            const { rows } = await sql<{ n: number }>`
-              select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock' and query like '%update indicator%'`.execute(
-              t.db,
-            );
-            if (rows[0]!.n > 0) break;
-            assert.ok(waited < 10_000, 'the import never waited for the edit');
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
+          await untilWaitingForLock(t.db, 'update indicator');
         });
         const res = await importing!;
         assert.equal(res.statusCode, 409);

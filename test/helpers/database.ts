@@ -398,6 +398,22 @@ export function describeOnEachEngine(name: string, fn: (t: () => TestDatabase) =
 }
 
 /** The job queue's view of a test database: the pool for the worker, units of work for enqueueing. */
+/**
+ * Waits (up to 10 s) until a statement of this database whose text contains `statement` waits for
+ * a lock (PostgreSQL's `pg_stat_activity`): a race test's proof that the write it races met the
+ * other transaction's row lock, not that it ran before or after it.
+ */
+export async function untilWaitingForLock(db: Kysely<DB>, statement: string): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and strpos(query, ${statement}) > 0`.execute(db);
+    if (rows[0]!.n > 0) return;
+    if (waited >= 10_000) throw new Error(`no statement containing "${statement}" waited for a lock`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export const jobDatabase = (t: Pick<TestDatabase, 'db' | 'units'>) => ({ raw: t.db, db: t.units.db, units: t.units });
 
 /** Loads the demo organisation and returns an actor for it. */

@@ -319,13 +319,12 @@ export function createIndicatorTransferService({
         reason: `the status given in the imported file ${filename} (row ${w.status!.row}, column ${w.status!.column})`,
       })),
     );
-    const rows = new Map(withStatus.map((w) => [`${w.indicatorId} ${w.periodKey}`, w.status!.row]));
-    return kept.map(({ indicator, point, status }) => {
+    return kept.map(({ given, indicator, point, status }) => {
       const computed = point.computed.rated ? point.computed.status.label : 'no status';
       const earlier = point.value.override
         ? `, and it replaces the earlier override (${point.shown?.label ?? 'none'})`
         : '';
-      const row = rows.get(`${indicator.id} ${point.period.key}`);
+      const row = withStatus[given]!.status!.row;
       return `${indicator.code} ${point.label}: ${status.label} from the file (row ${row}) is kept as an override; Amber computed ${computed}${earlier}`;
     });
   }

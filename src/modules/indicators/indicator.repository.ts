@@ -41,8 +41,16 @@ export interface IndicatorValue {
   target: Scaled | null;
   targetHigh: Scaled | null;
   comment: string;
-  override: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null;
+  override: ValueOverride | null;
   version: number;
+}
+
+/** An officer's (or a file's) choice of status for a value, beside the status computed. */
+export interface ValueOverride {
+  statusKey: string;
+  reason: string;
+  computedKey: string | null;
+  explanation: string;
 }
 
 export type IndicatorValues = Omit<Indicator, 'id' | 'ownerName' | 'version' | 'priorityIds'>;
@@ -699,11 +707,7 @@ function indicatorQueries(db: Kysely<DB>) {
       }
     },
     /** Sets or clears the override if the value is still at `version`; false when it changed since. */
-    async setOverride(
-      valueId: string,
-      o: { statusKey: string; reason: string; computedKey: string | null; explanation: string } | null,
-      version: number,
-    ): Promise<boolean> {
+    async setOverride(valueId: string, o: ValueOverride | null, version: number): Promise<boolean> {
       const r = await db
         .updateTable('indicator_value')
         .set((eb) => ({
@@ -727,11 +731,7 @@ function indicatorQueries(db: Kysely<DB>) {
      */
     async setOverrides(
       organisationId: string,
-      rows: readonly {
-        valueId: string;
-        version: number;
-        override: { statusKey: string; reason: string; computedKey: string | null; explanation: string };
-      }[],
+      rows: readonly { valueId: string; version: number; override: ValueOverride }[],
     ): Promise<string[]> {
       if (rows.length === 0) return [];
       await planForValues();

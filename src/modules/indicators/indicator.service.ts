@@ -47,6 +47,7 @@ import type {
   RatedIndicator,
   IndicatorValues,
   RatedValue,
+  ValueOverride,
 } from './indicator.repository.ts';
 import { indicatorInput, valueInput, overrideInput, graphsInput, INDICATORS_PER_PAGE } from './indicator.schemas.ts';
 import { pageWindow, type PageWindow } from '../../domain/page.ts';
@@ -114,8 +115,10 @@ export interface IndicatorPoint {
   sinceLastYear: DirectionOfTravel;
 }
 
-/** A status `keepStatuses` kept as an override: the indicator, its point as it was before, the status. */
+/** A status `keepStatuses` kept as an override: which one it was given, the indicator, its point as it was before, the status. */
 export interface KeptStatus {
+  /** Its place in the list given. */
+  given: number;
   indicator: Indicator;
   point: IndicatorPoint;
   status: Status;
@@ -636,36 +639,33 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       const scales = await organisations.statusScales(actor);
       const shown = new Map((await withPoints(actor, [...found.values()], scales)).map((e) => [e.indicator.id, e]));
       const kept: KeptStatus[] = [];
-      const writes: Parameters<IndicatorRepository['setOverrides']>[1][number][] = [];
-      for (const w of wanted) {
+      const writes: { valueId: string; version: number; override: ValueOverride }[] = [];
+      const events: Parameters<IndicatorRepository['auditMany']>[0][number][] = [];
+      wanted.forEach((w, given) => {
         const e = shown.get(w.indicatorId);
         const point = e?.points.find((p) => p.period.key === w.periodKey);
-        if (!e || !point || point.shown?.key === w.statusKey) continue;
+        if (!e || !point || point.shown?.key === w.statusKey) return;
         const o = overrideStatus(point.computed, w.statusKey, w.reason, scales.at(point.period));
-        writes.push({
-          valueId: point.value.id,
-          version: point.value.version,
-          override: {
-            statusKey: o.chosen.key,
-            reason: o.reason,
-            computedKey: point.computed.rated ? point.computed.status.key : null,
-            explanation: o.explanation,
-          },
-        });
-        kept.push({ indicator: e.indicator, point, status: o.chosen });
-      }
-      if ((await repo.setOverrides(actor.organisationId, writes)).length > 0) throw new StaleVersionError('value');
-      await repo.auditMany(
-        kept.map(({ point }, n) => ({
+        const override = {
+          statusKey: o.chosen.key,
+          reason: o.reason,
+          computedKey: point.computed.rated ? point.computed.status.key : null,
+          explanation: o.explanation,
+        };
+        writes.push({ valueId: point.value.id, version: point.value.version, override });
+        events.push({
           organisationId: actor.organisationId,
           actor: actor.label,
           entity: 'indicator_value',
           entityId: point.value.id,
-          action: 'update' as const,
+          action: 'update',
           before: point.value.override,
-          after: { status: writes[n]!.override.statusKey, reason: writes[n]!.override.reason },
-        })),
-      );
+          after: { status: override.statusKey, reason: override.reason },
+        });
+        kept.push({ given, indicator: e.indicator, point, status: o.chosen });
+      });
+      if ((await repo.setOverrides(actor.organisationId, writes)).length > 0) throw new StaleVersionError('value');
+      await repo.auditMany(events);
       return kept;
     },
 

@@ -464,8 +464,9 @@ export function registerAccess(app: FastifyInstance, options: AccessOptions): vo
   }
 
   /**
-   * Wraps a handler: who is asking, the permission, then the handler, all in one unit of work (an
-   * upload's, or a use case's that opens its own, in two).
+   * Wraps a handler: who is asking, the permission, then the handler, all in one unit of work; an
+   * upload's in two (who is asking, then the handler's after its file has arrived); a document's,
+   * or a use case's that opens its own, with the handler in none.
    */
   function guarded(handler: RouteHandlerMethod, access: RouteAccess): RouteHandlerMethod {
     return async function handle(this: FastifyInstance, request, reply) {
