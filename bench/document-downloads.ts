@@ -1,7 +1,8 @@
-// How long other people wait while someone downloads a board pack (PGlite by default): a page
-// that reads the database (the priority list) and `/health/ready` (which asks the database) are
-// requested while the pack is drawn, and timed against the same requests with nothing else
-// running, in the same run.
+// How long other people wait while someone downloads a board pack, or (`--document report`) a
+// report (PGlite by default): a page that reads the database (the priority list) and
+// `/health/ready` (which asks the database) are requested while the document is drawn, and timed
+// against the same requests with nothing else running, in the same run; and the longest the event
+// loop went without turning during the download (a 5 ms timer, `heldTicker`).
 //
 // One app on a database holding an organisation of N priorities (test/builders/sized-organisation.ts:
 // an H1 and an H2 report per priority, key actions, an indicator graph each), served on 127.0.0.1;
@@ -10,15 +11,18 @@
 // request's wall time, and the download's. Medians (min–max) over rounds.
 //
 // A document drawn inside the request's transaction held PGlite's one connection, and so every
-// other request that touched the database, until the drawing ended: that is what this measures.
+// other request that touched the database, until the drawing ended (ADR 0028); a report drawn on
+// the main thread held the event loop itself: that is what this measures. A report (SZ-1's H2:
+// key actions, an indicator graph) takes ~0.1 s, so ask the others a few ms into it (`--after 5`).
 //
-//   node bench/document-downloads.ts [--engine pglite|postgres] [--priorities 100] [--rounds 5] [--after 300]
+//   node bench/document-downloads.ts [--engine pglite|postgres] [--document board-pack|report]
+//       [--priorities 100] [--rounds 5] [--after 300]
 
 import { parseArgs } from 'node:util';
 import { buildTestApp, createTestSession } from '../test/helpers/app.ts';
 import { insertSizedOrganisation, SIZED_PERIODS } from '../test/builders/sized-organisation.ts';
 import { paths } from '../src/paths.ts';
-import { deadline, describeMachine, fmt, median } from './support.ts';
+import { deadline, describeMachine, fmt, heldTicker, median } from './support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,9 +30,11 @@ const { values: args } = parseArgs({
     priorities: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '5' },
     after: { type: 'string', default: '300' },
+    document: { type: 'string', default: 'board-pack' },
   },
 });
 if (!['pglite', 'postgres'].includes(args.engine)) throw new Error(`--engine ${args.engine}?`);
+if (!['board-pack', 'report'].includes(args.document)) throw new Error(`--document ${args.document}?`);
 const PRIORITIES = Number(args.priorities);
 const ROUNDS = Number(args.rounds);
 const AFTER = Number(args.after);
@@ -53,22 +59,33 @@ try {
     return performance.now() - t0;
   };
   const OTHERS = [paths.priorities.list, paths.healthReady] as const;
-  const FORMATS = { PDF: paths.boardPack.pdf, Word: paths.boardPack.docx } as const;
+  const FORMATS =
+    args.document === 'report'
+      ? {
+          PDF: paths.reports.download('SZ-1', SIZED_PERIODS.later, 'pdf'),
+          Word: paths.reports.download('SZ-1', SIZED_PERIODS.later, 'docx'),
+        }
+      : {
+          PDF: `${paths.boardPack.pdf}?period=${SIZED_PERIODS.later}`,
+          Word: `${paths.boardPack.docx}?period=${SIZED_PERIODS.later}`,
+        };
   const samples = new Map<string, number[]>();
   const add = (k: string, ms: number) => samples.set(k, [...(samples.get(k) ?? []), ms]);
 
   // One of each first, unmeasured: templates compiled, the renderers' worker started.
-  for (const url of Object.values(FORMATS)) await timed(`${url}?period=${SIZED_PERIODS.later}`);
+  for (const url of Object.values(FORMATS)) await timed(url);
   for (const path of OTHERS) await timed(path);
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const [format, url] of Object.entries(FORMATS)) {
       for (const path of OTHERS) add(`${format} ${path} alone`, await timed(path));
-      const download = timed(`${url}?period=${SIZED_PERIODS.later}`);
+      const held = heldTicker();
+      const download = timed(url);
       await new Promise((resolve) => setTimeout(resolve, AFTER));
       const during = await Promise.all(OTHERS.map((path) => timed(path)));
       OTHERS.forEach((path, i) => add(`${format} ${path} during`, during[i]!));
       add(`${format} download`, await download);
+      add(`${format} held`, held.stop());
     }
     console.error(`round ${round + 1}/${ROUNDS}`);
   }
@@ -80,14 +97,17 @@ try {
       `${args.engine}, ${PRIORITIES} priorities (built in ${fmt(setup)} s), ${ROUNDS} rounds, the others asked ${AFTER} ms into the download.`,
   );
   console.log('');
-  console.log('| Board pack | Download ms | Request | Alone ms | During the download ms | During ÷ alone |');
-  console.log('|---|---|---|---|---|---|');
+  const what = args.document === 'report' ? 'Report' : 'Board pack';
+  console.log(
+    `| ${what} | Download ms | Loop held at most ms | Request | Alone ms | During the download ms | During ÷ alone |`,
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const format of Object.keys(FORMATS))
     for (const path of OTHERS) {
       const alone = samples.get(`${format} ${path} alone`)!;
       const during = samples.get(`${format} ${path} during`)!;
       console.log(
-        `| ${format} | ${cell(samples.get(`${format} download`)!)} | \`${path}\` | ${cell(alone)} | ${cell(during)} | ${fmt(median(during) / median(alone))} |`,
+        `| ${format} | ${cell(samples.get(`${format} download`)!)} | ${cell(samples.get(`${format} held`)!)} | \`${path}\` | ${cell(alone)} | ${cell(during)} | ${fmt(median(during) / median(alone))} |`,
       );
     }
 } finally {
