@@ -237,6 +237,29 @@ for (const engine of ENGINES) {
       assert.match(csv, /MANY 14,Counted 14,.*,14,/);
     });
 
+    it('reads an export’s values at one moment: a read-only transaction in repeatable read', async () => {
+      // A big organisation’s values are read a thousand indicators a statement; on a server, a
+      // change committed between two of them would otherwise put values from before and after it
+      // in one file (the unit-of-work tests show what repeatable read keeps out).
+      for (const url of [paths.indicators.exportCsv(2009), paths.indicators.exportXlsx(2009)]) {
+        const statements: string[] = [];
+        const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+        try {
+          assert.equal((await t.app.inject({ url })).statusCode, 200);
+        } finally {
+          stop();
+        }
+        const values = statements.findIndex((q) => /\bfrom "?indicator_value"?/i.test(q));
+        assert.ok(values > 0, `the export read no values: ${statements.join('\n')}`);
+        const begun = statements
+          .slice(0, values)
+          .reverse()
+          .find((q) => /^(begin|start transaction)\b/i.test(q));
+        assert.match(begun ?? '(none)', /isolation level repeatable read/i, `${url}: its values were read in ${begun}`);
+        assert.match(begun ?? '(none)', /read only/i);
+      }
+    });
+
     if (engine === 'pglite')
       it('holds no unit of work while a big workbook is written: PGlite’s one connection answers others meanwhile', async () => {
         // An organisation of its own with enough indicators for its workbook to be written in a worker.

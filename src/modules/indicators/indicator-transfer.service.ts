@@ -226,9 +226,14 @@ export function createIndicatorTransferService({
   headers,
   units,
 }: IndicatorTransferServiceDeps) {
-  /** What a download reads, in a read-only unit of work of its own acting for the organisation. */
+  /**
+   * What a download reads, in a read-only unit of work of its own acting for the organisation, at
+   * one moment (repeatable read): a big organisation's values are read a thousand indicators a
+   * statement, and on a server a change committed between two of them would otherwise put values
+   * from before it and after it in one file.
+   */
   const reading = <T>(actor: Actor, read: () => Promise<T>): Promise<T> =>
-    units.actingFor(actor.organisationId, () => units.run(read, { readOnly: true }));
+    units.actingFor(actor.organisationId, () => units.run(read, { readOnly: true, isolationLevel: 'repeatable read' }));
 
   /** The organisation's names for columns, as the reader compares them. */
   async function mappingsOf(actor: Actor): Promise<Map<string, HeaderMapping>> {
