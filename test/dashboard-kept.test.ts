@@ -23,6 +23,7 @@ import { ROLES, type Role } from '../src/domain/permissions.ts';
 import { ENGINES } from './helpers/database.ts';
 import { buildTestApp, createTestSession, type TestApp, type TestSession } from './helpers/app.ts';
 import { insertOrganisation, insertTheme } from './builders/index.ts';
+import { EVERY_INDICATOR } from '../src/modules/dashboard/dashboard.repository.ts';
 import { insertSizedOrganisation, SIZED_PERIODS } from './builders/sized-organisation.ts';
 
 const PERIOD = '2009-10-h1';
@@ -327,11 +328,15 @@ for (const engine of ENGINES) {
       // target of an indicator's latest quarter in a half year, a milestone made overdue or not, a
       // theme's title, a priority moved to another theme — or both parts' frame (a new period); then
       // every kind of reader and period is compared with a service that keeps nothing. Most views
-      // find one part changed (`partly`): that is the path this walks.
+      // find one part changed (`partly`): that is the path this walks. The indicators' part is
+      // mostly brought up to date from the indicators changed (ADR 0029): a value, a target, an
+      // officer's status chosen or taken away, a value deleted, an indicator's rule or direction,
+      // an indicator deleted; and worked out whole when what that cannot follow changes: a code
+      // (the order), a new indicator, the scale, the organisation's default tolerance.
       const sized = await insertSizedOrganisation(t, { priorities: 12, name: 'Walked Council' });
       const kept = buildServices({ db: t.db, units: t.units });
       const me = sized.organisationId;
-      let seed = 14;
+      let seed = 16;
       const random = () => {
         seed = (seed + 0x6d2b79f5) | 0;
         let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -349,6 +354,11 @@ for (const engine of ENGINES) {
       const latest = await ids(sql`select v.id from indicator_value v join reporting_period p on p.id = v.period_id
         where v.organisation_id = ${me} and p.key in (${SIZED_PERIODS.quarters[1]}, ${SIZED_PERIODS.quarters[3]})`);
       const milestones = await ids(sql`select id from milestone where organisation_id = ${me}`);
+      const indicators = await ids(sql`select id from indicator where organisation_id = ${me}`);
+      const keys = (
+        await sql<{ key: string }>`select key from status where organisation_id = ${me}`.execute(t.db)
+      ).rows.map((r) => r.key);
+      let made = 0;
       const themes = await ids(sql`select id from theme where organisation_id = ${me}`);
       const priorities = await ids(sql`select id from priority where organisation_id = ${me}`);
       assert.ok([statuses, drafts, latest, milestones, themes, priorities].every((list) => list.length > 1));
@@ -371,6 +381,42 @@ for (const engine of ENGINES) {
         priority: () =>
           sql`update priority set theme_id = ${pick(themes)} where id = ${pick(priorities)}`.execute(t.db),
         period: () => plain.periods.ensure(sized.actor, `2010-11-q${1 + Math.floor(random() * 4)}`),
+        // An officer's status chosen (the scale's worst among them) or taken away.
+        override: () =>
+          sql`update indicator_value set override_status_key = ${pick([...keys, '', ''])},
+            override_reason = ${'chosen'} where id = ${pick(latest)}`.execute(t.db),
+        unvalued: () => sql`delete from indicator_value where id = ${pick(latest)}`.execute(t.db),
+        direction: () =>
+          sql`update indicator set polarity = ${pick(['higher', 'lower'])} where id = ${pick(indicators)}`.execute(
+            t.db,
+          ),
+        // An absolute tolerance of its own, or none (the organisation's default then).
+        rule: () =>
+          random() < 0.5
+            ? sql`update indicator set rule_kind = 'absolute', rule_value = ${pick([0, 5, 5000])}
+                where id = ${pick(indicators)}`.execute(t.db)
+            : sql`update indicator set rule_kind = null, rule_value = null where id = ${pick(indicators)}`.execute(
+                t.db,
+              ),
+        gone: () => sql`delete from indicator where id = ${pick(indicators)}`.execute(t.db),
+        // To the front of the order: the lists follow the codes' order.
+        code: () => sql`update indicator set code = ${'A '} || code where id = ${pick(indicators)}`.execute(t.db),
+        made: () =>
+          sql`with i as (insert into indicator (organisation_id, code, title, unit_kind, decimal_places, polarity, frequency, ytd_method)
+              select ${me}::uuid, ${`NEW ${made++}`}, 'Made in the walk', 'number', 0, 'higher', 'quarterly', 'latest'
+              returning id)
+            insert into indicator_value (organisation_id, indicator_id, period_id, actual, target)
+            select ${me}::uuid, i.id, p.id, 10, 50 from i, reporting_period p
+            where p.organisation_id = ${me}::uuid and p.key = ${SIZED_PERIODS.quarters[3]}`.execute(t.db),
+        // The scale's worst status another (the last two swap places): officers' choices of it are off target.
+        scale: () =>
+          sql`with two as (select id, position from status where organisation_id = ${me}
+              order by position desc limit 2)
+            update status s set position = case when two.position = (select max(position) from two)
+              then (select min(position) from two) else (select max(position) from two) end
+            from two where s.id = two.id`.execute(t.db),
+        tolerance: () =>
+          sql`update organisation set default_rule_value = ${pick([0, 1000, 9000])} where id = ${me}`.execute(t.db),
       };
       const readers: Actor[] = [
         sized.actor,
@@ -384,8 +430,9 @@ for (const engine of ENGINES) {
       ];
       const periods = [undefined, SIZED_PERIODS.earlier, SIZED_PERIODS.later];
       const before = { ...kept.dashboard.keptCounts };
+      const patchedBefore = kept.dashboard.patchedCounts.indicators;
       const seen = new Set<string>();
-      for (let step = 0; step < 24; step++) {
+      for (let step = 0; step < 48; step++) {
         const name = pick(Object.keys(steps));
         await steps[name]!();
         for (const reader of readers)
@@ -404,6 +451,76 @@ for (const engine of ENGINES) {
       const grew = (k: keyof typeof before) => kept.dashboard.keptCounts[k] - before[k];
       assert.ok(grew('partly') > 50, `${grew('partly')} views worked out in part`);
       assert.ok(grew('changed') > 0, `${grew('changed')} worked out whole (a new period)`);
+      const patched = kept.dashboard.patchedCounts.indicators - patchedBefore;
+      assert.ok(patched > 40, `${patched} views’ indicators’ part brought up to date from what changed`);
+    });
+
+    it('brings its indicators’ part up to date by reading only the indicators changed since it was kept', async () => {
+      // ADR 0029: one value saved in an organisation of 40 indicators reads that indicator alone,
+      // where the part worked out again read all 40; the page is the one a service that keeps
+      // nothing gives.
+      const sized = await insertSizedOrganisation(t, { priorities: 40, name: 'Patched Council' });
+      const officer = await createTestSession(t.services, sized.organisationId, ['performance_officer']);
+      const url = `${paths.dashboard}?period=${SIZED_PERIODS.later}`;
+      await get(officer, url);
+      const observe = async () => {
+        const seen: ObservedStatement[] = [];
+        const stop = observeStatements(t.db, (st) => seen.push(st));
+        try {
+          const response = await t.app.inject({ url, headers: officer.headers });
+          assert.equal(response.statusCode, 200);
+          return { seen, body: response.body.replace(/nonce="[^"]*"/g, 'nonce') };
+        } finally {
+          stop();
+        }
+      };
+      const { rows } = await sql<{
+        id: string;
+        indicator_id: string;
+      }>`select v.id, v.indicator_id from indicator_value v
+        join reporting_period p on p.id = v.period_id
+        where v.organisation_id = ${sized.organisationId} and p.key = ${SIZED_PERIODS.quarters[3]} limit 1`.execute(
+        t.db,
+      );
+      const value = rows[0]!;
+      const patchedBefore = t.services.dashboard.patchedCounts.indicators;
+      await sql`update indicator_value set actual = actual + 1 where id = ${value.id}`.execute(t.db);
+      const { seen, body } = await observe();
+      assert.equal(t.services.dashboard.patchedCounts.indicators, patchedBefore + 1);
+      assert.ok(seen.some((st) => /amber_dashboard_indicator_changes\(/.test(st.sql)));
+      const read = seen.filter((st) => /\bfrom "indicator"/.test(st.sql) || /\bfrom "indicator_value"/.test(st.sql));
+      assert.ok(read.length >= 2, read.map((st) => st.sql).join('\n'));
+      for (const st of read.filter((x) => !/"indicator_value"\."indicator_id" in/.test(x.sql))) {
+        const ids = st.parameters.find(Array.isArray) as string[] | undefined;
+        assert.deepEqual(ids, [value.indicator_id], `read only the indicator changed: ${st.sql}`);
+      }
+      const plainBody = (await normal.inject({ url, headers: officer.headers })).body.replace(
+        /nonce="[^"]*"/g,
+        'nonce',
+      );
+      assert.equal(body, plainBody);
+    });
+
+    it('notes a statement that changes more than 500 indicators as a change to every indicator', async () => {
+      // An import's batch: its indicators noted one by one cost PGlite ~40 ms a statement of 4,000
+      // values, for a part the dashboard then works out whole anyway (migration 2026-12-12-700).
+      const other = await insertOrganisation(t.services);
+      /** The notes of the organisation's newest change. */
+      const newest = async () =>
+        (
+          await sql<{ indicator_id: string }>`select indicator_id from dashboard_indicator_change
+            where organisation_id = ${other.organisationId} and generation = (select max(generation)
+              from dashboard_indicator_change where organisation_id = ${other.organisationId})`.execute(t.db)
+        ).rows.map((r) => r.indicator_id);
+      await sql`insert into indicator (organisation_id, code, title, unit_kind, decimal_places, polarity, frequency, ytd_method)
+        select ${other.organisationId}::uuid, 'MANY ' || n, 'Indicator ' || n, 'number', 0, 'higher', 'quarterly', 'latest'
+        from generate_series(1, 501) n`.execute(t.db);
+      assert.deepEqual(await newest(), [EVERY_INDICATOR], 'the 501 made: one note');
+      await sql`update indicator set title = title || '.' where organisation_id = ${other.organisationId}
+        and code <> 'MANY 1'`.execute(t.db);
+      const titled = await newest();
+      assert.equal(new Set(titled).size, 500, 'the 500 titles changed: each noted');
+      assert.ok(!titled.includes(EVERY_INDICATOR));
     });
 
     it('never keeps what its own unit changed and had not committed', async () => {

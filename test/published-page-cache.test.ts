@@ -44,6 +44,7 @@ const DECIDE_NOTHING: Readonly<Record<string, string>> = {
   club_member: 'clubs share aggregate figures, not reports',
   dashboard_change: 'the dashboard generation’s notes until a commit (ADR 0023)',
   dashboard_generation: 'the dashboard generation’s counter (ADR 0023)',
+  dashboard_indicator_change: 'which indicators the dashboard’s indicators’ part changed by (ADR 0029)',
   diagnostic_allocation: 'diagnostic data',
   diagnostic_exercise: 'diagnostic data',
   diagnostic_non_pay: 'diagnostic data',

@@ -79,6 +79,17 @@ export interface DashboardGenerations {
   indicators: string;
 }
 
+/** The indicator noted for a change to everything the indicators' part reads (migration 2026-12-12-700). */
+export const EVERY_INDICATOR = '00000000-0000-0000-0000-000000000000';
+
+/** The indicators changed between two of the indicators' part's numbers (ADR 0029). */
+export interface IndicatorChanges {
+  /** False when the notes of some of those changes have been let go (kept a day): work the part out whole. */
+  complete: boolean;
+  /** Each once; `EVERY_INDICATOR` among them for a change to what every indicator's rating reads. At most 501. */
+  indicatorIds: string[];
+}
+
 /** Which rows of a long list to read (SQL `limit` and `offset`). */
 export interface ListWindow {
   limit: number;
@@ -302,6 +313,22 @@ function dashboardQueries(db: Kysely<DB>) {
       return reports === null || reports === undefined || indicators === null || indicators === undefined
         ? null
         : { reports: String(reports), indicators: String(indicators) };
+    },
+
+    /**
+     * The indicators whose definition or values committed changes moved the indicators' part on
+     * after `since` and up to `upto` (two numbers `generations` gave), and whether the notes of
+     * them all are still kept (migration 2026-12-12-700, ADR 0029).
+     */
+    async indicatorChanges(organisationId: string, since: string, upto: string): Promise<IndicatorChanges> {
+      const { rows } = await sql<{
+        complete: boolean | null;
+        indicators: string[] | null;
+      }>`select complete, indicators from amber_dashboard_indicator_changes(${organisationId}::uuid, ${since}::bigint, ${upto}::bigint)`.execute(
+        db,
+      );
+      const row = rows[0];
+      return { complete: row?.complete === true, indicatorIds: row?.indicators ?? [] };
     },
 
     /**

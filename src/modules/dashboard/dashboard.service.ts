@@ -16,15 +16,22 @@ import type { FrozenStatus } from '../../domain/report-snapshot.ts';
 import type { Timescale } from '../../domain/timescale.ts';
 import type { PeriodService, ReportingPeriod } from '../periods/period.service.ts';
 import type { OrganisationService } from '../organisations/organisation.service.ts';
-import type { IndicatorService, RatedIndicator, IndicatorPoint } from '../indicators/indicator.service.ts';
-import { pageWindow, type PageWindow } from '../../domain/page.ts';
 import type {
-  DashboardGenerations,
-  DashboardRepository,
-  Listed,
-  ListWindow,
-  StatusChange,
-  OverdueMilestone,
+  IndicatorService,
+  RatedIndicator,
+  IndicatorPoint,
+  LatestRating,
+  LatestRatings,
+} from '../indicators/indicator.service.ts';
+import { pageWindow, type PageWindow } from '../../domain/page.ts';
+import {
+  EVERY_INDICATOR,
+  type DashboardGenerations,
+  type DashboardRepository,
+  type Listed,
+  type ListWindow,
+  type StatusChange,
+  type OverdueMilestone,
 } from './dashboard.repository.ts';
 
 /** How many of each list the dashboard itself shows; the rest are on the list's own pages. */
@@ -50,11 +57,24 @@ interface Frame {
 type ReportsPart = Pick<Dashboard, 'formerStatuses' | 'themes' | 'totals' | 'changes' | 'overdue'> & {
   listed: { changes: number; overdue: number };
 };
-/** The part its indicators make (kept under the indicators' generation). */
+/**
+ * The part its indicators make (kept under the indicators' generation), with what it takes to
+ * bring it up to date from the indicators changed since (ADR 0029).
+ */
 interface IndicatorsPart {
   offTarget: OffTarget[];
   listed: number;
+  /** Every indicator of the organisation, by id, with its code, in code order (the database's). */
+  codes: ReadonlyMap<string, string>;
+  /** Those off target in the period, by id, each as it was rated. */
+  off: ReadonlyMap<string, LatestRating>;
 }
+
+/**
+ * Past this many indicators changed since a dashboard was kept (an import), its indicators' part
+ * is worked out whole: reading them by id would cost as much.
+ */
+export const INDICATORS_PATCHED_AT_MOST = 500;
 
 export interface Dashboard {
   period: ReportingPeriod;
@@ -157,6 +177,30 @@ function readerOf(actor: Actor): string {
   return `${actor.operator ? 'operator ' : ''}${scopes.join(',')}${personal ? ` ${actor.personId ?? ''}` : ''}`;
 }
 
+/**
+ * Whether a rating is off target: an officer's choice of the scale's worst status, or a computed
+ * status the rule puts off target.
+ */
+function isOffTarget(statuses: readonly Status[]): (r: LatestRating) => boolean {
+  const worst = statuses.at(-1);
+  return (r) => (r.overridden ? r.shown?.key === worst?.key : r.computed.rated && r.computed.outcome === 'off');
+}
+
+/** The first `DASHBOARD_SHOWS` of those off target, in code order, as points, and how many there are. */
+async function firstOff(
+  latest: Pick<LatestRatings, 'points'>,
+  codes: ReadonlyMap<string, string>,
+  off: ReadonlyMap<string, LatestRating>,
+): Promise<{ offTarget: OffTarget[]; listed: number }> {
+  const shown: LatestRating[] = [];
+  for (const id of codes.keys()) {
+    if (shown.length === DASHBOARD_SHOWS) break;
+    const rating = off.get(id);
+    if (rating) shown.push(rating);
+  }
+  return { offTarget: shown.length === 0 ? [] : await latest.points(shown), listed: off.size };
+}
+
 export function createDashboardService({
   repo,
   periods,
@@ -183,6 +227,8 @@ export function createDashboardService({
    * (keeping off, or the view's own unit had changed what it reads and not committed).
    */
   const keptCounts = { served: 0, partly: 0, changed: 0, absent: 0, notKept: 0 };
+  /** Views whose indicators' part was brought up to date from the indicators changed since it was kept (ADR 0029). */
+  const patchedCounts = { indicators: 0 };
   /** The period asked for, or the latest half year that has ended (then the latest period). */
   async function choosePeriod(actor: Actor, periodKey: string | undefined, today: IsoDate) {
     const all = await periods.list(actor);
@@ -241,11 +287,8 @@ export function createDashboardService({
    * number, as its own page rates it; only those shown are read whole, in one statement more.
    */
   async function offTargetIn(actor: Actor, period: ReportingPeriod, statuses: Status[]) {
-    const worst = statuses.at(-1);
     const latest = await indicators.latestIn(actor, period);
-    const off = latest.ratings.filter((r) =>
-      r.overridden ? r.shown?.key === worst?.key : r.computed.rated && r.computed.outcome === 'off',
-    );
+    const off = latest.ratings.filter(isOffTarget(statuses));
     return {
       total: off.length,
       async pointsOf(window: ListWindow): Promise<OffTarget[]> {
@@ -306,8 +349,52 @@ export function createDashboardService({
 
   /** What the dashboard shows of indicators: the first of those off target, and how many. */
   async function indicatorsPart(actor: Actor, { period, statuses }: Frame): Promise<IndicatorsPart> {
-    const offTarget = await offTargetIn(actor, period, statuses);
-    return { offTarget: await offTarget.pointsOf({ limit: DASHBOARD_SHOWS, offset: 0 }), listed: offTarget.total };
+    const latest = await indicators.latestIn(actor, period);
+    const codes = new Map(latest.indicators.map((i) => [i.id, i.code]));
+    const off = new Map(latest.ratings.filter(isOffTarget(statuses)).map((r) => [r.indicator.id, r]));
+    return { ...(await firstOff(latest, codes, off)), codes, off };
+  }
+
+  /**
+   * The kept indicators' part brought up to date from the indicators changed since its number
+   * (`since`) up to now's (`upto`): only those read and rated again, in a fixed number of
+   * statements whatever the organisation's size (ADR 0029). Undefined when it must be worked out
+   * whole: a change to what every rating reads (the scale, the defaults, the periods), notes let go
+   * or none found, many indicators changed, or an indicator added or its code changed (its place in
+   * the order is the database's to say).
+   */
+  async function indicatorsPatched(
+    actor: Actor,
+    { period, statuses }: Frame,
+    kept: IndicatorsPart,
+    since: string,
+    upto: string,
+  ): Promise<IndicatorsPart | undefined> {
+    const { complete, indicatorIds: changed } = await repo.indicatorChanges(actor.organisationId, since, upto);
+    // No note at all for a number that moved (one set by hand, say): nothing to go on.
+    if (!complete || changed.length === 0 || changed.length > INDICATORS_PATCHED_AT_MOST) return undefined;
+    if (changed.includes(EVERY_INDICATOR)) return undefined;
+    const latest = await indicators.latestIn(actor, period, changed);
+    const now = new Map(latest.indicators.map((i) => [i.id, i.code]));
+    let codes = kept.codes;
+    for (const id of changed) {
+      const code = now.get(id);
+      if (code !== undefined && code !== kept.codes.get(id)) return undefined;
+      if (code === undefined && kept.codes.has(id)) {
+        if (codes === kept.codes) codes = new Map(kept.codes);
+        (codes as Map<string, string>).delete(id);
+      }
+    }
+    const rated = new Map(latest.ratings.map((r) => [r.indicator.id, r]));
+    const offTarget = isOffTarget(statuses);
+    const off = new Map(kept.off);
+    for (const id of changed) {
+      const rating = rated.get(id);
+      if (rating && offTarget(rating)) off.set(id, rating);
+      else off.delete(id);
+    }
+    patchedCounts.indicators++;
+    return { ...(await firstOff(latest, codes, off)), codes, off };
   }
 
   function assemble(frame: Frame, reports: ReportsPart, indicators: IndicatorsPart, today: IsoDate): Dashboard {
@@ -377,7 +464,18 @@ export function createDashboardService({
       const frame = await frameOf(actor, periodKey, today);
       if (!frame) return undefined;
       const ofReports = sameReports ? entry.reports : await reportsPart(actor, publishedOnly, frame, today);
-      const ofIndicators = sameIndicators ? entry.indicators : await indicatorsPart(actor, frame);
+      const ofIndicators = sameIndicators
+        ? entry.indicators
+        : ((entry &&
+            generations &&
+            (await indicatorsPatched(
+              actor,
+              frame,
+              entry.indicators,
+              entry.generations.indicators,
+              generations.indicators,
+            ))) ??
+          (await indicatorsPart(actor, frame)));
       const dashboard = assemble(frame, ofReports, ofIndicators, today);
       if (generations !== null) {
         kept.set(key, { generations, reports: ofReports, indicators: ofIndicators, dashboard: deepFreeze(dashboard) });
@@ -389,6 +487,8 @@ export function createDashboardService({
     list,
     /** Counts of what became of each view since the service was made (read, never changed, by /metrics). */
     keptCounts: keptCounts as Readonly<typeof keptCounts>,
+    /** Views whose indicators' part was brought up to date from what changed since it was kept (ADR 0029). */
+    patchedCounts: patchedCounts as Readonly<typeof patchedCounts>,
   };
 }
 

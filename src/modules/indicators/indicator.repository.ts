@@ -228,7 +228,7 @@ function indicatorQueries(db: Kysely<DB>) {
       .select('owner.name as owner_name')
       .where('indicator.organisation_id', '=', organisationId);
   /** Each indicator's latest value inside a period: one row per indicator that has one. */
-  const latestQuery = reusableQuery((p: { organisationId: string; startsOn: string; endsOn: string }) =>
+  const latestValues = (p: { organisationId: string; startsOn: string; endsOn: string }) =>
     db
       .selectFrom('indicator_value')
       .innerJoin('reporting_period', 'reporting_period.id', 'indicator_value.period_id')
@@ -245,10 +245,18 @@ function indicatorQueries(db: Kysely<DB>) {
       .where('reporting_period.starts_on', '>=', p.startsOn)
       .where('reporting_period.ends_on', '<=', p.endsOn)
       .orderBy('indicator_value.indicator_id')
-      .orderBy('reporting_period.starts_on', 'desc'),
+      .orderBy('reporting_period.starts_on', 'desc');
+  const latestQuery = reusableQuery(latestValues);
+  /** As `latestQuery`, of the indicators given only (their ids as one array). */
+  const latestOfQuery = reusableQuery(
+    (p: { organisationId: string; startsOn: string; endsOn: string; ids: string[] }) =>
+      latestValues(p).where(sql<boolean>`indicator_value.indicator_id = any(${p.ids}::uuid[])`),
   );
-  const ratedQuery = reusableQuery((p: { organisationId: string }) =>
-    db.selectFrom('indicator').select(RATED_COLUMNS).where('organisation_id', '=', p.organisationId).orderBy('code'),
+  const rated = (p: { organisationId: string }) =>
+    db.selectFrom('indicator').select(RATED_COLUMNS).where('organisation_id', '=', p.organisationId).orderBy('code');
+  const ratedQuery = reusableQuery(rated);
+  const ratedOfQuery = reusableQuery((p: { organisationId: string; ids: string[] }) =>
+    rated(p).where(sql<boolean>`id = any(${p.ids}::uuid[])`),
   );
   async function links(ids: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
@@ -334,10 +342,13 @@ function indicatorQueries(db: Kysely<DB>) {
      * Every indicator of the organisation in code order, with only what rating its values needs
      * (`RatedIndicator`): one statement of a few columns, where `list` reads every column, each
      * owner's name and every link (the dashboard rates every indicator: at 1,000 that was a
-     * statement of 1,000 parameters and the rows' timestamps parsed for nothing).
+     * statement of 1,000 parameters and the rows' timestamps parsed for nothing). With `only`, those
+     * of its indicators only (the dashboard's indicators changed since it was kept).
      */
-    async listForRating(organisationId: string): Promise<RatedIndicator[]> {
-      const { rows } = await db.executeQuery(ratedQuery({ organisationId }));
+    async listForRating(organisationId: string, only?: readonly string[]): Promise<RatedIndicator[]> {
+      const { rows } = await db.executeQuery(
+        only ? ratedOfQuery({ organisationId, ids: [...only] }) : ratedQuery({ organisationId }),
+      );
       return rows.map(toRated);
     },
     /** How many indicators the organisation has (the indicator list's count, for its pages). */
@@ -567,15 +578,16 @@ function indicatorQueries(db: Kysely<DB>) {
     },
     /**
      * Each indicator's latest value inside the period (the one starting last), by indicator id,
-     * with only what rating it needs: one statement, one narrow row per indicator.
+     * with only what rating it needs: one statement, one narrow row per indicator. With `only`, of
+     * those indicators only.
      */
     async latestValuesIn(
       organisationId: string,
       period: { startsOn: string; endsOn: string },
+      only?: readonly string[],
     ): Promise<Map<string, RatedValue>> {
-      const { rows } = await db.executeQuery(
-        latestQuery({ organisationId, startsOn: period.startsOn, endsOn: period.endsOn }),
-      );
+      const within = { organisationId, startsOn: period.startsOn, endsOn: period.endsOn };
+      const { rows } = await db.executeQuery(only ? latestOfQuery({ ...within, ids: [...only] }) : latestQuery(within));
       return new Map(
         rows.map((r) => [
           r.indicator_id,

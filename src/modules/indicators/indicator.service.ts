@@ -96,6 +96,8 @@ export interface LatestRating {
 }
 /** Every latest value rated, and the whole points of those chosen. */
 export interface LatestRatings {
+  /** The indicators rated (every one asked for, with a value in the period or not), in code order. */
+  indicators: RatedIndicator[];
   ratings: LatestRating[];
   points(chosen: readonly LatestRating[]): Promise<{ indicator: RatedIndicator; point: IndicatorPoint }[]>;
 }
@@ -685,12 +687,19 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
      * its own page rates it, in a fixed number of statements whatever their number; then `points`
      * of those the caller chooses (a page of a list), with their directions of travel, from their
      * values around the period in one more statement. The same scales, defaults and period for both.
+     * With `only`, those indicators alone (the dashboard's changed since it was kept, ADR 0029).
      */
-    async latestIn(actor: Actor, period: Pick<Period, 'startsOn' | 'endsOn'>): Promise<LatestRatings> {
+    async latestIn(
+      actor: Actor,
+      period: Pick<Period, 'startsOn' | 'endsOn'>,
+      only?: readonly string[],
+    ): Promise<LatestRatings> {
       authorize(actor, 'indicator.read');
-      const all = await repo.listForRating(actor.organisationId);
-      if (all.length === 0) return { ratings: [], points: () => Promise.resolve([]) };
-      const latest = await repo.latestValuesIn(actor.organisationId, period);
+      const all = await repo.listForRating(actor.organisationId, only);
+      // None at all: nothing to rate or show. (None of a few asked for: their points are still
+      // wanted of others, so the scales and defaults are read all the same.)
+      if (all.length === 0 && !only) return { indicators: [], ratings: [], points: () => Promise.resolve([]) };
+      const latest = await repo.latestValuesIn(actor.organisationId, period, only);
       const scales = await organisations.statusScales(actor);
       const defaults = await organisations.indicatorDefaults(actor);
       const ratings: LatestRating[] = [];
@@ -707,6 +716,7 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
         });
       }
       return {
+        indicators: all,
         ratings,
         async points(chosen) {
           const values = await repo.valuesAround(

@@ -267,6 +267,8 @@ export const TABLES_NOT_CARRIED: Readonly<Record<string, string>> = {
     'the deployment’s own: a counter the writes to what the dashboard reads move on, which the dashboards it keeps worked out are checked against (ADR 0023); the target keeps its own, moved on by the import’s writes',
   dashboard_change:
     'the deployment’s own: the organisations a transaction has changed, until it commits; empty outside one',
+  dashboard_indicator_change:
+    'the deployment’s own: which indicators moved the dashboard’s indicators’ part on, and to which number (ADR 0029), a day’s worth; the target notes its own as the import writes',
   report_rendering:
     'derived: a published revision’s body rendered from its snapshot, which the file carries; the target renders it again the first time the page is read',
   diagnostic_peer_function:
