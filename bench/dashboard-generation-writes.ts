@@ -10,6 +10,8 @@
 //   - a report's status changed (moves the counter: a note, and at commit the counter's row);
 //   - a draft's text saved (the trigger runs, compares the columns the dashboard reads, notes nothing);
 //   - a milestone's progress changed;
+//   - an indicator's value changed (its indicators noted with the organisation since migration
+//     2026-12-12-700, ADR 0029);
 //   - an import's statement: the 4,000 values of the large organisation updated in one statement
 //     (the trigger reads its 4,000-row transition tables once);
 // and, through the services as a request makes them, a draft report's status saved
@@ -50,6 +52,7 @@ interface Subjects {
   report: string;
   statuses: [string, string];
   milestone: string;
+  value: string;
 }
 
 /** Each write, given the transaction's number: one statement (run in BEGIN … COMMIT). */
@@ -68,6 +71,13 @@ const WRITES: readonly { name: string; statement: (s: Subjects, i: number) => Co
     name: 'A milestone’s progress changed',
     statement: (s, i) =>
       CompiledQuery.raw(`update milestone set progress = ${i % 2 ? "'missed'" : 'null'} where id = '${s.milestone}'`),
+  },
+  {
+    name: 'An indicator value changed',
+    statement: (s, i) =>
+      CompiledQuery.raw(
+        `update indicator_value set actual = ${i % 2 ? 'actual + 1' : 'actual - 1'} where id = '${s.value}'`,
+      ),
   },
   {
     name: 'An import’s statement: 4,000 values updated',
@@ -118,6 +128,8 @@ async function measure(engine: Engine): Promise<void> {
       const { rows } = await sql<{ report: string; milestone: string }>`
         select r.id as report, (select m.id from milestone m where m.organisation_id = r.organisation_id limit 1) as milestone
         from progress_report r where r.organisation_id = ${demo} and r.state = 'draft' limit 1`.execute(database.db);
+      const value = await sql<{ id: string }>`select id from indicator_value where organisation_id = ${demo}
+        and actual is not null limit 1`.execute(database.db);
       const statuses = await sql<{ id: string }>`select id from status where organisation_id = ${demo}
         and key in ('green', 'red') order by key`.execute(database.db);
       subjects[side] = {
@@ -125,6 +137,7 @@ async function measure(engine: Engine): Promise<void> {
         large: large.organisationId,
         report: rows[0]!.report,
         milestone: rows[0]!.milestone,
+        value: value.rows[0]!.id,
         statuses: [statuses.rows[0]!.id, statuses.rows[1]!.id],
       };
       await sql`vacuum analyze`.execute(database.db);

@@ -30,13 +30,20 @@
 // measured on its own (statements, CPU, and on PostgreSQL the backends' CPU read before and after
 // it). All in every round.
 //
+// `--profile DIR` measures nothing: for each mode, it GETs the biggest organisation's dashboard
+// rounds × gets times (each after its change, for the "after" modes) under the V8 profiler and
+// writes DIR/<mode>-<engine>.cpuprofile, for bench/cpuprofile-summary.ts (the changes' own
+// statements are in it too: one small update each).
+//
 //   node bench/dashboard-scaling.ts [--engine pglite|postgres|both] [--sizes 10,100,1000]
-//       [--rounds 5] [--gets 10] [--warmup 5] [--kept both|yes|no] [--after yes|no]
+//       [--rounds 5] [--gets 10] [--warmup 5] [--kept both|yes|no] [--after yes|no] [--profile DIR]
 //   (default both engines; about 3–5 minutes on a quiet machine, most of it building the data; a
 //   deadline stops it after 20 minutes per engine)
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -57,6 +64,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     kept: { type: 'string', default: 'both' },
     after: { type: 'string', default: 'yes' },
+    profile: { type: 'string' },
   },
 });
 if (!['both', 'yes', 'no'].includes(args.kept)) throw new Error(`--kept ${args.kept}?`);
@@ -287,6 +295,29 @@ try {
       handle.apps.push(app);
       apps.set(mode, app);
       for (const org of orgs) for (let i = 0; i < WARMUP; i++) await get(app, org);
+    }
+
+    if (args.profile) {
+      mkdirSync(args.profile, { recursive: true });
+      const inspector = new Session();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
+      const org = orgs.at(-1)!;
+      for (const mode of MODES) {
+        const change = mode === 'after a status' || mode === 'after a value' ? org.change[mode] : undefined;
+        await inspector.post('Profiler.start');
+        for (let i = 0; i < ROUNDS * GETS; i++) {
+          await change?.();
+          await get(apps.get(mode)!, org);
+        }
+        const { profile } = await inspector.post('Profiler.stop');
+        const file = join(args.profile, `${mode.replaceAll(' ', '-')}-${engine}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+        console.error(`${engine}: ${ROUNDS * GETS} × ${mode} at ${org.size} → ${file}`);
+      }
+      inspector.disconnect();
+      continue;
     }
 
     const key = (mode: Mode, size: number) => `${mode} ${size}`;
