@@ -168,7 +168,11 @@ export function buildServices({ db: raw, units }: ServiceDatabase, options: Serv
       ...(options.keptDashboards === undefined ? {} : { keep: options.keptDashboards }),
     }),
   );
-  const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }));
+  // A pack read for a download or a job (in a unit of its own, ADR 0028) reads one moment: on a
+  // server its summary and its reports would otherwise be read from either side of a change.
+  const boardPack = uow(createBoardPackService({ plans, periods, organisations, reports, jobs }), {
+    build: { isolationLevel: 'repeatable read' },
+  });
   const opendata = uow(createOpenDataService({ plans, reports, indicators }));
   // The clubs an exercise's baseline follows live in the clubs module, which reads the
   // diagnostics: bound once it exists (ADR 0018).

@@ -7,6 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from './helpers/database.ts';
+import { observeStatements } from '../src/platform/db/database.ts';
 import { buildTestApp, form, type TestApp } from './helpers/app.ts';
 import { htmlText } from './helpers/html.ts';
 import { paths } from '../src/paths.ts';
@@ -256,6 +257,31 @@ for (const engine of ENGINES) {
         Object.assign(boardPackRenderers, real);
       }
       assert.deepEqual(openWhileDrawing, [false, false]);
+    });
+
+    it('reads a downloaded pack at one moment: every report in one repeatable-read transaction', async () => {
+      // On a server a pack's summary and its reports, read in many statements, would otherwise be
+      // read from either side of a change committed meanwhile.
+      for (const url of [paths.boardPack.pdf, paths.boardPack.docx]) {
+        const statements: string[] = [];
+        const stop = observeStatements(t.db, (s) => statements.push(s.sql));
+        try {
+          assert.equal((await t.app.inject({ url: `${url}?period=2009-10-h1` })).statusCode, 200, url);
+        } finally {
+          stop();
+        }
+        const reads = statements.flatMap((q, i) => (/\bfrom "?progress_report"?/i.test(q) ? [i] : []));
+        assert.ok(reads.length > 1, `${url}: ${reads.length} statements read reports`);
+        const bounds = statements.flatMap((q, i) =>
+          /^(begin|start transaction|commit|rollback)\b/i.test(q) ? [i] : [],
+        );
+        const begun = bounds.filter((i) => i < reads[0]!).at(-1)!;
+        assert.match(statements[begun]!, /isolation level repeatable read/i, `${url}: ${statements[begun]}`);
+        assert.ok(
+          bounds.every((i) => i < reads[0]! || i > reads.at(-1)!),
+          `${url}: the reports were read in more than one transaction`,
+        );
+      }
     });
 
     it('refuses to queue files for an unknown period', async () => {

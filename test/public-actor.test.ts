@@ -37,6 +37,7 @@ const NOT_METHODS: Record<string, string> = {
   'mailer.delivers': 'whether e-mails leave Amber or only reach the log (a boolean)',
   'reminders.events': 'told of workflow steps by the reports’ use cases, after those have authorised the step',
   'dashboard.keptCounts': 'how many dashboard views were served from memory (numbers, for /metrics)',
+  'dashboard.patchedCounts': 'how many dashboard views were brought up to date from what changed (numbers, for tests)',
 };
 
 /** Methods that take no actor first: never called here, each for the reason given. */
