@@ -80,11 +80,14 @@ for (const engine of ENGINES)
       assert.deepEqual(shares[0]!.suppliedIndicatorIds, [indicatorId]);
     });
 
-    it('reads the organisation’s indicators once for the agreement’s page, however many shares it lists', async () => {
+    it('reads the shares’ indicators once for the agreement’s page, however many shares it lists, and no others', async () => {
+      const asked: unknown[][] = [];
       const indicatorReads = async () => {
         const seen: string[] = [];
         const stop = observeStatements(t.db, (q) => {
-          if (/\bfrom "indicator"/.test(q.sql)) seen.push(q.sql);
+          if (!/\bfrom "indicator"/.test(q.sql)) return;
+          seen.push(q.sql);
+          asked.push(q.parameters.filter(Array.isArray).flat());
         });
         try {
           const page = await t.app.inject({ url: paths.sharing.agreement(agreementId) });
@@ -94,6 +97,14 @@ for (const engine of ENGINES)
         }
         return seen.length;
       };
+      // One more of the organisation's, shared with no one.
+      await t.services.indicators.create(leeds, {
+        code: 'NOT SHARED',
+        title: 'Shared with no one',
+        frequency: 'quarterly',
+        unitKind: 'number',
+        polarity: 'higher',
+      });
       const one = await indicatorReads();
       const periodId = (await t.services.periods.list(leeds)).find((p) => p.key === H1)!.id;
       const others = (await t.services.plans.listPriorities(leeds)).filter((p) => p.code !== 'VfM-4d').slice(0, 2);
@@ -110,6 +121,9 @@ for (const engine of ENGINES)
       assert.equal((await t.services.sharing.getAgreement(leeds, agreementId)).shares.length, 3);
       // Once a share, a large council's every indicator was read again for each.
       assert.equal(await indicatorReads(), one);
+      // And only the one indicator the three share, not the organisation's every indicator.
+      assert.ok((await t.services.indicators.list(leeds)).length > 1);
+      assert.deepEqual(asked.at(-1), [indicatorId]);
     });
 
     it('lets the partner enter a quarter’s value, names a bad field, and shows the owner who entered it from where', async () => {

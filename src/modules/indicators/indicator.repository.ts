@@ -325,8 +325,13 @@ function indicatorQueries(db: Kysely<DB>) {
     /** Many audit events in few statements (an import's, one per indicator). */
     auditMany: (entries: readonly Parameters<typeof insertAuditEvent>[1][]) => insertAuditEvents(db, entries),
 
-    async list(organisationId: string, filter: { priorityId?: string } = {}): Promise<Indicator[]> {
+    async list(
+      organisationId: string,
+      filter: { priorityId?: string; ids?: readonly string[] } = {},
+    ): Promise<Indicator[]> {
       let q = base(organisationId);
+      // Those of these ids only, as one array (the same statement for any number of them).
+      if (filter.ids) q = q.where(sql<boolean>`indicator.id = any(${[...filter.ids]}::uuid[])`);
       if (filter.priorityId) {
         q = q.where(
           'indicator.id',

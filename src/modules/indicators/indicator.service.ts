@@ -408,10 +408,14 @@ export function createIndicatorService({ repo, plans, periods, organisations }: 
       authorize(actor, 'indicator.read');
       return repo.findByCode(actor.organisationId, code);
     },
-    async list(actor: Actor, filter: { priorityCode?: string } = {}): Promise<Indicator[]> {
+    /** The organisation's indicators in code order: those of a priority, or (`ids`) those of these ids only. */
+    async list(actor: Actor, filter: { priorityCode?: string; ids?: readonly string[] } = {}): Promise<Indicator[]> {
       authorize(actor, 'indicator.read');
       const priorityId = filter.priorityCode ? (await plans.getPriority(actor, filter.priorityCode)).id : undefined;
-      return repo.list(actor.organisationId, priorityId ? { priorityId } : {});
+      return repo.list(actor.organisationId, {
+        ...(priorityId ? { priorityId } : {}),
+        ...(filter.ids ? { ids: filter.ids } : {}),
+      });
     },
 
     /**

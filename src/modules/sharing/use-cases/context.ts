@@ -109,12 +109,17 @@ export function createSharingContext(deps: SharingServiceDeps) {
   }
 
   /**
-   * The agreement's shares as its page lists them: the organisation's periods and indicators read
-   * once for all of them (once a share, a large council's every indicator was read again for each).
+   * The agreement's shares as its page lists them: the organisation's periods read once for all of
+   * them, and the indicators they share or supply, those alone (once a share, a large council's every
+   * indicator was read again for each; then all of them once, to pick out the few).
    */
   async function details(actor: Actor, shares: readonly Share[]): Promise<ShareDetail[]> {
     if (shares.length === 0) return [];
-    const [allPeriods, allIndicators] = await Promise.all([periods.list(actor), indicators.list(actor)]);
+    const ids = [...new Set(shares.flatMap((s) => [...s.indicatorIds, ...s.suppliedIndicatorIds]))];
+    const [allPeriods, allIndicators] = await Promise.all([
+      periods.list(actor),
+      ids.length === 0 ? [] : indicators.list(actor, { ids }),
+    ]);
     return Promise.all(shares.map((s) => detail(actor, s, allPeriods, allIndicators)));
   }
 
