@@ -72,9 +72,10 @@ interface IndicatorsPart {
 
 /**
  * Past this many indicators changed since a dashboard was kept (an import), its indicators' part
- * is worked out whole: reading them by id would cost as much.
+ * is worked out whole: reading them by id would cost as much. Migration 2026-12-12-700 notes a
+ * statement of more than as many as every indicator.
  */
-export const INDICATORS_PATCHED_AT_MOST = 500;
+const INDICATORS_PATCHED_AT_MOST = 500;
 
 export interface Dashboard {
   period: ReportingPeriod;
@@ -376,15 +377,10 @@ export function createDashboardService({
     if (changed.includes(EVERY_INDICATOR)) return undefined;
     const latest = await indicators.latestIn(actor, period, changed);
     const now = new Map(latest.indicators.map((i) => [i.id, i.code]));
-    let codes = kept.codes;
-    for (const id of changed) {
-      const code = now.get(id);
-      if (code !== undefined && code !== kept.codes.get(id)) return undefined;
-      if (code === undefined && kept.codes.has(id)) {
-        if (codes === kept.codes) codes = new Map(kept.codes);
-        (codes as Map<string, string>).delete(id);
-      }
-    }
+    if (latest.indicators.some((i) => i.code !== kept.codes.get(i.id))) return undefined;
+    // Deleted since: out of the order too.
+    const gone = new Set(changed.filter((id) => !now.has(id) && kept.codes.has(id)));
+    const codes = gone.size === 0 ? kept.codes : new Map([...kept.codes].filter(([id]) => !gone.has(id)));
     const rated = new Map(latest.ratings.map((r) => [r.indicator.id, r]));
     const offTarget = isOffTarget(statuses);
     const off = new Map(kept.off);
